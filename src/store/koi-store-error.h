@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define KOI_STORE_ERROR (koi_store_error_quark ())
+GQuark koi_store_error_quark (void);
+
+G_END_DECLS
