@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "koi-chat-list.h"
+#include "koi-message-list.h"
+#include "koi-engine.h"
+#include "koi-store-reader.h"
+
+G_BEGIN_DECLS
+
+#define KOI_TYPE_ACCOUNT (koi_account_get_type ())
+G_DECLARE_FINAL_TYPE (KoiAccount, koi_account, KOI, ACCOUNT, GObject)
+
+/*
+ * One email account as the UI sees it. Properties:
+ *   id (gint64), address, display-name (may be NULL), title (display name,
+ *   else address), connection-state (int, a KoiConnectionState mirrored from
+ *   the engine; OFFLINE without one), engine (KoiEngine, NULL until started),
+ *   last-error (string, NULL when fine: a sentence for the user, e.g. no
+ *   password in the keyring, or the engine's last "error").
+ */
+
+KoiAccount   *koi_account_new                  (KoiStoreReader       *reader,
+                                                gint64                id,
+                                                const char           *address,
+                                                const char           *display_name);
+
+gint64        koi_account_get_id               (KoiAccount           *self);
+const char   *koi_account_get_address          (KoiAccount           *self);
+const char   *koi_account_get_display_name     (KoiAccount           *self);
+const char   *koi_account_get_title            (KoiAccount           *self);
+KoiConnectionState koi_account_get_connection_state (KoiAccount      *self);
+KoiEngine    *koi_account_get_engine           (KoiAccount           *self);
+const char   *koi_account_get_last_error       (KoiAccount           *self);
+
+/* The account's chats (created on first use, then the same object). */
+KoiChatList  *koi_account_get_chats            (KoiAccount           *self);
+/* A new paged list of one chat's messages, live while the engine runs. */
+KoiMessageList *koi_account_create_message_list (KoiAccount          *self,
+                                                 gint64               chat_id);
+
+/* Used by KoiSession. */
+void          koi_account_set_engine           (KoiAccount           *self,
+                                                KoiEngine            *engine);
+void          koi_account_set_last_error       (KoiAccount           *self,
+                                                const char           *last_error);
+
+/* Forwards to koi_engine_send_text_async(); G_IO_ERROR_NOT_CONNECTED when
+ * the account has no engine. Finishes with the new message's store id. */
+void          koi_account_send_text_async      (KoiAccount           *self,
+                                                const char           *peer_address,
+                                                const char           *text,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+gint64        koi_account_send_text_finish     (KoiAccount           *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+
+/* Retries a failed outgoing message (no-op without an engine). */
+void          koi_account_retry                (KoiAccount           *self,
+                                                gint64                message_id);
+
+G_END_DECLS

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "koi-account.h"
+#include "koi-account-setup.h"
+#include "koi-store-reader.h"
+
+G_BEGIN_DECLS
+
+#define KOI_TYPE_SESSION (koi_session_get_type ())
+G_DECLARE_FINAL_TYPE (KoiSession, koi_session, KOI, SESSION, GObject)
+
+/*
+ * KoiSession: the application's entry to the model, for one profile folder.
+ * koi_session_load_async() reads the accounts (reader thread), looks up each
+ * password in the keyring, and creates and starts one KoiEngine per
+ * account. An account whose engine cannot start (no password in the
+ * keyring, ...) is still listed, with its "last-error" set.
+ *
+ * Properties: profile-dir (construct-only), loaded (TRUE once load
+ * finished). Dropping the session stops its engines.
+ */
+
+KoiSession     *koi_session_new                (const char           *profile_dir);
+const char     *koi_session_get_profile_dir    (KoiSession           *self);
+KoiStoreReader *koi_session_get_reader         (KoiSession           *self);
+/* GListModel of KoiAccount, in the store's order. */
+GListModel     *koi_session_get_accounts       (KoiSession           *self);
+/* The account with @account_id, else NULL (borrowed). */
+KoiAccount     *koi_session_find_account       (KoiSession           *self,
+                                                gint64                account_id);
+gboolean        koi_session_get_loaded         (KoiSession           *self);
+
+void            koi_session_load_async         (KoiSession           *self,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+gboolean        koi_session_load_finish        (KoiSession           *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+
+/* Verifies the logins and saves the account (koi_account_setup_async()),
+ * then adds it to the accounts and starts its engine. Errors are the
+ * setup's (KOI_IMAP_ERROR / KOI_SMTP_ERROR, words for the user).
+ * Finishes with the account (transfer full). */
+void            koi_session_add_account_async  (KoiSession                *self,
+                                                const KoiAccountSettings  *settings,
+                                                GCancellable              *cancellable,
+                                                GAsyncReadyCallback        callback,
+                                                gpointer                   user_data);
+KoiAccount     *koi_session_add_account_finish (KoiSession                *self,
+                                                GAsyncResult              *result,
+                                                GError                   **error);
+
+/* Stops every engine (also done on dispose). */
+void            koi_session_shutdown           (KoiSession           *self);
+
+G_END_DECLS
