@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "koi-coi-builder"
+
+#include "config.h"
+
+#include <string.h>
+#include <sys/random.h>
+
+#include "koi-coi-builder.h"
+#include "koi-coi-error.h"
+#include "koi-coi-gmime.h"
+
+/* Subjects show the start of the text. Cut at a word boundary between
+ * these two lengths (in characters) so the subject stays one short line. */
+#define SUBJECT_MIN_CHARS 40
+#define SUBJECT_MAX_CHARS 56
+
+/* Message-ID: "chat$" + 128 random bits as unpadded base64url. All of
+ * [A-Za-z0-9_-] and '$' are atext (RFC 5322), so no quoting is needed. */
+char *
+koi_coi_generate_message_id (const char *domain)
+{
+  static const char alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  guint8 random_bytes[16];
+  GString *id;
+  guint bits = 0;
+  guint n_bits = 0;
+
+  g_return_val_if_fail (domain != NULL && *domain != '\0', NULL);
+
+  /* The kernel's CSPRNG: ids must not be guessable (they name threads and
+   * edit targets). g_random is only the fallback if getrandom() fails. */
+  if (getrandom (random_bytes, sizeof random_bytes, 0) != (ssize_t) sizeof random_bytes)
+    {
+      for (guint i = 0; i < sizeof random_bytes; i++)
+        random_bytes[i] = (guint8) g_random_int_range (0, 256);
+    }
+
+  id = g_string_new ("chat$");
+  for (guint i = 0; i < sizeof random_bytes; i++)
+    {
+      bits = (bits << 8) | random_bytes[i];
+      n_bits += 8;
+      while (n_bits >= 6)
+        {
+          n_bits -= 6;
+          g_string_append_c (id, alphabet[(bits >> n_bits) & 0x3f]);
+        }
+    }
+  if (n_bits > 0)
+    g_string_append_c (id, alphabet[(bits << (6 - n_bits)) & 0x3f]);
+
+  g_string_append_c (id, '@');
+  g_string_append (id, domain);
+
+  return g_string_free (id, FALSE);
+}
+
+/* The first line with any content, whitespace runs folded to one space;
+ * @more is set when any other content follows it. */
+static char *
+first_line_of (const char *text,
+               gboolean   *more)
+{
+  GString *line = g_string_new (NULL);
+  gboolean pending_space = FALSE;
+  const char *p;
+
+  for (p = text; *p != '\0'; p++)
+    {
+      if (*p == '\n')
+        {
+          if (line->len > 0)
+            break;
+          continue;
+        }
+      if (g_ascii_isspace (*p))
+        {
+          pending_space = line->len > 0;
+          continue;
+        }
+      if (pending_space)
+        g_string_append_c (line, ' ');
+      pending_space = FALSE;
+      g_string_append_c (line, *p);
+    }
+
+  *more = *p != '\0' && p[strspn (p, " \t\r\n")] != '\0';
+
+  return g_string_free (line, FALSE);
+}
+
+/**
+ * koi_coi_make_chat_subject:
+ * @text: the message text, valid UTF-8
+ *
+ * "Chat: " and the start of @text's first line, cut at a word boundary
+ * with "..." when anything was left out (as in the seed's
+ * "Chat: My dear friend..."). "..." rather than "…" keeps ASCII subjects
+ * ASCII, so plain email programs show them without RFC 2047.
+ *
+ * Returns: (transfer full): the subject, one line
+ */
+char *
+koi_coi_make_chat_subject (const char *text)
+{
+  g_autofree char *line = NULL;
+  const char *cut = NULL;
+  const char *last_space = NULL;
+  glong n_chars;
+  gboolean more_text;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  line = first_line_of (text, &more_text);
+  n_chars = g_utf8_strlen (line, -1);
+
+  if (n_chars <= SUBJECT_MAX_CHARS)
+    {
+      if (more_text)
+        return g_strconcat ("Chat: ", line, "...", NULL);
+      return g_strconcat ("Chat: ", line, NULL);
+    }
+
+  cut = g_utf8_offset_to_pointer (line, SUBJECT_MAX_CHARS);
+  for (const char *p = g_utf8_offset_to_pointer (line, SUBJECT_MIN_CHARS);
+       p <= cut;
+       p = g_utf8_next_char (p))
+    {
+      if (*p == ' ')
+        last_space = p;
+    }
+  /* No word boundary in range (a long URL, a language without spaces):
+   * cut between characters instead. */
+  if (last_space != NULL)
+    cut = last_space;
+
+  /* Drop punctuation that would dangle before the ellipsis. */
+  while (cut > line && strchr (" ,;:.-", cut[-1]) != NULL)
+    cut--;
+
+  return g_strdup_printf ("Chat: %.*s...", (int) (cut - line), line);
+}
+
+/* A bare addr-spec: one '@', something on both sides, nothing that could
+ * end a header or start another address. */
+static gboolean
+validate_address (const char  *what,
+                  const char  *address,
+                  GError     **error)
+{
+  const char *at;
+
+  if (address == NULL || *address == '\0')
+    {
+      g_set_error (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
+                   "The %s address is empty", what);
+      return FALSE;
+    }
+
+  for (const char *p = address; *p != '\0'; p++)
+    {
+      if ((guchar) *p < 0x21 || (guchar) *p >= 0x7f || strchr ("<>,;:\"()[]\\", *p) != NULL)
+        {
+          g_autofree char *escaped = g_strescape (address, NULL);
+
+          g_set_error (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
+                       "The %s address “%s” contains a character not allowed in an "
+                       "email address (a space, line break, non-ASCII letter or one of "
+                       "<>,;:\"()[]\\)",
+                       what, escaped);
+          return FALSE;
+        }
+    }
+
+  at = strrchr (address, '@');
+  if (at == NULL || at == address || at[1] == '\0' || strchr (address, '@') != at)
+    {
+      g_set_error (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
+                   "The %s address “%s” is not an email address (it needs exactly one "
+                   "“@” with a name before it and a domain after it)",
+                   what, address);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+validate_message_id (const char  *what,
+                     const char  *id,
+                     GError     **error)
+{
+  if (id == NULL || *id == '\0' || strchr (id, '@') == NULL)
+    {
+      g_set_error (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
+                   "The %s “%s” is not a message id (it needs an “@”)",
+                   what, id != NULL ? id : "");
+      return FALSE;
+    }
+
+  for (const char *p = id; *p != '\0'; p++)
+    {
+      if ((guchar) *p < 0x21 || (guchar) *p > 0x7e || *p == '<' || *p == '>')
+        {
+          g_autofree char *escaped = g_strescape (id, NULL);
+
+          g_set_error (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
+                       "The %s “%s” contains a space, line break, angle bracket or "
+                       "non-ASCII character", what, escaped);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+/* Every line break in the text becomes '\n'; gmime writes them as CRLF. */
+static char *
+normalize_newlines (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '\r')
+        {
+          g_string_append_c (out, '\n');
+          if (p[1] == '\n')
+            p++;
+        }
+      else
+        g_string_append_c (out, *p);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+/* Quoted-printable keeps mostly-Latin text readable in any mail source
+ * view; base64 is shorter for emoji- or CJK-heavy text. QP leaves a line
+ * that starts with "From " as it is, and an mbox delivery on the way may
+ * turn it into ">From ": base64 cannot be touched that way. */
+static GMimeContentEncoding
+choose_encoding (const char *text)
+{
+  gsize n_high = 0;
+  gsize len = strlen (text);
+
+  if (g_str_has_prefix (text, "From ") || strstr (text, "\nFrom ") != NULL)
+    return GMIME_CONTENT_ENCODING_BASE64;
+
+  for (const char *p = text; *p != '\0'; p++)
+    if ((guchar) *p >= 0x80)
+      n_high++;
+
+  if (n_high * 3 > len)
+    return GMIME_CONTENT_ENCODING_BASE64;
+
+  return GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+}
+
+static char *
+domain_of (const char *address)
+{
+  return g_ascii_strdown (strrchr (address, '@') + 1, -1);
+}
+
+/* An address header value that is already 7-bit (RFC 2047 for the name). */
+static char *
+format_mailbox (const char *name,
+                const char *address)
+{
+  g_autoptr(InternetAddressList) list = internet_address_list_new ();
+  g_autoptr(InternetAddress) mailbox = internet_address_mailbox_new (name, address);
+
+  internet_address_list_add (list, mailbox);
+
+  return internet_address_list_to_string (list, NULL, TRUE);
+}
+
+/**
+ * koi_coi_build_chat_message:
+ * @out: what to send
+ * @error: return location for a #KOI_COI_ERROR_INVALID error
+ *
+ * Builds a 1:1 COI chat message as WIRE.md describes it. There is no Bcc
+ * header: the engine adds the sender's own address as an extra SMTP
+ * recipient instead, so nobody else can see that copy.
+ *
+ * Returns: (transfer full): the message, or %NULL with @error set
+ */
+GMimeMessage *
+koi_coi_build_chat_message (const KoiCoiOutgoing  *out,
+                            GError               **error)
+{
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(GMimeTextPart) body = NULL;
+  g_autoptr(GDateTime) date = NULL;
+  g_autoptr(GPtrArray) thread = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *message_id = NULL;
+
+  g_return_val_if_fail (out != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (out->text == NULL || *out->text == '\0')
+    {
+      g_set_error_literal (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
+                           "The message text is empty");
+      return NULL;
+    }
+  if (!g_utf8_validate (out->text, -1, NULL))
+    {
+      g_set_error_literal (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
+                           "The message text is not valid UTF-8");
+      return NULL;
+    }
+  text = normalize_newlines (out->text);
+  if (text[strspn (text, " \t\n")] == '\0')
+    {
+      g_set_error_literal (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
+                           "The message text has only white space");
+      return NULL;
+    }
+
+  if (!validate_address ("sender", out->from_address, error))
+    return NULL;
+  if (out->from_name != NULL &&
+      (strpbrk (out->from_name, "\r\n") != NULL || !g_utf8_validate (out->from_name, -1, NULL)))
+    {
+      g_set_error_literal (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
+                           "The sender's name contains a line break or is not valid UTF-8");
+      return NULL;
+    }
+  if (out->to == NULL || out->to[0] == NULL)
+    {
+      g_set_error_literal (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
+                           "The message has no recipient");
+      return NULL;
+    }
+  for (guint i = 0; out->to[i] != NULL; i++)
+    if (!validate_address ("recipient", out->to[i], error))
+      return NULL;
+
+  if (out->in_reply_to != NULL && !validate_message_id ("In-Reply-To id", out->in_reply_to, error))
+    return NULL;
+  for (guint i = 0; out->references != NULL && out->references[i] != NULL; i++)
+    if (!validate_message_id ("References id", out->references[i], error))
+      return NULL;
+
+  if (out->message_id != NULL)
+    {
+      if (!validate_message_id ("Message-ID", out->message_id, error))
+        return NULL;
+      message_id = g_strdup (out->message_id);
+    }
+  else
+    {
+      g_autofree char *domain = domain_of (out->from_address);
+      message_id = koi_coi_generate_message_id (domain);
+    }
+
+  /* No "pretty" placeholder headers: they would include an empty Bcc. */
+  message = g_mime_message_new (FALSE);
+
+  g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_FROM,
+                              out->from_name, out->from_address);
+  for (guint i = 0; out->to[i] != NULL; i++)
+    g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_TO, NULL, out->to[i]);
+
+  if (out->date_ms != 0)
+    {
+      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (out->date_ms / 1000);
+      date = utc != NULL ? g_date_time_to_local (utc) : NULL;
+    }
+  else
+    date = g_date_time_new_now_local ();
+  if (date == NULL)
+    {
+      g_set_error (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
+                   "The date %" G_GINT64_FORMAT " ms is out of range", out->date_ms);
+      return NULL;
+    }
+  g_mime_message_set_date (message, date);
+
+  subject = koi_coi_make_chat_subject (text);
+  g_mime_message_set_subject (message, subject, "utf-8");
+  g_mime_message_set_message_id (message, message_id);
+  g_mime_object_set_header (GMIME_OBJECT (message), "Chat-Version", "1.0", NULL);
+
+  /* The thread: the caller's ids, then the id replied to if it is not
+   * already last, so ordinary mail programs thread the reply too. The COI
+   * draft keeps only the first and the last in References. */
+  thread = g_ptr_array_new ();
+  for (guint i = 0; out->references != NULL && out->references[i] != NULL; i++)
+    g_ptr_array_add (thread, (gpointer) out->references[i]);
+  if (out->in_reply_to != NULL &&
+      (thread->len == 0 || g_strcmp0 (g_ptr_array_index (thread, thread->len - 1),
+                                      out->in_reply_to) != 0))
+    g_ptr_array_add (thread, (gpointer) out->in_reply_to);
+
+  if (out->in_reply_to != NULL)
+    {
+      g_autofree char *value = g_strdup_printf ("<%s>", out->in_reply_to);
+      g_mime_object_set_header (GMIME_OBJECT (message), "In-Reply-To", value, NULL);
+    }
+  if (thread->len > 0)
+    {
+      const char *first = g_ptr_array_index (thread, 0);
+      const char *last = g_ptr_array_index (thread, thread->len - 1);
+      g_autofree char *value = NULL;
+
+      if (thread->len == 1 || g_strcmp0 (first, last) == 0)
+        value = g_strdup_printf ("<%s>", first);
+      else
+        value = g_strdup_printf ("<%s> <%s>", first, last);
+      g_mime_object_set_header (GMIME_OBJECT (message), "References", value, NULL);
+    }
+
+  if (out->request_read_receipt)
+    {
+      g_autofree char *mailbox = format_mailbox (out->from_name, out->from_address);
+
+      g_mime_object_set_header (GMIME_OBJECT (message),
+                                "Disposition-Notification-To", mailbox, NULL);
+      g_mime_object_set_header (GMIME_OBJECT (message),
+                                "Chat-Disposition-Notification-To", out->from_address, NULL);
+    }
+
+  body = g_mime_text_part_new_with_subtype ("plain");
+  g_mime_text_part_set_text (body, text);
+  /* set_text() picks us-ascii or a legacy charset and 8bit by itself:
+   * both are pinned here, because curl's SMTP never announces 8BITMIME. */
+  g_mime_text_part_set_charset (body, "utf-8");
+  g_mime_part_set_content_encoding (GMIME_PART (body), choose_encoding (text));
+  g_mime_message_set_mime_part (message, GMIME_OBJECT (body));
+
+  return g_steal_pointer (&message);
+}
+
+/**
+ * koi_coi_message_to_bytes:
+ * @message: a message
+ *
+ * Serialises @message with CRLF line endings, as SMTP DATA and IMAP
+ * APPEND need them (gmime writes bare LF by default).
+ *
+ * Returns: (transfer full): the bytes
+ */
+GBytes *
+koi_coi_message_to_bytes (GMimeMessage *message)
+{
+  g_autoptr(GMimeStream) stream = NULL;
+  GMimeFormatOptions *options;
+  GByteArray *array;
+
+  g_return_val_if_fail (GMIME_IS_MESSAGE (message), NULL);
+
+  options = g_mime_format_options_clone (NULL);
+  g_mime_format_options_set_newline_format (options, GMIME_NEWLINE_FORMAT_DOS);
+
+  array = g_byte_array_new ();
+  stream = g_mime_stream_mem_new_with_byte_array (array);
+  /* The stream must not free the array: it is handed to the caller. */
+  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
+  g_mime_object_write_to_stream (GMIME_OBJECT (message), options, stream);
+  g_mime_format_options_free (options);
+
+  return g_byte_array_free_to_bytes (array);
+}

@@ -1,0 +1,737 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "koi-coi-parser"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "koi-coi-error.h"
+#include "koi-coi-gmime.h"
+#include "koi-coi-parser.h"
+#include "koi-coi-text.h"
+
+/* Headers of which at least one is in anything that was ever an email.
+ * Bytes without any of them are not a message, whatever gmime makes of
+ * them. */
+static const char * const mail_headers[] = {
+  "From", "Sender", "To", "Cc", "Date", "Subject", "Message-ID", "Received",
+  "Return-Path", "Delivered-To", "MIME-Version", "Chat-Version", "In-Reply-To",
+  "References",
+};
+
+/**
+ * koi_coi_is_chat_id:
+ * @message_id: (nullable): a Message-ID without <>
+ *
+ * Whether @message_id was made by a COI client: "chat$..." (COI draft
+ * since Aug 2019) or "coi$..." (the seed and earlier drafts).
+ *
+ * Returns: %TRUE for a COI chat id
+ */
+gboolean
+koi_coi_is_chat_id (const char *message_id)
+{
+  if (message_id == NULL)
+    return FALSE;
+
+  return g_ascii_strncasecmp (message_id, "chat$", 5) == 0 ||
+         g_ascii_strncasecmp (message_id, "coi$", 4) == 0;
+}
+
+static char *
+first_id_of (const char *value)
+{
+  g_autoptr(GMimeReferences) refs = NULL;
+
+  if (value == NULL)
+    return NULL;
+
+  refs = g_mime_references_parse (NULL, value);
+  if (refs != NULL && g_mime_references_length (refs) > 0)
+    return g_strdup (g_mime_references_get_message_id (refs, 0));
+
+  /* Not in <...> form at all: take the first word as it is. */
+  {
+    g_auto(GStrv) words = g_strsplit_set (value, " \t\r\n<>", -1);
+
+    for (guint i = 0; words[i] != NULL; i++)
+      if (*words[i] != '\0' && strchr (words[i], '@') != NULL)
+        return g_strdup (words[i]);
+  }
+
+  return NULL;
+}
+
+static GPtrArray *
+references_of (GMimeMessage *message)
+{
+  const char *value = g_mime_object_get_header (GMIME_OBJECT (message), "References");
+  g_autoptr(GMimeReferences) refs = value != NULL ? g_mime_references_parse (NULL, value) : NULL;
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+
+  for (int i = 0; refs != NULL && i < g_mime_references_length (refs); i++)
+    {
+      const char *id = g_mime_references_get_message_id (refs, i);
+
+      if (id != NULL && *id != '\0')
+        g_ptr_array_add (ids, g_strdup (id));
+    }
+
+  return ids;
+}
+
+/**
+ * koi_coi_classify:
+ * @message: a parsed mail
+ *
+ * Chat or email, by WIRE.md's rule: a chat message has Chat-Version, or its
+ * own Message-ID or the first id of References starts with "chat$" or
+ * "coi$". A reply from an email program that wrote In-Reply-To but no
+ * References is matched by that id instead.
+ *
+ * Returns: the kind
+ */
+KoiCoiKind
+koi_coi_classify (GMimeMessage *message)
+{
+  g_autoptr(GPtrArray) refs = NULL;
+
+  g_return_val_if_fail (GMIME_IS_MESSAGE (message), KOI_COI_KIND_EMAIL);
+
+  if (g_mime_object_get_header (GMIME_OBJECT (message), "Chat-Version") != NULL)
+    return KOI_COI_KIND_CHAT;
+
+  if (koi_coi_is_chat_id (g_mime_message_get_message_id (message)))
+    return KOI_COI_KIND_CHAT;
+
+  refs = references_of (message);
+  if (refs->len > 0)
+    return koi_coi_is_chat_id (g_ptr_array_index (refs, 0)) ? KOI_COI_KIND_CHAT
+                                                             : KOI_COI_KIND_EMAIL;
+
+  {
+    g_autofree char *in_reply_to =
+      first_id_of (g_mime_object_get_header (GMIME_OBJECT (message), "In-Reply-To"));
+
+    if (koi_coi_is_chat_id (in_reply_to))
+      return KOI_COI_KIND_CHAT;
+  }
+
+  return KOI_COI_KIND_EMAIL;
+}
+
+/* Text decoding ---------------------------------------------------------- */
+
+static char *
+try_convert (const char *data,
+             gsize       len,
+             const char *charset)
+{
+  g_autoptr(GError) error = NULL;
+  gsize written = 0;
+  char *converted;
+
+  converted = g_convert (data, len, "UTF-8", charset, NULL, &written, &error);
+  if (converted == NULL)
+    return NULL;
+  if (!g_utf8_validate (converted, written, NULL))
+    {
+      g_free (converted);
+      return NULL;
+    }
+
+  return converted;
+}
+
+/* Bytes in the declared charset to UTF-8. Mail lies about its charset
+ * often: undeclared UTF-8, "us-ascii" with Latin-1 in it, Windows quotes
+ * under an ISO-8859-1 label. Never fails: the last resort replaces what
+ * cannot be read with U+FFFD. */
+static char *
+to_utf8 (const char *data,
+         gsize       len,
+         const char *charset)
+{
+  g_autofree char *clean = NULL;
+  const char *iconv_name = NULL;
+  char *converted;
+
+  /* NUL bytes would cut the C string short: drop them. */
+  if (memchr (data, '\0', len) != NULL)
+    {
+      gsize n = 0;
+
+      clean = g_malloc (len + 1);
+      for (gsize i = 0; i < len; i++)
+        if (data[i] != '\0')
+          clean[n++] = data[i];
+      clean[n] = '\0';
+      data = clean;
+      len = n;
+    }
+
+  if (charset != NULL && *charset != '\0')
+    iconv_name = g_mime_charset_iconv_name (charset);
+
+  if (iconv_name != NULL &&
+      g_ascii_strcasecmp (iconv_name, "UTF-8") != 0 &&
+      g_ascii_strcasecmp (iconv_name, "us-ascii") != 0)
+    {
+      /* What is labelled Latin-1 is nearly always Windows-1252 (its
+       * superset); browsers read it that way too. */
+      if (g_ascii_strcasecmp (iconv_name, "iso-8859-1") == 0 ||
+          g_ascii_strcasecmp (iconv_name, "latin1") == 0)
+        iconv_name = "WINDOWS-1252";
+
+      converted = try_convert (data, len, iconv_name);
+      if (converted != NULL)
+        return converted;
+    }
+
+  if (g_utf8_validate (data, len, NULL))
+    return g_strndup (data, len);
+
+  converted = try_convert (data, len, "WINDOWS-1252");
+  if (converted != NULL)
+    return converted;
+
+  return g_utf8_make_valid (data, len);
+}
+
+static char *
+decode_part_text (GMimePart *part)
+{
+  GMimeDataWrapper *content = g_mime_part_get_content (part);
+  g_autoptr(GMimeStream) stream = NULL;
+  GByteArray *array;
+  const char *charset;
+
+  if (content == NULL)
+    return g_strdup ("");
+
+  stream = g_mime_stream_mem_new ();
+  /* Undoes the transfer encoding (quoted-printable, base64). */
+  g_mime_data_wrapper_write_to_stream (content, stream);
+  array = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (stream));
+  charset = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset");
+
+  return to_utf8 ((const char *) array->data, array->len, charset);
+}
+
+static gboolean
+is_attachment (GMimeObject *object)
+{
+  const char *disposition = g_mime_object_get_disposition (object);
+
+  return disposition != NULL && g_ascii_strcasecmp (disposition, "attachment") == 0;
+}
+
+/* The readable text of @object, or %NULL if it has none. @is_html is set
+ * when the text was rendered from HTML because no plain text existed. */
+static char *
+text_of_object (GMimeObject *object,
+                gboolean    *is_html)
+{
+  GMimeContentType *type = g_mime_object_get_content_type (object);
+
+  *is_html = FALSE;
+
+  if (GMIME_IS_MULTIPART_ENCRYPTED (object) || GMIME_IS_MESSAGE_PART (object))
+    return NULL;
+
+  if (GMIME_IS_MULTIPART_SIGNED (object))
+    {
+      GMimeObject *signed_part =
+        g_mime_multipart_get_count (GMIME_MULTIPART (object)) > 0
+          ? g_mime_multipart_get_part (GMIME_MULTIPART (object), GMIME_MULTIPART_SIGNED_CONTENT)
+          : NULL;
+
+      return signed_part != NULL ? text_of_object (signed_part, is_html) : NULL;
+    }
+
+  if (GMIME_IS_MULTIPART (object))
+    {
+      GMimeMultipart *multipart = GMIME_MULTIPART (object);
+      int count = g_mime_multipart_get_count (multipart);
+      const char *subtype = type != NULL ? g_mime_content_type_get_media_subtype (type) : NULL;
+
+      if (g_strcmp0 (subtype, "alternative") == 0)
+        {
+          g_autofree char *html = NULL;
+
+          /* Prefer the plain text the sender's program wrote over a
+           * rendering of its HTML. */
+          for (int i = 0; i < count; i++)
+            {
+              gboolean child_html;
+              g_autofree char *text = text_of_object (g_mime_multipart_get_part (multipart, i),
+                                                      &child_html);
+
+              if (text == NULL)
+                continue;
+              if (!child_html && *text != '\0')
+                return g_steal_pointer (&text);
+              if (child_html && html == NULL)
+                html = g_steal_pointer (&text);
+            }
+          *is_html = html != NULL;
+          return g_steal_pointer (&html);
+        }
+
+      if (g_strcmp0 (subtype, "related") == 0 && count > 0)
+        return text_of_object (g_mime_multipart_get_part (multipart, 0), is_html);
+
+      /* mixed, report, digest, unknown: every inline text, in order. */
+      {
+        g_autoptr(GString) all = NULL;
+        gboolean any_plain = FALSE;
+
+        for (int i = 0; i < count; i++)
+          {
+            gboolean child_html;
+            g_autofree char *text = text_of_object (g_mime_multipart_get_part (multipart, i),
+                                                    &child_html);
+
+            if (text == NULL || *text == '\0')
+              continue;
+            if (all == NULL)
+              all = g_string_new (NULL);
+            else
+              g_string_append (all, "\n\n");
+            g_string_append (all, text);
+            any_plain |= !child_html;
+          }
+
+        if (all == NULL)
+          return NULL;
+        *is_html = !any_plain;
+        return g_string_free (g_steal_pointer (&all), FALSE);
+      }
+    }
+
+  if (GMIME_IS_PART (object) && !is_attachment (object))
+    {
+      if (type == NULL || g_mime_content_type_is_type (type, "text", "plain"))
+        {
+          g_autofree char *text = decode_part_text (GMIME_PART (object));
+          const char *format = g_mime_object_get_content_type_parameter (object, "format");
+          const char *delsp = g_mime_object_get_content_type_parameter (object, "delsp");
+
+          if (format != NULL && g_ascii_strcasecmp (format, "flowed") == 0)
+            return koi_coi_unflow_text (text, delsp != NULL && g_ascii_strcasecmp (delsp, "yes") == 0);
+          return g_steal_pointer (&text);
+        }
+
+      if (g_mime_content_type_is_type (type, "text", "html"))
+        {
+          g_autofree char *html = decode_part_text (GMIME_PART (object));
+
+          *is_html = TRUE;
+          return koi_coi_html_to_text (html);
+        }
+    }
+
+  return NULL;
+}
+
+/* Line breaks as '\n', no blank lines or white space at the ends. */
+static char *
+tidy_text (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '\r')
+        {
+          g_string_append_c (out, '\n');
+          if (p[1] == '\n')
+            p++;
+        }
+      else
+        g_string_append_c (out, *p);
+    }
+
+  while (out->len > 0 && g_ascii_isspace (out->str[out->len - 1]))
+    g_string_truncate (out, out->len - 1);
+  while (out->len > 0 && out->str[0] == '\n')
+    g_string_erase (out, 0, 1);
+
+  return g_string_free (out, FALSE);
+}
+
+/* Addresses ---------------------------------------------------------------- */
+
+static void
+collect_addresses (InternetAddressList *list,
+                   GPtrArray           *addresses,
+                   InternetAddressMailbox **first)
+{
+  for (int i = 0; list != NULL && i < internet_address_list_length (list); i++)
+    {
+      InternetAddress *address = internet_address_list_get_address (list, i);
+
+      if (INTERNET_ADDRESS_IS_GROUP (address))
+        {
+          collect_addresses (internet_address_group_get_members (INTERNET_ADDRESS_GROUP (address)),
+                             addresses, first);
+        }
+      else if (INTERNET_ADDRESS_IS_MAILBOX (address))
+        {
+          const char *addr = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address));
+
+          if (addr == NULL || *addr == '\0')
+            continue;
+          if (first != NULL && *first == NULL)
+            *first = INTERNET_ADDRESS_MAILBOX (address);
+          if (addresses != NULL)
+            g_ptr_array_add (addresses, g_utf8_strdown (addr, -1));
+        }
+    }
+}
+
+static GPtrArray *
+addresses_of (GMimeMessage     *message,
+              GMimeAddressType  type)
+{
+  GPtrArray *addresses = g_ptr_array_new_with_free_func (g_free);
+
+  collect_addresses (g_mime_message_get_addresses (message, type), addresses, NULL);
+
+  return addresses;
+}
+
+/* Delta Chat writes Chat-Version like every COI client, so it is told
+ * apart by its ids ("Mr."/"Gr.") and by Chat-* headers that Koi and the
+ * COI drafts do not write. */
+static gboolean
+looks_like_delta_chat (GMimeMessage *message,
+                       const char   *message_id)
+{
+  static const char * const koi_chat_headers[] = {
+    "chat-version", "chat-content", "chat-disposition-notification-to",
+  };
+  GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
+  const char *mailer = g_mime_object_get_header (GMIME_OBJECT (message), "X-Mailer");
+
+  if (g_mime_object_get_header (GMIME_OBJECT (message), "Chat-Version") == NULL)
+    return FALSE;
+
+  if (message_id != NULL &&
+      (g_str_has_prefix (message_id, "Mr.") || g_str_has_prefix (message_id, "Gr.")))
+    return TRUE;
+
+  if (mailer != NULL && strstr (mailer, "Delta Chat") != NULL)
+    return TRUE;
+
+  if (koi_coi_is_chat_id (message_id))
+    return FALSE;
+
+  for (int i = 0; i < g_mime_header_list_get_count (headers); i++)
+    {
+      g_autofree char *name =
+        g_ascii_strdown (g_mime_header_get_name (g_mime_header_list_get_header_at (headers, i)), -1);
+      gboolean ours = FALSE;
+
+      if (!g_str_has_prefix (name, "chat-"))
+        continue;
+      for (guint k = 0; k < G_N_ELEMENTS (koi_chat_headers); k++)
+        ours |= strcmp (name, koi_chat_headers[k]) == 0;
+      if (!ours)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+is_usable_message_id (const char *id)
+{
+  if (id == NULL || *id == '\0')
+    return FALSE;
+
+  for (const char *p = id; *p != '\0'; p++)
+    if ((guchar) *p <= 0x20 || *p == 0x7f)
+      return FALSE;
+
+  return TRUE;
+}
+
+/* The same mail gives the same id in every folder and on every device:
+ * IMAP keeps the bytes. Line endings do not count, so an mbox import of
+ * it (LF) matches what IMAP returns (CRLF). */
+static char *
+synthetic_message_id (GBytes *raw)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (raw, &len);
+  gsize run = 0;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (data[i] == '\r')
+        {
+          g_checksum_update (checksum, data + run, i - run);
+          run = i + 1;
+        }
+    }
+  g_checksum_update (checksum, data + run, len - run);
+
+  return g_strdup_printf ("koi-synthetic.%s@koi.invalid", g_checksum_get_string (checksum));
+}
+
+static GBytes *
+serialize (GMimeMessage *message)
+{
+  g_autofree char *text = g_mime_object_to_string (GMIME_OBJECT (message), NULL);
+
+  return g_bytes_new (text, strlen (text));
+}
+
+static char *
+valid_utf8_or_null (const char *text)
+{
+  if (text == NULL)
+    return NULL;
+
+  return g_utf8_make_valid (text, -1);
+}
+
+/**
+ * koi_coi_parse_message:
+ * @message: a parsed mail
+ * @raw: (nullable): the bytes @message was parsed from, for the synthetic
+ *   id of a mail without Message-ID; %NULL serialises @message instead
+ *
+ * What @message means: its kind, ids, people, date and the text to show.
+ * Never fails: every mail gmime could read gives a result.
+ *
+ * Returns: (transfer full): the result
+ */
+KoiCoiParsed *
+koi_coi_parse_message (GMimeMessage *message,
+                       GBytes       *raw)
+{
+  g_autoptr(KoiCoiParsed) parsed = g_new0 (KoiCoiParsed, 1);
+  GMimeObject *object = GMIME_OBJECT (message);
+  InternetAddressMailbox *from = NULL;
+  GMimeObject *body;
+  GDateTime *date;
+  const char *id;
+  const char *value;
+  g_autofree char *full = NULL;
+  gboolean is_html = FALSE;
+
+  g_return_val_if_fail (GMIME_IS_MESSAGE (message), NULL);
+
+  parsed->kind = koi_coi_classify (message);
+
+  id = g_mime_message_get_message_id (message);
+  if (is_usable_message_id (id))
+    parsed->message_id = valid_utf8_or_null (id);
+  else
+    {
+      g_autoptr(GBytes) bytes = raw != NULL ? g_bytes_ref (raw) : serialize (message);
+
+      parsed->message_id = synthetic_message_id (bytes);
+      parsed->message_id_synthetic = TRUE;
+    }
+
+  collect_addresses (g_mime_message_get_from (message), NULL, &from);
+  if (from == NULL)
+    collect_addresses (g_mime_message_get_sender (message), NULL, &from);
+  if (from != NULL)
+    {
+      const char *name = internet_address_get_name (INTERNET_ADDRESS (from));
+
+      parsed->from_address = g_utf8_strdown (internet_address_mailbox_get_addr (from), -1);
+      if (name != NULL && *name != '\0')
+        parsed->from_name = valid_utf8_or_null (name);
+    }
+
+  parsed->to = addresses_of (message, GMIME_ADDRESS_TYPE_TO);
+  parsed->cc = addresses_of (message, GMIME_ADDRESS_TYPE_CC);
+
+  value = g_mime_message_get_subject (message);
+  parsed->subject = value != NULL ? g_utf8_make_valid (value, -1) : g_strdup ("");
+
+  date = g_mime_message_get_date (message);
+  if (date != NULL)
+    parsed->date_ms = g_date_time_to_unix (date) * 1000 +
+                      g_date_time_get_microsecond (date) / 1000;
+
+  parsed->in_reply_to = first_id_of (g_mime_object_get_header (object, "In-Reply-To"));
+  parsed->references = references_of (message);
+
+  parsed->wants_read_receipt =
+    g_mime_object_get_header (object, "Disposition-Notification-To") != NULL ||
+    g_mime_object_get_header (object, "Chat-Disposition-Notification-To") != NULL;
+  parsed->is_delta_chat = looks_like_delta_chat (message, parsed->message_id);
+
+  value = g_mime_object_get_header (object, "Chat-Content");
+  if (value != NULL)
+    parsed->chat_content = g_strstrip (g_utf8_strdown (value, -1));
+
+  body = g_mime_message_get_mime_part (message);
+  if (body != NULL)
+    {
+      g_autofree char *text = text_of_object (body, &is_html);
+
+      if (text != NULL)
+        full = tidy_text (text);
+    }
+  if (full == NULL)
+    full = g_strdup ("");
+  parsed->is_html_only = is_html;
+
+  if (parsed->kind == KOI_COI_KIND_CHAT)
+    parsed->text = koi_coi_extract_chat_text (full, &parsed->folded_text);
+  else
+    parsed->text = koi_coi_extract_visible_text (full, &parsed->folded_text);
+  if (parsed->folded_text == NULL)
+    parsed->folded_text = g_strdup ("");
+  parsed->full_text = g_steal_pointer (&full);
+
+  return g_steal_pointer (&parsed);
+}
+
+/* Does the first line look like "Name:" or "Name :"? RFC 5322 field names
+ * are printable ASCII without ':' and space. An mbox "From " line in
+ * front is allowed and skipped. */
+static gsize
+header_block_start (const guint8 *data,
+                    gsize         len)
+{
+  gsize start = 0;
+  gsize i;
+
+  if (len >= 5 && memcmp (data, "From ", 5) == 0)
+    {
+      const guint8 *nl = memchr (data, '\n', len);
+
+      if (nl == NULL)
+        return len;
+      start = nl - data + 1;
+    }
+
+  for (i = start; i < len && data[i] >= 0x21 && data[i] <= 0x7e && data[i] != ':'; i++)
+    ;
+  while (i < len && (data[i] == ' ' || data[i] == '\t'))
+    i++;
+  if (i == start || i >= len || data[i] != ':')
+    return len;
+
+  return start;
+}
+
+/**
+ * koi_coi_parse:
+ * @raw: the bytes of one mail, as IMAP FETCH BODY[] returns them
+ * @error: return location for a %KOI_COI_ERROR_MALFORMED error
+ *
+ * Parses and classifies one mail; see koi_coi_parse_message(). Damaged
+ * mail (broken MIME, wrong charsets, 8-bit headers) still gives a result;
+ * only bytes that are no mail at all give an error.
+ *
+ * Returns: (transfer full): the result, or %NULL with @error set
+ */
+KoiCoiParsed *
+koi_coi_parse (GBytes  *raw,
+               GError **error)
+{
+  static const char *fallback_charsets[] = { "UTF-8", "WINDOWS-1252", NULL };
+  g_autoptr(GMimeStream) stream = NULL;
+  g_autoptr(GMimeParser) parser = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  GMimeParserOptions *options;
+  KoiCoiParsed *parsed;
+  const guint8 *data;
+  gsize len = 0;
+  gsize start;
+  gboolean any_mail_header = FALSE;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (raw == NULL || g_bytes_get_size (raw) == 0)
+    {
+      g_set_error_literal (error, KOI_COI_ERROR, KOI_COI_ERROR_MALFORMED,
+                           "The message is empty");
+      return NULL;
+    }
+
+  data = g_bytes_get_data (raw, &len);
+  start = header_block_start (data, len);
+  if (start >= len)
+    {
+      g_set_error (error, KOI_COI_ERROR, KOI_COI_ERROR_MALFORMED,
+                   "The message does not start with a header line (%" G_GSIZE_FORMAT
+                   " bytes that are not an email)", len);
+      return NULL;
+    }
+
+  stream = g_mime_stream_mem_new_with_buffer ((const char *) data + start, len - start);
+  parser = g_mime_parser_new_with_stream (stream);
+  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
+
+  /* 8-bit header bytes are read as UTF-8, else as Windows-1252. The
+   * options must live as long as the message: headers decode lazily. */
+  options = g_mime_parser_options_new ();
+  g_mime_parser_options_set_fallback_charsets (options, fallback_charsets);
+  g_mime_parser_options_set_rfc2047_compliance_mode (options, GMIME_RFC_COMPLIANCE_LOOSE);
+
+  message = g_mime_parser_construct_message (parser, options);
+  if (message == NULL)
+    {
+      g_mime_parser_options_free (options);
+      g_set_error (error, KOI_COI_ERROR, KOI_COI_ERROR_MALFORMED,
+                   "The message could not be read as MIME (%" G_GSIZE_FORMAT " bytes)", len);
+      return NULL;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (mail_headers); i++)
+    any_mail_header |= g_mime_object_get_header (GMIME_OBJECT (message), mail_headers[i]) != NULL;
+  if (!any_mail_header)
+    {
+      g_clear_object (&message);
+      g_mime_parser_options_free (options);
+      g_set_error_literal (error, KOI_COI_ERROR, KOI_COI_ERROR_MALFORMED,
+                           "The message has none of the headers every email has "
+                           "(From, To, Date, Subject, Message-ID, Received)");
+      return NULL;
+    }
+
+  parsed = koi_coi_parse_message (message, raw);
+
+  g_clear_object (&message);
+  g_mime_parser_options_free (options);
+
+  return parsed;
+}
+
+/**
+ * koi_coi_parsed_free:
+ * @parsed: (nullable): a result of koi_coi_parse()
+ *
+ * Frees @parsed and everything in it.
+ */
+void
+koi_coi_parsed_free (KoiCoiParsed *parsed)
+{
+  if (parsed == NULL)
+    return;
+
+  g_free (parsed->message_id);
+  g_free (parsed->from_address);
+  g_free (parsed->from_name);
+  g_clear_pointer (&parsed->to, g_ptr_array_unref);
+  g_clear_pointer (&parsed->cc, g_ptr_array_unref);
+  g_free (parsed->subject);
+  g_free (parsed->in_reply_to);
+  g_clear_pointer (&parsed->references, g_ptr_array_unref);
+  g_free (parsed->text);
+  g_free (parsed->folded_text);
+  g_free (parsed->full_text);
+  g_free (parsed->chat_content);
+  g_free (parsed);
+}
