@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "koi-store"
+
+#include "config.h"
+
+#include "koi-store-private.h"
+
+/*
+ * Numbered migrations. Entry N - 1 takes PRAGMA user_version N - 1 to N and
+ * runs in one transaction together with the version bump. A released entry
+ * is never edited again: change the schema by appending an entry (and a
+ * fixture dump of the previous version under tests/store/fixtures/).
+ *
+ * Frozen on-disk values (see koi-store.h):
+ *   chats.kind                 0 1:1, 1 group
+ *   messages.direction         0 incoming, 1 outgoing
+ *   messages.state             0 received, 1 queued, 2 sending, 3 sent, 4 failed
+ *   messages.kind              0 chat, 1 email
+ *   outbox_recipients.state    0 pending, 1 accepted, 2 refused
+ *   booleans                   0 / 1
+ * Times are ms since the epoch. Addresses use COLLATE NOCASE so lookups and
+ * uniqueness ignore ASCII case while the original spelling is kept.
+ */
+
+static const char migration_1[] =
+  "CREATE TABLE accounts ("
+  "  id             INTEGER PRIMARY KEY,"
+  "  address        TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+  "  display_name   TEXT,"
+  "  imap_host      TEXT,"
+  "  imap_port      INTEGER NOT NULL DEFAULT 0,"
+  "  imap_security  TEXT,"
+  "  imap_login     TEXT,"
+  "  smtp_host      TEXT,"
+  "  smtp_port      INTEGER NOT NULL DEFAULT 0,"
+  "  smtp_security  TEXT,"
+  "  smtp_login     TEXT,"
+  "  ca_file        TEXT,"
+  "  created_at     INTEGER NOT NULL"
+  ");"
+
+  "CREATE TABLE contacts ("
+  "  id             INTEGER PRIMARY KEY,"
+  "  account_id     INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  address        TEXT NOT NULL COLLATE NOCASE,"
+  "  display_name   TEXT,"
+  "  vcard          TEXT,"
+  "  contact_json   TEXT,"
+  "  blocked        INTEGER NOT NULL DEFAULT 0,"
+  "  is_me          INTEGER NOT NULL DEFAULT 0,"
+  "  updated_at     INTEGER NOT NULL,"
+  "  UNIQUE (account_id, address)"
+  ");"
+
+  "CREATE TABLE chats ("
+  "  id               INTEGER PRIMARY KEY,"
+  "  account_id       INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  kind             INTEGER NOT NULL CHECK (kind IN (0, 1)),"
+  "  peer_address     TEXT COLLATE NOCASE,"
+  "  group_id         TEXT,"
+  "  name             TEXT,"
+  "  last_activity_ms INTEGER NOT NULL DEFAULT 0,"
+  "  last_message_id  INTEGER REFERENCES messages (id) ON DELETE SET NULL,"
+  "  unread_count     INTEGER NOT NULL DEFAULT 0,"
+  "  archived         INTEGER NOT NULL DEFAULT 0,"
+  "  muted            INTEGER NOT NULL DEFAULT 0,"
+  "  created_at       INTEGER NOT NULL,"
+  "  UNIQUE (account_id, kind, peer_address),"
+  "  UNIQUE (account_id, group_id)"
+  ");"
+  "CREATE INDEX chats_by_activity ON chats (account_id, last_activity_ms DESC, id DESC);"
+
+  "CREATE TABLE chat_members ("
+  "  chat_id     INTEGER NOT NULL REFERENCES chats (id) ON DELETE CASCADE,"
+  "  contact_id  INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,"
+  "  role        INTEGER NOT NULL DEFAULT 0,"
+  "  added_at    INTEGER NOT NULL,"
+  "  PRIMARY KEY (chat_id, contact_id)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX chat_members_by_contact ON chat_members (contact_id);"
+
+  "CREATE TABLE messages ("
+  "  id              INTEGER PRIMARY KEY,"
+  "  account_id      INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  chat_id         INTEGER REFERENCES chats (id) ON DELETE CASCADE,"
+  "  message_id      TEXT NOT NULL,"
+  "  direction       INTEGER NOT NULL CHECK (direction IN (0, 1)),"
+  "  state           INTEGER NOT NULL CHECK (state BETWEEN 0 AND 4),"
+  "  kind            INTEGER NOT NULL DEFAULT 0,"
+  "  from_address    TEXT COLLATE NOCASE,"
+  "  from_name       TEXT,"
+  "  subject         TEXT,"
+  "  text            TEXT,"
+  "  full_text       TEXT,"
+  "  in_reply_to     TEXT,"
+  "  references_     TEXT,"
+  "  sent_at_ms      INTEGER NOT NULL DEFAULT 0,"
+  "  received_at_ms  INTEGER NOT NULL DEFAULT 0,"
+  "  sort_ms         INTEGER NOT NULL DEFAULT 0,"
+  "  seen            INTEGER NOT NULL DEFAULT 0,"
+  "  edited_at_ms    INTEGER NOT NULL DEFAULT 0,"
+  "  deleted         INTEGER NOT NULL DEFAULT 0,"
+  "  failure_reason  TEXT,"
+  "  has_attachments INTEGER NOT NULL DEFAULT 0,"
+  "  UNIQUE (account_id, message_id)"
+  ");"
+  "CREATE INDEX messages_by_chat ON messages (chat_id, sort_ms, id);"
+
+  "CREATE TABLE message_edits ("
+  "  id               INTEGER PRIMARY KEY,"
+  "  message_ref      INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,"
+  "  text             TEXT,"
+  "  edited_at_ms     INTEGER NOT NULL,"
+  "  edit_message_id  TEXT"
+  ");"
+  "CREATE INDEX message_edits_by_message ON message_edits (message_ref, edited_at_ms);"
+
+  "CREATE TABLE read_receipts ("
+  "  message_ref  INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,"
+  "  contact_id   INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,"
+  "  read_at_ms   INTEGER NOT NULL,"
+  "  PRIMARY KEY (message_ref, contact_id)"
+  ") WITHOUT ROWID;"
+
+  "CREATE TABLE attachments ("
+  "  id           INTEGER PRIMARY KEY,"
+  "  message_ref  INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,"
+  "  filename     TEXT,"
+  "  mime_type    TEXT,"
+  "  size         INTEGER NOT NULL DEFAULT 0,"
+  "  content_id   TEXT,"
+  "  local_path   TEXT"
+  ");"
+  "CREATE INDEX attachments_by_message ON attachments (message_ref);"
+
+  "CREATE TABLE folders ("
+  "  account_id   INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  name         TEXT NOT NULL,"
+  "  uidvalidity  INTEGER NOT NULL DEFAULT 0,"
+  "  last_uid     INTEGER NOT NULL DEFAULT 0,"
+  "  uidnext      INTEGER NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (account_id, name)"
+  ");"
+
+  "CREATE TABLE message_locations ("
+  "  account_id   INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  folder       TEXT NOT NULL,"
+  "  uidvalidity  INTEGER NOT NULL,"
+  "  uid          INTEGER NOT NULL,"
+  "  message_ref  INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,"
+  "  PRIMARY KEY (account_id, folder, uidvalidity, uid)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX message_locations_by_message ON message_locations (message_ref);"
+
+  "CREATE TABLE outbox ("
+  "  id               INTEGER PRIMARY KEY,"
+  "  message_ref      INTEGER NOT NULL UNIQUE REFERENCES messages (id) ON DELETE CASCADE,"
+  "  raw              BLOB NOT NULL,"
+  "  attempts         INTEGER NOT NULL DEFAULT 0,"
+  "  next_attempt_ms  INTEGER NOT NULL,"
+  "  last_error       TEXT,"
+  "  created_at_ms    INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX outbox_by_due ON outbox (next_attempt_ms);"
+
+  "CREATE TABLE outbox_recipients ("
+  "  outbox_id  INTEGER NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,"
+  "  address    TEXT NOT NULL COLLATE NOCASE,"
+  "  state      INTEGER NOT NULL DEFAULT 0 CHECK (state IN (0, 1, 2)),"
+  "  reply      TEXT,"
+  "  PRIMARY KEY (outbox_id, address)"
+  ") WITHOUT ROWID;"
+
+  /* account_id 0 holds global settings, so no foreign key here;
+   * koi_store_account_delete() removes an account's rows itself. */
+  "CREATE TABLE settings ("
+  "  account_id  INTEGER NOT NULL,"
+  "  key         TEXT NOT NULL,"
+  "  value       TEXT,"
+  "  PRIMARY KEY (account_id, key)"
+  ") WITHOUT ROWID;"
+
+  /* Search: an external-content index over messages.text, kept in step by
+   * triggers. Only a change of text touches it, so state and seen updates
+   * stay cheap. */
+  "CREATE VIRTUAL TABLE messages_fts USING fts5 ("
+  "  text,"
+  "  content = 'messages',"
+  "  content_rowid = 'id',"
+  "  tokenize = 'unicode61 remove_diacritics 2'"
+  ");"
+  "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN"
+  "  INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);"
+  "END;"
+  "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN"
+  "  INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);"
+  "END;"
+  "CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN"
+  "  INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);"
+  "  INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);"
+  "END;";
+
+const char * const koi_store_migrations[] = {
+  migration_1,
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (koi_store_migrations) == KOI_STORE_SCHEMA_VERSION);
