@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "koi-test-ui"
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "koi-test-ui.h"
+
+/* Long enough for a cold start under Xvfb on a loaded CI machine (the first
+ * frame takes ~0.3 s), short enough that a window that never shows fails
+ * the test instead of hitting meson's timeout without a word. */
+#define KOI_TEST_UI_WAIT_SECONDS 15
+
+/**
+ * koi_test_ui_init:
+ *
+ * g_test_init() plus a display. Without a display the test fails with a
+ * message that says how to run it: UI tests are meant to run, and a skip
+ * would let a broken CI set-up pass silently.
+ */
+void
+koi_test_ui_init (int    *argc,
+                  char ***argv)
+{
+  g_test_init (argc, argv, NULL);
+
+  /* Without a session bus address GDBus would autolaunch one through
+   * dbus-launch, which outlives the test. No address means: no bus, and
+   * GApplication, libadwaita and GTK all carry on without one. */
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
+
+  if (!gtk_init_check ())
+    {
+      g_printerr ("%s: cannot open a display (DISPLAY=%s, WAYLAND_DISPLAY=%s). "
+                  "UI tests need one: run them under Xvfb, for example "
+                  "`xvfb-run -a meson test -C BUILDDIR --suite ui`.\n",
+                  g_get_prgname (),
+                  g_getenv ("DISPLAY") ? g_getenv ("DISPLAY") : "(unset)",
+                  g_getenv ("WAYLAND_DISPLAY") ? g_getenv ("WAYLAND_DISPLAY") : "(unset)");
+      exit (EXIT_FAILURE);
+    }
+
+  adw_init ();
+}
+
+static gboolean
+wait_timed_out_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  gboolean *painted = user_data;
+
+  *painted = TRUE;
+}
+
+/**
+ * koi_test_ui_wait_for_drawn:
+ * @widget: a widget in a presented window
+ *
+ * Runs the main loop until @widget is mapped and its window has painted a
+ * frame since, so what a screenshot shows is what the user would see.
+ * Aborts the test with a message if that does not happen in time.
+ */
+void
+koi_test_ui_wait_for_drawn (GtkWidget *widget)
+{
+  gboolean timed_out = FALSE;
+  gboolean painted = FALSE;
+  GdkFrameClock *clock;
+  gulong handler;
+  guint timeout;
+
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  timeout = g_timeout_add_seconds (KOI_TEST_UI_WAIT_SECONDS, wait_timed_out_cb, &timed_out);
+
+  while (!gtk_widget_get_mapped (widget) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (timed_out)
+    g_error ("%s was not mapped within %d s", G_OBJECT_TYPE_NAME (widget),
+             KOI_TEST_UI_WAIT_SECONDS);
+
+  /* Mapped is not drawn yet: wait for the next frame to be painted. */
+  clock = gtk_widget_get_frame_clock (widget);
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
+  gtk_widget_queue_draw (widget);
+
+  while (!painted && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_signal_handler_disconnect (clock, handler);
+  if (timed_out)
+    g_error ("%s was mapped but never painted within %d s", G_OBJECT_TYPE_NAME (widget),
+             KOI_TEST_UI_WAIT_SECONDS);
+
+  g_source_remove (timeout);
+}
+
+/**
+ * koi_test_ui_render:
+ * @widget: a drawn widget (see koi_test_ui_wait_for_drawn())
+ *
+ * Renders @widget with its window's own renderer, as the screen shows it.
+ *
+ * Returns: (transfer full): the widget's pixels, at the window's scale
+ */
+GdkTexture *
+koi_test_ui_render (GtkWidget *widget)
+{
+  g_autoptr (GdkPaintable) paintable = NULL;
+  g_autoptr (GskRenderNode) node = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderer *renderer;
+  int width;
+  int height;
+
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), NULL);
+
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  /* No node at all means the widget drew nothing, not even a background. */
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  g_assert_nonnull (renderer);
+
+  return gsk_renderer_render_texture (renderer, node,
+                                      &GRAPHENE_RECT_INIT (0, 0, width, height));
+}
+
+/**
+ * koi_test_ui_save_png:
+ * @texture: pixels to keep
+ * @name: a file name such as "main-window.png"
+ *
+ * Saves @texture under screenshots/ beside the test binary in the build
+ * folder, for a human (or a CI artefact upload) to look at.
+ *
+ * Returns: (transfer full): the path written
+ */
+char *
+koi_test_ui_save_png (GdkTexture *texture,
+                      const char *name)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (GDK_IS_TEXTURE (texture), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  dir = g_test_build_filename (G_TEST_BUILT, "screenshots", NULL);
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    g_error ("cannot create %s: %s", dir, g_strerror (errno));
+
+  path = g_build_filename (dir, name, NULL);
+  if (!gdk_texture_save_to_png (texture, path))
+    g_error ("cannot write the screenshot %s", path);
+
+  return g_steal_pointer (&path);
+}
+
+/**
+ * koi_test_ui_count_colors:
+ * @texture: pixels
+ * @area: (nullable): the part to look at, in texture pixels; %NULL for all
+ * @enough: stop counting at this many (0: count all)
+ *
+ * Counts distinct colours. A blank or single-colour image has one; text,
+ * with its anti-aliasing, has many.
+ *
+ * Returns: the number of distinct colours, at most @enough
+ */
+guint
+koi_test_ui_count_colors (GdkTexture         *texture,
+                          const GdkRectangle *area,
+                          guint               enough)
+{
+  g_autoptr (GHashTable) colors = NULL;
+  g_autofree guchar *pixels = NULL;
+  GdkRectangle full;
+  GdkRectangle part;
+  gsize stride;
+
+  g_return_val_if_fail (GDK_IS_TEXTURE (texture), 0);
+
+  full = (GdkRectangle) { 0, 0, gdk_texture_get_width (texture), gdk_texture_get_height (texture) };
+  if (area == NULL)
+    part = full;
+  else if (!gdk_rectangle_intersect (area, &full, &part))
+    return 0;
+
+  stride = (gsize) full.width * 4;
+  pixels = g_malloc (stride * full.height);
+  gdk_texture_download (texture, pixels, stride);
+
+  colors = g_hash_table_new (NULL, NULL);
+  for (int y = part.y; y < part.y + part.height; y++)
+    for (int x = part.x; x < part.x + part.width; x++)
+      {
+        guint32 pixel;
+
+        memcpy (&pixel, pixels + y * stride + x * 4, sizeof pixel);
+        g_hash_table_add (colors, GUINT_TO_POINTER (pixel));
+        if (enough > 0 && g_hash_table_size (colors) >= enough)
+          return enough;
+      }
+
+  return g_hash_table_size (colors);
+}
+
+/**
+ * koi_test_ui_widget_area:
+ * @widget: a widget drawn inside @root
+ * @root: the widget @texture was rendered from
+ * @texture: the rendering of @root
+ * @area: (out): where @widget is in @texture, in texture pixels
+ *
+ * Returns: %TRUE if @widget has a place inside @root
+ */
+gboolean
+koi_test_ui_widget_area (GtkWidget    *widget,
+                         GtkWidget    *root,
+                         GdkTexture   *texture,
+                         GdkRectangle *area)
+{
+  graphene_rect_t bounds;
+  double scale_x;
+  double scale_y;
+
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), FALSE);
+  g_return_val_if_fail (GTK_IS_WIDGET (root), FALSE);
+  g_return_val_if_fail (GDK_IS_TEXTURE (texture), FALSE);
+  g_return_val_if_fail (area != NULL, FALSE);
+
+  if (!gtk_widget_compute_bounds (widget, root, &bounds))
+    return FALSE;
+
+  /* The texture may be at a higher scale than the widget's coordinates. */
+  scale_x = (double) gdk_texture_get_width (texture) / MAX (1, gtk_widget_get_width (root));
+  scale_y = (double) gdk_texture_get_height (texture) / MAX (1, gtk_widget_get_height (root));
+
+  area->x = (int) (bounds.origin.x * scale_x);
+  area->y = (int) (bounds.origin.y * scale_y);
+  area->width = MAX (1, (int) (bounds.size.width * scale_x));
+  area->height = MAX (1, (int) (bounds.size.height * scale_y));
+
+  return TRUE;
+}
+
+typedef gboolean (*KoiTestUiMatch) (GtkWidget  *widget,
+                                    const char *wanted);
+
+static GtkWidget *
+find_widget (GtkWidget      *root,
+             KoiTestUiMatch  match,
+             const char     *wanted)
+{
+  if (gtk_widget_get_mapped (root) && match (root, wanted))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, match, wanted);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+label_has_text (GtkWidget  *widget,
+                const char *text)
+{
+  return GTK_IS_LABEL (widget) &&
+         g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
+image_has_icon (GtkWidget  *widget,
+                const char *icon_name)
+{
+  return GTK_IS_IMAGE (widget) &&
+         gtk_image_get_storage_type (GTK_IMAGE (widget)) == GTK_IMAGE_ICON_NAME &&
+         g_strcmp0 (gtk_image_get_icon_name (GTK_IMAGE (widget)), icon_name) == 0;
+}
+
+/**
+ * koi_test_ui_find_label:
+ * @root: where to look
+ * @text: the label's whole text, as shown (without mnemonic underscores)
+ *
+ * Returns: (transfer none) (nullable): the first mapped label showing @text
+ */
+GtkWidget *
+koi_test_ui_find_label (GtkWidget  *root,
+                        const char *text)
+{
+  g_return_val_if_fail (GTK_IS_WIDGET (root), NULL);
+
+  return find_widget (root, label_has_text, text);
+}
+
+/**
+ * koi_test_ui_find_image:
+ * @root: where to look
+ * @icon_name: the icon name the image shows
+ *
+ * Returns: (transfer none) (nullable): the first mapped image of @icon_name
+ */
+GtkWidget *
+koi_test_ui_find_image (GtkWidget  *root,
+                        const char *icon_name)
+{
+  g_return_val_if_fail (GTK_IS_WIDGET (root), NULL);
+
+  return find_widget (root, image_has_icon, icon_name);
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+void        koi_test_ui_init             (int               *argc,
+                                          char            ***argv);
+void        koi_test_ui_wait_for_drawn   (GtkWidget         *widget);
+GdkTexture *koi_test_ui_render           (GtkWidget         *widget);
+char       *koi_test_ui_save_png         (GdkTexture        *texture,
+                                          const char        *name);
+guint       koi_test_ui_count_colors     (GdkTexture        *texture,
+                                          const GdkRectangle *area,
+                                          guint              enough);
+gboolean    koi_test_ui_widget_area      (GtkWidget         *widget,
+                                          GtkWidget         *root,
+                                          GdkTexture        *texture,
+                                          GdkRectangle      *area);
+GtkWidget  *koi_test_ui_find_label       (GtkWidget         *root,
+                                          const char        *text);
+GtkWidget  *koi_test_ui_find_image       (GtkWidget         *root,
+                                          const char        *icon_name);
+
+G_END_DECLS

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-ui-smoke"
+
+#include "config.h"
+
+#include "koi-application.h"
+#include "koi-test-ui.h"
+#include "koi-window.h"
+
+/* The smallest screen the metainfo promises to fit (display_length). */
+#define NARROWEST_WIDTH 360
+
+static KoiApplication *app;
+
+/* The window as the application opens it on start: registered, activated,
+ * with the application's resource path for icons, not a bare widget. */
+static GtkWindow *
+open_main_window (void)
+{
+  GtkWindow *window;
+
+  g_application_activate (G_APPLICATION (app));
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_assert_nonnull (window);
+  g_assert_true (KOI_IS_WINDOW (window));
+
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+
+  return window;
+}
+
+static void
+assert_text_drawn (GtkWindow  *window,
+                   GdkTexture *texture,
+                   const char *text)
+{
+  GtkWidget *label = koi_test_ui_find_label (GTK_WIDGET (window), text);
+  GdkRectangle area;
+  guint colors;
+
+  if (label == NULL)
+    g_error ("no label shows “%s”", text);
+  g_assert_true (koi_test_ui_widget_area (label, GTK_WIDGET (window), texture, &area));
+  g_assert_cmpint (area.width, >, 4);
+  g_assert_cmpint (area.height, >, 4);
+
+  /* Glyphs on a background, anti-aliased: many shades. A uniform area
+   * means the text was not drawn (missing font, wrong colour, clipped). */
+  colors = koi_test_ui_count_colors (texture, &area, 4);
+  g_test_message ("“%s” at %d,%d %dx%d: %u+ colours", text,
+                  area.x, area.y, area.width, area.height, colors);
+  g_assert_cmpuint (colors, >=, 4);
+}
+
+static void
+test_main_window_renders (void)
+{
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GtkIconTheme *theme;
+  GtkWidget *icon;
+  GtkWindow *window;
+  GdkRectangle area;
+
+  window = open_main_window ();
+
+  texture = koi_test_ui_render (GTK_WIDGET (window));
+  path = koi_test_ui_save_png (texture, "smoke-main-window.png");
+  g_test_message ("screenshot: %s", path);
+
+  g_assert_cmpint (gdk_texture_get_width (texture), >=, gtk_widget_get_width (GTK_WIDGET (window)));
+  g_assert_cmpint (gdk_texture_get_height (texture), >=, gtk_widget_get_height (GTK_WIDGET (window)));
+  /* A window with a header bar, text and an icon has far more than a
+   * handful of colours; a blank or black render has one or two. */
+  g_assert_cmpuint (koi_test_ui_count_colors (texture, NULL, 16), >=, 16);
+
+  /* The title in the header bar, and the welcome page. */
+  assert_text_drawn (window, texture, gtk_window_get_title (window));
+  assert_text_drawn (window, texture, "Welcome to Koi");
+
+  /* The app's symbolic icon comes from the GResource (an uninstalled build
+   * has no other copy); a missing one would show GTK's broken-image icon. */
+  theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (window)));
+  g_assert_true (gtk_icon_theme_has_icon (theme, "io.github.koichat.Koi-symbolic"));
+  icon = koi_test_ui_find_image (GTK_WIDGET (window), "io.github.koichat.Koi-symbolic");
+  g_assert_nonnull (icon);
+  g_assert_true (koi_test_ui_widget_area (icon, GTK_WIDGET (window), texture, &area));
+  g_assert_cmpuint (koi_test_ui_count_colors (texture, &area, 3), >=, 3);
+
+  gtk_window_destroy (window);
+}
+
+static void
+test_main_window_fits_narrow_screen (void)
+{
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GtkWindow *window;
+
+  window = GTK_WINDOW (koi_window_new (app));
+  gtk_window_set_default_size (window, NARROWEST_WIDTH, 640);
+  gtk_window_present (window);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+
+  /* GTK widens a window to its minimum width: anything wider than the
+   * promised 360 px would be cut off on a phone. */
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, NARROWEST_WIDTH);
+
+  texture = koi_test_ui_render (GTK_WIDGET (window));
+  path = koi_test_ui_save_png (texture, "smoke-main-window-narrow.png");
+  g_test_message ("screenshot: %s", path);
+  assert_text_drawn (window, texture, "Welcome to Koi");
+
+  gtk_window_destroy (window);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr (GError) error = NULL;
+  int ret;
+
+  koi_test_ui_init (&argc, &argv);
+
+  app = koi_application_new ();
+  /* Never hand over to (or be taken over by) a Koi the developer is
+   * running on the same session bus. */
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/ui/smoke/main-window-renders", test_main_window_renders);
+  g_test_add_func ("/ui/smoke/main-window-fits-narrow-screen", test_main_window_fits_narrow_screen);
+
+  ret = g_test_run ();
+
+  g_clear_object (&app);
+
+  return ret;
+}
