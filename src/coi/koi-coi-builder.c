@@ -370,13 +370,12 @@ koi_coi_build_chat_message (const KoiCoiOutgoing  *out,
   for (guint i = 0; out->to[i] != NULL; i++)
     g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_TO, NULL, out->to[i]);
 
+  /* In UTC: a chat message need not tell every reader the sender's time
+   * zone, and the same input always gives the same bytes. */
   if (out->date_ms != 0)
-    {
-      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (out->date_ms / 1000);
-      date = utc != NULL ? g_date_time_to_local (utc) : NULL;
-    }
+    date = g_date_time_new_from_unix_utc (out->date_ms / 1000);
   else
-    date = g_date_time_new_now_local ();
+    date = g_date_time_new_now_utc ();
   if (date == NULL)
     {
       g_set_error (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
@@ -467,6 +466,21 @@ koi_coi_message_to_bytes (GMimeMessage *message)
   g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
   g_mime_object_write_to_stream (GMIME_OBJECT (message), options, stream);
   g_mime_format_options_free (options);
+
+  /* gmime 3.2 still ends a base64 body with a bare LF. Every LF must be
+   * part of a CRLF, or the SMTP server sees a broken line. */
+  {
+    GByteArray *fixed = g_byte_array_sized_new (array->len + 16);
+
+    for (guint i = 0; i < array->len; i++)
+      {
+        if (array->data[i] == '\n' && (i == 0 || array->data[i - 1] != '\r'))
+          g_byte_array_append (fixed, (const guint8 *) "\r", 1);
+        g_byte_array_append (fixed, array->data + i, 1);
+      }
+    g_byte_array_unref (array);
+    array = fixed;
+  }
 
   return g_byte_array_free_to_bytes (array);
 }

@@ -585,7 +585,9 @@ koi_coi_parse_message (GMimeMessage *message,
     full = g_strdup ("");
   parsed->is_html_only = is_html;
 
-  if (parsed->kind == KOI_COI_KIND_CHAT)
+  /* Only text a chat client wrote is kept as it is; a reply from an email
+   * program in a chat thread gets its quote folded like any email. */
+  if (g_mime_object_get_header (object, "Chat-Version") != NULL)
     parsed->text = koi_coi_extract_chat_text (full, &parsed->folded_text);
   else
     parsed->text = koi_coi_extract_visible_text (full, &parsed->folded_text);

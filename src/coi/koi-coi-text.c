@@ -402,7 +402,7 @@ koi_coi_unflow_text (const char *text,
             g_string_append_c (out, '\n');
           for (guint d = 0; d < depth; d++)
             g_string_append_c (out, '>');
-          if (depth > 0)
+          if (depth > 0 && len > 0)
             g_string_append_c (out, ' ');
         }
 
