@@ -1,0 +1,473 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-coi-build"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "koi-coi.h"
+#include "koi-coi-gmime.h"
+
+/* Building chat messages: what reaches the SMTP server must be 7-bit,
+ * CRLF, short-lined, without Bcc or host name, and come back unchanged. */
+
+static const char *one_recipient[] = { "bob@example.net", NULL };
+
+static GBytes *
+read_eml (const char *name)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("KOI_SOURCE_ROOT"), "tests", "coi",
+                                            "eml", name, NULL);
+  g_autoptr(GError) error = NULL;
+  char *data = NULL;
+  gsize len = 0;
+
+  g_file_get_contents (path, &data, &len, &error);
+  g_assert_no_error (error);
+
+  return g_bytes_new_take (data, len);
+}
+
+/* The header block as a string, "\r\n"-separated, without the body. */
+static char *
+header_block (GBytes *bytes)
+{
+  gsize len = 0;
+  const char *data = g_bytes_get_data (bytes, &len);
+  g_autofree char *all = g_strndup (data, len);
+  char *end = strstr (all, "\r\n\r\n");
+
+  g_assert_nonnull (end);
+  *end = '\0';
+
+  return g_steal_pointer (&all);
+}
+
+/* The unfolded value of header @name, or NULL. */
+static char *
+header_value (GBytes     *bytes,
+              const char *name)
+{
+  g_autofree char *headers = header_block (bytes);
+  g_auto(GStrv) lines = g_strsplit (headers, "\r\n", -1);
+  g_autofree char *prefix = g_strconcat (name, ":", NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_ascii_strncasecmp (lines[i], prefix, strlen (prefix)) == 0)
+        {
+          GString *value = g_string_new (lines[i] + strlen (prefix));
+
+          for (guint k = i + 1; lines[k] != NULL && (lines[k][0] == ' ' || lines[k][0] == '\t'); k++)
+            g_string_append (value, lines[k]);
+          return g_strstrip (g_string_free (value, FALSE));
+        }
+    }
+
+  return NULL;
+}
+
+/* The rules every serialised message must keep on the wire. */
+static void
+assert_wire_safe (GBytes *bytes)
+{
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+  gsize line_start = 0;
+
+  g_assert_cmpuint (len, >, 0);
+  for (gsize i = 0; i < len; i++)
+    {
+      g_assert_cmpuint (data[i], <=, 127);
+      g_assert_cmpuint (data[i], !=, 0);
+      if (data[i] == '\n')
+        {
+          /* Every LF belongs to a CRLF; no line is longer than 998 octets. */
+          g_assert_cmpuint (i, >, 0);
+          g_assert_cmpuint (data[i - 1], ==, '\r');
+          g_assert_cmpuint (i - 1 - line_start, <=, 998);
+          line_start = i + 1;
+        }
+      else if (data[i] == '\r')
+        {
+          g_assert_cmpuint (i + 1, <, len);
+          g_assert_cmpuint (data[i + 1], ==, '\n');
+        }
+    }
+  g_assert_cmpuint (len - line_start, <=, 998);
+}
+
+static gboolean
+is_word_char (char c)
+{
+  return g_ascii_isalnum (c) || c == '-';
+}
+
+/* The host name must not leak: not in the id, not anywhere in the header
+ * block as a word of its own (gmime's generator would write it there). */
+static void
+assert_no_host_name (GBytes *bytes)
+{
+  const char *host = g_get_host_name ();
+  g_autofree char *headers = header_block (bytes);
+  gsize host_len = strlen (host);
+
+  for (const char *p = strstr (headers, host); p != NULL; p = strstr (p + 1, host))
+    {
+      gboolean bounded = (p == headers || !is_word_char (p[-1])) && !is_word_char (p[host_len]);
+
+      if (bounded)
+        g_error ("The host name “%s” appears in the headers:\n%s", host, headers);
+    }
+
+  if (host_len >= 6)
+    {
+      gsize len = 0;
+      const char *data = g_bytes_get_data (bytes, &len);
+
+      g_assert_null (g_strstr_len (data, len, host));
+    }
+}
+
+static void
+assert_chat_message_id (const char *id,
+                        const char *domain)
+{
+  g_autofree char *pattern = g_strdup_printf ("^chat\\$[A-Za-z0-9_-]{22}@%s$", domain);
+
+  g_assert_nonnull (id);
+  if (!g_regex_match_simple (pattern, id, 0, 0))
+    g_error ("Message-ID “%s” is not chat$<22 url-safe chars>@%s", id, domain);
+}
+
+static void
+test_build_golden (void)
+{
+  const char *refs[] = { "chat$Qnd4UCYiNjpZhxT26XHRLQ@example.org", NULL };
+  KoiCoiOutgoing out = {
+    .from_address = "alice@example.org",
+    .from_name = "Alice Liddell",
+    .to = one_recipient,
+    .text = "Grüße aus Köln! 😀 Shall we meet at the café on Friday afternoon, around four?\n"
+            "I'll bring the books.",
+    .in_reply_to = "chat$8cYwq1pZ0Ffh3Gk2LmNoPq@example.net",
+    .references = refs,
+    .request_read_receipt = TRUE,
+    .date_ms = G_GINT64_CONSTANT (1704294131000),
+    .message_id = "chat$Zx7pQ2mN4bV6cX8zL0kJ1h@example.org",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) golden = read_eml ("koi-chat.eml");
+
+  message = koi_coi_build_chat_message (&out, &error);
+  g_assert_no_error (error);
+  bytes = koi_coi_message_to_bytes (message);
+
+  /* The same input gives the same bytes as the reviewed golden file. */
+  if (!g_bytes_equal (bytes, golden))
+    g_error ("Built message differs from tests/coi/eml/koi-chat.eml:\n%.*s",
+             (int) g_bytes_get_size (bytes), (const char *) g_bytes_get_data (bytes, NULL));
+  assert_wire_safe (bytes);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *text;
+  const char *expected;  /* NULL: the same as text */
+} RoundTrip;
+
+static void
+check_round_trip (const char *text,
+                  const char *expected,
+                  gboolean    read_receipt)
+{
+  KoiCoiOutgoing out = {
+    .from_address = "alice@example.org",
+    .from_name = "Alice Müller",
+    .to = one_recipient,
+    .text = text,
+    .request_read_receipt = read_receipt,
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(KoiCoiParsed) parsed = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *dnt = NULL;
+  g_autofree char *chat_dnt = NULL;
+  g_autofree char *bcc = NULL;
+  g_autofree char *version = NULL;
+
+  message = koi_coi_build_chat_message (&out, &error);
+  g_assert_no_error (error);
+  bytes = koi_coi_message_to_bytes (message);
+
+  assert_wire_safe (bytes);
+  assert_no_host_name (bytes);
+
+  bcc = header_value (bytes, "Bcc");
+  g_assert_null (bcc);
+  version = header_value (bytes, "Chat-Version");
+  g_assert_cmpstr (version, ==, "1.0");
+  subject = header_value (bytes, "Subject");
+  g_assert_true (g_str_has_prefix (subject, "Chat: "));
+
+  dnt = header_value (bytes, "Disposition-Notification-To");
+  chat_dnt = header_value (bytes, "Chat-Disposition-Notification-To");
+  if (read_receipt)
+    {
+      g_assert_nonnull (dnt);
+      g_assert_nonnull (strstr (dnt, "<alice@example.org>"));
+      g_assert_cmpstr (chat_dnt, ==, "alice@example.org");
+    }
+  else
+    {
+      g_assert_null (dnt);
+      g_assert_null (chat_dnt);
+    }
+
+  parsed = koi_coi_parse (bytes, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (parsed);
+
+  g_assert_cmpint (parsed->kind, ==, KOI_COI_KIND_CHAT);
+  g_assert_false (parsed->is_delta_chat);
+  g_assert_false (parsed->message_id_synthetic);
+  assert_chat_message_id (parsed->message_id, "example.org");
+  g_assert_cmpstr (parsed->from_address, ==, "alice@example.org");
+  g_assert_cmpstr (parsed->from_name, ==, "Alice Müller");
+  g_assert_cmpuint (parsed->to->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (parsed->to, 0), ==, "bob@example.net");
+  g_assert_true (g_str_has_prefix (parsed->subject, "Chat: "));
+  g_assert_null (strchr (parsed->subject, '\n'));
+  g_assert_cmpint (parsed->wants_read_receipt, ==, read_receipt);
+  g_assert_cmpstr (parsed->text, ==, expected);
+  g_assert_cmpstr (parsed->folded_text, ==, "");
+
+  /* "now": within a minute of the test's clock. */
+  g_assert_cmpint (ABS (parsed->date_ms - g_get_real_time () / 1000), <, 60 * 1000);
+}
+
+static void
+test_build_round_trip (void)
+{
+  g_autoptr(GString) long_line = g_string_new (NULL);
+  g_autoptr(GString) long_text = g_string_new (NULL);
+  RoundTrip cases[] = {
+    { "ascii", "Hello World", NULL },
+    { "umlauts", "Grüße aus München, schöne Straße! ÄÖÜ äöü ß", NULL },
+    { "emoji", "😀😃😄 🎉🎂 👩‍👩‍👧‍👦 🇩🇪", NULL },
+    { "from-and-dot", "First line\nFrom the start of a line\n.\n..\nFrom \n. end", NULL },
+    { "crlf-input", "one\r\ntwo\rthree", "one\ntwo\nthree" },
+    { "inner-blank-lines", "para one\n\n\npara two", NULL },
+    { "trailing-space", "space at end \nnext", NULL },
+    { "long-line", NULL, NULL },
+    { "long-text", NULL, NULL },
+  };
+
+  /* 5,000 characters on one line (quoted-printable must soft-wrap it) and
+   * 5,000 characters of mixed-script lines. */
+  while (long_line->len < 5000)
+    g_string_append (long_line, "word ");
+  g_string_truncate (long_line, 5000);
+  g_strchomp (long_line->str);
+  while (g_utf8_strlen (long_text->str, -1) < 5000)
+    g_string_append (long_text, "Ein Satz mit Umlauten: äöü, emoji 🙂 and some more text.\n");
+  g_strchomp (long_text->str);
+  cases[G_N_ELEMENTS (cases) - 2].text = long_line->str;
+  cases[G_N_ELEMENTS (cases) - 1].text = long_text->str;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("round trip: %s", cases[i].name);
+      check_round_trip (cases[i].text,
+                        cases[i].expected != NULL ? cases[i].expected : cases[i].text,
+                        i % 2 == 0);
+    }
+}
+
+static void
+test_build_subject (void)
+{
+  const struct
+  {
+    const char *text;
+    const char *subject;
+  } cases[] = {
+    { "Hello World", "Chat: Hello World" },
+    { "  Hello\t  World  ", "Chat: Hello World" },
+    { "First line\nsecond line", "Chat: First line..." },
+    { "\n\nAfter blank lines", "Chat: After blank lines" },
+    { "My dear friend, it has been so long since we last spoke about the weather",
+      "Chat: My dear friend, it has been so long since we last spoke..." },
+    { "Averyveryverylongwordwithoutanyspaceatallthatgoesonandonandonforever",
+      "Chat: Averyveryverylongwordwithoutanyspaceatallthatgoesonandon..." },
+    { "Über den Wolken muss die Freiheit wohl grenzenlos sein, sang er",
+      "Chat: Über den Wolken muss die Freiheit wohl grenzenlos sein..." },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *subject = koi_coi_make_chat_subject (cases[i].text);
+
+      g_assert_cmpstr (subject, ==, cases[i].subject);
+      g_assert_cmpint (g_utf8_strlen (subject, -1), <=, 6 + 56 + 3);
+    }
+}
+
+static void
+test_build_non_ascii_subject (void)
+{
+  KoiCoiOutgoing out = {
+    .from_address = "alice@example.org",
+    .to = one_recipient,
+    .text = "Schöne Grüße 🙂",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMimeMessage) message = koi_coi_build_chat_message (&out, &error);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(KoiCoiParsed) parsed = NULL;
+  g_autofree char *raw_subject = NULL;
+
+  g_assert_no_error (error);
+  bytes = koi_coi_message_to_bytes (message);
+  assert_wire_safe (bytes);
+
+  /* RFC 2047 on the wire, the real text after decoding. */
+  raw_subject = header_value (bytes, "Subject");
+  g_assert_true (g_str_has_prefix (raw_subject, "Chat: =?"));
+  parsed = koi_coi_parse (bytes, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (parsed->subject, ==, "Chat: Schöne Grüße 🙂");
+  g_assert_null (parsed->from_name);
+}
+
+static void
+test_build_message_id (void)
+{
+  g_autofree char *a = koi_coi_generate_message_id ("example.org");
+  g_autofree char *b = koi_coi_generate_message_id ("example.org");
+
+  assert_chat_message_id (a, "example.org");
+  assert_chat_message_id (b, "example.org");
+  /* The domain is exactly the one given (checked above): the host name,
+   * which gmime's own generator would use, has no place to appear. */
+  g_assert_cmpstr (a, !=, b);
+}
+
+static void
+test_build_references (void)
+{
+  const char *refs[] = { "chat$root@example.org", "chat$middle@example.org", "chat$last@example.org", NULL };
+  KoiCoiOutgoing out = {
+    .from_address = "alice@example.org",
+    .to = one_recipient,
+    .text = "reply",
+    .in_reply_to = "chat$newest@example.net",
+    .references = refs,
+    .date_ms = G_GINT64_CONSTANT (1575471097000),
+    .message_id = "chat$fixed@example.org",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMimeMessage) message = koi_coi_build_chat_message (&out, &error);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(KoiCoiParsed) parsed = NULL;
+  g_autofree char *in_reply_to = NULL;
+  g_autofree char *message_id = NULL;
+
+  g_assert_no_error (error);
+  bytes = koi_coi_message_to_bytes (message);
+
+  /* COI keeps only the thread's first and last id; the id replied to is
+   * the last one. */
+  in_reply_to = header_value (bytes, "In-Reply-To");
+  g_assert_cmpstr (in_reply_to, ==, "<chat$newest@example.net>");
+  message_id = header_value (bytes, "Message-Id");
+  g_assert_cmpstr (message_id, ==, "<chat$fixed@example.org>");
+  parsed = koi_coi_parse (bytes, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (parsed->references->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (parsed->references, 0), ==, "chat$root@example.org");
+  g_assert_cmpstr (g_ptr_array_index (parsed->references, 1), ==, "chat$newest@example.net");
+  g_assert_cmpstr (parsed->in_reply_to, ==, "chat$newest@example.net");
+  g_assert_cmpstr (parsed->message_id, ==, "chat$fixed@example.org");
+  g_assert_cmpint (parsed->date_ms, ==, G_GINT64_CONSTANT (1575471097000));
+}
+
+static void
+test_build_invalid (void)
+{
+  const char *bad_to_crlf[] = { "bob@example.net\r\nBcc: eve@example.com", NULL };
+  const char *bad_to_no_at[] = { "bob.example.net", NULL };
+  const char *bad_to_space[] = { "bob smith@example.net", NULL };
+  const char *bad_to_two_at[] = { "bob@x@example.net", NULL };
+  const char *no_one[] = { NULL };
+  const struct
+  {
+    const char *name;
+    KoiCoiOutgoing out;
+    const char *words;  /* the error message says this */
+  } cases[] = {
+    { "empty text", { .from_address = "a@example.org", .to = one_recipient, .text = "" }, "empty" },
+    { "no text", { .from_address = "a@example.org", .to = one_recipient }, "empty" },
+    { "blank text", { .from_address = "a@example.org", .to = one_recipient, .text = " \n\t " },
+      "white space" },
+    { "bad utf-8", { .from_address = "a@example.org", .to = one_recipient, .text = "a\xff" },
+      "UTF-8" },
+    { "from without @", { .from_address = "alice", .to = one_recipient, .text = "hi" }, "alice" },
+    { "from with CRLF", { .from_address = "a@example.org\r\nX: y", .to = one_recipient, .text = "hi" },
+      "line break" },
+    { "to with CRLF", { .from_address = "a@example.org", .to = bad_to_crlf, .text = "hi" },
+      "line break" },
+    { "to without @", { .from_address = "a@example.org", .to = bad_to_no_at, .text = "hi" },
+      "bob.example.net" },
+    { "to with space", { .from_address = "a@example.org", .to = bad_to_space, .text = "hi" },
+      "space" },
+    { "to with two @", { .from_address = "a@example.org", .to = bad_to_two_at, .text = "hi" },
+      "exactly one" },
+    { "no recipient", { .from_address = "a@example.org", .to = no_one, .text = "hi" },
+      "no recipient" },
+    { "name with newline", { .from_address = "a@example.org", .from_name = "Eve\nBcc: x@y",
+                             .to = one_recipient, .text = "hi" }, "line break" },
+    { "id with space", { .from_address = "a@example.org", .to = one_recipient, .text = "hi",
+                         .message_id = "chat$a b@example.org" }, "space" },
+    { "reply id with >", { .from_address = "a@example.org", .to = one_recipient, .text = "hi",
+                           .in_reply_to = "x>@example.org" }, "angle bracket" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GMimeMessage) message = NULL;
+
+      g_test_message ("invalid: %s", cases[i].name);
+      message = koi_coi_build_chat_message (&cases[i].out, &error);
+      g_assert_null (message);
+      g_assert_error (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID);
+      if (strstr (error->message, cases[i].words) == NULL)
+        g_error ("%s: error “%s” does not mention “%s”", cases[i].name, error->message,
+                 cases[i].words);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_mime_init ();
+
+  g_test_add_func ("/coi/build/golden", test_build_golden);
+  g_test_add_func ("/coi/build/round-trip", test_build_round_trip);
+  g_test_add_func ("/coi/build/subject", test_build_subject);
+  g_test_add_func ("/coi/build/non-ascii-subject", test_build_non_ascii_subject);
+  g_test_add_func ("/coi/build/message-id", test_build_message_id);
+  g_test_add_func ("/coi/build/references", test_build_references);
+  g_test_add_func ("/coi/build/invalid", test_build_invalid);
+
+  return g_test_run ();
+}
