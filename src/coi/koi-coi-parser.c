@@ -156,6 +156,9 @@ to_utf8 (const char *data,
   const char *iconv_name = NULL;
   char *converted;
 
+  if (data == NULL || len == 0)
+    return g_strdup ("");
+
   /* NUL bytes would cut the C string short: drop them. */
   if (memchr (data, '\0', len) != NULL)
     {
