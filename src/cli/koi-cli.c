@@ -3,25 +3,716 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
+#include <glib-unix.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "koi-account-config.h"
+#include "koi-account-setup.h"
+#include "koi-cli-json.h"
+#include "koi-coi.h"
+#include "koi-engine-error.h"
+#include "koi-engine.h"
+#include "koi-imap-client.h"
 #include "koi-model.h"
+#include "koi-profile.h"
+#include "koi-smtp.h"
+#include "koi-store.h"
+#include "koi-syncer.h"
+
+/* Exit codes, documented in --help and README.md. */
+enum {
+  EXIT_OK = 0,
+  EXIT_FAILURE_OTHER = 1,
+  EXIT_BAD_ARGUMENTS = 2,
+  EXIT_AUTH_FAILED = 3,
+  EXIT_UNREACHABLE = 4,
+  EXIT_UNTRUSTED_CERTIFICATE = 5,
+  EXIT_REFUSED = 6,
+  EXIT_NO_ACCOUNT = 7,
+};
+
+static const char usage[] =
+  "Usage:\n"
+  "  koi-cli [--profile DIR] account add --email ADDR --imap HOST:PORT --smtp HOST:PORT\n"
+  "          [--imap-security tls|starttls] [--smtp-security tls|starttls]\n"
+  "          [--login NAME] [--name DISPLAY-NAME] [--ca-file PEM] --password-stdin\n"
+  "  koi-cli [--profile DIR] send ADDR TEXT\n"
+  "  koi-cli [--profile DIR] sync\n"
+  "  koi-cli [--profile DIR] watch\n"
+  "  koi-cli [--profile DIR] chats\n"
+  "  koi-cli [--profile DIR] messages CHAT\n"
+  "  koi-cli [--profile DIR] search WORDS\n"
+  "\n"
+  "Koi without a window: chat over email from scripts, bots and benchmarks.\n"
+  "\n"
+  "Commands:\n"
+  "  account add  verifies the IMAP and SMTP logins, then saves the account in the\n"
+  "               profile and its password (read from the first line of standard\n"
+  "               input) in the Secret Service. Security defaults: port 993/465 TLS,\n"
+  "               143/587 STARTTLS. --ca-file trusts an extra CA (a test server).\n"
+  "  send         queues a chat message to ADDR, sends it and exits once the server\n"
+  "               accepted it, printing its Message-ID; otherwise prints the reason\n"
+  "               and exits non-zero (a temporary failure leaves it queued for the\n"
+  "               next sync, watch or send).\n"
+  "  sync         fetches everything new, sends what is queued, exits.\n"
+  "  watch        stays connected (IMAP IDLE) and prints one JSON object per line per\n"
+  "               event: \"message\", \"state\" (an outgoing message changed state),\n"
+  "               \"connection\", \"synced\", \"error\". Stops on SIGINT/SIGTERM.\n"
+  "  chats        the chats, newest activity first, one JSON object per line.\n"
+  "  messages     a chat's messages (CHAT: its id or the peer's address), oldest\n"
+  "               first, one JSON object per line.\n"
+  "  search       messages whose text matches WORDS, one JSON object per line.\n"
+  "\n"
+  "Options:\n"
+  "  --profile DIR  everything of one installation except passwords (default:\n"
+  "                 $XDG_DATA_HOME/koi). Two profiles run side by side.\n"
+  "  --version      prints the version.\n"
+  "\n"
+  "Exit codes: 0 done, 1 other failure, 2 bad arguments, 3 login refused (wrong\n"
+  "password), 4 server unreachable or message not sent yet (still queued),\n"
+  "5 untrusted certificate, 6 recipient refused the message, 7 no account.\n";
+
+static int
+bad_arguments (const char *format,
+               ...) G_GNUC_PRINTF (1, 2);
+
+static int
+bad_arguments (const char *format,
+               ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  fputs ("koi-cli: ", stderr);
+  vfprintf (stderr, format, args);
+  fputs ("\nTry “koi-cli --help”.\n", stderr);
+  va_end (args);
+
+  return EXIT_BAD_ARGUMENTS;
+}
+
+/* The exit code a script can act on, and the message a person can. */
+static int
+report_error (const GError *error)
+{
+  fprintf (stderr, "koi-cli: %s\n", error->message);
+
+  if (g_error_matches (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_AUTH_FAILED) ||
+      g_error_matches (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_AUTH_FAILED))
+    return EXIT_AUTH_FAILED;
+  if (g_error_matches (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_TLS_CERTIFICATE) ||
+      g_error_matches (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TLS_CERTIFICATE))
+    return EXIT_UNTRUSTED_CERTIFICATE;
+  if (error->domain == KOI_IMAP_ERROR || error->domain == KOI_SMTP_ERROR)
+    return EXIT_UNREACHABLE;
+  if (g_error_matches (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_NO_ACCOUNT) ||
+      g_error_matches (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_NO_PASSWORD))
+    return EXIT_NO_ACCOUNT;
+  if (g_error_matches (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID))
+    return EXIT_BAD_ARGUMENTS;
+
+  return EXIT_FAILURE_OTHER;
+}
+
+/* --------------------------------------------------------------------- */
+/* account add */
+
+static gboolean
+parse_host_port (const char  *text,
+                 char       **out_host,
+                 guint16     *out_port)
+{
+  const char *colon = text ? strrchr (text, ':') : NULL;
+  guint64 port;
+
+  if (colon == NULL || colon == text ||
+      !g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &port, NULL))
+    return FALSE;
+
+  *out_host = g_strndup (text, colon - text);
+  *out_port = (guint16) port;
+  return TRUE;
+}
+
+static KoiSecurity
+default_security (guint16 port)
+{
+  return port == 143 || port == 587 || port == 25 ? KOI_SECURITY_STARTTLS : KOI_SECURITY_TLS;
+}
+
+/* The first line of standard input, without its line break. */
+static char *
+read_password_line (void)
+{
+  GString *line = g_string_new (NULL);
+  int c;
+
+  while ((c = getchar ()) != EOF && c != '\n')
+    g_string_append_c (line, (char) c);
+  if (line->len > 0 && line->str[line->len - 1] == '\r')
+    g_string_truncate (line, line->len - 1);
+
+  return g_string_free (line, FALSE);
+}
+
+static int
+command_account_add (const char  *profile_dir,
+                     int          argc,
+                     char       **argv)
+{
+  g_autofree char *email = NULL, *imap = NULL, *smtp = NULL, *imap_security = NULL;
+  g_autofree char *smtp_security = NULL, *login = NULL, *ca_file = NULL, *name = NULL;
+  g_autofree char *imap_host = NULL, *smtp_host = NULL, *password = NULL;
+  gboolean password_stdin = FALSE;
+  guint16 imap_port = 0, smtp_port = 0;
+  KoiSecurity imap_sec, smtp_sec;
+  g_autoptr (KoiAccountSettings) settings = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GOptionContext) context = NULL;
+  GOptionEntry entries[] = {
+    { "email", 0, 0, G_OPTION_ARG_STRING, &email, "The account's address", "ADDR" },
+    { "imap", 0, 0, G_OPTION_ARG_STRING, &imap, "IMAP server", "HOST:PORT" },
+    { "smtp", 0, 0, G_OPTION_ARG_STRING, &smtp, "SMTP server", "HOST:PORT" },
+    { "imap-security", 0, 0, G_OPTION_ARG_STRING, &imap_security, "tls or starttls", "MODE" },
+    { "smtp-security", 0, 0, G_OPTION_ARG_STRING, &smtp_security, "tls or starttls", "MODE" },
+    { "login", 0, 0, G_OPTION_ARG_STRING, &login, "Login name (default: the address)", "NAME" },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Your display name", "NAME" },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, "Extra CA to trust (PEM)", "PEM" },
+    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin,
+      "Read the password from standard input", NULL },
+    { NULL }
+  };
+  gint64 id;
+
+  context = g_option_context_new ("- add an account");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_help_enabled (context, FALSE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return bad_arguments ("%s", error->message);
+  if (argc > 1)
+    return bad_arguments ("unexpected argument “%s”", argv[1]);
+
+  if (email == NULL || !koi_address_is_valid (email))
+    return bad_arguments ("--email needs an email address");
+  if (!parse_host_port (imap, &imap_host, &imap_port))
+    return bad_arguments ("--imap needs HOST:PORT, e.g. imap.example.org:993");
+  if (!parse_host_port (smtp, &smtp_host, &smtp_port))
+    return bad_arguments ("--smtp needs HOST:PORT, e.g. smtp.example.org:465");
+  imap_sec = default_security (imap_port);
+  smtp_sec = default_security (smtp_port);
+  if (imap_security != NULL && !koi_security_from_string (imap_security, &imap_sec))
+    return bad_arguments ("--imap-security is tls or starttls");
+  if (smtp_security != NULL && !koi_security_from_string (smtp_security, &smtp_sec))
+    return bad_arguments ("--smtp-security is tls or starttls");
+  if (ca_file != NULL && !g_file_test (ca_file, G_FILE_TEST_IS_REGULAR))
+    return bad_arguments ("--ca-file %s does not exist", ca_file);
+  /* A password on the command line would be visible to every user. */
+  if (!password_stdin)
+    return bad_arguments ("give the password on standard input with --password-stdin");
+
+  password = read_password_line ();
+  if (*password == '\0')
+    return bad_arguments ("no password on standard input");
+
+  settings = g_new0 (KoiAccountSettings, 1);
+  settings->address = g_strdup (email);
+  settings->display_name = g_strdup (name);
+  settings->imap = koi_server_config_new (imap_host, imap_port, imap_sec,
+                                          login ? login : email, password, ca_file);
+  settings->smtp = koi_server_config_new (smtp_host, smtp_port, smtp_sec,
+                                          login ? login : email, password, ca_file);
+
+  id = koi_account_setup_sync (profile_dir, settings, NULL, &error);
+  if (id == 0)
+    return report_error (error);
+
+  fprintf (stderr, "koi-cli: account %s added\n", email);
+  return EXIT_OK;
+}
+
+/* --------------------------------------------------------------------- */
+/* Shared set-up */
+
+typedef struct {
+  KoiStore         *store;
+  KoiAccountConfig *account;
+} Profile;
+
+static void
+profile_clear (Profile *profile)
+{
+  g_clear_pointer (&profile->account, koi_account_config_free);
+  g_clear_pointer (&profile->store, koi_store_close);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Profile, profile_clear)
+
+static gboolean
+profile_open (Profile     *profile,
+              const char  *profile_dir,
+              gboolean     need_account,
+              GError     **error)
+{
+  g_autofree char *path = koi_profile_store_path (profile_dir);
+
+  if (!koi_profile_ensure (profile_dir, error))
+    return FALSE;
+
+  profile->store = koi_store_open (path, error);
+  if (profile->store == NULL)
+    return FALSE;
+
+  if (need_account)
+    {
+      profile->account = koi_account_config_load_sync (profile->store, 0, NULL, error);
+      if (profile->account == NULL)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static char *
+chat_peer (KoiStore *store,
+           gint64    chat_id)
+{
+  g_autoptr (KoiStoreChat) chat = koi_store_chat_get (store, chat_id, NULL);
+
+  return chat != NULL ? g_strdup (chat->peer_address) : NULL;
+}
+
+/* --------------------------------------------------------------------- */
+/* send */
+
+static int
+command_send (const char *profile_dir,
+              const char *address,
+              const char *text)
+{
+  g_auto (Profile) profile = { 0, };
+  g_autoptr (KoiSyncer) syncer = NULL;
+  g_autoptr (KoiStoreMessage) message = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 id;
+
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
+    return report_error (error);
+
+  syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
+  id = koi_syncer_queue_text (syncer, address, text, &error);
+  if (id == 0)
+    return report_error (error);
+
+  /* Sends this one and whatever an earlier run left queued. */
+  if (!koi_syncer_send_queued (syncer, TRUE, NULL, &error))
+    {
+      int code = report_error (error);
+
+      fputs ("koi-cli: the message stays queued and is sent on the next send, sync or watch\n",
+             stderr);
+      return code;
+    }
+
+  message = koi_store_message_get (profile.store, id, &error);
+  if (message == NULL)
+    return report_error (error);
+
+  switch (message->state)
+    {
+    case KOI_STORE_STATE_SENT:
+      printf ("%s\n", message->message_id);
+      return EXIT_OK;
+
+    case KOI_STORE_STATE_FAILED:
+      fprintf (stderr, "koi-cli: not sent: %s\n",
+               message->failure_reason ? message->failure_reason : "refused");
+      return EXIT_REFUSED;
+
+    default:
+      fprintf (stderr, "koi-cli: not sent yet (%s); it stays queued\n",
+               message->failure_reason ? message->failure_reason : "server busy");
+      return EXIT_UNREACHABLE;
+    }
+}
+
+/* --------------------------------------------------------------------- */
+/* sync */
+
+typedef struct {
+  guint received;
+  guint sent;
+  guint failed;
+} SyncCounts;
+
+static void
+count_added (const KoiStoreMessage *message,
+             gpointer               user_data)
+{
+  SyncCounts *counts = user_data;
+
+  if (message->direction == KOI_STORE_DIRECTION_INCOMING)
+    counts->received++;
+}
+
+static void
+count_changed (gint64      message_ref,
+               int         state,
+               const char *failure_reason,
+               gpointer    user_data)
+{
+  SyncCounts *counts = user_data;
+
+  if (state == KOI_STORE_STATE_SENT)
+    counts->sent++;
+  else if (state == KOI_STORE_STATE_FAILED)
+    counts->failed++;
+}
+
+static int
+command_sync (const char *profile_dir)
+{
+  g_auto (Profile) profile = { 0, };
+  g_autoptr (KoiSyncer) syncer = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) send_error = NULL;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  static const KoiSyncerEvents events = {
+    .message_added = count_added,
+    .message_changed = count_changed,
+  };
+  SyncCounts counts = { 0, };
+  int code = EXIT_OK;
+
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
+    return report_error (error);
+
+  syncer = koi_syncer_new (profile.store, profile.account, &events, &counts);
+  if (!koi_syncer_connect (syncer, NULL, &error) ||
+      !koi_syncer_sync (syncer, TRUE, NULL, &error))
+    code = report_error (error);
+
+  /* Sending does not depend on IMAP: try even when fetching failed. */
+  if (!koi_syncer_send_queued (syncer, TRUE, NULL, &send_error) && code == EXIT_OK)
+    code = report_error (send_error);
+
+  koi_syncer_disconnect (syncer);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, "synced");
+  json_builder_set_member_name (builder, "received");
+  json_builder_add_int_value (builder, counts.received);
+  json_builder_set_member_name (builder, "sent");
+  json_builder_add_int_value (builder, counts.sent);
+  json_builder_set_member_name (builder, "failed");
+  json_builder_add_int_value (builder, counts.failed);
+  koi_cli_print_object (builder);
+
+  return code;
+}
+
+/* --------------------------------------------------------------------- */
+/* watch */
+
+typedef struct {
+  GMainLoop *loop;
+  KoiStore  *store;
+  int        code;
+} Watch;
+
+static void
+watch_message_added (KoiEngine             *engine,
+                     const KoiStoreMessage *message,
+                     Watch                 *watch)
+{
+  g_autofree char *peer = chat_peer (watch->store, message->chat_id);
+  g_autoptr (JsonBuilder) builder = koi_cli_message_object ("message", message, peer);
+
+  koi_cli_print_object (builder);
+}
+
+static void
+watch_message_changed (KoiEngine  *engine,
+                       gint64      message_ref,
+                       int         state,
+                       const char *failure_reason,
+                       Watch      *watch)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (KoiStoreMessage) message = koi_store_message_get (watch->store, message_ref, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, "state");
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, message_ref);
+  json_builder_set_member_name (builder, "message_id");
+  json_builder_add_string_value (builder, message ? message->message_id : NULL);
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_string_value (builder, koi_cli_state_name (state));
+  if (failure_reason != NULL)
+    {
+      json_builder_set_member_name (builder, "failure_reason");
+      json_builder_add_string_value (builder, failure_reason);
+    }
+  koi_cli_print_object (builder);
+}
+
+static void
+watch_connection_changed (KoiEngine  *engine,
+                          GParamSpec *pspec,
+                          Watch      *watch)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, "connection");
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_string_value (builder,
+                                 koi_connection_state_to_string (koi_engine_get_connection_state (engine)));
+  koi_cli_print_object (builder);
+
+  if (koi_engine_get_connection_state (engine) == KOI_CONNECTION_FAILED)
+    g_main_loop_quit (watch->loop);
+}
+
+static void
+watch_synced (KoiEngine *engine,
+              Watch     *watch)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, "synced");
+  koi_cli_print_object (builder);
+}
+
+static void
+watch_error (KoiEngine    *engine,
+             const GError *error,
+             Watch        *watch)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, "error");
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, error->message);
+  koi_cli_print_object (builder);
+
+  watch->code = report_error (error);
+}
+
+static gboolean
+watch_quit (gpointer user_data)
+{
+  Watch *watch = user_data;
+
+  g_main_loop_quit (watch->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+command_watch (const char *profile_dir)
+{
+  g_auto (Profile) profile = { 0, };
+  g_autoptr (KoiEngine) engine = NULL;
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *store_path = koi_profile_store_path (profile_dir);
+  Watch watch = { loop, NULL, EXIT_OK };
+  guint sigint, sigterm;
+
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
+    return report_error (error);
+  watch.store = profile.store;
+
+  engine = koi_engine_new_from_config (store_path, profile.account);
+  g_signal_connect (engine, "message-added", G_CALLBACK (watch_message_added), &watch);
+  g_signal_connect (engine, "message-changed", G_CALLBACK (watch_message_changed), &watch);
+  g_signal_connect (engine, "notify::connection-state", G_CALLBACK (watch_connection_changed), &watch);
+  g_signal_connect (engine, "sync-finished", G_CALLBACK (watch_synced), &watch);
+  g_signal_connect (engine, "error", G_CALLBACK (watch_error), &watch);
+
+  sigint = g_unix_signal_add (SIGINT, watch_quit, &watch);
+  sigterm = g_unix_signal_add (SIGTERM, watch_quit, &watch);
+
+  koi_engine_start (engine);
+  g_main_loop_run (loop);
+  koi_engine_stop (engine);
+
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  return watch.code;
+}
+
+/* --------------------------------------------------------------------- */
+/* chats, messages, search */
+
+static int
+command_chats (const char *profile_dir)
+{
+  g_auto (Profile) profile = { 0, };
+  g_autoptr (GPtrArray) chats = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
+    return report_error (error);
+
+  chats = koi_store_chat_list (profile.store, profile.account->id, &error);
+  if (chats == NULL)
+    return report_error (error);
+
+  for (guint i = 0; i < chats->len; i++)
+    {
+      g_autoptr (JsonBuilder) builder = koi_cli_chat_object (g_ptr_array_index (chats, i));
+
+      koi_cli_print_object (builder);
+    }
+
+  return EXIT_OK;
+}
+
+static int
+command_messages (const char *profile_dir,
+                  const char *chat)
+{
+  g_auto (Profile) profile = { 0, };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *peer = NULL;
+  guint64 chat_id = 0;
+  guint count;
+
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
+    return report_error (error);
+
+  if (!g_ascii_string_to_unsigned (chat, 10, 1, G_MAXINT64, &chat_id, NULL))
+    {
+      chat_id = koi_store_chat_find_by_peer (profile.store, profile.account->id, chat, &error);
+      if (error != NULL)
+        return report_error (error);
+    }
+  if (chat_id == 0 || (peer = chat_peer (profile.store, chat_id)) == NULL)
+    {
+      fprintf (stderr, "koi-cli: no chat “%s” (see “koi-cli chats”)\n", chat);
+      return EXIT_BAD_ARGUMENTS;
+    }
+
+  count = koi_store_message_count (profile.store, chat_id, &error);
+  if (error != NULL)
+    return report_error (error);
+
+  /* In pages, so a long chat streams out in constant memory. */
+  for (guint offset = 0; offset < count; offset += 500)
+    {
+      g_autoptr (GPtrArray) page = koi_store_message_page (profile.store, chat_id, offset, 500, &error);
+
+      if (page == NULL)
+        return report_error (error);
+
+      for (guint i = 0; i < page->len; i++)
+        {
+          g_autoptr (JsonBuilder) builder = koi_cli_message_object (NULL, g_ptr_array_index (page, i), peer);
+
+          koi_cli_print_object (builder);
+        }
+    }
+
+  return EXIT_OK;
+}
+
+static int
+command_search (const char *profile_dir,
+                const char *words)
+{
+  g_auto (Profile) profile = { 0, };
+  g_autoptr (GPtrArray) found = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
+    return report_error (error);
+
+  found = koi_store_message_search (profile.store, profile.account->id, words, 100, &error);
+  if (found == NULL)
+    return report_error (error);
+
+  for (guint i = 0; i < found->len; i++)
+    {
+      const KoiStoreMessage *message = g_ptr_array_index (found, i);
+      g_autofree char *peer = chat_peer (profile.store, message->chat_id);
+      g_autoptr (JsonBuilder) builder = koi_cli_message_object (NULL, message, peer);
+
+      koi_cli_print_object (builder);
+    }
+
+  return EXIT_OK;
+}
+
+/* --------------------------------------------------------------------- */
 
 int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *profile_dir = NULL;
+  int i = 1;
+
   setlocale (LC_ALL, "");
   koi_model_init ();
 
-  if (argc > 1 && g_str_equal (argv[1], "--version"))
+  while (i < argc && g_str_has_prefix (argv[i], "--"))
     {
-      printf ("koi-cli %s\n", PACKAGE_VERSION);
-      return 0;
+      if (g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h"))
+        {
+          fputs (usage, stdout);
+          return EXIT_OK;
+        }
+      else if (g_str_equal (argv[i], "--version"))
+        {
+          printf ("koi-cli %s\n", PACKAGE_VERSION);
+          return EXIT_OK;
+        }
+      else if (g_str_equal (argv[i], "--profile") && i + 1 < argc)
+        {
+          g_free (profile_dir);
+          profile_dir = g_strdup (argv[i + 1]);
+          i += 2;
+        }
+      else if (g_str_has_prefix (argv[i], "--profile="))
+        {
+          g_free (profile_dir);
+          profile_dir = g_strdup (argv[i] + strlen ("--profile="));
+          i++;
+        }
+      else
+        return bad_arguments ("unknown option “%s”", argv[i]);
     }
 
-  fprintf (stderr, "koi-cli: no commands yet\n");
-  return 2;
+  if (profile_dir == NULL)
+    profile_dir = koi_profile_default_dir ();
+
+  if (i >= argc)
+    return bad_arguments ("no command given");
+
+  if (g_str_equal (argv[i], "account") && i + 1 < argc && g_str_equal (argv[i + 1], "add"))
+    return command_account_add (profile_dir, argc - i - 1, argv + i + 1);
+  if (g_str_equal (argv[i], "send") && argc - i == 3)
+    return command_send (profile_dir, argv[i + 1], argv[i + 2]);
+  if (g_str_equal (argv[i], "sync") && argc - i == 1)
+    return command_sync (profile_dir);
+  if (g_str_equal (argv[i], "watch") && argc - i == 1)
+    return command_watch (profile_dir);
+  if (g_str_equal (argv[i], "chats") && argc - i == 1)
+    return command_chats (profile_dir);
+  if (g_str_equal (argv[i], "messages") && argc - i == 2)
+    return command_messages (profile_dir, argv[i + 1]);
+  if (g_str_equal (argv[i], "search") && argc - i == 2)
+    return command_search (profile_dir, argv[i + 1]);
+
+  return bad_arguments ("unknown command or wrong number of arguments: “%s”", argv[i]);
 }

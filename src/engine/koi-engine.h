@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "koi-account-config.h"
 #include "koi-server-config.h"
 #include "koi-store.h"
 
@@ -41,7 +42,8 @@ G_DECLARE_FINAL_TYPE (KoiEngine, koi_engine, KOI, ENGINE, GObject)
  * Signals (all on the creating context):
  *   "message-added"   (const KoiStoreMessage *message)   a new message is in the store
  *                      (incoming, or an outgoing one just queued); valid during emission
- *   "message-changed" (gint64 message_ref, int state)    an outgoing message changed state
+ *   "message-changed" (gint64 message_ref, int state, const char *failure_reason)
+ *                      an outgoing message changed state (KoiStoreMessageState)
  *   "chats-changed"   ()                                 chat order, previews or unread
  *                      counts may have changed (coalesced)
  *   "sync-finished"   ()                                 a full pass over the folders ended
@@ -57,6 +59,9 @@ KoiEngine         *koi_engine_new                  (const char             *stor
                                                     const char             *address,
                                                     const KoiServerConfig  *imap,
                                                     const KoiServerConfig  *smtp);
+/* The same from a loaded account (keeps the display name for From). */
+KoiEngine         *koi_engine_new_from_config      (const char             *store_path,
+                                                    const KoiAccountConfig *account);
 
 /* Starts the worker: connect, sync, then stay in IDLE and send what is queued. */
 void                koi_engine_start                (KoiEngine              *self);

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "koi-cli"
+
+#include "config.h"
+
+#include <stdio.h>
+
+#include "koi-cli-json.h"
+
+const char *
+koi_cli_state_name (int state)
+{
+  switch (state)
+    {
+    case KOI_STORE_STATE_RECEIVED: return "received";
+    case KOI_STORE_STATE_QUEUED: return "queued";
+    case KOI_STORE_STATE_SENDING: return "sending";
+    case KOI_STORE_STATE_SENT: return "sent";
+    case KOI_STORE_STATE_FAILED: return "failed";
+    default: return "unknown";
+    }
+}
+
+/* Ends the builder's object, prints it on one line and flushes, so a
+ * script reading the pipe sees every event at once. */
+void
+koi_cli_print_object (JsonBuilder *builder)
+{
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *line = NULL;
+
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  line = json_generator_to_data (generator, NULL);
+  fputs (line, stdout);
+  fputc ('\n', stdout);
+  fflush (stdout);
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_int (JsonBuilder *builder,
+         const char  *name,
+         gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+JsonBuilder *
+koi_cli_message_object (const char            *event,
+                        const KoiStoreMessage *message,
+                        const char            *chat_peer)
+{
+  JsonBuilder *builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  if (event != NULL)
+    add_string (builder, "event", event);
+  add_string (builder, "chat", chat_peer);
+  add_int (builder, "chat_id", message->chat_id);
+  add_int (builder, "id", message->id);
+  add_string (builder, "message_id", message->message_id);
+  add_string (builder, "kind", message->kind == KOI_STORE_KIND_CHAT ? "chat" : "email");
+  add_string (builder, "direction",
+              message->direction == KOI_STORE_DIRECTION_OUTGOING ? "outgoing" : "incoming");
+  add_string (builder, "state", koi_cli_state_name (message->state));
+  add_string (builder, "from", message->from_address);
+  add_string (builder, "from_name", message->from_name);
+  add_string (builder, "subject", message->subject);
+  add_string (builder, "text", message->text);
+  if (message->full_text != NULL)
+    add_string (builder, "full_text", message->full_text);
+  add_int (builder, "sent_at_ms", message->sent_at_ms);
+  add_int (builder, "received_at_ms", message->received_at_ms);
+  if (message->failure_reason != NULL)
+    add_string (builder, "failure_reason", message->failure_reason);
+
+  return builder;
+}
+
+JsonBuilder *
+koi_cli_chat_object (const KoiStoreChat *chat)
+{
+  JsonBuilder *builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  add_int (builder, "id", chat->id);
+  add_string (builder, "kind", chat->kind == KOI_STORE_CHAT_GROUP ? "group" : "1:1");
+  add_string (builder, "peer", chat->peer_address);
+  add_string (builder, "name", chat->name);
+  add_int (builder, "last_activity_ms", chat->last_activity_ms);
+  add_int (builder, "unread", chat->unread_count);
+  add_string (builder, "last_text", chat->last_text);
+
+  return builder;
+}

@@ -1,0 +1,900 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "koi-syncer"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "koi-coi.h"
+#include "koi-coi-gmime.h"
+#include "koi-engine-error.h"
+#include "koi-imap-client.h"
+#include "koi-smtp.h"
+#include "koi-syncer.h"
+
+/* UIDs handled per round trip pair (headers, then bodies) and per store
+ * transaction: big enough that latency per message vanishes, small enough
+ * that memory stays flat whatever the mailbox size. */
+#define CHUNK_SIZE 250
+
+/* On the first sync of INBOX Koi imports all chat mail but only recent
+ * ordinary email: an account with years of mail should not turn into
+ * thousands of "chats" with newsletters. */
+#define FIRST_SYNC_EMAIL_DAYS 14
+
+/* The header fields the first pass needs: identity, classification and age. */
+#define HEADER_ITEMS \
+  "(UID FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID CHAT-VERSION REFERENCES DATE)])"
+#define BODY_ITEMS "(UID FLAGS BODY.PEEK[])"
+
+struct _KoiSyncer
+{
+  KoiStore         *store;
+  KoiAccountConfig *account;
+  KoiSyncerEvents   events;
+  gpointer          user_data;
+
+  KoiImapClient    *imap;
+  char             *chats_folder;   /* wire name, with the server's separator */
+  gboolean          move_chat_mail;
+};
+
+/* What the header pass learnt of one UID. */
+typedef struct {
+  guint32   uid;
+  gboolean  seen;
+  char     *message_id;   /* NULL: no usable Message-ID, fetch the body */
+  gboolean  is_chat;
+  gint64    date_ms;
+  gint64    known_ref;    /* store id if the Message-ID is stored */
+} HeaderInfo;
+
+static void
+header_info_clear (gpointer data)
+{
+  HeaderInfo *info = data;
+
+  g_free (info->message_id);
+}
+
+KoiSyncer *
+koi_syncer_new (KoiStore               *store,
+                const KoiAccountConfig *account,
+                const KoiSyncerEvents  *events,
+                gpointer                user_data)
+{
+  KoiSyncer *self = g_new0 (KoiSyncer, 1);
+  g_autofree char *move = NULL;
+
+  self->store = store;
+  self->account = koi_account_config_copy (account);
+  if (events != NULL)
+    self->events = *events;
+  self->user_data = user_data;
+
+  move = koi_store_setting_get (store, account->id, "move_chat_mail", NULL);
+  self->move_chat_mail = move == NULL || !g_str_equal (move, "0");
+
+  return self;
+}
+
+void
+koi_syncer_free (KoiSyncer *self)
+{
+  if (self == NULL)
+    return;
+
+  koi_syncer_disconnect (self);
+  g_clear_pointer (&self->account, koi_account_config_free);
+  g_free (self);
+}
+
+gboolean
+koi_address_is_valid (const char *address)
+{
+  const char *at;
+
+  if (address == NULL || *address == '\0')
+    return FALSE;
+
+  for (const char *p = address; *p != '\0'; p++)
+    if ((guchar) *p <= ' ' || *p == '<' || *p == '>' || *p == ',' || *p == ';' ||
+        *p == '"' || *p == '(' || *p == ')' || *p == '\\' || (guchar) *p == 0x7f)
+      return FALSE;
+
+  at = strchr (address, '@');
+  return at != NULL && at != address && at[1] != '\0' && strchr (at + 1, '@') == NULL &&
+         at[1] != '.' && address[strlen (address) - 1] != '.';
+}
+
+/* --------------------------------------------------------------------- */
+/* Events */
+
+static void
+emit_message_added (KoiSyncer             *self,
+                    const KoiStoreMessage *message)
+{
+  if (self->events.message_added != NULL)
+    self->events.message_added (message, self->user_data);
+}
+
+static void
+emit_message_changed (KoiSyncer  *self,
+                      gint64      message_ref,
+                      int         state,
+                      const char *failure_reason)
+{
+  if (self->events.message_changed != NULL)
+    self->events.message_changed (message_ref, state, failure_reason, self->user_data);
+}
+
+static void
+emit_chats_changed (KoiSyncer *self)
+{
+  if (self->events.chats_changed != NULL)
+    self->events.chats_changed (self->user_data);
+}
+
+/* --------------------------------------------------------------------- */
+/* Connection */
+
+gboolean
+koi_syncer_connect (KoiSyncer     *self,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autoptr (KoiImapClient) imap = NULL;
+  g_autoptr (GPtrArray) root = NULL;
+  char delimiter = '/';
+
+  koi_syncer_disconnect (self);
+
+  imap = koi_imap_client_new (self->account->imap);
+  if (!koi_imap_client_connect (imap, cancellable, error))
+    return FALSE;
+
+  /* LIST "" "" asks only for the hierarchy separator. */
+  root = koi_imap_client_list (imap, "", "", cancellable, error);
+  if (root == NULL)
+    return FALSE;
+  if (root->len > 0)
+    delimiter = ((KoiImapMailbox *) g_ptr_array_index (root, 0))->delimiter;
+
+  g_free (self->chats_folder);
+  if (delimiter == '\0')
+    self->chats_folder = g_strdup ("COI-Chats");   /* flat namespace */
+  else
+    self->chats_folder = g_strdup_printf ("COI%cChats", delimiter);
+
+  if (!koi_imap_client_create (imap, self->chats_folder, cancellable, error))
+    return FALSE;
+
+  self->imap = g_steal_pointer (&imap);
+  return TRUE;
+}
+
+gboolean
+koi_syncer_is_connected (KoiSyncer *self)
+{
+  return self->imap != NULL && koi_imap_client_is_connected (self->imap);
+}
+
+void
+koi_syncer_disconnect (KoiSyncer *self)
+{
+  if (self->imap == NULL)
+    return;
+
+  if (koi_imap_client_is_connected (self->imap))
+    koi_imap_client_logout (self->imap, NULL);
+  g_clear_pointer (&self->imap, koi_imap_client_free);
+}
+
+static gboolean
+require_connection (KoiSyncer  *self,
+                    GError    **error)
+{
+  if (self->imap == NULL)
+    {
+      g_set_error_literal (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_DISCONNECTED,
+                           "Not connected to the IMAP server");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* --------------------------------------------------------------------- */
+/* UID sets */
+
+/* "1:5,7,9:12" for ascending UIDs. */
+static char *
+uid_set_from_array (const guint32 *uids,
+                    guint          n_uids)
+{
+  GString *set = g_string_new (NULL);
+
+  for (guint i = 0; i < n_uids; )
+    {
+      guint j = i;
+
+      while (j + 1 < n_uids && uids[j + 1] == uids[j] + 1)
+        j++;
+
+      if (set->len > 0)
+        g_string_append_c (set, ',');
+      if (j == i)
+        g_string_append_printf (set, "%u", uids[i]);
+      else
+        g_string_append_printf (set, "%u:%u", uids[i], uids[j]);
+      i = j + 1;
+    }
+
+  return g_string_free (set, FALSE);
+}
+
+/* --------------------------------------------------------------------- */
+/* Receiving */
+
+static gboolean
+collect_header_cb (const KoiImapFetchItem  *item,
+                   gpointer                 user_data,
+                   GError                 **error)
+{
+  GArray *infos = user_data;
+  HeaderInfo info = { 0, };
+  g_autoptr (GMimeStream) stream = NULL;
+  g_autoptr (GMimeParser) parser = NULL;
+  g_autoptr (GMimeMessage) message = NULL;
+
+  info.uid = item->uid;
+  info.seen = (item->flags & KOI_IMAP_FLAG_SEEN) != 0;
+
+  if (item->header != NULL)
+    {
+      gsize size;
+      const char *data = g_bytes_get_data (item->header, &size);
+
+      stream = g_mime_stream_mem_new_with_buffer (data, size);
+      parser = g_mime_parser_new_with_stream (stream);
+      message = g_mime_parser_construct_message (parser, NULL);
+    }
+
+  if (message != NULL)
+    {
+      const char *id = g_mime_message_get_message_id (message);
+      GDateTime *date = g_mime_message_get_date (message);
+
+      if (id != NULL && *id != '\0')
+        info.message_id = g_strdup (id);
+      info.is_chat = koi_coi_classify (message) == KOI_COI_KIND_CHAT;
+      if (date != NULL)
+        info.date_ms = g_date_time_to_unix (date) * 1000;
+    }
+
+  g_array_append_val (infos, info);
+  return TRUE;
+}
+
+typedef struct {
+  guint32       uid;
+  gboolean      seen;
+  KoiCoiParsed *parsed;
+} FetchedMessage;
+
+static void
+fetched_message_clear (gpointer data)
+{
+  FetchedMessage *fetched = data;
+
+  g_clear_pointer (&fetched->parsed, koi_coi_parsed_free);
+}
+
+static gboolean
+collect_body_cb (const KoiImapFetchItem  *item,
+                 gpointer                 user_data,
+                 GError                 **error)
+{
+  GArray *fetched = user_data;
+  FetchedMessage message = { 0, };
+  g_autoptr (GError) local_error = NULL;
+
+  if (item->body == NULL)
+    return TRUE;   /* expunged meanwhile: nothing to store */
+
+  message.uid = item->uid;
+  message.seen = (item->flags & KOI_IMAP_FLAG_SEEN) != 0;
+  message.parsed = koi_coi_parse (item->body, &local_error);
+  if (message.parsed == NULL)
+    {
+      /* Malformed beyond use: keep the mail on the server untouched and go on
+       * with the rest; one broken message must not stop a chat. */
+      g_warning ("Skipping UID %u: %s", item->uid, local_error->message);
+      return TRUE;
+    }
+
+  g_array_append_val (fetched, message);
+  return TRUE;
+}
+
+static gboolean
+address_is_self (KoiSyncer  *self,
+                 const char *address)
+{
+  return address != NULL && g_ascii_strcasecmp (address, self->account->address) == 0;
+}
+
+/* The 1:1 chat a parsed mail belongs to, and whether Koi sent it. */
+static gint64
+ensure_chat_for (KoiSyncer           *self,
+                 const KoiCoiParsed  *parsed,
+                 gboolean            *out_outgoing,
+                 GError             **error)
+{
+  const char *peer = NULL;
+  const char *peer_name = NULL;
+
+  *out_outgoing = address_is_self (self, parsed->from_address);
+
+  if (*out_outgoing)
+    {
+      for (guint i = 0; peer == NULL && i < parsed->to->len; i++)
+        if (!address_is_self (self, g_ptr_array_index (parsed->to, i)))
+          peer = g_ptr_array_index (parsed->to, i);
+      for (guint i = 0; peer == NULL && i < parsed->cc->len; i++)
+        if (!address_is_self (self, g_ptr_array_index (parsed->cc, i)))
+          peer = g_ptr_array_index (parsed->cc, i);
+      if (peer == NULL)
+        peer = self->account->address;   /* a note to self */
+    }
+  else
+    {
+      peer = parsed->from_address;
+      peer_name = parsed->from_name;
+    }
+
+  if (peer == NULL || *peer == '\0')
+    peer = "unknown@invalid";   /* no From at all: still show it, in one place */
+
+  return koi_store_chat_ensure_1to1 (self->store, self->account->id, peer, peer_name, error);
+}
+
+static char *
+join_references (GPtrArray *references)
+{
+  g_autoptr (GString) joined = g_string_new (NULL);
+
+  for (guint i = 0; i < references->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (joined, ' ');
+      g_string_append (joined, g_ptr_array_index (references, i));
+    }
+
+  return joined->len > 0 ? g_string_free (g_steal_pointer (&joined), FALSE) : NULL;
+}
+
+/* Stores one fetched mail; returns its id (existing or new). */
+static gint64
+store_parsed (KoiSyncer           *self,
+              const FetchedMessage *fetched,
+              gboolean             *out_inserted,
+              KoiStoreMessage      *out_row,
+              GError              **error)
+{
+  const KoiCoiParsed *parsed = fetched->parsed;
+  gboolean outgoing;
+  gint64 chat_id;
+  gint64 id;
+
+  chat_id = ensure_chat_for (self, parsed, &outgoing, error);
+  if (chat_id == 0)
+    return 0;
+
+  memset (out_row, 0, sizeof *out_row);
+  out_row->account_id = self->account->id;
+  out_row->chat_id = chat_id;
+  out_row->message_id = parsed->message_id;
+  out_row->direction = outgoing ? KOI_STORE_DIRECTION_OUTGOING : KOI_STORE_DIRECTION_INCOMING;
+  out_row->state = outgoing ? KOI_STORE_STATE_SENT : KOI_STORE_STATE_RECEIVED;
+  out_row->kind = parsed->kind == KOI_COI_KIND_CHAT ? KOI_STORE_KIND_CHAT : KOI_STORE_KIND_EMAIL;
+  out_row->from_address = parsed->from_address;
+  out_row->from_name = parsed->from_name;
+  out_row->subject = parsed->subject;
+  out_row->text = parsed->text;
+  out_row->full_text = g_strcmp0 (parsed->full_text, parsed->text) != 0 ? parsed->full_text : NULL;
+  out_row->in_reply_to = parsed->in_reply_to;
+  out_row->references = join_references (parsed->references);
+  out_row->sent_at_ms = parsed->date_ms;
+  out_row->received_at_ms = g_get_real_time () / 1000;
+  out_row->seen = fetched->seen || outgoing;
+
+  id = koi_store_message_insert (self->store, out_row, out_inserted, error);
+  out_row->id = id;
+  return id;
+}
+
+static void
+clear_row_strings (KoiStoreMessage *row)
+{
+  /* Only the references string is owned by the row; the rest is borrowed
+   * from the parsed mail. */
+  g_clear_pointer (&row->references, g_free);
+}
+
+static gboolean
+move_to_chats_folder (KoiSyncer     *self,
+                      const char    *folder,
+                      guint32        uidvalidity,
+                      GArray        *uids,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autofree char *set = NULL;
+
+  if (uids->len == 0)
+    return TRUE;
+
+  set = uid_set_from_array ((const guint32 *) uids->data, uids->len);
+  if (!koi_imap_client_uid_move (self->imap, set, self->chats_folder, cancellable, error))
+    return FALSE;
+
+  for (guint i = 0; i < uids->len; i++)
+    if (!koi_store_location_remove (self->store, self->account->id, folder, uidvalidity,
+                                    g_array_index (uids, guint32, i), error))
+      return FALSE;
+
+  return TRUE;
+}
+
+/* One chunk of new UIDs: headers first, bodies only of what is not stored
+ * yet, everything written in one transaction. */
+static gboolean
+sync_chunk (KoiSyncer     *self,
+            const char    *folder,
+            guint32        uidvalidity,
+            gboolean       is_inbox,
+            gboolean       first_sync,
+            const guint32 *uids,
+            guint          n_uids,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autofree char *set = uid_set_from_array (uids, n_uids);
+  g_autoptr (GArray) headers = g_array_new (FALSE, TRUE, sizeof (HeaderInfo));
+  g_autoptr (GArray) wanted = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr (GArray) fetched = g_array_new (FALSE, TRUE, sizeof (FetchedMessage));
+  g_autoptr (GArray) to_move = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr (GArray) added = g_array_new (FALSE, TRUE, sizeof (KoiStoreMessage));
+  gint64 email_horizon_ms = g_get_real_time () / 1000 - (gint64) FIRST_SYNC_EMAIL_DAYS * 24 * 3600 * 1000;
+
+  g_array_set_clear_func (headers, header_info_clear);
+  g_array_set_clear_func (fetched, fetched_message_clear);
+  g_array_set_clear_func (added, (GDestroyNotify) clear_row_strings);
+
+  if (!koi_imap_client_uid_fetch (self->imap, set, HEADER_ITEMS, collect_header_cb, headers,
+                                  cancellable, error))
+    return FALSE;
+
+  for (guint i = 0; i < headers->len; i++)
+    {
+      HeaderInfo *info = &g_array_index (headers, HeaderInfo, i);
+
+      if (info->message_id != NULL)
+        {
+          info->known_ref = koi_store_message_find (self->store, self->account->id,
+                                                    info->message_id, error);
+          if (info->known_ref == 0 && error != NULL && *error != NULL)
+            return FALSE;
+        }
+
+      if (is_inbox && info->is_chat && self->move_chat_mail)
+        g_array_append_val (to_move, info->uid);
+
+      if (info->known_ref != 0)
+        continue;
+      if (is_inbox && first_sync && !info->is_chat && info->date_ms < email_horizon_ms)
+        continue;
+
+      g_array_append_val (wanted, info->uid);
+    }
+
+  if (wanted->len > 0)
+    {
+      g_autofree char *wanted_set = uid_set_from_array ((const guint32 *) wanted->data, wanted->len);
+
+      if (!koi_imap_client_uid_fetch (self->imap, wanted_set, BODY_ITEMS, collect_body_cb, fetched,
+                                      cancellable, error))
+        return FALSE;
+    }
+
+  if (!koi_store_begin (self->store, error))
+    return FALSE;
+
+  for (guint i = 0; i < headers->len; i++)
+    {
+      const HeaderInfo *info = &g_array_index (headers, HeaderInfo, i);
+
+      if (info->known_ref != 0 &&
+          !koi_store_location_add (self->store, info->known_ref, self->account->id, folder,
+                                   uidvalidity, info->uid, error))
+        goto failed;
+    }
+
+  for (guint i = 0; i < fetched->len; i++)
+    {
+      const FetchedMessage *message = &g_array_index (fetched, FetchedMessage, i);
+      KoiStoreMessage row;
+      gboolean inserted = FALSE;
+      gint64 id;
+
+      id = store_parsed (self, message, &inserted, &row, error);
+      if (id == 0)
+        {
+          clear_row_strings (&row);
+          goto failed;
+        }
+      if (!koi_store_location_add (self->store, id, self->account->id, folder, uidvalidity,
+                                   message->uid, error))
+        {
+          clear_row_strings (&row);
+          goto failed;
+        }
+
+      if (inserted)
+        g_array_append_val (added, row);
+      else
+        clear_row_strings (&row);
+    }
+
+  if (!koi_store_commit (self->store, error))
+    goto failed;
+
+  for (guint i = 0; i < added->len; i++)
+    emit_message_added (self, &g_array_index (added, KoiStoreMessage, i));
+  if (added->len > 0)
+    emit_chats_changed (self);
+
+  /* Moved only after the messages are safely stored: a crash in between
+   * leaves them in INBOX, where the next sync finds them known and moves
+   * them then. */
+  if (!move_to_chats_folder (self, folder, uidvalidity, to_move, cancellable, error))
+    return FALSE;
+
+  return koi_store_folder_set (self->store, self->account->id, folder, uidvalidity,
+                               uids[n_uids - 1], error);
+
+failed:
+  koi_store_rollback (self->store);
+  return FALSE;
+}
+
+static gboolean
+sync_folder (KoiSyncer     *self,
+             const char    *folder,
+             gboolean       is_inbox,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  KoiImapMailboxStatus status = { 0, };
+  g_autoptr (GArray) uids = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *criteria = NULL;
+  guint32 uidvalidity = 0;
+  guint32 last_uid = 0;
+  gboolean known;
+  guint first = 0;
+
+  if (!koi_imap_client_select (self->imap, folder, FALSE, &status, cancellable, error))
+    return FALSE;
+
+  known = koi_store_folder_get (self->store, self->account->id, folder, &uidvalidity,
+                                &last_uid, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (known && uidvalidity != status.uidvalidity)
+    {
+      /* The server renumbered the folder: forget its UIDs and look at every
+       * message again; Message-IDs keep anything from being duplicated. */
+      g_message ("%s: UIDVALIDITY changed (%u → %u), resyncing", folder, uidvalidity,
+                 status.uidvalidity);
+      if (!koi_store_folder_reset (self->store, self->account->id, folder, status.uidvalidity, error))
+        return FALSE;
+      last_uid = 0;
+    }
+
+  if (!known || uidvalidity != status.uidvalidity)
+    if (!koi_store_folder_set (self->store, self->account->id, folder, status.uidvalidity,
+                               last_uid, error))
+      return FALSE;
+
+  if (status.exists == 0 || (status.uidnext != 0 && status.uidnext <= last_uid + 1))
+    return TRUE;
+
+  criteria = g_strdup_printf ("UID %u:*", last_uid + 1);
+  uids = koi_imap_client_uid_search (self->imap, criteria, cancellable, error);
+  if (uids == NULL)
+    return FALSE;
+
+  /* "N:*" always matches the highest UID, even when it is below N. */
+  while (first < uids->len && g_array_index (uids, guint32, first) <= last_uid)
+    first++;
+
+  for (guint i = first; i < uids->len; i += CHUNK_SIZE)
+    {
+      guint n = MIN (CHUNK_SIZE, uids->len - i);
+
+      if (!sync_chunk (self, folder, status.uidvalidity, is_inbox, !known || last_uid == 0,
+                       &g_array_index (uids, guint32, i), n, cancellable, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+koi_syncer_sync (KoiSyncer     *self,
+                 gboolean       full,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  if (!require_connection (self, error))
+    return FALSE;
+
+  if (full && !sync_folder (self, self->chats_folder, FALSE, cancellable, error))
+    return FALSE;
+
+  return sync_folder (self, "INBOX", TRUE, cancellable, error);
+}
+
+gboolean
+koi_syncer_idle (KoiSyncer     *self,
+                 guint          timeout_ms,
+                 GCancellable  *wake,
+                 gboolean      *out_changed,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  KoiImapIdleResult result = { 0, };
+
+  if (!require_connection (self, error))
+    return FALSE;
+
+  if (g_strcmp0 (koi_imap_client_get_selected (self->imap), "INBOX") != 0 &&
+      !koi_imap_client_select (self->imap, "INBOX", FALSE, NULL, cancellable, error))
+    return FALSE;
+
+  if (!koi_imap_client_idle (self->imap, timeout_ms, wake, &result, cancellable, error))
+    return FALSE;
+
+  if (out_changed != NULL)
+    *out_changed = result.server_changed;
+  return TRUE;
+}
+
+/* --------------------------------------------------------------------- */
+/* Sending */
+
+static gboolean
+text_has_content (const char *text)
+{
+  if (text == NULL)
+    return FALSE;
+
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      return TRUE;
+
+  return FALSE;
+}
+
+gint64
+koi_syncer_queue_text (KoiSyncer   *self,
+                       const char  *peer_address,
+                       const char  *text,
+                       GError     **error)
+{
+  g_autofree char *peer = NULL;
+  g_autoptr (GMimeMessage) message = NULL;
+  g_autoptr (GBytes) raw = NULL;
+  g_autofree char *message_id = NULL;
+  const char *to[] = { NULL, NULL };
+  const char *recipients[] = { NULL, NULL, NULL };
+  KoiCoiOutgoing outgoing = { 0, };
+  KoiStoreMessage row = { 0, };
+  gint64 now_ms = g_get_real_time () / 1000;
+  gint64 chat_id;
+  gint64 id;
+
+  if (!koi_address_is_valid (peer_address))
+    {
+      g_set_error (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
+                   "“%s” is not an email address", peer_address ? peer_address : "");
+      return 0;
+    }
+  if (!text_has_content (text))
+    {
+      g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
+                           "The message is empty");
+      return 0;
+    }
+
+  peer = g_ascii_strdown (peer_address, -1);
+  to[0] = peer;
+  outgoing.from_address = self->account->address;
+  outgoing.from_name = self->account->display_name;
+  outgoing.to = to;
+  outgoing.text = text;
+  outgoing.date_ms = now_ms;
+  /* Read receipts are requested once Koi can process the answers; until then
+   * they would show up as stray emails in the sender's chats. */
+  outgoing.request_read_receipt = FALSE;
+
+  message = koi_coi_build_chat_message (&outgoing, error);
+  if (message == NULL)
+    return 0;
+  raw = koi_coi_message_to_bytes (message);
+  message_id = g_strdup (g_mime_message_get_message_id (message));
+
+  chat_id = koi_store_chat_ensure_1to1 (self->store, self->account->id, peer, NULL, error);
+  if (chat_id == 0)
+    return 0;
+
+  row.account_id = self->account->id;
+  row.chat_id = chat_id;
+  row.message_id = message_id;
+  row.direction = KOI_STORE_DIRECTION_OUTGOING;
+  row.state = KOI_STORE_STATE_QUEUED;
+  row.kind = KOI_STORE_KIND_CHAT;
+  row.from_address = self->account->address;
+  row.from_name = self->account->display_name;
+  row.subject = (char *) g_mime_message_get_subject (message);
+  row.text = (char *) text;
+  row.sent_at_ms = now_ms;
+  row.received_at_ms = now_ms;
+  row.sort_ms = now_ms;
+  row.seen = TRUE;
+
+  /* The peer first, then the copy to self that the account's other devices
+   * (and a new device's first sync) learn the message from. */
+  recipients[0] = peer;
+  if (!address_is_self (self, peer))
+    recipients[1] = self->account->address;
+
+  id = koi_store_outbox_enqueue (self->store, &row, raw, recipients, error);
+  if (id == 0)
+    return 0;
+
+  row.id = id;
+  emit_message_added (self, &row);
+  emit_chats_changed (self);
+  return id;
+}
+
+/* 2 s, 4 s, 8 s ... up to 5 minutes between attempts. */
+static gint64
+retry_delay_ms (guint attempts)
+{
+  gint64 delay = (gint64) 2000 << MIN (attempts, 10u);
+
+  return MIN (delay, 5 * 60 * 1000);
+}
+
+static void
+report_state (KoiSyncer *self,
+              gint64     message_ref)
+{
+  g_autoptr (KoiStoreMessage) message = koi_store_message_get (self->store, message_ref, NULL);
+
+  if (message != NULL)
+    emit_message_changed (self, message_ref, message->state, message->failure_reason);
+}
+
+static gboolean
+send_one (KoiSyncer                *self,
+          const KoiStoreOutboxItem *item,
+          GCancellable             *cancellable,
+          GError                  **error)
+{
+  g_autoptr (GPtrArray) results = NULL;
+  g_autoptr (GPtrArray) recipients = g_ptr_array_new ();
+  g_autoptr (GError) local_error = NULL;
+  gint64 now_ms = g_get_real_time () / 1000;
+  gboolean pending = FALSE;
+
+  for (guint i = 0; i < item->pending_recipients->len; i++)
+    g_ptr_array_add (recipients, g_ptr_array_index (item->pending_recipients, i));
+  g_ptr_array_add (recipients, NULL);
+
+  koi_store_message_set_state (self->store, item->message_ref, KOI_STORE_STATE_SENDING, NULL, NULL);
+  emit_message_changed (self, item->message_ref, KOI_STORE_STATE_SENDING, NULL);
+
+  if (!koi_smtp_send (self->account->smtp, self->account->address,
+                      (const char * const *) recipients->pdata, item->raw, &results,
+                      cancellable, &local_error))
+    {
+      /* Nobody got it: it stays queued and is tried again later. */
+      koi_store_outbox_reschedule (self->store, item->outbox_id,
+                                   now_ms + retry_delay_ms (item->attempts),
+                                   local_error->message, NULL);
+      koi_store_message_set_state (self->store, item->message_ref, KOI_STORE_STATE_QUEUED,
+                                   local_error->message, NULL);
+      emit_message_changed (self, item->message_ref, KOI_STORE_STATE_QUEUED, local_error->message);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      const KoiSmtpRecipientResult *result = g_ptr_array_index (results, i);
+
+      if (result->accepted || result->permanent)
+        koi_store_outbox_recipient_done (self->store, item->outbox_id, result->address,
+                                         result->accepted, result->reply, NULL);
+      else
+        pending = TRUE;
+    }
+
+  if (pending)
+    {
+      const KoiSmtpRecipientResult *first_temporary = NULL;
+
+      for (guint i = 0; first_temporary == NULL && i < results->len; i++)
+        {
+          const KoiSmtpRecipientResult *result = g_ptr_array_index (results, i);
+
+          if (!result->accepted && !result->permanent)
+            first_temporary = result;
+        }
+
+      koi_store_outbox_reschedule (self->store, item->outbox_id,
+                                   now_ms + retry_delay_ms (item->attempts),
+                                   first_temporary ? first_temporary->reply : NULL, NULL);
+      koi_store_message_set_state (self->store, item->message_ref, KOI_STORE_STATE_QUEUED,
+                                   first_temporary ? first_temporary->reply : NULL, NULL);
+    }
+  else if (!koi_store_outbox_finish (self->store, item->outbox_id, error))
+    {
+      return FALSE;
+    }
+
+  report_state (self, item->message_ref);
+  emit_chats_changed (self);
+  return TRUE;
+}
+
+gboolean
+koi_syncer_send_queued (KoiSyncer     *self,
+                        gboolean       force,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autoptr (GPtrArray) items = NULL;
+  gint64 now_ms = g_get_real_time () / 1000;
+
+  items = koi_store_outbox_due (self->store, self->account->id, force ? G_MAXINT64 : now_ms, error);
+  if (items == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      const KoiStoreOutboxItem *item = g_ptr_array_index (items, i);
+
+      /* A server that cannot be reached now will not be reachable for the
+       * next item either: stop, everything stays queued. */
+      if (!send_one (self, item, cancellable, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+gint64
+koi_syncer_next_send_ms (KoiSyncer *self)
+{
+  return koi_store_outbox_next_due_ms (self->store, self->account->id, NULL);
+}
