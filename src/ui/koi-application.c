@@ -7,11 +7,17 @@
 
 #include "koi-application.h"
 #include "koi-model.h"
+#include "koi-preferences-window.h"
+#include "koi-profile.h"
 #include "koi-window.h"
 
 struct _KoiApplication
 {
-  AdwApplication parent_instance;
+  AdwApplication  parent_instance;
+
+  char           *profile_dir;
+  KoiSession     *session;
+  GSettings      *settings;
 };
 
 G_DEFINE_FINAL_TYPE (KoiApplication, koi_application, ADW_TYPE_APPLICATION)
@@ -26,6 +32,42 @@ koi_application_new (void)
                        NULL);
 }
 
+KoiSession *
+koi_application_get_session (KoiApplication *self)
+{
+  g_return_val_if_fail (KOI_IS_APPLICATION (self), NULL);
+
+  return self->session;
+}
+
+GSettings *
+koi_application_get_settings (KoiApplication *self)
+{
+  g_return_val_if_fail (KOI_IS_APPLICATION (self), NULL);
+
+  return self->settings;
+}
+
+/* --profile DIR: a second profile is a second, independent Koi (alice's
+ * and bob's side by side), so the instance must not be unique. */
+static int
+koi_application_handle_local_options (GApplication *app,
+                                      GVariantDict *options)
+{
+  KoiApplication *self = KOI_APPLICATION (app);
+  const char *profile = NULL;
+
+  if (g_variant_dict_lookup (options, "profile", "^&ay", &profile) && profile != NULL && *profile != '\0')
+    {
+      g_autoptr (GFile) file = g_file_new_for_commandline_arg (profile);
+
+      self->profile_dir = g_file_get_path (file);
+      g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+    }
+
+  return -1;
+}
+
 static void
 koi_application_activate (GApplication *app)
 {
@@ -38,17 +80,36 @@ koi_application_activate (GApplication *app)
 }
 
 static void
-koi_application_quit_action (GSimpleAction *action,
-                             GVariant      *parameter,
-                             gpointer       user_data)
+session_loaded (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (KoiApplication) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!koi_session_load_finish (KOI_SESSION (source), result, &error))
+    {
+      GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+      g_autofree char *message = g_strdup_printf (_("Cannot read your chats: %s"), error->message);
+
+      g_warning ("Loading profile %s: %s", self->profile_dir, error->message);
+      if (KOI_IS_WINDOW (window))
+        koi_window_show_toast (KOI_WINDOW (window), message);
+    }
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
 {
   g_application_quit (G_APPLICATION (user_data));
 }
 
 static void
-koi_application_about_action (GSimpleAction *action,
-                              GVariant      *parameter,
-                              gpointer       user_data)
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
 {
   static const char *developers[] = { "The Koi developers", NULL };
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
@@ -64,33 +125,147 @@ koi_application_about_action (GSimpleAction *action,
                          NULL);
 }
 
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  KoiApplication *self = KOI_APPLICATION (user_data);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWidget *preferences;
+
+  if (self->settings == NULL)
+    return;
+
+  preferences = koi_preferences_window_new (window, self->settings);
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
 static const GActionEntry app_actions[] = {
-  { .name = "quit", .activate = koi_application_quit_action },
-  { .name = "about", .activate = koi_application_about_action },
+  { .name = "quit", .activate = quit_action },
+  { .name = "about", .activate = about_action },
+  { .name = "preferences", .activate = preferences_action },
 };
+
+static void
+apply_color_scheme (KoiApplication *self)
+{
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+  g_autofree char *scheme = g_settings_get_string (self->settings, "color-scheme");
+
+  if (g_strcmp0 (scheme, "light") == 0)
+    adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  else if (g_strcmp0 (scheme, "dark") == 0)
+    adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  else
+    /* Follows the system's dark style preference. */
+    adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
+}
+
+static void
+open_settings (KoiApplication *self)
+{
+  g_autoptr (GSettingsSchema) schema = NULL;
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+
+  /* An uninstalled build may lack the compiled schema: run without
+   * preferences instead of aborting. */
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, "io.github.koichat.Koi", TRUE);
+  if (schema == NULL)
+    {
+      g_message ("GSettings schema io.github.koichat.Koi not found; preferences are off");
+      g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self),
+                                                                                "preferences")),
+                                   FALSE);
+      return;
+    }
+
+  self->settings = g_settings_new_full (schema, NULL, NULL);
+  g_signal_connect_object (self->settings, "changed::color-scheme",
+                           G_CALLBACK (apply_color_scheme), self, G_CONNECT_SWAPPED);
+  apply_color_scheme (self);
+}
 
 static void
 koi_application_startup (GApplication *app)
 {
+  KoiApplication *self = KOI_APPLICATION (app);
+  g_autoptr (GError) error = NULL;
+
   G_APPLICATION_CLASS (koi_application_parent_class)->startup (app);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit",
                                          (const char *[]) { "<Control>q", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences",
+                                         (const char *[]) { "<Control>comma", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay",
+                                         (const char *[]) { "<Control>question",
+                                                            "<Control><Shift>question", NULL });
+
+  open_settings (self);
+
+  if (self->profile_dir == NULL)
+    self->profile_dir = koi_profile_default_dir ();
+
+  if (!koi_profile_ensure (self->profile_dir, &error))
+    {
+      g_warning ("Cannot use profile %s: %s", self->profile_dir, error->message);
+      return;
+    }
+
+  self->session = koi_session_new (self->profile_dir);
+  koi_session_load_async (self->session, NULL, session_loaded, g_object_ref (self));
+}
+
+static void
+koi_application_shutdown (GApplication *app)
+{
+  KoiApplication *self = KOI_APPLICATION (app);
+
+  /* Engines log out politely before the process ends. */
+  if (self->session != NULL)
+    koi_session_shutdown (self->session);
+
+  G_APPLICATION_CLASS (koi_application_parent_class)->shutdown (app);
+}
+
+static void
+koi_application_finalize (GObject *object)
+{
+  KoiApplication *self = KOI_APPLICATION (object);
+
+  g_clear_object (&self->session);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->profile_dir, g_free);
+
+  G_OBJECT_CLASS (koi_application_parent_class)->finalize (object);
 }
 
 static void
 koi_application_class_init (KoiApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
+  object_class->finalize = koi_application_finalize;
   app_class->activate = koi_application_activate;
   app_class->startup = koi_application_startup;
+  app_class->shutdown = koi_application_shutdown;
+  app_class->handle_local_options = koi_application_handle_local_options;
 }
 
 static void
 koi_application_init (KoiApplication *self)
 {
+  static const GOptionEntry options[] = {
+    { "profile", 'p', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL,
+      N_("Use the profile in DIR (runs beside other profiles)"), N_("DIR") },
+    { NULL }
+  };
+
   koi_model_init ();
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
 }

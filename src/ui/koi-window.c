@@ -3,25 +3,466 @@
 
 #include "config.h"
 
-#include "koi-window.h"
+#include <glib/gi18n.h>
 
-struct _KoiWindow
-{
-  AdwApplicationWindow parent_instance;
-};
+#include "koi-chat-filter.h"
+#include "koi-chat-row.h"
+#include "koi-window-private.h"
 
 G_DEFINE_FINAL_TYPE (KoiWindow, koi_window, ADW_TYPE_APPLICATION_WINDOW)
 
 KoiWindow *
 koi_window_new (KoiApplication *application)
 {
-  return g_object_new (KOI_TYPE_WINDOW, "application", application, NULL);
+  KoiWindow *self = g_object_new (KOI_TYPE_WINDOW, "application", application, NULL);
+
+  if (application != NULL)
+    koi_window_set_session (self, koi_application_get_session (application));
+
+  return self;
+}
+
+void
+koi_window_show_toast (KoiWindow  *self,
+                       const char *message)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (KOI_IS_WINDOW (self));
+
+  toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, 5);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static const char *
+connection_text (KoiAccount *account)
+{
+  switch (koi_account_get_connection_state (account))
+    {
+    case KOI_CONNECTION_CONNECTING:
+      return _("Connecting…");
+    case KOI_CONNECTION_SYNCING:
+      return _("Updating…");
+    case KOI_CONNECTION_ONLINE:
+      return NULL;
+    case KOI_CONNECTION_RECONNECTING:
+      return _("Reconnecting…");
+    case KOI_CONNECTION_FAILED:
+      return _("Not connected");
+    case KOI_CONNECTION_OFFLINE:
+    default:
+      return _("Offline — messages will be sent when the connection is back");
+    }
+}
+
+const char *
+koi_window_get_connection_text (KoiWindow *self)
+{
+  g_return_val_if_fail (KOI_IS_WINDOW (self), NULL);
+
+  return adw_window_title_get_subtitle (self->account_title);
+}
+
+/* The header's subtitle says how the connection is, and is the address
+ * once all is well: quiet when nothing needs attention. */
+static void
+update_connection (KoiWindow *self)
+{
+  const char *text = NULL;
+
+  if (self->account != NULL)
+    {
+      text = connection_text (self->account);
+      if (text == NULL)
+        text = koi_account_get_address (self->account);
+    }
+
+  adw_window_title_set_subtitle (self->account_title, text != NULL ? text : "");
+}
+
+static void
+on_account_connection_changed (KoiWindow  *self,
+                               GParamSpec *pspec,
+                               KoiAccount *account)
+{
+  update_connection (self);
+}
+
+static void
+on_account_error_changed (KoiWindow  *self,
+                          GParamSpec *pspec,
+                          KoiAccount *account)
+{
+  const char *error = koi_account_get_last_error (account);
+
+  if (error != NULL && *error != '\0')
+    koi_window_show_toast (self, error);
+}
+
+static void
+update_chat_list_page (KoiWindow *self)
+{
+  const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  guint n = self->filtered != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) : 0;
+
+  if (n > 0)
+    gtk_stack_set_visible_child_name (self->chat_list_stack, "list");
+  else if (search != NULL && *search != '\0')
+    gtk_stack_set_visible_child_name (self->chat_list_stack, "no-results");
+  else
+    gtk_stack_set_visible_child_name (self->chat_list_stack, "empty");
+}
+
+static void
+on_filtered_items_changed (KoiWindow  *self,
+                           guint       position,
+                           guint       removed,
+                           guint       added,
+                           GListModel *model)
+{
+  update_chat_list_page (self);
+  koi_window_update_actions (self);
+}
+
+static void
+show_chat (KoiWindow *self,
+           KoiChat   *chat)
+{
+  KoiChat *current = koi_conversation_view_get_chat (self->conversation_view);
+
+  if (chat == NULL)
+    {
+      koi_conversation_view_set_chat (self->conversation_view, NULL);
+      adw_window_title_set_title (self->chat_title, "");
+      adw_window_title_set_subtitle (self->chat_title, "");
+      gtk_stack_set_visible_child_name (self->conversation_stack, "none");
+      return;
+    }
+
+  if (current != chat)
+    {
+      const char *title = koi_chat_get_title (chat);
+      const char *address = koi_chat_get_peer_address (chat);
+
+      koi_conversation_view_set_chat (self->conversation_view, chat);
+      adw_window_title_set_title (self->chat_title, title);
+      adw_window_title_set_subtitle (self->chat_title,
+                                     g_strcmp0 (title, address) != 0 ? address : "");
+      gtk_stack_set_visible_child_name (self->conversation_stack, "chat");
+    }
+
+  if (koi_chat_get_unread_count (chat) > 0)
+    koi_chat_list_mark_read (koi_account_get_chats (self->account), koi_chat_get_id (chat));
+}
+
+static void
+on_selection_changed (KoiWindow          *self,
+                      GParamSpec         *pspec,
+                      GtkSingleSelection *selection)
+{
+  KoiChat *chat = gtk_single_selection_get_selected_item (selection);
+
+  /* An unselect (folded, back at the list) keeps the open chat. */
+  if (chat == NULL)
+    return;
+
+  show_chat (self, chat);
+  adw_leaflet_set_visible_child (self->leaflet, self->content);
+  koi_window_update_actions (self);
+}
+
+static void
+on_chat_activated (KoiWindow   *self,
+                   guint        position,
+                   GtkListView *view)
+{
+  gtk_single_selection_set_selected (self->selection, position);
+  adw_leaflet_set_visible_child (self->leaflet, self->content);
+  gtk_widget_grab_focus (GTK_WIDGET (self->conversation_view));
+}
+
+/* Folded and back at the list: nothing is "selected" any more, so a click
+ * on the same chat opens it again. */
+static void
+on_leaflet_visible_child (KoiWindow  *self,
+                          GParamSpec *pspec,
+                          AdwLeaflet *leaflet)
+{
+  if (self->selection != NULL && adw_leaflet_get_folded (leaflet)
+      && adw_leaflet_get_visible_child (leaflet) == self->sidebar)
+    gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+}
+
+static void
+set_account (KoiWindow  *self,
+             KoiAccount *account)
+{
+  g_autofree char *window_title = NULL;
+
+  if (self->account == account)
+    return;
+
+  if (self->account != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->account, self);
+      if (self->filtered != NULL)
+        g_signal_handlers_disconnect_by_data (self->filtered, self);
+      if (self->selection != NULL)
+        g_signal_handlers_disconnect_by_data (self->selection, self);
+    }
+
+  show_chat (self, NULL);
+  gtk_list_view_set_model (self->chat_list_view, NULL);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->filtered);
+  g_set_object (&self->account, account);
+  koi_conversation_view_set_account (self->conversation_view, account);
+
+  if (account == NULL)
+    {
+      gtk_window_set_title (GTK_WINDOW (self), _("Koi"));
+      adw_window_title_set_title (self->account_title, _("Koi"));
+      update_connection (self);
+      update_chat_list_page (self);
+      return;
+    }
+
+  /* TRANSLATORS: window title: the app and the account's address */
+  window_title = g_strdup_printf (_("Koi — %s"), koi_account_get_address (account));
+  gtk_window_set_title (GTK_WINDOW (self), window_title);
+  adw_window_title_set_title (self->account_title, koi_account_get_title (account));
+  adw_avatar_set_text (self->account_avatar, koi_account_get_address (account));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->account_avatar), koi_account_get_address (account));
+
+  self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (koi_account_get_chats (account))),
+                                              GTK_FILTER (g_object_ref (self->filter)));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  gtk_list_view_set_model (self->chat_list_view, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect_object (self->filtered, "items-changed",
+                           G_CALLBACK (on_filtered_items_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->selection, "notify::selected-item",
+                           G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (account, "notify::connection-state",
+                           G_CALLBACK (on_account_connection_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (account, "notify::last-error",
+                           G_CALLBACK (on_account_error_changed), self, G_CONNECT_SWAPPED);
+
+  update_connection (self);
+  update_chat_list_page (self);
+  on_account_error_changed (self, NULL, account);
+  koi_window_update_actions (self);
+}
+
+/* One account per window for now: the first one. */
+static void
+update_page (KoiWindow *self)
+{
+  GListModel *accounts;
+  g_autoptr (KoiAccount) first = NULL;
+
+  if (self->session == NULL)
+    {
+      set_account (self, NULL);
+      gtk_stack_set_visible_child_name (self->main_stack, "welcome");
+      return;
+    }
+
+  if (!koi_session_get_loaded (self->session))
+    {
+      gtk_spinner_start (self->loading_spinner);
+      gtk_stack_set_visible_child_name (self->main_stack, "loading");
+      return;
+    }
+
+  gtk_spinner_stop (self->loading_spinner);
+  accounts = koi_session_get_accounts (self->session);
+  if (g_list_model_get_n_items (accounts) > 0)
+    first = g_list_model_get_item (accounts, 0);
+
+  set_account (self, first);
+  gtk_stack_set_visible_child_name (self->main_stack, first != NULL ? "chats" : "welcome");
+  koi_window_update_actions (self);
+}
+
+static void
+on_session_loaded (KoiWindow  *self,
+                   GParamSpec *pspec,
+                   KoiSession *session)
+{
+  update_page (self);
+}
+
+static void
+on_accounts_changed (KoiWindow  *self,
+                     guint       position,
+                     guint       removed,
+                     guint       added,
+                     GListModel *accounts)
+{
+  update_page (self);
+}
+
+void
+koi_window_set_session (KoiWindow  *self,
+                        KoiSession *session)
+{
+  g_return_if_fail (KOI_IS_WINDOW (self));
+
+  if (self->session == session)
+    return;
+
+  if (self->session != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      g_signal_handlers_disconnect_by_data (koi_session_get_accounts (self->session), self);
+    }
+
+  g_set_object (&self->session, session);
+  koi_welcome_page_set_session (self->welcome_page, session);
+
+  if (session != NULL)
+    {
+      g_signal_connect_object (session, "notify::loaded", G_CALLBACK (on_session_loaded),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (koi_session_get_accounts (session), "items-changed",
+                               G_CALLBACK (on_accounts_changed), self, G_CONNECT_SWAPPED);
+    }
+
+  update_page (self);
+}
+
+KoiSession *
+koi_window_get_session (KoiWindow *self)
+{
+  g_return_val_if_fail (KOI_IS_WINDOW (self), NULL);
+
+  return self->session;
+}
+
+KoiAccount *
+koi_window_get_account (KoiWindow *self)
+{
+  g_return_val_if_fail (KOI_IS_WINDOW (self), NULL);
+
+  return self->account;
+}
+
+void
+koi_window_open_chat (KoiWindow *self,
+                      KoiChat   *chat)
+{
+  guint n;
+
+  g_return_if_fail (KOI_IS_WINDOW (self));
+  g_return_if_fail (KOI_IS_CHAT (chat));
+
+  /* A search that hides the chat would leave it unselectable. */
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+
+  n = self->selection != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->selection)) : 0;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (KoiChat) item = g_list_model_get_item (G_LIST_MODEL (self->selection), i);
+
+      if (item == chat)
+        {
+          gtk_single_selection_set_selected (self->selection, i);
+          break;
+        }
+    }
+
+  show_chat (self, chat);
+  adw_leaflet_set_visible_child (self->leaflet, self->content);
+  gtk_widget_grab_focus (GTK_WIDGET (self->conversation_view));
+}
+
+static void
+on_account_added (KoiWindow      *self,
+                  KoiAccount     *account,
+                  KoiWelcomePage *page)
+{
+  update_page (self);
+}
+
+static void
+on_search_changed (KoiWindow      *self,
+                   GtkSearchEntry *entry)
+{
+  gtk_string_filter_set_search (self->filter, gtk_editable_get_text (GTK_EDITABLE (entry)));
+  update_chat_list_page (self);
+}
+
+static void
+on_stop_search (KoiWindow      *self,
+                GtkSearchEntry *entry)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+}
+
+/* Enter in the search opens the first match. */
+static void
+on_search_activate (KoiWindow      *self,
+                    GtkSearchEntry *entry)
+{
+  g_autoptr (KoiChat) chat = NULL;
+
+  if (self->filtered == NULL || g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) == 0)
+    return;
+
+  chat = g_list_model_get_item (G_LIST_MODEL (self->filtered), 0);
+  koi_window_open_chat (self, chat);
+}
+
+static void
+on_conversation_error (KoiWindow           *self,
+                       const char          *message,
+                       KoiConversationView *view)
+{
+  g_autofree char *text = g_strdup_printf (_("Message not sent: %s"), message);
+
+  koi_window_show_toast (self, text);
+}
+
+GtkListView *
+koi_window_get_chat_list_view (KoiWindow *self)
+{
+  return self->chat_list_view;
+}
+
+KoiConversationView *
+koi_window_get_conversation_view (KoiWindow *self)
+{
+  return self->conversation_view;
+}
+
+KoiWelcomePage *
+koi_window_get_welcome_page (KoiWindow *self)
+{
+  return self->welcome_page;
+}
+
+const char *
+koi_window_get_page_name (KoiWindow *self)
+{
+  return gtk_stack_get_visible_child_name (self->main_stack);
 }
 
 static void
 koi_window_dispose (GObject *object)
 {
+  KoiWindow *self = KOI_WINDOW (object);
+
+  set_account (self, NULL);
+  koi_window_set_session (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), KOI_TYPE_WINDOW);
+  g_clear_object (&self->filter);
 
   G_OBJECT_CLASS (koi_window_parent_class)->dispose (object);
 }
@@ -34,11 +475,48 @@ koi_window_class_init (KoiWindowClass *klass)
 
   object_class->dispose = koi_window_dispose;
 
+  g_type_ensure (KOI_TYPE_CHAT_ROW);
+  g_type_ensure (KOI_TYPE_CONVERSATION_VIEW);
+  g_type_ensure (KOI_TYPE_WELCOME_PAGE);
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/koi-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, loading_spinner);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, welcome_page);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, content);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, account_title);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, account_avatar);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, chat_list_stack);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, chat_list_view);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, chat_title);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, conversation_stack);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, conversation_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_account_added);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_chat_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_leaflet_visible_child);
+  gtk_widget_class_bind_template_callback (widget_class, on_conversation_error);
+
+  koi_window_class_install_actions (widget_class);
 }
 
 static void
 koi_window_init (KoiWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->filter = koi_chat_filter_new ();
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+
+  if (g_strcmp0 (PROFILE, "development") == 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  update_page (self);
 }

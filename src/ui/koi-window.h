@@ -4,12 +4,37 @@
 #include <adwaita.h>
 
 #include "koi-application.h"
+#include "koi-conversation-view.h"
+#include "koi-session.h"
+#include "koi-welcome-page.h"
 
 G_BEGIN_DECLS
 
 #define KOI_TYPE_WINDOW (koi_window_get_type ())
 G_DECLARE_FINAL_TYPE (KoiWindow, koi_window, KOI, WINDOW, AdwApplicationWindow)
 
-KoiWindow *koi_window_new (KoiApplication *application);
+/* Takes the application's session when @application has one. */
+KoiWindow           *koi_window_new                   (KoiApplication *application);
+
+/* The window shows the first account of @session (or the welcome form
+ * while there is none). */
+void                 koi_window_set_session           (KoiWindow      *self,
+                                                       KoiSession     *session);
+KoiSession          *koi_window_get_session           (KoiWindow      *self);
+KoiAccount          *koi_window_get_account           (KoiWindow      *self);
+
+/* Opens @chat (must be in the account's chat list). */
+void                 koi_window_open_chat             (KoiWindow      *self,
+                                                       KoiChat        *chat);
+void                 koi_window_show_toast            (KoiWindow      *self,
+                                                       const char     *message);
+
+/* For tests and the end-to-end harness. */
+GtkListView         *koi_window_get_chat_list_view    (KoiWindow      *self);
+KoiConversationView *koi_window_get_conversation_view (KoiWindow      *self);
+KoiWelcomePage      *koi_window_get_welcome_page      (KoiWindow      *self);
+/* "loading", "welcome" or "chats". */
+const char          *koi_window_get_page_name         (KoiWindow      *self);
+const char          *koi_window_get_connection_text   (KoiWindow      *self);
 
 G_END_DECLS

@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "koi-conversation-view"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "koi-compat.h"
+#include "koi-conversation-view.h"
+#include "koi-message-list.h"
+#include "koi-message-row.h"
+
+/* Within this many pixels of the end counts as "at the bottom". */
+#define BOTTOM_SLACK 48.0
+
+struct _KoiConversationView
+{
+  GtkWidget         parent_instance;
+
+  GtkScrolledWindow *scroller;
+  GtkListView       *list_view;
+  GtkNoSelection    *selection;
+  KoiComposer       *composer;
+
+  KoiAccount        *account;
+  KoiChat           *chat;
+  GListModel        *messages;
+  GCancellable      *cancellable;
+
+  /* Follow the newest message: set when a chat opens and while the user
+   * stays at the bottom; cleared when they scroll up. */
+  gboolean           at_bottom;
+};
+
+G_DEFINE_FINAL_TYPE (KoiConversationView, koi_conversation_view, GTK_TYPE_WIDGET)
+
+enum {
+  SIGNAL_ERROR,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+GtkWidget *
+koi_conversation_view_new (void)
+{
+  return g_object_new (KOI_TYPE_CONVERSATION_VIEW, NULL);
+}
+
+static GtkAdjustment *
+vadjustment (KoiConversationView *self)
+{
+  return gtk_scrolled_window_get_vadjustment (self->scroller);
+}
+
+static void
+scroll_to_end (KoiConversationView *self)
+{
+  guint n = self->messages != NULL ? g_list_model_get_n_items (self->messages) : 0;
+  GtkAdjustment *adj = vadjustment (self);
+
+  if (n == 0)
+    return;
+
+  koi_compat_list_scroll_to (self->list_view, n - 1);
+  /* scroll-to-item only brings the row into view; its bottom edge may
+   * still be cut off. The adjustment's "changed" handler below finishes
+   * the job once the list has measured the row. */
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+}
+
+static void
+on_adjustment_value_changed (KoiConversationView *self,
+                             GtkAdjustment       *adj)
+{
+  double end = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+
+  self->at_bottom = gtk_adjustment_get_value (adj) >= end - BOTTOM_SLACK;
+}
+
+/* The list's height estimate changes as rows are measured and pages load;
+ * keep the end in view while following. */
+static void
+on_adjustment_changed (KoiConversationView *self,
+                       GtkAdjustment       *adj)
+{
+  if (self->at_bottom)
+    {
+      double end = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+
+      if (gtk_adjustment_get_value (adj) < end)
+        gtk_adjustment_set_value (adj, end);
+    }
+}
+
+static void
+on_items_changed (KoiConversationView *self,
+                  guint                position,
+                  guint                removed,
+                  guint                added,
+                  GListModel          *model)
+{
+  guint n = g_list_model_get_n_items (model);
+
+  /* The first count (list opened) or new messages at the end while the
+   * user reads the newest ones: show them. Older messages arriving above
+   * leave the view where it is (GtkListView keeps its anchor row). */
+  if (added > 0 && position + added == n && self->at_bottom)
+    scroll_to_end (self);
+}
+
+static void
+on_factory_setup (KoiConversationView      *self,
+                  GtkListItem              *list_item,
+                  GtkSignalListItemFactory *factory)
+{
+  gtk_list_item_set_activatable (list_item, FALSE);
+  gtk_list_item_set_selectable (list_item, FALSE);
+  gtk_list_item_set_child (list_item, koi_message_row_new ());
+}
+
+static void
+on_factory_bind (KoiConversationView      *self,
+                 GtkListItem              *list_item,
+                 GtkSignalListItemFactory *factory)
+{
+  KoiMessageRow *row = KOI_MESSAGE_ROW (gtk_list_item_get_child (list_item));
+  guint position = gtk_list_item_get_position (list_item);
+  g_autoptr (KoiMessage) previous = NULL;
+
+  /* A row may look at the message above it: day separator and grouping.
+   * That message is next to a visible one, so its page is wanted anyway. */
+  if (position > 0 && position != GTK_INVALID_LIST_POSITION && self->messages != NULL)
+    previous = g_list_model_get_item (self->messages, position - 1);
+
+  koi_message_row_set_previous (row, previous);
+  koi_message_row_set_item (row, gtk_list_item_get_item (list_item));
+}
+
+static void
+on_factory_unbind (KoiConversationView      *self,
+                   GtkListItem              *list_item,
+                   GtkSignalListItemFactory *factory)
+{
+  KoiMessageRow *row = KOI_MESSAGE_ROW (gtk_list_item_get_child (list_item));
+
+  koi_message_row_set_item (row, NULL);
+  koi_message_row_set_previous (row, NULL);
+}
+
+void
+koi_conversation_view_set_messages (KoiConversationView *self,
+                                    GListModel          *messages)
+{
+  g_return_if_fail (KOI_IS_CONVERSATION_VIEW (self));
+  g_return_if_fail (messages == NULL || G_IS_LIST_MODEL (messages));
+
+  if (self->messages == messages)
+    return;
+
+  if (self->messages != NULL)
+    g_signal_handlers_disconnect_by_func (self->messages, on_items_changed, self);
+
+  g_set_object (&self->messages, messages);
+  self->at_bottom = TRUE;
+
+  if (messages != NULL)
+    g_signal_connect_object (messages, "items-changed", G_CALLBACK (on_items_changed),
+                             self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+
+  gtk_no_selection_set_model (self->selection, messages);
+  scroll_to_end (self);
+}
+
+GListModel *
+koi_conversation_view_get_messages (KoiConversationView *self)
+{
+  g_return_val_if_fail (KOI_IS_CONVERSATION_VIEW (self), NULL);
+
+  return self->messages;
+}
+
+void
+koi_conversation_view_set_account (KoiConversationView *self,
+                                   KoiAccount          *account)
+{
+  g_return_if_fail (KOI_IS_CONVERSATION_VIEW (self));
+
+  if (self->account == account)
+    return;
+
+  koi_conversation_view_set_chat (self, NULL);
+  g_set_object (&self->account, account);
+}
+
+KoiAccount *
+koi_conversation_view_get_account (KoiConversationView *self)
+{
+  g_return_val_if_fail (KOI_IS_CONVERSATION_VIEW (self), NULL);
+
+  return self->account;
+}
+
+void
+koi_conversation_view_set_chat (KoiConversationView *self,
+                                KoiChat             *chat)
+{
+  g_autoptr (KoiMessageList) messages = NULL;
+
+  g_return_if_fail (KOI_IS_CONVERSATION_VIEW (self));
+
+  if (self->chat == chat)
+    return;
+
+  /* A send still running for the old chat finishes, but must not put text
+   * back into the new chat's composer. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  g_set_object (&self->chat, chat);
+  koi_composer_set_text (self->composer, NULL);
+
+  if (chat != NULL && self->account != NULL)
+    messages = koi_account_create_message_list (self->account, koi_chat_get_id (chat));
+
+  koi_conversation_view_set_messages (self, G_LIST_MODEL (messages));
+}
+
+KoiChat *
+koi_conversation_view_get_chat (KoiConversationView *self)
+{
+  g_return_val_if_fail (KOI_IS_CONVERSATION_VIEW (self), NULL);
+
+  return self->chat;
+}
+
+GtkListView *
+koi_conversation_view_get_list_view (KoiConversationView *self)
+{
+  g_return_val_if_fail (KOI_IS_CONVERSATION_VIEW (self), NULL);
+
+  return self->list_view;
+}
+
+KoiComposer *
+koi_conversation_view_get_composer (KoiConversationView *self)
+{
+  g_return_val_if_fail (KOI_IS_CONVERSATION_VIEW (self), NULL);
+
+  return self->composer;
+}
+
+gboolean
+koi_conversation_view_get_at_bottom (KoiConversationView *self)
+{
+  g_return_val_if_fail (KOI_IS_CONVERSATION_VIEW (self), FALSE);
+
+  return self->at_bottom;
+}
+
+typedef struct {
+  KoiConversationView *self;
+  char                *text;
+} SendData;
+
+static void
+send_data_free (SendData *data)
+{
+  g_clear_weak_pointer (&data->self);
+  g_free (data->text);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SendData, send_data_free)
+
+static void
+send_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr (SendData) data = user_data;
+  g_autoptr (GError) error = NULL;
+  KoiConversationView *self = data->self;
+
+  if (koi_account_send_text_finish (KOI_ACCOUNT (source), result, &error) > 0)
+    return;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self == NULL)
+    return;
+
+  /* Nothing the user typed is lost: it goes back where it came from, unless
+   * they have started a new message meanwhile. */
+  if (!koi_composer_can_send (self->composer))
+    koi_composer_set_text (self->composer, data->text);
+
+  g_signal_emit (self, signals[SIGNAL_ERROR], 0, error->message);
+}
+
+static void
+on_composer_send (KoiConversationView *self,
+                  const char          *text,
+                  KoiComposer         *composer)
+{
+  SendData *data;
+
+  if (self->account == NULL || self->chat == NULL)
+    {
+      koi_composer_set_text (self->composer, text);
+      g_signal_emit (self, signals[SIGNAL_ERROR], 0, _("Open a chat to send a message."));
+      return;
+    }
+
+  /* Sending means reading the newest message, so follow it. */
+  self->at_bottom = TRUE;
+
+  data = g_new0 (SendData, 1);
+  g_set_weak_pointer (&data->self, self);
+  data->text = g_strdup (text);
+
+  koi_account_send_text_async (self->account, koi_chat_get_peer_address (self->chat), text,
+                               self->cancellable, send_done, data);
+}
+
+static void
+retry_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
+
+  if (self->account != NULL)
+    koi_account_retry (self->account, g_variant_get_int64 (parameter));
+}
+
+static gboolean
+koi_conversation_view_grab_focus (GtkWidget *widget)
+{
+  return gtk_widget_grab_focus (GTK_WIDGET (KOI_CONVERSATION_VIEW (widget)->composer));
+}
+
+static void
+koi_conversation_view_dispose (GObject *object)
+{
+  KoiConversationView *self = KOI_CONVERSATION_VIEW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+
+  if (self->messages != NULL)
+    g_signal_handlers_disconnect_by_func (self->messages, on_items_changed, self);
+
+  gtk_widget_dispose_template (GTK_WIDGET (object), KOI_TYPE_CONVERSATION_VIEW);
+
+  g_clear_object (&self->messages);
+  g_clear_object (&self->chat);
+  g_clear_object (&self->account);
+
+  G_OBJECT_CLASS (koi_conversation_view_parent_class)->dispose (object);
+}
+
+static void
+koi_conversation_view_class_init (KoiConversationViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = koi_conversation_view_dispose;
+  widget_class->grab_focus = koi_conversation_view_grab_focus;
+
+  /**
+   * KoiConversationView::error:
+   * @message: what went wrong, for a toast
+   */
+  signals[SIGNAL_ERROR] =
+    g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+
+  g_type_ensure (KOI_TYPE_COMPOSER);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_BASE_PATH "/koi-conversation-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, KoiConversationView, scroller);
+  gtk_widget_class_bind_template_child (widget_class, KoiConversationView, list_view);
+  gtk_widget_class_bind_template_child (widget_class, KoiConversationView, selection);
+  gtk_widget_class_bind_template_child (widget_class, KoiConversationView, composer);
+  gtk_widget_class_bind_template_callback (widget_class, on_factory_setup);
+  gtk_widget_class_bind_template_callback (widget_class, on_factory_bind);
+  gtk_widget_class_bind_template_callback (widget_class, on_factory_unbind);
+  gtk_widget_class_bind_template_callback (widget_class, on_composer_send);
+
+  gtk_widget_class_install_action (widget_class, "conversation.retry", "x", retry_action);
+  gtk_widget_class_set_css_name (widget_class, "koi-conversation-view");
+}
+
+static void
+koi_conversation_view_init (KoiConversationView *self)
+{
+  GtkAdjustment *adj;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->at_bottom = TRUE;
+
+  adj = vadjustment (self);
+  g_signal_connect_object (adj, "value-changed", G_CALLBACK (on_adjustment_value_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (adj, "changed", G_CALLBACK (on_adjustment_changed),
+                           self, G_CONNECT_SWAPPED);
+}

@@ -1,0 +1,528 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "koi-message-row"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "koi-compat.h"
+#include "koi-message-row.h"
+#include "koi-ui-format.h"
+
+/* Messages of one sender closer together than this share one group. */
+#define GROUP_SPAN_MS (5 * 60 * 1000)
+
+struct _KoiMessageRow
+{
+  GtkWidget   parent_instance;
+
+  GtkLabel   *day_label;
+  GtkLabel   *sender_label;
+  GtkWidget  *line_box;
+  GtkWidget  *bubble;
+  GtkLabel   *subject_label;
+  GtkLabel   *text_label;
+  GtkButton  *full_button;
+  GtkLabel   *time_label;
+  GtkImage   *state_image;
+  GtkLabel   *state_label;
+  GtkWidget  *retry_button;
+
+  KoiMessage *item;
+  KoiMessage *previous;
+  char       *state_text;
+  gboolean    grouped;
+  gboolean    show_full;
+};
+
+G_DEFINE_FINAL_TYPE (KoiMessageRow, koi_message_row, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_ITEM,
+  PROP_PREVIOUS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint instance_count;
+
+GtkWidget *
+koi_message_row_new (void)
+{
+  return g_object_new (KOI_TYPE_MESSAGE_ROW, NULL);
+}
+
+guint
+koi_message_row_get_instance_count (void)
+{
+  return instance_count;
+}
+
+static gboolean
+is_outgoing (KoiMessage *message)
+{
+  return koi_message_get_direction (message) == KOI_MESSAGE_OUTGOING;
+}
+
+static const char *
+sender_name (KoiMessage *message)
+{
+  const char *name = koi_message_get_from_name (message);
+
+  if (name != NULL && *name != '\0')
+    return name;
+
+  return koi_message_get_from_address (message);
+}
+
+static void
+update_grouping (KoiMessageRow *self)
+{
+  KoiMessage *item = self->item;
+  KoiMessage *prev = self->previous;
+  gboolean loaded = item != NULL && koi_message_get_loaded (item);
+  gboolean prev_loaded = prev != NULL && koi_message_get_loaded (prev);
+  gboolean new_day;
+  gboolean grouped = FALSE;
+  gboolean show_sender;
+
+  /* An unknown previous message (still loading) draws no separator yet:
+   * it appears when the page arrives, instead of flickering away. */
+  new_day = loaded && (prev == NULL
+                       || (prev_loaded && !koi_ui_same_day (koi_message_get_timestamp (prev),
+                                                            koi_message_get_timestamp (item))));
+
+  if (loaded && prev_loaded && !new_day
+      && koi_message_get_direction (prev) == koi_message_get_direction (item)
+      && g_ascii_strcasecmp (koi_message_get_from_address (prev) ?: "",
+                             koi_message_get_from_address (item) ?: "") == 0
+      && koi_message_get_timestamp (item) - koi_message_get_timestamp (prev) < GROUP_SPAN_MS)
+    grouped = TRUE;
+
+  self->grouped = grouped;
+  if (grouped)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "grouped");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "grouped");
+
+  gtk_widget_set_visible (GTK_WIDGET (self->day_label), new_day);
+  if (new_day)
+    {
+      g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+      g_autofree char *day = koi_ui_format_day (koi_message_get_timestamp (item), now);
+
+      gtk_label_set_label (self->day_label, day);
+    }
+  else
+    gtk_label_set_label (self->day_label, "");
+
+  show_sender = loaded && !grouped && !is_outgoing (item) && sender_name (item) != NULL;
+  gtk_widget_set_visible (GTK_WIDGET (self->sender_label), show_sender);
+  gtk_label_set_label (self->sender_label, show_sender ? sender_name (item) : "");
+}
+
+static void
+update_state (KoiMessageRow *self)
+{
+  const char *icon = NULL;
+  const char *text = NULL;
+  gboolean failed = FALSE;
+
+  if (self->item != NULL && koi_message_get_loaded (self->item) && is_outgoing (self->item))
+    {
+      switch (koi_message_get_state (self->item))
+        {
+        case KOI_MESSAGE_QUEUED:
+          icon = "document-open-recent-symbolic";
+          text = _("Waiting to send");
+          break;
+        case KOI_MESSAGE_SENDING:
+          icon = "emblem-synchronizing-symbolic";
+          text = _("Sending…");
+          break;
+        case KOI_MESSAGE_SENT:
+          icon = "emblem-ok-symbolic";
+          text = _("Sent");
+          break;
+        case KOI_MESSAGE_FAILED:
+          icon = "dialog-error-symbolic";
+          text = _("Not sent");
+          failed = TRUE;
+          break;
+        case KOI_MESSAGE_RECEIVED:
+        default:
+          break;
+        }
+    }
+
+  g_free (self->state_text);
+  self->state_text = g_strdup (text != NULL ? text : "");
+
+  gtk_widget_set_visible (GTK_WIDGET (self->state_image), icon != NULL);
+  if (icon != NULL)
+    {
+      gtk_image_set_from_icon_name (self->state_image, icon);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), text);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->state_image),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+    }
+
+  /* A failure is the one state that needs words and a way out. */
+  gtk_widget_set_visible (GTK_WIDGET (self->state_label), failed);
+  gtk_label_set_label (self->state_label, failed ? text : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_label),
+                               failed ? koi_message_get_failure_reason (self->item) : NULL);
+  gtk_widget_set_visible (self->retry_button, failed);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message-row.retry", failed);
+
+  if (failed)
+    gtk_widget_add_css_class (self->bubble, "failed");
+  else
+    gtk_widget_remove_css_class (self->bubble, "failed");
+}
+
+static void
+update_text (KoiMessageRow *self)
+{
+  KoiMessage *item = self->item;
+  const char *text = NULL;
+  const char *full = NULL;
+  const char *subject = NULL;
+  gboolean email;
+  g_autofree char *markup = NULL;
+
+  if (item != NULL && koi_message_get_loaded (item))
+    {
+      text = koi_message_get_text (item);
+      full = koi_message_get_full_text (item);
+      subject = koi_message_get_subject (item);
+    }
+
+  email = item != NULL && koi_message_get_kind (item) == KOI_MESSAGE_EMAIL;
+
+  /* Ordinary email: its subject says what it is about; chat messages carry
+   * "Chat: …" subjects that only repeat the text. */
+  gtk_widget_set_visible (GTK_WIDGET (self->subject_label),
+                          email && subject != NULL && *subject != '\0');
+  gtk_label_set_label (self->subject_label, email && subject != NULL ? subject : "");
+
+  gtk_widget_set_visible (GTK_WIDGET (self->full_button), full != NULL && *full != '\0');
+  gtk_button_set_label (self->full_button,
+                        self->show_full ? _("Hide Full Message") : _("Show Full Message"));
+
+  markup = koi_ui_text_to_markup (self->show_full && full != NULL ? full : text);
+  gtk_label_set_markup (self->text_label, markup);
+  gtk_widget_set_visible (GTK_WIDGET (self->text_label), text != NULL && *text != '\0');
+}
+
+static void
+update_all (KoiMessageRow *self)
+{
+  KoiMessage *item = self->item;
+  gboolean loaded = item != NULL && koi_message_get_loaded (item);
+  gboolean outgoing = loaded && is_outgoing (item);
+
+  gtk_widget_set_halign (self->line_box, outgoing ? GTK_ALIGN_END : GTK_ALIGN_START);
+
+  if (outgoing)
+    {
+      gtk_widget_add_css_class (self->bubble, "outgoing");
+      gtk_widget_remove_css_class (self->bubble, "incoming");
+    }
+  else
+    {
+      gtk_widget_add_css_class (self->bubble, "incoming");
+      gtk_widget_remove_css_class (self->bubble, "outgoing");
+    }
+
+  /* A placeholder keeps the size of a short message, so the scroll
+   * position barely moves when its page arrives. */
+  if (loaded)
+    gtk_widget_remove_css_class (self->bubble, "placeholder");
+  else
+    gtk_widget_add_css_class (self->bubble, "placeholder");
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->time_label)), loaded);
+
+  if (loaded)
+    {
+      g_autofree char *clock = koi_ui_format_clock (koi_message_get_timestamp (item));
+
+      gtk_label_set_label (self->time_label, clock);
+    }
+  else
+    gtk_label_set_label (self->time_label, "");
+
+  update_text (self);
+  update_state (self);
+  update_grouping (self);
+}
+
+static void
+on_item_notify (KoiMessageRow *self,
+                GParamSpec    *pspec,
+                KoiMessage    *item)
+{
+  if (g_str_equal (pspec->name, "state") || g_str_equal (pspec->name, "failure-reason"))
+    update_state (self);
+  else if (g_str_equal (pspec->name, "text") || g_str_equal (pspec->name, "full-text")
+           || g_str_equal (pspec->name, "subject"))
+    update_text (self);
+  else
+    update_all (self);
+}
+
+static void
+on_previous_notify (KoiMessageRow *self,
+                    GParamSpec    *pspec,
+                    KoiMessage    *previous)
+{
+  update_grouping (self);
+}
+
+KoiMessage *
+koi_message_row_get_item (KoiMessageRow *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE_ROW (self), NULL);
+
+  return self->item;
+}
+
+void
+koi_message_row_set_item (KoiMessageRow *self,
+                          KoiMessage    *item)
+{
+  g_return_if_fail (KOI_IS_MESSAGE_ROW (self));
+  g_return_if_fail (item == NULL || KOI_IS_MESSAGE (item));
+
+  if (self->item == item)
+    return;
+
+  if (self->item != NULL)
+    g_signal_handlers_disconnect_by_func (self->item, on_item_notify, self);
+
+  g_set_object (&self->item, item);
+  /* A recycled row starts folded again. */
+  self->show_full = FALSE;
+
+  if (item != NULL)
+    g_signal_connect_object (item, "notify", G_CALLBACK (on_item_notify),
+                             self, G_CONNECT_SWAPPED);
+
+  update_all (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ITEM]);
+}
+
+KoiMessage *
+koi_message_row_get_previous (KoiMessageRow *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE_ROW (self), NULL);
+
+  return self->previous;
+}
+
+void
+koi_message_row_set_previous (KoiMessageRow *self,
+                              KoiMessage    *previous)
+{
+  g_return_if_fail (KOI_IS_MESSAGE_ROW (self));
+  g_return_if_fail (previous == NULL || KOI_IS_MESSAGE (previous));
+
+  if (self->previous == previous)
+    return;
+
+  if (self->previous != NULL)
+    g_signal_handlers_disconnect_by_func (self->previous, on_previous_notify, self);
+
+  g_set_object (&self->previous, previous);
+
+  /* Only "loaded" matters: it is the one change that alters grouping. */
+  if (previous != NULL)
+    g_signal_connect_object (previous, "notify::loaded", G_CALLBACK (on_previous_notify),
+                             self, G_CONNECT_SWAPPED);
+
+  update_grouping (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREVIOUS]);
+}
+
+const char *
+koi_message_row_get_text_markup (KoiMessageRow *self)
+{
+  return gtk_label_get_label (self->text_label);
+}
+
+const char *
+koi_message_row_get_day_text (KoiMessageRow *self)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (self->day_label))
+    ? gtk_label_get_label (self->day_label) : "";
+}
+
+const char *
+koi_message_row_get_sender_text (KoiMessageRow *self)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (self->sender_label))
+    ? gtk_label_get_label (self->sender_label) : "";
+}
+
+const char *
+koi_message_row_get_state_text (KoiMessageRow *self)
+{
+  return self->state_text != NULL ? self->state_text : "";
+}
+
+gboolean
+koi_message_row_get_grouped (KoiMessageRow *self)
+{
+  return self->grouped;
+}
+
+gboolean
+koi_message_row_get_can_retry (KoiMessageRow *self)
+{
+  return gtk_widget_get_visible (self->retry_button);
+}
+
+static gboolean
+on_activate_link (KoiMessageRow *self,
+                  const char    *uri,
+                  GtkLabel      *label)
+{
+  koi_compat_launch_uri (GTK_WIDGET (self), uri);
+  return TRUE;
+}
+
+static void
+on_full_clicked (KoiMessageRow *self,
+                 GtkButton     *button)
+{
+  self->show_full = !self->show_full;
+  update_text (self);
+}
+
+static void
+retry_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  KoiMessageRow *self = KOI_MESSAGE_ROW (widget);
+
+  if (self->item == NULL)
+    return;
+
+  gtk_widget_activate_action (widget, "conversation.retry", "x",
+                              koi_message_get_id (self->item));
+}
+
+static void
+koi_message_row_dispose (GObject *object)
+{
+  KoiMessageRow *self = KOI_MESSAGE_ROW (object);
+
+  koi_message_row_set_item (self, NULL);
+  koi_message_row_set_previous (self, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), KOI_TYPE_MESSAGE_ROW);
+
+  G_OBJECT_CLASS (koi_message_row_parent_class)->dispose (object);
+}
+
+static void
+koi_message_row_finalize (GObject *object)
+{
+  KoiMessageRow *self = KOI_MESSAGE_ROW (object);
+
+  g_free (self->state_text);
+  instance_count--;
+
+  G_OBJECT_CLASS (koi_message_row_parent_class)->finalize (object);
+}
+
+static void
+koi_message_row_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  KoiMessageRow *self = KOI_MESSAGE_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ITEM:
+      g_value_set_object (value, self->item);
+      break;
+    case PROP_PREVIOUS:
+      g_value_set_object (value, self->previous);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+koi_message_row_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  KoiMessageRow *self = KOI_MESSAGE_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ITEM:
+      koi_message_row_set_item (self, g_value_get_object (value));
+      break;
+    case PROP_PREVIOUS:
+      koi_message_row_set_previous (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+koi_message_row_class_init (KoiMessageRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = koi_message_row_dispose;
+  object_class->finalize = koi_message_row_finalize;
+  object_class->get_property = koi_message_row_get_property;
+  object_class->set_property = koi_message_row_set_property;
+
+  /* The message this row shows. */
+  properties[PROP_ITEM] =
+    g_param_spec_object ("item", NULL, NULL, KOI_TYPE_MESSAGE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The message above it, for day separators and grouping. */
+  properties[PROP_PREVIOUS] =
+    g_param_spec_object ("previous", NULL, NULL, KOI_TYPE_MESSAGE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/koi-message-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, day_label);
+  gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, sender_label);
+  gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, line_box);
+  gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, bubble);
+  gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, subject_label);
+  gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, text_label);
+  gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, full_button);
+  gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, time_label);
+  gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, state_image);
+  gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, state_label);
+  gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, retry_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_activate_link);
+  gtk_widget_class_bind_template_callback (widget_class, on_full_clicked);
+
+  gtk_widget_class_install_action (widget_class, "message-row.retry", NULL, retry_action);
+  gtk_widget_class_set_css_name (widget_class, "koi-message-row");
+}
+
+static void
+koi_message_row_init (KoiMessageRow *self)
+{
+  instance_count++;
+  gtk_widget_init_template (GTK_WIDGET (self));
+  update_all (self);
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "koi-message.h"
+
+G_BEGIN_DECLS
+
+#define KOI_TYPE_MESSAGE_ROW (koi_message_row_get_type ())
+G_DECLARE_FINAL_TYPE (KoiMessageRow, koi_message_row, KOI, MESSAGE_ROW, GtkWidget)
+
+/*
+ * One bubble of a conversation. Property "item" (KoiMessage) is the message,
+ * "previous" (KoiMessage, may be NULL) the one above it: it decides the day
+ * separator and whether the bubble joins the previous sender's group.
+ *
+ * The Retry button activates "conversation.retry" (parameter "x", the
+ * message's store id) on an ancestor.
+ */
+GtkWidget  *koi_message_row_new          (void);
+KoiMessage *koi_message_row_get_item     (KoiMessageRow *self);
+void        koi_message_row_set_item     (KoiMessageRow *self,
+                                          KoiMessage    *item);
+KoiMessage *koi_message_row_get_previous (KoiMessageRow *self);
+void        koi_message_row_set_previous (KoiMessageRow *self,
+                                          KoiMessage    *previous);
+
+/* What the row shows, for tests. */
+const char *koi_message_row_get_text_markup (KoiMessageRow *self);
+const char *koi_message_row_get_day_text    (KoiMessageRow *self);
+const char *koi_message_row_get_sender_text (KoiMessageRow *self);
+const char *koi_message_row_get_state_text  (KoiMessageRow *self);
+gboolean    koi_message_row_get_grouped     (KoiMessageRow *self);
+gboolean    koi_message_row_get_can_retry   (KoiMessageRow *self);
+/* Live KoiMessageRow instances in the process, for the "only a screenful
+ * of rows exists" test. */
+guint       koi_message_row_get_instance_count (void);
+
+G_END_DECLS

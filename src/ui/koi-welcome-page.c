@@ -1,0 +1,444 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "koi-welcome-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "koi-ui-errors.h"
+#include "koi-ui-format.h"
+#include "koi-welcome-page.h"
+
+/* Positions in the security combo rows. */
+enum { SECURITY_TLS, SECURITY_STARTTLS };
+
+struct _KoiWelcomePage
+{
+  GtkWidget        parent_instance;
+
+  GtkWidget       *form;
+  AdwEntryRow     *address_row;
+  AdwEntryRow     *password_row;
+  AdwEntryRow     *name_row;
+  AdwEntryRow     *imap_host_row;
+  GtkSpinButton   *imap_port;
+  AdwComboRow     *imap_security_row;
+  AdwEntryRow     *smtp_host_row;
+  GtkSpinButton   *smtp_port;
+  AdwComboRow     *smtp_security_row;
+  AdwActionRow    *ca_row;
+  GtkWidget       *ca_clear_button;
+  GtkLabel        *error_label;
+  GtkWidget       *add_button;
+  GtkSpinner      *spinner;
+
+  KoiSession      *session;
+  GCancellable    *cancellable;
+  GtkNativeDialog *chooser;
+  char            *ca_file;
+  /* TRUE once the user typed a server name: then the address no longer
+   * fills them in. */
+  gboolean         hosts_edited;
+  gboolean         filling;
+};
+
+G_DEFINE_FINAL_TYPE (KoiWelcomePage, koi_welcome_page, GTK_TYPE_WIDGET)
+
+enum {
+  SIGNAL_ACCOUNT_ADDED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+GtkWidget *
+koi_welcome_page_new (void)
+{
+  return g_object_new (KOI_TYPE_WELCOME_PAGE, NULL);
+}
+
+void
+koi_welcome_page_set_session (KoiWelcomePage *self,
+                              KoiSession     *session)
+{
+  g_return_if_fail (KOI_IS_WELCOME_PAGE (self));
+
+  g_set_object (&self->session, session);
+}
+
+static void
+show_error (KoiWelcomePage *self,
+            const char     *message)
+{
+  gtk_label_set_label (self->error_label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+}
+
+const char *
+koi_welcome_page_get_error (KoiWelcomePage *self)
+{
+  g_return_val_if_fail (KOI_IS_WELCOME_PAGE (self), NULL);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->error_label))
+    ? gtk_label_get_label (self->error_label) : "";
+}
+
+static void
+set_busy (KoiWelcomePage *self,
+          gboolean        busy)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "welcome.add-account", !busy);
+  gtk_widget_set_sensitive (self->form, TRUE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->address_row), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !busy);
+}
+
+static char *
+dup_trimmed (gpointer editable)
+{
+  g_autofree char *text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (editable)));
+
+  return g_strdup (g_strstrip (text));
+}
+
+/* Most providers name their servers imap.<domain> and smtp.<domain>; a
+ * guess the user can overwrite beats two empty fields. */
+static void
+on_address_changed (KoiWelcomePage *self,
+                    GtkEditable    *editable)
+{
+  g_autofree char *address = dup_trimmed (editable);
+  const char *at = strrchr (address, '@');
+  g_autofree char *imap = NULL;
+  g_autofree char *smtp = NULL;
+
+  show_error (self, NULL);
+
+  if (self->hosts_edited || at == NULL || at[1] == '\0')
+    return;
+
+  imap = g_strconcat ("imap.", at + 1, NULL);
+  smtp = g_strconcat ("smtp.", at + 1, NULL);
+
+  self->filling = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->imap_host_row), imap);
+  gtk_editable_set_text (GTK_EDITABLE (self->smtp_host_row), smtp);
+  self->filling = FALSE;
+}
+
+static void
+on_host_edited (KoiWelcomePage *self,
+                GtkEditable    *editable)
+{
+  if (!self->filling)
+    self->hosts_edited = TRUE;
+}
+
+/* The standard ports follow the security choice unless the user set an
+ * unusual port by hand. */
+static void
+on_security_changed (KoiWelcomePage *self,
+                     GParamSpec     *pspec,
+                     AdwComboRow    *row)
+{
+  gboolean starttls = adw_combo_row_get_selected (row) == SECURITY_STARTTLS;
+  GtkSpinButton *port;
+  int value;
+
+  if (row == self->imap_security_row)
+    {
+      port = self->imap_port;
+      value = gtk_spin_button_get_value_as_int (port);
+      if (value == 993 || value == 143)
+        gtk_spin_button_set_value (port, starttls ? 143 : 993);
+    }
+  else
+    {
+      port = self->smtp_port;
+      value = gtk_spin_button_get_value_as_int (port);
+      if (value == 465 || value == 587)
+        gtk_spin_button_set_value (port, starttls ? 587 : 465);
+    }
+}
+
+static void
+set_ca_file (KoiWelcomePage *self,
+             const char     *path)
+{
+  g_free (self->ca_file);
+  self->ca_file = g_strdup (path);
+
+  if (path != NULL)
+    {
+      g_autofree char *name = g_path_get_basename (path);
+
+      adw_action_row_set_subtitle (self->ca_row, name);
+    }
+  else
+    adw_action_row_set_subtitle (self->ca_row, _("None (the system’s trusted authorities)"));
+
+  gtk_widget_set_visible (self->ca_clear_button, path != NULL);
+}
+
+static void
+on_chooser_response (KoiWelcomePage  *self,
+                     int              response,
+                     GtkNativeDialog *chooser)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        set_ca_file (self, path);
+    }
+
+  g_clear_object (&self->chooser);
+}
+
+static void
+on_ca_choose (KoiWelcomePage *self,
+              GtkButton      *button)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+
+  if (self->chooser != NULL)
+    return;
+
+  gtk_file_filter_set_name (filter, _("Certificates (PEM)"));
+  gtk_file_filter_add_pattern (filter, "*.pem");
+  gtk_file_filter_add_pattern (filter, "*.crt");
+  gtk_file_filter_add_mime_type (filter, "application/x-x509-ca-cert");
+
+  self->chooser = GTK_NATIVE_DIALOG (
+    gtk_file_chooser_native_new (_("Choose a CA Certificate"),
+                                 GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                 GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"), _("_Cancel")));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  gtk_native_dialog_set_modal (self->chooser, TRUE);
+  g_signal_connect_object (self->chooser, "response", G_CALLBACK (on_chooser_response),
+                           self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (self->chooser);
+}
+
+static void
+on_ca_clear (KoiWelcomePage *self,
+             GtkButton      *button)
+{
+  set_ca_file (self, NULL);
+}
+
+KoiAccountSettings *
+koi_welcome_page_build_settings (KoiWelcomePage  *self,
+                                 GError         **error)
+{
+  g_autoptr (KoiAccountSettings) settings = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *imap_host = NULL;
+  g_autofree char *smtp_host = NULL;
+  const char *password;
+
+  g_return_val_if_fail (KOI_IS_WELCOME_PAGE (self), NULL);
+
+  address = dup_trimmed (self->address_row);
+  name = dup_trimmed (self->name_row);
+  imap_host = dup_trimmed (self->imap_host_row);
+  smtp_host = dup_trimmed (self->smtp_host_row);
+  /* Passwords may begin or end with spaces: taken as typed. */
+  password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+
+  if (!koi_ui_address_is_valid (address))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not an email address. An address looks like name@example.org."),
+                   address);
+      return NULL;
+    }
+  if (*password == '\0')
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("Enter the password of your email account."));
+      return NULL;
+    }
+  if (*imap_host == '\0' || *smtp_host == '\0' || strpbrk (imap_host, " /:@")
+      || strpbrk (smtp_host, " /:@"))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("Enter the names of the incoming and outgoing mail servers, "
+                             "such as imap.example.org."));
+      return NULL;
+    }
+
+  settings = g_new0 (KoiAccountSettings, 1);
+  settings->address = g_strdup (address);
+  settings->display_name = *name != '\0' ? g_strdup (name) : NULL;
+  settings->imap = koi_server_config_new (imap_host,
+                                          gtk_spin_button_get_value_as_int (self->imap_port),
+                                          adw_combo_row_get_selected (self->imap_security_row) == SECURITY_STARTTLS
+                                            ? KOI_SECURITY_STARTTLS : KOI_SECURITY_TLS,
+                                          address, password, self->ca_file);
+  settings->smtp = koi_server_config_new (smtp_host,
+                                          gtk_spin_button_get_value_as_int (self->smtp_port),
+                                          adw_combo_row_get_selected (self->smtp_security_row) == SECURITY_STARTTLS
+                                            ? KOI_SECURITY_STARTTLS : KOI_SECURITY_TLS,
+                                          address, password, self->ca_file);
+
+  return g_steal_pointer (&settings);
+}
+
+typedef struct {
+  KoiWelcomePage     *self;
+  KoiAccountSettings *settings;
+} AddData;
+
+static void
+add_data_free (AddData *data)
+{
+  g_clear_object (&data->self);
+  g_clear_pointer (&data->settings, koi_account_settings_free);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AddData, add_data_free)
+
+static void
+add_done (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr (AddData) data = user_data;
+  KoiWelcomePage *self = data->self;
+  g_autoptr (KoiAccount) account = NULL;
+  g_autoptr (GError) error = NULL;
+
+  account = koi_session_add_account_finish (KOI_SESSION (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  set_busy (self, FALSE);
+
+  if (account == NULL)
+    {
+      g_autofree char *message =
+        koi_ui_describe_account_error (error, data->settings->address,
+                                       data->settings->imap, data->settings->smtp);
+
+      show_error (self, message);
+      return;
+    }
+
+  /* The password now lives in the keyring only. */
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+  g_signal_emit (self, signals[SIGNAL_ACCOUNT_ADDED], 0, account);
+}
+
+void
+koi_welcome_page_submit (KoiWelcomePage *self)
+{
+  g_autoptr (GError) error = NULL;
+  AddData *data;
+  KoiAccountSettings *settings;
+
+  g_return_if_fail (KOI_IS_WELCOME_PAGE (self));
+
+  settings = koi_welcome_page_build_settings (self, &error);
+  if (settings == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+
+  if (self->session == NULL)
+    {
+      koi_account_settings_free (settings);
+      show_error (self, _("Koi could not open its profile folder, so it cannot add an account."));
+      return;
+    }
+
+  show_error (self, NULL);
+  set_busy (self, TRUE);
+
+  data = g_new0 (AddData, 1);
+  data->self = g_object_ref (self);
+  data->settings = settings;
+  koi_session_add_account_async (self->session, settings, self->cancellable, add_done, data);
+}
+
+static void
+add_account_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  koi_welcome_page_submit (KOI_WELCOME_PAGE (widget));
+}
+
+static void
+koi_welcome_page_dispose (GObject *object)
+{
+  KoiWelcomePage *self = KOI_WELCOME_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (self->chooser);
+  g_clear_object (&self->chooser);
+  gtk_widget_dispose_template (GTK_WIDGET (object), KOI_TYPE_WELCOME_PAGE);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->ca_file, g_free);
+
+  G_OBJECT_CLASS (koi_welcome_page_parent_class)->dispose (object);
+}
+
+static void
+koi_welcome_page_class_init (KoiWelcomePageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = koi_welcome_page_dispose;
+
+  /**
+   * KoiWelcomePage::account-added:
+   * @account: the new, verified account
+   */
+  signals[SIGNAL_ACCOUNT_ADDED] =
+    g_signal_new ("account-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, KOI_TYPE_ACCOUNT);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/koi-welcome-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, form);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, address_row);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, password_row);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, name_row);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, imap_host_row);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, imap_port);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, imap_security_row);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, smtp_host_row);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, smtp_port);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, smtp_security_row);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, ca_row);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, ca_clear_button);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, error_label);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, add_button);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, spinner);
+  gtk_widget_class_bind_template_callback (widget_class, on_address_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_host_edited);
+  gtk_widget_class_bind_template_callback (widget_class, on_security_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_ca_choose);
+  gtk_widget_class_bind_template_callback (widget_class, on_ca_clear);
+
+  gtk_widget_class_install_action (widget_class, "welcome.add-account", NULL, add_account_action);
+}
+
+static void
+koi_welcome_page_init (KoiWelcomePage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+}

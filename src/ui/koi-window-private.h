@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "koi-window.h"
+
+G_BEGIN_DECLS
+
+/* Shared by koi-window.c and koi-window-actions.c. */
+struct _KoiWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *main_stack;
+  GtkSpinner           *loading_spinner;
+  KoiWelcomePage       *welcome_page;
+  AdwLeaflet           *leaflet;
+  GtkWidget            *sidebar;
+  GtkWidget            *content;
+  AdwWindowTitle       *account_title;
+  AdwAvatar            *account_avatar;
+  GtkSearchBar         *search_bar;
+  GtkSearchEntry       *search_entry;
+  GtkStack             *chat_list_stack;
+  GtkListView          *chat_list_view;
+  AdwWindowTitle       *chat_title;
+  GtkStack             *conversation_stack;
+  KoiConversationView  *conversation_view;
+
+  KoiSession           *session;
+  KoiAccount           *account;
+  GtkStringFilter      *filter;
+  GtkFilterListModel   *filtered;
+  GtkSingleSelection   *selection;
+};
+
+void koi_window_class_install_actions (GtkWidgetClass *widget_class);
+void koi_window_update_actions        (KoiWindow      *self);
+
+G_END_DECLS
