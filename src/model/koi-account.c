@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "koi-account"
+
+#include "config.h"
+
+#include "koi-account.h"
+
+struct _KoiAccount
+{
+  GObject             parent_instance;
+
+  KoiStoreReader     *reader;
+  KoiEngine          *engine;
+  KoiChatList        *chats;     /* created on first use */
+
+  gint64              id;
+  char               *address;
+  char               *display_name;
+  char               *last_error;
+  KoiConnectionState  connection_state;
+};
+
+G_DEFINE_FINAL_TYPE (KoiAccount, koi_account, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_ADDRESS,
+  PROP_DISPLAY_NAME,
+  PROP_TITLE,
+  PROP_CONNECTION_STATE,
+  PROP_ENGINE,
+  PROP_LAST_ERROR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+KoiAccount *
+koi_account_new (KoiStoreReader *reader,
+                 gint64          id,
+                 const char     *address,
+                 const char     *display_name)
+{
+  KoiAccount *self;
+
+  g_return_val_if_fail (KOI_IS_STORE_READER (reader), NULL);
+  g_return_val_if_fail (address != NULL, NULL);
+
+  self = g_object_new (KOI_TYPE_ACCOUNT, NULL);
+  self->reader = g_object_ref (reader);
+  self->id = id;
+  self->address = g_strdup (address);
+  self->display_name = g_strdup (display_name);
+  return self;
+}
+
+gint64
+koi_account_get_id (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), 0);
+  return self->id;
+}
+
+const char *
+koi_account_get_address (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), NULL);
+  return self->address;
+}
+
+const char *
+koi_account_get_display_name (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), NULL);
+  return self->display_name;
+}
+
+const char *
+koi_account_get_title (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), NULL);
+
+  if (self->display_name != NULL && self->display_name[0] != '\0')
+    return self->display_name;
+  return self->address;
+}
+
+KoiConnectionState
+koi_account_get_connection_state (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), KOI_CONNECTION_OFFLINE);
+  return self->connection_state;
+}
+
+KoiEngine *
+koi_account_get_engine (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), NULL);
+  return self->engine;
+}
+
+const char *
+koi_account_get_last_error (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), NULL);
+  return self->last_error;
+}
+
+void
+koi_account_set_last_error (KoiAccount *self,
+                            const char *last_error)
+{
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  if (g_strcmp0 (self->last_error, last_error) == 0)
+    return;
+
+  g_free (self->last_error);
+  self->last_error = g_strdup (last_error);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
+}
+
+static void
+set_connection_state (KoiAccount         *self,
+                      KoiConnectionState  state)
+{
+  if (self->connection_state == state)
+    return;
+
+  self->connection_state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION_STATE]);
+}
+
+static void
+on_engine_state (KoiAccount *self)
+{
+  KoiConnectionState state = koi_engine_get_connection_state (self->engine);
+
+  /* Back online: an old error no longer applies. */
+  if (state == KOI_CONNECTION_ONLINE)
+    koi_account_set_last_error (self, NULL);
+  set_connection_state (self, state);
+}
+
+static void
+on_engine_error (KoiAccount   *self,
+                 const GError *error)
+{
+  if (error != NULL)
+    koi_account_set_last_error (self, error->message);
+}
+
+void
+koi_account_set_engine (KoiAccount *self,
+                        KoiEngine  *engine)
+{
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+  g_return_if_fail (engine == NULL || KOI_IS_ENGINE (engine));
+
+  if (self->engine == engine)
+    return;
+
+  if (self->engine != NULL)
+    g_signal_handlers_disconnect_by_data (self->engine, self);
+  g_set_object (&self->engine, engine);
+
+  if (engine != NULL)
+    {
+      g_signal_connect_object (engine, "notify::connection-state",
+                               G_CALLBACK (on_engine_state), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "error",
+                               G_CALLBACK (on_engine_error), self, G_CONNECT_SWAPPED);
+      set_connection_state (self, koi_engine_get_connection_state (engine));
+    }
+  else
+    set_connection_state (self, KOI_CONNECTION_OFFLINE);
+
+  if (self->chats != NULL)
+    koi_chat_list_set_engine (self->chats, engine);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
+}
+
+KoiChatList *
+koi_account_get_chats (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), NULL);
+
+  if (self->chats == NULL)
+    self->chats = koi_chat_list_new (self->reader, self->engine, self->id);
+  return self->chats;
+}
+
+KoiMessageList *
+koi_account_create_message_list (KoiAccount *self,
+                                 gint64      chat_id)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), NULL);
+
+  return koi_message_list_new (self->reader, self->engine, chat_id);
+}
+
+static void
+send_text_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  gint64 id;
+
+  id = koi_engine_send_text_finish (KOI_ENGINE (source), result, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, (gssize) id);
+}
+
+void
+koi_account_send_text_async (KoiAccount          *self,
+                             const char          *peer_address,
+                             const char          *text,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+  g_return_if_fail (peer_address != NULL);
+  g_return_if_fail (text != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, koi_account_send_text_async);
+
+  if (self->engine == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               "The account %s is not running%s%s",
+                               self->address,
+                               self->last_error != NULL ? ": " : "",
+                               self->last_error != NULL ? self->last_error : "");
+      return;
+    }
+
+  koi_engine_send_text_async (self->engine, peer_address, text, cancellable,
+                              send_text_cb, g_steal_pointer (&task));
+}
+
+gint64
+koi_account_send_text_finish (KoiAccount    *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), 0);
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+void
+koi_account_retry (KoiAccount *self,
+                   gint64      message_id)
+{
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  if (self->engine != NULL)
+    koi_engine_retry (self->engine, message_id);
+}
+
+static void
+koi_account_dispose (GObject *object)
+{
+  KoiAccount *self = KOI_ACCOUNT (object);
+
+  if (self->engine != NULL)
+    g_signal_handlers_disconnect_by_data (self->engine, self);
+  g_clear_object (&self->engine);
+  g_clear_object (&self->chats);
+
+  G_OBJECT_CLASS (koi_account_parent_class)->dispose (object);
+}
+
+static void
+koi_account_finalize (GObject *object)
+{
+  KoiAccount *self = KOI_ACCOUNT (object);
+
+  g_clear_object (&self->reader);
+  g_clear_pointer (&self->address, g_free);
+  g_clear_pointer (&self->display_name, g_free);
+  g_clear_pointer (&self->last_error, g_free);
+
+  G_OBJECT_CLASS (koi_account_parent_class)->finalize (object);
+}
+
+static void
+koi_account_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  KoiAccount *self = KOI_ACCOUNT (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_int64 (value, self->id);
+      break;
+    case PROP_ADDRESS:
+      g_value_set_string (value, self->address);
+      break;
+    case PROP_DISPLAY_NAME:
+      g_value_set_string (value, self->display_name);
+      break;
+    case PROP_TITLE:
+      g_value_set_string (value, koi_account_get_title (self));
+      break;
+    case PROP_CONNECTION_STATE:
+      g_value_set_int (value, self->connection_state);
+      break;
+    case PROP_ENGINE:
+      g_value_set_object (value, self->engine);
+      break;
+    case PROP_LAST_ERROR:
+      g_value_set_string (value, self->last_error);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+koi_account_class_init (KoiAccountClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = koi_account_dispose;
+  object_class->finalize = koi_account_finalize;
+  object_class->get_property = koi_account_get_property;
+
+  properties[PROP_ID] = g_param_spec_int64 ("id", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  properties[PROP_ADDRESS] = g_param_spec_string ("address", NULL, NULL, NULL, flags);
+  properties[PROP_DISPLAY_NAME] = g_param_spec_string ("display-name", NULL, NULL, NULL, flags);
+  /* The display name, else the address: for a header bar. */
+  properties[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, NULL, flags);
+  /* A KoiConnectionState, mirrored from the engine (an int, as the
+   * engine's own property). */
+  properties[PROP_CONNECTION_STATE] =
+    g_param_spec_int ("connection-state", NULL, NULL,
+                      KOI_CONNECTION_OFFLINE, KOI_CONNECTION_FAILED, KOI_CONNECTION_OFFLINE, flags);
+  /* NULL until the account is started. */
+  properties[PROP_ENGINE] = g_param_spec_object ("engine", NULL, NULL, KOI_TYPE_ENGINE, flags);
+  /* A sentence for the user about what went wrong last; NULL when fine. */
+  properties[PROP_LAST_ERROR] = g_param_spec_string ("last-error", NULL, NULL, NULL, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+koi_account_init (KoiAccount *self)
+{
+  self->connection_state = KOI_CONNECTION_OFFLINE;
+}

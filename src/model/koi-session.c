@@ -1,0 +1,580 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "koi-session"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "koi-profile.h"
+#include "koi-secret.h"
+#include "koi-server-config.h"
+#include "koi-session.h"
+
+struct _KoiSession
+{
+  GObject         parent_instance;
+
+  char           *profile_dir;
+  char           *store_path;
+  KoiStoreReader *reader;
+  GListStore     *accounts;     /* of KoiAccount */
+  gboolean        loaded;
+};
+
+G_DEFINE_FINAL_TYPE (KoiSession, koi_session, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_PROFILE_DIR,
+  PROP_LOADED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+KoiSession *
+koi_session_new (const char *profile_dir)
+{
+  g_return_val_if_fail (profile_dir != NULL, NULL);
+
+  return g_object_new (KOI_TYPE_SESSION, "profile-dir", profile_dir, NULL);
+}
+
+const char *
+koi_session_get_profile_dir (KoiSession *self)
+{
+  g_return_val_if_fail (KOI_IS_SESSION (self), NULL);
+  return self->profile_dir;
+}
+
+KoiStoreReader *
+koi_session_get_reader (KoiSession *self)
+{
+  g_return_val_if_fail (KOI_IS_SESSION (self), NULL);
+  return self->reader;
+}
+
+GListModel *
+koi_session_get_accounts (KoiSession *self)
+{
+  g_return_val_if_fail (KOI_IS_SESSION (self), NULL);
+  return G_LIST_MODEL (self->accounts);
+}
+
+gboolean
+koi_session_get_loaded (KoiSession *self)
+{
+  g_return_val_if_fail (KOI_IS_SESSION (self), FALSE);
+  return self->loaded;
+}
+
+KoiAccount *
+koi_session_find_account (KoiSession *self,
+                          gint64      account_id)
+{
+  guint n;
+
+  g_return_val_if_fail (KOI_IS_SESSION (self), NULL);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(KoiAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+
+      if (koi_account_get_id (account) == account_id)
+        return account;   /* the store still holds it */
+    }
+  return NULL;
+}
+
+/* The account object for @row, created and appended if new. */
+static KoiAccount *
+ensure_account (KoiSession            *self,
+                const KoiStoreAccount *row)
+{
+  g_autoptr(KoiAccount) account = NULL;
+  KoiAccount *existing = koi_session_find_account (self, row->id);
+
+  if (existing != NULL)
+    return existing;
+
+  account = koi_account_new (self->reader, row->id, row->address, row->display_name);
+  g_list_store_append (self->accounts, account);
+  return account;
+}
+
+static char *
+secret_server (const KoiStoreAccount *row)
+{
+  return g_strdup_printf ("%s:%u", row->imap_host, (guint) row->imap_port);
+}
+
+/* Creates and starts the engine from the stored settings and @password.
+ * FALSE (with the reason on the account) if the settings are unusable. */
+static gboolean
+start_engine (KoiSession            *self,
+              KoiAccount            *account,
+              const KoiStoreAccount *row,
+              const char            *password)
+{
+  g_autoptr(KoiServerConfig) imap = NULL;
+  g_autoptr(KoiServerConfig) smtp = NULL;
+  g_autoptr(KoiEngine) engine = NULL;
+  KoiSecurity imap_security, smtp_security;
+
+  if (!koi_security_from_string (row->imap_security, &imap_security)
+      || !koi_security_from_string (row->smtp_security, &smtp_security))
+    {
+      g_autofree char *message =
+        g_strdup_printf ("The saved connection settings of %s are not valid "
+                         "(security “%s” / “%s”). Add the account again.",
+                         row->address,
+                         row->imap_security != NULL ? row->imap_security : "",
+                         row->smtp_security != NULL ? row->smtp_security : "");
+      koi_account_set_last_error (account, message);
+      return FALSE;
+    }
+
+  imap = koi_server_config_new (row->imap_host, row->imap_port, imap_security,
+                                row->imap_login != NULL ? row->imap_login : row->address,
+                                password, row->ca_file);
+  smtp = koi_server_config_new (row->smtp_host, row->smtp_port, smtp_security,
+                                row->smtp_login != NULL ? row->smtp_login : row->address,
+                                password, row->ca_file);
+
+  engine = koi_engine_new (self->store_path, row->id, row->address, imap, smtp);
+  koi_account_set_engine (account, engine);
+  koi_engine_start (engine);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Loading */
+
+typedef struct
+{
+  GTask           *task;        /* the load; finishes when outstanding == 0 */
+  KoiAccount      *account;
+  KoiStoreAccount *row;
+} Lookup;
+
+static void
+lookup_free (Lookup *lookup)
+{
+  g_clear_object (&lookup->task);
+  g_clear_object (&lookup->account);
+  g_clear_pointer (&lookup->row, koi_store_account_free);
+  g_free (lookup);
+}
+
+static void
+load_step_done (GTask *task)
+{
+  KoiSession *self = g_task_get_source_object (task);
+  guint *outstanding = g_task_get_task_data (task);
+
+  if (--(*outstanding) > 0)
+    return;
+
+  if (!self->loaded)
+    {
+      self->loaded = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+secret_lookup_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Lookup *lookup = user_data;
+  KoiSession *self = g_task_get_source_object (lookup->task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *password = NULL;
+
+  password = koi_secret_lookup_finish (result, &error);
+
+  if (error != NULL)
+    {
+      g_autofree char *message =
+        g_strdup_printf ("Cannot read the password of %s from the keyring: %s",
+                         lookup->row->address, error->message);
+      koi_account_set_last_error (lookup->account, message);
+    }
+  else if (password == NULL)
+    {
+      g_autofree char *message =
+        g_strdup_printf ("There is no password for %s in the keyring. "
+                         "Add the account again to save it.", lookup->row->address);
+      koi_account_set_last_error (lookup->account, message);
+    }
+  else if (koi_account_get_engine (lookup->account) == NULL)
+    start_engine (self, lookup->account, lookup->row, password);
+
+  /* The password leaves memory as soon as the engine has its copy. */
+  if (password != NULL)
+    memset (password, 0, strlen (password));
+
+  load_step_done (lookup->task);
+  lookup_free (lookup);
+}
+
+static void
+accounts_listed_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  KoiSession *self = g_task_get_source_object (task);
+  g_autoptr(GPtrArray) rows = NULL;
+  GError *error = NULL;
+  guint *outstanding = g_task_get_task_data (task);
+
+  rows = koi_store_reader_list_accounts_finish (KOI_STORE_READER (source), result, &error);
+  if (rows == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* One step for the listing itself, so the task cannot finish while the
+   * lookups are still being started. */
+  *outstanding = rows->len + 1;
+  /* Each row goes to its lookup. */
+  g_ptr_array_set_free_func (rows, NULL);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      KoiStoreAccount *row = g_ptr_array_index (rows, i);
+      Lookup *lookup = g_new0 (Lookup, 1);
+      g_autofree char *server = secret_server (row);
+
+      lookup->task = g_object_ref (task);
+      lookup->account = g_object_ref (ensure_account (self, row));
+      lookup->row = row;
+
+      koi_secret_lookup_async (lookup->row->address, server, g_task_get_cancellable (task),
+                               secret_lookup_cb, lookup);
+    }
+
+  load_step_done (task);
+}
+
+static void
+profile_ensure_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  const char *profile_dir = KOI_SESSION (source_object)->profile_dir;
+  GError *error = NULL;
+
+  if (koi_profile_ensure (profile_dir, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+profile_ensured_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  KoiSession *self = KOI_SESSION (source);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  koi_store_reader_list_accounts_async (self->reader, g_task_get_cancellable (task),
+                                        accounts_listed_cb, g_steal_pointer (&task));
+}
+
+void
+koi_session_load_async (KoiSession          *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) ensure = NULL;
+
+  g_return_if_fail (KOI_IS_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, koi_session_load_async);
+  g_task_set_task_data (task, g_new0 (guint, 1), g_free);
+
+  /* Creating the folder is file I/O too: not on the main thread. */
+  ensure = g_task_new (self, cancellable, profile_ensured_cb, g_steal_pointer (&task));
+  g_task_run_in_thread (ensure, profile_ensure_thread);
+}
+
+gboolean
+koi_session_load_finish (KoiSession    *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (KOI_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Adding an account */
+
+typedef struct
+{
+  KoiAccountSettings *settings;   /* a copy: the caller's may go away */
+} AddData;
+
+static void
+add_data_free (AddData *data)
+{
+  if (data->settings->imap != NULL && data->settings->imap->password != NULL)
+    memset (data->settings->imap->password, 0, strlen (data->settings->imap->password));
+  if (data->settings->smtp != NULL && data->settings->smtp->password != NULL)
+    memset (data->settings->smtp->password, 0, strlen (data->settings->smtp->password));
+  koi_account_settings_free (data->settings);
+  g_free (data);
+}
+
+static void
+added_account_read_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  KoiSession *self = g_task_get_source_object (task);
+  AddData *data = g_task_get_task_data (task);
+  g_autoptr(KoiStoreAccount) row = NULL;
+  g_autoptr(KoiEngine) engine = NULL;
+  GError *error = NULL;
+  KoiAccount *account;
+
+  row = koi_store_reader_get_account_finish (KOI_STORE_READER (source), result, &error);
+  if (row == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  account = ensure_account (self, row);
+  koi_account_set_last_error (account, NULL);
+
+  if (koi_account_get_engine (account) != NULL)
+    {
+      /* Added again (e.g. a new password): restart with the new settings. */
+      koi_engine_stop (koi_account_get_engine (account));
+      koi_account_set_engine (account, NULL);
+    }
+
+  engine = koi_engine_new (self->store_path, row->id, row->address,
+                           data->settings->imap, data->settings->smtp);
+  koi_account_set_engine (account, engine);
+  koi_engine_start (engine);
+
+  g_task_return_pointer (task, g_object_ref (account), g_object_unref);
+}
+
+static void
+account_setup_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  KoiSession *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  gint64 account_id;
+
+  account_id = koi_account_setup_finish (result, &error);
+  if (account_id <= 0)
+    {
+      if (error == NULL)
+        error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                     "The account could not be saved");
+      g_task_return_error (task, error);
+      return;
+    }
+
+  koi_store_reader_get_account_async (self->reader, account_id, g_task_get_cancellable (task),
+                                      added_account_read_cb, g_steal_pointer (&task));
+}
+
+void
+koi_session_add_account_async (KoiSession                *self,
+                               const KoiAccountSettings  *settings,
+                               GCancellable              *cancellable,
+                               GAsyncReadyCallback        callback,
+                               gpointer                   user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  AddData *data;
+
+  g_return_if_fail (KOI_IS_SESSION (self));
+  g_return_if_fail (settings != NULL);
+  g_return_if_fail (settings->address != NULL);
+  g_return_if_fail (settings->imap != NULL && settings->smtp != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, koi_session_add_account_async);
+
+  data = g_new0 (AddData, 1);
+  data->settings = g_new0 (KoiAccountSettings, 1);
+  data->settings->address = g_strdup (settings->address);
+  data->settings->display_name = g_strdup (settings->display_name);
+  data->settings->imap = koi_server_config_copy (settings->imap);
+  data->settings->smtp = koi_server_config_copy (settings->smtp);
+  g_task_set_task_data (task, data, (GDestroyNotify) add_data_free);
+
+  koi_account_setup_async (self->profile_dir, data->settings, cancellable,
+                           account_setup_cb, g_steal_pointer (&task));
+}
+
+KoiAccount *
+koi_session_add_account_finish (KoiSession    *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (KOI_IS_SESSION (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+koi_session_shutdown (KoiSession *self)
+{
+  guint n;
+
+  g_return_if_fail (KOI_IS_SESSION (self));
+
+  if (self->accounts == NULL)
+    return;
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(KoiAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+      KoiEngine *engine = koi_account_get_engine (account);
+
+      if (engine != NULL)
+        {
+          koi_engine_stop (engine);
+          koi_account_set_engine (account, NULL);
+        }
+    }
+}
+
+static void
+koi_session_dispose (GObject *object)
+{
+  KoiSession *self = KOI_SESSION (object);
+
+  koi_session_shutdown (self);
+  if (self->accounts != NULL)
+    g_list_store_remove_all (self->accounts);
+
+  G_OBJECT_CLASS (koi_session_parent_class)->dispose (object);
+}
+
+static void
+koi_session_finalize (GObject *object)
+{
+  KoiSession *self = KOI_SESSION (object);
+
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->reader);
+  g_clear_pointer (&self->profile_dir, g_free);
+  g_clear_pointer (&self->store_path, g_free);
+
+  G_OBJECT_CLASS (koi_session_parent_class)->finalize (object);
+}
+
+static void
+koi_session_constructed (GObject *object)
+{
+  KoiSession *self = KOI_SESSION (object);
+
+  G_OBJECT_CLASS (koi_session_parent_class)->constructed (object);
+
+  self->store_path = koi_profile_store_path (self->profile_dir);
+  /* Opens nothing yet: the reader thread opens the file with its first job. */
+  self->reader = koi_store_reader_new (self->store_path);
+}
+
+static void
+koi_session_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  KoiSession *self = KOI_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROFILE_DIR:
+      g_value_set_string (value, self->profile_dir);
+      break;
+    case PROP_LOADED:
+      g_value_set_boolean (value, self->loaded);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+koi_session_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  KoiSession *self = KOI_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROFILE_DIR:
+      self->profile_dir = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+koi_session_class_init (KoiSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = koi_session_constructed;
+  object_class->dispose = koi_session_dispose;
+  object_class->finalize = koi_session_finalize;
+  object_class->get_property = koi_session_get_property;
+  object_class->set_property = koi_session_set_property;
+
+  /* The folder with the store and local settings (koi-profile.h). */
+  properties[PROP_PROFILE_DIR] =
+    g_param_spec_string ("profile-dir", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* TRUE once the accounts were read: the UI can choose between the
+   * welcome page and the chat list. */
+  properties[PROP_LOADED] =
+    g_param_spec_boolean ("loaded", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+koi_session_init (KoiSession *self)
+{
+  self->accounts = g_list_store_new (KOI_TYPE_ACCOUNT);
+}

@@ -1,0 +1,528 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "koi-store-reader"
+
+#include "config.h"
+
+#include "koi-store-reader.h"
+
+/*
+ * One worker thread, one connection, one FIFO queue.
+ *
+ * The thread never holds a reference to a GTask when the job ends: it hands
+ * the finished job to the task's own main context in an idle source, and
+ * the task is returned and dropped there. That way the last reference to a
+ * task (and through it to the reader, its source object) is always dropped
+ * on the main thread, and the reader's finalize, which joins the thread, can
+ * never run on the thread it joins.
+ */
+
+typedef struct
+{
+  GTask              *task;
+  KoiStoreReaderFunc  func;
+  gpointer            data;
+  GDestroyNotify      data_free;
+  GDestroyNotify      result_free;
+  gpointer            result;
+  GError             *error;
+} Job;
+
+/* Pushed by finalize: the thread closes the store and exits. */
+static Job quit_job;
+
+struct _KoiStoreReader
+{
+  GObject       parent_instance;
+
+  char         *path;
+  GAsyncQueue  *queue;     /* of Job* */
+  GThread      *thread;    /* started with the first job */
+};
+
+G_DEFINE_FINAL_TYPE (KoiStoreReader, koi_store_reader, G_TYPE_OBJECT)
+
+static void
+job_free (Job *job)
+{
+  if (job->data_free != NULL && job->data != NULL)
+    job->data_free (job->data);
+  if (job->result_free != NULL && job->result != NULL)
+    job->result_free (job->result);
+  g_clear_error (&job->error);
+  g_clear_object (&job->task);
+  g_free (job);
+}
+
+static gboolean
+job_complete_in_context (gpointer user_data)
+{
+  Job *job = user_data;
+
+  if (job->error != NULL)
+    g_task_return_error (job->task, g_steal_pointer (&job->error));
+  else
+    g_task_return_pointer (job->task, g_steal_pointer (&job->result), job->result_free);
+
+  job_free (job);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+reader_thread (gpointer user_data)
+{
+  /* The thread owns its reference to the queue and a copy of the path, not
+   * the reader. */
+  GAsyncQueue *queue = user_data;
+  g_autofree char *path = g_strdup (g_async_queue_pop (queue));
+  KoiStore *store = NULL;
+
+  for (;;)
+    {
+      Job *job = g_async_queue_pop (queue);
+      GCancellable *cancellable;
+      g_autoptr(GSource) source = NULL;
+
+      if (job == &quit_job)
+        break;
+
+      cancellable = g_task_get_cancellable (job->task);
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, &job->error))
+        ;
+      else if (store == NULL && (store = koi_store_open (path, &job->error)) == NULL)
+        /* Tried again with the next job: the file may appear later. */
+        g_prefix_error (&job->error, "Cannot read the message store: ");
+      else
+        {
+          job->result = job->func (store, job->data, cancellable, &job->error);
+          if (job->result == NULL && job->error == NULL)
+            g_set_error_literal (&job->error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                                 "The store query returned nothing (a bug in Koi)");
+        }
+
+      source = g_idle_source_new ();
+      g_source_set_priority (source, g_task_get_priority (job->task));
+      g_source_set_static_name (source, "[koi] store reader result");
+      g_source_set_callback (source, job_complete_in_context, job, NULL);
+      g_source_attach (source, g_task_get_context (job->task));
+    }
+
+  koi_store_close (store);
+  g_async_queue_unref (queue);
+  return NULL;
+}
+
+KoiStoreReader *
+koi_store_reader_new (const char *store_path)
+{
+  KoiStoreReader *self;
+
+  g_return_val_if_fail (store_path != NULL, NULL);
+
+  self = g_object_new (KOI_TYPE_STORE_READER, NULL);
+  self->path = g_strdup (store_path);
+  return self;
+}
+
+const char *
+koi_store_reader_get_path (KoiStoreReader *self)
+{
+  g_return_val_if_fail (KOI_IS_STORE_READER (self), NULL);
+
+  return self->path;
+}
+
+void
+koi_store_reader_run_async (KoiStoreReader      *self,
+                            KoiStoreReaderFunc   func,
+                            gpointer             data,
+                            GDestroyNotify       data_free,
+                            GDestroyNotify       result_free,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (KOI_IS_STORE_READER (self));
+  g_return_if_fail (func != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  job = g_new0 (Job, 1);
+  job->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (job->task, koi_store_reader_run_async);
+  job->func = func;
+  job->data = data;
+  job->data_free = data_free;
+  job->result_free = result_free;
+
+  if (self->thread == NULL)
+    {
+      /* The first item the thread pops is its store path. */
+      g_async_queue_push (self->queue, self->path);
+      self->thread = g_thread_new ("koi-store-reader", reader_thread,
+                                   g_async_queue_ref (self->queue));
+    }
+
+  g_async_queue_push (self->queue, job);
+}
+
+gpointer
+koi_store_reader_run_finish (KoiStoreReader  *self,
+                             GAsyncResult    *result,
+                             GError         **error)
+{
+  g_return_val_if_fail (KOI_IS_STORE_READER (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+koi_store_reader_finalize (GObject *object)
+{
+  KoiStoreReader *self = KOI_STORE_READER (object);
+
+  /* Every queued job holds a task that holds the reader, so the queue is
+   * empty here and the thread is idle in pop(). */
+  if (self->thread != NULL)
+    {
+      g_async_queue_push (self->queue, &quit_job);
+      g_thread_join (g_steal_pointer (&self->thread));
+    }
+
+  g_clear_pointer (&self->queue, g_async_queue_unref);
+  g_clear_pointer (&self->path, g_free);
+
+  G_OBJECT_CLASS (koi_store_reader_parent_class)->finalize (object);
+}
+
+static void
+koi_store_reader_class_init (KoiStoreReaderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = koi_store_reader_finalize;
+}
+
+static void
+koi_store_reader_init (KoiStoreReader *self)
+{
+  self->queue = g_async_queue_new ();
+}
+
+/* ------------------------------------------------------------------ */
+/* Typed helpers */
+
+typedef struct
+{
+  gint64  id;
+  guint   offset;
+  guint   limit;
+  char   *address;
+} Args;
+
+static void
+args_free (Args *args)
+{
+  g_free (args->address);
+  g_free (args);
+}
+
+static Args *
+args_new (gint64 id)
+{
+  Args *args = g_new0 (Args, 1);
+
+  args->id = id;
+  return args;
+}
+
+/* Results that are plain numbers travel boxed. */
+static gpointer
+box_int64 (gint64 value)
+{
+  return g_memdup2 (&value, sizeof value);
+}
+
+static gint64
+unbox_int64_finish (KoiStoreReader  *self,
+                    GAsyncResult    *result,
+                    GError         **error)
+{
+  g_autofree gint64 *boxed = koi_store_reader_run_finish (self, result, error);
+
+  return boxed != NULL ? *boxed : 0;
+}
+
+static void
+run (KoiStoreReader      *self,
+     KoiStoreReaderFunc   func,
+     Args                *args,
+     GDestroyNotify       result_free,
+     GCancellable        *cancellable,
+     GAsyncReadyCallback  callback,
+     gpointer             user_data)
+{
+  koi_store_reader_run_async (self, func, args, (GDestroyNotify) args_free,
+                              result_free, cancellable, callback, user_data);
+}
+
+static gpointer
+list_accounts_func (KoiStore      *store,
+                    gpointer       data,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  return koi_store_account_list (store, error);
+}
+
+void
+koi_store_reader_list_accounts_async (KoiStoreReader      *self,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  run (self, list_accounts_func, args_new (0), (GDestroyNotify) g_ptr_array_unref,
+       cancellable, callback, user_data);
+}
+
+GPtrArray *
+koi_store_reader_list_accounts_finish (KoiStoreReader  *self,
+                                       GAsyncResult    *result,
+                                       GError         **error)
+{
+  return koi_store_reader_run_finish (self, result, error);
+}
+
+static gpointer
+get_account_func (KoiStore      *store,
+                  gpointer       data,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  Args *args = data;
+
+  return koi_store_account_get (store, args->id, error);
+}
+
+void
+koi_store_reader_get_account_async (KoiStoreReader      *self,
+                                    gint64               account_id,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  run (self, get_account_func, args_new (account_id), (GDestroyNotify) koi_store_account_free,
+       cancellable, callback, user_data);
+}
+
+KoiStoreAccount *
+koi_store_reader_get_account_finish (KoiStoreReader  *self,
+                                     GAsyncResult    *result,
+                                     GError         **error)
+{
+  return koi_store_reader_run_finish (self, result, error);
+}
+
+static gpointer
+list_chats_func (KoiStore      *store,
+                 gpointer       data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  Args *args = data;
+
+  return koi_store_chat_list (store, args->id, error);
+}
+
+void
+koi_store_reader_list_chats_async (KoiStoreReader      *self,
+                                   gint64               account_id,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  run (self, list_chats_func, args_new (account_id), (GDestroyNotify) g_ptr_array_unref,
+       cancellable, callback, user_data);
+}
+
+GPtrArray *
+koi_store_reader_list_chats_finish (KoiStoreReader  *self,
+                                    GAsyncResult    *result,
+                                    GError         **error)
+{
+  return koi_store_reader_run_finish (self, result, error);
+}
+
+static gpointer
+ensure_chat_func (KoiStore      *store,
+                  gpointer       data,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  Args *args = data;
+  gint64 chat_id;
+
+  chat_id = koi_store_chat_ensure_1to1 (store, args->id, args->address, NULL, error);
+  return chat_id > 0 ? box_int64 (chat_id) : NULL;
+}
+
+void
+koi_store_reader_ensure_chat_async (KoiStoreReader      *self,
+                                    gint64               account_id,
+                                    const char          *peer_address,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  Args *args = args_new (account_id);
+
+  args->address = g_strdup (peer_address);
+  run (self, ensure_chat_func, args, g_free, cancellable, callback, user_data);
+}
+
+gint64
+koi_store_reader_ensure_chat_finish (KoiStoreReader  *self,
+                                     GAsyncResult    *result,
+                                     GError         **error)
+{
+  return unbox_int64_finish (self, result, error);
+}
+
+static gpointer
+mark_read_func (KoiStore      *store,
+                gpointer       data,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  Args *args = data;
+
+  return koi_store_chat_mark_read (store, args->id, error) ? box_int64 (1) : NULL;
+}
+
+void
+koi_store_reader_mark_read_async (KoiStoreReader      *self,
+                                  gint64               chat_id,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  run (self, mark_read_func, args_new (chat_id), g_free, cancellable, callback, user_data);
+}
+
+gboolean
+koi_store_reader_mark_read_finish (KoiStoreReader  *self,
+                                   GAsyncResult    *result,
+                                   GError         **error)
+{
+  return unbox_int64_finish (self, result, error) != 0;
+}
+
+static gpointer
+count_messages_func (KoiStore      *store,
+                     gpointer       data,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  Args *args = data;
+  GError *local_error = NULL;
+  guint count;
+
+  count = koi_store_message_count (store, args->id, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  return box_int64 (count);
+}
+
+void
+koi_store_reader_count_messages_async (KoiStoreReader      *self,
+                                       gint64               chat_id,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  run (self, count_messages_func, args_new (chat_id), g_free, cancellable, callback, user_data);
+}
+
+gboolean
+koi_store_reader_count_messages_finish (KoiStoreReader  *self,
+                                        GAsyncResult    *result,
+                                        guint           *out_count,
+                                        GError         **error)
+{
+  g_autofree gint64 *boxed = koi_store_reader_run_finish (self, result, error);
+
+  if (out_count != NULL)
+    *out_count = boxed != NULL ? (guint) *boxed : 0;
+  return boxed != NULL;
+}
+
+static gpointer
+message_page_func (KoiStore      *store,
+                   gpointer       data,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  Args *args = data;
+
+  return koi_store_message_page (store, args->id, args->offset, args->limit, error);
+}
+
+void
+koi_store_reader_message_page_async (KoiStoreReader      *self,
+                                     gint64               chat_id,
+                                     guint                offset,
+                                     guint                limit,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  Args *args = args_new (chat_id);
+
+  args->offset = offset;
+  args->limit = limit;
+  run (self, message_page_func, args, (GDestroyNotify) g_ptr_array_unref,
+       cancellable, callback, user_data);
+}
+
+GPtrArray *
+koi_store_reader_message_page_finish (KoiStoreReader  *self,
+                                      GAsyncResult    *result,
+                                      GError         **error)
+{
+  return koi_store_reader_run_finish (self, result, error);
+}
+
+static gpointer
+get_message_func (KoiStore      *store,
+                  gpointer       data,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  Args *args = data;
+
+  return koi_store_message_get (store, args->id, error);
+}
+
+void
+koi_store_reader_get_message_async (KoiStoreReader      *self,
+                                    gint64               message_id,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  run (self, get_message_func, args_new (message_id), (GDestroyNotify) koi_store_message_free,
+       cancellable, callback, user_data);
+}
+
+KoiStoreMessage *
+koi_store_reader_get_message_finish (KoiStoreReader  *self,
+                                     GAsyncResult    *result,
+                                     GError         **error)
+{
+  return koi_store_reader_run_finish (self, result, error);
+}
