@@ -188,8 +188,9 @@ gboolean       koi_imap_client_take_changed   (KoiImapClient   *self);
 /* The primitive every call above is made of: sends the command under a new
  * tag (waiting for "+" before each literal unless LITERAL+ is offered),
  * hands untagged responses to func, and reads up to the tagged reply. A
- * tagged NO/BAD becomes KOI_IMAP_ERROR_NO/BAD with the server's text; on
- * success the tagged reply is stored in *out_tagged if given. */
+ * tagged NO/BAD becomes KOI_IMAP_ERROR_NO/BAD with the server's text.
+ * Whenever a tagged reply arrived (OK, NO or BAD) it is stored in
+ * *out_tagged if given, so callers can read its response code. */
 gboolean       koi_imap_client_run            (KoiImapClient   *self,
                                                KoiImapCommand  *command,
                                                KoiImapUntaggedFunc func,

@@ -27,6 +27,9 @@ void            koi_imap_command_add_literal  (KoiImapCommand *command,
                                                GBytes         *data);
 /* For error messages: the verb and its first argument, never literal data. */
 const char     *koi_imap_command_get_summary  (KoiImapCommand *command);
+/* Replaces the summary, e.g. to show a mailbox name decoded. */
+void            koi_imap_command_set_summary  (KoiImapCommand *command,
+                                               const char     *summary);
 
 /* Internal view used by the client to put the command on the wire. */
 guint           koi_imap_command_get_n_parts  (KoiImapCommand *command);

@@ -1,0 +1,1617 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "koi-imap-client"
+
+#include "config.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "koi-imap-client.h"
+#include "koi-net-curl.h"
+
+#define DEFAULT_TIMEOUT_MS      60000
+/* RFC 2177: re-issue IDLE at least every 29 minutes. */
+#define DEFAULT_IDLE_TIMEOUT_MS (29 * 60 * 1000)
+#define LOGOUT_TIMEOUT_MS       5000
+#define RECV_BUFFER_SIZE        (64 * 1024)
+
+struct _KoiImapClient
+{
+  KoiServerConfig *config;
+  CURL            *curl;
+  curl_socket_t    sock;
+  gboolean         connected;
+  KoiImapParser   *parser;
+  guint            next_tag;
+  GHashTable      *capabilities; /* upper-case names */
+  gboolean         utf8_enabled;
+  char            *selected;
+  guint32          exists;
+  gboolean         changed;
+  char            *bye_text;
+  guint            timeout_ms;
+  GString         *server_line; /* the last line curl read during login */
+  char             errbuf[CURL_ERROR_SIZE];
+  char             buffer[RECV_BUFFER_SIZE];
+};
+
+void
+koi_imap_mailbox_free (KoiImapMailbox *mailbox)
+{
+  if (mailbox == NULL)
+    return;
+
+  g_free (mailbox->name);
+  g_free (mailbox);
+}
+
+KoiImapClient *
+koi_imap_client_new (const KoiServerConfig *config)
+{
+  KoiImapClient *self;
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  self = g_new0 (KoiImapClient, 1);
+  self->config = koi_server_config_copy (config);
+  self->sock = CURL_SOCKET_BAD;
+  self->timeout_ms = DEFAULT_TIMEOUT_MS;
+  self->capabilities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->server_line = g_string_new (NULL);
+
+  return self;
+}
+
+static void
+close_connection (KoiImapClient *self)
+{
+  g_clear_pointer (&self->curl, curl_easy_cleanup);
+  g_clear_pointer (&self->parser, koi_imap_parser_free);
+  g_clear_pointer (&self->selected, g_free);
+  self->sock = CURL_SOCKET_BAD;
+  self->connected = FALSE;
+  self->exists = 0;
+}
+
+void
+koi_imap_client_free (KoiImapClient *self)
+{
+  if (self == NULL)
+    return;
+
+  close_connection (self);
+  g_hash_table_unref (self->capabilities);
+  g_string_free (self->server_line, TRUE);
+  g_free (self->bye_text);
+  koi_server_config_free (self->config);
+  g_free (self);
+}
+
+void
+koi_imap_client_set_timeout (KoiImapClient *self,
+                             guint          timeout_ms)
+{
+  g_return_if_fail (self != NULL);
+
+  self->timeout_ms = timeout_ms > 0 ? timeout_ms : DEFAULT_TIMEOUT_MS;
+}
+
+gboolean
+koi_imap_client_is_connected (KoiImapClient *self)
+{
+  return self->connected;
+}
+
+gboolean
+koi_imap_client_has_capability (KoiImapClient *self,
+                                 const char    *capability)
+{
+  g_autofree char *upper = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (capability != NULL, FALSE);
+
+  upper = g_ascii_strup (capability, -1);
+  return g_hash_table_contains (self->capabilities, upper);
+}
+
+const char *
+koi_imap_client_get_selected (KoiImapClient *self)
+{
+  return self->selected;
+}
+
+guint32
+koi_imap_client_get_exists (KoiImapClient *self)
+{
+  return self->exists;
+}
+
+gboolean
+koi_imap_client_take_changed (KoiImapClient *self)
+{
+  gboolean changed = self->changed;
+
+  self->changed = FALSE;
+  return changed;
+}
+
+/* ---- waiting and raw I/O ------------------------------------------------- */
+
+typedef enum
+{
+  WAIT_READY,
+  WAIT_WOKEN,
+  WAIT_TIMED_OUT,
+  WAIT_FAILED,
+} WaitResult;
+
+static WaitResult
+wait_socket (KoiImapClient *self,
+             short          events,
+             gint64         deadline,
+             GCancellable  *cancellable,
+             GCancellable  *wake,
+             GError       **error)
+{
+  for (;;)
+    {
+      struct pollfd fds[3];
+      GPollFD cancel_fd, wake_fd;
+      gboolean have_cancel, have_wake;
+      nfds_t n = 1;
+      gint64 now;
+      int timeout;
+      int ret;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return WAIT_FAILED;
+      if (wake != NULL && g_cancellable_is_cancelled (wake))
+        return WAIT_WOKEN;
+
+      now = g_get_monotonic_time ();
+      if (now >= deadline)
+        return WAIT_TIMED_OUT;
+      timeout = (int) MIN ((deadline - now + 999) / 1000, G_MAXINT);
+
+      fds[0].fd = self->sock;
+      fds[0].events = events;
+      fds[0].revents = 0;
+      have_cancel = g_cancellable_make_pollfd (cancellable, &cancel_fd);
+      if (have_cancel)
+        {
+          fds[n].fd = cancel_fd.fd;
+          fds[n].events = POLLIN;
+          fds[n].revents = 0;
+          n++;
+        }
+      have_wake = g_cancellable_make_pollfd (wake, &wake_fd);
+      if (have_wake)
+        {
+          fds[n].fd = wake_fd.fd;
+          fds[n].events = POLLIN;
+          fds[n].revents = 0;
+          n++;
+        }
+
+      ret = poll (fds, n, timeout);
+
+      if (have_cancel)
+        g_cancellable_release_fd (cancellable);
+      if (have_wake)
+        g_cancellable_release_fd (wake);
+
+      if (ret < 0 && errno == EINTR)
+        continue;
+      if (ret < 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_DISCONNECTED,
+                       "Waiting for the IMAP server failed: %s", g_strerror (saved_errno));
+          return WAIT_FAILED;
+        }
+      /* Any event on the socket, errors and hang-ups included, is for
+       * recv/send to report: they say what actually happened. */
+      if (fds[0].revents != 0)
+        return WAIT_READY;
+      /* Otherwise loop: the checks at the top see the cancellables. */
+    }
+}
+
+/* Marks the line as unusable and passes the error on. */
+static gboolean
+broken (KoiImapClient *self)
+{
+  close_connection (self);
+  return FALSE;
+}
+
+static gboolean
+send_all (KoiImapClient  *self,
+          const char     *data,
+          gsize           len,
+          GCancellable   *cancellable,
+          GError        **error)
+{
+  while (len > 0)
+    {
+      size_t sent = 0;
+      CURLcode rc = curl_easy_send (self->curl, data, len, &sent);
+
+      if (rc == CURLE_AGAIN)
+        {
+          gint64 deadline = g_get_monotonic_time () + (gint64) self->timeout_ms * 1000;
+
+          switch (wait_socket (self, POLLOUT, deadline, cancellable, NULL, error))
+            {
+            case WAIT_READY:
+            case WAIT_WOKEN:
+              continue;
+            case WAIT_TIMED_OUT:
+              g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_TIMEOUT,
+                           "The IMAP server %s stopped accepting data for %u s",
+                           self->config->host, self->timeout_ms / 1000);
+              return broken (self);
+            case WAIT_FAILED:
+            default:
+              return broken (self);
+            }
+        }
+      if (rc != CURLE_OK)
+        {
+          g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_DISCONNECTED,
+                       "The connection to the IMAP server %s broke while sending: %s",
+                       self->config->host, curl_easy_strerror (rc));
+          return broken (self);
+        }
+
+      data += sent;
+      len -= sent;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+send_string (KoiImapClient  *self,
+             const char     *str,
+             GCancellable   *cancellable,
+             GError        **error)
+{
+  return send_all (self, str, strlen (str), cancellable, error);
+}
+
+typedef enum
+{
+  READ_RESPONSE,
+  READ_WOKEN,
+  READ_TIMED_OUT,
+  READ_FAILED,
+} ReadResult;
+
+/* Reads the next response. With allow_timeout, a quiet server is
+ * READ_TIMED_OUT rather than an error (IDLE waits on purpose). */
+static ReadResult
+read_response (KoiImapClient    *self,
+               gint64            deadline,
+               gboolean          allow_timeout,
+               GCancellable     *cancellable,
+               GCancellable     *wake,
+               KoiImapResponse **out_response,
+               GError          **error)
+{
+  for (;;)
+    {
+      KoiImapResponse *response = koi_imap_parser_pop (self->parser);
+      size_t n = 0;
+      CURLcode rc;
+
+      if (response != NULL)
+        {
+          *out_response = response;
+          return READ_RESPONSE;
+        }
+
+      /* Drain before polling: TLS may already hold decrypted bytes that
+       * will never make the socket readable again. */
+      rc = curl_easy_recv (self->curl, self->buffer, sizeof self->buffer, &n);
+      if (rc == CURLE_OK && n == 0)
+        {
+          if (self->bye_text != NULL)
+            g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_DISCONNECTED,
+                         "The IMAP server %s closed the connection: %s",
+                         self->config->host, self->bye_text);
+          else
+            g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_DISCONNECTED,
+                         "The IMAP server %s closed the connection", self->config->host);
+          broken (self);
+          return READ_FAILED;
+        }
+      if (rc == CURLE_OK)
+        {
+          if (!koi_imap_parser_feed (self->parser, self->buffer, n, error))
+            {
+              broken (self);
+              return READ_FAILED;
+            }
+          continue;
+        }
+      if (rc != CURLE_AGAIN)
+        {
+          g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_DISCONNECTED,
+                       "The connection to the IMAP server %s broke: %s",
+                       self->config->host, curl_easy_strerror (rc));
+          broken (self);
+          return READ_FAILED;
+        }
+
+      switch (wait_socket (self, POLLIN, deadline, cancellable, wake, error))
+        {
+        case WAIT_READY:
+          break;
+        case WAIT_WOKEN:
+          return READ_WOKEN;
+        case WAIT_TIMED_OUT:
+          if (allow_timeout)
+            return READ_TIMED_OUT;
+          g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_TIMEOUT,
+                       "The IMAP server %s did not answer for %u s",
+                       self->config->host, self->timeout_ms / 1000);
+          broken (self);
+          return READ_FAILED;
+        case WAIT_FAILED:
+        default:
+          broken (self);
+          return READ_FAILED;
+        }
+    }
+}
+
+static gint64
+read_deadline (KoiImapClient *self)
+{
+  return g_get_monotonic_time () + (gint64) self->timeout_ms * 1000;
+}
+
+/* ---- what the client tracks on its own ----------------------------------- */
+
+static void
+set_capabilities (KoiImapClient *self,
+                  GPtrArray     *values)
+{
+  g_hash_table_remove_all (self->capabilities);
+  for (guint i = 0; i < values->len; i++)
+    {
+      const char *cap = koi_imap_value_get_string (values->pdata[i]);
+
+      if (cap != NULL)
+        g_hash_table_add (self->capabilities, g_ascii_strup (cap, -1));
+    }
+}
+
+static void
+track_untagged (KoiImapClient         *self,
+                const KoiImapResponse *response)
+{
+  if (response->has_number && g_strcmp0 (response->name, "EXISTS") == 0)
+    {
+      self->exists = response->number;
+      self->changed = TRUE;
+    }
+  else if (response->has_number && g_strcmp0 (response->name, "EXPUNGE") == 0)
+    {
+      if (self->exists > 0)
+        self->exists--;
+      self->changed = TRUE;
+    }
+  else if (response->has_number && g_strcmp0 (response->name, "RECENT") == 0)
+    {
+      /* RECENT always comes with EXISTS; nothing to count. */
+    }
+  else if (g_strcmp0 (response->name, "CAPABILITY") == 0)
+    set_capabilities (self, response->args);
+  else if (response->status != KOI_IMAP_STATUS_NONE && g_strcmp0 (response->code, "CAPABILITY") == 0)
+    set_capabilities (self, response->code_args);
+
+  if (response->status == KOI_IMAP_STATUS_BYE)
+    {
+      g_free (self->bye_text);
+      self->bye_text = g_strdup (response->text);
+    }
+}
+
+static gboolean
+tagged_error (KoiImapClient          *self,
+              KoiImapCommand         *command,
+              const KoiImapResponse  *tagged,
+              GError                **error)
+{
+  const char *text = tagged->text != NULL && tagged->text[0] != '\0' ? tagged->text : "(no reason given)";
+
+  if (tagged->status == KOI_IMAP_STATUS_OK)
+    return TRUE;
+
+  if (tagged->status == KOI_IMAP_STATUS_NO)
+    g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_NO,
+                 "Server refused %s: %s", koi_imap_command_get_summary (command), text);
+  else
+    g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_BAD,
+                 "Server rejected %s as invalid: %s", koi_imap_command_get_summary (command), text);
+  return FALSE;
+}
+
+static gboolean
+unexpected (KoiImapClient          *self,
+            const KoiImapResponse  *response,
+            GError                **error)
+{
+  g_autofree char *what = koi_imap_response_describe (response);
+
+  g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_PROTOCOL,
+               "The IMAP server %s sent an unexpected response: %s", self->config->host, what);
+  return broken (self);
+}
+
+static gboolean
+ensure_connected (KoiImapClient  *self,
+                  GError        **error)
+{
+  if (self->connected)
+    return TRUE;
+
+  g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_DISCONNECTED,
+               "Not connected to the IMAP server %s", self->config->host);
+  return FALSE;
+}
+
+/* ---- the command primitive ----------------------------------------------- */
+
+gboolean
+koi_imap_client_run (KoiImapClient        *self,
+                     KoiImapCommand       *command,
+                     KoiImapUntaggedFunc   func,
+                     gpointer              user_data,
+                     KoiImapResponse     **out_tagged,
+                     GCancellable         *cancellable,
+                     GError              **error)
+{
+  g_autofree char *tag = NULL;
+  g_autoptr(GError) handler_error = NULL;
+  g_autoptr(KoiImapResponse) tagged = NULL;
+  gboolean literal_plus;
+  guint n_parts;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (command != NULL, FALSE);
+
+  if (!ensure_connected (self, error))
+    return FALSE;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  /* curl tags its own commands A001...: a different prefix keeps a stray
+   * reply of curl's from ever matching ours. */
+  tag = g_strdup_printf ("K%u", ++self->next_tag);
+  literal_plus = koi_imap_client_has_capability (self, "LITERAL+");
+  n_parts = koi_imap_command_get_n_parts (command);
+
+  for (guint i = 0; i < n_parts && tagged == NULL; i++)
+    {
+      g_autoptr(GString) line = g_string_new (NULL);
+      GBytes *literal = koi_imap_command_get_literal (command, i);
+
+      if (i == 0)
+        g_string_append_printf (line, "%s ", tag);
+      g_string_append (line, koi_imap_command_get_text (command, i));
+
+      if (literal == NULL)
+        {
+          g_string_append (line, "\r\n");
+          if (!send_all (self, line->str, line->len, cancellable, error))
+            return FALSE;
+          break;
+        }
+
+      g_string_append_printf (line, " {%" G_GSIZE_FORMAT "%s}\r\n",
+                              g_bytes_get_size (literal), literal_plus ? "+" : "");
+      if (!send_all (self, line->str, line->len, cancellable, error))
+        return FALSE;
+
+      /* A synchronising literal waits for "+"; the server may instead
+       * refuse at once with a tagged NO (e.g. APPEND to a missing mailbox). */
+      while (!literal_plus)
+        {
+          g_autoptr(KoiImapResponse) response = NULL;
+
+          if (read_response (self, read_deadline (self), FALSE, cancellable, NULL,
+                             &response, error) != READ_RESPONSE)
+            return FALSE;
+
+          if (response->kind == KOI_IMAP_RESPONSE_CONTINUATION)
+            break;
+          if (response->kind == KOI_IMAP_RESPONSE_TAGGED)
+            {
+              if (g_strcmp0 (response->tag, tag) != 0)
+                return unexpected (self, response, error);
+              tagged = g_steal_pointer (&response);
+              break;
+            }
+          track_untagged (self, response);
+          if (func != NULL && handler_error == NULL)
+            func (self, response, user_data, &handler_error);
+        }
+
+      if (tagged != NULL)
+        break;
+
+      {
+        gsize size;
+        const char *data = g_bytes_get_data (literal, &size);
+
+        if (!send_all (self, data, size, cancellable, error))
+          return FALSE;
+      }
+    }
+
+  while (tagged == NULL)
+    {
+      g_autoptr(KoiImapResponse) response = NULL;
+
+      if (read_response (self, read_deadline (self), FALSE, cancellable, NULL,
+                         &response, error) != READ_RESPONSE)
+        return FALSE;
+
+      switch (response->kind)
+        {
+        case KOI_IMAP_RESPONSE_TAGGED:
+          if (g_strcmp0 (response->tag, tag) != 0)
+            return unexpected (self, response, error);
+          tagged = g_steal_pointer (&response);
+          break;
+
+        case KOI_IMAP_RESPONSE_UNTAGGED:
+          track_untagged (self, response);
+          if (func != NULL && handler_error == NULL)
+            func (self, response, user_data, &handler_error);
+          break;
+
+        case KOI_IMAP_RESPONSE_CONTINUATION:
+        default:
+          return unexpected (self, response, error);
+        }
+    }
+
+  if (tagged->status == KOI_IMAP_STATUS_OK && handler_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&handler_error));
+      if (out_tagged != NULL)
+        *out_tagged = g_steal_pointer (&tagged);
+      return FALSE;
+    }
+
+  if (!tagged_error (self, command, tagged, error))
+    {
+      if (out_tagged != NULL)
+        *out_tagged = g_steal_pointer (&tagged);
+      return FALSE;
+    }
+
+  if (out_tagged != NULL)
+    *out_tagged = g_steal_pointer (&tagged);
+  return TRUE;
+}
+
+gboolean
+koi_imap_client_command_raw (KoiImapClient        *self,
+                             const char           *command,
+                             KoiImapUntaggedFunc   func,
+                             gpointer              user_data,
+                             KoiImapResponse     **out_tagged,
+                             GCancellable         *cancellable,
+                             GError              **error)
+{
+  g_autoptr(KoiImapCommand) cmd = NULL;
+
+  g_return_val_if_fail (command != NULL, FALSE);
+
+  if (strpbrk (command, "\r\n") != NULL)
+    {
+      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_INVALID_ARGUMENT,
+                   "An IMAP command cannot contain a line break; use a literal");
+      return FALSE;
+    }
+
+  cmd = koi_imap_command_new (command);
+  return koi_imap_client_run (self, cmd, func, user_data, out_tagged, cancellable, error);
+}
+
+void
+koi_imap_client_add_mailbox (KoiImapClient  *self,
+                             KoiImapCommand *command,
+                             const char     *mailbox)
+{
+  g_autofree char *encoded = NULL;
+
+  if (self->utf8_enabled)
+    {
+      koi_imap_command_add_string (command, mailbox, TRUE);
+      return;
+    }
+
+  encoded = koi_imap_utf7_encode (mailbox);
+  koi_imap_command_add_string (command, encoded, FALSE);
+}
+
+/* Arguments the caller writes in IMAP syntax itself (sequence sets,
+ * criteria, flag lists) must stay on one line and in ASCII. */
+static gboolean
+check_syntax_arg (const char  *what,
+                  const char  *value,
+                  GError     **error)
+{
+  if (value == NULL || value[0] == '\0')
+    {
+      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_INVALID_ARGUMENT,
+                   "The IMAP %s is empty", what);
+      return FALSE;
+    }
+
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      if ((guchar) *p < 0x20 || (guchar) *p >= 0x7f)
+        {
+          g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_INVALID_ARGUMENT,
+                       "The IMAP %s “%s” may only hold printable ASCII", what, value);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_mailbox_arg (const char  *mailbox,
+                   GError     **error)
+{
+  if (mailbox == NULL || mailbox[0] == '\0' || !g_utf8_validate (mailbox, -1, NULL))
+    {
+      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_INVALID_ARGUMENT,
+                   "A mailbox name must be non-empty UTF-8");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static KoiImapCommand *
+mailbox_command (KoiImapClient *self,
+                 const char    *verb,
+                 const char    *mailbox)
+{
+  KoiImapCommand *command = koi_imap_command_new (verb);
+  g_autofree char *summary = g_strdup_printf ("%s \"%s\"", verb, mailbox);
+
+  koi_imap_client_add_mailbox (self, command, mailbox);
+  koi_imap_command_set_summary (command, summary);
+  return command;
+}
+
+/* ---- connect ------------------------------------------------------------- */
+
+static int
+debug_cb (CURL          *handle,
+          curl_infotype  type,
+          char          *data,
+          size_t         size,
+          void          *userptr)
+{
+  KoiImapClient *self = userptr;
+  const char *p = data;
+  const char *end = data + size;
+
+  /* Only the server's lines are kept, to quote its reason on a refused
+   * login. What curl sends (HEADER_OUT) carries the password: never look. */
+  if (type != CURLINFO_HEADER_IN)
+    return 0;
+
+  while (end > p && (end[-1] == '\n' || end[-1] == '\r'))
+    end--;
+  /* Drop the tag: "A002 NO [AUTHENTICATIONFAILED] ..." -> "NO ..." */
+  if (p < end && *p != '*' && *p != '+')
+    {
+      const char *sp = memchr (p, ' ', end - p);
+
+      if (sp != NULL)
+        p = sp + 1;
+    }
+  g_string_truncate (self->server_line, 0);
+  g_string_append_len (self->server_line, p, MIN (end - p, 300));
+
+  return 0;
+}
+
+static gboolean
+enable_utf8 (KoiImapClient          *client,
+             const KoiImapResponse  *response,
+             gpointer                user_data,
+             GError                **error)
+{
+  if (g_strcmp0 (response->name, "ENABLED") == 0)
+    {
+      for (guint i = 0; i < response->args->len; i++)
+        if (koi_imap_value_is_atom (response->args->pdata[i], "UTF8=ACCEPT"))
+          client->utf8_enabled = TRUE;
+    }
+  return TRUE;
+}
+
+gboolean
+koi_imap_client_connect (KoiImapClient  *self,
+                         GCancellable   *cancellable,
+                         GError        **error)
+{
+  g_autofree char *host = NULL;
+  g_autofree char *url = NULL;
+  curl_socket_t sock = CURL_SOCKET_BAD;
+  CURLcode rc;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  close_connection (self);
+  g_hash_table_remove_all (self->capabilities);
+  g_clear_pointer (&self->bye_text, g_free);
+  self->utf8_enabled = FALSE;
+  self->changed = FALSE;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  host = koi_net_url_host (self->config->host, KOI_IMAP_ERROR, error);
+  if (host == NULL)
+    return FALSE;
+  url = g_strdup_printf ("%s://%s:%u/",
+                         self->config->security == KOI_SECURITY_TLS ? "imaps" : "imap",
+                         host, self->config->port);
+
+  koi_net_curl_init ();
+  self->curl = curl_easy_init ();
+  if (self->curl == NULL)
+    {
+      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_CONNECT_FAILED,
+                   "Could not set up a connection (out of memory?)");
+      return FALSE;
+    }
+
+  koi_net_curl_setup (self->curl, self->config, self->timeout_ms, cancellable, self->errbuf);
+  curl_easy_setopt (self->curl, CURLOPT_URL, url);
+  curl_easy_setopt (self->curl, CURLOPT_CONNECT_ONLY, 1L);
+  /* Bounds the whole login; later raw recv/send are bounded by our poll. */
+  curl_easy_setopt (self->curl, CURLOPT_TIMEOUT_MS, (long) self->timeout_ms);
+  /* VERBOSE only feeds debug_cb (nothing reaches stderr), which keeps the
+   * server's words of a refused login. */
+  g_string_truncate (self->server_line, 0);
+  curl_easy_setopt (self->curl, CURLOPT_DEBUGFUNCTION, debug_cb);
+  curl_easy_setopt (self->curl, CURLOPT_DEBUGDATA, self);
+  curl_easy_setopt (self->curl, CURLOPT_VERBOSE, 1L);
+
+  rc = curl_easy_perform (self->curl);
+
+  curl_easy_setopt (self->curl, CURLOPT_VERBOSE, 0L);
+  curl_easy_setopt (self->curl, CURLOPT_NOPROGRESS, 1L);
+
+  if (rc != CURLE_OK)
+    {
+      koi_net_set_curl_error (error, KOI_IMAP_ERROR, rc, self->errbuf, self->server_line->str,
+                              self->config, cancellable);
+      close_connection (self);
+      return FALSE;
+    }
+
+  rc = curl_easy_getinfo (self->curl, CURLINFO_ACTIVESOCKET, &sock);
+  if (rc != CURLE_OK || sock == CURL_SOCKET_BAD)
+    {
+      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_CONNECT_FAILED,
+                   "The connection to %s closed right after login", self->config->host);
+      close_connection (self);
+      return FALSE;
+    }
+
+  /* curl 7.88 cannot set the probe count: with 4 probes 15 s apart a dead
+   * peer is noticed about two minutes after the line goes quiet, even in a
+   * long IDLE. */
+  {
+    int count = 4;
+
+    setsockopt (sock, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+  }
+
+  self->sock = sock;
+  self->parser = koi_imap_parser_new ();
+  self->connected = TRUE;
+
+  /* curl's CAPABILITY from before login is not kept, and the list often
+   * grows after login: ask again. */
+  if (!koi_imap_client_command_raw (self, "CAPABILITY", NULL, NULL, NULL, cancellable, error))
+    {
+      close_connection (self);
+      return FALSE;
+    }
+
+  if (koi_imap_client_has_capability (self, "UTF8=ACCEPT") &&
+      koi_imap_client_has_capability (self, "ENABLE"))
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!koi_imap_client_command_raw (self, "ENABLE UTF8=ACCEPT", enable_utf8, NULL, NULL,
+                                        cancellable, &local_error))
+        {
+          if (!self->connected || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              close_connection (self);
+              return FALSE;
+            }
+          /* A server that will not enable it keeps modified UTF-7. */
+        }
+    }
+
+  return TRUE;
+}
+
+/* ---- LIST / CREATE ------------------------------------------------------- */
+
+static char *
+decode_mailbox_name (KoiImapClient *self,
+                     const char    *raw)
+{
+  char *decoded;
+
+  if (self->utf8_enabled && g_utf8_validate (raw, -1, NULL))
+    return g_strdup (raw);
+
+  decoded = koi_imap_utf7_decode (raw);
+  if (decoded != NULL)
+    return decoded;
+
+  /* Some servers send raw UTF-8 without UTF8=ACCEPT; keep what we can. */
+  return g_utf8_make_valid (raw, -1);
+}
+
+static guint
+mailbox_flag (const char *flag)
+{
+  static const struct { const char *name; guint flag; } flags[] = {
+    { "\\NOSELECT", KOI_IMAP_MAILBOX_NOSELECT },
+    { "\\NOINFERIORS", KOI_IMAP_MAILBOX_NOINFERIORS },
+    { "\\HASCHILDREN", KOI_IMAP_MAILBOX_HAS_CHILDREN },
+    { "\\HASNOCHILDREN", KOI_IMAP_MAILBOX_HAS_NO_CHILDREN },
+    { "\\MARKED", KOI_IMAP_MAILBOX_MARKED },
+    { "\\UNMARKED", KOI_IMAP_MAILBOX_UNMARKED },
+    { "\\NONEXISTENT", KOI_IMAP_MAILBOX_NONEXISTENT },
+    { "\\SUBSCRIBED", KOI_IMAP_MAILBOX_SUBSCRIBED },
+    { "\\ALL", KOI_IMAP_MAILBOX_ALL },
+    { "\\ARCHIVE", KOI_IMAP_MAILBOX_ARCHIVE },
+    { "\\DRAFTS", KOI_IMAP_MAILBOX_DRAFTS },
+    { "\\FLAGGED", KOI_IMAP_MAILBOX_FLAGGED },
+    { "\\JUNK", KOI_IMAP_MAILBOX_JUNK },
+    { "\\SENT", KOI_IMAP_MAILBOX_SENT },
+    { "\\TRASH", KOI_IMAP_MAILBOX_TRASH },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
+    if (g_ascii_strcasecmp (flag, flags[i].name) == 0)
+      return flags[i].flag;
+
+  return 0;
+}
+
+static gboolean
+collect_list (KoiImapClient          *self,
+              const KoiImapResponse  *response,
+              gpointer                user_data,
+              GError                **error)
+{
+  GPtrArray *mailboxes = user_data;
+  const KoiImapValue *flags = koi_imap_response_get_arg (response, 0);
+  const KoiImapValue *delimiter = koi_imap_response_get_arg (response, 1);
+  const KoiImapValue *name = koi_imap_response_get_arg (response, 2);
+  g_autofree char *raw_name = NULL;
+  g_autoptr(KoiImapMailbox) mailbox = NULL;
+
+  if (g_strcmp0 (response->name, "LIST") != 0)
+    return TRUE;
+
+  raw_name = koi_imap_value_dup_astring (name);
+  if (flags == NULL || flags->type != KOI_IMAP_VALUE_LIST || delimiter == NULL || raw_name == NULL)
+    {
+      g_autofree char *what = koi_imap_response_describe (response);
+
+      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_PROTOCOL,
+                   "The server sent a LIST response Koi cannot read: %s", what);
+      return FALSE;
+    }
+
+  mailbox = g_new0 (KoiImapMailbox, 1);
+  for (guint i = 0; i < flags->list->len; i++)
+    {
+      const char *flag = koi_imap_value_get_string (flags->list->pdata[i]);
+
+      if (flag != NULL)
+        mailbox->flags |= mailbox_flag (flag);
+    }
+  if (delimiter->type != KOI_IMAP_VALUE_NIL)
+    {
+      const char *d = koi_imap_value_get_string (delimiter);
+
+      mailbox->delimiter = d != NULL ? d[0] : '\0';
+    }
+  mailbox->name = decode_mailbox_name (self, raw_name);
+
+  g_ptr_array_add (mailboxes, g_steal_pointer (&mailbox));
+  return TRUE;
+}
+
+GPtrArray *
+koi_imap_client_list (KoiImapClient  *self,
+                      const char     *reference,
+                      const char     *pattern,
+                      GCancellable   *cancellable,
+                      GError        **error)
+{
+  g_autoptr(GPtrArray) mailboxes = NULL;
+  g_autoptr(KoiImapCommand) command = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (reference == NULL)
+    reference = "";
+  if (pattern == NULL)
+    pattern = "*";
+  if (!g_utf8_validate (reference, -1, NULL) || !g_utf8_validate (pattern, -1, NULL))
+    {
+      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_INVALID_ARGUMENT,
+                   "LIST arguments must be UTF-8");
+      return NULL;
+    }
+
+  mailboxes = g_ptr_array_new_with_free_func ((GDestroyNotify) koi_imap_mailbox_free);
+  command = koi_imap_command_new ("LIST");
+  koi_imap_client_add_mailbox (self, command, reference);
+  koi_imap_client_add_mailbox (self, command, pattern);
+
+  if (!koi_imap_client_run (self, command, collect_list, mailboxes, NULL, cancellable, error))
+    return NULL;
+
+  return g_steal_pointer (&mailboxes);
+}
+
+gboolean
+koi_imap_client_create (KoiImapClient  *self,
+                        const char     *mailbox,
+                        GCancellable   *cancellable,
+                        GError        **error)
+{
+  g_autoptr(KoiImapCommand) command = NULL;
+  g_autoptr(KoiImapResponse) tagged = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!check_mailbox_arg (mailbox, error))
+    return FALSE;
+
+  command = mailbox_command (self, "CREATE", mailbox);
+  if (koi_imap_client_run (self, command, NULL, NULL, &tagged, cancellable, &local_error))
+    return TRUE;
+
+  /* Two devices may create the same folder at once: the one that loses
+   * has what it wanted. Servers without RFC 5530 codes only say it in words. */
+  if (tagged != NULL && tagged->status == KOI_IMAP_STATUS_NO)
+    {
+      g_autofree char *text = g_ascii_strdown (tagged->text != NULL ? tagged->text : "", -1);
+
+      if (g_strcmp0 (tagged->code, "ALREADYEXISTS") == 0 || strstr (text, "already exists") != NULL)
+        return TRUE;
+    }
+
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+/* ---- SELECT -------------------------------------------------------------- */
+
+static gboolean
+collect_select (KoiImapClient          *self,
+                const KoiImapResponse  *response,
+                gpointer                user_data,
+                GError                **error)
+{
+  KoiImapMailboxStatus *status = user_data;
+  const KoiImapValue *arg = response->code_args->len > 0 ? response->code_args->pdata[0] : NULL;
+
+  if (response->status == KOI_IMAP_STATUS_OK && response->code != NULL)
+    {
+      if (strcmp (response->code, "UIDVALIDITY") == 0)
+        koi_imap_value_get_number32 (arg, &status->uidvalidity);
+      else if (strcmp (response->code, "UIDNEXT") == 0)
+        koi_imap_value_get_number32 (arg, &status->uidnext);
+    }
+
+  return TRUE;
+}
+
+gboolean
+koi_imap_client_select (KoiImapClient         *self,
+                        const char            *mailbox,
+                        gboolean               read_only,
+                        KoiImapMailboxStatus  *out_status,
+                        GCancellable          *cancellable,
+                        GError               **error)
+{
+  g_autoptr(KoiImapCommand) command = NULL;
+  g_autoptr(KoiImapResponse) tagged = NULL;
+  KoiImapMailboxStatus status = { 0, };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!check_mailbox_arg (mailbox, error))
+    return FALSE;
+
+  /* RFC 3501: a SELECT, even a failing one, leaves the old mailbox. */
+  g_clear_pointer (&self->selected, g_free);
+  self->exists = 0;
+
+  command = mailbox_command (self, read_only ? "EXAMINE" : "SELECT", mailbox);
+  if (!koi_imap_client_run (self, command, collect_select, &status, &tagged, cancellable, error))
+    return FALSE;
+
+  self->selected = g_strdup (mailbox);
+  /* What SELECT reported is the new baseline, not news. */
+  self->changed = FALSE;
+  status.exists = self->exists;
+  status.read_only = read_only || g_strcmp0 (tagged->code, "READ-ONLY") == 0;
+
+  if (status.uidvalidity == 0)
+    {
+      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_PROTOCOL,
+                   "The server selected “%s” without giving its UIDVALIDITY", mailbox);
+      return FALSE;
+    }
+
+  if (out_status != NULL)
+    *out_status = status;
+  return TRUE;
+}
+
+/* ---- UID SEARCH ---------------------------------------------------------- */
+
+static gboolean
+collect_search (KoiImapClient          *self,
+                const KoiImapResponse  *response,
+                gpointer                user_data,
+                GError                **error)
+{
+  GArray *uids = user_data;
+
+  if (g_strcmp0 (response->name, "SEARCH") != 0)
+    return TRUE;
+
+  for (guint i = 0; i < response->args->len; i++)
+    {
+      guint32 uid;
+
+      if (koi_imap_value_get_number32 (response->args->pdata[i], &uid))
+        g_array_append_val (uids, uid);
+      /* "(MODSEQ n)" after the numbers (CONDSTORE) is not a UID. */
+    }
+
+  return TRUE;
+}
+
+static int
+compare_uid (gconstpointer a,
+             gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a;
+  guint32 y = *(const guint32 *) b;
+
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+GArray *
+koi_imap_client_uid_search (KoiImapClient  *self,
+                            const char     *criteria,
+                            GCancellable   *cancellable,
+                            GError        **error)
+{
+  g_autoptr(GArray) uids = NULL;
+  g_autoptr(KoiImapCommand) command = NULL;
+  guint out = 0;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (!check_syntax_arg ("search criteria", criteria, error))
+    return NULL;
+
+  uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  command = koi_imap_command_new ("UID SEARCH");
+  koi_imap_command_add_atom (command, criteria);
+  if (!koi_imap_client_run (self, command, collect_search, uids, NULL, cancellable, error))
+    return NULL;
+
+  g_array_sort (uids, compare_uid);
+  for (guint i = 0; i < uids->len; i++)
+    {
+      if (out == 0 || g_array_index (uids, guint32, i) != g_array_index (uids, guint32, out - 1))
+        g_array_index (uids, guint32, out++) = g_array_index (uids, guint32, i);
+    }
+  g_array_set_size (uids, out);
+
+  return g_steal_pointer (&uids);
+}
+
+/* ---- UID FETCH ----------------------------------------------------------- */
+
+typedef struct
+{
+  KoiImapFetchFunc func;
+  gpointer         user_data;
+} FetchData;
+
+static guint
+system_flag (const char *flag)
+{
+  static const struct { const char *name; guint flag; } flags[] = {
+    { "\\SEEN", KOI_IMAP_FLAG_SEEN },
+    { "\\ANSWERED", KOI_IMAP_FLAG_ANSWERED },
+    { "\\FLAGGED", KOI_IMAP_FLAG_FLAGGED },
+    { "\\DELETED", KOI_IMAP_FLAG_DELETED },
+    { "\\DRAFT", KOI_IMAP_FLAG_DRAFT },
+    { "\\RECENT", KOI_IMAP_FLAG_RECENT },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
+    if (g_ascii_strcasecmp (flag, flags[i].name) == 0)
+      return flags[i].flag;
+
+  return 0;
+}
+
+/* The item name without a partial suffix: "BODY[]<0>" -> "BODY[]". */
+static char *
+fetch_item_name (const char *atom)
+{
+  const char *lt = strrchr (atom, '<');
+  gsize len = (lt != NULL && strchr (lt, ']') == NULL) ? (gsize) (lt - atom) : strlen (atom);
+
+  return g_ascii_strup (atom, len);
+}
+
+static gboolean
+handle_fetch (KoiImapClient          *self,
+              const KoiImapResponse  *response,
+              gpointer                user_data,
+              GError                **error)
+{
+  FetchData *data = user_data;
+  const KoiImapValue *list = koi_imap_response_get_arg (response, 0);
+  KoiImapFetchItem item = { 0, };
+  g_autoptr(GPtrArray) keywords = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) header = NULL;
+  g_auto(GStrv) keyword_strv = NULL;
+  gboolean has_uid = FALSE;
+
+  if (g_strcmp0 (response->name, "FETCH") != 0 || !response->has_number)
+    return TRUE;
+
+  if (list == NULL || list->type != KOI_IMAP_VALUE_LIST || list->list->len % 2 != 0)
+    {
+      g_autofree char *what = koi_imap_response_describe (response);
+
+      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_PROTOCOL,
+                   "The server sent a FETCH response Koi cannot read: %s", what);
+      return FALSE;
+    }
+
+  keywords = g_ptr_array_new ();
+  item.seq = response->number;
+
+  for (guint i = 0; i + 1 < list->list->len; i += 2)
+    {
+      const KoiImapValue *key = list->list->pdata[i];
+      const KoiImapValue *value = list->list->pdata[i + 1];
+      g_autofree char *name = NULL;
+
+      if (koi_imap_value_get_string (key) == NULL)
+        continue;
+      name = fetch_item_name (key->str);
+
+      if (strcmp (name, "UID") == 0)
+        has_uid = koi_imap_value_get_number32 (value, &item.uid);
+      else if (strcmp (name, "RFC822.SIZE") == 0)
+        item.size = value->type == KOI_IMAP_VALUE_NUMBER ? value->number : 0;
+      else if (strcmp (name, "FLAGS") == 0 && value->type == KOI_IMAP_VALUE_LIST)
+        {
+          item.has_flags = TRUE;
+          for (guint j = 0; j < value->list->len; j++)
+            {
+              const char *flag = koi_imap_value_get_string (value->list->pdata[j]);
+              guint bit;
+
+              if (flag == NULL)
+                continue;
+              bit = system_flag (flag);
+              if (bit != 0)
+                item.flags |= bit;
+              else
+                g_ptr_array_add (keywords, (gpointer) flag);
+            }
+        }
+      else if (strcmp (name, "BODY[]") == 0 || strcmp (name, "BINARY[]") == 0 ||
+               strcmp (name, "RFC822") == 0)
+        {
+          g_clear_pointer (&body, g_bytes_unref);
+          body = koi_imap_value_dup_bytes (value);
+        }
+      else if (strcmp (name, "BODY[HEADER]") == 0 || strcmp (name, "RFC822.HEADER") == 0)
+        {
+          g_clear_pointer (&header, g_bytes_unref);
+          header = koi_imap_value_dup_bytes (value);
+        }
+    }
+
+  /* A FETCH without UID inside UID FETCH is the server telling of a flag
+   * change made elsewhere, not one of the messages asked for. */
+  if (!has_uid)
+    {
+      self->changed = TRUE;
+      return TRUE;
+    }
+
+  g_ptr_array_add (keywords, NULL);
+  keyword_strv = g_strdupv ((char **) keywords->pdata);
+  item.keywords = keyword_strv;
+  item.body = body;
+  item.header = header;
+
+  return data->func (&item, data->user_data, error);
+}
+
+gboolean
+koi_imap_client_uid_fetch (KoiImapClient    *self,
+                           const char       *uid_set,
+                           const char       *items,
+                           KoiImapFetchFunc  func,
+                           gpointer          user_data,
+                           GCancellable     *cancellable,
+                           GError          **error)
+{
+  g_autoptr(KoiImapCommand) command = NULL;
+  FetchData data = { func, user_data };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  if (!check_syntax_arg ("UID set", uid_set, error) ||
+      !check_syntax_arg ("fetch items", items, error))
+    return FALSE;
+
+  command = koi_imap_command_new ("UID FETCH");
+  koi_imap_command_add_atom (command, uid_set);
+  koi_imap_command_add_atom (command, items);
+
+  return koi_imap_client_run (self, command, handle_fetch, &data, NULL, cancellable, error);
+}
+
+/* ---- APPEND / STORE / MOVE / NOOP ---------------------------------------- */
+
+gboolean
+koi_imap_client_append (KoiImapClient  *self,
+                        const char     *mailbox,
+                        const char     *flags,
+                        GBytes         *message,
+                        guint32        *out_uid,
+                        GCancellable   *cancellable,
+                        GError        **error)
+{
+  g_autoptr(KoiImapCommand) command = NULL;
+  g_autoptr(KoiImapResponse) tagged = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+
+  if (out_uid != NULL)
+    *out_uid = 0;
+
+  if (!check_mailbox_arg (mailbox, error))
+    return FALSE;
+  if (flags != NULL && !check_syntax_arg ("flag list", flags, error))
+    return FALSE;
+  if (g_bytes_get_size (message) == 0)
+    {
+      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_INVALID_ARGUMENT,
+                   "Cannot append an empty message to “%s”", mailbox);
+      return FALSE;
+    }
+
+  command = mailbox_command (self, "APPEND", mailbox);
+  if (flags != NULL)
+    koi_imap_command_add_atom (command, flags);
+  koi_imap_command_add_literal (command, message);
+
+  if (!koi_imap_client_run (self, command, NULL, NULL, &tagged, cancellable, error))
+    return FALSE;
+
+  /* [APPENDUID uidvalidity uid] (UIDPLUS) */
+  if (out_uid != NULL && g_strcmp0 (tagged->code, "APPENDUID") == 0 && tagged->code_args->len >= 2)
+    koi_imap_value_get_number32 (tagged->code_args->pdata[1], out_uid);
+
+  return TRUE;
+}
+
+gboolean
+koi_imap_client_uid_store (KoiImapClient  *self,
+                           const char     *uid_set,
+                           const char     *action,
+                           GCancellable   *cancellable,
+                           GError        **error)
+{
+  g_autoptr(KoiImapCommand) command = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!check_syntax_arg ("UID set", uid_set, error) ||
+      !check_syntax_arg ("store action", action, error))
+    return FALSE;
+
+  command = koi_imap_command_new ("UID STORE");
+  koi_imap_command_add_atom (command, uid_set);
+  koi_imap_command_add_atom (command, action);
+
+  return koi_imap_client_run (self, command, NULL, NULL, NULL, cancellable, error);
+}
+
+gboolean
+koi_imap_client_uid_move (KoiImapClient  *self,
+                          const char     *uid_set,
+                          const char     *destination,
+                          GCancellable   *cancellable,
+                          GError        **error)
+{
+  g_autoptr(KoiImapCommand) copy = NULL;
+  g_autoptr(KoiImapCommand) expunge = NULL;
+  g_autofree char *summary = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!check_syntax_arg ("UID set", uid_set, error) || !check_mailbox_arg (destination, error))
+    return FALSE;
+
+  summary = g_strdup_printf ("UID MOVE %s \"%s\"", uid_set, destination);
+
+  if (koi_imap_client_has_capability (self, "MOVE"))
+    {
+      g_autoptr(KoiImapCommand) move = koi_imap_command_new ("UID MOVE");
+
+      koi_imap_command_add_atom (move, uid_set);
+      koi_imap_client_add_mailbox (self, move, destination);
+      koi_imap_command_set_summary (move, summary);
+      return koi_imap_client_run (self, move, NULL, NULL, NULL, cancellable, error);
+    }
+
+  /* RFC 6851 fallback. Without UIDPLUS a plain EXPUNGE also removes other
+   * \Deleted messages; that is what such servers offer. */
+  copy = koi_imap_command_new ("UID COPY");
+  koi_imap_command_add_atom (copy, uid_set);
+  koi_imap_client_add_mailbox (self, copy, destination);
+  koi_imap_command_set_summary (copy, summary);
+  if (!koi_imap_client_run (self, copy, NULL, NULL, NULL, cancellable, error))
+    return FALSE;
+
+  if (!koi_imap_client_uid_store (self, uid_set, "+FLAGS.SILENT (\\Deleted)", cancellable, error))
+    return FALSE;
+
+  if (koi_imap_client_has_capability (self, "UIDPLUS"))
+    {
+      expunge = koi_imap_command_new ("UID EXPUNGE");
+      koi_imap_command_add_atom (expunge, uid_set);
+    }
+  else
+    expunge = koi_imap_command_new ("EXPUNGE");
+
+  return koi_imap_client_run (self, expunge, NULL, NULL, NULL, cancellable, error);
+}
+
+gboolean
+koi_imap_client_noop (KoiImapClient  *self,
+                      GCancellable   *cancellable,
+                      GError        **error)
+{
+  return koi_imap_client_command_raw (self, "NOOP", NULL, NULL, NULL, cancellable, error);
+}
+
+/* ---- IDLE ---------------------------------------------------------------- */
+
+static gboolean
+is_change (const KoiImapResponse *response)
+{
+  return response->has_number &&
+         (g_strcmp0 (response->name, "EXISTS") == 0 ||
+          g_strcmp0 (response->name, "EXPUNGE") == 0 ||
+          g_strcmp0 (response->name, "FETCH") == 0 ||
+          g_strcmp0 (response->name, "RECENT") == 0);
+}
+
+gboolean
+koi_imap_client_idle (KoiImapClient      *self,
+                      guint               timeout_ms,
+                      GCancellable       *wake,
+                      KoiImapIdleResult  *out_result,
+                      GCancellable       *cancellable,
+                      GError            **error)
+{
+  KoiImapIdleResult result = { 0, };
+  g_autofree char *tag = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(KoiImapResponse) tagged = NULL;
+  gint64 deadline;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!ensure_connected (self, error))
+    return FALSE;
+  if (!koi_imap_client_has_capability (self, "IDLE"))
+    {
+      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_UNSUPPORTED,
+                   "The IMAP server %s does not offer IDLE", self->config->host);
+      return FALSE;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  /* A change that arrived with an earlier reply is reported now rather
+   * than slept through. */
+  if (koi_imap_client_take_changed (self))
+    result.server_changed = TRUE;
+  else if (wake != NULL && g_cancellable_is_cancelled (wake))
+    result.woken = TRUE;
+
+  if (result.server_changed || result.woken)
+    {
+      result.exists = self->exists;
+      if (out_result != NULL)
+        *out_result = result;
+      return TRUE;
+    }
+
+  if (timeout_ms == 0)
+    timeout_ms = DEFAULT_IDLE_TIMEOUT_MS;
+
+  tag = g_strdup_printf ("K%u", ++self->next_tag);
+  line = g_strdup_printf ("%s IDLE\r\n", tag);
+  if (!send_string (self, line, cancellable, error))
+    return FALSE;
+
+  /* Wait for "+" (anything untagged before it is still tracked). */
+  for (;;)
+    {
+      g_autoptr(KoiImapResponse) response = NULL;
+
+      if (read_response (self, read_deadline (self), FALSE, cancellable, NULL,
+                         &response, error) != READ_RESPONSE)
+        return FALSE;
+
+      if (response->kind == KOI_IMAP_RESPONSE_CONTINUATION)
+        break;
+      if (response->kind == KOI_IMAP_RESPONSE_TAGGED)
+        {
+          g_autoptr(KoiImapCommand) command = koi_imap_command_new ("IDLE");
+
+          if (g_strcmp0 (response->tag, tag) != 0)
+            return unexpected (self, response, error);
+          /* The server refused IDLE: say so in its words. */
+          if (response->status == KOI_IMAP_STATUS_OK)
+            return unexpected (self, response, error);
+          return tagged_error (self, command, response, error);
+        }
+      track_untagged (self, response);
+      if (is_change (response))
+        result.server_changed = TRUE;
+    }
+
+  deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  while (!result.server_changed)
+    {
+      g_autoptr(KoiImapResponse) response = NULL;
+      ReadResult read = read_response (self, deadline, TRUE, cancellable, wake, &response, error);
+
+      if (read == READ_FAILED)
+        return FALSE;
+      if (read == READ_WOKEN)
+        {
+          result.woken = TRUE;
+          break;
+        }
+      if (read == READ_TIMED_OUT)
+        {
+          result.timed_out = TRUE;
+          break;
+        }
+      if (response->kind != KOI_IMAP_RESPONSE_UNTAGGED)
+        return unexpected (self, response, error);
+
+      track_untagged (self, response);
+      if (is_change (response))
+        result.server_changed = TRUE;
+      /* "* OK Still here" and the like keep waiting. */
+    }
+
+  if (!send_string (self, "DONE\r\n", cancellable, error))
+    return FALSE;
+
+  /* Not on `wake` any more: once fired it would make every wait return. */
+  while (tagged == NULL)
+    {
+      g_autoptr(KoiImapResponse) response = NULL;
+
+      if (read_response (self, read_deadline (self), FALSE, cancellable, NULL,
+                         &response, error) != READ_RESPONSE)
+        return FALSE;
+
+      if (response->kind == KOI_IMAP_RESPONSE_TAGGED && g_strcmp0 (response->tag, tag) == 0)
+        tagged = g_steal_pointer (&response);
+      else if (response->kind == KOI_IMAP_RESPONSE_UNTAGGED)
+        {
+          track_untagged (self, response);
+          if (is_change (response))
+            result.server_changed = TRUE;
+        }
+      else
+        return unexpected (self, response, error);
+    }
+
+  if (tagged->status != KOI_IMAP_STATUS_OK)
+    {
+      g_autoptr(KoiImapCommand) command = koi_imap_command_new ("IDLE");
+
+      return tagged_error (self, command, tagged, error);
+    }
+
+  /* Reported here: the caller now knows. */
+  self->changed = FALSE;
+  result.exists = self->exists;
+  if (out_result != NULL)
+    *out_result = result;
+  return TRUE;
+}
+
+/* ---- LOGOUT -------------------------------------------------------------- */
+
+gboolean
+koi_imap_client_logout (KoiImapClient  *self,
+                        GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  guint saved_timeout;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!self->connected)
+    return TRUE;
+
+  /* Polite but short: a dead line must not hold up closing. */
+  saved_timeout = self->timeout_ms;
+  self->timeout_ms = MIN (saved_timeout, LOGOUT_TIMEOUT_MS);
+  if (!koi_imap_client_command_raw (self, "LOGOUT", NULL, NULL, NULL, NULL, &local_error))
+    g_debug ("LOGOUT on %s: %s", self->config->host, local_error->message);
+  self->timeout_ms = saved_timeout;
+
+  close_connection (self);
+  return TRUE;
+}
