@@ -467,20 +467,5 @@ koi_coi_message_to_bytes (GMimeMessage *message)
   g_mime_object_write_to_stream (GMIME_OBJECT (message), options, stream);
   g_mime_format_options_free (options);
 
-  /* gmime 3.2 still ends a base64 body with a bare LF. Every LF must be
-   * part of a CRLF, or the SMTP server sees a broken line. */
-  {
-    GByteArray *fixed = g_byte_array_sized_new (array->len + 16);
-
-    for (guint i = 0; i < array->len; i++)
-      {
-        if (array->data[i] == '\n' && (i == 0 || array->data[i - 1] != '\r'))
-          g_byte_array_append (fixed, (const guint8 *) "\r", 1);
-        g_byte_array_append (fixed, array->data + i, 1);
-      }
-    g_byte_array_unref (array);
-    array = fixed;
-  }
-
   return g_byte_array_free_to_bytes (array);
 }

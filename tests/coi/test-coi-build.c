@@ -80,6 +80,10 @@ assert_wire_safe (GBytes *bytes)
     {
       g_assert_cmpuint (data[i], <=, 127);
       g_assert_cmpuint (data[i], !=, 0);
+      /* An mbox delivery on the way would turn a line starting with
+       * "From " into ">From ": the body must not have one. */
+      if ((i == 0 || data[i - 1] == '\n') && len - i >= 5)
+        g_assert_true (memcmp (data + i, "From ", 5) != 0);
       if (data[i] == '\n')
         {
           /* Every LF belongs to a CRLF; no line is longer than 998 octets. */
