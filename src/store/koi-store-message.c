@@ -779,11 +779,15 @@ koi_store_message_search (KoiStore    *self,
   if (match == NULL)
     return g_ptr_array_new_with_free_func ((GDestroyNotify) koi_store_message_free);
 
+  /* Ordered by the FTS rowid (= message id) so FTS5 can stream matches
+   * newest-stored first and stop at the limit; ordering by sort_ms would
+   * read and sort every match (8 ms instead of 0.3 ms for a word in one
+   * message of eight, in bench-store). */
   stmt = koi_store_prepare (self,
                             "SELECT " MESSAGE_COLUMNS " FROM messages_fts f"
                             " JOIN messages m ON m.id = f.rowid"
                             " WHERE messages_fts MATCH ?1 AND m.account_id = ?2 AND m.deleted = 0"
-                            " ORDER BY m.sort_ms DESC, m.id DESC LIMIT ?3",
+                            " ORDER BY f.rowid DESC LIMIT ?3",
                             error);
   if (stmt == NULL)
     return NULL;

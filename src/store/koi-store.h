@@ -336,7 +336,9 @@ GPtrArray       *koi_store_message_page       (KoiStore               *store,
                                                guint                   offset,
                                                guint                   limit,
                                                GError                **error);
-/* Full-text search over the account's messages, newest first. @query is
+/* Full-text search over the account's messages, most recently stored
+ * first (by id: the index walks ids backwards and stops at @limit, which
+ * keeps a common word as fast as a rare one; 0 = no limit). @query is
  * what the user typed: every word must occur (the last one as a prefix, for
  * search-as-you-type); quotes, operators and '*' are taken as plain text.
  * Accents are ignored ("uber" finds "über"). Empty query: empty result. */
