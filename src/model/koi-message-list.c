@@ -562,6 +562,19 @@ apply_sync (KoiMessageList *self,
               guint index = position / KOI_MESSAGE_LIST_PAGE_SIZE;
 
               page = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (index));
+              if (page == NULL && position % KOI_MESSAGE_LIST_PAGE_SIZE == 0)
+                {
+                  /* A page that holds only new messages is known whole:
+                   * start it here, so the view at the bottom shows them
+                   * without a round trip. */
+                  page = g_new0 (Page, 1);
+                  page->index = index;
+                  page->last_used = ++self->clock;
+                  page->cancellable = g_cancellable_new ();
+                  page->items = g_ptr_array_new_with_free_func (g_object_unref);
+                  page->loaded = TRUE;
+                  g_hash_table_insert (self->pages, GUINT_TO_POINTER (index), page);
+                }
               if (page == NULL)
                 continue;
               if (page->items->len == position % KOI_MESSAGE_LIST_PAGE_SIZE)
@@ -572,6 +585,8 @@ apply_sync (KoiMessageList *self,
         }
       else if (page != NULL && page->items->len < KOI_MESSAGE_LIST_PAGE_SIZE)
         g_hash_table_remove (self->pages, GUINT_TO_POINTER (last_index));
+
+      evict_if_needed (self);
 
       self->n_items = res->count;
       self->last_id = res->last_id;
@@ -704,6 +719,7 @@ static void
 on_message_changed (KoiEngine      *engine,
                     gint64          message_ref,
                     int             state,
+                    const char     *failure_reason,
                     KoiMessageList *self)
 {
   KoiMessage *message = g_hash_table_lookup (self->live, &message_ref);
@@ -714,12 +730,14 @@ on_message_changed (KoiEngine      *engine,
   if (state >= KOI_MESSAGE_RECEIVED && state <= KOI_MESSAGE_FAILED)
     koi_message_set_state (message, state);
 
-  /* The reason is in the store, in the server's own words. */
-  if (state == KOI_MESSAGE_FAILED)
+  if (state != KOI_MESSAGE_FAILED)
+    koi_message_set_failure_reason (message, NULL);
+  else if (failure_reason != NULL)
+    koi_message_set_failure_reason (message, failure_reason);
+  else
+    /* The reason is in the store, in the server's own words. */
     koi_store_reader_get_message_async (self->reader, message_ref, self->cancellable,
                                         failure_reason_cb, g_object_ref (self));
-  else
-    koi_message_set_failure_reason (message, NULL);
 }
 
 /* ------------------------------------------------------------------ */

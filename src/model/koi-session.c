@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "koi-account-config.h"
 #include "koi-profile.h"
 #include "koi-secret.h"
 #include "koi-server-config.h"
@@ -103,49 +104,20 @@ ensure_account (KoiSession            *self,
   return account;
 }
 
-static char *
-secret_server (const KoiStoreAccount *row)
-{
-  return g_strdup_printf ("%s:%u", row->imap_host, (guint) row->imap_port);
-}
-
-/* Creates and starts the engine from the stored settings and @password.
- * FALSE (with the reason on the account) if the settings are unusable. */
-static gboolean
+/* Creates and starts the engine from the stored settings and @password,
+ * with the same defaults the engine's own loader uses. */
+static void
 start_engine (KoiSession            *self,
               KoiAccount            *account,
               const KoiStoreAccount *row,
               const char            *password)
 {
-  g_autoptr(KoiServerConfig) imap = NULL;
-  g_autoptr(KoiServerConfig) smtp = NULL;
+  g_autoptr(KoiAccountConfig) config = koi_account_config_new_from_store (row, password);
   g_autoptr(KoiEngine) engine = NULL;
-  KoiSecurity imap_security, smtp_security;
 
-  if (!koi_security_from_string (row->imap_security, &imap_security)
-      || !koi_security_from_string (row->smtp_security, &smtp_security))
-    {
-      g_autofree char *message =
-        g_strdup_printf ("The saved connection settings of %s are not valid "
-                         "(security “%s” / “%s”). Add the account again.",
-                         row->address,
-                         row->imap_security != NULL ? row->imap_security : "",
-                         row->smtp_security != NULL ? row->smtp_security : "");
-      koi_account_set_last_error (account, message);
-      return FALSE;
-    }
-
-  imap = koi_server_config_new (row->imap_host, row->imap_port, imap_security,
-                                row->imap_login != NULL ? row->imap_login : row->address,
-                                password, row->ca_file);
-  smtp = koi_server_config_new (row->smtp_host, row->smtp_port, smtp_security,
-                                row->smtp_login != NULL ? row->smtp_login : row->address,
-                                password, row->ca_file);
-
-  engine = koi_engine_new (self->store_path, row->id, row->address, imap, smtp);
+  engine = koi_engine_new (self->store_path, row->id, row->address, config->imap, config->smtp);
   koi_account_set_engine (account, engine);
   koi_engine_start (engine);
-  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -249,7 +221,7 @@ accounts_listed_cb (GObject      *source,
     {
       KoiStoreAccount *row = g_ptr_array_index (rows, i);
       Lookup *lookup = g_new0 (Lookup, 1);
-      g_autofree char *server = secret_server (row);
+      g_autofree char *server = koi_account_config_secret_server (row->imap_host, row->imap_port);
 
       lookup->task = g_object_ref (task);
       lookup->account = g_object_ref (ensure_account (self, row));
@@ -284,6 +256,7 @@ profile_ensured_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   KoiSession *self = KOI_SESSION (source);
+  GCancellable *cancellable;
   GError *error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -292,7 +265,8 @@ profile_ensured_cb (GObject      *source,
       return;
     }
 
-  koi_store_reader_list_accounts_async (self->reader, g_task_get_cancellable (task),
+  cancellable = g_task_get_cancellable (task);
+  koi_store_reader_list_accounts_async (self->reader, cancellable,
                                         accounts_listed_cb, g_steal_pointer (&task));
 }
 
@@ -391,6 +365,7 @@ account_setup_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   KoiSession *self = g_task_get_source_object (task);
+  GCancellable *cancellable;
   GError *error = NULL;
   gint64 account_id;
 
@@ -404,7 +379,8 @@ account_setup_cb (GObject      *source,
       return;
     }
 
-  koi_store_reader_get_account_async (self->reader, account_id, g_task_get_cancellable (task),
+  cancellable = g_task_get_cancellable (task);
+  koi_store_reader_get_account_async (self->reader, account_id, cancellable,
                                       added_account_read_cb, g_steal_pointer (&task));
 }
 
