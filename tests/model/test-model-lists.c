@@ -269,6 +269,20 @@ test_chat_list_order_and_move (ModelFixture  *fixture,
   g_assert_cmpuint (koi_chat_get_unread_count (chat_b), ==, 2);
   g_signal_handlers_disconnect_by_func (chat_b, set_flag, &b_text_changed);
 
+  /* Cid, last of three, writes: one signal over all three rows. */
+  g_array_set_size (changes, 0);
+  model_fixture_add_message (fixture, c, "cid@koi.test", "from the bottom", 5000);
+  koi_chat_list_reload (list);
+  model_drain ();
+  g_assert_cmpuint (changes->len, ==, 1);
+  change = &g_array_index (changes, Change, 0);
+  g_assert_cmpuint (change->position, ==, 0);
+  g_assert_cmpuint (change->removed, ==, 3);
+  g_assert_cmpuint (change->added, ==, 3);
+  g_assert_true (chat_at (list, 0) == chat_c);
+  g_assert_true (chat_at (list, 1) == chat_b);
+  g_assert_true (chat_at (list, 2) == chat_a);
+
   /* Nothing changed: a reload says nothing. */
   g_array_set_size (changes, 0);
   koi_chat_list_reload (list);
