@@ -324,6 +324,7 @@ koi_chat_list_reload (KoiChatList *self)
     start_reload (self);
 }
 
+/* Also for "message-changed": only the reload matters, not the details. */
 static void
 on_message_added (KoiChatList *self,
                   gpointer     message)
@@ -366,6 +367,9 @@ koi_chat_list_set_engine (KoiChatList *self,
       g_signal_connect_object (engine, "chats-changed",
                                G_CALLBACK (koi_chat_list_reload), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "message-added",
+                               G_CALLBACK (on_message_added), self, G_CONNECT_SWAPPED);
+      /* The row shows the last message's delivery state. */
+      g_signal_connect_object (engine, "message-changed",
                                G_CALLBACK (on_message_added), self, G_CONNECT_SWAPPED);
       /* Whatever happened before the engine was attached. */
       koi_chat_list_reload (self);

@@ -17,7 +17,8 @@ G_DECLARE_FINAL_TYPE (KoiChatList, koi_chat_list, KOI, CHAT_LIST, GObject)
  * first. It starts loading at once (on the reader thread); property
  * "loading" is TRUE until the first answer is applied.
  *
- * It reloads on the engine's "chats-changed" and "message-added" (bursts
+ * It reloads on the engine's "chats-changed", "message-added" and
+ * "message-changed" (bursts
  * coalesce: at most one reload in flight and one pending) and applies the
  * difference in place: a chat keeps its KoiChat object for its whole life,
  * changed fields notify, and a chat that moves is one items-changed over the
