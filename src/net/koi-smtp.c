@@ -18,6 +18,7 @@ typedef enum
   STAGE_MAIL,
   STAGE_RCPT,
   STAGE_DATA,
+  STAGE_QUIT,    /* after a failure curl says goodbye: that reply is not the reason */
 } Stage;
 
 typedef struct
@@ -27,6 +28,7 @@ typedef struct
   Stage    stage;
   GString *reply;      /* the reply being read (multi-line replies are joined) */
   int      code;       /* code of the last complete reply */
+  Stage    code_stage; /* what that reply answered */
   char    *last_reply; /* text of the last complete reply */
 } Transaction;
 
@@ -76,10 +78,12 @@ debug_cb (CURL          *handle,
         t->stage = STAGE_RCPT;
       else if (size >= 4 && g_ascii_strncasecmp (data, "DATA", 4) == 0)
         t->stage = STAGE_DATA;
+      else if (size >= 4 && g_ascii_strncasecmp (data, "QUIT", 4) == 0)
+        t->stage = STAGE_QUIT;
       return 0;
     }
 
-  if (type != CURLINFO_HEADER_IN)
+  if (type != CURLINFO_HEADER_IN || t->stage == STAGE_QUIT)
     return 0;
 
   while (end > data && (end[-1] == '\n' || end[-1] == '\r'))
@@ -96,6 +100,7 @@ debug_cb (CURL          *handle,
   if (end - data == 3 || data[3] == ' ')
     {
       t->code = (data[0] - '0') * 100 + (data[1] - '0') * 10 + (data[2] - '0');
+      t->code_stage = t->stage;
       g_free (t->last_reply);
       t->last_reply = g_string_free (t->reply, FALSE);
       t->reply = g_string_new (NULL);
@@ -251,6 +256,7 @@ koi_smtp_send (const KoiServerConfig  *config,
 
       t.offset = 0;
       t.stage = STAGE_SESSION;
+      t.code_stage = STAGE_SESSION;
       t.code = 0;
       g_clear_pointer (&t.last_reply, g_free);
       g_string_truncate (t.reply, 0);
@@ -268,7 +274,7 @@ koi_smtp_send (const KoiServerConfig  *config,
           continue;
         }
 
-      if (t.code >= 400 && (t.stage == STAGE_RCPT || t.stage == STAGE_DATA))
+      if (t.code >= 400 && (t.code_stage == STAGE_RCPT || t.code_stage == STAGE_DATA))
         {
           g_ptr_array_add (results, result_new (rcpt, FALSE, t.code, t.last_reply, t.code >= 500));
           reached_server = TRUE;
@@ -278,7 +284,7 @@ koi_smtp_send (const KoiServerConfig  *config,
       if (!reached_server)
         {
           /* Nobody got it: the connection, login or sender failed. */
-          if (t.code >= 400 && t.stage == STAGE_MAIL)
+          if (t.code >= 400 && t.code_stage == STAGE_MAIL)
             g_set_error (error, KOI_SMTP_ERROR,
                          t.code >= 500 ? KOI_SMTP_ERROR_PERMANENT : KOI_SMTP_ERROR_TEMPORARY,
                          "%s:%u refused the sender %s: %d %s", config->host, config->port,
