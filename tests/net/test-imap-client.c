@@ -625,6 +625,84 @@ test_idle_wake_and_timeout (void)
   g_assert_no_error (error);
 }
 
+static void
+test_append_missing_mailbox (void)
+{
+  g_autoptr(KoiImapClient) client = NULL;
+  g_autoptr(GBytes) message = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 uid = 99;
+
+  REQUIRE_SERVER ();
+
+  client = connect_as ("alice@example.org", "alice-secret");
+  message = make_message ("alice@example.org", "bob@example.org", "chat$lost@example.org", 100);
+  g_assert_false (koi_imap_client_append (client, "Does not exist", NULL, message, &uid, NULL, &error));
+  g_assert_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_NO);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, "Server refused APPEND \"Does not exist\": "));
+  g_assert_cmpuint (uid, ==, 0);
+  /* The literal was consumed in step: the next command still works. */
+  g_clear_error (&error);
+  g_assert_true (koi_imap_client_noop (client, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static gpointer
+stop_imap_later (gpointer data)
+{
+  const char *argv[] = { g_getenv ("KOI_MAILSERVER"), "stop", "--dir", server.dir, "--only", "imap", NULL };
+  int status = -1;
+
+  g_usleep (300 * 1000);
+  g_assert_true (run_mailserver (argv, NULL, &status, NULL));
+  g_assert_cmpint (status, ==, 0);
+  return NULL;
+}
+
+static void
+test_idle_server_gone (void)
+{
+  const char *start_argv[] = { g_getenv ("KOI_MAILSERVER"), "start", "--dir", server.dir, "--only", "imap", NULL };
+  g_autoptr(KoiImapClient) client = NULL;
+  g_autoptr(KoiImapClient) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) wake = g_cancellable_new ();
+  KoiImapMailboxStatus status;
+  KoiImapIdleResult result = { 0, };
+  GThread *thread;
+  gint64 start;
+  int exit_status = -1;
+
+  REQUIRE_SERVER ();
+
+  client = connect_as ("alice@example.org", "alice-secret");
+  g_assert_true (koi_imap_client_select (client, "INBOX", FALSE, &status, NULL, &error));
+  g_assert_no_error (error);
+
+  thread = g_thread_new ("stop", stop_imap_later, NULL);
+  start = g_get_monotonic_time ();
+  g_assert_false (koi_imap_client_idle (client, 60000, wake, &result, NULL, &error));
+  g_thread_join (thread);
+  g_test_message ("%s", error->message);
+  g_assert_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_DISCONNECTED);
+  /* Noticed when it happened, not when IDLE would have timed out. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 15 * G_USEC_PER_SEC);
+  g_assert_false (koi_imap_client_is_connected (client));
+
+  /* Later commands say so instead of writing to a dead socket. */
+  g_clear_error (&error);
+  g_assert_false (koi_imap_client_noop (client, NULL, &error));
+  g_assert_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_DISCONNECTED);
+
+  g_assert_true (run_mailserver (start_argv, NULL, &exit_status, NULL));
+  g_assert_cmpint (exit_status, ==, 0);
+  /* The same client reconnects. */
+  g_clear_error (&error);
+  g_assert_true (koi_imap_client_connect (client, NULL, &error));
+  g_assert_no_error (error);
+}
+
 /* ---- SMTP ---------------------------------------------------------------- */
 
 static gboolean
@@ -786,6 +864,8 @@ main (int   argc,
   g_test_add_func ("/net/imap-client/messages", test_append_select_search_fetch_store_move);
   g_test_add_func ("/net/imap-client/idle/server-change", test_idle_server_change);
   g_test_add_func ("/net/imap-client/idle/wake-and-timeout", test_idle_wake_and_timeout);
+  g_test_add_func ("/net/imap-client/idle/server-gone", test_idle_server_gone);
+  g_test_add_func ("/net/imap-client/append-missing-mailbox", test_append_missing_mailbox);
   g_test_add_func ("/net/smtp/send", test_smtp_send);
   g_test_add_func ("/net/smtp/refused-recipient", test_smtp_refused_recipient);
   g_test_add_func ("/net/smtp/wrong-password", test_smtp_wrong_password);
