@@ -1259,7 +1259,7 @@ handle_fetch (KoiImapClient          *self,
           g_clear_pointer (&body, g_bytes_unref);
           body = koi_imap_value_dup_bytes (value);
         }
-      else if (strcmp (name, "BODY[HEADER]") == 0 || strcmp (name, "RFC822.HEADER") == 0)
+      else if (g_str_has_prefix (name, "BODY[HEADER") || strcmp (name, "RFC822.HEADER") == 0)
         {
           g_clear_pointer (&header, g_bytes_unref);
           header = koi_imap_value_dup_bytes (value);
