@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "koi-compat.h"
 #include "koi-chat-row.h"
 #include "koi-ui-format.h"
 
@@ -248,6 +249,8 @@ koi_chat_row_dispose (GObject *object)
   g_clear_handle_id (&self->refresh_id, g_source_remove);
   koi_chat_row_set_item (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), KOI_TYPE_CHAT_ROW);
+  /* GTK 4.8 unparents only the template children that have an id. */
+  koi_widget_unparent_children (GTK_WIDGET (object));
 
   G_OBJECT_CLASS (koi_chat_row_parent_class)->dispose (object);
 }

@@ -71,3 +71,12 @@ koi_compat_list_scroll_to (GtkListView *list,
   gtk_widget_activate_action (GTK_WIDGET (list), "list.scroll-to-item", "u", position);
 #endif
 }
+
+void
+koi_widget_unparent_children (GtkWidget *widget)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (widget)) != NULL)
+    gtk_widget_unparent (child);
+}

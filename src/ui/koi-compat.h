@@ -18,4 +18,9 @@ void koi_compat_launch_uri         (GtkWidget  *parent,
 void koi_compat_list_scroll_to     (GtkListView *list,
                                     guint        position);
 
+/* Unparents every child of a GtkWidget subclass that lays out its own
+ * template children (gtk_widget_dispose_template() does all of them only
+ * from GTK 4.10 on). */
+void koi_widget_unparent_children  (GtkWidget   *widget);
+
 G_END_DECLS

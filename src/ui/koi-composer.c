@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "koi-compat.h"
 #include "koi-composer.h"
 
 struct _KoiComposer
@@ -152,6 +153,8 @@ static void
 koi_composer_dispose (GObject *object)
 {
   gtk_widget_dispose_template (GTK_WIDGET (object), KOI_TYPE_COMPOSER);
+  /* GTK 4.8 unparents only the template children that have an id. */
+  koi_widget_unparent_children (GTK_WIDGET (object));
 
   G_OBJECT_CLASS (koi_composer_parent_class)->dispose (object);
 }

@@ -351,6 +351,8 @@ koi_conversation_view_dispose (GObject *object)
     g_signal_handlers_disconnect_by_func (self->messages, on_items_changed, self);
 
   gtk_widget_dispose_template (GTK_WIDGET (object), KOI_TYPE_CONVERSATION_VIEW);
+  /* GTK 4.8 unparents only the template children that have an id. */
+  koi_widget_unparent_children (GTK_WIDGET (object));
 
   g_clear_object (&self->messages);
   g_clear_object (&self->chat);

@@ -11,6 +11,9 @@
 
 /* Messages of one sender closer together than this share one group. */
 #define GROUP_SPAN_MS (5 * 60 * 1000)
+/* About one line of text in a bubble. */
+#define PLACEHOLDER_WIDTH 120
+#define PLACEHOLDER_HEIGHT 36
 
 struct _KoiMessageRow
 {
@@ -239,9 +242,15 @@ update_all (KoiMessageRow *self)
   /* A placeholder keeps the size of a short message, so the scroll
    * position barely moves when its page arrives. */
   if (loaded)
-    gtk_widget_remove_css_class (self->bubble, "placeholder");
+    {
+      gtk_widget_remove_css_class (self->bubble, "placeholder");
+      gtk_widget_set_size_request (self->bubble, -1, -1);
+    }
   else
-    gtk_widget_add_css_class (self->bubble, "placeholder");
+    {
+      gtk_widget_add_css_class (self->bubble, "placeholder");
+      gtk_widget_set_size_request (self->bubble, PLACEHOLDER_WIDTH, PLACEHOLDER_HEIGHT);
+    }
   gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->time_label)), loaded);
 
   if (loaded)
@@ -422,6 +431,8 @@ koi_message_row_dispose (GObject *object)
   koi_message_row_set_item (self, NULL);
   koi_message_row_set_previous (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), KOI_TYPE_MESSAGE_ROW);
+  /* GTK 4.8 unparents only the template children that have an id. */
+  koi_widget_unparent_children (GTK_WIDGET (object));
 
   G_OBJECT_CLASS (koi_message_row_parent_class)->dispose (object);
 }

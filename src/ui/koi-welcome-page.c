@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "koi-compat.h"
 #include "koi-ui-errors.h"
 #include "koi-ui-format.h"
 #include "koi-welcome-page.h"
@@ -388,6 +389,8 @@ koi_welcome_page_dispose (GObject *object)
     gtk_native_dialog_destroy (self->chooser);
   g_clear_object (&self->chooser);
   gtk_widget_dispose_template (GTK_WIDGET (object), KOI_TYPE_WELCOME_PAGE);
+  /* GTK 4.8 unparents only the template children that have an id. */
+  koi_widget_unparent_children (GTK_WIDGET (object));
   g_clear_object (&self->session);
   g_clear_pointer (&self->ca_file, g_free);
 
