@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-ui-window"
+
+#include "config.h"
+
+#include "koi-conversation-view.h"
+#include "koi-test-ui.h"
+#include "koi-window.h"
+
+/* Mean brightness (0..255) of a rendered texture. */
+static double
+mean_brightness (GdkTexture *texture)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  gsize stride = (gsize) width * 4;
+  g_autofree guchar *data = g_malloc (stride * height);
+  double sum = 0;
+
+  gdk_texture_download (texture, data, stride);
+  for (gsize i = 0; i < stride * height; i += 4)
+    /* Cairo's ARGB32 in memory: B, G, R, A. */
+    sum += 0.114 * data[i] + 0.587 * data[i + 1] + 0.299 * data[i + 2];
+
+  return sum / ((double) width * height);
+}
+
+static GdkTexture *
+shoot (GtkWidget  *window,
+       const char *name)
+{
+  GdkTexture *texture;
+  g_autofree char *path = NULL;
+
+  koi_test_ui_wait_for_drawn (window);
+  texture = koi_test_ui_render (window);
+  path = koi_test_ui_save_png (texture, name);
+  g_test_message ("screenshot: %s", path);
+  /* Text, header bar and widgets: many colours; a blank render has one. */
+  g_assert_cmpuint (koi_test_ui_count_colors (texture, NULL, 12), >=, 12);
+
+  return texture;
+}
+
+static GListModel *
+sample_conversation (void)
+{
+  GListStore *store = g_list_store_new (KOI_TYPE_MESSAGE);
+  gint64 now = g_get_real_time () / 1000;
+  const struct { int direction; const char *text; gint64 ago_min; } rows[] = {
+    { KOI_STORE_DIRECTION_INCOMING, "Hi Alice! Are we still on for Friday?", 30 },
+    { KOI_STORE_DIRECTION_INCOMING, "The plan is at https://example.org/plan", 29 },
+    { KOI_STORE_DIRECTION_OUTGOING, "Yes! See you at eight.", 3 },
+    { KOI_STORE_DIRECTION_OUTGOING, "I will bring the cake.", 2 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autofree char *mid = g_strdup_printf ("chat$%u@example.org", i);
+      KoiStoreMessage row = {
+        .id = i + 1, .account_id = 1, .chat_id = 1, .message_id = mid,
+        .direction = rows[i].direction,
+        .state = rows[i].direction == KOI_STORE_DIRECTION_OUTGOING ? KOI_STORE_STATE_SENT
+                                                                  : KOI_STORE_STATE_RECEIVED,
+        .kind = KOI_STORE_KIND_CHAT,
+        .from_address = (char *) (rows[i].direction == KOI_STORE_DIRECTION_OUTGOING
+                                  ? "alice@example.org" : "bob@example.org"),
+        .from_name = (char *) (rows[i].direction == KOI_STORE_DIRECTION_OUTGOING ? "Alice" : "Bob"),
+        .text = (char *) rows[i].text,
+        .sort_ms = now - rows[i].ago_min * 60 * 1000,
+        .sent_at_ms = now - rows[i].ago_min * 60 * 1000,
+      };
+      g_autoptr (KoiMessage) message = koi_message_new_from_store (&row);
+
+      g_list_store_append (store, message);
+    }
+
+  return G_LIST_MODEL (store);
+}
+
+static void
+test_light_dark_narrow (void)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autoptr (GdkTexture) light = NULL;
+  g_autoptr (GdkTexture) dark = NULL;
+  g_autoptr (GdkTexture) narrow = NULL;
+  g_autoptr (GdkTexture) chat_light = NULL;
+  g_autoptr (GdkTexture) chat_dark = NULL;
+  g_autoptr (GListModel) messages = sample_conversation ();
+  GtkWidget *window;
+  GtkWindow *chat_window;
+  KoiConversationView *view;
+
+  /* The main window without an account: the welcome form. */
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  window = GTK_WIDGET (koi_window_new (NULL));
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_cmpstr (koi_window_get_page_name (KOI_WINDOW (window)), ==, "welcome");
+  light = shoot (window, "window-light.png");
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  dark = shoot (window, "window-dark.png");
+  g_test_message ("brightness light %.0f, dark %.0f", mean_brightness (light), mean_brightness (dark));
+  /* Dark follows from the theme's named colours alone. */
+  g_assert_cmpfloat (mean_brightness (dark) + 60, <, mean_brightness (light));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* The narrowest phone width fits. */
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  window = GTK_WIDGET (koi_window_new (NULL));
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  gtk_window_present (GTK_WINDOW (window));
+  narrow = shoot (window, "window-360.png");
+  g_assert_cmpint (gtk_widget_get_width (window), <=, 360);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* Bubbles in both styles: own messages in the accent colour. */
+  chat_window = GTK_WINDOW (gtk_window_new ());
+  view = KOI_CONVERSATION_VIEW (koi_conversation_view_new ());
+  gtk_window_set_default_size (chat_window, 480, 480);
+  gtk_window_set_child (chat_window, GTK_WIDGET (view));
+  koi_conversation_view_set_messages (view, messages);
+  gtk_window_present (chat_window);
+  chat_light = shoot (GTK_WIDGET (chat_window), "conversation-light.png");
+  g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (chat_window), "I will bring the cake."));
+  g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (chat_window), "Bob"));
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  chat_dark = shoot (GTK_WIDGET (chat_window), "conversation-dark.png");
+  g_assert_cmpfloat (mean_brightness (chat_dark) + 60, <, mean_brightness (chat_light));
+  gtk_window_destroy (chat_window);
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr (GtkCssProvider) css = NULL;
+
+  koi_test_ui_init (&argc, &argv);
+
+  /* What AdwApplication loads from the resource base path; these windows
+   * have no application. */
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, RESOURCE_BASE_PATH "/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  g_test_add_func ("/ui/window/light-dark-narrow", test_light_dark_narrow);
+
+  return g_test_run ();
+}
