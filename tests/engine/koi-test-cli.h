@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "koi-test-mailserver.h"
+
+G_BEGIN_DECLS
+
+/*
+ * Drives the real koi-cli binary for end-to-end tests: each profile is a
+ * folder under a per-test temp dir, passwords go to libsecret's file
+ * backend inside that dir, and the mail server is a private Dovecot +
+ * Postfix.
+ */
+typedef struct {
+  KoiTestMailserver *server;
+  char              *tmp;
+  char              *cli;
+  char             **env;
+} KoiTestCli;
+
+typedef struct {
+  GSubprocess      *process;
+  GDataInputStream *lines;
+  GPtrArray        *events;   /* JsonObject*, in order of arrival */
+  GCancellable     *cancellable;
+  gboolean          eof;
+} KoiTestWatch;
+
+KoiTestCli   *koi_test_cli_new            (void);
+void          koi_test_cli_free           (KoiTestCli   *self);
+
+/* Runs koi-cli with @argv (NULL-terminated, without the program) and
+ * @input on stdin; returns the exit status, stdout in *out (may be NULL). */
+int           koi_test_cli_run            (KoiTestCli   *self,
+                                           const char   *input,
+                                           char        **out,
+                                           char        **err,
+                                           ...) G_GNUC_NULL_TERMINATED;
+/* account add for @profile (a name under the temp dir) with the server's
+ * IMAPS and submission ports and the test CA; asserts success. */
+void          koi_test_cli_add_account    (KoiTestCli   *self,
+                                           const char   *profile,
+                                           const char   *address,
+                                           const char   *password);
+char         *koi_test_cli_profile        (KoiTestCli   *self,
+                                           const char   *profile);
+/* send; asserts exit 0 and returns the Message-ID it printed. */
+char         *koi_test_cli_send           (KoiTestCli   *self,
+                                           const char   *profile,
+                                           const char   *to,
+                                           const char   *text);
+/* The JSON objects of `messages CHAT` (asserts exit 0). */
+GPtrArray    *koi_test_cli_messages       (KoiTestCli   *self,
+                                           const char   *profile,
+                                           const char   *chat);
+GPtrArray    *koi_test_cli_parse_lines    (const char   *output);
+
+KoiTestWatch *koi_test_watch_start        (KoiTestCli   *self,
+                                           const char   *profile);
+/* Iterates the main context until an event with "event" == @event and, if
+ * @key is given, @key == @value arrives after index *@from (updated), or
+ * @timeout_s pass (then NULL). */
+JsonObject   *koi_test_watch_wait         (KoiTestWatch *watch,
+                                           guint        *from,
+                                           const char   *event,
+                                           const char   *key,
+                                           const char   *value,
+                                           guint         timeout_s);
+guint         koi_test_watch_count        (KoiTestWatch *watch,
+                                           const char   *event,
+                                           const char   *key,
+                                           const char   *value);
+void          koi_test_watch_stop         (KoiTestWatch *watch);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiTestCli, koi_test_cli_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiTestWatch, koi_test_watch_stop)
+
+G_END_DECLS

@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * End to end: two accounts exchange COI messages through a real Dovecot +
+ * Postfix, driven through koi-cli exactly as a user or script would.
+ */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <string.h>
+
+#include "koi-imap-client.h"
+#include "koi-smtp.h"
+#include "koi-test-cli.h"
+
+#define DELIVERY_TIMEOUT_S 20
+
+static void
+setup_two_accounts (KoiTestCli *cli)
+{
+  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
+  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+}
+
+static const char *
+member (JsonObject *object,
+        const char *name)
+{
+  return json_object_get_string_member_with_default (object, name, NULL);
+}
+
+static void
+test_message_reaches_watch_and_reply_returns (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (KoiTestWatch) bob_watch = NULL;
+  g_autoptr (KoiTestWatch) alice_watch = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *reply_id = NULL;
+  JsonObject *event;
+  guint bob_from = 0, alice_from = 0;
+
+  setup_two_accounts (cli);
+  bob_watch = koi_test_watch_start (cli, "bob");
+  alice_watch = koi_test_watch_start (cli, "alice");
+
+  id = koi_test_cli_send (cli, "alice", "bob@example.org", "Grüß dich, Bob! 🐟");
+
+  event = koi_test_watch_wait (bob_watch, &bob_from, "message", "message_id", id, DELIVERY_TIMEOUT_S);
+  g_assert_nonnull (event);
+  g_assert_cmpstr (member (event, "text"), ==, "Grüß dich, Bob! 🐟");
+  g_assert_cmpstr (member (event, "from"), ==, "alice@example.org");
+  g_assert_cmpstr (member (event, "chat"), ==, "alice@example.org");
+  g_assert_cmpstr (member (event, "kind"), ==, "chat");
+  g_assert_cmpstr (member (event, "direction"), ==, "incoming");
+  g_assert_cmpint (json_object_get_int_member (event, "received_at_ms"), >, 0);
+
+  reply_id = koi_test_cli_send (cli, "bob", "alice@example.org", "Hi Alice, got it.");
+  event = koi_test_watch_wait (alice_watch, &alice_from, "message", "message_id", reply_id,
+                               DELIVERY_TIMEOUT_S);
+  g_assert_nonnull (event);
+  g_assert_cmpstr (member (event, "text"), ==, "Hi Alice, got it.");
+  g_assert_cmpstr (member (event, "chat"), ==, "bob@example.org");
+
+  /* Each arrived exactly once, however many syncs ran meanwhile. */
+  g_assert_cmpuint (koi_test_watch_count (bob_watch, "message", "message_id", id), ==, 1);
+  g_assert_cmpuint (koi_test_watch_count (alice_watch, "message", "message_id", reply_id), ==, 1);
+}
+
+static void
+test_new_device_sees_history (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (GPtrArray) history = NULL;
+  g_autofree char *first = NULL, *second = NULL, *third = NULL;
+
+  setup_two_accounts (cli);
+  first = koi_test_cli_send (cli, "alice", "bob@example.org", "one");
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile",
+                                     koi_test_cli_profile (cli, "bob"), "sync", NULL), ==, 0);
+  second = koi_test_cli_send (cli, "bob", "alice@example.org", "two");
+  third = koi_test_cli_send (cli, "alice", "bob@example.org", "three");
+  /* Bob's first device files everything (its own copies too) into COI/Chats. */
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile",
+                                     koi_test_cli_profile (cli, "bob"), "sync", NULL), ==, 0);
+
+  /* A second device of Bob's: a fresh profile, one sync. */
+  koi_test_cli_add_account (cli, "bob-laptop", "bob@example.org", "bob-secret");
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile",
+                                     koi_test_cli_profile (cli, "bob-laptop"), "sync", NULL), ==, 0);
+
+  history = koi_test_cli_messages (cli, "bob-laptop", "alice@example.org");
+  g_assert_cmpuint (history->len, ==, 3);
+  g_assert_cmpstr (member (g_ptr_array_index (history, 0), "message_id"), ==, first);
+  g_assert_cmpstr (member (g_ptr_array_index (history, 0), "direction"), ==, "incoming");
+  g_assert_cmpstr (member (g_ptr_array_index (history, 1), "message_id"), ==, second);
+  g_assert_cmpstr (member (g_ptr_array_index (history, 1), "direction"), ==, "outgoing");
+  g_assert_cmpstr (member (g_ptr_array_index (history, 1), "text"), ==, "two");
+  g_assert_cmpstr (member (g_ptr_array_index (history, 2), "message_id"), ==, third);
+
+  /* A second sync changes nothing. */
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile",
+                                     koi_test_cli_profile (cli, "bob-laptop"), "sync", NULL), ==, 0);
+  g_clear_pointer (&history, g_ptr_array_unref);
+  history = koi_test_cli_messages (cli, "bob-laptop", "alice@example.org");
+  g_assert_cmpuint (history->len, ==, 3);
+}
+
+static KoiServerConfig *
+imap_config (KoiTestCli *cli,
+             const char *login,
+             const char *password)
+{
+  return koi_server_config_new (cli->server->host, cli->server->imaps_port, KOI_SECURITY_TLS,
+                                login, password, cli->server->ca_file);
+}
+
+/* How many messages in @mailbox carry @message_id. */
+static guint
+count_on_server (KoiTestCli *cli,
+                 const char *mailbox,
+                 const char *message_id)
+{
+  g_autoptr (KoiServerConfig) config = imap_config (cli, "bob@example.org", "bob-secret");
+  g_autoptr (KoiImapClient) client = koi_imap_client_new (config);
+  g_autoptr (GArray) uids = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *criteria = g_strdup_printf ("HEADER Message-ID \"%s\"", message_id);
+
+  koi_imap_client_connect (client, NULL, &error);
+  g_assert_no_error (error);
+  koi_imap_client_select (client, mailbox, TRUE, NULL, NULL, &error);
+  g_assert_no_error (error);
+  uids = koi_imap_client_uid_search (client, criteria, NULL, &error);
+  g_assert_no_error (error);
+  koi_imap_client_logout (client, NULL);
+
+  return uids->len;
+}
+
+static void
+test_ordinary_email_stays_in_inbox (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (KoiServerConfig) smtp = NULL;
+  g_autoptr (GPtrArray) results = NULL;
+  g_autoptr (GPtrArray) messages = NULL;
+  g_autoptr (GBytes) raw = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *chat_id = NULL;
+  const char *recipients[] = { "bob@example.org", NULL };
+  JsonObject *email;
+
+  setup_two_accounts (cli);
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile",
+                                     koi_test_cli_profile (cli, "bob"), "sync", NULL), ==, 0);
+
+  /* What Thunderbird would send: no Chat-Version, a quote and a signature. */
+  static const char email_text[] =
+    "From: Alice <alice@example.org>\r\n"
+    "To: bob@example.org\r\n"
+    "Subject: Lunch on Friday?\r\n"
+    "Date: Sat, 28 Nov 2026 10:00:00 +0000\r\n"
+    "Message-ID: <plain-1@example.org>\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: text/plain; charset=UTF-8\r\n"
+    "\r\n"
+    "Shall we meet at noon?\r\n"
+    "\r\n"
+    "On Fri, Bob wrote:\r\n"
+    "> Are you free this week?\r\n"
+    "\r\n"
+    "-- \r\n"
+    "Alice\r\n";
+
+  raw = g_bytes_new_static (email_text, strlen (email_text));
+  smtp = koi_server_config_new (cli->server->host, cli->server->submission_port, KOI_SECURITY_STARTTLS,
+                                "alice@example.org", "alice-secret", cli->server->ca_file);
+  g_assert_true (koi_smtp_send (smtp, "alice@example.org", recipients, raw, &results, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Delivery is asynchronous: sync until it is there. */
+  for (guint attempt = 0; attempt < 40; attempt++)
+    {
+      g_clear_pointer (&messages, g_ptr_array_unref);
+      g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile",
+                                         koi_test_cli_profile (cli, "bob"), "sync", NULL), ==, 0);
+      messages = koi_test_cli_messages (cli, "bob", "alice@example.org");
+      if (messages->len > 0)
+        break;
+      g_usleep (250 * 1000);
+    }
+
+  g_assert_cmpuint (messages->len, ==, 1);
+  email = g_ptr_array_index (messages, 0);
+  g_assert_cmpstr (member (email, "kind"), ==, "email");
+  g_assert_cmpstr (member (email, "subject"), ==, "Lunch on Friday?");
+  g_assert_cmpstr (member (email, "text"), ==, "Shall we meet at noon?");
+  g_assert_nonnull (strstr (member (email, "full_text"), "Are you free this week?"));
+
+  /* Ordinary email is never moved. */
+  g_assert_cmpuint (count_on_server (cli, "INBOX", "plain-1@example.org"), ==, 1);
+  g_assert_cmpuint (count_on_server (cli, "COI/Chats", "plain-1@example.org"), ==, 0);
+}
+
+static void
+test_imap_outage_during_idle (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (KoiTestWatch) watch = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *ids[3] = { NULL, };
+  guint from = 0;
+
+  setup_two_accounts (cli);
+  watch = koi_test_watch_start (cli, "bob");
+
+  koi_test_mailserver_stop_service (cli->server, "imap", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (koi_test_watch_wait (watch, &from, "connection", "state", "reconnecting", 30));
+
+  /* Postfix keeps these queued while Dovecot is down. */
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("sent during the outage #%u", i);
+
+      ids[i] = koi_test_cli_send (cli, "alice", "bob@example.org", text);
+    }
+
+  koi_test_mailserver_start_service (cli->server, "imap", &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      guint seek = 0;
+
+      g_assert_nonnull (koi_test_watch_wait (watch, &seek, "message", "message_id", ids[i], 60));
+    }
+
+  /* Another push round must not bring any of them again. */
+  {
+    g_autofree char *marker = koi_test_cli_send (cli, "alice", "bob@example.org", "after");
+    guint seek = 0;
+
+    g_assert_nonnull (koi_test_watch_wait (watch, &seek, "message", "message_id", marker, 30));
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_assert_cmpuint (koi_test_watch_count (watch, "message", "message_id", ids[i]), ==, 1);
+}
+
+static void
+test_send_while_smtp_down (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (GPtrArray) bobs = NULL;
+  g_autoptr (GPtrArray) alices = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *alice = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  setup_two_accounts (cli);
+  alice = koi_test_cli_profile (cli, "alice");
+
+  koi_test_mailserver_stop_service (cli->server, "smtp", &error);
+  g_assert_no_error (error);
+
+  status = koi_test_cli_run (cli, NULL, NULL, &err, "--profile", alice, "send", "bob@example.org",
+                             "written while the server was away", NULL);
+  g_assert_cmpint (status, ==, 4);
+  g_assert_nonnull (strstr (err, "queued"));
+
+  alices = koi_test_cli_messages (cli, "alice", "bob@example.org");
+  g_assert_cmpuint (alices->len, ==, 1);
+  g_assert_cmpstr (member (g_ptr_array_index (alices, 0), "state"), ==, "queued");
+
+  /* A run while still down keeps it queued and does not lose it. */
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", alice, "sync", NULL), ==, 4);
+
+  koi_test_mailserver_start_service (cli->server, "smtp", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", alice, "sync", NULL), ==, 0);
+
+  g_clear_pointer (&alices, g_ptr_array_unref);
+  alices = koi_test_cli_messages (cli, "alice", "bob@example.org");
+  g_assert_cmpuint (alices->len, ==, 1);
+  g_assert_cmpstr (member (g_ptr_array_index (alices, 0), "state"), ==, "sent");
+
+  for (guint attempt = 0; attempt < 40; attempt++)
+    {
+      g_clear_pointer (&bobs, g_ptr_array_unref);
+      g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile",
+                                         koi_test_cli_profile (cli, "bob"), "sync", NULL), ==, 0);
+      bobs = koi_test_cli_messages (cli, "bob", "alice@example.org");
+      if (bobs->len > 0)
+        break;
+      g_usleep (250 * 1000);
+    }
+  g_assert_cmpuint (bobs->len, ==, 1);
+  g_assert_cmpstr (member (g_ptr_array_index (bobs, 0), "text"), ==, "written while the server was away");
+
+  /* Sent once: later syncs of either side send and receive nothing more. */
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", alice, "sync", NULL), ==, 0);
+  g_usleep (1500 * 1000);
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile",
+                                     koi_test_cli_profile (cli, "bob"), "sync", NULL), ==, 0);
+  g_clear_pointer (&bobs, g_ptr_array_unref);
+  bobs = koi_test_cli_messages (cli, "bob", "alice@example.org");
+  g_assert_cmpuint (bobs->len, ==, 1);
+  g_assert_cmpuint (count_on_server (cli, "COI/Chats",
+                                     member (g_ptr_array_index (alices, 0), "message_id")), ==, 1);
+}
+
+static void
+test_clear_errors (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autofree char *profile = koi_test_cli_profile (cli, "mallory");
+  g_autofree char *imap = g_strdup_printf ("%s:%u", cli->server->host, cli->server->imaps_port);
+  g_autofree char *smtp = g_strdup_printf ("%s:%u", cli->server->host, cli->server->smtps_port);
+  g_autofree char *closed = g_strdup_printf ("%s:%u", cli->server->host, 1);
+  g_autofree char *err = NULL;
+
+  /* Wrong password. */
+  g_assert_cmpint (koi_test_cli_run (cli, "not-the-password\n", NULL, &err, "--profile", profile,
+                                     "account", "add", "--email", "bob@example.org", "--imap", imap,
+                                     "--smtp", smtp, "--ca-file", cli->server->ca_file,
+                                     "--password-stdin", NULL), ==, 3);
+  g_assert_nonnull (strstr (err, "password"));
+  g_clear_pointer (&err, g_free);
+
+  /* A self-signed server is not trusted without the user's CA. */
+  g_assert_cmpint (koi_test_cli_run (cli, "bob-secret\n", NULL, &err, "--profile", profile,
+                                     "account", "add", "--email", "bob@example.org", "--imap", imap,
+                                     "--smtp", smtp, "--password-stdin", NULL), ==, 5);
+  g_assert_nonnull (strstr (err, "not trusted"));
+  g_clear_pointer (&err, g_free);
+
+  /* Nobody listening. */
+  g_assert_cmpint (koi_test_cli_run (cli, "bob-secret\n", NULL, &err, "--profile", profile,
+                                     "account", "add", "--email", "bob@example.org", "--imap", closed,
+                                     "--smtp", smtp, "--ca-file", cli->server->ca_file,
+                                     "--password-stdin", NULL), ==, 4);
+  g_clear_pointer (&err, g_free);
+
+  /* Bad arguments, and the password is never taken from the command line. */
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", profile, "account", "add",
+                                     "--email", "bob@example.org", "--imap", imap, "--smtp", smtp,
+                                     NULL), ==, 2);
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "frobnicate", NULL), ==, 2);
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", profile, "send",
+                                     "bob@example.org", "hi", NULL), ==, 7);
+
+  /* Nothing was saved by the failed attempts. */
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, &err, "--profile", profile, "chats", NULL), ==, 7);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  curl_global_init (CURL_GLOBAL_DEFAULT);
+
+  g_test_add_func ("/engine/cli/message-and-reply", test_message_reaches_watch_and_reply_returns);
+  g_test_add_func ("/engine/cli/new-device-history", test_new_device_sees_history);
+  g_test_add_func ("/engine/cli/email-stays-in-inbox", test_ordinary_email_stays_in_inbox);
+  g_test_add_func ("/engine/cli/imap-outage-during-idle", test_imap_outage_during_idle);
+  g_test_add_func ("/engine/cli/send-while-smtp-down", test_send_while_smtp_down);
+  g_test_add_func ("/engine/cli/clear-errors", test_clear_errors);
+
+  return g_test_run ();
+}
