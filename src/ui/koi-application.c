@@ -18,6 +18,10 @@ struct _KoiApplication
   char           *profile_dir;
   KoiSession     *session;
   GSettings      *settings;
+  /* The first window waits for the accounts (a quick local read), so it
+   * opens on the right page instead of flashing a spinner. */
+  GtkWindow      *pending_window;
+  gboolean        loading;
 };
 
 G_DEFINE_FINAL_TYPE (KoiApplication, koi_application, ADW_TYPE_APPLICATION)
@@ -73,8 +77,16 @@ koi_application_activate (GApplication *app)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
+  KoiApplication *self = KOI_APPLICATION (app);
+
   if (window == NULL)
-    window = GTK_WINDOW (koi_window_new (KOI_APPLICATION (app)));
+    window = GTK_WINDOW (koi_window_new (self));
+
+  if (self->loading)
+    {
+      g_set_weak_pointer (&self->pending_window, window);
+      return;
+    }
 
   gtk_window_present (window);
 }
@@ -86,8 +98,16 @@ session_loaded (GObject      *source,
 {
   g_autoptr (KoiApplication) self = user_data;
   g_autoptr (GError) error = NULL;
+  gboolean loaded = koi_session_load_finish (KOI_SESSION (source), result, &error);
 
-  if (!koi_session_load_finish (KOI_SESSION (source), result, &error))
+  self->loading = FALSE;
+  if (self->pending_window != NULL)
+    {
+      gtk_window_present (self->pending_window);
+      g_clear_weak_pointer (&self->pending_window);
+    }
+
+  if (!loaded)
     {
       GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
       g_autofree char *message = g_strdup_printf (_("Cannot read your chats: %s"), error->message);
@@ -217,6 +237,7 @@ koi_application_startup (GApplication *app)
     }
 
   self->session = koi_session_new (self->profile_dir);
+  self->loading = TRUE;
   koi_session_load_async (self->session, NULL, session_loaded, g_object_ref (self));
 }
 
@@ -237,6 +258,7 @@ koi_application_finalize (GObject *object)
 {
   KoiApplication *self = KOI_APPLICATION (object);
 
+  g_clear_weak_pointer (&self->pending_window);
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->profile_dir, g_free);
