@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "koi-bench-catchup"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "bench-util.h"
+#include "koi-coi.h"
+#include "koi-coi-gmime.h"
+#include "koi-profile.h"
+#include "koi-store.h"
+#include "koi-test-cli.h"
+
+/*
+ * Catch-up and search benchmark (meson benchmark, not a test).
+ *
+ * Bob's profile is set up and synced once while his mailbox is empty. Then,
+ * as if he had been offline for days, 10,000 chat messages from alice land
+ * in his INBOX (built with Koi's own COI builder, written into the Maildir
+ * in one go). `koi-cli --profile bob sync` then runs as a child process;
+ * the figures are its wall time and its peak RSS (wait4's ru_maxrss).
+ *
+ * On the resulting 10,000-message store the full-text search is timed
+ * through the store API, the way the search view calls it.
+ *
+ * KOI_BENCH_MESSAGES=N overrides the number of messages (for a quick try).
+ */
+
+#define DEFAULT_MESSAGES 10000
+#define SEARCH_RUNS      10
+#define SEARCH_PAGE      50
+
+#define TARGET_RATE      1200.0   /* messages/s */
+#define TARGET_RSS_MB    40.0
+#define TARGET_SEARCH_MS 2.0
+
+#define ALICE "alice@example.org"
+#define BOB   "bob@example.org"
+
+static const char * const words[] = {
+  "apple", "bread", "castle", "dinner", "engine", "forest", "garden", "harbor",
+  "island", "jacket", "kitchen", "ladder", "market", "needle", "orange", "pencil",
+  "quartz", "river", "summer", "teapot", "umbrella", "valley", "window", "yellow",
+  "tomorrow", "station", "train", "coffee", "meeting", "weekend", "picture", "letter",
+  "Grüße", "café", "naïve", "Straße",
+};
+
+static const char * const openers[] = {
+  "Hi Bob,", "Hey!", "Quick question:", "By the way,", "So,", "Good morning!",
+  "Sorry for the late answer.", "Guess what:",
+};
+
+/* A chat text of 200-600 bytes made of sentences: long enough to be a real
+ * paragraph, mixed with some non-ASCII so part of the mail is
+ * quoted-printable, as real chat traffic is. */
+static char *
+make_text (GRand *rand,
+           guint  n)
+{
+  GString *text = g_string_new (openers[g_rand_int_range (rand, 0, G_N_ELEMENTS (openers))]);
+  guint target = g_rand_int_range (rand, 200, 601);
+
+  while (text->len < target)
+    {
+      const char *a = words[g_rand_int_range (rand, 0, G_N_ELEMENTS (words))];
+      const char *b = words[g_rand_int_range (rand, 0, G_N_ELEMENTS (words))];
+      const char *c = words[g_rand_int_range (rand, 0, G_N_ELEMENTS (words))];
+
+      switch (g_rand_int_range (rand, 0, 4))
+        {
+        case 0:
+          g_string_append_printf (text, " Shall we meet at the %s near the %s after %s?", a, b, c);
+          break;
+        case 1:
+          g_string_append_printf (text, " I left the %s and the %s at the %s, so bring yours.", a, b, c);
+          break;
+        case 2:
+          g_string_append_printf (text, " The %s was closed again; the %s people said %s.", a, b, c);
+          break;
+        default:
+          g_string_append_printf (text, " Message %u, about the %s.", n, a);
+          break;
+        }
+    }
+
+  /* One message in a hundred has a rare word, for the search figures. */
+  if (n % 100 == 0)
+    g_string_append (text, " Bring the zeppelin.");
+
+  return g_string_free (text, FALSE);
+}
+
+/* The mail as a delivery agent would store it: LF line endings. */
+static void
+write_message (const char *folder,
+               guint       n,
+               GBytes     *raw)
+{
+  g_autofree char *name = g_strdup_printf ("%05u.eml", n);
+  g_autofree char *path = g_build_filename (folder, name, NULL);
+  g_autoptr (GError) error = NULL;
+  gsize size;
+  const char *data = g_bytes_get_data (raw, &size);
+  g_autofree char *lf = g_malloc (size + 1);
+  gsize len = 0;
+
+  for (gsize i = 0; i < size; i++)
+    if (!(data[i] == '\r' && i + 1 < size && data[i + 1] == '\n'))
+      lf[len++] = data[i];
+
+  if (!g_file_set_contents (path, lf, len, &error))
+    g_error ("Could not write %s: %s", path, error->message);
+}
+
+static void
+generate_mail (const char *folder,
+               guint       n_messages)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (11);
+  const char *to[] = { BOB, NULL };
+  g_autofree char *thread_root = NULL;
+  g_autofree char *previous = NULL;
+  gint64 now_ms = g_get_real_time () / 1000;
+  gint64 start = g_get_monotonic_time ();
+  gsize bytes = 0;
+
+  for (guint n = 0; n < n_messages; n++)
+    {
+      g_autofree char *text = make_text (rand, n);
+      const char *references[] = { thread_root, previous, NULL };
+      /* Two in three messages answer the one before: threads as in a chat. */
+      gboolean reply = previous != NULL && g_rand_int_range (rand, 0, 3) != 0;
+      KoiCoiOutgoing outgoing = {
+        .from_address = ALICE,
+        .from_name = "Alice",
+        .to = to,
+        .text = text,
+        .in_reply_to = reply ? previous : NULL,
+        .references = reply ? references : NULL,
+        /* Spread over the last days, one every 30 s, oldest first. */
+        .date_ms = now_ms - (gint64) (n_messages - n) * 30 * 1000,
+      };
+      g_autoptr (GMimeMessage) message = NULL;
+      g_autoptr (GBytes) raw = NULL;
+      g_autoptr (GError) error = NULL;
+
+      message = koi_coi_build_chat_message (&outgoing, &error);
+      if (message == NULL)
+        g_error ("Could not build message %u: %s", n, error->message);
+      raw = koi_coi_message_to_bytes (message);
+      bytes += g_bytes_get_size (raw);
+      write_message (folder, n, raw);
+
+      if (!reply)
+        {
+          g_free (thread_root);
+          thread_root = g_strdup (g_mime_message_get_message_id (message));
+        }
+      g_free (previous);
+      previous = g_strdup (g_mime_message_get_message_id (message));
+    }
+
+  g_print ("generated %u chat messages (%.0f bytes each on average) in %.1f s\n",
+           n_messages, (double) bytes / n_messages, (g_get_monotonic_time () - start) / 1e6);
+}
+
+static void
+inject (KoiTestCli *cli,
+        const char *folder)
+{
+  const char *script = g_getenv ("KOI_MAILSERVER");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+  const char *argv[] = { script, "inject", "--dir", cli->server->dir, "--user", BOB,
+                         "--maildir-batch", folder, NULL };
+
+  if (script == NULL)
+    g_error ("KOI_MAILSERVER is not set: run this through `meson test --benchmark`");
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                     &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    g_error ("koi-mailserver inject failed: %s\n%s", error->message, err ? err : "");
+
+  g_print ("%s", out);
+}
+
+typedef struct {
+  double  wall_s;
+  double  user_s;
+  double  sys_s;
+  double  max_rss_mb;
+  int     status;
+  char   *output;   /* koi-cli's stdout */
+} ChildRun;
+
+static char *
+read_file_or_empty (const char *path)
+{
+  char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return g_strdup ("");
+  return contents;
+}
+
+/* Runs koi-cli and measures it with wait4(), which gives the child's own
+ * peak RSS and CPU times (GSubprocess would reap the child itself). Output
+ * goes to files so a chatty child can never block on a full pipe. */
+static ChildRun
+run_cli (KoiTestCli  *cli,
+         const char  *profile,
+         const char  *command)
+{
+  g_autofree char *dir = koi_test_cli_profile (cli, profile);
+  g_autofree char *out_path = g_build_filename (cli->tmp, "cli-stdout", NULL);
+  g_autofree char *err_path = g_build_filename (cli->tmp, "cli-stderr", NULL);
+  g_autofree char *err_text = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *argv[] = { cli->cli, "--profile", dir, command, NULL };
+  struct rusage usage = { 0, };
+  ChildRun run = { 0, };
+  GPid pid;
+  int out_fd, err_fd;
+  gint64 start;
+
+  out_fd = open (out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  err_fd = open (err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (out_fd < 0 || err_fd < 0)
+    g_error ("Could not create %s: %s", out_path, g_strerror (errno));
+
+  start = g_get_monotonic_time ();
+  if (!g_spawn_async_with_fds (NULL, (char **) argv, cli->env, G_SPAWN_DO_NOT_REAP_CHILD,
+                               NULL, NULL, &pid, -1, out_fd, err_fd, &error))
+    g_error ("Could not start koi-cli: %s", error->message);
+
+  while (wait4 (pid, &run.status, 0, &usage) < 0)
+    if (errno != EINTR)
+      g_error ("wait4: %s", g_strerror (errno));
+
+  run.wall_s = (g_get_monotonic_time () - start) / 1e6;
+  close (out_fd);
+  close (err_fd);
+
+  run.user_s = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6;
+  run.sys_s = usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+  run.max_rss_mb = usage.ru_maxrss / 1024.0;   /* kB on Linux */
+  run.output = read_file_or_empty (out_path);
+
+  err_text = read_file_or_empty (err_path);
+  if (!WIFEXITED (run.status) || WEXITSTATUS (run.status) != 0)
+    g_error ("koi-cli %s failed (status %d): %s", command, run.status, err_text);
+  if (*err_text != '\0')
+    g_print ("koi-cli %s said on stderr (first 500 bytes): %.500s\n", command, err_text);
+
+  return run;
+}
+
+static gint64
+json_received (const char *output)
+{
+  g_autoptr (GPtrArray) lines = koi_test_cli_parse_lines (output);
+
+  for (guint i = 0; i < lines->len; i++)
+    {
+      JsonObject *object = g_ptr_array_index (lines, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (object, "event", ""), "synced") == 0)
+        return json_object_get_int_member_with_default (object, "received", -1);
+    }
+
+  return -1;
+}
+
+static void
+bench_search (KoiTestCli *cli)
+{
+  g_autofree char *dir = koi_test_cli_profile (cli, "bob");
+  g_autofree char *path = koi_profile_store_path (dir);
+  g_autoptr (KoiStore) store = NULL;
+  g_autoptr (GPtrArray) accounts = NULL;
+  g_autoptr (GError) error = NULL;
+  static const struct {
+    const char *query;
+    const char *what;
+    guint       limit;
+  } queries[] = {
+    { "zeppelin", "rare word, 1 in 100 messages", SEARCH_PAGE },
+    { "harbor", "common word", SEARCH_PAGE },
+    { "harbor window", "two words", SEARCH_PAGE },
+    { "harb", "prefix, as typed", SEARCH_PAGE },
+    { "harbor", "common word, every result (no limit)", 0 },
+  };
+  gint64 account_id;
+
+  store = koi_store_open (path, &error);
+  if (store == NULL)
+    g_error ("Could not open bob's store: %s", error->message);
+  accounts = koi_store_account_list (store, &error);
+  if (accounts == NULL || accounts->len != 1)
+    g_error ("Bob's store should hold one account");
+  account_id = ((KoiStoreAccount *) g_ptr_array_index (accounts, 0))->id;
+
+  for (guint q = 0; q < G_N_ELEMENTS (queries); q++)
+    {
+      double samples[SEARCH_RUNS];
+      KoiBenchStats stats;
+      guint hits = 0;
+
+      for (guint r = 0; r < SEARCH_RUNS; r++)
+        {
+          g_autoptr (GPtrArray) found = NULL;
+          gint64 start = g_get_monotonic_time ();
+
+          found = koi_store_message_search (store, account_id, queries[q].query,
+                                            queries[q].limit, &error);
+          samples[r] = (g_get_monotonic_time () - start) / 1000.0;
+          if (found == NULL)
+            g_error ("Search for “%s” failed: %s", queries[q].query, error->message);
+          hits = found->len;
+        }
+      if (hits == 0)
+        g_error ("Search for “%s” found nothing: the figures would mean nothing", queries[q].query);
+
+      koi_bench_stats_compute (samples, SEARCH_RUNS, &stats);
+      g_print ("search \"%s\" (%s; %u results, limit %u): median of %u %.3f ms, max %.3f ms%s\n",
+               queries[q].query, queries[q].what, hits, queries[q].limit, SEARCH_RUNS,
+               stats.p50, stats.max,
+               queries[q].limit == 0 ? "" :
+               stats.p50 < TARGET_SEARCH_MS ? "  [target < 2 ms: met]" : "  [target < 2 ms: MISSED]");
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr (KoiTestCli) cli = NULL;
+  g_autoptr (GPtrArray) history = NULL;
+  g_autofree char *batch = NULL;
+  guint n_messages = DEFAULT_MESSAGES;
+  const char *override = g_getenv ("KOI_BENCH_MESSAGES");
+  ChildRun first, idle_run;
+  gint64 received;
+  double rate;
+
+  g_mime_init ();
+  if (override != NULL)
+    n_messages = (guint) g_ascii_strtoull (override, NULL, 10);
+  if (n_messages == 0)
+    g_error ("KOI_BENCH_MESSAGES must be a positive number");
+
+  cli = koi_test_cli_new ();
+  koi_test_cli_add_account (cli, "bob", BOB, "bob-secret");
+  /* The empty first sync: creates COI/Chats and the folder state, so what
+   * follows is a returning user's catch-up, not an account setup. */
+  g_free (run_cli (cli, "bob", "sync").output);
+
+  batch = g_build_filename (cli->tmp, "batch", NULL);
+  g_mkdir (batch, 0700);
+  generate_mail (batch, n_messages);
+  inject (cli, batch);
+
+  first = run_cli (cli, "bob", "sync");
+  received = json_received (first.output);
+  rate = n_messages / first.wall_s;
+  g_print ("catch-up: %u messages in %.2f s wall (%.2f s user, %.2f s sys): %.0f messages/s"
+           "  [target >= %.0f: %s]\n",
+           n_messages, first.wall_s, first.user_s, first.sys_s, rate, TARGET_RATE,
+           rate >= TARGET_RATE ? "met" : "MISSED");
+  g_print ("catch-up: peak RSS of koi-cli sync %.1f MB  [target <= %.0f MB: %s]\n",
+           first.max_rss_mb, TARGET_RSS_MB, first.max_rss_mb <= TARGET_RSS_MB ? "met" : "MISSED");
+
+  /* What any sync costs with nothing to fetch: start, keyring, TLS, login. */
+  idle_run = run_cli (cli, "bob", "sync");
+  g_print ("sync with nothing new: %.3f s wall, peak RSS %.1f MB\n",
+           idle_run.wall_s, idle_run.max_rss_mb);
+
+  /* Sanity check, not a test: the figures only count if everything arrived. */
+  history = koi_test_cli_messages (cli, "bob", ALICE);
+  g_print ("bob's chat with alice holds %u messages (sync reported %" G_GINT64_FORMAT " received)\n",
+           history->len, received);
+  if (history->len != n_messages || received != n_messages)
+    {
+      g_printerr ("SANITY CHECK FAILED: expected %u messages\n", n_messages);
+      return 1;
+    }
+  g_clear_pointer (&history, g_ptr_array_unref);
+
+  bench_search (cli);
+
+  g_free (first.output);
+  g_free (idle_run.output);
+  return 0;
+}
