@@ -707,6 +707,9 @@ koi_syncer_queue_text (KoiSyncer   *self,
   KoiCoiOutgoing outgoing = { 0, };
   KoiStoreMessage row = { 0, };
   gint64 now_ms = g_get_real_time () / 1000;
+  /* The Date header has whole seconds; the row keeps the same time, so this
+   * device orders the message exactly as every other device will. */
+  gint64 date_ms = now_ms - now_ms % 1000;
   gint64 chat_id;
   gint64 id;
 
@@ -729,7 +732,7 @@ koi_syncer_queue_text (KoiSyncer   *self,
   outgoing.from_name = self->account->display_name;
   outgoing.to = to;
   outgoing.text = text;
-  outgoing.date_ms = now_ms;
+  outgoing.date_ms = date_ms;
   /* Read receipts are requested once Koi can process the answers; until then
    * they would show up as stray emails in the sender's chats. */
   outgoing.request_read_receipt = FALSE;
@@ -754,9 +757,9 @@ koi_syncer_queue_text (KoiSyncer   *self,
   row.from_name = self->account->display_name;
   row.subject = (char *) g_mime_message_get_subject (message);
   row.text = (char *) text;
-  row.sent_at_ms = now_ms;
+  row.sent_at_ms = date_ms;
   row.received_at_ms = now_ms;
-  row.sort_ms = now_ms;
+  row.sort_ms = date_ms;
   row.seen = TRUE;
 
   /* The peer first, then the copy to self that the account's other devices
