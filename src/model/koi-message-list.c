@@ -15,6 +15,12 @@
  *   still holds a message of a dropped page keeps it alive, and the next read
  *   of that page hands out the same object (identity kept, state updates
  *   still reach it).
+ * - Placeholders are tracked the same way, weakly by position: a row may be
+ *   bound to a placeholder whose page is dropped before its read ran (a fast
+ *   scroll). When that page is made again it takes the placeholders that are
+ *   still alive instead of new ones, so the read fills the object the row
+ *   shows. Eviction also passes over pages whose placeholders a row still
+ *   shows while there is another page to drop.
  * - Structural changes (new messages) go through one "sync" job at a time on
  *   the reader: it counts again and checks the tail, so the model knows
  *   exactly which positions are new even when the engine's signals and the
@@ -50,6 +56,7 @@ struct _KoiMessageList
   GHashTable     *pages;        /* page index → Page* */
   guint64         clock;
   GHashTable     *live;         /* message id (gint64*) → KoiMessage* (weak) */
+  GHashTable     *waiting;      /* position → placeholder KoiMessage* (weak) */
 
   GArray         *announced;    /* gint64 ids from "message-added" not synced yet */
   GCancellable   *cancellable;
@@ -156,6 +163,102 @@ message_for_row (KoiMessageList        *self,
 }
 
 /* ------------------------------------------------------------------ */
+/* Placeholders, by position */
+
+static void
+waiting_weak_notify (gpointer  data,
+                     GObject  *where_the_object_was)
+{
+  KoiMessageList *self = data;
+  GHashTableIter iter;
+  gpointer value;
+
+  /* Only placeholders not loaded yet are here: a page's worth or a few. */
+  g_hash_table_iter_init (&iter, self->waiting);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (value == (gpointer) where_the_object_was)
+      {
+        g_hash_table_iter_remove (&iter);
+        break;
+      }
+}
+
+/* The placeholder for @position: the one a row may still show from a page
+ * that was dropped before it loaded, else a new one. Transfer full. */
+static KoiMessage *
+waiting_take (KoiMessageList *self,
+              guint           position)
+{
+  KoiMessage *message = g_hash_table_lookup (self->waiting, GUINT_TO_POINTER (position));
+
+  if (message != NULL && !koi_message_get_loaded (message))
+    return g_object_ref (message);
+
+  if (message != NULL)
+    g_object_weak_unref (G_OBJECT (message), waiting_weak_notify, self);
+
+  message = koi_message_new_placeholder ();
+  g_object_weak_ref (G_OBJECT (message), waiting_weak_notify, self);
+  g_hash_table_insert (self->waiting, GUINT_TO_POINTER (position), message);
+  return message;
+}
+
+/* @message at @position is filled (or swapped out): stop tracking it. */
+static void
+waiting_forget (KoiMessageList *self,
+                guint           position,
+                KoiMessage     *message)
+{
+  if (g_hash_table_lookup (self->waiting, GUINT_TO_POINTER (position)) != message)
+    return;
+
+  g_object_weak_unref (G_OBJECT (message), waiting_weak_notify, self);
+  g_hash_table_remove (self->waiting, GUINT_TO_POINTER (position));
+}
+
+static void
+waiting_clear (KoiMessageList *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->waiting);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      g_object_weak_unref (value, waiting_weak_notify, self);
+      g_hash_table_iter_remove (&iter);
+    }
+}
+
+/* A message was inserted at @position: the placeholders from there on moved
+ * down by one, as their rows did. */
+static void
+waiting_shift (KoiMessageList *self,
+               guint           position)
+{
+  g_autoptr(GHashTable) moved = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (g_hash_table_size (self->waiting) == 0)
+    return;
+
+  moved = g_hash_table_new (NULL, NULL);
+  g_hash_table_iter_init (&iter, self->waiting);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      guint old = GPOINTER_TO_UINT (key);
+
+      g_hash_table_insert (moved, GUINT_TO_POINTER (old >= position ? old + 1 : old), value);
+    }
+
+  g_hash_table_remove_all (self->waiting);
+  g_hash_table_iter_init (&iter, moved);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (self->waiting, key, value);
+}
+
+/* ------------------------------------------------------------------ */
 /* Pages */
 
 static void
@@ -180,19 +283,55 @@ drop_pages_from (KoiMessageList *self,
       g_hash_table_iter_remove (&iter);
 }
 
+/* TRUE if someone besides the page (a row) holds one of its placeholders:
+ * dropping the page now would only mean reading it again soon. */
+static gboolean
+page_in_view (Page *page)
+{
+  if (page->loaded)
+    return FALSE;
+
+  for (guint i = 0; i < page->items->len; i++)
+    {
+      KoiMessage *item = g_ptr_array_index (page->items, i);
+
+      if (!koi_message_get_loaded (item) && G_OBJECT (item)->ref_count > 1)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Drops the least recently used pages over the limit, never @keep (the page
+ * being handed out). */
 static void
-evict_if_needed (KoiMessageList *self)
+evict_if_needed (KoiMessageList *self,
+                 Page           *keep)
 {
   while (g_hash_table_size (self->pages) > KOI_MESSAGE_LIST_MAX_PAGES)
     {
       GHashTableIter iter;
       gpointer value;
       Page *oldest = NULL;
+      Page *oldest_unseen = NULL;
 
       g_hash_table_iter_init (&iter, self->pages);
       while (g_hash_table_iter_next (&iter, NULL, &value))
-        if (oldest == NULL || ((Page *) value)->last_used < oldest->last_used)
-          oldest = value;
+        {
+          Page *page = value;
+
+          if (page == keep)
+            continue;
+          if (oldest == NULL || page->last_used < oldest->last_used)
+            oldest = page;
+          if ((oldest_unseen == NULL || page->last_used < oldest_unseen->last_used)
+              && !page_in_view (page))
+            oldest_unseen = page;
+        }
+
+      /* Every page shown: the limit wins; the rows' placeholders stay
+       * tracked by position and are filled when their page comes back. */
+      if (oldest_unseen != NULL)
+        oldest = oldest_unseen;
 
       g_hash_table_remove (self->pages, GUINT_TO_POINTER (oldest->index));
     }
@@ -262,6 +401,7 @@ page_loaded_cb (GObject      *source,
 
       row = g_ptr_array_index (rows, i);
       existing = g_hash_table_lookup (self->live, &row->id);
+      waiting_forget (self, request->index * KOI_MESSAGE_LIST_PAGE_SIZE + i, slot);
 
       /* A placeholder nobody has seen yet is swapped for the live object of
        * the same message, so a message never has two objects that drift
@@ -309,7 +449,7 @@ page_get (KoiMessageList *self,
   page->cancellable = g_cancellable_new ();
   page->items = g_ptr_array_new_full (len, g_object_unref);
   for (guint i = 0; i < len; i++)
-    g_ptr_array_add (page->items, koi_message_new_placeholder ());
+    g_ptr_array_add (page->items, waiting_take (self, first + i));
   g_hash_table_insert (self->pages, GUINT_TO_POINTER (index), page);
 
   request = g_new0 (PageRequest, 1);
@@ -320,7 +460,7 @@ page_get (KoiMessageList *self,
                                        first, KOI_MESSAGE_LIST_PAGE_SIZE,
                                        page->cancellable, page_loaded_cb, request);
 
-  evict_if_needed (self);
+  evict_if_needed (self, page);
   return page;
 }
 
@@ -538,7 +678,9 @@ apply_sync (KoiMessageList *self,
 
   if (res->reset)
     {
+      /* Every row is bound again: old positions mean nothing now. */
       g_hash_table_remove_all (self->pages);
+      waiting_clear (self);
       self->n_items = res->count;
       self->last_id = res->last_id;
       g_list_model_items_changed (G_LIST_MODEL (self), 0, old, res->count);
@@ -586,7 +728,7 @@ apply_sync (KoiMessageList *self,
       else if (page != NULL && page->items->len < KOI_MESSAGE_LIST_PAGE_SIZE)
         g_hash_table_remove (self->pages, GUINT_TO_POINTER (last_index));
 
-      evict_if_needed (self);
+      evict_if_needed (self, NULL);
 
       self->n_items = res->count;
       self->last_id = res->last_id;
@@ -601,6 +743,7 @@ apply_sync (KoiMessageList *self,
 
           /* Pages from here on shifted by one: read them again. */
           drop_pages_from (self, position / KOI_MESSAGE_LIST_PAGE_SIZE);
+          waiting_shift (self, position);
           self->n_items++;
           g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
         }
@@ -815,6 +958,7 @@ koi_message_list_dispose (GObject *object)
   g_clear_object (&self->engine);
   g_hash_table_remove_all (self->pages);
   live_clear (self);
+  waiting_clear (self);
 
   G_OBJECT_CLASS (koi_message_list_parent_class)->dispose (object);
 }
@@ -826,6 +970,7 @@ koi_message_list_finalize (GObject *object)
 
   g_clear_pointer (&self->pages, g_hash_table_unref);
   g_clear_pointer (&self->live, g_hash_table_unref);
+  g_clear_pointer (&self->waiting, g_hash_table_unref);
   g_clear_pointer (&self->announced, g_array_unref);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->reader);
@@ -914,6 +1059,7 @@ koi_message_list_init (KoiMessageList *self)
 {
   self->pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) page_free);
   self->live = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->waiting = g_hash_table_new (NULL, NULL);
   self->announced = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->cancellable = g_cancellable_new ();
   self->loading = TRUE;

@@ -533,6 +533,115 @@ test_message_list_paging (ModelFixture  *fixture,
   g_assert_finalize_object (g_steal_pointer (&reader));
 }
 
+/* Runs the loop until @message is loaded; FALSE after @timeout_ms. A plain
+ * wait, not model_wait_for(): the bug this guards against is a message that
+ * never loads, and it should fail as an assertion, not a timeout. */
+static gboolean
+wait_loaded (KoiMessage *message,
+             guint       timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!koi_message_get_loaded (message))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static void
+test_message_list_dropped_placeholder (ModelFixture  *fixture,
+                                       gconstpointer  data)
+{
+  g_autoptr(KoiStoreReader) reader = koi_store_reader_new (fixture->path);
+  g_autoptr(KoiMessageList) list = NULL;
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  gint64 chat_id = fill_chat (fixture, N_MESSAGES);
+
+  list = message_list_new_ready (reader, NULL, chat_id);
+
+  /* Rows bound to a placeholder of each of one more page than the cache
+   * keeps, faster than the reader answers (no loop iteration): the cache
+   * must drop a page whose placeholder a row shows (page 0, the oldest). */
+  for (guint page = 0; page <= KOI_MESSAGE_LIST_MAX_PAGES; page++)
+    {
+      KoiMessage *item = g_list_model_get_item (G_LIST_MODEL (list),
+                                                page * KOI_MESSAGE_LIST_PAGE_SIZE);
+
+      g_assert_false (koi_message_get_loaded (item));
+      g_ptr_array_add (held, item);
+    }
+  g_assert_cmpuint (koi_message_list_get_cached_pages (list), ==, KOI_MESSAGE_LIST_MAX_PAGES);
+
+  /* The view asks for the first message again (a neighbour row binds):
+   * the list hands out the placeholder the first row still shows, and the
+   * read fills it, so that row does not stay empty. */
+  {
+    g_autoptr(KoiMessage) again = g_list_model_get_item (G_LIST_MODEL (list), 0);
+
+    g_assert_true (again == held->pdata[0]);
+  }
+  g_assert_true (wait_loaded (held->pdata[0], 5000));
+  g_assert_cmpstr (koi_message_get_text (held->pdata[0]), ==, "message 0");
+  g_assert_cmpuint (koi_message_list_get_cached_pages (list), <=, KOI_MESSAGE_LIST_MAX_PAGES);
+
+  /* Page 1 made room for page 0; its row's placeholder comes back too. */
+  {
+    g_autoptr(KoiMessage) again = g_list_model_get_item (G_LIST_MODEL (list),
+                                                         KOI_MESSAGE_LIST_PAGE_SIZE);
+
+    g_assert_true (again == held->pdata[1]);
+  }
+  g_assert_true (wait_loaded (held->pdata[1], 5000));
+  g_assert_cmpstr (koi_message_get_text (held->pdata[1]), ==, "message 50");
+  model_drain ();
+  for (guint page = 0; page <= KOI_MESSAGE_LIST_MAX_PAGES; page++)
+    if (koi_message_get_loaded (held->pdata[page]))
+      {
+        g_autofree char *text = g_strdup_printf ("message %u", page * KOI_MESSAGE_LIST_PAGE_SIZE);
+
+        g_assert_cmpstr (koi_message_get_text (held->pdata[page]), ==, text);
+      }
+
+  g_ptr_array_set_size (held, 0);
+  g_assert_finalize_object (g_steal_pointer (&list));
+  g_assert_finalize_object (g_steal_pointer (&reader));
+}
+
+static void
+test_message_list_keeps_shown_pages (ModelFixture  *fixture,
+                                     gconstpointer  data)
+{
+  g_autoptr(KoiStoreReader) reader = koi_store_reader_new (fixture->path);
+  g_autoptr(KoiMessageList) list = NULL;
+  g_autoptr(KoiMessage) shown = NULL;
+  gint64 chat_id = fill_chat (fixture, N_MESSAGES);
+
+  list = message_list_new_ready (reader, NULL, chat_id);
+
+  /* One row shows a placeholder of the first page; a fast scroll then
+   * touches many pages that nothing keeps. The cache drops those and
+   * keeps the shown one, whose read fills the row without a second ask. */
+  shown = g_list_model_get_item (G_LIST_MODEL (list), 7);
+  for (guint page = 1; page <= 3 * KOI_MESSAGE_LIST_MAX_PAGES; page++)
+    {
+      g_autoptr(KoiMessage) item = g_list_model_get_item (G_LIST_MODEL (list),
+                                                          page * KOI_MESSAGE_LIST_PAGE_SIZE);
+
+      g_assert_cmpuint (koi_message_list_get_cached_pages (list), <=, KOI_MESSAGE_LIST_MAX_PAGES);
+    }
+  g_assert_true (wait_loaded (shown, 5000));
+  g_assert_cmpstr (koi_message_get_text (shown), ==, "message 7");
+
+  g_clear_object (&shown);
+  model_drain ();
+  g_assert_finalize_object (g_steal_pointer (&list));
+  g_assert_finalize_object (g_steal_pointer (&reader));
+}
+
 static void
 test_message_list_live (ModelFixture  *fixture,
                         gconstpointer  data)
@@ -675,6 +784,8 @@ main (int   argc,
   ADD ("/model/chat-list/ensure-for-peer", test_chat_list_ensure_for_peer);
   ADD ("/model/message-list/paging", test_message_list_paging);
   ADD ("/model/message-list/live", test_message_list_live);
+  ADD ("/model/message-list/dropped-placeholder", test_message_list_dropped_placeholder);
+  ADD ("/model/message-list/keeps-shown-pages", test_message_list_keeps_shown_pages);
 
 #undef ADD
 
