@@ -518,6 +518,24 @@ test_inject (void)
   g_assert_nonnull (got);
   g_assert_nonnull (strstr (got, "straight into the mailbox"));
 
+  /* With IMAP down too: the message is there once it is back. */
+  {
+    g_autofree char *token2 = unique_token ("injected-offline");
+    g_autofree char *text2 = make_message (ALICE, BOB, token2, "stored while IMAP was down");
+    g_autoptr(GBytes) raw2 = g_bytes_new (text2, strlen (text2));
+    g_autofree char *got2 = NULL;
+
+    koi_test_mailserver_stop_service (ms, "imap", &error);
+    g_assert_no_error (error);
+    koi_test_mailserver_inject (ms, BOB, NULL, raw2, &error);
+    g_assert_no_error (error);
+    koi_test_mailserver_start_service (ms, "imap", &error);
+    g_assert_no_error (error);
+    got2 = wait_for_message (ms, BOB, BOB_PASSWORD, "INBOX", token2);
+    g_assert_nonnull (got2);
+    g_assert_nonnull (strstr (got2, "stored while IMAP was down"));
+  }
+
   koi_test_mailserver_inject (ms, "carol@example.org", NULL, raw, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, "not a user"));
