@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -354,6 +355,7 @@ main (int   argc,
   gint64 received;
   double rate;
 
+  setlocale (LC_ALL, "");
   g_mime_init ();
   if (override != NULL)
     n_messages = (guint) g_ascii_strtoull (override, NULL, 10);
