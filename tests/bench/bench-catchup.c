@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -16,6 +17,7 @@
 #include "bench-util.h"
 #include "koi-coi.h"
 #include "koi-coi-gmime.h"
+#include "koi-imap-client.h"
 #include "koi-profile.h"
 #include "koi-store.h"
 #include "koi-test-cli.h"
@@ -33,6 +35,9 @@
  * through the store API, the way the search view calls it.
  *
  * KOI_BENCH_MESSAGES=N overrides the number of messages (for a quick try).
+ * KOI_BENCH_WRAP="perf record -g -o FILE" (or strace, valgrind ...) runs
+ * the catch-up sync under that tool, for finding where the time goes; the
+ * figures of such a run are the tool's, not Koi's.
  */
 
 #define DEFAULT_MESSAGES 10000
@@ -175,6 +180,7 @@ generate_mail (const char *folder,
 
 static void
 inject (KoiTestCli *cli,
+        const char *user,
         const char *folder)
 {
   const char *script = g_getenv ("KOI_MAILSERVER");
@@ -182,7 +188,7 @@ inject (KoiTestCli *cli,
   g_autofree char *err = NULL;
   g_autoptr (GError) error = NULL;
   int status = 0;
-  const char *argv[] = { script, "inject", "--dir", cli->server->dir, "--user", BOB,
+  const char *argv[] = { script, "inject", "--dir", cli->server->dir, "--user", user,
                          "--maildir-batch", folder, NULL };
 
   if (script == NULL)
@@ -221,19 +227,32 @@ read_file_or_empty (const char *path)
 static ChildRun
 run_cli (KoiTestCli  *cli,
          const char  *profile,
-         const char  *command)
+         const char  *command,
+         const char  *wrapper)
 {
   g_autofree char *dir = koi_test_cli_profile (cli, profile);
   g_autofree char *out_path = g_build_filename (cli->tmp, "cli-stdout", NULL);
   g_autofree char *err_path = g_build_filename (cli->tmp, "cli-stderr", NULL);
   g_autofree char *err_text = NULL;
   g_autoptr (GError) error = NULL;
-  const char *argv[] = { cli->cli, "--profile", dir, command, NULL };
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_auto (GStrv) prefix = NULL;
   struct rusage usage = { 0, };
   ChildRun run = { 0, };
   GPid pid;
   int out_fd, err_fd;
   gint64 start;
+
+  /* An analysis tool in front of koi-cli (perf, strace, valgrind). */
+  if (wrapper != NULL && !g_shell_parse_argv (wrapper, NULL, &prefix, &error))
+    g_error ("KOI_BENCH_WRAP: %s", error->message);
+  for (guint i = 0; prefix != NULL && prefix[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (prefix[i]));
+  g_ptr_array_add (argv, g_strdup (cli->cli));
+  g_ptr_array_add (argv, g_strdup ("--profile"));
+  g_ptr_array_add (argv, g_strdup (dir));
+  g_ptr_array_add (argv, g_strdup (command));
+  g_ptr_array_add (argv, NULL);
 
   out_fd = open (out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   err_fd = open (err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -241,7 +260,7 @@ run_cli (KoiTestCli  *cli,
     g_error ("Could not create %s: %s", out_path, g_strerror (errno));
 
   start = g_get_monotonic_time ();
-  if (!g_spawn_async_with_fds (NULL, (char **) argv, cli->env, G_SPAWN_DO_NOT_REAP_CHILD,
+  if (!g_spawn_async_with_fds (NULL, (char **) argv->pdata, cli->env, G_SPAWN_DO_NOT_REAP_CHILD,
                                NULL, NULL, &pid, -1, out_fd, err_fd, &error))
     g_error ("Could not start koi-cli: %s", error->message);
 
@@ -342,6 +361,100 @@ bench_search (KoiTestCli *cli)
     }
 }
 
+/* ------------------------------------------------------------------ */
+/* Transport floor: what the same IMAP traffic costs without Koi's work */
+
+/* The syncer's two fetch passes (src/engine/koi-syncer.c), repeated here so
+ * the floor asks the server for exactly the same bytes. */
+#define FLOOR_CHUNK        250
+#define FLOOR_HEADER_ITEMS \
+  "(UID FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID CHAT-VERSION REFERENCES DATE)])"
+#define FLOOR_BODY_ITEMS   "(UID FLAGS BODY.PEEK[])"
+
+static gboolean
+count_bytes_cb (const KoiImapFetchItem  *item,
+                gpointer                 user_data,
+                GError                 **error)
+{
+  gsize *bytes = user_data;
+
+  if (item->body != NULL)
+    *bytes += g_bytes_get_size (item->body);
+  if (item->header != NULL)
+    *bytes += g_bytes_get_size (item->header);
+  return TRUE;
+}
+
+static char *
+chunk_set (GArray *uids,
+           guint   start,
+           guint   n)
+{
+  /* The UIDs are contiguous after a batch delivery and a MOVE, but do not
+   * count on it: list them. */
+  GString *set = g_string_new (NULL);
+
+  for (guint i = start; i < start + n; i++)
+    g_string_append_printf (set, "%s%u", set->len ? "," : "", g_array_index (uids, guint32, i));
+  return g_string_free (set, FALSE);
+}
+
+/* Fetches alice's copy of the batch the way the syncer fetches bob's
+ * (headers, then bodies, then MOVE, 250 at a time) but neither parses nor
+ * stores anything: the time the server, TLS and the IMAP parser need. */
+static void
+bench_transport_floor (KoiTestCli *cli)
+{
+  g_autoptr (KoiServerConfig) config = NULL;
+  g_autoptr (KoiImapClient) imap = NULL;
+  g_autoptr (GArray) uids = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 start, headers_us = 0, bodies_us = 0, moves_us = 0;
+  gsize header_bytes = 0, body_bytes = 0;
+
+  config = koi_server_config_new (cli->server->host, cli->server->imaps_port, KOI_SECURITY_TLS,
+                                  ALICE, "alice-secret", cli->server->ca_file);
+  imap = koi_imap_client_new (config);
+  start = g_get_monotonic_time ();
+  if (!koi_imap_client_connect (imap, NULL, &error) ||
+      !koi_imap_client_create (imap, "COI/Chats", NULL, &error) ||
+      !koi_imap_client_select (imap, "INBOX", FALSE, NULL, NULL, &error) ||
+      (uids = koi_imap_client_uid_search (imap, "ALL", NULL, &error)) == NULL)
+    g_error ("Transport floor: %s", error->message);
+  g_print ("transport floor: connect, login, SELECT, UID SEARCH ALL (%u UIDs): %.3f s\n",
+           uids->len, (g_get_monotonic_time () - start) / 1e6);
+
+  for (guint i = 0; i < uids->len; i += FLOOR_CHUNK)
+    {
+      guint n = MIN (FLOOR_CHUNK, uids->len - i);
+      g_autofree char *set = chunk_set (uids, i, n);
+
+      start = g_get_monotonic_time ();
+      if (!koi_imap_client_uid_fetch (imap, set, FLOOR_HEADER_ITEMS, count_bytes_cb, &header_bytes,
+                                      NULL, &error))
+        g_error ("Transport floor, header FETCH: %s", error->message);
+      headers_us += g_get_monotonic_time () - start;
+
+      start = g_get_monotonic_time ();
+      if (!koi_imap_client_uid_fetch (imap, set, FLOOR_BODY_ITEMS, count_bytes_cb, &body_bytes,
+                                      NULL, &error))
+        g_error ("Transport floor, body FETCH: %s", error->message);
+      bodies_us += g_get_monotonic_time () - start;
+
+      start = g_get_monotonic_time ();
+      if (!koi_imap_client_uid_move (imap, set, "COI/Chats", NULL, &error))
+        g_error ("Transport floor, UID MOVE: %s", error->message);
+      moves_us += g_get_monotonic_time () - start;
+    }
+
+  g_print ("transport floor, %u per round trip: header FETCH %.2f s (%.1f MB), body FETCH %.2f s"
+           " (%.1f MB), UID MOVE %.2f s; together %.2f s = %.0f messages/s\n",
+           FLOOR_CHUNK, headers_us / 1e6, header_bytes / 1e6, bodies_us / 1e6, body_bytes / 1e6,
+           moves_us / 1e6, (headers_us + bodies_us + moves_us) / 1e6,
+           uids->len / ((headers_us + bodies_us + moves_us) / 1e6));
+  koi_imap_client_logout (imap, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -357,6 +470,7 @@ main (int   argc,
 
   setlocale (LC_ALL, "");
   g_mime_init ();
+  curl_global_init (CURL_GLOBAL_DEFAULT);
   if (override != NULL)
     n_messages = (guint) g_ascii_strtoull (override, NULL, 10);
   if (n_messages == 0)
@@ -366,14 +480,17 @@ main (int   argc,
   koi_test_cli_add_account (cli, "bob", BOB, "bob-secret");
   /* The empty first sync: creates COI/Chats and the folder state, so what
    * follows is a returning user's catch-up, not an account setup. */
-  g_free (run_cli (cli, "bob", "sync").output);
+  g_free (run_cli (cli, "bob", "sync", NULL).output);
 
   batch = g_build_filename (cli->tmp, "batch", NULL);
   g_mkdir (batch, 0700);
   generate_mail (batch, n_messages);
-  inject (cli, batch);
+  inject (cli, BOB, batch);
+  /* The same mail for alice, untouched by Koi: the transport floor below
+   * reads it as fresh as bob's was. */
+  inject (cli, ALICE, batch);
 
-  first = run_cli (cli, "bob", "sync");
+  first = run_cli (cli, "bob", "sync", g_getenv ("KOI_BENCH_WRAP"));
   received = json_received (first.output);
   rate = n_messages / first.wall_s;
   g_print ("catch-up: %u messages in %.2f s wall (%.2f s user, %.2f s sys): %.0f messages/s"
@@ -384,7 +501,7 @@ main (int   argc,
            first.max_rss_mb, TARGET_RSS_MB, first.max_rss_mb <= TARGET_RSS_MB ? "met" : "MISSED");
 
   /* What any sync costs with nothing to fetch: start, keyring, TLS, login. */
-  idle_run = run_cli (cli, "bob", "sync");
+  idle_run = run_cli (cli, "bob", "sync", NULL);
   g_print ("sync with nothing new: %.3f s wall, peak RSS %.1f MB\n",
            idle_run.wall_s, idle_run.max_rss_mb);
 
@@ -400,6 +517,7 @@ main (int   argc,
   g_clear_pointer (&history, g_ptr_array_unref);
 
   bench_search (cli);
+  bench_transport_floor (cli);
 
   g_free (first.output);
   g_free (idle_run.output);
