@@ -467,6 +467,49 @@ koi_window_dispose (GObject *object)
   G_OBJECT_CLASS (koi_window_parent_class)->dispose (object);
 }
 
+/* ------------------------------------------------------------------ */
+/* KOI_DEBUG_EXIT_AFTER_FIRST_FRAME=1: the start-up benchmark's probe
+ * (tests/bench/bench-startup.c). Prints, on stdout, the monotonic clock
+ * (shared by every process on the machine, so the benchmark can subtract
+ * its own spawn time) at the first frame drawn and at the first frame that
+ * shows the chat list with its chats, then quits. */
+
+static void
+debug_after_paint (KoiWindow     *self,
+                   GdkFrameClock *clock)
+{
+  gboolean chats_shown = g_strcmp0 (koi_window_get_page_name (self), "chats") == 0
+    && g_strcmp0 (gtk_stack_get_visible_child_name (self->chat_list_stack), "list") == 0;
+
+  /* Kept on the object, not in the struct: a debug probe only. */
+  if (g_object_get_data (G_OBJECT (self), "koi-debug-first-frame") == NULL)
+    {
+      g_object_set_data (G_OBJECT (self), "koi-debug-first-frame", GINT_TO_POINTER (TRUE));
+      g_print ("koi-debug: first-frame %" G_GINT64_FORMAT " us (page %s)\n",
+               g_get_monotonic_time (), koi_window_get_page_name (self));
+    }
+
+  /* This frame drew the rows: it is the one the user sees them in. */
+  if (!chats_shown)
+    return;
+
+  g_print ("koi-debug: chats-frame %" G_GINT64_FORMAT " us (%u chats)\n",
+           g_get_monotonic_time (), g_list_model_get_n_items (G_LIST_MODEL (self->filtered)));
+  g_signal_handlers_disconnect_by_func (clock, debug_after_paint, self);
+
+  if (gtk_window_get_application (GTK_WINDOW (self)) != NULL)
+    g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+  else
+    gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+debug_on_realize (KoiWindow *self)
+{
+  g_signal_connect_object (gtk_widget_get_frame_clock (GTK_WIDGET (self)), "after-paint",
+                           G_CALLBACK (debug_after_paint), self, G_CONNECT_SWAPPED);
+}
+
 static void
 koi_window_class_init (KoiWindowClass *klass)
 {
@@ -517,6 +560,9 @@ koi_window_init (KoiWindow *self)
 
   if (g_strcmp0 (PROFILE, "development") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  if (g_getenv ("KOI_DEBUG_EXIT_AFTER_FIRST_FRAME") != NULL)
+    g_signal_connect (self, "realize", G_CALLBACK (debug_on_realize), NULL);
 
   update_page (self);
 }
