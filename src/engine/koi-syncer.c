@@ -600,7 +600,7 @@ sync_folder (KoiSyncer     *self,
     {
       /* The server renumbered the folder: forget its UIDs and look at every
        * message again; Message-IDs keep anything from being duplicated. */
-      g_message ("%s: UIDVALIDITY changed (%u → %u), resyncing", folder, uidvalidity,
+      g_message ("%s: UIDVALIDITY changed (%u -> %u), resyncing", folder, uidvalidity,
                  status.uidvalidity);
       if (!koi_store_folder_reset (self->store, self->account->id, folder, status.uidvalidity, error))
         return FALSE;

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <curl/curl.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "koi-imap-client.h"
@@ -310,6 +311,75 @@ test_send_while_smtp_down (void)
                                      member (g_ptr_array_index (alices, 0), "message_id")), ==, 1);
 }
 
+/* Dovecot renumbers a folder when its index and UID list are lost: Koi must
+ * resync it without duplicating or losing a message. */
+static void
+test_uidvalidity_change (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (GPtrArray) history = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *bob = NULL;
+  g_autofree char *folder = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GDir) dir = NULL;
+  const char *name;
+
+  setup_two_accounts (cli);
+  bob = koi_test_cli_profile (cli, "bob");
+  g_free (koi_test_cli_send (cli, "alice", "bob@example.org", "before one"));
+  g_free (koi_test_cli_send (cli, "alice", "bob@example.org", "before two"));
+  for (guint attempt = 0; attempt < 40; attempt++)
+    {
+      g_clear_pointer (&history, g_ptr_array_unref);
+      g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob, "sync", NULL), ==, 0);
+      history = koi_test_cli_messages (cli, "bob", "alice@example.org");
+      if (history->len == 2)
+        break;
+      g_usleep (250 * 1000);
+    }
+  g_assert_cmpuint (history->len, ==, 2);
+
+  /* Lose the chat folder's UID list and indexes while Dovecot is down. */
+  g_usleep (1100 * 1000);   /* UIDVALIDITY is a time in seconds */
+  koi_test_mailserver_stop_service (cli->server, "imap", &error);
+  g_assert_no_error (error);
+  folder = g_build_filename (cli->server->dir, "mail", "example.org", "bob", "Maildir", ".COI.Chats", NULL);
+  dir = g_dir_open (folder, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, "dovecot"))
+      {
+        g_autofree char *path = g_build_filename (folder, name, NULL);
+
+        g_assert_cmpint (g_remove (path), ==, 0);
+      }
+  koi_test_mailserver_start_service (cli->server, "imap", &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, &out, &err, "--profile", bob, "sync", NULL), ==, 0);
+  g_assert_nonnull (strstr (err, "UIDVALIDITY changed"));   /* the server really renumbered */
+  g_assert_nonnull (strstr (out, "\"received\":0"));
+  g_clear_pointer (&history, g_ptr_array_unref);
+  history = koi_test_cli_messages (cli, "bob", "alice@example.org");
+  g_assert_cmpuint (history->len, ==, 2);
+
+  /* And life goes on: a new message arrives once. */
+  g_free (koi_test_cli_send (cli, "alice", "bob@example.org", "after"));
+  for (guint attempt = 0; attempt < 40; attempt++)
+    {
+      g_clear_pointer (&history, g_ptr_array_unref);
+      g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob, "sync", NULL), ==, 0);
+      history = koi_test_cli_messages (cli, "bob", "alice@example.org");
+      if (history->len > 2)
+        break;
+      g_usleep (250 * 1000);
+    }
+  g_assert_cmpuint (history->len, ==, 3);
+  g_assert_cmpstr (member (g_ptr_array_index (history, 2), "text"), ==, "after");
+}
+
 static void
 test_clear_errors (void)
 {
@@ -366,6 +436,7 @@ main (int   argc,
   g_test_add_func ("/engine/cli/email-stays-in-inbox", test_ordinary_email_stays_in_inbox);
   g_test_add_func ("/engine/cli/imap-outage-during-idle", test_imap_outage_during_idle);
   g_test_add_func ("/engine/cli/send-while-smtp-down", test_send_while_smtp_down);
+  g_test_add_func ("/engine/cli/uidvalidity-change", test_uidvalidity_change);
   g_test_add_func ("/engine/cli/clear-errors", test_clear_errors);
 
   return g_test_run ();
