@@ -260,7 +260,8 @@ run_cli (KoiTestCli  *cli,
     g_error ("Could not create %s: %s", out_path, g_strerror (errno));
 
   start = g_get_monotonic_time ();
-  if (!g_spawn_async_with_fds (NULL, (char **) argv->pdata, cli->env, G_SPAWN_DO_NOT_REAP_CHILD,
+  if (!g_spawn_async_with_fds (NULL, (char **) argv->pdata, cli->env,
+                               G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,
                                NULL, NULL, &pid, -1, out_fd, err_fd, &error))
     g_error ("Could not start koi-cli: %s", error->message);
 
