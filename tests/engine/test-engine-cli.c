@@ -380,6 +380,56 @@ test_uidvalidity_change (void)
   g_assert_cmpstr (member (g_ptr_array_index (history, 2), "text"), ==, "after");
 }
 
+/* A recipient the server refuses for good: the message is marked failed
+ * with the server's own words, and the sender's copy is not sent twice. */
+static void
+test_refused_recipient (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (GPtrArray) messages = NULL;
+  g_autofree char *alice = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *message_id = NULL;
+  JsonObject *message;
+
+  setup_two_accounts (cli);
+  alice = koi_test_cli_profile (cli, "alice");
+
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, &err, "--profile", alice, "send",
+                                     "nobody@example.org", "is anyone there?", NULL), ==, 6);
+  g_assert_nonnull (strstr (err, "nobody@example.org"));
+  g_assert_nonnull (strstr (err, "Recipient address rejected"));   /* the server's words */
+
+  messages = koi_test_cli_messages (cli, "alice", "nobody@example.org");
+  g_assert_cmpuint (messages->len, ==, 1);
+  message = g_ptr_array_index (messages, 0);
+  g_assert_cmpstr (member (message, "state"), ==, "failed");
+  g_assert_nonnull (strstr (member (message, "failure_reason"), "5.1.1"));
+  message_id = g_strdup (member (message, "message_id"));
+
+  /* A later run does not try again on its own: failed stays failed. */
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", alice, "sync", NULL), ==, 0);
+  g_clear_pointer (&messages, g_ptr_array_unref);
+  messages = koi_test_cli_messages (cli, "alice", "nobody@example.org");
+  g_assert_cmpstr (member (g_ptr_array_index (messages, 0), "state"), ==, "failed");
+  /* Alice's own copy went out exactly once. */
+  {
+    g_autoptr (KoiServerConfig) config = imap_config (cli, "alice@example.org", "alice-secret");
+    g_autoptr (KoiImapClient) client = koi_imap_client_new (config);
+    g_autoptr (GArray) uids = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autofree char *criteria = g_strdup_printf ("HEADER Message-ID \"%s\"", message_id);
+
+    koi_imap_client_connect (client, NULL, &error);
+    g_assert_no_error (error);
+    koi_imap_client_select (client, "COI/Chats", TRUE, NULL, NULL, &error);
+    g_assert_no_error (error);
+    uids = koi_imap_client_uid_search (client, criteria, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (uids->len, ==, 1);
+  }
+}
+
 static void
 test_clear_errors (void)
 {
@@ -437,6 +487,7 @@ main (int   argc,
   g_test_add_func ("/engine/cli/imap-outage-during-idle", test_imap_outage_during_idle);
   g_test_add_func ("/engine/cli/send-while-smtp-down", test_send_while_smtp_down);
   g_test_add_func ("/engine/cli/uidvalidity-change", test_uidvalidity_change);
+  g_test_add_func ("/engine/cli/refused-recipient", test_refused_recipient);
   g_test_add_func ("/engine/cli/clear-errors", test_clear_errors);
 
   return g_test_run ();
