@@ -32,6 +32,10 @@ struct _KoiWindow
   GtkStringFilter      *filter;
   GtkFilterListModel   *filtered;
   GtkSingleSelection   *selection;
+
+  /* The chat on screen, watched so what arrives in it is read at once. */
+  KoiChat              *open_chat;
+  gulong                open_chat_unread_id;
 };
 
 void koi_window_class_install_actions (GtkWidgetClass *widget_class);

@@ -125,11 +125,45 @@ on_filtered_items_changed (KoiWindow  *self,
   koi_window_update_actions (self);
 }
 
+/* A message that arrives in the chat the user is looking at is read. */
+static void
+mark_open_chat_read (KoiWindow *self)
+{
+  if (self->open_chat == NULL || self->account == NULL ||
+      koi_chat_get_unread_count (self->open_chat) == 0)
+    return;
+
+  /* Folded with the list in front, the conversation is not on screen. */
+  if (adw_leaflet_get_folded (self->leaflet) &&
+      adw_leaflet_get_visible_child (self->leaflet) != self->content)
+    return;
+
+  koi_chat_list_mark_read (koi_account_get_chats (self->account), koi_chat_get_id (self->open_chat));
+}
+
+static void
+watch_open_chat (KoiWindow *self,
+                 KoiChat   *chat)
+{
+  if (self->open_chat == chat)
+    return;
+
+  if (self->open_chat != NULL)
+    g_clear_signal_handler (&self->open_chat_unread_id, self->open_chat);
+  g_set_object (&self->open_chat, chat);
+  if (chat != NULL)
+    self->open_chat_unread_id = g_signal_connect_object (chat, "notify::unread-count",
+                                                         G_CALLBACK (mark_open_chat_read), self,
+                                                         G_CONNECT_SWAPPED);
+}
+
 static void
 show_chat (KoiWindow *self,
            KoiChat   *chat)
 {
   KoiChat *current = koi_conversation_view_get_chat (self->conversation_view);
+
+  watch_open_chat (self, chat);
 
   if (chat == NULL)
     {
@@ -152,8 +186,7 @@ show_chat (KoiWindow *self,
       gtk_stack_set_visible_child_name (self->conversation_stack, "chat");
     }
 
-  if (koi_chat_get_unread_count (chat) > 0)
-    koi_chat_list_mark_read (koi_account_get_chats (self->account), koi_chat_get_id (chat));
+  mark_open_chat_read (self);
 }
 
 static void
@@ -459,6 +492,7 @@ koi_window_dispose (GObject *object)
 {
   KoiWindow *self = KOI_WINDOW (object);
 
+  watch_open_chat (self, NULL);
   set_account (self, NULL);
   koi_window_set_session (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), KOI_TYPE_WINDOW);
