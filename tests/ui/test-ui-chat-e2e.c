@@ -610,6 +610,15 @@ test_chat_e2e (void)
   g_assert_cmpfloat (mean_brightness (alice_dark) + 60, <, mean_brightness (alice_light));
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 
+  /* Narrow, as on a phone: one pane, with the open conversation in front. */
+  gtk_window_set_default_size (GTK_WINDOW (alice.window), 360, 640);
+  WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (alice.window)) <= 360, 10);
+  WAIT_FOR (!gtk_widget_get_mapped (GTK_WIDGET (koi_window_get_chat_list_view (alice.window))), 10);
+  g_assert_nonnull (side_find_bubble (&alice, hello));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (side_find_bubble (&alice, hello))));
+  g_clear_object (&alice_light);
+  alice_light = shoot (&alice, "e2e-alice-narrow.png");
+
   side_close (&alice);
   side_close (&bob);
   iterate_ms (100);
