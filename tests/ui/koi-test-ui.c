@@ -45,6 +45,11 @@ koi_test_ui_init (int    *argc,
     }
 
   adw_init ();
+
+  /* What KoiApplication's resource base path gives the app: its own icons.
+   * Tests that build windows without the application need them too. */
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    RESOURCE_BASE_PATH "/icons");
 }
 
 static gboolean
