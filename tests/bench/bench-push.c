@@ -29,8 +29,14 @@
  * time from right before the submit until IDLE returns with the EXISTS.
  * Dovecot holds IDLE notices back for 500 ms, so the floor is ~530 ms.
  *
- * Both run in the same process against the same server, interleaved (the
- * order alternates per round), so load and clock drift hit both alike.
+ * Breakdown: dave's mail is read by Koi's own KoiSyncer in this process,
+ * doing what the engine's worker does after a push (koi_syncer_idle, then
+ * koi_syncer_sync (full = FALSE)). Per message it gives the IDLE notice,
+ * the stored row's received_at_ms and the end of the sync, so Koi's own
+ * share is measured on the same delivery, free of the server's jitter.
+ *
+ * All three run in the same process against the same server, interleaved
+ * (the order rotates per round), so load and clock drift hit them alike.
  */
 
 #define ROUNDS           20
