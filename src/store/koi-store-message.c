@@ -223,6 +223,9 @@ koi_store_message_insert_row (KoiStore               *self,
       return id;
     }
 
+  if (!koi_store_fts_add (self, id, message->text, error))
+    return 0;
+
   if (message->chat_id > 0 &&
       !chat_note_message (self, message->chat_id, id, sort_ms,
                           message->direction == KOI_STORE_DIRECTION_INCOMING && !message->seen,

@@ -200,8 +200,16 @@ static const char migration_1[] =
   "  INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);"
   "END;";
 
+/* 2: the full-text index is no longer fed row by row from a trigger. The
+ * store adds a batch's new rows to it once, when the batch commits
+ * (koi-store.c): FTS5 writes a segment at every savepoint it sees, so the
+ * trigger turned a 250-message transaction into 250 index writes. */
+static const char migration_2[] =
+  "DROP TRIGGER messages_fts_insert;";
+
 const char * const koi_store_migrations[] = {
   migration_1,
+  migration_2,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (koi_store_migrations) == KOI_STORE_SCHEMA_VERSION);

@@ -15,7 +15,18 @@ struct _KoiStore
    * literal at its one call site, so the pointer identifies it and the hot
    * path costs a pointer hash instead of a string hash. */
   GHashTable *statements;
+  /* Inside koi_store_begin()/koi_store_commit(): new messages wait for the
+   * commit to enter the full-text index, all at once. 0 = none waiting,
+   * else the smallest waiting id (ids only grow inside a transaction). */
+  gboolean    in_batch;
+  gint64      fts_pending_from;
 };
+
+/* A message row was inserted: index its text now, or at the batch's commit. */
+gboolean koi_store_fts_add (KoiStore    *store,
+                            gint64       id,
+                            const char  *text,
+                            GError     **error);
 
 /* The migration scripts: koi_store_migrations[N - 1] takes user_version
  * N - 1 to N. Exactly KOI_STORE_SCHEMA_VERSION entries. */

@@ -186,7 +186,60 @@ koi_store_begin (KoiStore  *self,
    * needed. A deferred transaction that reads first and writes later can
    * fail with SQLITE_BUSY at once, without waiting, if another connection
    * wrote in between. */
-  return koi_store_exec (self, "BEGIN IMMEDIATE", error);
+  if (!koi_store_exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  self->in_batch = TRUE;
+  self->fts_pending_from = 0;
+  return TRUE;
+}
+
+gboolean
+koi_store_fts_add (KoiStore    *self,
+                   gint64       id,
+                   const char  *text,
+                   GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (self->in_batch)
+    {
+      if (self->fts_pending_from == 0 || id < self->fts_pending_from)
+        self->fts_pending_from = id;
+      return TRUE;
+    }
+
+  stmt = koi_store_prepare (self, "INSERT INTO messages_fts (rowid, text) VALUES (?1, ?2)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  koi_store_bind_text (stmt, 2, text);
+  return koi_store_step_done (self, stmt, "Could not index the message", error);
+}
+
+/* Every row inserted in this batch (and not undone by a savepoint) has an
+ * id >= fts_pending_from: index them in one statement. */
+static gboolean
+koi_store_fts_flush (KoiStore  *self,
+                     GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (self->fts_pending_from == 0)
+    return TRUE;
+
+  stmt = koi_store_prepare (self,
+                            "INSERT INTO messages_fts (rowid, text)"
+                            " SELECT id, text FROM messages WHERE id >= ?1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, self->fts_pending_from);
+  if (!koi_store_step_done (self, stmt, "Could not index the new messages", error))
+    return FALSE;
+
+  self->fts_pending_from = 0;
+  return TRUE;
 }
 
 gboolean
@@ -195,7 +248,11 @@ koi_store_commit (KoiStore  *self,
 {
   g_return_val_if_fail (self != NULL, FALSE);
 
-  return koi_store_exec (self, "COMMIT", error);
+  if (!koi_store_fts_flush (self, error) || !koi_store_exec (self, "COMMIT", error))
+    return FALSE;
+
+  self->in_batch = FALSE;
+  return TRUE;
 }
 
 void
@@ -205,6 +262,8 @@ koi_store_rollback (KoiStore *self)
 
   if (!sqlite3_get_autocommit (self->db))
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  self->in_batch = FALSE;
+  self->fts_pending_from = 0;
 }
 
 gboolean
@@ -226,7 +285,8 @@ koi_store_atomic_end (KoiStore        *self,
 {
   if (ok)
     {
-      if (koi_store_exec (self, atomic->own_transaction ? "COMMIT" : "RELEASE koi_atomic", error))
+      if (atomic->own_transaction ? koi_store_commit (self, error)
+                                  : koi_store_exec (self, "RELEASE koi_atomic", error))
         return TRUE;
       /* Fall through: a failed COMMIT leaves the transaction open. */
     }

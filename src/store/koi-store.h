@@ -57,7 +57,7 @@ typedef enum {
 } KoiStoreRecipientState;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define KOI_STORE_SCHEMA_VERSION 1
+#define KOI_STORE_SCHEMA_VERSION 2
 
 typedef struct _KoiStore KoiStore;
 

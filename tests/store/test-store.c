@@ -1076,6 +1076,56 @@ test_contacts (Fixture       *fixture,
   g_assert_error (error, KOI_STORE_ERROR, KOI_STORE_ERROR_INVALID);
 }
 
+/* Messages of a batch enter the search index when the batch commits, and
+ * only those that are really stored. */
+static void
+test_search_batches (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 chat_id = chat_with (fixture, "bob@example.org");
+
+  g_assert_true (koi_store_begin (fixture->store, &error));
+  store_test_incoming (fixture->store, fixture->account_id, chat_id, "b1@x", "lighthouse keeper", 1000);
+  store_test_incoming (fixture->store, fixture->account_id, chat_id, "b2@x", "lighthouse again", 2000);
+  {
+    /* A failing call in the middle of the batch is undone alone. */
+    KoiStoreMessage bad = { .account_id = fixture->account_id, .chat_id = 9999,
+                            .message_id = (char *) "b3@x", .text = (char *) "lighthouse ghost" };
+    g_assert_cmpint (koi_store_message_insert (fixture->store, &bad, NULL, &error), ==, 0);
+    g_clear_error (&error);
+  }
+  store_test_incoming (fixture->store, fixture->account_id, chat_id, "b4@x", "a lighthouse at last", 3000);
+  g_assert_true (koi_store_commit (fixture->store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (search_count (fixture, "lighthouse"), ==, 3);
+  g_assert_cmpuint (search_count (fixture, "ghost"), ==, 0);
+
+  /* An abandoned batch leaves nothing in the index either. */
+  g_assert_true (koi_store_begin (fixture->store, &error));
+  store_test_incoming (fixture->store, fixture->account_id, chat_id, "c1@x", "phantom words", 4000);
+  koi_store_rollback (fixture->store);
+  g_assert_cmpuint (search_count (fixture, "phantom"), ==, 0);
+
+  /* Outside a batch a message is searchable at once. */
+  store_test_incoming (fixture->store, fixture->account_id, chat_id, "d1@x", "standalone harbour", 5000);
+  g_assert_cmpuint (search_count (fixture, "harbour"), ==, 1);
+
+  /* And the index agrees with the table, row for row (FTS5 compares them
+   * and fails with SQLITE_CORRUPT_VTAB otherwise). */
+  {
+    sqlite3 *db = NULL;
+    char *message = NULL;
+
+    g_assert_cmpint (sqlite3_open (koi_store_get_path (fixture->store), &db), ==, SQLITE_OK);
+    sqlite3_busy_timeout (db, 5000);
+    if (sqlite3_exec (db, "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)",
+                      NULL, NULL, &message) != SQLITE_OK)
+      g_error ("full-text index out of step with the messages: %s", message);
+    sqlite3_close (db);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1093,6 +1143,7 @@ main (int   argc,
   ADD ("message/paging-10000", test_paging);
   ADD ("message/edits-and-delete", test_edits_and_delete);
   ADD ("message/search", test_search);
+  ADD ("message/search-batches", test_search_batches);
   ADD ("chat/order", test_chat_order);
   ADD ("chat/unread-count", test_unread_count);
   ADD ("chat/thread-members-receipts", test_thread_and_receipts);
