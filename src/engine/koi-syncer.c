@@ -439,12 +439,18 @@ move_to_chats_folder (KoiSyncer     *self,
   if (!koi_imap_client_uid_move (self->imap, set, self->chats_folder, cancellable, error))
     return FALSE;
 
+  /* One transaction for the chunk, not one per UID. */
+  if (!koi_store_begin (self->store, error))
+    return FALSE;
   for (guint i = 0; i < uids->len; i++)
     if (!koi_store_location_remove (self->store, self->account->id, folder, uidvalidity,
                                     g_array_index (uids, guint32, i), error))
-      return FALSE;
+      {
+        koi_store_rollback (self->store);
+        return FALSE;
+      }
 
-  return TRUE;
+  return koi_store_commit (self->store, error);
 }
 
 /* One chunk of new UIDs: headers first, bodies only of what is not stored
@@ -455,6 +461,7 @@ sync_chunk (KoiSyncer     *self,
             guint32        uidvalidity,
             gboolean       is_inbox,
             gboolean       first_sync,
+            gboolean       headers_first,
             const guint32 *uids,
             guint          n_uids,
             GCancellable  *cancellable,
@@ -472,8 +479,10 @@ sync_chunk (KoiSyncer     *self,
   g_array_set_clear_func (fetched, fetched_message_clear);
   g_array_set_clear_func (added, (GDestroyNotify) clear_row_strings);
 
-  if (!koi_imap_client_uid_fetch (self->imap, set, HEADER_ITEMS, collect_header_cb, headers,
-                                  cancellable, error))
+  if (!headers_first)
+    g_array_append_vals (wanted, uids, n_uids);
+  else if (!koi_imap_client_uid_fetch (self->imap, set, HEADER_ITEMS, collect_header_cb, headers,
+                                       cancellable, error))
     return FALSE;
 
   for (guint i = 0; i < headers->len; i++)
@@ -540,6 +549,11 @@ sync_chunk (KoiSyncer     *self,
           clear_row_strings (&row);
           goto failed;
         }
+
+      /* Without a header pass, the body says what is chat mail. */
+      if (!headers_first && is_inbox && self->move_chat_mail &&
+          message->parsed->kind == KOI_COI_KIND_CHAT)
+        g_array_append_val (to_move, message->uid);
 
       if (inserted)
         g_array_append_val (added, row);
@@ -628,7 +642,12 @@ sync_folder (KoiSyncer     *self,
     {
       guint n = MIN (CHUNK_SIZE, uids->len - i);
 
-      if (!sync_chunk (self, folder, status.uidvalidity, is_inbox, !known || last_uid == 0,
+      /* The header pass pays off where much is already known or unwanted:
+       * the chat folder (what this device moved there itself) and a
+       * folder's first sync (years of ordinary email). In INBOX after that,
+       * nearly everything new is wanted: fetch the bodies at once. */
+      if (!sync_chunk (self, folder, status.uidvalidity, is_inbox, !known,
+                       !known || uidvalidity != status.uidvalidity || !is_inbox,
                        &g_array_index (uids, guint32, i), n, cancellable, error))
         return FALSE;
     }
