@@ -29,6 +29,30 @@ member (JsonObject *object,
   return json_object_get_string_member_with_default (object, name, NULL);
 }
 
+/* Delivery is asynchronous: syncs @profile until its chat with @peer holds
+ * at least @count messages (or 10 s pass) and returns that chat. */
+static GPtrArray *
+sync_until (KoiTestCli *cli,
+            const char *profile,
+            const char *peer,
+            guint       count)
+{
+  g_autofree char *dir = koi_test_cli_profile (cli, profile);
+  GPtrArray *messages = NULL;
+
+  for (guint attempt = 0; attempt < 40; attempt++)
+    {
+      g_clear_pointer (&messages, g_ptr_array_unref);
+      g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", dir, "sync", NULL), ==, 0);
+      messages = koi_test_cli_messages (cli, profile, peer);
+      if (messages->len >= count)
+        break;
+      g_usleep (250 * 1000);
+    }
+
+  return messages;
+}
+
 static void
 test_message_reaches_watch_and_reply_returns (void)
 {
@@ -179,17 +203,7 @@ test_ordinary_email_stays_in_inbox (void)
   g_assert_true (koi_smtp_send (smtp, "alice@example.org", recipients, raw, &results, NULL, &error));
   g_assert_no_error (error);
 
-  /* Delivery is asynchronous: sync until it is there. */
-  for (guint attempt = 0; attempt < 40; attempt++)
-    {
-      g_clear_pointer (&messages, g_ptr_array_unref);
-      g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile",
-                                         koi_test_cli_profile (cli, "bob"), "sync", NULL), ==, 0);
-      messages = koi_test_cli_messages (cli, "bob", "alice@example.org");
-      if (messages->len > 0)
-        break;
-      g_usleep (250 * 1000);
-    }
+  messages = sync_until (cli, "bob", "alice@example.org", 1);
 
   g_assert_cmpuint (messages->len, ==, 1);
   email = g_ptr_array_index (messages, 0);
@@ -286,16 +300,8 @@ test_send_while_smtp_down (void)
   g_assert_cmpuint (alices->len, ==, 1);
   g_assert_cmpstr (member (g_ptr_array_index (alices, 0), "state"), ==, "sent");
 
-  for (guint attempt = 0; attempt < 40; attempt++)
-    {
-      g_clear_pointer (&bobs, g_ptr_array_unref);
-      g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile",
-                                         koi_test_cli_profile (cli, "bob"), "sync", NULL), ==, 0);
-      bobs = koi_test_cli_messages (cli, "bob", "alice@example.org");
-      if (bobs->len > 0)
-        break;
-      g_usleep (250 * 1000);
-    }
+  g_clear_pointer (&bobs, g_ptr_array_unref);
+  bobs = sync_until (cli, "bob", "alice@example.org", 1);
   g_assert_cmpuint (bobs->len, ==, 1);
   g_assert_cmpstr (member (g_ptr_array_index (bobs, 0), "text"), ==, "written while the server was away");
 
@@ -330,15 +336,8 @@ test_uidvalidity_change (void)
   bob = koi_test_cli_profile (cli, "bob");
   g_free (koi_test_cli_send (cli, "alice", "bob@example.org", "before one"));
   g_free (koi_test_cli_send (cli, "alice", "bob@example.org", "before two"));
-  for (guint attempt = 0; attempt < 40; attempt++)
-    {
-      g_clear_pointer (&history, g_ptr_array_unref);
-      g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob, "sync", NULL), ==, 0);
-      history = koi_test_cli_messages (cli, "bob", "alice@example.org");
-      if (history->len == 2)
-        break;
-      g_usleep (250 * 1000);
-    }
+  g_clear_pointer (&history, g_ptr_array_unref);
+  history = sync_until (cli, "bob", "alice@example.org", 2);
   g_assert_cmpuint (history->len, ==, 2);
 
   /* Lose the chat folder's UID list and indexes while Dovecot is down. */
@@ -367,15 +366,8 @@ test_uidvalidity_change (void)
 
   /* And life goes on: a new message arrives once. */
   g_free (koi_test_cli_send (cli, "alice", "bob@example.org", "after"));
-  for (guint attempt = 0; attempt < 40; attempt++)
-    {
-      g_clear_pointer (&history, g_ptr_array_unref);
-      g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob, "sync", NULL), ==, 0);
-      history = koi_test_cli_messages (cli, "bob", "alice@example.org");
-      if (history->len > 2)
-        break;
-      g_usleep (250 * 1000);
-    }
+  g_clear_pointer (&history, g_ptr_array_unref);
+  history = sync_until (cli, "bob", "alice@example.org", 3);
   g_assert_cmpuint (history->len, ==, 3);
   g_assert_cmpstr (member (g_ptr_array_index (history, 2), "text"), ==, "after");
 }

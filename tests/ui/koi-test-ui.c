@@ -344,3 +344,20 @@ koi_test_ui_find_image (GtkWidget  *root,
 
   return find_widget (root, image_has_icon, icon_name);
 }
+
+double
+koi_test_ui_mean_brightness (GdkTexture *texture)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  gsize stride = (gsize) width * 4;
+  g_autofree guchar *data = g_malloc (stride * height);
+  double sum = 0;
+
+  gdk_texture_download (texture, data, stride);
+  for (gsize i = 0; i < stride * height; i += 4)
+    /* Cairo's ARGB32 in memory: B, G, R, A. */
+    sum += 0.114 * data[i] + 0.587 * data[i + 1] + 0.299 * data[i + 2];
+
+  return sum / ((double) width * height);
+}

@@ -23,4 +23,7 @@ GtkWidget  *koi_test_ui_find_label       (GtkWidget         *root,
 GtkWidget  *koi_test_ui_find_image       (GtkWidget         *root,
                                           const char        *icon_name);
 
+/* Mean brightness (0..255) of a rendered texture: tells dark from light. */
+double      koi_test_ui_mean_brightness  (GdkTexture        *texture);
+
 G_END_DECLS

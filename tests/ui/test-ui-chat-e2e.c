@@ -410,22 +410,6 @@ carol_writes_to_bob (KoiTestCli *cli,
 /* ------------------------------------------------------------------ */
 /* Screenshots */
 
-static double
-mean_brightness (GdkTexture *texture)
-{
-  int width = gdk_texture_get_width (texture);
-  int height = gdk_texture_get_height (texture);
-  gsize stride = (gsize) width * 4;
-  g_autofree guchar *data = g_malloc (stride * height);
-  double sum = 0;
-
-  gdk_texture_download (texture, data, stride);
-  for (gsize i = 0; i < stride * height; i += 4)
-    sum += 0.114 * data[i] + 0.587 * data[i + 1] + 0.299 * data[i + 2];
-
-  return sum / ((double) width * height);
-}
-
 static GdkTexture *
 shoot (Side       *side,
        const char *name)
@@ -606,8 +590,8 @@ test_chat_e2e (void)
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   alice_dark = shoot (&alice, "e2e-alice-dark.png");
   g_test_message ("brightness light %.0f, dark %.0f",
-                  mean_brightness (alice_light), mean_brightness (alice_dark));
-  g_assert_cmpfloat (mean_brightness (alice_dark) + 60, <, mean_brightness (alice_light));
+                  koi_test_ui_mean_brightness (alice_light), koi_test_ui_mean_brightness (alice_dark));
+  g_assert_cmpfloat (koi_test_ui_mean_brightness (alice_dark) + 60, <, koi_test_ui_mean_brightness (alice_light));
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 
   /* Narrow, as on a phone: one pane, with the open conversation in front. */

@@ -7,24 +7,6 @@
 #include "koi-test-ui.h"
 #include "koi-window.h"
 
-/* Mean brightness (0..255) of a rendered texture. */
-static double
-mean_brightness (GdkTexture *texture)
-{
-  int width = gdk_texture_get_width (texture);
-  int height = gdk_texture_get_height (texture);
-  gsize stride = (gsize) width * 4;
-  g_autofree guchar *data = g_malloc (stride * height);
-  double sum = 0;
-
-  gdk_texture_download (texture, data, stride);
-  for (gsize i = 0; i < stride * height; i += 4)
-    /* Cairo's ARGB32 in memory: B, G, R, A. */
-    sum += 0.114 * data[i] + 0.587 * data[i + 1] + 0.299 * data[i + 2];
-
-  return sum / ((double) width * height);
-}
-
 static GdkTexture *
 shoot (GtkWidget  *window,
        const char *name)
@@ -102,9 +84,9 @@ test_light_dark_narrow (void)
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   dark = shoot (window, "window-dark.png");
-  g_test_message ("brightness light %.0f, dark %.0f", mean_brightness (light), mean_brightness (dark));
+  g_test_message ("brightness light %.0f, dark %.0f", koi_test_ui_mean_brightness (light), koi_test_ui_mean_brightness (dark));
   /* Dark follows from the theme's named colours alone. */
-  g_assert_cmpfloat (mean_brightness (dark) + 60, <, mean_brightness (light));
+  g_assert_cmpfloat (koi_test_ui_mean_brightness (dark) + 60, <, koi_test_ui_mean_brightness (light));
   gtk_window_destroy (GTK_WINDOW (window));
 
   /* The narrowest phone width fits. */
@@ -129,7 +111,7 @@ test_light_dark_narrow (void)
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   chat_dark = shoot (GTK_WIDGET (chat_window), "conversation-dark.png");
-  g_assert_cmpfloat (mean_brightness (chat_dark) + 60, <, mean_brightness (chat_light));
+  g_assert_cmpfloat (koi_test_ui_mean_brightness (chat_dark) + 60, <, koi_test_ui_mean_brightness (chat_light));
   gtk_window_destroy (chat_window);
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
