@@ -82,6 +82,7 @@ koi_cli_message_object (const char            *event,
   add_string (builder, "from_name", message->from_name);
   add_string (builder, "subject", message->subject);
   add_string (builder, "text", message->text);
+  add_string (builder, "in_reply_to", message->in_reply_to);
   if (message->full_text != NULL)
     add_string (builder, "full_text", message->full_text);
   add_int (builder, "sent_at_ms", message->sent_at_ms);

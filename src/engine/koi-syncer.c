@@ -711,6 +711,41 @@ text_has_content (const char *text)
   return FALSE;
 }
 
+/* The Message-IDs of the chat's first and newest messages, NULL when the
+ * chat is empty. */
+static gboolean
+find_thread (KoiSyncer  *self,
+             gint64      chat_id,
+             char      **out_root,
+             char      **out_last,
+             GError    **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (GPtrArray) first = NULL;
+  g_autoptr (GPtrArray) last = NULL;
+  guint count;
+
+  count = koi_store_message_count (self->store, chat_id, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (count == 0)
+    return TRUE;
+
+  first = koi_store_message_page (self->store, chat_id, 0, 1, error);
+  last = koi_store_message_page (self->store, chat_id, count - 1, 1, error);
+  if (first == NULL || last == NULL)
+    return FALSE;
+  if (first->len == 0 || last->len == 0)
+    return TRUE;
+
+  *out_root = g_strdup (((KoiStoreMessage *) g_ptr_array_index (first, 0))->message_id);
+  *out_last = g_strdup (((KoiStoreMessage *) g_ptr_array_index (last, 0))->message_id);
+  return TRUE;
+}
+
 gint64
 koi_syncer_queue_text (KoiSyncer   *self,
                        const char  *peer_address,
@@ -723,6 +758,10 @@ koi_syncer_queue_text (KoiSyncer   *self,
   g_autofree char *message_id = NULL;
   const char *to[] = { NULL, NULL };
   const char *recipients[] = { NULL, NULL, NULL };
+  const char *references[] = { NULL, NULL, NULL };
+  g_autofree char *thread_root = NULL;
+  g_autofree char *thread_last = NULL;
+  g_autofree char *thread_references = NULL;
   KoiCoiOutgoing outgoing = { 0, };
   KoiStoreMessage row = { 0, };
   gint64 now_ms = g_get_real_time () / 1000;
@@ -756,15 +795,27 @@ koi_syncer_queue_text (KoiSyncer   *self,
    * they would show up as stray emails in the sender's chats. */
   outgoing.request_read_receipt = FALSE;
 
+  chat_id = koi_store_chat_ensure_1to1 (self->store, self->account->id, peer, NULL, error);
+  if (chat_id == 0)
+    return 0;
+
+  /* A reply to the chat's newest message, in the thread the chat started:
+   * mail programs show the conversation as one thread. */
+  if (!find_thread (self, chat_id, &thread_root, &thread_last, error))
+    return 0;
+  references[0] = thread_root;
+  references[1] = thread_last;
+  outgoing.in_reply_to = thread_last;
+  outgoing.references = thread_root != NULL ? references : NULL;
+  if (thread_root != NULL)
+    thread_references = g_strcmp0 (thread_root, thread_last) == 0
+      ? g_strdup (thread_root) : g_strjoin (" ", thread_root, thread_last, NULL);
+
   message = koi_coi_build_chat_message (&outgoing, error);
   if (message == NULL)
     return 0;
   raw = koi_coi_message_to_bytes (message);
   message_id = g_strdup (g_mime_message_get_message_id (message));
-
-  chat_id = koi_store_chat_ensure_1to1 (self->store, self->account->id, peer, NULL, error);
-  if (chat_id == 0)
-    return 0;
 
   row.account_id = self->account->id;
   row.chat_id = chat_id;
@@ -776,6 +827,8 @@ koi_syncer_queue_text (KoiSyncer   *self,
   row.from_name = self->account->display_name;
   row.subject = (char *) g_mime_message_get_subject (message);
   row.text = (char *) text;
+  row.in_reply_to = thread_last;
+  row.references = thread_references;
   row.sent_at_ms = date_ms;
   row.received_at_ms = now_ms;
   row.sort_ms = date_ms;

@@ -85,6 +85,8 @@ test_message_reaches_watch_and_reply_returns (void)
   g_assert_nonnull (event);
   g_assert_cmpstr (member (event, "text"), ==, "Hi Alice, got it.");
   g_assert_cmpstr (member (event, "chat"), ==, "bob@example.org");
+  /* A reply in the thread, as mail programs show it. */
+  g_assert_cmpstr (member (event, "in_reply_to"), ==, id);
 
   /* Each arrived exactly once, however many syncs ran meanwhile. */
   g_assert_cmpuint (koi_test_watch_count (bob_watch, "message", "message_id", id), ==, 1);
