@@ -30,6 +30,7 @@ struct _KoiWelcomePage
   AdwActionRow    *ca_row;
   GtkWidget       *ca_clear_button;
   GtkLabel        *error_label;
+  GtkScrolledWindow *scrolled;
   GtkWidget       *add_button;
   GtkSpinner      *spinner;
 
@@ -67,12 +68,52 @@ koi_welcome_page_set_session (KoiWelcomePage *self,
   g_set_object (&self->session, session);
 }
 
+/* The error sits right above "Add Account", at the end of a long form
+ * that may be scrolled anywhere (Enter in a field submits too): once the
+ * label has its place, scroll just far enough to show it. */
+static gboolean
+reveal_error_cb (GtkWidget     *widget,
+                 GdkFrameClock *frame_clock,
+                 gpointer       user_data)
+{
+  KoiWelcomePage *self = KOI_WELCOME_PAGE (widget);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled);
+  graphene_rect_t bounds, button;
+  double page = gtk_adjustment_get_page_size (adjustment);
+  double bottom;
+  double value = gtk_adjustment_get_value (adjustment);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->error_label)))
+    return G_SOURCE_REMOVE;
+  /* Not laid out yet: try again at the next frame. */
+  if (!gtk_widget_compute_bounds (GTK_WIDGET (self->error_label), GTK_WIDGET (self->scrolled), &bounds) ||
+      bounds.size.height <= 0)
+    return G_SOURCE_CONTINUE;
+
+  /* Show the button below it too: trying again is the next step. */
+  if (gtk_widget_compute_bounds (self->add_button, GTK_WIDGET (self->scrolled), &button) &&
+      button.origin.y + button.size.height > bounds.origin.y + bounds.size.height)
+    bottom = button.origin.y + button.size.height;
+  else
+    bottom = bounds.origin.y + bounds.size.height;
+
+  if (bottom > page)
+    gtk_adjustment_set_value (adjustment, value + MIN (bottom - page + 12, bounds.origin.y));
+  else if (bounds.origin.y < 0)
+    gtk_adjustment_set_value (adjustment, value + bounds.origin.y - 12);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 show_error (KoiWelcomePage *self,
             const char     *message)
 {
   gtk_label_set_label (self->error_label, message != NULL ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+
+  if (message != NULL)
+    gtk_widget_add_tick_callback (GTK_WIDGET (self), reveal_error_cb, NULL, NULL);
 }
 
 const char *
@@ -427,6 +468,7 @@ koi_welcome_page_class_init (KoiWelcomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, ca_row);
   gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, ca_clear_button);
   gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, error_label);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, scrolled);
   gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, add_button);
   gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, spinner);
   gtk_widget_class_bind_template_callback (widget_class, on_address_changed);
