@@ -44,6 +44,7 @@ static const char usage[] =
   "  koi-cli [--profile DIR] chats\n"
   "  koi-cli [--profile DIR] messages CHAT\n"
   "  koi-cli [--profile DIR] search WORDS\n"
+  "  koi-cli [--profile DIR] set move-chat-mail on|off\n"
   "\n"
   "Koi without a window: chat over email from scripts, bots and benchmarks.\n"
   "\n"
@@ -64,6 +65,8 @@ static const char usage[] =
   "  messages     a chat's messages (CHAT: its id or the peer's address), oldest\n"
   "               first, one JSON object per line.\n"
   "  search       messages whose text matches WORDS, one JSON object per line.\n"
+  "  set          move-chat-mail: whether chat mail found in INBOX is moved to\n"
+  "               COI/Chats (default on). Ordinary email is never moved.\n"
   "\n"
   "Options:\n"
   "  --profile DIR  everything of one installation except passwords (default:\n"
@@ -653,6 +656,32 @@ command_search (const char *profile_dir,
   return EXIT_OK;
 }
 
+static int
+command_set (const char *profile_dir,
+             const char *key,
+             const char *value)
+{
+  g_auto (Profile) profile = { 0, };
+  g_autoptr (GError) error = NULL;
+  gboolean on;
+
+  if (!g_str_equal (key, "move-chat-mail"))
+    return bad_arguments ("unknown setting “%s”", key);
+  if (g_str_equal (value, "on"))
+    on = TRUE;
+  else if (g_str_equal (value, "off"))
+    on = FALSE;
+  else
+    return bad_arguments ("move-chat-mail is on or off");
+
+  if (!profile_open (&profile, profile_dir, TRUE, &error) ||
+      !koi_store_setting_set (profile.store, profile.account->id, "move_chat_mail",
+                              on ? "1" : "0", &error))
+    return report_error (error);
+
+  return EXIT_OK;
+}
+
 /* --------------------------------------------------------------------- */
 
 int
@@ -713,6 +742,8 @@ main (int   argc,
     return command_messages (profile_dir, argv[i + 1]);
   if (g_str_equal (argv[i], "search") && argc - i == 2)
     return command_search (profile_dir, argv[i + 1]);
+  if (g_str_equal (argv[i], "set") && argc - i == 3)
+    return command_set (profile_dir, argv[i + 1], argv[i + 2]);
 
   return bad_arguments ("unknown command or wrong number of arguments: “%s”", argv[i]);
 }

@@ -34,6 +34,7 @@ struct _KoiEngine
   gboolean            wake_pending;
 
   KoiConnectionState  state;        /* main-thread copy */
+  int                 move_chat_mail;   /* atomic: -1 = the store's setting */
 };
 
 G_DEFINE_FINAL_TYPE (KoiEngine, koi_engine, G_TYPE_OBJECT)
@@ -335,6 +336,8 @@ run_connected (KoiEngine  *self,
 
       if (full)
         last_full_us = g_get_monotonic_time ();
+      if (g_atomic_int_get (&self->move_chat_mail) >= 0)
+        koi_syncer_set_move_chat_mail (syncer, g_atomic_int_get (&self->move_chat_mail));
 
       if (!koi_syncer_sync (syncer, full, self->stop, error))
         return FALSE;
@@ -531,6 +534,15 @@ koi_engine_get_account_id (KoiEngine *self)
   g_return_val_if_fail (KOI_IS_ENGINE (self), 0);
 
   return self->account->id;
+}
+
+void
+koi_engine_set_move_chat_mail (KoiEngine *self,
+                               gboolean   move)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  g_atomic_int_set (&self->move_chat_mail, move ? 1 : 0);
 }
 
 /* Interrupts IDLE or a backoff wait: there is something to send. */
@@ -751,4 +763,5 @@ koi_engine_init (KoiEngine *self)
   g_mutex_init (&self->lock);
   self->context = g_main_context_ref_thread_default ();
   self->state = KOI_CONNECTION_OFFLINE;
+  self->move_chat_mail = -1;
 }

@@ -89,6 +89,12 @@ gint64              koi_engine_send_text_finish     (KoiEngine              *sel
                                                     GAsyncResult           *result,
                                                     GError                **error);
 
+/* Whether chat mail found in INBOX is moved to COI/Chats (default: the
+ * account's "move_chat_mail" store setting, on). Takes effect at the next
+ * sync; callable at any time. */
+void                koi_engine_set_move_chat_mail   (KoiEngine              *self,
+                                                    gboolean                move);
+
 /* Retries a failed outgoing message now. */
 void                koi_engine_retry                (KoiEngine              *self,
                                                     gint64                  message_ref);

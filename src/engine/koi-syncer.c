@@ -89,6 +89,13 @@ koi_syncer_free (KoiSyncer *self)
   g_free (self);
 }
 
+void
+koi_syncer_set_move_chat_mail (KoiSyncer *self,
+                               gboolean   move)
+{
+  self->move_chat_mail = move;
+}
+
 gboolean
 koi_address_is_valid (const char *address)
 {

@@ -58,6 +58,10 @@ gboolean   koi_syncer_is_connected  (KoiSyncer              *self);
 /* Logs out (politely if the line is alive) and forgets the connection. */
 void       koi_syncer_disconnect    (KoiSyncer              *self);
 
+/* Overrides the account's "move_chat_mail" store setting. */
+void       koi_syncer_set_move_chat_mail (KoiSyncer         *self,
+                                          gboolean           move);
+
 /* Fetches what is new. @full: the chat folder and INBOX (at start and now
  * and then); otherwise INBOX only (after a push). Leaves INBOX selected. */
 gboolean   koi_syncer_sync          (KoiSyncer              *self,

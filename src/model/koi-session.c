@@ -20,6 +20,7 @@ struct _KoiSession
   KoiStoreReader *reader;
   GListStore     *accounts;     /* of KoiAccount */
   gboolean        loaded;
+  int             move_chat_mail;  /* -1: each account's stored setting */
 };
 
 G_DEFINE_FINAL_TYPE (KoiSession, koi_session, G_TYPE_OBJECT)
@@ -32,6 +33,22 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+void
+koi_session_set_move_chat_mail (KoiSession *self,
+                                gboolean    move)
+{
+  g_return_if_fail (KOI_IS_SESSION (self));
+
+  self->move_chat_mail = move ? 1 : 0;
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->accounts)); i++)
+    {
+      g_autoptr(KoiAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+
+      if (koi_account_get_engine (account) != NULL)
+        koi_engine_set_move_chat_mail (koi_account_get_engine (account), move);
+    }
+}
 
 KoiSession *
 koi_session_new (const char *profile_dir)
@@ -115,7 +132,9 @@ start_engine (KoiSession            *self,
   g_autoptr(KoiAccountConfig) config = koi_account_config_new_from_store (row, password);
   g_autoptr(KoiEngine) engine = NULL;
 
-  engine = koi_engine_new (self->store_path, row->id, row->address, config->imap, config->smtp);
+  engine = koi_engine_new_from_config (self->store_path, config);
+  if (self->move_chat_mail >= 0)
+    koi_engine_set_move_chat_mail (engine, self->move_chat_mail);
   koi_account_set_engine (account, engine);
   koi_engine_start (engine);
 }
@@ -329,7 +348,6 @@ added_account_read_cb (GObject      *source,
   KoiSession *self = g_task_get_source_object (task);
   AddData *data = g_task_get_task_data (task);
   g_autoptr(KoiStoreAccount) row = NULL;
-  g_autoptr(KoiEngine) engine = NULL;
   GError *error = NULL;
   KoiAccount *account;
 
@@ -350,10 +368,7 @@ added_account_read_cb (GObject      *source,
       koi_account_set_engine (account, NULL);
     }
 
-  engine = koi_engine_new (self->store_path, row->id, row->address,
-                           data->settings->imap, data->settings->smtp);
-  koi_account_set_engine (account, engine);
-  koi_engine_start (engine);
+  start_engine (self, account, row, data->settings->imap->password);
 
   g_task_return_pointer (task, g_object_ref (account), g_object_unref);
 }
@@ -553,4 +568,5 @@ static void
 koi_session_init (KoiSession *self)
 {
   self->accounts = g_list_store_new (KOI_TYPE_ACCOUNT);
+  self->move_chat_mail = -1;
 }

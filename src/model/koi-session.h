@@ -57,4 +57,9 @@ KoiAccount     *koi_session_add_account_finish (KoiSession                *self,
 /* Stops every engine (also done on dispose). */
 void            koi_session_shutdown           (KoiSession           *self);
 
+/* Whether chat mail is moved out of INBOX (the user's preference), for
+ * every account now and later. */
+void             koi_session_set_move_chat_mail (KoiSession *self,
+                                                 gboolean    move);
+
 G_END_DECLS

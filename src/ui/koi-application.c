@@ -208,6 +208,15 @@ open_settings (KoiApplication *self)
 }
 
 static void
+on_move_chats_changed (KoiApplication *self,
+                       const char     *key,
+                       GSettings      *settings)
+{
+  if (self->session != NULL)
+    koi_session_set_move_chat_mail (self->session, g_settings_get_boolean (settings, key));
+}
+
+static void
 koi_application_startup (GApplication *app)
 {
   KoiApplication *self = KOI_APPLICATION (app);
@@ -237,6 +246,13 @@ koi_application_startup (GApplication *app)
     }
 
   self->session = koi_session_new (self->profile_dir);
+  if (self->settings != NULL)
+    {
+      koi_session_set_move_chat_mail (self->session,
+                                      g_settings_get_boolean (self->settings, "move-chats-to-folder"));
+      g_signal_connect_object (self->settings, "changed::move-chats-to-folder",
+                               G_CALLBACK (on_move_chats_changed), self, G_CONNECT_SWAPPED);
+    }
   self->loading = TRUE;
   koi_session_load_async (self->session, NULL, session_loaded, g_object_ref (self));
 }

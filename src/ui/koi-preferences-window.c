@@ -11,7 +11,6 @@ struct _KoiPreferencesWindow
 
   AdwComboRow          *color_scheme_row;
   GtkSwitch            *move_switch;
-  GtkSwitch            *receipts_switch;
 
   GSettings            *settings;
 };
@@ -69,8 +68,6 @@ koi_preferences_window_new (GtkWindow *parent,
                                 scheme_to_position, position_to_scheme, NULL, NULL);
   g_settings_bind (settings, "move-chats-to-folder", self->move_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (settings, "send-read-receipts", self->receipts_switch, "active",
-                   G_SETTINGS_BIND_DEFAULT);
 
   return GTK_WIDGET (self);
 }
@@ -98,7 +95,6 @@ koi_preferences_window_class_init (KoiPreferencesWindowClass *klass)
                                                RESOURCE_BASE_PATH "/koi-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, color_scheme_row);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, move_switch);
-  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, receipts_switch);
 }
 
 static void

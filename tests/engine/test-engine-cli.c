@@ -424,6 +424,30 @@ test_refused_recipient (void)
   }
 }
 
+/* With moving switched off, chat mail stays in INBOX (and is still shown). */
+static void
+test_move_switched_off (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (GPtrArray) messages = NULL;
+  g_autofree char *bob = NULL;
+  g_autofree char *id = NULL;
+
+  setup_two_accounts (cli);
+  bob = koi_test_cli_profile (cli, "bob");
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob, "set",
+                                     "move-chat-mail", "maybe", NULL), ==, 2);
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob, "set",
+                                     "move-chat-mail", "off", NULL), ==, 0);
+
+  id = koi_test_cli_send (cli, "alice", "bob@example.org", "leave me where I am");
+  messages = sync_until (cli, "bob", "alice@example.org", 1);
+  g_assert_cmpuint (messages->len, ==, 1);
+  g_assert_cmpstr (member (g_ptr_array_index (messages, 0), "message_id"), ==, id);
+  g_assert_cmpuint (count_on_server (cli, "INBOX", id), ==, 1);
+  g_assert_cmpuint (count_on_server (cli, "COI/Chats", id), ==, 0);
+}
+
 static void
 test_clear_errors (void)
 {
@@ -482,6 +506,7 @@ main (int   argc,
   g_test_add_func ("/engine/cli/send-while-smtp-down", test_send_while_smtp_down);
   g_test_add_func ("/engine/cli/uidvalidity-change", test_uidvalidity_change);
   g_test_add_func ("/engine/cli/refused-recipient", test_refused_recipient);
+  g_test_add_func ("/engine/cli/move-switched-off", test_move_switched_off);
   g_test_add_func ("/engine/cli/clear-errors", test_clear_errors);
 
   return g_test_run ();
