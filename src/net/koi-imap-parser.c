@@ -106,12 +106,15 @@ koi_imap_parser_get_pending (KoiImapParser *parser)
 }
 
 /* A printable excerpt of server text for error messages: control bytes
- * become '?', and it is cut so a 1 MiB line does not become a 1 MiB error. */
+ * become '?', and it is cut so a 1 MiB line does not become a 1 MiB error.
+ * A GError message must be UTF-8, and a hostile or broken server sends any
+ * bytes (or a cut falls inside a character): invalid ones become U+FFFD. */
 static char *
 excerpt (const char *data,
          gsize       len)
 {
-  GString *out = g_string_new (NULL);
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autofree char *valid = NULL;
   gsize n = MIN (len, 80);
 
   for (gsize i = 0; i < n; i++)
@@ -119,10 +122,9 @@ excerpt (const char *data,
       guchar c = data[i];
       g_string_append_c (out, (c < 0x20 || c == 0x7f) ? '?' : (char) c);
     }
-  if (len > n)
-    g_string_append (out, "…");
 
-  return g_string_free (out, FALSE);
+  valid = g_utf8_make_valid (out->str, out->len);
+  return g_strconcat (valid, len > n ? "…" : "", NULL);
 }
 
 static gboolean
@@ -914,5 +916,13 @@ koi_imap_response_describe (const KoiImapResponse *response)
   else if (response->args->len > 0)
     g_string_append (out, " …");
 
+  /* Tag, name and code are the server's bytes too. */
+  if (!g_utf8_validate (out->str, out->len, NULL))
+    {
+      char *valid = g_utf8_make_valid (out->str, out->len);
+
+      g_string_free (out, TRUE);
+      return valid;
+    }
   return g_string_free (out, FALSE);
 }
