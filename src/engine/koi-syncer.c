@@ -9,6 +9,7 @@
 #include "koi-coi-gmime.h"
 #include "koi-engine-error.h"
 #include "koi-imap-client.h"
+#include "koi-imap-command.h"
 #include "koi-smtp.h"
 #include "koi-syncer.h"
 
@@ -240,6 +241,39 @@ uid_set_from_array (const guint32 *uids,
   return g_string_free (set, FALSE);
 }
 
+/* The UIDs of a set such as "1:5,7" in the order written; NULL if it is
+ * not a UID set. */
+static GArray *
+uid_set_expand (const char *set)
+{
+  g_auto (GStrv) ranges = g_strsplit (set != NULL ? set : "", ",", -1);
+  g_autoptr (GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+  for (guint i = 0; ranges[i] != NULL; i++)
+    {
+      char *colon = strchr (ranges[i], ':');
+      guint64 first, last;
+
+      if (colon != NULL)
+        *colon = '\0';
+      if (!g_ascii_string_to_unsigned (ranges[i], 10, 1, G_MAXUINT32, &first, NULL))
+        return NULL;
+      last = first;
+      if (colon != NULL && !g_ascii_string_to_unsigned (colon + 1, 10, 1, G_MAXUINT32, &last, NULL))
+        return NULL;
+
+      /* A server may write a range high to low. */
+      for (guint64 uid = MIN (first, last); uid <= MAX (first, last); uid++)
+        {
+          guint32 value = (guint32) uid;
+
+          g_array_append_val (uids, value);
+        }
+    }
+
+  return g_steal_pointer (&uids);
+}
+
 /* --------------------------------------------------------------------- */
 /* Receiving */
 
@@ -429,6 +463,33 @@ clear_row_strings (KoiStoreMessage *row)
   g_clear_pointer (&row->references, g_free);
 }
 
+typedef struct {
+  guint32  uidvalidity;   /* of the destination */
+  GArray  *source;
+  GArray  *destination;
+} CopyUid;
+
+/* "* OK [COPYUID uidvalidity source-set destination-set]" (UIDPLUS): where
+ * MOVE put each message. */
+static gboolean
+collect_copyuid_cb (KoiImapClient          *client,
+                    const KoiImapResponse  *response,
+                    gpointer                user_data,
+                    GError                **error)
+{
+  CopyUid *copy = user_data;
+
+  if (g_strcmp0 (response->code, "COPYUID") != 0 || response->code_args->len != 3 ||
+      copy->source != NULL)
+    return TRUE;
+
+  if (!koi_imap_value_get_number32 (g_ptr_array_index (response->code_args, 0), &copy->uidvalidity))
+    return TRUE;
+  copy->source = uid_set_expand (koi_imap_value_get_string (g_ptr_array_index (response->code_args, 1)));
+  copy->destination = uid_set_expand (koi_imap_value_get_string (g_ptr_array_index (response->code_args, 2)));
+  return TRUE;
+}
+
 static gboolean
 move_to_chats_folder (KoiSyncer     *self,
                       const char    *folder,
@@ -438,26 +499,65 @@ move_to_chats_folder (KoiSyncer     *self,
                       GError       **error)
 {
   g_autofree char *set = NULL;
+  CopyUid copy = { 0, };
+  guint32 chats_uidvalidity = 0, chats_last_uid = 0;
+  gboolean ok = TRUE;
 
   if (uids->len == 0)
     return TRUE;
 
   set = uid_set_from_array ((const guint32 *) uids->data, uids->len);
-  if (!koi_imap_client_uid_move (self->imap, set, self->chats_folder, cancellable, error))
-    return FALSE;
+  if (koi_imap_client_has_capability (self->imap, "MOVE"))
+    {
+      g_autoptr (KoiImapCommand) command = koi_imap_command_new ("UID MOVE");
+
+      koi_imap_command_add_atom (command, set);
+      koi_imap_client_add_mailbox (self->imap, command, self->chats_folder);
+      ok = koi_imap_client_run (self->imap, command, collect_copyuid_cb, &copy, NULL,
+                                cancellable, error);
+    }
+  else
+    ok = koi_imap_client_uid_move (self->imap, set, self->chats_folder, cancellable, error);
+
+  if (!ok)
+    goto out;
 
   /* One transaction for the chunk, not one per UID. */
-  if (!koi_store_begin (self->store, error))
-    return FALSE;
-  for (guint i = 0; i < uids->len; i++)
-    if (!koi_store_location_remove (self->store, self->account->id, folder, uidvalidity,
-                                    g_array_index (uids, guint32, i), error))
+  ok = koi_store_begin (self->store, error);
+  if (!ok)
+    goto out;
+
+  /* Where the server said the messages went: the next sync of the chat
+   * folder knows them without fetching a byte. Only for the folder as Koi
+   * knows it (same UIDVALIDITY). */
+  if (copy.source != NULL && copy.destination != NULL && copy.source->len == copy.destination->len &&
+      koi_store_folder_get (self->store, self->account->id, self->chats_folder,
+                            &chats_uidvalidity, &chats_last_uid, NULL) &&
+      chats_uidvalidity == copy.uidvalidity)
+    for (guint i = 0; ok && i < copy.source->len; i++)
       {
-        koi_store_rollback (self->store);
-        return FALSE;
+        gint64 ref = koi_store_location_find_message (self->store, self->account->id, folder, uidvalidity,
+                                                      g_array_index (copy.source, guint32, i), NULL);
+
+        if (ref != 0)
+          ok = koi_store_location_add (self->store, ref, self->account->id, self->chats_folder,
+                                       copy.uidvalidity, g_array_index (copy.destination, guint32, i),
+                                       error);
       }
 
-  return koi_store_commit (self->store, error);
+  for (guint i = 0; ok && i < uids->len; i++)
+    ok = koi_store_location_remove (self->store, self->account->id, folder, uidvalidity,
+                                    g_array_index (uids, guint32, i), error);
+
+  if (ok)
+    ok = koi_store_commit (self->store, error);
+  else
+    koi_store_rollback (self->store);
+
+out:
+  g_clear_pointer (&copy.source, g_array_unref);
+  g_clear_pointer (&copy.destination, g_array_unref);
+  return ok;
 }
 
 /* One chunk of new UIDs: headers first, bodies only of what is not stored
@@ -474,7 +574,8 @@ sync_chunk (KoiSyncer     *self,
             GCancellable  *cancellable,
             GError       **error)
 {
-  g_autofree char *set = uid_set_from_array (uids, n_uids);
+  g_autofree char *set = NULL;
+  g_autoptr (GArray) unplaced = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_autoptr (GArray) headers = g_array_new (FALSE, TRUE, sizeof (HeaderInfo));
   g_autoptr (GArray) wanted = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_autoptr (GArray) fetched = g_array_new (FALSE, TRUE, sizeof (FetchedMessage));
@@ -486,8 +587,19 @@ sync_chunk (KoiSyncer     *self,
   g_array_set_clear_func (fetched, fetched_message_clear);
   g_array_set_clear_func (added, (GDestroyNotify) clear_row_strings);
 
+  /* UIDs this device put there itself (MOVE told it where) need nothing. */
+  for (guint i = 0; i < n_uids; i++)
+    if (is_inbox ||
+        koi_store_location_find_message (self->store, self->account->id, folder, uidvalidity,
+                                         uids[i], NULL) == 0)
+      g_array_append_val (unplaced, uids[i]);
+  if (unplaced->len == 0)
+    return koi_store_folder_set (self->store, self->account->id, folder, uidvalidity,
+                                 uids[n_uids - 1], error);
+  set = uid_set_from_array ((const guint32 *) unplaced->data, unplaced->len);
+
   if (!headers_first)
-    g_array_append_vals (wanted, uids, n_uids);
+    g_array_append_vals (wanted, unplaced->data, unplaced->len);
   else if (!koi_imap_client_uid_fetch (self->imap, set, HEADER_ITEMS, collect_header_cb, headers,
                                        cancellable, error))
     return FALSE;
