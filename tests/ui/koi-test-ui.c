@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +52,40 @@ koi_test_ui_init (int    *argc,
    * Tests that build windows without the application need them too. */
   gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
                                     RESOURCE_BASE_PATH "/icons");
+
+  /* And its stylesheet, which AdwApplication loads from the same path. */
+  {
+    g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (css, RESOURCE_BASE_PATH "/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
+}
+
+char *
+koi_test_ui_use_file_keyring (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("koi-test-keyring-XXXXXX", &error);
+  char *path;
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "keyring", NULL);
+  g_setenv ("SECRET_BACKEND", "file", TRUE);
+  g_setenv ("SECRET_FILE_TEST_PATH", path, TRUE);
+  g_setenv ("SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
+
+  return path;
+}
+
+void
+koi_test_ui_remove_file_keyring (const char *keyring_path)
+{
+  g_autofree char *dir = g_path_get_dirname (keyring_path);
+
+  g_unlink (keyring_path);
+  g_rmdir (dir);
 }
 
 static gboolean

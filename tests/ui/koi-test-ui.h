@@ -23,6 +23,14 @@ GtkWidget  *koi_test_ui_find_label       (GtkWidget         *root,
 GtkWidget  *koi_test_ui_find_image       (GtkWidget         *root,
                                           const char        *icon_name);
 
+/* Points libsecret at its file backend in a new temp folder (never the
+ * real keyring) and returns the keyring file's path. Call before any thread
+ * starts (libsecret reads the variables once; setenv is not thread-safe),
+ * i.e. first thing in main(). */
+char       *koi_test_ui_use_file_keyring    (void);
+/* Deletes that keyring file and its folder. */
+void        koi_test_ui_remove_file_keyring (const char *keyring_path);
+
 /* Mean brightness (0..255) of a rendered texture: tells dark from light. */
 double      koi_test_ui_mean_brightness  (GdkTexture        *texture);
 

@@ -634,38 +634,21 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr (GtkCssProvider) css = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *keyring_dir = NULL;
   g_autofree char *keyring_path = NULL;
   int status;
 
   /* Passwords go to libsecret's file backend in a temp folder, never the
-   * real keyring. libsecret reads these variables once, and setenv() is
-   * only safe before any thread starts: so here, first. */
-  keyring_dir = g_dir_make_tmp ("koi-welcome-keyring-XXXXXX", &error);
-  g_assert_no_error (error);
-  keyring_path = g_build_filename (keyring_dir, "keyring", NULL);
-  g_setenv ("SECRET_BACKEND", "file", TRUE);
-  g_setenv ("SECRET_FILE_TEST_PATH", keyring_path, TRUE);
-  g_setenv ("SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
+   * real keyring. */
+  keyring_path = koi_test_ui_use_file_keyring ();
 
   koi_test_ui_init (&argc, &argv);
   koi_model_init ();
   g_timeout_add (20, tick_cb, NULL);
 
-  /* What AdwApplication loads from the resource base path; this window has
-   * no application. */
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, RESOURCE_BASE_PATH "/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-
   g_test_add_func ("/ui/welcome-e2e/add-account", test_welcome_e2e);
 
   status = g_test_run ();
 
-  g_unlink (keyring_path);
-  g_rmdir (keyring_dir);
+  koi_test_ui_remove_file_keyring (keyring_path);
   return status;
 }
