@@ -830,41 +830,6 @@ text_has_content (const char *text)
   return FALSE;
 }
 
-/* The Message-IDs of the chat's first and newest messages, NULL when the
- * chat is empty. */
-static gboolean
-find_thread (KoiSyncer  *self,
-             gint64      chat_id,
-             char      **out_root,
-             char      **out_last,
-             GError    **error)
-{
-  g_autoptr (GError) local_error = NULL;
-  g_autoptr (GPtrArray) first = NULL;
-  g_autoptr (GPtrArray) last = NULL;
-  guint count;
-
-  count = koi_store_message_count (self->store, chat_id, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  if (count == 0)
-    return TRUE;
-
-  first = koi_store_message_page (self->store, chat_id, 0, 1, error);
-  last = koi_store_message_page (self->store, chat_id, count - 1, 1, error);
-  if (first == NULL || last == NULL)
-    return FALSE;
-  if (first->len == 0 || last->len == 0)
-    return TRUE;
-
-  *out_root = g_strdup (((KoiStoreMessage *) g_ptr_array_index (first, 0))->message_id);
-  *out_last = g_strdup (((KoiStoreMessage *) g_ptr_array_index (last, 0))->message_id);
-  return TRUE;
-}
-
 gint64
 koi_syncer_queue_text (KoiSyncer   *self,
                        const char  *peer_address,
@@ -920,7 +885,7 @@ koi_syncer_queue_text (KoiSyncer   *self,
 
   /* A reply to the chat's newest message, in the thread the chat started:
    * mail programs show the conversation as one thread. */
-  if (!find_thread (self, chat_id, &thread_root, &thread_last, error))
+  if (!koi_store_chat_thread_ends (self->store, chat_id, &thread_root, &thread_last, error))
     return 0;
   references[0] = thread_root;
   references[1] = thread_last;

@@ -660,6 +660,60 @@ koi_store_message_mark_deleted (KoiStore  *self,
   return koi_store_atomic_end (self, &atomic, ok, error);
 }
 
+static char *
+chat_end_message_id (KoiStore    *self,
+                     sqlite3_stmt *stmt,
+                     gint64       chat_id,
+                     GError     **error)
+{
+  int rc;
+
+  sqlite3_bind_int64 (stmt, 1, chat_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  if (rc != SQLITE_DONE)
+    koi_store_set_error (self, error, rc, "Could not read the chat’s thread");
+  return NULL;
+}
+
+gboolean
+koi_store_chat_thread_ends (KoiStore  *self,
+                            gint64     chat_id,
+                            char     **out_first,
+                            char     **out_last,
+                            GError   **error)
+{
+  g_autoptr(sqlite3_stmt) first = NULL;
+  g_autoptr(sqlite3_stmt) last = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  first = koi_store_prepare (self,
+                             "SELECT message_id FROM messages WHERE chat_id = ?1"
+                             " ORDER BY sort_ms, id LIMIT 1",
+                             error);
+  last = koi_store_prepare (self,
+                            "SELECT message_id FROM messages WHERE chat_id = ?1"
+                            " ORDER BY sort_ms DESC, id DESC LIMIT 1",
+                            error);
+  if (first == NULL || last == NULL)
+    return FALSE;
+
+  *out_first = chat_end_message_id (self, first, chat_id, &local_error);
+  if (local_error == NULL)
+    *out_last = chat_end_message_id (self, last, chat_id, &local_error);
+  if (local_error != NULL)
+    {
+      g_clear_pointer (out_first, g_free);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 guint
 koi_store_message_count (KoiStore  *self,
                          gint64     chat_id,

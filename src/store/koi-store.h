@@ -277,6 +277,15 @@ gint64           koi_store_message_find       (KoiStore               *store,
                                                gint64                  account_id,
                                                const char             *message_id,
                                                GError                **error);
+/* The Message-IDs of the chat's first and newest messages (in conversation
+ * order), for replying in its thread: two index lookups, whatever the
+ * chat's length. Both NULL for an empty chat. */
+gboolean         koi_store_chat_thread_ends  (KoiStore               *store,
+                                              gint64                  chat_id,
+                                              char                  **out_first,
+                                              char                  **out_last,
+                                              GError                **error);
+
 /* The chat of the first of @message_ids (e.g. In-Reply-To, then References
  * newest first) that is stored; 0 = none. NULL-terminated. */
 gint64           koi_store_message_find_chat_for_thread (KoiStore           *store,

@@ -1126,6 +1126,32 @@ test_search_batches (Fixture       *fixture,
   }
 }
 
+/* The ends of a chat's thread follow the conversation order, not the order
+ * messages were stored in. */
+static void
+test_thread_ends (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *last = NULL;
+  gint64 chat_id = chat_with (fixture, "bob@example.org");
+
+  g_assert_true (koi_store_chat_thread_ends (fixture->store, chat_id, &first, &last, &error));
+  g_assert_no_error (error);
+  g_assert_null (first);
+  g_assert_null (last);
+
+  store_test_incoming (fixture->store, fixture->account_id, chat_id, "middle@x", "two", 2000);
+  store_test_incoming (fixture->store, fixture->account_id, chat_id, "newest@x", "three", 3000);
+  store_test_incoming (fixture->store, fixture->account_id, chat_id, "oldest@x", "one", 1000);
+
+  g_assert_true (koi_store_chat_thread_ends (fixture->store, chat_id, &first, &last, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (first, ==, "oldest@x");
+  g_assert_cmpstr (last, ==, "newest@x");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1145,6 +1171,7 @@ main (int   argc,
   ADD ("message/search", test_search);
   ADD ("message/search-batches", test_search_batches);
   ADD ("chat/order", test_chat_order);
+  ADD ("chat/thread-ends", test_thread_ends);
   ADD ("chat/unread-count", test_unread_count);
   ADD ("chat/thread-members-receipts", test_thread_and_receipts);
   ADD ("outbox/flow", test_outbox_flow);
