@@ -120,6 +120,78 @@ koi_coi_classify (GMimeMessage *message)
   return KOI_COI_KIND_EMAIL;
 }
 
+gboolean
+koi_coi_type_is_hidden (KoiCoiType type)
+{
+  switch (type)
+    {
+    case KOI_COI_TYPE_EDIT:
+    case KOI_COI_TYPE_DELETE:
+    case KOI_COI_TYPE_REACTION:
+    case KOI_COI_TYPE_READ_RECEIPT:
+    case KOI_COI_TYPE_CONTACT:
+    case KOI_COI_TYPE_DELIVERY_FAILURE:
+      return TRUE;
+    case KOI_COI_TYPE_CHAT:
+    case KOI_COI_TYPE_EMAIL:
+    case KOI_COI_TYPE_GROUP_CHANGE:
+    case KOI_COI_TYPE_AUTO_REPLY:
+    case KOI_COI_TYPE_MAILING_LIST:
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+koi_coi_type_is_chat_mail (KoiCoiType type)
+{
+  switch (type)
+    {
+    case KOI_COI_TYPE_CHAT:
+    case KOI_COI_TYPE_EDIT:
+    case KOI_COI_TYPE_DELETE:
+    case KOI_COI_TYPE_REACTION:
+    case KOI_COI_TYPE_GROUP_CHANGE:
+      return TRUE;
+    case KOI_COI_TYPE_EMAIL:
+    case KOI_COI_TYPE_READ_RECEIPT:
+    case KOI_COI_TYPE_CONTACT:
+    case KOI_COI_TYPE_DELIVERY_FAILURE:
+    case KOI_COI_TYPE_AUTO_REPLY:
+    case KOI_COI_TYPE_MAILING_LIST:
+    default:
+      return FALSE;
+    }
+}
+
+const char *
+koi_coi_type_to_string (KoiCoiType type)
+{
+  switch (type)
+    {
+    case KOI_COI_TYPE_CHAT: return "chat";
+    case KOI_COI_TYPE_EMAIL: return "email";
+    case KOI_COI_TYPE_EDIT: return "edit";
+    case KOI_COI_TYPE_DELETE: return "delete";
+    case KOI_COI_TYPE_REACTION: return "reaction";
+    case KOI_COI_TYPE_READ_RECEIPT: return "read-receipt";
+    case KOI_COI_TYPE_CONTACT: return "contact";
+    case KOI_COI_TYPE_GROUP_CHANGE: return "group-change";
+    case KOI_COI_TYPE_DELIVERY_FAILURE: return "delivery-failure";
+    case KOI_COI_TYPE_AUTO_REPLY: return "auto-reply";
+    case KOI_COI_TYPE_MAILING_LIST: return "mailing-list";
+    default: return "unknown";
+    }
+}
+
+KoiCoiType
+koi_coi_classify_headers (GMimeMessage *message)
+{
+  g_return_val_if_fail (GMIME_IS_MESSAGE (message), KOI_COI_TYPE_EMAIL);
+
+  return koi_coi_classify (message) == KOI_COI_KIND_CHAT ? KOI_COI_TYPE_CHAT : KOI_COI_TYPE_EMAIL;
+}
+
 /* Text decoding ---------------------------------------------------------- */
 
 static char *
@@ -529,6 +601,9 @@ koi_coi_parse_message (GMimeMessage *message,
   g_return_val_if_fail (GMIME_IS_MESSAGE (message), NULL);
 
   parsed->kind = koi_coi_classify (message);
+  parsed->type = koi_coi_classify_headers (message);
+  parsed->target_ids = g_ptr_array_new_with_free_func (g_free);
+  parsed->failed_recipients = g_ptr_array_new_with_free_func (g_free);
 
   id = g_mime_message_get_message_id (message);
   if (is_usable_message_id (id))
@@ -738,5 +813,15 @@ koi_coi_parsed_free (KoiCoiParsed *parsed)
   g_free (parsed->folded_text);
   g_free (parsed->full_text);
   g_free (parsed->chat_content);
+  g_clear_pointer (&parsed->target_ids, g_ptr_array_unref);
+  g_free (parsed->reaction);
+  g_clear_pointer (&parsed->failed_recipients, g_ptr_array_unref);
+  g_free (parsed->failure_text);
+  g_free (parsed->group_id);
+  g_free (parsed->group_name);
+  g_free (parsed->group_member_added);
+  g_free (parsed->group_member_removed);
+  g_free (parsed->contact_json);
+  g_free (parsed->contact_vcard);
   g_free (parsed);
 }

@@ -22,6 +22,74 @@ typedef enum
 } KoiCoiKind;
 
 /**
+ * KoiCoiType:
+ * @KOI_COI_TYPE_CHAT: a chat message: a bubble in its chat
+ * @KOI_COI_TYPE_EMAIL: ordinary email: a bubble with its subject, never moved
+ * @KOI_COI_TYPE_EDIT: replaces the text of @target_ids[0] with @text
+ *   (COI `edit`, `editrequest`, `ammend`; Delta Chat `Chat-Edit`)
+ * @KOI_COI_TYPE_DELETE: deletes @target_ids[0] for everyone (COI `delete`,
+ *   `deleterequest`, `collapse`, an empty COI edit; Delta Chat `Chat-Delete`)
+ * @KOI_COI_TYPE_REACTION: @reaction (an emoji, or "" to take it back) on
+ *   @target_ids[0] (RFC 9078)
+ * @KOI_COI_TYPE_READ_RECEIPT: an MDN (RFC 8098) saying @target_ids were
+ *   displayed by the sender (Original-Message-ID, then Delta Chat's
+ *   Additional-Message-IDs)
+ * @KOI_COI_TYPE_CONTACT: a "Chat: Contact" card (contact.json / contact.vcf
+ *   in @contact_json / @contact_vcard)
+ * @KOI_COI_TYPE_GROUP_CHANGE: a group membership or name change (Delta
+ *   Chat's Chat-Group-Member-Added/-Removed/Name-Changed, COI `groupleft`)
+ * @KOI_COI_TYPE_DELIVERY_FAILURE: a DSN (RFC 3464) or a bounce: the
+ *   outgoing messages @target_ids failed for @failed_recipients with
+ *   @failure_text (the server's words)
+ * @KOI_COI_TYPE_AUTO_REPLY: an auto-reply (RFC 3834 Auto-Submitted, or
+ *   the usual vacation headers): ordinary email, never moved
+ * @KOI_COI_TYPE_MAILING_LIST: mail from a list (List-Id, Precedence:
+ *   list/bulk): ordinary email, never moved
+ *
+ * What one incoming mail does. The values are stored on disk: never
+ * renumber, only append.
+ */
+typedef enum
+{
+  KOI_COI_TYPE_CHAT             = 0,
+  KOI_COI_TYPE_EMAIL            = 1,
+  KOI_COI_TYPE_EDIT             = 2,
+  KOI_COI_TYPE_DELETE           = 3,
+  KOI_COI_TYPE_REACTION         = 4,
+  KOI_COI_TYPE_READ_RECEIPT     = 5,
+  KOI_COI_TYPE_CONTACT          = 6,
+  KOI_COI_TYPE_GROUP_CHANGE     = 7,
+  KOI_COI_TYPE_DELIVERY_FAILURE = 8,
+  KOI_COI_TYPE_AUTO_REPLY       = 9,
+  KOI_COI_TYPE_MAILING_LIST     = 10,
+} KoiCoiType;
+
+/* Whether a mail of @type acts on another message and is never shown as
+ * a bubble of its own (edit, delete, reaction, read receipt, contact card,
+ * delivery failure). */
+gboolean    koi_coi_type_is_hidden     (KoiCoiType type);
+/* Whether mail of @type is chat mail that may be moved out of INBOX
+ * (chat, edit, delete, reaction, group change; not email, auto-replies,
+ * mailing lists, receipts or bounces, which other programs expect to see). */
+gboolean    koi_coi_type_is_chat_mail  (KoiCoiType type);
+const char *koi_coi_type_to_string     (KoiCoiType type);
+
+/* The header fields koi_coi_classify_headers() reads, as an IMAP
+ * "HEADER.FIELDS (...)" list: a header pass that fetches exactly these and
+ * the body pass classify every mail the same way. */
+#define KOI_COI_CLASSIFY_HEADER_FIELDS \
+  "MESSAGE-ID FROM DATE REFERENCES IN-REPLY-TO CHAT-VERSION CHAT-CONTENT " \
+  "CHAT-EDIT CHAT-DELETE CONTENT-TYPE CONTENT-DISPOSITION AUTO-SUBMITTED " \
+  "X-AUTOREPLY X-AUTORESPOND PRECEDENCE LIST-ID LIST-UNSUBSCRIBE SUBJECT " \
+  "CHAT-GROUP-ID CHAT-GROUP-MEMBER-ADDED CHAT-GROUP-MEMBER-REMOVED " \
+  "CHAT-GROUP-NAME-CHANGED"
+
+/* The type of a mail from its headers alone (a message with only the
+ * KOI_COI_CLASSIFY_HEADER_FIELDS, or a whole one): the same answer
+ * koi_coi_parse() gives in KoiCoiParsed.type for that mail. */
+KoiCoiType  koi_coi_classify_headers   (GMimeMessage *message);
+
+/**
  * KoiCoiParsed:
  * @kind: chat or email
  * @message_id: the Message-ID without <>; never %NULL
@@ -44,6 +112,25 @@ typedef enum
  * @is_delta_chat: written by Delta Chat (Chat-Version with Mr./Gr. ids or
  *   Delta Chat's own Chat-* headers)
  * @chat_content: (nullable): the Chat-Content header value, lower-cased
+ * @type: what the mail does (KoiCoiType); @kind stays chat/email for the
+ *   bubble's look
+ * @target_ids: (element-type utf8): edit/delete/reaction: the one message
+ *   acted on; read receipt and delivery failure: every message reported
+ *   on; without <>; empty for other types
+ * @reaction: (nullable): the reaction's emoji ("" = reaction removed)
+ * @failed_recipients: (element-type utf8): delivery failure: the
+ *   lower-cased addresses that failed (may be empty when the report names
+ *   none)
+ * @failure_text: (nullable): delivery failure: the server's words
+ *   (Diagnostic-Code, else Status + Action, else the report's first line)
+ * @group_id: (nullable): Chat-Group-ID or the id in a
+ *   chat$group.GROUPID.UNIQUE@ / Gr.GROUPID. Message-ID
+ * @group_name: (nullable): Chat-Group-Name (decoded)
+ * @group_member_added: (nullable): Chat-Group-Member-Added, lower-cased
+ * @group_member_removed: (nullable): Chat-Group-Member-Removed, lower-cased
+ * @group_name_changed: %TRUE when Chat-Group-Name-Changed is present
+ * @contact_json: (nullable): contact card: contact.json as received
+ * @contact_vcard: (nullable): contact card: contact.vcf as received
  *
  * What one mail means to Koi. Free with koi_coi_parsed_free().
  */
@@ -67,6 +154,19 @@ typedef struct
   gboolean    wants_read_receipt;
   gboolean    is_delta_chat;
   char       *chat_content;
+
+  KoiCoiType  type;
+  GPtrArray  *target_ids;
+  char       *reaction;
+  GPtrArray  *failed_recipients;
+  char       *failure_text;
+  char       *group_id;
+  char       *group_name;
+  char       *group_member_added;
+  char       *group_member_removed;
+  gboolean    group_name_changed;
+  char       *contact_json;
+  char       *contact_vcard;
 } KoiCoiParsed;
 
 KoiCoiParsed *koi_coi_parse          (GBytes        *raw,
