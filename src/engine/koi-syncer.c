@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "koi-apply.h"
 #include "koi-coi.h"
 #include "koi-coi-gmime.h"
 #include "koi-engine-error.h"
@@ -12,6 +13,7 @@
 #include "koi-imap-command.h"
 #include "koi-smtp.h"
 #include "koi-syncer.h"
+#include "koi-syncer-private.h"
 
 /* UIDs handled per round trip pair (headers, then bodies) and per store
  * transaction: big enough that latency per message vanishes, small enough
@@ -24,28 +26,19 @@
 #define FIRST_SYNC_EMAIL_DAYS 14
 
 /* The header fields the first pass needs: identity, classification and age. */
+/* The header fields the first pass needs: identity, age and exactly what
+ * the coi layer classifies by, so both passes agree on every mail. */
 #define HEADER_ITEMS \
-  "(UID FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID CHAT-VERSION REFERENCES DATE)])"
+  "(UID FLAGS BODY.PEEK[HEADER.FIELDS (" KOI_COI_CLASSIFY_HEADER_FIELDS ")])"
 #define BODY_ITEMS "(UID FLAGS BODY.PEEK[])"
 
-struct _KoiSyncer
-{
-  KoiStore         *store;
-  KoiAccountConfig *account;
-  KoiSyncerEvents   events;
-  gpointer          user_data;
-
-  KoiImapClient    *imap;
-  char             *chats_folder;   /* wire name, with the server's separator */
-  gboolean          move_chat_mail;
-};
 
 /* What the header pass learnt of one UID. */
 typedef struct {
   guint32   uid;
   gboolean  seen;
   char     *message_id;   /* NULL: no usable Message-ID, fetch the body */
-  gboolean  is_chat;
+  gboolean  is_chat;      /* chat mail that may leave INBOX */
   gint64    date_ms;
   gint64    known_ref;    /* store id if the Message-ID is stored */
 } HeaderInfo;
@@ -118,29 +111,51 @@ koi_address_is_valid (const char *address)
 /* --------------------------------------------------------------------- */
 /* Events */
 
-static void
-emit_message_added (KoiSyncer             *self,
-                    const KoiStoreMessage *message)
+void
+koi_syncer_emit_message_added (KoiSyncer *self,
+                    gint64     chat_id,
+                    gint64     message_ref)
 {
   if (self->events.message_added != NULL)
-    self->events.message_added (message, self->user_data);
+    self->events.message_added (chat_id, message_ref, self->user_data);
 }
 
-static void
-emit_message_changed (KoiSyncer  *self,
-                      gint64      message_ref,
-                      int         state,
-                      const char *failure_reason)
+void
+koi_syncer_emit_message_updated (KoiSyncer *self,
+                      gint64     chat_id,
+                      gint64     message_ref)
 {
-  if (self->events.message_changed != NULL)
-    self->events.message_changed (message_ref, state, failure_reason, self->user_data);
+  if (self->events.message_updated != NULL)
+    self->events.message_updated (chat_id, message_ref, self->user_data);
 }
 
-static void
-emit_chats_changed (KoiSyncer *self)
+void
+koi_syncer_emit_chat_updated (KoiSyncer *self,
+                   gint64     chat_id)
 {
-  if (self->events.chats_changed != NULL)
-    self->events.chats_changed (self->user_data);
+  if (self->events.chat_updated != NULL && chat_id > 0)
+    self->events.chat_updated (chat_id, self->user_data);
+}
+
+/* Tells the main context what a committed batch changed. */
+static void
+emit_changes (KoiSyncer             *self,
+              const KoiApplyChanges *changes)
+{
+  for (guint i = 0; i < changes->added->len; i++)
+    {
+      const KoiApplyChange *change = &g_array_index (changes->added, KoiApplyChange, i);
+
+      koi_syncer_emit_message_added (self, change->chat_id, change->message_ref);
+    }
+  for (guint i = 0; i < changes->updated->len; i++)
+    {
+      const KoiApplyChange *change = &g_array_index (changes->updated, KoiApplyChange, i);
+
+      koi_syncer_emit_message_updated (self, change->chat_id, change->message_ref);
+    }
+  for (guint i = 0; i < changes->chats->len; i++)
+    koi_syncer_emit_chat_updated (self, g_array_index (changes->chats, gint64, i));
 }
 
 /* --------------------------------------------------------------------- */
@@ -241,6 +256,13 @@ uid_set_from_array (const guint32 *uids,
   return g_string_free (set, FALSE);
 }
 
+char *
+koi_syncer_uid_set (const guint32 *uids,
+                    guint          n_uids)
+{
+  return uid_set_from_array (uids, n_uids);
+}
+
 /* The UIDs of a set such as "1:5,7" in the order written; NULL if it is
  * not a UID set. */
 static GArray *
@@ -308,7 +330,7 @@ collect_header_cb (const KoiImapFetchItem  *item,
 
       if (id != NULL && *id != '\0')
         info.message_id = g_strdup (id);
-      info.is_chat = koi_coi_classify (message) == KOI_COI_KIND_CHAT;
+      info.is_chat = koi_coi_type_is_chat_mail (koi_coi_classify_headers (message));
       if (date != NULL)
         info.date_ms = g_date_time_to_unix (date) * 1000;
     }
@@ -363,104 +385,6 @@ address_is_self (KoiSyncer  *self,
                  const char *address)
 {
   return address != NULL && g_ascii_strcasecmp (address, self->account->address) == 0;
-}
-
-/* The 1:1 chat a parsed mail belongs to, and whether Koi sent it. */
-static gint64
-ensure_chat_for (KoiSyncer           *self,
-                 const KoiCoiParsed  *parsed,
-                 gboolean            *out_outgoing,
-                 GError             **error)
-{
-  const char *peer = NULL;
-  const char *peer_name = NULL;
-
-  *out_outgoing = address_is_self (self, parsed->from_address);
-
-  if (*out_outgoing)
-    {
-      for (guint i = 0; peer == NULL && i < parsed->to->len; i++)
-        if (!address_is_self (self, g_ptr_array_index (parsed->to, i)))
-          peer = g_ptr_array_index (parsed->to, i);
-      for (guint i = 0; peer == NULL && i < parsed->cc->len; i++)
-        if (!address_is_self (self, g_ptr_array_index (parsed->cc, i)))
-          peer = g_ptr_array_index (parsed->cc, i);
-      if (peer == NULL)
-        peer = self->account->address;   /* a note to self */
-    }
-  else
-    {
-      peer = parsed->from_address;
-      peer_name = parsed->from_name;
-    }
-
-  if (peer == NULL || *peer == '\0')
-    peer = "unknown@invalid";   /* no From at all: still show it, in one place */
-
-  return koi_store_chat_ensure_1to1 (self->store, self->account->id, peer, peer_name, error);
-}
-
-static char *
-join_references (GPtrArray *references)
-{
-  g_autoptr (GString) joined = g_string_new (NULL);
-
-  for (guint i = 0; i < references->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (joined, ' ');
-      g_string_append (joined, g_ptr_array_index (references, i));
-    }
-
-  return joined->len > 0 ? g_string_free (g_steal_pointer (&joined), FALSE) : NULL;
-}
-
-/* Stores one fetched mail; returns its id (existing or new). */
-static gint64
-store_parsed (KoiSyncer           *self,
-              const FetchedMessage *fetched,
-              gboolean             *out_inserted,
-              KoiStoreMessage      *out_row,
-              GError              **error)
-{
-  const KoiCoiParsed *parsed = fetched->parsed;
-  gboolean outgoing;
-  gint64 chat_id;
-  gint64 id;
-
-  chat_id = ensure_chat_for (self, parsed, &outgoing, error);
-  if (chat_id == 0)
-    return 0;
-
-  memset (out_row, 0, sizeof *out_row);
-  out_row->account_id = self->account->id;
-  out_row->chat_id = chat_id;
-  out_row->message_id = parsed->message_id;
-  out_row->direction = outgoing ? KOI_STORE_DIRECTION_OUTGOING : KOI_STORE_DIRECTION_INCOMING;
-  out_row->state = outgoing ? KOI_STORE_STATE_SENT : KOI_STORE_STATE_RECEIVED;
-  out_row->kind = parsed->kind == KOI_COI_KIND_CHAT ? KOI_STORE_KIND_CHAT : KOI_STORE_KIND_EMAIL;
-  out_row->from_address = parsed->from_address;
-  out_row->from_name = parsed->from_name;
-  out_row->subject = parsed->subject;
-  out_row->text = parsed->text;
-  out_row->full_text = g_strcmp0 (parsed->full_text, parsed->text) != 0 ? parsed->full_text : NULL;
-  out_row->in_reply_to = parsed->in_reply_to;
-  out_row->references = join_references (parsed->references);
-  out_row->sent_at_ms = parsed->date_ms;
-  out_row->received_at_ms = g_get_real_time () / 1000;
-  out_row->seen = fetched->seen || outgoing;
-
-  id = koi_store_message_insert (self->store, out_row, out_inserted, error);
-  out_row->id = id;
-  return id;
-}
-
-static void
-clear_row_strings (KoiStoreMessage *row)
-{
-  /* Only the references string is owned by the row; the rest is borrowed
-   * from the parsed mail. */
-  g_clear_pointer (&row->references, g_free);
 }
 
 typedef struct {
@@ -580,12 +504,11 @@ sync_chunk (KoiSyncer     *self,
   g_autoptr (GArray) wanted = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_autoptr (GArray) fetched = g_array_new (FALSE, TRUE, sizeof (FetchedMessage));
   g_autoptr (GArray) to_move = g_array_new (FALSE, FALSE, sizeof (guint32));
-  g_autoptr (GArray) added = g_array_new (FALSE, TRUE, sizeof (KoiStoreMessage));
+  KoiApplyChanges changes;
   gint64 email_horizon_ms = g_get_real_time () / 1000 - (gint64) FIRST_SYNC_EMAIL_DAYS * 24 * 3600 * 1000;
 
   g_array_set_clear_func (headers, header_info_clear);
   g_array_set_clear_func (fetched, fetched_message_clear);
-  g_array_set_clear_func (added, (GDestroyNotify) clear_row_strings);
 
   /* UIDs this device put there itself (MOVE told it where) need nothing. */
   for (guint i = 0; i < n_uids; i++)
@@ -649,44 +572,36 @@ sync_chunk (KoiSyncer     *self,
         goto failed;
     }
 
+  koi_apply_changes_init (&changes);
   for (guint i = 0; i < fetched->len; i++)
     {
       const FetchedMessage *message = &g_array_index (fetched, FetchedMessage, i);
-      KoiStoreMessage row;
-      gboolean inserted = FALSE;
       gint64 id;
 
-      id = store_parsed (self, message, &inserted, &row, error);
-      if (id == 0)
-        {
-          clear_row_strings (&row);
-          goto failed;
-        }
-      if (!koi_store_location_add (self->store, id, self->account->id, folder, uidvalidity,
+      id = koi_apply_mail (self->store, self->account->id, self->account->address,
+                           message->parsed, message->seen, &changes, error);
+      if (id == 0 ||
+          !koi_store_location_add (self->store, id, self->account->id, folder, uidvalidity,
                                    message->uid, error))
         {
-          clear_row_strings (&row);
+          koi_apply_changes_clear (&changes);
           goto failed;
         }
 
       /* Without a header pass, the body says what is chat mail. */
       if (!headers_first && is_inbox && self->move_chat_mail &&
-          message->parsed->kind == KOI_COI_KIND_CHAT)
+          koi_coi_type_is_chat_mail (message->parsed->type))
         g_array_append_val (to_move, message->uid);
-
-      if (inserted)
-        g_array_append_val (added, row);
-      else
-        clear_row_strings (&row);
     }
 
   if (!koi_store_commit (self->store, error))
-    goto failed;
+    {
+      koi_apply_changes_clear (&changes);
+      goto failed;
+    }
 
-  for (guint i = 0; i < added->len; i++)
-    emit_message_added (self, &g_array_index (added, KoiStoreMessage, i));
-  if (added->len > 0)
-    emit_chats_changed (self);
+  emit_changes (self, &changes);
+  koi_apply_changes_clear (&changes);
 
   /* Moved only after the messages are safely stored: a crash in between
    * leaves them in INBOX, where the next sync finds them known and moves
@@ -702,10 +617,33 @@ failed:
   return FALSE;
 }
 
+/* Read state set elsewhere: on every pass when the server tells what
+ * changed (CONDSTORE), else only on a full sync, since it means fetching
+ * every flag of the folder. */
+static gboolean
+pull_flags (KoiSyncer                  *self,
+            const char                 *folder,
+            const KoiImapMailboxStatus *status,
+            gboolean                    full,
+            GCancellable               *cancellable,
+            GError                    **error)
+{
+  guint32 uidvalidity = 0, last_uid = 0;
+
+  if (status->highest_modseq == 0 && !full)
+    return TRUE;
+  if (!koi_store_folder_get (self->store, self->account->id, folder, &uidvalidity, &last_uid, error))
+    return error == NULL || *error == NULL;
+
+  return koi_syncer_pull_flags (self, folder, status->uidvalidity, status->highest_modseq,
+                                last_uid, cancellable, error);
+}
+
 static gboolean
 sync_folder (KoiSyncer     *self,
              const char    *folder,
              gboolean       is_inbox,
+             gboolean       full,
              GCancellable  *cancellable,
              GError       **error)
 {
@@ -745,8 +683,10 @@ sync_folder (KoiSyncer     *self,
                                last_uid, error))
       return FALSE;
 
-  if (status.exists == 0 || (status.uidnext != 0 && status.uidnext <= last_uid + 1))
+  if (status.exists == 0)
     return TRUE;
+  if (status.uidnext != 0 && status.uidnext <= last_uid + 1)
+    return pull_flags (self, folder, &status, full, cancellable, error);
 
   criteria = g_strdup_printf ("UID %u:*", last_uid + 1);
   uids = koi_imap_client_uid_search (self->imap, criteria, cancellable, error);
@@ -771,7 +711,7 @@ sync_folder (KoiSyncer     *self,
         return FALSE;
     }
 
-  return TRUE;
+  return pull_flags (self, folder, &status, full, cancellable, error);
 }
 
 gboolean
@@ -783,10 +723,10 @@ koi_syncer_sync (KoiSyncer     *self,
   if (!require_connection (self, error))
     return FALSE;
 
-  if (full && !sync_folder (self, self->chats_folder, FALSE, cancellable, error))
+  if (full && !sync_folder (self, self->chats_folder, FALSE, TRUE, cancellable, error))
     return FALSE;
 
-  return sync_folder (self, "INBOX", TRUE, cancellable, error);
+  return sync_folder (self, "INBOX", TRUE, full, cancellable, error);
 }
 
 gboolean
@@ -831,12 +771,85 @@ text_has_content (const char *text)
 }
 
 gint64
+koi_syncer_create_chat (KoiSyncer   *self,
+                        const char  *address,
+                        GError     **error)
+{
+  g_autofree char *peer = NULL;
+  gint64 chat_id;
+
+  if (!koi_address_is_valid (address))
+    {
+      g_set_error (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
+                   "“%s” is not an email address", address ? address : "");
+      return 0;
+    }
+
+  peer = g_ascii_strdown (address, -1);
+  chat_id = koi_store_chat_ensure_1to1 (self->store, self->account->id, peer, NULL, error);
+  if (chat_id != 0)
+    koi_syncer_emit_chat_updated (self, chat_id);
+  return chat_id;
+}
+
+/* The chat @chat_id of this account, or NULL + KOI_ENGINE_ERROR_INVALID. */
+static KoiStoreChat *
+get_own_chat (KoiSyncer  *self,
+              gint64      chat_id,
+              GError    **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (KoiStoreChat) chat = koi_store_chat_get (self->store, chat_id, &local_error);
+
+  if (chat == NULL && g_error_matches (local_error, KOI_STORE_ERROR, KOI_STORE_ERROR_NOT_FOUND))
+    {
+      g_set_error (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
+                   "There is no chat %" G_GINT64_FORMAT, chat_id);
+      return NULL;
+    }
+  if (chat == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (chat->account_id != self->account->id)
+    {
+      g_set_error (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
+                   "The chat %" G_GINT64_FORMAT " belongs to another account", chat_id);
+      return NULL;
+    }
+
+  return g_steal_pointer (&chat);
+}
+
+gboolean
+koi_syncer_mark_read (KoiSyncer  *self,
+                      gint64      chat_id,
+                      GError    **error)
+{
+  g_autoptr (KoiStoreChat) chat = get_own_chat (self, chat_id, error);
+  g_autoptr (GPtrArray) marked = NULL;
+
+  if (chat == NULL)
+    return FALSE;
+
+  marked = koi_store_chat_mark_read_pending (self->store, chat_id, error);
+  if (marked == NULL)
+    return FALSE;
+
+  if (marked->len > 0 || chat->unread_count > 0)
+    koi_syncer_emit_chat_updated (self, chat_id);
+  return TRUE;
+}
+
+gint64
 koi_syncer_queue_text (KoiSyncer   *self,
-                       const char  *peer_address,
+                       gint64       chat_id,
                        const char  *text,
                        GError     **error)
 {
-  g_autofree char *peer = NULL;
+  g_autoptr (KoiStoreChat) chat = NULL;
+  const char *peer = NULL;
   g_autoptr (GMimeMessage) message = NULL;
   g_autoptr (GBytes) raw = NULL;
   g_autofree char *message_id = NULL;
@@ -852,15 +865,19 @@ koi_syncer_queue_text (KoiSyncer   *self,
   /* The Date header has whole seconds; the row keeps the same time, so this
    * device orders the message exactly as every other device will. */
   gint64 date_ms = now_ms - now_ms % 1000;
-  gint64 chat_id;
   gint64 id;
 
-  if (!koi_address_is_valid (peer_address))
+  chat = get_own_chat (self, chat_id, error);
+  if (chat == NULL)
+    return 0;
+  if (chat->kind != KOI_STORE_CHAT_1TO1 || !koi_address_is_valid (chat->peer_address))
     {
-      g_set_error (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
-                   "“%s” is not an email address", peer_address ? peer_address : "");
+      g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
+                           "Koi cannot send to this chat yet");
       return 0;
     }
+  peer = chat->peer_address;
+
   if (!text_has_content (text))
     {
       g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
@@ -868,7 +885,6 @@ koi_syncer_queue_text (KoiSyncer   *self,
       return 0;
     }
 
-  peer = g_ascii_strdown (peer_address, -1);
   to[0] = peer;
   outgoing.from_address = self->account->address;
   outgoing.from_name = self->account->display_name;
@@ -878,10 +894,6 @@ koi_syncer_queue_text (KoiSyncer   *self,
   /* Read receipts are requested once Koi can process the answers; until then
    * they would show up as stray emails in the sender's chats. */
   outgoing.request_read_receipt = FALSE;
-
-  chat_id = koi_store_chat_ensure_1to1 (self->store, self->account->id, peer, NULL, error);
-  if (chat_id == 0)
-    return 0;
 
   /* A reply to the chat's newest message, in the thread the chat started:
    * mail programs show the conversation as one thread. */
@@ -928,9 +940,8 @@ koi_syncer_queue_text (KoiSyncer   *self,
   if (id == 0)
     return 0;
 
-  row.id = id;
-  emit_message_added (self, &row);
-  emit_chats_changed (self);
+  koi_syncer_emit_message_added (self, chat_id, id);
+  koi_syncer_emit_chat_updated (self, chat_id);
   return id;
 }
 
@@ -943,14 +954,17 @@ retry_delay_ms (guint attempts)
   return MIN (delay, 5 * 60 * 1000);
 }
 
+/* The message's state (and maybe the chat's tick) changed. */
 static void
 report_state (KoiSyncer *self,
               gint64     message_ref)
 {
   g_autoptr (KoiStoreMessage) message = koi_store_message_get (self->store, message_ref, NULL);
 
-  if (message != NULL)
-    emit_message_changed (self, message_ref, message->state, message->failure_reason);
+  if (message == NULL)
+    return;
+  koi_syncer_emit_message_updated (self, message->chat_id, message_ref);
+  koi_syncer_emit_chat_updated (self, message->chat_id);
 }
 
 static gboolean
@@ -970,7 +984,7 @@ send_one (KoiSyncer                *self,
   g_ptr_array_add (recipients, NULL);
 
   koi_store_message_set_state (self->store, item->message_ref, KOI_STORE_STATE_SENDING, NULL, NULL);
-  emit_message_changed (self, item->message_ref, KOI_STORE_STATE_SENDING, NULL);
+  report_state (self, item->message_ref);
 
   if (!koi_smtp_send (self->account->smtp, self->account->address,
                       (const char * const *) recipients->pdata, item->raw, &results,
@@ -982,7 +996,7 @@ send_one (KoiSyncer                *self,
                                    local_error->message, NULL);
       koi_store_message_set_state (self->store, item->message_ref, KOI_STORE_STATE_QUEUED,
                                    local_error->message, NULL);
-      emit_message_changed (self, item->message_ref, KOI_STORE_STATE_QUEUED, local_error->message);
+      report_state (self, item->message_ref);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
@@ -1022,7 +1036,18 @@ send_one (KoiSyncer                *self,
     }
 
   report_state (self, item->message_ref);
-  emit_chats_changed (self);
+  return TRUE;
+}
+
+gboolean
+koi_syncer_retry (KoiSyncer  *self,
+                  gint64      message_ref,
+                  GError    **error)
+{
+  if (!koi_store_outbox_retry (self->store, message_ref, g_get_real_time () / 1000, error))
+    return FALSE;
+
+  report_state (self, message_ref);
   return TRUE;
 }
 

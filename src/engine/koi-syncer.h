@@ -24,17 +24,20 @@ G_BEGIN_DECLS
  * sent to again; temporary failures are rescheduled with backoff.
  */
 
+/* What changed in the store, by id, once it is committed. */
 typedef struct {
-  /* A new message is in the store (valid during the call). */
-  void (*message_added)   (const KoiStoreMessage *message,
-                           gpointer               user_data);
-  /* An outgoing message changed state. */
-  void (*message_changed) (gint64                 message_ref,
-                           int                    state,
-                           const char            *failure_reason,
-                           gpointer               user_data);
-  /* Chat order, previews or unread counts may have changed. */
-  void (*chats_changed)   (gpointer               user_data);
+  /* A new visible message is in the chat. */
+  void (*message_added)   (gint64    chat_id,
+                           gint64    message_ref,
+                           gpointer  user_data);
+  /* A message's content or state changed (sent, failed, edited, deleted,
+   * a reaction or a receipt). */
+  void (*message_updated) (gint64    chat_id,
+                           gint64    message_ref,
+                           gpointer  user_data);
+  /* The chat's row in the list (order, preview, unread count) changed. */
+  void (*chat_updated)    (gint64    chat_id,
+                           gpointer  user_data);
 } KoiSyncerEvents;
 
 typedef struct _KoiSyncer KoiSyncer;
@@ -78,11 +81,34 @@ gboolean   koi_syncer_idle          (KoiSyncer              *self,
                                      GCancellable           *cancellable,
                                      GError                **error);
 
-/* Stores a 1:1 chat text for @peer_address in the outbox (state queued)
- * and reports it. Returns the message's store id, 0 on error. */
+/* The 1:1 chat with @address, created when missing. Returns its id, 0 on
+ * error (KOI_ENGINE_ERROR_INVALID for an address Koi cannot send to). */
+gint64     koi_syncer_create_chat   (KoiSyncer              *self,
+                                     const char             *address,
+                                     GError                **error);
+
+/* Stores a chat text for the chat in the outbox (state queued) and reports
+ * it. Returns the message's store id, 0 on error. */
 gint64     koi_syncer_queue_text    (KoiSyncer              *self,
-                                     const char             *peer_address,
+                                     gint64                  chat_id,
                                      const char             *text,
+                                     GError                **error);
+
+/* Marks the chat's messages read here; the next koi_syncer_push_seen()
+ * sets \Seen on their server copies. */
+gboolean   koi_syncer_mark_read     (KoiSyncer              *self,
+                                     gint64                  chat_id,
+                                     GError                **error);
+
+/* The user asks to send a failed message again (to the recipients that
+ * refused it). */
+gboolean   koi_syncer_retry         (KoiSyncer              *self,
+                                     gint64                  message_ref,
+                                     GError                **error);
+
+/* Sets \Seen on the server for what was read here since the last push. */
+gboolean   koi_syncer_push_seen     (KoiSyncer              *self,
+                                     GCancellable           *cancellable,
                                      GError                **error);
 
 /* Sends what the outbox holds: items that are due, or all of them with

@@ -842,6 +842,24 @@ koi_imap_client_connect (KoiImapClient  *self,
       return FALSE;
     }
 
+  /* CONDSTORE: every SELECT then says HIGHESTMODSEQ, so the engine can ask
+   * only for flags changed since its last look (read state from other
+   * devices). A server that refuses simply gets full flag syncs. */
+  if (koi_imap_client_has_capability (self, "CONDSTORE") &&
+      koi_imap_client_has_capability (self, "ENABLE"))
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!koi_imap_client_command_raw (self, "ENABLE CONDSTORE", NULL, NULL, NULL,
+                                        cancellable, &local_error) &&
+          (!self->connected || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          close_connection (self);
+          return FALSE;
+        }
+    }
+
   if (koi_imap_client_has_capability (self, "UTF8=ACCEPT") &&
       koi_imap_client_has_capability (self, "ENABLE"))
     {
@@ -1040,6 +1058,9 @@ collect_select (KoiImapClient          *self,
         koi_imap_value_get_number32 (arg, &status->uidvalidity);
       else if (strcmp (response->code, "UIDNEXT") == 0)
         koi_imap_value_get_number32 (arg, &status->uidnext);
+      else if (strcmp (response->code, "HIGHESTMODSEQ") == 0 && arg != NULL &&
+               arg->type == KOI_IMAP_VALUE_NUMBER)
+        status->highest_modseq = arg->number;
     }
 
   return TRUE;

@@ -57,6 +57,7 @@ typedef struct
   guint32  uidnext;     /* 0 when the server did not say */
   guint32  exists;
   gboolean read_only;
+  guint64  highest_modseq; /* CONDSTORE (enabled at connect when offered); 0 = not given */
 } KoiImapMailboxStatus;
 
 typedef enum
