@@ -43,6 +43,7 @@ static const char usage[] =
   "  koi-cli [--profile DIR] watch [--since CURSOR]\n"
   "  koi-cli [--profile DIR] chats\n"
   "  koi-cli [--profile DIR] messages CHAT\n"
+  "  koi-cli [--profile DIR] read CHAT\n"
   "  koi-cli [--profile DIR] search WORDS\n"
   "  koi-cli [--profile DIR] set move-chat-mail on|off\n"
   "\n"
@@ -60,13 +61,16 @@ static const char usage[] =
   "  sync         fetches everything new, sends what is queued, exits.\n"
   "  watch        stays connected (IMAP IDLE) and prints one JSON object per line per\n"
   "               event: \"message\", \"state\" (an outgoing message changed state),\n"
-  "               \"updated\" (edited, deleted, a reaction or receipt), \"connection\",\n"
+  "               \"updated\" (edited, deleted, a reaction or receipt), \"chat\" (its\n"
+  "               unread count or preview changed), \"connection\",\n"
   "               \"synced\", \"error\". Stops on SIGINT/SIGTERM. Every \"message\"\n"
   "               carries a \"cursor\": --since CURSOR first prints every message\n"
   "               stored after it, so a restarted bot misses nothing.\n"
   "  chats        the chats, newest activity first, one JSON object per line.\n"
   "  messages     a chat's messages (CHAT: its id or the peer's address), oldest\n"
   "               first, one JSON object per line.\n"
+  "  read         marks the chat read, here and on the server (other devices and\n"
+  "               webmail show it read too).\n"
   "  search       messages whose text matches WORDS, one JSON object per line.\n"
   "  set          move-chat-mail: whether chat mail found in INBOX is moved to\n"
   "               COI/Chats (default on). Ordinary email is never moved.\n"
@@ -518,6 +522,22 @@ watch_message_updated (KoiEngine *engine,
 }
 
 static void
+watch_chat_updated (KoiEngine *engine,
+                    gint64     chat_id,
+                    Watch     *watch)
+{
+  g_autoptr (JsonBuilder) builder = NULL;
+  g_autoptr (KoiStoreChat) chat = koi_store_chat_get (watch->store, chat_id, NULL);
+
+  if (chat == NULL)
+    return;
+  builder = koi_cli_chat_object (chat);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, "chat");
+  koi_cli_print_object (builder);
+}
+
+static void
 watch_connection_changed (KoiEngine  *engine,
                           GParamSpec *pspec,
                           Watch      *watch)
@@ -626,6 +646,7 @@ command_watch (const char *profile_dir,
   engine = koi_engine_new_from_config (store_path, profile.account);
   g_signal_connect (engine, "message-added", G_CALLBACK (watch_message_added), &watch);
   g_signal_connect (engine, "message-updated", G_CALLBACK (watch_message_updated), &watch);
+  g_signal_connect (engine, "chat-updated", G_CALLBACK (watch_chat_updated), &watch);
   g_signal_connect (engine, "notify::connection-state", G_CALLBACK (watch_connection_changed), &watch);
   g_signal_connect (engine, "sync-finished", G_CALLBACK (watch_synced), &watch);
   g_signal_connect (engine, "error", G_CALLBACK (watch_error), &watch);
@@ -666,6 +687,52 @@ command_chats (const char *profile_dir)
       koi_cli_print_object (builder);
     }
 
+  return EXIT_OK;
+}
+
+/* CHAT as the user wrote it: a chat id or a peer's address. 0 after
+ * telling the user there is no such chat. */
+static gint64
+find_chat (Profile    *profile,
+           const char *chat)
+{
+  guint64 chat_id = 0;
+
+  if (!g_ascii_string_to_unsigned (chat, 10, 1, G_MAXINT64, &chat_id, NULL))
+    chat_id = (guint64) koi_store_chat_find_by_peer (profile->store, profile->account->id, chat, NULL);
+  if (chat_id == 0)
+    fprintf (stderr, "koi-cli: no chat “%s” (see “koi-cli chats”)\n", chat);
+  return (gint64) chat_id;
+}
+
+/* read: marks the chat read here and sets \Seen on the server, so the
+ * user's other devices and webmail show it read too. */
+static int
+command_read (const char *profile_dir,
+              const char *chat)
+{
+  g_auto (Profile) profile = { 0, };
+  g_autoptr (KoiSyncer) syncer = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 chat_id;
+
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
+    return report_error (error);
+  chat_id = find_chat (&profile, chat);
+  if (chat_id == 0)
+    return EXIT_BAD_ARGUMENTS;
+
+  syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
+  if (!koi_syncer_mark_read (syncer, chat_id, &error))
+    return report_error (error);
+  if (!koi_syncer_connect (syncer, NULL, &error) || !koi_syncer_push_seen (syncer, NULL, &error))
+    {
+      int code = report_error (error);
+
+      fputs ("koi-cli: read here; the server learns it on the next sync or watch\n", stderr);
+      return code;
+    }
+  koi_syncer_disconnect (syncer);
   return EXIT_OK;
 }
 
@@ -836,6 +903,8 @@ main (int   argc,
     return command_chats (profile_dir);
   if (g_str_equal (argv[i], "messages") && argc - i == 2)
     return command_messages (profile_dir, argv[i + 1]);
+  if (g_str_equal (argv[i], "read") && argc - i == 2)
+    return command_read (profile_dir, argv[i + 1]);
   if (g_str_equal (argv[i], "search") && argc - i == 2)
     return command_search (profile_dir, argv[i + 1]);
   if (g_str_equal (argv[i], "set") && argc - i == 3)

@@ -13,6 +13,9 @@
  * what other devices moved there is seen even without a push. */
 #define IDLE_TIMEOUT_MS   (9 * 60 * 1000)
 #define FULL_SYNC_EVERY_US ((gint64) 10 * 60 * G_USEC_PER_SEC)
+/* A server without NOTIFY cannot say when another device filed mail into
+ * the chat folder: it is looked at this often instead. */
+#define CHATS_POLL_US     ((gint64) 60 * G_USEC_PER_SEC)
 /* Reconnect backoff: 1 s doubling to 15 s; short, because a desktop comes
  * back from suspend or a train tunnel and the user is waiting. */
 #define BACKOFF_MAX_MS    15000
@@ -330,25 +333,36 @@ run_connected (KoiEngine  *self,
                GError    **error)
 {
   gint64 last_full_us = 0;
+  gint64 last_chats_us = 0;
   gboolean announced = FALSE;
+  gboolean chats_changed = FALSE;
 
   for (;;)
     {
       g_autoptr (GCancellable) wake = NULL;
-      gboolean full = g_get_monotonic_time () - last_full_us >= FULL_SYNC_EVERY_US;
+      gint64 now_us = g_get_monotonic_time ();
+      gboolean full = now_us - last_full_us >= FULL_SYNC_EVERY_US;
       gboolean changed = FALSE;
       gint64 timeout_ms;
 
       if (full)
-        last_full_us = g_get_monotonic_time ();
+        last_full_us = now_us;
+      /* Without NOTIFY nothing says when another device filed mail into
+       * the chat folder: look now and then. */
+      if (!full && !koi_syncer_has_notify (syncer) && now_us - last_chats_us >= CHATS_POLL_US)
+        chats_changed = TRUE;
+      if (full || chats_changed)
+        last_chats_us = now_us;
       if (g_atomic_int_get (&self->move_chat_mail) >= 0)
         koi_syncer_set_move_chat_mail (syncer, g_atomic_int_get (&self->move_chat_mail));
 
       /* Read state goes out before flags come in, so a read here is never
        * undone by the server's older view. */
       if (!koi_syncer_push_seen (syncer, self->stop, error) ||
+          (chats_changed && !full && !koi_syncer_sync_chats (syncer, self->stop, error)) ||
           !koi_syncer_sync (syncer, full, self->stop, error))
         return FALSE;
+      chats_changed = FALSE;
       send_due (self, syncer, FALSE);
 
       if (!announced || self->once)
@@ -365,10 +379,13 @@ run_connected (KoiEngine  *self,
         continue;   /* something was queued meanwhile */
 
       timeout_ms = MIN (ms_until_next_send (syncer), IDLE_TIMEOUT_MS);
+      if (!koi_syncer_has_notify (syncer))
+        timeout_ms = MIN (timeout_ms, CHATS_POLL_US / 1000);
       if (timeout_ms == 0)
         continue;
 
-      if (!koi_syncer_idle (syncer, (guint) timeout_ms, wake, &changed, self->stop, error))
+      if (!koi_syncer_idle (syncer, (guint) timeout_ms, wake, &changed, &chats_changed,
+                            self->stop, error))
         return FALSE;
     }
 }

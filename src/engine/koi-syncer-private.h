@@ -19,6 +19,7 @@ struct _KoiSyncer
   KoiImapClient    *imap;
   char             *chats_folder;   /* wire name, with the server's separator */
   gboolean          move_chat_mail;
+  gboolean          notify;         /* NOTIFY SET covers the chat folder */
 };
 
 void koi_syncer_emit_message_added   (KoiSyncer *self,

@@ -192,8 +192,36 @@ koi_syncer_connect (KoiSyncer     *self,
   if (!koi_imap_client_create (imap, self->chats_folder, cancellable, error))
     return FALSE;
 
+  /* What the user's other devices file into the chat folder ends the IDLE
+   * on INBOX at once, so it shows here within the server's own delay. */
+  self->notify = FALSE;
+  if (koi_imap_client_has_capability (imap, "NOTIFY"))
+    {
+      const char *watched[] = { self->chats_folder, NULL };
+      g_autoptr (GError) local_error = NULL;
+
+      self->notify = koi_imap_client_notify (imap, watched, cancellable, &local_error);
+      if (!self->notify)
+        {
+          if (!koi_imap_client_is_connected (imap) ||
+              g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          g_message ("%s: NOTIFY refused (%s); the chat folder is polled", self->account->address,
+                     local_error->message);
+        }
+    }
+
   self->imap = g_steal_pointer (&imap);
   return TRUE;
+}
+
+gboolean
+koi_syncer_has_notify (KoiSyncer *self)
+{
+  return self->imap != NULL && self->notify;
 }
 
 gboolean
@@ -715,6 +743,17 @@ sync_folder (KoiSyncer     *self,
 }
 
 gboolean
+koi_syncer_sync_chats (KoiSyncer     *self,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  if (!require_connection (self, error))
+    return FALSE;
+
+  return sync_folder (self, self->chats_folder, FALSE, TRUE, cancellable, error);
+}
+
+gboolean
 koi_syncer_sync (KoiSyncer     *self,
                  gboolean       full,
                  GCancellable  *cancellable,
@@ -734,6 +773,7 @@ koi_syncer_idle (KoiSyncer     *self,
                  guint          timeout_ms,
                  GCancellable  *wake,
                  gboolean      *out_changed,
+                 gboolean      *out_chats_changed,
                  GCancellable  *cancellable,
                  GError       **error)
 {
@@ -751,6 +791,8 @@ koi_syncer_idle (KoiSyncer     *self,
 
   if (out_changed != NULL)
     *out_changed = result.server_changed;
+  if (out_chats_changed != NULL)
+    *out_chats_changed = result.other_changed;
   return TRUE;
 }
 

@@ -72,12 +72,24 @@ gboolean   koi_syncer_sync          (KoiSyncer              *self,
                                      GCancellable           *cancellable,
                                      GError                **error);
 
-/* Waits in IDLE on INBOX until the server reports a change (*out_changed
- * = TRUE), @timeout_ms pass or @wake fires. */
+/* Fetches what is new in the chat folder only (another device filed
+ * something there). */
+gboolean   koi_syncer_sync_chats    (KoiSyncer              *self,
+                                     GCancellable           *cancellable,
+                                     GError                **error);
+
+/* Whether the server tells of changes in the chat folder during IDLE
+ * (NOTIFY); otherwise the caller must look now and then. */
+gboolean   koi_syncer_has_notify    (KoiSyncer              *self);
+
+/* Waits in IDLE on INBOX until the server reports a change in INBOX
+ * (*out_changed) or, with NOTIFY, in the chat folder (*out_chats_changed),
+ * @timeout_ms pass or @wake fires. */
 gboolean   koi_syncer_idle          (KoiSyncer              *self,
                                      guint                   timeout_ms,
                                      GCancellable           *wake,
                                      gboolean               *out_changed,
+                                     gboolean               *out_chats_changed,
                                      GCancellable           *cancellable,
                                      GError                **error);
 

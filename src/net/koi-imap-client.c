@@ -32,6 +32,7 @@ struct _KoiImapClient
   char            *selected;
   guint32          exists;
   gboolean         changed;
+  gboolean         other_changed;   /* NOTIFY: a STATUS for another mailbox came */
   char            *bye_text;
   guint            timeout_ms;
   GString         *server_line; /* the last line curl read during login */
@@ -129,6 +130,51 @@ guint32
 koi_imap_client_get_exists (KoiImapClient *self)
 {
   return self->exists;
+}
+
+gboolean
+koi_imap_client_take_other_changed (KoiImapClient *self)
+{
+  gboolean changed = self->other_changed;
+
+  self->other_changed = FALSE;
+  return changed;
+}
+
+gboolean
+koi_imap_client_notify (KoiImapClient       *self,
+                        const char * const  *mailboxes,
+                        GCancellable        *cancellable,
+                        GError             **error)
+{
+  g_autoptr(KoiImapCommand) command = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!koi_imap_client_has_capability (self, "NOTIFY"))
+    {
+      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_UNSUPPORTED,
+                   "The IMAP server %s does not offer NOTIFY", self->config->host);
+      return FALSE;
+    }
+
+  /* The selected mailbox as IDLE reports it anyway (new, expunged, flags),
+   * plus new and expunged messages of @mailboxes as STATUS responses. */
+  command = koi_imap_command_new ("NOTIFY SET");
+  koi_imap_command_add_atom (command, "(selected (MessageNew MessageExpunge FlagChange))");
+  if (mailboxes != NULL && mailboxes[0] != NULL)
+    {
+      koi_imap_command_add_atom (command, "(mailboxes");
+      if (mailboxes[1] != NULL)
+        koi_imap_command_add_atom (command, "(");
+      for (guint i = 0; mailboxes[i] != NULL; i++)
+        koi_imap_client_add_mailbox (self, command, mailboxes[i]);
+      if (mailboxes[1] != NULL)
+        koi_imap_command_add_atom (command, ")");
+      koi_imap_command_add_atom (command, "(MessageNew MessageExpunge FlagChange))");
+    }
+
+  return koi_imap_client_run (self, command, NULL, NULL, NULL, cancellable, error);
 }
 
 gboolean
@@ -412,6 +458,11 @@ track_untagged (KoiImapClient         *self,
   else if (response->has_number && g_strcmp0 (response->name, "RECENT") == 0)
     {
       /* RECENT always comes with EXISTS; nothing to count. */
+    }
+  else if (g_strcmp0 (response->name, "STATUS") == 0)
+    {
+      /* Unasked, this is NOTIFY telling of another mailbox (RFC 5465). */
+      self->other_changed = TRUE;
     }
   else if (g_strcmp0 (response->name, "CAPABILITY") == 0)
     set_capabilities (self, response->args);
@@ -1500,10 +1551,13 @@ koi_imap_client_idle (KoiImapClient      *self,
    * than slept through. */
   if (koi_imap_client_take_changed (self))
     result.server_changed = TRUE;
-  else if (wake != NULL && g_cancellable_is_cancelled (wake))
+  if (koi_imap_client_take_other_changed (self))
+    result.other_changed = TRUE;
+  if (!result.server_changed && !result.other_changed && wake != NULL &&
+      g_cancellable_is_cancelled (wake))
     result.woken = TRUE;
 
-  if (result.server_changed || result.woken)
+  if (result.server_changed || result.other_changed || result.woken)
     {
       result.exists = self->exists;
       if (out_result != NULL)
@@ -1547,7 +1601,7 @@ koi_imap_client_idle (KoiImapClient      *self,
     }
 
   deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  while (!result.server_changed)
+  while (!result.server_changed && !self->other_changed)
     {
       g_autoptr(KoiImapResponse) response = NULL;
       ReadResult read = read_response (self, deadline, TRUE, cancellable, wake, &response, error);
@@ -1606,6 +1660,8 @@ koi_imap_client_idle (KoiImapClient      *self,
 
   /* Reported here: the caller now knows. */
   self->changed = FALSE;
+  if (koi_imap_client_take_other_changed (self))
+    result.other_changed = TRUE;
   result.exists = self->exists;
   if (out_result != NULL)
     *out_result = result;

@@ -173,7 +173,7 @@ listener_wait (Listener *self)
             return listener_reply_new_error (self->who, error);
           changed = result.server_changed;
         }
-      else if (!koi_syncer_idle (self->syncer, DELIVERY_TIMEOUT * 1000, NULL, &changed, NULL, &error))
+      else if (!koi_syncer_idle (self->syncer, DELIVERY_TIMEOUT * 1000, NULL, &changed, NULL, NULL, &error))
         return listener_reply_new_error (self->who, error);
 
       if (!changed)
