@@ -131,6 +131,8 @@ KoiCoiType  koi_coi_classify_headers   (GMimeMessage *message);
  * @group_name_changed: %TRUE when Chat-Group-Name-Changed is present
  * @contact_json: (nullable): contact card: contact.json as received
  * @contact_vcard: (nullable): contact card: contact.vcf as received
+ * @contact_hcard: (nullable): contact card in the COI draft's form: the
+ *   HTML part with the h-card, as received
  *
  * What one mail means to Koi. Free with koi_coi_parsed_free().
  */
@@ -167,6 +169,7 @@ typedef struct
   gboolean    group_name_changed;
   char       *contact_json;
   char       *contact_vcard;
+  char       *contact_hcard;
 } KoiCoiParsed;
 
 KoiCoiParsed *koi_coi_parse          (GBytes        *raw,
