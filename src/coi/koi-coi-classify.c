@@ -49,14 +49,15 @@ koi_coi_id_is_usable (const char *id)
   return TRUE;
 }
 
-/* An id another mail points at: the same rule, and no brackets left over
- * and no longer than a mail line, so a hostile reference can neither
+/* An id another mail points at: the same rule, an '@' as every real
+ * Message-ID has, no brackets left over and no longer than a mail line, so a hostile reference can neither
  * smuggle a second id nor grow without bound. */
 gboolean
 koi_coi_target_is_usable (const char *id)
 {
   return koi_coi_id_is_usable (id) &&
          strlen (id) <= KOI_COI_MAX_ID_LEN &&
+         strchr (id, '@') != NULL &&
          strpbrk (id, "<>") == NULL &&
          g_utf8_validate (id, -1, NULL);
 }
@@ -76,22 +77,40 @@ koi_coi_add_target (GPtrArray  *targets,
 }
 
 /* Every id in a header value: "<a@x> <b@y>" as RFC 5322 writes them, or
- * bare "a@x b@y" as Delta Chat's Chat-Edit/Chat-Delete may. */
+ * bare "a@x b@y" as Delta Chat's Chat-Edit/Chat-Delete may. In the
+ * bracketed form only what is inside brackets counts, so "<a b@x>" is one
+ * bad id, not two. */
 void
 koi_coi_add_ids (GPtrArray  *targets,
                  const char *value)
 {
-  g_auto(GStrv) words = NULL;
-
   if (value == NULL)
     return;
 
-  /* gmime's reference parser drops what is not in <...>; splitting on
-   * white space and brackets keeps both forms, in order. */
-  words = g_strsplit_set (value, " \t\r\n<>,", -1);
-  for (guint i = 0; words[i] != NULL && targets->len < KOI_COI_MAX_TARGETS; i++)
-    if (*words[i] != '\0')
-      koi_coi_add_target (targets, words[i]);
+  if (strchr (value, '<') != NULL)
+    {
+      const char *p = value;
+
+      while (targets->len < KOI_COI_MAX_TARGETS && (p = strchr (p, '<')) != NULL)
+        {
+          const char *close = strchr (p + 1, '>');
+          g_autofree char *id = NULL;
+
+          if (close == NULL)
+            break;
+          id = g_strndup (p + 1, close - p - 1);
+          koi_coi_add_target (targets, id);
+          p = close + 1;
+        }
+    }
+  else
+    {
+      g_auto(GStrv) words = g_strsplit_set (value, " \t\r\n,", -1);
+
+      for (guint i = 0; words[i] != NULL && targets->len < KOI_COI_MAX_TARGETS; i++)
+        if (*words[i] != '\0')
+          koi_coi_add_target (targets, words[i]);
+    }
 }
 
 char *

@@ -436,6 +436,7 @@ read_bounce_text (const char   *text,
       const char *line = lines[i];
       g_autofree char *addr = NULL;
       g_autoptr(GString) reason = g_string_new (NULL);
+      gboolean qmail = line[0] == '<';
       guint j;
 
       if (line[0] == '<')
@@ -460,8 +461,9 @@ read_bounce_text (const char   *text,
       if (addr == NULL)
         continue;
 
-      for (j = i + 1; lines[j] != NULL && (lines[j][0] == ' ' || lines[j][0] == '\t') &&
-                      reason->len < KOI_COI_MAX_FAILURE_TEXT; j++)
+      /* qmail writes the reason on the lines below, Exim indents it. */
+      for (j = i + 1; lines[j] != NULL && reason->len < KOI_COI_MAX_FAILURE_TEXT &&
+                      (qmail || lines[j][0] == ' ' || lines[j][0] == '\t'); j++)
         {
           g_autofree char *piece = g_strstrip (g_strdup (lines[j]));
 
