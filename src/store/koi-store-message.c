@@ -503,7 +503,9 @@ koi_store_message_apply_edit (KoiStore    *self,
   if (edit_message_id != NULL)
     edit_id = normalize_message_id (edit_message_id);
 
-  if (!koi_store_atomic_begin (self, &atomic, error))
+  /* The index's update trigger removes the old text, which must be in the
+   * index by then (a message stored earlier in this batch is not yet). */
+  if (!koi_store_fts_flush (self, error) || !koi_store_atomic_begin (self, &atomic, error))
     return FALSE;
 
   current = koi_store_message_get (self, id, error);
@@ -628,7 +630,8 @@ koi_store_message_mark_deleted (KoiStore  *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  if (!koi_store_atomic_begin (self, &atomic, error))
+  /* As for an edit: the row's text must be in the index before it goes. */
+  if (!koi_store_fts_flush (self, error) || !koi_store_atomic_begin (self, &atomic, error))
     return FALSE;
 
   {
