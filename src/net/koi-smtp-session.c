@@ -183,10 +183,13 @@ protocol_error (KoiSmtpSession  *self,
 static char *
 take_line (KoiSmtpSession *self)
 {
-  const guint8 *nl = memchr (self->pending->data, '\n', self->pending->len);
+  const guint8 *nl;
   gsize len;
   char *line;
 
+  if (self->pending->len == 0)
+    return NULL;
+  nl = memchr (self->pending->data, '\n', self->pending->len);
   if (nl == NULL)
     return NULL;
 
