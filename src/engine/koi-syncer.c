@@ -12,6 +12,7 @@
 #include "koi-imap-command.h"
 #include "koi-smtp.h"
 #include "koi-syncer.h"
+#include "koi-uid-set.h"
 
 /* UIDs handled per round trip pair (headers, then bodies) and per store
  * transaction: big enough that latency per message vanishes, small enough
@@ -213,68 +214,6 @@ require_connection (KoiSyncer  *self,
 }
 
 /* --------------------------------------------------------------------- */
-/* UID sets */
-
-/* "1:5,7,9:12" for ascending UIDs. */
-static char *
-uid_set_from_array (const guint32 *uids,
-                    guint          n_uids)
-{
-  GString *set = g_string_new (NULL);
-
-  for (guint i = 0; i < n_uids; )
-    {
-      guint j = i;
-
-      while (j + 1 < n_uids && uids[j + 1] == uids[j] + 1)
-        j++;
-
-      if (set->len > 0)
-        g_string_append_c (set, ',');
-      if (j == i)
-        g_string_append_printf (set, "%u", uids[i]);
-      else
-        g_string_append_printf (set, "%u:%u", uids[i], uids[j]);
-      i = j + 1;
-    }
-
-  return g_string_free (set, FALSE);
-}
-
-/* The UIDs of a set such as "1:5,7" in the order written; NULL if it is
- * not a UID set. */
-static GArray *
-uid_set_expand (const char *set)
-{
-  g_auto (GStrv) ranges = g_strsplit (set != NULL ? set : "", ",", -1);
-  g_autoptr (GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
-
-  for (guint i = 0; ranges[i] != NULL; i++)
-    {
-      char *colon = strchr (ranges[i], ':');
-      guint64 first, last;
-
-      if (colon != NULL)
-        *colon = '\0';
-      if (!g_ascii_string_to_unsigned (ranges[i], 10, 1, G_MAXUINT32, &first, NULL))
-        return NULL;
-      last = first;
-      if (colon != NULL && !g_ascii_string_to_unsigned (colon + 1, 10, 1, G_MAXUINT32, &last, NULL))
-        return NULL;
-
-      /* A server may write a range high to low. */
-      for (guint64 uid = MIN (first, last); uid <= MAX (first, last); uid++)
-        {
-          guint32 value = (guint32) uid;
-
-          g_array_append_val (uids, value);
-        }
-    }
-
-  return g_steal_pointer (&uids);
-}
-
-/* --------------------------------------------------------------------- */
 /* Receiving */
 
 static gboolean
@@ -464,6 +403,7 @@ clear_row_strings (KoiStoreMessage *row)
 }
 
 typedef struct {
+  guint    max_uids;      /* as many as were moved: more is not believed */
   guint32  uidvalidity;   /* of the destination */
   GArray  *source;
   GArray  *destination;
@@ -485,8 +425,18 @@ collect_copyuid_cb (KoiImapClient          *client,
 
   if (!koi_imap_value_get_number32 (g_ptr_array_index (response->code_args, 0), &copy->uidvalidity))
     return TRUE;
-  copy->source = uid_set_expand (koi_imap_value_get_string (g_ptr_array_index (response->code_args, 1)));
-  copy->destination = uid_set_expand (koi_imap_value_get_string (g_ptr_array_index (response->code_args, 2)));
+  /* Sets larger than the move are a broken or hostile server: without
+   * them the chat folder's next sync fetches headers instead. */
+  copy->source = koi_uid_set_expand (koi_imap_value_get_string (g_ptr_array_index (response->code_args, 1)),
+                                     copy->max_uids);
+  copy->destination = koi_uid_set_expand (koi_imap_value_get_string (g_ptr_array_index (response->code_args, 2)),
+                                          copy->max_uids);
+  if (copy->source == NULL || copy->destination == NULL)
+    {
+      g_debug ("Ignoring a COPYUID that does not match the %u UIDs moved", copy->max_uids);
+      g_clear_pointer (&copy->source, g_array_unref);
+      g_clear_pointer (&copy->destination, g_array_unref);
+    }
   return TRUE;
 }
 
@@ -506,7 +456,8 @@ move_to_chats_folder (KoiSyncer     *self,
   if (uids->len == 0)
     return TRUE;
 
-  set = uid_set_from_array ((const guint32 *) uids->data, uids->len);
+  copy.max_uids = uids->len;
+  set = koi_uid_set_from_array ((const guint32 *) uids->data, uids->len);
   if (koi_imap_client_has_capability (self->imap, "MOVE"))
     {
       g_autoptr (KoiImapCommand) command = koi_imap_command_new ("UID MOVE");
@@ -596,7 +547,7 @@ sync_chunk (KoiSyncer     *self,
   if (unplaced->len == 0)
     return koi_store_folder_set (self->store, self->account->id, folder, uidvalidity,
                                  uids[n_uids - 1], error);
-  set = uid_set_from_array ((const guint32 *) unplaced->data, unplaced->len);
+  set = koi_uid_set_from_array ((const guint32 *) unplaced->data, unplaced->len);
 
   if (!headers_first)
     g_array_append_vals (wanted, unplaced->data, unplaced->len);
@@ -629,7 +580,7 @@ sync_chunk (KoiSyncer     *self,
 
   if (wanted->len > 0)
     {
-      g_autofree char *wanted_set = uid_set_from_array ((const guint32 *) wanted->data, wanted->len);
+      g_autofree char *wanted_set = koi_uid_set_from_array ((const guint32 *) wanted->data, wanted->len);
 
       if (!koi_imap_client_uid_fetch (self->imap, wanted_set, BODY_ITEMS, collect_body_cb, fetched,
                                       cancellable, error))
