@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "koi-syncer-private.h"
+#include "koi-uid-set.h"
 
 /*
  * Read state in both directions. Read here: the store marks the messages
@@ -26,7 +27,7 @@ store_seen (KoiSyncer     *self,
   for (guint i = 0; i < uids->len; i += STORE_BATCH)
     {
       guint n = MIN (STORE_BATCH, uids->len - i);
-      g_autofree char *set = koi_syncer_uid_set (&g_array_index (uids, guint32, i), n);
+      g_autofree char *set = koi_uid_set_from_array (&g_array_index (uids, guint32, i), n);
 
       if (!koi_imap_client_uid_store (self->imap, set, "+FLAGS.SILENT (\\Seen)", cancellable, error))
         return FALSE;

@@ -20,6 +20,10 @@ struct _KoiSyncer
   char             *chats_folder;   /* wire name, with the server's separator */
   gboolean          move_chat_mail;
   gboolean          notify;         /* NOTIFY SET covers the chat folder */
+
+  /* A send whose outcome the store did not take (see send_one). */
+  struct _SendOutcome *unrecorded;
+  gint64               unrecorded_retry_ms;
 };
 
 void koi_syncer_emit_message_added   (KoiSyncer *self,
@@ -30,10 +34,6 @@ void koi_syncer_emit_message_updated (KoiSyncer *self,
                                       gint64     message_ref);
 void koi_syncer_emit_chat_updated    (KoiSyncer *self,
                                       gint64     chat_id);
-
-/* "1:5,7,9:12" for ascending UIDs. */
-char    *koi_syncer_uid_set          (const guint32 *uids,
-                                      guint          n_uids);
 
 /* Brings \Seen set elsewhere into the store for one selected folder. */
 gboolean koi_syncer_pull_flags       (KoiSyncer     *self,

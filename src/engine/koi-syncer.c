@@ -14,6 +14,7 @@
 #include "koi-smtp.h"
 #include "koi-syncer.h"
 #include "koi-syncer-private.h"
+#include "koi-uid-set.h"
 
 /* UIDs handled per round trip pair (headers, then bodies) and per store
  * transaction: big enough that latency per message vanishes, small enough
@@ -42,6 +43,44 @@ typedef struct {
   gint64    date_ms;
   gint64    known_ref;    /* store id if the Message-ID is stored */
 } HeaderInfo;
+
+/* What one SMTP transaction came to, as it must reach the store: the
+ * outcome of every recipient the server accepted or refused for good, then
+ * either a new attempt for the temporary failures or the end of the item.
+ * Recorded step by step, so a write that fails is tried again from there. */
+typedef struct _SendOutcome {
+  gint64     outbox_id;
+  gint64     message_ref;
+  GPtrArray *done;             /* RecipientDone* */
+  gboolean   pending;          /* a recipient failed temporarily */
+  char      *pending_reply;
+  gint64     next_attempt_ms;
+  guint      n_recorded;       /* steps the store took */
+} SendOutcome;
+
+typedef struct {
+  char     *address;
+  gboolean  accepted;
+  char     *reply;
+} RecipientDone;
+
+static void
+recipient_done_free (gpointer data)
+{
+  RecipientDone *done = data;
+
+  g_free (done->address);
+  g_free (done->reply);
+  g_free (done);
+}
+
+static void
+send_outcome_free (SendOutcome *outcome)
+{
+  g_ptr_array_unref (outcome->done);
+  g_free (outcome->pending_reply);
+  g_free (outcome);
+}
 
 static void
 header_info_clear (gpointer data)
@@ -79,6 +118,7 @@ koi_syncer_free (KoiSyncer *self)
     return;
 
   koi_syncer_disconnect (self);
+  g_clear_pointer (&self->unrecorded, send_outcome_free);
   g_clear_pointer (&self->account, koi_account_config_free);
   g_free (self);
 }
@@ -256,74 +296,6 @@ require_connection (KoiSyncer  *self,
 }
 
 /* --------------------------------------------------------------------- */
-/* UID sets */
-
-/* "1:5,7,9:12" for ascending UIDs. */
-static char *
-uid_set_from_array (const guint32 *uids,
-                    guint          n_uids)
-{
-  GString *set = g_string_new (NULL);
-
-  for (guint i = 0; i < n_uids; )
-    {
-      guint j = i;
-
-      while (j + 1 < n_uids && uids[j + 1] == uids[j] + 1)
-        j++;
-
-      if (set->len > 0)
-        g_string_append_c (set, ',');
-      if (j == i)
-        g_string_append_printf (set, "%u", uids[i]);
-      else
-        g_string_append_printf (set, "%u:%u", uids[i], uids[j]);
-      i = j + 1;
-    }
-
-  return g_string_free (set, FALSE);
-}
-
-char *
-koi_syncer_uid_set (const guint32 *uids,
-                    guint          n_uids)
-{
-  return uid_set_from_array (uids, n_uids);
-}
-
-/* The UIDs of a set such as "1:5,7" in the order written; NULL if it is
- * not a UID set. */
-static GArray *
-uid_set_expand (const char *set)
-{
-  g_auto (GStrv) ranges = g_strsplit (set != NULL ? set : "", ",", -1);
-  g_autoptr (GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
-
-  for (guint i = 0; ranges[i] != NULL; i++)
-    {
-      char *colon = strchr (ranges[i], ':');
-      guint64 first, last;
-
-      if (colon != NULL)
-        *colon = '\0';
-      if (!g_ascii_string_to_unsigned (ranges[i], 10, 1, G_MAXUINT32, &first, NULL))
-        return NULL;
-      last = first;
-      if (colon != NULL && !g_ascii_string_to_unsigned (colon + 1, 10, 1, G_MAXUINT32, &last, NULL))
-        return NULL;
-
-      /* A server may write a range high to low. */
-      for (guint64 uid = MIN (first, last); uid <= MAX (first, last); uid++)
-        {
-          guint32 value = (guint32) uid;
-
-          g_array_append_val (uids, value);
-        }
-    }
-
-  return g_steal_pointer (&uids);
-}
-
 /* --------------------------------------------------------------------- */
 /* Receiving */
 
@@ -416,6 +388,7 @@ address_is_self (KoiSyncer  *self,
 }
 
 typedef struct {
+  guint    max_uids;      /* as many as were moved: more is not believed */
   guint32  uidvalidity;   /* of the destination */
   GArray  *source;
   GArray  *destination;
@@ -437,8 +410,18 @@ collect_copyuid_cb (KoiImapClient          *client,
 
   if (!koi_imap_value_get_number32 (g_ptr_array_index (response->code_args, 0), &copy->uidvalidity))
     return TRUE;
-  copy->source = uid_set_expand (koi_imap_value_get_string (g_ptr_array_index (response->code_args, 1)));
-  copy->destination = uid_set_expand (koi_imap_value_get_string (g_ptr_array_index (response->code_args, 2)));
+  /* Sets larger than the move are a broken or hostile server: without
+   * them the chat folder's next sync fetches headers instead. */
+  copy->source = koi_uid_set_expand (koi_imap_value_get_string (g_ptr_array_index (response->code_args, 1)),
+                                     copy->max_uids);
+  copy->destination = koi_uid_set_expand (koi_imap_value_get_string (g_ptr_array_index (response->code_args, 2)),
+                                          copy->max_uids);
+  if (copy->source == NULL || copy->destination == NULL)
+    {
+      g_debug ("Ignoring a COPYUID that does not match the %u UIDs moved", copy->max_uids);
+      g_clear_pointer (&copy->source, g_array_unref);
+      g_clear_pointer (&copy->destination, g_array_unref);
+    }
   return TRUE;
 }
 
@@ -458,7 +441,8 @@ move_to_chats_folder (KoiSyncer     *self,
   if (uids->len == 0)
     return TRUE;
 
-  set = uid_set_from_array ((const guint32 *) uids->data, uids->len);
+  copy.max_uids = uids->len;
+  set = koi_uid_set_from_array ((const guint32 *) uids->data, uids->len);
   if (koi_imap_client_has_capability (self->imap, "MOVE"))
     {
       g_autoptr (KoiImapCommand) command = koi_imap_command_new ("UID MOVE");
@@ -547,7 +531,7 @@ sync_chunk (KoiSyncer     *self,
   if (unplaced->len == 0)
     return koi_store_folder_set (self->store, self->account->id, folder, uidvalidity,
                                  uids[n_uids - 1], error);
-  set = uid_set_from_array ((const guint32 *) unplaced->data, unplaced->len);
+  set = koi_uid_set_from_array ((const guint32 *) unplaced->data, unplaced->len);
 
   if (!headers_first)
     g_array_append_vals (wanted, unplaced->data, unplaced->len);
@@ -580,7 +564,7 @@ sync_chunk (KoiSyncer     *self,
 
   if (wanted->len > 0)
     {
-      g_autofree char *wanted_set = uid_set_from_array ((const guint32 *) wanted->data, wanted->len);
+      g_autofree char *wanted_set = koi_uid_set_from_array ((const guint32 *) wanted->data, wanted->len);
 
       if (!koi_imap_client_uid_fetch (self->imap, wanted_set, BODY_ITEMS, collect_body_cb, fetched,
                                       cancellable, error))
@@ -1009,6 +993,51 @@ report_state (KoiSyncer *self,
   koi_syncer_emit_chat_updated (self, message->chat_id);
 }
 
+/* Writes what is left of @outcome to the store; FALSE at the first write
+ * that fails (the next call goes on from there). */
+static gboolean
+record_outcome (KoiSyncer    *self,
+                SendOutcome  *outcome,
+                GError      **error)
+{
+  guint n_done = outcome->done->len;
+
+  for (; outcome->n_recorded < n_done; outcome->n_recorded++)
+    {
+      const RecipientDone *done = g_ptr_array_index (outcome->done, outcome->n_recorded);
+
+      if (!koi_store_outbox_recipient_done (self->store, outcome->outbox_id, done->address,
+                                            done->accepted, done->reply, error))
+        return FALSE;
+    }
+
+  if (outcome->n_recorded == n_done)
+    {
+      if (outcome->pending
+          ? !koi_store_outbox_reschedule (self->store, outcome->outbox_id,
+                                          outcome->next_attempt_ms, outcome->pending_reply, error)
+          : !koi_store_outbox_finish (self->store, outcome->outbox_id, error))
+        return FALSE;
+      outcome->n_recorded++;
+    }
+
+  if (outcome->pending && outcome->n_recorded == n_done + 1)
+    {
+      if (!koi_store_message_set_state (self->store, outcome->message_ref, KOI_STORE_STATE_QUEUED,
+                                        outcome->pending_reply, error))
+        return FALSE;
+      outcome->n_recorded++;
+    }
+
+  report_state (self, outcome->message_ref);
+  return TRUE;
+}
+
+/* Sends one outbox item. FALSE (and the caller stops) when the SMTP server
+ * could not be used, or when the store did not take the outcome: then the
+ * outcome is kept in memory and nothing is sent until it is recorded, or
+ * a recipient who accepted would get the message again from the next
+ * attempt, which the store still believes is pending. */
 static gboolean
 send_one (KoiSyncer                *self,
           const KoiStoreOutboxItem *item,
@@ -1018,65 +1047,74 @@ send_one (KoiSyncer                *self,
   g_autoptr (GPtrArray) results = NULL;
   g_autoptr (GPtrArray) recipients = g_ptr_array_new ();
   g_autoptr (GError) local_error = NULL;
+  g_autoptr (GError) store_error = NULL;
+  SendOutcome *outcome;
   gint64 now_ms = g_get_real_time () / 1000;
-  gboolean pending = FALSE;
 
   for (guint i = 0; i < item->pending_recipients->len; i++)
     g_ptr_array_add (recipients, g_ptr_array_index (item->pending_recipients, i));
   g_ptr_array_add (recipients, NULL);
 
-  koi_store_message_set_state (self->store, item->message_ref, KOI_STORE_STATE_SENDING, NULL, NULL);
+  /* A store that takes nothing now will not take the outcome later:
+   * better not to send at all. */
+  if (!koi_store_message_set_state (self->store, item->message_ref, KOI_STORE_STATE_SENDING,
+                                    NULL, error))
+    return FALSE;
   report_state (self, item->message_ref);
 
   if (!koi_smtp_send (self->account->smtp, self->account->address,
                       (const char * const *) recipients->pdata, item->raw, &results,
                       cancellable, &local_error))
     {
-      /* Nobody got it: it stays queued and is tried again later. */
-      koi_store_outbox_reschedule (self->store, item->outbox_id,
-                                   now_ms + retry_delay_ms (item->attempts),
-                                   local_error->message, NULL);
-      koi_store_message_set_state (self->store, item->message_ref, KOI_STORE_STATE_QUEUED,
-                                   local_error->message, NULL);
+      /* Nobody got it: it stays queued and is tried again later. Should the
+       * store fail here too, nothing was sent, so nothing can go twice. */
+      if (!koi_store_outbox_reschedule (self->store, item->outbox_id,
+                                        now_ms + retry_delay_ms (item->attempts),
+                                        local_error->message, &store_error) ||
+          !koi_store_message_set_state (self->store, item->message_ref, KOI_STORE_STATE_QUEUED,
+                                        local_error->message, &store_error))
+        g_message ("Could not record a failed send: %s", store_error->message);
       report_state (self, item->message_ref);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
+
+  outcome = g_new0 (SendOutcome, 1);
+  outcome->outbox_id = item->outbox_id;
+  outcome->message_ref = item->message_ref;
+  outcome->done = g_ptr_array_new_with_free_func (recipient_done_free);
+  outcome->next_attempt_ms = now_ms + retry_delay_ms (item->attempts);
 
   for (guint i = 0; i < results->len; i++)
     {
       const KoiSmtpRecipientResult *result = g_ptr_array_index (results, i);
 
       if (result->accepted || result->permanent)
-        koi_store_outbox_recipient_done (self->store, item->outbox_id, result->address,
-                                         result->accepted, result->reply, NULL);
-      else
-        pending = TRUE;
-    }
-
-  if (pending)
-    {
-      const KoiSmtpRecipientResult *first_temporary = NULL;
-
-      for (guint i = 0; first_temporary == NULL && i < results->len; i++)
         {
-          const KoiSmtpRecipientResult *result = g_ptr_array_index (results, i);
+          RecipientDone *done = g_new0 (RecipientDone, 1);
 
-          if (!result->accepted && !result->permanent)
-            first_temporary = result;
+          done->address = g_strdup (result->address);
+          done->accepted = result->accepted;
+          done->reply = g_strdup (result->reply);
+          g_ptr_array_add (outcome->done, done);
         }
-
-      koi_store_outbox_reschedule (self->store, item->outbox_id,
-                                   now_ms + retry_delay_ms (item->attempts),
-                                   first_temporary ? first_temporary->reply : NULL, NULL);
-      koi_store_message_set_state (self->store, item->message_ref, KOI_STORE_STATE_QUEUED,
-                                   first_temporary ? first_temporary->reply : NULL, NULL);
+      else if (!outcome->pending)
+        {
+          outcome->pending = TRUE;
+          outcome->pending_reply = g_strdup (result->reply);
+        }
     }
-  else if (!koi_store_outbox_finish (self->store, item->outbox_id, error))
+
+  if (!record_outcome (self, outcome, error))
     {
+      g_prefix_error (error, "The message was sent, but Koi could not record it: ");
+      g_clear_pointer (&self->unrecorded, send_outcome_free);
+      self->unrecorded = outcome;
+      self->unrecorded_retry_ms = now_ms + retry_delay_ms (0);
       return FALSE;
     }
 
+  send_outcome_free (outcome);
   report_state (self, item->message_ref);
   return TRUE;
 }
@@ -1102,6 +1140,19 @@ koi_syncer_send_queued (KoiSyncer     *self,
   g_autoptr (GPtrArray) items = NULL;
   gint64 now_ms = g_get_real_time () / 1000;
 
+  /* The last send's outcome first: until the store has it, the store
+   * still lists its accepted recipients as pending. */
+  if (self->unrecorded != NULL)
+    {
+      if (!record_outcome (self, self->unrecorded, error))
+        {
+          g_prefix_error (error, "A message was sent, but Koi could not record it: ");
+          self->unrecorded_retry_ms = now_ms + retry_delay_ms (0);
+          return FALSE;
+        }
+      g_clear_pointer (&self->unrecorded, send_outcome_free);
+    }
+
   items = koi_store_outbox_due (self->store, self->account->id, force ? G_MAXINT64 : now_ms, error);
   if (items == NULL)
     return FALSE;
@@ -1111,7 +1162,8 @@ koi_syncer_send_queued (KoiSyncer     *self,
       const KoiStoreOutboxItem *item = g_ptr_array_index (items, i);
 
       /* A server that cannot be reached now will not be reachable for the
-       * next item either: stop, everything stays queued. */
+       * next item either, and a store that did not take one outcome will
+       * not take the next: stop, everything stays queued. */
       if (!send_one (self, item, cancellable, error))
         return FALSE;
     }
@@ -1122,5 +1174,11 @@ koi_syncer_send_queued (KoiSyncer     *self,
 gint64
 koi_syncer_next_send_ms (KoiSyncer *self)
 {
-  return koi_store_outbox_next_due_ms (self->store, self->account->id, NULL);
+  gint64 next = koi_store_outbox_next_due_ms (self->store, self->account->id, NULL);
+
+  /* While an outcome waits for the store, the item looks due at once:
+   * try again after a pause, not in a tight loop. */
+  if (self->unrecorded != NULL)
+    next = next == 0 ? self->unrecorded_retry_ms : MAX (next, self->unrecorded_retry_ms);
+  return next;
 }

@@ -125,8 +125,10 @@ gboolean   koi_syncer_push_seen     (KoiSyncer              *self,
 
 /* Sends what the outbox holds: items that are due, or all of them with
  * @force. Per-message outcomes are recorded in the store and reported;
- * FALSE + error only when the SMTP server could not be used at all (the
- * items stay queued and are rescheduled). */
+ * FALSE + error when the SMTP server could not be used at all (the items
+ * stay queued and are rescheduled), or when the store did not take an
+ * outcome: then nothing more is sent until a later call has recorded it,
+ * so an accepted recipient never gets a message twice. */
 gboolean   koi_syncer_send_queued   (KoiSyncer              *self,
                                      gboolean                force,
                                      GCancellable           *cancellable,
