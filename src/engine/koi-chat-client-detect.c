@@ -85,6 +85,22 @@ koi_chat_client_has_chat_version (GBytes *mail)
   return FALSE;
 }
 
+char *
+koi_chat_client_from_address (GMimeMessage *message)
+{
+  InternetAddressList *from = g_mime_message_get_from (message);
+
+  for (int i = 0; from != NULL && i < internet_address_list_length (from); i++)
+    {
+      InternetAddress *address = internet_address_list_get_address (from, i);
+
+      if (INTERNET_ADDRESS_IS_MAILBOX (address))
+        return g_strdup (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address)));
+    }
+
+  return NULL;
+}
+
 const char *
 koi_chat_client_to_string (KoiChatClient client)
 {
@@ -173,4 +189,27 @@ koi_chat_client_record (KoiStore       *store,
   value = json_generator_to_data (generator, NULL);
 
   return koi_store_setting_set (store, account_id, KOI_CHAT_CLIENT_SETTING, value, error);
+}
+
+gboolean
+koi_chat_client_note (KoiStore                *store,
+                      const KoiAccountConfig  *account,
+                      KoiChatClient           *state,
+                      const char              *from_address,
+                      const char              *message_id,
+                      gboolean                 has_chat_version,
+                      GError                 **error)
+{
+  KoiChatClient client;
+
+  if (*state != KOI_CHAT_CLIENT_NONE)
+    return TRUE;
+  client = koi_chat_client_detect (account->address, from_address, message_id, has_chat_version);
+  if (client == KOI_CHAT_CLIENT_NONE)
+    return TRUE;
+
+  g_message ("Another chat app (%s) uses %s (seen in <%s>): chat mail stays in INBOX",
+             koi_chat_client_to_string (client), account->address, message_id);
+  *state = client;
+  return koi_chat_client_record (store, account->id, client, message_id, error);
 }

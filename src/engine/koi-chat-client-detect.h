@@ -2,7 +2,9 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <gmime/gmime.h>
 
+#include "koi-account-config.h"
 #include "koi-store.h"
 
 G_BEGIN_DECLS
@@ -40,6 +42,9 @@ KoiChatClient koi_chat_client_detect            (const char    *own_address,
  * Chat-Version field. Reads only up to the first empty line. */
 gboolean      koi_chat_client_has_chat_version  (GBytes        *mail);
 
+/* The first mailbox address of @message's From, or NULL. */
+char         *koi_chat_client_from_address      (GMimeMessage  *message);
+
 const char   *koi_chat_client_to_string         (KoiChatClient  client);
 KoiChatClient koi_chat_client_from_string       (const char    *name);
 
@@ -55,5 +60,14 @@ gboolean      koi_chat_client_record            (KoiStore      *store,
                                                  KoiChatClient  client,
                                                  const char    *message_id,
                                                  GError       **error);
+/* The syncer's hook: when *@state is still NONE and this mail shows
+ * another chat app on @account, sets *@state and records it. */
+gboolean      koi_chat_client_note              (KoiStore               *store,
+                                                 const KoiAccountConfig *account,
+                                                 KoiChatClient          *state,
+                                                 const char             *from_address,
+                                                 const char             *message_id,
+                                                 gboolean                has_chat_version,
+                                                 GError                **error);
 
 G_END_DECLS
