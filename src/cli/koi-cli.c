@@ -10,6 +10,7 @@
 
 #include "koi-account-config.h"
 #include "koi-account-setup.h"
+#include "koi-chat-client-detect.h"
 #include "koi-cli-json.h"
 #include "koi-coi.h"
 #include "koi-engine-error.h"
@@ -73,7 +74,10 @@ static const char usage[] =
   "               webmail show it read too).\n"
   "  search       messages whose text matches WORDS, one JSON object per line.\n"
   "  set          move-chat-mail: whether chat mail found in INBOX is moved to\n"
-  "               COI/Chats (default on). Ordinary email is never moved.\n"
+  "               COI/Chats (default off). Ordinary email is never moved. Another\n"
+  "               chat app on the account (e.g. Delta Chat) fetches chat mail from\n"
+  "               INBOX and misses what is moved: once Koi has seen one, it leaves\n"
+  "               chat mail in INBOX whatever this says, and set tells so.\n"
   "\n"
   "Options:\n"
   "  --profile DIR  everything of one installation except passwords (default:\n"
@@ -833,6 +837,27 @@ command_set (const char *profile_dir,
       !koi_store_setting_set (profile.store, profile.account->id, "move_chat_mail",
                               on ? "1" : "0", &error))
     return report_error (error);
+
+  /* Stored all the same: it applies should the other app's mark ever be
+   * cleared. But the user must know it does nothing now. */
+  if (on)
+    {
+      g_autofree char *seen_in = NULL;
+      gint64 seen_at = 0;
+      KoiChatClient other = koi_chat_client_load (profile.store, profile.account->id, &seen_in,
+                                                  &seen_at);
+
+      if (other != KOI_CHAT_CLIENT_NONE)
+        {
+          g_autoptr (GDateTime) when = g_date_time_new_from_unix_local (seen_at);
+          g_autofree char *date = when != NULL ? g_date_time_format (when, "%F %R") : NULL;
+
+          g_printerr ("koi-cli: chat mail stays in INBOX: another chat app (%s) uses this "
+                      "account (seen in <%s> on %s); moving would take mail away from it\n",
+                      other == KOI_CHAT_CLIENT_DELTA_CHAT ? "Delta Chat" : "unknown",
+                      seen_in != NULL ? seen_in : "?", date != NULL ? date : "?");
+        }
+    }
 
   return EXIT_OK;
 }

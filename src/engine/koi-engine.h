@@ -133,8 +133,9 @@ gboolean            koi_engine_retry_finish         (KoiEngine              *sel
                                                     GError                **error);
 
 /* Whether chat mail found in INBOX is moved to COI/Chats (default: the
- * account's "move_chat_mail" store setting, on). Takes effect at the next
- * sync; callable at any time. */
+ * account's "move_chat_mail" store setting, off). Never moved while another
+ * chat app is known on the account. Takes effect at the next sync;
+ * callable at any time. */
 void                koi_engine_set_move_chat_mail   (KoiEngine              *self,
                                                     gboolean                move);
 

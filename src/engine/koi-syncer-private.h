@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "koi-chat-client-detect.h"
 #include "koi-imap-client.h"
 #include "koi-syncer.h"
 
@@ -20,6 +21,7 @@ struct _KoiSyncer
   char             *chats_folder;   /* wire name, with the server's separator */
   gboolean          move_chat_mail;
   gboolean          notify;         /* NOTIFY SET covers the chat folder */
+  KoiChatClient     other_client;   /* seen on the account: never move then */
 
   /* A send whose outcome the store did not take (see send_one). */
   struct _SendOutcome *unrecorded;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "koi-apply.h"
+#include "koi-chat-client-detect.h"
 #include "koi-coi.h"
 #include "koi-coi-gmime.h"
 #include "koi-engine-error.h"
@@ -42,6 +43,8 @@ typedef struct {
   gboolean  is_chat;      /* chat mail that may leave INBOX */
   gint64    date_ms;
   gint64    known_ref;    /* store id if the Message-ID is stored */
+  char     *from_address; /* with chat_version: to spot another chat app */
+  gboolean  chat_version;
 } HeaderInfo;
 
 /* What one SMTP transaction came to, as it must reach the store: the
@@ -88,6 +91,7 @@ header_info_clear (gpointer data)
   HeaderInfo *info = data;
 
   g_free (info->message_id);
+  g_free (info->from_address);
 }
 
 KoiSyncer *
@@ -105,8 +109,11 @@ koi_syncer_new (KoiStore               *store,
     self->events = *events;
   self->user_data = user_data;
 
+  /* Moving chat mail out of INBOX is the user's explicit choice: another
+   * chat app on the account would miss what Koi moves. */
   move = koi_store_setting_get (store, account->id, "move_chat_mail", NULL);
-  self->move_chat_mail = move == NULL || !g_str_equal (move, "0");
+  self->move_chat_mail = move != NULL && g_str_equal (move, "1");
+  self->other_client = koi_chat_client_load (store, account->id, NULL, NULL);
 
   return self;
 }
@@ -331,6 +338,8 @@ collect_header_cb (const KoiImapFetchItem  *item,
       if (id != NULL && *id != '\0')
         info.message_id = g_strdup (id);
       info.is_chat = koi_coi_type_is_chat_mail (koi_coi_classify_headers (message));
+      info.from_address = koi_chat_client_from_address (message);
+      info.chat_version = g_mime_object_get_header (GMIME_OBJECT (message), "Chat-Version") != NULL;
       if (date != NULL)
         info.date_ms = g_date_time_to_unix (date) * 1000;
     }
@@ -343,6 +352,7 @@ typedef struct {
   guint32       uid;
   gboolean      seen;
   KoiCoiParsed *parsed;
+  gboolean      chat_version;
 } FetchedMessage;
 
 static void
@@ -375,6 +385,9 @@ collect_body_cb (const KoiImapFetchItem  *item,
       g_warning ("Skipping UID %u: %s", item->uid, local_error->message);
       return TRUE;
     }
+  /* Only chat mail can show another chat app: spare the rest the scan. */
+  if (message.parsed->kind == KOI_COI_KIND_CHAT)
+    message.chat_version = koi_chat_client_has_chat_version (item->body);
 
   g_array_append_val (fetched, message);
   return TRUE;
@@ -551,6 +564,9 @@ sync_chunk (KoiSyncer     *self,
             return FALSE;
         }
 
+      if (!koi_chat_client_note (self->store, self->account, &self->other_client,
+                                 info->from_address, info->message_id, info->chat_version, error))
+        return FALSE;
       if (is_inbox && info->is_chat && self->move_chat_mail)
         g_array_append_val (to_move, info->uid);
 
@@ -590,6 +606,13 @@ sync_chunk (KoiSyncer     *self,
       const FetchedMessage *message = &g_array_index (fetched, FetchedMessage, i);
       gint64 id;
 
+      if (!koi_chat_client_note (self->store, self->account, &self->other_client,
+                                 message->parsed->from_address, message->parsed->message_id,
+                                 message->chat_version, error))
+        {
+          koi_apply_changes_clear (&changes);
+          goto failed;
+        }
       id = koi_apply_mail (self->store, self->account->id, self->account->address,
                            message->parsed, message->seen, &changes, error);
       if (id == 0 ||
@@ -618,6 +641,8 @@ sync_chunk (KoiSyncer     *self,
   /* Moved only after the messages are safely stored: a crash in between
    * leaves them in INBOX, where the next sync finds them known and moves
    * them then. */
+  if (self->other_client != KOI_CHAT_CLIENT_NONE)
+    g_array_set_size (to_move, 0);
   if (!move_to_chats_folder (self, folder, uidvalidity, to_move, cancellable, error))
     return FALSE;
 

@@ -15,8 +15,9 @@ G_BEGIN_DECLS
  *
  * Mail flows: IMAP folder → koi_coi_parse → store (one transaction per
  * fetched batch) → events. Chat mail found in INBOX is moved to COI/Chats
- * (unless the account's "move_chat_mail" setting is "0"); ordinary email
- * stays where it is. Messages are identified by Message-ID, so moves,
+ * only when the account's "move_chat_mail" setting is "1" (or the app
+ * says so) and no other chat app was seen on the account
+ * (koi-chat-client-detect.h); ordinary email stays where it is. Messages are identified by Message-ID, so moves,
  * re-fetches and a UIDVALIDITY change never duplicate anything.
  *
  * Sending goes through the outbox: the message is stored first, then sent

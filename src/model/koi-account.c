@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "koi-account.h"
+#include "koi-chat-client-detect.h"
 
 struct _KoiAccount
 {
@@ -18,6 +19,8 @@ struct _KoiAccount
   char               *display_name;
   char               *last_error;
   KoiConnectionState  connection_state;
+  char               *other_chat_client;
+  GCancellable       *other_chat_client_load;
 };
 
 G_DEFINE_FINAL_TYPE (KoiAccount, koi_account, G_TYPE_OBJECT)
@@ -31,6 +34,7 @@ enum {
   PROP_CONNECTION_STATE,
   PROP_ENGINE,
   PROP_LAST_ERROR,
+  PROP_OTHER_CHAT_CLIENT,
   N_PROPS
 };
 
@@ -155,6 +159,62 @@ on_engine_state (KoiAccount *self)
   set_connection_state (self, state);
 }
 
+const char *
+koi_account_get_other_chat_client (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), NULL);
+
+  return self->other_chat_client;
+}
+
+/* Runs on the reader thread. */
+static gpointer
+load_other_chat_client (KoiStore      *store,
+                        gpointer       data,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  KoiChatClient client = koi_chat_client_load (store, *(gint64 *) data, NULL, NULL);
+
+  /* Never NULL: "" says nothing was seen. */
+  return g_strdup (client != KOI_CHAT_CLIENT_NONE ? koi_chat_client_to_string (client) : "");
+}
+
+static void
+other_chat_client_loaded_cb (GObject      *source,
+                             GAsyncResult *result,
+                             gpointer      user_data)
+{
+  g_autoptr (KoiAccount) self = user_data;
+  g_autofree char *client = koi_store_reader_run_finish (KOI_STORE_READER (source), result, NULL);
+
+  if (client == NULL)
+    return;   /* cancelled, or the store could not be read: keep what we knew */
+  if (*client == '\0')
+    g_clear_pointer (&client, g_free);
+  if (g_strcmp0 (client, self->other_chat_client) == 0)
+    return;
+
+  g_free (self->other_chat_client);
+  self->other_chat_client = g_steal_pointer (&client);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OTHER_CHAT_CLIENT]);
+}
+
+/* The engine records another chat app in the store as it syncs: read it
+ * again when a sync has finished. */
+static void
+reload_other_chat_client (KoiAccount *self)
+{
+  g_cancellable_cancel (self->other_chat_client_load);
+  g_clear_object (&self->other_chat_client_load);
+  self->other_chat_client_load = g_cancellable_new ();
+
+  koi_store_reader_run_async (self->reader, load_other_chat_client,
+                              g_memdup2 (&self->id, sizeof self->id), g_free, g_free,
+                              self->other_chat_client_load, other_chat_client_loaded_cb,
+                              g_object_ref (self));
+}
+
 static void
 on_engine_error (KoiAccount   *self,
                  const GError *error)
@@ -220,6 +280,9 @@ koi_account_set_engine (KoiAccount *self,
                                G_CALLBACK (on_engine_chat_updated), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "sync-finished",
                                G_CALLBACK (on_engine_sync_finished), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "sync-finished",
+                               G_CALLBACK (reload_other_chat_client), self, G_CONNECT_SWAPPED);
+      reload_other_chat_client (self);
       set_connection_state (self, koi_engine_get_connection_state (engine));
     }
   else
@@ -403,6 +466,8 @@ koi_account_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->engine, self);
   g_clear_object (&self->engine);
   g_clear_object (&self->chats);
+  g_cancellable_cancel (self->other_chat_client_load);
+  g_clear_object (&self->other_chat_client_load);
 
   G_OBJECT_CLASS (koi_account_parent_class)->dispose (object);
 }
@@ -416,6 +481,7 @@ koi_account_finalize (GObject *object)
   g_clear_pointer (&self->address, g_free);
   g_clear_pointer (&self->display_name, g_free);
   g_clear_pointer (&self->last_error, g_free);
+  g_clear_pointer (&self->other_chat_client, g_free);
 
   G_OBJECT_CLASS (koi_account_parent_class)->finalize (object);
 }
@@ -451,6 +517,9 @@ koi_account_get_property (GObject    *object,
     case PROP_LAST_ERROR:
       g_value_set_string (value, self->last_error);
       break;
+    case PROP_OTHER_CHAT_CLIENT:
+      g_value_set_string (value, self->other_chat_client);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -480,6 +549,10 @@ koi_account_class_init (KoiAccountClass *klass)
   properties[PROP_ENGINE] = g_param_spec_object ("engine", NULL, NULL, KOI_TYPE_ENGINE, flags);
   /* A sentence for the user about what went wrong last; NULL when fine. */
   properties[PROP_LAST_ERROR] = g_param_spec_string ("last-error", NULL, NULL, NULL, flags);
+  /* Another chat app seen on the account ("delta-chat", "other"), so the
+   * engine leaves chat mail in INBOX; NULL when none was seen. */
+  properties[PROP_OTHER_CHAT_CLIENT] =
+    g_param_spec_string ("other-chat-client", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -19,7 +19,10 @@ G_DECLARE_FINAL_TYPE (KoiAccount, koi_account, KOI, ACCOUNT, GObject)
  *   else address), connection-state (int, a KoiConnectionState mirrored from
  *   the engine; OFFLINE without one), engine (KoiEngine, NULL until started),
  *   last-error (string, NULL when fine: a sentence for the user, e.g. no
- *   password in the keyring, or the engine's last "error").
+ *   password in the keyring, or the engine's last "error"),
+ *   other-chat-client (string, NULL when none: "delta-chat" or "other" once
+ *   the engine has seen another chat app on the account; read from the
+ *   store when the engine starts and after each sync).
  *
  * Signals, relayed from whichever engine runs the account, so a list keeps
  * updating across engine restarts: "message-added" (gint64 chat_id, gint64
@@ -39,6 +42,7 @@ const char   *koi_account_get_title            (KoiAccount           *self);
 KoiConnectionState koi_account_get_connection_state (KoiAccount      *self);
 KoiEngine    *koi_account_get_engine           (KoiAccount           *self);
 const char   *koi_account_get_last_error       (KoiAccount           *self);
+const char   *koi_account_get_other_chat_client (KoiAccount          *self);
 
 /* The account's chats (created on first use, then the same object). */
 KoiChatList  *koi_account_get_chats            (KoiAccount           *self);

@@ -460,8 +460,11 @@ static KoiSyncer *
 syncer_new (Fixture *f)
 {
   KoiSyncerEvents events = { .message_added = count_added };
+  KoiSyncer *syncer = koi_syncer_new (f->store, f->account, &events, f);
 
-  return koi_syncer_new (f->store, f->account, &events, f);
+  /* These tests are about MOVE and COPYUID: the user chose to move. */
+  koi_syncer_set_move_chat_mail (syncer, TRUE);
+  return syncer;
 }
 
 static guint
