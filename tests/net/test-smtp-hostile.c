@@ -124,7 +124,7 @@ start_server (gboolean  pipelining,
   KoiFakeSmtpServer *server = koi_fake_smtp_server_new (pipelining, scenario_script, s, &error);
 
   if (server == NULL)
-    g_test_skip_printf ("cannot start the fake SMTP server: %s", error->message);
+    g_test_fail_printf ("cannot start the fake SMTP server: %s", error->message);
   return server;
 }
 
