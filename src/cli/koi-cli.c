@@ -833,10 +833,14 @@ command_set (const char *profile_dir,
   else
     return bad_arguments ("move-chat-mail is on or off");
 
-  if (!profile_open (&profile, profile_dir, TRUE, &error) ||
-      !koi_store_setting_set (profile.store, profile.account->id, "move_chat_mail",
-                              on ? "1" : "0", &error))
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
     return report_error (error);
+  {
+    g_autoptr (KoiSyncer) syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
+
+    if (!koi_syncer_save_move_chat_mail (syncer, on, &error))
+      return report_error (error);
+  }
 
   /* Stored all the same: it applies should the other app's mark ever be
    * cleared. But the user must know it does nothing now. */

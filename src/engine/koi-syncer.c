@@ -138,6 +138,18 @@ koi_syncer_set_move_chat_mail (KoiSyncer *self,
 }
 
 gboolean
+koi_syncer_save_move_chat_mail (KoiSyncer  *self,
+                                gboolean    move,
+                                GError    **error)
+{
+  if (!koi_store_setting_set (self->store, self->account->id, "move_chat_mail", move ? "1" : "0", error))
+    return FALSE;
+
+  self->move_chat_mail = move;
+  return TRUE;
+}
+
+gboolean
 koi_address_is_valid (const char *address)
 {
   const char *at;

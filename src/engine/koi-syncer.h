@@ -62,6 +62,12 @@ gboolean   koi_syncer_is_connected  (KoiSyncer              *self);
 /* Logs out (politely if the line is alive) and forgets the connection. */
 void       koi_syncer_disconnect    (KoiSyncer              *self);
 
+/* The user's choice, kept in the account's "move_chat_mail" store setting
+ * (the engine is the one writer of the store). */
+gboolean   koi_syncer_save_move_chat_mail (KoiSyncer        *self,
+                                           gboolean          move,
+                                           GError          **error);
+
 /* Overrides the account's "move_chat_mail" store setting. */
 void       koi_syncer_set_move_chat_mail (KoiSyncer         *self,
                                           gboolean           move);
