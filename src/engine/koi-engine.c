@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <gmime/gmime.h>
+
 #include "koi-account-config.h"
 #include "koi-engine.h"
 #include "koi-imap-client.h"
@@ -917,6 +919,10 @@ static void
 koi_engine_class_init (KoiEngineClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  /* The engine builds and parses mail on its threads: gmime must be set up
+   * before the first one starts, whoever uses the engine (it counts). */
+  g_mime_init ();
 
   object_class->dispose = koi_engine_dispose;
   object_class->finalize = koi_engine_finalize;
