@@ -9,6 +9,7 @@
 
 #include "koi-chat-row.h"
 #include "koi-composer.h"
+#include "koi-imap-client.h"
 #include "koi-conversation-view.h"
 #include "koi-message-row.h"
 #include "koi-model.h"
@@ -442,6 +443,48 @@ on_state_changed (KoiMessage *message,
 }
 
 /* An attempt was made (SENDING) and put back (QUEUED). */
+/* Whether the server copy of @message_id in @user's INBOX has \Seen, as
+ * the user's phone or webmail would see it. */
+static gboolean
+seen_on_server (KoiTestCli *cli,
+                const char *user,
+                const char *password,
+                const char *message_id)
+{
+  g_autoptr (KoiServerConfig) config =
+    koi_server_config_new (cli->server->host, cli->server->imaps_port, KOI_SECURITY_TLS,
+                           user, password, cli->server->ca_file);
+  g_autoptr (KoiImapClient) client = koi_imap_client_new (config);
+  g_autoptr (GArray) uids = NULL;
+  g_autofree char *criteria = g_strdup_printf ("SEEN HEADER Message-ID \"%s\"", message_id);
+
+  if (!koi_imap_client_connect (client, NULL, NULL) ||
+      !koi_imap_client_select (client, "INBOX", TRUE, NULL, NULL, NULL))
+    return FALSE;
+  uids = koi_imap_client_uid_search (client, criteria, NULL, NULL);
+  koi_imap_client_logout (client, NULL);
+  return uids != NULL && uids->len == 1;
+}
+
+/* Polls the server (nothing on the main context says when) while the
+ * windows keep running. */
+static void
+wait_seen_on_server (KoiTestCli *cli,
+                     const char *user,
+                     const char *password,
+                     const char *message_id)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_S * G_USEC_PER_SEC;
+
+  while (!seen_on_server (cli, user, password, message_id))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (100 * 1000);
+    }
+}
+
 static char *keyring_path;
 
 static void
@@ -547,6 +590,8 @@ test_chat_e2e (void)
   WAIT_FOR ((row = side_find_bubble (&bob, hello)) != NULL, 10);
   g_assert_cmpint (koi_message_get_direction (koi_message_row_get_item (row)), ==, KOI_MESSAGE_INCOMING);
   g_assert_cmpstr (koi_message_row_get_state_text (row), ==, "");
+  /* He has read it: his other devices and webmail see it read too. */
+  wait_seen_on_server (cli, BOB, "bob-secret", koi_message_get_message_id (koi_message_row_get_item (row)));
 
   /* Bob replies with the Send button; Alice sees it in her open chat. */
   side_type_and_click_send (&bob, reply);
