@@ -54,6 +54,10 @@
 
 /* Stopped by die() too, so a failed run leaves no Dovecot or Postfix. */
 static KoiTestMailserver *server;
+/* The two devices' stores; removed by die() too. */
+static char *tmp;
+
+static void remove_flat_dir (const char *path);
 
 static void die (const char *format, ...) G_GNUC_PRINTF (1, 2) G_GNUC_NORETURN;
 
@@ -72,6 +76,8 @@ die (const char *format,
   /* The engine's worker may still be in IDLE: the process ends under it,
    * the servers must not outlive it. */
   g_clear_pointer (&server, koi_test_mailserver_free);
+  if (tmp != NULL)
+    remove_flat_dir (tmp);
   exit (1);
 }
 
@@ -654,7 +660,6 @@ main (int   argc,
 {
   static const char * const users[] = { ALICE ":alice-secret", BOB ":bob-secret", NULL };
   g_autoptr (GError) error = NULL;
-  g_autofree char *tmp = NULL;
   double send_ms[ROUNDS], send_floor_ms[ROUNDS], filed_ms[ROUNDS], filed_floor_ms[ROUNDS];
   DeviceA a = { 0, };
   DeviceB b = { 0, };
@@ -724,6 +729,7 @@ main (int   argc,
 
   g_clear_pointer (&server, koi_test_mailserver_free);
   remove_flat_dir (tmp);
+  g_clear_pointer (&tmp, g_free);
   curl_global_cleanup ();
   return 0;
 }
