@@ -285,6 +285,7 @@ typedef struct {
   KoiStore  *reader;        /* this thread's own connection to B's store */
   char      *waiting_for;   /* Message-ID the next measurement waits for */
   gint64     shown_us;      /* real time its "message-added" arrived */
+  gboolean   shown;
   gboolean   synced;
   gboolean   stopped;
 } DeviceB;
@@ -300,7 +301,7 @@ on_message_added (KoiEngine *engine,
   g_autoptr (KoiStoreMessage) message = NULL;
   g_autoptr (GError) error = NULL;
 
-  if (self->waiting_for == NULL || self->shown_us != 0)
+  if (self->waiting_for == NULL || self->shown)
     return;
 
   /* The time first: the store lookup is the benchmark's, not the app's. */
@@ -309,7 +310,10 @@ on_message_added (KoiEngine *engine,
     die ("Device B announced message %" G_GINT64_FORMAT " but its store does not have it: %s",
          message_id, error->message);
   if (g_strcmp0 (message->message_id, self->waiting_for) == 0)
-    self->shown_us = now_us;
+    {
+      self->shown_us = now_us;
+      self->shown = TRUE;
+    }
 }
 
 static void
@@ -454,12 +458,7 @@ static gint64
 device_b_wait (DeviceB    *self,
                const char *what)
 {
-  gboolean shown = FALSE;
-  gint64 deadline = g_get_monotonic_time () + DELIVERY_TIMEOUT * G_USEC_PER_SEC;
-
-  while (!(shown = self->shown_us != 0) && g_get_monotonic_time () < deadline)
-    iterate_until (&shown, 1);
-  if (!shown)
+  if (!iterate_until (&self->shown, DELIVERY_TIMEOUT))
     die ("Device B did not show the %s message %s within %d s", what, self->waiting_for,
          DELIVERY_TIMEOUT);
   return self->shown_us;
@@ -472,6 +471,7 @@ device_b_expect (DeviceB    *self,
   g_free (self->waiting_for);
   self->waiting_for = g_strdup (message_id);
   self->shown_us = 0;
+  self->shown = FALSE;
 }
 
 static void
@@ -690,7 +690,7 @@ main (int   argc,
   device_a_start (&a, tmp);
   floor_start (&inbox_floor, "the INBOX floor", "INBOX");
   floor_start (&chats_floor, "the chat folder floor", a.chats_folder);
-  /* The floors' SELECTs touch the mailboxes' index files, and Dovecot
+  /* The set-up's SELECTs touch the mailboxes' index files, and Dovecot
    * tells B about that 500 ms later: B would then sync at an arbitrary
    * moment of the first round and catch its message early. Let that pass. */
   iterate_for (2 * ROUND_GAP_US);
