@@ -690,7 +690,7 @@ main (int   argc,
   device_a_start (&a, tmp);
   floor_start (&inbox_floor, "the INBOX floor", "INBOX");
   floor_start (&chats_floor, "the chat folder floor", a.chats_folder);
-  /* The set-up's SELECTs touch the mailboxes' index files, and Dovecot
+  /* The set-up's SELECTs probably touch the mailboxes' index files, and Dovecot
    * tells B about that 500 ms later: B would then sync at an arbitrary
    * moment of the first round and catch its message early. Let that pass. */
   iterate_for (2 * ROUND_GAP_US);
