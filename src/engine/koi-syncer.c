@@ -131,6 +131,7 @@ koi_syncer_free (KoiSyncer *self)
   koi_syncer_disconnect (self);
   g_clear_pointer (&self->unrecorded, send_outcome_free);
   g_clear_pointer (&self->account, koi_account_config_free);
+  g_free (self->chats_folder);
   g_free (self);
 }
 
