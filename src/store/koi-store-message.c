@@ -10,7 +10,7 @@
   "m.id, m.account_id, m.chat_id, m.message_id, m.direction, m.state, m.kind," \
   " m.from_address, m.from_name, m.subject, m.text, m.full_text, m.in_reply_to," \
   " m.references_, m.sent_at_ms, m.received_at_ms, m.sort_ms, m.seen," \
-  " m.failure_reason, m.edited_at_ms, m.deleted, m.has_attachments"
+  " m.failure_reason, m.edited_at_ms, m.deleted, m.has_attachments, m.type"
 
 static KoiStoreMessage *
 message_from_row (sqlite3_stmt *stmt)
@@ -39,6 +39,7 @@ message_from_row (sqlite3_stmt *stmt)
   message->edited_at_ms = sqlite3_column_int64 (stmt, 19);
   message->deleted = sqlite3_column_int (stmt, 20) != 0;
   message->has_attachments = sqlite3_column_int (stmt, 21) != 0;
+  message->type = sqlite3_column_int (stmt, 22);
   return message;
 }
 
@@ -179,9 +180,9 @@ koi_store_message_insert_row (KoiStore               *self,
     stmt = koi_store_prepare (self,
                               "INSERT INTO messages (account_id, chat_id, message_id, direction, state,"
                               " kind, from_address, from_name, subject, text, full_text, in_reply_to,"
-                              " references_, sent_at_ms, received_at_ms, sort_ms, seen, failure_reason)"
+                              " references_, sent_at_ms, received_at_ms, sort_ms, seen, failure_reason, type)"
                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-                              " ?16, ?17, ?18)"
+                              " ?16, ?17, ?18, ?19)"
                               " ON CONFLICT (account_id, message_id) DO NOTHING"
                               " RETURNING id",
                               error);
@@ -206,6 +207,8 @@ koi_store_message_insert_row (KoiStore               *self,
     sqlite3_bind_int64 (stmt, 16, sort_ms);
     sqlite3_bind_int (stmt, 17, message->seen ? 1 : 0);
     koi_store_bind_text (stmt, 18, message->failure_reason);
+    /* Chat and email have the same numbers as kind and type. */
+    sqlite3_bind_int (stmt, 19, message->type != 0 ? message->type : message->kind);
 
     id = koi_store_step_returning_id (self, stmt, "Could not save the message", error);
     if (id < 0)
@@ -500,7 +503,9 @@ koi_store_message_apply_edit (KoiStore    *self,
   if (edit_message_id != NULL)
     edit_id = normalize_message_id (edit_message_id);
 
-  if (!koi_store_atomic_begin (self, &atomic, error))
+  /* The index's update trigger removes the old text, which must be in the
+   * index by then (a message stored earlier in this batch is not yet). */
+  if (!koi_store_fts_flush (self, error) || !koi_store_atomic_begin (self, &atomic, error))
     return FALSE;
 
   current = koi_store_message_get (self, id, error);
@@ -625,7 +630,8 @@ koi_store_message_mark_deleted (KoiStore  *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  if (!koi_store_atomic_begin (self, &atomic, error))
+  /* As for an edit: the row's text must be in the index before it goes. */
+  if (!koi_store_fts_flush (self, error) || !koi_store_atomic_begin (self, &atomic, error))
     return FALSE;
 
   {
@@ -921,4 +927,39 @@ koi_store_receipt_count (KoiStore  *self,
     return (guint) sqlite3_column_int64 (stmt, 0);
   koi_store_set_error (self, error, rc, "Could not count the read receipts");
   return 0;
+}
+
+GPtrArray *
+koi_store_message_list_after (KoiStore  *self,
+                              gint64     account_id,
+                              gint64     after_id,
+                              guint      limit,
+                              GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify) koi_store_message_free);
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  stmt = koi_store_prepare (self,
+                            "SELECT " MESSAGE_COLUMNS " FROM messages m"
+                            " WHERE m.account_id = ?1 AND m.id > ?2 AND m.chat_id IS NOT NULL"
+                            " ORDER BY m.id LIMIT ?3",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int64 (stmt, 2, after_id);
+  sqlite3_bind_int64 (stmt, 3, limit > 0 ? (gint64) limit : -1);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (messages, message_from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      koi_store_set_error (self, error, rc, "Could not read the messages");
+      return NULL;
+    }
+
+  return g_steal_pointer (&messages);
 }

@@ -16,10 +16,25 @@
 #define DELIVERY_TIMEOUT_S 20
 
 static void
+move_chat_mail (KoiTestCli *cli,
+                const char *profile,
+                const char *on_off)
+{
+  g_autofree char *dir = koi_test_cli_profile (cli, profile);
+
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", dir, "set",
+                                     "move-chat-mail", on_off, NULL), ==, 0);
+}
+
+/* Moving chat mail to COI/Chats is off by default; most tests here are
+ * about a user who chose it, so both accounts turn it on. */
+static void
 setup_two_accounts (KoiTestCli *cli)
 {
   koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
   koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+  move_chat_mail (cli, "alice", "on");
+  move_chat_mail (cli, "bob", "on");
 }
 
 static const char *
@@ -108,6 +123,50 @@ test_message_reaches_watch_and_reply_returns (void)
 }
 
 static void
+test_watch_resumes_from_cursor (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (KoiTestWatch) watch = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *third = NULL;
+  g_autofree char *bob = NULL;
+  g_autoptr (GPtrArray) history = NULL;
+  JsonObject *event;
+  gint64 cursor;
+  guint from = 0;
+
+  setup_two_accounts (cli);
+  watch = koi_test_watch_start (cli, "bob");
+  first = koi_test_cli_send (cli, "alice", "bob@example.org", "before the bot went down");
+  event = koi_test_watch_wait (watch, &from, "message", "message_id", first, DELIVERY_TIMEOUT_S);
+  g_assert_nonnull (event);
+  cursor = json_object_get_int_member (event, "cursor");
+  g_assert_cmpint (cursor, >, 0);
+  g_clear_pointer (&watch, koi_test_watch_stop);
+
+  /* While the bot is down, two messages arrive and are stored by another
+   * run (a sync): no watch ever announced them. */
+  second = koi_test_cli_send (cli, "alice", "bob@example.org", "while it was down");
+  third = koi_test_cli_send (cli, "alice", "bob@example.org", "and another one");
+  history = sync_until (cli, "bob", "alice@example.org", 3);
+  g_assert_cmpuint (history->len, ==, 3);
+
+  /* Resumed from its last cursor, the bot gets exactly what it missed. */
+  from = 0;
+  watch = koi_test_watch_start_since (cli, "bob", cursor);
+  g_assert_nonnull (koi_test_watch_wait (watch, &from, "message", "message_id", second, 1));
+  g_assert_nonnull (koi_test_watch_wait (watch, &from, "message", "message_id", third, 1));
+  g_assert_cmpuint (koi_test_watch_count (watch, "message", "message_id", first), ==, 0);
+  g_assert_cmpuint (koi_test_watch_count (watch, "message", "message_id", second), ==, 1);
+  g_assert_cmpuint (koi_test_watch_count (watch, "message", "message_id", third), ==, 1);
+
+  bob = koi_test_cli_profile (cli, "bob");
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob, "watch", "--since",
+                                     "soon", NULL), ==, 2);
+}
+
+static void
 test_new_device_sees_history (void)
 {
   g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
@@ -126,6 +185,7 @@ test_new_device_sees_history (void)
 
   /* A second device of Bob's: a fresh profile, one sync. */
   koi_test_cli_add_account (cli, "bob-laptop", "bob@example.org", "bob-secret");
+  move_chat_mail (cli, "bob-laptop", "on");
   g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile",
                                      koi_test_cli_profile (cli, "bob-laptop"), "sync", NULL), ==, 0);
 
@@ -464,6 +524,26 @@ test_move_switched_off (void)
   g_assert_cmpuint (count_on_server (cli, "COI/Chats", id), ==, 0);
 }
 
+/* Nobody asked to move: chat mail stays in INBOX, where another chat app
+ * on the account (a phone) finds it too. */
+static void
+test_move_off_by_default (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (GPtrArray) messages = NULL;
+  g_autofree char *id = NULL;
+
+  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
+  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+
+  id = koi_test_cli_send (cli, "alice", "bob@example.org", "still in the inbox");
+  messages = sync_until (cli, "bob", "alice@example.org", 1);
+  g_assert_cmpuint (messages->len, ==, 1);
+  g_assert_cmpstr (member (g_ptr_array_index (messages, 0), "message_id"), ==, id);
+  g_assert_cmpuint (count_on_server (cli, "INBOX", id), ==, 1);
+  g_assert_cmpuint (count_on_server (cli, "COI/Chats", id), ==, 0);
+}
+
 static void
 test_clear_errors (void)
 {
@@ -517,12 +597,14 @@ main (int   argc,
 
   g_test_add_func ("/engine/cli/message-and-reply", test_message_reaches_watch_and_reply_returns);
   g_test_add_func ("/engine/cli/new-device-history", test_new_device_sees_history);
+  g_test_add_func ("/engine/cli/watch-resumes-from-cursor", test_watch_resumes_from_cursor);
   g_test_add_func ("/engine/cli/email-stays-in-inbox", test_ordinary_email_stays_in_inbox);
   g_test_add_func ("/engine/cli/imap-outage-during-idle", test_imap_outage_during_idle);
   g_test_add_func ("/engine/cli/send-while-smtp-down", test_send_while_smtp_down);
   g_test_add_func ("/engine/cli/uidvalidity-change", test_uidvalidity_change);
   g_test_add_func ("/engine/cli/refused-recipient", test_refused_recipient);
   g_test_add_func ("/engine/cli/move-switched-off", test_move_switched_off);
+  g_test_add_func ("/engine/cli/move-off-by-default", test_move_off_by_default);
   g_test_add_func ("/engine/cli/clear-errors", test_clear_errors);
 
   return g_test_run ();

@@ -55,16 +55,20 @@ unlock_store (Fixture *f)
 }
 
 static void
-message_changed (gint64      message_ref,
-                 int         state,
-                 const char *failure_reason,
-                 gpointer    user_data)
+message_updated (gint64   chat_id,
+                 gint64   message_ref,
+                 gpointer user_data)
 {
   Fixture *f = user_data;
+  g_autoptr(KoiStoreMessage) message = NULL;
+
+  if (!f->lock_on_sending || f->locker != NULL)
+    return;
+  message = koi_store_message_get (f->store, message_ref, NULL);
 
   /* The state SENDING is written; the SMTP transaction comes next, and the
    * store stops taking writes before the outcome reaches it. */
-  if (state == KOI_STORE_STATE_SENDING && f->lock_on_sending && f->locker == NULL)
+  if (message != NULL && message->state == KOI_STORE_STATE_SENDING)
     {
       f->lock_on_sending = FALSE;
       lock_store (f);
@@ -175,7 +179,7 @@ static void
 test_record_fails_after_send (void)
 {
   Fixture f = { 0, };
-  KoiSyncerEvents events = { .message_changed = message_changed };
+  KoiSyncerEvents events = { .message_updated = message_updated };
   g_autoptr(KoiSyncer) syncer = NULL;
   g_autoptr(KoiStoreMessage) message = NULL;
   g_autoptr(GError) error = NULL;
@@ -183,7 +187,8 @@ test_record_fails_after_send (void)
 
   fixture_set_up (&f);
   syncer = koi_syncer_new (f.store, f.account, &events, &f);
-  id = koi_syncer_queue_text (syncer, BOB, "exactly once, whatever the store does", &error);
+  id = koi_syncer_queue_text (syncer, koi_syncer_create_chat (syncer, BOB, &error),
+                              "exactly once, whatever the store does", &error);
   g_assert_no_error (error);
   g_assert_cmpint (id, >, 0);
 
