@@ -10,6 +10,7 @@
 #include <gmime/gmime.h>
 
 #include "koi-fake-imap-server.h"
+#include "koi-engine.h"
 #include "koi-imap-client.h"
 #include "koi-store.h"
 #include "koi-syncer.h"
@@ -59,6 +60,7 @@ typedef struct
   Folder   inbox;
   Folder   chats;
   Folder  *selected;    /* server thread only */
+  char     idle_tag[32]; /* server thread only */
   Hostile  hostile;
   guint    n_body_fetches;
   guint    n_moves;
@@ -321,6 +323,15 @@ fake_mailbox_script (KoiFakeImapConn *conn,
   args = rest + strlen (verb);
   while (*args == ' ')
     args++;
+
+  /* IDLE until the client says DONE (the engine idles after its sync). */
+  if (g_ascii_strcasecmp (verb, "IDLE") == 0)
+    {
+      g_strlcpy (self->idle_tag, tag, sizeof self->idle_tag);
+      return koi_fake_imap_conn_printf (conn, "+ idling\r\n") || TRUE;
+    }
+  if (strcmp (line, "DONE") == 0)
+    return koi_fake_imap_conn_printf (conn, "%s OK Idle done\r\n", self->idle_tag) || TRUE;
 
   if (g_ascii_strcasecmp (verb, "LIST") == 0)
     return koi_fake_imap_conn_printf (conn, "* LIST (\\Noselect) \"/\" \"\"\r\n%s OK List done\r\n",
@@ -702,6 +713,134 @@ test_unparseable_mail (void)
   fixture_tear_down (&f);
 }
 
+
+/* ---- the engine on top ------------------------------------------------------ */
+
+typedef struct
+{
+  guint    n_synced;
+  guint    n_added;
+  gboolean reconnected;
+} EngineSeen;
+
+static void
+engine_sync_finished (KoiEngine  *engine,
+                      EngineSeen *seen)
+{
+  seen->n_synced++;
+}
+
+static void
+engine_message_added (KoiEngine  *engine,
+                      gint64      chat_id,
+                      gint64      message_id,
+                      EngineSeen *seen)
+{
+  seen->n_added++;
+}
+
+static void
+engine_state (KoiEngine  *engine,
+              GParamSpec *pspec,
+              EngineSeen *seen)
+{
+  if (koi_engine_get_connection_state (engine) == KOI_CONNECTION_RECONNECTING)
+    seen->reconnected = TRUE;
+}
+
+static gboolean
+wait_timed_out (gpointer user_data)
+{
+  g_error ("No \"sync-finished\" from the engine within 60 s");
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits for the engine's own word that a sync ended: no guess at time. */
+static void
+wait_for_sync (EngineSeen *seen,
+               guint       n)
+{
+  guint timeout = g_timeout_add_seconds (60, wait_timed_out, NULL);
+
+  while (seen->n_synced < n)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+}
+
+static void
+test_engine_drop_mid_fetch (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(KoiEngine) engine = NULL;
+  g_autofree char *path = NULL;
+  EngineSeen seen = { 0, };
+
+  fixture_set_up (&f, HOSTILE_DROP_MID_FETCH);
+  for (guint i = 1; i <= 4; i++)
+    {
+      g_autofree char *raw = chat_mail (i, "the engine gets this after a reconnect");
+
+      folder_add (&f.mailbox->inbox, raw);
+    }
+
+  path = g_build_filename (f.dir, "koi.db", NULL);
+  engine = koi_engine_new (path, f.account_id, SELF, f.account->imap, f.account->smtp);
+  g_signal_connect (engine, "sync-finished", G_CALLBACK (engine_sync_finished), &seen);
+  g_signal_connect (engine, "message-added", G_CALLBACK (engine_message_added), &seen);
+  g_signal_connect (engine, "notify::connection-state", G_CALLBACK (engine_state), &seen);
+
+  /* The first connection dies in the middle of the FETCH; the engine
+   * reconnects on its own and finishes the sync on the second. */
+  koi_engine_start (engine);
+  wait_for_sync (&seen, 1);
+  g_assert_true (seen.reconnected);
+  g_assert_cmpuint (koi_fake_imap_server_get_n_connections (f.server), >=, 2);
+
+  /* Each message once, each announced once. */
+  for (guint i = 1; i <= 4; i++)
+    g_assert_true (stored (&f, i));
+  g_assert_cmpuint (messages_with_peer (&f), ==, 4);
+  g_assert_cmpuint (seen.n_added, ==, 4);
+
+  koi_engine_stop_and_wait (engine);
+  g_clear_object (&engine);
+  fixture_tear_down (&f);
+}
+
+static void
+test_engine_huge_copyuid (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(KoiEngine) engine = NULL;
+  g_autofree char *path = NULL;
+  EngineSeen seen = { 0, };
+
+  fixture_set_up (&f, HOSTILE_HUGE_COPYUID);
+  for (guint i = 1; i <= 3; i++)
+    {
+      g_autofree char *raw = chat_mail (i, "the engine moves this one");
+
+      folder_add (&f.mailbox->inbox, raw);
+    }
+
+  path = g_build_filename (f.dir, "koi.db", NULL);
+  engine = koi_engine_new (path, f.account_id, SELF, f.account->imap, f.account->smtp);
+  g_signal_connect (engine, "sync-finished", G_CALLBACK (engine_sync_finished), &seen);
+  g_signal_connect (engine, "message-added", G_CALLBACK (engine_message_added), &seen);
+
+  /* About MOVE and COPYUID: the user chose to move. */
+  koi_engine_set_move_chat_mail (engine, TRUE);
+  koi_engine_start_once (engine);
+  wait_for_sync (&seen, 1);
+  g_assert_cmpuint (seen.n_added, ==, 3);
+  g_assert_cmpuint (messages_with_peer (&f), ==, 3);
+  g_assert_cmpuint (f.mailbox->chats.mails->len, ==, 3);
+
+  koi_engine_stop_and_wait (engine);
+  g_clear_object (&engine);
+  fixture_tear_down (&f);
+}
+
 /* The syncer's warning about a mail it skips is expected in one test (Koi
  * logs structured, which g_test_expect_message() does not see): count it
  * instead of letting the test harness abort on it. */
@@ -745,6 +884,8 @@ main (int   argc,
   g_test_add_func ("/engine/syncer-fake/copyuid/trusted", test_copyuid_trusted);
   g_test_add_func ("/engine/syncer-fake/fetch/drop-mid-fetch", test_drop_mid_fetch);
   g_test_add_func ("/engine/syncer-fake/parse/unparseable", test_unparseable_mail);
+  g_test_add_func ("/engine/engine-fake/drop-mid-fetch", test_engine_drop_mid_fetch);
+  g_test_add_func ("/engine/engine-fake/copyuid/huge", test_engine_huge_copyuid);
 
   return g_test_run ();
 }
