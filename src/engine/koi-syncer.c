@@ -198,9 +198,9 @@ koi_syncer_emit_chat_updated (KoiSyncer *self,
 }
 
 /* Tells the main context what a committed batch changed. */
-static void
-emit_changes (KoiSyncer             *self,
-              const KoiApplyChanges *changes)
+void
+koi_syncer_emit_changes (KoiSyncer             *self,
+                         const KoiApplyChanges *changes)
 {
   for (guint i = 0; i < changes->added->len; i++)
     {
@@ -648,7 +648,7 @@ sync_chunk (KoiSyncer     *self,
       goto failed;
     }
 
-  emit_changes (self, &changes);
+  koi_syncer_emit_changes (self, &changes);
   koi_apply_changes_clear (&changes);
 
   /* Moved only after the messages are safely stored: a crash in between
@@ -912,6 +912,18 @@ koi_syncer_queue_text (KoiSyncer   *self,
                        const char  *text,
                        GError     **error)
 {
+  return koi_syncer_queue_reply (self, chat_id, text, 0, error);
+}
+
+gint64
+koi_syncer_queue_reply (KoiSyncer   *self,
+                        gint64       chat_id,
+                        const char  *text,
+                        gint64       reply_to_ref,
+                        GError     **error)
+{
+  g_autoptr (KoiStoreMessage) quoted = NULL;
+  g_autofree char *full_text = NULL;
   g_autoptr (KoiStoreChat) chat = NULL;
   const char *peer = NULL;
   g_autoptr (GMimeMessage) message = NULL;
@@ -963,6 +975,25 @@ koi_syncer_queue_text (KoiSyncer   *self,
    * mail programs show the conversation as one thread. */
   if (!koi_store_chat_thread_ends (self->store, chat_id, &thread_root, &thread_last, error))
     return 0;
+
+  /* A reply with a quote answers the quoted message instead; its text is
+   * quoted for mail programs (chat clients show it from their store). */
+  if (reply_to_ref != 0)
+    {
+      quoted = koi_store_message_get (self->store, reply_to_ref, error);
+      if (quoted == NULL)
+        return 0;
+      if (quoted->chat_id != chat_id || quoted->deleted)
+        {
+          g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
+                               "The quoted message is not in this chat any more");
+          return 0;
+        }
+      g_free (thread_last);
+      thread_last = g_strdup (quoted->message_id);
+      outgoing.quote = quoted->text;
+    }
+
   references[0] = thread_root;
   references[1] = thread_last;
   outgoing.in_reply_to = thread_last;
@@ -987,6 +1018,16 @@ koi_syncer_queue_text (KoiSyncer   *self,
   row.from_name = self->account->display_name;
   row.subject = (char *) g_mime_message_get_subject (message);
   row.text = (char *) text;
+  /* The quote stays in the whole text, as it does for a received reply:
+   * that is how the reply is known as one (koi_store_message_quoted_id). */
+  if (quoted != NULL)
+    {
+      GMimeObject *part = g_mime_message_get_mime_part (message);
+
+      if (GMIME_IS_TEXT_PART (part))
+        full_text = g_mime_text_part_get_text (GMIME_TEXT_PART (part));
+      row.full_text = full_text;
+    }
   row.in_reply_to = thread_last;
   row.references = thread_references;
   row.sent_at_ms = date_ms;
