@@ -9,6 +9,7 @@
 #include "koi-coi-builder.h"
 #include "koi-coi-error.h"
 #include "koi-coi-gmime.h"
+#include "koi-coi-text.h"
 
 /* Subjects show the start of the text. Cut at a word boundary between
  * these two lengths (in characters) so the subject stays one short line. */
@@ -299,6 +300,7 @@ koi_coi_build_chat_message (const KoiCoiOutgoing  *out,
   g_autoptr(GDateTime) date = NULL;
   g_autoptr(GPtrArray) thread = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *escaped = NULL;
   g_autofree char *subject = NULL;
   g_autofree char *message_id = NULL;
 
@@ -429,11 +431,12 @@ koi_coi_build_chat_message (const KoiCoiOutgoing  *out,
     }
 
   body = g_mime_text_part_new_with_subtype ("plain");
-  g_mime_text_part_set_text (body, text);
+  escaped = koi_coi_escape_chat_text (text);
+  g_mime_text_part_set_text (body, escaped);
   /* set_text() picks us-ascii or a legacy charset and 8bit by itself:
    * both are pinned here, because curl's SMTP never announces 8BITMIME. */
   g_mime_text_part_set_charset (body, "utf-8");
-  g_mime_part_set_content_encoding (GMIME_PART (body), choose_encoding (text));
+  g_mime_part_set_content_encoding (GMIME_PART (body), choose_encoding (escaped));
   g_mime_message_set_mime_part (message, GMIME_OBJECT (body));
 
   return g_steal_pointer (&message);

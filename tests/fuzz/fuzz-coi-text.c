@@ -57,11 +57,22 @@ run (const guint8 *data,
   }
   {
     g_autofree char *folded = NULL;
-    g_autofree char *visible = koi_coi_extract_chat_text (text, &folded);
+    g_autofree char *visible = koi_coi_extract_chat_text (text, delsp, &folded);
 
     check_utf8 ("extract_chat_text", visible);
     check_utf8 ("extract_chat_text (folded)", folded);
     g_assert (strlen (visible) <= strlen (text));
+  }
+  {
+    g_autofree char *escaped = koi_coi_escape_chat_text (text);
+    g_autofree char *unescaped = koi_coi_unescape_chat_text (escaped);
+
+    /* What Koi sends comes back as the user wrote it. */
+    if (strchr (text, '\r') == NULL && strcmp (unescaped, text) != 0)
+      {
+        fprintf (stderr, "koi-fuzz: escaping the chat text does not round-trip\n");
+        abort ();
+      }
   }
   {
     g_autofree char *unflowed = koi_coi_unflow_text (text, delsp);
