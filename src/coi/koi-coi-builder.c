@@ -217,6 +217,23 @@ validate_message_id (const char  *what,
   return TRUE;
 }
 
+/**
+ * koi_coi_message_id_is_sendable:
+ * @id: (nullable): a Message-ID without <>
+ *
+ * Whether @id can go into In-Reply-To or References of a mail Koi writes:
+ * what validate_message_id() accepts, and short enough that "References:
+ * <a> <b>" stays within a mail line (998). A stored id from a hostile mail
+ * may be anything; the sender picks another or none instead of failing.
+ *
+ * Returns: %TRUE if @id may be written
+ */
+gboolean
+koi_coi_message_id_is_sendable (const char *id)
+{
+  return id != NULL && strlen (id) <= 480 && validate_message_id ("id", id, NULL);
+}
+
 /* Every line break in the text becomes '\n'; gmime writes them as CRLF. */
 static char *
 normalize_newlines (const char *text)

@@ -145,3 +145,50 @@ koi_coi_describe_without_text (GMimeMessage *message)
 
   return text;
 }
+
+/**
+ * koi_coi_parsed_new_unreadable:
+ * @raw: the bytes that koi_coi_parse() rejected
+ * @uid: the mail's UID on the server, to find it again
+ * @reason: (nullable): why it was rejected (the parse error)
+ *
+ * A result for a mail Koi cannot read at all, so that it is stored and
+ * shown as an unreadable email instead of skipped for good: ordinary
+ * email, no sender, an id from its bytes (the same on every device and in
+ * every folder), and a text that says so with its UID.
+ *
+ * Returns: (transfer full): the result
+ */
+KoiCoiParsed *
+koi_coi_parsed_new_unreadable (GBytes     *raw,
+                               guint32     uid,
+                               const char *reason)
+{
+  KoiCoiParsed *parsed = g_new0 (KoiCoiParsed, 1);
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  gsize len = 0;
+  const guint8 *data = raw != NULL ? g_bytes_get_data (raw, &len) : NULL;
+
+  if (data != NULL)
+    g_checksum_update (checksum, data, len);
+
+  parsed->kind = KOI_COI_KIND_EMAIL;
+  parsed->type = KOI_COI_TYPE_EMAIL;
+  parsed->message_id = g_strdup_printf ("koi-unreadable.%s@koi.invalid",
+                                        g_checksum_get_string (checksum));
+  parsed->message_id_synthetic = TRUE;
+  parsed->to = g_ptr_array_new_with_free_func (g_free);
+  parsed->cc = g_ptr_array_new_with_free_func (g_free);
+  parsed->references = g_ptr_array_new_with_free_func (g_free);
+  parsed->target_ids = g_ptr_array_new_with_free_func (g_free);
+  parsed->failed_recipients = g_ptr_array_new_with_free_func (g_free);
+  parsed->subject = g_strdup ("");
+  /* Translators: %u is the mail's number on the server, %s why it could
+   * not be read (in English) */
+  parsed->text = g_strdup_printf (_("Unreadable message (UID %u on the server): %s"), uid,
+                                  reason != NULL ? reason : "");
+  parsed->folded_text = g_strdup ("");
+  parsed->full_text = g_strdup ("");
+
+  return parsed;
+}

@@ -275,6 +275,23 @@ test_deep_nesting (void)
   g_assert_cmpstr (parsed->text, !=, "");
 }
 
+/* A stored id from a hostile mail never goes into the headers Koi writes:
+ * the engine leaves it out of In-Reply-To and References instead. */
+static void
+test_sendable_ids (void)
+{
+  g_autofree char *long_id = g_strnfill (2000, 'a');
+  g_autofree char *long_addr = g_strconcat (long_id, "@example.org", NULL);
+
+  g_assert_true (koi_coi_message_id_is_sendable ("chat$abc@example.org"));
+  g_assert_false (koi_coi_message_id_is_sendable (NULL));
+  g_assert_false (koi_coi_message_id_is_sendable ("a<b@example.org"));
+  g_assert_false (koi_coi_message_id_is_sendable ("a b@example.org"));
+  g_assert_false (koi_coi_message_id_is_sendable ("no-at-sign"));
+  g_assert_false (koi_coi_message_id_is_sendable ("gr\xc3\xbc\xc3\x9f@example.org"));
+  g_assert_false (koi_coi_message_id_is_sendable (long_addr));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -295,6 +312,7 @@ main (int   argc,
   g_test_add_func ("/coi/hostile/chat-escape-round-trip", test_chat_escape_round_trip);
   g_test_add_func ("/coi/hostile/no-text", test_no_text);
   g_test_add_func ("/coi/hostile/deep-nesting", test_deep_nesting);
+  g_test_add_func ("/coi/hostile/sendable-ids", test_sendable_ids);
 
   return g_test_run ();
 }
