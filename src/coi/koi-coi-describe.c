@@ -192,3 +192,40 @@ koi_coi_parsed_new_unreadable (GBytes     *raw,
 
   return parsed;
 }
+
+/**
+ * koi_coi_parsed_keep_apart:
+ * @parsed: a mail whose Message-ID is already taken by a different mail
+ *
+ * Gives @parsed an id of its own, made from the taken id and what the
+ * mail says (so every device makes the same one), and a first line that
+ * warns about it: a forged mail that reuses an existing Message-ID is
+ * shown as its own message and never replaces, hides or takes the server
+ * location of the first.
+ */
+void
+koi_coi_parsed_keep_apart (KoiCoiParsed *parsed)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree char *dated = g_strdup_printf ("%" G_GINT64_FORMAT, parsed->date_ms);
+  char *text;
+
+  const char *parts[] = {
+    parsed->message_id, parsed->from_address, dated, parsed->subject, parsed->full_text,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    if (parts[i] != NULL)
+      g_checksum_update (checksum, (const guchar *) parts[i], strlen (parts[i]) + 1);
+
+  g_free (parsed->message_id);
+  parsed->message_id = g_strdup_printf ("koi-duplicate.%s@koi.invalid",
+                                        g_checksum_get_string (checksum));
+  parsed->message_id_synthetic = TRUE;
+
+  text = g_strdup_printf ("%s\n\n%s",
+                          _("Warning: this message reuses the ID of another message and may be forged"),
+                          parsed->text);
+  g_free (parsed->text);
+  parsed->text = text;
+}

@@ -12,6 +12,7 @@
 #include "koi-engine-error.h"
 #include "koi-imap-client.h"
 #include "koi-imap-command.h"
+#include "koi-message-identity.h"
 #include "koi-smtp.h"
 #include "koi-syncer.h"
 #include "koi-syncer-private.h"
@@ -606,6 +607,18 @@ sync_chunk (KoiSyncer     *self,
                                                     info->message_id, error);
           if (info->known_ref == 0 && error != NULL && *error != NULL)
             return FALSE;
+          if (info->known_ref != 0)
+            {
+              /* Another mail with a stored id is fetched whole and kept
+               * apart, never filed as a copy of the stored one. */
+              g_autoptr (KoiStoreMessage) stored = koi_store_message_get (self->store,
+                                                                          info->known_ref, error);
+
+              if (stored == NULL)
+                return FALSE;
+              if (!koi_message_identity_same (stored, info->from_address, info->date_ms))
+                info->known_ref = 0;
+            }
         }
 
       if (!koi_chat_client_note (self->store, self->account, &self->other_client,
@@ -653,6 +666,11 @@ sync_chunk (KoiSyncer     *self,
       if (!koi_chat_client_note (self->store, self->account, &self->other_client,
                                  message->parsed->from_address, message->parsed->message_id,
                                  message->chat_version, error))
+        {
+          koi_apply_changes_clear (&changes);
+          goto failed;
+        }
+      if (!koi_message_identity_check (self->store, self->account->id, message->parsed, error))
         {
           koi_apply_changes_clear (&changes);
           goto failed;

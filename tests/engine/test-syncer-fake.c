@@ -758,6 +758,67 @@ test_no_date (void)
   fixture_tear_down (&f);
 }
 
+/* A forged mail that reuses a stored Message-ID is its own message, with
+ * a warning; the real one keeps its text and its place, and a true copy
+ * of it (same sender, same Date) is still recognised as a copy. */
+static void
+test_duplicate_message_id (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(KoiSyncer) syncer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KoiStoreMessage) row = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *original = chat_mail (1, "the real message");
+  gint64 ref, mallory_chat;
+  guint forged = 0;
+
+  fixture_set_up (&f, HOSTILE_NONE);
+  folder_add (&f.mailbox->inbox, original);
+  syncer = syncer_new (&f);
+  g_assert_true (koi_syncer_connect (syncer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (koi_syncer_sync (syncer, FALSE, NULL, &error));
+  g_assert_no_error (error);
+
+  folder_add (&f.mailbox->inbox, "From: Mallory <mallory@evil.test>\r\nTo: <" SELF ">\r\n"
+                                 "Subject: Chat: hello\r\nDate: Mon, 1 Jan 2024 11:00:00 +0000\r\n"
+                                 "Message-ID: <chat$fake1@koi.test>\r\nChat-Version: 1.0\r\n"
+                                 "\r\nsend the money to me\r\n");
+  folder_add (&f.mailbox->inbox, original);
+  g_assert_true (koi_syncer_sync (syncer, FALSE, NULL, &error));
+  g_assert_no_error (error);
+
+  ref = koi_store_message_find (f.store, f.account_id, "chat$fake1@koi.test", &error);
+  g_assert_no_error (error);
+  row = koi_store_message_get (f.store, ref, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (row->text, ==, "the real message");
+  g_assert_cmpstr (row->from_address, ==, PEER);
+  g_assert_cmpuint (messages_with_peer (&f), ==, 1);
+
+  mallory_chat = koi_store_chat_find_by_peer (f.store, f.account_id, "mallory@evil.test", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (mallory_chat, !=, 0);
+  rows = koi_store_message_list_after (f.store, f.account_id, 0, 100, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const KoiStoreMessage *m = g_ptr_array_index (rows, i);
+
+      if (m->chat_id != mallory_chat)
+        continue;
+      forged++;
+      g_assert_true (g_str_has_prefix (m->text, "Warning: this message reuses the ID"));
+      g_assert_nonnull (strstr (m->text, "send the money to me"));
+      g_assert_cmpstr (m->message_id, !=, "chat$fake1@koi.test");
+    }
+  g_assert_cmpuint (forged, ==, 1);
+
+  g_clear_pointer (&syncer, koi_syncer_free);
+  fixture_tear_down (&f);
+}
+
 /* The syncer's warning about a mail it skips is expected in one test (Koi
  * logs structured, which g_test_expect_message() does not see): count it
  * instead of letting the test harness abort on it. */
@@ -802,6 +863,7 @@ main (int   argc,
   g_test_add_func ("/engine/syncer-fake/fetch/drop-mid-fetch", test_drop_mid_fetch);
   g_test_add_func ("/engine/syncer-fake/parse/unparseable", test_unparseable_mail);
   g_test_add_func ("/engine/syncer-fake/parse/no-date", test_no_date);
+  g_test_add_func ("/engine/syncer-fake/identity/duplicate-message-id", test_duplicate_message_id);
 
   return g_test_run ();
 }
