@@ -140,10 +140,22 @@ is_original_message_marker (char  **lines,
     "mensaje original", "messaggio originale", "oorspronkelijk bericht",
     "forwarded message", "weitergeleitete nachricht",
   };
-  g_autofree char *stripped = g_strstrip (g_utf8_strdown (lines[index], -1));
-  const char *line = stripped;
+  g_autofree char *stripped = NULL;
+  const char *line;
   const char *next = index + 1 < n_lines ? lines[index + 1] : "";
-  gsize len = strlen (line);
+  char first = lines[index][strspn (lines[index], " \t")];
+  gsize len;
+
+  /* Every marker starts with a rule or "From:"/"Von:": any other line is
+   * turned down before it costs an allocation (a mail of a million
+   * short lines asks once per line). */
+  if (first != '-' && first != '_' && g_ascii_tolower (first) != 'f' &&
+      g_ascii_tolower (first) != 'v')
+    return FALSE;
+
+  stripped = g_strstrip (g_utf8_strdown (lines[index], -1));
+  line = stripped;
+  len = strlen (line);
 
   if (len >= 6 && g_str_has_prefix (line, "---") && g_str_has_suffix (line, "---"))
     {
@@ -190,6 +202,33 @@ join_lines (char  **lines,
   return g_string_free (out, FALSE);
 }
 
+/* Cuts @text into its lines in place ('\n' becomes NUL) and returns the
+ * NULL-terminated array of line starts, which points into @text: one
+ * allocation for the lot instead of one per line, which a mail of a
+ * million empty lines pays for dearly. */
+static char **
+split_lines_in_place (char  *text,
+                      gsize *out_n_lines)
+{
+  GPtrArray *lines = g_ptr_array_new ();
+  char *p = text;
+
+  for (;;)
+    {
+      char *nl = strchr (p, '\n');
+
+      g_ptr_array_add (lines, p);
+      if (nl == NULL)
+        break;
+      *nl = '\0';
+      p = nl + 1;
+    }
+  *out_n_lines = lines->len;
+  g_ptr_array_add (lines, NULL);
+
+  return (char **) g_ptr_array_free (lines, FALSE);
+}
+
 static char *
 extract_visible (const char  *plain_text,
                  gboolean     is_chat,
@@ -197,7 +236,7 @@ extract_visible (const char  *plain_text,
                  char       **out_folded)
 {
   g_autofree char *normalized = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_autofree char **lines = NULL;
   g_autofree char *visible = NULL;
   g_autofree char *head = NULL;
   g_autofree char *tail = NULL;
@@ -211,8 +250,7 @@ extract_visible (const char  *plain_text,
     return g_strdup ("");
 
   normalized = normalize_newlines (plain_text);
-  lines = g_strsplit (normalized, "\n", -1);
-  n_lines = g_strv_length (lines);
+  lines = split_lines_in_place (normalized, &n_lines);
   end = n_lines;
 
   /* Outlook's earlier conversation: everything below the marker. A chat
@@ -473,7 +511,8 @@ koi_coi_unflow_text (const char *text,
                      gboolean    delsp)
 {
   g_autofree char *normalized = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_autofree char **lines = NULL;
+  gsize n_lines;
   GString *out;
   gboolean open = FALSE;
   guint open_depth = 0;
@@ -481,8 +520,8 @@ koi_coi_unflow_text (const char *text,
   g_return_val_if_fail (text != NULL, NULL);
 
   normalized = normalize_newlines (text);
-  lines = g_strsplit (normalized, "\n", -1);
-  out = g_string_sized_new (strlen (normalized));
+  lines = split_lines_in_place (normalized, &n_lines);
+  out = g_string_sized_new (strlen (text));
 
   for (guint i = 0; lines[i] != NULL; i++)
     {

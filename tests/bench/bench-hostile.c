@@ -37,6 +37,17 @@ shape_blank_lines (GString *mail, gsize size)
   g_string_append (mail, "text at the end\r\n");
 }
 
+/* Found by fuzz-coi-parse: text at both ends keeps the blank lines in
+ * the body, and each line cost its own allocations. */
+static void
+shape_blank_lines_between (GString *mail, gsize size)
+{
+  g_string_append (mail, HEADERS "Content-Type: text/plain\r\n\r\ntext at the start\r\n");
+  while (mail->len < size)
+    g_string_append (mail, "\r\n");
+  g_string_append (mail, "text at the end\r\n");
+}
+
 static void
 shape_entities (GString *mail, gsize size)
 {
@@ -137,6 +148,7 @@ static const struct
   ShapeFunc   func;
 } shapes[] = {
   { "blank lines", shape_blank_lines },
+  { "blank lines between text", shape_blank_lines_between },
   { "& entities (HTML)", shape_entities },
   { "<br> runs (HTML)", shape_html_breaks },
   { "one long line", shape_long_line },
