@@ -14,8 +14,8 @@ G_BEGIN_DECLS
  * whole-second timeout sees. The bound is generous (ASan and the coverage
  * instrumentation make code several times slower than a release build,
  * and the machine is shared), so only super-linear time trips it: 50 ms
- * plus KOI_FUZZ_MS_PER_MB (default 2000, twenty times bench-hostile's
- * target) for each megabyte. Thread CPU time, not wall time, so a busy
+ * plus KOI_FUZZ_MS_PER_MB (default 4000, forty times bench-hostile's
+ * target: coi-text runs five passes over its input) for each megabyte. Thread CPU time, not wall time, so a busy
  * machine does not count against the input. */
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
@@ -48,9 +48,9 @@ koi_fuzz_run_bounded (void      (*run) (const guint8 *data, size_t size),
     {
       const char *env = g_getenv ("KOI_FUZZ_MS_PER_MB");
 
-      ms_per_mb = env != NULL ? g_ascii_strtod (env, NULL) : 2000;
+      ms_per_mb = env != NULL ? g_ascii_strtod (env, NULL) : 4000;
       if (ms_per_mb <= 0)
-        ms_per_mb = 2000;
+        ms_per_mb = 4000;
     }
   bound = 50 + ms_per_mb * (double) size / (1024.0 * 1024.0);
 
