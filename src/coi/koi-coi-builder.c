@@ -9,6 +9,7 @@
 #include "koi-coi-builder.h"
 #include "koi-coi-error.h"
 #include "koi-coi-gmime.h"
+#include "koi-coi-text.h"
 
 /* Subjects show the start of the text. Cut at a word boundary between
  * these two lengths (in characters) so the subject stays one short line. */
@@ -216,6 +217,23 @@ validate_message_id (const char  *what,
   return TRUE;
 }
 
+/**
+ * koi_coi_message_id_is_sendable:
+ * @id: (nullable): a Message-ID without <>
+ *
+ * Whether @id can go into In-Reply-To or References of a mail Koi writes:
+ * what validate_message_id() accepts, and short enough that "References:
+ * <a> <b>" stays within a mail line (998). A stored id from a hostile mail
+ * may be anything; the sender picks another or none instead of failing.
+ *
+ * Returns: %TRUE if @id may be written
+ */
+gboolean
+koi_coi_message_id_is_sendable (const char *id)
+{
+  return id != NULL && strlen (id) <= 480 && validate_message_id ("id", id, NULL);
+}
+
 /* Every line break in the text becomes '\n'; gmime writes them as CRLF. */
 static char *
 normalize_newlines (const char *text)
@@ -401,7 +419,13 @@ compose_body (const KoiCoiOutgoing  *out,
        * quoted, then the pencil and the new text (Delta Chat's form). */
       if (out->type == KOI_COI_TYPE_EDIT)
         g_string_append (body, EDIT_PENCIL);
-      g_string_append (body, text);
+      /* Only what the user typed is escaped: the quote Koi adds above it
+       * must stay a quote for mail programs. */
+      {
+        g_autofree char *escaped = koi_coi_escape_chat_text (text);
+
+        g_string_append (body, escaped);
+      }
       *out_subject = koi_coi_make_chat_subject (text);
       break;
 

@@ -53,6 +53,7 @@ typedef struct
 } KoiCoiOutgoing;
 
 char         *koi_coi_generate_message_id (const char           *domain);
+gboolean      koi_coi_message_id_is_sendable (const char        *id);
 char         *koi_coi_make_chat_subject   (const char           *text);
 GMimeMessage *koi_coi_build_chat_message  (const KoiCoiOutgoing *out,
                                            GError              **error);
