@@ -98,7 +98,7 @@ edit_text (const char *text)
        * block, is the marker; one inside the user's text stays. */
       gboolean at_line_start = pencil == text || pencil[-1] == '\n';
       gboolean only_quote_before = TRUE;
-      g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+      g_auto(GStrv) lines = koi_coi_split_lines (text, -1);
       gsize offset = 0;
 
       for (guint i = 0; lines[i] != NULL && offset < (gsize) (pencil - text); i++)
