@@ -508,15 +508,6 @@ serialize (GMimeMessage *message)
   return g_bytes_new (text, strlen (text));
 }
 
-static char *
-valid_utf8_or_null (const char *text)
-{
-  if (text == NULL)
-    return NULL;
-
-  return g_utf8_make_valid (text, -1);
-}
-
 /**
  * koi_coi_parse_message:
  * @message: a parsed mail
@@ -548,9 +539,11 @@ koi_coi_parse_message (GMimeMessage *message,
   parsed->target_ids = g_ptr_array_new_with_free_func (g_free);
   parsed->failed_recipients = g_ptr_array_new_with_free_func (g_free);
 
+  /* An id longer than a mail line or not UTF-8 is no Message-ID to keep
+   * and reply to (found by fuzz-coi-parse): the mail gets a synthetic one. */
   id = g_mime_message_get_message_id (message);
-  if (koi_coi_id_is_usable (id))
-    parsed->message_id = valid_utf8_or_null (id);
+  if (koi_coi_id_is_usable (id) && strlen (id) <= KOI_COI_MAX_ID_LEN && g_utf8_validate (id, -1, NULL))
+    parsed->message_id = g_strdup (id);
   else
     {
       g_autoptr(GBytes) bytes = raw != NULL ? g_bytes_ref (raw) : serialize (message);

@@ -306,6 +306,17 @@ test_long_thread_ids (void)
 
   g_assert_null (parsed->in_reply_to);
   g_assert_cmpuint (parsed->references->len, ==, 1);
+
+  /* Its own Message-ID just as long: a synthetic one instead. */
+  {
+    g_autofree char *own =
+      g_strdup_printf ("From: a@x.example\r\nMessage-ID: <%s@x.example>\r\n"
+                       "Content-Type: text/plain\r\n\r\nhi\r\n", huge);
+    g_autoptr(KoiCoiParsed) long_id = parse (own);
+
+    g_assert_true (long_id->message_id_synthetic);
+    g_assert_cmpuint (strlen (long_id->message_id), <=, 998);
+  }
   g_assert_cmpstr (g_ptr_array_index (parsed->references, 0), ==, "chat$ok@x.example");
 }
 
