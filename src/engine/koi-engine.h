@@ -139,4 +139,10 @@ gboolean            koi_engine_retry_finish         (KoiEngine              *sel
 void                koi_engine_set_move_chat_mail   (KoiEngine              *self,
                                                     gboolean                move);
 
+/* Whether outgoing chat messages ask for read receipts and messages the
+ * user saw get one (default: the account's "read_receipts" store setting,
+ * on). Callable at any time; takes effect at the next command or pass. */
+void                koi_engine_set_read_receipts    (KoiEngine              *self,
+                                                    gboolean                enabled);
+
 G_END_DECLS

@@ -108,6 +108,7 @@ koi_syncer_new (KoiStore               *store,
   if (events != NULL)
     self->events = *events;
   self->user_data = user_data;
+  self->read_receipts = -1;
 
   /* Moving chat mail out of INBOX is the user's explicit choice: another
    * chat app on the account would miss what Koi moves. */
@@ -899,6 +900,10 @@ koi_syncer_mark_read (KoiSyncer  *self,
   marked = koi_store_chat_mark_read_pending (self->store, chat_id, error);
   if (marked == NULL)
     return FALSE;
+  /* Marked read here means shown here: the window marks a chat read only
+   * while it is open in the active window (koi-syncer-receipts.c). */
+  if (!koi_syncer_receipts_shown (self, marked, error))
+    return FALSE;
 
   if (marked->len > 0 || chat->unread_count > 0)
     koi_syncer_emit_chat_updated (self, chat_id);
@@ -954,9 +959,7 @@ koi_syncer_queue_text (KoiSyncer   *self,
   outgoing.to = to;
   outgoing.text = text;
   outgoing.date_ms = date_ms;
-  /* Read receipts are requested once Koi can process the answers; until then
-   * they would show up as stray emails in the sender's chats. */
-  outgoing.request_read_receipt = FALSE;
+  outgoing.request_read_receipt = koi_syncer_read_receipts_enabled (self);
 
   /* A reply to the chat's newest message, in the thread the chat started:
    * mail programs show the conversation as one thread. */
@@ -1024,7 +1027,8 @@ report_state (KoiSyncer *self,
 {
   g_autoptr (KoiStoreMessage) message = koi_store_message_get (self->store, message_ref, NULL);
 
-  if (message == NULL)
+  /* A receipt Koi sends is in no chat: nothing on screen changes. */
+  if (message == NULL || message->chat_id == 0)
     return;
   koi_syncer_emit_message_updated (self, message->chat_id, message_ref);
   koi_syncer_emit_chat_updated (self, message->chat_id);

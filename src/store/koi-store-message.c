@@ -10,7 +10,8 @@
   "m.id, m.account_id, m.chat_id, m.message_id, m.direction, m.state, m.kind," \
   " m.from_address, m.from_name, m.subject, m.text, m.full_text, m.in_reply_to," \
   " m.references_, m.sent_at_ms, m.received_at_ms, m.sort_ms, m.seen," \
-  " m.failure_reason, m.edited_at_ms, m.deleted, m.has_attachments, m.type"
+  " m.failure_reason, m.edited_at_ms, m.deleted, m.has_attachments, m.type," \
+  " (SELECT count(*) FROM read_receipts rr WHERE rr.message_ref = m.id)"
 
 static KoiStoreMessage *
 message_from_row (sqlite3_stmt *stmt)
@@ -40,6 +41,7 @@ message_from_row (sqlite3_stmt *stmt)
   message->deleted = sqlite3_column_int (stmt, 20) != 0;
   message->has_attachments = sqlite3_column_int (stmt, 21) != 0;
   message->type = sqlite3_column_int (stmt, 22);
+  message->read_count = (guint) sqlite3_column_int64 (stmt, 23);
   return message;
 }
 
