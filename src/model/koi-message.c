@@ -25,6 +25,7 @@ struct _KoiMessage
   gboolean             loaded;
   gboolean             edited;
   gboolean             deleted;
+  guint                read_count;
 };
 
 G_DEFINE_FINAL_TYPE (KoiMessage, koi_message, G_TYPE_OBJECT)
@@ -62,6 +63,8 @@ enum {
   PROP_LOADED,
   PROP_EDITED,
   PROP_DELETED,
+  PROP_READ,
+  PROP_READ_COUNT,
   N_PROPS
 };
 
@@ -168,6 +171,16 @@ koi_message_update_from_store (KoiMessage            *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELETED]);
     }
 
+  if (self->read_count != message->read_count)
+    {
+      gboolean was_read = self->read_count > 0;
+
+      self->read_count = message->read_count;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READ_COUNT]);
+      if (was_read != (self->read_count > 0))
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READ]);
+    }
+
   /* Last, so a row that waits for "loaded" sees every field already set. */
   if (!self->loaded)
     {
@@ -226,6 +239,20 @@ koi_message_get_edited (KoiMessage *self)
 {
   g_return_val_if_fail (KOI_IS_MESSAGE (self), FALSE);
   return self->edited;
+}
+
+gboolean
+koi_message_get_read (KoiMessage *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE (self), FALSE);
+  return self->read_count > 0;
+}
+
+guint
+koi_message_get_read_count (KoiMessage *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE (self), 0);
+  return self->read_count;
 }
 
 gboolean
@@ -386,6 +413,12 @@ koi_message_get_property (GObject    *object,
     case PROP_DELETED:
       g_value_set_boolean (value, self->deleted);
       break;
+    case PROP_READ:
+      g_value_set_boolean (value, self->read_count > 0);
+      break;
+    case PROP_READ_COUNT:
+      g_value_set_uint (value, self->read_count);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -430,6 +463,10 @@ koi_message_class_init (KoiMessageClass *klass)
   properties[PROP_EDITED] = g_param_spec_boolean ("edited", NULL, NULL, FALSE, flags);
   /* Deleted for everyone by its author: the text is gone. */
   properties[PROP_DELETED] = g_param_spec_boolean ("deleted", NULL, NULL, FALSE, flags);
+  /* An outgoing message someone sent a read receipt for: two ticks. */
+  properties[PROP_READ] = g_param_spec_boolean ("read", NULL, NULL, FALSE, flags);
+  /* How many people sent one (a group's members each count once). */
+  properties[PROP_READ_COUNT] = g_param_spec_uint ("read-count", NULL, NULL, 0, G_MAXUINT, 0, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -145,8 +145,17 @@ update_state (KoiMessageRow *self)
           text = _("Sending…");
           break;
         case KOI_MESSAGE_SENT:
-          icon = "emblem-ok-symbolic";
-          text = _("Sent");
+          /* Two ticks once a read receipt came, as every messenger shows it. */
+          if (koi_message_get_read (self->item))
+            {
+              icon = "koi-read-symbolic";
+              text = _("Read");
+            }
+          else
+            {
+              icon = "emblem-ok-symbolic";
+              text = _("Sent");
+            }
           break;
         case KOI_MESSAGE_FAILED:
           icon = "dialog-error-symbolic";
@@ -287,7 +296,8 @@ on_item_notify (KoiMessageRow *self,
                 GParamSpec    *pspec,
                 KoiMessage    *item)
 {
-  if (g_str_equal (pspec->name, "state") || g_str_equal (pspec->name, "failure-reason"))
+  if (g_str_equal (pspec->name, "state") || g_str_equal (pspec->name, "failure-reason") ||
+      g_str_equal (pspec->name, "read"))
     update_state (self);
   else if (g_str_equal (pspec->name, "text") || g_str_equal (pspec->name, "full-text")
            || g_str_equal (pspec->name, "subject"))

@@ -125,12 +125,19 @@ on_filtered_items_changed (KoiWindow  *self,
   koi_window_update_actions (self);
 }
 
-/* A message that arrives in the chat the user is looking at is read. */
+/* A message that arrives in the chat the user is looking at is read.
+ * "Looking at" is strict, because marking read also sends the read
+ * receipts the messages asked for: the chat is open, on screen (not folded
+ * away) and the window is the active one. A window in the background keeps
+ * its messages unread, and they are read when the user comes back to it. */
 static void
 mark_open_chat_read (KoiWindow *self)
 {
   if (self->open_chat == NULL || self->account == NULL ||
       koi_chat_get_unread_count (self->open_chat) == 0)
+    return;
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) || !gtk_window_is_active (GTK_WINDOW (self)))
     return;
 
   /* Folded with the list in front, the conversation is not on screen. */
@@ -594,6 +601,9 @@ koi_window_init (KoiWindow *self)
 
   if (g_strcmp0 (PROFILE, "development") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  g_signal_connect (self, "notify::is-active", G_CALLBACK (mark_open_chat_read), NULL);
+  g_signal_connect_swapped (self->leaflet, "notify::visible-child", G_CALLBACK (mark_open_chat_read), self);
 
   if (g_getenv ("KOI_DEBUG_EXIT_AFTER_FIRST_FRAME") != NULL)
     g_signal_connect (self, "realize", G_CALLBACK (debug_on_realize), NULL);

@@ -542,11 +542,18 @@ test_chat_e2e (void)
   /* Bob: the chat with Alice appears, on top, with her words. */
   WAIT_FOR (chat_row_shows (&bob, ALICE, hello), WAIT_S);
   WAIT_FOR (side_order_is (&bob, ALICE " " CAROL), 10);
+  /* Bob is at his window (it has the focus, as after a click). */
+  koi_test_ui_focus_window (GTK_WINDOW (bob.window));
   side_activate_chat (&bob, ALICE);
   WAIT_FOR (side_chat_open (&bob, ALICE), 10);
   WAIT_FOR ((row = side_find_bubble (&bob, hello)) != NULL, 10);
   g_assert_cmpint (koi_message_get_direction (koi_message_row_get_item (row)), ==, KOI_MESSAGE_INCOMING);
   g_assert_cmpstr (koi_message_row_get_state_text (row), ==, "");
+
+  /* Bob has her message on screen: his Koi sends a read receipt, and
+   * Alice's bubble shows two ticks ("Read"). */
+  WAIT_FOR (koi_message_get_read (koi_message_row_get_item (side_find_bubble (&alice, hello))), WAIT_S);
+  g_assert_cmpstr (koi_message_row_get_state_text (side_find_bubble (&alice, hello)), ==, "Read");
 
   /* Bob replies with the Send button; Alice sees it in her open chat. */
   side_type_and_click_send (&bob, reply);
@@ -558,8 +565,9 @@ test_chat_e2e (void)
   g_assert_cmpint (koi_message_get_direction (koi_message_row_get_item (row)), ==, KOI_MESSAGE_INCOMING);
   /* Her own bubble is still there above it. */
   g_assert_nonnull (side_find_bubble (&alice, hello));
-  /* She is looking at the chat the reply came into: it is read at once,
-   * no unread badge. */
+  /* She comes back to her window, where the chat the reply came into is
+   * open: it is read at once, no unread badge. */
+  koi_test_ui_focus_window (GTK_WINDOW (alice.window));
   WAIT_FOR (chat_row_shows (&alice, BOB, reply), 10);
   WAIT_FOR (koi_chat_get_unread_count (koi_chat_row_get_item (side_find_chat_row (&alice, BOB))) == 0, 10);
   g_assert_cmpstr (koi_chat_row_get_unread_text (side_find_chat_row (&alice, BOB)), ==, "");
