@@ -811,12 +811,26 @@ mark_read_command (KoiEngine  *self,
 {
   Command *command = g_task_get_task_data (task);
 
-  if (!koi_syncer_mark_read (syncer, command->id, error))
+  /* "unseen": read from outside the window, so no receipt is owed. */
+  if (!koi_syncer_mark_read_full (syncer, command->id, g_strcmp0 (command->text, "unseen") != 0, error))
     return FALSE;
   /* The worker sets \Seen on the server at once, not at the next sync. */
   koi_engine_wake (self);
   g_task_return_boolean (task, TRUE);
   return TRUE;
+}
+
+void
+koi_engine_mark_read_unseen_async (KoiEngine           *self,
+                                   gint64               chat_id,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  command_queue (self, mark_read_command, chat_id, "unseen", koi_engine_mark_read_async,
+                 cancellable, callback, user_data);
 }
 
 void

@@ -122,6 +122,15 @@ gboolean            koi_engine_mark_read_finish     (KoiEngine              *sel
                                                     GAsyncResult           *result,
                                                     GError                **error);
 
+/* The same for a chat read without being shown in the window (a
+ * notification's "Mark as Read"): no read receipt goes out. Finish with
+ * koi_engine_mark_read_finish(). */
+void                koi_engine_mark_read_unseen_async (KoiEngine            *self,
+                                                      gint64                chat_id,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
+
 /* Sends a failed outgoing message again, to the recipients that refused it. */
 void                koi_engine_retry_async          (KoiEngine              *self,
                                                     gint64                  message_id,

@@ -891,6 +891,15 @@ koi_syncer_mark_read (KoiSyncer  *self,
                       gint64      chat_id,
                       GError    **error)
 {
+  return koi_syncer_mark_read_full (self, chat_id, TRUE, error);
+}
+
+gboolean
+koi_syncer_mark_read_full (KoiSyncer  *self,
+                           gint64      chat_id,
+                           gboolean    shown,
+                           GError    **error)
+{
   g_autoptr (KoiStoreChat) chat = get_own_chat (self, chat_id, error);
   g_autoptr (GPtrArray) marked = NULL;
 
@@ -902,7 +911,7 @@ koi_syncer_mark_read (KoiSyncer  *self,
     return FALSE;
   /* Marked read here means shown here: the window marks a chat read only
    * while it is open in the active window (koi-syncer-receipts.c). */
-  if (!koi_syncer_receipts_shown (self, marked, error))
+  if (shown && !koi_syncer_receipts_shown (self, marked, error))
     return FALSE;
 
   if (marked->len > 0 || chat->unread_count > 0)

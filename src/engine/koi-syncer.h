@@ -119,6 +119,13 @@ gboolean   koi_syncer_mark_read     (KoiSyncer              *self,
                                      gint64                  chat_id,
                                      GError                **error);
 
+/* The same; @shown FALSE: read without being seen in the window (from a
+ * notification's "Mark as Read"), so no read receipt is sent. */
+gboolean   koi_syncer_mark_read_full (KoiSyncer             *self,
+                                      gint64                 chat_id,
+                                      gboolean               shown,
+                                      GError               **error);
+
 /* The user asks to send a failed message again (to the recipients that
  * refused it). */
 gboolean   koi_syncer_retry         (KoiSyncer              *self,
