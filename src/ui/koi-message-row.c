@@ -20,6 +20,7 @@ struct _KoiMessageRow
   GtkWidget   parent_instance;
 
   GtkLabel   *day_label;
+  GtkLabel   *unread_marker;
   GtkLabel   *sender_label;
   GtkWidget  *line_box;
   GtkWidget  *bubble;
@@ -393,6 +394,23 @@ koi_message_row_get_time_text (KoiMessageRow *self)
   return gtk_label_get_label (self->time_label);
 }
 
+void
+koi_message_row_set_unread_marker (KoiMessageRow *self,
+                                   gboolean       shown)
+{
+  g_return_if_fail (KOI_IS_MESSAGE_ROW (self));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->unread_marker), shown);
+}
+
+gboolean
+koi_message_row_get_unread_marker (KoiMessageRow *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE_ROW (self), FALSE);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->unread_marker));
+}
+
 const char *
 koi_message_row_get_day_text (KoiMessageRow *self)
 {
@@ -693,6 +711,7 @@ koi_message_row_class_init (KoiMessageRowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/koi-message-row.ui");
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, day_label);
+  gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, unread_marker);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, sender_label);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, line_box);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, bubble);

@@ -300,6 +300,22 @@ side_close (Side *side)
   g_clear_object (&side->session);
 }
 
+/* What the side's chats hold unread, all together. */
+static guint
+side_unread_total (Side *side)
+{
+  GListModel *chats = G_LIST_MODEL (koi_account_get_chats (koi_window_get_account (side->window)));
+  guint total = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (chats); i++)
+    {
+      g_autoptr (KoiChat) chat = g_list_model_get_item (chats, i);
+
+      total += koi_chat_get_unread_count (chat);
+    }
+  return total;
+}
+
 static GtkEventController *
 capture_key_controller (GtkWidget *widget)
 {
@@ -585,11 +601,31 @@ test_chat_e2e (void)
   /* Bob: the chat with Alice appears, on top, with her words. */
   WAIT_FOR (chat_row_shows (&bob, ALICE, hello), WAIT_S);
   WAIT_FOR (side_order_is (&bob, ALICE " " CAROL), 10);
+  /* His window's title counts what waits unread in all his chats. */
+  {
+    guint unread = side_unread_total (&bob);
+    g_autofree char *title = g_strdup_printf ("(%u) Koi — " BOB, unread);
+
+    g_assert_cmpuint (unread, >=, 1);
+    g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (bob.window)), ==, title);
+  }
+
   /* Bob is at his window (it has the focus, as after a click). */
   koi_test_ui_focus_window (GTK_WINDOW (bob.window));
   side_activate_chat (&bob, ALICE);
   WAIT_FOR (side_chat_open (&bob, ALICE), 10);
   WAIT_FOR ((row = side_find_bubble (&bob, hello)) != NULL, 10);
+  /* Her message was unread when he opened the chat: "New messages" above it. */
+  g_assert_true (koi_message_row_get_unread_marker (row));
+  /* Read now: the title counts only Carol's. */
+  WAIT_FOR (koi_chat_get_unread_count (koi_chat_row_get_item (side_find_chat_row (&bob, ALICE))) == 0, 10);
+  {
+    guint unread = side_unread_total (&bob);
+    g_autofree char *title = unread > 0 ? g_strdup_printf ("(%u) Koi — " BOB, unread)
+                                        : g_strdup ("Koi — " BOB);
+
+    WAIT_FOR (g_strcmp0 (gtk_window_get_title (GTK_WINDOW (bob.window)), title) == 0, 10);
+  }
   g_assert_cmpint (koi_message_get_direction (koi_message_row_get_item (row)), ==, KOI_MESSAGE_INCOMING);
   g_assert_cmpstr (koi_message_row_get_state_text (row), ==, "");
   /* He has read it: his other devices and webmail see it read too. */
