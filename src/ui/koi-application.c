@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "koi-application.h"
+#include "koi-background.h"
 #include "koi-model.h"
 #include "koi-notifier.h"
 #include "koi-preferences-window.h"
@@ -338,6 +339,7 @@ koi_application_startup (GApplication *app)
                                                             "<Control><Shift>question", NULL });
 
   open_settings (self);
+  koi_background_init (GTK_APPLICATION (app), self->settings);
 
   if (self->profile_dir == NULL)
     self->profile_dir = koi_profile_default_dir ();

@@ -18,6 +18,7 @@ struct _KoiPreferencesWindow
   GtkSwitch            *receipts_switch;
   GtkSwitch            *notifications_switch;
   GtkSwitch            *content_switch;
+  GtkSwitch            *background_switch;
 
   GSettings            *settings;
   GListModel           *accounts;
@@ -152,6 +153,8 @@ koi_preferences_window_new (GtkWindow  *parent,
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "notification-show-content", self->content_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "run-in-background", self->background_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
   /* Content without notifications means nothing. */
   g_settings_bind (settings, "notifications", self->content_switch, "sensitive",
                    G_SETTINGS_BIND_GET);
@@ -196,6 +199,7 @@ koi_preferences_window_class_init (KoiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, receipts_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, notifications_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, content_switch);
+  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, background_switch);
 }
 
 static void
