@@ -69,6 +69,7 @@ gboolean             koi_message_get_edited         (KoiMessage *self);
 gboolean             koi_message_get_deleted        (KoiMessage *self);
 gboolean             koi_message_get_read           (KoiMessage *self);
 guint                koi_message_get_read_count     (KoiMessage *self);
+const char          *koi_message_get_read_by        (KoiMessage *self);
 
 /* For the lists: fill every property from the store row (sets loaded). */
 void                 koi_message_update_from_store  (KoiMessage            *self,

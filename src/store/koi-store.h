@@ -262,8 +262,10 @@ typedef struct {
   /* What the mail does (the coi layer's KoiCoiType, stored as is). A row
    * of a hidden type has no chat and no text. */
   int       type;
-  /* Filled when read: how many contacts sent a read receipt for it. */
+  /* Filled when read: how many contacts sent a read receipt for it, and
+   * their addresses, space-separated (NULL: none). */
   guint     read_count;
+  char     *read_by;
 } KoiStoreMessage;
 
 /* Inserts a message; if (account_id, message_id) exists already, returns the

@@ -517,6 +517,13 @@ info_action (GtkWidget  *widget,
                           koi_message_get_from_address (message) != NULL
                             ? koi_message_get_from_address (message) : "",
                           when, koi_message_get_message_id (message));
+  if (koi_message_get_read_by (message) != NULL)
+    {
+      g_autofree char *plain = g_steal_pointer (&body);
+
+      /* TRANSLATORS: Message Info: who sent a read receipt (addresses) */
+      body = g_strdup_printf (_("%s\nRead by: %s"), plain, koi_message_get_read_by (message));
+    }
   /* AdwMessageDialog: in libadwaita 1.2 and still in newer ones. */
   dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                    _("Message Info"), body);

@@ -635,6 +635,25 @@ test_chat_e2e (void)
    * Alice's bubble shows two ticks ("Read"). */
   WAIT_FOR (koi_message_get_read (koi_message_row_get_item (side_find_bubble (&alice, hello))), WAIT_S);
   g_assert_cmpstr (koi_message_row_get_state_text (side_find_bubble (&alice, hello)), ==, "Read");
+  /* Message Info says by whom. */
+  {
+    KoiMessageRow *read_row = side_find_bubble (&alice, hello);
+    gint64 id = koi_message_get_id (koi_message_row_get_item (read_row));
+    g_autoptr (GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+    AdwMessageDialog *info = NULL;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (read_row), "conversation.info", "x", id));
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr (GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+        if (g_strcmp0 (gtk_widget_get_name (toplevel), "koi-message-info") == 0)
+          info = ADW_MESSAGE_DIALOG (toplevel);
+      }
+    g_assert_nonnull (info);
+    g_assert_nonnull (strstr (adw_message_dialog_get_body (info), "Read by: " BOB));
+    gtk_window_destroy (GTK_WINDOW (info));
+  }
 
   /* Bob replies with the Send button; Alice sees it in her open chat. */
   side_type_and_click_send (&bob, reply);
