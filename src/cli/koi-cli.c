@@ -11,6 +11,7 @@
 #include "koi-account-config.h"
 #include "koi-account-setup.h"
 #include "koi-chat-client-detect.h"
+#include "koi-cli-contacts.h"
 #include "koi-cli-json.h"
 #include "koi-coi.h"
 #include "koi-engine-error.h"
@@ -51,6 +52,13 @@ static const char usage[] =
   "  koi-cli [--profile DIR] search WORDS\n"
   "  koi-cli [--profile DIR] set move-chat-mail on|off\n"
   "  koi-cli [--profile DIR] set read-receipts on|off\n"
+  "  koi-cli [--profile DIR] contacts\n"
+  "  koi-cli [--profile DIR] contact show|block|unblock ADDR\n"
+  "  koi-cli [--profile DIR] contact edit ADDR [--name NAME] [--status TEXT]\n"
+  "          [--birthday DATE] [--notify on|off] [--groups A,B]\n"
+  "  koi-cli [--profile DIR] contact import FILE.vcf\n"
+  "  koi-cli [--profile DIR] contact export [ADDR]\n"
+  "  koi-cli [--profile DIR] profile set [--name NAME] [--status TEXT] [--avatar FILE]\n"
   "\n"
   "Koi without a window: chat over email from scripts, bots and benchmarks.\n"
   "\n"
@@ -74,7 +82,8 @@ static const char usage[] =
   "               event: \"message\", \"state\" (an outgoing message changed state),\n"
   "               \"updated\" (edited, deleted, a reaction), \"read\" (a read receipt\n"
   "               came; \"read_by\" lists every reader), \"chat\" (its\n"
-  "               unread count or preview changed), \"connection\",\n"
+  "               unread count or preview changed), \"contact\" (a card changed),\n"
+  "               \"connection\",\n"
   "               \"synced\", \"error\". Stops on SIGINT/SIGTERM. Every \"message\"\n"
   "               carries a \"cursor\": --since CURSOR first prints every message\n"
   "               stored after it, so a restarted bot misses nothing.\n"
@@ -94,6 +103,13 @@ static const char usage[] =
   "               chat mail in INBOX whatever this says, and set tells so.\n"
   "               read-receipts: whether sent messages ask for read receipts and\n"
   "               read messages get one (default on).\n"
+  "  contacts     the address book (contacts with a card), one JSON object per line;\n"
+  "               run sync first to see what other devices changed.\n"
+  "  contact      show: one contact with its vCard. edit, block, unblock, import:\n"
+  "               write a new version of the card into COI/Contacts, where the\n"
+  "               user's other devices pick it up (the older version is removed).\n"
+  "               export: the vCards, all of them or ADDR's.\n"
+  "  profile set  the user's own card (name, status, avatar scaled to 256 px JPEG).\n"
   "\n"
   "Options:\n"
   "  --profile DIR  everything of one installation except passwords (default:\n"
@@ -683,6 +699,20 @@ watch_chat_updated (KoiEngine *engine,
 }
 
 static void
+watch_contact_updated (KoiEngine *engine,
+                       gint64     contact_id,
+                       Watch     *watch)
+{
+  g_autoptr (KoiStoreContact) contact = koi_store_contact_get (watch->store, contact_id, NULL);
+  g_autoptr (JsonBuilder) builder = NULL;
+
+  if (contact == NULL)
+    return;
+  builder = koi_cli_contact_object (contact, "contact");
+  koi_cli_print_object (builder);
+}
+
+static void
 watch_connection_changed (KoiEngine  *engine,
                           GParamSpec *pspec,
                           Watch      *watch)
@@ -793,6 +823,7 @@ command_watch (const char *profile_dir,
   g_signal_connect (engine, "message-added", G_CALLBACK (watch_message_added), &watch);
   g_signal_connect (engine, "message-updated", G_CALLBACK (watch_message_updated), &watch);
   g_signal_connect (engine, "chat-updated", G_CALLBACK (watch_chat_updated), &watch);
+  g_signal_connect (engine, "contact-updated", G_CALLBACK (watch_contact_updated), &watch);
   g_signal_connect (engine, "notify::connection-state", G_CALLBACK (watch_connection_changed), &watch);
   g_signal_connect (engine, "sync-finished", G_CALLBACK (watch_synced), &watch);
   g_signal_connect (engine, "error", G_CALLBACK (watch_error), &watch);
@@ -1023,6 +1054,24 @@ command_set (const char *profile_dir,
   return EXIT_OK;
 }
 
+static int
+command_contacts (const char  *profile_dir,
+                  const char  *command,
+                  char       **args,
+                  int          n_args)
+{
+  g_auto (Profile) profile = { 0, };
+  g_autoptr (GError) error = NULL;
+
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
+    return report_error (error);
+  if (koi_cli_contacts_command (profile.store, profile.account, command, args, n_args, &error))
+    return EXIT_OK;
+  if (error->domain == G_OPTION_ERROR)
+    return bad_arguments ("%s", error->message);
+  return report_error (error);
+}
+
 /* --------------------------------------------------------------------- */
 
 int
@@ -1106,6 +1155,9 @@ main (int   argc,
     return command_read (profile_dir, argv[i + 1]);
   if (g_str_equal (argv[i], "search") && argc - i == 2)
     return command_search (profile_dir, argv[i + 1]);
+  if (g_str_equal (argv[i], "contacts") || g_str_equal (argv[i], "contact") ||
+      g_str_equal (argv[i], "profile"))
+    return command_contacts (profile_dir, argv[i], argv + i + 1, argc - i - 1);
   if (g_str_equal (argv[i], "set") && argc - i == 3)
     return command_set (profile_dir, argv[i + 1], argv[i + 2]);
 

@@ -9,6 +9,7 @@
 #include "koi-coi-builder.h"
 #include "koi-coi-error.h"
 #include "koi-coi-gmime.h"
+#include "koi-coi-private.h"
 #include "koi-coi-text.h"
 
 /* Subjects show the start of the text. Cut at a word boundary between
@@ -324,7 +325,7 @@ append_quote (GString    *body,
   if (*normalized == '\0')
     return;
 
-  lines = g_strsplit (normalized, "\n", -1);
+  lines = koi_coi_split_lines (normalized, -1);
   for (n = 0; lines[n] != NULL; n++)
     {
       const char *line = lines[n];

@@ -820,5 +820,6 @@ koi_coi_parsed_free (KoiCoiParsed *parsed)
   g_free (parsed->contact_json);
   g_free (parsed->contact_vcard);
   g_free (parsed->contact_hcard);
+  g_free (parsed->contact_headers);
   g_free (parsed);
 }

@@ -142,6 +142,9 @@ KoiCoiType  koi_coi_classify_headers   (GMimeMessage *message);
  * @contact_vcard: (nullable): contact card: contact.vcf as received
  * @contact_hcard: (nullable): contact card in the COI draft's form: the
  *   HTML part with the h-card, as received
+ * @contact_headers: (nullable): contact card: its COI-Token, COI-TokenIn,
+ *   COI-TokenOut and COI-Blocked fields as a JSON list of [name, raw
+ *   value], the raw value byte for byte (koi-contact-card.h reads it)
  *
  * What one mail means to Koi. Free with koi_coi_parsed_free().
  */
@@ -180,6 +183,7 @@ typedef struct
   char       *contact_json;
   char       *contact_vcard;
   char       *contact_hcard;
+  char       *contact_headers;
 } KoiCoiParsed;
 
 KoiCoiParsed *koi_coi_parse          (GBytes        *raw,

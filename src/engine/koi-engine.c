@@ -63,6 +63,7 @@ enum {
   MESSAGE_ADDED,
   MESSAGE_UPDATED,
   CHAT_UPDATED,
+  CONTACT_UPDATED,
   SYNC_FINISHED,
   ERROR,
   STOPPED,
@@ -94,6 +95,7 @@ typedef enum {
   EVENT_MESSAGE_ADDED,
   EVENT_MESSAGE_UPDATED,
   EVENT_CHAT_UPDATED,
+  EVENT_CONTACT_UPDATED,
   EVENT_SYNC_FINISHED,
   EVENT_STATE,
   EVENT_ERROR,
@@ -137,6 +139,9 @@ event_dispatch (gpointer data)
       break;
     case EVENT_CHAT_UPDATED:
       g_signal_emit (self, signals[CHAT_UPDATED], 0, event->chat_id);
+      break;
+    case EVENT_CONTACT_UPDATED:
+      g_signal_emit (self, signals[CONTACT_UPDATED], 0, event->chat_id);
       break;
     case EVENT_SYNC_FINISHED:
       g_signal_emit (self, signals[SYNC_FINISHED], 0);
@@ -243,10 +248,21 @@ on_chat_updated (gint64   chat_id,
   event_post (event);
 }
 
+static void
+on_contact_updated (gint64   contact_id,
+                    gpointer user_data)
+{
+  Event *event = event_new (user_data, EVENT_CONTACT_UPDATED);
+
+  event->chat_id = contact_id;   /* the id field events carry */
+  event_post (event);
+}
+
 static const KoiSyncerEvents syncer_events = {
   .message_added = on_message_added,
   .message_updated = on_message_updated,
   .chat_updated = on_chat_updated,
+  .contact_updated = on_contact_updated,
 };
 
 /* --------------------------------------------------------------------- */
@@ -368,6 +384,7 @@ run_connected (KoiEngine  *self,
        * reading, and the sync below selects INBOX again for IDLE. */
       if (!koi_syncer_push_seen (syncer, self->stop, error) ||
           !koi_syncer_send_receipts (syncer, self->stop, error) ||
+          !koi_syncer_push_contacts (syncer, self->stop, error) ||
           (chats_changed && !full && !koi_syncer_sync_chats (syncer, self->stop, error)) ||
           !koi_syncer_sync (syncer, full, self->stop, error))
         return FALSE;
@@ -656,10 +673,11 @@ typedef gboolean (*CommandFunc) (KoiEngine  *self,
                                  GError    **error);
 
 typedef struct {
-  CommandFunc  func;
-  gint64       id;        /* chat or message id */
-  char        *text;      /* text or address */
-  gint64       other_id;  /* send: the message replied to; delete: for everyone */
+  CommandFunc     func;
+  gint64          id;        /* chat or message id */
+  char           *text;      /* text or address */
+  gint64          other_id;  /* send: the message replied to; delete: for everyone */
+  KoiContactEdit *edit;      /* contact commands */
 } Command;
 
 static void
@@ -668,6 +686,7 @@ command_free (gpointer data)
   Command *command = data;
 
   g_free (command->text);
+  g_clear_pointer (&command->edit, koi_contact_edit_free);
   g_free (command);
 }
 
@@ -1016,6 +1035,59 @@ koi_engine_retry_finish (KoiEngine     *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+static gboolean
+edit_contact_command (KoiEngine  *self,
+                      KoiSyncer  *syncer,
+                      GTask      *task,
+                      GError    **error)
+{
+  Command *command = g_task_get_task_data (task);
+  gint64 id = koi_syncer_edit_contact (syncer, command->text, command->edit, error);
+
+  if (id == 0)
+    return FALSE;
+  /* The worker APPENDs the new version now, not at the next sync. */
+  koi_engine_wake (self);
+  g_task_return_int (task, id);
+  return TRUE;
+}
+
+void
+koi_engine_edit_contact_async (KoiEngine            *self,
+                               const char           *address,
+                               const KoiContactEdit *edit,
+                               GCancellable         *cancellable,
+                               GAsyncReadyCallback   callback,
+                               gpointer              user_data)
+{
+  GTask *task;
+  Command *command;
+
+  g_return_if_fail (KOI_IS_ENGINE (self));
+  g_return_if_fail (address != NULL);
+  g_return_if_fail (edit != NULL);
+
+  /* command_queue's shape, with the edit as task data of its own. */
+  task = g_task_new (self, cancellable, callback, user_data);
+  command = g_new0 (Command, 1);
+  command->func = edit_contact_command;
+  command->text = g_strdup (address);
+  command->edit = koi_contact_edit_copy (edit);
+  g_task_set_source_tag (task, koi_engine_edit_contact_async);
+  g_task_set_task_data (task, command, command_free);
+  g_thread_pool_push (self->commands, task, NULL);
+}
+
+gint64
+koi_engine_edit_contact_finish (KoiEngine     *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
 /* --------------------------------------------------------------------- */
 /* GObject */
 
@@ -1098,6 +1170,13 @@ koi_engine_class_init (KoiEngineClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_INT64);
   signals[CHAT_UPDATED] =
     g_signal_new ("chat-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  /**
+   * KoiEngine::contact-updated:
+   * @contact_id: the contact whose card changed (here or on another device)
+   */
+  signals[CONTACT_UPDATED] =
+    g_signal_new ("contact-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
   signals[SYNC_FINISHED] =
     g_signal_new ("sync-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

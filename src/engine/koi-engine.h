@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "koi-account-config.h"
+#include "koi-contacts.h"
 #include "koi-server-config.h"
 #include "koi-store.h"
 
@@ -173,6 +174,18 @@ void                koi_engine_retry_async          (KoiEngine              *sel
                                                     GCancellable           *cancellable,
                                                     GAsyncReadyCallback     callback,
                                                     gpointer                user_data);
+/* Writes a new version of @address's card (the account's own address: the
+ * user's profile) with @edit applied; block and unblock are edits too.
+ * Returns the contact id. */
+void                koi_engine_edit_contact_async   (KoiEngine              *self,
+                                                     const char             *address,
+                                                     const KoiContactEdit   *edit,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+gint64              koi_engine_edit_contact_finish  (KoiEngine              *self,
+                                                     GAsyncResult           *result,
+                                                     GError                **error);
 gboolean            koi_engine_retry_finish         (KoiEngine              *self,
                                                     GAsyncResult           *result,
                                                     GError                **error);

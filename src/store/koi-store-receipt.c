@@ -6,7 +6,7 @@
 #include "koi-store-private.h"
 
 /*
- * Read receipts this account owes (receipt_requests, migration 4). A row
+ * Read receipts this account owes (receipt_requests, migration 5). A row
  * exists for an incoming chat message whose sender asked for a receipt at
  * their own From address. It waits (state 0) until the user really saw the
  * message in the window; then it is due (1) and the engine, after checking

@@ -227,6 +227,7 @@ static const struct {
   { 1, "schema-v1.sql" },
   { 2, "schema-v2.sql" },
   { 3, "schema-v3.sql" },
+  { 4, "schema-v4.sql" },
 };
 
 static void
