@@ -51,6 +51,7 @@ static const char usage[] =
   "  koi-cli [--profile DIR] read CHAT\n"
   "  koi-cli [--profile DIR] search WORDS\n"
   "  koi-cli [--profile DIR] set move-chat-mail on|off\n"
+  "  koi-cli [--profile DIR] set read-receipts on|off\n"
   "  koi-cli [--profile DIR] contacts\n"
   "  koi-cli [--profile DIR] contact show|block|unblock ADDR\n"
   "  koi-cli [--profile DIR] contact edit ADDR [--name NAME] [--status TEXT]\n"
@@ -79,7 +80,8 @@ static const char usage[] =
   "  sync         fetches everything new, sends what is queued, exits.\n"
   "  watch        stays connected (IMAP IDLE) and prints one JSON object per line per\n"
   "               event: \"message\", \"state\" (an outgoing message changed state),\n"
-  "               \"updated\" (edited, deleted, a reaction or receipt), \"chat\" (its\n"
+  "               \"updated\" (edited, deleted, a reaction), \"read\" (a read receipt\n"
+  "               came; \"read_by\" lists every reader), \"chat\" (its\n"
   "               unread count or preview changed), \"contact\" (a card changed),\n"
   "               \"connection\",\n"
   "               \"synced\", \"error\". Stops on SIGINT/SIGTERM. Every \"message\"\n"
@@ -88,15 +90,19 @@ static const char usage[] =
   "  chats        the chats, newest activity first, one JSON object per line.\n"
   "  messages     a chat's messages (CHAT: its id or the peer's address), oldest\n"
   "               first, one JSON object per line, with \"edited\" (and the earlier\n"
-  "               versions in \"history\"), \"deleted\", \"reactions\" and \"reply_to\".\n"
+  "               versions in \"history\"), \"deleted\", \"reactions\", \"reply_to\"\n"
+  "               and, on an outgoing one, \"read_by\".\n"
   "  read         marks the chat read, here and on the server (other devices and\n"
-  "               webmail show it read too).\n"
+  "               webmail show it read too), and sends the read receipts its\n"
+  "               messages asked for (unless read-receipts is off).\n"
   "  search       messages whose text matches WORDS, one JSON object per line.\n"
   "  set          move-chat-mail: whether chat mail found in INBOX is moved to\n"
   "               COI/Chats (default off). Ordinary email is never moved. Another\n"
   "               chat app on the account (e.g. Delta Chat) fetches chat mail from\n"
   "               INBOX and misses what is moved: once Koi has seen one, it leaves\n"
   "               chat mail in INBOX whatever this says, and set tells so.\n"
+  "               read-receipts: whether sent messages ask for read receipts and\n"
+  "               read messages get one (default on).\n"
   "  contacts     the address book (contacts with a card), one JSON object per line;\n"
   "               run sync first to see what other devices changed.\n"
   "  contact      show: one contact with its vCard. edit, block, unblock, import:\n"
@@ -546,6 +552,28 @@ command_sync (const char *profile_dir)
 }
 
 /* --------------------------------------------------------------------- */
+/* read receipts */
+
+/* "read_by": who sent a read receipt for an outgoing message. */
+static void
+add_read_by (JsonBuilder           *builder,
+             KoiStore              *store,
+             const KoiStoreMessage *message)
+{
+  g_autoptr (GPtrArray) readers = NULL;
+
+  if (message->direction != KOI_STORE_DIRECTION_OUTGOING)
+    return;
+  readers = message->read_count > 0 ? koi_store_receipt_readers (store, message->id, NULL) : NULL;
+
+  json_builder_set_member_name (builder, "read_by");
+  json_builder_begin_array (builder);
+  for (guint i = 0; readers != NULL && i < readers->len; i++)
+    json_builder_add_string_value (builder, g_ptr_array_index (readers, i));
+  json_builder_end_array (builder);
+}
+
+/* --------------------------------------------------------------------- */
 /* watch */
 
 typedef struct {
@@ -554,6 +582,7 @@ typedef struct {
   int         code;
   gint64      replayed_up_to;   /* messages up to this id were printed by --since */
   GHashTable *states;           /* message id -> last printed state + 1 */
+  GHashTable *reads;            /* message id -> readers printed */
 } Watch;
 
 /* Prints a stored message as a "message" event; its id is the cursor a
@@ -596,6 +625,26 @@ watch_message_updated (KoiEngine *engine,
 
   if (message == NULL)
     return;
+
+  /* A new reader of an outgoing message: "read" with everyone who read it. */
+  if (message->direction == KOI_STORE_DIRECTION_OUTGOING && message->read_count > 0 &&
+      GPOINTER_TO_UINT (g_hash_table_lookup (watch->reads, &message->id)) != message->read_count)
+    {
+      g_hash_table_insert (watch->reads, g_memdup2 (&message->id, sizeof message->id),
+                           GUINT_TO_POINTER (message->read_count));
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "event");
+      json_builder_add_string_value (builder, "read");
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_int_value (builder, message_id);
+      json_builder_set_member_name (builder, "chat_id");
+      json_builder_add_int_value (builder, message->chat_id);
+      json_builder_set_member_name (builder, "message_id");
+      json_builder_add_string_value (builder, message->message_id);
+      add_read_by (builder, watch->store, message);
+      koi_cli_print_object (builder);
+      return;
+    }
 
   /* An outgoing message's delivery: "state"; anything else (an edit, a
    * deletion, a reaction, a receipt): "updated" with the current text. */
@@ -759,7 +808,8 @@ command_watch (const char *profile_dir,
   g_autoptr (GError) error = NULL;
   g_autofree char *store_path = koi_profile_store_path (profile_dir);
   g_autoptr (GHashTable) states = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  Watch watch = { loop, NULL, EXIT_OK, 0, states };
+  g_autoptr (GHashTable) reads = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  Watch watch = { loop, NULL, EXIT_OK, 0, states, reads };
   guint sigint, sigterm;
 
   if (!profile_open (&profile, profile_dir, TRUE, &error))
@@ -852,7 +902,11 @@ command_read (const char *profile_dir,
   syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
   if (!koi_syncer_mark_read (syncer, chat_id, &error))
     return report_error (error);
-  if (!koi_syncer_connect (syncer, NULL, &error) || !koi_syncer_push_seen (syncer, NULL, &error))
+  /* Read here by the user at the terminal: the messages were shown, so
+   * the receipts they asked for go out now. */
+  if (!koi_syncer_connect (syncer, NULL, &error) || !koi_syncer_push_seen (syncer, NULL, &error) ||
+      !koi_syncer_send_receipts (syncer, NULL, &error) ||
+      !koi_syncer_send_queued (syncer, FALSE, NULL, &error))
     {
       int code = report_error (error);
 
@@ -902,10 +956,11 @@ command_messages (const char *profile_dir,
 
       for (guint i = 0; i < page->len; i++)
         {
-          g_autoptr (JsonBuilder) builder = koi_cli_message_object (NULL, g_ptr_array_index (page, i), peer);
+          const KoiStoreMessage *message = g_ptr_array_index (page, i);
+          g_autoptr (JsonBuilder) builder = koi_cli_message_object (NULL, message, peer);
 
-          koi_cli_add_message_details (builder, profile.store, g_ptr_array_index (page, i));
-
+          koi_cli_add_message_details (builder, profile.store, message);
+          add_read_by (builder, profile.store, message);
           koi_cli_print_object (builder);
         }
     }
@@ -949,17 +1004,25 @@ command_set (const char *profile_dir,
   g_autoptr (GError) error = NULL;
   gboolean on;
 
-  if (!g_str_equal (key, "move-chat-mail"))
+  if (!g_str_equal (key, "move-chat-mail") && !g_str_equal (key, "read-receipts"))
     return bad_arguments ("unknown setting “%s”", key);
   if (g_str_equal (value, "on"))
     on = TRUE;
   else if (g_str_equal (value, "off"))
     on = FALSE;
   else
-    return bad_arguments ("move-chat-mail is on or off");
+    return bad_arguments ("%s is on or off", key);
 
   if (!profile_open (&profile, profile_dir, TRUE, &error))
     return report_error (error);
+  if (g_str_equal (key, "read-receipts"))
+    {
+      g_autoptr (KoiSyncer) syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
+
+      if (!koi_syncer_save_read_receipts (syncer, on, &error))
+        return report_error (error);
+      return EXIT_OK;
+    }
   {
     g_autoptr (KoiSyncer) syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
 

@@ -115,6 +115,9 @@ KoiCoiType  koi_coi_classify_headers   (GMimeMessage *message);
  * @full_text: the whole plain text; never %NULL
  * @is_html_only: the text came from an HTML part (no text/plain existed)
  * @wants_read_receipt: Disposition-Notification-To (or Delta Chat's) is set
+ * @read_receipt_to: (nullable): the address the receipt is requested to
+ *   (Chat-Disposition-Notification-To, else Disposition-Notification-To),
+ *   lower-cased; a receipt goes only where this equals @from_address
  * @is_delta_chat: written by Delta Chat (Chat-Version with Mr./Gr. ids or
  *   Delta Chat's own Chat-* headers)
  * @chat_content: (nullable): the Chat-Content header value, lower-cased
@@ -163,6 +166,7 @@ typedef struct
   char       *full_text;
   gboolean    is_html_only;
   gboolean    wants_read_receipt;
+  char       *read_receipt_to;
   gboolean    is_delta_chat;
   char       *chat_content;
 

@@ -385,6 +385,14 @@ koi_apply_mail (KoiStore           *store,
   note_change (changes->added, chat_id, id);
   koi_apply_note_chat (changes, chat_id);
 
+  /* A receipt is owed only to the sender's own address (WIRE.md): a
+   * request naming anyone else would make Koi tell a third party what
+   * the user read. It waits until the user sees the message. */
+  if (!outgoing && !row.seen && parsed->kind == KOI_COI_KIND_CHAT &&
+      parsed->read_receipt_to != NULL && same_address (parsed->read_receipt_to, parsed->from_address) &&
+      !koi_store_receipt_request_add (store, account_id, id, error))
+    return 0;
+
   /* Requests that came before their target (another device, another
    * folder, another order) take effect now. */
   if (!koi_apply_waiting (store, account_id, id, parsed->message_id, changes, error))

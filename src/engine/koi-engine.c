@@ -48,6 +48,7 @@ struct _KoiEngine
 
   KoiConnectionState  state;        /* main-thread copy */
   int                 move_chat_mail;   /* atomic: -1 = the store's setting */
+  int                 read_receipts;    /* atomic: -1 = the store's setting */
 };
 
 G_DEFINE_FINAL_TYPE (KoiEngine, koi_engine, G_TYPE_OBJECT)
@@ -376,7 +377,13 @@ run_connected (KoiEngine  *self,
 
       /* Read state goes out before flags come in, so a read here is never
        * undone by the server's older view. */
+      if (g_atomic_int_get (&self->read_receipts) >= 0)
+        koi_syncer_set_read_receipts (syncer, g_atomic_int_get (&self->read_receipts));
+
+      /* Receipts right after the read state: both come from the user
+       * reading, and the sync below selects INBOX again for IDLE. */
       if (!koi_syncer_push_seen (syncer, self->stop, error) ||
+          !koi_syncer_send_receipts (syncer, self->stop, error) ||
           !koi_syncer_push_contacts (syncer, self->stop, error) ||
           (chats_changed && !full && !koi_syncer_sync_chats (syncer, self->stop, error)) ||
           !koi_syncer_sync (syncer, full, self->stop, error))
@@ -637,6 +644,15 @@ koi_engine_set_move_chat_mail (KoiEngine *self,
   g_atomic_int_set (&self->move_chat_mail, move ? 1 : 0);
 }
 
+void
+koi_engine_set_read_receipts (KoiEngine *self,
+                              gboolean   enabled)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  g_atomic_int_set (&self->read_receipts, enabled ? 1 : 0);
+}
+
 /* Interrupts IDLE or a backoff wait: there is something to send. */
 static void
 koi_engine_wake (KoiEngine *self)
@@ -698,6 +714,9 @@ command_run (gpointer data,
         }
       self->command_syncer = koi_syncer_new (self->command_store, self->account, &syncer_events, self);
     }
+
+  if (g_atomic_int_get (&self->read_receipts) >= 0)
+    koi_syncer_set_read_receipts (self->command_syncer, g_atomic_int_get (&self->read_receipts));
 
   if (!command->func (self, self->command_syncer, task, &error))
     g_task_return_error (task, error);
@@ -852,12 +871,26 @@ mark_read_command (KoiEngine  *self,
 {
   Command *command = g_task_get_task_data (task);
 
-  if (!koi_syncer_mark_read (syncer, command->id, error))
+  /* "unseen": read from outside the window, so no receipt is owed. */
+  if (!koi_syncer_mark_read_full (syncer, command->id, g_strcmp0 (command->text, "unseen") != 0, error))
     return FALSE;
   /* The worker sets \Seen on the server at once, not at the next sync. */
   koi_engine_wake (self);
   g_task_return_boolean (task, TRUE);
   return TRUE;
+}
+
+void
+koi_engine_mark_read_unseen_async (KoiEngine           *self,
+                                   gint64               chat_id,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  command_queue (self, mark_read_command, chat_id, "unseen", koi_engine_mark_read_async,
+                 cancellable, callback, user_data);
 }
 
 void
@@ -1165,4 +1198,5 @@ koi_engine_init (KoiEngine *self)
   self->context = g_main_context_ref_thread_default ();
   self->state = KOI_CONNECTION_OFFLINE;
   self->move_chat_mail = -1;
+  self->read_receipts = -1;
 }

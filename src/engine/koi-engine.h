@@ -159,6 +159,15 @@ gboolean            koi_engine_mark_read_finish     (KoiEngine              *sel
                                                     GAsyncResult           *result,
                                                     GError                **error);
 
+/* The same for a chat read without being shown in the window (a
+ * notification's "Mark as Read"): no read receipt goes out. Finish with
+ * koi_engine_mark_read_finish(). */
+void                koi_engine_mark_read_unseen_async (KoiEngine            *self,
+                                                      gint64                chat_id,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
+
 /* Sends a failed outgoing message again, to the recipients that refused it. */
 void                koi_engine_retry_async          (KoiEngine              *self,
                                                     gint64                  message_id,
@@ -187,5 +196,11 @@ gboolean            koi_engine_retry_finish         (KoiEngine              *sel
  * callable at any time. */
 void                koi_engine_set_move_chat_mail   (KoiEngine              *self,
                                                     gboolean                move);
+
+/* Whether outgoing chat messages ask for read receipts and messages the
+ * user saw get one (default: the account's "read_receipts" store setting,
+ * on). Callable at any time; takes effect at the next command or pass. */
+void                koi_engine_set_read_receipts    (KoiEngine              *self,
+                                                    gboolean                enabled);
 
 G_END_DECLS

@@ -25,6 +25,7 @@ struct _KoiSyncer
   gboolean          move_chat_mail;
   gboolean          notify;         /* NOTIFY SET covers the chat folder */
   KoiChatClient     other_client;   /* seen on the account: never move then */
+  int               read_receipts;  /* -1: the account's store setting */
 
   /* A send whose outcome the store did not take (see send_one). */
   struct _SendOutcome *unrecorded;
@@ -60,6 +61,12 @@ gboolean koi_syncer_pull_flags       (KoiSyncer     *self,
                                       guint64        highest_modseq,
                                       guint32        last_uid,
                                       GCancellable  *cancellable,
+                                      GError       **error);
+
+/* The user saw @marked (gint64* message refs): receipts they asked for
+ * become due (koi-syncer-receipts.c). */
+gboolean koi_syncer_receipts_shown   (KoiSyncer     *self,
+                                      GPtrArray     *marked,
                                       GError       **error);
 
 G_END_DECLS

@@ -109,6 +109,7 @@ koi_syncer_new (KoiStore               *store,
   if (events != NULL)
     self->events = *events;
   self->user_data = user_data;
+  self->read_receipts = -1;
 
   /* Moving chat mail out of INBOX is the user's explicit choice: another
    * chat app on the account would miss what Koi moves. */
@@ -963,6 +964,15 @@ koi_syncer_mark_read (KoiSyncer  *self,
                       gint64      chat_id,
                       GError    **error)
 {
+  return koi_syncer_mark_read_full (self, chat_id, TRUE, error);
+}
+
+gboolean
+koi_syncer_mark_read_full (KoiSyncer  *self,
+                           gint64      chat_id,
+                           gboolean    shown,
+                           GError    **error)
+{
   g_autoptr (KoiStoreChat) chat = get_own_chat (self, chat_id, error);
   g_autoptr (GPtrArray) marked = NULL;
 
@@ -971,6 +981,10 @@ koi_syncer_mark_read (KoiSyncer  *self,
 
   marked = koi_store_chat_mark_read_pending (self->store, chat_id, error);
   if (marked == NULL)
+    return FALSE;
+  /* Marked read here means shown here: the window marks a chat read only
+   * while it is open in the active window (koi-syncer-receipts.c). */
+  if (shown && !koi_syncer_receipts_shown (self, marked, error))
     return FALSE;
 
   if (marked->len > 0 || chat->unread_count > 0)
@@ -1039,9 +1053,7 @@ koi_syncer_queue_reply (KoiSyncer   *self,
   outgoing.to = to;
   outgoing.text = text;
   outgoing.date_ms = date_ms;
-  /* Read receipts are requested once Koi can process the answers; until then
-   * they would show up as stray emails in the sender's chats. */
-  outgoing.request_read_receipt = FALSE;
+  outgoing.request_read_receipt = koi_syncer_read_receipts_enabled (self);
 
   /* A reply to the chat's newest message, in the thread the chat started:
    * mail programs show the conversation as one thread. */
@@ -1151,7 +1163,8 @@ report_state (KoiSyncer *self,
 {
   g_autoptr (KoiStoreMessage) message = koi_store_message_get (self->store, message_ref, NULL);
 
-  if (message == NULL)
+  /* A receipt Koi sends is in no chat: nothing on screen changes. */
+  if (message == NULL || message->chat_id == 0)
     return;
   koi_syncer_emit_message_updated (self, message->chat_id, message_ref);
   koi_syncer_emit_chat_updated (self, message->chat_id);

@@ -156,11 +156,36 @@ gboolean   koi_syncer_mark_read     (KoiSyncer              *self,
                                      gint64                  chat_id,
                                      GError                **error);
 
+/* The same; @shown FALSE: read without being seen in the window (from a
+ * notification's "Mark as Read"), so no read receipt is sent. */
+gboolean   koi_syncer_mark_read_full (KoiSyncer             *self,
+                                      gint64                 chat_id,
+                                      gboolean               shown,
+                                      GError               **error);
+
 /* The user asks to send a failed message again (to the recipients that
  * refused it). */
 gboolean   koi_syncer_retry         (KoiSyncer              *self,
                                      gint64                  message_ref,
                                      GError                **error);
+
+/* Read receipts (koi-syncer-receipts.c): requested on outgoing chat
+ * messages and sent for messages the user saw, while enabled: the
+ * override set here, else the account's "read_receipts" store setting
+ * (default on). */
+gboolean   koi_syncer_read_receipts_enabled (KoiSyncer      *self);
+void       koi_syncer_set_read_receipts     (KoiSyncer      *self,
+                                             gboolean        enabled);
+/* Stores the choice in the account's setting (and drops the override). */
+gboolean   koi_syncer_save_read_receipts    (KoiSyncer      *self,
+                                             gboolean        enabled,
+                                             GError        **error);
+/* Queues the receipts that became due when the user saw messages, after
+ * checking and setting $MDNSent on the server (so no other device of the
+ * user sends one too). May leave another folder than INBOX selected. */
+gboolean   koi_syncer_send_receipts         (KoiSyncer      *self,
+                                             GCancellable   *cancellable,
+                                             GError        **error);
 
 /* Sets \Seen on the server for what was read here since the last push. */
 gboolean   koi_syncer_push_seen     (KoiSyncer              *self,

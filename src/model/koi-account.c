@@ -582,6 +582,16 @@ koi_account_mark_read (KoiAccount *self,
     koi_engine_mark_read_async (self->engine, chat_id, NULL, mark_read_cb, NULL);
 }
 
+void
+koi_account_mark_read_unseen (KoiAccount *self,
+                              gint64      chat_id)
+{
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  if (self->engine != NULL)
+    koi_engine_mark_read_unseen_async (self->engine, chat_id, NULL, mark_read_cb, NULL);
+}
+
 static void
 retry_cb (GObject      *source,
           GAsyncResult *result,

@@ -131,6 +131,9 @@ gint64        koi_account_edit_contact_finish  (KoiAccount           *self,
 /* Marks the chat read here and on the server (no-op without an engine). */
 void          koi_account_mark_read            (KoiAccount           *self,
                                                 gint64                chat_id);
+/* Read without being seen in the window: no read receipt is sent. */
+void          koi_account_mark_read_unseen     (KoiAccount           *self,
+                                                gint64                chat_id);
 
 /* Retries a failed outgoing message (no-op without an engine). */
 void          koi_account_retry                (KoiAccount           *self,

@@ -21,6 +21,7 @@
  *                              6 contact, 7 group change, 8 delivery failure,
  *                              9 auto-reply, 10 mailing list
  *   outbox_recipients.state    0 pending, 1 accepted, 2 refused
+ *   receipt_requests.state     0 waiting to be seen, 1 due, 2 done
  *   booleans                   0 / 1
  * Times are ms since the epoch. Addresses use COLLATE NOCASE so lookups and
  * uniqueness ignore ASCII case while the original spelling is kept.
@@ -278,11 +279,23 @@ static const char migration_4[] =
   "ALTER TABLE contacts ADD COLUMN card_ref INTEGER REFERENCES messages (id) ON DELETE SET NULL;"
   "ALTER TABLE contacts ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;";
 
+/* 5: read receipts this account owes (koi-store-receipt.c): one row per
+ * incoming message that asked for one; state 0 waiting to be seen, 1 due,
+ * 2 sent or sent by another device. */
+static const char migration_5[] =
+  "CREATE TABLE receipt_requests ("
+  "  message_ref  INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,"
+  "  account_id   INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  state        INTEGER NOT NULL DEFAULT 0 CHECK (state IN (0, 1, 2))"
+  ");"
+  "CREATE INDEX receipt_requests_due ON receipt_requests (account_id) WHERE state = 1;";
+
 const char * const koi_store_migrations[] = {
   migration_1,
   migration_2,
   migration_3,
   migration_4,
+  migration_5,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (koi_store_migrations) == KOI_STORE_SCHEMA_VERSION);

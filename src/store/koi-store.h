@@ -57,7 +57,7 @@ typedef enum {
 } KoiStoreRecipientState;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define KOI_STORE_SCHEMA_VERSION 4
+#define KOI_STORE_SCHEMA_VERSION 5
 
 typedef struct _KoiStore KoiStore;
 
@@ -328,6 +328,10 @@ typedef struct {
   /* What the mail does (the coi layer's KoiCoiType, stored as is). A row
    * of a hidden type has no chat and no text. */
   int       type;
+  /* Filled when read: how many contacts sent a read receipt for it, and
+   * their addresses, space-separated (NULL: none). */
+  guint     read_count;
+  char     *read_by;
 } KoiStoreMessage;
 
 /* Inserts a message; if (account_id, message_id) exists already, returns the
@@ -456,6 +460,45 @@ gboolean         koi_store_receipt_add        (KoiStore               *store,
 guint            koi_store_receipt_count      (KoiStore               *store,
                                                gint64                  message_ref,
                                                GError                **error);
+
+/* Who read the message (addresses, first reader first), for "Read by". */
+GPtrArray       *koi_store_receipt_readers    (KoiStore               *store,
+                                               gint64                  message_ref,
+                                               GError                **error);
+
+/* Read receipts this account owes (koi-store-receipt.c). */
+
+/* The incoming @message_ref asked for a receipt at its sender's own
+ * address: it waits until the user sees it. */
+gboolean         koi_store_receipt_request_add    (KoiStore    *store,
+                                                   gint64       account_id,
+                                                   gint64       message_ref,
+                                                   GError     **error);
+/* The user saw @message_refs (gint64) in the window: those that wait for
+ * it and whose sender is not blocked become due. Returns how many. */
+guint            koi_store_receipt_requests_shown (KoiStore    *store,
+                                                   GArray      *message_refs,
+                                                   GError     **error);
+
+typedef struct {
+  gint64   message_ref;
+  char    *message_id;
+  char    *from_address;
+  char    *folder;         /* NULL: no server copy known */
+  guint32  uidvalidity;
+  guint32  uid;            /* 0: no server copy known */
+} KoiStoreReceiptDue;
+
+/* The receipts to send now, one item per server copy of each message, by
+ * folder and UID (of KoiStoreReceiptDue*). */
+GPtrArray       *koi_store_receipt_requests_due   (KoiStore    *store,
+                                                   gint64       account_id,
+                                                   GError     **error);
+/* Sent, or another device did: never again. */
+gboolean         koi_store_receipt_request_done   (KoiStore    *store,
+                                                   gint64       message_ref,
+                                                   GError     **error);
+void             koi_store_receipt_due_free       (KoiStoreReceiptDue *item);
 
 /* ------------------------------------------------------------------ */
 /* IMAP folder state and message locations */
@@ -717,6 +760,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreCard, koi_store_card_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreChat, koi_store_chat_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreMessage, koi_store_message_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreEdit, koi_store_edit_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreReceiptDue, koi_store_receipt_due_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreLocation, koi_store_location_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreOutboxItem, koi_store_outbox_item_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreRequest, koi_store_request_free)

@@ -15,6 +15,10 @@ struct _KoiPreferencesWindow
   AdwComboRow          *color_scheme_row;
   GtkSwitch            *move_switch;
   AdwActionRow         *other_app_row;
+  GtkSwitch            *receipts_switch;
+  GtkSwitch            *notifications_switch;
+  GtkSwitch            *content_switch;
+  GtkSwitch            *background_switch;
 
   GSettings            *settings;
   GListModel           *accounts;
@@ -143,6 +147,17 @@ koi_preferences_window_new (GtkWindow  *parent,
   g_settings_bind_with_mapping (settings, "color-scheme", self->color_scheme_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT,
                                 scheme_to_position, position_to_scheme, NULL, NULL);
+  g_settings_bind (settings, "send-read-receipts", self->receipts_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "notifications", self->notifications_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "notification-show-content", self->content_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "run-in-background", self->background_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  /* Content without notifications means nothing. */
+  g_settings_bind (settings, "notifications", self->content_switch, "sensitive",
+                   G_SETTINGS_BIND_GET);
   if (accounts != NULL)
     {
       self->accounts = g_object_ref (accounts);
@@ -181,6 +196,10 @@ koi_preferences_window_class_init (KoiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, color_scheme_row);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, move_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, other_app_row);
+  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, receipts_switch);
+  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, notifications_switch);
+  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, content_switch);
+  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, background_switch);
 }
 
 static void

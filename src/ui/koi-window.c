@@ -125,12 +125,19 @@ on_filtered_items_changed (KoiWindow  *self,
   koi_window_update_actions (self);
 }
 
-/* A message that arrives in the chat the user is looking at is read. */
+/* A message that arrives in the chat the user is looking at is read.
+ * "Looking at" is strict, because marking read also sends the read
+ * receipts the messages asked for: the chat is open, on screen (not folded
+ * away) and the window is the active one. A window in the background keeps
+ * its messages unread, and they are read when the user comes back to it. */
 static void
 mark_open_chat_read (KoiWindow *self)
 {
   if (self->open_chat == NULL || self->account == NULL ||
       koi_chat_get_unread_count (self->open_chat) == 0)
+    return;
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) || !gtk_window_is_active (GTK_WINDOW (self)))
     return;
 
   /* Folded with the list in front, the conversation is not on screen. */
@@ -155,6 +162,57 @@ watch_open_chat (KoiWindow *self,
     self->open_chat_unread_id = g_signal_connect_object (chat, "notify::unread-count",
                                                          G_CALLBACK (mark_open_chat_read), self,
                                                          G_CONNECT_SWAPPED);
+}
+
+/* The title the taskbar shows: the account, and how many messages wait
+ * unread in all its chats, as "(3) Koi — alice@example.org". */
+static void
+update_window_title (KoiWindow *self)
+{
+  GListModel *chats;
+  g_autofree char *title = NULL;
+  guint unread = 0;
+
+  if (self->account == NULL)
+    return;
+  chats = G_LIST_MODEL (koi_account_get_chats (self->account));
+  for (guint i = 0; i < g_list_model_get_n_items (chats); i++)
+    {
+      g_autoptr (KoiChat) chat = g_list_model_get_item (chats, i);
+
+      unread += koi_chat_get_unread_count (chat);
+    }
+
+  /* TRANSLATORS: window title: the app and the account's address */
+  title = g_strdup_printf (_("Koi — %s"), koi_account_get_address (self->account));
+  if (unread > 0)
+    {
+      g_autofree char *plain = g_steal_pointer (&title);
+
+      title = g_strdup_printf ("(%u) %s", unread, plain);
+    }
+  gtk_window_set_title (GTK_WINDOW (self), title);
+}
+
+static void
+on_chats_changed (KoiWindow  *self,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  GListModel *chats)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr (KoiChat) chat = g_list_model_get_item (chats, i);
+
+      /* A chat that moves comes back as the same object: connect once. */
+      if (g_object_get_data (G_OBJECT (chat), "koi-window-title") == self)
+        continue;
+      g_object_set_data (G_OBJECT (chat), "koi-window-title", self);
+      g_signal_connect_object (chat, "notify::unread-count", G_CALLBACK (update_window_title), self,
+                               G_CONNECT_SWAPPED);
+    }
+  update_window_title (self);
 }
 
 static void
@@ -231,7 +289,6 @@ static void
 set_account (KoiWindow  *self,
              KoiAccount *account)
 {
-  g_autofree char *window_title = NULL;
 
   if (self->account == account)
     return;
@@ -239,6 +296,7 @@ set_account (KoiWindow  *self,
   if (self->account != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->account, self);
+      g_signal_handlers_disconnect_by_data (koi_account_get_chats (self->account), self);
       if (self->filtered != NULL)
         g_signal_handlers_disconnect_by_data (self->filtered, self);
       if (self->selection != NULL)
@@ -261,9 +319,10 @@ set_account (KoiWindow  *self,
       return;
     }
 
-  /* TRANSLATORS: window title: the app and the account's address */
-  window_title = g_strdup_printf (_("Koi — %s"), koi_account_get_address (account));
-  gtk_window_set_title (GTK_WINDOW (self), window_title);
+  on_chats_changed (self, 0, 0, g_list_model_get_n_items (G_LIST_MODEL (koi_account_get_chats (account))),
+                    G_LIST_MODEL (koi_account_get_chats (account)));
+  g_signal_connect_object (koi_account_get_chats (account), "items-changed",
+                           G_CALLBACK (on_chats_changed), self, G_CONNECT_SWAPPED);
   adw_window_title_set_title (self->account_title, koi_account_get_title (account));
   adw_avatar_set_text (self->account_avatar, koi_account_get_address (account));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->account_avatar), koi_account_get_address (account));
@@ -594,6 +653,9 @@ koi_window_init (KoiWindow *self)
 
   if (g_strcmp0 (PROFILE, "development") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  g_signal_connect (self, "notify::is-active", G_CALLBACK (mark_open_chat_read), NULL);
+  g_signal_connect_swapped (self->leaflet, "notify::visible-child", G_CALLBACK (mark_open_chat_read), self);
 
   if (g_getenv ("KOI_DEBUG_EXIT_AFTER_FIRST_FRAME") != NULL)
     g_signal_connect (self, "realize", G_CALLBACK (debug_on_realize), NULL);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gdk/x11/gdkx.h>
+
 #include "koi-test-ui.h"
 
 /* Long enough for a cold start under Xvfb on a loaded CI machine (the first
@@ -396,4 +398,21 @@ koi_test_ui_mean_brightness (GdkTexture *texture)
     sum += 0.114 * data[i] + 0.587 * data[i + 1] + 0.299 * data[i + 2];
 
   return sum / ((double) width * height);
+}
+
+void
+koi_test_ui_focus_window (GtkWindow *window)
+{
+  GdkSurface *surface;
+  gint64 deadline = g_get_monotonic_time () + KOI_TEST_UI_WAIT_SECONDS * G_USEC_PER_SEC;
+
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  surface = gtk_native_get_surface (GTK_NATIVE (window));
+  g_assert_true (GDK_IS_X11_SURFACE (surface));
+
+  XSetInputFocus (gdk_x11_display_get_xdisplay (gdk_surface_get_display (surface)),
+                  gdk_x11_surface_get_xid (surface), RevertToParent, CurrentTime);
+  while (!gtk_window_is_active (window) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (gtk_window_is_active (window));
 }

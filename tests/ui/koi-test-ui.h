@@ -8,6 +8,9 @@ G_BEGIN_DECLS
 void        koi_test_ui_init             (int               *argc,
                                           char            ***argv);
 void        koi_test_ui_wait_for_drawn   (GtkWidget         *widget);
+/* Gives @window the X input focus, as a window manager does when the user
+ * clicks it (Xvfb has none), and waits until GTK reports it active. */
+void        koi_test_ui_focus_window     (GtkWindow         *window);
 GdkTexture *koi_test_ui_render           (GtkWidget         *widget);
 char       *koi_test_ui_save_png         (GdkTexture        *texture,
                                           const char        *name);

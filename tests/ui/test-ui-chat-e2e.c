@@ -300,6 +300,22 @@ side_close (Side *side)
   g_clear_object (&side->session);
 }
 
+/* What the side's chats hold unread, all together. */
+static guint
+side_unread_total (Side *side)
+{
+  GListModel *chats = G_LIST_MODEL (koi_account_get_chats (koi_window_get_account (side->window)));
+  guint total = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (chats); i++)
+    {
+      g_autoptr (KoiChat) chat = g_list_model_get_item (chats, i);
+
+      total += koi_chat_get_unread_count (chat);
+    }
+  return total;
+}
+
 static GtkEventController *
 capture_key_controller (GtkWidget *widget)
 {
@@ -585,13 +601,59 @@ test_chat_e2e (void)
   /* Bob: the chat with Alice appears, on top, with her words. */
   WAIT_FOR (chat_row_shows (&bob, ALICE, hello), WAIT_S);
   WAIT_FOR (side_order_is (&bob, ALICE " " CAROL), 10);
+  /* His window's title counts what waits unread in all his chats. */
+  {
+    guint unread = side_unread_total (&bob);
+    g_autofree char *title = g_strdup_printf ("(%u) Koi — " BOB, unread);
+
+    g_assert_cmpuint (unread, >=, 1);
+    g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (bob.window)), ==, title);
+  }
+
+  /* Bob is at his window (it has the focus, as after a click). */
+  koi_test_ui_focus_window (GTK_WINDOW (bob.window));
   side_activate_chat (&bob, ALICE);
   WAIT_FOR (side_chat_open (&bob, ALICE), 10);
   WAIT_FOR ((row = side_find_bubble (&bob, hello)) != NULL, 10);
+  /* Her message was unread when he opened the chat: "New messages" above it. */
+  g_assert_true (koi_message_row_get_unread_marker (row));
+  /* Read now: the title counts only Carol's. */
+  WAIT_FOR (koi_chat_get_unread_count (koi_chat_row_get_item (side_find_chat_row (&bob, ALICE))) == 0, 10);
+  {
+    guint unread = side_unread_total (&bob);
+    g_autofree char *title = unread > 0 ? g_strdup_printf ("(%u) Koi — " BOB, unread)
+                                        : g_strdup ("Koi — " BOB);
+
+    WAIT_FOR (g_strcmp0 (gtk_window_get_title (GTK_WINDOW (bob.window)), title) == 0, 10);
+  }
   g_assert_cmpint (koi_message_get_direction (koi_message_row_get_item (row)), ==, KOI_MESSAGE_INCOMING);
   g_assert_cmpstr (koi_message_row_get_state_text (row), ==, "");
   /* He has read it: his other devices and webmail see it read too. */
   wait_seen_on_server (cli, BOB, "bob-secret", koi_message_get_message_id (koi_message_row_get_item (row)));
+
+  /* Bob has her message on screen: his Koi sends a read receipt, and
+   * Alice's bubble shows two ticks ("Read"). */
+  WAIT_FOR (koi_message_get_read (koi_message_row_get_item (side_find_bubble (&alice, hello))), WAIT_S);
+  g_assert_cmpstr (koi_message_row_get_state_text (side_find_bubble (&alice, hello)), ==, "Read");
+  /* Message Info says by whom. */
+  {
+    KoiMessageRow *read_row = side_find_bubble (&alice, hello);
+    gint64 id = koi_message_get_id (koi_message_row_get_item (read_row));
+    g_autoptr (GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+    AdwMessageDialog *info = NULL;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (read_row), "conversation.info", "x", id));
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr (GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+        if (g_strcmp0 (gtk_widget_get_name (toplevel), "koi-message-info") == 0)
+          info = ADW_MESSAGE_DIALOG (toplevel);
+      }
+    g_assert_nonnull (info);
+    g_assert_nonnull (strstr (adw_message_dialog_get_body (info), "Read by: " BOB));
+    gtk_window_destroy (GTK_WINDOW (info));
+  }
 
   /* Bob replies with the Send button; Alice sees it in her open chat. */
   side_type_and_click_send (&bob, reply);
@@ -603,8 +665,9 @@ test_chat_e2e (void)
   g_assert_cmpint (koi_message_get_direction (koi_message_row_get_item (row)), ==, KOI_MESSAGE_INCOMING);
   /* Her own bubble is still there above it. */
   g_assert_nonnull (side_find_bubble (&alice, hello));
-  /* She is looking at the chat the reply came into: it is read at once,
-   * no unread badge. */
+  /* She comes back to her window, where the chat the reply came into is
+   * open: it is read at once, no unread badge. */
+  koi_test_ui_focus_window (GTK_WINDOW (alice.window));
   WAIT_FOR (chat_row_shows (&alice, BOB, reply), 10);
   WAIT_FOR (koi_chat_get_unread_count (koi_chat_row_get_item (side_find_chat_row (&alice, BOB))) == 0, 10);
   g_assert_cmpstr (koi_chat_row_get_unread_text (side_find_chat_row (&alice, BOB)), ==, "");
