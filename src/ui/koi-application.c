@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "koi-application.h"
+#include "koi-compat.h"
 #include "koi-model.h"
 #include "koi-preferences-window.h"
 #include "koi-profile.h"
@@ -134,15 +135,18 @@ about_action (GSimpleAction *action,
   static const char *developers[] = { "The Koi developers", NULL };
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
 
-  adw_show_about_window (window,
-                         "application-name", _("Koi"),
-                         "application-icon", APP_ID,
-                         "developer-name", _("The Koi developers"),
-                         "version", PACKAGE_VERSION,
-                         "developers", developers,
-                         "license-type", GTK_LICENSE_GPL_3_0,
-                         "comments", _("Chat with anyone who has an email address"),
-                         NULL);
+  GObject *about = koi_compat_about_new ();
+
+  g_object_set (about,
+                "application-name", _("Koi"),
+                "application-icon", APP_ID,
+                "developer-name", _("The Koi developers"),
+                "version", PACKAGE_VERSION,
+                "developers", developers,
+                "license-type", GTK_LICENSE_GPL_3_0,
+                "comments", _("Chat with anyone who has an email address"),
+                NULL);
+  koi_compat_present_dialog (about, window != NULL ? GTK_WIDGET (window) : NULL);
 }
 
 static void

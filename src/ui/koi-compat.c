@@ -72,6 +72,98 @@ koi_compat_list_scroll_to (GtkListView *list,
 #endif
 }
 
+gboolean
+koi_compat_split_get_collapsed (GtkWidget *split)
+{
+#if ADW_CHECK_VERSION (1, 4, 0)
+  if (ADW_IS_NAVIGATION_SPLIT_VIEW (split))
+    return adw_navigation_split_view_get_collapsed (ADW_NAVIGATION_SPLIT_VIEW (split));
+#endif
+  g_return_val_if_fail (ADW_IS_LEAFLET (split), FALSE);
+  return adw_leaflet_get_folded (ADW_LEAFLET (split));
+}
+
+/* The leaflet's first (sidebar) or last (content) page's child; its
+ * widget children also hold a shadow helper, so they will not do. */
+static GtkWidget *
+leaflet_child (AdwLeaflet *leaflet,
+               gboolean    last)
+{
+  g_autoptr (GListModel) pages = G_LIST_MODEL (adw_leaflet_get_pages (leaflet));
+  guint n = g_list_model_get_n_items (pages);
+  g_autoptr (AdwLeafletPage) page = NULL;
+
+  g_return_val_if_fail (n > 0, NULL);
+  page = g_list_model_get_item (pages, last ? n - 1 : 0);
+  return adw_leaflet_page_get_child (page);
+}
+
+gboolean
+koi_compat_split_get_content_shown (GtkWidget *split)
+{
+  if (!koi_compat_split_get_collapsed (split))
+    return TRUE;
+#if ADW_CHECK_VERSION (1, 4, 0)
+  if (ADW_IS_NAVIGATION_SPLIT_VIEW (split))
+    return adw_navigation_split_view_get_show_content (ADW_NAVIGATION_SPLIT_VIEW (split));
+#endif
+  return adw_leaflet_get_visible_child (ADW_LEAFLET (split)) == leaflet_child (ADW_LEAFLET (split), TRUE);
+}
+
+void
+koi_compat_split_show_content (GtkWidget *split,
+                               gboolean   show)
+{
+#if ADW_CHECK_VERSION (1, 4, 0)
+  if (ADW_IS_NAVIGATION_SPLIT_VIEW (split))
+    {
+      adw_navigation_split_view_set_show_content (ADW_NAVIGATION_SPLIT_VIEW (split), show);
+      return;
+    }
+#endif
+  g_return_if_fail (ADW_IS_LEAFLET (split));
+  adw_leaflet_set_visible_child (ADW_LEAFLET (split),
+                                 leaflet_child (ADW_LEAFLET (split), show));
+}
+
+void
+koi_compat_spinner_set_spinning (GtkWidget *spinner,
+                                 gboolean   spinning)
+{
+  if (GTK_IS_SPINNER (spinner))
+    gtk_spinner_set_spinning (GTK_SPINNER (spinner), spinning);
+}
+
+GObject *
+koi_compat_about_new (void)
+{
+#if ADW_CHECK_VERSION (1, 5, 0)
+  return G_OBJECT (adw_about_dialog_new ());
+#else
+  return G_OBJECT (adw_about_window_new ());
+#endif
+}
+
+void
+koi_compat_present_dialog (gpointer   dialog,
+                           GtkWidget *parent)
+{
+#if ADW_CHECK_VERSION (1, 5, 0)
+  if (ADW_IS_DIALOG (dialog))
+    {
+      adw_dialog_present (ADW_DIALOG (dialog), parent);
+      return;
+    }
+#endif
+  g_return_if_fail (GTK_IS_WINDOW (dialog));
+  if (parent != NULL && GTK_IS_WINDOW (gtk_widget_get_root (parent)))
+    {
+      gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (gtk_widget_get_root (parent)));
+      gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
+    }
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 void
 koi_widget_unparent_children (GtkWidget *widget)
 {

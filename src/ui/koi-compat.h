@@ -18,6 +18,31 @@ void koi_compat_launch_uri         (GtkWidget  *parent,
 void koi_compat_list_scroll_to     (GtkListView *list,
                                     guint        position);
 
+/* The window's two panes, whichever widget the build's koi-window.ui
+ * declares: AdwLeaflet (legacy widget set) or AdwNavigationSplitView
+ * (modern set, libadwaita >= 1.6; see src/ui/meson.build). */
+gboolean koi_compat_split_get_collapsed     (GtkWidget   *split);
+/* TRUE when the content pane is on screen (always, unless collapsed). */
+gboolean koi_compat_split_get_content_shown (GtkWidget   *split);
+/* Brings the content pane (TRUE) or the sidebar (FALSE) to the front when
+ * collapsed; remembered for when it collapses otherwise. */
+void     koi_compat_split_show_content      (GtkWidget   *split,
+                                             gboolean     show);
+
+/* A spinner from the .ui: GtkSpinner needs starting and stopping, AdwSpinner
+ * spins whenever it is on screen. */
+void     koi_compat_spinner_set_spinning    (GtkWidget   *spinner,
+                                             gboolean     spinning);
+
+/* The About dialog: AdwAboutDialog (libadwaita >= 1.5) or AdwAboutWindow.
+ * Returns it floating/unshown; set its properties (the two share their
+ * names), then koi_compat_present_dialog(). */
+GObject *koi_compat_about_new               (void);
+/* Presents a dialog made by this file or from a .ui: an AdwDialog over
+ * @parent, or a window made transient for @parent. */
+void     koi_compat_present_dialog          (gpointer     dialog,
+                                             GtkWidget   *parent);
+
 /* Unparents every child of a GtkWidget subclass that lays out its own
  * template children (gtk_widget_dispose_template() does all of them only
  * from GTK 4.10 on). */

@@ -12,9 +12,10 @@ struct _KoiWindow
 
   AdwToastOverlay      *toast_overlay;
   GtkStack             *main_stack;
-  GtkSpinner           *loading_spinner;
+  GtkWidget            *loading_spinner;
   KoiWelcomePage       *welcome_page;
-  AdwLeaflet           *leaflet;
+  /* AdwLeaflet or AdwNavigationSplitView: see koi-compat.h */
+  GtkWidget            *split_view;
   GtkWidget            *sidebar;
   GtkWidget            *content;
   AdwWindowTitle       *account_title;

@@ -7,6 +7,7 @@
 
 #include "koi-chat-filter.h"
 #include "koi-chat-row.h"
+#include "koi-compat.h"
 #include "koi-window-private.h"
 
 G_DEFINE_FINAL_TYPE (KoiWindow, koi_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -134,8 +135,7 @@ mark_open_chat_read (KoiWindow *self)
     return;
 
   /* Folded with the list in front, the conversation is not on screen. */
-  if (adw_leaflet_get_folded (self->leaflet) &&
-      adw_leaflet_get_visible_child (self->leaflet) != self->content)
+  if (!koi_compat_split_get_content_shown (self->split_view))
     return;
 
   koi_chat_list_mark_read (koi_account_get_chats (self->account), koi_chat_get_id (self->open_chat));
@@ -201,7 +201,7 @@ on_selection_changed (KoiWindow          *self,
     return;
 
   show_chat (self, chat);
-  adw_leaflet_set_visible_child (self->leaflet, self->content);
+  koi_compat_split_show_content (self->split_view, TRUE);
   koi_window_update_actions (self);
 }
 
@@ -211,19 +211,18 @@ on_chat_activated (KoiWindow   *self,
                    GtkListView *view)
 {
   gtk_single_selection_set_selected (self->selection, position);
-  adw_leaflet_set_visible_child (self->leaflet, self->content);
+  koi_compat_split_show_content (self->split_view, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->conversation_view));
 }
 
 /* Folded and back at the list: nothing is "selected" any more, so a click
  * on the same chat opens it again. */
 static void
-on_leaflet_visible_child (KoiWindow  *self,
-                          GParamSpec *pspec,
-                          AdwLeaflet *leaflet)
+on_split_view_changed (KoiWindow  *self,
+                       GParamSpec *pspec,
+                       GtkWidget  *split_view)
 {
-  if (self->selection != NULL && adw_leaflet_get_folded (leaflet)
-      && adw_leaflet_get_visible_child (leaflet) == self->sidebar)
+  if (self->selection != NULL && !koi_compat_split_get_content_shown (split_view))
     gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
 }
 
@@ -307,12 +306,12 @@ update_page (KoiWindow *self)
 
   if (!koi_session_get_loaded (self->session))
     {
-      gtk_spinner_start (self->loading_spinner);
+      koi_compat_spinner_set_spinning (self->loading_spinner, TRUE);
       gtk_stack_set_visible_child_name (self->main_stack, "loading");
       return;
     }
 
-  gtk_spinner_stop (self->loading_spinner);
+  koi_compat_spinner_set_spinning (self->loading_spinner, FALSE);
   accounts = koi_session_get_accounts (self->session);
   if (g_list_model_get_n_items (accounts) > 0)
     first = g_list_model_get_item (accounts, 0);
@@ -411,7 +410,7 @@ koi_window_open_chat (KoiWindow *self,
     }
 
   show_chat (self, chat);
-  adw_leaflet_set_visible_child (self->leaflet, self->content);
+  koi_compat_split_show_content (self->split_view, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->conversation_view));
 }
 
@@ -561,7 +560,7 @@ koi_window_class_init (KoiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, welcome_page);
-  gtk_widget_class_bind_template_child (widget_class, KoiWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, split_view);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, content);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, account_title);
@@ -578,7 +577,7 @@ koi_window_class_init (KoiWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_chat_activated);
-  gtk_widget_class_bind_template_callback (widget_class, on_leaflet_visible_child);
+  gtk_widget_class_bind_template_callback (widget_class, on_split_view_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_conversation_error);
 
   koi_window_class_install_actions (widget_class);

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "koi-compat.h"
 #include "koi-conversation-view.h"
 #include "koi-test-ui.h"
 #include "koi-window.h"
@@ -117,6 +118,84 @@ test_light_dark_narrow (void)
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 }
 
+/* GLib >= 2.76 marks deprecated types (G_TYPE_FLAG_DEPRECATED, spelled
+ * out: the build allows GLib 2.74 API only); older GLib knows no such
+ * flag, and nothing is deprecated in Debian 12's libadwaita 1.2 anyway. */
+#define TYPE_FLAG_DEPRECATED (1 << 7)
+
+static void
+collect_widgets (GtkWidget *widget,
+                 GPtrArray *split_views,
+                 GString   *deprecated)
+{
+  GType type = G_OBJECT_TYPE (widget);
+
+  if (ADW_IS_LEAFLET (widget) || g_strcmp0 (G_OBJECT_TYPE_NAME (widget), "AdwNavigationSplitView") == 0)
+    g_ptr_array_add (split_views, widget);
+  if (glib_check_version (2, 76, 0) == NULL
+      && g_type_test_flags (type, TYPE_FLAG_DEPRECATED)
+      && strstr (deprecated->str, g_type_name (type)) == NULL)
+    g_string_append_printf (deprecated, " %s", g_type_name (type));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_widgets (child, split_views, deprecated);
+}
+
+/* The build picks the widget set by libadwaita's version
+ * (src/ui/meson.build): the current widgets where the runtime has them, so
+ * what Flatpak users run is what this lane tests. */
+static void
+test_widget_set (void)
+{
+  g_autoptr (GPtrArray) split_views = g_ptr_array_new ();
+  g_autoptr (GString) deprecated = g_string_new ("");
+  GtkWidget *window;
+  GtkWidget *split;
+  gboolean modern = adw_get_major_version () > 1 || adw_get_minor_version () >= 6;
+
+  window = GTK_WIDGET (koi_window_new (NULL));
+  gtk_window_set_default_size (GTK_WINDOW (window), 960, 640);
+  gtk_window_present (GTK_WINDOW (window));
+  koi_test_ui_wait_for_drawn (window);
+
+  /* Every page of the window, shown or not, is in its widget tree. */
+  collect_widgets (window, split_views, deprecated);
+  g_test_message ("libadwaita %u.%u.%u, GTK %u.%u.%u; deprecated widget types in the window:%s",
+                  adw_get_major_version (), adw_get_minor_version (), adw_get_micro_version (),
+                  gtk_get_major_version (), gtk_get_minor_version (), gtk_get_micro_version (),
+                  deprecated->len > 0 ? deprecated->str : " none");
+  g_assert_cmpuint (split_views->len, ==, 1);
+  split = g_ptr_array_index (split_views, 0);
+  g_assert_cmpstr (G_OBJECT_TYPE_NAME (split), ==,
+                   modern ? "AdwNavigationSplitView" : "AdwLeaflet");
+  if (modern)
+    g_assert_cmpstr (deprecated->str, ==, "");
+
+  /* Wide: both panes side by side. */
+  g_assert_false (koi_compat_split_get_collapsed (split));
+  g_assert_true (koi_compat_split_get_content_shown (split));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* Phone width: the breakpoint collapses the split view to one pane (the
+   * legacy leaflet folds only once its page is on screen). */
+  if (modern)
+    {
+      g_ptr_array_set_size (split_views, 0);
+      window = GTK_WIDGET (koi_window_new (NULL));
+      gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+      gtk_window_present (GTK_WINDOW (window));
+      koi_test_ui_wait_for_drawn (window);
+      collect_widgets (window, split_views, deprecated);
+      g_assert_cmpuint (split_views->len, ==, 1);
+      split = g_ptr_array_index (split_views, 0);
+      g_assert_true (koi_compat_split_get_collapsed (split));
+      /* Collapsed, the list comes first. */
+      g_assert_false (koi_compat_split_get_content_shown (split));
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -124,6 +203,7 @@ main (int   argc,
   koi_test_ui_init (&argc, &argv);
 
   g_test_add_func ("/ui/window/light-dark-narrow", test_light_dark_narrow);
+  g_test_add_func ("/ui/window/widget-set", test_widget_set);
 
   return g_test_run ();
 }
