@@ -10,7 +10,7 @@
   "m.id, m.account_id, m.chat_id, m.message_id, m.direction, m.state, m.kind," \
   " m.from_address, m.from_name, m.subject, m.text, m.full_text, m.in_reply_to," \
   " m.references_, m.sent_at_ms, m.received_at_ms, m.sort_ms, m.seen," \
-  " m.failure_reason, m.edited_at_ms, m.deleted, m.has_attachments"
+  " m.failure_reason, m.edited_at_ms, m.deleted, m.has_attachments, m.type"
 
 static KoiStoreMessage *
 message_from_row (sqlite3_stmt *stmt)
@@ -39,6 +39,7 @@ message_from_row (sqlite3_stmt *stmt)
   message->edited_at_ms = sqlite3_column_int64 (stmt, 19);
   message->deleted = sqlite3_column_int (stmt, 20) != 0;
   message->has_attachments = sqlite3_column_int (stmt, 21) != 0;
+  message->type = sqlite3_column_int (stmt, 22);
   return message;
 }
 
@@ -179,9 +180,9 @@ koi_store_message_insert_row (KoiStore               *self,
     stmt = koi_store_prepare (self,
                               "INSERT INTO messages (account_id, chat_id, message_id, direction, state,"
                               " kind, from_address, from_name, subject, text, full_text, in_reply_to,"
-                              " references_, sent_at_ms, received_at_ms, sort_ms, seen, failure_reason)"
+                              " references_, sent_at_ms, received_at_ms, sort_ms, seen, failure_reason, type)"
                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-                              " ?16, ?17, ?18)"
+                              " ?16, ?17, ?18, ?19)"
                               " ON CONFLICT (account_id, message_id) DO NOTHING"
                               " RETURNING id",
                               error);
@@ -206,6 +207,8 @@ koi_store_message_insert_row (KoiStore               *self,
     sqlite3_bind_int64 (stmt, 16, sort_ms);
     sqlite3_bind_int (stmt, 17, message->seen ? 1 : 0);
     koi_store_bind_text (stmt, 18, message->failure_reason);
+    /* Chat and email have the same numbers as kind and type. */
+    sqlite3_bind_int (stmt, 19, message->type != 0 ? message->type : message->kind);
 
     id = koi_store_step_returning_id (self, stmt, "Could not save the message", error);
     if (id < 0)

@@ -16,6 +16,10 @@
  *   messages.direction         0 incoming, 1 outgoing
  *   messages.state             0 received, 1 queued, 2 sending, 3 sent, 4 failed
  *   messages.kind              0 chat, 1 email
+ *   messages.type, requests.type   the coi layer's KoiCoiType: 0 chat, 1 email,
+ *                              2 edit, 3 delete, 4 reaction, 5 read receipt,
+ *                              6 contact, 7 group change, 8 delivery failure,
+ *                              9 auto-reply, 10 mailing list
  *   outbox_recipients.state    0 pending, 1 accepted, 2 refused
  *   booleans                   0 / 1
  * Times are ms since the epoch. Addresses use COLLATE NOCASE so lookups and
@@ -207,9 +211,51 @@ static const char migration_1[] =
 static const char migration_2[] =
   "DROP TRIGGER messages_fts_insert;";
 
+/* 3: every kind of mail takes one path (docs/ARCHITECTURE.md).
+ * - messages.type: what the mail does. Mail that acts on another message
+ *   (an edit, a receipt, ...) is kept as a row without a chat and without
+ *   text, so it is known by Message-ID (never fetched twice) but never
+ *   shown, counted unread or searched.
+ * - requests: what such a mail asks of its target, kept until the target
+ *   is stored, so either arrival order gives the same store.
+ * - reactions: one per sender and message, the newest wins.
+ * - messages.seen_on_server = 0: read here, \Seen not yet set on the
+ *   server (the engine's worker sets it and clears this).
+ * - folders.highest_modseq: CONDSTORE, for fetching only changed flags. */
+static const char migration_3[] =
+  "ALTER TABLE messages ADD COLUMN type INTEGER NOT NULL DEFAULT 0;"
+  "UPDATE messages SET type = kind;"
+  "ALTER TABLE messages ADD COLUMN seen_on_server INTEGER NOT NULL DEFAULT 1;"
+  "CREATE INDEX messages_seen_pending ON messages (account_id) WHERE seen_on_server = 0;"
+
+  "CREATE TABLE requests ("
+  "  id                 INTEGER PRIMARY KEY,"
+  "  account_id         INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  request_ref        INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,"
+  "  type               INTEGER NOT NULL,"
+  "  target_message_id  TEXT NOT NULL,"
+  "  from_address       TEXT COLLATE NOCASE,"
+  "  payload            TEXT,"
+  "  sent_at_ms         INTEGER NOT NULL DEFAULT 0,"
+  "  applied            INTEGER NOT NULL DEFAULT 0,"
+  "  UNIQUE (request_ref, target_message_id)"
+  ");"
+  "CREATE INDEX requests_waiting ON requests (account_id, target_message_id) WHERE applied = 0;"
+
+  "CREATE TABLE reactions ("
+  "  message_ref      INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,"
+  "  reactor_address  TEXT NOT NULL COLLATE NOCASE,"
+  "  emoji            TEXT NOT NULL,"
+  "  sent_at_ms       INTEGER NOT NULL,"
+  "  PRIMARY KEY (message_ref, reactor_address)"
+  ") WITHOUT ROWID;"
+
+  "ALTER TABLE folders ADD COLUMN highest_modseq INTEGER NOT NULL DEFAULT 0;";
+
 const char * const koi_store_migrations[] = {
   migration_1,
   migration_2,
+  migration_3,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (koi_store_migrations) == KOI_STORE_SCHEMA_VERSION);

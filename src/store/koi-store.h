@@ -57,7 +57,7 @@ typedef enum {
 } KoiStoreRecipientState;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define KOI_STORE_SCHEMA_VERSION 2
+#define KOI_STORE_SCHEMA_VERSION 3
 
 typedef struct _KoiStore KoiStore;
 
@@ -259,6 +259,9 @@ typedef struct {
   gint64    edited_at_ms;     /* 0 = never edited */
   gboolean  deleted;
   gboolean  has_attachments;
+  /* What the mail does (the coi layer's KoiCoiType, stored as is). A row
+   * of a hidden type has no chat and no text. */
+  int       type;
 } KoiStoreMessage;
 
 /* Inserts a message; if (account_id, message_id) exists already, returns the
@@ -501,6 +504,113 @@ gboolean   koi_store_outbox_retry          (KoiStore     *store,
 void       koi_store_outbox_item_free      (KoiStoreOutboxItem *item);
 
 /* ------------------------------------------------------------------ */
+/* Requests: what a hidden mail asks of another message (koi-store-request.c) */
+
+typedef struct {
+  gint64  id;
+  gint64  account_id;
+  gint64  request_ref;        /* the hidden mail's own message row */
+  int     type;               /* the coi layer's KoiCoiType */
+  char   *target_message_id;  /* without <> */
+  char   *from_address;       /* who asks */
+  char   *payload;            /* edit: the new text; reaction: the emoji;
+                               * delivery failure: the server's words */
+  gint64  sent_at_ms;         /* the request's Date */
+} KoiStoreRequest;
+
+/* Records a request (id ignored); a second copy of the same (request_ref,
+ * target) is ignored (*out_id = 0). */
+gboolean   koi_store_request_add          (KoiStore               *store,
+                                           const KoiStoreRequest  *request,
+                                           gint64                 *out_id,
+                                           GError                **error);
+/* Requests for @target_message_id not applied yet, oldest Date first. */
+GPtrArray *koi_store_request_list_waiting (KoiStore               *store,
+                                           gint64                  account_id,
+                                           const char             *target_message_id,
+                                           GError                **error);
+gboolean   koi_store_request_set_applied  (KoiStore               *store,
+                                           gint64                  request_id,
+                                           GError                **error);
+guint      koi_store_request_count_waiting (KoiStore              *store,
+                                            gint64                 account_id,
+                                            GError               **error);
+void       koi_store_request_free         (KoiStoreRequest        *request);
+
+typedef struct {
+  char   *reactor_address;
+  char   *emoji;
+  gint64  sent_at_ms;
+} KoiStoreReaction;
+
+/* The reaction of @reactor_address on the message; the newest (by Date)
+ * wins, "" takes it back. *out_changed: whether it replaced anything. */
+gboolean   koi_store_reaction_set         (KoiStore    *store,
+                                           gint64       message_ref,
+                                           const char  *reactor_address,
+                                           const char  *emoji,
+                                           gint64       sent_at_ms,
+                                           gboolean    *out_changed,
+                                           GError     **error);
+/* Current reactions (KoiStoreReaction*), oldest first, none taken back. */
+GPtrArray *koi_store_reaction_list        (KoiStore    *store,
+                                           gint64       message_ref,
+                                           GError     **error);
+void       koi_store_reaction_free        (KoiStoreReaction *reaction);
+
+/* ------------------------------------------------------------------ */
+/* Read state across devices (koi-store-seen.c) */
+
+/* Marks the chat's unread messages read here and remembers that the server
+ * does not know yet. Returns their ids (gint64*), maybe empty. */
+GPtrArray *koi_store_chat_mark_read_pending (KoiStore  *store,
+                                             gint64     chat_id,
+                                             GError   **error);
+
+typedef struct {
+  gint64   message_ref;
+  char    *folder;        /* NULL when the message has no server copy */
+  guint32  uidvalidity;
+  guint32  uid;
+} KoiStoreSeenPending;
+
+/* Server copies of messages read here but not yet flagged \Seen, by
+ * folder and UID. */
+GPtrArray *koi_store_seen_pending_list    (KoiStore  *store,
+                                           gint64     account_id,
+                                           GError   **error);
+gboolean   koi_store_seen_pending_done    (KoiStore  *store,
+                                           gint64     message_ref,
+                                           GError   **error);
+void       koi_store_seen_pending_free    (KoiStoreSeenPending *item);
+
+/* CONDSTORE: the folder's HIGHESTMODSEQ as of its last flag sync (0 =
+ * never). */
+guint64    koi_store_folder_get_modseq    (KoiStore    *store,
+                                           gint64       account_id,
+                                           const char  *folder,
+                                           GError     **error);
+gboolean   koi_store_folder_set_modseq    (KoiStore    *store,
+                                           gint64       account_id,
+                                           const char  *folder,
+                                           guint64      modseq,
+                                           GError     **error);
+
+typedef struct {
+  guint32   uid;
+  gint64    message_ref;
+  gboolean  seen;
+} KoiStoreUidRef;
+
+/* Every known UID of the folder with its message and read state, by UID
+ * (of KoiStoreUidRef). */
+GArray    *koi_store_location_list_folder (KoiStore    *store,
+                                           gint64       account_id,
+                                           const char  *folder,
+                                           guint32      uidvalidity,
+                                           GError     **error);
+
+/* ------------------------------------------------------------------ */
 /* Small per-account state (account_id 0 = global). */
 
 /* NULL without error when unset. */
@@ -523,5 +633,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreMessage, koi_store_message_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreEdit, koi_store_edit_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreLocation, koi_store_location_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreOutboxItem, koi_store_outbox_item_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreRequest, koi_store_request_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreReaction, koi_store_reaction_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreSeenPending, koi_store_seen_pending_free)
 
 G_END_DECLS

@@ -225,6 +225,7 @@ static const struct {
   const char *file;
 } old_schemas[] = {
   { 1, "schema-v1.sql" },
+  { 2, "schema-v2.sql" },
 };
 
 static void
