@@ -10,6 +10,7 @@
 
 #include "koi-account-config.h"
 #include "koi-account-setup.h"
+#include "koi-chat-client-detect.h"
 #include "koi-cli-json.h"
 #include "koi-coi.h"
 #include "koi-engine-error.h"
@@ -40,9 +41,10 @@ static const char usage[] =
   "          [--login NAME] [--name DISPLAY-NAME] [--ca-file PEM] --password-stdin\n"
   "  koi-cli [--profile DIR] send ADDR TEXT\n"
   "  koi-cli [--profile DIR] sync\n"
-  "  koi-cli [--profile DIR] watch\n"
+  "  koi-cli [--profile DIR] watch [--since CURSOR]\n"
   "  koi-cli [--profile DIR] chats\n"
   "  koi-cli [--profile DIR] messages CHAT\n"
+  "  koi-cli [--profile DIR] read CHAT\n"
   "  koi-cli [--profile DIR] search WORDS\n"
   "  koi-cli [--profile DIR] set move-chat-mail on|off\n"
   "\n"
@@ -60,13 +62,22 @@ static const char usage[] =
   "  sync         fetches everything new, sends what is queued, exits.\n"
   "  watch        stays connected (IMAP IDLE) and prints one JSON object per line per\n"
   "               event: \"message\", \"state\" (an outgoing message changed state),\n"
-  "               \"connection\", \"synced\", \"error\". Stops on SIGINT/SIGTERM.\n"
+  "               \"updated\" (edited, deleted, a reaction or receipt), \"chat\" (its\n"
+  "               unread count or preview changed), \"connection\",\n"
+  "               \"synced\", \"error\". Stops on SIGINT/SIGTERM. Every \"message\"\n"
+  "               carries a \"cursor\": --since CURSOR first prints every message\n"
+  "               stored after it, so a restarted bot misses nothing.\n"
   "  chats        the chats, newest activity first, one JSON object per line.\n"
   "  messages     a chat's messages (CHAT: its id or the peer's address), oldest\n"
   "               first, one JSON object per line.\n"
+  "  read         marks the chat read, here and on the server (other devices and\n"
+  "               webmail show it read too).\n"
   "  search       messages whose text matches WORDS, one JSON object per line.\n"
   "  set          move-chat-mail: whether chat mail found in INBOX is moved to\n"
-  "               COI/Chats (default on). Ordinary email is never moved.\n"
+  "               COI/Chats (default off). Ordinary email is never moved. Another\n"
+  "               chat app on the account (e.g. Delta Chat) fetches chat mail from\n"
+  "               INBOX and misses what is moved: once Koi has seen one, it leaves\n"
+  "               chat mail in INBOX whatever this says, and set tells so.\n"
   "\n"
   "Options:\n"
   "  --profile DIR  everything of one installation except passwords (default:\n"
@@ -298,13 +309,17 @@ command_send (const char *profile_dir,
   g_autoptr (KoiSyncer) syncer = NULL;
   g_autoptr (KoiStoreMessage) message = NULL;
   g_autoptr (GError) error = NULL;
+  gint64 chat_id;
   gint64 id;
 
   if (!profile_open (&profile, profile_dir, TRUE, &error))
     return report_error (error);
 
   syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
-  id = koi_syncer_queue_text (syncer, address, text, &error);
+  chat_id = koi_syncer_create_chat (syncer, address, &error);
+  if (chat_id == 0)
+    return report_error (error);
+  id = koi_syncer_queue_text (syncer, chat_id, text, &error);
   if (id == 0)
     return report_error (error);
 
@@ -344,32 +359,37 @@ command_send (const char *profile_dir,
 /* sync */
 
 typedef struct {
-  guint received;
-  guint sent;
-  guint failed;
+  KoiStore *store;
+  guint     received;
+  guint     sent;
+  guint     failed;
 } SyncCounts;
 
 static void
-count_added (const KoiStoreMessage *message,
-             gpointer               user_data)
+count_added (gint64   chat_id,
+             gint64   message_ref,
+             gpointer user_data)
 {
   SyncCounts *counts = user_data;
+  g_autoptr (KoiStoreMessage) message = koi_store_message_get (counts->store, message_ref, NULL);
 
-  if (message->direction == KOI_STORE_DIRECTION_INCOMING)
+  if (message != NULL && message->direction == KOI_STORE_DIRECTION_INCOMING)
     counts->received++;
 }
 
 static void
-count_changed (gint64      message_ref,
-               int         state,
-               const char *failure_reason,
-               gpointer    user_data)
+count_updated (gint64   chat_id,
+               gint64   message_ref,
+               gpointer user_data)
 {
   SyncCounts *counts = user_data;
+  g_autoptr (KoiStoreMessage) message = koi_store_message_get (counts->store, message_ref, NULL);
 
-  if (state == KOI_STORE_STATE_SENT)
+  if (message == NULL || message->direction != KOI_STORE_DIRECTION_OUTGOING)
+    return;
+  if (message->state == KOI_STORE_STATE_SENT)
     counts->sent++;
-  else if (state == KOI_STORE_STATE_FAILED)
+  else if (message->state == KOI_STORE_STATE_FAILED)
     counts->failed++;
 }
 
@@ -383,7 +403,7 @@ command_sync (const char *profile_dir)
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   static const KoiSyncerEvents events = {
     .message_added = count_added,
-    .message_changed = count_changed,
+    .message_updated = count_updated,
   };
   SyncCounts counts = { 0, };
   int code = EXIT_OK;
@@ -391,6 +411,7 @@ command_sync (const char *profile_dir)
   if (!profile_open (&profile, profile_dir, TRUE, &error))
     return report_error (error);
 
+  counts.store = profile.store;
   syncer = koi_syncer_new (profile.store, profile.account, &events, &counts);
   if (!koi_syncer_connect (syncer, NULL, &error) ||
       !koi_syncer_sync (syncer, TRUE, NULL, &error))
@@ -420,46 +441,103 @@ command_sync (const char *profile_dir)
 /* watch */
 
 typedef struct {
-  GMainLoop *loop;
-  KoiStore  *store;
-  int        code;
+  GMainLoop  *loop;
+  KoiStore   *store;
+  int         code;
+  gint64      replayed_up_to;   /* messages up to this id were printed by --since */
+  GHashTable *states;           /* message id -> last printed state + 1 */
 } Watch;
 
+/* Prints a stored message as a "message" event; its id is the cursor a
+ * later `watch --since` resumes from. */
 static void
-watch_message_added (KoiEngine             *engine,
-                     const KoiStoreMessage *message,
-                     Watch                 *watch)
+print_message_event (KoiStore              *store,
+                     const KoiStoreMessage *message)
 {
-  g_autofree char *peer = chat_peer (watch->store, message->chat_id);
+  g_autofree char *peer = chat_peer (store, message->chat_id);
   g_autoptr (JsonBuilder) builder = koi_cli_message_object ("message", message, peer);
 
+  json_builder_set_member_name (builder, "cursor");
+  json_builder_add_int_value (builder, message->id);
   koi_cli_print_object (builder);
 }
 
 static void
-watch_message_changed (KoiEngine  *engine,
-                       gint64      message_ref,
-                       int         state,
-                       const char *failure_reason,
-                       Watch      *watch)
+watch_message_added (KoiEngine *engine,
+                     gint64     chat_id,
+                     gint64     message_id,
+                     Watch     *watch)
+{
+  g_autoptr (KoiStoreMessage) message = koi_store_message_get (watch->store, message_id, NULL);
+
+  /* Replayed already by --since (it was stored before the engine ran). */
+  if (message == NULL || message->id <= watch->replayed_up_to)
+    return;
+  print_message_event (watch->store, message);
+}
+
+static void
+watch_message_updated (KoiEngine *engine,
+                       gint64     chat_id,
+                       gint64     message_id,
+                       Watch     *watch)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (KoiStoreMessage) message = koi_store_message_get (watch->store, message_ref, NULL);
+  g_autoptr (KoiStoreMessage) message = koi_store_message_get (watch->store, message_id, NULL);
+  gboolean state_change;
+
+  if (message == NULL)
+    return;
+
+  /* An outgoing message's delivery: "state"; anything else (an edit, a
+   * deletion, a reaction, a receipt): "updated" with the current text. */
+  state_change = message->direction == KOI_STORE_DIRECTION_OUTGOING &&
+                 g_hash_table_lookup (watch->states, &message->id) != GINT_TO_POINTER (message->state + 1);
+  if (state_change)
+    g_hash_table_insert (watch->states, g_memdup2 (&message->id, sizeof message->id),
+                         GINT_TO_POINTER (message->state + 1));
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "event");
-  json_builder_add_string_value (builder, "state");
+  json_builder_add_string_value (builder, state_change ? "state" : "updated");
   json_builder_set_member_name (builder, "id");
-  json_builder_add_int_value (builder, message_ref);
+  json_builder_add_int_value (builder, message_id);
+  json_builder_set_member_name (builder, "chat_id");
+  json_builder_add_int_value (builder, message->chat_id);
   json_builder_set_member_name (builder, "message_id");
-  json_builder_add_string_value (builder, message ? message->message_id : NULL);
+  json_builder_add_string_value (builder, message->message_id);
   json_builder_set_member_name (builder, "state");
-  json_builder_add_string_value (builder, koi_cli_state_name (state));
-  if (failure_reason != NULL)
+  json_builder_add_string_value (builder, koi_cli_state_name (message->state));
+  if (message->failure_reason != NULL && message->state != KOI_STORE_STATE_SENT)
     {
       json_builder_set_member_name (builder, "failure_reason");
-      json_builder_add_string_value (builder, failure_reason);
+      json_builder_add_string_value (builder, message->failure_reason);
     }
+  if (!state_change)
+    {
+      json_builder_set_member_name (builder, "text");
+      json_builder_add_string_value (builder, message->text);
+      json_builder_set_member_name (builder, "deleted");
+      json_builder_add_boolean_value (builder, message->deleted);
+      json_builder_set_member_name (builder, "edited_at_ms");
+      json_builder_add_int_value (builder, message->edited_at_ms);
+    }
+  koi_cli_print_object (builder);
+}
+
+static void
+watch_chat_updated (KoiEngine *engine,
+                    gint64     chat_id,
+                    Watch     *watch)
+{
+  g_autoptr (JsonBuilder) builder = NULL;
+  g_autoptr (KoiStoreChat) chat = koi_store_chat_get (watch->store, chat_id, NULL);
+
+  if (chat == NULL)
+    return;
+  builder = koi_cli_chat_object (chat);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, "chat");
   koi_cli_print_object (builder);
 }
 
@@ -520,24 +598,59 @@ watch_quit (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* `watch --since CURSOR`: what was stored after the cursor, before the
+ * engine starts, so a bot that was stopped misses nothing. */
+static gboolean
+replay_since (Watch    *watch,
+              gint64    account_id,
+              gint64    cursor,
+              GError  **error)
+{
+  for (;;)
+    {
+      g_autoptr (GPtrArray) messages = NULL;
+
+      messages = koi_store_message_list_after (watch->store, account_id, cursor, 500, error);
+      if (messages == NULL)
+        return FALSE;
+      if (messages->len == 0)
+        return TRUE;
+
+      for (guint i = 0; i < messages->len; i++)
+        {
+          const KoiStoreMessage *message = g_ptr_array_index (messages, i);
+
+          print_message_event (watch->store, message);
+          cursor = message->id;
+        }
+      watch->replayed_up_to = cursor;
+    }
+}
+
 static int
-command_watch (const char *profile_dir)
+command_watch (const char *profile_dir,
+               gint64      since)
 {
   g_auto (Profile) profile = { 0, };
   g_autoptr (KoiEngine) engine = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr (GError) error = NULL;
   g_autofree char *store_path = koi_profile_store_path (profile_dir);
-  Watch watch = { loop, NULL, EXIT_OK };
+  g_autoptr (GHashTable) states = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  Watch watch = { loop, NULL, EXIT_OK, 0, states };
   guint sigint, sigterm;
 
   if (!profile_open (&profile, profile_dir, TRUE, &error))
     return report_error (error);
   watch.store = profile.store;
 
+  if (since >= 0 && !replay_since (&watch, profile.account->id, since, &error))
+    return report_error (error);
+
   engine = koi_engine_new_from_config (store_path, profile.account);
   g_signal_connect (engine, "message-added", G_CALLBACK (watch_message_added), &watch);
-  g_signal_connect (engine, "message-changed", G_CALLBACK (watch_message_changed), &watch);
+  g_signal_connect (engine, "message-updated", G_CALLBACK (watch_message_updated), &watch);
+  g_signal_connect (engine, "chat-updated", G_CALLBACK (watch_chat_updated), &watch);
   g_signal_connect (engine, "notify::connection-state", G_CALLBACK (watch_connection_changed), &watch);
   g_signal_connect (engine, "sync-finished", G_CALLBACK (watch_synced), &watch);
   g_signal_connect (engine, "error", G_CALLBACK (watch_error), &watch);
@@ -547,7 +660,7 @@ command_watch (const char *profile_dir)
 
   koi_engine_start (engine);
   g_main_loop_run (loop);
-  koi_engine_stop (engine);
+  koi_engine_stop_and_wait (engine);
 
   g_source_remove (sigint);
   g_source_remove (sigterm);
@@ -578,6 +691,52 @@ command_chats (const char *profile_dir)
       koi_cli_print_object (builder);
     }
 
+  return EXIT_OK;
+}
+
+/* CHAT as the user wrote it: a chat id or a peer's address. 0 after
+ * telling the user there is no such chat. */
+static gint64
+find_chat (Profile    *profile,
+           const char *chat)
+{
+  guint64 chat_id = 0;
+
+  if (!g_ascii_string_to_unsigned (chat, 10, 1, G_MAXINT64, &chat_id, NULL))
+    chat_id = (guint64) koi_store_chat_find_by_peer (profile->store, profile->account->id, chat, NULL);
+  if (chat_id == 0)
+    fprintf (stderr, "koi-cli: no chat “%s” (see “koi-cli chats”)\n", chat);
+  return (gint64) chat_id;
+}
+
+/* read: marks the chat read here and sets \Seen on the server, so the
+ * user's other devices and webmail show it read too. */
+static int
+command_read (const char *profile_dir,
+              const char *chat)
+{
+  g_auto (Profile) profile = { 0, };
+  g_autoptr (KoiSyncer) syncer = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 chat_id;
+
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
+    return report_error (error);
+  chat_id = find_chat (&profile, chat);
+  if (chat_id == 0)
+    return EXIT_BAD_ARGUMENTS;
+
+  syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
+  if (!koi_syncer_mark_read (syncer, chat_id, &error))
+    return report_error (error);
+  if (!koi_syncer_connect (syncer, NULL, &error) || !koi_syncer_push_seen (syncer, NULL, &error))
+    {
+      int code = report_error (error);
+
+      fputs ("koi-cli: read here; the server learns it on the next sync or watch\n", stderr);
+      return code;
+    }
+  koi_syncer_disconnect (syncer);
   return EXIT_OK;
 }
 
@@ -674,10 +833,35 @@ command_set (const char *profile_dir,
   else
     return bad_arguments ("move-chat-mail is on or off");
 
-  if (!profile_open (&profile, profile_dir, TRUE, &error) ||
-      !koi_store_setting_set (profile.store, profile.account->id, "move_chat_mail",
-                              on ? "1" : "0", &error))
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
     return report_error (error);
+  {
+    g_autoptr (KoiSyncer) syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
+
+    if (!koi_syncer_save_move_chat_mail (syncer, on, &error))
+      return report_error (error);
+  }
+
+  /* Stored all the same: it applies should the other app's mark ever be
+   * cleared. But the user must know it does nothing now. */
+  if (on)
+    {
+      g_autofree char *seen_in = NULL;
+      gint64 seen_at = 0;
+      KoiChatClient other = koi_chat_client_load (profile.store, profile.account->id, &seen_in,
+                                                  &seen_at);
+
+      if (other != KOI_CHAT_CLIENT_NONE)
+        {
+          g_autoptr (GDateTime) when = g_date_time_new_from_unix_local (seen_at);
+          g_autofree char *date = when != NULL ? g_date_time_format (when, "%F %R") : NULL;
+
+          g_printerr ("koi-cli: chat mail stays in INBOX: another chat app (%s) uses this "
+                      "account (seen in <%s> on %s); moving would take mail away from it\n",
+                      other == KOI_CHAT_CLIENT_DELTA_CHAT ? "Delta Chat" : "unknown",
+                      seen_in != NULL ? seen_in : "?", date != NULL ? date : "?");
+        }
+    }
 
   return EXIT_OK;
 }
@@ -735,11 +919,21 @@ main (int   argc,
   if (g_str_equal (argv[i], "sync") && argc - i == 1)
     return command_sync (profile_dir);
   if (g_str_equal (argv[i], "watch") && argc - i == 1)
-    return command_watch (profile_dir);
+    return command_watch (profile_dir, -1);
+  if (g_str_equal (argv[i], "watch") && argc - i == 3 && g_str_equal (argv[i + 1], "--since"))
+    {
+      guint64 cursor;
+
+      if (!g_ascii_string_to_unsigned (argv[i + 2], 10, 0, G_MAXINT64, &cursor, NULL))
+        return bad_arguments ("--since takes the cursor of an earlier event (a number)");
+      return command_watch (profile_dir, (gint64) cursor);
+    }
   if (g_str_equal (argv[i], "chats") && argc - i == 1)
     return command_chats (profile_dir);
   if (g_str_equal (argv[i], "messages") && argc - i == 2)
     return command_messages (profile_dir, argv[i + 1]);
+  if (g_str_equal (argv[i], "read") && argc - i == 2)
+    return command_read (profile_dir, argv[i + 1]);
   if (g_str_equal (argv[i], "search") && argc - i == 2)
     return command_search (profile_dir, argv[i + 1]);
   if (g_str_equal (argv[i], "set") && argc - i == 3)

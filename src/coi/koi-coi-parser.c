@@ -8,6 +8,7 @@
 #include "koi-coi-error.h"
 #include "koi-coi-gmime.h"
 #include "koi-coi-parser.h"
+#include "koi-coi-private.h"
 #include "koi-coi-text.h"
 
 /* Headers of which at least one is in anything that was ever an email.
@@ -18,179 +19,6 @@ static const char * const mail_headers[] = {
   "Return-Path", "Delivered-To", "MIME-Version", "Chat-Version", "In-Reply-To",
   "References",
 };
-
-/**
- * koi_coi_is_chat_id:
- * @message_id: (nullable): a Message-ID without <>
- *
- * Whether @message_id was made by a COI client: "chat$..." (COI draft
- * since Aug 2019) or "coi$..." (the seed and earlier drafts).
- *
- * Returns: %TRUE for a COI chat id
- */
-gboolean
-koi_coi_is_chat_id (const char *message_id)
-{
-  if (message_id == NULL)
-    return FALSE;
-
-  return g_ascii_strncasecmp (message_id, "chat$", 5) == 0 ||
-         g_ascii_strncasecmp (message_id, "coi$", 4) == 0;
-}
-
-static char *
-first_id_of (const char *value)
-{
-  g_autoptr(GMimeReferences) refs = NULL;
-
-  if (value == NULL)
-    return NULL;
-
-  refs = g_mime_references_parse (NULL, value);
-  if (refs != NULL && g_mime_references_length (refs) > 0)
-    return g_strdup (g_mime_references_get_message_id (refs, 0));
-
-  /* Not in <...> form at all: take the first word as it is. */
-  {
-    g_auto(GStrv) words = g_strsplit_set (value, " \t\r\n<>", -1);
-
-    for (guint i = 0; words[i] != NULL; i++)
-      if (*words[i] != '\0' && strchr (words[i], '@') != NULL)
-        return g_strdup (words[i]);
-  }
-
-  return NULL;
-}
-
-static GPtrArray *
-references_of (GMimeMessage *message)
-{
-  const char *value = g_mime_object_get_header (GMIME_OBJECT (message), "References");
-  g_autoptr(GMimeReferences) refs = value != NULL ? g_mime_references_parse (NULL, value) : NULL;
-  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
-
-  for (int i = 0; refs != NULL && i < g_mime_references_length (refs); i++)
-    {
-      const char *id = g_mime_references_get_message_id (refs, i);
-
-      if (id != NULL && *id != '\0')
-        g_ptr_array_add (ids, g_strdup (id));
-    }
-
-  return ids;
-}
-
-/**
- * koi_coi_classify:
- * @message: a parsed mail
- *
- * Chat or email, by WIRE.md's rule: a chat message has Chat-Version, or its
- * own Message-ID or the first id of References starts with "chat$" or
- * "coi$". A reply from an email program that wrote In-Reply-To but no
- * References is matched by that id instead.
- *
- * Returns: the kind
- */
-KoiCoiKind
-koi_coi_classify (GMimeMessage *message)
-{
-  g_autoptr(GPtrArray) refs = NULL;
-
-  g_return_val_if_fail (GMIME_IS_MESSAGE (message), KOI_COI_KIND_EMAIL);
-
-  if (g_mime_object_get_header (GMIME_OBJECT (message), "Chat-Version") != NULL)
-    return KOI_COI_KIND_CHAT;
-
-  if (koi_coi_is_chat_id (g_mime_message_get_message_id (message)))
-    return KOI_COI_KIND_CHAT;
-
-  refs = references_of (message);
-  if (refs->len > 0)
-    return koi_coi_is_chat_id (g_ptr_array_index (refs, 0)) ? KOI_COI_KIND_CHAT
-                                                             : KOI_COI_KIND_EMAIL;
-
-  {
-    g_autofree char *in_reply_to =
-      first_id_of (g_mime_object_get_header (GMIME_OBJECT (message), "In-Reply-To"));
-
-    if (koi_coi_is_chat_id (in_reply_to))
-      return KOI_COI_KIND_CHAT;
-  }
-
-  return KOI_COI_KIND_EMAIL;
-}
-
-gboolean
-koi_coi_type_is_hidden (KoiCoiType type)
-{
-  switch (type)
-    {
-    case KOI_COI_TYPE_EDIT:
-    case KOI_COI_TYPE_DELETE:
-    case KOI_COI_TYPE_REACTION:
-    case KOI_COI_TYPE_READ_RECEIPT:
-    case KOI_COI_TYPE_CONTACT:
-    case KOI_COI_TYPE_DELIVERY_FAILURE:
-      return TRUE;
-    case KOI_COI_TYPE_CHAT:
-    case KOI_COI_TYPE_EMAIL:
-    case KOI_COI_TYPE_GROUP_CHANGE:
-    case KOI_COI_TYPE_AUTO_REPLY:
-    case KOI_COI_TYPE_MAILING_LIST:
-    default:
-      return FALSE;
-    }
-}
-
-gboolean
-koi_coi_type_is_chat_mail (KoiCoiType type)
-{
-  switch (type)
-    {
-    case KOI_COI_TYPE_CHAT:
-    case KOI_COI_TYPE_EDIT:
-    case KOI_COI_TYPE_DELETE:
-    case KOI_COI_TYPE_REACTION:
-    case KOI_COI_TYPE_GROUP_CHANGE:
-      return TRUE;
-    case KOI_COI_TYPE_EMAIL:
-    case KOI_COI_TYPE_READ_RECEIPT:
-    case KOI_COI_TYPE_CONTACT:
-    case KOI_COI_TYPE_DELIVERY_FAILURE:
-    case KOI_COI_TYPE_AUTO_REPLY:
-    case KOI_COI_TYPE_MAILING_LIST:
-    default:
-      return FALSE;
-    }
-}
-
-const char *
-koi_coi_type_to_string (KoiCoiType type)
-{
-  switch (type)
-    {
-    case KOI_COI_TYPE_CHAT: return "chat";
-    case KOI_COI_TYPE_EMAIL: return "email";
-    case KOI_COI_TYPE_EDIT: return "edit";
-    case KOI_COI_TYPE_DELETE: return "delete";
-    case KOI_COI_TYPE_REACTION: return "reaction";
-    case KOI_COI_TYPE_READ_RECEIPT: return "read-receipt";
-    case KOI_COI_TYPE_CONTACT: return "contact";
-    case KOI_COI_TYPE_GROUP_CHANGE: return "group-change";
-    case KOI_COI_TYPE_DELIVERY_FAILURE: return "delivery-failure";
-    case KOI_COI_TYPE_AUTO_REPLY: return "auto-reply";
-    case KOI_COI_TYPE_MAILING_LIST: return "mailing-list";
-    default: return "unknown";
-    }
-}
-
-KoiCoiType
-koi_coi_classify_headers (GMimeMessage *message)
-{
-  g_return_val_if_fail (GMIME_IS_MESSAGE (message), KOI_COI_TYPE_EMAIL);
-
-  return koi_coi_classify (message) == KOI_COI_KIND_CHAT ? KOI_COI_TYPE_CHAT : KOI_COI_TYPE_EMAIL;
-}
 
 /* Text decoding ---------------------------------------------------------- */
 
@@ -291,6 +119,26 @@ decode_part_text (GMimePart *part)
   charset = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset");
 
   return to_utf8 ((const char *) array->data, array->len, charset);
+}
+
+/* The decoded text of one part, cut to at most @max_bytes on a character
+ * boundary: report and card parts are read by other code, and a hostile
+ * mail must not make that code chew megabytes. */
+char *
+koi_coi_part_text (GMimePart *part,
+                   gsize      max_bytes)
+{
+  g_autofree char *text = decode_part_text (part);
+  gsize len = strlen (text);
+
+  if (len > max_bytes)
+    {
+      const char *end = g_utf8_find_prev_char (text, text + max_bytes + 1);
+
+      text[end != NULL ? (gsize) (end - text) : 0] = '\0';
+    }
+
+  return g_steal_pointer (&text);
 }
 
 static gboolean
@@ -519,19 +367,6 @@ looks_like_delta_chat (GMimeMessage *message,
   return FALSE;
 }
 
-static gboolean
-is_usable_message_id (const char *id)
-{
-  if (id == NULL || *id == '\0')
-    return FALSE;
-
-  for (const char *p = id; *p != '\0'; p++)
-    if ((guchar) *p <= 0x20 || *p == 0x7f)
-      return FALSE;
-
-  return TRUE;
-}
-
 /* The same mail gives the same id in every folder and on every device:
  * IMAP keeps the bytes. Line endings do not count, so an mbox import of
  * it (LF) matches what IMAP returns (CRLF). */
@@ -601,12 +436,11 @@ koi_coi_parse_message (GMimeMessage *message,
   g_return_val_if_fail (GMIME_IS_MESSAGE (message), NULL);
 
   parsed->kind = koi_coi_classify (message);
-  parsed->type = koi_coi_classify_headers (message);
   parsed->target_ids = g_ptr_array_new_with_free_func (g_free);
   parsed->failed_recipients = g_ptr_array_new_with_free_func (g_free);
 
   id = g_mime_message_get_message_id (message);
-  if (is_usable_message_id (id))
+  if (koi_coi_id_is_usable (id))
     parsed->message_id = valid_utf8_or_null (id);
   else
     {
@@ -639,8 +473,8 @@ koi_coi_parse_message (GMimeMessage *message,
     parsed->date_ms = g_date_time_to_unix (date) * 1000 +
                       g_date_time_get_microsecond (date) / 1000;
 
-  parsed->in_reply_to = first_id_of (g_mime_object_get_header (object, "In-Reply-To"));
-  parsed->references = references_of (message);
+  parsed->in_reply_to = koi_coi_first_id_of (g_mime_object_get_header (object, "In-Reply-To"));
+  parsed->references = koi_coi_references_of (message);
 
   parsed->wants_read_receipt =
     g_mime_object_get_header (object, "Disposition-Notification-To") != NULL ||
@@ -672,6 +506,8 @@ koi_coi_parse_message (GMimeMessage *message,
   if (parsed->folded_text == NULL)
     parsed->folded_text = g_strdup ("");
   parsed->full_text = g_steal_pointer (&full);
+
+  koi_coi_fill_typed (message, parsed);
 
   return g_steal_pointer (&parsed);
 }
@@ -823,5 +659,6 @@ koi_coi_parsed_free (KoiCoiParsed *parsed)
   g_free (parsed->group_member_removed);
   g_free (parsed->contact_json);
   g_free (parsed->contact_vcard);
+  g_free (parsed->contact_hcard);
   g_free (parsed);
 }

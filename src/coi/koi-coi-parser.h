@@ -86,7 +86,13 @@ const char *koi_coi_type_to_string     (KoiCoiType type);
 
 /* The type of a mail from its headers alone (a message with only the
  * KOI_COI_CLASSIFY_HEADER_FIELDS, or a whole one): the same answer
- * koi_coi_parse() gives in KoiCoiParsed.type for that mail. */
+ * koi_coi_parse() gives in KoiCoiParsed.type for that mail, except where
+ * the body does not hold what the headers promise: an edit with no text
+ * is a delete, and a read receipt, delivery failure or contact card in
+ * which nothing usable is found (no valid target, only delays, no card
+ * part) is email. Both always agree on koi_coi_type_is_chat_mail(). The
+ * rules and their order are documented at the function and in
+ * docs/WIRE.md. */
 KoiCoiType  koi_coi_classify_headers   (GMimeMessage *message);
 
 /**
@@ -131,6 +137,8 @@ KoiCoiType  koi_coi_classify_headers   (GMimeMessage *message);
  * @group_name_changed: %TRUE when Chat-Group-Name-Changed is present
  * @contact_json: (nullable): contact card: contact.json as received
  * @contact_vcard: (nullable): contact card: contact.vcf as received
+ * @contact_hcard: (nullable): contact card in the COI draft's form: the
+ *   HTML part with the h-card, as received
  *
  * What one mail means to Koi. Free with koi_coi_parsed_free().
  */
@@ -167,6 +175,7 @@ typedef struct
   gboolean    group_name_changed;
   char       *contact_json;
   char       *contact_vcard;
+  char       *contact_hcard;
 } KoiCoiParsed;
 
 KoiCoiParsed *koi_coi_parse          (GBytes        *raw,

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <gmime/gmime.h>
+
 #include "koi-account-config.h"
 #include "koi-engine.h"
 #include "koi-imap-client.h"
@@ -13,6 +15,9 @@
  * what other devices moved there is seen even without a push. */
 #define IDLE_TIMEOUT_MS   (9 * 60 * 1000)
 #define FULL_SYNC_EVERY_US ((gint64) 10 * 60 * G_USEC_PER_SEC)
+/* A server without NOTIFY cannot say when another device filed mail into
+ * the chat folder: it is looked at this often instead. */
+#define CHATS_POLL_US     ((gint64) 60 * G_USEC_PER_SEC)
 /* Reconnect backoff: 1 s doubling to 15 s; short, because a desktop comes
  * back from suspend or a train tunnel and the user is waiting. */
 #define BACKOFF_MAX_MS    15000
@@ -25,9 +30,17 @@ struct _KoiEngine
   KoiAccountConfig   *account;
   GMainContext       *context;      /* where signals are emitted */
 
+  GMutex              thread_lock;  /* guards thread: joined by whoever takes it */
   GThread            *thread;
   GCancellable       *stop;
   gboolean            once;
+
+  /* Commands (send, mark read, ...) run one at a time on a thread of their
+   * own with one store connection, so they never wait for the worker's
+   * network I/O and never open a connection per call. */
+  GThreadPool        *commands;
+  KoiStore           *command_store;    /* only touched on the command thread */
+  KoiSyncer          *command_syncer;
 
   GMutex              lock;         /* guards wake and wake_pending */
   GCancellable       *wake;
@@ -47,10 +60,11 @@ enum {
 
 enum {
   MESSAGE_ADDED,
-  MESSAGE_CHANGED,
-  CHATS_CHANGED,
+  MESSAGE_UPDATED,
+  CHAT_UPDATED,
   SYNC_FINISHED,
   ERROR,
+  STOPPED,
   N_SIGNALS
 };
 
@@ -77,54 +91,34 @@ koi_connection_state_to_string (KoiConnectionState state)
 
 typedef enum {
   EVENT_MESSAGE_ADDED,
-  EVENT_MESSAGE_CHANGED,
-  EVENT_CHATS_CHANGED,
+  EVENT_MESSAGE_UPDATED,
+  EVENT_CHAT_UPDATED,
   EVENT_SYNC_FINISHED,
   EVENT_STATE,
   EVENT_ERROR,
+  EVENT_STOPPED,
 } EventKind;
 
 typedef struct {
   KoiEngine          *engine;
   EventKind           kind;
-  KoiStoreMessage    *message;
+  gint64              chat_id;
   gint64              message_ref;
-  int                 state;
-  char               *failure_reason;
   KoiConnectionState  connection_state;
   GError             *error;
 } Event;
-
-static KoiStoreMessage *
-message_copy (const KoiStoreMessage *message)
-{
-  KoiStoreMessage *copy = g_new0 (KoiStoreMessage, 1);
-
-  *copy = *message;
-  copy->message_id = g_strdup (message->message_id);
-  copy->from_address = g_strdup (message->from_address);
-  copy->from_name = g_strdup (message->from_name);
-  copy->subject = g_strdup (message->subject);
-  copy->text = g_strdup (message->text);
-  copy->full_text = g_strdup (message->full_text);
-  copy->in_reply_to = g_strdup (message->in_reply_to);
-  copy->references = g_strdup (message->references);
-  copy->failure_reason = g_strdup (message->failure_reason);
-
-  return copy;
-}
 
 static void
 event_free (gpointer data)
 {
   Event *event = data;
 
-  g_clear_pointer (&event->message, koi_store_message_free);
-  g_free (event->failure_reason);
   g_clear_error (&event->error);
   g_object_unref (event->engine);
   g_free (event);
 }
+
+static void join_worker (KoiEngine *self);
 
 static gboolean
 event_dispatch (gpointer data)
@@ -135,14 +129,13 @@ event_dispatch (gpointer data)
   switch (event->kind)
     {
     case EVENT_MESSAGE_ADDED:
-      g_signal_emit (self, signals[MESSAGE_ADDED], 0, event->message);
+      g_signal_emit (self, signals[MESSAGE_ADDED], 0, event->chat_id, event->message_ref);
       break;
-    case EVENT_MESSAGE_CHANGED:
-      g_signal_emit (self, signals[MESSAGE_CHANGED], 0, event->message_ref, event->state,
-                     event->failure_reason);
+    case EVENT_MESSAGE_UPDATED:
+      g_signal_emit (self, signals[MESSAGE_UPDATED], 0, event->chat_id, event->message_ref);
       break;
-    case EVENT_CHATS_CHANGED:
-      g_signal_emit (self, signals[CHATS_CHANGED], 0);
+    case EVENT_CHAT_UPDATED:
+      g_signal_emit (self, signals[CHAT_UPDATED], 0, event->chat_id);
       break;
     case EVENT_SYNC_FINISHED:
       g_signal_emit (self, signals[SYNC_FINISHED], 0);
@@ -156,6 +149,11 @@ event_dispatch (gpointer data)
       break;
     case EVENT_ERROR:
       g_signal_emit (self, signals[ERROR], 0, event->error);
+      break;
+    case EVENT_STOPPED:
+      /* The worker has returned: joining it takes no time. */
+      join_worker (self);
+      g_signal_emit (self, signals[STOPPED], 0);
       break;
     default:
       g_assert_not_reached ();
@@ -175,11 +173,19 @@ event_new (KoiEngine *self,
   return event;
 }
 
+/* Always through a source on the engine's context, never run in place:
+ * g_main_context_invoke() would run the handler on the worker thread
+ * whenever the main thread happens not to hold the context. */
 static void
 event_post (Event *event)
 {
-  g_main_context_invoke_full (event->engine->context, G_PRIORITY_DEFAULT,
-                              event_dispatch, event, event_free);
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, event_dispatch, event, event_free);
+  g_source_set_static_name (source, "[koi] engine event");
+  g_source_attach (source, event->engine->context);
+  g_source_unref (source);
 }
 
 static void
@@ -203,39 +209,43 @@ post_error (KoiEngine    *self,
 }
 
 static void
-on_message_added (const KoiStoreMessage *message,
-                  gpointer               user_data)
+on_message_added (gint64   chat_id,
+                  gint64   message_ref,
+                  gpointer user_data)
 {
   Event *event = event_new (user_data, EVENT_MESSAGE_ADDED);
 
-  event->message = message_copy (message);
-  event_post (event);
-}
-
-static void
-on_message_changed (gint64      message_ref,
-                    int         state,
-                    const char *failure_reason,
-                    gpointer    user_data)
-{
-  Event *event = event_new (user_data, EVENT_MESSAGE_CHANGED);
-
+  event->chat_id = chat_id;
   event->message_ref = message_ref;
-  event->state = state;
-  event->failure_reason = g_strdup (failure_reason);
   event_post (event);
 }
 
 static void
-on_chats_changed (gpointer user_data)
+on_message_updated (gint64   chat_id,
+                    gint64   message_ref,
+                    gpointer user_data)
 {
-  event_post (event_new (user_data, EVENT_CHATS_CHANGED));
+  Event *event = event_new (user_data, EVENT_MESSAGE_UPDATED);
+
+  event->chat_id = chat_id;
+  event->message_ref = message_ref;
+  event_post (event);
+}
+
+static void
+on_chat_updated (gint64   chat_id,
+                 gpointer user_data)
+{
+  Event *event = event_new (user_data, EVENT_CHAT_UPDATED);
+
+  event->chat_id = chat_id;
+  event_post (event);
 }
 
 static const KoiSyncerEvents syncer_events = {
   .message_added = on_message_added,
-  .message_changed = on_message_changed,
-  .chats_changed = on_chats_changed,
+  .message_updated = on_message_updated,
+  .chat_updated = on_chat_updated,
 };
 
 /* --------------------------------------------------------------------- */
@@ -325,22 +335,36 @@ run_connected (KoiEngine  *self,
                GError    **error)
 {
   gint64 last_full_us = 0;
+  gint64 last_chats_us = 0;
   gboolean announced = FALSE;
+  gboolean chats_changed = FALSE;
 
   for (;;)
     {
       g_autoptr (GCancellable) wake = NULL;
-      gboolean full = g_get_monotonic_time () - last_full_us >= FULL_SYNC_EVERY_US;
+      gint64 now_us = g_get_monotonic_time ();
+      gboolean full = now_us - last_full_us >= FULL_SYNC_EVERY_US;
       gboolean changed = FALSE;
       gint64 timeout_ms;
 
       if (full)
-        last_full_us = g_get_monotonic_time ();
+        last_full_us = now_us;
+      /* Without NOTIFY nothing says when another device filed mail into
+       * the chat folder: look now and then. */
+      if (!full && !koi_syncer_has_notify (syncer) && now_us - last_chats_us >= CHATS_POLL_US)
+        chats_changed = TRUE;
+      if (full || chats_changed)
+        last_chats_us = now_us;
       if (g_atomic_int_get (&self->move_chat_mail) >= 0)
         koi_syncer_set_move_chat_mail (syncer, g_atomic_int_get (&self->move_chat_mail));
 
-      if (!koi_syncer_sync (syncer, full, self->stop, error))
+      /* Read state goes out before flags come in, so a read here is never
+       * undone by the server's older view. */
+      if (!koi_syncer_push_seen (syncer, self->stop, error) ||
+          (chats_changed && !full && !koi_syncer_sync_chats (syncer, self->stop, error)) ||
+          !koi_syncer_sync (syncer, full, self->stop, error))
         return FALSE;
+      chats_changed = FALSE;
       send_due (self, syncer, FALSE);
 
       if (!announced || self->once)
@@ -357,10 +381,13 @@ run_connected (KoiEngine  *self,
         continue;   /* something was queued meanwhile */
 
       timeout_ms = MIN (ms_until_next_send (syncer), IDLE_TIMEOUT_MS);
+      if (!koi_syncer_has_notify (syncer))
+        timeout_ms = MIN (timeout_ms, CHATS_POLL_US / 1000);
       if (timeout_ms == 0)
         continue;
 
-      if (!koi_syncer_idle (syncer, (guint) timeout_ms, wake, &changed, self->stop, error))
+      if (!koi_syncer_idle (syncer, (guint) timeout_ms, wake, &changed, &chats_changed,
+                            self->stop, error))
         return FALSE;
     }
 }
@@ -379,6 +406,8 @@ koi_engine_worker (gpointer data)
     {
       post_error (self, error);
       post_state (self, KOI_CONNECTION_FAILED);
+      event_post (event_new (self, EVENT_STOPPED));
+      g_object_unref (self);
       return NULL;
     }
 
@@ -429,6 +458,10 @@ koi_engine_worker (gpointer data)
     event_post (event_new (self, EVENT_SYNC_FINISHED));
   if (!error_needs_user (error))
     post_state (self, KOI_CONNECTION_OFFLINE);
+  event_post (event_new (self, EVENT_STOPPED));
+  /* The worker's own reference (taken at start); the STOPPED event keeps
+   * the engine alive until the main context has seen it. */
+  g_object_unref (self);
   return NULL;
 }
 
@@ -480,12 +513,22 @@ koi_engine_start_worker (KoiEngine *self,
                          gboolean   once)
 {
   g_return_if_fail (KOI_IS_ENGINE (self));
-  g_return_if_fail (self->thread == NULL);
+
+  g_mutex_lock (&self->thread_lock);
+  if (self->thread != NULL)
+    {
+      g_mutex_unlock (&self->thread_lock);
+      g_critical ("The engine for %s is running already", self->account->address);
+      return;
+    }
 
   self->once = once;
   g_clear_object (&self->stop);
   self->stop = g_cancellable_new ();
-  self->thread = g_thread_new ("koi-engine", koi_engine_worker, self);
+  /* The worker holds a reference until it has returned: stopping never
+   * waits for it, and the engine outlives a worker still logging out. */
+  self->thread = g_thread_new ("koi-engine", koi_engine_worker, g_object_ref (self));
+  g_mutex_unlock (&self->thread_lock);
 }
 
 void
@@ -505,11 +548,43 @@ koi_engine_stop (KoiEngine *self)
 {
   g_return_if_fail (KOI_IS_ENGINE (self));
 
-  if (self->thread == NULL)
-    return;
+  if (self->stop != NULL)
+    g_cancellable_cancel (self->stop);
+}
 
-  g_cancellable_cancel (self->stop);
-  g_thread_join (g_steal_pointer (&self->thread));
+static void
+join_worker (KoiEngine *self)
+{
+  GThread *thread;
+
+  g_mutex_lock (&self->thread_lock);
+  thread = g_steal_pointer (&self->thread);
+  g_mutex_unlock (&self->thread_lock);
+
+  if (thread != NULL)
+    g_thread_join (thread);
+}
+
+void
+koi_engine_stop_and_wait (KoiEngine *self)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  koi_engine_stop (self);
+  join_worker (self);
+}
+
+gboolean
+koi_engine_is_running (KoiEngine *self)
+{
+  gboolean running;
+
+  g_return_val_if_fail (KOI_IS_ENGINE (self), FALSE);
+
+  g_mutex_lock (&self->thread_lock);
+  running = self->thread != NULL;
+  g_mutex_unlock (&self->thread_lock);
+  return running;
 }
 
 KoiConnectionState
@@ -556,78 +631,147 @@ koi_engine_wake (KoiEngine *self)
   g_mutex_unlock (&self->lock);
 }
 
+/* --------------------------------------------------------------------- */
+/* Commands, keyed by chat or message id */
+
+typedef gboolean (*CommandFunc) (KoiEngine  *self,
+                                 KoiSyncer  *syncer,
+                                 GTask      *task,
+                                 GError    **error);
+
 typedef struct {
-  char *peer_address;
-  char *text;
-} SendData;
+  CommandFunc  func;
+  gint64       id;        /* chat or message id */
+  char        *text;      /* text or address */
+} Command;
 
 static void
-send_data_free (gpointer data)
+command_free (gpointer data)
 {
-  SendData *send = data;
+  Command *command = data;
 
-  g_free (send->peer_address);
-  g_free (send->text);
-  g_free (send);
+  g_free (command->text);
+  g_free (command);
 }
 
-/* Runs on a GTask thread: writing the outbox must not wait for the worker,
- * which may be busy fetching a large batch. SQLite serialises the writes. */
+/* Runs on the command thread: the one store connection for commands is
+ * opened on first use and kept. */
 static void
-send_text_thread (GTask        *task,
-                  gpointer      source_object,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
+command_run (gpointer data,
+             gpointer user_data)
 {
-  KoiEngine *self = source_object;
-  SendData *send = task_data;
-  g_autoptr (KoiStore) store = NULL;
-  g_autoptr (KoiSyncer) syncer = NULL;
+  g_autoptr (GTask) task = data;
+  KoiEngine *self = g_task_get_source_object (task);
+  Command *command = g_task_get_task_data (task);
   GError *error = NULL;
-  gint64 id;
 
-  store = koi_store_open (self->store_path, &error);
-  if (store == NULL)
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (self->command_store == NULL)
     {
-      g_task_return_error (task, error);
-      return;
+      self->command_store = koi_store_open (self->store_path, &error);
+      if (self->command_store == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      self->command_syncer = koi_syncer_new (self->command_store, self->account, &syncer_events, self);
     }
 
-  syncer = koi_syncer_new (store, self->account, &syncer_events, self);
-  id = koi_syncer_queue_text (syncer, send->peer_address, send->text, &error);
+  if (!command->func (self, self->command_syncer, task, &error))
+    g_task_return_error (task, error);
+}
+
+static void
+command_queue (KoiEngine           *self,
+               CommandFunc          func,
+               gint64               id,
+               const char          *text,
+               gpointer             source_tag,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Command *command = g_new0 (Command, 1);
+
+  command->func = func;
+  command->id = id;
+  command->text = g_strdup (text);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, command, command_free);
+  g_thread_pool_push (self->commands, task, NULL);
+}
+
+static gboolean
+create_chat_command (KoiEngine  *self,
+                     KoiSyncer  *syncer,
+                     GTask      *task,
+                     GError    **error)
+{
+  Command *command = g_task_get_task_data (task);
+  gint64 chat_id = koi_syncer_create_chat (syncer, command->text, error);
+
+  if (chat_id == 0)
+    return FALSE;
+  g_task_return_int (task, chat_id);
+  return TRUE;
+}
+
+void
+koi_engine_create_chat_async (KoiEngine           *self,
+                              const char          *address,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+  g_return_if_fail (address != NULL);
+
+  command_queue (self, create_chat_command, 0, address, koi_engine_create_chat_async,
+                 cancellable, callback, user_data);
+}
+
+gint64
+koi_engine_create_chat_finish (KoiEngine     *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+static gboolean
+send_text_command (KoiEngine  *self,
+                   KoiSyncer  *syncer,
+                   GTask      *task,
+                   GError    **error)
+{
+  Command *command = g_task_get_task_data (task);
+  gint64 id = koi_syncer_queue_text (syncer, command->id, command->text, error);
+
   if (id == 0)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
+    return FALSE;
   koi_engine_wake (self);
   g_task_return_int (task, id);
+  return TRUE;
 }
 
 void
 koi_engine_send_text_async (KoiEngine           *self,
-                            const char          *peer_address,
+                            gint64               chat_id,
                             const char          *text,
                             GCancellable        *cancellable,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autoptr (GTask) task = NULL;
-  SendData *send;
-
   g_return_if_fail (KOI_IS_ENGINE (self));
-  g_return_if_fail (peer_address != NULL);
   g_return_if_fail (text != NULL);
 
-  send = g_new0 (SendData, 1);
-  send->peer_address = g_strdup (peer_address);
-  send->text = g_strdup (text);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, koi_engine_send_text_async);
-  g_task_set_task_data (task, send, send_data_free);
-  g_task_run_in_thread (task, send_text_thread);
+  command_queue (self, send_text_command, chat_id, text, koi_engine_send_text_async,
+                 cancellable, callback, user_data);
 }
 
 gint64
@@ -640,41 +784,81 @@ koi_engine_send_text_finish (KoiEngine     *self,
   return g_task_propagate_int (G_TASK (result), error);
 }
 
-static void
-retry_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
+static gboolean
+mark_read_command (KoiEngine  *self,
+                   KoiSyncer  *syncer,
+                   GTask      *task,
+                   GError    **error)
 {
-  KoiEngine *self = source_object;
-  gint64 message_ref = *(gint64 *) task_data;
-  g_autoptr (KoiStore) store = NULL;
-  g_autoptr (GError) error = NULL;
+  Command *command = g_task_get_task_data (task);
 
-  store = koi_store_open (self->store_path, &error);
-  if (store == NULL ||
-      !koi_store_outbox_retry (store, message_ref, g_get_real_time () / 1000, &error))
-    {
-      post_error (self, error);
-      return;
-    }
-
-  on_message_changed (message_ref, KOI_STORE_STATE_QUEUED, NULL, self);
+  if (!koi_syncer_mark_read (syncer, command->id, error))
+    return FALSE;
+  /* The worker sets \Seen on the server at once, not at the next sync. */
   koi_engine_wake (self);
+  g_task_return_boolean (task, TRUE);
+  return TRUE;
 }
 
 void
-koi_engine_retry (KoiEngine *self,
-                  gint64     message_ref)
+koi_engine_mark_read_async (KoiEngine           *self,
+                            gint64               chat_id,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
 {
-  g_autoptr (GTask) task = NULL;
-
   g_return_if_fail (KOI_IS_ENGINE (self));
 
-  task = g_task_new (self, NULL, NULL, NULL);
-  g_task_set_source_tag (task, koi_engine_retry);
-  g_task_set_task_data (task, g_memdup2 (&message_ref, sizeof message_ref), g_free);
-  g_task_run_in_thread (task, retry_thread);
+  command_queue (self, mark_read_command, chat_id, NULL, koi_engine_mark_read_async,
+                 cancellable, callback, user_data);
+}
+
+gboolean
+koi_engine_mark_read_finish (KoiEngine     *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+retry_command (KoiEngine  *self,
+               KoiSyncer  *syncer,
+               GTask      *task,
+               GError    **error)
+{
+  Command *command = g_task_get_task_data (task);
+
+  if (!koi_syncer_retry (syncer, command->id, error))
+    return FALSE;
+  koi_engine_wake (self);
+  g_task_return_boolean (task, TRUE);
+  return TRUE;
+}
+
+void
+koi_engine_retry_async (KoiEngine           *self,
+                        gint64               message_ref,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  command_queue (self, retry_command, message_ref, NULL, koi_engine_retry_async,
+                 cancellable, callback, user_data);
+}
+
+gboolean
+koi_engine_retry_finish (KoiEngine     *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* --------------------------------------------------------------------- */
@@ -685,6 +869,8 @@ koi_engine_dispose (GObject *object)
 {
   KoiEngine *self = KOI_ENGINE (object);
 
+  /* Nobody holds the engine, so no worker runs (it holds a reference while
+   * it does) and no command is queued (each holds one through its task). */
   koi_engine_stop (self);
 
   G_OBJECT_CLASS (koi_engine_parent_class)->dispose (object);
@@ -695,12 +881,17 @@ koi_engine_finalize (GObject *object)
 {
   KoiEngine *self = KOI_ENGINE (object);
 
+  join_worker (self);
+  g_thread_pool_free (self->commands, FALSE, TRUE);
+  g_clear_pointer (&self->command_syncer, koi_syncer_free);
+  g_clear_pointer (&self->command_store, koi_store_close);
   g_free (self->store_path);
   g_clear_pointer (&self->account, koi_account_config_free);
   g_clear_object (&self->stop);
   g_clear_object (&self->wake);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->thread_lock);
 
   G_OBJECT_CLASS (koi_engine_parent_class)->finalize (object);
 }
@@ -729,6 +920,10 @@ koi_engine_class_init (KoiEngineClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  /* The engine builds and parses mail on its threads: gmime must be set up
+   * before the first one starts, whoever uses the engine (it counts). */
+  g_mime_init ();
+
   object_class->dispose = koi_engine_dispose;
   object_class->finalize = koi_engine_finalize;
   object_class->get_property = koi_engine_get_property;
@@ -742,25 +937,30 @@ koi_engine_class_init (KoiEngineClass *klass)
 
   signals[MESSAGE_ADDED] =
     g_signal_new ("message-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
-  signals[MESSAGE_CHANGED] =
-    g_signal_new ("message-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_INT64, G_TYPE_INT, G_TYPE_STRING);
-  signals[CHATS_CHANGED] =
-    g_signal_new ("chats-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_INT64);
+  signals[MESSAGE_UPDATED] =
+    g_signal_new ("message-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_INT64);
+  signals[CHAT_UPDATED] =
+    g_signal_new ("chat-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
   signals[SYNC_FINISHED] =
     g_signal_new ("sync-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[ERROR] =
     g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  signals[STOPPED] =
+    g_signal_new ("stopped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
 koi_engine_init (KoiEngine *self)
 {
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->thread_lock);
+  self->commands = g_thread_pool_new (command_run, self, 1, FALSE, NULL);
   self->context = g_main_context_ref_thread_default ();
   self->state = KOI_CONNECTION_OFFLINE;
   self->move_chat_mail = -1;

@@ -39,18 +39,25 @@ G_DECLARE_FINAL_TYPE (KoiEngine, koi_engine, KOI, ENGINE, GObject)
  * signal is emitted in the GMainContext that was thread-default when the
  * engine was created.
  *
- * Signals (all on the creating context):
- *   "message-added"   (const KoiStoreMessage *message)   a new message is in the store
- *                      (incoming, or an outgoing one just queued); valid during emission
- *   "message-changed" (gint64 message_ref, int state, const char *failure_reason)
- *                      an outgoing message changed state (KoiStoreMessageState)
- *   "chats-changed"   ()                                 chat order, previews or unread
- *                      counts may have changed (coalesced)
- *   "sync-finished"   ()                                 a full pass over the folders ended
- *                      and the outbox was drained as far as possible
- *   "error"           (const GError *error)              something the user should know
- *                      (wrong password, untrusted certificate, permanent send failure)
+ * Signals (all on the creating context); they carry ids, the store has
+ * the rest:
+ *   "message-added"   (gint64 chat_id, gint64 message_id)  a new visible message
+ *                      is in the chat (incoming, or an outgoing one just queued)
+ *   "message-updated" (gint64 chat_id, gint64 message_id)  its content or state
+ *                      changed: sending/sent/failed, edited, deleted, a reaction,
+ *                      a read receipt
+ *   "chat-updated"    (gint64 chat_id)                     the chat's list row
+ *                      (order, preview, unread count) changed, or it is new
+ *   "sync-finished"   ()                                   a full pass over the
+ *                      folders ended and the outbox was drained as far as possible
+ *   "error"           (const GError *error)                something the user should
+ *                      know (wrong password, untrusted certificate, ...)
+ *   "stopped"         ()                                   the worker has returned
  * Property "connection-state" (KoiConnectionState as int), notify on change.
+ *
+ * Commands are keyed by chat or message id and run, one at a time, on the
+ * engine's command thread with its own store connection: only the engine
+ * writes the store.
  */
 
 /* password is kept in memory only; imap/smtp are copied. */
@@ -68,19 +75,34 @@ void                koi_engine_start                (KoiEngine              *sel
 /* Like start, but the worker stops by itself after one sync + outbox pass
  * ("sync-finished" is emitted, then the state goes OFFLINE). For koi-cli sync. */
 void                koi_engine_start_once           (KoiEngine              *self);
-/* Asks the worker to stop and waits for it (it logs out politely). */
+/* Asks the worker to stop and returns at once: it logs out politely on its
+ * own time, then "stopped" is emitted. Never blocks. */
 void                koi_engine_stop                 (KoiEngine              *self);
+/* Stops and waits for the worker to return. Blocks: for koi-cli and tests,
+ * never on a window's main thread. */
+void                koi_engine_stop_and_wait        (KoiEngine              *self);
+gboolean            koi_engine_is_running           (KoiEngine              *self);
 
 KoiConnectionState  koi_engine_get_connection_state (KoiEngine              *self);
 const char         *koi_engine_get_address          (KoiEngine              *self);
 gint64              koi_engine_get_account_id       (KoiEngine              *self);
 
-/* Queues a 1:1 chat text to @peer_address: the message and its outbox entry
- * are written to the store (off the main thread) before anything is sent;
- * "message-added" follows, then "message-changed" as it is sent. Finishes
- * with the new message's store id. */
+/* The 1:1 chat with @address, created when missing ("chat-updated" follows
+ * for a new one). Finishes with the chat id. */
+void                koi_engine_create_chat_async    (KoiEngine              *self,
+                                                    const char             *address,
+                                                    GCancellable           *cancellable,
+                                                    GAsyncReadyCallback     callback,
+                                                    gpointer                user_data);
+gint64              koi_engine_create_chat_finish   (KoiEngine              *self,
+                                                    GAsyncResult           *result,
+                                                    GError                **error);
+
+/* Queues a chat text in the chat: the message and its outbox entry are
+ * written to the store before anything is sent; "message-added" follows,
+ * then "message-updated" as it is sent. Finishes with the message's id. */
 void                koi_engine_send_text_async      (KoiEngine              *self,
-                                                    const char             *peer_address,
+                                                    gint64                  chat_id,
                                                     const char             *text,
                                                     GCancellable           *cancellable,
                                                     GAsyncReadyCallback     callback,
@@ -89,14 +111,32 @@ gint64              koi_engine_send_text_finish     (KoiEngine              *sel
                                                     GAsyncResult           *result,
                                                     GError                **error);
 
+/* Marks the chat read here and, right after, on the server (\\Seen), so
+ * the user's other devices show it read too. */
+void                koi_engine_mark_read_async      (KoiEngine              *self,
+                                                    gint64                  chat_id,
+                                                    GCancellable           *cancellable,
+                                                    GAsyncReadyCallback     callback,
+                                                    gpointer                user_data);
+gboolean            koi_engine_mark_read_finish     (KoiEngine              *self,
+                                                    GAsyncResult           *result,
+                                                    GError                **error);
+
+/* Sends a failed outgoing message again, to the recipients that refused it. */
+void                koi_engine_retry_async          (KoiEngine              *self,
+                                                    gint64                  message_id,
+                                                    GCancellable           *cancellable,
+                                                    GAsyncReadyCallback     callback,
+                                                    gpointer                user_data);
+gboolean            koi_engine_retry_finish         (KoiEngine              *self,
+                                                    GAsyncResult           *result,
+                                                    GError                **error);
+
 /* Whether chat mail found in INBOX is moved to COI/Chats (default: the
- * account's "move_chat_mail" store setting, on). Takes effect at the next
- * sync; callable at any time. */
+ * account's "move_chat_mail" store setting, off). Never moved while another
+ * chat app is known on the account. Takes effect at the next sync;
+ * callable at any time. */
 void                koi_engine_set_move_chat_mail   (KoiEngine              *self,
                                                     gboolean                move);
-
-/* Retries a failed outgoing message now. */
-void                koi_engine_retry                (KoiEngine              *self,
-                                                    gint64                  message_ref);
 
 G_END_DECLS

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "koi-apply.h"
+#include "koi-chat-client-detect.h"
 #include "koi-coi.h"
 #include "koi-coi-gmime.h"
 #include "koi-engine-error.h"
@@ -12,6 +14,8 @@
 #include "koi-imap-command.h"
 #include "koi-smtp.h"
 #include "koi-syncer.h"
+#include "koi-syncer-private.h"
+#include "koi-uid-set.h"
 
 /* UIDs handled per round trip pair (headers, then bodies) and per store
  * transaction: big enough that latency per message vanishes, small enough
@@ -24,31 +28,62 @@
 #define FIRST_SYNC_EMAIL_DAYS 14
 
 /* The header fields the first pass needs: identity, classification and age. */
+/* The header fields the first pass needs: identity, age and exactly what
+ * the coi layer classifies by, so both passes agree on every mail. */
 #define HEADER_ITEMS \
-  "(UID FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID CHAT-VERSION REFERENCES DATE)])"
+  "(UID FLAGS BODY.PEEK[HEADER.FIELDS (" KOI_COI_CLASSIFY_HEADER_FIELDS ")])"
 #define BODY_ITEMS "(UID FLAGS BODY.PEEK[])"
 
-struct _KoiSyncer
-{
-  KoiStore         *store;
-  KoiAccountConfig *account;
-  KoiSyncerEvents   events;
-  gpointer          user_data;
-
-  KoiImapClient    *imap;
-  char             *chats_folder;   /* wire name, with the server's separator */
-  gboolean          move_chat_mail;
-};
 
 /* What the header pass learnt of one UID. */
 typedef struct {
   guint32   uid;
   gboolean  seen;
   char     *message_id;   /* NULL: no usable Message-ID, fetch the body */
-  gboolean  is_chat;
+  gboolean  is_chat;      /* chat mail that may leave INBOX */
   gint64    date_ms;
   gint64    known_ref;    /* store id if the Message-ID is stored */
+  char     *from_address; /* with chat_version: to spot another chat app */
+  gboolean  chat_version;
 } HeaderInfo;
+
+/* What one SMTP transaction came to, as it must reach the store: the
+ * outcome of every recipient the server accepted or refused for good, then
+ * either a new attempt for the temporary failures or the end of the item.
+ * Recorded step by step, so a write that fails is tried again from there. */
+typedef struct _SendOutcome {
+  gint64     outbox_id;
+  gint64     message_ref;
+  GPtrArray *done;             /* RecipientDone* */
+  gboolean   pending;          /* a recipient failed temporarily */
+  char      *pending_reply;
+  gint64     next_attempt_ms;
+  guint      n_recorded;       /* steps the store took */
+} SendOutcome;
+
+typedef struct {
+  char     *address;
+  gboolean  accepted;
+  char     *reply;
+} RecipientDone;
+
+static void
+recipient_done_free (gpointer data)
+{
+  RecipientDone *done = data;
+
+  g_free (done->address);
+  g_free (done->reply);
+  g_free (done);
+}
+
+static void
+send_outcome_free (SendOutcome *outcome)
+{
+  g_ptr_array_unref (outcome->done);
+  g_free (outcome->pending_reply);
+  g_free (outcome);
+}
 
 static void
 header_info_clear (gpointer data)
@@ -56,6 +91,7 @@ header_info_clear (gpointer data)
   HeaderInfo *info = data;
 
   g_free (info->message_id);
+  g_free (info->from_address);
 }
 
 KoiSyncer *
@@ -73,8 +109,11 @@ koi_syncer_new (KoiStore               *store,
     self->events = *events;
   self->user_data = user_data;
 
+  /* Moving chat mail out of INBOX is the user's explicit choice: another
+   * chat app on the account would miss what Koi moves. */
   move = koi_store_setting_get (store, account->id, "move_chat_mail", NULL);
-  self->move_chat_mail = move == NULL || !g_str_equal (move, "0");
+  self->move_chat_mail = move != NULL && g_str_equal (move, "1");
+  self->other_client = koi_chat_client_load (store, account->id, NULL, NULL);
 
   return self;
 }
@@ -86,6 +125,7 @@ koi_syncer_free (KoiSyncer *self)
     return;
 
   koi_syncer_disconnect (self);
+  g_clear_pointer (&self->unrecorded, send_outcome_free);
   g_clear_pointer (&self->account, koi_account_config_free);
   g_free (self);
 }
@@ -95,6 +135,18 @@ koi_syncer_set_move_chat_mail (KoiSyncer *self,
                                gboolean   move)
 {
   self->move_chat_mail = move;
+}
+
+gboolean
+koi_syncer_save_move_chat_mail (KoiSyncer  *self,
+                                gboolean    move,
+                                GError    **error)
+{
+  if (!koi_store_setting_set (self->store, self->account->id, "move_chat_mail", move ? "1" : "0", error))
+    return FALSE;
+
+  self->move_chat_mail = move;
+  return TRUE;
 }
 
 gboolean
@@ -118,29 +170,51 @@ koi_address_is_valid (const char *address)
 /* --------------------------------------------------------------------- */
 /* Events */
 
-static void
-emit_message_added (KoiSyncer             *self,
-                    const KoiStoreMessage *message)
+void
+koi_syncer_emit_message_added (KoiSyncer *self,
+                    gint64     chat_id,
+                    gint64     message_ref)
 {
   if (self->events.message_added != NULL)
-    self->events.message_added (message, self->user_data);
+    self->events.message_added (chat_id, message_ref, self->user_data);
 }
 
-static void
-emit_message_changed (KoiSyncer  *self,
-                      gint64      message_ref,
-                      int         state,
-                      const char *failure_reason)
+void
+koi_syncer_emit_message_updated (KoiSyncer *self,
+                      gint64     chat_id,
+                      gint64     message_ref)
 {
-  if (self->events.message_changed != NULL)
-    self->events.message_changed (message_ref, state, failure_reason, self->user_data);
+  if (self->events.message_updated != NULL)
+    self->events.message_updated (chat_id, message_ref, self->user_data);
 }
 
-static void
-emit_chats_changed (KoiSyncer *self)
+void
+koi_syncer_emit_chat_updated (KoiSyncer *self,
+                   gint64     chat_id)
 {
-  if (self->events.chats_changed != NULL)
-    self->events.chats_changed (self->user_data);
+  if (self->events.chat_updated != NULL && chat_id > 0)
+    self->events.chat_updated (chat_id, self->user_data);
+}
+
+/* Tells the main context what a committed batch changed. */
+static void
+emit_changes (KoiSyncer             *self,
+              const KoiApplyChanges *changes)
+{
+  for (guint i = 0; i < changes->added->len; i++)
+    {
+      const KoiApplyChange *change = &g_array_index (changes->added, KoiApplyChange, i);
+
+      koi_syncer_emit_message_added (self, change->chat_id, change->message_ref);
+    }
+  for (guint i = 0; i < changes->updated->len; i++)
+    {
+      const KoiApplyChange *change = &g_array_index (changes->updated, KoiApplyChange, i);
+
+      koi_syncer_emit_message_updated (self, change->chat_id, change->message_ref);
+    }
+  for (guint i = 0; i < changes->chats->len; i++)
+    koi_syncer_emit_chat_updated (self, g_array_index (changes->chats, gint64, i));
 }
 
 /* --------------------------------------------------------------------- */
@@ -177,8 +251,36 @@ koi_syncer_connect (KoiSyncer     *self,
   if (!koi_imap_client_create (imap, self->chats_folder, cancellable, error))
     return FALSE;
 
+  /* What the user's other devices file into the chat folder ends the IDLE
+   * on INBOX at once, so it shows here within the server's own delay. */
+  self->notify = FALSE;
+  if (koi_imap_client_has_capability (imap, "NOTIFY"))
+    {
+      const char *watched[] = { self->chats_folder, NULL };
+      g_autoptr (GError) local_error = NULL;
+
+      self->notify = koi_imap_client_notify (imap, watched, cancellable, &local_error);
+      if (!self->notify)
+        {
+          if (!koi_imap_client_is_connected (imap) ||
+              g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          g_message ("%s: NOTIFY refused (%s); the chat folder is polled", self->account->address,
+                     local_error->message);
+        }
+    }
+
   self->imap = g_steal_pointer (&imap);
   return TRUE;
+}
+
+gboolean
+koi_syncer_has_notify (KoiSyncer *self)
+{
+  return self->imap != NULL && self->notify;
 }
 
 gboolean
@@ -213,67 +315,6 @@ require_connection (KoiSyncer  *self,
 }
 
 /* --------------------------------------------------------------------- */
-/* UID sets */
-
-/* "1:5,7,9:12" for ascending UIDs. */
-static char *
-uid_set_from_array (const guint32 *uids,
-                    guint          n_uids)
-{
-  GString *set = g_string_new (NULL);
-
-  for (guint i = 0; i < n_uids; )
-    {
-      guint j = i;
-
-      while (j + 1 < n_uids && uids[j + 1] == uids[j] + 1)
-        j++;
-
-      if (set->len > 0)
-        g_string_append_c (set, ',');
-      if (j == i)
-        g_string_append_printf (set, "%u", uids[i]);
-      else
-        g_string_append_printf (set, "%u:%u", uids[i], uids[j]);
-      i = j + 1;
-    }
-
-  return g_string_free (set, FALSE);
-}
-
-/* The UIDs of a set such as "1:5,7" in the order written; NULL if it is
- * not a UID set. */
-static GArray *
-uid_set_expand (const char *set)
-{
-  g_auto (GStrv) ranges = g_strsplit (set != NULL ? set : "", ",", -1);
-  g_autoptr (GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
-
-  for (guint i = 0; ranges[i] != NULL; i++)
-    {
-      char *colon = strchr (ranges[i], ':');
-      guint64 first, last;
-
-      if (colon != NULL)
-        *colon = '\0';
-      if (!g_ascii_string_to_unsigned (ranges[i], 10, 1, G_MAXUINT32, &first, NULL))
-        return NULL;
-      last = first;
-      if (colon != NULL && !g_ascii_string_to_unsigned (colon + 1, 10, 1, G_MAXUINT32, &last, NULL))
-        return NULL;
-
-      /* A server may write a range high to low. */
-      for (guint64 uid = MIN (first, last); uid <= MAX (first, last); uid++)
-        {
-          guint32 value = (guint32) uid;
-
-          g_array_append_val (uids, value);
-        }
-    }
-
-  return g_steal_pointer (&uids);
-}
-
 /* --------------------------------------------------------------------- */
 /* Receiving */
 
@@ -308,7 +349,9 @@ collect_header_cb (const KoiImapFetchItem  *item,
 
       if (id != NULL && *id != '\0')
         info.message_id = g_strdup (id);
-      info.is_chat = koi_coi_classify (message) == KOI_COI_KIND_CHAT;
+      info.is_chat = koi_coi_type_is_chat_mail (koi_coi_classify_headers (message));
+      info.from_address = koi_chat_client_from_address (message);
+      info.chat_version = g_mime_object_get_header (GMIME_OBJECT (message), "Chat-Version") != NULL;
       if (date != NULL)
         info.date_ms = g_date_time_to_unix (date) * 1000;
     }
@@ -321,6 +364,7 @@ typedef struct {
   guint32       uid;
   gboolean      seen;
   KoiCoiParsed *parsed;
+  gboolean      chat_version;
 } FetchedMessage;
 
 static void
@@ -353,6 +397,9 @@ collect_body_cb (const KoiImapFetchItem  *item,
       g_warning ("Skipping UID %u: %s", item->uid, local_error->message);
       return TRUE;
     }
+  /* Only chat mail can show another chat app: spare the rest the scan. */
+  if (message.parsed->kind == KOI_COI_KIND_CHAT)
+    message.chat_version = koi_chat_client_has_chat_version (item->body);
 
   g_array_append_val (fetched, message);
   return TRUE;
@@ -365,105 +412,8 @@ address_is_self (KoiSyncer  *self,
   return address != NULL && g_ascii_strcasecmp (address, self->account->address) == 0;
 }
 
-/* The 1:1 chat a parsed mail belongs to, and whether Koi sent it. */
-static gint64
-ensure_chat_for (KoiSyncer           *self,
-                 const KoiCoiParsed  *parsed,
-                 gboolean            *out_outgoing,
-                 GError             **error)
-{
-  const char *peer = NULL;
-  const char *peer_name = NULL;
-
-  *out_outgoing = address_is_self (self, parsed->from_address);
-
-  if (*out_outgoing)
-    {
-      for (guint i = 0; peer == NULL && i < parsed->to->len; i++)
-        if (!address_is_self (self, g_ptr_array_index (parsed->to, i)))
-          peer = g_ptr_array_index (parsed->to, i);
-      for (guint i = 0; peer == NULL && i < parsed->cc->len; i++)
-        if (!address_is_self (self, g_ptr_array_index (parsed->cc, i)))
-          peer = g_ptr_array_index (parsed->cc, i);
-      if (peer == NULL)
-        peer = self->account->address;   /* a note to self */
-    }
-  else
-    {
-      peer = parsed->from_address;
-      peer_name = parsed->from_name;
-    }
-
-  if (peer == NULL || *peer == '\0')
-    peer = "unknown@invalid";   /* no From at all: still show it, in one place */
-
-  return koi_store_chat_ensure_1to1 (self->store, self->account->id, peer, peer_name, error);
-}
-
-static char *
-join_references (GPtrArray *references)
-{
-  g_autoptr (GString) joined = g_string_new (NULL);
-
-  for (guint i = 0; i < references->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (joined, ' ');
-      g_string_append (joined, g_ptr_array_index (references, i));
-    }
-
-  return joined->len > 0 ? g_string_free (g_steal_pointer (&joined), FALSE) : NULL;
-}
-
-/* Stores one fetched mail; returns its id (existing or new). */
-static gint64
-store_parsed (KoiSyncer           *self,
-              const FetchedMessage *fetched,
-              gboolean             *out_inserted,
-              KoiStoreMessage      *out_row,
-              GError              **error)
-{
-  const KoiCoiParsed *parsed = fetched->parsed;
-  gboolean outgoing;
-  gint64 chat_id;
-  gint64 id;
-
-  chat_id = ensure_chat_for (self, parsed, &outgoing, error);
-  if (chat_id == 0)
-    return 0;
-
-  memset (out_row, 0, sizeof *out_row);
-  out_row->account_id = self->account->id;
-  out_row->chat_id = chat_id;
-  out_row->message_id = parsed->message_id;
-  out_row->direction = outgoing ? KOI_STORE_DIRECTION_OUTGOING : KOI_STORE_DIRECTION_INCOMING;
-  out_row->state = outgoing ? KOI_STORE_STATE_SENT : KOI_STORE_STATE_RECEIVED;
-  out_row->kind = parsed->kind == KOI_COI_KIND_CHAT ? KOI_STORE_KIND_CHAT : KOI_STORE_KIND_EMAIL;
-  out_row->from_address = parsed->from_address;
-  out_row->from_name = parsed->from_name;
-  out_row->subject = parsed->subject;
-  out_row->text = parsed->text;
-  out_row->full_text = g_strcmp0 (parsed->full_text, parsed->text) != 0 ? parsed->full_text : NULL;
-  out_row->in_reply_to = parsed->in_reply_to;
-  out_row->references = join_references (parsed->references);
-  out_row->sent_at_ms = parsed->date_ms;
-  out_row->received_at_ms = g_get_real_time () / 1000;
-  out_row->seen = fetched->seen || outgoing;
-
-  id = koi_store_message_insert (self->store, out_row, out_inserted, error);
-  out_row->id = id;
-  return id;
-}
-
-static void
-clear_row_strings (KoiStoreMessage *row)
-{
-  /* Only the references string is owned by the row; the rest is borrowed
-   * from the parsed mail. */
-  g_clear_pointer (&row->references, g_free);
-}
-
 typedef struct {
+  guint    max_uids;      /* as many as were moved: more is not believed */
   guint32  uidvalidity;   /* of the destination */
   GArray  *source;
   GArray  *destination;
@@ -485,8 +435,18 @@ collect_copyuid_cb (KoiImapClient          *client,
 
   if (!koi_imap_value_get_number32 (g_ptr_array_index (response->code_args, 0), &copy->uidvalidity))
     return TRUE;
-  copy->source = uid_set_expand (koi_imap_value_get_string (g_ptr_array_index (response->code_args, 1)));
-  copy->destination = uid_set_expand (koi_imap_value_get_string (g_ptr_array_index (response->code_args, 2)));
+  /* Sets larger than the move are a broken or hostile server: without
+   * them the chat folder's next sync fetches headers instead. */
+  copy->source = koi_uid_set_expand (koi_imap_value_get_string (g_ptr_array_index (response->code_args, 1)),
+                                     copy->max_uids);
+  copy->destination = koi_uid_set_expand (koi_imap_value_get_string (g_ptr_array_index (response->code_args, 2)),
+                                          copy->max_uids);
+  if (copy->source == NULL || copy->destination == NULL)
+    {
+      g_debug ("Ignoring a COPYUID that does not match the %u UIDs moved", copy->max_uids);
+      g_clear_pointer (&copy->source, g_array_unref);
+      g_clear_pointer (&copy->destination, g_array_unref);
+    }
   return TRUE;
 }
 
@@ -506,7 +466,8 @@ move_to_chats_folder (KoiSyncer     *self,
   if (uids->len == 0)
     return TRUE;
 
-  set = uid_set_from_array ((const guint32 *) uids->data, uids->len);
+  copy.max_uids = uids->len;
+  set = koi_uid_set_from_array ((const guint32 *) uids->data, uids->len);
   if (koi_imap_client_has_capability (self->imap, "MOVE"))
     {
       g_autoptr (KoiImapCommand) command = koi_imap_command_new ("UID MOVE");
@@ -580,12 +541,11 @@ sync_chunk (KoiSyncer     *self,
   g_autoptr (GArray) wanted = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_autoptr (GArray) fetched = g_array_new (FALSE, TRUE, sizeof (FetchedMessage));
   g_autoptr (GArray) to_move = g_array_new (FALSE, FALSE, sizeof (guint32));
-  g_autoptr (GArray) added = g_array_new (FALSE, TRUE, sizeof (KoiStoreMessage));
+  KoiApplyChanges changes;
   gint64 email_horizon_ms = g_get_real_time () / 1000 - (gint64) FIRST_SYNC_EMAIL_DAYS * 24 * 3600 * 1000;
 
   g_array_set_clear_func (headers, header_info_clear);
   g_array_set_clear_func (fetched, fetched_message_clear);
-  g_array_set_clear_func (added, (GDestroyNotify) clear_row_strings);
 
   /* UIDs this device put there itself (MOVE told it where) need nothing. */
   for (guint i = 0; i < n_uids; i++)
@@ -596,7 +556,7 @@ sync_chunk (KoiSyncer     *self,
   if (unplaced->len == 0)
     return koi_store_folder_set (self->store, self->account->id, folder, uidvalidity,
                                  uids[n_uids - 1], error);
-  set = uid_set_from_array ((const guint32 *) unplaced->data, unplaced->len);
+  set = koi_uid_set_from_array ((const guint32 *) unplaced->data, unplaced->len);
 
   if (!headers_first)
     g_array_append_vals (wanted, unplaced->data, unplaced->len);
@@ -616,6 +576,9 @@ sync_chunk (KoiSyncer     *self,
             return FALSE;
         }
 
+      if (!koi_chat_client_note (self->store, self->account, &self->other_client,
+                                 info->from_address, info->message_id, info->chat_version, error))
+        return FALSE;
       if (is_inbox && info->is_chat && self->move_chat_mail)
         g_array_append_val (to_move, info->uid);
 
@@ -629,7 +592,7 @@ sync_chunk (KoiSyncer     *self,
 
   if (wanted->len > 0)
     {
-      g_autofree char *wanted_set = uid_set_from_array ((const guint32 *) wanted->data, wanted->len);
+      g_autofree char *wanted_set = koi_uid_set_from_array ((const guint32 *) wanted->data, wanted->len);
 
       if (!koi_imap_client_uid_fetch (self->imap, wanted_set, BODY_ITEMS, collect_body_cb, fetched,
                                       cancellable, error))
@@ -649,48 +612,49 @@ sync_chunk (KoiSyncer     *self,
         goto failed;
     }
 
+  koi_apply_changes_init (&changes);
   for (guint i = 0; i < fetched->len; i++)
     {
       const FetchedMessage *message = &g_array_index (fetched, FetchedMessage, i);
-      KoiStoreMessage row;
-      gboolean inserted = FALSE;
       gint64 id;
 
-      id = store_parsed (self, message, &inserted, &row, error);
-      if (id == 0)
+      if (!koi_chat_client_note (self->store, self->account, &self->other_client,
+                                 message->parsed->from_address, message->parsed->message_id,
+                                 message->chat_version, error))
         {
-          clear_row_strings (&row);
+          koi_apply_changes_clear (&changes);
           goto failed;
         }
-      if (!koi_store_location_add (self->store, id, self->account->id, folder, uidvalidity,
+      id = koi_apply_mail (self->store, self->account->id, self->account->address,
+                           message->parsed, message->seen, &changes, error);
+      if (id == 0 ||
+          !koi_store_location_add (self->store, id, self->account->id, folder, uidvalidity,
                                    message->uid, error))
         {
-          clear_row_strings (&row);
+          koi_apply_changes_clear (&changes);
           goto failed;
         }
 
       /* Without a header pass, the body says what is chat mail. */
       if (!headers_first && is_inbox && self->move_chat_mail &&
-          message->parsed->kind == KOI_COI_KIND_CHAT)
+          koi_coi_type_is_chat_mail (message->parsed->type))
         g_array_append_val (to_move, message->uid);
-
-      if (inserted)
-        g_array_append_val (added, row);
-      else
-        clear_row_strings (&row);
     }
 
   if (!koi_store_commit (self->store, error))
-    goto failed;
+    {
+      koi_apply_changes_clear (&changes);
+      goto failed;
+    }
 
-  for (guint i = 0; i < added->len; i++)
-    emit_message_added (self, &g_array_index (added, KoiStoreMessage, i));
-  if (added->len > 0)
-    emit_chats_changed (self);
+  emit_changes (self, &changes);
+  koi_apply_changes_clear (&changes);
 
   /* Moved only after the messages are safely stored: a crash in between
    * leaves them in INBOX, where the next sync finds them known and moves
    * them then. */
+  if (self->other_client != KOI_CHAT_CLIENT_NONE)
+    g_array_set_size (to_move, 0);
   if (!move_to_chats_folder (self, folder, uidvalidity, to_move, cancellable, error))
     return FALSE;
 
@@ -702,10 +666,33 @@ failed:
   return FALSE;
 }
 
+/* Read state set elsewhere: on every pass when the server tells what
+ * changed (CONDSTORE), else only on a full sync, since it means fetching
+ * every flag of the folder. */
+static gboolean
+pull_flags (KoiSyncer                  *self,
+            const char                 *folder,
+            const KoiImapMailboxStatus *status,
+            gboolean                    full,
+            GCancellable               *cancellable,
+            GError                    **error)
+{
+  guint32 uidvalidity = 0, last_uid = 0;
+
+  if (status->highest_modseq == 0 && !full)
+    return TRUE;
+  if (!koi_store_folder_get (self->store, self->account->id, folder, &uidvalidity, &last_uid, error))
+    return error == NULL || *error == NULL;
+
+  return koi_syncer_pull_flags (self, folder, status->uidvalidity, status->highest_modseq,
+                                last_uid, cancellable, error);
+}
+
 static gboolean
 sync_folder (KoiSyncer     *self,
              const char    *folder,
              gboolean       is_inbox,
+             gboolean       full,
              GCancellable  *cancellable,
              GError       **error)
 {
@@ -745,8 +732,10 @@ sync_folder (KoiSyncer     *self,
                                last_uid, error))
       return FALSE;
 
-  if (status.exists == 0 || (status.uidnext != 0 && status.uidnext <= last_uid + 1))
+  if (status.exists == 0)
     return TRUE;
+  if (status.uidnext != 0 && status.uidnext <= last_uid + 1)
+    return pull_flags (self, folder, &status, full, cancellable, error);
 
   criteria = g_strdup_printf ("UID %u:*", last_uid + 1);
   uids = koi_imap_client_uid_search (self->imap, criteria, cancellable, error);
@@ -771,7 +760,18 @@ sync_folder (KoiSyncer     *self,
         return FALSE;
     }
 
-  return TRUE;
+  return pull_flags (self, folder, &status, full, cancellable, error);
+}
+
+gboolean
+koi_syncer_sync_chats (KoiSyncer     *self,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  if (!require_connection (self, error))
+    return FALSE;
+
+  return sync_folder (self, self->chats_folder, FALSE, TRUE, cancellable, error);
 }
 
 gboolean
@@ -783,10 +783,10 @@ koi_syncer_sync (KoiSyncer     *self,
   if (!require_connection (self, error))
     return FALSE;
 
-  if (full && !sync_folder (self, self->chats_folder, FALSE, cancellable, error))
+  if (full && !sync_folder (self, self->chats_folder, FALSE, TRUE, cancellable, error))
     return FALSE;
 
-  return sync_folder (self, "INBOX", TRUE, cancellable, error);
+  return sync_folder (self, "INBOX", TRUE, full, cancellable, error);
 }
 
 gboolean
@@ -794,6 +794,7 @@ koi_syncer_idle (KoiSyncer     *self,
                  guint          timeout_ms,
                  GCancellable  *wake,
                  gboolean      *out_changed,
+                 gboolean      *out_chats_changed,
                  GCancellable  *cancellable,
                  GError       **error)
 {
@@ -811,6 +812,8 @@ koi_syncer_idle (KoiSyncer     *self,
 
   if (out_changed != NULL)
     *out_changed = result.server_changed;
+  if (out_chats_changed != NULL)
+    *out_chats_changed = result.other_changed;
   return TRUE;
 }
 
@@ -831,12 +834,85 @@ text_has_content (const char *text)
 }
 
 gint64
+koi_syncer_create_chat (KoiSyncer   *self,
+                        const char  *address,
+                        GError     **error)
+{
+  g_autofree char *peer = NULL;
+  gint64 chat_id;
+
+  if (!koi_address_is_valid (address))
+    {
+      g_set_error (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
+                   "“%s” is not an email address", address ? address : "");
+      return 0;
+    }
+
+  peer = g_ascii_strdown (address, -1);
+  chat_id = koi_store_chat_ensure_1to1 (self->store, self->account->id, peer, NULL, error);
+  if (chat_id != 0)
+    koi_syncer_emit_chat_updated (self, chat_id);
+  return chat_id;
+}
+
+/* The chat @chat_id of this account, or NULL + KOI_ENGINE_ERROR_INVALID. */
+static KoiStoreChat *
+get_own_chat (KoiSyncer  *self,
+              gint64      chat_id,
+              GError    **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (KoiStoreChat) chat = koi_store_chat_get (self->store, chat_id, &local_error);
+
+  if (chat == NULL && g_error_matches (local_error, KOI_STORE_ERROR, KOI_STORE_ERROR_NOT_FOUND))
+    {
+      g_set_error (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
+                   "There is no chat %" G_GINT64_FORMAT, chat_id);
+      return NULL;
+    }
+  if (chat == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (chat->account_id != self->account->id)
+    {
+      g_set_error (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
+                   "The chat %" G_GINT64_FORMAT " belongs to another account", chat_id);
+      return NULL;
+    }
+
+  return g_steal_pointer (&chat);
+}
+
+gboolean
+koi_syncer_mark_read (KoiSyncer  *self,
+                      gint64      chat_id,
+                      GError    **error)
+{
+  g_autoptr (KoiStoreChat) chat = get_own_chat (self, chat_id, error);
+  g_autoptr (GPtrArray) marked = NULL;
+
+  if (chat == NULL)
+    return FALSE;
+
+  marked = koi_store_chat_mark_read_pending (self->store, chat_id, error);
+  if (marked == NULL)
+    return FALSE;
+
+  if (marked->len > 0 || chat->unread_count > 0)
+    koi_syncer_emit_chat_updated (self, chat_id);
+  return TRUE;
+}
+
+gint64
 koi_syncer_queue_text (KoiSyncer   *self,
-                       const char  *peer_address,
+                       gint64       chat_id,
                        const char  *text,
                        GError     **error)
 {
-  g_autofree char *peer = NULL;
+  g_autoptr (KoiStoreChat) chat = NULL;
+  const char *peer = NULL;
   g_autoptr (GMimeMessage) message = NULL;
   g_autoptr (GBytes) raw = NULL;
   g_autofree char *message_id = NULL;
@@ -852,15 +928,19 @@ koi_syncer_queue_text (KoiSyncer   *self,
   /* The Date header has whole seconds; the row keeps the same time, so this
    * device orders the message exactly as every other device will. */
   gint64 date_ms = now_ms - now_ms % 1000;
-  gint64 chat_id;
   gint64 id;
 
-  if (!koi_address_is_valid (peer_address))
+  chat = get_own_chat (self, chat_id, error);
+  if (chat == NULL)
+    return 0;
+  if (chat->kind != KOI_STORE_CHAT_1TO1 || !koi_address_is_valid (chat->peer_address))
     {
-      g_set_error (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
-                   "“%s” is not an email address", peer_address ? peer_address : "");
+      g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
+                           "Koi cannot send to this chat yet");
       return 0;
     }
+  peer = chat->peer_address;
+
   if (!text_has_content (text))
     {
       g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
@@ -868,7 +948,6 @@ koi_syncer_queue_text (KoiSyncer   *self,
       return 0;
     }
 
-  peer = g_ascii_strdown (peer_address, -1);
   to[0] = peer;
   outgoing.from_address = self->account->address;
   outgoing.from_name = self->account->display_name;
@@ -878,10 +957,6 @@ koi_syncer_queue_text (KoiSyncer   *self,
   /* Read receipts are requested once Koi can process the answers; until then
    * they would show up as stray emails in the sender's chats. */
   outgoing.request_read_receipt = FALSE;
-
-  chat_id = koi_store_chat_ensure_1to1 (self->store, self->account->id, peer, NULL, error);
-  if (chat_id == 0)
-    return 0;
 
   /* A reply to the chat's newest message, in the thread the chat started:
    * mail programs show the conversation as one thread. */
@@ -928,9 +1003,8 @@ koi_syncer_queue_text (KoiSyncer   *self,
   if (id == 0)
     return 0;
 
-  row.id = id;
-  emit_message_added (self, &row);
-  emit_chats_changed (self);
+  koi_syncer_emit_message_added (self, chat_id, id);
+  koi_syncer_emit_chat_updated (self, chat_id);
   return id;
 }
 
@@ -943,16 +1017,64 @@ retry_delay_ms (guint attempts)
   return MIN (delay, 5 * 60 * 1000);
 }
 
+/* The message's state (and maybe the chat's tick) changed. */
 static void
 report_state (KoiSyncer *self,
               gint64     message_ref)
 {
   g_autoptr (KoiStoreMessage) message = koi_store_message_get (self->store, message_ref, NULL);
 
-  if (message != NULL)
-    emit_message_changed (self, message_ref, message->state, message->failure_reason);
+  if (message == NULL)
+    return;
+  koi_syncer_emit_message_updated (self, message->chat_id, message_ref);
+  koi_syncer_emit_chat_updated (self, message->chat_id);
 }
 
+/* Writes what is left of @outcome to the store; FALSE at the first write
+ * that fails (the next call goes on from there). */
+static gboolean
+record_outcome (KoiSyncer    *self,
+                SendOutcome  *outcome,
+                GError      **error)
+{
+  guint n_done = outcome->done->len;
+
+  for (; outcome->n_recorded < n_done; outcome->n_recorded++)
+    {
+      const RecipientDone *done = g_ptr_array_index (outcome->done, outcome->n_recorded);
+
+      if (!koi_store_outbox_recipient_done (self->store, outcome->outbox_id, done->address,
+                                            done->accepted, done->reply, error))
+        return FALSE;
+    }
+
+  if (outcome->n_recorded == n_done)
+    {
+      if (outcome->pending
+          ? !koi_store_outbox_reschedule (self->store, outcome->outbox_id,
+                                          outcome->next_attempt_ms, outcome->pending_reply, error)
+          : !koi_store_outbox_finish (self->store, outcome->outbox_id, error))
+        return FALSE;
+      outcome->n_recorded++;
+    }
+
+  if (outcome->pending && outcome->n_recorded == n_done + 1)
+    {
+      if (!koi_store_message_set_state (self->store, outcome->message_ref, KOI_STORE_STATE_QUEUED,
+                                        outcome->pending_reply, error))
+        return FALSE;
+      outcome->n_recorded++;
+    }
+
+  report_state (self, outcome->message_ref);
+  return TRUE;
+}
+
+/* Sends one outbox item. FALSE (and the caller stops) when the SMTP server
+ * could not be used, or when the store did not take the outcome: then the
+ * outcome is kept in memory and nothing is sent until it is recorded, or
+ * a recipient who accepted would get the message again from the next
+ * attempt, which the store still believes is pending. */
 static gboolean
 send_one (KoiSyncer                *self,
           const KoiStoreOutboxItem *item,
@@ -962,67 +1084,87 @@ send_one (KoiSyncer                *self,
   g_autoptr (GPtrArray) results = NULL;
   g_autoptr (GPtrArray) recipients = g_ptr_array_new ();
   g_autoptr (GError) local_error = NULL;
+  g_autoptr (GError) store_error = NULL;
+  SendOutcome *outcome;
   gint64 now_ms = g_get_real_time () / 1000;
-  gboolean pending = FALSE;
 
   for (guint i = 0; i < item->pending_recipients->len; i++)
     g_ptr_array_add (recipients, g_ptr_array_index (item->pending_recipients, i));
   g_ptr_array_add (recipients, NULL);
 
-  koi_store_message_set_state (self->store, item->message_ref, KOI_STORE_STATE_SENDING, NULL, NULL);
-  emit_message_changed (self, item->message_ref, KOI_STORE_STATE_SENDING, NULL);
+  /* A store that takes nothing now will not take the outcome later:
+   * better not to send at all. */
+  if (!koi_store_message_set_state (self->store, item->message_ref, KOI_STORE_STATE_SENDING,
+                                    NULL, error))
+    return FALSE;
+  report_state (self, item->message_ref);
 
   if (!koi_smtp_send (self->account->smtp, self->account->address,
                       (const char * const *) recipients->pdata, item->raw, &results,
                       cancellable, &local_error))
     {
-      /* Nobody got it: it stays queued and is tried again later. */
-      koi_store_outbox_reschedule (self->store, item->outbox_id,
-                                   now_ms + retry_delay_ms (item->attempts),
-                                   local_error->message, NULL);
-      koi_store_message_set_state (self->store, item->message_ref, KOI_STORE_STATE_QUEUED,
-                                   local_error->message, NULL);
-      emit_message_changed (self, item->message_ref, KOI_STORE_STATE_QUEUED, local_error->message);
+      /* Nobody got it: it stays queued and is tried again later. Should the
+       * store fail here too, nothing was sent, so nothing can go twice. */
+      if (!koi_store_outbox_reschedule (self->store, item->outbox_id,
+                                        now_ms + retry_delay_ms (item->attempts),
+                                        local_error->message, &store_error) ||
+          !koi_store_message_set_state (self->store, item->message_ref, KOI_STORE_STATE_QUEUED,
+                                        local_error->message, &store_error))
+        g_message ("Could not record a failed send: %s", store_error->message);
+      report_state (self, item->message_ref);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
+
+  outcome = g_new0 (SendOutcome, 1);
+  outcome->outbox_id = item->outbox_id;
+  outcome->message_ref = item->message_ref;
+  outcome->done = g_ptr_array_new_with_free_func (recipient_done_free);
+  outcome->next_attempt_ms = now_ms + retry_delay_ms (item->attempts);
 
   for (guint i = 0; i < results->len; i++)
     {
       const KoiSmtpRecipientResult *result = g_ptr_array_index (results, i);
 
       if (result->accepted || result->permanent)
-        koi_store_outbox_recipient_done (self->store, item->outbox_id, result->address,
-                                         result->accepted, result->reply, NULL);
-      else
-        pending = TRUE;
-    }
-
-  if (pending)
-    {
-      const KoiSmtpRecipientResult *first_temporary = NULL;
-
-      for (guint i = 0; first_temporary == NULL && i < results->len; i++)
         {
-          const KoiSmtpRecipientResult *result = g_ptr_array_index (results, i);
+          RecipientDone *done = g_new0 (RecipientDone, 1);
 
-          if (!result->accepted && !result->permanent)
-            first_temporary = result;
+          done->address = g_strdup (result->address);
+          done->accepted = result->accepted;
+          done->reply = g_strdup (result->reply);
+          g_ptr_array_add (outcome->done, done);
         }
-
-      koi_store_outbox_reschedule (self->store, item->outbox_id,
-                                   now_ms + retry_delay_ms (item->attempts),
-                                   first_temporary ? first_temporary->reply : NULL, NULL);
-      koi_store_message_set_state (self->store, item->message_ref, KOI_STORE_STATE_QUEUED,
-                                   first_temporary ? first_temporary->reply : NULL, NULL);
+      else if (!outcome->pending)
+        {
+          outcome->pending = TRUE;
+          outcome->pending_reply = g_strdup (result->reply);
+        }
     }
-  else if (!koi_store_outbox_finish (self->store, item->outbox_id, error))
+
+  if (!record_outcome (self, outcome, error))
     {
+      g_prefix_error (error, "The message was sent, but Koi could not record it: ");
+      g_clear_pointer (&self->unrecorded, send_outcome_free);
+      self->unrecorded = outcome;
+      self->unrecorded_retry_ms = now_ms + retry_delay_ms (0);
       return FALSE;
     }
 
+  send_outcome_free (outcome);
   report_state (self, item->message_ref);
-  emit_chats_changed (self);
+  return TRUE;
+}
+
+gboolean
+koi_syncer_retry (KoiSyncer  *self,
+                  gint64      message_ref,
+                  GError    **error)
+{
+  if (!koi_store_outbox_retry (self->store, message_ref, g_get_real_time () / 1000, error))
+    return FALSE;
+
+  report_state (self, message_ref);
   return TRUE;
 }
 
@@ -1035,6 +1177,19 @@ koi_syncer_send_queued (KoiSyncer     *self,
   g_autoptr (GPtrArray) items = NULL;
   gint64 now_ms = g_get_real_time () / 1000;
 
+  /* The last send's outcome first: until the store has it, the store
+   * still lists its accepted recipients as pending. */
+  if (self->unrecorded != NULL)
+    {
+      if (!record_outcome (self, self->unrecorded, error))
+        {
+          g_prefix_error (error, "A message was sent, but Koi could not record it: ");
+          self->unrecorded_retry_ms = now_ms + retry_delay_ms (0);
+          return FALSE;
+        }
+      g_clear_pointer (&self->unrecorded, send_outcome_free);
+    }
+
   items = koi_store_outbox_due (self->store, self->account->id, force ? G_MAXINT64 : now_ms, error);
   if (items == NULL)
     return FALSE;
@@ -1044,7 +1199,8 @@ koi_syncer_send_queued (KoiSyncer     *self,
       const KoiStoreOutboxItem *item = g_ptr_array_index (items, i);
 
       /* A server that cannot be reached now will not be reachable for the
-       * next item either: stop, everything stays queued. */
+       * next item either, and a store that did not take one outcome will
+       * not take the next: stop, everything stays queued. */
       if (!send_one (self, item, cancellable, error))
         return FALSE;
     }
@@ -1055,5 +1211,11 @@ koi_syncer_send_queued (KoiSyncer     *self,
 gint64
 koi_syncer_next_send_ms (KoiSyncer *self)
 {
-  return koi_store_outbox_next_due_ms (self->store, self->account->id, NULL);
+  gint64 next = koi_store_outbox_next_due_ms (self->store, self->account->id, NULL);
+
+  /* While an outcome waits for the store, the item looks due at once:
+   * try again after a pause, not in a tight loop. */
+  if (self->unrecorded != NULL)
+    next = next == 0 ? self->unrecorded_retry_ms : MAX (next, self->unrecorded_retry_ms);
+  return next;
 }

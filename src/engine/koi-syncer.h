@@ -15,8 +15,9 @@ G_BEGIN_DECLS
  *
  * Mail flows: IMAP folder → koi_coi_parse → store (one transaction per
  * fetched batch) → events. Chat mail found in INBOX is moved to COI/Chats
- * (unless the account's "move_chat_mail" setting is "0"); ordinary email
- * stays where it is. Messages are identified by Message-ID, so moves,
+ * only when the account's "move_chat_mail" setting is "1" (or the app
+ * says so) and no other chat app was seen on the account
+ * (koi-chat-client-detect.h); ordinary email stays where it is. Messages are identified by Message-ID, so moves,
  * re-fetches and a UIDVALIDITY change never duplicate anything.
  *
  * Sending goes through the outbox: the message is stored first, then sent
@@ -24,17 +25,20 @@ G_BEGIN_DECLS
  * sent to again; temporary failures are rescheduled with backoff.
  */
 
+/* What changed in the store, by id, once it is committed. */
 typedef struct {
-  /* A new message is in the store (valid during the call). */
-  void (*message_added)   (const KoiStoreMessage *message,
-                           gpointer               user_data);
-  /* An outgoing message changed state. */
-  void (*message_changed) (gint64                 message_ref,
-                           int                    state,
-                           const char            *failure_reason,
-                           gpointer               user_data);
-  /* Chat order, previews or unread counts may have changed. */
-  void (*chats_changed)   (gpointer               user_data);
+  /* A new visible message is in the chat. */
+  void (*message_added)   (gint64    chat_id,
+                           gint64    message_ref,
+                           gpointer  user_data);
+  /* A message's content or state changed (sent, failed, edited, deleted,
+   * a reaction or a receipt). */
+  void (*message_updated) (gint64    chat_id,
+                           gint64    message_ref,
+                           gpointer  user_data);
+  /* The chat's row in the list (order, preview, unread count) changed. */
+  void (*chat_updated)    (gint64    chat_id,
+                           gpointer  user_data);
 } KoiSyncerEvents;
 
 typedef struct _KoiSyncer KoiSyncer;
@@ -58,6 +62,12 @@ gboolean   koi_syncer_is_connected  (KoiSyncer              *self);
 /* Logs out (politely if the line is alive) and forgets the connection. */
 void       koi_syncer_disconnect    (KoiSyncer              *self);
 
+/* The user's choice, kept in the account's "move_chat_mail" store setting
+ * (the engine is the one writer of the store). */
+gboolean   koi_syncer_save_move_chat_mail (KoiSyncer        *self,
+                                           gboolean          move,
+                                           GError          **error);
+
 /* Overrides the account's "move_chat_mail" store setting. */
 void       koi_syncer_set_move_chat_mail (KoiSyncer         *self,
                                           gboolean           move);
@@ -69,26 +79,63 @@ gboolean   koi_syncer_sync          (KoiSyncer              *self,
                                      GCancellable           *cancellable,
                                      GError                **error);
 
-/* Waits in IDLE on INBOX until the server reports a change (*out_changed
- * = TRUE), @timeout_ms pass or @wake fires. */
+/* Fetches what is new in the chat folder only (another device filed
+ * something there). */
+gboolean   koi_syncer_sync_chats    (KoiSyncer              *self,
+                                     GCancellable           *cancellable,
+                                     GError                **error);
+
+/* Whether the server tells of changes in the chat folder during IDLE
+ * (NOTIFY); otherwise the caller must look now and then. */
+gboolean   koi_syncer_has_notify    (KoiSyncer              *self);
+
+/* Waits in IDLE on INBOX until the server reports a change in INBOX
+ * (*out_changed) or, with NOTIFY, in the chat folder (*out_chats_changed),
+ * @timeout_ms pass or @wake fires. */
 gboolean   koi_syncer_idle          (KoiSyncer              *self,
                                      guint                   timeout_ms,
                                      GCancellable           *wake,
                                      gboolean               *out_changed,
+                                     gboolean               *out_chats_changed,
                                      GCancellable           *cancellable,
                                      GError                **error);
 
-/* Stores a 1:1 chat text for @peer_address in the outbox (state queued)
- * and reports it. Returns the message's store id, 0 on error. */
+/* The 1:1 chat with @address, created when missing. Returns its id, 0 on
+ * error (KOI_ENGINE_ERROR_INVALID for an address Koi cannot send to). */
+gint64     koi_syncer_create_chat   (KoiSyncer              *self,
+                                     const char             *address,
+                                     GError                **error);
+
+/* Stores a chat text for the chat in the outbox (state queued) and reports
+ * it. Returns the message's store id, 0 on error. */
 gint64     koi_syncer_queue_text    (KoiSyncer              *self,
-                                     const char             *peer_address,
+                                     gint64                  chat_id,
                                      const char             *text,
+                                     GError                **error);
+
+/* Marks the chat's messages read here; the next koi_syncer_push_seen()
+ * sets \Seen on their server copies. */
+gboolean   koi_syncer_mark_read     (KoiSyncer              *self,
+                                     gint64                  chat_id,
+                                     GError                **error);
+
+/* The user asks to send a failed message again (to the recipients that
+ * refused it). */
+gboolean   koi_syncer_retry         (KoiSyncer              *self,
+                                     gint64                  message_ref,
+                                     GError                **error);
+
+/* Sets \Seen on the server for what was read here since the last push. */
+gboolean   koi_syncer_push_seen     (KoiSyncer              *self,
+                                     GCancellable           *cancellable,
                                      GError                **error);
 
 /* Sends what the outbox holds: items that are due, or all of them with
  * @force. Per-message outcomes are recorded in the store and reported;
- * FALSE + error only when the SMTP server could not be used at all (the
- * items stay queued and are rescheduled). */
+ * FALSE + error when the SMTP server could not be used at all (the items
+ * stay queued and are rescheduled), or when the store did not take an
+ * outcome: then nothing more is sent until a later call has recorded it,
+ * so an accepted recipient never gets a message twice. */
 gboolean   koi_syncer_send_queued   (KoiSyncer              *self,
                                      gboolean                force,
                                      GCancellable           *cancellable,

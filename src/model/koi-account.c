@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "koi-account.h"
+#include "koi-chat-client-detect.h"
 
 struct _KoiAccount
 {
@@ -18,6 +19,8 @@ struct _KoiAccount
   char               *display_name;
   char               *last_error;
   KoiConnectionState  connection_state;
+  char               *other_chat_client;
+  GCancellable       *other_chat_client_load;
 };
 
 G_DEFINE_FINAL_TYPE (KoiAccount, koi_account, G_TYPE_OBJECT)
@@ -31,10 +34,23 @@ enum {
   PROP_CONNECTION_STATE,
   PROP_ENGINE,
   PROP_LAST_ERROR,
+  PROP_OTHER_CHAT_CLIENT,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* The engine's change events, relayed: lists connect to the account once
+ * and keep updating when its engine is replaced (new password, restart). */
+enum {
+  MESSAGE_ADDED,
+  MESSAGE_UPDATED,
+  CHAT_UPDATED,
+  SYNC_FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 KoiAccount *
 koi_account_new (KoiStoreReader *reader,
@@ -143,12 +159,97 @@ on_engine_state (KoiAccount *self)
   set_connection_state (self, state);
 }
 
+const char *
+koi_account_get_other_chat_client (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), NULL);
+
+  return self->other_chat_client;
+}
+
+/* Runs on the reader thread. */
+static gpointer
+load_other_chat_client (KoiStore      *store,
+                        gpointer       data,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  KoiChatClient client = koi_chat_client_load (store, *(gint64 *) data, NULL, NULL);
+
+  /* Never NULL: "" says nothing was seen. */
+  return g_strdup (client != KOI_CHAT_CLIENT_NONE ? koi_chat_client_to_string (client) : "");
+}
+
+static void
+other_chat_client_loaded_cb (GObject      *source,
+                             GAsyncResult *result,
+                             gpointer      user_data)
+{
+  g_autoptr (KoiAccount) self = user_data;
+  g_autofree char *client = koi_store_reader_run_finish (KOI_STORE_READER (source), result, NULL);
+
+  if (client == NULL)
+    return;   /* cancelled, or the store could not be read: keep what we knew */
+  if (*client == '\0')
+    g_clear_pointer (&client, g_free);
+  if (g_strcmp0 (client, self->other_chat_client) == 0)
+    return;
+
+  g_free (self->other_chat_client);
+  self->other_chat_client = g_steal_pointer (&client);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OTHER_CHAT_CLIENT]);
+}
+
+/* The engine records another chat app in the store as it syncs: read it
+ * again when a sync has finished. */
+static void
+reload_other_chat_client (KoiAccount *self)
+{
+  g_cancellable_cancel (self->other_chat_client_load);
+  g_clear_object (&self->other_chat_client_load);
+  self->other_chat_client_load = g_cancellable_new ();
+
+  koi_store_reader_run_async (self->reader, load_other_chat_client,
+                              g_memdup2 (&self->id, sizeof self->id), g_free, g_free,
+                              self->other_chat_client_load, other_chat_client_loaded_cb,
+                              g_object_ref (self));
+}
+
 static void
 on_engine_error (KoiAccount   *self,
                  const GError *error)
 {
   if (error != NULL)
     koi_account_set_last_error (self, error->message);
+}
+
+static void
+on_engine_message_added (KoiAccount *self,
+                         gint64      chat_id,
+                         gint64      message_id)
+{
+  g_signal_emit (self, signals[MESSAGE_ADDED], 0, chat_id, message_id);
+}
+
+static void
+on_engine_message_updated (KoiAccount *self,
+                           gint64      chat_id,
+                           gint64      message_id)
+{
+  g_signal_emit (self, signals[MESSAGE_UPDATED], 0, chat_id, message_id);
+}
+
+static void
+on_engine_chat_updated (KoiAccount *self,
+                        gint64      chat_id)
+{
+  g_signal_emit (self, signals[CHAT_UPDATED], 0, chat_id);
+}
+
+static void
+on_engine_sync_finished (KoiAccount *self)
+{
+  g_signal_emit (self, signals[SYNC_FINISHED], 0);
 }
 
 void
@@ -171,13 +272,26 @@ koi_account_set_engine (KoiAccount *self,
                                G_CALLBACK (on_engine_state), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "error",
                                G_CALLBACK (on_engine_error), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "message-added",
+                               G_CALLBACK (on_engine_message_added), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "message-updated",
+                               G_CALLBACK (on_engine_message_updated), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "chat-updated",
+                               G_CALLBACK (on_engine_chat_updated), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "sync-finished",
+                               G_CALLBACK (on_engine_sync_finished), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "sync-finished",
+                               G_CALLBACK (reload_other_chat_client), self, G_CONNECT_SWAPPED);
+      reload_other_chat_client (self);
       set_connection_state (self, koi_engine_get_connection_state (engine));
     }
   else
     set_connection_state (self, KOI_CONNECTION_OFFLINE);
 
+  /* Whatever the new engine's first sync finds is announced; what changed
+   * in between (an engine that ran elsewhere) is read now. */
   if (self->chats != NULL)
-    koi_chat_list_set_engine (self->chats, engine);
+    koi_chat_list_reload (self->chats);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
 }
@@ -188,7 +302,7 @@ koi_account_get_chats (KoiAccount *self)
   g_return_val_if_fail (KOI_IS_ACCOUNT (self), NULL);
 
   if (self->chats == NULL)
-    self->chats = koi_chat_list_new (self->reader, self->engine, self->id);
+    self->chats = koi_chat_list_new (self->reader, self);
   return self->chats;
 }
 
@@ -198,19 +312,40 @@ koi_account_create_message_list (KoiAccount *self,
 {
   g_return_val_if_fail (KOI_IS_ACCOUNT (self), NULL);
 
-  return koi_message_list_new (self->reader, self->engine, chat_id);
+  return koi_message_list_new (self->reader, self, chat_id);
+}
+
+/* The engine, or FALSE with the task answered: commands need a running
+ * account. */
+static gboolean
+require_engine (KoiAccount *self,
+                GTask      *task)
+{
+  if (self->engine != NULL)
+    return TRUE;
+
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                           "The account %s is not running%s%s",
+                           self->address,
+                           self->last_error != NULL ? ": " : "",
+                           self->last_error != NULL ? self->last_error : "");
+  return FALSE;
 }
 
 static void
-send_text_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+id_command_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
   gint64 id;
 
-  id = koi_engine_send_text_finish (KOI_ENGINE (source), result, &error);
+  if (g_task_get_source_tag (task) == koi_account_create_chat_async)
+    id = koi_engine_create_chat_finish (KOI_ENGINE (source), result, &error);
+  else
+    id = koi_engine_send_text_finish (KOI_ENGINE (source), result, &error);
+
   if (error != NULL)
     g_task_return_error (task, error);
   else
@@ -218,8 +353,38 @@ send_text_cb (GObject      *source,
 }
 
 void
+koi_account_create_chat_async (KoiAccount          *self,
+                               const char          *address,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+  g_return_if_fail (address != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, koi_account_create_chat_async);
+  if (require_engine (self, task))
+    koi_engine_create_chat_async (self->engine, address, cancellable,
+                                  id_command_cb, g_steal_pointer (&task));
+}
+
+gint64
+koi_account_create_chat_finish (KoiAccount    *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), 0);
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+void
 koi_account_send_text_async (KoiAccount          *self,
-                             const char          *peer_address,
+                             gint64               chat_id,
                              const char          *text,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
@@ -228,24 +393,13 @@ koi_account_send_text_async (KoiAccount          *self,
   g_autoptr(GTask) task = NULL;
 
   g_return_if_fail (KOI_IS_ACCOUNT (self));
-  g_return_if_fail (peer_address != NULL);
   g_return_if_fail (text != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, koi_account_send_text_async);
-
-  if (self->engine == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-                               "The account %s is not running%s%s",
-                               self->address,
-                               self->last_error != NULL ? ": " : "",
-                               self->last_error != NULL ? self->last_error : "");
-      return;
-    }
-
-  koi_engine_send_text_async (self->engine, peer_address, text, cancellable,
-                              send_text_cb, g_steal_pointer (&task));
+  if (require_engine (self, task))
+    koi_engine_send_text_async (self->engine, chat_id, text, cancellable,
+                                id_command_cb, g_steal_pointer (&task));
 }
 
 gint64
@@ -259,6 +413,40 @@ koi_account_send_text_finish (KoiAccount    *self,
   return g_task_propagate_int (G_TASK (result), error);
 }
 
+static void
+mark_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* The chat stays unread; the next open tries again. */
+  if (!koi_engine_mark_read_finish (KOI_ENGINE (source), result, &error))
+    g_message ("Cannot mark the chat read: %s", error->message);
+}
+
+void
+koi_account_mark_read (KoiAccount *self,
+                       gint64      chat_id)
+{
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  if (self->engine != NULL)
+    koi_engine_mark_read_async (self->engine, chat_id, NULL, mark_read_cb, NULL);
+}
+
+static void
+retry_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(KoiAccount) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!koi_engine_retry_finish (KOI_ENGINE (source), result, &error))
+    koi_account_set_last_error (self, error->message);
+}
+
 void
 koi_account_retry (KoiAccount *self,
                    gint64      message_id)
@@ -266,7 +454,7 @@ koi_account_retry (KoiAccount *self,
   g_return_if_fail (KOI_IS_ACCOUNT (self));
 
   if (self->engine != NULL)
-    koi_engine_retry (self->engine, message_id);
+    koi_engine_retry_async (self->engine, message_id, NULL, retry_cb, g_object_ref (self));
 }
 
 static void
@@ -278,6 +466,8 @@ koi_account_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->engine, self);
   g_clear_object (&self->engine);
   g_clear_object (&self->chats);
+  g_cancellable_cancel (self->other_chat_client_load);
+  g_clear_object (&self->other_chat_client_load);
 
   G_OBJECT_CLASS (koi_account_parent_class)->dispose (object);
 }
@@ -291,6 +481,7 @@ koi_account_finalize (GObject *object)
   g_clear_pointer (&self->address, g_free);
   g_clear_pointer (&self->display_name, g_free);
   g_clear_pointer (&self->last_error, g_free);
+  g_clear_pointer (&self->other_chat_client, g_free);
 
   G_OBJECT_CLASS (koi_account_parent_class)->finalize (object);
 }
@@ -326,6 +517,9 @@ koi_account_get_property (GObject    *object,
     case PROP_LAST_ERROR:
       g_value_set_string (value, self->last_error);
       break;
+    case PROP_OTHER_CHAT_CLIENT:
+      g_value_set_string (value, self->other_chat_client);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -355,8 +549,26 @@ koi_account_class_init (KoiAccountClass *klass)
   properties[PROP_ENGINE] = g_param_spec_object ("engine", NULL, NULL, KOI_TYPE_ENGINE, flags);
   /* A sentence for the user about what went wrong last; NULL when fine. */
   properties[PROP_LAST_ERROR] = g_param_spec_string ("last-error", NULL, NULL, NULL, flags);
+  /* Another chat app seen on the account ("delta-chat", "other"), so the
+   * engine leaves chat mail in INBOX; NULL when none was seen. */
+  properties[PROP_OTHER_CHAT_CLIENT] =
+    g_param_spec_string ("other-chat-client", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* Relayed from the current engine (see koi-engine.h). */
+  signals[MESSAGE_ADDED] =
+    g_signal_new ("message-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_INT64);
+  signals[MESSAGE_UPDATED] =
+    g_signal_new ("message-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_INT64);
+  signals[CHAT_UPDATED] =
+    g_signal_new ("chat-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  signals[SYNC_FINISHED] =
+    g_signal_new ("sync-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

@@ -19,7 +19,15 @@ G_DECLARE_FINAL_TYPE (KoiAccount, koi_account, KOI, ACCOUNT, GObject)
  *   else address), connection-state (int, a KoiConnectionState mirrored from
  *   the engine; OFFLINE without one), engine (KoiEngine, NULL until started),
  *   last-error (string, NULL when fine: a sentence for the user, e.g. no
- *   password in the keyring, or the engine's last "error").
+ *   password in the keyring, or the engine's last "error"),
+ *   other-chat-client (string, NULL when none: "delta-chat" or "other" once
+ *   the engine has seen another chat app on the account; read from the
+ *   store when the engine starts and after each sync).
+ *
+ * Signals, relayed from whichever engine runs the account, so a list keeps
+ * updating across engine restarts: "message-added" (gint64 chat_id, gint64
+ * message_id), "message-updated" (same), "chat-updated" (gint64 chat_id),
+ * "sync-finished" ().
  */
 
 KoiAccount   *koi_account_new                  (KoiStoreReader       *reader,
@@ -34,6 +42,7 @@ const char   *koi_account_get_title            (KoiAccount           *self);
 KoiConnectionState koi_account_get_connection_state (KoiAccount      *self);
 KoiEngine    *koi_account_get_engine           (KoiAccount           *self);
 const char   *koi_account_get_last_error       (KoiAccount           *self);
+const char   *koi_account_get_other_chat_client (KoiAccount          *self);
 
 /* The account's chats (created on first use, then the same object). */
 KoiChatList  *koi_account_get_chats            (KoiAccount           *self);
@@ -47,10 +56,22 @@ void          koi_account_set_engine           (KoiAccount           *self,
 void          koi_account_set_last_error       (KoiAccount           *self,
                                                 const char           *last_error);
 
-/* Forwards to koi_engine_send_text_async(); G_IO_ERROR_NOT_CONNECTED when
- * the account has no engine. Finishes with the new message's store id. */
+/* Commands, forwarded to the account's engine (the one writer of the
+ * store); G_IO_ERROR_NOT_CONNECTED when the account has no engine. */
+
+/* The 1:1 chat with @address, created when missing. Finishes with its id. */
+void          koi_account_create_chat_async    (KoiAccount           *self,
+                                                const char           *address,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+gint64        koi_account_create_chat_finish   (KoiAccount           *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+
+/* Finishes with the new message's store id once it is queued. */
 void          koi_account_send_text_async      (KoiAccount           *self,
-                                                const char           *peer_address,
+                                                gint64                chat_id,
                                                 const char           *text,
                                                 GCancellable         *cancellable,
                                                 GAsyncReadyCallback   callback,
@@ -58,6 +79,10 @@ void          koi_account_send_text_async      (KoiAccount           *self,
 gint64        koi_account_send_text_finish     (KoiAccount           *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
+
+/* Marks the chat read here and on the server (no-op without an engine). */
+void          koi_account_mark_read            (KoiAccount           *self,
+                                                gint64                chat_id);
 
 /* Retries a failed outgoing message (no-op without an engine). */
 void          koi_account_retry                (KoiAccount           *self,

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "koi-account.h"
 #include "koi-chat-list.h"
 
 /* A koi_chat_list_ensure_for_peer_async() call waiting for its chat to show
@@ -21,7 +22,7 @@ struct _KoiChatList
   GObject         parent_instance;
 
   KoiStoreReader *reader;
-  KoiEngine      *engine;
+  KoiAccount     *account;       /* weak: the account owns the list */
   gint64          account_id;
 
   GPtrArray      *chats;         /* of KoiChat*, in list order */
@@ -327,53 +328,42 @@ koi_chat_list_reload (KoiChatList *self)
 /* Also for "message-changed": only the reload matters, not the details. */
 static void
 on_message_added (KoiChatList *self,
-                  gpointer     message)
+                  gint64       chat_id,
+                  gint64       message_id)
+{
+  koi_chat_list_reload (self);
+}
+
+static void
+on_chat_updated (KoiChatList *self,
+                 gint64       chat_id)
 {
   koi_chat_list_reload (self);
 }
 
 KoiChatList *
 koi_chat_list_new (KoiStoreReader *reader,
-                   KoiEngine      *engine,
-                   gint64          account_id)
+                   KoiAccount     *account)
 {
   KoiChatList *self;
 
   g_return_val_if_fail (KOI_IS_STORE_READER (reader), NULL);
-  g_return_val_if_fail (engine == NULL || G_IS_OBJECT (engine), NULL);
+  g_return_val_if_fail (KOI_IS_ACCOUNT (account), NULL);
 
-  self = g_object_new (KOI_TYPE_CHAT_LIST, "account-id", account_id, NULL);
+  self = g_object_new (KOI_TYPE_CHAT_LIST, "account-id", koi_account_get_id (account), NULL);
   self->reader = g_object_ref (reader);
-  koi_chat_list_set_engine (self, engine);
+  g_set_weak_pointer (&self->account, account);
+
+  g_signal_connect_object (account, "chat-updated",
+                           G_CALLBACK (on_chat_updated), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (account, "message-added",
+                           G_CALLBACK (on_message_added), self, G_CONNECT_SWAPPED);
+  /* The row shows the last message's delivery state and text. */
+  g_signal_connect_object (account, "message-updated",
+                           G_CALLBACK (on_message_added), self, G_CONNECT_SWAPPED);
+
   start_reload (self);
   return self;
-}
-
-void
-koi_chat_list_set_engine (KoiChatList *self,
-                          KoiEngine   *engine)
-{
-  g_return_if_fail (KOI_IS_CHAT_LIST (self));
-
-  if (self->engine == engine)
-    return;
-
-  if (self->engine != NULL)
-    g_signal_handlers_disconnect_by_data (self->engine, self);
-  g_set_object (&self->engine, engine);
-
-  if (engine != NULL)
-    {
-      g_signal_connect_object (engine, "chats-changed",
-                               G_CALLBACK (koi_chat_list_reload), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (engine, "message-added",
-                               G_CALLBACK (on_message_added), self, G_CONNECT_SWAPPED);
-      /* The row shows the last message's delivery state. */
-      g_signal_connect_object (engine, "message-changed",
-                               G_CALLBACK (on_message_added), self, G_CONNECT_SWAPPED);
-      /* Whatever happened before the engine was attached. */
-      koi_chat_list_reload (self);
-    }
 }
 
 gint64
@@ -444,7 +434,7 @@ ensure_chat_cb (GObject      *source,
   Waiter *waiter;
   gint64 chat_id;
 
-  chat_id = koi_store_reader_ensure_chat_finish (KOI_STORE_READER (source), result, &error);
+  chat_id = koi_account_create_chat_finish (KOI_ACCOUNT (source), result, &error);
   if (chat_id == 0)
     {
       g_task_return_error (task, error);
@@ -497,8 +487,13 @@ koi_chat_list_ensure_for_peer_async (KoiChatList         *self,
       return;
     }
 
-  koi_store_reader_ensure_chat_async (self->reader, self->account_id, address, cancellable,
-                                      ensure_chat_cb, g_steal_pointer (&task));
+  if (self->account == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED, "The account is gone");
+      return;
+    }
+  koi_account_create_chat_async (self->account, address, cancellable,
+                                 ensure_chat_cb, g_steal_pointer (&task));
 }
 
 KoiChat *
@@ -510,23 +505,6 @@ koi_chat_list_ensure_for_peer_finish (KoiChatList   *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-mark_read_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(KoiChatList) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!koi_store_reader_mark_read_finish (KOI_STORE_READER (source), result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Cannot mark the chat read: %s", error->message);
-      return;
-    }
-  koi_chat_list_reload (self);
 }
 
 void
@@ -542,8 +520,8 @@ koi_chat_list_mark_read (KoiChatList *self,
   if (chat != NULL && koi_chat_get_unread_count (chat) == 0)
     return;
 
-  koi_store_reader_mark_read_async (self->reader, chat_id, self->cancellable,
-                                    mark_read_cb, g_object_ref (self));
+  if (self->account != NULL)
+    koi_account_mark_read (self->account, chat_id);
 }
 
 static void
@@ -552,9 +530,7 @@ koi_chat_list_dispose (GObject *object)
   KoiChatList *self = KOI_CHAT_LIST (object);
 
   g_cancellable_cancel (self->cancellable);
-  if (self->engine != NULL)
-    g_signal_handlers_disconnect_by_data (self->engine, self);
-  g_clear_object (&self->engine);
+  g_clear_weak_pointer (&self->account);
 
   G_OBJECT_CLASS (koi_chat_list_parent_class)->dispose (object);
 }

@@ -4,7 +4,6 @@
 #include <gio/gio.h>
 
 #include "koi-chat.h"
-#include "koi-engine.h"
 #include "koi-store-reader.h"
 
 G_BEGIN_DECLS
@@ -12,26 +11,25 @@ G_BEGIN_DECLS
 #define KOI_TYPE_CHAT_LIST (koi_chat_list_get_type ())
 G_DECLARE_FINAL_TYPE (KoiChatList, koi_chat_list, KOI, CHAT_LIST, GObject)
 
+typedef struct _KoiAccount KoiAccount;
+
 /*
  * KoiChatList: a GListModel of KoiChat for one account, newest activity
  * first. It starts loading at once (on the reader thread); property
  * "loading" is TRUE until the first answer is applied.
  *
- * It reloads on the engine's "chats-changed", "message-added" and
- * "message-changed" (bursts
- * coalesce: at most one reload in flight and one pending) and applies the
+ * It reloads on the account's "chat-updated", "message-added" and
+ * "message-updated" (relayed from its engine; bursts coalesce: at most one reload in flight and one pending) and applies the
  * difference in place: a chat keeps its KoiChat object for its whole life,
  * changed fields notify, and a chat that moves is one items-changed over the
  * span it moved across (position = new place, removed = added = span), so a
  * list view keeps selection and scroll.
  */
 
-/* @engine may be NULL (no live updates until koi_chat_list_set_engine()). */
+/* The account's chats; the list holds the account weakly (the account
+ * owns the list). */
 KoiChatList *koi_chat_list_new                 (KoiStoreReader       *reader,
-                                                KoiEngine            *engine,
-                                                gint64                account_id);
-void         koi_chat_list_set_engine          (KoiChatList          *self,
-                                                KoiEngine            *engine);
+                                                KoiAccount           *account);
 gint64       koi_chat_list_get_account_id      (KoiChatList          *self);
 gboolean     koi_chat_list_get_loading         (KoiChatList          *self);
 
@@ -45,8 +43,8 @@ KoiChat     *koi_chat_list_find                (KoiChatList          *self,
 KoiChat     *koi_chat_list_find_by_peer        (KoiChatList          *self,
                                                 const char           *peer_address);
 
-/* "New chat": finds or creates the 1:1 chat with @peer_address in the
- * store (off the main thread) and finishes once it is in this list. */
+/* "New chat": finds the 1:1 chat with @peer_address, or has the account's
+ * engine create it, and finishes once it is in this list. */
 void         koi_chat_list_ensure_for_peer_async  (KoiChatList          *self,
                                                    const char           *peer_address,
                                                    GCancellable         *cancellable,
@@ -57,7 +55,8 @@ KoiChat     *koi_chat_list_ensure_for_peer_finish (KoiChatList          *self,
                                                    GAsyncResult         *result,
                                                    GError              **error);
 
-/* Marks the chat read in the store; the unread count follows on reload. */
+/* Marks the chat read (through the engine, here and on the server); the
+ * unread count follows on the "chat-updated" reload. */
 void         koi_chat_list_mark_read           (KoiChatList          *self,
                                                 gint64                chat_id);
 

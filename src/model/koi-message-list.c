@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "koi-account.h"
 #include "koi-message-list.h"
 
 /*
@@ -47,7 +48,7 @@ struct _KoiMessageList
   GObject         parent_instance;
 
   KoiStoreReader *reader;
-  KoiEngine      *engine;
+  KoiAccount     *account;      /* live updates; may be NULL */
   gint64          chat_id;
 
   guint           n_items;
@@ -824,21 +825,22 @@ koi_message_list_reload (KoiMessageList *self)
 /* Engine signals */
 
 static void
-on_message_added (KoiEngine             *engine,
-                  const KoiStoreMessage *message,
-                  KoiMessageList        *self)
+on_message_added (KoiAccount     *account,
+                  gint64          chat_id,
+                  gint64          message_id,
+                  KoiMessageList *self)
 {
-  if (message == NULL || message->chat_id != self->chat_id)
+  if (chat_id != self->chat_id)
     return;
 
-  g_array_append_val (self->announced, message->id);
+  g_array_append_val (self->announced, message_id);
   request_sync (self);
 }
 
 static void
-failure_reason_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+updated_message_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
   g_autoptr(KoiMessageList) self = user_data;
   g_autoptr(KoiStoreMessage) row = NULL;
@@ -849,7 +851,7 @@ failure_reason_cb (GObject      *source,
   if (row == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Cannot read why a message failed: %s", error->message);
+        g_message ("Cannot read a changed message: %s", error->message);
       return;
     }
 
@@ -859,52 +861,42 @@ failure_reason_cb (GObject      *source,
 }
 
 static void
-on_message_changed (KoiEngine      *engine,
-                    gint64          message_ref,
-                    int             state,
-                    const char     *failure_reason,
+on_message_updated (KoiAccount     *account,
+                    gint64          chat_id,
+                    gint64          message_id,
                     KoiMessageList *self)
 {
-  KoiMessage *message = g_hash_table_lookup (self->live, &message_ref);
-
-  if (message == NULL)
+  /* Only a message someone looks at needs reading again; the others are
+   * read fresh when their page is. */
+  if (chat_id != self->chat_id || g_hash_table_lookup (self->live, &message_id) == NULL)
     return;
 
-  if (state >= KOI_MESSAGE_RECEIVED && state <= KOI_MESSAGE_FAILED)
-    koi_message_set_state (message, state);
-
-  if (state != KOI_MESSAGE_FAILED)
-    koi_message_set_failure_reason (message, NULL);
-  else if (failure_reason != NULL)
-    koi_message_set_failure_reason (message, failure_reason);
-  else
-    /* The reason is in the store, in the server's own words. */
-    koi_store_reader_get_message_async (self->reader, message_ref, self->cancellable,
-                                        failure_reason_cb, g_object_ref (self));
+  koi_store_reader_get_message_async (self->reader, message_id, self->cancellable,
+                                      updated_message_cb, g_object_ref (self));
 }
 
 /* ------------------------------------------------------------------ */
 
 KoiMessageList *
 koi_message_list_new (KoiStoreReader *reader,
-                      KoiEngine      *engine,
+                      KoiAccount     *account,
                       gint64          chat_id)
 {
   KoiMessageList *self;
 
   g_return_val_if_fail (KOI_IS_STORE_READER (reader), NULL);
-  g_return_val_if_fail (engine == NULL || G_IS_OBJECT (engine), NULL);
+  g_return_val_if_fail (account == NULL || KOI_IS_ACCOUNT (account), NULL);
 
   self = g_object_new (KOI_TYPE_MESSAGE_LIST, "chat-id", chat_id, NULL);
   self->reader = g_object_ref (reader);
 
-  if (engine != NULL)
+  if (account != NULL)
     {
-      self->engine = g_object_ref (engine);
-      g_signal_connect_object (engine, "message-added",
+      self->account = g_object_ref (account);
+      g_signal_connect_object (account, "message-added",
                                G_CALLBACK (on_message_added), self, 0);
-      g_signal_connect_object (engine, "message-changed",
-                               G_CALLBACK (on_message_changed), self, 0);
+      g_signal_connect_object (account, "message-updated",
+                               G_CALLBACK (on_message_updated), self, 0);
     }
 
   request_sync (self);
@@ -953,9 +945,9 @@ koi_message_list_dispose (GObject *object)
   KoiMessageList *self = KOI_MESSAGE_LIST (object);
 
   g_cancellable_cancel (self->cancellable);
-  if (self->engine != NULL)
-    g_signal_handlers_disconnect_by_data (self->engine, self);
-  g_clear_object (&self->engine);
+  if (self->account != NULL)
+    g_signal_handlers_disconnect_by_data (self->account, self);
+  g_clear_object (&self->account);
   g_hash_table_remove_all (self->pages);
   live_clear (self);
   waiting_clear (self);

@@ -3,7 +3,6 @@
 
 #include <gio/gio.h>
 
-#include "koi-engine.h"
 #include "koi-message.h"
 #include "koi-store-reader.h"
 
@@ -16,6 +15,8 @@ G_BEGIN_DECLS
 
 #define KOI_TYPE_MESSAGE_LIST (koi_message_list_get_type ())
 G_DECLARE_FINAL_TYPE (KoiMessageList, koi_message_list, KOI, MESSAGE_LIST, GObject)
+
+typedef struct _KoiAccount KoiAccount;
 
 /*
  * KoiMessageList: a lazily paged GListModel of KoiMessage for one chat,
@@ -31,13 +32,15 @@ G_DECLARE_FINAL_TYPE (KoiMessageList, koi_message_list, KOI, MESSAGE_LIST, GObje
  * message of a dropped page keeps that object alive by its own reference,
  * and the list hands out the same object again while it lives.
  *
- * Live updates from the engine: "message-added" for this chat inserts the
- * message at its place (one items-changed, usually at the end);
- * "message-changed" updates the state of the live message object.
+ * Live updates from the account (relayed from whichever engine runs it):
+ * "message-added" for this chat inserts the message at its place (one
+ * items-changed, usually at the end); "message-updated" reads the message
+ * again and updates the live object (state, text, ...).
  */
 
+/* @account may be NULL: no live updates. */
 KoiMessageList *koi_message_list_new              (KoiStoreReader *reader,
-                                                   KoiEngine      *engine,
+                                                   KoiAccount     *account,
                                                    gint64          chat_id);
 gint64          koi_message_list_get_chat_id      (KoiMessageList *self);
 gboolean        koi_message_list_get_loading      (KoiMessageList *self);

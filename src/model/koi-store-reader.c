@@ -245,16 +245,6 @@ box_int64 (gint64 value)
   return g_memdup2 (&value, sizeof value);
 }
 
-static gint64
-unbox_int64_finish (KoiStoreReader  *self,
-                    GAsyncResult    *result,
-                    GError         **error)
-{
-  g_autofree gint64 *boxed = koi_store_reader_run_finish (self, result, error);
-
-  return boxed != NULL ? *boxed : 0;
-}
-
 static void
 run (KoiStoreReader      *self,
      KoiStoreReaderFunc   func,
@@ -355,69 +345,6 @@ koi_store_reader_list_chats_finish (KoiStoreReader  *self,
   return koi_store_reader_run_finish (self, result, error);
 }
 
-static gpointer
-ensure_chat_func (KoiStore      *store,
-                  gpointer       data,
-                  GCancellable  *cancellable,
-                  GError       **error)
-{
-  Args *args = data;
-  gint64 chat_id;
-
-  chat_id = koi_store_chat_ensure_1to1 (store, args->id, args->address, NULL, error);
-  return chat_id > 0 ? box_int64 (chat_id) : NULL;
-}
-
-void
-koi_store_reader_ensure_chat_async (KoiStoreReader      *self,
-                                    gint64               account_id,
-                                    const char          *peer_address,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
-{
-  Args *args = args_new (account_id);
-
-  args->address = g_strdup (peer_address);
-  run (self, ensure_chat_func, args, g_free, cancellable, callback, user_data);
-}
-
-gint64
-koi_store_reader_ensure_chat_finish (KoiStoreReader  *self,
-                                     GAsyncResult    *result,
-                                     GError         **error)
-{
-  return unbox_int64_finish (self, result, error);
-}
-
-static gpointer
-mark_read_func (KoiStore      *store,
-                gpointer       data,
-                GCancellable  *cancellable,
-                GError       **error)
-{
-  Args *args = data;
-
-  return koi_store_chat_mark_read (store, args->id, error) ? box_int64 (1) : NULL;
-}
-
-void
-koi_store_reader_mark_read_async (KoiStoreReader      *self,
-                                  gint64               chat_id,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
-{
-  run (self, mark_read_func, args_new (chat_id), g_free, cancellable, callback, user_data);
-}
-
-gboolean
-koi_store_reader_mark_read_finish (KoiStoreReader  *self,
-                                   GAsyncResult    *result,
-                                   GError         **error)
-{
-  return unbox_int64_finish (self, result, error) != 0;
-}
 
 static gpointer
 count_messages_func (KoiStore      *store,

@@ -82,26 +82,6 @@ GPtrArray      *koi_store_reader_list_chats_finish   (KoiStoreReader       *self
                                                       GAsyncResult         *result,
                                                       GError              **error);
 
-/* The 1:1 chat's id, created if missing (a write). 0 on error. */
-void            koi_store_reader_ensure_chat_async   (KoiStoreReader       *self,
-                                                      gint64                account_id,
-                                                      const char           *peer_address,
-                                                      GCancellable         *cancellable,
-                                                      GAsyncReadyCallback   callback,
-                                                      gpointer              user_data);
-gint64          koi_store_reader_ensure_chat_finish  (KoiStoreReader       *self,
-                                                      GAsyncResult         *result,
-                                                      GError              **error);
-
-/* Marks the chat's messages seen (a write). */
-void            koi_store_reader_mark_read_async     (KoiStoreReader       *self,
-                                                      gint64                chat_id,
-                                                      GCancellable         *cancellable,
-                                                      GAsyncReadyCallback   callback,
-                                                      gpointer              user_data);
-gboolean        koi_store_reader_mark_read_finish    (KoiStoreReader       *self,
-                                                      GAsyncResult         *result,
-                                                      GError              **error);
 
 /* Number of messages in the chat. */
 void            koi_store_reader_count_messages_async (KoiStoreReader      *self,

@@ -3,12 +3,7 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "koi-imap-client.h"
 #include "koi-net-curl.h"
@@ -32,6 +27,7 @@ struct _KoiImapClient
   char            *selected;
   guint32          exists;
   gboolean         changed;
+  gboolean         other_changed;   /* NOTIFY: a STATUS for another mailbox came */
   char            *bye_text;
   guint            timeout_ms;
   GString         *server_line; /* the last line curl read during login */
@@ -132,6 +128,51 @@ koi_imap_client_get_exists (KoiImapClient *self)
 }
 
 gboolean
+koi_imap_client_take_other_changed (KoiImapClient *self)
+{
+  gboolean changed = self->other_changed;
+
+  self->other_changed = FALSE;
+  return changed;
+}
+
+gboolean
+koi_imap_client_notify (KoiImapClient       *self,
+                        const char * const  *mailboxes,
+                        GCancellable        *cancellable,
+                        GError             **error)
+{
+  g_autoptr(KoiImapCommand) command = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!koi_imap_client_has_capability (self, "NOTIFY"))
+    {
+      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_UNSUPPORTED,
+                   "The IMAP server %s does not offer NOTIFY", self->config->host);
+      return FALSE;
+    }
+
+  /* The selected mailbox as IDLE reports it anyway (new, expunged, flags),
+   * plus new and expunged messages of @mailboxes as STATUS responses. */
+  command = koi_imap_command_new ("NOTIFY SET");
+  koi_imap_command_add_atom (command, "(selected (MessageNew MessageExpunge FlagChange))");
+  if (mailboxes != NULL && mailboxes[0] != NULL)
+    {
+      koi_imap_command_add_atom (command, "(mailboxes");
+      if (mailboxes[1] != NULL)
+        koi_imap_command_add_atom (command, "(");
+      for (guint i = 0; mailboxes[i] != NULL; i++)
+        koi_imap_client_add_mailbox (self, command, mailboxes[i]);
+      if (mailboxes[1] != NULL)
+        koi_imap_command_add_atom (command, ")");
+      koi_imap_command_add_atom (command, "(MessageNew MessageExpunge FlagChange))");
+    }
+
+  return koi_imap_client_run (self, command, NULL, NULL, NULL, cancellable, error);
+}
+
+gboolean
 koi_imap_client_take_changed (KoiImapClient *self)
 {
   gboolean changed = self->changed;
@@ -140,88 +181,7 @@ koi_imap_client_take_changed (KoiImapClient *self)
   return changed;
 }
 
-/* ---- waiting and raw I/O ------------------------------------------------- */
-
-typedef enum
-{
-  WAIT_READY,
-  WAIT_WOKEN,
-  WAIT_TIMED_OUT,
-  WAIT_FAILED,
-} WaitResult;
-
-static WaitResult
-wait_socket (KoiImapClient *self,
-             short          events,
-             gint64         deadline,
-             GCancellable  *cancellable,
-             GCancellable  *wake,
-             GError       **error)
-{
-  for (;;)
-    {
-      struct pollfd fds[3];
-      GPollFD cancel_fd, wake_fd;
-      gboolean have_cancel, have_wake;
-      nfds_t n = 1;
-      gint64 now;
-      int timeout;
-      int ret;
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return WAIT_FAILED;
-      if (wake != NULL && g_cancellable_is_cancelled (wake))
-        return WAIT_WOKEN;
-
-      now = g_get_monotonic_time ();
-      if (now >= deadline)
-        return WAIT_TIMED_OUT;
-      timeout = (int) MIN ((deadline - now + 999) / 1000, G_MAXINT);
-
-      fds[0].fd = self->sock;
-      fds[0].events = events;
-      fds[0].revents = 0;
-      have_cancel = g_cancellable_make_pollfd (cancellable, &cancel_fd);
-      if (have_cancel)
-        {
-          fds[n].fd = cancel_fd.fd;
-          fds[n].events = POLLIN;
-          fds[n].revents = 0;
-          n++;
-        }
-      have_wake = g_cancellable_make_pollfd (wake, &wake_fd);
-      if (have_wake)
-        {
-          fds[n].fd = wake_fd.fd;
-          fds[n].events = POLLIN;
-          fds[n].revents = 0;
-          n++;
-        }
-
-      ret = poll (fds, n, timeout);
-
-      if (have_cancel)
-        g_cancellable_release_fd (cancellable);
-      if (have_wake)
-        g_cancellable_release_fd (wake);
-
-      if (ret < 0 && errno == EINTR)
-        continue;
-      if (ret < 0)
-        {
-          int saved_errno = errno;
-
-          g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_DISCONNECTED,
-                       "Waiting for the IMAP server failed: %s", g_strerror (saved_errno));
-          return WAIT_FAILED;
-        }
-      /* Any event on the socket, errors and hang-ups included, is for
-       * recv/send to report: they say what actually happened. */
-      if (fds[0].revents != 0)
-        return WAIT_READY;
-      /* Otherwise loop: the checks at the top see the cancellables. */
-    }
-}
+/* ---- raw I/O (koi-net-curl.c waits and moves the bytes) ------------------ */
 
 /* Marks the line as unusable and passes the error on. */
 static gboolean
@@ -238,41 +198,9 @@ send_all (KoiImapClient  *self,
           GCancellable   *cancellable,
           GError        **error)
 {
-  while (len > 0)
-    {
-      size_t sent = 0;
-      CURLcode rc = curl_easy_send (self->curl, data, len, &sent);
-
-      if (rc == CURLE_AGAIN)
-        {
-          gint64 deadline = g_get_monotonic_time () + (gint64) self->timeout_ms * 1000;
-
-          switch (wait_socket (self, POLLOUT, deadline, cancellable, NULL, error))
-            {
-            case WAIT_READY:
-            case WAIT_WOKEN:
-              continue;
-            case WAIT_TIMED_OUT:
-              g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_TIMEOUT,
-                           "The IMAP server %s stopped accepting data for %u s",
-                           self->config->host, self->timeout_ms / 1000);
-              return broken (self);
-            case WAIT_FAILED:
-            default:
-              return broken (self);
-            }
-        }
-      if (rc != CURLE_OK)
-        {
-          g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_DISCONNECTED,
-                       "The connection to the IMAP server %s broke while sending: %s",
-                       self->config->host, curl_easy_strerror (rc));
-          return broken (self);
-        }
-
-      data += sent;
-      len -= sent;
-    }
+  if (!koi_net_send_all (self->curl, self->sock, data, len, self->timeout_ms, self->config->host,
+                         cancellable, KOI_IMAP_ERROR, error))
+    return broken (self);
 
   return TRUE;
 }
@@ -308,8 +236,7 @@ read_response (KoiImapClient    *self,
   for (;;)
     {
       KoiImapResponse *response = koi_imap_parser_pop (self->parser);
-      size_t n = 0;
-      CURLcode rc;
+      gsize n = 0;
 
       if (response != NULL)
         {
@@ -317,11 +244,18 @@ read_response (KoiImapClient    *self,
           return READ_RESPONSE;
         }
 
-      /* Drain before polling: TLS may already hold decrypted bytes that
-       * will never make the socket readable again. */
-      rc = curl_easy_recv (self->curl, self->buffer, sizeof self->buffer, &n);
-      if (rc == CURLE_OK && n == 0)
+      switch (koi_net_recv (self->curl, self->sock, self->buffer, sizeof self->buffer, &n,
+                            deadline, self->config->host, cancellable, wake, KOI_IMAP_ERROR,
+                            error))
         {
+        case KOI_NET_RECV_DATA:
+          if (!koi_imap_parser_feed (self->parser, self->buffer, n, error))
+            {
+              broken (self);
+              return READ_FAILED;
+            }
+          continue;
+        case KOI_NET_RECV_CLOSED:
           if (self->bye_text != NULL)
             g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_DISCONNECTED,
                          "The IMAP server %s closed the connection: %s",
@@ -331,32 +265,9 @@ read_response (KoiImapClient    *self,
                          "The IMAP server %s closed the connection", self->config->host);
           broken (self);
           return READ_FAILED;
-        }
-      if (rc == CURLE_OK)
-        {
-          if (!koi_imap_parser_feed (self->parser, self->buffer, n, error))
-            {
-              broken (self);
-              return READ_FAILED;
-            }
-          continue;
-        }
-      if (rc != CURLE_AGAIN)
-        {
-          g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_DISCONNECTED,
-                       "The connection to the IMAP server %s broke: %s",
-                       self->config->host, curl_easy_strerror (rc));
-          broken (self);
-          return READ_FAILED;
-        }
-
-      switch (wait_socket (self, POLLIN, deadline, cancellable, wake, error))
-        {
-        case WAIT_READY:
-          break;
-        case WAIT_WOKEN:
+        case KOI_NET_RECV_WOKEN:
           return READ_WOKEN;
-        case WAIT_TIMED_OUT:
+        case KOI_NET_RECV_TIMED_OUT:
           if (allow_timeout)
             return READ_TIMED_OUT;
           g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_TIMEOUT,
@@ -364,7 +275,7 @@ read_response (KoiImapClient    *self,
                        self->config->host, self->timeout_ms / 1000);
           broken (self);
           return READ_FAILED;
-        case WAIT_FAILED:
+        case KOI_NET_RECV_FAILED:
         default:
           broken (self);
           return READ_FAILED;
@@ -412,6 +323,11 @@ track_untagged (KoiImapClient         *self,
   else if (response->has_number && g_strcmp0 (response->name, "RECENT") == 0)
     {
       /* RECENT always comes with EXISTS; nothing to count. */
+    }
+  else if (g_strcmp0 (response->name, "STATUS") == 0)
+    {
+      /* Unasked, this is NOTIFY telling of another mailbox (RFC 5465). */
+      self->other_changed = TRUE;
     }
   else if (g_strcmp0 (response->name, "CAPABILITY") == 0)
     set_capabilities (self, response->args);
@@ -758,7 +674,6 @@ koi_imap_client_connect (KoiImapClient  *self,
   g_autofree char *host = NULL;
   g_autofree char *url = NULL;
   curl_socket_t sock = CURL_SOCKET_BAD;
-  CURLcode rc;
 
   g_return_val_if_fail (self != NULL, FALSE);
 
@@ -778,57 +693,16 @@ koi_imap_client_connect (KoiImapClient  *self,
                          self->config->security == KOI_SECURITY_TLS ? "imaps" : "imap",
                          host, self->config->port);
 
-  koi_net_curl_init ();
-  self->curl = curl_easy_init ();
+  /* debug_cb keeps the server's words of a refused login. */
+  g_string_truncate (self->server_line, 0);
+  self->curl = koi_net_connect_only (self->config, KOI_IMAP_ERROR, url, self->timeout_ms,
+                                     debug_cb, self, self->server_line, self->errbuf, &sock,
+                                     cancellable, error);
   if (self->curl == NULL)
     {
-      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_CONNECT_FAILED,
-                   "Could not set up a connection (out of memory?)");
-      return FALSE;
-    }
-
-  koi_net_curl_setup (self->curl, self->config, self->timeout_ms, cancellable, self->errbuf);
-  curl_easy_setopt (self->curl, CURLOPT_URL, url);
-  curl_easy_setopt (self->curl, CURLOPT_CONNECT_ONLY, 1L);
-  /* Bounds the whole login; later raw recv/send are bounded by our poll. */
-  curl_easy_setopt (self->curl, CURLOPT_TIMEOUT_MS, (long) self->timeout_ms);
-  /* VERBOSE only feeds debug_cb (nothing reaches stderr), which keeps the
-   * server's words of a refused login. */
-  g_string_truncate (self->server_line, 0);
-  curl_easy_setopt (self->curl, CURLOPT_DEBUGFUNCTION, debug_cb);
-  curl_easy_setopt (self->curl, CURLOPT_DEBUGDATA, self);
-  curl_easy_setopt (self->curl, CURLOPT_VERBOSE, 1L);
-
-  rc = curl_easy_perform (self->curl);
-
-  curl_easy_setopt (self->curl, CURLOPT_VERBOSE, 0L);
-  curl_easy_setopt (self->curl, CURLOPT_NOPROGRESS, 1L);
-
-  if (rc != CURLE_OK)
-    {
-      koi_net_set_curl_error (error, KOI_IMAP_ERROR, rc, self->errbuf, self->server_line->str,
-                              self->config, cancellable);
       close_connection (self);
       return FALSE;
     }
-
-  rc = curl_easy_getinfo (self->curl, CURLINFO_ACTIVESOCKET, &sock);
-  if (rc != CURLE_OK || sock == CURL_SOCKET_BAD)
-    {
-      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_CONNECT_FAILED,
-                   "The connection to %s closed right after login", self->config->host);
-      close_connection (self);
-      return FALSE;
-    }
-
-  /* curl 7.88 cannot set the probe count: with 4 probes 15 s apart a dead
-   * peer is noticed about two minutes after the line goes quiet, even in a
-   * long IDLE. */
-  {
-    int count = 4;
-
-    setsockopt (sock, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
-  }
 
   self->sock = sock;
   self->parser = koi_imap_parser_new ();
@@ -840,6 +714,24 @@ koi_imap_client_connect (KoiImapClient  *self,
     {
       close_connection (self);
       return FALSE;
+    }
+
+  /* CONDSTORE: every SELECT then says HIGHESTMODSEQ, so the engine can ask
+   * only for flags changed since its last look (read state from other
+   * devices). A server that refuses simply gets full flag syncs. */
+  if (koi_imap_client_has_capability (self, "CONDSTORE") &&
+      koi_imap_client_has_capability (self, "ENABLE"))
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!koi_imap_client_command_raw (self, "ENABLE CONDSTORE", NULL, NULL, NULL,
+                                        cancellable, &local_error) &&
+          (!self->connected || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          close_connection (self);
+          return FALSE;
+        }
     }
 
   if (koi_imap_client_has_capability (self, "UTF8=ACCEPT") &&
@@ -1040,6 +932,9 @@ collect_select (KoiImapClient          *self,
         koi_imap_value_get_number32 (arg, &status->uidvalidity);
       else if (strcmp (response->code, "UIDNEXT") == 0)
         koi_imap_value_get_number32 (arg, &status->uidnext);
+      else if (strcmp (response->code, "HIGHESTMODSEQ") == 0 && arg != NULL &&
+               arg->type == KOI_IMAP_VALUE_NUMBER)
+        status->highest_modseq = arg->number;
     }
 
   return TRUE;
@@ -1479,10 +1374,13 @@ koi_imap_client_idle (KoiImapClient      *self,
    * than slept through. */
   if (koi_imap_client_take_changed (self))
     result.server_changed = TRUE;
-  else if (wake != NULL && g_cancellable_is_cancelled (wake))
+  if (koi_imap_client_take_other_changed (self))
+    result.other_changed = TRUE;
+  if (!result.server_changed && !result.other_changed && wake != NULL &&
+      g_cancellable_is_cancelled (wake))
     result.woken = TRUE;
 
-  if (result.server_changed || result.woken)
+  if (result.server_changed || result.other_changed || result.woken)
     {
       result.exists = self->exists;
       if (out_result != NULL)
@@ -1526,7 +1424,7 @@ koi_imap_client_idle (KoiImapClient      *self,
     }
 
   deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  while (!result.server_changed)
+  while (!result.server_changed && !self->other_changed)
     {
       g_autoptr(KoiImapResponse) response = NULL;
       ReadResult read = read_response (self, deadline, TRUE, cancellable, wake, &response, error);
@@ -1585,6 +1483,8 @@ koi_imap_client_idle (KoiImapClient      *self,
 
   /* Reported here: the caller now knows. */
   self->changed = FALSE;
+  if (koi_imap_client_take_other_changed (self))
+    result.other_changed = TRUE;
   result.exists = self->exists;
   if (out_result != NULL)
     *out_result = result;

@@ -57,6 +57,7 @@ typedef struct
   guint32  uidnext;     /* 0 when the server did not say */
   guint32  exists;
   gboolean read_only;
+  guint64  highest_modseq; /* CONDSTORE (enabled at connect when offered); 0 = not given */
 } KoiImapMailboxStatus;
 
 typedef enum
@@ -92,6 +93,7 @@ typedef gboolean (*KoiImapFetchFunc) (const KoiImapFetchItem  *item,
 typedef struct
 {
   gboolean server_changed; /* EXISTS, EXPUNGE, FETCH or RECENT arrived */
+  gboolean other_changed;  /* NOTIFY: another mailbox changed (a STATUS came) */
   gboolean woken;          /* the wake cancellable fired */
   gboolean timed_out;      /* timeout_ms passed quietly */
   guint32  exists;         /* EXISTS of the selected mailbox after IDLE */
@@ -184,6 +186,16 @@ const char    *koi_imap_client_get_selected   (KoiImapClient   *self);
 guint32        koi_imap_client_get_exists     (KoiImapClient   *self);
 /* TRUE if EXISTS/EXPUNGE/unsolicited FETCH arrived since the last call; resets. */
 gboolean       koi_imap_client_take_changed   (KoiImapClient   *self);
+/* Whether NOTIFY reported a change in another mailbox since last asked. */
+gboolean       koi_imap_client_take_other_changed (KoiImapClient *self);
+/* NOTIFY SET (RFC 5465): the selected mailbox as usual, plus new and
+ * expunged messages and flag changes in @mailboxes (NULL-terminated), which
+ * then end an IDLE with other_changed. KOI_IMAP_ERROR_UNSUPPORTED without
+ * the NOTIFY capability. */
+gboolean       koi_imap_client_notify         (KoiImapClient       *self,
+                                               const char * const  *mailboxes,
+                                               GCancellable        *cancellable,
+                                               GError             **error);
 
 /* The primitive every call above is made of: sends the command under a new
  * tag (waiting for "+" before each literal unless LITERAL+ is offered),

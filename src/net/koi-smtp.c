@@ -5,32 +5,21 @@
 
 #include <string.h>
 
-#include "koi-net-curl.h"
 #include "koi-smtp.h"
+#include "koi-smtp-session.h"
 
-#define SMTP_TIMEOUT_MS 60000
+#define CONNECT_TIMEOUT_MS     60000
+/* MAIL, RCPT and DATA are answered at once by any live server. */
+#define REPLY_TIMEOUT_MS       60000
+/* The reply to the final dot is the one that says whether the message was
+ * taken: give up on it too early and the retry is a duplicate. RFC 5321
+ * 4.5.3.2.6 asks for 10 minutes. */
+#define FINAL_REPLY_TIMEOUT_MS (10 * 60 * 1000)
+/* The message goes out in pieces of this size after dot-stuffing. */
+#define DATA_CHUNK             (64 * 1024)
 
-/* Where in a transaction the server last answered, to tell a refused
- * sender from a refused recipient from a broken connection. */
-typedef enum
-{
-  STAGE_SESSION, /* greeting, EHLO, STARTTLS, AUTH */
-  STAGE_MAIL,
-  STAGE_RCPT,
-  STAGE_DATA,
-  STAGE_QUIT,    /* after a failure curl says goodbye: that reply is not the reason */
-} Stage;
-
-typedef struct
-{
-  GBytes  *message;
-  gsize    offset;
-  Stage    stage;
-  GString *reply;      /* the reply being read (multi-line replies are joined) */
-  int      code;       /* code of the last complete reply */
-  Stage    code_stage; /* what that reply answered */
-  char    *last_reply; /* text of the last complete reply */
-} Transaction;
+G_LOCK_DEFINE_STATIC (bytes_uploaded);
+static guint64 bytes_uploaded;
 
 void
 koi_smtp_recipient_result_free (KoiSmtpRecipientResult *result)
@@ -41,72 +30,6 @@ koi_smtp_recipient_result_free (KoiSmtpRecipientResult *result)
   g_free (result->address);
   g_free (result->reply);
   g_free (result);
-}
-
-static size_t
-read_cb (char   *buffer,
-         size_t  size,
-         size_t  nitems,
-         void   *userdata)
-{
-  Transaction *t = userdata;
-  gsize len;
-  const char *data = g_bytes_get_data (t->message, &len);
-  gsize n = MIN (size * nitems, len - t->offset);
-
-  memcpy (buffer, data + t->offset, n);
-  t->offset += n;
-  return n;
-}
-
-static int
-debug_cb (CURL          *handle,
-          curl_infotype  type,
-          char          *data,
-          size_t         size,
-          void          *userptr)
-{
-  Transaction *t = userptr;
-  const char *end = data + size;
-
-  if (type == CURLINFO_HEADER_OUT)
-    {
-      /* Only the verb is looked at: AUTH lines carry the password. */
-      if (size >= 4 && g_ascii_strncasecmp (data, "MAIL", 4) == 0)
-        t->stage = STAGE_MAIL;
-      else if (size >= 4 && g_ascii_strncasecmp (data, "RCPT", 4) == 0)
-        t->stage = STAGE_RCPT;
-      else if (size >= 4 && g_ascii_strncasecmp (data, "DATA", 4) == 0)
-        t->stage = STAGE_DATA;
-      else if (size >= 4 && g_ascii_strncasecmp (data, "QUIT", 4) == 0)
-        t->stage = STAGE_QUIT;
-      return 0;
-    }
-
-  if (type != CURLINFO_HEADER_IN || t->stage == STAGE_QUIT)
-    return 0;
-
-  while (end > data && (end[-1] == '\n' || end[-1] == '\r'))
-    end--;
-  if (end - data < 3 || !g_ascii_isdigit (data[0]) || !g_ascii_isdigit (data[1]) ||
-      !g_ascii_isdigit (data[2]))
-    return 0;
-
-  if (t->reply->len > 0)
-    g_string_append_c (t->reply, ' ');
-  if (end - data > 4)
-    g_string_append_len (t->reply, data + 4, MIN (end - data - 4, 500));
-
-  if (end - data == 3 || data[3] == ' ')
-    {
-      t->code = (data[0] - '0') * 100 + (data[1] - '0') * 10 + (data[2] - '0');
-      t->code_stage = t->stage;
-      g_free (t->last_reply);
-      t->last_reply = g_string_free (t->reply, FALSE);
-      t->reply = g_string_new (NULL);
-    }
-
-  return 0;
 }
 
 /* The EHLO name: the sender's domain, so the machine's own host name
@@ -155,6 +78,236 @@ result_new (const char *address,
   return result;
 }
 
+guint64
+koi_smtp_get_bytes_uploaded (void)
+{
+  guint64 n;
+
+  G_LOCK (bytes_uploaded);
+  n = bytes_uploaded;
+  G_UNLOCK (bytes_uploaded);
+  return n;
+}
+
+static gboolean
+is_positive (int code)
+{
+  return code >= 200 && code < 300;
+}
+
+static gboolean
+send_string (KoiSmtpSession  *session,
+             const char      *str,
+             GCancellable    *cancellable,
+             GError         **error)
+{
+  return koi_smtp_session_send (session, str, strlen (str), cancellable, error);
+}
+
+static gboolean
+send_rcpt (KoiSmtpSession  *session,
+           const char      *address,
+           GCancellable    *cancellable,
+           GError         **error)
+{
+  g_autofree char *command = g_strdup_printf ("RCPT TO:<%s>\r\n", address);
+
+  return send_string (session, command, cancellable, error);
+}
+
+/* The message with every line that starts with "." given one more (RFC
+ * 5321 4.5.2), then the CRLF.CRLF that ends it. The lines already end in
+ * CRLF (the caller's contract); a missing last one is added. */
+static gboolean
+send_message_data (KoiSmtpSession  *session,
+                   GBytes          *message,
+                   GCancellable    *cancellable,
+                   GError         **error)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (message, &len);
+  const char *p = data;
+  const char *end = data + len;
+  g_autoptr(GByteArray) out = g_byte_array_sized_new (MIN (len, DATA_CHUNK) + 8);
+
+  while (p < end)
+    {
+      const char *nl = memchr (p, '\n', end - p);
+      const char *line_end = nl != NULL ? nl + 1 : end;
+
+      if (*p == '.')
+        g_byte_array_append (out, (const guint8 *) ".", 1);
+      g_byte_array_append (out, (const guint8 *) p, line_end - p);
+      p = line_end;
+
+      if (out->len >= DATA_CHUNK)
+        {
+          if (!koi_smtp_session_send (session, (const char *) out->data, out->len,
+                                      cancellable, error))
+            return FALSE;
+          g_byte_array_set_size (out, 0);
+        }
+    }
+
+  if (len < 2 || data[len - 2] != '\r' || data[len - 1] != '\n')
+    g_byte_array_append (out, (const guint8 *) "\r\n", 2);
+  g_byte_array_append (out, (const guint8 *) ".\r\n", 3);
+
+  return koi_smtp_session_send (session, (const char *) out->data, out->len, cancellable, error);
+}
+
+/* The server took the recipients but not the message (or the line broke
+ * before it said so): nobody got it. */
+static void
+unaccept_all (GPtrArray  *results,
+              int         code,
+              const char *reply,
+              gboolean    permanent)
+{
+  for (guint i = 0; i < results->len; i++)
+    {
+      KoiSmtpRecipientResult *result = g_ptr_array_index (results, i);
+
+      if (!result->accepted)
+        continue;
+      result->accepted = FALSE;
+      result->code = code;
+      g_free (result->reply);
+      result->reply = g_strdup (reply);
+      result->permanent = permanent;
+    }
+}
+
+/* After the recipients' replies an error no longer means "nobody was
+ * reached": the refused keep their answers, and those accepted are not
+ * sent and will be tried again. Cancellation stays an error. */
+static gboolean
+failed_after_rcpt (GPtrArray  *results,
+                   GError     *local_error,
+                   GError    **error)
+{
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+
+  unaccept_all (results, 0, local_error->message, FALSE);
+  g_error_free (local_error);
+  return TRUE;
+}
+
+/* One transaction for every valid recipient (`slots`: their indexes in
+ * `results`). With PIPELINING, MAIL FROM and all RCPT TO go out in one
+ * write (RFC 2920) and their replies are read in order; otherwise one
+ * command at a time. DATA is sent only once a recipient is accepted: it
+ * costs one round trip more than pipelining it too, and a server that
+ * wrongly says 354 with nobody accepted is never given the message. */
+static gboolean
+run_transaction (KoiSmtpSession         *session,
+                 const KoiServerConfig  *config,
+                 const char             *from,
+                 GPtrArray              *results,
+                 GArray                 *slots,
+                 GBytes                 *message,
+                 GCancellable           *cancellable,
+                 GError                **error)
+{
+  gboolean pipelining = koi_smtp_session_has_capability (session, "PIPELINING");
+  g_autoptr(GString) commands = g_string_new (NULL);
+  g_autofree char *text = NULL;
+  GError *local_error = NULL;
+  guint n_accepted = 0;
+  int code = 0;
+
+  g_string_append_printf (commands, "MAIL FROM:<%s>\r\n", from);
+  if (pipelining)
+    for (guint i = 0; i < slots->len; i++)
+      {
+        KoiSmtpRecipientResult *result = results->pdata[g_array_index (slots, guint, i)];
+
+        g_string_append_printf (commands, "RCPT TO:<%s>\r\n", result->address);
+      }
+
+  if (!koi_smtp_session_send (session, commands->str, commands->len, cancellable, error) ||
+      !koi_smtp_session_read_reply (session, REPLY_TIMEOUT_MS, &code, &text, cancellable, error))
+    return FALSE;
+
+  if (!is_positive (code))
+    {
+      g_set_error (error, KOI_SMTP_ERROR,
+                   code >= 500 ? KOI_SMTP_ERROR_PERMANENT : KOI_SMTP_ERROR_TEMPORARY,
+                   "%s:%u refused the sender %s: %d %s", config->host, config->port,
+                   from, code, text);
+      koi_smtp_session_quit (session, cancellable);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < slots->len; i++)
+    {
+      KoiSmtpRecipientResult *result = results->pdata[g_array_index (slots, guint, i)];
+
+      /* A failure here still means nobody got the message: no DATA yet. */
+      if (!pipelining && !send_rcpt (session, result->address, cancellable, error))
+        return FALSE;
+      g_clear_pointer (&text, g_free);
+      if (!koi_smtp_session_read_reply (session, REPLY_TIMEOUT_MS, &code, &text, cancellable, error))
+        return FALSE;
+
+      result->code = code;
+      g_free (result->reply);
+      result->reply = g_steal_pointer (&text);
+      result->accepted = is_positive (code);
+      result->permanent = code >= 500;
+      if (result->accepted)
+        n_accepted++;
+    }
+
+  if (n_accepted == 0)
+    {
+      koi_smtp_session_quit (session, cancellable);
+      return TRUE;
+    }
+
+  if (!send_string (session, "DATA\r\n", cancellable, &local_error) ||
+      !koi_smtp_session_read_reply (session, REPLY_TIMEOUT_MS, &code, &text, cancellable,
+                                    &local_error))
+    return failed_after_rcpt (results, local_error, error);
+
+  if (code != 354)
+    {
+      unaccept_all (results, code, text, code >= 500);
+      koi_smtp_session_quit (session, cancellable);
+      return TRUE;
+    }
+  g_clear_pointer (&text, g_free);
+
+  if (!send_message_data (session, message, cancellable, &local_error) ||
+      !koi_smtp_session_read_reply (session, FINAL_REPLY_TIMEOUT_MS, &code, &text, cancellable,
+                                    &local_error))
+    return failed_after_rcpt (results, local_error, error);
+
+  if (is_positive (code))
+    {
+      /* The accepted recipients carry the server's receipt ("queued as ..."). */
+      for (guint i = 0; i < results->len; i++)
+        {
+          KoiSmtpRecipientResult *result = g_ptr_array_index (results, i);
+
+          if (!result->accepted)
+            continue;
+          result->code = code;
+          g_free (result->reply);
+          result->reply = g_strdup (text);
+        }
+    }
+  else
+    unaccept_all (results, code, text, code >= 500);
+
+  koi_smtp_session_quit (session, cancellable);
+  return TRUE;
+}
+
 gboolean
 koi_smtp_send (const KoiServerConfig  *config,
                const char             *from,
@@ -165,15 +318,10 @@ koi_smtp_send (const KoiServerConfig  *config,
                GError                **error)
 {
   g_autoptr(GPtrArray) results = NULL;
-  g_autofree char *host = NULL;
-  g_autofree char *url = NULL;
+  g_autoptr(GArray) slots = NULL;
+  g_autoptr(KoiSmtpSession) session = NULL;
   g_autofree char *helo = NULL;
-  g_autofree char *mail_from = NULL;
-  char errbuf[CURL_ERROR_SIZE];
-  Transaction t = { 0, };
-  gboolean reached_server = FALSE;
-  CURL *curl;
-  gboolean ok = TRUE;
+  gboolean ok;
 
   g_return_val_if_fail (config != NULL, FALSE);
   g_return_val_if_fail (recipients != NULL, FALSE);
@@ -197,124 +345,36 @@ koi_smtp_send (const KoiServerConfig  *config,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  host = koi_net_url_host (config->host, KOI_SMTP_ERROR, error);
-  if (host == NULL)
-    return FALSE;
-  helo = ehlo_name (from);
-  url = g_strdup_printf ("%s://%s:%u/%s",
-                         config->security == KOI_SECURITY_TLS ? "smtps" : "smtp",
-                         host, config->port, helo);
-  mail_from = g_strdup_printf ("<%s>", from);
-
-  koi_net_curl_init ();
-  curl = curl_easy_init ();
-  if (curl == NULL)
-    {
-      g_set_error (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_CONNECT_FAILED,
-                   "Could not set up a connection (out of memory?)");
-      return FALSE;
-    }
-
-  t.message = message;
-  t.reply = g_string_new (NULL);
-
-  koi_net_curl_setup (curl, config, SMTP_TIMEOUT_MS, cancellable, errbuf);
-  curl_easy_setopt (curl, CURLOPT_URL, url);
-  curl_easy_setopt (curl, CURLOPT_MAIL_FROM, mail_from);
-  curl_easy_setopt (curl, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt (curl, CURLOPT_READFUNCTION, read_cb);
-  curl_easy_setopt (curl, CURLOPT_READDATA, &t);
-  curl_easy_setopt (curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t) g_bytes_get_size (message));
-  /* A server that stops taking data for a minute is gone. */
-  curl_easy_setopt (curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt (curl, CURLOPT_LOW_SPEED_TIME, (long) (SMTP_TIMEOUT_MS / 1000));
-  /* VERBOSE only feeds debug_cb (nothing reaches stderr): it is how the
-   * server's own words for a refused recipient are kept. */
-  curl_easy_setopt (curl, CURLOPT_DEBUGFUNCTION, debug_cb);
-  curl_easy_setopt (curl, CURLOPT_DEBUGDATA, &t);
-  curl_easy_setopt (curl, CURLOPT_VERBOSE, 1L);
-
   results = g_ptr_array_new_with_free_func ((GDestroyNotify) koi_smtp_recipient_result_free);
-
+  slots = g_array_new (FALSE, FALSE, sizeof (guint));
   for (guint i = 0; recipients[i] != NULL; i++)
     {
-      const char *rcpt = recipients[i];
-      struct curl_slist *rcpt_list = NULL;
-      g_autofree char *rcpt_arg = NULL;
-      CURLcode rc;
-
-      if (!valid_address (rcpt))
+      if (valid_address (recipients[i]))
         {
-          g_ptr_array_add (results, result_new (rcpt, FALSE, 0, "Not a valid email address", TRUE));
-          continue;
+          g_ptr_array_add (results, result_new (recipients[i], FALSE, 0, NULL, FALSE));
+          g_array_append_val (slots, i);
         }
-
-      /* One transaction per recipient: each gets its own exact answer. */
-      rcpt_arg = g_strdup_printf ("<%s>", rcpt);
-      rcpt_list = curl_slist_append (NULL, rcpt_arg);
-      curl_easy_setopt (curl, CURLOPT_MAIL_RCPT, rcpt_list);
-
-      t.offset = 0;
-      t.stage = STAGE_SESSION;
-      t.code_stage = STAGE_SESSION;
-      t.code = 0;
-      g_clear_pointer (&t.last_reply, g_free);
-      g_string_truncate (t.reply, 0);
-      errbuf[0] = '\0';
-
-      rc = curl_easy_perform (curl);
-
-      curl_easy_setopt (curl, CURLOPT_MAIL_RCPT, NULL);
-      curl_slist_free_all (rcpt_list);
-
-      if (rc == CURLE_OK)
-        {
-          g_ptr_array_add (results, result_new (rcpt, TRUE, t.code, t.last_reply, FALSE));
-          reached_server = TRUE;
-          continue;
-        }
-
-      if (t.code >= 400 && (t.code_stage == STAGE_RCPT || t.code_stage == STAGE_DATA))
-        {
-          g_ptr_array_add (results, result_new (rcpt, FALSE, t.code, t.last_reply, t.code >= 500));
-          reached_server = TRUE;
-          continue;
-        }
-
-      if (!reached_server)
-        {
-          /* Nobody got it: the connection, login or sender failed. */
-          if (t.code >= 400 && t.code_stage == STAGE_MAIL)
-            g_set_error (error, KOI_SMTP_ERROR,
-                         t.code >= 500 ? KOI_SMTP_ERROR_PERMANENT : KOI_SMTP_ERROR_TEMPORARY,
-                         "%s:%u refused the sender %s: %d %s", config->host, config->port,
-                         from, t.code, t.last_reply != NULL ? t.last_reply : "");
-          else
-            koi_net_set_curl_error (error, KOI_SMTP_ERROR, rc, errbuf, t.last_reply, config,
-                                    cancellable);
-          ok = FALSE;
-          break;
-        }
-
-      /* Mid-way: this one and the rest were not sent; retry them later. */
-      {
-        g_autoptr(GError) local_error = NULL;
-
-        koi_net_set_curl_error (&local_error, KOI_SMTP_ERROR, rc, errbuf, t.last_reply, config,
-                                cancellable);
-        for (guint j = i; recipients[j] != NULL; j++)
-          g_ptr_array_add (results, result_new (recipients[j], FALSE, 0, local_error->message,
-                                                !valid_address (recipients[j])));
-        break;
-      }
+      else
+        g_ptr_array_add (results, result_new (recipients[i], FALSE, 0,
+                                              "Not a valid email address", TRUE));
     }
 
-  curl_easy_cleanup (curl);
-  g_string_free (t.reply, TRUE);
-  g_free (t.last_reply);
+  if (slots->len > 0)
+    {
+      helo = ehlo_name (from);
+      session = koi_smtp_session_open (config, helo, CONNECT_TIMEOUT_MS, cancellable, error);
+      if (session == NULL)
+        return FALSE;
 
-  if (!ok)
-    return FALSE;
+      ok = run_transaction (session, config, from, results, slots, message, cancellable, error);
+
+      G_LOCK (bytes_uploaded);
+      bytes_uploaded += koi_smtp_session_get_bytes_sent (session);
+      G_UNLOCK (bytes_uploaded);
+
+      if (!ok)
+        return FALSE;
+    }
 
   *out_results = g_steal_pointer (&results);
   return TRUE;

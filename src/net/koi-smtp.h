@@ -19,16 +19,25 @@ typedef struct
 
 void koi_smtp_recipient_result_free (KoiSmtpRecipientResult *result);
 
-/* Sends `message` (RFC 5322, CRLF line endings, 7-bit) from `from` to each
- * recipient, one SMTP transaction per recipient on one connection, so every
- * recipient gets an exact result and a retry need only go to those not
- * accepted. Blocks the calling thread; cancellable.
+/* Sends `message` (RFC 5322, CRLF line endings, 7-bit) from `from` to every
+ * recipient in one SMTP transaction: one MAIL FROM, a RCPT TO each
+ * (pipelined when the server offers PIPELINING), one upload of the message.
+ * Each recipient's result comes from its own RCPT reply, so a retry need
+ * only go to those not accepted. Blocks the calling thread; cancellable.
  *
  * Returns FALSE + KOI_SMTP_ERROR (or G_IO_ERROR_CANCELLED) when nobody got
- * the message because the connection, TLS, login or the sender failed.
- * Otherwise TRUE and *out_results (of KoiSmtpRecipientResult, in the order
- * of `recipients`); recipients not reached after a mid-way failure are
- * listed as not accepted and not permanent. */
+ * the message because the connection, TLS, login or the sender failed, or
+ * the line broke before every recipient was answered. Otherwise TRUE and
+ * *out_results (of KoiSmtpRecipientResult, in the order of `recipients`):
+ * accepted ones carry the reply to the message ("250 ... queued as ...");
+ * refused ones their RCPT reply (4xx temporary, 5xx permanent); invalid
+ * addresses are permanent without asking the server. When the server took
+ * recipients but then refused the message (DATA or its end answered 4xx/
+ * 5xx), nobody got it: those recipients carry that reply, temporary or
+ * permanent by its code. When the line broke after the recipients' replies
+ * they are not accepted and not permanent (if it broke after the final dot
+ * the server may have taken it: a retry can then be a duplicate, as with
+ * any SMTP client). */
 gboolean koi_smtp_send (const KoiServerConfig  *config,
                         const char             *from,
                         const char * const     *recipients,
@@ -36,6 +45,11 @@ gboolean koi_smtp_send (const KoiServerConfig  *config,
                         GPtrArray             **out_results,
                         GCancellable           *cancellable,
                         GError                **error);
+
+/* Bytes koi_smtp_send has handed to its connections in this process so far
+ * (commands and the dot-stuffed message; not curl's own EHLO, STARTTLS and
+ * AUTH): what benchmarks count as uploaded. */
+guint64  koi_smtp_get_bytes_uploaded (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiSmtpRecipientResult, koi_smtp_recipient_result_free)
 

@@ -503,7 +503,9 @@ koi_store_message_apply_edit (KoiStore    *self,
   if (edit_message_id != NULL)
     edit_id = normalize_message_id (edit_message_id);
 
-  if (!koi_store_atomic_begin (self, &atomic, error))
+  /* The index's update trigger removes the old text, which must be in the
+   * index by then (a message stored earlier in this batch is not yet). */
+  if (!koi_store_fts_flush (self, error) || !koi_store_atomic_begin (self, &atomic, error))
     return FALSE;
 
   current = koi_store_message_get (self, id, error);
@@ -628,7 +630,8 @@ koi_store_message_mark_deleted (KoiStore  *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  if (!koi_store_atomic_begin (self, &atomic, error))
+  /* As for an edit: the row's text must be in the index before it goes. */
+  if (!koi_store_fts_flush (self, error) || !koi_store_atomic_begin (self, &atomic, error))
     return FALSE;
 
   {
@@ -924,4 +927,39 @@ koi_store_receipt_count (KoiStore  *self,
     return (guint) sqlite3_column_int64 (stmt, 0);
   koi_store_set_error (self, error, rc, "Could not count the read receipts");
   return 0;
+}
+
+GPtrArray *
+koi_store_message_list_after (KoiStore  *self,
+                              gint64     account_id,
+                              gint64     after_id,
+                              guint      limit,
+                              GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify) koi_store_message_free);
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  stmt = koi_store_prepare (self,
+                            "SELECT " MESSAGE_COLUMNS " FROM messages m"
+                            " WHERE m.account_id = ?1 AND m.id > ?2 AND m.chat_id IS NOT NULL"
+                            " ORDER BY m.id LIMIT ?3",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int64 (stmt, 2, after_id);
+  sqlite3_bind_int64 (stmt, 3, limit > 0 ? (gint64) limit : -1);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (messages, message_from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      koi_store_set_error (self, error, rc, "Could not read the messages");
+      return NULL;
+    }
+
+  return g_steal_pointer (&messages);
 }

@@ -22,6 +22,12 @@ struct _KoiStore
   gint64      fts_pending_from;
 };
 
+/* Indexes the batch's waiting rows now. Needed before a row's text changes
+ * inside the batch: the update trigger takes the old text out of the
+ * index, which must then be in it. */
+gboolean koi_store_fts_flush (KoiStore  *store,
+                              GError   **error);
+
 /* A message row was inserted: index its text now, or at the batch's commit. */
 gboolean koi_store_fts_add (KoiStore    *store,
                             gint64       id,

@@ -219,7 +219,7 @@ koi_store_fts_add (KoiStore    *self,
 
 /* Every row inserted in this batch (and not undone by a savepoint) has an
  * id >= fts_pending_from: index them in one statement. */
-static gboolean
+gboolean
 koi_store_fts_flush (KoiStore  *self,
                      GError   **error)
 {

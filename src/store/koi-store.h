@@ -359,6 +359,13 @@ GPtrArray       *koi_store_message_search     (KoiStore               *store,
                                                const char             *query,
                                                guint                   limit,
                                                GError                **error);
+/* The account's visible messages stored after @after_id (a row id: ids
+ * only grow), by id, at most @limit (0 = all). For resuming a watch. */
+GPtrArray       *koi_store_message_list_after (KoiStore               *store,
+                                               gint64                  account_id,
+                                               gint64                  after_id,
+                                               guint                   limit,
+                                               GError                **error);
 void             koi_store_message_free       (KoiStoreMessage        *message);
 
 /* Read receipts (MDNs) received for an outgoing message. */

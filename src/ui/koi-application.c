@@ -161,7 +161,9 @@ preferences_action (GSimpleAction *action,
   if (self->settings == NULL)
     return;
 
-  preferences = koi_preferences_window_new (window, self->settings);
+  preferences = koi_preferences_window_new (window, self->settings,
+                                            self->session != NULL
+                                            ? koi_session_get_accounts (self->session) : NULL);
   gtk_window_present (GTK_WINDOW (preferences));
 }
 

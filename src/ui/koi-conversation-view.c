@@ -318,7 +318,7 @@ on_composer_send (KoiConversationView *self,
   g_set_weak_pointer (&data->self, self);
   data->text = g_strdup (text);
 
-  koi_account_send_text_async (self->account, koi_chat_get_peer_address (self->chat), text,
+  koi_account_send_text_async (self->account, koi_chat_get_id (self->chat), text,
                                self->cancellable, send_done, data);
 }
 

@@ -3,6 +3,9 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
+#include "koi-account.h"
 #include "koi-preferences-window.h"
 
 struct _KoiPreferencesWindow
@@ -11,8 +14,11 @@ struct _KoiPreferencesWindow
 
   AdwComboRow          *color_scheme_row;
   GtkSwitch            *move_switch;
+  AdwActionRow         *other_app_row;
 
   GSettings            *settings;
+  GListModel           *accounts;
+  gboolean              move_bound;
 };
 
 G_DEFINE_FINAL_TYPE (KoiPreferencesWindow, koi_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -50,9 +56,80 @@ position_to_scheme (const GValue       *value,
   return g_variant_new_string (nicks[position]);
 }
 
+/* Another chat app fetches chat mail from INBOX, and the engine never
+ * moves it away from one it has seen (koi-chat-client-detect.h). Say so
+ * beside the switch; when that holds for every account the switch can
+ * change nothing, so it is shown off and insensitive. */
+static void
+update_other_app (KoiPreferencesWindow *self)
+{
+  g_autoptr (GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
+  gboolean delta_chat_only = TRUE;
+  guint n = self->accounts != NULL ? g_list_model_get_n_items (self->accounts) : 0;
+  g_autofree char *joined = NULL;
+  g_autofree char *subtitle = NULL;
+  gboolean all;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (KoiAccount) account = g_list_model_get_item (self->accounts, i);
+      const char *client = koi_account_get_other_chat_client (account);
+
+      if (client == NULL)
+        continue;
+      g_ptr_array_add (addresses, g_strdup (koi_account_get_address (account)));
+      delta_chat_only &= g_str_equal (client, "delta-chat");
+    }
+  all = n > 0 && addresses->len == n;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->other_app_row), addresses->len > 0);
+  if (addresses->len > 0)
+    {
+      g_ptr_array_add (addresses, NULL);
+      joined = g_strjoinv (", ", (char **) addresses->pdata);
+      /* TRANSLATORS: %s is one or more email addresses. */
+      subtitle = g_strdup_printf (delta_chat_only
+                                  ? _("Delta Chat uses %s too, so Koi leaves chat messages in the inbox for it to receive them")
+                                  : _("Another chat app (for example Delta Chat) uses %s too, so Koi leaves chat messages in the inbox for it to receive them"),
+                                  joined);
+      adw_action_row_set_subtitle (self->other_app_row, subtitle);
+    }
+
+  if (all && self->move_bound)
+    {
+      g_settings_unbind (self->move_switch, "active");
+      self->move_bound = FALSE;
+      gtk_switch_set_active (self->move_switch, FALSE);
+    }
+  else if (!all && !self->move_bound)
+    {
+      g_settings_bind (self->settings, "move-chats-to-folder", self->move_switch, "active",
+                       G_SETTINGS_BIND_DEFAULT);
+      self->move_bound = TRUE;
+    }
+  gtk_widget_set_sensitive (GTK_WIDGET (self->move_switch), !all);
+}
+
+static void
+on_accounts_changed (KoiPreferencesWindow *self,
+                     guint                 position,
+                     guint                 removed,
+                     guint                 added)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr (KoiAccount) account = g_list_model_get_item (self->accounts, i);
+
+      g_signal_connect_object (account, "notify::other-chat-client",
+                               G_CALLBACK (update_other_app), self, G_CONNECT_SWAPPED);
+    }
+  update_other_app (self);
+}
+
 GtkWidget *
-koi_preferences_window_new (GtkWindow *parent,
-                            GSettings *settings)
+koi_preferences_window_new (GtkWindow  *parent,
+                            GSettings  *settings,
+                            GListModel *accounts)
 {
   KoiPreferencesWindow *self;
 
@@ -66,8 +143,15 @@ koi_preferences_window_new (GtkWindow *parent,
   g_settings_bind_with_mapping (settings, "color-scheme", self->color_scheme_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT,
                                 scheme_to_position, position_to_scheme, NULL, NULL);
-  g_settings_bind (settings, "move-chats-to-folder", self->move_switch, "active",
-                   G_SETTINGS_BIND_DEFAULT);
+  if (accounts != NULL)
+    {
+      self->accounts = g_object_ref (accounts);
+      g_signal_connect_object (accounts, "items-changed",
+                               G_CALLBACK (on_accounts_changed), self, G_CONNECT_SWAPPED);
+      on_accounts_changed (self, 0, 0, g_list_model_get_n_items (accounts));
+    }
+  else
+    update_other_app (self);
 
   return GTK_WIDGET (self);
 }
@@ -79,6 +163,7 @@ koi_preferences_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (object), KOI_TYPE_PREFERENCES_WINDOW);
   g_clear_object (&self->settings);
+  g_clear_object (&self->accounts);
 
   G_OBJECT_CLASS (koi_preferences_window_parent_class)->dispose (object);
 }
@@ -95,6 +180,7 @@ koi_preferences_window_class_init (KoiPreferencesWindowClass *klass)
                                                RESOURCE_BASE_PATH "/koi-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, color_scheme_row);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, move_switch);
+  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, other_app_row);
 }
 
 static void

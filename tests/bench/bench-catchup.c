@@ -479,6 +479,14 @@ main (int   argc,
 
   cli = koi_test_cli_new ();
   koi_test_cli_add_account (cli, "bob", BOB, "bob-secret");
+  /* As a user who chose to keep INBOX for email: the moves are part of
+   * the catch-up (and of the transport floor it is compared with). */
+  {
+    g_autofree char *bob = koi_test_cli_profile (cli, "bob");
+
+    g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob, "set",
+                                       "move-chat-mail", "on", NULL), ==, 0);
+  }
   /* The empty first sync: creates COI/Chats and the folder state, so what
    * follows is a returning user's catch-up, not an account setup. */
   g_free (run_cli (cli, "bob", "sync", NULL).output);

@@ -173,7 +173,7 @@ listener_wait (Listener *self)
             return listener_reply_new_error (self->who, error);
           changed = result.server_changed;
         }
-      else if (!koi_syncer_idle (self->syncer, DELIVERY_TIMEOUT * 1000, NULL, &changed, NULL, &error))
+      else if (!koi_syncer_idle (self->syncer, DELIVERY_TIMEOUT * 1000, NULL, &changed, NULL, NULL, &error))
         return listener_reply_new_error (self->who, error);
 
       if (!changed)
@@ -268,13 +268,15 @@ listener_start_idle (Listener              *self,
 }
 
 static void
-syncer_message_added (const KoiStoreMessage *message,
-                      gpointer               user_data)
+syncer_message_added (gint64   chat_id,
+                      gint64   message_ref,
+                      gpointer user_data)
 {
   Listener *self = user_data;
 
-  if (message->direction == KOI_STORE_DIRECTION_INCOMING && self->stored_ms == 0)
-    self->stored_ms = message->received_at_ms;
+  /* Called right after the batch is committed: the moment it is stored. */
+  if (self->stored_ms == 0)
+    self->stored_ms = g_get_real_time () / 1000;
 }
 
 /* Koi's syncer for @address with its own store in @dir: the engine's

@@ -389,6 +389,50 @@ koi_test_mailserver_port_open (KoiTestMailserver *self,
   return connection != NULL;
 }
 
+static guint
+count_files (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        n += count_files (child);
+      else
+        n++;
+    }
+  return n;
+}
+
+/**
+ * koi_test_mailserver_queue_is_empty:
+ * @self: an instance
+ *
+ * Returns: whether Postfix's queues (build-aux/koi-mailserver keeps them in
+ * @dir/spool) hold no message: everything submitted so far was delivered
+ * to Dovecot or bounced
+ */
+gboolean
+koi_test_mailserver_queue_is_empty (KoiTestMailserver *self)
+{
+  static const char * const queues[] = { "maildrop", "incoming", "active", "deferred", "hold" };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (queues); i++)
+    {
+      g_autofree char *path = g_build_filename (self->dir, "spool", queues[i], NULL);
+
+      if (count_files (path) > 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 remove_dir (const char *dir)
 {

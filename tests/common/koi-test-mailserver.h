@@ -47,6 +47,10 @@ gboolean           koi_test_mailserver_inject        (KoiTestMailserver  *self,
                                                       GError            **error);
 gboolean           koi_test_mailserver_port_open     (KoiTestMailserver  *self,
                                                       guint               port);
+/* Whether Postfix holds no message any more (each was delivered or
+ * bounced): after the sender's SMTP transactions ended, the barrier after
+ * which nothing more can arrive in a mailbox. */
+gboolean           koi_test_mailserver_queue_is_empty (KoiTestMailserver *self);
 void               koi_test_mailserver_free          (KoiTestMailserver  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiTestMailserver, koi_test_mailserver_free)

@@ -16,10 +16,25 @@
 #define DELIVERY_TIMEOUT_S 20
 
 static void
+move_chat_mail (KoiTestCli *cli,
+                const char *profile,
+                const char *on_off)
+{
+  g_autofree char *dir = koi_test_cli_profile (cli, profile);
+
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", dir, "set",
+                                     "move-chat-mail", on_off, NULL), ==, 0);
+}
+
+/* Moving chat mail to COI/Chats is off by default; most tests here are
+ * about a user who chose it, so both accounts turn it on. */
+static void
 setup_two_accounts (KoiTestCli *cli)
 {
   koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
   koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+  move_chat_mail (cli, "alice", "on");
+  move_chat_mail (cli, "bob", "on");
 }
 
 static const char *
@@ -112,6 +127,7 @@ test_new_device_sees_history (void)
 
   /* A second device of Bob's: a fresh profile, one sync. */
   koi_test_cli_add_account (cli, "bob-laptop", "bob@example.org", "bob-secret");
+  move_chat_mail (cli, "bob-laptop", "on");
   g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile",
                                      koi_test_cli_profile (cli, "bob-laptop"), "sync", NULL), ==, 0);
 
@@ -448,6 +464,26 @@ test_move_switched_off (void)
   g_assert_cmpuint (count_on_server (cli, "COI/Chats", id), ==, 0);
 }
 
+/* Nobody asked to move: chat mail stays in INBOX, where another chat app
+ * on the account (a phone) finds it too. */
+static void
+test_move_off_by_default (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (GPtrArray) messages = NULL;
+  g_autofree char *id = NULL;
+
+  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
+  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+
+  id = koi_test_cli_send (cli, "alice", "bob@example.org", "still in the inbox");
+  messages = sync_until (cli, "bob", "alice@example.org", 1);
+  g_assert_cmpuint (messages->len, ==, 1);
+  g_assert_cmpstr (member (g_ptr_array_index (messages, 0), "message_id"), ==, id);
+  g_assert_cmpuint (count_on_server (cli, "INBOX", id), ==, 1);
+  g_assert_cmpuint (count_on_server (cli, "COI/Chats", id), ==, 0);
+}
+
 static void
 test_clear_errors (void)
 {
@@ -507,6 +543,7 @@ main (int   argc,
   g_test_add_func ("/engine/cli/uidvalidity-change", test_uidvalidity_change);
   g_test_add_func ("/engine/cli/refused-recipient", test_refused_recipient);
   g_test_add_func ("/engine/cli/move-switched-off", test_move_switched_off);
+  g_test_add_func ("/engine/cli/move-off-by-default", test_move_off_by_default);
   g_test_add_func ("/engine/cli/clear-errors", test_clear_errors);
 
   return g_test_run ();

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include "koi-account.h"
 #include "koi-chat-list.h"
 #include "koi-message-list.h"
 #include "koi-model.h"
@@ -63,9 +64,22 @@ engine_new (ModelFixture *fixture)
   g_autoptr(KoiServerConfig) config =
     koi_server_config_new ("127.0.0.1", 1993, KOI_SECURITY_TLS, "me@koi.test", NULL, NULL);
 
-  /* Never started: it only carries the signals, as the running engine
-   * would emit them after writing to the store. */
+  /* Never started (no server): its commands (create a chat, mark read) run
+   * on its command thread as in the app, and the tests emit its change
+   * signals as the running engine would after writing to the store. */
   return koi_engine_new (fixture->path, fixture->account_id, "me@koi.test", config, config);
+}
+
+/* The account the lists follow; @engine may be NULL (not running). */
+static KoiAccount *
+account_new (ModelFixture   *fixture,
+             KoiStoreReader *reader,
+             KoiEngine      *engine)
+{
+  KoiAccount *account = koi_account_new (reader, fixture->account_id, "me@koi.test", NULL);
+
+  koi_account_set_engine (account, engine);
+  return account;
 }
 
 /* ------------------------------------------------------------------ */
@@ -184,11 +198,10 @@ chat_at (KoiChatList *list,
 }
 
 static KoiChatList *
-chat_list_new_loaded (ModelFixture   *fixture,
-                      KoiStoreReader *reader,
-                      KoiEngine      *engine)
+chat_list_new_loaded (KoiStoreReader *reader,
+                      KoiAccount     *account)
 {
-  KoiChatList *list = koi_chat_list_new (reader, engine, fixture->account_id);
+  KoiChatList *list = koi_chat_list_new (reader, account);
   gboolean loaded = FALSE;
 
   g_assert_true (koi_chat_list_get_loading (list));
@@ -206,9 +219,12 @@ test_chat_list_order_and_move (ModelFixture  *fixture,
                                gconstpointer  data)
 {
   g_autoptr(KoiStoreReader) reader = koi_store_reader_new (fixture->path);
+  g_autoptr(KoiEngine) engine = engine_new (fixture);
+  g_autoptr(KoiAccount) account = account_new (fixture, reader, engine);
   g_autoptr(KoiChatList) list = NULL;
   g_autoptr(GArray) changes = NULL;
   g_autofree char *initials = NULL;
+  gboolean chat_updated = FALSE;
   gint64 a, b, c;
   KoiChat *chat_a, *chat_b, *chat_c;
   gboolean b_text_changed = FALSE;
@@ -221,7 +237,7 @@ test_chat_list_order_and_move (ModelFixture  *fixture,
   model_fixture_add_message (fixture, b, "bob@koi.test", "second", 2000);
   model_fixture_add_message (fixture, a, "ann@koi.test", "first", 3000);
 
-  list = chat_list_new_loaded (fixture, reader, NULL);
+  list = chat_list_new_loaded (reader, account);
 
   /* Newest activity first, with what the rows show. */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 3);
@@ -291,14 +307,24 @@ test_chat_list_order_and_move (ModelFixture  *fixture,
   model_drain ();
   g_assert_cmpuint (changes->len, ==, 0);
 
-  /* Marking read goes to the store and comes back as a property change. */
+  /* Marking read goes through the engine to the store, which remembers to
+   * tell the server, and comes back as a property change. */
+  g_signal_connect_swapped (engine, "chat-updated", G_CALLBACK (set_flag), &chat_updated);
   koi_chat_list_mark_read (list, b);
+  model_wait_for (&chat_updated);
   model_drain ();
   g_assert_cmpuint (koi_chat_get_unread_count (chat_b), ==, 0);
   g_assert_cmpuint (changes->len, ==, 0);
+  {
+    g_autoptr(GPtrArray) pending = koi_store_seen_pending_list (fixture->store, fixture->account_id, NULL);
+
+    g_assert_nonnull (pending);
+    g_assert_cmpuint (pending->len, ==, 2);
+  }
 
   unwatch_changes (list, g_steal_pointer (&changes));
   g_assert_finalize_object (g_steal_pointer (&list));
+  g_clear_object (&account);
   g_assert_finalize_object (g_steal_pointer (&reader));
 }
 
@@ -308,13 +334,14 @@ test_chat_list_engine_signals (ModelFixture  *fixture,
 {
   g_autoptr(KoiStoreReader) reader = koi_store_reader_new (fixture->path);
   g_autoptr(KoiEngine) engine = engine_new (fixture);
+  g_autoptr(KoiAccount) account = account_new (fixture, reader, engine);
   g_autoptr(KoiChatList) list = NULL;
   g_autoptr(GArray) changes = NULL;
   gint64 a, d;
 
   a = model_fixture_add_chat (fixture, "ann@koi.test", "Ann");
   model_fixture_add_message (fixture, a, "ann@koi.test", "hi", 1000);
-  list = chat_list_new_loaded (fixture, reader, engine);
+  list = chat_list_new_loaded (reader, account);
   model_drain ();
   changes = watch_changes (list);
 
@@ -322,7 +349,7 @@ test_chat_list_engine_signals (ModelFixture  *fixture,
   d = model_fixture_add_chat (fixture, "dee@koi.test", "Dee");
   model_fixture_add_message (fixture, d, "dee@koi.test", "hello", 2000);
   for (guint i = 0; i < 20; i++)
-    g_signal_emit_by_name (engine, "chats-changed");
+    g_signal_emit_by_name (engine, "chat-updated", d);
   model_drain ();
 
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 2);
@@ -332,8 +359,27 @@ test_chat_list_engine_signals (ModelFixture  *fixture,
   g_assert_cmpuint (g_array_index (changes, Change, 0).added, ==, 1);
   g_assert_cmpint (koi_chat_get_id (chat_at (list, 0)), ==, d);
 
+  /* The account's engine is replaced (a restart): the same list follows
+   * the new one. */
+  {
+    g_autoptr(KoiEngine) second = engine_new (fixture);
+    gint64 e;
+
+    koi_account_set_engine (account, second);
+    g_array_set_size (changes, 0);
+    model_drain ();
+    e = model_fixture_add_chat (fixture, "eve@koi.test", "Eve");
+    model_fixture_add_message (fixture, e, "eve@koi.test", "after the restart", 3000);
+    g_signal_emit_by_name (second, "chat-updated", e);
+    model_drain ();
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 3);
+    g_assert_cmpint (koi_chat_get_id (chat_at (list, 0)), ==, e);
+    koi_account_set_engine (account, NULL);
+  }
+
   unwatch_changes (list, g_steal_pointer (&changes));
   g_assert_finalize_object (g_steal_pointer (&list));
+  g_clear_object (&account);
   g_assert_finalize_object (g_steal_pointer (&reader));
 }
 
@@ -360,12 +406,14 @@ test_chat_list_ensure_for_peer (ModelFixture  *fixture,
                                 gconstpointer  data)
 {
   g_autoptr(KoiStoreReader) reader = koi_store_reader_new (fixture->path);
+  g_autoptr(KoiEngine) engine = engine_new (fixture);
+  g_autoptr(KoiAccount) account = account_new (fixture, reader, engine);
   g_autoptr(KoiChatList) list = NULL;
   EnsureResult res = { 0 };
   KoiChat *chat;
 
   model_fixture_add_chat (fixture, "ann@koi.test", "Ann");
-  list = chat_list_new_loaded (fixture, reader, NULL);
+  list = chat_list_new_loaded (reader, account);
 
   /* A new peer: created in the store, then found in the list. */
   koi_chat_list_ensure_for_peer_async (list, "  new@koi.test ", NULL, ensure_done, &res);
@@ -403,6 +451,7 @@ test_chat_list_ensure_for_peer (ModelFixture  *fixture,
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 2);
 
   g_assert_finalize_object (g_steal_pointer (&list));
+  g_clear_object (&account);
   g_assert_finalize_object (g_steal_pointer (&reader));
 }
 
@@ -434,10 +483,10 @@ fill_chat (ModelFixture *fixture,
 
 static KoiMessageList *
 message_list_new_ready (KoiStoreReader *reader,
-                        KoiEngine      *engine,
+                        KoiAccount     *account,
                         gint64          chat_id)
 {
-  KoiMessageList *list = koi_message_list_new (reader, engine, chat_id);
+  KoiMessageList *list = koi_message_list_new (reader, account, chat_id);
   gboolean ready = FALSE;
 
   g_assert_true (koi_message_list_get_loading (list));
@@ -648,17 +697,17 @@ test_message_list_live (ModelFixture  *fixture,
 {
   g_autoptr(KoiStoreReader) reader = koi_store_reader_new (fixture->path);
   g_autoptr(KoiEngine) engine = engine_new (fixture);
+  g_autoptr(KoiAccount) account = account_new (fixture, reader, engine);
   g_autoptr(KoiMessageList) list = NULL;
   g_autoptr(GArray) changes = NULL;
   g_autoptr(KoiMessage) item = NULL;
-  g_autoptr(KoiStoreMessage) row = NULL;
   g_autoptr(GError) error = NULL;
   gint64 chat_id = fill_chat (fixture, 500);
   gint64 other_chat = model_fixture_add_chat (fixture, "zed@koi.test", NULL);
   gint64 id;
   const Change *change;
 
-  list = message_list_new_ready (reader, engine, chat_id);
+  list = message_list_new_ready (reader, account, chat_id);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 500);
   changes = watch_changes (list);
 
@@ -671,9 +720,7 @@ test_message_list_live (ModelFixture  *fixture,
   /* A new message at the end: one items-changed, and the row has its
    * text at once (no placeholder flash). */
   id = model_fixture_add_message (fixture, chat_id, "bob@koi.test", "just now", 9000000);
-  row = koi_store_message_get (fixture->store, id, &error);
-  g_assert_no_error (error);
-  g_signal_emit_by_name (engine, "message-added", row);
+  g_signal_emit_by_name (engine, "message-added", chat_id, id);
   model_drain ();
   g_assert_cmpuint (changes->len, ==, 1);
   change = &g_array_index (changes, Change, 0);
@@ -685,23 +732,18 @@ test_message_list_live (ModelFixture  *fixture,
   item = g_list_model_get_item (G_LIST_MODEL (list), 500);
   g_assert_true (koi_message_get_loaded (item));
   g_assert_cmpstr (koi_message_get_text (item), ==, "just now");
-  g_clear_pointer (&row, koi_store_message_free);
 
   /* A message of another chat changes nothing here. */
   g_array_set_size (changes, 0);
   id = model_fixture_add_message (fixture, other_chat, "zed@koi.test", "elsewhere", 9000001);
-  row = koi_store_message_get (fixture->store, id, &error);
-  g_signal_emit_by_name (engine, "message-added", row);
-  g_clear_pointer (&row, koi_store_message_free);
+  g_signal_emit_by_name (engine, "message-added", other_chat, id);
   model_drain ();
   g_assert_cmpuint (changes->len, ==, 0);
 
   /* An older Date lands in the middle, at its place by sort time. */
   id = model_fixture_add_message (fixture, chat_id, "bob@koi.test", "late arrival",
                                   1000000 + 450 * 10 + 5);
-  row = koi_store_message_get (fixture->store, id, &error);
-  g_signal_emit_by_name (engine, "message-added", row);
-  g_clear_pointer (&row, koi_store_message_free);
+  g_signal_emit_by_name (engine, "message-added", chat_id, id);
   model_drain ();
   g_assert_cmpuint (changes->len, ==, 1);
   change = &g_array_index (changes, Change, 0);
@@ -722,17 +764,23 @@ test_message_list_live (ModelFixture  *fixture,
     g_assert_cmpstr (koi_message_get_text (late), ==, "late arrival");
   }
 
-  /* A state change reaches the shown message in place, with the reason. */
+  /* A change reaches the shown message in place, read from the store,
+   * with the server's words. */
   g_array_set_size (changes, 0);
-  g_signal_emit_by_name (engine, "message-changed", koi_message_get_id (item),
-                         (int) KOI_MESSAGE_FAILED, "550 mailbox unavailable");
+  koi_store_message_set_state (fixture->store, koi_message_get_id (item), KOI_STORE_STATE_FAILED,
+                               "550 mailbox unavailable", &error);
+  g_assert_no_error (error);
+  g_signal_emit_by_name (engine, "message-updated", chat_id, koi_message_get_id (item));
+  model_drain ();
   g_assert_cmpint (koi_message_get_state (item), ==, KOI_MESSAGE_FAILED);
   g_assert_cmpstr (koi_message_get_failure_reason (item), ==, "550 mailbox unavailable");
-  g_signal_emit_by_name (engine, "message-changed", koi_message_get_id (item),
-                         (int) KOI_MESSAGE_SENT, NULL);
+  koi_store_message_set_state (fixture->store, koi_message_get_id (item), KOI_STORE_STATE_SENT,
+                               NULL, &error);
+  g_assert_no_error (error);
+  g_signal_emit_by_name (engine, "message-updated", chat_id, koi_message_get_id (item));
+  model_drain ();
   g_assert_cmpint (koi_message_get_state (item), ==, KOI_MESSAGE_SENT);
   g_assert_null (koi_message_get_failure_reason (item));
-  model_drain ();
   g_assert_cmpuint (changes->len, ==, 0);
 
   /* A burst of announced messages that all land at the end. */
@@ -741,9 +789,7 @@ test_message_list_live (ModelFixture  *fixture,
       g_autofree char *text = g_strdup_printf ("burst %u", i);
 
       id = model_fixture_add_message (fixture, chat_id, "bob@koi.test", text, 9100000 + i);
-      row = koi_store_message_get (fixture->store, id, &error);
-      g_signal_emit_by_name (engine, "message-added", row);
-      g_clear_pointer (&row, koi_store_message_free);
+      g_signal_emit_by_name (engine, "message-added", chat_id, id);
     }
   model_drain ();
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 532);
@@ -762,6 +808,7 @@ test_message_list_live (ModelFixture  *fixture,
 
   unwatch_changes (list, g_steal_pointer (&changes));
   g_assert_finalize_object (g_steal_pointer (&list));
+  g_clear_object (&account);
   g_assert_finalize_object (g_steal_pointer (&reader));
 }
 

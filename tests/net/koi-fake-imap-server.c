@@ -7,9 +7,8 @@
 #include <netinet/tcp.h>
 #include <string.h>
 
-#include <glib/gstdio.h>
-
 #include "koi-fake-imap-server.h"
+#include "koi-fake-server-common.h"
 
 /* What curl and Koi need to get past login, and what the IDLE and MOVE
  * tests use. No AUTH= mechanism: curl then logs in with LOGIN. Never
@@ -42,110 +41,6 @@ struct _KoiFakeImapConn
   guint              index;
   gboolean           dropped;
 };
-
-/* ---- throw-away certificates --------------------------------------------- */
-
-static gboolean
-run_openssl (const char  *dir,
-             GError     **error,
-             ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autofree char *err = NULL;
-  const char *arg;
-  va_list ap;
-
-  g_ptr_array_add (argv, (gpointer) "openssl");
-  va_start (ap, error);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_set_cwd (launcher, dir);
-  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
-  if (proc == NULL)
-    return FALSE;
-  if (!g_subprocess_communicate_utf8 (proc, NULL, NULL, NULL, &err, error))
-    return FALSE;
-  if (!g_subprocess_get_successful (proc))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "openssl %s failed: %s", (const char *) argv->pdata[1], err);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* A CA and a leaf for IP 127.0.0.1 signed by it, as a real deployment has,
- * so the client's ordinary verification (CA file + host check) runs. */
-static gboolean
-make_certificates (KoiFakeImapServer  *self,
-                   GError            **error)
-{
-  g_autofree char *ext = NULL;
-  g_autofree char *cert_file = NULL;
-  g_autofree char *key_file = NULL;
-
-  self->dir = g_dir_make_tmp ("koi-fake-imap-XXXXXX", error);
-  if (self->dir == NULL)
-    return FALSE;
-
-  ext = g_build_filename (self->dir, "server.ext", NULL);
-  if (!g_file_set_contents (ext,
-                            "basicConstraints=critical,CA:FALSE\n"
-                            "keyUsage=critical,digitalSignature\n"
-                            "extendedKeyUsage=serverAuth\n"
-                            "subjectAltName=IP:127.0.0.1\n", -1, error))
-    return FALSE;
-
-  if (!run_openssl (self->dir, error,
-                    "req", "-x509", "-new", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "ca.key",
-                    "-out", "ca.pem", "-days", "2", "-sha256",
-                    "-subj", "/O=Koi test/CN=Koi fake IMAP server CA",
-                    "-addext", "basicConstraints=critical,CA:TRUE",
-                    "-addext", "keyUsage=critical,keyCertSign,cRLSign", NULL) ||
-      !run_openssl (self->dir, error,
-                    "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                    "-nodes", "-keyout", "server.key", "-out", "server.csr",
-                    "-subj", "/O=Koi test/CN=127.0.0.1", NULL) ||
-      !run_openssl (self->dir, error,
-                    "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-                    "-CAcreateserial", "-days", "2", "-sha256", "-extfile", "server.ext",
-                    "-out", "server.pem", NULL))
-    return FALSE;
-
-  cert_file = g_build_filename (self->dir, "server.pem", NULL);
-  key_file = g_build_filename (self->dir, "server.key", NULL);
-  self->certificate = g_tls_certificate_new_from_files (cert_file, key_file, error);
-  if (self->certificate == NULL)
-    return FALSE;
-  self->ca_file = g_build_filename (self->dir, "ca.pem", NULL);
-  return TRUE;
-}
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = NULL;
-  const char *name;
-
-  if (dir == NULL)
-    return;
-  d = g_dir_open (dir, 0, NULL);
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
 
 /* ---- writing, for the scripts -------------------------------------------- */
 
@@ -360,9 +255,6 @@ koi_fake_imap_server_new (KoiFakeImapMode    mode,
                           GError           **error)
 {
   g_autoptr(KoiFakeImapServer) self = NULL;
-  g_autoptr(GInetAddress) loopback = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GSocketAddress) effective = NULL;
 
   self = g_new0 (KoiFakeImapServer, 1);
   self->mode = mode;
@@ -374,23 +266,15 @@ koi_fake_imap_server_new (KoiFakeImapMode    mode,
 
   if (mode == KOI_FAKE_IMAP_TLS)
     {
-      if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                       "GIO has no TLS backend (install glib-networking)");
-          return NULL;
-        }
-      if (!make_certificates (self, error))
+      self->certificate = koi_fake_make_certificate ("Koi fake IMAP server CA", &self->dir,
+                                                     &self->ca_file, error);
+      if (self->certificate == NULL)
         return NULL;
     }
 
-  self->listener = g_socket_listener_new ();
-  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  address = g_inet_socket_address_new (loopback, 0);
-  if (!g_socket_listener_add_address (self->listener, address, G_SOCKET_TYPE_STREAM,
-                                      G_SOCKET_PROTOCOL_TCP, NULL, &effective, error))
+  self->listener = koi_fake_listen_loopback (&self->port, error);
+  if (self->listener == NULL)
     return NULL;
-  self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
 
   self->thread = g_thread_new ("koi-fake-imap", server_thread, self);
   return g_steal_pointer (&self);
@@ -405,13 +289,9 @@ koi_fake_imap_server_free (KoiFakeImapServer *self)
   g_cancellable_cancel (self->cancellable);
   if (self->thread != NULL)
     g_thread_join (self->thread);
-  if (self->listener != NULL)
-    {
-      g_socket_listener_close (self->listener);
-      g_object_unref (self->listener);
-    }
+  koi_fake_listener_close (self->listener);
   g_clear_object (&self->certificate);
-  remove_dir (self->dir);
+  koi_fake_remove_dir (self->dir);
   g_free (self->dir);
   g_free (self->ca_file);
   g_byte_array_unref (self->received);

@@ -60,12 +60,13 @@ test_defaults (void)
   g_autoptr (GSettings) settings = g_settings_new_full (schema, backend, NULL);
   g_autofree char *color_scheme = NULL;
 
-  /* A first start: a window that fits a laptop screen, chats moved out of
-   * the inbox, read receipts on, the system's colour scheme. */
+  /* A first start: a window that fits a laptop screen, chats left in the
+   * inbox (another chat app on the account must not miss them), read
+   * receipts on, the system's colour scheme. */
   g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 960);
   g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 640);
   g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
-  g_assert_true (g_settings_get_boolean (settings, "move-chats-to-folder"));
+  g_assert_false (g_settings_get_boolean (settings, "move-chats-to-folder"));
   g_assert_true (g_settings_get_boolean (settings, "send-read-receipts"));
   color_scheme = g_settings_get_string (settings, "color-scheme");
   g_assert_cmpstr (color_scheme, ==, "default");

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* Shared between the parser's files (koi-coi-parser.c, -classify.c,
+ * -typed.c, -report.c); not part of the coi library's API. */
+
+#include <gmime/gmime.h>
+
+#include "koi-coi-parser.h"
+
+G_BEGIN_DECLS
+
+/* Bounds on what one hostile mail can make Koi keep. A reference longer
+ * than a mail line (998) cannot be a real Message-ID. */
+#define KOI_COI_MAX_ID_LEN          998
+#define KOI_COI_MAX_TARGETS         1000
+#define KOI_COI_MAX_RECIPIENTS      100
+#define KOI_COI_MAX_FAILURE_TEXT    4000
+#define KOI_COI_MAX_REACTION        256
+#define KOI_COI_MAX_GROUP_NAME      512
+#define KOI_COI_MAX_CARD            (1024 * 1024)
+#define KOI_COI_MAX_REPORT          (256 * 1024)
+#define KOI_COI_MAX_PARTS           200
+#define KOI_COI_MAX_DEPTH           8
+
+/* koi-coi-classify.c */
+gboolean    koi_coi_id_is_usable        (const char   *id);
+gboolean    koi_coi_target_is_usable    (const char   *id);
+char       *koi_coi_first_id_of         (const char   *value);
+GPtrArray  *koi_coi_references_of       (GMimeMessage *message);
+void        koi_coi_add_ids             (GPtrArray    *targets,
+                                         const char   *value);
+void        koi_coi_add_target          (GPtrArray    *targets,
+                                         const char   *id);
+char       *koi_coi_header_token        (GMimeObject  *object,
+                                         const char   *name);
+const char *koi_coi_top_header          (GMimeMessage *message,
+                                         const char   *name);
+char       *koi_coi_edit_target         (GMimeMessage *message);
+GPtrArray  *koi_coi_delete_targets      (GMimeMessage *message);
+char       *koi_coi_group_id_of         (GMimeMessage *message);
+
+/* koi-coi-parser.c */
+char       *koi_coi_part_text           (GMimePart    *part,
+                                         gsize         max_bytes);
+
+/* koi-coi-typed.c */
+void        koi_coi_fill_typed          (GMimeMessage *message,
+                                         KoiCoiParsed *parsed);
+
+/* koi-coi-report.c */
+gboolean    koi_coi_read_mdn            (GMimeMessage *message,
+                                         KoiCoiParsed *parsed);
+gboolean    koi_coi_read_dsn            (GMimeMessage *message,
+                                         KoiCoiParsed *parsed);
+gboolean    koi_coi_read_bounce         (GMimeMessage *message,
+                                         KoiCoiParsed *parsed);
+
+/* Calls @func on every part of @object, depth first, without entering
+ * attached messages (message/rfc822 is one leaf), at most
+ * KOI_COI_MAX_PARTS parts and KOI_COI_MAX_DEPTH levels deep. Stops when
+ * @func returns %TRUE. */
+typedef gboolean (*KoiCoiPartFunc) (GMimeObject *part,
+                                    gpointer     user_data);
+void        koi_coi_walk_parts          (GMimeObject    *object,
+                                         KoiCoiPartFunc  func,
+                                         gpointer        user_data);
+
+G_END_DECLS

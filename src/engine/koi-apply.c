@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "koi-apply"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "koi-apply.h"
+
+void
+koi_apply_changes_init (KoiApplyChanges *changes)
+{
+  changes->added = g_array_new (FALSE, FALSE, sizeof (KoiApplyChange));
+  changes->updated = g_array_new (FALSE, FALSE, sizeof (KoiApplyChange));
+  changes->chats = g_array_new (FALSE, FALSE, sizeof (gint64));
+}
+
+void
+koi_apply_changes_clear (KoiApplyChanges *changes)
+{
+  g_clear_pointer (&changes->added, g_array_unref);
+  g_clear_pointer (&changes->updated, g_array_unref);
+  g_clear_pointer (&changes->chats, g_array_unref);
+}
+
+void
+koi_apply_note_chat (KoiApplyChanges *changes,
+                     gint64           chat_id)
+{
+  if (chat_id <= 0)
+    return;
+
+  for (guint i = 0; i < changes->chats->len; i++)
+    if (g_array_index (changes->chats, gint64, i) == chat_id)
+      return;
+  g_array_append_val (changes->chats, chat_id);
+}
+
+static void
+note_change (GArray *changes,
+             gint64  chat_id,
+             gint64  message_ref)
+{
+  KoiApplyChange change = { chat_id, message_ref };
+
+  for (guint i = 0; i < changes->len; i++)
+    if (g_array_index (changes, KoiApplyChange, i).message_ref == message_ref)
+      return;
+  g_array_append_val (changes, change);
+}
+
+static gboolean
+same_address (const char *a,
+              const char *b)
+{
+  return a != NULL && b != NULL && g_ascii_strcasecmp (a, b) == 0;
+}
+
+/* The 1:1 chat a visible mail belongs to, and whether this account sent it. */
+static gint64
+ensure_chat_for (KoiStore            *store,
+                 gint64               account_id,
+                 const char          *own_address,
+                 const KoiCoiParsed  *parsed,
+                 gboolean            *out_outgoing,
+                 GError             **error)
+{
+  const char *peer = NULL;
+  const char *peer_name = NULL;
+
+  *out_outgoing = same_address (parsed->from_address, own_address);
+
+  if (*out_outgoing)
+    {
+      for (guint i = 0; peer == NULL && i < parsed->to->len; i++)
+        if (!same_address (g_ptr_array_index (parsed->to, i), own_address))
+          peer = g_ptr_array_index (parsed->to, i);
+      for (guint i = 0; peer == NULL && i < parsed->cc->len; i++)
+        if (!same_address (g_ptr_array_index (parsed->cc, i), own_address))
+          peer = g_ptr_array_index (parsed->cc, i);
+      if (peer == NULL)
+        peer = own_address;   /* a note to self */
+    }
+  else
+    {
+      peer = parsed->from_address;
+      peer_name = parsed->from_name;
+    }
+
+  if (peer == NULL || *peer == '\0')
+    peer = "unknown@invalid";   /* no From at all: still show it, in one place */
+
+  return koi_store_chat_ensure_1to1 (store, account_id, peer, peer_name, error);
+}
+
+static char *
+join_references (GPtrArray *references)
+{
+  g_autoptr(GString) joined = g_string_new (NULL);
+
+  for (guint i = 0; i < references->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (joined, ' ');
+      g_string_append (joined, g_ptr_array_index (references, i));
+    }
+
+  return joined->len > 0 ? g_string_free (g_steal_pointer (&joined), FALSE) : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Requests */
+
+/* Applies one request to its stored target. Returns FALSE only on a store
+ * error; a request that may not be applied (not the author, a receipt for
+ * somebody else's message) is dropped, and logged. */
+static gboolean
+apply_request (KoiStore               *store,
+               const KoiStoreRequest  *request,
+               const KoiStoreMessage  *target,
+               KoiApplyChanges        *changes,
+               GError                **error)
+{
+  gboolean changed = FALSE;
+
+  switch ((KoiCoiType) request->type)
+    {
+    case KOI_COI_TYPE_EDIT:
+    case KOI_COI_TYPE_DELETE:
+      if (!same_address (request->from_address, target->from_address))
+        {
+          g_message ("Ignoring a %s of <%s> from %s, who did not write it",
+                     koi_coi_type_to_string (request->type), target->message_id,
+                     request->from_address ? request->from_address : "nobody");
+          break;
+        }
+      if (target->deleted)
+        break;   /* deleted for everyone: an edit cannot bring it back */
+
+      if (request->type == KOI_COI_TYPE_DELETE)
+        {
+          if (!koi_store_message_mark_deleted (store, target->id, error))
+            return FALSE;
+          changed = TRUE;
+        }
+      else
+        {
+          g_autoptr(KoiStoreMessage) edit = koi_store_message_get (store, request->request_ref, error);
+
+          if (edit == NULL)
+            return FALSE;
+          if (!koi_store_message_apply_edit (store, target->id,
+                                             request->payload != NULL ? request->payload : "",
+                                             request->sent_at_ms, edit->message_id, &changed, error))
+            return FALSE;
+        }
+      break;
+
+    case KOI_COI_TYPE_REACTION:
+      if (!koi_store_reaction_set (store, target->id, request->from_address, request->payload,
+                                   request->sent_at_ms, &changed, error))
+        return FALSE;
+      break;
+
+    case KOI_COI_TYPE_READ_RECEIPT:
+      /* Only a receipt for what this account sent, from somebody else. */
+      if (target->direction != KOI_STORE_DIRECTION_OUTGOING || request->from_address == NULL ||
+          same_address (request->from_address, target->from_address))
+        break;
+      if (!koi_store_receipt_add (store, target->id, request->from_address, request->sent_at_ms, error))
+        return FALSE;
+      changed = TRUE;
+      break;
+
+    case KOI_COI_TYPE_DELIVERY_FAILURE:
+      if (target->direction != KOI_STORE_DIRECTION_OUTGOING)
+        break;
+      if (!koi_store_message_set_state (store, target->id, KOI_STORE_STATE_FAILED,
+                                        request->payload != NULL ? request->payload
+                                                                 : "The recipient’s server returned the message",
+                                        error))
+        return FALSE;
+      changed = TRUE;
+      break;
+
+    case KOI_COI_TYPE_CHAT:
+    case KOI_COI_TYPE_EMAIL:
+    case KOI_COI_TYPE_CONTACT:
+    case KOI_COI_TYPE_GROUP_CHANGE:
+    case KOI_COI_TYPE_AUTO_REPLY:
+    case KOI_COI_TYPE_MAILING_LIST:
+    default:
+      break;
+    }
+
+  if (!koi_store_request_set_applied (store, request->id, error))
+    return FALSE;
+
+  if (changed)
+    {
+      note_change (changes->updated, target->chat_id, target->id);
+      /* The preview or the failed tick in the chat list may show it. */
+      koi_apply_note_chat (changes, target->chat_id);
+    }
+  return TRUE;
+}
+
+gboolean
+koi_apply_waiting (KoiStore         *store,
+                   gint64            account_id,
+                   gint64            message_ref,
+                   const char       *message_id,
+                   KoiApplyChanges  *changes,
+                   GError          **error)
+{
+  g_autoptr(GPtrArray) waiting = NULL;
+
+  waiting = koi_store_request_list_waiting (store, account_id, message_id, error);
+  if (waiting == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < waiting->len; i++)
+    {
+      /* Read again for every request: the one before may have changed it. */
+      g_autoptr(KoiStoreMessage) target = koi_store_message_get (store, message_ref, error);
+
+      if (target == NULL || !apply_request (store, g_ptr_array_index (waiting, i), target, changes, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* What the request carries for its target. */
+static const char *
+request_payload (const KoiCoiParsed *parsed)
+{
+  switch (parsed->type)
+    {
+    case KOI_COI_TYPE_EDIT:
+      return parsed->text;
+    case KOI_COI_TYPE_REACTION:
+      return parsed->reaction != NULL ? parsed->reaction : "";
+    case KOI_COI_TYPE_DELIVERY_FAILURE:
+      return parsed->failure_text;
+    default:
+      return NULL;
+    }
+}
+
+static gboolean
+record_requests (KoiStore           *store,
+                 gint64              account_id,
+                 gint64              request_ref,
+                 const KoiCoiParsed *parsed,
+                 KoiApplyChanges    *changes,
+                 GError            **error)
+{
+  for (guint i = 0; i < parsed->target_ids->len; i++)
+    {
+      const char *target_id = g_ptr_array_index (parsed->target_ids, i);
+      KoiStoreRequest request = { 0, };
+      gint64 target_ref;
+      gint64 request_id = 0;
+
+      request.account_id = account_id;
+      request.request_ref = request_ref;
+      request.type = parsed->type;
+      request.target_message_id = (char *) target_id;
+      request.from_address = parsed->from_address;
+      request.payload = (char *) request_payload (parsed);
+      request.sent_at_ms = parsed->date_ms;
+
+      if (!koi_store_request_add (store, &request, &request_id, error))
+        return FALSE;
+      if (request_id == 0)
+        continue;   /* recorded by an earlier pass */
+
+      target_ref = koi_store_message_find (store, account_id, target_id, error);
+      if (target_ref == 0)
+        {
+          if (error != NULL && *error != NULL)
+            return FALSE;
+          continue;   /* waits for its target */
+        }
+
+      if (!koi_apply_waiting (store, account_id, target_ref, target_id, changes, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Contact cards */
+
+/* The first EMAIL of a vCard, lower-cased, or NULL. Enough to file the card
+ * under its contact; the card itself is kept as received. */
+static char *
+vcard_email (const char *vcard)
+{
+  g_auto(GStrv) lines = NULL;
+
+  if (vcard == NULL)
+    return NULL;
+
+  lines = g_strsplit (vcard, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+      const char *colon;
+
+      if (g_ascii_strncasecmp (line, "EMAIL", 5) != 0 || (line[5] != ':' && line[5] != ';'))
+        continue;
+      colon = strrchr (line, ':');
+      if (colon != NULL)
+        {
+          g_autofree char *address = g_strstrip (g_strdup (colon + 1));
+
+          if (strchr (address, '@') != NULL)
+            return g_ascii_strdown (address, -1);
+        }
+    }
+
+  return NULL;
+}
+
+static gboolean
+apply_contact (KoiStore           *store,
+               gint64              account_id,
+               const char         *own_address,
+               const KoiCoiParsed *parsed,
+               GError            **error)
+{
+  g_autofree char *address = NULL;
+  KoiStoreContact contact = { 0, };
+
+  /* Cards live in the user's own mailbox, written by the user's devices:
+   * one from anybody else is kept hidden but not believed. */
+  if (!same_address (parsed->from_address, own_address))
+    return TRUE;
+
+  address = vcard_email (parsed->contact_vcard);
+  if (address == NULL)
+    return TRUE;
+
+  contact.account_id = account_id;
+  contact.address = address;
+  contact.vcard = parsed->contact_vcard;
+  contact.contact_json = parsed->contact_json;
+  contact.is_me = same_address (address, own_address);
+  contact.updated_at_ms = parsed->date_ms;
+  return koi_store_contact_upsert (store, &contact, error) != 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+gint64
+koi_apply_mail (KoiStore           *store,
+                gint64              account_id,
+                const char         *own_address,
+                const KoiCoiParsed *parsed,
+                gboolean            seen,
+                KoiApplyChanges    *changes,
+                GError            **error)
+{
+  g_autofree char *references = NULL;
+  KoiStoreMessage row = { 0, };
+  gboolean outgoing = same_address (parsed->from_address, own_address);
+  gboolean hidden = koi_coi_type_is_hidden (parsed->type);
+  gboolean inserted = FALSE;
+  gint64 chat_id = 0;
+  gint64 id;
+
+  if (!hidden)
+    {
+      chat_id = ensure_chat_for (store, account_id, own_address, parsed, &outgoing, error);
+      if (chat_id == 0)
+        return 0;
+    }
+
+  references = join_references (parsed->references);
+
+  row.account_id = account_id;
+  row.chat_id = chat_id;
+  row.message_id = parsed->message_id;
+  row.direction = outgoing ? KOI_STORE_DIRECTION_OUTGOING : KOI_STORE_DIRECTION_INCOMING;
+  row.state = outgoing ? KOI_STORE_STATE_SENT : KOI_STORE_STATE_RECEIVED;
+  row.kind = parsed->kind == KOI_COI_KIND_CHAT ? KOI_STORE_KIND_CHAT : KOI_STORE_KIND_EMAIL;
+  row.type = parsed->type;
+  row.from_address = parsed->from_address;
+  row.from_name = parsed->from_name;
+  row.in_reply_to = parsed->in_reply_to;
+  row.references = references;
+  row.sent_at_ms = parsed->date_ms;
+  row.received_at_ms = g_get_real_time () / 1000;
+  /* A hidden mail is never unread: it is not a message to read. */
+  row.seen = seen || outgoing || hidden;
+
+  if (!hidden)
+    {
+      row.subject = parsed->subject;
+      row.text = parsed->text;
+      row.full_text = g_strcmp0 (parsed->full_text, parsed->text) != 0 ? parsed->full_text : NULL;
+    }
+
+  id = koi_store_message_insert (store, &row, &inserted, error);
+  if (id == 0 || !inserted)
+    return id;
+
+  if (hidden)
+    {
+      if (parsed->type == KOI_COI_TYPE_CONTACT &&
+          !apply_contact (store, account_id, own_address, parsed, error))
+        return 0;
+      if (!record_requests (store, account_id, id, parsed, changes, error))
+        return 0;
+      return id;
+    }
+
+  note_change (changes->added, chat_id, id);
+  koi_apply_note_chat (changes, chat_id);
+
+  /* Requests that came before their target (another device, another
+   * folder, another order) take effect now. */
+  if (!koi_apply_waiting (store, account_id, id, parsed->message_id, changes, error))
+    return 0;
+
+  return id;
+}

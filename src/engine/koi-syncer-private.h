@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "koi-chat-client-detect.h"
+#include "koi-imap-client.h"
+#include "koi-syncer.h"
+
+G_BEGIN_DECLS
+
+/* The syncer's state, shared by the files that make up KoiSyncer:
+ * koi-syncer.c (connect, fetch, send) and koi-syncer-flags.c (read state
+ * both ways). */
+struct _KoiSyncer
+{
+  KoiStore         *store;
+  KoiAccountConfig *account;
+  KoiSyncerEvents   events;
+  gpointer          user_data;
+
+  KoiImapClient    *imap;
+  char             *chats_folder;   /* wire name, with the server's separator */
+  gboolean          move_chat_mail;
+  gboolean          notify;         /* NOTIFY SET covers the chat folder */
+  KoiChatClient     other_client;   /* seen on the account: never move then */
+
+  /* A send whose outcome the store did not take (see send_one). */
+  struct _SendOutcome *unrecorded;
+  gint64               unrecorded_retry_ms;
+};
+
+void koi_syncer_emit_message_added   (KoiSyncer *self,
+                                      gint64     chat_id,
+                                      gint64     message_ref);
+void koi_syncer_emit_message_updated (KoiSyncer *self,
+                                      gint64     chat_id,
+                                      gint64     message_ref);
+void koi_syncer_emit_chat_updated    (KoiSyncer *self,
+                                      gint64     chat_id);
+
+/* Brings \Seen set elsewhere into the store for one selected folder. */
+gboolean koi_syncer_pull_flags       (KoiSyncer     *self,
+                                      const char    *folder,
+                                      guint32        uidvalidity,
+                                      guint64        highest_modseq,
+                                      guint32        last_uid,
+                                      GCancellable  *cancellable,
+                                      GError       **error);
+
+G_END_DECLS

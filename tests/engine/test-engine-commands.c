@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-engine-commands"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "koi-engine.h"
+#include "koi-engine-error.h"
+#include "koi-store.h"
+
+/*
+ * The engine's commands, keyed by chat or message id, without a mail
+ * server: they run on the engine's command thread and write the store
+ * (the one writer), whether or not the worker runs. The server side of
+ * each (sending, \Seen) is covered by the integration tests.
+ */
+
+typedef struct {
+  char      *dir;
+  char      *path;
+  KoiStore  *store;      /* the test's own connection, to look */
+  gint64     account_id;
+  KoiEngine *engine;
+} Fixture;
+
+typedef struct {
+  gboolean  done;
+  gint64    id;
+  gboolean  ok;
+  GError   *error;
+} Result;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KoiServerConfig) config = NULL;
+  KoiStoreAccount account = { .address = (char *) "me@koi.test" };
+
+  f->dir = g_dir_make_tmp ("koi-commands-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "koi.db", NULL);
+  f->store = koi_store_open (f->path, &error);
+  g_assert_no_error (error);
+  f->account_id = koi_store_account_upsert (f->store, &account, &error);
+  g_assert_no_error (error);
+
+  /* Port 9 on loopback: nothing listens, so a started worker only ever
+   * tries to reconnect. */
+  config = koi_server_config_new ("127.0.0.1", 9, KOI_SECURITY_TLS, "me@koi.test", "x", NULL);
+  f->engine = koi_engine_new (f->path, f->account_id, "me@koi.test", config, config);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (f->path, "-shm", NULL);
+
+  g_clear_object (&f->engine);
+  g_clear_pointer (&f->store, koi_store_close);
+  g_unlink (f->path);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_rmdir (f->dir);
+  g_free (f->path);
+  g_free (f->dir);
+}
+
+static void
+wait_for (const gboolean *flag)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!*flag)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+id_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Result *res = user_data;
+
+  if (g_async_result_is_tagged (result, koi_engine_create_chat_async))
+    res->id = koi_engine_create_chat_finish (KOI_ENGINE (source), result, &res->error);
+  else
+    res->id = koi_engine_send_text_finish (KOI_ENGINE (source), result, &res->error);
+  res->done = TRUE;
+}
+
+static void
+bool_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Result *res = user_data;
+
+  if (g_async_result_is_tagged (result, koi_engine_mark_read_async))
+    res->ok = koi_engine_mark_read_finish (KOI_ENGINE (source), result, &res->error);
+  else
+    res->ok = koi_engine_retry_finish (KOI_ENGINE (source), result, &res->error);
+  res->done = TRUE;
+}
+
+static void
+set_flag (gboolean *flag)
+{
+  *flag = TRUE;
+}
+
+static gint64
+create_chat (Fixture    *f,
+             const char *address)
+{
+  Result res = { 0, };
+
+  koi_engine_create_chat_async (f->engine, address, NULL, id_done, &res);
+  wait_for (&res.done);
+  g_assert_no_error (res.error);
+  return res.id;
+}
+
+static void
+test_create_send_retry (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(KoiStoreMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  Result res = { 0, };
+  gboolean added = FALSE;
+  gint64 chat_id;
+
+  /* A chat by address, then everything else by its id. */
+  chat_id = create_chat (f, "Bob@Koi.Test");
+  g_assert_cmpint (chat_id, >, 0);
+  g_assert_cmpint (koi_store_chat_find_by_peer (f->store, f->account_id, "bob@koi.test", NULL), ==, chat_id);
+  g_assert_cmpint (create_chat (f, "bob@koi.test"), ==, chat_id);
+
+  res = (Result) { 0, };
+  koi_engine_create_chat_async (f->engine, "not an address", NULL, id_done, &res);
+  wait_for (&res.done);
+  g_assert_error (res.error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID);
+  g_clear_error (&res.error);
+
+  g_signal_connect_swapped (f->engine, "message-added", G_CALLBACK (set_flag), &added);
+  res = (Result) { 0, };
+  koi_engine_send_text_async (f->engine, chat_id, "Hello Bob", NULL, id_done, &res);
+  wait_for (&res.done);
+  g_assert_no_error (res.error);
+  wait_for (&added);
+  message = koi_store_message_get (f->store, res.id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (message->chat_id, ==, chat_id);
+  g_assert_cmpint (message->state, ==, KOI_STORE_STATE_QUEUED);
+  g_assert_cmpstr (message->text, ==, "Hello Bob");
+
+  /* A chat that does not exist is an error, not a crash or a new chat. */
+  res = (Result) { 0, };
+  koi_engine_send_text_async (f->engine, 424242, "lost?", NULL, id_done, &res);
+  wait_for (&res.done);
+  g_assert_error (res.error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID);
+  g_clear_error (&res.error);
+
+  /* Retry of a failed message answers its caller (it used to never
+   * return its task) and queues the message again. */
+  {
+    g_autoptr(GPtrArray) due = koi_store_outbox_due (f->store, f->account_id, G_MAXINT64, &error);
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < due->len; i++)
+      {
+        const KoiStoreOutboxItem *item = g_ptr_array_index (due, i);
+
+        g_assert_true (koi_store_outbox_fail (f->store, item->outbox_id, "550 no such user", &error));
+        g_assert_no_error (error);
+      }
+  }
+  {
+    g_autoptr(GPtrArray) page = koi_store_message_page (f->store, chat_id, 0, 10, &error);
+    const KoiStoreMessage *sent = g_ptr_array_index (page, 0);
+
+    g_assert_cmpint (sent->state, ==, KOI_STORE_STATE_FAILED);
+    res = (Result) { 0, };
+    koi_engine_retry_async (f->engine, sent->id, NULL, bool_done, &res);
+    wait_for (&res.done);
+    g_assert_no_error (res.error);
+    g_assert_true (res.ok);
+    g_clear_pointer (&message, koi_store_message_free);
+    message = koi_store_message_get (f->store, sent->id, &error);
+    g_assert_cmpint (message->state, ==, KOI_STORE_STATE_QUEUED);
+  }
+}
+
+static void
+test_mark_read (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KoiStoreChat) chat = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  gint64 chat_id = create_chat (f, "bob@koi.test");
+  gboolean chat_updated = FALSE;
+  Result res = { 0, };
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("chat$%u@koi.test", i);
+      KoiStoreMessage row = {
+        .account_id = f->account_id, .chat_id = chat_id, .message_id = id,
+        .direction = KOI_STORE_DIRECTION_INCOMING, .state = KOI_STORE_STATE_RECEIVED,
+        .from_address = (char *) "bob@koi.test", .text = (char *) "unread", .sent_at_ms = 1000 + i,
+      };
+
+      g_assert_cmpint (koi_store_message_insert (f->store, &row, NULL, &error), >, 0);
+      g_assert_no_error (error);
+    }
+
+  g_signal_connect_swapped (f->engine, "chat-updated", G_CALLBACK (set_flag), &chat_updated);
+  koi_engine_mark_read_async (f->engine, chat_id, NULL, bool_done, &res);
+  wait_for (&res.done);
+  g_assert_no_error (res.error);
+  wait_for (&chat_updated);
+
+  chat = koi_store_chat_get (f->store, chat_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (chat->unread_count, ==, 0);
+  /* The server is told next: three messages wait for their \Seen. */
+  pending = koi_store_seen_pending_list (f->store, f->account_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pending->len, ==, 3);
+}
+
+static void
+test_stop_never_blocks (Fixture       *f,
+                        gconstpointer  data)
+{
+  gboolean stopped = FALSE;
+  gint64 start;
+
+  g_signal_connect_swapped (f->engine, "stopped", G_CALLBACK (set_flag), &stopped);
+  koi_engine_start (f->engine);
+  g_assert_true (koi_engine_is_running (f->engine));
+
+  /* Asking to stop returns at once, whatever the worker is doing; it
+   * says when it has returned. */
+  start = g_get_monotonic_time ();
+  koi_engine_stop (f->engine);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC / 10);
+  wait_for (&stopped);
+  g_assert_false (koi_engine_is_running (f->engine));
+  g_assert_cmpint (koi_engine_get_connection_state (f->engine), ==, KOI_CONNECTION_OFFLINE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/engine/commands/create-send-retry", test_create_send_retry);
+  ADD ("/engine/commands/mark-read", test_mark_read);
+  ADD ("/engine/commands/stop-never-blocks", test_stop_never_blocks);
+
+#undef ADD
+
+  return g_test_run ();
+}
