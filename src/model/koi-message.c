@@ -23,6 +23,8 @@ struct _KoiMessage
   KoiMessageState      state;
   KoiMessageKind       kind;
   gboolean             loaded;
+  gboolean             edited;
+  gboolean             deleted;
 };
 
 G_DEFINE_FINAL_TYPE (KoiMessage, koi_message, G_TYPE_OBJECT)
@@ -58,6 +60,8 @@ enum {
   PROP_TIMESTAMP,
   PROP_FAILURE_REASON,
   PROP_LOADED,
+  PROP_EDITED,
+  PROP_DELETED,
   N_PROPS
 };
 
@@ -153,6 +157,16 @@ koi_message_update_from_store (KoiMessage            *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KIND]);
     }
   koi_message_set_state (self, state_from_store (message->state));
+  if (self->edited != (message->edited_at_ms > 0))
+    {
+      self->edited = message->edited_at_ms > 0;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EDITED]);
+    }
+  if (self->deleted != message->deleted)
+    {
+      self->deleted = message->deleted;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELETED]);
+    }
 
   /* Last, so a row that waits for "loaded" sees every field already set. */
   if (!self->loaded)
@@ -205,6 +219,20 @@ koi_message_get_message_id (KoiMessage *self)
 {
   g_return_val_if_fail (KOI_IS_MESSAGE (self), NULL);
   return self->message_id;
+}
+
+gboolean
+koi_message_get_edited (KoiMessage *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE (self), FALSE);
+  return self->edited;
+}
+
+gboolean
+koi_message_get_deleted (KoiMessage *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE (self), FALSE);
+  return self->deleted;
 }
 
 const char *
@@ -352,6 +380,12 @@ koi_message_get_property (GObject    *object,
     case PROP_LOADED:
       g_value_set_boolean (value, self->loaded);
       break;
+    case PROP_EDITED:
+      g_value_set_boolean (value, self->edited);
+      break;
+    case PROP_DELETED:
+      g_value_set_boolean (value, self->deleted);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -391,6 +425,11 @@ koi_message_class_init (KoiMessageClass *klass)
   properties[PROP_FAILURE_REASON] = g_param_spec_string ("failure-reason", NULL, NULL, NULL, flags);
   /* FALSE while this is a placeholder whose page is still being read. */
   properties[PROP_LOADED] = g_param_spec_boolean ("loaded", NULL, NULL, FALSE, flags);
+  /* Its author changed the text after sending (the store keeps the earlier
+   * versions). */
+  properties[PROP_EDITED] = g_param_spec_boolean ("edited", NULL, NULL, FALSE, flags);
+  /* Deleted for everyone by its author: the text is gone. */
+  properties[PROP_DELETED] = g_param_spec_boolean ("deleted", NULL, NULL, FALSE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -64,6 +64,8 @@ KoiMessageKind       koi_message_get_kind           (KoiMessage *self);
 gint64               koi_message_get_timestamp      (KoiMessage *self);
 const char          *koi_message_get_failure_reason (KoiMessage *self);
 gboolean             koi_message_get_loaded         (KoiMessage *self);
+gboolean             koi_message_get_edited         (KoiMessage *self);
+gboolean             koi_message_get_deleted        (KoiMessage *self);
 
 /* For the lists: fill every property from the store row (sets loaded). */
 void                 koi_message_update_from_store  (KoiMessage            *self,

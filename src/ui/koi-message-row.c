@@ -214,6 +214,18 @@ update_text (KoiMessageRow *self)
   gtk_button_set_label (self->full_button,
                         self->show_full ? _("Hide Full Message") : _("Show Full Message"));
 
+  if (item != NULL && koi_message_get_deleted (item))
+    {
+      /* Its author took it back: say so where the text was. */
+      markup = g_markup_printf_escaped ("<i>%s</i>", _("Message deleted"));
+      gtk_label_set_markup (self->text_label, markup);
+      gtk_widget_add_css_class (GTK_WIDGET (self->text_label), "dim-label");
+      gtk_widget_set_visible (GTK_WIDGET (self->text_label), TRUE);
+      gtk_widget_set_visible (GTK_WIDGET (self->full_button), FALSE);
+      return;
+    }
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->text_label), "dim-label");
   markup = koi_ui_text_to_markup (self->show_full && full != NULL ? full : text);
   gtk_label_set_markup (self->text_label, markup);
   gtk_widget_set_visible (GTK_WIDGET (self->text_label), text != NULL && *text != '\0');
@@ -256,8 +268,11 @@ update_all (KoiMessageRow *self)
   if (loaded)
     {
       g_autofree char *clock = koi_ui_format_clock (koi_message_get_timestamp (item));
+      /* TRANSLATORS: beside a message its author changed; %s is its time */
+      g_autofree char *edited = koi_message_get_edited (item) && !koi_message_get_deleted (item)
+        ? g_strdup_printf (_("edited %s"), clock) : NULL;
 
-      gtk_label_set_label (self->time_label, clock);
+      gtk_label_set_label (self->time_label, edited != NULL ? edited : clock);
     }
   else
     gtk_label_set_label (self->time_label, "");
@@ -358,6 +373,12 @@ const char *
 koi_message_row_get_text_markup (KoiMessageRow *self)
 {
   return gtk_label_get_label (self->text_label);
+}
+
+const char *
+koi_message_row_get_time_text (KoiMessageRow *self)
+{
+  return gtk_label_get_label (self->time_label);
 }
 
 const char *

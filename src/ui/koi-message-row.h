@@ -29,6 +29,7 @@ void        koi_message_row_set_previous (KoiMessageRow *self,
 /* What the row shows, for tests. */
 const char *koi_message_row_get_text_markup (KoiMessageRow *self);
 const char *koi_message_row_get_day_text    (KoiMessageRow *self);
+const char *koi_message_row_get_time_text   (KoiMessageRow *self);
 const char *koi_message_row_get_sender_text (KoiMessageRow *self);
 const char *koi_message_row_get_state_text  (KoiMessageRow *self);
 gboolean    koi_message_row_get_grouped     (KoiMessageRow *self);

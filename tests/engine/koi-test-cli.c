@@ -243,14 +243,23 @@ KoiTestWatch *
 koi_test_watch_start (KoiTestCli *self,
                       const char *profile)
 {
+  return koi_test_watch_start_since (self, profile, -1);
+}
+
+KoiTestWatch *
+koi_test_watch_start_since (KoiTestCli *self,
+                            const char *profile,
+                            gint64      cursor)
+{
   g_autofree char *dir = koi_test_cli_profile (self, profile);
+  g_autofree char *since = cursor >= 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, cursor) : NULL;
   g_autoptr (GSubprocessLauncher) launcher = launcher_new (self, G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr (GError) error = NULL;
   KoiTestWatch *watch = g_new0 (KoiTestWatch, 1);
   guint from = 0;
 
   watch->process = g_subprocess_launcher_spawn (launcher, &error, self->cli, "--profile", dir,
-                                                "watch", NULL);
+                                                "watch", since != NULL ? "--since" : NULL, since, NULL);
   g_assert_no_error (error);
   watch->lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (watch->process));
   watch->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);

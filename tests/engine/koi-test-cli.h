@@ -60,6 +60,10 @@ GPtrArray    *koi_test_cli_parse_lines    (const char   *output);
 
 KoiTestWatch *koi_test_watch_start        (KoiTestCli   *self,
                                            const char   *profile);
+/* `watch --since CURSOR` (@cursor < 0: plain watch). */
+KoiTestWatch *koi_test_watch_start_since  (KoiTestCli   *self,
+                                           const char   *profile,
+                                           gint64        cursor);
 /* Iterates the main context until an event with "event" == @event and, if
  * @key is given, @key == @value arrives after index *@from (updated), or
  * @timeout_s pass (then NULL). */

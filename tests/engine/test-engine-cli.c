@@ -109,6 +109,50 @@ test_message_reaches_watch_and_reply_returns (void)
 }
 
 static void
+test_watch_resumes_from_cursor (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (KoiTestWatch) watch = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *third = NULL;
+  g_autofree char *bob = NULL;
+  g_autoptr (GPtrArray) history = NULL;
+  JsonObject *event;
+  gint64 cursor;
+  guint from = 0;
+
+  setup_two_accounts (cli);
+  watch = koi_test_watch_start (cli, "bob");
+  first = koi_test_cli_send (cli, "alice", "bob@example.org", "before the bot went down");
+  event = koi_test_watch_wait (watch, &from, "message", "message_id", first, DELIVERY_TIMEOUT_S);
+  g_assert_nonnull (event);
+  cursor = json_object_get_int_member (event, "cursor");
+  g_assert_cmpint (cursor, >, 0);
+  g_clear_pointer (&watch, koi_test_watch_stop);
+
+  /* While the bot is down, two messages arrive and are stored by another
+   * run (a sync): no watch ever announced them. */
+  second = koi_test_cli_send (cli, "alice", "bob@example.org", "while it was down");
+  third = koi_test_cli_send (cli, "alice", "bob@example.org", "and another one");
+  history = sync_until (cli, "bob", "alice@example.org", 3);
+  g_assert_cmpuint (history->len, ==, 3);
+
+  /* Resumed from its last cursor, the bot gets exactly what it missed. */
+  from = 0;
+  watch = koi_test_watch_start_since (cli, "bob", cursor);
+  g_assert_nonnull (koi_test_watch_wait (watch, &from, "message", "message_id", second, 1));
+  g_assert_nonnull (koi_test_watch_wait (watch, &from, "message", "message_id", third, 1));
+  g_assert_cmpuint (koi_test_watch_count (watch, "message", "message_id", first), ==, 0);
+  g_assert_cmpuint (koi_test_watch_count (watch, "message", "message_id", second), ==, 1);
+  g_assert_cmpuint (koi_test_watch_count (watch, "message", "message_id", third), ==, 1);
+
+  bob = koi_test_cli_profile (cli, "bob");
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob, "watch", "--since",
+                                     "soon", NULL), ==, 2);
+}
+
+static void
 test_new_device_sees_history (void)
 {
   g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
@@ -537,6 +581,7 @@ main (int   argc,
 
   g_test_add_func ("/engine/cli/message-and-reply", test_message_reaches_watch_and_reply_returns);
   g_test_add_func ("/engine/cli/new-device-history", test_new_device_sees_history);
+  g_test_add_func ("/engine/cli/watch-resumes-from-cursor", test_watch_resumes_from_cursor);
   g_test_add_func ("/engine/cli/email-stays-in-inbox", test_ordinary_email_stays_in_inbox);
   g_test_add_func ("/engine/cli/imap-outage-during-idle", test_imap_outage_during_idle);
   g_test_add_func ("/engine/cli/send-while-smtp-down", test_send_while_smtp_down);

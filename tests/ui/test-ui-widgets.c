@@ -219,6 +219,40 @@ test_message_row_texts (void)
 }
 
 static void
+test_message_row_edited_deleted (void)
+{
+  gint64 t = now_ms ();
+  g_autoptr (KoiMessage) message = make_message (4, KOI_STORE_DIRECTION_INCOMING, KOI_STORE_STATE_RECEIVED,
+                                                 KOI_STORE_KIND_CHAT, "bob@example.org", "Bob", NULL,
+                                                 "Lunch at noon?", NULL, t);
+  GtkWidget *row = g_object_ref_sink (koi_message_row_new ());
+  KoiStoreMessage stored = {
+    .id = 4, .account_id = 1, .chat_id = 7, .message_id = (char *) "chat$x@example.org",
+    .direction = KOI_STORE_DIRECTION_INCOMING, .state = KOI_STORE_STATE_RECEIVED,
+    .kind = KOI_STORE_KIND_CHAT, .from_address = (char *) "bob@example.org",
+    .from_name = (char *) "Bob", .text = (char *) "Lunch at one?",
+    .sent_at_ms = t, .received_at_ms = t, .sort_ms = t, .edited_at_ms = t + 60000,
+  };
+
+  koi_message_row_set_item (KOI_MESSAGE_ROW (row), message);
+  g_assert_false (g_str_has_prefix (koi_message_row_get_time_text (KOI_MESSAGE_ROW (row)), "edited"));
+
+  /* Bob fixed his message: the bubble shows the new text, marked edited. */
+  koi_message_update_from_store (message, &stored);
+  g_assert_cmpstr (koi_message_row_get_text_markup (KOI_MESSAGE_ROW (row)), ==, "Lunch at one?");
+  g_assert_true (g_str_has_prefix (koi_message_row_get_time_text (KOI_MESSAGE_ROW (row)), "edited "));
+
+  /* Then he deleted it for everyone: no text, and the bubble says why. */
+  stored.text = NULL;
+  stored.deleted = TRUE;
+  koi_message_update_from_store (message, &stored);
+  g_assert_cmpstr (koi_message_row_get_text_markup (KOI_MESSAGE_ROW (row)), ==, "<i>Message deleted</i>");
+  g_assert_false (g_str_has_prefix (koi_message_row_get_time_text (KOI_MESSAGE_ROW (row)), "edited"));
+
+  g_object_unref (row);
+}
+
+static void
 on_retry (GSimpleAction *action,
           GVariant      *parameter,
           gpointer       user_data)
@@ -472,6 +506,7 @@ main (int   argc,
   g_test_add_func ("/ui/message-row/texts", test_message_row_texts);
   g_test_add_func ("/ui/message-row/states", test_message_row_states);
   g_test_add_func ("/ui/message-row/email", test_message_row_email);
+  g_test_add_func ("/ui/message-row/edited-deleted", test_message_row_edited_deleted);
   g_test_add_func ("/ui/composer/enter-sends", test_composer);
   g_test_add_func ("/ui/new-chat/bad-address", test_new_chat_bad_address);
   g_test_add_func ("/ui/welcome/form", test_welcome_form);
