@@ -126,6 +126,16 @@ koi_compat_split_show_content (GtkWidget *split,
                                  leaflet_child (ADW_LEAFLET (split), show));
 }
 
+GtkWidget *
+koi_compat_spinner_new (void)
+{
+#if KOI_WIDGET_SET_MODERN
+  return adw_spinner_new ();
+#else
+  return gtk_spinner_new ();
+#endif
+}
+
 void
 koi_compat_spinner_set_spinning (GtkWidget *spinner,
                                  gboolean   spinning)
@@ -162,6 +172,27 @@ koi_compat_present_dialog (gpointer   dialog,
       gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
     }
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+void
+koi_compat_dialog_close (gpointer dialog)
+{
+#if ADW_CHECK_VERSION (1, 5, 0)
+  if (ADW_IS_DIALOG (dialog))
+    {
+      adw_dialog_close (ADW_DIALOG (dialog));
+      return;
+    }
+#endif
+  g_return_if_fail (GTK_IS_WINDOW (dialog));
+  gtk_window_close (GTK_WINDOW (dialog));
+}
+
+void
+koi_compat_dialog_class_init (GtkWidgetClass *widget_class)
+{
+  if (g_type_is_a (G_TYPE_FROM_CLASS (widget_class), GTK_TYPE_WINDOW))
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 void

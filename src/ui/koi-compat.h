@@ -6,6 +6,30 @@
 G_BEGIN_DECLS
 
 /*
+ * The base class of Koi's dialogs, chosen with the widget set
+ * (KOI_WIDGET_SET_MODERN comes from src/ui/meson.build): AdwDialog on the
+ * modern set (over the window, a bottom sheet when it is narrow), AdwWindow
+ * on the legacy one. A dialog derives from KoiDialogBase, names the same
+ * parent in its per-set .ui files, and is shown and closed with
+ * koi_compat_present_dialog() and koi_compat_dialog_close().
+ */
+#if KOI_WIDGET_SET_MODERN
+#define KOI_TYPE_DIALOG_BASE ADW_TYPE_DIALOG
+typedef AdwDialog      KoiDialogBase;
+typedef AdwDialogClass KoiDialogBaseClass;
+#else
+#define KOI_TYPE_DIALOG_BASE ADW_TYPE_WINDOW
+typedef AdwWindow      KoiDialogBase;
+typedef AdwWindowClass KoiDialogBaseClass;
+#endif
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiDialogBase, g_object_unref)
+
+/* Closes a dialog made from KoiDialogBase (or any AdwDialog / GtkWindow). */
+void     koi_compat_dialog_close            (gpointer     dialog);
+/* Escape closes the dialog class (AdwDialog does it by itself). */
+void     koi_compat_dialog_class_init       (GtkWidgetClass *widget_class);
+
+/*
  * The one place where Koi uses API newer than Debian 12's GTK 4.8 /
  * libadwaita 1.2, behind version checks. Everything else calls these.
  */
@@ -29,6 +53,9 @@ gboolean koi_compat_split_get_content_shown (GtkWidget   *split);
 void     koi_compat_split_show_content      (GtkWidget   *split,
                                              gboolean     show);
 
+/* The widget set's spinner, for code that builds one: AdwSpinner (modern)
+ * or a GtkSpinner. */
+GtkWidget *koi_compat_spinner_new           (void);
 /* A spinner from the .ui: GtkSpinner needs starting and stopping, AdwSpinner
  * spins whenever it is on screen. */
 void     koi_compat_spinner_set_spinning    (GtkWidget   *spinner,

@@ -32,7 +32,7 @@ struct _KoiWelcomePage
   GtkLabel        *error_label;
   GtkScrolledWindow *scrolled;
   GtkWidget       *add_button;
-  GtkSpinner      *spinner;
+  AdwBin          *spinner_bin;
 
   KoiSession      *session;
   GCancellable    *cancellable;
@@ -129,8 +129,8 @@ static void
 set_busy (KoiWelcomePage *self,
           gboolean        busy)
 {
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
-  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner_bin), busy);
+  koi_compat_spinner_set_spinning (adw_bin_get_child (self->spinner_bin), busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "welcome.add-account", !busy);
   gtk_widget_set_sensitive (self->form, TRUE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->address_row), !busy);
@@ -470,7 +470,7 @@ koi_welcome_page_class_init (KoiWelcomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, error_label);
   gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, scrolled);
   gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, add_button);
-  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, spinner_bin);
   gtk_widget_class_bind_template_callback (widget_class, on_address_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_host_edited);
   gtk_widget_class_bind_template_callback (widget_class, on_security_changed);
@@ -484,6 +484,7 @@ static void
 koi_welcome_page_init (KoiWelcomePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  adw_bin_set_child (self->spinner_bin, koi_compat_spinner_new ());
 
   self->cancellable = g_cancellable_new ();
 }

@@ -28,10 +28,10 @@ new_chat_action (GtkWidget  *widget,
   if (self->account == NULL)
     return;
 
-  dialog = koi_new_chat_dialog_new (GTK_WINDOW (self), koi_account_get_chats (self->account));
+  dialog = koi_new_chat_dialog_new (koi_account_get_chats (self->account));
   g_signal_connect_object (dialog, "chat-chosen", G_CALLBACK (on_chat_chosen),
                            self, G_CONNECT_SWAPPED);
-  gtk_window_present (GTK_WINDOW (dialog));
+  koi_compat_present_dialog (dialog, GTK_WIDGET (self));
 }
 
 static void

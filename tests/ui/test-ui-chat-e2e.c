@@ -258,16 +258,7 @@ side_chat_open (Side       *side,
 static KoiNewChatDialog *
 find_new_chat_dialog (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (KOI_IS_NEW_CHAT_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return KOI_NEW_CHAT_DIALOG (window);
-    }
-  return NULL;
+  return (KoiNewChatDialog *) koi_test_ui_find_shown (KOI_TYPE_NEW_CHAT_DIALOG);
 }
 
 /* ------------------------------------------------------------------ */

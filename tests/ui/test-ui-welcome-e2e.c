@@ -150,7 +150,7 @@ static gboolean
 is_spinner (GtkWidget  *widget,
             const char *unused)
 {
-  return GTK_IS_SPINNER (widget);
+  return GTK_IS_SPINNER (widget) || g_str_equal (G_OBJECT_TYPE_NAME (widget), "AdwSpinner");
 }
 
 /* The row titled @title in the group titled @group (the IMAP and SMTP
@@ -327,7 +327,9 @@ page_busy (Fixture *f)
   GtkWidget *spinner = find_widget (GTK_WIDGET (f->page), is_spinner, NULL);
 
   g_assert_nonnull (spinner);
-  return gtk_widget_get_mapped (spinner) && gtk_spinner_get_spinning (GTK_SPINNER (spinner));
+  /* An AdwSpinner spins whenever it is on screen. */
+  return gtk_widget_get_mapped (spinner)
+    && (!GTK_IS_SPINNER (spinner) || gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
 }
 
 /* Clicks "Add Account" and checks the page shows it is working on it:

@@ -5,6 +5,7 @@
 
 #include "koi-compat.h"
 #include "koi-conversation-view.h"
+#include "koi-new-chat-dialog.h"
 #include "koi-test-ui.h"
 #include "koi-window.h"
 
@@ -128,14 +129,15 @@ collect_widgets (GtkWidget *widget,
                  GPtrArray *split_views,
                  GString   *deprecated)
 {
-  GType type = G_OBJECT_TYPE (widget);
-
   if (ADW_IS_LEAFLET (widget) || g_strcmp0 (G_OBJECT_TYPE_NAME (widget), "AdwNavigationSplitView") == 0)
     g_ptr_array_add (split_views, widget);
-  if (glib_check_version (2, 76, 0) == NULL
-      && g_type_test_flags (type, TYPE_FLAG_DEPRECATED)
-      && strstr (deprecated->str, g_type_name (type)) == NULL)
-    g_string_append_printf (deprecated, " %s", g_type_name (type));
+  /* The widget's type and every type it derives from: a Koi class built on
+   * a deprecated one (KoiFoo : AdwPreferencesWindow) counts too. */
+  for (GType type = G_OBJECT_TYPE (widget); type != 0 && glib_check_version (2, 76, 0) == NULL;
+       type = g_type_parent (type))
+    if (g_type_test_flags (type, TYPE_FLAG_DEPRECATED)
+        && strstr (deprecated->str, g_type_name (type)) == NULL)
+      g_string_append_printf (deprecated, " %s", g_type_name (type));
 
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
@@ -153,6 +155,7 @@ test_widget_set (void)
   g_autoptr (GString) deprecated = g_string_new ("");
   GtkWidget *window;
   GtkWidget *split;
+  GtkWidget *new_chat;
   gboolean modern = KOI_WIDGET_SET_MODERN;
 
   window = GTK_WIDGET (koi_window_new (NULL));
@@ -160,8 +163,17 @@ test_widget_set (void)
   gtk_window_present (GTK_WINDOW (window));
   koi_test_ui_wait_for_drawn (window);
 
-  /* Every page of the window, shown or not, is in its widget tree. */
+  /* Every page of the window, shown or not, is in its widget tree; the
+   * new-chat dialog is shown over it and looked at too. */
+  new_chat = koi_new_chat_dialog_new (NULL);
+  koi_compat_present_dialog (new_chat, window);
+  koi_test_ui_wait_for_drawn (new_chat);
   collect_widgets (window, split_views, deprecated);
+  if (GTK_IS_WINDOW (new_chat))
+    collect_widgets (new_chat, split_views, deprecated);
+  g_assert_cmpstr (g_type_name (g_type_parent (G_OBJECT_TYPE (new_chat))), ==,
+                   modern ? "AdwDialog" : "AdwWindow");
+  koi_compat_dialog_close (new_chat);
   g_test_message ("libadwaita %u.%u.%u, GTK %u.%u.%u; deprecated widget types in the window:%s",
                   adw_get_major_version (), adw_get_minor_version (), adw_get_micro_version (),
                   gtk_get_major_version (), gtk_get_minor_version (), gtk_get_micro_version (),
