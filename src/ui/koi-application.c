@@ -161,10 +161,10 @@ preferences_action (GSimpleAction *action,
   if (self->settings == NULL)
     return;
 
-  preferences = koi_preferences_window_new (window, self->settings,
+  preferences = koi_preferences_window_new (self->settings,
                                             self->session != NULL
                                             ? koi_session_get_accounts (self->session) : NULL);
-  gtk_window_present (GTK_WINDOW (preferences));
+  koi_compat_present_dialog (preferences, window != NULL ? GTK_WIDGET (window) : NULL);
 }
 
 static const GActionEntry app_actions[] = {

@@ -24,6 +24,18 @@ typedef AdwWindowClass KoiDialogBaseClass;
 #endif
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiDialogBase, g_object_unref)
 
+/* The same for the preferences: AdwPreferencesDialog or AdwPreferencesWindow. */
+#if KOI_WIDGET_SET_MODERN
+#define KOI_TYPE_PREFERENCES_BASE ADW_TYPE_PREFERENCES_DIALOG
+typedef AdwPreferencesDialog      KoiPreferencesBase;
+typedef AdwPreferencesDialogClass KoiPreferencesBaseClass;
+#else
+#define KOI_TYPE_PREFERENCES_BASE ADW_TYPE_PREFERENCES_WINDOW
+typedef AdwPreferencesWindow      KoiPreferencesBase;
+typedef AdwPreferencesWindowClass KoiPreferencesBaseClass;
+#endif
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiPreferencesBase, g_object_unref)
+
 /* Closes a dialog made from KoiDialogBase (or any AdwDialog / GtkWindow). */
 void     koi_compat_dialog_close            (gpointer     dialog);
 /* Escape closes the dialog class (AdwDialog does it by itself). */

@@ -6,6 +6,7 @@
 #include "koi-compat.h"
 #include "koi-conversation-view.h"
 #include "koi-new-chat-dialog.h"
+#include "koi-preferences-window.h"
 #include "koi-test-ui.h"
 #include "koi-window.h"
 
@@ -119,10 +120,34 @@ test_light_dark_narrow (void)
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 }
 
-/* GLib >= 2.76 marks deprecated types (G_TYPE_FLAG_DEPRECATED, spelled
- * out: the build allows GLib 2.74 API only); older GLib knows no such
- * flag, and nothing is deprecated in Debian 12's libadwaita 1.2 anyway. */
+/* GLib >= 2.76 can mark deprecated types (G_TYPE_FLAG_DEPRECATED, spelled
+ * out: the build allows GLib 2.74 API only), but GTK 4.18 and libadwaita
+ * 1.7 set it on none of theirs (checked: AdwLeaflet, AdwPreferencesWindow,
+ * GtkFileChooserDialog all read 0). So the widgets GTK and libadwaita
+ * deprecate, up to the Flatpak runtime's GTK 4.20 and libadwaita 1.8, are
+ * named here; the flag still counts should a library start setting it. */
 #define TYPE_FLAG_DEPRECATED (1 << 7)
+
+static const char * const deprecated_types[] = {
+  /* libadwaita 1.4-1.6 */
+  "AdwLeaflet", "AdwFlap", "AdwSqueezer", "AdwViewSwitcherTitle",
+  "AdwPreferencesWindow", "AdwAboutWindow", "AdwMessageDialog",
+  /* GTK 4.10 */
+  "GtkDialog", "GtkMessageDialog", "GtkFileChooserDialog", "GtkFileChooserWidget",
+  "GtkInfoBar", "GtkStatusbar", "GtkTreeView", "GtkIconView", "GtkComboBox",
+  "GtkAssistant", "GtkLockButton", "GtkVolumeButton",
+  /* GTK 4.20 (AdwSpinner since libadwaita 1.6) */
+  "GtkSpinner",
+  NULL
+};
+
+static gboolean
+type_is_deprecated (GType type)
+{
+  if (glib_check_version (2, 76, 0) == NULL && g_type_test_flags (type, TYPE_FLAG_DEPRECATED))
+    return TRUE;
+  return g_strv_contains (deprecated_types, g_type_name (type));
+}
 
 static void
 collect_widgets (GtkWidget *widget,
@@ -133,10 +158,8 @@ collect_widgets (GtkWidget *widget,
     g_ptr_array_add (split_views, widget);
   /* The widget's type and every type it derives from: a Koi class built on
    * a deprecated one (KoiFoo : AdwPreferencesWindow) counts too. */
-  for (GType type = G_OBJECT_TYPE (widget); type != 0 && glib_check_version (2, 76, 0) == NULL;
-       type = g_type_parent (type))
-    if (g_type_test_flags (type, TYPE_FLAG_DEPRECATED)
-        && strstr (deprecated->str, g_type_name (type)) == NULL)
+  for (GType type = G_OBJECT_TYPE (widget); type != 0; type = g_type_parent (type))
+    if (type_is_deprecated (type) && strstr (deprecated->str, g_type_name (type)) == NULL)
       g_string_append_printf (deprecated, " %s", g_type_name (type));
 
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
@@ -156,6 +179,9 @@ test_widget_set (void)
   GtkWidget *window;
   GtkWidget *split;
   GtkWidget *new_chat;
+  GtkWidget *preferences;
+  g_autoptr (GPtrArray) seen_again = g_ptr_array_new ();
+  g_autoptr (GSettings) settings = g_settings_new ("io.github.koichat.Koi");
   gboolean modern = KOI_WIDGET_SET_MODERN;
 
   window = GTK_WIDGET (koi_window_new (NULL));
@@ -164,7 +190,8 @@ test_widget_set (void)
   koi_test_ui_wait_for_drawn (window);
 
   /* Every page of the window, shown or not, is in its widget tree; the
-   * new-chat dialog is shown over it and looked at too. */
+   * new-chat dialog and the preferences are shown over it (an AdwDialog is
+   * inside the window's tree) and looked at too. */
   new_chat = koi_new_chat_dialog_new (NULL);
   koi_compat_present_dialog (new_chat, window);
   koi_test_ui_wait_for_drawn (new_chat);
@@ -174,6 +201,17 @@ test_widget_set (void)
   g_assert_cmpstr (g_type_name (g_type_parent (G_OBJECT_TYPE (new_chat))), ==,
                    modern ? "AdwDialog" : "AdwWindow");
   koi_compat_dialog_close (new_chat);
+
+  /* So are the preferences. */
+  preferences = koi_preferences_window_new (settings, NULL);
+  koi_compat_present_dialog (preferences, window);
+  koi_test_ui_wait_for_drawn (preferences);
+  collect_widgets (window, seen_again, deprecated);
+  if (GTK_IS_WINDOW (preferences))
+    collect_widgets (preferences, seen_again, deprecated);
+  g_assert_cmpstr (g_type_name (g_type_parent (G_OBJECT_TYPE (preferences))), ==,
+                   modern ? "AdwPreferencesDialog" : "AdwPreferencesWindow");
+  koi_compat_dialog_close (preferences);
   g_test_message ("libadwaita %u.%u.%u, GTK %u.%u.%u; deprecated widget types in the window:%s",
                   adw_get_major_version (), adw_get_minor_version (), adw_get_micro_version (),
                   gtk_get_major_version (), gtk_get_minor_version (), gtk_get_micro_version (),
