@@ -252,6 +252,28 @@ koi_compat_spinner_set_spinning (GtkWidget *spinner,
     gtk_spinner_set_spinning (GTK_SPINNER (spinner), spinning);
 }
 
+GtkWidget *
+koi_compat_banner_new (void)
+{
+#if KOI_WIDGET_SET_MODERN
+  return adw_banner_new ("");
+#else
+  return NULL;
+#endif
+}
+
+void
+koi_compat_banner_set_title (GtkWidget  *banner,
+                             const char *title)
+{
+#if KOI_WIDGET_SET_MODERN
+  g_return_if_fail (ADW_IS_BANNER (banner));
+  if (title != NULL)
+    adw_banner_set_title (ADW_BANNER (banner), title);
+  adw_banner_set_revealed (ADW_BANNER (banner), title != NULL);
+#endif
+}
+
 GObject *
 koi_compat_about_new (void)
 {

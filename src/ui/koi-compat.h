@@ -89,6 +89,14 @@ GtkWidget *koi_compat_spinner_new           (void);
 void     koi_compat_spinner_set_spinning    (GtkWidget   *spinner,
                                              gboolean     spinning);
 
+/* The window's connection banner: an AdwBanner on the modern set, NULL on
+ * the legacy one (libadwaita 1.2 has none; the header's subtitle says the
+ * same there). */
+GtkWidget *koi_compat_banner_new            (void);
+/* Shows @title in @banner, or hides it when @title is NULL. */
+void     koi_compat_banner_set_title        (GtkWidget   *banner,
+                                             const char  *title);
+
 /* The About dialog: AdwAboutDialog (libadwaita >= 1.5) or AdwAboutWindow.
  * Returns it floating/unshown; set its properties (the two share their
  * names), then koi_compat_present_dialog(). */

@@ -19,6 +19,9 @@ struct _KoiWindow
   GtkWidget            *sidebar;
   GtkWidget            *content;
   AdwWindowTitle       *account_title;
+  AdwBin               *banner_bin;
+  /* koi_compat_banner_new (): NULL on the legacy widget set. */
+  GtkWidget            *connection_banner;
   AdwAvatar            *account_avatar;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;

@@ -66,20 +66,38 @@ koi_window_get_connection_text (KoiWindow *self)
 }
 
 /* The header's subtitle says how the connection is, and is the address
- * once all is well: quiet when nothing needs attention. */
+ * once all is well: quiet when nothing needs attention. Where there is a
+ * banner, it says so too while the account is cut off (not while it is
+ * only starting up). */
 static void
 update_connection (KoiWindow *self)
 {
   const char *text = NULL;
+  const char *banner = NULL;
 
   if (self->account != NULL)
     {
+      KoiConnectionState state = koi_account_get_connection_state (self->account);
+
       text = connection_text (self->account);
+      if (state == KOI_CONNECTION_RECONNECTING || state == KOI_CONNECTION_FAILED
+          || state == KOI_CONNECTION_OFFLINE)
+        banner = text;
       if (text == NULL)
         text = koi_account_get_address (self->account);
     }
 
   adw_window_title_set_subtitle (self->account_title, text != NULL ? text : "");
+  if (self->connection_banner != NULL)
+    koi_compat_banner_set_title (self->connection_banner, banner);
+}
+
+GtkWidget *
+koi_window_get_connection_banner (KoiWindow *self)
+{
+  g_return_val_if_fail (KOI_IS_WINDOW (self), NULL);
+
+  return self->connection_banner;
 }
 
 static void
@@ -564,6 +582,7 @@ koi_window_class_init (KoiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, content);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, account_title);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, banner_bin);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, account_avatar);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, search_entry);
@@ -588,6 +607,9 @@ koi_window_init (KoiWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->connection_banner = koi_compat_banner_new ();
+  if (self->connection_banner != NULL)
+    adw_bin_set_child (self->banner_bin, self->connection_banner);
   self->filter = koi_chat_filter_new ();
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
 

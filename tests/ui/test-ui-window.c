@@ -124,7 +124,7 @@ test_light_dark_narrow (void)
  * out: the build allows GLib 2.74 API only), but GTK 4.18 and libadwaita
  * 1.7 set it on none of theirs (checked: AdwLeaflet, AdwPreferencesWindow,
  * GtkFileChooserDialog all read 0). So the widgets GTK and libadwaita
- * deprecate, up to the Flatpak runtime's GTK 4.20 and libadwaita 1.8, are
+ * deprecate or replace, up to the Flatpak runtime's GTK 4.20 and libadwaita 1.8, are
  * named here; the flag still counts should a library start setting it. */
 #define TYPE_FLAG_DEPRECATED (1 << 7)
 
@@ -136,7 +136,7 @@ static const char * const deprecated_types[] = {
   "GtkDialog", "GtkMessageDialog", "GtkFileChooserDialog", "GtkFileChooserWidget",
   "GtkInfoBar", "GtkStatusbar", "GtkTreeView", "GtkIconView", "GtkComboBox",
   "GtkAssistant", "GtkLockButton", "GtkVolumeButton",
-  /* GTK 4.20 (AdwSpinner since libadwaita 1.6) */
+  /* replaced by AdwSpinner (libadwaita 1.6) */
   "GtkSpinner",
   NULL
 };
