@@ -11,6 +11,7 @@
 #include "koi-account-config.h"
 #include "koi-account-setup.h"
 #include "koi-chat-client-detect.h"
+#include "koi-cli-contacts.h"
 #include "koi-cli-json.h"
 #include "koi-coi.h"
 #include "koi-engine-error.h"
@@ -39,7 +40,10 @@ static const char usage[] =
   "  koi-cli [--profile DIR] account add --email ADDR --imap HOST:PORT --smtp HOST:PORT\n"
   "          [--imap-security tls|starttls] [--smtp-security tls|starttls]\n"
   "          [--login NAME] [--name DISPLAY-NAME] [--ca-file PEM] --password-stdin\n"
-  "  koi-cli [--profile DIR] send ADDR TEXT\n"
+  "  koi-cli [--profile DIR] send [--reply-to MSG] ADDR TEXT\n"
+  "  koi-cli [--profile DIR] edit MSG TEXT\n"
+  "  koi-cli [--profile DIR] delete MSG [--everyone]\n"
+  "  koi-cli [--profile DIR] react MSG EMOJI\n"
   "  koi-cli [--profile DIR] sync\n"
   "  koi-cli [--profile DIR] watch [--since CURSOR]\n"
   "  koi-cli [--profile DIR] chats\n"
@@ -47,6 +51,13 @@ static const char usage[] =
   "  koi-cli [--profile DIR] read CHAT\n"
   "  koi-cli [--profile DIR] search WORDS\n"
   "  koi-cli [--profile DIR] set move-chat-mail on|off\n"
+  "  koi-cli [--profile DIR] contacts\n"
+  "  koi-cli [--profile DIR] contact show|block|unblock ADDR\n"
+  "  koi-cli [--profile DIR] contact edit ADDR [--name NAME] [--status TEXT]\n"
+  "          [--birthday DATE] [--notify on|off] [--groups A,B]\n"
+  "  koi-cli [--profile DIR] contact import FILE.vcf\n"
+  "  koi-cli [--profile DIR] contact export [ADDR]\n"
+  "  koi-cli [--profile DIR] profile set [--name NAME] [--status TEXT] [--avatar FILE]\n"
   "\n"
   "Koi without a window: chat over email from scripts, bots and benchmarks.\n"
   "\n"
@@ -58,18 +69,26 @@ static const char usage[] =
   "  send         queues a chat message to ADDR, sends it and exits once the server\n"
   "               accepted it, printing its Message-ID; otherwise prints the reason\n"
   "               and exits non-zero (a temporary failure leaves it queued for the\n"
-  "               next sync, watch or send).\n"
+  "               next sync, watch or send). --reply-to MSG answers that message\n"
+  "               with a quote.\n"
+  "  edit         replaces the text of your message MSG (its id from \"messages\",\n"
+  "               or its Message-ID) for everyone; every version is kept.\n"
+  "  delete       removes MSG from this device; --everyone: your message for\n"
+  "               everyone (the text leaves every store and search index).\n"
+  "  react        sets your reaction on MSG (\"\" takes it back).\n"
   "  sync         fetches everything new, sends what is queued, exits.\n"
   "  watch        stays connected (IMAP IDLE) and prints one JSON object per line per\n"
   "               event: \"message\", \"state\" (an outgoing message changed state),\n"
   "               \"updated\" (edited, deleted, a reaction or receipt), \"chat\" (its\n"
-  "               unread count or preview changed), \"connection\",\n"
+  "               unread count or preview changed), \"contact\" (a card changed),\n"
+  "               \"connection\",\n"
   "               \"synced\", \"error\". Stops on SIGINT/SIGTERM. Every \"message\"\n"
   "               carries a \"cursor\": --since CURSOR first prints every message\n"
   "               stored after it, so a restarted bot misses nothing.\n"
   "  chats        the chats, newest activity first, one JSON object per line.\n"
   "  messages     a chat's messages (CHAT: its id or the peer's address), oldest\n"
-  "               first, one JSON object per line.\n"
+  "               first, one JSON object per line, with \"edited\" (and the earlier\n"
+  "               versions in \"history\"), \"deleted\", \"reactions\" and \"reply_to\".\n"
   "  read         marks the chat read, here and on the server (other devices and\n"
   "               webmail show it read too).\n"
   "  search       messages whose text matches WORDS, one JSON object per line.\n"
@@ -78,6 +97,13 @@ static const char usage[] =
   "               chat app on the account (e.g. Delta Chat) fetches chat mail from\n"
   "               INBOX and misses what is moved: once Koi has seen one, it leaves\n"
   "               chat mail in INBOX whatever this says, and set tells so.\n"
+  "  contacts     the address book (contacts with a card), one JSON object per line;\n"
+  "               run sync first to see what other devices changed.\n"
+  "  contact      show: one contact with its vCard. edit, block, unblock, import:\n"
+  "               write a new version of the card into COI/Contacts, where the\n"
+  "               user's other devices pick it up (the older version is removed).\n"
+  "               export: the vCards, all of them or ADDR's.\n"
+  "  profile set  the user's own card (name, status, avatar scaled to 256 px JPEG).\n"
   "\n"
   "Options:\n"
   "  --profile DIR  everything of one installation except passwords (default:\n"
@@ -300,30 +326,16 @@ chat_peer (KoiStore *store,
 /* --------------------------------------------------------------------- */
 /* send */
 
+/* Sends @id (and whatever an earlier run left queued) and prints its
+ * Message-ID once the server took it. */
 static int
-command_send (const char *profile_dir,
-              const char *address,
-              const char *text)
+send_and_report (Profile   *profile,
+                 KoiSyncer *syncer,
+                 gint64     id)
 {
-  g_auto (Profile) profile = { 0, };
-  g_autoptr (KoiSyncer) syncer = NULL;
   g_autoptr (KoiStoreMessage) message = NULL;
   g_autoptr (GError) error = NULL;
-  gint64 chat_id;
-  gint64 id;
 
-  if (!profile_open (&profile, profile_dir, TRUE, &error))
-    return report_error (error);
-
-  syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
-  chat_id = koi_syncer_create_chat (syncer, address, &error);
-  if (chat_id == 0)
-    return report_error (error);
-  id = koi_syncer_queue_text (syncer, chat_id, text, &error);
-  if (id == 0)
-    return report_error (error);
-
-  /* Sends this one and whatever an earlier run left queued. */
   if (!koi_syncer_send_queued (syncer, TRUE, NULL, &error))
     {
       int code = report_error (error);
@@ -333,7 +345,7 @@ command_send (const char *profile_dir,
       return code;
     }
 
-  message = koi_store_message_get (profile.store, id, &error);
+  message = koi_store_message_get (profile->store, id, &error);
   if (message == NULL)
     return report_error (error);
 
@@ -353,6 +365,102 @@ command_send (const char *profile_dir,
                message->failure_reason ? message->failure_reason : "server busy");
       return EXIT_UNREACHABLE;
     }
+}
+
+static gint64 find_message (Profile    *profile,
+                            const char *message);
+
+static int
+command_send (const char *profile_dir,
+              const char *address,
+              const char *text,
+              const char *reply_to)
+{
+  g_auto (Profile) profile = { 0, };
+  g_autoptr (KoiSyncer) syncer = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 chat_id;
+  gint64 reply_to_ref = 0;
+  gint64 id;
+
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
+    return report_error (error);
+
+  syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
+  chat_id = koi_syncer_create_chat (syncer, address, &error);
+  if (chat_id == 0)
+    return report_error (error);
+  if (reply_to != NULL && (reply_to_ref = find_message (&profile, reply_to)) == 0)
+    return EXIT_BAD_ARGUMENTS;
+  id = koi_syncer_queue_reply (syncer, chat_id, text, reply_to_ref, &error);
+  if (id == 0)
+    return report_error (error);
+
+  return send_and_report (&profile, syncer, id);
+}
+
+/* MSG as the user wrote it: a message's id (see "messages") or its
+ * Message-ID. 0 after telling the user there is no such message. */
+static gint64
+find_message (Profile    *profile,
+              const char *message)
+{
+  guint64 id = 0;
+
+  if (!g_ascii_string_to_unsigned (message, 10, 1, G_MAXINT64, &id, NULL))
+    id = (guint64) koi_store_message_find (profile->store, profile->account->id, message, NULL);
+  if (id == 0)
+    fprintf (stderr, "koi-cli: no message “%s” (see “koi-cli messages CHAT”)\n", message);
+  return (gint64) id;
+}
+
+typedef enum {
+  REQUEST_EDIT,
+  REQUEST_DELETE_FOR_ME,
+  REQUEST_DELETE_FOR_EVERYONE,
+  REQUEST_REACT,
+} RequestKind;
+
+/* edit, delete, react: applied to this profile's store at once, then
+ * sent like a message (the peer and the account's other devices). */
+static int
+command_request (const char  *profile_dir,
+                 const char  *message,
+                 RequestKind  kind,
+                 const char  *text)
+{
+  g_auto (Profile) profile = { 0, };
+  g_autoptr (KoiSyncer) syncer = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 target;
+  gint64 id = 0;
+
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
+    return report_error (error);
+  target = find_message (&profile, message);
+  if (target == 0)
+    return EXIT_BAD_ARGUMENTS;
+
+  syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
+  switch (kind)
+    {
+    case REQUEST_EDIT:
+      id = koi_syncer_queue_edit (syncer, target, text, &error);
+      break;
+    case REQUEST_DELETE_FOR_EVERYONE:
+      id = koi_syncer_queue_delete (syncer, target, &error);
+      break;
+    case REQUEST_REACT:
+      id = koi_syncer_queue_reaction (syncer, target, text, &error);
+      break;
+    case REQUEST_DELETE_FOR_ME:
+    default:
+      return koi_syncer_delete_local (syncer, target, &error) ? EXIT_OK : report_error (error);
+    }
+  if (id == 0)
+    return report_error (error);
+
+  return send_and_report (&profile, syncer, id);
 }
 
 /* --------------------------------------------------------------------- */
@@ -542,6 +650,20 @@ watch_chat_updated (KoiEngine *engine,
 }
 
 static void
+watch_contact_updated (KoiEngine *engine,
+                       gint64     contact_id,
+                       Watch     *watch)
+{
+  g_autoptr (KoiStoreContact) contact = koi_store_contact_get (watch->store, contact_id, NULL);
+  g_autoptr (JsonBuilder) builder = NULL;
+
+  if (contact == NULL)
+    return;
+  builder = koi_cli_contact_object (contact, "contact");
+  koi_cli_print_object (builder);
+}
+
+static void
 watch_connection_changed (KoiEngine  *engine,
                           GParamSpec *pspec,
                           Watch      *watch)
@@ -651,6 +773,7 @@ command_watch (const char *profile_dir,
   g_signal_connect (engine, "message-added", G_CALLBACK (watch_message_added), &watch);
   g_signal_connect (engine, "message-updated", G_CALLBACK (watch_message_updated), &watch);
   g_signal_connect (engine, "chat-updated", G_CALLBACK (watch_chat_updated), &watch);
+  g_signal_connect (engine, "contact-updated", G_CALLBACK (watch_contact_updated), &watch);
   g_signal_connect (engine, "notify::connection-state", G_CALLBACK (watch_connection_changed), &watch);
   g_signal_connect (engine, "sync-finished", G_CALLBACK (watch_synced), &watch);
   g_signal_connect (engine, "error", G_CALLBACK (watch_error), &watch);
@@ -781,6 +904,8 @@ command_messages (const char *profile_dir,
         {
           g_autoptr (JsonBuilder) builder = koi_cli_message_object (NULL, g_ptr_array_index (page, i), peer);
 
+          koi_cli_add_message_details (builder, profile.store, g_ptr_array_index (page, i));
+
           koi_cli_print_object (builder);
         }
     }
@@ -866,6 +991,24 @@ command_set (const char *profile_dir,
   return EXIT_OK;
 }
 
+static int
+command_contacts (const char  *profile_dir,
+                  const char  *command,
+                  char       **args,
+                  int          n_args)
+{
+  g_auto (Profile) profile = { 0, };
+  g_autoptr (GError) error = NULL;
+
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
+    return report_error (error);
+  if (koi_cli_contacts_command (profile.store, profile.account, command, args, n_args, &error))
+    return EXIT_OK;
+  if (error->domain == G_OPTION_ERROR)
+    return bad_arguments ("%s", error->message);
+  return report_error (error);
+}
+
 /* --------------------------------------------------------------------- */
 
 int
@@ -915,7 +1058,20 @@ main (int   argc,
   if (g_str_equal (argv[i], "account") && i + 1 < argc && g_str_equal (argv[i + 1], "add"))
     return command_account_add (profile_dir, argc - i - 1, argv + i + 1);
   if (g_str_equal (argv[i], "send") && argc - i == 3)
-    return command_send (profile_dir, argv[i + 1], argv[i + 2]);
+    return command_send (profile_dir, argv[i + 1], argv[i + 2], NULL);
+  if (g_str_equal (argv[i], "send") && argc - i == 5 && g_str_equal (argv[i + 1], "--reply-to"))
+    return command_send (profile_dir, argv[i + 3], argv[i + 4], argv[i + 2]);
+  if (g_str_equal (argv[i], "edit") && argc - i == 3)
+    return command_request (profile_dir, argv[i + 1], REQUEST_EDIT, argv[i + 2]);
+  if (g_str_equal (argv[i], "delete") && argc - i == 2)
+    return command_request (profile_dir, argv[i + 1], REQUEST_DELETE_FOR_ME, NULL);
+  if (g_str_equal (argv[i], "delete") && argc - i == 3 &&
+      (g_str_equal (argv[i + 1], "--everyone") || g_str_equal (argv[i + 2], "--everyone")))
+    return command_request (profile_dir,
+                            argv[i + (g_str_equal (argv[i + 1], "--everyone") ? 2 : 1)],
+                            REQUEST_DELETE_FOR_EVERYONE, NULL);
+  if (g_str_equal (argv[i], "react") && argc - i == 3)
+    return command_request (profile_dir, argv[i + 1], REQUEST_REACT, argv[i + 2]);
   if (g_str_equal (argv[i], "sync") && argc - i == 1)
     return command_sync (profile_dir);
   if (g_str_equal (argv[i], "watch") && argc - i == 1)
@@ -936,6 +1092,9 @@ main (int   argc,
     return command_read (profile_dir, argv[i + 1]);
   if (g_str_equal (argv[i], "search") && argc - i == 2)
     return command_search (profile_dir, argv[i + 1]);
+  if (g_str_equal (argv[i], "contacts") || g_str_equal (argv[i], "contact") ||
+      g_str_equal (argv[i], "profile"))
+    return command_contacts (profile_dir, argv[i], argv + i + 1, argc - i - 1);
   if (g_str_equal (argv[i], "set") && argc - i == 3)
     return command_set (profile_dir, argv[i + 1], argv[i + 2]);
 

@@ -139,6 +139,9 @@ KoiCoiType  koi_coi_classify_headers   (GMimeMessage *message);
  * @contact_vcard: (nullable): contact card: contact.vcf as received
  * @contact_hcard: (nullable): contact card in the COI draft's form: the
  *   HTML part with the h-card, as received
+ * @contact_headers: (nullable): contact card: its COI-Token, COI-TokenIn,
+ *   COI-TokenOut and COI-Blocked fields as a JSON list of [name, raw
+ *   value], the raw value byte for byte (koi-contact-card.h reads it)
  *
  * What one mail means to Koi. Free with koi_coi_parsed_free().
  */
@@ -176,12 +179,17 @@ typedef struct
   char       *contact_json;
   char       *contact_vcard;
   char       *contact_hcard;
+  char       *contact_headers;
 } KoiCoiParsed;
 
 KoiCoiParsed *koi_coi_parse          (GBytes        *raw,
                                       GError       **error);
 KoiCoiParsed *koi_coi_parse_message  (GMimeMessage  *message,
                                       GBytes        *raw);
+KoiCoiParsed *koi_coi_parsed_new_unreadable (GBytes  *raw,
+                                             guint32  uid,
+                                             const char *reason);
+void          koi_coi_parsed_keep_apart (KoiCoiParsed *parsed);
 void          koi_coi_parsed_free    (KoiCoiParsed  *parsed);
 KoiCoiKind    koi_coi_classify       (GMimeMessage  *message);
 gboolean      koi_coi_is_chat_id     (const char    *message_id);

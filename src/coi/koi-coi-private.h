@@ -18,10 +18,19 @@ G_BEGIN_DECLS
 #define KOI_COI_MAX_FAILURE_TEXT    4000
 #define KOI_COI_MAX_REACTION        256
 #define KOI_COI_MAX_GROUP_NAME      512
+#define KOI_COI_MAX_NAME            512
+#define KOI_COI_MAX_SUBJECT         4000
 #define KOI_COI_MAX_CARD            (1024 * 1024)
 #define KOI_COI_MAX_REPORT          (256 * 1024)
 #define KOI_COI_MAX_PARTS           200
 #define KOI_COI_MAX_DEPTH           8
+
+/* koi-coi-text.c: @text split at '\n' in one pass, as g_strsplit (text,
+ * "\n", max_lines) but in linear time whatever the line count
+ * (g_strsplit calls strstr once per line, which some C libraries and
+ * every sanitizer make scan the rest of the text each time). */
+char      **koi_coi_split_lines         (const char   *text,
+                                         int           max_lines);
 
 /* koi-coi-classify.c */
 gboolean    koi_coi_id_is_usable        (const char   *id);
@@ -45,8 +54,13 @@ char       *koi_coi_part_text           (GMimePart    *part,
                                          gsize         max_bytes);
 
 /* koi-coi-typed.c */
+char       *koi_coi_one_line            (const char   *value,
+                                         gsize         max_bytes);
 void        koi_coi_fill_typed          (GMimeMessage *message,
                                          KoiCoiParsed *parsed);
+
+/* koi-coi-describe.c */
+char       *koi_coi_describe_without_text (GMimeMessage *message);
 
 /* koi-coi-report.c */
 gboolean    koi_coi_read_mdn            (GMimeMessage *message,

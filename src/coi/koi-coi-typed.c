@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <json-glib/json-glib.h>
 
 #include "koi-coi-gmime.h"
 #include "koi-coi-parser.h"
@@ -12,11 +13,13 @@
 /* The fields of each result type, read from the whole mail once
  * koi_coi_classify_headers() has said what it is. */
 
-/* Header text that ends up in a label: no line breaks, tabs or other
- * controls (a group name is shown in the chat list), bounded. */
-static char *
-one_line (const char *value,
-          gsize       max_bytes)
+/* Header text that ends up in a label (a name, a subject, a group name):
+ * no line breaks, tabs or other controls, and no invisible formatting
+ * such as the bidi overrides that turn "gnp.exe" into "exe.png", bounded.
+ * Only the zero width joiner stays: emoji sequences need it. */
+char *
+koi_coi_one_line (const char *value,
+                  gsize       max_bytes)
 {
   g_autofree char *valid = NULL;
   GString *out;
@@ -30,7 +33,7 @@ one_line (const char *value,
     {
       gunichar c = g_utf8_get_char (p);
 
-      if (g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT)
+      if (g_unichar_iscntrl (c) || (g_unichar_type (c) == G_UNICODE_FORMAT && c != 0x200d))
         {
           if (out->len > 0 && out->str[out->len - 1] != ' ')
             g_string_append_c (out, ' ');
@@ -96,7 +99,7 @@ edit_text (const char *text)
        * block, is the marker; one inside the user's text stays. */
       gboolean at_line_start = pencil == text || pencil[-1] == '\n';
       gboolean only_quote_before = TRUE;
-      g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+      g_auto(GStrv) lines = koi_coi_split_lines (text, -1);
       gsize offset = 0;
 
       for (guint i = 0; lines[i] != NULL && offset < (gsize) (pencil - text); i++)
@@ -166,7 +169,7 @@ fill_reaction (GMimeMessage *message,
 
   /* RFC 9078 allows several emoji separated by white space; one line,
    * single spaces, bounded. Empty: the sender took the reaction back. */
-  parsed->reaction = one_line (raw, KOI_COI_MAX_REACTION);
+  parsed->reaction = koi_coi_one_line (raw, KOI_COI_MAX_REACTION);
   {
     GString *squeezed = g_string_new (NULL);
 
@@ -229,6 +232,45 @@ find_card_parts (GMimeObject *object,
   return FALSE;
 }
 
+/* The COI fields a card keeps, raw (folding and all), so that Koi writes
+ * server tokens back exactly as the server made them. */
+static char *
+card_headers (GMimeMessage *message)
+{
+  static const char * const names[] = { "COI-Token", "COI-TokenIn", "COI-TokenOut", "COI-Blocked", NULL };
+  GMimeHeaderList *list = g_mime_object_get_header_list (GMIME_OBJECT (message));
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  gboolean any = FALSE;
+
+  json_builder_begin_array (builder);
+  for (int i = 0; i < g_mime_header_list_get_count (list); i++)
+    {
+      GMimeHeader *header = g_mime_header_list_get_header_at (list, i);
+      const char *name = g_mime_header_get_name (header);
+      const char *raw = g_mime_header_get_raw_value (header);
+
+      for (guint j = 0; names[j] != NULL; j++)
+        if (g_ascii_strcasecmp (name, names[j]) == 0 && raw != NULL &&
+            g_utf8_validate (raw, -1, NULL))
+          {
+            json_builder_begin_array (builder);
+            json_builder_add_string_value (builder, names[j]);
+            json_builder_add_string_value (builder, raw);
+            json_builder_end_array (builder);
+            any = TRUE;
+          }
+    }
+  json_builder_end_array (builder);
+
+  if (!any)
+    return NULL;
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
 static void
 fill_contact (GMimeMessage *message,
               KoiCoiParsed *parsed)
@@ -242,6 +284,8 @@ fill_contact (GMimeMessage *message,
   if (parsed->contact_json == NULL && parsed->contact_vcard == NULL &&
       parsed->contact_hcard == NULL)
     parsed->type = KOI_COI_TYPE_EMAIL;
+  else
+    parsed->contact_headers = card_headers (message);
 }
 
 static void
@@ -252,8 +296,8 @@ fill_group (GMimeMessage *message,
   g_autofree char *chat_content = koi_coi_header_token (object, "Chat-Content");
 
   parsed->group_id = koi_coi_group_id_of (message);
-  parsed->group_name = one_line (g_mime_object_get_header (object, "Chat-Group-Name"),
-                                 KOI_COI_MAX_GROUP_NAME);
+  parsed->group_name = koi_coi_one_line (g_mime_object_get_header (object, "Chat-Group-Name"),
+                                         KOI_COI_MAX_GROUP_NAME);
   if (parsed->group_name != NULL && *parsed->group_name == '\0')
     g_clear_pointer (&parsed->group_name, g_free);
 

@@ -6,3 +6,5 @@
 #include "koi-coi-builder.h"
 #include "koi-coi-parser.h"
 #include "koi-coi-text.h"
+#include "koi-contact-card.h"
+#include "koi-vcard.h"

@@ -21,7 +21,8 @@ G_BEGIN_DECLS
  *   request per target. A request is applied at once when its target is
  *   stored, else it waits and is applied when the target arrives, so both
  *   arrival orders give the same store;
- * - a contact card becomes a hidden row and the contact's card.
+ * - a contact card becomes a hidden row and a version of the contact's
+ *   card (koi-contacts.h); mail from a blocked sender becomes a hidden row.
  *
  * What changed is collected in KoiApplyChanges for the events the caller
  * sends after the commit.
@@ -36,6 +37,7 @@ typedef struct {
   GArray *added;     /* KoiApplyChange: new visible messages */
   GArray *updated;   /* KoiApplyChange: messages whose content or state changed */
   GArray *chats;     /* gint64: chats whose list row (preview, unread) changed */
+  GArray *contacts;  /* gint64: contacts whose card changed */
 } KoiApplyChanges;
 
 void    koi_apply_changes_init   (KoiApplyChanges *changes);
@@ -60,6 +62,16 @@ gboolean koi_apply_waiting       (KoiStore           *store,
                                   gint64              account_id,
                                   gint64              message_ref,
                                   const char         *message_id,
+                                  KoiApplyChanges    *changes,
+                                  GError            **error);
+
+/* Records and applies the requests of a mail this device wrote itself
+ * (@request_ref: its hidden row, stored already): the sender's store
+ * changes at once, by the same rules as on every other device. */
+gboolean koi_apply_own_request   (KoiStore           *store,
+                                  gint64              account_id,
+                                  gint64              request_ref,
+                                  const KoiCoiParsed *parsed,
                                   KoiApplyChanges    *changes,
                                   GError            **error);
 

@@ -62,6 +62,7 @@ enum {
   MESSAGE_ADDED,
   MESSAGE_UPDATED,
   CHAT_UPDATED,
+  CONTACT_UPDATED,
   SYNC_FINISHED,
   ERROR,
   STOPPED,
@@ -93,6 +94,7 @@ typedef enum {
   EVENT_MESSAGE_ADDED,
   EVENT_MESSAGE_UPDATED,
   EVENT_CHAT_UPDATED,
+  EVENT_CONTACT_UPDATED,
   EVENT_SYNC_FINISHED,
   EVENT_STATE,
   EVENT_ERROR,
@@ -136,6 +138,9 @@ event_dispatch (gpointer data)
       break;
     case EVENT_CHAT_UPDATED:
       g_signal_emit (self, signals[CHAT_UPDATED], 0, event->chat_id);
+      break;
+    case EVENT_CONTACT_UPDATED:
+      g_signal_emit (self, signals[CONTACT_UPDATED], 0, event->chat_id);
       break;
     case EVENT_SYNC_FINISHED:
       g_signal_emit (self, signals[SYNC_FINISHED], 0);
@@ -242,10 +247,21 @@ on_chat_updated (gint64   chat_id,
   event_post (event);
 }
 
+static void
+on_contact_updated (gint64   contact_id,
+                    gpointer user_data)
+{
+  Event *event = event_new (user_data, EVENT_CONTACT_UPDATED);
+
+  event->chat_id = contact_id;   /* the id field events carry */
+  event_post (event);
+}
+
 static const KoiSyncerEvents syncer_events = {
   .message_added = on_message_added,
   .message_updated = on_message_updated,
   .chat_updated = on_chat_updated,
+  .contact_updated = on_contact_updated,
 };
 
 /* --------------------------------------------------------------------- */
@@ -361,6 +377,7 @@ run_connected (KoiEngine  *self,
       /* Read state goes out before flags come in, so a read here is never
        * undone by the server's older view. */
       if (!koi_syncer_push_seen (syncer, self->stop, error) ||
+          !koi_syncer_push_contacts (syncer, self->stop, error) ||
           (chats_changed && !full && !koi_syncer_sync_chats (syncer, self->stop, error)) ||
           !koi_syncer_sync (syncer, full, self->stop, error))
         return FALSE;
@@ -640,9 +657,11 @@ typedef gboolean (*CommandFunc) (KoiEngine  *self,
                                  GError    **error);
 
 typedef struct {
-  CommandFunc  func;
-  gint64       id;        /* chat or message id */
-  char        *text;      /* text or address */
+  CommandFunc     func;
+  gint64          id;        /* chat or message id */
+  char           *text;      /* text or address */
+  gint64          other_id;  /* send: the message replied to; delete: for everyone */
+  KoiContactEdit *edit;      /* contact commands */
 } Command;
 
 static void
@@ -651,6 +670,7 @@ command_free (gpointer data)
   Command *command = data;
 
   g_free (command->text);
+  g_clear_pointer (&command->edit, koi_contact_edit_free);
   g_free (command);
 }
 
@@ -704,6 +724,30 @@ command_queue (KoiEngine           *self,
   g_thread_pool_push (self->commands, task, NULL);
 }
 
+static Command *
+command_queue_full (KoiEngine           *self,
+                    CommandFunc          func,
+                    gint64               id,
+                    const char          *text,
+                    gint64               other_id,
+                    gpointer             source_tag,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Command *command = g_new0 (Command, 1);
+
+  command->func = func;
+  command->id = id;
+  command->text = g_strdup (text);
+  command->other_id = other_id;
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, command, command_free);
+  g_thread_pool_push (self->commands, task, NULL);
+  return command;
+}
+
 static gboolean
 create_chat_command (KoiEngine  *self,
                      KoiSyncer  *syncer,
@@ -750,7 +794,7 @@ send_text_command (KoiEngine  *self,
                    GError    **error)
 {
   Command *command = g_task_get_task_data (task);
-  gint64 id = koi_syncer_queue_text (syncer, command->id, command->text, error);
+  gint64 id = koi_syncer_queue_reply (syncer, command->id, command->text, command->other_id, error);
 
   if (id == 0)
     return FALSE;
@@ -772,6 +816,22 @@ koi_engine_send_text_async (KoiEngine           *self,
 
   command_queue (self, send_text_command, chat_id, text, koi_engine_send_text_async,
                  cancellable, callback, user_data);
+}
+
+void
+koi_engine_send_reply_async (KoiEngine           *self,
+                             gint64               chat_id,
+                             const char          *text,
+                             gint64               reply_to_ref,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+  g_return_if_fail (text != NULL);
+
+  command_queue_full (self, send_text_command, chat_id, text, reply_to_ref,
+                      koi_engine_send_text_async, cancellable, callback, user_data);
 }
 
 gint64
@@ -851,6 +911,87 @@ koi_engine_retry_async (KoiEngine           *self,
                  cancellable, callback, user_data);
 }
 
+/* Edit, delete and react: the request is stored and applied here before
+ * the command returns; the worker is woken to send it. */
+static gboolean
+request_command (KoiEngine  *self,
+                 KoiSyncer  *syncer,
+                 GTask      *task,
+                 GError    **error)
+{
+  Command *command = g_task_get_task_data (task);
+  gpointer tag = g_task_get_source_tag (task);
+  gboolean ok;
+
+  if (tag == koi_engine_edit_async)
+    ok = koi_syncer_queue_edit (syncer, command->id, command->text, error) != 0;
+  else if (tag == koi_engine_react_async)
+    ok = koi_syncer_queue_reaction (syncer, command->id, command->text, error) != 0;
+  else if (command->other_id != 0)
+    ok = koi_syncer_queue_delete (syncer, command->id, error) != 0;
+  else
+    ok = koi_syncer_delete_local (syncer, command->id, error);
+
+  if (!ok)
+    return FALSE;
+  koi_engine_wake (self);
+  g_task_return_boolean (task, TRUE);
+  return TRUE;
+}
+
+void
+koi_engine_edit_async (KoiEngine           *self,
+                       gint64               message_ref,
+                       const char          *text,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+  g_return_if_fail (text != NULL);
+
+  command_queue_full (self, request_command, message_ref, text, 0, koi_engine_edit_async,
+                      cancellable, callback, user_data);
+}
+
+void
+koi_engine_delete_async (KoiEngine           *self,
+                         gint64               message_ref,
+                         gboolean             for_everyone,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  command_queue_full (self, request_command, message_ref, NULL, for_everyone ? 1 : 0,
+                      koi_engine_delete_async, cancellable, callback, user_data);
+}
+
+void
+koi_engine_react_async (KoiEngine           *self,
+                        gint64               message_ref,
+                        const char          *emoji,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  command_queue_full (self, request_command, message_ref, emoji != NULL ? emoji : "", 0,
+                      koi_engine_react_async, cancellable, callback, user_data);
+}
+
+gboolean
+koi_engine_request_finish (KoiEngine     *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 gboolean
 koi_engine_retry_finish (KoiEngine     *self,
                          GAsyncResult  *result,
@@ -859,6 +1000,59 @@ koi_engine_retry_finish (KoiEngine     *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+edit_contact_command (KoiEngine  *self,
+                      KoiSyncer  *syncer,
+                      GTask      *task,
+                      GError    **error)
+{
+  Command *command = g_task_get_task_data (task);
+  gint64 id = koi_syncer_edit_contact (syncer, command->text, command->edit, error);
+
+  if (id == 0)
+    return FALSE;
+  /* The worker APPENDs the new version now, not at the next sync. */
+  koi_engine_wake (self);
+  g_task_return_int (task, id);
+  return TRUE;
+}
+
+void
+koi_engine_edit_contact_async (KoiEngine            *self,
+                               const char           *address,
+                               const KoiContactEdit *edit,
+                               GCancellable         *cancellable,
+                               GAsyncReadyCallback   callback,
+                               gpointer              user_data)
+{
+  GTask *task;
+  Command *command;
+
+  g_return_if_fail (KOI_IS_ENGINE (self));
+  g_return_if_fail (address != NULL);
+  g_return_if_fail (edit != NULL);
+
+  /* command_queue's shape, with the edit as task data of its own. */
+  task = g_task_new (self, cancellable, callback, user_data);
+  command = g_new0 (Command, 1);
+  command->func = edit_contact_command;
+  command->text = g_strdup (address);
+  command->edit = koi_contact_edit_copy (edit);
+  g_task_set_source_tag (task, koi_engine_edit_contact_async);
+  g_task_set_task_data (task, command, command_free);
+  g_thread_pool_push (self->commands, task, NULL);
+}
+
+gint64
+koi_engine_edit_contact_finish (KoiEngine     *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  return g_task_propagate_int (G_TASK (result), error);
 }
 
 /* --------------------------------------------------------------------- */
@@ -943,6 +1137,13 @@ koi_engine_class_init (KoiEngineClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_INT64);
   signals[CHAT_UPDATED] =
     g_signal_new ("chat-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  /**
+   * KoiEngine::contact-updated:
+   * @contact_id: the contact whose card changed (here or on another device)
+   */
+  signals[CONTACT_UPDATED] =
+    g_signal_new ("contact-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
   signals[SYNC_FINISHED] =
     g_signal_new ("sync-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "koi-account-config.h"
+#include "koi-contacts.h"
 #include "koi-store.h"
 
 G_BEGIN_DECLS
@@ -39,6 +40,9 @@ typedef struct {
   /* The chat's row in the list (order, preview, unread count) changed. */
   void (*chat_updated)    (gint64    chat_id,
                            gpointer  user_data);
+  /* A contact's card changed (another device, an edit here). */
+  void (*contact_updated) (gint64    contact_id,
+                           gpointer  user_data);
 } KoiSyncerEvents;
 
 typedef struct _KoiSyncer KoiSyncer;
@@ -47,6 +51,8 @@ typedef struct _KoiSyncer KoiSyncer;
  * support, with "/" as separator; the server's own separator is used on
  * the wire. */
 #define KOI_SYNCER_CHATS_FOLDER "COI/Chats"
+/* The same for the contact cards (docs/WIRE.md, "Contacts"). */
+#define KOI_SYNCER_CONTACTS_FOLDER "COI/Contacts"
 
 KoiSyncer *koi_syncer_new           (KoiStore               *store,
                                      const KoiAccountConfig *account,
@@ -113,6 +119,37 @@ gint64     koi_syncer_queue_text    (KoiSyncer              *self,
                                      const char             *text,
                                      GError                **error);
 
+/* The same as a reply to @reply_to_ref (a message of the chat; 0 = the
+ * chat's newest, as koi_syncer_queue_text): In-Reply-To names it and the
+ * text part quotes it for mail programs. */
+gint64     koi_syncer_queue_reply   (KoiSyncer              *self,
+                                     gint64                  chat_id,
+                                     const char             *text,
+                                     gint64                  reply_to_ref,
+                                     GError                **error);
+/* Requests on a message of this account's chats, by its store id. Each is
+ * stored and applied here at once, through the same rules as one that
+ * arrives (koi-apply.h), then sent to the chat's peer and the account's
+ * own address through the outbox: the request's row is hidden, so the
+ * return value is that row's id, 0 on error. Only the author may edit or
+ * delete for everyone (KOI_ENGINE_ERROR_INVALID otherwise). */
+gint64     koi_syncer_queue_edit    (KoiSyncer              *self,
+                                     gint64                  message_ref,
+                                     const char             *text,
+                                     GError                **error);
+gint64     koi_syncer_queue_delete  (KoiSyncer              *self,
+                                     gint64                  message_ref,
+                                     GError                **error);
+/* @emoji: one reaction, or "" to take this account's reaction back. */
+gint64     koi_syncer_queue_reaction (KoiSyncer             *self,
+                                      gint64                 message_ref,
+                                      const char            *emoji,
+                                      GError               **error);
+/* Delete for me: the message's text leaves this device's store and its
+ * bubble the chat; nothing is sent. */
+gboolean   koi_syncer_delete_local  (KoiSyncer              *self,
+                                     gint64                  message_ref,
+                                     GError                **error);
 /* Marks the chat's messages read here; the next koi_syncer_push_seen()
  * sets \Seen on their server copies. */
 gboolean   koi_syncer_mark_read     (KoiSyncer              *self,
@@ -147,6 +184,24 @@ gint64     koi_syncer_next_send_ms  (KoiSyncer              *self);
 /* Checks an address as Koi would send to it: exactly one mailbox, no
  * spaces or line breaks. */
 gboolean   koi_address_is_valid     (const char             *address);
+
+/* Contacts (koi-syncer-contacts.c). Writes the new version of @address's
+ * card (the user's own when it is the account's address) into the store
+ * at once; koi_syncer_push_contacts() APPENDs it. Returns the contact id. */
+gint64     koi_syncer_edit_contact  (KoiSyncer              *self,
+                                     const char             *address,
+                                     const KoiContactEdit   *edit,
+                                     GError                **error);
+/* APPENDs the versions written here, then removes the versions that lost
+ * from the server (\Deleted + UID EXPUNGE). */
+gboolean   koi_syncer_push_contacts (KoiSyncer              *self,
+                                     GCancellable           *cancellable,
+                                     GError                **error);
+/* Syncs the contacts folder alone. */
+gboolean   koi_syncer_sync_contacts (KoiSyncer              *self,
+                                     GCancellable           *cancellable,
+                                     GError                **error);
+const char *koi_syncer_get_contacts_folder (KoiSyncer       *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiSyncer, koi_syncer_free)
 

@@ -46,6 +46,7 @@ enum {
   MESSAGE_ADDED,
   MESSAGE_UPDATED,
   CHAT_UPDATED,
+  CONTACT_UPDATED,
   SYNC_FINISHED,
   N_SIGNALS
 };
@@ -247,6 +248,13 @@ on_engine_chat_updated (KoiAccount *self,
 }
 
 static void
+on_engine_contact_updated (KoiAccount *self,
+                           gint64      contact_id)
+{
+  g_signal_emit (self, signals[CONTACT_UPDATED], 0, contact_id);
+}
+
+static void
 on_engine_sync_finished (KoiAccount *self)
 {
   g_signal_emit (self, signals[SYNC_FINISHED], 0);
@@ -278,6 +286,8 @@ koi_account_set_engine (KoiAccount *self,
                                G_CALLBACK (on_engine_message_updated), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "chat-updated",
                                G_CALLBACK (on_engine_chat_updated), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "contact-updated",
+                               G_CALLBACK (on_engine_contact_updated), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "sync-finished",
                                G_CALLBACK (on_engine_sync_finished), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "sync-finished",
@@ -343,6 +353,8 @@ id_command_cb (GObject      *source,
 
   if (g_task_get_source_tag (task) == koi_account_create_chat_async)
     id = koi_engine_create_chat_finish (KOI_ENGINE (source), result, &error);
+  else if (g_task_get_source_tag (task) == koi_account_edit_contact_async)
+    id = koi_engine_edit_contact_finish (KOI_ENGINE (source), result, &error);
   else
     id = koi_engine_send_text_finish (KOI_ENGINE (source), result, &error);
 
@@ -406,6 +418,141 @@ gint64
 koi_account_send_text_finish (KoiAccount    *self,
                               GAsyncResult  *result,
                               GError       **error)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), 0);
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+void
+koi_account_send_reply_async (KoiAccount          *self,
+                              gint64               chat_id,
+                              const char          *text,
+                              gint64               reply_to_id,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+  g_return_if_fail (text != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, koi_account_send_text_async);
+  if (require_engine (self, task))
+    koi_engine_send_reply_async (self->engine, chat_id, text, reply_to_id, cancellable,
+                                 id_command_cb, g_steal_pointer (&task));
+}
+
+static void
+request_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!koi_engine_request_finish (KOI_ENGINE (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+koi_account_edit_async (KoiAccount          *self,
+                        gint64               message_id,
+                        const char          *text,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+  g_return_if_fail (text != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, koi_account_edit_async);
+  if (require_engine (self, task))
+    koi_engine_edit_async (self->engine, message_id, text, cancellable,
+                           request_cb, g_steal_pointer (&task));
+}
+
+void
+koi_account_delete_async (KoiAccount          *self,
+                          gint64               message_id,
+                          gboolean             for_everyone,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, koi_account_delete_async);
+  if (require_engine (self, task))
+    koi_engine_delete_async (self->engine, message_id, for_everyone, cancellable,
+                             request_cb, g_steal_pointer (&task));
+}
+
+void
+koi_account_react_async (KoiAccount          *self,
+                         gint64               message_id,
+                         const char          *emoji,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, koi_account_react_async);
+  if (require_engine (self, task))
+    koi_engine_react_async (self->engine, message_id, emoji, cancellable,
+                            request_cb, g_steal_pointer (&task));
+}
+
+gboolean
+koi_account_request_finish (KoiAccount    *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+koi_account_edit_contact_async (KoiAccount           *self,
+                                const char           *address,
+                                const KoiContactEdit *edit,
+                                GCancellable         *cancellable,
+                                GAsyncReadyCallback   callback,
+                                gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+  g_return_if_fail (address != NULL && edit != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, koi_account_edit_contact_async);
+  if (require_engine (self, task))
+    koi_engine_edit_contact_async (self->engine, address, edit, cancellable,
+                                   id_command_cb, g_steal_pointer (&task));
+}
+
+gint64
+koi_account_edit_contact_finish (KoiAccount    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
 {
   g_return_val_if_fail (KOI_IS_ACCOUNT (self), 0);
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
@@ -563,6 +710,9 @@ koi_account_class_init (KoiAccountClass *klass)
   signals[MESSAGE_UPDATED] =
     g_signal_new ("message-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_INT64);
+  signals[CONTACT_UPDATED] =
+    g_signal_new ("contact-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
   signals[CHAT_UPDATED] =
     g_signal_new ("chat-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);

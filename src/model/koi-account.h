@@ -26,7 +26,7 @@ G_DECLARE_FINAL_TYPE (KoiAccount, koi_account, KOI, ACCOUNT, GObject)
  *
  * Signals, relayed from whichever engine runs the account, so a list keeps
  * updating across engine restarts: "message-added" (gint64 chat_id, gint64
- * message_id), "message-updated" (same), "chat-updated" (gint64 chat_id),
+ * message_id), "message-updated" (same), "chat-updated" (gint64 chat_id), "contact-updated" (gint64 contact_id),
  * "sync-finished" ().
  */
 
@@ -77,6 +77,54 @@ void          koi_account_send_text_async      (KoiAccount           *self,
                                                 GAsyncReadyCallback   callback,
                                                 gpointer              user_data);
 gint64        koi_account_send_text_finish     (KoiAccount           *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+
+/* A reply to @reply_to_id (0: a plain send); finish with
+ * koi_account_send_text_finish(). */
+void          koi_account_send_reply_async     (KoiAccount           *self,
+                                                gint64                chat_id,
+                                                const char           *text,
+                                                gint64                reply_to_id,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+
+/* Requests on a message (see koi_engine_edit_async() and friends); each
+ * finishes with koi_account_request_finish() once this device's store has
+ * it. */
+void          koi_account_edit_async           (KoiAccount           *self,
+                                                gint64                message_id,
+                                                const char           *text,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+void          koi_account_delete_async         (KoiAccount           *self,
+                                                gint64                message_id,
+                                                gboolean              for_everyone,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+void          koi_account_react_async          (KoiAccount           *self,
+                                                gint64                message_id,
+                                                const char           *emoji,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+gboolean      koi_account_request_finish       (KoiAccount           *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+
+/* A new version of @address's card (the account's own address: the
+ * profile), written on the engine's command thread and synced to the
+ * user's other devices. Answers the contact id. */
+void          koi_account_edit_contact_async   (KoiAccount           *self,
+                                                const char           *address,
+                                                const KoiContactEdit *edit,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+gint64        koi_account_edit_contact_finish  (KoiAccount           *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
 

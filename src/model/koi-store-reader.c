@@ -25,6 +25,7 @@ typedef struct
   GDestroyNotify      result_free;
   gpointer            result;
   GError             *error;
+  gboolean            barrier;
 } Job;
 
 /* Pushed by finalize: the thread closes the store and exits. */
@@ -37,6 +38,7 @@ struct _KoiStoreReader
   char         *path;
   GAsyncQueue  *queue;     /* of Job* */
   GThread      *thread;    /* started with the first job */
+  guint64       n_queued;
 };
 
 G_DEFINE_FINAL_TYPE (KoiStoreReader, koi_store_reader, G_TYPE_OBJECT)
@@ -67,6 +69,28 @@ job_complete_in_context (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+attach_in_context (Job         *job,
+                   GSourceFunc  func)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  g_source_set_priority (source, g_task_get_priority (job->task));
+  g_source_set_static_name (source, "[koi] store reader result");
+  g_source_set_callback (source, func, job, NULL);
+  g_source_attach (source, g_task_get_context (job->task));
+}
+
+/* GTask runs the callback of a task whose cancellable was cancelled one
+ * idle later than the others. A barrier takes the same extra step, so its
+ * callback still comes after those of every job before it. */
+static gboolean
+barrier_hop_in_context (gpointer user_data)
+{
+  attach_in_context (user_data, job_complete_in_context);
+  return G_SOURCE_REMOVE;
+}
+
 static gpointer
 reader_thread (gpointer user_data)
 {
@@ -80,7 +104,6 @@ reader_thread (gpointer user_data)
     {
       Job *job = g_async_queue_pop (queue);
       GCancellable *cancellable;
-      g_autoptr(GSource) source = NULL;
 
       if (job == &quit_job)
         break;
@@ -100,11 +123,7 @@ reader_thread (gpointer user_data)
                                  "The store query returned nothing (a bug in Koi)");
         }
 
-      source = g_idle_source_new ();
-      g_source_set_priority (source, g_task_get_priority (job->task));
-      g_source_set_static_name (source, "[koi] store reader result");
-      g_source_set_callback (source, job_complete_in_context, job, NULL);
-      g_source_attach (source, g_task_get_context (job->task));
+      attach_in_context (job, job->barrier ? barrier_hop_in_context : job_complete_in_context);
     }
 
   koi_store_close (store);
@@ -132,25 +151,23 @@ koi_store_reader_get_path (KoiStoreReader *self)
   return self->path;
 }
 
-void
-koi_store_reader_run_async (KoiStoreReader      *self,
-                            KoiStoreReaderFunc   func,
-                            gpointer             data,
-                            GDestroyNotify       data_free,
-                            GDestroyNotify       result_free,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
+static void
+queue_job (KoiStoreReader      *self,
+           gboolean             barrier,
+           KoiStoreReaderFunc   func,
+           gpointer             data,
+           GDestroyNotify       data_free,
+           GDestroyNotify       result_free,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
 {
   Job *job;
-
-  g_return_if_fail (KOI_IS_STORE_READER (self));
-  g_return_if_fail (func != NULL);
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
   job = g_new0 (Job, 1);
   job->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (job->task, koi_store_reader_run_async);
+  job->barrier = barrier;
   job->func = func;
   job->data = data;
   job->data_free = data_free;
@@ -164,7 +181,25 @@ koi_store_reader_run_async (KoiStoreReader      *self,
                                    g_async_queue_ref (self->queue));
     }
 
+  self->n_queued++;
   g_async_queue_push (self->queue, job);
+}
+
+void
+koi_store_reader_run_async (KoiStoreReader      *self,
+                            KoiStoreReaderFunc   func,
+                            gpointer             data,
+                            GDestroyNotify       data_free,
+                            GDestroyNotify       result_free,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (KOI_IS_STORE_READER (self));
+  g_return_if_fail (func != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  queue_job (self, FALSE, func, data, data_free, result_free, cancellable, callback, user_data);
 }
 
 gpointer
@@ -209,6 +244,45 @@ static void
 koi_store_reader_init (KoiStoreReader *self)
 {
   self->queue = g_async_queue_new ();
+}
+
+static gpointer
+barrier_func (KoiStore      *store,
+              gpointer       data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  return GINT_TO_POINTER (1);
+}
+
+void
+koi_store_reader_barrier_async (KoiStoreReader      *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (KOI_IS_STORE_READER (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  /* The queue is FIFO, and each result comes back as an idle source on
+   * the caller's context, dispatched in the order attached. */
+  queue_job (self, TRUE, barrier_func, NULL, NULL, NULL, cancellable, callback, user_data);
+}
+
+gboolean
+koi_store_reader_barrier_finish (KoiStoreReader  *self,
+                                 GAsyncResult    *result,
+                                 GError         **error)
+{
+  return koi_store_reader_run_finish (self, result, error) != NULL;
+}
+
+guint64
+koi_store_reader_get_n_queued (KoiStoreReader *self)
+{
+  g_return_val_if_fail (KOI_IS_STORE_READER (self), 0);
+
+  return self->n_queued;
 }
 
 /* ------------------------------------------------------------------ */

@@ -52,6 +52,21 @@ gpointer        koi_store_reader_run_finish          (KoiStoreReader       *self
                                                       GAsyncResult         *result,
                                                       GError              **error);
 
+/* A job that does nothing: its callback runs on the caller's context after
+ * the callbacks of every job queued before it (jobs run in order, and
+ * their results come back in order). Where a test needs "everything asked
+ * so far has landed", this says so without guessing a time. */
+void            koi_store_reader_barrier_async       (KoiStoreReader       *self,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
+gboolean        koi_store_reader_barrier_finish      (KoiStoreReader       *self,
+                                                      GAsyncResult         *result,
+                                                      GError              **error);
+/* Jobs queued so far, barriers included: a callback that queued more work
+ * shows as a count that grew. */
+guint64         koi_store_reader_get_n_queued        (KoiStoreReader       *self);
+
 /* Typed helpers. Arrays carry their free func. */
 
 /* KoiStoreAccount*, oldest first. */

@@ -252,10 +252,37 @@ static const char migration_3[] =
 
   "ALTER TABLE folders ADD COLUMN highest_modseq INTEGER NOT NULL DEFAULT 0;";
 
+/* 4 (contacts, issue 10; the lead renumbers this entry on merge if another
+ * migration 4 lands first): the address book lives in the user's mailbox
+ * as one "Chat: Contact" message per contact (docs/WIRE.md).
+ * - contact_cards: every version of a card Koi has seen, by its hidden
+ *   message row. Several versions of one address (two devices editing at
+ *   once, a crash between APPEND and expunge) are all kept here; the newest
+ *   Date, then the highest UID wins, the others are removed from the
+ *   server. raw holds a version written here until it is APPENDed.
+ * - contacts.card_ref: the version in use; contacts.muted: contact.json's
+ *   notification.enabled = false. */
+static const char migration_4[] =
+  "CREATE TABLE contact_cards ("
+  "  message_ref   INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,"
+  "  account_id    INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  address       TEXT NOT NULL COLLATE NOCASE,"
+  "  date          INTEGER NOT NULL,"
+  "  vcard         TEXT,"
+  "  contact_json  TEXT,"
+  "  headers       TEXT,"
+  "  raw           BLOB"
+  ");"
+  "CREATE INDEX contact_cards_by_address ON contact_cards (account_id, address);"
+  "CREATE INDEX contact_cards_pending ON contact_cards (account_id) WHERE raw IS NOT NULL;"
+  "ALTER TABLE contacts ADD COLUMN card_ref INTEGER REFERENCES messages (id) ON DELETE SET NULL;"
+  "ALTER TABLE contacts ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;";
+
 const char * const koi_store_migrations[] = {
   migration_1,
   migration_2,
   migration_3,
+  migration_4,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (koi_store_migrations) == KOI_STORE_SCHEMA_VERSION);

@@ -57,7 +57,7 @@ typedef enum {
 } KoiStoreRecipientState;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define KOI_STORE_SCHEMA_VERSION 3
+#define KOI_STORE_SCHEMA_VERSION 4
 
 typedef struct _KoiStore KoiStore;
 
@@ -134,6 +134,8 @@ typedef struct {
   gboolean  blocked;
   gboolean  is_me;
   gint64    updated_at_ms;
+  gint64    card_ref;       /* the card version in use (contact_cards), or 0 */
+  gboolean  muted;          /* contact.json notification.enabled = false */
 } KoiStoreContact;
 
 /* Creates the contact (account_id, address) if missing and returns its id.
@@ -158,6 +160,70 @@ GPtrArray       *koi_store_contact_list    (KoiStore               *store,
                                             gint64                  account_id,
                                             GError                **error);
 void             koi_store_contact_free    (KoiStoreContact        *contact);
+/* NULL without error when there is no such contact. */
+KoiStoreContact *koi_store_contact_get     (KoiStore               *store,
+                                            gint64                  id,
+                                            GError                **error);
+/* Is mail from @address to be hidden? */
+gboolean         koi_store_contact_is_blocked (KoiStore            *store,
+                                               gint64               account_id,
+                                               const char          *address);
+/* The card in use changed: every field from it, and the 1:1 chat's name
+ * and mute follow. Returns the 1:1 chat's id (0: none) in @out_chat_id. */
+gboolean         koi_store_contact_set_card (KoiStore              *store,
+                                             const KoiStoreContact *contact,
+                                             gint64                *out_contact_id,
+                                             gint64                *out_chat_id,
+                                             GError               **error);
+
+/* Contact card versions (the "Chat: Contact" messages), migration 4 */
+
+typedef struct {
+  gint64    message_ref;    /* the hidden message row of this version */
+  gint64    account_id;
+  char     *address;
+  gint64    date_ms;        /* its Date */
+  char     *vcard;
+  char     *contact_json;
+  char     *headers;        /* the COI fields, see koi-contact-card.h */
+  GBytes   *raw;            /* written here and not yet on the server */
+} KoiStoreCard;
+
+gboolean         koi_store_card_add        (KoiStore               *store,
+                                            const KoiStoreCard     *card,
+                                            GError                **error);
+/* The version that counts for @address: newest Date, then highest UID
+ * (a version not on the server yet counts as newest: it will get the
+ * highest), then the last one stored. NULL without error when none. */
+KoiStoreCard    *koi_store_card_winner     (KoiStore               *store,
+                                            gint64                  account_id,
+                                            const char             *address,
+                                            GError                **error);
+/* Every address with a card version; of char*. */
+GPtrArray       *koi_store_card_addresses  (KoiStore               *store,
+                                            gint64                  account_id,
+                                            GError                **error);
+/* Versions written here that wait for their APPEND; of KoiStoreCard*. */
+GPtrArray       *koi_store_card_list_pending (KoiStore             *store,
+                                              gint64                account_id,
+                                              GError              **error);
+gboolean         koi_store_card_set_uploaded (KoiStore             *store,
+                                              gint64                message_ref,
+                                              GError              **error);
+/* UIDs in @folder (at @uidvalidity) of versions that lost to a version
+ * already on the server: to be expunged. The message refs in @out_refs. */
+GArray          *koi_store_card_list_superseded (KoiStore          *store,
+                                                 gint64             account_id,
+                                                 const char        *folder,
+                                                 guint32            uidvalidity,
+                                                 GArray           **out_refs,
+                                                 GError           **error);
+/* Forgets a version (it lost, and is gone from the server or was never
+ * sent); its hidden message row stays, so it is never fetched again. */
+gboolean         koi_store_card_remove     (KoiStore               *store,
+                                            gint64                  message_ref,
+                                            GError                **error);
+void             koi_store_card_free       (KoiStoreCard           *card);
 
 /* ------------------------------------------------------------------ */
 /* Chats */
@@ -337,6 +403,18 @@ void             koi_store_edit_free          (KoiStoreEdit           *edit);
 gboolean         koi_store_message_mark_deleted (KoiStore             *store,
                                                  gint64                id,
                                                  GError              **error);
+/* The message @message quotes (a reply with a quote), or NULL. Every chat
+ * message names the one before it in In-Reply-To, for threading; a reply
+ * to a particular one also quotes it at the top of its text, as Delta
+ * Chat's and every mail program's replies do (the quote is folded away
+ * from text and kept in full_text). */
+const char      *koi_store_message_quoted_id  (const KoiStoreMessage  *message);
+/* Delete for me: the content goes as in mark_deleted and the row leaves
+ * its chat (a hidden row, so a re-fetch does not bring it back); the
+ * chat's unread count and preview follow. */
+gboolean         koi_store_message_hide       (KoiStore               *store,
+                                               gint64                  id,
+                                               GError              **error);
 /* Number of messages in the chat (tombstones included, as in pages). */
 guint            koi_store_message_count      (KoiStore               *store,
                                                gint64                  chat_id,
@@ -635,6 +713,7 @@ gboolean   koi_store_setting_set           (KoiStore     *store,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStore, koi_store_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreAccount, koi_store_account_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreContact, koi_store_contact_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreCard, koi_store_card_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreChat, koi_store_chat_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreMessage, koi_store_message_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreEdit, koi_store_edit_free)

@@ -10,6 +10,7 @@
 #include <gmime/gmime.h>
 
 #include "koi-fake-imap-server.h"
+#include "koi-engine.h"
 #include "koi-imap-client.h"
 #include "koi-store.h"
 #include "koi-syncer.h"
@@ -58,7 +59,9 @@ typedef struct
   GMutex   lock;        /* the test reads what the server thread changes */
   Folder   inbox;
   Folder   chats;
+  Folder   contacts;
   Folder  *selected;    /* server thread only */
+  char     idle_tag[32]; /* server thread only */
   Hostile  hostile;
   guint    n_body_fetches;
   guint    n_moves;
@@ -99,6 +102,7 @@ fake_mailbox_new (Hostile hostile)
   g_mutex_init (&self->lock);
   folder_init (&self->inbox, "INBOX", 1000);
   folder_init (&self->chats, "COI/Chats", 2000);
+  folder_init (&self->contacts, "COI/Contacts", 3000);
   self->hostile = hostile;
   return self;
 }
@@ -108,6 +112,7 @@ fake_mailbox_free (FakeMailbox *self)
 {
   g_array_unref (self->inbox.mails);
   g_array_unref (self->chats.mails);
+  g_array_unref (self->contacts.mails);
   g_mutex_clear (&self->lock);
   g_free (self);
 }
@@ -150,6 +155,8 @@ find_folder (FakeMailbox *self,
     return &self->inbox;
   if (strcmp (name, "COI/Chats") == 0)
     return &self->chats;
+  if (strcmp (name, "COI/Contacts") == 0)
+    return &self->contacts;
   return NULL;
 }
 
@@ -185,7 +192,9 @@ send_fetch (KoiFakeImapConn *conn,
   const char *end = strstr (raw, "\r\n\r\n");
   gsize len = headers_only && end != NULL ? (gsize) (end - raw) + 4 : strlen (raw);
 
-  koi_fake_imap_conn_printf (conn, "* %u FETCH (UID %u FLAGS () %s {%" G_GSIZE_FORMAT "}\r\n",
+  /* Every mail arrived at the same moment: 2024-03-01 12:00 UTC. */
+  koi_fake_imap_conn_printf (conn, "* %u FETCH (UID %u FLAGS () "
+                             "INTERNALDATE \" 1-Mar-2024 13:00:00 +0100\" %s {%" G_GSIZE_FORMAT "}\r\n",
                              seq, mail->uid,
                              headers_only ? "BODY[HEADER.FIELDS (MESSAGE-ID CHAT-VERSION REFERENCES DATE)]"
                                           : "BODY[]", len);
@@ -321,6 +330,15 @@ fake_mailbox_script (KoiFakeImapConn *conn,
   args = rest + strlen (verb);
   while (*args == ' ')
     args++;
+
+  /* IDLE until the client says DONE (the engine idles after its sync). */
+  if (g_ascii_strcasecmp (verb, "IDLE") == 0)
+    {
+      g_strlcpy (self->idle_tag, tag, sizeof self->idle_tag);
+      return koi_fake_imap_conn_printf (conn, "+ idling\r\n") || TRUE;
+    }
+  if (strcmp (line, "DONE") == 0)
+    return koi_fake_imap_conn_printf (conn, "%s OK Idle done\r\n", self->idle_tag) || TRUE;
 
   if (g_ascii_strcasecmp (verb, "LIST") == 0)
     return koi_fake_imap_conn_printf (conn, "* LIST (\\Noselect) \"/\" \"\"\r\n%s OK List done\r\n",
@@ -692,11 +710,254 @@ test_unparseable_mail (void)
   g_assert_cmpuint (f.mailbox->inbox.mails->len, ==, 1);
   g_assert_cmpuint (g_array_index (f.mailbox->inbox.mails, Mail, 0).uid, ==, 2);
 
+  /* It is not skipped: a visible row says it is unreadable, with its UID,
+   * in a chat of its own (it has no sender). */
+  {
+    gint64 chat_id = koi_store_chat_find_by_peer (f.store, f.account_id, "unknown@invalid", &error);
+    g_autoptr(GPtrArray) rows = NULL;
+    const KoiStoreMessage *row;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (chat_id, !=, 0);
+    rows = koi_store_message_list_after (f.store, f.account_id, 0, 100, &error);
+    g_assert_no_error (error);
+    row = NULL;
+    for (guint i = 0; i < rows->len; i++)
+      if (((const KoiStoreMessage *) g_ptr_array_index (rows, i))->chat_id == chat_id)
+        row = g_ptr_array_index (rows, i);
+    g_assert_nonnull (row);
+    g_assert_nonnull (strstr (row->text, "UID 2"));
+    g_assert_true (g_str_has_prefix (row->text, "Unreadable message"));
+  }
+
   /* And it does not stop the next sync either, nor is it read again. */
   g_assert_true (koi_syncer_sync (syncer, TRUE, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (messages_with_peer (&f), ==, 2);
   g_assert_cmpint (g_atomic_int_get (&n_skip_warnings), ==, 1);
+
+  g_clear_pointer (&syncer, koi_syncer_free);
+  fixture_tear_down (&f);
+}
+
+
+/* ---- the engine on top ------------------------------------------------------ */
+
+typedef struct
+{
+  guint    n_synced;
+  guint    n_added;
+  gboolean reconnected;
+} EngineSeen;
+
+static void
+engine_sync_finished (KoiEngine  *engine,
+                      EngineSeen *seen)
+{
+  seen->n_synced++;
+}
+
+static void
+engine_message_added (KoiEngine  *engine,
+                      gint64      chat_id,
+                      gint64      message_id,
+                      EngineSeen *seen)
+{
+  seen->n_added++;
+}
+
+static void
+engine_state (KoiEngine  *engine,
+              GParamSpec *pspec,
+              EngineSeen *seen)
+{
+  if (koi_engine_get_connection_state (engine) == KOI_CONNECTION_RECONNECTING)
+    seen->reconnected = TRUE;
+}
+
+static gboolean
+wait_timed_out (gpointer user_data)
+{
+  g_error ("No \"sync-finished\" from the engine within 60 s");
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits for the engine's own word that a sync ended: no guess at time. */
+static void
+wait_for_sync (EngineSeen *seen,
+               guint       n)
+{
+  guint timeout = g_timeout_add_seconds (60, wait_timed_out, NULL);
+
+  while (seen->n_synced < n)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+}
+
+static void
+test_engine_drop_mid_fetch (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(KoiEngine) engine = NULL;
+  g_autofree char *path = NULL;
+  EngineSeen seen = { 0, };
+
+  fixture_set_up (&f, HOSTILE_DROP_MID_FETCH);
+  for (guint i = 1; i <= 4; i++)
+    {
+      g_autofree char *raw = chat_mail (i, "the engine gets this after a reconnect");
+
+      folder_add (&f.mailbox->inbox, raw);
+    }
+
+  path = g_build_filename (f.dir, "koi.db", NULL);
+  engine = koi_engine_new (path, f.account_id, SELF, f.account->imap, f.account->smtp);
+  g_signal_connect (engine, "sync-finished", G_CALLBACK (engine_sync_finished), &seen);
+  g_signal_connect (engine, "message-added", G_CALLBACK (engine_message_added), &seen);
+  g_signal_connect (engine, "notify::connection-state", G_CALLBACK (engine_state), &seen);
+
+  /* The first connection dies in the middle of the FETCH; the engine
+   * reconnects on its own and finishes the sync on the second. */
+  koi_engine_start (engine);
+  wait_for_sync (&seen, 1);
+  g_assert_true (seen.reconnected);
+  g_assert_cmpuint (koi_fake_imap_server_get_n_connections (f.server), >=, 2);
+
+  /* Each message once, each announced once. */
+  for (guint i = 1; i <= 4; i++)
+    g_assert_true (stored (&f, i));
+  g_assert_cmpuint (messages_with_peer (&f), ==, 4);
+  g_assert_cmpuint (seen.n_added, ==, 4);
+
+  koi_engine_stop_and_wait (engine);
+  g_clear_object (&engine);
+  fixture_tear_down (&f);
+}
+
+static void
+test_engine_huge_copyuid (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(KoiEngine) engine = NULL;
+  g_autofree char *path = NULL;
+  EngineSeen seen = { 0, };
+
+  fixture_set_up (&f, HOSTILE_HUGE_COPYUID);
+  for (guint i = 1; i <= 3; i++)
+    {
+      g_autofree char *raw = chat_mail (i, "the engine moves this one");
+
+      folder_add (&f.mailbox->inbox, raw);
+    }
+
+  path = g_build_filename (f.dir, "koi.db", NULL);
+  engine = koi_engine_new (path, f.account_id, SELF, f.account->imap, f.account->smtp);
+  g_signal_connect (engine, "sync-finished", G_CALLBACK (engine_sync_finished), &seen);
+  g_signal_connect (engine, "message-added", G_CALLBACK (engine_message_added), &seen);
+
+  /* About MOVE and COPYUID: the user chose to move. */
+  koi_engine_set_move_chat_mail (engine, TRUE);
+  koi_engine_start_once (engine);
+  wait_for_sync (&seen, 1);
+  g_assert_cmpuint (seen.n_added, ==, 3);
+  g_assert_cmpuint (messages_with_peer (&f), ==, 3);
+  g_assert_cmpuint (f.mailbox->chats.mails->len, ==, 3);
+
+  koi_engine_stop_and_wait (engine);
+  g_clear_object (&engine);
+  fixture_tear_down (&f);
+}
+
+/* A mail without a Date (or with one nobody can read) is dated by its
+ * arrival on the server, not 1970: it sorts where it arrived, and a first
+ * sync's age cut does not drop it. */
+static void
+test_no_date (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(KoiSyncer) syncer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KoiStoreMessage) row = NULL;
+  gint64 ref;
+
+  fixture_set_up (&f, HOSTILE_NONE);
+  folder_add (&f.mailbox->inbox, "From: Bob <" PEER ">\r\nTo: <" SELF ">\r\n"
+                                 "Date: the day after tomorrow\r\n"
+                                 "Message-ID: <chat$fake1@koi.test>\r\nChat-Version: 1.0\r\n"
+                                 "\r\nwhen?\r\n");
+  syncer = syncer_new (&f);
+  g_assert_true (koi_syncer_connect (syncer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (koi_syncer_sync (syncer, FALSE, NULL, &error));
+  g_assert_no_error (error);
+
+  ref = koi_store_message_find (f.store, f.account_id, "chat$fake1@koi.test", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ref, !=, 0);
+  row = koi_store_message_get (f.store, ref, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (row->sent_at_ms, ==, G_GINT64_CONSTANT (1709294400000));
+
+  g_clear_pointer (&syncer, koi_syncer_free);
+  fixture_tear_down (&f);
+}
+
+/* A forged mail that reuses a stored Message-ID is its own message, with
+ * a warning; the real one keeps its text and its place, and a true copy
+ * of it (same sender, same Date) is still recognised as a copy. */
+static void
+test_duplicate_message_id (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(KoiSyncer) syncer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KoiStoreMessage) row = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *original = chat_mail (1, "the real message");
+  gint64 ref, mallory_chat;
+  guint forged = 0;
+
+  fixture_set_up (&f, HOSTILE_NONE);
+  folder_add (&f.mailbox->inbox, original);
+  syncer = syncer_new (&f);
+  g_assert_true (koi_syncer_connect (syncer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (koi_syncer_sync (syncer, FALSE, NULL, &error));
+  g_assert_no_error (error);
+
+  folder_add (&f.mailbox->inbox, "From: Mallory <mallory@evil.test>\r\nTo: <" SELF ">\r\n"
+                                 "Subject: Chat: hello\r\nDate: Mon, 1 Jan 2024 11:00:00 +0000\r\n"
+                                 "Message-ID: <chat$fake1@koi.test>\r\nChat-Version: 1.0\r\n"
+                                 "\r\nsend the money to me\r\n");
+  folder_add (&f.mailbox->inbox, original);
+  g_assert_true (koi_syncer_sync (syncer, FALSE, NULL, &error));
+  g_assert_no_error (error);
+
+  ref = koi_store_message_find (f.store, f.account_id, "chat$fake1@koi.test", &error);
+  g_assert_no_error (error);
+  row = koi_store_message_get (f.store, ref, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (row->text, ==, "the real message");
+  g_assert_cmpstr (row->from_address, ==, PEER);
+  g_assert_cmpuint (messages_with_peer (&f), ==, 1);
+
+  mallory_chat = koi_store_chat_find_by_peer (f.store, f.account_id, "mallory@evil.test", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (mallory_chat, !=, 0);
+  rows = koi_store_message_list_after (f.store, f.account_id, 0, 100, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const KoiStoreMessage *m = g_ptr_array_index (rows, i);
+
+      if (m->chat_id != mallory_chat)
+        continue;
+      forged++;
+      g_assert_true (g_str_has_prefix (m->text, "Warning: this message reuses the ID"));
+      g_assert_nonnull (strstr (m->text, "send the money to me"));
+      g_assert_cmpstr (m->message_id, !=, "chat$fake1@koi.test");
+    }
+  g_assert_cmpuint (forged, ==, 1);
 
   g_clear_pointer (&syncer, koi_syncer_free);
   fixture_tear_down (&f);
@@ -722,8 +983,8 @@ log_writer (GLogLevelFlags   log_level,
         message = fields[i].value;
     }
 
-  if ((log_level & G_LOG_LEVEL_WARNING) && g_strcmp0 (domain, "koi-syncer") == 0 &&
-      message != NULL && g_str_has_prefix (message, "Skipping UID "))
+  if (g_strcmp0 (domain, "koi-syncer") == 0 &&
+      message != NULL && strstr (message, " is unreadable: ") != NULL)
     {
       g_test_message ("expected warning: %s", message);
       g_atomic_int_inc (&n_skip_warnings);
@@ -745,6 +1006,10 @@ main (int   argc,
   g_test_add_func ("/engine/syncer-fake/copyuid/trusted", test_copyuid_trusted);
   g_test_add_func ("/engine/syncer-fake/fetch/drop-mid-fetch", test_drop_mid_fetch);
   g_test_add_func ("/engine/syncer-fake/parse/unparseable", test_unparseable_mail);
+  g_test_add_func ("/engine/engine-fake/drop-mid-fetch", test_engine_drop_mid_fetch);
+  g_test_add_func ("/engine/engine-fake/copyuid/huge", test_engine_huge_copyuid);
+  g_test_add_func ("/engine/syncer-fake/parse/no-date", test_no_date);
+  g_test_add_func ("/engine/syncer-fake/identity/duplicate-message-id", test_duplicate_message_id);
 
   return g_test_run ();
 }

@@ -127,25 +127,33 @@ model_wait_for (const gboolean *flag)
   g_source_remove (timeout);
 }
 
-static gboolean
-set_true (gpointer user_data)
+static void
+barrier_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
+  /* An error (a store that cannot be opened) still marks the point in the
+   * queue, which is all a barrier is for. */
+  koi_store_reader_barrier_finish (KOI_STORE_READER (source), result, NULL);
   *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
 }
 
 void
-model_drain (void)
+model_drain (KoiStoreReader *reader)
 {
-  /* Twice a short quiet period: the reader answers within milliseconds. */
-  for (guint i = 0; i < 2; i++)
+  guint64 queued;
+
+  /* A barrier's callback runs after the callbacks of every job queued
+   * before it; such a callback may queue more (a reload that was asked for
+   * while one was in flight, the reload after marking read). Again, until
+   * nothing was queued behind the barrier: then every answer has landed. */
+  do
     {
       gboolean done = FALSE;
 
-      g_timeout_add (50, set_true, &done);
-      while (!done)
-        g_main_context_iteration (NULL, TRUE);
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
+      queued = koi_store_reader_get_n_queued (reader);
+      koi_store_reader_barrier_async (reader, NULL, barrier_done, &done);
+      model_wait_for (&done);
     }
+  while (koi_store_reader_get_n_queued (reader) != queued + 1);
 }

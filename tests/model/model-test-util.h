@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "koi-store.h"
+#include "koi-store-reader.h"
 
 G_BEGIN_DECLS
 
@@ -35,7 +36,9 @@ gint64  model_fixture_add_message (ModelFixture  *fixture,
 /* Runs the default main context until *@flag is TRUE (fails the test after
  * 10 s). */
 void    model_wait_for            (const gboolean *flag);
-/* Runs the default main context until nothing is pending for a while. */
-void    model_drain               (void);
+/* Runs the default main context until every job queued on @reader, and
+ * every job their callbacks queued in turn, has come back: a barrier, not
+ * a quiet period. */
+void    model_drain               (KoiStoreReader *reader);
 
 G_END_DECLS

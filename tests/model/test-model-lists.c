@@ -185,6 +185,132 @@ test_reader_cancelled (ModelFixture  *fixture,
   g_assert_finalize_object (g_steal_pointer (&reader));
 }
 
+typedef struct
+{
+  GArray  *order;   /* of int: which callbacks ran, in order */
+  int      label;
+} OrderEntry;
+
+static gpointer
+slow_job (KoiStore      *store,
+          gpointer       data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  /* A loaded machine or a slow disk: longer than any quiet period a
+   * time-based wait would allow. */
+  g_usleep (300 * 1000);
+  return GINT_TO_POINTER (1);
+}
+
+static void
+record_order (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  OrderEntry *entry = user_data;
+
+  g_assert_true (g_thread_self () == main_thread);
+  g_assert_nonnull (koi_store_reader_run_finish (KOI_STORE_READER (source), result, NULL));
+  g_array_append_val (entry->order, entry->label);
+}
+
+static void
+record_cancelled (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  OrderEntry *entry = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (koi_store_reader_run_finish (KOI_STORE_READER (source), result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_array_append_val (entry->order, entry->label);
+}
+
+static void
+record_barrier (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  OrderEntry *entry = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_thread_self () == main_thread);
+  g_assert_true (koi_store_reader_barrier_finish (KOI_STORE_READER (source), result, &error));
+  g_assert_no_error (error);
+  g_array_append_val (entry->order, entry->label);
+}
+
+static void
+test_reader_barrier (ModelFixture  *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(KoiStoreReader) reader = koi_store_reader_new (fixture->path);
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  OrderEntry first = { order, 1 }, second = { order, 2 }, dropped = { order, 3 };
+  OrderEntry barrier = { order, 4 }, after = { order, 5 };
+  guint64 queued = koi_store_reader_get_n_queued (reader);
+
+  /* Two slow jobs, one cancelled (as a message list drops a page it asked
+   * for; GTask answers those one idle later), a barrier, one more job: the
+   * barrier's callback comes after the three before it and before the
+   * later job's. */
+  koi_store_reader_run_async (reader, slow_job, NULL, NULL, NULL, NULL, record_order, &first);
+  koi_store_reader_run_async (reader, slow_job, NULL, NULL, NULL, NULL, record_order, &second);
+  koi_store_reader_run_async (reader, slow_job, NULL, NULL, NULL, cancellable, record_cancelled,
+                              &dropped);
+  g_cancellable_cancel (cancellable);
+  koi_store_reader_barrier_async (reader, NULL, record_barrier, &barrier);
+  koi_store_reader_run_async (reader, slow_job, NULL, NULL, NULL, NULL, record_order, &after);
+  g_assert_cmpuint (koi_store_reader_get_n_queued (reader), ==, queued + 5);
+  g_assert_cmpuint (order->len, ==, 0);
+
+  model_drain (reader);
+  g_assert_cmpuint (order->len, ==, 5);
+  for (guint i = 0; i < 5; i++)
+    g_assert_cmpint (g_array_index (order, int, i), ==, i + 1);
+
+  g_assert_finalize_object (g_steal_pointer (&reader));
+}
+
+static void
+reload_when_done (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  OrderEntry *entry = user_data;
+
+  record_order (source, result, entry);
+  /* A callback that asks for more, as a chat list does for a reload that
+   * was requested while one was in flight. */
+  if (entry->label == 1)
+    {
+      entry->label = 2;
+      koi_store_reader_run_async (KOI_STORE_READER (source), slow_job, NULL, NULL, NULL, NULL,
+                                  reload_when_done, entry);
+    }
+}
+
+static void
+test_reader_drain_follows_chains (ModelFixture  *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(KoiStoreReader) reader = koi_store_reader_new (fixture->path);
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (int));
+  OrderEntry entry = { order, 1 };
+
+  /* Slower than two 50 ms quiet periods (the old time-based drain), and
+   * one job queued from another's callback: the drain waits for both. */
+  koi_store_reader_run_async (reader, slow_job, NULL, NULL, NULL, NULL, reload_when_done, &entry);
+  model_drain (reader);
+  g_assert_cmpuint (order->len, ==, 2);
+  g_assert_cmpint (g_array_index (order, int, 1), ==, 2);
+
+  g_assert_finalize_object (g_steal_pointer (&reader));
+}
+
 /* ------------------------------------------------------------------ */
 /* KoiChatList */
 
@@ -269,7 +395,7 @@ test_chat_list_order_and_move (ModelFixture  *fixture,
   changes = watch_changes (list);
   g_signal_connect_swapped (chat_b, "notify::last-text", G_CALLBACK (set_flag), &b_text_changed);
   koi_chat_list_reload (list);
-  model_drain ();
+  model_drain (reader);
 
   g_assert_cmpuint (changes->len, ==, 1);
   change = &g_array_index (changes, Change, 0);
@@ -289,7 +415,7 @@ test_chat_list_order_and_move (ModelFixture  *fixture,
   g_array_set_size (changes, 0);
   model_fixture_add_message (fixture, c, "cid@koi.test", "from the bottom", 5000);
   koi_chat_list_reload (list);
-  model_drain ();
+  model_drain (reader);
   g_assert_cmpuint (changes->len, ==, 1);
   change = &g_array_index (changes, Change, 0);
   g_assert_cmpuint (change->position, ==, 0);
@@ -304,7 +430,7 @@ test_chat_list_order_and_move (ModelFixture  *fixture,
   koi_chat_list_reload (list);
   koi_chat_list_reload (list);
   koi_chat_list_reload (list);
-  model_drain ();
+  model_drain (reader);
   g_assert_cmpuint (changes->len, ==, 0);
 
   /* Marking read goes through the engine to the store, which remembers to
@@ -312,7 +438,7 @@ test_chat_list_order_and_move (ModelFixture  *fixture,
   g_signal_connect_swapped (engine, "chat-updated", G_CALLBACK (set_flag), &chat_updated);
   koi_chat_list_mark_read (list, b);
   model_wait_for (&chat_updated);
-  model_drain ();
+  model_drain (reader);
   g_assert_cmpuint (koi_chat_get_unread_count (chat_b), ==, 0);
   g_assert_cmpuint (changes->len, ==, 0);
   {
@@ -342,7 +468,7 @@ test_chat_list_engine_signals (ModelFixture  *fixture,
   a = model_fixture_add_chat (fixture, "ann@koi.test", "Ann");
   model_fixture_add_message (fixture, a, "ann@koi.test", "hi", 1000);
   list = chat_list_new_loaded (reader, account);
-  model_drain ();
+  model_drain (reader);
   changes = watch_changes (list);
 
   /* A burst from the engine: a new chat appears once, above Ann. */
@@ -350,7 +476,7 @@ test_chat_list_engine_signals (ModelFixture  *fixture,
   model_fixture_add_message (fixture, d, "dee@koi.test", "hello", 2000);
   for (guint i = 0; i < 20; i++)
     g_signal_emit_by_name (engine, "chat-updated", d);
-  model_drain ();
+  model_drain (reader);
 
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 2);
   g_assert_cmpuint (changes->len, ==, 1);
@@ -367,11 +493,11 @@ test_chat_list_engine_signals (ModelFixture  *fixture,
 
     koi_account_set_engine (account, second);
     g_array_set_size (changes, 0);
-    model_drain ();
+    model_drain (reader);
     e = model_fixture_add_chat (fixture, "eve@koi.test", "Eve");
     model_fixture_add_message (fixture, e, "eve@koi.test", "after the restart", 3000);
     g_signal_emit_by_name (second, "chat-updated", e);
-    model_drain ();
+    model_drain (reader);
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 3);
     g_assert_cmpint (koi_chat_get_id (chat_at (list, 0)), ==, e);
     koi_account_set_engine (account, NULL);
@@ -447,7 +573,7 @@ test_chat_list_ensure_for_peer (ModelFixture  *fixture,
   g_assert_nonnull (strstr (res.error->message, "not an address"));
   g_assert_null (res.chat);
   g_clear_error (&res.error);
-  model_drain ();
+  model_drain (reader);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 2);
 
   g_assert_finalize_object (g_steal_pointer (&list));
@@ -553,7 +679,7 @@ test_message_list_paging (ModelFixture  *fixture,
                         KOI_MESSAGE_LIST_MAX_PAGES * KOI_MESSAGE_LIST_PAGE_SIZE);
     }
   g_assert_cmpuint (max_pages, ==, KOI_MESSAGE_LIST_MAX_PAGES);
-  model_drain ();
+  model_drain (reader);
 
   /* Oldest first, right text at the right place after the scan. */
   first = g_list_model_get_item (G_LIST_MODEL (list), 0);
@@ -646,7 +772,7 @@ test_message_list_dropped_placeholder (ModelFixture  *fixture,
   }
   g_assert_true (wait_loaded (held->pdata[1], 5000));
   g_assert_cmpstr (koi_message_get_text (held->pdata[1]), ==, "message 50");
-  model_drain ();
+  model_drain (reader);
   for (guint page = 0; page <= KOI_MESSAGE_LIST_MAX_PAGES; page++)
     if (koi_message_get_loaded (held->pdata[page]))
       {
@@ -686,7 +812,7 @@ test_message_list_keeps_shown_pages (ModelFixture  *fixture,
   g_assert_cmpstr (koi_message_get_text (shown), ==, "message 7");
 
   g_clear_object (&shown);
-  model_drain ();
+  model_drain (reader);
   g_assert_finalize_object (g_steal_pointer (&list));
   g_assert_finalize_object (g_steal_pointer (&reader));
 }
@@ -714,14 +840,14 @@ test_message_list_live (ModelFixture  *fixture,
   /* Look at the end, as the view does when it opens. */
   g_clear_object (&item);
   item = g_list_model_get_item (G_LIST_MODEL (list), 499);
-  model_drain ();
+  model_drain (reader);
   g_assert_cmpstr (koi_message_get_text (item), ==, "message 499");
 
   /* A new message at the end: one items-changed, and the row has its
    * text at once (no placeholder flash). */
   id = model_fixture_add_message (fixture, chat_id, "bob@koi.test", "just now", 9000000);
   g_signal_emit_by_name (engine, "message-added", chat_id, id);
-  model_drain ();
+  model_drain (reader);
   g_assert_cmpuint (changes->len, ==, 1);
   change = &g_array_index (changes, Change, 0);
   g_assert_cmpuint (change->position, ==, 500);
@@ -737,14 +863,14 @@ test_message_list_live (ModelFixture  *fixture,
   g_array_set_size (changes, 0);
   id = model_fixture_add_message (fixture, other_chat, "zed@koi.test", "elsewhere", 9000001);
   g_signal_emit_by_name (engine, "message-added", other_chat, id);
-  model_drain ();
+  model_drain (reader);
   g_assert_cmpuint (changes->len, ==, 0);
 
   /* An older Date lands in the middle, at its place by sort time. */
   id = model_fixture_add_message (fixture, chat_id, "bob@koi.test", "late arrival",
                                   1000000 + 450 * 10 + 5);
   g_signal_emit_by_name (engine, "message-added", chat_id, id);
-  model_drain ();
+  model_drain (reader);
   g_assert_cmpuint (changes->len, ==, 1);
   change = &g_array_index (changes, Change, 0);
   g_assert_cmpuint (change->position, ==, 451);
@@ -771,14 +897,14 @@ test_message_list_live (ModelFixture  *fixture,
                                "550 mailbox unavailable", &error);
   g_assert_no_error (error);
   g_signal_emit_by_name (engine, "message-updated", chat_id, koi_message_get_id (item));
-  model_drain ();
+  model_drain (reader);
   g_assert_cmpint (koi_message_get_state (item), ==, KOI_MESSAGE_FAILED);
   g_assert_cmpstr (koi_message_get_failure_reason (item), ==, "550 mailbox unavailable");
   koi_store_message_set_state (fixture->store, koi_message_get_id (item), KOI_STORE_STATE_SENT,
                                NULL, &error);
   g_assert_no_error (error);
   g_signal_emit_by_name (engine, "message-updated", chat_id, koi_message_get_id (item));
-  model_drain ();
+  model_drain (reader);
   g_assert_cmpint (koi_message_get_state (item), ==, KOI_MESSAGE_SENT);
   g_assert_null (koi_message_get_failure_reason (item));
   g_assert_cmpuint (changes->len, ==, 0);
@@ -791,7 +917,7 @@ test_message_list_live (ModelFixture  *fixture,
       id = model_fixture_add_message (fixture, chat_id, "bob@koi.test", text, 9100000 + i);
       g_signal_emit_by_name (engine, "message-added", chat_id, id);
     }
-  model_drain ();
+  model_drain (reader);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 532);
   for (guint i = 0; i < changes->len; i++)
     {
@@ -802,7 +928,7 @@ test_message_list_live (ModelFixture  *fixture,
   {
     g_autoptr(KoiMessage) tail = g_list_model_get_item (G_LIST_MODEL (list), 531);
 
-    model_drain ();
+    model_drain (reader);
     g_assert_cmpstr (koi_message_get_text (tail), ==, "burst 29");
   }
 
@@ -825,6 +951,8 @@ main (int   argc,
 
   ADD ("/model/reader/off-main-thread", test_reader_off_main_thread);
   ADD ("/model/reader/cancelled", test_reader_cancelled);
+  ADD ("/model/reader/barrier", test_reader_barrier);
+  ADD ("/model/reader/drain-follows-chains", test_reader_drain_follows_chains);
   g_test_add_func ("/model/reader/open-error", test_reader_open_error);
   ADD ("/model/chat-list/order-and-move", test_chat_list_order_and_move);
   ADD ("/model/chat-list/engine-signals", test_chat_list_engine_signals);

@@ -178,7 +178,7 @@ test_account_without_engine (ModelFixture  *fixture,
 
   /* The chat list is one object per account. */
   g_assert_true (koi_account_get_chats (account) == koi_account_get_chats (account));
-  model_drain ();
+  model_drain (reader);
 
   g_assert_finalize_object (g_steal_pointer (&account));
   g_assert_finalize_object (g_steal_pointer (&reader));
@@ -293,7 +293,7 @@ test_session_starts_engine (ModelFixture  *fixture,
 
   koi_secret_clear_sync ("me@koi.test", "127.0.0.1:1993", NULL, NULL);
   g_clear_object (&account);
-  model_drain ();
+  model_drain (koi_session_get_reader (session));
   g_assert_finalize_object (g_steal_pointer (&session));
 }
 
