@@ -32,11 +32,11 @@ struct _KoiWelcomePage
   GtkLabel        *error_label;
   GtkScrolledWindow *scrolled;
   GtkWidget       *add_button;
-  GtkSpinner      *spinner;
+  AdwBin          *spinner_bin;
 
   KoiSession      *session;
   GCancellable    *cancellable;
-  GtkNativeDialog *chooser;
+  GCancellable    *choosing;      /* while the file chooser is open */
   char            *ca_file;
   /* TRUE once the user typed a server name: then the address no longer
    * fills them in. */
@@ -129,8 +129,8 @@ static void
 set_busy (KoiWelcomePage *self,
           gboolean        busy)
 {
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
-  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner_bin), busy);
+  koi_compat_spinner_set_spinning (adw_bin_get_child (self->spinner_bin), busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "welcome.add-account", !busy);
   gtk_widget_set_sensitive (self->form, TRUE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->address_row), !busy);
@@ -225,30 +225,27 @@ set_ca_file (KoiWelcomePage *self,
 }
 
 static void
-on_chooser_response (KoiWelcomePage  *self,
-                     int              response,
-                     GtkNativeDialog *chooser)
+on_ca_chosen (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+  g_autoptr (KoiWelcomePage) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GFile) file = koi_compat_open_file_finish (result, &error);
+  g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
 
-      if (path != NULL)
-        set_ca_file (self, path);
-    }
-
-  g_clear_object (&self->chooser);
+  g_clear_object (&self->choosing);
+  if (path != NULL)
+    set_ca_file (self, path);
 }
 
 static void
 on_ca_choose (KoiWelcomePage *self,
               GtkButton      *button)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
 
-  if (self->chooser != NULL)
+  if (self->choosing != NULL)
     return;
 
   gtk_file_filter_set_name (filter, _("Certificates (PEM)"));
@@ -256,15 +253,9 @@ on_ca_choose (KoiWelcomePage *self,
   gtk_file_filter_add_pattern (filter, "*.crt");
   gtk_file_filter_add_mime_type (filter, "application/x-x509-ca-cert");
 
-  self->chooser = GTK_NATIVE_DIALOG (
-    gtk_file_chooser_native_new (_("Choose a CA Certificate"),
-                                 GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                 GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"), _("_Cancel")));
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
-  gtk_native_dialog_set_modal (self->chooser, TRUE);
-  g_signal_connect_object (self->chooser, "response", G_CALLBACK (on_chooser_response),
-                           self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (self->chooser);
+  self->choosing = g_cancellable_new ();
+  koi_compat_open_file (GTK_WIDGET (self), _("Choose a CA Certificate"), filter,
+                        self->choosing, on_ca_chosen, g_object_ref (self));
 }
 
 static void
@@ -426,9 +417,7 @@ koi_welcome_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (self->chooser);
-  g_clear_object (&self->chooser);
+  g_cancellable_cancel (self->choosing);
   gtk_widget_dispose_template (GTK_WIDGET (object), KOI_TYPE_WELCOME_PAGE);
   /* GTK 4.8 unparents only the template children that have an id. */
   koi_widget_unparent_children (GTK_WIDGET (object));
@@ -470,7 +459,7 @@ koi_welcome_page_class_init (KoiWelcomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, error_label);
   gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, scrolled);
   gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, add_button);
-  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, spinner_bin);
   gtk_widget_class_bind_template_callback (widget_class, on_address_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_host_edited);
   gtk_widget_class_bind_template_callback (widget_class, on_security_changed);
@@ -484,6 +473,7 @@ static void
 koi_welcome_page_init (KoiWelcomePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  adw_bin_set_child (self->spinner_bin, koi_compat_spinner_new ());
 
   self->cancellable = g_cancellable_new ();
 }

@@ -129,10 +129,28 @@ is_spin_button (GtkWidget  *widget,
 }
 
 static gboolean
+is_label_reading (GtkWidget  *widget,
+                  const char *text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+/* The chooser's path bar (the row of folder buttons above the files) shows
+ * @folder_name: it has finished walking up the chosen file's folders, and
+ * the user sees where the file is. */
+static gboolean
+path_bar_shows (GtkWidget  *widget,
+                const char *folder_name)
+{
+  return g_str_equal (G_OBJECT_TYPE_NAME (widget), "GtkPathBar")
+    && find_widget (widget, is_label_reading, folder_name) != NULL;
+}
+
+static gboolean
 is_spinner (GtkWidget  *widget,
             const char *unused)
 {
-  return GTK_IS_SPINNER (widget);
+  return GTK_IS_SPINNER (widget) || g_str_equal (G_OBJECT_TYPE_NAME (widget), "AdwSpinner");
 }
 
 /* The row titled @title in the group titled @group (the IMAP and SMTP
@@ -233,6 +251,8 @@ choose_ca_file (KoiWelcomePage *page,
   GtkWidget *choose = find_widget (row, is_button_labelled, "_Choose…");
   g_autoptr (GFile) file = g_file_new_for_path (path);
   g_autofree char *name = g_path_get_basename (path);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *folder = g_path_get_basename (dir);
   g_autoptr (GError) error = NULL;
   GtkFileChooser *chooser = NULL;
 
@@ -243,8 +263,14 @@ choose_ca_file (KoiWelcomePage *page,
 
   g_assert_true (gtk_file_chooser_set_file (chooser, file, &error));
   g_assert_no_error (error);
-  /* The chooser selects the file once it has read the folder. */
+  /* The chooser selects the file once it has read the folder, and shows
+   * the folder in its path bar once it has walked up to it. Accepting
+   * before the path bar is done is faster than a user can click, and on
+   * GTK 4.18 a chooser closed during that walk crashes in a later main-loop
+   * turn (GtkPathBar's cancelled query callback removes buttons from the
+   * freed bar: "gtk_box_remove: assertion 'GTK_IS_BOX (box)' failed"). */
   WAIT_FOR (chooser_has_file (chooser, file), 10);
+  WAIT_FOR (find_widget (GTK_WIDGET (chooser), path_bar_shows, folder) != NULL, 10);
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
 
   WAIT_FOR (find_file_chooser () == NULL, 10);
@@ -301,7 +327,9 @@ page_busy (Fixture *f)
   GtkWidget *spinner = find_widget (GTK_WIDGET (f->page), is_spinner, NULL);
 
   g_assert_nonnull (spinner);
-  return gtk_widget_get_mapped (spinner) && gtk_spinner_get_spinning (GTK_SPINNER (spinner));
+  /* An AdwSpinner spins whenever it is on screen. */
+  return gtk_widget_get_mapped (spinner)
+    && (!GTK_IS_SPINNER (spinner) || gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
 }
 
 /* Clicks "Add Account" and checks the page shows it is working on it:
