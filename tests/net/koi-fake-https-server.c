@@ -17,6 +17,9 @@ struct _KoiFakeHttpsServer {
   GMutex           lock;
   GHashTable      *bodies; /* path → body */
   GHashTable      *hits;   /* path → count */
+  GMainContext    *context;
+  GMainLoop       *loop;
+  GThread         *thread;
 };
 
 static gboolean
@@ -79,6 +82,19 @@ on_run (GThreadedSocketService *service,
   return TRUE;
 }
 
+/* GSocketService accepts in the main context that started it: its own
+ * thread's, so a test may block its main thread in a synchronous client. */
+static gpointer
+serve_thread (gpointer data)
+{
+  KoiFakeHttpsServer *self = data;
+
+  g_main_context_push_thread_default (self->context);
+  g_main_loop_run (self->loop);
+  g_main_context_pop_thread_default (self->context);
+  return NULL;
+}
+
 KoiFakeHttpsServer *
 koi_fake_https_server_new (GError **error)
 {
@@ -89,7 +105,7 @@ koi_fake_https_server_new (GError **error)
   self->bodies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->hits = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->certificate = koi_fake_make_certificate_for ("Koi autoconfig test",
-                                                     "DNS:localhost,DNS:autoconfig.localhost,IP:127.0.0.1",
+                                                     "DNS:koi.localhost,DNS:autoconfig.koi.localhost,IP:127.0.0.1",
                                                      &self->dir, &self->ca_file, error);
   if (self->certificate == NULL)
     {
@@ -97,6 +113,9 @@ koi_fake_https_server_new (GError **error)
       return NULL;
     }
 
+  self->context = g_main_context_new ();
+  self->loop = g_main_loop_new (self->context, FALSE);
+  g_main_context_push_thread_default (self->context);
   self->service = g_threaded_socket_service_new (4);
   {
     g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
@@ -107,6 +126,7 @@ koi_fake_https_server_new (GError **error)
                                         G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
                                         NULL, &effective, error))
       {
+        g_main_context_pop_thread_default (self->context);
         koi_fake_https_server_free (self);
         return NULL;
       }
@@ -114,6 +134,8 @@ koi_fake_https_server_new (GError **error)
   }
   g_signal_connect (self->service, "run", G_CALLBACK (on_run), self);
   g_socket_service_start (self->service);
+  g_main_context_pop_thread_default (self->context);
+  self->thread = g_thread_new ("koi-fake-https", serve_thread, self);
   return self;
 }
 
@@ -156,6 +178,11 @@ koi_fake_https_server_free (KoiFakeHttpsServer *self)
 {
   if (self == NULL)
     return;
+  if (self->thread != NULL)
+    {
+      g_main_loop_quit (self->loop);
+      g_thread_join (g_steal_pointer (&self->thread));
+    }
   if (self->service != NULL)
     {
       g_socket_service_stop (self->service);
@@ -166,6 +193,8 @@ koi_fake_https_server_free (KoiFakeHttpsServer *self)
   koi_fake_remove_dir (self->dir);
   g_free (self->dir);
   g_free (self->ca_file);
+  g_clear_pointer (&self->loop, g_main_loop_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
   g_hash_table_unref (self->bodies);
   g_hash_table_unref (self->hits);
   g_mutex_clear (&self->lock);

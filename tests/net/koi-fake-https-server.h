@@ -7,8 +7,8 @@ G_BEGIN_DECLS
 
 /* A tiny HTTPS server on 127.0.0.1 for the autoconfig tests: answers GET
  * for the paths it was given (200 with the body), 404 for the rest. Its
- * certificate comes from a throw-away CA (ca_file) and names localhost,
- * autoconfig.localhost and 127.0.0.1. Connections are served on threads,
+ * certificate comes from a throw-away CA (ca_file) and names koi.localhost,
+ * autoconfig.koi.localhost and 127.0.0.1. Connections are served on threads,
  * so a client may block the main thread. */
 typedef struct _KoiFakeHttpsServer KoiFakeHttpsServer;
 
