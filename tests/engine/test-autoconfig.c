@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 
 #include "koi-account-setup.h"
@@ -106,6 +108,7 @@ typedef struct {
   KoiFakeHttpsServer   *https;
   KoiAutoconfigOptions *options;
   StubResolver         *resolver;
+  char                 *ca_file;  /* both throw-away CAs */
 } Fixture;
 
 static char *
@@ -153,6 +156,7 @@ fixture_set_up (Fixture       *fixture,
 
     fixture->options = koi_autoconfig_options_new ();
     koi_autoconfig_options_set_ca_file (fixture->options, path);
+    fixture->ca_file = g_steal_pointer (&path);
   }
   koi_autoconfig_options_set_https_port (fixture->options, koi_fake_https_server_port (fixture->https));
   koi_autoconfig_options_map_host (fixture->options, "autoconfig.koi.localhost", "127.0.0.1");
@@ -166,6 +170,7 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   koi_autoconfig_options_free (fixture->options);
+  g_free (fixture->ca_file);
   g_clear_object (&fixture->resolver);
   koi_fake_https_server_free (fixture->https);
 }
@@ -384,6 +389,72 @@ test_nothing_found (Fixture       *fixture,
   g_assert_cmpuint (fixture->resolver->asked, ==, 4);
 }
 
+static int
+run_cli (Fixture     *fixture,
+         const char  *input,
+         char       **out_err,
+         ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port = g_strdup_printf ("%u", koi_fake_https_server_port (fixture->https));
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (argv, g_build_filename (g_getenv ("KOI_BUILD_ROOT"), "src", "cli", "koi-cli", NULL));
+  va_start (ap, out_err);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  g_subprocess_launcher_setenv (launcher, "KOI_TEST_AUTOCONFIG_HTTPS_PORT", port, TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input, NULL, NULL, out_err, &error);
+  g_assert_no_error (error);
+  return g_subprocess_get_exit_status (process);
+}
+
+/* koi-cli account add with an address and a password only, then a sync:
+ * the account is online. */
+static void
+test_cli (Fixture       *fixture,
+          gconstpointer  data)
+{
+  g_autofree char *xml = config_xml (server->imaps_port, "SSL", server->submission_port, "STARTTLS");
+  g_autofree char *profile = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  koi_fake_https_server_serve (fixture->https, PROVIDER_PATH, xml);
+  profile = g_dir_make_tmp ("koi-autoconfig-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  status = run_cli (fixture, PASSWORD "\n", &err, "--profile", profile, "account", "add",
+                    "--email", ADDRESS, "--ca-file", fixture->ca_file, "--password-stdin", NULL);
+  g_test_message ("%s", err);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (err, "found (provider)"));
+  g_clear_pointer (&err, g_free);
+
+  status = run_cli (fixture, NULL, &err, "--profile", profile, "sync", NULL);
+  g_test_message ("%s", err);
+  g_assert_cmpint (status, ==, 0);
+  g_clear_pointer (&err, g_free);
+
+  /* An address whose servers cannot be found says so and what to do. */
+  status = run_cli (fixture, PASSWORD "\n", &err, "--profile", profile, "account", "add",
+                    "--email", "bob@nowhere.koi.localhost", "--password-stdin", NULL);
+  g_assert_cmpint (status, !=, 0);
+  g_assert_nonnull (strstr (err, "--imap HOST:PORT"));
+}
+
 static void
 test_not_an_address (void)
 {
@@ -427,6 +498,7 @@ main (int argc, char **argv)
   ADD ("srv", test_srv);
   ADD ("silent-candidate", test_silent_candidate);
   ADD ("nothing-found", test_nothing_found);
+  ADD ("cli", test_cli);
 #undef ADD
   g_test_add_func ("/autoconfig/not-an-address", test_not_an_address);
 
