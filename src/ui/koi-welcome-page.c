@@ -501,6 +501,12 @@ autoconfig_done (GObject      *source,
   settings->imap->login = g_strdup (found->imap->login);
   g_free (settings->smtp->login);
   settings->smtp->login = g_strdup (found->smtp->login);
+  /* NULL (the system's CAs) but in tests, whose throw-away CA verified
+   * the probes. */
+  g_free (settings->imap->ca_file);
+  settings->imap->ca_file = g_strdup (found->imap->ca_file);
+  g_free (settings->smtp->ca_file);
+  settings->smtp->ca_file = g_strdup (found->smtp->ca_file);
   gtk_label_set_label (self->status_label, _("Checking the password…"));
   add_account (self, g_steal_pointer (&settings));
 }
