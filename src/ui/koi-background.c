@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "koi-background.h"
+#include "koi-compat.h"
 
 typedef struct {
   GtkApplication *application;   /* weak: owns this state */
@@ -73,9 +74,9 @@ set_running (Background *background,
 }
 
 static void
-on_ask_response (AdwMessageDialog *dialog,
-                 const char       *response,
-                 GtkWindow        *window)
+on_ask_response (GtkWidget  *dialog,
+                 const char *response,
+                 GtkWindow  *window)
 {
   Background *background = background_of (gtk_window_get_application (window));
   gboolean run = g_strcmp0 (response, "background") == 0;
@@ -86,9 +87,10 @@ on_ask_response (AdwMessageDialog *dialog,
       g_settings_set_boolean (background->settings, "run-in-background", run);
       set_running (background, run);
     }
-  /* The dialog goes after this signal; it must not point at a window that
-   * is gone by then. */
-  gtk_window_set_transient_for (GTK_WINDOW (dialog), NULL);
+  /* A separate dialog goes after this signal; it must not point at a
+   * window that is gone by then. */
+  if (GTK_IS_WINDOW (dialog))
+    gtk_window_set_transient_for (GTK_WINDOW (dialog), NULL);
   gtk_window_destroy (window);
 }
 
@@ -97,19 +99,18 @@ ask (GtkWindow *window)
 {
   GtkWidget *dialog;
 
-  dialog = adw_message_dialog_new (window, _("Keep Koi Running?"),
-                                   _("Koi can keep receiving messages and show notifications after "
-                                     "its window is closed. Choose Quit in the main menu to stop it."));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "quit", _("_Quit"),
-                                    "background", _("_Run in Background"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "background",
-                                              ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "background");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "quit");
+  /* Asked once: closing again while it shows answers nothing new. */
+  if (koi_compat_alert_find (window) != NULL)
+    return;
+
+  dialog = koi_compat_alert_new (_("Keep Koi Running?"),
+                                 _("Koi can keep receiving messages and show notifications after "
+                                   "its window is closed. Choose Quit in the main menu to stop it."));
+  koi_compat_alert_add_response (dialog, "quit", _("_Quit"), FALSE);
+  koi_compat_alert_add_response (dialog, "background", _("_Run in Background"), TRUE);
+  koi_compat_alert_set_responses (dialog, "background", "quit");
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_ask_response), window, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  koi_compat_alert_present (dialog, GTK_WIDGET (window));
 }
 
 static gboolean

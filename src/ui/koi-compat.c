@@ -350,3 +350,125 @@ koi_widget_unparent_children (GtkWidget *widget)
   while ((child = gtk_widget_get_first_child (widget)) != NULL)
     gtk_widget_unparent (child);
 }
+
+/* ---- alerts ---------------------------------------------------------------- */
+
+GtkWidget *
+koi_compat_alert_new (const char *heading,
+                      const char *body)
+{
+#if KOI_WIDGET_SET_MODERN
+  return adw_alert_dialog_new (heading, body);
+#else
+  return adw_message_dialog_new (NULL, heading, body);
+#endif
+}
+
+void
+koi_compat_alert_add_response (GtkWidget  *alert,
+                               const char *id,
+                               const char *label,
+                               gboolean    suggested)
+{
+#if KOI_WIDGET_SET_MODERN
+  adw_alert_dialog_add_response (ADW_ALERT_DIALOG (alert), id, label);
+  if (suggested)
+    adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (alert), id, ADW_RESPONSE_SUGGESTED);
+#else
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (alert), id, label);
+  if (suggested)
+    adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (alert), id, ADW_RESPONSE_SUGGESTED);
+#endif
+}
+
+void
+koi_compat_alert_set_responses (GtkWidget  *alert,
+                                const char *default_id,
+                                const char *close_id)
+{
+#if KOI_WIDGET_SET_MODERN
+  adw_alert_dialog_set_default_response (ADW_ALERT_DIALOG (alert), default_id);
+  adw_alert_dialog_set_close_response (ADW_ALERT_DIALOG (alert), close_id);
+#else
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (alert), default_id);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (alert), close_id);
+#endif
+}
+
+void
+koi_compat_alert_present (GtkWidget *alert,
+                          GtkWidget *parent)
+{
+#if KOI_WIDGET_SET_MODERN
+  adw_dialog_present (ADW_DIALOG (alert), parent);
+#else
+  if (parent != NULL && GTK_IS_WINDOW (gtk_widget_get_root (parent)))
+    gtk_window_set_transient_for (GTK_WINDOW (alert), GTK_WINDOW (gtk_widget_get_root (parent)));
+  gtk_window_present (GTK_WINDOW (alert));
+#endif
+}
+
+const char *
+koi_compat_alert_get_heading (GtkWidget *alert)
+{
+#if KOI_WIDGET_SET_MODERN
+  return adw_alert_dialog_get_heading (ADW_ALERT_DIALOG (alert));
+#else
+  return adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (alert));
+#endif
+}
+
+const char *
+koi_compat_alert_get_body (GtkWidget *alert)
+{
+#if KOI_WIDGET_SET_MODERN
+  return adw_alert_dialog_get_body (ADW_ALERT_DIALOG (alert));
+#else
+  return adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (alert));
+#endif
+}
+
+void
+koi_compat_alert_respond (GtkWidget  *alert,
+                          const char *id)
+{
+#if KOI_WIDGET_SET_MODERN
+  /* Like a click: the response, then the dialog closes. */
+  g_object_ref (alert);
+  g_signal_emit_by_name (alert, "response", id);
+  adw_dialog_force_close (ADW_DIALOG (alert));
+  g_object_unref (alert);
+#else
+  /* The response alone leaves the dialog open; a click also closes it. */
+  g_object_ref (alert);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (alert), id);
+  gtk_window_destroy (GTK_WINDOW (alert));
+  g_object_unref (alert);
+#endif
+}
+
+GtkWidget *
+koi_compat_alert_find (GtkWindow *window)
+{
+#if KOI_WIDGET_SET_MODERN
+  AdwDialog *dialog = NULL;
+
+  if (ADW_IS_APPLICATION_WINDOW (window))
+    dialog = adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (window));
+  else if (ADW_IS_WINDOW (window))
+    dialog = adw_window_get_visible_dialog (ADW_WINDOW (window));
+  return ADW_IS_ALERT_DIALOG (dialog) ? GTK_WIDGET (dialog) : NULL;
+#else
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_window_get_transient_for (toplevel) == window &&
+          gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return GTK_WIDGET (toplevel);
+    }
+  return NULL;
+#endif
+}

@@ -116,4 +116,27 @@ void     koi_compat_present_dialog          (gpointer     dialog,
  * from GTK 4.10 on). */
 void koi_widget_unparent_children  (GtkWidget   *widget);
 
+/* A short message with buttons: AdwAlertDialog on the modern set,
+ * AdwMessageDialog (deprecated since libadwaita 1.6) on the legacy one.
+ * Both emit "response" (const char *response) once, then close. */
+GtkWidget  *koi_compat_alert_new          (const char *heading,
+                                           const char *body);
+void        koi_compat_alert_add_response (GtkWidget  *alert,
+                                           const char *id,
+                                           const char *label,
+                                           gboolean    suggested);
+/* Enter answers @default_id, Escape or closing answers @close_id. */
+void        koi_compat_alert_set_responses (GtkWidget *alert,
+                                            const char *default_id,
+                                            const char *close_id);
+void        koi_compat_alert_present      (GtkWidget  *alert,
+                                           GtkWidget  *parent);
+const char *koi_compat_alert_get_heading  (GtkWidget  *alert);
+const char *koi_compat_alert_get_body     (GtkWidget  *alert);
+/* As if the user chose @id. */
+void        koi_compat_alert_respond      (GtkWidget  *alert,
+                                           const char *id);
+/* The alert shown over @window, or NULL (tests, and for not asking twice). */
+GtkWidget  *koi_compat_alert_find         (GtkWindow  *window);
+
 G_END_DECLS

@@ -505,7 +505,6 @@ info_action (GtkWidget  *widget,
   g_autoptr (GDateTime) time = NULL;
   g_autofree char *when = NULL;
   g_autofree char *body = NULL;
-  GtkRoot *root = gtk_widget_get_root (widget);
   GtkWidget *dialog;
 
   if (message == NULL)
@@ -524,12 +523,10 @@ info_action (GtkWidget  *widget,
       /* TRANSLATORS: Message Info: who sent a read receipt (addresses) */
       body = g_strdup_printf (_("%s\nRead by: %s"), plain, koi_message_get_read_by (message));
     }
-  /* AdwMessageDialog: in libadwaita 1.2 and still in newer ones. */
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                   _("Message Info"), body);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  dialog = koi_compat_alert_new (_("Message Info"), body);
+  koi_compat_alert_add_response (dialog, "close", _("_Close"), FALSE);
   gtk_widget_set_name (dialog, "koi-message-info");
-  gtk_window_present (GTK_WINDOW (dialog));
+  koi_compat_alert_present (dialog, GTK_WIDGET (self));
 }
 
 static void

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "koi-chat-row.h"
+#include "koi-compat.h"
 #include "koi-composer.h"
 #include "koi-imap-client.h"
 #include "koi-conversation-view.h"
@@ -643,20 +644,15 @@ test_chat_e2e (void)
   {
     KoiMessageRow *read_row = side_find_bubble (&alice, hello);
     gint64 id = koi_message_get_id (koi_message_row_get_item (read_row));
-    g_autoptr (GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
-    AdwMessageDialog *info = NULL;
+    GtkWidget *info;
 
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (read_row), "conversation.info", "x", id));
-    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-      {
-        g_autoptr (GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
-
-        if (g_strcmp0 (gtk_widget_get_name (toplevel), "koi-message-info") == 0)
-          info = ADW_MESSAGE_DIALOG (toplevel);
-      }
+    info = koi_compat_alert_find (GTK_WINDOW (alice.window));
     g_assert_nonnull (info);
-    g_assert_nonnull (strstr (adw_message_dialog_get_body (info), "Read by: " BOB));
-    gtk_window_destroy (GTK_WINDOW (info));
+    g_assert_cmpstr (gtk_widget_get_name (info), ==, "koi-message-info");
+    g_assert_nonnull (strstr (koi_compat_alert_get_body (info), "Read by: " BOB));
+    koi_compat_alert_respond (info, "close");
+    g_assert_null (koi_compat_alert_find (GTK_WINDOW (alice.window)));
   }
 
   /* Bob replies with the Send button; Alice sees it in her open chat. */

@@ -5,6 +5,7 @@
 
 #include "koi-application.h"
 #include "koi-background.h"
+#include "koi-compat.h"
 #include "koi-test-ui.h"
 #include "koi-window.h"
 
@@ -122,7 +123,7 @@ test_run_in_background (void)
 {
   GSettings *settings = koi_application_get_settings (app);
   GtkWindow *window;
-  AdwMessageDialog *dialog = NULL;
+  GtkWidget *dialog = NULL;
 
   g_assert_nonnull (settings);
   g_settings_set_boolean (settings, "background-asked", FALSE);
@@ -135,22 +136,17 @@ test_run_in_background (void)
 
   gtk_window_close (window);
   g_assert_nonnull (window);   /* still open: the question is on screen */
-  {
-    g_autoptr (GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
-
-    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-      {
-        g_autoptr (GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
-
-        if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_window_get_transient_for (toplevel) == window)
-          dialog = ADW_MESSAGE_DIALOG (toplevel);
-      }
-  }
+  dialog = koi_compat_alert_find (window);
   g_assert_nonnull (dialog);
-  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Keep Koi Running?");
+  g_assert_cmpstr (koi_compat_alert_get_heading (dialog), ==, "Keep Koi Running?");
   g_assert_false (koi_background_is_running (GTK_APPLICATION (app)));
 
-  adw_message_dialog_response (dialog, "background");
+  /* Closing again while it asks asks nothing new. */
+  gtk_window_close (window);
+  g_assert_nonnull (window);
+  g_assert_true (koi_compat_alert_find (window) == dialog);
+
+  koi_compat_alert_respond (dialog, "background");
   g_assert_null (window);
   g_assert_true (g_settings_get_boolean (settings, "background-asked"));
   g_assert_true (g_settings_get_boolean (settings, "run-in-background"));
