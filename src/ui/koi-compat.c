@@ -358,7 +358,7 @@ koi_compat_alert_new (const char *heading,
                       const char *body)
 {
 #if KOI_WIDGET_SET_MODERN
-  return adw_alert_dialog_new (heading, body);
+  return GTK_WIDGET (adw_alert_dialog_new (heading, body));
 #else
   return adw_message_dialog_new (NULL, heading, body);
 #endif
