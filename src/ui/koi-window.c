@@ -394,7 +394,18 @@ update_page (KoiWindow *self)
     first = g_list_model_get_item (accounts, 0);
 
   set_account (self, first);
-  gtk_stack_set_visible_child_name (self->main_stack, first != NULL ? "chats" : "welcome");
+  /* The welcome form's entry that had the focus goes off screen with its
+   * page: hand the focus to the page that comes instead, so no hidden
+   * entry keeps it (GTK warns about a text that never lost its focus). */
+  if (first != NULL &&
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "chats") != 0)
+    {
+      gtk_window_set_focus (GTK_WINDOW (self), NULL);
+      gtk_stack_set_visible_child_name (self->main_stack, "chats");
+      gtk_widget_child_focus (gtk_stack_get_visible_child (self->main_stack), GTK_DIR_TAB_FORWARD);
+    }
+  else
+    gtk_stack_set_visible_child_name (self->main_stack, first != NULL ? "chats" : "welcome");
   koi_window_update_actions (self);
 }
 
