@@ -579,6 +579,10 @@ koi_window_dispose (GObject *object)
 {
   KoiWindow *self = KOI_WINDOW (object);
 
+  /* Nothing keeps the focus into its own disposal (GTK 4.18 warns about
+   * an entry that never saw its focus go when the window was not the
+   * active one). */
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
   watch_open_chat (self, NULL);
   set_account (self, NULL);
   koi_window_set_session (self, NULL);
