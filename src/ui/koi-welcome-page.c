@@ -35,6 +35,7 @@ struct _KoiWelcomePage
   GtkScrolledWindow *scrolled;
   GtkWidget       *add_button;
   AdwBin          *spinner_bin;
+  GtkWidget       *busy_focus;   /* weak: where the focus was before busy */
   GtkLabel        *status_label;
   GtkWidget       *manual_button;
   GtkWidget       *imap_group;
@@ -146,8 +147,34 @@ set_busy (KoiWelcomePage *self,
   koi_compat_spinner_set_spinning (adw_bin_get_child (self->spinner_bin), busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "welcome.add-account", !busy);
   gtk_widget_set_sensitive (self->form, TRUE);
+
+  /* An entry that turns insensitive while it has the focus never sees it
+   * go (GTK warns): the focus leaves first, and comes back after. */
+  if (busy)
+    {
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+      if (focus != NULL &&
+          (gtk_widget_is_ancestor (focus, GTK_WIDGET (self->address_row)) ||
+           gtk_widget_is_ancestor (focus, GTK_WIDGET (self->password_row))))
+        {
+          g_set_weak_pointer (&self->busy_focus, gtk_widget_is_ancestor (focus, GTK_WIDGET (self->address_row))
+                                                 ? GTK_WIDGET (self->address_row)
+                                                 : GTK_WIDGET (self->password_row));
+          gtk_root_set_focus (root, NULL);
+        }
+    }
+
   gtk_widget_set_sensitive (GTK_WIDGET (self->address_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !busy);
+
+  if (!busy && self->busy_focus != NULL)
+    {
+      if (gtk_widget_get_mapped (self->busy_focus))
+        gtk_widget_grab_focus (self->busy_focus);
+      g_clear_weak_pointer (&self->busy_focus);
+    }
 }
 
 static char *
@@ -576,6 +603,7 @@ koi_welcome_page_dispose (GObject *object)
 {
   KoiWelcomePage *self = KOI_WELCOME_PAGE (object);
 
+  g_clear_weak_pointer (&self->busy_focus);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_cancellable_cancel (self->choosing);
