@@ -397,7 +397,7 @@ koi_store_chat_list_members (KoiStore  *self,
 
   stmt = koi_store_prepare (self,
                             "SELECT k.address FROM chat_members m JOIN contacts k ON k.id = m.contact_id"
-                            " WHERE m.chat_id = ?1 ORDER BY k.address",
+                            " WHERE m.chat_id = ?1 AND m.removed = 0 ORDER BY k.address",
                             error);
   if (stmt == NULL)
     return NULL;

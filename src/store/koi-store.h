@@ -57,7 +57,7 @@ typedef enum {
 } KoiStoreRecipientState;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define KOI_STORE_SCHEMA_VERSION 3
+#define KOI_STORE_SCHEMA_VERSION 4
 
 typedef struct _KoiStore KoiStore;
 

@@ -226,6 +226,7 @@ static const struct {
 } old_schemas[] = {
   { 1, "schema-v1.sql" },
   { 2, "schema-v2.sql" },
+  { 3, "schema-v3.sql" },
 };
 
 static void
