@@ -100,15 +100,17 @@ koi_apply_group_effects (KoiStore           *store,
   if (parsed->group_id_explicit)
     {
       /* To and Cc vouch for members. The sender vouches for themself only
-       * in Koi's founding message, and in Delta Chat's mail, which never
-       * lists its sender (its group's creator is known no other way): so a
-       * Koi or email user cannot join a group by writing to it. The rule
-       * looks at nothing but the mail itself, so the order mail arrives
-       * in cannot change its outcome. */
+       * where a member writes: Koi's founding message, a change (only a
+       * member changes a group; the member just added learns the others
+       * from it), and Delta Chat's mail, which never lists its sender (its
+       * group's creator is known no other way). So a Koi or email user
+       * cannot join a group by writing to it. The rule looks at nothing but
+       * the mail itself: the order mail arrives in cannot change it. */
       if (!seen_members (store, chat_id, parsed->to, at_ms, &changed, error) ||
           !seen_members (store, chat_id, parsed->cc, at_ms, &changed, error))
         return FALSE;
-      if ((founding || parsed->is_delta_chat) && sender != NULL)
+      if ((founding || parsed->is_delta_chat || parsed->type == KOI_COI_TYPE_GROUP_CHANGE) &&
+          sender != NULL)
         {
           gboolean one_changed = FALSE;
 

@@ -14,6 +14,7 @@
 #include "koi-imap-command.h"
 #include "koi-smtp.h"
 #include "koi-syncer.h"
+#include "koi-syncer-group.h"
 #include "koi-syncer-private.h"
 #include "koi-uid-set.h"
 
@@ -934,6 +935,8 @@ koi_syncer_queue_text (KoiSyncer   *self,
   chat = get_own_chat (self, chat_id, error);
   if (chat == NULL)
     return 0;
+  if (chat->kind == KOI_STORE_CHAT_GROUP)
+    return koi_syncer_queue_group_text (self, chat_id, text, error);
   if (chat->kind != KOI_STORE_CHAT_1TO1 || !koi_address_is_valid (chat->peer_address))
     {
       g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
