@@ -80,6 +80,28 @@ gint64        koi_account_send_text_finish     (KoiAccount           *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
 
+/* Groups (koi-engine.h): finish with the new chat's id / the change's
+ * message id once it is queued. */
+void          koi_account_create_group_async   (KoiAccount           *self,
+                                                const char           *name,
+                                                const char * const   *addresses,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+gint64        koi_account_create_group_finish  (KoiAccount           *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+void          koi_account_change_group_async   (KoiAccount           *self,
+                                                gint64                chat_id,
+                                                KoiGroupChange        change,
+                                                const char           *argument,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+gint64        koi_account_change_group_finish  (KoiAccount           *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+
 /* Marks the chat read here and on the server (no-op without an engine). */
 void          koi_account_mark_read            (KoiAccount           *self,
                                                 gint64                chat_id);
