@@ -111,3 +111,79 @@ koi_cli_chat_object (const KoiStoreChat *chat)
 
   return builder;
 }
+
+void
+koi_cli_add_message_details (JsonBuilder           *builder,
+                             KoiStore              *store,
+                             const KoiStoreMessage *message)
+{
+  g_autoptr (GPtrArray) edits = NULL;
+  g_autoptr (GPtrArray) reactions = NULL;
+  const char *quoted = koi_store_message_quoted_id (message);
+
+  json_builder_set_member_name (builder, "edited");
+  json_builder_add_boolean_value (builder, message->edited_at_ms > 0);
+  if (message->edited_at_ms > 0)
+    add_int (builder, "edited_at_ms", message->edited_at_ms);
+  json_builder_set_member_name (builder, "deleted");
+  json_builder_add_boolean_value (builder, message->deleted);
+
+  /* Every earlier version, oldest first; the current text is "text". */
+  edits = koi_store_message_list_edits (store, message->id, NULL);
+  if (edits != NULL && edits->len > 0)
+    {
+      json_builder_set_member_name (builder, "history");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < edits->len; i++)
+        {
+          const KoiStoreEdit *edit = g_ptr_array_index (edits, i);
+
+          json_builder_begin_object (builder);
+          add_string (builder, "text", edit->text);
+          add_int (builder, "written_at_ms", edit->written_at_ms);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+    }
+
+  /* One entry per emoji, in the order they were first given. */
+  reactions = koi_store_reaction_list (store, message->id, NULL);
+  json_builder_set_member_name (builder, "reactions");
+  json_builder_begin_array (builder);
+  for (guint i = 0; reactions != NULL && i < reactions->len; i++)
+    {
+      const KoiStoreReaction *reaction = g_ptr_array_index (reactions, i);
+      gboolean seen_before = FALSE;
+      guint count = 0;
+
+      for (guint k = 0; k < i && !seen_before; k++)
+        seen_before = g_strcmp0 (((KoiStoreReaction *) g_ptr_array_index (reactions, k))->emoji,
+                                 reaction->emoji) == 0;
+      if (seen_before)
+        continue;
+
+      json_builder_begin_object (builder);
+      add_string (builder, "emoji", reaction->emoji);
+      json_builder_set_member_name (builder, "from");
+      json_builder_begin_array (builder);
+      for (guint k = i; k < reactions->len; k++)
+        {
+          const KoiStoreReaction *other = g_ptr_array_index (reactions, k);
+
+          if (g_strcmp0 (other->emoji, reaction->emoji) != 0)
+            continue;
+          json_builder_add_string_value (builder, other->reactor_address);
+          count++;
+        }
+      json_builder_end_array (builder);
+      add_int (builder, "count", count);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "reply_to");
+  if (quoted != NULL)
+    json_builder_add_string_value (builder, quoted);
+  else
+    json_builder_add_null_value (builder);
+}

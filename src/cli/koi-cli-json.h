@@ -15,5 +15,10 @@ JsonBuilder *koi_cli_message_object (const char            *event,
                                      const KoiStoreMessage *message,
                                      const char            *chat_peer);
 JsonBuilder *koi_cli_chat_object    (const KoiStoreChat    *chat);
+/* Adds "edited", "history", "deleted", "reactions" and "reply_to" to an
+ * open message object. */
+void         koi_cli_add_message_details (JsonBuilder           *builder,
+                                          KoiStore              *store,
+                                          const KoiStoreMessage *message);
 
 G_END_DECLS

@@ -41,7 +41,10 @@ static const char usage[] =
   "  koi-cli [--profile DIR] account add --email ADDR --imap HOST:PORT --smtp HOST:PORT\n"
   "          [--imap-security tls|starttls] [--smtp-security tls|starttls]\n"
   "          [--login NAME] [--name DISPLAY-NAME] [--ca-file PEM] --password-stdin\n"
-  "  koi-cli [--profile DIR] send ADDR|CHAT TEXT\n"
+  "  koi-cli [--profile DIR] send [--reply-to MSG] ADDR|CHAT TEXT\n"
+  "  koi-cli [--profile DIR] edit MSG TEXT\n"
+  "  koi-cli [--profile DIR] delete MSG [--everyone]\n"
+  "  koi-cli [--profile DIR] react MSG EMOJI\n"
   "  koi-cli [--profile DIR] group create NAME ADDR...\n"
   "  koi-cli [--profile DIR] group add|remove CHAT ADDR\n"
   "  koi-cli [--profile DIR] group rename CHAT NAME\n"
@@ -66,7 +69,13 @@ static const char usage[] =
   "               group too), sends it and exits once the server\n"
   "               accepted it, printing its Message-ID; otherwise prints the reason\n"
   "               and exits non-zero (a temporary failure leaves it queued for the\n"
-  "               next sync, watch or send).\n"
+  "               next sync, watch or send). --reply-to MSG answers that message\n"
+  "               with a quote.\n"
+  "  edit         replaces the text of your message MSG (its id from \"messages\",\n"
+  "               or its Message-ID) for everyone; every version is kept.\n"
+  "  delete       removes MSG from this device; --everyone: your message for\n"
+  "               everyone (the text leaves every store and search index).\n"
+  "  react        sets your reaction on MSG (\"\" takes it back).\n"
   "  group        create prints the new group's chat id, then as send does; add,\n"
   "               remove, rename and\n"
   "               leave send the change to every member (as send does) and print\n"
@@ -82,7 +91,8 @@ static const char usage[] =
   "               stored after it, so a restarted bot misses nothing.\n"
   "  chats        the chats, newest activity first, one JSON object per line.\n"
   "  messages     a chat's messages (CHAT: its id or the peer's address), oldest\n"
-  "               first, one JSON object per line.\n"
+  "               first, one JSON object per line, with \"edited\" (and the earlier\n"
+  "               versions in \"history\"), \"deleted\", \"reactions\" and \"reply_to\".\n"
   "  read         marks the chat read, here and on the server (other devices and\n"
   "               webmail show it read too).\n"
   "  search       messages whose text matches WORDS, one JSON object per line.\n"
@@ -313,8 +323,8 @@ chat_peer (KoiStore *store,
 /* --------------------------------------------------------------------- */
 /* send */
 
-/* Sends what is queued (@id and whatever an earlier run left) and tells
- * how @id fared: its Message-ID on stdout once the server took it. */
+/* Sends @id (and whatever an earlier run left queued) and prints its
+ * Message-ID once the server took it. */
 static int
 send_and_report (Profile   *profile,
                  KoiSyncer *syncer,
@@ -354,27 +364,99 @@ send_and_report (Profile   *profile,
     }
 }
 
+static gint64 find_message (Profile    *profile,
+                            const char *message);
+
 static int
 command_send (const char *profile_dir,
               const char *address_or_chat,
-              const char *text)
+              const char *text,
+              const char *reply_to)
 {
   g_auto (Profile) profile = { 0, };
   g_autoptr (KoiSyncer) syncer = NULL;
   g_autoptr (GError) error = NULL;
   guint64 chat_id = 0;
+  gint64 reply_to_ref = 0;
   gint64 id;
 
   if (!profile_open (&profile, profile_dir, TRUE, &error))
     return report_error (error);
 
   syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
-  /* A number is a chat id (see "chats"); anything else an address. */
+  /* A number is a chat id (see "chats"), a group's too; anything else an
+   * address. */
   if (!g_ascii_string_to_unsigned (address_or_chat, 10, 1, G_MAXINT64, &chat_id, NULL))
     chat_id = (guint64) koi_syncer_create_chat (syncer, address_or_chat, &error);
   if (chat_id == 0)
     return report_error (error);
-  id = koi_syncer_queue_text (syncer, (gint64) chat_id, text, &error);
+  if (reply_to != NULL && (reply_to_ref = find_message (&profile, reply_to)) == 0)
+    return EXIT_BAD_ARGUMENTS;
+  id = koi_syncer_queue_reply (syncer, (gint64) chat_id, text, reply_to_ref, &error);
+  if (id == 0)
+    return report_error (error);
+
+  return send_and_report (&profile, syncer, id);
+}
+
+/* MSG as the user wrote it: a message's id (see "messages") or its
+ * Message-ID. 0 after telling the user there is no such message. */
+static gint64
+find_message (Profile    *profile,
+              const char *message)
+{
+  guint64 id = 0;
+
+  if (!g_ascii_string_to_unsigned (message, 10, 1, G_MAXINT64, &id, NULL))
+    id = (guint64) koi_store_message_find (profile->store, profile->account->id, message, NULL);
+  if (id == 0)
+    fprintf (stderr, "koi-cli: no message “%s” (see “koi-cli messages CHAT”)\n", message);
+  return (gint64) id;
+}
+
+typedef enum {
+  REQUEST_EDIT,
+  REQUEST_DELETE_FOR_ME,
+  REQUEST_DELETE_FOR_EVERYONE,
+  REQUEST_REACT,
+} RequestKind;
+
+/* edit, delete, react: applied to this profile's store at once, then
+ * sent like a message (the peer and the account's other devices). */
+static int
+command_request (const char  *profile_dir,
+                 const char  *message,
+                 RequestKind  kind,
+                 const char  *text)
+{
+  g_auto (Profile) profile = { 0, };
+  g_autoptr (KoiSyncer) syncer = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 target;
+  gint64 id = 0;
+
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
+    return report_error (error);
+  target = find_message (&profile, message);
+  if (target == 0)
+    return EXIT_BAD_ARGUMENTS;
+
+  syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
+  switch (kind)
+    {
+    case REQUEST_EDIT:
+      id = koi_syncer_queue_edit (syncer, target, text, &error);
+      break;
+    case REQUEST_DELETE_FOR_EVERYONE:
+      id = koi_syncer_queue_delete (syncer, target, &error);
+      break;
+    case REQUEST_REACT:
+      id = koi_syncer_queue_reaction (syncer, target, text, &error);
+      break;
+    case REQUEST_DELETE_FOR_ME:
+    default:
+      return koi_syncer_delete_local (syncer, target, &error) ? EXIT_OK : report_error (error);
+    }
   if (id == 0)
     return report_error (error);
 
@@ -928,6 +1010,8 @@ command_messages (const char *profile_dir,
           const KoiStoreMessage *message = g_ptr_array_index (page, i);
           g_autoptr (JsonBuilder) builder = koi_cli_message_object (NULL, message, peer);
 
+          koi_cli_add_message_details (builder, profile.store, g_ptr_array_index (page, i));
+
           if (is_group && !add_group_info (builder, profile.store, message->id, &error))
             return report_error (error);
           koi_cli_print_object (builder);
@@ -1064,7 +1148,20 @@ main (int   argc,
   if (g_str_equal (argv[i], "account") && i + 1 < argc && g_str_equal (argv[i + 1], "add"))
     return command_account_add (profile_dir, argc - i - 1, argv + i + 1);
   if (g_str_equal (argv[i], "send") && argc - i == 3)
-    return command_send (profile_dir, argv[i + 1], argv[i + 2]);
+    return command_send (profile_dir, argv[i + 1], argv[i + 2], NULL);
+  if (g_str_equal (argv[i], "send") && argc - i == 5 && g_str_equal (argv[i + 1], "--reply-to"))
+    return command_send (profile_dir, argv[i + 3], argv[i + 4], argv[i + 2]);
+  if (g_str_equal (argv[i], "edit") && argc - i == 3)
+    return command_request (profile_dir, argv[i + 1], REQUEST_EDIT, argv[i + 2]);
+  if (g_str_equal (argv[i], "delete") && argc - i == 2)
+    return command_request (profile_dir, argv[i + 1], REQUEST_DELETE_FOR_ME, NULL);
+  if (g_str_equal (argv[i], "delete") && argc - i == 3 &&
+      (g_str_equal (argv[i + 1], "--everyone") || g_str_equal (argv[i + 2], "--everyone")))
+    return command_request (profile_dir,
+                            argv[i + (g_str_equal (argv[i + 1], "--everyone") ? 2 : 1)],
+                            REQUEST_DELETE_FOR_EVERYONE, NULL);
+  if (g_str_equal (argv[i], "react") && argc - i == 3)
+    return command_request (profile_dir, argv[i + 1], REQUEST_REACT, argv[i + 2]);
   if (g_str_equal (argv[i], "group") && argc - i >= 2)
     return command_group (profile_dir, argc - i - 1, argv + i + 1);
   if (g_str_equal (argv[i], "sync") && argc - i == 1)

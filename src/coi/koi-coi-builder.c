@@ -9,6 +9,7 @@
 #include "koi-coi-builder.h"
 #include "koi-coi-error.h"
 #include "koi-coi-gmime.h"
+#include "koi-coi-text.h"
 
 /* Subjects show the start of the text. Cut at a word boundary between
  * these two lengths (in characters) so the subject stays one short line. */
@@ -216,6 +217,23 @@ validate_message_id (const char  *what,
   return TRUE;
 }
 
+/**
+ * koi_coi_message_id_is_sendable:
+ * @id: (nullable): a Message-ID without <>
+ *
+ * Whether @id can go into In-Reply-To or References of a mail Koi writes:
+ * what validate_message_id() accepts, and short enough that "References:
+ * <a> <b>" stays within a mail line (998). A stored id from a hostile mail
+ * may be anything; the sender picks another or none instead of failing.
+ *
+ * Returns: %TRUE if @id may be written
+ */
+gboolean
+koi_coi_message_id_is_sendable (const char *id)
+{
+  return id != NULL && strlen (id) <= 480 && validate_message_id ("id", id, NULL);
+}
+
 /* Every line break in the text becomes '\n'; gmime writes them as CRLF. */
 static char *
 normalize_newlines (const char *text)
@@ -279,14 +297,180 @@ format_mailbox (const char *name,
   return internet_address_list_to_string (list, NULL, TRUE);
 }
 
+/* A reaction is one emoji or a few (RFC 9078 allows a list); bounded so
+ * a reaction cannot carry a message of its own. */
+#define MAX_REACTION_BYTES 64
+/* Enough of a quoted text for a mail program's reader to know what is
+ * answered or corrected; chat clients show the quote from their store. */
+#define MAX_QUOTE_LINES 12
+#define MAX_QUOTE_BYTES 1000
+
+/* Delta Chat's edit marker; chat clients drop it with the quote. */
+#define EDIT_PENCIL "\xe2\x9c\x8f\xef\xb8\x8f"
+
+/* "> " before every line of @quote, bounded, and a blank line after. */
+static void
+append_quote (GString    *body,
+              const char *quote)
+{
+  g_autofree char *normalized = NULL;
+  g_auto(GStrv) lines = NULL;
+  gsize written = 0;
+  guint n = 0;
+
+  if (quote == NULL || !g_utf8_validate (quote, -1, NULL))
+    return;
+  normalized = g_strstrip (normalize_newlines (quote));
+  if (*normalized == '\0')
+    return;
+
+  lines = g_strsplit (normalized, "\n", -1);
+  for (n = 0; lines[n] != NULL; n++)
+    {
+      const char *line = lines[n];
+      gsize len = strlen (line);
+
+      if (n == MAX_QUOTE_LINES || written + len > MAX_QUOTE_BYTES)
+        {
+          if (n == 0)
+            {
+              const char *end = g_utf8_find_prev_char (line, line + MAX_QUOTE_BYTES);
+
+              g_string_append_printf (body, "> %.*s...\n", (int) (end - line), line);
+            }
+          else
+            g_string_append (body, "> ...\n");
+          break;
+        }
+      g_string_append (body, *line != '\0' ? "> " : ">");
+      g_string_append (body, line);
+      g_string_append_c (body, '\n');
+      written += len;
+    }
+  g_string_append_c (body, '\n');
+}
+
+static gboolean
+validate_text (const char  *text,
+               GError     **error)
+{
+  g_autofree char *normalized = NULL;
+
+  if (text == NULL || *text == '\0')
+    {
+      g_set_error_literal (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
+                           "The message text is empty");
+      return FALSE;
+    }
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      g_set_error_literal (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
+                           "The message text is not valid UTF-8");
+      return FALSE;
+    }
+  normalized = normalize_newlines (text);
+  if (normalized[strspn (normalized, " \t\n")] == '\0')
+    {
+      g_set_error_literal (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
+                           "The message text has only white space");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+validate_reaction (const char  *reaction,
+                   GError     **error)
+{
+  if (reaction == NULL)
+    return TRUE;
+  if (!g_utf8_validate (reaction, -1, NULL) || strlen (reaction) > MAX_REACTION_BYTES ||
+      strpbrk (reaction, "\r\n") != NULL)
+    {
+      g_set_error (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
+                   "A reaction is one line of at most %d bytes of UTF-8", MAX_REACTION_BYTES);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The text part every mail program shows, and the subject, for each
+ * kind of outgoing mail. */
+static gboolean
+compose_body (const KoiCoiOutgoing  *out,
+              char                 **out_body,
+              char                 **out_subject,
+              GError               **error)
+{
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autofree char *text = NULL;
+
+  switch (out->type)
+    {
+    case KOI_COI_TYPE_CHAT:
+    case KOI_COI_TYPE_EDIT:
+      if (!validate_text (out->text, error))
+        return FALSE;
+      text = normalize_newlines (out->text);
+      append_quote (body, out->quote);
+      /* An edit reads as a correction in a mail program: the old text
+       * quoted, then the pencil and the new text (Delta Chat's form). */
+      if (out->type == KOI_COI_TYPE_EDIT)
+        g_string_append (body, EDIT_PENCIL);
+      /* Only what the user typed is escaped: the quote Koi adds above it
+       * must stay a quote for mail programs. */
+      {
+        g_autofree char *escaped = koi_coi_escape_chat_text (text);
+
+        g_string_append (body, escaped);
+      }
+      *out_subject = koi_coi_make_chat_subject (text);
+      break;
+
+    case KOI_COI_TYPE_DELETE:
+      g_string_append (body,
+                       "[Message deleted]\n\n"
+                       "The sender deleted the message this mail answers, for everyone. "
+                       "Chat apps remove it from the conversation.\n");
+      *out_subject = g_strdup ("Chat: Message deleted");
+      break;
+
+    case KOI_COI_TYPE_REACTION:
+      if (!validate_reaction (out->text, error))
+        return FALSE;
+      g_string_append (body, out->text != NULL ? out->text : "");
+      *out_subject = g_strdup ("Chat: Reaction");
+      break;
+
+    case KOI_COI_TYPE_EMAIL:
+    case KOI_COI_TYPE_READ_RECEIPT:
+    case KOI_COI_TYPE_CONTACT:
+    case KOI_COI_TYPE_GROUP_CHANGE:
+    case KOI_COI_TYPE_DELIVERY_FAILURE:
+    case KOI_COI_TYPE_AUTO_REPLY:
+    case KOI_COI_TYPE_MAILING_LIST:
+    default:
+      g_set_error (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
+                   "Koi cannot write a mail of type “%s” here",
+                   koi_coi_type_to_string (out->type));
+      return FALSE;
+    }
+
+  *out_body = g_string_free (g_steal_pointer (&body), FALSE);
+  return TRUE;
+}
+
 /**
  * koi_coi_build_chat_message:
  * @out: what to send
  * @error: return location for a #KOI_COI_ERROR_INVALID error
  *
- * Builds a 1:1 COI chat message as WIRE.md describes it. There is no Bcc
- * header: the engine adds the sender's own address as an extra SMTP
- * recipient instead, so nobody else can see that copy.
+ * Builds a 1:1 COI chat message, edit, delete or reaction as
+ * docs/WIRE.md describes it. There is no Bcc header: the engine adds the
+ * sender's own address as an extra SMTP recipient instead, so nobody else
+ * can see that copy (the seed's "Bcc to self").
  *
  * Returns: (transfer full): the message, or %NULL with @error set
  */
@@ -301,29 +485,28 @@ koi_coi_build_chat_message (const KoiCoiOutgoing  *out,
   g_autofree char *text = NULL;
   g_autofree char *subject = NULL;
   g_autofree char *message_id = NULL;
+  const char *in_reply_to;
 
   g_return_val_if_fail (out != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (out->text == NULL || *out->text == '\0')
+  if (out->type != KOI_COI_TYPE_CHAT)
     {
-      g_set_error_literal (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
-                           "The message text is empty");
-      return NULL;
+      if (out->target_id == NULL)
+        {
+          g_set_error (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
+                       "A %s needs the message it acts on", koi_coi_type_to_string (out->type));
+          return NULL;
+        }
+      if (!validate_message_id ("target id", out->target_id, error))
+        return NULL;
     }
-  if (!g_utf8_validate (out->text, -1, NULL))
-    {
-      g_set_error_literal (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
-                           "The message text is not valid UTF-8");
-      return NULL;
-    }
-  text = normalize_newlines (out->text);
-  if (text[strspn (text, " \t\n")] == '\0')
-    {
-      g_set_error_literal (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
-                           "The message text has only white space");
-      return NULL;
-    }
+  /* A request answers the message it acts on: In-Reply-To names it for
+   * COI clients, RFC 9078 and every mail program's threading. */
+  in_reply_to = out->type != KOI_COI_TYPE_CHAT ? out->target_id : out->in_reply_to;
+
+  if (!compose_body (out, &text, &subject, error))
+    return NULL;
 
   if (!validate_address ("sender", out->from_address, error))
     return NULL;
@@ -344,7 +527,7 @@ koi_coi_build_chat_message (const KoiCoiOutgoing  *out,
     if (!validate_address ("recipient", out->to[i], error))
       return NULL;
 
-  if (out->in_reply_to != NULL && !validate_message_id ("In-Reply-To id", out->in_reply_to, error))
+  if (in_reply_to != NULL && !validate_message_id ("In-Reply-To id", in_reply_to, error))
     return NULL;
   for (guint i = 0; out->references != NULL && out->references[i] != NULL; i++)
     if (!validate_message_id ("References id", out->references[i], error))
@@ -384,7 +567,6 @@ koi_coi_build_chat_message (const KoiCoiOutgoing  *out,
     }
   g_mime_message_set_date (message, date);
 
-  subject = koi_coi_make_chat_subject (text);
   g_mime_message_set_subject (message, subject, "utf-8");
   g_mime_message_set_message_id (message, message_id);
   g_mime_object_set_header (GMIME_OBJECT (message), "Chat-Version", "1.0", NULL);
@@ -395,14 +577,14 @@ koi_coi_build_chat_message (const KoiCoiOutgoing  *out,
   thread = g_ptr_array_new ();
   for (guint i = 0; out->references != NULL && out->references[i] != NULL; i++)
     g_ptr_array_add (thread, (gpointer) out->references[i]);
-  if (out->in_reply_to != NULL &&
+  if (in_reply_to != NULL &&
       (thread->len == 0 || g_strcmp0 (g_ptr_array_index (thread, thread->len - 1),
-                                      out->in_reply_to) != 0))
-    g_ptr_array_add (thread, (gpointer) out->in_reply_to);
+                                      in_reply_to) != 0))
+    g_ptr_array_add (thread, (gpointer) in_reply_to);
 
-  if (out->in_reply_to != NULL)
+  if (in_reply_to != NULL)
     {
-      g_autofree char *value = g_strdup_printf ("<%s>", out->in_reply_to);
+      g_autofree char *value = g_strdup_printf ("<%s>", in_reply_to);
       g_mime_object_set_header (GMIME_OBJECT (message), "In-Reply-To", value, NULL);
     }
   if (thread->len > 0)
@@ -418,7 +600,22 @@ koi_coi_build_chat_message (const KoiCoiOutgoing  *out,
       g_mime_object_set_header (GMIME_OBJECT (message), "References", value, NULL);
     }
 
-  if (out->request_read_receipt)
+  /* The seed's Chat-Content names the request for COI clients; Delta
+   * Chat's Chat-Edit / Chat-Delete name the target for Delta Chat. */
+  if (out->type == KOI_COI_TYPE_EDIT || out->type == KOI_COI_TYPE_DELETE)
+    {
+      g_autofree char *value = g_strdup_printf ("<%s>", out->target_id);
+      gboolean edit = out->type == KOI_COI_TYPE_EDIT;
+
+      g_mime_object_set_header (GMIME_OBJECT (message), "Chat-Content",
+                                edit ? "edit" : "delete", NULL);
+      g_mime_object_set_header (GMIME_OBJECT (message), edit ? "Chat-Edit" : "Chat-Delete",
+                                value, NULL);
+    }
+
+  /* A reaction, a correction or a deletion is no message to answer with
+   * a receipt. */
+  if (out->request_read_receipt && out->type == KOI_COI_TYPE_CHAT)
     {
       g_autofree char *mailbox = format_mailbox (out->from_name, out->from_address);
 
@@ -434,6 +631,10 @@ koi_coi_build_chat_message (const KoiCoiOutgoing  *out,
    * both are pinned here, because curl's SMTP never announces 8BITMIME. */
   g_mime_text_part_set_charset (body, "utf-8");
   g_mime_part_set_content_encoding (GMIME_PART (body), choose_encoding (text));
+  /* RFC 9078: the reaction is the part's content, marked by its
+   * disposition (no filename: it is no attachment). */
+  if (out->type == KOI_COI_TYPE_REACTION)
+    g_mime_object_set_header (GMIME_OBJECT (body), "Content-Disposition", "reaction", NULL);
   g_mime_message_set_mime_part (message, GMIME_OBJECT (body));
 
   return g_steal_pointer (&message);

@@ -3,6 +3,8 @@
 
 #include <gmime/gmime.h>
 
+#include "koi-coi-parser.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -20,9 +22,19 @@ G_BEGIN_DECLS
  * @date_ms: the Date, in ms since the epoch; 0 means now
  * @message_id: (nullable): the Message-ID without <>; %NULL generates one
  *   with the sender's domain
+ * @type: what to write: %KOI_COI_TYPE_CHAT (the default, 0),
+ *   %KOI_COI_TYPE_EDIT (@text replaces @target_id's text),
+ *   %KOI_COI_TYPE_DELETE (@target_id is deleted for everyone; @text is
+ *   not used) or %KOI_COI_TYPE_REACTION (@text is the emoji, "" takes the
+ *   sender's reaction back)
+ * @target_id: (nullable): edit, delete, reaction: the Message-ID acted on,
+ *   without <>; it becomes In-Reply-To (and the last id of References)
+ * @quote: (nullable): chat: the text replied to; edit: the text replaced.
+ *   Written as a "> " quote before the text, for mail programs; chat
+ *   clients fold it away.
  *
- * Everything Koi needs to write one 1:1 chat message. The struct only
- * borrows its strings.
+ * Everything Koi needs to write one 1:1 chat message or one request on
+ * another message. The struct only borrows its strings.
  */
 typedef struct
 {
@@ -35,9 +47,13 @@ typedef struct
   gboolean            request_read_receipt;
   gint64              date_ms;
   const char         *message_id;
+  KoiCoiType          type;
+  const char         *target_id;
+  const char         *quote;
 } KoiCoiOutgoing;
 
 char         *koi_coi_generate_message_id (const char           *domain);
+gboolean      koi_coi_message_id_is_sendable (const char        *id);
 char         *koi_coi_make_chat_subject   (const char           *text);
 GMimeMessage *koi_coi_build_chat_message  (const KoiCoiOutgoing *out,
                                            GError              **error);

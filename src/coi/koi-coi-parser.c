@@ -34,6 +34,17 @@ try_convert (const char *data,
   converted = g_convert (data, len, "UTF-8", charset, NULL, &written, &error);
   if (converted == NULL)
     return NULL;
+  /* A U+0000 in UTF-16 text comes out as a NUL: it goes, like any NUL. */
+  if (memchr (converted, '\0', written) != NULL)
+    {
+      gsize n = 0;
+
+      for (gsize i = 0; i < written; i++)
+        if (converted[i] != '\0')
+          converted[n++] = converted[i];
+      converted[n] = '\0';
+      written = n;
+    }
   if (!g_utf8_validate (converted, written, NULL))
     {
       g_free (converted);
@@ -43,10 +54,43 @@ try_convert (const char *data,
   return converted;
 }
 
+/* Does @data hold at least one well-formed multi-byte UTF-8 sequence?
+ * Then it is UTF-8 with a few stray bytes, not a legacy charset: a
+ * Windows-1252 text almost never forms one by chance. */
+static gboolean
+has_utf8_sequence (const guchar *data,
+                   gsize         len)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      gsize n;
+
+      if (data[i] < 0xc2 || data[i] > 0xf4)
+        continue;
+      n = data[i] < 0xe0 ? 2 : data[i] < 0xf0 ? 3 : 4;
+      if (i + n <= len && g_utf8_validate ((const char *) data + i, n, NULL))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+is_wide_charset (const char *iconv_name)
+{
+  return g_ascii_strncasecmp (iconv_name, "UTF-16", 6) == 0 ||
+         g_ascii_strncasecmp (iconv_name, "UTF-32", 6) == 0 ||
+         g_ascii_strncasecmp (iconv_name, "UCS-2", 5) == 0 ||
+         g_ascii_strncasecmp (iconv_name, "UCS-4", 5) == 0;
+}
+
 /* Bytes in the declared charset to UTF-8. Mail lies about its charset
  * often: undeclared UTF-8, "us-ascii" with Latin-1 in it, Windows quotes
- * under an ISO-8859-1 label. Never fails: the last resort replaces what
- * cannot be read with U+FFFD. */
+ * under an ISO-8859-1 label, UTF-8 with one stray byte. The fallbacks go
+ * in an order that loses nothing: the declared charset (Latin-1 read as
+ * its superset Windows-1252, then as itself); valid UTF-8; UTF-8 with
+ * only its bad bytes replaced; Windows-1252; ISO-8859-1, which accepts
+ * every byte. Never fails. */
 static char *
 to_utf8 (const char *data,
          gsize       len,
@@ -54,13 +98,17 @@ to_utf8 (const char *data,
 {
   g_autofree char *clean = NULL;
   const char *iconv_name = NULL;
-  char *converted;
+  char *converted = NULL;
 
   if (data == NULL || len == 0)
     return g_strdup ("");
 
-  /* NUL bytes would cut the C string short: drop them. */
-  if (memchr (data, '\0', len) != NULL)
+  if (charset != NULL && *charset != '\0')
+    iconv_name = g_mime_charset_iconv_name (charset);
+
+  /* NUL bytes would cut the C string short: drop them, but only from
+   * 8-bit text; in UTF-16 and UTF-32 they are half of every letter. */
+  if ((iconv_name == NULL || !is_wide_charset (iconv_name)) && memchr (data, '\0', len) != NULL)
     {
       gsize n = 0;
 
@@ -73,32 +121,43 @@ to_utf8 (const char *data,
       len = n;
     }
 
-  if (charset != NULL && *charset != '\0')
-    iconv_name = g_mime_charset_iconv_name (charset);
-
   if (iconv_name != NULL &&
       g_ascii_strcasecmp (iconv_name, "UTF-8") != 0 &&
       g_ascii_strcasecmp (iconv_name, "us-ascii") != 0)
     {
       /* What is labelled Latin-1 is nearly always Windows-1252 (its
-       * superset); browsers read it that way too. */
+       * superset); browsers read it that way too. Where Windows-1252 has
+       * a hole (0x81, 0x8d, ...), Latin-1 itself still reads every byte. */
       if (g_ascii_strcasecmp (iconv_name, "iso-8859-1") == 0 ||
           g_ascii_strcasecmp (iconv_name, "latin1") == 0)
-        iconv_name = "WINDOWS-1252";
+        converted = try_convert (data, len, "WINDOWS-1252");
+      if (converted == NULL)
+        converted = try_convert (data, len, iconv_name);
+      if (converted == NULL && is_wide_charset (iconv_name))
+        {
+          /* Broken UTF-16: what converts is better than re-reading its
+           * bytes as a legacy charset. */
+          g_autoptr(GError) error = NULL;
+          gsize read = 0;
 
-      converted = try_convert (data, len, iconv_name);
-      if (converted != NULL)
-        return converted;
+          converted = g_convert (data, len - len % 2, "UTF-8", iconv_name, &read, NULL, &error);
+          if (converted == NULL && read > 0)
+            converted = g_convert (data, read, "UTF-8", iconv_name, NULL, NULL, NULL);
+        }
     }
 
-  if (g_utf8_validate (data, len, NULL))
-    return g_strndup (data, len);
+  if (converted == NULL && g_utf8_validate (data, len, NULL))
+    converted = g_strndup (data, len);
+  if (converted == NULL && has_utf8_sequence ((const guchar *) data, len))
+    converted = g_utf8_make_valid (data, len);
+  if (converted == NULL)
+    converted = try_convert (data, len, "WINDOWS-1252");
+  if (converted == NULL)
+    converted = try_convert (data, len, "ISO-8859-1");
+  if (converted == NULL)
+    converted = g_utf8_make_valid (data, len);
 
-  converted = try_convert (data, len, "WINDOWS-1252");
-  if (converted != NULL)
-    return converted;
-
-  return g_utf8_make_valid (data, len);
+  return converted;
 }
 
 static char *
@@ -151,13 +210,26 @@ is_attachment (GMimeObject *object)
 
 /* The readable text of @object, or %NULL if it has none. @is_html is set
  * when the text was rendered from HTML because no plain text existed. */
+static gboolean
+is_blank_text (const char *text)
+{
+  return text == NULL || text[strspn (text, " \t\r\n")] == '\0';
+}
+
+/* Deeper than this, a multipart is an attack on the stack, not a mail. */
+#define MAX_TEXT_DEPTH 32
+
 static char *
-text_of_object (GMimeObject *object,
-                gboolean    *is_html)
+text_of_object_at (GMimeObject *object,
+                   gboolean    *is_html,
+                   guint        depth)
 {
   GMimeContentType *type = g_mime_object_get_content_type (object);
 
   *is_html = FALSE;
+
+  if (depth > MAX_TEXT_DEPTH)
+    return NULL;
 
   if (GMIME_IS_MULTIPART_ENCRYPTED (object) || GMIME_IS_MESSAGE_PART (object))
     return NULL;
@@ -169,7 +241,7 @@ text_of_object (GMimeObject *object,
           ? g_mime_multipart_get_part (GMIME_MULTIPART (object), GMIME_MULTIPART_SIGNED_CONTENT)
           : NULL;
 
-      return signed_part != NULL ? text_of_object (signed_part, is_html) : NULL;
+      return signed_part != NULL ? text_of_object_at (signed_part, is_html, depth + 1) : NULL;
     }
 
   if (GMIME_IS_MULTIPART (object))
@@ -187,12 +259,13 @@ text_of_object (GMimeObject *object,
           for (int i = 0; i < count; i++)
             {
               gboolean child_html;
-              g_autofree char *text = text_of_object (g_mime_multipart_get_part (multipart, i),
-                                                      &child_html);
+              g_autofree char *text = text_of_object_at (g_mime_multipart_get_part (multipart, i),
+                                                         &child_html, depth + 1);
 
-              if (text == NULL)
+              /* A blank text part beside real HTML is no text. */
+              if (is_blank_text (text))
                 continue;
-              if (!child_html && *text != '\0')
+              if (!child_html)
                 return g_steal_pointer (&text);
               if (child_html && html == NULL)
                 html = g_steal_pointer (&text);
@@ -202,7 +275,7 @@ text_of_object (GMimeObject *object,
         }
 
       if (g_strcmp0 (subtype, "related") == 0 && count > 0)
-        return text_of_object (g_mime_multipart_get_part (multipart, 0), is_html);
+        return text_of_object_at (g_mime_multipart_get_part (multipart, 0), is_html, depth + 1);
 
       /* mixed, report, digest, unknown: every inline text, in order. */
       {
@@ -212,10 +285,10 @@ text_of_object (GMimeObject *object,
         for (int i = 0; i < count; i++)
           {
             gboolean child_html;
-            g_autofree char *text = text_of_object (g_mime_multipart_get_part (multipart, i),
-                                                    &child_html);
+            g_autofree char *text = text_of_object_at (g_mime_multipart_get_part (multipart, i),
+                                                       &child_html, depth + 1);
 
-            if (text == NULL || *text == '\0')
+            if (is_blank_text (text))
               continue;
             if (all == NULL)
               all = g_string_new (NULL);
@@ -257,6 +330,13 @@ text_of_object (GMimeObject *object,
   return NULL;
 }
 
+static char *
+text_of_object (GMimeObject *object,
+                gboolean    *is_html)
+{
+  return text_of_object_at (object, is_html, 0);
+}
+
 /* Line breaks as '\n', no blank lines or white space at the ends. */
 static char *
 tidy_text (const char *text)
@@ -277,8 +357,9 @@ tidy_text (const char *text)
 
   while (out->len > 0 && g_ascii_isspace (out->str[out->len - 1]))
     g_string_truncate (out, out->len - 1);
-  while (out->len > 0 && out->str[0] == '\n')
-    g_string_erase (out, 0, 1);
+  /* One erase for all leading line breaks: one erase per line is
+   * quadratic on a mail of a megabyte of blank lines. */
+  g_string_erase (out, 0, strspn (out->str, "\n"));
 
   return g_string_free (out, FALSE);
 }
@@ -322,6 +403,34 @@ addresses_of (GMimeMessage     *message,
   collect_addresses (g_mime_message_get_addresses (message, type), addresses, NULL);
 
   return addresses;
+}
+
+/* The sender's name as a label shows it. A name that holds an address
+ * ("bob@bank.com" <evil@example.net>) would show an address that is not
+ * the sender's: it is dropped, so the real address is shown instead. */
+static char *
+display_name_of (const char *name,
+                 const char *address)
+{
+  g_autofree char *line = NULL;
+  g_autofree char *lower = NULL;
+
+  if (name == NULL || *name == '\0')
+    return NULL;
+
+  line = koi_coi_one_line (name, KOI_COI_MAX_NAME);
+  if (*line == '\0')
+    return NULL;
+
+  lower = g_utf8_strdown (line, -1);
+  if (strchr (lower, '@') != NULL || strstr (lower, "\xef\xbc\xa0") != NULL)
+    {
+      g_strstrip (g_strdelimit (lower, "\"'<>", ' '));
+      if (address == NULL || strcmp (lower, address) != 0)
+        return NULL;
+    }
+
+  return g_steal_pointer (&line);
 }
 
 /* Delta Chat writes Chat-Version like every COI client, so it is told
@@ -458,15 +567,14 @@ koi_coi_parse_message (GMimeMessage *message,
       const char *name = internet_address_get_name (INTERNET_ADDRESS (from));
 
       parsed->from_address = g_utf8_strdown (internet_address_mailbox_get_addr (from), -1);
-      if (name != NULL && *name != '\0')
-        parsed->from_name = valid_utf8_or_null (name);
+      parsed->from_name = display_name_of (name, parsed->from_address);
     }
 
   parsed->to = addresses_of (message, GMIME_ADDRESS_TYPE_TO);
   parsed->cc = addresses_of (message, GMIME_ADDRESS_TYPE_CC);
 
   value = g_mime_message_get_subject (message);
-  parsed->subject = value != NULL ? g_utf8_make_valid (value, -1) : g_strdup ("");
+  parsed->subject = value != NULL ? koi_coi_one_line (value, KOI_COI_MAX_SUBJECT) : g_strdup ("");
 
   date = g_mime_message_get_date (message);
   if (date != NULL)
@@ -500,7 +608,16 @@ koi_coi_parse_message (GMimeMessage *message,
   /* Only text a chat client wrote is kept as it is; a reply from an email
    * program in a chat thread gets its quote folded like any email. */
   if (g_mime_object_get_header (object, "Chat-Version") != NULL)
-    parsed->text = koi_coi_extract_chat_text (full, &parsed->folded_text);
+    {
+      /* A chat client quotes the message it replies to (Delta Chat, and
+       * Koi for a reply with a quote), then a blank line; lines its user
+       * typed that look like a quote keep theirs (see
+       * koi_coi_extract_chat_text). */
+      g_autofree char *visible =
+        koi_coi_extract_chat_text (full, parsed->in_reply_to != NULL, &parsed->folded_text);
+
+      parsed->text = koi_coi_unescape_chat_text (visible);
+    }
   else
     parsed->text = koi_coi_extract_visible_text (full, &parsed->folded_text);
   if (parsed->folded_text == NULL)
@@ -508,6 +625,15 @@ koi_coi_parse_message (GMimeMessage *message,
   parsed->full_text = g_steal_pointer (&full);
 
   koi_coi_fill_typed (message, parsed);
+
+  /* A bubble is never empty: an invite, an encrypted body, a forwarded
+   * mail or a broken multipart says what it is. */
+  if (*parsed->text == '\0' && !koi_coi_type_is_hidden (parsed->type) &&
+      parsed->type != KOI_COI_TYPE_GROUP_CHANGE)
+    {
+      g_free (parsed->text);
+      parsed->text = koi_coi_describe_without_text (message);
+    }
 
   return g_steal_pointer (&parsed);
 }

@@ -186,6 +186,10 @@ KoiCoiParsed *koi_coi_parse          (GBytes        *raw,
                                       GError       **error);
 KoiCoiParsed *koi_coi_parse_message  (GMimeMessage  *message,
                                       GBytes        *raw);
+KoiCoiParsed *koi_coi_parsed_new_unreadable (GBytes  *raw,
+                                             guint32  uid,
+                                             const char *reason);
+void          koi_coi_parsed_keep_apart (KoiCoiParsed *parsed);
 void          koi_coi_parsed_free    (KoiCoiParsed  *parsed);
 KoiCoiKind    koi_coi_classify       (GMimeMessage  *message);
 gboolean      koi_coi_is_chat_id     (const char    *message_id);

@@ -18,6 +18,8 @@ G_BEGIN_DECLS
 #define KOI_COI_MAX_FAILURE_TEXT    4000
 #define KOI_COI_MAX_REACTION        256
 #define KOI_COI_MAX_GROUP_NAME      512
+#define KOI_COI_MAX_NAME            512
+#define KOI_COI_MAX_SUBJECT         4000
 #define KOI_COI_MAX_CARD            (1024 * 1024)
 #define KOI_COI_MAX_REPORT          (256 * 1024)
 #define KOI_COI_MAX_PARTS           200
@@ -45,8 +47,13 @@ char       *koi_coi_part_text           (GMimePart    *part,
                                          gsize         max_bytes);
 
 /* koi-coi-typed.c */
+char       *koi_coi_one_line            (const char   *value,
+                                         gsize         max_bytes);
 void        koi_coi_fill_typed          (GMimeMessage *message,
                                          KoiCoiParsed *parsed);
+
+/* koi-coi-describe.c */
+char       *koi_coi_describe_without_text (GMimeMessage *message);
 
 /* koi-coi-report.c */
 gboolean    koi_coi_read_mdn            (GMimeMessage *message,

@@ -43,10 +43,14 @@ is_quote (const char *line)
   return line[0] == '>';
 }
 
+/* RFC 3676's separator is "-- ". Mail programs that strip trailing
+ * blanks turn it into "--", so in email that counts too; in chat, where a
+ * bare "--" is something the sender typed, it does not. */
 static gboolean
-is_signature_separator (const char *line)
+is_signature_separator (const char *line,
+                        gboolean    is_chat)
 {
-  return strcmp (line, "-- ") == 0 || strcmp (line, "--") == 0;
+  return strcmp (line, "-- ") == 0 || (!is_chat && strcmp (line, "--") == 0);
 }
 
 static gboolean
@@ -136,10 +140,22 @@ is_original_message_marker (char  **lines,
     "mensaje original", "messaggio originale", "oorspronkelijk bericht",
     "forwarded message", "weitergeleitete nachricht",
   };
-  g_autofree char *stripped = g_strstrip (g_utf8_strdown (lines[index], -1));
-  const char *line = stripped;
+  g_autofree char *stripped = NULL;
+  const char *line;
   const char *next = index + 1 < n_lines ? lines[index + 1] : "";
-  gsize len = strlen (line);
+  char first = lines[index][strspn (lines[index], " \t")];
+  gsize len;
+
+  /* Every marker starts with a rule or "From:"/"Von:": any other line is
+   * turned down before it costs an allocation (a mail of a million
+   * short lines asks once per line). */
+  if (first != '-' && first != '_' && g_ascii_tolower (first) != 'f' &&
+      g_ascii_tolower (first) != 'v')
+    return FALSE;
+
+  stripped = g_strstrip (g_utf8_strdown (lines[index], -1));
+  line = stripped;
+  len = strlen (line);
 
   if (len >= 6 && g_str_has_prefix (line, "---") && g_str_has_suffix (line, "---"))
     {
@@ -179,19 +195,48 @@ join_lines (char  **lines,
    * writer's, trailing blanks are not. */
   while (out->len > 0 && g_ascii_isspace (out->str[out->len - 1]))
     g_string_truncate (out, out->len - 1);
-  while (out->len > 0 && out->str[0] == '\n')
-    g_string_erase (out, 0, 1);
+  /* One erase for all leading line breaks: one erase per line would move
+   * the rest of the text each time, quadratic on a mail of blank lines. */
+  g_string_erase (out, 0, strspn (out->str, "\n"));
 
   return g_string_free (out, FALSE);
+}
+
+/* Cuts @text into its lines in place ('\n' becomes NUL) and returns the
+ * NULL-terminated array of line starts, which points into @text: one
+ * allocation for the lot instead of one per line, which a mail of a
+ * million empty lines pays for dearly. */
+static char **
+split_lines_in_place (char  *text,
+                      gsize *out_n_lines)
+{
+  GPtrArray *lines = g_ptr_array_new ();
+  char *p = text;
+
+  for (;;)
+    {
+      char *nl = strchr (p, '\n');
+
+      g_ptr_array_add (lines, p);
+      if (nl == NULL)
+        break;
+      *nl = '\0';
+      p = nl + 1;
+    }
+  *out_n_lines = lines->len;
+  g_ptr_array_add (lines, NULL);
+
+  return (char **) g_ptr_array_free (lines, FALSE);
 }
 
 static char *
 extract_visible (const char  *plain_text,
                  gboolean     is_chat,
+                 gboolean     fold_leading_quote,
                  char       **out_folded)
 {
   g_autofree char *normalized = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_autofree char **lines = NULL;
   g_autofree char *visible = NULL;
   g_autofree char *head = NULL;
   g_autofree char *tail = NULL;
@@ -205,8 +250,7 @@ extract_visible (const char  *plain_text,
     return g_strdup ("");
 
   normalized = normalize_newlines (plain_text);
-  lines = g_strsplit (normalized, "\n", -1);
-  n_lines = g_strv_length (lines);
+  lines = split_lines_in_place (normalized, &n_lines);
   end = n_lines;
 
   /* Outlook's earlier conversation: everything below the marker. A chat
@@ -223,12 +267,26 @@ extract_visible (const char  *plain_text,
 
   /* The signature, also in chat: Delta Chat puts the sender's status
    * there. Only a separator outside a quote counts. */
-  for (gsize i = 0; i < end; i++)
-    if (is_signature_separator (lines[i]))
-      {
-        end = i;
-        break;
-      }
+  if (!is_chat)
+    {
+      for (gsize i = 0; i < end; i++)
+        if (is_signature_separator (lines[i], FALSE))
+          {
+            end = i;
+            break;
+          }
+    }
+  else
+    {
+      /* A chat client's footer (Delta Chat's status) is the last thing in
+       * the mail, so only the last separator counts. */
+      for (gsize i = end; i > 0; i--)
+        if (is_signature_separator (lines[i - 1], TRUE))
+          {
+            end = i - 1;
+            break;
+          }
+    }
 
   while (end > start && is_blank (lines[end - 1]))
     end--;
@@ -274,7 +332,20 @@ extract_visible (const char  *plain_text,
              first == s && s + 2 < end && is_quote (lines[s + 2]))
       s += 2;
 
-    if (s < end && is_quote (lines[s]))
+    /* A chat client's quote of the message replied to ends with a blank
+     * line (Delta Chat's and Koi's both do); "> " lines a user typed do
+     * not, and Koi sends those escaped anyway. */
+    if (fold_leading_quote && s < end && is_quote (lines[s]) && is_chat)
+      {
+        gsize q = s;
+
+        while (q < end && is_quote (lines[q]))
+          q++;
+        if (q >= end || !is_blank (lines[q]))
+          fold_leading_quote = FALSE;
+      }
+
+    if (fold_leading_quote && s < end && is_quote (lines[s]))
       {
         while (s < end && (is_quote (lines[s]) || is_blank (lines[s])))
           s++;
@@ -322,25 +393,120 @@ char *
 koi_coi_extract_visible_text (const char  *plain_text,
                               char       **out_folded)
 {
-  return extract_visible (plain_text, FALSE, out_folded);
+  return extract_visible (plain_text, FALSE, TRUE, out_folded);
 }
 
 /**
  * koi_coi_extract_chat_text:
  * @plain_text: (nullable): the plain text of a chat message
+ * @is_reply: the message replies to another one (In-Reply-To)
  * @out_folded: (out) (optional) (nullable): what was folded away, or %NULL
  *
  * Like koi_coi_extract_visible_text(), but for text a chat client wrote:
- * only a leading quote (how Delta Chat sends replies) and the signature
- * (Delta Chat's status footer) are folded.
+ * only the signature (Delta Chat's status footer: the last "-- " line)
+ * and, in a reply, a leading quote followed by a blank line (how Delta
+ * Chat and Koi quote the message replied to) are folded. Leading "> "
+ * lines without that blank line, or in a message that is no reply, are
+ * shown whole: the sender typed them.
  *
  * Returns: (transfer full): the visible text; never %NULL
  */
 char *
 koi_coi_extract_chat_text (const char  *plain_text,
+                           gboolean     is_reply,
                            char       **out_folded)
 {
-  return extract_visible (plain_text, TRUE, out_folded);
+  return extract_visible (plain_text, TRUE, is_reply, out_folded);
+}
+
+/* Chat text escaping ---------------------------------------------------- */
+
+#define ZWSP "\xe2\x80\x8b"
+
+/* Also a line that already starts with the escape before such a line,
+ * so that text the user wrote with it comes back unchanged. */
+static gboolean
+needs_escape (const char *line,
+              gsize       len)
+{
+  while (len >= 3 && memcmp (line, ZWSP, 3) == 0)
+    {
+      line += 3;
+      len -= 3;
+    }
+
+  return (len >= 1 && line[0] == '>') ||
+         (len == 2 && memcmp (line, "--", 2) == 0) ||
+         (len == 3 && memcmp (line, "-- ", 3) == 0);
+}
+
+/**
+ * koi_coi_escape_chat_text:
+ * @text: the text a user wrote, UTF-8 with '\n' line breaks
+ *
+ * Every receiver (Delta Chat, Koi, most mail programs) folds a "-- " line
+ * and what follows as a signature, and a leading "> " line as a quote, so
+ * such lines the user typed would be lost at the other end. Each is sent
+ * with a ZERO WIDTH SPACE in front: it looks the same everywhere and no
+ * program takes it for a separator or a quote;
+ * koi_coi_unescape_chat_text() takes it away again.
+ *
+ * Returns: (transfer full): the text to send
+ */
+char *
+koi_coi_escape_chat_text (const char *text)
+{
+  GString *out;
+  const char *line = text;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  out = g_string_sized_new (strlen (text) + 8);
+  while (line != NULL)
+    {
+      const char *nl = strchr (line, '\n');
+      gsize len = nl != NULL ? (gsize) (nl - line) : strlen (line);
+
+      if (needs_escape (line, len))
+        g_string_append (out, ZWSP);
+      g_string_append_len (out, line, len + (nl != NULL ? 1 : 0));
+      line = nl != NULL ? nl + 1 : NULL;
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * koi_coi_unescape_chat_text:
+ * @text: received chat text
+ *
+ * Undoes koi_coi_escape_chat_text(): a ZERO WIDTH SPACE at the start of a
+ * line that would otherwise be a separator or a quote goes.
+ *
+ * Returns: (transfer full): the text to show
+ */
+char *
+koi_coi_unescape_chat_text (const char *text)
+{
+  GString *out;
+  const char *line = text;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  out = g_string_sized_new (strlen (text));
+  while (line != NULL)
+    {
+      const char *nl = strchr (line, '\n');
+      gsize len = nl != NULL ? (gsize) (nl - line) : strlen (line);
+      gsize skip = 0;
+
+      if (len >= 3 && memcmp (line, ZWSP, 3) == 0 && needs_escape (line + 3, len - 3))
+        skip = 3;
+      g_string_append_len (out, line + skip, len - skip + (nl != NULL ? 1 : 0));
+      line = nl != NULL ? nl + 1 : NULL;
+    }
+
+  return g_string_free (out, FALSE);
 }
 
 /**
@@ -359,7 +525,8 @@ koi_coi_unflow_text (const char *text,
                      gboolean    delsp)
 {
   g_autofree char *normalized = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_autofree char **lines = NULL;
+  gsize n_lines;
   GString *out;
   gboolean open = FALSE;
   guint open_depth = 0;
@@ -367,8 +534,8 @@ koi_coi_unflow_text (const char *text,
   g_return_val_if_fail (text != NULL, NULL);
 
   normalized = normalize_newlines (text);
-  lines = g_strsplit (normalized, "\n", -1);
-  out = g_string_sized_new (strlen (normalized));
+  lines = split_lines_in_place (normalized, &n_lines);
+  out = g_string_sized_new (strlen (text));
 
   for (guint i = 0; lines[i] != NULL; i++)
     {
@@ -448,7 +615,9 @@ decode_entity (const char *p,
   const char *semi;
   gsize len;
 
-  semi = strchr (p, ';');
+  /* Only the next few bytes: searching the whole rest of the text for
+   * each '&' is quadratic on a mail full of them. */
+  semi = memchr (p, ';', strnlen (p, 13));
   if (semi == NULL || semi - p > 12 || semi - p < 2)
     return 0;
   len = semi - p - 1;
@@ -498,7 +667,9 @@ break_lines (GString *out,
   if (out->len == 0)
     return;
 
-  for (gsize i = out->len; i > 0 && out->str[i - 1] == '\n'; i--)
+  /* Counting stops at @n: a long run of <br> must not be counted again
+   * by every tag after it. */
+  for (gsize i = out->len; i > 0 && out->str[i - 1] == '\n' && have < n; i--)
     have++;
   for (; have < n; have++)
     g_string_append_c (out, '\n');
@@ -697,8 +868,9 @@ koi_coi_html_to_text (const char *html)
   }
   while (out->len > 0 && g_ascii_isspace (out->str[out->len - 1]))
     g_string_truncate (out, out->len - 1);
-  while (out->len > 0 && out->str[0] == '\n')
-    g_string_erase (out, 0, 1);
+  /* One erase for all leading line breaks: one erase per line would move
+   * the rest of the text each time, quadratic on a mail of blank lines. */
+  g_string_erase (out, 0, strspn (out->str, "\n"));
 
   if (!g_utf8_validate (out->str, out->len, NULL))
     {

@@ -12,11 +12,13 @@
 /* The fields of each result type, read from the whole mail once
  * koi_coi_classify_headers() has said what it is. */
 
-/* Header text that ends up in a label: no line breaks, tabs or other
- * controls (a group name is shown in the chat list), bounded. */
-static char *
-one_line (const char *value,
-          gsize       max_bytes)
+/* Header text that ends up in a label (a name, a subject, a group name):
+ * no line breaks, tabs or other controls, and no invisible formatting
+ * such as the bidi overrides that turn "gnp.exe" into "exe.png", bounded.
+ * Only the zero width joiner stays: emoji sequences need it. */
+char *
+koi_coi_one_line (const char *value,
+                  gsize       max_bytes)
 {
   g_autofree char *valid = NULL;
   GString *out;
@@ -30,7 +32,7 @@ one_line (const char *value,
     {
       gunichar c = g_utf8_get_char (p);
 
-      if (g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT)
+      if (g_unichar_iscntrl (c) || (g_unichar_type (c) == G_UNICODE_FORMAT && c != 0x200d))
         {
           if (out->len > 0 && out->str[out->len - 1] != ' ')
             g_string_append_c (out, ' ');
@@ -166,7 +168,7 @@ fill_reaction (GMimeMessage *message,
 
   /* RFC 9078 allows several emoji separated by white space; one line,
    * single spaces, bounded. Empty: the sender took the reaction back. */
-  parsed->reaction = one_line (raw, KOI_COI_MAX_REACTION);
+  parsed->reaction = koi_coi_one_line (raw, KOI_COI_MAX_REACTION);
   {
     GString *squeezed = g_string_new (NULL);
 
@@ -261,8 +263,8 @@ fill_group (GMimeMessage *message,
         (own_id != NULL && strstr (own_id, parsed->group_id) != NULL &&
          (g_ascii_strncasecmp (own_id, "chat$group.", 11) == 0 || strncmp (own_id, "Gr.", 3) == 0));
     }
-  parsed->group_name = one_line (g_mime_object_get_header (object, "Chat-Group-Name"),
-                                 KOI_COI_MAX_GROUP_NAME);
+  parsed->group_name = koi_coi_one_line (g_mime_object_get_header (object, "Chat-Group-Name"),
+                                         KOI_COI_MAX_GROUP_NAME);
   if (parsed->group_name != NULL && *parsed->group_name == '\0')
     g_clear_pointer (&parsed->group_name, g_free);
 

@@ -292,6 +292,19 @@ record_requests (KoiStore           *store,
   return TRUE;
 }
 
+gboolean
+koi_apply_own_request (KoiStore           *store,
+                       gint64              account_id,
+                       gint64              request_ref,
+                       const KoiCoiParsed *parsed,
+                       KoiApplyChanges    *changes,
+                       GError            **error)
+{
+  g_return_val_if_fail (koi_coi_type_is_hidden (parsed->type), FALSE);
+
+  return record_requests (store, account_id, request_ref, parsed, changes, error);
+}
+
 /* ------------------------------------------------------------------ */
 /* Contact cards */
 

@@ -63,4 +63,14 @@ gboolean koi_apply_waiting       (KoiStore           *store,
                                   KoiApplyChanges    *changes,
                                   GError            **error);
 
+/* Records and applies the requests of a mail this device wrote itself
+ * (@request_ref: its hidden row, stored already): the sender's store
+ * changes at once, by the same rules as on every other device. */
+gboolean koi_apply_own_request   (KoiStore           *store,
+                                  gint64              account_id,
+                                  gint64              request_ref,
+                                  const KoiCoiParsed *parsed,
+                                  KoiApplyChanges    *changes,
+                                  GError            **error);
+
 G_END_DECLS

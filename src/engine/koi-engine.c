@@ -645,6 +645,7 @@ typedef struct {
   CommandFunc  func;
   gint64       id;        /* chat or message id */
   char        *text;      /* text or address */
+  gint64       other_id;  /* send: the message replied to; delete: for everyone */
   int          change;    /* group changes: KoiGroupChange */
   char       **addresses; /* group creation: the members */
 } Command;
@@ -709,6 +710,30 @@ command_queue (KoiEngine           *self,
   g_thread_pool_push (self->commands, task, NULL);
 }
 
+static Command *
+command_queue_full (KoiEngine           *self,
+                    CommandFunc          func,
+                    gint64               id,
+                    const char          *text,
+                    gint64               other_id,
+                    gpointer             source_tag,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Command *command = g_new0 (Command, 1);
+
+  command->func = func;
+  command->id = id;
+  command->text = g_strdup (text);
+  command->other_id = other_id;
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, command, command_free);
+  g_thread_pool_push (self->commands, task, NULL);
+  return command;
+}
+
 static gboolean
 create_chat_command (KoiEngine  *self,
                      KoiSyncer  *syncer,
@@ -755,7 +780,7 @@ send_text_command (KoiEngine  *self,
                    GError    **error)
 {
   Command *command = g_task_get_task_data (task);
-  gint64 id = koi_syncer_queue_text (syncer, command->id, command->text, error);
+  gint64 id = koi_syncer_queue_reply (syncer, command->id, command->text, command->other_id, error);
 
   if (id == 0)
     return FALSE;
@@ -777,6 +802,22 @@ koi_engine_send_text_async (KoiEngine           *self,
 
   command_queue (self, send_text_command, chat_id, text, koi_engine_send_text_async,
                  cancellable, callback, user_data);
+}
+
+void
+koi_engine_send_reply_async (KoiEngine           *self,
+                             gint64               chat_id,
+                             const char          *text,
+                             gint64               reply_to_ref,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+  g_return_if_fail (text != NULL);
+
+  command_queue_full (self, send_text_command, chat_id, text, reply_to_ref,
+                      koi_engine_send_text_async, cancellable, callback, user_data);
 }
 
 gint64
@@ -976,6 +1017,87 @@ koi_engine_retry_async (KoiEngine           *self,
 
   command_queue (self, retry_command, message_ref, NULL, koi_engine_retry_async,
                  cancellable, callback, user_data);
+}
+
+/* Edit, delete and react: the request is stored and applied here before
+ * the command returns; the worker is woken to send it. */
+static gboolean
+request_command (KoiEngine  *self,
+                 KoiSyncer  *syncer,
+                 GTask      *task,
+                 GError    **error)
+{
+  Command *command = g_task_get_task_data (task);
+  gpointer tag = g_task_get_source_tag (task);
+  gboolean ok;
+
+  if (tag == koi_engine_edit_async)
+    ok = koi_syncer_queue_edit (syncer, command->id, command->text, error) != 0;
+  else if (tag == koi_engine_react_async)
+    ok = koi_syncer_queue_reaction (syncer, command->id, command->text, error) != 0;
+  else if (command->other_id != 0)
+    ok = koi_syncer_queue_delete (syncer, command->id, error) != 0;
+  else
+    ok = koi_syncer_delete_local (syncer, command->id, error);
+
+  if (!ok)
+    return FALSE;
+  koi_engine_wake (self);
+  g_task_return_boolean (task, TRUE);
+  return TRUE;
+}
+
+void
+koi_engine_edit_async (KoiEngine           *self,
+                       gint64               message_ref,
+                       const char          *text,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+  g_return_if_fail (text != NULL);
+
+  command_queue_full (self, request_command, message_ref, text, 0, koi_engine_edit_async,
+                      cancellable, callback, user_data);
+}
+
+void
+koi_engine_delete_async (KoiEngine           *self,
+                         gint64               message_ref,
+                         gboolean             for_everyone,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  command_queue_full (self, request_command, message_ref, NULL, for_everyone ? 1 : 0,
+                      koi_engine_delete_async, cancellable, callback, user_data);
+}
+
+void
+koi_engine_react_async (KoiEngine           *self,
+                        gint64               message_ref,
+                        const char          *emoji,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  command_queue_full (self, request_command, message_ref, emoji != NULL ? emoji : "", 0,
+                      koi_engine_react_async, cancellable, callback, user_data);
+}
+
+gboolean
+koi_engine_request_finish (KoiEngine     *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 gboolean

@@ -145,6 +145,42 @@ gint64              koi_engine_change_group_finish  (KoiEngine              *sel
                                                     GAsyncResult           *result,
                                                     GError                **error);
 
+/* The same as a reply to @reply_to_ref, a message of the chat (0: as
+ * send_text). Finish with koi_engine_send_text_finish(). */
+void                koi_engine_send_reply_async     (KoiEngine              *self,
+                                                     gint64                  chat_id,
+                                                     const char             *text,
+                                                     gint64                  reply_to_ref,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+/* Requests on a message by its id. Each is stored and applied to this
+ * device's store before the command finishes ("message-updated" follows),
+ * then sent through the outbox. Edit and delete for everyone: own
+ * messages only. Delete for me (@for_everyone FALSE) sends nothing. A
+ * reaction of "" takes this account's reaction back. Finish each with
+ * koi_engine_request_finish(). */
+void                koi_engine_edit_async           (KoiEngine              *self,
+                                                     gint64                  message_ref,
+                                                     const char             *text,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+void                koi_engine_delete_async         (KoiEngine              *self,
+                                                     gint64                  message_ref,
+                                                     gboolean                for_everyone,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+void                koi_engine_react_async          (KoiEngine              *self,
+                                                     gint64                  message_ref,
+                                                     const char             *emoji,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+gboolean            koi_engine_request_finish       (KoiEngine              *self,
+                                                     GAsyncResult           *result,
+                                                     GError                **error);
 /* Marks the chat read here and, right after, on the server (\\Seen), so
  * the user's other devices show it read too. */
 void                koi_engine_mark_read_async      (KoiEngine              *self,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "koi-apply.h"
 #include "koi-chat-client-detect.h"
 #include "koi-imap-client.h"
 #include "koi-syncer.h"
@@ -36,6 +37,8 @@ void koi_syncer_emit_message_updated (KoiSyncer *self,
                                       gint64     message_ref);
 void koi_syncer_emit_chat_updated    (KoiSyncer *self,
                                       gint64     chat_id);
+void koi_syncer_emit_changes         (KoiSyncer             *self,
+                                      const KoiApplyChanges *changes);
 
 /* Brings \Seen set elsewhere into the store for one selected folder. */
 gboolean koi_syncer_pull_flags       (KoiSyncer     *self,

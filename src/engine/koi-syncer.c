@@ -12,6 +12,7 @@
 #include "koi-engine-error.h"
 #include "koi-imap-client.h"
 #include "koi-imap-command.h"
+#include "koi-message-identity.h"
 #include "koi-smtp.h"
 #include "koi-syncer.h"
 #include "koi-syncer-group.h"
@@ -32,8 +33,8 @@
 /* The header fields the first pass needs: identity, age and exactly what
  * the coi layer classifies by, so both passes agree on every mail. */
 #define HEADER_ITEMS \
-  "(UID FLAGS BODY.PEEK[HEADER.FIELDS (" KOI_COI_CLASSIFY_HEADER_FIELDS ")])"
-#define BODY_ITEMS "(UID FLAGS BODY.PEEK[])"
+  "(UID FLAGS INTERNALDATE BODY.PEEK[HEADER.FIELDS (" KOI_COI_CLASSIFY_HEADER_FIELDS ")])"
+#define BODY_ITEMS "(UID FLAGS INTERNALDATE BODY.PEEK[])"
 
 
 /* What the header pass learnt of one UID. */
@@ -199,9 +200,9 @@ koi_syncer_emit_chat_updated (KoiSyncer *self,
 }
 
 /* Tells the main context what a committed batch changed. */
-static void
-emit_changes (KoiSyncer             *self,
-              const KoiApplyChanges *changes)
+void
+koi_syncer_emit_changes (KoiSyncer             *self,
+                         const KoiApplyChanges *changes)
 {
   for (guint i = 0; i < changes->added->len; i++)
     {
@@ -357,6 +358,8 @@ collect_header_cb (const KoiImapFetchItem  *item,
       if (date != NULL)
         info.date_ms = g_date_time_to_unix (date) * 1000;
     }
+  if (info.date_ms == 0)
+    info.date_ms = item->internal_date_ms;
 
   g_array_append_val (infos, info);
   return TRUE;
@@ -394,17 +397,47 @@ collect_body_cb (const KoiImapFetchItem  *item,
   message.parsed = koi_coi_parse (item->body, &local_error);
   if (message.parsed == NULL)
     {
-      /* Malformed beyond use: keep the mail on the server untouched and go on
-       * with the rest; one broken message must not stop a chat. */
-      g_warning ("Skipping UID %u: %s", item->uid, local_error->message);
-      return TRUE;
+      /* Malformed beyond use: stored as an unreadable email with its UID,
+       * never skipped, so the folder's last UID only moves past mail that
+       * is stored. The mail on the server stays untouched. */
+      g_message ("UID %u is unreadable: %s", item->uid, local_error->message);
+      message.parsed = koi_coi_parsed_new_unreadable (item->body, item->uid, local_error->message);
     }
+  /* No Date, or one that cannot be read: the server's arrival time, not
+   * 1970 (which the first sync's age cut would skip). */
+  if (message.parsed->date_ms == 0)
+    message.parsed->date_ms = item->internal_date_ms;
   /* Only chat mail can show another chat app: spare the rest the scan. */
   if (message.parsed->kind == KOI_COI_KIND_CHAT)
     message.chat_version = koi_chat_client_has_chat_version (item->body);
 
   g_array_append_val (fetched, message);
   return TRUE;
+}
+
+/* The last UID the folder may record: @last, unless a wanted mail's body
+ * did not come back (the server failed on it, or it was expunged); then
+ * just below it, so the next sync asks again. A mail is never passed over
+ * without being stored. */
+static guint32
+last_stored_uid (guint32       last,
+                 const GArray *wanted,
+                 const GArray *fetched)
+{
+  for (guint i = 0; i < wanted->len; i++)
+    {
+      guint32 uid = g_array_index (wanted, guint32, i);
+      gboolean found = FALSE;
+
+      if (uid > last)
+        continue;
+      for (guint j = 0; j < fetched->len && !found; j++)
+        found = g_array_index (fetched, FetchedMessage, j).uid == uid;
+      if (!found)
+        last = uid - 1;
+    }
+
+  return last;
 }
 
 static gboolean
@@ -576,6 +609,18 @@ sync_chunk (KoiSyncer     *self,
                                                     info->message_id, error);
           if (info->known_ref == 0 && error != NULL && *error != NULL)
             return FALSE;
+          if (info->known_ref != 0)
+            {
+              /* Another mail with a stored id is fetched whole and kept
+               * apart, never filed as a copy of the stored one. */
+              g_autoptr (KoiStoreMessage) stored = koi_store_message_get (self->store,
+                                                                          info->known_ref, error);
+
+              if (stored == NULL)
+                return FALSE;
+              if (!koi_message_identity_same (stored, info->from_address, info->date_ms))
+                info->known_ref = 0;
+            }
         }
 
       if (!koi_chat_client_note (self->store, self->account, &self->other_client,
@@ -627,6 +672,11 @@ sync_chunk (KoiSyncer     *self,
           koi_apply_changes_clear (&changes);
           goto failed;
         }
+      if (!koi_message_identity_check (self->store, self->account->id, message->parsed, error))
+        {
+          koi_apply_changes_clear (&changes);
+          goto failed;
+        }
       id = koi_apply_mail (self->store, self->account->id, self->account->address,
                            message->parsed, message->seen, &changes, error);
       if (id == 0 ||
@@ -649,7 +699,7 @@ sync_chunk (KoiSyncer     *self,
       goto failed;
     }
 
-  emit_changes (self, &changes);
+  koi_syncer_emit_changes (self, &changes);
   koi_apply_changes_clear (&changes);
 
   /* Moved only after the messages are safely stored: a crash in between
@@ -661,7 +711,7 @@ sync_chunk (KoiSyncer     *self,
     return FALSE;
 
   return koi_store_folder_set (self->store, self->account->id, folder, uidvalidity,
-                               uids[n_uids - 1], error);
+                               last_stored_uid (uids[n_uids - 1], wanted, fetched), error);
 
 failed:
   koi_store_rollback (self->store);
@@ -913,6 +963,18 @@ koi_syncer_queue_text (KoiSyncer   *self,
                        const char  *text,
                        GError     **error)
 {
+  return koi_syncer_queue_reply (self, chat_id, text, 0, error);
+}
+
+gint64
+koi_syncer_queue_reply (KoiSyncer   *self,
+                        gint64       chat_id,
+                        const char  *text,
+                        gint64       reply_to_ref,
+                        GError     **error)
+{
+  g_autoptr (KoiStoreMessage) quoted = NULL;
+  g_autofree char *full_text = NULL;
   g_autoptr (KoiStoreChat) chat = NULL;
   const char *peer = NULL;
   g_autoptr (GMimeMessage) message = NULL;
@@ -966,6 +1028,38 @@ koi_syncer_queue_text (KoiSyncer   *self,
    * mail programs show the conversation as one thread. */
   if (!koi_store_chat_thread_ends (self->store, chat_id, &thread_root, &thread_last, error))
     return 0;
+  /* An id a hostile mail brought ("<", spaces, 2,000 characters) would
+   * make every later message in the chat fail to build: leave it out. */
+  if (!koi_coi_message_id_is_sendable (thread_root))
+    g_clear_pointer (&thread_root, g_free);
+  if (!koi_coi_message_id_is_sendable (thread_last))
+    g_clear_pointer (&thread_last, g_free);
+  if (thread_root == NULL && thread_last != NULL)
+    thread_root = g_strdup (thread_last);
+
+  /* A reply with a quote answers the quoted message instead; its text is
+   * quoted for mail programs (chat clients show it from their store). */
+  if (reply_to_ref != 0)
+    {
+      quoted = koi_store_message_get (self->store, reply_to_ref, error);
+      if (quoted == NULL)
+        return 0;
+      if (quoted->chat_id != chat_id || quoted->deleted)
+        {
+          g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
+                               "The quoted message is not in this chat any more");
+          return 0;
+        }
+      if (koi_coi_message_id_is_sendable (quoted->message_id))
+        {
+          g_free (thread_last);
+          thread_last = g_strdup (quoted->message_id);
+          if (thread_root == NULL)
+            thread_root = g_strdup (thread_last);
+        }
+      outgoing.quote = quoted->text;
+    }
+
   references[0] = thread_root;
   references[1] = thread_last;
   outgoing.in_reply_to = thread_last;
@@ -990,6 +1084,16 @@ koi_syncer_queue_text (KoiSyncer   *self,
   row.from_name = self->account->display_name;
   row.subject = (char *) g_mime_message_get_subject (message);
   row.text = (char *) text;
+  /* The quote stays in the whole text, as it does for a received reply:
+   * that is how the reply is known as one (koi_store_message_quoted_id). */
+  if (quoted != NULL)
+    {
+      GMimeObject *part = g_mime_message_get_mime_part (message);
+
+      if (GMIME_IS_TEXT_PART (part))
+        full_text = g_mime_text_part_get_text (GMIME_TEXT_PART (part));
+      row.full_text = full_text;
+    }
   row.in_reply_to = thread_last;
   row.references = thread_references;
   row.sent_at_ms = date_ms;

@@ -113,6 +113,37 @@ gint64     koi_syncer_queue_text    (KoiSyncer              *self,
                                      const char             *text,
                                      GError                **error);
 
+/* The same as a reply to @reply_to_ref (a message of the chat; 0 = the
+ * chat's newest, as koi_syncer_queue_text): In-Reply-To names it and the
+ * text part quotes it for mail programs. */
+gint64     koi_syncer_queue_reply   (KoiSyncer              *self,
+                                     gint64                  chat_id,
+                                     const char             *text,
+                                     gint64                  reply_to_ref,
+                                     GError                **error);
+/* Requests on a message of this account's chats, by its store id. Each is
+ * stored and applied here at once, through the same rules as one that
+ * arrives (koi-apply.h), then sent to the chat's peer and the account's
+ * own address through the outbox: the request's row is hidden, so the
+ * return value is that row's id, 0 on error. Only the author may edit or
+ * delete for everyone (KOI_ENGINE_ERROR_INVALID otherwise). */
+gint64     koi_syncer_queue_edit    (KoiSyncer              *self,
+                                     gint64                  message_ref,
+                                     const char             *text,
+                                     GError                **error);
+gint64     koi_syncer_queue_delete  (KoiSyncer              *self,
+                                     gint64                  message_ref,
+                                     GError                **error);
+/* @emoji: one reaction, or "" to take this account's reaction back. */
+gint64     koi_syncer_queue_reaction (KoiSyncer             *self,
+                                      gint64                 message_ref,
+                                      const char            *emoji,
+                                      GError               **error);
+/* Delete for me: the message's text leaves this device's store and its
+ * bubble the chat; nothing is sent. */
+gboolean   koi_syncer_delete_local  (KoiSyncer              *self,
+                                     gint64                  message_ref,
+                                     GError                **error);
 /* Marks the chat's messages read here; the next koi_syncer_push_seen()
  * sets \Seen on their server copies. */
 gboolean   koi_syncer_mark_read     (KoiSyncer              *self,

@@ -418,6 +418,110 @@ koi_account_send_text_finish (KoiAccount    *self,
 }
 
 void
+koi_account_send_reply_async (KoiAccount          *self,
+                              gint64               chat_id,
+                              const char          *text,
+                              gint64               reply_to_id,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+  g_return_if_fail (text != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, koi_account_send_text_async);
+  if (require_engine (self, task))
+    koi_engine_send_reply_async (self->engine, chat_id, text, reply_to_id, cancellable,
+                                 id_command_cb, g_steal_pointer (&task));
+}
+
+static void
+request_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!koi_engine_request_finish (KOI_ENGINE (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+koi_account_edit_async (KoiAccount          *self,
+                        gint64               message_id,
+                        const char          *text,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+  g_return_if_fail (text != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, koi_account_edit_async);
+  if (require_engine (self, task))
+    koi_engine_edit_async (self->engine, message_id, text, cancellable,
+                           request_cb, g_steal_pointer (&task));
+}
+
+void
+koi_account_delete_async (KoiAccount          *self,
+                          gint64               message_id,
+                          gboolean             for_everyone,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, koi_account_delete_async);
+  if (require_engine (self, task))
+    koi_engine_delete_async (self->engine, message_id, for_everyone, cancellable,
+                             request_cb, g_steal_pointer (&task));
+}
+
+void
+koi_account_react_async (KoiAccount          *self,
+                         gint64               message_id,
+                         const char          *emoji,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, koi_account_react_async);
+  if (require_engine (self, task))
+    koi_engine_react_async (self->engine, message_id, emoji, cancellable,
+                            request_cb, g_steal_pointer (&task));
+}
+
+gboolean
+koi_account_request_finish (KoiAccount    *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
 koi_account_create_group_async (KoiAccount          *self,
                                 const char          *name,
                                 const char * const  *addresses,

@@ -102,6 +102,41 @@ gint64        koi_account_change_group_finish  (KoiAccount           *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
 
+/* A reply to @reply_to_id (0: a plain send); finish with
+ * koi_account_send_text_finish(). */
+void          koi_account_send_reply_async     (KoiAccount           *self,
+                                                gint64                chat_id,
+                                                const char           *text,
+                                                gint64                reply_to_id,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+
+/* Requests on a message (see koi_engine_edit_async() and friends); each
+ * finishes with koi_account_request_finish() once this device's store has
+ * it. */
+void          koi_account_edit_async           (KoiAccount           *self,
+                                                gint64                message_id,
+                                                const char           *text,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+void          koi_account_delete_async         (KoiAccount           *self,
+                                                gint64                message_id,
+                                                gboolean              for_everyone,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+void          koi_account_react_async          (KoiAccount           *self,
+                                                gint64                message_id,
+                                                const char           *emoji,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+gboolean      koi_account_request_finish       (KoiAccount           *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+
 /* Marks the chat read here and on the server (no-op without an engine). */
 void          koi_account_mark_read            (KoiAccount           *self,
                                                 gint64                chat_id);

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "koi-imap-client.h"
@@ -1078,6 +1079,36 @@ system_flag (const char *flag)
 }
 
 /* The item name without a partial suffix: "BODY[]<0>" -> "BODY[]". */
+gint64
+koi_imap_parse_internal_date (const char *text)
+{
+  static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  g_autoptr(GTimeZone) zone = NULL;
+  g_autoptr(GDateTime) date = NULL;
+  char month[4] = { 0, };
+  char sign = 0;
+  int day, year, hour, minute, second, offset;
+  const char *found;
+
+  if (text == NULL ||
+      sscanf (text, " %d-%3c-%d %d:%d:%d %c%4d", &day, month, &year, &hour, &minute, &second,
+              &sign, &offset) != 8 ||
+      (sign != '+' && sign != '-'))
+    return 0;
+  found = strstr (months, month);
+  if (found == NULL || (found - months) % 3 != 0 || strlen (month) != 3)
+    return 0;
+
+  zone = g_time_zone_new_offset ((sign == '-' ? -1 : 1) * ((offset / 100) * 3600 + (offset % 100) * 60));
+  if (zone == NULL)
+    return 0;
+  date = g_date_time_new (zone, year, (found - months) / 3 + 1, day, hour, minute, second);
+  if (date == NULL)
+    return 0;
+
+  return g_date_time_to_unix (date) * 1000;
+}
+
 static char *
 fetch_item_name (const char *atom)
 {
@@ -1129,6 +1160,8 @@ handle_fetch (KoiImapClient          *self,
 
       if (strcmp (name, "UID") == 0)
         has_uid = koi_imap_value_get_number32 (value, &item.uid);
+      else if (strcmp (name, "INTERNALDATE") == 0)
+        item.internal_date_ms = koi_imap_parse_internal_date (koi_imap_value_get_string (value));
       else if (strcmp (name, "RFC822.SIZE") == 0)
         item.size = value->type == KOI_IMAP_VALUE_NUMBER ? value->number : 0;
       else if (strcmp (name, "FLAGS") == 0 && value->type == KOI_IMAP_VALUE_LIST)

@@ -78,9 +78,14 @@ typedef struct
   guint     flags;     /* KoiImapFlags */
   GStrv     keywords;  /* other flags ($MDNSent, $Chat, ...), NULL-terminated, never NULL */
   gsize     size;      /* RFC822.SIZE */
+  gint64    internal_date_ms; /* INTERNALDATE (arrival), ms since the epoch; 0 if absent or unreadable */
   GBytes   *body;      /* BODY[] / BODY.PEEK[] / RFC822, or NULL */
   GBytes   *header;    /* BODY[HEADER] / BODY.PEEK[HEADER] / RFC822.HEADER, or NULL */
 } KoiImapFetchItem;
+
+/* "17-Jul-1996 02:44:25 -0700" (RFC 3501 date-time) in ms since the
+ * epoch, or 0 if @text is not one. */
+gint64 koi_imap_parse_internal_date (const char *text);
 
 /* Called once per message as its FETCH response completes. The item and
  * its bytes belong to the client; g_bytes_ref() what you keep. Returning

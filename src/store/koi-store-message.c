@@ -666,6 +666,77 @@ koi_store_message_mark_deleted (KoiStore  *self,
   return koi_store_atomic_end (self, &atomic, ok, error);
 }
 
+const char *
+koi_store_message_quoted_id (const KoiStoreMessage *message)
+{
+  const char *p;
+
+  g_return_val_if_fail (message != NULL, NULL);
+
+  if (message->in_reply_to == NULL || message->full_text == NULL || message->deleted)
+    return NULL;
+  for (p = message->full_text; g_ascii_isspace (*p); p++)
+    ;
+  return *p == '>' ? message->in_reply_to : NULL;
+}
+
+gboolean
+koi_store_message_hide (KoiStore  *self,
+                        gint64     id,
+                        GError   **error)
+{
+  g_autoptr(KoiStoreMessage) message = NULL;
+  KoiStoreAtomic atomic;
+  gboolean ok;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!koi_store_atomic_begin (self, &atomic, error))
+    return FALSE;
+
+  message = koi_store_message_get (self, id, error);
+  ok = message != NULL;
+  /* Read first, so the chat's unread count does not keep it. */
+  if (ok && !message->seen)
+    ok = koi_store_message_set_seen (self, id, TRUE, error);
+  if (ok && !message->deleted)
+    ok = koi_store_message_mark_deleted (self, id, error);
+  /* Out of its chat: a hidden row, still known by its Message-ID, so a
+   * later fetch of the same mail does not bring the bubble back. */
+  if (ok)
+    {
+      g_autoptr(sqlite3_stmt) stmt = koi_store_prepare (self, "UPDATE messages SET chat_id = NULL WHERE id = ?1",
+                                                        error);
+
+      ok = stmt != NULL;
+      if (ok)
+        {
+          sqlite3_bind_int64 (stmt, 1, id);
+          ok = koi_store_step_done (self, stmt, "Could not delete the message", error);
+        }
+    }
+  if (ok && message->chat_id > 0)
+    {
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+
+      stmt = koi_store_prepare (self,
+                                "UPDATE chats SET last_message_id ="
+                                " (SELECT id FROM messages WHERE chat_id = ?1"
+                                "  ORDER BY sort_ms DESC, id DESC LIMIT 1)"
+                                " WHERE id = ?1 AND last_message_id = ?2",
+                                error);
+      ok = stmt != NULL;
+      if (ok)
+        {
+          sqlite3_bind_int64 (stmt, 1, message->chat_id);
+          sqlite3_bind_int64 (stmt, 2, id);
+          ok = koi_store_step_done (self, stmt, "Could not update the chat’s preview", error);
+        }
+    }
+
+  return koi_store_atomic_end (self, &atomic, ok, error);
+}
+
 static char *
 chat_end_message_id (KoiStore    *self,
                      sqlite3_stmt *stmt,

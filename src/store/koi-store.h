@@ -337,6 +337,18 @@ void             koi_store_edit_free          (KoiStoreEdit           *edit);
 gboolean         koi_store_message_mark_deleted (KoiStore             *store,
                                                  gint64                id,
                                                  GError              **error);
+/* The message @message quotes (a reply with a quote), or NULL. Every chat
+ * message names the one before it in In-Reply-To, for threading; a reply
+ * to a particular one also quotes it at the top of its text, as Delta
+ * Chat's and every mail program's replies do (the quote is folded away
+ * from text and kept in full_text). */
+const char      *koi_store_message_quoted_id  (const KoiStoreMessage  *message);
+/* Delete for me: the content goes as in mark_deleted and the row leaves
+ * its chat (a hidden row, so a re-fetch does not bring it back); the
+ * chat's unread count and preview follow. */
+gboolean         koi_store_message_hide       (KoiStore               *store,
+                                               gint64                  id,
+                                               GError              **error);
 /* Number of messages in the chat (tombstones included, as in pages). */
 guint            koi_store_message_count      (KoiStore               *store,
                                                gint64                  chat_id,

@@ -14,12 +14,20 @@ struct _KoiComposer
 
   GtkTextView *text_view;
   GtkWidget   *send_button;
+  GtkWidget   *mode_bar;
+  GtkImage    *mode_icon;
+  GtkLabel    *mode_title;
+  GtkLabel    *mode_detail;
+
+  KoiComposerMode mode;
 };
 
 G_DEFINE_FINAL_TYPE (KoiComposer, koi_composer, GTK_TYPE_WIDGET)
 
 enum {
   SIGNAL_SEND,
+  SIGNAL_CANCEL,
+  SIGNAL_EDIT_LAST,
   N_SIGNALS
 };
 
@@ -108,6 +116,54 @@ koi_composer_send (KoiComposer *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
 }
 
+void
+koi_composer_set_mode (KoiComposer     *self,
+                       KoiComposerMode  mode,
+                       const char      *detail)
+{
+  g_return_if_fail (KOI_IS_COMPOSER (self));
+
+  self->mode = mode;
+  gtk_widget_set_visible (self->mode_bar, mode != KOI_COMPOSER_NEW);
+  gtk_label_set_label (self->mode_title,
+                       mode == KOI_COMPOSER_EDITING ? _("Editing") : _("Reply"));
+  gtk_image_set_from_icon_name (self->mode_icon,
+                                mode == KOI_COMPOSER_EDITING ? "document-edit-symbolic"
+                                                             : "mail-reply-sender-symbolic");
+  gtk_label_set_label (self->mode_detail, detail != NULL ? detail : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->mode_detail), detail != NULL && *detail != '\0');
+}
+
+KoiComposerMode
+koi_composer_get_mode (KoiComposer *self)
+{
+  g_return_val_if_fail (KOI_IS_COMPOSER (self), KOI_COMPOSER_NEW);
+
+  return self->mode;
+}
+
+static void
+cancel_mode (KoiComposer *self)
+{
+  gboolean editing = self->mode == KOI_COMPOSER_EDITING;
+
+  if (self->mode == KOI_COMPOSER_NEW)
+    return;
+  koi_composer_set_mode (self, KOI_COMPOSER_NEW, NULL);
+  /* The edited text was never the user's new message. */
+  if (editing)
+    koi_composer_set_text (self, NULL);
+  g_signal_emit (self, signals[SIGNAL_CANCEL], 0);
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  cancel_mode (KOI_COMPOSER (widget));
+}
+
 static void
 send_action (GtkWidget  *widget,
              const char *action_name,
@@ -132,6 +188,24 @@ on_key_pressed (KoiComposer           *self,
                 GdkModifierType        state,
                 GtkEventControllerKey *controller)
 {
+  if (keyval == GDK_KEY_Escape && self->mode != KOI_COMPOSER_NEW)
+    {
+      cancel_mode (self);
+      return GDK_EVENT_STOP;
+    }
+  /* Up in an empty entry edits the last own message, as in most chat apps. */
+  if ((keyval == GDK_KEY_Up || keyval == GDK_KEY_KP_Up) && (state & GDK_MODIFIER_MASK) == 0 &&
+      self->mode == KOI_COMPOSER_NEW)
+    {
+      g_autofree char *text = dup_buffer_text (self);
+
+      if (*text == '\0')
+        {
+          g_signal_emit (self, signals[SIGNAL_EDIT_LAST], 0);
+          return GDK_EVENT_STOP;
+        }
+    }
+
   if (keyval != GDK_KEY_Return && keyval != GDK_KEY_KP_Enter && keyval != GDK_KEY_ISO_Enter)
     return GDK_EVENT_PROPAGATE;
 
@@ -177,7 +251,29 @@ koi_composer_class_init (KoiComposerClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1,
                   G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
 
+  /**
+   * KoiComposer::cancel:
+   *
+   * The user left editing or replying (Cancel, or Escape).
+   */
+  signals[SIGNAL_CANCEL] =
+    g_signal_new ("cancel", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /**
+   * KoiComposer::edit-last:
+   *
+   * Up was pressed in the empty entry.
+   */
+  signals[SIGNAL_EDIT_LAST] =
+    g_signal_new ("edit-last", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/koi-composer.ui");
+  gtk_widget_class_bind_template_child (widget_class, KoiComposer, mode_bar);
+  gtk_widget_class_bind_template_child (widget_class, KoiComposer, mode_icon);
+  gtk_widget_class_bind_template_child (widget_class, KoiComposer, mode_title);
+  gtk_widget_class_bind_template_child (widget_class, KoiComposer, mode_detail);
+  gtk_widget_class_install_action (widget_class, "composer.cancel", NULL, cancel_action);
   gtk_widget_class_bind_template_child (widget_class, KoiComposer, text_view);
   gtk_widget_class_bind_template_child (widget_class, KoiComposer, send_button);
 

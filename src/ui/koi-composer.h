@@ -23,4 +23,23 @@ void         koi_composer_send           (KoiComposer *self);
 GtkTextView *koi_composer_get_text_view  (KoiComposer *self);
 GtkWidget   *koi_composer_get_send_button (KoiComposer *self);
 
+/*
+ * A bar above the entry says what sending will do other than send a new
+ * message: KOI_COMPOSER_EDITING (the text replaces a message) or
+ * KOI_COMPOSER_REPLYING (the message answers one, @detail is its sender
+ * and first line). Cancel, or Escape in the entry, emits "cancel" and
+ * hides the bar; the caller forgets what it was editing or answering.
+ * Up in an empty entry emits "edit-last".
+ */
+typedef enum {
+  KOI_COMPOSER_NEW,
+  KOI_COMPOSER_EDITING,
+  KOI_COMPOSER_REPLYING,
+} KoiComposerMode;
+
+void            koi_composer_set_mode (KoiComposer     *self,
+                                       KoiComposerMode  mode,
+                                       const char      *detail);
+KoiComposerMode koi_composer_get_mode (KoiComposer     *self);
+
 G_END_DECLS

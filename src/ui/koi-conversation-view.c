@@ -30,6 +30,11 @@ struct _KoiConversationView
   /* Follow the newest message: set when a chat opens and while the user
    * stays at the bottom; cleared when they scroll up. */
   gboolean           at_bottom;
+
+  /* What the composer's text will do: replace this message's text
+   * (editing_id), or answer it with a quote (reply_id); 0 = neither. */
+  gint64             editing_id;
+  gint64             reply_id;
 };
 
 G_DEFINE_FINAL_TYPE (KoiConversationView, koi_conversation_view, GTK_TYPE_WIDGET)
@@ -52,6 +57,8 @@ vadjustment (KoiConversationView *self)
 {
   return gtk_scrolled_window_get_vadjustment (self->scroller);
 }
+
+static void leave_mode (KoiConversationView *self);
 
 static void
 scroll_to_end (KoiConversationView *self)
@@ -219,6 +226,7 @@ koi_conversation_view_set_chat (KoiConversationView *self,
   self->cancellable = g_cancellable_new ();
 
   g_set_object (&self->chat, chat);
+  leave_mode (self);
   koi_composer_set_text (self->composer, NULL);
 
   if (chat != NULL && self->account != NULL)
@@ -298,11 +306,211 @@ send_done (GObject      *source,
 }
 
 static void
+request_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KoiConversationView) self = user_data;
+
+  if (koi_account_request_finish (KOI_ACCOUNT (source), result, &error))
+    return;
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_signal_emit (self, signals[SIGNAL_ERROR], 0, error->message);
+}
+
+/* The loaded message @id of the open chat, or NULL. */
+static KoiMessage *
+find_message (KoiConversationView *self,
+              gint64               id)
+{
+  guint n = self->messages != NULL ? g_list_model_get_n_items (self->messages) : 0;
+
+  for (guint i = n; i > 0; i--)
+    {
+      g_autoptr (KoiMessage) message = g_list_model_get_item (self->messages, i - 1);
+
+      if (koi_message_get_loaded (message) && koi_message_get_id (message) == id)
+        return message;
+    }
+  return NULL;
+}
+
+static void
+leave_mode (KoiConversationView *self)
+{
+  self->editing_id = 0;
+  self->reply_id = 0;
+  koi_composer_set_mode (self->composer, KOI_COMPOSER_NEW, NULL);
+}
+
+static void
+on_composer_cancel (KoiConversationView *self,
+                    KoiComposer         *composer)
+{
+  self->editing_id = 0;
+  self->reply_id = 0;
+}
+
+static void
+start_edit (KoiConversationView *self,
+            KoiMessage          *message)
+{
+  leave_mode (self);
+  self->editing_id = koi_message_get_id (message);
+  koi_composer_set_text (self->composer, koi_message_get_text (message));
+  koi_composer_set_mode (self->composer, KOI_COMPOSER_EDITING, koi_message_get_text (message));
+  gtk_widget_grab_focus (GTK_WIDGET (self->composer));
+}
+
+/* Up in the empty composer: the newest message of one's own that can
+ * still be edited. */
+static void
+on_composer_edit_last (KoiConversationView *self,
+                       KoiComposer         *composer)
+{
+  guint n = self->messages != NULL ? g_list_model_get_n_items (self->messages) : 0;
+
+  for (guint i = n; i > 0; i--)
+    {
+      g_autoptr (KoiMessage) message = g_list_model_get_item (self->messages, i - 1);
+
+      if (!koi_message_get_loaded (message))
+        break;
+      if (koi_message_get_direction (message) == KOI_MESSAGE_OUTGOING &&
+          koi_message_get_kind (message) == KOI_MESSAGE_CHAT && !koi_message_get_deleted (message))
+        {
+          start_edit (self, message);
+          return;
+        }
+    }
+}
+
+static void
+edit_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
+  KoiMessage *message = find_message (self, g_variant_get_int64 (parameter));
+
+  if (message != NULL)
+    start_edit (self, message);
+}
+
+static void
+reply_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
+  KoiMessage *message = find_message (self, g_variant_get_int64 (parameter));
+  g_autofree char *detail = NULL;
+  g_auto (GStrv) lines = NULL;
+  const char *sender;
+
+  if (message == NULL)
+    return;
+
+  if (self->editing_id != 0)
+    koi_composer_set_text (self->composer, NULL);
+  leave_mode (self);
+  self->reply_id = koi_message_get_id (message);
+  sender = koi_message_get_direction (message) == KOI_MESSAGE_OUTGOING
+    ? _("You")
+    : (koi_message_get_from_name (message) != NULL && *koi_message_get_from_name (message) != '\0'
+       ? koi_message_get_from_name (message) : koi_message_get_from_address (message));
+  lines = g_strsplit (koi_message_get_text (message) != NULL ? koi_message_get_text (message) : "", "\n", 2);
+  /* TRANSLATORS: the reply bar: who wrote the quoted message, and its first line */
+  detail = g_strdup_printf (_("%s: %s"), sender, lines[0] != NULL ? lines[0] : "");
+  koi_composer_set_mode (self->composer, KOI_COMPOSER_REPLYING, detail);
+  gtk_widget_grab_focus (GTK_WIDGET (self->composer));
+}
+
+static void
+react_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
+  gint64 id = 0;
+  const char *emoji = NULL;
+
+  g_variant_get (parameter, "(x&s)", &id, &emoji);
+  if (self->account != NULL)
+    koi_account_react_async (self->account, id, emoji, self->cancellable, request_done,
+                             g_object_ref (self));
+}
+
+static void
+copy_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
+  KoiMessage *message = find_message (self, g_variant_get_int64 (parameter));
+
+  if (message != NULL && koi_message_get_text (message) != NULL)
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), koi_message_get_text (message));
+}
+
+static void
+delete_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
+  gint64 id = g_variant_get_int64 (parameter);
+
+  if (self->editing_id == id || self->reply_id == id)
+    {
+      if (self->editing_id == id)
+        koi_composer_set_text (self->composer, NULL);
+      leave_mode (self);
+    }
+  if (self->account != NULL)
+    koi_account_delete_async (self->account, id,
+                              g_str_equal (action_name, "conversation.delete-for-everyone"),
+                              self->cancellable, request_done, g_object_ref (self));
+}
+
+static void
+info_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
+  KoiMessage *message = find_message (self, g_variant_get_int64 (parameter));
+  g_autoptr (GDateTime) time = NULL;
+  g_autofree char *when = NULL;
+  g_autofree char *body = NULL;
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *dialog;
+
+  if (message == NULL)
+    return;
+
+  time = g_date_time_new_from_unix_local (koi_message_get_timestamp (message) / 1000);
+  when = time != NULL ? g_date_time_format (time, "%x %X") : g_strdup ("");
+  body = g_strdup_printf (_("From: %s\nTime: %s\nMessage-ID: %s"),
+                          koi_message_get_from_address (message) != NULL
+                            ? koi_message_get_from_address (message) : "",
+                          when, koi_message_get_message_id (message));
+  /* AdwMessageDialog: in libadwaita 1.2 and still in newer ones. */
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Message Info"), body);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_widget_set_name (dialog, "koi-message-info");
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 on_composer_send (KoiConversationView *self,
                   const char          *text,
                   KoiComposer         *composer)
 {
   SendData *data;
+  gint64 reply_id = self->reply_id;
 
   if (self->account == NULL || self->chat == NULL)
     {
@@ -311,6 +519,17 @@ on_composer_send (KoiConversationView *self,
       return;
     }
 
+  if (self->editing_id != 0)
+    {
+      gint64 id = self->editing_id;
+
+      leave_mode (self);
+      koi_account_edit_async (self->account, id, text, self->cancellable, request_done,
+                              g_object_ref (self));
+      return;
+    }
+  leave_mode (self);
+
   /* Sending means reading the newest message, so follow it. */
   self->at_bottom = TRUE;
 
@@ -318,8 +537,8 @@ on_composer_send (KoiConversationView *self,
   g_set_weak_pointer (&data->self, self);
   data->text = g_strdup (text);
 
-  koi_account_send_text_async (self->account, koi_chat_get_id (self->chat), text,
-                               self->cancellable, send_done, data);
+  koi_account_send_reply_async (self->account, koi_chat_get_id (self->chat), text, reply_id,
+                                self->cancellable, send_done, data);
 }
 
 static void
@@ -391,8 +610,17 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_factory_bind);
   gtk_widget_class_bind_template_callback (widget_class, on_factory_unbind);
   gtk_widget_class_bind_template_callback (widget_class, on_composer_send);
+  gtk_widget_class_bind_template_callback (widget_class, on_composer_cancel);
+  gtk_widget_class_bind_template_callback (widget_class, on_composer_edit_last);
 
   gtk_widget_class_install_action (widget_class, "conversation.retry", "x", retry_action);
+  gtk_widget_class_install_action (widget_class, "conversation.reply", "x", reply_action);
+  gtk_widget_class_install_action (widget_class, "conversation.react", "(xs)", react_action);
+  gtk_widget_class_install_action (widget_class, "conversation.copy", "x", copy_action);
+  gtk_widget_class_install_action (widget_class, "conversation.edit", "x", edit_action);
+  gtk_widget_class_install_action (widget_class, "conversation.delete-for-me", "x", delete_action);
+  gtk_widget_class_install_action (widget_class, "conversation.delete-for-everyone", "x", delete_action);
+  gtk_widget_class_install_action (widget_class, "conversation.info", "x", info_action);
   gtk_widget_class_set_css_name (widget_class, "koi-conversation-view");
 }
 

@@ -31,6 +31,8 @@ struct _KoiMessageRow
   GtkLabel   *state_label;
   GtkWidget  *retry_button;
 
+  GtkWidget  *menu;   /* the context menu while it exists */
+
   KoiMessage *item;
   KoiMessage *previous;
   char       *state_text;
@@ -444,11 +446,14 @@ retry_action (GtkWidget  *widget,
                               koi_message_get_id (self->item));
 }
 
+static void drop_menu (KoiMessageRow *self);
+
 static void
 koi_message_row_dispose (GObject *object)
 {
   KoiMessageRow *self = KOI_MESSAGE_ROW (object);
 
+  drop_menu (self);
   koi_message_row_set_item (self, NULL);
   koi_message_row_set_previous (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), KOI_TYPE_MESSAGE_ROW);
@@ -511,6 +516,150 @@ koi_message_row_set_property (GObject      *object,
     }
 }
 
+/* ------------------------------------------------------------------ */
+/* The context menu: its items are the conversation view's actions, with
+ * this message's id as their target. */
+
+static const char * const quick_reactions[] = { "👍", "❤️", "😂", "😮", "😢", "🙏" };
+
+static GMenuItem *
+id_item (const char *label,
+         const char *action,
+         gint64      id)
+{
+  GMenuItem *item = g_menu_item_new (label, NULL);
+
+  g_menu_item_set_action_and_target_value (item, action, g_variant_new_int64 (id));
+  return item;
+}
+
+static void
+append_id_item (GMenu      *menu,
+                const char *label,
+                const char *action,
+                gint64      id)
+{
+  g_autoptr (GMenuItem) item = id_item (label, action, id);
+
+  g_menu_append_item (menu, item);
+}
+
+static GMenuModel *
+build_menu (KoiMessage *message)
+{
+  GMenu *menu = g_menu_new ();
+  g_autoptr (GMenu) main_section = g_menu_new ();
+  g_autoptr (GMenu) react = g_menu_new ();
+  g_autoptr (GMenu) delete_section = g_menu_new ();
+  gint64 id = koi_message_get_id (message);
+  gboolean own = koi_message_get_direction (message) == KOI_MESSAGE_OUTGOING;
+  gboolean deleted = koi_message_get_deleted (message);
+
+  if (!deleted)
+    {
+      append_id_item (main_section, _("_Reply"), "conversation.reply", id);
+      for (guint i = 0; i < G_N_ELEMENTS (quick_reactions); i++)
+        {
+          g_autoptr (GMenuItem) item = g_menu_item_new (quick_reactions[i], NULL);
+
+          g_menu_item_set_action_and_target_value (item, "conversation.react",
+                                                   g_variant_new ("(xs)", id, quick_reactions[i]));
+          g_menu_append_item (react, item);
+        }
+      g_menu_append_submenu (main_section, _("Re_act"), G_MENU_MODEL (react));
+      append_id_item (main_section, _("_Copy Text"), "conversation.copy", id);
+      if (own && koi_message_get_kind (message) == KOI_MESSAGE_CHAT)
+        append_id_item (main_section, _("_Edit"), "conversation.edit", id);
+    }
+  append_id_item (main_section, _("Message _Info"), "conversation.info", id);
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (main_section));
+
+  append_id_item (delete_section, _("_Delete for Me"), "conversation.delete-for-me", id);
+  if (own && !deleted)
+    append_id_item (delete_section, _("Delete for _Everyone"), "conversation.delete-for-everyone", id);
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (delete_section));
+
+  return G_MENU_MODEL (menu);
+}
+
+/* A new menu is built for each popup, so it always matches the message
+ * as it is now; the old one goes then (or with the row). */
+static void
+drop_menu (KoiMessageRow *self)
+{
+  if (self->menu != NULL)
+    {
+      gtk_widget_unparent (self->menu);
+      self->menu = NULL;
+    }
+}
+
+void
+koi_message_row_popup_menu (KoiMessageRow *self,
+                            double         x,
+                            double         y)
+{
+  g_autoptr (GMenuModel) model = NULL;
+
+  g_return_if_fail (KOI_IS_MESSAGE_ROW (self));
+
+  if (self->item == NULL || !koi_message_get_loaded (self->item))
+    return;
+
+  drop_menu (self);
+  model = build_menu (self->item);
+  self->menu = gtk_popover_menu_new_from_model (model);
+  gtk_widget_set_parent (self->menu, self->bubble);
+  gtk_popover_set_has_arrow (GTK_POPOVER (self->menu), TRUE);
+  if (x >= 0 && y >= 0)
+    {
+      graphene_point_t point;
+
+      if (gtk_widget_compute_point (GTK_WIDGET (self), self->bubble,
+                                    &GRAPHENE_POINT_INIT ((float) x, (float) y), &point))
+        gtk_popover_set_pointing_to (GTK_POPOVER (self->menu),
+                                     &(GdkRectangle) { (int) point.x, (int) point.y, 1, 1 });
+    }
+  gtk_popover_popup (GTK_POPOVER (self->menu));
+}
+
+GtkWidget *
+koi_message_row_get_menu (KoiMessageRow *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE_ROW (self), NULL);
+
+  return self->menu;
+}
+
+static void
+on_right_click (KoiMessageRow   *self,
+                int              n_press,
+                double           x,
+                double           y,
+                GtkGestureClick *gesture)
+{
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  koi_message_row_popup_menu (self, x, y);
+}
+
+static void
+on_long_press (KoiMessageRow       *self,
+               double               x,
+               double               y,
+               GtkGestureLongPress *gesture)
+{
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  koi_message_row_popup_menu (self, x, y);
+}
+
+static void
+menu_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  koi_message_row_popup_menu (KOI_MESSAGE_ROW (widget), -1, -1);
+}
+
 static void
 koi_message_row_class_init (KoiMessageRowClass *klass)
 {
@@ -548,13 +697,31 @@ koi_message_row_class_init (KoiMessageRowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_full_clicked);
 
   gtk_widget_class_install_action (widget_class, "message-row.retry", NULL, retry_action);
+  /* The keyboard path to the context menu: the Menu key or Shift+F10 on
+   * the focused row, as everywhere in GTK. */
+  gtk_widget_class_install_action (widget_class, "message-row.menu", NULL, menu_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "message-row.menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "message-row.menu", NULL);
   gtk_widget_class_set_css_name (widget_class, "koi-message-row");
 }
 
 static void
 koi_message_row_init (KoiMessageRow *self)
 {
+  GtkGesture *click;
+  GtkGesture *long_press;
+
   instance_count++;
   gtk_widget_init_template (GTK_WIDGET (self));
   update_all (self);
+
+  click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  g_signal_connect_object (click, "pressed", G_CALLBACK (on_right_click), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+
+  long_press = gtk_gesture_long_press_new ();
+  gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (long_press), TRUE);
+  g_signal_connect_object (long_press, "pressed", G_CALLBACK (on_long_press), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (long_press));
 }

@@ -38,4 +38,13 @@ gboolean    koi_message_row_get_can_retry   (KoiMessageRow *self);
  * of rows exists" test. */
 guint       koi_message_row_get_instance_count (void);
 
+/* Opens the message's context menu (Reply, React, Copy Text, Edit, Delete
+ * for Me, Delete for Everyone, Message Info) at (@x, @y) in the row, or
+ * under the bubble when either is negative (keyboard). */
+void       koi_message_row_popup_menu (KoiMessageRow *self,
+                                       double         x,
+                                       double         y);
+/* The open context menu (a GtkPopoverMenu), or NULL: for tests. */
+GtkWidget *koi_message_row_get_menu   (KoiMessageRow *self);
+
 G_END_DECLS

@@ -458,6 +458,235 @@ test_build_invalid (void)
     }
 }
 
+/* Builds @out, checks the wire rules, parses it back. */
+static KoiCoiParsed *
+build_and_parse (const KoiCoiOutgoing *out,
+                 GBytes              **out_bytes)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMimeMessage) message = koi_coi_build_chat_message (out, &error);
+  g_autoptr(GBytes) bytes = NULL;
+  KoiCoiParsed *parsed;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (message);
+  bytes = koi_coi_message_to_bytes (message);
+  assert_wire_safe (bytes);
+  assert_no_host_name (bytes);
+
+  parsed = koi_coi_parse (bytes, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (parsed);
+  /* Every kind is chat mail by the same rules the server-side filter and
+   * the header pass use. */
+  g_assert_cmpint (koi_coi_type_is_chat_mail (parsed->type), ==, TRUE);
+  if (out_bytes != NULL)
+    *out_bytes = g_steal_pointer (&bytes);
+  return parsed;
+}
+
+/* The text part as a mail program shows it. */
+static char *
+body_text (GBytes *bytes)
+{
+  g_autoptr(GMimeStream) stream = g_mime_stream_mem_new_with_buffer (g_bytes_get_data (bytes, NULL),
+                                                                     g_bytes_get_size (bytes));
+  g_autoptr(GMimeParser) parser = g_mime_parser_new_with_stream (stream);
+  g_autoptr(GMimeMessage) message = g_mime_parser_construct_message (parser, NULL);
+  GMimeObject *part = g_mime_message_get_mime_part (message);
+
+  g_autofree char *text = NULL;
+  GString *lf;
+
+  g_assert_true (GMIME_IS_TEXT_PART (part));
+  text = g_mime_text_part_get_text (GMIME_TEXT_PART (part));
+  lf = g_string_new (text);
+  g_string_replace (lf, "\r\n", "\n", 0);
+  return g_string_free (lf, FALSE);
+}
+
+static void
+test_build_edit (void)
+{
+  const char *references[] = { "chat$root@example.org", NULL };
+  KoiCoiOutgoing out = {
+    .from_address = "alice@example.org",
+    .to = one_recipient,
+    .text = "Meet at 8, not 7 😀",
+    .references = references,
+    .type = KOI_COI_TYPE_EDIT,
+    .target_id = "chat$original@example.org",
+    .quote = "Meet at 7",
+  };
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(KoiCoiParsed) parsed = build_and_parse (&out, &bytes);
+  g_autofree char *chat_content = header_value (bytes, "Chat-Content");
+  g_autofree char *chat_edit = header_value (bytes, "Chat-Edit");
+  g_autofree char *in_reply_to = header_value (bytes, "In-Reply-To");
+  g_autofree char *refs = header_value (bytes, "References");
+  g_autofree char *shown = body_text (bytes);
+
+  g_assert_cmpstr (chat_content, ==, "edit");
+  g_assert_cmpstr (chat_edit, ==, "<chat$original@example.org>");
+  g_assert_cmpstr (in_reply_to, ==, "<chat$original@example.org>");
+  g_assert_cmpstr (refs, ==, "<chat$root@example.org> <chat$original@example.org>");
+  g_assert_null (header_value (bytes, "Bcc"));
+
+  g_assert_cmpint (parsed->type, ==, KOI_COI_TYPE_EDIT);
+  g_assert_cmpuint (parsed->target_ids->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (parsed->target_ids, 0), ==, "chat$original@example.org");
+  /* Koi and Delta Chat read the new text only... */
+  g_assert_cmpstr (parsed->text, ==, "Meet at 8, not 7 😀");
+  /* ...a mail program shows a correction: the old text quoted, then the
+   * new one. */
+  g_assert_true (g_str_has_prefix (shown, "> Meet at 7\n"));
+  g_assert_nonnull (strstr (shown, "Meet at 8, not 7"));
+
+  /* Without a quote the edit is the pencil and the text. */
+  out.quote = NULL;
+  {
+    g_autoptr(GBytes) plain = NULL;
+    g_autoptr(KoiCoiParsed) again = build_and_parse (&out, &plain);
+    g_autofree char *plain_shown = body_text (plain);
+
+    g_assert_cmpint (again->type, ==, KOI_COI_TYPE_EDIT);
+    g_assert_cmpstr (again->text, ==, "Meet at 8, not 7 😀");
+    g_assert_true (g_str_has_prefix (plain_shown, "\xe2\x9c\x8f"));
+  }
+}
+
+static void
+test_build_delete (void)
+{
+  KoiCoiOutgoing out = {
+    .from_address = "alice@example.org",
+    .to = one_recipient,
+    .type = KOI_COI_TYPE_DELETE,
+    .target_id = "chat$original@example.org",
+  };
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(KoiCoiParsed) parsed = build_and_parse (&out, &bytes);
+  g_autofree char *chat_content = header_value (bytes, "Chat-Content");
+  g_autofree char *chat_delete = header_value (bytes, "Chat-Delete");
+  g_autofree char *in_reply_to = header_value (bytes, "In-Reply-To");
+  g_autofree char *subject = header_value (bytes, "Subject");
+  g_autofree char *shown = body_text (bytes);
+
+  g_assert_cmpstr (chat_content, ==, "delete");
+  g_assert_cmpstr (chat_delete, ==, "<chat$original@example.org>");
+  g_assert_cmpstr (in_reply_to, ==, "<chat$original@example.org>");
+  g_assert_cmpstr (subject, ==, "Chat: Message deleted");
+  /* Delta Chat wants a body that is not empty; a mail program shows why
+   * the mail came. */
+  g_assert_nonnull (strstr (shown, "deleted"));
+
+  g_assert_cmpint (parsed->type, ==, KOI_COI_TYPE_DELETE);
+  g_assert_cmpuint (parsed->target_ids->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (parsed->target_ids, 0), ==, "chat$original@example.org");
+}
+
+static void
+test_build_reaction (void)
+{
+  const char *reactions[] = { "👍", "❤️", "", "😂 🎉" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (reactions); i++)
+    {
+      KoiCoiOutgoing out = {
+        .from_address = "alice@example.org",
+        .to = one_recipient,
+        .text = reactions[i],
+        .type = KOI_COI_TYPE_REACTION,
+        .target_id = "chat$original@example.org",
+      };
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(KoiCoiParsed) parsed = build_and_parse (&out, &bytes);
+      g_autofree char *in_reply_to = header_value (bytes, "In-Reply-To");
+      gsize len = 0;
+      const char *data = g_bytes_get_data (bytes, &len);
+
+      g_test_message ("reaction “%s”", reactions[i]);
+      g_assert_cmpstr (in_reply_to, ==, "<chat$original@example.org>");
+      g_assert_nonnull (g_strstr_len (data, len, "Content-Disposition: reaction"));
+      g_assert_cmpint (parsed->type, ==, KOI_COI_TYPE_REACTION);
+      g_assert_cmpstr (g_ptr_array_index (parsed->target_ids, 0), ==, "chat$original@example.org");
+      g_assert_cmpstr (parsed->reaction, ==, reactions[i]);
+    }
+}
+
+static void
+test_build_reply_quote (void)
+{
+  KoiCoiOutgoing out = {
+    .from_address = "alice@example.org",
+    .to = one_recipient,
+    .text = "Yes, see you there",
+    .in_reply_to = "chat$question@example.net",
+    .quote = "Are you coming tonight?\nBring the cake.",
+  };
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(KoiCoiParsed) parsed = build_and_parse (&out, &bytes);
+  g_autofree char *in_reply_to = header_value (bytes, "In-Reply-To");
+  g_autofree char *subject = header_value (bytes, "Subject");
+  g_autofree char *shown = body_text (bytes);
+
+  g_assert_cmpstr (in_reply_to, ==, "<chat$question@example.net>");
+  /* A mail program sees an ordinary reply with its quote... */
+  g_assert_cmpstr (g_strchomp (shown), ==, "> Are you coming tonight?\n> Bring the cake.\n\nYes, see you there");
+  /* ...the subject is the answer's, and a chat client shows the answer
+   * alone (the quote comes from its store). */
+  g_assert_cmpstr (subject, ==, "Chat: Yes, see you there");
+  g_assert_cmpint (parsed->type, ==, KOI_COI_TYPE_CHAT);
+  g_assert_cmpstr (parsed->in_reply_to, ==, "chat$question@example.net");
+  g_assert_cmpstr (parsed->text, ==, "Yes, see you there");
+}
+
+static void
+test_build_request_invalid (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  KoiCoiOutgoing out = {
+    .from_address = "alice@example.org",
+    .to = one_recipient,
+    .text = "new",
+    .type = KOI_COI_TYPE_EDIT,
+  };
+
+  /* No target. */
+  message = koi_coi_build_chat_message (&out, &error);
+  g_assert_error (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID);
+  g_assert_null (message);
+  g_clear_error (&error);
+
+  /* An empty edit would read as a delete. */
+  out.target_id = "chat$x@example.org";
+  out.text = " ";
+  message = koi_coi_build_chat_message (&out, &error);
+  g_assert_error (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* A reaction is one short line. */
+  out.type = KOI_COI_TYPE_REACTION;
+  out.text = "👍\nand a whole message";
+  message = koi_coi_build_chat_message (&out, &error);
+  g_assert_error (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* A header injection through the target id. */
+  out.type = KOI_COI_TYPE_DELETE;
+  out.target_id = "x@y>\r\nBcc: eve@example.com";
+  message = koi_coi_build_chat_message (&out, &error);
+  g_assert_error (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Koi writes only chat, edit, delete and reaction here. */
+  out.type = KOI_COI_TYPE_CONTACT;
+  out.target_id = "chat$x@example.org";
+  message = koi_coi_build_chat_message (&out, &error);
+  g_assert_error (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -472,6 +701,11 @@ main (int   argc,
   g_test_add_func ("/coi/build/message-id", test_build_message_id);
   g_test_add_func ("/coi/build/references", test_build_references);
   g_test_add_func ("/coi/build/invalid", test_build_invalid);
+  g_test_add_func ("/coi/build/edit", test_build_edit);
+  g_test_add_func ("/coi/build/delete", test_build_delete);
+  g_test_add_func ("/coi/build/reaction", test_build_reaction);
+  g_test_add_func ("/coi/build/reply-quote", test_build_reply_quote);
+  g_test_add_func ("/coi/build/request-invalid", test_build_request_invalid);
 
   return g_test_run ();
 }

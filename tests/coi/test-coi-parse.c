@@ -469,13 +469,13 @@ test_chat_text (void)
   g_autofree char *visible = NULL;
 
   /* A chat client's text keeps its trailing quote and colon lines... */
-  visible = koi_coi_extract_chat_text ("Look at this:\n> quoted on purpose", &folded);
+  visible = koi_coi_extract_chat_text ("Look at this:\n> quoted on purpose", TRUE, &folded);
   g_assert_cmpstr (visible, ==, "Look at this:\n> quoted on purpose");
   g_assert_null (folded);
   g_clear_pointer (&visible, g_free);
 
   /* ...and loses only a leading reply quote and the signature. */
-  visible = koi_coi_extract_chat_text ("> what time?\n\nAt 5.\n-- \nstatus", &folded);
+  visible = koi_coi_extract_chat_text ("> what time?\n\nAt 5.\n-- \nstatus", TRUE, &folded);
   g_assert_cmpstr (visible, ==, "At 5.");
   g_assert_cmpstr (folded, ==, "> what time?\n\n-- \nstatus");
 }

@@ -187,7 +187,9 @@ send_fetch (KoiFakeImapConn *conn,
   const char *end = strstr (raw, "\r\n\r\n");
   gsize len = headers_only && end != NULL ? (gsize) (end - raw) + 4 : strlen (raw);
 
-  koi_fake_imap_conn_printf (conn, "* %u FETCH (UID %u FLAGS () %s {%" G_GSIZE_FORMAT "}\r\n",
+  /* Every mail arrived at the same moment: 2024-03-01 12:00 UTC. */
+  koi_fake_imap_conn_printf (conn, "* %u FETCH (UID %u FLAGS () "
+                             "INTERNALDATE \" 1-Mar-2024 13:00:00 +0100\" %s {%" G_GSIZE_FORMAT "}\r\n",
                              seq, mail->uid,
                              headers_only ? "BODY[HEADER.FIELDS (MESSAGE-ID CHAT-VERSION REFERENCES DATE)]"
                                           : "BODY[]", len);
@@ -703,6 +705,26 @@ test_unparseable_mail (void)
   g_assert_cmpuint (f.mailbox->inbox.mails->len, ==, 1);
   g_assert_cmpuint (g_array_index (f.mailbox->inbox.mails, Mail, 0).uid, ==, 2);
 
+  /* It is not skipped: a visible row says it is unreadable, with its UID,
+   * in a chat of its own (it has no sender). */
+  {
+    gint64 chat_id = koi_store_chat_find_by_peer (f.store, f.account_id, "unknown@invalid", &error);
+    g_autoptr(GPtrArray) rows = NULL;
+    const KoiStoreMessage *row;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (chat_id, !=, 0);
+    rows = koi_store_message_list_after (f.store, f.account_id, 0, 100, &error);
+    g_assert_no_error (error);
+    row = NULL;
+    for (guint i = 0; i < rows->len; i++)
+      if (((const KoiStoreMessage *) g_ptr_array_index (rows, i))->chat_id == chat_id)
+        row = g_ptr_array_index (rows, i);
+    g_assert_nonnull (row);
+    g_assert_nonnull (strstr (row->text, "UID 2"));
+    g_assert_true (g_str_has_prefix (row->text, "Unreadable message"));
+  }
+
   /* And it does not stop the next sync either, nor is it read again. */
   g_assert_true (koi_syncer_sync (syncer, TRUE, NULL, &error));
   g_assert_no_error (error);
@@ -841,6 +863,101 @@ test_engine_huge_copyuid (void)
   fixture_tear_down (&f);
 }
 
+/* A mail without a Date (or with one nobody can read) is dated by its
+ * arrival on the server, not 1970: it sorts where it arrived, and a first
+ * sync's age cut does not drop it. */
+static void
+test_no_date (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(KoiSyncer) syncer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KoiStoreMessage) row = NULL;
+  gint64 ref;
+
+  fixture_set_up (&f, HOSTILE_NONE);
+  folder_add (&f.mailbox->inbox, "From: Bob <" PEER ">\r\nTo: <" SELF ">\r\n"
+                                 "Date: the day after tomorrow\r\n"
+                                 "Message-ID: <chat$fake1@koi.test>\r\nChat-Version: 1.0\r\n"
+                                 "\r\nwhen?\r\n");
+  syncer = syncer_new (&f);
+  g_assert_true (koi_syncer_connect (syncer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (koi_syncer_sync (syncer, FALSE, NULL, &error));
+  g_assert_no_error (error);
+
+  ref = koi_store_message_find (f.store, f.account_id, "chat$fake1@koi.test", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ref, !=, 0);
+  row = koi_store_message_get (f.store, ref, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (row->sent_at_ms, ==, G_GINT64_CONSTANT (1709294400000));
+
+  g_clear_pointer (&syncer, koi_syncer_free);
+  fixture_tear_down (&f);
+}
+
+/* A forged mail that reuses a stored Message-ID is its own message, with
+ * a warning; the real one keeps its text and its place, and a true copy
+ * of it (same sender, same Date) is still recognised as a copy. */
+static void
+test_duplicate_message_id (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(KoiSyncer) syncer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KoiStoreMessage) row = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *original = chat_mail (1, "the real message");
+  gint64 ref, mallory_chat;
+  guint forged = 0;
+
+  fixture_set_up (&f, HOSTILE_NONE);
+  folder_add (&f.mailbox->inbox, original);
+  syncer = syncer_new (&f);
+  g_assert_true (koi_syncer_connect (syncer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (koi_syncer_sync (syncer, FALSE, NULL, &error));
+  g_assert_no_error (error);
+
+  folder_add (&f.mailbox->inbox, "From: Mallory <mallory@evil.test>\r\nTo: <" SELF ">\r\n"
+                                 "Subject: Chat: hello\r\nDate: Mon, 1 Jan 2024 11:00:00 +0000\r\n"
+                                 "Message-ID: <chat$fake1@koi.test>\r\nChat-Version: 1.0\r\n"
+                                 "\r\nsend the money to me\r\n");
+  folder_add (&f.mailbox->inbox, original);
+  g_assert_true (koi_syncer_sync (syncer, FALSE, NULL, &error));
+  g_assert_no_error (error);
+
+  ref = koi_store_message_find (f.store, f.account_id, "chat$fake1@koi.test", &error);
+  g_assert_no_error (error);
+  row = koi_store_message_get (f.store, ref, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (row->text, ==, "the real message");
+  g_assert_cmpstr (row->from_address, ==, PEER);
+  g_assert_cmpuint (messages_with_peer (&f), ==, 1);
+
+  mallory_chat = koi_store_chat_find_by_peer (f.store, f.account_id, "mallory@evil.test", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (mallory_chat, !=, 0);
+  rows = koi_store_message_list_after (f.store, f.account_id, 0, 100, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const KoiStoreMessage *m = g_ptr_array_index (rows, i);
+
+      if (m->chat_id != mallory_chat)
+        continue;
+      forged++;
+      g_assert_true (g_str_has_prefix (m->text, "Warning: this message reuses the ID"));
+      g_assert_nonnull (strstr (m->text, "send the money to me"));
+      g_assert_cmpstr (m->message_id, !=, "chat$fake1@koi.test");
+    }
+  g_assert_cmpuint (forged, ==, 1);
+
+  g_clear_pointer (&syncer, koi_syncer_free);
+  fixture_tear_down (&f);
+}
+
 /* The syncer's warning about a mail it skips is expected in one test (Koi
  * logs structured, which g_test_expect_message() does not see): count it
  * instead of letting the test harness abort on it. */
@@ -861,8 +978,8 @@ log_writer (GLogLevelFlags   log_level,
         message = fields[i].value;
     }
 
-  if ((log_level & G_LOG_LEVEL_WARNING) && g_strcmp0 (domain, "koi-syncer") == 0 &&
-      message != NULL && g_str_has_prefix (message, "Skipping UID "))
+  if (g_strcmp0 (domain, "koi-syncer") == 0 &&
+      message != NULL && strstr (message, " is unreadable: ") != NULL)
     {
       g_test_message ("expected warning: %s", message);
       g_atomic_int_inc (&n_skip_warnings);
@@ -886,6 +1003,8 @@ main (int   argc,
   g_test_add_func ("/engine/syncer-fake/parse/unparseable", test_unparseable_mail);
   g_test_add_func ("/engine/engine-fake/drop-mid-fetch", test_engine_drop_mid_fetch);
   g_test_add_func ("/engine/engine-fake/copyuid/huge", test_engine_huge_copyuid);
+  g_test_add_func ("/engine/syncer-fake/parse/no-date", test_no_date);
+  g_test_add_func ("/engine/syncer-fake/identity/duplicate-message-id", test_duplicate_message_id);
 
   return g_test_run ();
 }

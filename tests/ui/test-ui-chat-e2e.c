@@ -645,6 +645,168 @@ test_chat_e2e (void)
   iterate_ms (100);
 }
 
+/* Presses @keyval in the composer's entry, as a user does. */
+static gboolean
+side_press_key (Side  *side,
+                guint  keyval)
+{
+  KoiComposer *composer = koi_conversation_view_get_composer (koi_window_get_conversation_view (side->window));
+  GtkEventController *keys = capture_key_controller (GTK_WIDGET (koi_composer_get_text_view (composer)));
+  gboolean handled = FALSE;
+
+  g_signal_emit_by_name (keys, "key-pressed", keyval, 0, 0, &handled);
+  return handled;
+}
+
+static void
+side_replace_text (Side       *side,
+                   const char *text)
+{
+  KoiComposer *composer = koi_conversation_view_get_composer (koi_window_get_conversation_view (side->window));
+
+  koi_composer_set_text (composer, text);
+}
+
+/* The menu item for @action in the row's open context menu: its model
+ * must offer it for the message, with the message's id. */
+static gboolean
+menu_offers (KoiMessageRow *row,
+             const char    *action)
+{
+  GtkWidget *menu = koi_message_row_get_menu (row);
+  GMenuModel *model;
+  gint64 id = koi_message_get_id (koi_message_row_get_item (row));
+
+  g_assert_nonnull (menu);
+  model = gtk_popover_menu_get_menu_model (GTK_POPOVER_MENU (menu));
+  for (int s = 0; s < g_menu_model_get_n_items (model); s++)
+    {
+      g_autoptr (GMenuModel) section = g_menu_model_get_item_link (model, s, G_MENU_LINK_SECTION);
+
+      for (int i = 0; section != NULL && i < g_menu_model_get_n_items (section); i++)
+        {
+          g_autofree char *name = NULL;
+          g_autoptr (GVariant) target = NULL;
+
+          if (!g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_ACTION, "s", &name) ||
+              g_strcmp0 (name, action) != 0)
+            continue;
+          target = g_menu_model_get_item_attribute_value (section, i, G_MENU_ATTRIBUTE_TARGET,
+                                                          G_VARIANT_TYPE_INT64);
+          return target != NULL && g_variant_get_int64 (target) == id;
+        }
+    }
+  return FALSE;
+}
+
+static void
+test_edit_reply_react (void)
+{
+  const char *first = "Lunch at noon?";
+  const char *fixed = "Lunch at one?";
+  const char *fixed_again = "Lunch at two?";
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *alice_dir = NULL;
+  KoiComposer *composer;
+  KoiMessageRow *row;
+  KoiMessage *message;
+  Side alice = { 0 };
+
+  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PATH", keyring_path, TRUE);
+  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
+  koi_test_cli_add_account (cli, "alice", ALICE, "alice-secret");
+  koi_test_cli_add_account (cli, "bob", BOB, "bob-secret");
+  g_free (koi_test_cli_send (cli, "alice", BOB, first));
+
+  side_open (&alice, cli, "alice", ALICE);
+  WAIT_FOR (side_online (&alice), WAIT_S);
+  WAIT_FOR (chat_row_shows (&alice, BOB, "You: Lunch at noon?"), WAIT_S);
+  side_activate_chat (&alice, BOB);
+  WAIT_FOR (side_chat_open (&alice, BOB), 10);
+  WAIT_FOR ((row = side_find_bubble (&alice, first)) != NULL, 10);
+  message = koi_message_row_get_item (row);
+  composer = koi_conversation_view_get_composer (koi_window_get_conversation_view (alice.window));
+
+  /* Up in the empty composer: editing the last own message. */
+  gtk_widget_grab_focus (GTK_WIDGET (composer));
+  g_assert_true (side_press_key (&alice, GDK_KEY_Up));
+  g_assert_cmpint (koi_composer_get_mode (composer), ==, KOI_COMPOSER_EDITING);
+  g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (composer), "Editing"));
+  {
+    g_autofree char *text = koi_composer_dup_text (composer);
+
+    g_assert_cmpstr (text, ==, first);
+  }
+  side_replace_text (&alice, fixed);
+  g_assert_true (side_press_key (&alice, GDK_KEY_Return));
+  g_assert_cmpint (koi_composer_get_mode (composer), ==, KOI_COMPOSER_NEW);
+  /* The same bubble now shows the new text, marked edited. */
+  WAIT_FOR (g_strcmp0 (koi_message_get_text (message), fixed) == 0, 10);
+  g_assert_true (koi_message_get_edited (message));
+  WAIT_FOR (side_find_bubble (&alice, fixed) != NULL, 10);
+
+  /* The keyboard path to the context menu (Shift+F10 / Menu key); it
+   * offers Edit and Delete for Everyone on an own message. */
+  row = side_find_bubble (&alice, fixed);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "message-row.menu", NULL));
+  g_assert_true (menu_offers (row, "conversation.edit"));
+  g_assert_true (menu_offers (row, "conversation.delete-for-everyone"));
+  g_assert_true (menu_offers (row, "conversation.reply"));
+  g_assert_true (menu_offers (row, "conversation.copy"));
+  g_assert_true (menu_offers (row, "conversation.info"));
+  gtk_popover_popdown (GTK_POPOVER (koi_message_row_get_menu (row)));
+
+  /* Edit from the menu, then Escape: nothing changes, the bar goes. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "conversation.edit", "x",
+                                             koi_message_get_id (message)));
+  g_assert_cmpint (koi_composer_get_mode (composer), ==, KOI_COMPOSER_EDITING);
+  side_replace_text (&alice, "never sent");
+  g_assert_true (side_press_key (&alice, GDK_KEY_Escape));
+  g_assert_cmpint (koi_composer_get_mode (composer), ==, KOI_COMPOSER_NEW);
+  g_assert_false (koi_composer_can_send (composer));
+
+  /* Edit from the menu for real. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "conversation.edit", "x",
+                                             koi_message_get_id (message)));
+  side_replace_text (&alice, fixed_again);
+  g_assert_true (side_press_key (&alice, GDK_KEY_Return));
+  WAIT_FOR (g_strcmp0 (koi_message_get_text (message), fixed_again) == 0, 10);
+
+  /* Reply from the menu: the bar names the message; the answer quotes it. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "conversation.reply", "x",
+                                             koi_message_get_id (message)));
+  g_assert_cmpint (koi_composer_get_mode (composer), ==, KOI_COMPOSER_REPLYING);
+  g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (composer), "You: Lunch at two?"));
+  side_type_and_press_enter (&alice, "Or three");
+  WAIT_FOR ((row = side_find_bubble (&alice, "Or three")) != NULL, 10);
+  g_assert_true (g_str_has_prefix (koi_message_get_full_text (koi_message_row_get_item (row)),
+                                   "> Lunch at two?"));
+
+  /* React from the menu. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "conversation.react", "(xs)",
+                                             koi_message_get_id (message), "👍"));
+  alice_dir = koi_test_cli_profile (cli, "alice");
+  for (guint i = 0; i < 50; i++)
+    {
+      g_clear_pointer (&out, g_free);
+      g_assert_cmpint (koi_test_cli_run (cli, NULL, &out, NULL, "--profile", alice_dir, "messages", BOB, NULL), ==, 0);
+      if (strstr (out, "\"emoji\":\"👍\"") != NULL)
+        break;
+      iterate_ms (100);
+    }
+  g_assert_nonnull (strstr (out, "\"emoji\":\"👍\""));
+  g_assert_nonnull (strstr (out, "\"text\":\"Lunch at two?\""));
+
+  {
+    g_autoptr (GdkTexture) shot = shoot (&alice, "edits-alice.png");
+
+    g_assert_nonnull (shot);
+  }
+  side_close (&alice);
+  iterate_ms (100);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -660,6 +822,7 @@ main (int   argc,
   g_timeout_add (20, tick_cb, NULL);
 
   g_test_add_func ("/ui/chat-e2e/alice-and-bob", test_chat_e2e);
+  g_test_add_func ("/ui/chat-e2e/edit-reply-react", test_edit_reply_react);
 
   status = g_test_run ();
 
