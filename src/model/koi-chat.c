@@ -17,6 +17,8 @@ struct _KoiChat
   char                *name;
   char                *title;
   char                *last_text;
+  char                *last_from;   /* groups: the last message's sender */
+  gboolean             is_group;
   gint64               last_activity;
   guint                unread_count;
   KoiMessageDirection  last_direction;
@@ -111,6 +113,9 @@ koi_chat_update_from_store (KoiChat            *self,
   notify (self, set_string (&self->peer_address, chat->peer_address), PROP_PEER_ADDRESS);
   set_string (&self->name, chat->name);
   notify (self, set_string (&self->title, title), PROP_TITLE);
+  /* Before last-text: the preview reads both when that notifies. */
+  set_string (&self->last_from, chat->last_from);
+  self->is_group = chat->kind == KOI_STORE_CHAT_GROUP;
   notify (self, set_string (&self->last_text, chat->last_text), PROP_LAST_TEXT);
   notify (self, self->last_activity != chat->last_activity_ms, PROP_LAST_ACTIVITY);
   self->last_activity = chat->last_activity_ms;
@@ -206,6 +211,22 @@ first_letter_upper (const char *word)
   return g_strdup (buf);
 }
 
+gboolean
+koi_chat_get_is_group (KoiChat *self)
+{
+  g_return_val_if_fail (KOI_IS_CHAT (self), FALSE);
+
+  return self->is_group;
+}
+
+const char *
+koi_chat_get_last_from (KoiChat *self)
+{
+  g_return_val_if_fail (KOI_IS_CHAT (self), NULL);
+
+  return self->last_from;
+}
+
 char *
 koi_chat_get_initials (KoiChat *self)
 {
@@ -266,6 +287,7 @@ koi_chat_finalize (GObject *object)
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->last_text, g_free);
+  g_clear_pointer (&self->last_from, g_free);
 
   G_OBJECT_CLASS (koi_chat_parent_class)->finalize (object);
 }

@@ -38,6 +38,11 @@ KoiMessageDirection  koi_chat_get_last_direction  (KoiChat *self);
 KoiMessageState      koi_chat_get_last_state      (KoiChat *self);
 gboolean             koi_chat_get_has_messages    (KoiChat *self);
 
+/* A group chat (its title is the group's name). */
+gboolean             koi_chat_get_is_group        (KoiChat *self);
+/* The sender (name, else address) of the last message, for "Bob: …". */
+const char          *koi_chat_get_last_from       (KoiChat *self);
+
 /* Up to two letters for an avatar ("Alice Smith" → "AS", "bob@x.org" → "B"). */
 char                *koi_chat_get_initials        (KoiChat *self);
 /* 0 .. KOI_CHAT_N_COLORS-1, stable for an address across runs and machines

@@ -10,7 +10,14 @@
   "m.id, m.account_id, m.chat_id, m.message_id, m.direction, m.state, m.kind," \
   " m.from_address, m.from_name, m.subject, m.text, m.full_text, m.in_reply_to," \
   " m.references_, m.sent_at_ms, m.received_at_ms, m.sort_ms, m.seen," \
-  " m.failure_reason, m.edited_at_ms, m.deleted, m.has_attachments, m.type"
+  " m.failure_reason, m.edited_at_ms, m.deleted, m.has_attachments, m.type," \
+  " m.group_info, m.group_info_arg," \
+  /* not_member: see koi_store_message_get_group_info() */ \
+  " (m.direction = 0 AND m.from_address IS NOT NULL" \
+  "  AND EXISTS (SELECT 1 FROM chats gc WHERE gc.id = m.chat_id AND gc.kind = 1)" \
+  "  AND NOT EXISTS (SELECT 1 FROM chat_members cm JOIN contacts k ON k.id = cm.contact_id" \
+  "   WHERE cm.chat_id = m.chat_id AND k.address = m.from_address" \
+  "   AND (cm.removed = 0 OR cm.changed_at_ms > m.sent_at_ms)))"
 
 static KoiStoreMessage *
 message_from_row (sqlite3_stmt *stmt)
@@ -40,6 +47,9 @@ message_from_row (sqlite3_stmt *stmt)
   message->deleted = sqlite3_column_int (stmt, 20) != 0;
   message->has_attachments = sqlite3_column_int (stmt, 21) != 0;
   message->type = sqlite3_column_int (stmt, 22);
+  message->group_info = sqlite3_column_int (stmt, 23);
+  message->group_info_arg = koi_store_column_dup (stmt, 24);
+  message->not_member = sqlite3_column_int (stmt, 25) != 0;
   return message;
 }
 
@@ -58,6 +68,7 @@ koi_store_message_free (KoiStoreMessage *message)
   g_free (message->in_reply_to);
   g_free (message->references);
   g_free (message->failure_reason);
+  g_free (message->group_info_arg);
   g_free (message);
 }
 

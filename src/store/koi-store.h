@@ -262,6 +262,12 @@ typedef struct {
   /* What the mail does (the coi layer's KoiCoiType, stored as is). A row
    * of a hidden type has no chat and no text. */
   int       type;
+  /* Groups (koi-store-group.h), filled when read: the info line
+   * (KoiStoreGroupInfo, 0 = none) and its address or name, and whether the
+   * sender of this incoming group message is no member. */
+  int       group_info;
+  char     *group_info_arg;
+  gboolean  not_member;
 } KoiStoreMessage;
 
 /* Inserts a message; if (account_id, message_id) exists already, returns the

@@ -89,6 +89,9 @@ update_preview (KoiChatRow *self)
         /* TRANSLATORS: chat list preview of your own last message */
         preview = g_strdup_printf (_("You: %s"), one_line);
     }
+  else if (koi_chat_get_is_group (self->item) && koi_chat_get_last_from (self->item) != NULL)
+    /* TRANSLATORS: chat list preview of a group's last message: "Bob: see you" */
+    preview = g_strdup_printf (_("%s: %s"), koi_chat_get_last_from (self->item), one_line);
   else
     preview = g_steal_pointer (&one_line);
 

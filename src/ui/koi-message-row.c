@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "koi-compat.h"
+#include "koi-group-info.h"
 #include "koi-message-row.h"
 #include "koi-ui-format.h"
 
@@ -21,6 +22,7 @@ struct _KoiMessageRow
 
   GtkLabel   *day_label;
   GtkLabel   *sender_label;
+  GtkLabel   *info_label;
   GtkWidget  *line_box;
   GtkWidget  *bubble;
   GtkLabel   *subject_label;
@@ -91,6 +93,7 @@ update_grouping (KoiMessageRow *self)
   gboolean new_day;
   gboolean grouped = FALSE;
   gboolean show_sender;
+  g_autofree char *info = NULL;
 
   /* An unknown previous message (still loading) draws no separator yet:
    * it appears when the page arrives, instead of flickering away. */
@@ -99,6 +102,8 @@ update_grouping (KoiMessageRow *self)
                                                             koi_message_get_timestamp (item))));
 
   if (loaded && prev_loaded && !new_day
+      && koi_message_get_group_info (prev) == 0
+      && !koi_message_get_not_member (item)
       && koi_message_get_direction (prev) == koi_message_get_direction (item)
       && g_ascii_strcasecmp (koi_message_get_from_address (prev) ?: "",
                              koi_message_get_from_address (item) ?: "") == 0
@@ -122,9 +127,31 @@ update_grouping (KoiMessageRow *self)
   else
     gtk_label_set_label (self->day_label, "");
 
-  show_sender = loaded && !grouped && !is_outgoing (item) && sender_name (item) != NULL;
+  /* A group change is a line of its own, not a bubble. */
+  info = loaded ? koi_group_info_format (koi_message_get_group_info (item),
+                                         koi_message_get_group_info_arg (item),
+                                         sender_name (item), is_outgoing (item))
+                : NULL;
+  gtk_widget_set_visible (GTK_WIDGET (self->info_label), info != NULL);
+  gtk_label_set_label (self->info_label, info != NULL ? info : "");
+  gtk_widget_set_visible (self->line_box, info == NULL);
+
+  show_sender = info == NULL && loaded && !grouped && !is_outgoing (item) && sender_name (item) != NULL;
   gtk_widget_set_visible (GTK_WIDGET (self->sender_label), show_sender);
-  gtk_label_set_label (self->sender_label, show_sender ? sender_name (item) : "");
+  if (show_sender && koi_message_get_not_member (item))
+    {
+      /* TRANSLATORS: above a group message from somebody who is not (or
+       * no longer) a member of the group; %s is their name */
+      g_autofree char *marked = g_strdup_printf (_("%s (not a member)"), sender_name (item));
+
+      gtk_label_set_label (self->sender_label, marked);
+      gtk_widget_add_css_class (GTK_WIDGET (self->sender_label), "warning");
+    }
+  else
+    {
+      gtk_label_set_label (self->sender_label, show_sender ? sender_name (item) : "");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->sender_label), "warning");
+    }
 }
 
 static void
@@ -684,6 +711,7 @@ koi_message_row_class_init (KoiMessageRowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/koi-message-row.ui");
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, day_label);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, sender_label);
+  gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, info_label);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, line_box);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, bubble);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, subject_label);
