@@ -296,6 +296,14 @@ koi_account_set_engine (KoiAccount *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
 }
 
+KoiStoreReader *
+koi_account_get_reader (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), NULL);
+
+  return self->reader;
+}
+
 KoiChatList *
 koi_account_get_chats (KoiAccount *self)
 {

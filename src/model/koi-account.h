@@ -46,6 +46,8 @@ const char   *koi_account_get_other_chat_client (KoiAccount          *self);
 
 /* The account's chats (created on first use, then the same object). */
 KoiChatList  *koi_account_get_chats            (KoiAccount           *self);
+/* The reader the account's lists use (for one-off reads off the main thread). */
+KoiStoreReader *koi_account_get_reader         (KoiAccount           *self);
 /* A new paged list of one chat's messages, live while the engine runs. */
 KoiMessageList *koi_account_create_message_list (KoiAccount          *self,
                                                  gint64               chat_id);
