@@ -134,6 +134,17 @@ queue_change (KoiSyncer           *self,
       members = koi_store_chat_list_members (self->store, chat->id, error);
       if (members == NULL)
         return 0;
+      if (change->action != KOI_COI_GROUP_TEXT)
+        {
+          /* Changes are ordered by their Date in whole seconds: a second
+           * change within the same second must still come after the first. */
+          gint64 last_ms = koi_store_group_last_change_ms (self->store, chat->id, error);
+
+          if (last_ms < 0)
+            return 0;
+          if (date_ms <= last_ms)
+            date_ms = last_ms - last_ms % 1000 + 1000;
+        }
       if (!koi_store_chat_thread_ends (self->store, chat->id, &thread_root, &thread_last, error))
         return 0;
     }

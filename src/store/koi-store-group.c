@@ -345,3 +345,27 @@ koi_store_message_get_group_info (KoiStore           *self,
   koi_store_set_error (self, error, rc, "Could not read the group info of a message");
   return FALSE;
 }
+
+gint64
+koi_store_group_last_change_ms (KoiStore  *self,
+                                gint64     chat_id,
+                                GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = koi_store_prepare (self,
+                            "SELECT MAX (COALESCE ((SELECT MAX (changed_at_ms) FROM chat_members"
+                            "                       WHERE chat_id = ?1 AND explicit = 1), 0),"
+                            "            COALESCE ((SELECT name_changed_at_ms FROM chats"
+                            "                       WHERE id = ?1 AND name_explicit = 1), 0))",
+                            error);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, chat_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return sqlite3_column_int64 (stmt, 0);
+  koi_store_set_error (self, error, rc, "Could not read the group’s last change");
+  return -1;
+}

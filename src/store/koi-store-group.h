@@ -71,6 +71,13 @@ gboolean   koi_store_group_name_set     (KoiStore                  *store,
                                          gboolean                  *out_changed,
                                          GError                   **error);
 
+/* The Date (ms) of the newest change this group's members or name carry,
+ * 0 for none. A device that changes the group again dates the change
+ * after it, so its own changes keep their order even within a second. */
+gint64     koi_store_group_last_change_ms (KoiStore                *store,
+                                           gint64                   chat_id,
+                                           GError                 **error);
+
 /* Members by address; with @include_removed also the removed ones. Of
  * KoiStoreGroupMember*, free func set. */
 GPtrArray *koi_store_group_list_members (KoiStore                  *store,

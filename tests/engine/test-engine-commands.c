@@ -320,7 +320,14 @@ test_group_commands (Fixture       *f,
   g_assert_cmpstr (members, ==, "bob@koi.test carol@koi.test me@koi.test");
   g_assert_cmpuint (koi_store_message_count (f->store, chat_id, NULL), ==, 1);
 
+  /* Two renames within one second: the later one stays (changes are
+   * ordered by whole-second Dates; at a tie the greater name would win,
+   * and "Sunday" > "Saturday"). */
+  g_assert_cmpint (change_group (f, chat_id, KOI_GROUP_CHANGE_RENAME, "Picnic on Saturday", &error), >, 0);
+  g_assert_no_error (error);
   g_assert_cmpint (change_group (f, chat_id, KOI_GROUP_CHANGE_RENAME, "Picnic on Sunday", &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (change_group (f, chat_id, KOI_GROUP_CHANGE_RENAME, "Picnic on Saturday", &error), >, 0);
   g_assert_no_error (error);
   g_assert_cmpint (change_group (f, chat_id, KOI_GROUP_CHANGE_ADD, "dave@koi.test", &error), >, 0);
   g_assert_no_error (error);
@@ -329,11 +336,11 @@ test_group_commands (Fixture       *f,
 
   g_clear_pointer (&chat, koi_store_chat_free);
   chat = koi_store_chat_get (f->store, chat_id, &error);
-  g_assert_cmpstr (chat->name, ==, "Picnic on Sunday");
+  g_assert_cmpstr (chat->name, ==, "Picnic on Saturday");
   g_clear_pointer (&members, g_free);
   members = member_list (f, chat_id);
   g_assert_cmpstr (members, ==, "bob@koi.test dave@koi.test me@koi.test");
-  g_assert_cmpuint (koi_store_message_count (f->store, chat_id, NULL), ==, 4);
+  g_assert_cmpuint (koi_store_message_count (f->store, chat_id, NULL), ==, 6);
 
   /* Removing somebody twice, adding a bad address, a 1:1 chat. */
   g_assert_cmpint (change_group (f, chat_id, KOI_GROUP_CHANGE_REMOVE, "carol@koi.test", &error), <=, 0);
