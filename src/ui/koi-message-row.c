@@ -24,6 +24,7 @@ struct _KoiMessageRow
   GtkLabel   *sender_label;
   GtkLabel   *info_label;
   GtkWidget  *line_box;
+  AdwAvatar  *avatar;
   GtkWidget  *bubble;
   GtkLabel   *subject_label;
   GtkLabel   *text_label;
@@ -40,6 +41,7 @@ struct _KoiMessageRow
   char       *state_text;
   gboolean    grouped;
   gboolean    show_full;
+  gboolean    show_avatar;   /* a group: who wrote it matters */
 };
 
 G_DEFINE_FINAL_TYPE (KoiMessageRow, koi_message_row, GTK_TYPE_WIDGET)
@@ -135,6 +137,18 @@ update_grouping (KoiMessageRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->info_label), info != NULL);
   gtk_label_set_label (self->info_label, info != NULL ? info : "");
   gtk_widget_set_visible (self->line_box, info == NULL);
+
+  /* In a group an incoming run starts with its sender's avatar; the rest
+   * of the run keeps the space, so the bubbles stay in one column. */
+  {
+    gboolean avatar = self->show_avatar && info == NULL && loaded && !is_outgoing (item);
+
+    gtk_widget_set_visible (GTK_WIDGET (self->avatar), avatar);
+    gtk_widget_set_opacity (GTK_WIDGET (self->avatar), grouped ? 0.0 : 1.0);
+    adw_avatar_set_text (self->avatar, avatar ? sender_name (item) : NULL);
+    /* The name above the bubble, not above the avatar: 28 px + spacing. */
+    gtk_widget_set_margin_start (GTK_WIDGET (self->sender_label), avatar ? 34 : 0);
+  }
 
   show_sender = info == NULL && loaded && !grouped && !is_outgoing (item) && sender_name (item) != NULL;
   gtk_widget_set_visible (GTK_WIDGET (self->sender_label), show_sender);
@@ -372,6 +386,28 @@ koi_message_row_get_previous (KoiMessageRow *self)
   g_return_val_if_fail (KOI_IS_MESSAGE_ROW (self), NULL);
 
   return self->previous;
+}
+
+void
+koi_message_row_set_show_avatar (KoiMessageRow *self,
+                                 gboolean       show_avatar)
+{
+  g_return_if_fail (KOI_IS_MESSAGE_ROW (self));
+
+  if (self->show_avatar == !!show_avatar)
+    return;
+  self->show_avatar = !!show_avatar;
+  update_grouping (self);
+}
+
+const char *
+koi_message_row_get_avatar_text (KoiMessageRow *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE_ROW (self), NULL);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->avatar)) &&
+         gtk_widget_get_opacity (GTK_WIDGET (self->avatar)) > 0.0
+    ? adw_avatar_get_text (self->avatar) : NULL;
 }
 
 void
@@ -712,6 +748,7 @@ koi_message_row_class_init (KoiMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, day_label);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, sender_label);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, info_label);
+  gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, avatar);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, line_box);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, bubble);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, subject_label);

@@ -288,6 +288,9 @@ test_group_window (void)
   WAIT_FOR ((row = bubble (window, answer)) != NULL, WAIT_S);
   /* His name (here his address) on the bubble; "Bob: …" in the list. */
   g_assert_cmpstr (koi_message_row_get_sender_text (row), ==, BOB);
+  g_assert_cmpstr (koi_message_row_get_avatar_text (row), ==, BOB);
+  /* Alice's own bubble has none. */
+  g_assert_null (koi_message_row_get_avatar_text (bubble (window, hello)));
   WAIT_FOR (chat_row_shows (window, chat_id, bob_preview), WAIT_S);
 
   light = shoot (GTK_WIDGET (window), "group-light.png");
