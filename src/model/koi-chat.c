@@ -19,6 +19,8 @@ struct _KoiChat
   char                *last_text;
   char                *last_from;   /* groups: the last message's sender */
   gboolean             is_group;
+  int                  last_group_info;
+  char                *last_group_info_arg;
   gint64               last_activity;
   guint                unread_count;
   KoiMessageDirection  last_direction;
@@ -116,6 +118,8 @@ koi_chat_update_from_store (KoiChat            *self,
   /* Before last-text: the preview reads both when that notifies. */
   set_string (&self->last_from, chat->last_from);
   self->is_group = chat->kind == KOI_STORE_CHAT_GROUP;
+  self->last_group_info = chat->last_group_info;
+  set_string (&self->last_group_info_arg, chat->last_group_info_arg);
   notify (self, set_string (&self->last_text, chat->last_text), PROP_LAST_TEXT);
   notify (self, self->last_activity != chat->last_activity_ms, PROP_LAST_ACTIVITY);
   self->last_activity = chat->last_activity_ms;
@@ -219,6 +223,17 @@ koi_chat_get_is_group (KoiChat *self)
   return self->is_group;
 }
 
+int
+koi_chat_get_last_group_info (KoiChat     *self,
+                              const char **out_arg)
+{
+  g_return_val_if_fail (KOI_IS_CHAT (self), 0);
+
+  if (out_arg != NULL)
+    *out_arg = self->last_group_info_arg;
+  return self->last_group_info;
+}
+
 const char *
 koi_chat_get_last_from (KoiChat *self)
 {
@@ -288,6 +303,7 @@ koi_chat_finalize (GObject *object)
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->last_text, g_free);
   g_clear_pointer (&self->last_from, g_free);
+  g_clear_pointer (&self->last_group_info_arg, g_free);
 
   G_OBJECT_CLASS (koi_chat_parent_class)->finalize (object);
 }

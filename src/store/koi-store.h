@@ -177,6 +177,9 @@ typedef struct {
   char     *group_id;         /* groups only */
   gboolean  archived;
   gboolean  muted;
+  /* The last message's group info line (koi-store-group.h), 0 = none. */
+  int       last_group_info;
+  char     *last_group_info_arg;
 } KoiStoreChat;
 
 /* The 1:1 chat with @peer_address, created (with its contact and

@@ -331,6 +331,8 @@ test_group_window (void)
   /* The removal is an info line in the conversation. */
   WAIT_FOR (koi_test_ui_find_label (GTK_WIDGET (koi_window_get_conversation_view (window)),
                                     "You removed " CAROL) != NULL, 10);
+  /* ... and the chat list's preview. */
+  WAIT_FOR (chat_row_shows (window, chat_id, "You removed " CAROL), 10);
 
   gtk_window_destroy (GTK_WINDOW (window));
   koi_session_shutdown (session);
