@@ -433,3 +433,22 @@ koi_syncer_queue_group_text (KoiSyncer   *self,
   change.text = text;
   return queue_change (self, chat, chat->group_id, &change, NULL, error);
 }
+
+GPtrArray *
+koi_syncer_group_recipients (KoiSyncer  *self,
+                             gint64      chat_id,
+                             GError    **error)
+{
+  g_autoptr (GPtrArray) members = koi_store_chat_list_members (self->store, chat_id, error);
+  GPtrArray *to;
+
+  if (members == NULL)
+    return NULL;
+  to = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < members->len; i++)
+    if (!is_self (self, g_ptr_array_index (members, i)))
+      g_ptr_array_add (to, g_strdup (g_ptr_array_index (members, i)));
+  if (to->len == 0)
+    g_ptr_array_add (to, g_strdup (self->account->address));
+  return to;
+}

@@ -46,4 +46,10 @@ gint64 koi_syncer_queue_group_text   (KoiSyncer           *self,
                                       const char          *text,
                                       GError             **error);
 
+/* Who a message to the group goes to: every member but the user (the user
+ * alone: the user's own address). Of char*, free func set. */
+GPtrArray *koi_syncer_group_recipients (KoiSyncer *self,
+                                        gint64     chat_id,
+                                        GError   **error);
+
 G_END_DECLS

@@ -273,6 +273,39 @@ test_group_life (void)
       g_assert_cmpuint (count_text (cli, profiles[i], chat, "Carol: I bring food."), ==, 1);
     }
 
+  /* Edits and reactions in a group reach every member: bob corrects his
+   * message, carol reacts to alice's. */
+  {
+    g_autoptr (GPtrArray) bob_messages = koi_test_cli_messages (cli, "bob", bob_chat);
+    g_autoptr (GPtrArray) carol_messages = koi_test_cli_messages (cli, "carol", carol_chat);
+    const char *bob_id = NULL, *alice_id = NULL;
+
+    for (guint i = 0; i < bob_messages->len; i++)
+      if (g_strcmp0 (member (g_ptr_array_index (bob_messages, i), "text"), "Bob: I do.") == 0)
+        bob_id = member (g_ptr_array_index (bob_messages, i), "message_id");
+    for (guint i = 0; i < carol_messages->len; i++)
+      if (g_strcmp0 (member (g_ptr_array_index (carol_messages, i), "text"),
+                     "Alice: who brings the tent?") == 0)
+        alice_id = member (g_ptr_array_index (carol_messages, i), "message_id");
+    g_assert_nonnull (bob_id);
+    g_assert_nonnull (alice_id);
+    g_free (run_ok (cli, "bob", "edit", bob_id, "Bob: I do, two tents.", NULL));
+    g_free (run_ok (cli, "carol", "react", alice_id, "👍", NULL));
+    sync_all (cli, profiles);
+    for (guint i = 0; profiles[i] != NULL; i++)
+      {
+        const char *chat = i == 0 ? alice_chat : i == 1 ? bob_chat : carol_chat;
+        g_autoptr (GPtrArray) messages = koi_test_cli_messages (cli, profiles[i], chat);
+        JsonObject *tent = find_message (messages, alice_id);
+        JsonArray *reactions = json_object_get_array_member (tent, "reactions");
+
+        g_assert_cmpuint (count_text (cli, profiles[i], chat, "Bob: I do, two tents."), ==, 1);
+        g_assert_cmpuint (count_text (cli, profiles[i], chat, "Bob: I do."), ==, 0);
+        g_assert_cmpuint (json_array_get_length (reactions), ==, 1);
+        g_assert_cmpstr (member (json_array_get_object_element (reactions, 0), "emoji"), ==, "👍");
+      }
+  }
+
   /* Rename, add dave, remove carol. */
   g_free (run_ok (cli, "alice", "group", "rename", alice_chat, "Trip 2027", NULL));
   g_free (run_ok (cli, "alice", "group", "add", alice_chat, "dave@example.org", NULL));
