@@ -661,6 +661,35 @@ test_real_delta_chat_member (void)
      * 2.x does not change its member list from unencrypted mail (seen
      * here: dave not added, carol not removed); docs/WIRE.md says so. */
     g_assert_cmpuint (n_info, >=, 3);
+
+    /* Koi's user leaves: Delta Chat shows one more line; what it does to
+     * its member list is logged for docs/WIRE.md. */
+    g_free (run_ok (cli, "bob", "group", "leave", lines[0], NULL));
+    wait_for_empty_queue (cli);
+    deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+    for (;;)
+      {
+        g_autoptr (JsonNode) after = koi_test_deltachat_call (alice_dc, "get_message_ids", ids_params, &error);
+
+        g_assert_no_error (error);
+        if (json_array_get_length (json_node_get_array (after)) > json_array_get_length (json_node_get_array (ids)))
+          {
+            JsonArray *all = json_node_get_array (after);
+            g_autofree char *message_params =
+              g_strdup_printf ("[%u, %" G_GINT64_FORMAT "]", koi_test_deltachat_account_id (alice_dc),
+                               json_array_get_int_element (all, json_array_get_length (all) - 1));
+            g_autoptr (JsonObject) message = dc_call_object (alice_dc, "get_message", message_params);
+            g_autoptr (JsonObject) left = dc_call_object (alice_dc, "get_full_chat_by_id", chat_params);
+            JsonArray *contacts = json_object_get_array_member (left, "contactIds");
+
+            g_test_message ("After Koi's leave Delta Chat shows%s: %s; %u members",
+                            json_object_get_boolean_member_with_default (message, "isInfo", FALSE)
+                            ? " (info)" : "", member (message, "text"), json_array_get_length (contacts));
+            break;
+          }
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_usleep (300 * 1000);
+      }
   }
 }
 
