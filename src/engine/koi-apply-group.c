@@ -166,6 +166,27 @@ koi_apply_group_effects (KoiStore           *store,
       changed |= one_changed;
     }
 
+  /* A group known only from an email program's reply still needs a title:
+   * its Subject without "Re:", dated 0 so any name a group client wrote
+   * outweighs it, whatever the order. */
+  if (!parsed->group_id_explicit && parsed->subject != NULL)
+    {
+      const char *subject = parsed->subject;
+      gboolean one_changed = FALSE;
+
+      while (g_ascii_strncasecmp (subject, "Re:", 3) == 0 || g_ascii_strncasecmp (subject, "Fw:", 3) == 0 ||
+             g_ascii_strncasecmp (subject, "Aw:", 3) == 0 || g_ascii_strncasecmp (subject, "Fwd:", 4) == 0)
+        {
+          subject = strchr (subject, ':') + 1;
+          while (*subject == ' ')
+            subject++;
+        }
+      if (*subject != '\0' &&
+          !koi_store_group_name_set (store, chat_id, subject, 0, FALSE, &one_changed, error))
+        return FALSE;
+      changed |= one_changed;
+    }
+
   if (founding && info == KOI_STORE_GROUP_INFO_NONE)
     {
       info = KOI_STORE_GROUP_INFO_CREATED;

@@ -338,6 +338,42 @@ test_plain_reply_keeps_members (void)
   apply_store_close (&store);
 }
 
+/* A reply from an email program that arrives before any of the group's
+ * own mail: the group's chat, titled by the reply's Subject until a group
+ * client's name comes, in either order. */
+static void
+test_plain_reply_first (void)
+{
+  g_autoptr (GPtrArray) reply = load_mails ("08");
+  g_autoptr (GPtrArray) both = load_mails ("01 08");
+
+  /* The reply alone: titled by its Subject. */
+  {
+    ApplyStore store = { 0, };
+    g_autoptr (KoiStoreChat) chat = NULL;
+
+    apply_store_open (&store);
+    apply_one (&store, g_ptr_array_index (reply, 0));
+    chat = koi_store_chat_get (store.store, the_group (&store), NULL);
+    g_assert_cmpstr (chat->name, ==, "Trip 2027");
+    apply_store_close (&store);
+  }
+
+  /* With the founding mail, before or after it: the founder's name. */
+  for (guint round = 0; round < 2; round++)
+    {
+      ApplyStore store = { 0, };
+      g_autoptr (KoiStoreChat) chat = NULL;
+
+      apply_store_open (&store);
+      apply_one (&store, g_ptr_array_index (both, round == 0 ? 0 : 1));
+      apply_one (&store, g_ptr_array_index (both, round == 0 ? 1 : 0));
+      chat = koi_store_chat_get (store.store, the_group (&store), NULL);
+      g_assert_cmpstr (chat->name, ==, "Trip");
+      apply_store_close (&store);
+    }
+}
+
 /* A group a Delta Chat client made: its Chat-Group-ID and name in
  * headers, an Mr. Message-ID, the sender not in To. */
 static void
@@ -418,6 +454,7 @@ main (int   argc,
 
   g_test_add_func ("/apply-group/every-order-same-group", test_every_order_same_group);
   g_test_add_func ("/apply-group/plain-reply-keeps-members", test_plain_reply_keeps_members);
+  g_test_add_func ("/apply-group/plain-reply-first", test_plain_reply_first);
   g_test_add_func ("/apply-group/delta-chat-group", test_delta_chat_group);
   g_test_add_func ("/apply-group/built-mail-round-trip", test_built_group_mail_round_trip);
 
