@@ -11,10 +11,12 @@
 #include "koi-account-config.h"
 #include "koi-account-setup.h"
 #include "koi-chat-client-detect.h"
+#include "koi-cli-contacts.h"
 #include "koi-cli-json.h"
 #include "koi-coi.h"
 #include "koi-engine-error.h"
 #include "koi-engine.h"
+#include "koi-autoconfig.h"
 #include "koi-imap-client.h"
 #include "koi-model.h"
 #include "koi-profile.h"
@@ -38,7 +40,7 @@ enum {
 
 static const char usage[] =
   "Usage:\n"
-  "  koi-cli [--profile DIR] account add --email ADDR --imap HOST:PORT --smtp HOST:PORT\n"
+  "  koi-cli [--profile DIR] account add --email ADDR [--imap HOST:PORT --smtp HOST:PORT]\n"
   "          [--imap-security tls|starttls] [--smtp-security tls|starttls]\n"
   "          [--login NAME] [--name DISPLAY-NAME] [--ca-file PEM] --password-stdin\n"
   "  koi-cli [--profile DIR] send [--reply-to MSG] ADDR|CHAT TEXT\n"
@@ -57,6 +59,14 @@ static const char usage[] =
   "  koi-cli [--profile DIR] read CHAT\n"
   "  koi-cli [--profile DIR] search WORDS\n"
   "  koi-cli [--profile DIR] set move-chat-mail on|off\n"
+  "  koi-cli [--profile DIR] set read-receipts on|off\n"
+  "  koi-cli [--profile DIR] contacts\n"
+  "  koi-cli [--profile DIR] contact show|block|unblock ADDR\n"
+  "  koi-cli [--profile DIR] contact edit ADDR [--name NAME] [--status TEXT]\n"
+  "          [--birthday DATE] [--notify on|off] [--groups A,B]\n"
+  "  koi-cli [--profile DIR] contact import FILE.vcf\n"
+  "  koi-cli [--profile DIR] contact export [ADDR]\n"
+  "  koi-cli [--profile DIR] profile set [--name NAME] [--status TEXT] [--avatar FILE]\n"
   "\n"
   "Koi without a window: chat over email from scripts, bots and benchmarks.\n"
   "\n"
@@ -65,6 +75,8 @@ static const char usage[] =
   "               profile and its password (read from the first line of standard\n"
   "               input) in the Secret Service. Security defaults: port 993/465 TLS,\n"
   "               143/587 STARTTLS. --ca-file trusts an extra CA (a test server).\n"
+  "               Without --imap and --smtp the servers are found from the address\n"
+  "               (the provider's autoconfig file, DNS SRV records, usual names).\n"
   "  send         queues a chat message to ADDR (or to the chat with the id CHAT, a\n"
   "               group too), sends it and exits once the server\n"
   "               accepted it, printing its Message-ID; otherwise prints the reason\n"
@@ -84,23 +96,36 @@ static const char usage[] =
   "  sync         fetches everything new, sends what is queued, exits.\n"
   "  watch        stays connected (IMAP IDLE) and prints one JSON object per line per\n"
   "               event: \"message\", \"state\" (an outgoing message changed state),\n"
-  "               \"updated\" (edited, deleted, a reaction or receipt), \"chat\" (its\n"
-  "               unread count or preview changed), \"connection\",\n"
+  "               \"updated\" (edited, deleted, a reaction), \"read\" (a read receipt\n"
+  "               came; \"read_by\" lists every reader), \"chat\" (its\n"
+  "               unread count or preview changed), \"contact\" (a card changed),\n"
+  "               \"connection\",\n"
   "               \"synced\", \"error\". Stops on SIGINT/SIGTERM. Every \"message\"\n"
   "               carries a \"cursor\": --since CURSOR first prints every message\n"
   "               stored after it, so a restarted bot misses nothing.\n"
   "  chats        the chats, newest activity first, one JSON object per line.\n"
   "  messages     a chat's messages (CHAT: its id or the peer's address), oldest\n"
   "               first, one JSON object per line, with \"edited\" (and the earlier\n"
-  "               versions in \"history\"), \"deleted\", \"reactions\" and \"reply_to\".\n"
+  "               versions in \"history\"), \"deleted\", \"reactions\", \"reply_to\"\n"
+  "               and, on an outgoing one, \"read_by\".\n"
   "  read         marks the chat read, here and on the server (other devices and\n"
-  "               webmail show it read too).\n"
+  "               webmail show it read too), and sends the read receipts its\n"
+  "               messages asked for (unless read-receipts is off).\n"
   "  search       messages whose text matches WORDS, one JSON object per line.\n"
   "  set          move-chat-mail: whether chat mail found in INBOX is moved to\n"
   "               COI/Chats (default off). Ordinary email is never moved. Another\n"
   "               chat app on the account (e.g. Delta Chat) fetches chat mail from\n"
   "               INBOX and misses what is moved: once Koi has seen one, it leaves\n"
   "               chat mail in INBOX whatever this says, and set tells so.\n"
+  "               read-receipts: whether sent messages ask for read receipts and\n"
+  "               read messages get one (default on).\n"
+  "  contacts     the address book (contacts with a card), one JSON object per line;\n"
+  "               run sync first to see what other devices changed.\n"
+  "  contact      show: one contact with its vCard. edit, block, unblock, import:\n"
+  "               write a new version of the card into COI/Contacts, where the\n"
+  "               user's other devices pick it up (the older version is removed).\n"
+  "               export: the vCards, all of them or ADDR's.\n"
+  "  profile set  the user's own card (name, status, avatar scaled to 256 px JPEG).\n"
   "\n"
   "Options:\n"
   "  --profile DIR  everything of one installation except passwords (default:\n"
@@ -194,6 +219,80 @@ read_password_line (void)
   return g_string_free (line, FALSE);
 }
 
+/* account add with only an address: autoconfig finds the servers, then the
+ * login is checked as with given ones. */
+static int
+account_add_autoconfig (const char *profile_dir,
+                        const char *email,
+                        const char *name,
+                        const char *login,
+                        const char *ca_file,
+                        gboolean    password_stdin)
+{
+  g_autoptr (KoiAutoconfigOptions) options = koi_autoconfig_options_new ();
+  g_autoptr (KoiAutoconfigResult) found = NULL;
+  g_autoptr (KoiAccountSettings) settings = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *password = NULL;
+  const char *https_port = g_getenv ("KOI_TEST_AUTOCONFIG_HTTPS_PORT");
+  gint64 id;
+
+  if (ca_file != NULL && !g_file_test (ca_file, G_FILE_TEST_IS_REGULAR))
+    return bad_arguments ("--ca-file %s does not exist", ca_file);
+  if (!password_stdin)
+    return bad_arguments ("give the password on standard input with --password-stdin");
+  password = read_password_line ();
+  if (*password == '\0')
+    return bad_arguments ("no password on standard input");
+
+  koi_autoconfig_options_set_ca_file (options, ca_file);
+  /* Tests serve the config file from a loopback port (never 443). */
+  if (https_port != NULL)
+    koi_autoconfig_options_set_https_port (options, (guint16) g_ascii_strtoull (https_port, NULL, 10));
+
+  found = koi_autoconfig_run_sync (email, options, NULL, &error);
+  if (found == NULL)
+    return report_error (error);
+  if (!found->verified)
+    {
+      const GError *why = found->imap_error != NULL ? found->imap_error : found->smtp_error;
+
+      fprintf (stderr, "koi-cli: could not find the mail servers of %s%s%s; "
+               "give them with --imap HOST:PORT and --smtp HOST:PORT\n", email,
+               why != NULL ? ": " : "", why != NULL ? why->message : "");
+      if (why != NULL && (g_error_matches (why, KOI_IMAP_ERROR, KOI_IMAP_ERROR_TLS_CERTIFICATE) ||
+                          g_error_matches (why, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TLS_CERTIFICATE)))
+        return EXIT_UNTRUSTED_CERTIFICATE;
+      return EXIT_UNREACHABLE;
+    }
+  fprintf (stderr, "koi-cli: found (%s) IMAP %s:%u %s, SMTP %s:%u %s\n",
+           koi_autoconfig_source_to_string (found->source),
+           found->imap->host, found->imap->port, koi_security_to_string (found->imap->security),
+           found->smtp->host, found->smtp->port, koi_security_to_string (found->smtp->security));
+
+  settings = g_new0 (KoiAccountSettings, 1);
+  settings->address = g_strdup (email);
+  settings->display_name = g_strdup (name);
+  settings->imap = g_steal_pointer (&found->imap);
+  settings->smtp = g_steal_pointer (&found->smtp);
+  for (KoiServerConfig **c = (KoiServerConfig *[]) { settings->imap, settings->smtp, NULL }; *c; c++)
+    {
+      if (login != NULL)
+        {
+          g_free ((*c)->login);
+          (*c)->login = g_strdup (login);
+        }
+      (*c)->password = g_strdup (password);
+    }
+
+  id = koi_account_setup_sync (profile_dir, settings, NULL, &error);
+  if (id == 0)
+    return report_error (error);
+
+  fprintf (stderr, "koi-cli: account %s added\n", email);
+  return EXIT_OK;
+}
+
 static int
 command_account_add (const char  *profile_dir,
                      int          argc,
@@ -233,6 +332,8 @@ command_account_add (const char  *profile_dir,
 
   if (email == NULL || !koi_address_is_valid (email))
     return bad_arguments ("--email needs an email address");
+  if (imap == NULL && smtp == NULL)
+    return account_add_autoconfig (profile_dir, email, name, login, ca_file, password_stdin);
   if (!parse_host_port (imap, &imap_host, &imap_port))
     return bad_arguments ("--imap needs HOST:PORT, e.g. imap.example.org:993");
   if (!parse_host_port (smtp, &smtp_host, &smtp_port))
@@ -626,6 +727,28 @@ command_sync (const char *profile_dir)
 }
 
 /* --------------------------------------------------------------------- */
+/* read receipts */
+
+/* "read_by": who sent a read receipt for an outgoing message. */
+static void
+add_read_by (JsonBuilder           *builder,
+             KoiStore              *store,
+             const KoiStoreMessage *message)
+{
+  g_autoptr (GPtrArray) readers = NULL;
+
+  if (message->direction != KOI_STORE_DIRECTION_OUTGOING)
+    return;
+  readers = message->read_count > 0 ? koi_store_receipt_readers (store, message->id, NULL) : NULL;
+
+  json_builder_set_member_name (builder, "read_by");
+  json_builder_begin_array (builder);
+  for (guint i = 0; readers != NULL && i < readers->len; i++)
+    json_builder_add_string_value (builder, g_ptr_array_index (readers, i));
+  json_builder_end_array (builder);
+}
+
+/* --------------------------------------------------------------------- */
 /* watch */
 
 typedef struct {
@@ -634,6 +757,7 @@ typedef struct {
   int         code;
   gint64      replayed_up_to;   /* messages up to this id were printed by --since */
   GHashTable *states;           /* message id -> last printed state + 1 */
+  GHashTable *reads;            /* message id -> readers printed */
 } Watch;
 
 /* Prints a stored message as a "message" event; its id is the cursor a
@@ -676,6 +800,26 @@ watch_message_updated (KoiEngine *engine,
 
   if (message == NULL)
     return;
+
+  /* A new reader of an outgoing message: "read" with everyone who read it. */
+  if (message->direction == KOI_STORE_DIRECTION_OUTGOING && message->read_count > 0 &&
+      GPOINTER_TO_UINT (g_hash_table_lookup (watch->reads, &message->id)) != message->read_count)
+    {
+      g_hash_table_insert (watch->reads, g_memdup2 (&message->id, sizeof message->id),
+                           GUINT_TO_POINTER (message->read_count));
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "event");
+      json_builder_add_string_value (builder, "read");
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_int_value (builder, message_id);
+      json_builder_set_member_name (builder, "chat_id");
+      json_builder_add_int_value (builder, message->chat_id);
+      json_builder_set_member_name (builder, "message_id");
+      json_builder_add_string_value (builder, message->message_id);
+      add_read_by (builder, watch->store, message);
+      koi_cli_print_object (builder);
+      return;
+    }
 
   /* An outgoing message's delivery: "state"; anything else (an edit, a
    * deletion, a reaction, a receipt): "updated" with the current text. */
@@ -726,6 +870,20 @@ watch_chat_updated (KoiEngine *engine,
   builder = koi_cli_chat_object (chat);
   json_builder_set_member_name (builder, "event");
   json_builder_add_string_value (builder, "chat");
+  koi_cli_print_object (builder);
+}
+
+static void
+watch_contact_updated (KoiEngine *engine,
+                       gint64     contact_id,
+                       Watch     *watch)
+{
+  g_autoptr (KoiStoreContact) contact = koi_store_contact_get (watch->store, contact_id, NULL);
+  g_autoptr (JsonBuilder) builder = NULL;
+
+  if (contact == NULL)
+    return;
+  builder = koi_cli_contact_object (contact, "contact");
   koi_cli_print_object (builder);
 }
 
@@ -825,7 +983,8 @@ command_watch (const char *profile_dir,
   g_autoptr (GError) error = NULL;
   g_autofree char *store_path = koi_profile_store_path (profile_dir);
   g_autoptr (GHashTable) states = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  Watch watch = { loop, NULL, EXIT_OK, 0, states };
+  g_autoptr (GHashTable) reads = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  Watch watch = { loop, NULL, EXIT_OK, 0, states, reads };
   guint sigint, sigterm;
 
   if (!profile_open (&profile, profile_dir, TRUE, &error))
@@ -839,6 +998,7 @@ command_watch (const char *profile_dir,
   g_signal_connect (engine, "message-added", G_CALLBACK (watch_message_added), &watch);
   g_signal_connect (engine, "message-updated", G_CALLBACK (watch_message_updated), &watch);
   g_signal_connect (engine, "chat-updated", G_CALLBACK (watch_chat_updated), &watch);
+  g_signal_connect (engine, "contact-updated", G_CALLBACK (watch_contact_updated), &watch);
   g_signal_connect (engine, "notify::connection-state", G_CALLBACK (watch_connection_changed), &watch);
   g_signal_connect (engine, "sync-finished", G_CALLBACK (watch_synced), &watch);
   g_signal_connect (engine, "error", G_CALLBACK (watch_error), &watch);
@@ -917,7 +1077,11 @@ command_read (const char *profile_dir,
   syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
   if (!koi_syncer_mark_read (syncer, chat_id, &error))
     return report_error (error);
-  if (!koi_syncer_connect (syncer, NULL, &error) || !koi_syncer_push_seen (syncer, NULL, &error))
+  /* Read here by the user at the terminal: the messages were shown, so
+   * the receipts they asked for go out now. */
+  if (!koi_syncer_connect (syncer, NULL, &error) || !koi_syncer_push_seen (syncer, NULL, &error) ||
+      !koi_syncer_send_receipts (syncer, NULL, &error) ||
+      !koi_syncer_send_queued (syncer, FALSE, NULL, &error))
     {
       int code = report_error (error);
 
@@ -1010,8 +1174,8 @@ command_messages (const char *profile_dir,
           const KoiStoreMessage *message = g_ptr_array_index (page, i);
           g_autoptr (JsonBuilder) builder = koi_cli_message_object (NULL, message, peer);
 
-          koi_cli_add_message_details (builder, profile.store, g_ptr_array_index (page, i));
-
+          koi_cli_add_message_details (builder, profile.store, message);
+          add_read_by (builder, profile.store, message);
           if (is_group && !add_group_info (builder, profile.store, message->id, &error))
             return report_error (error);
           koi_cli_print_object (builder);
@@ -1057,17 +1221,25 @@ command_set (const char *profile_dir,
   g_autoptr (GError) error = NULL;
   gboolean on;
 
-  if (!g_str_equal (key, "move-chat-mail"))
+  if (!g_str_equal (key, "move-chat-mail") && !g_str_equal (key, "read-receipts"))
     return bad_arguments ("unknown setting “%s”", key);
   if (g_str_equal (value, "on"))
     on = TRUE;
   else if (g_str_equal (value, "off"))
     on = FALSE;
   else
-    return bad_arguments ("move-chat-mail is on or off");
+    return bad_arguments ("%s is on or off", key);
 
   if (!profile_open (&profile, profile_dir, TRUE, &error))
     return report_error (error);
+  if (g_str_equal (key, "read-receipts"))
+    {
+      g_autoptr (KoiSyncer) syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
+
+      if (!koi_syncer_save_read_receipts (syncer, on, &error))
+        return report_error (error);
+      return EXIT_OK;
+    }
   {
     g_autoptr (KoiSyncer) syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
 
@@ -1097,6 +1269,24 @@ command_set (const char *profile_dir,
     }
 
   return EXIT_OK;
+}
+
+static int
+command_contacts (const char  *profile_dir,
+                  const char  *command,
+                  char       **args,
+                  int          n_args)
+{
+  g_auto (Profile) profile = { 0, };
+  g_autoptr (GError) error = NULL;
+
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
+    return report_error (error);
+  if (koi_cli_contacts_command (profile.store, profile.account, command, args, n_args, &error))
+    return EXIT_OK;
+  if (error->domain == G_OPTION_ERROR)
+    return bad_arguments ("%s", error->message);
+  return report_error (error);
 }
 
 /* --------------------------------------------------------------------- */
@@ -1184,6 +1374,9 @@ main (int   argc,
     return command_read (profile_dir, argv[i + 1]);
   if (g_str_equal (argv[i], "search") && argc - i == 2)
     return command_search (profile_dir, argv[i + 1]);
+  if (g_str_equal (argv[i], "contacts") || g_str_equal (argv[i], "contact") ||
+      g_str_equal (argv[i], "profile"))
+    return command_contacts (profile_dir, argv[i], argv + i + 1, argc - i - 1);
   if (g_str_equal (argv[i], "set") && argc - i == 3)
     return command_set (profile_dir, argv[i + 1], argv[i + 2]);
 

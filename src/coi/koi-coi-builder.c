@@ -9,6 +9,7 @@
 #include "koi-coi-builder.h"
 #include "koi-coi-error.h"
 #include "koi-coi-gmime.h"
+#include "koi-coi-private.h"
 #include "koi-coi-text.h"
 
 /* Subjects show the start of the text. Cut at a word boundary between
@@ -324,7 +325,7 @@ append_quote (GString    *body,
   if (*normalized == '\0')
     return;
 
-  lines = g_strsplit (normalized, "\n", -1);
+  lines = koi_coi_split_lines (normalized, -1);
   for (n = 0; lines[n] != NULL; n++)
     {
       const char *line = lines[n];
@@ -636,6 +637,126 @@ koi_coi_build_chat_message (const KoiCoiOutgoing  *out,
   if (out->type == KOI_COI_TYPE_REACTION)
     g_mime_object_set_header (GMIME_OBJECT (body), "Content-Disposition", "reaction", NULL);
   g_mime_message_set_mime_part (message, GMIME_OBJECT (body));
+
+  return g_steal_pointer (&message);
+}
+
+/**
+ * koi_coi_build_read_receipt:
+ * @receipt: what was read, by whom
+ * @error: return location for a #KOI_COI_ERROR_INVALID error
+ *
+ * Builds a read receipt as WIRE.md describes it: a multipart/report
+ * (report-type=disposition-notification) with a short human text and the
+ * machine-readable message/disposition-notification part. gmime has no
+ * helper for either, so both are written here. "MDN-sent-manually": Koi
+ * sends one only for a message the user had on screen.
+ *
+ * Returns: (transfer full): the message, or %NULL with @error set
+ */
+GMimeMessage *
+koi_coi_build_read_receipt (const KoiCoiReceipt  *receipt,
+                            GError              **error)
+{
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(GMimeMultipart) report = NULL;
+  g_autoptr(GMimeTextPart) human = NULL;
+  g_autoptr(GMimePart) machine = NULL;
+  g_autoptr(GMimeContentType) content_type = NULL;
+  g_autoptr(GMimeStream) stream = NULL;
+  g_autoptr(GMimeDataWrapper) wrapper = NULL;
+  g_autoptr(GDateTime) date = NULL;
+  g_autoptr(GString) fields = NULL;
+  g_autofree char *domain = NULL;
+  g_autofree char *message_id = NULL;
+  guint n_ids = 0;
+
+  g_return_val_if_fail (receipt != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!validate_address ("sender", receipt->from_address, error) ||
+      !validate_address ("recipient", receipt->to, error))
+    return NULL;
+  if (receipt->from_name != NULL &&
+      (strpbrk (receipt->from_name, "\r\n") != NULL || !g_utf8_validate (receipt->from_name, -1, NULL)))
+    {
+      g_set_error_literal (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
+                           "The sender's name contains a line break or is not valid UTF-8");
+      return NULL;
+    }
+  for (; receipt->message_ids != NULL && receipt->message_ids[n_ids] != NULL; n_ids++)
+    if (!validate_message_id ("receipt's message id", receipt->message_ids[n_ids], error))
+      return NULL;
+  if (n_ids == 0 || n_ids > KOI_COI_RECEIPT_MAX_IDS)
+    {
+      g_set_error (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
+                   "A read receipt names 1 to %d messages, not %u", KOI_COI_RECEIPT_MAX_IDS, n_ids);
+      return NULL;
+    }
+
+  domain = domain_of (receipt->from_address);
+  message_id = koi_coi_generate_message_id (domain);
+  date = receipt->date_ms != 0 ? g_date_time_new_from_unix_utc (receipt->date_ms / 1000)
+                               : g_date_time_new_now_utc ();
+  if (date == NULL)
+    {
+      g_set_error (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID,
+                   "The date %" G_GINT64_FORMAT " ms is out of range", receipt->date_ms);
+      return NULL;
+    }
+
+  message = g_mime_message_new (FALSE);
+  g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_FROM,
+                              receipt->from_name, receipt->from_address);
+  g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_TO, NULL, receipt->to);
+  g_mime_message_set_date (message, date);
+  g_mime_message_set_subject (message, "Chat: Read receipt", "utf-8");
+  g_mime_message_set_message_id (message, message_id);
+  g_mime_object_set_header (GMIME_OBJECT (message), "Chat-Version", "1.0", NULL);
+
+  report = g_mime_multipart_new_with_subtype ("report");
+  g_mime_object_set_content_type_parameter (GMIME_OBJECT (report), "report-type",
+                                            "disposition-notification");
+
+  /* For an email program: the receipt is ordinary mail there. */
+  human = g_mime_text_part_new_with_subtype ("plain");
+  g_mime_text_part_set_text (human,
+                             n_ids == 1
+                             ? "The message was displayed on the recipient's screen.\n"
+                               "This is a read receipt; it does not say that the message was\n"
+                               "understood or agreed with.\n"
+                             : "The messages were displayed on the recipient's screen.\n"
+                               "This is a read receipt; it does not say that the messages were\n"
+                               "understood or agreed with.\n");
+  g_mime_text_part_set_charset (human, "us-ascii");
+  g_mime_part_set_content_encoding (GMIME_PART (human), GMIME_CONTENT_ENCODING_7BIT);
+  g_mime_multipart_add (report, GMIME_OBJECT (human));
+
+  fields = g_string_new (NULL);
+  g_string_append (fields, "Reporting-UA: Koi\r\n");
+  g_string_append_printf (fields, "Original-Recipient: rfc822;%s\r\n", receipt->from_address);
+  g_string_append_printf (fields, "Final-Recipient: rfc822;%s\r\n", receipt->from_address);
+  g_string_append_printf (fields, "Original-Message-ID: <%s>\r\n", receipt->message_ids[0]);
+  g_string_append (fields, "Disposition: manual-action/MDN-sent-manually; displayed\r\n");
+  if (n_ids > 1)
+    {
+      /* One id per folded line keeps every line far below 998 octets. */
+      g_string_append (fields, "Additional-Message-IDs:");
+      for (guint i = 1; i < n_ids; i++)
+        g_string_append_printf (fields, "%s<%s>", i == 1 ? " " : "\r\n ", receipt->message_ids[i]);
+      g_string_append (fields, "\r\n");
+    }
+
+  content_type = g_mime_content_type_new ("message", "disposition-notification");
+  machine = g_mime_part_new ();
+  g_mime_object_set_content_type (GMIME_OBJECT (machine), content_type);
+  stream = g_mime_stream_mem_new_with_buffer (fields->str, fields->len);
+  wrapper = g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
+  g_mime_part_set_content (machine, wrapper);
+  g_mime_part_set_content_encoding (machine, GMIME_CONTENT_ENCODING_7BIT);
+  g_mime_multipart_add (report, GMIME_OBJECT (machine));
+
+  g_mime_message_set_mime_part (message, GMIME_OBJECT (report));
 
   return g_steal_pointer (&message);
 }

@@ -52,10 +52,37 @@ typedef struct
   const char         *quote;
 } KoiCoiOutgoing;
 
+/**
+ * KoiCoiReceipt:
+ * @from_address: the reader's address (the account)
+ * @from_name: (nullable): the reader's display name
+ * @to: the sender of the messages read (their request's address, which
+ *   equals their From)
+ * @message_ids: (array zero-terminated=1): the messages read, without <>;
+ *   the first becomes Original-Message-ID, the others Delta Chat's
+ *   Additional-Message-IDs (one receipt for a burst of messages)
+ * @date_ms: the Date, in ms since the epoch; 0 means now
+ *
+ * A read receipt (MDN, RFC 8098). The struct only borrows its strings.
+ */
+typedef struct
+{
+  const char         *from_address;
+  const char         *from_name;
+  const char         *to;
+  const char * const *message_ids;
+  gint64              date_ms;
+} KoiCoiReceipt;
+
+/* Receipts per mail: Additional-Message-IDs stays a few lines long. */
+#define KOI_COI_RECEIPT_MAX_IDS 50
+
 char         *koi_coi_generate_message_id (const char           *domain);
 gboolean      koi_coi_message_id_is_sendable (const char        *id);
 char         *koi_coi_make_chat_subject   (const char           *text);
 GMimeMessage *koi_coi_build_chat_message  (const KoiCoiOutgoing *out,
+                                           GError              **error);
+GMimeMessage *koi_coi_build_read_receipt  (const KoiCoiReceipt  *receipt,
                                            GError              **error);
 GBytes       *koi_coi_message_to_bytes    (GMimeMessage         *message);
 

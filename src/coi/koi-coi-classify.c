@@ -123,7 +123,11 @@ koi_coi_first_id_of (const char *value)
 
   refs = g_mime_references_parse (NULL, value);
   if (refs != NULL && g_mime_references_length (refs) > 0)
-    return g_strdup (g_mime_references_get_message_id (refs, 0));
+    {
+      const char *id = g_mime_references_get_message_id (refs, 0);
+
+      return koi_coi_id_is_usable (id) && strlen (id) <= KOI_COI_MAX_ID_LEN ? g_strdup (id) : NULL;
+    }
 
   /* Not in <...> form at all: take the first word as it is. */
   {
@@ -131,7 +135,8 @@ koi_coi_first_id_of (const char *value)
 
     for (guint i = 0; words[i] != NULL; i++)
       if (*words[i] != '\0' && strchr (words[i], '@') != NULL)
-        return g_strdup (words[i]);
+        return koi_coi_id_is_usable (words[i]) && strlen (words[i]) <= KOI_COI_MAX_ID_LEN
+          ? g_strdup (words[i]) : NULL;
   }
 
   return NULL;
@@ -148,7 +153,11 @@ koi_coi_references_of (GMimeMessage *message)
     {
       const char *id = g_mime_references_get_message_id (refs, i);
 
-      if (id != NULL && *id != '\0')
+      /* A thread id longer than a mail line, or with controls in it, is
+       * no real Message-ID and would break every reply that carries it
+       * (found by fuzz-coi-parse); a hostile list is cut short. */
+      if (koi_coi_id_is_usable (id) && strlen (id) <= KOI_COI_MAX_ID_LEN &&
+          ids->len < KOI_COI_MAX_TARGETS)
         g_ptr_array_add (ids, g_strdup (id));
     }
 

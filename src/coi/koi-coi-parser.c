@@ -405,6 +405,38 @@ addresses_of (GMimeMessage     *message,
   return addresses;
 }
 
+/* Where the sender wants the read receipt: Delta Chat's header holds a
+ * bare address, the RFC 8098 one a mailbox list of which only a single
+ * mailbox is usable. NULL when neither names exactly one address. */
+static char *
+receipt_address_of (GMimeObject *object)
+{
+  static const char * const names[] = {
+    "Chat-Disposition-Notification-To", "Disposition-Notification-To", NULL,
+  };
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      const char *value = g_mime_object_get_header (object, names[i]);
+      g_autoptr(InternetAddressList) list = NULL;
+      InternetAddress *address;
+
+      if (value == NULL)
+        continue;
+      list = internet_address_list_parse (NULL, value);
+      if (list == NULL || internet_address_list_length (list) != 1)
+        continue;
+      address = internet_address_list_get_address (list, 0);
+      if (!INTERNET_ADDRESS_IS_MAILBOX (address))
+        continue;
+      value = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address));
+      if (value != NULL && *value != '\0' && g_utf8_validate (value, -1, NULL))
+        return g_utf8_strdown (value, -1);
+    }
+
+  return NULL;
+}
+
 /* The sender's name as a label shows it. A name that holds an address
  * ("bob@bank.com" <evil@example.net>) would show an address that is not
  * the sender's: it is dropped, so the real address is shown instead. */
@@ -508,15 +540,6 @@ serialize (GMimeMessage *message)
   return g_bytes_new (text, strlen (text));
 }
 
-static char *
-valid_utf8_or_null (const char *text)
-{
-  if (text == NULL)
-    return NULL;
-
-  return g_utf8_make_valid (text, -1);
-}
-
 /**
  * koi_coi_parse_message:
  * @message: a parsed mail
@@ -548,9 +571,11 @@ koi_coi_parse_message (GMimeMessage *message,
   parsed->target_ids = g_ptr_array_new_with_free_func (g_free);
   parsed->failed_recipients = g_ptr_array_new_with_free_func (g_free);
 
+  /* An id longer than a mail line or not UTF-8 is no Message-ID to keep
+   * and reply to (found by fuzz-coi-parse): the mail gets a synthetic one. */
   id = g_mime_message_get_message_id (message);
-  if (koi_coi_id_is_usable (id))
-    parsed->message_id = valid_utf8_or_null (id);
+  if (koi_coi_id_is_usable (id) && strlen (id) <= KOI_COI_MAX_ID_LEN && g_utf8_validate (id, -1, NULL))
+    parsed->message_id = g_strdup (id);
   else
     {
       g_autoptr(GBytes) bytes = raw != NULL ? g_bytes_ref (raw) : serialize (message);
@@ -587,6 +612,7 @@ koi_coi_parse_message (GMimeMessage *message,
   parsed->wants_read_receipt =
     g_mime_object_get_header (object, "Disposition-Notification-To") != NULL ||
     g_mime_object_get_header (object, "Chat-Disposition-Notification-To") != NULL;
+  parsed->read_receipt_to = receipt_address_of (object);
   parsed->is_delta_chat = looks_like_delta_chat (message, parsed->message_id);
 
   value = g_mime_object_get_header (object, "Chat-Content");
@@ -775,6 +801,7 @@ koi_coi_parsed_free (KoiCoiParsed *parsed)
   g_free (parsed->folded_text);
   g_free (parsed->full_text);
   g_free (parsed->chat_content);
+  g_free (parsed->read_receipt_to);
   g_clear_pointer (&parsed->target_ids, g_ptr_array_unref);
   g_free (parsed->reaction);
   g_clear_pointer (&parsed->failed_recipients, g_ptr_array_unref);
@@ -786,5 +813,6 @@ koi_coi_parsed_free (KoiCoiParsed *parsed)
   g_free (parsed->contact_json);
   g_free (parsed->contact_vcard);
   g_free (parsed->contact_hcard);
+  g_free (parsed->contact_headers);
   g_free (parsed);
 }

@@ -115,6 +115,9 @@ KoiCoiType  koi_coi_classify_headers   (GMimeMessage *message);
  * @full_text: the whole plain text; never %NULL
  * @is_html_only: the text came from an HTML part (no text/plain existed)
  * @wants_read_receipt: Disposition-Notification-To (or Delta Chat's) is set
+ * @read_receipt_to: (nullable): the address the receipt is requested to
+ *   (Chat-Disposition-Notification-To, else Disposition-Notification-To),
+ *   lower-cased; a receipt goes only where this equals @from_address
  * @is_delta_chat: written by Delta Chat (Chat-Version with Mr./Gr. ids or
  *   Delta Chat's own Chat-* headers)
  * @chat_content: (nullable): the Chat-Content header value, lower-cased
@@ -142,6 +145,9 @@ KoiCoiType  koi_coi_classify_headers   (GMimeMessage *message);
  * @contact_vcard: (nullable): contact card: contact.vcf as received
  * @contact_hcard: (nullable): contact card in the COI draft's form: the
  *   HTML part with the h-card, as received
+ * @contact_headers: (nullable): contact card: its COI-Token, COI-TokenIn,
+ *   COI-TokenOut and COI-Blocked fields as a JSON list of [name, raw
+ *   value], the raw value byte for byte (koi-contact-card.h reads it)
  *
  * What one mail means to Koi. Free with koi_coi_parsed_free().
  */
@@ -163,6 +169,7 @@ typedef struct
   char       *full_text;
   gboolean    is_html_only;
   gboolean    wants_read_receipt;
+  char       *read_receipt_to;
   gboolean    is_delta_chat;
   char       *chat_content;
 
@@ -180,6 +187,7 @@ typedef struct
   char       *contact_json;
   char       *contact_vcard;
   char       *contact_hcard;
+  char       *contact_headers;
 } KoiCoiParsed;
 
 KoiCoiParsed *koi_coi_parse          (GBytes        *raw,

@@ -25,6 +25,13 @@ G_BEGIN_DECLS
 #define KOI_COI_MAX_PARTS           200
 #define KOI_COI_MAX_DEPTH           8
 
+/* koi-coi-text.c: @text split at '\n' in one pass, as g_strsplit (text,
+ * "\n", max_lines) but in linear time whatever the line count
+ * (g_strsplit calls strstr once per line, which some C libraries and
+ * every sanitizer make scan the rest of the text each time). */
+char      **koi_coi_split_lines         (const char   *text,
+                                         int           max_lines);
+
 /* koi-coi-classify.c */
 gboolean    koi_coi_id_is_usable        (const char   *id);
 gboolean    koi_coi_target_is_usable    (const char   *id);

@@ -25,7 +25,7 @@ static GPtrArray *
 read_field_blocks (const char *text)
 {
   GPtrArray *blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  g_auto(GStrv) lines = koi_coi_split_lines (text, -1);
   GHashTable *block = NULL;
   g_autofree char *name = NULL;
   GString *value = NULL;
@@ -287,7 +287,7 @@ first_line_of (const char *text)
   if (text == NULL)
     return NULL;
 
-  lines = g_strsplit (text, "\n", 64);
+  lines = koi_coi_split_lines (text, 64);
   for (guint i = 0; lines[i] != NULL; i++)
     {
       g_strstrip (lines[i]);
@@ -428,7 +428,7 @@ read_bounce_text (const char   *text,
                   KoiCoiParsed *parsed,
                   GString      *words)
 {
-  g_auto(GStrv) lines = g_strsplit (text, "\n", 2000);
+  g_auto(GStrv) lines = koi_coi_split_lines (text, 2000);
   g_autoptr(GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; lines[i] != NULL; i++)
@@ -497,7 +497,7 @@ koi_coi_read_bounce (GMimeMessage *message,
    * Message-ID line there is the returned message's. */
   if (parsed->target_ids->len == 0)
     {
-      g_auto(GStrv) lines = g_strsplit (parsed->full_text, "\n", 4000);
+      g_auto(GStrv) lines = koi_coi_split_lines (parsed->full_text, 4000);
 
       for (guint i = 0; lines[i] != NULL; i++)
         if (g_ascii_strncasecmp (lines[i], "Message-ID:", 11) == 0)

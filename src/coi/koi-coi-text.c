@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "koi-coi-private.h"
 #include "koi-coi-text.h"
 
 /* Plain-text work on message bodies: what part of a mail a person wrote
@@ -417,6 +418,29 @@ koi_coi_extract_chat_text (const char  *plain_text,
                            char       **out_folded)
 {
   return extract_visible (plain_text, TRUE, is_reply, out_folded);
+}
+
+char **
+koi_coi_split_lines (const char *text,
+                     int         max_lines)
+{
+  GPtrArray *lines = g_ptr_array_new ();
+  const char *line = text;
+  const char *end = text + strlen (text);
+
+  while (max_lines <= 0 || (int) lines->len + 1 < max_lines)
+    {
+      const char *nl = memchr (line, '\n', (gsize) (end - line));
+
+      if (nl == NULL)
+        break;
+      g_ptr_array_add (lines, g_strndup (line, (gsize) (nl - line)));
+      line = nl + 1;
+    }
+  g_ptr_array_add (lines, g_strdup (line));
+  g_ptr_array_add (lines, NULL);
+
+  return (char **) g_ptr_array_free (lines, FALSE);
 }
 
 /* Chat text escaping ---------------------------------------------------- */
@@ -853,7 +877,7 @@ koi_coi_html_to_text (const char *html)
 
   /* Trailing spaces on each line and blank lines at the ends go. */
   {
-    g_auto(GStrv) split = g_strsplit (out->str, "\n", -1);
+    g_auto(GStrv) split = koi_coi_split_lines (out->str, -1);
     GString *clean = g_string_sized_new (out->len);
 
     for (guint i = 0; split[i] != NULL; i++)

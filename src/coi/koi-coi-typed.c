@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <json-glib/json-glib.h>
 
 #include "koi-coi-gmime.h"
 #include "koi-coi-parser.h"
@@ -98,7 +99,7 @@ edit_text (const char *text)
        * block, is the marker; one inside the user's text stays. */
       gboolean at_line_start = pencil == text || pencil[-1] == '\n';
       gboolean only_quote_before = TRUE;
-      g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+      g_auto(GStrv) lines = koi_coi_split_lines (text, -1);
       gsize offset = 0;
 
       for (guint i = 0; lines[i] != NULL && offset < (gsize) (pencil - text); i++)
@@ -231,6 +232,45 @@ find_card_parts (GMimeObject *object,
   return FALSE;
 }
 
+/* The COI fields a card keeps, raw (folding and all), so that Koi writes
+ * server tokens back exactly as the server made them. */
+static char *
+card_headers (GMimeMessage *message)
+{
+  static const char * const names[] = { "COI-Token", "COI-TokenIn", "COI-TokenOut", "COI-Blocked", NULL };
+  GMimeHeaderList *list = g_mime_object_get_header_list (GMIME_OBJECT (message));
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  gboolean any = FALSE;
+
+  json_builder_begin_array (builder);
+  for (int i = 0; i < g_mime_header_list_get_count (list); i++)
+    {
+      GMimeHeader *header = g_mime_header_list_get_header_at (list, i);
+      const char *name = g_mime_header_get_name (header);
+      const char *raw = g_mime_header_get_raw_value (header);
+
+      for (guint j = 0; names[j] != NULL; j++)
+        if (g_ascii_strcasecmp (name, names[j]) == 0 && raw != NULL &&
+            g_utf8_validate (raw, -1, NULL))
+          {
+            json_builder_begin_array (builder);
+            json_builder_add_string_value (builder, names[j]);
+            json_builder_add_string_value (builder, raw);
+            json_builder_end_array (builder);
+            any = TRUE;
+          }
+    }
+  json_builder_end_array (builder);
+
+  if (!any)
+    return NULL;
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
 static void
 fill_contact (GMimeMessage *message,
               KoiCoiParsed *parsed)
@@ -244,6 +284,8 @@ fill_contact (GMimeMessage *message,
   if (parsed->contact_json == NULL && parsed->contact_vcard == NULL &&
       parsed->contact_hcard == NULL)
     parsed->type = KOI_COI_TYPE_EMAIL;
+  else
+    parsed->contact_headers = card_headers (message);
 }
 
 static void

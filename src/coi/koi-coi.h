@@ -7,3 +7,5 @@
 #include "koi-coi-group.h"
 #include "koi-coi-parser.h"
 #include "koi-coi-text.h"
+#include "koi-contact-card.h"
+#include "koi-vcard.h"

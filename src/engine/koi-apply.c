@@ -7,6 +7,7 @@
 
 #include "koi-apply.h"
 #include "koi-apply-group.h"
+#include "koi-contacts.h"
 
 void
 koi_apply_changes_init (KoiApplyChanges *changes)
@@ -14,6 +15,7 @@ koi_apply_changes_init (KoiApplyChanges *changes)
   changes->added = g_array_new (FALSE, FALSE, sizeof (KoiApplyChange));
   changes->updated = g_array_new (FALSE, FALSE, sizeof (KoiApplyChange));
   changes->chats = g_array_new (FALSE, FALSE, sizeof (gint64));
+  changes->contacts = g_array_new (FALSE, FALSE, sizeof (gint64));
 }
 
 void
@@ -22,6 +24,7 @@ koi_apply_changes_clear (KoiApplyChanges *changes)
   g_clear_pointer (&changes->added, g_array_unref);
   g_clear_pointer (&changes->updated, g_array_unref);
   g_clear_pointer (&changes->chats, g_array_unref);
+  g_clear_pointer (&changes->contacts, g_array_unref);
 }
 
 void
@@ -306,68 +309,6 @@ koi_apply_own_request (KoiStore           *store,
 }
 
 /* ------------------------------------------------------------------ */
-/* Contact cards */
-
-/* The first EMAIL of a vCard, lower-cased, or NULL. Enough to file the card
- * under its contact; the card itself is kept as received. */
-static char *
-vcard_email (const char *vcard)
-{
-  g_auto(GStrv) lines = NULL;
-
-  if (vcard == NULL)
-    return NULL;
-
-  lines = g_strsplit (vcard, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      const char *line = lines[i];
-      const char *colon;
-
-      if (g_ascii_strncasecmp (line, "EMAIL", 5) != 0 || (line[5] != ':' && line[5] != ';'))
-        continue;
-      colon = strrchr (line, ':');
-      if (colon != NULL)
-        {
-          g_autofree char *address = g_strstrip (g_strdup (colon + 1));
-
-          if (strchr (address, '@') != NULL)
-            return g_ascii_strdown (address, -1);
-        }
-    }
-
-  return NULL;
-}
-
-static gboolean
-apply_contact (KoiStore           *store,
-               gint64              account_id,
-               const char         *own_address,
-               const KoiCoiParsed *parsed,
-               GError            **error)
-{
-  g_autofree char *address = NULL;
-  KoiStoreContact contact = { 0, };
-
-  /* Cards live in the user's own mailbox, written by the user's devices:
-   * one from anybody else is kept hidden but not believed. */
-  if (!same_address (parsed->from_address, own_address))
-    return TRUE;
-
-  address = vcard_email (parsed->contact_vcard);
-  if (address == NULL)
-    return TRUE;
-
-  contact.account_id = account_id;
-  contact.address = address;
-  contact.vcard = parsed->contact_vcard;
-  contact.contact_json = parsed->contact_json;
-  contact.is_me = same_address (address, own_address);
-  contact.updated_at_ms = parsed->date_ms;
-  return koi_store_contact_upsert (store, &contact, error) != 0;
-}
-
-/* ------------------------------------------------------------------ */
 
 gint64
 koi_apply_mail (KoiStore           *store,
@@ -382,11 +323,18 @@ koi_apply_mail (KoiStore           *store,
   KoiStoreMessage row = { 0, };
   gboolean outgoing = same_address (parsed->from_address, own_address);
   gboolean hidden = koi_coi_type_is_hidden (parsed->type);
+  /* Mail from a blocked sender stays on the server but is never shown, so
+   * it never notifies and never gets a read receipt either. */
+  gboolean blocked = !outgoing && !hidden &&
+                     koi_store_contact_is_blocked (store, account_id, parsed->from_address);
   gboolean inserted = FALSE;
   gboolean group_created = FALSE;
   gint64 group_chat_id = 0;
   gint64 chat_id = 0;
   gint64 id;
+
+  if (blocked)
+    hidden = TRUE;
 
   if (!hidden)
     {
@@ -434,10 +382,13 @@ koi_apply_mail (KoiStore           *store,
   if (id == 0 || !inserted)
     return id;
 
+  if (blocked)
+    return id;
+
   if (hidden)
     {
       if (parsed->type == KOI_COI_TYPE_CONTACT &&
-          !apply_contact (store, account_id, own_address, parsed, error))
+          !koi_contacts_apply_card (store, account_id, own_address, parsed, id, changes, error))
         return 0;
       if (!record_requests (store, account_id, id, parsed, changes, error))
         return 0;
@@ -451,6 +402,14 @@ koi_apply_mail (KoiStore           *store,
 
   note_change (changes->added, chat_id, id);
   koi_apply_note_chat (changes, chat_id);
+
+  /* A receipt is owed only to the sender's own address (WIRE.md): a
+   * request naming anyone else would make Koi tell a third party what
+   * the user read. It waits until the user sees the message. */
+  if (!outgoing && !row.seen && parsed->kind == KOI_COI_KIND_CHAT &&
+      parsed->read_receipt_to != NULL && same_address (parsed->read_receipt_to, parsed->from_address) &&
+      !koi_store_receipt_request_add (store, account_id, id, error))
+    return 0;
 
   /* Requests that came before their target (another device, another
    * folder, another order) take effect now. */

@@ -21,7 +21,8 @@ G_BEGIN_DECLS
  *   request per target. A request is applied at once when its target is
  *   stored, else it waits and is applied when the target arrives, so both
  *   arrival orders give the same store;
- * - a contact card becomes a hidden row and the contact's card.
+ * - a contact card becomes a hidden row and a version of the contact's
+ *   card (koi-contacts.h); mail from a blocked sender becomes a hidden row.
  *
  * What changed is collected in KoiApplyChanges for the events the caller
  * sends after the commit.
@@ -36,6 +37,7 @@ typedef struct {
   GArray *added;     /* KoiApplyChange: new visible messages */
   GArray *updated;   /* KoiApplyChange: messages whose content or state changed */
   GArray *chats;     /* gint64: chats whose list row (preview, unread) changed */
+  GArray *contacts;  /* gint64: contacts whose card changed */
 } KoiApplyChanges;
 
 void    koi_apply_changes_init   (KoiApplyChanges *changes);

@@ -50,6 +50,7 @@ struct _KoiEngine
 
   KoiConnectionState  state;        /* main-thread copy */
   int                 move_chat_mail;   /* atomic: -1 = the store's setting */
+  int                 read_receipts;    /* atomic: -1 = the store's setting */
 };
 
 G_DEFINE_FINAL_TYPE (KoiEngine, koi_engine, G_TYPE_OBJECT)
@@ -64,6 +65,7 @@ enum {
   MESSAGE_ADDED,
   MESSAGE_UPDATED,
   CHAT_UPDATED,
+  CONTACT_UPDATED,
   SYNC_FINISHED,
   ERROR,
   STOPPED,
@@ -95,6 +97,7 @@ typedef enum {
   EVENT_MESSAGE_ADDED,
   EVENT_MESSAGE_UPDATED,
   EVENT_CHAT_UPDATED,
+  EVENT_CONTACT_UPDATED,
   EVENT_SYNC_FINISHED,
   EVENT_STATE,
   EVENT_ERROR,
@@ -138,6 +141,9 @@ event_dispatch (gpointer data)
       break;
     case EVENT_CHAT_UPDATED:
       g_signal_emit (self, signals[CHAT_UPDATED], 0, event->chat_id);
+      break;
+    case EVENT_CONTACT_UPDATED:
+      g_signal_emit (self, signals[CONTACT_UPDATED], 0, event->chat_id);
       break;
     case EVENT_SYNC_FINISHED:
       g_signal_emit (self, signals[SYNC_FINISHED], 0);
@@ -244,10 +250,21 @@ on_chat_updated (gint64   chat_id,
   event_post (event);
 }
 
+static void
+on_contact_updated (gint64   contact_id,
+                    gpointer user_data)
+{
+  Event *event = event_new (user_data, EVENT_CONTACT_UPDATED);
+
+  event->chat_id = contact_id;   /* the id field events carry */
+  event_post (event);
+}
+
 static const KoiSyncerEvents syncer_events = {
   .message_added = on_message_added,
   .message_updated = on_message_updated,
   .chat_updated = on_chat_updated,
+  .contact_updated = on_contact_updated,
 };
 
 /* --------------------------------------------------------------------- */
@@ -362,7 +379,14 @@ run_connected (KoiEngine  *self,
 
       /* Read state goes out before flags come in, so a read here is never
        * undone by the server's older view. */
+      if (g_atomic_int_get (&self->read_receipts) >= 0)
+        koi_syncer_set_read_receipts (syncer, g_atomic_int_get (&self->read_receipts));
+
+      /* Receipts right after the read state: both come from the user
+       * reading, and the sync below selects INBOX again for IDLE. */
       if (!koi_syncer_push_seen (syncer, self->stop, error) ||
+          !koi_syncer_send_receipts (syncer, self->stop, error) ||
+          !koi_syncer_push_contacts (syncer, self->stop, error) ||
           (chats_changed && !full && !koi_syncer_sync_chats (syncer, self->stop, error)) ||
           !koi_syncer_sync (syncer, full, self->stop, error))
         return FALSE;
@@ -622,6 +646,15 @@ koi_engine_set_move_chat_mail (KoiEngine *self,
   g_atomic_int_set (&self->move_chat_mail, move ? 1 : 0);
 }
 
+void
+koi_engine_set_read_receipts (KoiEngine *self,
+                              gboolean   enabled)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  g_atomic_int_set (&self->read_receipts, enabled ? 1 : 0);
+}
+
 /* Interrupts IDLE or a backoff wait: there is something to send. */
 static void
 koi_engine_wake (KoiEngine *self)
@@ -642,12 +675,13 @@ typedef gboolean (*CommandFunc) (KoiEngine  *self,
                                  GError    **error);
 
 typedef struct {
-  CommandFunc  func;
-  gint64       id;        /* chat or message id */
-  char        *text;      /* text or address */
-  gint64       other_id;  /* send: the message replied to; delete: for everyone */
-  int          change;    /* group changes: KoiGroupChange */
-  char       **addresses; /* group creation: the members */
+  CommandFunc     func;
+  gint64          id;        /* chat or message id */
+  char           *text;      /* text or address */
+  gint64          other_id;  /* send: the message replied to; delete: for everyone */
+  KoiContactEdit *edit;      /* contact commands */
+  int             change;    /* group changes: KoiGroupChange */
+  char          **addresses; /* group creation: the members */
 } Command;
 
 static void
@@ -656,6 +690,7 @@ command_free (gpointer data)
   Command *command = data;
 
   g_free (command->text);
+  g_clear_pointer (&command->edit, koi_contact_edit_free);
   g_strfreev (command->addresses);
   g_free (command);
 }
@@ -684,6 +719,9 @@ command_run (gpointer data,
         }
       self->command_syncer = koi_syncer_new (self->command_store, self->account, &syncer_events, self);
     }
+
+  if (g_atomic_int_get (&self->read_receipts) >= 0)
+    koi_syncer_set_read_receipts (self->command_syncer, g_atomic_int_get (&self->read_receipts));
 
   if (!command->func (self, self->command_syncer, task, &error))
     g_task_return_error (task, error);
@@ -960,12 +998,26 @@ mark_read_command (KoiEngine  *self,
 {
   Command *command = g_task_get_task_data (task);
 
-  if (!koi_syncer_mark_read (syncer, command->id, error))
+  /* "unseen": read from outside the window, so no receipt is owed. */
+  if (!koi_syncer_mark_read_full (syncer, command->id, g_strcmp0 (command->text, "unseen") != 0, error))
     return FALSE;
   /* The worker sets \Seen on the server at once, not at the next sync. */
   koi_engine_wake (self);
   g_task_return_boolean (task, TRUE);
   return TRUE;
+}
+
+void
+koi_engine_mark_read_unseen_async (KoiEngine           *self,
+                                   gint64               chat_id,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  command_queue (self, mark_read_command, chat_id, "unseen", koi_engine_mark_read_async,
+                 cancellable, callback, user_data);
 }
 
 void
@@ -1110,6 +1162,59 @@ koi_engine_retry_finish (KoiEngine     *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+static gboolean
+edit_contact_command (KoiEngine  *self,
+                      KoiSyncer  *syncer,
+                      GTask      *task,
+                      GError    **error)
+{
+  Command *command = g_task_get_task_data (task);
+  gint64 id = koi_syncer_edit_contact (syncer, command->text, command->edit, error);
+
+  if (id == 0)
+    return FALSE;
+  /* The worker APPENDs the new version now, not at the next sync. */
+  koi_engine_wake (self);
+  g_task_return_int (task, id);
+  return TRUE;
+}
+
+void
+koi_engine_edit_contact_async (KoiEngine            *self,
+                               const char           *address,
+                               const KoiContactEdit *edit,
+                               GCancellable         *cancellable,
+                               GAsyncReadyCallback   callback,
+                               gpointer              user_data)
+{
+  GTask *task;
+  Command *command;
+
+  g_return_if_fail (KOI_IS_ENGINE (self));
+  g_return_if_fail (address != NULL);
+  g_return_if_fail (edit != NULL);
+
+  /* command_queue's shape, with the edit as task data of its own. */
+  task = g_task_new (self, cancellable, callback, user_data);
+  command = g_new0 (Command, 1);
+  command->func = edit_contact_command;
+  command->text = g_strdup (address);
+  command->edit = koi_contact_edit_copy (edit);
+  g_task_set_source_tag (task, koi_engine_edit_contact_async);
+  g_task_set_task_data (task, command, command_free);
+  g_thread_pool_push (self->commands, task, NULL);
+}
+
+gint64
+koi_engine_edit_contact_finish (KoiEngine     *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
 /* --------------------------------------------------------------------- */
 /* GObject */
 
@@ -1193,6 +1298,13 @@ koi_engine_class_init (KoiEngineClass *klass)
   signals[CHAT_UPDATED] =
     g_signal_new ("chat-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  /**
+   * KoiEngine::contact-updated:
+   * @contact_id: the contact whose card changed (here or on another device)
+   */
+  signals[CONTACT_UPDATED] =
+    g_signal_new ("contact-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
   signals[SYNC_FINISHED] =
     g_signal_new ("sync-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
@@ -1213,4 +1325,5 @@ koi_engine_init (KoiEngine *self)
   self->context = g_main_context_ref_thread_default ();
   self->state = KOI_CONNECTION_OFFLINE;
   self->move_chat_mail = -1;
+  self->read_receipts = -1;
 }

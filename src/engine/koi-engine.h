@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "koi-account-config.h"
+#include "koi-contacts.h"
 #include "koi-server-config.h"
 #include "koi-store.h"
 
@@ -192,12 +193,33 @@ gboolean            koi_engine_mark_read_finish     (KoiEngine              *sel
                                                     GAsyncResult           *result,
                                                     GError                **error);
 
+/* The same for a chat read without being shown in the window (a
+ * notification's "Mark as Read"): no read receipt goes out. Finish with
+ * koi_engine_mark_read_finish(). */
+void                koi_engine_mark_read_unseen_async (KoiEngine            *self,
+                                                      gint64                chat_id,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
+
 /* Sends a failed outgoing message again, to the recipients that refused it. */
 void                koi_engine_retry_async          (KoiEngine              *self,
                                                     gint64                  message_id,
                                                     GCancellable           *cancellable,
                                                     GAsyncReadyCallback     callback,
                                                     gpointer                user_data);
+/* Writes a new version of @address's card (the account's own address: the
+ * user's profile) with @edit applied; block and unblock are edits too.
+ * Returns the contact id. */
+void                koi_engine_edit_contact_async   (KoiEngine              *self,
+                                                     const char             *address,
+                                                     const KoiContactEdit   *edit,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+gint64              koi_engine_edit_contact_finish  (KoiEngine              *self,
+                                                     GAsyncResult           *result,
+                                                     GError                **error);
 gboolean            koi_engine_retry_finish         (KoiEngine              *self,
                                                     GAsyncResult           *result,
                                                     GError                **error);
@@ -208,5 +230,11 @@ gboolean            koi_engine_retry_finish         (KoiEngine              *sel
  * callable at any time. */
 void                koi_engine_set_move_chat_mail   (KoiEngine              *self,
                                                     gboolean                move);
+
+/* Whether outgoing chat messages ask for read receipts and messages the
+ * user saw get one (default: the account's "read_receipts" store setting,
+ * on). Callable at any time; takes effect at the next command or pass. */
+void                koi_engine_set_read_receipts    (KoiEngine              *self,
+                                                    gboolean                enabled);
 
 G_END_DECLS

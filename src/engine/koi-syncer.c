@@ -110,6 +110,7 @@ koi_syncer_new (KoiStore               *store,
   if (events != NULL)
     self->events = *events;
   self->user_data = user_data;
+  self->read_receipts = -1;
 
   /* Moving chat mail out of INBOX is the user's explicit choice: another
    * chat app on the account would miss what Koi moves. */
@@ -130,6 +131,7 @@ koi_syncer_free (KoiSyncer *self)
   g_clear_pointer (&self->unrecorded, send_outcome_free);
   g_clear_pointer (&self->account, koi_account_config_free);
   g_free (self->chats_folder);
+  g_free (self->contacts_folder);
   g_free (self);
 }
 
@@ -199,6 +201,14 @@ koi_syncer_emit_chat_updated (KoiSyncer *self,
     self->events.chat_updated (chat_id, self->user_data);
 }
 
+void
+koi_syncer_emit_contact_updated (KoiSyncer *self,
+                                 gint64     contact_id)
+{
+  if (self->events.contact_updated != NULL && contact_id > 0)
+    self->events.contact_updated (contact_id, self->user_data);
+}
+
 /* Tells the main context what a committed batch changed. */
 void
 koi_syncer_emit_changes (KoiSyncer             *self,
@@ -218,6 +228,8 @@ koi_syncer_emit_changes (KoiSyncer             *self,
     }
   for (guint i = 0; i < changes->chats->len; i++)
     koi_syncer_emit_chat_updated (self, g_array_index (changes->chats, gint64, i));
+  for (guint i = 0; i < changes->contacts->len; i++)
+    koi_syncer_emit_contact_updated (self, g_array_index (changes->contacts, gint64, i));
 }
 
 /* --------------------------------------------------------------------- */
@@ -246,12 +258,20 @@ koi_syncer_connect (KoiSyncer     *self,
     delimiter = ((KoiImapMailbox *) g_ptr_array_index (root, 0))->delimiter;
 
   g_free (self->chats_folder);
+  g_free (self->contacts_folder);
   if (delimiter == '\0')
-    self->chats_folder = g_strdup ("COI-Chats");   /* flat namespace */
+    {
+      self->chats_folder = g_strdup ("COI-Chats");   /* flat namespace */
+      self->contacts_folder = g_strdup ("COI-Contacts");
+    }
   else
-    self->chats_folder = g_strdup_printf ("COI%cChats", delimiter);
+    {
+      self->chats_folder = g_strdup_printf ("COI%cChats", delimiter);
+      self->contacts_folder = g_strdup_printf ("COI%cContacts", delimiter);
+    }
 
-  if (!koi_imap_client_create (imap, self->chats_folder, cancellable, error))
+  if (!koi_imap_client_create (imap, self->chats_folder, cancellable, error) ||
+      !koi_imap_client_create (imap, self->contacts_folder, cancellable, error))
     return FALSE;
 
   /* What the user's other devices file into the chat folder ends the IDLE
@@ -259,7 +279,7 @@ koi_syncer_connect (KoiSyncer     *self,
   self->notify = FALSE;
   if (koi_imap_client_has_capability (imap, "NOTIFY"))
     {
-      const char *watched[] = { self->chats_folder, NULL };
+      const char *watched[] = { self->chats_folder, self->contacts_folder, NULL };
       g_autoptr (GError) local_error = NULL;
 
       self->notify = koi_imap_client_notify (imap, watched, cancellable, &local_error);
@@ -740,8 +760,8 @@ pull_flags (KoiSyncer                  *self,
                                 last_uid, cancellable, error);
 }
 
-static gboolean
-sync_folder (KoiSyncer     *self,
+gboolean
+koi_syncer_sync_folder (KoiSyncer     *self,
              const char    *folder,
              gboolean       is_inbox,
              gboolean       full,
@@ -823,7 +843,9 @@ koi_syncer_sync_chats (KoiSyncer     *self,
   if (!require_connection (self, error))
     return FALSE;
 
-  return sync_folder (self, self->chats_folder, FALSE, TRUE, cancellable, error);
+  /* NOTIFY says "another folder changed", not which: both are small. */
+  return koi_syncer_sync_folder (self, self->chats_folder, FALSE, TRUE, cancellable, error) &&
+         koi_syncer_sync_contacts (self, cancellable, error);
 }
 
 gboolean
@@ -835,10 +857,11 @@ koi_syncer_sync (KoiSyncer     *self,
   if (!require_connection (self, error))
     return FALSE;
 
-  if (full && !sync_folder (self, self->chats_folder, FALSE, TRUE, cancellable, error))
+  if (full && (!koi_syncer_sync_folder (self, self->chats_folder, FALSE, TRUE, cancellable, error) ||
+               !koi_syncer_sync_contacts (self, cancellable, error)))
     return FALSE;
 
-  return sync_folder (self, "INBOX", TRUE, full, cancellable, error);
+  return koi_syncer_sync_folder (self, "INBOX", TRUE, full, cancellable, error);
 }
 
 gboolean
@@ -942,6 +965,15 @@ koi_syncer_mark_read (KoiSyncer  *self,
                       gint64      chat_id,
                       GError    **error)
 {
+  return koi_syncer_mark_read_full (self, chat_id, TRUE, error);
+}
+
+gboolean
+koi_syncer_mark_read_full (KoiSyncer  *self,
+                           gint64      chat_id,
+                           gboolean    shown,
+                           GError    **error)
+{
   g_autoptr (KoiStoreChat) chat = get_own_chat (self, chat_id, error);
   g_autoptr (GPtrArray) marked = NULL;
 
@@ -950,6 +982,10 @@ koi_syncer_mark_read (KoiSyncer  *self,
 
   marked = koi_store_chat_mark_read_pending (self->store, chat_id, error);
   if (marked == NULL)
+    return FALSE;
+  /* Marked read here means shown here: the window marks a chat read only
+   * while it is open in the active window (koi-syncer-receipts.c). */
+  if (shown && !koi_syncer_receipts_shown (self, marked, error))
     return FALSE;
 
   if (marked->len > 0 || chat->unread_count > 0)
@@ -1020,9 +1056,7 @@ koi_syncer_queue_reply (KoiSyncer   *self,
   outgoing.to = to;
   outgoing.text = text;
   outgoing.date_ms = date_ms;
-  /* Read receipts are requested once Koi can process the answers; until then
-   * they would show up as stray emails in the sender's chats. */
-  outgoing.request_read_receipt = FALSE;
+  outgoing.request_read_receipt = koi_syncer_read_receipts_enabled (self);
 
   /* A reply to the chat's newest message, in the thread the chat started:
    * mail programs show the conversation as one thread. */
@@ -1132,7 +1166,8 @@ report_state (KoiSyncer *self,
 {
   g_autoptr (KoiStoreMessage) message = koi_store_message_get (self->store, message_ref, NULL);
 
-  if (message == NULL)
+  /* A receipt Koi sends is in no chat: nothing on screen changes. */
+  if (message == NULL || message->chat_id == 0)
     return;
   koi_syncer_emit_message_updated (self, message->chat_id, message_ref);
   koi_syncer_emit_chat_updated (self, message->chat_id);

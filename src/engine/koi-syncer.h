@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "koi-account-config.h"
+#include "koi-contacts.h"
 #include "koi-store.h"
 
 G_BEGIN_DECLS
@@ -39,6 +40,9 @@ typedef struct {
   /* The chat's row in the list (order, preview, unread count) changed. */
   void (*chat_updated)    (gint64    chat_id,
                            gpointer  user_data);
+  /* A contact's card changed (another device, an edit here). */
+  void (*contact_updated) (gint64    contact_id,
+                           gpointer  user_data);
 } KoiSyncerEvents;
 
 typedef struct _KoiSyncer KoiSyncer;
@@ -47,6 +51,8 @@ typedef struct _KoiSyncer KoiSyncer;
  * support, with "/" as separator; the server's own separator is used on
  * the wire. */
 #define KOI_SYNCER_CHATS_FOLDER "COI/Chats"
+/* The same for the contact cards (docs/WIRE.md, "Contacts"). */
+#define KOI_SYNCER_CONTACTS_FOLDER "COI/Contacts"
 
 KoiSyncer *koi_syncer_new           (KoiStore               *store,
                                      const KoiAccountConfig *account,
@@ -150,11 +156,36 @@ gboolean   koi_syncer_mark_read     (KoiSyncer              *self,
                                      gint64                  chat_id,
                                      GError                **error);
 
+/* The same; @shown FALSE: read without being seen in the window (from a
+ * notification's "Mark as Read"), so no read receipt is sent. */
+gboolean   koi_syncer_mark_read_full (KoiSyncer             *self,
+                                      gint64                 chat_id,
+                                      gboolean               shown,
+                                      GError               **error);
+
 /* The user asks to send a failed message again (to the recipients that
  * refused it). */
 gboolean   koi_syncer_retry         (KoiSyncer              *self,
                                      gint64                  message_ref,
                                      GError                **error);
+
+/* Read receipts (koi-syncer-receipts.c): requested on outgoing chat
+ * messages and sent for messages the user saw, while enabled: the
+ * override set here, else the account's "read_receipts" store setting
+ * (default on). */
+gboolean   koi_syncer_read_receipts_enabled (KoiSyncer      *self);
+void       koi_syncer_set_read_receipts     (KoiSyncer      *self,
+                                             gboolean        enabled);
+/* Stores the choice in the account's setting (and drops the override). */
+gboolean   koi_syncer_save_read_receipts    (KoiSyncer      *self,
+                                             gboolean        enabled,
+                                             GError        **error);
+/* Queues the receipts that became due when the user saw messages, after
+ * checking and setting $MDNSent on the server (so no other device of the
+ * user sends one too). May leave another folder than INBOX selected. */
+gboolean   koi_syncer_send_receipts         (KoiSyncer      *self,
+                                             GCancellable   *cancellable,
+                                             GError        **error);
 
 /* Sets \Seen on the server for what was read here since the last push. */
 gboolean   koi_syncer_push_seen     (KoiSyncer              *self,
@@ -178,6 +209,24 @@ gint64     koi_syncer_next_send_ms  (KoiSyncer              *self);
 /* Checks an address as Koi would send to it: exactly one mailbox, no
  * spaces or line breaks. */
 gboolean   koi_address_is_valid     (const char             *address);
+
+/* Contacts (koi-syncer-contacts.c). Writes the new version of @address's
+ * card (the user's own when it is the account's address) into the store
+ * at once; koi_syncer_push_contacts() APPENDs it. Returns the contact id. */
+gint64     koi_syncer_edit_contact  (KoiSyncer              *self,
+                                     const char             *address,
+                                     const KoiContactEdit   *edit,
+                                     GError                **error);
+/* APPENDs the versions written here, then removes the versions that lost
+ * from the server (\Deleted + UID EXPUNGE). */
+gboolean   koi_syncer_push_contacts (KoiSyncer              *self,
+                                     GCancellable           *cancellable,
+                                     GError                **error);
+/* Syncs the contacts folder alone. */
+gboolean   koi_syncer_sync_contacts (KoiSyncer              *self,
+                                     GCancellable           *cancellable,
+                                     GError                **error);
+const char *koi_syncer_get_contacts_folder (KoiSyncer       *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiSyncer, koi_syncer_free)
 

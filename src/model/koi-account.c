@@ -46,6 +46,7 @@ enum {
   MESSAGE_ADDED,
   MESSAGE_UPDATED,
   CHAT_UPDATED,
+  CONTACT_UPDATED,
   SYNC_FINISHED,
   N_SIGNALS
 };
@@ -247,6 +248,13 @@ on_engine_chat_updated (KoiAccount *self,
 }
 
 static void
+on_engine_contact_updated (KoiAccount *self,
+                           gint64      contact_id)
+{
+  g_signal_emit (self, signals[CONTACT_UPDATED], 0, contact_id);
+}
+
+static void
 on_engine_sync_finished (KoiAccount *self)
 {
   g_signal_emit (self, signals[SYNC_FINISHED], 0);
@@ -278,6 +286,8 @@ koi_account_set_engine (KoiAccount *self,
                                G_CALLBACK (on_engine_message_updated), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "chat-updated",
                                G_CALLBACK (on_engine_chat_updated), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "contact-updated",
+                               G_CALLBACK (on_engine_contact_updated), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "sync-finished",
                                G_CALLBACK (on_engine_sync_finished), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "sync-finished",
@@ -355,6 +365,8 @@ id_command_cb (GObject      *source,
     id = koi_engine_create_group_finish (KOI_ENGINE (source), result, &error);
   else if (g_task_get_source_tag (task) == koi_account_change_group_async)
     id = koi_engine_change_group_finish (KOI_ENGINE (source), result, &error);
+  else if (g_task_get_source_tag (task) == koi_account_edit_contact_async)
+    id = koi_engine_edit_contact_finish (KOI_ENGINE (source), result, &error);
   else
     id = koi_engine_send_text_finish (KOI_ENGINE (source), result, &error);
 
@@ -530,6 +542,37 @@ koi_account_request_finish (KoiAccount    *self,
 }
 
 void
+koi_account_edit_contact_async (KoiAccount           *self,
+                                const char           *address,
+                                const KoiContactEdit *edit,
+                                GCancellable         *cancellable,
+                                GAsyncReadyCallback   callback,
+                                gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+  g_return_if_fail (address != NULL && edit != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, koi_account_edit_contact_async);
+  if (require_engine (self, task))
+    koi_engine_edit_contact_async (self->engine, address, edit, cancellable,
+                                   id_command_cb, g_steal_pointer (&task));
+}
+
+gint64
+koi_account_edit_contact_finish (KoiAccount    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), 0);
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+void
 koi_account_create_group_async (KoiAccount          *self,
                                 const char          *name,
                                 const char * const  *addresses,
@@ -611,6 +654,16 @@ koi_account_mark_read (KoiAccount *self,
 
   if (self->engine != NULL)
     koi_engine_mark_read_async (self->engine, chat_id, NULL, mark_read_cb, NULL);
+}
+
+void
+koi_account_mark_read_unseen (KoiAccount *self,
+                              gint64      chat_id)
+{
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  if (self->engine != NULL)
+    koi_engine_mark_read_unseen_async (self->engine, chat_id, NULL, mark_read_cb, NULL);
 }
 
 static void
@@ -741,6 +794,9 @@ koi_account_class_init (KoiAccountClass *klass)
   signals[MESSAGE_UPDATED] =
     g_signal_new ("message-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_INT64);
+  signals[CONTACT_UPDATED] =
+    g_signal_new ("contact-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
   signals[CHAT_UPDATED] =
     g_signal_new ("chat-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);

@@ -26,7 +26,7 @@ G_DECLARE_FINAL_TYPE (KoiAccount, koi_account, KOI, ACCOUNT, GObject)
  *
  * Signals, relayed from whichever engine runs the account, so a list keeps
  * updating across engine restarts: "message-added" (gint64 chat_id, gint64
- * message_id), "message-updated" (same), "chat-updated" (gint64 chat_id),
+ * message_id), "message-updated" (same), "chat-updated" (gint64 chat_id), "contact-updated" (gint64 contact_id),
  * "sync-finished" ().
  */
 
@@ -139,8 +139,24 @@ gboolean      koi_account_request_finish       (KoiAccount           *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
 
+/* A new version of @address's card (the account's own address: the
+ * profile), written on the engine's command thread and synced to the
+ * user's other devices. Answers the contact id. */
+void          koi_account_edit_contact_async   (KoiAccount           *self,
+                                                const char           *address,
+                                                const KoiContactEdit *edit,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+gint64        koi_account_edit_contact_finish  (KoiAccount           *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+
 /* Marks the chat read here and on the server (no-op without an engine). */
 void          koi_account_mark_read            (KoiAccount           *self,
+                                                gint64                chat_id);
+/* Read without being seen in the window: no read receipt is sent. */
+void          koi_account_mark_read_unseen     (KoiAccount           *self,
                                                 gint64                chat_id);
 
 /* Retries a failed outgoing message (no-op without an engine). */

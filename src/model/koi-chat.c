@@ -23,6 +23,7 @@ struct _KoiChat
   char                *last_group_info_arg;
   gint64               last_activity;
   guint                unread_count;
+  gboolean             muted;
   KoiMessageDirection  last_direction;
   KoiMessageState      last_state;
   gboolean             has_messages;
@@ -39,6 +40,7 @@ enum {
   PROP_LAST_TEXT,
   PROP_LAST_ACTIVITY,
   PROP_UNREAD_COUNT,
+  PROP_MUTED,
   PROP_LAST_DIRECTION,
   PROP_LAST_STATE,
   PROP_HAS_MESSAGES,
@@ -125,6 +127,8 @@ koi_chat_update_from_store (KoiChat            *self,
   self->last_activity = chat->last_activity_ms;
   notify (self, self->unread_count != chat->unread_count, PROP_UNREAD_COUNT);
   self->unread_count = chat->unread_count;
+  notify (self, self->muted != chat->muted, PROP_MUTED);
+  self->muted = chat->muted;
   notify (self, self->last_direction != direction, PROP_LAST_DIRECTION);
   self->last_direction = direction;
   notify (self, self->last_state != state, PROP_LAST_STATE);
@@ -133,6 +137,13 @@ koi_chat_update_from_store (KoiChat            *self,
   self->has_messages = has_messages;
 
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+gboolean
+koi_chat_get_muted (KoiChat *self)
+{
+  g_return_val_if_fail (KOI_IS_CHAT (self), FALSE);
+  return self->muted;
 }
 
 gint64
@@ -339,6 +350,9 @@ koi_chat_get_property (GObject    *object,
     case PROP_UNREAD_COUNT:
       g_value_set_uint (value, self->unread_count);
       break;
+    case PROP_MUTED:
+      g_value_set_boolean (value, self->muted);
+      break;
     case PROP_LAST_DIRECTION:
       g_value_set_enum (value, self->last_direction);
       break;
@@ -373,6 +387,8 @@ koi_chat_class_init (KoiChatClass *klass)
   properties[PROP_LAST_ACTIVITY] = g_param_spec_int64 ("last-activity", NULL, NULL,
                                                        G_MININT64, G_MAXINT64, 0, flags);
   properties[PROP_UNREAD_COUNT] = g_param_spec_uint ("unread-count", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  /* The user muted the chat: no notifications. */
+  properties[PROP_MUTED] = g_param_spec_boolean ("muted", NULL, NULL, FALSE, flags);
   properties[PROP_LAST_DIRECTION] = g_param_spec_enum ("last-direction", NULL, NULL,
                                                        KOI_TYPE_MESSAGE_DIRECTION,
                                                        KOI_MESSAGE_INCOMING, flags);

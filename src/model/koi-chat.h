@@ -22,7 +22,7 @@ G_DECLARE_FINAL_TYPE (KoiChat, koi_chat, KOI, CHAT, GObject)
  *   the address), last-text (preview, may be NULL), last-activity (gint64 ms),
  *   unread-count (guint), last-direction (KoiMessageDirection), last-state
  *   (KoiMessageState), has-messages (FALSE for a new, empty chat: then
- *   last-direction/last-state mean nothing).
+ *   last-direction/last-state mean nothing), muted.
  */
 
 KoiChat             *koi_chat_new_from_store      (const KoiStoreChat *chat);
@@ -37,6 +37,7 @@ guint                koi_chat_get_unread_count    (KoiChat *self);
 KoiMessageDirection  koi_chat_get_last_direction  (KoiChat *self);
 KoiMessageState      koi_chat_get_last_state      (KoiChat *self);
 gboolean             koi_chat_get_has_messages    (KoiChat *self);
+gboolean             koi_chat_get_muted           (KoiChat *self);
 
 /* A group chat (its title is the group's name). */
 gboolean             koi_chat_get_is_group        (KoiChat *self);

@@ -25,6 +25,8 @@ struct _KoiMessage
   gboolean             loaded;
   gboolean             edited;
   gboolean             deleted;
+  guint                read_count;
+  char                *read_by;
   /* Groups: fixed once the message is stored, so no notify. */
   int                  group_info;
   char                *group_info_arg;
@@ -66,6 +68,9 @@ enum {
   PROP_LOADED,
   PROP_EDITED,
   PROP_DELETED,
+  PROP_READ,
+  PROP_READ_COUNT,
+  PROP_READ_BY,
   N_PROPS
 };
 
@@ -172,6 +177,16 @@ koi_message_update_from_store (KoiMessage            *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELETED]);
     }
 
+  set_string (self, &self->read_by, message->read_by, PROP_READ_BY);
+  if (self->read_count != message->read_count)
+    {
+      gboolean was_read = self->read_count > 0;
+
+      self->read_count = message->read_count;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READ_COUNT]);
+      if (was_read != (self->read_count > 0))
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READ]);
+    }
   self->group_info = message->group_info;
   g_free (self->group_info_arg);
   self->group_info_arg = g_strdup (message->group_info_arg);
@@ -259,6 +274,27 @@ koi_message_get_edited (KoiMessage *self)
 {
   g_return_val_if_fail (KOI_IS_MESSAGE (self), FALSE);
   return self->edited;
+}
+
+gboolean
+koi_message_get_read (KoiMessage *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE (self), FALSE);
+  return self->read_count > 0;
+}
+
+const char *
+koi_message_get_read_by (KoiMessage *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE (self), NULL);
+  return self->read_by;
+}
+
+guint
+koi_message_get_read_count (KoiMessage *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE (self), 0);
+  return self->read_count;
 }
 
 gboolean
@@ -357,6 +393,7 @@ koi_message_finalize (GObject *object)
   g_clear_pointer (&self->from_address, g_free);
   g_clear_pointer (&self->from_name, g_free);
   g_clear_pointer (&self->failure_reason, g_free);
+  g_clear_pointer (&self->read_by, g_free);
   g_clear_pointer (&self->group_info_arg, g_free);
 
   G_OBJECT_CLASS (koi_message_parent_class)->finalize (object);
@@ -420,6 +457,15 @@ koi_message_get_property (GObject    *object,
     case PROP_DELETED:
       g_value_set_boolean (value, self->deleted);
       break;
+    case PROP_READ:
+      g_value_set_boolean (value, self->read_count > 0);
+      break;
+    case PROP_READ_COUNT:
+      g_value_set_uint (value, self->read_count);
+      break;
+    case PROP_READ_BY:
+      g_value_set_string (value, self->read_by);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -464,6 +510,12 @@ koi_message_class_init (KoiMessageClass *klass)
   properties[PROP_EDITED] = g_param_spec_boolean ("edited", NULL, NULL, FALSE, flags);
   /* Deleted for everyone by its author: the text is gone. */
   properties[PROP_DELETED] = g_param_spec_boolean ("deleted", NULL, NULL, FALSE, flags);
+  /* An outgoing message someone sent a read receipt for: two ticks. */
+  properties[PROP_READ] = g_param_spec_boolean ("read", NULL, NULL, FALSE, flags);
+  /* How many people sent one (a group's members each count once). */
+  properties[PROP_READ_COUNT] = g_param_spec_uint ("read-count", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  /* Who sent one: addresses, space-separated; NULL when nobody did. */
+  properties[PROP_READ_BY] = g_param_spec_string ("read-by", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

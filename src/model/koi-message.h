@@ -41,7 +41,8 @@ G_DECLARE_FINAL_TYPE (KoiMessage, koi_message, KOI, MESSAGE, GObject)
  * lists update them in place and each notifies only when it changes):
  *   id (gint64), chat-id (gint64), message-id, text, full-text (NULL when
  *   equal to text), subject, from-address, from-name, direction, state,
- *   kind, timestamp (gint64 ms, the sort time), failure-reason, loaded.
+ *   kind, timestamp (gint64 ms, the sort time), failure-reason, loaded,
+ *   edited, deleted, read (someone sent a read receipt), read-count.
  *
  * A placeholder (loaded = FALSE) stands in for a message whose page is
  * still being read; it becomes the real message in place (same object).
@@ -66,6 +67,9 @@ const char          *koi_message_get_failure_reason (KoiMessage *self);
 gboolean             koi_message_get_loaded         (KoiMessage *self);
 gboolean             koi_message_get_edited         (KoiMessage *self);
 gboolean             koi_message_get_deleted        (KoiMessage *self);
+gboolean             koi_message_get_read           (KoiMessage *self);
+guint                koi_message_get_read_count     (KoiMessage *self);
+const char          *koi_message_get_read_by        (KoiMessage *self);
 
 /* Groups: the info line this message is (KoiStoreGroupInfo, 0 = an
  * ordinary message) and its address or name; whether an incoming group

@@ -21,6 +21,7 @@ struct _KoiSession
   GListStore     *accounts;     /* of KoiAccount */
   gboolean        loaded;
   int             move_chat_mail;  /* -1: each account's stored setting */
+  int             read_receipts;   /* -1: each account's stored setting */
 };
 
 G_DEFINE_FINAL_TYPE (KoiSession, koi_session, G_TYPE_OBJECT)
@@ -47,6 +48,22 @@ koi_session_set_move_chat_mail (KoiSession *self,
 
       if (koi_account_get_engine (account) != NULL)
         koi_engine_set_move_chat_mail (koi_account_get_engine (account), move);
+    }
+}
+
+void
+koi_session_set_read_receipts (KoiSession *self,
+                               gboolean    enabled)
+{
+  g_return_if_fail (KOI_IS_SESSION (self));
+
+  self->read_receipts = enabled ? 1 : 0;
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->accounts)); i++)
+    {
+      g_autoptr(KoiAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+
+      if (koi_account_get_engine (account) != NULL)
+        koi_engine_set_read_receipts (koi_account_get_engine (account), enabled);
     }
 }
 
@@ -135,6 +152,8 @@ start_engine (KoiSession            *self,
   engine = koi_engine_new_from_config (self->store_path, config);
   if (self->move_chat_mail >= 0)
     koi_engine_set_move_chat_mail (engine, self->move_chat_mail);
+  if (self->read_receipts >= 0)
+    koi_engine_set_read_receipts (engine, self->read_receipts);
   koi_account_set_engine (account, engine);
   koi_engine_start (engine);
 }
@@ -569,4 +588,5 @@ koi_session_init (KoiSession *self)
 {
   self->accounts = g_list_store_new (KOI_TYPE_ACCOUNT);
   self->move_chat_mail = -1;
+  self->read_receipts = -1;
 }

@@ -61,5 +61,9 @@ void            koi_session_shutdown           (KoiSession           *self);
  * every account now and later. */
 void             koi_session_set_move_chat_mail (KoiSession *self,
                                                  gboolean    move);
+/* Whether read receipts are asked for and sent (the user's preference),
+ * for every account now and later. */
+void             koi_session_set_read_receipts  (KoiSession *self,
+                                                 gboolean    enabled);
 
 G_END_DECLS

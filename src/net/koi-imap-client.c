@@ -1357,6 +1357,30 @@ koi_imap_client_uid_move (KoiImapClient  *self,
 }
 
 gboolean
+koi_imap_client_uid_expunge (KoiImapClient  *self,
+                             const char     *uid_set,
+                             GCancellable   *cancellable,
+                             GError        **error)
+{
+  g_autoptr(KoiImapCommand) expunge = NULL;
+
+  if (!koi_imap_client_uid_store (self, uid_set, "+FLAGS.SILENT (\\Deleted)", cancellable, error))
+    return FALSE;
+
+  /* UID EXPUNGE (UIDPLUS) removes exactly these; a plain EXPUNGE also
+   * removes whatever else is \Deleted in the folder. */
+  if (koi_imap_client_has_capability (self, "UIDPLUS"))
+    {
+      expunge = koi_imap_command_new ("UID EXPUNGE");
+      koi_imap_command_add_atom (expunge, uid_set);
+    }
+  else
+    expunge = koi_imap_command_new ("EXPUNGE");
+
+  return koi_imap_client_run (self, expunge, NULL, NULL, NULL, cancellable, error);
+}
+
+gboolean
 koi_imap_client_noop (KoiImapClient  *self,
                       GCancellable   *cancellable,
                       GError        **error)

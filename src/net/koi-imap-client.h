@@ -172,6 +172,11 @@ gboolean       koi_imap_client_uid_move       (KoiImapClient   *self,
                                                const char      *destination,
                                                GCancellable    *cancellable,
                                                GError         **error);
+/* Flags @uid_set \Deleted in the selected folder and expunges them. */
+gboolean       koi_imap_client_uid_expunge    (KoiImapClient   *self,
+                                               const char      *uid_set,
+                                               GCancellable    *cancellable,
+                                               GError         **error);
 gboolean       koi_imap_client_noop           (KoiImapClient   *self,
                                                GCancellable    *cancellable,
                                                GError         **error);

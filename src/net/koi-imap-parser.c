@@ -523,6 +523,7 @@ parse_response_code (Cursor          *cur,
 {
   const char *start;
   const char *close;
+  Cursor saved;
 
   cur->p++; /* '[' */
   start = cur->p;
@@ -532,11 +533,14 @@ parse_response_code (Cursor          *cur,
     return fail (cur, error, "empty response code");
   response->code = g_ascii_strup (start, cur->p - start);
 
-  start = cur->p;
+  /* The whole cursor is saved: parsing the arguments may have stepped over
+   * a literal into the next segment, where p and end belong to another
+   * buffer (found by fuzz-imap-parser: a heap overflow in the memchr). */
+  saved = *cur;
   if (!parse_values (cur, TRUE, response->code_args, NULL) || cur->p >= cur->end)
     {
       g_ptr_array_set_size (response->code_args, 0);
-      cur->p = start;
+      *cur = saved;
       close = memchr (cur->p, ']', cur->end - cur->p);
       if (close == NULL)
         return fail (cur, error, "unterminated response code");

@@ -193,7 +193,8 @@ koi_store_account_delete (KoiStore  *self,
 /* Contacts */
 
 #define CONTACT_COLUMNS \
-  "id, account_id, address, display_name, vcard, contact_json, blocked, is_me, updated_at"
+  "id, account_id, address, display_name, vcard, contact_json, blocked, is_me, updated_at," \
+  " COALESCE (card_ref, 0), muted"
 
 static KoiStoreContact *
 contact_from_row (sqlite3_stmt *stmt)
@@ -209,6 +210,8 @@ contact_from_row (sqlite3_stmt *stmt)
   contact->blocked = sqlite3_column_int (stmt, 6) != 0;
   contact->is_me = sqlite3_column_int (stmt, 7) != 0;
   contact->updated_at_ms = sqlite3_column_int64 (stmt, 8);
+  contact->card_ref = sqlite3_column_int64 (stmt, 9);
+  contact->muted = sqlite3_column_int (stmt, 10) != 0;
   return contact;
 }
 
@@ -258,7 +261,9 @@ koi_store_contact_ensure (KoiStore    *self,
                             "INSERT INTO contacts (account_id, address, display_name, updated_at)"
                             " VALUES (?1, ?2, NULLIF (?3, ''), ?4)"
                             " ON CONFLICT (account_id, address) DO UPDATE SET"
-                            "  display_name = COALESCE (excluded.display_name, display_name)"
+                            /* The card's name wins over a From display name. */
+                            "  display_name = CASE WHEN card_ref IS NULL"
+                            "   THEN COALESCE (excluded.display_name, display_name) ELSE display_name END"
                             " RETURNING id",
                             error);
   if (stmt == NULL)
@@ -340,6 +345,129 @@ koi_store_contact_find (KoiStore    *self,
   if (rc != SQLITE_DONE)
     koi_store_set_error (self, error, rc, "Could not read the contact");
   return NULL;
+}
+
+KoiStoreContact *
+koi_store_contact_get (KoiStore  *self,
+                       gint64     id,
+                       GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = koi_store_prepare (self, "SELECT " CONTACT_COLUMNS " FROM contacts WHERE id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return contact_from_row (stmt);
+  if (rc != SQLITE_DONE)
+    koi_store_set_error (self, error, rc, "Could not read the contact");
+  return NULL;
+}
+
+gboolean
+koi_store_contact_is_blocked (KoiStore   *self,
+                              gint64      account_id,
+                              const char *address)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (address == NULL)
+    return FALSE;
+  stmt = koi_store_prepare (self,
+                            "SELECT 1 FROM contacts WHERE account_id = ?1 AND address = ?2 AND blocked",
+                            NULL);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  koi_store_bind_text (stmt, 2, address);
+  return sqlite3_step (stmt) == SQLITE_ROW;
+}
+
+gboolean
+koi_store_contact_set_card (KoiStore              *self,
+                            const KoiStoreContact *contact,
+                            gint64                *out_contact_id,
+                            gint64                *out_chat_id,
+                            GError               **error)
+{
+  KoiStoreAtomic atomic;
+  gint64 id = 0;
+  gint64 chat_id = 0;
+  gboolean ok;
+
+  if (!check_address (contact->address, error) || !koi_store_atomic_begin (self, &atomic, error))
+    return FALSE;
+
+  {
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+
+    stmt = koi_store_prepare (self,
+                              "INSERT INTO contacts (account_id, address, display_name, vcard,"
+                              " contact_json, blocked, is_me, updated_at, card_ref, muted)"
+                              " VALUES (?1, ?2, NULLIF (?3, ''), ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                              " ON CONFLICT (account_id, address) DO UPDATE SET"
+                              /* A card without a name keeps the one From gave. */
+                              "  display_name = COALESCE (excluded.display_name, display_name),"
+                              "  vcard = excluded.vcard, contact_json = excluded.contact_json,"
+                              "  blocked = excluded.blocked, is_me = excluded.is_me,"
+                              "  updated_at = excluded.updated_at, card_ref = excluded.card_ref,"
+                              "  muted = excluded.muted"
+                              " RETURNING id",
+                              error);
+    if (stmt != NULL)
+      {
+        sqlite3_bind_int64 (stmt, 1, contact->account_id);
+        koi_store_bind_text (stmt, 2, contact->address);
+        koi_store_bind_text (stmt, 3, contact->display_name);
+        koi_store_bind_text (stmt, 4, contact->vcard);
+        koi_store_bind_text (stmt, 5, contact->contact_json);
+        sqlite3_bind_int (stmt, 6, contact->blocked ? 1 : 0);
+        sqlite3_bind_int (stmt, 7, contact->is_me ? 1 : 0);
+        sqlite3_bind_int64 (stmt, 8, contact->updated_at_ms > 0 ? contact->updated_at_ms : koi_store_now_ms ());
+        koi_store_bind_id (stmt, 9, contact->card_ref);
+        sqlite3_bind_int (stmt, 10, contact->muted ? 1 : 0);
+        id = koi_store_step_returning_id (self, stmt, "Could not save the contact", error);
+      }
+  }
+
+  if (id > 0)
+    {
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+
+      /* The 1:1 chat's title and mute follow the card. */
+      stmt = koi_store_prepare (self,
+                                "UPDATE chats SET"
+                                "  name = COALESCE ((SELECT display_name FROM contacts WHERE id = ?3), name),"
+                                "  muted = ?4"
+                                " WHERE account_id = ?1 AND kind = 0 AND peer_address = ?2"
+                                " RETURNING id",
+                                error);
+      if (stmt != NULL)
+        {
+          sqlite3_bind_int64 (stmt, 1, contact->account_id);
+          koi_store_bind_text (stmt, 2, contact->address);
+          sqlite3_bind_int64 (stmt, 3, id);
+          sqlite3_bind_int (stmt, 4, contact->muted ? 1 : 0);
+          chat_id = koi_store_step_returning_id (self, stmt, "Could not rename the chat", error);
+        }
+      else
+        chat_id = -1;
+    }
+
+  ok = id > 0 && chat_id >= 0;
+  if (!koi_store_atomic_end (self, &atomic, ok, error))
+    return FALSE;
+
+  if (out_contact_id != NULL)
+    *out_contact_id = id;
+  if (out_chat_id != NULL)
+    *out_chat_id = chat_id;
+  return TRUE;
 }
 
 GPtrArray *

@@ -102,9 +102,14 @@ koi_store_chat_ensure_1to1 (KoiStore    *self,
 
     stmt = koi_store_prepare (self,
                               "INSERT INTO chats (account_id, kind, peer_address, name, created_at)"
-                              " VALUES (?1, 0, ?2, NULLIF (?3, ''), ?4)"
+                              " VALUES (?1, 0, ?2, COALESCE ((SELECT k.display_name FROM contacts k"
+                              "  WHERE k.account_id = ?1 AND k.address = ?2 AND k.card_ref IS NOT NULL),"
+                              "  NULLIF (?3, '')), ?4)"
                               " ON CONFLICT (account_id, kind, peer_address) DO UPDATE SET"
-                              "  name = COALESCE (excluded.name, name)"
+                              /* A contact card names the chat, not From. */
+                              "  name = CASE WHEN EXISTS (SELECT 1 FROM contacts k"
+                              "   WHERE k.account_id = excluded.account_id AND k.address = excluded.peer_address"
+                              "   AND k.card_ref IS NOT NULL) THEN name ELSE COALESCE (excluded.name, name) END"
                               " RETURNING id",
                               error);
     if (stmt != NULL)

@@ -11,6 +11,9 @@
   " m.from_address, m.from_name, m.subject, m.text, m.full_text, m.in_reply_to," \
   " m.references_, m.sent_at_ms, m.received_at_ms, m.sort_ms, m.seen," \
   " m.failure_reason, m.edited_at_ms, m.deleted, m.has_attachments, m.type," \
+  " (SELECT count(*) FROM read_receipts rr WHERE rr.message_ref = m.id)," \
+  " (SELECT group_concat (c.address, ' ') FROM read_receipts rr JOIN contacts c ON c.id = rr.contact_id" \
+  "  WHERE rr.message_ref = m.id)," \
   " m.group_info, m.group_info_arg," \
   /* not_member: see koi_store_message_get_group_info() */ \
   " (m.direction = 0 AND m.from_address IS NOT NULL" \
@@ -47,9 +50,11 @@ message_from_row (sqlite3_stmt *stmt)
   message->deleted = sqlite3_column_int (stmt, 20) != 0;
   message->has_attachments = sqlite3_column_int (stmt, 21) != 0;
   message->type = sqlite3_column_int (stmt, 22);
-  message->group_info = sqlite3_column_int (stmt, 23);
-  message->group_info_arg = koi_store_column_dup (stmt, 24);
-  message->not_member = sqlite3_column_int (stmt, 25) != 0;
+  message->read_count = (guint) sqlite3_column_int64 (stmt, 23);
+  message->read_by = koi_store_column_dup (stmt, 24);
+  message->group_info = sqlite3_column_int (stmt, 25);
+  message->group_info_arg = koi_store_column_dup (stmt, 26);
+  message->not_member = sqlite3_column_int (stmt, 27) != 0;
   return message;
 }
 
@@ -68,6 +73,7 @@ koi_store_message_free (KoiStoreMessage *message)
   g_free (message->in_reply_to);
   g_free (message->references);
   g_free (message->failure_reason);
+  g_free (message->read_by);
   g_free (message->group_info_arg);
   g_free (message);
 }

@@ -21,6 +21,7 @@
  *                              6 contact, 7 group change, 8 delivery failure,
  *                              9 auto-reply, 10 mailing list
  *   outbox_recipients.state    0 pending, 1 accepted, 2 refused
+ *   receipt_requests.state     0 waiting to be seen, 1 due, 2 done
  *   booleans                   0 / 1
  * Times are ms since the epoch. Addresses use COLLATE NOCASE so lookups and
  * uniqueness ignore ASCII case while the original spelling is kept.
@@ -252,7 +253,44 @@ static const char migration_3[] =
 
   "ALTER TABLE folders ADD COLUMN highest_modseq INTEGER NOT NULL DEFAULT 0;";
 
-/* 4 (groups, issue 8): membership and name by the time of the message
+/* 4 (contacts, issue 10; the lead renumbers this entry on merge if another
+ * migration 4 lands first): the address book lives in the user's mailbox
+ * as one "Chat: Contact" message per contact (docs/WIRE.md).
+ * - contact_cards: every version of a card Koi has seen, by its hidden
+ *   message row. Several versions of one address (two devices editing at
+ *   once, a crash between APPEND and expunge) are all kept here; the newest
+ *   Date, then the highest UID wins, the others are removed from the
+ *   server. raw holds a version written here until it is APPENDed.
+ * - contacts.card_ref: the version in use; contacts.muted: contact.json's
+ *   notification.enabled = false. */
+static const char migration_4[] =
+  "CREATE TABLE contact_cards ("
+  "  message_ref   INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,"
+  "  account_id    INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  address       TEXT NOT NULL COLLATE NOCASE,"
+  "  date          INTEGER NOT NULL,"
+  "  vcard         TEXT,"
+  "  contact_json  TEXT,"
+  "  headers       TEXT,"
+  "  raw           BLOB"
+  ");"
+  "CREATE INDEX contact_cards_by_address ON contact_cards (account_id, address);"
+  "CREATE INDEX contact_cards_pending ON contact_cards (account_id) WHERE raw IS NOT NULL;"
+  "ALTER TABLE contacts ADD COLUMN card_ref INTEGER REFERENCES messages (id) ON DELETE SET NULL;"
+  "ALTER TABLE contacts ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;";
+
+/* 5: read receipts this account owes (koi-store-receipt.c): one row per
+ * incoming message that asked for one; state 0 waiting to be seen, 1 due,
+ * 2 sent or sent by another device. */
+static const char migration_5[] =
+  "CREATE TABLE receipt_requests ("
+  "  message_ref  INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,"
+  "  account_id   INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  state        INTEGER NOT NULL DEFAULT 0 CHECK (state IN (0, 1, 2))"
+  ");"
+  "CREATE INDEX receipt_requests_due ON receipt_requests (account_id) WHERE state = 1;";
+
+/* 6 (groups, issue 8; was 4 on its branch, renumbered when merging main): membership and name by the time of the message
  * that set them, so every device that holds the same mail ends with the
  * same group whatever order the mail came in (docs/WIRE.md, "Groups").
  * - chat_members.removed / changed_at_ms / explicit: a member row is never
@@ -264,7 +302,7 @@ static const char migration_3[] =
  * - messages.group_info: what a group change did, for the info line the
  *   viewer reads in its own language (KoiStoreGroupInfo); group_info_arg
  *   its address or the new name. */
-static const char migration_4_groups[] =
+static const char migration_6_groups[] =
   "ALTER TABLE chat_members ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE chat_members ADD COLUMN changed_at_ms INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE chat_members ADD COLUMN explicit INTEGER NOT NULL DEFAULT 0;"
@@ -277,7 +315,9 @@ const char * const koi_store_migrations[] = {
   migration_1,
   migration_2,
   migration_3,
-  migration_4_groups,
+  migration_4,
+  migration_5,
+  migration_6_groups,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (koi_store_migrations) == KOI_STORE_SCHEMA_VERSION);

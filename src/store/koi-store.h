@@ -57,7 +57,7 @@ typedef enum {
 } KoiStoreRecipientState;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define KOI_STORE_SCHEMA_VERSION 4
+#define KOI_STORE_SCHEMA_VERSION 6
 
 typedef struct _KoiStore KoiStore;
 
@@ -134,6 +134,8 @@ typedef struct {
   gboolean  blocked;
   gboolean  is_me;
   gint64    updated_at_ms;
+  gint64    card_ref;       /* the card version in use (contact_cards), or 0 */
+  gboolean  muted;          /* contact.json notification.enabled = false */
 } KoiStoreContact;
 
 /* Creates the contact (account_id, address) if missing and returns its id.
@@ -158,6 +160,70 @@ GPtrArray       *koi_store_contact_list    (KoiStore               *store,
                                             gint64                  account_id,
                                             GError                **error);
 void             koi_store_contact_free    (KoiStoreContact        *contact);
+/* NULL without error when there is no such contact. */
+KoiStoreContact *koi_store_contact_get     (KoiStore               *store,
+                                            gint64                  id,
+                                            GError                **error);
+/* Is mail from @address to be hidden? */
+gboolean         koi_store_contact_is_blocked (KoiStore            *store,
+                                               gint64               account_id,
+                                               const char          *address);
+/* The card in use changed: every field from it, and the 1:1 chat's name
+ * and mute follow. Returns the 1:1 chat's id (0: none) in @out_chat_id. */
+gboolean         koi_store_contact_set_card (KoiStore              *store,
+                                             const KoiStoreContact *contact,
+                                             gint64                *out_contact_id,
+                                             gint64                *out_chat_id,
+                                             GError               **error);
+
+/* Contact card versions (the "Chat: Contact" messages), migration 4 */
+
+typedef struct {
+  gint64    message_ref;    /* the hidden message row of this version */
+  gint64    account_id;
+  char     *address;
+  gint64    date_ms;        /* its Date */
+  char     *vcard;
+  char     *contact_json;
+  char     *headers;        /* the COI fields, see koi-contact-card.h */
+  GBytes   *raw;            /* written here and not yet on the server */
+} KoiStoreCard;
+
+gboolean         koi_store_card_add        (KoiStore               *store,
+                                            const KoiStoreCard     *card,
+                                            GError                **error);
+/* The version that counts for @address: newest Date, then highest UID
+ * (a version not on the server yet counts as newest: it will get the
+ * highest), then the last one stored. NULL without error when none. */
+KoiStoreCard    *koi_store_card_winner     (KoiStore               *store,
+                                            gint64                  account_id,
+                                            const char             *address,
+                                            GError                **error);
+/* Every address with a card version; of char*. */
+GPtrArray       *koi_store_card_addresses  (KoiStore               *store,
+                                            gint64                  account_id,
+                                            GError                **error);
+/* Versions written here that wait for their APPEND; of KoiStoreCard*. */
+GPtrArray       *koi_store_card_list_pending (KoiStore             *store,
+                                              gint64                account_id,
+                                              GError              **error);
+gboolean         koi_store_card_set_uploaded (KoiStore             *store,
+                                              gint64                message_ref,
+                                              GError              **error);
+/* UIDs in @folder (at @uidvalidity) of versions that lost to a version
+ * already on the server: to be expunged. The message refs in @out_refs. */
+GArray          *koi_store_card_list_superseded (KoiStore          *store,
+                                                 gint64             account_id,
+                                                 const char        *folder,
+                                                 guint32            uidvalidity,
+                                                 GArray           **out_refs,
+                                                 GError           **error);
+/* Forgets a version (it lost, and is gone from the server or was never
+ * sent); its hidden message row stays, so it is never fetched again. */
+gboolean         koi_store_card_remove     (KoiStore               *store,
+                                            gint64                  message_ref,
+                                            GError                **error);
+void             koi_store_card_free       (KoiStoreCard           *card);
 
 /* ------------------------------------------------------------------ */
 /* Chats */
@@ -265,6 +331,10 @@ typedef struct {
   /* What the mail does (the coi layer's KoiCoiType, stored as is). A row
    * of a hidden type has no chat and no text. */
   int       type;
+  /* Filled when read: how many contacts sent a read receipt for it, and
+   * their addresses, space-separated (NULL: none). */
+  guint     read_count;
+  char     *read_by;
   /* Groups (koi-store-group.h), filled when read: the info line
    * (KoiStoreGroupInfo, 0 = none) and its address or name, and whether the
    * sender of this incoming group message is no member. */
@@ -399,6 +469,45 @@ gboolean         koi_store_receipt_add        (KoiStore               *store,
 guint            koi_store_receipt_count      (KoiStore               *store,
                                                gint64                  message_ref,
                                                GError                **error);
+
+/* Who read the message (addresses, first reader first), for "Read by". */
+GPtrArray       *koi_store_receipt_readers    (KoiStore               *store,
+                                               gint64                  message_ref,
+                                               GError                **error);
+
+/* Read receipts this account owes (koi-store-receipt.c). */
+
+/* The incoming @message_ref asked for a receipt at its sender's own
+ * address: it waits until the user sees it. */
+gboolean         koi_store_receipt_request_add    (KoiStore    *store,
+                                                   gint64       account_id,
+                                                   gint64       message_ref,
+                                                   GError     **error);
+/* The user saw @message_refs (gint64) in the window: those that wait for
+ * it and whose sender is not blocked become due. Returns how many. */
+guint            koi_store_receipt_requests_shown (KoiStore    *store,
+                                                   GArray      *message_refs,
+                                                   GError     **error);
+
+typedef struct {
+  gint64   message_ref;
+  char    *message_id;
+  char    *from_address;
+  char    *folder;         /* NULL: no server copy known */
+  guint32  uidvalidity;
+  guint32  uid;            /* 0: no server copy known */
+} KoiStoreReceiptDue;
+
+/* The receipts to send now, one item per server copy of each message, by
+ * folder and UID (of KoiStoreReceiptDue*). */
+GPtrArray       *koi_store_receipt_requests_due   (KoiStore    *store,
+                                                   gint64       account_id,
+                                                   GError     **error);
+/* Sent, or another device did: never again. */
+gboolean         koi_store_receipt_request_done   (KoiStore    *store,
+                                                   gint64       message_ref,
+                                                   GError     **error);
+void             koi_store_receipt_due_free       (KoiStoreReceiptDue *item);
 
 /* ------------------------------------------------------------------ */
 /* IMAP folder state and message locations */
@@ -656,9 +765,11 @@ gboolean   koi_store_setting_set           (KoiStore     *store,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStore, koi_store_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreAccount, koi_store_account_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreContact, koi_store_contact_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreCard, koi_store_card_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreChat, koi_store_chat_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreMessage, koi_store_message_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreEdit, koi_store_edit_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreReceiptDue, koi_store_receipt_due_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreLocation, koi_store_location_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreOutboxItem, koi_store_outbox_item_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreRequest, koi_store_request_free)

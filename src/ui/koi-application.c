@@ -6,7 +6,10 @@
 #include <glib/gi18n.h>
 
 #include "koi-application.h"
+#include "koi-background.h"
+#include "koi-compat.h"
 #include "koi-model.h"
+#include "koi-notifier.h"
 #include "koi-preferences-window.h"
 #include "koi-profile.h"
 #include "koi-window.h"
@@ -21,6 +24,7 @@ struct _KoiApplication
   /* The first window waits for the accounts (a quick local read), so it
    * opens on the right page instead of flashing a spinner. */
   GtkWindow      *pending_window;
+  KoiNotifier    *notifier;
   gboolean        loading;
 };
 
@@ -134,15 +138,18 @@ about_action (GSimpleAction *action,
   static const char *developers[] = { "The Koi developers", NULL };
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
 
-  adw_show_about_window (window,
-                         "application-name", _("Koi"),
-                         "application-icon", APP_ID,
-                         "developer-name", _("The Koi developers"),
-                         "version", PACKAGE_VERSION,
-                         "developers", developers,
-                         "license-type", GTK_LICENSE_GPL_3_0,
-                         "comments", _("Chat with anyone who has an email address"),
-                         NULL);
+  GObject *about = koi_compat_about_new ();
+
+  g_object_set (about,
+                "application-name", _("Koi"),
+                "application-icon", APP_ID,
+                "developer-name", _("The Koi developers"),
+                "version", PACKAGE_VERSION,
+                "developers", developers,
+                "license-type", GTK_LICENSE_GPL_3_0,
+                "comments", _("Chat with anyone who has an email address"),
+                NULL);
+  koi_compat_present_dialog (about, window != NULL ? GTK_WIDGET (window) : NULL);
 }
 
 static void
@@ -157,17 +164,107 @@ preferences_action (GSimpleAction *action,
   if (self->settings == NULL)
     return;
 
-  preferences = koi_preferences_window_new (window, self->settings,
+  preferences = koi_preferences_window_new (self->settings,
                                             self->session != NULL
                                             ? koi_session_get_accounts (self->session) : NULL);
-  gtk_window_present (GTK_WINDOW (preferences));
+  koi_compat_present_dialog (preferences, window != NULL ? GTK_WIDGET (window) : NULL);
+}
+
+/* The chat a notification names, if its account and chat still exist. */
+static KoiChat *
+chat_for_target (KoiApplication  *self,
+                 GVariant        *parameter,
+                 KoiAccount     **out_account)
+{
+  gint64 account_id, chat_id;
+  KoiAccount *account;
+
+  if (self->session == NULL)
+    return NULL;
+  g_variant_get (parameter, "(xx)", &account_id, &chat_id);
+  account = koi_session_find_account (self->session, account_id);
+  if (account == NULL)
+    return NULL;
+  *out_account = account;
+  return koi_chat_list_find (koi_account_get_chats (account), chat_id);
+}
+
+/* A click on a notification: the window comes up with the chat open. */
+static void
+open_chat_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  KoiApplication *self = KOI_APPLICATION (user_data);
+  KoiAccount *account = NULL;
+  KoiChat *chat = chat_for_target (self, parameter, &account);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    window = GTK_WINDOW (koi_window_new (self));
+  gtk_window_present (window);
+  if (chat != NULL && KOI_IS_WINDOW (window) && koi_window_get_account (KOI_WINDOW (window)) == account)
+    koi_window_open_chat (KOI_WINDOW (window), chat);
+}
+
+/* "Mark as Read" on a notification: read without opening the window (no
+ * read receipt is owed: the user did not see the messages, only the
+ * preview; the engine sends receipts only for what it was told was shown,
+ * and it is told so by the window). */
+static void
+mark_chat_read_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  KoiApplication *self = KOI_APPLICATION (user_data);
+  KoiAccount *account = NULL;
+  KoiChat *chat = chat_for_target (self, parameter, &account);
+
+  if (chat != NULL && koi_chat_get_unread_count (chat) > 0)
+    koi_account_mark_read_unseen (account, koi_chat_get_id (chat));
 }
 
 static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = quit_action },
   { .name = "about", .activate = about_action },
   { .name = "preferences", .activate = preferences_action },
+  { .name = "open-chat", .activate = open_chat_action, .parameter_type = "(xx)" },
+  { .name = "mark-chat-read", .activate = mark_chat_read_action, .parameter_type = "(xx)" },
 };
+
+/* The user is looking at the chat: the active window shows it. */
+static gboolean
+chat_is_shown (gint64   account_id,
+               gint64   chat_id,
+               gpointer user_data)
+{
+  KoiApplication *self = KOI_APPLICATION (user_data);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  KoiAccount *account;
+  KoiChat *chat;
+
+  if (!KOI_IS_WINDOW (window) || !gtk_window_is_active (window))
+    return FALSE;
+  account = koi_window_get_account (KOI_WINDOW (window));
+  chat = koi_conversation_view_get_chat (koi_window_get_conversation_view (KOI_WINDOW (window)));
+  return account != NULL && chat != NULL &&
+         koi_account_get_id (account) == account_id && koi_chat_get_id (chat) == chat_id;
+}
+
+static void
+on_accounts_changed (KoiApplication *self,
+                     guint           position,
+                     guint           removed,
+                     guint           added,
+                     GListModel     *accounts)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr (KoiAccount) account = g_list_model_get_item (accounts, i);
+
+      koi_notifier_watch (self->notifier, G_LIST_MODEL (koi_account_get_chats (account)));
+    }
+}
 
 static void
 apply_color_scheme (KoiApplication *self)
@@ -219,6 +316,15 @@ on_move_chats_changed (KoiApplication *self,
 }
 
 static void
+on_read_receipts_changed (KoiApplication *self,
+                          const char     *key,
+                          GSettings      *settings)
+{
+  if (self->session != NULL)
+    koi_session_set_read_receipts (self->session, g_settings_get_boolean (settings, key));
+}
+
+static void
 koi_application_startup (GApplication *app)
 {
   KoiApplication *self = KOI_APPLICATION (app);
@@ -237,6 +343,7 @@ koi_application_startup (GApplication *app)
                                                             "<Control><Shift>question", NULL });
 
   open_settings (self);
+  koi_background_init (GTK_APPLICATION (app), self->settings);
 
   if (self->profile_dir == NULL)
     self->profile_dir = koi_profile_default_dir ();
@@ -248,12 +355,26 @@ koi_application_startup (GApplication *app)
     }
 
   self->session = koi_session_new (self->profile_dir);
+
+  self->notifier = koi_notifier_new (app, self->settings);
+  koi_notifier_set_shown_func (self->notifier, chat_is_shown, self);
+  {
+    GListModel *accounts = koi_session_get_accounts (self->session);
+
+    on_accounts_changed (self, 0, 0, g_list_model_get_n_items (accounts), accounts);
+    g_signal_connect_object (accounts, "items-changed", G_CALLBACK (on_accounts_changed), self,
+                             G_CONNECT_SWAPPED);
+  }
   if (self->settings != NULL)
     {
       koi_session_set_move_chat_mail (self->session,
                                       g_settings_get_boolean (self->settings, "move-chats-to-folder"));
       g_signal_connect_object (self->settings, "changed::move-chats-to-folder",
                                G_CALLBACK (on_move_chats_changed), self, G_CONNECT_SWAPPED);
+      koi_session_set_read_receipts (self->session,
+                                     g_settings_get_boolean (self->settings, "send-read-receipts"));
+      g_signal_connect_object (self->settings, "changed::send-read-receipts",
+                               G_CALLBACK (on_read_receipts_changed), self, G_CONNECT_SWAPPED);
     }
   self->loading = TRUE;
   koi_session_load_async (self->session, NULL, session_loaded, g_object_ref (self));
@@ -277,6 +398,7 @@ koi_application_finalize (GObject *object)
   KoiApplication *self = KOI_APPLICATION (object);
 
   g_clear_weak_pointer (&self->pending_window);
+  g_clear_object (&self->notifier);
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->profile_dir, g_free);

@@ -31,6 +31,12 @@ struct _KoiConversationView
    * stays at the bottom; cleared when they scroll up. */
   gboolean           at_bottom;
 
+  /* The "New messages" line: how many were unread when the chat opened,
+   * and the position of the first of them once the list's length is
+   * known (G_MAXUINT: none, or not known yet). */
+  guint              unread_at_open;
+  guint              marker_position;
+
   /* What the composer's text will do: replace this message's text
    * (editing_id), or answer it with a quote (reply_id); 0 = neither. */
   gint64             editing_id;
@@ -143,6 +149,18 @@ on_factory_bind (KoiConversationView      *self,
   koi_message_row_set_show_avatar (row, self->chat != NULL && koi_chat_get_is_group (self->chat));
   koi_message_row_set_previous (row, previous);
   koi_message_row_set_item (row, gtk_list_item_get_item (list_item));
+
+  /* Rows are bound only once the list knows its length, which is then the
+   * length the chat had when it opened (plus what came meanwhile). */
+  if (self->marker_position == G_MAXUINT && self->unread_at_open > 0 && self->messages != NULL)
+    {
+      guint n = g_list_model_get_n_items (self->messages);
+
+      self->marker_position = n >= self->unread_at_open ? n - self->unread_at_open : 0;
+      self->unread_at_open = 0;
+    }
+  koi_message_row_set_unread_marker (row, position != GTK_INVALID_LIST_POSITION &&
+                                          position == self->marker_position);
 }
 
 static void
@@ -227,6 +245,9 @@ koi_conversation_view_set_chat (KoiConversationView *self,
   self->cancellable = g_cancellable_new ();
 
   g_set_object (&self->chat, chat);
+  /* Read before the window marks the chat read: that comes right after. */
+  self->unread_at_open = chat != NULL ? koi_chat_get_unread_count (chat) : 0;
+  self->marker_position = G_MAXUINT;
   leave_mode (self);
   koi_composer_set_text (self->composer, NULL);
 
@@ -497,6 +518,13 @@ info_action (GtkWidget  *widget,
                           koi_message_get_from_address (message) != NULL
                             ? koi_message_get_from_address (message) : "",
                           when, koi_message_get_message_id (message));
+  if (koi_message_get_read_by (message) != NULL)
+    {
+      g_autofree char *plain = g_steal_pointer (&body);
+
+      /* TRANSLATORS: Message Info: who sent a read receipt (addresses) */
+      body = g_strdup_printf (_("%s\nRead by: %s"), plain, koi_message_get_read_by (message));
+    }
   /* AdwMessageDialog: in libadwaita 1.2 and still in newer ones. */
   dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                    _("Message Info"), body);
@@ -633,6 +661,7 @@ koi_conversation_view_init (KoiConversationView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
+  self->marker_position = G_MAXUINT;
   self->at_bottom = TRUE;
 
   adj = vadjustment (self);

@@ -21,6 +21,7 @@ struct _KoiMessageRow
   GtkWidget   parent_instance;
 
   GtkLabel   *day_label;
+  GtkLabel   *unread_marker;
   GtkLabel   *sender_label;
   GtkLabel   *info_label;
   GtkWidget  *line_box;
@@ -188,8 +189,17 @@ update_state (KoiMessageRow *self)
           text = _("Sending…");
           break;
         case KOI_MESSAGE_SENT:
-          icon = "emblem-ok-symbolic";
-          text = _("Sent");
+          /* Two ticks once a read receipt came, as every messenger shows it. */
+          if (koi_message_get_read (self->item))
+            {
+              icon = "koi-read-symbolic";
+              text = _("Read");
+            }
+          else
+            {
+              icon = "emblem-ok-symbolic";
+              text = _("Sent");
+            }
           break;
         case KOI_MESSAGE_FAILED:
           icon = "dialog-error-symbolic";
@@ -330,7 +340,8 @@ on_item_notify (KoiMessageRow *self,
                 GParamSpec    *pspec,
                 KoiMessage    *item)
 {
-  if (g_str_equal (pspec->name, "state") || g_str_equal (pspec->name, "failure-reason"))
+  if (g_str_equal (pspec->name, "state") || g_str_equal (pspec->name, "failure-reason") ||
+      g_str_equal (pspec->name, "read"))
     update_state (self);
   else if (g_str_equal (pspec->name, "text") || g_str_equal (pspec->name, "full-text")
            || g_str_equal (pspec->name, "subject"))
@@ -444,6 +455,23 @@ const char *
 koi_message_row_get_time_text (KoiMessageRow *self)
 {
   return gtk_label_get_label (self->time_label);
+}
+
+void
+koi_message_row_set_unread_marker (KoiMessageRow *self,
+                                   gboolean       shown)
+{
+  g_return_if_fail (KOI_IS_MESSAGE_ROW (self));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->unread_marker), shown);
+}
+
+gboolean
+koi_message_row_get_unread_marker (KoiMessageRow *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE_ROW (self), FALSE);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->unread_marker));
 }
 
 const char *
@@ -746,6 +774,7 @@ koi_message_row_class_init (KoiMessageRowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/koi-message-row.ui");
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, day_label);
+  gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, unread_marker);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, sender_label);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, info_label);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, avatar);

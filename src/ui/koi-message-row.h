@@ -29,6 +29,11 @@ void        koi_message_row_set_previous (KoiMessageRow *self,
 /* What the row shows, for tests. */
 const char *koi_message_row_get_text_markup (KoiMessageRow *self);
 const char *koi_message_row_get_day_text    (KoiMessageRow *self);
+/* The "New messages" line above the row: the first message that was
+ * unread when the chat opened. */
+void        koi_message_row_set_unread_marker (KoiMessageRow *self,
+                                               gboolean       shown);
+gboolean    koi_message_row_get_unread_marker (KoiMessageRow *self);
 const char *koi_message_row_get_time_text   (KoiMessageRow *self);
 const char *koi_message_row_get_sender_text (KoiMessageRow *self);
 /* Group chats: incoming bubbles carry their sender's avatar. */

@@ -10,18 +10,22 @@
 
 struct _KoiPreferencesWindow
 {
-  AdwPreferencesWindow  parent_instance;
+  KoiPreferencesBase    parent_instance;
 
   AdwComboRow          *color_scheme_row;
   GtkSwitch            *move_switch;
   AdwActionRow         *other_app_row;
+  GtkSwitch            *receipts_switch;
+  GtkSwitch            *notifications_switch;
+  GtkSwitch            *content_switch;
+  GtkSwitch            *background_switch;
 
   GSettings            *settings;
   GListModel           *accounts;
   gboolean              move_bound;
 };
 
-G_DEFINE_FINAL_TYPE (KoiPreferencesWindow, koi_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+G_DEFINE_FINAL_TYPE (KoiPreferencesWindow, koi_preferences_window, KOI_TYPE_PREFERENCES_BASE)
 
 /* The combo's positions follow the schema's enum values (default, light,
  * dark), so the mapping is the enum's number. */
@@ -127,22 +131,30 @@ on_accounts_changed (KoiPreferencesWindow *self,
 }
 
 GtkWidget *
-koi_preferences_window_new (GtkWindow  *parent,
-                            GSettings  *settings,
+koi_preferences_window_new (GSettings  *settings,
                             GListModel *accounts)
 {
   KoiPreferencesWindow *self;
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
 
-  self = g_object_new (KOI_TYPE_PREFERENCES_WINDOW,
-                       "transient-for", parent,
-                       NULL);
+  self = g_object_new (KOI_TYPE_PREFERENCES_WINDOW, NULL);
   self->settings = g_object_ref (settings);
 
   g_settings_bind_with_mapping (settings, "color-scheme", self->color_scheme_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT,
                                 scheme_to_position, position_to_scheme, NULL, NULL);
+  g_settings_bind (settings, "send-read-receipts", self->receipts_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "notifications", self->notifications_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "notification-show-content", self->content_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "run-in-background", self->background_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  /* Content without notifications means nothing. */
+  g_settings_bind (settings, "notifications", self->content_switch, "sensitive",
+                   G_SETTINGS_BIND_GET);
   if (accounts != NULL)
     {
       self->accounts = g_object_ref (accounts);
@@ -181,6 +193,10 @@ koi_preferences_window_class_init (KoiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, color_scheme_row);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, move_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, other_app_row);
+  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, receipts_switch);
+  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, notifications_switch);
+  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, content_switch);
+  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, background_switch);
 }
 
 static void

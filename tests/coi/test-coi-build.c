@@ -458,6 +458,100 @@ test_build_invalid (void)
     }
 }
 
+/* A receipt for a burst of three messages is one mail that Koi (and Delta
+ * Chat, which reads the same fields) takes as a receipt for all three; the
+ * chat message that asked for it names the address to answer. */
+static void
+test_build_read_receipt (void)
+{
+  const char *ids[] = { "chat$one@example.net", "chat$two@example.net", "Mr.three@example.net", NULL };
+  KoiCoiReceipt receipt = {
+    .from_address = "alice@example.org",
+    .from_name = "Älice",
+    .to = "bob@example.net",
+    .message_ids = ids,
+  };
+  KoiCoiOutgoing out = {
+    .from_address = "alice@example.org",
+    .from_name = "Alice",
+    .to = one_recipient,
+    .text = "Did you read this?",
+    .request_read_receipt = TRUE,
+  };
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(KoiCoiParsed) parsed = NULL;
+  g_autoptr(KoiCoiParsed) request = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *none[] = { NULL };
+  const char *data;
+  gsize size;
+
+  message = koi_coi_build_read_receipt (&receipt, &error);
+  g_assert_no_error (error);
+  raw = koi_coi_message_to_bytes (message);
+  data = g_bytes_get_data (raw, &size);
+  for (gsize i = 0; i < size; i++)
+    g_assert_cmpuint ((guchar) data[i], <, 0x80);
+  g_assert_nonnull (g_strstr_len (data, size, "report-type=disposition-notification"));
+  g_assert_nonnull (g_strstr_len (data, size, "Disposition: manual-action/MDN-sent-manually; displayed"));
+
+  parsed = koi_coi_parse (raw, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (parsed->type, ==, KOI_COI_TYPE_READ_RECEIPT);
+  g_assert_cmpstr (parsed->subject, ==, "Chat: Read receipt");
+  g_assert_cmpstr (parsed->from_address, ==, "alice@example.org");
+  g_assert_cmpuint (parsed->target_ids->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpstr (g_ptr_array_index (parsed->target_ids, i), ==, ids[i]);
+  g_assert_false (koi_coi_type_is_chat_mail (parsed->type));
+
+  /* The request: both headers, the sender's own address. */
+  g_clear_object (&message);
+  g_clear_pointer (&raw, g_bytes_unref);
+  message = koi_coi_build_chat_message (&out, &error);
+  g_assert_no_error (error);
+  raw = koi_coi_message_to_bytes (message);
+  request = koi_coi_parse (raw, &error);
+  g_assert_no_error (error);
+  g_assert_true (request->wants_read_receipt);
+  g_assert_cmpstr (request->read_receipt_to, ==, "alice@example.org");
+
+  /* No message named, or a broken id: no receipt. */
+  receipt.message_ids = none;
+  g_assert_null (koi_coi_build_read_receipt (&receipt, &error));
+  g_assert_error (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID);
+  g_clear_error (&error);
+  ids[1] = "no id\r\nBcc: eve@example.com";
+  receipt.message_ids = ids;
+  g_assert_null (koi_coi_build_read_receipt (&receipt, &error));
+  g_assert_error (error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID);
+}
+
+/* A request to another address than From (a stranger asking Koi to tell a
+ * third party) names that address; the engine then sends nothing. */
+static void
+test_parse_receipt_request (void)
+{
+  const char *mail =
+    "From: Bob <bob@example.net>\r\n"
+    "To: alice@example.org\r\n"
+    "Subject: Chat: hi\r\n"
+    "Message-ID: <chat$req@example.net>\r\n"
+    "Chat-Version: 1.0\r\n"
+    "Disposition-Notification-To: Eve <EVE@example.com>\r\n"
+    "\r\n"
+    "hi\r\n";
+  g_autoptr(GBytes) raw = g_bytes_new_static (mail, strlen (mail));
+  g_autoptr(KoiCoiParsed) parsed = NULL;
+  g_autoptr(GError) error = NULL;
+
+  parsed = koi_coi_parse (raw, &error);
+  g_assert_no_error (error);
+  g_assert_true (parsed->wants_read_receipt);
+  g_assert_cmpstr (parsed->read_receipt_to, ==, "eve@example.com");
+}
+
 /* Builds @out, checks the wire rules, parses it back. */
 static KoiCoiParsed *
 build_and_parse (const KoiCoiOutgoing *out,
@@ -701,6 +795,8 @@ main (int   argc,
   g_test_add_func ("/coi/build/message-id", test_build_message_id);
   g_test_add_func ("/coi/build/references", test_build_references);
   g_test_add_func ("/coi/build/invalid", test_build_invalid);
+  g_test_add_func ("/coi/build/read-receipt", test_build_read_receipt);
+  g_test_add_func ("/coi/build/receipt-request", test_parse_receipt_request);
   g_test_add_func ("/coi/build/edit", test_build_edit);
   g_test_add_func ("/coi/build/delete", test_build_delete);
   g_test_add_func ("/coi/build/reaction", test_build_reaction);

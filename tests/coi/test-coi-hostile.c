@@ -292,6 +292,34 @@ test_sendable_ids (void)
   g_assert_false (koi_coi_message_id_is_sendable (long_addr));
 }
 
+/* Found by fuzz-coi-parse: a thread id longer than a mail line was kept
+ * and would have been written into every reply. */
+static void
+test_long_thread_ids (void)
+{
+  g_autofree char *huge = g_strnfill (2000, 'a');
+  g_autofree char *mail =
+    g_strdup_printf (HEADERS "In-Reply-To: <%s@x.example>\r\n"
+                     "References: <%s@x.example> <chat$ok@x.example>\r\n"
+                     "Content-Type: text/plain\r\n\r\nhi\r\n", huge, huge);
+  g_autoptr(KoiCoiParsed) parsed = parse (mail);
+
+  g_assert_null (parsed->in_reply_to);
+  g_assert_cmpuint (parsed->references->len, ==, 1);
+
+  /* Its own Message-ID just as long: a synthetic one instead. */
+  {
+    g_autofree char *own =
+      g_strdup_printf ("From: a@x.example\r\nMessage-ID: <%s@x.example>\r\n"
+                       "Content-Type: text/plain\r\n\r\nhi\r\n", huge);
+    g_autoptr(KoiCoiParsed) long_id = parse (own);
+
+    g_assert_true (long_id->message_id_synthetic);
+    g_assert_cmpuint (strlen (long_id->message_id), <=, 998);
+  }
+  g_assert_cmpstr (g_ptr_array_index (parsed->references, 0), ==, "chat$ok@x.example");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -313,6 +341,7 @@ main (int   argc,
   g_test_add_func ("/coi/hostile/no-text", test_no_text);
   g_test_add_func ("/coi/hostile/deep-nesting", test_deep_nesting);
   g_test_add_func ("/coi/hostile/sendable-ids", test_sendable_ids);
+  g_test_add_func ("/coi/hostile/long-thread-ids", test_long_thread_ids);
 
   return g_test_run ();
 }

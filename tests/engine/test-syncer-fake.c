@@ -59,6 +59,7 @@ typedef struct
   GMutex   lock;        /* the test reads what the server thread changes */
   Folder   inbox;
   Folder   chats;
+  Folder   contacts;
   Folder  *selected;    /* server thread only */
   char     idle_tag[32]; /* server thread only */
   Hostile  hostile;
@@ -101,6 +102,7 @@ fake_mailbox_new (Hostile hostile)
   g_mutex_init (&self->lock);
   folder_init (&self->inbox, "INBOX", 1000);
   folder_init (&self->chats, "COI/Chats", 2000);
+  folder_init (&self->contacts, "COI/Contacts", 3000);
   self->hostile = hostile;
   return self;
 }
@@ -110,6 +112,7 @@ fake_mailbox_free (FakeMailbox *self)
 {
   g_array_unref (self->inbox.mails);
   g_array_unref (self->chats.mails);
+  g_array_unref (self->contacts.mails);
   g_mutex_clear (&self->lock);
   g_free (self);
 }
@@ -152,6 +155,8 @@ find_folder (FakeMailbox *self,
     return &self->inbox;
   if (strcmp (name, "COI/Chats") == 0)
     return &self->chats;
+  if (strcmp (name, "COI/Contacts") == 0)
+    return &self->contacts;
   return NULL;
 }
 

@@ -405,6 +405,10 @@ static const BadCase bad_cases[] = {
   { "unterminated-section", "* 1 FETCH (BODY[HEADER {3}\r\nabc)\r\n", "unterminated '['" },
   { "huge-literal", "* 1 FETCH (BODY[] {99999999999999}\r\n", "more than Koi accepts" },
   { "atom-before-literal", "* 1 FETCH (BODY[] x{3}\r\nabc)\r\n", "literal where no value" },
+  /* Found by fuzz-imap-parser: a code whose arguments run over a literal
+   * into the next segment and then fail sent the fallback scan past the
+   * end of the first one (a heap overflow under ASan). */
+  { "code-args-over-literal", "* OK [X a {3}\r\nabc b)\r\n", "unterminated response code" },
 };
 
 static void

@@ -227,6 +227,8 @@ static const struct {
   { 1, "schema-v1.sql" },
   { 2, "schema-v2.sql" },
   { 3, "schema-v3.sql" },
+  { 4, "schema-v4.sql" },
+  { 5, "schema-v5.sql" },
 };
 
 static void
@@ -1155,6 +1157,73 @@ test_thread_ends (Fixture       *fixture,
   g_assert_cmpstr (last, ==, "newest@x");
 }
 
+/* Receipts owed: only for what was shown, never to a blocked sender, and
+ * once; the due list names each server copy. */
+static void
+test_receipt_requests (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) shown = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) due = NULL;
+  KoiStoreContact blocked = {
+    .account_id = fixture->account_id, .address = (char *) "mallory@example.org", .blocked = TRUE,
+  };
+  gint64 bob_chat = chat_with (fixture, "bob@example.org");
+  gint64 mallory_chat = chat_with (fixture, "mallory@example.org");
+  gint64 from_bob = store_test_incoming (fixture->store, fixture->account_id, bob_chat,
+                                         "chat$bob1@example.org", "hi", 1000);
+  gint64 unseen = store_test_incoming (fixture->store, fixture->account_id, bob_chat,
+                                       "chat$bob2@example.org", "still there?", 2000);
+  KoiStoreMessage mallory_row = {
+    .account_id = fixture->account_id, .chat_id = mallory_chat, .message_id = (char *) "chat$m1@example.org",
+    .direction = KOI_STORE_DIRECTION_INCOMING, .state = KOI_STORE_STATE_RECEIVED,
+    .from_address = (char *) "mallory@example.org", .text = (char *) "click this", .sort_ms = 3000,
+  };
+  gint64 from_mallory = koi_store_message_insert (fixture->store, &mallory_row, NULL, &error);
+
+  g_assert_cmpint (koi_store_contact_upsert (fixture->store, &blocked, &error), >, 0);
+  g_assert_no_error (error);
+  for (gint64 *ref = (gint64[]) { from_bob, unseen, from_mallory, 0 }; *ref != 0; ref++)
+    {
+      g_assert_true (koi_store_receipt_request_add (fixture->store, fixture->account_id, *ref, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (koi_store_location_add (fixture->store, from_bob, fixture->account_id, "INBOX", 7, 41, &error));
+  g_assert_no_error (error);
+
+  /* Nothing is due before the user saw anything. */
+  due = koi_store_receipt_requests_due (fixture->store, fixture->account_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due->len, ==, 0);
+  g_clear_pointer (&due, g_ptr_array_unref);
+
+  /* Bob's first and Mallory's were shown: only Bob's becomes due. */
+  g_array_append_val (shown, from_bob);
+  g_array_append_val (shown, from_mallory);
+  g_assert_cmpuint (koi_store_receipt_requests_shown (fixture->store, shown, &error), ==, 1);
+  g_assert_no_error (error);
+  due = koi_store_receipt_requests_due (fixture->store, fixture->account_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due->len, ==, 1);
+  {
+    const KoiStoreReceiptDue *item = g_ptr_array_index (due, 0);
+
+    g_assert_cmpint (item->message_ref, ==, from_bob);
+    g_assert_cmpstr (item->message_id, ==, "chat$bob1@example.org");
+    g_assert_cmpstr (item->folder, ==, "INBOX");
+    g_assert_cmpuint (item->uid, ==, 41);
+  }
+  g_clear_pointer (&due, g_ptr_array_unref);
+
+  /* Done: never due again, even if shown again. */
+  g_assert_true (koi_store_receipt_request_done (fixture->store, from_bob, &error));
+  g_assert_cmpuint (koi_store_receipt_requests_shown (fixture->store, shown, &error), ==, 0);
+  due = koi_store_receipt_requests_due (fixture->store, fixture->account_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due->len, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1183,6 +1252,7 @@ main (int   argc,
   ADD ("folder/state-and-reset", test_folder_state);
   ADD ("transaction/rollback", test_transaction_rollback);
   ADD ("contacts", test_contacts);
+  ADD ("receipts/requests", test_receipt_requests);
 #undef ADD
 
   return g_test_run ();

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gdk/x11/gdkx.h>
+
 #include "koi-test-ui.h"
 
 /* Long enough for a cold start under Xvfb on a loaded CI machine (the first
@@ -396,4 +398,55 @@ koi_test_ui_mean_brightness (GdkTexture *texture)
     sum += 0.114 * data[i] + 0.587 * data[i + 1] + 0.299 * data[i + 2];
 
   return sum / ((double) width * height);
+}
+
+void
+koi_test_ui_focus_window (GtkWindow *window)
+{
+  GdkSurface *surface;
+  gint64 deadline = g_get_monotonic_time () + KOI_TEST_UI_WAIT_SECONDS * G_USEC_PER_SEC;
+
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  surface = gtk_native_get_surface (GTK_NATIVE (window));
+  g_assert_true (GDK_IS_X11_SURFACE (surface));
+
+  XSetInputFocus (gdk_x11_display_get_xdisplay (gdk_surface_get_display (surface)),
+                  gdk_x11_surface_get_xid (surface), RevertToParent, CurrentTime);
+  while (!gtk_window_is_active (window) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (gtk_window_is_active (window));
+}
+
+static GtkWidget *
+find_mapped (GtkWidget *root,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && gtk_widget_get_mapped (root))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_mapped (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+GtkWidget *
+koi_test_ui_find_shown (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* owned by GTK */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
+      GtkWidget *found = find_mapped (window, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
 }

@@ -8,6 +8,9 @@ G_BEGIN_DECLS
 void        koi_test_ui_init             (int               *argc,
                                           char            ***argv);
 void        koi_test_ui_wait_for_drawn   (GtkWidget         *widget);
+/* Gives @window the X input focus, as a window manager does when the user
+ * clicks it (Xvfb has none), and waits until GTK reports it active. */
+void        koi_test_ui_focus_window     (GtkWindow         *window);
 GdkTexture *koi_test_ui_render           (GtkWidget         *widget);
 char       *koi_test_ui_save_png         (GdkTexture        *texture,
                                           const char        *name);
@@ -22,6 +25,9 @@ GtkWidget  *koi_test_ui_find_label       (GtkWidget         *root,
                                           const char        *text);
 GtkWidget  *koi_test_ui_find_image       (GtkWidget         *root,
                                           const char        *icon_name);
+/* A widget of @type on screen in any window: a toplevel (a dialog that is
+ * an AdwWindow) or inside one (an AdwDialog presented over a window). */
+GtkWidget  *koi_test_ui_find_shown       (GType              type);
 
 /* Points libsecret at its file backend in a new temp folder (never the
  * real keyring) and returns the keyring file's path. Call before any thread

@@ -259,16 +259,7 @@ side_chat_open (Side       *side,
 static KoiNewChatDialog *
 find_new_chat_dialog (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (KOI_IS_NEW_CHAT_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return KOI_NEW_CHAT_DIALOG (window);
-    }
-  return NULL;
+  return (KoiNewChatDialog *) koi_test_ui_find_shown (KOI_TYPE_NEW_CHAT_DIALOG);
 }
 
 /* ------------------------------------------------------------------ */
@@ -298,6 +289,22 @@ side_close (Side *side)
   gtk_window_destroy (GTK_WINDOW (side->window));
   koi_session_shutdown (side->session);
   g_clear_object (&side->session);
+}
+
+/* What the side's chats hold unread, all together. */
+static guint
+side_unread_total (Side *side)
+{
+  GListModel *chats = G_LIST_MODEL (koi_account_get_chats (koi_window_get_account (side->window)));
+  guint total = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (chats); i++)
+    {
+      g_autoptr (KoiChat) chat = g_list_model_get_item (chats, i);
+
+      total += koi_chat_get_unread_count (chat);
+    }
+  return total;
 }
 
 static GtkEventController *
@@ -443,6 +450,18 @@ on_state_changed (KoiMessage *message,
 }
 
 /* An attempt was made (SENDING) and put back (QUEUED). */
+/* The connection banner is shown with @title, or hidden when NULL. */
+static gboolean
+banner_says (GtkWidget  *banner,
+             const char *title)
+{
+  g_autofree char *shown = NULL;
+  gboolean revealed = FALSE;
+
+  g_object_get (banner, "title", &shown, "revealed", &revealed, NULL);
+  return title != NULL ? revealed && g_strcmp0 (shown, title) == 0 : !revealed;
+}
+
 /* Whether the server copy of @message_id in @user's INBOX has \Seen, as
  * the user's phone or webmail would see it. */
 static gboolean
@@ -503,6 +522,7 @@ test_chat_e2e (void)
   g_autofree char *own_preview = g_strdup_printf ("You: %s", hello);
   AdwStyleManager *style = adw_style_manager_get_default ();
   KoiNewChatDialog *dialog;
+  GtkWidget *banner;
   KoiMessageRow *row;
   KoiMessage *sent;
   gint64 reply_ms;
@@ -585,13 +605,59 @@ test_chat_e2e (void)
   /* Bob: the chat with Alice appears, on top, with her words. */
   WAIT_FOR (chat_row_shows (&bob, ALICE, hello), WAIT_S);
   WAIT_FOR (side_order_is (&bob, ALICE " " CAROL), 10);
+  /* His window's title counts what waits unread in all his chats. */
+  {
+    guint unread = side_unread_total (&bob);
+    g_autofree char *title = g_strdup_printf ("(%u) Koi — " BOB, unread);
+
+    g_assert_cmpuint (unread, >=, 1);
+    g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (bob.window)), ==, title);
+  }
+
+  /* Bob is at his window (it has the focus, as after a click). */
+  koi_test_ui_focus_window (GTK_WINDOW (bob.window));
   side_activate_chat (&bob, ALICE);
   WAIT_FOR (side_chat_open (&bob, ALICE), 10);
   WAIT_FOR ((row = side_find_bubble (&bob, hello)) != NULL, 10);
+  /* Her message was unread when he opened the chat: "New messages" above it. */
+  g_assert_true (koi_message_row_get_unread_marker (row));
+  /* Read now: the title counts only Carol's. */
+  WAIT_FOR (koi_chat_get_unread_count (koi_chat_row_get_item (side_find_chat_row (&bob, ALICE))) == 0, 10);
+  {
+    guint unread = side_unread_total (&bob);
+    g_autofree char *title = unread > 0 ? g_strdup_printf ("(%u) Koi — " BOB, unread)
+                                        : g_strdup ("Koi — " BOB);
+
+    WAIT_FOR (g_strcmp0 (gtk_window_get_title (GTK_WINDOW (bob.window)), title) == 0, 10);
+  }
   g_assert_cmpint (koi_message_get_direction (koi_message_row_get_item (row)), ==, KOI_MESSAGE_INCOMING);
   g_assert_cmpstr (koi_message_row_get_state_text (row), ==, "");
   /* He has read it: his other devices and webmail see it read too. */
   wait_seen_on_server (cli, BOB, "bob-secret", koi_message_get_message_id (koi_message_row_get_item (row)));
+
+  /* Bob has her message on screen: his Koi sends a read receipt, and
+   * Alice's bubble shows two ticks ("Read"). */
+  WAIT_FOR (koi_message_get_read (koi_message_row_get_item (side_find_bubble (&alice, hello))), WAIT_S);
+  g_assert_cmpstr (koi_message_row_get_state_text (side_find_bubble (&alice, hello)), ==, "Read");
+  /* Message Info says by whom. */
+  {
+    KoiMessageRow *read_row = side_find_bubble (&alice, hello);
+    gint64 id = koi_message_get_id (koi_message_row_get_item (read_row));
+    g_autoptr (GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+    AdwMessageDialog *info = NULL;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (read_row), "conversation.info", "x", id));
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr (GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+        if (g_strcmp0 (gtk_widget_get_name (toplevel), "koi-message-info") == 0)
+          info = ADW_MESSAGE_DIALOG (toplevel);
+      }
+    g_assert_nonnull (info);
+    g_assert_nonnull (strstr (adw_message_dialog_get_body (info), "Read by: " BOB));
+    gtk_window_destroy (GTK_WINDOW (info));
+  }
 
   /* Bob replies with the Send button; Alice sees it in her open chat. */
   side_type_and_click_send (&bob, reply);
@@ -603,8 +669,9 @@ test_chat_e2e (void)
   g_assert_cmpint (koi_message_get_direction (koi_message_row_get_item (row)), ==, KOI_MESSAGE_INCOMING);
   /* Her own bubble is still there above it. */
   g_assert_nonnull (side_find_bubble (&alice, hello));
-  /* She is looking at the chat the reply came into: it is read at once,
-   * no unread badge. */
+  /* She comes back to her window, where the chat the reply came into is
+   * open: it is read at once, no unread badge. */
+  koi_test_ui_focus_window (GTK_WINDOW (alice.window));
   WAIT_FOR (chat_row_shows (&alice, BOB, reply), 10);
   WAIT_FOR (koi_chat_get_unread_count (koi_chat_row_get_item (side_find_chat_row (&alice, BOB))) == 0, 10);
   g_assert_cmpstr (koi_chat_row_get_unread_text (side_find_chat_row (&alice, BOB)), ==, "");
@@ -631,11 +698,36 @@ test_chat_e2e (void)
   g_assert_cmpfloat (koi_test_ui_mean_brightness (alice_dark) + 60, <, koi_test_ui_mean_brightness (alice_light));
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 
+  /* The mail server's IMAP goes away: Alice's window says she is cut off
+   * (the header's subtitle on both widget sets, and on the modern one an
+   * AdwBanner over the chat list), and goes quiet again once it is back. */
+  koi_test_mailserver_stop_service (cli->server, "imap", &error);
+  g_assert_no_error (error);
+  WAIT_FOR (g_strcmp0 (koi_window_get_connection_text (alice.window), "Reconnecting…") == 0, WAIT_S);
+  banner = koi_window_get_connection_banner (alice.window);
+  g_assert_true ((banner != NULL) == KOI_WIDGET_SET_MODERN);
+  if (banner != NULL)
+    {
+      /* Revealed, and grown to full height (it slides in). */
+      WAIT_FOR (banner_says (banner, "Reconnecting…") && gtk_widget_get_mapped (banner)
+                && gtk_widget_get_height (banner) >= 30, 10);
+      g_assert_nonnull (koi_test_ui_find_label (banner, "Reconnecting…"));
+      g_clear_object (&alice_light);
+      alice_light = shoot (&alice, "e2e-alice-reconnecting.png");
+    }
+  koi_test_mailserver_start_service (cli->server, "imap", &error);
+  g_assert_no_error (error);
+  WAIT_FOR (side_online (&alice), WAIT_S);
+  if (banner != NULL)
+    WAIT_FOR (banner_says (banner, NULL), 10);
+
   /* Narrow, as on a phone: one pane, with the open conversation in front. */
   gtk_window_set_default_size (GTK_WINDOW (alice.window), 360, 640);
   WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (alice.window)) <= 360, 10);
   WAIT_FOR (!gtk_widget_get_mapped (GTK_WIDGET (koi_window_get_chat_list_view (alice.window))), 10);
-  g_assert_nonnull (side_find_bubble (&alice, hello));
+  /* An AdwNavigationSplitView moves the page into its navigation view when
+   * it collapses, so the rows come back a frame later. */
+  WAIT_FOR (side_find_bubble (&alice, hello) != NULL, 10);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (side_find_bubble (&alice, hello))));
   g_clear_object (&alice_light);
   alice_light = shoot (&alice, "e2e-alice-narrow.png");

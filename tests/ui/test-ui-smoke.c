@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "koi-application.h"
+#include "koi-background.h"
 #include "koi-test-ui.h"
 #include "koi-window.h"
 
@@ -114,6 +115,60 @@ test_main_window_fits_narrow_screen (void)
   gtk_window_destroy (window);
 }
 
+/* The first close asks; "Run in Background" keeps the app (held) with no
+ * window; later closes do not ask again; turning it off lets go. */
+static void
+test_run_in_background (void)
+{
+  GSettings *settings = koi_application_get_settings (app);
+  GtkWindow *window;
+  AdwMessageDialog *dialog = NULL;
+
+  g_assert_nonnull (settings);
+  g_settings_set_boolean (settings, "background-asked", FALSE);
+  g_settings_set_boolean (settings, "run-in-background", FALSE);
+
+  window = GTK_WINDOW (koi_window_new (app));
+  gtk_window_present (window);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+
+  gtk_window_close (window);
+  g_assert_nonnull (window);   /* still open: the question is on screen */
+  {
+    g_autoptr (GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr (GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+        if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_window_get_transient_for (toplevel) == window)
+          dialog = ADW_MESSAGE_DIALOG (toplevel);
+      }
+  }
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Keep Koi Running?");
+  g_assert_false (koi_background_is_running (GTK_APPLICATION (app)));
+
+  adw_message_dialog_response (dialog, "background");
+  g_assert_null (window);
+  g_assert_true (g_settings_get_boolean (settings, "background-asked"));
+  g_assert_true (g_settings_get_boolean (settings, "run-in-background"));
+  g_assert_true (koi_background_is_running (GTK_APPLICATION (app)));
+
+  /* The next window closes without a question; the app stays. */
+  window = GTK_WINDOW (koi_window_new (app));
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  gtk_window_present (window);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  gtk_window_close (window);
+  g_assert_null (window);
+  g_assert_true (koi_background_is_running (GTK_APPLICATION (app)));
+
+  g_settings_set_boolean (settings, "run-in-background", FALSE);
+  g_assert_false (koi_background_is_running (GTK_APPLICATION (app)));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -132,6 +187,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/smoke/main-window-renders", test_main_window_renders);
   g_test_add_func ("/ui/smoke/main-window-fits-narrow-screen", test_main_window_fits_narrow_screen);
+  g_test_add_func ("/ui/smoke/run-in-background", test_run_in_background);
 
   ret = g_test_run ();
 

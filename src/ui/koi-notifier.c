@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "koi-notifier"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "koi-notifier.h"
+
+/* A burst (a catch-up, or a few quick messages) lands as several chat list
+ * updates: wait this long after the first so the burst is one notification. */
+#define GATHER_MS 300
+
+/* A preview is a line, not the whole message. */
+#define PREVIEW_CHARS 160
+
+struct _KoiNotifier
+{
+  GObject               parent_instance;
+
+  GApplication         *application;   /* weak: the app owns the notifier */
+  GSettings            *settings;
+  KoiNotifierShownFunc  shown_func;
+  gpointer              shown_data;
+
+  GPtrArray            *models;        /* GListModel*, watched */
+  /* notification id → guint: the unread count last notified (or seen) */
+  GHashTable           *seen_unread;
+  /* notification ids sent and not withdrawn */
+  GHashTable           *shown;
+  guint                 flush_id;
+};
+
+G_DEFINE_FINAL_TYPE (KoiNotifier, koi_notifier, G_TYPE_OBJECT)
+
+char *
+koi_notifier_id_for_chat (gint64 account_id,
+                          gint64 chat_id)
+{
+  return g_strdup_printf ("chat-%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT, account_id, chat_id);
+}
+
+static gboolean
+setting (KoiNotifier *self,
+         const char  *key)
+{
+  return self->settings == NULL || g_settings_get_boolean (self->settings, key);
+}
+
+static char *
+preview_of (const char *text)
+{
+  g_autofree char *line = NULL;
+  const char *end;
+
+  if (text == NULL)
+    return g_strdup ("");
+  end = strchr (text, '\n');
+  line = end != NULL ? g_strndup (text, end - text) : g_strdup (text);
+  if (g_utf8_strlen (line, -1) > PREVIEW_CHARS)
+    {
+      char *cut = g_utf8_offset_to_pointer (line, PREVIEW_CHARS);
+
+      *cut = '\0';
+      return g_strconcat (line, "…", NULL);
+    }
+  return g_steal_pointer (&line);
+}
+
+static void
+withdraw (KoiNotifier *self,
+          const char  *id)
+{
+  if (!g_hash_table_remove (self->shown, id))
+    return;
+  g_application_withdraw_notification (self->application, id);
+}
+
+static void
+send_for_chat (KoiNotifier *self,
+               KoiChat     *chat,
+               const char  *id,
+               guint        n_new)
+{
+  g_autoptr (GNotification) notification = NULL;
+  g_autofree char *body = NULL;
+  GVariant *target = g_variant_new ("(xx)", koi_chat_get_account_id (chat), koi_chat_get_id (chat));
+
+  if (setting (self, "notification-show-content"))
+    {
+      g_autofree char *preview = preview_of (koi_chat_get_last_text (chat));
+
+      if (n_new > 1)
+        /* Translators: a notification after a catch-up: how many, then the newest. */
+        body = g_strdup_printf (ngettext ("%u new message: %s", "%u new messages, the newest: %s",
+                                             n_new),
+                                n_new, preview);
+      else
+        body = g_steal_pointer (&preview);
+    }
+  else if (n_new > 1)
+    body = g_strdup_printf (ngettext ("%u new message", "%u new messages", n_new), n_new);
+  else
+    body = g_strdup (_("New message"));
+
+  notification = g_notification_new (koi_chat_get_title (chat));
+  g_notification_set_body (notification, body);
+  g_notification_set_category (notification, "im.received");
+  g_notification_set_default_action_and_target_value (notification, "app.open-chat", target);
+  g_notification_add_button_with_target_value (notification, _("Mark as Read"), "app.mark-chat-read",
+                                               g_variant_new ("(xx)", koi_chat_get_account_id (chat),
+                                                              koi_chat_get_id (chat)));
+
+  g_application_send_notification (self->application, id, notification);
+  g_hash_table_add (self->shown, g_strdup (id));
+}
+
+/* One chat, after a change: notify for what is new, withdraw what was read. */
+static void
+consider_chat (KoiNotifier *self,
+               KoiChat     *chat,
+               gboolean     baseline)
+{
+  g_autofree char *id = koi_notifier_id_for_chat (koi_chat_get_account_id (chat), koi_chat_get_id (chat));
+  gpointer value = NULL;
+  gboolean known = g_hash_table_lookup_extended (self->seen_unread, id, NULL, &value);
+  guint before = known ? GPOINTER_TO_UINT (value) : 0;
+  guint unread = koi_chat_get_unread_count (chat);
+
+  g_hash_table_insert (self->seen_unread, g_strdup (id), GUINT_TO_POINTER (unread));
+
+  if (baseline)
+    return;
+
+  /* Read here or on another device. */
+  if (unread == 0)
+    {
+      withdraw (self, id);
+      return;
+    }
+  if (unread <= before)
+    return;
+
+  /* The user's own message from another device adds nothing unread, but
+   * an unread count that grew with an outgoing newest message means the
+   * user answered meanwhile: nothing to tell then either. */
+  if (!setting (self, "notifications") || koi_chat_get_muted (chat) ||
+      koi_chat_get_last_direction (chat) != KOI_MESSAGE_INCOMING)
+    return;
+  if (self->shown_func != NULL &&
+      self->shown_func (koi_chat_get_account_id (chat), koi_chat_get_id (chat), self->shown_data))
+    return;
+
+  /* A notification still on screen for this chat is replaced and counts
+   * everything unread; otherwise only what came since the last look. */
+  send_for_chat (self, chat, id, g_hash_table_contains (self->shown, id) ? unread : unread - before);
+}
+
+static gboolean
+model_is_loading (GListModel *model)
+{
+  gboolean loading = FALSE;
+
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (model), "loading") != NULL)
+    g_object_get (model, "loading", &loading, NULL);
+  return loading;
+}
+
+void
+koi_notifier_flush (KoiNotifier *self)
+{
+  g_return_if_fail (KOI_IS_NOTIFIER (self));
+
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+
+  for (guint m = 0; m < self->models->len; m++)
+    {
+      GListModel *model = g_ptr_array_index (self->models, m);
+      gboolean loading = model_is_loading (model);
+
+      for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+        {
+          g_autoptr (KoiChat) chat = g_list_model_get_item (model, i);
+
+          consider_chat (self, chat, loading);
+        }
+    }
+}
+
+static gboolean
+flush_cb (gpointer user_data)
+{
+  KoiNotifier *self = user_data;
+
+  self->flush_id = 0;
+  koi_notifier_flush (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_flush (KoiNotifier *self)
+{
+  if (self->flush_id == 0)
+    self->flush_id = g_timeout_add (GATHER_MS, flush_cb, self);
+}
+
+static void
+watch_chat (KoiNotifier *self,
+            KoiChat     *chat)
+{
+  /* A chat that moves in the list is removed and added again: connect once. */
+  if (g_object_get_data (G_OBJECT (chat), "koi-notifier") == self)
+    return;
+  g_object_set_data (G_OBJECT (chat), "koi-notifier", self);
+  g_signal_connect_object (chat, "notify::unread-count", G_CALLBACK (schedule_flush), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (chat, "notify::last-text", G_CALLBACK (schedule_flush), self,
+                           G_CONNECT_SWAPPED);
+}
+
+static void
+on_items_changed (KoiNotifier *self,
+                  guint        position,
+                  guint        removed,
+                  guint        added,
+                  GListModel  *model)
+{
+  gboolean loading = model_is_loading (model);
+
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr (KoiChat) chat = g_list_model_get_item (model, i);
+
+      watch_chat (self, chat);
+      /* The list's first load: what is unread now was there before. */
+      if (loading)
+        consider_chat (self, chat, TRUE);
+    }
+  if (added > 0 && !loading)
+    schedule_flush (self);
+}
+
+static void
+on_loading_changed (KoiNotifier *self,
+                    GParamSpec  *pspec,
+                    GListModel  *model)
+{
+  if (model_is_loading (model))
+    return;
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (KoiChat) chat = g_list_model_get_item (model, i);
+      g_autofree char *id = koi_notifier_id_for_chat (koi_chat_get_account_id (chat),
+                                                      koi_chat_get_id (chat));
+
+      if (!g_hash_table_contains (self->seen_unread, id))
+        consider_chat (self, chat, TRUE);
+    }
+}
+
+void
+koi_notifier_watch (KoiNotifier *self,
+                    GListModel  *chats)
+{
+  g_return_if_fail (KOI_IS_NOTIFIER (self));
+  g_return_if_fail (G_IS_LIST_MODEL (chats));
+
+  g_ptr_array_add (self->models, g_object_ref (chats));
+  for (guint i = 0; i < g_list_model_get_n_items (chats); i++)
+    {
+      g_autoptr (KoiChat) chat = g_list_model_get_item (chats, i);
+
+      watch_chat (self, chat);
+      consider_chat (self, chat, TRUE);
+    }
+  g_signal_connect_object (chats, "items-changed", G_CALLBACK (on_items_changed), self,
+                           G_CONNECT_SWAPPED);
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (chats), "loading") != NULL)
+    g_signal_connect_object (chats, "notify::loading", G_CALLBACK (on_loading_changed), self,
+                             G_CONNECT_SWAPPED);
+}
+
+void
+koi_notifier_set_shown_func (KoiNotifier          *self,
+                             KoiNotifierShownFunc  func,
+                             gpointer              user_data)
+{
+  g_return_if_fail (KOI_IS_NOTIFIER (self));
+
+  self->shown_func = func;
+  self->shown_data = user_data;
+}
+
+static void
+on_notifications_changed (KoiNotifier *self)
+{
+  GHashTableIter iter;
+  gpointer id;
+
+  if (setting (self, "notifications"))
+    return;
+  /* Turned off: nothing of ours stays on screen. */
+  g_hash_table_iter_init (&iter, self->shown);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    {
+      g_application_withdraw_notification (self->application, id);
+      g_hash_table_iter_remove (&iter);
+    }
+}
+
+KoiNotifier *
+koi_notifier_new (GApplication *application,
+                  GSettings    *settings)
+{
+  KoiNotifier *self;
+
+  g_return_val_if_fail (G_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (KOI_TYPE_NOTIFIER, NULL);
+  self->application = application;
+  if (settings != NULL)
+    {
+      self->settings = g_object_ref (settings);
+      g_signal_connect_object (settings, "changed::notifications",
+                               G_CALLBACK (on_notifications_changed), self, G_CONNECT_SWAPPED);
+    }
+  return self;
+}
+
+static void
+koi_notifier_dispose (GObject *object)
+{
+  KoiNotifier *self = KOI_NOTIFIER (object);
+
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  g_clear_object (&self->settings);
+  if (self->models != NULL)
+    g_ptr_array_set_size (self->models, 0);
+
+  G_OBJECT_CLASS (koi_notifier_parent_class)->dispose (object);
+}
+
+static void
+koi_notifier_finalize (GObject *object)
+{
+  KoiNotifier *self = KOI_NOTIFIER (object);
+
+  g_ptr_array_unref (self->models);
+  g_hash_table_unref (self->seen_unread);
+  g_hash_table_unref (self->shown);
+
+  G_OBJECT_CLASS (koi_notifier_parent_class)->finalize (object);
+}
+
+static void
+koi_notifier_class_init (KoiNotifierClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = koi_notifier_dispose;
+  object_class->finalize = koi_notifier_finalize;
+}
+
+static void
+koi_notifier_init (KoiNotifier *self)
+{
+  self->models = g_ptr_array_new_with_free_func (g_object_unref);
+  self->seen_unread = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->shown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}

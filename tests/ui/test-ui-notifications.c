@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-ui-notifications"
+
+/*
+ * Notifications, through GLib's own GNotification backend and a real
+ * D-Bus: the test starts a private session bus (GTestDBus) on which it
+ * owns org.freedesktop.Notifications itself and records every Notify and
+ * CloseNotification. Outside a sandbox and without GNOME Shell's
+ * org.gtk.Notifications, GLib 2.74 picks exactly this backend (the
+ * "freedesktop" one), as it would on any non-GNOME desktop. The chats are
+ * KoiChat objects updated from store rows, as KoiChatList updates them.
+ */
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+#include "koi-notifier.h"
+
+static const char introspection[] =
+  "<node>"
+  "  <interface name='org.freedesktop.Notifications'>"
+  "    <method name='Notify'>"
+  "      <arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "      <arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "      <arg type='s' direction='in'/><arg type='as' direction='in'/>"
+  "      <arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
+  "      <arg type='u' direction='out'/>"
+  "    </method>"
+  "    <method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "    <method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "    <method name='GetServerInformation'>"
+  "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "    </method>"
+  "    <signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
+  "    <signal name='NotificationClosed'><arg type='u'/><arg type='u'/></signal>"
+  "  </interface>"
+  "</node>";
+
+typedef struct {
+  guint   id;
+  char   *summary;
+  char   *body;
+  GStrv   actions;
+} Sent;
+
+typedef struct {
+  GDBusConnection *connection;
+  GPtrArray       *sent;     /* Sent*, in order */
+  GArray          *closed;   /* guint ids */
+  guint            next_id;
+} FakeServer;
+
+static void
+sent_free (Sent *sent)
+{
+  g_free (sent->summary);
+  g_free (sent->body);
+  g_strfreev (sent->actions);
+  g_free (sent);
+}
+
+static void
+server_method (GDBusConnection       *connection,
+               const char            *sender,
+               const char            *path,
+               const char            *interface,
+               const char            *method,
+               GVariant              *parameters,
+               GDBusMethodInvocation *invocation,
+               gpointer               user_data)
+{
+  FakeServer *server = user_data;
+
+  if (g_str_equal (method, "Notify"))
+    {
+      Sent *sent = g_new0 (Sent, 1);
+      const char *summary, *body;
+      guint replaces;
+
+      g_variant_get (parameters, "(&su&s&s&s^asa{sv}i)", NULL, &replaces, NULL, &summary, &body,
+                     &sent->actions, NULL, NULL);
+      sent->id = replaces != 0 ? replaces : ++server->next_id;
+      sent->summary = g_strdup (summary);
+      sent->body = g_strdup (body);
+      g_ptr_array_add (server->sent, sent);
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", sent->id));
+    }
+  else if (g_str_equal (method, "CloseNotification"))
+    {
+      guint id;
+
+      g_variant_get (parameters, "(u)", &id);
+      g_array_append_val (server->closed, id);
+      g_dbus_method_invocation_return_value (invocation, NULL);
+    }
+  else if (g_str_equal (method, "GetCapabilities"))
+    {
+      const char *caps[] = { "actions", "body", NULL };
+
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", caps));
+    }
+  else
+    g_dbus_method_invocation_return_value (invocation,
+                                           g_variant_new ("(ssss)", "fake", "koi", "1", "1.2"));
+}
+
+static const GDBusInterfaceVTable server_vtable = { server_method, NULL, NULL, { 0 } };
+
+typedef struct {
+  GTestDBus      *bus;
+  FakeServer      server;
+  GApplication   *app;
+  GListStore     *chats;
+  KoiNotifier    *notifier;
+  GSettings      *settings;
+  gint64          focused_chat;
+  GVariant       *marked;   /* target of the last app.mark-chat-read */
+  GVariant       *opened;   /* target of the last app.open-chat */
+} Fixture;
+
+static gboolean
+is_shown (gint64   account_id,
+          gint64   chat_id,
+          gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  return chat_id == fixture->focused_chat;
+}
+
+static void
+on_mark_read (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  Fixture *fixture = user_data;
+
+  g_clear_pointer (&fixture->marked, g_variant_unref);
+  fixture->marked = g_variant_ref (parameter);
+}
+
+static void
+on_open_chat (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  Fixture *fixture = user_data;
+
+  g_clear_pointer (&fixture->opened, g_variant_unref);
+  fixture->opened = g_variant_ref (parameter);
+}
+
+static KoiChat *
+chat_new (gint64      id,
+          const char *name,
+          guint       unread,
+          const char *last_text,
+          gboolean    muted)
+{
+  g_autofree char *address = g_strdup_printf ("%s@example.org", name);
+  KoiStoreChat row = {
+    .id = id, .account_id = 1, .kind = KOI_STORE_CHAT_1TO1, .peer_address = address,
+    .name = (char *) name, .unread_count = unread, .last_text = (char *) last_text,
+    .last_direction = KOI_STORE_DIRECTION_INCOMING, .last_state = KOI_STORE_STATE_RECEIVED,
+    .muted = muted,
+  };
+
+  return koi_chat_new_from_store (&row);
+}
+
+/* What KoiChatList does when the store says the chat changed. */
+static void
+chat_update (KoiChat    *chat,
+             guint       unread,
+             const char *last_text,
+             int         direction)
+{
+  g_autofree char *address = g_strdup (koi_chat_get_peer_address (chat));
+  g_autofree char *name = g_strdup (koi_chat_get_title (chat));
+  KoiStoreChat row = {
+    .id = koi_chat_get_id (chat), .account_id = 1, .kind = KOI_STORE_CHAT_1TO1,
+    .peer_address = address, .name = name, .unread_count = unread,
+    .last_text = (char *) last_text, .last_direction = direction,
+    .last_state = direction == KOI_STORE_DIRECTION_OUTGOING ? KOI_STORE_STATE_SENT : KOI_STORE_STATE_RECEIVED,
+    .muted = koi_chat_get_muted (chat),
+  };
+
+  koi_chat_update_from_store (chat, &row);
+}
+
+static void
+wait_until (gboolean (*check) (Fixture *), Fixture *fixture)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!check (fixture) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (check (fixture));
+}
+
+static guint wanted_sent;
+static gboolean
+enough_sent (Fixture *fixture)
+{
+  return fixture->server.sent->len >= wanted_sent;
+}
+
+/* Waits for Notify number @n (1-based) and returns it. */
+static Sent *
+wait_sent (Fixture *fixture,
+           guint    n)
+{
+  wanted_sent = n;
+  wait_until (enough_sent, fixture);
+  return g_ptr_array_index (fixture->server.sent, n - 1);
+}
+
+static KoiChat *
+add_chat (Fixture    *fixture,
+          gint64      id,
+          const char *name,
+          guint       unread,
+          const char *text,
+          gboolean    muted)
+{
+  g_autoptr (KoiChat) chat = chat_new (id, name, unread, text, muted);
+
+  g_list_store_append (fixture->chats, chat);
+  return chat;   /* the store keeps it */
+}
+
+static void
+fixture_set_up (Fixture *fixture)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDBusNodeInfo) node = g_dbus_node_info_new_for_xml (introspection, &error);
+  static const GActionEntry actions[] = {
+    { .name = "mark-chat-read", .activate = on_mark_read, .parameter_type = "(xx)" },
+    { .name = "open-chat", .activate = on_open_chat, .parameter_type = "(xx)" },
+  };
+
+  g_assert_no_error (error);
+  fixture->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (fixture->bus);
+
+  fixture->server.sent = g_ptr_array_new_with_free_func ((GDestroyNotify) sent_free);
+  fixture->server.closed = g_array_new (FALSE, FALSE, sizeof (guint));
+  fixture->server.connection =
+    g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (fixture->bus),
+                                            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                            G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                            NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_register_object (fixture->server.connection, "/org/freedesktop/Notifications",
+                                     node->interfaces[0], &server_vtable, &fixture->server, NULL, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr (GVariant) reply =
+      g_dbus_connection_call_sync (fixture->server.connection, "org.freedesktop.DBus",
+                                   "/org/freedesktop/DBus", "org.freedesktop.DBus", "RequestName",
+                                   g_variant_new ("(su)", "org.freedesktop.Notifications", 4),
+                                   G_VARIANT_TYPE ("(u)"), 0, -1, NULL, &error);
+    g_assert_no_error (error);
+  }
+
+  fixture->app = g_application_new ("io.github.koichat.Koi.NotificationTest", G_APPLICATION_DEFAULT_FLAGS);
+  g_action_map_add_action_entries (G_ACTION_MAP (fixture->app), actions, G_N_ELEMENTS (actions), fixture);
+  g_assert_true (g_application_register (fixture->app, NULL, &error));
+  g_assert_no_error (error);
+
+  fixture->settings = g_settings_new ("io.github.koichat.Koi");
+  fixture->chats = g_list_store_new (KOI_TYPE_CHAT);
+  fixture->notifier = koi_notifier_new (fixture->app, fixture->settings);
+  koi_notifier_set_shown_func (fixture->notifier, is_shown, fixture);
+}
+
+static void
+iterate_ms (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+fixture_tear_down (Fixture *fixture)
+{
+  /* Let every reply reach the backend before the app goes. */
+  iterate_ms (200);
+  g_clear_object (&fixture->notifier);
+  g_clear_object (&fixture->chats);
+  g_clear_object (&fixture->settings);
+  g_clear_object (&fixture->app);
+  g_clear_pointer (&fixture->marked, g_variant_unref);
+  g_clear_pointer (&fixture->opened, g_variant_unref);
+  g_dbus_connection_close_sync (fixture->server.connection, NULL, NULL);
+  g_clear_object (&fixture->server.connection);
+  g_ptr_array_unref (fixture->server.sent);
+  g_array_unref (fixture->server.closed);
+  /* Not g_test_dbus_down(): with GLib 2.74 it runs a main loop in which
+   * the finalized application's freedesktop notification backend is
+   * unreferenced once too often (a critical inside GIO). The bus's own
+   * watcher process ends the dbus-daemon when the test exits. */
+  g_test_dbus_stop (fixture->bus);
+}
+
+static gboolean
+strv_has (GStrv        strv,
+          const char  *value)
+{
+  return strv != NULL && g_strv_contains ((const char * const *) strv, value);
+}
+
+static guint wanted_closed;
+static gboolean
+enough_closed (Fixture *fixture)
+{
+  return fixture->server.closed->len >= wanted_closed;
+}
+
+static void
+test_notifications (void)
+{
+  Fixture fixture = { 0, };
+  Fixture *f = &fixture;
+  KoiChat *alice, *bob, *carol, *dave, *erin, *frank;
+  Sent *sent;
+  guint alice_id;
+
+  fixture_set_up (f);
+
+  /* Alice's chat had 2 unread messages before: nothing to tell about them. */
+  alice = add_chat (f, 1, "Alice", 2, "old news", FALSE);
+  bob = add_chat (f, 2, "Bob", 0, "hi", FALSE);
+  carol = add_chat (f, 3, "Carol", 0, "hey", TRUE);          /* muted */
+  dave = add_chat (f, 4, "Dave", 0, "yo", FALSE);            /* open in the focused window */
+  erin = add_chat (f, 5, "Erin", 0, "hello", FALSE);
+  frank = add_chat (f, 6, "Frank", 0, "hallo", FALSE);
+  f->focused_chat = 4;
+  koi_notifier_watch (f->notifier, G_LIST_MODEL (f->chats));
+
+  /* A new message from Alice: one notification, her name, the text, a
+   * click opens the chat, a button marks it read. */
+  chat_update (alice, 3, "Are you coming tonight?", KOI_STORE_DIRECTION_INCOMING);
+  sent = wait_sent (f, 1);
+  g_assert_cmpstr (sent->summary, ==, "Alice");
+  g_assert_cmpstr (sent->body, ==, "Are you coming tonight?");
+  g_assert_true (strv_has (sent->actions, "default"));
+  g_assert_true (strv_has (sent->actions, "Mark as Read"));
+  alice_id = sent->id;
+
+  /* None for the user's own message from another device (Bob), a muted
+   * chat (Carol) or the chat open in the focused window (Dave). Then one
+   * from Erin: D-Bus keeps the order, so when hers is the next one
+   * recorded, none of the others was sent. */
+  chat_update (bob, 0, "my answer from the phone", KOI_STORE_DIRECTION_OUTGOING);
+  chat_update (carol, 1, "muted words", KOI_STORE_DIRECTION_INCOMING);
+  chat_update (dave, 1, "you see this already", KOI_STORE_DIRECTION_INCOMING);
+  koi_notifier_flush (f->notifier);
+  chat_update (erin, 1, "Erin here", KOI_STORE_DIRECTION_INCOMING);
+  sent = wait_sent (f, 2);
+  g_assert_cmpstr (sent->summary, ==, "Erin");
+
+  /* A catch-up of 200 messages from Frank, as 200 list updates: one
+   * notification that says how many. */
+  for (guint i = 1; i <= 200; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("message %u", i);
+
+      chat_update (frank, i, text, KOI_STORE_DIRECTION_INCOMING);
+    }
+  sent = wait_sent (f, 3);
+  g_assert_cmpstr (sent->summary, ==, "Frank");
+  g_assert_cmpstr (sent->body, ==, "200 new messages, the newest: message 200");
+
+  /* Alice's chat is read on another device: her notification goes away. */
+  chat_update (alice, 0, "Are you coming tonight?", KOI_STORE_DIRECTION_INCOMING);
+  wanted_closed = 1;
+  wait_until (enough_closed, f);
+  g_assert_cmpuint (g_array_index (f->server.closed, guint, 0), ==, alice_id);
+
+  /* "Mark as Read" on Erin's notification, clicked in the desktop's
+   * notification: the app's action runs for her chat. */
+  g_dbus_connection_emit_signal (f->server.connection, NULL, "/org/freedesktop/Notifications",
+                                 "org.freedesktop.Notifications", "ActionInvoked",
+                                 g_variant_new ("(us)", ((Sent *) g_ptr_array_index (f->server.sent, 1))->id,
+                                                ((Sent *) g_ptr_array_index (f->server.sent, 1))->actions[2]),
+                                 NULL);
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (f->marked == NULL && f->opened == NULL && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+  }
+  g_assert_nonnull (f->marked);
+  {
+    gint64 account_id, chat_id;
+
+    g_variant_get (f->marked, "(xx)", &account_id, &chat_id);
+    g_assert_cmpint (account_id, ==, 1);
+    g_assert_cmpint (chat_id, ==, 5);
+  }
+
+  /* Content hidden: the sender, and only "New message". */
+  g_settings_set_boolean (f->settings, "notification-show-content", FALSE);
+  chat_update (bob, 1, "a secret", KOI_STORE_DIRECTION_INCOMING);
+  sent = wait_sent (f, 4);
+  g_assert_cmpstr (sent->summary, ==, "Bob");
+  g_assert_cmpstr (sent->body, ==, "New message");
+
+  /* Notifications off: none at all; a new one only once they are on. */
+  g_settings_set_boolean (f->settings, "notifications", FALSE);
+  chat_update (erin, 2, "are you there?", KOI_STORE_DIRECTION_INCOMING);
+  koi_notifier_flush (f->notifier);
+  g_settings_set_boolean (f->settings, "notifications", TRUE);
+  chat_update (alice, 1, "back again", KOI_STORE_DIRECTION_INCOMING);
+  sent = wait_sent (f, 5);
+  g_assert_cmpstr (sent->summary, ==, "Alice");
+  g_assert_cmpuint (f->server.sent->len, ==, 5);
+
+  fixture_tear_down (f);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/ui/notifications/fdo", test_notifications);
+
+  return g_test_run ();
+}
