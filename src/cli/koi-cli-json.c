@@ -103,6 +103,8 @@ koi_cli_chat_object (const KoiStoreChat *chat)
   add_string (builder, "kind", chat->kind == KOI_STORE_CHAT_GROUP ? "group" : "1:1");
   add_string (builder, "peer", chat->peer_address);
   add_string (builder, "name", chat->name);
+  if (chat->group_id != NULL)
+    add_string (builder, "group_id", chat->group_id);
   add_int (builder, "last_activity_ms", chat->last_activity_ms);
   add_int (builder, "unread", chat->unread_count);
   add_string (builder, "last_text", chat->last_text);

@@ -22,7 +22,9 @@
 #include "koi-profile.h"
 #include "koi-smtp.h"
 #include "koi-store.h"
+#include "koi-store-group.h"
 #include "koi-syncer.h"
+#include "koi-syncer-group.h"
 
 /* Exit codes, documented in --help and README.md. */
 enum {
@@ -41,10 +43,15 @@ static const char usage[] =
   "  koi-cli [--profile DIR] account add --email ADDR [--imap HOST:PORT --smtp HOST:PORT]\n"
   "          [--imap-security tls|starttls] [--smtp-security tls|starttls]\n"
   "          [--login NAME] [--name DISPLAY-NAME] [--ca-file PEM] --password-stdin\n"
-  "  koi-cli [--profile DIR] send [--reply-to MSG] ADDR TEXT\n"
+  "  koi-cli [--profile DIR] send [--reply-to MSG] ADDR|CHAT TEXT\n"
   "  koi-cli [--profile DIR] edit MSG TEXT\n"
   "  koi-cli [--profile DIR] delete MSG [--everyone]\n"
   "  koi-cli [--profile DIR] react MSG EMOJI\n"
+  "  koi-cli [--profile DIR] group create NAME ADDR...\n"
+  "  koi-cli [--profile DIR] group add|remove CHAT ADDR\n"
+  "  koi-cli [--profile DIR] group rename CHAT NAME\n"
+  "  koi-cli [--profile DIR] group leave CHAT\n"
+  "  koi-cli [--profile DIR] group members CHAT\n"
   "  koi-cli [--profile DIR] sync\n"
   "  koi-cli [--profile DIR] watch [--since CURSOR]\n"
   "  koi-cli [--profile DIR] chats\n"
@@ -70,7 +77,8 @@ static const char usage[] =
   "               143/587 STARTTLS. --ca-file trusts an extra CA (a test server).\n"
   "               Without --imap and --smtp the servers are found from the address\n"
   "               (the provider's autoconfig file, DNS SRV records, usual names).\n"
-  "  send         queues a chat message to ADDR, sends it and exits once the server\n"
+  "  send         queues a chat message to ADDR (or to the chat with the id CHAT, a\n"
+  "               group too), sends it and exits once the server\n"
   "               accepted it, printing its Message-ID; otherwise prints the reason\n"
   "               and exits non-zero (a temporary failure leaves it queued for the\n"
   "               next sync, watch or send). --reply-to MSG answers that message\n"
@@ -80,6 +88,11 @@ static const char usage[] =
   "  delete       removes MSG from this device; --everyone: your message for\n"
   "               everyone (the text leaves every store and search index).\n"
   "  react        sets your reaction on MSG (\"\" takes it back).\n"
+  "  group        create prints the new group's chat id, then as send does; add,\n"
+  "               remove, rename and\n"
+  "               leave send the change to every member (as send does) and print\n"
+  "               its Message-ID; members prints one JSON object per member, the\n"
+  "               removed ones too (\"removed\": true).\n"
   "  sync         fetches everything new, sends what is queued, exits.\n"
   "  watch        stays connected (IMAP IDLE) and prints one JSON object per line per\n"
   "               event: \"message\", \"state\" (an outgoing message changed state),\n"
@@ -457,14 +470,14 @@ static gint64 find_message (Profile    *profile,
 
 static int
 command_send (const char *profile_dir,
-              const char *address,
+              const char *address_or_chat,
               const char *text,
               const char *reply_to)
 {
   g_auto (Profile) profile = { 0, };
   g_autoptr (KoiSyncer) syncer = NULL;
   g_autoptr (GError) error = NULL;
-  gint64 chat_id;
+  guint64 chat_id = 0;
   gint64 reply_to_ref = 0;
   gint64 id;
 
@@ -472,12 +485,15 @@ command_send (const char *profile_dir,
     return report_error (error);
 
   syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
-  chat_id = koi_syncer_create_chat (syncer, address, &error);
+  /* A number is a chat id (see "chats"), a group's too; anything else an
+   * address. */
+  if (!g_ascii_string_to_unsigned (address_or_chat, 10, 1, G_MAXINT64, &chat_id, NULL))
+    chat_id = (guint64) koi_syncer_create_chat (syncer, address_or_chat, &error);
   if (chat_id == 0)
     return report_error (error);
   if (reply_to != NULL && (reply_to_ref = find_message (&profile, reply_to)) == 0)
     return EXIT_BAD_ARGUMENTS;
-  id = koi_syncer_queue_reply (syncer, chat_id, text, reply_to_ref, &error);
+  id = koi_syncer_queue_reply (syncer, (gint64) chat_id, text, reply_to_ref, &error);
   if (id == 0)
     return report_error (error);
 
@@ -545,6 +561,86 @@ command_request (const char  *profile_dir,
   if (id == 0)
     return report_error (error);
 
+  return send_and_report (&profile, syncer, id);
+}
+
+/* --------------------------------------------------------------------- */
+/* group */
+
+static int
+command_group_members (Profile *profile,
+                       gint64   chat_id)
+{
+  g_autoptr (GPtrArray) members = NULL;
+  g_autoptr (GError) error = NULL;
+
+  members = koi_store_group_list_members (profile->store, chat_id, TRUE, &error);
+  if (members == NULL)
+    return report_error (error);
+  for (guint i = 0; i < members->len; i++)
+    {
+      const KoiStoreGroupMember *member = g_ptr_array_index (members, i);
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "address");
+      json_builder_add_string_value (builder, member->address);
+      json_builder_set_member_name (builder, "removed");
+      json_builder_add_boolean_value (builder, member->removed);
+      koi_cli_print_object (builder);
+    }
+  return EXIT_OK;
+}
+
+static int
+command_group (const char  *profile_dir,
+               int          argc,
+               char       **argv)
+{
+  g_auto (Profile) profile = { 0, };
+  g_autoptr (KoiSyncer) syncer = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *verb = argv[0];
+  guint64 chat_id = 0;
+  gint64 id = 0;
+
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
+    return report_error (error);
+  syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
+
+  if (g_str_equal (verb, "create") && argc >= 3)
+    {
+      gint64 new_chat = 0;
+      int code;
+
+      id = koi_syncer_create_group (syncer, argv[1], (const char * const *) argv + 2, &new_chat, &error);
+      if (id == 0)
+        return report_error (error);
+      /* The chat id first, then (once sent) the Message-ID. */
+      printf ("%" G_GINT64_FORMAT "\n", new_chat);
+      fflush (stdout);
+      code = send_and_report (&profile, syncer, id);
+      return code;
+    }
+
+  if (argc < 2 || !g_ascii_string_to_unsigned (argv[1], 10, 1, G_MAXINT64, &chat_id, NULL))
+    return bad_arguments ("group %s takes a chat id (see “koi-cli chats”)", verb);
+
+  if (g_str_equal (verb, "members") && argc == 2)
+    return command_group_members (&profile, (gint64) chat_id);
+  if (g_str_equal (verb, "add") && argc == 3)
+    id = koi_syncer_group_add_member (syncer, (gint64) chat_id, argv[2], &error);
+  else if (g_str_equal (verb, "remove") && argc == 3)
+    id = koi_syncer_group_remove_member (syncer, (gint64) chat_id, argv[2], &error);
+  else if (g_str_equal (verb, "rename") && argc == 3)
+    id = koi_syncer_group_rename (syncer, (gint64) chat_id, argv[2], &error);
+  else if (g_str_equal (verb, "leave") && argc == 2)
+    id = koi_syncer_group_leave (syncer, (gint64) chat_id, &error);
+  else
+    return bad_arguments ("unknown group command or wrong number of arguments: “%s”", verb);
+
+  if (id == 0)
+    return report_error (error);
   return send_and_report (&profile, syncer, id);
 }
 
@@ -996,6 +1092,33 @@ command_read (const char *profile_dir,
   return EXIT_OK;
 }
 
+/* A group message's info line ("info": added, removed, left, renamed,
+ * created; "info_arg") and "not_member" (its sender was no member). */
+static gboolean
+add_group_info (JsonBuilder  *builder,
+                KoiStore     *store,
+                gint64        message_ref,
+                GError      **error)
+{
+  static const char * const names[] = { NULL, "created", "added", "removed", "left", "renamed" };
+  g_autofree char *arg = NULL;
+  KoiStoreGroupInfo info;
+  gboolean not_member;
+
+  if (!koi_store_message_get_group_info (store, message_ref, &info, &arg, &not_member, error))
+    return FALSE;
+  if (info > 0 && info < G_N_ELEMENTS (names))
+    {
+      json_builder_set_member_name (builder, "info");
+      json_builder_add_string_value (builder, names[info]);
+      json_builder_set_member_name (builder, "info_arg");
+      json_builder_add_string_value (builder, arg);
+    }
+  json_builder_set_member_name (builder, "not_member");
+  json_builder_add_boolean_value (builder, not_member);
+  return TRUE;
+}
+
 static int
 command_messages (const char *profile_dir,
                   const char *chat)
@@ -1003,6 +1126,7 @@ command_messages (const char *profile_dir,
   g_auto (Profile) profile = { 0, };
   g_autoptr (GError) error = NULL;
   g_autofree char *peer = NULL;
+  gboolean is_group = FALSE;
   guint64 chat_id = 0;
   guint count;
 
@@ -1015,7 +1139,19 @@ command_messages (const char *profile_dir,
       if (error != NULL)
         return report_error (error);
     }
-  if (chat_id == 0 || (peer = chat_peer (profile.store, chat_id)) == NULL)
+  if (chat_id != 0)
+    {
+      g_autoptr (KoiStoreChat) found = koi_store_chat_get (profile.store, chat_id, NULL);
+
+      if (found != NULL)
+        {
+          is_group = found->kind == KOI_STORE_CHAT_GROUP;
+          /* A group has no peer: its name stands in. */
+          peer = g_strdup (is_group ? (found->name ? found->name : found->group_id)
+                                    : found->peer_address);
+        }
+    }
+  if (chat_id == 0 || peer == NULL)
     {
       fprintf (stderr, "koi-cli: no chat “%s” (see “koi-cli chats”)\n", chat);
       return EXIT_BAD_ARGUMENTS;
@@ -1040,6 +1176,8 @@ command_messages (const char *profile_dir,
 
           koi_cli_add_message_details (builder, profile.store, message);
           add_read_by (builder, profile.store, message);
+          if (is_group && !add_group_info (builder, profile.store, message->id, &error))
+            return report_error (error);
           koi_cli_print_object (builder);
         }
     }
@@ -1214,6 +1352,8 @@ main (int   argc,
                             REQUEST_DELETE_FOR_EVERYONE, NULL);
   if (g_str_equal (argv[i], "react") && argc - i == 3)
     return command_request (profile_dir, argv[i + 1], REQUEST_REACT, argv[i + 2]);
+  if (g_str_equal (argv[i], "group") && argc - i >= 2)
+    return command_group (profile_dir, argc - i - 1, argv + i + 1);
   if (g_str_equal (argv[i], "sync") && argc - i == 1)
     return command_sync (profile_dir);
   if (g_str_equal (argv[i], "watch") && argc - i == 1)

@@ -134,6 +134,9 @@ KoiCoiType  koi_coi_classify_headers   (GMimeMessage *message);
  *   (Diagnostic-Code, else Status + Action, else the report's first line)
  * @group_id: (nullable): Chat-Group-ID or the id in a
  *   chat$group.GROUPID.UNIQUE@ / Gr.GROUPID. Message-ID
+ * @group_id_explicit: %TRUE when @group_id came from Chat-Group-ID or the
+ *   mail's own Message-ID (a group client wrote it), %FALSE when only from
+ *   References / In-Reply-To (a reply from an email program)
  * @group_name: (nullable): Chat-Group-Name (decoded)
  * @group_member_added: (nullable): Chat-Group-Member-Added, lower-cased
  * @group_member_removed: (nullable): Chat-Group-Member-Removed, lower-cased
@@ -176,6 +179,7 @@ typedef struct
   GPtrArray  *failed_recipients;
   char       *failure_text;
   char       *group_id;
+  gboolean    group_id_explicit;
   char       *group_name;
   char       *group_member_added;
   char       *group_member_removed;

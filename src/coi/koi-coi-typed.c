@@ -296,6 +296,15 @@ fill_group (GMimeMessage *message,
   g_autofree char *chat_content = koi_coi_header_token (object, "Chat-Content");
 
   parsed->group_id = koi_coi_group_id_of (message);
+  if (parsed->group_id != NULL)
+    {
+      const char *own_id = g_mime_message_get_message_id (message);
+
+      parsed->group_id_explicit =
+        g_mime_object_get_header (object, "Chat-Group-ID") != NULL ||
+        (own_id != NULL && strstr (own_id, parsed->group_id) != NULL &&
+         (g_ascii_strncasecmp (own_id, "chat$group.", 11) == 0 || strncmp (own_id, "Gr.", 3) == 0));
+    }
   parsed->group_name = koi_coi_one_line (g_mime_object_get_header (object, "Chat-Group-Name"),
                                          KOI_COI_MAX_GROUP_NAME);
   if (parsed->group_name != NULL && *parsed->group_name == '\0')

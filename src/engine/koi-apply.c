@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "koi-apply.h"
+#include "koi-apply-group.h"
 #include "koi-contacts.h"
 
 void
@@ -327,6 +328,8 @@ koi_apply_mail (KoiStore           *store,
   gboolean blocked = !outgoing && !hidden &&
                      koi_store_contact_is_blocked (store, account_id, parsed->from_address);
   gboolean inserted = FALSE;
+  gboolean group_created = FALSE;
+  gint64 group_chat_id = 0;
   gint64 chat_id = 0;
   gint64 id;
 
@@ -335,7 +338,17 @@ koi_apply_mail (KoiStore           *store,
 
   if (!hidden)
     {
-      chat_id = ensure_chat_for (store, account_id, own_address, parsed, &outgoing, error);
+      g_autoptr(GError) group_error = NULL;
+
+      group_chat_id = koi_apply_group_route (store, account_id, parsed, &group_created, &group_error);
+      if (group_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&group_error));
+          return 0;
+        }
+      chat_id = group_chat_id != 0
+        ? group_chat_id
+        : ensure_chat_for (store, account_id, own_address, parsed, &outgoing, error);
       if (chat_id == 0)
         return 0;
     }
@@ -381,6 +394,11 @@ koi_apply_mail (KoiStore           *store,
         return 0;
       return id;
     }
+
+  if (group_chat_id != 0 &&
+      !koi_apply_group_effects (store, own_address, group_chat_id, group_created, id, parsed,
+                                changes, error))
+    return 0;
 
   note_change (changes->added, chat_id, id);
   koi_apply_note_chat (changes, chat_id);

@@ -9,6 +9,8 @@
 #include "koi-engine.h"
 #include "koi-imap-client.h"
 #include "koi-syncer.h"
+#include "koi-engine-error.h"
+#include "koi-syncer-group.h"
 
 /* How long one IDLE lasts before Koi re-issues it (RFC 2177 asks for less
  * than 29 minutes), and how often the chat folder is synced in full so that
@@ -678,6 +680,8 @@ typedef struct {
   char           *text;      /* text or address */
   gint64          other_id;  /* send: the message replied to; delete: for everyone */
   KoiContactEdit *edit;      /* contact commands */
+  int             change;    /* group changes: KoiGroupChange */
+  char          **addresses; /* group creation: the members */
 } Command;
 
 static void
@@ -687,6 +691,7 @@ command_free (gpointer data)
 
   g_free (command->text);
   g_clear_pointer (&command->edit, koi_contact_edit_free);
+  g_strfreev (command->addresses);
   g_free (command);
 }
 
@@ -857,6 +862,128 @@ gint64
 koi_engine_send_text_finish (KoiEngine     *self,
                              GAsyncResult  *result,
                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+/* Groups: the same path as send text, one command per change. */
+
+static gboolean
+create_group_command (KoiEngine  *self,
+                      KoiSyncer  *syncer,
+                      GTask      *task,
+                      GError    **error)
+{
+  Command *command = g_task_get_task_data (task);
+  gint64 chat_id = 0;
+
+  if (koi_syncer_create_group (syncer, command->text, (const char * const *) command->addresses,
+                               &chat_id, error) == 0)
+    return FALSE;
+  koi_engine_wake (self);
+  g_task_return_int (task, chat_id);
+  return TRUE;
+}
+
+void
+koi_engine_create_group_async (KoiEngine           *self,
+                               const char          *name,
+                               const char * const  *addresses,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task;
+  Command *command;
+
+  g_return_if_fail (KOI_IS_ENGINE (self));
+  g_return_if_fail (name != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  command = g_new0 (Command, 1);
+  command->func = create_group_command;
+  command->text = g_strdup (name);
+  command->addresses = g_strdupv ((char **) addresses);
+  g_task_set_source_tag (task, koi_engine_create_group_async);
+  g_task_set_task_data (task, command, command_free);
+  g_thread_pool_push (self->commands, task, NULL);
+}
+
+gint64
+koi_engine_create_group_finish (KoiEngine     *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+static gboolean
+change_group_command (KoiEngine  *self,
+                      KoiSyncer  *syncer,
+                      GTask      *task,
+                      GError    **error)
+{
+  Command *command = g_task_get_task_data (task);
+  gint64 id = 0;
+
+  switch ((KoiGroupChange) command->change)
+    {
+    case KOI_GROUP_CHANGE_RENAME:
+      id = koi_syncer_group_rename (syncer, command->id, command->text, error);
+      break;
+    case KOI_GROUP_CHANGE_ADD:
+      id = koi_syncer_group_add_member (syncer, command->id, command->text, error);
+      break;
+    case KOI_GROUP_CHANGE_REMOVE:
+      id = koi_syncer_group_remove_member (syncer, command->id, command->text, error);
+      break;
+    case KOI_GROUP_CHANGE_LEAVE:
+      id = koi_syncer_group_leave (syncer, command->id, error);
+      break;
+    default:
+      g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID, "Unknown group change");
+      break;
+    }
+  if (id == 0)
+    return FALSE;
+  koi_engine_wake (self);
+  g_task_return_int (task, id);
+  return TRUE;
+}
+
+void
+koi_engine_change_group_async (KoiEngine           *self,
+                               gint64               chat_id,
+                               KoiGroupChange       change,
+                               const char          *argument,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task;
+  Command *command;
+
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  command = g_new0 (Command, 1);
+  command->func = change_group_command;
+  command->id = chat_id;
+  command->change = change;
+  command->text = g_strdup (argument);
+  g_task_set_source_tag (task, koi_engine_change_group_async);
+  g_task_set_task_data (task, command, command_free);
+  g_thread_pool_push (self->commands, task, NULL);
+}
+
+gint64
+koi_engine_change_group_finish (KoiEngine     *self,
+                                GAsyncResult  *result,
+                                GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
 

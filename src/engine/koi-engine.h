@@ -112,6 +112,40 @@ gint64              koi_engine_send_text_finish     (KoiEngine              *sel
                                                     GAsyncResult           *result,
                                                     GError                **error);
 
+/* Creates a group chat named @name with @addresses (NULL-terminated) and
+ * sends its first message to them ("chat-updated" and "message-added"
+ * follow). Finishes with the new chat's id. */
+void                koi_engine_create_group_async   (KoiEngine              *self,
+                                                    const char             *name,
+                                                    const char * const     *addresses,
+                                                    GCancellable           *cancellable,
+                                                    GAsyncReadyCallback     callback,
+                                                    gpointer                user_data);
+gint64              koi_engine_create_group_finish  (KoiEngine              *self,
+                                                    GAsyncResult           *result,
+                                                    GError                **error);
+
+typedef enum {
+  KOI_GROUP_CHANGE_RENAME,   /* argument: the new name */
+  KOI_GROUP_CHANGE_ADD,      /* argument: the address */
+  KOI_GROUP_CHANGE_REMOVE,   /* argument: the address */
+  KOI_GROUP_CHANGE_LEAVE,    /* no argument */
+} KoiGroupChange;
+
+/* Changes the group chat @chat_id: a message to every member that their
+ * clients (and Delta Chat) apply, applied here at once. Finishes with the
+ * message's id. */
+void                koi_engine_change_group_async   (KoiEngine              *self,
+                                                    gint64                  chat_id,
+                                                    KoiGroupChange          change,
+                                                    const char             *argument,
+                                                    GCancellable           *cancellable,
+                                                    GAsyncReadyCallback     callback,
+                                                    gpointer                user_data);
+gint64              koi_engine_change_group_finish  (KoiEngine              *self,
+                                                    GAsyncResult           *result,
+                                                    GError                **error);
+
 /* The same as a reply to @reply_to_ref, a message of the chat (0: as
  * send_text). Finish with koi_engine_send_text_finish(). */
 void                koi_engine_send_reply_async     (KoiEngine              *self,

@@ -9,6 +9,7 @@
 #include "koi-coi.h"
 #include "koi-coi-gmime.h"
 #include "koi-engine-error.h"
+#include "koi-syncer-group.h"
 #include "koi-syncer-private.h"
 
 /* The user's requests on a message (edit, delete for everyone, reaction,
@@ -59,7 +60,8 @@ get_target (KoiSyncer     *self,
       chat = koi_store_chat_get (self->store, message->chat_id, error);
       if (chat == NULL)
         return NULL;
-      if (chat->kind != KOI_STORE_CHAT_1TO1 || !koi_address_is_valid (chat->peer_address))
+      if (chat->kind == KOI_STORE_CHAT_GROUP ? chat->group_id == NULL
+                                             : !koi_address_is_valid (chat->peer_address))
         {
           g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
                                "Koi cannot send to this chat yet");
@@ -86,8 +88,9 @@ queue_request (KoiSyncer   *self,
   g_autofree char *message_id = NULL;
   g_autofree char *thread_root = NULL;
   g_autofree char *thread_last = NULL;
-  const char *to[] = { NULL, NULL };
-  const char *recipients[] = { NULL, NULL, NULL };
+  g_autoptr (GPtrArray) to = g_ptr_array_new ();
+  g_autoptr (GPtrArray) recipients = g_ptr_array_new ();
+  g_autoptr (GPtrArray) members = NULL;
   const char *references[] = { NULL, NULL };
   KoiCoiOutgoing outgoing = { 0, };
   KoiStoreMessage row = { 0, };
@@ -129,10 +132,21 @@ queue_request (KoiSyncer   *self,
     return 0;
   references[0] = thread_root;
 
-  to[0] = chat->peer_address;
+  /* A group's request goes to every member, as the group's messages do. */
+  if (chat->kind == KOI_STORE_CHAT_GROUP)
+    {
+      members = koi_syncer_group_recipients (self, chat->id, error);
+      if (members == NULL)
+        return 0;
+      for (guint i = 0; i < members->len; i++)
+        g_ptr_array_add (to, g_ptr_array_index (members, i));
+    }
+  else
+    g_ptr_array_add (to, chat->peer_address);
+  g_ptr_array_add (to, NULL);
   outgoing.from_address = self->account->address;
   outgoing.from_name = self->account->display_name;
-  outgoing.to = to;
+  outgoing.to = (const char * const *) to->pdata;
   outgoing.text = text;
   outgoing.date_ms = date_ms;
   outgoing.type = type;
@@ -170,14 +184,23 @@ queue_request (KoiSyncer   *self,
   row.sort_ms = date_ms;
   row.seen = TRUE;
 
-  recipients[0] = chat->peer_address;
-  if (!same_address (chat->peer_address, self->account->address))
-    recipients[1] = self->account->address;
+  {
+    gboolean has_self = FALSE;
+
+    for (guint i = 0; to->pdata[i] != NULL; i++)
+      {
+        g_ptr_array_add (recipients, to->pdata[i]);
+        has_self |= same_address (to->pdata[i], self->account->address);
+      }
+    if (!has_self)
+      g_ptr_array_add (recipients, self->account->address);
+    g_ptr_array_add (recipients, NULL);
+  }
 
   if (!koi_store_begin (self->store, error))
     return 0;
   koi_apply_changes_init (&changes);
-  id = koi_store_outbox_enqueue (self->store, &row, raw, recipients, error);
+  id = koi_store_outbox_enqueue (self->store, &row, raw, (const char * const *) recipients->pdata, error);
   ok = id != 0 &&
        koi_apply_own_request (self->store, self->account->id, id, parsed, &changes, error) &&
        koi_store_commit (self->store, error);

@@ -15,6 +15,7 @@
 #include "koi-message-identity.h"
 #include "koi-smtp.h"
 #include "koi-syncer.h"
+#include "koi-syncer-group.h"
 #include "koi-syncer-private.h"
 #include "koi-uid-set.h"
 
@@ -1032,6 +1033,8 @@ koi_syncer_queue_reply (KoiSyncer   *self,
   chat = get_own_chat (self, chat_id, error);
   if (chat == NULL)
     return 0;
+  if (chat->kind == KOI_STORE_CHAT_GROUP)
+    return koi_syncer_queue_group_text (self, chat_id, text, error);
   if (chat->kind != KOI_STORE_CHAT_1TO1 || !koi_address_is_valid (chat->peer_address))
     {
       g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,

@@ -306,6 +306,14 @@ koi_account_set_engine (KoiAccount *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
 }
 
+KoiStoreReader *
+koi_account_get_reader (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), NULL);
+
+  return self->reader;
+}
+
 KoiChatList *
 koi_account_get_chats (KoiAccount *self)
 {
@@ -353,6 +361,10 @@ id_command_cb (GObject      *source,
 
   if (g_task_get_source_tag (task) == koi_account_create_chat_async)
     id = koi_engine_create_chat_finish (KOI_ENGINE (source), result, &error);
+  else if (g_task_get_source_tag (task) == koi_account_create_group_async)
+    id = koi_engine_create_group_finish (KOI_ENGINE (source), result, &error);
+  else if (g_task_get_source_tag (task) == koi_account_change_group_async)
+    id = koi_engine_change_group_finish (KOI_ENGINE (source), result, &error);
   else if (g_task_get_source_tag (task) == koi_account_edit_contact_async)
     id = koi_engine_edit_contact_finish (KOI_ENGINE (source), result, &error);
   else
@@ -551,6 +563,68 @@ koi_account_edit_contact_async (KoiAccount           *self,
 
 gint64
 koi_account_edit_contact_finish (KoiAccount    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), 0);
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+void
+koi_account_create_group_async (KoiAccount          *self,
+                                const char          *name,
+                                const char * const  *addresses,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+  g_return_if_fail (name != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, koi_account_create_group_async);
+  if (require_engine (self, task))
+    koi_engine_create_group_async (self->engine, name, addresses, cancellable,
+                                   id_command_cb, g_steal_pointer (&task));
+}
+
+gint64
+koi_account_create_group_finish (KoiAccount    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), 0);
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+void
+koi_account_change_group_async (KoiAccount          *self,
+                                gint64               chat_id,
+                                KoiGroupChange       change,
+                                const char          *argument,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, koi_account_change_group_async);
+  if (require_engine (self, task))
+    koi_engine_change_group_async (self->engine, chat_id, change, argument, cancellable,
+                                   id_command_cb, g_steal_pointer (&task));
+}
+
+gint64
+koi_account_change_group_finish (KoiAccount    *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {

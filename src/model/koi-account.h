@@ -46,6 +46,8 @@ const char   *koi_account_get_other_chat_client (KoiAccount          *self);
 
 /* The account's chats (created on first use, then the same object). */
 KoiChatList  *koi_account_get_chats            (KoiAccount           *self);
+/* The reader the account's lists use (for one-off reads off the main thread). */
+KoiStoreReader *koi_account_get_reader         (KoiAccount           *self);
 /* A new paged list of one chat's messages, live while the engine runs. */
 KoiMessageList *koi_account_create_message_list (KoiAccount          *self,
                                                  gint64               chat_id);
@@ -77,6 +79,28 @@ void          koi_account_send_text_async      (KoiAccount           *self,
                                                 GAsyncReadyCallback   callback,
                                                 gpointer              user_data);
 gint64        koi_account_send_text_finish     (KoiAccount           *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+
+/* Groups (koi-engine.h): finish with the new chat's id / the change's
+ * message id once it is queued. */
+void          koi_account_create_group_async   (KoiAccount           *self,
+                                                const char           *name,
+                                                const char * const   *addresses,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+gint64        koi_account_create_group_finish  (KoiAccount           *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+void          koi_account_change_group_async   (KoiAccount           *self,
+                                                gint64                chat_id,
+                                                KoiGroupChange        change,
+                                                const char           *argument,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+gint64        koi_account_change_group_finish  (KoiAccount           *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
 

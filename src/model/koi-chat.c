@@ -17,6 +17,10 @@ struct _KoiChat
   char                *name;
   char                *title;
   char                *last_text;
+  char                *last_from;   /* groups: the last message's sender */
+  gboolean             is_group;
+  int                  last_group_info;
+  char                *last_group_info_arg;
   gint64               last_activity;
   guint                unread_count;
   gboolean             muted;
@@ -113,6 +117,11 @@ koi_chat_update_from_store (KoiChat            *self,
   notify (self, set_string (&self->peer_address, chat->peer_address), PROP_PEER_ADDRESS);
   set_string (&self->name, chat->name);
   notify (self, set_string (&self->title, title), PROP_TITLE);
+  /* Before last-text: the preview reads both when that notifies. */
+  set_string (&self->last_from, chat->last_from);
+  self->is_group = chat->kind == KOI_STORE_CHAT_GROUP;
+  self->last_group_info = chat->last_group_info;
+  set_string (&self->last_group_info_arg, chat->last_group_info_arg);
   notify (self, set_string (&self->last_text, chat->last_text), PROP_LAST_TEXT);
   notify (self, self->last_activity != chat->last_activity_ms, PROP_LAST_ACTIVITY);
   self->last_activity = chat->last_activity_ms;
@@ -217,6 +226,33 @@ first_letter_upper (const char *word)
   return g_strdup (buf);
 }
 
+gboolean
+koi_chat_get_is_group (KoiChat *self)
+{
+  g_return_val_if_fail (KOI_IS_CHAT (self), FALSE);
+
+  return self->is_group;
+}
+
+int
+koi_chat_get_last_group_info (KoiChat     *self,
+                              const char **out_arg)
+{
+  g_return_val_if_fail (KOI_IS_CHAT (self), 0);
+
+  if (out_arg != NULL)
+    *out_arg = self->last_group_info_arg;
+  return self->last_group_info;
+}
+
+const char *
+koi_chat_get_last_from (KoiChat *self)
+{
+  g_return_val_if_fail (KOI_IS_CHAT (self), NULL);
+
+  return self->last_from;
+}
+
 char *
 koi_chat_get_initials (KoiChat *self)
 {
@@ -277,6 +313,8 @@ koi_chat_finalize (GObject *object)
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->last_text, g_free);
+  g_clear_pointer (&self->last_from, g_free);
+  g_clear_pointer (&self->last_group_info_arg, g_free);
 
   G_OBJECT_CLASS (koi_chat_parent_class)->finalize (object);
 }

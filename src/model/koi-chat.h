@@ -39,6 +39,16 @@ KoiMessageState      koi_chat_get_last_state      (KoiChat *self);
 gboolean             koi_chat_get_has_messages    (KoiChat *self);
 gboolean             koi_chat_get_muted           (KoiChat *self);
 
+/* A group chat (its title is the group's name). */
+gboolean             koi_chat_get_is_group        (KoiChat *self);
+/* The sender (name, else address) of the last message, for "Bob: …". */
+const char          *koi_chat_get_last_from       (KoiChat *self);
+
+/* The last message's group info line (KoiStoreGroupInfo, 0 = an ordinary
+ * message) and its address or name. */
+int                  koi_chat_get_last_group_info (KoiChat     *self,
+                                                   const char **out_arg);
+
 /* Up to two letters for an avatar ("Alice Smith" → "AS", "bob@x.org" → "B"). */
 char                *koi_chat_get_initials        (KoiChat *self);
 /* 0 .. KOI_CHAT_N_COLORS-1, stable for an address across runs and machines

@@ -27,6 +27,10 @@ struct _KoiMessage
   gboolean             deleted;
   guint                read_count;
   char                *read_by;
+  /* Groups: fixed once the message is stored, so no notify. */
+  int                  group_info;
+  char                *group_info_arg;
+  gboolean             not_member;
 };
 
 G_DEFINE_FINAL_TYPE (KoiMessage, koi_message, G_TYPE_OBJECT)
@@ -183,6 +187,10 @@ koi_message_update_from_store (KoiMessage            *self,
       if (was_read != (self->read_count > 0))
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READ]);
     }
+  self->group_info = message->group_info;
+  g_free (self->group_info_arg);
+  self->group_info_arg = g_strdup (message->group_info_arg);
+  self->not_member = message->not_member;
 
   /* Last, so a row that waits for "loaded" sees every field already set. */
   if (!self->loaded)
@@ -192,6 +200,30 @@ koi_message_update_from_store (KoiMessage            *self,
     }
 
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+int
+koi_message_get_group_info (KoiMessage *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE (self), 0);
+
+  return self->group_info;
+}
+
+const char *
+koi_message_get_group_info_arg (KoiMessage *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE (self), NULL);
+
+  return self->group_info_arg;
+}
+
+gboolean
+koi_message_get_not_member (KoiMessage *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE (self), FALSE);
+
+  return self->not_member;
 }
 
 void
@@ -362,6 +394,7 @@ koi_message_finalize (GObject *object)
   g_clear_pointer (&self->from_name, g_free);
   g_clear_pointer (&self->failure_reason, g_free);
   g_clear_pointer (&self->read_by, g_free);
+  g_clear_pointer (&self->group_info_arg, g_free);
 
   G_OBJECT_CLASS (koi_message_parent_class)->finalize (object);
 }

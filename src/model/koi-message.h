@@ -71,6 +71,13 @@ gboolean             koi_message_get_read           (KoiMessage *self);
 guint                koi_message_get_read_count     (KoiMessage *self);
 const char          *koi_message_get_read_by        (KoiMessage *self);
 
+/* Groups: the info line this message is (KoiStoreGroupInfo, 0 = an
+ * ordinary message) and its address or name; whether an incoming group
+ * message's sender is no member (shown marked). */
+int                  koi_message_get_group_info     (KoiMessage *self);
+const char          *koi_message_get_group_info_arg (KoiMessage *self);
+gboolean             koi_message_get_not_member     (KoiMessage *self);
+
 /* For the lists: fill every property from the store row (sets loaded). */
 void                 koi_message_update_from_store  (KoiMessage            *self,
                                                      const KoiStoreMessage *message);

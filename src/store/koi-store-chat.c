@@ -16,6 +16,7 @@ koi_store_chat_free (KoiStoreChat *chat)
   g_free (chat->last_text);
   g_free (chat->last_from);
   g_free (chat->group_id);
+  g_free (chat->last_group_info_arg);
   g_free (chat);
 }
 
@@ -23,7 +24,8 @@ koi_store_chat_free (KoiStoreChat *chat)
 #define CHAT_SELECT \
   "SELECT c.id, c.account_id, c.kind, c.peer_address, c.name, c.last_activity_ms," \
   " c.unread_count, m.text, COALESCE (NULLIF (m.from_name, ''), m.from_address)," \
-  " m.direction, m.state, c.group_id, c.archived, c.muted, m.id" \
+  " m.direction, m.state, c.group_id, c.archived, c.muted, m.id," \
+  " COALESCE (m.group_info, 0), m.group_info_arg" \
   " FROM chats c LEFT JOIN messages m ON m.id = c.last_message_id"
 
 static KoiStoreChat *
@@ -46,6 +48,8 @@ chat_from_row (sqlite3_stmt *stmt)
   chat->group_id = koi_store_column_dup (stmt, 11);
   chat->archived = sqlite3_column_int (stmt, 12) != 0;
   chat->muted = sqlite3_column_int (stmt, 13) != 0;
+  chat->last_group_info = sqlite3_column_int (stmt, 15);
+  chat->last_group_info_arg = koi_store_column_dup (stmt, 16);
   return chat;
 }
 
@@ -402,7 +406,7 @@ koi_store_chat_list_members (KoiStore  *self,
 
   stmt = koi_store_prepare (self,
                             "SELECT k.address FROM chat_members m JOIN contacts k ON k.id = m.contact_id"
-                            " WHERE m.chat_id = ?1 ORDER BY k.address",
+                            " WHERE m.chat_id = ?1 AND m.removed = 0 ORDER BY k.address",
                             error);
   if (stmt == NULL)
     return NULL;

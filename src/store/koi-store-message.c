@@ -13,7 +13,14 @@
   " m.failure_reason, m.edited_at_ms, m.deleted, m.has_attachments, m.type," \
   " (SELECT count(*) FROM read_receipts rr WHERE rr.message_ref = m.id)," \
   " (SELECT group_concat (c.address, ' ') FROM read_receipts rr JOIN contacts c ON c.id = rr.contact_id" \
-  "  WHERE rr.message_ref = m.id)"
+  "  WHERE rr.message_ref = m.id)," \
+  " m.group_info, m.group_info_arg," \
+  /* not_member: see koi_store_message_get_group_info() */ \
+  " (m.direction = 0 AND m.from_address IS NOT NULL" \
+  "  AND EXISTS (SELECT 1 FROM chats gc WHERE gc.id = m.chat_id AND gc.kind = 1)" \
+  "  AND NOT EXISTS (SELECT 1 FROM chat_members cm JOIN contacts k ON k.id = cm.contact_id" \
+  "   WHERE cm.chat_id = m.chat_id AND k.address = m.from_address" \
+  "   AND (cm.removed = 0 OR cm.changed_at_ms > m.sent_at_ms)))"
 
 static KoiStoreMessage *
 message_from_row (sqlite3_stmt *stmt)
@@ -45,6 +52,9 @@ message_from_row (sqlite3_stmt *stmt)
   message->type = sqlite3_column_int (stmt, 22);
   message->read_count = (guint) sqlite3_column_int64 (stmt, 23);
   message->read_by = koi_store_column_dup (stmt, 24);
+  message->group_info = sqlite3_column_int (stmt, 25);
+  message->group_info_arg = koi_store_column_dup (stmt, 26);
+  message->not_member = sqlite3_column_int (stmt, 27) != 0;
   return message;
 }
 
@@ -64,6 +74,7 @@ koi_store_message_free (KoiStoreMessage *message)
   g_free (message->references);
   g_free (message->failure_reason);
   g_free (message->read_by);
+  g_free (message->group_info_arg);
   g_free (message);
 }
 

@@ -290,12 +290,34 @@ static const char migration_5[] =
   ");"
   "CREATE INDEX receipt_requests_due ON receipt_requests (account_id) WHERE state = 1;";
 
+/* 6 (groups, issue 8; was 4 on its branch, renumbered when merging main): membership and name by the time of the message
+ * that set them, so every device that holds the same mail ends with the
+ * same group whatever order the mail came in (docs/WIRE.md, "Groups").
+ * - chat_members.removed / changed_at_ms / explicit: a member row is never
+ *   deleted from a group; a removal keeps the row with removed = 1 and the
+ *   Date of the removing message. "explicit" = set by a change message
+ *   (added, removed, left); 0 = only seen in a group message's To/Cc,
+ *   which never outweighs an explicit change.
+ * - chats.name_changed_at_ms / name_explicit: the same for the name.
+ * - messages.group_info: what a group change did, for the info line the
+ *   viewer reads in its own language (KoiStoreGroupInfo); group_info_arg
+ *   its address or the new name. */
+static const char migration_6_groups[] =
+  "ALTER TABLE chat_members ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE chat_members ADD COLUMN changed_at_ms INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE chat_members ADD COLUMN explicit INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE chats ADD COLUMN name_changed_at_ms INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE chats ADD COLUMN name_explicit INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE messages ADD COLUMN group_info INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE messages ADD COLUMN group_info_arg TEXT;";
+
 const char * const koi_store_migrations[] = {
   migration_1,
   migration_2,
   migration_3,
   migration_4,
   migration_5,
+  migration_6_groups,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (koi_store_migrations) == KOI_STORE_SCHEMA_VERSION);

@@ -57,7 +57,7 @@ typedef enum {
 } KoiStoreRecipientState;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define KOI_STORE_SCHEMA_VERSION 5
+#define KOI_STORE_SCHEMA_VERSION 6
 
 typedef struct _KoiStore KoiStore;
 
@@ -243,6 +243,9 @@ typedef struct {
   char     *group_id;         /* groups only */
   gboolean  archived;
   gboolean  muted;
+  /* The last message's group info line (koi-store-group.h), 0 = none. */
+  int       last_group_info;
+  char     *last_group_info_arg;
 } KoiStoreChat;
 
 /* The 1:1 chat with @peer_address, created (with its contact and
@@ -332,6 +335,12 @@ typedef struct {
    * their addresses, space-separated (NULL: none). */
   guint     read_count;
   char     *read_by;
+  /* Groups (koi-store-group.h), filled when read: the info line
+   * (KoiStoreGroupInfo, 0 = none) and its address or name, and whether the
+   * sender of this incoming group message is no member. */
+  int       group_info;
+  char     *group_info_arg;
+  gboolean  not_member;
 } KoiStoreMessage;
 
 /* Inserts a message; if (account_id, message_id) exists already, returns the

@@ -7,6 +7,7 @@
 
 #include "koi-compat.h"
 #include "koi-chat-row.h"
+#include "koi-group-info.h"
 #include "koi-ui-format.h"
 
 /* Relative times ("5 min") go stale; a visible row refreshes itself. Only
@@ -80,7 +81,17 @@ update_preview (KoiChatRow *self)
   one_line = g_strdup (text != NULL ? text : "");
   g_strdelimit (one_line, "\r\n\t", ' ');
 
-  if (koi_chat_get_last_direction (self->item) == KOI_MESSAGE_OUTGOING)
+  {
+    const char *arg = NULL;
+    int info = koi_chat_get_last_group_info (self->item, &arg);
+
+    /* A group change previews as its info line, in the viewer's language. */
+    if (info != 0)
+      preview = koi_group_info_format (info, arg, koi_chat_get_last_from (self->item),
+                                       koi_chat_get_last_direction (self->item) == KOI_MESSAGE_OUTGOING);
+  }
+
+  if (preview == NULL && koi_chat_get_last_direction (self->item) == KOI_MESSAGE_OUTGOING)
     {
       if (koi_chat_get_last_state (self->item) == KOI_MESSAGE_FAILED)
         /* TRANSLATORS: chat list preview of your own message that could not be sent */
@@ -89,7 +100,10 @@ update_preview (KoiChatRow *self)
         /* TRANSLATORS: chat list preview of your own last message */
         preview = g_strdup_printf (_("You: %s"), one_line);
     }
-  else
+  else if (preview == NULL && koi_chat_get_is_group (self->item) && koi_chat_get_last_from (self->item) != NULL)
+    /* TRANSLATORS: chat list preview of a group's last message: "Bob: see you" */
+    preview = g_strdup_printf (_("%s: %s"), koi_chat_get_last_from (self->item), one_line);
+  else if (preview == NULL)
     preview = g_steal_pointer (&one_line);
 
   gtk_label_set_label (self->preview_label, preview);

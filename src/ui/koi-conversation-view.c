@@ -146,6 +146,7 @@ on_factory_bind (KoiConversationView      *self,
   if (position > 0 && position != GTK_INVALID_LIST_POSITION && self->messages != NULL)
     previous = g_list_model_get_item (self->messages, position - 1);
 
+  koi_message_row_set_show_avatar (row, self->chat != NULL && koi_chat_get_is_group (self->chat));
   koi_message_row_set_previous (row, previous);
   koi_message_row_set_item (row, gtk_list_item_get_item (list_item));
 

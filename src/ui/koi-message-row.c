@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "koi-compat.h"
+#include "koi-group-info.h"
 #include "koi-message-row.h"
 #include "koi-ui-format.h"
 
@@ -22,7 +23,9 @@ struct _KoiMessageRow
   GtkLabel   *day_label;
   GtkLabel   *unread_marker;
   GtkLabel   *sender_label;
+  GtkLabel   *info_label;
   GtkWidget  *line_box;
+  AdwAvatar  *avatar;
   GtkWidget  *bubble;
   GtkLabel   *subject_label;
   GtkLabel   *text_label;
@@ -39,6 +42,7 @@ struct _KoiMessageRow
   char       *state_text;
   gboolean    grouped;
   gboolean    show_full;
+  gboolean    show_avatar;   /* a group: who wrote it matters */
 };
 
 G_DEFINE_FINAL_TYPE (KoiMessageRow, koi_message_row, GTK_TYPE_WIDGET)
@@ -92,6 +96,7 @@ update_grouping (KoiMessageRow *self)
   gboolean new_day;
   gboolean grouped = FALSE;
   gboolean show_sender;
+  g_autofree char *info = NULL;
 
   /* An unknown previous message (still loading) draws no separator yet:
    * it appears when the page arrives, instead of flickering away. */
@@ -100,6 +105,8 @@ update_grouping (KoiMessageRow *self)
                                                             koi_message_get_timestamp (item))));
 
   if (loaded && prev_loaded && !new_day
+      && koi_message_get_group_info (prev) == 0
+      && !koi_message_get_not_member (item)
       && koi_message_get_direction (prev) == koi_message_get_direction (item)
       && g_ascii_strcasecmp (koi_message_get_from_address (prev) ?: "",
                              koi_message_get_from_address (item) ?: "") == 0
@@ -123,9 +130,43 @@ update_grouping (KoiMessageRow *self)
   else
     gtk_label_set_label (self->day_label, "");
 
-  show_sender = loaded && !grouped && !is_outgoing (item) && sender_name (item) != NULL;
+  /* A group change is a line of its own, not a bubble. */
+  info = loaded ? koi_group_info_format (koi_message_get_group_info (item),
+                                         koi_message_get_group_info_arg (item),
+                                         sender_name (item), is_outgoing (item))
+                : NULL;
+  gtk_widget_set_visible (GTK_WIDGET (self->info_label), info != NULL);
+  gtk_label_set_label (self->info_label, info != NULL ? info : "");
+  gtk_widget_set_visible (self->line_box, info == NULL);
+
+  /* In a group an incoming run starts with its sender's avatar; the rest
+   * of the run keeps the space, so the bubbles stay in one column. */
+  {
+    gboolean avatar = self->show_avatar && info == NULL && loaded && !is_outgoing (item);
+
+    gtk_widget_set_visible (GTK_WIDGET (self->avatar), avatar);
+    gtk_widget_set_opacity (GTK_WIDGET (self->avatar), grouped ? 0.0 : 1.0);
+    adw_avatar_set_text (self->avatar, avatar ? sender_name (item) : NULL);
+    /* The name above the bubble, not above the avatar: 28 px + spacing. */
+    gtk_widget_set_margin_start (GTK_WIDGET (self->sender_label), avatar ? 34 : 0);
+  }
+
+  show_sender = info == NULL && loaded && !grouped && !is_outgoing (item) && sender_name (item) != NULL;
   gtk_widget_set_visible (GTK_WIDGET (self->sender_label), show_sender);
-  gtk_label_set_label (self->sender_label, show_sender ? sender_name (item) : "");
+  if (show_sender && koi_message_get_not_member (item))
+    {
+      /* TRANSLATORS: above a group message from somebody who is not (or
+       * no longer) a member of the group; %s is their name */
+      g_autofree char *marked = g_strdup_printf (_("%s (not a member)"), sender_name (item));
+
+      gtk_label_set_label (self->sender_label, marked);
+      gtk_widget_add_css_class (GTK_WIDGET (self->sender_label), "warning");
+    }
+  else
+    {
+      gtk_label_set_label (self->sender_label, show_sender ? sender_name (item) : "");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->sender_label), "warning");
+    }
 }
 
 static void
@@ -356,6 +397,28 @@ koi_message_row_get_previous (KoiMessageRow *self)
   g_return_val_if_fail (KOI_IS_MESSAGE_ROW (self), NULL);
 
   return self->previous;
+}
+
+void
+koi_message_row_set_show_avatar (KoiMessageRow *self,
+                                 gboolean       show_avatar)
+{
+  g_return_if_fail (KOI_IS_MESSAGE_ROW (self));
+
+  if (self->show_avatar == !!show_avatar)
+    return;
+  self->show_avatar = !!show_avatar;
+  update_grouping (self);
+}
+
+const char *
+koi_message_row_get_avatar_text (KoiMessageRow *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE_ROW (self), NULL);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->avatar)) &&
+         gtk_widget_get_opacity (GTK_WIDGET (self->avatar)) > 0.0
+    ? adw_avatar_get_text (self->avatar) : NULL;
 }
 
 void
@@ -713,6 +776,8 @@ koi_message_row_class_init (KoiMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, day_label);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, unread_marker);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, sender_label);
+  gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, info_label);
+  gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, avatar);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, line_box);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, bubble);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, subject_label);

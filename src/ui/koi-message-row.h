@@ -36,6 +36,11 @@ void        koi_message_row_set_unread_marker (KoiMessageRow *self,
 gboolean    koi_message_row_get_unread_marker (KoiMessageRow *self);
 const char *koi_message_row_get_time_text   (KoiMessageRow *self);
 const char *koi_message_row_get_sender_text (KoiMessageRow *self);
+/* Group chats: incoming bubbles carry their sender's avatar. */
+void        koi_message_row_set_show_avatar (KoiMessageRow *self,
+                                             gboolean       show_avatar);
+/* The avatar's text when one is drawn, else NULL (for tests). */
+const char *koi_message_row_get_avatar_text (KoiMessageRow *self);
 const char *koi_message_row_get_state_text  (KoiMessageRow *self);
 gboolean    koi_message_row_get_grouped     (KoiMessageRow *self);
 gboolean    koi_message_row_get_can_retry   (KoiMessageRow *self);

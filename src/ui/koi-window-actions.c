@@ -4,7 +4,9 @@
 #include "config.h"
 
 #include "koi-compat.h"
+#include "koi-group-details.h"
 #include "koi-new-chat-dialog.h"
+#include "koi-new-group-dialog.h"
 #include "koi-window-private.h"
 
 /* Actions of the main window and their shortcuts, in one place. */
@@ -32,6 +34,68 @@ new_chat_action (GtkWidget  *widget,
   g_signal_connect_object (dialog, "chat-chosen", G_CALLBACK (on_chat_chosen),
                            self, G_CONNECT_SWAPPED);
   koi_compat_present_dialog (dialog, GTK_WIDGET (self));
+}
+
+/* The new group's chat reaches the list when the list reads it again
+ * ("chat-updated"): open it as soon as it is there. */
+static void
+open_pending_group (KoiWindow *self)
+{
+  KoiChatList *chats = self->account != NULL ? koi_account_get_chats (self->account) : NULL;
+  KoiChat *chat = chats != NULL && self->pending_group != 0
+    ? koi_chat_list_find (chats, self->pending_group) : NULL;
+
+  if (chat == NULL)
+    return;
+  self->pending_group = 0;
+  g_clear_signal_handler (&self->pending_group_id, chats);
+  koi_window_open_chat (self, chat);
+}
+
+static void
+on_group_created (KoiWindow         *self,
+                  gint64             chat_id,
+                  KoiNewGroupDialog *dialog)
+{
+  KoiChatList *chats = koi_account_get_chats (self->account);
+
+  self->pending_group = chat_id;
+  if (self->pending_group_id == 0)
+    self->pending_group_id = g_signal_connect_object (chats, "items-changed",
+                                                      G_CALLBACK (open_pending_group), self,
+                                                      G_CONNECT_SWAPPED);
+  open_pending_group (self);
+}
+
+static void
+new_group_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  KoiWindow *self = KOI_WINDOW (widget);
+  GtkWidget *dialog;
+
+  if (self->account == NULL)
+    return;
+
+  dialog = koi_new_group_dialog_new (GTK_WINDOW (self), self->account);
+  g_signal_connect_object (dialog, "group-created", G_CALLBACK (on_group_created),
+                           self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+group_details_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  KoiWindow *self = KOI_WINDOW (widget);
+
+  if (self->account == NULL || self->open_chat == NULL || !koi_chat_get_is_group (self->open_chat))
+    return;
+
+  gtk_window_present (GTK_WINDOW (koi_group_details_new (GTK_WINDOW (self), self->account,
+                                                         self->open_chat)));
 }
 
 static void
@@ -109,6 +173,10 @@ koi_window_update_actions (KoiWindow *self)
   guint n = self->selection != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->selection)) : 0;
 
   gtk_widget_action_set_enabled (widget, "win.new-chat", has_account);
+  gtk_widget_action_set_enabled (widget, "win.new-group", has_account);
+  gtk_widget_action_set_enabled (widget, "win.group-details",
+                                 has_account && self->open_chat != NULL &&
+                                 koi_chat_get_is_group (self->open_chat));
   gtk_widget_action_set_enabled (widget, "win.find", has_account);
   gtk_widget_action_set_enabled (widget, "win.previous-chat", n > 1);
   gtk_widget_action_set_enabled (widget, "win.next-chat", n > 1);
@@ -118,6 +186,8 @@ void
 koi_window_class_install_actions (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.new-chat", NULL, new_chat_action);
+  gtk_widget_class_install_action (widget_class, "win.new-group", NULL, new_group_action);
+  gtk_widget_class_install_action (widget_class, "win.group-details", NULL, group_details_action);
   gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
   gtk_widget_class_install_action (widget_class, "win.previous-chat", NULL, previous_chat_action);
   gtk_widget_class_install_action (widget_class, "win.next-chat", NULL, next_chat_action);

@@ -40,6 +40,11 @@ struct _KoiWindow
   /* The chat on screen, watched so what arrives in it is read at once. */
   KoiChat              *open_chat;
   gulong                open_chat_unread_id;
+
+  /* A group just created, to open once the chat list has it. */
+  gint64                pending_group;
+  gulong                pending_group_id;
+  GtkWidget            *details_button;
 };
 
 void koi_window_class_install_actions (GtkWidgetClass *widget_class);

@@ -240,6 +240,8 @@ show_chat (KoiWindow *self,
   KoiChat *current = koi_conversation_view_get_chat (self->conversation_view);
 
   watch_open_chat (self, chat);
+  gtk_widget_set_visible (self->details_button, chat != NULL && koi_chat_get_is_group (chat));
+  koi_window_update_actions (self);
 
   if (chat == NULL)
     {
@@ -663,6 +665,7 @@ koi_window_class_init (KoiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, chat_list_stack);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, chat_list_view);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, chat_title);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, details_button);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, conversation_stack);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, conversation_view);
   gtk_widget_class_bind_template_callback (widget_class, on_account_added);

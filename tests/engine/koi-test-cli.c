@@ -14,6 +14,13 @@ koi_test_cli_new (void)
   static const char * const users[] = {
     "alice@example.org:alice-secret", "bob@example.org:bob-secret", NULL
   };
+
+  return koi_test_cli_new_with_users (users);
+}
+
+KoiTestCli *
+koi_test_cli_new_with_users (const char * const *users)
+{
   g_autoptr (GError) error = NULL;
   g_autofree char *keyring = NULL;
   KoiTestCli *self = g_new0 (KoiTestCli, 1);

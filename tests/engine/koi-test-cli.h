@@ -30,6 +30,8 @@ typedef struct {
 } KoiTestWatch;
 
 KoiTestCli   *koi_test_cli_new            (void);
+/* With the server's users as "ADDRESS:PASSWORD" (NULL-terminated). */
+KoiTestCli   *koi_test_cli_new_with_users (const char * const *users);
 void          koi_test_cli_free           (KoiTestCli   *self);
 
 /* Runs koi-cli with @argv (NULL-terminated, without the program) and

@@ -8,6 +8,7 @@
 #include "koi-engine.h"
 #include "koi-engine-error.h"
 #include "koi-store.h"
+#include "koi-store-group.h"
 
 /*
  * The engine's commands, keyed by chat or message id, without a mail
@@ -91,6 +92,10 @@ id_done (GObject      *source,
 
   if (g_async_result_is_tagged (result, koi_engine_create_chat_async))
     res->id = koi_engine_create_chat_finish (KOI_ENGINE (source), result, &res->error);
+  else if (g_async_result_is_tagged (result, koi_engine_create_group_async))
+    res->id = koi_engine_create_group_finish (KOI_ENGINE (source), result, &res->error);
+  else if (g_async_result_is_tagged (result, koi_engine_change_group_async))
+    res->id = koi_engine_change_group_finish (KOI_ENGINE (source), result, &res->error);
   else
     res->id = koi_engine_send_text_finish (KOI_ENGINE (source), result, &res->error);
   res->done = TRUE;
@@ -259,6 +264,107 @@ test_stop_never_blocks (Fixture       *f,
   g_assert_cmpint (koi_engine_get_connection_state (f->engine), ==, KOI_CONNECTION_OFFLINE);
 }
 
+static gint64
+change_group (Fixture        *f,
+              gint64          chat_id,
+              KoiGroupChange  change,
+              const char     *argument,
+              GError        **error)
+{
+  Result res = { 0, };
+
+  koi_engine_change_group_async (f->engine, chat_id, change, argument, NULL, id_done, &res);
+  wait_for (&res.done);
+  if (res.error != NULL)
+    g_propagate_error (error, res.error);
+  return res.id;
+}
+
+static char *
+member_list (Fixture *f,
+             gint64   chat_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) members = koi_store_chat_list_members (f->store, chat_id, &error);
+
+  g_assert_no_error (error);
+  g_ptr_array_add (members, NULL);
+  return g_strjoinv (" ", (char **) members->pdata);
+}
+
+/* Group commands queue one message each and change the group at once,
+ * before anything is sent; what the user may not do is refused. */
+static void
+test_group_commands (Fixture       *f,
+                     gconstpointer  data)
+{
+  const char *founders[] = { "Bob@koi.test", "carol@koi.test", "me@koi.test", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KoiStoreChat) chat = NULL;
+  g_autofree char *members = NULL;
+  Result res = { 0, };
+  gint64 chat_id;
+
+  koi_engine_create_group_async (f->engine, "  Picnic  ", founders, NULL, id_done, &res);
+  wait_for (&res.done);
+  g_assert_no_error (res.error);
+  chat_id = res.id;
+  g_assert_cmpint (chat_id, >, 0);
+
+  chat = koi_store_chat_get (f->store, chat_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (chat->kind, ==, KOI_STORE_CHAT_GROUP);
+  g_assert_cmpstr (chat->name, ==, "Picnic");
+  g_assert_nonnull (chat->group_id);
+  members = member_list (f, chat_id);
+  g_assert_cmpstr (members, ==, "bob@koi.test carol@koi.test me@koi.test");
+  g_assert_cmpuint (koi_store_message_count (f->store, chat_id, NULL), ==, 1);
+
+  /* Two renames within one second: the later one stays (changes are
+   * ordered by whole-second Dates; at a tie the greater name would win,
+   * and "Sunday" > "Saturday"). */
+  g_assert_cmpint (change_group (f, chat_id, KOI_GROUP_CHANGE_RENAME, "Picnic on Saturday", &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (change_group (f, chat_id, KOI_GROUP_CHANGE_RENAME, "Picnic on Sunday", &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (change_group (f, chat_id, KOI_GROUP_CHANGE_RENAME, "Picnic on Saturday", &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (change_group (f, chat_id, KOI_GROUP_CHANGE_ADD, "dave@koi.test", &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (change_group (f, chat_id, KOI_GROUP_CHANGE_REMOVE, "carol@koi.test", &error), >, 0);
+  g_assert_no_error (error);
+
+  g_clear_pointer (&chat, koi_store_chat_free);
+  chat = koi_store_chat_get (f->store, chat_id, &error);
+  g_assert_cmpstr (chat->name, ==, "Picnic on Saturday");
+  g_clear_pointer (&members, g_free);
+  members = member_list (f, chat_id);
+  g_assert_cmpstr (members, ==, "bob@koi.test dave@koi.test me@koi.test");
+  g_assert_cmpuint (koi_store_message_count (f->store, chat_id, NULL), ==, 6);
+
+  /* Removing somebody twice, adding a bad address, a 1:1 chat. */
+  g_assert_cmpint (change_group (f, chat_id, KOI_GROUP_CHANGE_REMOVE, "carol@koi.test", &error), <=, 0);
+  g_assert_error (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpint (change_group (f, chat_id, KOI_GROUP_CHANGE_ADD, "not an address", &error), <=, 0);
+  g_assert_error (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpint (change_group (f, create_chat (f, "zoe@koi.test"), KOI_GROUP_CHANGE_LEAVE, NULL, &error),
+                   <=, 0);
+  g_assert_error (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* After leaving, the group takes no more messages from this user. */
+  g_assert_cmpint (change_group (f, chat_id, KOI_GROUP_CHANGE_LEAVE, NULL, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (change_group (f, chat_id, KOI_GROUP_CHANGE_RENAME, "Mine now", &error), <=, 0);
+  g_assert_error (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_clear_pointer (&members, g_free);
+  members = member_list (f, chat_id);
+  g_assert_cmpstr (members, ==, "bob@koi.test dave@koi.test");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -270,6 +376,7 @@ main (int   argc,
 
   ADD ("/engine/commands/create-send-retry", test_create_send_retry);
   ADD ("/engine/commands/mark-read", test_mark_read);
+  ADD ("/engine/commands/groups", test_group_commands);
   ADD ("/engine/commands/stop-never-blocks", test_stop_never_blocks);
 
 #undef ADD

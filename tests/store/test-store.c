@@ -228,6 +228,7 @@ static const struct {
   { 2, "schema-v2.sql" },
   { 3, "schema-v3.sql" },
   { 4, "schema-v4.sql" },
+  { 5, "schema-v5.sql" },
 };
 
 static void

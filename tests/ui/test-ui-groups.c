@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-ui-groups"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "koi-chat-row.h"
+#include "koi-composer.h"
+#include "koi-conversation-view.h"
+#include "koi-group-details.h"
+#include "koi-message-row.h"
+#include "koi-model.h"
+#include "koi-new-group-dialog.h"
+#include "koi-session.h"
+#include "koi-test-cli.h"
+#include "koi-test-ui.h"
+#include "koi-window.h"
+
+/*
+ * Groups in Alice's window, through the private Dovecot + Postfix, with
+ * Bob and Carol on koi-cli: New Group (name, members typed), a message
+ * into it, Bob's answer with his name on the bubble and "Bob: …" in the
+ * chat list, the details page (members), removing Carol, and the info
+ * line the removal leaves. Screenshots light and dark.
+ */
+
+#define ALICE "alice@example.org"
+#define BOB   "bob@example.org"
+#define CAROL "carol@example.org"
+#define WAIT_S 45
+
+#define WAIT_FOR(cond, seconds)                                               \
+  G_STMT_START {                                                              \
+    gint64 wait_end_ = g_get_monotonic_time () + (gint64) (seconds) * G_USEC_PER_SEC; \
+    while (!(cond) && g_get_monotonic_time () < wait_end_)                    \
+      g_main_context_iteration (NULL, TRUE);                                  \
+    g_assert_true (cond);                                                     \
+  } G_STMT_END
+
+static char *keyring_path;
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+online (KoiWindow *window)
+{
+  KoiAccount *account;
+
+  if (g_strcmp0 (koi_window_get_page_name (window), "chats") != 0)
+    return FALSE;
+  account = koi_window_get_account (window);
+  return account != NULL && koi_account_get_connection_state (account) == KOI_CONNECTION_ONLINE;
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+static KoiMessageRow *
+find_message_row (GtkWidget  *root,
+                  const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      KoiMessageRow *found;
+
+      if (KOI_IS_MESSAGE_ROW (child))
+        {
+          if (gtk_widget_get_mapped (child) && koi_test_ui_find_label (child, text) != NULL)
+            return KOI_MESSAGE_ROW (child);
+          continue;
+        }
+      found = find_message_row (child, text);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static KoiMessageRow *
+bubble (KoiWindow  *window,
+        const char *text)
+{
+  return find_message_row (GTK_WIDGET (koi_window_get_conversation_view (window)), text);
+}
+
+static KoiChatRow *
+find_chat_row (GtkWidget *root,
+               gint64     chat_id)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      KoiChatRow *found;
+
+      if (KOI_IS_CHAT_ROW (child))
+        {
+          KoiChat *chat = koi_chat_row_get_item (KOI_CHAT_ROW (child));
+
+          if (gtk_widget_get_mapped (child) && chat != NULL && koi_chat_get_id (chat) == chat_id)
+            return KOI_CHAT_ROW (child);
+          continue;
+        }
+      found = find_chat_row (child, chat_id);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+chat_row_shows (KoiWindow  *window,
+                gint64      chat_id,
+                const char *preview)
+{
+  KoiChatRow *row = find_chat_row (GTK_WIDGET (koi_window_get_chat_list_view (window)), chat_id);
+
+  return row != NULL && g_strcmp0 (koi_chat_row_get_preview_text (row), preview) == 0;
+}
+
+static void
+type_and_send (KoiWindow  *window,
+               const char *text)
+{
+  KoiComposer *composer = koi_conversation_view_get_composer (koi_window_get_conversation_view (window));
+  GtkTextView *view = koi_composer_get_text_view (composer);
+
+  gtk_text_buffer_insert_at_cursor (gtk_text_view_get_buffer (view), text, -1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
+}
+
+static char *
+run_cli (KoiTestCli *cli,
+         const char *profile,
+         ...) G_GNUC_NULL_TERMINATED;
+
+static char *
+run_cli (KoiTestCli *cli,
+         const char *profile,
+         ...)
+{
+  g_autofree char *dir = koi_test_cli_profile (cli, profile);
+  const char *args[6] = { NULL, };
+  char *out = NULL;
+  va_list ap;
+  guint n = 0;
+
+  va_start (ap, profile);
+  for (const char *arg = va_arg (ap, const char *); arg != NULL && n < 5; arg = va_arg (ap, const char *))
+    args[n++] = arg;
+  va_end (ap);
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, &out, NULL, "--profile", dir, args[0], args[1],
+                                     args[2], args[3], args[4], NULL), ==, 0);
+  return out;
+}
+
+/* @profile's chat id of its only group, as text, after syncing. */
+static char *
+synced_group (KoiTestCli *cli,
+              const char *profile)
+{
+  for (guint attempt = 0; attempt < 80; attempt++)
+    {
+      g_autofree char *synced = run_cli (cli, profile, "sync", NULL);
+      g_autofree char *out = run_cli (cli, profile, "chats", NULL);
+      g_autoptr (GPtrArray) chats = koi_test_cli_parse_lines (out);
+
+      for (guint i = 0; i < chats->len; i++)
+        if (g_strcmp0 (json_object_get_string_member_with_default (g_ptr_array_index (chats, i),
+                                                                   "kind", ""), "group") == 0)
+          return g_strdup_printf ("%" G_GINT64_FORMAT,
+                                  json_object_get_int_member (g_ptr_array_index (chats, i), "id"));
+      g_usleep (250 * 1000);
+    }
+  return NULL;
+}
+
+static void
+on_loaded (KoiGroupDetails *details,
+           guint           *count)
+{
+  (*count)++;
+}
+
+static GdkTexture *
+shoot (GtkWidget  *widget,
+       const char *name)
+{
+  GdkTexture *texture;
+  g_autofree char *path = NULL;
+
+  koi_test_ui_wait_for_drawn (widget);
+  texture = koi_test_ui_render (widget);
+  path = koi_test_ui_save_png (texture, name);
+  g_test_message ("screenshot: %s", path);
+  g_assert_cmpuint (koi_test_ui_count_colors (texture, NULL, 16), >=, 16);
+  return texture;
+}
+
+static void
+test_group_window (void)
+{
+  static const char * const users[] = {
+    ALICE ":alice-secret", BOB ":bob-secret", CAROL ":carol-secret", NULL
+  };
+  const char *hello = "Hello group, Alice here";
+  const char *answer = "Bob answers the group";
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new_with_users (users);
+  g_autoptr (GdkTexture) light = NULL;
+  g_autoptr (GdkTexture) dark = NULL;
+  g_autoptr (GdkTexture) details_shot = NULL;
+  g_autofree char *bob_chat = NULL;
+  g_autofree char *bob_preview = g_strdup_printf ("%s: %s", BOB, answer);
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autoptr (KoiSession) session = NULL;
+  KoiNewGroupDialog *dialog;
+  KoiGroupDetails *details;
+  KoiWindow *window;
+  KoiChat *chat;
+  KoiMessageRow *row;
+  guint loads = 0;
+  gint64 chat_id;
+
+  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PATH", keyring_path, TRUE);
+  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
+  koi_test_cli_add_account (cli, "alice", ALICE, "alice-secret");
+  koi_test_cli_add_account (cli, "bob", BOB, "bob-secret");
+  koi_test_cli_add_account (cli, "carol", CAROL, "carol-secret");
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  {
+    g_autofree char *dir = koi_test_cli_profile (cli, "alice");
+
+    session = koi_session_new (dir);
+  }
+  koi_session_load_async (session, NULL, NULL, NULL);
+  window = koi_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  koi_window_set_session (window, session);
+  gtk_window_present (GTK_WINDOW (window));
+  WAIT_FOR (online (window), WAIT_S);
+
+  /* New Group: a name, two typed addresses (one typed wrong first). */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-group", NULL));
+  WAIT_FOR ((dialog = (KoiNewGroupDialog *) find_toplevel (KOI_TYPE_NEW_GROUP_DIALOG)) != NULL, 10);
+  koi_new_group_dialog_set_name (dialog, "Trip");
+  g_assert_false (koi_new_group_dialog_add_address (dialog, "bob at example"));
+  g_assert_nonnull (koi_new_group_dialog_get_error (dialog));
+  g_assert_true (koi_new_group_dialog_add_address (dialog, BOB));
+  g_assert_true (koi_new_group_dialog_add_address (dialog, CAROL));
+  g_assert_null (koi_new_group_dialog_get_error (dialog));
+  koi_new_group_dialog_create (dialog);
+  WAIT_FOR (find_toplevel (KOI_TYPE_NEW_GROUP_DIALOG) == NULL, 10);
+
+  /* The new group is open, titled by its name. */
+  WAIT_FOR ((chat = koi_conversation_view_get_chat (koi_window_get_conversation_view (window))) != NULL &&
+            koi_chat_get_is_group (chat), 10);
+  g_assert_cmpstr (koi_chat_get_title (chat), ==, "Trip");
+  chat_id = koi_chat_get_id (chat);
+  WAIT_FOR (koi_test_ui_find_label (GTK_WIDGET (koi_window_get_conversation_view (window)),
+                                    "You created the group “Trip”") != NULL, 10);
+
+  type_and_send (window, hello);
+  WAIT_FOR ((row = bubble (window, hello)) != NULL &&
+            koi_message_get_state (koi_message_row_get_item (row)) == KOI_MESSAGE_SENT, WAIT_S);
+
+  /* Bob has the group too, and answers into it. */
+  bob_chat = synced_group (cli, "bob");
+  g_assert_nonnull (bob_chat);
+  g_free (run_cli (cli, "bob", "send", bob_chat, answer, NULL));
+  WAIT_FOR ((row = bubble (window, answer)) != NULL, WAIT_S);
+  /* His name (here his address) on the bubble; "Bob: …" in the list. */
+  g_assert_cmpstr (koi_message_row_get_sender_text (row), ==, BOB);
+  g_assert_cmpstr (koi_message_row_get_avatar_text (row), ==, BOB);
+  /* Alice's own bubble has none. */
+  g_assert_null (koi_message_row_get_avatar_text (bubble (window, hello)));
+  WAIT_FOR (chat_row_shows (window, chat_id, bob_preview), WAIT_S);
+
+  light = shoot (GTK_WIDGET (window), "group-light.png");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  dark = shoot (GTK_WIDGET (window), "group-dark.png");
+  g_assert_cmpfloat (koi_test_ui_mean_brightness (dark) + 60, <, koi_test_ui_mean_brightness (light));
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+
+  /* The details page: three members; remove Carol. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.group-details", NULL));
+  WAIT_FOR ((details = (KoiGroupDetails *) find_toplevel (KOI_TYPE_GROUP_DETAILS)) != NULL, 10);
+  g_signal_connect (details, "loaded", G_CALLBACK (on_loaded), &loads);
+  {
+    g_auto (GStrv) members = NULL;
+
+    WAIT_FOR ((members = koi_group_details_get_members (details)) != NULL && g_strv_length (members) == 3,
+              10);
+    g_assert_cmpstr (members[0], ==, ALICE);
+    g_assert_cmpstr (members[1], ==, BOB);
+    g_assert_cmpstr (members[2], ==, CAROL);
+  }
+  details_shot = shoot (GTK_WIDGET (details), "group-details.png");
+  {
+    guint before = loads;
+
+    koi_group_details_remove_member (details, CAROL);
+    /* Read again once the engine stored the removal. */
+    WAIT_FOR (loads > before, 10);
+  }
+  {
+    g_auto (GStrv) members = koi_group_details_get_members (details);
+
+    g_assert_cmpuint (g_strv_length (members), ==, 2);
+    g_assert_false (g_strv_contains ((const char * const *) members, CAROL));
+  }
+  gtk_window_destroy (GTK_WINDOW (details));
+
+  /* The removal is an info line in the conversation. */
+  WAIT_FOR (koi_test_ui_find_label (GTK_WIDGET (koi_window_get_conversation_view (window)),
+                                    "You removed " CAROL) != NULL, 10);
+  /* ... and the chat list's preview. */
+  WAIT_FOR (chat_row_shows (window, chat_id, "You removed " CAROL), 10);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  koi_session_shutdown (session);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  keyring_path = koi_test_ui_use_file_keyring ();
+  koi_test_ui_init (&argc, &argv);
+  koi_model_init ();
+  g_timeout_add (20, tick_cb, NULL);
+
+  g_test_add_func ("/ui/groups/create-send-details", test_group_window);
+
+  status = g_test_run ();
+  koi_test_ui_remove_file_keyring (keyring_path);
+  g_free (keyring_path);
+  return status;
+}
