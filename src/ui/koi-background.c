@@ -106,8 +106,9 @@ ask (GtkWindow *window)
   dialog = koi_compat_alert_new (_("Keep Koi Running?"),
                                  _("Koi can keep receiving messages and show notifications after "
                                    "its window is closed. Choose Quit in the main menu to stop it."));
-  koi_compat_alert_add_response (dialog, "quit", _("_Quit"), FALSE);
-  koi_compat_alert_add_response (dialog, "background", _("_Run in Background"), TRUE);
+  koi_compat_alert_add_response (dialog, "quit", _("_Quit"), ADW_RESPONSE_DEFAULT);
+  koi_compat_alert_add_response (dialog, "background", _("_Run in Background"),
+                                 ADW_RESPONSE_SUGGESTED);
   koi_compat_alert_set_responses (dialog, "background", "quit");
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_ask_response), window, 0);
   koi_compat_alert_present (dialog, GTK_WIDGET (window));

@@ -365,19 +365,17 @@ koi_compat_alert_new (const char *heading,
 }
 
 void
-koi_compat_alert_add_response (GtkWidget  *alert,
-                               const char *id,
-                               const char *label,
-                               gboolean    suggested)
+koi_compat_alert_add_response (GtkWidget             *alert,
+                               const char            *id,
+                               const char            *label,
+                               AdwResponseAppearance  appearance)
 {
 #if KOI_WIDGET_SET_MODERN
   adw_alert_dialog_add_response (ADW_ALERT_DIALOG (alert), id, label);
-  if (suggested)
-    adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (alert), id, ADW_RESPONSE_SUGGESTED);
+  adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (alert), id, appearance);
 #else
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (alert), id, label);
-  if (suggested)
-    adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (alert), id, ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (alert), id, appearance);
 #endif
 }
 

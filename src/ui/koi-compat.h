@@ -121,10 +121,10 @@ void koi_widget_unparent_children  (GtkWidget   *widget);
  * Both emit "response" (const char *response) once, then close. */
 GtkWidget  *koi_compat_alert_new          (const char *heading,
                                            const char *body);
-void        koi_compat_alert_add_response (GtkWidget  *alert,
-                                           const char *id,
-                                           const char *label,
-                                           gboolean    suggested);
+void        koi_compat_alert_add_response (GtkWidget             *alert,
+                                           const char            *id,
+                                           const char            *label,
+                                           AdwResponseAppearance  appearance);
 /* Enter answers @default_id, Escape or closing answers @close_id. */
 void        koi_compat_alert_set_responses (GtkWidget *alert,
                                             const char *default_id,

@@ -525,7 +525,7 @@ info_action (GtkWidget  *widget,
       body = g_strdup_printf (_("%s\nRead by: %s"), plain, koi_message_get_read_by (message));
     }
   dialog = koi_compat_alert_new (_("Message Info"), body);
-  koi_compat_alert_add_response (dialog, "close", _("_Close"), FALSE);
+  koi_compat_alert_add_response (dialog, "close", _("_Close"), ADW_RESPONSE_DEFAULT);
   gtk_widget_set_name (dialog, "koi-message-info");
   koi_compat_alert_present (dialog, GTK_WIDGET (self));
 }

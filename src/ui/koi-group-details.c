@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "koi-compat.h"
 #include "koi-group-details.h"
 #include "koi-store-group.h"
 #include "koi-syncer.h"
@@ -124,9 +125,9 @@ on_add_apply (KoiGroupDetails *self,
 }
 
 static void
-on_leave_response (KoiGroupDetails  *self,
-                   const char       *response,
-                   AdwMessageDialog *dialog)
+on_leave_response (KoiGroupDetails *self,
+                   const char      *response,
+                   GtkWidget       *dialog)
 {
   if (g_strcmp0 (response, "leave") == 0)
     change (self, KOI_GROUP_CHANGE_LEAVE, NULL);
@@ -135,19 +136,16 @@ on_leave_response (KoiGroupDetails  *self,
 static void
 on_leave_clicked (KoiGroupDetails *self)
 {
-  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Leave Group?"),
-                                              _("You will no longer get this group’s messages. "
-                                                "The others are told that you left."));
+  GtkWidget *dialog = koi_compat_alert_new (_("Leave Group?"),
+                                            _("You will no longer get this group’s messages. "
+                                              "The others are told that you left."));
 
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "leave", _("_Leave"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "leave",
-                                              ADW_RESPONSE_DESTRUCTIVE);
+  koi_compat_alert_add_response (dialog, "cancel", _("_Cancel"), ADW_RESPONSE_DEFAULT);
+  koi_compat_alert_add_response (dialog, "leave", _("_Leave"), ADW_RESPONSE_DESTRUCTIVE);
+  koi_compat_alert_set_responses (dialog, "cancel", "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_leave_response), self,
                            G_CONNECT_SWAPPED);
-  gtk_window_present (GTK_WINDOW (dialog));
+  koi_compat_alert_present (dialog, GTK_WIDGET (self));
 }
 
 /* Runs on the reader thread. */
