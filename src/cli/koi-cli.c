@@ -16,6 +16,7 @@
 #include "koi-coi.h"
 #include "koi-engine-error.h"
 #include "koi-engine.h"
+#include "koi-autoconfig.h"
 #include "koi-imap-client.h"
 #include "koi-model.h"
 #include "koi-profile.h"
@@ -37,7 +38,7 @@ enum {
 
 static const char usage[] =
   "Usage:\n"
-  "  koi-cli [--profile DIR] account add --email ADDR --imap HOST:PORT --smtp HOST:PORT\n"
+  "  koi-cli [--profile DIR] account add --email ADDR [--imap HOST:PORT --smtp HOST:PORT]\n"
   "          [--imap-security tls|starttls] [--smtp-security tls|starttls]\n"
   "          [--login NAME] [--name DISPLAY-NAME] [--ca-file PEM] --password-stdin\n"
   "  koi-cli [--profile DIR] send [--reply-to MSG] ADDR TEXT\n"
@@ -67,6 +68,8 @@ static const char usage[] =
   "               profile and its password (read from the first line of standard\n"
   "               input) in the Secret Service. Security defaults: port 993/465 TLS,\n"
   "               143/587 STARTTLS. --ca-file trusts an extra CA (a test server).\n"
+  "               Without --imap and --smtp the servers are found from the address\n"
+  "               (the provider's autoconfig file, DNS SRV records, usual names).\n"
   "  send         queues a chat message to ADDR, sends it and exits once the server\n"
   "               accepted it, printing its Message-ID; otherwise prints the reason\n"
   "               and exits non-zero (a temporary failure leaves it queued for the\n"
@@ -203,6 +206,80 @@ read_password_line (void)
   return g_string_free (line, FALSE);
 }
 
+/* account add with only an address: autoconfig finds the servers, then the
+ * login is checked as with given ones. */
+static int
+account_add_autoconfig (const char *profile_dir,
+                        const char *email,
+                        const char *name,
+                        const char *login,
+                        const char *ca_file,
+                        gboolean    password_stdin)
+{
+  g_autoptr (KoiAutoconfigOptions) options = koi_autoconfig_options_new ();
+  g_autoptr (KoiAutoconfigResult) found = NULL;
+  g_autoptr (KoiAccountSettings) settings = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *password = NULL;
+  const char *https_port = g_getenv ("KOI_TEST_AUTOCONFIG_HTTPS_PORT");
+  gint64 id;
+
+  if (ca_file != NULL && !g_file_test (ca_file, G_FILE_TEST_IS_REGULAR))
+    return bad_arguments ("--ca-file %s does not exist", ca_file);
+  if (!password_stdin)
+    return bad_arguments ("give the password on standard input with --password-stdin");
+  password = read_password_line ();
+  if (*password == '\0')
+    return bad_arguments ("no password on standard input");
+
+  koi_autoconfig_options_set_ca_file (options, ca_file);
+  /* Tests serve the config file from a loopback port (never 443). */
+  if (https_port != NULL)
+    koi_autoconfig_options_set_https_port (options, (guint16) g_ascii_strtoull (https_port, NULL, 10));
+
+  found = koi_autoconfig_run_sync (email, options, NULL, &error);
+  if (found == NULL)
+    return report_error (error);
+  if (!found->verified)
+    {
+      const GError *why = found->imap_error != NULL ? found->imap_error : found->smtp_error;
+
+      fprintf (stderr, "koi-cli: could not find the mail servers of %s%s%s; "
+               "give them with --imap HOST:PORT and --smtp HOST:PORT\n", email,
+               why != NULL ? ": " : "", why != NULL ? why->message : "");
+      if (why != NULL && (g_error_matches (why, KOI_IMAP_ERROR, KOI_IMAP_ERROR_TLS_CERTIFICATE) ||
+                          g_error_matches (why, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TLS_CERTIFICATE)))
+        return EXIT_UNTRUSTED_CERTIFICATE;
+      return EXIT_UNREACHABLE;
+    }
+  fprintf (stderr, "koi-cli: found (%s) IMAP %s:%u %s, SMTP %s:%u %s\n",
+           koi_autoconfig_source_to_string (found->source),
+           found->imap->host, found->imap->port, koi_security_to_string (found->imap->security),
+           found->smtp->host, found->smtp->port, koi_security_to_string (found->smtp->security));
+
+  settings = g_new0 (KoiAccountSettings, 1);
+  settings->address = g_strdup (email);
+  settings->display_name = g_strdup (name);
+  settings->imap = g_steal_pointer (&found->imap);
+  settings->smtp = g_steal_pointer (&found->smtp);
+  for (KoiServerConfig **c = (KoiServerConfig *[]) { settings->imap, settings->smtp, NULL }; *c; c++)
+    {
+      if (login != NULL)
+        {
+          g_free ((*c)->login);
+          (*c)->login = g_strdup (login);
+        }
+      (*c)->password = g_strdup (password);
+    }
+
+  id = koi_account_setup_sync (profile_dir, settings, NULL, &error);
+  if (id == 0)
+    return report_error (error);
+
+  fprintf (stderr, "koi-cli: account %s added\n", email);
+  return EXIT_OK;
+}
+
 static int
 command_account_add (const char  *profile_dir,
                      int          argc,
@@ -242,6 +319,8 @@ command_account_add (const char  *profile_dir,
 
   if (email == NULL || !koi_address_is_valid (email))
     return bad_arguments ("--email needs an email address");
+  if (imap == NULL && smtp == NULL)
+    return account_add_autoconfig (profile_dir, email, name, login, ca_file, password_stdin);
   if (!parse_host_port (imap, &imap_host, &imap_port))
     return bad_arguments ("--imap needs HOST:PORT, e.g. imap.example.org:993");
   if (!parse_host_port (smtp, &smtp_host, &smtp_port))

@@ -393,6 +393,22 @@ koi_net_send_all (CURL           *curl,
   return TRUE;
 }
 
+/* Whether the peer ended the TCP stream (or reset it). curl 8 on OpenSSL 3
+ * reports a server that closes the socket without TLS's close_notify as
+ * CURLE_RECV_ERROR, where curl 7.88 reported a clean end of stream (0
+ * bytes). Either way the user's server closed the connection, and for a
+ * server that said BYE first it is the close it announced; so the socket
+ * itself decides, the same on every curl. A reply cut short stays an
+ * error: the protocol layers see that the reply they wait for never ended. */
+static gboolean
+peer_closed (curl_socket_t sock)
+{
+  char byte;
+  ssize_t n = recv (sock, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+
+  return n == 0 || (n < 0 && (errno == ECONNRESET || errno == EPIPE));
+}
+
 KoiNetRecv
 koi_net_recv (CURL           *curl,
               curl_socket_t   sock,
@@ -413,7 +429,7 @@ koi_net_recv (CURL           *curl,
       size_t n = 0;
       CURLcode rc = curl_easy_recv (curl, buffer, size, &n);
 
-      if (rc == CURLE_OK && n == 0)
+      if ((rc == CURLE_OK && n == 0) || (rc == CURLE_RECV_ERROR && peer_closed (sock)))
         return KOI_NET_RECV_CLOSED;
       if (rc == CURLE_OK)
         {

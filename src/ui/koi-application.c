@@ -7,6 +7,7 @@
 
 #include "koi-application.h"
 #include "koi-background.h"
+#include "koi-compat.h"
 #include "koi-model.h"
 #include "koi-notifier.h"
 #include "koi-preferences-window.h"
@@ -137,15 +138,18 @@ about_action (GSimpleAction *action,
   static const char *developers[] = { "The Koi developers", NULL };
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
 
-  adw_show_about_window (window,
-                         "application-name", _("Koi"),
-                         "application-icon", APP_ID,
-                         "developer-name", _("The Koi developers"),
-                         "version", PACKAGE_VERSION,
-                         "developers", developers,
-                         "license-type", GTK_LICENSE_GPL_3_0,
-                         "comments", _("Chat with anyone who has an email address"),
-                         NULL);
+  GObject *about = koi_compat_about_new ();
+
+  g_object_set (about,
+                "application-name", _("Koi"),
+                "application-icon", APP_ID,
+                "developer-name", _("The Koi developers"),
+                "version", PACKAGE_VERSION,
+                "developers", developers,
+                "license-type", GTK_LICENSE_GPL_3_0,
+                "comments", _("Chat with anyone who has an email address"),
+                NULL);
+  koi_compat_present_dialog (about, window != NULL ? GTK_WIDGET (window) : NULL);
 }
 
 static void
@@ -160,10 +164,10 @@ preferences_action (GSimpleAction *action,
   if (self->settings == NULL)
     return;
 
-  preferences = koi_preferences_window_new (window, self->settings,
+  preferences = koi_preferences_window_new (self->settings,
                                             self->session != NULL
                                             ? koi_session_get_accounts (self->session) : NULL);
-  gtk_window_present (GTK_WINDOW (preferences));
+  koi_compat_present_dialog (preferences, window != NULL ? GTK_WIDGET (window) : NULL);
 }
 
 /* The chat a notification names, if its account and chat still exist. */

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "koi-compat.h"
 
 #if !GTK_CHECK_VERSION (4, 10, 0)
@@ -58,6 +60,112 @@ koi_compat_launch_uri (GtkWidget  *parent,
 #endif
 }
 
+#if GTK_CHECK_VERSION (4, 10, 0)
+void
+koi_compat_open_file (GtkWidget           *parent,
+                      const char          *title,
+                      GtkFileFilter       *filter,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  GtkRoot *root = parent != NULL ? gtk_widget_get_root (parent) : NULL;
+  g_autoptr (GtkFileDialog) dialog = gtk_file_dialog_new ();
+
+  gtk_file_dialog_set_title (dialog, title);
+  gtk_file_dialog_set_modal (dialog, TRUE);
+  if (filter != NULL)
+    {
+      g_autoptr (GListStore) filters = g_list_store_new (GTK_TYPE_FILE_FILTER);
+
+      g_list_store_append (filters, filter);
+      gtk_file_dialog_set_filters (dialog, G_LIST_MODEL (filters));
+      gtk_file_dialog_set_default_filter (dialog, filter);
+    }
+  /* The dialog object stays alive until it calls back. */
+  gtk_file_dialog_open (dialog, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                        cancellable, callback, user_data);
+}
+
+GFile *
+koi_compat_open_file_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  GObject *dialog = g_async_result_get_source_object (result);
+  GFile *file;
+
+  file = gtk_file_dialog_open_finish (GTK_FILE_DIALOG (dialog), result, error);
+  g_object_unref (dialog);
+  return file;
+}
+#else
+static void
+on_chooser_response (GtkNativeDialog *chooser,
+                     int              response,
+                     GTask           *task)
+{
+  g_autoptr (GTask) owned = task;
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  GFile *file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_signal_handlers_disconnect_by_data (chooser, task);
+  if (cancellable != NULL)
+    g_signal_handlers_disconnect_by_data (cancellable, task);
+
+  if (file != NULL)
+    g_task_return_pointer (task, file, g_object_unref);
+  else
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "No file was chosen");
+}
+
+/* A hidden native dialog sends no response: answer the task here. */
+static void
+chooser_cancelled (GCancellable *cancellable,
+                   GTask        *task)
+{
+  GtkNativeDialog *chooser = g_task_get_task_data (task);
+
+  gtk_native_dialog_hide (chooser);
+  on_chooser_response (chooser, GTK_RESPONSE_CANCEL, task);
+}
+
+void
+koi_compat_open_file (GtkWidget           *parent,
+                      const char          *title,
+                      GtkFileFilter       *filter,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  GtkRoot *root = parent != NULL ? gtk_widget_get_root (parent) : NULL;
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  GtkFileChooserNative *chooser;
+
+  g_task_set_source_tag (task, koi_compat_open_file);
+  chooser = gtk_file_chooser_native_new (title, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"), _("_Cancel"));
+  /* The task owns the chooser; the task's own reference ends in the
+   * response handler. */
+  g_task_set_task_data (task, chooser, g_object_unref);
+  if (filter != NULL)
+    gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response), task);
+  if (cancellable != NULL)
+    g_signal_connect (cancellable, "cancelled", G_CALLBACK (chooser_cancelled), task);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+GFile *
+koi_compat_open_file_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+#endif
+
 void
 koi_compat_list_scroll_to (GtkListView *list,
                            guint        position)
@@ -70,6 +178,168 @@ koi_compat_list_scroll_to (GtkListView *list,
   /* GTK 4.8 has no public call, but the list view installs this action. */
   gtk_widget_activate_action (GTK_WIDGET (list), "list.scroll-to-item", "u", position);
 #endif
+}
+
+gboolean
+koi_compat_split_get_collapsed (GtkWidget *split)
+{
+#if ADW_CHECK_VERSION (1, 4, 0)
+  if (ADW_IS_NAVIGATION_SPLIT_VIEW (split))
+    return adw_navigation_split_view_get_collapsed (ADW_NAVIGATION_SPLIT_VIEW (split));
+#endif
+  g_return_val_if_fail (ADW_IS_LEAFLET (split), FALSE);
+  return adw_leaflet_get_folded (ADW_LEAFLET (split));
+}
+
+/* The leaflet's first (sidebar) or last (content) page's child; its
+ * widget children also hold a shadow helper, so they will not do. */
+static GtkWidget *
+leaflet_child (AdwLeaflet *leaflet,
+               gboolean    last)
+{
+  g_autoptr (GListModel) pages = G_LIST_MODEL (adw_leaflet_get_pages (leaflet));
+  guint n = g_list_model_get_n_items (pages);
+  g_autoptr (AdwLeafletPage) page = NULL;
+
+  g_return_val_if_fail (n > 0, NULL);
+  page = g_list_model_get_item (pages, last ? n - 1 : 0);
+  return adw_leaflet_page_get_child (page);
+}
+
+gboolean
+koi_compat_split_get_content_shown (GtkWidget *split)
+{
+  if (!koi_compat_split_get_collapsed (split))
+    return TRUE;
+#if ADW_CHECK_VERSION (1, 4, 0)
+  if (ADW_IS_NAVIGATION_SPLIT_VIEW (split))
+    return adw_navigation_split_view_get_show_content (ADW_NAVIGATION_SPLIT_VIEW (split));
+#endif
+  return adw_leaflet_get_visible_child (ADW_LEAFLET (split)) == leaflet_child (ADW_LEAFLET (split), TRUE);
+}
+
+void
+koi_compat_split_connect_content_shown (GtkWidget *split,
+                                        GCallback  callback,
+                                        gpointer   data)
+{
+#if ADW_CHECK_VERSION (1, 4, 0)
+  if (ADW_IS_NAVIGATION_SPLIT_VIEW (split))
+    {
+      g_signal_connect_swapped (split, "notify::show-content", callback, data);
+      g_signal_connect_swapped (split, "notify::collapsed", callback, data);
+      return;
+    }
+#endif
+  g_signal_connect_swapped (split, "notify::visible-child", callback, data);
+  g_signal_connect_swapped (split, "notify::folded", callback, data);
+}
+
+void
+koi_compat_split_show_content (GtkWidget *split,
+                               gboolean   show)
+{
+#if ADW_CHECK_VERSION (1, 4, 0)
+  if (ADW_IS_NAVIGATION_SPLIT_VIEW (split))
+    {
+      adw_navigation_split_view_set_show_content (ADW_NAVIGATION_SPLIT_VIEW (split), show);
+      return;
+    }
+#endif
+  g_return_if_fail (ADW_IS_LEAFLET (split));
+  adw_leaflet_set_visible_child (ADW_LEAFLET (split),
+                                 leaflet_child (ADW_LEAFLET (split), show));
+}
+
+GtkWidget *
+koi_compat_spinner_new (void)
+{
+#if KOI_WIDGET_SET_MODERN
+  return adw_spinner_new ();
+#else
+  return gtk_spinner_new ();
+#endif
+}
+
+void
+koi_compat_spinner_set_spinning (GtkWidget *spinner,
+                                 gboolean   spinning)
+{
+  if (GTK_IS_SPINNER (spinner))
+    gtk_spinner_set_spinning (GTK_SPINNER (spinner), spinning);
+}
+
+GtkWidget *
+koi_compat_banner_new (void)
+{
+#if KOI_WIDGET_SET_MODERN
+  return adw_banner_new ("");
+#else
+  return NULL;
+#endif
+}
+
+void
+koi_compat_banner_set_title (GtkWidget  *banner,
+                             const char *title)
+{
+#if KOI_WIDGET_SET_MODERN
+  g_return_if_fail (ADW_IS_BANNER (banner));
+  if (title != NULL)
+    adw_banner_set_title (ADW_BANNER (banner), title);
+  adw_banner_set_revealed (ADW_BANNER (banner), title != NULL);
+#endif
+}
+
+GObject *
+koi_compat_about_new (void)
+{
+#if ADW_CHECK_VERSION (1, 5, 0)
+  return G_OBJECT (adw_about_dialog_new ());
+#else
+  return G_OBJECT (adw_about_window_new ());
+#endif
+}
+
+void
+koi_compat_present_dialog (gpointer   dialog,
+                           GtkWidget *parent)
+{
+#if ADW_CHECK_VERSION (1, 5, 0)
+  if (ADW_IS_DIALOG (dialog))
+    {
+      adw_dialog_present (ADW_DIALOG (dialog), parent);
+      return;
+    }
+#endif
+  g_return_if_fail (GTK_IS_WINDOW (dialog));
+  if (parent != NULL && GTK_IS_WINDOW (gtk_widget_get_root (parent)))
+    {
+      gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (gtk_widget_get_root (parent)));
+      gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
+    }
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+void
+koi_compat_dialog_close (gpointer dialog)
+{
+#if ADW_CHECK_VERSION (1, 5, 0)
+  if (ADW_IS_DIALOG (dialog))
+    {
+      adw_dialog_close (ADW_DIALOG (dialog));
+      return;
+    }
+#endif
+  g_return_if_fail (GTK_IS_WINDOW (dialog));
+  gtk_window_close (GTK_WINDOW (dialog));
+}
+
+void
+koi_compat_dialog_class_init (GtkWidgetClass *widget_class)
+{
+  if (g_type_is_a (G_TYPE_FROM_CLASS (widget_class), GTK_TYPE_WINDOW))
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 void

@@ -6,6 +6,42 @@
 G_BEGIN_DECLS
 
 /*
+ * The base class of Koi's dialogs, chosen with the widget set
+ * (KOI_WIDGET_SET_MODERN comes from src/ui/meson.build): AdwDialog on the
+ * modern set (over the window, a bottom sheet when it is narrow), AdwWindow
+ * on the legacy one. A dialog derives from KoiDialogBase, names the same
+ * parent in its per-set .ui files, and is shown and closed with
+ * koi_compat_present_dialog() and koi_compat_dialog_close().
+ */
+#if KOI_WIDGET_SET_MODERN
+#define KOI_TYPE_DIALOG_BASE ADW_TYPE_DIALOG
+typedef AdwDialog      KoiDialogBase;
+typedef AdwDialogClass KoiDialogBaseClass;
+#else
+#define KOI_TYPE_DIALOG_BASE ADW_TYPE_WINDOW
+typedef AdwWindow      KoiDialogBase;
+typedef AdwWindowClass KoiDialogBaseClass;
+#endif
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiDialogBase, g_object_unref)
+
+/* The same for the preferences: AdwPreferencesDialog or AdwPreferencesWindow. */
+#if KOI_WIDGET_SET_MODERN
+#define KOI_TYPE_PREFERENCES_BASE ADW_TYPE_PREFERENCES_DIALOG
+typedef AdwPreferencesDialog      KoiPreferencesBase;
+typedef AdwPreferencesDialogClass KoiPreferencesBaseClass;
+#else
+#define KOI_TYPE_PREFERENCES_BASE ADW_TYPE_PREFERENCES_WINDOW
+typedef AdwPreferencesWindow      KoiPreferencesBase;
+typedef AdwPreferencesWindowClass KoiPreferencesBaseClass;
+#endif
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiPreferencesBase, g_object_unref)
+
+/* Closes a dialog made from KoiDialogBase (or any AdwDialog / GtkWindow). */
+void     koi_compat_dialog_close            (gpointer     dialog);
+/* Escape closes the dialog class (AdwDialog does it by itself). */
+void     koi_compat_dialog_class_init       (GtkWidgetClass *widget_class);
+
+/*
  * The one place where Koi uses API newer than Debian 12's GTK 4.8 /
  * libadwaita 1.2, behind version checks. Everything else calls these.
  */
@@ -13,10 +49,67 @@ G_BEGIN_DECLS
 /* Opens a link (https:, mailto:, ...) with the user's default handler. */
 void koi_compat_launch_uri         (GtkWidget  *parent,
                                     const char *uri);
+/* Asks the user for one file to open: GtkFileDialog on GTK >= 4.10,
+ * GtkFileChooserNative before (both use the file chooser portal when there
+ * is one, e.g. in the Flatpak). @filter (may be NULL) limits the choice.
+ * Cancelling @cancellable closes the chooser. */
+void   koi_compat_open_file        (GtkWidget           *parent,
+                                    const char          *title,
+                                    GtkFileFilter       *filter,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data);
+/* The chosen file, or NULL with an error (G_IO_ERROR_CANCELLED, or
+ * GTK_DIALOG_ERROR_DISMISSED / _CANCELLED on GTK >= 4.10, when the user
+ * closed it without choosing). */
+GFile *koi_compat_open_file_finish (GAsyncResult        *result,
+                                    GError             **error);
+
 /* Scrolls @list so that @position is visible (gtk_list_view_scroll_to on
  * GTK >= 4.12, the list's own action before). */
 void koi_compat_list_scroll_to     (GtkListView *list,
                                     guint        position);
+
+/* The window's two panes, whichever widget the build's koi-window.ui
+ * declares: AdwLeaflet (legacy widget set) or AdwNavigationSplitView
+ * (modern set, libadwaita >= 1.6; see src/ui/meson.build). */
+gboolean koi_compat_split_get_collapsed     (GtkWidget   *split);
+/* TRUE when the content pane is on screen (always, unless collapsed). */
+gboolean koi_compat_split_get_content_shown (GtkWidget   *split);
+/* Brings the content pane (TRUE) or the sidebar (FALSE) to the front when
+ * collapsed; remembered for when it collapses otherwise. */
+/* Calls @callback (swapped: @data first) whenever whether the content pane
+ * shows may have changed (it was shown or hidden, or the split folded). */
+void     koi_compat_split_connect_content_shown (GtkWidget *split,
+                                                 GCallback  callback,
+                                                 gpointer   data);
+void     koi_compat_split_show_content      (GtkWidget   *split,
+                                             gboolean     show);
+
+/* The widget set's spinner, for code that builds one: AdwSpinner (modern)
+ * or a GtkSpinner. */
+GtkWidget *koi_compat_spinner_new           (void);
+/* A spinner from the .ui: GtkSpinner needs starting and stopping, AdwSpinner
+ * spins whenever it is on screen. */
+void     koi_compat_spinner_set_spinning    (GtkWidget   *spinner,
+                                             gboolean     spinning);
+
+/* The window's connection banner: an AdwBanner on the modern set, NULL on
+ * the legacy one (libadwaita 1.2 has none; the header's subtitle says the
+ * same there). */
+GtkWidget *koi_compat_banner_new            (void);
+/* Shows @title in @banner, or hides it when @title is NULL. */
+void     koi_compat_banner_set_title        (GtkWidget   *banner,
+                                             const char  *title);
+
+/* The About dialog: AdwAboutDialog (libadwaita >= 1.5) or AdwAboutWindow.
+ * Returns it floating/unshown; set its properties (the two share their
+ * names), then koi_compat_present_dialog(). */
+GObject *koi_compat_about_new               (void);
+/* Presents a dialog made by this file or from a .ui: an AdwDialog over
+ * @parent, or a window made transient for @parent. */
+void     koi_compat_present_dialog          (gpointer     dialog,
+                                             GtkWidget   *parent);
 
 /* Unparents every child of a GtkWidget subclass that lays out its own
  * template children (gtk_widget_dispose_template() does all of them only

@@ -7,12 +7,13 @@
 
 #include "koi-chat-filter.h"
 #include "koi-chat-row.h"
+#include "koi-compat.h"
 #include "koi-new-chat-dialog.h"
 #include "koi-ui-format.h"
 
 struct _KoiNewChatDialog
 {
-  AdwWindow        parent_instance;
+  KoiDialogBase    parent_instance;
 
   GtkStack        *start_stack;
   GtkWidget       *start_button;
@@ -27,7 +28,7 @@ struct _KoiNewChatDialog
   GCancellable    *cancellable;
 };
 
-G_DEFINE_FINAL_TYPE (KoiNewChatDialog, koi_new_chat_dialog, ADW_TYPE_WINDOW)
+G_DEFINE_FINAL_TYPE (KoiNewChatDialog, koi_new_chat_dialog, KOI_TYPE_DIALOG_BASE)
 
 enum {
   SIGNAL_CHAT_CHOSEN,
@@ -71,7 +72,7 @@ choose (KoiNewChatDialog *self,
         KoiChat          *chat)
 {
   g_signal_emit (self, signals[SIGNAL_CHAT_CHOSEN], 0, chat);
-  gtk_window_close (GTK_WINDOW (self));
+  koi_compat_dialog_close (self);
 }
 
 static void
@@ -200,15 +201,14 @@ koi_new_chat_dialog_get_error (KoiNewChatDialog *self)
 }
 
 GtkWidget *
-koi_new_chat_dialog_new (GtkWindow   *parent,
-                         KoiChatList *chats)
+koi_new_chat_dialog_new (KoiChatList *chats)
 {
   KoiNewChatDialog *self;
   GtkFilterListModel *filtered;
 
   g_return_val_if_fail (chats == NULL || KOI_IS_CHAT_LIST (chats), NULL);
 
-  self = g_object_new (KOI_TYPE_NEW_CHAT_DIALOG, "transient-for", parent, NULL);
+  self = g_object_new (KOI_TYPE_NEW_CHAT_DIALOG, NULL);
   g_set_object (&self->chats, chats);
 
   filtered = gtk_filter_list_model_new (chats != NULL ? g_object_ref (G_LIST_MODEL (chats)) : NULL,
@@ -234,6 +234,14 @@ koi_new_chat_dialog_dispose (GObject *object)
   g_clear_object (&self->chats);
 
   G_OBJECT_CLASS (koi_new_chat_dialog_parent_class)->dispose (object);
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  koi_compat_dialog_close (widget);
 }
 
 static void
@@ -267,7 +275,8 @@ koi_new_chat_dialog_class_init (KoiNewChatDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_chat_activated);
 
   gtk_widget_class_install_action (widget_class, "new-chat.start", NULL, start_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+  gtk_widget_class_install_action (widget_class, "new-chat.cancel", NULL, cancel_action);
+  koi_compat_dialog_class_init (widget_class);
 }
 
 static void

@@ -4,19 +4,21 @@
 #include <adwaita.h>
 
 #include "koi-chat-list.h"
+#include "koi-compat.h"
 
 G_BEGIN_DECLS
 
 #define KOI_TYPE_NEW_CHAT_DIALOG (koi_new_chat_dialog_get_type ())
-G_DECLARE_FINAL_TYPE (KoiNewChatDialog, koi_new_chat_dialog, KOI, NEW_CHAT_DIALOG, AdwWindow)
+G_DECLARE_FINAL_TYPE (KoiNewChatDialog, koi_new_chat_dialog, KOI, NEW_CHAT_DIALOG, KoiDialogBase)
 
 /*
  * "New Chat": type an address or pick an existing chat. Signal
  * "chat-chosen" (KoiChat *chat) once the chat exists in @chats (created
  * through koi_chat_list_ensure_for_peer_async() when new); then it closes.
+ * An AdwDialog or an AdwWindow by widget set (koi-compat.h): show it with
+ * koi_compat_present_dialog().
  */
-GtkWidget *koi_new_chat_dialog_new         (GtkWindow        *parent,
-                                            KoiChatList      *chats);
+GtkWidget *koi_new_chat_dialog_new         (KoiChatList      *chats);
 void       koi_new_chat_dialog_set_address (KoiNewChatDialog *self,
                                             const char       *address);
 /* Starts the chat with the typed address, as the button does. */

@@ -10,7 +10,7 @@
 
 struct _KoiPreferencesWindow
 {
-  AdwPreferencesWindow  parent_instance;
+  KoiPreferencesBase    parent_instance;
 
   AdwComboRow          *color_scheme_row;
   GtkSwitch            *move_switch;
@@ -25,7 +25,7 @@ struct _KoiPreferencesWindow
   gboolean              move_bound;
 };
 
-G_DEFINE_FINAL_TYPE (KoiPreferencesWindow, koi_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+G_DEFINE_FINAL_TYPE (KoiPreferencesWindow, koi_preferences_window, KOI_TYPE_PREFERENCES_BASE)
 
 /* The combo's positions follow the schema's enum values (default, light,
  * dark), so the mapping is the enum's number. */
@@ -131,17 +131,14 @@ on_accounts_changed (KoiPreferencesWindow *self,
 }
 
 GtkWidget *
-koi_preferences_window_new (GtkWindow  *parent,
-                            GSettings  *settings,
+koi_preferences_window_new (GSettings  *settings,
                             GListModel *accounts)
 {
   KoiPreferencesWindow *self;
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
 
-  self = g_object_new (KOI_TYPE_PREFERENCES_WINDOW,
-                       "transient-for", parent,
-                       NULL);
+  self = g_object_new (KOI_TYPE_PREFERENCES_WINDOW, NULL);
   self->settings = g_object_ref (settings);
 
   g_settings_bind_with_mapping (settings, "color-scheme", self->color_scheme_row, "selected",

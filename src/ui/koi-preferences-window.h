@@ -3,15 +3,18 @@
 
 #include <adwaita.h>
 
+#include "koi-compat.h"
+
 G_BEGIN_DECLS
 
 #define KOI_TYPE_PREFERENCES_WINDOW (koi_preferences_window_get_type ())
-G_DECLARE_FINAL_TYPE (KoiPreferencesWindow, koi_preferences_window, KOI, PREFERENCES_WINDOW, AdwPreferencesWindow)
+G_DECLARE_FINAL_TYPE (KoiPreferencesWindow, koi_preferences_window, KOI, PREFERENCES_WINDOW, KoiPreferencesBase)
 
 /* Binds its rows to @settings (schema io.github.koichat.Koi). @accounts
- * (KoiAccount, may be NULL) tell where another chat app was seen. */
-GtkWidget *koi_preferences_window_new (GtkWindow  *parent,
-                                       GSettings  *settings,
+ * (KoiAccount, may be NULL) tell where another chat app was seen. An
+ * AdwPreferencesDialog or an AdwPreferencesWindow by widget set
+ * (koi-compat.h): show it with koi_compat_present_dialog(). */
+GtkWidget *koi_preferences_window_new (GSettings  *settings,
                                        GListModel *accounts);
 
 G_END_DECLS

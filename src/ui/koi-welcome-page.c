@@ -5,7 +5,9 @@
 
 #include <glib/gi18n.h>
 
+#include "koi-autoconfig.h"
 #include "koi-compat.h"
+#include "koi-net-error.h"
 #include "koi-ui-errors.h"
 #include "koi-ui-format.h"
 #include "koi-welcome-page.h"
@@ -32,16 +34,25 @@ struct _KoiWelcomePage
   GtkLabel        *error_label;
   GtkScrolledWindow *scrolled;
   GtkWidget       *add_button;
-  GtkSpinner      *spinner;
+  AdwBin          *spinner_bin;
+  GtkLabel        *status_label;
+  GtkWidget       *manual_button;
+  GtkWidget       *imap_group;
+  GtkWidget       *smtp_group;
+  GtkWidget       *ca_group;
 
   KoiSession      *session;
   GCancellable    *cancellable;
-  GtkNativeDialog *chooser;
+  GCancellable    *choosing;      /* while the file chooser is open */
   char            *ca_file;
   /* TRUE once the user typed a server name: then the address no longer
    * fills them in. */
   gboolean         hosts_edited;
   gboolean         filling;
+  /* The server groups are shown: "Add Account" uses them as they are
+   * instead of looking the servers up from the address. */
+  gboolean         manual;
+  KoiAutoconfigOptions *autoconfig_options; /* tests only */
 };
 
 G_DEFINE_FINAL_TYPE (KoiWelcomePage, koi_welcome_page, GTK_TYPE_WIDGET)
@@ -129,8 +140,10 @@ static void
 set_busy (KoiWelcomePage *self,
           gboolean        busy)
 {
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
-  gtk_spinner_set_spinning (self->spinner, busy);
+  if (!busy)
+    gtk_widget_set_visible (GTK_WIDGET (self->status_label), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner_bin), busy);
+  koi_compat_spinner_set_spinning (adw_bin_get_child (self->spinner_bin), busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "welcome.add-account", !busy);
   gtk_widget_set_sensitive (self->form, TRUE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->address_row), !busy);
@@ -171,11 +184,59 @@ on_address_changed (KoiWelcomePage *self,
 }
 
 static void
+show_manual (KoiWelcomePage *self)
+{
+  self->manual = TRUE;
+  gtk_widget_set_visible (self->imap_group, TRUE);
+  gtk_widget_set_visible (self->smtp_group, TRUE);
+  gtk_widget_set_visible (self->ca_group, TRUE);
+  gtk_widget_set_visible (self->manual_button, FALSE);
+}
+
+gboolean
+koi_welcome_page_get_manual (KoiWelcomePage *self)
+{
+  g_return_val_if_fail (KOI_IS_WELCOME_PAGE (self), FALSE);
+
+  return self->manual;
+}
+
+static void
+on_manual_clicked (KoiWelcomePage *self,
+                   GtkButton      *button)
+{
+  show_manual (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->imap_host_row));
+}
+
+static void
 on_host_edited (KoiWelcomePage *self,
                 GtkEditable    *editable)
 {
-  if (!self->filling)
-    self->hosts_edited = TRUE;
+  if (self->filling)
+    return;
+  self->hosts_edited = TRUE;
+  /* A server typed in (also by a script or a test) is meant to be used. */
+  show_manual (self);
+}
+
+/* What autoconfig found goes into the server fields, for the user to see
+ * and, when it could not be verified, to correct. */
+static void
+fill_server (KoiWelcomePage        *self,
+             const KoiServerConfig *config,
+             AdwEntryRow           *host_row,
+             GtkSpinButton         *port,
+             AdwComboRow           *security_row)
+{
+  if (config == NULL)
+    return;
+  self->filling = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (host_row), config->host);
+  adw_combo_row_set_selected (security_row, config->security == KOI_SECURITY_STARTTLS
+                                              ? SECURITY_STARTTLS : SECURITY_TLS);
+  gtk_spin_button_set_value (port, config->port);
+  self->filling = FALSE;
 }
 
 /* The standard ports follow the security choice unless the user set an
@@ -225,30 +286,27 @@ set_ca_file (KoiWelcomePage *self,
 }
 
 static void
-on_chooser_response (KoiWelcomePage  *self,
-                     int              response,
-                     GtkNativeDialog *chooser)
+on_ca_chosen (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+  g_autoptr (KoiWelcomePage) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GFile) file = koi_compat_open_file_finish (result, &error);
+  g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
 
-      if (path != NULL)
-        set_ca_file (self, path);
-    }
-
-  g_clear_object (&self->chooser);
+  g_clear_object (&self->choosing);
+  if (path != NULL)
+    set_ca_file (self, path);
 }
 
 static void
 on_ca_choose (KoiWelcomePage *self,
               GtkButton      *button)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
 
-  if (self->chooser != NULL)
+  if (self->choosing != NULL)
     return;
 
   gtk_file_filter_set_name (filter, _("Certificates (PEM)"));
@@ -256,15 +314,9 @@ on_ca_choose (KoiWelcomePage *self,
   gtk_file_filter_add_pattern (filter, "*.crt");
   gtk_file_filter_add_mime_type (filter, "application/x-x509-ca-cert");
 
-  self->chooser = GTK_NATIVE_DIALOG (
-    gtk_file_chooser_native_new (_("Choose a CA Certificate"),
-                                 GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                 GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"), _("_Cancel")));
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
-  gtk_native_dialog_set_modal (self->chooser, TRUE);
-  g_signal_connect_object (self->chooser, "response", G_CALLBACK (on_chooser_response),
-                           self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (self->chooser);
+  self->choosing = g_cancellable_new ();
+  koi_compat_open_file (GTK_WIDGET (self), _("Choose a CA Certificate"), filter,
+                        self->choosing, on_ca_chosen, g_object_ref (self));
 }
 
 static void
@@ -379,11 +431,102 @@ add_done (GObject      *source,
   g_signal_emit (self, signals[SIGNAL_ACCOUNT_ADDED], 0, account);
 }
 
+static void add_account (KoiWelcomePage     *self,
+                         KoiAccountSettings *settings);
+
+static void
+autoconfig_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (KoiWelcomePage) self = user_data;
+  g_autoptr (KoiAutoconfigResult) found = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KoiAccountSettings) settings = NULL;
+  g_autofree char *address = NULL;
+  const char *domain;
+
+  found = koi_autoconfig_run_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  address = dup_trimmed (self->address_row);
+  domain = strrchr (address, '@') != NULL ? strrchr (address, '@') + 1 : address;
+
+  if (found == NULL || !found->verified)
+    {
+      g_autofree char *message = NULL;
+      const GError *why = found != NULL ? (found->imap_error != NULL ? found->imap_error
+                                                                     : found->smtp_error)
+                                        : NULL;
+
+      set_busy (self, FALSE);
+      if (found != NULL)
+        {
+          fill_server (self, found->imap, self->imap_host_row, self->imap_port, self->imap_security_row);
+          fill_server (self, found->smtp, self->smtp_host_row, self->smtp_port, self->smtp_security_row);
+        }
+      show_manual (self);
+      if (why != NULL && (g_error_matches (why, KOI_IMAP_ERROR, KOI_IMAP_ERROR_TLS_CERTIFICATE) ||
+                          g_error_matches (why, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TLS_CERTIFICATE)))
+        message = koi_ui_describe_account_error (why, address, found->imap, found->smtp);
+      else
+        message = g_strdup_printf (_("Koi could not find the mail servers of %s. "
+                                     "Enter them below; your provider’s help pages name them."),
+                                   domain);
+      show_error (self, message);
+      return;
+    }
+
+  fill_server (self, found->imap, self->imap_host_row, self->imap_port, self->imap_security_row);
+  fill_server (self, found->smtp, self->smtp_host_row, self->smtp_port, self->smtp_security_row);
+  /* The login found may differ from the address (%EMAILLOCALPART%). */
+  settings = koi_welcome_page_build_settings (self, &error);
+  if (settings == NULL)
+    {
+      set_busy (self, FALSE);
+      show_error (self, error->message);
+      return;
+    }
+  g_free (settings->imap->login);
+  settings->imap->login = g_strdup (found->imap->login);
+  g_free (settings->smtp->login);
+  settings->smtp->login = g_strdup (found->smtp->login);
+  /* NULL (the system's CAs) but in tests, whose throw-away CA verified
+   * the probes. */
+  g_free (settings->imap->ca_file);
+  settings->imap->ca_file = g_strdup (found->imap->ca_file);
+  g_free (settings->smtp->ca_file);
+  settings->smtp->ca_file = g_strdup (found->smtp->ca_file);
+  gtk_label_set_label (self->status_label, _("Checking the password…"));
+  add_account (self, g_steal_pointer (&settings));
+}
+
+void
+koi_welcome_page_set_autoconfig_options (KoiWelcomePage       *self,
+                                         KoiAutoconfigOptions *options)
+{
+  g_return_if_fail (KOI_IS_WELCOME_PAGE (self));
+
+  g_clear_pointer (&self->autoconfig_options, koi_autoconfig_options_free);
+  self->autoconfig_options = options;
+}
+
+static void
+add_account (KoiWelcomePage     *self,
+             KoiAccountSettings *settings)
+{
+  AddData *data = g_new0 (AddData, 1);
+
+  data->self = g_object_ref (self);
+  data->settings = settings;
+  koi_session_add_account_async (self->session, settings, self->cancellable, add_done, data);
+}
+
 void
 koi_welcome_page_submit (KoiWelcomePage *self)
 {
   g_autoptr (GError) error = NULL;
-  AddData *data;
   KoiAccountSettings *settings;
 
   g_return_if_fail (KOI_IS_WELCOME_PAGE (self));
@@ -405,10 +548,19 @@ koi_welcome_page_submit (KoiWelcomePage *self)
   show_error (self, NULL);
   set_busy (self, TRUE);
 
-  data = g_new0 (AddData, 1);
-  data->self = g_object_ref (self);
-  data->settings = settings;
-  koi_session_add_account_async (self->session, settings, self->cancellable, add_done, data);
+  if (!self->manual)
+    {
+      /* Email and password only: find the servers first (off the main
+       * thread), then check the login with them. */
+      gtk_label_set_label (self->status_label, _("Looking up the mail servers…"));
+      gtk_widget_set_visible (GTK_WIDGET (self->status_label), TRUE);
+      koi_autoconfig_run_async (settings->address, self->autoconfig_options, self->cancellable,
+                                autoconfig_done, g_object_ref (self));
+      koi_account_settings_free (settings);
+      return;
+    }
+
+  add_account (self, settings);
 }
 
 static void
@@ -426,14 +578,13 @@ koi_welcome_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (self->chooser);
-  g_clear_object (&self->chooser);
+  g_cancellable_cancel (self->choosing);
   gtk_widget_dispose_template (GTK_WIDGET (object), KOI_TYPE_WELCOME_PAGE);
   /* GTK 4.8 unparents only the template children that have an id. */
   koi_widget_unparent_children (GTK_WIDGET (object));
   g_clear_object (&self->session);
   g_clear_pointer (&self->ca_file, g_free);
+  g_clear_pointer (&self->autoconfig_options, koi_autoconfig_options_free);
 
   G_OBJECT_CLASS (koi_welcome_page_parent_class)->dispose (object);
 }
@@ -470,7 +621,13 @@ koi_welcome_page_class_init (KoiWelcomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, error_label);
   gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, scrolled);
   gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, add_button);
-  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, spinner_bin);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, status_label);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, manual_button);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, imap_group);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, smtp_group);
+  gtk_widget_class_bind_template_child (widget_class, KoiWelcomePage, ca_group);
+  gtk_widget_class_bind_template_callback (widget_class, on_manual_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_address_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_host_edited);
   gtk_widget_class_bind_template_callback (widget_class, on_security_changed);
@@ -484,6 +641,7 @@ static void
 koi_welcome_page_init (KoiWelcomePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  adw_bin_set_child (self->spinner_bin, koi_compat_spinner_new ());
 
   self->cancellable = g_cancellable_new ();
 }

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "koi-account-setup.h"
+#include "koi-autoconfig.h"
 #include "koi-session.h"
 
 G_BEGIN_DECLS
@@ -12,8 +13,11 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (KoiWelcomePage, koi_welcome_page, KOI, WELCOME_PAGE, GtkWidget)
 
 /*
- * The first-run form: address, password, name, IMAP and SMTP servers,
- * optional CA file. "Add Account" verifies the login through the session
+ * The first-run form: address, password, name; the IMAP and SMTP servers
+ * and an optional CA file only when asked for ("Enter Server Settings
+ * Manually") or when autoconfig (koi-autoconfig.h) found nothing, then
+ * prefilled with its likeliest guess. "Add Account" looks the servers up
+ * first unless they are shown, then verifies the login through the session
  * (off the main thread) with a spinner; signal "account-added" (KoiAccount)
  * when it worked, else the error in words under the button.
  */
@@ -25,6 +29,11 @@ void                koi_welcome_page_set_session    (KoiWelcomePage *self,
 KoiAccountSettings *koi_welcome_page_build_settings (KoiWelcomePage *self,
                                                      GError        **error);
 void                koi_welcome_page_submit         (KoiWelcomePage *self);
+/* Whether the server fields are shown and used as typed. */
+gboolean            koi_welcome_page_get_manual     (KoiWelcomePage *self);
+/* Tests: the CA and ports autoconfig uses (takes ownership). */
+void                koi_welcome_page_set_autoconfig_options (KoiWelcomePage       *self,
+                                                             KoiAutoconfigOptions *options);
 /* The error shown under the button, "" when none. */
 const char         *koi_welcome_page_get_error      (KoiWelcomePage *self);
 

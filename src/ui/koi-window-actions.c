@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "koi-compat.h"
 #include "koi-new-chat-dialog.h"
 #include "koi-window-private.h"
 
@@ -27,10 +28,10 @@ new_chat_action (GtkWidget  *widget,
   if (self->account == NULL)
     return;
 
-  dialog = koi_new_chat_dialog_new (GTK_WINDOW (self), koi_account_get_chats (self->account));
+  dialog = koi_new_chat_dialog_new (koi_account_get_chats (self->account));
   g_signal_connect_object (dialog, "chat-chosen", G_CALLBACK (on_chat_chosen),
                            self, G_CONNECT_SWAPPED);
-  gtk_window_present (GTK_WINDOW (dialog));
+  koi_compat_present_dialog (dialog, GTK_WIDGET (self));
 }
 
 static void
@@ -40,7 +41,7 @@ find_action (GtkWidget  *widget,
 {
   KoiWindow *self = KOI_WINDOW (widget);
 
-  adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+  koi_compat_split_show_content (self->split_view, FALSE);
   gtk_search_bar_set_search_mode (self->search_bar, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
@@ -96,7 +97,7 @@ back_action (GtkWidget  *widget,
 {
   KoiWindow *self = KOI_WINDOW (widget);
 
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  koi_compat_split_show_content (self->split_view, FALSE);
 }
 
 /* One function decides what is possible now. */

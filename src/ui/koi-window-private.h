@@ -12,12 +12,16 @@ struct _KoiWindow
 
   AdwToastOverlay      *toast_overlay;
   GtkStack             *main_stack;
-  GtkSpinner           *loading_spinner;
+  GtkWidget            *loading_spinner;
   KoiWelcomePage       *welcome_page;
-  AdwLeaflet           *leaflet;
+  /* AdwLeaflet or AdwNavigationSplitView: see koi-compat.h */
+  GtkWidget            *split_view;
   GtkWidget            *sidebar;
   GtkWidget            *content;
   AdwWindowTitle       *account_title;
+  AdwBin               *banner_bin;
+  /* koi_compat_banner_new (): NULL on the legacy widget set. */
+  GtkWidget            *connection_banner;
   AdwAvatar            *account_avatar;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;

@@ -7,6 +7,7 @@
 
 #include "koi-chat-filter.h"
 #include "koi-chat-row.h"
+#include "koi-compat.h"
 #include "koi-window-private.h"
 
 G_DEFINE_FINAL_TYPE (KoiWindow, koi_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -65,20 +66,38 @@ koi_window_get_connection_text (KoiWindow *self)
 }
 
 /* The header's subtitle says how the connection is, and is the address
- * once all is well: quiet when nothing needs attention. */
+ * once all is well: quiet when nothing needs attention. Where there is a
+ * banner, it says so too while the account is cut off (not while it is
+ * only starting up). */
 static void
 update_connection (KoiWindow *self)
 {
   const char *text = NULL;
+  const char *banner = NULL;
 
   if (self->account != NULL)
     {
+      KoiConnectionState state = koi_account_get_connection_state (self->account);
+
       text = connection_text (self->account);
+      if (state == KOI_CONNECTION_RECONNECTING || state == KOI_CONNECTION_FAILED
+          || state == KOI_CONNECTION_OFFLINE)
+        banner = text;
       if (text == NULL)
         text = koi_account_get_address (self->account);
     }
 
   adw_window_title_set_subtitle (self->account_title, text != NULL ? text : "");
+  if (self->connection_banner != NULL)
+    koi_compat_banner_set_title (self->connection_banner, banner);
+}
+
+GtkWidget *
+koi_window_get_connection_banner (KoiWindow *self)
+{
+  g_return_val_if_fail (KOI_IS_WINDOW (self), NULL);
+
+  return self->connection_banner;
 }
 
 static void
@@ -141,8 +160,7 @@ mark_open_chat_read (KoiWindow *self)
     return;
 
   /* Folded with the list in front, the conversation is not on screen. */
-  if (adw_leaflet_get_folded (self->leaflet) &&
-      adw_leaflet_get_visible_child (self->leaflet) != self->content)
+  if (!koi_compat_split_get_content_shown (self->split_view))
     return;
 
   koi_chat_list_mark_read (koi_account_get_chats (self->account), koi_chat_get_id (self->open_chat));
@@ -259,7 +277,7 @@ on_selection_changed (KoiWindow          *self,
     return;
 
   show_chat (self, chat);
-  adw_leaflet_set_visible_child (self->leaflet, self->content);
+  koi_compat_split_show_content (self->split_view, TRUE);
   koi_window_update_actions (self);
 }
 
@@ -269,19 +287,18 @@ on_chat_activated (KoiWindow   *self,
                    GtkListView *view)
 {
   gtk_single_selection_set_selected (self->selection, position);
-  adw_leaflet_set_visible_child (self->leaflet, self->content);
+  koi_compat_split_show_content (self->split_view, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->conversation_view));
 }
 
 /* Folded and back at the list: nothing is "selected" any more, so a click
  * on the same chat opens it again. */
 static void
-on_leaflet_visible_child (KoiWindow  *self,
-                          GParamSpec *pspec,
-                          AdwLeaflet *leaflet)
+on_split_view_changed (KoiWindow  *self,
+                       GParamSpec *pspec,
+                       GtkWidget  *split_view)
 {
-  if (self->selection != NULL && adw_leaflet_get_folded (leaflet)
-      && adw_leaflet_get_visible_child (leaflet) == self->sidebar)
+  if (self->selection != NULL && !koi_compat_split_get_content_shown (split_view))
     gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
 }
 
@@ -366,12 +383,12 @@ update_page (KoiWindow *self)
 
   if (!koi_session_get_loaded (self->session))
     {
-      gtk_spinner_start (self->loading_spinner);
+      koi_compat_spinner_set_spinning (self->loading_spinner, TRUE);
       gtk_stack_set_visible_child_name (self->main_stack, "loading");
       return;
     }
 
-  gtk_spinner_stop (self->loading_spinner);
+  koi_compat_spinner_set_spinning (self->loading_spinner, FALSE);
   accounts = koi_session_get_accounts (self->session);
   if (g_list_model_get_n_items (accounts) > 0)
     first = g_list_model_get_item (accounts, 0);
@@ -470,7 +487,7 @@ koi_window_open_chat (KoiWindow *self,
     }
 
   show_chat (self, chat);
-  adw_leaflet_set_visible_child (self->leaflet, self->content);
+  koi_compat_split_show_content (self->split_view, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->conversation_view));
 }
 
@@ -620,10 +637,11 @@ koi_window_class_init (KoiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, welcome_page);
-  gtk_widget_class_bind_template_child (widget_class, KoiWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, split_view);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, content);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, account_title);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, banner_bin);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, account_avatar);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, search_entry);
@@ -637,7 +655,7 @@ koi_window_class_init (KoiWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_chat_activated);
-  gtk_widget_class_bind_template_callback (widget_class, on_leaflet_visible_child);
+  gtk_widget_class_bind_template_callback (widget_class, on_split_view_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_conversation_error);
 
   koi_window_class_install_actions (widget_class);
@@ -648,6 +666,9 @@ koi_window_init (KoiWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->connection_banner = koi_compat_banner_new ();
+  if (self->connection_banner != NULL)
+    adw_bin_set_child (self->banner_bin, self->connection_banner);
   self->filter = koi_chat_filter_new ();
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
 
@@ -655,7 +676,7 @@ koi_window_init (KoiWindow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 
   g_signal_connect (self, "notify::is-active", G_CALLBACK (mark_open_chat_read), NULL);
-  g_signal_connect_swapped (self->leaflet, "notify::visible-child", G_CALLBACK (mark_open_chat_read), self);
+  koi_compat_split_connect_content_shown (self->split_view, G_CALLBACK (mark_open_chat_read), self);
 
   if (g_getenv ("KOI_DEBUG_EXIT_AFTER_FIRST_FRAME") != NULL)
     g_signal_connect (self, "realize", G_CALLBACK (debug_on_realize), NULL);

@@ -36,5 +36,8 @@ KoiWelcomePage      *koi_window_get_welcome_page      (KoiWindow      *self);
 /* "loading", "welcome" or "chats". */
 const char          *koi_window_get_page_name         (KoiWindow      *self);
 const char          *koi_window_get_connection_text   (KoiWindow      *self);
+/* The "Offline"/"Reconnecting…" banner (AdwBanner), NULL on the legacy
+ * widget set. */
+GtkWidget           *koi_window_get_connection_banner (KoiWindow      *self);
 
 G_END_DECLS

@@ -15,7 +15,8 @@ G_BEGIN_DECLS
  * @submission_port: SMTP submission, STARTTLS and AUTH required
  * @smtps_port: SMTP over implicit TLS, AUTH required
  * @ca_file: absolute path of the PEM certificate of the instance's
- *   throw-away CA; the server certificate is valid for 127.0.0.1 and localhost
+ *   throw-away CA; the server certificate is valid for 127.0.0.1, localhost,
+ *   koi.localhost and mail.koi.localhost (the last two for autoconfig tests)
  *
  * A private Dovecot + Postfix started by build-aux/koi-mailserver for one
  * test. Its logs are in @dir/logs; set KOI_TEST_KEEP_MAILSERVER=1 to keep

@@ -45,10 +45,21 @@ run_openssl (const char  *dir,
 
 GTlsCertificate *
 koi_fake_make_certificate (const char  *name,
+                           char       **out_dir,
+                           char       **out_ca_file,
+                           GError     **error)
+{
+  return koi_fake_make_certificate_for (name, "IP:127.0.0.1", out_dir, out_ca_file, error);
+}
+
+GTlsCertificate *
+koi_fake_make_certificate_for (const char  *name,
+                               const char  *subject_alt_names,
                                char       **out_dir,
                                char       **out_ca_file,
                                GError     **error)
 {
+  g_autofree char *extensions = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *ext = NULL;
   g_autofree char *subject = NULL;
@@ -74,11 +85,11 @@ koi_fake_make_certificate (const char  *name,
   subject = g_strdup_printf ("/O=Koi test/CN=%s", name);
 
   ext = g_build_filename (dir, "server.ext", NULL);
-  if (!g_file_set_contents (ext,
-                            "basicConstraints=critical,CA:FALSE\n"
-                            "keyUsage=critical,digitalSignature\n"
-                            "extendedKeyUsage=serverAuth\n"
-                            "subjectAltName=IP:127.0.0.1\n", -1, error))
+  extensions = g_strdup_printf ("basicConstraints=critical,CA:FALSE\n"
+                                "keyUsage=critical,digitalSignature\n"
+                                "extendedKeyUsage=serverAuth\n"
+                                "subjectAltName=%s\n", subject_alt_names);
+  if (!g_file_set_contents (ext, extensions, -1, error))
     return NULL;
 
   if (!run_openssl (dir, error,

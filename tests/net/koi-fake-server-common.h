@@ -18,6 +18,13 @@ GTlsCertificate *koi_fake_make_certificate      (const char  *name,
                                                 char       **out_dir,
                                                 char       **out_ca_file,
                                                 GError     **error);
+/* The same with other names in the leaf, as openssl's subjectAltName
+ * value ("DNS:localhost,IP:127.0.0.1"). */
+GTlsCertificate *koi_fake_make_certificate_for  (const char  *name,
+                                                const char  *subject_alt_names,
+                                                char       **out_dir,
+                                                char       **out_ca_file,
+                                                GError     **error);
 /* Removes a folder made above (flat: files only), NULL is fine. */
 void             koi_fake_remove_dir            (const char  *dir);
 

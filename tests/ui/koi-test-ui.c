@@ -416,3 +416,37 @@ koi_test_ui_focus_window (GtkWindow *window)
     g_main_context_iteration (NULL, FALSE);
   g_assert_true (gtk_window_is_active (window));
 }
+
+static GtkWidget *
+find_mapped (GtkWidget *root,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && gtk_widget_get_mapped (root))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_mapped (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+GtkWidget *
+koi_test_ui_find_shown (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* owned by GTK */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
+      GtkWidget *found = find_mapped (window, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}

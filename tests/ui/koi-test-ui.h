@@ -25,6 +25,9 @@ GtkWidget  *koi_test_ui_find_label       (GtkWidget         *root,
                                           const char        *text);
 GtkWidget  *koi_test_ui_find_image       (GtkWidget         *root,
                                           const char        *icon_name);
+/* A widget of @type on screen in any window: a toplevel (a dialog that is
+ * an AdwWindow) or inside one (an AdwDialog presented over a window). */
+GtkWidget  *koi_test_ui_find_shown       (GType              type);
 
 /* Points libsecret at its file backend in a new temp folder (never the
  * real keyring) and returns the keyring file's path. Call before any thread

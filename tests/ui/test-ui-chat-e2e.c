@@ -259,16 +259,7 @@ side_chat_open (Side       *side,
 static KoiNewChatDialog *
 find_new_chat_dialog (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (KOI_IS_NEW_CHAT_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return KOI_NEW_CHAT_DIALOG (window);
-    }
-  return NULL;
+  return (KoiNewChatDialog *) koi_test_ui_find_shown (KOI_TYPE_NEW_CHAT_DIALOG);
 }
 
 /* ------------------------------------------------------------------ */
@@ -459,6 +450,18 @@ on_state_changed (KoiMessage *message,
 }
 
 /* An attempt was made (SENDING) and put back (QUEUED). */
+/* The connection banner is shown with @title, or hidden when NULL. */
+static gboolean
+banner_says (GtkWidget  *banner,
+             const char *title)
+{
+  g_autofree char *shown = NULL;
+  gboolean revealed = FALSE;
+
+  g_object_get (banner, "title", &shown, "revealed", &revealed, NULL);
+  return title != NULL ? revealed && g_strcmp0 (shown, title) == 0 : !revealed;
+}
+
 /* Whether the server copy of @message_id in @user's INBOX has \Seen, as
  * the user's phone or webmail would see it. */
 static gboolean
@@ -519,6 +522,7 @@ test_chat_e2e (void)
   g_autofree char *own_preview = g_strdup_printf ("You: %s", hello);
   AdwStyleManager *style = adw_style_manager_get_default ();
   KoiNewChatDialog *dialog;
+  GtkWidget *banner;
   KoiMessageRow *row;
   KoiMessage *sent;
   gint64 reply_ms;
@@ -694,11 +698,36 @@ test_chat_e2e (void)
   g_assert_cmpfloat (koi_test_ui_mean_brightness (alice_dark) + 60, <, koi_test_ui_mean_brightness (alice_light));
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 
+  /* The mail server's IMAP goes away: Alice's window says she is cut off
+   * (the header's subtitle on both widget sets, and on the modern one an
+   * AdwBanner over the chat list), and goes quiet again once it is back. */
+  koi_test_mailserver_stop_service (cli->server, "imap", &error);
+  g_assert_no_error (error);
+  WAIT_FOR (g_strcmp0 (koi_window_get_connection_text (alice.window), "Reconnecting…") == 0, WAIT_S);
+  banner = koi_window_get_connection_banner (alice.window);
+  g_assert_true ((banner != NULL) == KOI_WIDGET_SET_MODERN);
+  if (banner != NULL)
+    {
+      /* Revealed, and grown to full height (it slides in). */
+      WAIT_FOR (banner_says (banner, "Reconnecting…") && gtk_widget_get_mapped (banner)
+                && gtk_widget_get_height (banner) >= 30, 10);
+      g_assert_nonnull (koi_test_ui_find_label (banner, "Reconnecting…"));
+      g_clear_object (&alice_light);
+      alice_light = shoot (&alice, "e2e-alice-reconnecting.png");
+    }
+  koi_test_mailserver_start_service (cli->server, "imap", &error);
+  g_assert_no_error (error);
+  WAIT_FOR (side_online (&alice), WAIT_S);
+  if (banner != NULL)
+    WAIT_FOR (banner_says (banner, NULL), 10);
+
   /* Narrow, as on a phone: one pane, with the open conversation in front. */
   gtk_window_set_default_size (GTK_WINDOW (alice.window), 360, 640);
   WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (alice.window)) <= 360, 10);
   WAIT_FOR (!gtk_widget_get_mapped (GTK_WIDGET (koi_window_get_chat_list_view (alice.window))), 10);
-  g_assert_nonnull (side_find_bubble (&alice, hello));
+  /* An AdwNavigationSplitView moves the page into its navigation view when
+   * it collapses, so the rows come back a frame later. */
+  WAIT_FOR (side_find_bubble (&alice, hello) != NULL, 10);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (side_find_bubble (&alice, hello))));
   g_clear_object (&alice_light);
   alice_light = shoot (&alice, "e2e-alice-narrow.png");

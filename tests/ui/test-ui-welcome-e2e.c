@@ -8,6 +8,8 @@
 #include <glib/gstdio.h>
 
 #include "koi-account-config.h"
+#include "koi-autoconfig.h"
+#include "koi-fake-https-server.h"
 #include "koi-model.h"
 #include "koi-profile.h"
 #include "koi-secret.h"
@@ -31,6 +33,10 @@
 #define BOB          "bob@example.org"
 #define BOB_PASSWORD "bob-secret"
 #define WRONG        "not-bobs-password"
+/* koi-mailserver's certificate names (mail.)koi.localhost too; curl sends
+ * *.localhost to loopback itself. */
+#define ALICE          "alice@koi.localhost"
+#define ALICE_PASSWORD "alice-secret"
 
 /* Dovecot delays a failed login by ~2 s on purpose; a first sync and a TLS
  * handshake take a second or two. Generous for a loaded CI machine,
@@ -129,10 +135,28 @@ is_spin_button (GtkWidget  *widget,
 }
 
 static gboolean
+is_label_reading (GtkWidget  *widget,
+                  const char *text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+/* The chooser's path bar (the row of folder buttons above the files) shows
+ * @folder_name: it has finished walking up the chosen file's folders, and
+ * the user sees where the file is. */
+static gboolean
+path_bar_shows (GtkWidget  *widget,
+                const char *folder_name)
+{
+  return g_str_equal (G_OBJECT_TYPE_NAME (widget), "GtkPathBar")
+    && find_widget (widget, is_label_reading, folder_name) != NULL;
+}
+
+static gboolean
 is_spinner (GtkWidget  *widget,
             const char *unused)
 {
-  return GTK_IS_SPINNER (widget);
+  return GTK_IS_SPINNER (widget) || g_str_equal (G_OBJECT_TYPE_NAME (widget), "AdwSpinner");
 }
 
 /* The row titled @title in the group titled @group (the IMAP and SMTP
@@ -233,6 +257,8 @@ choose_ca_file (KoiWelcomePage *page,
   GtkWidget *choose = find_widget (row, is_button_labelled, "_Choose…");
   g_autoptr (GFile) file = g_file_new_for_path (path);
   g_autofree char *name = g_path_get_basename (path);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *folder = g_path_get_basename (dir);
   g_autoptr (GError) error = NULL;
   GtkFileChooser *chooser = NULL;
 
@@ -243,8 +269,14 @@ choose_ca_file (KoiWelcomePage *page,
 
   g_assert_true (gtk_file_chooser_set_file (chooser, file, &error));
   g_assert_no_error (error);
-  /* The chooser selects the file once it has read the folder. */
+  /* The chooser selects the file once it has read the folder, and shows
+   * the folder in its path bar once it has walked up to it. Accepting
+   * before the path bar is done is faster than a user can click, and on
+   * GTK 4.18 a chooser closed during that walk crashes in a later main-loop
+   * turn (GtkPathBar's cancelled query callback removes buttons from the
+   * freed bar: "gtk_box_remove: assertion 'GTK_IS_BOX (box)' failed"). */
   WAIT_FOR (chooser_has_file (chooser, file), 10);
+  WAIT_FOR (find_widget (GTK_WIDGET (chooser), path_bar_shows, folder) != NULL, 10);
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
 
   WAIT_FOR (find_file_chooser () == NULL, 10);
@@ -301,7 +333,9 @@ page_busy (Fixture *f)
   GtkWidget *spinner = find_widget (GTK_WIDGET (f->page), is_spinner, NULL);
 
   g_assert_nonnull (spinner);
-  return gtk_widget_get_mapped (spinner) && gtk_spinner_get_spinning (GTK_SPINNER (spinner));
+  /* An AdwSpinner spins whenever it is on screen. */
+  return gtk_widget_get_mapped (spinner)
+    && (!GTK_IS_SPINNER (spinner) || gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
 }
 
 /* Clicks "Add Account" and checks the page shows it is working on it:
@@ -630,6 +664,135 @@ test_welcome_e2e (void)
   g_free (f->secret_server);
 }
 
+static gboolean
+manual_shown (Fixture *f)
+{
+  return gtk_widget_get_mapped (form_row (f->page, "Incoming Mail (IMAP)", "Server"));
+}
+
+static KoiAutoconfigOptions *
+autoconfig_options (KoiFakeHttpsServer *https,
+                    const char         *ca_file,
+                    guint               timeout_ms)
+{
+  KoiAutoconfigOptions *options = koi_autoconfig_options_new ();
+
+  koi_autoconfig_options_set_ca_file (options, ca_file);
+  koi_autoconfig_options_set_https_port (options, koi_fake_https_server_port (https));
+  koi_autoconfig_options_set_timeout (options, timeout_ms);
+  return options;
+}
+
+/*
+ * Email and password only. First nothing can be found: the server fields
+ * appear, prefilled with the likeliest guess, and the error says what to
+ * do. Then the provider serves its config file: Add Account finds the
+ * servers, checks the password and the chats page opens.
+ */
+static void
+test_welcome_autoconfig (void)
+{
+  const char *users[] = { ALICE ":" ALICE_PASSWORD, NULL };
+  g_autoptr (KoiTestMailserver) server = NULL;
+  g_autoptr (KoiFakeHttpsServer) https = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GdkTexture) shot = NULL;
+  g_autofree char *both_cas = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *path = NULL;
+  const char *shown;
+  Fixture fx = { 0 }, *f = &fx;
+
+  server = koi_test_mailserver_start (users, &error);
+  g_assert_no_error (error);
+  https = koi_fake_https_server_new (&error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *a = NULL, *b = NULL, *both = NULL;
+
+    g_assert_true (g_file_get_contents (koi_fake_https_server_ca_file (https), &a, NULL, NULL));
+    g_assert_true (g_file_get_contents (server->ca_file, &b, NULL, NULL));
+    both = g_strconcat (a, b, NULL);
+    both_cas = g_build_filename (server->dir, "autoconfig-cas.pem", NULL);
+    g_assert_true (g_file_set_contents (both_cas, both, -1, NULL));
+  }
+  f->server = server;
+  f->secret_server = koi_account_config_secret_server ("localhost", server->imaps_port);
+  f->profile = g_dir_make_tmp ("koi-welcome-auto-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  f->session = koi_session_new (f->profile);
+  koi_session_load_async (f->session, NULL, NULL, NULL);
+  f->window = koi_window_new (NULL);
+  koi_window_set_session (f->window, f->session);
+  gtk_window_present (GTK_WINDOW (f->window));
+  WAIT_FOR (koi_session_get_loaded (f->session), WAIT_S);
+  WAIT_FOR (g_strcmp0 (koi_window_get_page_name (f->window), "welcome") == 0, 10);
+  f->page = page_of (f);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (f->page));
+
+  /* Only address and password are asked for. */
+  g_assert_false (manual_shown (f));
+  g_assert_nonnull (find_widget (GTK_WIDGET (f->page), is_button_labelled,
+                                 "_Enter Server Settings Manually"));
+  shot = koi_test_ui_render (GTK_WIDGET (f->window));
+  path = koi_test_ui_save_png (shot, "welcome-autoconfig.png");
+  g_test_message ("screenshot: %s", path);
+  g_clear_object (&shot);
+  g_clear_pointer (&path, g_free);
+
+  type_into (f->page, "Account", "Email Address", ALICE);
+  type_into (f->page, "Account", "Password", ALICE_PASSWORD);
+
+  /* 1. Nothing served, no SRV, nothing on the usual ports. */
+  koi_welcome_page_set_autoconfig_options (f->page, autoconfig_options (https, both_cas, 3000));
+  press_add_account (f);
+  shown = wait_for_error (f);
+  g_assert_true (g_str_has_prefix (shown, "Koi could not find the mail servers of koi.localhost."));
+  WAIT_FOR (manual_shown (f), 5);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (form_row (f->page, "Incoming Mail (IMAP)", "Server"))),
+                   ==, "imap.koi.localhost");
+  assert_nothing_saved (f);
+
+  /* 2. The provider's file: found, checked, added. The form is in manual
+   * mode now, so start over as a new user would: a new window. */
+  xml = g_strdup_printf ("<clientConfig version=\"1.1\"><emailProvider id=\"koi.localhost\">"
+                         "<incomingServer type=\"imap\"><hostname>localhost</hostname>"
+                         "<port>%u</port><socketType>SSL</socketType>"
+                         "<username>%%EMAILADDRESS%%</username></incomingServer>"
+                         "<outgoingServer type=\"smtp\"><hostname>localhost</hostname>"
+                         "<port>%u</port><socketType>STARTTLS</socketType>"
+                         "<username>%%EMAILADDRESS%%</username></outgoingServer>"
+                         "</emailProvider></clientConfig>",
+                         server->imaps_port, server->submission_port);
+  koi_fake_https_server_serve (https, "/mail/config-v1.1.xml", xml);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  f->window = koi_window_new (NULL);
+  koi_window_set_session (f->window, f->session);
+  gtk_window_present (GTK_WINDOW (f->window));
+  WAIT_FOR (g_strcmp0 (koi_window_get_page_name (f->window), "welcome") == 0, 10);
+  f->page = page_of (f);
+  g_assert_false (manual_shown (f));
+  type_into (f->page, "Account", "Email Address", ALICE);
+  type_into (f->page, "Account", "Password", ALICE_PASSWORD);
+  koi_welcome_page_set_autoconfig_options (f->page, autoconfig_options (https, both_cas, 5000));
+  press_add_account (f);
+  WAIT_FOR (g_strcmp0 (koi_window_get_page_name (f->window), "chats") == 0, WAIT_S);
+  g_assert_cmpstr (koi_account_get_address (koi_window_get_account (f->window)), ==, ALICE);
+  g_assert_cmpuint (koi_fake_https_server_hits (https, "/mail/config-v1.1.xml"), ==, 2);
+  g_assert_false (folder_contains (f->profile, ALICE_PASSWORD));
+
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  koi_session_shutdown (f->session);
+  g_clear_object (&f->session);
+  iterate_ms (100);
+  g_assert_true (koi_secret_clear_sync (ALICE, f->secret_server, NULL, &error));
+  g_assert_no_error (error);
+  remove_tree (f->profile);
+  g_free (f->profile);
+  g_free (f->secret_server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -646,6 +809,7 @@ main (int   argc,
   g_timeout_add (20, tick_cb, NULL);
 
   g_test_add_func ("/ui/welcome-e2e/add-account", test_welcome_e2e);
+  g_test_add_func ("/ui/welcome-e2e/autoconfig", test_welcome_autoconfig);
 
   status = g_test_run ();
 

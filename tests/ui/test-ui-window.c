@@ -3,7 +3,10 @@
 
 #include "config.h"
 
+#include "koi-compat.h"
 #include "koi-conversation-view.h"
+#include "koi-new-chat-dialog.h"
+#include "koi-preferences-window.h"
 #include "koi-test-ui.h"
 #include "koi-window.h"
 
@@ -117,6 +120,133 @@ test_light_dark_narrow (void)
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 }
 
+/* GLib >= 2.76 can mark deprecated types (G_TYPE_FLAG_DEPRECATED, spelled
+ * out: the build allows GLib 2.74 API only), but GTK 4.18 and libadwaita
+ * 1.7 set it on none of theirs (checked: AdwLeaflet, AdwPreferencesWindow,
+ * GtkFileChooserDialog all read 0). So the widgets GTK and libadwaita
+ * deprecate or replace, up to the Flatpak runtime's GTK 4.20 and libadwaita 1.8, are
+ * named here; the flag still counts should a library start setting it. */
+#define TYPE_FLAG_DEPRECATED (1 << 7)
+
+static const char * const deprecated_types[] = {
+  /* libadwaita 1.4-1.6 */
+  "AdwLeaflet", "AdwFlap", "AdwSqueezer", "AdwViewSwitcherTitle",
+  "AdwPreferencesWindow", "AdwAboutWindow", "AdwMessageDialog",
+  /* GTK 4.10 */
+  "GtkDialog", "GtkMessageDialog", "GtkFileChooserDialog", "GtkFileChooserWidget",
+  "GtkInfoBar", "GtkStatusbar", "GtkTreeView", "GtkIconView", "GtkComboBox",
+  "GtkAssistant", "GtkLockButton", "GtkVolumeButton",
+  /* replaced by AdwSpinner (libadwaita 1.6) */
+  "GtkSpinner",
+  NULL
+};
+
+static gboolean
+type_is_deprecated (GType type)
+{
+  if (glib_check_version (2, 76, 0) == NULL && g_type_test_flags (type, TYPE_FLAG_DEPRECATED))
+    return TRUE;
+  return g_strv_contains (deprecated_types, g_type_name (type));
+}
+
+static void
+collect_widgets (GtkWidget *widget,
+                 GPtrArray *split_views,
+                 GString   *deprecated)
+{
+  if (ADW_IS_LEAFLET (widget) || g_strcmp0 (G_OBJECT_TYPE_NAME (widget), "AdwNavigationSplitView") == 0)
+    g_ptr_array_add (split_views, widget);
+  /* The widget's type and every type it derives from: a Koi class built on
+   * a deprecated one (KoiFoo : AdwPreferencesWindow) counts too. */
+  for (GType type = G_OBJECT_TYPE (widget); type != 0; type = g_type_parent (type))
+    if (type_is_deprecated (type) && strstr (deprecated->str, g_type_name (type)) == NULL)
+      g_string_append_printf (deprecated, " %s", g_type_name (type));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_widgets (child, split_views, deprecated);
+}
+
+/* The build picks the widget set by libadwaita's version
+ * (src/ui/meson.build): the current widgets where the runtime has them, so
+ * what Flatpak users run is what this lane tests. On the modern set no
+ * widget in the window may be of a deprecated type. */
+static void
+test_widget_set (void)
+{
+  g_autoptr (GPtrArray) split_views = g_ptr_array_new ();
+  g_autoptr (GString) deprecated = g_string_new ("");
+  GtkWidget *window;
+  GtkWidget *split;
+  GtkWidget *new_chat;
+  GtkWidget *preferences;
+  g_autoptr (GPtrArray) seen_again = g_ptr_array_new ();
+  g_autoptr (GSettings) settings = g_settings_new ("io.github.koichat.Koi");
+  gboolean modern = KOI_WIDGET_SET_MODERN;
+
+  window = GTK_WIDGET (koi_window_new (NULL));
+  gtk_window_set_default_size (GTK_WINDOW (window), 960, 640);
+  gtk_window_present (GTK_WINDOW (window));
+  koi_test_ui_wait_for_drawn (window);
+
+  /* Every page of the window, shown or not, is in its widget tree; the
+   * new-chat dialog and the preferences are shown over it (an AdwDialog is
+   * inside the window's tree) and looked at too. */
+  new_chat = koi_new_chat_dialog_new (NULL);
+  koi_compat_present_dialog (new_chat, window);
+  koi_test_ui_wait_for_drawn (new_chat);
+  collect_widgets (window, split_views, deprecated);
+  if (GTK_IS_WINDOW (new_chat))
+    collect_widgets (new_chat, split_views, deprecated);
+  g_assert_cmpstr (g_type_name (g_type_parent (G_OBJECT_TYPE (new_chat))), ==,
+                   modern ? "AdwDialog" : "AdwWindow");
+  koi_compat_dialog_close (new_chat);
+
+  /* So are the preferences. */
+  preferences = koi_preferences_window_new (settings, NULL);
+  koi_compat_present_dialog (preferences, window);
+  koi_test_ui_wait_for_drawn (preferences);
+  collect_widgets (window, seen_again, deprecated);
+  if (GTK_IS_WINDOW (preferences))
+    collect_widgets (preferences, seen_again, deprecated);
+  g_assert_cmpstr (g_type_name (g_type_parent (G_OBJECT_TYPE (preferences))), ==,
+                   modern ? "AdwPreferencesDialog" : "AdwPreferencesWindow");
+  koi_compat_dialog_close (preferences);
+  g_test_message ("libadwaita %u.%u.%u, GTK %u.%u.%u; deprecated widget types in the window:%s",
+                  adw_get_major_version (), adw_get_minor_version (), adw_get_micro_version (),
+                  gtk_get_major_version (), gtk_get_minor_version (), gtk_get_micro_version (),
+                  deprecated->len > 0 ? deprecated->str : " none");
+  g_assert_cmpuint (split_views->len, ==, 1);
+  split = g_ptr_array_index (split_views, 0);
+  g_assert_cmpstr (G_OBJECT_TYPE_NAME (split), ==,
+                   modern ? "AdwNavigationSplitView" : "AdwLeaflet");
+  if (modern)
+    g_assert_cmpstr (deprecated->str, ==, "");
+
+  /* Wide: both panes side by side. */
+  g_assert_false (koi_compat_split_get_collapsed (split));
+  g_assert_true (koi_compat_split_get_content_shown (split));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* Phone width: the breakpoint collapses the split view to one pane (the
+   * legacy leaflet folds only once its page is on screen). */
+  if (modern)
+    {
+      g_ptr_array_set_size (split_views, 0);
+      window = GTK_WIDGET (koi_window_new (NULL));
+      gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+      gtk_window_present (GTK_WINDOW (window));
+      koi_test_ui_wait_for_drawn (window);
+      collect_widgets (window, split_views, deprecated);
+      g_assert_cmpuint (split_views->len, ==, 1);
+      split = g_ptr_array_index (split_views, 0);
+      g_assert_true (koi_compat_split_get_collapsed (split));
+      /* Collapsed, the list comes first. */
+      g_assert_false (koi_compat_split_get_content_shown (split));
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -124,6 +254,7 @@ main (int   argc,
   koi_test_ui_init (&argc, &argv);
 
   g_test_add_func ("/ui/window/light-dark-narrow", test_light_dark_narrow);
+  g_test_add_func ("/ui/window/widget-set", test_widget_set);
 
   return g_test_run ();
 }
