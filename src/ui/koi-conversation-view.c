@@ -19,6 +19,8 @@ struct _KoiConversationView
 
   GtkScrolledWindow *scroller;
   GtkListView       *list_view;
+  GtkWidget         *jump_button;
+  GtkLabel          *jump_label;
   GtkNoSelection    *selection;
   KoiComposer       *composer;
 
@@ -30,6 +32,19 @@ struct _KoiConversationView
   /* Follow the newest message: set when a chat opens and while the user
    * stays at the bottom; cleared when they scroll up. */
   gboolean           at_bottom;
+
+  /* Bringing the newest message into view: a tick callback on the list
+   * that checks, after each layout, whether the newest row is drawn inside
+   * the viewport, and scrolls again until it is (GtkListView only knows
+   * where a row is once it has laid it out). On opening a chat the list
+   * stays transparent meanwhile, so no frame shows the oldest messages. */
+  guint              settle_tick;
+  guint              settle_frames;
+  gboolean           settle_hidden;
+
+  /* Messages that arrived while the user was scrolled up: the count on
+   * the "jump to bottom" button. */
+  guint              unseen;
 
   /* The "New messages" line: how many were unread when the chat opened,
    * and the position of the first of them once the list's length is
@@ -82,13 +97,161 @@ scroll_to_end (KoiConversationView *self)
   gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
 }
 
+/* Frames to keep trying before giving up and showing what there is. */
+#define SETTLE_MAX_FRAMES 120
+
+static void
+update_jump_button (KoiConversationView *self)
+{
+  g_autofree char *count = NULL;
+
+  if (self->at_bottom || self->unseen == 0)
+    {
+      self->unseen = 0;
+      gtk_widget_set_visible (self->jump_button, FALSE);
+      return;
+    }
+  count = g_strdup_printf ("%u", self->unseen);
+  gtk_label_set_label (self->jump_label, count);
+  gtk_widget_set_visible (self->jump_button, TRUE);
+}
+
+/* The row widget bound to the list's last item, if the list made one. */
+static KoiMessageRow *
+newest_row (KoiConversationView *self)
+{
+  guint n = self->messages != NULL ? g_list_model_get_n_items (self->messages) : 0;
+  g_autoptr (KoiMessage) newest = NULL;
+
+  if (n == 0)
+    return NULL;
+  newest = g_list_model_get_item (self->messages, n - 1);
+  for (GtkWidget *item = gtk_widget_get_first_child (GTK_WIDGET (self->list_view)); item != NULL;
+       item = gtk_widget_get_next_sibling (item))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (item);
+
+      if (row != NULL && KOI_IS_MESSAGE_ROW (row) &&
+          koi_message_row_get_item (KOI_MESSAGE_ROW (row)) == newest)
+        return KOI_MESSAGE_ROW (row);
+    }
+  return NULL;
+}
+
+gboolean
+koi_conversation_view_row_in_view (KoiConversationView *self,
+                                   GtkWidget           *row)
+{
+  graphene_rect_t bounds;
+  int height = gtk_widget_get_height (GTK_WIDGET (self->scroller));
+
+  g_return_val_if_fail (KOI_IS_CONVERSATION_VIEW (self), FALSE);
+
+  if (row == NULL || !gtk_widget_get_mapped (row) || gtk_widget_get_height (row) <= 0)
+    return FALSE;
+  if (!gtk_widget_compute_bounds (row, GTK_WIDGET (self->scroller), &bounds))
+    return FALSE;
+  return bounds.origin.y >= -1 && bounds.origin.y + bounds.size.height <= height + 1;
+}
+
+gboolean
+koi_conversation_view_newest_in_view (KoiConversationView *self)
+{
+  KoiMessageRow *row;
+  KoiMessage *item;
+
+  g_return_val_if_fail (KOI_IS_CONVERSATION_VIEW (self), FALSE);
+
+  row = newest_row (self);
+  item = row != NULL ? koi_message_row_get_item (row) : NULL;
+  return item != NULL && koi_message_get_loaded (item) &&
+         koi_conversation_view_row_in_view (self, GTK_WIDGET (row));
+}
+
+static void
+stop_settle (KoiConversationView *self)
+{
+  if (self->settle_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->settle_tick);
+  self->settle_tick = 0;
+  self->settle_hidden = FALSE;
+  gtk_widget_set_opacity (GTK_WIDGET (self->list_view), 1.0);
+}
+
+/* Runs before each frame's layout, so it sees the previous layout: the
+ * newest row in view ends it; otherwise it scrolls again for this frame. */
+static gboolean
+settle_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  KoiConversationView *self = user_data;
+  guint n = self->messages != NULL ? g_list_model_get_n_items (self->messages) : 0;
+
+  if (n == 0)
+    {
+      /* Still counting: wait for the count (it starts the list anew). */
+      if (self->messages != NULL && KOI_IS_MESSAGE_LIST (self->messages) &&
+          koi_message_list_get_loading (KOI_MESSAGE_LIST (self->messages)) &&
+          self->settle_frames++ < SETTLE_MAX_FRAMES)
+        return G_SOURCE_CONTINUE;
+      self->settle_tick = 0;
+      stop_settle (self);
+      return G_SOURCE_REMOVE;
+    }
+
+  if (koi_conversation_view_newest_in_view (self) || self->settle_frames++ >= SETTLE_MAX_FRAMES)
+    {
+      self->settle_tick = 0;
+      self->at_bottom = TRUE;
+      update_jump_button (self);
+      stop_settle (self);
+      return G_SOURCE_REMOVE;
+    }
+
+  scroll_to_end (self);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Brings the newest message into view over the next frames; @hide: keep
+ * the list invisible until then (a chat being opened). */
+static void
+settle_at_end (KoiConversationView *self,
+               gboolean             hide)
+{
+  self->at_bottom = TRUE;
+  self->settle_frames = 0;
+  if (hide)
+    {
+      self->settle_hidden = TRUE;
+      gtk_widget_set_opacity (GTK_WIDGET (self->list_view), 0.0);
+    }
+  if (self->settle_tick == 0)
+    self->settle_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view), settle_tick_cb,
+                                                      self, NULL);
+  scroll_to_end (self);
+  update_jump_button (self);
+}
+
+static void
+on_jump_clicked (KoiConversationView *self,
+                 GtkButton           *button)
+{
+  settle_at_end (self, FALSE);
+}
+
 static void
 on_adjustment_value_changed (KoiConversationView *self,
                              GtkAdjustment       *adj)
 {
   double end = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
 
+  /* While settling, the list's own jumps are not the user's scrolling. */
+  if (self->settle_tick != 0)
+    return;
   self->at_bottom = gtk_adjustment_get_value (adj) >= end - BOTTOM_SLACK;
+  if (self->at_bottom)
+    update_jump_button (self);
 }
 
 /* The list's height estimate changes as rows are measured and pages load;
@@ -118,8 +281,16 @@ on_items_changed (KoiConversationView *self,
   /* The first count (list opened) or new messages at the end while the
    * user reads the newest ones: show them. Older messages arriving above
    * leave the view where it is (GtkListView keeps its anchor row). */
-  if (added > 0 && position + added == n && self->at_bottom)
-    scroll_to_end (self);
+  if (added == 0 || position + added != n)
+    return;
+  if (self->at_bottom || self->settle_tick != 0)
+    settle_at_end (self, self->settle_hidden);
+  else if (position > 0)
+    {
+      /* Scrolled up: the view stays; the button says how many came. */
+      self->unseen += added;
+      update_jump_button (self);
+    }
 }
 
 static void
@@ -189,13 +360,20 @@ koi_conversation_view_set_messages (KoiConversationView *self,
 
   g_set_object (&self->messages, messages);
   self->at_bottom = TRUE;
+  self->unseen = 0;
 
   if (messages != NULL)
     g_signal_connect_object (messages, "items-changed", G_CALLBACK (on_items_changed),
                              self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
 
   gtk_no_selection_set_model (self->selection, messages);
-  scroll_to_end (self);
+  if (messages != NULL)
+    settle_at_end (self, TRUE);
+  else
+    {
+      stop_settle (self);
+      update_jump_button (self);
+    }
 }
 
 GListModel *
@@ -279,6 +457,14 @@ koi_conversation_view_get_composer (KoiConversationView *self)
   g_return_val_if_fail (KOI_IS_CONVERSATION_VIEW (self), NULL);
 
   return self->composer;
+}
+
+guint
+koi_conversation_view_get_unseen (KoiConversationView *self)
+{
+  g_return_val_if_fail (KOI_IS_CONVERSATION_VIEW (self), 0);
+
+  return gtk_widget_get_visible (self->jump_button) ? self->unseen : 0;
 }
 
 gboolean
@@ -592,6 +778,10 @@ koi_conversation_view_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
 
+  if (self->settle_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->settle_tick);
+  self->settle_tick = 0;
+
   if (self->messages != NULL)
     g_signal_handlers_disconnect_by_func (self->messages, on_items_changed, self);
 
@@ -632,6 +822,9 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, list_view);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, selection);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, composer);
+  gtk_widget_class_bind_template_child (widget_class, KoiConversationView, jump_button);
+  gtk_widget_class_bind_template_child (widget_class, KoiConversationView, jump_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_jump_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_factory_setup);
   gtk_widget_class_bind_template_callback (widget_class, on_factory_bind);
   gtk_widget_class_bind_template_callback (widget_class, on_factory_unbind);

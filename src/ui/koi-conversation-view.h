@@ -40,6 +40,13 @@ GListModel  *koi_conversation_view_get_messages (KoiConversationView *self);
 GtkListView *koi_conversation_view_get_list_view (KoiConversationView *self);
 KoiComposer *koi_conversation_view_get_composer  (KoiConversationView *self);
 /* TRUE while the view follows the newest message. */
+/* Whether the newest message's row is drawn, wholly inside the visible
+ * area; whether @row is (tests and benchmarks). */
+gboolean     koi_conversation_view_newest_in_view (KoiConversationView *self);
+gboolean     koi_conversation_view_row_in_view    (KoiConversationView *self,
+                                                   GtkWidget           *row);
+/* The count on the "jump to the newest message" button; 0 when hidden. */
+guint        koi_conversation_view_get_unseen     (KoiConversationView *self);
 gboolean     koi_conversation_view_get_at_bottom (KoiConversationView *self);
 
 G_END_DECLS

@@ -129,6 +129,114 @@ wait_for_row (GtkWidget  *root,
   return TRUE;
 }
 
+static KoiMessage *
+make_message (guint i)
+{
+  g_autofree char *text = g_strdup_printf ("message %u", i);
+  gint64 when = g_get_real_time () / 1000 - 3600 * 1000 + i * 1000;
+  KoiStoreMessage stored = {
+    .id = i + 1, .chat_id = 1, .message_id = (char *) "x@example.org",
+    .direction = i % 3 == 0 ? KOI_STORE_DIRECTION_OUTGOING : KOI_STORE_DIRECTION_INCOMING,
+    .state = i % 3 == 0 ? KOI_STORE_STATE_SENT : KOI_STORE_STATE_RECEIVED,
+    .kind = KOI_STORE_KIND_CHAT, .from_address = (char *) "bob@example.org",
+    .text = text, .sent_at_ms = when, .sort_ms = when,
+  };
+
+  return koi_message_new_from_store (&stored);
+}
+
+static gboolean
+wait_until_newest_in_view (KoiConversationView *view)
+{
+  gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (!koi_conversation_view_newest_in_view (view))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+    }
+  return TRUE;
+}
+
+/* A chat of 20 opens at its newest message; a message arriving at the
+ * bottom comes into view; one arriving while the user reads older ones
+ * leaves the view where it is and shows the jump button with the count,
+ * which brings the newest message into view. */
+static void
+test_open_and_incoming (void)
+{
+  g_autoptr (GListStore) store = g_list_store_new (KOI_TYPE_MESSAGE);
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  KoiConversationView *view = KOI_CONVERSATION_VIEW (koi_conversation_view_new ());
+  GtkAdjustment *adj;
+  double value;
+  guint n = 20;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (KoiMessage) message = make_message (i);
+
+      g_list_store_append (store, message);
+    }
+  gtk_window_set_default_size (window, 480, 400);
+  gtk_window_set_child (window, GTK_WIDGET (view));
+  gtk_window_present (window);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+
+  koi_conversation_view_set_messages (view, G_LIST_MODEL (store));
+  g_assert_true (wait_until_newest_in_view (view));
+  g_assert_nonnull (find_row_with_text (GTK_WIDGET (view), "message 19"));
+  /* The first row is far above a 400 px window: not what is shown. */
+  g_assert_false (koi_conversation_view_row_in_view (view, GTK_WIDGET (find_row_with_text (GTK_WIDGET (view), "message 0"))));
+
+  /* Incoming while at the bottom: shown. */
+  for (guint i = n; i < n + 3; i++)
+    {
+      g_autoptr (KoiMessage) message = make_message (i);
+
+      g_list_store_append (store, message);
+      g_assert_true (wait_until_newest_in_view (view));
+    }
+  n += 3;
+  g_assert_cmpuint (koi_conversation_view_get_unseen (view), ==, 0);
+
+  /* Scrolled up to the first message: an incoming one does not move the
+   * view; the button counts it. */
+  koi_compat_list_scroll_to (koi_conversation_view_get_list_view (view), 0);
+  adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (koi_conversation_view_get_list_view (view)));
+  iterate_for (200);
+  gtk_adjustment_set_value (adj, 0);
+  iterate_for (200);
+  g_assert_false (koi_conversation_view_get_at_bottom (view));
+  value = gtk_adjustment_get_value (adj);
+  for (guint i = n; i < n + 2; i++)
+    {
+      g_autoptr (KoiMessage) message = make_message (i);
+
+      g_list_store_append (store, message);
+      iterate_for (150);
+    }
+  n += 2;
+  g_assert_cmpfloat (gtk_adjustment_get_value (adj), ==, value);
+  g_assert_true (koi_conversation_view_row_in_view (view, GTK_WIDGET (find_row_with_text (GTK_WIDGET (view), "message 0"))));
+  g_assert_false (koi_conversation_view_newest_in_view (view));
+  g_assert_cmpuint (koi_conversation_view_get_unseen (view), ==, 2);
+  {
+    GtkWidget *count = koi_test_ui_find_label (GTK_WIDGET (view), "2");
+
+    g_assert_nonnull (count);
+    g_assert_true (gtk_widget_get_mapped (count));
+    /* A click on it: to the newest message, and the button goes. */
+    gtk_widget_activate (gtk_widget_get_ancestor (count, GTK_TYPE_BUTTON));
+  }
+  g_assert_true (wait_until_newest_in_view (view));
+  g_assert_cmpuint (koi_conversation_view_get_unseen (view), ==, 0);
+  g_assert_true (koi_conversation_view_get_at_bottom (view));
+
+  gtk_window_destroy (window);
+}
+
 static void
 test_large_history (void)
 {
@@ -158,9 +266,12 @@ test_large_history (void)
 
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
 
-  /* Opens at the newest message. */
+  /* Opens at the newest message: its row is drawn inside the viewport. */
   g_assert_true (wait_for_row (GTK_WIDGET (view), "message 9999"));
+  g_assert_true (wait_until_newest_in_view (view));
+  g_assert_true (koi_conversation_view_row_in_view (view, GTK_WIDGET (find_row_with_text (GTK_WIDGET (view), "message 9999"))));
   iterate_for (300);
+  g_assert_true (koi_conversation_view_newest_in_view (view));
   scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (koi_conversation_view_get_list_view (view)),
                                                            GTK_TYPE_SCROLLED_WINDOW));
   adj = gtk_scrolled_window_get_vadjustment (scroller);
@@ -223,6 +334,7 @@ main (int   argc,
   koi_model_init ();
   fill_store ();
 
+  g_test_add_func ("/ui/conversation/open-and-incoming", test_open_and_incoming);
   g_test_add_func ("/ui/conversation/large-history", test_large_history);
 
   ret = g_test_run ();
