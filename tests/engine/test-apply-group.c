@@ -7,6 +7,7 @@
 
 #include <glib/gstdio.h>
 
+#include "apply-test-util.h"
 #include "koi-apply.h"
 #include "koi-coi.h"
 #include "koi-coi-gmime.h"
@@ -29,99 +30,6 @@
 #define OWN_ADDRESS "bob@example.org"
 #define GROUP_ID "TripGroup0001abc"
 #define MSG(x) "chat$group." GROUP_ID "." x "@example.org"
-
-typedef struct {
-  char     *dir;
-  KoiStore *store;
-  gint64    account_id;
-} ApplyStore;
-
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-static GPtrArray *
-load_mails (const char *only_prefixes)
-{
-  const char *root = g_getenv ("KOI_SOURCE_ROOT");
-  g_autofree char *folder = g_build_filename (root, "tests", "engine", "group-mail", NULL);
-  g_autoptr (GDir) dir = g_dir_open (folder, 0, NULL);
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  GPtrArray *mails = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_suffix (name, ".eml") &&
-        (only_prefixes == NULL || strstr (only_prefixes, (char[]) { name[0], name[1], 0 }) != NULL))
-      g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
-
-  for (guint i = 0; i < names->len; i++)
-    {
-      g_autofree char *path = g_build_filename (folder, g_ptr_array_index (names, i), NULL);
-      g_autofree char *data = NULL;
-      gsize size;
-
-      g_assert_true (g_file_get_contents (path, &data, &size, NULL));
-      g_ptr_array_add (mails, g_bytes_new_take (g_steal_pointer (&data), size));
-    }
-
-  return mails;
-}
-
-static void
-apply_store_open (ApplyStore *self)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *path = NULL;
-  KoiStoreAccount account = { .address = (char *) OWN_ADDRESS };
-
-  self->dir = g_dir_make_tmp ("koi-apply-group-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (self->dir, "koi.db", NULL);
-  self->store = koi_store_open (path, &error);
-  g_assert_no_error (error);
-  self->account_id = koi_store_account_upsert (self->store, &account, &error);
-  g_assert_no_error (error);
-}
-
-static void
-apply_store_close (ApplyStore *self)
-{
-  g_autofree char *path = g_build_filename (self->dir, "koi.db", NULL);
-  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
-
-  g_clear_pointer (&self->store, koi_store_close);
-  g_unlink (path);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_rmdir (self->dir);
-  g_clear_pointer (&self->dir, g_free);
-}
-
-static void
-apply_one (ApplyStore *self,
-           GBytes     *mail)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (KoiCoiParsed) parsed = koi_coi_parse (mail, &error);
-  KoiApplyChanges changes;
-  gint64 id;
-
-  g_assert_no_error (error);
-  koi_apply_changes_init (&changes);
-  g_assert_true (koi_store_begin (self->store, &error));
-  id = koi_apply_mail (self->store, self->account_id, OWN_ADDRESS, parsed, FALSE, &changes, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (id, >, 0);
-  g_assert_true (koi_store_commit (self->store, &error));
-  koi_apply_changes_clear (&changes);
-}
 
 /* Chats, names, members (removed ones too) and every message with its
  * info line and mark, as text. */
@@ -260,7 +168,7 @@ apply_in_order (GPtrArray   *mails,
   ApplyStore store = { 0, };
   char *description;
 
-  apply_store_open (&store);
+  apply_store_open (&store, OWN_ADDRESS);
   for (guint i = 0; i < mails->len; i++)
     apply_one (&store, g_ptr_array_index (mails, order[i]));
   /* The same mail again (another folder, a re-fetch) changes nothing. */
@@ -276,7 +184,7 @@ apply_in_order (GPtrArray   *mails,
 static void
 test_every_order_same_group (void)
 {
-  g_autoptr (GPtrArray) mails = load_mails (NULL);
+  g_autoptr (GPtrArray) mails = apply_test_load_mails ("group-mail", NULL);
   g_autofree guint *order = g_new (guint, mails->len);
   g_autofree char *expected = NULL;
   GRand *rand = g_rand_new_with_seed (8);
@@ -321,13 +229,13 @@ test_every_order_same_group (void)
 static void
 test_plain_reply_keeps_members (void)
 {
-  g_autoptr (GPtrArray) mails = load_mails ("01 02 08");
+  g_autoptr (GPtrArray) mails = apply_test_load_mails ("group-mail", "01 02 08");
   ApplyStore store = { 0, };
   g_autofree char *members = NULL;
   gint64 group;
 
   g_assert_cmpuint (mails->len, ==, 3);
-  apply_store_open (&store);
+  apply_store_open (&store, OWN_ADDRESS);
   for (guint i = 0; i < mails->len; i++)
     apply_one (&store, g_ptr_array_index (mails, i));
 
@@ -344,15 +252,15 @@ test_plain_reply_keeps_members (void)
 static void
 test_plain_reply_first (void)
 {
-  g_autoptr (GPtrArray) reply = load_mails ("08");
-  g_autoptr (GPtrArray) both = load_mails ("01 08");
+  g_autoptr (GPtrArray) reply = apply_test_load_mails ("group-mail", "08");
+  g_autoptr (GPtrArray) both = apply_test_load_mails ("group-mail", "01 08");
 
   /* The reply alone: titled by its Subject. */
   {
     ApplyStore store = { 0, };
     g_autoptr (KoiStoreChat) chat = NULL;
 
-    apply_store_open (&store);
+    apply_store_open (&store, OWN_ADDRESS);
     apply_one (&store, g_ptr_array_index (reply, 0));
     chat = koi_store_chat_get (store.store, the_group (&store), NULL);
     g_assert_cmpstr (chat->name, ==, "Trip 2027");
@@ -365,7 +273,7 @@ test_plain_reply_first (void)
       ApplyStore store = { 0, };
       g_autoptr (KoiStoreChat) chat = NULL;
 
-      apply_store_open (&store);
+      apply_store_open (&store, OWN_ADDRESS);
       apply_one (&store, g_ptr_array_index (both, round == 0 ? 0 : 1));
       apply_one (&store, g_ptr_array_index (both, round == 0 ? 1 : 0));
       chat = koi_store_chat_get (store.store, the_group (&store), NULL);
@@ -398,7 +306,7 @@ test_delta_chat_group (void)
   g_autofree char *members = NULL;
   gint64 group;
 
-  apply_store_open (&store);
+  apply_store_open (&store, OWN_ADDRESS);
   apply_one (&store, bytes);
   group = koi_store_chat_find_by_group (store.store, store.account_id, "Xy7Qk2LmN9pR", NULL);
   g_assert_cmpint (group, >, 0);

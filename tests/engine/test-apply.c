@@ -7,6 +7,7 @@
 
 #include <glib/gstdio.h>
 
+#include "apply-test-util.h"
 #include "koi-apply.h"
 #include "koi-coi.h"
 #include "koi-store.h"
@@ -23,107 +24,6 @@
  */
 
 #define OWN_ADDRESS "alice@example.org"
-
-typedef struct {
-  char     *dir;
-  KoiStore *store;
-  gint64    account_id;
-} ApplyStore;
-
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  /* g_ptr_array_sort hands pointers to the elements. */
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-static GPtrArray *
-load_mails (void)
-{
-  const char *root = g_getenv ("KOI_SOURCE_ROOT");
-  g_autofree char *folder = g_build_filename (root, "tests", "engine", "mail", NULL);
-  g_autoptr (GDir) dir = g_dir_open (folder, 0, NULL);
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  GPtrArray *mails = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_suffix (name, ".eml"))
-      g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
-
-  for (guint i = 0; i < names->len; i++)
-    {
-      g_autofree char *path = g_build_filename (folder, g_ptr_array_index (names, i), NULL);
-      g_autofree char *data = NULL;
-      gsize size;
-
-      g_assert_true (g_file_get_contents (path, &data, &size, NULL));
-      g_ptr_array_add (mails, g_bytes_new_take (g_steal_pointer (&data), size));
-    }
-
-  g_assert_cmpuint (mails->len, >=, 11);
-  return mails;
-}
-
-static void
-apply_store_open (ApplyStore *self)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *path = NULL;
-  KoiStoreAccount account = { .address = (char *) OWN_ADDRESS };
-
-  self->dir = g_dir_make_tmp ("koi-apply-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (self->dir, "koi.db", NULL);
-  self->store = koi_store_open (path, &error);
-  g_assert_no_error (error);
-  self->account_id = koi_store_account_upsert (self->store, &account, &error);
-  g_assert_no_error (error);
-}
-
-static void
-apply_store_close (ApplyStore *self)
-{
-  g_autofree char *path = g_build_filename (self->dir, "koi.db", NULL);
-  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
-
-  g_clear_pointer (&self->store, koi_store_close);
-  g_unlink (path);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_rmdir (self->dir);
-  g_clear_pointer (&self->dir, g_free);
-}
-
-/* One mail, one batch: as a sync that found only this mail. */
-static void
-apply_one (ApplyStore *self,
-           GBytes     *mail)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (KoiCoiParsed) parsed = koi_coi_parse (mail, &error);
-  KoiApplyChanges changes;
-  gint64 id;
-
-  g_assert_no_error (error);
-  koi_apply_changes_init (&changes);
-  g_assert_true (koi_store_begin (self->store, &error));
-  id = koi_apply_mail (self->store, self->account_id, OWN_ADDRESS, parsed, FALSE, &changes, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (id, >, 0);
-  g_assert_true (koi_store_commit (self->store, &error));
-  g_assert_no_error (error);
-
-  /* Hidden mail never announces a bubble of its own. */
-  if (koi_coi_type_is_hidden (parsed->type))
-    for (guint i = 0; i < changes.added->len; i++)
-      g_assert_cmpint (g_array_index (changes.added, KoiApplyChange, i).message_ref, !=, id);
-  koi_apply_changes_clear (&changes);
-}
 
 /* What a user could see of the store, as text: chats, their rows, every
  * message with its text, state, history, receipts and reactions. */
@@ -270,7 +170,7 @@ apply_in_order (GPtrArray   *mails,
   ApplyStore store = { 0, };
   char *description;
 
-  apply_store_open (&store);
+  apply_store_open (&store, OWN_ADDRESS);
   for (guint i = 0; i < mails->len; i++)
     apply_one (&store, g_ptr_array_index (mails, order[i]));
   /* A second copy of everything (another folder, a re-fetch) changes
@@ -287,7 +187,9 @@ apply_in_order (GPtrArray   *mails,
 static void
 test_every_order_same_store (void)
 {
-  g_autoptr (GPtrArray) mails = load_mails ();
+  g_autoptr (GPtrArray) mails = apply_test_load_mails ("mail", NULL);
+
+  g_assert_cmpuint (mails->len, >=, 11);
   g_autofree guint *order = g_new (guint, mails->len);
   g_autofree char *expected = NULL;
   GRand *rand = g_rand_new_with_seed (20261130);
