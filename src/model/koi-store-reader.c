@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "koi-store-group.h"
 #include "koi-store-reader.h"
 
 /*
@@ -415,6 +416,36 @@ GPtrArray *
 koi_store_reader_list_chats_finish (KoiStoreReader  *self,
                                     GAsyncResult    *result,
                                     GError         **error)
+{
+  return koi_store_reader_run_finish (self, result, error);
+}
+
+static gpointer
+list_group_members_func (KoiStore      *store,
+                         gpointer       data,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  Args *args = data;
+
+  return koi_store_group_list_members (store, args->id, FALSE, error);
+}
+
+void
+koi_store_reader_list_group_members_async (KoiStoreReader      *self,
+                                           gint64               chat_id,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  run (self, list_group_members_func, args_new (chat_id), (GDestroyNotify) g_ptr_array_unref,
+       cancellable, callback, user_data);
+}
+
+GPtrArray *
+koi_store_reader_list_group_members_finish (KoiStoreReader  *self,
+                                            GAsyncResult    *result,
+                                            GError         **error)
 {
   return koi_store_reader_run_finish (self, result, error);
 }

@@ -97,6 +97,16 @@ GPtrArray      *koi_store_reader_list_chats_finish   (KoiStoreReader       *self
                                                       GAsyncResult         *result,
                                                       GError              **error);
 
+/* A group's current members (KoiStoreGroupMember*, see koi-store-group.h). */
+void            koi_store_reader_list_group_members_async  (KoiStoreReader       *self,
+                                                            gint64                chat_id,
+                                                            GCancellable         *cancellable,
+                                                            GAsyncReadyCallback   callback,
+                                                            gpointer              user_data);
+GPtrArray      *koi_store_reader_list_group_members_finish (KoiStoreReader       *self,
+                                                            GAsyncResult         *result,
+                                                            GError              **error);
+
 
 /* Number of messages in the chat. */
 void            koi_store_reader_count_messages_async (KoiStoreReader      *self,

@@ -148,18 +148,6 @@ on_leave_clicked (KoiGroupDetails *self)
   koi_compat_alert_present (dialog, GTK_WIDGET (self));
 }
 
-/* Runs on the reader thread. */
-static gpointer
-read_members (KoiStore      *store,
-              gpointer       data,
-              GCancellable  *cancellable,
-              GError       **error)
-{
-  gint64 *chat_id = data;
-
-  return koi_store_group_list_members (store, *chat_id, FALSE, error);
-}
-
 static void
 members_cb (GObject      *source,
             GAsyncResult *result,
@@ -167,7 +155,8 @@ members_cb (GObject      *source,
 {
   g_autoptr (KoiGroupDetails) self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) members = koi_store_reader_run_finish (KOI_STORE_READER (source), result, &error);
+  g_autoptr (GPtrArray) members = koi_store_reader_list_group_members_finish (KOI_STORE_READER (source),
+                                                                                  result, &error);
 
   if (members == NULL)
     {
@@ -233,12 +222,9 @@ members_cb (GObject      *source,
 static void
 reload (KoiGroupDetails *self)
 {
-  gint64 *chat_id = g_new (gint64, 1);
-
-  *chat_id = koi_chat_get_id (self->chat);
-  koi_store_reader_run_async (koi_account_get_reader (self->account), read_members, chat_id, g_free,
-                              (GDestroyNotify) g_ptr_array_unref, self->cancellable, members_cb,
-                              g_object_ref (self));
+  koi_store_reader_list_group_members_async (koi_account_get_reader (self->account),
+                                             koi_chat_get_id (self->chat), self->cancellable,
+                                             members_cb, g_object_ref (self));
 }
 
 char **
