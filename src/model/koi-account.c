@@ -667,6 +667,30 @@ koi_account_mark_read_unseen (KoiAccount *self,
 }
 
 static void
+set_draft_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* The text stays in the composer while the window is open; only a
+   * restart would lose it. */
+  if (!koi_engine_set_draft_finish (KOI_ENGINE (source), result, &error))
+    g_message ("Cannot keep the draft: %s", error->message);
+}
+
+void
+koi_account_set_draft (KoiAccount *self,
+                       gint64      chat_id,
+                       const char *text)
+{
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  if (self->engine != NULL)
+    koi_engine_set_draft_async (self->engine, chat_id, text, NULL, set_draft_cb, NULL);
+}
+
+static void
 retry_cb (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
