@@ -994,6 +994,49 @@ koi_syncer_mark_read_full (KoiSyncer  *self,
 }
 
 gboolean
+koi_syncer_answer_request (KoiSyncer         *self,
+                           gint64             chat_id,
+                           KoiRequestAnswer   answer,
+                           GError           **error)
+{
+  g_autoptr (KoiStoreChat) chat = get_own_chat (self, chat_id, error);
+  g_autoptr (KoiContactEdit) edit = koi_contact_edit_new ();
+  gboolean one_to_one;
+
+  if (chat == NULL)
+    return FALSE;
+  one_to_one = chat->kind == KOI_STORE_CHAT_1TO1 && chat->peer_address != NULL;
+
+  switch (answer)
+    {
+    case KOI_REQUEST_ACCEPT:
+      /* The card is what tells the other devices (koi_store_contact_set_card
+       * accepts the peer's chat); a group has no card to write. */
+      if (one_to_one && koi_syncer_edit_contact (self, chat->peer_address, edit, error) == 0)
+        return FALSE;
+      if (!koi_store_chat_set_request (self->store, chat_id, KOI_STORE_CHAT_ACCEPTED, error))
+        return FALSE;
+      break;
+    case KOI_REQUEST_BLOCK:
+      edit->blocked = 1;
+      if (one_to_one && koi_syncer_edit_contact (self, chat->peer_address, edit, error) == 0)
+        return FALSE;
+      if (!koi_store_chat_set_request (self->store, chat_id, KOI_STORE_CHAT_DISMISSED, error))
+        return FALSE;
+      break;
+    case KOI_REQUEST_DELETE:
+      if (!koi_store_chat_set_request (self->store, chat_id, KOI_STORE_CHAT_DISMISSED, error))
+        return FALSE;
+      break;
+    default:
+      g_return_val_if_reached (FALSE);
+    }
+
+  koi_syncer_emit_chat_updated (self, chat_id);
+  return TRUE;
+}
+
+gboolean
 koi_syncer_set_draft (KoiSyncer   *self,
                       gint64       chat_id,
                       const char  *text,

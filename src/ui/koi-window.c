@@ -346,8 +346,17 @@ set_account (KoiWindow  *self,
   adw_avatar_set_text (self->account_avatar, koi_account_get_address (account));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->account_avatar), koi_account_get_address (account));
 
-  self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (koi_account_get_chats (account))),
-                                              GTK_FILTER (g_object_ref (self->filter)));
+  {
+    GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+    GSettings *settings = KOI_IS_APPLICATION (app) ? koi_application_get_settings (KOI_APPLICATION (app)) : NULL;
+    GtkEveryFilter *both = gtk_every_filter_new ();
+
+    /* What the user searches for, among the chats the list shows at all. */
+    gtk_multi_filter_append (GTK_MULTI_FILTER (both), koi_chat_listed_filter_new (settings));
+    gtk_multi_filter_append (GTK_MULTI_FILTER (both), GTK_FILTER (g_object_ref (self->filter)));
+    self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (koi_account_get_chats (account))),
+                                                GTK_FILTER (both));
+  }
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
