@@ -422,11 +422,10 @@ koi_apply_mail (KoiStore           *store,
 
   /* A receipt is owed only to the sender's own address (WIRE.md): a
    * request naming anyone else would make Koi tell a third party what
-   * the user read. It waits until the user sees the message, and a
-   * stranger's contact request gets none at all. */
+   * the user read. It waits until the user sees the message (in a
+   * contact request: until the user accepts it, koi_syncer_answer_request). */
   if (!outgoing && !row.seen && parsed->kind == KOI_COI_KIND_CHAT &&
       parsed->read_receipt_to != NULL && same_address (parsed->read_receipt_to, parsed->from_address) &&
-      koi_store_chat_get_request (store, chat_id) == KOI_STORE_CHAT_ACCEPTED &&
       !koi_store_receipt_request_add (store, account_id, id, error))
     return 0;
 

@@ -27,7 +27,7 @@ koi_contact_requests_note_mail (KoiStore    *store,
 
   if (created)
     {
-      if (koi_store_contact_is_known (store, account_id, from_address))
+      if (koi_store_contact_is_known (store, account_id, from_address, chat_id))
         return TRUE;
       return koi_store_chat_set_request (store, chat_id, KOI_STORE_CHAT_REQUEST, error);
     }

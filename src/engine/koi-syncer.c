@@ -925,6 +925,9 @@ koi_syncer_create_chat (KoiSyncer   *self,
 
   peer = g_ascii_strdown (address, -1);
   chat_id = koi_store_chat_ensure_1to1 (self->store, self->account->id, peer, NULL, error);
+  /* The user starting a chat with someone is letting them in. */
+  if (chat_id != 0 && !koi_store_chat_set_request (self->store, chat_id, KOI_STORE_CHAT_ACCEPTED, error))
+    return 0;
   if (chat_id != 0)
     koi_syncer_emit_chat_updated (self, chat_id);
   return chat_id;
@@ -985,7 +988,7 @@ koi_syncer_mark_read_full (KoiSyncer  *self,
     return FALSE;
   /* Marked read here means shown here: the window marks a chat read only
    * while it is open in the active window (koi-syncer-receipts.c). */
-  if (shown && !koi_syncer_receipts_shown (self, marked, error))
+  if (shown && chat->request == KOI_STORE_CHAT_ACCEPTED && !koi_syncer_receipts_shown (self, marked, error))
     return FALSE;
 
   if (marked->len > 0 || chat->unread_count > 0)
@@ -1016,6 +1019,19 @@ koi_syncer_answer_request (KoiSyncer         *self,
         return FALSE;
       if (!koi_store_chat_set_request (self->store, chat_id, KOI_STORE_CHAT_ACCEPTED, error))
         return FALSE;
+      /* What the user read while deciding may now be told, as the bar
+       * said; the worker sends the receipts with its next pass. */
+      if (koi_syncer_read_receipts_enabled (self))
+        {
+          g_autoptr (GError) local_error = NULL;
+
+          koi_store_receipt_requests_read_in_chat (self->store, chat_id, &local_error);
+          if (local_error != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+        }
       break;
     case KOI_REQUEST_BLOCK:
       edit->blocked = 1;
@@ -1094,6 +1110,11 @@ koi_syncer_queue_reply (KoiSyncer   *self,
 
   chat = get_own_chat (self, chat_id, error);
   if (chat == NULL)
+    return 0;
+  /* Writing to a stranger lets the chat in here at once; the self-copy
+   * tells the user's other devices. */
+  if (chat->request != KOI_STORE_CHAT_ACCEPTED &&
+      !koi_store_chat_set_request (self->store, chat_id, KOI_STORE_CHAT_ACCEPTED, error))
     return 0;
   if (chat->kind == KOI_STORE_CHAT_GROUP)
     return koi_syncer_queue_group_text (self, chat_id, text, error);

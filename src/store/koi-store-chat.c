@@ -367,7 +367,8 @@ koi_store_chat_get_request (KoiStore *self,
 gboolean
 koi_store_contact_is_known (KoiStore   *self,
                             gint64      account_id,
-                            const char *address)
+                            const char *address,
+                            gint64      except_chat_id)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
@@ -380,13 +381,14 @@ koi_store_contact_is_known (KoiStore   *self,
                             "  AND card_ref IS NOT NULL AND NOT blocked"
                             " UNION ALL"
                             " SELECT 1 FROM chats WHERE account_id = ?1 AND kind = 0"
-                            "  AND peer_address = ?2 AND request = 0"
+                            "  AND peer_address = ?2 AND request = 0 AND id != ?3"
                             " LIMIT 1",
                             NULL);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, account_id);
   koi_store_bind_text (stmt, 2, address);
+  sqlite3_bind_int64 (stmt, 3, except_chat_id);
   return sqlite3_step (stmt) == SQLITE_ROW;
 }
 

@@ -310,10 +310,12 @@ gboolean      koi_store_chat_set_request   (KoiStore     *store,
 KoiStoreChatRequest koi_store_chat_get_request (KoiStore *store,
                                                 gint64    chat_id);
 /* Whether mail from @address needs no request: a contact with a card who
- * is not blocked, or the peer of an accepted 1:1 chat. */
+ * is not blocked, or the peer of an accepted 1:1 chat other than
+ * @except_chat_id (the chat being decided on). */
 gboolean      koi_store_contact_is_known   (KoiStore     *store,
                                             gint64        account_id,
-                                            const char   *address);
+                                            const char   *address,
+                                            gint64        except_chat_id);
 /* Keeps @text (NULL or "" = none) as the chat's unsent draft. Sets
  * *@changed (may be NULL) when the stored draft was different. */
 gboolean      koi_store_chat_set_draft     (KoiStore     *store,
@@ -523,6 +525,11 @@ gboolean         koi_store_receipt_request_add    (KoiStore    *store,
 guint            koi_store_receipt_requests_shown (KoiStore    *store,
                                                    GArray      *message_refs,
                                                    GError     **error);
+/* The same for every message of @chat_id the user has read (a contact
+ * request accepted after reading it). Returns how many. */
+guint            koi_store_receipt_requests_read_in_chat (KoiStore *store,
+                                                          gint64    chat_id,
+                                                          GError  **error);
 
 typedef struct {
   gint64   message_ref;
