@@ -718,6 +718,7 @@ koi_coi_parse (GBytes  *raw,
   gsize len = 0;
   gsize start;
   gboolean any_mail_header = FALSE;
+  g_autofree char *too_complex = NULL;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -736,6 +737,19 @@ koi_coi_parse (GBytes  *raw,
                    "The message does not start with a header line (%" G_GSIZE_FORMAT
                    " bytes that are not an email)", len);
       return NULL;
+    }
+
+  /* A mail gmime would take long over is shown from a few header fields
+   * (koi-coi-guard.c): one mail never stalls a sync. */
+  too_complex = koi_coi_guard_check (data + start, len - start);
+  if (too_complex != NULL)
+    {
+      parsed = koi_coi_guard_parse_cheaply (data + start, len - start, raw, too_complex);
+      if (parsed == NULL)
+        g_set_error (error, KOI_COI_ERROR, KOI_COI_ERROR_MALFORMED,
+                     "The message is too large or complex to read (%s) and has none of the "
+                     "headers every email has", too_complex);
+      return parsed;
     }
 
   stream = g_mime_stream_mem_new_with_buffer ((const char *) data + start, len - start);
@@ -814,5 +828,6 @@ koi_coi_parsed_free (KoiCoiParsed *parsed)
   g_free (parsed->contact_vcard);
   g_free (parsed->contact_hcard);
   g_free (parsed->contact_headers);
+  g_free (parsed->unreadable_reason);
   g_free (parsed);
 }

@@ -148,6 +148,11 @@ KoiCoiType  koi_coi_classify_headers   (GMimeMessage *message);
  * @contact_headers: (nullable): contact card: its COI-Token, COI-TokenIn,
  *   COI-TokenOut and COI-Blocked fields as a JSON list of [name, raw
  *   value], the raw value byte for byte (koi-contact-card.h reads it)
+ * @too_complex: the mail was too large or complex to parse whole (see
+ *   koi-coi-guard.c): only its sender, recipients, subject, date and ids
+ *   were read, it is plain email, and @text says why
+ * @raw_size: too complex: the mail's size in bytes
+ * @unreadable_reason: (nullable): too complex: why, in words for the user
  *
  * What one mail means to Koi. Free with koi_coi_parsed_free().
  */
@@ -188,6 +193,10 @@ typedef struct
   char       *contact_vcard;
   char       *contact_hcard;
   char       *contact_headers;
+
+  gboolean    too_complex;
+  gsize       raw_size;
+  char       *unreadable_reason;
 } KoiCoiParsed;
 
 KoiCoiParsed *koi_coi_parse          (GBytes        *raw,
@@ -198,6 +207,9 @@ KoiCoiParsed *koi_coi_parsed_new_unreadable (GBytes  *raw,
                                              guint32  uid,
                                              const char *reason);
 void          koi_coi_parsed_keep_apart (KoiCoiParsed *parsed);
+char         *koi_coi_too_complex_text  (gsize       size,
+                                         const char *reason,
+                                         guint32     uid);
 void          koi_coi_parsed_free    (KoiCoiParsed  *parsed);
 KoiCoiKind    koi_coi_classify       (GMimeMessage  *message);
 gboolean      koi_coi_is_chat_id     (const char    *message_id);

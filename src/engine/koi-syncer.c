@@ -423,6 +423,17 @@ collect_body_cb (const KoiImapFetchItem  *item,
       g_message ("UID %u is unreadable: %s", item->uid, local_error->message);
       message.parsed = koi_coi_parsed_new_unreadable (item->body, item->uid, local_error->message);
     }
+  else if (message.parsed->too_complex)
+    {
+      /* Shown from a few header fields; the UID says where the whole
+       * mail is. */
+      g_message ("UID %u is too complex to read whole: %s", item->uid,
+                 message.parsed->unreadable_reason);
+      g_free (message.parsed->text);
+      message.parsed->text = koi_coi_too_complex_text (message.parsed->raw_size,
+                                                       message.parsed->unreadable_reason,
+                                                       item->uid);
+    }
   /* No Date, or one that cannot be read: the server's arrival time, not
    * 1970 (which the first sync's age cut would skip). */
   if (message.parsed->date_ms == 0)
