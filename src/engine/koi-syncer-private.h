@@ -69,4 +69,12 @@ gboolean koi_syncer_receipts_shown   (KoiSyncer     *self,
                                       GPtrArray     *marked,
                                       GError       **error);
 
+/* Whether the copy to self of an interrupted send is on the server
+ * (koi-syncer-recover.c). */
+gboolean koi_syncer_find_own_copy    (KoiSyncer     *self,
+                                      const char    *message_id,
+                                      gboolean      *out_found,
+                                      GCancellable  *cancellable,
+                                      GError       **error);
+
 G_END_DECLS
