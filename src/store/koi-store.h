@@ -66,7 +66,9 @@ typedef struct _KoiStore KoiStore;
 
 /* Opens (creating if needed) the database at @path and migrates it to
  * KOI_STORE_SCHEMA_VERSION. The parent folder must exist. A file from a newer
- * Koi fails with KOI_STORE_ERROR_TOO_NEW and is not modified. */
+ * Koi fails with KOI_STORE_ERROR_TOO_NEW and is not modified. A damaged
+ * file (KOI_STORE_ERROR_CORRUPT) is renamed to @path.damaged-DATE, kept,
+ * and the error says so: the next open starts an empty store. */
 KoiStore  *koi_store_open                (const char  *path,
                                           GError     **error);
 /* Finalizes the cached statements and closes the connection. NULL is fine. */
