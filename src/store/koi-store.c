@@ -41,6 +41,39 @@ koi_store_error_code_for (int rc)
     }
 }
 
+/* As koi_store_error_code_for(), but a write the disk had no room for is
+ * FULL even where SQLite reports an I/O error (growing the -shm file of a
+ * WAL database on a full disk is SQLITE_IOERR_SHMSIZE). */
+static int
+error_code_on (sqlite3 *db,
+               int      rc)
+{
+  if ((rc & 0xff) == SQLITE_IOERR && db != NULL && sqlite3_system_errno (db) == ENOSPC)
+    return KOI_STORE_ERROR_FULL;
+  return koi_store_error_code_for (rc);
+}
+
+/* What the user can do about it: these three come from the machine, not
+ * from Koi, and each has a way out. */
+static const char *
+error_hint (int code)
+{
+  switch (code)
+    {
+    case KOI_STORE_ERROR_BUSY:
+      return ". Another program holds the store: close other copies of Koi "
+             "(or koi-cli) on this profile and try again; nothing was lost";
+    case KOI_STORE_ERROR_FULL:
+      return ". The disk is full: free some space and Koi goes on from where it "
+             "stopped; nothing half-written was kept";
+    case KOI_STORE_ERROR_CORRUPT:
+      return ". The store file is damaged: Koi sets it aside when it is opened next "
+             "and fetches the messages from the server again";
+    default:
+      return "";
+    }
+}
+
 void
 koi_store_set_error (KoiStore    *self,
                      GError     **error,
@@ -52,22 +85,10 @@ koi_store_set_error (KoiStore    *self,
    * connection. */
   const char *detail = self && self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
 
-  int code = koi_store_error_code_for (rc);
-  const char *hint = "";
+  int code = error_code_on (self != NULL ? self->db : NULL, rc);
 
-  /* What the user can do about it: these three come from the machine,
-   * not from Koi, and each has a way out. */
-  if (code == KOI_STORE_ERROR_BUSY)
-    hint = ". Another program holds the store: close other copies of Koi "
-           "(or koi-cli) on this profile and try again; nothing was lost";
-  else if (code == KOI_STORE_ERROR_FULL)
-    hint = ". The disk is full: free some space and Koi goes on from where it "
-           "stopped; nothing half-written was kept";
-  else if (code == KOI_STORE_ERROR_CORRUPT)
-    hint = ". The store file is damaged: Koi sets it aside when it is opened next "
-           "and fetches the messages from the server again";
-
-  g_set_error (error, KOI_STORE_ERROR, code, "%s: %s (SQLite error %d)%s", what, detail, rc, hint);
+  g_set_error (error, KOI_STORE_ERROR, code, "%s: %s (SQLite error %d)%s", what, detail, rc,
+               error_hint (code));
 }
 
 void
@@ -152,9 +173,11 @@ koi_store_exec (KoiStore    *self,
 
   if (rc != SQLITE_OK)
     {
-      g_set_error (error, KOI_STORE_ERROR, koi_store_error_code_for (rc),
-                   "Database command failed: %s (SQLite error %d)",
-                   message ? message : sqlite3_errstr (rc), rc);
+      int code = error_code_on (self->db, rc);
+
+      g_set_error (error, KOI_STORE_ERROR, code,
+                   "Database command failed: %s (SQLite error %d)%s",
+                   message ? message : sqlite3_errstr (rc), rc, error_hint (code));
       sqlite3_free (message);
       return FALSE;
     }
