@@ -564,6 +564,7 @@ koi_coi_parse_message (GMimeMessage *message,
   const char *value;
   g_autofree char *full = NULL;
   gboolean is_html = FALSE;
+  g_autoptr(GPtrArray) all_from = g_ptr_array_new_with_free_func (g_free);
 
   g_return_val_if_fail (GMIME_IS_MESSAGE (message), NULL);
 
@@ -584,8 +585,14 @@ koi_coi_parse_message (GMimeMessage *message,
       parsed->message_id_synthetic = TRUE;
     }
 
-  collect_addresses (g_mime_message_get_from (message), NULL, &from);
-  if (from == NULL)
+  collect_addresses (g_mime_message_get_from (message), all_from, &from);
+  parsed->from_count = all_from->len;
+  /* Several From addresses: Koi cannot tell which one wrote it, so it is
+   * shown as from none of them (never in one of their chats), with all
+   * of them named in a warning (docs/WIRE.md). */
+  if (all_from->len > 1)
+    from = NULL;
+  else if (from == NULL)
     collect_addresses (g_mime_message_get_sender (message), NULL, &from);
   if (from != NULL)
     {
@@ -660,6 +667,11 @@ koi_coi_parse_message (GMimeMessage *message,
       g_free (parsed->text);
       parsed->text = koi_coi_describe_without_text (message);
     }
+
+  if (!koi_coi_type_is_hidden (parsed->type) && all_from->len > 1)
+    koi_coi_parsed_warn (parsed, KOI_COI_WARNING_SEVERAL_SENDERS, all_from);
+  else if (!koi_coi_type_is_hidden (parsed->type) && parsed->from_address == NULL)
+    koi_coi_parsed_warn (parsed, KOI_COI_WARNING_NO_SENDER, NULL);
 
   return g_steal_pointer (&parsed);
 }

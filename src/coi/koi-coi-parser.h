@@ -153,6 +153,9 @@ KoiCoiType  koi_coi_classify_headers   (GMimeMessage *message);
  *   were read, it is plain email, and @text says why
  * @raw_size: too complex: the mail's size in bytes
  * @unreadable_reason: (nullable): too complex: why, in words for the user
+ * @from_count: how many addresses the From field names; with more than
+ *   one, @from_address is %NULL and @text starts with a warning naming
+ *   them (docs/WIRE.md, "Who sent it")
  *
  * What one mail means to Koi. Free with koi_coi_parsed_free().
  */
@@ -197,7 +200,24 @@ typedef struct
   gboolean    too_complex;
   gsize       raw_size;
   char       *unreadable_reason;
+  guint       from_count;
 } KoiCoiParsed;
+
+/**
+ * KoiCoiWarning:
+ * @KOI_COI_WARNING_SEVERAL_SENDERS: From names several addresses
+ * @KOI_COI_WARNING_NO_SENDER: From names no address
+ * @KOI_COI_WARNING_UNVERIFIED_SELF: From is the user's own address, but
+ *   no chat app on the user's devices wrote it
+ *
+ * Why a mail's sender is not shown as it claims (docs/WIRE.md).
+ */
+typedef enum
+{
+  KOI_COI_WARNING_SEVERAL_SENDERS,
+  KOI_COI_WARNING_NO_SENDER,
+  KOI_COI_WARNING_UNVERIFIED_SELF,
+} KoiCoiWarning;
 
 KoiCoiParsed *koi_coi_parse          (GBytes        *raw,
                                       GError       **error);
@@ -207,6 +227,12 @@ KoiCoiParsed *koi_coi_parsed_new_unreadable (GBytes  *raw,
                                              guint32  uid,
                                              const char *reason);
 void          koi_coi_parsed_keep_apart (KoiCoiParsed *parsed);
+char         *koi_coi_warned_text       (const char    *text,
+                                         KoiCoiWarning  warning,
+                                         GPtrArray     *senders);
+void          koi_coi_parsed_warn       (KoiCoiParsed  *parsed,
+                                         KoiCoiWarning  warning,
+                                         GPtrArray     *senders);
 char         *koi_coi_too_complex_text  (gsize       size,
                                          const char *reason,
                                          guint32     uid);
