@@ -248,12 +248,18 @@ koi_coi_guard_check (const guint8 *data,
   return reason;
 }
 
-/* The header fields a too-complex mail is shown with: who, when, what
- * about, and which thread. No Chat-* field: a mail Koi has not read
- * whole does nothing (no edit, delete or group change) and stays in
- * INBOX as email. */
+/* The header fields a too-complex mail is read from: who, when, what
+ * about, which thread, and what koi_coi_classify_headers() reads, so that
+ * it is chat mail or not just as the sync's header pass says (a chat
+ * message is moved like one). Of what they ask for, only the chat and the
+ * group are kept: a mail Koi has not read whole edits, deletes, reacts
+ * and changes nothing. */
 static const char *kept_fields[] = {
   "from", "sender", "to", "cc", "subject", "date", "message-id", "in-reply-to", "references",
+  "chat-version", "chat-content", "chat-edit", "chat-delete", "content-type",
+  "content-disposition", "auto-submitted", "x-autoreply", "x-autorespond", "precedence",
+  "list-id", "list-unsubscribe", "chat-group-id", "chat-group-name",
+  "chat-group-member-added", "chat-group-member-removed", "chat-group-name-changed",
 };
 
 static gboolean
@@ -272,16 +278,16 @@ is_kept_field (const guint8 *line,
   return FALSE;
 }
 
-/* The kept fields of the mail's own header block, each cut at
- * %KOI_COI_GUARD_MAX_FIELD bytes on a fold (so no address or id is cut in
- * half), and at most %KOI_COI_GUARD_MAX_HEADER of the block read. */
+/* The kept fields of the mail's own header block, from at most
+ * %KOI_COI_GUARD_MAX_HEADER bytes of it (which bounds gmime's cost): a
+ * field that runs past that ends at its last whole line, so a list of
+ * addresses or ids keeps its first ones whole. */
 static GString *
 cheap_headers (const guint8 *data,
                gsize         len)
 {
   GString *out = g_string_new (NULL);
   gboolean keeping = FALSE;
-  gsize field_start = 0;
   gsize pos = 0;
 
   len = MIN (len, KOI_COI_GUARD_MAX_HEADER);
@@ -292,14 +298,13 @@ cheap_headers (const guint8 *data,
       gsize line_len = nl != NULL ? (gsize) (nl - line) : len - pos;
       gboolean continued = line_len > 0 && (line[0] == ' ' || line[0] == '\t');
 
+      if (nl == NULL)
+        break;   /* the limit cut this line */
       if (line_is_blank (line, line_len))
         break;
       if (!continued)
-        {
-          keeping = is_kept_field (line, line_len);
-          field_start = out->len;
-        }
-      if (keeping && out->len - field_start + line_len + 2 <= KOI_COI_GUARD_MAX_FIELD)
+        keeping = is_kept_field (line, line_len);
+      if (keeping)
         {
           gsize end = line_len;
 
@@ -308,7 +313,7 @@ cheap_headers (const guint8 *data,
           g_string_append_len (out, (const char *) line, end);
           g_string_append (out, "\r\n");
         }
-      pos = nl != NULL ? pos + line_len + 1 : len;
+      pos += line_len + 1;
     }
 
   return out;
@@ -321,9 +326,11 @@ cheap_headers (const guint8 *data,
  * @raw: all of the mail's bytes, for a synthetic id
  * @reason: what koi_coi_guard_check() said
  *
- * A result for a mail too large or complex to parse whole: an email with
- * its sender, recipients, subject, date and ids from a few header fields,
- * and a text that says why the rest is not shown and how large it is.
+ * A result for a mail too large or complex to parse whole: its sender,
+ * recipients, subject, date, ids and group from a few header fields, as
+ * a plain chat message when the headers make it chat mail and as plain
+ * email otherwise, with a text that says why the rest is not shown and
+ * how large it is.
  * @too_complex is set, so the caller can add the mail's UID.
  *
  * Returns: (transfer full) (nullable): the result, or %NULL when not even
@@ -345,7 +352,7 @@ koi_coi_guard_parse_cheaply (const guint8 *data,
 
   if (headers->len == 0)
     return NULL;
-  g_string_append (headers, "Content-Type: text/plain; charset=utf-8\r\n\r\n");
+  g_string_append (headers, "\r\n");
 
   stream = g_mime_stream_mem_new_with_buffer (headers->str, headers->len);
   parser = g_mime_parser_new_with_stream (stream);
@@ -364,8 +371,31 @@ koi_coi_guard_parse_cheaply (const guint8 *data,
   g_clear_object (&message);
   g_mime_parser_options_free (options);
 
-  parsed->kind = KOI_COI_KIND_EMAIL;
-  parsed->type = KOI_COI_TYPE_EMAIL;
+  /* Chat mail is a plain chat message (in its group, if it names one);
+   * everything else plain email. */
+  if (koi_coi_type_is_chat_mail (parsed->type))
+    {
+      parsed->kind = KOI_COI_KIND_CHAT;
+      parsed->type = KOI_COI_TYPE_CHAT;
+    }
+  else
+    {
+      parsed->kind = KOI_COI_KIND_EMAIL;
+      parsed->type = KOI_COI_TYPE_EMAIL;
+    }
+  g_ptr_array_set_size (parsed->target_ids, 0);
+  g_ptr_array_set_size (parsed->failed_recipients, 0);
+  g_clear_pointer (&parsed->reaction, g_free);
+  g_clear_pointer (&parsed->failure_text, g_free);
+  g_clear_pointer (&parsed->group_member_added, g_free);
+  g_clear_pointer (&parsed->group_member_removed, g_free);
+  parsed->group_name_changed = FALSE;
+  g_clear_pointer (&parsed->contact_json, g_free);
+  g_clear_pointer (&parsed->contact_vcard, g_free);
+  g_clear_pointer (&parsed->contact_hcard, g_free);
+  g_clear_pointer (&parsed->contact_headers, g_free);
+  parsed->wants_read_receipt = FALSE;
+  g_clear_pointer (&parsed->read_receipt_to, g_free);
   parsed->too_complex = TRUE;
   parsed->raw_size = raw != NULL ? g_bytes_get_size (raw) : len;
   parsed->unreadable_reason = g_strdup (reason);
@@ -401,4 +431,28 @@ koi_coi_too_complex_text (gsize       size,
   return g_strdup_printf (_("This message (%s) is too large or complex to show here: %s. "
                             "It stays on the server as it is."),
                           formatted, reason);
+}
+
+/**
+ * koi_coi_guard_header_length:
+ * @data: header fields, as an IMAP header fetch returns them
+ * @len: their length
+ *
+ * How much of @data to hand to gmime: all of it up to
+ * %KOI_COI_GUARD_MAX_HEADER bytes, else up to the last line end within
+ * them, as koi_coi_parse() reads a too-complex mail's header.
+ *
+ * Returns: the length to parse
+ */
+gsize
+koi_coi_guard_header_length (const guint8 *data,
+                             gsize         len)
+{
+  gsize end = KOI_COI_GUARD_MAX_HEADER;
+
+  if (len <= KOI_COI_GUARD_MAX_HEADER)
+    return len;
+  while (end > 0 && data[end - 1] != '\n')
+    end--;
+  return end;
 }

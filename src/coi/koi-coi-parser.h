@@ -233,6 +233,8 @@ char         *koi_coi_warned_text       (const char    *text,
 void          koi_coi_parsed_warn       (KoiCoiParsed  *parsed,
                                          KoiCoiWarning  warning,
                                          GPtrArray     *senders);
+gsize         koi_coi_guard_header_length (const guint8 *data,
+                                           gsize         len);
 char         *koi_coi_too_complex_text  (gsize       size,
                                          const char *reason,
                                          guint32     uid);

@@ -32,7 +32,6 @@ G_BEGIN_DECLS
  * real mail stays far below them (Koi reads 200 parts, 8 levels deep). */
 #define KOI_COI_GUARD_MAX_SIZE       (64 * 1024 * 1024)
 #define KOI_COI_GUARD_MAX_HEADER     (256 * 1024)
-#define KOI_COI_GUARD_MAX_FIELD      4096
 #define KOI_COI_GUARD_MAX_MULTIPARTS 256
 #define KOI_COI_GUARD_MAX_PARTS      1000
 

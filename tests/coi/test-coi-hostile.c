@@ -284,6 +284,7 @@ static void
 test_too_many_parts (void)
 {
   g_autoptr(GString) mail = g_string_new (HEADERS "Chat-Version: 1.0\r\n"
+                                          "Chat-Delete: <older@example.org>\r\n"
                                           "Content-Type: multipart/mixed; boundary=\"b b\"\r\n\r\n");
   g_autoptr(KoiCoiParsed) parsed = NULL;
 
@@ -299,9 +300,11 @@ test_too_many_parts (void)
   g_assert_cmpstr (parsed->message_id, ==, "hostile@example.org");
   g_assert_cmpint (parsed->date_ms, ==, G_GINT64_CONSTANT (1704103200000));
   g_assert_cmpuint (parsed->to->len, ==, 1);
-  /* Not read whole, so never a chat message that could be moved. */
-  g_assert_cmpint (parsed->type, ==, KOI_COI_TYPE_EMAIL);
-  g_assert_cmpint (parsed->kind, ==, KOI_COI_KIND_EMAIL);
+  /* Not read whole: chat mail, as the sync's header pass says, but a
+   * plain chat message that deletes nothing. */
+  g_assert_cmpint (parsed->type, ==, KOI_COI_TYPE_CHAT);
+  g_assert_cmpint (parsed->kind, ==, KOI_COI_KIND_CHAT);
+  g_assert_cmpuint (parsed->target_ids->len, ==, 0);
   g_assert_nonnull (strstr (parsed->text, "kB"));
 }
 
@@ -321,6 +324,7 @@ test_long_header (void)
   g_assert_true (parsed->too_complex);
   g_assert_cmpstr (parsed->unreadable_reason, ==, "its header is too long");
   g_assert_cmpstr (parsed->from_address, ==, "alice@example.org");
+  g_assert_cmpint (parsed->type, ==, KOI_COI_TYPE_EMAIL);
   g_assert_cmpuint (parsed->references->len, >, 10);
   g_assert_cmpstr (g_ptr_array_index (parsed->references, 0), ==, "ref0@example.org");
 }
