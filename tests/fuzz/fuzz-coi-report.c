@@ -109,6 +109,9 @@ run (const guint8 *data,
 
   parsed->target_ids = g_ptr_array_new_with_free_func (g_free);
   parsed->failed_recipients = g_ptr_array_new_with_free_func (g_free);
+  /* koi_coi_parse_message() fills the whole text before the readers run,
+   * never NULL; the bounce reader reads it. */
+  parsed->full_text = g_utf8_make_valid ((const char *) data, size);
 
 #ifdef KOI_FUZZ_MDN
   koi_coi_read_mdn (message, parsed);
