@@ -994,6 +994,59 @@ log_writer (GLogLevelFlags   log_level,
   return g_log_writer_default (log_level, fields, n_fields, user_data);
 }
 
+/* A chat mail of thousands of parts (koi-coi-guard.c): stored in Bob's
+ * chat from its headers alone, with a line that says why there is no
+ * text and where the whole mail is (its UID); the sync goes on around it. */
+static void
+test_too_complex_mail (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(KoiSyncer) syncer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = chat_mail (1, "before the huge one");
+  g_autofree char *last = chat_mail (3, "after the huge one");
+  g_autoptr(GString) huge = g_string_new ("From: Bob <" PEER ">\r\n"
+                                          "To: <" SELF ">\r\n"
+                                          "Subject: Chat: parts\r\n"
+                                          "Date: Mon, 1 Jan 2024 10:02:00 +0000\r\n"
+                                          "Message-ID: <chat$fake2@koi.test>\r\n"
+                                          "Chat-Version: 1.0\r\n"
+                                          "MIME-Version: 1.0\r\n"
+                                          "Content-Type: multipart/mixed; boundary=b\r\n\r\n");
+  g_autoptr(KoiStoreMessage) row = NULL;
+  gint64 ref;
+
+  for (guint i = 0; i < 3000; i++)
+    g_string_append (huge, "--b\r\nContent-Type: text/plain\r\n\r\npart\r\n");
+  g_string_append (huge, "--b--\r\n");
+
+  fixture_set_up (&f, HOSTILE_NONE);
+  folder_add (&f.mailbox->inbox, first);
+  syncer = syncer_new (&f);
+  g_assert_true (koi_syncer_connect (syncer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (koi_syncer_sync (syncer, FALSE, NULL, &error));
+  g_assert_no_error (error);
+
+  folder_add (&f.mailbox->inbox, huge->str);
+  folder_add (&f.mailbox->inbox, last);
+  g_assert_true (koi_syncer_sync (syncer, FALSE, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (stored (&f, 3));
+  g_assert_cmpuint (messages_with_peer (&f), ==, 3);
+  ref = koi_store_message_find (f.store, f.account_id, "chat$fake2@koi.test", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ref, !=, 0);
+  row = koi_store_message_get (f.store, ref, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (row->text, "This message ("));
+  g_assert_nonnull (strstr (row->text, "too large or complex"));
+  g_assert_nonnull (strstr (row->text, "UID 2"));
+
+  fixture_tear_down (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1006,6 +1059,7 @@ main (int   argc,
   g_test_add_func ("/engine/syncer-fake/copyuid/trusted", test_copyuid_trusted);
   g_test_add_func ("/engine/syncer-fake/fetch/drop-mid-fetch", test_drop_mid_fetch);
   g_test_add_func ("/engine/syncer-fake/parse/unparseable", test_unparseable_mail);
+  g_test_add_func ("/engine/syncer-fake/parse/too-complex", test_too_complex_mail);
   g_test_add_func ("/engine/engine-fake/drop-mid-fetch", test_engine_drop_mid_fetch);
   g_test_add_func ("/engine/engine-fake/copyuid/huge", test_engine_huge_copyuid);
   g_test_add_func ("/engine/syncer-fake/parse/no-date", test_no_date);
