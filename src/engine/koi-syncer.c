@@ -873,6 +873,10 @@ koi_syncer_sync (KoiSyncer     *self,
   if (!require_connection (self, error))
     return FALSE;
 
+  /* First, so that the folder syncs below select what they read. */
+  if (!koi_syncer_reparse_unreadable (self, cancellable, error))
+    return FALSE;
+
   if (full && (!koi_syncer_sync_folder (self, self->chats_folder, FALSE, TRUE, cancellable, error) ||
                !koi_syncer_sync_contacts (self, cancellable, error)))
     return FALSE;

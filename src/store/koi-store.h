@@ -439,6 +439,12 @@ const char      *koi_store_message_quoted_id  (const KoiStoreMessage  *message);
 gboolean         koi_store_message_hide       (KoiStore               *store,
                                                gint64                  id,
                                                GError              **error);
+/* The visible rows of mail the parser could not read (Message-ID
+ * koi-unreadable.*), as gint64 refs, oldest first: read again after an
+ * upgrade (src/engine/koi-syncer-reparse.c). */
+GArray          *koi_store_message_list_unreadable (KoiStore           *store,
+                                                    gint64              account_id,
+                                                    GError            **error);
 /* Number of messages in the chat (tombstones included, as in pages). */
 guint            koi_store_message_count      (KoiStore               *store,
                                                gint64                  chat_id,

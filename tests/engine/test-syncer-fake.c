@@ -10,6 +10,8 @@
 #include <gmime/gmime.h>
 
 #include "koi-fake-imap-server.h"
+#include "koi-apply.h"
+#include "koi-coi.h"
 #include "koi-engine.h"
 #include "koi-imap-client.h"
 #include "koi-store.h"
@@ -1047,6 +1049,82 @@ test_too_complex_mail (void)
   fixture_tear_down (&f);
 }
 
+/* Mail an older parser could not read is read again after an upgrade:
+ * the store has an "Unreadable message" row at UID 1 (what the old Koi
+ * stored) and an older parser version; the next sync fetches UID 1 again,
+ * and the user sees the real message in Bob's chat instead. Mail still
+ * unreadable (UID 2) stays as it was. */
+static void
+test_reparse_after_upgrade (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(KoiSyncer) syncer = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char email[] =
+    "From: Bob <" PEER ">\r\n"
+    "To: <" SELF ">\r\n"
+    "Subject: the minutes\r\n"
+    "Date: Mon, 1 Jan 2024 10:00:00 +0000\r\n"
+    "Message-ID: <minutes@koi.test>\r\n"
+    "\r\n"
+    "Here are the minutes.\r\n";
+  static const char garbage[] = "X-Garbage: \x01\x02\r\n\r\nno From, no Date\r\n";
+  const char *raws[] = { email, garbage };
+  g_autofree char *version = NULL;
+  g_autoptr(GArray) unreadable = NULL;
+  g_autoptr(KoiStoreMessage) row = NULL;
+  gint64 ref;
+
+  fixture_set_up (&f, HOSTILE_NONE);
+  folder_add (&f.mailbox->inbox, email);
+  folder_add (&f.mailbox->inbox, garbage);
+
+  /* What an older Koi left: both unreadable, INBOX synced up to UID 2. */
+  g_assert_true (koi_store_begin (f.store, &error));
+  for (guint i = 0; i < G_N_ELEMENTS (raws); i++)
+    {
+      g_autoptr(GBytes) raw = g_bytes_new_static (raws[i], strlen (raws[i]));
+      g_autoptr(KoiCoiParsed) parsed = koi_coi_parsed_new_unreadable (raw, i + 1, "old parser");
+      KoiApplyChanges changes;
+      gint64 id;
+
+      koi_apply_changes_init (&changes);
+      id = koi_apply_mail (f.store, f.account_id, SELF, parsed, TRUE, &changes, &error);
+      g_assert_no_error (error);
+      koi_apply_changes_clear (&changes);
+      g_assert_true (koi_store_location_add (f.store, id, f.account_id, "INBOX",
+                                             f.mailbox->inbox.uidvalidity, i + 1, &error));
+    }
+  g_assert_true (koi_store_folder_set (f.store, f.account_id, "INBOX", f.mailbox->inbox.uidvalidity,
+                                       2, &error));
+  g_assert_true (koi_store_setting_set (f.store, f.account_id, "parser_version", "1", &error));
+  g_assert_true (koi_store_commit (f.store, &error));
+  g_assert_cmpuint (messages_with_peer (&f), ==, 0);
+
+  syncer = syncer_new (&f);
+  g_assert_true (koi_syncer_connect (syncer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (koi_syncer_sync (syncer, FALSE, NULL, &error));
+  g_assert_no_error (error);
+
+  ref = koi_store_message_find (f.store, f.account_id, "minutes@koi.test", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ref, !=, 0);
+  row = koi_store_message_get (f.store, ref, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (row->text, ==, "Here are the minutes.");
+  g_assert_cmpuint (messages_with_peer (&f), ==, 1);
+
+  /* The garbage is still unreadable, and still shown as such. */
+  unreadable = koi_store_message_list_unreadable (f.store, f.account_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (unreadable->len, ==, 1);
+  version = koi_store_setting_get (f.store, f.account_id, "parser_version", &error);
+  g_assert_cmpstr (version, !=, "1");
+
+  fixture_tear_down (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1060,6 +1138,7 @@ main (int   argc,
   g_test_add_func ("/engine/syncer-fake/fetch/drop-mid-fetch", test_drop_mid_fetch);
   g_test_add_func ("/engine/syncer-fake/parse/unparseable", test_unparseable_mail);
   g_test_add_func ("/engine/syncer-fake/parse/too-complex", test_too_complex_mail);
+  g_test_add_func ("/engine/syncer-fake/parse/reparse-after-upgrade", test_reparse_after_upgrade);
   g_test_add_func ("/engine/engine-fake/drop-mid-fetch", test_engine_drop_mid_fetch);
   g_test_add_func ("/engine/engine-fake/copyuid/huge", test_engine_huge_copyuid);
   g_test_add_func ("/engine/syncer-fake/parse/no-date", test_no_date);
