@@ -222,6 +222,65 @@ test_killed_at_random (void)
   g_rand_free (rand);
 }
 
+/* kill -9 in the middle of a sync, several times: the next sync stores
+ * every message exactly once (each batch is one transaction, and the
+ * folder's last UID moves only with it). */
+static void
+test_killed_during_sync (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autofree char *dir = NULL;
+  g_autofree char *bob = NULL;
+  g_autoptr (GPtrArray) messages = NULL;
+  GRand *rand = g_rand_new_with_seed (20261130);
+  guint n = 40;
+  guint seen[40] = { 0, };
+
+  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
+  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+  dir = koi_test_cli_profile (cli, "alice");
+  bob = koi_test_cli_profile (cli, "bob");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("sync kill %02u", i);
+
+      g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob, "send",
+                                         "alice@example.org", text, NULL), ==, 0);
+    }
+  wait_for_empty_queue (cli);
+
+  for (guint attempt = 0; attempt < 4; attempt++)
+    {
+      g_autoptr (GSubprocessLauncher) launcher =
+        g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+      g_autoptr (GSubprocess) process = NULL;
+      g_autoptr (GError) error = NULL;
+      const char *argv[] = { cli->cli, "--profile", dir, "sync", NULL };
+
+      g_subprocess_launcher_set_environ (launcher, cli->env);
+      process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+      g_assert_no_error (error);
+      g_usleep (g_rand_int_range (rand, 50, 400) * 1000);
+      g_subprocess_force_exit (process);
+      g_subprocess_wait (process, NULL, NULL);
+    }
+
+  sync_alice (cli);
+  messages = koi_test_cli_messages (cli, "alice", "bob@example.org");
+  for (guint i = 0; i < messages->len; i++)
+    {
+      const char *text = member (g_ptr_array_index (messages, i), "text");
+      guint64 k = 0;
+
+      if (text != NULL && g_str_has_prefix (text, "sync kill ") &&
+          g_ascii_string_to_unsigned (text + 10, 10, 0, n - 1, &k, NULL))
+        seen[k]++;
+    }
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpuint (seen[i], ==, 1);
+  g_rand_free (rand);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -231,6 +290,7 @@ main (int   argc,
   g_test_add_func ("/engine/crash/killed-after-smtp", test_killed_after_smtp);
   g_test_add_func ("/engine/crash/killed-before-smtp", test_killed_before_smtp);
   g_test_add_func ("/engine/crash/killed-at-random", test_killed_at_random);
+  g_test_add_func ("/engine/crash/killed-during-sync", test_killed_during_sync);
 
   return g_test_run ();
 }
