@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "koi-coi.h"
+#include "koi-engine-error.h"
 #include "koi-syncer-private.h"
 
 /* Mail the parser could not read is stored as "Unreadable message (UID n
@@ -151,4 +152,81 @@ koi_syncer_reparse_unreadable (KoiSyncer     *self,
 
   return koi_store_setting_set (self->store, self->account->id, PARSER_VERSION_KEY,
                                 KOI_SYNCER_PARSER_VERSION, error);
+}
+
+typedef struct {
+  guint32  uid;
+  GBytes  *body;
+} Source;
+
+static gboolean
+source_cb (const KoiImapFetchItem  *item,
+           gpointer                 user_data,
+           GError                 **error)
+{
+  Source *source = user_data;
+
+  if (item->body != NULL && item->uid == source->uid && source->body == NULL)
+    source->body = g_bytes_ref (item->body);
+  return TRUE;
+}
+
+/**
+ * koi_syncer_fetch_source:
+ * @self: a connected syncer
+ * @message_ref: a stored message
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * The mail's bytes as the server holds them, from the first of its
+ * locations still on the server: what "Show Source" shows, for an
+ * unreadable or too-complex mail above all.
+ *
+ * Returns: (transfer full): the bytes, or %NULL with @error
+ *   (%KOI_ENGINE_ERROR_INVALID when no copy is known on the server)
+ */
+GBytes *
+koi_syncer_fetch_source (KoiSyncer     *self,
+                         gint64         message_ref,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_autoptr (GPtrArray) locations = NULL;
+
+  if (self->imap == NULL)
+    {
+      g_set_error_literal (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_DISCONNECTED,
+                           "Not connected to the IMAP server");
+      return NULL;
+    }
+  locations = koi_store_location_list (self->store, message_ref, error);
+  if (locations == NULL)
+    return NULL;
+
+  for (guint i = 0; i < locations->len; i++)
+    {
+      const KoiStoreLocation *location = g_ptr_array_index (locations, i);
+      KoiImapMailboxStatus status = { 0, };
+      Source source = { location->uid, NULL };
+      g_autofree char *uid_set = g_strdup_printf ("%u", location->uid);
+
+      if (location->uid == 0)
+        continue;
+      if (!koi_imap_client_select (self->imap, location->folder, TRUE, &status, cancellable, error))
+        return NULL;
+      if (status.uidvalidity != location->uidvalidity)
+        continue;
+      if (!koi_imap_client_uid_fetch (self->imap, uid_set, "(UID BODY.PEEK[])", source_cb, &source,
+                                      cancellable, error))
+        {
+          g_clear_pointer (&source.body, g_bytes_unref);
+          return NULL;
+        }
+      if (source.body != NULL)
+        return source.body;
+    }
+
+  g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
+                       "The message is not on the server (any more)");
+  return NULL;
 }

@@ -1122,6 +1122,17 @@ test_reparse_after_upgrade (void)
   version = koi_store_setting_get (f.store, f.account_id, "parser_version", &error);
   g_assert_cmpstr (version, !=, "1");
 
+  /* "Show Source": its bytes, as the server holds them. */
+  {
+    g_autoptr(GBytes) source = koi_syncer_fetch_source (syncer, g_array_index (unreadable, gint64, 0),
+                                                        NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (source);
+    g_assert_cmpmem (g_bytes_get_data (source, NULL), g_bytes_get_size (source),
+                     garbage, strlen (garbage));
+  }
+
   fixture_tear_down (&f);
 }
 
@@ -1138,7 +1149,7 @@ main (int   argc,
   g_test_add_func ("/engine/syncer-fake/fetch/drop-mid-fetch", test_drop_mid_fetch);
   g_test_add_func ("/engine/syncer-fake/parse/unparseable", test_unparseable_mail);
   g_test_add_func ("/engine/syncer-fake/parse/too-complex", test_too_complex_mail);
-  g_test_add_func ("/engine/syncer-fake/parse/reparse-after-upgrade", test_reparse_after_upgrade);
+  g_test_add_func ("/engine/syncer-fake/parse/reparse-after-upgrade-and-source", test_reparse_after_upgrade);
   g_test_add_func ("/engine/engine-fake/drop-mid-fetch", test_engine_drop_mid_fetch);
   g_test_add_func ("/engine/engine-fake/copyuid/huge", test_engine_huge_copyuid);
   g_test_add_func ("/engine/syncer-fake/parse/no-date", test_no_date);
