@@ -136,6 +136,18 @@ test_killed_after_smtp (void)
   after = alice_message (cli, "sent just before the crash");
   g_assert_cmpstr (member (after, "state"), ==, "sent");
   g_assert_cmpuint (count_id_at_bob (cli, member (after, "message_id")), ==, 1);
+
+  /* Its copy to self is on the server, where `koi-cli source` reads it. */
+  {
+    g_autofree char *dir = koi_test_cli_profile (cli, "alice");
+    g_autofree char *out = NULL;
+    g_autofree char *id_line = g_strdup_printf ("<%s>", member (after, "message_id"));
+
+    g_assert_cmpint (koi_test_cli_run (cli, NULL, &out, NULL, "--profile", dir, "source",
+                                       member (after, "message_id"), NULL), ==, 0);
+    g_assert_nonnull (strstr (out, id_line));
+    g_assert_nonnull (strstr (out, "sent just before the crash"));
+  }
 }
 
 /* Killed before the SMTP transaction: nothing left the machine. The next
