@@ -58,6 +58,7 @@ static const char usage[] =
   "  koi-cli [--profile DIR] messages CHAT\n"
   "  koi-cli [--profile DIR] read CHAT\n"
   "  koi-cli [--profile DIR] search WORDS\n"
+  "  koi-cli [--profile DIR] source MSG\n"
   "  koi-cli [--profile DIR] set move-chat-mail on|off\n"
   "  koi-cli [--profile DIR] set read-receipts on|off\n"
   "  koi-cli [--profile DIR] contacts\n"
@@ -117,6 +118,8 @@ static const char usage[] =
   "               webmail show it read too), and sends the read receipts its\n"
   "               messages asked for (unless read-receipts is off).\n"
   "  search       messages whose text matches WORDS, one JSON object per line.\n"
+  "  source       prints MSG as the server holds it (the raw mail), e.g. one Koi\n"
+  "               shows as unreadable or too large.\n"
   "  set          move-chat-mail: whether chat mail found in INBOX is moved to\n"
   "               COI/Chats (default off). Ordinary email is never moved. Another\n"
   "               chat app on the account (e.g. Delta Chat) fetches chat mail from\n"
@@ -1124,6 +1127,37 @@ add_group_info (JsonBuilder  *builder,
   return TRUE;
 }
 
+/* The mail as the server holds it: what "Show Source" shows for an
+ * unreadable or too-complex message. */
+static int
+command_source (const char *profile_dir,
+                const char *message)
+{
+  g_auto (Profile) profile = { 0, };
+  g_autoptr (KoiSyncer) syncer = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) source = NULL;
+  gint64 ref;
+  gsize size = 0;
+  const char *data;
+
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
+    return report_error (error);
+  ref = find_message (&profile, message);
+  if (ref == 0)
+    return EXIT_BAD_ARGUMENTS;
+
+  syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
+  if (!koi_syncer_connect (syncer, NULL, &error) ||
+      (source = koi_syncer_fetch_source (syncer, ref, NULL, &error)) == NULL)
+    return report_error (error);
+  koi_syncer_disconnect (syncer);
+
+  data = g_bytes_get_data (source, &size);
+  fwrite (data, 1, size, stdout);
+  return EXIT_OK;
+}
+
 static int
 command_messages (const char *profile_dir,
                   const char *chat)
@@ -1379,6 +1413,8 @@ main (int   argc,
     return command_read (profile_dir, argv[i + 1]);
   if (g_str_equal (argv[i], "search") && argc - i == 2)
     return command_search (profile_dir, argv[i + 1]);
+  if (g_str_equal (argv[i], "source") && argc - i == 2)
+    return command_source (profile_dir, argv[i + 1]);
   if (g_str_equal (argv[i], "contacts") || g_str_equal (argv[i], "contact") ||
       g_str_equal (argv[i], "profile") || g_str_equal (argv[i], "request"))
     return command_contacts (profile_dir, argv[i], argv + i + 1, argc - i - 1);

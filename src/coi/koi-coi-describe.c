@@ -229,3 +229,72 @@ koi_coi_parsed_keep_apart (KoiCoiParsed *parsed)
   g_free (parsed->text);
   parsed->text = text;
 }
+
+/**
+ * koi_coi_warned_text:
+ * @text: what a visible mail says
+ * @warning: why its sender is not shown as it claims
+ * @senders: (nullable) (element-type utf8): several senders: the
+ *   addresses From names
+ *
+ * Returns: (transfer full): @text with a line in front that says who the
+ *   mail claims to be from and why Koi does not show it so
+ */
+char *
+koi_coi_warned_text (const char    *text,
+                     KoiCoiWarning  warning,
+                     GPtrArray     *senders)
+{
+  g_autofree char *line = NULL;
+
+  switch (warning)
+    {
+    case KOI_COI_WARNING_SEVERAL_SENDERS:
+      {
+        g_autoptr(GString) names = g_string_new (NULL);
+
+        /* A few are enough to see what it claims; the line stays short. */
+        for (guint i = 0; senders != NULL && i < senders->len && i < 5; i++)
+          g_string_append_printf (names, "%s%s", i > 0 ? ", " : "",
+                                  (const char *) g_ptr_array_index (senders, i));
+        if (senders != NULL && senders->len > 5)
+          g_string_append (names, ", …");
+        /* Translators: %s is a list of email addresses */
+        line = g_strdup_printf (_("Warning: this message names several senders (%s), so it is "
+                                  "shown as from none of them"), names->str);
+        break;
+      }
+
+    case KOI_COI_WARNING_NO_SENDER:
+      line = g_strdup (_("Warning: this message names no sender"));
+      break;
+
+    case KOI_COI_WARNING_UNVERIFIED_SELF:
+    default:
+      line = g_strdup (_("Warning: this message claims to be from you, but no chat app on your "
+                         "devices sent it: the sender may be forged"));
+      break;
+    }
+
+  return text != NULL && *text != '\0' ? g_strdup_printf ("%s\n\n%s", line, text)
+                                       : g_steal_pointer (&line);
+}
+
+/**
+ * koi_coi_parsed_warn:
+ * @parsed: a visible mail whose sender is not shown as it claims
+ * @warning: why
+ * @senders: (nullable) (element-type utf8): see koi_coi_warned_text()
+ *
+ * Puts the warning line in front of @parsed's text. Called once per mail.
+ */
+void
+koi_coi_parsed_warn (KoiCoiParsed  *parsed,
+                     KoiCoiWarning  warning,
+                     GPtrArray     *senders)
+{
+  char *text = koi_coi_warned_text (parsed->text, warning, senders);
+
+  g_free (parsed->text);
+  parsed->text = text;
+}

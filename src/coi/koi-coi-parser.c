@@ -564,6 +564,7 @@ koi_coi_parse_message (GMimeMessage *message,
   const char *value;
   g_autofree char *full = NULL;
   gboolean is_html = FALSE;
+  g_autoptr(GPtrArray) all_from = g_ptr_array_new_with_free_func (g_free);
 
   g_return_val_if_fail (GMIME_IS_MESSAGE (message), NULL);
 
@@ -584,8 +585,14 @@ koi_coi_parse_message (GMimeMessage *message,
       parsed->message_id_synthetic = TRUE;
     }
 
-  collect_addresses (g_mime_message_get_from (message), NULL, &from);
-  if (from == NULL)
+  collect_addresses (g_mime_message_get_from (message), all_from, &from);
+  parsed->from_count = all_from->len;
+  /* Several From addresses: Koi cannot tell which one wrote it, so it is
+   * shown as from none of them (never in one of their chats), with all
+   * of them named in a warning (docs/WIRE.md). */
+  if (all_from->len > 1)
+    from = NULL;
+  else if (from == NULL)
     collect_addresses (g_mime_message_get_sender (message), NULL, &from);
   if (from != NULL)
     {
@@ -661,6 +668,11 @@ koi_coi_parse_message (GMimeMessage *message,
       parsed->text = koi_coi_describe_without_text (message);
     }
 
+  if (!koi_coi_type_is_hidden (parsed->type) && all_from->len > 1)
+    koi_coi_parsed_warn (parsed, KOI_COI_WARNING_SEVERAL_SENDERS, all_from);
+  else if (!koi_coi_type_is_hidden (parsed->type) && parsed->from_address == NULL)
+    koi_coi_parsed_warn (parsed, KOI_COI_WARNING_NO_SENDER, NULL);
+
   return g_steal_pointer (&parsed);
 }
 
@@ -718,6 +730,7 @@ koi_coi_parse (GBytes  *raw,
   gsize len = 0;
   gsize start;
   gboolean any_mail_header = FALSE;
+  g_autofree char *too_complex = NULL;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -736,6 +749,19 @@ koi_coi_parse (GBytes  *raw,
                    "The message does not start with a header line (%" G_GSIZE_FORMAT
                    " bytes that are not an email)", len);
       return NULL;
+    }
+
+  /* A mail gmime would take long over is shown from a few header fields
+   * (koi-coi-guard.c): one mail never stalls a sync. */
+  too_complex = koi_coi_guard_check (data + start, len - start);
+  if (too_complex != NULL)
+    {
+      parsed = koi_coi_guard_parse_cheaply (data + start, len - start, raw, too_complex);
+      if (parsed == NULL)
+        g_set_error (error, KOI_COI_ERROR, KOI_COI_ERROR_MALFORMED,
+                     "The message is too large or complex to read (%s) and has none of the "
+                     "headers every email has", too_complex);
+      return parsed;
     }
 
   stream = g_mime_stream_mem_new_with_buffer ((const char *) data + start, len - start);
@@ -814,5 +840,6 @@ koi_coi_parsed_free (KoiCoiParsed *parsed)
   g_free (parsed->contact_vcard);
   g_free (parsed->contact_hcard);
   g_free (parsed->contact_headers);
+  g_free (parsed->unreadable_reason);
   g_free (parsed);
 }

@@ -148,6 +148,14 @@ KoiCoiType  koi_coi_classify_headers   (GMimeMessage *message);
  * @contact_headers: (nullable): contact card: its COI-Token, COI-TokenIn,
  *   COI-TokenOut and COI-Blocked fields as a JSON list of [name, raw
  *   value], the raw value byte for byte (koi-contact-card.h reads it)
+ * @too_complex: the mail was too large or complex to parse whole (see
+ *   koi-coi-guard.c): only its sender, recipients, subject, date and ids
+ *   were read, it is plain email, and @text says why
+ * @raw_size: too complex: the mail's size in bytes
+ * @unreadable_reason: (nullable): too complex: why, in words for the user
+ * @from_count: how many addresses the From field names; with more than
+ *   one, @from_address is %NULL and @text starts with a warning naming
+ *   them (docs/WIRE.md, "Who sent it")
  *
  * What one mail means to Koi. Free with koi_coi_parsed_free().
  */
@@ -188,7 +196,28 @@ typedef struct
   char       *contact_vcard;
   char       *contact_hcard;
   char       *contact_headers;
+
+  gboolean    too_complex;
+  gsize       raw_size;
+  char       *unreadable_reason;
+  guint       from_count;
 } KoiCoiParsed;
+
+/**
+ * KoiCoiWarning:
+ * @KOI_COI_WARNING_SEVERAL_SENDERS: From names several addresses
+ * @KOI_COI_WARNING_NO_SENDER: From names no address
+ * @KOI_COI_WARNING_UNVERIFIED_SELF: From is the user's own address, but
+ *   no chat app on the user's devices wrote it
+ *
+ * Why a mail's sender is not shown as it claims (docs/WIRE.md).
+ */
+typedef enum
+{
+  KOI_COI_WARNING_SEVERAL_SENDERS,
+  KOI_COI_WARNING_NO_SENDER,
+  KOI_COI_WARNING_UNVERIFIED_SELF,
+} KoiCoiWarning;
 
 KoiCoiParsed *koi_coi_parse          (GBytes        *raw,
                                       GError       **error);
@@ -198,6 +227,17 @@ KoiCoiParsed *koi_coi_parsed_new_unreadable (GBytes  *raw,
                                              guint32  uid,
                                              const char *reason);
 void          koi_coi_parsed_keep_apart (KoiCoiParsed *parsed);
+char         *koi_coi_warned_text       (const char    *text,
+                                         KoiCoiWarning  warning,
+                                         GPtrArray     *senders);
+void          koi_coi_parsed_warn       (KoiCoiParsed  *parsed,
+                                         KoiCoiWarning  warning,
+                                         GPtrArray     *senders);
+gsize         koi_coi_guard_header_length (const guint8 *data,
+                                           gsize         len);
+char         *koi_coi_too_complex_text  (gsize       size,
+                                         const char *reason,
+                                         guint32     uid);
 void          koi_coi_parsed_free    (KoiCoiParsed  *parsed);
 KoiCoiKind    koi_coi_classify       (GMimeMessage  *message);
 gboolean      koi_coi_is_chat_id     (const char    *message_id);

@@ -226,8 +226,20 @@ koi_vcard_parse_all (const char  *text,
 
   for (guint i = 0; i < lines->len; i++)
     {
-      const char *line = g_ptr_array_index (lines, i);
-      KoiVCardProperty *property = parse_line (line);
+      char *line = g_ptr_array_index (lines, i);
+      KoiVCardProperty *property;
+      char *to = line;
+
+      /* A CR inside a line is no line end, and Koi never writes one back
+       * (koi_vcard_to_string): read the line as it would be written, or
+       * "END:VCAR<CR>D" is a property here and the card's end once
+       * written (found by fuzz-vcard). */
+      for (const char *from = line; *from != '\0'; from++)
+        if (*from != '\r')
+          *to++ = *from;
+      *to = '\0';
+
+      property = parse_line (line);
 
       if (property == NULL)
         continue;

@@ -54,11 +54,42 @@ note_change (GArray *changes,
   g_array_append_val (changes, change);
 }
 
+/* The chat of mail whose sender Koi cannot tell (docs/WIRE.md). */
+#define UNKNOWN_SENDER "unknown@invalid"
+
 static gboolean
 same_address (const char *a,
               const char *b)
 {
   return a != NULL && b != NULL && g_ascii_strcasecmp (a, b) == 0;
+}
+
+/* Whether a mail From the user's own address was written by the user.
+ * Koi cannot check a signature, so it goes by what only the user's own
+ * devices write: a chat client's mail (Koi and Delta Chat put
+ * Chat-Version on everything they send, including the copy to self that
+ * the other devices learn it from), or a note to self (addressed to the
+ * user alone). Anything else From the user, e.g. mail from outside that
+ * forges their address into INBOX, is shown as incoming from an
+ * unverified sender (docs/WIRE.md, "Who sent it"). What this device sent
+ * never comes here: its Message-ID is in the store already. */
+gboolean
+koi_apply_is_own_mail (const KoiCoiParsed *parsed,
+                       const char         *own_address)
+{
+  gboolean only_self = parsed->to->len + parsed->cc->len > 0;
+
+  if (!same_address (parsed->from_address, own_address))
+    return FALSE;
+  if (parsed->kind == KOI_COI_KIND_CHAT)
+    return TRUE;
+
+  for (guint i = 0; only_self && i < parsed->to->len; i++)
+    only_self = same_address (g_ptr_array_index (parsed->to, i), own_address);
+  for (guint i = 0; only_self && i < parsed->cc->len; i++)
+    only_self = same_address (g_ptr_array_index (parsed->cc, i), own_address);
+
+  return only_self;
 }
 
 /* The 1:1 chat a visible mail belongs to, and whether this account sent it. */
@@ -75,9 +106,11 @@ ensure_chat_for (KoiStore            *store,
   const char *peer = NULL;
   const char *peer_name = NULL;
 
-  *out_outgoing = same_address (parsed->from_address, own_address);
+  *out_outgoing = koi_apply_is_own_mail (parsed, own_address);
 
-  if (*out_outgoing)
+  if (same_address (parsed->from_address, own_address) && !*out_outgoing)
+    peer = UNKNOWN_SENDER;   /* claims to be the user: never in a real chat */
+  else if (*out_outgoing)
     {
       for (guint i = 0; peer == NULL && i < parsed->to->len; i++)
         if (!same_address (g_ptr_array_index (parsed->to, i), own_address))
@@ -94,8 +127,9 @@ ensure_chat_for (KoiStore            *store,
       peer_name = parsed->from_name;
     }
 
+  /* No From (or several): still shown, in one place. */
   if (peer == NULL || *peer == '\0')
-    peer = "unknown@invalid";   /* no From at all: still show it, in one place */
+    peer = UNKNOWN_SENDER;
 
   /* Whether this mail starts the chat decides whether it is a contact
    * request (koi-contact-requests.c). */
@@ -331,8 +365,9 @@ koi_apply_mail (KoiStore           *store,
                 GError            **error)
 {
   g_autofree char *references = NULL;
+  g_autofree char *unverified_text = NULL;
   KoiStoreMessage row = { 0, };
-  gboolean outgoing = same_address (parsed->from_address, own_address);
+  gboolean outgoing = koi_apply_is_own_mail (parsed, own_address);
   gboolean hidden = koi_coi_type_is_hidden (parsed->type);
   /* Mail from a blocked sender stays on the server but is never shown, so
    * it never notifies and never gets a read receipt either. */
@@ -383,10 +418,14 @@ koi_apply_mail (KoiStore           *store,
   /* A hidden mail is never unread: it is not a message to read. */
   row.seen = seen || outgoing || hidden;
 
+  /* Claims to be the user's own and is not: a warning comes first. */
+  if (!hidden && !outgoing && same_address (parsed->from_address, own_address))
+    unverified_text = koi_coi_warned_text (parsed->text, KOI_COI_WARNING_UNVERIFIED_SELF, NULL);
+
   if (!hidden)
     {
       row.subject = parsed->subject;
-      row.text = parsed->text;
+      row.text = unverified_text != NULL ? unverified_text : parsed->text;
       row.full_text = g_strcmp0 (parsed->full_text, parsed->text) != 0 ? parsed->full_text : NULL;
     }
 

@@ -56,6 +56,12 @@ gint64  koi_apply_mail           (KoiStore           *store,
                                   KoiApplyChanges    *changes,
                                   GError            **error);
 
+/* Whether a mail From @own_address was written by the user (a chat
+ * client's mail, or a note to self): else it is shown as incoming from an
+ * unverified sender (docs/WIRE.md, "Who sent it"). */
+gboolean koi_apply_is_own_mail   (const KoiCoiParsed *parsed,
+                                  const char         *own_address);
+
 /* Applies what waits for @message_ref, which was just stored (by a sync or
  * by this device's own outbox). */
 gboolean koi_apply_waiting       (KoiStore           *store,

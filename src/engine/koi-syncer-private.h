@@ -5,6 +5,7 @@
 #include "koi-chat-client-detect.h"
 #include "koi-imap-client.h"
 #include "koi-apply.h"
+#include "koi-message-identity.h"
 #include "koi-syncer.h"
 
 G_BEGIN_DECLS
@@ -68,5 +69,19 @@ gboolean koi_syncer_pull_flags       (KoiSyncer     *self,
 gboolean koi_syncer_receipts_shown   (KoiSyncer     *self,
                                       GPtrArray     *marked,
                                       GError       **error);
+
+/* Whether the copy to self of an interrupted send is on the server
+ * (koi-syncer-recover.c). */
+gboolean koi_syncer_find_own_copy    (KoiSyncer     *self,
+                                      const char    *message_id,
+                                      gboolean      *out_found,
+                                      GCancellable  *cancellable,
+                                      GError       **error);
+
+/* After a parser upgrade, reads unreadable mail again
+ * (koi-syncer-reparse.c). */
+gboolean koi_syncer_reparse_unreadable (KoiSyncer     *self,
+                                        GCancellable  *cancellable,
+                                        GError       **error);
 
 G_END_DECLS

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <signal.h>
+
 #include <string.h>
 
 #include "koi-apply.h"
@@ -360,6 +362,9 @@ collect_header_cb (const KoiImapFetchItem  *item,
       gsize size;
       const char *data = g_bytes_get_data (item->header, &size);
 
+      /* Megabytes of header fields are read only as far as the body pass
+       * reads them (koi-coi-guard.c): gmime takes 0.1 s per MB. */
+      size = koi_coi_guard_header_length ((const guint8 *) data, size);
       stream = g_mime_stream_mem_new_with_buffer (data, size);
       parser = g_mime_parser_new_with_stream (stream);
       message = g_mime_parser_construct_message (parser, NULL);
@@ -422,6 +427,17 @@ collect_body_cb (const KoiImapFetchItem  *item,
        * is stored. The mail on the server stays untouched. */
       g_message ("UID %u is unreadable: %s", item->uid, local_error->message);
       message.parsed = koi_coi_parsed_new_unreadable (item->body, item->uid, local_error->message);
+    }
+  else if (message.parsed->too_complex)
+    {
+      /* Shown from a few header fields; the UID says where the whole
+       * mail is. */
+      g_message ("UID %u is too complex to read whole: %s", item->uid,
+                 message.parsed->unreadable_reason);
+      g_free (message.parsed->text);
+      message.parsed->text = koi_coi_too_complex_text (message.parsed->raw_size,
+                                                       message.parsed->unreadable_reason,
+                                                       item->uid);
     }
   /* No Date, or one that cannot be read: the server's arrival time, not
    * 1970 (which the first sync's age cut would skip). */
@@ -855,6 +871,10 @@ koi_syncer_sync (KoiSyncer     *self,
                  GError       **error)
 {
   if (!require_connection (self, error))
+    return FALSE;
+
+  /* First, so that the folder syncs below select what they read. */
+  if (!koi_syncer_reparse_unreadable (self, cancellable, error))
     return FALSE;
 
   if (full && (!koi_syncer_sync_folder (self, self->chats_folder, FALSE, TRUE, cancellable, error) ||
@@ -1296,6 +1316,80 @@ record_outcome (KoiSyncer    *self,
   return TRUE;
 }
 
+/* KOI_TEST_KILL_DURING_SEND=before|after stops the process with SIGKILL
+ * just before or just after the SMTP transaction, as a crash or kill -9
+ * would, for tests/engine/test-engine-crash.c. */
+static void
+kill_for_test (const char *moment)
+{
+  if (G_UNLIKELY (g_strcmp0 (g_getenv ("KOI_TEST_KILL_DURING_SEND"), moment) == 0))
+    raise (SIGKILL);
+}
+
+/* A send that a crash interrupted leaves the message SENDING (in this
+ * process it always moves on to SENT, QUEUED or FAILED). Before anything
+ * is sent again, the copy to self tells whether the server took it
+ * (koi-syncer-recover.c): then it is SENT, never sent twice; else FAILED,
+ * and Retry sends it. Only when the copy to self was part of the
+ * interrupted attempt does it say anything about the others: else the
+ * message is FAILED too. *@out_handled is TRUE when the item is done
+ * with; FALSE (and @error) when the server could not be asked, and the
+ * item waits. */
+static gboolean
+recover_interrupted (KoiSyncer                *self,
+                     const KoiStoreOutboxItem *item,
+                     gboolean                 *out_handled,
+                     GCancellable             *cancellable,
+                     GError                  **error)
+{
+  g_autoptr (KoiStoreMessage) message = NULL;
+  gboolean self_pending = FALSE;
+  gboolean found = FALSE;
+
+  *out_handled = FALSE;
+  message = koi_store_message_get (self->store, item->message_ref, error);
+  if (message == NULL)
+    return FALSE;
+  if (message->state != KOI_STORE_STATE_SENDING)
+    return TRUE;
+
+  for (guint i = 0; i < item->pending_recipients->len; i++)
+    self_pending |= address_is_self (self, g_ptr_array_index (item->pending_recipients, i));
+  if (self_pending &&
+      !koi_syncer_find_own_copy (self, item->message_id, &found, cancellable, error))
+    {
+      g_prefix_error (error, "Could not check whether an interrupted send went out: ");
+      return FALSE;
+    }
+
+  *out_handled = TRUE;
+  if (found)
+    {
+      g_message ("%s: an interrupted send reached the server; not sending it again",
+                 item->message_id);
+      for (guint i = 0; i < item->pending_recipients->len; i++)
+        if (!koi_store_outbox_recipient_done (self->store, item->outbox_id,
+                                              g_ptr_array_index (item->pending_recipients, i),
+                                              TRUE, "found on the server after an interrupted send",
+                                              error))
+          return FALSE;
+      if (!koi_store_outbox_finish (self->store, item->outbox_id, error))
+        return FALSE;
+    }
+  else
+    {
+      g_message ("%s: an interrupted send did not reach the server; failed", item->message_id);
+      if (!koi_store_outbox_fail (self->store, item->outbox_id,
+                                  "Koi was stopped while sending this message, and it is not "
+                                  "on the server: retry to send it",
+                                  error))
+        return FALSE;
+    }
+
+  report_state (self, item->message_ref);
+  return TRUE;
+}
+
 /* Sends one outbox item. FALSE (and the caller stops) when the SMTP server
  * could not be used, or when the store did not take the outcome: then the
  * outcome is kept in memory and nothing is sent until it is recorded, or
@@ -1313,6 +1407,12 @@ send_one (KoiSyncer                *self,
   g_autoptr (GError) store_error = NULL;
   SendOutcome *outcome;
   gint64 now_ms = g_get_real_time () / 1000;
+  gboolean recovered = FALSE;
+
+  if (!recover_interrupted (self, item, &recovered, cancellable, error))
+    return FALSE;
+  if (recovered)
+    return TRUE;
 
   for (guint i = 0; i < item->pending_recipients->len; i++)
     g_ptr_array_add (recipients, g_ptr_array_index (item->pending_recipients, i));
@@ -1324,6 +1424,7 @@ send_one (KoiSyncer                *self,
                                     NULL, error))
     return FALSE;
   report_state (self, item->message_ref);
+  kill_for_test ("before");
 
   if (!koi_smtp_send (self->account->smtp, self->account->address,
                       (const char * const *) recipients->pdata, item->raw, &results,
@@ -1341,6 +1442,11 @@ send_one (KoiSyncer                *self,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
+
+  /* The failing-machine tests stop the process here, the worst moment:
+   * the server has the message and the store does not know
+   * (tests/engine/test-engine-crash.c). */
+  kill_for_test ("after");
 
   outcome = g_new0 (SendOutcome, 1);
   outcome->outbox_id = item->outbox_id;

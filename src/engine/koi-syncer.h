@@ -179,6 +179,13 @@ gboolean   koi_syncer_set_draft     (KoiSyncer              *self,
                                      const char             *text,
                                      GError                **error);
 
+/* The mail's bytes from the server ("Show Source"), by its stored
+ * location (koi-syncer-reparse.c). */
+GBytes    *koi_syncer_fetch_source  (KoiSyncer              *self,
+                                     gint64                  message_ref,
+                                     GCancellable           *cancellable,
+                                     GError                **error);
+
 /* The user asks to send a failed message again (to the recipients that
  * refused it). */
 gboolean   koi_syncer_retry         (KoiSyncer              *self,

@@ -808,6 +808,43 @@ koi_store_chat_thread_ends (KoiStore  *self,
   return TRUE;
 }
 
+GArray *
+koi_store_message_list_unreadable (KoiStore  *self,
+                                   gint64     account_id,
+                                   GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GArray *refs;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  /* The ids koi_coi_parsed_new_unreadable() gives; still in a chat, so
+   * not replaced yet. */
+  stmt = koi_store_prepare (self,
+                            "SELECT id FROM messages WHERE account_id = ?1 AND chat_id IS NOT NULL"
+                            " AND message_id LIKE 'koi-unreadable.%' ORDER BY id",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  refs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 ref = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (refs, ref);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      koi_store_set_error (self, error, rc, "Could not list the unreadable messages");
+      g_array_unref (refs);
+      return NULL;
+    }
+  return refs;
+}
+
 guint
 koi_store_message_count (KoiStore  *self,
                          gint64     chat_id,

@@ -3,6 +3,9 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
+
 #include "koi-store-private.h"
 
 /* How long a connection waits for another one's lock before giving up. */
@@ -38,6 +41,39 @@ koi_store_error_code_for (int rc)
     }
 }
 
+/* As koi_store_error_code_for(), but a write the disk had no room for is
+ * FULL even where SQLite reports an I/O error (growing the -shm file of a
+ * WAL database on a full disk is SQLITE_IOERR_SHMSIZE). */
+static int
+error_code_on (sqlite3 *db,
+               int      rc)
+{
+  if ((rc & 0xff) == SQLITE_IOERR && db != NULL && sqlite3_system_errno (db) == ENOSPC)
+    return KOI_STORE_ERROR_FULL;
+  return koi_store_error_code_for (rc);
+}
+
+/* What the user can do about it: these three come from the machine, not
+ * from Koi, and each has a way out. */
+static const char *
+error_hint (int code)
+{
+  switch (code)
+    {
+    case KOI_STORE_ERROR_BUSY:
+      return ". Another program holds the store: close other copies of Koi "
+             "(or koi-cli) on this profile and try again; nothing was lost";
+    case KOI_STORE_ERROR_FULL:
+      return ". The disk is full: free some space and Koi goes on from where it "
+             "stopped; nothing half-written was kept";
+    case KOI_STORE_ERROR_CORRUPT:
+      return ". The store file is damaged: Koi sets it aside when it is opened next "
+             "and fetches the messages from the server again";
+    default:
+      return "";
+    }
+}
+
 void
 koi_store_set_error (KoiStore    *self,
                      GError     **error,
@@ -49,8 +85,10 @@ koi_store_set_error (KoiStore    *self,
    * connection. */
   const char *detail = self && self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
 
-  g_set_error (error, KOI_STORE_ERROR, koi_store_error_code_for (rc),
-               "%s: %s (SQLite error %d)", what, detail, rc);
+  int code = error_code_on (self != NULL ? self->db : NULL, rc);
+
+  g_set_error (error, KOI_STORE_ERROR, code, "%s: %s (SQLite error %d)%s", what, detail, rc,
+               error_hint (code));
 }
 
 void
@@ -135,9 +173,11 @@ koi_store_exec (KoiStore    *self,
 
   if (rc != SQLITE_OK)
     {
-      g_set_error (error, KOI_STORE_ERROR, koi_store_error_code_for (rc),
-                   "Database command failed: %s (SQLite error %d)",
-                   message ? message : sqlite3_errstr (rc), rc);
+      int code = error_code_on (self->db, rc);
+
+      g_set_error (error, KOI_STORE_ERROR, code,
+                   "Database command failed: %s (SQLite error %d)%s",
+                   message ? message : sqlite3_errstr (rc), rc, error_hint (code));
       sqlite3_free (message);
       return FALSE;
     }
@@ -386,9 +426,71 @@ koi_store_migrate (KoiStore  *self,
     }
 }
 
+/* A file SQLite calls damaged or no database is renamed, with its WAL,
+ * to PATH.damaged-DATE, never deleted: what only it held (unsent
+ * messages, local settings) can still be rescued from it, while Koi
+ * starts again with an empty store and the messages come back from the
+ * server once the account is added again. */
+static void
+set_aside_damaged (const char  *path,
+                   GError     **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autofree char *aside = g_strdup_printf ("%s.damaged-%s", path, stamp);
+  const char *suffixes[] = { "-wal", "-shm" };
+  const char *detail = (*error)->message;
+  g_autofree char *message = NULL;
+
+  if (g_rename (path, aside) != 0)
+    {
+      g_prefix_error (error, "The store is damaged and could not be set aside (%s): ",
+                      g_strerror (errno));
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *from = g_strconcat (path, suffixes[i], NULL);
+      g_autofree char *to = g_strconcat (aside, suffixes[i], NULL);
+
+      if (g_file_test (from, G_FILE_TEST_EXISTS))
+        g_rename (from, to);
+    }
+
+  g_message ("The store %s is damaged; set aside as %s", path, aside);
+  message = g_strdup_printf ("The store “%s” is damaged (%s). It was kept as “%s”, and Koi "
+                             "starts with an empty store: add the account again to fetch the "
+                             "messages from the server",
+                             path, detail, aside);
+  g_free ((*error)->message);
+  (*error)->message = g_steal_pointer (&message);
+}
+
+static KoiStore *koi_store_open_once (const char  *path,
+                                      GError     **error);
+
 KoiStore *
 koi_store_open (const char  *path,
                 GError     **error)
+{
+  GError *local_error = NULL;
+  KoiStore *store;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  store = koi_store_open_once (path, &local_error);
+  if (store == NULL && g_error_matches (local_error, KOI_STORE_ERROR, KOI_STORE_ERROR_CORRUPT))
+    set_aside_damaged (path, &local_error);
+  if (local_error != NULL)
+    g_propagate_error (error, local_error);
+
+  return store;
+}
+
+static KoiStore *
+koi_store_open_once (const char  *path,
+                     GError     **error)
 {
   g_autoptr(KoiStore) self = NULL;
   g_autofree char *journal_mode = NULL;

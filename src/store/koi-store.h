@@ -66,7 +66,9 @@ typedef struct _KoiStore KoiStore;
 
 /* Opens (creating if needed) the database at @path and migrates it to
  * KOI_STORE_SCHEMA_VERSION. The parent folder must exist. A file from a newer
- * Koi fails with KOI_STORE_ERROR_TOO_NEW and is not modified. */
+ * Koi fails with KOI_STORE_ERROR_TOO_NEW and is not modified. A damaged
+ * file (KOI_STORE_ERROR_CORRUPT) is renamed to @path.damaged-DATE, kept,
+ * and the error says so: the next open starts an empty store. */
 KoiStore  *koi_store_open                (const char  *path,
                                           GError     **error);
 /* Finalizes the cached statements and closes the connection. NULL is fine. */
@@ -467,6 +469,12 @@ const char      *koi_store_message_quoted_id  (const KoiStoreMessage  *message);
 gboolean         koi_store_message_hide       (KoiStore               *store,
                                                gint64                  id,
                                                GError              **error);
+/* The visible rows of mail the parser could not read (Message-ID
+ * koi-unreadable.*), as gint64 refs, oldest first: read again after an
+ * upgrade (src/engine/koi-syncer-reparse.c). */
+GArray          *koi_store_message_list_unreadable (KoiStore           *store,
+                                                    gint64              account_id,
+                                                    GError            **error);
 /* Number of messages in the chat (tombstones included, as in pages). */
 guint            koi_store_message_count      (KoiStore               *store,
                                                gint64                  chat_id,

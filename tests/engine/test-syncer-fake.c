@@ -10,6 +10,8 @@
 #include <gmime/gmime.h>
 
 #include "koi-fake-imap-server.h"
+#include "koi-apply.h"
+#include "koi-coi.h"
 #include "koi-engine.h"
 #include "koi-imap-client.h"
 #include "koi-store.h"
@@ -994,6 +996,146 @@ log_writer (GLogLevelFlags   log_level,
   return g_log_writer_default (log_level, fields, n_fields, user_data);
 }
 
+/* A chat mail of thousands of parts (koi-coi-guard.c): stored in Bob's
+ * chat from its headers alone, with a line that says why there is no
+ * text and where the whole mail is (its UID); the sync goes on around it. */
+static void
+test_too_complex_mail (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(KoiSyncer) syncer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = chat_mail (1, "before the huge one");
+  g_autofree char *last = chat_mail (3, "after the huge one");
+  g_autoptr(GString) huge = g_string_new ("From: Bob <" PEER ">\r\n"
+                                          "To: <" SELF ">\r\n"
+                                          "Subject: Chat: parts\r\n"
+                                          "Date: Mon, 1 Jan 2024 10:02:00 +0000\r\n"
+                                          "Message-ID: <chat$fake2@koi.test>\r\n"
+                                          "Chat-Version: 1.0\r\n"
+                                          "MIME-Version: 1.0\r\n"
+                                          "Content-Type: multipart/mixed; boundary=b\r\n\r\n");
+  g_autoptr(KoiStoreMessage) row = NULL;
+  gint64 ref;
+
+  for (guint i = 0; i < 3000; i++)
+    g_string_append (huge, "--b\r\nContent-Type: text/plain\r\n\r\npart\r\n");
+  g_string_append (huge, "--b--\r\n");
+
+  fixture_set_up (&f, HOSTILE_NONE);
+  folder_add (&f.mailbox->inbox, first);
+  syncer = syncer_new (&f);
+  g_assert_true (koi_syncer_connect (syncer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (koi_syncer_sync (syncer, FALSE, NULL, &error));
+  g_assert_no_error (error);
+
+  folder_add (&f.mailbox->inbox, huge->str);
+  folder_add (&f.mailbox->inbox, last);
+  g_assert_true (koi_syncer_sync (syncer, FALSE, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (stored (&f, 3));
+  g_assert_cmpuint (messages_with_peer (&f), ==, 3);
+  ref = koi_store_message_find (f.store, f.account_id, "chat$fake2@koi.test", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ref, !=, 0);
+  row = koi_store_message_get (f.store, ref, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (row->text, "This message ("));
+  g_assert_nonnull (strstr (row->text, "too large or complex"));
+  g_assert_nonnull (strstr (row->text, "UID 2"));
+
+  fixture_tear_down (&f);
+}
+
+/* Mail an older parser could not read is read again after an upgrade:
+ * the store has an "Unreadable message" row at UID 1 (what the old Koi
+ * stored) and an older parser version; the next sync fetches UID 1 again,
+ * and the user sees the real message in Bob's chat instead. Mail still
+ * unreadable (UID 2) stays as it was. */
+static void
+test_reparse_after_upgrade (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(KoiSyncer) syncer = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char email[] =
+    "From: Bob <" PEER ">\r\n"
+    "To: <" SELF ">\r\n"
+    "Subject: the minutes\r\n"
+    "Date: Mon, 1 Jan 2024 10:00:00 +0000\r\n"
+    "Message-ID: <minutes@koi.test>\r\n"
+    "\r\n"
+    "Here are the minutes.\r\n";
+  static const char garbage[] = "X-Garbage: \x01\x02\r\n\r\nno From, no Date\r\n";
+  const char *raws[] = { email, garbage };
+  g_autofree char *version = NULL;
+  g_autoptr(GArray) unreadable = NULL;
+  g_autoptr(KoiStoreMessage) row = NULL;
+  gint64 ref;
+
+  fixture_set_up (&f, HOSTILE_NONE);
+  folder_add (&f.mailbox->inbox, email);
+  folder_add (&f.mailbox->inbox, garbage);
+
+  /* What an older Koi left: both unreadable, INBOX synced up to UID 2. */
+  g_assert_true (koi_store_begin (f.store, &error));
+  for (guint i = 0; i < G_N_ELEMENTS (raws); i++)
+    {
+      g_autoptr(GBytes) raw = g_bytes_new_static (raws[i], strlen (raws[i]));
+      g_autoptr(KoiCoiParsed) parsed = koi_coi_parsed_new_unreadable (raw, i + 1, "old parser");
+      KoiApplyChanges changes;
+      gint64 id;
+
+      koi_apply_changes_init (&changes);
+      id = koi_apply_mail (f.store, f.account_id, SELF, parsed, TRUE, &changes, &error);
+      g_assert_no_error (error);
+      koi_apply_changes_clear (&changes);
+      g_assert_true (koi_store_location_add (f.store, id, f.account_id, "INBOX",
+                                             f.mailbox->inbox.uidvalidity, i + 1, &error));
+    }
+  g_assert_true (koi_store_folder_set (f.store, f.account_id, "INBOX", f.mailbox->inbox.uidvalidity,
+                                       2, &error));
+  g_assert_true (koi_store_setting_set (f.store, f.account_id, "parser_version", "1", &error));
+  g_assert_true (koi_store_commit (f.store, &error));
+  g_assert_cmpuint (messages_with_peer (&f), ==, 0);
+
+  syncer = syncer_new (&f);
+  g_assert_true (koi_syncer_connect (syncer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (koi_syncer_sync (syncer, FALSE, NULL, &error));
+  g_assert_no_error (error);
+
+  ref = koi_store_message_find (f.store, f.account_id, "minutes@koi.test", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ref, !=, 0);
+  row = koi_store_message_get (f.store, ref, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (row->text, ==, "Here are the minutes.");
+  g_assert_cmpuint (messages_with_peer (&f), ==, 1);
+
+  /* The garbage is still unreadable, and still shown as such. */
+  unreadable = koi_store_message_list_unreadable (f.store, f.account_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (unreadable->len, ==, 1);
+  version = koi_store_setting_get (f.store, f.account_id, "parser_version", &error);
+  g_assert_cmpstr (version, !=, "1");
+
+  /* "Show Source": its bytes, as the server holds them. */
+  {
+    g_autoptr(GBytes) source = koi_syncer_fetch_source (syncer, g_array_index (unreadable, gint64, 0),
+                                                        NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (source);
+    g_assert_cmpmem (g_bytes_get_data (source, NULL), g_bytes_get_size (source),
+                     garbage, strlen (garbage));
+  }
+
+  fixture_tear_down (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1006,6 +1148,8 @@ main (int   argc,
   g_test_add_func ("/engine/syncer-fake/copyuid/trusted", test_copyuid_trusted);
   g_test_add_func ("/engine/syncer-fake/fetch/drop-mid-fetch", test_drop_mid_fetch);
   g_test_add_func ("/engine/syncer-fake/parse/unparseable", test_unparseable_mail);
+  g_test_add_func ("/engine/syncer-fake/parse/too-complex", test_too_complex_mail);
+  g_test_add_func ("/engine/syncer-fake/parse/reparse-after-upgrade-and-source", test_reparse_after_upgrade);
   g_test_add_func ("/engine/engine-fake/drop-mid-fetch", test_engine_drop_mid_fetch);
   g_test_add_func ("/engine/engine-fake/copyuid/huge", test_engine_huge_copyuid);
   g_test_add_func ("/engine/syncer-fake/parse/no-date", test_no_date);

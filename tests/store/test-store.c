@@ -103,7 +103,9 @@ test_open_errors (void)
   g_assert_nonnull (strstr (error->message, missing));
   g_clear_error (&error);
 
-  /* A file that is not a database is reported, never overwritten. */
+  /* A file that is not a database is reported, never overwritten: it is
+   * kept under a new name that the error tells, and the next open starts
+   * an empty store. */
   garbage = g_build_filename (dir.dir, "notes.txt", NULL);
   g_assert_true (g_file_set_contents (garbage, "my important notes, not a database\n"
                                       "................................................\n"
@@ -111,9 +113,24 @@ test_open_errors (void)
   store = koi_store_open (garbage, &error);
   g_assert_null (store);
   g_assert_error (error, KOI_STORE_ERROR, KOI_STORE_ERROR_CORRUPT);
-  g_assert_true (g_file_get_contents (garbage, &contents, NULL, NULL));
-  g_assert_true (g_str_has_prefix (contents, "my important notes"));
+  g_assert_nonnull (strstr (error->message, "add the account again"));
+  {
+    const char *kept = strstr (error->message, "kept as “");
+    g_autofree char *kept_path = NULL;
+
+    g_assert_nonnull (kept);
+    kept += strlen ("kept as “");
+    kept_path = g_strndup (kept, strstr (kept, "”") - kept);
+    g_assert_true (g_str_has_prefix (kept_path, garbage));
+    g_assert_true (g_file_get_contents (kept_path, &contents, NULL, NULL));
+    g_assert_true (g_str_has_prefix (contents, "my important notes"));
+    g_assert_cmpint (g_unlink (kept_path), ==, 0);
+  }
   g_clear_error (&error);
+  store = koi_store_open (garbage, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_clear_pointer (&store, koi_store_close);
 
   store_test_dir_clear (&dir);
 }

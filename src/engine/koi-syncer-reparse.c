@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "koi-syncer"
+
+#include "config.h"
+
+#include "koi-coi.h"
+#include "koi-engine-error.h"
+#include "koi-syncer-private.h"
+
+/* Mail the parser could not read is stored as "Unreadable message (UID n
+ * …)" and never skipped (koi-syncer.c). A newer Koi may read it: the
+ * first sync after an upgrade (the store's "parser_version" setting is
+ * not KOI_SYNCER_PARSER_VERSION) fetches each such mail again by its
+ * location and, if it parses now, hides the unreadable row and stores the
+ * mail as it should have been, at the same location. Mail still
+ * unreadable stays as it was. Bump the version with any parser change
+ * that reads mail an older one refused. */
+#define KOI_SYNCER_PARSER_VERSION "2"
+#define PARSER_VERSION_KEY "parser_version"
+
+typedef struct {
+  guint32       uid;
+  gboolean      seen;
+  KoiCoiParsed *parsed;
+} Refetched;
+
+static gboolean
+refetch_cb (const KoiImapFetchItem  *item,
+            gpointer                 user_data,
+            GError                 **error)
+{
+  Refetched *refetched = user_data;
+
+  if (item->body == NULL || item->uid != refetched->uid)
+    return TRUE;
+  g_clear_pointer (&refetched->parsed, koi_coi_parsed_free);
+  refetched->parsed = koi_coi_parse (item->body, NULL);
+  if (refetched->parsed != NULL && refetched->parsed->date_ms == 0)
+    refetched->parsed->date_ms = item->internal_date_ms;
+  refetched->seen = (item->flags & KOI_IMAP_FLAG_SEEN) != 0;
+  return TRUE;
+}
+
+/* Replaces @ref by what the mail at @location says now. */
+static gboolean
+replace (KoiSyncer              *self,
+         gint64                  ref,
+         const KoiStoreLocation *location,
+         const Refetched        *refetched,
+         GError                **error)
+{
+  KoiApplyChanges changes;
+  gint64 id;
+
+  if (!koi_store_begin (self->store, error))
+    return FALSE;
+  koi_apply_changes_init (&changes);
+  if (!koi_store_location_remove (self->store, self->account->id, location->folder,
+                                  location->uidvalidity, location->uid, error) ||
+      !koi_store_message_hide (self->store, ref, error) ||
+      !koi_message_identity_check (self->store, self->account->id, refetched->parsed, error) ||
+      (id = koi_apply_mail (self->store, self->account->id, self->account->address,
+                            refetched->parsed, refetched->seen, &changes, error)) == 0 ||
+      !koi_store_location_add (self->store, id, self->account->id, location->folder,
+                               location->uidvalidity, location->uid, error) ||
+      !koi_store_commit (self->store, error))
+    {
+      koi_store_rollback (self->store);
+      koi_apply_changes_clear (&changes);
+      return FALSE;
+    }
+
+  koi_syncer_emit_changes (self, &changes);
+  koi_apply_changes_clear (&changes);
+  return TRUE;
+}
+
+/**
+ * koi_syncer_reparse_unreadable:
+ * @self: a connected syncer
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * After an upgrade of the parser, reads every unreadable mail again (see
+ * above). Does nothing when the store has seen this parser already.
+ *
+ * Returns: %FALSE on an IMAP or store error (tried again on the next sync)
+ */
+gboolean
+koi_syncer_reparse_unreadable (KoiSyncer     *self,
+                               GCancellable  *cancellable,
+                               GError       **error)
+{
+  g_autofree char *version = NULL;
+  g_autoptr (GArray) refs = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  version = koi_store_setting_get (self->store, self->account->id, PARSER_VERSION_KEY, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (g_strcmp0 (version, KOI_SYNCER_PARSER_VERSION) == 0)
+    return TRUE;
+
+  refs = koi_store_message_list_unreadable (self->store, self->account->id, error);
+  if (refs == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < refs->len; i++)
+    {
+      gint64 ref = g_array_index (refs, gint64, i);
+      g_autoptr (GPtrArray) locations = koi_store_location_list (self->store, ref, error);
+      gboolean replaced = FALSE;
+
+      if (locations == NULL)
+        return FALSE;
+      for (guint j = 0; j < locations->len && !replaced; j++)
+        {
+          const KoiStoreLocation *location = g_ptr_array_index (locations, j);
+          KoiImapMailboxStatus status = { 0, };
+          Refetched refetched = { location->uid, FALSE, NULL };
+          g_autofree char *uid_set = g_strdup_printf ("%u", location->uid);
+
+          if (location->uid == 0)
+            continue;
+          if (!koi_imap_client_select (self->imap, location->folder, FALSE, &status, cancellable,
+                                       error))
+            return FALSE;
+          /* The server renumbered the folder: the normal sync finds the
+           * mail again by its bytes. */
+          if (status.uidvalidity != location->uidvalidity)
+            continue;
+          if (!koi_imap_client_uid_fetch (self->imap, uid_set, "(UID FLAGS INTERNALDATE BODY.PEEK[])",
+                                          refetch_cb, &refetched, cancellable, error))
+            {
+              g_clear_pointer (&refetched.parsed, koi_coi_parsed_free);
+              return FALSE;
+            }
+          if (refetched.parsed != NULL)
+            {
+              g_message ("UID %u in %s is readable now; replacing the unreadable row",
+                         location->uid, location->folder);
+              replaced = replace (self, ref, location, &refetched, error);
+              g_clear_pointer (&refetched.parsed, koi_coi_parsed_free);
+              if (!replaced)
+                return FALSE;
+            }
+        }
+    }
+
+  return koi_store_setting_set (self->store, self->account->id, PARSER_VERSION_KEY,
+                                KOI_SYNCER_PARSER_VERSION, error);
+}
+
+typedef struct {
+  guint32  uid;
+  GBytes  *body;
+} Source;
+
+static gboolean
+source_cb (const KoiImapFetchItem  *item,
+           gpointer                 user_data,
+           GError                 **error)
+{
+  Source *source = user_data;
+
+  if (item->body != NULL && item->uid == source->uid && source->body == NULL)
+    source->body = g_bytes_ref (item->body);
+  return TRUE;
+}
+
+/**
+ * koi_syncer_fetch_source:
+ * @self: a connected syncer
+ * @message_ref: a stored message
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * The mail's bytes as the server holds them, from the first of its
+ * locations still on the server: what "Show Source" shows, for an
+ * unreadable or too-complex mail above all.
+ *
+ * Returns: (transfer full): the bytes, or %NULL with @error
+ *   (%KOI_ENGINE_ERROR_INVALID when no copy is known on the server)
+ */
+GBytes *
+koi_syncer_fetch_source (KoiSyncer     *self,
+                         gint64         message_ref,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_autoptr (GPtrArray) locations = NULL;
+
+  if (self->imap == NULL)
+    {
+      g_set_error_literal (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_DISCONNECTED,
+                           "Not connected to the IMAP server");
+      return NULL;
+    }
+  locations = koi_store_location_list (self->store, message_ref, error);
+  if (locations == NULL)
+    return NULL;
+
+  for (guint i = 0; i < locations->len; i++)
+    {
+      const KoiStoreLocation *location = g_ptr_array_index (locations, i);
+      KoiImapMailboxStatus status = { 0, };
+      Source source = { location->uid, NULL };
+      g_autofree char *uid_set = g_strdup_printf ("%u", location->uid);
+
+      if (location->uid == 0)
+        continue;
+      if (!koi_imap_client_select (self->imap, location->folder, TRUE, &status, cancellable, error))
+        return NULL;
+      if (status.uidvalidity != location->uidvalidity)
+        continue;
+      if (!koi_imap_client_uid_fetch (self->imap, uid_set, "(UID BODY.PEEK[])", source_cb, &source,
+                                      cancellable, error))
+        {
+          g_clear_pointer (&source.body, g_bytes_unref);
+          return NULL;
+        }
+      if (source.body != NULL)
+        return source.body;
+    }
+
+  g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
+                       "The message is not on the server (any more)");
+  return NULL;
+}
