@@ -57,7 +57,7 @@ typedef enum {
 } KoiStoreRecipientState;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define KOI_STORE_SCHEMA_VERSION 6
+#define KOI_STORE_SCHEMA_VERSION 7
 
 typedef struct _KoiStore KoiStore;
 
@@ -591,6 +591,10 @@ typedef struct {
   GPtrArray  *pending_recipients;  /* char* */
   char       *from_address;
   char       *message_id;
+  /* A mail with a file (koi-store-attachment.h): raw is the part before
+   * the file's body, the attachment row's file follows, then tail. */
+  gint64      attachment_ref;
+  GBytes     *tail;
 } KoiStoreOutboxItem;
 
 /* Items with pending recipients and next_attempt_ms <= @now_ms, oldest
