@@ -34,7 +34,11 @@
  * the coi layer classifies by, so both passes agree on every mail. */
 #define HEADER_ITEMS \
   "(UID FLAGS INTERNALDATE BODY.PEEK[HEADER.FIELDS (" KOI_COI_CLASSIFY_HEADER_FIELDS ")])"
-#define BODY_ITEMS "(UID FLAGS INTERNALDATE BODY.PEEK[])"
+/* The structure says which parts are files; a mail up to 1 MiB
+ * (KOI_ATTACHMENT_WHOLE_MAIL_MAX) comes whole in the same round trip, a
+ * larger one is fetched again without its files
+ * (koi_syncer_fetch_text_mail). */
+#define BODY_ITEMS "(UID FLAGS INTERNALDATE RFC822.SIZE BODYSTRUCTURE BODY.PEEK[]<0.1048576>)"
 
 
 /* What the header pass learnt of one UID. */
@@ -296,6 +300,12 @@ koi_syncer_connect (KoiSyncer     *self,
         }
     }
 
+  {
+    g_autofree char *spill = koi_syncer_attachment_tmp_dir (self);
+
+    koi_imap_client_set_spill (imap, spill, KOI_ATTACHMENT_SPILL_THRESHOLD);
+  }
+
   self->imap = g_steal_pointer (&imap);
   return TRUE;
 }
@@ -386,10 +396,14 @@ collect_header_cb (const KoiImapFetchItem  *item,
 }
 
 typedef struct {
-  guint32       uid;
-  gboolean      seen;
-  KoiCoiParsed *parsed;
-  gboolean      chat_version;
+  guint32          uid;
+  gboolean         seen;
+  KoiCoiParsed    *parsed;
+  gboolean         chat_version;
+  KoiImapBodyPart *structure;
+  gboolean         voice;       /* Delta Chat's Chat-Voice-Message */
+  gboolean         cut;         /* larger than the partial fetch: text still to come */
+  gint64           internal_date_ms;
 } FetchedMessage;
 
 static void
@@ -398,6 +412,33 @@ fetched_message_clear (gpointer data)
   FetchedMessage *fetched = data;
 
   g_clear_pointer (&fetched->parsed, koi_coi_parsed_free);
+  g_clear_pointer (&fetched->structure, koi_imap_body_part_free);
+}
+
+/* Parses what came (the whole mail, or its text parts only). */
+static void
+parse_fetched (FetchedMessage *message,
+               GBytes         *body)
+{
+  g_autoptr (GError) local_error = NULL;
+
+  message->parsed = koi_coi_parse (body, &local_error);
+  if (message->parsed == NULL)
+    {
+      /* Malformed beyond use: stored as an unreadable email with its UID,
+       * never skipped, so the folder's last UID only moves past mail that
+       * is stored. The mail on the server stays untouched. */
+      g_message ("UID %u is unreadable: %s", message->uid, local_error->message);
+      message->parsed = koi_coi_parsed_new_unreadable (body, message->uid, local_error->message);
+    }
+  /* No Date, or one that cannot be read: the server's arrival time, not
+   * 1970 (which the first sync's age cut would skip). */
+  if (message->parsed->date_ms == 0)
+    message->parsed->date_ms = message->internal_date_ms;
+  /* Only chat mail can show another chat app: spare the rest the scan. */
+  if (message->parsed->kind == KOI_COI_KIND_CHAT)
+    message->chat_version = koi_chat_client_has_chat_version (body);
+  message->voice = koi_syncer_header_says_voice (body);
 }
 
 static gboolean
@@ -407,29 +448,18 @@ collect_body_cb (const KoiImapFetchItem  *item,
 {
   GArray *fetched = user_data;
   FetchedMessage message = { 0, };
-  g_autoptr (GError) local_error = NULL;
 
   if (item->body == NULL)
     return TRUE;   /* expunged meanwhile: nothing to store */
 
   message.uid = item->uid;
   message.seen = (item->flags & KOI_IMAP_FLAG_SEEN) != 0;
-  message.parsed = koi_coi_parse (item->body, &local_error);
-  if (message.parsed == NULL)
-    {
-      /* Malformed beyond use: stored as an unreadable email with its UID,
-       * never skipped, so the folder's last UID only moves past mail that
-       * is stored. The mail on the server stays untouched. */
-      g_message ("UID %u is unreadable: %s", item->uid, local_error->message);
-      message.parsed = koi_coi_parsed_new_unreadable (item->body, item->uid, local_error->message);
-    }
-  /* No Date, or one that cannot be read: the server's arrival time, not
-   * 1970 (which the first sync's age cut would skip). */
-  if (message.parsed->date_ms == 0)
-    message.parsed->date_ms = item->internal_date_ms;
-  /* Only chat mail can show another chat app: spare the rest the scan. */
-  if (message.parsed->kind == KOI_COI_KIND_CHAT)
-    message.chat_version = koi_chat_client_has_chat_version (item->body);
+  message.internal_date_ms = item->internal_date_ms;
+  if (item->bodystructure != NULL)
+    message.structure = koi_imap_body_part_parse (item->bodystructure);
+  message.cut = item->size > g_bytes_get_size (item->body) && message.structure != NULL;
+  if (!message.cut)
+    parse_fetched (&message, item->body);
 
   g_array_append_val (fetched, message);
   return TRUE;
@@ -666,6 +696,21 @@ sync_chunk (KoiSyncer     *self,
         return FALSE;
     }
 
+  /* A mail larger than the partial fetch: its text parts now, its files
+   * later by section, so it never sits in memory whole. */
+  for (guint i = 0; i < fetched->len; i++)
+    {
+      FetchedMessage *message = &g_array_index (fetched, FetchedMessage, i);
+      g_autoptr (GBytes) text = NULL;
+
+      if (!message->cut)
+        continue;
+      text = koi_syncer_fetch_text_mail (self, message->uid, message->structure, cancellable, error);
+      if (text == NULL)
+        return FALSE;
+      parse_fetched (message, text);
+    }
+
   if (!koi_store_begin (self->store, error))
     return FALSE;
 
@@ -699,6 +744,10 @@ sync_chunk (KoiSyncer     *self,
         }
       id = koi_apply_mail (self->store, self->account->id, self->account->address,
                            message->parsed, message->seen, &changes, error);
+      if (id != 0 && !koi_coi_type_is_hidden (message->parsed->type) &&
+          !koi_syncer_note_attachments (self, id, message->structure, message->parsed->chat_content,
+                                        message->voice, error))
+        id = 0;
       if (id == 0 ||
           !koi_store_location_add (self->store, id, self->account->id, folder, uidvalidity,
                                    message->uid, error))

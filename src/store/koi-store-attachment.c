@@ -222,6 +222,26 @@ koi_store_attachment_list_auto (KoiStore  *self,
   return collect (self, stmt, error);
 }
 
+GPtrArray *
+koi_store_attachment_list_wanted (KoiStore  *self,
+                                  gint64     account_id,
+                                  GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  stmt = koi_store_prepare (self,
+                            "SELECT " ATTACHMENT_COLUMNS
+                            " FROM attachments a JOIN messages m ON m.id = a.message_ref"
+                            " WHERE m.account_id = ?1 AND a.state = 1 ORDER BY a.id",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  return collect (self, stmt, error);
+}
+
 gboolean
 koi_store_attachment_set_state (KoiStore    *self,
                                 gint64       id,

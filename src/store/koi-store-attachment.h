@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 typedef enum
 {
   KOI_STORE_ATTACHMENT_PENDING     = 0, /* known from the structure, not fetched */
-  KOI_STORE_ATTACHMENT_DOWNLOADING = 1,
+  KOI_STORE_ATTACHMENT_DOWNLOADING = 1, /* asked for: the worker fetches it, also after a restart */
   KOI_STORE_ATTACHMENT_DONE        = 2, /* sha256 and local_path are set */
   KOI_STORE_ATTACHMENT_FAILED      = 3, /* error says why */
 } KoiStoreAttachmentState;
@@ -76,6 +76,11 @@ GPtrArray          *koi_store_attachment_list_auto  (KoiStore     *store,
                                                      gint64        max_size,
                                                      GError      **error);
 
+/* Attachments of @account_id the user asked for (state DOWNLOADING). */
+GPtrArray          *koi_store_attachment_list_wanted (KoiStore    *store,
+                                                     gint64        account_id,
+                                                     GError      **error);
+
 /* Moves the row to @state. DONE needs @sha256 and @local_path and records
  * @size; FAILED records @error_text; others clear both. */
 gboolean            koi_store_attachment_set_state  (KoiStore     *store,
@@ -87,7 +92,7 @@ gboolean            koi_store_attachment_set_state  (KoiStore     *store,
                                                      const char   *error_text,
                                                      GError      **error);
 
-/* Downloads a crash interrupted go back to pending (at engine start). */
+/* Every download asked for goes back to pending (the user cancelled). */
 gboolean            koi_store_attachment_reset_downloading (KoiStore  *store,
                                                      gint64        account_id,
                                                      GError      **error);

@@ -1,0 +1,769 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "koi-syncer"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "koi-coi.h"
+#include "koi-coi-attachment.h"
+#include "koi-coi-gmime.h"
+#include "koi-engine-error.h"
+#include "koi-imap-bodystructure.h"
+#include "koi-store-attachment.h"
+#include "koi-syncer-private.h"
+
+/* Attachments: their rows come from the mail's BODYSTRUCTURE when the mail
+ * is stored; their bytes are fetched by section (BODY.PEEK[n]) afterwards,
+ * at once for images up to the user's limit, else when asked. A fetched
+ * section arrives in a file (the IMAP parser spills large literals), is
+ * decoded from there into a temporary file while its SHA-256 is taken, and
+ * is renamed to attachments/<first two hex digits>/<sha256>: the same
+ * content received twice is one file, and no name a sender chose ever
+ * becomes part of a path. */
+
+#define DECODE_CHUNK (64 * 1024)
+
+gint64
+koi_syncer_auto_download_max (KoiSyncer *self)
+{
+  g_autofree char *value = koi_store_setting_get (self->store, self->account->id,
+                                                  "attachment_auto_download_max", NULL);
+  gint64 max = value != NULL ? g_ascii_strtoll (value, NULL, 10) : -1;
+
+  return max >= 0 ? max : KOI_ATTACHMENT_AUTO_DOWNLOAD_MAX;
+}
+
+char *
+koi_syncer_attachment_dir (KoiSyncer *self)
+{
+  g_autofree char *profile = g_path_get_dirname (koi_store_get_path (self->store));
+
+  return g_build_filename (profile, "attachments", NULL);
+}
+
+char *
+koi_syncer_attachment_tmp_dir (KoiSyncer *self)
+{
+  g_autofree char *dir = koi_syncer_attachment_dir (self);
+  char *tmp = g_build_filename (dir, "tmp", NULL);
+
+  g_mkdir_with_parents (tmp, 0700);
+  return tmp;
+}
+
+/* ---- structure ---------------------------------------------------------- */
+
+gboolean
+koi_syncer_header_says_voice (GBytes *mail)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (mail, &len);
+  const char *end = data + len;
+  const char *p = data;
+
+  /* Only the top header block. */
+  while (p < end)
+    {
+      const char *nl = memchr (p, '\n', end - p);
+      gsize line = (nl != NULL ? nl : end) - p;
+
+      if (line == 0 || (line == 1 && *p == '\r'))
+        break;
+      if (line >= 20 && g_ascii_strncasecmp (p, "Chat-Voice-Message:", 19) == 0)
+        {
+          const char *v = p + 19;
+
+          while (v < p + line && (*v == ' ' || *v == '\t'))
+            v++;
+          if (v < p + line && *v == '1')
+            return TRUE;
+        }
+      if (nl == NULL)
+        break;
+      p = nl + 1;
+    }
+  return FALSE;
+}
+
+gboolean
+koi_syncer_note_attachments (KoiSyncer        *self,
+                             gint64            message_ref,
+                             KoiImapBodyPart  *structure,
+                             const char       *chat_content,
+                             gboolean          voice,
+                             GError          **error)
+{
+  g_autoptr(GPtrArray) leaves = NULL;
+
+  if (structure == NULL)
+    return TRUE;
+
+  leaves = koi_imap_body_part_leaves (structure);
+  for (guint i = 0; i < leaves->len; i++)
+    {
+      KoiImapBodyPart *part = leaves->pdata[i];
+      g_autofree char *raw_name = koi_coi_attachment_name_from_params (part->disposition_params,
+                                                                       part->params);
+      g_autofree char *mime_type = g_strdup_printf ("%s/%s", part->type, part->subtype);
+      g_autofree char *name = NULL;
+      KoiStoreAttachment row = { 0, };
+
+      if (!koi_coi_part_is_attachment (part->type, part->subtype, part->disposition, raw_name != NULL))
+        continue;
+      /* A lone top-level part of a text type is the mail's text. */
+      if (g_str_equal (part->section, "1") && structure->children->len == 0 &&
+          g_str_equal (part->type, "text") && g_strcmp0 (part->disposition, "attachment") != 0)
+        continue;
+      if (g_str_equal (part->type, "message") && g_str_equal (part->subtype, "rfc822") && raw_name == NULL)
+        raw_name = g_strdup ("message.eml");
+
+      name = koi_coi_attachment_safe_name (raw_name, mime_type);
+      row.message_ref = message_ref;
+      row.section = part->section;
+      row.filename = name;
+      row.mime_type = mime_type;
+      row.size = (gint64) MIN (part->size, (guint64) G_MAXINT64);
+      row.encoding = part->encoding;
+      row.kind = koi_coi_attachment_kind (mime_type, chat_content, voice);
+      row.state = KOI_STORE_ATTACHMENT_PENDING;
+      if (koi_store_attachment_add (self->store, &row, error) == 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Whether the mail needs its attachments fetched apart: it has any. */
+gboolean
+koi_syncer_structure_has_attachments (KoiImapBodyPart *structure)
+{
+  g_autoptr(GPtrArray) leaves = NULL;
+
+  if (structure == NULL)
+    return FALSE;
+  leaves = koi_imap_body_part_leaves (structure);
+  for (guint i = 0; i < leaves->len; i++)
+    {
+      KoiImapBodyPart *part = leaves->pdata[i];
+
+      if (koi_coi_part_is_attachment (part->type, part->subtype, part->disposition,
+                                      koi_imap_body_part_param (part->disposition_params, "filename") != NULL ||
+                                      koi_imap_body_part_param (part->params, "name") != NULL) &&
+          !(structure->children->len == 0 && g_str_equal (part->type, "text")))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* ---- the text of a large mail ------------------------------------------ */
+
+typedef struct {
+  GBytes *header;
+  GBytes *section;
+} SectionFetch;
+
+static gboolean
+collect_section_cb (const KoiImapFetchItem  *item,
+                    gpointer                 user_data,
+                    GError                 **error)
+{
+  SectionFetch *fetch = user_data;
+
+  if (item->header != NULL && fetch->header == NULL)
+    fetch->header = g_bytes_ref (item->header);
+  if (item->section_bytes != NULL)
+    {
+      g_clear_pointer (&fetch->section, g_bytes_unref);
+      fetch->section = g_bytes_ref (item->section_bytes);
+    }
+  return TRUE;
+}
+
+static GBytes *
+fetch_one (KoiSyncer     *self,
+           guint32        uid,
+           const char    *items,
+           gboolean       header,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  g_autofree char *set = g_strdup_printf ("%u", uid);
+  SectionFetch fetch = { NULL, NULL };
+
+  if (!koi_imap_client_uid_fetch (self->imap, set, items, collect_section_cb, &fetch,
+                                  cancellable, error))
+    {
+      g_clear_pointer (&fetch.header, g_bytes_unref);
+      g_clear_pointer (&fetch.section, g_bytes_unref);
+      return NULL;
+    }
+  if (header)
+    {
+      g_clear_pointer (&fetch.section, g_bytes_unref);
+      return fetch.header != NULL ? fetch.header : g_bytes_new (NULL, 0);
+    }
+  g_clear_pointer (&fetch.header, g_bytes_unref);
+  return fetch.section != NULL ? fetch.section : g_bytes_new (NULL, 0);
+}
+
+GBytes *
+koi_syncer_fetch_text_mail (KoiSyncer        *self,
+                            guint32           uid,
+                            KoiImapBodyPart  *structure,
+                            GCancellable     *cancellable,
+                            GError          **error)
+{
+  g_autoptr(GByteArray) mail = g_byte_array_new ();
+  g_autoptr(GBytes) header = NULL;
+  g_autoptr(GPtrArray) leaves = koi_imap_body_part_leaves (structure);
+  const char *boundary = koi_imap_body_part_param (structure->params, "boundary");
+
+  header = fetch_one (self, uid, "(UID BODY.PEEK[HEADER])", TRUE, cancellable, error);
+  if (header == NULL)
+    return NULL;
+  g_byte_array_append (mail, g_bytes_get_data (header, NULL), g_bytes_get_size (header));
+
+  if (structure->children->len == 0 || boundary == NULL)
+    {
+      /* One part: it is the text, or the mail is only a file. */
+      if (!koi_syncer_structure_has_attachments (structure))
+        {
+          g_autoptr(GBytes) text = fetch_one (self, uid, "(UID BODY.PEEK[1])", FALSE, cancellable, error);
+
+          if (text == NULL)
+            return NULL;
+          g_byte_array_append (mail, g_bytes_get_data (text, NULL), g_bytes_get_size (text));
+        }
+      return g_byte_array_free_to_bytes (g_steal_pointer (&mail));
+    }
+
+  /* The mail again with only its text parts, under its own boundary: the
+   * parser reads it as it reads any mail, and no file is fetched here. */
+  for (guint i = 0; i < leaves->len; i++)
+    {
+      KoiImapBodyPart *part = leaves->pdata[i];
+      g_autofree char *mime_items = NULL;
+      g_autofree char *body_items = NULL;
+      g_autoptr(GBytes) mime = NULL;
+      g_autoptr(GBytes) body = NULL;
+      g_autofree char *line = NULL;
+
+      if (koi_coi_part_is_attachment (part->type, part->subtype, part->disposition,
+                                      koi_coi_attachment_name_from_params (part->disposition_params,
+                                                                           part->params) != NULL))
+        continue;
+      mime_items = g_strdup_printf ("(UID BODY.PEEK[%s.MIME])", part->section);
+      body_items = g_strdup_printf ("(UID BODY.PEEK[%s])", part->section);
+      mime = fetch_one (self, uid, mime_items, FALSE, cancellable, error);
+      if (mime == NULL)
+        return NULL;
+      body = fetch_one (self, uid, body_items, FALSE, cancellable, error);
+      if (body == NULL)
+        return NULL;
+      line = g_strdup_printf ("\r\n--%s\r\n", boundary);
+      g_byte_array_append (mail, (const guint8 *) line, strlen (line));
+      g_byte_array_append (mail, g_bytes_get_data (mime, NULL), g_bytes_get_size (mime));
+      g_byte_array_append (mail, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+    }
+  {
+    g_autofree char *end = g_strdup_printf ("\r\n--%s--\r\n", boundary);
+
+    g_byte_array_append (mail, (const guint8 *) end, strlen (end));
+  }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&mail));
+}
+
+/* ---- decoding to a file ------------------------------------------------- */
+
+typedef struct {
+  GChecksum *checksum;
+  int        fd;
+  guint64    written;
+  guint8     head[16];
+  gsize      head_len;
+} Sink;
+
+static gboolean
+sink_write (Sink         *sink,
+            const guint8 *data,
+            gsize         len,
+            GError      **error)
+{
+  if (sink->head_len < sizeof sink->head)
+    {
+      gsize n = MIN (len, sizeof sink->head - sink->head_len);
+
+      memcpy (sink->head + sink->head_len, data, n);
+      sink->head_len += n;
+    }
+  g_checksum_update (sink->checksum, data, len);
+  sink->written += len;
+  while (len > 0)
+    {
+      gssize n = write (sink->fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "Could not write the attachment: %s", g_strerror (saved));
+          return FALSE;
+        }
+      data += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+static gboolean
+is_base64_char (guchar c)
+{
+  return g_ascii_isalnum (c) || c == '+' || c == '/' || c == '=';
+}
+
+/* base64 by hand rather than through a gmime filter: a part with bytes
+ * that are not base64, or that ends in the middle of a quantum (a cut-off
+ * mail), must fail clearly instead of becoming a quietly wrong file. */
+static gboolean
+decode_base64 (int        in_fd,
+               Sink      *sink,
+               GError   **error)
+{
+  g_autofree guchar *in = g_malloc (DECODE_CHUNK);
+  g_autofree guchar *out = g_malloc (DECODE_CHUNK);
+  gint state = 0;
+  guint save = 0;
+  guint64 quantum = 0;
+  gboolean padded = FALSE;
+
+  for (;;)
+    {
+      gssize n = read (in_fd, in, DECODE_CHUNK);
+      gsize kept = 0;
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "Could not read the download: %s", g_strerror (saved));
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      for (gssize i = 0; i < n; i++)
+        {
+          guchar c = in[i];
+
+          if (c == '\r' || c == '\n' || c == ' ' || c == '\t')
+            continue;
+          if (!is_base64_char (c) || (padded && c != '='))
+            {
+              g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
+                                   "The attachment is damaged: its encoding holds bytes that are not base64");
+              return FALSE;
+            }
+          if (c == '=')
+            padded = TRUE;
+          in[kept++] = c;
+          quantum++;
+        }
+      if (kept > 0)
+        {
+          gsize decoded = g_base64_decode_step ((const char *) in, kept, out, &state, &save);
+
+          if (!sink_write (sink, out, decoded, error))
+            return FALSE;
+        }
+    }
+
+  if (quantum % 4 != 0)
+    {
+      g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
+                           "The attachment is damaged: it ends in the middle (the mail was cut off)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Quoted-printable, uuencode: gmime's decoders, read through a filter
+ * stream one block at a time. Others are copied as they are. */
+static gboolean
+decode_with_gmime (int          in_fd,
+                   const char  *encoding,
+                   Sink        *sink,
+                   GError     **error)
+{
+  GMimeContentEncoding content_encoding = g_mime_content_encoding_from_string (encoding != NULL ? encoding : "7bit");
+  g_autoptr(GMimeStream) source = g_mime_stream_fs_new (dup (in_fd));
+  g_autoptr(GMimeStream) filtered = g_mime_stream_filter_new (source);
+  g_autofree guint8 *buffer = g_malloc (DECODE_CHUNK);
+
+  if (content_encoding == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+      content_encoding == GMIME_CONTENT_ENCODING_UUENCODE)
+    {
+      GMimeFilter *filter = g_mime_filter_basic_new (content_encoding, FALSE);
+
+      g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), filter);
+      g_object_unref (filter);
+    }
+
+  for (;;)
+    {
+      gssize n = g_mime_stream_read (filtered, (char *) buffer, DECODE_CHUNK);
+
+      if (n < 0)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not read the download");
+          return FALSE;
+        }
+      if (n == 0 && g_mime_stream_eos (filtered))
+        break;
+      if (n > 0 && !sink_write (sink, buffer, n, error))
+        return FALSE;
+      if (n == 0)
+        break;
+    }
+  return TRUE;
+}
+
+gboolean
+koi_syncer_attachment_store_file (KoiSyncer   *self,
+                                  int          in_fd,
+                                  const char  *encoding,
+                                  const char  *mime_type,
+                                  char       **out_sha256,
+                                  char       **out_relative,
+                                  guint64     *out_size,
+                                  GError     **error)
+{
+  g_autofree char *dir = koi_syncer_attachment_dir (self);
+  g_autofree char *tmp_dir = koi_syncer_attachment_tmp_dir (self);
+  g_autofree char *tmp_path = g_build_filename (tmp_dir, "file-XXXXXX", NULL);
+  g_autofree char *sub = NULL;
+  g_autofree char *final_dir = NULL;
+  g_autofree char *final_path = NULL;
+  Sink sink = { 0, };
+  gboolean ok;
+  const char *hex;
+
+  sink.fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0600);
+  if (sink.fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Could not create a file in %s: %s", tmp_dir, g_strerror (saved));
+      return FALSE;
+    }
+  sink.checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  if (encoding != NULL && g_ascii_strcasecmp (encoding, "base64") == 0)
+    ok = decode_base64 (in_fd, &sink, error);
+  else
+    ok = decode_with_gmime (in_fd, encoding, &sink, error);
+  if (ok && fsync (sink.fd) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not write the attachment: %s",
+                   g_strerror (errno));
+      ok = FALSE;
+    }
+  close (sink.fd);
+
+  /* An image that is not one (HTML dressed as image/png) is never made
+   * into a preview or opened as an image. */
+  if (ok && mime_type != NULL && g_str_has_prefix (mime_type, "image/") &&
+      koi_coi_sniff_image_type (sink.head, sink.head_len) == NULL)
+    {
+      g_set_error (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
+                   "The attachment says it is an image (%s) but its content is not one", mime_type);
+      ok = FALSE;
+    }
+
+  if (!ok)
+    {
+      g_unlink (tmp_path);
+      g_checksum_free (sink.checksum);
+      return FALSE;
+    }
+
+  hex = g_checksum_get_string (sink.checksum);
+  sub = g_strndup (hex, 2);
+  final_dir = g_build_filename (dir, sub, NULL);
+  final_path = g_build_filename (final_dir, hex, NULL);
+  g_mkdir_with_parents (final_dir, 0700);
+
+  /* The same content is stored already: keep the one file. */
+  if (g_file_test (final_path, G_FILE_TEST_EXISTS))
+    g_unlink (tmp_path);
+  else if (g_rename (tmp_path, final_path) != 0)
+    {
+      int saved = errno;
+
+      g_unlink (tmp_path);
+      g_checksum_free (sink.checksum);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Could not keep the attachment: %s", g_strerror (saved));
+      return FALSE;
+    }
+
+  *out_sha256 = g_strdup (hex);
+  *out_relative = g_build_filename (sub, hex, NULL);
+  *out_size = sink.written;
+  g_checksum_free (sink.checksum);
+  return TRUE;
+}
+
+/* ---- downloading -------------------------------------------------------- */
+
+typedef struct {
+  char   *path;    /* the spilled literal, now ours */
+  GBytes *bytes;   /* or the section in memory */
+} Download;
+
+static gboolean
+collect_download_cb (const KoiImapFetchItem  *item,
+                     gpointer                 user_data,
+                     GError                 **error)
+{
+  Download *download = user_data;
+
+  if (item->section_value != NULL && item->section_value->path != NULL)
+    {
+      g_free (download->path);
+      download->path = g_steal_pointer (&item->section_value->path);
+    }
+  else if (item->section_bytes != NULL)
+    {
+      g_clear_pointer (&download->bytes, g_bytes_unref);
+      download->bytes = g_bytes_ref (item->section_bytes);
+    }
+  return TRUE;
+}
+
+/* A small section came in memory: a file too, so one decoder serves all. */
+static int
+bytes_to_fd (KoiSyncer  *self,
+             GBytes     *bytes,
+             GError    **error)
+{
+  g_autofree char *tmp_dir = koi_syncer_attachment_tmp_dir (self);
+  g_autofree char *path = g_build_filename (tmp_dir, "small-XXXXXX", NULL);
+  int fd = g_mkstemp_full (path, O_RDWR | O_CLOEXEC, 0600);
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  if (fd < 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not create a file in %s", tmp_dir);
+      return -1;
+    }
+  g_unlink (path);
+  while (len > 0)
+    {
+      gssize n = write (fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          close (fd);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not write a file in %s", tmp_dir);
+          return -1;
+        }
+      data += n;
+      len -= n;
+    }
+  lseek (fd, 0, SEEK_SET);
+  return fd;
+}
+
+/* Fetches one attachment where the store says its mail is. FALSE with
+ * error only when the connection failed; a mail gone from the server or a
+ * damaged part marks the row failed and returns TRUE. */
+static gboolean
+download_one (KoiSyncer           *self,
+              KoiStoreAttachment  *attachment,
+              GCancellable        *cancellable,
+              GError             **error)
+{
+  g_autoptr(GPtrArray) locations = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(KoiStoreMessage) message = NULL;
+  g_autofree char *sha256 = NULL;
+  g_autofree char *relative = NULL;
+  g_autofree char *items = NULL;
+  g_autofree char *set = NULL;
+  KoiStoreLocation *where = NULL;
+  Download download = { NULL, NULL };
+  guint64 size = 0;
+  int fd = -1;
+  gboolean stored;
+
+  locations = koi_store_location_list (self->store, attachment->message_ref, error);
+  if (locations == NULL)
+    return FALSE;
+  for (guint i = 0; i < locations->len; i++)
+    {
+      KoiStoreLocation *location = locations->pdata[i];
+
+      if (where == NULL || g_strcmp0 (location->folder, koi_imap_client_get_selected (self->imap)) == 0)
+        where = location;
+    }
+  if (where == NULL)
+    {
+      return koi_store_attachment_set_state (self->store, attachment->id, KOI_STORE_ATTACHMENT_FAILED,
+                                             NULL, NULL, 0, "The mail is not on the server any more",
+                                             error);
+    }
+
+  if (g_strcmp0 (koi_imap_client_get_selected (self->imap), where->folder) != 0)
+    {
+      KoiImapMailboxStatus status = { 0, };
+
+      if (!koi_imap_client_select (self->imap, where->folder, FALSE, &status, cancellable, error))
+        return FALSE;
+      if (status.uidvalidity != where->uidvalidity)
+        return TRUE;   /* the next sync of the folder finds it again */
+    }
+
+  /* Streamed into a file by the parser as it arrives (set at connect). */
+  items = g_strdup_printf ("(UID BODY.PEEK[%s])", attachment->section);
+  set = g_strdup_printf ("%u", where->uid);
+  if (!koi_imap_client_uid_fetch (self->imap, set, items, collect_download_cb, &download,
+                                  cancellable, &local_error))
+    {
+      if (download.path != NULL)
+        g_unlink (download.path);
+      g_free (download.path);
+      g_clear_pointer (&download.bytes, g_bytes_unref);
+      /* The server refused this one part: the line is still good. */
+      if (g_error_matches (local_error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_NO) ||
+          g_error_matches (local_error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_BAD))
+        return koi_store_attachment_set_state (self->store, attachment->id, KOI_STORE_ATTACHMENT_FAILED,
+                                               NULL, NULL, 0, local_error->message, error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (download.path != NULL)
+    {
+      fd = g_open (download.path, O_RDONLY | O_CLOEXEC, 0);
+      g_unlink (download.path);
+      g_free (download.path);
+    }
+  else if (download.bytes != NULL)
+    {
+      fd = bytes_to_fd (self, download.bytes, &local_error);
+      g_bytes_unref (download.bytes);
+    }
+
+  if (fd < 0)
+    {
+      return koi_store_attachment_set_state (self->store, attachment->id, KOI_STORE_ATTACHMENT_FAILED,
+                                             NULL, NULL, 0,
+                                             local_error != NULL ? local_error->message
+                                             : "The server did not send the attachment",
+                                             error);
+    }
+
+  stored = koi_syncer_attachment_store_file (self, fd, attachment->encoding, attachment->mime_type,
+                                             &sha256, &relative, &size, &local_error);
+  close (fd);
+  if (!stored)
+    {
+      g_message ("Attachment %" G_GINT64_FORMAT " failed: %s", attachment->id, local_error->message);
+      if (!koi_store_attachment_set_state (self->store, attachment->id, KOI_STORE_ATTACHMENT_FAILED,
+                                           NULL, NULL, 0, local_error->message, error))
+        return FALSE;
+    }
+  else if (!koi_store_attachment_set_state (self->store, attachment->id, KOI_STORE_ATTACHMENT_DONE,
+                                            sha256, relative, (gint64) size, NULL, error))
+    return FALSE;
+
+  message = koi_store_message_get (self->store, attachment->message_ref, NULL);
+  if (message != NULL)
+    koi_syncer_emit_message_updated (self, message->chat_id, message->id);
+  return TRUE;
+}
+
+static GPtrArray *
+wanted_downloads (KoiSyncer  *self,
+                  GError    **error)
+{
+  GPtrArray *wanted = koi_store_attachment_list_wanted (self->store, self->account->id, error);
+  g_autoptr(GPtrArray) automatic = NULL;
+
+  if (wanted == NULL)
+    return NULL;
+  automatic = koi_store_attachment_list_auto (self->store, self->account->id,
+                                              koi_syncer_auto_download_max (self), error);
+  if (automatic == NULL)
+    {
+      g_ptr_array_unref (wanted);
+      return NULL;
+    }
+  for (guint i = 0; i < automatic->len; i++)
+    g_ptr_array_add (wanted, g_steal_pointer (&automatic->pdata[i]));
+  return wanted;
+}
+
+gboolean
+koi_syncer_download_attachments (KoiSyncer     *self,
+                                 GCancellable  *cancellable,
+                                 GError       **error)
+{
+  g_autoptr(GPtrArray) wanted = NULL;
+
+  if (self->imap == NULL)
+    return TRUE;
+  wanted = wanted_downloads (self, error);
+  if (wanted == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < wanted->len; i++)
+    {
+      KoiStoreAttachment *attachment = wanted->pdata[i];
+
+      if (attachment == NULL)
+        continue;
+      if (!download_one (self, attachment, cancellable, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gint
+koi_syncer_request_download (KoiSyncer  *self,
+                             gint64      message_ref,
+                             GError    **error)
+{
+  g_autoptr(GPtrArray) list = koi_store_attachment_list (self->store, message_ref, error);
+  gint wanted = 0;
+
+  if (list == NULL)
+    return -1;
+  for (guint i = 0; i < list->len; i++)
+    {
+      KoiStoreAttachment *attachment = list->pdata[i];
+
+      if (attachment->account_id != self->account->id ||
+          attachment->state == KOI_STORE_ATTACHMENT_DONE)
+        continue;
+      if (!koi_store_attachment_set_state (self->store, attachment->id, KOI_STORE_ATTACHMENT_DOWNLOADING,
+                                           NULL, NULL, 0, NULL, error))
+        return -1;
+      wanted++;
+    }
+  return wanted;
+}
