@@ -6,6 +6,7 @@
 #include "koi-imap-bodystructure.h"
 #include "koi-imap-client.h"
 #include "koi-apply.h"
+#include "koi-store-attachment.h"
 #include "koi-syncer.h"
 
 G_BEGIN_DECLS
@@ -106,5 +107,21 @@ gboolean koi_syncer_attachment_store_file (KoiSyncer   *self,
                                         char        **out_relative,
                                         guint64      *out_size,
                                         GError      **error);
+
+/* koi_syncer_queue_reply with an optional file (a DONE attachment row in
+ * the attachment folder, without message_ref). */
+gint64   koi_syncer_queue_message      (KoiSyncer                *self,
+                                        gint64                    chat_id,
+                                        const char               *text,
+                                        gint64                    reply_to_ref,
+                                        const KoiStoreAttachment *file,
+                                        GError                  **error);
+/* Sends an outbox item, its file streamed from disk when it has one. */
+gboolean koi_syncer_smtp_send_item     (KoiSyncer                *self,
+                                        const KoiStoreOutboxItem *item,
+                                        const char * const       *recipients,
+                                        GPtrArray               **out_results,
+                                        GCancellable             *cancellable,
+                                        GError                  **error);
 
 G_END_DECLS

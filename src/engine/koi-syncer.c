@@ -14,6 +14,7 @@
 #include "koi-imap-command.h"
 #include "koi-message-identity.h"
 #include "koi-smtp.h"
+#include "koi-store-attachment.h"
 #include "koi-syncer.h"
 #include "koi-syncer-group.h"
 #include "koi-syncer-private.h"
@@ -1058,6 +1059,18 @@ koi_syncer_queue_reply (KoiSyncer   *self,
                         gint64       reply_to_ref,
                         GError     **error)
 {
+  return koi_syncer_queue_message (self, chat_id, text, reply_to_ref, NULL, error);
+}
+
+gint64
+koi_syncer_queue_message (KoiSyncer                *self,
+                          gint64                    chat_id,
+                          const char               *text,
+                          gint64                    reply_to_ref,
+                          const KoiStoreAttachment *file,
+                          GError                  **error)
+{
+  g_autoptr (GBytes) tail = NULL;
   g_autoptr (KoiStoreMessage) quoted = NULL;
   g_autofree char *full_text = NULL;
   g_autoptr (KoiStoreChat) chat = NULL;
@@ -1082,7 +1095,7 @@ koi_syncer_queue_reply (KoiSyncer   *self,
   chat = get_own_chat (self, chat_id, error);
   if (chat == NULL)
     return 0;
-  if (chat->kind == KOI_STORE_CHAT_GROUP)
+  if (chat->kind == KOI_STORE_CHAT_GROUP && file == NULL)
     return koi_syncer_queue_group_text (self, chat_id, text, error);
   if (chat->kind != KOI_STORE_CHAT_1TO1 || !koi_address_is_valid (chat->peer_address))
     {
@@ -1154,8 +1167,22 @@ koi_syncer_queue_reply (KoiSyncer   *self,
   message = koi_coi_build_chat_message (&outgoing, error);
   if (message == NULL)
     return 0;
-  raw = koi_coi_message_to_bytes (message);
   message_id = g_strdup (g_mime_message_get_message_id (message));
+  if (file != NULL)
+    {
+      /* multipart/mixed: the text, then the file, whose body is streamed
+       * from the attachment folder when sent (koi-syncer-send-file.c). */
+      g_autoptr (GMimeMultipart) mixed = g_mime_multipart_new_with_subtype ("mixed");
+      g_autoptr (GMimePart) part = koi_coi_file_part_new (file->filename, file->mime_type, file->size);
+
+      g_mime_multipart_add (mixed, g_mime_message_get_mime_part (message));
+      g_mime_multipart_add (mixed, GMIME_OBJECT (part));
+      g_mime_message_set_mime_part (message, GMIME_OBJECT (mixed));
+      if (!koi_coi_split_file_message (message, &raw, &tail, error))
+        return 0;
+    }
+  else
+    raw = koi_coi_message_to_bytes (message);
 
   row.account_id = self->account->id;
   row.chat_id = chat_id;
@@ -1190,7 +1217,10 @@ koi_syncer_queue_reply (KoiSyncer   *self,
   if (!address_is_self (self, peer))
     recipients[1] = self->account->address;
 
-  id = koi_store_outbox_enqueue (self->store, &row, raw, recipients, error);
+  if (file != NULL)
+    id = koi_store_outbox_enqueue_with_file (self->store, &row, raw, tail, file, recipients, error);
+  else
+    id = koi_store_outbox_enqueue (self->store, &row, raw, recipients, error);
   if (id == 0)
     return 0;
 
@@ -1291,10 +1321,19 @@ send_one (KoiSyncer                *self,
     return FALSE;
   report_state (self, item->message_ref);
 
-  if (!koi_smtp_send (self->account->smtp, self->account->address,
-                      (const char * const *) recipients->pdata, item->raw, &results,
-                      cancellable, &local_error))
+  if (!koi_syncer_smtp_send_item (self, item, (const char * const *) recipients->pdata, &results,
+                                  cancellable, &local_error))
     {
+      /* Too large for the server, or the file is gone: no retry helps. */
+      if (g_error_matches (local_error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TOO_LARGE) ||
+          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        {
+          if (!koi_store_outbox_fail (self->store, item->outbox_id, local_error->message, &store_error))
+            g_message ("Could not record a failed send: %s", store_error->message);
+          report_state (self, item->message_ref);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
       /* Nobody got it: it stays queued and is tried again later. Should the
        * store fail here too, nothing was sent, so nothing can go twice. */
       if (!koi_store_outbox_reschedule (self->store, item->outbox_id,
