@@ -444,10 +444,14 @@ send_and_report (Profile   *profile,
 
   if (!koi_syncer_send_queued (syncer, TRUE, NULL, &error))
     {
+      gboolean final = g_error_matches (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TOO_LARGE) ||
+                       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
       int code = report_error (error);
 
-      fputs ("koi-cli: the message stays queued and is sent on the next send, sync or watch\n",
-             stderr);
+      /* Too large or the file gone: it failed, no later send helps. */
+      if (!final)
+        fputs ("koi-cli: the message stays queued and is sent on the next send, sync or watch\n",
+               stderr);
       return code;
     }
 
