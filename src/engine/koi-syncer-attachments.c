@@ -42,9 +42,7 @@ koi_syncer_auto_download_max (KoiSyncer *self)
 char *
 koi_syncer_attachment_dir (KoiSyncer *self)
 {
-  g_autofree char *profile = g_path_get_dirname (koi_store_get_path (self->store));
-
-  return g_build_filename (profile, "attachments", NULL);
+  return koi_store_get_attachment_dir (self->store);
 }
 
 char *

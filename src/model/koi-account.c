@@ -689,6 +689,28 @@ koi_account_retry (KoiAccount *self,
 }
 
 static void
+download_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr (KoiAccount) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (koi_engine_download_finish (KOI_ENGINE (source), result, &error) < 0)
+    g_message ("Could not ask for the download: %s", error->message);
+}
+
+void
+koi_account_download (KoiAccount *self,
+                      gint64      message_id)
+{
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  if (self->engine != NULL)
+    koi_engine_download_async (self->engine, message_id, NULL, download_cb, g_object_ref (self));
+}
+
+static void
 koi_account_dispose (GObject *object)
 {
   KoiAccount *self = KOI_ACCOUNT (object);

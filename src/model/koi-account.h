@@ -160,6 +160,10 @@ void          koi_account_mark_read_unseen     (KoiAccount           *self,
                                                 gint64                chat_id);
 
 /* Retries a failed outgoing message (no-op without an engine). */
+/* Fetches the message's files that are not here yet (the worker does;
+ * the message's attachments then move on in place). */
+void          koi_account_download             (KoiAccount           *self,
+                                                gint64                message_id);
 void          koi_account_retry                (KoiAccount           *self,
                                                 gint64                message_id);
 

@@ -26,11 +26,21 @@ koi_store_attachment_free (KoiStoreAttachment *attachment)
   g_free (attachment->sha256);
   g_free (attachment->local_path);
   g_free (attachment->error);
+  g_free (attachment->path);
   g_free (attachment);
 }
 
+char *
+koi_store_get_attachment_dir (KoiStore *self)
+{
+  g_autofree char *profile = g_path_get_dirname (koi_store_get_path (self));
+
+  return g_build_filename (profile, "attachments", NULL);
+}
+
 static KoiStoreAttachment *
-attachment_from_row (sqlite3_stmt *stmt)
+attachment_from_row (KoiStore     *self,
+                     sqlite3_stmt *stmt)
 {
   KoiStoreAttachment *attachment = g_new0 (KoiStoreAttachment, 1);
 
@@ -47,6 +57,12 @@ attachment_from_row (sqlite3_stmt *stmt)
   attachment->local_path = koi_store_column_dup (stmt, 10);
   attachment->error = koi_store_column_dup (stmt, 11);
   attachment->account_id = sqlite3_column_int64 (stmt, 12);
+  if (attachment->local_path != NULL)
+    {
+      g_autofree char *dir = koi_store_get_attachment_dir (self);
+
+      attachment->path = g_build_filename (dir, attachment->local_path, NULL);
+    }
   return attachment;
 }
 
@@ -59,7 +75,7 @@ collect (KoiStore      *self,
   int rc;
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (list, attachment_from_row (stmt));
+    g_ptr_array_add (list, attachment_from_row (self, stmt));
   if (rc != SQLITE_DONE)
     {
       koi_store_set_error (self, error, rc, "Could not read the attachments");
@@ -170,7 +186,7 @@ koi_store_attachment_get (KoiStore  *self,
   sqlite3_bind_int64 (stmt, 1, id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    return attachment_from_row (stmt);
+    return attachment_from_row (self, stmt);
   if (rc == SQLITE_DONE)
     g_set_error (error, KOI_STORE_ERROR, KOI_STORE_ERROR_NOT_FOUND,
                  "There is no attachment %" G_GINT64_FORMAT, id);

@@ -45,11 +45,17 @@ typedef struct {
   char    *sha256;      /* hex, when done */
   char    *local_path;  /* relative to the attachment folder, when done */
   char    *error;       /* when failed */
-  /* Filled by koi_store_attachment_get/list: the message's account. */
+  /* Filled by koi_store_attachment_get/list: the message's account, and
+   * local_path made absolute (NULL until done). */
   gint64   account_id;
+  char    *path;
 } KoiStoreAttachment;
 
 void                koi_store_attachment_free       (KoiStoreAttachment *attachment);
+
+/* The profile's attachment folder: "attachments" beside the store file.
+ * Files are named attachments/XX/SHA256 (local_path is "XX/SHA256"). */
+char               *koi_store_get_attachment_dir    (KoiStore           *store);
 
 /* Adds a row for @attachment->message_ref (id, account_id ignored). A row
  * for the same message and section is left as it is and its id returned,

@@ -341,6 +341,9 @@ typedef struct {
   int       group_info;
   char     *group_info_arg;
   gboolean  not_member;
+  /* Filled when read, for a message with has_attachments: its
+   * KoiStoreAttachment rows (koi-store-attachment.h); else NULL. */
+  GPtrArray *attachments;
 } KoiStoreMessage;
 
 /* Inserts a message; if (account_id, message_id) exists already, returns the
