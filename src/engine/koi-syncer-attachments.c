@@ -57,6 +57,51 @@ koi_syncer_attachment_tmp_dir (KoiSyncer *self)
 
 /* ---- structure ---------------------------------------------------------- */
 
+/* The value of the top header @name (unfolded only as far as its first
+ * line), or NULL. */
+static const char *
+top_header (GBytes     *mail,
+            const char *name,
+            gsize      *out_len)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (mail, &len);
+  const char *end = data + len;
+  const char *p = data;
+  gsize name_len = strlen (name);
+
+  while (p < end)
+    {
+      const char *nl = memchr (p, '\n', end - p);
+      gsize line = (nl != NULL ? nl : end) - p;
+
+      if (line == 0 || (line == 1 && *p == '\r'))
+        break;
+      if (line > name_len && g_ascii_strncasecmp (p, name, name_len) == 0 && p[name_len] == ':')
+        {
+          const char *v = p + name_len + 1;
+
+          while (v < p + line && (*v == ' ' || *v == '\t'))
+            v++;
+          *out_len = p + line - v;
+          return v;
+        }
+      if (nl == NULL)
+        break;
+      p = nl + 1;
+    }
+  return NULL;
+}
+
+gboolean
+koi_syncer_header_says_multipart (GBytes *mail)
+{
+  gsize len = 0;
+  const char *value = top_header (mail, "Content-Type", &len);
+
+  return value != NULL && len >= 10 && g_ascii_strncasecmp (value, "multipart/", 10) == 0;
+}
+
 gboolean
 koi_syncer_header_says_voice (GBytes *mail)
 {

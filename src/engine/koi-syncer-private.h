@@ -82,6 +82,7 @@ gboolean koi_syncer_receipts_shown   (KoiSyncer     *self,
 
 gint64   koi_syncer_auto_download_max (KoiSyncer *self);
 gboolean koi_syncer_header_says_voice  (GBytes    *mail);
+gboolean koi_syncer_header_says_multipart (GBytes *mail);
 char    *koi_syncer_attachment_dir     (KoiSyncer *self);
 char    *koi_syncer_attachment_tmp_dir (KoiSyncer *self);
 /* Adds the rows for the files in @structure (inside the batch). */
