@@ -295,10 +295,10 @@ koi_syncer_fetch_text_mail (KoiSyncer        *self,
       g_autoptr(GBytes) mime = NULL;
       g_autoptr(GBytes) body = NULL;
       g_autofree char *line = NULL;
+      g_autofree char *name = koi_coi_attachment_name_from_params (part->disposition_params,
+                                                                   part->params);
 
-      if (koi_coi_part_is_attachment (part->type, part->subtype, part->disposition,
-                                      koi_coi_attachment_name_from_params (part->disposition_params,
-                                                                           part->params) != NULL))
+      if (koi_coi_part_is_attachment (part->type, part->subtype, part->disposition, name != NULL))
         continue;
       mime_items = g_strdup_printf ("(UID BODY.PEEK[%s.MIME])", part->section);
       body_items = g_strdup_printf ("(UID BODY.PEEK[%s])", part->section);

@@ -946,10 +946,11 @@ koi_imap_value_dup_astring (const KoiImapValue *value)
 
   if (value->type == KOI_IMAP_VALUE_LITERAL)
     {
-      gsize len;
-      const char *data = g_bytes_get_data (value->bytes, &len);
+      g_autoptr(GBytes) bytes = koi_imap_value_dup_bytes (value);
+      gsize len = 0;
+      const char *data = bytes != NULL ? g_bytes_get_data (bytes, &len) : NULL;
 
-      return g_strndup (data, len);
+      return g_strndup (data != NULL ? data : "", len);
     }
 
   return g_strdup (koi_imap_value_get_string (value));

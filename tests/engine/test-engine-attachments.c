@@ -216,7 +216,7 @@ test_too_large (void)
   g_autofree char *path = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *err = NULL;
-  guint64 before;
+  gboolean before;
   int fd;
 
   koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
