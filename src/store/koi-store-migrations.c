@@ -311,7 +311,19 @@ static const char migration_6_groups[] =
   "ALTER TABLE messages ADD COLUMN group_info INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE messages ADD COLUMN group_info_arg TEXT;";
 
-/* 7 (attachments, issue 12; the lead renumbers on merge): the attachments
+/* 7 (drafts, issue 16): what the user typed in a chat and did not send,
+ * kept across chat switches and restarts; NULL = no draft. Local to this
+ * device: a draft is not mail. */
+static const char migration_7_drafts[] =
+  "ALTER TABLE chats ADD COLUMN draft TEXT;";
+
+/* 8 (contact requests, issue 11): KoiStoreChatRequest. Every chat that
+ * exists already was let in by the user's earlier Koi, so 0. */
+static const char migration_8_requests[] =
+  "ALTER TABLE chats ADD COLUMN request INTEGER NOT NULL DEFAULT 0"
+  "  CHECK (request IN (0, 1, 2));";
+
+/* 9 (attachments, issue 12; was 7 on its branch, renumbered when merging main): the attachments
  * table of migration 1 was never written; it now describes every part of a
  * mail that is a file (koi-store-attachment.h):
  * - section: the IMAP body section it is fetched by ("2", "1.3"); for an
@@ -325,7 +337,7 @@ static const char migration_6_groups[] =
  * outbox.attachment_ref / outbox.tail: an outgoing mail with a file keeps
  * in raw only the bytes before the file's part body and in tail the bytes
  * after it; the file itself is streamed from disk when sent. */
-static const char migration_7_attachments[] =
+static const char migration_9_attachments[] =
   "ALTER TABLE attachments ADD COLUMN section TEXT NOT NULL DEFAULT '';"
   "ALTER TABLE attachments ADD COLUMN encoding TEXT;"
   "ALTER TABLE attachments ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;"
@@ -345,7 +357,9 @@ const char * const koi_store_migrations[] = {
   migration_4,
   migration_5,
   migration_6_groups,
-  migration_7_attachments,
+  migration_7_drafts,
+  migration_8_requests,
+  migration_9_attachments,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (koi_store_migrations) == KOI_STORE_SCHEMA_VERSION);
