@@ -228,8 +228,9 @@ koi_store_attachment_list_auto (KoiStore  *self,
   stmt = koi_store_prepare (self,
                             "SELECT " ATTACHMENT_COLUMNS
                             " FROM attachments a JOIN messages m ON m.id = a.message_ref"
+                            " JOIN chats c ON c.id = m.chat_id"
                             " WHERE m.account_id = ?1 AND a.state = 0 AND a.size <= ?2"
-                            " AND a.mime_type LIKE 'image/%' ORDER BY a.id",
+                            " AND a.mime_type LIKE 'image/%' AND c.request = 0 ORDER BY a.id",
                             error);
   if (stmt == NULL)
     return NULL;

@@ -76,7 +76,8 @@ GPtrArray          *koi_store_attachment_list       (KoiStore     *store,
                                                      GError      **error);
 
 /* Pending attachments of @account_id that download without being asked:
- * images (by MIME type) of at most @max_size bytes. */
+ * images (by MIME type) of at most @max_size bytes in accepted chats (a
+ * stranger's contact request fetches nothing until the user lets it in). */
 GPtrArray          *koi_store_attachment_list_auto  (KoiStore     *store,
                                                      gint64        account_id,
                                                      gint64        max_size,

@@ -140,6 +140,10 @@ test_send_and_receive (void)
   koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
   bob = koi_test_cli_profile (cli, "bob");
 
+  /* Bob knows Alice (he wrote first): her chat is no contact request,
+   * whose images would wait for him to accept it. */
+  g_free (koi_test_cli_send (cli, "bob", "alice@example.org", "Send me the photos?"));
+
   image = write_random_file (cli, "cat.png", "\x89PNG\r\n\x1a\n", 200 * 1000, &image_sha);
   pdf = write_random_file (cli, "Grüße.pdf", "%PDF-1.4\n", 120 * 1000, &pdf_sha);
   big = write_random_file (cli, "big.bin", NULL, 25 * 1000 * 1000, &big_sha);
@@ -148,8 +152,9 @@ test_send_and_receive (void)
   pdf_id = send_file (cli, pdf, NULL);
   big_id = send_file (cli, big, "The big one");
 
-  messages = sync_until (cli, "bob", "alice@example.org", 3);
-  g_assert_cmpuint (messages->len, ==, 3);
+  /* Bob's own question and Alice's three files. */
+  messages = sync_until (cli, "bob", "alice@example.org", 4);
+  g_assert_cmpuint (messages->len, ==, 4);
 
   /* The image came by itself, with its caption as the text. */
   g_assert_cmpstr (member (find_by_id (messages, image_id), "text"), ==, "A cat");
@@ -199,7 +204,7 @@ test_send_and_receive (void)
   /* The same file sent again is stored once. */
   {
     g_autofree char *again_id = send_file (cli, image, NULL);
-    g_autoptr (GPtrArray) now = sync_until (cli, "bob", "alice@example.org", 4);
+    g_autoptr (GPtrArray) now = sync_until (cli, "bob", "alice@example.org", 5);
     const char *first_path = member (first_attachment (find_by_id (now, image_id)), "path");
     const char *second_path = member (first_attachment (find_by_id (now, again_id)), "path");
 

@@ -867,6 +867,28 @@ test_attachments (Fixture       *fixture,
   g_clear_pointer (&due, g_ptr_array_unref);
   due = koi_store_attachment_list_auto (fixture->store, fixture->account_id, 10000000, &error);
   g_assert_cmpuint (due->len, ==, 0);
+
+  /* A stranger's image waits until the user lets the chat in. */
+  {
+    gint64 stranger = chat_with (fixture, "stranger@example.org");
+    gint64 ref = store_test_incoming (fixture->store, fixture->account_id, stranger,
+                                      "chat$stranger@example.org", "", 2000);
+    KoiStoreAttachment photo = {
+      .message_ref = ref, .section = (char *) "2", .filename = (char *) "x.png",
+      .mime_type = (char *) "image/png", .size = 100,
+    };
+
+    g_assert_cmpint (koi_store_attachment_add (fixture->store, &photo, &error), >, 0);
+    g_assert_true (koi_store_chat_set_request (fixture->store, stranger, KOI_STORE_CHAT_REQUEST, &error));
+    g_clear_pointer (&due, g_ptr_array_unref);
+    due = koi_store_attachment_list_auto (fixture->store, fixture->account_id, 10000000, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (due->len, ==, 0);
+    g_assert_true (koi_store_chat_set_request (fixture->store, stranger, KOI_STORE_CHAT_ACCEPTED, &error));
+    g_clear_pointer (&due, g_ptr_array_unref);
+    due = koi_store_attachment_list_auto (fixture->store, fixture->account_id, 10000000, &error);
+    g_assert_cmpuint (due->len, ==, 1);
+  }
 }
 
 /* The outbox keeps a file by reference: the head and tail around it and
