@@ -64,6 +64,7 @@ static const char usage[] =
   "  koi-cli [--profile DIR] search WORDS\n"
   "  koi-cli [--profile DIR] set move-chat-mail on|off\n"
   "  koi-cli [--profile DIR] set read-receipts on|off\n"
+  "  koi-cli [--profile DIR] set auto-download-max BYTES\n"
   "  koi-cli [--profile DIR] contacts\n"
   "  koi-cli [--profile DIR] contact show|block|unblock ADDR\n"
   "  koi-cli [--profile DIR] contact edit ADDR [--name NAME] [--status TEXT]\n"
@@ -132,6 +133,8 @@ static const char usage[] =
   "               chat mail in INBOX whatever this says, and set tells so.\n"
   "               read-receipts: whether sent messages ask for read receipts and\n"
   "               read messages get one (default on).\n"
+  "               auto-download-max: images up to this many bytes are fetched with\n"
+  "               the sync (default 10000000; 0: none); other files on download.\n"
   "  contacts     the address book (contacts with a card), one JSON object per line;\n"
   "               run sync first to see what other devices changed.\n"
   "  contact      show: one contact with its vCard. edit, block, unblock, import:\n"
@@ -1338,6 +1341,20 @@ command_set (const char *profile_dir,
   g_autoptr (GError) error = NULL;
   gboolean on;
 
+  if (g_str_equal (key, "auto-download-max"))
+    {
+      guint64 bytes = 0;
+
+      /* Images up to this size come by themselves; 0 = none. */
+      if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXINT64, &bytes, NULL))
+        return bad_arguments ("auto-download-max is a size in bytes (0: never)");
+      if (!profile_open (&profile, profile_dir, TRUE, &error))
+        return report_error (error);
+      if (!koi_store_setting_set (profile.store, profile.account->id, "attachment_auto_download_max",
+                                  value, &error))
+        return report_error (error);
+      return EXIT_OK;
+    }
   if (!g_str_equal (key, "move-chat-mail") && !g_str_equal (key, "read-receipts"))
     return bad_arguments ("unknown setting “%s”", key);
   if (g_str_equal (value, "on"))
