@@ -427,6 +427,28 @@ koi_account_send_text_async (KoiAccount          *self,
                                 id_command_cb, g_steal_pointer (&task));
 }
 
+void
+koi_account_send_file_async (KoiAccount          *self,
+                             gint64               chat_id,
+                             const char          *path,
+                             const char          *caption,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+  g_return_if_fail (path != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  /* Finished like a text: the engine's task carries the message id. */
+  g_task_set_source_tag (task, koi_account_send_text_async);
+  if (require_engine (self, task))
+    koi_engine_send_file_async (self->engine, chat_id, path, caption, cancellable,
+                                id_command_cb, g_steal_pointer (&task));
+}
+
 gint64
 koi_account_send_text_finish (KoiAccount    *self,
                               GAsyncResult  *result,

@@ -75,6 +75,17 @@ open_chat (KoiWindow  *window,
   return FALSE;
 }
 
+static void
+send_file_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  *(gint64 *) user_data = koi_account_send_text_finish (KOI_ACCOUNT (source), result, &error);
+  g_assert_no_error (error);
+}
+
 static const char *
 button_label (KoiFileBubble *bubble)
 {
@@ -140,6 +151,38 @@ test_download_in_window (void)
   on_disk = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
   g_assert_cmpstr (on_disk, ==, sha);
   g_assert_true (g_str_has_prefix (koi_attachment_get_path (attachment), bob));
+
+  /* Bob sends one back from his window's account: it goes out, and
+   * Alice's koi-cli receives it with its name. */
+  {
+    KoiAccount *account = koi_window_get_account (window);
+    KoiChat *chat = koi_conversation_view_get_chat (koi_window_get_conversation_view (window));
+    g_autofree char *notes = g_build_filename (cli->tmp, "notes.txt", NULL);
+    g_autofree char *out = NULL;
+    gint64 sent = 0;
+    gboolean done = FALSE;
+
+    g_assert_true (g_file_set_contents (notes, "Thanks! My notes.\n", -1, NULL));
+    koi_account_send_file_async (account, koi_chat_get_id (chat), notes, NULL, NULL,
+                                 send_file_cb, &sent);
+    WAIT_FOR (sent != 0, WAIT_S);
+    for (guint attempt = 0; attempt < 80 && !done; attempt++)
+      {
+        g_clear_pointer (&out, g_free);
+        g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", alice, "sync", NULL), ==, 0);
+        g_assert_cmpint (koi_test_cli_run (cli, NULL, &out, NULL, "--profile", alice, "messages",
+                                           "bob@example.org", NULL), ==, 0);
+        done = strstr (out, "\"notes.txt\"") != NULL;
+        if (!done)
+          {
+            gint64 end = g_get_monotonic_time () + 250 * 1000;
+
+            while (g_get_monotonic_time () < end)
+              g_main_context_iteration (NULL, FALSE);
+          }
+      }
+    g_assert_true (done);
+  }
 
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
   texture = koi_test_ui_render (GTK_WIDGET (window));
