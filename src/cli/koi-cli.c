@@ -12,7 +12,9 @@
 #include "koi-account-setup.h"
 #include "koi-chat-client-detect.h"
 #include "koi-cli-contacts.h"
+#include "koi-cli-attachments.h"
 #include "koi-cli-json.h"
+#include "koi-store-attachment.h"
 #include "koi-coi.h"
 #include "koi-engine-error.h"
 #include "koi-engine.h"
@@ -44,6 +46,8 @@ static const char usage[] =
   "          [--imap-security tls|starttls] [--smtp-security tls|starttls]\n"
   "          [--login NAME] [--name DISPLAY-NAME] [--ca-file PEM] --password-stdin\n"
   "  koi-cli [--profile DIR] send [--reply-to MSG] ADDR|CHAT TEXT\n"
+  "  koi-cli [--profile DIR] send --file PATH [--caption TEXT] ADDR|CHAT\n"
+  "  koi-cli [--profile DIR] download MSG\n"
   "  koi-cli [--profile DIR] edit MSG TEXT\n"
   "  koi-cli [--profile DIR] delete MSG [--everyone]\n"
   "  koi-cli [--profile DIR] react MSG EMOJI\n"
@@ -61,6 +65,7 @@ static const char usage[] =
   "  koi-cli [--profile DIR] source MSG\n"
   "  koi-cli [--profile DIR] set move-chat-mail on|off\n"
   "  koi-cli [--profile DIR] set read-receipts on|off\n"
+  "  koi-cli [--profile DIR] set auto-download-max BYTES\n"
   "  koi-cli [--profile DIR] contacts\n"
   "  koi-cli [--profile DIR] contact show|block|unblock ADDR\n"
   "  koi-cli [--profile DIR] contact edit ADDR [--name NAME] [--status TEXT]\n"
@@ -84,7 +89,11 @@ static const char usage[] =
   "               accepted it, printing its Message-ID; otherwise prints the reason\n"
   "               and exits non-zero (a temporary failure leaves it queued for the\n"
   "               next sync, watch or send). --reply-to MSG answers that message\n"
-  "               with a quote.\n"
+  "               with a quote. --file sends the file at PATH (with --caption's\n"
+  "               text); it is copied into the profile and streamed from there.\n"
+  "  download     fetches MSG's attachments that are not here yet (files, and\n"
+  "               images over the auto-download size) and prints each one as JSON\n"
+  "               with its \"path\" and \"sha256\"; exits non-zero if one failed.\n"
   "  edit         replaces the text of your message MSG (its id from \"messages\",\n"
   "               or its Message-ID) for everyone; every version is kept.\n"
   "  delete       removes MSG from this device; --everyone: your message for\n"
@@ -127,6 +136,8 @@ static const char usage[] =
   "               chat mail in INBOX whatever this says, and set tells so.\n"
   "               read-receipts: whether sent messages ask for read receipts and\n"
   "               read messages get one (default on).\n"
+  "               auto-download-max: images up to this many bytes are fetched with\n"
+  "               the sync (default 10000000; 0: none); other files on download.\n"
   "  contacts     the address book (contacts with a card), one JSON object per line;\n"
   "               run sync first to see what other devices changed.\n"
   "  contact      show: one contact with its vCard. edit, block, unblock, import:\n"
@@ -444,10 +455,14 @@ send_and_report (Profile   *profile,
 
   if (!koi_syncer_send_queued (syncer, TRUE, NULL, &error))
     {
+      gboolean final = g_error_matches (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TOO_LARGE) ||
+                       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
       int code = report_error (error);
 
-      fputs ("koi-cli: the message stays queued and is sent on the next send, sync or watch\n",
-             stderr);
+      /* Too large or the file gone: it failed, no later send helps. */
+      if (!final)
+        fputs ("koi-cli: the message stays queued and is sent on the next send, sync or watch\n",
+               stderr);
       return code;
     }
 
@@ -506,6 +521,104 @@ command_send (const char *profile_dir,
     return report_error (error);
 
   return send_and_report (&profile, syncer, id);
+}
+
+static int
+command_send_file (const char *profile_dir,
+                   const char *address_or_chat,
+                   const char *path,
+                   const char *caption)
+{
+  g_auto (Profile) profile = { 0, };
+  g_autoptr (KoiSyncer) syncer = NULL;
+  g_autoptr (GError) error = NULL;
+  guint64 chat_id = 0;
+  gint64 id;
+
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
+    return report_error (error);
+
+  syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
+  if (!g_ascii_string_to_unsigned (address_or_chat, 10, 1, G_MAXINT64, &chat_id, NULL))
+    chat_id = (guint64) koi_syncer_create_chat (syncer, address_or_chat, &error);
+  if (chat_id == 0)
+    return report_error (error);
+  id = koi_syncer_queue_file (syncer, (gint64) chat_id, path, caption, &error);
+  if (id == 0)
+    return report_error (error);
+
+  return send_and_report (&profile, syncer, id);
+}
+
+static int
+command_download (const char *profile_dir,
+                  const char *message)
+{
+  g_auto (Profile) profile = { 0, };
+  g_autoptr (KoiSyncer) syncer = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) list = NULL;
+  g_autofree char *dir = NULL;
+  gint64 target;
+  int code = EXIT_OK;
+
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
+    return report_error (error);
+  target = find_message (&profile, message);
+  if (target == 0)
+    return EXIT_BAD_ARGUMENTS;
+
+  syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
+  if (koi_syncer_request_download (syncer, target, &error) < 0 ||
+      !koi_syncer_connect (syncer, NULL, &error) ||
+      !koi_syncer_download_attachments (syncer, NULL, &error))
+    return report_error (error);
+  koi_syncer_disconnect (syncer);
+
+  list = koi_store_attachment_list (profile.store, target, &error);
+  if (list == NULL)
+    return report_error (error);
+  if (list->len == 0)
+    {
+      fprintf (stderr, "koi-cli: message %s has no attachments\n", message);
+      return EXIT_BAD_ARGUMENTS;
+    }
+  dir = g_path_get_dirname (koi_store_get_path (profile.store));
+  for (guint i = 0; i < list->len; i++)
+    {
+      const KoiStoreAttachment *attachment = list->pdata[i];
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "event");
+      json_builder_add_string_value (builder, "attachment");
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_int_value (builder, attachment->id);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, attachment->filename);
+      json_builder_set_member_name (builder, "state");
+      json_builder_add_string_value (builder, koi_cli_attachment_state_name (attachment->state));
+      json_builder_set_member_name (builder, "size");
+      json_builder_add_int_value (builder, attachment->size);
+      if (attachment->state == KOI_STORE_ATTACHMENT_DONE)
+        {
+          g_autofree char *path = g_build_filename (dir, "attachments", attachment->local_path, NULL);
+
+          json_builder_set_member_name (builder, "sha256");
+          json_builder_add_string_value (builder, attachment->sha256);
+          json_builder_set_member_name (builder, "path");
+          json_builder_add_string_value (builder, path);
+        }
+      else
+        {
+          json_builder_set_member_name (builder, "error");
+          json_builder_add_string_value (builder, attachment->error != NULL ? attachment->error
+                                         : "not downloaded");
+          code = EXIT_REFUSED;
+        }
+      koi_cli_print_object (builder);
+    }
+  return code;
 }
 
 /* MSG as the user wrote it: a message's id (see "messages") or its
@@ -711,7 +824,8 @@ command_sync (const char *profile_dir)
   counts.store = profile.store;
   syncer = koi_syncer_new (profile.store, profile.account, &events, &counts);
   if (!koi_syncer_connect (syncer, NULL, &error) ||
-      !koi_syncer_sync (syncer, TRUE, NULL, &error))
+      !koi_syncer_sync (syncer, TRUE, NULL, &error) ||
+      !koi_syncer_download_attachments (syncer, NULL, &error))
     code = report_error (error);
 
   /* Sending does not depend on IMAP: try even when fetching failed. */
@@ -1214,6 +1328,7 @@ command_messages (const char *profile_dir,
           g_autoptr (JsonBuilder) builder = koi_cli_message_object (NULL, message, peer);
 
           koi_cli_add_message_details (builder, profile.store, message);
+          koi_cli_add_attachments (builder, profile.store, message);
           add_read_by (builder, profile.store, message);
           if (is_group && !add_group_info (builder, profile.store, message->id, &error))
             return report_error (error);
@@ -1260,6 +1375,20 @@ command_set (const char *profile_dir,
   g_autoptr (GError) error = NULL;
   gboolean on;
 
+  if (g_str_equal (key, "auto-download-max"))
+    {
+      guint64 bytes = 0;
+
+      /* Images up to this size come by themselves; 0 = none. */
+      if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXINT64, &bytes, NULL))
+        return bad_arguments ("auto-download-max is a size in bytes (0: never)");
+      if (!profile_open (&profile, profile_dir, TRUE, &error))
+        return report_error (error);
+      if (!koi_store_setting_set (profile.store, profile.account->id, "attachment_auto_download_max",
+                                  value, &error))
+        return report_error (error);
+      return EXIT_OK;
+    }
   if (!g_str_equal (key, "move-chat-mail") && !g_str_equal (key, "read-receipts"))
     return bad_arguments ("unknown setting “%s”", key);
   if (g_str_equal (value, "on"))
@@ -1380,6 +1509,13 @@ main (int   argc,
     return command_send (profile_dir, argv[i + 1], argv[i + 2], NULL);
   if (g_str_equal (argv[i], "send") && argc - i == 5 && g_str_equal (argv[i + 1], "--reply-to"))
     return command_send (profile_dir, argv[i + 3], argv[i + 4], argv[i + 2]);
+  if (g_str_equal (argv[i], "send") && argc - i == 4 && g_str_equal (argv[i + 1], "--file"))
+    return command_send_file (profile_dir, argv[i + 3], argv[i + 2], NULL);
+  if (g_str_equal (argv[i], "send") && argc - i == 6 && g_str_equal (argv[i + 1], "--file") &&
+      g_str_equal (argv[i + 3], "--caption"))
+    return command_send_file (profile_dir, argv[i + 5], argv[i + 2], argv[i + 4]);
+  if (g_str_equal (argv[i], "download") && argc - i == 2)
+    return command_download (profile_dir, argv[i + 1]);
   if (g_str_equal (argv[i], "edit") && argc - i == 3)
     return command_request (profile_dir, argv[i + 1], REQUEST_EDIT, argv[i + 2]);
   if (g_str_equal (argv[i], "delete") && argc - i == 2)

@@ -3,6 +3,7 @@
 
 /* The COI wire format in one include: build, parse and classify chat mail. */
 #include "koi-coi-error.h"
+#include "koi-coi-attachment.h"
 #include "koi-coi-builder.h"
 #include "koi-coi-group.h"
 #include "koi-coi-parser.h"

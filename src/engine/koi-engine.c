@@ -388,7 +388,8 @@ run_connected (KoiEngine  *self,
           !koi_syncer_send_receipts (syncer, self->stop, error) ||
           !koi_syncer_push_contacts (syncer, self->stop, error) ||
           (chats_changed && !full && !koi_syncer_sync_chats (syncer, self->stop, error)) ||
-          !koi_syncer_sync (syncer, full, self->stop, error))
+          !koi_syncer_sync (syncer, full, self->stop, error) ||
+          !koi_syncer_download_attachments (syncer, self->stop, error))
         return FALSE;
       chats_changed = FALSE;
       send_due (self, syncer, FALSE);
@@ -682,6 +683,7 @@ typedef struct {
   KoiContactEdit *edit;      /* contact commands */
   int             change;    /* group changes: KoiGroupChange */
   char          **addresses; /* group creation: the members */
+  char           *caption;   /* send file: the text beside it */
 } Command;
 
 static void
@@ -692,6 +694,7 @@ command_free (gpointer data)
   g_free (command->text);
   g_clear_pointer (&command->edit, koi_contact_edit_free);
   g_strfreev (command->addresses);
+  g_free (command->caption);
   g_free (command);
 }
 
@@ -866,6 +869,90 @@ koi_engine_send_text_finish (KoiEngine     *self,
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
 
   return g_task_propagate_int (G_TASK (result), error);
+}
+
+/* Files: the same path as send text; the copy into the attachment folder
+ * happens here, on the command thread. */
+static gboolean
+send_file_command (KoiEngine  *self,
+                   KoiSyncer  *syncer,
+                   GTask      *task,
+                   GError    **error)
+{
+  Command *command = g_task_get_task_data (task);
+  gint64 id = koi_syncer_queue_file (syncer, command->id, command->text, command->caption, error);
+
+  if (id == 0)
+    return FALSE;
+  koi_engine_wake (self);
+  g_task_return_int (task, id);
+  return TRUE;
+}
+
+void
+koi_engine_send_file_async (KoiEngine           *self,
+                            gint64               chat_id,
+                            const char          *path,
+                            const char          *caption,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task;
+  Command *command;
+
+  g_return_if_fail (KOI_IS_ENGINE (self));
+  g_return_if_fail (path != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  command = g_new0 (Command, 1);
+  command->func = send_file_command;
+  command->id = chat_id;
+  command->text = g_strdup (path);
+  command->caption = g_strdup (caption);
+  g_task_set_source_tag (task, koi_engine_send_file_async);
+  g_task_set_task_data (task, command, command_free);
+  g_thread_pool_push (self->commands, task, NULL);
+}
+
+static gboolean
+download_command (KoiEngine  *self,
+                  KoiSyncer  *syncer,
+                  GTask      *task,
+                  GError    **error)
+{
+  Command *command = g_task_get_task_data (task);
+  gint wanted = koi_syncer_request_download (syncer, command->id, error);
+
+  if (wanted < 0)
+    return FALSE;
+  if (wanted > 0)
+    koi_engine_wake (self);
+  g_task_return_int (task, wanted);
+  return TRUE;
+}
+
+void
+koi_engine_download_async (KoiEngine           *self,
+                           gint64               message_ref,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  command_queue (self, download_command, message_ref, NULL, koi_engine_download_async,
+                 cancellable, callback, user_data);
+}
+
+gint
+koi_engine_download_finish (KoiEngine     *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+
+  return (gint) g_task_propagate_int (G_TASK (result), error);
 }
 
 /* Groups: the same path as send text, one command per change. */

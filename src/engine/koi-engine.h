@@ -116,6 +116,26 @@ gint64              koi_engine_send_text_finish     (KoiEngine              *sel
 /* Creates a group chat named @name with @addresses (NULL-terminated) and
  * sends its first message to them ("chat-updated" and "message-added"
  * follow). Finishes with the new chat's id. */
+/* Queues the file at @path (with @caption, may be NULL) to the chat: it is
+ * copied into the profile's attachment folder and streamed from there when
+ * sent. Finish with koi_engine_send_text_finish() (the message id). */
+void                koi_engine_send_file_async      (KoiEngine              *self,
+                                                     gint64                  chat_id,
+                                                     const char             *path,
+                                                     const char             *caption,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+/* Asks for the message's attachments that are not here yet; the worker
+ * fetches them and emits "message-updated" for each. Returns how many. */
+void                koi_engine_download_async       (KoiEngine              *self,
+                                                     gint64                  message_ref,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+gint                koi_engine_download_finish      (KoiEngine              *self,
+                                                     GAsyncResult           *result,
+                                                     GError                **error);
 void                koi_engine_create_group_async   (KoiEngine              *self,
                                                     const char             *name,
                                                     const char * const     *addresses,

@@ -3,9 +3,11 @@
 
 #include "koi-apply.h"
 #include "koi-chat-client-detect.h"
+#include "koi-imap-bodystructure.h"
 #include "koi-imap-client.h"
 #include "koi-apply.h"
 #include "koi-message-identity.h"
+#include "koi-store-attachment.h"
 #include "koi-syncer.h"
 
 G_BEGIN_DECLS
@@ -83,5 +85,59 @@ gboolean koi_syncer_find_own_copy    (KoiSyncer     *self,
 gboolean koi_syncer_reparse_unreadable (KoiSyncer     *self,
                                         GCancellable  *cancellable,
                                         GError       **error);
+
+/* Attachments (koi-syncer-attachments.c). */
+#define KOI_ATTACHMENT_AUTO_DOWNLOAD_MAX (10 * 1000 * 1000)
+/* A mail larger than this is not fetched whole: its text parts are, and
+ * its files by section. */
+#define KOI_ATTACHMENT_WHOLE_MAIL_MAX (1024 * 1024)
+/* Literals above this go to a file as they arrive. */
+#define KOI_ATTACHMENT_SPILL_THRESHOLD (256 * 1024)
+
+
+gint64   koi_syncer_auto_download_max (KoiSyncer *self);
+gboolean koi_syncer_header_says_voice  (GBytes    *mail);
+gboolean koi_syncer_header_says_multipart (GBytes *mail);
+char    *koi_syncer_attachment_dir     (KoiSyncer *self);
+char    *koi_syncer_attachment_tmp_dir (KoiSyncer *self);
+/* Adds the rows for the files in @structure (inside the batch). */
+gboolean koi_syncer_note_attachments   (KoiSyncer        *self,
+                                        gint64            message_ref,
+                                        KoiImapBodyPart  *structure,
+                                        const char       *chat_content,
+                                        gboolean          voice,
+                                        GError          **error);
+gboolean koi_syncer_structure_has_attachments (KoiImapBodyPart *structure);
+/* The mail's header and text parts only, as one mail to parse. */
+GBytes  *koi_syncer_fetch_text_mail    (KoiSyncer        *self,
+                                        guint32           uid,
+                                        KoiImapBodyPart  *structure,
+                                        GCancellable     *cancellable,
+                                        GError          **error);
+/* Decodes @in_fd (@encoding) into the attachment folder, content-addressed. */
+gboolean koi_syncer_attachment_store_file (KoiSyncer   *self,
+                                        int           in_fd,
+                                        const char   *encoding,
+                                        const char   *mime_type,
+                                        char        **out_sha256,
+                                        char        **out_relative,
+                                        guint64      *out_size,
+                                        GError      **error);
+
+/* koi_syncer_queue_reply with an optional file (a DONE attachment row in
+ * the attachment folder, without message_ref). */
+gint64   koi_syncer_queue_message      (KoiSyncer                *self,
+                                        gint64                    chat_id,
+                                        const char               *text,
+                                        gint64                    reply_to_ref,
+                                        const KoiStoreAttachment *file,
+                                        GError                  **error);
+/* Sends an outbox item, its file streamed from disk when it has one. */
+gboolean koi_syncer_smtp_send_item     (KoiSyncer                *self,
+                                        const KoiStoreOutboxItem *item,
+                                        const char * const       *recipients,
+                                        GPtrArray               **out_results,
+                                        GCancellable             *cancellable,
+                                        GError                  **error);
 
 G_END_DECLS

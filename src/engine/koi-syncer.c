@@ -16,6 +16,7 @@
 #include "koi-imap-command.h"
 #include "koi-message-identity.h"
 #include "koi-smtp.h"
+#include "koi-store-attachment.h"
 #include "koi-syncer.h"
 #include "koi-syncer-group.h"
 #include "koi-syncer-private.h"
@@ -36,7 +37,14 @@
  * the coi layer classifies by, so both passes agree on every mail. */
 #define HEADER_ITEMS \
   "(UID FLAGS INTERNALDATE BODY.PEEK[HEADER.FIELDS (" KOI_COI_CLASSIFY_HEADER_FIELDS ")])"
-#define BODY_ITEMS "(UID FLAGS INTERNALDATE BODY.PEEK[])"
+/* A mail up to 1 MiB (KOI_ATTACHMENT_WHOLE_MAIL_MAX) comes whole. Only a
+ * multipart or a larger mail then has its BODYSTRUCTURE fetched (one more
+ * round trip for those of the chunk): asking for it on every mail made
+ * Dovecot parse each one and cost a third of the catch-up's speed. A
+ * larger mail is fetched again without its files
+ * (koi_syncer_fetch_text_mail). */
+#define BODY_ITEMS "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[]<0.1048576>)"
+#define STRUCTURE_ITEMS "(UID BODYSTRUCTURE)"
 
 
 /* What the header pass learnt of one UID. */
@@ -298,6 +306,12 @@ koi_syncer_connect (KoiSyncer     *self,
         }
     }
 
+  {
+    g_autofree char *spill = koi_syncer_attachment_tmp_dir (self);
+
+    koi_imap_client_set_spill (imap, spill, KOI_ATTACHMENT_SPILL_THRESHOLD);
+  }
+
   self->imap = g_steal_pointer (&imap);
   return TRUE;
 }
@@ -391,10 +405,16 @@ collect_header_cb (const KoiImapFetchItem  *item,
 }
 
 typedef struct {
-  guint32       uid;
-  gboolean      seen;
-  KoiCoiParsed *parsed;
-  gboolean      chat_version;
+  guint32          uid;
+  gboolean         seen;
+  KoiCoiParsed    *parsed;
+  gboolean         chat_version;
+  KoiImapBodyPart *structure;
+  gboolean         voice;       /* Delta Chat's Chat-Voice-Message */
+  gboolean         cut;         /* larger than the partial fetch: text still to come */
+  gboolean         multipart;   /* may hold files: its structure is fetched */
+  GBytes          *partial;     /* a cut mail's first MiB, parsed if nothing better comes */
+  gint64           internal_date_ms;
 } FetchedMessage;
 
 static void
@@ -403,6 +423,64 @@ fetched_message_clear (gpointer data)
   FetchedMessage *fetched = data;
 
   g_clear_pointer (&fetched->parsed, koi_coi_parsed_free);
+  g_clear_pointer (&fetched->structure, koi_imap_body_part_free);
+  g_clear_pointer (&fetched->partial, g_bytes_unref);
+}
+
+static gboolean
+collect_structure_cb (const KoiImapFetchItem  *item,
+                      gpointer                 user_data,
+                      GError                 **error)
+{
+  GArray *fetched = user_data;
+
+  if (item->bodystructure == NULL)
+    return TRUE;
+  for (guint i = 0; i < fetched->len; i++)
+    {
+      FetchedMessage *message = &g_array_index (fetched, FetchedMessage, i);
+
+      if (message->uid == item->uid && message->structure == NULL)
+        message->structure = koi_imap_body_part_parse (item->bodystructure);
+    }
+  return TRUE;
+}
+
+/* Parses what came (the whole mail, or its text parts only). */
+static void
+parse_fetched (FetchedMessage *message,
+               GBytes         *body)
+{
+  g_autoptr (GError) local_error = NULL;
+
+  message->parsed = koi_coi_parse (body, &local_error);
+  if (message->parsed == NULL)
+    {
+      /* Malformed beyond use: stored as an unreadable email with its UID,
+       * never skipped, so the folder's last UID only moves past mail that
+       * is stored. The mail on the server stays untouched. */
+      g_message ("UID %u is unreadable: %s", message->uid, local_error->message);
+      message->parsed = koi_coi_parsed_new_unreadable (body, message->uid, local_error->message);
+    }
+  else if (message->parsed->too_complex)
+    {
+      /* Shown from a few header fields; the UID says where the whole
+       * mail is. */
+      g_message ("UID %u is too complex to read whole: %s", message->uid,
+                 message->parsed->unreadable_reason);
+      g_free (message->parsed->text);
+      message->parsed->text = koi_coi_too_complex_text (message->parsed->raw_size,
+                                                        message->parsed->unreadable_reason,
+                                                        message->uid);
+    }
+  /* No Date, or one that cannot be read: the server's arrival time, not
+   * 1970 (which the first sync's age cut would skip). */
+  if (message->parsed->date_ms == 0)
+    message->parsed->date_ms = message->internal_date_ms;
+  /* Only chat mail can show another chat app: spare the rest the scan. */
+  if (message->parsed->kind == KOI_COI_KIND_CHAT)
+    message->chat_version = koi_chat_client_has_chat_version (body);
+  message->voice = koi_syncer_header_says_voice (body);
 }
 
 static gboolean
@@ -412,40 +490,19 @@ collect_body_cb (const KoiImapFetchItem  *item,
 {
   GArray *fetched = user_data;
   FetchedMessage message = { 0, };
-  g_autoptr (GError) local_error = NULL;
 
   if (item->body == NULL)
     return TRUE;   /* expunged meanwhile: nothing to store */
 
   message.uid = item->uid;
   message.seen = (item->flags & KOI_IMAP_FLAG_SEEN) != 0;
-  message.parsed = koi_coi_parse (item->body, &local_error);
-  if (message.parsed == NULL)
-    {
-      /* Malformed beyond use: stored as an unreadable email with its UID,
-       * never skipped, so the folder's last UID only moves past mail that
-       * is stored. The mail on the server stays untouched. */
-      g_message ("UID %u is unreadable: %s", item->uid, local_error->message);
-      message.parsed = koi_coi_parsed_new_unreadable (item->body, item->uid, local_error->message);
-    }
-  else if (message.parsed->too_complex)
-    {
-      /* Shown from a few header fields; the UID says where the whole
-       * mail is. */
-      g_message ("UID %u is too complex to read whole: %s", item->uid,
-                 message.parsed->unreadable_reason);
-      g_free (message.parsed->text);
-      message.parsed->text = koi_coi_too_complex_text (message.parsed->raw_size,
-                                                       message.parsed->unreadable_reason,
-                                                       item->uid);
-    }
-  /* No Date, or one that cannot be read: the server's arrival time, not
-   * 1970 (which the first sync's age cut would skip). */
-  if (message.parsed->date_ms == 0)
-    message.parsed->date_ms = item->internal_date_ms;
-  /* Only chat mail can show another chat app: spare the rest the scan. */
-  if (message.parsed->kind == KOI_COI_KIND_CHAT)
-    message.chat_version = koi_chat_client_has_chat_version (item->body);
+  message.internal_date_ms = item->internal_date_ms;
+  message.cut = item->size > g_bytes_get_size (item->body);
+  message.multipart = koi_syncer_header_says_multipart (item->body);
+  if (!message.cut)
+    parse_fetched (&message, item->body);
+  else
+    message.partial = g_bytes_ref (item->body);
 
   g_array_append_val (fetched, message);
   return TRUE;
@@ -682,6 +739,49 @@ sync_chunk (KoiSyncer     *self,
         return FALSE;
     }
 
+  /* The structure of what may hold files, in one round trip. */
+  {
+    g_autoptr (GArray) structured = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+    for (guint i = 0; i < fetched->len; i++)
+      {
+        FetchedMessage *message = &g_array_index (fetched, FetchedMessage, i);
+
+        if (message->multipart || message->cut)
+          g_array_append_val (structured, message->uid);
+      }
+    if (structured->len > 0)
+      {
+        g_autofree char *structured_set = koi_uid_set_from_array ((const guint32 *) structured->data,
+                                                                  structured->len);
+
+        if (!koi_imap_client_uid_fetch (self->imap, structured_set, STRUCTURE_ITEMS,
+                                        collect_structure_cb, fetched, cancellable, error))
+          return FALSE;
+      }
+  }
+
+  /* A mail larger than the partial fetch: its text parts now, its files
+   * later by section, so it never sits in memory whole. */
+  for (guint i = 0; i < fetched->len; i++)
+    {
+      FetchedMessage *message = &g_array_index (fetched, FetchedMessage, i);
+      g_autoptr (GBytes) text = NULL;
+
+      if (!message->cut)
+        continue;
+      if (message->structure == NULL)
+        {
+          /* No structure came: the first MiB is what can be shown. */
+          parse_fetched (message, message->partial);
+          continue;
+        }
+      text = koi_syncer_fetch_text_mail (self, message->uid, message->structure, cancellable, error);
+      if (text == NULL)
+        return FALSE;
+      parse_fetched (message, text);
+    }
+
   if (!koi_store_begin (self->store, error))
     return FALSE;
 
@@ -715,6 +815,10 @@ sync_chunk (KoiSyncer     *self,
         }
       id = koi_apply_mail (self->store, self->account->id, self->account->address,
                            message->parsed, message->seen, &changes, error);
+      if (id != 0 && !koi_coi_type_is_hidden (message->parsed->type) &&
+          !koi_syncer_note_attachments (self, id, message->structure, message->parsed->chat_content,
+                                        message->voice, error))
+        id = 0;
       if (id == 0 ||
           !koi_store_location_add (self->store, id, self->account->id, folder, uidvalidity,
                                    message->uid, error))
@@ -1107,6 +1211,18 @@ koi_syncer_queue_reply (KoiSyncer   *self,
                         gint64       reply_to_ref,
                         GError     **error)
 {
+  return koi_syncer_queue_message (self, chat_id, text, reply_to_ref, NULL, error);
+}
+
+gint64
+koi_syncer_queue_message (KoiSyncer                *self,
+                          gint64                    chat_id,
+                          const char               *text,
+                          gint64                    reply_to_ref,
+                          const KoiStoreAttachment *file,
+                          GError                  **error)
+{
+  g_autoptr (GBytes) tail = NULL;
   g_autoptr (KoiStoreMessage) quoted = NULL;
   g_autofree char *full_text = NULL;
   g_autoptr (KoiStoreChat) chat = NULL;
@@ -1136,7 +1252,7 @@ koi_syncer_queue_reply (KoiSyncer   *self,
   if (chat->request != KOI_STORE_CHAT_ACCEPTED &&
       !koi_store_chat_set_request (self->store, chat_id, KOI_STORE_CHAT_ACCEPTED, error))
     return 0;
-  if (chat->kind == KOI_STORE_CHAT_GROUP)
+  if (chat->kind == KOI_STORE_CHAT_GROUP && file == NULL)
     return koi_syncer_queue_group_text (self, chat_id, text, reply_to_ref, error);
   if (chat->kind != KOI_STORE_CHAT_1TO1 || !koi_address_is_valid (chat->peer_address))
     {
@@ -1208,8 +1324,22 @@ koi_syncer_queue_reply (KoiSyncer   *self,
   message = koi_coi_build_chat_message (&outgoing, error);
   if (message == NULL)
     return 0;
-  raw = koi_coi_message_to_bytes (message);
   message_id = g_strdup (g_mime_message_get_message_id (message));
+  if (file != NULL)
+    {
+      /* multipart/mixed: the text, then the file, whose body is streamed
+       * from the attachment folder when sent (koi-syncer-send-file.c). */
+      g_autoptr (GMimeMultipart) mixed = g_mime_multipart_new_with_subtype ("mixed");
+      g_autoptr (GMimePart) part = koi_coi_file_part_new (file->filename, file->mime_type, file->size);
+
+      g_mime_multipart_add (mixed, g_mime_message_get_mime_part (message));
+      g_mime_multipart_add (mixed, GMIME_OBJECT (part));
+      g_mime_message_set_mime_part (message, GMIME_OBJECT (mixed));
+      if (!koi_coi_split_file_message (message, &raw, &tail, error))
+        return 0;
+    }
+  else
+    raw = koi_coi_message_to_bytes (message);
 
   row.account_id = self->account->id;
   row.chat_id = chat_id;
@@ -1244,7 +1374,10 @@ koi_syncer_queue_reply (KoiSyncer   *self,
   if (!address_is_self (self, peer))
     recipients[1] = self->account->address;
 
-  id = koi_store_outbox_enqueue (self->store, &row, raw, recipients, error);
+  if (file != NULL)
+    id = koi_store_outbox_enqueue_with_file (self->store, &row, raw, tail, file, recipients, error);
+  else
+    id = koi_store_outbox_enqueue (self->store, &row, raw, recipients, error);
   if (id == 0)
     return 0;
 
@@ -1426,10 +1559,19 @@ send_one (KoiSyncer                *self,
   report_state (self, item->message_ref);
   kill_for_test ("before");
 
-  if (!koi_smtp_send (self->account->smtp, self->account->address,
-                      (const char * const *) recipients->pdata, item->raw, &results,
-                      cancellable, &local_error))
+  if (!koi_syncer_smtp_send_item (self, item, (const char * const *) recipients->pdata, &results,
+                                  cancellable, &local_error))
     {
+      /* Too large for the server, or the file is gone: no retry helps. */
+      if (g_error_matches (local_error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TOO_LARGE) ||
+          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        {
+          if (!koi_store_outbox_fail (self->store, item->outbox_id, local_error->message, &store_error))
+            g_message ("Could not record a failed send: %s", store_error->message);
+          report_state (self, item->message_ref);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
       /* Nobody got it: it stays queued and is tried again later. Should the
        * store fail here too, nothing was sent, so nothing can go twice. */
       if (!koi_store_outbox_reschedule (self->store, item->outbox_id,

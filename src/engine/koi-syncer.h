@@ -251,6 +251,26 @@ gboolean   koi_syncer_sync_contacts (KoiSyncer              *self,
                                      GError                **error);
 const char *koi_syncer_get_contacts_folder (KoiSyncer       *self);
 
+/* Attachments (koi-syncer-attachments.c, koi-syncer-send-file.c). Fetches
+ * what was asked for and images up to the auto-download size (the
+ * account's "attachment_auto_download_max" setting, default 10 MB). */
+gboolean   koi_syncer_download_attachments (KoiSyncer       *self,
+                                     GCancellable           *cancellable,
+                                     GError                **error);
+/* Asks for every attachment of the message not yet here; returns how
+ * many, -1 on error. The worker fetches them (wake it). */
+gint       koi_syncer_request_download (KoiSyncer           *self,
+                                     gint64                  message_ref,
+                                     GError                **error);
+/* Queues @path as a file message with @caption (may be NULL): the file is
+ * copied into the attachment folder (content-addressed) and the outbox
+ * keeps a reference to it. Returns the message id. */
+gint64     koi_syncer_queue_file    (KoiSyncer              *self,
+                                     gint64                  chat_id,
+                                     const char             *path,
+                                     const char             *caption,
+                                     GError                **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiSyncer, koi_syncer_free)
 
 G_END_DECLS

@@ -427,6 +427,28 @@ koi_account_send_text_async (KoiAccount          *self,
                                 id_command_cb, g_steal_pointer (&task));
 }
 
+void
+koi_account_send_file_async (KoiAccount          *self,
+                             gint64               chat_id,
+                             const char          *path,
+                             const char          *caption,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+  g_return_if_fail (path != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  /* Finished like a text: the engine's task carries the message id. */
+  g_task_set_source_tag (task, koi_account_send_text_async);
+  if (require_engine (self, task))
+    koi_engine_send_file_async (self->engine, chat_id, path, caption, cancellable,
+                                id_command_cb, g_steal_pointer (&task));
+}
+
 gint64
 koi_account_send_text_finish (KoiAccount    *self,
                               GAsyncResult  *result,
@@ -747,6 +769,28 @@ koi_account_retry (KoiAccount *self,
 
   if (self->engine != NULL)
     koi_engine_retry_async (self->engine, message_id, NULL, retry_cb, g_object_ref (self));
+}
+
+static void
+download_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr (KoiAccount) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (koi_engine_download_finish (KOI_ENGINE (source), result, &error) < 0)
+    g_message ("Could not ask for the download: %s", error->message);
+}
+
+void
+koi_account_download (KoiAccount *self,
+                      gint64      message_id)
+{
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  if (self->engine != NULL)
+    koi_engine_download_async (self->engine, message_id, NULL, download_cb, g_object_ref (self));
 }
 
 static void

@@ -78,6 +78,16 @@ void          koi_account_send_text_async      (KoiAccount           *self,
                                                 GCancellable         *cancellable,
                                                 GAsyncReadyCallback   callback,
                                                 gpointer              user_data);
+/* Queues the file at @path with @caption (may be NULL); it is copied into
+ * the profile and streamed from there when sent. Finish with
+ * koi_account_send_text_finish() (the message id). */
+void          koi_account_send_file_async      (KoiAccount           *self,
+                                                gint64                chat_id,
+                                                const char           *path,
+                                                const char           *caption,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
 gint64        koi_account_send_text_finish     (KoiAccount           *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
@@ -171,6 +181,10 @@ void          koi_account_set_draft            (KoiAccount           *self,
 /* TRUE while a draft is on its way to the store: quitting now would lose
  * it, so the application lets the main loop run until this is FALSE. */
 gboolean      koi_account_get_saving           (KoiAccount           *self);
+/* Fetches the message's files that are not here yet (the worker does;
+ * the message's attachments then move on in place). */
+void          koi_account_download             (KoiAccount           *self,
+                                                gint64                message_id);
 void          koi_account_retry                (KoiAccount           *self,
                                                 gint64                message_id);
 

@@ -3,6 +3,9 @@
 
 #include "config.h"
 
+#include <gio/gio.h>
+
+#include "koi-attachment.h"
 #include "koi-message.h"
 
 struct _KoiMessage
@@ -31,6 +34,7 @@ struct _KoiMessage
   int                  group_info;
   char                *group_info_arg;
   gboolean             not_member;
+  GListStore          *attachments; /* KoiAttachment, never NULL */
 };
 
 G_DEFINE_FINAL_TYPE (KoiMessage, koi_message, G_TYPE_OBJECT)
@@ -128,6 +132,41 @@ koi_message_new_from_store (const KoiStoreMessage *message)
   return self;
 }
 
+/* The same files (a download moved on) are updated in place, so a bubble
+ * bound to one keeps it; anything else replaces the list. */
+static void
+update_attachments (KoiMessage *self,
+                    GPtrArray  *rows)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->attachments));
+  guint n_rows = rows != NULL ? rows->len : 0;
+  gboolean same = n == n_rows;
+  g_autoptr (GPtrArray) fresh = NULL;
+
+  for (guint i = 0; same && i < n; i++)
+    {
+      g_autoptr (KoiAttachment) item = g_list_model_get_item (G_LIST_MODEL (self->attachments), i);
+      const KoiStoreAttachment *row = rows->pdata[i];
+
+      same = koi_attachment_get_id (item) == row->id;
+    }
+  if (same)
+    {
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr (KoiAttachment) item = g_list_model_get_item (G_LIST_MODEL (self->attachments), i);
+
+          koi_attachment_update_from_store (item, rows->pdata[i]);
+        }
+      return;
+    }
+
+  fresh = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < n_rows; i++)
+    g_ptr_array_add (fresh, koi_attachment_new_from_store (rows->pdata[i]));
+  g_list_store_splice (self->attachments, 0, n, fresh->pdata, fresh->len);
+}
+
 void
 koi_message_update_from_store (KoiMessage            *self,
                                const KoiStoreMessage *message)
@@ -191,6 +230,7 @@ koi_message_update_from_store (KoiMessage            *self,
   g_free (self->group_info_arg);
   self->group_info_arg = g_strdup (message->group_info_arg);
   self->not_member = message->not_member;
+  update_attachments (self, message->attachments);
 
   /* Last, so a row that waits for "loaded" sees every field already set. */
   if (!self->loaded)
@@ -281,6 +321,13 @@ koi_message_get_read (KoiMessage *self)
 {
   g_return_val_if_fail (KOI_IS_MESSAGE (self), FALSE);
   return self->read_count > 0;
+}
+
+GListModel *
+koi_message_get_attachments (KoiMessage *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE (self), NULL);
+  return G_LIST_MODEL (self->attachments);
 }
 
 const char *
@@ -395,6 +442,8 @@ koi_message_finalize (GObject *object)
   g_clear_pointer (&self->failure_reason, g_free);
   g_clear_pointer (&self->read_by, g_free);
   g_clear_pointer (&self->group_info_arg, g_free);
+
+  g_clear_object (&self->attachments);
 
   G_OBJECT_CLASS (koi_message_parent_class)->finalize (object);
 }
@@ -524,4 +573,5 @@ static void
 koi_message_init (KoiMessage *self)
 {
   self->state = KOI_MESSAGE_RECEIVED;
+  self->attachments = g_list_store_new (KOI_TYPE_ATTACHMENT);
 }

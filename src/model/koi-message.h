@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <gio/gio.h>
 #include <glib-object.h>
 
 #include "koi-store.h"
@@ -70,6 +71,9 @@ gboolean             koi_message_get_deleted        (KoiMessage *self);
 gboolean             koi_message_get_read           (KoiMessage *self);
 guint                koi_message_get_read_count     (KoiMessage *self);
 const char          *koi_message_get_read_by        (KoiMessage *self);
+/* The message's files (KoiAttachment), in the mail's order; never NULL.
+ * Updated in place as downloads move on. */
+GListModel          *koi_message_get_attachments    (KoiMessage *self);
 
 /* Groups: the info line this message is (KoiStoreGroupInfo, 0 = an
  * ordinary message) and its address or name; whether an incoming group

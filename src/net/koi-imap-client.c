@@ -31,6 +31,8 @@ struct _KoiImapClient
   gboolean         other_changed;   /* NOTIFY: a STATUS for another mailbox came */
   char            *bye_text;
   guint            timeout_ms;
+  char            *spill_dir;
+  guint64          spill_threshold;
   GString         *server_line; /* the last line curl read during login */
   char             errbuf[CURL_ERROR_SIZE];
   char             buffer[RECV_BUFFER_SIZE];
@@ -85,7 +87,22 @@ koi_imap_client_free (KoiImapClient *self)
   g_string_free (self->server_line, TRUE);
   g_free (self->bye_text);
   koi_server_config_free (self->config);
+  g_free (self->spill_dir);
   g_free (self);
+}
+
+void
+koi_imap_client_set_spill (KoiImapClient *self,
+                           const char    *dir,
+                           guint64        threshold)
+{
+  g_return_if_fail (self != NULL);
+
+  g_free (self->spill_dir);
+  self->spill_dir = g_strdup (dir);
+  self->spill_threshold = threshold;
+  if (self->parser != NULL)
+    koi_imap_parser_set_spill (self->parser, dir, threshold);
 }
 
 void
@@ -707,6 +724,7 @@ koi_imap_client_connect (KoiImapClient  *self,
 
   self->sock = sock;
   self->parser = koi_imap_parser_new ();
+  koi_imap_parser_set_spill (self->parser, self->spill_dir, self->spill_threshold);
   self->connected = TRUE;
 
   /* curl's CAPABILITY from before login is not kept, and the list often
@@ -1130,6 +1148,8 @@ handle_fetch (KoiImapClient          *self,
   g_autoptr(GPtrArray) keywords = NULL;
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GBytes) header = NULL;
+  g_autoptr(GBytes) section_bytes = NULL;
+  g_autofree char *section = NULL;
   g_auto(GStrv) keyword_strv = NULL;
   gboolean has_uid = FALSE;
 
@@ -1192,6 +1212,22 @@ handle_fetch (KoiImapClient          *self,
           g_clear_pointer (&header, g_bytes_unref);
           header = koi_imap_value_dup_bytes (value);
         }
+      else if (strcmp (name, "BODYSTRUCTURE") == 0 && value->type == KOI_IMAP_VALUE_LIST)
+        item.bodystructure = value;
+      else if (g_str_has_prefix (name, "BODY[") && g_ascii_isdigit (name[5]) &&
+               (value->type == KOI_IMAP_VALUE_LITERAL || value->type == KOI_IMAP_VALUE_STRING ||
+                value->type == KOI_IMAP_VALUE_NIL))
+        {
+          /* One body section ("BODY[2]", "BODY[1.MIME]"): in memory, or
+           * spilled to a file the receiver may take (section_value). */
+          g_free (section);
+          section = g_strndup (name + 5, strcspn (name + 5, "]"));
+          g_clear_pointer (&section_bytes, g_bytes_unref);
+          if (value->type == KOI_IMAP_VALUE_LITERAL && value->path != NULL)
+            item.section_value = (KoiImapValue *) value;
+          else
+            section_bytes = koi_imap_value_dup_bytes (value);
+        }
     }
 
   /* A FETCH without UID inside UID FETCH is the server telling of a flag
@@ -1207,6 +1243,8 @@ handle_fetch (KoiImapClient          *self,
   item.keywords = keyword_strv;
   item.body = body;
   item.header = header;
+  item.section = section;
+  item.section_bytes = section_bytes;
 
   return data->func (&item, data->user_data, error);
 }

@@ -81,6 +81,14 @@ typedef struct
   gint64    internal_date_ms; /* INTERNALDATE (arrival), ms since the epoch; 0 if absent or unreadable */
   GBytes   *body;      /* BODY[] / BODY.PEEK[] / RFC822, or NULL */
   GBytes   *header;    /* BODY[HEADER] / BODY.PEEK[HEADER] / RFC822.HEADER, or NULL */
+  const KoiImapValue *bodystructure; /* BODYSTRUCTURE (koi_imap_body_part_parse), or NULL */
+  /* One numbered body section (BODY[2], BODY[1.MIME]), or NULL: its name
+   * ("2") and its bytes, or for a literal spilled to disk
+   * (koi_imap_client_set_spill) section_value, whose path the receiver
+   * may steal (set to NULL) to keep the file. */
+  const char   *section;
+  GBytes       *section_bytes;
+  KoiImapValue *section_value;
 } KoiImapFetchItem;
 
 /* "17-Jul-1996 02:44:25 -0700" (RFC 3501 date-time) in ms since the
@@ -115,6 +123,11 @@ typedef gboolean (*KoiImapUntaggedFunc) (KoiImapClient          *client,
 KoiImapClient *koi_imap_client_new            (const KoiServerConfig *config);
 void           koi_imap_client_free           (KoiImapClient   *self);
 
+/* Literals above @threshold bytes (a fetched attachment) go to files in
+ * @dir as they arrive, never into memory; NULL keeps everything in memory. */
+void           koi_imap_client_set_spill      (KoiImapClient   *self,
+                                               const char      *dir,
+                                               guint64          threshold);
 /* Read timeout for every wait on the server (default 60000 ms). */
 void           koi_imap_client_set_timeout    (KoiImapClient   *self,
                                                guint            timeout_ms);

@@ -3,7 +3,12 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <string.h>
+
+#include <glib/gstdio.h>
 
 #include "koi-imap-parser.h"
 #include "koi-net-error.h"
@@ -30,9 +35,25 @@ struct _KoiImapParser
   GPtrArray  *literals;  /* GBytes: the literal after each segment */
   GByteArray *literal;   /* the literal being read, or NULL */
   guint64     literal_left;
+  GPtrArray  *paths;     /* char*: the file of each spilled literal, NULL if in memory */
+  char       *spill_dir; /* literals above spill_threshold go to files here */
+  guint64     spill_threshold;
+  int         spill_fd;  /* the literal being written to a file, or -1 */
+  char       *spill_path;
   GQueue      responses;
   GError     *error;     /* sticky: the framing is lost */
 };
+
+/* A spilled literal nobody took: its file goes too. */
+static void
+spill_file_free (gpointer data)
+{
+  char *path = data;
+
+  if (path != NULL)
+    g_unlink (path);
+  g_free (path);
+}
 
 KoiImapParser *
 koi_imap_parser_new (void)
@@ -42,6 +63,8 @@ koi_imap_parser_new (void)
   parser->line = g_string_new (NULL);
   parser->segments = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   parser->literals = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  parser->paths = g_ptr_array_new_with_free_func (spill_file_free);
+  parser->spill_fd = -1;
   g_queue_init (&parser->responses);
 
   return parser;
@@ -56,8 +79,13 @@ koi_imap_parser_free (KoiImapParser *parser)
   g_string_free (parser->line, TRUE);
   g_ptr_array_unref (parser->segments);
   g_ptr_array_unref (parser->literals);
+  g_ptr_array_unref (parser->paths);
   if (parser->literal != NULL)
     g_byte_array_unref (parser->literal);
+  if (parser->spill_fd >= 0)
+    close (parser->spill_fd);
+  spill_file_free (g_steal_pointer (&parser->spill_path));
+  g_free (parser->spill_dir);
   g_queue_clear_full (&parser->responses, (GDestroyNotify) koi_imap_response_free);
   g_clear_error (&parser->error);
   g_free (parser);
@@ -71,6 +99,7 @@ koi_imap_value_free (KoiImapValue *value)
 
   g_free (value->str);
   g_clear_pointer (&value->bytes, g_bytes_unref);
+  spill_file_free (g_steal_pointer (&value->path));
   g_clear_pointer (&value->list, g_ptr_array_unref);
   g_free (value);
 }
@@ -212,6 +241,7 @@ typedef struct
 {
   GPtrArray  *segments;
   GPtrArray  *literals;
+  GPtrArray  *paths;
   guint       segment;
   const char *p;
   const char *end;
@@ -324,6 +354,9 @@ parse_literal (Cursor  *cur,
 
   value = value_new (KOI_IMAP_VALUE_LITERAL);
   value->bytes = g_bytes_ref (cur->literals->pdata[cur->segment]);
+  /* The value owns a spilled literal's file from here on. */
+  if (cur->segment < cur->paths->len)
+    value->path = g_steal_pointer (&cur->paths->pdata[cur->segment]);
   cursor_enter_segment (cur, cur->segment + 1);
 
   return value;
@@ -572,10 +605,11 @@ take_text (Cursor          *cur,
 static KoiImapResponse *
 build_response (GPtrArray  *segments,
                 GPtrArray  *literals,
+                GPtrArray  *paths,
                 GError    **error)
 {
   g_autoptr(KoiImapResponse) response = g_new0 (KoiImapResponse, 1);
-  Cursor cur = { segments, literals, 0, NULL, NULL };
+  Cursor cur = { segments, literals, paths, 0, NULL, NULL };
   g_autofree char *word = NULL;
 
   response->code_args = g_ptr_array_new_with_free_func ((GDestroyNotify) koi_imap_value_free);
@@ -680,6 +714,70 @@ parser_fail (KoiImapParser  *parser,
   return FALSE;
 }
 
+/* A large literal goes to a file as it arrives, so a 25 MB attachment
+ * costs no more memory than a short line. */
+static gboolean
+spill_open (KoiImapParser  *parser,
+            GError        **error)
+{
+  g_autofree char *path = g_build_filename (parser->spill_dir, "literal-XXXXXX", NULL);
+  int fd = g_mkstemp_full (path, O_RDWR | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      return parser_fail (parser,
+                          g_error_new (KOI_IMAP_ERROR, KOI_IMAP_ERROR_PROTOCOL,
+                                       "Could not write a download to %s: %s",
+                                       parser->spill_dir, g_strerror (saved)),
+                          error);
+    }
+  parser->spill_fd = fd;
+  parser->spill_path = g_steal_pointer (&path);
+  return TRUE;
+}
+
+static gboolean
+spill_write (KoiImapParser  *parser,
+             const char     *data,
+             gsize           len,
+             GError        **error)
+{
+  while (len > 0)
+    {
+      gssize n = write (parser->spill_fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          return parser_fail (parser,
+                              g_error_new (KOI_IMAP_ERROR, KOI_IMAP_ERROR_PROTOCOL,
+                                           "Could not write a download to disk: %s",
+                                           g_strerror (saved)),
+                              error);
+        }
+      data += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+void
+koi_imap_parser_set_spill (KoiImapParser *parser,
+                           const char    *dir,
+                           guint64        threshold)
+{
+  g_return_if_fail (parser != NULL);
+
+  g_free (parser->spill_dir);
+  parser->spill_dir = g_strdup (dir);
+  parser->spill_threshold = threshold;
+}
+
 /* A line has ended (LF found and stripped). */
 static gboolean
 finish_line (KoiImapParser  *parser,
@@ -713,14 +811,17 @@ finish_line (KoiImapParser  *parser,
                                            literal_size, MAX_LITERAL_LENGTH),
                               error);
         }
-      parser->literal = g_byte_array_sized_new (MIN (literal_size, MAX_LITERAL_PREALLOC));
       parser->literal_left = literal_size;
+      if (parser->spill_dir != NULL && literal_size > parser->spill_threshold)
+        return spill_open (parser, error);
+      parser->literal = g_byte_array_sized_new (MIN (literal_size, MAX_LITERAL_PREALLOC));
       return TRUE;
     }
 
-  response = build_response (parser->segments, parser->literals, &local_error);
+  response = build_response (parser->segments, parser->literals, parser->paths, &local_error);
   g_ptr_array_set_size (parser->segments, 0);
   g_ptr_array_set_size (parser->literals, 0);
+  g_ptr_array_set_size (parser->paths, 0);
   if (response == NULL)
     return parser_fail (parser, local_error, error);
 
@@ -745,7 +846,17 @@ koi_imap_parser_feed (KoiImapParser  *parser,
 
   while (len > 0)
     {
-      if (parser->literal != NULL)
+      if (parser->spill_fd >= 0)
+        {
+          gsize n = MIN ((guint64) len, parser->literal_left);
+
+          if (!spill_write (parser, data, n, error))
+            return FALSE;
+          data += n;
+          len -= n;
+          parser->literal_left -= n;
+        }
+      else if (parser->literal != NULL)
         {
           gsize n = MIN ((guint64) len, parser->literal_left);
 
@@ -780,11 +891,20 @@ koi_imap_parser_feed (KoiImapParser  *parser,
             return FALSE;
         }
 
-      /* A finished literal: also reached at once for {0}. */
+      /* A finished literal: also reached at once for {0}. The paths
+       * array stays as long as the literals one. */
       if (parser->literal != NULL && parser->literal_left == 0)
         {
           g_ptr_array_add (parser->literals,
                            g_byte_array_free_to_bytes (g_steal_pointer (&parser->literal)));
+          g_ptr_array_add (parser->paths, NULL);
+        }
+      else if (parser->spill_fd >= 0 && parser->literal_left == 0)
+        {
+          close (parser->spill_fd);
+          parser->spill_fd = -1;
+          g_ptr_array_add (parser->literals, g_bytes_new (NULL, 0));
+          g_ptr_array_add (parser->paths, g_steal_pointer (&parser->spill_path));
         }
     }
 
@@ -826,10 +946,11 @@ koi_imap_value_dup_astring (const KoiImapValue *value)
 
   if (value->type == KOI_IMAP_VALUE_LITERAL)
     {
-      gsize len;
-      const char *data = g_bytes_get_data (value->bytes, &len);
+      g_autoptr(GBytes) bytes = koi_imap_value_dup_bytes (value);
+      gsize len = 0;
+      const char *data = bytes != NULL ? g_bytes_get_data (bytes, &len) : NULL;
 
-      return g_strndup (data, len);
+      return g_strndup (data != NULL ? data : "", len);
     }
 
   return g_strdup (koi_imap_value_get_string (value));
@@ -843,6 +964,13 @@ koi_imap_value_dup_bytes (const KoiImapValue *value)
   if (value == NULL)
     return NULL;
 
+  if (value->type == KOI_IMAP_VALUE_LITERAL && value->path != NULL)
+    {
+      /* Mapped, not read: the pages stay the kernel's to drop. */
+      g_autoptr(GMappedFile) file = g_mapped_file_new (value->path, FALSE, NULL);
+
+      return file != NULL ? g_mapped_file_get_bytes (file) : NULL;
+    }
   if (value->type == KOI_IMAP_VALUE_LITERAL)
     return g_bytes_ref (value->bytes);
 

@@ -28,7 +28,10 @@ struct _KoiImapValue
   KoiImapValueType  type;
   char             *str;    /* ATOM, NUMBER, STRING */
   guint64           number; /* NUMBER */
-  GBytes           *bytes;  /* LITERAL */
+  GBytes           *bytes;  /* LITERAL (empty when spilled to path) */
+  char             *path;   /* LITERAL spilled to a file (koi_imap_parser_set_spill): the
+                             * value owns the file and removes it when freed, unless the
+                             * path is stolen (set to NULL) by whoever keeps the file */
   GPtrArray        *list;   /* LIST: of KoiImapValue */
 };
 
@@ -67,6 +70,13 @@ typedef struct _KoiImapParser KoiImapParser;
 
 KoiImapParser   *koi_imap_parser_new       (void);
 void             koi_imap_parser_free      (KoiImapParser    *parser);
+/* Literals larger than @threshold bytes are written to a new file in @dir
+ * as they arrive instead of memory (KoiImapValue.path). @dir NULL: all in
+ * memory (the default). */
+void             koi_imap_parser_set_spill (KoiImapParser    *parser,
+                                            const char       *dir,
+                                            guint64           threshold);
+
 /* Returns FALSE with KOI_IMAP_ERROR_PROTOCOL when a response is malformed;
  * the parser is then broken and every later feed fails the same way (the
  * connection has lost its framing and must be dropped). Responses completed

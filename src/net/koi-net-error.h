@@ -35,6 +35,7 @@ typedef enum
   KOI_SMTP_ERROR_TIMEOUT,
   KOI_SMTP_ERROR_DISCONNECTED,
   KOI_SMTP_ERROR_INVALID_ARGUMENT,
+  KOI_SMTP_ERROR_TOO_LARGE,        /* larger than the server's EHLO SIZE: never sent */
 } KoiSmtpError;
 
 GQuark koi_imap_error_quark (void);

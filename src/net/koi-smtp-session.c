@@ -75,8 +75,11 @@ debug_cb (CURL          *handle,
 
       while (word_end < end && *word_end != ' ')
         word_end++;
+      /* The keyword's parameters are kept too ("SIZE 10240000"). */
       if (word_end > word)
-        g_hash_table_add (self->capabilities, g_ascii_strup (word, word_end - word));
+        g_hash_table_insert (self->capabilities, g_ascii_strup (word, word_end - word),
+                             g_strndup (word_end < end ? word_end + 1 : end,
+                                        word_end < end ? end - word_end - 1 : 0));
     }
 
   return 0;
@@ -110,7 +113,7 @@ koi_smtp_session_open (const KoiServerConfig  *config,
   self = g_new0 (KoiSmtpSession, 1);
   self->config = koi_server_config_copy (config);
   self->sock = CURL_SOCKET_BAD;
-  self->capabilities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->capabilities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->server_words = g_string_new (NULL);
   self->pending = g_byte_array_new ();
 
@@ -130,6 +133,14 @@ koi_smtp_session_has_capability (KoiSmtpSession *self,
   g_autofree char *upper = g_ascii_strup (keyword, -1);
 
   return g_hash_table_contains (self->capabilities, upper);
+}
+
+guint64
+koi_smtp_session_get_size_limit (KoiSmtpSession *self)
+{
+  const char *value = g_hash_table_lookup (self->capabilities, "SIZE");
+
+  return value != NULL ? g_ascii_strtoull (value, NULL, 10) : 0;
 }
 
 static gboolean

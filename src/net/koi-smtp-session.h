@@ -32,6 +32,9 @@ void            koi_smtp_session_free            (KoiSmtpSession         *self);
 /* From the last EHLO reply curl read (after STARTTLS), e.g. "PIPELINING". */
 gboolean        koi_smtp_session_has_capability  (KoiSmtpSession         *self,
                                                   const char             *keyword);
+/* The largest message the server takes (EHLO SIZE, RFC 1870); 0 = it did
+ * not say. */
+guint64         koi_smtp_session_get_size_limit  (KoiSmtpSession         *self);
 gboolean        koi_smtp_session_send            (KoiSmtpSession         *self,
                                                   const char             *data,
                                                   gsize                   len,

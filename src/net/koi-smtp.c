@@ -115,30 +115,57 @@ send_rcpt (KoiSmtpSession  *session,
   return send_string (session, command, cancellable, error);
 }
 
-/* The message with every line that starts with "." given one more (RFC
- * 5321 4.5.2), then the CRLF.CRLF that ends it. The lines already end in
- * CRLF (the caller's contract); a missing last one is added. */
+/* The message, read a block at a time from the caller (as curl's read
+ * callback would), with every line that starts with "." given one more
+ * (RFC 5321 4.5.2), then the CRLF.CRLF that ends it. The lines already end
+ * in CRLF (the caller's contract); a missing last one is added. Only one
+ * block and its stuffed copy are held, whatever the message's size. */
 static gboolean
 send_message_data (KoiSmtpSession  *session,
-                   GBytes          *message,
+                   KoiSmtpReadFunc  read_func,
+                   gpointer         read_data,
                    GCancellable    *cancellable,
                    GError         **error)
 {
-  gsize len;
-  const char *data = g_bytes_get_data (message, &len);
-  const char *p = data;
-  const char *end = data + len;
-  g_autoptr(GByteArray) out = g_byte_array_sized_new (MIN (len, DATA_CHUNK) + 8);
+  g_autofree char *block = g_malloc (DATA_CHUNK);
+  g_autoptr(GByteArray) out = g_byte_array_sized_new (DATA_CHUNK + DATA_CHUNK / 8);
+  gboolean line_start = TRUE;
+  char last[2] = { 0, 0 };
+  guint64 total = 0;
 
-  while (p < end)
+  for (;;)
     {
-      const char *nl = memchr (p, '\n', end - p);
-      const char *line_end = nl != NULL ? nl + 1 : end;
+      gssize n = read_func (read_data, block, DATA_CHUNK, error);
+      const char *p = block;
+      const char *end;
 
-      if (*p == '.')
-        g_byte_array_append (out, (const guint8 *) ".", 1);
-      g_byte_array_append (out, (const guint8 *) p, line_end - p);
-      p = line_end;
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        break;
+      end = block + n;
+      total += n;
+      while (p < end)
+        {
+          const char *nl = memchr (p, '\n', end - p);
+          const char *line_end = nl != NULL ? nl + 1 : end;
+
+          if (line_start && *p == '.')
+            g_byte_array_append (out, (const guint8 *) ".", 1);
+          g_byte_array_append (out, (const guint8 *) p, line_end - p);
+          line_start = nl != NULL;
+          p = line_end;
+        }
+      if (n >= 2)
+        {
+          last[0] = block[n - 2];
+          last[1] = block[n - 1];
+        }
+      else
+        {
+          last[0] = last[1];
+          last[1] = block[0];
+        }
 
       if (out->len >= DATA_CHUNK)
         {
@@ -149,11 +176,31 @@ send_message_data (KoiSmtpSession  *session,
         }
     }
 
-  if (len < 2 || data[len - 2] != '\r' || data[len - 1] != '\n')
+  if (total < 2 || last[0] != '\r' || last[1] != '\n')
     g_byte_array_append (out, (const guint8 *) "\r\n", 2);
   g_byte_array_append (out, (const guint8 *) ".\r\n", 3);
 
   return koi_smtp_session_send (session, (const char *) out->data, out->len, cancellable, error);
+}
+
+typedef struct {
+  const char *data;
+  gsize       len;
+  gsize       offset;
+} BytesReader;
+
+static gssize
+read_bytes (gpointer   user_data,
+            char      *buffer,
+            gsize      size,
+            GError   **error)
+{
+  BytesReader *reader = user_data;
+  gsize n = MIN (size, reader->len - reader->offset);
+
+  memcpy (buffer, reader->data + reader->offset, n);
+  reader->offset += n;
+  return n;
 }
 
 /* The server took the recipients but not the message (or the line broke
@@ -209,7 +256,9 @@ run_transaction (KoiSmtpSession         *session,
                  const char             *from,
                  GPtrArray              *results,
                  GArray                 *slots,
-                 GBytes                 *message,
+                 guint64                 size,
+                 KoiSmtpReadFunc         read_func,
+                 gpointer                read_data,
                  GCancellable           *cancellable,
                  GError                **error)
 {
@@ -220,7 +269,11 @@ run_transaction (KoiSmtpSession         *session,
   guint n_accepted = 0;
   int code = 0;
 
-  g_string_append_printf (commands, "MAIL FROM:<%s>\r\n", from);
+  /* RFC 1870: the server refuses an oversized message before the upload. */
+  if (koi_smtp_session_has_capability (session, "SIZE"))
+    g_string_append_printf (commands, "MAIL FROM:<%s> SIZE=%" G_GUINT64_FORMAT "\r\n", from, size);
+  else
+    g_string_append_printf (commands, "MAIL FROM:<%s>\r\n", from);
   if (pipelining)
     for (guint i = 0; i < slots->len; i++)
       {
@@ -282,7 +335,7 @@ run_transaction (KoiSmtpSession         *session,
     }
   g_clear_pointer (&text, g_free);
 
-  if (!send_message_data (session, message, cancellable, &local_error) ||
+  if (!send_message_data (session, read_func, read_data, cancellable, &local_error) ||
       !koi_smtp_session_read_reply (session, FINAL_REPLY_TIMEOUT_MS, &code, &text, cancellable,
                                     &local_error))
     return failed_after_rcpt (results, local_error, error);
@@ -317,6 +370,26 @@ koi_smtp_send (const KoiServerConfig  *config,
                GCancellable           *cancellable,
                GError                **error)
 {
+  BytesReader reader = { NULL, 0, 0 };
+
+  g_return_val_if_fail (message != NULL, FALSE);
+
+  reader.data = g_bytes_get_data (message, &reader.len);
+  return koi_smtp_send_from_reader (config, from, recipients, reader.len, read_bytes, &reader,
+                                    out_results, cancellable, error);
+}
+
+gboolean
+koi_smtp_send_from_reader (const KoiServerConfig  *config,
+                           const char             *from,
+                           const char * const     *recipients,
+                           guint64                 size,
+                           KoiSmtpReadFunc         read_func,
+                           gpointer                read_data,
+                           GPtrArray             **out_results,
+                           GCancellable           *cancellable,
+                           GError                **error)
+{
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GArray) slots = NULL;
   g_autoptr(KoiSmtpSession) session = NULL;
@@ -325,7 +398,7 @@ koi_smtp_send (const KoiServerConfig  *config,
 
   g_return_val_if_fail (config != NULL, FALSE);
   g_return_val_if_fail (recipients != NULL, FALSE);
-  g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (read_func != NULL, FALSE);
   g_return_val_if_fail (out_results != NULL, FALSE);
 
   *out_results = NULL;
@@ -336,7 +409,7 @@ koi_smtp_send (const KoiServerConfig  *config,
                    "“%s” is not a valid sender address", from != NULL ? from : "");
       return FALSE;
     }
-  if (g_bytes_get_size (message) == 0)
+  if (size == 0)
     {
       g_set_error (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_INVALID_ARGUMENT,
                    "Cannot send an empty message");
@@ -366,7 +439,19 @@ koi_smtp_send (const KoiServerConfig  *config,
       if (session == NULL)
         return FALSE;
 
-      ok = run_transaction (session, config, from, results, slots, message, cancellable, error);
+      /* Too large for this server: said before anything is sent. */
+      if (koi_smtp_session_get_size_limit (session) > 0 &&
+          size > koi_smtp_session_get_size_limit (session))
+        {
+          g_set_error (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TOO_LARGE,
+                       "The message is %" G_GUINT64_FORMAT " bytes; %s:%u takes at most %"
+                       G_GUINT64_FORMAT " bytes", size, config->host, config->port,
+                       koi_smtp_session_get_size_limit (session));
+          koi_smtp_session_quit (session, cancellable);
+          return FALSE;
+        }
+      ok = run_transaction (session, config, from, results, slots, size, read_func, read_data,
+                            cancellable, error);
 
       G_LOCK (bytes_uploaded);
       bytes_uploaded += koi_smtp_session_get_bytes_sent (session);

@@ -46,6 +46,27 @@ gboolean koi_smtp_send (const KoiServerConfig  *config,
                         GCancellable           *cancellable,
                         GError                **error);
 
+/* Gives the next up to @size bytes of the message into @buffer; 0 at the
+ * end, -1 with @error set on failure (the send then fails, nobody got it). */
+typedef gssize (*KoiSmtpReadFunc) (gpointer   user_data,
+                                   char      *buffer,
+                                   gsize      size,
+                                   GError   **error);
+
+/* koi_smtp_send for a message read a block at a time (a file streamed from
+ * disk): @size is its exact length, sent as MAIL FROM's SIZE (RFC 1870);
+ * a message larger than the server's EHLO SIZE fails with
+ * KOI_SMTP_ERROR_TOO_LARGE before anything is sent. */
+gboolean koi_smtp_send_from_reader (const KoiServerConfig  *config,
+                                    const char             *from,
+                                    const char * const     *recipients,
+                                    guint64                 size,
+                                    KoiSmtpReadFunc         read_func,
+                                    gpointer                read_data,
+                                    GPtrArray             **out_results,
+                                    GCancellable           *cancellable,
+                                    GError                **error);
+
 /* Bytes koi_smtp_send has handed to its connections in this process so far
  * (commands and the dot-stuffed message; not curl's own EHLO, STARTTLS and
  * AUTH): what benchmarks count as uploaded. */

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "koi-store-private.h"
+#include "koi-store-attachment.h"
 
 /* Columns in the order message_from_row() reads them; always "messages m". */
 #define MESSAGE_COLUMNS \
@@ -75,6 +76,7 @@ koi_store_message_free (KoiStoreMessage *message)
   g_free (message->failure_reason);
   g_free (message->read_by);
   g_free (message->group_info_arg);
+  g_clear_pointer (&message->attachments, g_ptr_array_unref);
   g_free (message);
 }
 
@@ -358,6 +360,16 @@ koi_store_message_find_chat_for_thread (KoiStore            *self,
   return 0;
 }
 
+/* A message's files come with it, so a bubble never asks again; only
+ * messages that have any cost the extra query. */
+static void
+load_attachments (KoiStore        *self,
+                  KoiStoreMessage *message)
+{
+  if (message->has_attachments)
+    message->attachments = koi_store_attachment_list (self, message->id, NULL);
+}
+
 KoiStoreMessage *
 koi_store_message_get (KoiStore  *self,
                        gint64     id,
@@ -375,7 +387,13 @@ koi_store_message_get (KoiStore  *self,
   sqlite3_bind_int64 (stmt, 1, id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    return message_from_row (stmt);
+    {
+      KoiStoreMessage *message = message_from_row (stmt);
+
+      g_clear_pointer (&stmt, koi_store_stmt_release);
+      load_attachments (self, message);
+      return message;
+    }
   if (rc == SQLITE_DONE)
     g_set_error (error, KOI_STORE_ERROR, KOI_STORE_ERROR_NOT_FOUND,
                  "There is no message with id %" G_GINT64_FORMAT, id);
@@ -883,6 +901,9 @@ collect_messages (KoiStore      *self,
       koi_store_set_error (self, error, rc, what);
       return NULL;
     }
+  koi_store_stmt_release (stmt);
+  for (guint i = 0; i < messages->len; i++)
+    load_attachments (self, messages->pdata[i]);
   return g_steal_pointer (&messages);
 }
 

@@ -323,6 +323,33 @@ static const char migration_8_requests[] =
   "ALTER TABLE chats ADD COLUMN request INTEGER NOT NULL DEFAULT 0"
   "  CHECK (request IN (0, 1, 2));";
 
+/* 9 (attachments, issue 12; was 7 on its branch, renumbered when merging main): the attachments
+ * table of migration 1 was never written; it now describes every part of a
+ * mail that is a file (koi-store-attachment.h):
+ * - section: the IMAP body section it is fetched by ("2", "1.3"); for an
+ *   outgoing message the section it has in the sent mail;
+ * - encoding: its Content-Transfer-Encoding, to decode it while fetching;
+ * - kind: what Delta Chat / COI say it is (KoiStoreAttachmentKind);
+ * - state: 0 pending, 1 downloading, 2 done, 3 failed (frozen values);
+ * - sha256 + local_path: the content's hash and its file, relative to the
+ *   profile's attachment folder (content-addressed: one file per content);
+ * - error: why it failed, for the user.
+ * outbox.attachment_ref / outbox.tail: an outgoing mail with a file keeps
+ * in raw only the bytes before the file's part body and in tail the bytes
+ * after it; the file itself is streamed from disk when sent. */
+static const char migration_9_attachments[] =
+  "ALTER TABLE attachments ADD COLUMN section TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE attachments ADD COLUMN encoding TEXT;"
+  "ALTER TABLE attachments ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE attachments ADD COLUMN state INTEGER NOT NULL DEFAULT 0"
+  "  CHECK (state IN (0, 1, 2, 3));"
+  "ALTER TABLE attachments ADD COLUMN sha256 TEXT;"
+  "ALTER TABLE attachments ADD COLUMN error TEXT;"
+  "CREATE UNIQUE INDEX attachments_by_section ON attachments (message_ref, section);"
+  "CREATE INDEX attachments_by_hash ON attachments (sha256) WHERE sha256 IS NOT NULL;"
+  "ALTER TABLE outbox ADD COLUMN attachment_ref INTEGER REFERENCES attachments (id) ON DELETE SET NULL;"
+  "ALTER TABLE outbox ADD COLUMN tail BLOB;";
+
 const char * const koi_store_migrations[] = {
   migration_1,
   migration_2,
@@ -332,6 +359,7 @@ const char * const koi_store_migrations[] = {
   migration_6_groups,
   migration_7_drafts,
   migration_8_requests,
+  migration_9_attachments,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (koi_store_migrations) == KOI_STORE_SCHEMA_VERSION);

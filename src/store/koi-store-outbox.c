@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "koi-store-private.h"
+#include "koi-store-attachment.h"
 
 /*
  * The outbox: an outgoing message is written here, with the exact bytes
@@ -20,24 +21,28 @@ koi_store_outbox_item_free (KoiStoreOutboxItem *item)
     return;
 
   g_clear_pointer (&item->raw, g_bytes_unref);
+  g_clear_pointer (&item->tail, g_bytes_unref);
   g_clear_pointer (&item->pending_recipients, g_ptr_array_unref);
   g_free (item->from_address);
   g_free (item->message_id);
   g_free (item);
 }
 
-gint64
-koi_store_outbox_enqueue (KoiStore                *self,
-                          const KoiStoreMessage   *message,
-                          GBytes                  *raw,
-                          const char * const      *recipients,
-                          GError                 **error)
+static gint64
+outbox_enqueue (KoiStore                 *self,
+                const KoiStoreMessage    *message,
+                GBytes                   *raw,
+                GBytes                   *tail,
+                const KoiStoreAttachment *attachment,
+                const char * const       *recipients,
+                GError                  **error)
 {
   KoiStoreMessage outgoing;
   KoiStoreAtomic atomic;
   gboolean inserted = FALSE;
   gint64 message_ref;
   gint64 outbox_id = -1;
+  gint64 attachment_ref = 0;
   gint64 now_ms = koi_store_now_ms ();
   gboolean ok;
 
@@ -83,13 +88,23 @@ koi_store_outbox_enqueue (KoiStore                *self,
       ok = FALSE;
     }
 
+  if (ok && attachment != NULL)
+    {
+      KoiStoreAttachment row = *attachment;
+
+      row.message_ref = message_ref;
+      attachment_ref = koi_store_attachment_add (self, &row, error);
+      ok = attachment_ref > 0;
+    }
+
   if (ok)
     {
       g_autoptr(sqlite3_stmt) stmt = NULL;
 
       stmt = koi_store_prepare (self,
-                                "INSERT INTO outbox (message_ref, raw, attempts, next_attempt_ms, created_at_ms)"
-                                " VALUES (?1, ?2, 0, ?3, ?3) RETURNING id",
+                                "INSERT INTO outbox (message_ref, raw, attempts, next_attempt_ms, created_at_ms,"
+                                " attachment_ref, tail)"
+                                " VALUES (?1, ?2, 0, ?3, ?3, ?4, ?5) RETURNING id",
                                 error);
       ok = stmt != NULL;
       if (ok)
@@ -100,6 +115,14 @@ koi_store_outbox_enqueue (KoiStore                *self,
           sqlite3_bind_int64 (stmt, 1, message_ref);
           sqlite3_bind_blob64 (stmt, 2, data, size, SQLITE_STATIC);
           sqlite3_bind_int64 (stmt, 3, now_ms);
+          koi_store_bind_id (stmt, 4, attachment_ref);
+          if (tail != NULL)
+            {
+              gsize tail_size;
+              gconstpointer tail_data = g_bytes_get_data (tail, &tail_size);
+
+              sqlite3_bind_blob64 (stmt, 5, tail_data, tail_size, SQLITE_STATIC);
+            }
           outbox_id = koi_store_step_returning_id (self, stmt, "Could not queue the message", error);
           ok = outbox_id > 0;
         }
@@ -126,6 +149,31 @@ koi_store_outbox_enqueue (KoiStore                *self,
   if (!koi_store_atomic_end (self, &atomic, ok, error))
     return 0;
   return message_ref;
+}
+
+gint64
+koi_store_outbox_enqueue (KoiStore                *self,
+                          const KoiStoreMessage   *message,
+                          GBytes                  *raw,
+                          const char * const      *recipients,
+                          GError                 **error)
+{
+  return outbox_enqueue (self, message, raw, NULL, NULL, recipients, error);
+}
+
+gint64
+koi_store_outbox_enqueue_with_file (KoiStore                 *self,
+                                    const KoiStoreMessage    *message,
+                                    GBytes                   *head,
+                                    GBytes                   *tail,
+                                    const KoiStoreAttachment *attachment,
+                                    const char * const       *recipients,
+                                    GError                  **error)
+{
+  g_return_val_if_fail (attachment != NULL, 0);
+  g_return_val_if_fail (tail != NULL, 0);
+
+  return outbox_enqueue (self, message, head, tail, attachment, recipients, error);
 }
 
 static GPtrArray *
@@ -174,7 +222,7 @@ koi_store_outbox_due (KoiStore  *self,
 
     stmt = koi_store_prepare (self,
                               "SELECT o.id, o.message_ref, o.raw, o.attempts, o.next_attempt_ms,"
-                              " m.from_address, m.message_id"
+                              " m.from_address, m.message_id, o.attachment_ref, o.tail"
                               " FROM outbox o JOIN messages m ON m.id = o.message_ref"
                               " WHERE m.account_id = ?1 AND o.next_attempt_ms <= ?2"
                               " AND EXISTS (SELECT 1 FROM outbox_recipients r"
@@ -197,6 +245,9 @@ koi_store_outbox_due (KoiStore  *self,
         item->next_attempt_ms = sqlite3_column_int64 (stmt, 4);
         item->from_address = koi_store_column_dup (stmt, 5);
         item->message_id = koi_store_column_dup (stmt, 6);
+        item->attachment_ref = sqlite3_column_int64 (stmt, 7);
+        if (sqlite3_column_type (stmt, 8) != SQLITE_NULL)
+          item->tail = g_bytes_new (sqlite3_column_blob (stmt, 8), sqlite3_column_bytes (stmt, 8));
         g_ptr_array_add (items, item);
       }
     if (rc != SQLITE_DONE)

@@ -57,7 +57,7 @@ typedef enum {
 } KoiStoreRecipientState;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define KOI_STORE_SCHEMA_VERSION 8
+#define KOI_STORE_SCHEMA_VERSION 9
 
 typedef struct _KoiStore KoiStore;
 
@@ -382,6 +382,9 @@ typedef struct {
   int       group_info;
   char     *group_info_arg;
   gboolean  not_member;
+  /* Filled when read, for a message with has_attachments: its
+   * KoiStoreAttachment rows (koi-store-attachment.h); else NULL. */
+  GPtrArray *attachments;
 } KoiStoreMessage;
 
 /* Inserts a message; if (account_id, message_id) exists already, returns the
@@ -643,6 +646,10 @@ typedef struct {
   GPtrArray  *pending_recipients;  /* char* */
   char       *from_address;
   char       *message_id;
+  /* A mail with a file (koi-store-attachment.h): raw is the part before
+   * the file's body, the attachment row's file follows, then tail. */
+  gint64      attachment_ref;
+  GBytes     *tail;
 } KoiStoreOutboxItem;
 
 /* Items with pending recipients and next_attempt_ms <= @now_ms, oldest

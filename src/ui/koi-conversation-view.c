@@ -831,6 +831,17 @@ retry_action (GtkWidget  *widget,
     koi_account_retry (self->account, g_variant_get_int64 (parameter));
 }
 
+static void
+download_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
+
+  if (self->account != NULL)
+    koi_account_download (self->account, g_variant_get_int64 (parameter));
+}
+
 static gboolean
 koi_conversation_view_grab_focus (GtkWidget *widget)
 {
@@ -905,6 +916,7 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_composer_edit_last);
 
   gtk_widget_class_install_action (widget_class, "conversation.retry", "x", retry_action);
+  gtk_widget_class_install_action (widget_class, "conversation.download", "x", download_action);
   gtk_widget_class_install_action (widget_class, "conversation.reply", "x", reply_action);
   gtk_widget_class_install_action (widget_class, "conversation.react", "(xs)", react_action);
   gtk_widget_class_install_action (widget_class, "conversation.copy", "x", copy_action);

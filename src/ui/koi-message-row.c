@@ -7,6 +7,7 @@
 
 #include "koi-compat.h"
 #include "koi-group-info.h"
+#include "koi-file-bubble.h"
 #include "koi-message-row.h"
 #include "koi-ui-format.h"
 
@@ -36,6 +37,7 @@ struct _KoiMessageRow
   GtkWidget  *retry_button;
 
   GtkWidget  *menu;   /* the context menu while it exists */
+  GtkWidget  *files_box; /* a KoiFileBubble per attachment (koi-file-bubble.c) */
 
   KoiMessage *item;
   KoiMessage *previous;
@@ -366,6 +368,26 @@ koi_message_row_get_item (KoiMessageRow *self)
   return self->item;
 }
 
+/* Files below the text: rebuilt when the list changes (a message arrives
+ * or is read again); each bubble follows its own download. */
+static void
+update_files (KoiMessageRow *self)
+{
+  GtkWidget *child;
+  GListModel *files = self->item != NULL ? koi_message_get_attachments (self->item) : NULL;
+  guint n = files != NULL ? g_list_model_get_n_items (files) : 0;
+
+  while ((child = gtk_widget_get_first_child (self->files_box)) != NULL)
+    gtk_box_remove (GTK_BOX (self->files_box), child);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (KoiAttachment) attachment = g_list_model_get_item (files, i);
+
+      gtk_box_append (GTK_BOX (self->files_box), koi_file_bubble_new (attachment));
+    }
+  gtk_widget_set_visible (self->files_box, n > 0);
+}
+
 void
 koi_message_row_set_item (KoiMessageRow *self,
                           KoiMessage    *item)
@@ -377,9 +399,17 @@ koi_message_row_set_item (KoiMessageRow *self,
     return;
 
   if (self->item != NULL)
-    g_signal_handlers_disconnect_by_func (self->item, on_item_notify, self);
+    {
+      g_signal_handlers_disconnect_by_func (self->item, on_item_notify, self);
+      g_signal_handlers_disconnect_by_func (koi_message_get_attachments (self->item),
+                                            update_files, self);
+    }
 
   g_set_object (&self->item, item);
+  if (item != NULL)
+    g_signal_connect_object (koi_message_get_attachments (item), "items-changed",
+                             G_CALLBACK (update_files), self, G_CONNECT_SWAPPED);
+  update_files (self);
   /* A recycled row starts folded again. */
   self->show_full = FALSE;
 
@@ -807,6 +837,9 @@ koi_message_row_init (KoiMessageRow *self)
 
   instance_count++;
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->files_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  gtk_widget_set_visible (self->files_box, FALSE);
+  gtk_box_insert_child_after (GTK_BOX (self->bubble), self->files_box, GTK_WIDGET (self->text_label));
   update_all (self);
 
   click = gtk_gesture_click_new ();

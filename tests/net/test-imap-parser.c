@@ -5,6 +5,9 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
+#include "koi-imap-bodystructure.h"
 #include "koi-imap-command.h"
 #include "koi-imap-parser.h"
 #include "koi-net-error.h"
@@ -600,6 +603,111 @@ test_command_quoting (void)
   g_assert_null (strstr (koi_imap_command_get_summary (literal), "two"));
 }
 
+/* A literal above the spill threshold goes to a file as it arrives: the
+ * parser holds only the line, the file has every byte, and the file goes
+ * when the value is freed. */
+static void
+test_spill (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KoiImapParser) parser = koi_imap_parser_new ();
+  g_autoptr(KoiImapResponse) response = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("koi-spill-XXXXXX", &error);
+  g_autofree char *contents = NULL;
+  g_autofree char *path = NULL;
+  const KoiImapValue *list;
+  const KoiImapValue *literal;
+  gsize len = 0;
+  const gsize size = 3 * 1024 * 1024;
+  g_autofree char *data = g_malloc (size);
+  g_autofree char *head = g_strdup_printf ("* 1 FETCH (UID 7 BODY[2] {%" G_GSIZE_FORMAT "}\r\n", size);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = 'A' + i % 26;
+  koi_imap_parser_set_spill (parser, dir, 64 * 1024);
+
+  g_assert_true (koi_imap_parser_feed (parser, head, strlen (head), &error));
+  for (gsize off = 0; off < size; off += 7777)
+    {
+      g_assert_true (koi_imap_parser_feed (parser, data + off, MIN (7777, size - off), &error));
+      g_assert_cmpuint (koi_imap_parser_get_pending (parser), <, 4096);
+    }
+  g_assert_true (koi_imap_parser_feed (parser, ")\r\n", 3, &error));
+  g_assert_no_error (error);
+
+  response = koi_imap_parser_pop (parser);
+  g_assert_nonnull (response);
+  list = koi_imap_response_get_arg (response, 0);
+  literal = list->list->pdata[3];
+  g_assert_cmpint (literal->type, ==, KOI_IMAP_VALUE_LITERAL);
+  g_assert_nonnull (literal->path);
+  g_assert_true (g_str_has_prefix (literal->path, dir));
+  g_assert_true (g_file_get_contents (literal->path, &contents, &len, NULL));
+  g_assert_cmpuint (len, ==, size);
+  g_assert_true (memcmp (contents, data, size) == 0);
+  path = g_strdup (literal->path);
+  g_clear_pointer (&response, koi_imap_response_free);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static KoiImapResponse *
+parse_one (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KoiImapParser) parser = koi_imap_parser_new ();
+
+  g_assert_true (koi_imap_parser_feed (parser, text, strlen (text), &error));
+  g_assert_no_error (error);
+  return koi_imap_parser_pop (parser);
+}
+
+/* Dovecot's answer for a mail with text, an image and a nested
+ * alternative: sections, sizes and file names are what a fetch needs. */
+static void
+test_bodystructure (void)
+{
+  g_autoptr(KoiImapResponse) response = parse_one (
+    "* 1 FETCH (UID 3 BODYSTRUCTURE ("
+    "(\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 12 1 NIL NIL NIL NIL)"
+    "(\"image\" \"png\" (\"name\" \"cat.png\") NIL NIL \"base64\" 5480 NIL (\"attachment\" (\"filename\" \"cat.png\" \"size\" \"4000\")) NIL NIL)"
+    "((\"text\" \"plain\" NIL NIL NIL \"7bit\" 3 1 NIL NIL NIL NIL)(\"text\" \"html\" NIL NIL NIL \"7bit\" 9 1 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"b2\") NIL NIL NIL)"
+    "(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 100 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) (\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1 NIL NIL NIL NIL) 5 NIL (\"inline\" NIL) NIL NIL)"
+    " \"mixed\" (\"boundary\" \"b1\") NIL NIL NIL))\r\n");
+  const KoiImapValue *list = koi_imap_response_get_arg (response, 0);
+  g_autoptr(KoiImapBodyPart) root = koi_imap_body_part_parse (list->list->pdata[3]);
+  g_autoptr(GPtrArray) leaves = NULL;
+  KoiImapBodyPart *image;
+
+  g_assert_nonnull (root);
+  g_assert_cmpstr (root->subtype, ==, "mixed");
+  g_assert_cmpstr (koi_imap_body_part_param (root->params, "BOUNDARY"), ==, "b1");
+  leaves = koi_imap_body_part_leaves (root);
+  g_assert_cmpuint (leaves->len, ==, 5);
+  image = leaves->pdata[1];
+  g_assert_cmpstr (image->section, ==, "2");
+  g_assert_cmpstr (image->type, ==, "image");
+  g_assert_cmpstr (image->encoding, ==, "base64");
+  g_assert_cmpuint (image->size, ==, 5480);
+  g_assert_cmpstr (image->disposition, ==, "attachment");
+  g_assert_cmpstr (koi_imap_body_part_param (image->disposition_params, "filename"), ==, "cat.png");
+  g_assert_cmpstr (((KoiImapBodyPart *) leaves->pdata[3])->section, ==, "3.2");
+  g_assert_cmpstr (((KoiImapBodyPart *) leaves->pdata[4])->section, ==, "4");
+  g_assert_cmpstr (((KoiImapBodyPart *) leaves->pdata[4])->disposition, ==, "inline");
+
+  /* A single-part mail is section 1; garbage is refused. */
+  {
+    g_autoptr(KoiImapResponse) single = parse_one (
+      "* 2 FETCH (BODYSTRUCTURE (\"application\" \"pdf\" NIL NIL NIL \"base64\" 10 NIL NIL NIL NIL))\r\n");
+    g_autoptr(KoiImapBodyPart) part = koi_imap_body_part_parse (
+      ((KoiImapValue *) koi_imap_response_get_arg (single, 0)->list->pdata[1]));
+    g_autoptr(KoiImapResponse) bad = parse_one ("* 3 FETCH (BODYSTRUCTURE (\"text\"))\r\n");
+
+    g_assert_cmpstr (part->section, ==, "1");
+    g_assert_null (koi_imap_body_part_parse (koi_imap_response_get_arg (bad, 0)->list->pdata[1]));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -626,6 +734,8 @@ main (int   argc,
   g_test_add_func ("/net/imap-parser/malformed/deep-nesting", test_deep_nesting);
   g_test_add_func ("/net/imap-parser/big-literal", test_big_literal);
   g_test_add_func ("/net/imap-parser/long-line", test_long_line);
+  g_test_add_func ("/net/imap-parser/spill-to-file", test_spill);
+  g_test_add_func ("/net/imap-parser/bodystructure", test_bodystructure);
   g_test_add_func ("/net/imap-command/utf7", test_utf7);
   g_test_add_func ("/net/imap-command/quoting", test_command_quoting);
 

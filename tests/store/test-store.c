@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 
 #include "store-test-util.h"
+#include "koi-store-attachment.h"
 
 /* Each test gets a fresh folder and an open store with one account. */
 typedef struct {
@@ -289,6 +290,7 @@ static const struct {
   { 5, "schema-v5.sql" },
   { 6, "schema-v6.sql" },
   { 7, "schema-v7.sql" },
+  { 8, "schema-v8.sql" },
 };
 
 static void
@@ -801,6 +803,152 @@ test_thread_and_receipts (Fixture       *fixture,
   g_assert_cmpuint (koi_store_receipt_count (fixture->store, root, &error), ==, 2);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* Attachments */
+
+static void
+test_attachments (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) due = NULL;
+  g_autoptr(KoiStoreAttachment) got = NULL;
+  g_autoptr(KoiStoreMessage) message = NULL;
+  gint64 chat_id = chat_with (fixture, "bob@example.org");
+  gint64 message_ref = store_test_incoming (fixture->store, fixture->account_id, chat_id,
+                                            "chat$photo@example.org", "", 1000);
+  KoiStoreAttachment image = {
+    .message_ref = message_ref, .section = (char *) "2", .filename = (char *) "cat.png",
+    .mime_type = (char *) "image/png", .size = 4000, .encoding = (char *) "base64",
+    .kind = KOI_STORE_ATTACHMENT_IMAGE,
+  };
+  KoiStoreAttachment pdf = {
+    .message_ref = message_ref, .section = (char *) "3", .filename = (char *) "paper.pdf",
+    .mime_type = (char *) "application/pdf", .size = 3000,
+  };
+  KoiStoreAttachment big = {
+    .message_ref = message_ref, .section = (char *) "4", .filename = (char *) "big.png",
+    .mime_type = (char *) "image/png", .size = 30000000,
+  };
+  gint64 image_id = koi_store_attachment_add (fixture->store, &image, &error);
+  gint64 pdf_id;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (image_id, >, 0);
+  /* The same part again (a second fetch) is the same row. */
+  g_assert_cmpint (koi_store_attachment_add (fixture->store, &image, &error), ==, image_id);
+  pdf_id = koi_store_attachment_add (fixture->store, &pdf, &error);
+  g_assert_cmpint (pdf_id, >, image_id);
+  g_assert_cmpint (koi_store_attachment_add (fixture->store, &big, &error), >, pdf_id);
+  g_assert_no_error (error);
+
+  message = koi_store_message_get (fixture->store, message_ref, &error);
+  g_assert_no_error (error);
+  g_assert_true (message->has_attachments);
+
+  list = koi_store_attachment_list (fixture->store, message_ref, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 3);
+  g_assert_cmpstr (((KoiStoreAttachment *) list->pdata[0])->filename, ==, "cat.png");
+  g_assert_cmpint (((KoiStoreAttachment *) list->pdata[0])->account_id, ==, fixture->account_id);
+
+  /* Only the small image downloads by itself. */
+  due = koi_store_attachment_list_auto (fixture->store, fixture->account_id, 10000000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due->len, ==, 1);
+  g_assert_cmpint (((KoiStoreAttachment *) due->pdata[0])->id, ==, image_id);
+
+  g_assert_true (koi_store_attachment_set_state (fixture->store, image_id, KOI_STORE_ATTACHMENT_DOWNLOADING,
+                                                 NULL, NULL, 0, NULL, &error));
+  g_assert_true (koi_store_attachment_reset_downloading (fixture->store, fixture->account_id, &error));
+  g_assert_true (koi_store_attachment_set_state (fixture->store, image_id, KOI_STORE_ATTACHMENT_DONE,
+                                                 "abc123", "ab/abc123", 3999, NULL, &error));
+  g_assert_true (koi_store_attachment_set_state (fixture->store, pdf_id, KOI_STORE_ATTACHMENT_FAILED,
+                                                 NULL, NULL, 0, "The part is damaged", &error));
+  g_assert_no_error (error);
+
+  got = koi_store_attachment_get (fixture->store, image_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (got->state, ==, KOI_STORE_ATTACHMENT_DONE);
+  g_assert_cmpint (got->size, ==, 3999);
+  g_assert_cmpstr (got->local_path, ==, "ab/abc123");
+  g_assert_true (koi_store_attachment_hash_in_use (fixture->store, "abc123", &error));
+  g_assert_false (koi_store_attachment_hash_in_use (fixture->store, "def456", &error));
+  g_clear_pointer (&got, koi_store_attachment_free);
+  got = koi_store_attachment_get (fixture->store, pdf_id, &error);
+  g_assert_cmpint (got->state, ==, KOI_STORE_ATTACHMENT_FAILED);
+  g_assert_cmpstr (got->error, ==, "The part is damaged");
+
+  g_clear_pointer (&due, g_ptr_array_unref);
+  due = koi_store_attachment_list_auto (fixture->store, fixture->account_id, 10000000, &error);
+  g_assert_cmpuint (due->len, ==, 0);
+
+  /* A stranger's image waits until the user lets the chat in. */
+  {
+    gint64 stranger = chat_with (fixture, "stranger@example.org");
+    gint64 ref = store_test_incoming (fixture->store, fixture->account_id, stranger,
+                                      "chat$stranger@example.org", "", 2000);
+    KoiStoreAttachment photo = {
+      .message_ref = ref, .section = (char *) "2", .filename = (char *) "x.png",
+      .mime_type = (char *) "image/png", .size = 100,
+    };
+
+    g_assert_cmpint (koi_store_attachment_add (fixture->store, &photo, &error), >, 0);
+    g_assert_true (koi_store_chat_set_request (fixture->store, stranger, KOI_STORE_CHAT_REQUEST, &error));
+    g_clear_pointer (&due, g_ptr_array_unref);
+    due = koi_store_attachment_list_auto (fixture->store, fixture->account_id, 10000000, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (due->len, ==, 0);
+    g_assert_true (koi_store_chat_set_request (fixture->store, stranger, KOI_STORE_CHAT_ACCEPTED, &error));
+    g_clear_pointer (&due, g_ptr_array_unref);
+    due = koi_store_attachment_list_auto (fixture->store, fixture->account_id, 10000000, &error);
+    g_assert_cmpuint (due->len, ==, 1);
+  }
+}
+
+/* The outbox keeps a file by reference: the head and tail around it and
+ * the attachment row, never the file's bytes. */
+static void
+test_outbox_with_file (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) head = g_bytes_new_static ("HEAD\r\n", 6);
+  g_autoptr(GBytes) tail = g_bytes_new_static ("TAIL\r\n", 6);
+  g_autoptr(GPtrArray) due = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  const char * const recipients[] = { "bob@example.org", NULL };
+  KoiStoreMessage message = {
+    .account_id = fixture->account_id, .chat_id = chat_with (fixture, "bob@example.org"),
+    .message_id = (char *) "chat$file@example.org", .from_address = (char *) "alice@example.org",
+    .text = (char *) "", .sort_ms = 10000,
+  };
+  KoiStoreAttachment file = {
+    .section = (char *) "2", .filename = (char *) "big.bin", .mime_type = (char *) "application/octet-stream",
+    .size = 25000000, .encoding = (char *) "base64", .state = KOI_STORE_ATTACHMENT_DONE,
+    .sha256 = (char *) "ff00", .local_path = (char *) "ff/ff00",
+  };
+  gint64 ref = koi_store_outbox_enqueue_with_file (fixture->store, &message, head, tail, &file,
+                                                   recipients, &error);
+  KoiStoreOutboxItem *item;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (ref, >, 0);
+  due = koi_store_outbox_due (fixture->store, fixture->account_id, G_MAXINT64, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due->len, ==, 1);
+  item = due->pdata[0];
+  g_assert_true (g_bytes_equal (item->raw, head));
+  g_assert_nonnull (item->tail);
+  g_assert_true (g_bytes_equal (item->tail, tail));
+  list = koi_store_attachment_list (fixture->store, ref, &error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_cmpint (item->attachment_ref, ==, ((KoiStoreAttachment *) list->pdata[0])->id);
+  g_assert_cmpstr (((KoiStoreAttachment *) list->pdata[0])->local_path, ==, "ff/ff00");
+}
+
 /* ------------------------------------------------------------------ */
 /* Outbox */
 
@@ -1308,6 +1456,8 @@ main (int   argc,
   ADD ("chat/draft", test_chat_draft);
   ADD ("chat/thread-members-receipts", test_thread_and_receipts);
   ADD ("outbox/flow", test_outbox_flow);
+  ADD ("outbox/with-file", test_outbox_with_file);
+  ADD ("attachments", test_attachments);
   g_test_add_func ("/store/outbox/survives-reopen", test_outbox_survives_reopen);
   ADD ("outbox/refused-recipient", test_outbox_refused_recipient);
   ADD ("folder/state-and-reset", test_folder_state);

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* Decodes @in_fd (read from its position to the end; @encoding base64,
+ * quoted-printable, uuencode, or anything else copied as is) into @dir as
+ * XX/<sha256> (*out_relative), through a temporary file in @dir/tmp.
+ * base64 with bytes that are not base64, or cut in the middle of a
+ * quantum, fails (KOI_ENGINE_ERROR_INVALID) with the reason; so does a
+ * @mime_type image/... whose bytes are not an image. Nothing is left
+ * behind on failure. */
+gboolean koi_attachment_file_store (const char  *dir,
+                                    int          in_fd,
+                                    const char  *encoding,
+                                    const char  *mime_type,
+                                    char       **out_sha256,
+                                    char       **out_relative,
+                                    guint64     *out_size,
+                                    GError     **error);
+
+G_END_DECLS

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "koi-syncer"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "koi-coi-attachment.h"
+#include "koi-engine-error.h"
+#include "koi-smtp.h"
+#include "koi-syncer-private.h"
+
+/* Sending a file: it is copied into the attachment folder when queued
+ * (content-addressed, like a received one: the user may move or delete the
+ * original before the network comes back), and the outbox keeps the mail's
+ * bytes before and after the file's body plus the attachment row. When
+ * sent, the body is read from the file 57 bytes to a base64 line, one block
+ * at a time, so a 25 MB file costs a block of memory, not 34 MB. */
+
+/* 57 bytes make one base64 line of 76 characters; 1149 lines per block. */
+#define LINE_BYTES 57
+#define BLOCK_LINES 1149
+
+typedef struct {
+  GBytes  *head;
+  GBytes  *tail;
+  int      fd;
+  int      phase;     /* 0 head, 1 file, 2 tail, 3 done */
+  gsize    offset;    /* in head or tail */
+  guint8  *pending;   /* encoded lines not yet handed out */
+  gsize    pending_len;
+  gsize    pending_off;
+} FileReader;
+
+static gssize
+copy_bytes (GBytes  *bytes,
+            gsize   *offset,
+            char    *buffer,
+            gsize    size)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+  gsize n = MIN (size, len - *offset);
+
+  memcpy (buffer, data + *offset, n);
+  *offset += n;
+  return n;
+}
+
+/* Reads up to BLOCK_LINES lines of the file and encodes them. */
+static gboolean
+refill (FileReader  *reader,
+        GError     **error)
+{
+  guint8 in[LINE_BYTES * BLOCK_LINES];
+  gsize got = 0;
+  guint8 *out = reader->pending;
+
+  while (got < sizeof in)
+    {
+      gssize n = read (reader->fd, in + got, sizeof in - got);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "Could not read the file to send: %s", g_strerror (saved));
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      got += n;
+    }
+
+  reader->pending_len = 0;
+  reader->pending_off = 0;
+  for (gsize off = 0; off < got; off += LINE_BYTES)
+    {
+      gsize n = MIN (LINE_BYTES, got - off);
+      gint state = 0;
+      gint save = 0;
+      gsize w = g_base64_encode_step (in + off, n, FALSE, (char *) out + reader->pending_len, &state, &save);
+
+      w += g_base64_encode_close (FALSE, (char *) out + reader->pending_len + w, &state, &save);
+      reader->pending_len += w;
+      out[reader->pending_len++] = '\r';
+      out[reader->pending_len++] = '\n';
+    }
+  return TRUE;
+}
+
+static gssize
+read_file_message (gpointer   user_data,
+                   char      *buffer,
+                   gsize      size,
+                   GError   **error)
+{
+  FileReader *reader = user_data;
+
+  for (;;)
+    {
+      switch (reader->phase)
+        {
+        case 0:
+          {
+            gssize n = copy_bytes (reader->head, &reader->offset, buffer, size);
+
+            if (n > 0)
+              return n;
+            reader->phase = 1;
+            break;
+          }
+        case 1:
+          if (reader->pending_off == reader->pending_len)
+            {
+              if (!refill (reader, error))
+                return -1;
+              if (reader->pending_len == 0)
+                {
+                  reader->phase = 2;
+                  reader->offset = 0;
+                  break;
+                }
+            }
+          {
+            gsize n = MIN (size, reader->pending_len - reader->pending_off);
+
+            memcpy (buffer, reader->pending + reader->pending_off, n);
+            reader->pending_off += n;
+            return n;
+          }
+        case 2:
+          {
+            gssize n = copy_bytes (reader->tail, &reader->offset, buffer, size);
+
+            if (n > 0)
+              return n;
+            reader->phase = 3;
+            break;
+          }
+        default:
+          return 0;
+        }
+    }
+}
+
+gboolean
+koi_syncer_smtp_send_item (KoiSyncer                *self,
+                           const KoiStoreOutboxItem *item,
+                           const char * const       *recipients,
+                           GPtrArray               **out_results,
+                           GCancellable             *cancellable,
+                           GError                  **error)
+{
+  g_autoptr (KoiStoreAttachment) attachment = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  FileReader reader = { 0, };
+  GStatBuf st;
+  guint64 size;
+  gboolean ok;
+
+  if (item->tail == NULL || item->attachment_ref == 0)
+    return koi_smtp_send (self->account->smtp, self->account->address, recipients, item->raw,
+                          out_results, cancellable, error);
+
+  attachment = koi_store_attachment_get (self->store, item->attachment_ref, error);
+  if (attachment == NULL)
+    return FALSE;
+  dir = koi_syncer_attachment_dir (self);
+  path = g_build_filename (dir, attachment->local_path, NULL);
+  reader.fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (reader.fd < 0 || fstat (reader.fd, &st) != 0)
+    {
+      int saved = errno;
+
+      if (reader.fd >= 0)
+        close (reader.fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "The file to send (%s) is gone: %s", attachment->filename, g_strerror (saved));
+      return FALSE;
+    }
+
+  size = g_bytes_get_size (item->raw) + koi_coi_base64_encoded_size (st.st_size) +
+         g_bytes_get_size (item->tail);
+  reader.head = item->raw;
+  reader.tail = item->tail;
+  reader.pending = g_malloc ((LINE_BYTES * BLOCK_LINES / 3 + 2) * 4 + BLOCK_LINES * 2);
+  ok = koi_smtp_send_from_reader (self->account->smtp, self->account->address, recipients, size,
+                                  read_file_message, &reader, out_results, cancellable, error);
+  g_free (reader.pending);
+  close (reader.fd);
+  return ok;
+}
+
+gint64
+koi_syncer_queue_file (KoiSyncer   *self,
+                       gint64       chat_id,
+                       const char  *path,
+                       const char  *caption,
+                       GError     **error)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *content_type = NULL;
+  g_autofree char *mime_type = NULL;
+  g_autofree char *sha256 = NULL;
+  g_autofree char *relative = NULL;
+  guint8 head[4096];
+  gssize head_len;
+  guint64 size = 0;
+  KoiStoreAttachment row = { 0, };
+  int fd;
+  gboolean stored;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Cannot read %s: %s", path, g_strerror (saved));
+      return 0;
+    }
+
+  /* The type from the name and the first bytes, as a file manager does. */
+  head_len = read (fd, head, sizeof head);
+  lseek (fd, 0, SEEK_SET);
+  base = g_path_get_basename (path);
+  name = koi_coi_attachment_safe_name (base, NULL);
+  content_type = g_content_type_guess (base, head_len > 0 ? head : NULL, MAX (head_len, 0), NULL);
+  mime_type = g_content_type_get_mime_type (content_type);
+  if (mime_type == NULL)
+    mime_type = g_strdup ("application/octet-stream");
+
+  stored = koi_syncer_attachment_store_file (self, fd, "binary", mime_type, &sha256, &relative,
+                                             &size, error);
+  close (fd);
+  if (!stored)
+    return 0;
+
+  row.section = (char *) "2";
+  row.filename = name;
+  row.mime_type = mime_type;
+  row.size = (gint64) size;
+  row.encoding = (char *) "base64";
+  row.kind = koi_coi_attachment_kind (mime_type, NULL, FALSE);
+  row.state = KOI_STORE_ATTACHMENT_DONE;
+  row.sha256 = sha256;
+  row.local_path = relative;
+
+  /* A mail program shows the caption, or at least the file's name. */
+  return koi_syncer_queue_message (self, chat_id,
+                                   caption != NULL && *caption != '\0' ? caption : name,
+                                   0, &row, error);
+}

@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Attachments end to end through a real Dovecot + Postfix, driven through
+ * koi-cli: files sent by one account arrive byte for byte at the other,
+ * small images at once and everything else when asked; crafted hostile
+ * mail gets a clear outcome per part and writes nothing outside the
+ * profile's attachment folder.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "koi-smtp.h"
+#include "koi-test-cli.h"
+
+static const char *
+member (JsonObject *object,
+        const char *name)
+{
+  return json_object_get_string_member_with_default (object, name, NULL);
+}
+
+static char *
+write_random_file (KoiTestCli   *cli,
+                   const char   *name,
+                   const char   *magic,
+                   gsize         size,
+                   char        **out_sha256)
+{
+  g_autofree char *path = g_build_filename (cli->tmp, name, NULL);
+  g_autofree guint8 *data = g_malloc (size);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (size);
+  g_autoptr (GError) error = NULL;
+
+  for (gsize i = 0; i < size; i += 4)
+    {
+      guint32 r = g_rand_int (rand);
+
+      memcpy (data + i, &r, MIN (4, size - i));
+    }
+  if (magic != NULL)
+    memcpy (data, magic, strlen (magic));
+  g_file_set_contents (path, (const char *) data, size, &error);
+  g_assert_no_error (error);
+  *out_sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, size);
+  return g_steal_pointer (&path);
+}
+
+static char *
+send_file (KoiTestCli *cli,
+           const char *path,
+           const char *caption)
+{
+  g_autofree char *dir = koi_test_cli_profile (cli, "alice");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  if (caption != NULL)
+    status = koi_test_cli_run (cli, NULL, &out, &err, "--profile", dir, "send", "--file", path,
+                               "--caption", caption, "bob@example.org", NULL);
+  else
+    status = koi_test_cli_run (cli, NULL, &out, &err, "--profile", dir, "send", "--file", path,
+                               "bob@example.org", NULL);
+  if (status != 0)
+    g_printerr ("%s", err);
+  g_assert_cmpint (status, ==, 0);
+  return g_strstrip (g_steal_pointer (&out));
+}
+
+static JsonObject *
+find_by_id (GPtrArray  *messages,
+            const char *message_id)
+{
+  for (guint i = 0; i < messages->len; i++)
+    if (g_strcmp0 (member (messages->pdata[i], "message_id"), message_id) == 0)
+      return messages->pdata[i];
+  return NULL;
+}
+
+static JsonObject *
+first_attachment (JsonObject *message)
+{
+  JsonArray *list;
+
+  g_assert_true (json_object_has_member (message, "attachments"));
+  list = json_object_get_array_member (message, "attachments");
+  g_assert_cmpuint (json_array_get_length (list), >=, 1);
+  return json_array_get_object_element (list, 0);
+}
+
+static GPtrArray *
+sync_until (KoiTestCli *cli,
+            const char *profile,
+            const char *peer,
+            guint       count)
+{
+  g_autofree char *dir = koi_test_cli_profile (cli, profile);
+  GPtrArray *messages = NULL;
+
+  for (guint attempt = 0; attempt < 80; attempt++)
+    {
+      g_clear_pointer (&messages, g_ptr_array_unref);
+      g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", dir, "sync", NULL), ==, 0);
+      messages = koi_test_cli_messages (cli, profile, peer);
+      if (messages->len >= count)
+        break;
+      g_usleep (250 * 1000);
+    }
+  return messages;
+}
+
+static char *
+file_sha256 (const char *path)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
+}
+
+/* alice sends an image, a PDF and a 25 MB file; bob gets the image at
+ * once and the others when he asks, each with the same SHA-256. */
+static void
+test_send_and_receive (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (GPtrArray) messages = NULL;
+  g_autofree char *image_sha = NULL, *pdf_sha = NULL, *big_sha = NULL;
+  g_autofree char *image = NULL, *pdf = NULL, *big = NULL;
+  g_autofree char *image_id = NULL, *pdf_id = NULL, *big_id = NULL;
+  g_autofree char *bob = NULL;
+  JsonObject *attachment;
+
+  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
+  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+  bob = koi_test_cli_profile (cli, "bob");
+
+  /* Bob knows Alice (he wrote first): her chat is no contact request,
+   * whose images would wait for him to accept it. */
+  g_free (koi_test_cli_send (cli, "bob", "alice@example.org", "Send me the photos?"));
+
+  image = write_random_file (cli, "cat.png", "\x89PNG\r\n\x1a\n", 200 * 1000, &image_sha);
+  pdf = write_random_file (cli, "Grüße.pdf", "%PDF-1.4\n", 120 * 1000, &pdf_sha);
+  big = write_random_file (cli, "big.bin", NULL, 25 * 1000 * 1000, &big_sha);
+
+  image_id = send_file (cli, image, "A cat");
+  pdf_id = send_file (cli, pdf, NULL);
+  big_id = send_file (cli, big, "The big one");
+
+  /* Bob's own question and Alice's three files. */
+  messages = sync_until (cli, "bob", "alice@example.org", 4);
+  g_assert_cmpuint (messages->len, ==, 4);
+
+  /* The image came by itself, with its caption as the text. */
+  g_assert_cmpstr (member (find_by_id (messages, image_id), "text"), ==, "A cat");
+  attachment = first_attachment (find_by_id (messages, image_id));
+  g_assert_cmpstr (member (attachment, "name"), ==, "cat.png");
+  g_assert_cmpstr (member (attachment, "type"), ==, "image/png");
+  g_assert_cmpstr (member (attachment, "kind"), ==, "image");
+  g_assert_cmpstr (member (attachment, "state"), ==, "done");
+  g_assert_cmpstr (member (attachment, "sha256"), ==, image_sha);
+  {
+    g_autofree char *on_disk = file_sha256 (member (attachment, "path"));
+
+    g_assert_cmpstr (on_disk, ==, image_sha);
+    g_assert_true (g_str_has_prefix (member (attachment, "path"), bob));
+  }
+
+  /* The PDF and the 25 MB file wait to be asked for. */
+  attachment = first_attachment (find_by_id (messages, pdf_id));
+  g_assert_cmpstr (member (attachment, "name"), ==, "Grüße.pdf");
+  g_assert_cmpstr (member (attachment, "state"), ==, "pending");
+  attachment = first_attachment (find_by_id (messages, big_id));
+  g_assert_cmpstr (member (attachment, "state"), ==, "pending");
+  g_assert_cmpint (json_object_get_int_member (attachment, "size"), >, 25 * 1000 * 1000);
+
+  /* "Download": byte for byte what alice sent. */
+  {
+    const char *ids[] = { pdf_id, big_id };
+    const char *shas[] = { pdf_sha, big_sha };
+
+    for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+      {
+        g_autofree char *out = NULL;
+        g_autoptr (GPtrArray) lines = NULL;
+        g_autofree char *on_disk = NULL;
+
+        g_assert_cmpint (koi_test_cli_run (cli, NULL, &out, NULL, "--profile", bob, "download", ids[i],
+                                           NULL), ==, 0);
+        lines = koi_test_cli_parse_lines (out);
+        g_assert_cmpuint (lines->len, ==, 1);
+        g_assert_cmpstr (member (lines->pdata[0], "state"), ==, "done");
+        g_assert_cmpstr (member (lines->pdata[0], "sha256"), ==, shas[i]);
+        on_disk = file_sha256 (member (lines->pdata[0], "path"));
+        g_assert_cmpstr (on_disk, ==, shas[i]);
+      }
+  }
+
+  /* The same file sent again is stored once. */
+  {
+    g_autofree char *again_id = send_file (cli, image, NULL);
+    g_autoptr (GPtrArray) now = sync_until (cli, "bob", "alice@example.org", 5);
+    const char *first_path = member (first_attachment (find_by_id (now, image_id)), "path");
+    const char *second_path = member (first_attachment (find_by_id (now, again_id)), "path");
+
+    g_assert_cmpstr (first_path, ==, second_path);
+  }
+}
+
+/* A file over the server's SIZE limit (Postfix here takes 50 MiB) is
+ * refused with a clear reason before anything is uploaded. */
+static void
+test_too_large (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autofree char *path = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *err = NULL;
+  gboolean before;
+  int fd;
+
+  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
+  dir = koi_test_cli_profile (cli, "alice");
+  path = g_build_filename (cli->tmp, "huge.bin", NULL);
+  fd = g_open (path, O_WRONLY | O_CREAT, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, 40 * 1024 * 1024), ==, 0);   /* 53 MiB as base64 */
+  close (fd);
+
+  before = koi_test_mailserver_queue_is_empty (cli->server);
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, &err, "--profile", dir, "send", "--file", path,
+                                     "bob@example.org", NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "takes at most"));
+  g_assert_true (before);
+  g_assert_true (koi_test_mailserver_queue_is_empty (cli->server));
+}
+
+/* Parts a hostile or broken sender can produce, all in one mail. */
+static const char crafted_mail[] =
+  "From: Alice <alice@example.org>\r\n"
+  "To: bob@example.org\r\n"
+  "Subject: Chat: crafted\r\n"
+  "Date: Mon, 30 Nov 2026 10:00:00 +0000\r\n"
+  "Message-ID: <chat$crafted-1@example.org>\r\n"
+  "Chat-Version: 1.0\r\n"
+  "MIME-Version: 1.0\r\n"
+  "Content-Type: multipart/mixed; boundary=\"XX\"\r\n"
+  "\r\n"
+  "--XX\r\n"
+  "Content-Type: text/plain; charset=utf-8\r\n"
+  "\r\n"
+  "crafted\r\n"
+  "--XX\r\n"
+  "Content-Type: application/octet-stream\r\n"
+  "Content-Disposition: attachment; filename=\"../../.bashrc\"\r\n"
+  "Content-Transfer-Encoding: base64\r\n"
+  "\r\n"
+  "ZWNobyBwd25lZAo=\r\n"
+  "--XX\r\n"
+  "Content-Type: application/octet-stream\r\n"
+  "Content-Disposition: attachment; filename*=utf-8''invoice%E2%80%AEgnp.exe\r\n"
+  "Content-Transfer-Encoding: base64\r\n"
+  "\r\n"
+  "aGVsbG8=\r\n"
+  "--XX\r\n"
+  "Content-Type: image/png\r\n"
+  "Content-Disposition: attachment; filename=\"photo.png\"\r\n"
+  "Content-Transfer-Encoding: base64\r\n"
+  "\r\n"
+  "PGh0bWw+PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0PjwvaHRtbD4=\r\n"
+  "--XX\r\n"
+  "Content-Type: text/plain\r\n"
+  "Content-Disposition: attachment; filename=\"empty.txt\"\r\n"
+  "Content-Transfer-Encoding: base64\r\n"
+  "\r\n"
+  "\r\n"
+  "--XX\r\n"
+  "Content-Type: application/octet-stream\r\n"
+  "Content-Disposition: attachment; filename=\"garbage.bin\"\r\n"
+  "Content-Transfer-Encoding: base64\r\n"
+  "\r\n"
+  "!!!!@@@@####$$$$\r\n"
+  "--XX\r\n"
+  "Content-Type: application/octet-stream\r\n"
+  "Content-Disposition: attachment; filename=\"cut.bin\"\r\n"
+  "Content-Transfer-Encoding: base64\r\n"
+  "\r\n"
+  "aGVsbG8gd29ybG\r\n"
+  "--XX--\r\n";
+
+/* Delta Chat's voice message: Chat-Voice-Message on the mail, the audio as
+ * an attachment part (its documented format). */
+static const char delta_voice[] =
+  "From: Alice <alice@example.org>\r\n"
+  "To: bob@example.org\r\n"
+  "Subject: Message from alice@example.org\r\n"
+  "Date: Mon, 30 Nov 2026 10:01:00 +0000\r\n"
+  "Message-ID: <Mr.voice1.abc@example.org>\r\n"
+  "Chat-Version: 1.0\r\n"
+  "Chat-Voice-Message: 1\r\n"
+  "Chat-Duration: 1200\r\n"
+  "MIME-Version: 1.0\r\n"
+  "Content-Type: multipart/mixed; boundary=\"DC\"\r\n"
+  "\r\n"
+  "--DC\r\n"
+  "Content-Type: text/plain; charset=utf-8\r\n"
+  "\r\n"
+  "\r\n"
+  "--DC\r\n"
+  "Content-Type: audio/ogg\r\n"
+  "Content-Disposition: attachment; filename=\"voice-message_2026-11-30.ogg\"\r\n"
+  "Content-Transfer-Encoding: base64\r\n"
+  "\r\n"
+  "T2dnUwACAAAAAAAAAAA=\r\n"
+  "--DC--\r\n";
+
+static void
+list_files (const char *dir,
+            GPtrArray  *out)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        list_files (path, out);
+      else
+        g_ptr_array_add (out, g_steal_pointer (&path));
+    }
+}
+
+static void
+test_crafted (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (KoiServerConfig) smtp = NULL;
+  g_autoptr (GPtrArray) messages = NULL;
+  g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) lines = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *bob = NULL;
+  g_autofree char *attachments_dir = NULL;
+  g_autofree char *out = NULL;
+  const char *recipients[] = { "bob@example.org", NULL };
+  const char *mails[] = { crafted_mail, delta_voice };
+  JsonObject *voice;
+
+  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+  bob = koi_test_cli_profile (cli, "bob");
+  attachments_dir = g_build_filename (bob, "attachments", NULL);
+
+  smtp = koi_server_config_new (cli->server->host, cli->server->submission_port, KOI_SECURITY_STARTTLS,
+                                "alice@example.org", "alice-secret", cli->server->ca_file);
+  for (guint i = 0; i < G_N_ELEMENTS (mails); i++)
+    {
+      g_autoptr (GBytes) raw = g_bytes_new_static (mails[i], strlen (mails[i]));
+      g_autoptr (GPtrArray) results = NULL;
+
+      g_assert_true (koi_smtp_send (smtp, "alice@example.org", recipients, raw, &results, NULL, &error));
+      g_assert_no_error (error);
+    }
+
+  messages = sync_until (cli, "bob", "alice@example.org", 2);
+  g_assert_cmpuint (messages->len, ==, 2);
+
+  voice = first_attachment (find_by_id (messages, "Mr.voice1.abc@example.org"));
+  g_assert_cmpstr (member (voice, "kind"), ==, "voice");
+  g_assert_cmpstr (member (voice, "name"), ==, "voice-message_2026-11-30.ogg");
+
+  /* One part failed, so download says so; each part has its outcome. */
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, &out, NULL, "--profile", bob, "download",
+                                     "chat$crafted-1@example.org", NULL), !=, 0);
+  lines = koi_test_cli_parse_lines (out);
+  g_assert_cmpuint (lines->len, ==, 6);
+
+  g_assert_cmpstr (member (lines->pdata[0], "name"), ==, "bashrc");
+  g_assert_cmpstr (member (lines->pdata[0], "state"), ==, "done");
+  g_assert_cmpstr (member (lines->pdata[1], "name"), ==, "invoicegnp.exe");
+  g_assert_cmpstr (member (lines->pdata[1], "state"), ==, "done");
+  g_assert_cmpstr (member (lines->pdata[2], "name"), ==, "photo.png");
+  g_assert_cmpstr (member (lines->pdata[2], "state"), ==, "failed");
+  g_assert_nonnull (strstr (member (lines->pdata[2], "error"), "not one"));
+  g_assert_cmpstr (member (lines->pdata[3], "name"), ==, "empty.txt");
+  g_assert_cmpstr (member (lines->pdata[3], "state"), ==, "done");
+  g_assert_cmpint (json_object_get_int_member (lines->pdata[3], "size"), ==, 0);
+  g_assert_cmpstr (member (lines->pdata[4], "state"), ==, "failed");
+  g_assert_nonnull (strstr (member (lines->pdata[4], "error"), "not base64"));
+  g_assert_cmpstr (member (lines->pdata[5], "state"), ==, "failed");
+  g_assert_nonnull (strstr (member (lines->pdata[5], "error"), "cut off"));
+
+  /* Nothing landed outside the attachment folder: every file of the
+   * profile is the store's or lies under attachments/, and no .bashrc
+   * appeared anywhere in the test's folder. */
+  list_files (cli->tmp, files);
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *path = files->pdata[i];
+      g_autofree char *base = g_path_get_basename (path);
+
+      g_assert_cmpstr (base, !=, ".bashrc");
+      if (g_str_has_prefix (path, bob) && !g_str_has_prefix (path, attachments_dir))
+        g_assert_true (g_str_has_prefix (base, "koi.db") || g_str_has_suffix (base, ".json") ||
+                       g_str_has_suffix (base, ".ini") || g_str_has_suffix (base, ".keyring"));
+    }
+  {
+    g_autofree char *tmp = g_build_filename (attachments_dir, "tmp", NULL);
+    g_autoptr (GDir) d = g_dir_open (tmp, 0, NULL);
+
+    /* No half-written file is left behind. */
+    g_assert_nonnull (d);
+    g_assert_null (g_dir_read_name (d));
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/engine/attachments/send-and-receive", test_send_and_receive);
+  g_test_add_func ("/engine/attachments/too-large", test_too_large);
+  g_test_add_func ("/engine/attachments/crafted", test_crafted);
+
+  return g_test_run ();
+}

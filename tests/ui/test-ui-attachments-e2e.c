@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "koi-conversation-view.h"
+#include "koi-file-bubble.h"
+#include "koi-message-row.h"
+#include "koi-model.h"
+#include "koi-session.h"
+#include "koi-test-cli.h"
+#include "koi-test-ui.h"
+#include "koi-window.h"
+
+/*
+ * Bob's window, and Alice sending him a PDF with koi-cli through the
+ * private Dovecot + Postfix: the file shows as a bubble that offers
+ * "Download"; clicking it fetches the file through Bob's engine, and the
+ * same bubble then offers "Open", with the file on disk byte for byte.
+ */
+
+#define WAIT_S 45
+
+#define WAIT_FOR(cond, seconds)                                               \
+  G_STMT_START {                                                              \
+    gint64 wait_end_ = g_get_monotonic_time () + (gint64) (seconds) * G_USEC_PER_SEC; \
+    while (!(cond) && g_get_monotonic_time () < wait_end_)                    \
+      g_main_context_iteration (NULL, TRUE);                                  \
+    g_assert_true (cond);                                                     \
+  } G_STMT_END
+
+static char *keyring_path;
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static KoiFileBubble *
+find_bubble (GtkWidget *root)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      KoiFileBubble *found;
+
+      if (KOI_IS_FILE_BUBBLE (child) && gtk_widget_get_mapped (child))
+        return KOI_FILE_BUBBLE (child);
+      found = find_bubble (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+open_chat (KoiWindow  *window,
+           const char *peer)
+{
+  GtkListView *list_view = koi_window_get_chat_list_view (window);
+  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (list_view));
+  guint n = model != NULL ? g_list_model_get_n_items (model) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (KoiChat) chat = g_list_model_get_item (model, i);
+
+      if (g_ascii_strcasecmp (koi_chat_get_peer_address (chat), peer) == 0)
+        {
+          g_signal_emit_by_name (list_view, "activate", i);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+send_file_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  *(gint64 *) user_data = koi_account_send_text_finish (KOI_ACCOUNT (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static const char *
+button_label (KoiFileBubble *bubble)
+{
+  return bubble != NULL ? koi_file_bubble_get_button_label (bubble) : "";
+}
+
+static void
+test_download_in_window (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (KoiSession) session = NULL;
+  g_autofree char *alice = NULL;
+  g_autofree char *bob = NULL;
+  g_autofree char *pdf = NULL;
+  g_autofree char *sha = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *on_disk = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree char *png = NULL;
+  guint8 data[150000];
+  gsize len = 0;
+  KoiWindow *window;
+  KoiFileBubble *bubble = NULL;
+  KoiAttachment *attachment;
+
+  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PATH", keyring_path, TRUE);
+  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
+  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
+  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+  alice = koi_test_cli_profile (cli, "alice");
+  bob = koi_test_cli_profile (cli, "bob");
+
+  /* Bob wrote first, so Alice's chat is no contact request. */
+  g_free (koi_test_cli_send (cli, "bob", "alice@example.org", "Send me the minutes?"));
+
+  for (gsize i = 0; i < sizeof data; i++)
+    data[i] = (guint8) (i * 7 + i / 251);
+  memcpy (data, "%PDF-1.4\n", 9);
+  pdf = g_build_filename (cli->tmp, "minutes.pdf", NULL);
+  g_assert_true (g_file_set_contents (pdf, (const char *) data, sizeof data, NULL));
+  sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, sizeof data);
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", alice, "send", "--file", pdf,
+                                     "--caption", "Here they are", "bob@example.org", NULL), ==, 0);
+
+  session = koi_session_new (bob);
+  koi_session_load_async (session, NULL, NULL, NULL);
+  window = koi_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  koi_window_set_session (window, session);
+  gtk_window_present (GTK_WINDOW (window));
+
+  WAIT_FOR (open_chat (window, "alice@example.org"), WAIT_S);
+  WAIT_FOR ((bubble = find_bubble (GTK_WIDGET (koi_window_get_conversation_view (window)))) != NULL, WAIT_S);
+  WAIT_FOR (g_str_has_prefix (button_label (bubble), "Download"), WAIT_S);
+  attachment = koi_file_bubble_get_attachment (bubble);
+  g_assert_cmpstr (koi_attachment_get_name (attachment), ==, "minutes.pdf");
+
+  /* The user clicks "Download 150 kB". */
+  g_signal_emit_by_name (gtk_widget_get_last_child (GTK_WIDGET (bubble)), "clicked");
+  WAIT_FOR (koi_attachment_get_state (attachment) == KOI_ATTACHMENT_DONE, WAIT_S);
+  g_assert_cmpstr (button_label (bubble), ==, "Open");
+  g_assert_true (g_file_get_contents (koi_attachment_get_path (attachment), &contents, &len, NULL));
+  on_disk = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
+  g_assert_cmpstr (on_disk, ==, sha);
+  g_assert_true (g_str_has_prefix (koi_attachment_get_path (attachment), bob));
+
+  /* Bob sends one back from his window's account: it goes out, and
+   * Alice's koi-cli receives it with its name. */
+  {
+    KoiAccount *account = koi_window_get_account (window);
+    KoiChat *chat = koi_conversation_view_get_chat (koi_window_get_conversation_view (window));
+    g_autofree char *notes = g_build_filename (cli->tmp, "notes.txt", NULL);
+    g_autofree char *out = NULL;
+    gint64 sent = 0;
+    gboolean done = FALSE;
+
+    g_assert_true (g_file_set_contents (notes, "Thanks! My notes.\n", -1, NULL));
+    koi_account_send_file_async (account, koi_chat_get_id (chat), notes, NULL, NULL,
+                                 send_file_cb, &sent);
+    WAIT_FOR (sent != 0, WAIT_S);
+    for (guint attempt = 0; attempt < 80 && !done; attempt++)
+      {
+        g_clear_pointer (&out, g_free);
+        g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", alice, "sync", NULL), ==, 0);
+        g_assert_cmpint (koi_test_cli_run (cli, NULL, &out, NULL, "--profile", alice, "messages",
+                                           "bob@example.org", NULL), ==, 0);
+        done = strstr (out, "\"notes.txt\"") != NULL;
+        if (!done)
+          {
+            gint64 end = g_get_monotonic_time () + 250 * 1000;
+
+            while (g_get_monotonic_time () < end)
+              g_main_context_iteration (NULL, FALSE);
+          }
+      }
+    g_assert_true (done);
+  }
+
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  texture = koi_test_ui_render (GTK_WIDGET (window));
+  png = koi_test_ui_save_png (texture, "chat-file.png");
+  g_test_message ("screenshot: %s", png);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  koi_session_shutdown (session);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  keyring_path = koi_test_ui_use_file_keyring ();
+
+  koi_test_ui_init (&argc, &argv);
+  koi_model_init ();
+  g_timeout_add (20, tick_cb, NULL);
+
+  g_test_add_func ("/ui/attachments-e2e/download", test_download_in_window);
+
+  status = g_test_run ();
+
+  koi_test_ui_remove_file_keyring (keyring_path);
+  g_free (keyring_path);
+  return status;
+}

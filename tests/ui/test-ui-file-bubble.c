@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * File bubbles in a message row: one per attachment with its name, size
+ * and a button that says what it will do; "Download" asks the
+ * conversation for it, and the same bubble turns into "Open" when the
+ * download is done.
+ */
+#include "config.h"
+
+#include "koi-file-bubble.h"
+#include "koi-message-row.h"
+#include "koi-test-ui.h"
+
+static void
+on_download (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  *(gint64 *) user_data = g_variant_get_int64 (parameter);
+}
+
+static GPtrArray *
+rows (int first_state)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) koi_store_attachment_free);
+  KoiStoreAttachment *image = g_new0 (KoiStoreAttachment, 1);
+  KoiStoreAttachment *pdf = g_new0 (KoiStoreAttachment, 1);
+  KoiStoreAttachment *broken = g_new0 (KoiStoreAttachment, 1);
+
+  image->id = 1;
+  image->message_ref = 42;
+  image->filename = g_strdup ("holiday-photo-with-a-rather-long-name.png");
+  image->mime_type = g_strdup ("image/png");
+  image->size = 24100000;
+  image->state = first_state;
+  if (first_state == KOI_STORE_ATTACHMENT_DONE)
+    image->path = g_strdup ("/tmp/koi-test-does-not-exist/ab/abcd");
+  pdf->id = 2;
+  pdf->message_ref = 42;
+  pdf->filename = g_strdup ("Grüße.pdf");
+  pdf->mime_type = g_strdup ("application/pdf");
+  pdf->size = 120000;
+  pdf->state = KOI_STORE_ATTACHMENT_DOWNLOADING;
+  broken->id = 3;
+  broken->message_ref = 42;
+  broken->filename = g_strdup ("photo.png");
+  broken->mime_type = g_strdup ("image/png");
+  broken->size = 52;
+  broken->state = KOI_STORE_ATTACHMENT_FAILED;
+  broken->error = g_strdup ("The attachment says it is an image (image/png) but its content is not one");
+  g_ptr_array_add (list, image);
+  g_ptr_array_add (list, pdf);
+  g_ptr_array_add (list, broken);
+  return list;
+}
+
+static KoiFileBubble *
+bubble_at (GtkWidget *root,
+           guint      index)
+{
+  guint seen = 0;
+
+  for (GtkWidget *w = root; w != NULL; )
+    {
+      if (KOI_IS_FILE_BUBBLE (w) && seen++ == index)
+        return KOI_FILE_BUBBLE (w);
+      /* depth-first walk */
+      if (gtk_widget_get_first_child (w) != NULL)
+        w = gtk_widget_get_first_child (w);
+      else
+        {
+          while (w != NULL && w != root && gtk_widget_get_next_sibling (w) == NULL)
+            w = gtk_widget_get_parent (w);
+          w = (w == NULL || w == root) ? NULL : gtk_widget_get_next_sibling (w);
+        }
+    }
+  return NULL;
+}
+
+static void
+test_file_bubbles (void)
+{
+  g_autoptr (GPtrArray) pending = rows (KOI_STORE_ATTACHMENT_PENDING);
+  g_autoptr (GPtrArray) done = rows (KOI_STORE_ATTACHMENT_DONE);
+  KoiStoreMessage stored = {
+    .id = 42, .account_id = 1, .chat_id = 7, .message_id = (char *) "chat$f@example.org",
+    .direction = KOI_STORE_DIRECTION_INCOMING, .state = KOI_STORE_STATE_RECEIVED,
+    .kind = KOI_STORE_KIND_CHAT, .from_address = (char *) "alice@example.org",
+    .text = (char *) "The photos from Sunday", .sort_ms = g_get_real_time () / 1000,
+    .has_attachments = TRUE, .attachments = pending,
+  };
+  g_autoptr (KoiMessage) message = koi_message_new_from_store (&stored);
+  g_autoptr (GSimpleActionGroup) group = g_simple_action_group_new ();
+  g_autoptr (GSimpleAction) download = g_simple_action_new ("download", G_VARIANT_TYPE_INT64);
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree char *png = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *row = koi_message_row_new ();
+  KoiFileBubble *first;
+  KoiAttachment *first_attachment;
+  gint64 asked = 0;
+
+  g_signal_connect (download, "activate", G_CALLBACK (on_download), &asked);
+  g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (download));
+  gtk_widget_insert_action_group (window, "conversation", G_ACTION_GROUP (group));
+  gtk_window_set_default_size (GTK_WINDOW (window), 480, -1);
+  gtk_window_set_child (GTK_WINDOW (window), row);
+  koi_message_row_set_item (KOI_MESSAGE_ROW (row), message);
+  gtk_window_present (GTK_WINDOW (window));
+  koi_test_ui_wait_for_drawn (row);
+
+  g_assert_nonnull (bubble_at (row, 2));
+  g_assert_null (bubble_at (row, 3));
+  first = bubble_at (row, 0);
+  first_attachment = koi_file_bubble_get_attachment (first);
+  g_assert_cmpstr (koi_file_bubble_get_button_label (first), ==, "Download 24.1\u00a0MB");
+  g_assert_cmpstr (koi_file_bubble_get_button_label (bubble_at (row, 1)), ==, "Downloading…");
+  g_assert_cmpstr (koi_file_bubble_get_button_label (bubble_at (row, 2)), ==, "Try Again");
+  g_assert_cmpstr (koi_file_bubble_get_detail_text (bubble_at (row, 2)), ==, "52 bytes — could not be downloaded");
+  g_assert_nonnull (koi_test_ui_find_label (row, "Grüße.pdf"));
+
+  texture = koi_test_ui_render (window);
+  png = koi_test_ui_save_png (texture, "file-bubbles.png");
+  g_test_message ("screenshot: %s", png);
+  g_assert_cmpuint (koi_test_ui_count_colors (texture, NULL, 8), >=, 8);
+
+  /* "Download" asks the conversation for the message's files. */
+  g_signal_emit_by_name (gtk_widget_get_last_child (GTK_WIDGET (first)), "clicked");
+  g_assert_cmpint (asked, ==, 42);
+
+  /* The download finished: the same bubble now opens the file. */
+  stored.attachments = done;
+  koi_message_update_from_store (message, &stored);
+  g_assert_true (bubble_at (row, 0) == first);
+  g_assert_true (koi_file_bubble_get_attachment (first) == first_attachment);
+  g_assert_cmpstr (koi_file_bubble_get_button_label (first), ==, "Open");
+
+  /* A message without files shows none. */
+  stored.attachments = NULL;
+  stored.has_attachments = FALSE;
+  koi_message_update_from_store (message, &stored);
+  g_assert_null (bubble_at (row, 0));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  koi_test_ui_init (&argc, &argv);
+
+  g_test_add_func ("/ui/file-bubble/states", test_file_bubbles);
+
+  return g_test_run ();
+}
