@@ -86,6 +86,18 @@ run_ok (KoiTestCli *cli,
   g_assert_cmpint (code, ==, 0);
 }
 
+/* Alice in @profile's contacts, so her mail is no contact request there
+ * (a request gets no receipt until it is accepted: test-engine-requests.c). */
+static void
+add_alice_to_contacts (KoiTestCli *cli,
+                       const char *profile)
+{
+  g_autofree char *dir = koi_test_cli_profile (cli, profile);
+
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", dir, "contact", "edit",
+                                     "alice@example.org", "--name", "Alice", NULL), ==, 0);
+}
+
 static JsonObject *
 message_with_id (GPtrArray  *messages,
                  const char *message_id)
@@ -140,6 +152,9 @@ test_read_by_peer_once (void)
   alice = koi_test_watch_start (cli, "alice");
   g_assert_nonnull (koi_test_watch_wait (alice, &from, "synced", NULL, NULL, 20));
 
+  /* Bob knows Alice: on the laptop he added her, the desktop learns it. */
+  add_alice_to_contacts (cli, "bob-laptop");
+  run_ok (cli, "bob-desktop", "sync", NULL);
   id = koi_test_cli_send (cli, "alice", "bob@example.org", "Did you read this?");
 
   /* Both of Bob's devices have it, unread. */
@@ -148,6 +163,15 @@ test_read_by_peer_once (void)
   g_assert_cmpint (unread_of (cli, "bob-desktop", "alice@example.org"), ==, 1);
   g_assert_cmpint (unread_of (cli, "bob-laptop", "alice@example.org"), ==, 1);
   g_assert_cmpuint (alice_receipts (cli), ==, 0);
+  /* A contact's chat on both devices, so the receipt rules below are what
+   * decides, not a pending contact request. */
+  {
+    g_autofree char *dir = koi_test_cli_profile (cli, "bob-desktop");
+    g_autofree char *out = NULL;
+
+    g_assert_cmpint (koi_test_cli_run (cli, NULL, &out, NULL, "--profile", dir, "chats", NULL), ==, 0);
+    g_assert_null (strstr (out, "\"request\""));
+  }
 
   /* Bob reads it on his laptop: Alice sees it read, by Bob. */
   run_ok (cli, "bob-laptop", "read", "alice@example.org");
@@ -185,6 +209,7 @@ test_receipts_off (void)
 
   koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
   koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+  add_alice_to_contacts (cli, "bob");
 
   /* Bob turned receipts off: he reads, Alice learns nothing. */
   {
