@@ -231,6 +231,52 @@ test_shortcuts (void)
   koi_session_shutdown (session);
 }
 
+/* Is the keyboard focus on a row of the chat list? */
+static gboolean
+focus_in_chat_list (KoiWindow *window)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+  GtkWidget *list = GTK_WIDGET (koi_window_get_chat_list_view (window));
+
+  return focus != NULL && (focus == list || gtk_widget_is_ancestor (focus, list));
+}
+
+/* Tab from a chat leaves the chat list on the modern widget set (the list's
+ * tab-behavior "item", GTK >= 4.12): a keyboard user gets past a hundred
+ * chats with one press, the arrows move between chats. GTK 4.8's list has
+ * no such property: Tab steps from chat to chat there. */
+static void
+test_tab_leaves_chat_list (void)
+{
+  g_autofree char *profile = make_profile ();
+  g_autoptr (KoiSession) session = koi_session_new (profile);
+  KoiWindow *window;
+  GtkWidget *list;
+
+  koi_session_load_async (session, NULL, NULL, NULL);
+  window = koi_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  koi_window_set_session (window, session);
+  gtk_window_present (GTK_WINDOW (window));
+  WAIT_FOR (g_strcmp0 (koi_window_get_page_name (window), "chats") == 0, 20);
+  WAIT_FOR (n_listed (window) == 3, 20);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+
+  list = GTK_WIDGET (koi_window_get_chat_list_view (window));
+  g_assert_true (gtk_widget_grab_focus (list));
+  g_assert_true (focus_in_chat_list (window));
+
+  /* What the Tab key does: GtkWindow moves the focus forward. */
+  gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD);
+  if (KOI_WIDGET_SET_MODERN)
+    g_assert_false (focus_in_chat_list (window));
+  else
+    g_assert_true (focus_in_chat_list (window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  koi_session_shutdown (session);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -242,6 +288,7 @@ main (int   argc,
   koi_model_init ();
 
   g_test_add_func ("/ui/shortcuts/keys-and-actions", test_shortcuts);
+  g_test_add_func ("/ui/shortcuts/tab-leaves-chat-list", test_tab_leaves_chat_list);
 
   status = g_test_run ();
   koi_test_ui_remove_file_keyring (keyring_path);
