@@ -7,6 +7,8 @@
 
 #include "koi-compat.h"
 #include "koi-conversation-view.h"
+#include "koi-edit-history-dialog.h"
+#include "koi-message-extras.h"
 #include "koi-message-list.h"
 #include "koi-message-row.h"
 
@@ -663,13 +665,10 @@ copy_action (GtkWidget  *widget,
 }
 
 static void
-delete_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
+delete_message (KoiConversationView *self,
+                gint64               id,
+                gboolean             for_everyone)
 {
-  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
-  gint64 id = g_variant_get_int64 (parameter);
-
   if (self->editing_id == id || self->reply_id == id)
     {
       if (self->editing_id == id)
@@ -677,9 +676,145 @@ delete_action (GtkWidget  *widget,
       leave_mode (self);
     }
   if (self->account != NULL)
-    koi_account_delete_async (self->account, id,
-                              g_str_equal (action_name, "conversation.delete-for-everyone"),
+    koi_account_delete_async (self->account, id, for_everyone,
                               self->cancellable, request_done, g_object_ref (self));
+}
+
+static void
+on_delete_response (KoiConversationView *self,
+                    const char          *response,
+                    GtkWidget           *alert)
+{
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (alert), "koi-message-id"));
+
+  if (g_strcmp0 (response, "delete") == 0)
+    delete_message (self, id, TRUE);
+}
+
+static void
+delete_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
+  gint64 id = g_variant_get_int64 (parameter);
+  GtkWidget *alert;
+
+  if (!g_str_equal (action_name, "conversation.delete-for-everyone"))
+    {
+      delete_message (self, id, FALSE);
+      return;
+    }
+
+  /* It cannot be undone and reaches other people's devices: ask first. */
+  alert = koi_compat_alert_new (_("Delete for Everyone?"),
+                                _("The message is removed from this chat on every device, "
+                                  "yours and the other people’s. Mail programs that already "
+                                  "showed it keep their copy."));
+  koi_compat_alert_add_response (alert, "cancel", _("_Cancel"), ADW_RESPONSE_DEFAULT);
+  koi_compat_alert_add_response (alert, "delete", _("_Delete"), ADW_RESPONSE_DESTRUCTIVE);
+  koi_compat_alert_set_responses (alert, "cancel", "cancel");
+  gtk_widget_set_name (alert, "koi-delete-for-everyone");
+  g_object_set_data (G_OBJECT (alert), "koi-message-id", GSIZE_TO_POINTER ((gsize) id));
+  g_signal_connect_object (alert, "response", G_CALLBACK (on_delete_response), self, G_CONNECT_SWAPPED);
+  koi_compat_alert_present (alert, widget);
+}
+
+static void
+edit_history_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
+  GtkWidget *dialog;
+
+  if (self->account == NULL)
+    return;
+  dialog = koi_edit_history_dialog_new (koi_account_get_reader (self->account),
+                                        g_variant_get_int64 (parameter));
+  koi_compat_present_dialog (dialog, widget);
+}
+
+/* The quoted message's row once it is laid out, so it can take the
+ * focus (and the user's eye). */
+static void
+focus_message_row (KoiConversationView *self,
+                   gint64               id)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_view)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (child);
+      KoiMessage *item;
+
+      if (!KOI_IS_MESSAGE_ROW (row))
+        continue;
+      item = koi_message_row_get_item (KOI_MESSAGE_ROW (row));
+      if (item != NULL && koi_message_get_id (item) == id)
+        {
+          gtk_widget_grab_focus (child);
+          return;
+        }
+    }
+}
+
+typedef struct {
+  KoiConversationView *self;
+  gint64               id;
+} ShowData;
+
+static void
+show_data_free (ShowData *data)
+{
+  g_clear_weak_pointer (&data->self);
+  g_free (data);
+}
+
+static void
+position_found (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  ShowData *data = user_data;
+  KoiConversationView *self = data->self;
+  g_autoptr (GError) error = NULL;
+  guint position = 0;
+
+  if (!koi_message_position_finish (KOI_STORE_READER (source), result, &position, &error))
+    {
+      if (self != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_signal_emit (self, signals[SIGNAL_ERROR], 0, _("The quoted message is not in this chat any more."));
+      show_data_free (data);
+      return;
+    }
+  if (self != NULL && self->messages != NULL && position < g_list_model_get_n_items (self->messages))
+    {
+      /* The user goes up to read: stop following the newest message. */
+      stop_settle (self);
+      self->at_bottom = FALSE;
+      koi_compat_list_scroll_to (self->list_view, position);
+      focus_message_row (self, data->id);
+    }
+  show_data_free (data);
+}
+
+/* A click on a quote: scroll to the original, wherever it is (its page
+ * loads as the list reaches it). */
+static void
+show_message_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
+  ShowData *data;
+
+  if (self->account == NULL || g_variant_get_int64 (parameter) <= 0)
+    return;
+  data = g_new0 (ShowData, 1);
+  g_set_weak_pointer (&data->self, self);
+  data->id = g_variant_get_int64 (parameter);
+  koi_message_position_async (koi_account_get_reader (self->account), data->id, self->cancellable,
+                              position_found, data);
 }
 
 static void
@@ -840,6 +975,8 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
   gtk_widget_class_install_action (widget_class, "conversation.delete-for-me", "x", delete_action);
   gtk_widget_class_install_action (widget_class, "conversation.delete-for-everyone", "x", delete_action);
   gtk_widget_class_install_action (widget_class, "conversation.info", "x", info_action);
+  gtk_widget_class_install_action (widget_class, "conversation.edit-history", "x", edit_history_action);
+  gtk_widget_class_install_action (widget_class, "conversation.show-message", "x", show_message_action);
   gtk_widget_class_set_css_name (widget_class, "koi-conversation-view");
 }
 
