@@ -706,6 +706,13 @@ gboolean   koi_store_reaction_set         (KoiStore    *store,
                                            gint64       sent_at_ms,
                                            gboolean    *out_changed,
                                            GError     **error);
+/* The Date of @reactor_address's newest reaction (taken-back ones too) on
+ * any message of the chat; 0 when there is none. */
+gboolean   koi_store_reaction_last_in_chat (KoiStore   *store,
+                                            gint64      chat_id,
+                                            const char *reactor_address,
+                                            gint64     *out_sent_at_ms,
+                                            GError    **error);
 /* Current reactions (KoiStoreReaction*), oldest first, none taken back. */
 GPtrArray *koi_store_reaction_list        (KoiStore    *store,
                                            gint64       message_ref,
