@@ -752,7 +752,10 @@ focus_message_row (KoiConversationView *self,
       item = koi_message_row_get_item (KOI_MESSAGE_ROW (row));
       if (item != NULL && koi_message_get_id (item) == id)
         {
-          gtk_widget_grab_focus (child);
+          /* A list item without selection may not take the focus itself
+           * (GTK 4.8): then the first thing in the row that does. */
+          if (!gtk_widget_grab_focus (child))
+            gtk_widget_child_focus (child, GTK_DIR_TAB_FORWARD);
           return;
         }
     }

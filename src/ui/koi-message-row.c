@@ -272,7 +272,11 @@ update_text (KoiMessageRow *self)
                           email && subject != NULL && *subject != '\0');
   gtk_label_set_label (self->subject_label, email && subject != NULL ? subject : "");
 
-  gtk_widget_set_visible (GTK_WIDGET (self->full_button), full != NULL && *full != '\0');
+  /* A chat reply's whole text is the quote and the answer: the quote
+   * block above shows the one, the bubble the other. */
+  gtk_widget_set_visible (GTK_WIDGET (self->full_button),
+                          full != NULL && *full != '\0' &&
+                          !(!email && koi_message_get_quote (item) != NULL));
   gtk_button_set_label (self->full_button,
                         self->show_full ? _("Hide Full Message") : _("Show Full Message"));
 

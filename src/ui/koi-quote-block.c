@@ -148,6 +148,8 @@ koi_quote_block_init (KoiQuoteBlock *self)
   gtk_button_set_child (GTK_BUTTON (self->button), box);
   gtk_widget_add_css_class (self->button, "flat");
   gtk_widget_add_css_class (self->button, "koi-quote-button");
+  /* The target first: an action of type "x" with no target is a warning. */
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->button), g_variant_new_int64 (0));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->button), "conversation.show-message");
   gtk_widget_set_parent (self->button, GTK_WIDGET (self));
 }

@@ -94,10 +94,12 @@ koi_word_diff_markup (const char *before,
           i++;
           j++;
         }
-      else if (j < m && (i == n || LCS (i, j + 1) >= LCS (i + 1, j)))
+      else if (j < m && (i == n || LCS (i, j + 1) > LCS (i + 1, j)))
         append_marked (out, b->pdata[j++], "<b><u>", "</u></b>");
       else
         {
+          /* On a tie the old word goes first: "~~one?~~ **two?**" reads
+           * as a correction, left to right. */
           /* A removed space would only double the one beside it. */
           if (!is_space (a->pdata[i]))
             {

@@ -12,6 +12,9 @@
 #include "koi-composer.h"
 #include "koi-imap-client.h"
 #include "koi-conversation-view.h"
+#include "koi-edit-history-dialog.h"
+#include "koi-quote-block.h"
+#include "koi-reaction-bar.h"
 #include "koi-message-row.h"
 #include "koi-model.h"
 #include "koi-new-chat-dialog.h"
@@ -787,6 +790,87 @@ menu_offers (KoiMessageRow *row,
   return FALSE;
 }
 
+/* The message whose row (or a widget inside it) has the keyboard focus. */
+static gint64
+focused_message_id (Side *side)
+{
+  GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (side->window));
+
+  for (GtkWidget *w = focus; w != NULL; w = gtk_widget_get_parent (w))
+    {
+      GtkWidget *child = gtk_widget_get_first_child (w);
+
+      if (KOI_IS_MESSAGE_ROW (w))
+        return koi_message_get_id (koi_message_row_get_item (KOI_MESSAGE_ROW (w)));
+      /* A list item holds its row: the focus sits on the item. */
+      if (child != NULL && KOI_IS_MESSAGE_ROW (child))
+        return koi_message_get_id (koi_message_row_get_item (KOI_MESSAGE_ROW (child)));
+    }
+  return 0;
+}
+
+/* The reaction chips of @row as "👍 1,❤️ 1" ("" for none), own ones
+ * marked "*": what the user sees under the bubble. */
+static char *
+chips_of (KoiMessageRow *row)
+{
+  GtkWidget *bar = koi_message_row_get_reaction_bar (row);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; bar != NULL && i < koi_reaction_bar_get_n_chips (KOI_REACTION_BAR (bar)); i++)
+    {
+      GtkWidget *chip = koi_reaction_bar_get_chip (KOI_REACTION_BAR (bar), i);
+
+      g_string_append_printf (out, "%s%s%s", i > 0 ? "," : "",
+                              gtk_button_get_label (GTK_BUTTON (chip)),
+                              gtk_widget_has_css_class (chip, "own") ? "*" : "");
+    }
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+chips_are (KoiMessageRow *row,
+           const char    *expected)
+{
+  g_autofree char *chips = chips_of (row);
+  static char *last;
+
+  if (g_strcmp0 (chips, last) != 0)
+    {
+      g_test_message ("chips: %s", chips);
+      g_free (last);
+      last = g_strdup (chips);
+    }
+  return g_strcmp0 (chips, expected) == 0;
+}
+
+/* Opens the row's context menu from the keyboard path and clicks, for
+ * real, the items labelled @first and then (a submenu's) @second. */
+static void
+menu_click (Side          *side,
+            KoiMessageRow *row,
+            const char    *first,
+            const char    *second)
+{
+  GtkWidget *menu;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "message-row.menu", NULL));
+  menu = koi_message_row_get_menu (row);
+  WAIT_FOR (koi_test_ui_find_label (menu, first) != NULL, 5);
+  koi_test_ui_click (koi_test_ui_find_label (menu, first));
+  if (second != NULL)
+    {
+      WAIT_FOR (koi_test_ui_find_label (menu, second) != NULL, 5);
+      koi_test_ui_click (koi_test_ui_find_label (menu, second));
+    }
+}
+
+static KoiEditHistoryDialog *
+find_history_dialog (void)
+{
+  return (KoiEditHistoryDialog *) koi_test_ui_find_shown (KOI_TYPE_EDIT_HISTORY_DIALOG);
+}
+
 static void
 test_edit_reply_react (void)
 {
@@ -861,29 +945,115 @@ test_edit_reply_react (void)
   g_assert_true (side_press_key (&alice, GDK_KEY_Return));
   WAIT_FOR (g_strcmp0 (koi_message_get_text (message), fixed_again) == 0, 10);
 
-  /* Reply from the menu: the bar names the message; the answer quotes it. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "conversation.reply", "x",
-                                             koi_message_get_id (message)));
+  /* "edited 10:31" is a button: a click opens Edit History with every
+   * version, newest first, the changed words marked. */
+  koi_test_ui_focus_window (GTK_WINDOW (alice.window));
+  {
+    GtkWidget *edited = koi_message_row_get_edited_button (row);
+    KoiEditHistoryDialog *dialog;
+    const char *newest;
+
+    g_assert_true (gtk_widget_get_visible (edited));
+    g_assert_nonnull (koi_test_ui_find_label (edited, koi_message_row_get_time_text (row)));
+    g_assert_true (g_str_has_prefix (koi_message_row_get_time_text (row), "edited "));
+    koi_test_ui_click (edited);
+    WAIT_FOR ((dialog = find_history_dialog ()) != NULL &&
+              koi_edit_history_dialog_get_n_versions (dialog) == 3, 10);
+    newest = koi_edit_history_dialog_get_markup (dialog, 0);
+    g_assert_cmpstr (newest, ==, "Lunch at <s><span alpha=\"55%\">one?</span></s> <b><u>two?</u></b>");
+    g_assert_nonnull (strstr (koi_edit_history_dialog_get_markup (dialog, 1), "<b><u>one?</u></b>"));
+    g_assert_cmpstr (koi_edit_history_dialog_get_markup (dialog, 2), ==, first);
+    g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (dialog), "Current"));
+    g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (dialog), "Original"));
+    g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (dialog), "Edit History"));
+    {
+      GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (dialog)));
+      g_autoptr (GdkTexture) shot = NULL;
+      g_autofree char *path = NULL;
+
+      koi_test_ui_wait_for_drawn (root);
+      shot = koi_test_ui_render (root);
+      path = koi_test_ui_save_png (shot, "edit-history.png");
+      g_test_message ("screenshot: %s", path);
+      g_assert_cmpuint (koi_test_ui_count_colors (shot, NULL, 16), >=, 16);
+    }
+    koi_compat_dialog_close (dialog);
+    WAIT_FOR (find_history_dialog () == NULL, 5);
+
+    /* The keyboard path: Tab reaches the button, Enter opens it. */
+    koi_test_ui_focus_window (GTK_WINDOW (alice.window));
+    g_assert_true (gtk_widget_get_focusable (edited));
+    g_assert_true (gtk_widget_grab_focus (edited));
+    koi_test_ui_press_keys ("Return");
+    WAIT_FOR ((dialog = find_history_dialog ()) != NULL &&
+              koi_edit_history_dialog_get_n_versions (dialog) == 3, 10);
+    koi_compat_dialog_close (dialog);
+    WAIT_FOR (find_history_dialog () == NULL, 5);
+  }
+
+  /* Reply from the menu: the bar names the message; the answer quotes it,
+   * and its bubble shows the quote: who wrote it and its first line. */
+  koi_test_ui_focus_window (GTK_WINDOW (alice.window));
+  menu_click (&alice, row, "Reply", NULL);
   g_assert_cmpint (koi_composer_get_mode (composer), ==, KOI_COMPOSER_REPLYING);
   g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (composer), "You: Lunch at two?"));
   side_type_and_press_enter (&alice, "Or three");
   WAIT_FOR ((row = side_find_bubble (&alice, "Or three")) != NULL, 10);
   g_assert_true (g_str_has_prefix (koi_message_get_full_text (koi_message_row_get_item (row)),
                                    "> Lunch at two?"));
+  {
+    GtkWidget *quote;
 
-  /* React from the menu. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "conversation.react", "(xs)",
-                                             koi_message_get_id (message), "👍"));
+    WAIT_FOR ((quote = koi_message_row_get_quote_block (row)) != NULL, 10);
+    g_assert_cmpstr (koi_quote_block_get_sender (KOI_QUOTE_BLOCK (quote)), ==, "You");
+    g_assert_cmpstr (koi_quote_block_get_text (KOI_QUOTE_BLOCK (quote)), ==, "Lunch at two?");
+    g_assert_cmpint (koi_quote_block_get_quoted_id (KOI_QUOTE_BLOCK (quote)), ==, koi_message_get_id (message));
+    g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (row), "Lunch at two?"));
+    /* The message before it is not a quoted reply, though it threads. */
+    g_assert_null (koi_message_row_get_quote_block (side_find_bubble (&alice, fixed_again)));
+
+    /* A click on the quote goes to the original: its row takes the focus. */
+    g_assert_cmpint (focused_message_id (&alice), !=, koi_message_get_id (message));
+    koi_test_ui_click (gtk_widget_get_first_child (quote));
+    WAIT_FOR (focused_message_id (&alice) == koi_message_get_id (message), 10);
+  }
+
+  /* React from the menu, for real: React ▸ 👍. A chip under the bubble,
+   * the user's own highlighted, "You" in its tooltip. */
+  row = side_find_bubble (&alice, fixed_again);
+  menu_click (&alice, row, "React", "👍");
+  WAIT_FOR (chips_are (row, "👍 1*"), 10);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (koi_reaction_bar_get_chip (KOI_REACTION_BAR (koi_message_row_get_reaction_bar (row)), 0)),
+                   ==, "You");
+  /* The chip again takes it back (the second change within a second). */
+  koi_test_ui_click (koi_reaction_bar_get_chip (KOI_REACTION_BAR (koi_message_row_get_reaction_bar (row)), 0));
+  WAIT_FOR (koi_message_row_get_reaction_bar (row) == NULL, 10);
+  g_assert_null (koi_message_get_reactions (message));
+
+  /* The full emoji chooser from "More Reactions…". */
+  menu_click (&alice, row, "React", "More Reactions…");
+  WAIT_FOR (koi_message_row_get_emoji_chooser (row) != NULL &&
+            gtk_widget_get_mapped (koi_message_row_get_emoji_chooser (row)), 5);
+  g_signal_emit_by_name (koi_message_row_get_emoji_chooser (row), "emoji-picked", "🎉");
+  WAIT_FOR (chips_are (row, "🎉 1*"), 10);
+
+  /* Bob (another device, through the server) adds ❤️: a second chip,
+   * with his name in its tooltip; counts as both sides see them. */
+  {
+    g_autofree char *bob_dir = koi_test_cli_profile (cli, "bob");
+    GtkWidget *heart;
+
+    g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob_dir, "sync", NULL), ==, 0);
+    g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob_dir, "react",
+                                       koi_message_get_message_id (message), "❤️", NULL), ==, 0);
+    WAIT_FOR (chips_are (row, "🎉 1*,❤️ 1"), WAIT_S);
+    heart = koi_reaction_bar_get_chip (KOI_REACTION_BAR (koi_message_row_get_reaction_bar (row)), 1);
+    g_assert_cmpstr (gtk_widget_get_tooltip_text (heart), ==, BOB);
+  }
   alice_dir = koi_test_cli_profile (cli, "alice");
-  for (guint i = 0; i < 50; i++)
-    {
-      g_clear_pointer (&out, g_free);
-      g_assert_cmpint (koi_test_cli_run (cli, NULL, &out, NULL, "--profile", alice_dir, "messages", BOB, NULL), ==, 0);
-      if (strstr (out, "\"emoji\":\"👍\"") != NULL)
-        break;
-      iterate_ms (100);
-    }
-  g_assert_nonnull (strstr (out, "\"emoji\":\"👍\""));
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, &out, NULL, "--profile", alice_dir, "messages", BOB, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\"emoji\":\"🎉\""));
+  g_assert_nonnull (strstr (out, "\"emoji\":\"❤️\""));
   g_assert_nonnull (strstr (out, "\"text\":\"Lunch at two?\""));
 
   {
@@ -891,6 +1061,40 @@ test_edit_reply_react (void)
 
     g_assert_nonnull (shot);
   }
+  {
+    AdwStyleManager *style = adw_style_manager_get_default ();
+    g_autoptr (GdkTexture) shot = NULL;
+
+    adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+    iterate_ms (200);
+    shot = shoot (&alice, "edits-alice-dark.png");
+    g_assert_cmpfloat (koi_test_ui_mean_brightness (shot), <, 100.0);
+    adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  }
+
+  /* Delete for Everyone asks first; Cancel keeps the message. */
+  side_type_and_press_enter (&alice, "Oops, wrong chat");
+  WAIT_FOR ((row = side_find_bubble (&alice, "Oops, wrong chat")) != NULL, 10);
+  WAIT_FOR (koi_message_get_id (koi_message_row_get_item (row)) > 0, 10);
+  koi_test_ui_focus_window (GTK_WINDOW (alice.window));
+  menu_click (&alice, row, "Delete for Everyone", NULL);
+  {
+    GtkWidget *alert;
+
+    WAIT_FOR ((alert = koi_compat_alert_find (GTK_WINDOW (alice.window))) != NULL, 5);
+    g_assert_cmpstr (koi_compat_alert_get_heading (alert), ==, "Delete for Everyone?");
+    koi_compat_alert_respond (alert, "cancel");
+    iterate_ms (300);
+    g_assert_false (koi_message_get_deleted (koi_message_row_get_item (row)));
+    g_assert_nonnull (side_find_bubble (&alice, "Oops, wrong chat"));
+
+    menu_click (&alice, row, "Delete for Everyone", NULL);
+    WAIT_FOR ((alert = koi_compat_alert_find (GTK_WINDOW (alice.window))) != NULL, 5);
+    koi_compat_alert_respond (alert, "delete");
+    WAIT_FOR (koi_message_get_deleted (koi_message_row_get_item (row)), 10);
+    WAIT_FOR (koi_test_ui_find_label (GTK_WIDGET (row), "Message deleted") != NULL, 10);
+  }
+
   side_close (&alice);
   iterate_ms (100);
 }
