@@ -60,6 +60,14 @@ struct _KoiConversationView
    * (editing_id), or answer it with a quote (reply_id); 0 = neither. */
   gint64             editing_id;
   gint64             reply_id;
+
+  /* Going to a quoted message: a tick callback, like settling at the end,
+   * that scrolls until the message's row is laid out in view (its page
+   * may still be loading), then gives it the focus. */
+  guint              jump_tick;
+  guint              jump_frames;
+  gint64             jump_id;
+  guint              jump_position;
 };
 
 G_DEFINE_FINAL_TYPE (KoiConversationView, koi_conversation_view, GTK_TYPE_WIDGET)
@@ -171,6 +179,8 @@ koi_conversation_view_newest_in_view (KoiConversationView *self)
   return item != NULL && koi_message_get_loaded (item) &&
          koi_conversation_view_row_in_view (self, GTK_WIDGET (row));
 }
+
+static void stop_jump (KoiConversationView *self);
 
 static void
 stop_settle (KoiConversationView *self)
@@ -365,6 +375,7 @@ koi_conversation_view_set_messages (KoiConversationView *self,
   g_set_object (&self->messages, messages);
   self->at_bottom = TRUE;
   self->unseen = 0;
+  stop_jump (self);   /* another chat: the quoted message is not in it */
 
   if (messages != NULL)
     g_signal_connect_object (messages, "items-changed", G_CALLBACK (on_items_changed),
@@ -739,9 +750,9 @@ edit_history_action (GtkWidget  *widget,
   koi_compat_present_dialog (dialog, widget);
 }
 
-/* The quoted message's row once it is laid out, so it can take the
- * focus (and the user's eye). */
-static void
+/* The quoted message's row once it is laid out and in view, so it can
+ * take the focus (and the user's eye); FALSE while it is not there yet. */
+static gboolean
 focus_message_row (KoiConversationView *self,
                    gint64               id)
 {
@@ -754,15 +765,46 @@ focus_message_row (KoiConversationView *self,
       if (!KOI_IS_MESSAGE_ROW (row))
         continue;
       item = koi_message_row_get_item (KOI_MESSAGE_ROW (row));
-      if (item != NULL && koi_message_get_id (item) == id)
+      if (item != NULL && koi_message_get_loaded (item) && koi_message_get_id (item) == id)
         {
+          if (!koi_conversation_view_row_in_view (self, row))
+            return FALSE;
           /* A list item without selection may not take the focus itself
            * (GTK 4.8): then the first thing in the row that does. */
           if (!gtk_widget_grab_focus (child))
             gtk_widget_child_focus (child, GTK_DIR_TAB_FORWARD);
-          return;
+          return TRUE;
         }
     }
+  return FALSE;
+}
+
+/* Frames to keep trying: pages load in a few. */
+#define JUMP_MAX_FRAMES 90
+
+static void
+stop_jump (KoiConversationView *self)
+{
+  if (self->jump_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->jump_tick);
+  self->jump_tick = 0;
+}
+
+static gboolean
+jump_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  KoiConversationView *self = user_data;
+
+  if (focus_message_row (self, self->jump_id) || ++self->jump_frames > JUMP_MAX_FRAMES)
+    {
+      self->jump_tick = 0;
+      return G_SOURCE_REMOVE;
+    }
+  /* Rows above changed height as their pages came: scroll again. */
+  koi_compat_list_scroll_to (self->list_view, self->jump_position);
+  return G_SOURCE_CONTINUE;
 }
 
 typedef struct {
@@ -798,9 +840,15 @@ position_found (GObject      *source,
     {
       /* The user goes up to read: stop following the newest message. */
       stop_settle (self);
+      stop_jump (self);
       self->at_bottom = FALSE;
+      self->jump_id = data->id;
+      self->jump_position = position;
+      self->jump_frames = 0;
       koi_compat_list_scroll_to (self->list_view, position);
-      focus_message_row (self, data->id);
+      if (!focus_message_row (self, data->id))
+        self->jump_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view), jump_tick_cb,
+                                                        self, NULL);
     }
   show_data_free (data);
 }
@@ -924,6 +972,7 @@ koi_conversation_view_dispose (GObject *object)
   if (self->settle_tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->settle_tick);
   self->settle_tick = 0;
+  stop_jump (self);
 
   if (self->messages != NULL)
     g_signal_handlers_disconnect_by_func (self->messages, on_items_changed, self);

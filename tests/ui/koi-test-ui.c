@@ -464,8 +464,9 @@ koi_test_ui_click (GtkWidget *widget)
 
   g_assert_true (gtk_widget_get_mapped (widget));
   native = gtk_widget_get_native (widget);
-  /* A popover just shown is laid out and placed on its first frame. */
+  /* Laid out and placed: a popover just shown is on its first frame. */
   koi_test_ui_wait_for_drawn (GTK_WIDGET (native));
+  g_assert_true (gtk_widget_get_mapped (widget));
   surface = gtk_native_get_surface (native);
   g_assert_true (GDK_IS_X11_SURFACE (surface));
   gtk_native_get_surface_transform (native, &nx, &ny);

@@ -1106,6 +1106,45 @@ test_edit_reply_react (void)
     WAIT_FOR (koi_test_ui_find_label (GTK_WIDGET (row), "Message deleted") != NULL, 10);
   }
 
+  /* A quote whose original is far up: Bob writes a screenful, Alice
+   * answers the edited message again; a click on the quote scrolls up to
+   * it and gives it the focus. */
+  {
+    KoiConversationView *view = koi_window_get_conversation_view (alice.window);
+    KoiMessageRow *reply;
+    KoiMessageRow *original;
+    GtkWidget *quote = NULL;
+
+    for (guint i = 0; i < 14; i++)
+      {
+        g_autofree char *text = g_strdup_printf ("Filler %u", i);
+
+        g_free (koi_test_cli_send (cli, "bob", ALICE, text));
+      }
+    WAIT_FOR (side_find_bubble (&alice, "Filler 13") != NULL, WAIT_S);
+    WAIT_FOR (side_find_bubble (&alice, fixed_again) == NULL, 10);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "conversation.reply", "x",
+                                               koi_message_get_id (message)));
+    side_type_and_press_enter (&alice, "Still two?");
+    /* Rows are recycled while the list settles at its end: look again
+     * until the reply's quote is on screen. */
+    WAIT_FOR ((reply = side_find_bubble (&alice, "Still two?")) != NULL &&
+              (quote = koi_message_row_get_quote_block (reply)) != NULL &&
+              gtk_widget_get_mapped (gtk_widget_get_first_child (quote)) &&
+              koi_conversation_view_get_at_bottom (view), 10);
+    /* Settled: no row moves under the pointer any more. */
+    iterate_ms (500);
+    WAIT_FOR ((reply = side_find_bubble (&alice, "Still two?")) != NULL &&
+              (quote = koi_message_row_get_quote_block (reply)) != NULL &&
+              gtk_widget_get_mapped (gtk_widget_get_first_child (quote)), 10);
+    koi_test_ui_click (gtk_widget_get_first_child (quote));
+    WAIT_FOR (focused_message_id (&alice) == koi_message_get_id (message), 10);
+    original = side_find_bubble (&alice, fixed_again);
+    g_assert_nonnull (original);
+    g_assert_true (koi_conversation_view_row_in_view (view, GTK_WIDGET (original)));
+    g_assert_false (koi_conversation_view_get_at_bottom (view));
+  }
+
   side_close (&alice);
   iterate_ms (100);
 }
