@@ -668,6 +668,30 @@ koi_account_mark_read_unseen (KoiAccount *self,
 }
 
 static void
+answer_request_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(KoiAccount) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!koi_engine_answer_request_finish (KOI_ENGINE (source), result, &error))
+    koi_account_set_last_error (self, error->message);
+}
+
+void
+koi_account_answer_request (KoiAccount       *self,
+                            gint64            chat_id,
+                            KoiRequestAnswer  answer)
+{
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  if (self->engine != NULL)
+    koi_engine_answer_request_async (self->engine, chat_id, answer, NULL, answer_request_cb,
+                                     g_object_ref (self));
+}
+
+static void
 set_draft_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)

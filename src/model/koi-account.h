@@ -160,6 +160,10 @@ void          koi_account_mark_read_unseen     (KoiAccount           *self,
                                                 gint64                chat_id);
 
 /* Retries a failed outgoing message (no-op without an engine). */
+/* Answers the contact request @chat_id; an error shows as last-error. */
+void          koi_account_answer_request       (KoiAccount           *self,
+                                                gint64                chat_id,
+                                                KoiRequestAnswer      answer);
 /* Keeps @text as the chat's draft (NULL or "" = none); fire and forget. */
 void          koi_account_set_draft            (KoiAccount           *self,
                                                 gint64                chat_id,

@@ -25,6 +25,8 @@ struct _KoiChat
   guint                unread_count;
   gboolean             muted;
   char                *draft;
+  KoiChatRequest       request;
+  gboolean             email_only;
   KoiMessageDirection  last_direction;
   KoiMessageState      last_state;
   gboolean             has_messages;
@@ -46,6 +48,7 @@ enum {
   PROP_LAST_STATE,
   PROP_HAS_MESSAGES,
   PROP_DRAFT,
+  PROP_REQUEST,
   N_PROPS
 };
 
@@ -138,8 +141,25 @@ koi_chat_update_from_store (KoiChat            *self,
   notify (self, self->has_messages != has_messages, PROP_HAS_MESSAGES);
   self->has_messages = has_messages;
   notify (self, set_string (&self->draft, chat->draft), PROP_DRAFT);
+  self->email_only = chat->email_only;
+  notify (self, self->request != (KoiChatRequest) chat->request, PROP_REQUEST);
+  self->request = (KoiChatRequest) chat->request;
 
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+KoiChatRequest
+koi_chat_get_request (KoiChat *self)
+{
+  g_return_val_if_fail (KOI_IS_CHAT (self), KOI_CHAT_ACCEPTED);
+  return self->request;
+}
+
+gboolean
+koi_chat_get_email_only (KoiChat *self)
+{
+  g_return_val_if_fail (KOI_IS_CHAT (self), FALSE);
+  return self->email_only;
 }
 
 const char *
@@ -376,6 +396,9 @@ koi_chat_get_property (GObject    *object,
     case PROP_DRAFT:
       g_value_set_string (value, self->draft);
       break;
+    case PROP_REQUEST:
+      g_value_set_int (value, self->request);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -412,6 +435,9 @@ koi_chat_class_init (KoiChatClass *klass)
   properties[PROP_HAS_MESSAGES] = g_param_spec_boolean ("has-messages", NULL, NULL, FALSE, flags);
   /* What the user typed here and did not send; NULL = none. */
   properties[PROP_DRAFT] = g_param_spec_string ("draft", NULL, NULL, NULL, flags);
+  /* KoiChatRequest: whether the user let this chat in. */
+  properties[PROP_REQUEST] = g_param_spec_int ("request", NULL, NULL, KOI_CHAT_ACCEPTED,
+                                               KOI_CHAT_DISMISSED, KOI_CHAT_ACCEPTED, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

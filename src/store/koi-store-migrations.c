@@ -317,6 +317,12 @@ static const char migration_6_groups[] =
 static const char migration_7_drafts[] =
   "ALTER TABLE chats ADD COLUMN draft TEXT;";
 
+/* 8 (contact requests, issue 11): KoiStoreChatRequest. Every chat that
+ * exists already was let in by the user's earlier Koi, so 0. */
+static const char migration_8_requests[] =
+  "ALTER TABLE chats ADD COLUMN request INTEGER NOT NULL DEFAULT 0"
+  "  CHECK (request IN (0, 1, 2));";
+
 const char * const koi_store_migrations[] = {
   migration_1,
   migration_2,
@@ -325,6 +331,7 @@ const char * const koi_store_migrations[] = {
   migration_5,
   migration_6_groups,
   migration_7_drafts,
+  migration_8_requests,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (koi_store_migrations) == KOI_STORE_SCHEMA_VERSION);

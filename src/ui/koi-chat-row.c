@@ -22,6 +22,7 @@ struct _KoiChatRow
   GtkLabel  *title_label;
   GtkLabel  *time_label;
   GtkLabel  *preview_label;
+  GtkLabel  *request_label;
   GtkLabel  *unread_label;
 
   KoiChat   *item;
@@ -129,6 +130,13 @@ update_preview (KoiChatRow *self)
 }
 
 static void
+update_request (KoiChatRow *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->request_label),
+                          self->item != NULL && koi_chat_get_request (self->item) == KOI_CHAT_REQUEST);
+}
+
+static void
 update_unread (KoiChatRow *self)
 {
   guint unread = self->item != NULL ? koi_chat_get_unread_count (self->item) : 0;
@@ -175,6 +183,8 @@ on_item_notify (KoiChatRow *self,
     update_title (self);
   else if (g_str_equal (name, "unread-count"))
     update_unread (self);
+  else if (g_str_equal (name, "request"))
+    update_request (self);
   else if (g_str_equal (name, "last-activity"))
     update_time (self);
   else if (g_str_equal (name, "last-text") || g_str_equal (name, "last-direction")
@@ -217,6 +227,7 @@ koi_chat_row_set_item (KoiChatRow *self,
   update_preview (self);
   update_time (self);
   update_unread (self);
+  update_request (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ITEM]);
 }
@@ -348,6 +359,7 @@ koi_chat_row_class_init (KoiChatRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiChatRow, title_label);
   gtk_widget_class_bind_template_child (widget_class, KoiChatRow, time_label);
   gtk_widget_class_bind_template_child (widget_class, KoiChatRow, preview_label);
+  gtk_widget_class_bind_template_child (widget_class, KoiChatRow, request_label);
   gtk_widget_class_bind_template_child (widget_class, KoiChatRow, unread_label);
   gtk_widget_class_set_css_name (widget_class, "koi-chat-row");
 }

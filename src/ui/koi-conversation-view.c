@@ -7,6 +7,7 @@
 
 #include "koi-compat.h"
 #include "koi-composer-draft.h"
+#include "koi-request-bar.h"
 #include "koi-conversation-view.h"
 #include "koi-edit-history-dialog.h"
 #include "koi-message-extras.h"
@@ -27,6 +28,7 @@ struct _KoiConversationView
   GtkNoSelection    *selection;
   KoiComposer       *composer;
   KoiComposerDraft  *draft;
+  KoiRequestBar     *request_bar;
 
   KoiAccount        *account;
   KoiChat           *chat;
@@ -420,6 +422,50 @@ koi_conversation_view_get_account (KoiConversationView *self)
   return self->account;
 }
 
+/* A contact request shows Accept / Block / Delete where the composer was:
+ * answering comes first (nothing is sent to a stranger by accident). */
+static void
+update_request (KoiConversationView *self)
+{
+  gboolean request = self->chat != NULL && koi_chat_get_request (self->chat) == KOI_CHAT_REQUEST;
+
+  koi_request_bar_set_chat (self->request_bar, self->chat);
+  if (request && gtk_widget_get_visible (GTK_WIDGET (self->composer)))
+    {
+      /* The focus leaves the composer before it hides. */
+      gtk_widget_set_visible (GTK_WIDGET (self->request_bar), TRUE);
+      if (gtk_widget_has_focus (GTK_WIDGET (koi_composer_get_text_view (self->composer))))
+        gtk_widget_grab_focus (GTK_WIDGET (self->request_bar));
+      gtk_widget_set_visible (GTK_WIDGET (self->composer), FALSE);
+    }
+  else if (!request)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->composer), TRUE);
+      gtk_widget_set_visible (GTK_WIDGET (self->request_bar), FALSE);
+    }
+}
+
+static void
+on_chat_request_changed (KoiConversationView *self)
+{
+  gboolean had_focus = gtk_widget_get_focus_child (GTK_WIDGET (self->request_bar)) != NULL;
+
+  update_request (self);
+  /* Accepted: straight on to answering. */
+  if (had_focus && gtk_widget_get_visible (GTK_WIDGET (self->composer)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->composer));
+}
+
+static void
+on_request_answer (KoiConversationView *self,
+                   int                  answer,
+                   KoiRequestBar       *bar)
+{
+  if (self->chat == NULL || self->account == NULL)
+    return;
+  koi_account_answer_request (self->account, koi_chat_get_id (self->chat), (KoiRequestAnswer) answer);
+}
+
 void
 koi_conversation_view_set_chat (KoiConversationView *self,
                                 KoiChat             *chat)
@@ -437,7 +483,13 @@ koi_conversation_view_set_chat (KoiConversationView *self,
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
 
+  if (self->chat != NULL)
+    g_signal_handlers_disconnect_by_func (self->chat, on_chat_request_changed, self);
   g_set_object (&self->chat, chat);
+  if (chat != NULL)
+    g_signal_connect_object (chat, "notify::request", G_CALLBACK (on_chat_request_changed),
+                             self, G_CONNECT_SWAPPED);
+  update_request (self);
   /* Read before the window marks the chat read: that comes right after. */
   self->unread_at_open = chat != NULL ? koi_chat_get_unread_count (chat) : 0;
   self->marker_position = G_MAXUINT;
@@ -1007,6 +1059,7 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
                   G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
 
   g_type_ensure (KOI_TYPE_COMPOSER);
+  g_type_ensure (KOI_TYPE_REQUEST_BAR);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/koi-conversation-view.ui");
@@ -1014,6 +1067,7 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, list_view);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, selection);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, composer);
+  gtk_widget_class_bind_template_child (widget_class, KoiConversationView, request_bar);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, jump_button);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, jump_label);
   gtk_widget_class_bind_template_callback (widget_class, on_jump_clicked);
@@ -1021,6 +1075,7 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_factory_bind);
   gtk_widget_class_bind_template_callback (widget_class, on_factory_unbind);
   gtk_widget_class_bind_template_callback (widget_class, on_composer_send);
+  gtk_widget_class_bind_template_callback (widget_class, on_request_answer);
   gtk_widget_class_bind_template_callback (widget_class, on_composer_cancel);
   gtk_widget_class_bind_template_callback (widget_class, on_composer_edit_last);
 

@@ -271,6 +271,7 @@ static const struct {
   { 4, "schema-v4.sql" },
   { 5, "schema-v5.sql" },
   { 6, "schema-v6.sql" },
+  { 7, "schema-v7.sql" },
 };
 
 static void

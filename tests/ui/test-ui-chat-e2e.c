@@ -639,8 +639,32 @@ test_chat_e2e (void)
   /* He has read it: his other devices and webmail see it read too. */
   wait_seen_on_server (cli, BOB, "bob-secret", koi_message_get_message_id (koi_message_row_get_item (row)));
 
-  /* Bob has her message on screen: his Koi sends a read receipt, and
-   * Alice's bubble shows two ticks ("Read"). */
+  /* Alice is a stranger to Bob: her chat is a contact request, tagged in
+   * his list, with Accept / Block / Delete where the composer was. His
+   * reading it tells her nothing until he accepts. */
+  {
+    KoiConversationView *view = koi_window_get_conversation_view (bob.window);
+    KoiComposer *composer = koi_conversation_view_get_composer (view);
+    GtkWidget *accept;
+    g_autoptr (GdkTexture) request_shot = NULL;
+
+    g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (side_find_chat_row (&bob, ALICE)), "Request"));
+    g_assert_false (gtk_widget_get_visible (GTK_WIDGET (composer)));
+    accept = koi_test_ui_find_label (GTK_WIDGET (view), "Accept");
+    g_assert_nonnull (accept);
+    g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (view), "Block"));
+    g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (view), "Delete"));
+    request_shot = shoot (&bob, "request-bob.png");
+    g_assert_false (koi_message_get_read (koi_message_row_get_item (side_find_bubble (&alice, hello))));
+
+    accept = gtk_widget_get_ancestor (accept, GTK_TYPE_BUTTON);
+    g_assert_true (gtk_widget_activate (accept));
+    WAIT_FOR (gtk_widget_get_visible (GTK_WIDGET (composer)), 10);
+    g_assert_null (koi_test_ui_find_label (GTK_WIDGET (side_find_chat_row (&bob, ALICE)), "Request"));
+  }
+
+  /* Bob had her message on screen and let her in: his Koi sends a read
+   * receipt, and Alice's bubble shows two ticks ("Read"). */
   WAIT_FOR (koi_message_get_read (koi_message_row_get_item (side_find_bubble (&alice, hello))), WAIT_S);
   g_assert_cmpstr (koi_message_row_get_state_text (side_find_bubble (&alice, hello)), ==, "Read");
   /* Message Info says by whom. */
