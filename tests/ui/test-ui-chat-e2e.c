@@ -898,6 +898,33 @@ menu_click (Side          *side,
     }
 }
 
+/* The colour (0xRRGGBB) @texture has a few pixels inside @widget's left
+ * edge, half-way down: a chip's own background, not its emoji. */
+static guint32
+background_of (GtkWidget  *widget,
+               GtkWidget  *root,
+               GdkTexture *texture)
+{
+  GdkRectangle area;
+  int width = gdk_texture_get_width (texture);
+  g_autofree guchar *pixels = g_malloc ((gsize) width * 4 * gdk_texture_get_height (texture));
+  const guchar *pixel;
+
+  g_assert_true (koi_test_ui_widget_area (widget, root, texture, &area));
+  gdk_texture_download (texture, pixels, (gsize) width * 4);
+  /* Cairo's ARGB32 in memory: B, G, R, A on little endian. */
+  pixel = pixels + ((gsize) (area.y + area.height / 2) * width + area.x + 4) * 4;
+  return (guint32) pixel[2] << 16 | (guint32) pixel[1] << 8 | pixel[0];
+}
+
+static guint
+color_distance (guint32 a,
+                guint32 b)
+{
+  return ABS ((int) (a >> 16) - (int) (b >> 16)) + ABS ((int) ((a >> 8) & 0xff) - (int) ((b >> 8) & 0xff)) +
+         ABS ((int) (a & 0xff) - (int) (b & 0xff));
+}
+
 static KoiEditHistoryDialog *
 find_history_dialog (void)
 {
@@ -1093,8 +1120,34 @@ test_edit_reply_react (void)
 
   {
     g_autoptr (GdkTexture) shot = shoot (&alice, "reactions.png");
+    KoiReactionBar *bar = KOI_REACTION_BAR (koi_message_row_get_reaction_bar (row));
+    GtkWidget *own = koi_reaction_bar_get_chip (bar, 0);
+    GtkWidget *other = koi_reaction_bar_get_chip (bar, 1);
+    GdkRectangle area;
 
-    g_assert_nonnull (shot);
+    if (!gtk_widget_has_css_class (own, "own"))
+      {
+        GtkWidget *swap = own;
+
+        own = other;
+        other = swap;
+      }
+    /* Drawn: the chips' emoji and counts, the quote's two lines, and the
+     * user's own chip in another colour than the other one. */
+    for (guint i = 0; i < 2; i++)
+      {
+        g_assert_true (koi_test_ui_widget_area (koi_reaction_bar_get_chip (bar, i), GTK_WIDGET (alice.window),
+                                                shot, &area));
+        g_assert_cmpuint (koi_test_ui_count_colors (shot, &area, 12), >=, 12);
+      }
+    g_assert_cmpuint (color_distance (background_of (own, GTK_WIDGET (alice.window), shot),
+                                      background_of (other, GTK_WIDGET (alice.window), shot)), >, 30);
+    g_assert_true (koi_test_ui_widget_area (koi_message_row_get_quote_block (side_find_bubble (&alice, "Or three")),
+                                            GTK_WIDGET (alice.window), shot, &area));
+    g_assert_cmpuint (koi_test_ui_count_colors (shot, &area, 12), >=, 12);
+    g_assert_true (koi_test_ui_widget_area (koi_message_row_get_edited_button (row), GTK_WIDGET (alice.window),
+                                            shot, &area));
+    g_assert_cmpuint (koi_test_ui_count_colors (shot, &area, 8), >=, 8);
   }
   {
     AdwStyleManager *style = adw_style_manager_get_default ();
