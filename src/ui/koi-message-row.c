@@ -453,6 +453,9 @@ koi_message_row_set_item (KoiMessageRow *self,
   g_set_object (&self->item, item);
   /* A recycled row starts folded again. */
   self->show_full = FALSE;
+  /* An emoji picked now would go to the new message. */
+  if (self->emoji_chooser != NULL)
+    gtk_popover_popdown (GTK_POPOVER (self->emoji_chooser));
 
   if (item != NULL)
     g_signal_connect_object (item, "notify", G_CALLBACK (on_item_notify),
