@@ -1117,7 +1117,7 @@ koi_syncer_queue_reply (KoiSyncer   *self,
       !koi_store_chat_set_request (self->store, chat_id, KOI_STORE_CHAT_ACCEPTED, error))
     return 0;
   if (chat->kind == KOI_STORE_CHAT_GROUP)
-    return koi_syncer_queue_group_text (self, chat_id, text, error);
+    return koi_syncer_queue_group_text (self, chat_id, text, reply_to_ref, error);
   if (chat->kind != KOI_STORE_CHAT_1TO1 || !koi_address_is_valid (chat->peer_address))
     {
       g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,

@@ -27,6 +27,7 @@ struct _KoiChat
   char                *draft;
   KoiChatRequest       request;
   gboolean             email_only;
+  gboolean             not_member;
   KoiMessageDirection  last_direction;
   KoiMessageState      last_state;
   gboolean             has_messages;
@@ -49,6 +50,7 @@ enum {
   PROP_HAS_MESSAGES,
   PROP_DRAFT,
   PROP_REQUEST,
+  PROP_NOT_MEMBER,
   N_PROPS
 };
 
@@ -142,6 +144,8 @@ koi_chat_update_from_store (KoiChat            *self,
   self->has_messages = has_messages;
   notify (self, set_string (&self->draft, chat->draft), PROP_DRAFT);
   self->email_only = chat->email_only;
+  notify (self, self->not_member != chat->not_member, PROP_NOT_MEMBER);
+  self->not_member = chat->not_member;
   notify (self, self->request != (KoiChatRequest) chat->request, PROP_REQUEST);
   self->request = (KoiChatRequest) chat->request;
 
@@ -153,6 +157,13 @@ koi_chat_get_request (KoiChat *self)
 {
   g_return_val_if_fail (KOI_IS_CHAT (self), KOI_CHAT_ACCEPTED);
   return self->request;
+}
+
+gboolean
+koi_chat_get_not_member (KoiChat *self)
+{
+  g_return_val_if_fail (KOI_IS_CHAT (self), FALSE);
+  return self->not_member;
 }
 
 gboolean
@@ -399,6 +410,9 @@ koi_chat_get_property (GObject    *object,
     case PROP_REQUEST:
       g_value_set_int (value, self->request);
       break;
+    case PROP_NOT_MEMBER:
+      g_value_set_boolean (value, self->not_member);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -436,6 +450,8 @@ koi_chat_class_init (KoiChatClass *klass)
   /* What the user typed here and did not send; NULL = none. */
   properties[PROP_DRAFT] = g_param_spec_string ("draft", NULL, NULL, NULL, flags);
   /* KoiChatRequest: whether the user let this chat in. */
+  /* A group the user left or was removed from: nothing can be sent. */
+  properties[PROP_NOT_MEMBER] = g_param_spec_boolean ("not-member", NULL, NULL, FALSE, flags);
   properties[PROP_REQUEST] = g_param_spec_int ("request", NULL, NULL, KOI_CHAT_ACCEPTED,
                                                KOI_CHAT_DISMISSED, KOI_CHAT_ACCEPTED, flags);
 

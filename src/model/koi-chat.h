@@ -46,6 +46,8 @@ typedef enum {
 } KoiChatRequest;
 
 KoiChatRequest       koi_chat_get_request         (KoiChat *self);
+/* A group the user left or was removed from. */
+gboolean             koi_chat_get_not_member      (KoiChat *self);
 /* The chat holds only ordinary email (no chat message). */
 gboolean             koi_chat_get_email_only      (KoiChat *self);
 /* What the user typed here and did not send; NULL = none. */

@@ -28,7 +28,10 @@ koi_store_chat_free (KoiStoreChat *chat)
   " m.direction, m.state, c.group_id, c.archived, c.muted, m.id," \
   " COALESCE (m.group_info, 0), m.group_info_arg, c.draft, c.request," \
   /* Stops at the first chat message, in the (chat_id, sort_ms) index. */ \
-  " NOT EXISTS (SELECT 1 FROM messages e WHERE e.chat_id = c.id AND e.kind = 0)" \
+  " NOT EXISTS (SELECT 1 FROM messages e WHERE e.chat_id = c.id AND e.kind = 0)," \
+  " c.kind = 1 AND EXISTS (SELECT 1 FROM chat_members cm JOIN contacts k ON k.id = cm.contact_id" \
+  "  JOIN accounts a ON a.id = c.account_id WHERE cm.chat_id = c.id AND k.address = a.address" \
+  "  AND cm.removed)" \
   " FROM chats c LEFT JOIN messages m ON m.id = c.last_message_id"
 
 static KoiStoreChat *
@@ -56,6 +59,7 @@ chat_from_row (sqlite3_stmt *stmt)
   chat->draft = koi_store_column_dup (stmt, 17);
   chat->request = sqlite3_column_int (stmt, 18);
   chat->email_only = sqlite3_column_int (stmt, 19) != 0;
+  chat->not_member = sqlite3_column_int (stmt, 20) != 0;
   return chat;
 }
 

@@ -251,6 +251,8 @@ typedef struct {
   int       request;          /* KoiStoreChatRequest */
   /* The chat holds only ordinary email (no chat message). */
   gboolean  email_only;
+  /* A group the user left or was removed from. */
+  gboolean  not_member;
 } KoiStoreChat;
 
 /* Whether the user let a chat in (docs/ARCHITECTURE.md, "Contact

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "koi-application.h"
+#include "koi-autostart.h"
 #include "koi-background.h"
 #include "koi-compat.h"
 #include "koi-model.h"
@@ -26,9 +27,15 @@ struct _KoiApplication
   GtkWindow      *pending_window;
   KoiNotifier    *notifier;
   gboolean        loading;
+  /* --background (the login's autostart): the first activation opens no
+   * window; any later one (the user starting Koi) does. */
+  gboolean        start_in_background;
+  gboolean        profile_given;   /* --profile: autostart keeps it */
 };
 
 G_DEFINE_FINAL_TYPE (KoiApplication, koi_application, ADW_TYPE_APPLICATION)
+
+static void on_start_at_login_changed (KoiApplication *self);
 
 KoiApplication *
 koi_application_new (void)
@@ -70,8 +77,11 @@ koi_application_handle_local_options (GApplication *app,
       g_autoptr (GFile) file = g_file_new_for_commandline_arg (profile);
 
       self->profile_dir = g_file_get_path (file);
+      self->profile_given = TRUE;
       g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
     }
+  if (g_variant_dict_contains (options, "background"))
+    self->start_in_background = TRUE;
 
   return -1;
 }
@@ -82,6 +92,13 @@ koi_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   KoiApplication *self = KOI_APPLICATION (app);
+
+  if (self->start_in_background)
+    {
+      self->start_in_background = FALSE;
+      koi_background_run (GTK_APPLICATION (app));
+      return;
+    }
 
   if (window == NULL)
     window = GTK_WINDOW (koi_window_new (self));
@@ -344,6 +361,15 @@ koi_application_startup (GApplication *app)
 
   open_settings (self);
   koi_background_init (GTK_APPLICATION (app), self->settings);
+  if (self->settings != NULL)
+    {
+      g_signal_connect_object (self->settings, "changed::start-at-login",
+                               G_CALLBACK (on_start_at_login_changed), self, G_CONNECT_SWAPPED);
+      /* The entry follows the setting even if it was removed by hand or
+       * Koi moved: written again at every start while the setting is on. */
+      if (g_settings_get_boolean (self->settings, "start-at-login"))
+        on_start_at_login_changed (self);
+    }
 
   if (self->profile_dir == NULL)
     self->profile_dir = koi_profile_default_dir ();
@@ -384,6 +410,37 @@ static gboolean
 keep_ticking (gpointer user_data)
 {
   return G_SOURCE_CONTINUE;
+}
+
+static void
+autostart_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!koi_autostart_set_finish (result, &error))
+    g_warning ("Cannot change whether Koi starts at login: %s", error->message);
+}
+
+/* The command the session runs at login: this very program, in the
+ * background, with the same profile. */
+static void
+on_start_at_login_changed (KoiApplication *self)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  g_ptr_array_add (argv, exe != NULL ? g_steal_pointer (&exe) : g_strdup ("koi"));
+  g_ptr_array_add (argv, g_strdup ("--background"));
+  if (self->profile_dir != NULL && self->profile_given)
+    {
+      g_ptr_array_add (argv, g_strdup ("--profile"));
+      g_ptr_array_add (argv, g_strdup (self->profile_dir));
+    }
+  g_ptr_array_add (argv, NULL);
+  koi_autostart_set_async (G_APPLICATION (self), g_settings_get_boolean (self->settings, "start-at-login"),
+                           (const char * const *) argv->pdata, NULL, autostart_done, NULL);
 }
 
 static void
@@ -448,6 +505,8 @@ koi_application_init (KoiApplication *self)
   static const GOptionEntry options[] = {
     { "profile", 'p', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL,
       N_("Use the profile in DIR (runs beside other profiles)"), N_("DIR") },
+    { "background", 'b', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
+      N_("Start without a window and receive messages in the background"), NULL },
     { NULL }
   };
 

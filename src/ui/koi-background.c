@@ -157,7 +157,11 @@ static void
 on_setting_changed (Background *background)
 {
   if (!g_settings_get_boolean (background->settings, "run-in-background"))
-    set_running (background, FALSE);
+    {
+      set_running (background, FALSE);
+      /* Starting at login only to quit at once would be pointless. */
+      g_settings_set_boolean (background->settings, "start-at-login", FALSE);
+    }
 }
 
 void
@@ -178,6 +182,15 @@ koi_background_init (GtkApplication *application,
   g_object_set_data_full (G_OBJECT (application), "koi-background", background,
                           (GDestroyNotify) background_free);
   g_signal_connect (application, "window-added", G_CALLBACK (on_window_added), NULL);
+}
+
+void
+koi_background_run (GtkApplication *application)
+{
+  Background *background = background_of (application);
+
+  g_return_if_fail (background != NULL);
+  set_running (background, TRUE);
 }
 
 gboolean

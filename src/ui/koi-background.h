@@ -17,6 +17,9 @@ G_BEGIN_DECLS
  * background. */
 void      koi_background_init        (GtkApplication *application,
                                       GSettings      *settings);
+/* Runs without a window from now on (started at login): held until Quit,
+ * whatever "run-in-background" says. */
+void      koi_background_run         (GtkApplication *application);
 /* Whether the application is held to run without a window. */
 gboolean  koi_background_is_running  (GtkApplication *application);
 

@@ -29,6 +29,7 @@ struct _KoiConversationView
   KoiComposer       *composer;
   KoiComposerDraft  *draft;
   KoiRequestBar     *request_bar;
+  GtkWidget         *not_member_label;
 
   KoiAccount        *account;
   KoiChat           *chat;
@@ -428,21 +429,27 @@ static void
 update_request (KoiConversationView *self)
 {
   gboolean request = self->chat != NULL && koi_chat_get_request (self->chat) == KOI_CHAT_REQUEST;
+  /* A group the user left: there is nobody to write to any more. */
+  gboolean not_member = self->chat != NULL && !request && koi_chat_get_not_member (self->chat);
+  gboolean can_write = !request && !not_member;
 
   koi_request_bar_set_chat (self->request_bar, self->chat);
-  if (request && gtk_widget_get_visible (GTK_WIDGET (self->composer)))
+  gtk_widget_set_visible (GTK_WIDGET (self->request_bar), request);
+  gtk_widget_set_visible (self->not_member_label, not_member);
+  if (!can_write && gtk_widget_get_visible (GTK_WIDGET (self->composer)))
     {
       /* The focus leaves the composer before it hides. */
-      gtk_widget_set_visible (GTK_WIDGET (self->request_bar), TRUE);
       if (gtk_widget_has_focus (GTK_WIDGET (koi_composer_get_text_view (self->composer))))
-        gtk_widget_grab_focus (GTK_WIDGET (self->request_bar));
+        {
+          if (request)
+            gtk_widget_grab_focus (GTK_WIDGET (self->request_bar));
+          else
+            gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+        }
       gtk_widget_set_visible (GTK_WIDGET (self->composer), FALSE);
     }
-  else if (!request)
-    {
-      gtk_widget_set_visible (GTK_WIDGET (self->composer), TRUE);
-      gtk_widget_set_visible (GTK_WIDGET (self->request_bar), FALSE);
-    }
+  else if (can_write)
+    gtk_widget_set_visible (GTK_WIDGET (self->composer), TRUE);
 }
 
 static void
@@ -487,8 +494,12 @@ koi_conversation_view_set_chat (KoiConversationView *self,
     g_signal_handlers_disconnect_by_func (self->chat, on_chat_request_changed, self);
   g_set_object (&self->chat, chat);
   if (chat != NULL)
-    g_signal_connect_object (chat, "notify::request", G_CALLBACK (on_chat_request_changed),
-                             self, G_CONNECT_SWAPPED);
+    {
+      g_signal_connect_object (chat, "notify::request", G_CALLBACK (on_chat_request_changed),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (chat, "notify::not-member", G_CALLBACK (on_chat_request_changed),
+                               self, G_CONNECT_SWAPPED);
+    }
   update_request (self);
   /* Read before the window marks the chat read: that comes right after. */
   self->unread_at_open = chat != NULL ? koi_chat_get_unread_count (chat) : 0;
@@ -1068,6 +1079,7 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, selection);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, composer);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, request_bar);
+  gtk_widget_class_bind_template_child (widget_class, KoiConversationView, not_member_label);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, jump_button);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, jump_label);
   gtk_widget_class_bind_template_callback (widget_class, on_jump_clicked);

@@ -93,6 +93,16 @@ send_for_chat (KoiNotifier *self,
     {
       g_autofree char *preview = preview_of (koi_chat_get_last_text (chat));
 
+      /* A group's notification is titled with the group; who wrote goes
+       * in front of the words. */
+      if (koi_chat_get_is_group (chat) && koi_chat_get_last_from (chat) != NULL)
+        {
+          g_autofree char *line = g_steal_pointer (&preview);
+
+          /* TRANSLATORS: a group message in a notification: "Bob: see you" */
+          preview = g_strdup_printf (_("%s: %s"), koi_chat_get_last_from (chat), line);
+        }
+
       if (n_new > 1)
         /* Translators: a notification after a catch-up: how many, then the newest. */
         body = g_strdup_printf (ngettext ("%u new message: %s", "%u new messages, the newest: %s",

@@ -20,6 +20,7 @@ struct _KoiPreferencesWindow
   GtkSwitch            *notifications_switch;
   GtkSwitch            *content_switch;
   GtkSwitch            *background_switch;
+  GtkSwitch            *login_switch;
 
   GSettings            *settings;
   GListModel           *accounts;
@@ -189,6 +190,11 @@ koi_preferences_window_new (GSettings  *settings,
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "run-in-background", self->background_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "start-at-login", self->login_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  /* Starting at login means running without the window. */
+  g_settings_bind (settings, "run-in-background", self->login_switch, "sensitive",
+                   G_SETTINGS_BIND_GET);
   /* Content without notifications means nothing. */
   g_settings_bind (settings, "notifications", self->content_switch, "sensitive",
                    G_SETTINGS_BIND_GET);
@@ -235,6 +241,7 @@ koi_preferences_window_class_init (KoiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, notifications_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, content_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, background_switch);
+  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, login_switch);
 }
 
 static void

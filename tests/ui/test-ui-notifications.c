@@ -451,7 +451,7 @@ test_notifications (void)
 }
 
 /* Contact requests notify quietly and say so; ordinary email from a
- * stranger, hidden by default, not at all. */
+ * stranger, hidden by default, not at all; a group's says which group. */
 static void
 test_request_notifications (void)
 {
@@ -480,12 +480,34 @@ test_request_notifications (void)
   g_assert_cmpstr (sent->summary, ==, "Alice");
   g_assert_cmpint (sent->urgency, ==, 1);
 
+  /* A group's message: the group's name on top, the sender before the
+   * words. */
+  {
+    KoiStoreChat row = {
+      .id = 9, .account_id = 1, .kind = KOI_STORE_CHAT_GROUP, .name = (char *) "Trip 2027",
+      .group_id = (char *) "trip-2027-group", .unread_count = 1,
+      .last_text = (char *) "who brings the tent?", .last_from = (char *) "Bob",
+      .last_direction = KOI_STORE_DIRECTION_INCOMING, .last_state = KOI_STORE_STATE_RECEIVED,
+    };
+    g_autoptr (KoiChat) group = NULL;
+
+    row.unread_count = 0;
+    group = koi_chat_new_from_store (&row);
+    g_list_store_append (f->chats, group);
+    koi_notifier_flush (f->notifier);
+    row.unread_count = 1;
+    koi_chat_update_from_store (group, &row);
+    sent = wait_sent (f, 3);
+    g_assert_cmpstr (sent->summary, ==, "Trip 2027");
+    g_assert_cmpstr (sent->body, ==, "Bob: who brings the tent?");
+  }
+
   /* With every ordinary email shown, the shop's next one notifies. */
   g_settings_set_string (f->settings, "show-ordinary-email", "all");
   chat_update_request (shop, 2, "Cyber Monday deals", TRUE);
-  sent = wait_sent (f, 3);
+  sent = wait_sent (f, 4);
   g_assert_cmpstr (sent->summary, ==, "Contact request from Shop");
-  g_assert_cmpuint (f->server.sent->len, ==, 3);
+  g_assert_cmpuint (f->server.sent->len, ==, 4);
 
   fixture_tear_down (f);
 }

@@ -3,7 +3,10 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "koi-application.h"
+#include "koi-autostart.h"
 #include "koi-background.h"
 #include "koi-compat.h"
 #include "koi-test-ui.h"
@@ -160,6 +163,68 @@ test_run_in_background (void)
   g_assert_false (koi_background_is_running (GTK_APPLICATION (app)));
 }
 
+static gboolean
+file_has (const char *path,
+          const char *needle)
+{
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (path, &contents, NULL, NULL) && strstr (contents, needle) != NULL;
+}
+
+/* "Start at Login" writes the session's autostart entry, running this
+ * program with --background; turning "Run in Background" off turns it off
+ * and removes the entry. */
+static void
+test_start_at_login (void)
+{
+  GSettings *settings = koi_application_get_settings (app);
+  g_autofree char *path = koi_autostart_path ();
+  gint64 deadline;
+
+  g_settings_set_boolean (settings, "run-in-background", TRUE);
+  g_settings_set_boolean (settings, "start-at-login", TRUE);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  /* Written in the background: done once the last line is there. */
+  while (!file_has (path, "X-GNOME-Autostart-enabled=true") && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (file_has (path, "[Desktop Entry]"));
+  g_assert_true (file_has (path, " --background"));
+  g_assert_true (file_has (path, "X-GNOME-Autostart-enabled=true"));
+
+  g_settings_set_boolean (settings, "run-in-background", FALSE);
+  g_assert_false (g_settings_get_boolean (settings, "start-at-login"));
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (g_file_test (path, G_FILE_TEST_EXISTS) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+static gboolean
+check_background_start (gpointer user_data)
+{
+  gboolean *checked = user_data;
+
+  /* What the login started: no window, yet running (held). */
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
+  g_assert_true (koi_background_is_running (GTK_APPLICATION (app)));
+  *checked = TRUE;
+  g_application_quit (G_APPLICATION (app));
+  return G_SOURCE_REMOVE;
+}
+
+/* `koi --background`, as the autostart entry runs it. */
+static void
+test_background_start (void)
+{
+  char *argv[] = { (char *) "koi", (char *) "--background", NULL };
+  gboolean checked = FALSE;
+
+  g_timeout_add (500, check_background_start, &checked);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 2, argv), ==, 0);
+  g_assert_true (checked);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -179,6 +244,9 @@ main (int   argc,
   g_test_add_func ("/ui/smoke/main-window-renders", test_main_window_renders);
   g_test_add_func ("/ui/smoke/main-window-fits-narrow-screen", test_main_window_fits_narrow_screen);
   g_test_add_func ("/ui/smoke/run-in-background", test_run_in_background);
+  g_test_add_func ("/ui/smoke/start-at-login", test_start_at_login);
+  /* Last: it runs the application's main loop until it quits. */
+  g_test_add_func ("/ui/smoke/background-start", test_background_start);
 
   ret = g_test_run ();
 
