@@ -128,6 +128,22 @@ queue_request (KoiSyncer   *self,
         date_ms = current - current % 1000 + 1000;
     }
 
+  /* The same for reactions: the newest of a person's reactions on a
+   * message wins, so two changes within a second (👍, then ❤️) must not
+   * carry the same Date, or devices that fetch them in another order would
+   * keep different ones. Counted over the chat, as a person clicks
+   * through its messages. */
+  if (type == KOI_COI_TYPE_REACTION)
+    {
+      gint64 previous = 0;
+
+      if (!koi_store_reaction_last_in_chat (self->store, chat->id, self->account->address,
+                                            &previous, error))
+        return 0;
+      if (date_ms <= previous)
+        date_ms = previous - previous % 1000 + 1000;
+    }
+
   if (!koi_store_chat_thread_ends (self->store, chat->id, &thread_root, &thread_last, error))
     return 0;
   references[0] = thread_root;

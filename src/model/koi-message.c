@@ -7,6 +7,7 @@
 
 #include "koi-attachment.h"
 #include "koi-message.h"
+#include "koi-message-extras.h"
 
 struct _KoiMessage
 {
@@ -35,6 +36,10 @@ struct _KoiMessage
   char                *group_info_arg;
   gboolean             not_member;
   GListStore          *attachments; /* KoiAttachment, never NULL */
+
+  /* The store's forms (KoiStoreMessage); koi-message-extras.h reads them. */
+  char                *reactions;
+  char                *quote;
 };
 
 G_DEFINE_FINAL_TYPE (KoiMessage, koi_message, G_TYPE_OBJECT)
@@ -75,6 +80,8 @@ enum {
   PROP_READ,
   PROP_READ_COUNT,
   PROP_READ_BY,
+  PROP_REACTIONS,
+  PROP_QUOTE,
   N_PROPS
 };
 
@@ -92,6 +99,16 @@ set_string (KoiMessage  *self,
   g_free (*field);
   *field = g_strdup (value);
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static void
+set_string_take (KoiMessage  *self,
+                 char       **field,
+                 char        *value,
+                 guint        prop_id)
+{
+  set_string (self, field, value, prop_id);
+  g_free (value);
 }
 
 static void
@@ -217,6 +234,17 @@ koi_message_update_from_store (KoiMessage            *self,
     }
 
   set_string (self, &self->read_by, message->read_by, PROP_READ_BY);
+  set_string (self, &self->reactions, message->reactions, PROP_REACTIONS);
+  if (message->quote == NULL && koi_store_message_quoted_id (message) != NULL)
+    {
+      /* The original is not stored (yet): the quote in the text is all
+       * there is, and there is nothing to jump to. */
+      g_autofree char *line = koi_quote_first_line (message->full_text);
+
+      set_string_take (self, &self->quote, g_strdup_printf ("0\0370\0370\037\037%s", line), PROP_QUOTE);
+    }
+  else
+    set_string (self, &self->quote, message->quote, PROP_QUOTE);
   if (self->read_count != message->read_count)
     {
       gboolean was_read = self->read_count > 0;
@@ -240,6 +268,22 @@ koi_message_update_from_store (KoiMessage            *self,
     }
 
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+const char *
+koi_message_get_reactions (KoiMessage *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE (self), NULL);
+
+  return self->reactions;
+}
+
+const char *
+koi_message_get_quote (KoiMessage *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE (self), NULL);
+
+  return self->quote;
 }
 
 int
@@ -442,6 +486,8 @@ koi_message_finalize (GObject *object)
   g_clear_pointer (&self->failure_reason, g_free);
   g_clear_pointer (&self->read_by, g_free);
   g_clear_pointer (&self->group_info_arg, g_free);
+  g_clear_pointer (&self->reactions, g_free);
+  g_clear_pointer (&self->quote, g_free);
 
   g_clear_object (&self->attachments);
 
@@ -515,6 +561,12 @@ koi_message_get_property (GObject    *object,
     case PROP_READ_BY:
       g_value_set_string (value, self->read_by);
       break;
+    case PROP_REACTIONS:
+      g_value_set_string (value, self->reactions);
+      break;
+    case PROP_QUOTE:
+      g_value_set_string (value, self->quote);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -565,6 +617,12 @@ koi_message_class_init (KoiMessageClass *klass)
   properties[PROP_READ_COUNT] = g_param_spec_uint ("read-count", NULL, NULL, 0, G_MAXUINT, 0, flags);
   /* Who sent one: addresses, space-separated; NULL when nobody did. */
   properties[PROP_READ_BY] = g_param_spec_string ("read-by", NULL, NULL, NULL, flags);
+  /* The current reactions in the store's form; NULL when there are none
+   * (koi_reaction_groups_parse() reads them). */
+  properties[PROP_REACTIONS] = g_param_spec_string ("reactions", NULL, NULL, NULL, flags);
+  /* The quoted message of a reply with a quote in the store's form; NULL
+   * when it quotes nothing (koi_quote_parse() reads it). */
+  properties[PROP_QUOTE] = g_param_spec_string ("quote", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -43,7 +43,8 @@ G_DECLARE_FINAL_TYPE (KoiMessage, koi_message, KOI, MESSAGE, GObject)
  *   id (gint64), chat-id (gint64), message-id, text, full-text (NULL when
  *   equal to text), subject, from-address, from-name, direction, state,
  *   kind, timestamp (gint64 ms, the sort time), failure-reason, loaded,
- *   edited, deleted, read (someone sent a read receipt), read-count.
+ *   edited, deleted, read (someone sent a read receipt), read-count,
+ *   reactions, quote (the store's forms; koi-message-extras.h reads them).
  *
  * A placeholder (loaded = FALSE) stands in for a message whose page is
  * still being read; it becomes the real message in place (same object).
@@ -81,6 +82,10 @@ GListModel          *koi_message_get_attachments    (KoiMessage *self);
 int                  koi_message_get_group_info     (KoiMessage *self);
 const char          *koi_message_get_group_info_arg (KoiMessage *self);
 gboolean             koi_message_get_not_member     (KoiMessage *self);
+
+/* NULL when the message has no reactions / quotes nothing. */
+const char          *koi_message_get_reactions      (KoiMessage *self);
+const char          *koi_message_get_quote          (KoiMessage *self);
 
 /* For the lists: fill every property from the store row (sets loaded). */
 void                 koi_message_update_from_store  (KoiMessage            *self,

@@ -21,7 +21,22 @@
   "  AND EXISTS (SELECT 1 FROM chats gc WHERE gc.id = m.chat_id AND gc.kind = 1)" \
   "  AND NOT EXISTS (SELECT 1 FROM chat_members cm JOIN contacts k ON k.id = cm.contact_id" \
   "   WHERE cm.chat_id = m.chat_id AND k.address = m.from_address" \
-  "   AND (cm.removed = 0 OR cm.changed_at_ms > m.sent_at_ms)))"
+  "   AND (cm.removed = 0 OR cm.changed_at_ms > m.sent_at_ms)))," \
+  /* reactions: see KoiStoreMessage; fields split by US, records by RS */ \
+  " (SELECT group_concat (r.emoji || char (31) || r.reactor_address || char (31)" \
+  "   || COALESCE (NULLIF (c.display_name, ''), r.reactor_address) || char (31)" \
+  "   || (r.reactor_address = a.address) || char (31) || r.sent_at_ms, char (30))" \
+  "  FROM reactions r JOIN accounts a ON a.id = m.account_id" \
+  "  LEFT JOIN contacts c ON c.account_id = m.account_id AND c.address = r.reactor_address" \
+  "  WHERE r.message_ref = m.id AND r.emoji <> '')," \
+  /* quote: only a reply with a quote (koi_store_message_quoted_id) looks \
+   * its original up; 64 characters are enough to find the '>'. */ \
+  " (SELECT q.id || char (31) || q.direction || char (31) || q.deleted || char (31)" \
+  "   || COALESCE (NULLIF (q.from_name, ''), q.from_address, '') || char (31)" \
+  "   || substr (COALESCE (q.text, ''), 1, 300)" \
+  "  FROM messages q WHERE m.deleted = 0 AND m.in_reply_to IS NOT NULL" \
+  "  AND ltrim (substr (m.full_text, 1, 64), char (32, 9, 10, 13)) GLOB '>*'" \
+  "  AND q.account_id = m.account_id AND q.message_id = m.in_reply_to)"
 
 static KoiStoreMessage *
 message_from_row (sqlite3_stmt *stmt)
@@ -56,6 +71,8 @@ message_from_row (sqlite3_stmt *stmt)
   message->group_info = sqlite3_column_int (stmt, 25);
   message->group_info_arg = koi_store_column_dup (stmt, 26);
   message->not_member = sqlite3_column_int (stmt, 27) != 0;
+  message->reactions = koi_store_column_dup (stmt, 28);
+  message->quote = koi_store_column_dup (stmt, 29);
   return message;
 }
 
@@ -77,6 +94,9 @@ koi_store_message_free (KoiStoreMessage *message)
   g_free (message->read_by);
   g_free (message->group_info_arg);
   g_clear_pointer (&message->attachments, g_ptr_array_unref);
+
+  g_free (message->reactions);
+  g_free (message->quote);
   g_free (message);
 }
 
@@ -653,6 +673,41 @@ koi_store_message_list_edits (KoiStore  *self,
       return NULL;
     }
   return g_steal_pointer (&edits);
+}
+
+gboolean
+koi_store_message_position (KoiStore  *self,
+                            gint64     id,
+                            guint     *out_position,
+                            GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  /* The same order as koi_store_message_page(), counted on its index. */
+  stmt = koi_store_prepare (self,
+                            "SELECT (SELECT count(*) FROM messages m WHERE m.chat_id = t.chat_id"
+                            "        AND (m.sort_ms, m.id) < (t.sort_ms, t.id))"
+                            " FROM messages t WHERE t.id = ?1 AND t.chat_id > 0",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *out_position = (guint) sqlite3_column_int64 (stmt, 0);
+      return TRUE;
+    }
+  if (rc == SQLITE_DONE)
+    g_set_error (error, KOI_STORE_ERROR, KOI_STORE_ERROR_NOT_FOUND,
+                 "There is no message %" G_GINT64_FORMAT " in a chat", id);
+  else
+    koi_store_set_error (self, error, rc, "Could not find the message in its chat");
+  return FALSE;
 }
 
 gboolean

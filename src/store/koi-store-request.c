@@ -200,6 +200,41 @@ koi_store_reaction_set (KoiStore    *self,
   return TRUE;
 }
 
+gboolean
+koi_store_reaction_last_in_chat (KoiStore    *self,
+                                 gint64       chat_id,
+                                 const char  *reactor_address,
+                                 gint64      *out_sent_at_ms,
+                                 GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (out_sent_at_ms != NULL, FALSE);
+
+  /* From the reactions (few) to their messages, not through every message
+   * of a long chat: CROSS JOIN keeps that order. Taken-back reactions
+   * ("") count: they were changes too. */
+  stmt = koi_store_prepare (self,
+                            "SELECT max (r.sent_at_ms) FROM reactions r CROSS JOIN messages m"
+                            " WHERE r.reactor_address = ?2 AND m.id = r.message_ref AND m.chat_id = ?1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, chat_id);
+  koi_store_bind_text (stmt, 2, reactor_address);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      koi_store_set_error (self, error, rc, "Could not read the reactions");
+      return FALSE;
+    }
+  *out_sent_at_ms = sqlite3_column_int64 (stmt, 0);
+  return TRUE;
+}
+
 GPtrArray *
 koi_store_reaction_list (KoiStore  *self,
                          gint64     message_ref,

@@ -385,6 +385,17 @@ typedef struct {
   /* Filled when read, for a message with has_attachments: its
    * KoiStoreAttachment rows (koi-store-attachment.h); else NULL. */
   GPtrArray *attachments;
+
+  /* Filled when read, for the bubble (NULL = none). Fields are split by
+   * U+001F and records by U+001E, so no name or text can break them:
+   * - reactions: one record per current reaction: emoji, reactor address,
+   *   reactor name (the address when the contact has none), "1" when it
+   *   is this account's own, sent_at_ms;
+   * - quote: for a reply with a quote whose original is stored: its id,
+   *   direction, deleted (0/1), sender name (or address) and the start of
+   *   its text (300 bytes at most, maybe cut inside a character). */
+  char     *reactions;
+  char     *quote;
 } KoiStoreMessage;
 
 /* Inserts a message; if (account_id, message_id) exists already, returns the
@@ -455,6 +466,13 @@ GPtrArray       *koi_store_message_list_edits (KoiStore               *store,
                                                gint64                  id,
                                                GError                **error);
 void             koi_store_edit_free          (KoiStoreEdit           *edit);
+/* Where message @id stands in its chat, counted as koi_store_message_page()
+ * orders them (for scrolling to a quoted message). NOT_FOUND when it is in
+ * no chat. */
+gboolean         koi_store_message_position   (KoiStore               *store,
+                                               gint64                  id,
+                                               guint                  *out_position,
+                                               GError                **error);
 /* Deletes the content (text, history) and keeps a "deleted" tombstone so a
  * re-fetch does not bring the message back. */
 gboolean         koi_store_message_mark_deleted (KoiStore             *store,
@@ -748,6 +766,13 @@ gboolean   koi_store_reaction_set         (KoiStore    *store,
                                            gint64       sent_at_ms,
                                            gboolean    *out_changed,
                                            GError     **error);
+/* The Date of @reactor_address's newest reaction (taken-back ones too) on
+ * any message of the chat; 0 when there is none. */
+gboolean   koi_store_reaction_last_in_chat (KoiStore   *store,
+                                            gint64      chat_id,
+                                            const char *reactor_address,
+                                            gint64     *out_sent_at_ms,
+                                            GError    **error);
 /* Current reactions (KoiStoreReaction*), oldest first, none taken back. */
 GPtrArray *koi_store_reaction_list        (KoiStore    *store,
                                            gint64       message_ref,

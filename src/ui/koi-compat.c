@@ -322,6 +322,29 @@ koi_compat_present_dialog (gpointer   dialog,
 }
 
 void
+koi_compat_dialog_set_content (gpointer    dialog,
+                               const char *title,
+                               GtkWidget  *content,
+                               int         width,
+                               int         height)
+{
+#if ADW_CHECK_VERSION (1, 5, 0)
+  if (ADW_IS_DIALOG (dialog))
+    {
+      adw_dialog_set_title (ADW_DIALOG (dialog), title);
+      adw_dialog_set_content_width (ADW_DIALOG (dialog), width);
+      adw_dialog_set_content_height (ADW_DIALOG (dialog), height);
+      adw_dialog_set_child (ADW_DIALOG (dialog), content);
+      return;
+    }
+#endif
+  g_return_if_fail (ADW_IS_WINDOW (dialog));
+  gtk_window_set_title (GTK_WINDOW (dialog), title);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), width, height);
+  adw_window_set_content (ADW_WINDOW (dialog), content);
+}
+
+void
 koi_compat_dialog_close (gpointer dialog)
 {
 #if ADW_CHECK_VERSION (1, 5, 0)

@@ -36,6 +36,13 @@ typedef AdwPreferencesWindowClass KoiPreferencesBaseClass;
 #endif
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiPreferencesBase, g_object_unref)
 
+/* A dialog built in code: its title, content (an AdwHeaderBar on top works
+ * on both sets) and size. */
+void     koi_compat_dialog_set_content      (gpointer     dialog,
+                                             const char  *title,
+                                             GtkWidget   *content,
+                                             int          width,
+                                             int          height);
 /* Closes a dialog made from KoiDialogBase (or any AdwDialog / GtkWindow). */
 void     koi_compat_dialog_close            (gpointer     dialog);
 /* Escape closes the dialog class (AdwDialog does it by itself). */

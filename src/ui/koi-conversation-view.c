@@ -9,6 +9,8 @@
 #include "koi-composer-draft.h"
 #include "koi-request-bar.h"
 #include "koi-conversation-view.h"
+#include "koi-edit-history-dialog.h"
+#include "koi-message-extras.h"
 #include "koi-message-list.h"
 #include "koi-message-row.h"
 
@@ -61,6 +63,14 @@ struct _KoiConversationView
    * (editing_id), or answer it with a quote (reply_id); 0 = neither. */
   gint64             editing_id;
   gint64             reply_id;
+
+  /* Going to a quoted message: a tick callback, like settling at the end,
+   * that scrolls until the message's row is laid out in view (its page
+   * may still be loading), then gives it the focus. */
+  guint              jump_tick;
+  guint              jump_frames;
+  gint64             jump_id;
+  guint              jump_position;
 };
 
 G_DEFINE_FINAL_TYPE (KoiConversationView, koi_conversation_view, GTK_TYPE_WIDGET)
@@ -172,6 +182,8 @@ koi_conversation_view_newest_in_view (KoiConversationView *self)
   return item != NULL && koi_message_get_loaded (item) &&
          koi_conversation_view_row_in_view (self, GTK_WIDGET (row));
 }
+
+static void stop_jump (KoiConversationView *self);
 
 static void
 stop_settle (KoiConversationView *self)
@@ -366,6 +378,7 @@ koi_conversation_view_set_messages (KoiConversationView *self,
   g_set_object (&self->messages, messages);
   self->at_bottom = TRUE;
   self->unseen = 0;
+  stop_jump (self);   /* another chat: the quoted message is not in it */
 
   if (messages != NULL)
     g_signal_connect_object (messages, "items-changed", G_CALLBACK (on_items_changed),
@@ -730,13 +743,10 @@ copy_action (GtkWidget  *widget,
 }
 
 static void
-delete_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
+delete_message (KoiConversationView *self,
+                gint64               id,
+                gboolean             for_everyone)
 {
-  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
-  gint64 id = g_variant_get_int64 (parameter);
-
   if (self->editing_id == id || self->reply_id == id)
     {
       if (self->editing_id == id)
@@ -744,9 +754,185 @@ delete_action (GtkWidget  *widget,
       leave_mode (self);
     }
   if (self->account != NULL)
-    koi_account_delete_async (self->account, id,
-                              g_str_equal (action_name, "conversation.delete-for-everyone"),
+    koi_account_delete_async (self->account, id, for_everyone,
                               self->cancellable, request_done, g_object_ref (self));
+}
+
+static void
+on_delete_response (KoiConversationView *self,
+                    const char          *response,
+                    GtkWidget           *alert)
+{
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (alert), "koi-message-id"));
+
+  if (g_strcmp0 (response, "delete") == 0)
+    delete_message (self, id, TRUE);
+}
+
+static void
+delete_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
+  gint64 id = g_variant_get_int64 (parameter);
+  GtkWidget *alert;
+
+  if (!g_str_equal (action_name, "conversation.delete-for-everyone"))
+    {
+      delete_message (self, id, FALSE);
+      return;
+    }
+
+  /* It cannot be undone and reaches other people's devices: ask first. */
+  alert = koi_compat_alert_new (_("Delete for Everyone?"),
+                                _("The message is removed from this chat on every device, "
+                                  "yours and the other people’s. Mail programs that already "
+                                  "showed it keep their copy."));
+  koi_compat_alert_add_response (alert, "cancel", _("_Cancel"), ADW_RESPONSE_DEFAULT);
+  koi_compat_alert_add_response (alert, "delete", _("_Delete"), ADW_RESPONSE_DESTRUCTIVE);
+  koi_compat_alert_set_responses (alert, "cancel", "cancel");
+  gtk_widget_set_name (alert, "koi-delete-for-everyone");
+  g_object_set_data (G_OBJECT (alert), "koi-message-id", GSIZE_TO_POINTER ((gsize) id));
+  g_signal_connect_object (alert, "response", G_CALLBACK (on_delete_response), self, G_CONNECT_SWAPPED);
+  koi_compat_alert_present (alert, widget);
+}
+
+static void
+edit_history_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
+  GtkWidget *dialog;
+
+  if (self->account == NULL)
+    return;
+  dialog = koi_edit_history_dialog_new (koi_account_get_reader (self->account),
+                                        g_variant_get_int64 (parameter));
+  koi_compat_present_dialog (dialog, widget);
+}
+
+/* The quoted message's row once it is laid out and in view, so it can
+ * take the focus (and the user's eye); FALSE while it is not there yet. */
+static gboolean
+focus_message_row (KoiConversationView *self,
+                   gint64               id)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_view)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (child);
+      KoiMessage *item;
+
+      if (!KOI_IS_MESSAGE_ROW (row))
+        continue;
+      item = koi_message_row_get_item (KOI_MESSAGE_ROW (row));
+      if (item != NULL && koi_message_get_loaded (item) && koi_message_get_id (item) == id)
+        {
+          if (!koi_conversation_view_row_in_view (self, row))
+            return FALSE;
+          /* A list item without selection may not take the focus itself
+           * (GTK 4.8): then the first thing in the row that does. */
+          if (!gtk_widget_grab_focus (child))
+            gtk_widget_child_focus (child, GTK_DIR_TAB_FORWARD);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Frames to keep trying: pages load in a few. */
+#define JUMP_MAX_FRAMES 90
+
+static void
+stop_jump (KoiConversationView *self)
+{
+  if (self->jump_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->jump_tick);
+  self->jump_tick = 0;
+}
+
+static gboolean
+jump_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  KoiConversationView *self = user_data;
+
+  if (focus_message_row (self, self->jump_id) || ++self->jump_frames > JUMP_MAX_FRAMES)
+    {
+      self->jump_tick = 0;
+      return G_SOURCE_REMOVE;
+    }
+  /* Rows above changed height as their pages came: scroll again. */
+  koi_compat_list_scroll_to (self->list_view, self->jump_position);
+  return G_SOURCE_CONTINUE;
+}
+
+typedef struct {
+  KoiConversationView *self;
+  gint64               id;
+} ShowData;
+
+static void
+show_data_free (ShowData *data)
+{
+  g_clear_weak_pointer (&data->self);
+  g_free (data);
+}
+
+static void
+position_found (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  ShowData *data = user_data;
+  KoiConversationView *self = data->self;
+  g_autoptr (GError) error = NULL;
+  guint position = 0;
+
+  if (!koi_message_position_finish (KOI_STORE_READER (source), result, &position, &error))
+    {
+      if (self != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_signal_emit (self, signals[SIGNAL_ERROR], 0, _("The quoted message is not in this chat any more."));
+      show_data_free (data);
+      return;
+    }
+  if (self != NULL && self->messages != NULL && position < g_list_model_get_n_items (self->messages))
+    {
+      /* The user goes up to read: stop following the newest message. */
+      stop_settle (self);
+      stop_jump (self);
+      self->at_bottom = FALSE;
+      self->jump_id = data->id;
+      self->jump_position = position;
+      self->jump_frames = 0;
+      koi_compat_list_scroll_to (self->list_view, position);
+      if (!focus_message_row (self, data->id))
+        self->jump_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view), jump_tick_cb,
+                                                        self, NULL);
+    }
+  show_data_free (data);
+}
+
+/* A click on a quote: scroll to the original, wherever it is (its page
+ * loads as the list reaches it). */
+static void
+show_message_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
+  ShowData *data;
+
+  if (self->account == NULL || g_variant_get_int64 (parameter) <= 0)
+    return;
+  data = g_new0 (ShowData, 1);
+  g_set_weak_pointer (&data->self, self);
+  data->id = g_variant_get_int64 (parameter);
+  koi_message_position_async (koi_account_get_reader (self->account), data->id, self->cancellable,
+                              position_found, data);
 }
 
 static void
@@ -860,6 +1046,7 @@ koi_conversation_view_dispose (GObject *object)
   if (self->settle_tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->settle_tick);
   self->settle_tick = 0;
+  stop_jump (self);
 
   if (self->messages != NULL)
     g_signal_handlers_disconnect_by_func (self->messages, on_items_changed, self);
@@ -924,6 +1111,8 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
   gtk_widget_class_install_action (widget_class, "conversation.delete-for-me", "x", delete_action);
   gtk_widget_class_install_action (widget_class, "conversation.delete-for-everyone", "x", delete_action);
   gtk_widget_class_install_action (widget_class, "conversation.info", "x", info_action);
+  gtk_widget_class_install_action (widget_class, "conversation.edit-history", "x", edit_history_action);
+  gtk_widget_class_install_action (widget_class, "conversation.show-message", "x", show_message_action);
   gtk_widget_class_set_css_name (widget_class, "koi-conversation-view");
 }
 

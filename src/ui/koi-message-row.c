@@ -8,7 +8,11 @@
 #include "koi-compat.h"
 #include "koi-group-info.h"
 #include "koi-file-bubble.h"
+
+#include "koi-message-extras.h"
 #include "koi-message-row.h"
+#include "koi-quote-block.h"
+#include "koi-reaction-bar.h"
 #include "koi-ui-format.h"
 
 /* Messages of one sender closer together than this share one group. */
@@ -35,6 +39,12 @@ struct _KoiMessageRow
   GtkImage   *state_image;
   GtkLabel   *state_label;
   GtkWidget  *retry_button;
+  GtkWidget  *edited_button;
+  GtkLabel   *edited_label;
+  /* Made on first need only: most messages have no reactions or quote. */
+  GtkWidget  *reaction_bar;
+  GtkWidget  *quote_block;
+  GtkWidget  *emoji_chooser;
 
   GtkWidget  *menu;   /* the context menu while it exists */
   GtkWidget  *files_box; /* a KoiFileBubble per attachment (koi-file-bubble.c) */
@@ -265,7 +275,11 @@ update_text (KoiMessageRow *self)
                           email && subject != NULL && *subject != '\0');
   gtk_label_set_label (self->subject_label, email && subject != NULL ? subject : "");
 
-  gtk_widget_set_visible (GTK_WIDGET (self->full_button), full != NULL && *full != '\0');
+  /* A chat reply's whole text is the quote and the answer: the quote
+   * block above shows the one, the bubble the other. */
+  gtk_widget_set_visible (GTK_WIDGET (self->full_button),
+                          full != NULL && *full != '\0' &&
+                          !(!email && koi_message_get_quote (item) != NULL));
   gtk_button_set_label (self->full_button,
                         self->show_full ? _("Hide Full Message") : _("Show Full Message"));
 
@@ -284,6 +298,52 @@ update_text (KoiMessageRow *self)
   markup = koi_ui_text_to_markup (self->show_full && full != NULL ? full : text);
   gtk_label_set_markup (self->text_label, markup);
   gtk_widget_set_visible (GTK_WIDGET (self->text_label), text != NULL && *text != '\0');
+}
+
+/* Reactions under the bubble and the quote at its top: widgets made the
+ * first time a message needs them, hidden (not destroyed) for the next
+ * message the recycled row shows, so binding a plain message costs two
+ * NULL checks. */
+static void
+update_extras (KoiMessageRow *self)
+{
+  KoiMessage *item = self->item;
+  gboolean loaded = item != NULL && koi_message_get_loaded (item);
+  gboolean deleted = loaded && koi_message_get_deleted (item);
+  const char *reactions = loaded && !deleted ? koi_message_get_reactions (item) : NULL;
+  const char *quote = loaded && !deleted ? koi_message_get_quote (item) : NULL;
+
+  if (reactions != NULL && self->reaction_bar == NULL)
+    {
+      self->reaction_bar = koi_reaction_bar_new ();
+      gtk_widget_insert_after (self->reaction_bar, GTK_WIDGET (self), self->line_box);
+    }
+  if (self->reaction_bar != NULL)
+    {
+      gtk_widget_set_visible (self->reaction_bar, reactions != NULL);
+      if (reactions != NULL)
+        {
+          gboolean avatar = gtk_widget_get_visible (GTK_WIDGET (self->avatar));
+
+          koi_reaction_bar_set_reactions (KOI_REACTION_BAR (self->reaction_bar),
+                                          koi_message_get_id (item), reactions);
+          gtk_widget_set_halign (self->reaction_bar, is_outgoing (item) ? GTK_ALIGN_END : GTK_ALIGN_START);
+          /* Under the bubble, not under the avatar (28 px + spacing). */
+          gtk_widget_set_margin_start (self->reaction_bar, avatar ? 34 : 0);
+        }
+    }
+
+  if (quote != NULL && self->quote_block == NULL)
+    {
+      self->quote_block = koi_quote_block_new ();
+      gtk_box_prepend (GTK_BOX (self->bubble), self->quote_block);
+    }
+  if (self->quote_block != NULL)
+    {
+      gtk_widget_set_visible (self->quote_block, quote != NULL);
+      if (quote != NULL)
+        koi_quote_block_set_quote (KOI_QUOTE_BLOCK (self->quote_block), quote);
+    }
 }
 
 static void
@@ -328,13 +388,23 @@ update_all (KoiMessageRow *self)
         ? g_strdup_printf (_("edited %s"), clock) : NULL;
 
       gtk_label_set_label (self->time_label, edited != NULL ? edited : clock);
+      /* An edited message's time is a button that opens its history. */
+      gtk_widget_set_visible (self->edited_button, edited != NULL);
+      gtk_widget_set_visible (GTK_WIDGET (self->time_label), edited == NULL);
+      if (edited != NULL)
+        gtk_label_set_label (self->edited_label, edited);
     }
   else
-    gtk_label_set_label (self->time_label, "");
+    {
+      gtk_label_set_label (self->time_label, "");
+      gtk_widget_set_visible (self->edited_button, FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->time_label), TRUE);
+    }
 
   update_text (self);
   update_state (self);
   update_grouping (self);
+  update_extras (self);
 }
 
 static void
@@ -348,6 +418,8 @@ on_item_notify (KoiMessageRow *self,
   else if (g_str_equal (pspec->name, "text") || g_str_equal (pspec->name, "full-text")
            || g_str_equal (pspec->name, "subject"))
     update_text (self);
+  else if (g_str_equal (pspec->name, "reactions") || g_str_equal (pspec->name, "quote"))
+    update_extras (self);
   else
     update_all (self);
 }
@@ -412,6 +484,9 @@ koi_message_row_set_item (KoiMessageRow *self,
   update_files (self);
   /* A recycled row starts folded again. */
   self->show_full = FALSE;
+  /* An emoji picked now would go to the new message. */
+  if (self->emoji_chooser != NULL)
+    gtk_popover_popdown (GTK_POPOVER (self->emoji_chooser));
 
   if (item != NULL)
     g_signal_connect_object (item, "notify", G_CALLBACK (on_item_notify),
@@ -575,11 +650,14 @@ koi_message_row_dispose (GObject *object)
   KoiMessageRow *self = KOI_MESSAGE_ROW (object);
 
   drop_menu (self);
+  g_clear_pointer (&self->emoji_chooser, gtk_widget_unparent);
   koi_message_row_set_item (self, NULL);
   koi_message_row_set_previous (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), KOI_TYPE_MESSAGE_ROW);
   /* GTK 4.8 unparents only the template children that have an id. */
   koi_widget_unparent_children (GTK_WIDGET (object));
+  self->reaction_bar = NULL;
+  self->quote_block = NULL;
 
   G_OBJECT_CLASS (koi_message_row_parent_class)->dispose (object);
 }
@@ -687,10 +765,19 @@ build_menu (KoiMessage *message)
                                                    g_variant_new ("(xs)", id, quick_reactions[i]));
           g_menu_append_item (react, item);
         }
+      {
+        g_autoptr (GMenuItem) more = g_menu_item_new (_("_More Reactions…"), "message-row.react-more");
+        g_autoptr (GMenu) more_section = g_menu_new ();
+
+        g_menu_append_item (more_section, more);
+        g_menu_append_section (react, NULL, G_MENU_MODEL (more_section));
+      }
       g_menu_append_submenu (main_section, _("Re_act"), G_MENU_MODEL (react));
       append_id_item (main_section, _("_Copy Text"), "conversation.copy", id);
       if (own && koi_message_get_kind (message) == KOI_MESSAGE_CHAT)
         append_id_item (main_section, _("_Edit"), "conversation.edit", id);
+      if (koi_message_get_edited (message))
+        append_id_item (main_section, _("Edit _History"), "conversation.edit-history", id);
     }
   append_id_item (main_section, _("Message _Info"), "conversation.info", id);
   g_menu_append_section (menu, NULL, G_MENU_MODEL (main_section));
@@ -774,6 +861,82 @@ on_long_press (KoiMessageRow       *self,
 }
 
 static void
+edit_history_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  KoiMessageRow *self = KOI_MESSAGE_ROW (widget);
+
+  if (self->item != NULL)
+    gtk_widget_activate_action (widget, "conversation.edit-history", "x",
+                                koi_message_get_id (self->item));
+}
+
+static void
+on_emoji_picked (KoiMessageRow   *self,
+                 const char      *emoji,
+                 GtkEmojiChooser *chooser)
+{
+  if (self->item != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "conversation.react", "(xs)",
+                                koi_message_get_id (self->item), emoji);
+}
+
+/* The whole emoji chooser, from "More Reactions…" in the menu. */
+static void
+react_more_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  KoiMessageRow *self = KOI_MESSAGE_ROW (widget);
+
+  if (self->item == NULL || !koi_message_get_loaded (self->item))
+    return;
+  if (self->emoji_chooser == NULL)
+    {
+      self->emoji_chooser = gtk_emoji_chooser_new ();
+      gtk_widget_set_parent (self->emoji_chooser, self->bubble);
+      g_signal_connect_object (self->emoji_chooser, "emoji-picked", G_CALLBACK (on_emoji_picked),
+                               self, G_CONNECT_SWAPPED);
+    }
+  gtk_popover_popup (GTK_POPOVER (self->emoji_chooser));
+}
+
+GtkWidget *
+koi_message_row_get_emoji_chooser (KoiMessageRow *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE_ROW (self), NULL);
+
+  return self->emoji_chooser;
+}
+
+GtkWidget *
+koi_message_row_get_reaction_bar (KoiMessageRow *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE_ROW (self), NULL);
+
+  return self->reaction_bar != NULL && gtk_widget_get_visible (self->reaction_bar)
+    ? self->reaction_bar : NULL;
+}
+
+GtkWidget *
+koi_message_row_get_quote_block (KoiMessageRow *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE_ROW (self), NULL);
+
+  return self->quote_block != NULL && gtk_widget_get_visible (self->quote_block)
+    ? self->quote_block : NULL;
+}
+
+GtkWidget *
+koi_message_row_get_edited_button (KoiMessageRow *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE_ROW (self), NULL);
+
+  return self->edited_button;
+}
+
+static void
 menu_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
@@ -817,10 +980,14 @@ koi_message_row_class_init (KoiMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, state_image);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, state_label);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, edited_button);
+  gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, edited_label);
   gtk_widget_class_bind_template_callback (widget_class, on_activate_link);
   gtk_widget_class_bind_template_callback (widget_class, on_full_clicked);
 
   gtk_widget_class_install_action (widget_class, "message-row.retry", NULL, retry_action);
+  gtk_widget_class_install_action (widget_class, "message-row.edit-history", NULL, edit_history_action);
+  gtk_widget_class_install_action (widget_class, "message-row.react-more", NULL, react_more_action);
   /* The keyboard path to the context menu: the Menu key or Shift+F10 on
    * the focused row, as everywhere in GTK. */
   gtk_widget_class_install_action (widget_class, "message-row.menu", NULL, menu_action);

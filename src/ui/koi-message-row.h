@@ -57,4 +57,12 @@ void       koi_message_row_popup_menu (KoiMessageRow *self,
 /* The open context menu (a GtkPopoverMenu), or NULL: for tests. */
 GtkWidget *koi_message_row_get_menu   (KoiMessageRow *self);
 
+/* For tests: the emoji chooser once "More Reactions…" opened it; the
+ * KoiReactionBar and KoiQuoteBlock while shown, else NULL; the "edited"
+ * button (activates "conversation.edit-history" with the message's id). */
+GtkWidget *koi_message_row_get_emoji_chooser (KoiMessageRow *self);
+GtkWidget *koi_message_row_get_reaction_bar  (KoiMessageRow *self);
+GtkWidget *koi_message_row_get_quote_block   (KoiMessageRow *self);
+GtkWidget *koi_message_row_get_edited_button (KoiMessageRow *self);
+
 G_END_DECLS

@@ -8,6 +8,8 @@
  *    every message a third party sends reaches both. Koi used to move chat
  *    mail out of INBOX before Delta Chat fetched it (3 of 10 arrived).
  *  - A Delta Chat user and a Koi user chat with each other in plain mail.
+ *  - ... and edit, react to and delete for everyone each other's messages:
+ *    what each side then shows, as the real Delta Chat core reports it.
  */
 #include "config.h"
 
@@ -224,6 +226,333 @@ test_interop (void)
   g_assert_cmpstr (member (sender, "address"), ==, "bob@example.org");
 }
 
+/* Delta Chat's answer to @method as a JSON object (asserts one came). */
+static JsonObject *
+dc_object (KoiTestDeltachat *dc,
+           const char       *method,
+           const char       *params)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = koi_test_deltachat_call (dc, method, params, &error);
+
+  g_assert_no_error (error);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return json_object_ref (json_node_get_object (node));
+}
+
+static JsonObject *
+dc_message (KoiTestDeltachat *dc,
+            gint64            msg_id)
+{
+  g_autofree char *params = g_strdup_printf ("[%u, %" G_GINT64_FORMAT "]",
+                                             koi_test_deltachat_account_id (dc), msg_id);
+
+  return dc_object (dc, "get_message", params);
+}
+
+/* "emoji:count" of Delta Chat's reactions on @msg_id ("" for none). */
+static char *
+dc_reactions (KoiTestDeltachat *dc,
+              gint64            msg_id)
+{
+  g_autofree char *params = g_strdup_printf ("[%u, %" G_GINT64_FORMAT "]",
+                                             koi_test_deltachat_account_id (dc), msg_id);
+  g_autoptr (JsonObject) reactions = dc_object (dc, "get_message_reactions", params);
+  GString *out = g_string_new (NULL);
+  JsonArray *list = reactions != NULL ? json_object_get_array_member (reactions, "reactions") : NULL;
+
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+    {
+      JsonObject *reaction = json_array_get_object_element (list, i);
+
+      g_string_append_printf (out, "%s%s:%" G_GINT64_FORMAT, i > 0 ? "," : "",
+                              member (reaction, "emoji"), json_object_get_int_member (reaction, "count"));
+    }
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+dc_reactions_are (KoiTestDeltachat *dc,
+                  gint64            msg_id,
+                  const char       *expected)
+{
+  g_autofree char *reactions = dc_reactions (dc, msg_id);
+
+  return g_strcmp0 (reactions, expected) == 0;
+}
+
+static gboolean
+dc_text_is (KoiTestDeltachat *dc,
+            gint64            msg_id,
+            const char       *text)
+{
+  g_autoptr (JsonObject) message = dc_message (dc, msg_id);
+
+  return message != NULL && g_strcmp0 (member (message, "text"), text) == 0;
+}
+
+/* How many messages of Delta Chat's chat @chat_id show @text. */
+static guint
+dc_chat_count_text (KoiTestDeltachat *dc,
+                    gint64            chat_id,
+                    const char       *text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *params = g_strdup_printf ("[%u, %" G_GINT64_FORMAT ", false, false]",
+                                             koi_test_deltachat_account_id (dc), chat_id);
+  g_autoptr (JsonNode) ids = koi_test_deltachat_call (dc, "get_message_ids", params, &error);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (ids)); i++)
+    n += dc_text_is (dc, json_array_get_int_element (json_node_get_array (ids), i), text);
+  return n;
+}
+
+/* How many messages of Delta Chat's chat @chat_id start with @prefix. */
+static guint
+dc_chat_count_prefix (KoiTestDeltachat *dc,
+                      gint64            chat_id,
+                      const char       *prefix)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *params = g_strdup_printf ("[%u, %" G_GINT64_FORMAT ", false, false]",
+                                             koi_test_deltachat_account_id (dc), chat_id);
+  g_autoptr (JsonNode) ids = koi_test_deltachat_call (dc, "get_message_ids", params, &error);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (ids)); i++)
+    {
+      g_autoptr (JsonObject) message = dc_message (dc, json_array_get_int_element (json_node_get_array (ids), i));
+
+      n += message != NULL && g_str_has_prefix (member (message, "text") ? member (message, "text") : "", prefix);
+    }
+  return n;
+}
+
+/* Whether message @msg_id is still in Delta Chat's chat @chat_id. */
+static gboolean
+dc_chat_has (KoiTestDeltachat *dc,
+             gint64            chat_id,
+             gint64            msg_id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *params = g_strdup_printf ("[%u, %" G_GINT64_FORMAT ", false, false]",
+                                             koi_test_deltachat_account_id (dc), chat_id);
+  g_autoptr (JsonNode) ids = koi_test_deltachat_call (dc, "get_message_ids", params, &error);
+  JsonArray *array;
+
+  g_assert_no_error (error);
+  array = json_node_get_array (ids);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    if (json_array_get_int_element (array, i) == msg_id)
+      return TRUE;
+  return FALSE;
+}
+
+/* What Delta Chat's chat shows, in the test's log (for when it fails). */
+static void
+dc_dump (KoiTestDeltachat *dc,
+         gint64            chat_id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *params = g_strdup_printf ("[%u, %" G_GINT64_FORMAT ", false, false]",
+                                             koi_test_deltachat_account_id (dc), chat_id);
+  g_autoptr (JsonNode) ids = koi_test_deltachat_call (dc, "get_message_ids", params, &error);
+
+  for (guint i = 0; ids != NULL && i < json_array_get_length (json_node_get_array (ids)); i++)
+    {
+      gint64 id = json_array_get_int_element (json_node_get_array (ids), i);
+      g_autoptr (JsonObject) message = dc_message (dc, id);
+      g_autofree char *reactions = dc_reactions (dc, id);
+
+      g_test_message ("Delta Chat shows %" G_GINT64_FORMAT ": %s%s [%s]", id, member (message, "text"),
+                      json_object_get_boolean_member_with_default (message, "isEdited", FALSE) ? " (edited)" : "",
+                      reactions);
+    }
+}
+
+/* The chat dc_dump() shows when a DC_WAIT_FOR fails. */
+static KoiTestDeltachat *dump_dc;
+static gint64 dump_chat;
+
+/* Delta Chat works on its own schedule: asks again until @cond holds or
+ * DELIVERY_TIMEOUT_S pass, then asserts it. */
+#define DC_WAIT_FOR(cond)                                                     \
+  G_STMT_START {                                                              \
+    gint64 dc_end_ = g_get_monotonic_time () + DELIVERY_TIMEOUT_S * G_USEC_PER_SEC; \
+    while (!(cond) && g_get_monotonic_time () < dc_end_)                      \
+      g_usleep (300 * 1000);                                                  \
+    if (!(cond) && dump_dc != NULL)                                           \
+      dc_dump (dump_dc, dump_chat);                                           \
+    g_assert_true (cond);                                                     \
+  } G_STMT_END
+
+/* Bob's Koi message @message_id after a sync, or NULL. */
+static JsonObject *
+koi_message (KoiTestCli *cli,
+             const char *message_id,
+             const char *text)
+{
+  g_autofree char *dir = koi_test_cli_profile (cli, "bob");
+  g_autoptr (GPtrArray) messages = NULL;
+
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", dir, "sync", NULL), ==, 0);
+  messages = koi_test_cli_messages (cli, "bob", "alice@example.org");
+  for (guint i = 0; i < messages->len; i++)
+    {
+      JsonObject *message = g_ptr_array_index (messages, i);
+
+      if ((message_id != NULL && g_strcmp0 (member (message, "message_id"), message_id) == 0) ||
+          (text != NULL && g_strcmp0 (member (message, "text"), text) == 0))
+        return json_object_ref (message);
+    }
+  return NULL;
+}
+
+static gboolean
+koi_shows (KoiTestCli  *cli,
+           const char  *message_id,
+           const char  *field,
+           const char  *value)
+{
+  g_autoptr (JsonObject) message = koi_message (cli, message_id, NULL);
+
+  if (message == NULL)
+    return FALSE;
+  if (g_strcmp0 (field, "deleted") == 0)
+    return json_object_get_boolean_member_with_default (message, "deleted", FALSE);
+  if (g_strcmp0 (field, "reactions") == 0)
+    {
+      JsonArray *reactions = json_object_get_array_member (message, "reactions");
+      g_autoptr (GString) out = g_string_new (NULL);
+
+      for (guint i = 0; reactions != NULL && i < json_array_get_length (reactions); i++)
+        {
+          JsonObject *reaction = json_array_get_object_element (reactions, i);
+
+          g_string_append_printf (out, "%s%s:%" G_GINT64_FORMAT, i > 0 ? "," : "",
+                                  member (reaction, "emoji"), json_object_get_int_member (reaction, "count"));
+        }
+      return g_strcmp0 (out->str, value) == 0;
+    }
+  return g_strcmp0 (member (message, field), value) == 0;
+}
+
+/* Edits, reactions and deletes for everyone between a Delta Chat user
+ * (alice) and a Koi user (bob), both ways, in plain mail. */
+static void
+test_edits_reactions_deletes (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (KoiTestDeltachat) alice_dc = NULL;
+  g_autoptr (GPtrArray) alice_got = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) theirs = NULL;
+  g_autofree char *bob = NULL;
+  g_autofree char *mine = NULL;
+  g_autofree char *theirs_id = NULL;
+  g_autofree char *params = NULL;
+  gint64 dc_mine = 0;     /* bob's message, as Delta Chat knows it */
+  gint64 dc_chat = 0;
+  guint dc_theirs;        /* alice's own message in Delta Chat */
+
+  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+  bob = koi_test_cli_profile (cli, "bob");
+  alice_dc = deltachat_for (cli, "alice@example.org", "alice-secret", "0");
+
+  dc_theirs = koi_test_deltachat_send_text (alice_dc, "bob@example.org", "Kommst du heute?", &error);
+  g_assert_no_error (error);
+  koi_test_deltachat_wait_sent (alice_dc, dc_theirs, DELIVERY_TIMEOUT_S, &error);
+  g_assert_no_error (error);
+  DC_WAIT_FOR ((theirs = koi_message (cli, NULL, "Kommst du heute?")) != NULL);
+  theirs_id = g_strdup (member (theirs, "message_id"));
+
+  mine = koi_test_cli_send (cli, "bob", "alice@example.org", "Treffen um 12?");
+  alice_got = koi_test_deltachat_wait_received (alice_dc, 1, DELIVERY_TIMEOUT_S);
+  g_assert_cmpuint (alice_got->len, ==, 1);
+  dc_mine = json_object_get_int_member (g_ptr_array_index (alice_got, 0), "id");
+  dc_chat = json_object_get_int_member (g_ptr_array_index (alice_got, 0), "chatId");
+  dump_dc = alice_dc;
+  dump_chat = dc_chat;
+
+  /* Delta Chat reacts to bob's message: Koi shows it, as a reaction. */
+  params = g_strdup_printf ("[%u, %" G_GINT64_FORMAT ", [\"❤️\"]]", koi_test_deltachat_account_id (alice_dc), dc_mine);
+  g_clear_pointer (&theirs, json_object_unref);
+  {
+    g_autoptr (JsonNode) sent = koi_test_deltachat_call (alice_dc, "send_reaction", params, &error);
+
+    g_assert_no_error (error);
+  }
+  DC_WAIT_FOR (koi_shows (cli, mine, "reactions", "❤️:1"));
+
+  /* Delta Chat edits its message: Koi shows the new text and keeps the
+   * old one in the history. */
+  g_clear_pointer (&params, g_free);
+  params = g_strdup_printf ("[%u, %u, \"Kommst du morgen?\"]", koi_test_deltachat_account_id (alice_dc), dc_theirs);
+  {
+    g_autoptr (JsonNode) sent = koi_test_deltachat_call (alice_dc, "send_edit_request", params, &error);
+
+    g_assert_no_error (error);
+  }
+  DC_WAIT_FOR (koi_shows (cli, theirs_id, "text", "Kommst du morgen?"));
+  {
+    g_autoptr (JsonObject) edited = koi_message (cli, theirs_id, NULL);
+    JsonArray *history = json_object_get_array_member (edited, "history");
+
+    g_assert_true (json_object_get_boolean_member (edited, "edited"));
+    g_assert_nonnull (history);
+    g_assert_cmpstr (member (json_array_get_object_element (history, 0), "text"), ==, "Kommst du heute?");
+  }
+
+  /* Delta Chat deletes for everyone only encrypted messages: in plain
+   * mail it refuses (its own words), and Koi keeps the message. */
+  g_clear_pointer (&params, g_free);
+  params = g_strdup_printf ("[%u, [%u]]", koi_test_deltachat_account_id (alice_dc), dc_theirs);
+  {
+    g_autoptr (JsonNode) refused = koi_test_deltachat_call (alice_dc, "delete_messages_for_all", params, &error);
+
+    g_assert_null (refused);
+    g_assert_nonnull (error);
+    g_test_message ("Delta Chat: %s", error->message);
+    g_assert_nonnull (strstr (error->message, "unencrypted"));
+    g_clear_error (&error);
+  }
+  g_assert_false (koi_shows (cli, theirs_id, "deleted", NULL));
+
+  /* Koi edits: Delta Chat shows the new text, marked edited, in place. */
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob, "edit", mine,
+                                     "Treffen um 13?", NULL), ==, 0);
+  /* Delta Chat 2.x (the npm core pinned in tests/deltachat) does not
+   * apply it in plain mail: it files the edit as a new message, the ✏️
+   * correction a mail program shows, and keeps the original text. This
+   * asserts what it does today; docs/WIRE.md says so. */
+  DC_WAIT_FOR (dc_chat_count_text (alice_dc, dc_chat, "✏️Treffen um 13?") == 1);
+  g_assert_true (dc_text_is (alice_dc, dc_mine, "Treffen um 12?"));
+  dc_dump (alice_dc, dc_chat);
+
+  /* Koi reacts to alice's message: Delta Chat shows the reaction. */
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob, "react", theirs_id, "👍",
+                                     NULL), ==, 0);
+  DC_WAIT_FOR (dc_reactions_are (alice_dc, dc_theirs, "👍:1"));
+
+  /* Koi deletes its message for everyone. Delta Chat 2.x, as with the
+   * edit, does not apply it in plain mail: the request shows as a new
+   * message with Koi's "[Message deleted]" text (what a mail program
+   * shows), and the original stays. */
+  g_assert_true (dc_chat_has (alice_dc, dc_chat, dc_mine));
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob, "delete", mine,
+                                     "--everyone", NULL), ==, 0);
+  DC_WAIT_FOR (dc_chat_count_prefix (alice_dc, dc_chat, "[Message deleted]") == 1);
+  g_assert_true (dc_chat_has (alice_dc, dc_chat, dc_mine));
+  /* Koi itself shows it deleted. */
+  g_assert_true (koi_shows (cli, mine, "deleted", NULL));
+  dc_dump (alice_dc, dc_chat);
+  dump_dc = NULL;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -233,6 +562,7 @@ main (int   argc,
   g_test_add_func ("/deltachat/same-account-default", test_same_account_default);
   g_test_add_func ("/deltachat/same-account-detected", test_same_account_detected);
   g_test_add_func ("/deltachat/interop", test_interop);
+  g_test_add_func ("/deltachat/edits-reactions-deletes", test_edits_reactions_deletes);
 
   return g_test_run ();
 }

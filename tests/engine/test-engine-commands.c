@@ -365,6 +365,95 @@ test_group_commands (Fixture       *f,
   g_assert_cmpstr (members, ==, "bob@koi.test dave@koi.test");
 }
 
+static void
+request_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Result *res = user_data;
+
+  res->ok = koi_engine_request_finish (KOI_ENGINE (source), result, &res->error);
+  res->done = TRUE;
+}
+
+static void
+react (Fixture    *f,
+       gint64      message_ref,
+       const char *emoji)
+{
+  Result res = { 0, };
+
+  koi_engine_react_async (f->engine, message_ref, emoji, NULL, request_done, &res);
+  wait_for (&res.done);
+  g_assert_no_error (res.error);
+  g_assert_true (res.ok);
+}
+
+/* This account's current reaction on @message_ref: its Date. */
+static gint64
+own_reaction_time (Fixture    *f,
+                   gint64      message_ref,
+                   const char *emoji)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) reactions = koi_store_reaction_list (f->store, message_ref, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < reactions->len; i++)
+    {
+      KoiStoreReaction *reaction = g_ptr_array_index (reactions, i);
+
+      if (g_ascii_strcasecmp (reaction->reactor_address, "me@koi.test") == 0)
+        {
+          g_assert_cmpstr (reaction->emoji, ==, emoji);
+          return reaction->sent_at_ms;
+        }
+    }
+  g_assert_not_reached ();
+  return 0;
+}
+
+/* 👍 then ❤️ on one message and 😂 on the next, all within a second: each
+ * is dated at least a second after the one before (Date has whole seconds
+ * and the newest Date wins), so every device ends with ❤️ whatever order
+ * it fetches them in. Without the bump all three share one Date. */
+static void
+test_reactions_within_a_second (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 chat_id = create_chat (f, "bob@koi.test");
+  gint64 ids[2];
+  gint64 first, second, third;
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("chat$react%u@koi.test", i);
+      KoiStoreMessage row = {
+        .account_id = f->account_id, .chat_id = chat_id, .message_id = id,
+        .direction = KOI_STORE_DIRECTION_INCOMING, .state = KOI_STORE_STATE_RECEIVED,
+        .from_address = (char *) "bob@koi.test", .text = (char *) "react to me", .sent_at_ms = 1000 + i,
+      };
+
+      ids[i] = koi_store_message_insert (f->store, &row, NULL, &error);
+      g_assert_no_error (error);
+    }
+
+  react (f, ids[0], "👍");
+  first = own_reaction_time (f, ids[0], "👍");
+  react (f, ids[0], "❤️");
+  second = own_reaction_time (f, ids[0], "❤️");
+  react (f, ids[1], "😂");
+  third = own_reaction_time (f, ids[1], "😂");
+
+  g_assert_cmpint (first % 1000, ==, 0);
+  g_assert_cmpint (second, >=, first + 1000);
+  g_assert_cmpint (second % 1000, ==, 0);
+  g_assert_cmpint (third, >=, second + 1000);
+  /* Bumped, not pushed far ahead: a person's clicks stay near now. */
+  g_assert_cmpint (third, <=, g_get_real_time () / 1000 + 3000);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -378,6 +467,7 @@ main (int   argc,
   ADD ("/engine/commands/mark-read", test_mark_read);
   ADD ("/engine/commands/groups", test_group_commands);
   ADD ("/engine/commands/stop-never-blocks", test_stop_never_blocks);
+  ADD ("/engine/commands/reactions-within-a-second", test_reactions_within_a_second);
 
 #undef ADD
 

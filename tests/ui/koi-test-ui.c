@@ -417,6 +417,87 @@ koi_test_ui_focus_window (GtkWindow *window)
   g_assert_true (gtk_window_is_active (window));
 }
 
+/* Runs xdotool with @args; FALSE when it failed. */
+static gboolean
+run_xdotool (const char * const *args)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) args, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                     NULL, NULL, NULL, &err, &status, &error))
+    g_error ("xdotool (build-aux/install-deps) did not run: %s", error->message);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("xdotool failed: %s", err);
+  return TRUE;
+}
+
+/* Lets GTK read and handle what the X server has for it. */
+static void
+settle_events (void)
+{
+  gint64 end = g_get_monotonic_time () + 150 * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/**
+ * koi_test_ui_click:
+ * @widget: a mapped widget
+ *
+ * Clicks the middle of @widget as a user does: the X server's pointer
+ * moves there and button 1 goes down and up (xdotool, through XTEST), so
+ * the event takes the whole way through GDK, picking and the gestures.
+ */
+void
+koi_test_ui_click (GtkWidget *widget)
+{
+  GtkNative *native;
+  GdkSurface *surface;
+  graphene_point_t point;
+  double nx = 0, ny = 0;
+  g_autofree char *xid = NULL;
+  g_autofree char *x = NULL;
+  g_autofree char *y = NULL;
+
+  g_assert_true (gtk_widget_get_mapped (widget));
+  native = gtk_widget_get_native (widget);
+  /* Laid out and placed: a popover just shown is on its first frame. */
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (native));
+  g_assert_true (gtk_widget_get_mapped (widget));
+  surface = gtk_native_get_surface (native);
+  g_assert_true (GDK_IS_X11_SURFACE (surface));
+  gtk_native_get_surface_transform (native, &nx, &ny);
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native),
+                                           &GRAPHENE_POINT_INIT (gtk_widget_get_width (widget) / 2.0f,
+                                                                 gtk_widget_get_height (widget) / 2.0f),
+                                           &point));
+  xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
+  x = g_strdup_printf ("%d", (int) (point.x + nx));
+  y = g_strdup_printf ("%d", (int) (point.y + ny));
+  g_test_message ("click %s at %s,%s in window %s (%s)", G_OBJECT_TYPE_NAME (widget), x, y, xid,
+                  G_OBJECT_TYPE_NAME (native));
+  run_xdotool ((const char * const[]) { "xdotool", "mousemove", "--sync", "--window", xid, x, y,
+                                        "click", "1", NULL });
+  settle_events ();
+}
+
+/**
+ * koi_test_ui_press_keys:
+ * @keys: key names as xdotool takes them ("Return", "shift+F10")
+ *
+ * Types keys into the window that has the X input focus (see
+ * koi_test_ui_focus_window()), through the X server.
+ */
+void
+koi_test_ui_press_keys (const char *keys)
+{
+  run_xdotool ((const char * const[]) { "xdotool", "key", "--clearmodifiers", keys, NULL });
+  settle_events ();
+}
+
 static GtkWidget *
 find_mapped (GtkWidget *root,
              GType      type)

@@ -11,6 +11,10 @@ void        koi_test_ui_wait_for_drawn   (GtkWidget         *widget);
 /* Gives @window the X input focus, as a window manager does when the user
  * clicks it (Xvfb has none), and waits until GTK reports it active. */
 void        koi_test_ui_focus_window     (GtkWindow         *window);
+/* Real input through the X server (xdotool): a click in the middle of
+ * @widget; keys ("Return", "shift+F10") to the focused window. */
+void        koi_test_ui_click            (GtkWidget         *widget);
+void        koi_test_ui_press_keys       (const char        *keys);
 GdkTexture *koi_test_ui_render           (GtkWidget         *widget);
 char       *koi_test_ui_save_png         (GdkTexture        *texture,
                                           const char        *name);

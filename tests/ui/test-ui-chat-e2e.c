@@ -12,6 +12,9 @@
 #include "koi-composer.h"
 #include "koi-imap-client.h"
 #include "koi-conversation-view.h"
+#include "koi-edit-history-dialog.h"
+#include "koi-quote-block.h"
+#include "koi-reaction-bar.h"
 #include "koi-message-row.h"
 #include "koi-model.h"
 #include "koi-new-chat-dialog.h"
@@ -811,6 +814,123 @@ menu_offers (KoiMessageRow *row,
   return FALSE;
 }
 
+/* The message whose row (or a widget inside it) has the keyboard focus. */
+static gint64
+focused_message_id (Side *side)
+{
+  GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (side->window));
+
+  for (GtkWidget *w = focus; w != NULL; w = gtk_widget_get_parent (w))
+    {
+      GtkWidget *child = gtk_widget_get_first_child (w);
+
+      if (KOI_IS_MESSAGE_ROW (w))
+        return koi_message_get_id (koi_message_row_get_item (KOI_MESSAGE_ROW (w)));
+      /* A list item holds its row: the focus sits on the item. */
+      if (child != NULL && KOI_IS_MESSAGE_ROW (child))
+        return koi_message_get_id (koi_message_row_get_item (KOI_MESSAGE_ROW (child)));
+    }
+  return 0;
+}
+
+/* The reaction chips of @row as "❤️ 1,🎉 1*" ("" for none), own ones
+ * marked "*", sorted (the bar orders them by when each emoji first came,
+ * which a quick test cannot pin): what the user sees under the bubble. */
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+static char *
+chips_of (KoiMessageRow *row)
+{
+  GtkWidget *bar = koi_message_row_get_reaction_bar (row);
+  g_autoptr (GPtrArray) chips = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; bar != NULL && i < koi_reaction_bar_get_n_chips (KOI_REACTION_BAR (bar)); i++)
+    {
+      GtkWidget *chip = koi_reaction_bar_get_chip (KOI_REACTION_BAR (bar), i);
+
+      g_ptr_array_add (chips, g_strdup_printf ("%s%s", gtk_button_get_label (GTK_BUTTON (chip)),
+                                               gtk_widget_has_css_class (chip, "own") ? "*" : ""));
+    }
+  g_ptr_array_sort (chips, compare_strings);
+  g_ptr_array_add (chips, NULL);
+  return g_strjoinv (",", (char **) chips->pdata);
+}
+
+static gboolean
+chips_are (KoiMessageRow *row,
+           const char    *expected)
+{
+  g_autofree char *chips = chips_of (row);
+  static char *last;
+
+  if (g_strcmp0 (chips, last) != 0)
+    {
+      g_test_message ("chips: %s", chips);
+      g_free (last);
+      last = g_strdup (chips);
+    }
+  return g_strcmp0 (chips, expected) == 0;
+}
+
+/* Opens the row's context menu from the keyboard path and clicks, for
+ * real, the items labelled @first and then (a submenu's) @second. */
+static void
+menu_click (Side          *side,
+            KoiMessageRow *row,
+            const char    *first,
+            const char    *second)
+{
+  GtkWidget *menu;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "message-row.menu", NULL));
+  menu = koi_message_row_get_menu (row);
+  WAIT_FOR (koi_test_ui_find_label (menu, first) != NULL, 5);
+  koi_test_ui_click (koi_test_ui_find_label (menu, first));
+  if (second != NULL)
+    {
+      WAIT_FOR (koi_test_ui_find_label (menu, second) != NULL, 5);
+      koi_test_ui_click (koi_test_ui_find_label (menu, second));
+    }
+}
+
+/* The colour (0xRRGGBB) @texture has a few pixels inside @widget's left
+ * edge, half-way down: a chip's own background, not its emoji. */
+static guint32
+background_of (GtkWidget  *widget,
+               GtkWidget  *root,
+               GdkTexture *texture)
+{
+  GdkRectangle area;
+  int width = gdk_texture_get_width (texture);
+  g_autofree guchar *pixels = g_malloc ((gsize) width * 4 * gdk_texture_get_height (texture));
+  const guchar *pixel;
+
+  g_assert_true (koi_test_ui_widget_area (widget, root, texture, &area));
+  gdk_texture_download (texture, pixels, (gsize) width * 4);
+  /* Cairo's ARGB32 in memory: B, G, R, A on little endian. */
+  pixel = pixels + ((gsize) (area.y + area.height / 2) * width + area.x + 4) * 4;
+  return (guint32) pixel[2] << 16 | (guint32) pixel[1] << 8 | pixel[0];
+}
+
+static guint
+color_distance (guint32 a,
+                guint32 b)
+{
+  return ABS ((int) (a >> 16) - (int) (b >> 16)) + ABS ((int) ((a >> 8) & 0xff) - (int) ((b >> 8) & 0xff)) +
+         ABS ((int) (a & 0xff) - (int) (b & 0xff));
+}
+
+static KoiEditHistoryDialog *
+find_history_dialog (void)
+{
+  return (KoiEditHistoryDialog *) koi_test_ui_find_shown (KOI_TYPE_EDIT_HISTORY_DIALOG);
+}
+
 static void
 test_edit_reply_react (void)
 {
@@ -885,36 +1005,223 @@ test_edit_reply_react (void)
   g_assert_true (side_press_key (&alice, GDK_KEY_Return));
   WAIT_FOR (g_strcmp0 (koi_message_get_text (message), fixed_again) == 0, 10);
 
-  /* Reply from the menu: the bar names the message; the answer quotes it. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "conversation.reply", "x",
-                                             koi_message_get_id (message)));
+  /* "edited 10:31" is a button: a click opens Edit History with every
+   * version, newest first, the changed words marked. */
+  koi_test_ui_focus_window (GTK_WINDOW (alice.window));
+  {
+    GtkWidget *edited = koi_message_row_get_edited_button (row);
+    KoiEditHistoryDialog *dialog;
+    const char *newest;
+
+    g_assert_true (gtk_widget_get_visible (edited));
+    g_assert_nonnull (koi_test_ui_find_label (edited, koi_message_row_get_time_text (row)));
+    g_assert_true (g_str_has_prefix (koi_message_row_get_time_text (row), "edited "));
+    koi_test_ui_click (edited);
+    WAIT_FOR ((dialog = find_history_dialog ()) != NULL &&
+              koi_edit_history_dialog_get_n_versions (dialog) == 3, 10);
+    newest = koi_edit_history_dialog_get_markup (dialog, 0);
+    g_assert_cmpstr (newest, ==, "Lunch at <s><span alpha=\"55%\">one?</span></s> <b><u>two?</u></b>");
+    g_assert_nonnull (strstr (koi_edit_history_dialog_get_markup (dialog, 1), "<b><u>one?</u></b>"));
+    g_assert_cmpstr (koi_edit_history_dialog_get_markup (dialog, 2), ==, first);
+    g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (dialog), "Current"));
+    g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (dialog), "Original"));
+    g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (dialog), "Edit History"));
+    {
+      GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (dialog)));
+      g_autoptr (GdkTexture) shot = NULL;
+      g_autofree char *path = NULL;
+
+      koi_test_ui_wait_for_drawn (root);
+      shot = koi_test_ui_render (root);
+      path = koi_test_ui_save_png (shot, "edit-history.png");
+      g_test_message ("screenshot: %s", path);
+      g_assert_cmpuint (koi_test_ui_count_colors (shot, NULL, 16), >=, 16);
+    }
+    koi_compat_dialog_close (dialog);
+    WAIT_FOR (find_history_dialog () == NULL, 5);
+
+    /* The keyboard path: Tab reaches the button, Enter opens it. */
+    koi_test_ui_focus_window (GTK_WINDOW (alice.window));
+    g_assert_true (gtk_widget_get_focusable (edited));
+    g_assert_true (gtk_widget_grab_focus (edited));
+    koi_test_ui_press_keys ("Return");
+    WAIT_FOR ((dialog = find_history_dialog ()) != NULL &&
+              koi_edit_history_dialog_get_n_versions (dialog) == 3, 10);
+    koi_compat_dialog_close (dialog);
+    WAIT_FOR (find_history_dialog () == NULL, 5);
+  }
+
+  /* Reply from the menu: the bar names the message; the answer quotes it,
+   * and its bubble shows the quote: who wrote it and its first line. */
+  koi_test_ui_focus_window (GTK_WINDOW (alice.window));
+  menu_click (&alice, row, "Reply", NULL);
   g_assert_cmpint (koi_composer_get_mode (composer), ==, KOI_COMPOSER_REPLYING);
   g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (composer), "You: Lunch at two?"));
   side_type_and_press_enter (&alice, "Or three");
   WAIT_FOR ((row = side_find_bubble (&alice, "Or three")) != NULL, 10);
   g_assert_true (g_str_has_prefix (koi_message_get_full_text (koi_message_row_get_item (row)),
                                    "> Lunch at two?"));
+  {
+    GtkWidget *quote;
 
-  /* React from the menu. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "conversation.react", "(xs)",
-                                             koi_message_get_id (message), "👍"));
+    WAIT_FOR ((quote = koi_message_row_get_quote_block (row)) != NULL, 10);
+    g_assert_cmpstr (koi_quote_block_get_sender (KOI_QUOTE_BLOCK (quote)), ==, "You");
+    g_assert_cmpstr (koi_quote_block_get_text (KOI_QUOTE_BLOCK (quote)), ==, "Lunch at two?");
+    g_assert_cmpint (koi_quote_block_get_quoted_id (KOI_QUOTE_BLOCK (quote)), ==, koi_message_get_id (message));
+    g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (row), "Lunch at two?"));
+    /* The message before it is not a quoted reply, though it threads. */
+    g_assert_null (koi_message_row_get_quote_block (side_find_bubble (&alice, fixed_again)));
+
+    /* A click on the quote goes to the original: its row takes the focus. */
+    g_assert_cmpint (focused_message_id (&alice), !=, koi_message_get_id (message));
+    koi_test_ui_click (gtk_widget_get_first_child (quote));
+    WAIT_FOR (focused_message_id (&alice) == koi_message_get_id (message), 10);
+  }
+
+  /* React from the menu, for real: React ▸ 👍. A chip under the bubble,
+   * the user's own highlighted, "You" in its tooltip. */
+  row = side_find_bubble (&alice, fixed_again);
+  menu_click (&alice, row, "React", "👍");
+  WAIT_FOR (chips_are (row, "👍 1*"), 10);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (koi_reaction_bar_get_chip (KOI_REACTION_BAR (koi_message_row_get_reaction_bar (row)), 0)),
+                   ==, "You");
+  /* The chip again takes it back (the second change within a second). */
+  koi_test_ui_click (koi_reaction_bar_get_chip (KOI_REACTION_BAR (koi_message_row_get_reaction_bar (row)), 0));
+  WAIT_FOR (koi_message_row_get_reaction_bar (row) == NULL, 10);
+  g_assert_null (koi_message_get_reactions (message));
+
+  /* The full emoji chooser from "More Reactions…". */
+  menu_click (&alice, row, "React", "More Reactions…");
+  WAIT_FOR (koi_message_row_get_emoji_chooser (row) != NULL &&
+            gtk_widget_get_mapped (koi_message_row_get_emoji_chooser (row)), 5);
+  g_signal_emit_by_name (koi_message_row_get_emoji_chooser (row), "emoji-picked", "🎉");
+  WAIT_FOR (chips_are (row, "🎉 1*"), 10);
+
+  /* Bob (another device, through the server) adds ❤️: a second chip,
+   * with his name in its tooltip; counts as both sides see them. */
+  {
+    g_autofree char *bob_dir = koi_test_cli_profile (cli, "bob");
+    GtkWidget *heart;
+
+    g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob_dir, "sync", NULL), ==, 0);
+    g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob_dir, "react",
+                                       koi_message_get_message_id (message), "❤️", NULL), ==, 0);
+    WAIT_FOR (chips_are (row, "❤️ 1,🎉 1*"), WAIT_S);
+    heart = koi_reaction_bar_get_chip (KOI_REACTION_BAR (koi_message_row_get_reaction_bar (row)), 0);
+    if (!g_str_has_prefix (gtk_button_get_label (GTK_BUTTON (heart)), "❤️"))
+      heart = koi_reaction_bar_get_chip (KOI_REACTION_BAR (koi_message_row_get_reaction_bar (row)), 1);
+    g_assert_cmpstr (gtk_widget_get_tooltip_text (heart), ==, BOB);
+  }
   alice_dir = koi_test_cli_profile (cli, "alice");
-  for (guint i = 0; i < 50; i++)
-    {
-      g_clear_pointer (&out, g_free);
-      g_assert_cmpint (koi_test_cli_run (cli, NULL, &out, NULL, "--profile", alice_dir, "messages", BOB, NULL), ==, 0);
-      if (strstr (out, "\"emoji\":\"👍\"") != NULL)
-        break;
-      iterate_ms (100);
-    }
-  g_assert_nonnull (strstr (out, "\"emoji\":\"👍\""));
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, &out, NULL, "--profile", alice_dir, "messages", BOB, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\"emoji\":\"🎉\""));
+  g_assert_nonnull (strstr (out, "\"emoji\":\"❤️\""));
   g_assert_nonnull (strstr (out, "\"text\":\"Lunch at two?\""));
 
   {
-    g_autoptr (GdkTexture) shot = shoot (&alice, "edits-alice.png");
+    g_autoptr (GdkTexture) shot = shoot (&alice, "reactions.png");
+    KoiReactionBar *bar = KOI_REACTION_BAR (koi_message_row_get_reaction_bar (row));
+    GtkWidget *own = koi_reaction_bar_get_chip (bar, 0);
+    GtkWidget *other = koi_reaction_bar_get_chip (bar, 1);
+    GdkRectangle area;
 
-    g_assert_nonnull (shot);
+    if (!gtk_widget_has_css_class (own, "own"))
+      {
+        GtkWidget *swap = own;
+
+        own = other;
+        other = swap;
+      }
+    /* Drawn: the chips' emoji and counts, the quote's two lines, and the
+     * user's own chip in another colour than the other one. */
+    for (guint i = 0; i < 2; i++)
+      {
+        g_assert_true (koi_test_ui_widget_area (koi_reaction_bar_get_chip (bar, i), GTK_WIDGET (alice.window),
+                                                shot, &area));
+        g_assert_cmpuint (koi_test_ui_count_colors (shot, &area, 12), >=, 12);
+      }
+    g_assert_cmpuint (color_distance (background_of (own, GTK_WIDGET (alice.window), shot),
+                                      background_of (other, GTK_WIDGET (alice.window), shot)), >, 30);
+    g_assert_true (koi_test_ui_widget_area (koi_message_row_get_quote_block (side_find_bubble (&alice, "Or three")),
+                                            GTK_WIDGET (alice.window), shot, &area));
+    g_assert_cmpuint (koi_test_ui_count_colors (shot, &area, 12), >=, 12);
+    g_assert_true (koi_test_ui_widget_area (koi_message_row_get_edited_button (row), GTK_WIDGET (alice.window),
+                                            shot, &area));
+    g_assert_cmpuint (koi_test_ui_count_colors (shot, &area, 8), >=, 8);
   }
+  {
+    AdwStyleManager *style = adw_style_manager_get_default ();
+    g_autoptr (GdkTexture) shot = NULL;
+
+    adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+    iterate_ms (200);
+    shot = shoot (&alice, "reactions-dark.png");
+    g_assert_cmpfloat (koi_test_ui_mean_brightness (shot), <, 100.0);
+    adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  }
+
+  /* Delete for Everyone asks first; Cancel keeps the message. */
+  side_type_and_press_enter (&alice, "Oops, wrong chat");
+  WAIT_FOR ((row = side_find_bubble (&alice, "Oops, wrong chat")) != NULL, 10);
+  WAIT_FOR (koi_message_get_id (koi_message_row_get_item (row)) > 0, 10);
+  koi_test_ui_focus_window (GTK_WINDOW (alice.window));
+  menu_click (&alice, row, "Delete for Everyone", NULL);
+  {
+    GtkWidget *alert;
+
+    WAIT_FOR ((alert = koi_compat_alert_find (GTK_WINDOW (alice.window))) != NULL, 5);
+    g_assert_cmpstr (koi_compat_alert_get_heading (alert), ==, "Delete for Everyone?");
+    koi_compat_alert_respond (alert, "cancel");
+    iterate_ms (300);
+    g_assert_false (koi_message_get_deleted (koi_message_row_get_item (row)));
+    g_assert_nonnull (side_find_bubble (&alice, "Oops, wrong chat"));
+
+    menu_click (&alice, row, "Delete for Everyone", NULL);
+    WAIT_FOR ((alert = koi_compat_alert_find (GTK_WINDOW (alice.window))) != NULL, 5);
+    koi_compat_alert_respond (alert, "delete");
+    WAIT_FOR (koi_message_get_deleted (koi_message_row_get_item (row)), 10);
+    WAIT_FOR (koi_test_ui_find_label (GTK_WIDGET (row), "Message deleted") != NULL, 10);
+  }
+
+  /* A quote whose original is far up: Bob writes a screenful, Alice
+   * answers the edited message again; a click on the quote scrolls up to
+   * it and gives it the focus. */
+  {
+    KoiConversationView *view = koi_window_get_conversation_view (alice.window);
+    KoiMessageRow *reply;
+    KoiMessageRow *original;
+    GtkWidget *quote = NULL;
+
+    for (guint i = 0; i < 14; i++)
+      {
+        g_autofree char *text = g_strdup_printf ("Filler %u", i);
+
+        g_free (koi_test_cli_send (cli, "bob", ALICE, text));
+      }
+    WAIT_FOR (side_find_bubble (&alice, "Filler 13") != NULL, WAIT_S);
+    WAIT_FOR (side_find_bubble (&alice, fixed_again) == NULL, 10);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "conversation.reply", "x",
+                                               koi_message_get_id (message)));
+    side_type_and_press_enter (&alice, "Still two?");
+    /* Rows are recycled while the list settles at its end: look again
+     * until the reply's quote is on screen. */
+    WAIT_FOR ((reply = side_find_bubble (&alice, "Still two?")) != NULL &&
+              (quote = koi_message_row_get_quote_block (reply)) != NULL &&
+              gtk_widget_get_mapped (gtk_widget_get_first_child (quote)) &&
+              koi_conversation_view_get_at_bottom (view), 10);
+    /* Settled: no row moves under the pointer any more. */
+    iterate_ms (500);
+    WAIT_FOR ((reply = side_find_bubble (&alice, "Still two?")) != NULL &&
+              (quote = koi_message_row_get_quote_block (reply)) != NULL &&
+              gtk_widget_get_mapped (gtk_widget_get_first_child (quote)), 10);
+    koi_test_ui_click (gtk_widget_get_first_child (quote));
+    WAIT_FOR (focused_message_id (&alice) == koi_message_get_id (message), 10);
+    original = side_find_bubble (&alice, fixed_again);
+    g_assert_nonnull (original);
+    g_assert_true (koi_conversation_view_row_in_view (view, GTK_WIDGET (original)));
+    g_assert_false (koi_conversation_view_get_at_bottom (view));
+  }
+
   side_close (&alice);
   iterate_ms (100);
 }
