@@ -371,7 +371,9 @@ koi_apply_mail (KoiStore           *store,
   /* A hidden mail is never unread: it is not a message to read. */
   row.seen = seen || outgoing || hidden;
 
-  if (!hidden)
+  /* Blocked mail keeps its text, out of sight: unblocking shows it
+   * (koi_store_message_reveal_blocked). */
+  if (!hidden || blocked)
     {
       row.subject = parsed->subject;
       row.text = parsed->text;
