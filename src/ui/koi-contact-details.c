@@ -227,7 +227,7 @@ on_save_clicked (KoiContactDetails *self)
 {
   g_autoptr (KoiContactEdit) edit = koi_contact_edit_new ();
 
-  if (self->address == NULL || !parse_emails (self, &edit->emails))
+  if (self->address == NULL || !self->dirty || !parse_emails (self, &edit->emails))
     return;
 
   edit->name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
@@ -325,6 +325,8 @@ add_entry_row (KoiContactDetails   *self,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), TRUE);
   g_signal_connect_object (row, "changed", G_CALLBACK (on_row_changed), self, G_CONNECT_SWAPPED);
+  /* Enter in any row saves, as in a form. */
+  g_signal_connect_object (row, "entry-activated", G_CALLBACK (on_save_clicked), self, G_CONNECT_SWAPPED);
   adw_preferences_group_add (group, row);
   return ADW_ENTRY_ROW (row);
 }
