@@ -341,6 +341,8 @@ build (KoiContactDetails *self)
   GtkWidget *group = adw_preferences_group_new ();
   GtkWidget *notify_row = adw_action_row_new ();
   GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  /* Name, address and status close together under the avatar. */
+  GtkWidget *names = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
 
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_widget_set_vexpand (scrolled, TRUE);
@@ -371,17 +373,17 @@ build (KoiContactDetails *self)
   gtk_label_set_justify (self->title_label, GTK_JUSTIFY_CENTER);
   gtk_label_set_selectable (self->title_label, FALSE);
   gtk_widget_add_css_class (GTK_WIDGET (self->title_label), "title-1");
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->title_label));
+  gtk_box_append (GTK_BOX (names), GTK_WIDGET (self->title_label));
   self->address_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_selectable (self->address_label, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->address_label), "dim-label");
-  gtk_widget_set_margin_top (GTK_WIDGET (self->address_label), -12);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->address_label));
+  gtk_box_append (GTK_BOX (names), GTK_WIDGET (self->address_label));
   self->status_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_wrap (self->status_label, TRUE);
   gtk_label_set_justify (self->status_label, GTK_JUSTIFY_CENTER);
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), FALSE);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status_label));
+  gtk_box_append (GTK_BOX (names), GTK_WIDGET (self->status_label));
+  gtk_box_append (GTK_BOX (box), names);
 
   gtk_box_set_homogeneous (GTK_BOX (buttons), TRUE);
   gtk_widget_set_halign (buttons, GTK_ALIGN_CENTER);

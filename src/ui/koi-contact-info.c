@@ -149,8 +149,12 @@ by_title (gconstpointer a,
 {
   const KoiContactInfo *x = *(KoiContactInfo * const *) a;
   const KoiContactInfo *y = *(KoiContactInfo * const *) b;
-  g_autofree char *kx = g_utf8_collate_key (koi_contact_info_get_title (x), -1);
-  g_autofree char *ky = g_utf8_collate_key (koi_contact_info_get_title (y), -1);
+  /* Case-folded first: the C locale's collation puts every capital
+   * before every small letter. */
+  g_autofree char *fx = g_utf8_casefold (koi_contact_info_get_title (x), -1);
+  g_autofree char *fy = g_utf8_casefold (koi_contact_info_get_title (y), -1);
+  g_autofree char *kx = g_utf8_collate_key (fx, -1);
+  g_autofree char *ky = g_utf8_collate_key (fy, -1);
 
   return strcmp (kx, ky);
 }

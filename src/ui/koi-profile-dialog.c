@@ -20,6 +20,7 @@ struct _KoiProfileDialog
   GBytes       *new_photo;
   gboolean      has_photo;
   guint         pending;   /* avatar files being read */
+  gboolean      loaded;
 
   AdwAvatar    *avatar;
   AdwEntryRow  *name_row;
@@ -71,6 +72,7 @@ info_cb (GObject      *source,
                          ? koi_account_get_display_name (self->account) : "");
   gtk_editable_set_text (GTK_EDITABLE (self->status_row), info->status != NULL ? info->status : "");
   gtk_widget_set_sensitive (self->save_button, TRUE);
+  self->loaded = TRUE;
   g_signal_emit (self, signals[SIGNAL_LOADED], 0);
 }
 
@@ -187,6 +189,24 @@ koi_profile_dialog_set_status (KoiProfileDialog *self,
                                const char       *status)
 {
   gtk_editable_set_text (GTK_EDITABLE (self->status_row), status);
+}
+
+gboolean
+koi_profile_dialog_get_loaded (KoiProfileDialog *self)
+{
+  return self->loaded;
+}
+
+const char *
+koi_profile_dialog_get_name (KoiProfileDialog *self)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (self->name_row));
+}
+
+const char *
+koi_profile_dialog_get_status (KoiProfileDialog *self)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (self->status_row));
 }
 
 const char *

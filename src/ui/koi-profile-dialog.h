@@ -27,6 +27,10 @@ void       koi_profile_dialog_set_status      (KoiProfileDialog *self,
 void       koi_profile_dialog_set_avatar_file (KoiProfileDialog *self,
                                                GFile            *file);
 gboolean   koi_profile_dialog_has_avatar      (KoiProfileDialog *self);
+/* TRUE once the card was read (the rows show it). */
+gboolean   koi_profile_dialog_get_loaded      (KoiProfileDialog *self);
+const char *koi_profile_dialog_get_name       (KoiProfileDialog *self);
+const char *koi_profile_dialog_get_status     (KoiProfileDialog *self);
 void       koi_profile_dialog_save            (KoiProfileDialog *self);
 const char *koi_profile_dialog_get_error      (KoiProfileDialog *self);
 
