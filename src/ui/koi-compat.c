@@ -336,6 +336,27 @@ koi_compat_dialog_close (gpointer dialog)
 }
 
 void
+koi_compat_dialog_set_content (gpointer    dialog,
+                               GtkWidget  *content,
+                               const char *title,
+                               int         width)
+{
+#if ADW_CHECK_VERSION (1, 5, 0)
+  if (ADW_IS_DIALOG (dialog))
+    {
+      adw_dialog_set_child (ADW_DIALOG (dialog), content);
+      adw_dialog_set_title (ADW_DIALOG (dialog), title);
+      adw_dialog_set_content_width (ADW_DIALOG (dialog), width);
+      return;
+    }
+#endif
+  g_return_if_fail (ADW_IS_WINDOW (dialog));
+  adw_window_set_content (ADW_WINDOW (dialog), content);
+  gtk_window_set_title (GTK_WINDOW (dialog), title);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), width, -1);
+}
+
+void
 koi_compat_dialog_class_init (GtkWidgetClass *widget_class)
 {
   if (g_type_is_a (G_TYPE_FROM_CLASS (widget_class), GTK_TYPE_WINDOW))

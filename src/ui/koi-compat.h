@@ -38,6 +38,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiPreferencesBase, g_object_unref)
 
 /* Closes a dialog made from KoiDialogBase (or any AdwDialog / GtkWindow). */
 void     koi_compat_dialog_close            (gpointer     dialog);
+/* Gives a dialog built in code (no .ui) its content, title and width:
+ * adw_dialog_set_child or adw_window_set_content. */
+void     koi_compat_dialog_set_content      (gpointer     dialog,
+                                             GtkWidget   *content,
+                                             const char  *title,
+                                             int          width);
 /* Escape closes the dialog class (AdwDialog does it by itself). */
 void     koi_compat_dialog_class_init       (GtkWidgetClass *widget_class);
 

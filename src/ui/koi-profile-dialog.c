@@ -13,7 +13,7 @@
 
 struct _KoiProfileDialog
 {
-  AdwWindow     parent_instance;
+  KoiDialogBase parent_instance;
 
   KoiAccount   *account;
   GCancellable *cancellable;
@@ -29,7 +29,7 @@ struct _KoiProfileDialog
   GtkLabel     *error_label;
 };
 
-G_DEFINE_FINAL_TYPE (KoiProfileDialog, koi_profile_dialog, ADW_TYPE_WINDOW)
+G_DEFINE_FINAL_TYPE (KoiProfileDialog, koi_profile_dialog, KOI_TYPE_DIALOG_BASE)
 
 enum {
   SIGNAL_LOADED,
@@ -158,7 +158,7 @@ saved_cb (GObject      *source,
       return;
     }
   g_signal_emit (self, signals[SIGNAL_SAVED], 0);
-  gtk_window_close (GTK_WINDOW (self));
+  koi_compat_dialog_close (self);
 }
 
 void
@@ -231,7 +231,7 @@ build (KoiProfileDialog *self)
 
   adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
   adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
-  g_signal_connect_object (cancel, "clicked", G_CALLBACK (gtk_window_close), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (cancel, "clicked", G_CALLBACK (koi_compat_dialog_close), self, G_CONNECT_SWAPPED);
   adw_header_bar_pack_start (ADW_HEADER_BAR (header), cancel);
   self->save_button = gtk_button_new_with_mnemonic (_("_Save"));
   gtk_widget_add_css_class (self->save_button, "suggested-action");
@@ -280,25 +280,18 @@ build (KoiProfileDialog *self)
   adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 420);
   adw_clamp_set_child (ADW_CLAMP (clamp), box);
   gtk_box_append (GTK_BOX (toolbar), clamp);
-  adw_window_set_content (ADW_WINDOW (self), toolbar);
+  /* TRANSLATORS: the user's own card */
+  koi_compat_dialog_set_content (self, toolbar, _("Your Profile"), 420);
 }
 
 GtkWidget *
-koi_profile_dialog_new (GtkWindow  *parent,
-                        KoiAccount *account)
+koi_profile_dialog_new (KoiAccount *account)
 {
   KoiProfileDialog *self;
 
   g_return_val_if_fail (KOI_IS_ACCOUNT (account), NULL);
 
-  self = g_object_new (KOI_TYPE_PROFILE_DIALOG,
-                       "transient-for", parent,
-                       "modal", TRUE,
-                       "destroy-with-parent", TRUE,
-                       "default-width", 420,
-                       /* TRANSLATORS: the user's own card */
-                       "title", _("Your Profile"),
-                       NULL);
+  self = g_object_new (KOI_TYPE_PROFILE_DIALOG, NULL);
   self->account = g_object_ref (account);
   koi_contact_info_get_async (koi_account_get_reader (account), koi_account_get_id (account),
                               koi_account_get_address (account), self->cancellable, info_cb,

@@ -4,11 +4,12 @@
 #include <adwaita.h>
 
 #include "koi-account.h"
+#include "koi-compat.h"
 
 G_BEGIN_DECLS
 
 #define KOI_TYPE_PROFILE_DIALOG (koi_profile_dialog_get_type ())
-G_DECLARE_FINAL_TYPE (KoiProfileDialog, koi_profile_dialog, KOI, PROFILE_DIALOG, AdwWindow)
+G_DECLARE_FINAL_TYPE (KoiProfileDialog, koi_profile_dialog, KOI, PROFILE_DIALOG, KoiDialogBase)
 
 /*
  * The user's own card (win.profile, from the main menu): name, status and
@@ -17,8 +18,9 @@ G_DECLARE_FINAL_TYPE (KoiProfileDialog, koi_profile_dialog, KOI, PROFILE_DIALOG,
  * "loaded" when the card was read, "saved" when an edit was stored.
  */
 
-GtkWidget *koi_profile_dialog_new             (GtkWindow        *parent,
-                                               KoiAccount       *account);
+/* Show it with koi_compat_present_dialog(): an AdwDialog on the modern
+ * widget set, an AdwWindow on the legacy one (koi-compat.h). */
+GtkWidget *koi_profile_dialog_new             (KoiAccount       *account);
 void       koi_profile_dialog_set_name        (KoiProfileDialog *self,
                                                const char       *name);
 void       koi_profile_dialog_set_status      (KoiProfileDialog *self,

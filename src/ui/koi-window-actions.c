@@ -211,7 +211,7 @@ profile_action (GtkWidget  *widget,
 
   if (self->account == NULL)
     return;
-  gtk_window_present (GTK_WINDOW (koi_profile_dialog_new (GTK_WINDOW (self), self->account)));
+  koi_compat_present_dialog (koi_profile_dialog_new (self->account), GTK_WIDGET (self));
 }
 
 static void

@@ -371,8 +371,10 @@ test_contacts_window (void)
 
   /* The own profile: name, status and an avatar from a file. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.profile", NULL));
-  WAIT_FOR ((profile = KOI_PROFILE_DIALOG (find_toplevel (KOI_TYPE_PROFILE_DIALOG))) != NULL &&
+  WAIT_FOR ((profile = KOI_PROFILE_DIALOG (koi_test_ui_find_shown (KOI_TYPE_PROFILE_DIALOG))) != NULL &&
             koi_profile_dialog_get_loaded (profile), 10);
+  g_assert_cmpstr (g_type_name (g_type_parent (G_OBJECT_TYPE (profile))), ==,
+                   KOI_WIDGET_SET_MODERN ? "AdwDialog" : "AdwWindow");
   {
     g_autoptr (GdkPixbuf) picture = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 400, 400);
     g_autofree char *path = g_build_filename (cli->tmp, "alice.png", NULL);
@@ -397,15 +399,17 @@ test_contacts_window (void)
     shoot (GTK_WIDGET (profile), "profile.png");
     koi_profile_dialog_save (profile);
     WAIT_FOR (saved == 1, WAIT_S);
+    /* Saved, it closes. */
+    WAIT_FOR (koi_test_ui_find_shown (KOI_TYPE_PROFILE_DIALOG) == NULL, 10);
   }
   /* Opened again, it shows what was saved, picture included. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.profile", NULL));
-  WAIT_FOR ((profile = KOI_PROFILE_DIALOG (find_toplevel (KOI_TYPE_PROFILE_DIALOG))) != NULL &&
+  WAIT_FOR ((profile = KOI_PROFILE_DIALOG (koi_test_ui_find_shown (KOI_TYPE_PROFILE_DIALOG))) != NULL &&
             koi_profile_dialog_get_loaded (profile), 10);
   g_assert_true (koi_profile_dialog_has_avatar (profile));
   g_assert_cmpstr (koi_profile_dialog_get_name (profile), ==, "Alice Liddell");
   g_assert_cmpstr (koi_profile_dialog_get_status (profile), ==, "Down the rabbit hole");
-  gtk_window_destroy (GTK_WINDOW (profile));
+  koi_compat_dialog_close (profile);
 
   gtk_window_destroy (GTK_WINDOW (window));
   koi_session_shutdown (session);
