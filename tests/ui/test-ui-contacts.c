@@ -369,6 +369,15 @@ test_contacts_window (void)
   koi_compat_dialog_close (preferences);
   WAIT_FOR (bubble_shown (window, hidden_text), WAIT_S);
 
+  /* The chat header's button (also a click on its title) opens Bob's card. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.group-details", NULL));
+  WAIT_FOR ((contacts = KOI_CONTACTS_WINDOW (find_toplevel (KOI_TYPE_CONTACTS_WINDOW))) != NULL &&
+            g_strcmp0 (koi_contacts_window_get_page_name (contacts), "card") == 0 &&
+            g_strcmp0 (koi_contact_details_get_title (koi_contacts_window_get_details (contacts)),
+                       "Bobby Tables") == 0 &&
+            !koi_contact_details_get_blocked (koi_contacts_window_get_details (contacts)), 10);
+  gtk_window_destroy (GTK_WINDOW (contacts));
+
   /* The own profile: name, status and an avatar from a file. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.profile", NULL));
   WAIT_FOR ((profile = KOI_PROFILE_DIALOG (koi_test_ui_find_shown (KOI_TYPE_PROFILE_DIALOG))) != NULL &&
