@@ -311,6 +311,12 @@ static const char migration_6_groups[] =
   "ALTER TABLE messages ADD COLUMN group_info INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE messages ADD COLUMN group_info_arg TEXT;";
 
+/* 7 (drafts, issue 16): what the user typed in a chat and did not send,
+ * kept across chat switches and restarts; NULL = no draft. Local to this
+ * device: a draft is not mail. */
+static const char migration_7_drafts[] =
+  "ALTER TABLE chats ADD COLUMN draft TEXT;";
+
 const char * const koi_store_migrations[] = {
   migration_1,
   migration_2,
@@ -318,6 +324,7 @@ const char * const koi_store_migrations[] = {
   migration_4,
   migration_5,
   migration_6_groups,
+  migration_7_drafts,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (koi_store_migrations) == KOI_STORE_SCHEMA_VERSION);
