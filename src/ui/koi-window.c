@@ -236,9 +236,9 @@ on_chats_changed (KoiWindow  *self,
 /* The header names the open chat; a 1:1 chat's name follows its contact
  * card when that is edited (here or on another device). */
 static void
-update_chat_title (KoiWindow *self,
+update_chat_title (KoiWindow  *self,
                    GParamSpec *pspec,
-                   KoiChat   *chat)
+                   KoiChat    *chat)
 {
   const char *title, *address;
 
@@ -247,7 +247,8 @@ update_chat_title (KoiWindow *self,
   title = koi_chat_get_title (chat);
   address = koi_chat_get_peer_address (chat);
   adw_window_title_set_title (self->chat_title, title);
-  adw_window_title_set_subtitle (self->chat_title, g_strcmp0 (title, address) != 0 && address != NULL ? address : "");
+  adw_window_title_set_subtitle (self->chat_title,
+                                 address != NULL && g_strcmp0 (title, address) != 0 ? address : "");
 }
 
 static void
