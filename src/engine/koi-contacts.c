@@ -69,6 +69,7 @@ set_other_emails (KoiContactCard     *card,
                   const char * const *emails)
 {
   KoiVCard *vcard = koi_contact_card_edit_vcard (card);
+  g_autoptr (GPtrArray) added = NULL;
   gboolean have_own = FALSE;
 
   for (guint i = vcard->properties->len; i > 0; i--)
@@ -86,18 +87,22 @@ set_other_emails (KoiContactCard     *card,
     }
   if (!have_own)
     koi_vcard_add_raw (vcard, "EMAIL", address);
+  added = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; emails[i] != NULL; i++)
     {
-      g_autofree char *email = g_ascii_strdown (g_strstrip (g_strdup (emails[i])), -1);
+      g_autofree char *email = g_ascii_strdown (emails[i], -1);
       g_autofree char *escaped = NULL;
-      gboolean seen = *email == '\0' || same_address (email, address);
+      gboolean seen;
 
-      for (guint j = 0; !seen && j < i; j++)
-        seen = same_address (email, emails[j]);
+      g_strstrip (email);
+      seen = *email == '\0' || same_address (email, address);
+      for (guint j = 0; !seen && j < added->len; j++)
+        seen = same_address (email, g_ptr_array_index (added, j));
       if (seen)
         continue;
       escaped = koi_vcard_escape (email);
       koi_vcard_add_raw (vcard, "EMAIL", escaped);
+      g_ptr_array_add (added, g_steal_pointer (&email));
     }
 }
 

@@ -53,7 +53,7 @@ test_phone_note_addresses (void)
   g_autofree char *vcard = NULL;
   g_autofree char *vcard2 = NULL;
   g_auto (GStrv) emails = NULL;
-  const char *others[] = { "Bob@Work.example", " bob@example.org ", "bob@work.example", "", NULL };
+  const char *others[] = { "Bob@Work.example", " bob@example.org ", " bob@work.example ", "", NULL };
 
   apply_store_open (&fixture, OWN);
 
