@@ -422,7 +422,9 @@ koi_apply_mail (KoiStore           *store,
   if (!hidden && !outgoing && same_address (parsed->from_address, own_address))
     unverified_text = koi_coi_warned_text (parsed->text, KOI_COI_WARNING_UNVERIFIED_SELF, NULL);
 
-  if (!hidden)
+  /* Blocked mail keeps its text, out of sight: unblocking shows it
+   * (koi_store_message_reveal_blocked). */
+  if (!hidden || blocked)
     {
       row.subject = parsed->subject;
       row.text = unverified_text != NULL ? unverified_text : parsed->text;

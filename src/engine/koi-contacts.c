@@ -30,6 +30,9 @@ koi_contact_edit_copy (const KoiContactEdit *edit)
   copy->clear_photo = edit->clear_photo;
   copy->groups = g_strdupv (edit->groups);
   copy->vcard = g_strdup (edit->vcard);
+  copy->phone = g_strdup (edit->phone);
+  copy->note = g_strdup (edit->note);
+  copy->emails = g_strdupv (edit->emails);
   return copy;
 }
 
@@ -45,6 +48,9 @@ koi_contact_edit_free (KoiContactEdit *edit)
   g_clear_pointer (&edit->photo, g_bytes_unref);
   g_strfreev (edit->groups);
   g_free (edit->vcard);
+  g_free (edit->phone);
+  g_free (edit->note);
+  g_strfreev (edit->emails);
   g_free (edit);
 }
 
@@ -53,6 +59,51 @@ same_address (const char *a,
               const char *b)
 {
   return a != NULL && b != NULL && g_ascii_strcasecmp (a, b) == 0;
+}
+
+/* The card's own address keeps its EMAIL line (and its parameters); the
+ * others become @emails, in order, each once. */
+static void
+set_other_emails (KoiContactCard     *card,
+                  const char         *address,
+                  const char * const *emails)
+{
+  KoiVCard *vcard = koi_contact_card_edit_vcard (card);
+  g_autoptr (GPtrArray) added = NULL;
+  gboolean have_own = FALSE;
+
+  for (guint i = vcard->properties->len; i > 0; i--)
+    {
+      KoiVCardProperty *property = g_ptr_array_index (vcard->properties, i - 1);
+      g_autofree char *value = NULL;
+
+      if (g_ascii_strcasecmp (property->name, "EMAIL") != 0)
+        continue;
+      value = g_strstrip (koi_vcard_unescape (property->value));
+      if (!have_own && same_address (value, address))
+        have_own = TRUE;
+      else
+        g_ptr_array_remove_index (vcard->properties, i - 1);
+    }
+  if (!have_own)
+    koi_vcard_add_raw (vcard, "EMAIL", address);
+  added = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; emails[i] != NULL; i++)
+    {
+      g_autofree char *email = g_ascii_strdown (emails[i], -1);
+      g_autofree char *escaped = NULL;
+      gboolean seen;
+
+      g_strstrip (email);
+      seen = *email == '\0' || same_address (email, address);
+      for (guint j = 0; !seen && j < added->len; j++)
+        seen = same_address (email, g_ptr_array_index (added, j));
+      if (seen)
+        continue;
+      escaped = koi_vcard_escape (email);
+      koi_vcard_add_raw (vcard, "EMAIL", escaped);
+      g_ptr_array_add (added, g_steal_pointer (&email));
+    }
 }
 
 static void
@@ -108,6 +159,28 @@ koi_contacts_refresh (KoiStore         *store,
 
   if (!koi_store_contact_set_card (store, &contact, &contact_id, &chat_id, error))
     return FALSE;
+
+  if (current != NULL && current->blocked && !contact.blocked)
+    {
+      g_autoptr (GArray) revealed = koi_store_message_reveal_blocked (store, account_id, address,
+                                                                      chat_id, error);
+
+      if (revealed == NULL)
+        return FALSE;
+      for (guint i = 0; changes != NULL && i < revealed->len; i++)
+        {
+          KoiApplyChange change = { 0, g_array_index (revealed, gint64, i) };
+
+          if (change.chat_id == 0)
+            {
+              g_autoptr (KoiStoreMessage) message = koi_store_message_get (store, change.message_ref, NULL);
+
+              change.chat_id = message != NULL ? message->chat_id : 0;
+            }
+          g_array_append_val (changes->added, change);
+          koi_apply_note_chat (changes, change.chat_id);
+        }
+    }
 
   if (changes != NULL)
     {
@@ -241,6 +314,12 @@ koi_contacts_edited_card (KoiStore             *store,
     koi_contact_card_set_photo (card, edit->photo);
   if (edit->groups != NULL)
     koi_contact_card_set_groups (card, (const char * const *) edit->groups);
+  if (edit->phone != NULL)
+    koi_vcard_set_text (koi_contact_card_edit_vcard (card), "TEL", edit->phone);
+  if (edit->note != NULL)
+    koi_vcard_set_text (koi_contact_card_edit_vcard (card), "NOTE", edit->note);
+  if (edit->emails != NULL)
+    set_other_emails (card, address, (const char * const *) edit->emails);
   if (same_address (address, own_address) && !koi_contact_card_get_is_me (card))
     koi_contact_card_set_is_me (card, TRUE);
 

@@ -31,6 +31,10 @@ typedef struct {
   gboolean clear_photo;
   GStrv    groups;        /* NULL: unchanged */
   char    *vcard;         /* a whole vCard replacing the card's (import) */
+  char    *phone;         /* vCard TEL */
+  char    *note;          /* vCard NOTE */
+  GStrv    emails;        /* further EMAILs beside the card's own address;
+                           * NULL: unchanged, empty: only its own */
 } KoiContactEdit;
 
 KoiContactEdit *koi_contact_edit_new   (void);

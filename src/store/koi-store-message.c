@@ -1051,6 +1051,7 @@ koi_store_message_search (KoiStore    *self,
                             "SELECT " MESSAGE_COLUMNS " FROM messages_fts f"
                             " JOIN messages m ON m.id = f.rowid"
                             " WHERE messages_fts MATCH ?1 AND m.account_id = ?2 AND m.deleted = 0"
+                            " AND m.chat_id IS NOT NULL"
                             " ORDER BY f.rowid DESC LIMIT ?3",
                             error);
   if (stmt == NULL)

@@ -178,6 +178,15 @@ gboolean         koi_store_contact_set_card (KoiStore              *store,
                                              gint64                *out_chat_id,
                                              GError               **error);
 
+/* Mail that came while @address was blocked (kept without a chat) goes
+ * into @chat_id (<= 0: the 1:1 chat with @address, made when there is
+ * any), read. Returns the message ids moved (gint64), or NULL. */
+GArray          *koi_store_message_reveal_blocked (KoiStore       *store,
+                                                   gint64          account_id,
+                                                   const char     *address,
+                                                   gint64          chat_id,
+                                                   GError        **error);
+
 /* Contact card versions (the "Chat: Contact" messages), migration 4 */
 
 typedef struct {

@@ -36,8 +36,9 @@ typedef AdwPreferencesWindowClass KoiPreferencesBaseClass;
 #endif
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiPreferencesBase, g_object_unref)
 
-/* A dialog built in code: its title, content (an AdwHeaderBar on top works
- * on both sets) and size. */
+/* A dialog built in code (no .ui): its title, content (an AdwHeaderBar on
+ * top works on both sets) and size (-1: natural): adw_dialog_set_child or
+ * adw_window_set_content. */
 void     koi_compat_dialog_set_content      (gpointer     dialog,
                                              const char  *title,
                                              GtkWidget   *content,

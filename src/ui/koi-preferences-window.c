@@ -6,6 +6,8 @@
 #include <glib/gi18n.h>
 
 #include "koi-account.h"
+#include "koi-contact-info.h"
+#include "koi-contacts.h"
 #include "koi-preferences-window.h"
 
 struct _KoiPreferencesWindow
@@ -21,10 +23,15 @@ struct _KoiPreferencesWindow
   GtkSwitch            *content_switch;
   GtkSwitch            *background_switch;
   GtkSwitch            *login_switch;
+  AdwPreferencesGroup  *blocked_group;
+  GtkWidget            *blocked_empty_row;
 
   GSettings            *settings;
   GListModel           *accounts;
   gboolean              move_bound;
+  GCancellable         *cancellable;
+  /* account (KoiAccount*) -> GPtrArray of its rows in blocked_group */
+  GHashTable           *blocked_rows;
 };
 
 G_DEFINE_FINAL_TYPE (KoiPreferencesWindow, koi_preferences_window, KOI_TYPE_PREFERENCES_BASE)
@@ -149,6 +156,175 @@ update_other_app (KoiPreferencesWindow *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->move_switch), !all);
 }
 
+/* ------------------------------------------------------------------ */
+/* Blocked contacts: read per account, shown together, each with Unblock. */
+
+static void reload_blocked (KoiPreferencesWindow *self,
+                            KoiAccount           *account);
+
+static void
+update_blocked_empty (KoiPreferencesWindow *self)
+{
+  GHashTableIter iter;
+  gpointer rows;
+  gboolean any = FALSE;
+
+  g_hash_table_iter_init (&iter, self->blocked_rows);
+  while (!any && g_hash_table_iter_next (&iter, NULL, &rows))
+    any = ((GPtrArray *) rows)->len > 0;
+  gtk_widget_set_visible (self->blocked_empty_row, !any);
+}
+
+static void
+unblocked_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (KoiPreferencesWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (koi_account_edit_contact_finish (KOI_ACCOUNT (source), result, &error) <= 0 &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Could not unblock: %s", error != NULL ? error->message : "?");
+  if (self->cancellable != NULL && !g_cancellable_is_cancelled (self->cancellable))
+    reload_blocked (self, KOI_ACCOUNT (source));
+}
+
+static void
+on_unblock_clicked (KoiPreferencesWindow *self,
+                    GtkButton            *button)
+{
+  KoiAccount *account = g_object_get_data (G_OBJECT (button), "koi-account");
+  g_autoptr (KoiContactEdit) edit = koi_contact_edit_new ();
+
+  edit->blocked = 0;
+  gtk_widget_set_sensitive (GTK_WIDGET (button), FALSE);
+  koi_account_edit_contact_async (account, g_object_get_data (G_OBJECT (button), "koi-address"), edit,
+                                  self->cancellable, unblocked_cb, g_object_ref (self));
+}
+
+typedef struct
+{
+  KoiPreferencesWindow *self;
+  KoiAccount           *account;
+} BlockedQuery;
+
+static void
+blocked_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  BlockedQuery *query = user_data;
+  g_autoptr (KoiPreferencesWindow) self = query->self;
+  g_autoptr (KoiAccount) account = query->account;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) infos = koi_contact_info_list_finish (KOI_STORE_READER (source), result, &error);
+  GPtrArray *rows;
+
+  g_free (query);
+  if (infos == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not read the blocked contacts: %s", error->message);
+      return;
+    }
+
+  rows = g_hash_table_lookup (self->blocked_rows, account);
+  if (rows == NULL)
+    {
+      rows = g_ptr_array_new ();
+      g_hash_table_insert (self->blocked_rows, g_object_ref (account), rows);
+    }
+  for (guint i = 0; i < rows->len; i++)
+    adw_preferences_group_remove (self->blocked_group, g_ptr_array_index (rows, i));
+  g_ptr_array_set_size (rows, 0);
+
+  for (guint i = 0; i < infos->len; i++)
+    {
+      const KoiContactInfo *info = g_ptr_array_index (infos, i);
+      const char *title = koi_contact_info_get_title (info);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Unblock"));
+      g_autoptr (GdkTexture) texture = koi_contact_info_get_texture (info);
+      GtkWidget *avatar = adw_avatar_new (32, title, TRUE);
+
+      adw_avatar_set_custom_image (ADW_AVATAR (avatar), GDK_PAINTABLE (texture));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      if (g_strcmp0 (title, info->address) != 0)
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), info->address);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), avatar);
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      g_object_set_data_full (G_OBJECT (button), "koi-address", g_strdup (info->address), g_free);
+      g_object_set_data (G_OBJECT (button), "koi-account", account);
+      g_signal_connect_object (button, "clicked", G_CALLBACK (on_unblock_clicked), self, G_CONNECT_SWAPPED);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      g_object_set_data_full (G_OBJECT (row), "koi-address", g_strdup (info->address), g_free);
+      g_object_set_data (G_OBJECT (row), "koi-unblock", button);
+      adw_preferences_group_add (self->blocked_group, row);
+      g_ptr_array_add (rows, row);
+    }
+  update_blocked_empty (self);
+}
+
+static void
+reload_blocked (KoiPreferencesWindow *self,
+                KoiAccount           *account)
+{
+  BlockedQuery *query = g_new0 (BlockedQuery, 1);
+
+  query->self = g_object_ref (self);
+  query->account = g_object_ref (account);
+  koi_contact_info_list_async (koi_account_get_reader (account), koi_account_get_id (account), TRUE,
+                               self->cancellable, blocked_cb, query);
+}
+
+static void
+on_contact_updated (KoiPreferencesWindow *self,
+                    gint64                contact_id,
+                    KoiAccount           *account)
+{
+  reload_blocked (self, account);
+}
+
+GStrv
+koi_preferences_window_get_blocked (KoiPreferencesWindow *self)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  GHashTableIter iter;
+  gpointer rows;
+
+  g_return_val_if_fail (KOI_IS_PREFERENCES_WINDOW (self), NULL);
+
+  g_hash_table_iter_init (&iter, self->blocked_rows);
+  while (g_hash_table_iter_next (&iter, NULL, &rows))
+    for (guint i = 0; i < ((GPtrArray *) rows)->len; i++)
+      g_strv_builder_add (builder, g_object_get_data (g_ptr_array_index ((GPtrArray *) rows, i),
+                                                      "koi-address"));
+  return g_strv_builder_end (builder);
+}
+
+GtkWidget *
+koi_preferences_window_get_unblock_button (KoiPreferencesWindow *self,
+                                           const char           *address)
+{
+  GHashTableIter iter;
+  gpointer rows;
+
+  g_return_val_if_fail (KOI_IS_PREFERENCES_WINDOW (self), NULL);
+
+  g_hash_table_iter_init (&iter, self->blocked_rows);
+  while (g_hash_table_iter_next (&iter, NULL, &rows))
+    for (guint i = 0; i < ((GPtrArray *) rows)->len; i++)
+      {
+        GObject *row = g_ptr_array_index ((GPtrArray *) rows, i);
+
+        if (g_strcmp0 (g_object_get_data (row, "koi-address"), address) == 0)
+          return g_object_get_data (row, "koi-unblock");
+      }
+  return NULL;
+}
+
 static void
 on_accounts_changed (KoiPreferencesWindow *self,
                      guint                 position,
@@ -161,6 +337,9 @@ on_accounts_changed (KoiPreferencesWindow *self,
 
       g_signal_connect_object (account, "notify::other-chat-client",
                                G_CALLBACK (update_other_app), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (account, "contact-updated", G_CALLBACK (on_contact_updated), self,
+                               G_CONNECT_SWAPPED);
+      reload_blocked (self, account);
     }
   update_other_app (self);
 }
@@ -219,6 +398,9 @@ koi_preferences_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (object), KOI_TYPE_PREFERENCES_WINDOW);
   g_clear_object (&self->settings);
   g_clear_object (&self->accounts);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->blocked_rows, g_hash_table_unref);
 
   G_OBJECT_CLASS (koi_preferences_window_parent_class)->dispose (object);
 }
@@ -242,10 +424,15 @@ koi_preferences_window_class_init (KoiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, content_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, background_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, login_switch);
+  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, blocked_group);
+  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, blocked_empty_row);
 }
 
 static void
 koi_preferences_window_init (KoiPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+  self->blocked_rows = g_hash_table_new_full (NULL, NULL, g_object_unref,
+                                              (GDestroyNotify) g_ptr_array_unref);
 }

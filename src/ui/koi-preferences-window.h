@@ -16,5 +16,10 @@ G_DECLARE_FINAL_TYPE (KoiPreferencesWindow, koi_preferences_window, KOI, PREFERE
  * (koi-compat.h): show it with koi_compat_present_dialog(). */
 GtkWidget *koi_preferences_window_new (GSettings  *settings,
                                        GListModel *accounts);
+/* The addresses in the Blocked Contacts list, and the Unblock button of
+ * one of them (NULL when it is not listed). */
+GStrv      koi_preferences_window_get_blocked        (KoiPreferencesWindow *self);
+GtkWidget *koi_preferences_window_get_unblock_button (KoiPreferencesWindow *self,
+                                                      const char           *address);
 
 G_END_DECLS

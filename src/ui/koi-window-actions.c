@@ -3,10 +3,14 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "koi-compat.h"
+#include "koi-contacts-window.h"
 #include "koi-group-details.h"
 #include "koi-new-chat-dialog.h"
 #include "koi-new-group-dialog.h"
+#include "koi-profile-dialog.h"
 #include "koi-window-private.h"
 
 /* Actions of the main window and their shortcuts, in one place. */
@@ -16,6 +20,9 @@ on_chat_chosen (KoiWindow        *self,
                 KoiChat          *chat,
                 KoiNewChatDialog *dialog)
 {
+  /* A chat partner the user added is a contact, on every device. */
+  if (!koi_chat_get_is_group (chat) && koi_chat_get_peer_address (chat) != NULL)
+    koi_contacts_add (self->account, koi_chat_get_peer_address (chat), NULL);
   koi_window_open_chat (self, chat);
 }
 
@@ -84,6 +91,129 @@ new_group_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* ------------------------------------------------------------------ */
+/* Contacts (koi-contacts-window.c) */
+
+static void
+chat_for_contact_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr (KoiWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  KoiChat *chat = koi_chat_list_ensure_for_peer_finish (KOI_CHAT_LIST (source), result, &error);
+
+  if (chat == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        koi_window_show_toast (self, error->message);
+      return;
+    }
+  koi_window_open_chat (self, chat);
+  gtk_window_present (GTK_WINDOW (self));
+}
+
+static void
+on_contact_send_message (KoiWindow         *self,
+                         const char        *address,
+                         KoiContactsWindow *contacts)
+{
+  if (self->account == NULL)
+    return;
+  koi_chat_list_ensure_for_peer_async (koi_account_get_chats (self->account), address, NULL,
+                                       chat_for_contact_cb, g_object_ref (self));
+  gtk_window_close (GTK_WINDOW (contacts));
+}
+
+static void
+on_contacts_destroy (KoiWindow *self)
+{
+  g_object_set_data (G_OBJECT (self), "koi-contacts-window", NULL);
+}
+
+/* One Contacts window per main window: asked again, it comes to the front. */
+static KoiContactsWindow *
+present_contacts (KoiWindow *self)
+{
+  KoiContactsWindow *contacts = g_object_get_data (G_OBJECT (self), "koi-contacts-window");
+
+  if (contacts == NULL)
+    {
+      contacts = KOI_CONTACTS_WINDOW (koi_contacts_window_new (GTK_WINDOW (self), self->account));
+      g_object_set_data (G_OBJECT (self), "koi-contacts-window", contacts);
+      g_signal_connect_object (contacts, "destroy", G_CALLBACK (on_contacts_destroy), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (contacts, "send-message", G_CALLBACK (on_contact_send_message), self,
+                               G_CONNECT_SWAPPED);
+    }
+  gtk_window_present (GTK_WINDOW (contacts));
+  return contacts;
+}
+
+static void
+contacts_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  KoiWindow *self = KOI_WINDOW (widget);
+
+  if (self->account == NULL)
+    return;
+  koi_contacts_window_show_list (present_contacts (self));
+}
+
+/* The open 1:1 chat's partner, or NULL. */
+static const char *
+open_peer (KoiWindow *self)
+{
+  if (self->account == NULL || self->open_chat == NULL || koi_chat_get_is_group (self->open_chat))
+    return NULL;
+  return koi_chat_get_peer_address (self->open_chat);
+}
+
+static void
+contact_card_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  KoiWindow *self = KOI_WINDOW (widget);
+  const char *peer = open_peer (self);
+
+  if (peer != NULL)
+    koi_contacts_window_show_contact (present_contacts (self), peer);
+}
+
+static void
+add_contact_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  KoiWindow *self = KOI_WINDOW (widget);
+  const char *peer = open_peer (self);
+
+  if (peer == NULL)
+    return;
+  koi_contacts_add (self->account, peer, koi_chat_get_title (self->open_chat));
+  /* TRANSLATORS: %s is a person's name or address */
+  {
+    g_autofree char *text = g_strdup_printf (_("%s is in your contacts"), koi_chat_get_title (self->open_chat));
+
+    koi_window_show_toast (self, text);
+  }
+}
+
+static void
+profile_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  KoiWindow *self = KOI_WINDOW (widget);
+
+  if (self->account == NULL)
+    return;
+  koi_compat_present_dialog (koi_profile_dialog_new (self->account), GTK_WIDGET (self));
+}
+
 static void
 group_details_action (GtkWidget  *widget,
                       const char *action_name,
@@ -91,6 +221,12 @@ group_details_action (GtkWidget  *widget,
 {
   KoiWindow *self = KOI_WINDOW (widget);
 
+  /* The header's button is the partner's card in a 1:1 chat. */
+  if (open_peer (self) != NULL)
+    {
+      contact_card_action (widget, "win.contact-card", NULL);
+      return;
+    }
   if (self->account == NULL || self->open_chat == NULL || !koi_chat_get_is_group (self->open_chat))
     return;
 
@@ -174,9 +310,11 @@ koi_window_update_actions (KoiWindow *self)
 
   gtk_widget_action_set_enabled (widget, "win.new-chat", has_account);
   gtk_widget_action_set_enabled (widget, "win.new-group", has_account);
-  gtk_widget_action_set_enabled (widget, "win.group-details",
-                                 has_account && self->open_chat != NULL &&
-                                 koi_chat_get_is_group (self->open_chat));
+  gtk_widget_action_set_enabled (widget, "win.group-details", has_account && self->open_chat != NULL);
+  gtk_widget_action_set_enabled (widget, "win.contacts", has_account);
+  gtk_widget_action_set_enabled (widget, "win.profile", has_account);
+  gtk_widget_action_set_enabled (widget, "win.contact-card", open_peer (self) != NULL);
+  gtk_widget_action_set_enabled (widget, "win.add-contact", open_peer (self) != NULL);
   gtk_widget_action_set_enabled (widget, "win.find", has_account);
   gtk_widget_action_set_enabled (widget, "win.previous-chat", n > 1);
   gtk_widget_action_set_enabled (widget, "win.next-chat", n > 1);
@@ -192,9 +330,15 @@ koi_window_class_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.previous-chat", NULL, previous_chat_action);
   gtk_widget_class_install_action (widget_class, "win.next-chat", NULL, next_chat_action);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "win.contacts", NULL, contacts_action);
+  gtk_widget_class_install_action (widget_class, "win.contact-card", NULL, contact_card_action);
+  gtk_widget_class_install_action (widget_class, "win.add-contact", NULL, add_contact_action);
+  gtk_widget_class_install_action (widget_class, "win.profile", NULL, profile_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-chat", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK, "win.find", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_C, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.contacts", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.find", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK, "win.previous-chat", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_ALT_MASK, "win.next-chat", NULL);

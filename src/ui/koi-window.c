@@ -247,6 +247,24 @@ on_chats_changed (KoiWindow  *self,
   update_window_title (self);
 }
 
+/* The header names the open chat; a 1:1 chat's name follows its contact
+ * card when that is edited (here or on another device). */
+static void
+update_chat_title (KoiWindow  *self,
+                   GParamSpec *pspec,
+                   KoiChat    *chat)
+{
+  const char *title, *address;
+
+  if (chat != self->open_chat)
+    return;
+  title = koi_chat_get_title (chat);
+  address = koi_chat_get_peer_address (chat);
+  adw_window_title_set_title (self->chat_title, title);
+  adw_window_title_set_subtitle (self->chat_title,
+                                 address != NULL && g_strcmp0 (title, address) != 0 ? address : "");
+}
+
 static void
 show_chat (KoiWindow *self,
            KoiChat   *chat)
@@ -254,7 +272,16 @@ show_chat (KoiWindow *self,
   KoiChat *current = koi_conversation_view_get_chat (self->conversation_view);
 
   watch_open_chat (self, chat);
-  gtk_widget_set_visible (self->details_button, chat != NULL && koi_chat_get_is_group (chat));
+  /* Group details, or the chat partner's contact card. */
+  gtk_widget_set_visible (self->details_button, chat != NULL);
+  if (chat != NULL)
+    gtk_widget_set_tooltip_text (self->details_button,
+                                 koi_chat_get_is_group (chat) ? _("Group Details") : _("Contact"));
+  if (chat != NULL && g_object_get_data (G_OBJECT (chat), "koi-window-chat-title") != self)
+    {
+      g_object_set_data (G_OBJECT (chat), "koi-window-chat-title", self);
+      g_signal_connect_object (chat, "notify::title", G_CALLBACK (update_chat_title), self, G_CONNECT_SWAPPED);
+    }
   koi_window_update_actions (self);
 
   if (chat == NULL)
@@ -660,6 +687,13 @@ debug_on_realize (KoiWindow *self)
 }
 
 static void
+on_chat_title_clicked (KoiWindow *self)
+{
+  if (self->open_chat != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.group-details", NULL);
+}
+
+static void
 koi_window_class_init (KoiWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -716,6 +750,15 @@ koi_window_init (KoiWindow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 
   g_signal_connect (self, "notify::is-active", G_CALLBACK (mark_open_chat_read), NULL);
+
+  /* A click on the chat's name opens the partner's card (or the group's
+   * details), as in other messengers. */
+  {
+    GtkGesture *click = gtk_gesture_click_new ();
+
+    g_signal_connect_swapped (click, "released", G_CALLBACK (on_chat_title_clicked), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->chat_title), GTK_EVENT_CONTROLLER (click));
+  }
   koi_compat_split_connect_content_shown (self->split_view, G_CALLBACK (mark_open_chat_read), self);
 
   if (g_getenv ("KOI_DEBUG_EXIT_AFTER_FIRST_FRAME") != NULL)

@@ -10,6 +10,9 @@
 
 #include <string.h>
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
+
+#include "koi-contact-card.h"
 #include "koi-imap-client.h"
 #include "koi-test-cli.h"
 
@@ -242,6 +245,98 @@ test_cards_follow_the_user (void)
   g_assert_cmpuint (cards_on_server (cli), ==, 2);
 }
 
+/* koi-cli's "profile set --avatar FILE" on one device: the other device
+ * gets the card with the picture, made a JPEG of at most 256 px. */
+static void
+test_avatar_to_another_device (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (GdkPixbuf) picture = gdk_pixbuf_new (GDK_COLORSPACE_RGB, TRUE, 8, 900, 600);
+  g_autoptr (GdkPixbuf) received = NULL;
+  g_autoptr (GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+  g_autoptr (JsonObject) me_on_b = NULL;
+  g_autoptr (KoiContactCard) card = NULL;
+  g_autoptr (GBytes) photo = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (cli->tmp, "me.png", NULL);
+  g_autofree char *mime = NULL;
+  g_autofree char *format_name = NULL;
+
+  koi_test_cli_add_account (cli, "alice-a", "alice@example.org", "alice-secret");
+  koi_test_cli_add_account (cli, "alice-b", "alice@example.org", "alice-secret");
+  g_assert_cmpint (run (cli, "alice-b", "sync", NULL), ==, 0);
+
+  /* A wide picture with transparency, as screenshots and logos are. */
+  gdk_pixbuf_fill (picture, 0x3070c0a0);
+  g_assert_true (gdk_pixbuf_save (picture, path, "png", &error, NULL));
+  g_assert_no_error (error);
+  g_assert_cmpint (run (cli, "alice-a", "profile", "set", "--name", "Alice", "--avatar", path, NULL), ==, 0);
+
+  g_assert_cmpint (run (cli, "alice-b", "sync", NULL), ==, 0);
+  me_on_b = show (cli, "alice-b", "alice@example.org");
+  g_assert_nonnull (me_on_b);
+  g_assert_cmpstr (member (me_on_b, "name"), ==, "Alice");
+  g_assert_true (json_object_get_boolean_member (me_on_b, "is_me"));
+  g_assert_cmpint (json_object_get_int_member (me_on_b, "photo_bytes"), >, 0);
+
+  /* The picture itself, from the card B stored: a JPEG, 256 px wide,
+   * the aspect kept. */
+  card = koi_contact_card_parse (NULL, member (me_on_b, "vcard"), NULL, NULL, &error);
+  g_assert_no_error (error);
+  photo = koi_contact_card_get_photo (card, &mime);
+  g_assert_nonnull (photo);
+  g_assert_cmpint (g_bytes_get_size (photo), ==, json_object_get_int_member (me_on_b, "photo_bytes"));
+  g_assert_true (gdk_pixbuf_loader_write_bytes (loader, photo, &error));
+  g_assert_true (gdk_pixbuf_loader_close (loader, &error));
+  g_assert_no_error (error);
+  format_name = gdk_pixbuf_format_get_name (gdk_pixbuf_loader_get_format (loader));
+  g_assert_cmpstr (format_name, ==, "jpeg");
+  received = g_object_ref (gdk_pixbuf_loader_get_pixbuf (loader));
+  g_assert_cmpint (gdk_pixbuf_get_width (received), ==, 256);
+  g_assert_cmpint (gdk_pixbuf_get_height (received), ==, 171);
+}
+
+/* Mail that came while Bob was blocked shows after Unblock, on the
+ * device that unblocks and on the other one, read (it asks for no
+ * attention it did not get when it came). */
+static void
+test_unblock_shows_mail (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+
+  koi_test_cli_add_account (cli, "alice-a", "alice@example.org", "alice-secret");
+  koi_test_cli_add_account (cli, "alice-b", "alice@example.org", "alice-secret");
+  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+
+  g_assert_cmpint (run (cli, "alice-a", "contact", "block", "bob@example.org", NULL), ==, 0);
+  g_assert_cmpint (run (cli, "alice-b", "sync", NULL), ==, 0);
+  first = koi_test_cli_send (cli, "bob", "alice@example.org", "Hello? Are you there?");
+  second = koi_test_cli_send (cli, "bob", "alice@example.org", "Second try");
+  g_assert_cmpint (run (cli, "alice-a", "sync", NULL), ==, 0);
+  g_assert_cmpint (run (cli, "alice-b", "sync", NULL), ==, 0);
+  g_assert_cmpuint (shown_from (cli, "alice-a", "bob@example.org"), ==, 0);
+  g_assert_cmpuint (shown_from (cli, "alice-b", "bob@example.org"), ==, 0);
+
+  g_assert_cmpint (run (cli, "alice-a", "contact", "unblock", "bob@example.org", NULL), ==, 0);
+  g_assert_cmpuint (shown_from (cli, "alice-a", "bob@example.org"), ==, 2);
+  g_assert_cmpint (run (cli, "alice-b", "sync", NULL), ==, 0);
+  g_assert_cmpuint (shown_from (cli, "alice-b", "bob@example.org"), ==, 2);
+  {
+    g_autofree char *dir = koi_test_cli_profile (cli, "alice-b");
+    g_autofree char *out = NULL;
+    g_autoptr (GPtrArray) lines = NULL;
+
+    g_assert_cmpint (koi_test_cli_run (cli, NULL, &out, NULL, "--profile", dir, "messages",
+                                       "bob@example.org", NULL), ==, 0);
+    lines = koi_test_cli_parse_lines (out);
+    /* In the order they came, with their text. */
+    g_assert_cmpstr (member (g_ptr_array_index (lines, 0), "text"), ==, "Hello? Are you there?");
+    g_assert_cmpstr (member (g_ptr_array_index (lines, 1), "text"), ==, "Second try");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -249,6 +344,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/engine/contacts/follow-the-user", test_cards_follow_the_user);
+  g_test_add_func ("/engine/contacts/avatar-to-another-device", test_avatar_to_another_device);
+  g_test_add_func ("/engine/contacts/unblock-shows-mail", test_unblock_shows_mail);
 
   return g_test_run ();
 }
