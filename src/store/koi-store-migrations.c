@@ -311,6 +311,15 @@ static const char migration_6_groups[] =
   "ALTER TABLE messages ADD COLUMN group_info INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE messages ADD COLUMN group_info_arg TEXT;";
 
+/* Migration 9 on main (7 and 8 are taken by other branches; renumbered on
+ * merge): certificates the user trusted, per account and server. A pin is
+ * only ever used for the host and port in the same row. */
+static const char migration_9_cert_pins[] =
+  "ALTER TABLE accounts ADD COLUMN imap_pin_key TEXT;"
+  "ALTER TABLE accounts ADD COLUMN imap_pin_cert TEXT;"
+  "ALTER TABLE accounts ADD COLUMN smtp_pin_key TEXT;"
+  "ALTER TABLE accounts ADD COLUMN smtp_pin_cert TEXT;";
+
 const char * const koi_store_migrations[] = {
   migration_1,
   migration_2,
@@ -318,6 +327,7 @@ const char * const koi_store_migrations[] = {
   migration_4,
   migration_5,
   migration_6_groups,
+  migration_9_cert_pins,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (koi_store_migrations) == KOI_STORE_SCHEMA_VERSION);
