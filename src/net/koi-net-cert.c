@@ -271,7 +271,14 @@ debug_cb (CURL          *curl,
       const char *words = at + strlen (VERIFY_RESULT);
       const char *end = strstr (words, ", continuing anyway");
 
+      char *open;
+
       *problem = end != NULL ? g_strndup (words, end - words) : g_strstrip (g_strdup (words));
+      /* OpenSSL's error number means nothing to a user: "… (20)". */
+      open = strrchr (*problem, '(');
+      if (open != NULL && open > *problem && open[-1] == ' ' &&
+          strspn (open + 1, "0123456789") > 0 && g_str_equal (open + 1 + strspn (open + 1, "0123456789"), ")"))
+        open[-1] = '\0';
     }
   return 0;
 }
