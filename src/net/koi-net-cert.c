@@ -352,9 +352,10 @@ koi_net_cert_inspect_url (const KoiServerConfig  *config,
     }
 
   /* No login: curl stops after the greeting and STARTTLS, and nothing
-   * secret goes to a server nobody has trusted yet. */
+   * secret goes to a server nobody has trusted yet. The CA file only
+   * decides whether `problem` is set. */
   anonymous = koi_server_config_new (config->host, config->port, config->security,
-                                     NULL, NULL, NULL);
+                                     NULL, NULL, config->ca_file);
   koi_net_curl_setup (curl, anonymous, timeout_ms, cancellable, errbuf);
   /* The one connection Koi makes without verifying: it only reads the
    * certificate to show it, and sends nothing but the protocol's

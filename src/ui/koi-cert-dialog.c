@@ -105,10 +105,10 @@ koi_cert_dialog_new (const KoiCertInfo *info,
     }
 
   set_row (self->server_row, server);
-  set_row (self->problem_row, info->problem != NULL ? info->problem
-                                                    : (trusted_sha256 != NULL
-                                                         ? _("Not the certificate trusted for this account")
-                                                         : NULL));
+  /* For a changed certificate what matters is that it is another one,
+   * not whether an authority vouches for it. */
+  set_row (self->problem_row, trusted_sha256 != NULL ? _("Not the certificate trusted for this account")
+                                                     : info->problem);
   set_row (self->subject_row, info->subject);
   set_row (self->issuer_row, info->issuer);
   set_row (self->from_row, info->not_before);

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "koi-account.h"
+#include "koi-cert-review.h"
 #include "koi-preferences-window.h"
 
 struct _KoiPreferencesWindow
@@ -19,6 +20,8 @@ struct _KoiPreferencesWindow
   GtkSwitch            *notifications_switch;
   GtkSwitch            *content_switch;
   GtkSwitch            *background_switch;
+  AdwPreferencesGroup  *certificates_group;
+  GPtrArray            *certificate_rows;
 
   GSettings            *settings;
   GListModel           *accounts;
@@ -115,6 +118,41 @@ update_other_app (KoiPreferencesWindow *self)
 }
 
 static void
+on_review_clicked (GtkButton *button,
+                   KoiAccount *account)
+{
+  koi_cert_review_run (account, GTK_WIDGET (button));
+}
+
+/* One row per account: how its servers are checked, and "Review". */
+static void
+update_certificates (KoiPreferencesWindow *self)
+{
+  guint n = self->accounts != NULL ? g_list_model_get_n_items (self->accounts) : 0;
+
+  for (guint i = 0; i < self->certificate_rows->len; i++)
+    adw_preferences_group_remove (self->certificates_group, g_ptr_array_index (self->certificate_rows, i));
+  g_ptr_array_set_size (self->certificate_rows, 0);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (KoiAccount) account = g_list_model_get_item (self->accounts, i);
+      g_autofree char *subtitle = koi_cert_review_describe (account);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Review…"));
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), koi_account_get_address (account));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      g_signal_connect_object (button, "clicked", G_CALLBACK (on_review_clicked), account, 0);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      adw_preferences_group_add (self->certificates_group, row);
+      g_ptr_array_add (self->certificate_rows, row);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->certificates_group), n > 0);
+}
+
+static void
 on_accounts_changed (KoiPreferencesWindow *self,
                      guint                 position,
                      guint                 removed,
@@ -128,6 +166,7 @@ on_accounts_changed (KoiPreferencesWindow *self,
                                G_CALLBACK (update_other_app), self, G_CONNECT_SWAPPED);
     }
   update_other_app (self);
+  update_certificates (self);
 }
 
 GtkWidget *
@@ -163,7 +202,10 @@ koi_preferences_window_new (GSettings  *settings,
       on_accounts_changed (self, 0, 0, g_list_model_get_n_items (accounts));
     }
   else
-    update_other_app (self);
+    {
+      update_other_app (self);
+      update_certificates (self);
+    }
 
   return GTK_WIDGET (self);
 }
@@ -176,6 +218,7 @@ koi_preferences_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (object), KOI_TYPE_PREFERENCES_WINDOW);
   g_clear_object (&self->settings);
   g_clear_object (&self->accounts);
+  g_clear_pointer (&self->certificate_rows, g_ptr_array_unref);
 
   G_OBJECT_CLASS (koi_preferences_window_parent_class)->dispose (object);
 }
@@ -197,10 +240,12 @@ koi_preferences_window_class_init (KoiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, notifications_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, content_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, background_switch);
+  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, certificates_group);
 }
 
 static void
 koi_preferences_window_init (KoiPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->certificate_rows = g_ptr_array_new ();
 }

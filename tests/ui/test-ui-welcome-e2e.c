@@ -12,6 +12,7 @@
 #include "koi-cert-dialog.h"
 #include "koi-fake-https-server.h"
 #include "koi-model.h"
+#include "koi-preferences-window.h"
 #include "koi-profile.h"
 #include "koi-secret.h"
 #include "koi-session.h"
@@ -943,6 +944,61 @@ test_welcome_trust_certificate (void)
     g_assert_cmpstr (account->imap_pin_cert, ==, fingerprint);
     g_assert_cmpstr (account->smtp_pin_cert, ==, fingerprint);
     g_assert_true (g_str_has_prefix (account->imap_pin_key, "sha256//"));
+  }
+
+  /* The administrator replaces the certificate: the account refuses it,
+   * and the window says so. */
+  {
+    g_autofree char *pem = g_build_filename (server->dir, "tls", "server.pem", NULL);
+    g_autofree char *new_fingerprint = NULL;
+    g_autoptr (GSettings) settings = g_settings_new ("io.github.koichat.Koi");
+    KoiAccount *account = koi_window_get_account (f->window);
+    GtkWidget *preferences, *review, *changed;
+
+    g_assert_true (koi_test_mailserver_stop_service (server, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (g_unlink (pem), ==, 0);
+    g_assert_true (koi_test_mailserver_start_service (server, NULL, &error));
+    g_assert_no_error (error);
+    new_fingerprint = server_fingerprint (server);
+    g_assert_cmpstr (new_fingerprint, !=, fingerprint);
+
+    WAIT_FOR (koi_account_get_connection_state (account) == KOI_CONNECTION_FAILED, 120);
+    g_test_message ("the account says: %s", koi_account_get_last_error (account));
+    g_assert_nonnull (strstr (koi_account_get_last_error (account), fingerprint));
+    g_assert_nonnull (strstr (koi_account_get_last_error (account), new_fingerprint));
+
+    /* The account settings: "Review…" shows the new certificate against
+     * the one trusted until now. */
+    preferences = koi_preferences_window_new (settings, koi_session_get_accounts (f->session));
+    koi_compat_present_dialog (preferences, GTK_WIDGET (f->window));
+    koi_test_ui_wait_for_drawn (preferences);
+    review = find_widget (preferences, is_button_labelled, "_Review…");
+    g_assert_nonnull (review);
+    gtk_widget_activate (review);
+    WAIT_FOR ((changed = koi_test_ui_find_shown (KOI_TYPE_CERT_DIALOG)) != NULL, WAIT_S);
+    koi_test_ui_wait_for_drawn (changed);
+    g_assert_nonnull (koi_test_ui_find_label (changed, "The Certificate Has Changed"));
+    g_assert_cmpstr (koi_cert_dialog_get_info (KOI_CERT_DIALOG (changed))->sha256, ==, new_fingerprint);
+    g_clear_object (&shot);
+    shot = koi_test_ui_render (GTK_IS_WINDOW (changed) ? changed : GTK_WIDGET (f->window));
+    g_free (path);
+    path = koi_test_ui_save_png (shot, "certificate-changed.png");
+    g_test_message ("screenshot: %s", path);
+
+    trust = find_widget (changed, is_button_labelled, "_Trust This Certificate");
+    gtk_widget_activate (trust);
+    /* Trusted for both servers, and the account connects again. */
+    WAIT_FOR (bob_online (f), WAIT_S);
+    {
+      g_autoptr (KoiStore) store = koi_store_open (db, &error);
+      g_autoptr (GPtrArray) accounts = koi_store_account_list (store, &error);
+      KoiStoreAccount *row = accounts->pdata[0];
+
+      g_assert_cmpstr (row->imap_pin_cert, ==, new_fingerprint);
+      g_assert_cmpstr (row->smtp_pin_cert, ==, new_fingerprint);
+    }
+    koi_compat_dialog_close (preferences);
   }
 
   gtk_window_destroy (GTK_WINDOW (f->window));
