@@ -221,6 +221,19 @@ void                koi_engine_mark_read_unseen_async (KoiEngine            *sel
                                                       GAsyncReadyCallback   callback,
                                                       gpointer              user_data);
 
+/* Keeps @text (NULL or "" = none) as what the user typed in the chat and
+ * did not send, so it survives a chat switch and a restart ("chat-updated"
+ * follows when it changed). */
+void                koi_engine_set_draft_async      (KoiEngine              *self,
+                                                    gint64                  chat_id,
+                                                    const char             *text,
+                                                    GCancellable           *cancellable,
+                                                    GAsyncReadyCallback     callback,
+                                                    gpointer                user_data);
+gboolean            koi_engine_set_draft_finish     (KoiEngine              *self,
+                                                    GAsyncResult           *result,
+                                                    GError                **error);
+
 /* Sends a failed outgoing message again, to the recipients that refused it. */
 void                koi_engine_retry_async          (KoiEngine              *self,
                                                     gint64                  message_id,

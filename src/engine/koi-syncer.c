@@ -993,6 +993,25 @@ koi_syncer_mark_read_full (KoiSyncer  *self,
   return TRUE;
 }
 
+gboolean
+koi_syncer_set_draft (KoiSyncer   *self,
+                      gint64       chat_id,
+                      const char  *text,
+                      GError     **error)
+{
+  g_autoptr (KoiStoreChat) chat = get_own_chat (self, chat_id, error);
+  gboolean changed = FALSE;
+
+  if (chat == NULL)
+    return FALSE;
+  if (!koi_store_chat_set_draft (self->store, chat_id, text, &changed, error))
+    return FALSE;
+  /* The chat list shows "Draft: …" for it. */
+  if (changed)
+    koi_syncer_emit_chat_updated (self, chat_id);
+  return TRUE;
+}
+
 gint64
 koi_syncer_queue_text (KoiSyncer   *self,
                        gint64       chat_id,

@@ -163,6 +163,13 @@ gboolean   koi_syncer_mark_read_full (KoiSyncer             *self,
                                       gboolean               shown,
                                       GError               **error);
 
+/* Keeps @text (NULL or "" = none) as the chat's unsent draft;
+ * "chat-updated" follows when it changed. */
+gboolean   koi_syncer_set_draft     (KoiSyncer              *self,
+                                     gint64                  chat_id,
+                                     const char             *text,
+                                     GError                **error);
+
 /* The user asks to send a failed message again (to the recipients that
  * refused it). */
 gboolean   koi_syncer_retry         (KoiSyncer              *self,

@@ -24,6 +24,7 @@ struct _KoiChat
   gint64               last_activity;
   guint                unread_count;
   gboolean             muted;
+  char                *draft;
   KoiMessageDirection  last_direction;
   KoiMessageState      last_state;
   gboolean             has_messages;
@@ -44,6 +45,7 @@ enum {
   PROP_LAST_DIRECTION,
   PROP_LAST_STATE,
   PROP_HAS_MESSAGES,
+  PROP_DRAFT,
   N_PROPS
 };
 
@@ -135,8 +137,16 @@ koi_chat_update_from_store (KoiChat            *self,
   self->last_state = state;
   notify (self, self->has_messages != has_messages, PROP_HAS_MESSAGES);
   self->has_messages = has_messages;
+  notify (self, set_string (&self->draft, chat->draft), PROP_DRAFT);
 
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+const char *
+koi_chat_get_draft (KoiChat *self)
+{
+  g_return_val_if_fail (KOI_IS_CHAT (self), NULL);
+  return self->draft;
 }
 
 gboolean
@@ -315,6 +325,7 @@ koi_chat_finalize (GObject *object)
   g_clear_pointer (&self->last_text, g_free);
   g_clear_pointer (&self->last_from, g_free);
   g_clear_pointer (&self->last_group_info_arg, g_free);
+  g_clear_pointer (&self->draft, g_free);
 
   G_OBJECT_CLASS (koi_chat_parent_class)->finalize (object);
 }
@@ -362,6 +373,9 @@ koi_chat_get_property (GObject    *object,
     case PROP_HAS_MESSAGES:
       g_value_set_boolean (value, self->has_messages);
       break;
+    case PROP_DRAFT:
+      g_value_set_string (value, self->draft);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -396,6 +410,8 @@ koi_chat_class_init (KoiChatClass *klass)
                                                    KOI_MESSAGE_RECEIVED, flags);
   /* FALSE for a chat without messages yet. */
   properties[PROP_HAS_MESSAGES] = g_param_spec_boolean ("has-messages", NULL, NULL, FALSE, flags);
+  /* What the user typed here and did not send; NULL = none. */
+  properties[PROP_DRAFT] = g_param_spec_string ("draft", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -38,6 +38,8 @@ KoiMessageDirection  koi_chat_get_last_direction  (KoiChat *self);
 KoiMessageState      koi_chat_get_last_state      (KoiChat *self);
 gboolean             koi_chat_get_has_messages    (KoiChat *self);
 gboolean             koi_chat_get_muted           (KoiChat *self);
+/* What the user typed here and did not send; NULL = none. */
+const char          *koi_chat_get_draft           (KoiChat *self);
 
 /* A group chat (its title is the group's name). */
 gboolean             koi_chat_get_is_group        (KoiChat *self);

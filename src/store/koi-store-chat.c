@@ -17,6 +17,7 @@ koi_store_chat_free (KoiStoreChat *chat)
   g_free (chat->last_from);
   g_free (chat->group_id);
   g_free (chat->last_group_info_arg);
+  g_free (chat->draft);
   g_free (chat);
 }
 
@@ -25,7 +26,7 @@ koi_store_chat_free (KoiStoreChat *chat)
   "SELECT c.id, c.account_id, c.kind, c.peer_address, c.name, c.last_activity_ms," \
   " c.unread_count, m.text, COALESCE (NULLIF (m.from_name, ''), m.from_address)," \
   " m.direction, m.state, c.group_id, c.archived, c.muted, m.id," \
-  " COALESCE (m.group_info, 0), m.group_info_arg" \
+  " COALESCE (m.group_info, 0), m.group_info_arg, c.draft" \
   " FROM chats c LEFT JOIN messages m ON m.id = c.last_message_id"
 
 static KoiStoreChat *
@@ -50,6 +51,7 @@ chat_from_row (sqlite3_stmt *stmt)
   chat->muted = sqlite3_column_int (stmt, 13) != 0;
   chat->last_group_info = sqlite3_column_int (stmt, 15);
   chat->last_group_info_arg = koi_store_column_dup (stmt, 16);
+  chat->draft = koi_store_column_dup (stmt, 17);
   return chat;
 }
 
@@ -321,6 +323,36 @@ koi_store_chat_mark_read (KoiStore  *self,
                       chat_id, "Could not mark the chat’s messages read", error);
 
   return koi_store_atomic_end (self, &atomic, ok, error);
+}
+
+gboolean
+koi_store_chat_set_draft (KoiStore    *self,
+                          gint64       chat_id,
+                          const char  *text,
+                          gboolean    *changed,
+                          GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (changed != NULL)
+    *changed = FALSE;
+  /* "IS NOT": an unchanged draft writes nothing, so the caller can tell
+   * the window only when there is something new to show. */
+  stmt = koi_store_prepare (self,
+                            "UPDATE chats SET draft = NULLIF (?2, '')"
+                            " WHERE id = ?1 AND draft IS NOT NULLIF (?2, '')",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, chat_id);
+  sqlite3_bind_text (stmt, 2, text != NULL ? text : "", -1, SQLITE_TRANSIENT);
+  if (!koi_store_step_done (self, stmt, "Could not keep the draft", error))
+    return FALSE;
+  if (changed != NULL)
+    *changed = sqlite3_changes (self->db) > 0;
+  return TRUE;
 }
 
 static gint64

@@ -311,7 +311,13 @@ static const char migration_6_groups[] =
   "ALTER TABLE messages ADD COLUMN group_info INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE messages ADD COLUMN group_info_arg TEXT;";
 
-/* Migration 9 on main (7 and 8 are taken by other branches; renumbered on
+/* 7 (drafts, issue 16): what the user typed in a chat and did not send,
+ * kept across chat switches and restarts; NULL = no draft. Local to this
+ * device: a draft is not mail. */
+static const char migration_7_drafts[] =
+  "ALTER TABLE chats ADD COLUMN draft TEXT;";
+
+/* Migration 9 on main (8 here: another branch may take 8; renumbered on
  * merge): certificates the user trusted, per account and server. A pin is
  * only ever used for the host and port in the same row. */
 static const char migration_9_cert_pins[] =
@@ -327,6 +333,7 @@ const char * const koi_store_migrations[] = {
   migration_4,
   migration_5,
   migration_6_groups,
+  migration_7_drafts,
   migration_9_cert_pins,
 };
 

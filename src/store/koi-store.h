@@ -57,7 +57,7 @@ typedef enum {
 } KoiStoreRecipientState;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define KOI_STORE_SCHEMA_VERSION 7
+#define KOI_STORE_SCHEMA_VERSION 8
 
 typedef struct _KoiStore KoiStore;
 
@@ -260,6 +260,8 @@ typedef struct {
   /* The last message's group info line (koi-store-group.h), 0 = none. */
   int       last_group_info;
   char     *last_group_info_arg;
+  /* What the user typed and did not send yet, or NULL. */
+  char     *draft;
 } KoiStoreChat;
 
 /* The 1:1 chat with @peer_address, created (with its contact and
@@ -299,6 +301,13 @@ gint64        koi_store_chat_find_by_group (KoiStore     *store,
 /* Marks every message of the chat seen and zeroes its unread count. */
 gboolean      koi_store_chat_mark_read     (KoiStore     *store,
                                             gint64        chat_id,
+                                            GError      **error);
+/* Keeps @text (NULL or "" = none) as the chat's unsent draft. Sets
+ * *@changed (may be NULL) when the stored draft was different. */
+gboolean      koi_store_chat_set_draft     (KoiStore     *store,
+                                            gint64        chat_id,
+                                            const char   *text,
+                                            gboolean     *changed,
                                             GError      **error);
 /* Adds @address (contact created if needed) to the chat's members. */
 gboolean      koi_store_chat_add_member    (KoiStore     *store,

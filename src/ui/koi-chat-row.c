@@ -64,11 +64,30 @@ static void
 update_preview (KoiChatRow *self)
 {
   const char *text = NULL;
+  const char *draft;
   g_autofree char *one_line = NULL;
   g_autofree char *preview = NULL;
 
   if (self->item != NULL)
     text = koi_chat_get_last_text (self->item);
+
+  /* An unsent draft is what the user most needs to be reminded of. */
+  draft = self->item != NULL ? koi_chat_get_draft (self->item) : NULL;
+  if (draft != NULL && draft[0] == '\0')
+    draft = NULL;
+  if (draft != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->preview_label), "draft");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->preview_label), "draft");
+  if (draft != NULL)
+    {
+      one_line = g_strdup (draft);
+      g_strdelimit (one_line, "\r\n\t", ' ');
+      /* TRANSLATORS: chat list preview of a message the user typed and did not send */
+      preview = g_strdup_printf (_("Draft: %s"), one_line);
+      gtk_label_set_label (self->preview_label, preview);
+      return;
+    }
 
   if (self->item == NULL || !koi_chat_get_has_messages (self->item))
     {
@@ -159,7 +178,8 @@ on_item_notify (KoiChatRow *self,
   else if (g_str_equal (name, "last-activity"))
     update_time (self);
   else if (g_str_equal (name, "last-text") || g_str_equal (name, "last-direction")
-           || g_str_equal (name, "last-state") || g_str_equal (name, "has-messages"))
+           || g_str_equal (name, "last-state") || g_str_equal (name, "has-messages")
+           || g_str_equal (name, "draft"))
     {
       update_preview (self);
       update_time (self);

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "koi-compat.h"
+#include "koi-composer-draft.h"
 #include "koi-conversation-view.h"
 #include "koi-message-list.h"
 #include "koi-message-row.h"
@@ -23,6 +24,7 @@ struct _KoiConversationView
   GtkLabel          *jump_label;
   GtkNoSelection    *selection;
   KoiComposer       *composer;
+  KoiComposerDraft  *draft;
 
   KoiAccount        *account;
   KoiChat           *chat;
@@ -426,8 +428,10 @@ koi_conversation_view_set_chat (KoiConversationView *self,
   /* Read before the window marks the chat read: that comes right after. */
   self->unread_at_open = chat != NULL ? koi_chat_get_unread_count (chat) : 0;
   self->marker_position = G_MAXUINT;
+  /* The old chat's text goes to its draft before the mode is left. */
+  koi_composer_draft_save (self->draft);
   leave_mode (self);
-  koi_composer_set_text (self->composer, NULL);
+  koi_composer_draft_switch (self->draft, self->account, chat);
 
   if (chat != NULL && self->account != NULL)
     messages = koi_account_create_message_list (self->account, koi_chat_get_id (chat));
@@ -777,6 +781,7 @@ koi_conversation_view_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->draft, koi_composer_draft_free);
 
   if (self->settle_tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->settle_tick);
@@ -850,6 +855,7 @@ koi_conversation_view_init (KoiConversationView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->draft = koi_composer_draft_new (self->composer);
   self->cancellable = g_cancellable_new ();
   self->marker_position = G_MAXUINT;
   self->at_bottom = TRUE;
