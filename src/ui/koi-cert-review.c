@@ -184,6 +184,17 @@ review_dropped (gpointer data)
 }
 
 static void
+on_dialog_closed (gpointer   unused,
+                  GtkWidget *dialog)
+{
+  Review *review = g_object_steal_data (G_OBJECT (dialog), "review");
+
+  /* Closed without trusting: the review ends here. */
+  if (review != NULL)
+    review_free (review);
+}
+
+static void
 show_next (Review *review)
 {
   Refused *item;
@@ -201,6 +212,7 @@ show_next (Review *review)
    * callbacks); dropped with the dialog otherwise. */
   g_object_set_data_full (G_OBJECT (dialog), "review", review, review_dropped);
   g_signal_connect (dialog, "trusted", G_CALLBACK (on_trusted), review);
+  koi_compat_dialog_connect_closed (dialog, G_CALLBACK (on_dialog_closed), NULL);
   koi_compat_present_dialog (dialog, review->parent);
 }
 

@@ -489,6 +489,14 @@ on_cert_trusted (KoiWelcomePage *self,
   add_account (self, settings);
 }
 
+static void
+on_cert_dialog_closed (KoiWelcomePage *self,
+                       GtkWidget      *dialog)
+{
+  if (self->cert_dialog == dialog)
+    g_clear_weak_pointer (&self->cert_dialog);
+}
+
 /* The trusted fingerprint of the account's other server on the same host,
  * or NULL: Dovecot and Postfix usually share one certificate, and the user
  * who trusted it for one need not be asked again for the other. */
@@ -543,6 +551,7 @@ inspect_done (GObject      *source,
                           (GDestroyNotify) koi_account_settings_free);
   g_signal_connect_object (dialog, "trusted", G_CALLBACK (on_cert_trusted), self, G_CONNECT_SWAPPED);
   g_set_weak_pointer (&self->cert_dialog, dialog);
+  koi_compat_dialog_connect_closed (dialog, G_CALLBACK (on_cert_dialog_closed), self);
   koi_compat_present_dialog (dialog, GTK_WIDGET (self));
 }
 
