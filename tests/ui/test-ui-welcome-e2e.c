@@ -618,7 +618,9 @@ test_welcome_e2e (void)
     GtkWidget *cancel = find_widget (dialog, is_button_labelled, "_Cancel");
 
     g_assert_nonnull (cancel);
-    koi_test_ui_wait_for_drawn (dialog);
+    /* An AdwDialog opens its sheet a few frames after it is mapped: wait
+     * until the button itself is on screen, as a user's click does. */
+    koi_test_ui_wait_for_drawn (cancel);
     gtk_widget_activate (cancel);
     WAIT_FOR (koi_welcome_page_get_cert_dialog (f->page) == NULL, 10);
   }
@@ -889,7 +891,10 @@ test_welcome_trust_certificate (void)
   /* The certificate page, with what a user compares. */
   WAIT_FOR (koi_welcome_page_get_cert_dialog (f->page) != NULL, WAIT_S);
   dialog = koi_welcome_page_get_cert_dialog (f->page);
-  koi_test_ui_wait_for_drawn (dialog);
+  trust = find_widget (dialog, is_button_labelled, "_Trust This Certificate");
+  g_assert_nonnull (trust);
+  /* The sheet of an AdwDialog opens a few frames after the dialog maps. */
+  koi_test_ui_wait_for_drawn (trust);
   g_assert_nonnull (koi_test_ui_find_label (dialog, "The Certificate Is Not Trusted"));
   where = g_strdup_printf ("%s:%u", server->host, server->imaps_port);
   g_assert_nonnull (find_widget (dialog, is_row_with_subtitle, where));
@@ -919,8 +924,6 @@ test_welcome_trust_certificate (void)
   g_assert_cmpuint (koi_test_ui_count_colors (shot, NULL, 16), >=, 16);
 
   /* The click. */
-  trust = find_widget (dialog, is_button_labelled, "_Trust This Certificate");
-  g_assert_nonnull (trust);
   g_assert_true (gtk_widget_is_sensitive (trust));
   gtk_widget_activate (trust);
 
@@ -977,7 +980,9 @@ test_welcome_trust_certificate (void)
     g_assert_nonnull (review);
     gtk_widget_activate (review);
     WAIT_FOR ((changed = koi_test_ui_find_shown (KOI_TYPE_CERT_DIALOG)) != NULL, WAIT_S);
-    koi_test_ui_wait_for_drawn (changed);
+    trust = find_widget (changed, is_button_labelled, "_Trust This Certificate");
+    g_assert_nonnull (trust);
+    koi_test_ui_wait_for_drawn (trust);
     g_assert_nonnull (koi_test_ui_find_label (changed, "The Certificate Has Changed"));
     g_assert_cmpstr (koi_cert_dialog_get_info (KOI_CERT_DIALOG (changed))->sha256, ==, new_fingerprint);
     g_clear_object (&shot);
@@ -986,7 +991,6 @@ test_welcome_trust_certificate (void)
     path = koi_test_ui_save_png (shot, "certificate-changed.png");
     g_test_message ("screenshot: %s", path);
 
-    trust = find_widget (changed, is_button_labelled, "_Trust This Certificate");
     gtk_widget_activate (trust);
     /* Trusted for both servers, and the account connects again. */
     WAIT_FOR (bob_online (f), WAIT_S);
