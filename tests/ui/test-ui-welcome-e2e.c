@@ -978,6 +978,7 @@ test_welcome_trust_certificate (void)
     koi_test_ui_wait_for_drawn (preferences);
     review = find_widget (preferences, is_button_labelled, "_Review…");
     g_assert_nonnull (review);
+    koi_test_ui_wait_for_drawn (review);
     gtk_widget_activate (review);
     WAIT_FOR ((changed = koi_test_ui_find_shown (KOI_TYPE_CERT_DIALOG)) != NULL, WAIT_S);
     trust = find_widget (changed, is_button_labelled, "_Trust This Certificate");
