@@ -19,6 +19,7 @@
 #include "koi-engine-error.h"
 #include "koi-engine.h"
 #include "koi-autoconfig.h"
+#include "koi-cert-trust.h"
 #include "koi-imap-client.h"
 #include "koi-model.h"
 #include "koi-profile.h"
@@ -44,7 +45,9 @@ static const char usage[] =
   "Usage:\n"
   "  koi-cli [--profile DIR] account add --email ADDR [--imap HOST:PORT --smtp HOST:PORT]\n"
   "          [--imap-security tls|starttls] [--smtp-security tls|starttls]\n"
-  "          [--login NAME] [--name DISPLAY-NAME] [--ca-file PEM] --password-stdin\n"
+  "          [--login NAME] [--name DISPLAY-NAME] [--ca-file PEM]\n"
+  "          [--trust-fingerprint SHA256]... --password-stdin\n"
+  "  koi-cli [--profile DIR] [--account ADDR] account trust --fingerprint SHA256...\n"
   "  koi-cli [--profile DIR] send [--reply-to MSG] ADDR|CHAT TEXT\n"
   "  koi-cli [--profile DIR] send --file PATH [--caption TEXT] ADDR|CHAT\n"
   "  koi-cli [--profile DIR] download MSG\n"
@@ -84,6 +87,15 @@ static const char usage[] =
   "               143/587 STARTTLS. --ca-file trusts an extra CA (a test server).\n"
   "               Without --imap and --smtp the servers are found from the address\n"
   "               (the provider's autoconfig file, DNS SRV records, usual names).\n"
+  "               A server whose certificate does not verify is refused, and its\n"
+  "               SHA-256 fingerprint printed; --trust-fingerprint SHA256 trusts\n"
+  "               exactly that certificate for this account (pinned, nothing else\n"
+  "               is accepted there from then on).\n"
+  "  account trust  trusts the certificate the account's IMAP or SMTP server shows\n"
+  "               now, if it has the given SHA-256 fingerprint: after a certificate\n"
+  "               changed and koi-cli refused it, naming the old and the new one.\n"
+  "  --account ADDR  picks the account where the profile has several (default:\n"
+  "               the first one added).\n"
   "  send         queues a chat message to ADDR (or to the chat with the id CHAT, a\n"
   "               group too), sends it and exits once the server\n"
   "               accepted it, printing its Message-ID; otherwise prints the reason\n"
@@ -183,9 +195,18 @@ report_error (const GError *error)
   if (g_error_matches (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_AUTH_FAILED) ||
       g_error_matches (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_AUTH_FAILED))
     return EXIT_AUTH_FAILED;
-  if (g_error_matches (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_TLS_CERTIFICATE) ||
-      g_error_matches (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TLS_CERTIFICATE))
-    return EXIT_UNTRUSTED_CERTIFICATE;
+  if (koi_cert_error_is_changed (error))
+    {
+      fputs ("koi-cli: to trust the new certificate: koi-cli account trust --fingerprint NEW-SHA256\n",
+             stderr);
+      return EXIT_UNTRUSTED_CERTIFICATE;
+    }
+  if (koi_cert_error_is_untrusted (error))
+    {
+      fputs ("koi-cli: if this is your server's certificate, add --trust-fingerprint "
+             "with its SHA-256 fingerprint to trust it for this account\n", stderr);
+      return EXIT_UNTRUSTED_CERTIFICATE;
+    }
   if (error->domain == KOI_IMAP_ERROR || error->domain == KOI_SMTP_ERROR)
     return EXIT_UNREACHABLE;
   if (g_error_matches (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_NO_ACCOUNT) ||
@@ -246,6 +267,7 @@ account_add_autoconfig (const char *profile_dir,
                         const char *name,
                         const char *login,
                         const char *ca_file,
+                        const char * const *fingerprints,
                         gboolean    password_stdin)
 {
   g_autoptr (KoiAutoconfigOptions) options = koi_autoconfig_options_new ();
@@ -272,16 +294,22 @@ account_add_autoconfig (const char *profile_dir,
   found = koi_autoconfig_run_sync (email, options, NULL, &error);
   if (found == NULL)
     return report_error (error);
-  if (!found->verified)
+  if (!found->verified &&
+      !(fingerprints != NULL && found->imap != NULL && found->smtp != NULL &&
+        (koi_cert_error_is_untrusted (found->imap_error) ||
+         koi_cert_error_is_untrusted (found->smtp_error))))
     {
       const GError *why = found->imap_error != NULL ? found->imap_error : found->smtp_error;
 
       fprintf (stderr, "koi-cli: could not find the mail servers of %s%s%s; "
                "give them with --imap HOST:PORT and --smtp HOST:PORT\n", email,
                why != NULL ? ": " : "", why != NULL ? why->message : "");
-      if (why != NULL && (g_error_matches (why, KOI_IMAP_ERROR, KOI_IMAP_ERROR_TLS_CERTIFICATE) ||
-                          g_error_matches (why, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TLS_CERTIFICATE)))
-        return EXIT_UNTRUSTED_CERTIFICATE;
+      if (koi_cert_error_is_untrusted (why))
+        {
+          fputs ("koi-cli: if this is your server's certificate, add --trust-fingerprint "
+                 "with its SHA-256 fingerprint to trust it for this account\n", stderr);
+          return EXIT_UNTRUSTED_CERTIFICATE;
+        }
       return EXIT_UNREACHABLE;
     }
   fprintf (stderr, "koi-cli: found (%s) IMAP %s:%u %s, SMTP %s:%u %s\n",
@@ -304,7 +332,7 @@ account_add_autoconfig (const char *profile_dir,
       (*c)->password = g_strdup (password);
     }
 
-  id = koi_account_setup_sync (profile_dir, settings, NULL, &error);
+  id = koi_cert_trust_setup_sync (profile_dir, settings, fingerprints, NULL, &error);
   if (id == 0)
     return report_error (error);
 
@@ -320,6 +348,7 @@ command_account_add (const char  *profile_dir,
   g_autofree char *email = NULL, *imap = NULL, *smtp = NULL, *imap_security = NULL;
   g_autofree char *smtp_security = NULL, *login = NULL, *ca_file = NULL, *name = NULL;
   g_autofree char *imap_host = NULL, *smtp_host = NULL, *password = NULL;
+  g_auto (GStrv) fingerprints = NULL;
   gboolean password_stdin = FALSE;
   guint16 imap_port = 0, smtp_port = 0;
   KoiSecurity imap_sec, smtp_sec;
@@ -335,6 +364,8 @@ command_account_add (const char  *profile_dir,
     { "login", 0, 0, G_OPTION_ARG_STRING, &login, "Login name (default: the address)", "NAME" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Your display name", "NAME" },
     { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, "Extra CA to trust (PEM)", "PEM" },
+    { "trust-fingerprint", 0, 0, G_OPTION_ARG_STRING_ARRAY, &fingerprints,
+      "Trust the server certificate with this SHA-256 fingerprint", "SHA256" },
     { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin,
       "Read the password from standard input", NULL },
     { NULL }
@@ -352,7 +383,8 @@ command_account_add (const char  *profile_dir,
   if (email == NULL || !koi_address_is_valid (email))
     return bad_arguments ("--email needs an email address");
   if (imap == NULL && smtp == NULL)
-    return account_add_autoconfig (profile_dir, email, name, login, ca_file, password_stdin);
+    return account_add_autoconfig (profile_dir, email, name, login, ca_file,
+                                   (const char * const *) fingerprints, password_stdin);
   if (!parse_host_port (imap, &imap_host, &imap_port))
     return bad_arguments ("--imap needs HOST:PORT, e.g. imap.example.org:993");
   if (!parse_host_port (smtp, &smtp_host, &smtp_port))
@@ -381,7 +413,8 @@ command_account_add (const char  *profile_dir,
   settings->smtp = koi_server_config_new (smtp_host, smtp_port, smtp_sec,
                                           login ? login : email, password, ca_file);
 
-  id = koi_account_setup_sync (profile_dir, settings, NULL, &error);
+  id = koi_cert_trust_setup_sync (profile_dir, settings, (const char * const *) fingerprints,
+                                  NULL, &error);
   if (id == 0)
     return report_error (error);
 
@@ -391,6 +424,44 @@ command_account_add (const char  *profile_dir,
 
 /* --------------------------------------------------------------------- */
 /* Shared set-up */
+
+/* --account ADDR: which of the profile's accounts the command is for. */
+static char *chosen_account;
+
+/* The id of the account --account names, 0 (the first) without it. */
+static gboolean
+resolve_account (KoiStore  *store,
+                 gint64    *out_id,
+                 GError   **error)
+{
+  g_autoptr (GPtrArray) accounts = NULL;
+  g_autoptr (GString) known = NULL;
+
+  *out_id = 0;
+  if (chosen_account == NULL)
+    return TRUE;
+
+  accounts = koi_store_account_list (store, error);
+  if (accounts == NULL)
+    return FALSE;
+  known = g_string_new (NULL);
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      const KoiStoreAccount *account = g_ptr_array_index (accounts, i);
+
+      if (g_ascii_strcasecmp (account->address, chosen_account) == 0)
+        {
+          *out_id = account->id;
+          return TRUE;
+        }
+      g_string_append_printf (known, "%s%s", i > 0 ? ", " : "", account->address);
+    }
+
+  g_set_error (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_NO_ACCOUNT,
+               "The profile has no account %s (it has: %s)", chosen_account,
+               known->len > 0 ? known->str : "none");
+  return FALSE;
+}
 
 typedef struct {
   KoiStore         *store;
@@ -423,7 +494,11 @@ profile_open (Profile     *profile,
 
   if (need_account)
     {
-      profile->account = koi_account_config_load_sync (profile->store, 0, NULL, error);
+      gint64 id;
+
+      if (!resolve_account (profile->store, &id, error))
+        return FALSE;
+      profile->account = koi_account_config_load_sync (profile->store, id, NULL, error);
       if (profile->account == NULL)
         return FALSE;
     }
@@ -1458,6 +1533,71 @@ command_contacts (const char  *profile_dir,
 }
 
 /* --------------------------------------------------------------------- */
+/* account trust */
+
+static int
+command_account_trust (const char  *profile_dir,
+                       int          argc,
+                       char       **argv)
+{
+  g_auto (GStrv) fingerprints = NULL;
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GPtrArray) trusted = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (Profile) profile = { 0, };
+  GOptionEntry entries[] = {
+    { "fingerprint", 0, 0, G_OPTION_ARG_STRING_ARRAY, &fingerprints,
+      "SHA-256 fingerprint of the certificate to trust", "SHA256" },
+    { NULL }
+  };
+
+  context = g_option_context_new ("- trust a server certificate");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_help_enabled (context, FALSE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return bad_arguments ("%s", error->message);
+  if (argc > 1)
+    return bad_arguments ("unexpected argument “%s”", argv[1]);
+  if (fingerprints == NULL)
+    return bad_arguments ("--fingerprint needs the SHA-256 fingerprint of the certificate");
+
+  /* The password is not needed: nothing logs in. */
+  if (!profile_open (&profile, profile_dir, FALSE, &error))
+    return report_error (error);
+  {
+    gint64 id;
+
+    if (!resolve_account (profile.store, &id, &error))
+      return report_error (error);
+    if (id == 0)
+      {
+        g_autoptr (GPtrArray) accounts = koi_store_account_list (profile.store, &error);
+
+        if (accounts == NULL)
+          return report_error (error);
+        if (accounts->len == 0)
+          {
+            g_set_error_literal (&error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_NO_ACCOUNT,
+                                 "The profile has no account yet: add one with koi-cli account add");
+            return report_error (error);
+          }
+        id = ((KoiStoreAccount *) g_ptr_array_index (accounts, 0))->id;
+      }
+    if (!koi_cert_trust_account_sync (profile.store, id, (const char * const *) fingerprints,
+                                      &trusted, NULL, &error))
+      return report_error (error);
+  }
+
+  for (guint i = 0; i < trusted->len; i++)
+    {
+      const KoiCertInfo *info = g_ptr_array_index (trusted, i);
+
+      fprintf (stderr, "koi-cli: trusting %s:%u with SHA-256 %s\n", info->host, info->port, info->sha256);
+    }
+  return EXIT_OK;
+}
+
+/* --------------------------------------------------------------------- */
 
 int
 main (int   argc,
@@ -1487,6 +1627,18 @@ main (int   argc,
           profile_dir = g_strdup (argv[i + 1]);
           i += 2;
         }
+      else if (g_str_equal (argv[i], "--account") && i + 1 < argc)
+        {
+          g_free (chosen_account);
+          chosen_account = g_strdup (argv[i + 1]);
+          i += 2;
+        }
+      else if (g_str_has_prefix (argv[i], "--account="))
+        {
+          g_free (chosen_account);
+          chosen_account = g_strdup (argv[i] + strlen ("--account="));
+          i++;
+        }
       else if (g_str_has_prefix (argv[i], "--profile="))
         {
           g_free (profile_dir);
@@ -1505,6 +1657,8 @@ main (int   argc,
 
   if (g_str_equal (argv[i], "account") && i + 1 < argc && g_str_equal (argv[i + 1], "add"))
     return command_account_add (profile_dir, argc - i - 1, argv + i + 1);
+  if (g_str_equal (argv[i], "account") && i + 1 < argc && g_str_equal (argv[i + 1], "trust"))
+    return command_account_trust (profile_dir, argc - i - 1, argv + i + 1);
   if (g_str_equal (argv[i], "send") && argc - i == 3)
     return command_send (profile_dir, argv[i + 1], argv[i + 2], NULL);
   if (g_str_equal (argv[i], "send") && argc - i == 5 && g_str_equal (argv[i + 1], "--reply-to"))

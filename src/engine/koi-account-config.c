@@ -70,6 +70,8 @@ koi_account_config_new_from_store (const KoiStoreAccount *account,
                                         security_or_default (account->smtp_security, KOI_SECURITY_TLS),
                                         account->smtp_login ? account->smtp_login : account->address,
                                         password, account->ca_file);
+  koi_server_config_set_pin (config->imap, account->imap_pin_key, account->imap_pin_cert);
+  koi_server_config_set_pin (config->smtp, account->smtp_pin_key, account->smtp_pin_cert);
 
   return config;
 }

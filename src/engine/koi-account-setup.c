@@ -113,6 +113,10 @@ koi_account_setup_sync (const char                *profile_dir,
   row.smtp_security = (char *) koi_security_to_string (settings->smtp->security);
   row.smtp_login = settings->smtp->login;
   row.ca_file = settings->imap->ca_file;
+  row.imap_pin_key = settings->imap->pinned_key;
+  row.imap_pin_cert = settings->imap->pinned_cert;
+  row.smtp_pin_key = settings->smtp->pinned_key;
+  row.smtp_pin_cert = settings->smtp->pinned_cert;
 
   return koi_store_account_upsert (store, &row, error);
 }

@@ -318,7 +318,8 @@ static gboolean
 error_needs_user (const GError *error)
 {
   return g_error_matches (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_AUTH_FAILED) ||
-         g_error_matches (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_TLS_CERTIFICATE);
+         g_error_matches (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_TLS_CERTIFICATE) ||
+         g_error_matches (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_TLS_CERTIFICATE_CHANGED);
 }
 
 /* Sends what is due; a failing SMTP server is reported but does not
@@ -1378,6 +1379,97 @@ koi_engine_edit_contact_finish (KoiEngine     *self,
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
 
   return g_task_propagate_int (G_TASK (result), error);
+}
+
+/* --------------------------------------------------------------------- */
+/* Trusting a certificate */
+
+const KoiAccountConfig *
+koi_engine_get_account_config (KoiEngine *self)
+{
+  g_return_val_if_fail (KOI_IS_ENGINE (self), NULL);
+
+  return self->account;
+}
+
+static gboolean
+trust_certificate_command (KoiEngine  *self,
+                           KoiSyncer  *syncer,
+                           GTask      *task,
+                           GError    **error)
+{
+  Command *command = g_task_get_task_data (task);
+  gboolean found = FALSE;
+
+  /* The worker copied the servers when it started: it has to go, and the
+   * caller starts it again with the pin. On this thread, so the window
+   * never waits for a logout. */
+  koi_engine_stop_and_wait (self);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      KoiServerConfig *server = i == 0 ? self->account->imap : self->account->smtp;
+
+      if (g_ascii_strcasecmp (server->host, command->text) != 0 || server->port != command->id)
+        continue;
+      if (!koi_store_account_set_pin (self->command_store, self->account->id, i == 0 ? "imap" : "smtp",
+                                      command->addresses[0], command->addresses[1], error))
+        return FALSE;
+      koi_server_config_set_pin (server, command->addresses[0], command->addresses[1]);
+      found = TRUE;
+    }
+  if (!found)
+    {
+      g_set_error (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
+                   "%s:%u is not a server of %s", command->text, (guint) command->id,
+                   self->account->address);
+      return FALSE;
+    }
+
+  /* The command syncer's copy of the servers (it sends) too. */
+  g_clear_pointer (&self->command_syncer, koi_syncer_free);
+  self->command_syncer = koi_syncer_new (self->command_store, self->account, &syncer_events, self);
+  g_task_return_boolean (task, TRUE);
+  return TRUE;
+}
+
+void
+koi_engine_trust_certificate_async (KoiEngine           *self,
+                                    const char          *host,
+                                    guint16              port,
+                                    const char          *key_pin,
+                                    const char          *cert_sha256,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  GTask *task;
+  Command *command;
+
+  g_return_if_fail (KOI_IS_ENGINE (self));
+  g_return_if_fail (host != NULL && key_pin != NULL && cert_sha256 != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  command = g_new0 (Command, 1);
+  command->func = trust_certificate_command;
+  command->text = g_strdup (host);
+  command->id = port;
+  command->addresses = g_new0 (char *, 3);
+  command->addresses[0] = g_strdup (key_pin);
+  command->addresses[1] = g_strdup (cert_sha256);
+  g_task_set_source_tag (task, koi_engine_trust_certificate_async);
+  g_task_set_task_data (task, command, command_free);
+  g_thread_pool_push (self->commands, task, NULL);
+}
+
+gboolean
+koi_engine_trust_certificate_finish (KoiEngine     *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* --------------------------------------------------------------------- */

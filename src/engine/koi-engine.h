@@ -88,6 +88,25 @@ gboolean            koi_engine_is_running           (KoiEngine              *sel
 KoiConnectionState  koi_engine_get_connection_state (KoiEngine              *self);
 const char         *koi_engine_get_address          (KoiEngine              *self);
 gint64              koi_engine_get_account_id       (KoiEngine              *self);
+/* The servers as the engine connects to them (main thread; copy it to use
+ * it elsewhere). */
+const KoiAccountConfig *koi_engine_get_account_config (KoiEngine          *self);
+/* Trusts the certificate with public key pin `key_pin` and fingerprint
+ * `cert_sha256` for whichever of the account's servers is at host:port:
+ * saved with the account, and used from the next connection on. Stops the
+ * worker first (on the command thread: the caller never waits); start
+ * the engine again in the callback. */
+void                koi_engine_trust_certificate_async (KoiEngine           *self,
+                                                    const char             *host,
+                                                    guint16                 port,
+                                                    const char             *key_pin,
+                                                    const char             *cert_sha256,
+                                                    GCancellable           *cancellable,
+                                                    GAsyncReadyCallback     callback,
+                                                    gpointer                user_data);
+gboolean            koi_engine_trust_certificate_finish (KoiEngine          *self,
+                                                    GAsyncResult           *result,
+                                                    GError                **error);
 
 /* The 1:1 chat with @address, created when missing ("chat-updated" follows
  * for a new one). Finishes with the chat id. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "koi-net-cert.h"
 #include "koi-net-curl.h"
 #include "koi-net-error.h"
 
@@ -73,11 +74,24 @@ koi_net_curl_setup (CURL                  *curl,
     curl_easy_setopt (curl, CURLOPT_PASSWORD, config->password);
   if (config->security == KOI_SECURITY_STARTTLS)
     curl_easy_setopt (curl, CURLOPT_USE_SSL, (long) CURLUSESSL_ALL);
-  /* On by default; said again so nobody ever "fixes" a test by turning it off. */
-  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (config->ca_file != NULL)
-    curl_easy_setopt (curl, CURLOPT_CAINFO, config->ca_file);
+  if (config->pinned_key != NULL)
+    {
+      /* The user trusted exactly this key for this account, host and port:
+       * it replaces the CA chain and the name check (a self-signed
+       * certificate has neither), and curl refuses any other key during
+       * the handshake, before a login or password is sent. */
+      curl_easy_setopt (curl, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt (curl, CURLOPT_SSL_VERIFYHOST, 0L);
+      curl_easy_setopt (curl, CURLOPT_PINNEDPUBLICKEY, config->pinned_key);
+    }
+  else
+    {
+      /* On by default; said again so nobody ever "fixes" a test by turning it off. */
+      curl_easy_setopt (curl, CURLOPT_SSL_VERIFYPEER, 1L);
+      curl_easy_setopt (curl, CURLOPT_SSL_VERIFYHOST, 2L);
+      if (config->ca_file != NULL)
+        curl_easy_setopt (curl, CURLOPT_CAINFO, config->ca_file);
+    }
   curl_easy_setopt (curl, CURLOPT_CONNECTTIMEOUT_MS, (long) timeout_ms);
   curl_easy_setopt (curl, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt (curl, CURLOPT_TCP_KEEPIDLE, 60L);
@@ -190,6 +204,62 @@ disconnected_code (GQuark domain)
   return domain == KOI_IMAP_ERROR ? KOI_IMAP_ERROR_DISCONNECTED : KOI_SMTP_ERROR_DISCONNECTED;
 }
 
+/* A certificate that is refused is named in the error, so the user (or the
+ * script calling koi-cli) sees which one it is: one more connection that
+ * reads it without logging in. */
+static void
+set_certificate_error (GError               **error,
+                       GQuark                 domain,
+                       CURLcode               rc,
+                       const char            *errbuf,
+                       const KoiServerConfig *config,
+                       const char            *url,
+                       guint                  timeout_ms,
+                       GCancellable          *cancellable)
+{
+  gboolean imap = domain == KOI_IMAP_ERROR;
+  g_autoptr (KoiCertInfo) info = NULL;
+  g_autoptr (GError) inspect_error = NULL;
+  g_autofree char *where = g_strdup_printf ("%s:%u", config->host, config->port);
+  const char *detail = (errbuf != NULL && errbuf[0] != '\0') ? errbuf : curl_easy_strerror (rc);
+
+  info = koi_net_cert_inspect_url (config, domain, url, timeout_ms, cancellable, &inspect_error);
+  if (info == NULL && g_error_matches (inspect_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, g_steal_pointer (&inspect_error));
+      return;
+    }
+
+  if (rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH)
+    {
+      g_set_error (error, domain,
+                   imap ? KOI_IMAP_ERROR_TLS_CERTIFICATE_CHANGED : KOI_SMTP_ERROR_TLS_CERTIFICATE_CHANGED,
+                   "The certificate of %s has changed: this account trusts SHA-256 %s, "
+                   "but the server now shows SHA-256 %s. Koi refuses it; trust the new "
+                   "certificate only if you know why it changed",
+                   where, config->pinned_cert != NULL ? config->pinned_cert : "(unknown)",
+                   info != NULL ? info->sha256 : "(could not be read)");
+      return;
+    }
+
+  if (info == NULL)
+    {
+      g_set_error (error, domain, imap ? KOI_IMAP_ERROR_TLS_CERTIFICATE : KOI_SMTP_ERROR_TLS_CERTIFICATE,
+                   "The certificate of %s is not trusted (untrusted certificate): %s",
+                   where, detail);
+      return;
+    }
+
+  g_set_error (error, domain, imap ? KOI_IMAP_ERROR_TLS_CERTIFICATE : KOI_SMTP_ERROR_TLS_CERTIFICATE,
+               "The certificate of %s is not trusted (untrusted certificate): %s. "
+               "It is issued to “%s” by “%s”, valid from %s to %s, "
+               "SHA-256 fingerprint %s",
+               where, detail, info->subject != NULL ? info->subject : "?",
+               info->issuer != NULL ? info->issuer : "?",
+               info->not_before != NULL ? info->not_before : "?",
+               info->not_after != NULL ? info->not_after : "?", info->sha256);
+}
+
 CURL *
 koi_net_connect_only (const KoiServerConfig  *config,
                       GQuark                  domain,
@@ -236,6 +306,12 @@ koi_net_connect_only (const KoiServerConfig  *config,
   curl_easy_setopt (curl, CURLOPT_VERBOSE, 0L);
   curl_easy_setopt (curl, CURLOPT_NOPROGRESS, 1L);
 
+  if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH)
+    {
+      set_certificate_error (error, domain, rc, errbuf, config, url, timeout_ms, cancellable);
+      curl_easy_cleanup (curl);
+      return NULL;
+    }
   if (rc != CURLE_OK)
     {
       koi_net_set_curl_error (error, domain, rc, errbuf,

@@ -22,6 +22,7 @@ typedef enum
   KOI_IMAP_ERROR_PROTOCOL,         /* the server sent something that is not IMAP */
   KOI_IMAP_ERROR_UNSUPPORTED,      /* the server lacks a needed capability (e.g. IDLE) */
   KOI_IMAP_ERROR_INVALID_ARGUMENT, /* the caller passed something that cannot be sent */
+  KOI_IMAP_ERROR_TLS_CERTIFICATE_CHANGED, /* not the certificate the account trusts */
 } KoiImapError;
 
 typedef enum
@@ -36,6 +37,7 @@ typedef enum
   KOI_SMTP_ERROR_DISCONNECTED,
   KOI_SMTP_ERROR_INVALID_ARGUMENT,
   KOI_SMTP_ERROR_TOO_LARGE,        /* larger than the server's EHLO SIZE: never sent */
+  KOI_SMTP_ERROR_TLS_CERTIFICATE_CHANGED,
 } KoiSmtpError;
 
 GQuark koi_imap_error_quark (void);

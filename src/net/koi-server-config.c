@@ -30,10 +30,30 @@ koi_server_config_new (const char  *host,
 KoiServerConfig *
 koi_server_config_copy (const KoiServerConfig *config)
 {
+  KoiServerConfig *copy;
+
   g_return_val_if_fail (config != NULL, NULL);
 
-  return koi_server_config_new (config->host, config->port, config->security,
+  copy = koi_server_config_new (config->host, config->port, config->security,
                                 config->login, config->password, config->ca_file);
+  koi_server_config_set_pin (copy, config->pinned_key, config->pinned_cert);
+  return copy;
+}
+
+void
+koi_server_config_set_pin (KoiServerConfig *config,
+                           const char      *pinned_key,
+                           const char      *pinned_cert)
+{
+  g_return_if_fail (config != NULL);
+
+  /* A fingerprint without its key would pin nothing. */
+  if (pinned_key == NULL || *pinned_key == '\0')
+    pinned_key = pinned_cert = NULL;
+  g_free (config->pinned_key);
+  config->pinned_key = g_strdup (pinned_key);
+  g_free (config->pinned_cert);
+  config->pinned_cert = g_strdup (pinned_cert);
 }
 
 void
@@ -52,6 +72,8 @@ koi_server_config_free (KoiServerConfig *config)
       g_free (config->password);
     }
   g_free (config->ca_file);
+  g_free (config->pinned_key);
+  g_free (config->pinned_cert);
   g_free (config);
 }
 

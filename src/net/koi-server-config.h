@@ -21,6 +21,12 @@ typedef struct
   char        *login;
   char        *password; /* only in memory; never logged, never on a command line */
   char        *ca_file;  /* extra CA (PEM) for a self-signed/test server; NULL = system */
+  /* A certificate the user trusted for this account, host and port: when
+   * set, exactly the public key pinned_key ("sha256//BASE64" of its
+   * SubjectPublicKeyInfo) is accepted and nothing else, CA or not.
+   * pinned_cert is that certificate's SHA-256 fingerprint, for messages. */
+  char        *pinned_key;
+  char        *pinned_cert;
 } KoiServerConfig;
 
 KoiServerConfig *koi_server_config_new      (const char        *host,
@@ -30,6 +36,10 @@ KoiServerConfig *koi_server_config_new      (const char        *host,
                                              const char        *password,
                                              const char        *ca_file);
 KoiServerConfig *koi_server_config_copy     (const KoiServerConfig *config);
+/* Pins one certificate (both NULL: back to CA verification). */
+void             koi_server_config_set_pin  (KoiServerConfig   *config,
+                                             const char        *pinned_key,
+                                             const char        *pinned_cert);
 void             koi_server_config_free     (KoiServerConfig   *config);
 
 gboolean         koi_security_from_string   (const char        *str,

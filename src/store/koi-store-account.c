@@ -9,7 +9,8 @@
 
 #define ACCOUNT_COLUMNS \
   "id, address, display_name, imap_host, imap_port, imap_security, imap_login, " \
-  "smtp_host, smtp_port, smtp_security, smtp_login, ca_file"
+  "smtp_host, smtp_port, smtp_security, smtp_login, ca_file, " \
+  "imap_pin_key, imap_pin_cert, smtp_pin_key, smtp_pin_cert"
 
 static KoiStoreAccount *
 account_from_row (sqlite3_stmt *stmt)
@@ -28,6 +29,10 @@ account_from_row (sqlite3_stmt *stmt)
   account->smtp_security = koi_store_column_dup (stmt, 9);
   account->smtp_login = koi_store_column_dup (stmt, 10);
   account->ca_file = koi_store_column_dup (stmt, 11);
+  account->imap_pin_key = koi_store_column_dup (stmt, 12);
+  account->imap_pin_cert = koi_store_column_dup (stmt, 13);
+  account->smtp_pin_key = koi_store_column_dup (stmt, 14);
+  account->smtp_pin_cert = koi_store_column_dup (stmt, 15);
   return account;
 }
 
@@ -46,6 +51,10 @@ koi_store_account_free (KoiStoreAccount *account)
   g_free (account->smtp_security);
   g_free (account->smtp_login);
   g_free (account->ca_file);
+  g_free (account->imap_pin_key);
+  g_free (account->imap_pin_cert);
+  g_free (account->smtp_pin_key);
+  g_free (account->smtp_pin_cert);
   g_free (account);
 }
 
@@ -70,15 +79,19 @@ koi_store_account_upsert (KoiStore               *self,
   stmt = koi_store_prepare (self,
                             "INSERT INTO accounts (address, display_name, imap_host, imap_port,"
                             " imap_security, imap_login, smtp_host, smtp_port, smtp_security,"
-                            " smtp_login, ca_file, created_at)"
-                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                            " smtp_login, ca_file, created_at, imap_pin_key, imap_pin_cert,"
+                            " smtp_pin_key, smtp_pin_cert)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+                            "  ?13, ?14, ?15, ?16)"
                             " ON CONFLICT (address) DO UPDATE SET"
                             "  address = excluded.address, display_name = excluded.display_name,"
                             "  imap_host = excluded.imap_host, imap_port = excluded.imap_port,"
                             "  imap_security = excluded.imap_security, imap_login = excluded.imap_login,"
                             "  smtp_host = excluded.smtp_host, smtp_port = excluded.smtp_port,"
                             "  smtp_security = excluded.smtp_security, smtp_login = excluded.smtp_login,"
-                            "  ca_file = excluded.ca_file"
+                            "  ca_file = excluded.ca_file,"
+                            "  imap_pin_key = excluded.imap_pin_key, imap_pin_cert = excluded.imap_pin_cert,"
+                            "  smtp_pin_key = excluded.smtp_pin_key, smtp_pin_cert = excluded.smtp_pin_cert"
                             " RETURNING id",
                             error);
   if (stmt == NULL)
@@ -96,6 +109,10 @@ koi_store_account_upsert (KoiStore               *self,
   koi_store_bind_text (stmt, 10, account->smtp_login);
   koi_store_bind_text (stmt, 11, account->ca_file);
   sqlite3_bind_int64 (stmt, 12, koi_store_now_ms ());
+  koi_store_bind_text (stmt, 13, account->imap_pin_key);
+  koi_store_bind_text (stmt, 14, account->imap_pin_cert);
+  koi_store_bind_text (stmt, 15, account->smtp_pin_key);
+  koi_store_bind_text (stmt, 16, account->smtp_pin_cert);
 
   id = koi_store_step_returning_id (self, stmt, "Could not save the account", error);
   return id > 0 ? id : 0;
@@ -187,6 +204,39 @@ koi_store_account_delete (KoiStore  *self,
     }
 
   return koi_store_atomic_end (self, &atomic, ok, error);
+}
+
+gboolean
+koi_store_account_set_pin (KoiStore    *self,
+                           gint64       id,
+                           const char  *protocol,
+                           const char  *pin_key,
+                           const char  *pin_cert,
+                           GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean imap = g_strcmp0 (protocol, "imap") == 0;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (imap || g_strcmp0 (protocol, "smtp") == 0, FALSE);
+
+  stmt = koi_store_prepare (self,
+                            imap ? "UPDATE accounts SET imap_pin_key = ?2, imap_pin_cert = ?3 WHERE id = ?1"
+                                 : "UPDATE accounts SET smtp_pin_key = ?2, smtp_pin_cert = ?3 WHERE id = ?1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  koi_store_bind_text (stmt, 2, pin_key);
+  koi_store_bind_text (stmt, 3, pin_key != NULL ? pin_cert : NULL);
+  if (!koi_store_step_done (self, stmt, "Could not save the trusted certificate", error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, KOI_STORE_ERROR, KOI_STORE_ERROR_NOT_FOUND, "No account %" G_GINT64_FORMAT, id);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */

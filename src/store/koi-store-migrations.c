@@ -350,6 +350,15 @@ static const char migration_9_attachments[] =
   "ALTER TABLE outbox ADD COLUMN attachment_ref INTEGER REFERENCES attachments (id) ON DELETE SET NULL;"
   "ALTER TABLE outbox ADD COLUMN tail BLOB;";
 
+/* 10 (certificate trust, issue 14; 8 on its branch, renumbered when merging
+ * main): certificates the user trusted, per account and server. A pin is
+ * only ever used for the host and port in the same row. */
+static const char migration_10_cert_pins[] =
+  "ALTER TABLE accounts ADD COLUMN imap_pin_key TEXT;"
+  "ALTER TABLE accounts ADD COLUMN imap_pin_cert TEXT;"
+  "ALTER TABLE accounts ADD COLUMN smtp_pin_key TEXT;"
+  "ALTER TABLE accounts ADD COLUMN smtp_pin_cert TEXT;";
+
 const char * const koi_store_migrations[] = {
   migration_1,
   migration_2,
@@ -360,6 +369,7 @@ const char * const koi_store_migrations[] = {
   migration_7_drafts,
   migration_8_requests,
   migration_9_attachments,
+  migration_10_cert_pins,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (koi_store_migrations) == KOI_STORE_SCHEMA_VERSION);

@@ -57,7 +57,7 @@ typedef enum {
 } KoiStoreRecipientState;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define KOI_STORE_SCHEMA_VERSION 9
+#define KOI_STORE_SCHEMA_VERSION 10
 
 typedef struct _KoiStore KoiStore;
 
@@ -103,6 +103,12 @@ typedef struct {
   char    *smtp_security;
   char    *smtp_login;
   char    *ca_file;         /* extra CA to trust, or NULL */
+  /* The certificate the user trusted for the IMAP (SMTP) host and port,
+   * or NULL: "sha256//BASE64" of its public key, and its SHA-256. */
+  char    *imap_pin_key;
+  char    *imap_pin_cert;
+  char    *smtp_pin_key;
+  char    *smtp_pin_cert;
 } KoiStoreAccount;
 
 /* Inserts or updates the account with @account->address (id is ignored).
@@ -121,6 +127,14 @@ KoiStoreAccount *koi_store_account_get    (KoiStore               *store,
 gboolean         koi_store_account_delete (KoiStore               *store,
                                            gint64                  id,
                                            GError                **error);
+/* Trusts a certificate for the account's IMAP ("imap") or SMTP ("smtp")
+ * server: key pin and fingerprint as in KoiStoreAccount; NULL forgets it. */
+gboolean         koi_store_account_set_pin (KoiStore              *store,
+                                            gint64                 id,
+                                            const char            *protocol,
+                                            const char            *pin_key,
+                                            const char            *pin_cert,
+                                            GError               **error);
 void             koi_store_account_free   (KoiStoreAccount        *account);
 
 /* ------------------------------------------------------------------ */

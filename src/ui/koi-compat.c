@@ -359,6 +359,23 @@ koi_compat_dialog_close (gpointer dialog)
 }
 
 void
+koi_compat_dialog_connect_closed (gpointer  dialog,
+                                  GCallback callback,
+                                  gpointer  data)
+{
+#if ADW_CHECK_VERSION (1, 5, 0)
+  /* An AdwDialog may live on after it closed (its host keeps it until
+   * the closing animation ends, or longer): "closed" is the moment. */
+  if (ADW_IS_DIALOG (dialog))
+    {
+      g_signal_connect_object (dialog, "closed", callback, data, G_CONNECT_SWAPPED);
+      return;
+    }
+#endif
+  g_signal_connect_object (dialog, "destroy", callback, data, G_CONNECT_SWAPPED);
+}
+
+void
 koi_compat_dialog_class_init (GtkWidgetClass *widget_class)
 {
   if (g_type_is_a (G_TYPE_FROM_CLASS (widget_class), GTK_TYPE_WINDOW))

@@ -46,6 +46,11 @@ void     koi_compat_dialog_set_content      (gpointer     dialog,
                                              int          height);
 /* Closes a dialog made from KoiDialogBase (or any AdwDialog / GtkWindow). */
 void     koi_compat_dialog_close            (gpointer     dialog);
+/* Calls @callback (swapped: @data first, then the dialog) once the dialog
+ * closed, whichever way: "closed" of an AdwDialog, "destroy" of a window. */
+void     koi_compat_dialog_connect_closed   (gpointer     dialog,
+                                             GCallback    callback,
+                                             gpointer     data);
 /* Escape closes the dialog class (AdwDialog does it by itself). */
 void     koi_compat_dialog_class_init       (GtkWidgetClass *widget_class);
 

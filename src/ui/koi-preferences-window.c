@@ -8,6 +8,7 @@
 #include "koi-account.h"
 #include "koi-contact-info.h"
 #include "koi-contacts.h"
+#include "koi-cert-review.h"
 #include "koi-preferences-window.h"
 
 struct _KoiPreferencesWindow
@@ -25,6 +26,8 @@ struct _KoiPreferencesWindow
   GtkSwitch            *login_switch;
   AdwPreferencesGroup  *blocked_group;
   GtkWidget            *blocked_empty_row;
+  AdwPreferencesGroup  *certificates_group;
+  GPtrArray            *certificate_rows;
 
   GSettings            *settings;
   GListModel           *accounts;
@@ -326,6 +329,41 @@ koi_preferences_window_get_unblock_button (KoiPreferencesWindow *self,
 }
 
 static void
+on_review_clicked (GtkButton *button,
+                   KoiAccount *account)
+{
+  koi_cert_review_run (account, GTK_WIDGET (button));
+}
+
+/* One row per account: how its servers are checked, and "Review". */
+static void
+update_certificates (KoiPreferencesWindow *self)
+{
+  guint n = self->accounts != NULL ? g_list_model_get_n_items (self->accounts) : 0;
+
+  for (guint i = 0; i < self->certificate_rows->len; i++)
+    adw_preferences_group_remove (self->certificates_group, g_ptr_array_index (self->certificate_rows, i));
+  g_ptr_array_set_size (self->certificate_rows, 0);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (KoiAccount) account = g_list_model_get_item (self->accounts, i);
+      g_autofree char *subtitle = koi_cert_review_describe (account);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Review…"));
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), koi_account_get_address (account));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      g_signal_connect_object (button, "clicked", G_CALLBACK (on_review_clicked), account, 0);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      adw_preferences_group_add (self->certificates_group, row);
+      g_ptr_array_add (self->certificate_rows, row);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->certificates_group), n > 0);
+}
+
+static void
 on_accounts_changed (KoiPreferencesWindow *self,
                      guint                 position,
                      guint                 removed,
@@ -342,6 +380,7 @@ on_accounts_changed (KoiPreferencesWindow *self,
       reload_blocked (self, account);
     }
   update_other_app (self);
+  update_certificates (self);
 }
 
 GtkWidget *
@@ -385,7 +424,10 @@ koi_preferences_window_new (GSettings  *settings,
       on_accounts_changed (self, 0, 0, g_list_model_get_n_items (accounts));
     }
   else
-    update_other_app (self);
+    {
+      update_other_app (self);
+      update_certificates (self);
+    }
 
   return GTK_WIDGET (self);
 }
@@ -401,6 +443,7 @@ koi_preferences_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->blocked_rows, g_hash_table_unref);
+  g_clear_pointer (&self->certificate_rows, g_ptr_array_unref);
 
   G_OBJECT_CLASS (koi_preferences_window_parent_class)->dispose (object);
 }
@@ -426,6 +469,7 @@ koi_preferences_window_class_init (KoiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, login_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, blocked_group);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, blocked_empty_row);
+  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, certificates_group);
 }
 
 static void
@@ -435,4 +479,5 @@ koi_preferences_window_init (KoiPreferencesWindow *self)
   self->cancellable = g_cancellable_new ();
   self->blocked_rows = g_hash_table_new_full (NULL, NULL, g_object_unref,
                                               (GDestroyNotify) g_ptr_array_unref);
+  self->certificate_rows = g_ptr_array_new ();
 }

@@ -8,7 +8,7 @@
 #include "koi-net-error.h"
 #include "koi-ui-errors.h"
 
-enum { KIND_OTHER, KIND_AUTH, KIND_CERT, KIND_TLS, KIND_REACH, KIND_TIMEOUT, KIND_REFUSED };
+enum { KIND_OTHER, KIND_AUTH, KIND_CERT, KIND_CERT_CHANGED, KIND_TLS, KIND_REACH, KIND_TIMEOUT, KIND_REFUSED };
 
 static int
 classify (const GError *error)
@@ -19,6 +19,7 @@ classify (const GError *error)
         {
         case KOI_IMAP_ERROR_AUTH_FAILED: return KIND_AUTH;
         case KOI_IMAP_ERROR_TLS_CERTIFICATE: return KIND_CERT;
+        case KOI_IMAP_ERROR_TLS_CERTIFICATE_CHANGED: return KIND_CERT_CHANGED;
         case KOI_IMAP_ERROR_TLS_FAILED: return KIND_TLS;
         case KOI_IMAP_ERROR_CONNECT_FAILED:
         case KOI_IMAP_ERROR_DISCONNECTED: return KIND_REACH;
@@ -38,6 +39,7 @@ classify (const GError *error)
         {
         case KOI_SMTP_ERROR_AUTH_FAILED: return KIND_AUTH;
         case KOI_SMTP_ERROR_TLS_CERTIFICATE: return KIND_CERT;
+        case KOI_SMTP_ERROR_TLS_CERTIFICATE_CHANGED: return KIND_CERT_CHANGED;
         case KOI_SMTP_ERROR_TLS_FAILED: return KIND_TLS;
         case KOI_SMTP_ERROR_CONNECT_FAILED:
         case KOI_SMTP_ERROR_DISCONNECTED: return KIND_REACH;
@@ -81,8 +83,14 @@ koi_ui_describe_account_error (const GError          *error,
       break;
     case KIND_CERT:
       what = g_strdup_printf (_("The server’s certificate is not trusted (%s). If this is your own "
-                                "server, choose its CA certificate file; otherwise the connection "
-                                "may not be safe."), where);
+                                "server, review the certificate and trust it for this account, or "
+                                "choose its CA certificate file; otherwise the connection may not "
+                                "be safe."), where);
+      break;
+    case KIND_CERT_CHANGED:
+      what = g_strdup_printf (_("The certificate of %s is not the one you trusted for this account. "
+                                "Koi refuses it: someone may be listening in. Trust the new one only "
+                                "if you know why it changed."), where);
       break;
     case KIND_TLS:
       what = g_strdup_printf (_("Cannot make a secure connection to %s. Check the security setting "

@@ -6,6 +6,8 @@
 #include <glib/gi18n.h>
 
 #include "koi-autoconfig.h"
+#include "koi-cert-dialog.h"
+#include "koi-cert-trust.h"
 #include "koi-compat.h"
 #include "koi-net-error.h"
 #include "koi-ui-errors.h"
@@ -54,6 +56,7 @@ struct _KoiWelcomePage
    * instead of looking the servers up from the address. */
   gboolean         manual;
   KoiAutoconfigOptions *autoconfig_options; /* tests only */
+  GtkWidget       *cert_dialog;   /* weak: the certificate page while shown */
 };
 
 G_DEFINE_FINAL_TYPE (KoiWelcomePage, koi_welcome_page, GTK_TYPE_WIDGET)
@@ -427,6 +430,160 @@ add_data_free (AddData *data)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AddData, add_data_free)
 
+static void add_account (KoiWelcomePage     *self,
+                         KoiAccountSettings *settings);
+
+/* ---- The certificate page ----------------------------------------------- */
+
+typedef struct {
+  KoiWelcomePage     *self;
+  KoiAccountSettings *settings;
+  GError             *failure;
+} CertData;
+
+static void
+cert_data_free (CertData *data)
+{
+  g_clear_object (&data->self);
+  g_clear_pointer (&data->settings, koi_account_settings_free);
+  g_clear_error (&data->failure);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CertData, cert_data_free)
+
+static void
+inspect_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  CertData *data = task_data;
+  GError *error = NULL;
+  KoiCertInfo *info;
+
+  info = koi_cert_trust_inspect_failed (data->settings, data->failure, cancellable, &error);
+  if (info == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, info, (GDestroyNotify) koi_cert_info_free);
+}
+
+static void
+on_cert_trusted (KoiWelcomePage *self,
+                 KoiCertDialog  *dialog)
+{
+  KoiAccountSettings *settings = g_object_get_data (G_OBJECT (dialog), "settings");
+
+  if (settings == NULL)
+    return;
+
+  /* Nothing is saved yet: the pin goes with the settings, and the login is
+   * checked again, now against exactly this certificate. */
+  koi_cert_trust_pin_settings (settings, koi_cert_dialog_get_info (dialog));
+  g_object_steal_data (G_OBJECT (dialog), "settings");
+  show_error (self, NULL);
+  set_busy (self, TRUE);
+  gtk_label_set_label (self->status_label, _("Checking the password…"));
+  gtk_widget_set_visible (GTK_WIDGET (self->status_label), TRUE);
+  add_account (self, settings);
+}
+
+static void
+on_cert_dialog_closed (KoiWelcomePage *self,
+                       GtkWidget      *dialog)
+{
+  if (self->cert_dialog == dialog)
+    g_clear_weak_pointer (&self->cert_dialog);
+}
+
+/* The trusted fingerprint of the account's other server on the same host,
+ * or NULL: Dovecot and Postfix usually share one certificate, and the user
+ * who trusted it for one need not be asked again for the other. */
+static const char *
+already_trusted (const KoiAccountSettings *settings,
+                 const KoiCertInfo        *info)
+{
+  for (KoiServerConfig **c = (KoiServerConfig *[]) { settings->imap, settings->smtp, NULL }; *c; c++)
+    if ((*c)->pinned_cert != NULL && g_ascii_strcasecmp ((*c)->host, info->host) == 0 &&
+        g_strcmp0 ((*c)->pinned_key, info->key_pin) == 0)
+      return (*c)->pinned_cert;
+  return NULL;
+}
+
+static void
+inspect_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  CertData *data = g_task_get_task_data (G_TASK (result));
+  KoiWelcomePage *self = data->self;
+  g_autoptr (KoiCertInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *message = NULL;
+  const KoiServerConfig *server;
+  GtkWidget *dialog;
+
+  info = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  set_busy (self, FALSE);
+  message = koi_ui_describe_account_error (data->failure, data->settings->address,
+                                           data->settings->imap, data->settings->smtp);
+  show_error (self, message);
+  if (info == NULL)
+    return;
+
+  if (already_trusted (data->settings, info) != NULL && !koi_cert_error_is_changed (data->failure))
+    {
+      show_error (self, NULL);
+      set_busy (self, TRUE);
+      koi_cert_trust_pin_settings (data->settings, info);
+      add_account (self, g_steal_pointer (&data->settings));
+      return;
+    }
+
+  server = data->failure->domain == KOI_SMTP_ERROR ? data->settings->smtp : data->settings->imap;
+  dialog = koi_cert_dialog_new (info, koi_cert_error_is_changed (data->failure)
+                                        ? server->pinned_cert : NULL);
+  g_object_set_data_full (G_OBJECT (dialog), "settings", g_steal_pointer (&data->settings),
+                          (GDestroyNotify) koi_account_settings_free);
+  g_signal_connect_object (dialog, "trusted", G_CALLBACK (on_cert_trusted), self, G_CONNECT_SWAPPED);
+  g_set_weak_pointer (&self->cert_dialog, dialog);
+  koi_compat_dialog_connect_closed (dialog, G_CALLBACK (on_cert_dialog_closed), self);
+  koi_compat_present_dialog (dialog, GTK_WIDGET (self));
+}
+
+/* Reads the refused certificate off the main thread, then shows it. */
+static void
+review_certificate (KoiWelcomePage     *self,
+                    KoiAccountSettings *settings,
+                    const GError       *failure)
+{
+  g_autoptr (GTask) task = NULL;
+  CertData *data = g_new0 (CertData, 1);
+
+  data->self = g_object_ref (self);
+  data->settings = settings;
+  data->failure = g_error_copy (failure);
+  gtk_label_set_label (self->status_label, _("Reading the server’s certificate…"));
+  task = g_task_new (NULL, self->cancellable, inspect_done, NULL);
+  g_task_set_source_tag (task, review_certificate);
+  g_task_set_task_data (task, data, (GDestroyNotify) cert_data_free);
+  g_task_run_in_thread (task, inspect_thread);
+}
+
+GtkWidget *
+koi_welcome_page_get_cert_dialog (KoiWelcomePage *self)
+{
+  g_return_val_if_fail (KOI_IS_WELCOME_PAGE (self), NULL);
+
+  return self->cert_dialog;
+}
+
+/* ---- Adding ---------------------------------------------------------- */
+
 static void
 add_done (GObject      *source,
           GAsyncResult *result,
@@ -440,6 +597,12 @@ add_done (GObject      *source,
   account = koi_session_add_account_finish (KOI_SESSION (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+
+  if (account == NULL && koi_cert_error_is_untrusted (error))
+    {
+      review_certificate (self, g_steal_pointer (&data->settings), error);
+      return;
+    }
 
   set_busy (self, FALSE);
 
@@ -458,8 +621,7 @@ add_done (GObject      *source,
   g_signal_emit (self, signals[SIGNAL_ACCOUNT_ADDED], 0, account);
 }
 
-static void add_account (KoiWelcomePage     *self,
-                         KoiAccountSettings *settings);
+
 
 static void
 autoconfig_done (GObject      *source,
@@ -494,9 +656,24 @@ autoconfig_done (GObject      *source,
           fill_server (self, found->smtp, self->smtp_host_row, self->smtp_port, self->smtp_security_row);
         }
       show_manual (self);
-      if (why != NULL && (g_error_matches (why, KOI_IMAP_ERROR, KOI_IMAP_ERROR_TLS_CERTIFICATE) ||
-                          g_error_matches (why, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TLS_CERTIFICATE)))
-        message = koi_ui_describe_account_error (why, address, found->imap, found->smtp);
+      if (koi_cert_error_is_untrusted (why) && found->imap != NULL && found->smtp != NULL)
+        {
+          /* The servers answer, but with a certificate nobody vouches
+           * for: try them, and the certificate page follows. */
+          settings = koi_welcome_page_build_settings (self, &error);
+          if (settings != NULL)
+            {
+              g_free (settings->imap->login);
+              settings->imap->login = g_strdup (found->imap->login);
+              g_free (settings->smtp->login);
+              settings->smtp->login = g_strdup (found->smtp->login);
+              set_busy (self, TRUE);
+              gtk_label_set_label (self->status_label, _("Checking the password…"));
+              add_account (self, g_steal_pointer (&settings));
+              return;
+            }
+          message = koi_ui_describe_account_error (why, address, found->imap, found->smtp);
+        }
       else
         message = g_strdup_printf (_("Koi could not find the mail servers of %s. "
                                      "Enter them below; your provider’s help pages name them."),
@@ -612,6 +789,7 @@ koi_welcome_page_dispose (GObject *object)
   koi_widget_unparent_children (GTK_WIDGET (object));
   g_clear_object (&self->session);
   g_clear_pointer (&self->ca_file, g_free);
+  g_clear_weak_pointer (&self->cert_dialog);
   g_clear_pointer (&self->autoconfig_options, koi_autoconfig_options_free);
 
   G_OBJECT_CLASS (koi_welcome_page_parent_class)->dispose (object);

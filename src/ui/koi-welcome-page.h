@@ -36,5 +36,7 @@ void                koi_welcome_page_set_autoconfig_options (KoiWelcomePage     
                                                              KoiAutoconfigOptions *options);
 /* The error shown under the button, "" when none. */
 const char         *koi_welcome_page_get_error      (KoiWelcomePage *self);
+/* The certificate page while it is shown (a refused certificate), or NULL. */
+GtkWidget          *koi_welcome_page_get_cert_dialog (KoiWelcomePage *self);
 
 G_END_DECLS

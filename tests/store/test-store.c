@@ -291,7 +291,52 @@ static const struct {
   { 6, "schema-v6.sql" },
   { 7, "schema-v7.sql" },
   { 8, "schema-v8.sql" },
+  { 9, "schema-v9.sql" },
 };
+
+/* A trusted certificate is kept with its account and server, survives a
+ * reopen, is replaced by a newer trust and forgotten with NULL. */
+static void
+test_account_pins (void)
+{
+  StoreTestDir dir;
+  g_autoptr(GError) error = NULL;
+  KoiStore *store;
+  gint64 account_id;
+
+  store_test_dir_init (&dir);
+  store = store_test_open (dir.path);
+  account_id = store_test_account (store, "alice@example.org");
+  g_assert_true (koi_store_account_set_pin (store, account_id, "imap", "sha256//AAAA", "AA:BB", &error));
+  g_assert_no_error (error);
+  g_assert_true (koi_store_account_set_pin (store, account_id, "smtp", "sha256//CCCC", "CC:DD", &error));
+  g_assert_no_error (error);
+  g_assert_false (koi_store_account_set_pin (store, account_id + 100, "imap", "sha256//AAAA", "AA", &error));
+  g_assert_error (error, KOI_STORE_ERROR, KOI_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  koi_store_close (store);
+
+  store = store_test_open (dir.path);
+  {
+    g_autoptr(KoiStoreAccount) account = koi_store_account_get (store, account_id, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (account->imap_pin_key, ==, "sha256//AAAA");
+    g_assert_cmpstr (account->imap_pin_cert, ==, "AA:BB");
+    g_assert_cmpstr (account->smtp_pin_key, ==, "sha256//CCCC");
+    g_assert_cmpstr (account->smtp_pin_cert, ==, "CC:DD");
+  }
+  g_assert_true (koi_store_account_set_pin (store, account_id, "imap", NULL, "ignored", &error));
+  {
+    g_autoptr(KoiStoreAccount) account = koi_store_account_get (store, account_id, &error);
+
+    g_assert_null (account->imap_pin_key);
+    g_assert_null (account->imap_pin_cert);
+    g_assert_cmpstr (account->smtp_pin_key, ==, "sha256//CCCC");
+  }
+  koi_store_close (store);
+  store_test_dir_clear (&dir);
+}
 
 static void
 test_migrate_fixtures (void)
@@ -345,6 +390,9 @@ test_migrate_fixtures (void)
       g_assert_cmpuint (accounts->len, ==, 1);
       account = g_ptr_array_index (accounts, 0);
       g_assert_cmpstr (account->address, ==, "alice@example.org");
+      /* An old account trusts no certificate of its own: CA checks as before. */
+      g_assert_null (account->imap_pin_key);
+      g_assert_null (account->smtp_pin_key);
 
       chats = koi_store_chat_list (store, account->id, &error);
       g_assert_no_error (error);
@@ -1444,6 +1492,7 @@ main (int   argc,
   g_test_add_func ("/store/open/reopen-keeps-data", test_reopen_keeps_data);
   g_test_add_func ("/store/migrate/too-new-is-refused", test_too_new_is_refused);
   g_test_add_func ("/store/migrate/fixtures", test_migrate_fixtures);
+  g_test_add_func ("/store/account/pins", test_account_pins);
   ADD ("message/insert-dedupe", test_insert_dedupe);
   ADD ("message/sort-time-clamped", test_sort_time_clamped);
   ADD ("message/paging-10000", test_paging);

@@ -9,8 +9,10 @@
 
 #include "koi-account-config.h"
 #include "koi-autoconfig.h"
+#include "koi-cert-dialog.h"
 #include "koi-fake-https-server.h"
 #include "koi-model.h"
+#include "koi-preferences-window.h"
 #include "koi-profile.h"
 #include "koi-secret.h"
 #include "koi-session.h"
@@ -608,6 +610,20 @@ test_welcome_e2e (void)
                               server->host, server->imaps_port);
   g_assert_true (g_str_has_prefix (shown, expected));
   g_clear_pointer (&expected, g_free);
+  /* The certificate page offers to trust it; this user has a CA instead
+   * and cancels. Nothing is trusted. */
+  WAIT_FOR (koi_welcome_page_get_cert_dialog (f->page) != NULL, 10);
+  {
+    GtkWidget *dialog = koi_welcome_page_get_cert_dialog (f->page);
+    GtkWidget *cancel = find_widget (dialog, is_button_labelled, "_Cancel");
+
+    g_assert_nonnull (cancel);
+    /* An AdwDialog opens its sheet a few frames after it is mapped: wait
+     * until the button itself is on screen, as a user's click does. */
+    koi_test_ui_wait_for_drawn (cancel);
+    gtk_widget_activate (cancel);
+    WAIT_FOR (koi_welcome_page_get_cert_dialog (f->page) == NULL, 10);
+  }
   assert_nothing_saved (f);
 
   /* 4. The right password and the CA: the chats page, empty, online. */
@@ -793,6 +809,215 @@ test_welcome_autoconfig (void)
   g_free (f->secret_server);
 }
 
+/* The SHA-256 of the server's certificate as openssl prints it, from the
+ * file the server uses: what the administrator tells the user. */
+static char *
+server_fingerprint (KoiTestMailserver *server)
+{
+  g_autofree char *path = g_build_filename (server->dir, "tls", "server.pem", NULL);
+  g_autofree char *pem = NULL;
+  g_autoptr (GString) b64 = g_string_new (NULL);
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guchar *der = NULL;
+  GString *hex = g_string_new (NULL);
+  guint8 digest[32];
+  gsize digest_len = sizeof digest, der_len = 0;
+  const char *begin, *end;
+
+  g_assert_true (g_file_get_contents (path, &pem, NULL, NULL));
+  begin = strstr (pem, "-----BEGIN CERTIFICATE-----") + strlen ("-----BEGIN CERTIFICATE-----");
+  end = strstr (begin, "-----END CERTIFICATE-----");
+  for (const char *c = begin; c < end; c++)
+    if (!g_ascii_isspace (*c))
+      g_string_append_c (b64, *c);
+  der = g_base64_decode (b64->str, &der_len);
+  g_checksum_update (checksum, der, der_len);
+  g_checksum_get_digest (checksum, digest, &digest_len);
+  for (gsize i = 0; i < digest_len; i++)
+    g_string_append_printf (hex, "%s%02X", i > 0 ? ":" : "", digest[i]);
+  return g_string_free (hex, FALSE);
+}
+
+static gboolean
+is_row_with_subtitle (GtkWidget  *widget,
+                      const char *subtitle)
+{
+  return ADW_IS_ACTION_ROW (widget)
+    && g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (widget)), subtitle) == 0;
+}
+
+/* A self-signed server (no CA given): the certificate page shows what the
+ * certificate is and why it is refused; the user clicks "Trust This
+ * Certificate" and is online, with that certificate pinned for both
+ * servers of the account and no CA file. */
+static void
+test_welcome_trust_certificate (void)
+{
+  const char *users[] = { BOB ":" BOB_PASSWORD, NULL };
+  g_autoptr (KoiTestMailserver) server = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GdkTexture) shot = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *where = NULL;
+  g_autofree char *db = NULL;
+  GtkWidget *dialog, *trust, *label;
+  Fixture fx = { 0 }, *f = &fx;
+
+  server = koi_test_mailserver_start (users, &error);
+  g_assert_no_error (error);
+  f->server = server;
+  f->secret_server = koi_account_config_secret_server (server->host, server->imaps_port);
+  f->profile = g_dir_make_tmp ("koi-welcome-profile-XXXXXX", &error);
+  g_assert_no_error (error);
+  fingerprint = server_fingerprint (server);
+
+  f->session = koi_session_new (f->profile);
+  koi_session_load_async (f->session, NULL, NULL, NULL);
+  f->window = koi_window_new (NULL);
+  koi_window_set_session (f->window, f->session);
+  gtk_window_present (GTK_WINDOW (f->window));
+  WAIT_FOR (koi_session_get_loaded (f->session), WAIT_S);
+  WAIT_FOR (g_strcmp0 (koi_window_get_page_name (f->window), "welcome") == 0, 10);
+  f->page = page_of (f);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (f->page));
+
+  type_into (f->page, "Account", "Email Address", BOB);
+  type_into (f->page, "Account", "Password", BOB_PASSWORD);
+  set_server (f->page, "Incoming Mail (IMAP)", server->host, server->imaps_port, "TLS");
+  set_server (f->page, "Outgoing Mail (SMTP)", server->host, server->submission_port, "STARTTLS");
+  press_add_account (f);
+
+  /* The certificate page, with what a user compares. */
+  WAIT_FOR (koi_welcome_page_get_cert_dialog (f->page) != NULL, WAIT_S);
+  dialog = koi_welcome_page_get_cert_dialog (f->page);
+  trust = find_widget (dialog, is_button_labelled, "_Trust This Certificate");
+  g_assert_nonnull (trust);
+  /* The sheet of an AdwDialog opens a few frames after the dialog maps. */
+  koi_test_ui_wait_for_drawn (trust);
+  g_assert_nonnull (koi_test_ui_find_label (dialog, "The Certificate Is Not Trusted"));
+  where = g_strdup_printf ("%s:%u", server->host, server->imaps_port);
+  g_assert_nonnull (find_widget (dialog, is_row_with_subtitle, where));
+  g_assert_nonnull (find_widget (dialog, is_row_with_subtitle, "unable to get local issuer certificate"));
+  g_assert_nonnull (find_widget (dialog, is_row_with_subtitle, "O = Koi test, CN = localhost"));
+  {
+    const KoiCertInfo *info = koi_cert_dialog_get_info (KOI_CERT_DIALOG (dialog));
+    g_autoptr (GString) shown = NULL;
+
+    g_assert_cmpstr (info->sha256, ==, fingerprint);
+    g_assert_nonnull (find_widget (dialog, is_row_with_subtitle, info->not_after));
+    /* The fingerprint on screen, in lines of 8 pairs. */
+    shown = g_string_new (fingerprint);
+    for (gsize i = 0, pairs = 0; i < shown->len; i++)
+      if (shown->str[i] == ':' && ++pairs % 8 == 0)
+        shown->str[i] = '\n';
+    label = koi_test_ui_find_label (dialog, shown->str);
+    g_assert_nonnull (label);
+  }
+  /* Nothing saved while the user decides. */
+  assert_nothing_saved (f);
+
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (f->window));
+  shot = koi_test_ui_render (GTK_IS_WINDOW (dialog) ? dialog : GTK_WIDGET (f->window));
+  path = koi_test_ui_save_png (shot, "certificate-trust.png");
+  g_test_message ("screenshot: %s", path);
+  g_assert_cmpuint (koi_test_ui_count_colors (shot, NULL, 16), >=, 16);
+
+  /* The click. */
+  g_assert_true (gtk_widget_is_sensitive (trust));
+  gtk_widget_activate (trust);
+
+  /* Dovecot and Postfix share the certificate: trusted once, for both. */
+  WAIT_FOR (g_strcmp0 (koi_window_get_page_name (f->window), "chats") == 0, WAIT_S);
+  g_assert_null (koi_welcome_page_get_cert_dialog (f->page));
+  WAIT_FOR (bob_online (f), WAIT_S);
+
+  db = koi_profile_store_path (f->profile);
+  {
+    g_autoptr (KoiStore) store = koi_store_open (db, &error);
+    g_autoptr (GPtrArray) accounts = NULL;
+    KoiStoreAccount *account;
+
+    g_assert_no_error (error);
+    accounts = koi_store_account_list (store, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (accounts->len, ==, 1);
+    account = accounts->pdata[0];
+    g_assert_null (account->ca_file);
+    g_assert_cmpstr (account->imap_pin_cert, ==, fingerprint);
+    g_assert_cmpstr (account->smtp_pin_cert, ==, fingerprint);
+    g_assert_true (g_str_has_prefix (account->imap_pin_key, "sha256//"));
+  }
+
+  /* The administrator replaces the certificate: the account refuses it,
+   * and the window says so. */
+  {
+    g_autofree char *pem = g_build_filename (server->dir, "tls", "server.pem", NULL);
+    g_autofree char *new_fingerprint = NULL;
+    g_autoptr (GSettings) settings = g_settings_new ("io.github.koichat.Koi");
+    KoiAccount *account = koi_window_get_account (f->window);
+    GtkWidget *preferences, *review, *changed;
+
+    g_assert_true (koi_test_mailserver_stop_service (server, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (g_unlink (pem), ==, 0);
+    g_assert_true (koi_test_mailserver_start_service (server, NULL, &error));
+    g_assert_no_error (error);
+    new_fingerprint = server_fingerprint (server);
+    g_assert_cmpstr (new_fingerprint, !=, fingerprint);
+
+    WAIT_FOR (koi_account_get_connection_state (account) == KOI_CONNECTION_FAILED, 120);
+    g_test_message ("the account says: %s", koi_account_get_last_error (account));
+    g_assert_nonnull (strstr (koi_account_get_last_error (account), fingerprint));
+    g_assert_nonnull (strstr (koi_account_get_last_error (account), new_fingerprint));
+
+    /* The account settings: "Review…" shows the new certificate against
+     * the one trusted until now. */
+    preferences = koi_preferences_window_new (settings, koi_session_get_accounts (f->session));
+    koi_compat_present_dialog (preferences, GTK_WIDGET (f->window));
+    koi_test_ui_wait_for_drawn (preferences);
+    review = find_widget (preferences, is_button_labelled, "_Review…");
+    g_assert_nonnull (review);
+    koi_test_ui_wait_for_drawn (review);
+    gtk_widget_activate (review);
+    WAIT_FOR ((changed = koi_test_ui_find_shown (KOI_TYPE_CERT_DIALOG)) != NULL, WAIT_S);
+    trust = find_widget (changed, is_button_labelled, "_Trust This Certificate");
+    g_assert_nonnull (trust);
+    koi_test_ui_wait_for_drawn (trust);
+    g_assert_nonnull (koi_test_ui_find_label (changed, "The Certificate Has Changed"));
+    g_assert_cmpstr (koi_cert_dialog_get_info (KOI_CERT_DIALOG (changed))->sha256, ==, new_fingerprint);
+    g_clear_object (&shot);
+    shot = koi_test_ui_render (GTK_IS_WINDOW (changed) ? changed : GTK_WIDGET (f->window));
+    g_free (path);
+    path = koi_test_ui_save_png (shot, "certificate-changed.png");
+    g_test_message ("screenshot: %s", path);
+
+    gtk_widget_activate (trust);
+    /* Trusted for both servers, and the account connects again. */
+    WAIT_FOR (bob_online (f), WAIT_S);
+    {
+      g_autoptr (KoiStore) store = koi_store_open (db, &error);
+      g_autoptr (GPtrArray) accounts = koi_store_account_list (store, &error);
+      KoiStoreAccount *row = accounts->pdata[0];
+
+      g_assert_cmpstr (row->imap_pin_cert, ==, new_fingerprint);
+      g_assert_cmpstr (row->smtp_pin_cert, ==, new_fingerprint);
+    }
+    koi_compat_dialog_close (preferences);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  koi_session_shutdown (f->session);
+  g_clear_object (&f->session);
+  iterate_ms (100);
+
+  g_assert_true (koi_secret_clear_sync (BOB, f->secret_server, NULL, &error));
+  g_assert_no_error (error);
+  remove_tree (f->profile);
+  g_free (f->profile);
+  g_free (f->secret_server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -810,6 +1035,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/welcome-e2e/add-account", test_welcome_e2e);
   g_test_add_func ("/ui/welcome-e2e/autoconfig", test_welcome_autoconfig);
+  g_test_add_func ("/ui/welcome-e2e/trust-certificate", test_welcome_trust_certificate);
 
   status = g_test_run ();
 
