@@ -7,11 +7,16 @@
 
 #include "koi-compat.h"
 #include "koi-conversation-view.h"
+#include "koi-message-cell.h"
 #include "koi-message-list.h"
 #include "koi-message-row.h"
 
 /* Within this many pixels of the end counts as "at the bottom". */
 #define BOTTOM_SLACK 48.0
+/* Cells this far (in viewport heights) above or below the viewport show
+ * their bubble (are "live"); farther ones only claim a height. Page Up
+ * moves 0.9 of a viewport, so its next page is live already. */
+#define LIVE_MARGIN 1.0
 
 struct _KoiConversationView
 {
@@ -41,6 +46,19 @@ struct _KoiConversationView
   guint              settle_tick;
   guint              settle_frames;
   gboolean           settle_hidden;
+
+  /* Making the cells near the viewport live (koi-message-cell.h): right
+   * after each layout (the frame clock's "layout" signal; the clock lays
+   * out again before it paints, so they are drawn in the same frame), or
+   * in a one-shot tick before the next frame when one frame has done
+   * enough; and the heights the rows had, by message, for the cells that
+   * are not live. */
+  GdkFrameClock     *clock;
+  gulong             layout_handler;
+  gint64             live_frame;
+  guint              live_passes;
+  guint              live_tick;
+  GHashTable        *heights;
 
   /* Messages that arrived while the user was scrolled up: the count on
    * the "jump to bottom" button. */
@@ -129,11 +147,12 @@ newest_row (KoiConversationView *self)
   for (GtkWidget *item = gtk_widget_get_first_child (GTK_WIDGET (self->list_view)); item != NULL;
        item = gtk_widget_get_next_sibling (item))
     {
-      GtkWidget *row = gtk_widget_get_first_child (item);
+      GtkWidget *cell = gtk_widget_get_first_child (item);
 
-      if (row != NULL && KOI_IS_MESSAGE_ROW (row) &&
-          koi_message_row_get_item (KOI_MESSAGE_ROW (row)) == newest)
-        return KOI_MESSAGE_ROW (row);
+      if (cell != NULL && KOI_IS_MESSAGE_CELL (cell) &&
+          koi_message_cell_get_live (KOI_MESSAGE_CELL (cell)) &&
+          koi_message_cell_get_item (KOI_MESSAGE_CELL (cell)) == newest)
+        return koi_message_cell_get_row (KOI_MESSAGE_CELL (cell));
     }
   return NULL;
 }
@@ -166,6 +185,98 @@ koi_conversation_view_newest_in_view (KoiConversationView *self)
   item = row != NULL ? koi_message_row_get_item (row) : NULL;
   return item != NULL && koi_message_get_loaded (item) &&
          koi_conversation_view_row_in_view (self, GTK_WIDGET (row));
+}
+
+/* Makes the cells near the viewport live, by where the last layout put
+ * them; TRUE if it woke any (they ask for another layout). */
+static gboolean
+update_live (KoiConversationView *self)
+{
+  gboolean woke = FALSE;
+  GtkWidget *list = GTK_WIDGET (self->list_view);
+  double height = gtk_widget_get_height (list);
+  double margin = MAX (height, 100.0) * LIVE_MARGIN;
+
+  for (GtkWidget *item = gtk_widget_get_first_child (list); item != NULL;
+       item = gtk_widget_get_next_sibling (item))
+    {
+      GtkWidget *cell = gtk_widget_get_first_child (item);
+      graphene_rect_t bounds;
+
+      if (cell == NULL || !KOI_IS_MESSAGE_CELL (cell) ||
+          koi_message_cell_get_live (KOI_MESSAGE_CELL (cell)) ||
+          koi_message_cell_get_item (KOI_MESSAGE_CELL (cell)) == NULL ||
+          !gtk_widget_get_child_visible (item) || gtk_widget_get_height (item) <= 0 ||
+          !gtk_widget_compute_bounds (item, list, &bounds))
+        continue;
+      if (bounds.origin.y + bounds.size.height >= -margin && bounds.origin.y <= height + margin)
+        {
+          koi_message_cell_set_live (KOI_MESSAGE_CELL (cell), TRUE);
+          woke = TRUE;
+        }
+    }
+  return woke;
+}
+
+static gboolean
+live_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  KoiConversationView *self = user_data;
+
+  self->live_tick = 0;
+  update_live (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_update_live (KoiConversationView *self)
+{
+  if (self->live_tick == 0)
+    self->live_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view), live_tick_cb,
+                                                    self, NULL);
+}
+
+/* After the window's layout in each layout round of a frame. The clock
+ * runs at most 4 rounds a frame (and warns after that): two may wake
+ * cells, the rest of the work waits for the next frame. */
+static void
+on_clock_layout (KoiConversationView *self,
+                 GdkFrameClock       *clock)
+{
+  gint64 frame = gdk_frame_clock_get_frame_counter (clock);
+
+  if (frame != self->live_frame)
+    {
+      self->live_frame = frame;
+      self->live_passes = 0;
+    }
+  if (self->live_passes >= 2)
+    {
+      queue_update_live (self);
+      return;
+    }
+  if (update_live (self))
+    self->live_passes++;
+}
+
+static void
+on_list_realize (KoiConversationView *self,
+                 GtkWidget           *list)
+{
+  self->clock = g_object_ref (gtk_widget_get_frame_clock (list));
+  self->layout_handler = g_signal_connect_object (self->clock, "layout", G_CALLBACK (on_clock_layout),
+                                                  self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+}
+
+static void
+on_list_unrealize (KoiConversationView *self,
+                   GtkWidget           *list)
+{
+  if (self->clock != NULL)
+    g_clear_signal_handler (&self->layout_handler, self->clock);
+  g_clear_object (&self->clock);
 }
 
 static void
@@ -298,9 +409,11 @@ on_factory_setup (KoiConversationView      *self,
                   GtkListItem              *list_item,
                   GtkSignalListItemFactory *factory)
 {
+  GtkWidget *cell = koi_message_cell_new (self->heights);
+
   gtk_list_item_set_activatable (list_item, FALSE);
   gtk_list_item_set_selectable (list_item, FALSE);
-  gtk_list_item_set_child (list_item, koi_message_row_new ());
+  gtk_list_item_set_child (list_item, cell);
 }
 
 static void
@@ -308,7 +421,7 @@ on_factory_bind (KoiConversationView      *self,
                  GtkListItem              *list_item,
                  GtkSignalListItemFactory *factory)
 {
-  KoiMessageRow *row = KOI_MESSAGE_ROW (gtk_list_item_get_child (list_item));
+  KoiMessageCell *cell = KOI_MESSAGE_CELL (gtk_list_item_get_child (list_item));
   guint position = gtk_list_item_get_position (list_item);
   g_autoptr (KoiMessage) previous = NULL;
 
@@ -316,10 +429,6 @@ on_factory_bind (KoiConversationView      *self,
    * That message is next to a visible one, so its page is wanted anyway. */
   if (position > 0 && position != GTK_INVALID_LIST_POSITION && self->messages != NULL)
     previous = g_list_model_get_item (self->messages, position - 1);
-
-  koi_message_row_set_show_avatar (row, self->chat != NULL && koi_chat_get_is_group (self->chat));
-  koi_message_row_set_previous (row, previous);
-  koi_message_row_set_item (row, gtk_list_item_get_item (list_item));
 
   /* Rows are bound only once the list knows its length, which is then the
    * length the chat had when it opened (plus what came meanwhile). */
@@ -330,8 +439,9 @@ on_factory_bind (KoiConversationView      *self,
       self->marker_position = n >= self->unread_at_open ? n - self->unread_at_open : 0;
       self->unread_at_open = 0;
     }
-  koi_message_row_set_unread_marker (row, position != GTK_INVALID_LIST_POSITION &&
-                                          position == self->marker_position);
+  koi_message_cell_bind (cell, gtk_list_item_get_item (list_item), previous,
+                         self->chat != NULL && koi_chat_get_is_group (self->chat),
+                         position != GTK_INVALID_LIST_POSITION && position == self->marker_position);
 }
 
 static void
@@ -339,10 +449,7 @@ on_factory_unbind (KoiConversationView      *self,
                    GtkListItem              *list_item,
                    GtkSignalListItemFactory *factory)
 {
-  KoiMessageRow *row = KOI_MESSAGE_ROW (gtk_list_item_get_child (list_item));
-
-  koi_message_row_set_item (row, NULL);
-  koi_message_row_set_previous (row, NULL);
+  koi_message_cell_bind (KOI_MESSAGE_CELL (gtk_list_item_get_child (list_item)), NULL, NULL, FALSE, FALSE);
 }
 
 void
@@ -359,6 +466,8 @@ koi_conversation_view_set_messages (KoiConversationView *self,
     g_signal_handlers_disconnect_by_func (self->messages, on_items_changed, self);
 
   g_set_object (&self->messages, messages);
+  /* Store ids are unique, but another list may be another store. */
+  g_hash_table_remove_all (self->heights);
   self->at_bottom = TRUE;
   self->unseen = 0;
 
@@ -781,6 +890,10 @@ koi_conversation_view_dispose (GObject *object)
   if (self->settle_tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->settle_tick);
   self->settle_tick = 0;
+  if (self->live_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->live_tick);
+  self->live_tick = 0;
+  on_list_unrealize (self, GTK_WIDGET (self->list_view));
 
   if (self->messages != NULL)
     g_signal_handlers_disconnect_by_func (self->messages, on_items_changed, self);
@@ -792,6 +905,7 @@ koi_conversation_view_dispose (GObject *object)
   g_clear_object (&self->messages);
   g_clear_object (&self->chat);
   g_clear_object (&self->account);
+  g_clear_pointer (&self->heights, g_hash_table_unref);
 
   G_OBJECT_CLASS (koi_conversation_view_parent_class)->dispose (object);
 }
@@ -848,11 +962,17 @@ koi_conversation_view_init (KoiConversationView *self)
 {
   GtkAdjustment *adj;
 
+  self->heights = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
   self->marker_position = G_MAXUINT;
   self->at_bottom = TRUE;
+
+  g_signal_connect_object (self->list_view, "realize", G_CALLBACK (on_list_realize),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->list_view, "unrealize", G_CALLBACK (on_list_unrealize),
+                           self, G_CONNECT_SWAPPED);
 
   adj = vadjustment (self);
   g_signal_connect_object (adj, "value-changed", G_CALLBACK (on_adjustment_value_changed),

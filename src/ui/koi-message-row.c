@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "koi-compat.h"
@@ -15,6 +17,8 @@
 /* About one line of text in a bubble. */
 #define PLACEHOLDER_WIDTH 120
 #define PLACEHOLDER_HEIGHT 36
+/* See wrap_floor(): the narrowest a long text's bubble gets, in characters. */
+#define WRAP_FLOOR_CHARS 16
 
 struct _KoiMessageRow
 {
@@ -238,6 +242,22 @@ update_state (KoiMessageRow *self)
     gtk_widget_remove_css_class (self->bubble, "failed");
 }
 
+/* A wrapped GtkLabel finds its minimum width by laying its text out as
+ * narrow as it may get: at width 0 that is one line per character (wrap
+ * mode word-char), and Pango shapes the rest of the paragraph again at
+ * every break, so a long message cost milliseconds to measure (profiled:
+ * half of opening a chat was HarfBuzz in these layouts). A floor of a few
+ * characters for texts longer than that makes it a handful of lines; short
+ * texts keep no floor, so their bubbles stay as small as their words. */
+static void
+wrap_floor (GtkLabel   *label,
+            const char *text)
+{
+  gboolean long_text = text != NULL && strlen (text) >= 4 * WRAP_FLOOR_CHARS;
+
+  gtk_label_set_width_chars (label, long_text ? WRAP_FLOOR_CHARS : -1);
+}
+
 static void
 update_text (KoiMessageRow *self)
 {
@@ -262,6 +282,7 @@ update_text (KoiMessageRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->subject_label),
                           email && subject != NULL && *subject != '\0');
   gtk_label_set_label (self->subject_label, email && subject != NULL ? subject : "");
+  wrap_floor (self->subject_label, email ? subject : NULL);
 
   gtk_widget_set_visible (GTK_WIDGET (self->full_button), full != NULL && *full != '\0');
   gtk_button_set_label (self->full_button,
@@ -271,6 +292,7 @@ update_text (KoiMessageRow *self)
     {
       /* Its author took it back: say so where the text was. */
       markup = g_markup_printf_escaped ("<i>%s</i>", _("Message deleted"));
+      wrap_floor (self->text_label, NULL);
       gtk_label_set_markup (self->text_label, markup);
       gtk_widget_add_css_class (GTK_WIDGET (self->text_label), "dim-label");
       gtk_widget_set_visible (GTK_WIDGET (self->text_label), TRUE);
@@ -280,6 +302,7 @@ update_text (KoiMessageRow *self)
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->text_label), "dim-label");
   markup = koi_ui_text_to_markup (self->show_full && full != NULL ? full : text);
+  wrap_floor (self->text_label, self->show_full && full != NULL ? full : text);
   gtk_label_set_markup (self->text_label, markup);
   gtk_widget_set_visible (GTK_WIDGET (self->text_label), text != NULL && *text != '\0');
 }

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "koi-message-cell"
+
+#include "config.h"
+
+#include "koi-message-cell.h"
+
+/* What a bubble adds around its text lines, in pixels, for estimates: the
+ * row's top padding, the bubble's padding and border, the time line. */
+#define CHROME_HEIGHT 38
+/* Row padding and bubble padding beside the text. */
+#define CHROME_WIDTH 48
+/* The text label's max-width-chars (koi-message-row.ui). */
+#define TEXT_MAX_CHARS 60
+
+typedef struct {
+  int width;
+  int minimum;
+  int natural;
+} Height;
+
+struct _KoiMessageCell
+{
+  GtkWidget      parent_instance;
+
+  KoiMessageRow *row;
+  GHashTable    *heights;   /* store id (gint64*) → Height*; shared */
+
+  KoiMessage    *item;
+  KoiMessage    *previous;
+  gboolean       show_avatar;
+  gboolean       unread_marker;
+  gboolean       live;
+};
+
+G_DEFINE_FINAL_TYPE (KoiMessageCell, koi_message_cell, GTK_TYPE_WIDGET)
+
+GtkWidget *
+koi_message_cell_new (GHashTable *heights)
+{
+  KoiMessageCell *self = g_object_new (KOI_TYPE_MESSAGE_CELL, NULL);
+
+  self->heights = g_hash_table_ref (heights);
+  return GTK_WIDGET (self);
+}
+
+KoiMessageRow *
+koi_message_cell_get_row (KoiMessageCell *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE_CELL (self), NULL);
+
+  return self->row;
+}
+
+KoiMessage *
+koi_message_cell_get_item (KoiMessageCell *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE_CELL (self), NULL);
+
+  return self->item;
+}
+
+gboolean
+koi_message_cell_get_live (KoiMessageCell *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE_CELL (self), FALSE);
+
+  return self->live;
+}
+
+static void
+push_to_row (KoiMessageCell *self)
+{
+  koi_message_row_set_show_avatar (self->row, self->show_avatar);
+  koi_message_row_set_previous (self->row, self->live ? self->previous : NULL);
+  koi_message_row_set_item (self->row, self->live ? self->item : NULL);
+  koi_message_row_set_unread_marker (self->row, self->live && self->unread_marker);
+  gtk_widget_set_visible (GTK_WIDGET (self->row), self->live);
+}
+
+/* A page arrived for the message this cell waits with: its text, and so
+ * its estimated height, is known now. A live row follows by itself. */
+static void
+on_item_loaded (KoiMessageCell *self,
+                GParamSpec     *pspec,
+                KoiMessage     *item)
+{
+  if (!self->live)
+    gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+void
+koi_message_cell_bind (KoiMessageCell *self,
+                       KoiMessage     *item,
+                       KoiMessage     *previous,
+                       gboolean        show_avatar,
+                       gboolean        unread_marker)
+{
+  g_return_if_fail (KOI_IS_MESSAGE_CELL (self));
+
+  if (self->item != NULL)
+    g_signal_handlers_disconnect_by_func (self->item, on_item_loaded, self);
+  g_set_object (&self->item, item);
+  g_set_object (&self->previous, previous);
+  if (item != NULL)
+    g_signal_connect_object (item, "notify::loaded", G_CALLBACK (on_item_loaded), self,
+                             G_CONNECT_SWAPPED);
+  self->show_avatar = show_avatar;
+  self->unread_marker = unread_marker;
+  /* A recycled cell usually comes from the far edge of what the list
+   * keeps: not live until the view finds it near the viewport. */
+  self->live = FALSE;
+  push_to_row (self);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+void
+koi_message_cell_set_live (KoiMessageCell *self,
+                           gboolean        live)
+{
+  g_return_if_fail (KOI_IS_MESSAGE_CELL (self));
+
+  if (self->live == !!live || (live && self->item == NULL))
+    return;
+  self->live = !!live;
+  push_to_row (self);
+}
+
+/* Lines of @text when wrapped at @chars_per_line characters. */
+static int
+estimate_lines (const char *text,
+                int         chars_per_line)
+{
+  int lines = 0;
+  int run = 0;
+
+  if (text == NULL || *text == '\0')
+    return 1;
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      if (*p == '\n')
+        {
+          lines += 1 + run / chars_per_line;
+          run = 0;
+        }
+      else
+        run++;
+    }
+  return lines + 1 + run / chars_per_line;
+}
+
+static void
+font_size (KoiMessageCell *self,
+           int            *char_width,
+           int            *line_height)
+{
+  static int cw, lh;
+
+  /* One font for all bubbles: asked once. */
+  if (cw == 0)
+    {
+      PangoFontMetrics *metrics = pango_context_get_metrics (gtk_widget_get_pango_context (GTK_WIDGET (self)),
+                                                             NULL, NULL);
+
+      cw = MAX (1, PANGO_PIXELS (pango_font_metrics_get_approximate_char_width (metrics)));
+      lh = MAX (1, PANGO_PIXELS (pango_font_metrics_get_height (metrics)));
+      if (lh <= 1)
+        lh = PANGO_PIXELS (pango_font_metrics_get_ascent (metrics) + pango_font_metrics_get_descent (metrics));
+      pango_font_metrics_unref (metrics);
+    }
+  *char_width = cw;
+  *line_height = MAX (lh, 1);
+}
+
+static int
+estimate_height (KoiMessageCell *self,
+                 int             width)
+{
+  int cw, lh, chars;
+  KoiMessage *item = self->item;
+
+  if (item == NULL || !koi_message_get_loaded (item))
+    return CHROME_HEIGHT;
+  font_size (self, &cw, &lh);
+  chars = width > 0 ? (width - CHROME_WIDTH) / cw : TEXT_MAX_CHARS;
+  chars = CLAMP (chars, 8, TEXT_MAX_CHARS);
+  return CHROME_HEIGHT + lh * estimate_lines (koi_message_get_text (item), chars);
+}
+
+static void
+koi_message_cell_measure (GtkWidget      *widget,
+                          GtkOrientation  orientation,
+                          int             for_size,
+                          int            *minimum,
+                          int            *natural,
+                          int            *minimum_baseline,
+                          int            *natural_baseline)
+{
+  KoiMessageCell *self = KOI_MESSAGE_CELL (widget);
+  gint64 id;
+  Height *known;
+
+  if (self->live)
+    {
+      gtk_widget_measure (GTK_WIDGET (self->row), orientation, for_size, minimum, natural, NULL, NULL);
+      /* Heights at the width the list gives: what this message will claim
+       * while its cell is not live. */
+      if (orientation == GTK_ORIENTATION_VERTICAL && for_size > 0 && self->item != NULL &&
+          koi_message_get_loaded (self->item))
+        {
+          Height *height = g_new (Height, 1);
+
+          id = koi_message_get_id (self->item);
+          *height = (Height) { for_size, *minimum, *natural };
+          g_hash_table_insert (self->heights, g_memdup2 (&id, sizeof id), height);
+        }
+      return;
+    }
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      /* The list is as wide as its viewport; live rows say how narrow it
+       * may get. */
+      *minimum = *natural = 0;
+      return;
+    }
+
+  id = self->item != NULL ? koi_message_get_id (self->item) : 0;
+  known = self->item != NULL && koi_message_get_loaded (self->item)
+    ? g_hash_table_lookup (self->heights, &id) : NULL;
+  if (known != NULL && known->width == for_size)
+    {
+      *minimum = known->minimum;
+      *natural = known->natural;
+      return;
+    }
+  *minimum = *natural = estimate_height (self, for_size);
+}
+
+static void
+koi_message_cell_size_allocate (GtkWidget *widget,
+                                int        width,
+                                int        height,
+                                int        baseline)
+{
+  KoiMessageCell *self = KOI_MESSAGE_CELL (widget);
+
+  if (self->live)
+    gtk_widget_allocate (GTK_WIDGET (self->row), width, height, baseline, NULL);
+}
+
+static GtkSizeRequestMode
+koi_message_cell_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
+static void
+koi_message_cell_dispose (GObject *object)
+{
+  KoiMessageCell *self = KOI_MESSAGE_CELL (object);
+
+  if (self->item != NULL)
+    g_signal_handlers_disconnect_by_func (self->item, on_item_loaded, self);
+  g_clear_object (&self->item);
+  g_clear_object (&self->previous);
+  if (self->row != NULL)
+    gtk_widget_unparent (GTK_WIDGET (self->row));
+  self->row = NULL;
+
+  G_OBJECT_CLASS (koi_message_cell_parent_class)->dispose (object);
+}
+
+static void
+koi_message_cell_finalize (GObject *object)
+{
+  KoiMessageCell *self = KOI_MESSAGE_CELL (object);
+
+  g_clear_pointer (&self->heights, g_hash_table_unref);
+
+  G_OBJECT_CLASS (koi_message_cell_parent_class)->finalize (object);
+}
+
+static void
+koi_message_cell_class_init (KoiMessageCellClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = koi_message_cell_dispose;
+  object_class->finalize = koi_message_cell_finalize;
+  widget_class->measure = koi_message_cell_measure;
+  widget_class->size_allocate = koi_message_cell_size_allocate;
+  widget_class->get_request_mode = koi_message_cell_get_request_mode;
+  gtk_widget_class_set_css_name (widget_class, "koi-message-cell");
+}
+
+static void
+koi_message_cell_init (KoiMessageCell *self)
+{
+  self->row = KOI_MESSAGE_ROW (koi_message_row_new ());
+  gtk_widget_set_visible (GTK_WIDGET (self->row), FALSE);
+  gtk_widget_set_parent (GTK_WIDGET (self->row), GTK_WIDGET (self));
+}
