@@ -238,6 +238,8 @@ queue_update_live (KoiConversationView *self)
                                                     self, NULL);
 }
 
+static void stop_settle (KoiConversationView *self);
+
 /* After the window's layout in each layout round of a frame. The clock
  * runs at most 4 rounds a frame (and warns after that): two may wake
  * cells, the rest of the work waits for the next frame. */
@@ -258,7 +260,20 @@ on_clock_layout (KoiConversationView *self,
       return;
     }
   if (update_live (self))
-    self->live_passes++;
+    {
+      self->live_passes++;
+      return;
+    }
+  /* The layout is final for this frame: if it shows the newest message,
+   * settling is done, and this very frame draws the chat. */
+  if (self->settle_tick != 0 && koi_conversation_view_newest_in_view (self))
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->settle_tick);
+      self->settle_tick = 0;
+      self->at_bottom = TRUE;
+      update_jump_button (self);
+      stop_settle (self);
+    }
 }
 
 static void

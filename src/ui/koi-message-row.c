@@ -10,6 +10,7 @@
 #include "koi-compat.h"
 #include "koi-group-info.h"
 #include "koi-message-row.h"
+#include "koi-text-sizer.h"
 #include "koi-ui-format.h"
 
 /* Messages of one sender closer together than this share one group. */
@@ -795,6 +796,7 @@ koi_message_row_class_init (KoiMessageRowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (KOI_TYPE_TEXT_SIZER);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/koi-message-row.ui");
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, day_label);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, unread_marker);
