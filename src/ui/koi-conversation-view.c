@@ -241,8 +241,9 @@ queue_update_live (KoiConversationView *self)
 static void stop_settle (KoiConversationView *self);
 
 /* After the window's layout in each layout round of a frame. The clock
- * runs at most 4 rounds a frame (and warns after that): two may wake
- * cells, the rest of the work waits for the next frame. */
+ * runs at most 4 rounds a frame (and warns after that): two may be ours
+ * (waking cells, or scrolling to the end); more work waits for the next
+ * frame. */
 static void
 on_clock_layout (KoiConversationView *self,
                  GdkFrameClock       *clock)
@@ -256,6 +257,7 @@ on_clock_layout (KoiConversationView *self,
     }
   if (self->live_passes >= 2)
     {
+      /* Enough layout rounds for this frame: go on in the next one. */
       queue_update_live (self);
       return;
     }
@@ -264,15 +266,24 @@ on_clock_layout (KoiConversationView *self,
       self->live_passes++;
       return;
     }
-  /* The layout is final for this frame: if it shows the newest message,
-   * settling is done, and this very frame draws the chat. */
-  if (self->settle_tick != 0 && koi_conversation_view_newest_in_view (self))
+  if (self->settle_tick == 0)
+    return;
+  /* The cells in view are live: if this layout shows the newest message,
+   * settling is done, and this very frame draws the chat; if real heights
+   * moved the end, scroll to it now (the list views adjustment changes
+   * during its own allocation are lost) and check in the next round. */
+  if (koi_conversation_view_newest_in_view (self))
     {
       gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->settle_tick);
       self->settle_tick = 0;
       self->at_bottom = TRUE;
       update_jump_button (self);
       stop_settle (self);
+    }
+  else
+    {
+      scroll_to_end (self);
+      self->live_passes++;
     }
 }
 
