@@ -71,6 +71,16 @@ koi_message_cell_get_live (KoiMessageCell *self)
 static void
 push_to_row (KoiMessageCell *self)
 {
+  /* A row is a template of some twenty widgets: made the first time the
+   * cell goes live, so cells that stay far from the viewport cost little. */
+  if (self->row == NULL)
+    {
+      if (!self->live)
+        return;
+      self->row = KOI_MESSAGE_ROW (koi_message_row_new ());
+      gtk_widget_set_parent (GTK_WIDGET (self->row), GTK_WIDGET (self));
+    }
+
   koi_message_row_set_show_avatar (self->row, self->show_avatar);
   koi_message_row_set_previous (self->row, self->live ? self->previous : NULL);
   koi_message_row_set_item (self->row, self->live ? self->item : NULL);
@@ -298,7 +308,4 @@ koi_message_cell_class_init (KoiMessageCellClass *klass)
 static void
 koi_message_cell_init (KoiMessageCell *self)
 {
-  self->row = KOI_MESSAGE_ROW (koi_message_row_new ());
-  gtk_widget_set_visible (GTK_WIDGET (self->row), FALSE);
-  gtk_widget_set_parent (GTK_WIDGET (self->row), GTK_WIDGET (self));
 }

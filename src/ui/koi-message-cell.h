@@ -23,6 +23,7 @@ G_DECLARE_FINAL_TYPE (KoiMessageCell, koi_message_cell, KOI, MESSAGE_CELL, GtkWi
  * of its text.
  */
 GtkWidget      *koi_message_cell_new       (GHashTable     *heights);
+/* The row, once the cell has been live (else NULL). */
 KoiMessageRow  *koi_message_cell_get_row   (KoiMessageCell *self);
 KoiMessage     *koi_message_cell_get_item  (KoiMessageCell *self);
 
