@@ -9,6 +9,7 @@
 
 #include "koi-compat.h"
 #include "koi-group-info.h"
+#include "koi-message-note.h"
 #include "koi-message-row.h"
 #include "koi-text-sizer.h"
 #include "koi-ui-format.h"
@@ -39,6 +40,7 @@ struct _KoiMessageRow
   GtkImage   *state_image;
   GtkLabel   *state_label;
   GtkWidget  *retry_button;
+  GtkWidget  *note;   /* why it is not delivered (koi-message-note.h) */
 
   GtkWidget  *menu;   /* the context menu while it exists */
 
@@ -180,6 +182,7 @@ update_state (KoiMessageRow *self)
   const char *icon = NULL;
   const char *text = NULL;
   gboolean failed = FALSE;
+  gboolean failed_retry;
 
   if (self->item != NULL && koi_message_get_loaded (self->item) && is_outgoing (self->item))
     {
@@ -223,19 +226,21 @@ update_state (KoiMessageRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->state_image), icon != NULL);
   if (icon != NULL)
     {
+      /* No tooltip: the bubble's note says what matters in words, and a
+       * tooltip set on every bind cost more than the rest of it. */
       gtk_image_set_from_icon_name (self->state_image, icon);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), text);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->state_image),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
     }
 
-  /* A failure is the one state that needs words and a way out. */
+  /* A failure is the one state that needs words and a way out: Retry
+   * only where sending again can succeed, Delete (in the note) always. */
+  koi_message_note_update (self->note, self->item);
   gtk_widget_set_visible (GTK_WIDGET (self->state_label), failed);
   gtk_label_set_label (self->state_label, failed ? text : "");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_label),
-                               failed ? koi_message_get_failure_reason (self->item) : NULL);
-  gtk_widget_set_visible (self->retry_button, failed);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message-row.retry", failed);
+  failed_retry = failed && !koi_message_note_is_permanent (koi_message_get_failure_reason (self->item));
+  gtk_widget_set_visible (self->retry_button, failed_retry);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message-row.retry", failed_retry);
 
   if (failed)
     gtk_widget_add_css_class (self->bubble, "failed");
@@ -528,6 +533,18 @@ gboolean
 koi_message_row_get_can_retry (KoiMessageRow *self)
 {
   return gtk_widget_get_visible (self->retry_button);
+}
+
+const char *
+koi_message_row_get_note_text (KoiMessageRow *self)
+{
+  return koi_message_note_get_text (self->note);
+}
+
+gboolean
+koi_message_row_get_can_delete (KoiMessageRow *self)
+{
+  return koi_message_note_get_can_delete (self->note);
 }
 
 static gboolean
@@ -832,6 +849,9 @@ koi_message_row_init (KoiMessageRow *self)
 
   instance_count++;
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Above the time line, in code so the bubble's .ui stays as it was. */
+  self->note = koi_message_note_new ();
+  gtk_widget_insert_before (self->note, self->bubble, gtk_widget_get_parent (GTK_WIDGET (self->time_label)));
   update_all (self);
 
   click = gtk_gesture_click_new ();
