@@ -74,6 +74,9 @@ struct _KoiConversationView
    * (editing_id), or answer it with a quote (reply_id); 0 = neither. */
   gint64             editing_id;
   gint64             reply_id;
+
+  /* Opening the focused message's menu after its key (Enter, Menu). */
+  guint              menu_idle;
 };
 
 G_DEFINE_FINAL_TYPE (KoiConversationView, koi_conversation_view, GTK_TYPE_WIDGET)
@@ -899,6 +902,176 @@ retry_action (GtkWidget  *widget,
     koi_account_retry (self->account, g_variant_get_int64 (parameter));
 }
 
+/* ------------------------------------------------------------------ */
+/* Keyboard: the list is one stop in the Tab order, between the messages
+ * above and the composer below; in it the arrow keys move between
+ * messages (GtkListView), Enter, Menu or Shift+F10 open the focused
+ * message's actions, Escape goes back to the composer. */
+
+/* The cell of the message that has the keyboard focus, or NULL. */
+static KoiMessageCell *
+focused_cell (KoiConversationView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  for (GtkWidget *w = focus; w != NULL && w != GTK_WIDGET (self->list_view); w = gtk_widget_get_parent (w))
+    if (KOI_IS_MESSAGE_CELL (w))
+      return KOI_MESSAGE_CELL (w);
+  return NULL;
+}
+
+/* Where the focus enters the list: the lowest message drawn in the
+ * viewport (the newest one when the view follows it). */
+static gboolean
+focus_list (KoiConversationView *self)
+{
+  GtkWidget *list = GTK_WIDGET (self->list_view);
+  double height = gtk_widget_get_height (list);
+  GtkWidget *best = NULL;
+  double best_y = -G_MAXDOUBLE;
+
+  for (GtkWidget *item = gtk_widget_get_first_child (list); item != NULL;
+       item = gtk_widget_get_next_sibling (item))
+    {
+      GtkWidget *cell = gtk_widget_get_first_child (item);
+      graphene_rect_t bounds;
+
+      if (cell == NULL || !KOI_IS_MESSAGE_CELL (cell) ||
+          !koi_message_cell_get_live (KOI_MESSAGE_CELL (cell)) ||
+          !gtk_widget_get_child_visible (item) ||
+          !gtk_widget_compute_bounds (item, list, &bounds))
+        continue;
+      /* Wholly in view, or the only one there is. */
+      if (bounds.origin.y >= -1 && bounds.origin.y + bounds.size.height <= height + 1 &&
+          bounds.origin.y > best_y)
+        {
+          best = cell;
+          best_y = bounds.origin.y;
+        }
+    }
+  return best != NULL && gtk_widget_grab_focus (best);
+}
+
+/* The composer's own stops: its text, then Cancel (while editing or
+ * replying) and Send when they can be used. GtkTextView keeps the focus
+ * when asked to move it within its parent, so the order is spelled out. */
+static GPtrArray *
+composer_stops (KoiConversationView *self)
+{
+  GPtrArray *stops = g_ptr_array_new ();
+  GtkWidget *send = koi_composer_get_send_button (self->composer);
+  GtkWidget *text = GTK_WIDGET (koi_composer_get_text_view (self->composer));
+
+  g_ptr_array_add (stops, text);
+  for (GtkWidget *w = gtk_widget_get_first_child (GTK_WIDGET (self->composer)); w != NULL;
+       w = gtk_widget_get_next_sibling (w))
+    {
+      /* Buttons directly in the composer's bars (Cancel). */
+      for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+        if (GTK_IS_BUTTON (c) && c != send && gtk_widget_is_drawable (c) && gtk_widget_is_sensitive (c))
+          g_ptr_array_add (stops, c);
+    }
+  if (gtk_widget_is_drawable (send) && gtk_widget_is_sensitive (send))
+    g_ptr_array_add (stops, send);
+  return stops;
+}
+
+static gboolean
+koi_conversation_view_focus (GtkWidget        *widget,
+                             GtkDirectionType  direction)
+{
+  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkWidget *list = GTK_WIDGET (self->list_view);
+  g_autoptr (GPtrArray) stops = composer_stops (self);
+  gboolean in_view = focus != NULL && gtk_widget_is_ancestor (focus, widget);
+  gboolean in_list = focus != NULL && gtk_widget_is_ancestor (focus, list);
+  guint at = G_MAXUINT;
+
+  if (direction != GTK_DIR_TAB_FORWARD && direction != GTK_DIR_TAB_BACKWARD)
+    return GTK_WIDGET_CLASS (koi_conversation_view_parent_class)->focus (widget, direction);
+
+  for (guint i = 0; focus != NULL && i < stops->len; i++)
+    if (focus == g_ptr_array_index (stops, i) ||
+        gtk_widget_is_ancestor (focus, g_ptr_array_index (stops, i)))
+      at = i;
+
+  if (direction == GTK_DIR_TAB_FORWARD)
+    {
+      if (at != G_MAXUINT)
+        return at + 1 < stops->len && gtk_widget_grab_focus (g_ptr_array_index (stops, at + 1));
+      if (in_list && gtk_widget_get_visible (self->jump_button))
+        return gtk_widget_grab_focus (self->jump_button);
+      if (in_list || focus == self->jump_button)
+        return gtk_widget_grab_focus (g_ptr_array_index (stops, 0));
+      if (!in_view)
+        return focus_list (self) || gtk_widget_grab_focus (g_ptr_array_index (stops, 0));
+    }
+  else
+    {
+      if (at != G_MAXUINT && at > 0)
+        return gtk_widget_grab_focus (g_ptr_array_index (stops, at - 1));
+      if (at == 0 && gtk_widget_get_visible (self->jump_button))
+        return gtk_widget_grab_focus (self->jump_button);
+      if (at == 0 || focus == self->jump_button)
+        return focus_list (self);
+      if (in_list)
+        return FALSE;
+      if (!in_view)
+        return gtk_widget_grab_focus (g_ptr_array_index (stops, stops->len - 1));
+    }
+  return GTK_WIDGET_CLASS (koi_conversation_view_parent_class)->focus (widget, direction);
+}
+
+static gboolean
+is_menu_key (guint           keyval,
+             GdkModifierType mods)
+{
+  return ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter || keyval == GDK_KEY_ISO_Enter ||
+           keyval == GDK_KEY_Menu) && mods == 0) ||
+         (keyval == GDK_KEY_F10 && mods == GDK_SHIFT_MASK);
+}
+
+static gboolean
+open_focused_menu (gpointer user_data)
+{
+  KoiConversationView *self = user_data;
+  KoiMessageCell *cell = focused_cell (self);
+
+  self->menu_idle = 0;
+  if (cell == NULL)
+    return G_SOURCE_REMOVE;
+  koi_message_cell_set_live (cell, TRUE);
+  if (koi_message_cell_get_row (cell) != NULL)
+    koi_message_row_popup_menu (koi_message_cell_get_row (cell), -1, -1);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_list_key_pressed (KoiConversationView   *self,
+                     guint                  keyval,
+                     guint                  keycode,
+                     GdkModifierType        state,
+                     GtkEventControllerKey *controller)
+{
+  GdkModifierType mods = state & gtk_accelerator_get_default_mod_mask ();
+
+  if (keyval == GDK_KEY_Escape && mods == 0)
+    return gtk_widget_grab_focus (GTK_WIDGET (self->composer));
+
+  /* The menu opens once this key event is done with (a popover shown
+   * from inside the list's key handling did not stay open). */
+  if (focused_cell (self) != NULL && is_menu_key (keyval, mods))
+    {
+      if (self->menu_idle == 0)
+        self->menu_idle = g_idle_add (open_focused_menu, self);
+      return TRUE;
+    }
+  return FALSE;
+}
+
 static gboolean
 koi_conversation_view_grab_focus (GtkWidget *widget)
 {
@@ -912,6 +1085,7 @@ koi_conversation_view_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->menu_idle, g_source_remove);
 
   if (self->settle_tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->settle_tick);
@@ -944,6 +1118,7 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
 
   object_class->dispose = koi_conversation_view_dispose;
   widget_class->grab_focus = koi_conversation_view_grab_focus;
+  widget_class->focus = koi_conversation_view_focus;
 
   /**
    * KoiConversationView::error:
@@ -987,6 +1162,7 @@ static void
 koi_conversation_view_init (KoiConversationView *self)
 {
   GtkAdjustment *adj;
+  GtkEventController *keys;
 
   self->heights = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -994,6 +1170,13 @@ koi_conversation_view_init (KoiConversationView *self)
   self->cancellable = g_cancellable_new ();
   self->marker_position = G_MAXUINT;
   self->at_bottom = TRUE;
+
+  /* Capture: GTK 4.8's list items take Enter for activation, which
+   * these items do not use. */
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (keys, "key-pressed", G_CALLBACK (on_list_key_pressed), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), keys);
 
   g_signal_connect_object (self->list_view, "realize", G_CALLBACK (on_list_realize),
                            self, G_CONNECT_SWAPPED);

@@ -3,7 +3,10 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "koi-message-cell.h"
+#include "koi-ui-format.h"
 
 /* What a bubble adds around its text lines, in pixels, for estimates: the
  * row's top padding, the bubble's padding and border, the time line. */
@@ -88,6 +91,70 @@ push_to_row (KoiMessageCell *self)
   gtk_widget_set_visible (GTK_WIDGET (self->row), self->live);
 }
 
+static const char *
+state_words (KoiMessage *item)
+{
+  if (koi_message_get_direction (item) != KOI_MESSAGE_OUTGOING)
+    return NULL;
+  switch (koi_message_get_state (item))
+    {
+    case KOI_MESSAGE_QUEUED:
+      return _("waiting to send");
+    case KOI_MESSAGE_SENDING:
+      return _("sending");
+    case KOI_MESSAGE_SENT:
+      return koi_message_get_read (item) ? _("read") : _("sent");
+    case KOI_MESSAGE_FAILED:
+      return _("not sent");
+    case KOI_MESSAGE_RECEIVED:
+    default:
+      return NULL;
+    }
+}
+
+char *
+koi_message_cell_dup_accessible_label (KoiMessageCell *self)
+{
+  KoiMessage *item = self->item;
+  const char *who, *text, *state;
+  g_autofree char *clock = NULL;
+
+  g_return_val_if_fail (KOI_IS_MESSAGE_CELL (self), NULL);
+
+  if (item == NULL || !koi_message_get_loaded (item))
+    return NULL;
+  if (koi_message_get_direction (item) == KOI_MESSAGE_OUTGOING)
+    who = _("You");
+  else
+    who = koi_message_get_from_name (item) != NULL && *koi_message_get_from_name (item) != '\0'
+      ? koi_message_get_from_name (item) : koi_message_get_from_address (item);
+  clock = koi_ui_format_clock (koi_message_get_timestamp (item));
+  text = koi_message_get_deleted (item) ? _("Message deleted")
+    : koi_message_get_text (item) != NULL ? koi_message_get_text (item) : "";
+  state = state_words (item);
+  if (state != NULL)
+    /* TRANSLATORS: what a screen reader says for a message: who, time,
+     * text, state, e.g. "You, 10:42, Are you coming?, read" */
+    return g_strdup_printf (_("%s, %s, %s, %s"), who ? who : "", clock, text, state);
+  /* TRANSLATORS: what a screen reader says for a message: who, time, text */
+  return g_strdup_printf (_("%s, %s, %s"), who ? who : "", clock, text);
+}
+
+/* The label goes on the cell and on the list's item widget around it,
+ * which is what holds the keyboard focus in the list. */
+static void
+update_label (KoiMessageCell *self)
+{
+  g_autofree char *label = koi_message_cell_dup_accessible_label (self);
+  GtkWidget *parent = gtk_widget_get_parent (GTK_WIDGET (self));
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  label != NULL ? label : "", -1);
+  if (parent != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (parent), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    label != NULL ? label : "", -1);
+}
+
 /* A page arrived for the message this cell waits with: its text, and so
  * its estimated height, is known now. A live row follows by itself. */
 static void
@@ -95,8 +162,9 @@ on_item_loaded (KoiMessageCell *self,
                 GParamSpec     *pspec,
                 KoiMessage     *item)
 {
-  if (!self->live)
+  if (!self->live && g_str_equal (pspec->name, "loaded"))
     gtk_widget_queue_resize (GTK_WIDGET (self));
+  update_label (self);
 }
 
 void
@@ -113,14 +181,23 @@ koi_message_cell_bind (KoiMessageCell *self,
   g_set_object (&self->item, item);
   g_set_object (&self->previous, previous);
   if (item != NULL)
-    g_signal_connect_object (item, "notify::loaded", G_CALLBACK (on_item_loaded), self,
-                             G_CONNECT_SWAPPED);
+    {
+      g_signal_connect_object (item, "notify::loaded", G_CALLBACK (on_item_loaded), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (item, "notify::state", G_CALLBACK (on_item_loaded), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (item, "notify::read", G_CALLBACK (on_item_loaded), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (item, "notify::text", G_CALLBACK (on_item_loaded), self,
+                               G_CONNECT_SWAPPED);
+    }
   self->show_avatar = show_avatar;
   self->unread_marker = unread_marker;
   /* A recycled cell usually comes from the far edge of what the list
    * keeps: not live until the view finds it near the viewport. */
   self->live = FALSE;
   push_to_row (self);
+  update_label (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
@@ -303,9 +380,14 @@ koi_message_cell_class_init (KoiMessageCellClass *klass)
   widget_class->size_allocate = koi_message_cell_size_allocate;
   widget_class->get_request_mode = koi_message_cell_get_request_mode;
   gtk_widget_class_set_css_name (widget_class, "koi-message-cell");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
 static void
 koi_message_cell_init (KoiMessageCell *self)
 {
+  /* The keyboard's stop for this message in the list (GTK 4.8's list item
+   * takes the focus only for selectable items, else gives it to a child);
+   * the conversation view handles its keys. */
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
 }

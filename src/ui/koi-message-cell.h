@@ -37,4 +37,10 @@ void            koi_message_cell_set_live  (KoiMessageCell *self,
                                             gboolean        live);
 gboolean        koi_message_cell_get_live  (KoiMessageCell *self);
 
+/* What a screen reader says for the message: "Bob, 10:42, Are you
+ * coming?" or, for one's own, "You, 10:42, See you, read". NULL while the
+ * message is still loading. Set as the cell's (and its list item's)
+ * accessible label. */
+char           *koi_message_cell_dup_accessible_label (KoiMessageCell *self);
+
 G_END_DECLS
