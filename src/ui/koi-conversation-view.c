@@ -270,7 +270,22 @@ on_clock_layout (KoiConversationView *self,
       return;
     }
   if (self->settle_tick == 0)
-    return;
+    {
+      /* Following the newest message: heights that changed in this
+       * layout (pages arriving, estimates replaced) moved the end. The
+       * adjustment "changed" handler sets the value during the list's
+       * allocation, which newer GTK does not act on until something else
+       * asks for a layout; here, after it, it does. */
+      GtkAdjustment *adj = vadjustment (self);
+      double end = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+
+      if (self->at_bottom && gtk_adjustment_get_value (adj) < end - 0.5)
+        {
+          gtk_adjustment_set_value (adj, end);
+          self->live_passes++;
+        }
+      return;
+    }
   /* The cells in view are live: if this layout shows the newest message,
    * settling is done, and this very frame draws the chat; if real heights
    * moved the end, scroll to it now (the list views adjustment changes

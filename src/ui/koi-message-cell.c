@@ -15,6 +15,8 @@
 #define CHROME_WIDTH 48
 /* The text label's max-width-chars (koi-message-row.ui). */
 #define TEXT_MAX_CHARS 60
+/* Heights remembered per list, at most. */
+#define MAX_HEIGHTS 20000
 
 typedef struct {
   int width;
@@ -299,6 +301,10 @@ koi_message_cell_measure (GtkWidget      *widget,
 
           id = koi_message_get_id (self->item);
           *height = (Height) { for_size, *minimum, *natural };
+          /* Bounded: a long scroll through a huge chat starts afresh
+           * rather than keep every height (estimates cover the rest). */
+          if (g_hash_table_size (self->heights) >= MAX_HEIGHTS)
+            g_hash_table_remove_all (self->heights);
           g_hash_table_insert (self->heights, g_memdup2 (&id, sizeof id), height);
         }
       return;
