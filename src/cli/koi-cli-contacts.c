@@ -271,6 +271,60 @@ import_file (KoiStore               *store,
                       (KoiContactEdit * const *) edits->pdata, edits->len, error);
 }
 
+/* request accept|block|delete CHAT (its id or the peer's address). The
+ * card written for accept and block goes to the server at once. */
+static gboolean
+answer_request (KoiStore               *store,
+                const KoiAccountConfig *account,
+                char                  **args,
+                int                     n_args,
+                GError                **error)
+{
+  g_autoptr (KoiSyncer) syncer = NULL;
+  g_autoptr (KoiStoreChat) chat = NULL;
+  KoiRequestAnswer answer;
+  guint64 chat_id = 0;
+  gboolean ok;
+
+  if (n_args != 2)
+    return bad (error, "request accept|block|delete CHAT");
+  if (g_str_equal (args[0], "accept"))
+    answer = KOI_REQUEST_ACCEPT;
+  else if (g_str_equal (args[0], "block"))
+    answer = KOI_REQUEST_BLOCK;
+  else if (g_str_equal (args[0], "delete"))
+    answer = KOI_REQUEST_DELETE;
+  else
+    return bad (error, "request accept|block|delete CHAT");
+
+  if (!g_ascii_string_to_unsigned (args[1], 10, 1, G_MAXINT64, &chat_id, NULL))
+    chat_id = (guint64) koi_store_chat_find_by_peer (store, account->id, args[1], NULL);
+  if (chat_id == 0)
+    return bad (error, "no chat with that id or address (see “koi-cli chats”)");
+
+  syncer = koi_syncer_new (store, account, NULL, NULL);
+  ok = koi_syncer_connect (syncer, NULL, error) && koi_syncer_sync_contacts (syncer, NULL, error)
+       && koi_syncer_answer_request (syncer, (gint64) chat_id, answer, error)
+       && koi_syncer_push_contacts (syncer, NULL, error)
+       /* Accepting what was already read tells the sender now, as the
+        * window's worker would. */
+       && koi_syncer_send_receipts (syncer, NULL, error)
+       && koi_syncer_send_queued (syncer, FALSE, NULL, error);
+  koi_syncer_disconnect (syncer);
+  if (ok)
+    {
+      chat = koi_store_chat_get (store, (gint64) chat_id, error);
+      ok = chat != NULL;
+    }
+  if (ok)
+    {
+      g_autoptr (JsonBuilder) builder = koi_cli_chat_object (chat);
+
+      koi_cli_print_object (builder);
+    }
+  return ok;
+}
+
 gboolean
 koi_cli_contacts_command (KoiStore               *store,
                           const KoiAccountConfig *account,
@@ -286,6 +340,9 @@ koi_cli_contacts_command (KoiStore               *store,
   if (g_str_equal (command, "contacts"))
     return n_args == 0 ? list_contacts (store, account, NULL, FALSE, error)
                        : bad (error, "contacts takes no arguments");
+
+  if (g_str_equal (command, "request"))
+    return answer_request (store, account, args, n_args, error);
 
   if (g_str_equal (command, "profile"))
     {

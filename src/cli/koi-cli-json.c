@@ -108,6 +108,13 @@ koi_cli_chat_object (const KoiStoreChat *chat)
   add_int (builder, "last_activity_ms", chat->last_activity_ms);
   add_int (builder, "unread", chat->unread_count);
   add_string (builder, "last_text", chat->last_text);
+  if (chat->request != KOI_STORE_CHAT_ACCEPTED)
+    add_string (builder, "request", chat->request == KOI_STORE_CHAT_REQUEST ? "request" : "dismissed");
+  if (chat->email_only)
+    {
+      json_builder_set_member_name (builder, "email_only");
+      json_builder_add_boolean_value (builder, TRUE);
+    }
 
   return builder;
 }

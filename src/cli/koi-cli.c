@@ -67,6 +67,7 @@ static const char usage[] =
   "  koi-cli [--profile DIR] contact import FILE.vcf\n"
   "  koi-cli [--profile DIR] contact export [ADDR]\n"
   "  koi-cli [--profile DIR] profile set [--name NAME] [--status TEXT] [--avatar FILE]\n"
+  "  koi-cli [--profile DIR] request accept|block|delete CHAT\n"
   "\n"
   "Koi without a window: chat over email from scripts, bots and benchmarks.\n"
   "\n"
@@ -103,7 +104,11 @@ static const char usage[] =
   "               \"synced\", \"error\". Stops on SIGINT/SIGTERM. Every \"message\"\n"
   "               carries a \"cursor\": --since CURSOR first prints every message\n"
   "               stored after it, so a restarted bot misses nothing.\n"
-  "  chats        the chats, newest activity first, one JSON object per line.\n"
+  "  chats        the chats, newest activity first, one JSON object per line;\n"
+  "               a stranger's chat has \"request\": \"request\" (or \"dismissed\").\n"
+  "  request      answers a contact request: accept lets the chat in (the sender\n"
+  "               becomes a contact on every device), block blocks the sender,\n"
+  "               delete hides the chat until the sender writes again.\n"
   "  messages     a chat's messages (CHAT: its id or the peer's address), oldest\n"
   "               first, one JSON object per line, with \"edited\" (and the earlier\n"
   "               versions in \"history\"), \"deleted\", \"reactions\", \"reply_to\"\n"
@@ -1375,7 +1380,7 @@ main (int   argc,
   if (g_str_equal (argv[i], "search") && argc - i == 2)
     return command_search (profile_dir, argv[i + 1]);
   if (g_str_equal (argv[i], "contacts") || g_str_equal (argv[i], "contact") ||
-      g_str_equal (argv[i], "profile"))
+      g_str_equal (argv[i], "profile") || g_str_equal (argv[i], "request"))
     return command_contacts (profile_dir, argv[i], argv + i + 1, argc - i - 1);
   if (g_str_equal (argv[i], "set") && argc - i == 3)
     return command_set (profile_dir, argv[i + 1], argv[i + 2]);

@@ -7,6 +7,7 @@
 
 #include "koi-apply.h"
 #include "koi-apply-group.h"
+#include "koi-contact-requests.h"
 #include "koi-contacts.h"
 
 void
@@ -67,8 +68,10 @@ ensure_chat_for (KoiStore            *store,
                  const char          *own_address,
                  const KoiCoiParsed  *parsed,
                  gboolean            *out_outgoing,
+                 gboolean            *out_created,
                  GError             **error)
 {
+  g_autoptr(GError) local_error = NULL;
   const char *peer = NULL;
   const char *peer_name = NULL;
 
@@ -94,6 +97,14 @@ ensure_chat_for (KoiStore            *store,
   if (peer == NULL || *peer == '\0')
     peer = "unknown@invalid";   /* no From at all: still show it, in one place */
 
+  /* Whether this mail starts the chat decides whether it is a contact
+   * request (koi-contact-requests.c). */
+  *out_created = koi_store_chat_find_by_peer (store, account_id, peer, &local_error) == 0;
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return 0;
+    }
   return koi_store_chat_ensure_1to1 (store, account_id, peer, peer_name, error);
 }
 
@@ -329,6 +340,7 @@ koi_apply_mail (KoiStore           *store,
                      koi_store_contact_is_blocked (store, account_id, parsed->from_address);
   gboolean inserted = FALSE;
   gboolean group_created = FALSE;
+  gboolean chat_created = FALSE;
   gint64 group_chat_id = 0;
   gint64 chat_id = 0;
   gint64 id;
@@ -348,7 +360,7 @@ koi_apply_mail (KoiStore           *store,
         }
       chat_id = group_chat_id != 0
         ? group_chat_id
-        : ensure_chat_for (store, account_id, own_address, parsed, &outgoing, error);
+        : ensure_chat_for (store, account_id, own_address, parsed, &outgoing, &chat_created, error);
       if (chat_id == 0)
         return 0;
     }
@@ -403,9 +415,15 @@ koi_apply_mail (KoiStore           *store,
   note_change (changes->added, chat_id, id);
   koi_apply_note_chat (changes, chat_id);
 
+  if (!koi_contact_requests_note_mail (store, account_id, chat_id,
+                                       group_chat_id != 0 ? group_created : chat_created,
+                                       outgoing, parsed->from_address, error))
+    return 0;
+
   /* A receipt is owed only to the sender's own address (WIRE.md): a
    * request naming anyone else would make Koi tell a third party what
-   * the user read. It waits until the user sees the message. */
+   * the user read. It waits until the user sees the message (in a
+   * contact request: until the user accepts it, koi_syncer_answer_request). */
   if (!outgoing && !row.seen && parsed->kind == KOI_COI_KIND_CHAT &&
       parsed->read_receipt_to != NULL && same_address (parsed->read_receipt_to, parsed->from_address) &&
       !koi_store_receipt_request_add (store, account_id, id, error))

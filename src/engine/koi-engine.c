@@ -1044,6 +1044,84 @@ koi_engine_mark_read_finish (KoiEngine     *self,
 }
 
 static gboolean
+answer_request_command (KoiEngine  *self,
+                        KoiSyncer  *syncer,
+                        GTask      *task,
+                        GError    **error)
+{
+  Command *command = g_task_get_task_data (task);
+
+  if (!koi_syncer_answer_request (syncer, command->id, (KoiRequestAnswer) command->other_id, error))
+    return FALSE;
+  /* A card written for accept or block goes up now. */
+  koi_engine_wake (self);
+  g_task_return_boolean (task, TRUE);
+  return TRUE;
+}
+
+void
+koi_engine_answer_request_async (KoiEngine           *self,
+                                 gint64               chat_id,
+                                 KoiRequestAnswer     answer,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  command_queue_full (self, answer_request_command, chat_id, NULL, answer,
+                      koi_engine_answer_request_async, cancellable, callback, user_data);
+}
+
+gboolean
+koi_engine_answer_request_finish (KoiEngine     *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+set_draft_command (KoiEngine  *self,
+                   KoiSyncer  *syncer,
+                   GTask      *task,
+                   GError    **error)
+{
+  Command *command = g_task_get_task_data (task);
+
+  if (!koi_syncer_set_draft (syncer, command->id, command->text, error))
+    return FALSE;
+  g_task_return_boolean (task, TRUE);
+  return TRUE;
+}
+
+void
+koi_engine_set_draft_async (KoiEngine           *self,
+                            gint64               chat_id,
+                            const char          *text,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  command_queue (self, set_draft_command, chat_id, text, koi_engine_set_draft_async,
+                 cancellable, callback, user_data);
+}
+
+gboolean
+koi_engine_set_draft_finish (KoiEngine     *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
 retry_command (KoiEngine  *self,
                KoiSyncer  *syncer,
                GTask      *task,

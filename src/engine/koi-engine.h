@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "koi-account-config.h"
+#include "koi-contact-requests.h"
 #include "koi-contacts.h"
 #include "koi-server-config.h"
 #include "koi-store.h"
@@ -201,6 +202,32 @@ void                koi_engine_mark_read_unseen_async (KoiEngine            *sel
                                                       GCancellable         *cancellable,
                                                       GAsyncReadyCallback   callback,
                                                       gpointer              user_data);
+
+/* The user's answer to the contact request @chat_id (accept, block,
+ * delete); "chat-updated" follows, and for accept and block the sender's
+ * card goes to the server as for koi_engine_edit_contact_async(). */
+void                koi_engine_answer_request_async (KoiEngine              *self,
+                                                    gint64                  chat_id,
+                                                    KoiRequestAnswer        answer,
+                                                    GCancellable           *cancellable,
+                                                    GAsyncReadyCallback     callback,
+                                                    gpointer                user_data);
+gboolean            koi_engine_answer_request_finish (KoiEngine             *self,
+                                                     GAsyncResult          *result,
+                                                     GError               **error);
+
+/* Keeps @text (NULL or "" = none) as what the user typed in the chat and
+ * did not send, so it survives a chat switch and a restart ("chat-updated"
+ * follows when it changed). */
+void                koi_engine_set_draft_async      (KoiEngine              *self,
+                                                    gint64                  chat_id,
+                                                    const char             *text,
+                                                    GCancellable           *cancellable,
+                                                    GAsyncReadyCallback     callback,
+                                                    gpointer                user_data);
+gboolean            koi_engine_set_draft_finish     (KoiEngine              *self,
+                                                    GAsyncResult           *result,
+                                                    GError                **error);
 
 /* Sends a failed outgoing message again, to the recipients that refused it. */
 void                koi_engine_retry_async          (KoiEngine              *self,

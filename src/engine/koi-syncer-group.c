@@ -22,6 +22,9 @@ typedef struct {
   const char        *name;       /* created / renamed: the name */
   const char        *address;    /* added / removed */
   GPtrArray         *founders;   /* created: the members, without the user */
+  /* text: the message it answers with a quote (Message-ID, its text) */
+  const char        *quote_id;
+  const char        *quote_text;
 } GroupChange;
 
 static gboolean
@@ -151,6 +154,15 @@ queue_change (KoiSyncer           *self,
   else
     members = g_ptr_array_ref (change->founders);
 
+  /* A reply with a quote answers the quoted message, in the same thread. */
+  if (change->quote_id != NULL && koi_coi_message_id_is_sendable (change->quote_id))
+    {
+      g_free (thread_last);
+      thread_last = g_strdup (change->quote_id);
+      if (thread_root == NULL)
+        thread_root = g_strdup (thread_last);
+    }
+
   /* Reply-all: every member but the user; an added member too, who is
    * not a member until this message is applied. */
   for (guint i = 0; i < members->len; i++)
@@ -167,6 +179,7 @@ queue_change (KoiSyncer           *self,
   out.base.from_name = self->account->display_name;
   out.base.to = (const char * const *) to->pdata;
   out.base.text = change->text;
+  out.base.quote = change->quote_text;
   out.base.date_ms = date_ms;
   references[0] = thread_root;
   references[1] = thread_last;
@@ -225,6 +238,10 @@ queue_change (KoiSyncer           *self,
   row.from_name = self->account->display_name;
   row.subject = parsed->subject;
   row.text = (char *) change->text;
+  /* The quote stays in the whole text, as in a received reply: that is how
+   * the reply is known as one (koi_store_message_quoted_id). */
+  if (change->quote_id != NULL && g_strcmp0 (parsed->full_text, parsed->text) != 0)
+    row.full_text = parsed->full_text;
   row.in_reply_to = thread_last;
   row.references = thread_references;
   row.sent_at_ms = date_ms;
@@ -417,9 +434,11 @@ gint64
 koi_syncer_queue_group_text (KoiSyncer   *self,
                              gint64       chat_id,
                              const char  *text,
+                             gint64       reply_to_ref,
                              GError     **error)
 {
   g_autoptr (KoiStoreChat) chat = get_group (self, chat_id, error);
+  g_autoptr (KoiStoreMessage) quoted = NULL;
   GroupChange change = { KOI_COI_GROUP_TEXT, };
 
   if (chat == NULL)
@@ -429,6 +448,20 @@ koi_syncer_queue_group_text (KoiSyncer   *self,
       g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
                            "The message is empty");
       return 0;
+    }
+  if (reply_to_ref != 0)
+    {
+      quoted = koi_store_message_get (self->store, reply_to_ref, error);
+      if (quoted == NULL)
+        return 0;
+      if (quoted->chat_id != chat_id || quoted->deleted)
+        {
+          g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
+                               "The quoted message is not in this chat any more");
+          return 0;
+        }
+      change.quote_id = quoted->message_id;
+      change.quote_text = quoted->text;
     }
   change.text = text;
   return queue_change (self, chat, chat->group_id, &change, NULL, error);

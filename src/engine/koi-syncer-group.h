@@ -40,10 +40,12 @@ gint64 koi_syncer_group_remove_member (KoiSyncer          *self,
 gint64 koi_syncer_group_leave        (KoiSyncer           *self,
                                       gint64               chat_id,
                                       GError             **error);
-/* A text to the group (koi_syncer_queue_text() calls it for groups). */
+/* A text to the group (koi_syncer_queue_text() calls it for groups),
+ * with a quote of @reply_to_ref (a message of the group; 0: none). */
 gint64 koi_syncer_queue_group_text   (KoiSyncer           *self,
                                       gint64               chat_id,
                                       const char          *text,
+                                      gint64               reply_to_ref,
                                       GError             **error);
 
 /* Who a message to the group goes to: every member but the user (the user

@@ -925,6 +925,9 @@ koi_syncer_create_chat (KoiSyncer   *self,
 
   peer = g_ascii_strdown (address, -1);
   chat_id = koi_store_chat_ensure_1to1 (self->store, self->account->id, peer, NULL, error);
+  /* The user starting a chat with someone is letting them in. */
+  if (chat_id != 0 && !koi_store_chat_set_request (self->store, chat_id, KOI_STORE_CHAT_ACCEPTED, error))
+    return 0;
   if (chat_id != 0)
     koi_syncer_emit_chat_updated (self, chat_id);
   return chat_id;
@@ -985,10 +988,85 @@ koi_syncer_mark_read_full (KoiSyncer  *self,
     return FALSE;
   /* Marked read here means shown here: the window marks a chat read only
    * while it is open in the active window (koi-syncer-receipts.c). */
-  if (shown && !koi_syncer_receipts_shown (self, marked, error))
+  if (shown && chat->request == KOI_STORE_CHAT_ACCEPTED && !koi_syncer_receipts_shown (self, marked, error))
     return FALSE;
 
   if (marked->len > 0 || chat->unread_count > 0)
+    koi_syncer_emit_chat_updated (self, chat_id);
+  return TRUE;
+}
+
+gboolean
+koi_syncer_answer_request (KoiSyncer         *self,
+                           gint64             chat_id,
+                           KoiRequestAnswer   answer,
+                           GError           **error)
+{
+  g_autoptr (KoiStoreChat) chat = get_own_chat (self, chat_id, error);
+  g_autoptr (KoiContactEdit) edit = koi_contact_edit_new ();
+  gboolean one_to_one;
+
+  if (chat == NULL)
+    return FALSE;
+  one_to_one = chat->kind == KOI_STORE_CHAT_1TO1 && chat->peer_address != NULL;
+
+  switch (answer)
+    {
+    case KOI_REQUEST_ACCEPT:
+      /* The card is what tells the other devices (koi_store_contact_set_card
+       * accepts the peer's chat); a group has no card to write. */
+      if (one_to_one && koi_syncer_edit_contact (self, chat->peer_address, edit, error) == 0)
+        return FALSE;
+      if (!koi_store_chat_set_request (self->store, chat_id, KOI_STORE_CHAT_ACCEPTED, error))
+        return FALSE;
+      /* What the user read while deciding may now be told, as the bar
+       * said; the worker sends the receipts with its next pass. */
+      if (koi_syncer_read_receipts_enabled (self))
+        {
+          g_autoptr (GError) local_error = NULL;
+
+          koi_store_receipt_requests_read_in_chat (self->store, chat_id, &local_error);
+          if (local_error != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+        }
+      break;
+    case KOI_REQUEST_BLOCK:
+      edit->blocked = 1;
+      if (one_to_one && koi_syncer_edit_contact (self, chat->peer_address, edit, error) == 0)
+        return FALSE;
+      if (!koi_store_chat_set_request (self->store, chat_id, KOI_STORE_CHAT_DISMISSED, error))
+        return FALSE;
+      break;
+    case KOI_REQUEST_DELETE:
+      if (!koi_store_chat_set_request (self->store, chat_id, KOI_STORE_CHAT_DISMISSED, error))
+        return FALSE;
+      break;
+    default:
+      g_return_val_if_reached (FALSE);
+    }
+
+  koi_syncer_emit_chat_updated (self, chat_id);
+  return TRUE;
+}
+
+gboolean
+koi_syncer_set_draft (KoiSyncer   *self,
+                      gint64       chat_id,
+                      const char  *text,
+                      GError     **error)
+{
+  g_autoptr (KoiStoreChat) chat = get_own_chat (self, chat_id, error);
+  gboolean changed = FALSE;
+
+  if (chat == NULL)
+    return FALSE;
+  if (!koi_store_chat_set_draft (self->store, chat_id, text, &changed, error))
+    return FALSE;
+  /* The chat list shows "Draft: …" for it. */
+  if (changed)
     koi_syncer_emit_chat_updated (self, chat_id);
   return TRUE;
 }
@@ -1033,8 +1111,13 @@ koi_syncer_queue_reply (KoiSyncer   *self,
   chat = get_own_chat (self, chat_id, error);
   if (chat == NULL)
     return 0;
+  /* Writing to a stranger lets the chat in here at once; the self-copy
+   * tells the user's other devices. */
+  if (chat->request != KOI_STORE_CHAT_ACCEPTED &&
+      !koi_store_chat_set_request (self->store, chat_id, KOI_STORE_CHAT_ACCEPTED, error))
+    return 0;
   if (chat->kind == KOI_STORE_CHAT_GROUP)
-    return koi_syncer_queue_group_text (self, chat_id, text, error);
+    return koi_syncer_queue_group_text (self, chat_id, text, reply_to_ref, error);
   if (chat->kind != KOI_STORE_CHAT_1TO1 || !koi_address_is_valid (chat->peer_address))
     {
       g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,

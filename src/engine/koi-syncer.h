@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "koi-account-config.h"
+#include "koi-contact-requests.h"
 #include "koi-contacts.h"
 #include "koi-store.h"
 
@@ -162,6 +163,21 @@ gboolean   koi_syncer_mark_read_full (KoiSyncer             *self,
                                       gint64                 chat_id,
                                       gboolean               shown,
                                       GError               **error);
+
+/* The user's answer to the contact request @chat_id. Accepting a 1:1
+ * chat writes the sender's card (so the user's other devices let it in
+ * too); blocking writes it blocked. "chat-updated" follows. */
+gboolean   koi_syncer_answer_request (KoiSyncer             *self,
+                                      gint64                 chat_id,
+                                      KoiRequestAnswer       answer,
+                                      GError               **error);
+
+/* Keeps @text (NULL or "" = none) as the chat's unsent draft;
+ * "chat-updated" follows when it changed. */
+gboolean   koi_syncer_set_draft     (KoiSyncer              *self,
+                                     gint64                  chat_id,
+                                     const char             *text,
+                                     GError                **error);
 
 /* The user asks to send a failed message again (to the recipients that
  * refused it). */

@@ -21,6 +21,7 @@ struct _KoiAccount
   KoiConnectionState  connection_state;
   char               *other_chat_client;
   GCancellable       *other_chat_client_load;
+  guint               drafts_saving;
 };
 
 G_DEFINE_FINAL_TYPE (KoiAccount, koi_account, G_TYPE_OBJECT)
@@ -664,6 +665,66 @@ koi_account_mark_read_unseen (KoiAccount *self,
 
   if (self->engine != NULL)
     koi_engine_mark_read_unseen_async (self->engine, chat_id, NULL, mark_read_cb, NULL);
+}
+
+static void
+answer_request_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(KoiAccount) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!koi_engine_answer_request_finish (KOI_ENGINE (source), result, &error))
+    koi_account_set_last_error (self, error->message);
+}
+
+void
+koi_account_answer_request (KoiAccount       *self,
+                            gint64            chat_id,
+                            KoiRequestAnswer  answer)
+{
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  if (self->engine != NULL)
+    koi_engine_answer_request_async (self->engine, chat_id, answer, NULL, answer_request_cb,
+                                     g_object_ref (self));
+}
+
+static void
+set_draft_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(KoiAccount) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->drafts_saving--;
+  /* The text stays in the composer while the window is open; only a
+   * restart would lose it. */
+  if (!koi_engine_set_draft_finish (KOI_ENGINE (source), result, &error))
+    g_message ("Cannot keep the draft: %s", error->message);
+}
+
+gboolean
+koi_account_get_saving (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), FALSE);
+
+  return self->drafts_saving > 0;
+}
+
+void
+koi_account_set_draft (KoiAccount *self,
+                       gint64      chat_id,
+                       const char *text)
+{
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  if (self->engine == NULL)
+    return;
+  self->drafts_saving++;
+  koi_engine_set_draft_async (self->engine, chat_id, text, NULL, set_draft_cb, g_object_ref (self));
 }
 
 static void

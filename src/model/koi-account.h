@@ -160,6 +160,17 @@ void          koi_account_mark_read_unseen     (KoiAccount           *self,
                                                 gint64                chat_id);
 
 /* Retries a failed outgoing message (no-op without an engine). */
+/* Answers the contact request @chat_id; an error shows as last-error. */
+void          koi_account_answer_request       (KoiAccount           *self,
+                                                gint64                chat_id,
+                                                KoiRequestAnswer      answer);
+/* Keeps @text as the chat's draft (NULL or "" = none); fire and forget. */
+void          koi_account_set_draft            (KoiAccount           *self,
+                                                gint64                chat_id,
+                                                const char           *text);
+/* TRUE while a draft is on its way to the store: quitting now would lose
+ * it, so the application lets the main loop run until this is FALSE. */
+gboolean      koi_account_get_saving           (KoiAccount           *self);
 void          koi_account_retry                (KoiAccount           *self,
                                                 gint64                message_id);
 

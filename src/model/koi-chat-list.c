@@ -132,6 +132,7 @@ apply_rows (KoiChatList *self,
   g_autoptr(GHashTable) wanted = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_autoptr(GHashTable) current = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_autoptr(GHashTable) new_index = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GPtrArray) refiltered = g_ptr_array_new ();
   guint i;
 
   for (i = 0; i < rows->len; i++)
@@ -176,6 +177,11 @@ apply_rows (KoiChatList *self,
       /* Keys point into the KoiStoreChat rows, which outlive the tables. */
       row = g_hash_table_lookup (wanted, &(gint64) { koi_chat_get_id (chat) });
       g_hash_table_insert (current, &row->id, chat);
+      /* Filters decide on these (a dismissed request is not listed) but do
+       * not watch properties: such a chat is announced as replaced below. */
+      if ((int) koi_chat_get_request (chat) != row->request
+          || koi_chat_get_email_only (chat) != row->email_only)
+        g_ptr_array_add (refiltered, chat);
       koi_chat_update_from_store (chat, row);
     }
 
@@ -235,6 +241,13 @@ apply_rows (KoiChatList *self,
     }
 
   g_assert (self->chats->len == rows->len);
+
+  for (i = 0; i < refiltered->len; i++)
+    {
+      guint pos = index_of_chat (self, refiltered->pdata[i], 0);
+
+      emit_items_changed (self, pos, 1, 1);
+    }
 }
 
 static void

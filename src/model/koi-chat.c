@@ -24,6 +24,10 @@ struct _KoiChat
   gint64               last_activity;
   guint                unread_count;
   gboolean             muted;
+  char                *draft;
+  KoiChatRequest       request;
+  gboolean             email_only;
+  gboolean             not_member;
   KoiMessageDirection  last_direction;
   KoiMessageState      last_state;
   gboolean             has_messages;
@@ -44,6 +48,9 @@ enum {
   PROP_LAST_DIRECTION,
   PROP_LAST_STATE,
   PROP_HAS_MESSAGES,
+  PROP_DRAFT,
+  PROP_REQUEST,
+  PROP_NOT_MEMBER,
   N_PROPS
 };
 
@@ -135,8 +142,42 @@ koi_chat_update_from_store (KoiChat            *self,
   self->last_state = state;
   notify (self, self->has_messages != has_messages, PROP_HAS_MESSAGES);
   self->has_messages = has_messages;
+  notify (self, set_string (&self->draft, chat->draft), PROP_DRAFT);
+  self->email_only = chat->email_only;
+  notify (self, self->not_member != chat->not_member, PROP_NOT_MEMBER);
+  self->not_member = chat->not_member;
+  notify (self, self->request != (KoiChatRequest) chat->request, PROP_REQUEST);
+  self->request = (KoiChatRequest) chat->request;
 
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+KoiChatRequest
+koi_chat_get_request (KoiChat *self)
+{
+  g_return_val_if_fail (KOI_IS_CHAT (self), KOI_CHAT_ACCEPTED);
+  return self->request;
+}
+
+gboolean
+koi_chat_get_not_member (KoiChat *self)
+{
+  g_return_val_if_fail (KOI_IS_CHAT (self), FALSE);
+  return self->not_member;
+}
+
+gboolean
+koi_chat_get_email_only (KoiChat *self)
+{
+  g_return_val_if_fail (KOI_IS_CHAT (self), FALSE);
+  return self->email_only;
+}
+
+const char *
+koi_chat_get_draft (KoiChat *self)
+{
+  g_return_val_if_fail (KOI_IS_CHAT (self), NULL);
+  return self->draft;
 }
 
 gboolean
@@ -315,6 +356,7 @@ koi_chat_finalize (GObject *object)
   g_clear_pointer (&self->last_text, g_free);
   g_clear_pointer (&self->last_from, g_free);
   g_clear_pointer (&self->last_group_info_arg, g_free);
+  g_clear_pointer (&self->draft, g_free);
 
   G_OBJECT_CLASS (koi_chat_parent_class)->finalize (object);
 }
@@ -362,6 +404,15 @@ koi_chat_get_property (GObject    *object,
     case PROP_HAS_MESSAGES:
       g_value_set_boolean (value, self->has_messages);
       break;
+    case PROP_DRAFT:
+      g_value_set_string (value, self->draft);
+      break;
+    case PROP_REQUEST:
+      g_value_set_int (value, self->request);
+      break;
+    case PROP_NOT_MEMBER:
+      g_value_set_boolean (value, self->not_member);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -396,6 +447,13 @@ koi_chat_class_init (KoiChatClass *klass)
                                                    KOI_MESSAGE_RECEIVED, flags);
   /* FALSE for a chat without messages yet. */
   properties[PROP_HAS_MESSAGES] = g_param_spec_boolean ("has-messages", NULL, NULL, FALSE, flags);
+  /* What the user typed here and did not send; NULL = none. */
+  properties[PROP_DRAFT] = g_param_spec_string ("draft", NULL, NULL, NULL, flags);
+  /* KoiChatRequest: whether the user let this chat in. */
+  /* A group the user left or was removed from: nothing can be sent. */
+  properties[PROP_NOT_MEMBER] = g_param_spec_boolean ("not-member", NULL, NULL, FALSE, flags);
+  properties[PROP_REQUEST] = g_param_spec_int ("request", NULL, NULL, KOI_CHAT_ACCEPTED,
+                                               KOI_CHAT_DISMISSED, KOI_CHAT_ACCEPTED, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -38,6 +38,20 @@ KoiMessageDirection  koi_chat_get_last_direction  (KoiChat *self);
 KoiMessageState      koi_chat_get_last_state      (KoiChat *self);
 gboolean             koi_chat_get_has_messages    (KoiChat *self);
 gboolean             koi_chat_get_muted           (KoiChat *self);
+/* Whether the user let the chat in (the store's KoiStoreChatRequest). */
+typedef enum {
+  KOI_CHAT_ACCEPTED,
+  KOI_CHAT_REQUEST,    /* a stranger's first mail: Accept, Block or Delete */
+  KOI_CHAT_DISMISSED,  /* deleted or blocked: not listed */
+} KoiChatRequest;
+
+KoiChatRequest       koi_chat_get_request         (KoiChat *self);
+/* A group the user left or was removed from. */
+gboolean             koi_chat_get_not_member      (KoiChat *self);
+/* The chat holds only ordinary email (no chat message). */
+gboolean             koi_chat_get_email_only      (KoiChat *self);
+/* What the user typed here and did not send; NULL = none. */
+const char          *koi_chat_get_draft           (KoiChat *self);
 
 /* A group chat (its title is the group's name). */
 gboolean             koi_chat_get_is_group        (KoiChat *self);

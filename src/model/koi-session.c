@@ -459,6 +459,26 @@ koi_session_add_account_finish (KoiSession    *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+gboolean
+koi_session_get_saving (KoiSession *self)
+{
+  guint n;
+
+  g_return_val_if_fail (KOI_IS_SESSION (self), FALSE);
+
+  if (self->accounts == NULL)
+    return FALSE;
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(KoiAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+
+      if (koi_account_get_saving (account))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 void
 koi_session_shutdown (KoiSession *self)
 {

@@ -54,6 +54,10 @@ KoiAccount     *koi_session_add_account_finish (KoiSession                *self,
                                                 GAsyncResult              *result,
                                                 GError                   **error);
 
+/* TRUE while an account still writes something the user typed (a
+ * draft) to its store. */
+gboolean        koi_session_get_saving         (KoiSession           *self);
+
 /* Stops every engine (also done on dispose). */
 void            koi_session_shutdown           (KoiSession           *self);
 

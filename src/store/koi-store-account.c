@@ -439,11 +439,14 @@ koi_store_contact_set_card (KoiStore              *self,
     {
       g_autoptr(sqlite3_stmt) stmt = NULL;
 
-      /* The 1:1 chat's title and mute follow the card. */
+      /* The 1:1 chat's title and mute follow the card; a card that does
+       * not block lets the chat in (the user added the contact, here or on
+       * another device). */
       stmt = koi_store_prepare (self,
                                 "UPDATE chats SET"
                                 "  name = COALESCE ((SELECT display_name FROM contacts WHERE id = ?3), name),"
-                                "  muted = ?4"
+                                "  muted = ?4,"
+                                "  request = CASE WHEN ?5 THEN request ELSE 0 END"
                                 " WHERE account_id = ?1 AND kind = 0 AND peer_address = ?2"
                                 " RETURNING id",
                                 error);
@@ -453,6 +456,7 @@ koi_store_contact_set_card (KoiStore              *self,
           koi_store_bind_text (stmt, 2, contact->address);
           sqlite3_bind_int64 (stmt, 3, id);
           sqlite3_bind_int (stmt, 4, contact->muted ? 1 : 0);
+          sqlite3_bind_int (stmt, 5, contact->blocked ? 1 : 0);
           chat_id = koi_store_step_returning_id (self, stmt, "Could not rename the chat", error);
         }
       else

@@ -17,6 +17,7 @@ koi_store_chat_free (KoiStoreChat *chat)
   g_free (chat->last_from);
   g_free (chat->group_id);
   g_free (chat->last_group_info_arg);
+  g_free (chat->draft);
   g_free (chat);
 }
 
@@ -25,7 +26,12 @@ koi_store_chat_free (KoiStoreChat *chat)
   "SELECT c.id, c.account_id, c.kind, c.peer_address, c.name, c.last_activity_ms," \
   " c.unread_count, m.text, COALESCE (NULLIF (m.from_name, ''), m.from_address)," \
   " m.direction, m.state, c.group_id, c.archived, c.muted, m.id," \
-  " COALESCE (m.group_info, 0), m.group_info_arg" \
+  " COALESCE (m.group_info, 0), m.group_info_arg, c.draft, c.request," \
+  /* Stops at the first chat message, in the (chat_id, sort_ms) index. */ \
+  " NOT EXISTS (SELECT 1 FROM messages e WHERE e.chat_id = c.id AND e.kind = 0)," \
+  " c.kind = 1 AND EXISTS (SELECT 1 FROM chat_members cm JOIN contacts k ON k.id = cm.contact_id" \
+  "  JOIN accounts a ON a.id = c.account_id WHERE cm.chat_id = c.id AND k.address = a.address" \
+  "  AND cm.removed)" \
   " FROM chats c LEFT JOIN messages m ON m.id = c.last_message_id"
 
 static KoiStoreChat *
@@ -50,6 +56,10 @@ chat_from_row (sqlite3_stmt *stmt)
   chat->muted = sqlite3_column_int (stmt, 13) != 0;
   chat->last_group_info = sqlite3_column_int (stmt, 15);
   chat->last_group_info_arg = koi_store_column_dup (stmt, 16);
+  chat->draft = koi_store_column_dup (stmt, 17);
+  chat->request = sqlite3_column_int (stmt, 18);
+  chat->email_only = sqlite3_column_int (stmt, 19) != 0;
+  chat->not_member = sqlite3_column_int (stmt, 20) != 0;
   return chat;
 }
 
@@ -321,6 +331,99 @@ koi_store_chat_mark_read (KoiStore  *self,
                       chat_id, "Could not mark the chat’s messages read", error);
 
   return koi_store_atomic_end (self, &atomic, ok, error);
+}
+
+gboolean
+koi_store_chat_set_request (KoiStore             *self,
+                            gint64                chat_id,
+                            KoiStoreChatRequest   request,
+                            GError              **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  stmt = koi_store_prepare (self, "UPDATE chats SET request = ?2 WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, chat_id);
+  sqlite3_bind_int (stmt, 2, request);
+  return koi_store_step_done (self, stmt, "Could not change the contact request", error);
+}
+
+KoiStoreChatRequest
+koi_store_chat_get_request (KoiStore *self,
+                            gint64    chat_id)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (self != NULL, KOI_STORE_CHAT_ACCEPTED);
+
+  stmt = koi_store_prepare (self, "SELECT request FROM chats WHERE id = ?1", NULL);
+  if (stmt == NULL)
+    return KOI_STORE_CHAT_ACCEPTED;
+  sqlite3_bind_int64 (stmt, 1, chat_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return KOI_STORE_CHAT_ACCEPTED;
+  return (KoiStoreChatRequest) sqlite3_column_int (stmt, 0);
+}
+
+gboolean
+koi_store_contact_is_known (KoiStore   *self,
+                            gint64      account_id,
+                            const char *address,
+                            gint64      except_chat_id)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (address == NULL)
+    return FALSE;
+  stmt = koi_store_prepare (self,
+                            "SELECT 1 FROM contacts WHERE account_id = ?1 AND address = ?2"
+                            "  AND card_ref IS NOT NULL AND NOT blocked"
+                            " UNION ALL"
+                            " SELECT 1 FROM chats WHERE account_id = ?1 AND kind = 0"
+                            "  AND peer_address = ?2 AND request = 0 AND id != ?3"
+                            " LIMIT 1",
+                            NULL);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  koi_store_bind_text (stmt, 2, address);
+  sqlite3_bind_int64 (stmt, 3, except_chat_id);
+  return sqlite3_step (stmt) == SQLITE_ROW;
+}
+
+gboolean
+koi_store_chat_set_draft (KoiStore    *self,
+                          gint64       chat_id,
+                          const char  *text,
+                          gboolean    *changed,
+                          GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (changed != NULL)
+    *changed = FALSE;
+  /* "IS NOT": an unchanged draft writes nothing, so the caller can tell
+   * the window only when there is something new to show. */
+  stmt = koi_store_prepare (self,
+                            "UPDATE chats SET draft = NULLIF (?2, '')"
+                            " WHERE id = ?1 AND draft IS NOT NULLIF (?2, '')",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, chat_id);
+  sqlite3_bind_text (stmt, 2, text != NULL ? text : "", -1, SQLITE_TRANSIENT);
+  if (!koi_store_step_done (self, stmt, "Could not keep the draft", error))
+    return FALSE;
+  if (changed != NULL)
+    *changed = sqlite3_changes (self->db) > 0;
+  return TRUE;
 }
 
 static gint64

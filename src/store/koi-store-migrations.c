@@ -311,6 +311,18 @@ static const char migration_6_groups[] =
   "ALTER TABLE messages ADD COLUMN group_info INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE messages ADD COLUMN group_info_arg TEXT;";
 
+/* 7 (drafts, issue 16): what the user typed in a chat and did not send,
+ * kept across chat switches and restarts; NULL = no draft. Local to this
+ * device: a draft is not mail. */
+static const char migration_7_drafts[] =
+  "ALTER TABLE chats ADD COLUMN draft TEXT;";
+
+/* 8 (contact requests, issue 11): KoiStoreChatRequest. Every chat that
+ * exists already was let in by the user's earlier Koi, so 0. */
+static const char migration_8_requests[] =
+  "ALTER TABLE chats ADD COLUMN request INTEGER NOT NULL DEFAULT 0"
+  "  CHECK (request IN (0, 1, 2));";
+
 const char * const koi_store_migrations[] = {
   migration_1,
   migration_2,
@@ -318,6 +330,8 @@ const char * const koi_store_migrations[] = {
   migration_4,
   migration_5,
   migration_6_groups,
+  migration_7_drafts,
+  migration_8_requests,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (koi_store_migrations) == KOI_STORE_SCHEMA_VERSION);

@@ -85,6 +85,28 @@ koi_store_receipt_requests_shown (KoiStore  *self,
   return n_due;
 }
 
+guint
+koi_store_receipt_requests_read_in_chat (KoiStore  *self,
+                                         gint64     chat_id,
+                                         GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  stmt = koi_store_prepare (self,
+                            "UPDATE receipt_requests SET state = 1"
+                            " WHERE state = 0 AND message_ref IN"
+                            "  (SELECT id FROM messages WHERE chat_id = ?1 AND seen)",
+                            error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, chat_id);
+  if (!koi_store_step_done (self, stmt, "Could not record a read receipt to send", error))
+    return 0;
+  return (guint) sqlite3_changes (self->db);
+}
+
 GPtrArray *
 koi_store_receipt_requests_due (KoiStore  *self,
                                 gint64     account_id,

@@ -57,7 +57,7 @@ typedef enum {
 } KoiStoreRecipientState;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define KOI_STORE_SCHEMA_VERSION 6
+#define KOI_STORE_SCHEMA_VERSION 8
 
 typedef struct _KoiStore KoiStore;
 
@@ -246,7 +246,25 @@ typedef struct {
   /* The last message's group info line (koi-store-group.h), 0 = none. */
   int       last_group_info;
   char     *last_group_info_arg;
+  /* What the user typed and did not send yet, or NULL. */
+  char     *draft;
+  int       request;          /* KoiStoreChatRequest */
+  /* The chat holds only ordinary email (no chat message). */
+  gboolean  email_only;
+  /* A group the user left or was removed from. */
+  gboolean  not_member;
 } KoiStoreChat;
+
+/* Whether the user let a chat in (docs/ARCHITECTURE.md, "Contact
+ * requests"). A chat that a stranger's mail starts is a request until the
+ * user accepts it, writes in it, or adds the sender to the contacts. */
+typedef enum {
+  KOI_STORE_CHAT_ACCEPTED  = 0,
+  KOI_STORE_CHAT_REQUEST   = 1,
+  /* The user deleted or blocked the request: not listed; the mail stays
+   * on the server. New mail from the sender asks again. */
+  KOI_STORE_CHAT_DISMISSED = 2,
+} KoiStoreChatRequest;
 
 /* The 1:1 chat with @peer_address, created (with its contact and
  * membership) when missing. A non-empty @peer_name renames it. Returns the
@@ -285,6 +303,27 @@ gint64        koi_store_chat_find_by_group (KoiStore     *store,
 /* Marks every message of the chat seen and zeroes its unread count. */
 gboolean      koi_store_chat_mark_read     (KoiStore     *store,
                                             gint64        chat_id,
+                                            GError      **error);
+gboolean      koi_store_chat_set_request   (KoiStore     *store,
+                                            gint64        chat_id,
+                                            KoiStoreChatRequest request,
+                                            GError      **error);
+/* The chat's KoiStoreChatRequest; ACCEPTED for an unknown chat. */
+KoiStoreChatRequest koi_store_chat_get_request (KoiStore *store,
+                                                gint64    chat_id);
+/* Whether mail from @address needs no request: a contact with a card who
+ * is not blocked, or the peer of an accepted 1:1 chat other than
+ * @except_chat_id (the chat being decided on). */
+gboolean      koi_store_contact_is_known   (KoiStore     *store,
+                                            gint64        account_id,
+                                            const char   *address,
+                                            gint64        except_chat_id);
+/* Keeps @text (NULL or "" = none) as the chat's unsent draft. Sets
+ * *@changed (may be NULL) when the stored draft was different. */
+gboolean      koi_store_chat_set_draft     (KoiStore     *store,
+                                            gint64        chat_id,
+                                            const char   *text,
+                                            gboolean     *changed,
                                             GError      **error);
 /* Adds @address (contact created if needed) to the chat's members. */
 gboolean      koi_store_chat_add_member    (KoiStore     *store,
@@ -488,6 +527,11 @@ gboolean         koi_store_receipt_request_add    (KoiStore    *store,
 guint            koi_store_receipt_requests_shown (KoiStore    *store,
                                                    GArray      *message_refs,
                                                    GError     **error);
+/* The same for every message of @chat_id the user has read (a contact
+ * request accepted after reading it). Returns how many. */
+guint            koi_store_receipt_requests_read_in_chat (KoiStore *store,
+                                                          gint64    chat_id,
+                                                          GError  **error);
 
 typedef struct {
   gint64   message_ref;

@@ -380,10 +380,33 @@ koi_application_startup (GApplication *app)
   koi_session_load_async (self->session, NULL, session_loaded, g_object_ref (self));
 }
 
+static gboolean
+keep_ticking (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 koi_application_shutdown (GApplication *app)
 {
   KoiApplication *self = KOI_APPLICATION (app);
+  GList *windows;
+
+  /* Closing the windows first hands their unsent text to the engines as
+   * drafts (Ctrl+Q skips the windows' own close); the loop runs until the
+   * drafts are stored, a few milliseconds, bounded for a wedged store. */
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
+    gtk_window_destroy (windows->data);
+  if (self->session != NULL)
+    {
+      gint64 give_up = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+      /* Wakes the loop now and then, so the deadline is seen. */
+      guint tick = g_timeout_add (50, keep_ticking, NULL);
+
+      while (koi_session_get_saving (self->session) && g_get_monotonic_time () < give_up)
+        g_main_context_iteration (NULL, TRUE);
+      g_source_remove (tick);
+    }
 
   /* Engines log out politely before the process ends. */
   if (self->session != NULL)

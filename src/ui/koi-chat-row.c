@@ -22,6 +22,7 @@ struct _KoiChatRow
   GtkLabel  *title_label;
   GtkLabel  *time_label;
   GtkLabel  *preview_label;
+  GtkLabel  *request_label;
   GtkLabel  *unread_label;
 
   KoiChat   *item;
@@ -64,11 +65,30 @@ static void
 update_preview (KoiChatRow *self)
 {
   const char *text = NULL;
+  const char *draft;
   g_autofree char *one_line = NULL;
   g_autofree char *preview = NULL;
 
   if (self->item != NULL)
     text = koi_chat_get_last_text (self->item);
+
+  /* An unsent draft is what the user most needs to be reminded of. */
+  draft = self->item != NULL ? koi_chat_get_draft (self->item) : NULL;
+  if (draft != NULL && draft[0] == '\0')
+    draft = NULL;
+  if (draft != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->preview_label), "draft");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->preview_label), "draft");
+  if (draft != NULL)
+    {
+      one_line = g_strdup (draft);
+      g_strdelimit (one_line, "\r\n\t", ' ');
+      /* TRANSLATORS: chat list preview of a message the user typed and did not send */
+      preview = g_strdup_printf (_("Draft: %s"), one_line);
+      gtk_label_set_label (self->preview_label, preview);
+      return;
+    }
 
   if (self->item == NULL || !koi_chat_get_has_messages (self->item))
     {
@@ -107,6 +127,13 @@ update_preview (KoiChatRow *self)
     preview = g_steal_pointer (&one_line);
 
   gtk_label_set_label (self->preview_label, preview);
+}
+
+static void
+update_request (KoiChatRow *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->request_label),
+                          self->item != NULL && koi_chat_get_request (self->item) == KOI_CHAT_REQUEST);
 }
 
 static void
@@ -156,10 +183,13 @@ on_item_notify (KoiChatRow *self,
     update_title (self);
   else if (g_str_equal (name, "unread-count"))
     update_unread (self);
+  else if (g_str_equal (name, "request"))
+    update_request (self);
   else if (g_str_equal (name, "last-activity"))
     update_time (self);
   else if (g_str_equal (name, "last-text") || g_str_equal (name, "last-direction")
-           || g_str_equal (name, "last-state") || g_str_equal (name, "has-messages"))
+           || g_str_equal (name, "last-state") || g_str_equal (name, "has-messages")
+           || g_str_equal (name, "draft"))
     {
       update_preview (self);
       update_time (self);
@@ -197,6 +227,7 @@ koi_chat_row_set_item (KoiChatRow *self,
   update_preview (self);
   update_time (self);
   update_unread (self);
+  update_request (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ITEM]);
 }
@@ -328,6 +359,7 @@ koi_chat_row_class_init (KoiChatRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiChatRow, title_label);
   gtk_widget_class_bind_template_child (widget_class, KoiChatRow, time_label);
   gtk_widget_class_bind_template_child (widget_class, KoiChatRow, preview_label);
+  gtk_widget_class_bind_template_child (widget_class, KoiChatRow, request_label);
   gtk_widget_class_bind_template_child (widget_class, KoiChatRow, unread_label);
   gtk_widget_class_set_css_name (widget_class, "koi-chat-row");
 }

@@ -6,6 +6,8 @@
 #include <glib/gi18n.h>
 
 #include "koi-compat.h"
+#include "koi-composer-draft.h"
+#include "koi-request-bar.h"
 #include "koi-conversation-view.h"
 #include "koi-message-cell.h"
 #include "koi-message-list.h"
@@ -28,6 +30,9 @@ struct _KoiConversationView
   GtkLabel          *jump_label;
   GtkNoSelection    *selection;
   KoiComposer       *composer;
+  KoiComposerDraft  *draft;
+  KoiRequestBar     *request_bar;
+  GtkWidget         *not_member_label;
 
   KoiAccount        *account;
   KoiChat           *chat;
@@ -558,6 +563,56 @@ koi_conversation_view_get_account (KoiConversationView *self)
   return self->account;
 }
 
+/* A contact request shows Accept / Block / Delete where the composer was:
+ * answering comes first (nothing is sent to a stranger by accident). */
+static void
+update_request (KoiConversationView *self)
+{
+  gboolean request = self->chat != NULL && koi_chat_get_request (self->chat) == KOI_CHAT_REQUEST;
+  /* A group the user left: there is nobody to write to any more. */
+  gboolean not_member = self->chat != NULL && !request && koi_chat_get_not_member (self->chat);
+  gboolean can_write = !request && !not_member;
+
+  koi_request_bar_set_chat (self->request_bar, self->chat);
+  gtk_widget_set_visible (GTK_WIDGET (self->request_bar), request);
+  gtk_widget_set_visible (self->not_member_label, not_member);
+  if (!can_write && gtk_widget_get_visible (GTK_WIDGET (self->composer)))
+    {
+      /* The focus leaves the composer before it hides. */
+      if (gtk_widget_has_focus (GTK_WIDGET (koi_composer_get_text_view (self->composer))))
+        {
+          if (request)
+            gtk_widget_grab_focus (GTK_WIDGET (self->request_bar));
+          else
+            gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+        }
+      gtk_widget_set_visible (GTK_WIDGET (self->composer), FALSE);
+    }
+  else if (can_write)
+    gtk_widget_set_visible (GTK_WIDGET (self->composer), TRUE);
+}
+
+static void
+on_chat_request_changed (KoiConversationView *self)
+{
+  gboolean had_focus = gtk_widget_get_focus_child (GTK_WIDGET (self->request_bar)) != NULL;
+
+  update_request (self);
+  /* Accepted: straight on to answering. */
+  if (had_focus && gtk_widget_get_visible (GTK_WIDGET (self->composer)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->composer));
+}
+
+static void
+on_request_answer (KoiConversationView *self,
+                   int                  answer,
+                   KoiRequestBar       *bar)
+{
+  if (self->chat == NULL || self->account == NULL)
+    return;
+  koi_account_answer_request (self->account, koi_chat_get_id (self->chat), (KoiRequestAnswer) answer);
+}
+
 void
 koi_conversation_view_set_chat (KoiConversationView *self,
                                 KoiChat             *chat)
@@ -575,12 +630,24 @@ koi_conversation_view_set_chat (KoiConversationView *self,
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
 
+  if (self->chat != NULL)
+    g_signal_handlers_disconnect_by_func (self->chat, on_chat_request_changed, self);
   g_set_object (&self->chat, chat);
+  if (chat != NULL)
+    {
+      g_signal_connect_object (chat, "notify::request", G_CALLBACK (on_chat_request_changed),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (chat, "notify::not-member", G_CALLBACK (on_chat_request_changed),
+                               self, G_CONNECT_SWAPPED);
+    }
+  update_request (self);
   /* Read before the window marks the chat read: that comes right after. */
   self->unread_at_open = chat != NULL ? koi_chat_get_unread_count (chat) : 0;
   self->marker_position = G_MAXUINT;
+  /* The old chat's text goes to its draft before the mode is left. */
+  koi_composer_draft_save (self->draft);
   leave_mode (self);
-  koi_composer_set_text (self->composer, NULL);
+  koi_composer_draft_switch (self->draft, self->account, chat);
 
   if (chat != NULL && self->account != NULL)
     messages = koi_account_create_message_list (self->account, koi_chat_get_id (chat));
@@ -1101,6 +1168,7 @@ koi_conversation_view_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->menu_idle, g_source_remove);
+  g_clear_pointer (&self->draft, koi_composer_draft_free);
 
   if (self->settle_tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->settle_tick);
@@ -1145,6 +1213,7 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
                   G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
 
   g_type_ensure (KOI_TYPE_COMPOSER);
+  g_type_ensure (KOI_TYPE_REQUEST_BAR);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/koi-conversation-view.ui");
@@ -1152,6 +1221,8 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, list_view);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, selection);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, composer);
+  gtk_widget_class_bind_template_child (widget_class, KoiConversationView, request_bar);
+  gtk_widget_class_bind_template_child (widget_class, KoiConversationView, not_member_label);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, jump_button);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, jump_label);
   gtk_widget_class_bind_template_callback (widget_class, on_jump_clicked);
@@ -1159,6 +1230,7 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_factory_bind);
   gtk_widget_class_bind_template_callback (widget_class, on_factory_unbind);
   gtk_widget_class_bind_template_callback (widget_class, on_composer_send);
+  gtk_widget_class_bind_template_callback (widget_class, on_request_answer);
   gtk_widget_class_bind_template_callback (widget_class, on_composer_cancel);
   gtk_widget_class_bind_template_callback (widget_class, on_composer_edit_last);
 
@@ -1182,6 +1254,7 @@ koi_conversation_view_init (KoiConversationView *self)
   self->heights = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->draft = koi_composer_draft_new (self->composer);
   self->cancellable = g_cancellable_new ();
   self->marker_position = G_MAXUINT;
   self->at_bottom = TRUE;

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "koi-chat-filter.h"
 #include "koi-notifier.h"
 
 /* A burst (a catch-up, or a few quick messages) lands as several chat list
@@ -105,7 +106,19 @@ send_for_chat (KoiNotifier *self,
   else
     body = g_strdup (_("New message"));
 
-  notification = g_notification_new (koi_chat_get_title (chat));
+  if (koi_chat_get_request (chat) == KOI_CHAT_REQUEST)
+    {
+      g_autofree char *title = NULL;
+
+      /* TRANSLATORS: notification title for a stranger's first message; %s is who */
+      title = g_strdup_printf (_("Contact request from %s"), koi_chat_get_title (chat));
+      notification = g_notification_new (title);
+      /* Quiet until the user lets the sender in: no sound, no banner on
+       * desktops that hide low-priority notifications. */
+      g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_LOW);
+    }
+  else
+    notification = g_notification_new (koi_chat_get_title (chat));
   g_notification_set_body (notification, body);
   g_notification_set_category (notification, "im.received");
   g_notification_set_default_action_and_target_value (notification, "app.open-chat", target);
@@ -148,6 +161,10 @@ consider_chat (KoiNotifier *self,
    * user answered meanwhile: nothing to tell then either. */
   if (!setting (self, "notifications") || koi_chat_get_muted (chat) ||
       koi_chat_get_last_direction (chat) != KOI_MESSAGE_INCOMING)
+    return;
+  /* Nothing about a chat the list does not show (a deleted request,
+   * ordinary email the user chose not to see). */
+  if (!koi_chat_is_listed (chat, koi_ordinary_email_setting (self->settings)))
     return;
   if (self->shown_func != NULL &&
       self->shown_func (koi_chat_get_account_id (chat), koi_chat_get_id (chat), self->shown_data))

@@ -16,6 +16,7 @@ struct _KoiPreferencesWindow
   GtkSwitch            *move_switch;
   AdwActionRow         *other_app_row;
   GtkSwitch            *receipts_switch;
+  AdwComboRow          *ordinary_email_row;
   GtkSwitch            *notifications_switch;
   GtkSwitch            *content_switch;
   GtkSwitch            *background_switch;
@@ -57,6 +58,39 @@ position_to_scheme (const GValue       *value,
   if (position >= G_N_ELEMENTS (nicks))
     position = 0;
 
+  return g_variant_new_string (nicks[position]);
+}
+
+/* The "show-ordinary-email" enum and its combo row's positions. */
+static const char * const ordinary_email_nicks[] = { "all", "contacts", "none", NULL };
+
+static gboolean
+nick_to_position (GValue   *value,
+                  GVariant *variant,
+                  gpointer  user_data)
+{
+  const char * const *nicks = user_data;
+  const char *nick = g_variant_get_string (variant, NULL);
+
+  for (guint i = 0; nicks[i] != NULL; i++)
+    if (g_strcmp0 (nick, nicks[i]) == 0)
+      {
+        g_value_set_uint (value, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static GVariant *
+position_to_nick (const GValue       *value,
+                  const GVariantType *expected_type,
+                  gpointer            user_data)
+{
+  const char * const *nicks = user_data;
+  guint position = g_value_get_uint (value);
+
+  if (position >= g_strv_length ((char **) nicks))
+    return NULL;
   return g_variant_new_string (nicks[position]);
 }
 
@@ -146,6 +180,9 @@ koi_preferences_window_new (GSettings  *settings,
                                 scheme_to_position, position_to_scheme, NULL, NULL);
   g_settings_bind (settings, "send-read-receipts", self->receipts_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (settings, "show-ordinary-email", self->ordinary_email_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, nick_to_position, position_to_nick,
+                                (gpointer) ordinary_email_nicks, NULL);
   g_settings_bind (settings, "notifications", self->notifications_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "notification-show-content", self->content_switch, "active",
@@ -194,6 +231,7 @@ koi_preferences_window_class_init (KoiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, move_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, other_app_row);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, receipts_switch);
+  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, ordinary_email_row);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, notifications_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, content_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, background_switch);

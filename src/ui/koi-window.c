@@ -182,23 +182,37 @@ watch_open_chat (KoiWindow *self,
                                                          G_CONNECT_SWAPPED);
 }
 
+/* The application's preferences; NULL in a window without KoiApplication
+ * (tests), which then follows the defaults. */
+static GSettings *
+app_settings (KoiWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  return KOI_IS_APPLICATION (app) ? koi_application_get_settings (KOI_APPLICATION (app)) : NULL;
+}
+
 /* The title the taskbar shows: the account, and how many messages wait
- * unread in all its chats, as "(3) Koi — alice@example.org". */
+ * unread in all its chats, as "(3) Koi — alice@example.org". Chats the
+ * list does not show (a deleted request, hidden email) do not count. */
 static void
 update_window_title (KoiWindow *self)
 {
   GListModel *chats;
   g_autofree char *title = NULL;
+  KoiOrdinaryEmail mode;
   guint unread = 0;
 
   if (self->account == NULL)
     return;
+  mode = koi_ordinary_email_setting (app_settings (self));
   chats = G_LIST_MODEL (koi_account_get_chats (self->account));
   for (guint i = 0; i < g_list_model_get_n_items (chats); i++)
     {
       g_autoptr (KoiChat) chat = g_list_model_get_item (chats, i);
 
-      unread += koi_chat_get_unread_count (chat);
+      if (koi_chat_is_listed (chat, mode))
+        unread += koi_chat_get_unread_count (chat);
     }
 
   /* TRANSLATORS: window title: the app and the account's address */
@@ -346,8 +360,16 @@ set_account (KoiWindow  *self,
   adw_avatar_set_text (self->account_avatar, koi_account_get_address (account));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->account_avatar), koi_account_get_address (account));
 
-  self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (koi_account_get_chats (account))),
-                                              GTK_FILTER (g_object_ref (self->filter)));
+  {
+    GSettings *settings = app_settings (self);
+    GtkEveryFilter *both = gtk_every_filter_new ();
+
+    /* What the user searches for, among the chats the list shows at all. */
+    gtk_multi_filter_append (GTK_MULTI_FILTER (both), koi_chat_listed_filter_new (settings));
+    gtk_multi_filter_append (GTK_MULTI_FILTER (both), GTK_FILTER (g_object_ref (self->filter)));
+    self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (koi_account_get_chats (account))),
+                                                GTK_FILTER (both));
+  }
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);

@@ -304,6 +304,23 @@ test_group_life (void)
         g_assert_cmpuint (json_array_get_length (reactions), ==, 1);
         g_assert_cmpstr (member (json_array_get_object_element (reactions, 0), "emoji"), ==, "👍");
       }
+
+    /* A reply with a quote in the group: every member sees it answer
+     * alice's question, and mail programs get the quote. */
+    g_free (run_ok (cli, "carol", "send", "--reply-to", alice_id, carol_chat, "Carol: bob does!", NULL));
+    sync_all (cli, profiles);
+    for (guint i = 0; profiles[i] != NULL; i++)
+      {
+        const char *chat = i == 0 ? alice_chat : i == 1 ? bob_chat : carol_chat;
+        g_autoptr (GPtrArray) messages = koi_test_cli_messages (cli, profiles[i], chat);
+        JsonObject *answer = NULL;
+
+        for (guint j = 0; j < messages->len; j++)
+          if (g_strcmp0 (member (g_ptr_array_index (messages, j), "text"), "Carol: bob does!") == 0)
+            answer = g_ptr_array_index (messages, j);
+        g_assert_nonnull (answer);
+        g_assert_cmpstr (member (answer, "reply_to"), ==, alice_id);
+      }
   }
 
   /* Rename, add dave, remove carol. */

@@ -217,6 +217,47 @@ test_too_new_is_refused (void)
   store_test_dir_clear (&dir);
 }
 
+/* A draft is kept per chat, "" clears it, and only a real change reports
+ * changed (the engine tells the window only then). */
+static void
+test_chat_draft (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 chat_id = chat_with (fixture, "bob@example.org");
+  gint64 other_id = chat_with (fixture, "carol@example.org");
+  gboolean changed = FALSE;
+
+#define DRAFT(id) ({ g_autoptr(KoiStoreChat) c = koi_store_chat_get (fixture->store, (id), &error); \
+                     g_assert_no_error (error); g_strdup (c->draft); })
+  {
+    g_autofree char *none = DRAFT (chat_id);
+    g_assert_null (none);
+  }
+
+  g_assert_true (koi_store_chat_set_draft (fixture->store, chat_id, "half a thought", &changed, &error));
+  g_assert_no_error (error);
+  g_assert_true (changed);
+  g_assert_true (koi_store_chat_set_draft (fixture->store, chat_id, "half a thought", &changed, &error));
+  g_assert_false (changed);
+  {
+    g_autofree char *kept = DRAFT (chat_id);
+    g_autofree char *other = DRAFT (other_id);
+    g_assert_cmpstr (kept, ==, "half a thought");
+    g_assert_null (other);
+  }
+
+  g_assert_true (koi_store_chat_set_draft (fixture->store, chat_id, "", &changed, &error));
+  g_assert_true (changed);
+  {
+    g_autofree char *cleared = DRAFT (chat_id);
+    g_assert_null (cleared);
+  }
+  g_assert_true (koi_store_chat_set_draft (fixture->store, chat_id, NULL, &changed, &error));
+  g_assert_false (changed);
+#undef DRAFT
+}
+
 /* One SQL dump per old schema version, each with the same few rows (see
  * fixtures/README). A new migration adds the dump of the version before
  * it here; every dump must open, migrate and still show its rows. */
@@ -229,6 +270,8 @@ static const struct {
   { 3, "schema-v3.sql" },
   { 4, "schema-v4.sql" },
   { 5, "schema-v5.sql" },
+  { 6, "schema-v6.sql" },
+  { 7, "schema-v7.sql" },
 };
 
 static void
@@ -1245,6 +1288,7 @@ main (int   argc,
   ADD ("chat/order", test_chat_order);
   ADD ("chat/thread-ends", test_thread_ends);
   ADD ("chat/unread-count", test_unread_count);
+  ADD ("chat/draft", test_chat_draft);
   ADD ("chat/thread-members-receipts", test_thread_and_receipts);
   ADD ("outbox/flow", test_outbox_flow);
   g_test_add_func ("/store/outbox/survives-reopen", test_outbox_survives_reopen);

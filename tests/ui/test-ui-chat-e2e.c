@@ -636,8 +636,32 @@ test_chat_e2e (void)
   /* He has read it: his other devices and webmail see it read too. */
   wait_seen_on_server (cli, BOB, "bob-secret", koi_message_get_message_id (koi_message_row_get_item (row)));
 
-  /* Bob has her message on screen: his Koi sends a read receipt, and
-   * Alice's bubble shows two ticks ("Read"). */
+  /* Alice is a stranger to Bob: her chat is a contact request, tagged in
+   * his list, with Accept / Block / Delete where the composer was. His
+   * reading it tells her nothing until he accepts. */
+  {
+    KoiConversationView *view = koi_window_get_conversation_view (bob.window);
+    KoiComposer *composer = koi_conversation_view_get_composer (view);
+    GtkWidget *accept;
+    g_autoptr (GdkTexture) request_shot = NULL;
+
+    g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (side_find_chat_row (&bob, ALICE)), "Request"));
+    g_assert_false (gtk_widget_get_visible (GTK_WIDGET (composer)));
+    accept = koi_test_ui_find_label (GTK_WIDGET (view), "Accept");
+    g_assert_nonnull (accept);
+    g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (view), "Block"));
+    g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (view), "Delete"));
+    request_shot = shoot (&bob, "request-bob.png");
+    g_assert_false (koi_message_get_read (koi_message_row_get_item (side_find_bubble (&alice, hello))));
+
+    accept = gtk_widget_get_ancestor (accept, GTK_TYPE_BUTTON);
+    g_assert_true (gtk_widget_activate (accept));
+    WAIT_FOR (gtk_widget_get_visible (GTK_WIDGET (composer)), 10);
+    g_assert_null (koi_test_ui_find_label (GTK_WIDGET (side_find_chat_row (&bob, ALICE)), "Request"));
+  }
+
+  /* Bob had her message on screen and let her in: his Koi sends a read
+   * receipt, and Alice's bubble shows two ticks ("Read"). */
   WAIT_FOR (koi_message_get_read (koi_message_row_get_item (side_find_bubble (&alice, hello))), WAIT_S);
   g_assert_cmpstr (koi_message_row_get_state_text (side_find_bubble (&alice, hello)), ==, "Read");
   /* Message Info says by whom. */
@@ -895,6 +919,102 @@ test_edit_reply_react (void)
   iterate_ms (100);
 }
 
+static char *
+composer_text (Side *side)
+{
+  return koi_composer_dup_text (koi_conversation_view_get_composer (koi_window_get_conversation_view (side->window)));
+}
+
+/* What alice typed and did not send waits in its chat: across a chat
+ * switch (with "Draft: …" in the chat list), across closing the window
+ * right after typing (no switch, no pause), and it goes once sent. */
+static void
+test_drafts (void)
+{
+  static const char * const users[] = {
+    ALICE ":alice-secret", BOB ":bob-secret", CAROL ":carol-secret", NULL
+  };
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new_with_users (users);
+  KoiComposer *composer;
+  Side alice = { 0 };
+
+  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PATH", keyring_path, TRUE);
+  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
+  koi_test_cli_add_account (cli, "alice", ALICE, "alice-secret");
+  koi_test_cli_add_account (cli, "bob", BOB, "bob-secret");
+  koi_test_cli_add_account (cli, "carol", CAROL, "carol-secret");
+  g_free (koi_test_cli_send (cli, "alice", BOB, "Hi Bob"));
+  g_free (koi_test_cli_send (cli, "alice", CAROL, "Hi Carol"));
+
+  side_open (&alice, cli, "alice", ALICE);
+  WAIT_FOR (side_online (&alice), WAIT_S);
+  WAIT_FOR (chat_row_shows (&alice, BOB, "You: Hi Bob"), WAIT_S);
+  WAIT_FOR (chat_row_shows (&alice, CAROL, "You: Hi Carol"), WAIT_S);
+
+  side_activate_chat (&alice, BOB);
+  WAIT_FOR (side_chat_open (&alice, BOB), 10);
+  composer = koi_conversation_view_get_composer (koi_window_get_conversation_view (alice.window));
+  gtk_widget_grab_focus (GTK_WIDGET (koi_composer_get_text_view (composer)));
+  gtk_text_buffer_insert_at_cursor (gtk_text_view_get_buffer (koi_composer_get_text_view (composer)),
+                                    "See you at the\nstation", -1);
+
+  /* Another chat: its composer is empty; Bob's row reminds of the draft. */
+  side_activate_chat (&alice, CAROL);
+  WAIT_FOR (side_chat_open (&alice, CAROL), 10);
+  {
+    g_autofree char *text = composer_text (&alice);
+
+    g_assert_cmpstr (text, ==, "");
+  }
+  WAIT_FOR (chat_row_shows (&alice, BOB, "Draft: See you at the station"), 10);
+  g_assert_true (chat_row_shows (&alice, CAROL, "You: Hi Carol"));
+
+  /* Back: the text is there to finish. */
+  side_activate_chat (&alice, BOB);
+  WAIT_FOR (side_chat_open (&alice, BOB), 10);
+  {
+    g_autofree char *text = composer_text (&alice);
+
+    g_assert_cmpstr (text, ==, "See you at the\nstation");
+  }
+
+  /* Carol's draft typed and the window closed at once, as Ctrl+Q or a
+   * click on the close button right after typing would. */
+  side_activate_chat (&alice, CAROL);
+  WAIT_FOR (side_chat_open (&alice, CAROL), 10);
+  gtk_text_buffer_insert_at_cursor (gtk_text_view_get_buffer (koi_composer_get_text_view (composer)),
+                                    "Bring the map", -1);
+  gtk_window_destroy (GTK_WINDOW (alice.window));
+  WAIT_FOR (!koi_session_get_saving (alice.session), 10);
+  koi_session_shutdown (alice.session);
+  g_clear_object (&alice.session);
+  iterate_ms (100);
+
+  /* A new start on the same profile. */
+  side_open (&alice, cli, "alice", ALICE);
+  WAIT_FOR (side_online (&alice), WAIT_S);
+  WAIT_FOR (chat_row_shows (&alice, CAROL, "Draft: Bring the map"), WAIT_S);
+  WAIT_FOR (chat_row_shows (&alice, BOB, "Draft: See you at the station"), WAIT_S);
+  side_activate_chat (&alice, CAROL);
+  WAIT_FOR (side_chat_open (&alice, CAROL), 10);
+  {
+    g_autofree char *text = composer_text (&alice);
+
+    g_assert_cmpstr (text, ==, "Bring the map");
+  }
+
+  /* Sent: the draft is gone from the list. */
+  side_press_key (&alice, GDK_KEY_Return);
+  WAIT_FOR (chat_row_shows (&alice, CAROL, "You: Bring the map"), WAIT_S);
+  side_activate_chat (&alice, BOB);
+  WAIT_FOR (side_chat_open (&alice, BOB), 10);
+  iterate_ms (200);
+  g_assert_true (chat_row_shows (&alice, CAROL, "You: Bring the map"));
+
+  side_close (&alice);
+  iterate_ms (100);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -911,6 +1031,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/chat-e2e/alice-and-bob", test_chat_e2e);
   g_test_add_func ("/ui/chat-e2e/edit-reply-react", test_edit_reply_react);
+  g_test_add_func ("/ui/chat-e2e/drafts", test_drafts);
 
   status = g_test_run ();
 

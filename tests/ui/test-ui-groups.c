@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "koi-chat-row.h"
+#include "koi-compat.h"
 #include "koi-composer.h"
 #include "koi-conversation-view.h"
 #include "koi-group-details.h"
@@ -333,6 +334,26 @@ test_group_window (void)
                                     "You removed " CAROL) != NULL, 10);
   /* ... and the chat list's preview. */
   WAIT_FOR (chat_row_shows (window, chat_id, "You removed " CAROL), 10);
+
+  /* Alice leaves from the details page, confirming the question: where
+   * she typed, a line now says why she cannot write any more. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.group-details", NULL));
+  WAIT_FOR ((details = (KoiGroupDetails *) find_toplevel (KOI_TYPE_GROUP_DETAILS)) != NULL, 10);
+  {
+    GtkWidget *leave = NULL;
+    GtkWidget *alert = NULL;
+    KoiConversationView *view = koi_window_get_conversation_view (window);
+
+    WAIT_FOR ((leave = koi_test_ui_find_label (GTK_WIDGET (details), "Leave Group")) != NULL, 10);
+    g_assert_true (gtk_widget_activate (gtk_widget_get_ancestor (leave, GTK_TYPE_BUTTON)));
+    WAIT_FOR ((alert = koi_compat_alert_find (GTK_WINDOW (details))) != NULL, 10);
+    koi_compat_alert_respond (alert, "leave");
+    gtk_window_destroy (GTK_WINDOW (details));
+
+    WAIT_FOR (!gtk_widget_get_visible (GTK_WIDGET (koi_conversation_view_get_composer (view))), 10);
+    g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (view),
+                                              "You are no longer a member of this group, so you cannot write in it."));
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
   koi_session_shutdown (session);

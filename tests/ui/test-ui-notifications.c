@@ -44,6 +44,7 @@ typedef struct {
   char   *summary;
   char   *body;
   GStrv   actions;
+  int     urgency;   /* the "urgency" hint: 0 low, 1 normal, 2 critical */
 } Sent;
 
 typedef struct {
@@ -78,10 +79,14 @@ server_method (GDBusConnection       *connection,
     {
       Sent *sent = g_new0 (Sent, 1);
       const char *summary, *body;
+      g_autoptr (GVariant) hints = NULL;
       guint replaces;
+      guchar urgency = 1;
 
-      g_variant_get (parameters, "(&su&s&s&s^asa{sv}i)", NULL, &replaces, NULL, &summary, &body,
-                     &sent->actions, NULL, NULL);
+      g_variant_get (parameters, "(&su&s&s&s^as@a{sv}i)", NULL, &replaces, NULL, &summary, &body,
+                     &sent->actions, &hints, NULL);
+      g_variant_lookup (hints, "urgency", "y", &urgency);
+      sent->urgency = urgency;
       sent->id = replaces != 0 ? replaces : ++server->next_id;
       sent->summary = g_strdup (summary);
       sent->body = g_strdup (body);
@@ -216,6 +221,26 @@ wait_sent (Fixture *fixture,
   wanted_sent = n;
   wait_until (enough_sent, fixture);
   return g_ptr_array_index (fixture->server.sent, n - 1);
+}
+
+/* A chat a stranger started (KoiChatList's row for it). */
+static void
+chat_update_request (KoiChat    *chat,
+                     guint       unread,
+                     const char *last_text,
+                     gboolean    email_only)
+{
+  g_autofree char *address = g_strdup (koi_chat_get_peer_address (chat));
+  g_autofree char *name = g_strdup (koi_chat_get_title (chat));
+  KoiStoreChat row = {
+    .id = koi_chat_get_id (chat), .account_id = 1, .kind = KOI_STORE_CHAT_1TO1,
+    .peer_address = address, .name = name, .unread_count = unread,
+    .last_text = (char *) last_text, .last_direction = KOI_STORE_DIRECTION_INCOMING,
+    .last_state = KOI_STORE_STATE_RECEIVED, .request = KOI_STORE_CHAT_REQUEST,
+    .email_only = email_only,
+  };
+
+  koi_chat_update_from_store (chat, &row);
 }
 
 static KoiChat *
@@ -425,6 +450,46 @@ test_notifications (void)
   fixture_tear_down (f);
 }
 
+/* Contact requests notify quietly and say so; ordinary email from a
+ * stranger, hidden by default, not at all. */
+static void
+test_request_notifications (void)
+{
+  Fixture fixture = { 0, };
+  Fixture *f = &fixture;
+  KoiChat *mallory, *shop, *alice;
+  Sent *sent;
+
+  fixture_set_up (f);
+  mallory = add_chat (f, 1, "Mallory", 0, NULL, FALSE);
+  shop = add_chat (f, 2, "Shop", 0, NULL, FALSE);
+  alice = add_chat (f, 3, "Alice", 0, "hi", FALSE);
+  koi_notifier_watch (f->notifier, G_LIST_MODEL (f->chats));
+
+  chat_update_request (mallory, 1, "We met at the conference", FALSE);
+  sent = wait_sent (f, 1);
+  g_assert_cmpstr (sent->summary, ==, "Contact request from Mallory");
+  g_assert_cmpint (sent->urgency, ==, 0);
+
+  /* The shop's newsletter (no Chat-Version) stays silent; Alice's message
+   * after it is the next one recorded, at normal urgency. */
+  chat_update_request (shop, 1, "Black Friday deals", TRUE);
+  koi_notifier_flush (f->notifier);
+  chat_update (alice, 1, "Lunch?", KOI_STORE_DIRECTION_INCOMING);
+  sent = wait_sent (f, 2);
+  g_assert_cmpstr (sent->summary, ==, "Alice");
+  g_assert_cmpint (sent->urgency, ==, 1);
+
+  /* With every ordinary email shown, the shop's next one notifies. */
+  g_settings_set_string (f->settings, "show-ordinary-email", "all");
+  chat_update_request (shop, 2, "Cyber Monday deals", TRUE);
+  sent = wait_sent (f, 3);
+  g_assert_cmpstr (sent->summary, ==, "Contact request from Shop");
+  g_assert_cmpuint (f->server.sent->len, ==, 3);
+
+  fixture_tear_down (f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -432,6 +497,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/ui/notifications/fdo", test_notifications);
+  g_test_add_func ("/ui/notifications/requests", test_request_notifications);
 
   return g_test_run ();
 }
