@@ -998,8 +998,16 @@ focused_cell (KoiConversationView *self)
   GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
 
   for (GtkWidget *w = focus; w != NULL && w != GTK_WIDGET (self->list_view); w = gtk_widget_get_parent (w))
-    if (KOI_IS_MESSAGE_CELL (w))
-      return KOI_MESSAGE_CELL (w);
+    {
+      GtkWidget *child = gtk_widget_get_first_child (w);
+
+      if (KOI_IS_MESSAGE_CELL (w))
+        return KOI_MESSAGE_CELL (w);
+      /* GTK >= 4.12 focuses the list item itself, the cell's parent. */
+      if (child != NULL && KOI_IS_MESSAGE_CELL (child) &&
+          gtk_widget_get_parent (w) == GTK_WIDGET (self->list_view))
+        return KOI_MESSAGE_CELL (child);
+    }
   return NULL;
 }
 
