@@ -279,14 +279,22 @@ on_clock_layout (KoiConversationView *self,
       /* Following the newest message: heights that changed in this
        * layout (pages arriving, estimates replaced) moved the end. The
        * adjustment "changed" handler sets the value during the list's
-       * allocation, which newer GTK does not act on until something else
-       * asks for a layout; here, after it, it does. */
+       * allocation; GTK 4.18's list does not act on that (its adjustment
+       * may even say "at the end" while the list shows rows above), so
+       * check what is drawn and scroll again, by item, after the layout. */
       GtkAdjustment *adj = vadjustment (self);
       double end = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+      KoiMessageRow *row = self->at_bottom ? newest_row (self) : NULL;
+      KoiMessage *item = row != NULL ? koi_message_row_get_item (row) : NULL;
 
-      if (self->at_bottom && gtk_adjustment_get_value (adj) < end - 0.5)
+      if (self->at_bottom &&
+          (gtk_adjustment_get_value (adj) < end - 0.5 ||
+           (item != NULL && koi_message_get_loaded (item) &&
+            /* A bubble taller than the view is never wholly in it. */
+            gtk_widget_get_height (GTK_WIDGET (row)) < gtk_widget_get_height (GTK_WIDGET (self->scroller)) &&
+            !koi_conversation_view_row_in_view (self, GTK_WIDGET (row)))))
         {
-          gtk_adjustment_set_value (adj, end);
+          scroll_to_end (self);
           self->live_passes++;
         }
       return;
