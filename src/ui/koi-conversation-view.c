@@ -249,7 +249,7 @@ queue_update_live (KoiConversationView *self)
 static void stop_settle (KoiConversationView *self);
 
 /* After the window's layout in each layout round of a frame. The clock
- * runs at most 4 rounds a frame (and warns after that): two may be ours
+ * runs at most 4 rounds a frame (and warns after that): three may be ours
  * (waking cells, or scrolling to the end); more work waits for the next
  * frame. */
 static void
@@ -263,7 +263,7 @@ on_clock_layout (KoiConversationView *self,
       self->live_frame = frame;
       self->live_passes = 0;
     }
-  if (self->live_passes >= 2)
+  if (self->live_passes >= 3)
     {
       /* Enough layout rounds for this frame: go on in the next one. */
       queue_update_live (self);

@@ -135,6 +135,13 @@ test_light_dark_narrow (void)
   gtk_window_destroy (GTK_WINDOW (window));
 
   /* Bubbles in both styles: own messages in the accent colour. */
+  /* The last one was refused: the bubble says why and offers Delete. */
+  {
+    g_autoptr (KoiMessage) last = g_list_model_get_item (messages, g_list_model_get_n_items (messages) - 1);
+
+    koi_message_set_failure_reason (last, "bob@example.org: 550 5.1.1 No such user");
+    koi_message_set_state (last, KOI_MESSAGE_FAILED);
+  }
   chat_window = GTK_WINDOW (gtk_window_new ());
   view = KOI_CONVERSATION_VIEW (koi_conversation_view_new ());
   gtk_window_set_default_size (chat_window, 480, 480);
@@ -147,6 +154,8 @@ test_light_dark_narrow (void)
   g_assert_cmpuint (assert_texts_whole (GTK_WIDGET (chat_window)), >=, 5);
   g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (chat_window), "I will bring the cake."));
   g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (chat_window), "Bob"));
+  g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (chat_window),
+                                            "Server refused: bob@example.org: 550 5.1.1 No such user"));
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   chat_dark = shoot (GTK_WIDGET (chat_window), "conversation-dark.png");
