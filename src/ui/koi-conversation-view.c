@@ -42,6 +42,10 @@ struct _KoiConversationView
   /* Follow the newest message: set when a chat opens and while the user
    * stays at the bottom; cleared when they scroll up. */
   gboolean           at_bottom;
+  /* The adjustment at its last value change: value, and distance to the
+   * end (see on_adjustment_value_changed). */
+  double             last_value;
+  double             last_distance;
 
   /* Bringing the newest message into view: a tick callback on the list
    * that checks, after each layout, whether the newest row is drawn inside
@@ -413,11 +417,23 @@ on_adjustment_value_changed (KoiConversationView *self,
                              GtkAdjustment       *adj)
 {
   double end = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+  double value = gtk_adjustment_get_value (adj);
+  double distance = end - value;
+  gboolean moved_up = value < self->last_value - 0.5 && distance > self->last_distance + 0.5;
 
+  self->last_value = value;
+  self->last_distance = distance;
   /* While settling, the list's own jumps are not the user's scrolling. */
   if (self->settle_tick != 0)
     return;
-  self->at_bottom = gtk_adjustment_get_value (adj) >= end - BOTTOM_SLACK;
+  if (distance <= BOTTOM_SLACK)
+    self->at_bottom = TRUE;
+  /* Only moving up away from the end is the user leaving it: rows
+   * getting their real heights move the value and the end together
+   * (above) or the end alone (below), and GTK 4.18 reports both as
+   * value changes while it lays the list out. */
+  else if (moved_up)
+    self->at_bottom = FALSE;
   if (self->at_bottom)
     update_jump_button (self);
 }

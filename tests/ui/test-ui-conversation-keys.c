@@ -156,6 +156,14 @@ test_keyboard_only (void)
   gtk_window_present (window);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
   iterate_for (300);
+  if (!koi_conversation_view_newest_in_view (view))
+    {
+      GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list));
+
+      g_test_message ("newest not in view: value %.0f upper %.0f page %.0f, following %d",
+                      gtk_adjustment_get_value (adj), gtk_adjustment_get_upper (adj),
+                      gtk_adjustment_get_page_size (adj), koi_conversation_view_get_at_bottom (view));
+    }
   g_assert_true (koi_conversation_view_newest_in_view (view));
   gtk_widget_grab_focus (GTK_WIDGET (view));
   g_assert_true (focus_in (window, composer));
