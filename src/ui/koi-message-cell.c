@@ -178,6 +178,13 @@ koi_message_cell_bind (KoiMessageCell *self,
 {
   g_return_if_fail (KOI_IS_MESSAGE_CELL (self));
 
+  /* Bound again to the message it shows (newer GTK rebinds items in
+   * place): it stays live, so its height does not fall back to an
+   * estimate and jump the list. */
+  if (item != NULL && item == self->item && previous == self->previous &&
+      show_avatar == self->show_avatar && unread_marker == self->unread_marker)
+    return;
+
   if (self->item != NULL)
     g_signal_handlers_disconnect_by_func (self->item, on_item_loaded, self);
   g_set_object (&self->item, item);
