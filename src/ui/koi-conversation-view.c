@@ -1112,11 +1112,6 @@ koi_conversation_view_focus (GtkWidget        *widget,
         gtk_widget_is_ancestor (focus, g_ptr_array_index (stops, i)))
       at = i;
 
-  /* The window's first focus: the message field, where one types (and
-   * not a message the list would then keep in view while it opens). */
-  if (focus == NULL)
-    return gtk_widget_grab_focus (g_ptr_array_index (stops, 0));
-
   if (direction == GTK_DIR_TAB_FORWARD)
     {
       if (at != G_MAXUINT)
