@@ -1365,6 +1365,23 @@ open_focused_menu (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The keyboard focus is on a message as a whole (its cell or list item),
+ * not on something inside its bubble. */
+static gboolean
+focus_on_message (KoiConversationView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  KoiMessageCell *cell = focused_cell (self);
+  GtkWidget *row;
+
+  if (focus == NULL || cell == NULL)
+    return FALSE;
+  row = GTK_WIDGET (koi_message_cell_get_row (cell));
+  return focus == GTK_WIDGET (cell) || focus == gtk_widget_get_parent (GTK_WIDGET (cell)) ||
+         (row != NULL && focus == row);
+}
+
 static gboolean
 on_list_key_pressed (KoiConversationView   *self,
                      guint                  keyval,
@@ -1378,8 +1395,11 @@ on_list_key_pressed (KoiConversationView   *self,
     return gtk_widget_grab_focus (GTK_WIDGET (self->composer));
 
   /* The menu opens once this key event is done with (a popover shown
-   * from inside the list's key handling did not stay open). */
-  if (focused_cell (self) != NULL && is_menu_key (keyval, mods))
+   * from inside the list's key handling did not stay open). Enter on a
+   * button or link inside a bubble belongs to that control; only on the
+   * message itself does it open the menu (Menu and Shift+F10 always do). */
+  if (focused_cell (self) != NULL && is_menu_key (keyval, mods) &&
+      (keyval == GDK_KEY_Menu || keyval == GDK_KEY_F10 || focus_on_message (self)))
     {
       if (self->menu_idle == 0)
         self->menu_idle = g_idle_add (open_focused_menu, self);
