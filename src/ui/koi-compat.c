@@ -181,6 +181,12 @@ koi_compat_list_scroll_to (GtkListView *list,
 }
 
 gboolean
+koi_compat_list_keeps_few_items (void)
+{
+  return GTK_CHECK_VERSION (4, 12, 0);
+}
+
+gboolean
 koi_compat_split_get_collapsed (GtkWidget *split)
 {
 #if ADW_CHECK_VERSION (1, 4, 0)

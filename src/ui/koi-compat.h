@@ -44,6 +44,10 @@ void     koi_compat_dialog_set_content      (gpointer     dialog,
                                              GtkWidget   *content,
                                              int          width,
                                              int          height);
+/* Whether a list view keeps only a few screenfuls of items (GTK >= 4.12),
+ * so every item may have its full row; GTK 4.8 keeps 200 and measures
+ * them all, so rows far from the viewport stay light (koi-message-cell.h). */
+gboolean koi_compat_list_keeps_few_items    (void);
 /* Closes a dialog made from KoiDialogBase (or any AdwDialog / GtkWindow). */
 void     koi_compat_dialog_close            (gpointer     dialog);
 /* Calls @callback (swapped: @data first, then the dialog) once the dialog

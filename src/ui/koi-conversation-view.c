@@ -11,11 +11,16 @@
 #include "koi-conversation-view.h"
 #include "koi-edit-history-dialog.h"
 #include "koi-message-extras.h"
+#include "koi-message-cell.h"
 #include "koi-message-list.h"
 #include "koi-message-row.h"
 
 /* Within this many pixels of the end counts as "at the bottom". */
 #define BOTTOM_SLACK 48.0
+/* Cells this far (in viewport heights) above or below the viewport show
+ * their bubble (are "live"); farther ones only claim a height. Page Up
+ * moves 0.9 of a viewport, so its next page is live already. */
+#define LIVE_MARGIN 1.0
 
 struct _KoiConversationView
 {
@@ -39,6 +44,10 @@ struct _KoiConversationView
   /* Follow the newest message: set when a chat opens and while the user
    * stays at the bottom; cleared when they scroll up. */
   gboolean           at_bottom;
+  /* The adjustment at its last value change: value, and distance to the
+   * end (see on_adjustment_value_changed). */
+  double             last_value;
+  double             last_distance;
 
   /* Bringing the newest message into view: a tick callback on the list
    * that checks, after each layout, whether the newest row is drawn inside
@@ -48,6 +57,19 @@ struct _KoiConversationView
   guint              settle_tick;
   guint              settle_frames;
   gboolean           settle_hidden;
+
+  /* Making the cells near the viewport live (koi-message-cell.h): right
+   * after each layout (the frame clock's "layout" signal; the clock lays
+   * out again before it paints, so they are drawn in the same frame), or
+   * in a one-shot tick before the next frame when one frame has done
+   * enough; and the heights the rows had, by message, for the cells that
+   * are not live. */
+  GdkFrameClock     *clock;
+  gulong             layout_handler;
+  gint64             live_frame;
+  guint              live_passes;
+  guint              live_tick;
+  GHashTable        *heights;
 
   /* Messages that arrived while the user was scrolled up: the count on
    * the "jump to bottom" button. */
@@ -71,6 +93,8 @@ struct _KoiConversationView
   guint              jump_frames;
   gint64             jump_id;
   guint              jump_position;
+  /* Opening the focused message's menu after its key (Enter, Menu). */
+  guint              menu_idle;
 };
 
 G_DEFINE_FINAL_TYPE (KoiConversationView, koi_conversation_view, GTK_TYPE_WIDGET)
@@ -144,11 +168,12 @@ newest_row (KoiConversationView *self)
   for (GtkWidget *item = gtk_widget_get_first_child (GTK_WIDGET (self->list_view)); item != NULL;
        item = gtk_widget_get_next_sibling (item))
     {
-      GtkWidget *row = gtk_widget_get_first_child (item);
+      GtkWidget *cell = gtk_widget_get_first_child (item);
 
-      if (row != NULL && KOI_IS_MESSAGE_ROW (row) &&
-          koi_message_row_get_item (KOI_MESSAGE_ROW (row)) == newest)
-        return KOI_MESSAGE_ROW (row);
+      if (cell != NULL && KOI_IS_MESSAGE_CELL (cell) &&
+          koi_message_cell_get_live (KOI_MESSAGE_CELL (cell)) &&
+          koi_message_cell_get_item (KOI_MESSAGE_CELL (cell)) == newest)
+        return koi_message_cell_get_row (KOI_MESSAGE_CELL (cell));
     }
   return NULL;
 }
@@ -184,6 +209,146 @@ koi_conversation_view_newest_in_view (KoiConversationView *self)
 }
 
 static void stop_jump (KoiConversationView *self);
+/* Makes the cells near the viewport live, by where the last layout put
+ * them; TRUE if it woke any (they ask for another layout). */
+static gboolean
+update_live (KoiConversationView *self)
+{
+  gboolean woke = FALSE;
+  GtkWidget *list = GTK_WIDGET (self->list_view);
+  double height = gtk_widget_get_height (list);
+  double margin = MAX (height, 100.0) * LIVE_MARGIN;
+
+  for (GtkWidget *item = gtk_widget_get_first_child (list); item != NULL;
+       item = gtk_widget_get_next_sibling (item))
+    {
+      GtkWidget *cell = gtk_widget_get_first_child (item);
+      graphene_rect_t bounds;
+
+      if (cell == NULL || !KOI_IS_MESSAGE_CELL (cell) ||
+          koi_message_cell_get_live (KOI_MESSAGE_CELL (cell)) ||
+          koi_message_cell_get_item (KOI_MESSAGE_CELL (cell)) == NULL ||
+          !gtk_widget_get_child_visible (item) || gtk_widget_get_height (item) <= 0 ||
+          !gtk_widget_compute_bounds (item, list, &bounds))
+        continue;
+      if (bounds.origin.y + bounds.size.height >= -margin && bounds.origin.y <= height + margin)
+        {
+          koi_message_cell_set_live (KOI_MESSAGE_CELL (cell), TRUE);
+          woke = TRUE;
+        }
+    }
+  return woke;
+}
+
+static gboolean
+live_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  KoiConversationView *self = user_data;
+
+  self->live_tick = 0;
+  update_live (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_update_live (KoiConversationView *self)
+{
+  if (self->live_tick == 0)
+    self->live_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view), live_tick_cb,
+                                                    self, NULL);
+}
+
+static void stop_settle (KoiConversationView *self);
+
+/* After the window's layout in each layout round of a frame. The clock
+ * runs at most 4 rounds a frame (and warns after that): three may be ours
+ * (waking cells, or scrolling to the end); more work waits for the next
+ * frame. */
+static void
+on_clock_layout (KoiConversationView *self,
+                 GdkFrameClock       *clock)
+{
+  gint64 frame = gdk_frame_clock_get_frame_counter (clock);
+
+  if (frame != self->live_frame)
+    {
+      self->live_frame = frame;
+      self->live_passes = 0;
+    }
+  if (self->live_passes >= 3)
+    {
+      /* Enough layout rounds for this frame: go on in the next one. */
+      queue_update_live (self);
+      return;
+    }
+  if (update_live (self))
+    {
+      self->live_passes++;
+      return;
+    }
+  if (self->settle_tick == 0)
+    {
+      /* Following the newest message: heights that changed in this
+       * layout (pages arriving, estimates replaced) moved the end. The
+       * adjustment "changed" handler sets the value during the list's
+       * allocation; GTK 4.18's list does not act on that (its adjustment
+       * may even say "at the end" while the list shows rows above), so
+       * check what is drawn and scroll again, by item, after the layout. */
+      GtkAdjustment *adj = vadjustment (self);
+      double end = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+      KoiMessageRow *row = self->at_bottom ? newest_row (self) : NULL;
+      KoiMessage *item = row != NULL ? koi_message_row_get_item (row) : NULL;
+
+      if (self->at_bottom &&
+          (gtk_adjustment_get_value (adj) < end - 0.5 ||
+           (item != NULL && koi_message_get_loaded (item) &&
+            /* A bubble taller than the view is never wholly in it. */
+            gtk_widget_get_height (GTK_WIDGET (row)) < gtk_widget_get_height (GTK_WIDGET (self->scroller)) &&
+            !koi_conversation_view_row_in_view (self, GTK_WIDGET (row)))))
+        {
+          scroll_to_end (self);
+          self->live_passes++;
+        }
+      return;
+    }
+  /* The cells in view are live: if this layout shows the newest message,
+   * settling is done, and this very frame draws the chat; if real heights
+   * moved the end, scroll to it now (the list views adjustment changes
+   * during its own allocation are lost) and check in the next round. */
+  if (koi_conversation_view_newest_in_view (self))
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->settle_tick);
+      self->settle_tick = 0;
+      self->at_bottom = TRUE;
+      update_jump_button (self);
+      stop_settle (self);
+    }
+  else
+    {
+      scroll_to_end (self);
+      self->live_passes++;
+    }
+}
+
+static void
+on_list_realize (KoiConversationView *self,
+                 GtkWidget           *list)
+{
+  self->clock = g_object_ref (gtk_widget_get_frame_clock (list));
+  self->layout_handler = g_signal_connect_object (self->clock, "layout", G_CALLBACK (on_clock_layout),
+                                                  self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+}
+
+static void
+on_list_unrealize (KoiConversationView *self,
+                   GtkWidget           *list)
+{
+  if (self->clock != NULL)
+    g_clear_signal_handler (&self->layout_handler, self->clock);
+  g_clear_object (&self->clock);
+}
 
 static void
 stop_settle (KoiConversationView *self)
@@ -262,11 +427,23 @@ on_adjustment_value_changed (KoiConversationView *self,
                              GtkAdjustment       *adj)
 {
   double end = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+  double value = gtk_adjustment_get_value (adj);
+  double distance = end - value;
+  gboolean moved_up = value < self->last_value - 0.5 && distance > self->last_distance + 0.5;
 
+  self->last_value = value;
+  self->last_distance = distance;
   /* While settling, the list's own jumps are not the user's scrolling. */
   if (self->settle_tick != 0)
     return;
-  self->at_bottom = gtk_adjustment_get_value (adj) >= end - BOTTOM_SLACK;
+  if (distance <= BOTTOM_SLACK)
+    self->at_bottom = TRUE;
+  /* Only moving up away from the end is the user leaving it: rows
+   * getting their real heights move the value and the end together
+   * (above) or the end alone (below), and GTK 4.18 reports both as
+   * value changes while it lays the list out. */
+  else if (moved_up)
+    self->at_bottom = FALSE;
   if (self->at_bottom)
     update_jump_button (self);
 }
@@ -315,9 +492,11 @@ on_factory_setup (KoiConversationView      *self,
                   GtkListItem              *list_item,
                   GtkSignalListItemFactory *factory)
 {
+  GtkWidget *cell = koi_message_cell_new (self->heights);
+
   gtk_list_item_set_activatable (list_item, FALSE);
   gtk_list_item_set_selectable (list_item, FALSE);
-  gtk_list_item_set_child (list_item, koi_message_row_new ());
+  gtk_list_item_set_child (list_item, cell);
 }
 
 static void
@@ -325,7 +504,7 @@ on_factory_bind (KoiConversationView      *self,
                  GtkListItem              *list_item,
                  GtkSignalListItemFactory *factory)
 {
-  KoiMessageRow *row = KOI_MESSAGE_ROW (gtk_list_item_get_child (list_item));
+  KoiMessageCell *cell = KOI_MESSAGE_CELL (gtk_list_item_get_child (list_item));
   guint position = gtk_list_item_get_position (list_item);
   g_autoptr (KoiMessage) previous = NULL;
 
@@ -333,10 +512,6 @@ on_factory_bind (KoiConversationView      *self,
    * That message is next to a visible one, so its page is wanted anyway. */
   if (position > 0 && position != GTK_INVALID_LIST_POSITION && self->messages != NULL)
     previous = g_list_model_get_item (self->messages, position - 1);
-
-  koi_message_row_set_show_avatar (row, self->chat != NULL && koi_chat_get_is_group (self->chat));
-  koi_message_row_set_previous (row, previous);
-  koi_message_row_set_item (row, gtk_list_item_get_item (list_item));
 
   /* Rows are bound only once the list knows its length, which is then the
    * length the chat had when it opened (plus what came meanwhile). */
@@ -347,8 +522,9 @@ on_factory_bind (KoiConversationView      *self,
       self->marker_position = n >= self->unread_at_open ? n - self->unread_at_open : 0;
       self->unread_at_open = 0;
     }
-  koi_message_row_set_unread_marker (row, position != GTK_INVALID_LIST_POSITION &&
-                                          position == self->marker_position);
+  koi_message_cell_bind (cell, gtk_list_item_get_item (list_item), previous,
+                         self->chat != NULL && koi_chat_get_is_group (self->chat),
+                         position != GTK_INVALID_LIST_POSITION && position == self->marker_position);
 }
 
 static void
@@ -356,10 +532,7 @@ on_factory_unbind (KoiConversationView      *self,
                    GtkListItem              *list_item,
                    GtkSignalListItemFactory *factory)
 {
-  KoiMessageRow *row = KOI_MESSAGE_ROW (gtk_list_item_get_child (list_item));
-
-  koi_message_row_set_item (row, NULL);
-  koi_message_row_set_previous (row, NULL);
+  koi_message_cell_bind (KOI_MESSAGE_CELL (gtk_list_item_get_child (list_item)), NULL, NULL, FALSE, FALSE);
 }
 
 void
@@ -376,6 +549,8 @@ koi_conversation_view_set_messages (KoiConversationView *self,
     g_signal_handlers_disconnect_by_func (self->messages, on_items_changed, self);
 
   g_set_object (&self->messages, messages);
+  /* Store ids are unique, but another list may be another store. */
+  g_hash_table_remove_all (self->heights);
   self->at_bottom = TRUE;
   self->unseen = 0;
   stop_jump (self);   /* another chat: the quoted message is not in it */
@@ -822,10 +997,17 @@ focus_message_row (KoiConversationView *self,
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_view)); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *row = gtk_widget_get_first_child (child);
+      GtkWidget *cell = gtk_widget_get_first_child (child);
+      GtkWidget *row;
       KoiMessage *item;
 
-      if (!KOI_IS_MESSAGE_ROW (row))
+      /* A cell has its row only near the viewport (koi-message-cell.h):
+       * the scroll brings it there within a frame or two. */
+      if (cell == NULL || !KOI_IS_MESSAGE_CELL (cell) ||
+          !koi_message_cell_get_live (KOI_MESSAGE_CELL (cell)))
+        continue;
+      row = GTK_WIDGET (koi_message_cell_get_row (KOI_MESSAGE_CELL (cell)));
+      if (row == NULL)
         continue;
       item = koi_message_row_get_item (KOI_MESSAGE_ROW (row));
       if (item != NULL && koi_message_get_loaded (item) && koi_message_get_id (item) == id)
@@ -1028,6 +1210,204 @@ download_action (GtkWidget  *widget,
     koi_account_download (self->account, g_variant_get_int64 (parameter));
 }
 
+/* ------------------------------------------------------------------ */
+/* Keyboard: the list is one stop in the Tab order, between the messages
+ * above and the composer below; in it the arrow keys move between
+ * messages (GtkListView), Enter, Menu or Shift+F10 open the focused
+ * message's actions, Escape goes back to the composer. */
+
+/* The cell of the message that has the keyboard focus, or NULL. */
+static KoiMessageCell *
+focused_cell (KoiConversationView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  for (GtkWidget *w = focus; w != NULL && w != GTK_WIDGET (self->list_view); w = gtk_widget_get_parent (w))
+    {
+      GtkWidget *child = gtk_widget_get_first_child (w);
+
+      if (KOI_IS_MESSAGE_CELL (w))
+        return KOI_MESSAGE_CELL (w);
+      /* GTK >= 4.12 focuses the list item itself, the cell's parent. */
+      if (child != NULL && KOI_IS_MESSAGE_CELL (child) &&
+          gtk_widget_get_parent (w) == GTK_WIDGET (self->list_view))
+        return KOI_MESSAGE_CELL (child);
+    }
+  return NULL;
+}
+
+/* Where the focus enters the list: the lowest message drawn in the
+ * viewport (the newest one when the view follows it). */
+static gboolean
+focus_list (KoiConversationView *self)
+{
+  GtkWidget *list = GTK_WIDGET (self->list_view);
+  double height = gtk_widget_get_height (list);
+  GtkWidget *best = NULL;
+  double best_y = -G_MAXDOUBLE;
+
+  for (GtkWidget *item = gtk_widget_get_first_child (list); item != NULL;
+       item = gtk_widget_get_next_sibling (item))
+    {
+      GtkWidget *cell = gtk_widget_get_first_child (item);
+      graphene_rect_t bounds;
+
+      if (cell == NULL || !KOI_IS_MESSAGE_CELL (cell) ||
+          !koi_message_cell_get_live (KOI_MESSAGE_CELL (cell)) ||
+          !gtk_widget_get_child_visible (item) ||
+          !gtk_widget_compute_bounds (item, list, &bounds))
+        continue;
+      /* Wholly in view, or the only one there is. */
+      if (bounds.origin.y >= -1 && bounds.origin.y + bounds.size.height <= height + 1 &&
+          bounds.origin.y > best_y)
+        {
+          best = cell;
+          best_y = bounds.origin.y;
+        }
+    }
+  return best != NULL && gtk_widget_grab_focus (best);
+}
+
+/* The composer's own stops: its text, then Cancel (while editing or
+ * replying) and Send when they can be used. GtkTextView keeps the focus
+ * when asked to move it within its parent, so the order is spelled out. */
+static GPtrArray *
+composer_stops (KoiConversationView *self)
+{
+  GPtrArray *stops = g_ptr_array_new ();
+  GtkWidget *send = koi_composer_get_send_button (self->composer);
+  GtkWidget *text = GTK_WIDGET (koi_composer_get_text_view (self->composer));
+
+  g_ptr_array_add (stops, text);
+  for (GtkWidget *w = gtk_widget_get_first_child (GTK_WIDGET (self->composer)); w != NULL;
+       w = gtk_widget_get_next_sibling (w))
+    {
+      /* Buttons directly in the composer's bars (Cancel). */
+      for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+        if (GTK_IS_BUTTON (c) && c != send && gtk_widget_is_drawable (c) && gtk_widget_is_sensitive (c))
+          g_ptr_array_add (stops, c);
+    }
+  if (gtk_widget_is_drawable (send) && gtk_widget_is_sensitive (send))
+    g_ptr_array_add (stops, send);
+  return stops;
+}
+
+static gboolean
+koi_conversation_view_focus (GtkWidget        *widget,
+                             GtkDirectionType  direction)
+{
+  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkWidget *list = GTK_WIDGET (self->list_view);
+  g_autoptr (GPtrArray) stops = composer_stops (self);
+  gboolean in_view = focus != NULL && gtk_widget_is_ancestor (focus, widget);
+  gboolean in_list = focus != NULL && gtk_widget_is_ancestor (focus, list);
+  guint at = G_MAXUINT;
+
+  if (direction != GTK_DIR_TAB_FORWARD && direction != GTK_DIR_TAB_BACKWARD)
+    return GTK_WIDGET_CLASS (koi_conversation_view_parent_class)->focus (widget, direction);
+
+  for (guint i = 0; focus != NULL && i < stops->len; i++)
+    if (focus == g_ptr_array_index (stops, i) ||
+        gtk_widget_is_ancestor (focus, g_ptr_array_index (stops, i)))
+      at = i;
+
+  if (direction == GTK_DIR_TAB_FORWARD)
+    {
+      if (at != G_MAXUINT)
+        return at + 1 < stops->len && gtk_widget_grab_focus (g_ptr_array_index (stops, at + 1));
+      if (in_list && gtk_widget_get_visible (self->jump_button))
+        return gtk_widget_grab_focus (self->jump_button);
+      if (in_list || focus == self->jump_button)
+        return gtk_widget_grab_focus (g_ptr_array_index (stops, 0));
+      if (!in_view)
+        return focus_list (self) || gtk_widget_grab_focus (g_ptr_array_index (stops, 0));
+    }
+  else
+    {
+      if (at != G_MAXUINT && at > 0)
+        return gtk_widget_grab_focus (g_ptr_array_index (stops, at - 1));
+      if (at == 0 && gtk_widget_get_visible (self->jump_button))
+        return gtk_widget_grab_focus (self->jump_button);
+      if (at == 0 || focus == self->jump_button)
+        return focus_list (self);
+      if (in_list)
+        return FALSE;
+      if (!in_view)
+        return gtk_widget_grab_focus (g_ptr_array_index (stops, stops->len - 1));
+    }
+  return GTK_WIDGET_CLASS (koi_conversation_view_parent_class)->focus (widget, direction);
+}
+
+static gboolean
+is_menu_key (guint           keyval,
+             GdkModifierType mods)
+{
+  return ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter || keyval == GDK_KEY_ISO_Enter ||
+           keyval == GDK_KEY_Menu) && mods == 0) ||
+         (keyval == GDK_KEY_F10 && mods == GDK_SHIFT_MASK);
+}
+
+static gboolean
+open_focused_menu (gpointer user_data)
+{
+  KoiConversationView *self = user_data;
+  KoiMessageCell *cell = focused_cell (self);
+
+  self->menu_idle = 0;
+  if (cell == NULL)
+    return G_SOURCE_REMOVE;
+  koi_message_cell_set_live (cell, TRUE);
+  if (koi_message_cell_get_row (cell) != NULL)
+    koi_message_row_popup_menu (koi_message_cell_get_row (cell), -1, -1);
+  return G_SOURCE_REMOVE;
+}
+
+/* The keyboard focus is on a message as a whole (its cell or list item),
+ * not on something inside its bubble. */
+static gboolean
+focus_on_message (KoiConversationView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  KoiMessageCell *cell = focused_cell (self);
+  GtkWidget *row;
+
+  if (focus == NULL || cell == NULL)
+    return FALSE;
+  row = GTK_WIDGET (koi_message_cell_get_row (cell));
+  return focus == GTK_WIDGET (cell) || focus == gtk_widget_get_parent (GTK_WIDGET (cell)) ||
+         (row != NULL && focus == row);
+}
+
+static gboolean
+on_list_key_pressed (KoiConversationView   *self,
+                     guint                  keyval,
+                     guint                  keycode,
+                     GdkModifierType        state,
+                     GtkEventControllerKey *controller)
+{
+  GdkModifierType mods = state & gtk_accelerator_get_default_mod_mask ();
+
+  if (keyval == GDK_KEY_Escape && mods == 0)
+    return gtk_widget_grab_focus (GTK_WIDGET (self->composer));
+
+  /* The menu opens once this key event is done with (a popover shown
+   * from inside the list's key handling did not stay open). Enter on a
+   * button or link inside a bubble belongs to that control; only on the
+   * message itself does it open the menu (Menu and Shift+F10 always do). */
+  if (focused_cell (self) != NULL && is_menu_key (keyval, mods) &&
+      (keyval == GDK_KEY_Menu || keyval == GDK_KEY_F10 || focus_on_message (self)))
+    {
+      if (self->menu_idle == 0)
+        self->menu_idle = g_idle_add (open_focused_menu, self);
+      return TRUE;
+    }
+  return FALSE;
+}
+
 static gboolean
 koi_conversation_view_grab_focus (GtkWidget *widget)
 {
@@ -1041,12 +1421,17 @@ koi_conversation_view_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->menu_idle, g_source_remove);
   g_clear_pointer (&self->draft, koi_composer_draft_free);
 
   if (self->settle_tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->settle_tick);
   self->settle_tick = 0;
   stop_jump (self);
+  if (self->live_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->live_tick);
+  self->live_tick = 0;
+  on_list_unrealize (self, GTK_WIDGET (self->list_view));
 
   if (self->messages != NULL)
     g_signal_handlers_disconnect_by_func (self->messages, on_items_changed, self);
@@ -1058,6 +1443,7 @@ koi_conversation_view_dispose (GObject *object)
   g_clear_object (&self->messages);
   g_clear_object (&self->chat);
   g_clear_object (&self->account);
+  g_clear_pointer (&self->heights, g_hash_table_unref);
 
   G_OBJECT_CLASS (koi_conversation_view_parent_class)->dispose (object);
 }
@@ -1070,6 +1456,7 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
 
   object_class->dispose = koi_conversation_view_dispose;
   widget_class->grab_focus = koi_conversation_view_grab_focus;
+  widget_class->focus = koi_conversation_view_focus;
 
   /**
    * KoiConversationView::error:
@@ -1120,13 +1507,27 @@ static void
 koi_conversation_view_init (KoiConversationView *self)
 {
   GtkAdjustment *adj;
+  GtkEventController *keys;
 
+  self->heights = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->draft = koi_composer_draft_new (self->composer);
   self->cancellable = g_cancellable_new ();
   self->marker_position = G_MAXUINT;
   self->at_bottom = TRUE;
+
+  /* Capture: GTK 4.8's list items take Enter for activation, which
+   * these items do not use. */
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (keys, "key-pressed", G_CALLBACK (on_list_key_pressed), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), keys);
+
+  g_signal_connect_object (self->list_view, "realize", G_CALLBACK (on_list_realize),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->list_view, "unrealize", G_CALLBACK (on_list_unrealize),
+                           self, G_CONNECT_SWAPPED);
 
   adj = vadjustment (self);
   g_signal_connect_object (adj, "value-changed", G_CALLBACK (on_adjustment_value_changed),

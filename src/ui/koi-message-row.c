@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "koi-compat.h"
@@ -13,6 +15,8 @@
 #include "koi-message-row.h"
 #include "koi-quote-block.h"
 #include "koi-reaction-bar.h"
+#include "koi-message-note.h"
+#include "koi-text-sizer.h"
 #include "koi-ui-format.h"
 
 /* Messages of one sender closer together than this share one group. */
@@ -20,6 +24,8 @@
 /* About one line of text in a bubble. */
 #define PLACEHOLDER_WIDTH 120
 #define PLACEHOLDER_HEIGHT 36
+/* See wrap_floor(): the narrowest a long text's bubble gets, in characters. */
+#define WRAP_FLOOR_CHARS 16
 
 struct _KoiMessageRow
 {
@@ -45,6 +51,7 @@ struct _KoiMessageRow
   GtkWidget  *reaction_bar;
   GtkWidget  *quote_block;
   GtkWidget  *emoji_chooser;
+  GtkWidget  *note;   /* why it is not delivered (koi-message-note.h) */
 
   GtkWidget  *menu;   /* the context menu while it exists */
   GtkWidget  *files_box; /* a KoiFileBubble per attachment (koi-file-bubble.c) */
@@ -187,6 +194,7 @@ update_state (KoiMessageRow *self)
   const char *icon = NULL;
   const char *text = NULL;
   gboolean failed = FALSE;
+  gboolean failed_retry;
 
   if (self->item != NULL && koi_message_get_loaded (self->item) && is_outgoing (self->item))
     {
@@ -230,24 +238,42 @@ update_state (KoiMessageRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->state_image), icon != NULL);
   if (icon != NULL)
     {
+      /* No tooltip: the bubble's note says what matters in words, and a
+       * tooltip set on every bind cost more than the rest of it. */
       gtk_image_set_from_icon_name (self->state_image, icon);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), text);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->state_image),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
     }
 
-  /* A failure is the one state that needs words and a way out. */
+  /* A failure is the one state that needs words and a way out: Retry
+   * only where sending again can succeed, Delete (in the note) always. */
+  koi_message_note_update (self->note, self->item);
   gtk_widget_set_visible (GTK_WIDGET (self->state_label), failed);
   gtk_label_set_label (self->state_label, failed ? text : "");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_label),
-                               failed ? koi_message_get_failure_reason (self->item) : NULL);
-  gtk_widget_set_visible (self->retry_button, failed);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message-row.retry", failed);
+  failed_retry = failed && !koi_message_note_is_permanent (koi_message_get_failure_reason (self->item));
+  gtk_widget_set_visible (self->retry_button, failed_retry);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message-row.retry", failed_retry);
 
   if (failed)
     gtk_widget_add_css_class (self->bubble, "failed");
   else
     gtk_widget_remove_css_class (self->bubble, "failed");
+}
+
+/* A wrapped GtkLabel finds its minimum width by laying its text out as
+ * narrow as it may get: at width 0 that is one line per character (wrap
+ * mode word-char), and Pango shapes the rest of the paragraph again at
+ * every break, so a long message cost milliseconds to measure (profiled:
+ * half of opening a chat was HarfBuzz in these layouts). A floor of a few
+ * characters for texts longer than that makes it a handful of lines; short
+ * texts keep no floor, so their bubbles stay as small as their words. */
+static void
+wrap_floor (GtkLabel   *label,
+            const char *text)
+{
+  gboolean long_text = text != NULL && strlen (text) >= 4 * WRAP_FLOOR_CHARS;
+
+  gtk_label_set_width_chars (label, long_text ? WRAP_FLOOR_CHARS : -1);
 }
 
 static void
@@ -274,6 +300,7 @@ update_text (KoiMessageRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->subject_label),
                           email && subject != NULL && *subject != '\0');
   gtk_label_set_label (self->subject_label, email && subject != NULL ? subject : "");
+  wrap_floor (self->subject_label, email ? subject : NULL);
 
   /* A chat reply's whole text is the quote and the answer: the quote
    * block above shows the one, the bubble the other. */
@@ -287,6 +314,7 @@ update_text (KoiMessageRow *self)
     {
       /* Its author took it back: say so where the text was. */
       markup = g_markup_printf_escaped ("<i>%s</i>", _("Message deleted"));
+      wrap_floor (self->text_label, NULL);
       gtk_label_set_markup (self->text_label, markup);
       gtk_widget_add_css_class (GTK_WIDGET (self->text_label), "dim-label");
       gtk_widget_set_visible (GTK_WIDGET (self->text_label), TRUE);
@@ -296,6 +324,7 @@ update_text (KoiMessageRow *self)
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->text_label), "dim-label");
   markup = koi_ui_text_to_markup (self->show_full && full != NULL ? full : text);
+  wrap_floor (self->text_label, self->show_full && full != NULL ? full : text);
   gtk_label_set_markup (self->text_label, markup);
   gtk_widget_set_visible (GTK_WIDGET (self->text_label), text != NULL && *text != '\0');
 }
@@ -609,6 +638,18 @@ gboolean
 koi_message_row_get_can_retry (KoiMessageRow *self)
 {
   return gtk_widget_get_visible (self->retry_button);
+}
+
+const char *
+koi_message_row_get_note_text (KoiMessageRow *self)
+{
+  return koi_message_note_get_text (self->note);
+}
+
+gboolean
+koi_message_row_get_can_delete (KoiMessageRow *self)
+{
+  return koi_message_note_get_can_delete (self->note);
 }
 
 static gboolean
@@ -965,6 +1006,7 @@ koi_message_row_class_init (KoiMessageRowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (KOI_TYPE_TEXT_SIZER);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/koi-message-row.ui");
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, day_label);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, unread_marker);
@@ -1006,7 +1048,12 @@ koi_message_row_init (KoiMessageRow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->files_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   gtk_widget_set_visible (self->files_box, FALSE);
-  gtk_box_insert_child_after (GTK_BOX (self->bubble), self->files_box, GTK_WIDGET (self->text_label));
+  /* After the text (inside its KoiTextSizer). */
+  gtk_box_insert_child_after (GTK_BOX (self->bubble), self->files_box,
+                              gtk_widget_get_parent (GTK_WIDGET (self->text_label)));
+  /* Above the time line, in code so the bubble's .ui stays as it was. */
+  self->note = koi_message_note_new ();
+  gtk_widget_insert_before (self->note, self->bubble, gtk_widget_get_parent (GTK_WIDGET (self->time_label)));
   update_all (self);
 
   click = gtk_gesture_click_new ();

@@ -44,6 +44,10 @@ const char *koi_message_row_get_avatar_text (KoiMessageRow *self);
 const char *koi_message_row_get_state_text  (KoiMessageRow *self);
 gboolean    koi_message_row_get_grouped     (KoiMessageRow *self);
 gboolean    koi_message_row_get_can_retry   (KoiMessageRow *self);
+/* Why an own message is not delivered, as the bubble says it ("" if it
+ * says nothing), and whether it offers Delete. */
+const char *koi_message_row_get_note_text   (KoiMessageRow *self);
+gboolean    koi_message_row_get_can_delete  (KoiMessageRow *self);
 /* Live KoiMessageRow instances in the process, for the "only a screenful
  * of rows exists" test. */
 guint       koi_message_row_get_instance_count (void);

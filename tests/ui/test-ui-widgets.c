@@ -303,9 +303,28 @@ test_message_row_states (void)
     g_assert_cmpstr (koi_message_row_get_state_text (KOI_MESSAGE_ROW (row)), ==, "Read");
   }
 
-  koi_message_set_failure_reason (message, "550 No such user");
+  /* Back in the queue after a failed attempt: the bubble says why, and
+   * that the engine tries again (no button: nothing for the user to do). */
+  koi_message_set_failure_reason (message, "Could not connect to the SMTP server");
+  koi_message_set_state (message, KOI_MESSAGE_QUEUED);
+  g_assert_cmpstr (koi_message_row_get_note_text (KOI_MESSAGE_ROW (row)), ==,
+                   "Will try again: Could not connect to the SMTP server");
+  g_assert_false (koi_message_row_get_can_retry (KOI_MESSAGE_ROW (row)));
+  g_assert_false (koi_message_row_get_can_delete (KOI_MESSAGE_ROW (row)));
+
+  /* A permanent refusal (5xx): the reason in the bubble, Delete, and no
+   * Retry, which would only be refused again. */
+  koi_message_set_failure_reason (message, "bob@example.org: 550 5.1.1 No such user");
   koi_message_set_state (message, KOI_MESSAGE_FAILED);
   g_assert_cmpstr (koi_message_row_get_state_text (KOI_MESSAGE_ROW (row)), ==, "Not sent");
+  g_assert_cmpstr (koi_message_row_get_note_text (KOI_MESSAGE_ROW (row)), ==,
+                   "Server refused: bob@example.org: 550 5.1.1 No such user");
+  g_assert_true (koi_message_row_get_can_delete (KOI_MESSAGE_ROW (row)));
+  g_assert_false (koi_message_row_get_can_retry (KOI_MESSAGE_ROW (row)));
+
+  /* A refusal without a permanent code may pass another time: Retry too. */
+  koi_message_set_failure_reason (message, "bob@example.org: refused by the server");
+  g_assert_true (koi_message_row_get_can_delete (KOI_MESSAGE_ROW (row)));
   g_assert_true (koi_message_row_get_can_retry (KOI_MESSAGE_ROW (row)));
 
   /* The Retry button asks the conversation to retry this message. */

@@ -5,6 +5,7 @@
 
 #include "koi-compat.h"
 #include "koi-conversation-view.h"
+#include "koi-text-sizer.h"
 #include "koi-new-chat-dialog.h"
 #include "koi-preferences-window.h"
 #include "koi-test-ui.h"
@@ -35,6 +36,9 @@ sample_conversation (void)
   const struct { int direction; const char *text; gint64 ago_min; } rows[] = {
     { KOI_STORE_DIRECTION_INCOMING, "Hi Alice! Are we still on for Friday?", 30 },
     { KOI_STORE_DIRECTION_INCOMING, "The plan is at https://example.org/plan", 29 },
+    { KOI_STORE_DIRECTION_INCOMING, "A longer one, so the bubble wraps: we meet at the station at "
+      "half past seven, take the eight o'clock train, and walk from there; bring boots.\n"
+      "And a second paragraph with a long link https://example.org/a/rather/long/path/that/must/break/somewhere", 20 },
     { KOI_STORE_DIRECTION_OUTGOING, "Yes! See you at eight.", 3 },
     { KOI_STORE_DIRECTION_OUTGOING, "I will bring the cake.", 2 },
   };
@@ -61,6 +65,35 @@ sample_conversation (void)
     }
 
   return G_LIST_MODEL (store);
+}
+
+
+/* Every message text is drawn whole: each label inside a KoiTextSizer got
+ * at least the height it needs at the width it got (the sizer measures
+ * with its own layout; a mismatch would cut lines off). */
+static guint
+assert_texts_whole (GtkWidget *root)
+{
+  guint checked = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_LABEL (child) && KOI_IS_TEXT_SIZER (root) && gtk_widget_get_mapped (child))
+        {
+          int needed, natural, natural_width;
+
+          gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (child),
+                              &needed, &natural, NULL, NULL);
+          gtk_widget_measure (child, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural_width, NULL, NULL);
+          g_test_message ("text at %d px (natural %d): %d px high, needs %d",
+                          gtk_widget_get_width (child), natural_width, gtk_widget_get_height (child), needed);
+          g_assert_cmpint (gtk_widget_get_height (child), >=, needed);
+          checked++;
+        }
+      checked += assert_texts_whole (child);
+    }
+  return checked;
 }
 
 static void
@@ -102,6 +135,13 @@ test_light_dark_narrow (void)
   gtk_window_destroy (GTK_WINDOW (window));
 
   /* Bubbles in both styles: own messages in the accent colour. */
+  /* The last one was refused: the bubble says why and offers Delete. */
+  {
+    g_autoptr (KoiMessage) last = g_list_model_get_item (messages, g_list_model_get_n_items (messages) - 1);
+
+    koi_message_set_failure_reason (last, "bob@example.org: 550 5.1.1 No such user");
+    koi_message_set_state (last, KOI_MESSAGE_FAILED);
+  }
   chat_window = GTK_WINDOW (gtk_window_new ());
   view = KOI_CONVERSATION_VIEW (koi_conversation_view_new ());
   gtk_window_set_default_size (chat_window, 480, 480);
@@ -109,8 +149,13 @@ test_light_dark_narrow (void)
   koi_conversation_view_set_messages (view, messages);
   gtk_window_present (chat_window);
   chat_light = shoot (GTK_WIDGET (chat_window), "conversation-light.png");
+  /* The first frame drawn shows the newest message, and all of it. */
+  g_assert_true (koi_conversation_view_newest_in_view (view));
+  g_assert_cmpuint (assert_texts_whole (GTK_WIDGET (chat_window)), >=, 5);
   g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (chat_window), "I will bring the cake."));
   g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (chat_window), "Bob"));
+  g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (chat_window),
+                                            "Server refused: bob@example.org: 550 5.1.1 No such user"));
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   chat_dark = shoot (GTK_WIDGET (chat_window), "conversation-dark.png");

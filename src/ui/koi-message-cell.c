@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "koi-message-cell"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "koi-compat.h"
+#include "koi-message-cell.h"
+#include "koi-ui-format.h"
+
+/* What a bubble adds around its text lines, in pixels, for estimates: the
+ * row's top padding, the bubble's padding and border, the time line. */
+#define CHROME_HEIGHT 38
+/* Row padding and bubble padding beside the text. */
+#define CHROME_WIDTH 48
+/* The text label's max-width-chars (koi-message-row.ui). */
+#define TEXT_MAX_CHARS 60
+/* Heights remembered per list, at most. */
+#define MAX_HEIGHTS 20000
+
+typedef struct {
+  int width;
+  int minimum;
+  int natural;
+} Height;
+
+struct _KoiMessageCell
+{
+  GtkWidget      parent_instance;
+
+  KoiMessageRow *row;
+  GHashTable    *heights;   /* store id (gint64*) → Height*; shared */
+
+  KoiMessage    *item;
+  KoiMessage    *previous;
+  gboolean       show_avatar;
+  gboolean       unread_marker;
+  gboolean       live;
+};
+
+G_DEFINE_FINAL_TYPE (KoiMessageCell, koi_message_cell, GTK_TYPE_WIDGET)
+
+GtkWidget *
+koi_message_cell_new (GHashTable *heights)
+{
+  KoiMessageCell *self = g_object_new (KOI_TYPE_MESSAGE_CELL, NULL);
+
+  self->heights = g_hash_table_ref (heights);
+  return GTK_WIDGET (self);
+}
+
+KoiMessageRow *
+koi_message_cell_get_row (KoiMessageCell *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE_CELL (self), NULL);
+
+  return self->row;
+}
+
+KoiMessage *
+koi_message_cell_get_item (KoiMessageCell *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE_CELL (self), NULL);
+
+  return self->item;
+}
+
+gboolean
+koi_message_cell_get_live (KoiMessageCell *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE_CELL (self), FALSE);
+
+  return self->live;
+}
+
+static void
+push_to_row (KoiMessageCell *self)
+{
+  /* A row is a template of some twenty widgets: made the first time the
+   * cell goes live, so cells that stay far from the viewport cost little. */
+  if (self->row == NULL)
+    {
+      if (!self->live)
+        return;
+      self->row = KOI_MESSAGE_ROW (koi_message_row_new ());
+      gtk_widget_set_parent (GTK_WIDGET (self->row), GTK_WIDGET (self));
+    }
+
+  koi_message_row_set_show_avatar (self->row, self->show_avatar);
+  koi_message_row_set_previous (self->row, self->live ? self->previous : NULL);
+  koi_message_row_set_item (self->row, self->live ? self->item : NULL);
+  koi_message_row_set_unread_marker (self->row, self->live && self->unread_marker);
+  gtk_widget_set_visible (GTK_WIDGET (self->row), self->live);
+}
+
+static const char *
+state_words (KoiMessage *item)
+{
+  if (koi_message_get_direction (item) != KOI_MESSAGE_OUTGOING)
+    return NULL;
+  switch (koi_message_get_state (item))
+    {
+    case KOI_MESSAGE_QUEUED:
+      return _("waiting to send");
+    case KOI_MESSAGE_SENDING:
+      return _("sending");
+    case KOI_MESSAGE_SENT:
+      return koi_message_get_read (item) ? _("read") : _("sent");
+    case KOI_MESSAGE_FAILED:
+      return _("not sent");
+    case KOI_MESSAGE_RECEIVED:
+    default:
+      return NULL;
+    }
+}
+
+char *
+koi_message_cell_dup_accessible_label (KoiMessageCell *self)
+{
+  KoiMessage *item = self->item;
+  const char *who, *text, *state;
+  g_autofree char *clock = NULL;
+
+  g_return_val_if_fail (KOI_IS_MESSAGE_CELL (self), NULL);
+
+  if (item == NULL || !koi_message_get_loaded (item))
+    return NULL;
+  if (koi_message_get_direction (item) == KOI_MESSAGE_OUTGOING)
+    who = _("You");
+  else
+    who = koi_message_get_from_name (item) != NULL && *koi_message_get_from_name (item) != '\0'
+      ? koi_message_get_from_name (item) : koi_message_get_from_address (item);
+  clock = koi_ui_format_clock (koi_message_get_timestamp (item));
+  text = koi_message_get_deleted (item) ? _("Message deleted")
+    : koi_message_get_text (item) != NULL ? koi_message_get_text (item) : "";
+  state = state_words (item);
+  if (state != NULL)
+    /* TRANSLATORS: what a screen reader says for a message: who, time,
+     * text, state, e.g. "You, 10:42, Are you coming?, read" */
+    return g_strdup_printf (_("%s, %s, %s, %s"), who ? who : "", clock, text, state);
+  /* TRANSLATORS: what a screen reader says for a message: who, time, text */
+  return g_strdup_printf (_("%s, %s, %s"), who ? who : "", clock, text);
+}
+
+/* The label goes on the cell and on the list's item widget around it,
+ * which is what holds the keyboard focus in the list. */
+static void
+update_label (KoiMessageCell *self)
+{
+  g_autofree char *label = koi_message_cell_dup_accessible_label (self);
+  GtkWidget *parent = gtk_widget_get_parent (GTK_WIDGET (self));
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  label != NULL ? label : "", -1);
+  if (parent != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (parent), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    label != NULL ? label : "", -1);
+}
+
+/* A page arrived for the message this cell waits with: its text, and so
+ * its estimated height, is known now. A live row follows by itself. */
+static void
+on_item_loaded (KoiMessageCell *self,
+                GParamSpec     *pspec,
+                KoiMessage     *item)
+{
+  if (!self->live && g_str_equal (pspec->name, "loaded"))
+    gtk_widget_queue_resize (GTK_WIDGET (self));
+  update_label (self);
+}
+
+void
+koi_message_cell_bind (KoiMessageCell *self,
+                       KoiMessage     *item,
+                       KoiMessage     *previous,
+                       gboolean        show_avatar,
+                       gboolean        unread_marker)
+{
+  g_return_if_fail (KOI_IS_MESSAGE_CELL (self));
+
+  /* Bound again to the message it shows (newer GTK rebinds items in
+   * place): it stays live, so its height does not fall back to an
+   * estimate and jump the list. */
+  if (item != NULL && item == self->item && previous == self->previous &&
+      show_avatar == self->show_avatar && unread_marker == self->unread_marker)
+    return;
+
+  if (self->item != NULL)
+    g_signal_handlers_disconnect_by_func (self->item, on_item_loaded, self);
+  g_set_object (&self->item, item);
+  g_set_object (&self->previous, previous);
+  if (item != NULL)
+    {
+      g_signal_connect_object (item, "notify::loaded", G_CALLBACK (on_item_loaded), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (item, "notify::state", G_CALLBACK (on_item_loaded), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (item, "notify::read", G_CALLBACK (on_item_loaded), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (item, "notify::text", G_CALLBACK (on_item_loaded), self,
+                               G_CONNECT_SWAPPED);
+    }
+  self->show_avatar = show_avatar;
+  self->unread_marker = unread_marker;
+  /* A recycled cell usually comes from the far edge of what the list
+   * keeps: not live until the view finds it near the viewport. Newer GTK
+   * keeps only items near the viewport anyway: there every cell is live,
+   * so no height is ever an estimate. */
+  self->live = item != NULL && koi_compat_list_keeps_few_items ();
+  push_to_row (self);
+  update_label (self);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+void
+koi_message_cell_set_live (KoiMessageCell *self,
+                           gboolean        live)
+{
+  g_return_if_fail (KOI_IS_MESSAGE_CELL (self));
+
+  if (self->live == !!live || (live && self->item == NULL))
+    return;
+  self->live = !!live;
+  push_to_row (self);
+}
+
+/* Lines of @text when wrapped at @chars_per_line characters. */
+static int
+estimate_lines (const char *text,
+                int         chars_per_line)
+{
+  int lines = 0;
+  int run = 0;
+
+  if (text == NULL || *text == '\0')
+    return 1;
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      if (*p == '\n')
+        {
+          lines += 1 + run / chars_per_line;
+          run = 0;
+        }
+      else
+        run++;
+    }
+  return lines + 1 + run / chars_per_line;
+}
+
+static void
+font_size (KoiMessageCell *self,
+           int            *char_width,
+           int            *line_height)
+{
+  static int cw, lh;
+
+  /* One font for all bubbles: asked once. */
+  if (cw == 0)
+    {
+      PangoFontMetrics *metrics = pango_context_get_metrics (gtk_widget_get_pango_context (GTK_WIDGET (self)),
+                                                             NULL, NULL);
+
+      cw = MAX (1, PANGO_PIXELS (pango_font_metrics_get_approximate_char_width (metrics)));
+      lh = MAX (1, PANGO_PIXELS (pango_font_metrics_get_height (metrics)));
+      if (lh <= 1)
+        lh = PANGO_PIXELS (pango_font_metrics_get_ascent (metrics) + pango_font_metrics_get_descent (metrics));
+      pango_font_metrics_unref (metrics);
+    }
+  *char_width = cw;
+  *line_height = MAX (lh, 1);
+}
+
+static int
+estimate_height (KoiMessageCell *self,
+                 int             width)
+{
+  int cw, lh, chars;
+  KoiMessage *item = self->item;
+
+  if (item == NULL || !koi_message_get_loaded (item))
+    return CHROME_HEIGHT;
+  font_size (self, &cw, &lh);
+  chars = width > 0 ? (width - CHROME_WIDTH) / cw : TEXT_MAX_CHARS;
+  chars = CLAMP (chars, 8, TEXT_MAX_CHARS);
+  return CHROME_HEIGHT + lh * estimate_lines (koi_message_get_text (item), chars);
+}
+
+static void
+koi_message_cell_measure (GtkWidget      *widget,
+                          GtkOrientation  orientation,
+                          int             for_size,
+                          int            *minimum,
+                          int            *natural,
+                          int            *minimum_baseline,
+                          int            *natural_baseline)
+{
+  KoiMessageCell *self = KOI_MESSAGE_CELL (widget);
+  gint64 id;
+  Height *known;
+
+  if (self->live)
+    {
+      gtk_widget_measure (GTK_WIDGET (self->row), orientation, for_size, minimum, natural, NULL, NULL);
+      /* Heights at the width the list gives: what this message will claim
+       * while its cell is not live. */
+      if (orientation == GTK_ORIENTATION_VERTICAL && for_size > 0 && self->item != NULL &&
+          koi_message_get_loaded (self->item))
+        {
+          Height *height = g_new (Height, 1);
+
+          id = koi_message_get_id (self->item);
+          *height = (Height) { for_size, *minimum, *natural };
+          /* Bounded: a long scroll through a huge chat starts afresh
+           * rather than keep every height (estimates cover the rest). */
+          if (g_hash_table_size (self->heights) >= MAX_HEIGHTS)
+            g_hash_table_remove_all (self->heights);
+          g_hash_table_insert (self->heights, g_memdup2 (&id, sizeof id), height);
+        }
+      return;
+    }
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      /* The list is as wide as its viewport; live rows say how narrow it
+       * may get. */
+      *minimum = *natural = 0;
+      return;
+    }
+
+  id = self->item != NULL ? koi_message_get_id (self->item) : 0;
+  known = self->item != NULL && koi_message_get_loaded (self->item)
+    ? g_hash_table_lookup (self->heights, &id) : NULL;
+  if (known != NULL && known->width == for_size)
+    {
+      *minimum = known->minimum;
+      *natural = known->natural;
+      return;
+    }
+  *minimum = *natural = estimate_height (self, for_size);
+}
+
+static void
+koi_message_cell_size_allocate (GtkWidget *widget,
+                                int        width,
+                                int        height,
+                                int        baseline)
+{
+  KoiMessageCell *self = KOI_MESSAGE_CELL (widget);
+
+  if (self->live)
+    gtk_widget_allocate (GTK_WIDGET (self->row), width, height, baseline, NULL);
+}
+
+static GtkSizeRequestMode
+koi_message_cell_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
+static void
+koi_message_cell_dispose (GObject *object)
+{
+  KoiMessageCell *self = KOI_MESSAGE_CELL (object);
+
+  if (self->item != NULL)
+    g_signal_handlers_disconnect_by_func (self->item, on_item_loaded, self);
+  g_clear_object (&self->item);
+  g_clear_object (&self->previous);
+  if (self->row != NULL)
+    gtk_widget_unparent (GTK_WIDGET (self->row));
+  self->row = NULL;
+
+  G_OBJECT_CLASS (koi_message_cell_parent_class)->dispose (object);
+}
+
+static void
+koi_message_cell_finalize (GObject *object)
+{
+  KoiMessageCell *self = KOI_MESSAGE_CELL (object);
+
+  g_clear_pointer (&self->heights, g_hash_table_unref);
+
+  G_OBJECT_CLASS (koi_message_cell_parent_class)->finalize (object);
+}
+
+static void
+koi_message_cell_class_init (KoiMessageCellClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = koi_message_cell_dispose;
+  object_class->finalize = koi_message_cell_finalize;
+  widget_class->measure = koi_message_cell_measure;
+  widget_class->size_allocate = koi_message_cell_size_allocate;
+  widget_class->get_request_mode = koi_message_cell_get_request_mode;
+  gtk_widget_class_set_css_name (widget_class, "koi-message-cell");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+koi_message_cell_init (KoiMessageCell *self)
+{
+  /* The keyboard's stop for this message in the list (GTK 4.8's list item
+   * takes the focus only for selectable items, else gives it to a child);
+   * the conversation view handles its keys. */
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+}
