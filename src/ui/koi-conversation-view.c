@@ -99,7 +99,7 @@ struct _KoiConversationView
 
   /* Ctrl+F: this chat's search, and where the focus was when it opened
    * (weak pointer: Escape brings it back). */
-  GtkSearchBar      *find_bar;
+  GtkRevealer       *find_bar;
   GtkSearchEntry    *find_entry;
   KoiSearchResults  *find_results;
   GtkWidget         *find_return_focus;
@@ -1224,11 +1224,11 @@ find_restore_focus (KoiConversationView *self)
 static void
 find_close (KoiConversationView *self)
 {
-  if (!gtk_search_bar_get_search_mode (self->find_bar))
+  if (!gtk_revealer_get_reveal_child (self->find_bar))
     return;
   find_restore_focus (self);
   gtk_editable_set_text (GTK_EDITABLE (self->find_entry), "");
-  gtk_search_bar_set_search_mode (self->find_bar, FALSE);
+  gtk_revealer_set_reveal_child (self->find_bar, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->find_results), FALSE);
 }
 
@@ -1246,7 +1246,7 @@ find_action (GtkWidget  *widget,
   if (focus != NULL && !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->find_bar)))
     g_set_weak_pointer (&self->find_return_focus, focus);
   koi_search_results_set_chat_id (self->find_results, koi_chat_get_id (self->chat));
-  gtk_search_bar_set_search_mode (self->find_bar, TRUE);
+  gtk_revealer_set_reveal_child (self->find_bar, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->find_entry));
 }
 
@@ -1698,7 +1698,6 @@ koi_conversation_view_init (KoiConversationView *self)
 
   self->heights = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
-  gtk_search_bar_connect_entry (self->find_bar, GTK_EDITABLE (self->find_entry));
 
   self->draft = koi_composer_draft_new (self->composer);
   self->cancellable = g_cancellable_new ();

@@ -152,9 +152,6 @@ find_search_bar (GtkWidget *widget)
 
       if (GTK_IS_SEARCH_BAR (child))
         return child;
-      /* The open chat has a search of its own (Ctrl+F inside it). */
-      if (KOI_IS_CONVERSATION_VIEW (child))
-        continue;
       if ((found = find_search_bar (child)) != NULL)
         return found;
     }
