@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "koi-compat.h"
@@ -1465,6 +1467,78 @@ composer_stops (KoiConversationView *self)
   return stops;
 }
 
+/* What Tab stops at inside a message's bubble, in order: its buttons
+ * (Show Full Message, Retry, a quote, a file's Download, reactions) and
+ * its text when that has links (the label moves among its own links).
+ * Text without links is no stop: it is read with the message. */
+static void
+collect_bubble_stops (GtkWidget *widget,
+                      GPtrArray *out)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (!gtk_widget_get_mapped (child) || !gtk_widget_is_sensitive (child))
+        continue;
+      if (GTK_IS_BUTTON (child))
+        {
+          if (gtk_widget_get_focusable (child))
+            g_ptr_array_add (out, child);
+          continue;
+        }
+      if (GTK_IS_LABEL (child))
+        {
+          if (gtk_label_get_use_markup (GTK_LABEL (child)) &&
+              strstr (gtk_label_get_label (GTK_LABEL (child)), "<a ") != NULL)
+            g_ptr_array_add (out, child);
+          continue;
+        }
+      collect_bubble_stops (child, out);
+    }
+}
+
+/* Tab from a message goes through its bubble's controls before it leaves
+ * the list; Shift+Tab from the first of them comes back to the message.
+ * FALSE: nothing (more) to stop at in this direction. */
+static gboolean
+bubble_focus (KoiConversationView *self,
+              GtkWidget           *focus,
+              GtkDirectionType     direction)
+{
+  KoiMessageCell *cell = focused_cell (self);
+  GtkWidget *row = cell != NULL ? GTK_WIDGET (koi_message_cell_get_row (cell)) : NULL;
+  g_autoptr (GPtrArray) stops = NULL;
+  guint at = G_MAXUINT;
+
+  if (row == NULL)
+    return FALSE;
+  stops = g_ptr_array_new ();
+  collect_bubble_stops (row, stops);
+  for (guint i = 0; i < stops->len; i++)
+    if (focus == g_ptr_array_index (stops, i) || gtk_widget_is_ancestor (focus, g_ptr_array_index (stops, i)))
+      at = i;
+
+  if (direction == GTK_DIR_TAB_FORWARD)
+    {
+      /* From the message itself, the first; from a control, itself first
+       * (a text moves to its next link), then the ones after it. */
+      for (guint i = at == G_MAXUINT ? 0 : at; i < stops->len; i++)
+        if (gtk_widget_child_focus (g_ptr_array_index (stops, i), GTK_DIR_TAB_FORWARD))
+          return TRUE;
+      return FALSE;
+    }
+
+  if (at == G_MAXUINT)
+    return FALSE;
+  for (guint i = at + 1; i-- > 0;)
+    if (gtk_widget_child_focus (g_ptr_array_index (stops, i), GTK_DIR_TAB_BACKWARD))
+      return TRUE;
+  /* Before the first control: the message itself (its list item where
+   * the cell may not take the focus, as focus_message_row does). */
+  return gtk_widget_grab_focus (GTK_WIDGET (cell)) ||
+         gtk_widget_grab_focus (gtk_widget_get_parent (GTK_WIDGET (cell)));
+}
+
 static gboolean
 koi_conversation_view_focus (GtkWidget        *widget,
                              GtkDirectionType  direction)
@@ -1485,6 +1559,9 @@ koi_conversation_view_focus (GtkWidget        *widget,
     if (focus == g_ptr_array_index (stops, i) ||
         gtk_widget_is_ancestor (focus, g_ptr_array_index (stops, i)))
       at = i;
+
+  if (in_list && bubble_focus (self, focus, direction))
+    return TRUE;
 
   if (direction == GTK_DIR_TAB_FORWARD)
     {
