@@ -144,6 +144,9 @@ update_chat_list_page (KoiWindow *self)
                           !searching || n > 0 || (found == 0 && !busy));
   gtk_widget_set_visible (GTK_WIDGET (self->search_results), show_messages);
   gtk_widget_set_vexpand (GTK_WIDGET (self->chat_list_stack), !show_messages);
+  /* A homogeneous stack would be as tall as its tallest page (the empty
+   * state), not as the chats found. */
+  gtk_stack_set_vhomogeneous (self->chat_list_stack, !show_messages);
   gtk_scrolled_window_set_propagate_natural_height (self->chat_list_scroller, show_messages);
   gtk_scrolled_window_set_max_content_height (self->chat_list_scroller, show_messages ? 200 : -1);
 }

@@ -308,6 +308,33 @@ test_all_chats_enter (Fixture       *fixture,
 
     g_test_message ("screenshot: %s", path);
   }
+
+  /* Ctrl+K searches every chat even from inside one. A word that names a
+   * chat and is in messages: the chat above, the messages below, both in
+   * view. */
+  koi_test_ui_press_keys ("ctrl+k");
+  WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  type_word ("bob");
+  WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "bob") == 0 &&
+            !koi_search_results_get_busy (results), 5);
+  WAIT_FOR (n_listed (window) == 1, 5);
+  g_assert_cmpuint (koi_search_results_get_n_results (results), >, 10);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  row = koi_search_results_get_row (results, 0);
+  WAIT_FOR (widget_in_viewport (row), 5);
+  g_assert_true (row_marks (row, "Bob"));
+  {
+    GtkWidget *chat_row = koi_test_ui_find_label (GTK_WIDGET (koi_window_get_chat_list_view (window)), "Bob");
+
+    g_assert_nonnull (chat_row);
+    WAIT_FOR (widget_in_viewport (chat_row), 5);
+  }
+  {
+    g_autoptr (GdkTexture) shot = koi_test_ui_render (GTK_WIDGET (window));
+    g_autofree char *path = koi_test_ui_save_png (shot, "search-chats-and-messages.png");
+
+    g_test_message ("screenshot: %s", path);
+  }
 }
 
 /* A word in two chats: both results, each naming its chat; a click on
