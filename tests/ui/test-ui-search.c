@@ -199,16 +199,15 @@ static gboolean
 row_marks (GtkWidget  *row,
            const char *bold)
 {
-  GtkWidget *label = NULL;
   g_autofree char *expect = g_strdup_printf ("<b>%s</b>", bold);
+  GtkWidget *box = gtk_widget_get_first_child (row);
+  GtkWidget *label = NULL;
 
-  for (GtkWidget *w = find_type (row, GTK_TYPE_LABEL); w != NULL; w = NULL)
-    label = w;
-  /* The snippet is the row's last label. */
-  for (GtkWidget *box = gtk_widget_get_first_child (row); box != NULL; box = NULL)
-    for (GtkWidget *c = gtk_widget_get_first_child (box); c != NULL; c = gtk_widget_get_next_sibling (c))
-      if (GTK_IS_LABEL (c))
-        label = c;
+  /* The snippet is the last label of the row's box. */
+  for (GtkWidget *c = box != NULL ? gtk_widget_get_first_child (box) : NULL; c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    if (GTK_IS_LABEL (c))
+      label = c;
   return label != NULL && strstr (gtk_label_get_label (GTK_LABEL (label)), expect) != NULL;
 }
 
