@@ -631,6 +631,14 @@ koi_engine_get_address (KoiEngine *self)
   return self->account->address;
 }
 
+const char *
+koi_engine_get_store_path (KoiEngine *self)
+{
+  g_return_val_if_fail (KOI_IS_ENGINE (self), NULL);
+
+  return self->store_path;
+}
+
 gint64
 koi_engine_get_account_id (KoiEngine *self)
 {

@@ -162,6 +162,18 @@ gint64        koi_account_edit_contact_finish  (KoiAccount           *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
 
+/* The message's raw mail as the server holds it ("Show Source",
+ * koi_engine_fetch_source_async()); G_IO_ERROR_NOT_CONNECTED without an
+ * engine. Finishes with the bytes (transfer full). */
+void          koi_account_fetch_source_async   (KoiAccount           *self,
+                                                gint64                message_id,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+GBytes       *koi_account_fetch_source_finish  (KoiAccount           *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+
 /* Marks the chat read here and on the server (no-op without an engine). */
 void          koi_account_mark_read            (KoiAccount           *self,
                                                 gint64                chat_id);

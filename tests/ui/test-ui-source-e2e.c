@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "koi-chat-row.h"
+#include "koi-compat.h"
+#include "koi-conversation-view.h"
+#include "koi-message-row.h"
+#include "koi-model.h"
+#include "koi-session.h"
+#include "koi-source-dialog.h"
+#include "koi-store-alert.h"
+#include "koi-test-cli.h"
+#include "koi-test-ui.h"
+#include "koi-window.h"
+
+/*
+ * Show Source in Bob's window, with koi-cli's Alice and the private
+ * Dovecot + Postfix: the newest message reached by keyboard, its menu
+ * opened with the Menu key and "Show Source" chosen by its mnemonic; the
+ * dialog shows the mail as the server holds it, with its Message-ID.
+ *
+ * And Bob's window started on a store whose first page was overwritten:
+ * it says the store is damaged and offers Repair and Quit; Repair (Enter)
+ * sets the file aside and the chat comes back from the server into the
+ * chat list.
+ */
+
+#define WAIT_S 45
+
+#define WAIT_FOR(cond, seconds)                                               \
+  G_STMT_START {                                                              \
+    gint64 wait_end_ = g_get_monotonic_time () + (gint64) (seconds) * G_USEC_PER_SEC; \
+    while (!(cond) && g_get_monotonic_time () < wait_end_)                    \
+      g_main_context_iteration (NULL, TRUE);                                  \
+    g_assert_true (cond);                                                     \
+  } G_STMT_END
+
+static char *keyring_path;
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+open_chat (KoiWindow  *window,
+           const char *peer)
+{
+  GtkListView *list_view = koi_window_get_chat_list_view (window);
+  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (list_view));
+  guint n = model != NULL ? g_list_model_get_n_items (model) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (KoiChat) chat = g_list_model_get_item (model, i);
+
+      if (g_ascii_strcasecmp (koi_chat_get_peer_address (chat), peer) == 0)
+        {
+          g_signal_emit_by_name (list_view, "activate", i);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+chat_shows (KoiWindow  *window,
+            const char *text)
+{
+  KoiConversationView *view = koi_window_get_conversation_view (window);
+  GListModel *messages = koi_conversation_view_get_messages (view);
+  guint n = messages != NULL ? g_list_model_get_n_items (messages) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (KoiMessage) message = g_list_model_get_item (messages, i);
+
+      if (g_strcmp0 (koi_message_get_text (message), text) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static KoiSourceDialog *
+shown_dialog (void)
+{
+  GtkWidget *found = koi_test_ui_find_shown (KOI_TYPE_SOURCE_DIALOG);
+
+  return found != NULL ? KOI_SOURCE_DIALOG (found) : NULL;
+}
+
+/* The header line, whatever case the name has (gmime writes Message-Id). */
+static gboolean
+has_header (const char *text,
+            const char *name,
+            const char *value)
+{
+  g_autofree char *lower = g_ascii_strdown (text, -1);
+  g_autofree char *line = g_ascii_strdown (g_strdup_printf ("\n%s: %s", name, value), -1);
+
+  return strstr (lower, line) != NULL;
+}
+
+static void
+test_show_source (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (KoiSession) session = NULL;
+  g_autofree char *bob = NULL;
+  g_autofree char *sent_id = NULL;
+  g_autofree char *bracketed = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *png = NULL;
+  g_autoptr (GdkTexture) shot = NULL;
+  KoiSourceDialog *dialog = NULL;
+  KoiConversationView *view;
+  GtkWidget *root;
+  KoiWindow *window;
+
+  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PATH", keyring_path, TRUE);
+  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
+  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
+  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+  bob = koi_test_cli_profile (cli, "bob");
+
+  /* Bob wrote first, so Alice's chat is no contact request. */
+  g_free (koi_test_cli_send (cli, "bob", "alice@example.org", "What did the server get?"));
+  sent_id = koi_test_cli_send (cli, "alice", "bob@example.org", "This one, byte for byte");
+  g_assert_nonnull (sent_id);
+  bracketed = g_str_has_prefix (sent_id, "<") ? g_strdup (sent_id) : g_strdup_printf ("<%s>", sent_id);
+
+  session = koi_session_new (bob);
+  koi_session_load_async (session, NULL, NULL, NULL);
+  window = koi_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  koi_window_set_session (window, session);
+  gtk_window_present (GTK_WINDOW (window));
+
+  WAIT_FOR (open_chat (window, "alice@example.org"), WAIT_S);
+  WAIT_FOR (chat_shows (window, "This one, byte for byte"), WAIT_S);
+  view = koi_window_get_conversation_view (window);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  koi_test_ui_focus_window (GTK_WINDOW (window));
+
+  /* By keyboard: from the composer into the list (the newest message),
+   * its menu, then "Show _Source" by its underlined letter. */
+  gtk_widget_grab_focus (GTK_WIDGET (koi_conversation_view_get_composer (view)));
+  koi_test_ui_press_keys ("shift+Tab");
+  koi_test_ui_press_keys ("Menu");
+  koi_test_ui_press_keys ("s");
+
+  WAIT_FOR ((dialog = shown_dialog ()) != NULL, 10);
+  WAIT_FOR (g_str_equal (koi_source_dialog_get_state (dialog), "text") ||
+            g_str_equal (koi_source_dialog_get_state (dialog), "error"), WAIT_S);
+  g_assert_null (koi_source_dialog_get_error (dialog));
+  text = koi_source_dialog_get_text (dialog);
+  g_test_message ("source starts: %.200s", text);
+  g_assert_true (has_header (text, "message-id", bracketed));
+  g_assert_nonnull (strstr (text, "This one, byte for byte"));
+  g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (dialog), "Message Source"));
+
+  root = GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (dialog)));
+  koi_test_ui_wait_for_drawn (root);
+  shot = koi_test_ui_render (root);
+  png = koi_test_ui_save_png (shot, "message-source.png");
+  g_test_message ("screenshot: %s", png);
+
+  /* Escape closes it, back to the chat. */
+  koi_test_ui_press_keys ("Escape");
+  WAIT_FOR (shown_dialog () == NULL, 10);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  koi_session_shutdown (session);
+}
+
+/* A mapped chat row whose preview shows @text: drawn in the chat list. */
+static gboolean
+row_drawn (GtkWidget  *root,
+           const char *text)
+{
+  const char *preview;
+
+  if (KOI_IS_CHAT_ROW (root) && gtk_widget_get_mapped (root) &&
+      (preview = koi_chat_row_get_preview_text (KOI_CHAT_ROW (root))) != NULL &&
+      strstr (preview, text) != NULL)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (row_drawn (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct {
+  KoiWindow  *window;
+  KoiSession *session;
+  gboolean    done;
+  gboolean    handled;
+} Load;
+
+/* What KoiApplication does when the session's load fails. */
+static void
+loaded_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Load *load = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!koi_session_load_finish (KOI_SESSION (source), result, &error))
+    {
+      g_test_message ("load failed: %s", error->message);
+      load->handled = koi_store_alert_handle (GTK_WINDOW (load->window), load->session, error);
+    }
+  load->done = TRUE;
+}
+
+static guint
+count_damaged (const char *dir)
+{
+  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint kept = 0;
+
+  while ((name = g_dir_read_name (listing)) != NULL)
+    kept += g_str_has_prefix (name, "koi.db.damaged-") && !g_str_has_suffix (name, "-wal") &&
+            !g_str_has_suffix (name, "-shm");
+  return kept;
+}
+
+static void
+test_damaged_store (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (KoiSession) session = NULL;
+  g_autofree char *bob = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *png = NULL;
+  g_autoptr (GdkTexture) shot = NULL;
+  GtkWidget *alert = NULL;
+  GtkWidget *root;
+  KoiWindow *window;
+  Load load = { 0, };
+  FILE *file;
+
+  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PATH", keyring_path, TRUE);
+  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
+  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
+  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+  bob = koi_test_cli_profile (cli, "bob");
+  db = g_build_filename (bob, "koi.db", NULL);
+  g_free (koi_test_cli_send (cli, "bob", "alice@example.org", "before the damage"));
+
+  /* The first page (the file header and the schema) overwritten. */
+  file = fopen (db, "r+b");
+  g_assert_nonnull (file);
+  for (guint i = 0; i < 4096; i++)
+    fputc ('#', file);
+  fclose (file);
+
+  session = koi_session_new (bob);
+  window = koi_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  koi_window_set_session (window, session);
+  gtk_window_present (GTK_WINDOW (window));
+  load.window = window;
+  load.session = session;
+  koi_session_load_async (session, NULL, loaded_cb, &load);
+
+  WAIT_FOR (load.done, WAIT_S);
+  g_assert_true (load.handled);
+  WAIT_FOR ((alert = koi_compat_alert_find (GTK_WINDOW (window))) != NULL, 10);
+  g_assert_cmpstr (koi_compat_alert_get_heading (alert), ==, "Koi’s Message Store Is Damaged");
+  g_assert_nonnull (strstr (koi_compat_alert_get_body (alert), "Your mail is safe on the server"));
+  root = GTK_WIDGET (gtk_widget_get_root (alert));
+  koi_test_ui_wait_for_drawn (root);
+  g_assert_nonnull (koi_test_ui_find_label (alert, "Repair"));
+  g_assert_nonnull (koi_test_ui_find_label (alert, "Quit"));
+  /* Nothing moved before the user chose. */
+  g_assert_cmpuint (count_damaged (bob), ==, 0);
+
+  shot = koi_test_ui_render (root);
+  png = koi_test_ui_save_png (shot, "store-damaged.png");
+  g_test_message ("screenshot: %s", png);
+
+  /* Enter: Repair, the suggested answer. */
+  koi_test_ui_focus_window (GTK_WINDOW (root));
+  koi_test_ui_press_keys ("Return");
+  WAIT_FOR (koi_compat_alert_find (GTK_WINDOW (window)) == NULL, 10);
+
+  /* The chat is back from the server, drawn in the chat list; the
+   * damaged file is kept aside. */
+  WAIT_FOR (row_drawn (GTK_WIDGET (window), "before the damage"), WAIT_S);
+  g_assert_cmpuint (count_damaged (bob), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  koi_session_shutdown (session);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  keyring_path = koi_test_ui_use_file_keyring ();
+
+  koi_test_ui_init (&argc, &argv);
+  koi_model_init ();
+  g_timeout_add (20, tick_cb, NULL);
+
+  g_test_add_func ("/ui/source-e2e/show-source", test_show_source);
+  g_test_add_func ("/ui/source-e2e/damaged-store", test_damaged_store);
+
+  status = g_test_run ();
+
+  koi_test_ui_remove_file_keyring (keyring_path);
+  g_free (keyring_path);
+  return status;
+}
