@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gstdio.h>
 
 #include "koi-chat-row.h"
 #include "koi-compat.h"
@@ -104,6 +105,38 @@ has_header (const char *text,
   return strstr (lower, line) != NULL;
 }
 
+/* Deletes every mail file of @user's INBOX in the server's Maildir: to
+ * IMAP clients, expunged by another program. */
+static void
+remove_maildir_files (const char *server_dir,
+                      const char *user,
+                      const char *sub)
+{
+  g_autofree char *folder = g_build_filename (server_dir, "mail", "example.org", user, "Maildir", sub, NULL);
+  g_autoptr (GDir) listing = g_dir_open (folder, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (listing);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+
+      g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+}
+
+static gint64
+newest_message_id (KoiConversationView *view)
+{
+  GListModel *messages = koi_conversation_view_get_messages (view);
+  guint n = g_list_model_get_n_items (messages);
+  g_autoptr (KoiMessage) message = NULL;
+
+  g_assert_cmpuint (n, >, 0);
+  message = g_list_model_get_item (messages, n - 1);
+  return koi_message_get_id (message);
+}
+
 static void
 test_show_source (void)
 {
@@ -117,6 +150,7 @@ test_show_source (void)
   g_autoptr (GdkTexture) shot = NULL;
   KoiSourceDialog *dialog = NULL;
   KoiConversationView *view;
+  gint64 message_id;
   GtkWidget *root;
   KoiWindow *window;
 
@@ -170,6 +204,30 @@ test_show_source (void)
 
   /* Escape closes it, back to the chat. */
   koi_test_ui_press_keys ("Escape");
+  WAIT_FOR (shown_dialog () == NULL, 10);
+
+  /* Another program expunged it (its file gone from Bob's Maildir): the
+   * dialog says the server no longer has it, and offers no retry. */
+  remove_maildir_files (cli->server->dir, "bob", "cur");
+  remove_maildir_files (cli->server->dir, "bob", "new");
+  message_id = newest_message_id (view);
+  gtk_widget_activate_action (GTK_WIDGET (view), "conversation.show-source", "x", message_id);
+  WAIT_FOR ((dialog = shown_dialog ()) != NULL &&
+            g_str_equal (koi_source_dialog_get_state (dialog), "error"), WAIT_S);
+  g_assert_nonnull (strstr (koi_source_dialog_get_error (dialog), "The Server No Longer Has This Message"));
+  g_assert_null (koi_test_ui_find_label (GTK_WIDGET (dialog), "Try Again"));
+  koi_compat_dialog_close (dialog);
+  WAIT_FOR (shown_dialog () == NULL, 10);
+
+  /* The server is down: it says so, and Try Again is there. */
+  g_assert_true (koi_test_mailserver_stop_service (cli->server, "imap", NULL));
+  gtk_widget_activate_action (GTK_WIDGET (view), "conversation.show-source", "x", message_id);
+  WAIT_FOR ((dialog = shown_dialog ()) != NULL &&
+            g_str_equal (koi_source_dialog_get_state (dialog), "error"), WAIT_S);
+  g_assert_nonnull (strstr (koi_source_dialog_get_error (dialog), "Cannot Reach the Mail Server"));
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (dialog))));
+  g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (dialog), "Try Again"));
+  koi_compat_dialog_close (dialog);
   WAIT_FOR (shown_dialog () == NULL, 10);
 
   gtk_window_destroy (GTK_WINDOW (window));
