@@ -22,7 +22,9 @@ G_DECLARE_FINAL_TYPE (KoiAccount, koi_account, KOI, ACCOUNT, GObject)
  *   password in the keyring, or the engine's last "error"),
  *   other-chat-client (string, NULL when none: "delta-chat" or "other" once
  *   the engine has seen another chat app on the account; read from the
- *   store when the engine starts and after each sync).
+ *   store when the engine starts and after each sync), disk-full (TRUE
+ *   from the engine's KOI_STORE_ERROR_FULL until it is online again after
+ *   a sync pass that stored everything).
  *
  * Signals, relayed from whichever engine runs the account, so a list keeps
  * updating across engine restarts: "message-added" (gint64 chat_id, gint64
@@ -43,6 +45,7 @@ KoiConnectionState koi_account_get_connection_state (KoiAccount      *self);
 KoiEngine    *koi_account_get_engine           (KoiAccount           *self);
 const char   *koi_account_get_last_error       (KoiAccount           *self);
 const char   *koi_account_get_other_chat_client (KoiAccount          *self);
+gboolean      koi_account_get_disk_full        (KoiAccount           *self);
 
 /* The account's chats (created on first use, then the same object). */
 KoiChatList  *koi_account_get_chats            (KoiAccount           *self);

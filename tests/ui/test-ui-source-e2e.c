@@ -85,6 +85,24 @@ chat_shows (KoiWindow  *window,
   return FALSE;
 }
 
+static gboolean
+chat_shows_prefix (KoiWindow  *window,
+                   const char *prefix)
+{
+  KoiConversationView *view = koi_window_get_conversation_view (window);
+  GListModel *messages = koi_conversation_view_get_messages (view);
+  guint n = messages != NULL ? g_list_model_get_n_items (messages) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (KoiMessage) message = g_list_model_get_item (messages, i);
+
+      if (g_str_has_prefix (koi_message_get_text (message), prefix))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static KoiSourceDialog *
 shown_dialog (void)
 {
@@ -358,6 +376,132 @@ test_damaged_store (void)
   koi_session_shutdown (session);
 }
 
+static gboolean
+run_command (const char * const *argv)
+{
+  int status = -1;
+
+  return g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH |
+                       G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                       NULL, NULL, NULL, NULL, &status, NULL) &&
+         g_spawn_check_wait_status (status, NULL);
+}
+
+static void
+unmount (gpointer mount_point)
+{
+  run_command ((const char * const[]) { "umount", mount_point, NULL });
+  g_free (mount_point);
+}
+
+/* Fills the file system of @dir to the last byte; returns the filler. */
+static char *
+fill_disk (const char *dir)
+{
+  char *filler = g_build_filename (dir, "filler", NULL);
+  FILE *file = fopen (filler, "wb");
+  char block[4096];
+
+  g_assert_nonnull (file);
+  memset (block, 'x', sizeof block);
+  while (fwrite (block, 1, sizeof block, file) == sizeof block && fflush (file) == 0)
+    ;
+  fclose (file);
+  file = fopen (filler, "ab");
+  while (fputc ('x', file) != EOF && fflush (file) == 0)
+    ;
+  fclose (file);
+  return filler;
+}
+
+static const char *
+connection_text (KoiWindow *window)
+{
+  const char *text = koi_window_get_connection_text (window);
+
+  return text != NULL ? text : "";
+}
+
+/* The disk fills while Bob's window is online and Alice writes: the
+ * window says so (banner, or the header's subtitle on the legacy set),
+ * and once there is room again the engine's retry stores the messages
+ * and the note goes away. */
+static void
+test_disk_full (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (KoiSession) session = NULL;
+  g_autofree char *mount_point = g_build_filename (cli->tmp, "small-disk", NULL);
+  g_autofree char *bob = g_build_filename (mount_point, "bob", NULL);
+  g_autofree char *imap = NULL;
+  g_autofree char *smtp = NULL;
+  g_autofree char *filler = NULL;
+  g_autofree char *padding = g_strnfill (4000, 'p');
+  g_autofree char *png = NULL;
+  g_autoptr (GdkTexture) shot = NULL;
+  const char *full = "Disk full: new messages cannot be saved. Free some space; Koi retries.";
+  KoiWindow *window;
+  KoiAccount *account;
+
+  g_assert_cmpint (g_mkdir (mount_point, 0700), ==, 0);
+  if (!run_command ((const char * const[]) { "mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs",
+                                             mount_point, NULL }))
+    {
+      g_test_skip ("cannot mount a tmpfs (needs root)");
+      return;
+    }
+  g_test_queue_destroy (unmount, g_strdup (mount_point));
+
+  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PATH", keyring_path, TRUE);
+  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
+  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
+  imap = g_strdup_printf ("%s:%u", cli->server->host, cli->server->imaps_port);
+  smtp = g_strdup_printf ("%s:%u", cli->server->host, cli->server->submission_port);
+  g_assert_cmpint (koi_test_cli_run (cli, "bob-secret\n", NULL, NULL, "--profile", bob, "account",
+                                     "add", "--email", "bob@example.org", "--imap", imap,
+                                     "--imap-security", "tls", "--smtp", smtp, "--smtp-security",
+                                     "starttls", "--ca-file", cli->server->ca_file,
+                                     "--password-stdin", NULL), ==, 0);
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob, "send",
+                                     "alice@example.org", "Hello Alice", NULL), ==, 0);
+
+  session = koi_session_new (bob);
+  koi_session_load_async (session, NULL, NULL, NULL);
+  window = koi_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  koi_window_set_session (window, session);
+  gtk_window_present (GTK_WINDOW (window));
+  WAIT_FOR ((account = koi_window_get_account (window)) != NULL &&
+            koi_account_get_connection_state (account) == KOI_CONNECTION_ONLINE, WAIT_S);
+
+  /* No room left; Alice writes 40 messages of 4 KB. */
+  filler = fill_disk (mount_point);
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("batch %02u %s", i, padding);
+
+      g_free (koi_test_cli_send (cli, "alice", "bob@example.org", text));
+    }
+  WAIT_FOR (koi_account_get_disk_full (account), WAIT_S);
+  WAIT_FOR (g_str_equal (connection_text (window), full), 10);
+  if (koi_window_get_connection_banner (window) != NULL)
+    g_assert_true (gtk_widget_get_visible (koi_window_get_connection_banner (window)));
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  shot = koi_test_ui_render (GTK_WIDGET (window));
+  png = koi_test_ui_save_png (shot, "disk-full.png");
+  g_test_message ("screenshot: %s", png);
+
+  /* Room again: the retry stores them all, and the note goes. */
+  g_assert_cmpint (g_unlink (filler), ==, 0);
+  WAIT_FOR (!koi_account_get_disk_full (account), WAIT_S);
+  g_assert_cmpstr (connection_text (window), !=, full);
+  WAIT_FOR (open_chat (window, "alice@example.org"), WAIT_S);
+  WAIT_FOR (chat_shows_prefix (window, "batch 39 "), WAIT_S);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  koi_session_shutdown (session);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -372,6 +516,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/source-e2e/show-source", test_show_source);
   g_test_add_func ("/ui/source-e2e/damaged-store", test_damaged_store);
+  g_test_add_func ("/ui/source-e2e/disk-full", test_disk_full);
 
   status = g_test_run ();
 
