@@ -108,6 +108,9 @@ show_error (KoiSourceDialog *self,
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "status");
 }
 
+static void show_source (KoiSourceDialog *self,
+                         GBytes          *bytes);
+
 static void
 source_fetched (GObject      *source,
                 GAsyncResult *result,
@@ -116,7 +119,6 @@ source_fetched (GObject      *source,
   g_autoptr (KoiSourceDialog) self = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) bytes = koi_account_fetch_source_finish (KOI_ACCOUNT (source), result, &error);
-  gsize size;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -141,7 +143,16 @@ source_fetched (GObject      *source,
       return;
     }
 
-  self->source = g_steal_pointer (&bytes);
+  show_source (self, bytes);
+}
+
+static void
+show_source (KoiSourceDialog *self,
+             GBytes          *bytes)
+{
+  gsize size;
+
+  self->source = g_bytes_ref (bytes);
   size = g_bytes_get_size (self->source);
   self->shown_end = MIN (size, (gsize) KOI_SOURCE_DIALOG_SHOWN_MAX);
   if (size > self->shown_end)
@@ -257,6 +268,18 @@ koi_source_dialog_new (KoiAccount *account,
   self->account = g_object_ref (account);
   self->message_id = message_id;
   fetch (self);
+  return GTK_WIDGET (self);
+}
+
+GtkWidget *
+koi_source_dialog_new_for_bytes (GBytes *source)
+{
+  KoiSourceDialog *self;
+
+  g_return_val_if_fail (source != NULL, NULL);
+
+  self = g_object_new (KOI_TYPE_SOURCE_DIALOG, NULL);
+  show_source (self, source);
   return GTK_WIDGET (self);
 }
 
