@@ -7,6 +7,7 @@
 #include "koi-chat-row.h"
 #include "koi-compat.h"
 #include "koi-conversation-view.h"
+#include "koi-message-cell.h"
 #include "koi-message-row.h"
 #include "koi-model.h"
 #include "koi-session.h"
@@ -101,6 +102,48 @@ chat_shows_prefix (KoiWindow  *window,
         return TRUE;
     }
   return FALSE;
+}
+
+/* The message whose row holds the keyboard focus, or NULL. */
+static const char *
+focused_text (GtkWindow *window)
+{
+  for (GtkWidget *w = gtk_window_get_focus (window); w != NULL; w = gtk_widget_get_parent (w))
+    {
+      GtkWidget *child = gtk_widget_get_first_child (w);
+      KoiMessage *message = NULL;
+
+      if (KOI_IS_MESSAGE_CELL (w))
+        message = koi_message_cell_get_item (KOI_MESSAGE_CELL (w));
+      else if (child != NULL && KOI_IS_MESSAGE_CELL (child))
+        message = koi_message_cell_get_item (KOI_MESSAGE_CELL (child));
+      if (message != NULL)
+        return koi_message_get_text (message);
+    }
+  return NULL;
+}
+
+/* The open context menu of any row, or NULL. */
+static GtkWidget *
+open_menu (GtkWidget *root)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (KOI_IS_MESSAGE_ROW (child))
+        {
+          GtkWidget *menu = koi_message_row_get_menu (KOI_MESSAGE_ROW (child));
+
+          if (menu != NULL && gtk_widget_get_visible (menu))
+            return menu;
+          continue;
+        }
+      if ((found = open_menu (child)) != NULL)
+        return found;
+    }
+  return NULL;
 }
 
 static KoiSourceDialog *
@@ -201,7 +244,9 @@ test_show_source (void)
    * its menu, then "Show _Source" by its underlined letter. */
   gtk_widget_grab_focus (GTK_WIDGET (koi_conversation_view_get_composer (view)));
   koi_test_ui_press_keys ("shift+Tab");
+  WAIT_FOR (g_strcmp0 (focused_text (GTK_WINDOW (window)), "This one, byte for byte") == 0, 10);
   koi_test_ui_press_keys ("Menu");
+  WAIT_FOR (open_menu (GTK_WIDGET (view)) != NULL, 10);
   koi_test_ui_press_keys ("s");
 
   WAIT_FOR ((dialog = shown_dialog ()) != NULL, 10);
