@@ -131,16 +131,20 @@ koi_store_alert_handle (GtkWindow    *window,
   switch (error->code)
     {
     case KOI_STORE_ERROR_CORRUPT:
-      heading = _("Koi’s Message Store Is Damaged");
-      body = _("Your mail is safe on the server. Koi can move the damaged store aside and "
-               "download your chats again. Messages not sent yet stay in the file set aside.");
+      /* Headings stay short: AdwAlertDialog (libadwaita 1.7) warns when
+       * its one-line heading is wider than the dialog. */
+      heading = _("Message Store Damaged");
+      body = _("Koi’s message store is damaged. Your mail is safe on the server. Koi can "
+               "move the damaged store aside and download your chats again. Messages not "
+               "sent yet stay in the file set aside.");
       action = "repair";
       action_label = _("_Repair");
       break;
     case KOI_STORE_ERROR_TOO_NEW:
-      heading = _("This Store Was Written by a Newer Version of Koi");
-      body = _("This version of Koi cannot read it and leaves it as it is. Update Koi, "
-               "or go on using the newer version.");
+      heading = _("Store From a Newer Koi");
+      body = _("This store was written by a newer version of Koi. This version cannot "
+               "read it and leaves it as it is. Update Koi, or go on using the newer "
+               "version.");
       break;
     case KOI_STORE_ERROR_BUSY:
       heading = _("Koi Is Already Running");

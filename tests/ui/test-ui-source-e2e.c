@@ -257,10 +257,10 @@ test_show_source (void)
   g_test_message ("source starts: %.200s", text);
   g_assert_true (has_header (text, "message-id", bracketed));
   g_assert_nonnull (strstr (text, "This one, byte for byte"));
-  g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (dialog), "Message Source"));
 
   root = GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (dialog)));
   koi_test_ui_wait_for_drawn (root);
+  g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (dialog), "Message Source"));
   shot = koi_test_ui_render (root);
   png = koi_test_ui_save_png (shot, "message-source.png");
   g_test_message ("screenshot: %s", png);
@@ -394,8 +394,9 @@ test_damaged_store (void)
   WAIT_FOR (load.done, WAIT_S);
   g_assert_true (load.handled);
   WAIT_FOR ((alert = koi_compat_alert_find (GTK_WINDOW (window))) != NULL, 10);
-  g_assert_cmpstr (koi_compat_alert_get_heading (alert), ==, "Koi’s Message Store Is Damaged");
-  g_assert_nonnull (strstr (koi_compat_alert_get_body (alert), "Your mail is safe on the server"));
+  g_assert_cmpstr (koi_compat_alert_get_heading (alert), ==, "Message Store Damaged");
+  g_assert_nonnull (strstr (koi_compat_alert_get_body (alert), "Koi’s message store is damaged. "
+                                                                "Your mail is safe on the server"));
   root = GTK_WIDGET (gtk_widget_get_root (alert));
   koi_test_ui_wait_for_drawn (root);
   g_assert_nonnull (koi_test_ui_find_label (alert, "Repair"));
