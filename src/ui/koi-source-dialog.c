@@ -198,17 +198,18 @@ on_retry (KoiSourceDialog *self)
 static void
 on_copy (KoiSourceDialog *self)
 {
-  g_autoptr (GdkContentProvider) provider = NULL;
-  GdkContentProvider *both[2];
+  g_autofree char *text = NULL;
+  gsize size;
+  const char *data;
 
   if (self->source == NULL)
     return;
-  /* The bytes as they are: a mail is (nearly always) 7-bit, and nothing
-   * is copied or converted until something pastes it. */
-  both[0] = gdk_content_provider_new_for_bytes ("text/plain;charset=utf-8", self->source);
-  both[1] = gdk_content_provider_new_for_bytes ("text/plain", self->source);
-  provider = gdk_content_provider_new_union (both, 2);
-  gdk_clipboard_set_content (gtk_widget_get_clipboard (GTK_WIDGET (self)), provider);
+  /* As text (a string value, which GTK offers as text/plain too), so a
+   * paste into Koi's own entries works as well as into other programs;
+   * bytes that are not UTF-8 become U+FFFD here, Save As… keeps them. */
+  data = g_bytes_get_data (self->source, &size);
+  text = g_utf8_make_valid (data, (gssize) size);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
 }
 
 static void

@@ -199,6 +199,18 @@ newest_message_id (KoiConversationView *view)
 }
 
 static void
+clipboard_read_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+  char *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, &error);
+
+  g_assert_no_error (error);
+  *(char **) user_data = text != NULL ? text : g_strdup ("");
+}
+
+static void
 test_show_source (void)
 {
   g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
@@ -264,6 +276,23 @@ test_show_source (void)
   shot = koi_test_ui_render (root);
   png = koi_test_ui_save_png (shot, "message-source.png");
   g_test_message ("screenshot: %s", png);
+
+  /* Copy puts the whole mail on the clipboard, as the server has it. */
+  {
+    GtkWidget *copy = gtk_widget_get_ancestor (koi_test_ui_find_label (GTK_WIDGET (dialog), "Copy"),
+                                               GTK_TYPE_BUTTON);
+    GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (dialog));
+    g_autofree char *copied = NULL;
+
+    g_assert_nonnull (copy);
+    /* A button's activation clicks it after its pressed look. */
+    g_assert_true (gtk_widget_activate (copy));
+    WAIT_FOR (gdk_clipboard_is_local (clipboard), 10);
+    gdk_clipboard_read_text_async (clipboard, NULL, clipboard_read_cb, &copied);
+    WAIT_FOR (copied != NULL, 10);
+    g_assert_true (has_header (copied, "message-id", bracketed));
+    g_assert_nonnull (strstr (copied, "This one, byte for byte"));
+  }
 
   /* Escape closes it, back to the chat. */
   koi_test_ui_press_keys ("Escape");
