@@ -3,6 +3,7 @@
 
 #include <string.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "koi-chat-row.h"
 #include "koi-compat.h"
@@ -451,6 +452,72 @@ test_damaged_store (void)
   koi_session_shutdown (session);
 }
 
+/* A store from a newer Koi: the window says so and offers only Quit;
+ * the file is left exactly as it was. */
+static void
+test_newer_store (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("koi-newer-store-XXXXXX", NULL);
+  g_autofree char *db_path = g_build_filename (dir, "koi.db", NULL);
+  g_autoptr (KoiSession) session = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *png = NULL;
+  g_autoptr (GdkTexture) shot = NULL;
+  gsize before_len = 0, after_len = 0;
+  GtkWidget *alert = NULL;
+  GtkWidget *root;
+  KoiWindow *window;
+  Load load = { 0, };
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE future_things (x TEXT); PRAGMA user_version = 99;",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_true (g_file_get_contents (db_path, &before, &before_len, NULL));
+
+  session = koi_session_new (dir);
+  window = koi_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  koi_window_set_session (window, session);
+  gtk_window_present (GTK_WINDOW (window));
+  load.window = window;
+  load.session = session;
+  koi_session_load_async (session, NULL, loaded_cb, &load);
+
+  WAIT_FOR (load.done, WAIT_S);
+  g_assert_true (load.handled);
+  WAIT_FOR ((alert = koi_compat_alert_find (GTK_WINDOW (window))) != NULL, 10);
+  g_assert_cmpstr (koi_compat_alert_get_heading (alert), ==, "Store From a Newer Koi");
+  root = GTK_WIDGET (gtk_widget_get_root (alert));
+  koi_test_ui_wait_for_drawn (root);
+  g_assert_nonnull (koi_test_ui_find_label (alert, "Quit"));
+  g_assert_null (koi_test_ui_find_label (alert, "Repair"));
+  g_assert_null (koi_test_ui_find_label (alert, "Try Again"));
+  shot = koi_test_ui_render (root);
+  png = koi_test_ui_save_png (shot, "store-newer.png");
+  g_test_message ("screenshot: %s", png);
+
+  g_assert_true (g_file_get_contents (db_path, &after, &after_len, NULL));
+  g_assert_cmpmem (before, before_len, after, after_len);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  koi_session_shutdown (session);
+  {
+    g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (listing)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+
+        g_unlink (path);
+      }
+    g_rmdir (dir);
+  }
+}
+
 static gboolean
 run_command (const char * const *argv)
 {
@@ -592,6 +659,7 @@ main (int   argc,
   g_test_add_func ("/ui/source-e2e/show-source", test_show_source);
   g_test_add_func ("/ui/source-e2e/damaged-store", test_damaged_store);
   g_test_add_func ("/ui/source-e2e/disk-full", test_disk_full);
+  g_test_add_func ("/ui/source-e2e/newer-store", test_newer_store);
 
   status = g_test_run ();
 
