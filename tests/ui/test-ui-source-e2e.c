@@ -147,6 +147,15 @@ open_menu (GtkWidget *root)
   return NULL;
 }
 
+static void
+settle_ms (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
 static KoiSourceDialog *
 shown_dialog (void)
 {
@@ -274,6 +283,7 @@ test_show_source (void)
   root = GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (dialog)));
   koi_test_ui_wait_for_drawn (root);
   WAIT_FOR (koi_test_ui_find_label (GTK_WIDGET (dialog), "Message Source") != NULL, 10);
+  settle_ms (600);   /* an AdwDialog fades in */
   shot = koi_test_ui_render (root);
   png = koi_test_ui_save_png (shot, "message-source.png");
   g_test_message ("screenshot: %s", png);
@@ -436,6 +446,7 @@ test_damaged_store (void)
   /* Nothing moved before the user chose. */
   g_assert_cmpuint (count_damaged (bob), ==, 0);
 
+  settle_ms (600);   /* an AdwDialog fades in */
   shot = koi_test_ui_render (root);
   png = koi_test_ui_save_png (shot, "store-damaged.png");
   g_test_message ("screenshot: %s", png);
@@ -497,6 +508,7 @@ test_newer_store (void)
   WAIT_FOR (koi_test_ui_find_label (alert, "Quit") != NULL, 10);
   g_assert_null (koi_test_ui_find_label (alert, "Repair"));
   g_assert_null (koi_test_ui_find_label (alert, "Try Again"));
+  settle_ms (600);   /* an AdwDialog fades in */
   shot = koi_test_ui_render (root);
   png = koi_test_ui_save_png (shot, "store-newer.png");
   g_test_message ("screenshot: %s", png);
