@@ -5,49 +5,18 @@
 
 #include <string.h>
 
-#include <rnp/rnp.h>
-#include <rnp/rnp_err.h>
-
 #include "koi-coi-autocrypt.h"
 #include "koi-coi-builder.h"
 #include "koi-coi-gmime.h"
 #include "koi-coi-parser.h"
 #include "koi-pgp-key.h"
+#include "koi-test-keys.h"
 
 /* The Autocrypt and Autocrypt-Gossip headers: written on built mail,
  * read back from it, and refused (with a log line) when they lie about
  * the sender or are malformed. Keys are made with librnp here, and the
  * keys read back are checked by the crypto layer: what Koi writes is a
  * key another client can use. */
-
-static GBytes *
-make_key (const char *address,
-          char      **out_fingerprint)
-{
-  rnp_ffi_t ffi = NULL;
-  rnp_key_handle_t key = NULL;
-  rnp_output_t output = NULL;
-  g_autofree char *uid = g_strdup_printf ("<%s>", address);
-  uint8_t *buffer = NULL;
-  size_t length = 0;
-  char *fingerprint = NULL;
-  GBytes *bytes;
-
-  g_assert_cmpint (rnp_ffi_create (&ffi, "GPG", "GPG"), ==, RNP_SUCCESS);
-  g_assert_cmpint (rnp_generate_key_25519 (ffi, uid, NULL, &key), ==, RNP_SUCCESS);
-  g_assert_cmpint (rnp_output_to_memory (&output, 0), ==, RNP_SUCCESS);
-  g_assert_cmpint (rnp_key_export (key, output, RNP_KEY_EXPORT_PUBLIC | RNP_KEY_EXPORT_SUBKEYS),
-                   ==, RNP_SUCCESS);
-  g_assert_cmpint (rnp_output_memory_get_buf (output, &buffer, &length, false), ==, RNP_SUCCESS);
-  bytes = g_bytes_new (buffer, length);
-  g_assert_cmpint (rnp_key_get_fprint (key, &fingerprint), ==, RNP_SUCCESS);
-  *out_fingerprint = g_ascii_strup (fingerprint, -1);
-  rnp_buffer_destroy (fingerprint);
-  rnp_output_destroy (output);
-  rnp_key_handle_destroy (key);
-  rnp_ffi_destroy (ffi);
-  return bytes;
-}
 
 /* Koi logs structured, which g_test_expect_message() does not see: the
  * log lines of the Autocrypt reader are caught here and checked. */
@@ -422,9 +391,9 @@ main (int   argc,
   logged = g_ptr_array_new_with_free_func (g_free);
   g_log_set_writer_func (log_writer, NULL, NULL);
 
-  alice_key = make_key ("alice@example.org", &alice_fpr);
-  bob_key = make_key ("bob@example.org", &bob_fpr);
-  carol_key = make_key ("carol@example.org", &carol_fpr);
+  alice_key = koi_test_make_key ("alice@example.org", TRUE, &alice_fpr);
+  bob_key = koi_test_make_key ("bob@example.org", TRUE, &bob_fpr);
+  carol_key = koi_test_make_key ("carol@example.org", TRUE, &carol_fpr);
 
   g_test_add_func ("/coi/autocrypt/build-and-read", test_build_and_read);
   g_test_add_func ("/coi/autocrypt/no-key-no-header", test_no_key_no_header);
