@@ -73,8 +73,11 @@ add_key_changed_line (KoiStore         *store,
   if (!koi_store_message_set_group_info (store, id, KOI_STORE_GROUP_INFO_KEY_CHANGED, lower, error))
     return FALSE;
 
-  note (changes->added, chat_id, id);
-  koi_apply_note_chat (changes, chat_id);
+  if (changes != NULL)
+    {
+      note (changes->added, chat_id, id);
+      koi_apply_note_chat (changes, chat_id);
+    }
   return TRUE;
 }
 
@@ -122,7 +125,7 @@ offer_key (KoiStore           *store,
       {
         g_autoptr(KoiStoreContact) contact = koi_store_contact_find (store, account_id, lower, NULL);
 
-        if (contact != NULL)
+        if (contact != NULL && changes != NULL)
           g_array_append_val (changes->contacts, contact->id);
       }
       break;

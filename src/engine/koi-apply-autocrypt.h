@@ -26,7 +26,7 @@ gboolean koi_apply_autocrypt (KoiStore           *store,
 
 /* A key from a vCard's KEY property (@address's own card, Date @time_ms):
  * the same rules, with source vcard. A key that is no usable OpenPGP key
- * is ignored with a log line (TRUE). */
+ * is ignored with a log line (TRUE). @changes may be NULL. */
 gboolean koi_apply_vcard_key (KoiStore           *store,
                               gint64              account_id,
                               const char         *address,

@@ -12,6 +12,7 @@
 
 #include "koi-coi.h"
 #include "koi-coi-gmime.h"
+#include "koi-contact-card.h"
 #include "koi-pgp-key.h"
 #include "koi-rnp-context.h"
 #include "koi-test-cli.h"
@@ -31,14 +32,15 @@ run_ok (KoiTestCli *cli,
         const char *profile,
         const char *arg1,
         const char *arg2,
-        const char *arg3)
+        const char *arg3,
+        const char *arg4)
 {
   g_autofree char *dir = koi_test_cli_profile (cli, profile);
   g_autofree char *err = NULL;
   char *out = NULL;
   int status;
 
-  status = koi_test_cli_run (cli, NULL, &out, &err, "--profile", dir, arg1, arg2, arg3, NULL);
+  status = koi_test_cli_run (cli, NULL, &out, &err, "--profile", dir, arg1, arg2, arg3, arg4, NULL);
   if (status != 0)
     g_error ("koi-cli %s %s failed (%d): %s", profile, arg1, status, err);
   return out;
@@ -100,7 +102,7 @@ bob_key_line (GPtrArray *keys)
 static GPtrArray *
 alice_keys (KoiTestCli *cli)
 {
-  g_autofree char *out = run_ok (cli, "alice", "keys", NULL, NULL);
+  g_autofree char *out = run_ok (cli, "alice", "keys", NULL, NULL, NULL);
 
   return koi_test_cli_parse_lines (out);
 }
@@ -171,8 +173,8 @@ test_key_from_header_newest_wins (void)
 
   koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
   koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
-  g_free (run_ok (cli, "alice", "sync", NULL, NULL));
-  g_free (run_ok (cli, "bob", "sync", NULL, NULL));
+  g_free (run_ok (cli, "alice", "sync", NULL, NULL, NULL));
+  g_free (run_ok (cli, "bob", "sync", NULL, NULL, NULL));
   bob_fp = own_fingerprint (cli, "bob");
   bob_display = koi_pgp_fingerprint_display (bob_fp);
   other_display = koi_pgp_fingerprint_display (other_fp);
@@ -188,10 +190,10 @@ test_key_from_header_newest_wins (void)
   /* Bob's Koi writes to Alice: its key comes along. */
   sent = koi_test_cli_send (cli, "bob", "alice@example.org", "Hello Alice, here is my key");
   wait_for_empty_queue (cli);
-  g_free (run_ok (cli, "alice", "sync", NULL, NULL));
+  g_free (run_ok (cli, "alice", "sync", NULL, NULL, NULL));
   {
     g_autoptr (GPtrArray) keys = alice_keys (cli);
-    g_autofree char *shown = run_ok (cli, "alice", "contact", "show", "bob@example.org");
+    g_autofree char *shown = run_ok (cli, "alice", "contact", "show", "bob@example.org", NULL);
     g_autoptr (GPtrArray) contact = koi_test_cli_parse_lines (shown);
 
     line = bob_key_line (keys);
@@ -208,7 +210,7 @@ test_key_from_header_newest_wins (void)
   /* A mail dated a day back, with another key, arrives late: Bob's newer
    * key stays, and nothing is said. */
   inject_from_bob (cli, other_key, g_get_real_time () / 1000 - DAY_MS, "An old mail, a stale key");
-  g_free (run_ok (cli, "alice", "sync", NULL, NULL));
+  g_free (run_ok (cli, "alice", "sync", NULL, NULL, NULL));
   {
     g_autoptr (GPtrArray) keys = alice_keys (cli);
 
@@ -221,7 +223,7 @@ test_key_from_header_newest_wins (void)
   /* A newer mail with a new key (Bob set up a new device): it wins, and
    * the chat tells Alice. */
   inject_from_bob (cli, newer_key, g_get_real_time () / 1000, "My new phone has a new key");
-  g_free (run_ok (cli, "alice", "sync", NULL, NULL));
+  g_free (run_ok (cli, "alice", "sync", NULL, NULL, NULL));
   {
     g_autoptr (GPtrArray) keys = alice_keys (cli);
 
@@ -231,8 +233,73 @@ test_key_from_header_newest_wins (void)
   g_assert_cmpuint (key_changed_lines (cli), ==, 1);
 
   /* Syncing again changes nothing: one change, one line. */
-  g_free (run_ok (cli, "alice", "sync", NULL, NULL));
+  g_free (run_ok (cli, "alice", "sync", NULL, NULL, NULL));
   g_assert_cmpuint (key_changed_lines (cli), ==, 1);
+}
+
+/* Keys by vCard: Bob's Koi exports its own card with its key; Alice's
+ * Koi imports it and knows the key before any mail; Bob's first mail
+ * then confirms the same key (no "changed" line). */
+static void
+test_key_by_vcard (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *bob_fp = NULL;
+  g_autofree char *bob_display = NULL;
+  g_autofree char *exported = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *import_out = NULL;
+  g_autofree char *sent = NULL;
+  g_autoptr (KoiContactCard) card = NULL;
+  g_autoptr (GBytes) key = NULL;
+  g_autofree char *key_fp = NULL;
+  JsonObject *line;
+
+  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
+  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+  g_free (run_ok (cli, "alice", "sync", NULL, NULL, NULL));
+  g_free (run_ok (cli, "bob", "sync", NULL, NULL, NULL));
+  bob_fp = own_fingerprint (cli, "bob");
+  bob_display = koi_pgp_fingerprint_display (bob_fp);
+
+  /* Bob's own card carries his key, in the form Delta Chat imports. */
+  g_free (run_ok (cli, "bob", "profile", "set", "--name", "Bob Builder"));
+  exported = run_ok (cli, "bob", "contact", "export", "bob@example.org", NULL);
+  g_assert_nonnull (strstr (exported, "KEY:data:application/pgp-keys;base64,"));
+  card = koi_contact_card_parse (NULL, exported, NULL, NULL, NULL);
+  g_assert_nonnull (card);
+  key = koi_contact_card_get_key (card);
+  g_assert_nonnull (key);
+  key_fp = koi_pgp_key_fingerprint (key, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (key_fp, ==, bob_fp);
+
+  /* Alice imports it: she knows Bob's key before any mail from him. */
+  path = g_build_filename (cli->tmp, "bob.vcf", NULL);
+  g_assert_true (g_file_set_contents (path, exported, -1, &error));
+  import_out = run_ok (cli, "alice", "contact", "import", path, NULL);
+  {
+    g_autoptr (GPtrArray) keys = alice_keys (cli);
+
+    line = bob_key_line (keys);
+    g_assert_nonnull (line);
+    g_assert_cmpstr (member (line, "fingerprint"), ==, bob_display);
+    g_assert_cmpstr (member (line, "source"), ==, "vcard");
+  }
+
+  /* Bob's mail confirms the same key: now his own word, nothing changed. */
+  sent = koi_test_cli_send (cli, "bob", "alice@example.org", "Did my card arrive?");
+  wait_for_empty_queue (cli);
+  g_free (run_ok (cli, "alice", "sync", NULL, NULL, NULL));
+  {
+    g_autoptr (GPtrArray) keys = alice_keys (cli);
+
+    line = bob_key_line (keys);
+    g_assert_cmpstr (member (line, "fingerprint"), ==, bob_display);
+    g_assert_cmpstr (member (line, "source"), ==, "autocrypt");
+  }
+  g_assert_cmpuint (key_changed_lines (cli), ==, 0);
 }
 
 int
@@ -243,6 +310,7 @@ main (int   argc,
   g_mime_init ();
 
   g_test_add_func ("/engine-autocrypt/key-from-header-newest-wins", test_key_from_header_newest_wins);
+  g_test_add_func ("/engine-autocrypt/key-by-vcard", test_key_by_vcard);
 
   return g_test_run ();
 }
