@@ -779,9 +779,12 @@ koi_contact_card_get_key (const KoiContactCard *card)
         }
       else
         {
+          /* Delta Chat 2.x escapes the URI's comma as vCard text
+           * ("base64\,"); older versions and RFC 6350's examples do not. */
+          g_autofree char *uri = koi_vcard_unescape (property->value);
           g_autofree char *mime_type = NULL;
 
-          key = koi_vcard_data_uri_decode (property->value, &mime_type);
+          key = koi_vcard_data_uri_decode (uri, &mime_type);
           if (key != NULL && mime_type != NULL && *mime_type != '\0' &&
               g_ascii_strcasecmp (mime_type, "application/pgp-keys") != 0)
             g_clear_pointer (&key, g_bytes_unref);

@@ -400,7 +400,11 @@ test_vcard_key_read (void)
     "BEGIN:VCARD\r\nVERSION:4.0\r\nEMAIL:bob@example.org\r\n"
     "KEY:http://www.example.com/keys/bob.asc\r\n"
     "KEY:data:application/pgp-keys;base64,LS0tLS1CRUdJTiBQR1A=\r\nEND:VCARD\r\n";
-  const char *cards[] = { delta, v3, two };
+  /* Delta Chat 2.x escapes the comma of the data: URI. */
+  g_autofree char *escaped = g_strdup_printf ("BEGIN:VCARD\r\nVERSION:4.0\r\nEMAIL:bob@example.org\r\n"
+                                              "KEY:data:application/pgp-keys;base64\\,%s\r\n"
+                                              "END:VCARD\r\n", b64);
+  const char *cards[] = { delta, v3, two, escaped };
 
   for (guint i = 0; i < G_N_ELEMENTS (cards); i++)
     {
