@@ -163,10 +163,14 @@ koi_apply_autocrypt (KoiStore           *store,
   if (parsed->from_address == NULL || g_ascii_strcasecmp (parsed->from_address, own_address) == 0)
     return TRUE;
 
-  if (parsed->autocrypt != NULL &&
-      !offer_key (store, account_id, parsed->from_address, parsed->autocrypt->keydata,
-                  KOI_STORE_KEY_SOURCE_AUTOCRYPT, parsed->autocrypt->prefer_encrypt, time_ms,
-                  changes, error))
+  if (parsed->autocrypt != NULL)
+    {
+      if (!offer_key (store, account_id, parsed->from_address, parsed->autocrypt->keydata,
+                      KOI_STORE_KEY_SOURCE_AUTOCRYPT, parsed->autocrypt->prefer_encrypt, time_ms,
+                      changes, error))
+        return FALSE;
+    }
+  else if (!koi_store_peer_key_seen (store, account_id, parsed->from_address, time_ms, error))
     return FALSE;
 
   /* Gossip is someone else's word about a key: believed only when the

@@ -221,6 +221,27 @@ koi_store_peer_key_update (KoiStore               *self,
 }
 
 gboolean
+koi_store_peer_key_seen (KoiStore    *self,
+                         gint64       account_id,
+                         const char  *address,
+                         gint64       time_ms,
+                         GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = koi_store_prepare (self,
+                            "UPDATE peer_keys SET last_seen_ms = ?3"
+                            " WHERE account_id = ?1 AND address = ?2 AND last_seen_ms < ?3",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  koi_store_bind_text (stmt, 2, address);
+  sqlite3_bind_int64 (stmt, 3, time_ms);
+  return koi_store_step_done (self, stmt, "Could not note mail from a peer", error);
+}
+
+gboolean
 koi_store_peer_key_remove (KoiStore    *self,
                            gint64       account_id,
                            const char  *address,

@@ -155,6 +155,8 @@ test_newest_wins_and_change_is_shown (void)
   g_clear_pointer (&changed, koi_store_peer_key_free);
   changed = key_of (&s, "bob@example.org");
   g_assert_cmpstr (changed->fingerprint, ==, fpr_b);
+  g_assert_cmpint (changed->key_time_ms, ==, (now - 1 * HOUR_MS) / 1000 * 1000);
+  g_assert_cmpint (changed->last_seen_ms, ==, now / 1000 * 1000);
 
   apply_store_close (&s);
 }
