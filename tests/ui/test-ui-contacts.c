@@ -12,7 +12,9 @@
 #include "koi-model.h"
 #include "koi-new-chat-dialog.h"
 #include "koi-preferences-window.h"
+#include "koi-pgp-key.h"
 #include "koi-profile-dialog.h"
+#include "koi-rnp-context.h"
 #include "koi-session.h"
 #include "koi-test-cli.h"
 #include "koi-test-ui.h"
@@ -249,6 +251,36 @@ on_count (gpointer  instance,
   (*count)++;
 }
 
+/* The fingerprint of the key @profile's Koi made, as the card shows it. */
+static char *
+own_fingerprint_display (KoiTestCli *cli,
+                         const char *profile)
+{
+  g_autofree char *dir = koi_test_cli_profile (cli, profile);
+  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (listing);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_prefix (name, "key-") && g_str_has_suffix (name, ".pgp"))
+      {
+        g_autoptr (GError) error = NULL;
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+        g_autofree char *contents = NULL;
+        g_autofree char *fingerprint = NULL;
+        g_autoptr (GBytes) bytes = NULL;
+        gsize length = 0;
+
+        g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+        bytes = g_bytes_new (contents, length);
+        fingerprint = koi_pgp_own_key_file_fingerprint (bytes, &error);
+        g_assert_no_error (error);
+        return koi_pgp_fingerprint_display (fingerprint);
+      }
+  g_error ("%s has no key file", profile);
+  return NULL;
+}
+
 static void
 test_contacts_window (void)
 {
@@ -331,6 +363,13 @@ test_contacts_window (void)
   g_signal_connect (details, "saved", G_CALLBACK (on_count), &saves);
   WAIT_FOR (g_strcmp0 (koi_contacts_window_get_page_name (contacts), "card") == 0 &&
             g_strcmp0 (koi_contact_details_get_title (details), BOB) == 0, 10);
+  /* Bob's mail brought his key (Autocrypt): the card shows its
+   * fingerprint, the one Bob's own Koi made, in groups of four. */
+  {
+    g_autofree char *expected = own_fingerprint_display (cli, "bob");
+
+    WAIT_FOR (g_strcmp0 (koi_contact_details_get_fingerprint (details), expected) == 0, 10);
+  }
   gtk_widget_grab_focus (koi_contact_details_get_name_row (details));
   xdotool ("key", "--clearmodifiers", "ctrl+a", "BackSpace", NULL);
   xdotool ("type", "--delay", "30", "Bobby Tables", NULL);
