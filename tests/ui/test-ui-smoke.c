@@ -95,6 +95,69 @@ test_main_window_renders (void)
   gtk_window_destroy (window);
 }
 
+/* Koi's own icons come from its GResource, so a build run from its build
+ * folder (no hicolor copy installed) draws them and not GTK's
+ * "image-missing" stand-in. */
+static void
+assert_own_icon (GtkIconTheme *theme,
+                 const char   *name)
+{
+  g_autoptr (GtkIconPaintable) icon = NULL;
+  g_autoptr (GFile) file = NULL;
+  g_autofree char *uri = NULL;
+
+  icon = gtk_icon_theme_lookup_icon (theme, name, NULL, 48, 1, GTK_TEXT_DIR_NONE, 0);
+  g_assert_cmpstr (gtk_icon_paintable_get_icon_name (icon), ==, name);
+  file = gtk_icon_paintable_get_file (icon);
+  g_assert_nonnull (file);
+  uri = g_file_get_uri (file);
+  g_test_message ("%s: %s", name, uri);
+  g_assert_true (g_str_has_prefix (uri, "resource://" RESOURCE_BASE_PATH "/icons/"));
+}
+
+/* Wakes g_main_context_iteration (TRUE) so a wait sees its deadline. */
+static gboolean
+keep_awake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+test_own_icons (void)
+{
+  GtkWindow *window = open_main_window ();
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (window)));
+  GtkWidget *about;
+  GtkWidget *image;
+  GType about_type;
+
+  assert_own_icon (theme, "io.github.koichat.Koi-symbolic");
+  assert_own_icon (theme, "koi-read-symbolic");
+  assert_own_icon (theme, APP_ID);
+
+  /* The About dialog is where the full-colour app icon shows. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  about_type = g_type_from_name ("AdwAboutDialog");
+  if (about_type == 0)
+    about_type = ADW_TYPE_ABOUT_WINDOW;
+  {
+    gint64 end = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+    guint tick = g_timeout_add (20, keep_awake_cb, NULL);
+
+    while ((about = koi_test_ui_find_shown (about_type)) == NULL && g_get_monotonic_time () < end)
+      g_main_context_iteration (NULL, TRUE);
+    g_source_remove (tick);
+  }
+  g_assert_nonnull (about);
+  koi_test_ui_wait_for_drawn (about);
+  image = koi_test_ui_find_image (about, APP_ID);
+  g_assert_nonnull (image);
+  g_assert_true (gtk_widget_get_mapped (image));
+
+  koi_compat_dialog_close (about);
+  gtk_window_destroy (window);
+}
+
 static void
 test_main_window_fits_narrow_screen (void)
 {
@@ -242,6 +305,7 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/ui/smoke/main-window-renders", test_main_window_renders);
+  g_test_add_func ("/ui/smoke/own-icons", test_own_icons);
   g_test_add_func ("/ui/smoke/main-window-fits-narrow-screen", test_main_window_fits_narrow_screen);
   g_test_add_func ("/ui/smoke/run-in-background", test_run_in_background);
   g_test_add_func ("/ui/smoke/start-at-login", test_start_at_login);
