@@ -115,13 +115,6 @@ assert_own_icon (GtkIconTheme *theme,
   g_assert_true (g_str_has_prefix (uri, "resource://" RESOURCE_BASE_PATH "/icons/"));
 }
 
-/* Wakes g_main_context_iteration (TRUE) so a wait sees its deadline. */
-static gboolean
-keep_awake_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
 static void
 test_own_icons (void)
 {
@@ -140,15 +133,7 @@ test_own_icons (void)
   about_type = g_type_from_name ("AdwAboutDialog");
   if (about_type == 0)
     about_type = ADW_TYPE_ABOUT_WINDOW;
-  {
-    gint64 end = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
-    guint tick = g_timeout_add (20, keep_awake_cb, NULL);
-
-    while ((about = koi_test_ui_find_shown (about_type)) == NULL && g_get_monotonic_time () < end)
-      g_main_context_iteration (NULL, TRUE);
-    g_source_remove (tick);
-  }
-  g_assert_nonnull (about);
+  KOI_TEST_UI_WAIT_FOR ((about = koi_test_ui_find_shown (about_type)) != NULL, 15);
   koi_test_ui_wait_for_drawn (about);
   image = koi_test_ui_find_image (about, APP_ID);
   g_assert_nonnull (image);
