@@ -469,7 +469,7 @@ test_chat_e2e (void)
   /* The same row, still bound to the same message, now says "Sent". */
   g_assert_true (koi_test_ui_find_bubble (alice.window, hello) == row);
   g_assert_cmpstr (koi_message_row_get_state_text (row), ==, "Sent");
-  g_assert_nonnull (koi_test_ui_find_image (GTK_WIDGET (row), "emblem-ok-symbolic"));
+  g_assert_nonnull (koi_test_ui_find_image (GTK_WIDGET (row), "object-select-symbolic"));
   g_signal_handlers_disconnect_by_func (sent, on_state_changed, states);
   {
     g_autoptr (GString) seen = g_string_new (NULL);
