@@ -223,7 +223,7 @@ test_contacts_window (void)
   {
     g_autofree char *expected = own_fingerprint_display (cli, "bob");
 
-    WAIT_FOR (g_strcmp0 (koi_contact_details_get_fingerprint (details), expected) == 0, 10);
+    KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_contact_details_get_fingerprint (details), expected) == 0, 10);
   }
   gtk_widget_grab_focus (koi_contact_details_get_name_row (details));
   koi_test_ui_xdotool ("key", "--clearmodifiers", "ctrl+a", "BackSpace", NULL);

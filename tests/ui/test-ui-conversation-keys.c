@@ -255,26 +255,26 @@ test_tab_into_bubble (void)
   koi_conversation_view_set_messages (view, G_LIST_MODEL (store));
   gtk_window_present (window);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
-  iterate_for (300);
+  koi_test_ui_iterate_ms (300);
   gtk_widget_grab_focus (GTK_WIDGET (view));
   g_assert_true (focus_in (window, composer));
 
-  press ("shift+Tab");
+  koi_test_ui_press_keys ("shift+Tab");
   g_assert_cmpstr (focused_text (window), ==, "the plan is at https://example.org/plan");
   g_assert_false (focus_on_link_text (window));
 
-  press ("Tab");
+  koi_test_ui_press_keys ("Tab");
   g_assert_true (focus_in (window, list));
   g_assert_true (focus_on_link_text (window));
   g_assert_cmpstr (focused_text (window), ==, "the plan is at https://example.org/plan");
 
-  press ("shift+Tab");
+  koi_test_ui_press_keys ("shift+Tab");
   g_assert_false (focus_on_link_text (window));
   g_assert_cmpstr (focused_text (window), ==, "the plan is at https://example.org/plan");
 
-  press ("Tab");
+  koi_test_ui_press_keys ("Tab");
   g_assert_true (focus_on_link_text (window));
-  press ("Tab");
+  koi_test_ui_press_keys ("Tab");
   g_assert_true (focus_in (window, composer));
 
   gtk_window_destroy (window);
