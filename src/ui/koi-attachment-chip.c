@@ -12,7 +12,6 @@ struct _KoiAttachmentChip
   GtkWidget       parent_instance;
 
   GtkImage       *icon;
-  GtkPicture     *thumbnail;
   GtkLabel       *name_label;
   GtkLabel       *size_label;
   GtkButton      *remove_button;
@@ -42,11 +41,10 @@ koi_attachment_chip_new (KoiPendingFile *file)
   self = g_object_new (KOI_TYPE_ATTACHMENT_CHIP, NULL);
   self->file = g_object_ref (file);
   texture = koi_pending_file_get_thumbnail (file);
+  /* GtkImage fits the thumbnail into its 40 px square; a GtkPicture
+   * would ask for the thumbnail's own size. */
   if (texture != NULL)
-    {
-      gtk_picture_set_paintable (self->thumbnail, GDK_PAINTABLE (texture));
-      gtk_widget_set_visible (GTK_WIDGET (self->icon), FALSE);
-    }
+    gtk_image_set_from_paintable (self->icon, GDK_PAINTABLE (texture));
   else
     {
       const char *mime = koi_pending_file_get_mime_type (file);
@@ -54,7 +52,6 @@ koi_attachment_chip_new (KoiPendingFile *file)
       g_autoptr (GIcon) icon = g_content_type_get_symbolic_icon (type != NULL ? type : "application/octet-stream");
 
       gtk_image_set_from_gicon (self->icon, icon);
-      gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), FALSE);
     }
   gtk_label_set_label (self->name_label, koi_pending_file_get_name (file));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), koi_pending_file_get_name (file));
@@ -115,7 +112,6 @@ koi_attachment_chip_class_init (KoiAttachmentChipClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/koi-attachment-chip.ui");
   gtk_widget_class_bind_template_child (widget_class, KoiAttachmentChip, icon);
-  gtk_widget_class_bind_template_child (widget_class, KoiAttachmentChip, thumbnail);
   gtk_widget_class_bind_template_child (widget_class, KoiAttachmentChip, name_label);
   gtk_widget_class_bind_template_child (widget_class, KoiAttachmentChip, size_label);
   gtk_widget_class_bind_template_child (widget_class, KoiAttachmentChip, remove_button);
