@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <glib/gstdio.h>
 
 #include "koi-attachment-sender.h"
@@ -64,7 +66,7 @@ prepare_thread (GTask        *task,
       if (path == NULL)
         {
           g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                                   "“%s” is not a local file", koi_pending_file_get_name (file));
+                                   _("“%s” is not a file on this computer"), koi_pending_file_get_name (file));
           return;
         }
       if (!job->original && koi_pending_file_is_image (file))

@@ -455,7 +455,7 @@ save_png_thread (GTask        *task,
   path = g_build_filename (dir, name, NULL);
   if (!gdk_texture_save_to_png (texture, path))
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not write %s", path);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not write %s"), path);
       return;
     }
   g_task_return_pointer (task, g_file_new_for_path (path), g_object_unref);

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <errno.h>
 #include <string.h>
 #include <glib/gstdio.h>
@@ -35,7 +37,7 @@ load_pixbuf (const char  *path,
   if (gdk_pixbuf_get_file_info (path, &width, &height) == NULL)
     {
       g_set_error (error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE,
-                   "Not an image this system can read");
+                   _("not an image this system can read"));
       return NULL;
     }
   if (max_side > 0 && (width > max_side || height > max_side))
@@ -78,7 +80,7 @@ koi_image_file_load (const char  *path,
   texture = texture_from_pixbuf (pixbuf);
   if (texture == NULL)
     g_set_error (error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE,
-                 "Unusual pixel format");
+                 _("an unusual pixel format"));
   return texture;
 }
 
