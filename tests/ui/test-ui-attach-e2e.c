@@ -13,6 +13,7 @@
 #include "koi-image-bubble.h"
 #include "koi-image-viewer.h"
 #include "koi-message-row.h"
+#include "koi-pending-file.h"
 #include "koi-model.h"
 #include "koi-session.h"
 #include "koi-test-cli.h"
@@ -441,6 +442,75 @@ test_attach_send_receive (void)
   koi_session_shutdown (alice_session);
 }
 
+static gboolean
+composer_says (KoiComposer *composer,
+               const char  *text)
+{
+  g_autofree char *typed = koi_composer_dup_text (composer);
+
+  return g_strcmp0 (typed, text) == 0;
+}
+
+/* Ctrl+V (real keys) with an image on the clipboard attaches it as a PNG;
+ * its chip's remove button takes it away again, and text still pastes as
+ * text. No server: the composer alone in a window. */
+static void
+test_paste (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  KoiComposer *composer = KOI_COMPOSER (koi_composer_new ());
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (window);
+  g_autoptr (GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 64, 48);
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr (KoiPendingFile) pending = NULL;
+  g_autofree char *path = NULL;
+  GtkWidget *chip;
+
+  gdk_pixbuf_fill (pixbuf, 0x3366ccff);
+  texture = gdk_texture_new_for_pixbuf (pixbuf);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (composer));
+  gtk_window_set_default_size (GTK_WINDOW (window), 500, 200);
+  gtk_window_present (GTK_WINDOW (window));
+  koi_test_ui_wait_for_drawn (window);
+  koi_test_ui_focus_window (GTK_WINDOW (window));
+  gtk_widget_grab_focus (GTK_WIDGET (composer));
+
+  gdk_clipboard_set_texture (clipboard, texture);
+  koi_test_ui_press_keys ("ctrl+v");
+  WAIT_FOR (chips (composer) == 1, 10);
+  pending = g_list_model_get_item (koi_composer_get_files (composer), 0);
+  g_assert_cmpstr (koi_pending_file_get_name (pending), ==, "Pasted Image.png");
+  g_assert_cmpstr (koi_pending_file_get_mime_type (pending), ==, "image/png");
+  g_assert_true (koi_pending_file_is_image (pending));
+  g_assert_true (koi_pending_file_get_temporary (pending));
+  path = g_file_get_path (koi_pending_file_get_file (pending));
+  {
+    g_autoptr (GdkPixbuf) back = gdk_pixbuf_new_from_file (path, NULL);
+
+    g_assert_nonnull (back);
+    g_assert_cmpint (gdk_pixbuf_get_width (back), ==, 64);
+  }
+  /* Files alone can be sent: the Send button is on. */
+  g_assert_true (gtk_widget_is_sensitive (koi_composer_get_send_button (composer)));
+
+  /* Remove: the chip goes, the pasted file is deleted, the entry keeps
+   * the focus. */
+  chip = find_mapped (GTK_WIDGET (composer), KOI_TYPE_ATTACHMENT_CHIP);
+  koi_test_ui_click (gtk_widget_get_last_child (chip));
+  WAIT_FOR (chips (composer) == 0, 10);
+  WAIT_FOR (!g_file_test (path, G_FILE_TEST_EXISTS), 10);
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (koi_composer_get_text_view (composer))));
+  g_assert_false (gtk_widget_is_sensitive (koi_composer_get_send_button (composer)));
+
+  /* Text is pasted as text. */
+  gdk_clipboard_set_text (clipboard, "see you there");
+  koi_test_ui_press_keys ("ctrl+v");
+  WAIT_FOR (composer_says (composer, "see you there"), 10);
+  g_assert_cmpuint (chips (composer), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -454,6 +524,7 @@ main (int   argc,
   g_timeout_add (20, tick_cb, NULL);
 
   g_test_add_func ("/ui/attach-e2e/send-image", test_attach_send_receive);
+  g_test_add_func ("/ui/attach-e2e/paste", test_paste);
 
   status = g_test_run ();
 
