@@ -47,6 +47,8 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+static void rebuild_chips (KoiComposer *self);
+
 GtkWidget *
 koi_composer_new (void)
 {
@@ -140,8 +142,9 @@ koi_composer_send (KoiComposer *self)
       g_autoptr (GListStore) files = g_steal_pointer (&self->files);
       gboolean original = gtk_check_button_get_active (GTK_CHECK_BUTTON (self->original_check));
 
+      /* Files still being read join the next message. */
       self->files = g_list_store_new (KOI_TYPE_PENDING_FILE);
-      koi_composer_clear_files (self);
+      rebuild_chips (self);
       g_signal_emit (self, signals[SIGNAL_SEND_FILES], 0, text, files, original);
     }
   else
@@ -266,6 +269,10 @@ koi_composer_clear_files (KoiComposer *self)
 
   g_return_if_fail (KOI_IS_COMPOSER (self));
 
+  /* Files still being read were meant for these too. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
   n = g_list_model_get_n_items (G_LIST_MODEL (self->files));
   for (guint i = 0; i < n; i++)
     {

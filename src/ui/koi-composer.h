@@ -50,7 +50,10 @@ KoiComposerMode koi_composer_get_mode (KoiComposer     *self);
  * A file over the size limit is refused with an alert at once. With files
  * waiting, sending emits "send-files" (text, GListModel of KoiPendingFile,
  * gboolean original) instead of "send": the text is the first file's
- * caption. Files are not sent with an edit.
+ * caption. Files are not sent with an edit, and a file message is no
+ * reply (the engine's file messages carry no quote yet).
+ * koi_composer_clear_files() also drops the files still being read (a
+ * chat switch); sending keeps them for the next message.
  */
 #define KOI_COMPOSER_DEFAULT_SIZE_LIMIT (25 * 1000 * 1000)
 

@@ -211,6 +211,19 @@ alert_shown (KoiWindow *window)
   return koi_compat_alert_find (GTK_WINDOW (window)) != NULL;
 }
 
+/* Whether the file at @path holds exactly @len bytes of @data. */
+static gboolean
+file_is (const char *path,
+         const char *data,
+         gsize       len)
+{
+  g_autofree char *contents = NULL;
+  gsize got = 0;
+
+  return g_file_get_contents (path, &contents, &got, NULL) && got == len &&
+         memcmp (contents, data, len) == 0;
+}
+
 static guint
 chips (KoiComposer *composer)
 {
@@ -427,6 +440,25 @@ test_attach_send_receive (void)
     WAIT_FOR ((viewer = (KoiImageViewer *) koi_test_ui_find_shown (KOI_TYPE_IMAGE_VIEWER)) != NULL &&
               koi_image_viewer_get_paintable (viewer) != NULL, 10);
     g_assert_cmpint (gdk_paintable_get_intrinsic_width (koi_image_viewer_get_paintable (viewer)), ==, 640);
+
+    /* Save As…: the chooser (the test hook) names a file; the image is
+     * copied there byte for byte. */
+    {
+      g_autofree char *target = g_build_filename (cli->tmp, "saved-holiday.jpg", NULL);
+      g_autoptr (GListModel) where = files_list (target);
+      g_autofree char *original = NULL;
+      gsize original_len = 0;
+
+      g_assert_true (g_file_get_contents (koi_attachment_get_path (koi_image_bubble_get_attachment (image)),
+                                          &original, &original_len, NULL));
+      koi_compat_files_set_test_reply (where);
+      koi_test_ui_click (koi_test_ui_find_label (GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (viewer))),
+                                                 "Save As…"));
+      WAIT_FOR (g_file_test (target, G_FILE_TEST_IS_REGULAR), 10);
+      koi_compat_files_set_test_reply (NULL);
+      /* The copy is asynchronous: wait for all of it. */
+      WAIT_FOR (file_is (target, original, original_len), 10);
+    }
     {
       GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (viewer));
 
