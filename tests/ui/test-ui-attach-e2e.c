@@ -358,6 +358,14 @@ test_attach_send_receive (void)
   koi_test_ui_press_keys ("Return");
   WAIT_FOR (chips (composer) == 0, 10);
   g_assert_cmpuint (g_list_model_get_n_items (koi_composer_get_files (composer)), ==, 0);
+  /* Alice sees her own photo as a picture too. */
+  {
+    KoiImageBubble *mine = NULL;
+
+    WAIT_FOR ((mine = (KoiImageBubble *) find_mapped (GTK_WIDGET (view), KOI_TYPE_IMAGE_BUBBLE)) != NULL &&
+              koi_image_bubble_get_paintable (mine) != NULL, WAIT_S);
+    g_assert_cmpint (gdk_paintable_get_intrinsic_height (koi_image_bubble_get_paintable (mine)), ==, 480);
+  }
 
   /* Bob's window. */
   {
