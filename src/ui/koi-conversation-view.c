@@ -1239,12 +1239,34 @@ on_drop (KoiConversationView *self,
          double               y,
          GtkDropTarget       *target)
 {
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "koi-drop-hover");
   if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST) || self->chat == NULL ||
       !gtk_widget_get_visible (GTK_WIDGET (self->composer)))
     return FALSE;
   for (GSList *l = g_value_get_boxed (value); l != NULL; l = l->next)
     koi_composer_add_file (self->composer, l->data, FALSE);
   return TRUE;
+}
+
+/* While files are dragged over the conversation it is outlined: this is
+ * where they go. */
+static GdkDragAction
+on_drop_enter (KoiConversationView *self,
+               double               x,
+               double               y,
+               GtkDropTarget       *target)
+{
+  if (self->chat == NULL || !gtk_widget_get_visible (GTK_WIDGET (self->composer)))
+    return 0;
+  gtk_widget_add_css_class (GTK_WIDGET (self), "koi-drop-hover");
+  return GDK_ACTION_COPY;
+}
+
+static void
+on_drop_leave (KoiConversationView *self,
+               GtkDropTarget       *target)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "koi-drop-hover");
 }
 
 static void
@@ -1592,6 +1614,8 @@ koi_conversation_view_init (KoiConversationView *self)
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect_object (drop, "drop", G_CALLBACK (on_drop), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (drop, "enter", G_CALLBACK (on_drop_enter), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (drop, "leave", G_CALLBACK (on_drop_leave), self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
   adj = vadjustment (self);

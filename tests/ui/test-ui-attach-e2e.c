@@ -337,12 +337,19 @@ test_attach_send_receive (void)
     GValue value = G_VALUE_INIT;
     gboolean taken = FALSE;
 
+    GdkDragAction action = 0;
+
     g_assert_nonnull (target);
+    /* Dragged over: the conversation is outlined as the place to drop. */
+    g_signal_emit_by_name (target, "enter", 100.0, 100.0, &action);
+    g_assert_cmpint (action, ==, GDK_ACTION_COPY);
+    g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (view), "koi-drop-hover"));
     g_value_init (&value, GDK_TYPE_FILE_LIST);
     g_value_set_boxed (&value, &list);
     g_signal_emit_by_name (target, "drop", &value, 100.0, 100.0, &taken);
     g_value_unset (&value);
     g_assert_true (taken);
+    g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (view), "koi-drop-hover"));
     WAIT_FOR (chips (composer) == 2, 10);
     koi_test_ui_wait_for_drawn (GTK_WIDGET (alice));
     {
