@@ -3,6 +3,9 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
+
 #include <glib/gi18n.h>
 
 #include "koi-image-file.h"
@@ -188,15 +191,22 @@ koi_pending_file_get_thumbnail (KoiPendingFile *self)
   return self->thumbnail;
 }
 
+/* A temporary file sits alone in a folder made for it (the paste's):
+ * both go. */
 static void
-delete_done (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+delete_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
 {
-  g_autoptr (GError) error = NULL;
+  const char *path = task_data;
+  g_autofree char *dir = g_path_get_dirname (path);
 
-  if (!g_file_delete_finish (G_FILE (source), result, &error))
-    g_debug ("Temporary file not deleted: %s", error->message);
+  if (g_unlink (path) != 0)
+    g_debug ("Temporary file %s not deleted: %s", path, g_strerror (errno));
+  /* Fails, as it should, when the folder holds anything else. */
+  g_rmdir (dir);
+  g_task_return_boolean (task, TRUE);
 }
 
 void
@@ -205,7 +215,12 @@ koi_pending_file_discard (KoiPendingFile *self)
   g_return_if_fail (KOI_IS_PENDING_FILE (self));
 
   if (self->temporary)
-    g_file_delete_async (self->file, G_PRIORITY_LOW, NULL, delete_done, NULL);
+    {
+      g_autoptr (GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+
+      g_task_set_task_data (task, g_file_get_path (self->file), g_free);
+      g_task_run_in_thread (task, delete_thread);
+    }
   self->temporary = FALSE;
 }
 

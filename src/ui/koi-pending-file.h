@@ -33,7 +33,8 @@ gboolean        koi_pending_file_is_image        (KoiPendingFile      *self);
 gboolean        koi_pending_file_get_temporary   (KoiPendingFile      *self);
 /* A small picture of an image, or NULL. */
 GdkTexture     *koi_pending_file_get_thumbnail   (KoiPendingFile      *self);
-/* Deletes a temporary file (in a worker); does nothing to the user's. */
+/* Deletes a temporary file and its folder, if that is empty then (in a
+ * worker); does nothing to the user's files. */
 void            koi_pending_file_discard         (KoiPendingFile      *self);
 
 G_END_DECLS

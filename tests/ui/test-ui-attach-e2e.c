@@ -546,6 +546,11 @@ test_paste (void)
   koi_test_ui_click (gtk_widget_get_last_child (chip));
   WAIT_FOR (chips (composer) == 0, 10);
   WAIT_FOR (!g_file_test (path, G_FILE_TEST_EXISTS), 10);
+  {
+    g_autofree char *folder = g_path_get_dirname (path);
+
+    WAIT_FOR (!g_file_test (folder, G_FILE_TEST_EXISTS), 10);
+  }
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (koi_composer_get_text_view (composer))));
   g_assert_false (gtk_widget_is_sensitive (koi_composer_get_send_button (composer)));
 
