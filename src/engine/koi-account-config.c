@@ -30,6 +30,7 @@ koi_account_config_copy (const KoiAccountConfig *config)
   copy->display_name = g_strdup (config->display_name);
   copy->imap = koi_server_config_copy (config->imap);
   copy->smtp = koi_server_config_copy (config->smtp);
+  copy->encryption = config->encryption;
 
   return copy;
 }
@@ -126,5 +127,11 @@ koi_account_config_load_sync (KoiStore      *store,
       return NULL;
     }
 
-  return koi_account_config_new_from_store (account, password);
+  {
+    KoiAccountConfig *config = koi_account_config_new_from_store (account, password);
+
+    /* The keyring answered: it can keep the key's passphrase too. */
+    config->encryption = TRUE;
+    return config;
+  }
 }

@@ -16,6 +16,11 @@ typedef struct {
   char            *display_name;
   KoiServerConfig *imap;
   KoiServerConfig *smtp;
+  /* End-to-end encryption (own key in the profile, its passphrase in the
+   * Secret Service). Set for accounts whose password came from the Secret
+   * Service; a config made by hand (tests, a one-off CLI call) stays plain
+   * unless it sets this, so nothing touches a keyring it did not ask for. */
+  gboolean         encryption;
 } KoiAccountConfig;
 
 void              koi_account_config_free        (KoiAccountConfig       *config);

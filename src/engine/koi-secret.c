@@ -115,3 +115,50 @@ koi_secret_clear_sync (const char    *address,
 
   return TRUE;
 }
+
+/* The second kind of item: the passphrase that protects an account's
+ * OpenPGP key file in the profile (koi-own-key.c). Keyed by the key's
+ * fingerprint, not only the address: two profiles of one account (two
+ * "devices" on one desktop, or a test) each have their own key file. */
+static const SecretSchema *
+koi_secret_get_key_schema (void)
+{
+  static const SecretSchema schema = {
+    "io.github.koichat.Koi.Key", SECRET_SCHEMA_NONE,
+    {
+      { "address", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "fingerprint", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    }
+  };
+
+  return &schema;
+}
+
+gboolean
+koi_secret_key_passphrase_store_sync (const char    *address,
+                                      const char    *fingerprint,
+                                      const char    *passphrase,
+                                      GCancellable  *cancellable,
+                                      GError       **error)
+{
+  g_autofree char *label = g_strdup_printf ("Koi: encryption key of %s", address);
+
+  return secret_password_store_sync (koi_secret_get_key_schema (), SECRET_COLLECTION_DEFAULT,
+                                     label, passphrase, cancellable, error,
+                                     "address", address,
+                                     "fingerprint", fingerprint,
+                                     NULL);
+}
+
+char *
+koi_secret_key_passphrase_lookup_sync (const char    *address,
+                                       const char    *fingerprint,
+                                       GCancellable  *cancellable,
+                                       GError       **error)
+{
+  return secret_password_lookup_sync (koi_secret_get_key_schema (), cancellable, error,
+                                      "address", address,
+                                      "fingerprint", fingerprint,
+                                      NULL);
+}

@@ -35,4 +35,16 @@ gboolean  koi_secret_clear_sync    (const char           *address,
                                     GCancellable         *cancellable,
                                     GError              **error);
 
+/* The passphrase of the account's key file (see koi-own-key.h). NULL and
+ * no error when there is no entry. */
+gboolean  koi_secret_key_passphrase_store_sync  (const char    *address,
+                                                 const char    *fingerprint,
+                                                 const char    *passphrase,
+                                                 GCancellable  *cancellable,
+                                                 GError       **error);
+char     *koi_secret_key_passphrase_lookup_sync (const char    *address,
+                                                 const char    *fingerprint,
+                                                 GCancellable  *cancellable,
+                                                 GError       **error);
+
 G_END_DECLS

@@ -40,6 +40,7 @@ koi_syncer_edit_contact (KoiSyncer             *self,
   g_autoptr (GMimeMessage) message = NULL;
   g_autoptr (GBytes) raw = NULL;
   g_autoptr (KoiCoiParsed) parsed = NULL;
+  KoiSyncerCrypto crypto_state;
   g_autoptr (KoiStoreContact) contact = NULL;
   KoiApplyChanges changes;
   KoiStoreCard row = { 0, };
@@ -69,7 +70,7 @@ koi_syncer_edit_contact (KoiSyncer             *self,
   message = koi_contact_card_build (card, self->account->address, message_id,
                                     g_get_real_time () / G_USEC_PER_SEC * 1000);
   raw = koi_coi_message_to_bytes (message);
-  parsed = koi_coi_parse (raw, error);
+  parsed = koi_syncer_parse (self, raw, 0, 0, &crypto_state, error);
   if (parsed == NULL)
     goto failed;
 

@@ -108,6 +108,7 @@ queue_change (KoiSyncer           *self,
   g_autoptr (GMimeMessage) message = NULL;
   g_autoptr (GBytes) raw = NULL;
   g_autoptr (KoiCoiParsed) parsed = NULL;
+  KoiSyncerCrypto crypto_state;
   g_autofree char *thread_root = NULL;
   g_autofree char *thread_last = NULL;
   g_autofree char *thread_references = NULL;
@@ -207,7 +208,7 @@ queue_change (KoiSyncer           *self,
   }
   raw = koi_coi_message_to_bytes (message);
   /* Read back exactly as a member's device will read it. */
-  parsed = koi_coi_parse (raw, error);
+  parsed = koi_syncer_parse (self, raw, 0, 0, &crypto_state, error);
   if (parsed == NULL)
     return 0;
 

@@ -7,6 +7,7 @@
 #include "koi-imap-client.h"
 #include "koi-apply.h"
 #include "koi-message-identity.h"
+#include "koi-rnp-context.h"
 #include "koi-store-attachment.h"
 #include "koi-syncer.h"
 
@@ -31,6 +32,8 @@ struct _KoiSyncer
   int               read_receipts;  /* -1: the account's store setting */
 
   /* A send whose outcome the store did not take (see send_one). */
+  KoiRnpContext       *crypto;        /* own key; NULL until first use */
+  gboolean             crypto_tried;  /* opened (or failed) once */
   struct _SendOutcome *unrecorded;
   gint64               unrecorded_retry_ms;
 };
@@ -139,5 +142,29 @@ gboolean koi_syncer_smtp_send_item     (KoiSyncer                *self,
                                         GPtrArray               **out_results,
                                         GCancellable             *cancellable,
                                         GError                  **error);
+
+/* koi-syncer-crypto.c: the one path from raw mail to KoiCoiParsed.
+ * Decrypts PGP/MIME first (see there); @state says what the crypto found. */
+typedef struct {
+  gboolean encrypted;      /* arrived as PGP/MIME and was decrypted */
+  gboolean undecryptable;  /* PGP/MIME this device cannot read (placeholder) */
+  int      signature;      /* KoiPgpSignature */
+} KoiSyncerCrypto;
+
+KoiRnpContext *koi_syncer_crypto (KoiSyncer *self);
+KoiCoiParsed *koi_syncer_parse          (KoiSyncer        *self,
+                                         GBytes           *raw,
+                                         guint32           uid,
+                                         gint64           internal_date_ms,
+                                         KoiSyncerCrypto  *state,
+                                         GError          **error);
+/* Records @state on the stored message @message_ref (inside the batch). */
+gboolean      koi_syncer_record_crypto  (KoiSyncer              *self,
+                                         gint64                  message_ref,
+                                         const KoiSyncerCrypto  *state,
+                                         GError                **error);
+/* The own key's fingerprint (NULL without one): part of the reparse
+ * version, so unreadable mail is tried again when the key changes. */
+const char   *koi_syncer_crypto_generation (KoiSyncer *self);
 
 G_END_DECLS

@@ -8,9 +8,12 @@
 #include "koi-syncer-private.h"
 
 /* Mail the parser could not read is stored as "Unreadable message (UID n
- * …)" and never skipped (koi-syncer.c). A newer Koi may read it: the
- * first sync after an upgrade (the store's "parser_version" setting is
- * not KOI_SYNCER_PARSER_VERSION) fetches each such mail again by its
+ * …)" and never skipped (koi-syncer.c); so is encrypted mail this device
+ * has no key for ("Encrypted message that this device cannot read",
+ * koi-syncer-crypto.c). A newer Koi or a new key may read it: the first
+ * sync after an upgrade or a change of the account's own key (the store's
+ * "parser_version" setting is not KOI_SYNCER_PARSER_VERSION, followed
+ * by ":" and the own key's fingerprint when the account encrypts) fetches each such mail again by its
  * location and, if it parses now, hides the unreadable row and stores the
  * mail as it should have been, at the same location. Mail still
  * unreadable stays as it was. Bump the version with any parser change
@@ -19,9 +22,11 @@
 #define PARSER_VERSION_KEY "parser_version"
 
 typedef struct {
-  guint32       uid;
-  gboolean      seen;
-  KoiCoiParsed *parsed;
+  KoiSyncer      *self;
+  guint32         uid;
+  gboolean        seen;
+  KoiCoiParsed   *parsed;
+  KoiSyncerCrypto crypto;
 } Refetched;
 
 static gboolean
@@ -34,7 +39,11 @@ refetch_cb (const KoiImapFetchItem  *item,
   if (item->body == NULL || item->uid != refetched->uid)
     return TRUE;
   g_clear_pointer (&refetched->parsed, koi_coi_parsed_free);
-  refetched->parsed = koi_coi_parse (item->body, NULL);
+  refetched->parsed = koi_syncer_parse (refetched->self, item->body, item->uid,
+                                       item->internal_date_ms, &refetched->crypto, NULL);
+  /* Still not for this device: it stays the placeholder it is. */
+  if (refetched->parsed != NULL && refetched->crypto.undecryptable)
+    g_clear_pointer (&refetched->parsed, koi_coi_parsed_free);
   if (refetched->parsed != NULL && refetched->parsed->date_ms == 0)
     refetched->parsed->date_ms = item->internal_date_ms;
   refetched->seen = (item->flags & KOI_IMAP_FLAG_SEEN) != 0;
@@ -61,6 +70,7 @@ replace (KoiSyncer              *self,
       !koi_message_identity_check (self->store, self->account->id, refetched->parsed, error) ||
       (id = koi_apply_mail (self->store, self->account->id, self->account->address,
                             refetched->parsed, refetched->seen, &changes, error)) == 0 ||
+      !koi_syncer_record_crypto (self, id, &refetched->crypto, error) ||
       !koi_store_location_add (self->store, id, self->account->id, location->folder,
                                location->uidvalidity, location->uid, error) ||
       !koi_store_commit (self->store, error))
@@ -92,6 +102,8 @@ koi_syncer_reparse_unreadable (KoiSyncer     *self,
                                GError       **error)
 {
   g_autofree char *version = NULL;
+  g_autofree char *wanted = NULL;
+  const char *generation;
   g_autoptr (GArray) refs = NULL;
   g_autoptr (GError) local_error = NULL;
 
@@ -101,7 +113,11 @@ koi_syncer_reparse_unreadable (KoiSyncer     *self,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  if (g_strcmp0 (version, KOI_SYNCER_PARSER_VERSION) == 0)
+  generation = koi_syncer_crypto_generation (self);
+  wanted = generation != NULL
+    ? g_strconcat (KOI_SYNCER_PARSER_VERSION, ":", generation, NULL)
+    : g_strdup (KOI_SYNCER_PARSER_VERSION);
+  if (g_strcmp0 (version, wanted) == 0)
     return TRUE;
 
   refs = koi_store_message_list_unreadable (self->store, self->account->id, error);
@@ -120,7 +136,7 @@ koi_syncer_reparse_unreadable (KoiSyncer     *self,
         {
           const KoiStoreLocation *location = g_ptr_array_index (locations, j);
           KoiImapMailboxStatus status = { 0, };
-          Refetched refetched = { location->uid, FALSE, NULL };
+          Refetched refetched = { self, location->uid, FALSE, NULL, { 0, } };
           g_autofree char *uid_set = g_strdup_printf ("%u", location->uid);
 
           if (location->uid == 0)
@@ -150,8 +166,8 @@ koi_syncer_reparse_unreadable (KoiSyncer     *self,
         }
     }
 
-  return koi_store_setting_set (self->store, self->account->id, PARSER_VERSION_KEY,
-                                KOI_SYNCER_PARSER_VERSION, error);
+  return koi_store_setting_set (self->store, self->account->id, PARSER_VERSION_KEY, wanted,
+                                error);
 }
 
 typedef struct {

@@ -84,6 +84,7 @@ queue_request (KoiSyncer   *self,
   g_autoptr (KoiStoreMessage) target = NULL;
   g_autoptr (GMimeMessage) message = NULL;
   g_autoptr (KoiCoiParsed) parsed = NULL;
+  KoiSyncerCrypto crypto_state;
   g_autoptr (GBytes) raw = NULL;
   g_autofree char *message_id = NULL;
   g_autofree char *thread_root = NULL;
@@ -180,7 +181,7 @@ queue_request (KoiSyncer   *self,
 
   /* Read back as any device reads it: the request this store applies is
    * exactly the one the others will. */
-  parsed = koi_coi_parse (raw, error);
+  parsed = koi_syncer_parse (self, raw, 0, 0, &crypto_state, error);
   if (parsed == NULL)
     return 0;
   g_return_val_if_fail (parsed->type == type || (type == KOI_COI_TYPE_EDIT && parsed->type == KOI_COI_TYPE_DELETE), 0);

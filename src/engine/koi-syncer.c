@@ -139,6 +139,7 @@ koi_syncer_free (KoiSyncer *self)
 
   koi_syncer_disconnect (self);
   g_clear_pointer (&self->unrecorded, send_outcome_free);
+  g_clear_object (&self->crypto);
   g_clear_pointer (&self->account, koi_account_config_free);
   g_free (self->chats_folder);
   g_free (self->contacts_folder);
@@ -415,7 +416,13 @@ typedef struct {
   gboolean         multipart;   /* may hold files: its structure is fetched */
   GBytes          *partial;     /* a cut mail's first MiB, parsed if nothing better comes */
   gint64           internal_date_ms;
+  KoiSyncerCrypto  crypto;      /* encrypted? signed? (koi-syncer-crypto.c) */
 } FetchedMessage;
+
+typedef struct {
+  KoiSyncer *self;
+  GArray    *fetched;
+} BodyCollect;
 
 static void
 fetched_message_clear (gpointer data)
@@ -448,12 +455,14 @@ collect_structure_cb (const KoiImapFetchItem  *item,
 
 /* Parses what came (the whole mail, or its text parts only). */
 static void
-parse_fetched (FetchedMessage *message,
+parse_fetched (KoiSyncer      *self,
+               FetchedMessage *message,
                GBytes         *body)
 {
   g_autoptr (GError) local_error = NULL;
 
-  message->parsed = koi_coi_parse (body, &local_error);
+  message->parsed = koi_syncer_parse (self, body, message->uid, message->internal_date_ms,
+                                      &message->crypto, &local_error);
   if (message->parsed == NULL)
     {
       /* Malformed beyond use: stored as an unreadable email with its UID,
@@ -488,7 +497,8 @@ collect_body_cb (const KoiImapFetchItem  *item,
                  gpointer                 user_data,
                  GError                 **error)
 {
-  GArray *fetched = user_data;
+  BodyCollect *collect = user_data;
+  GArray *fetched = collect->fetched;
   FetchedMessage message = { 0, };
 
   if (item->body == NULL)
@@ -500,7 +510,7 @@ collect_body_cb (const KoiImapFetchItem  *item,
   message.cut = item->size > g_bytes_get_size (item->body);
   message.multipart = koi_syncer_header_says_multipart (item->body);
   if (!message.cut)
-    parse_fetched (&message, item->body);
+    parse_fetched (collect->self, &message, item->body);
   else
     message.partial = g_bytes_ref (item->body);
 
@@ -733,8 +743,9 @@ sync_chunk (KoiSyncer     *self,
   if (wanted->len > 0)
     {
       g_autofree char *wanted_set = koi_uid_set_from_array ((const guint32 *) wanted->data, wanted->len);
+      BodyCollect collect = { self, fetched };
 
-      if (!koi_imap_client_uid_fetch (self->imap, wanted_set, BODY_ITEMS, collect_body_cb, fetched,
+      if (!koi_imap_client_uid_fetch (self->imap, wanted_set, BODY_ITEMS, collect_body_cb, &collect,
                                       cancellable, error))
         return FALSE;
     }
@@ -773,13 +784,13 @@ sync_chunk (KoiSyncer     *self,
       if (message->structure == NULL)
         {
           /* No structure came: the first MiB is what can be shown. */
-          parse_fetched (message, message->partial);
+          parse_fetched (self, message, message->partial);
           continue;
         }
       text = koi_syncer_fetch_text_mail (self, message->uid, message->structure, cancellable, error);
       if (text == NULL)
         return FALSE;
-      parse_fetched (message, text);
+      parse_fetched (self, message, text);
     }
 
   if (!koi_store_begin (self->store, error))
@@ -815,6 +826,8 @@ sync_chunk (KoiSyncer     *self,
         }
       id = koi_apply_mail (self->store, self->account->id, self->account->address,
                            message->parsed, message->seen, &changes, error);
+      if (id != 0 && !koi_syncer_record_crypto (self, id, &message->crypto, error))
+        id = 0;
       if (id != 0 && !koi_coi_type_is_hidden (message->parsed->type) &&
           !koi_syncer_note_attachments (self, id, message->structure, message->parsed->chat_content,
                                         message->voice, error))

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#define G_LOG_DOMAIN "koi-own-key"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "koi-own-key.h"
+#include "koi-secret.h"
+
+/* The sync worker and the command thread both open the key when an account
+ * starts: one of them makes it, the other must then read that one, never
+ * make a second. */
+static GMutex own_key_lock;
+
+char *
+koi_own_key_path (const char *store_path,
+                  gint64      account_id)
+{
+  g_autofree char *dir = g_path_get_dirname (store_path);
+  g_autofree char *name = g_strdup_printf ("key-%" G_GINT64_FORMAT ".pgp", account_id);
+
+  return g_build_filename (dir, name, NULL);
+}
+
+static void
+wipe_free (char *secret)
+{
+  if (secret != NULL)
+    explicit_bzero (secret, strlen (secret));
+  g_free (secret);
+}
+
+static KoiRnpContext *
+load (const char    *path,
+      const char    *address,
+      GCancellable  *cancellable,
+      GError       **error)
+{
+  g_autoptr (KoiRnpContext) context = koi_rnp_context_new ();
+  g_autoptr (GBytes) file = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *contents = NULL;
+  char *passphrase = NULL;
+  gsize length = 0;
+  gboolean loaded;
+
+  if (!g_file_get_contents (path, &contents, &length, error))
+    return NULL;
+  file = g_bytes_new_take (g_steal_pointer (&contents), length);
+  fingerprint = koi_pgp_own_key_file_fingerprint (file, error);
+  if (fingerprint == NULL)
+    return NULL;
+  passphrase = koi_secret_key_passphrase_lookup_sync (address, fingerprint, cancellable, error);
+  if (passphrase == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, KOI_PGP_ERROR, KOI_PGP_ERROR_WRONG_PASSPHRASE,
+                     "The keyring has no passphrase for the key %s", fingerprint);
+      return NULL;
+    }
+  loaded = koi_rnp_context_load_own_key (context, file, passphrase, error);
+  wipe_free (passphrase);
+  return loaded ? g_steal_pointer (&context) : NULL;
+}
+
+static KoiRnpContext *
+create (const char    *path,
+        const char    *address,
+        GCancellable  *cancellable,
+        GError       **error)
+{
+  g_autoptr (KoiRnpContext) context = koi_rnp_context_new ();
+  g_autoptr (GBytes) file = NULL;
+  char *passphrase = NULL;
+  gsize length = 0;
+  const char *data;
+  gboolean saved;
+
+  if (!koi_rnp_context_generate_own_key (context, address, error))
+    return NULL;
+  passphrase = koi_pgp_random_passphrase ();
+  file = koi_rnp_context_export_own_key (context, passphrase, error);
+  /* The passphrase is kept before the file is written: a key file whose
+   * passphrase is lost is a key nobody can use. */
+  saved = file != NULL
+          && koi_secret_key_passphrase_store_sync (address,
+                                                   koi_rnp_context_get_own_fingerprint (context),
+                                                   passphrase, cancellable, error);
+  wipe_free (passphrase);
+  if (!saved)
+    return NULL;
+  data = g_bytes_get_data (file, &length);
+  if (!g_file_set_contents_full (path, data, length,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+    return NULL;
+  g_message ("Made the encryption key %s for %s",
+             koi_rnp_context_get_own_fingerprint (context), address);
+  return g_steal_pointer (&context);
+}
+
+/**
+ * koi_own_key_open:
+ *
+ * Loads the account's key, or makes it when the profile has none. A key
+ * file whose passphrase is missing is never replaced (mail encrypted to it
+ * would become unreadable): the error says so and the account runs
+ * without encryption.
+ */
+KoiRnpContext *
+koi_own_key_open (const char    *store_path,
+                  gint64         account_id,
+                  const char    *address,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr (GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (store_path != NULL, NULL);
+  g_return_val_if_fail (address != NULL, NULL);
+
+  path = koi_own_key_path (store_path, account_id);
+  locker = g_mutex_locker_new (&own_key_lock);
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    return load (path, address, cancellable, error);
+  return create (path, address, cancellable, error);
+}

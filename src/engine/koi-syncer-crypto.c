@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#define G_LOG_DOMAIN "koi-syncer"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "koi-coi.h"
+#include "koi-coi-gmime.h"
+#include "koi-own-key.h"
+#include "koi-peer-keys.h"
+#include "koi-pgp-mime.h"
+#include "koi-syncer-private.h"
+
+/*
+ * Incoming crypto, in one place before the COI parser: every path that
+ * turns raw mail into a KoiCoiParsed (sync, reparse, groups, contacts,
+ * requests) calls koi_syncer_parse(). Plain mail goes straight to
+ * koi_coi_parse(), untouched. PGP/MIME mail is decrypted with the
+ * account's own key and turned back into one ordinary mail: the outer
+ * headers, overridden by the protected headers inside (RFC 9788: the real
+ * Subject, From, To, Chat-* of Delta Chat's "[...]" mail), around the
+ * decrypted body. The parser then types it like any other mail, so edits,
+ * reactions, groups and receipts work encrypted with no second code path.
+ *
+ * Each syncer (sync thread, command thread) holds its own KoiRnpContext:
+ * librnp is not thread-safe, and the context carries this account's key,
+ * which gmime's protocol registry could not give (koi-rnp-context.h).
+ */
+
+KoiRnpContext *
+koi_syncer_crypto (KoiSyncer *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->crypto_tried || !self->account->encryption)
+    return self->crypto;
+  self->crypto_tried = TRUE;
+  self->crypto = koi_own_key_open (koi_store_get_path (self->store), self->account->id,
+                                   self->account->address, NULL, &error);
+  if (self->crypto == NULL)
+    /* No Secret Service, or a key file whose passphrase is gone: the
+     * account works as before, plain only. Not a programming error. */
+    g_message ("Encryption is off for %s: %s", self->account->address, error->message);
+  return self->crypto;
+}
+
+const char *
+koi_syncer_crypto_generation (KoiSyncer *self)
+{
+  KoiRnpContext *crypto = koi_syncer_crypto (self);
+
+  return crypto != NULL ? koi_rnp_context_get_own_fingerprint (crypto) : NULL;
+}
+
+/* A cheap look at the header before gmime parses anything: most mail is
+ * plain, and plain mail must cost what it cost before. */
+static gboolean
+looks_encrypted (GBytes *raw)
+{
+  gsize length = 0;
+  const char *data = g_bytes_get_data (raw, &length);
+  gsize header = koi_coi_guard_header_length ((const guint8 *) data, length);
+  g_autofree char *lower = g_ascii_strdown (data, MIN (header, length));
+
+  return strstr (lower, "multipart/encrypted") != NULL;
+}
+
+static GMimeMessage *
+parse_message (GBytes *raw)
+{
+  gsize length = 0;
+  const char *data = g_bytes_get_data (raw, &length);
+  g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data, length);
+  g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (stream);
+
+  return g_mime_parser_construct_message (parser, NULL);
+}
+
+static char *
+first_address (InternetAddressList *list)
+{
+  InternetAddress *address;
+
+  if (list == NULL || internet_address_list_length (list) == 0)
+    return NULL;
+  address = internet_address_list_get_address (list, 0);
+  if (!INTERNET_ADDRESS_IS_MAILBOX (address))
+    return NULL;
+  return g_ascii_strdown (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address)),
+                          -1);
+}
+
+static gboolean
+is_content_header (const char *name)
+{
+  return g_ascii_strncasecmp (name, "Content-", 8) == 0
+         || g_ascii_strcasecmp (name, "MIME-Version") == 0;
+}
+
+/* Moves the protected headers of @inner onto @outer, replacing the outer
+ * ones of the same name, and leaves @inner a plain MIME part. A From
+ * inside that names another address than the outer From is ignored: the
+ * outer one is what the server and the signature check saw. */
+static void
+apply_protected_headers (GMimeMessage *outer,
+                         GMimeObject  *inner)
+{
+  GMimeHeaderList *inner_headers = g_mime_object_get_header_list (inner);
+  GMimeHeaderList *outer_headers = g_mime_object_get_header_list (GMIME_OBJECT (outer));
+  g_autoptr (GHashTable) replaced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GPtrArray) moved = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *outer_from = first_address (g_mime_message_get_from (outer));
+  int count = g_mime_header_list_get_count (inner_headers);
+
+  /* Gossip counts only from inside the encryption. */
+  while (g_mime_header_list_remove (outer_headers, "Autocrypt-Gossip"))
+    ;
+
+  for (int i = 0; i < count; i++)
+    {
+      GMimeHeader *header = g_mime_header_list_get_header_at (inner_headers, i);
+      const char *name = g_mime_header_get_name (header);
+      const char *value = g_mime_header_get_value (header);
+      g_autofree char *key = g_ascii_strdown (name, -1);
+
+      if (is_content_header (name))
+        continue;
+      g_ptr_array_add (moved, g_strdup (name));
+      if (g_ascii_strcasecmp (name, "From") == 0)
+        {
+          g_autoptr (InternetAddressList) list = internet_address_list_parse (NULL, value);
+          g_autofree char *inner_from = first_address (list);
+
+          if (outer_from != NULL && g_strcmp0 (inner_from, outer_from) != 0)
+            continue;
+        }
+      if (!g_hash_table_contains (replaced, key))
+        {
+          while (g_mime_header_list_remove (outer_headers, name))
+            ;
+          g_hash_table_add (replaced, g_steal_pointer (&key));
+        }
+      g_mime_header_list_append (outer_headers, name, value, NULL);
+    }
+  for (guint i = 0; i < moved->len; i++)
+    while (g_mime_header_list_remove (inner_headers, g_ptr_array_index (moved, i)))
+      ;
+}
+
+static GBytes *
+message_bytes (GMimeMessage *message)
+{
+  g_autoptr (GMimeStream) stream = g_mime_stream_mem_new ();
+  GByteArray *array;
+
+  g_mime_object_write_to_stream (GMIME_OBJECT (message), NULL, stream);
+  array = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (stream));
+  return g_bytes_new (array->data, array->len);
+}
+
+/* What an encrypted mail this device cannot read becomes: a bubble from
+ * its sender in its chat, at its arrival time (Delta Chat backdates the
+ * outer Date on purpose), with an "unreadable" Message-ID so the reparse
+ * after a key change (koi-syncer-reparse.c) reads it again. */
+static KoiCoiParsed *
+placeholder (GBytes  *raw,
+             guint32  uid,
+             gint64   internal_date_ms)
+{
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  KoiCoiParsed *parsed = koi_coi_parse (raw, NULL);
+  gsize length = 0;
+  const guint8 *data = g_bytes_get_data (raw, &length);
+
+  if (parsed == NULL)
+    return koi_coi_parsed_new_unreadable (raw, uid, "encrypted, and its headers are broken");
+
+  g_checksum_update (checksum, data, length);
+  g_free (parsed->message_id);
+  parsed->message_id = g_strdup_printf ("koi-unreadable.%s@koi.invalid",
+                                        g_checksum_get_string (checksum));
+  parsed->message_id_synthetic = TRUE;
+  if (koi_coi_type_is_hidden (parsed->type) || parsed->type == KOI_COI_TYPE_GROUP_CHANGE)
+    parsed->type = parsed->kind == KOI_COI_KIND_CHAT ? KOI_COI_TYPE_CHAT : KOI_COI_TYPE_EMAIL;
+  g_ptr_array_set_size (parsed->target_ids, 0);
+  g_free (parsed->subject);
+  parsed->subject = g_strdup ("");
+  g_free (parsed->text);
+  parsed->text = g_strdup (_("Encrypted message that this device cannot read"));
+  g_free (parsed->full_text);
+  parsed->full_text = g_strdup (parsed->text);
+  g_free (parsed->folded_text);
+  parsed->folded_text = g_strdup ("");
+  if (internal_date_ms != 0)
+    parsed->date_ms = internal_date_ms;
+  return parsed;
+}
+
+/**
+ * koi_syncer_parse:
+ * @raw: the mail as the server holds it
+ * @uid: its UID (for the text of an unreadable mail)
+ * @internal_date_ms: its IMAP INTERNALDATE, 0 if unknown
+ * @state: (out caller-allocates): what the crypto found
+ *
+ * koi_coi_parse() with decryption before it (see the top of this file).
+ * Mail this device cannot decrypt is a placeholder, never an error, so
+ * the folder's last UID still moves past it.
+ */
+KoiCoiParsed *
+koi_syncer_parse (KoiSyncer        *self,
+                  GBytes           *raw,
+                  guint32           uid,
+                  gint64            internal_date_ms,
+                  KoiSyncerCrypto  *state,
+                  GError          **error)
+{
+  g_autoptr (GMimeMessage) message = NULL;
+  g_autoptr (GMimeObject) inner = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (GBytes) decrypted = NULL;
+  g_autofree char *sender = NULL;
+  g_autofree char *sender_fingerprint = NULL;
+  GMimeDecryptResult *result = NULL;
+  KoiRnpContext *crypto;
+  GMimeObject *body;
+  KoiCoiParsed *parsed;
+
+  *state = (KoiSyncerCrypto) { FALSE, FALSE, KOI_PGP_SIGNATURE_NONE };
+
+  if (!looks_encrypted (raw) || (message = parse_message (raw)) == NULL)
+    return koi_coi_parse (raw, error);
+  body = g_mime_message_get_mime_part (message);
+  if (body == NULL || !koi_pgp_mime_is_encrypted (body))
+    return koi_coi_parse (raw, error);
+
+  crypto = koi_syncer_crypto (self);
+  if (crypto == NULL)
+    {
+      state->undecryptable = TRUE;
+      return placeholder (raw, uid, internal_date_ms);
+    }
+
+  /* The sender's known key checks the signature; without one a valid
+   * signature is "unknown key", never "valid". */
+  sender = first_address (g_mime_message_get_from (message));
+  if (sender != NULL)
+    {
+      g_autoptr (GBytes) keydata = koi_peer_keys_lookup (self->store, self->account->id, sender);
+
+      if (keydata != NULL)
+        sender_fingerprint = koi_rnp_context_add_public_key (crypto, keydata, NULL);
+    }
+
+  inner = koi_pgp_mime_decrypt (crypto, GMIME_MULTIPART_ENCRYPTED (body), &result, &local_error);
+  if (inner == NULL)
+    {
+      g_message ("UID %u: %s", uid, local_error->message);
+      if (g_error_matches (local_error, KOI_PGP_ERROR, KOI_PGP_ERROR_DAMAGED))
+        return koi_coi_parsed_new_unreadable (raw, uid, local_error->message);
+      state->undecryptable = TRUE;
+      return placeholder (raw, uid, internal_date_ms);
+    }
+
+  state->encrypted = TRUE;
+  state->signature = koi_pgp_mime_signature_state (result, sender_fingerprint);
+  g_clear_object (&result);
+
+  apply_protected_headers (message, inner);
+  g_mime_message_set_mime_part (message, inner);
+  decrypted = message_bytes (message);
+  parsed = koi_coi_parse (decrypted, error);
+  /* Delta Chat backdates the outer Date; the inner one is the real one,
+   * and without any the arrival time is. */
+  if (parsed != NULL && parsed->date_ms == 0)
+    parsed->date_ms = internal_date_ms;
+  return parsed;
+}
+
+/**
+ * koi_syncer_record_crypto:
+ *
+ * Keeps what the crypto found with the message (the padlock, and whether
+ * the signature was the sender's). The columns are the store's schema 11
+ * (the Autocrypt half of issue 13); until it is merged this logs only.
+ */
+gboolean
+koi_syncer_record_crypto (KoiSyncer              *self,
+                          gint64                  message_ref,
+                          const KoiSyncerCrypto  *state,
+                          GError                **error)
+{
+  if (state->encrypted)
+    g_debug ("Message %" G_GINT64_FORMAT " was encrypted; signature %d", message_ref,
+             state->signature);
+  return TRUE;
+}

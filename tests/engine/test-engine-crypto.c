@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The engine's crypto path through a real Dovecot + Postfix and real
+ * koi-cli profiles (libsecret's file backend holds the key passphrases):
+ * the own key made at the first start, PGP/MIME mail written the way
+ * Delta Chat writes it (protected headers inside, "[...]" and a backdated
+ * Date outside) read as its real text, mail for another key shown as
+ * "cannot read" at its arrival time, and read properly once the key
+ * reaches the device.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+
+#include "koi-pgp-mime.h"
+#include "koi-test-cli.h"
+
+#define CANNOT_READ "Encrypted message that this device cannot read"
+
+static const char *
+member (JsonObject *object,
+        const char *name)
+{
+  return json_object_get_string_member_with_default (object, name, NULL);
+}
+
+/* The profile's key file: there after the first sync, private to the user. */
+static char *
+key_file_path (KoiTestCli *cli,
+               const char *profile)
+{
+  g_autofree char *dir = koi_test_cli_profile (cli, profile);
+  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (listing);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_prefix (name, "key-") && g_str_has_suffix (name, ".pgp"))
+      return g_build_filename (dir, name, NULL);
+  return NULL;
+}
+
+static GBytes *
+read_file (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  char *contents = NULL;
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_no_error (error);
+  return g_bytes_new_take (contents, length);
+}
+
+static void
+sync_profile (KoiTestCli *cli,
+              const char *profile)
+{
+  g_autofree char *dir = koi_test_cli_profile (cli, profile);
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, &err, "--profile", dir, "sync", NULL), ==, 0);
+  /* The passphrase never reaches a log. */
+  g_assert_null (strstr (err, "passphrase="));
+}
+
+/* A chat message from Bob to Alice as Delta Chat sends it encrypted. */
+static GBytes *
+delta_chat_style_mail (KoiRnpContext *sender,
+                       const char    *recipient_fp,
+                       const char    *message_id,
+                       const char    *text)
+{
+  g_autoptr (GError) error = NULL;
+  GMimeTextPart *inner = g_mime_text_part_new_with_subtype ("plain");
+  GMimeObject *object = GMIME_OBJECT (inner);
+  const char *recipients[] = { recipient_fp, NULL };
+  GMimeMultipartEncrypted *encrypted;
+  GMimeMessage *outer = g_mime_message_new (TRUE);
+  GMimeFormatOptions *options = g_mime_format_options_new ();
+  GDateTime *backdated = g_date_time_new_from_unix_utc (g_get_real_time () / G_USEC_PER_SEC
+                                                        - 7 * 24 * 3600);
+  g_autofree char *real_date = NULL;
+  char *wire;
+  GBytes *bytes;
+
+  g_mime_text_part_set_text (inner, text);
+  g_mime_part_set_content_encoding (GMIME_PART (inner), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+  g_mime_content_type_set_parameter (g_mime_object_get_content_type (object),
+                                     "protected-headers", "v1");
+  {
+    GDateTime *now = g_date_time_new_now_utc ();
+
+    real_date = g_mime_utils_header_format_date (now);
+    g_date_time_unref (now);
+  }
+  g_mime_object_set_header (object, "Subject", "Message from bob@example.org", NULL);
+  g_mime_object_set_header (object, "From", "Bob <bob@example.org>", NULL);
+  g_mime_object_set_header (object, "To", "alice@example.org", NULL);
+  g_mime_object_set_header (object, "Date", real_date, NULL);
+  g_mime_object_set_header (object, "Message-ID", message_id, NULL);
+  g_mime_object_set_header (object, "Chat-Version", "1.0", NULL);
+
+  encrypted = koi_pgp_mime_encrypt (sender, object, recipients, &error);
+  g_assert_no_error (error);
+
+  g_mime_message_add_mailbox (outer, GMIME_ADDRESS_TYPE_FROM, "Bob", "bob@example.org");
+  g_mime_object_set_header (GMIME_OBJECT (outer), "To", "\"hidden-recipients\": ;", NULL);
+  g_mime_message_set_subject (outer, "[...]", NULL);
+  g_mime_message_set_date (outer, backdated);
+  g_mime_message_set_message_id (outer, message_id);
+  g_mime_object_set_header (GMIME_OBJECT (outer), "Chat-Version", "1.0", NULL);
+  g_mime_message_set_mime_part (outer, GMIME_OBJECT (encrypted));
+
+  g_mime_format_options_set_newline_format (options, GMIME_NEWLINE_FORMAT_DOS);
+  wire = g_mime_object_to_string (GMIME_OBJECT (outer), options);
+  bytes = g_bytes_new_take (wire, strlen (wire));
+
+  g_date_time_unref (backdated);
+  g_mime_format_options_free (options);
+  g_object_unref (outer);
+  g_object_unref (encrypted);
+  g_object_unref (inner);
+  return bytes;
+}
+
+static JsonObject *
+find_message (GPtrArray  *messages,
+              const char *message_id)
+{
+  for (guint i = 0; i < messages->len; i++)
+    {
+      JsonObject *object = g_ptr_array_index (messages, i);
+      const char *id = member (object, "message_id");
+
+      if (g_strcmp0 (id, message_id) == 0)
+        return object;
+    }
+  return NULL;
+}
+
+static JsonObject *
+find_text (GPtrArray  *messages,
+           const char *text)
+{
+  for (guint i = 0; i < messages->len; i++)
+    {
+      JsonObject *object = g_ptr_array_index (messages, i);
+
+      if (g_strcmp0 (member (object, "text"), text) == 0)
+        return object;
+    }
+  return NULL;
+}
+
+static void
+test_own_key_and_encrypted_mail (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (KoiRnpContext) bob = koi_rnp_context_new ();
+  g_autoptr (KoiRnpContext) carol = koi_rnp_context_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *laptop_key = NULL;
+  g_autofree char *phone_key = NULL;
+  g_autoptr (GBytes) key_file = NULL;
+  g_autofree char *alice_fp = NULL;
+  g_autofree char *carol_fp = NULL;
+  g_autoptr (GBytes) for_alice = NULL;
+  g_autoptr (GBytes) for_carol = NULL;
+  g_autoptr (GPtrArray) messages = NULL;
+  g_autoptr (GPtrArray) on_phone = NULL;
+  g_autoptr (GPtrArray) on_phone_later = NULL;
+  JsonObject *message;
+  GStatBuf info;
+  gint64 before_ms;
+  const char *text = "Ünïcode and a secret: the cake is in the fridge.";
+
+  koi_test_cli_add_account (cli, "alice-laptop", "alice@example.org", "alice-secret");
+  koi_test_cli_add_account (cli, "alice-phone", "alice@example.org", "alice-secret");
+
+  /* The first start makes the key without asking: a file of its own, for
+   * the user only, its secret unreadable without the keyring. */
+  sync_profile (cli, "alice-laptop");
+  laptop_key = key_file_path (cli, "alice-laptop");
+  g_assert_nonnull (laptop_key);
+  g_assert_cmpint (g_stat (laptop_key, &info), ==, 0);
+  g_assert_cmpint (info.st_mode & 0777, ==, 0600);
+  key_file = read_file (laptop_key);
+  alice_fp = koi_pgp_own_key_file_fingerprint (key_file, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr (KoiRnpContext) thief = koi_rnp_context_new ();
+
+    g_assert_false (koi_rnp_context_load_own_key (thief, key_file, "", &error));
+    g_assert_error (error, KOI_PGP_ERROR, KOI_PGP_ERROR_WRONG_PASSPHRASE);
+    g_clear_error (&error);
+  }
+  /* A second start loads the same key, never a new one. */
+  sync_profile (cli, "alice-laptop");
+  {
+    g_autoptr (GBytes) again = read_file (laptop_key);
+
+    g_assert_true (g_bytes_equal (again, key_file));
+  }
+
+  /* Bob (any Autocrypt client) knows Alice's public key. */
+  g_assert_true (koi_rnp_context_generate_own_key (bob, "bob@example.org", &error));
+  g_assert_true (koi_rnp_context_generate_own_key (carol, "carol@example.org", &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *added = koi_rnp_context_add_public_key (bob, key_file, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (added, ==, alice_fp);
+  }
+  {
+    g_autoptr (GBytes) carol_public = koi_rnp_context_export_autocrypt (carol, &error);
+
+    g_assert_no_error (error);
+    carol_fp = koi_rnp_context_add_public_key (bob, carol_public, &error);
+    g_assert_no_error (error);
+  }
+
+  for_alice = delta_chat_style_mail (bob, alice_fp, "chat$secret.one@example.org", text);
+  for_carol = delta_chat_style_mail (bob, carol_fp, "chat$secret.two@example.org",
+                                     "For Carol's key only");
+  /* On the server, nothing of the text or the real subject. */
+  {
+    gsize length = 0;
+    const char *raw = g_bytes_get_data (for_alice, &length);
+    g_autofree char *copy = g_strndup (raw, length);
+
+    g_assert_nonnull (strstr (copy, "multipart/encrypted"));
+    g_assert_null (strstr (copy, "fridge"));
+    g_assert_null (strstr (copy, "Message from bob"));
+  }
+
+  before_ms = g_get_real_time () / 1000 - 1000;
+  g_assert_true (koi_test_mailserver_inject (cli->server, "alice@example.org", "INBOX", for_alice,
+                                             &error));
+  g_assert_true (koi_test_mailserver_inject (cli->server, "alice@example.org", "INBOX", for_carol,
+                                             &error));
+  g_assert_no_error (error);
+
+  sync_profile (cli, "alice-laptop");
+  messages = koi_test_cli_messages (cli, "alice-laptop", "bob@example.org");
+
+  /* Decrypted, with the protected headers: the real text, subject and
+   * date, not "[...]" and a week ago. */
+  message = find_message (messages, "chat$secret.one@example.org");
+  g_assert_nonnull (message);
+  g_assert_cmpstr (member (message, "text"), ==, text);
+  g_assert_cmpstr (member (message, "subject"), ==, "Message from bob@example.org");
+  g_assert_cmpint (json_object_get_int_member (message, "sent_at_ms"), >=, before_ms);
+
+  /* Not for this account's key: a placeholder at its arrival time. */
+  message = find_text (messages, CANNOT_READ);
+  g_assert_nonnull (message);
+  g_assert_null (find_message (messages, "chat$secret.two@example.org"));
+  g_assert_cmpint (json_object_get_int_member (message, "sent_at_ms"), >=, before_ms);
+  g_assert_null (find_text (messages, "For Carol's key only"));
+
+  /* Alice's phone has a key of its own (made at its first start), not the
+   * laptop's: Bob's mail is unreadable there... */
+  sync_profile (cli, "alice-phone");
+  phone_key = key_file_path (cli, "alice-phone");
+  g_assert_nonnull (phone_key);
+  on_phone = koi_test_cli_messages (cli, "alice-phone", "bob@example.org");
+  g_assert_null (find_text (on_phone, text));
+  message = find_text (on_phone, CANNOT_READ);
+  g_assert_nonnull (message);
+
+  /* ...until the laptop's key reaches it (here: the key file, its
+   * passphrase being in the same keyring). The next start reads the
+   * mail again and shows it. */
+  g_assert_true (g_file_set_contents (phone_key, g_bytes_get_data (key_file, NULL),
+                                      g_bytes_get_size (key_file), &error));
+  g_assert_no_error (error);
+  sync_profile (cli, "alice-phone");
+  on_phone_later = koi_test_cli_messages (cli, "alice-phone", "bob@example.org");
+  message = find_text (on_phone_later, text);
+  g_assert_nonnull (message);
+  g_assert_cmpstr (member (message, "message_id"), ==, "chat$secret.one@example.org");
+  /* Carol's stays what it is. */
+  g_assert_nonnull (find_text (on_phone_later, CANNOT_READ));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_mime_init ();
+  g_test_add_func ("/engine-crypto/own-key-and-encrypted-mail", test_own_key_and_encrypted_mail);
+  return g_test_run ();
+}
