@@ -144,6 +144,7 @@ koi_image_file_prepare_to_send (const char  *path,
   g_autofree char *out_name = NULL;
   g_autofree char *out = NULL;
   GdkPixbufFormat *format;
+  g_autofree char *format_name = NULL;
   const char *dot;
   gboolean jpeg;
 
@@ -156,7 +157,8 @@ koi_image_file_prepare_to_send (const char  *path,
 
   /* A photo stays a JPEG (small); screenshots and drawings become PNG,
    * which keeps their sharp edges and transparency. */
-  jpeg = g_strcmp0 (gdk_pixbuf_format_get_name (format), "jpeg") == 0 &&
+  format_name = gdk_pixbuf_format_get_name (format);
+  jpeg = g_strcmp0 (format_name, "jpeg") == 0 &&
          !gdk_pixbuf_get_has_alpha (pixbuf);
   dot = strrchr (name, '.');
   base = dot != NULL && dot != name ? g_strndup (name, dot - name) : g_strdup (name);
