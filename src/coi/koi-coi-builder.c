@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "koi-coi-autocrypt.h"
 #include "koi-coi-builder.h"
 #include "koi-coi-error.h"
 #include "koi-coi-gmime.h"
@@ -475,6 +476,20 @@ compose_body (const KoiCoiOutgoing  *out,
  *
  * Returns: (transfer full): the message, or %NULL with @error set
  */
+/* Autocrypt Level 1: the sender's key on every mail it writes. */
+static void
+write_autocrypt (GMimeMessage *message,
+                 const char   *from_address,
+                 GBytes       *keydata)
+{
+  g_autoptr(KoiCoiAutocrypt) autocrypt = NULL;
+
+  if (keydata == NULL || g_bytes_get_size (keydata) == 0)
+    return;
+  autocrypt = koi_coi_autocrypt_new (from_address, keydata, TRUE);
+  koi_coi_autocrypt_write_sender (message, autocrypt);
+}
+
 GMimeMessage *
 koi_coi_build_chat_message (const KoiCoiOutgoing  *out,
                             GError               **error)
@@ -638,6 +653,10 @@ koi_coi_build_chat_message (const KoiCoiOutgoing  *out,
     g_mime_object_set_header (GMIME_OBJECT (body), "Content-Disposition", "reaction", NULL);
   g_mime_message_set_mime_part (message, GMIME_OBJECT (body));
 
+  write_autocrypt (message, out->from_address, out->autocrypt_keydata);
+  if (out->gossip != NULL)
+    koi_coi_autocrypt_write_gossip (message, out->gossip);
+
   return g_steal_pointer (&message);
 }
 
@@ -757,6 +776,7 @@ koi_coi_build_read_receipt (const KoiCoiReceipt  *receipt,
   g_mime_multipart_add (report, GMIME_OBJECT (machine));
 
   g_mime_message_set_mime_part (message, GMIME_OBJECT (report));
+  write_autocrypt (message, receipt->from_address, receipt->autocrypt_keydata);
 
   return g_steal_pointer (&message);
 }

@@ -32,6 +32,12 @@ G_BEGIN_DECLS
  * @quote: (nullable): chat: the text replied to; edit: the text replaced.
  *   Written as a "> " quote before the text, for mail programs; chat
  *   clients fold it away.
+ * @autocrypt_keydata: (nullable): the sender's own key (binary, the
+ *   minimal Autocrypt export): written as the `Autocrypt` header with
+ *   `prefer-encrypt=mutual`
+ * @gossip: (nullable) (element-type KoiCoiAutocrypt): the other members'
+ *   keys, written as `Autocrypt-Gossip` headers on the top MIME part. Only
+ *   for a mail that will be encrypted: that part becomes its payload.
  *
  * Everything Koi needs to write one 1:1 chat message or one request on
  * another message. The struct only borrows its strings.
@@ -50,6 +56,8 @@ typedef struct
   KoiCoiType          type;
   const char         *target_id;
   const char         *quote;
+  GBytes             *autocrypt_keydata;
+  GPtrArray          *gossip;
 } KoiCoiOutgoing;
 
 /**
@@ -62,6 +70,8 @@ typedef struct
  *   the first becomes Original-Message-ID, the others Delta Chat's
  *   Additional-Message-IDs (one receipt for a burst of messages)
  * @date_ms: the Date, in ms since the epoch; 0 means now
+ * @autocrypt_keydata: (nullable): the reader's own key, as in
+ *   #KoiCoiOutgoing: Autocrypt wants it on every mail
  *
  * A read receipt (MDN, RFC 8098). The struct only borrows its strings.
  */
@@ -72,6 +82,7 @@ typedef struct
   const char         *to;
   const char * const *message_ids;
   gint64              date_ms;
+  GBytes             *autocrypt_keydata;
 } KoiCoiReceipt;
 
 /* Receipts per mail: Additional-Message-IDs stays a few lines long. */

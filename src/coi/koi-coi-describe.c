@@ -182,6 +182,7 @@ koi_coi_parsed_new_unreadable (GBytes     *raw,
   parsed->references = g_ptr_array_new_with_free_func (g_free);
   parsed->target_ids = g_ptr_array_new_with_free_func (g_free);
   parsed->failed_recipients = g_ptr_array_new_with_free_func (g_free);
+  parsed->autocrypt_gossip = g_ptr_array_new_with_free_func ((GDestroyNotify) koi_coi_autocrypt_free);
   parsed->subject = g_strdup ("");
   /* Translators: %u is the mail's number on the server, %s why it could
    * not be read (in English) */

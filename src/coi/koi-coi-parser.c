@@ -605,6 +605,9 @@ koi_coi_parse_message (GMimeMessage *message,
   parsed->to = addresses_of (message, GMIME_ADDRESS_TYPE_TO);
   parsed->cc = addresses_of (message, GMIME_ADDRESS_TYPE_CC);
 
+  parsed->autocrypt = koi_coi_autocrypt_read_sender (message, parsed->from_address);
+  parsed->autocrypt_gossip = koi_coi_autocrypt_read_gossip (message);
+
   value = g_mime_message_get_subject (message);
   parsed->subject = value != NULL ? koi_coi_one_line (value, KOI_COI_MAX_SUBJECT) : g_strdup ("");
 
@@ -841,5 +844,7 @@ koi_coi_parsed_free (KoiCoiParsed *parsed)
   g_free (parsed->contact_hcard);
   g_free (parsed->contact_headers);
   g_free (parsed->unreadable_reason);
+  g_clear_pointer (&parsed->autocrypt, koi_coi_autocrypt_free);
+  g_clear_pointer (&parsed->autocrypt_gossip, g_ptr_array_unref);
   g_free (parsed);
 }

@@ -3,6 +3,7 @@
 
 #include <gmime/gmime.h>
 
+#include "koi-coi-autocrypt.h"
 #include "koi-coi-text.h"
 
 G_BEGIN_DECLS
@@ -156,6 +157,13 @@ KoiCoiType  koi_coi_classify_headers   (GMimeMessage *message);
  * @from_count: how many addresses the From field names; with more than
  *   one, @from_address is %NULL and @text starts with a warning naming
  *   them (docs/WIRE.md, "Who sent it")
+ * @autocrypt: (nullable): the sender's Autocrypt header: exactly one
+ *   well-formed header whose addr is @from_address, else %NULL (the
+ *   reason is logged)
+ * @autocrypt_gossip: (element-type KoiCoiAutocrypt): the Autocrypt-Gossip
+ *   headers of the message and of its top MIME part; never %NULL. Only
+ *   worth believing in a mail that was encrypted and validly signed: the
+ *   parser does not know, the engine does
  *
  * What one mail means to Koi. Free with koi_coi_parsed_free().
  */
@@ -201,6 +209,9 @@ typedef struct
   gsize       raw_size;
   char       *unreadable_reason;
   guint       from_count;
+
+  KoiCoiAutocrypt *autocrypt;
+  GPtrArray       *autocrypt_gossip;
 } KoiCoiParsed;
 
 /**

@@ -40,6 +40,9 @@ struct _KoiMessage
   /* The store's forms (KoiStoreMessage); koi-message-extras.h reads them. */
   char                *reactions;
   char                *quote;
+
+  gboolean             encrypted;
+  KoiMessageSignature  signature;
 };
 
 G_DEFINE_FINAL_TYPE (KoiMessage, koi_message, G_TYPE_OBJECT)
@@ -54,6 +57,15 @@ G_DEFINE_ENUM_TYPE (KoiMessageState, koi_message_state,
   G_DEFINE_ENUM_VALUE (KOI_MESSAGE_SENDING, "sending"),
   G_DEFINE_ENUM_VALUE (KOI_MESSAGE_SENT, "sent"),
   G_DEFINE_ENUM_VALUE (KOI_MESSAGE_FAILED, "failed"))
+
+G_STATIC_ASSERT ((int) KOI_MESSAGE_SIGNATURE_VALID == KOI_STORE_SIGNATURE_VALID);
+G_STATIC_ASSERT ((int) KOI_MESSAGE_SIGNATURE_UNKNOWN == KOI_STORE_SIGNATURE_UNKNOWN);
+
+G_DEFINE_ENUM_TYPE (KoiMessageSignature, koi_message_signature,
+  G_DEFINE_ENUM_VALUE (KOI_MESSAGE_SIGNATURE_NONE, "none"),
+  G_DEFINE_ENUM_VALUE (KOI_MESSAGE_SIGNATURE_VALID, "valid"),
+  G_DEFINE_ENUM_VALUE (KOI_MESSAGE_SIGNATURE_BAD, "bad"),
+  G_DEFINE_ENUM_VALUE (KOI_MESSAGE_SIGNATURE_UNKNOWN, "unknown"))
 
 G_DEFINE_ENUM_TYPE (KoiMessageKind, koi_message_kind,
   G_DEFINE_ENUM_VALUE (KOI_MESSAGE_CHAT, "chat"),
@@ -82,6 +94,8 @@ enum {
   PROP_READ_BY,
   PROP_REACTIONS,
   PROP_QUOTE,
+  PROP_ENCRYPTED,
+  PROP_SIGNATURE,
   N_PROPS
 };
 
@@ -259,6 +273,17 @@ koi_message_update_from_store (KoiMessage            *self,
   self->group_info_arg = g_strdup (message->group_info_arg);
   self->not_member = message->not_member;
   update_attachments (self, message->attachments);
+  if (self->encrypted != message->encrypted)
+    {
+      self->encrypted = message->encrypted;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENCRYPTED]);
+    }
+  if ((int) self->signature != message->signature)
+    {
+      /* The same numbers as KoiStoreSignature. */
+      self->signature = (KoiMessageSignature) message->signature;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNATURE]);
+    }
 
   /* Last, so a row that waits for "loaded" sees every field already set. */
   if (!self->loaded)
@@ -276,6 +301,20 @@ koi_message_get_reactions (KoiMessage *self)
   g_return_val_if_fail (KOI_IS_MESSAGE (self), NULL);
 
   return self->reactions;
+}
+
+gboolean
+koi_message_get_encrypted (KoiMessage *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE (self), FALSE);
+  return self->encrypted;
+}
+
+KoiMessageSignature
+koi_message_get_signature (KoiMessage *self)
+{
+  g_return_val_if_fail (KOI_IS_MESSAGE (self), KOI_MESSAGE_SIGNATURE_NONE);
+  return self->signature;
 }
 
 const char *
@@ -567,6 +606,12 @@ koi_message_get_property (GObject    *object,
     case PROP_QUOTE:
       g_value_set_string (value, self->quote);
       break;
+    case PROP_ENCRYPTED:
+      g_value_set_boolean (value, self->encrypted);
+      break;
+    case PROP_SIGNATURE:
+      g_value_set_enum (value, self->signature);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -623,6 +668,11 @@ koi_message_class_init (KoiMessageClass *klass)
   /* The quoted message of a reply with a quote in the store's form; NULL
    * when it quotes nothing (koi_quote_parse() reads it). */
   properties[PROP_QUOTE] = g_param_spec_string ("quote", NULL, NULL, NULL, flags);
+  /* It came end-to-end encrypted (a padlock). */
+  properties[PROP_ENCRYPTED] = g_param_spec_boolean ("encrypted", NULL, NULL, FALSE, flags);
+  /* Its OpenPGP signature as checked when it was decrypted. */
+  properties[PROP_SIGNATURE] = g_param_spec_enum ("signature", NULL, NULL, KOI_TYPE_MESSAGE_SIGNATURE,
+                                                  KOI_MESSAGE_SIGNATURE_NONE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -34,6 +34,17 @@ GType koi_message_state_get_type (void);
 #define KOI_TYPE_MESSAGE_KIND (koi_message_kind_get_type ())
 GType koi_message_kind_get_type (void);
 
+/* The same numbers as KoiStoreSignature. */
+typedef enum {
+  KOI_MESSAGE_SIGNATURE_NONE,
+  KOI_MESSAGE_SIGNATURE_VALID,
+  KOI_MESSAGE_SIGNATURE_BAD,
+  KOI_MESSAGE_SIGNATURE_UNKNOWN,
+} KoiMessageSignature;
+
+#define KOI_TYPE_MESSAGE_SIGNATURE (koi_message_signature_get_type ())
+GType koi_message_signature_get_type (void);
+
 #define KOI_TYPE_MESSAGE (koi_message_get_type ())
 G_DECLARE_FINAL_TYPE (KoiMessage, koi_message, KOI, MESSAGE, GObject)
 
@@ -44,7 +55,8 @@ G_DECLARE_FINAL_TYPE (KoiMessage, koi_message, KOI, MESSAGE, GObject)
  *   equal to text), subject, from-address, from-name, direction, state,
  *   kind, timestamp (gint64 ms, the sort time), failure-reason, loaded,
  *   edited, deleted, read (someone sent a read receipt), read-count,
- *   reactions, quote (the store's forms; koi-message-extras.h reads them).
+ *   reactions, quote (the store's forms; koi-message-extras.h reads them),
+ *   encrypted, signature (KoiMessageSignature).
  *
  * A placeholder (loaded = FALSE) stands in for a message whose page is
  * still being read; it becomes the real message in place (same object).
@@ -86,6 +98,10 @@ gboolean             koi_message_get_not_member     (KoiMessage *self);
 /* NULL when the message has no reactions / quotes nothing. */
 const char          *koi_message_get_reactions      (KoiMessage *self);
 const char          *koi_message_get_quote          (KoiMessage *self);
+
+/* End-to-end encryption: whether it came encrypted, and its signature. */
+gboolean             koi_message_get_encrypted      (KoiMessage *self);
+KoiMessageSignature  koi_message_get_signature      (KoiMessage *self);
 
 /* For the lists: fill every property from the store row (sets loaded). */
 void                 koi_message_update_from_store  (KoiMessage            *self,

@@ -36,7 +36,8 @@
   "   || substr (COALESCE (q.text, ''), 1, 300)" \
   "  FROM messages q WHERE m.deleted = 0 AND m.in_reply_to IS NOT NULL" \
   "  AND ltrim (substr (m.full_text, 1, 64), char (32, 9, 10, 13)) GLOB '>*'" \
-  "  AND q.account_id = m.account_id AND q.message_id = m.in_reply_to)"
+  "  AND q.account_id = m.account_id AND q.message_id = m.in_reply_to)," \
+  " m.encrypted, m.signature"
 
 static KoiStoreMessage *
 message_from_row (sqlite3_stmt *stmt)
@@ -73,6 +74,8 @@ message_from_row (sqlite3_stmt *stmt)
   message->not_member = sqlite3_column_int (stmt, 27) != 0;
   message->reactions = koi_store_column_dup (stmt, 28);
   message->quote = koi_store_column_dup (stmt, 29);
+  message->encrypted = sqlite3_column_int (stmt, 30) != 0;
+  message->signature = sqlite3_column_int (stmt, 31);
   return message;
 }
 
@@ -142,6 +145,12 @@ check_message_values (const KoiStoreMessage  *message,
     {
       g_set_error (error, KOI_STORE_ERROR, KOI_STORE_ERROR_INVALID,
                    "Unknown message state %d", message->state);
+      return FALSE;
+    }
+  if (message->signature < KOI_STORE_SIGNATURE_NONE || message->signature > KOI_STORE_SIGNATURE_UNKNOWN)
+    {
+      g_set_error (error, KOI_STORE_ERROR, KOI_STORE_ERROR_INVALID,
+                   "Unknown signature state %d", message->signature);
       return FALSE;
     }
   return TRUE;
@@ -219,9 +228,10 @@ koi_store_message_insert_row (KoiStore               *self,
     stmt = koi_store_prepare (self,
                               "INSERT INTO messages (account_id, chat_id, message_id, direction, state,"
                               " kind, from_address, from_name, subject, text, full_text, in_reply_to,"
-                              " references_, sent_at_ms, received_at_ms, sort_ms, seen, failure_reason, type)"
+                              " references_, sent_at_ms, received_at_ms, sort_ms, seen, failure_reason, type,"
+                              " encrypted, signature)"
                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-                              " ?16, ?17, ?18, ?19)"
+                              " ?16, ?17, ?18, ?19, ?20, ?21)"
                               " ON CONFLICT (account_id, message_id) DO NOTHING"
                               " RETURNING id",
                               error);
@@ -248,6 +258,8 @@ koi_store_message_insert_row (KoiStore               *self,
     koi_store_bind_text (stmt, 18, message->failure_reason);
     /* Chat and email have the same numbers as kind and type. */
     sqlite3_bind_int (stmt, 19, message->type != 0 ? message->type : message->kind);
+    sqlite3_bind_int (stmt, 20, message->encrypted ? 1 : 0);
+    sqlite3_bind_int (stmt, 21, message->signature);
 
     id = koi_store_step_returning_id (self, stmt, "Could not save the message", error);
     if (id < 0)

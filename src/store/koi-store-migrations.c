@@ -22,6 +22,8 @@
  *                              9 auto-reply, 10 mailing list
  *   outbox_recipients.state    0 pending, 1 accepted, 2 refused
  *   receipt_requests.state     0 waiting to be seen, 1 due, 2 done
+ *   peer_keys.source           0 autocrypt, 1 gossip, 2 vcard
+ *   messages.signature         0 none, 1 valid, 2 bad, 3 unknown key
  *   booleans                   0 / 1
  * Times are ms since the epoch. Addresses use COLLATE NOCASE so lookups and
  * uniqueness ignore ASCII case while the original spelling is kept.
@@ -359,6 +361,34 @@ static const char migration_10_cert_pins[] =
   "ALTER TABLE accounts ADD COLUMN smtp_pin_key TEXT;"
   "ALTER TABLE accounts ADD COLUMN smtp_pin_cert TEXT;";
 
+/* 11 (Autocrypt, issue 13): what Koi knows of its peers' OpenPGP keys, and
+ * whether a message came encrypted and signed.
+ * - peer_keys: one key per account and address, the one that counts now
+ *   (koi-store-peer-key.h): keydata the binary key as Autocrypt carries it;
+ *   fingerprint 40 upper-case hex digits; source 0 the peer's own Autocrypt
+ *   header, 1 another member's Autocrypt-Gossip, 2 a vCard's KEY; key_time_ms
+ *   the Date of the mail that carried it, capped at its arrival, so a
+ *   future Date cannot pin a key; last_seen_ms the newest mail from the
+ *   address; prefer_encrypt 1 for "mutual".
+ * - messages.encrypted (0/1) and messages.signature (KoiStoreSignature:
+ *   0 none, 1 valid by the sender's known key, 2 bad, 3 unknown key). */
+static const char migration_11_autocrypt[] =
+  "CREATE TABLE peer_keys ("
+  "  account_id      INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  address         TEXT NOT NULL COLLATE NOCASE,"
+  "  keydata         BLOB NOT NULL,"
+  "  fingerprint     TEXT NOT NULL,"
+  "  source          INTEGER NOT NULL CHECK (source IN (0, 1, 2)),"
+  "  key_time_ms     INTEGER NOT NULL,"
+  "  last_seen_ms    INTEGER NOT NULL,"
+  "  prefer_encrypt  INTEGER NOT NULL DEFAULT 0 CHECK (prefer_encrypt IN (0, 1)),"
+  "  PRIMARY KEY (account_id, address)"
+  ") WITHOUT ROWID;"
+  "ALTER TABLE messages ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0"
+  "  CHECK (encrypted IN (0, 1));"
+  "ALTER TABLE messages ADD COLUMN signature INTEGER NOT NULL DEFAULT 0"
+  "  CHECK (signature IN (0, 1, 2, 3));";
+
 const char * const koi_store_migrations[] = {
   migration_1,
   migration_2,
@@ -370,6 +400,7 @@ const char * const koi_store_migrations[] = {
   migration_8_requests,
   migration_9_attachments,
   migration_10_cert_pins,
+  migration_11_autocrypt,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (koi_store_migrations) == KOI_STORE_SCHEMA_VERSION);

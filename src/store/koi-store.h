@@ -56,8 +56,17 @@ typedef enum {
   KOI_STORE_RECIPIENT_REFUSED  = 2,
 } KoiStoreRecipientState;
 
+/* A message's OpenPGP signature, as the engine judged it when it
+ * decrypted the mail (messages.signature). */
+typedef enum {
+  KOI_STORE_SIGNATURE_NONE    = 0,  /* not signed (or not encrypted) */
+  KOI_STORE_SIGNATURE_VALID   = 1,  /* valid, by the sender's known key */
+  KOI_STORE_SIGNATURE_BAD     = 2,  /* does not verify */
+  KOI_STORE_SIGNATURE_UNKNOWN = 3,  /* by a key Koi does not know for the sender */
+} KoiStoreSignature;
+
 /* The schema version this build writes (PRAGMA user_version). */
-#define KOI_STORE_SCHEMA_VERSION 10
+#define KOI_STORE_SCHEMA_VERSION 11
 
 typedef struct _KoiStore KoiStore;
 
@@ -419,6 +428,12 @@ typedef struct {
    *   its text (300 bytes at most, maybe cut inside a character). */
   char     *reactions;
   char     *quote;
+
+  /* End-to-end encryption (koi-store-crypto.h): whether the mail came
+   * encrypted, and its signature (KoiStoreSignature). message_insert
+   * writes both; koi_store_message_set_crypto changes them. */
+  gboolean  encrypted;
+  int       signature;
 } KoiStoreMessage;
 
 /* Inserts a message; if (account_id, message_id) exists already, returns the

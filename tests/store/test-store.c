@@ -292,6 +292,7 @@ static const struct {
   { 7, "schema-v7.sql" },
   { 8, "schema-v8.sql" },
   { 9, "schema-v9.sql" },
+  { 10, "schema-v10.sql" },
 };
 
 /* A trusted certificate is kept with its account and server, survives a
@@ -402,6 +403,19 @@ test_migrate_fixtures (void)
       g_assert_cmpuint (chat->unread_count, ==, 1);
       g_assert_cmpstr (chat->last_text, ==, "Grüße aus der alten Version");
       g_assert_cmpuint (koi_store_message_count (store, chat->id, &error), ==, 2);
+      {
+        /* Mail stored before Autocrypt came plain: no padlock on it. */
+        g_autoptr(GPtrArray) page = koi_store_message_page (store, chat->id, 0, 10, &error);
+
+        g_assert_no_error (error);
+        for (guint j = 0; j < page->len; j++)
+          {
+            KoiStoreMessage *old = g_ptr_array_index (page, j);
+
+            g_assert_false (old->encrypted);
+            g_assert_cmpint (old->signature, ==, KOI_STORE_SIGNATURE_NONE);
+          }
+      }
 
       found = koi_store_message_search (store, account->id, "gruße", 10, &error);
       g_assert_no_error (error);
