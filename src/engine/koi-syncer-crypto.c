@@ -11,6 +11,7 @@
 #include "koi-own-key.h"
 #include "koi-peer-keys.h"
 #include "koi-pgp-mime.h"
+#include "koi-store-crypto.h"
 #include "koi-syncer-private.h"
 
 /*
@@ -52,6 +53,20 @@ koi_syncer_crypto_generation (KoiSyncer *self)
   KoiRnpContext *crypto = koi_syncer_crypto (self);
 
   return crypto != NULL ? koi_rnp_context_get_own_fingerprint (crypto) : NULL;
+}
+
+GBytes *
+koi_syncer_autocrypt_keydata (KoiSyncer *self)
+{
+  KoiRnpContext *crypto;
+  g_autoptr (GError) error = NULL;
+
+  if (self->autocrypt_keydata != NULL || (crypto = koi_syncer_crypto (self)) == NULL)
+    return self->autocrypt_keydata;
+  self->autocrypt_keydata = koi_rnp_context_export_autocrypt (crypto, &error);
+  if (self->autocrypt_keydata == NULL)
+    g_message ("The own key cannot be exported: %s", error->message);
+  return self->autocrypt_keydata;
 }
 
 /* A cheap look at the header before gmime parses anything: most mail is
@@ -283,8 +298,7 @@ koi_syncer_parse (KoiSyncer        *self,
  * koi_syncer_record_crypto:
  *
  * Keeps what the crypto found with the message (the padlock, and whether
- * the signature was the sender's). The columns are the store's schema 11
- * (the Autocrypt half of issue 13); until it is merged this logs only.
+ * the signature was the sender's). Plain mail leaves the row as it is.
  */
 gboolean
 koi_syncer_record_crypto (KoiSyncer              *self,
@@ -292,8 +306,8 @@ koi_syncer_record_crypto (KoiSyncer              *self,
                           const KoiSyncerCrypto  *state,
                           GError                **error)
 {
-  if (state->encrypted)
-    g_debug ("Message %" G_GINT64_FORMAT " was encrypted; signature %d", message_ref,
-             state->signature);
-  return TRUE;
+  if (!state->encrypted)
+    return TRUE;
+  return koi_store_message_set_crypto (self->store, message_ref, TRUE,
+                                       (KoiStoreSignature) state->signature, error);
 }
