@@ -258,13 +258,23 @@ koi_syncer_parse (KoiSyncer        *self,
       return placeholder (raw, uid, internal_date_ms);
     }
 
-  /* The sender's known key checks the signature; without one a valid
-   * signature is "unknown key", never "valid". */
+  /* The sender's known key checks the signature. Without one, the key
+   * in this mail's own Autocrypt header does: applying the mail makes it
+   * the sender's key anyway (Autocrypt's trust on first use), so the
+   * first encrypted mail of a new peer is not marked worse than the next.
+   * Without either, a signature is "unknown key", never "valid". */
   sender = first_address (g_mime_message_get_from (message));
   if (sender != NULL)
     {
       g_autoptr (GBytes) keydata = koi_peer_keys_lookup (self->store, self->account->id, sender);
 
+      if (keydata == NULL)
+        {
+          g_autoptr (KoiCoiAutocrypt) header = koi_coi_autocrypt_read_sender (message, sender);
+
+          if (header != NULL)
+            keydata = g_bytes_ref (header->keydata);
+        }
       if (keydata != NULL)
         sender_fingerprint = koi_rnp_context_add_public_key (crypto, keydata, NULL);
     }
