@@ -55,20 +55,6 @@ koi_syncer_crypto_generation (KoiSyncer *self)
   return crypto != NULL ? koi_rnp_context_get_own_fingerprint (crypto) : NULL;
 }
 
-GBytes *
-koi_syncer_autocrypt_keydata (KoiSyncer *self)
-{
-  KoiRnpContext *crypto;
-  g_autoptr (GError) error = NULL;
-
-  if (self->autocrypt_keydata != NULL || (crypto = koi_syncer_crypto (self)) == NULL)
-    return self->autocrypt_keydata;
-  self->autocrypt_keydata = koi_rnp_context_export_autocrypt (crypto, &error);
-  if (self->autocrypt_keydata == NULL)
-    g_message ("The own key cannot be exported: %s", error->message);
-  return self->autocrypt_keydata;
-}
-
 /* A cheap look at the header before gmime parses anything: most mail is
  * plain, and plain mail must cost what it cost before. */
 static gboolean
@@ -308,7 +294,9 @@ koi_syncer_parse (KoiSyncer        *self,
  * koi_syncer_record_crypto:
  *
  * Keeps what the crypto found with the message (the padlock, and whether
- * the signature was the sender's). Plain mail leaves the row as it is.
+ * the signature was the sender's) in the store's schema 11 columns. A new
+ * row has them already (koi_apply_mail writes KoiCoiParsed's); this also
+ * covers a row that existed before, e.g. a placeholder read again.
  */
 gboolean
 koi_syncer_record_crypto (KoiSyncer              *self,
@@ -316,7 +304,7 @@ koi_syncer_record_crypto (KoiSyncer              *self,
                           const KoiSyncerCrypto  *state,
                           GError                **error)
 {
-  if (!state->encrypted)
+  if (!state->encrypted || message_ref <= 0)
     return TRUE;
   return koi_store_message_set_crypto (self->store, message_ref, TRUE,
                                        (KoiStoreSignature) state->signature, error);

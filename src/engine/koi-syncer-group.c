@@ -183,7 +183,6 @@ queue_change (KoiSyncer           *self,
   out.base.text = change->text;
   out.base.quote = change->quote_text;
   out.base.date_ms = date_ms;
-  out.base.autocrypt_keydata = koi_syncer_autocrypt_keydata (self);
   references[0] = thread_root;
   references[1] = thread_last;
   out.base.in_reply_to = thread_last;

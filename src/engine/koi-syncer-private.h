@@ -35,7 +35,6 @@ struct _KoiSyncer
   KoiRnpContext       *crypto;        /* own key; NULL until first use */
   gboolean             crypto_tried;  /* opened (or failed) once */
   gboolean             encrypt;       /* the user's "encrypt when possible" */
-  GBytes              *autocrypt_keydata; /* own key, Autocrypt export; cached */
   struct _SendOutcome *unrecorded;
   gint64               unrecorded_retry_ms;
 };
@@ -160,9 +159,6 @@ KoiCoiParsed *koi_syncer_parse          (KoiSyncer        *self,
                                          gint64           internal_date_ms,
                                          KoiSyncerCrypto  *state,
                                          GError          **error);
-/* The own key as an Autocrypt header's keydata, for every outgoing mail;
- * NULL when the account does not encrypt. Owned by @self. */
-GBytes       *koi_syncer_autocrypt_keydata (KoiSyncer *self);
 /* koi-syncer-encrypt.c */
 gboolean      koi_syncer_encrypt_outgoing (KoiSyncer           *self,
                                            GMimeMessage        *message,

@@ -256,7 +256,6 @@ queue_receipt (KoiSyncer   *self,
   receipt.to = to;
   receipt.message_ids = (const char * const *) id_list->pdata;
   receipt.date_ms = now_ms;
-  receipt.autocrypt_keydata = koi_syncer_autocrypt_keydata (self);
 
   message = koi_coi_build_read_receipt (&receipt, error);
   if (message == NULL)

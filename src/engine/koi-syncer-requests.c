@@ -168,7 +168,6 @@ queue_request (KoiSyncer   *self,
   outgoing.text = text;
   outgoing.date_ms = date_ms;
   outgoing.type = type;
-  outgoing.autocrypt_keydata = koi_syncer_autocrypt_keydata (self);
   outgoing.target_id = target->message_id;
   outgoing.references = thread_root != NULL ? references : NULL;
   /* A mail program shows the edit as a correction of the quoted text. */

@@ -141,7 +141,6 @@ koi_syncer_free (KoiSyncer *self)
   koi_syncer_disconnect (self);
   g_clear_pointer (&self->unrecorded, send_outcome_free);
   g_clear_object (&self->crypto);
-  g_clear_pointer (&self->autocrypt_keydata, g_bytes_unref);
   g_clear_pointer (&self->account, koi_account_config_free);
   g_free (self->chats_folder);
   g_free (self->contacts_folder);
@@ -1300,7 +1299,6 @@ koi_syncer_queue_message (KoiSyncer                *self,
   outgoing.text = text;
   outgoing.date_ms = date_ms;
   outgoing.request_read_receipt = koi_syncer_read_receipts_enabled (self);
-  outgoing.autocrypt_keydata = koi_syncer_autocrypt_keydata (self);
 
   /* A reply to the chat's newest message, in the thread the chat started:
    * mail programs show the conversation as one thread. */
