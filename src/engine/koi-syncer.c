@@ -1006,7 +1006,14 @@ koi_syncer_sync (KoiSyncer     *self,
                !koi_syncer_sync_contacts (self, cancellable, error)))
     return FALSE;
 
-  return koi_syncer_sync_folder (self, "INBOX", TRUE, full, cancellable, error);
+  if (!koi_syncer_sync_folder (self, "INBOX", TRUE, full, cancellable, error))
+    return FALSE;
+
+  /* The account's key is made at its first start, but only after the
+   * mail is in: the own mail there tells whether another device holds
+   * the account's key already (koi-syncer-crypto.c). */
+  koi_syncer_crypto (self);
+  return TRUE;
 }
 
 gboolean
