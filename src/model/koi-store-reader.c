@@ -295,12 +295,15 @@ typedef struct
   guint   offset;
   guint   limit;
   char   *address;
+  gint64  chat_id;
+  char   *text;
 } Args;
 
 static void
 args_free (Args *args)
 {
   g_free (args->address);
+  g_free (args->text);
   g_free (args);
 }
 
@@ -555,6 +558,45 @@ KoiStoreMessage *
 koi_store_reader_get_message_finish (KoiStoreReader  *self,
                                      GAsyncResult    *result,
                                      GError         **error)
+{
+  return koi_store_reader_run_finish (self, result, error);
+}
+
+static gpointer
+search_messages_func (KoiStore      *store,
+                      gpointer       data,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  Args *args = data;
+
+  return koi_store_message_search_chat (store, args->id, args->chat_id, args->text, args->limit,
+                                        error);
+}
+
+void
+koi_store_reader_search_messages_async (KoiStoreReader      *self,
+                                        gint64               account_id,
+                                        gint64               chat_id,
+                                        const char          *query,
+                                        guint                limit,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  Args *args = args_new (account_id);
+
+  args->chat_id = chat_id;
+  args->text = g_strdup (query);
+  args->limit = limit;
+  run (self, search_messages_func, args, (GDestroyNotify) g_ptr_array_unref,
+       cancellable, callback, user_data);
+}
+
+GPtrArray *
+koi_store_reader_search_messages_finish (KoiStoreReader  *self,
+                                         GAsyncResult    *result,
+                                         GError         **error)
 {
   return koi_store_reader_run_finish (self, result, error);
 }

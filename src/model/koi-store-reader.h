@@ -141,4 +141,20 @@ KoiStoreMessage *koi_store_reader_get_message_finish (KoiStoreReader       *self
                                                       GAsyncResult         *result,
                                                       GError              **error);
 
+/* Full-text search (koi_store_message_search_chat): KoiStoreMessage*,
+ * newest stored first, at most @limit; @chat_id 0 = every chat. A search
+ * typed letter by letter queues one job per letter: cancel the previous
+ * one, and a job that has not started yet is skipped. */
+void            koi_store_reader_search_messages_async  (KoiStoreReader      *self,
+                                                         gint64               account_id,
+                                                         gint64               chat_id,
+                                                         const char          *query,
+                                                         guint                limit,
+                                                         GCancellable        *cancellable,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
+GPtrArray      *koi_store_reader_search_messages_finish (KoiStoreReader      *self,
+                                                         GAsyncResult        *result,
+                                                         GError             **error);
+
 G_END_DECLS

@@ -556,6 +556,13 @@ GPtrArray       *koi_store_message_search     (KoiStore               *store,
                                                const char             *query,
                                                guint                   limit,
                                                GError                **error);
+/* The same within one chat (@chat_id > 0; 0 = every chat of the account). */
+GPtrArray       *koi_store_message_search_chat (KoiStore              *store,
+                                                gint64                 account_id,
+                                                gint64                 chat_id,
+                                                const char            *query,
+                                                guint                  limit,
+                                                GError               **error);
 /* The account's visible messages stored after @after_id (a row id: ids
  * only grow), by id, at most @limit (0 = all). For resuming a watch. */
 GPtrArray       *koi_store_message_list_after (KoiStore               *store,

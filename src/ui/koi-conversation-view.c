@@ -3,12 +3,15 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "koi-compat.h"
 #include "koi-composer-draft.h"
 #include "koi-request-bar.h"
 #include "koi-conversation-view.h"
+#include "koi-search-results.h"
 #include "koi-edit-history-dialog.h"
 #include "koi-message-extras.h"
 #include "koi-message-cell.h"
@@ -95,6 +98,18 @@ struct _KoiConversationView
   guint              jump_position;
   /* Opening the focused message's menu after its key (Enter, Menu). */
   guint              menu_idle;
+
+  /* Ctrl+F: this chat's search, and where the focus was when it opened
+   * (weak pointer: Escape brings it back). */
+  GtkRevealer       *find_bar;
+  GtkSearchEntry    *find_entry;
+  KoiSearchResults  *find_results;
+  GtkWidget         *find_return_focus;
+  /* A message reached from a search result: its row stands out for a
+   * moment once it is in view (weak pointer to that row). */
+  gint64             highlight_id;
+  GtkWidget         *highlight_row;
+  guint              highlight_timeout;
 };
 
 G_DEFINE_FINAL_TYPE (KoiConversationView, koi_conversation_view, GTK_TYPE_WIDGET)
@@ -105,6 +120,11 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+static void find_close      (KoiConversationView *self);
+static void clear_highlight (KoiConversationView *self);
+static void highlight_row   (KoiConversationView *self,
+                             GtkWidget           *row);
 
 GtkWidget *
 koi_conversation_view_new (void)
@@ -588,6 +608,9 @@ koi_conversation_view_set_account (KoiConversationView *self,
 
   koi_conversation_view_set_chat (self, NULL);
   g_set_object (&self->account, account);
+  koi_search_results_set_account (self->find_results, account);
+  koi_search_results_set_chats (self->find_results,
+                                account != NULL ? G_LIST_MODEL (koi_account_get_chats (account)) : NULL);
 }
 
 KoiAccount *
@@ -667,6 +690,10 @@ koi_conversation_view_set_chat (KoiConversationView *self,
 
   if (self->chat != NULL)
     g_signal_handlers_disconnect_by_func (self->chat, on_chat_request_changed, self);
+  /* The search was the old chat's. */
+  find_close (self);
+  clear_highlight (self);
+  self->highlight_id = 0;
   g_set_object (&self->chat, chat);
   if (chat != NULL)
     {
@@ -988,6 +1015,39 @@ edit_history_action (GtkWidget  *widget,
   koi_compat_present_dialog (dialog, widget);
 }
 
+/* How long a message reached from a search stands out. */
+#define HIGHLIGHT_MS 2500
+
+static void
+clear_highlight (KoiConversationView *self)
+{
+  g_clear_handle_id (&self->highlight_timeout, g_source_remove);
+  if (self->highlight_row != NULL)
+    gtk_widget_remove_css_class (self->highlight_row, "koi-found");
+  g_clear_weak_pointer (&self->highlight_row);
+}
+
+static gboolean
+highlight_timeout_cb (gpointer user_data)
+{
+  KoiConversationView *self = user_data;
+
+  self->highlight_timeout = 0;
+  clear_highlight (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+highlight_row (KoiConversationView *self,
+               GtkWidget           *row)
+{
+  clear_highlight (self);
+  self->highlight_id = 0;
+  g_set_weak_pointer (&self->highlight_row, row);
+  gtk_widget_add_css_class (row, "koi-found");
+  self->highlight_timeout = g_timeout_add (HIGHLIGHT_MS, highlight_timeout_cb, self);
+}
+
 /* The quoted message's row once it is laid out and in view, so it can
  * take the focus (and the user's eye); FALSE while it is not there yet. */
 static gboolean
@@ -1014,6 +1074,8 @@ focus_message_row (KoiConversationView *self,
         {
           if (!koi_conversation_view_row_in_view (self, row))
             return FALSE;
+          if (id == self->highlight_id)
+            highlight_row (self, row);
           /* A list item without selection may not take the focus itself
            * (GTK 4.8): then the first thing in the row that does. */
           if (!gtk_widget_grab_focus (child))
@@ -1115,6 +1177,118 @@ show_message_action (GtkWidget  *widget,
   data->id = g_variant_get_int64 (parameter);
   koi_message_position_async (koi_account_get_reader (self->account), data->id, self->cancellable,
                               position_found, data);
+}
+
+void
+koi_conversation_view_show_message (KoiConversationView *self,
+                                    gint64               message_id)
+{
+  g_return_if_fail (KOI_IS_CONVERSATION_VIEW (self));
+
+  self->highlight_id = message_id;
+  gtk_widget_activate_action (GTK_WIDGET (self), "conversation.show-message", "x", message_id);
+}
+
+gint64
+koi_conversation_view_get_highlighted (KoiConversationView *self)
+{
+  KoiMessageRow *row;
+  KoiMessage *item;
+
+  g_return_val_if_fail (KOI_IS_CONVERSATION_VIEW (self), 0);
+
+  if (self->highlight_row == NULL || !KOI_IS_MESSAGE_ROW (self->highlight_row))
+    return 0;
+  row = KOI_MESSAGE_ROW (self->highlight_row);
+  item = koi_message_row_get_item (row);
+  return item != NULL ? koi_message_get_id (item) : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Ctrl+F: this chat's search */
+
+static void
+find_restore_focus (KoiConversationView *self)
+{
+  GtkWidget *target = self->find_return_focus;
+
+  if (target == NULL || !gtk_widget_get_mapped (target) ||
+      gtk_widget_is_ancestor (target, GTK_WIDGET (self->find_bar)) ||
+      gtk_widget_is_ancestor (target, GTK_WIDGET (self->find_results)))
+    target = GTK_WIDGET (self->composer);
+  if (!gtk_widget_grab_focus (target))
+    gtk_widget_grab_focus (GTK_WIDGET (self->composer));
+  g_clear_weak_pointer (&self->find_return_focus);
+}
+
+/* The focus leaves the search before it hides: a hidden entry must not
+ * keep it (GTK warns). */
+static void
+find_close (KoiConversationView *self)
+{
+  if (!gtk_revealer_get_reveal_child (self->find_bar))
+    return;
+  find_restore_focus (self);
+  gtk_editable_set_text (GTK_EDITABLE (self->find_entry), "");
+  gtk_revealer_set_reveal_child (self->find_bar, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->find_results), FALSE);
+}
+
+static void
+find_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  if (self->chat == NULL || self->account == NULL)
+    return;
+  if (focus != NULL && !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->find_bar)))
+    g_set_weak_pointer (&self->find_return_focus, focus);
+  koi_search_results_set_chat_id (self->find_results, koi_chat_get_id (self->chat));
+  gtk_revealer_set_reveal_child (self->find_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->find_entry));
+}
+
+static void
+on_find_changed (KoiConversationView *self,
+                 GtkSearchEntry      *entry)
+{
+  koi_search_results_set_query (self->find_results, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+static void
+on_find_results_updated (KoiConversationView *self,
+                         KoiSearchResults    *results)
+{
+  gtk_widget_set_visible (GTK_WIDGET (results), koi_search_results_get_query (results) != NULL);
+}
+
+static void
+on_find_stop (KoiConversationView *self,
+              GtkSearchEntry      *entry)
+{
+  find_close (self);
+}
+
+static void
+on_find_activate (KoiConversationView *self,
+                  GtkSearchEntry      *entry)
+{
+  koi_search_results_activate_first (self->find_results);
+}
+
+static void
+on_find_message_activated (KoiConversationView *self,
+                           gint64               chat_id,
+                           gint64               message_id,
+                           KoiSearchResults    *results)
+{
+  find_close (self);
+  if (self->chat != NULL && koi_chat_get_id (self->chat) == chat_id)
+    koi_conversation_view_show_message (self, message_id);
 }
 
 static void
@@ -1293,6 +1467,78 @@ composer_stops (KoiConversationView *self)
   return stops;
 }
 
+/* What Tab stops at inside a message's bubble, in order: its buttons
+ * (Show Full Message, Retry, a quote, a file's Download, reactions) and
+ * its text when that has links (the label moves among its own links).
+ * Text without links is no stop: it is read with the message. */
+static void
+collect_bubble_stops (GtkWidget *widget,
+                      GPtrArray *out)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (!gtk_widget_get_mapped (child) || !gtk_widget_is_sensitive (child))
+        continue;
+      if (GTK_IS_BUTTON (child))
+        {
+          if (gtk_widget_get_focusable (child))
+            g_ptr_array_add (out, child);
+          continue;
+        }
+      if (GTK_IS_LABEL (child))
+        {
+          if (gtk_label_get_use_markup (GTK_LABEL (child)) &&
+              strstr (gtk_label_get_label (GTK_LABEL (child)), "<a ") != NULL)
+            g_ptr_array_add (out, child);
+          continue;
+        }
+      collect_bubble_stops (child, out);
+    }
+}
+
+/* Tab from a message goes through its bubble's controls before it leaves
+ * the list; Shift+Tab from the first of them comes back to the message.
+ * FALSE: nothing (more) to stop at in this direction. */
+static gboolean
+bubble_focus (KoiConversationView *self,
+              GtkWidget           *focus,
+              GtkDirectionType     direction)
+{
+  KoiMessageCell *cell = focused_cell (self);
+  GtkWidget *row = cell != NULL ? GTK_WIDGET (koi_message_cell_get_row (cell)) : NULL;
+  g_autoptr (GPtrArray) stops = NULL;
+  guint at = G_MAXUINT;
+
+  if (row == NULL)
+    return FALSE;
+  stops = g_ptr_array_new ();
+  collect_bubble_stops (row, stops);
+  for (guint i = 0; i < stops->len; i++)
+    if (focus == g_ptr_array_index (stops, i) || gtk_widget_is_ancestor (focus, g_ptr_array_index (stops, i)))
+      at = i;
+
+  if (direction == GTK_DIR_TAB_FORWARD)
+    {
+      /* From the message itself, the first; from a control, itself first
+       * (a text moves to its next link), then the ones after it. */
+      for (guint i = at == G_MAXUINT ? 0 : at; i < stops->len; i++)
+        if (gtk_widget_child_focus (g_ptr_array_index (stops, i), GTK_DIR_TAB_FORWARD))
+          return TRUE;
+      return FALSE;
+    }
+
+  if (at == G_MAXUINT)
+    return FALSE;
+  for (guint i = at + 1; i-- > 0;)
+    if (gtk_widget_child_focus (g_ptr_array_index (stops, i), GTK_DIR_TAB_BACKWARD))
+      return TRUE;
+  /* Before the first control: the message itself (its list item where
+   * the cell may not take the focus, as focus_message_row does). */
+  return gtk_widget_grab_focus (GTK_WIDGET (cell)) ||
+         gtk_widget_grab_focus (gtk_widget_get_parent (GTK_WIDGET (cell)));
+}
+
 static gboolean
 koi_conversation_view_focus (GtkWidget        *widget,
                              GtkDirectionType  direction)
@@ -1313,6 +1559,9 @@ koi_conversation_view_focus (GtkWidget        *widget,
     if (focus == g_ptr_array_index (stops, i) ||
         gtk_widget_is_ancestor (focus, g_ptr_array_index (stops, i)))
       at = i;
+
+  if (in_list && bubble_focus (self, focus, direction))
+    return TRUE;
 
   if (direction == GTK_DIR_TAB_FORWARD)
     {
@@ -1423,6 +1672,8 @@ koi_conversation_view_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->menu_idle, g_source_remove);
   g_clear_pointer (&self->draft, koi_composer_draft_free);
+  clear_highlight (self);
+  g_clear_weak_pointer (&self->find_return_focus);
 
   if (self->settle_tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->settle_tick);
@@ -1469,6 +1720,7 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
 
   g_type_ensure (KOI_TYPE_COMPOSER);
   g_type_ensure (KOI_TYPE_REQUEST_BAR);
+  g_type_ensure (KOI_TYPE_SEARCH_RESULTS);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/koi-conversation-view.ui");
@@ -1480,7 +1732,15 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, not_member_label);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, jump_button);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, jump_label);
+  gtk_widget_class_bind_template_child (widget_class, KoiConversationView, find_bar);
+  gtk_widget_class_bind_template_child (widget_class, KoiConversationView, find_entry);
+  gtk_widget_class_bind_template_child (widget_class, KoiConversationView, find_results);
   gtk_widget_class_bind_template_callback (widget_class, on_jump_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_find_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_find_stop);
+  gtk_widget_class_bind_template_callback (widget_class, on_find_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_find_results_updated);
+  gtk_widget_class_bind_template_callback (widget_class, on_find_message_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_factory_setup);
   gtk_widget_class_bind_template_callback (widget_class, on_factory_bind);
   gtk_widget_class_bind_template_callback (widget_class, on_factory_unbind);
@@ -1500,6 +1760,10 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
   gtk_widget_class_install_action (widget_class, "conversation.info", "x", info_action);
   gtk_widget_class_install_action (widget_class, "conversation.edit-history", "x", edit_history_action);
   gtk_widget_class_install_action (widget_class, "conversation.show-message", "x", show_message_action);
+  gtk_widget_class_install_action (widget_class, "conversation.find", NULL, find_action);
+  /* Ctrl+F with the focus in the open chat searches that chat; elsewhere
+   * the window's own Ctrl+F searches them all. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "conversation.find", NULL);
   gtk_widget_class_set_css_name (widget_class, "koi-conversation-view");
 }
 

@@ -48,5 +48,12 @@ gboolean     koi_conversation_view_row_in_view    (KoiConversationView *self,
 /* The count on the "jump to the newest message" button; 0 when hidden. */
 guint        koi_conversation_view_get_unseen     (KoiConversationView *self);
 gboolean     koi_conversation_view_get_at_bottom (KoiConversationView *self);
+/* Scrolls to message @message_id of the open chat (its page loads as the
+ * list reaches it), focuses it and makes it stand out for a moment: a
+ * search result opened. */
+void         koi_conversation_view_show_message  (KoiConversationView *self,
+                                                  gint64               message_id);
+/* The message standing out now, 0 = none (tests). */
+gint64       koi_conversation_view_get_highlighted (KoiConversationView *self);
 
 G_END_DECLS

@@ -239,11 +239,7 @@ find_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  KoiWindow *self = KOI_WINDOW (widget);
-
-  koi_compat_split_show_content (self->split_view, FALSE);
-  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
-  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  koi_window_open_search (KOI_WINDOW (widget));
 }
 
 static void

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "koi-search-results.h"
 #include "koi-window.h"
 
 G_BEGIN_DECLS
@@ -27,6 +28,11 @@ struct _KoiWindow
   GtkSearchEntry       *search_entry;
   GtkStack             *chat_list_stack;
   GtkListView          *chat_list_view;
+  GtkScrolledWindow    *chat_list_scroller;
+  KoiSearchResults     *search_results;
+  /* Where the focus was when the search opened: Escape brings it back
+   * (weak pointer). */
+  GtkWidget            *search_return_focus;
   AdwWindowTitle       *chat_title;
   GtkStack             *conversation_stack;
   KoiConversationView  *conversation_view;
@@ -48,6 +54,8 @@ struct _KoiWindow
 };
 
 void koi_window_class_install_actions (GtkWidgetClass *widget_class);
+/* Opens the sidebar's search (all chats), remembering where the focus was. */
+void koi_window_open_search           (KoiWindow      *self);
 void koi_window_update_actions        (KoiWindow      *self);
 
 G_END_DECLS

@@ -123,14 +123,32 @@ static void
 update_chat_list_page (KoiWindow *self)
 {
   const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  gboolean searching = search != NULL && *search != '\0';
   guint n = self->filtered != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) : 0;
+  guint found = koi_search_results_get_n_results (self->search_results);
+  gboolean busy = koi_search_results_get_busy (self->search_results);
+  gboolean show_messages = searching && found > 0;
 
   if (n > 0)
     gtk_stack_set_visible_child_name (self->chat_list_stack, "list");
-  else if (search != NULL && *search != '\0')
+  else if (searching)
     gtk_stack_set_visible_child_name (self->chat_list_stack, "no-results");
   else
     gtk_stack_set_visible_child_name (self->chat_list_stack, "empty");
+
+  /* While searching, the chats whose names match sit above the messages
+   * whose text does, the chats taking only what they need; "Nothing
+   * Found" only once neither has anything (not while the messages are
+   * still being looked up). */
+  gtk_widget_set_visible (GTK_WIDGET (self->chat_list_stack),
+                          !searching || n > 0 || (found == 0 && !busy));
+  gtk_widget_set_visible (GTK_WIDGET (self->search_results), show_messages);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->chat_list_stack), !show_messages);
+  /* A homogeneous stack would be as tall as its tallest page (the empty
+   * state), not as the chats found. */
+  gtk_stack_set_vhomogeneous (self->chat_list_stack, !show_messages);
+  gtk_scrolled_window_set_propagate_natural_height (self->chat_list_scroller, show_messages);
+  gtk_scrolled_window_set_max_content_height (self->chat_list_scroller, show_messages ? 200 : -1);
 }
 
 static void
@@ -369,6 +387,9 @@ set_account (KoiWindow  *self,
   g_clear_object (&self->filtered);
   g_set_object (&self->account, account);
   koi_conversation_view_set_account (self->conversation_view, account);
+  koi_search_results_set_account (self->search_results, account);
+  koi_search_results_set_chats (self->search_results,
+                                account != NULL ? G_LIST_MODEL (koi_account_get_chats (account)) : NULL);
 
   if (account == NULL)
     {
@@ -532,7 +553,13 @@ koi_window_open_chat (KoiWindow *self,
   g_return_if_fail (KOI_IS_WINDOW (self));
   g_return_if_fail (KOI_IS_CHAT (chat));
 
-  /* A search that hides the chat would leave it unselectable. */
+  /* A search that hides the chat would leave it unselectable. The focus
+   * leaves the search first: a hidden entry must not keep it. */
+  if (gtk_search_bar_get_search_mode (self->search_bar))
+    {
+      gtk_widget_grab_focus (GTK_WIDGET (self->chat_list_view));
+      g_clear_weak_pointer (&self->search_return_focus);
+    }
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   gtk_search_bar_set_search_mode (self->search_bar, FALSE);
 
@@ -565,19 +592,64 @@ static void
 on_search_changed (KoiWindow      *self,
                    GtkSearchEntry *entry)
 {
-  gtk_string_filter_set_search (self->filter, gtk_editable_get_text (GTK_EDITABLE (entry)));
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+
+  gtk_string_filter_set_search (self->filter, text);
+  koi_search_results_set_query (self->search_results, text);
   update_chat_list_page (self);
+}
+
+static void
+on_search_results_updated (KoiWindow        *self,
+                           KoiSearchResults *results)
+{
+  update_chat_list_page (self);
+}
+
+/* Where the focus goes back to when the search closes: where it was when
+ * it opened, if that is still on screen, else the chat list. The focus
+ * moves before the search bar hides, so no hidden entry keeps it. */
+static void
+restore_focus (KoiWindow *self)
+{
+  GtkWidget *target = self->search_return_focus;
+
+  if (target == NULL || !gtk_widget_get_mapped (target) ||
+      gtk_widget_is_ancestor (target, GTK_WIDGET (self->search_bar)) ||
+      gtk_widget_is_ancestor (target, GTK_WIDGET (self->search_results)))
+    target = GTK_WIDGET (self->chat_list_view);
+  if (!gtk_widget_grab_focus (target))
+    gtk_widget_grab_focus (GTK_WIDGET (self->chat_list_view));
+  g_clear_weak_pointer (&self->search_return_focus);
 }
 
 static void
 on_stop_search (KoiWindow      *self,
                 GtkSearchEntry *entry)
 {
+  /* The chats come back first, so the one that had the focus is there
+   * to take it. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  restore_focus (self);
   gtk_search_bar_set_search_mode (self->search_bar, FALSE);
 }
 
-/* Enter in the search opens the first match. */
+void
+koi_window_open_search (KoiWindow *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  g_return_if_fail (KOI_IS_WINDOW (self));
+
+  if (focus != NULL && !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->search_bar)))
+    g_set_weak_pointer (&self->search_return_focus, focus);
+  koi_compat_split_show_content (self->split_view, FALSE);
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+/* Enter in the search opens the first chat that matches by name, else the
+ * newest message that matches by text. */
 static void
 on_search_activate (KoiWindow      *self,
                     GtkSearchEntry *entry)
@@ -585,10 +657,40 @@ on_search_activate (KoiWindow      *self,
   g_autoptr (KoiChat) chat = NULL;
 
   if (self->filtered == NULL || g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) == 0)
-    return;
+    {
+      koi_search_results_activate_first (self->search_results);
+      return;
+    }
 
   chat = g_list_model_get_item (G_LIST_MODEL (self->filtered), 0);
   koi_window_open_chat (self, chat);
+}
+
+/* A search result: its chat, scrolled to it. */
+static void
+on_search_message_activated (KoiWindow        *self,
+                             gint64            chat_id,
+                             gint64            message_id,
+                             KoiSearchResults *results)
+{
+  GListModel *chats;
+  guint n;
+
+  if (self->account == NULL)
+    return;
+  chats = G_LIST_MODEL (koi_account_get_chats (self->account));
+  n = g_list_model_get_n_items (chats);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (KoiChat) chat = g_list_model_get_item (chats, i);
+
+      if (koi_chat_get_id (chat) == chat_id)
+        {
+          koi_window_open_chat (self, chat);
+          koi_conversation_view_show_message (self->conversation_view, message_id);
+          return;
+        }
+    }
 }
 
 static void
@@ -599,6 +701,18 @@ on_conversation_error (KoiWindow           *self,
   g_autofree char *text = g_strdup_printf (_("Message not sent: %s"), message);
 
   koi_window_show_toast (self, text);
+}
+
+GtkWidget *
+koi_window_get_search_entry (KoiWindow *self)
+{
+  return GTK_WIDGET (self->search_entry);
+}
+
+GtkWidget *
+koi_window_get_search_results (KoiWindow *self)
+{
+  return GTK_WIDGET (self->search_results);
 }
 
 GtkListView *
@@ -637,6 +751,7 @@ koi_window_dispose (GObject *object)
   watch_open_chat (self, NULL);
   set_account (self, NULL);
   koi_window_set_session (self, NULL);
+  g_clear_weak_pointer (&self->search_return_focus);
   gtk_widget_dispose_template (GTK_WIDGET (object), KOI_TYPE_WINDOW);
   g_clear_object (&self->filter);
 
@@ -703,6 +818,7 @@ koi_window_class_init (KoiWindowClass *klass)
 
   g_type_ensure (KOI_TYPE_CHAT_ROW);
   g_type_ensure (KOI_TYPE_CONVERSATION_VIEW);
+  g_type_ensure (KOI_TYPE_SEARCH_RESULTS);
   g_type_ensure (KOI_TYPE_WELCOME_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/koi-window.ui");
@@ -720,6 +836,8 @@ koi_window_class_init (KoiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, chat_list_stack);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, chat_list_view);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, chat_list_scroller);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, search_results);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, chat_title);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, details_button);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, conversation_stack);
@@ -728,6 +846,8 @@ koi_window_class_init (KoiWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_results_updated);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_message_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_chat_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_split_view_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_conversation_error);

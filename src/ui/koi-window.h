@@ -32,6 +32,9 @@ void                 koi_window_show_toast            (KoiWindow      *self,
 /* For tests and the end-to-end harness. */
 GtkListView         *koi_window_get_chat_list_view    (KoiWindow      *self);
 KoiConversationView *koi_window_get_conversation_view (KoiWindow      *self);
+/* The sidebar's search (all chats): its entry and the messages it found. */
+GtkWidget           *koi_window_get_search_entry      (KoiWindow      *self);
+GtkWidget           *koi_window_get_search_results    (KoiWindow      *self);
 KoiWelcomePage      *koi_window_get_welcome_page      (KoiWindow      *self);
 /* "loading", "welcome" or "chats". */
 const char          *koi_window_get_page_name         (KoiWindow      *self);

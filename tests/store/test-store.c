@@ -749,6 +749,25 @@ test_search (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpuint (search_count (fixture, "recipe"), ==, 0);
   g_assert_cmpuint (search_count (fixture, "cake"), ==, 2);
+
+  /* One chat's search (Ctrl+F in an open chat): Carol's cake only. */
+  {
+    gint64 carol = chat_with (fixture, "carol@example.org");
+    g_autoptr(GPtrArray) in_bob = NULL;
+    g_autoptr(GPtrArray) in_carol = NULL;
+
+    store_test_incoming (fixture->store, fixture->account_id, carol, "8@x", "cake at Carol's", 8000);
+    g_assert_cmpuint (search_count (fixture, "cake"), ==, 3);
+    in_carol = koi_store_message_search_chat (fixture->store, fixture->account_id, carol, "cake", 50, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (in_carol->len, ==, 1);
+    g_assert_cmpstr (((KoiStoreMessage *) g_ptr_array_index (in_carol, 0))->text, ==, "cake at Carol's");
+    in_bob = koi_store_message_search_chat (fixture->store, fixture->account_id, chat_id, "cake", 1, &error);
+    g_assert_no_error (error);
+    /* The newest of Bob's, within the limit, though Carol's is newer. */
+    g_assert_cmpuint (in_bob->len, ==, 1);
+    g_assert_cmpstr (((KoiStoreMessage *) g_ptr_array_index (in_bob, 0))->text, ==, "it's cake o'clock AND more");
+  }
 }
 
 static void

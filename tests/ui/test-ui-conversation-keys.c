@@ -232,6 +232,77 @@ test_keyboard_only (void)
   gtk_window_destroy (window);
 }
 
+/* The GtkLabel with links inside the focused message's bubble, or NULL. */
+static gboolean
+focus_on_link_text (GtkWindow *window)
+{
+  GtkWidget *focus = gtk_window_get_focus (window);
+
+  return focus != NULL && GTK_IS_LABEL (focus) && gtk_widget_get_ancestor (focus, KOI_TYPE_MESSAGE_ROW) != NULL &&
+         strstr (gtk_label_get_label (GTK_LABEL (focus)), "<a ") != NULL;
+}
+
+/* Tab from a message reaches what is inside its bubble (here the text's
+ * link), then leaves for the composer; Shift+Tab from the link comes back
+ * to the message. */
+static void
+test_tab_into_bubble (void)
+{
+  g_autoptr (GListStore) store = g_list_store_new (KOI_TYPE_MESSAGE);
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  KoiConversationView *view = KOI_CONVERSATION_VIEW (koi_conversation_view_new ());
+  GtkWidget *list = GTK_WIDGET (koi_conversation_view_get_list_view (view));
+  GtkWidget *composer = GTK_WIDGET (koi_conversation_view_get_composer (view));
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr (KoiMessage) message = make_message (i);
+
+      g_list_store_append (store, message);
+    }
+  {
+    gint64 when = g_get_real_time () / 1000;
+    KoiStoreMessage stored = {
+      .id = 10, .chat_id = 1, .message_id = (char *) "link@example.org",
+      .direction = KOI_STORE_DIRECTION_INCOMING, .state = KOI_STORE_STATE_RECEIVED,
+      .kind = KOI_STORE_KIND_CHAT, .from_address = (char *) "bob@example.org",
+      .from_name = (char *) "Bob", .text = (char *) "the plan is at https://example.org/plan",
+      .sent_at_ms = when, .sort_ms = when,
+    };
+    g_autoptr (KoiMessage) message = koi_message_new_from_store (&stored);
+
+    g_list_store_append (store, message);
+  }
+  gtk_window_set_default_size (window, 480, 500);
+  gtk_window_set_child (window, GTK_WIDGET (view));
+  koi_conversation_view_set_messages (view, G_LIST_MODEL (store));
+  gtk_window_present (window);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  iterate_for (300);
+  gtk_widget_grab_focus (GTK_WIDGET (view));
+  g_assert_true (focus_in (window, composer));
+
+  press ("shift+Tab");
+  g_assert_cmpstr (focused_text (window), ==, "the plan is at https://example.org/plan");
+  g_assert_false (focus_on_link_text (window));
+
+  press ("Tab");
+  g_assert_true (focus_in (window, list));
+  g_assert_true (focus_on_link_text (window));
+  g_assert_cmpstr (focused_text (window), ==, "the plan is at https://example.org/plan");
+
+  press ("shift+Tab");
+  g_assert_false (focus_on_link_text (window));
+  g_assert_cmpstr (focused_text (window), ==, "the plan is at https://example.org/plan");
+
+  press ("Tab");
+  g_assert_true (focus_on_link_text (window));
+  press ("Tab");
+  g_assert_true (focus_in (window, composer));
+
+  gtk_window_destroy (window);
+}
+
 /* Buttons that show only an icon and have no accessible name. */
 static guint
 count_unnamed_icon_buttons (GtkWidget *root)
@@ -318,6 +389,7 @@ main (int   argc,
   koi_model_init ();
 
   g_test_add_func ("/ui/conversation-keys/keyboard-only", test_keyboard_only);
+  g_test_add_func ("/ui/conversation-keys/tab-into-bubble", test_tab_into_bubble);
   g_test_add_func ("/ui/conversation-keys/accessible-labels", test_accessible_labels);
 
   return g_test_run ();

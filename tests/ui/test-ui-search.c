@@ -1,0 +1,496 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Searching message text from the window, with real keys and clicks
+ * (xdotool through the X server): Ctrl+F in the chat list searches every
+ * chat, Ctrl+F in an open chat searches that chat; a result opens its chat
+ * with the message in view; nothing found shows so; Escape gives the focus
+ * back.
+ */
+#define G_LOG_DOMAIN "test-ui-search"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "koi-chat.h"
+#include "koi-conversation-view.h"
+#include "koi-message-cell.h"
+#include "koi-message-row.h"
+#include "koi-model.h"
+#include "koi-search-results.h"
+#include "koi-session.h"
+#include "koi-store.h"
+#include "koi-test-ui.h"
+#include "koi-window.h"
+
+#define WAIT_FOR(condition, seconds)                                        \
+  G_STMT_START {                                                            \
+    gint64 deadline_ = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC; \
+    while (!(condition))                                                    \
+      {                                                                     \
+        if (g_get_monotonic_time () > deadline_)                            \
+          g_error ("timed out waiting for %s", #condition);                 \
+        g_main_context_iteration (NULL, FALSE);                             \
+        g_usleep (1000);                                                    \
+      }                                                                     \
+  } G_STMT_END
+
+/* Bob's chat is long, so the message the search finds (number 20) is far
+ * above what opening the chat shows. "harbor" is in one message of Bob's
+ * and one of Carol's; "zeppelin" only in Bob's number 20. */
+#define BOB_MESSAGES 300
+#define ZEPPELIN_AT  20
+#define HARBOR_AT    40
+
+static gint64 zeppelin_id, bob_harbor_id, carol_harbor_id;
+
+static gint64
+add_message (KoiStore   *store,
+             gint64      account_id,
+             gint64      chat_id,
+             const char *peer,
+             guint       i,
+             const char *text,
+             gint64      when)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = g_strdup_printf ("chat$%s-%u@example.org", peer, i);
+  gboolean mine = i % 4 == 0;
+  KoiStoreMessage message = {
+    .account_id = account_id, .chat_id = chat_id, .message_id = id,
+    .direction = mine ? KOI_STORE_DIRECTION_OUTGOING : KOI_STORE_DIRECTION_INCOMING,
+    .state = mine ? KOI_STORE_STATE_SENT : KOI_STORE_STATE_RECEIVED, .kind = KOI_STORE_KIND_CHAT,
+    .from_address = (char *) (mine ? "alice@example.org" : peer), .text = (char *) text,
+    .sent_at_ms = when, .received_at_ms = when, .sort_ms = when, .seen = TRUE,
+  };
+  gint64 stored = koi_store_message_insert (store, &message, NULL, &error);
+
+  g_assert_no_error (error);
+  return stored;
+}
+
+static char *
+make_profile (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KoiStore) store = NULL;
+  g_autofree char *path = NULL;
+  char *dir = g_dir_make_tmp ("koi-ui-search-XXXXXX", &error);
+  KoiStoreAccount account = {
+    .address = (char *) "alice@example.org", .imap_host = (char *) "127.0.0.1",
+    .imap_port = 1, .imap_security = (char *) "tls", .smtp_host = (char *) "127.0.0.1",
+    .smtp_port = 1, .smtp_security = (char *) "tls",
+  };
+  gint64 account_id, bob, carol, dave;
+  gint64 start = g_get_real_time () / 1000 - (BOB_MESSAGES + 10) * 60 * 1000;
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "koi.db", NULL);
+  store = koi_store_open (path, &error);
+  g_assert_no_error (error);
+  account_id = koi_store_account_upsert (store, &account, &error);
+  g_assert_no_error (error);
+  bob = koi_store_chat_ensure_1to1 (store, account_id, "bob@example.org", "Bob", &error);
+  carol = koi_store_chat_ensure_1to1 (store, account_id, "carol@example.org", "Carol", &error);
+  dave = koi_store_chat_ensure_1to1 (store, account_id, "dave@example.org", "Dave", &error);
+  g_assert_no_error (error);
+
+  koi_store_begin (store, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < BOB_MESSAGES; i++)
+    {
+      g_autofree char *text = NULL;
+      gint64 id;
+
+      if (i == ZEPPELIN_AT)
+        text = g_strdup ("We could take the Zeppelin over the lake on Sunday, if the weather holds.");
+      else if (i == HARBOR_AT)
+        text = g_strdup ("Meet me at the harbor at six.");
+      else
+        text = g_strdup_printf ("Bob's message %u: nothing to see here", i);
+      id = add_message (store, account_id, bob, "bob@example.org", i, text, start + i * 60 * 1000);
+      if (i == ZEPPELIN_AT)
+        zeppelin_id = id;
+      else if (i == HARBOR_AT)
+        bob_harbor_id = id;
+    }
+  carol_harbor_id = add_message (store, account_id, carol, "carol@example.org", 1,
+                                 "The harbor is closed today.", start + 30 * 60 * 1000);
+  add_message (store, account_id, carol, "carol@example.org", 2, "See you!", start + 31 * 60 * 1000);
+  add_message (store, account_id, dave, "dave@example.org", 1, "hello", start + 5 * 60 * 1000);
+  koi_store_commit (store, &error);
+  g_assert_no_error (error);
+  return dir;
+}
+
+static guint
+n_listed (KoiWindow *window)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (koi_window_get_chat_list_view (window))));
+}
+
+static GtkWidget *
+find_type (GtkWidget *root,
+           GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+      if ((found = find_type (child, type)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The conversation's row of message @id, when it is built, or NULL. */
+static GtkWidget *
+message_row (KoiConversationView *view,
+             gint64               id)
+{
+  GtkWidget *list = GTK_WIDGET (koi_conversation_view_get_list_view (view));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (list); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *cell = gtk_widget_get_first_child (child);
+      KoiMessageRow *row;
+      KoiMessage *item;
+
+      if (cell == NULL || !KOI_IS_MESSAGE_CELL (cell))
+        continue;
+      row = koi_message_cell_get_row (KOI_MESSAGE_CELL (cell));
+      item = row != NULL ? koi_message_row_get_item (row) : NULL;
+      if (item != NULL && koi_message_get_id (item) == id)
+        return GTK_WIDGET (row);
+    }
+  return NULL;
+}
+
+/* Message @id is drawn inside the conversation's viewport. */
+static gboolean
+message_in_view (KoiConversationView *view,
+                 gint64               id)
+{
+  GtkWidget *row = message_row (view, id);
+
+  return row != NULL && gtk_widget_is_drawable (row) && koi_conversation_view_row_in_view (view, row);
+}
+
+/* @row is drawn, wholly inside the visible part of its scrolled window. */
+static gboolean
+widget_in_viewport (GtkWidget *row)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (row, GTK_TYPE_SCROLLED_WINDOW);
+  graphene_rect_t bounds;
+
+  if (scroller == NULL || !gtk_widget_is_drawable (row) || gtk_widget_get_height (row) <= 0)
+    return FALSE;
+  if (!gtk_widget_compute_bounds (row, scroller, &bounds))
+    return FALSE;
+  return bounds.origin.y >= -1 && bounds.origin.y + bounds.size.height <= gtk_widget_get_height (scroller) + 1;
+}
+
+/* The snippet label's markup: the matched word in bold. */
+static gboolean
+row_marks (GtkWidget  *row,
+           const char *bold)
+{
+  g_autofree char *expect = g_strdup_printf ("<b>%s</b>", bold);
+  GtkWidget *box = gtk_widget_get_first_child (row);
+  GtkWidget *label = NULL;
+
+  /* The snippet is the last label of the row's box. */
+  for (GtkWidget *c = box != NULL ? gtk_widget_get_first_child (box) : NULL; c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    if (GTK_IS_LABEL (c))
+      label = c;
+  return label != NULL && strstr (gtk_label_get_label (GTK_LABEL (label)), expect) != NULL;
+}
+
+/* Types @word key by key, as a user does (lower-case letters only). */
+static void
+type_word (const char *word)
+{
+  for (const char *p = word; *p != '\0'; p++)
+    {
+      char key[2] = { *p, '\0' };
+
+      koi_test_ui_press_keys (key);
+    }
+}
+
+typedef struct {
+  char       *profile;
+  KoiSession *session;
+  KoiWindow  *window;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->profile = make_profile ();
+  fixture->session = koi_session_new (fixture->profile);
+  koi_session_load_async (fixture->session, NULL, NULL, NULL);
+  fixture->window = koi_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 900, 640);
+  koi_window_set_session (fixture->window, fixture->session);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  WAIT_FOR (g_strcmp0 (koi_window_get_page_name (fixture->window), "chats") == 0, 20);
+  WAIT_FOR (n_listed (fixture->window) == 3, 20);
+  koi_test_ui_focus_window (GTK_WINDOW (fixture->window));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  koi_session_shutdown (fixture->session);
+  g_clear_object (&fixture->session);
+  g_free (fixture->profile);
+}
+
+static GtkWidget *
+focus_of (KoiWindow *window)
+{
+  return gtk_root_get_focus (GTK_ROOT (window));
+}
+
+/* Ctrl+F in the chat list, a word typed key by key, Enter: Bob's chat
+ * opens with the message that has the word in view, standing out. */
+static void
+test_all_chats_enter (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  KoiWindow *window = fixture->window;
+  KoiConversationView *view = koi_window_get_conversation_view (window);
+  KoiSearchResults *results = KOI_SEARCH_RESULTS (koi_window_get_search_results (window));
+  GtkWidget *entry = koi_window_get_search_entry (window);
+  GtkWidget *row;
+  KoiChat *open;
+
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (koi_window_get_chat_list_view (window))));
+  koi_test_ui_press_keys ("ctrl+f");
+  WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+
+  type_word ("zepp");
+  WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "zepp") == 0 &&
+            !koi_search_results_get_busy (results), 5);
+  g_assert_cmpuint (koi_search_results_get_n_results (results), ==, 1);
+  row = koi_search_results_get_row (results, 0);
+  /* Drawn where the user looks: inside the sidebar's visible part. */
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  WAIT_FOR (widget_in_viewport (row), 5);
+  g_assert_nonnull (koi_test_ui_find_label (row, "Bob"));
+  /* A prefix marks the whole word, in its own case. */
+  g_assert_true (row_marks (row, "Zeppelin"));
+
+  koi_test_ui_press_keys ("Return");
+  WAIT_FOR ((open = koi_conversation_view_get_chat (view)) != NULL, 5);
+  g_assert_cmpstr (koi_chat_get_peer_address (open), ==, "bob@example.org");
+  WAIT_FOR (message_in_view (view, zeppelin_id), 10);
+  WAIT_FOR (koi_conversation_view_get_highlighted (view) == zeppelin_id, 5);
+  /* Not the newest message: the view went up to it. */
+  g_assert_false (koi_conversation_view_newest_in_view (view));
+  /* The search is done with: closed, and its entry does not keep the
+   * focus; the found message has it. */
+  g_assert_false (gtk_widget_is_ancestor (focus_of (window), entry));
+  g_assert_true (gtk_widget_is_ancestor (focus_of (window), GTK_WIDGET (koi_conversation_view_get_list_view (view))));
+  {
+    g_autoptr (GdkTexture) shot = koi_test_ui_render (GTK_WIDGET (window));
+    g_autofree char *path = koi_test_ui_save_png (shot, "search-opened.png");
+
+    g_test_message ("screenshot: %s", path);
+  }
+
+  /* Ctrl+K searches every chat even from inside one. A word that names a
+   * chat and is in messages: the chat above, the messages below, both in
+   * view. */
+  koi_test_ui_press_keys ("ctrl+k");
+  WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  type_word ("bob");
+  WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "bob") == 0 &&
+            !koi_search_results_get_busy (results), 5);
+  WAIT_FOR (n_listed (window) == 1, 5);
+  g_assert_cmpuint (koi_search_results_get_n_results (results), >, 10);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  row = koi_search_results_get_row (results, 0);
+  WAIT_FOR (widget_in_viewport (row), 5);
+  g_assert_true (row_marks (row, "Bob"));
+  {
+    GtkWidget *chat_row = koi_test_ui_find_label (GTK_WIDGET (koi_window_get_chat_list_view (window)), "Bob");
+
+    g_assert_nonnull (chat_row);
+    WAIT_FOR (widget_in_viewport (chat_row), 5);
+  }
+  {
+    g_autoptr (GdkTexture) shot = koi_test_ui_render (GTK_WIDGET (window));
+    g_autofree char *path = koi_test_ui_save_png (shot, "search-chats-and-messages.png");
+
+    g_test_message ("screenshot: %s", path);
+  }
+}
+
+/* A word in two chats: both results, each naming its chat; a click on
+ * Carol's opens her chat at it. A word in no message: "Nothing Found".
+ * Escape: the focus goes back where it was. */
+static void
+test_all_chats_click_empty_escape (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  KoiWindow *window = fixture->window;
+  KoiConversationView *view = koi_window_get_conversation_view (window);
+  KoiSearchResults *results = KOI_SEARCH_RESULTS (koi_window_get_search_results (window));
+  GtkWidget *entry = koi_window_get_search_entry (window);
+  GtkWidget *list = GTK_WIDGET (koi_window_get_chat_list_view (window));
+  GtkWidget *before, *row, *carol_row = NULL, *nothing;
+
+  g_assert_true (gtk_widget_grab_focus (list));
+  before = focus_of (window);
+  koi_test_ui_press_keys ("ctrl+f");
+  WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  type_word ("harbor");
+  WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "harbor") == 0 &&
+            !koi_search_results_get_busy (results), 5);
+  g_assert_cmpuint (koi_search_results_get_n_results (results), ==, 2);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  {
+    g_autoptr (GdkTexture) shot = koi_test_ui_render (GTK_WIDGET (window));
+    g_autofree char *path = koi_test_ui_save_png (shot, "search-results.png");
+
+    g_test_message ("screenshot: %s", path);
+  }
+  for (guint i = 0; i < 2; i++)
+    {
+      row = koi_search_results_get_row (results, i);
+      g_assert_true (row_marks (row, "harbor"));
+      if (koi_test_ui_find_label (row, "Carol") != NULL)
+        carol_row = row;
+    }
+  g_assert_nonnull (carol_row);
+  WAIT_FOR (widget_in_viewport (carol_row), 5);
+  koi_test_ui_click (carol_row);
+  WAIT_FOR (koi_conversation_view_get_chat (view) != NULL &&
+            g_strcmp0 (koi_chat_get_peer_address (koi_conversation_view_get_chat (view)), "carol@example.org") == 0, 5);
+  WAIT_FOR (message_in_view (view, carol_harbor_id), 10);
+  WAIT_FOR (koi_conversation_view_get_highlighted (view) == carol_harbor_id, 5);
+
+  /* Nothing found, from the chat list again. */
+  g_assert_true (gtk_widget_grab_focus (list));
+  before = focus_of (window);
+  koi_test_ui_press_keys ("ctrl+f");
+  WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  type_word ("quokka");
+  WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "quokka") == 0 &&
+            !koi_search_results_get_busy (results), 5);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  nothing = koi_test_ui_find_label (GTK_WIDGET (window), "Nothing Found");
+  g_assert_nonnull (nothing);
+  WAIT_FOR (gtk_widget_is_drawable (nothing), 5);
+  g_assert_false (gtk_widget_is_drawable (GTK_WIDGET (results)));
+
+  /* The chat list had it; its rows came back with the cleared search. */
+  koi_test_ui_press_keys ("Escape");
+  WAIT_FOR (focus_of (window) == before ||
+            (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), list)), 5);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  WAIT_FOR (n_listed (window) == 3, 5);
+}
+
+/* Ctrl+F inside Bob's chat searches Bob's chat only; Enter goes to the
+ * message; nothing found says so; Escape gives the composer its focus
+ * back. */
+static void
+test_in_chat (Fixture       *fixture,
+              gconstpointer  data)
+{
+  KoiWindow *window = fixture->window;
+  KoiConversationView *view = koi_window_get_conversation_view (window);
+  GtkWidget *composer_text = GTK_WIDGET (koi_composer_get_text_view (koi_conversation_view_get_composer (view)));
+  GListModel *chats = NULL;
+  KoiSearchResults *results;
+  GtkWidget *entry, *row, *nothing;
+  g_autoptr (KoiChat) bob = NULL;
+
+  chats = G_LIST_MODEL (gtk_list_view_get_model (koi_window_get_chat_list_view (window)));
+  for (guint i = 0; i < g_list_model_get_n_items (chats) && bob == NULL; i++)
+    {
+      g_autoptr (KoiChat) chat = g_list_model_get_item (chats, i);
+
+      if (g_strcmp0 (koi_chat_get_peer_address (chat), "bob@example.org") == 0)
+        bob = g_steal_pointer (&chat);
+    }
+  g_assert_nonnull (bob);
+  koi_window_open_chat (window, bob);
+  WAIT_FOR (koi_conversation_view_newest_in_view (view), 10);
+  g_assert_true (gtk_widget_grab_focus (composer_text));
+
+  results = KOI_SEARCH_RESULTS (find_type (GTK_WIDGET (view), KOI_TYPE_SEARCH_RESULTS));
+  entry = find_type (GTK_WIDGET (view), GTK_TYPE_SEARCH_ENTRY);
+  g_assert_nonnull (results);
+  g_assert_nonnull (entry);
+
+  koi_test_ui_press_keys ("ctrl+f");
+  WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  type_word ("harbor");
+  WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "harbor") == 0 &&
+            !koi_search_results_get_busy (results), 5);
+  /* Carol's harbor is not in this chat. */
+  g_assert_cmpuint (koi_search_results_get_n_results (results), ==, 1);
+  row = koi_search_results_get_row (results, 0);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  WAIT_FOR (widget_in_viewport (row), 5);
+  g_assert_true (row_marks (row, "harbor"));
+
+  koi_test_ui_press_keys ("Return");
+  WAIT_FOR (message_in_view (view, bob_harbor_id), 10);
+  WAIT_FOR (koi_conversation_view_get_highlighted (view) == bob_harbor_id, 5);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (results)));
+
+  /* Nothing found, then Escape: back to the composer. */
+  g_assert_true (gtk_widget_grab_focus (composer_text));
+  koi_test_ui_press_keys ("ctrl+f");
+  WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  type_word ("quokka");
+  WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "quokka") == 0 &&
+            !koi_search_results_get_busy (results), 5);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  nothing = koi_test_ui_find_label (GTK_WIDGET (results), "No Messages Found");
+  g_assert_nonnull (nothing);
+  WAIT_FOR (gtk_widget_is_drawable (nothing), 5);
+  {
+    g_autoptr (GdkTexture) shot = koi_test_ui_render (GTK_WIDGET (window));
+    g_autofree char *path = koi_test_ui_save_png (shot, "search-in-chat-nothing.png");
+
+    g_test_message ("screenshot: %s", path);
+  }
+  koi_test_ui_press_keys ("Escape");
+  WAIT_FOR (focus_of (window) == composer_text, 5);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (results)));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *keyring_path = koi_test_ui_use_file_keyring ();
+  int status;
+
+  koi_test_ui_init (&argc, &argv);
+  koi_model_init ();
+
+  g_test_add ("/ui/search/all-chats-enter", Fixture, NULL, fixture_set_up, test_all_chats_enter,
+              fixture_tear_down);
+  g_test_add ("/ui/search/all-chats-click-empty-escape", Fixture, NULL, fixture_set_up,
+              test_all_chats_click_empty_escape, fixture_tear_down);
+  g_test_add ("/ui/search/in-chat", Fixture, NULL, fixture_set_up, test_in_chat, fixture_tear_down);
+
+  status = g_test_run ();
+  koi_test_ui_remove_file_keyring (keyring_path);
+  return status;
+}
