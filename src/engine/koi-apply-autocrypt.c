@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "koi-apply-autocrypt.h"
+#include "koi-own-key.h"
 #include "koi-pgp-key.h"
 #include "koi-store-crypto.h"
 #include "koi-store-group.h"
@@ -159,6 +160,45 @@ is_recipient (const KoiCoiParsed *parsed,
     if (g_ascii_strcasecmp (g_ptr_array_index (parsed->cc, i), address) == 0)
       return TRUE;
   return FALSE;
+}
+
+gboolean
+koi_apply_autocrypt_own (KoiStore           *store,
+                         gint64              account_id,
+                         const char         *own_address,
+                         const KoiCoiParsed *parsed,
+                         gint64              time_ms,
+                         GError            **error)
+{
+  g_autofree char *key_path = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *lower = NULL;
+  g_autoptr(GError) key_error = NULL;
+  KoiStoreKeyUpdate result = KOI_STORE_KEY_IGNORED;
+  KoiStorePeerKey key = { 0, };
+
+  if (parsed->autocrypt == NULL || parsed->from_address == NULL ||
+      g_ascii_strcasecmp (parsed->from_address, own_address) != 0)
+    return TRUE;
+  key_path = koi_own_key_path (koi_store_get_path (store), account_id);
+  if (g_file_test (key_path, G_FILE_TEST_EXISTS))
+    return TRUE;
+
+  fingerprint = koi_pgp_key_fingerprint (parsed->autocrypt->keydata, &key_error);
+  if (fingerprint == NULL)
+    {
+      g_message ("Ignoring the key in own mail: %s", key_error->message);
+      return TRUE;
+    }
+  lower = g_ascii_strdown (own_address, -1);
+  key.account_id = account_id;
+  key.address = lower;
+  key.keydata = parsed->autocrypt->keydata;
+  key.fingerprint = fingerprint;
+  key.source = KOI_STORE_KEY_SOURCE_AUTOCRYPT;
+  key.key_time_ms = time_ms;
+  key.prefer_encrypt = parsed->autocrypt->prefer_encrypt;
+  return koi_store_peer_key_update (store, &key, &result, error);
 }
 
 gboolean

@@ -24,6 +24,21 @@ gboolean koi_apply_autocrypt (KoiStore           *store,
                               KoiApplyChanges    *changes,
                               GError            **error);
 
+/* The account's own mail sent from another device: when this device has
+ * no key of its own yet, the key that mail carries is recorded under the
+ * own address, so this device does not make a second key that would
+ * split the account (peers would switch to the newest key and the other
+ * device could no longer read their answers; koi-syncer-crypto.c). Once
+ * this device holds a key, own mail teaches nothing: the user's key is
+ * Koi's to make, not a forger's to tell. Never used as a recipient's key
+ * (koi-syncer-encrypt.c skips the own address). */
+gboolean koi_apply_autocrypt_own (KoiStore           *store,
+                                  gint64              account_id,
+                                  const char         *own_address,
+                                  const KoiCoiParsed *parsed,
+                                  gint64              time_ms,
+                                  GError            **error);
+
 /* A key from a vCard's KEY property (@address's own card, Date @time_ms):
  * the same rules, with source vcard. A key that is no usable OpenPGP key
  * is ignored with a log line (TRUE). @changes may be NULL. */

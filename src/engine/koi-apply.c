@@ -449,6 +449,12 @@ koi_apply_mail (KoiStore           *store,
                                                 : row.received_at_ms,
                             changes, error))
     return 0;
+  if (outgoing &&
+      !koi_apply_autocrypt_own (store, account_id, own_address, parsed,
+                                parsed->date_ms > 0 ? MIN (parsed->date_ms, row.received_at_ms)
+                                                    : row.received_at_ms,
+                                error))
+    return 0;
 
   if (hidden)
     {

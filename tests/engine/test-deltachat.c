@@ -478,6 +478,18 @@ test_edits_reactions_deletes (void)
   dump_dc = alice_dc;
   dump_chat = dc_chat;
 
+  /* Koi learnt alice's key from her Autocrypt header, so bob's answer is
+   * encrypted; Delta Chat 2.x files encrypted mail under the key's
+   * contact, whose chat starts as a request: alice accepts it, as its
+   * user would, before answering there. */
+  {
+    g_autofree char *accept = g_strdup_printf ("[%u, %" G_GINT64_FORMAT "]",
+                                               koi_test_deltachat_account_id (alice_dc), dc_chat);
+    g_autoptr (JsonNode) accepted = koi_test_deltachat_call (alice_dc, "accept_chat", accept, &error);
+
+    g_assert_no_error (error);
+  }
+
   /* Delta Chat reacts to bob's message: Koi shows it, as a reaction. */
   params = g_strdup_printf ("[%u, %" G_GINT64_FORMAT ", [\"❤️\"]]", koi_test_deltachat_account_id (alice_dc), dc_mine);
   g_clear_pointer (&theirs, json_object_unref);

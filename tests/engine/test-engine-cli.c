@@ -37,6 +37,20 @@ setup_two_accounts (KoiTestCli *cli)
   move_chat_mail (cli, "bob", "on");
 }
 
+/* Whether the profile holds an account key file (koi-own-key.c). */
+static gboolean
+has_own_key (KoiTestCli *cli,
+             const char *profile)
+{
+  g_autoptr(GDir) dir = g_dir_open (koi_test_cli_profile (cli, profile), 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, "key-") && g_str_has_suffix (name, ".pgp"))
+      return TRUE;
+  return FALSE;
+}
+
 static const char *
 member (JsonObject *object,
         const char *name)
@@ -189,14 +203,24 @@ test_new_device_sees_history (void)
   g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile",
                                      koi_test_cli_profile (cli, "bob-laptop"), "sync", NULL), ==, 0);
 
+  /* "one" went out plain (Alice had no key of Bob's yet); Bob's "two"
+   * is encrypted (his first device knew Alice's key from "one") to keys
+   * this device does not hold: it shows them as such, in place, and makes no key of
+   * its own that would split Bob's account (koi_apply_autocrypt_own).
+   * Moving the key here is issue 13's second-device part. */
   history = koi_test_cli_messages (cli, "bob-laptop", "alice@example.org");
   g_assert_cmpuint (history->len, ==, 3);
   g_assert_cmpstr (member (g_ptr_array_index (history, 0), "message_id"), ==, first);
   g_assert_cmpstr (member (g_ptr_array_index (history, 0), "direction"), ==, "incoming");
-  g_assert_cmpstr (member (g_ptr_array_index (history, 1), "message_id"), ==, second);
+  g_assert_cmpstr (member (g_ptr_array_index (history, 0), "text"), ==, "one");
   g_assert_cmpstr (member (g_ptr_array_index (history, 1), "direction"), ==, "outgoing");
-  g_assert_cmpstr (member (g_ptr_array_index (history, 1), "text"), ==, "two");
+  g_assert_cmpstr (member (g_ptr_array_index (history, 1), "text"), ==,
+                   "Encrypted message that this device cannot read");
+  /* Alice had not synced Bob's key when she wrote "three": plain. */
   g_assert_cmpstr (member (g_ptr_array_index (history, 2), "message_id"), ==, third);
+  g_assert_cmpstr (member (g_ptr_array_index (history, 2), "text"), ==, "three");
+  g_assert_false (has_own_key (cli, "bob-laptop"));
+  g_assert_true (has_own_key (cli, "bob"));
 
   /* A second sync changes nothing. */
   g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile",
