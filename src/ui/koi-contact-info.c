@@ -19,6 +19,11 @@ koi_contact_info_free (KoiContactInfo *info)
   g_free (info->status);
   g_free (info->phone);
   g_free (info->note);
+  g_free (info->birthday);
+  g_free (info->anniversary);
+  g_free (info->language);
+  g_strfreev (info->groups);
+  g_free (info->vcard);
   g_strfreev (info->emails);
   g_clear_pointer (&info->photo, g_bytes_unref);
   g_free (info);
@@ -75,10 +80,17 @@ info_from_contact (const KoiStoreContact *contact,
       info->phone = koi_vcard_get_text (vcard, "TEL");
       info->note = koi_vcard_get_text (vcard, "NOTE");
       info->photo = koi_contact_card_get_photo (card, NULL);
+      info->birthday = koi_contact_card_get_birthday (card);
+      info->anniversary = koi_contact_card_get_anniversary (card);
+      info->language = koi_contact_card_get_language (card);
+      info->groups = koi_contact_card_get_groups (card);
+      info->vcard = koi_contact_card_to_vcard (card);
       for (guint i = 0; all != NULL && all[i] != NULL; i++)
         if (g_ascii_strcasecmp (all[i], info->address) != 0)
           g_ptr_array_add (emails, g_strdup (all[i]));
     }
+  if (info->groups == NULL)
+    info->groups = g_new0 (char *, 1);
   g_ptr_array_add (emails, NULL);
   info->emails = (GStrv) g_ptr_array_free (g_steal_pointer (&emails), FALSE);
   return info;
