@@ -81,16 +81,6 @@ void   koi_compat_open_file        (GtkWidget           *parent,
  * closed it without choosing). */
 GFile *koi_compat_open_file_finish (GAsyncResult        *result,
                                     GError             **error);
-/* Asks where to save a file, suggesting @initial_name: the same choosers
- * in save mode. Answers as koi_compat_open_file_finish(). */
-void   koi_compat_save_file        (GtkWidget           *parent,
-                                    const char          *title,
-                                    const char          *initial_name,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data);
-GFile *koi_compat_save_file_finish (GAsyncResult        *result,
-                                    GError             **error);
 
 /* Asks the user where to save a file, suggesting @initial_name: the same
  * choosers as koi_compat_open_file(); finish with the chosen file, or NULL
