@@ -18,7 +18,8 @@
  * message; a birthday without a year and two groups typed into Bob's card
  * with real keys (xdotool) and Enter, which Alice's second device then
  * has; a date that does not exist refused; Block asks first and Cancel
- * leaves Bob unblocked; Export writes his card as a .vcf.
+ * leaves Bob unblocked; a status from the other device shows; Export
+ * writes his card as a .vcf.
  */
 
 #define ALICE "alice@example.org"
@@ -358,6 +359,14 @@ test_contact_fields (void)
     g_assert_cmpstr (json_array_get_string_element (groups, 1), ==, "Climbing");
   }
   g_clear_pointer (&lines, g_ptr_array_unref);
+
+  /* A status set on the other device shows on the card (read-only: no
+   * row edits it), and what was typed here stays. */
+  g_assert_null (koi_contact_details_get_status (details));
+  g_free (run_cli (cli, "alice-2", "contact", "edit", BOB, "--status", "On the wall", NULL));
+  WAIT_FOR (g_strcmp0 (koi_contact_details_get_status (details), "On the wall") == 0, WAIT_S);
+  g_assert_cmpstr (row_text (details, "birthday"), ==, "04-12");
+  g_assert_cmpstr (row_text (details, "groups"), ==, "Family, Climbing");
 
   /* A day that does not exist is refused, and nothing is written. */
   type_into (koi_contact_details_get_row (details, "anniversary"), "2010-02-30");
