@@ -46,6 +46,7 @@ struct _KoiContactDetails
   char           *shown_birthday;
   char           *shown_anniversary;
   char           *shown_language;
+  char           *shown_groups;
   GtkSwitch      *notify_switch;
   GtkWidget      *save_button;
   GtkWidget      *block_button;
@@ -126,11 +127,9 @@ show_info (KoiContactDetails *self)
   g_free (self->shown_language);
   self->shown_language = g_strdup (info->language != NULL ? info->language : "");
   set_row_text (self->language_row, self->shown_language);
-  {
-    g_autofree char *groups = g_strjoinv (", ", info->groups);
-
-    set_row_text (self->groups_row, groups);
-  }
+  g_free (self->shown_groups);
+  self->shown_groups = g_strjoinv (", ", info->groups);
+  set_row_text (self->groups_row, self->shown_groups);
   for (AdwEntryRow **row = (AdwEntryRow *[]) { self->birthday_row, self->anniversary_row,
                                                self->language_row, NULL }; *row != NULL; row++)
     gtk_widget_remove_css_class (GTK_WIDGET (*row), "error");
@@ -346,7 +345,9 @@ on_save_clicked (KoiContactDetails *self)
   edit->name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
   edit->phone = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->phone_row))));
   edit->note = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->note_row)));
-  edit->groups = parse_groups (self);
+  /* Untouched, the card's groups stay exactly as they are. */
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->groups_row)), self->shown_groups) != 0)
+    edit->groups = parse_groups (self);
   edit->notify = gtk_switch_get_active (self->notify_switch) ? 1 : 0;
   if (self->new_photo != NULL)
     edit->photo = g_bytes_ref (self->new_photo);
@@ -848,6 +849,7 @@ koi_contact_details_dispose (GObject *object)
   g_clear_pointer (&self->shown_birthday, g_free);
   g_clear_pointer (&self->shown_anniversary, g_free);
   g_clear_pointer (&self->shown_language, g_free);
+  g_clear_pointer (&self->shown_groups, g_free);
 
   G_OBJECT_CLASS (koi_contact_details_parent_class)->dispose (object);
 }

@@ -47,7 +47,8 @@ koi_contact_info_get_texture (const KoiContactInfo *info)
 /* Runs on the reader's thread. */
 static KoiContactInfo *
 info_from_contact (const KoiStoreContact *contact,
-                   const char            *address)
+                   const char            *address,
+                   gboolean               with_vcard)
 {
   KoiContactInfo *info = g_new0 (KoiContactInfo, 1);
   g_autoptr (KoiContactCard) card = NULL;
@@ -84,7 +85,10 @@ info_from_contact (const KoiStoreContact *contact,
       info->anniversary = koi_contact_card_get_anniversary (card);
       info->language = koi_contact_card_get_language (card);
       info->groups = koi_contact_card_get_groups (card);
-      info->vcard = koi_contact_card_to_vcard (card);
+      /* Only one card is exported at a time: a list of hundreds does not
+       * write each one's photo out again. */
+      if (with_vcard)
+        info->vcard = koi_contact_card_to_vcard (card);
       for (guint i = 0; all != NULL && all[i] != NULL; i++)
         if (g_ascii_strcasecmp (all[i], info->address) != 0)
           g_ptr_array_add (emails, g_strdup (all[i]));
@@ -128,7 +132,7 @@ get_job (KoiStore      *store,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  return info_from_contact (contact, query->address);
+  return info_from_contact (contact, query->address, TRUE);
 }
 
 void
@@ -193,7 +197,7 @@ list_job (KoiStore      *store,
         continue;
       if (query->blocked_only ? !contact->blocked : contact->card_ref == 0)
         continue;
-      g_ptr_array_add (infos, info_from_contact (contact, contact->address));
+      g_ptr_array_add (infos, info_from_contact (contact, contact->address, FALSE));
     }
   g_ptr_array_sort (infos, by_title);
   return infos;

@@ -25,7 +25,7 @@ typedef struct
   char     *anniversary;
   char     *language;    /* a language tag, or NULL */
   GStrv     groups;      /* contact.json "groups", never NULL */
-  char     *vcard;       /* the card as a .vcf (export), or NULL */
+  char     *vcard;       /* the card as a .vcf (export; not in lists), or NULL */
   GStrv     emails;      /* further addresses on the card, never NULL */
   GBytes   *photo;       /* as on the card, or NULL */
   gboolean  has_card;
