@@ -10,6 +10,7 @@
 
 #include "koi-avatar-file.h"
 #include "koi-compat.h"
+#include "koi-compat-files.h"
 #include "koi-contact-details.h"
 #include "koi-contact-info.h"
 #include "koi-contacts.h"
@@ -48,6 +49,8 @@ struct _KoiContactDetails
   char           *shown_language;
   char           *shown_groups;
   GtkSwitch      *notify_switch;
+  GtkWidget      *key_group;
+  GtkLabel       *fingerprint_label;
   GtkWidget      *save_button;
   GtkWidget      *block_button;
   GtkWidget      *send_button;
@@ -134,6 +137,8 @@ show_info (KoiContactDetails *self)
                                                self->language_row, NULL }; *row != NULL; row++)
     gtk_widget_remove_css_class (GTK_WIDGET (*row), "error");
   gtk_switch_set_active (self->notify_switch, !info->muted);
+  gtk_label_set_label (self->fingerprint_label, info->fingerprint != NULL ? info->fingerprint : "");
+  gtk_widget_set_visible (self->key_group, info->fingerprint != NULL && !info->is_me);
   gtk_button_set_label (GTK_BUTTON (self->block_button),
                         info->blocked ? _("_Unblock") : _("_Block"));
   if (info->blocked)
@@ -708,6 +713,24 @@ build (KoiContactDetails *self)
   adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (group), self->save_button);
   gtk_box_append (GTK_BOX (box), group);
 
+  /* Read-only: the key comes with their mail (Autocrypt) or card. */
+  self->key_group = adw_preferences_group_new ();
+  /* TRANSLATORS: heading above a contact's OpenPGP key fingerprint */
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->key_group), _("Encryption"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->key_group),
+                                         _("Their key’s fingerprint. To be sure nobody is in between, "
+                                           "compare it with the one their own device shows."));
+  self->fingerprint_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_selectable (self->fingerprint_label, TRUE);
+  gtk_label_set_wrap (self->fingerprint_label, TRUE);
+  gtk_label_set_xalign (self->fingerprint_label, 0.0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->fingerprint_label), "monospace");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->fingerprint_label), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Key fingerprint"), -1);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->key_group), GTK_WIDGET (self->fingerprint_label));
+  gtk_widget_set_visible (self->key_group, FALSE);
+  gtk_box_append (GTK_BOX (box), self->key_group);
+
   self->export_button = gtk_button_new_with_mnemonic (_("E_xport Contact…"));
   gtk_widget_set_halign (self->export_button, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (self->export_button, _("Save the card as a vCard file to share it"));
@@ -772,6 +795,15 @@ koi_contact_details_get_blocked (KoiContactDetails *self)
   g_return_val_if_fail (KOI_IS_CONTACT_DETAILS (self), FALSE);
 
   return self->info != NULL && self->info->blocked;
+}
+
+const char *
+koi_contact_details_get_fingerprint (KoiContactDetails *self)
+{
+  g_return_val_if_fail (KOI_IS_CONTACT_DETAILS (self), NULL);
+  if (!gtk_widget_get_visible (self->key_group))
+    return NULL;
+  return gtk_label_get_label (self->fingerprint_label);
 }
 
 GtkWidget *

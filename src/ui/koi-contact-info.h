@@ -28,6 +28,7 @@ typedef struct
   char     *vcard;       /* the card as a .vcf (export; not in lists), or NULL */
   GStrv     emails;      /* further addresses on the card, never NULL */
   GBytes   *photo;       /* as on the card, or NULL */
+  char     *fingerprint; /* their OpenPGP key's, in groups of four, or NULL */
   gboolean  has_card;
   gboolean  blocked;
   gboolean  muted;
