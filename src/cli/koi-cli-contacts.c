@@ -48,6 +48,8 @@ koi_cli_contact_object (const KoiStoreContact *contact,
     {
       g_autofree char *status = koi_contact_card_get_status (card);
       g_autofree char *birthday = koi_contact_card_get_birthday (card);
+      g_autofree char *anniversary = koi_contact_card_get_anniversary (card);
+      g_autofree char *language = koi_contact_card_get_language (card);
       g_auto (GStrv) groups = koi_contact_card_get_groups (card);
       g_autoptr (GBytes) photo = koi_contact_card_get_photo (card, NULL);
 
@@ -55,6 +57,10 @@ koi_cli_contact_object (const KoiStoreContact *contact,
       json_builder_add_string_value (builder, status);
       json_builder_set_member_name (builder, "birthday");
       json_builder_add_string_value (builder, birthday);
+      json_builder_set_member_name (builder, "anniversary");
+      json_builder_add_string_value (builder, anniversary);
+      json_builder_set_member_name (builder, "language");
+      json_builder_add_string_value (builder, language);
       json_builder_set_member_name (builder, "groups");
       json_builder_begin_array (builder);
       for (guint i = 0; groups[i] != NULL; i++)
@@ -216,6 +222,10 @@ parse_edit_options (KoiContactEdit  *edit,
         set_str (&edit->status, value);
       else if (g_str_equal (option, "--birthday"))
         set_str (&edit->birthday, value);
+      else if (g_str_equal (option, "--anniversary"))
+        set_str (&edit->anniversary, value);
+      else if (g_str_equal (option, "--language"))
+        set_str (&edit->language, value);
       else if (g_str_equal (option, "--notify") && (g_str_equal (value, "on") || g_str_equal (value, "off")))
         edit->notify = g_str_equal (value, "on");
       else if (g_str_equal (option, "--groups"))

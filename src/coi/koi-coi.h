@@ -10,3 +10,4 @@
 #include "koi-coi-text.h"
 #include "koi-contact-card.h"
 #include "koi-vcard.h"
+#include "koi-vcard-date.h"

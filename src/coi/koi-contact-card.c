@@ -591,10 +591,25 @@ koi_contact_card_get_anniversary (const KoiContactCard *card)
   return property != NULL ? g_strdup (property->value) : NULL;
 }
 
+void
+koi_contact_card_set_anniversary (KoiContactCard *card,
+                                  const char     *anniversary)
+{
+  koi_vcard_set_raw (koi_contact_card_edit_vcard (card), "ANNIVERSARY", anniversary);
+}
+
 char *
 koi_contact_card_get_language (const KoiContactCard *card)
 {
   return koi_vcard_get_text (card->vcard, "LANG");
+}
+
+void
+koi_contact_card_set_language (KoiContactCard *card,
+                               const char     *language)
+{
+  /* LANG is a language-tag value (RFC 5646): nothing in it to escape. */
+  koi_vcard_set_raw (koi_contact_card_edit_vcard (card), "LANG", language);
 }
 
 GStrv

@@ -57,7 +57,12 @@ char           *koi_contact_card_get_birthday   (const KoiContactCard  *card);
 void            koi_contact_card_set_birthday   (KoiContactCard        *card,
                                                  const char            *birthday);
 char           *koi_contact_card_get_anniversary (const KoiContactCard *card);
+void            koi_contact_card_set_anniversary (KoiContactCard      *card,
+                                                  const char          *anniversary);
+/* LANG as text ("de", "en-GB"), or NULL. */
 char           *koi_contact_card_get_language   (const KoiContactCard  *card);
+void            koi_contact_card_set_language   (KoiContactCard        *card,
+                                                 const char            *language);
 /* Every EMAIL of the card, lower-cased, preferred first. */
 GStrv           koi_contact_card_get_emails     (const KoiContactCard  *card);
 /* contact.json "groups". */

@@ -25,6 +25,8 @@ koi_contact_edit_copy (const KoiContactEdit *edit)
   copy->name = g_strdup (edit->name);
   copy->status = g_strdup (edit->status);
   copy->birthday = g_strdup (edit->birthday);
+  copy->anniversary = g_strdup (edit->anniversary);
+  copy->language = g_strdup (edit->language);
   copy->blocked = edit->blocked;
   copy->notify = edit->notify;
   copy->photo = edit->photo != NULL ? g_bytes_ref (edit->photo) : NULL;
@@ -46,6 +48,8 @@ koi_contact_edit_free (KoiContactEdit *edit)
   g_free (edit->name);
   g_free (edit->status);
   g_free (edit->birthday);
+  g_free (edit->anniversary);
+  g_free (edit->language);
   g_clear_pointer (&edit->photo, g_bytes_unref);
   g_strfreev (edit->groups);
   g_free (edit->vcard);
@@ -320,6 +324,10 @@ koi_contacts_edited_card (KoiStore             *store,
     koi_contact_card_set_status (card, edit->status);
   if (edit->birthday != NULL)
     koi_contact_card_set_birthday (card, edit->birthday);
+  if (edit->anniversary != NULL)
+    koi_contact_card_set_anniversary (card, edit->anniversary);
+  if (edit->language != NULL)
+    koi_contact_card_set_language (card, edit->language);
   if (edit->blocked >= 0)
     koi_contact_card_set_blocked (card, edit->blocked);
   if (edit->notify >= 0)

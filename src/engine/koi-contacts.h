@@ -24,7 +24,9 @@ G_BEGIN_DECLS
 typedef struct {
   char    *name;
   char    *status;
-  char    *birthday;
+  char    *birthday;      /* raw vCard dates (koi-vcard-date.h) */
+  char    *anniversary;
+  char    *language;      /* vCard LANG, a language tag */
   int      blocked;       /* -1, 0, 1 */
   int      notify;        /* -1, 0, 1 */
   GBytes  *photo;         /* JPEG, already scaled; NULL: unchanged */

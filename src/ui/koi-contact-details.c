@@ -3,14 +3,19 @@
 
 #include "config.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "koi-avatar-file.h"
 #include "koi-compat.h"
+#include "koi-compat-files.h"
 #include "koi-contact-details.h"
 #include "koi-contact-info.h"
 #include "koi-contacts.h"
 #include "koi-syncer.h"
+#include "koi-vcard-date.h"
 
 struct _KoiContactDetails
 {
@@ -32,12 +37,24 @@ struct _KoiContactDetails
   AdwEntryRow    *emails_row;
   AdwEntryRow    *phone_row;
   AdwEntryRow    *note_row;
+  AdwEntryRow    *birthday_row;
+  AdwEntryRow    *anniversary_row;
+  AdwEntryRow    *language_row;
+  AdwEntryRow    *groups_row;
+  /* What the date and language rows showed when loaded: a value left as
+   * it was is not rewritten (Koi may not read every form another app
+   * wrote). */
+  char           *shown_birthday;
+  char           *shown_anniversary;
+  char           *shown_language;
+  char           *shown_groups;
   GtkSwitch      *notify_switch;
   GtkWidget      *key_group;
   GtkLabel       *fingerprint_label;
   GtkWidget      *save_button;
   GtkWidget      *block_button;
   GtkWidget      *send_button;
+  GtkWidget      *export_button;
   GtkLabel       *error_label;
 };
 
@@ -47,6 +64,7 @@ enum {
   SIGNAL_LOADED,
   SIGNAL_SAVED,
   SIGNAL_SEND_MESSAGE,
+  SIGNAL_EXPORTED,
   N_SIGNALS
 };
 
@@ -103,6 +121,21 @@ show_info (KoiContactDetails *self)
   set_row_text (self->emails_row, emails);
   set_row_text (self->phone_row, info->phone);
   set_row_text (self->note_row, info->note);
+  g_free (self->shown_birthday);
+  self->shown_birthday = koi_vcard_date_to_input (info->birthday);
+  set_row_text (self->birthday_row, self->shown_birthday);
+  g_free (self->shown_anniversary);
+  self->shown_anniversary = koi_vcard_date_to_input (info->anniversary);
+  set_row_text (self->anniversary_row, self->shown_anniversary);
+  g_free (self->shown_language);
+  self->shown_language = g_strdup (info->language != NULL ? info->language : "");
+  set_row_text (self->language_row, self->shown_language);
+  g_free (self->shown_groups);
+  self->shown_groups = g_strjoinv (", ", info->groups);
+  set_row_text (self->groups_row, self->shown_groups);
+  for (AdwEntryRow **row = (AdwEntryRow *[]) { self->birthday_row, self->anniversary_row,
+                                               self->language_row, NULL }; *row != NULL; row++)
+    gtk_widget_remove_css_class (GTK_WIDGET (*row), "error");
   gtk_switch_set_active (self->notify_switch, !info->muted);
   gtk_label_set_label (self->fingerprint_label, info->fingerprint != NULL ? info->fingerprint : "");
   gtk_widget_set_visible (self->key_group, info->fingerprint != NULL && !info->is_me);
@@ -226,17 +259,100 @@ parse_emails (KoiContactDetails *self,
   return TRUE;
 }
 
+/* A date row as a vCard value for @out (left NULL when unchanged).
+ * FALSE (and an error shown) when it is not a date. */
+static gboolean
+parse_date (KoiContactDetails  *self,
+            AdwEntryRow        *row,
+            const char         *shown,
+            char              **out)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (row));
+  g_autofree char *value = NULL;
+
+  if (g_strcmp0 (text, shown) == 0)
+    return TRUE;
+  value = koi_vcard_date_from_input (text);
+  if (value == NULL)
+    {
+      /* TRANSLATORS: %s is what the user typed; keep the example dates as they are */
+      g_autofree char *message = g_strdup_printf (_("“%s” is not a date: write it as 1990-04-12, "
+                                                    "or 04-12 without the year"), text);
+
+      show_error (self, message);
+      gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+      return FALSE;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+  *out = g_steal_pointer (&value);
+  return TRUE;
+}
+
+static gboolean
+parse_language (KoiContactDetails  *self,
+                char              **out)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->language_row))));
+
+  if (g_strcmp0 (text, self->shown_language) == 0)
+    return TRUE;
+  /* A language tag (RFC 5646) as people write them: "de", "en-GB",
+   * "zh-Hant-TW". */
+  if (*text != '\0' && !g_regex_match_simple ("^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$", text, 0, 0))
+    {
+      /* TRANSLATORS: %s is what the user typed; keep the example codes as they are */
+      g_autofree char *message = g_strdup_printf (_("“%s” is not a language code such as de, "
+                                                    "en or pt-BR"), text);
+
+      show_error (self, message);
+      gtk_widget_add_css_class (GTK_WIDGET (self->language_row), "error");
+      return FALSE;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (self->language_row), "error");
+  *out = g_steal_pointer (&text);
+  return TRUE;
+}
+
+/* The groups as typed, separated by commas; each once, in order. */
+static GStrv
+parse_groups (KoiContactDetails *self)
+{
+  g_auto (GStrv) parts = g_strsplit (gtk_editable_get_text (GTK_EDITABLE (self->groups_row)), ",", -1);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr (GPtrArray) seen = g_ptr_array_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *group = g_strstrip (parts[i]);
+      gboolean again = FALSE;
+
+      for (guint j = 0; j < seen->len && !again; j++)
+        again = g_str_equal (group, g_ptr_array_index (seen, j));
+      if (*group == '\0' || again)
+        continue;
+      g_ptr_array_add (seen, group);
+      g_strv_builder_add (builder, group);
+    }
+  return g_strv_builder_end (builder);
+}
+
 static void
 on_save_clicked (KoiContactDetails *self)
 {
   g_autoptr (KoiContactEdit) edit = koi_contact_edit_new ();
 
-  if (self->address == NULL || !self->dirty || !parse_emails (self, &edit->emails))
+  if (self->address == NULL || !self->dirty || !parse_emails (self, &edit->emails) ||
+      !parse_date (self, self->birthday_row, self->shown_birthday, &edit->birthday) ||
+      !parse_date (self, self->anniversary_row, self->shown_anniversary, &edit->anniversary) ||
+      !parse_language (self, &edit->language))
     return;
 
   edit->name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
   edit->phone = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->phone_row))));
   edit->note = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->note_row)));
+  /* Untouched, the card's groups stay exactly as they are. */
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->groups_row)), self->shown_groups) != 0)
+    edit->groups = parse_groups (self);
   edit->notify = gtk_switch_get_active (self->notify_switch) ? 1 : 0;
   if (self->new_photo != NULL)
     edit->photo = g_bytes_ref (self->new_photo);
@@ -245,15 +361,119 @@ on_save_clicked (KoiContactDetails *self)
 }
 
 static void
-on_block_clicked (KoiContactDetails *self)
+set_blocked (KoiContactDetails *self,
+             gboolean           blocked)
 {
   g_autoptr (KoiContactEdit) edit = koi_contact_edit_new ();
 
-  if (self->info == NULL)
-    return;
-  edit->blocked = self->info->blocked ? 0 : 1;
+  edit->blocked = blocked ? 1 : 0;
   gtk_widget_set_sensitive (self->block_button, FALSE);
   write_edit (self, edit);
+}
+
+static void
+on_block_response (KoiContactDetails *self,
+                   const char        *response)
+{
+  if (g_strcmp0 (response, "block") == 0 && self->info != NULL && !self->info->blocked)
+    set_blocked (self, TRUE);
+}
+
+static void
+on_block_clicked (KoiContactDetails *self)
+{
+  g_autofree char *heading = NULL;
+  GtkWidget *alert;
+
+  if (self->info == NULL)
+    return;
+  /* Unblocking takes nothing away: no question. */
+  if (self->info->blocked)
+    {
+      set_blocked (self, FALSE);
+      return;
+    }
+  /* Blocking hides a person everywhere, on every device: ask first. */
+  /* TRANSLATORS: %s is the contact's name or address */
+  heading = g_strdup_printf (_("Block %s?"), koi_contact_info_get_title (self->info));
+  alert = koi_compat_alert_new (heading, _("You will not see their messages; they are not told."));
+  koi_compat_alert_add_response (alert, "cancel", _("_Cancel"), ADW_RESPONSE_DEFAULT);
+  koi_compat_alert_add_response (alert, "block", _("_Block"), ADW_RESPONSE_DESTRUCTIVE);
+  /* Enter does not block by accident: Cancel is the default. */
+  koi_compat_alert_set_responses (alert, "cancel", "cancel");
+  g_signal_connect_object (alert, "response", G_CALLBACK (on_block_response), self, G_CONNECT_SWAPPED);
+  koi_compat_alert_present (alert, GTK_WIDGET (self));
+}
+
+/* ---- Export ------------------------------------------------------- */
+
+static void
+exported_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr (KoiContactDetails) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          /* TRANSLATORS: %s is the system's reason */
+          g_autofree char *message = g_strdup_printf (_("The contact could not be exported: %s"),
+                                                      error->message);
+
+          show_error (self, message);
+        }
+      return;
+    }
+  show_error (self, NULL);
+  g_signal_emit (self, signals[SIGNAL_EXPORTED], 0, source);
+}
+
+void
+koi_contact_details_export_to_file (KoiContactDetails *self,
+                                    GFile             *file)
+{
+  g_autoptr (GBytes) bytes = NULL;
+
+  g_return_if_fail (KOI_IS_CONTACT_DETAILS (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->info == NULL || self->info->vcard == NULL)
+    return;
+  /* The card as it is stored, not unsaved edits: what syncs is what is
+   * shared. Written on GIO's threads. */
+  bytes = g_bytes_new (self->info->vcard, strlen (self->info->vcard));
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                       self->cancellable, exported_cb, g_object_ref (self));
+}
+
+static void
+export_chosen_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (KoiContactDetails) self = user_data;
+  g_autoptr (GFile) file = koi_compat_save_file_finish (result, NULL);
+
+  if (file != NULL)
+    koi_contact_details_export_to_file (self, file);
+}
+
+static void
+on_export_clicked (KoiContactDetails *self)
+{
+  g_autofree char *name = NULL;
+
+  if (self->info == NULL)
+    return;
+  /* The name of the file a person recognises: theirs. Slashes would
+   * make it a path. */
+  name = g_strdup_printf ("%s.vcf", koi_contact_info_get_title (self->info));
+  g_strdelimit (name, "/\\", '-');
+  koi_compat_save_file (GTK_WIDGET (self), _("Export Contact"), name, self->cancellable,
+                        export_chosen_cb, g_object_ref (self));
 }
 
 static void
@@ -336,6 +556,61 @@ add_entry_row (KoiContactDetails   *self,
 }
 
 static void
+on_day_selected (GtkCalendar *calendar,
+                 AdwEntryRow *row)
+{
+  g_autoptr (GDateTime) date = gtk_calendar_get_date (calendar);
+  g_autofree char *text = g_date_time_format (date, "%Y-%m-%d");
+
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+  gtk_popover_popdown (GTK_POPOVER (gtk_widget_get_ancestor (GTK_WIDGET (calendar), GTK_TYPE_POPOVER)));
+}
+
+/* Opens on the row's date (today if it has none or no year). */
+static void
+on_calendar_shown (GtkPopover  *popover,
+                   GtkCalendar *calendar)
+{
+  AdwEntryRow *row = g_object_get_data (G_OBJECT (calendar), "koi-row");
+  g_autofree char *value = koi_vcard_date_from_input (gtk_editable_get_text (GTK_EDITABLE (row)));
+  int year, month, day;
+
+  if (value == NULL || sscanf (value, "%4d%2d%2d", &year, &month, &day) != 3)
+    return;
+  {
+    g_autoptr (GDateTime) date = g_date_time_new_local (year, month, day, 0, 0, 0);
+
+    g_signal_handlers_block_by_func (calendar, on_day_selected, row);
+    gtk_calendar_select_day (calendar, date);
+    g_signal_handlers_unblock_by_func (calendar, on_day_selected, row);
+  }
+}
+
+/* A date can be typed, or picked from a calendar (which always has a
+ * year; type "04-12" for a day without one). */
+static void
+add_calendar_button (KoiContactDetails *self,
+                     AdwEntryRow       *row)
+{
+  GtkWidget *button = gtk_menu_button_new ();
+  GtkWidget *popover = gtk_popover_new ();
+  GtkWidget *calendar = gtk_calendar_new ();
+
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "x-office-calendar-symbolic");
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_tooltip_text (button, _("Pick a Date"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Pick a Date"), -1);
+  gtk_popover_set_child (GTK_POPOVER (popover), calendar);
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), popover);
+  g_signal_connect (popover, "show", G_CALLBACK (on_calendar_shown), calendar);
+  g_object_set_data (G_OBJECT (calendar), "koi-row", row);
+  g_signal_connect (calendar, "day-selected", G_CALLBACK (on_day_selected), row);
+  adw_entry_row_add_suffix (row, button);
+}
+
+static void
 build (KoiContactDetails *self)
 {
   GtkWidget *scrolled = gtk_scrolled_window_new ();
@@ -410,6 +685,15 @@ build (KoiContactDetails *self)
   self->emails_row = add_entry_row (self, ADW_PREFERENCES_GROUP (group), _("Other _Email Addresses"));
   self->phone_row = add_entry_row (self, ADW_PREFERENCES_GROUP (group), _("_Phone"));
   self->note_row = add_entry_row (self, ADW_PREFERENCES_GROUP (group), _("N_ote"));
+  self->birthday_row = add_entry_row (self, ADW_PREFERENCES_GROUP (group), _("_Birthday"));
+  add_calendar_button (self, self->birthday_row);
+  self->anniversary_row = add_entry_row (self, ADW_PREFERENCES_GROUP (group), _("_Anniversary"));
+  add_calendar_button (self, self->anniversary_row);
+  /* TRANSLATORS: the language the contact prefers, as a code such as "de" */
+  self->language_row = add_entry_row (self, ADW_PREFERENCES_GROUP (group), _("Preferred _Language"));
+  /* TRANSLATORS: contact groups (categories), separated by commas */
+  self->groups_row = add_entry_row (self, ADW_PREFERENCES_GROUP (group), _("_Groups"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->groups_row), _("Separate groups with commas"));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (notify_row), _("Notifications"));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (notify_row),
                                _("Off: their messages arrive without a notification, on every device"));
@@ -447,11 +731,18 @@ build (KoiContactDetails *self)
   gtk_widget_set_visible (self->key_group, FALSE);
   gtk_box_append (GTK_BOX (box), self->key_group);
 
+  self->export_button = gtk_button_new_with_mnemonic (_("E_xport Contact…"));
+  gtk_widget_set_halign (self->export_button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (self->export_button, _("Save the card as a vCard file to share it"));
+  g_signal_connect_object (self->export_button, "clicked", G_CALLBACK (on_export_clicked), self,
+                           G_CONNECT_SWAPPED);
+
   self->error_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_wrap (self->error_label, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->error_label), "error");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->error_label));
+  gtk_box_append (GTK_BOX (box), self->export_button);
 }
 
 GtkWidget *
@@ -522,6 +813,40 @@ koi_contact_details_get_name_row (KoiContactDetails *self)
 }
 
 GtkWidget *
+koi_contact_details_get_row (KoiContactDetails *self,
+                             const char        *field)
+{
+  g_return_val_if_fail (KOI_IS_CONTACT_DETAILS (self), NULL);
+
+  if (g_str_equal (field, "birthday"))
+    return GTK_WIDGET (self->birthday_row);
+  if (g_str_equal (field, "anniversary"))
+    return GTK_WIDGET (self->anniversary_row);
+  if (g_str_equal (field, "language"))
+    return GTK_WIDGET (self->language_row);
+  if (g_str_equal (field, "groups"))
+    return GTK_WIDGET (self->groups_row);
+  if (g_str_equal (field, "name"))
+    return GTK_WIDGET (self->name_row);
+  g_return_val_if_reached (NULL);
+}
+
+GtkWidget *
+koi_contact_details_get_export_button (KoiContactDetails *self)
+{
+  return self->export_button;
+}
+
+const char *
+koi_contact_details_get_status (KoiContactDetails *self)
+{
+  g_return_val_if_fail (KOI_IS_CONTACT_DETAILS (self), NULL);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->status_label))
+    ? gtk_label_get_label (self->status_label) : NULL;
+}
+
+GtkWidget *
 koi_contact_details_get_save_button (KoiContactDetails *self)
 {
   return self->save_button;
@@ -553,6 +878,10 @@ koi_contact_details_dispose (GObject *object)
   g_clear_pointer (&self->info, koi_contact_info_free);
   g_clear_pointer (&self->address, g_free);
   g_clear_pointer (&self->new_photo, g_bytes_unref);
+  g_clear_pointer (&self->shown_birthday, g_free);
+  g_clear_pointer (&self->shown_anniversary, g_free);
+  g_clear_pointer (&self->shown_language, g_free);
+  g_clear_pointer (&self->shown_groups, g_free);
 
   G_OBJECT_CLASS (koi_contact_details_parent_class)->dispose (object);
 }
@@ -571,6 +900,8 @@ koi_contact_details_class_init (KoiContactDetailsClass *klass)
   signals[SIGNAL_SEND_MESSAGE] = g_signal_new ("send-message", G_TYPE_FROM_CLASS (klass),
                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_EXPORTED] = g_signal_new ("exported", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                           0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_FILE);
 }
 
 static void

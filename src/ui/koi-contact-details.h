@@ -11,12 +11,15 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (KoiContactDetails, koi_contact_details, KOI, CONTACT_DETAILS, GtkBox)
 
 /*
- * One contact's card, edited in place: avatar, name, further email
- * addresses, phone, note, notifications, Block/Unblock, Send Message.
- * Saving writes a new version of the card through the engine
- * (koi_account_edit_contact_async), which syncs it to the user's other
- * devices. Signals: "loaded" after each read of the card, "saved" after
- * an edit was stored, "send-message" (const char *address).
+ * One contact's card, edited in place: avatar, name, their own status
+ * line (read-only), further email addresses, phone, note, birthday and
+ * anniversary (typed or picked; the year may be left out), preferred
+ * language, groups, notifications, Block (after a question)/Unblock,
+ * Send Message, Export Contact. Saving writes a new version of the card
+ * through the engine (koi_account_edit_contact_async), which syncs it to
+ * the user's other devices. Signals: "loaded" after each read of the
+ * card, "saved" after an edit was stored, "send-message" (const char
+ * *address), "exported" (GFile *) after a .vcf was written.
  */
 
 GtkWidget  *koi_contact_details_new          (KoiAccount        *account);
@@ -31,7 +34,17 @@ gboolean    koi_contact_details_get_blocked  (KoiContactDetails *self);
 const char *koi_contact_details_get_fingerprint (KoiContactDetails *self);
 /* The editable rows, for the keyboard and for tests. */
 GtkWidget  *koi_contact_details_get_name_row (KoiContactDetails *self);
+/* "name", "birthday", "anniversary", "language" or "groups". */
+GtkWidget  *koi_contact_details_get_row      (KoiContactDetails *self,
+                                              const char        *field);
 GtkWidget  *koi_contact_details_get_save_button  (KoiContactDetails *self);
+GtkWidget  *koi_contact_details_get_export_button (KoiContactDetails *self);
+/* The contact's own status line as shown, or NULL. */
+const char *koi_contact_details_get_status   (KoiContactDetails *self);
+/* Writes the stored card as a .vcf to @file (what Export does after the
+ * file chooser), then "exported". */
+void        koi_contact_details_export_to_file (KoiContactDetails *self,
+                                                GFile             *file);
 GtkWidget  *koi_contact_details_get_block_button (KoiContactDetails *self);
 /* The error shown under the card, or NULL. */
 const char *koi_contact_details_get_error    (KoiContactDetails *self);

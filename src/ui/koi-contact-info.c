@@ -21,6 +21,11 @@ koi_contact_info_free (KoiContactInfo *info)
   g_free (info->status);
   g_free (info->phone);
   g_free (info->note);
+  g_free (info->birthday);
+  g_free (info->anniversary);
+  g_free (info->language);
+  g_strfreev (info->groups);
+  g_free (info->vcard);
   g_strfreev (info->emails);
   g_clear_pointer (&info->photo, g_bytes_unref);
   g_free (info->fingerprint);
@@ -45,7 +50,8 @@ koi_contact_info_get_texture (const KoiContactInfo *info)
 /* Runs on the reader's thread. */
 static KoiContactInfo *
 info_from_contact (const KoiStoreContact *contact,
-                   const char            *address)
+                   const char            *address,
+                   gboolean               with_vcard)
 {
   KoiContactInfo *info = g_new0 (KoiContactInfo, 1);
   g_autoptr (KoiContactCard) card = NULL;
@@ -78,10 +84,20 @@ info_from_contact (const KoiStoreContact *contact,
       info->phone = koi_vcard_get_text (vcard, "TEL");
       info->note = koi_vcard_get_text (vcard, "NOTE");
       info->photo = koi_contact_card_get_photo (card, NULL);
+      info->birthday = koi_contact_card_get_birthday (card);
+      info->anniversary = koi_contact_card_get_anniversary (card);
+      info->language = koi_contact_card_get_language (card);
+      info->groups = koi_contact_card_get_groups (card);
+      /* Only one card is exported at a time: a list of hundreds does not
+       * write each one's photo out again. */
+      if (with_vcard)
+        info->vcard = koi_contact_card_to_vcard (card);
       for (guint i = 0; all != NULL && all[i] != NULL; i++)
         if (g_ascii_strcasecmp (all[i], info->address) != 0)
           g_ptr_array_add (emails, g_strdup (all[i]));
     }
+  if (info->groups == NULL)
+    info->groups = g_new0 (char *, 1);
   g_ptr_array_add (emails, NULL);
   info->emails = (GStrv) g_ptr_array_free (g_steal_pointer (&emails), FALSE);
   return info;
@@ -121,7 +137,7 @@ get_job (KoiStore      *store,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  info = info_from_contact (contact, query->address);
+  info = info_from_contact (contact, query->address, TRUE);
   /* The card shows the key so the user can compare it with what the
    * contact's own device shows (the info line of a key change says so). */
   key = koi_store_peer_key_get (store, query->account_id, info->address, NULL);
@@ -192,7 +208,7 @@ list_job (KoiStore      *store,
         continue;
       if (query->blocked_only ? !contact->blocked : contact->card_ref == 0)
         continue;
-      g_ptr_array_add (infos, info_from_contact (contact, contact->address));
+      g_ptr_array_add (infos, info_from_contact (contact, contact->address, FALSE));
     }
   g_ptr_array_sort (infos, by_title);
   return infos;

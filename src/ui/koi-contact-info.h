@@ -21,6 +21,11 @@ typedef struct
   char     *status;
   char     *phone;
   char     *note;
+  char     *birthday;    /* raw vCard dates, or NULL */
+  char     *anniversary;
+  char     *language;    /* a language tag, or NULL */
+  GStrv     groups;      /* contact.json "groups", never NULL */
+  char     *vcard;       /* the card as a .vcf (export; not in lists), or NULL */
   GStrv     emails;      /* further addresses on the card, never NULL */
   GBytes   *photo;       /* as on the card, or NULL */
   char     *fingerprint; /* their OpenPGP key's, in groups of four, or NULL */

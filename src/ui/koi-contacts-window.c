@@ -10,6 +10,7 @@
 #include "koi-compat.h"
 #include "koi-contact-info.h"
 #include "koi-contacts.h"
+#include "koi-contacts-import.h"
 #include "koi-contacts-window.h"
 
 struct _KoiContactsWindow
@@ -21,6 +22,8 @@ struct _KoiContactsWindow
 
   AdwWindowTitle    *title;
   GtkWidget         *back_button;
+  GtkWidget         *import_button;
+  AdwToastOverlay   *toasts;
   GtkStack          *stack;
   GtkStack          *list_stack;
   GtkSearchEntry    *search_entry;
@@ -33,6 +36,7 @@ G_DEFINE_FINAL_TYPE (KoiContactsWindow, koi_contacts_window, ADW_TYPE_WINDOW)
 enum {
   SIGNAL_LOADED,
   SIGNAL_SEND_MESSAGE,
+  SIGNAL_IMPORTED,
   N_SIGNALS
 };
 
@@ -131,6 +135,86 @@ on_send_message (KoiContactsWindow *self,
   g_signal_emit (self, signals[SIGNAL_SEND_MESSAGE], 0, address);
 }
 
+static void
+imported_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr (KoiContactsWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  guint skipped = 0;
+  guint written = koi_contacts_import_finish (result, &skipped, &error);
+
+  gtk_widget_set_sensitive (self->import_button, TRUE);
+  if (written == 0)
+    {
+      GtkWidget *alert;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      alert = koi_compat_alert_new (_("Could Not Import Contacts"), error->message);
+      koi_compat_alert_add_response (alert, "close", _("_Close"), ADW_RESPONSE_DEFAULT);
+      koi_compat_alert_set_responses (alert, "close", "close");
+      koi_compat_alert_present (alert, GTK_WIDGET (self));
+      g_signal_emit (self, signals[SIGNAL_IMPORTED], 0, 0, error->message);
+      return;
+    }
+  {
+    /* TRANSLATORS: after importing a vCard file */
+    g_autofree char *title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u contact imported",
+                                                           "%u contacts imported", written), written);
+    g_autofree char *full = NULL;
+
+    if (skipped > 0)
+      /* TRANSLATORS: the first %s is "N contacts imported"; cards without an address were left out */
+      full = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s; %u without an address",
+                                           "%s; %u without an address", skipped),
+                              title, skipped);
+    adw_toast_overlay_add_toast (self->toasts, adw_toast_new (full != NULL ? full : title));
+  }
+  g_signal_emit (self, signals[SIGNAL_IMPORTED], 0, written, NULL);
+}
+
+void
+koi_contacts_window_import_file (KoiContactsWindow *self,
+                                 GFile             *file)
+{
+  g_return_if_fail (KOI_IS_CONTACTS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  gtk_widget_set_sensitive (self->import_button, FALSE);
+  koi_contacts_import_async (self->account, file, self->cancellable, imported_cb, g_object_ref (self));
+}
+
+static void
+import_chosen_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (KoiContactsWindow) self = user_data;
+  g_autoptr (GFile) file = koi_compat_open_file_finish (result, NULL);
+
+  if (file != NULL)
+    koi_contacts_window_import_file (self, file);
+}
+
+static void
+import_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  KoiContactsWindow *self = KOI_CONTACTS_WINDOW (widget);
+  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("Contacts (vCard)"));
+  gtk_file_filter_add_mime_type (filter, "text/vcard");
+  gtk_file_filter_add_mime_type (filter, "text/x-vcard");
+  gtk_file_filter_add_suffix (filter, "vcf");
+  gtk_file_filter_add_suffix (filter, "vcard");
+  koi_compat_open_file (widget, _("Import Contacts"), filter, self->cancellable, import_chosen_cb,
+                        g_object_ref (self));
+}
+
 void
 koi_contacts_window_show_contact (KoiContactsWindow *self,
                                   const char        *address)
@@ -142,6 +226,7 @@ koi_contacts_window_show_contact (KoiContactsWindow *self,
   /* TRANSLATORS: title of the window showing one contact card */
   adw_window_title_set_title (self->title, _("Contact"));
   gtk_widget_set_visible (self->back_button, TRUE);
+  gtk_widget_set_visible (self->import_button, FALSE);
 }
 
 void
@@ -152,6 +237,7 @@ koi_contacts_window_show_list (KoiContactsWindow *self)
   gtk_stack_set_visible_child_name (self->stack, "list");
   adw_window_title_set_title (self->title, _("Contacts"));
   gtk_widget_set_visible (self->back_button, FALSE);
+  gtk_widget_set_visible (self->import_button, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
@@ -224,6 +310,12 @@ build (KoiContactsWindow *self)
   g_signal_connect_object (self->back_button, "clicked", G_CALLBACK (koi_contacts_window_show_list),
                            self, G_CONNECT_SWAPPED);
   adw_header_bar_pack_start (ADW_HEADER_BAR (header), self->back_button);
+  self->import_button = gtk_button_new_from_icon_name ("document-open-symbolic");
+  gtk_widget_set_tooltip_text (self->import_button, _("Import Contacts…"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->import_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Import Contacts…"), -1);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->import_button), "contacts.import");
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), self->import_button);
   gtk_box_append (GTK_BOX (toolbar), header);
 
   self->search_entry = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
@@ -262,6 +354,14 @@ build (KoiContactsWindow *self)
                                    _("Everyone you start a chat with is added here, and so is "
                                      "anyone you add from a chat’s menu. Your contacts are kept "
                                      "in your mailbox, so every device of yours has them."));
+  {
+    GtkWidget *button = gtk_button_new_with_mnemonic (_("_Import Contacts…"));
+
+    gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+    gtk_widget_add_css_class (button, "pill");
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "contacts.import");
+    adw_status_page_set_child (ADW_STATUS_PAGE (empty), button);
+  }
 
   self->list_stack = GTK_STACK (gtk_stack_new ());
   gtk_widget_set_vexpand (GTK_WIDGET (self->list_stack), TRUE);
@@ -281,7 +381,9 @@ build (KoiContactsWindow *self)
   gtk_stack_add_named (self->stack, GTK_WIDGET (self->details), "card");
   gtk_box_append (GTK_BOX (toolbar), GTK_WIDGET (self->stack));
 
-  adw_window_set_content (ADW_WINDOW (self), toolbar);
+  self->toasts = ADW_TOAST_OVERLAY (adw_toast_overlay_new ());
+  adw_toast_overlay_set_child (self->toasts, toolbar);
+  adw_window_set_content (ADW_WINDOW (self), GTK_WIDGET (self->toasts));
 }
 
 GtkWidget *
@@ -342,6 +444,8 @@ koi_contacts_window_class_init (KoiContactsWindowClass *klass)
   object_class->dispose = koi_contacts_window_dispose;
 
   gtk_widget_class_install_action (widget_class, "contacts.close", NULL, close_action);
+  gtk_widget_class_install_action (widget_class, "contacts.import", NULL, import_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "contacts.import", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "contacts.close", NULL);
 
   signals[SIGNAL_LOADED] = g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -349,6 +453,9 @@ koi_contacts_window_class_init (KoiContactsWindowClass *klass)
   signals[SIGNAL_SEND_MESSAGE] = g_signal_new ("send-message", G_TYPE_FROM_CLASS (klass),
                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_IMPORTED] = g_signal_new ("imported", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                           0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT,
+                                           G_TYPE_STRING);
 }
 
 static void

@@ -15,8 +15,11 @@ G_DECLARE_FINAL_TYPE (KoiContactsWindow, koi_contacts_window, KOI, CONTACTS_WIND
  * The address book (win.contacts, Ctrl+Shift+C): every contact with a
  * card, searchable, with avatars; a click opens the card
  * (KoiContactDetails). Built in code from widgets both widget sets have,
- * like the group details. Signals: "loaded" after each read of the list,
- * "send-message" (const char *address) from a card.
+ * like the group details. "Import Contacts…" (the header's button,
+ * Ctrl+O) adds the cards of a .vcf file through the engine. Signals:
+ * "loaded" after each read of the list, "send-message" (const char
+ * *address) from a card, "imported" (guint contacts written, const char
+ * *error or NULL) after an import.
  */
 
 GtkWidget         *koi_contacts_window_new             (GtkWindow         *parent,
@@ -24,6 +27,9 @@ GtkWidget         *koi_contacts_window_new             (GtkWindow         *paren
 /* Opens @address's card (also when it has none yet). */
 void               koi_contacts_window_show_contact    (KoiContactsWindow *self,
                                                         const char        *address);
+/* Imports the cards of @file (what Import does after the file chooser). */
+void               koi_contacts_window_import_file     (KoiContactsWindow *self,
+                                                        GFile             *file);
 /* Back to the list. */
 void               koi_contacts_window_show_list       (KoiContactsWindow *self);
 /* "list" or "card". */

@@ -473,6 +473,90 @@ test_huge_photo (void)
   g_test_message ("10 MB card parsed in %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - start) / 1000);
 }
 
+/* Dates as typed in the card editor, and as the editor shows them. */
+static void
+test_vcard_dates (void)
+{
+  static const struct { const char *typed; const char *value; } typed[] = {
+    { "1990-04-12", "19900412" },
+    { " 19900412 ", "19900412" },
+    { "04-12", "--0412" },
+    { "--04-12", "--0412" },
+    { "--0412", "--0412" },
+    { "0412", "--0412" },
+    { "02-29", "--0229" },          /* a birthday without a year may be 29 February */
+    { "2024-02-29", "20240229" },
+    { "", "" },                      /* clears it */
+    { "2023-02-29", NULL },         /* no such day */
+    { "1990-04-31", NULL },
+    { "13-01", NULL },
+    { "00-10", NULL },
+    { "0000-04-12", NULL },
+    { "12 April", NULL },
+    { "1990-4-12", NULL },
+    { "1990-04-12T10:00", NULL },
+  };
+  static const struct { const char *value; const char *shown; } shown[] = {
+    { "19900412", "1990-04-12" },
+    { "1990-04-12", "1990-04-12" },  /* the extended form, as other apps write it */
+    { "--0412", "04-12" },
+    { "--04-12", "04-12" },
+    { "19900412T101500Z", "19900412T101500Z" },  /* not ours to rewrite */
+    { "circa 1800", "circa 1800" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (typed); i++)
+    {
+      g_autofree char *value = koi_vcard_date_from_input (typed[i].typed);
+
+      g_test_message ("typed “%s”", typed[i].typed);
+      g_assert_cmpstr (value, ==, typed[i].value);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (shown); i++)
+    {
+      g_autofree char *text = koi_vcard_date_to_input (shown[i].value);
+
+      g_assert_cmpstr (text, ==, shown[i].shown);
+    }
+}
+
+/* The fields the window edits: anniversary and language land in the
+ * vCard and come back after a round trip through the card's bytes. */
+static void
+test_card_more_fields (void)
+{
+  g_autoptr (KoiContactCard) card = koi_contact_card_new ("bob@example.org");
+  g_autoptr (KoiContactCard) again = NULL;
+  g_autofree char *vcf = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *anniversary = NULL;
+  g_autofree char *language = NULL;
+  g_autofree char *birthday = NULL;
+
+  koi_contact_card_set_birthday (card, "--0412");
+  koi_contact_card_set_anniversary (card, "20100612");
+  koi_contact_card_set_language (card, "de-CH");
+  vcf = koi_contact_card_to_vcard (card);
+  json = koi_contact_card_to_json (card);
+  g_assert_nonnull (strstr (vcf, "\r\nANNIVERSARY:20100612\r\n"));
+  g_assert_nonnull (strstr (vcf, "\r\nLANG:de-CH\r\n"));
+  again = koi_contact_card_parse (json, vcf, NULL, NULL, NULL);
+  birthday = koi_contact_card_get_birthday (again);
+  anniversary = koi_contact_card_get_anniversary (again);
+  language = koi_contact_card_get_language (again);
+  g_assert_cmpstr (birthday, ==, "--0412");
+  g_assert_cmpstr (anniversary, ==, "20100612");
+  g_assert_cmpstr (language, ==, "de-CH");
+
+  /* "" removes them. */
+  koi_contact_card_set_anniversary (again, "");
+  koi_contact_card_set_language (again, "");
+  g_clear_pointer (&vcf, g_free);
+  vcf = koi_contact_card_to_vcard (again);
+  g_assert_null (strstr (vcf, "ANNIVERSARY"));
+  g_assert_null (strstr (vcf, "LANG"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -485,6 +569,8 @@ main (int   argc,
   g_test_add_func ("/vcard/many", test_vcard_many);
   g_test_add_func ("/vcard/split", test_vcard_split);
   g_test_add_func ("/vcard/data-uri", test_data_uri);
+  g_test_add_func ("/vcard/dates", test_vcard_dates);
+  g_test_add_func ("/contact/more-fields", test_card_more_fields);
   g_test_add_func ("/contact/seed-golden", test_seed_golden);
   g_test_add_func ("/contact/build-roundtrip", test_build_roundtrip);
   g_test_add_func ("/contact/edit-keeps-unknown", test_edit_keeps_unknown);

@@ -99,6 +99,34 @@ test_phone_note_addresses (void)
   apply_store_close (&fixture);
 }
 
+/* The dates, language and groups the window writes land on the card
+ * (clearing with "" is checked in tests/coi: koi_contact_card_set_*). */
+static void
+test_dates_language_groups (void)
+{
+  ApplyStore fixture = { 0, };
+  g_autoptr (KoiContactEdit) edit = koi_contact_edit_new ();
+  g_autoptr (KoiContactCard) card = NULL;
+  g_autofree char *vcard = NULL;
+  g_auto (GStrv) groups = NULL;
+  const char *typed_groups[] = { "Family", "Climbing", NULL };
+
+  apply_store_open (&fixture, OWN);
+
+  edit->birthday = g_strdup ("--0412");
+  edit->anniversary = g_strdup ("20100612");
+  edit->language = g_strdup ("pt-BR");
+  edit->groups = g_strdupv ((char **) typed_groups);
+  vcard = edited (&fixture, edit, &card);
+  g_assert_nonnull (strstr (vcard, "\r\nBDAY:--0412\r\n"));
+  g_assert_nonnull (strstr (vcard, "\r\nANNIVERSARY:20100612\r\n"));
+  g_assert_nonnull (strstr (vcard, "\r\nLANG:pt-BR\r\n"));
+  groups = koi_contact_card_get_groups (card);
+  g_assert_cmpstrv (groups, typed_groups);
+
+  apply_store_close (&fixture);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -106,6 +134,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/engine/contacts-edit/phone-note-addresses", test_phone_note_addresses);
+  g_test_add_func ("/engine/contacts-edit/dates-language-groups", test_dates_language_groups);
 
   return g_test_run ();
 }

@@ -252,6 +252,14 @@ test_contacts_window (void)
 
   /* Block: Bob's next message does not show. */
   press (koi_contact_details_get_block_button (details));
+  {
+    /* It asks first. */
+    GtkWidget *alert = NULL;
+
+    KOI_TEST_UI_WAIT_FOR ((alert = koi_compat_alert_find (GTK_WINDOW (contacts))) != NULL, 10);
+    g_assert_cmpstr (koi_compat_alert_get_heading (alert), ==, "Block Bobby Tables?");
+    koi_compat_alert_respond (alert, "block");
+  }
   KOI_TEST_UI_WAIT_FOR (saves == 2 && koi_contact_details_get_blocked (details), WAIT_S);
   gtk_window_destroy (GTK_WINDOW (contacts));
   g_free (koi_test_cli_run_ok (cli, "bob", "send", ALICE, hidden_text, NULL));
