@@ -9,7 +9,9 @@
 #include "koi-apply.h"
 #include "koi-coi.h"
 #include "koi-coi-gmime.h"
+#include "koi-own-key.h"
 #include "koi-store-crypto.h"
+#include <glib/gstdio.h>
 #include "koi-store-group.h"
 #include "koi-test-keys.h"
 
@@ -246,15 +248,32 @@ test_gossip_needs_encryption_and_signature (void)
 }
 
 static void
-test_own_key_is_never_learnt (void)
+test_own_key_from_another_device (void)
 {
   ApplyStore s = { 0, };
+  gint64 now = g_get_real_time () / 1000;
+  g_autofree char *key_path = NULL;
+  g_autoptr (KoiStorePeerKey) own = NULL;
+  g_autoptr (KoiStorePeerKey) still = NULL;
 
   apply_store_open (&s, "alice@example.org");
-  /* Alice's other device: its own header tells this one nothing. */
-  apply_mail (&s, &(Mail) { .from = "alice@example.org", .date_ms = g_get_real_time () / 1000,
+  /* A device without a key of its own sees Alice's other device's key in
+   * her own mail: it is kept, so this device makes no second key
+   * (koi_apply_autocrypt_own). */
+  apply_mail (&s, &(Mail) { .from = "alice@example.org", .date_ms = now - HOUR_MS,
                             .key = key_a });
-  g_assert_null (key_of (&s, "alice@example.org"));
+  own = key_of (&s, "alice@example.org");
+  g_assert_nonnull (own);
+
+  /* Once this device holds a key, own mail teaches nothing: a forger's
+   * "From: alice" with another key changes nothing. */
+  key_path = koi_own_key_path (koi_store_get_path (s.store), s.account_id);
+  g_assert_true (g_file_set_contents (key_path, "a key", -1, NULL));
+  apply_mail (&s, &(Mail) { .from = "alice@example.org", .date_ms = now, .key = key_b });
+  still = key_of (&s, "alice@example.org");
+  g_assert_nonnull (still);
+  g_assert_cmpstr (still->fingerprint, ==, own->fingerprint);
+  g_unlink (key_path);
   apply_store_close (&s);
 }
 
@@ -278,7 +297,7 @@ main (int   argc,
   g_test_add_func ("/apply/autocrypt/future-date", test_future_date_cannot_pin);
   g_test_add_func ("/apply/autocrypt/unusable-key", test_unusable_key_is_ignored);
   g_test_add_func ("/apply/autocrypt/gossip", test_gossip_needs_encryption_and_signature);
-  g_test_add_func ("/apply/autocrypt/own-key", test_own_key_is_never_learnt);
+  g_test_add_func ("/apply/autocrypt/own-key", test_own_key_from_another_device);
 
   result = g_test_run ();
 
