@@ -559,10 +559,10 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/deltachat/same-account-default", test_same_account_default);
-  g_test_add_func ("/deltachat/same-account-detected", test_same_account_detected);
-  g_test_add_func ("/deltachat/interop", test_interop);
-  g_test_add_func ("/deltachat/edits-reactions-deletes", test_edits_reactions_deletes);
+  g_test_add_func ("/interop/plain/same-account-default", test_same_account_default);
+  g_test_add_func ("/interop/plain/same-account-detected", test_same_account_detected);
+  g_test_add_func ("/interop/plain/interop", test_interop);
+  g_test_add_func ("/interop/plain/edits-reactions-deletes", test_edits_reactions_deletes);
 
   return g_test_run ();
 }
