@@ -152,6 +152,20 @@ dc_chat_with (KoiTestDeltachat *dc,
   return interop_dc_int (dc, "create_chat_by_contact_id", params);
 }
 
+/* The user answers Delta Chat's contact request for @chat_id with
+ * "accept". */
+static void
+dc_accept (KoiTestDeltachat *dc,
+           gint64            chat_id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *params = g_strdup_printf ("[%u, %" G_GINT64_FORMAT "]",
+                                             koi_test_deltachat_account_id (dc), chat_id);
+  g_autoptr (JsonNode) none = koi_test_deltachat_call (dc, "accept_chat", params, &error);
+
+  g_assert_no_error (error);
+}
+
 /* (a) Default Delta Chat, keys by vCard, 1:1 both ways. */
 static void
 test_vcard_one_to_one (void)
@@ -391,10 +405,19 @@ test_group (void)
   params = g_strdup_printf ("[%u, %" G_GINT64_FORMAT "]", koi_test_deltachat_account_id (bob), bob_chat);
   chat = interop_dc_object (bob, "get_basic_chat_info", params);
   g_assert_cmpstr (interop_member (chat, "name"), ==, "Picnic");
+  /* A new group is a contact request in Delta Chat: Bob lets it in. */
+  dc_accept (bob, bob_chat);
 
   /* Bob answers in the group: Koi files it in the group, encrypted, and
    * Carol (whose key Bob has only from Koi's gossip) reads it too. */
   at_alice = dc_to_koi (cli, bob, bob_chat, group, BOB, "I bring the blanket", NULL);
+  /* Bob's Delta Chat has all three in the group: Carol's key came only
+   * in Koi's Autocrypt-Gossip. */
+  {
+    g_autoptr (JsonObject) full = interop_dc_object (bob, "get_full_chat_by_id", params);
+
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (full, "contactIds")), ==, 3);
+  }
   bob_at_carol = interop_dc_wait_text (carol, "I bring the blanket");
   g_assert_nonnull (bob_at_carol);
   g_assert_true (json_object_get_boolean_member (bob_at_carol, "showPadlock"));
@@ -404,22 +427,26 @@ test_group (void)
 
 /* (c) The Autocrypt path with a Delta Chat that allows plain mail: no
  * vCards. Koi's first message goes plain with its key in the Autocrypt
- * header; Delta Chat's answer comes encrypted; from then on both encrypt. */
+ * header. Delta Chat 2.x files plain mail under an address-only contact
+ * and never encrypts to one, so its answer in that chat comes plain too,
+ * with its own key in the header; Koi keeps that key and encrypts from then
+ * on, and Delta Chat's answer to an encrypted message is encrypted. */
 static void
 test_autocrypt (void)
 {
   g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
   g_autoptr (KoiTestDeltachat) bob = NULL;
   g_autoptr (JsonObject) first = NULL;
+  g_autoptr (JsonObject) plain_answer = NULL;
+  g_autoptr (JsonObject) sealed = NULL;
   g_autoptr (JsonObject) answer = NULL;
-  g_autoptr (JsonObject) again = NULL;
   g_autofree char *first_id = NULL;
   g_autofree char *raw = NULL;
-  g_autofree char *params = NULL;
   g_autofree char *keys_out = NULL;
   g_autoptr (GPtrArray) keys = NULL;
-  gboolean known = FALSE;
+  const char *source = NULL;
   gint64 chat;
+  gint64 dc_msg;
 
   koi_alice (cli);
   bob = interop_deltachat (cli, BOB, "bob-secret", TRUE);
@@ -435,27 +462,33 @@ test_autocrypt (void)
   g_assert_false (json_object_get_boolean_member (first, "showPadlock"));
   g_assert_cmpstr (interop_member (json_object_get_object_member (first, "sender"), "address"), ==, ALICE);
   chat = json_object_get_int_member (first, "chatId");
-  /* A stranger's first message is a contact request: Bob accepts it. */
-  params = g_strdup_printf ("[%u, %" G_GINT64_FORMAT "]", koi_test_deltachat_account_id (bob), chat);
+  dc_accept (bob, chat);
+
+  /* Delta Chat answers in the plain chat: plain, with its key. */
+  dc_msg = interop_dc_send (bob, chat, "Hi Alice, plain back");
   {
-    g_autoptr (GError) error = NULL;
-    g_autoptr (JsonNode) none = koi_test_deltachat_call (bob, "accept_chat", params, &error);
+    g_autoptr (JsonObject) sent = interop_dc_message (bob, dc_msg);
 
-    g_assert_no_error (error);
+    g_assert_false (json_object_get_boolean_member (sent, "showPadlock"));
   }
-
-  /* Delta Chat's answer is encrypted (it had Koi's key from the header),
-   * and carries Delta Chat's key, which Koi keeps. */
-  answer = dc_to_koi (cli, bob, chat, BOB, BOB, "Hi Alice, this one is sealed", NULL);
+  plain_answer = koi_wait_message (cli, BOB, NULL, "Hi Alice, plain back");
+  g_assert_nonnull (plain_answer);
+  g_assert_false (json_object_get_boolean_member (plain_answer, "encrypted"));
   keys_out = interop_koi_run (cli, "alice", "keys", NULL, NULL, NULL, NULL);
   keys = koi_test_cli_parse_lines (keys_out);
   for (guint i = 0; i < keys->len; i++)
     if (g_strcmp0 (interop_member (g_ptr_array_index (keys, i), "address"), BOB) == 0)
-      known = TRUE;
-  g_assert_true (known);
+      source = interop_member (g_ptr_array_index (keys, i), "source");
+  g_assert_cmpstr (source, ==, "autocrypt");
 
-  /* From then on Koi encrypts too. */
-  again = koi_to_dc (cli, bob, "bob", BOB, "Both of us encrypt now", "Single", NULL);
+  /* From then on Koi encrypts, and Delta Chat's answer to that is
+   * encrypted too (in its chat with Alice's key). */
+  sealed = koi_to_dc (cli, bob, "bob", BOB, "Now this one is sealed", "Single", NULL);
+  g_test_message ("Delta Chat's plain chat %" G_GINT64_FORMAT ", encrypted chat %" G_GINT64_FORMAT,
+                  chat, json_object_get_int_member (sealed, "chatId"));
+  dc_accept (bob, json_object_get_int_member (sealed, "chatId"));
+  answer = dc_to_koi (cli, bob, json_object_get_int_member (sealed, "chatId"), BOB, BOB,
+                      "Sealed back", NULL);
 }
 
 int
