@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "koi-account-backup.h"
 #include "koi-account-config.h"
 #include "koi-account-setup.h"
 #include "koi-engine-error.h"
@@ -63,7 +64,9 @@ koi_account_setup_sync (const char                *profile_dir,
   g_autofree char *server = NULL;
   g_autofree char *address = NULL;
   g_autoptr (KoiStore) store = NULL;
+  g_autoptr (GError) backup_error = NULL;
   KoiStoreAccount row = { 0, };
+  gint64 id;
 
   g_return_val_if_fail (profile_dir != NULL, 0);
   g_return_val_if_fail (settings != NULL && settings->imap != NULL && settings->smtp != NULL, 0);
@@ -118,7 +121,12 @@ koi_account_setup_sync (const char                *profile_dir,
   row.smtp_pin_key = settings->smtp->pinned_key;
   row.smtp_pin_cert = settings->smtp->pinned_cert;
 
-  return koi_store_account_upsert (store, &row, error);
+  id = koi_store_account_upsert (store, &row, error);
+  /* The spare copy a damaged store is rebuilt from; the account works
+   * without it, so a failure is only logged. */
+  if (id != 0 && !koi_account_backup_write (store, profile_dir, &backup_error))
+    g_warning ("Cannot keep a copy of the account settings: %s", backup_error->message);
+  return id;
 }
 
 static void

@@ -470,6 +470,10 @@ koi_engine_worker (gpointer data)
         }
 
       g_message ("%s: connection lost: %s", self->account->address, error->message);
+      /* The user can do something about a full disk (the window says
+       * so until a pass stores everything); the engine retries meanwhile. */
+      if (g_error_matches (error, KOI_STORE_ERROR, KOI_STORE_ERROR_FULL) && !self->once)
+        post_error (self, error);
       if (self->once)
         {
           post_error (self, error);
@@ -631,6 +635,14 @@ koi_engine_get_address (KoiEngine *self)
   g_return_val_if_fail (KOI_IS_ENGINE (self), NULL);
 
   return self->account->address;
+}
+
+const char *
+koi_engine_get_store_path (KoiEngine *self)
+{
+  g_return_val_if_fail (KOI_IS_ENGINE (self), NULL);
+
+  return self->store_path;
 }
 
 gint64

@@ -91,6 +91,23 @@ gint64              koi_engine_get_account_id       (KoiEngine              *sel
 /* The servers as the engine connects to them (main thread; copy it to use
  * it elsewhere). */
 const KoiAccountConfig *koi_engine_get_account_config (KoiEngine          *self);
+/* The store file the engine works on. */
+const char         *koi_engine_get_store_path       (KoiEngine              *self);
+
+/* "Show Source": the mail's bytes as the server holds them, fetched on a
+ * thread of its own with its own connection (a large mail holds up no
+ * command). Errors: KOI_ENGINE_ERROR_INVALID when the server no longer has
+ * it (expunged, moved by another program), a KOI_IMAP_ERROR or G_IO_ERROR
+ * when the server cannot be reached. Finishes with the bytes (transfer
+ * full). */
+void                koi_engine_fetch_source_async   (KoiEngine              *self,
+                                                     gint64                  message_ref,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+GBytes             *koi_engine_fetch_source_finish  (KoiEngine              *self,
+                                                     GAsyncResult           *result,
+                                                     GError                **error);
 /* Trusts the certificate with public key pin `key_pin` and fingerprint
  * `cert_sha256` for whichever of the account's servers is at host:port:
  * saved with the account, and used from the next connection on. Stops the

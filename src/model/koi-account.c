@@ -21,6 +21,7 @@ struct _KoiAccount
   KoiConnectionState  connection_state;
   char               *other_chat_client;
   GCancellable       *other_chat_client_load;
+  gboolean            disk_full;
   guint               drafts_saving;
 };
 
@@ -36,6 +37,7 @@ enum {
   PROP_ENGINE,
   PROP_LAST_ERROR,
   PROP_OTHER_CHAT_CLIENT,
+  PROP_DISK_FULL,
   N_PROPS
 };
 
@@ -151,13 +153,35 @@ set_connection_state (KoiAccount         *self,
 }
 
 static void
+set_disk_full (KoiAccount *self,
+               gboolean    disk_full)
+{
+  if (self->disk_full == disk_full)
+    return;
+  self->disk_full = disk_full;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISK_FULL]);
+}
+
+gboolean
+koi_account_get_disk_full (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), FALSE);
+
+  return self->disk_full;
+}
+
+static void
 on_engine_state (KoiAccount *self)
 {
   KoiConnectionState state = koi_engine_get_connection_state (self->engine);
 
-  /* Back online: an old error no longer applies. */
+  /* Back online: an old error no longer applies, and ONLINE comes only
+   * after a sync pass whose writes all went into the store. */
   if (state == KOI_CONNECTION_ONLINE)
-    koi_account_set_last_error (self, NULL);
+    {
+      koi_account_set_last_error (self, NULL);
+      set_disk_full (self, FALSE);
+    }
   set_connection_state (self, state);
 }
 
@@ -223,6 +247,8 @@ on_engine_error (KoiAccount   *self,
 {
   if (error != NULL)
     koi_account_set_last_error (self, error->message);
+  if (g_error_matches (error, KOI_STORE_ERROR, KOI_STORE_ERROR_FULL))
+    set_disk_full (self, TRUE);
 }
 
 static void
@@ -856,6 +882,9 @@ koi_account_get_property (GObject    *object,
     case PROP_OTHER_CHAT_CLIENT:
       g_value_set_string (value, self->other_chat_client);
       break;
+    case PROP_DISK_FULL:
+      g_value_set_boolean (value, self->disk_full);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -889,6 +918,9 @@ koi_account_class_init (KoiAccountClass *klass)
    * engine leaves chat mail in INBOX; NULL when none was seen. */
   properties[PROP_OTHER_CHAT_CLIENT] =
     g_param_spec_string ("other-chat-client", NULL, NULL, NULL, flags);
+  /* The store could not take a write for want of disk space; FALSE again
+   * once a sync pass has stored everything. */
+  properties[PROP_DISK_FULL] = g_param_spec_boolean ("disk-full", NULL, NULL, FALSE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

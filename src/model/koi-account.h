@@ -22,7 +22,9 @@ G_DECLARE_FINAL_TYPE (KoiAccount, koi_account, KOI, ACCOUNT, GObject)
  *   password in the keyring, or the engine's last "error"),
  *   other-chat-client (string, NULL when none: "delta-chat" or "other" once
  *   the engine has seen another chat app on the account; read from the
- *   store when the engine starts and after each sync).
+ *   store when the engine starts and after each sync), disk-full (TRUE
+ *   from the engine's KOI_STORE_ERROR_FULL until it is online again after
+ *   a sync pass that stored everything).
  *
  * Signals, relayed from whichever engine runs the account, so a list keeps
  * updating across engine restarts: "message-added" (gint64 chat_id, gint64
@@ -43,6 +45,7 @@ KoiConnectionState koi_account_get_connection_state (KoiAccount      *self);
 KoiEngine    *koi_account_get_engine           (KoiAccount           *self);
 const char   *koi_account_get_last_error       (KoiAccount           *self);
 const char   *koi_account_get_other_chat_client (KoiAccount          *self);
+gboolean      koi_account_get_disk_full        (KoiAccount           *self);
 
 /* The account's chats (created on first use, then the same object). */
 KoiChatList  *koi_account_get_chats            (KoiAccount           *self);
@@ -159,6 +162,18 @@ void          koi_account_edit_contact_async   (KoiAccount           *self,
                                                 GAsyncReadyCallback   callback,
                                                 gpointer              user_data);
 gint64        koi_account_edit_contact_finish  (KoiAccount           *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+
+/* The message's raw mail as the server holds it ("Show Source",
+ * koi_engine_fetch_source_async()); G_IO_ERROR_NOT_CONNECTED without an
+ * engine. Finishes with the bytes (transfer full). */
+void          koi_account_fetch_source_async   (KoiAccount           *self,
+                                                gint64                message_id,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+GBytes       *koi_account_fetch_source_finish  (KoiAccount           *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
 

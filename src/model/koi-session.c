@@ -297,9 +297,13 @@ profile_ensure_thread (GTask        *task,
                        GCancellable *cancellable)
 {
   const char *profile_dir = KOI_SESSION (source_object)->profile_dir;
+  g_autofree char *store_path = koi_profile_store_path (profile_dir);
   GError *error = NULL;
 
-  if (koi_profile_ensure (profile_dir, &error))
+  /* A damaged, newer or locked store fails the load with its
+   * KOI_STORE_ERROR before anything opens it (koi_store_open would set a
+   * damaged one aside by itself): the window asks the user first. */
+  if (koi_profile_ensure (profile_dir, &error) && koi_store_check (store_path, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);

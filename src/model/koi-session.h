@@ -41,6 +41,20 @@ gboolean        koi_session_load_finish        (KoiSession           *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
 
+/* Loading fails with KOI_STORE_ERROR_CORRUPT, _TOO_NEW, _BUSY or _FULL
+ * when the store cannot be used (koi_store_check()); nothing has opened it
+ * then. For a damaged one, this sets it aside and rebuilds the accounts
+ * from their spare copy (koi_store_repair()); load again afterwards, and
+ * the engines fetch the chats from the server. Finishes with how many
+ * accounts came back (-1 on error). */
+void            koi_session_repair_store_async  (KoiSession           *self,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gint            koi_session_repair_store_finish (KoiSession           *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+
 /* Verifies the logins and saves the account (koi_account_setup_async()),
  * then adds it to the accounts and starts its engine. Errors are the
  * setup's (KOI_IMAP_ERROR / KOI_SMTP_ERROR, words for the user).

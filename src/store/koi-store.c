@@ -435,29 +435,18 @@ static void
 set_aside_damaged (const char  *path,
                    GError     **error)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
-  g_autofree char *aside = g_strdup_printf ("%s.damaged-%s", path, stamp);
-  const char *suffixes[] = { "-wal", "-shm" };
+  g_autoptr(GError) rename_error = NULL;
+  g_autofree char *aside = koi_store_set_aside (path, &rename_error);
   const char *detail = (*error)->message;
   g_autofree char *message = NULL;
 
-  if (g_rename (path, aside) != 0)
+  if (aside == NULL)
     {
       g_prefix_error (error, "The store is damaged and could not be set aside (%s): ",
-                      g_strerror (errno));
+                      rename_error->message);
       return;
     }
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *from = g_strconcat (path, suffixes[i], NULL);
-      g_autofree char *to = g_strconcat (aside, suffixes[i], NULL);
 
-      if (g_file_test (from, G_FILE_TEST_EXISTS))
-        g_rename (from, to);
-    }
-
-  g_message ("The store %s is damaged; set aside as %s", path, aside);
   message = g_strdup_printf ("The store “%s” is damaged (%s). It was kept as “%s”, and Koi "
                              "starts with an empty store: add the account again to fetch the "
                              "messages from the server",

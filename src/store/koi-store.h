@@ -80,6 +80,15 @@ typedef struct _KoiStore KoiStore;
  * and the error says so: the next open starts an empty store. */
 KoiStore  *koi_store_open                (const char  *path,
                                           GError     **error);
+/* Whether koi_store_open() can use @path, found without changing the
+ * file (koi-store-check.c): FALSE with KOI_STORE_ERROR_CORRUPT, _TOO_NEW,
+ * _BUSY or _FULL. A missing file is fine. */
+gboolean   koi_store_check               (const char  *path,
+                                          GError     **error);
+/* Renames @path with its -wal and -shm to PATH.damaged-DATE (never
+ * deleted); returns the new name. */
+char      *koi_store_set_aside           (const char  *path,
+                                          GError     **error);
 /* Finalizes the cached statements and closes the connection. NULL is fine. */
 void       koi_store_close               (KoiStore    *store);
 /* PRAGMA user_version of the open file. */

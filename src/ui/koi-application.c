@@ -13,6 +13,7 @@
 #include "koi-notifier.h"
 #include "koi-preferences-window.h"
 #include "koi-profile.h"
+#include "koi-store-alert.h"
 #include "koi-window.h"
 
 struct _KoiApplication
@@ -133,6 +134,9 @@ session_loaded (GObject      *source,
       GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
       g_autofree char *message = g_strdup_printf (_("Cannot read your chats: %s"), error->message);
 
+      /* A store that cannot be used: the window says what to do. */
+      if (window != NULL && koi_store_alert_handle (window, self->session, error))
+        return;
       g_warning ("Loading profile %s: %s", self->profile_dir, error->message);
       if (KOI_IS_WINDOW (window))
         koi_window_show_toast (KOI_WINDOW (window), message);

@@ -516,3 +516,69 @@ koi_compat_alert_find (GtkWindow *window)
   return NULL;
 #endif
 }
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+void
+koi_compat_save_file (GtkWidget           *parent,
+                      const char          *title,
+                      const char          *initial_name,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  GtkRoot *root = parent != NULL ? gtk_widget_get_root (parent) : NULL;
+  g_autoptr (GtkFileDialog) dialog = gtk_file_dialog_new ();
+
+  gtk_file_dialog_set_title (dialog, title);
+  gtk_file_dialog_set_modal (dialog, TRUE);
+  gtk_file_dialog_set_initial_name (dialog, initial_name);
+  /* The dialog object stays alive until it calls back. */
+  gtk_file_dialog_save (dialog, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                        cancellable, callback, user_data);
+}
+
+GFile *
+koi_compat_save_file_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  GObject *dialog = g_async_result_get_source_object (result);
+  GFile *file;
+
+  file = gtk_file_dialog_save_finish (GTK_FILE_DIALOG (dialog), result, error);
+  g_object_unref (dialog);
+  return file;
+}
+#else
+void
+koi_compat_save_file (GtkWidget           *parent,
+                      const char          *title,
+                      const char          *initial_name,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  GtkRoot *root = parent != NULL ? gtk_widget_get_root (parent) : NULL;
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  GtkFileChooserNative *chooser;
+
+  g_task_set_source_tag (task, koi_compat_save_file);
+  chooser = gtk_file_chooser_native_new (title, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  /* As for opening: the task owns the chooser and answers once. */
+  g_task_set_task_data (task, chooser, g_object_unref);
+  if (initial_name != NULL)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), initial_name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response), task);
+  if (cancellable != NULL)
+    g_signal_connect (cancellable, "cancelled", G_CALLBACK (chooser_cancelled), task);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+GFile *
+koi_compat_save_file_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+#endif

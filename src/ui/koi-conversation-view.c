@@ -13,6 +13,7 @@
 #include "koi-conversation-view.h"
 #include "koi-search-results.h"
 #include "koi-edit-history-dialog.h"
+#include "koi-source-dialog.h"
 #include "koi-message-extras.h"
 #include "koi-message-cell.h"
 #include "koi-message-list.h"
@@ -1048,6 +1049,20 @@ highlight_row (KoiConversationView *self,
   self->highlight_timeout = g_timeout_add (HIGHLIGHT_MS, highlight_timeout_cb, self);
 }
 
+static void
+show_source_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
+  GtkWidget *dialog;
+
+  if (self->account == NULL)
+    return;
+  dialog = koi_source_dialog_new (self->account, g_variant_get_int64 (parameter));
+  koi_compat_present_dialog (dialog, widget);
+}
+
 /* The quoted message's row once it is laid out and in view, so it can
  * take the focus (and the user's eye); FALSE while it is not there yet. */
 static gboolean
@@ -1759,6 +1774,7 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
   gtk_widget_class_install_action (widget_class, "conversation.delete-for-everyone", "x", delete_action);
   gtk_widget_class_install_action (widget_class, "conversation.info", "x", info_action);
   gtk_widget_class_install_action (widget_class, "conversation.edit-history", "x", edit_history_action);
+  gtk_widget_class_install_action (widget_class, "conversation.show-source", "x", show_source_action);
   gtk_widget_class_install_action (widget_class, "conversation.show-message", "x", show_message_action);
   gtk_widget_class_install_action (widget_class, "conversation.find", NULL, find_action);
   /* Ctrl+F with the focus in the open chat searches that chat; elsewhere

@@ -205,7 +205,10 @@ update_state (KoiMessageRow *self)
           text = _("Waiting to send");
           break;
         case KOI_MESSAGE_SENDING:
-          icon = "emblem-synchronizing-symbolic";
+          /* Not the emblem-* icons: Adwaita 48 (Debian 13, and the GNOME
+           * runtime) dropped them, and they drew as "image-missing". These
+           * two are in every Adwaita and in GTK's own resources. */
+          icon = "view-refresh-symbolic";
           text = _("Sending…");
           break;
         case KOI_MESSAGE_SENT:
@@ -217,7 +220,7 @@ update_state (KoiMessageRow *self)
             }
           else
             {
-              icon = "emblem-ok-symbolic";
+              icon = "object-select-symbolic";
               text = _("Sent");
             }
           break;
@@ -821,6 +824,13 @@ build_menu (KoiMessage *message)
         append_id_item (main_section, _("Edit _History"), "conversation.edit-history", id);
     }
   append_id_item (main_section, _("Message _Info"), "conversation.info", id);
+  /* The mail as the server holds it: the way to read one shown as too
+   * large or complex, or unreadable. Not for what has not gone out yet:
+   * the server has no copy of it. */
+  if (koi_message_get_state (message) != KOI_MESSAGE_QUEUED &&
+      koi_message_get_state (message) != KOI_MESSAGE_SENDING &&
+      koi_message_get_state (message) != KOI_MESSAGE_FAILED)
+    append_id_item (main_section, _("Show _Source"), "conversation.show-source", id);
   g_menu_append_section (menu, NULL, G_MENU_MODEL (main_section));
 
   append_id_item (delete_section, _("_Delete for Me"), "conversation.delete-for-me", id);

@@ -83,6 +83,10 @@ update_connection (KoiWindow *self)
       if (state == KOI_CONNECTION_RECONNECTING || state == KOI_CONNECTION_FAILED
           || state == KOI_CONNECTION_OFFLINE)
         banner = text;
+      /* Above the connection: new mail is lost to the user until there
+       * is room, and only they can make it. */
+      if (koi_account_get_disk_full (self->account))
+        text = banner = _("Disk full: new messages cannot be saved. Free some space; Koi retries.");
       if (text == NULL)
         text = koi_account_get_address (self->account);
     }
@@ -432,6 +436,8 @@ set_account (KoiWindow  *self,
                            G_CALLBACK (on_account_connection_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (account, "notify::last-error",
                            G_CALLBACK (on_account_error_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (account, "notify::disk-full",
+                           G_CALLBACK (on_account_connection_changed), self, G_CONNECT_SWAPPED);
 
   update_connection (self);
   update_chat_list_page (self);

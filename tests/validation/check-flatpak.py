@@ -82,6 +82,27 @@ def main():
     if not any(m.get('name') == 'gmime' for m in modules):
         errors.append('gmime is not in the GNOME runtime: it must be a module')
 
+    # The OpenPGP library and what it needs: none of them is in the GNOME
+    # runtime, and each must be built before what links it, or the build
+    # finds nothing (or, worse, a stray copy elsewhere).
+    names = [m.get('name') for m in modules]
+    for needed, before in (('json-c', 'rnp'), ('botan', 'rnp'), ('rnp', 'koi')):
+        if needed not in names:
+            errors.append('{} is not in the GNOME runtime: it must be a module'.format(needed))
+        elif before in names and names.index(needed) > names.index(before):
+            errors.append('{} must be built before {}'.format(needed, before))
+    for module in modules:
+        if module.get('name') == 'rnp':
+            commands = ' '.join(module.get('build-commands', []) + module.get('config-opts', []))
+            for option in ('-DCRYPTO_BACKEND=botan', '-DBUILD_TESTING=OFF', '-DENABLE_DOC=OFF'):
+                if option not in commands:
+                    errors.append('rnp must be configured with ' + option)
+        if module.get('name') == 'botan':
+            commands = ' '.join(module.get('build-commands', []))
+            if '--minimized-build' not in commands or '--enable-modules=' not in commands:
+                errors.append('botan must be a minimised build (--minimized-build '
+                              '--enable-modules=...): the whole library takes far longer')
+
     if errors:
         print('{}:\n  {}'.format(manifest_path, '\n  '.join(errors)))
         return 1
