@@ -3,6 +3,7 @@
 
 #define G_LOG_DOMAIN "koi-crypto"
 
+#include "koi-pgp-hidden.h"
 #include "koi-rnp-context-private.h"
 #include "koi-crypto-gmime.h"
 
@@ -376,7 +377,10 @@ koi_rnp_context_decrypt (GMimeCryptoContext  *context,
                          GError             **error)
 {
   KoiRnpContext *self = KOI_RNP_CONTEXT (context);
-  g_autoptr (GBytes) cipher = stream_to_bytes (istream);
+  g_autoptr (GBytes) armored = stream_to_bytes (istream);
+  /* Delta Chat hides the recipients (koi-pgp-hidden.c). */
+  g_autoptr (GBytes) named = koi_pgp_name_hidden_recipients (self, armored);
+  GBytes *cipher = named != NULL ? named : armored;
   GMimeDecryptResult *result = NULL;
   rnp_input_t input = NULL;
   rnp_output_t output = NULL;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "koi-coi.h"
+#include "koi-coi-autocrypt.h"
 #include "koi-coi-gmime.h"
 #include "koi-peer-keys.h"
 #include "koi-pgp-mime.h"
@@ -97,6 +98,32 @@ recipient_keys (KoiSyncer           *self,
   return g_steal_pointer (&fingerprints);
 }
 
+/* Autocrypt-Gossip for every other recipient of a mail that goes to more
+ * than one, on the part that gets encrypted: in a group, each member
+ * learns the others' keys from it. Delta Chat 2.x takes a new group's
+ * members only where it has their keys, so without it a member who has
+ * never written to another one is left out of that one's group. */
+static void
+add_gossip (KoiSyncer           *self,
+            GMimeMessage        *message,
+            const char * const  *recipients)
+{
+  g_autoptr (GPtrArray) gossip = g_ptr_array_new_with_free_func ((GDestroyNotify) koi_coi_autocrypt_free);
+
+  for (gsize i = 0; recipients != NULL && recipients[i] != NULL; i++)
+    {
+      g_autoptr (GBytes) keydata = NULL;
+
+      if (g_ascii_strcasecmp (recipients[i], self->account->address) == 0)
+        continue;
+      keydata = koi_peer_keys_lookup (self->store, self->account->id, recipients[i]);
+      if (keydata != NULL)
+        g_ptr_array_add (gossip, koi_coi_autocrypt_new (recipients[i], keydata, FALSE));
+    }
+  if (gossip->len > 1)
+    koi_coi_autocrypt_write_gossip (message, gossip);
+}
+
 /**
  * koi_syncer_encrypt_outgoing:
  * @message: a built mail, changed in place when it is encrypted
@@ -128,6 +155,7 @@ koi_syncer_encrypt_outgoing (KoiSyncer           *self,
 
   inner = g_object_ref (g_mime_message_get_mime_part (message));
   protect_headers (message, inner);
+  add_gossip (self, message, recipients);
   wrapped = koi_pgp_mime_encrypt (crypto, inner, (const char * const *) fingerprints->pdata,
                                   error);
   if (wrapped == NULL)

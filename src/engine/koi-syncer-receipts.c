@@ -262,6 +262,14 @@ queue_receipt (KoiSyncer   *self,
   message = koi_coi_build_read_receipt (&receipt, error);
   if (message == NULL)
     return FALSE;
+  /* Encrypted when the reader's key is known, as every other mail: a
+   * default Delta Chat does not even fetch a plain receipt. */
+  {
+    gboolean encrypted = FALSE;
+
+    if (!koi_syncer_encrypt_outgoing (self, message, recipients, &encrypted, error))
+      return FALSE;
+  }
   raw = koi_coi_message_to_bytes (message);
 
   /* A hidden row, as the receipts that come in are: known by Message-ID,

@@ -556,7 +556,7 @@ test_real_delta_chat_member (void)
   g_assert_no_error (error);
 
   /* Delta Chat fetches only what arrives after its IO has started: a
-   * message of its own first (as test-deltachat.c does) means it runs. */
+   * message of its own first (as tests/interop/test-interop-plain.c does) means it runs. */
   {
     guint first = koi_test_deltachat_send_text (alice_dc, "bob@example.org", "Hallo Bob", &error);
 
