@@ -74,15 +74,24 @@ update_connection (KoiWindow *self)
 {
   const char *text = NULL;
   const char *banner = NULL;
+  g_autofree char *with_reason = NULL;
 
   if (self->account != NULL)
     {
       KoiConnectionState state = koi_account_get_connection_state (self->account);
+      const char *reason = koi_account_get_last_error (self->account);
 
       text = connection_text (self->account);
       if (state == KOI_CONNECTION_RECONNECTING || state == KOI_CONNECTION_FAILED
           || state == KOI_CONNECTION_OFFLINE)
         banner = text;
+      /* The banner has room for why: the server's own words. */
+      if (reason != NULL && *reason != '\0' && state == KOI_CONNECTION_RECONNECTING)
+        /* TRANSLATORS: in the window's banner; %s is why the connection was lost */
+        banner = with_reason = g_strdup_printf (_("Reconnecting: %s"), reason);
+      else if (reason != NULL && *reason != '\0' && state == KOI_CONNECTION_FAILED)
+        /* TRANSLATORS: in the window's banner; %s is why Koi cannot connect */
+        banner = with_reason = g_strdup_printf (_("Not connected: %s"), reason);
       /* Above the connection: new mail is lost to the user until there
        * is room, and only they can make it. */
       if (koi_account_get_disk_full (self->account))
@@ -121,6 +130,7 @@ on_account_error_changed (KoiWindow  *self,
 
   if (error != NULL && *error != '\0')
     koi_window_show_toast (self, error);
+  update_connection (self);
 }
 
 static void
