@@ -102,6 +102,7 @@ struct _KoiConversationView
 
   /* Ctrl+F: this chat's search, and where the focus was when it opened
    * (weak pointer: Escape brings it back). */
+  GtkWidget         *empty_state;
   GtkRevealer       *find_bar;
   GtkSearchEntry    *find_entry;
   KoiSearchResults  *find_results;
@@ -498,6 +499,18 @@ on_adjustment_changed (KoiConversationView *self,
     }
 }
 
+/* The empty state, once the list knows it has no message (not while its
+ * count is still loading: that would flash for every chat opened). */
+static void
+update_empty_state (KoiConversationView *self)
+{
+  gboolean empty = self->messages != NULL && g_list_model_get_n_items (self->messages) == 0 &&
+                   !(KOI_IS_MESSAGE_LIST (self->messages) &&
+                     koi_message_list_get_loading (KOI_MESSAGE_LIST (self->messages)));
+
+  gtk_widget_set_visible (self->empty_state, empty);
+}
+
 static void
 on_items_changed (KoiConversationView *self,
                   guint                position,
@@ -507,6 +520,7 @@ on_items_changed (KoiConversationView *self,
 {
   guint n = g_list_model_get_n_items (model);
 
+  update_empty_state (self);
   /* The first count (list opened) or new messages at the end while the
    * user reads the newest ones: show them. Older messages arriving above
    * leave the view where it is (GtkListView keeps its anchor row). */
@@ -582,7 +596,10 @@ koi_conversation_view_set_messages (KoiConversationView *self,
     return;
 
   if (self->messages != NULL)
-    g_signal_handlers_disconnect_by_func (self->messages, on_items_changed, self);
+    {
+      g_signal_handlers_disconnect_by_func (self->messages, on_items_changed, self);
+      g_signal_handlers_disconnect_by_func (self->messages, update_empty_state, self);
+    }
 
   g_set_object (&self->messages, messages);
   /* Store ids are unique, but another list may be another store. */
@@ -594,6 +611,10 @@ koi_conversation_view_set_messages (KoiConversationView *self,
   if (messages != NULL)
     g_signal_connect_object (messages, "items-changed", G_CALLBACK (on_items_changed),
                              self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  if (messages != NULL && KOI_IS_MESSAGE_LIST (messages))
+    g_signal_connect_object (messages, "notify::loading", G_CALLBACK (update_empty_state),
+                             self, G_CONNECT_SWAPPED);
+  update_empty_state (self);
 
   gtk_no_selection_set_model (self->selection, messages);
   if (messages != NULL)
@@ -1898,6 +1919,7 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, find_entry);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, find_results);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, find_count);
+  gtk_widget_class_bind_template_child (widget_class, KoiConversationView, empty_state);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, find_older);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, find_newer);
   gtk_widget_class_bind_template_callback (widget_class, on_jump_clicked);
