@@ -482,6 +482,60 @@ test_in_chat (Fixture       *fixture,
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (results)));
 }
 
+/* The chat list's row for @name is drawn marked as selected. */
+static gboolean
+row_selected (KoiWindow  *window,
+              const char *name)
+{
+  GtkWidget *label = koi_test_ui_find_label (GTK_WIDGET (koi_window_get_chat_list_view (window)), name);
+  GtkWidget *list = GTK_WIDGET (koi_window_get_chat_list_view (window));
+
+  for (GtkWidget *w = label; w != NULL && w != list; w = gtk_widget_get_parent (w))
+    if (gtk_widget_get_parent (w) == list)
+      return (gtk_widget_get_state_flags (w) & GTK_STATE_FLAG_SELECTED) != 0;
+  return FALSE;
+}
+
+/* The open chat's row stays marked after a search that hid it. (Marking
+ * it again after unfolding has no test: a mapped window under Xvfb
+ * without a window manager does not grow back.) */
+static void
+test_open_chat_stays_marked (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  KoiWindow *window = fixture->window;
+  KoiConversationView *view = koi_window_get_conversation_view (window);
+  GListModel *chats = G_LIST_MODEL (gtk_list_view_get_model (koi_window_get_chat_list_view (window)));
+  GtkWidget *entry = koi_window_get_search_entry (window);
+  g_autoptr (KoiChat) bob = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (chats) && bob == NULL; i++)
+    {
+      g_autoptr (KoiChat) chat = g_list_model_get_item (chats, i);
+
+      if (g_strcmp0 (koi_chat_get_peer_address (chat), "bob@example.org") == 0)
+        bob = g_steal_pointer (&chat);
+    }
+  koi_window_open_chat (window, bob);
+  WAIT_FOR (koi_conversation_view_newest_in_view (view), 10);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  WAIT_FOR (row_selected (window, "Bob"), 5);
+
+  /* A search for another chat hides Bob's row; Escape brings it back,
+   * still marked. */
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (koi_window_get_chat_list_view (window))));
+  koi_test_ui_press_keys ("ctrl+f");
+  WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  type_word ("dave");
+  WAIT_FOR (n_listed (window) == 1, 5);
+  koi_test_ui_press_keys ("Escape");
+  WAIT_FOR (n_listed (window) == 3, 5);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  WAIT_FOR (row_selected (window, "Bob"), 5);
+  g_assert_true (koi_conversation_view_get_chat (view) == bob);
+
+}
+
 /* The counter beside the entry ("2 of 3"). */
 static const char *
 find_count (GtkWidget *entry)
@@ -619,6 +673,8 @@ main (int   argc,
   g_test_add ("/ui/search/all-chats-click-empty-escape", Fixture, NULL, fixture_set_up,
               test_all_chats_click_empty_escape, fixture_tear_down);
   g_test_add ("/ui/search/in-chat", Fixture, NULL, fixture_set_up, test_in_chat, fixture_tear_down);
+  g_test_add ("/ui/search/open-chat-stays-marked", Fixture, NULL, fixture_set_up,
+              test_open_chat_stays_marked, fixture_tear_down);
   g_test_add ("/ui/search/in-chat-steps", Fixture, NULL, fixture_set_up, test_in_chat_steps,
               fixture_tear_down);
 
