@@ -11,6 +11,7 @@
 #include "koi-own-key.h"
 #include "koi-peer-keys.h"
 #include "koi-pgp-mime.h"
+#include "koi-store-crypto.h"
 #include "koi-syncer-private.h"
 
 /*
@@ -29,13 +30,42 @@
  * which gmime's protocol registry could not give (koi-rnp-context.h).
  */
 
-KoiRnpContext *
-koi_syncer_crypto (KoiSyncer *self)
+/* Whether the store knows a key for the account's own address (its own
+ * mail from another device carried one): then that device holds the
+ * account's key, and a key made here would split the account in two
+ * (peers switch to the newest key and the other device stops reading
+ * their answers). The key must come from there instead (docs/ARCHITECTURE.md). */
+static gboolean
+own_key_elsewhere (KoiSyncer *self)
+{
+  g_autoptr (GBytes) keydata = koi_peer_keys_lookup (self->store, self->account->id,
+                                                      self->account->address);
+
+  return keydata != NULL;
+}
+
+static KoiRnpContext *
+open_crypto (KoiSyncer *self,
+             gboolean   create)
 {
   g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
 
-  if (self->crypto_tried || !self->account->encryption)
+  if (self->crypto != NULL || self->crypto_tried || !self->account->encryption)
     return self->crypto;
+  path = koi_own_key_path (koi_store_get_path (self->store), self->account->id);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      if (!create)
+        return NULL;
+      if (own_key_elsewhere (self))
+        {
+          self->crypto_tried = TRUE;
+          g_message ("Encryption is off for %s: another device holds the account's key",
+                     self->account->address);
+          return NULL;
+        }
+    }
   self->crypto_tried = TRUE;
   self->crypto = koi_own_key_open (koi_store_get_path (self->store), self->account->id,
                                    self->account->address, NULL, &error);
@@ -46,10 +76,25 @@ koi_syncer_crypto (KoiSyncer *self)
   return self->crypto;
 }
 
+/* The own key, made now if the account has none yet (sending, the end
+ * of a sync). */
+KoiRnpContext *
+koi_syncer_crypto (KoiSyncer *self)
+{
+  return open_crypto (self, TRUE);
+}
+
+/* The own key if this device has one; never makes it (reading mail). */
+static KoiRnpContext *
+existing_crypto (KoiSyncer *self)
+{
+  return open_crypto (self, FALSE);
+}
+
 const char *
 koi_syncer_crypto_generation (KoiSyncer *self)
 {
-  KoiRnpContext *crypto = koi_syncer_crypto (self);
+  KoiRnpContext *crypto = existing_crypto (self);
 
   return crypto != NULL ? koi_rnp_context_get_own_fingerprint (crypto) : NULL;
 }
@@ -198,6 +243,10 @@ placeholder (GBytes  *raw,
   return parsed;
 }
 
+G_STATIC_ASSERT ((int) KOI_PGP_SIGNATURE_VALID == KOI_STORE_SIGNATURE_VALID);
+G_STATIC_ASSERT ((int) KOI_PGP_SIGNATURE_BAD == KOI_STORE_SIGNATURE_BAD);
+G_STATIC_ASSERT ((int) KOI_PGP_SIGNATURE_UNKNOWN_KEY == KOI_STORE_SIGNATURE_UNKNOWN);
+
 /**
  * koi_syncer_parse:
  * @raw: the mail as the server holds it
@@ -236,20 +285,30 @@ koi_syncer_parse (KoiSyncer        *self,
   if (body == NULL || !koi_pgp_mime_is_encrypted (body))
     return koi_coi_parse (raw, error);
 
-  crypto = koi_syncer_crypto (self);
+  crypto = existing_crypto (self);
   if (crypto == NULL)
     {
       state->undecryptable = TRUE;
       return placeholder (raw, uid, internal_date_ms);
     }
 
-  /* The sender's known key checks the signature; without one a valid
-   * signature is "unknown key", never "valid". */
+  /* The sender's known key checks the signature. Without one, the key
+   * in this mail's own Autocrypt header does: applying the mail makes it
+   * the sender's key anyway (Autocrypt's trust on first use), so the
+   * first encrypted mail of a new peer is not marked worse than the next.
+   * Without either, a signature is "unknown key", never "valid". */
   sender = first_address (g_mime_message_get_from (message));
   if (sender != NULL)
     {
       g_autoptr (GBytes) keydata = koi_peer_keys_lookup (self->store, self->account->id, sender);
 
+      if (keydata == NULL)
+        {
+          g_autoptr (KoiCoiAutocrypt) header = koi_coi_autocrypt_read_sender (message, sender);
+
+          if (header != NULL)
+            keydata = g_bytes_ref (header->keydata);
+        }
       if (keydata != NULL)
         sender_fingerprint = koi_rnp_context_add_public_key (crypto, keydata, NULL);
     }
@@ -276,6 +335,13 @@ koi_syncer_parse (KoiSyncer        *self,
    * and without any the arrival time is. */
   if (parsed != NULL && parsed->date_ms == 0)
     parsed->date_ms = internal_date_ms;
+  /* The apply step stores both with the message and believes the mail's
+   * Autocrypt-Gossip only when it was encrypted and validly signed. */
+  if (parsed != NULL)
+    {
+      parsed->encrypted = TRUE;
+      parsed->signature = (int) state->signature;
+    }
   return parsed;
 }
 
@@ -283,8 +349,9 @@ koi_syncer_parse (KoiSyncer        *self,
  * koi_syncer_record_crypto:
  *
  * Keeps what the crypto found with the message (the padlock, and whether
- * the signature was the sender's). The columns are the store's schema 11
- * (the Autocrypt half of issue 13); until it is merged this logs only.
+ * the signature was the sender's) in the store's schema 11 columns. A new
+ * row has them already (koi_apply_mail writes KoiCoiParsed's); this also
+ * covers a row that existed before, e.g. a placeholder read again.
  */
 gboolean
 koi_syncer_record_crypto (KoiSyncer              *self,
@@ -292,8 +359,8 @@ koi_syncer_record_crypto (KoiSyncer              *self,
                           const KoiSyncerCrypto  *state,
                           GError                **error)
 {
-  if (state->encrypted)
-    g_debug ("Message %" G_GINT64_FORMAT " was encrypted; signature %d", message_ref,
-             state->signature);
-  return TRUE;
+  if (!state->encrypted || message_ref <= 0)
+    return TRUE;
+  return koi_store_message_set_crypto (self->store, message_ref, TRUE,
+                                       (KoiStoreSignature) state->signature, error);
 }

@@ -10,6 +10,8 @@
 #include "koi-compat.h"
 #include "koi-group-info.h"
 #include "koi-file-bubble.h"
+#include "koi-image-bubble.h"
+#include "koi-image-file.h"
 
 #include "koi-message-extras.h"
 #include "koi-message-row.h"
@@ -208,7 +210,10 @@ update_state (KoiMessageRow *self)
           text = _("Waiting to send");
           break;
         case KOI_MESSAGE_SENDING:
-          icon = "emblem-synchronizing-symbolic";
+          /* Not the emblem-* icons: Adwaita 48 (Debian 13, and the GNOME
+           * runtime) dropped them, and they drew as "image-missing". These
+           * two are in every Adwaita and in GTK's own resources. */
+          icon = "view-refresh-symbolic";
           text = _("Sending…");
           break;
         case KOI_MESSAGE_SENT:
@@ -220,7 +225,7 @@ update_state (KoiMessageRow *self)
             }
           else
             {
-              icon = "emblem-ok-symbolic";
+              icon = "object-select-symbolic";
               text = _("Sent");
             }
           break;
@@ -487,7 +492,11 @@ update_files (KoiMessageRow *self)
     {
       g_autoptr (KoiAttachment) attachment = g_list_model_get_item (files, i);
 
-      gtk_box_append (GTK_BOX (self->files_box), koi_file_bubble_new (attachment));
+      /* Pictures show as themselves; any other file as a file bubble. */
+      if (koi_image_file_is_image (koi_attachment_get_mime_type (attachment)))
+        gtk_box_append (GTK_BOX (self->files_box), koi_image_bubble_new (attachment));
+      else
+        gtk_box_append (GTK_BOX (self->files_box), koi_file_bubble_new (attachment));
     }
   gtk_widget_set_visible (self->files_box, n > 0);
 }
