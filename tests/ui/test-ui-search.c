@@ -484,6 +484,23 @@ row_selected (KoiWindow  *window,
   return FALSE;
 }
 
+/* The first AdwAvatar inside a header bar under @root, or NULL. */
+static GtkWidget *
+header_avatar (GtkWidget *root)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (ADW_IS_AVATAR (child) && gtk_widget_get_ancestor (child, ADW_TYPE_HEADER_BAR) != NULL)
+        return child;
+      if ((found = header_avatar (child)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* The open chat's row stays marked after a search that hid it. (Marking
  * it again after unfolding has no test: a mapped window under Xvfb
  * without a window manager does not grow back.) */
@@ -508,6 +525,15 @@ test_open_chat_stays_marked (Fixture       *fixture,
   KOI_TEST_UI_WAIT_FOR (koi_conversation_view_newest_in_view (view), 10);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
   KOI_TEST_UI_WAIT_FOR (row_selected (window, "Bob"), 5);
+  /* The account's avatar in the header is a picture, not a button that
+   * does nothing: no button around it, and the keyboard passes it by. */
+  {
+    GtkWidget *avatar = header_avatar (GTK_WIDGET (window));
+
+    g_assert_nonnull (avatar);
+    g_assert_null (gtk_widget_get_ancestor (avatar, GTK_TYPE_BUTTON));
+    g_assert_false (gtk_widget_get_focusable (avatar));
+  }
 
   /* A search for another chat hides Bob's row; Escape brings it back,
    * still marked. */
