@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "koi-banner.h"
 #include "koi-compat.h"
 
 #if !GTK_CHECK_VERSION (4, 10, 0)
@@ -281,7 +282,7 @@ koi_compat_banner_new (void)
 #if KOI_WIDGET_SET_MODERN
   return adw_banner_new ("");
 #else
-  return NULL;
+  return koi_banner_new ();
 #endif
 }
 
@@ -294,6 +295,11 @@ koi_compat_banner_set_title (GtkWidget  *banner,
   if (title != NULL)
     adw_banner_set_title (ADW_BANNER (banner), title);
   adw_banner_set_revealed (ADW_BANNER (banner), title != NULL);
+#else
+  g_return_if_fail (KOI_IS_BANNER (banner));
+  if (title != NULL)
+    koi_banner_set_title (KOI_BANNER (banner), title);
+  koi_banner_set_revealed (KOI_BANNER (banner), title != NULL);
 #endif
 }
 

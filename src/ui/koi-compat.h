@@ -111,9 +111,9 @@ GtkWidget *koi_compat_spinner_new           (void);
 void     koi_compat_spinner_set_spinning    (GtkWidget   *spinner,
                                              gboolean     spinning);
 
-/* The window's connection banner: an AdwBanner on the modern set, NULL on
- * the legacy one (libadwaita 1.2 has none; the header's subtitle says the
- * same there). */
+/* The window's connection banner: an AdwBanner on the modern set, a
+ * KoiBanner (its stand-in, same property names) on the legacy one, where
+ * libadwaita 1.2 has none. */
 GtkWidget *koi_compat_banner_new            (void);
 /* Shows @title in @banner, or hides it when @title is NULL. */
 void     koi_compat_banner_set_title        (GtkWidget   *banner,

@@ -15,6 +15,8 @@ struct _KoiComposer
 {
   GtkWidget    parent_instance;
 
+  GtkWidget   *placeholder;   /* "Write a message…" while the text is empty */
+
   GtkTextView *text_view;
   GtkWidget   *send_button;
   GtkWidget   *mode_bar;
@@ -213,6 +215,7 @@ on_buffer_changed (KoiComposer   *self,
                    GtkTextBuffer *buffer)
 {
   update_send_enabled (self);
+  gtk_widget_set_visible (self->placeholder, gtk_text_buffer_get_char_count (buffer) == 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -662,6 +665,7 @@ koi_composer_class_init (KoiComposerClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/koi-composer.ui");
   gtk_widget_class_bind_template_child (widget_class, KoiComposer, mode_bar);
+  gtk_widget_class_bind_template_child (widget_class, KoiComposer, placeholder);
   gtk_widget_class_bind_template_child (widget_class, KoiComposer, mode_icon);
   gtk_widget_class_bind_template_child (widget_class, KoiComposer, mode_title);
   gtk_widget_class_bind_template_child (widget_class, KoiComposer, mode_detail);

@@ -103,10 +103,25 @@ struct _KoiConversationView
 
   /* Ctrl+F: this chat's search, and where the focus was when it opened
    * (weak pointer: Escape brings it back). */
+  GtkWidget         *empty_state;
   GtkRevealer       *find_bar;
   GtkSearchEntry    *find_entry;
   KoiSearchResults  *find_results;
   GtkWidget         *find_return_focus;
+  /* Stepping through the matches in place (Enter, Ctrl+G, the arrows):
+   * the match shown now (0 = newest; -1 = none yet) and its "3 of 12". */
+  GtkLabel          *find_count;
+  GtkWidget         *find_older;
+  GtkWidget         *find_newer;
+  int                find_index;
+  /* Whether a jump gives the message the focus: stepping leaves it in the
+   * search entry, so the next Enter steps again. */
+  gboolean           jump_focus;
+  /* While stepping, the match stays marked until the next step. */
+  gboolean           highlight_keep;
+  /* The account cannot reach its server: queued bubbles say they wait for
+   * the network. */
+  gboolean           offline;
   /* A message reached from a search result: its row stands out for a
    * moment once it is in view (weak pointer to that row). */
   gint64             highlight_id;
@@ -485,6 +500,18 @@ on_adjustment_changed (KoiConversationView *self,
     }
 }
 
+/* The empty state, once the list knows it has no message (not while its
+ * count is still loading: that would flash for every chat opened). */
+static void
+update_empty_state (KoiConversationView *self)
+{
+  gboolean empty = self->messages != NULL && g_list_model_get_n_items (self->messages) == 0 &&
+                   !(KOI_IS_MESSAGE_LIST (self->messages) &&
+                     koi_message_list_get_loading (KOI_MESSAGE_LIST (self->messages)));
+
+  gtk_widget_set_visible (self->empty_state, empty);
+}
+
 static void
 on_items_changed (KoiConversationView *self,
                   guint                position,
@@ -494,6 +521,7 @@ on_items_changed (KoiConversationView *self,
 {
   guint n = g_list_model_get_n_items (model);
 
+  update_empty_state (self);
   /* The first count (list opened) or new messages at the end while the
    * user reads the newest ones: show them. Older messages arriving above
    * leave the view where it is (GtkListView keeps its anchor row). */
@@ -544,6 +572,7 @@ on_factory_bind (KoiConversationView      *self,
       self->marker_position = n >= self->unread_at_open ? n - self->unread_at_open : 0;
       self->unread_at_open = 0;
     }
+  koi_message_cell_set_offline (cell, self->offline);
   koi_message_cell_bind (cell, gtk_list_item_get_item (list_item), previous,
                          self->chat != NULL && koi_chat_get_is_group (self->chat),
                          position != GTK_INVALID_LIST_POSITION && position == self->marker_position);
@@ -568,7 +597,10 @@ koi_conversation_view_set_messages (KoiConversationView *self,
     return;
 
   if (self->messages != NULL)
-    g_signal_handlers_disconnect_by_func (self->messages, on_items_changed, self);
+    {
+      g_signal_handlers_disconnect_by_func (self->messages, on_items_changed, self);
+      g_signal_handlers_disconnect_by_func (self->messages, update_empty_state, self);
+    }
 
   g_set_object (&self->messages, messages);
   /* Store ids are unique, but another list may be another store. */
@@ -580,6 +612,10 @@ koi_conversation_view_set_messages (KoiConversationView *self,
   if (messages != NULL)
     g_signal_connect_object (messages, "items-changed", G_CALLBACK (on_items_changed),
                              self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  if (messages != NULL && KOI_IS_MESSAGE_LIST (messages))
+    g_signal_connect_object (messages, "notify::loading", G_CALLBACK (update_empty_state),
+                             self, G_CONNECT_SWAPPED);
+  update_empty_state (self);
 
   gtk_no_selection_set_model (self->selection, messages);
   if (messages != NULL)
@@ -599,6 +635,29 @@ koi_conversation_view_get_messages (KoiConversationView *self)
   return self->messages;
 }
 
+/* Connecting and updating count as reachable: sending waits only a
+ * moment then. */
+static void
+on_connection_changed (KoiConversationView *self)
+{
+  KoiConnectionState state = self->account != NULL ? koi_account_get_connection_state (self->account)
+                                                    : KOI_CONNECTION_ONLINE;
+  gboolean offline = state == KOI_CONNECTION_OFFLINE || state == KOI_CONNECTION_RECONNECTING ||
+                     state == KOI_CONNECTION_FAILED;
+
+  if (self->offline == offline)
+    return;
+  self->offline = offline;
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_view)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *cell = gtk_widget_get_first_child (child);
+
+      if (cell != NULL && KOI_IS_MESSAGE_CELL (cell))
+        koi_message_cell_set_offline (KOI_MESSAGE_CELL (cell), offline);
+    }
+}
+
 void
 koi_conversation_view_set_account (KoiConversationView *self,
                                    KoiAccount          *account)
@@ -609,7 +668,13 @@ koi_conversation_view_set_account (KoiConversationView *self,
     return;
 
   koi_conversation_view_set_chat (self, NULL);
+  if (self->account != NULL)
+    g_signal_handlers_disconnect_by_func (self->account, on_connection_changed, self);
   g_set_object (&self->account, account);
+  if (account != NULL)
+    g_signal_connect_object (account, "notify::connection-state", G_CALLBACK (on_connection_changed),
+                             self, G_CONNECT_SWAPPED);
+  on_connection_changed (self);
   koi_search_results_set_account (self->find_results, account);
   koi_search_results_set_chats (self->find_results,
                                 account != NULL ? G_LIST_MODEL (koi_account_get_chats (account)) : NULL);
@@ -1049,7 +1114,8 @@ highlight_row (KoiConversationView *self,
   self->highlight_id = 0;
   g_set_weak_pointer (&self->highlight_row, row);
   gtk_widget_add_css_class (row, "koi-found");
-  self->highlight_timeout = g_timeout_add (HIGHLIGHT_MS, highlight_timeout_cb, self);
+  if (!self->highlight_keep)
+    self->highlight_timeout = g_timeout_add (HIGHLIGHT_MS, highlight_timeout_cb, self);
 }
 
 static void
@@ -1094,6 +1160,8 @@ focus_message_row (KoiConversationView *self,
             return FALSE;
           if (id == self->highlight_id)
             highlight_row (self, row);
+          if (!self->jump_focus)
+            return TRUE;
           /* A list item without selection may not take the focus itself
            * (GTK 4.8): then the first thing in the row that does. */
           if (!gtk_widget_grab_focus (child))
@@ -1135,6 +1203,7 @@ jump_tick_cb (GtkWidget     *widget,
 typedef struct {
   KoiConversationView *self;
   gint64               id;
+  gboolean             focus;
 } ShowData;
 
 static void
@@ -1168,6 +1237,7 @@ position_found (GObject      *source,
       stop_jump (self);
       self->at_bottom = FALSE;
       self->jump_id = data->id;
+      self->jump_focus = data->focus;
       self->jump_position = position;
       self->jump_frames = 0;
       koi_compat_list_scroll_to (self->list_view, position);
@@ -1181,20 +1251,28 @@ position_found (GObject      *source,
 /* A click on a quote: scroll to the original, wherever it is (its page
  * loads as the list reaches it). */
 static void
+show_message (KoiConversationView *self,
+              gint64               id,
+              gboolean             focus)
+{
+  ShowData *data;
+
+  if (self->account == NULL || id <= 0)
+    return;
+  data = g_new0 (ShowData, 1);
+  g_set_weak_pointer (&data->self, self);
+  data->id = id;
+  data->focus = focus;
+  koi_message_position_async (koi_account_get_reader (self->account), data->id, self->cancellable,
+                              position_found, data);
+}
+
+static void
 show_message_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
 {
-  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
-  ShowData *data;
-
-  if (self->account == NULL || g_variant_get_int64 (parameter) <= 0)
-    return;
-  data = g_new0 (ShowData, 1);
-  g_set_weak_pointer (&data->self, self);
-  data->id = g_variant_get_int64 (parameter);
-  koi_message_position_async (koi_account_get_reader (self->account), data->id, self->cancellable,
-                              position_found, data);
+  show_message (KOI_CONVERSATION_VIEW (widget), g_variant_get_int64 (parameter), TRUE);
 }
 
 void
@@ -1204,6 +1282,7 @@ koi_conversation_view_show_message (KoiConversationView *self,
   g_return_if_fail (KOI_IS_CONVERSATION_VIEW (self));
 
   self->highlight_id = message_id;
+  self->highlight_keep = FALSE;
   gtk_widget_activate_action (GTK_WIDGET (self), "conversation.show-message", "x", message_id);
 }
 
@@ -1250,6 +1329,88 @@ find_close (KoiConversationView *self)
   gtk_editable_set_text (GTK_EDITABLE (self->find_entry), "");
   gtk_revealer_set_reveal_child (self->find_bar, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->find_results), FALSE);
+  if (self->highlight_keep)
+    {
+      self->highlight_keep = FALSE;
+      clear_highlight (self);
+    }
+}
+
+/* "3 of 12" while stepping; how many were found before the first step. */
+static void
+find_update_count (KoiConversationView *self)
+{
+  guint n = koi_search_results_get_n_results (self->find_results);
+  gboolean searching = koi_search_results_get_query (self->find_results) != NULL;
+  g_autofree char *text = NULL;
+
+  if (!searching || koi_search_results_get_busy (self->find_results))
+    text = g_strdup ("");
+  else if (n == 0)
+    text = g_strdup (_("No matches"));
+  else if (self->find_index >= 0)
+    /* Translators: the search match shown now, of all found in the chat. */
+    text = g_strdup_printf (_("%d of %u"), self->find_index + 1, n);
+  else
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u match", "%u matches", n), n);
+  gtk_label_set_label (self->find_count, text);
+  gtk_widget_set_sensitive (self->find_older, n > 0);
+  gtk_widget_set_sensitive (self->find_newer, n > 0);
+}
+
+/* One step through the chat's matches, in place: @delta 1 goes to the
+ * next older one, -1 to the next newer one, wrapping at either end. The
+ * list of matches gives way to the conversation, and the focus stays in
+ * the entry so the next key steps again. */
+static void
+find_step (KoiConversationView *self,
+           int                  delta)
+{
+  int n = (int) koi_search_results_get_n_results (self->find_results);
+  gint64 id;
+
+  if (n == 0 || koi_search_results_get_busy (self->find_results))
+    return;
+  if (self->find_index < 0)
+    self->find_index = delta > 0 ? 0 : n - 1;
+  else
+    self->find_index = ((self->find_index + delta) % n + n) % n;
+  id = koi_search_results_get_message_id (self->find_results, (guint) self->find_index);
+  gtk_widget_set_visible (GTK_WIDGET (self->find_results), FALSE);
+  find_update_count (self);
+  clear_highlight (self);
+  self->highlight_id = id;
+  self->highlight_keep = TRUE;
+  show_message (self, id, FALSE);
+}
+
+static void
+on_find_older (KoiConversationView *self)
+{
+  find_step (self, 1);
+}
+
+static void
+on_find_newer (KoiConversationView *self)
+{
+  find_step (self, -1);
+}
+
+/* Shift+Enter steps back, as in every search bar. */
+static gboolean
+on_find_key_pressed (KoiConversationView   *self,
+                     guint                  keyval,
+                     guint                  keycode,
+                     GdkModifierType        state,
+                     GtkEventControllerKey *controller)
+{
+  if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter || keyval == GDK_KEY_ISO_Enter) &&
+      (state & gtk_accelerator_get_default_mod_mask ()) == GDK_SHIFT_MASK)
+    {
+      find_step (self, -1);
+      return TRUE;
+    }
+  return FALSE;
 }
 
 static void
@@ -1268,20 +1429,27 @@ find_action (GtkWidget  *widget,
   koi_search_results_set_chat_id (self->find_results, koi_chat_get_id (self->chat));
   gtk_revealer_set_reveal_child (self->find_bar, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->find_entry));
+  /* Ctrl+F again while it is open: new words replace the old. */
+  gtk_editable_select_region (GTK_EDITABLE (self->find_entry), 0, -1);
 }
 
 static void
 on_find_changed (KoiConversationView *self,
                  GtkSearchEntry      *entry)
 {
+  self->find_index = -1;
   koi_search_results_set_query (self->find_results, gtk_editable_get_text (GTK_EDITABLE (entry)));
+  find_update_count (self);
 }
 
 static void
 on_find_results_updated (KoiConversationView *self,
                          KoiSearchResults    *results)
 {
-  gtk_widget_set_visible (GTK_WIDGET (results), koi_search_results_get_query (results) != NULL);
+  /* The list shows until the user steps through the matches in place. */
+  gtk_widget_set_visible (GTK_WIDGET (results),
+                          koi_search_results_get_query (results) != NULL && self->find_index < 0);
+  find_update_count (self);
 }
 
 static void
@@ -1295,7 +1463,7 @@ static void
 on_find_activate (KoiConversationView *self,
                   GtkSearchEntry      *entry)
 {
-  koi_search_results_activate_first (self->find_results);
+  find_step (self, 1);
 }
 
 static void
@@ -1831,12 +1999,19 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, find_bar);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, find_entry);
   gtk_widget_class_bind_template_child (widget_class, KoiConversationView, find_results);
+  gtk_widget_class_bind_template_child (widget_class, KoiConversationView, find_count);
+  gtk_widget_class_bind_template_child (widget_class, KoiConversationView, empty_state);
+  gtk_widget_class_bind_template_child (widget_class, KoiConversationView, find_older);
+  gtk_widget_class_bind_template_child (widget_class, KoiConversationView, find_newer);
   gtk_widget_class_bind_template_callback (widget_class, on_jump_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_find_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_find_stop);
   gtk_widget_class_bind_template_callback (widget_class, on_find_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_find_results_updated);
   gtk_widget_class_bind_template_callback (widget_class, on_find_message_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_find_older);
+  gtk_widget_class_bind_template_callback (widget_class, on_find_newer);
+  gtk_widget_class_bind_template_callback (widget_class, on_find_key_pressed);
   gtk_widget_class_bind_template_callback (widget_class, on_factory_setup);
   gtk_widget_class_bind_template_callback (widget_class, on_factory_bind);
   gtk_widget_class_bind_template_callback (widget_class, on_factory_unbind);
@@ -1879,6 +2054,7 @@ koi_conversation_view_init (KoiConversationView *self)
   self->cancellable = g_cancellable_new ();
   self->marker_position = G_MAXUINT;
   self->at_bottom = TRUE;
+  self->find_index = -1;
 
   /* Capture: GTK 4.8's list items take Enter for activation, which
    * these items do not use. */

@@ -37,6 +37,7 @@ struct _KoiMessageCell
   gboolean       show_avatar;
   gboolean       unread_marker;
   gboolean       live;
+  gboolean       offline;
 };
 
 G_DEFINE_FINAL_TYPE (KoiMessageCell, koi_message_cell, GTK_TYPE_WIDGET)
@@ -88,6 +89,7 @@ push_to_row (KoiMessageCell *self)
     }
 
   koi_message_row_set_show_avatar (self->row, self->show_avatar);
+  koi_message_row_set_offline (self->row, self->offline);
   koi_message_row_set_previous (self->row, self->live ? self->previous : NULL);
   koi_message_row_set_item (self->row, self->live ? self->item : NULL);
   koi_message_row_set_unread_marker (self->row, self->live && self->unread_marker);
@@ -168,6 +170,17 @@ on_item_loaded (KoiMessageCell *self,
   if (!self->live && g_str_equal (pspec->name, "loaded"))
     gtk_widget_queue_resize (GTK_WIDGET (self));
   update_label (self);
+}
+
+void
+koi_message_cell_set_offline (KoiMessageCell *self,
+                              gboolean        offline)
+{
+  g_return_if_fail (KOI_IS_MESSAGE_CELL (self));
+
+  self->offline = !!offline;
+  if (self->row != NULL)
+    koi_message_row_set_offline (self->row, self->offline);
 }
 
 void

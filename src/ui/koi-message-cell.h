@@ -36,6 +36,9 @@ void            koi_message_cell_bind      (KoiMessageCell *self,
 void            koi_message_cell_set_live  (KoiMessageCell *self,
                                             gboolean        live);
 gboolean        koi_message_cell_get_live  (KoiMessageCell *self);
+/* Passed on to the row (koi_message_row_set_offline). */
+void            koi_message_cell_set_offline (KoiMessageCell *self,
+                                              gboolean        offline);
 
 /* What a screen reader says for the message: "Bob, 10:42, Are you
  * coming?" or, for one's own, "You, 10:42, See you, read". NULL while the

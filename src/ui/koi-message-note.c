@@ -73,7 +73,8 @@ koi_message_note_is_permanent (const char *reason)
 
 void
 koi_message_note_update (GtkWidget  *note,
-                         KoiMessage *message)
+                         KoiMessage *message,
+                         gboolean    offline)
 {
   GtkLabel *label = g_object_get_data (G_OBJECT (note), NOTE_LABEL);
   GtkWidget *delete = g_object_get_data (G_OBJECT (note), NOTE_DELETE);
@@ -92,6 +93,10 @@ koi_message_note_update (GtkWidget  *note,
           if (reason != NULL && *reason != '\0')
             /* TRANSLATORS: in a message bubble; %s is why the last attempt failed */
             text = g_strdup_printf (_("Will try again: %s"), reason);
+          /* Never tried: while online it goes out within a moment, so
+           * only an offline wait is worth words. */
+          else if (offline)
+            text = g_strdup (_("Waiting for the network"));
           break;
         case KOI_MESSAGE_FAILED:
           refused = TRUE;

@@ -64,6 +64,7 @@ struct _KoiMessageRow
   gboolean    grouped;
   gboolean    show_full;
   gboolean    show_avatar;   /* a group: who wrote it matters */
+  gboolean    offline;       /* the account cannot reach its server now */
 };
 
 G_DEFINE_FINAL_TYPE (KoiMessageRow, koi_message_row, GTK_TYPE_WIDGET)
@@ -172,7 +173,9 @@ update_grouping (KoiMessageRow *self)
     gtk_widget_set_margin_start (GTK_WIDGET (self->sender_label), avatar ? 34 : 0);
   }
 
-  show_sender = info == NULL && loaded && !grouped && !is_outgoing (item) && sender_name (item) != NULL;
+  /* Only in a group: in a 1:1 chat the header already names the peer. */
+  show_sender = self->show_avatar && info == NULL && loaded && !grouped && !is_outgoing (item) &&
+                sender_name (item) != NULL;
   gtk_widget_set_visible (GTK_WIDGET (self->sender_label), show_sender);
   if (show_sender && koi_message_get_not_member (item))
     {
@@ -252,7 +255,7 @@ update_state (KoiMessageRow *self)
 
   /* A failure is the one state that needs words and a way out: Retry
    * only where sending again can succeed, Delete (in the note) always. */
-  koi_message_note_update (self->note, self->item);
+  koi_message_note_update (self->note, self->item, self->offline);
   gtk_widget_set_visible (GTK_WIDGET (self->state_label), failed);
   gtk_label_set_label (self->state_label, failed ? text : "");
   failed_retry = failed && !koi_message_note_is_permanent (koi_message_get_failure_reason (self->item));
@@ -552,6 +555,18 @@ koi_message_row_set_show_avatar (KoiMessageRow *self,
     return;
   self->show_avatar = !!show_avatar;
   update_grouping (self);
+}
+
+void
+koi_message_row_set_offline (KoiMessageRow *self,
+                             gboolean       offline)
+{
+  g_return_if_fail (KOI_IS_MESSAGE_ROW (self));
+
+  if (self->offline == !!offline)
+    return;
+  self->offline = !!offline;
+  update_state (self);
 }
 
 const char *

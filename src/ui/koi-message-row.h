@@ -39,6 +39,10 @@ const char *koi_message_row_get_sender_text (KoiMessageRow *self);
 /* Group chats: incoming bubbles carry their sender's avatar. */
 void        koi_message_row_set_show_avatar (KoiMessageRow *self,
                                              gboolean       show_avatar);
+/* Whether the account is cut off from its server: a queued message then
+ * says it waits for the network (koi-message-note.h). */
+void        koi_message_row_set_offline     (KoiMessageRow *self,
+                                             gboolean       offline);
 /* The avatar's text when one is drawn, else NULL (for tests). */
 const char *koi_message_row_get_avatar_text (KoiMessageRow *self);
 const char *koi_message_row_get_state_text  (KoiMessageRow *self);

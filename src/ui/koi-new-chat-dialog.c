@@ -279,10 +279,20 @@ koi_new_chat_dialog_class_init (KoiNewChatDialogClass *klass)
   koi_compat_dialog_class_init (widget_class);
 }
 
+/* The address is what the user came to type: the dialog opens with the
+ * focus there (both widget sets; AdwDialog would otherwise focus its
+ * first button). */
+static void
+on_map (KoiNewChatDialog *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self->address_row));
+}
+
 static void
 koi_new_chat_dialog_init (KoiNewChatDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
 
   self->cancellable = g_cancellable_new ();
   self->filter = koi_chat_filter_new ();

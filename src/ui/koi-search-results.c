@@ -296,6 +296,20 @@ koi_search_results_get_row (KoiSearchResults *self,
   return GTK_WIDGET (gtk_list_box_get_row_at_index (self->list, (int) index));
 }
 
+gint64
+koi_search_results_get_message_id (KoiSearchResults *self,
+                                   guint             index)
+{
+  GtkWidget *row;
+  const gint64 *ids;
+
+  g_return_val_if_fail (KOI_IS_SEARCH_RESULTS (self), 0);
+
+  row = koi_search_results_get_row (self, index);
+  ids = row != NULL ? g_object_get_data (G_OBJECT (row), "koi-ids") : NULL;
+  return ids != NULL ? ids[1] : 0;
+}
+
 gboolean
 koi_search_results_activate_first (KoiSearchResults *self)
 {

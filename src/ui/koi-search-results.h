@@ -46,6 +46,10 @@ guint       koi_search_results_get_n_results  (KoiSearchResults *self);
 /* The row of result @index (0 = newest), NULL past the end. */
 GtkWidget  *koi_search_results_get_row        (KoiSearchResults *self,
                                                guint             index);
+/* The store id of result @index's message (0 = newest), 0 past the end:
+ * what Ctrl+G steps through in an open chat. */
+gint64      koi_search_results_get_message_id (KoiSearchResults *self,
+                                               guint             index);
 /* Opens the first result, as Enter in the search entry does; FALSE when
  * there is none. */
 gboolean    koi_search_results_activate_first (KoiSearchResults *self);

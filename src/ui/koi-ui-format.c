@@ -38,6 +38,35 @@ koi_ui_format_clock (gint64 timestamp_ms)
   return g_date_time_format (when, _("%H:%M"));
 }
 
+/* %e pads a one-digit day (GLib with U+2007 FIGURE SPACE, strftime with a
+ * space: "Tuesday,  3 March"): dates are formatted through here, so no
+ * label shows a double or leading space, whatever a translation's format
+ * does. */
+static char *
+format_date (GDateTime  *when,
+             const char *format)
+{
+  g_autofree char *text = g_date_time_format (when, format);
+  GString *out = g_string_new (NULL);
+  gboolean space = FALSE;
+
+  for (const char *p = text != NULL ? text : ""; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == ' ' || c == 0x2007)
+        {
+          space = TRUE;
+          continue;
+        }
+      if (space && out->len > 0)
+        g_string_append_c (out, ' ');
+      space = FALSE;
+      g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, FALSE);
+}
+
 /* The short time a chat list row shows: "now", "5 min", "14:05",
  * "Yesterday", "Mon", "28 Nov", "28 Nov 2024". */
 char *
@@ -67,12 +96,12 @@ koi_ui_format_relative_time (gint64     timestamp_ms,
     return g_strdup (C_("time", "Yesterday"));
   if (days < 7)
     /* TRANSLATORS: abbreviated weekday of a recent message */
-    return g_date_time_format (when, C_("time", "%a"));
+    return format_date (when, C_("time", "%a"));
   if (g_date_time_get_year (when) == g_date_time_get_year (now))
     /* TRANSLATORS: day and month of an older message */
-    return g_date_time_format (when, C_("time", "%e %b"));
+    return format_date (when, C_("time", "%e %b"));
   /* TRANSLATORS: day, month and year of a message from another year */
-  return g_date_time_format (when, C_("time", "%e %b %Y"));
+  return format_date (when, C_("time", "%e %b %Y"));
 }
 
 /* The day separator above the first message of a day. */
@@ -89,12 +118,12 @@ koi_ui_format_day (gint64     timestamp_ms,
     return g_strdup (C_("day", "Yesterday"));
   if (days > 1 && days < 7)
     /* TRANSLATORS: full weekday name of a day separator */
-    return g_date_time_format (when, C_("day", "%A"));
+    return format_date (when, C_("day", "%A"));
   if (g_date_time_get_year (when) == g_date_time_get_year (now))
     /* TRANSLATORS: day separator for a day earlier this year */
-    return g_date_time_format (when, C_("day", "%A, %e %B"));
+    return format_date (when, C_("day", "%A, %e %B"));
   /* TRANSLATORS: day separator for a day in another year */
-  return g_date_time_format (when, C_("day", "%A, %e %B %Y"));
+  return format_date (when, C_("day", "%A, %e %B %Y"));
 }
 
 gboolean

@@ -74,15 +74,24 @@ update_connection (KoiWindow *self)
 {
   const char *text = NULL;
   const char *banner = NULL;
+  g_autofree char *with_reason = NULL;
 
   if (self->account != NULL)
     {
       KoiConnectionState state = koi_account_get_connection_state (self->account);
+      const char *reason = koi_account_get_last_error (self->account);
 
       text = connection_text (self->account);
       if (state == KOI_CONNECTION_RECONNECTING || state == KOI_CONNECTION_FAILED
           || state == KOI_CONNECTION_OFFLINE)
         banner = text;
+      /* The banner has room for why: the server's own words. */
+      if (reason != NULL && *reason != '\0' && state == KOI_CONNECTION_RECONNECTING)
+        /* TRANSLATORS: in the window's banner; %s is why the connection was lost */
+        banner = with_reason = g_strdup_printf (_("Reconnecting: %s"), reason);
+      else if (reason != NULL && *reason != '\0' && state == KOI_CONNECTION_FAILED)
+        /* TRANSLATORS: in the window's banner; %s is why Koi cannot connect */
+        banner = with_reason = g_strdup_printf (_("Not connected: %s"), reason);
       /* Above the connection: new mail is lost to the user until there
        * is room, and only they can make it. */
       if (koi_account_get_disk_full (self->account))
@@ -121,6 +130,7 @@ on_account_error_changed (KoiWindow  *self,
 
   if (error != NULL && *error != '\0')
     koi_window_show_toast (self, error);
+  update_connection (self);
 }
 
 static void
@@ -155,6 +165,33 @@ update_chat_list_page (KoiWindow *self)
   gtk_scrolled_window_set_max_content_height (self->chat_list_scroller, show_messages ? 200 : -1);
 }
 
+/* The open chat stays marked in the list whenever both are on screen: a
+ * search that hid its row, or folding (which unselects, so a click opens
+ * it again), would otherwise leave no row marked once the list shows it
+ * beside the conversation again. */
+static void
+reselect_open_chat (KoiWindow *self)
+{
+  KoiChat *open = koi_conversation_view_get_chat (self->conversation_view);
+  guint n;
+
+  if (self->selection == NULL || open == NULL ||
+      koi_compat_split_get_collapsed (self->split_view) ||
+      gtk_single_selection_get_selected_item (self->selection) == open)
+    return;
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (KoiChat) item = g_list_model_get_item (G_LIST_MODEL (self->selection), i);
+
+      if (item == open)
+        {
+          gtk_single_selection_set_selected (self->selection, i);
+          break;
+        }
+    }
+}
+
 static void
 on_filtered_items_changed (KoiWindow  *self,
                            guint       position,
@@ -164,6 +201,7 @@ on_filtered_items_changed (KoiWindow  *self,
 {
   update_chat_list_page (self);
   koi_window_update_actions (self);
+  reselect_open_chat (self);
 }
 
 /* A message that arrives in the chat the user is looking at is read.
@@ -886,6 +924,7 @@ koi_window_init (KoiWindow *self)
     gtk_widget_add_controller (GTK_WIDGET (self->chat_title), GTK_EVENT_CONTROLLER (click));
   }
   koi_compat_split_connect_content_shown (self->split_view, G_CALLBACK (mark_open_chat_read), self);
+  koi_compat_split_connect_content_shown (self->split_view, G_CALLBACK (reselect_open_chat), self);
 
   if (g_getenv ("KOI_DEBUG_EXIT_AFTER_FIRST_FRAME") != NULL)
     g_signal_connect (self, "realize", G_CALLBACK (debug_on_realize), NULL);

@@ -30,7 +30,10 @@
 #define ZEPPELIN_AT  20
 #define HARBOR_AT    40
 
-static gint64 zeppelin_id, bob_harbor_id, carol_harbor_id;
+/* "kite" is in three of Bob's messages: Ctrl+G steps through them. */
+static const guint kite_at[] = { 60, 120, 180 };
+
+static gint64 zeppelin_id, bob_harbor_id, carol_harbor_id, kite_id[G_N_ELEMENTS (kite_at)];
 
 static gint64
 add_message (KoiStore   *store,
@@ -94,6 +97,8 @@ make_profile (void)
         text = g_strdup ("We could take the Zeppelin over the lake on Sunday, if the weather holds.");
       else if (i == HARBOR_AT)
         text = g_strdup ("Meet me at the harbor at six.");
+      else if (i == kite_at[0] || i == kite_at[1] || i == kite_at[2])
+        text = g_strdup_printf ("Bob's message %u: the kite flew today", i);
       else
         text = g_strdup_printf ("Bob's message %u: nothing to see here", i);
       id = add_message (store, account_id, bob, "bob@example.org", i, text, start + i * 60 * 1000);
@@ -101,6 +106,9 @@ make_profile (void)
         zeppelin_id = id;
       else if (i == HARBOR_AT)
         bob_harbor_id = id;
+      for (guint k = 0; k < G_N_ELEMENTS (kite_at); k++)
+        if (i == kite_at[k])
+          kite_id[k] = id;
     }
   carol_harbor_id = add_message (store, account_id, carol, "carol@example.org", 1,
                                  "The harbor is closed today.", start + 30 * 60 * 1000);
@@ -462,6 +470,205 @@ test_in_chat (Fixture       *fixture,
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (results)));
 }
 
+/* The chat list's row for @name is drawn marked as selected. */
+static gboolean
+row_selected (KoiWindow  *window,
+              const char *name)
+{
+  GtkWidget *label = koi_test_ui_find_label (GTK_WIDGET (koi_window_get_chat_list_view (window)), name);
+  GtkWidget *list = GTK_WIDGET (koi_window_get_chat_list_view (window));
+
+  for (GtkWidget *w = label; w != NULL && w != list; w = gtk_widget_get_parent (w))
+    if (gtk_widget_get_parent (w) == list)
+      return (gtk_widget_get_state_flags (w) & GTK_STATE_FLAG_SELECTED) != 0;
+  return FALSE;
+}
+
+/* The first AdwAvatar inside a header bar under @root, or NULL. */
+static GtkWidget *
+header_avatar (GtkWidget *root)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (ADW_IS_AVATAR (child) && gtk_widget_get_ancestor (child, ADW_TYPE_HEADER_BAR) != NULL)
+        return child;
+      if ((found = header_avatar (child)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The open chat's row stays marked after a search that hid it. (Marking
+ * it again after unfolding has no test: a mapped window under Xvfb
+ * without a window manager does not grow back.) */
+static void
+test_open_chat_stays_marked (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  KoiWindow *window = fixture->window;
+  KoiConversationView *view = koi_window_get_conversation_view (window);
+  GListModel *chats = G_LIST_MODEL (gtk_list_view_get_model (koi_window_get_chat_list_view (window)));
+  GtkWidget *entry = koi_window_get_search_entry (window);
+  g_autoptr (KoiChat) bob = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (chats) && bob == NULL; i++)
+    {
+      g_autoptr (KoiChat) chat = g_list_model_get_item (chats, i);
+
+      if (g_strcmp0 (koi_chat_get_peer_address (chat), "bob@example.org") == 0)
+        bob = g_steal_pointer (&chat);
+    }
+  koi_window_open_chat (window, bob);
+  KOI_TEST_UI_WAIT_FOR (koi_conversation_view_newest_in_view (view), 10);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  KOI_TEST_UI_WAIT_FOR (row_selected (window, "Bob"), 5);
+  /* The account's avatar in the header is a picture, not a button that
+   * does nothing: no button around it, and the keyboard passes it by. */
+  {
+    GtkWidget *avatar = header_avatar (GTK_WIDGET (window));
+
+    g_assert_nonnull (avatar);
+    g_assert_null (gtk_widget_get_ancestor (avatar, GTK_TYPE_BUTTON));
+    g_assert_false (gtk_widget_get_focusable (avatar));
+  }
+
+  /* A search for another chat hides Bob's row; Escape brings it back,
+   * still marked. */
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (koi_window_get_chat_list_view (window))));
+  koi_test_ui_press_keys ("ctrl+f");
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  type_word ("dave");
+  KOI_TEST_UI_WAIT_FOR (n_listed (window) == 1, 5);
+  koi_test_ui_press_keys ("Escape");
+  KOI_TEST_UI_WAIT_FOR (n_listed (window) == 3, 5);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  KOI_TEST_UI_WAIT_FOR (row_selected (window, "Bob"), 5);
+  g_assert_true (koi_conversation_view_get_chat (view) == bob);
+
+}
+
+/* The counter beside the entry ("2 of 3"). */
+static const char *
+find_count (GtkWidget *entry)
+{
+  for (GtkWidget *c = gtk_widget_get_next_sibling (entry); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (GTK_IS_LABEL (c))
+      return gtk_label_get_label (GTK_LABEL (c));
+  return NULL;
+}
+
+/* The find bar's button whose accessible name is @name, or NULL. */
+static GtkWidget *
+find_button (GtkWidget  *entry,
+             const char *name)
+{
+  for (GtkWidget *c = gtk_widget_get_next_sibling (entry); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      g_autofree char *differs = NULL;
+
+      if (!GTK_IS_BUTTON (c))
+        continue;
+      differs = gtk_test_accessible_check_property (GTK_ACCESSIBLE (c), GTK_ACCESSIBLE_PROPERTY_LABEL, name);
+      if (differs == NULL)
+        return c;
+    }
+  return NULL;
+}
+
+/* The chat's match @k (0 = oldest kite) is in view and marked, the counter
+ * says which it is, and the focus is still in the entry for the next
+ * step. */
+static void
+assert_at_kite (KoiConversationView *view,
+                GtkWidget           *entry,
+                guint                k)
+{
+  KoiWindow *window = KOI_WINDOW (gtk_widget_get_root (GTK_WIDGET (view)));
+  g_autofree char *count = g_strdup_printf ("%u of 3", 3 - k);
+
+  KOI_TEST_UI_WAIT_FOR (message_in_view (view, kite_id[k]), 10);
+  KOI_TEST_UI_WAIT_FOR (koi_conversation_view_get_highlighted (view) == kite_id[k], 5);
+  g_assert_cmpstr (find_count (entry), ==, count);
+  g_assert_true (gtk_widget_is_ancestor (focus_of (window), entry));
+}
+
+/* Ctrl+F in a chat, then stepping through its matches in place: Enter and
+ * Ctrl+G go to the next older, Shift+Enter and Ctrl+Shift+G to the next
+ * newer, the arrow buttons too; each step scrolls the conversation there
+ * and marks the message; the ends wrap. */
+static void
+test_in_chat_steps (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  KoiWindow *window = fixture->window;
+  KoiConversationView *view = koi_window_get_conversation_view (window);
+  GtkWidget *composer_text = GTK_WIDGET (koi_composer_get_text_view (koi_conversation_view_get_composer (view)));
+  GListModel *chats = G_LIST_MODEL (gtk_list_view_get_model (koi_window_get_chat_list_view (window)));
+  KoiSearchResults *results;
+  GtkWidget *entry, *older, *newer;
+  g_autoptr (KoiChat) bob = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (chats) && bob == NULL; i++)
+    {
+      g_autoptr (KoiChat) chat = g_list_model_get_item (chats, i);
+
+      if (g_strcmp0 (koi_chat_get_peer_address (chat), "bob@example.org") == 0)
+        bob = g_steal_pointer (&chat);
+    }
+  g_assert_nonnull (bob);
+  koi_window_open_chat (window, bob);
+  KOI_TEST_UI_WAIT_FOR (koi_conversation_view_newest_in_view (view), 10);
+  g_assert_true (gtk_widget_grab_focus (composer_text));
+  results = KOI_SEARCH_RESULTS (find_type (GTK_WIDGET (view), KOI_TYPE_SEARCH_RESULTS));
+  entry = find_type (GTK_WIDGET (view), GTK_TYPE_SEARCH_ENTRY);
+  older = find_button (entry, "Older match");
+  newer = find_button (entry, "Newer match");
+  g_assert_nonnull (older);
+  g_assert_nonnull (newer);
+
+  koi_test_ui_press_keys ("ctrl+f");
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  type_word ("kite");
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "kite") == 0 &&
+            !koi_search_results_get_busy (results), 5);
+  g_assert_cmpuint (koi_search_results_get_n_results (results), ==, 3);
+  g_assert_cmpstr (find_count (entry), ==, "3 matches");
+
+  /* The newest match first, and the list gives way to the conversation. */
+  koi_test_ui_press_keys ("Return");
+  assert_at_kite (view, entry, 2);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (results)));
+  koi_test_ui_press_keys ("Return");
+  assert_at_kite (view, entry, 1);
+  koi_test_ui_press_keys ("ctrl+g");
+  assert_at_kite (view, entry, 0);
+  /* Past the oldest: round to the newest. */
+  koi_test_ui_press_keys ("ctrl+g");
+  assert_at_kite (view, entry, 2);
+  koi_test_ui_press_keys ("shift+Return");
+  assert_at_kite (view, entry, 0);
+  koi_test_ui_press_keys ("ctrl+shift+g");
+  assert_at_kite (view, entry, 1);
+  koi_test_ui_click (older);
+  assert_at_kite (view, entry, 0);
+  koi_test_ui_click (newer);
+  assert_at_kite (view, entry, 1);
+  {
+    g_autoptr (GdkTexture) shot = koi_test_ui_render (GTK_WIDGET (window));
+    g_autofree char *path = koi_test_ui_save_png (shot, "search-in-chat-step.png");
+
+    g_test_message ("screenshot: %s", path);
+  }
+
+  /* The mark lasts while stepping, and goes with the search. */
+  koi_test_ui_press_keys ("Escape");
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) == composer_text, 5);
+  g_assert_cmpint (koi_conversation_view_get_highlighted (view), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -469,6 +676,9 @@ main (int   argc,
   g_autofree char *keyring_path = koi_test_ui_use_file_keyring ();
   int status;
 
+  /* GTK's test accessibility backend: the find bar's buttons are found by
+   * the names screen readers get. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   koi_test_ui_init (&argc, &argv);
   koi_model_init ();
 
@@ -477,6 +687,10 @@ main (int   argc,
   g_test_add ("/ui/search/all-chats-click-empty-escape", Fixture, NULL, fixture_set_up,
               test_all_chats_click_empty_escape, fixture_tear_down);
   g_test_add ("/ui/search/in-chat", Fixture, NULL, fixture_set_up, test_in_chat, fixture_tear_down);
+  g_test_add ("/ui/search/open-chat-stays-marked", Fixture, NULL, fixture_set_up,
+              test_open_chat_stays_marked, fixture_tear_down);
+  g_test_add ("/ui/search/in-chat-steps", Fixture, NULL, fixture_set_up, test_in_chat_steps,
+              fixture_tear_down);
 
   status = g_test_run ();
   koi_test_ui_remove_file_keyring (keyring_path);

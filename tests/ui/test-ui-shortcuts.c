@@ -214,6 +214,19 @@ test_shortcuts (void)
   g_assert_false (new_chat_dialog_open ());
   gtk_widget_activate_action (GTK_WIDGET (window), "win.new-chat", NULL);
   KOI_TEST_UI_WAIT_FOR (new_chat_dialog_open (), 5);
+  /* The address can be typed at once, and the dialog fits a phone. */
+  {
+    GtkWidget *dialog = koi_test_ui_find_shown (KOI_TYPE_NEW_CHAT_DIALOG);
+    GtkRoot *root = gtk_widget_get_root (dialog);
+    GtkWidget *focus = NULL;
+    int min_width = 0;
+
+    KOI_TEST_UI_WAIT_FOR ((focus = gtk_root_get_focus (root)) != NULL && gtk_widget_is_ancestor (focus, dialog)
+              && (GTK_IS_EDITABLE (focus) || GTK_IS_EDITABLE (gtk_widget_get_parent (focus))), 5);
+    gtk_widget_measure (dialog, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+    g_test_message ("New Chat dialog: at least %d px wide", min_width);
+    g_assert_cmpint (min_width, <=, 360);
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
   koi_session_shutdown (session);

@@ -31,6 +31,10 @@ test_relative_time (void)
   g_autofree char *t5 = koi_ui_format_relative_time (base - (gint64) 800 * 24 * 3600 * 1000, now);
   g_autofree char *d1 = koi_ui_format_day (base - 60 * 1000, now);
   g_autofree char *d2 = koi_ui_format_day (base - 24 * 3600 * 1000, now);
+  /* Days with one digit: strftime pads them with a space. */
+  g_autofree char *d3 = koi_ui_format_day (base - (gint64) 25 * 24 * 3600 * 1000, now);
+  g_autofree char *d4 = koi_ui_format_day (base - (gint64) 365 * 24 * 3600 * 1000, now);
+  g_autofree char *t6 = koi_ui_format_relative_time (base - (gint64) 25 * 24 * 3600 * 1000, now);
 
   g_assert_cmpstr (t1, ==, "now");
   g_assert_cmpstr (t2, ==, "5 min");
@@ -39,6 +43,9 @@ test_relative_time (void)
   g_assert_nonnull (strstr (t5, "2024"));
   g_assert_cmpstr (d1, ==, "Today");
   g_assert_cmpstr (d2, ==, "Yesterday");
+  g_assert_cmpstr (d3, ==, "Tuesday, 3 November");
+  g_assert_cmpstr (d4, ==, "Friday, 28 November 2025");
+  g_assert_cmpstr (t6, ==, "3 Nov");
 }
 
 static void
@@ -198,6 +205,10 @@ test_message_row_texts (void)
 
   koi_message_row_set_item (KOI_MESSAGE_ROW (row), first);
   koi_message_row_set_previous (KOI_MESSAGE_ROW (row), yesterday);
+  /* In a 1:1 chat every incoming message is the peer's: the header names
+   * them, the bubbles do not repeat it. */
+  g_assert_cmpstr (koi_message_row_get_sender_text (KOI_MESSAGE_ROW (row)), ==, "");
+  koi_message_row_set_show_avatar (KOI_MESSAGE_ROW (row), TRUE);
 
   g_assert_cmpstr (koi_message_row_get_text_markup (KOI_MESSAGE_ROW (row)), ==,
                    "Look: &lt;i&gt;x&lt;/i&gt; <a href=\"https://koi.example/a\">https://koi.example/a</a>");
@@ -302,6 +313,17 @@ test_message_row_states (void)
     g_assert_true (koi_message_get_read (message));
     g_assert_cmpstr (koi_message_row_get_state_text (KOI_MESSAGE_ROW (row)), ==, "Read");
   }
+
+  /* Queued and never tried: nothing to say while online (it goes out in
+   * a moment); offline, the bubble says what it waits for. */
+  koi_message_set_state (message, KOI_MESSAGE_QUEUED);
+  g_assert_cmpstr (koi_message_row_get_note_text (KOI_MESSAGE_ROW (row)), ==, "");
+  koi_message_row_set_offline (KOI_MESSAGE_ROW (row), TRUE);
+  g_assert_cmpstr (koi_message_row_get_note_text (KOI_MESSAGE_ROW (row)), ==, "Waiting for the network");
+  g_assert_false (koi_message_row_get_can_delete (KOI_MESSAGE_ROW (row)));
+  koi_message_row_set_offline (KOI_MESSAGE_ROW (row), FALSE);
+  g_assert_cmpstr (koi_message_row_get_note_text (KOI_MESSAGE_ROW (row)), ==, "");
+  koi_message_row_set_offline (KOI_MESSAGE_ROW (row), TRUE);
 
   /* Back in the queue after a failed attempt: the bubble says why, and
    * that the engine tries again (no button: nothing for the user to do). */

@@ -136,14 +136,50 @@ test_light_dark_narrow (void)
   g_assert_true (koi_conversation_view_newest_in_view (view));
   g_assert_cmpuint (assert_texts_whole (GTK_WIDGET (chat_window)), >=, 5);
   g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (chat_window), "I will bring the cake."));
-  g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (chat_window), "Bob"));
+  /* Not a group: the peer's name is not repeated above their bubbles. */
+  g_assert_null (koi_test_ui_find_label (GTK_WIDGET (chat_window), "Bob"));
   g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (chat_window),
                                             "Server refused: bob@example.org: 550 5.1.1 No such user"));
+  /* The empty composer says what it is for; the send button shows a
+   * paper plane (ours: Debian 12's mail-send icon is an outbox tray). */
+  g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (chat_window), "Write a message…"));
+  {
+    GtkWidget *send = NULL;
+
+    for (GtkWidget *w = GTK_WIDGET (koi_composer_get_text_view (koi_conversation_view_get_composer (view)));
+         w != NULL && send == NULL; w = gtk_widget_get_parent (w))
+      if (GTK_IS_BOX (w))
+        for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+          if (GTK_IS_BUTTON (c) && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (c)), "koi-send-symbolic") == 0)
+            send = c;
+    g_assert_nonnull (send);
+    g_assert_true (gtk_icon_theme_has_icon (gtk_icon_theme_get_for_display (gtk_widget_get_display (send)),
+                                            "koi-send-symbolic"));
+  }
+  g_assert_null (koi_test_ui_find_label (GTK_WIDGET (chat_window), "No Messages Yet"));
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   chat_dark = koi_test_ui_shoot (GTK_WIDGET (chat_window), "conversation-dark.png", 12);
   g_assert_cmpfloat (koi_test_ui_mean_brightness (chat_dark) + 60, <, koi_test_ui_mean_brightness (chat_light));
   gtk_window_destroy (chat_window);
+
+  /* A chat without messages: an empty state, not a blank. */
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  {
+    g_autoptr (GListStore) none = g_list_store_new (KOI_TYPE_MESSAGE);
+    g_autoptr (GdkTexture) empty = NULL;
+
+    chat_window = GTK_WINDOW (gtk_window_new ());
+    view = KOI_CONVERSATION_VIEW (koi_conversation_view_new ());
+    gtk_window_set_default_size (chat_window, 480, 480);
+    gtk_window_set_child (chat_window, GTK_WIDGET (view));
+    koi_conversation_view_set_messages (view, G_LIST_MODEL (none));
+    gtk_window_present (chat_window);
+    empty = koi_test_ui_shoot (GTK_WIDGET (chat_window), "conversation-empty.png", 12);
+    g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (chat_window), "No Messages Yet"));
+    g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (chat_window), "Write a message…"));
+    gtk_window_destroy (chat_window);
+  }
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 }
