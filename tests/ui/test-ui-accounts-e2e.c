@@ -6,6 +6,7 @@
 
 #include "koi-account-config.h"
 #include "koi-account-switcher.h"
+#include "koi-application.h"
 #include "koi-chat-row.h"
 #include "koi-compat.h"
 #include "koi-model.h"
@@ -25,7 +26,8 @@
  * and puts a dot on the button; a real click on Bob's row shows his chat
  * row. Remove Account asks first; then Bob's chats are gone, his password
  * is no longer in the keyring, his key file is gone, and the server still
- * has his mail.
+ * has his mail. And the chosen account is the one shown at the next start
+ * (two runs of KoiApplication on the profile).
  */
 
 #define WAIT_S 45
@@ -277,6 +279,87 @@ test_two_accounts (void)
   koi_session_shutdown (session);
 }
 
+/* The account the user chose comes back at the next start: two runs of
+ * the application on one profile. */
+typedef struct {
+  KoiApplication *app;
+  const char     *expect;   /* the account the window must show first */
+  const char     *choose;   /* then chosen by a click, or NULL */
+  gboolean        done;
+} Run;
+
+static KoiWindow *
+app_window (KoiApplication *app)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  return KOI_IS_WINDOW (window) ? KOI_WINDOW (window) : NULL;
+}
+
+static gboolean
+run_steps (gpointer user_data)
+{
+  Run *run = user_data;
+  KoiWindow *window = NULL;
+  KoiSession *session;
+
+  WAIT_FOR ((window = app_window (run->app)) != NULL, WAIT_S);
+  session = koi_application_get_session (run->app);
+  WAIT_FOR (koi_session_get_loaded (session) &&
+            g_list_model_get_n_items (koi_session_get_accounts (session)) == 2 &&
+            koi_window_get_account (window) != NULL, WAIT_S);
+  g_assert_cmpstr (koi_account_get_address (koi_window_get_account (window)), ==, run->expect);
+
+  if (run->choose != NULL)
+    {
+      KoiAccountSwitcher *switcher = find_switcher (GTK_WIDGET (window));
+      GtkWidget *popover = koi_account_switcher_get_popover (switcher);
+
+      koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+      koi_test_ui_focus_window (GTK_WINDOW (window));
+      koi_test_ui_click (koi_account_switcher_get_button (switcher));
+      WAIT_FOR (gtk_widget_get_mapped (popover) && row_shows (switcher, 1, run->choose), 10);
+      koi_test_ui_click (koi_account_switcher_get_row (switcher, 1));
+      WAIT_FOR (g_strcmp0 (koi_account_get_address (koi_window_get_account (window)), run->choose) == 0, 10);
+    }
+  run->done = TRUE;
+  g_application_quit (G_APPLICATION (run->app));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_app (const char *profile,
+         const char *expect,
+         const char *choose)
+{
+  char *argv[] = { (char *) "koi", (char *) "--profile", (char *) profile, NULL };
+  Run run = { .expect = expect, .choose = choose };
+
+  run.app = koi_application_new ();
+  /* Never hand over to a Koi the developer runs on the same bus. */
+  g_application_set_flags (G_APPLICATION (run.app), G_APPLICATION_NON_UNIQUE);
+  g_idle_add (run_steps, &run);
+  g_assert_cmpint (g_application_run (G_APPLICATION (run.app), 3, argv), ==, 0);
+  g_assert_true (run.done);
+  g_clear_object (&run.app);
+}
+
+static void
+test_remembered (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autofree char *multi = NULL;
+
+  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PATH", keyring_path, TRUE);
+  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
+  koi_test_cli_add_account (cli, "multi", "alice@example.org", "alice-secret");
+  koi_test_cli_add_account (cli, "multi", "bob@example.org", "bob-secret");
+  multi = koi_test_cli_profile (cli, "multi");
+
+  run_app (multi, "alice@example.org", "bob@example.org");
+  run_app (multi, "bob@example.org", NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -290,6 +373,7 @@ main (int   argc,
   g_timeout_add (20, tick_cb, NULL);
 
   g_test_add_func ("/ui/accounts-e2e/two-accounts", test_two_accounts);
+  g_test_add_func ("/ui/accounts-e2e/remembered", test_remembered);
 
   status = g_test_run ();
 
