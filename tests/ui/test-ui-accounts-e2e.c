@@ -275,6 +275,20 @@ test_two_accounts (void)
     g_assert_cmpstr (alice, ==, "alice-secret");
   }
 
+  /* "Add Account…" is the setup form, with Cancel back to the chats. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.add-account", NULL));
+  WAIT_FOR (g_strcmp0 (koi_window_get_page_name (window), "welcome") == 0, 10);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  {
+    GtkWidget *cancel = gtk_widget_get_ancestor (koi_test_ui_find_label (GTK_WIDGET (window), "Cancel"),
+                                                 GTK_TYPE_BUTTON);
+
+    g_assert_nonnull (cancel);
+    koi_test_ui_click (cancel);
+  }
+  WAIT_FOR (g_strcmp0 (koi_window_get_page_name (window), "chats") == 0, 10);
+  WAIT_FOR (row_drawn (GTK_WIDGET (window), "hello alice"), 10);
+
   gtk_window_destroy (GTK_WINDOW (window));
   koi_session_shutdown (session);
 }
