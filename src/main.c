@@ -12,8 +12,11 @@ main (int   argc,
 {
   g_autoptr (KoiApplication) app = NULL;
 
+  const char *localedir = g_getenv ("KOI_LOCALEDIR");
+
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* Set by `meson devenv` to the build folder's catalogues (meson.build). */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -9,6 +9,7 @@
 
 #include "koi-cli-contacts.h"
 #include "koi-cli-json.h"
+#include "koi-cli-keys.h"
 #include "koi-coi.h"
 #include "koi-syncer.h"
 
@@ -110,6 +111,9 @@ list_contacts (KoiStore               *store,
       else
         {
           g_autoptr (JsonBuilder) builder = koi_cli_contact_object (contact, NULL);
+
+          if (!koi_cli_keys_add_members (builder, store, account->id, contact->address, error))
+            return FALSE;
 
           if (only != NULL && contact->vcard != NULL)
             {
@@ -340,6 +344,10 @@ koi_cli_contacts_command (KoiStore               *store,
   if (g_str_equal (command, "contacts"))
     return n_args == 0 ? list_contacts (store, account, NULL, FALSE, error)
                        : bad (error, "contacts takes no arguments");
+
+  if (g_str_equal (command, "keys"))
+    return n_args == 0 ? koi_cli_keys_list (store, account->id, error)
+                       : bad (error, "keys takes no arguments");
 
   if (g_str_equal (command, "request"))
     return answer_request (store, account, args, n_args, error);

@@ -89,6 +89,15 @@ koi_cli_message_object (const char            *event,
   add_int (builder, "received_at_ms", message->received_at_ms);
   if (message->failure_reason != NULL)
     add_string (builder, "failure_reason", message->failure_reason);
+  json_builder_set_member_name (builder, "encrypted");
+  json_builder_add_boolean_value (builder, message->encrypted);
+  {
+    static const char * const signatures[] = { "none", "valid", "bad", "unknown" };
+
+    add_string (builder, "signature",
+                message->signature >= 0 && message->signature < (int) G_N_ELEMENTS (signatures)
+                  ? signatures[message->signature] : "none");
+  }
 
   return builder;
 }

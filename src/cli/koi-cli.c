@@ -75,6 +75,7 @@ static const char usage[] =
   "          [--birthday DATE] [--notify on|off] [--groups A,B]\n"
   "  koi-cli [--profile DIR] contact import FILE.vcf\n"
   "  koi-cli [--profile DIR] contact export [ADDR]\n"
+  "  koi-cli [--profile DIR] keys\n"
   "  koi-cli [--profile DIR] profile set [--name NAME] [--status TEXT] [--avatar FILE]\n"
   "  koi-cli [--profile DIR] request accept|block|delete CHAT\n"
   "\n"
@@ -155,7 +156,11 @@ static const char usage[] =
   "  contact      show: one contact with its vCard. edit, block, unblock, import:\n"
   "               write a new version of the card into COI/Contacts, where the\n"
   "               user's other devices pick it up (the older version is removed).\n"
-  "               export: the vCards, all of them or ADDR's.\n"
+  "               export: the vCards, all of them or ADDR's. show and contacts\n"
+  "               give the contact's OpenPGP key: \"fingerprint\" (in groups of\n"
+  "               four), \"key_source\" (autocrypt, gossip, vcard) and \"key_time_ms\".\n"
+  "  keys         every peer key Koi knows, one JSON object per line: address,\n"
+  "               fingerprint, source, key_time_ms, last_seen_ms, prefer_encrypt.\n"
   "  profile set  the user's own card (name, status, avatar scaled to 256 px JPEG).\n"
   "\n"
   "Options:\n"
@@ -1290,14 +1295,16 @@ command_read (const char *profile_dir,
 }
 
 /* A group message's info line ("info": added, removed, left, renamed,
- * created; "info_arg") and "not_member" (its sender was no member). */
+ * created, or key-changed in any chat; "info_arg") and "not_member" (its
+ * sender was no member). */
 static gboolean
 add_group_info (JsonBuilder  *builder,
                 KoiStore     *store,
                 gint64        message_ref,
                 GError      **error)
 {
-  static const char * const names[] = { NULL, "created", "added", "removed", "left", "renamed" };
+  static const char * const names[] = { NULL, "created", "added", "removed", "left", "renamed",
+                                        "key-changed" };
   g_autofree char *arg = NULL;
   KoiStoreGroupInfo info;
   gboolean not_member;
@@ -1405,7 +1412,9 @@ command_messages (const char *profile_dir,
           koi_cli_add_message_details (builder, profile.store, message);
           koi_cli_add_attachments (builder, profile.store, message);
           add_read_by (builder, profile.store, message);
-          if (is_group && !add_group_info (builder, profile.store, message->id, &error))
+          /* A key change is an info line in a 1:1 chat too. */
+          if ((is_group || message->group_info != 0) &&
+              !add_group_info (builder, profile.store, message->id, &error))
             return report_error (error);
           koi_cli_print_object (builder);
         }
@@ -1706,6 +1715,7 @@ main (int   argc,
   if (g_str_equal (argv[i], "source") && argc - i == 2)
     return command_source (profile_dir, argv[i + 1]);
   if (g_str_equal (argv[i], "contacts") || g_str_equal (argv[i], "contact") ||
+      g_str_equal (argv[i], "keys") ||
       g_str_equal (argv[i], "profile") || g_str_equal (argv[i], "request"))
     return command_contacts (profile_dir, argv[i], argv + i + 1, argc - i - 1);
   if (g_str_equal (argv[i], "set") && argc - i == 3)

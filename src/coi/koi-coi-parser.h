@@ -97,6 +97,24 @@ const char *koi_coi_type_to_string     (KoiCoiType type);
 KoiCoiType  koi_coi_classify_headers   (GMimeMessage *message);
 
 /**
+ * KoiCoiSignature:
+ * @KOI_COI_SIGNATURE_NONE: not signed (or not encrypted)
+ * @KOI_COI_SIGNATURE_VALID: validly signed by the sender's known key
+ * @KOI_COI_SIGNATURE_BAD: signed, and the signature does not verify
+ * @KOI_COI_SIGNATURE_UNKNOWN: signed by a key not known as the sender's
+ *
+ * What the engine's decryption step found; the same numbers as the
+ * store's KoiStoreSignature.
+ */
+typedef enum
+{
+  KOI_COI_SIGNATURE_NONE    = 0,
+  KOI_COI_SIGNATURE_VALID   = 1,
+  KOI_COI_SIGNATURE_BAD     = 2,
+  KOI_COI_SIGNATURE_UNKNOWN = 3,
+} KoiCoiSignature;
+
+/**
  * KoiCoiParsed:
  * @kind: chat or email
  * @message_id: the Message-ID without <>; never %NULL
@@ -157,6 +175,10 @@ KoiCoiType  koi_coi_classify_headers   (GMimeMessage *message);
  * @from_count: how many addresses the From field names; with more than
  *   one, @from_address is %NULL and @text starts with a warning naming
  *   them (docs/WIRE.md, "Who sent it")
+ * @encrypted: the mail came encrypted (PGP/MIME) and this is what its
+ *   decrypted part says; set by the engine's decryption step, never by
+ *   the parser
+ * @signature: its signature (#KoiCoiSignature); set with @encrypted
  * @autocrypt: (nullable): the sender's Autocrypt header: exactly one
  *   well-formed header whose addr is @from_address, else %NULL (the
  *   reason is logged)
@@ -210,6 +232,8 @@ typedef struct
   char       *unreadable_reason;
   guint       from_count;
 
+  gboolean         encrypted;
+  int              signature;
   KoiCoiAutocrypt *autocrypt;
   GPtrArray       *autocrypt_gossip;
 } KoiCoiParsed;

@@ -741,6 +741,76 @@ koi_contact_card_get_photo (const KoiContactCard *card,
   return koi_vcard_data_uri_decode (photo->value, out_mime_type);
 }
 
+/* Binary OpenPGP starts with a packet header: bit 7 set. An armoured key
+ * ("-----BEGIN") or an X.509 certificate (a DER SEQUENCE, 0x30) does not. */
+static GBytes *
+openpgp_or_null (GBytes *bytes)
+{
+  gsize size = 0;
+  const guint8 *data = bytes != NULL ? g_bytes_get_data (bytes, &size) : NULL;
+
+  if (data == NULL || size == 0 || (data[0] & 0x80) == 0)
+    {
+      g_clear_pointer (&bytes, g_bytes_unref);
+      return NULL;
+    }
+  return bytes;
+}
+
+GBytes *
+koi_contact_card_get_key (const KoiContactCard *card)
+{
+  for (guint i = 0; card->vcard != NULL && i < card->vcard->properties->len; i++)
+    {
+      KoiVCardProperty *property = g_ptr_array_index (card->vcard->properties, i);
+      const char *encoding;
+      GBytes *key = NULL;
+
+      if (g_strcmp0 (property->name, "KEY") != 0)
+        continue;
+      encoding = koi_vcard_property_get_param (property, "ENCODING");
+      if (encoding != NULL && (g_ascii_strcasecmp (encoding, "b") == 0 ||
+                               g_ascii_strcasecmp (encoding, "base64") == 0))
+        {
+          /* vCard 2.1 / 3.0: KEY;TYPE=PGP;ENCODING=b:<base64> */
+          g_autofree char *uri = g_strdup_printf ("data:;base64,%s", property->value);
+
+          key = koi_vcard_data_uri_decode (uri, NULL);
+        }
+      else
+        {
+          /* Delta Chat 2.x escapes the URI's comma as vCard text
+           * ("base64\,"); older versions and RFC 6350's examples do not. */
+          g_autofree char *uri = koi_vcard_unescape (property->value);
+          g_autofree char *mime_type = NULL;
+
+          key = koi_vcard_data_uri_decode (uri, &mime_type);
+          if (key != NULL && mime_type != NULL && *mime_type != '\0' &&
+              g_ascii_strcasecmp (mime_type, "application/pgp-keys") != 0)
+            g_clear_pointer (&key, g_bytes_unref);
+        }
+      key = openpgp_or_null (key);
+      if (key != NULL)
+        return key;
+    }
+  return NULL;
+}
+
+void
+koi_contact_card_set_key (KoiContactCard *card,
+                          GBytes         *key)
+{
+  KoiVCard *vcard = koi_contact_card_edit_vcard (card);
+
+  koi_vcard_remove (vcard, "KEY");
+  if (key != NULL && g_bytes_get_size (key) > 0)
+    {
+      g_autofree char *uri = koi_vcard_data_uri_encode (key, "application/pgp-keys");
+
+      koi_vcard_add_raw (vcard, "KEY", uri);
+    }
+}
+
 void
 koi_contact_card_set_photo (KoiContactCard *card,
                             GBytes         *jpeg)

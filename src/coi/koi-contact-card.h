@@ -80,6 +80,15 @@ GBytes         *koi_contact_card_get_photo      (const KoiContactCard  *card,
                                                  char                 **out_mime_type);
 void            koi_contact_card_set_photo      (KoiContactCard        *card,
                                                  GBytes                *jpeg);
+/* The OpenPGP key of the card's person (binary), from the first KEY that
+ * holds one: `KEY:data:application/pgp-keys;base64,…` as Delta Chat
+ * writes it (vCard 4.0), or vCard 3.0's `KEY;TYPE=PGP;ENCODING=b:…`;
+ * NULL when there is none. Whether it is a usable key is for the crypto
+ * layer to say. */
+GBytes         *koi_contact_card_get_key        (const KoiContactCard  *card);
+/* Replaces every KEY with @key in Delta Chat's form; NULL removes them. */
+void            koi_contact_card_set_key        (KoiContactCard        *card,
+                                                 GBytes                *key);
 /* The parsed vCard; changing it marks the vCard edited. */
 KoiVCard       *koi_contact_card_edit_vcard     (KoiContactCard        *card);
 

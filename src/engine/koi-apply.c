@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "koi-apply.h"
+#include "koi-apply-autocrypt.h"
 #include "koi-apply-group.h"
 #include "koi-contact-requests.h"
 #include "koi-contacts.h"
@@ -417,6 +418,8 @@ koi_apply_mail (KoiStore           *store,
   row.received_at_ms = g_get_real_time () / 1000;
   /* A hidden mail is never unread: it is not a message to read. */
   row.seen = seen || outgoing || hidden;
+  row.encrypted = parsed->encrypted;
+  row.signature = parsed->signature;
 
   /* Claims to be the user's own and is not: a warning comes first. */
   if (!hidden && !outgoing && same_address (parsed->from_address, own_address))
@@ -437,6 +440,15 @@ koi_apply_mail (KoiStore           *store,
 
   if (blocked)
     return id;
+
+  /* Every new mail may carry its sender's key, a hidden one too. Its time
+   * is the store's sort time: the Date, never later than its arrival. */
+  if (!outgoing &&
+      !koi_apply_autocrypt (store, account_id, own_address, parsed,
+                            parsed->date_ms > 0 ? MIN (parsed->date_ms, row.received_at_ms)
+                                                : row.received_at_ms,
+                            changes, error))
+    return 0;
 
   if (hidden)
     {

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "koi-contacts.h"
+#include "koi-apply-autocrypt.h"
 #include "koi-engine-error.h"
 
 KoiContactEdit *
@@ -159,6 +160,19 @@ koi_contacts_refresh (KoiStore         *store,
 
   if (!koi_store_contact_set_card (store, &contact, &contact_id, &chat_id, error))
     return FALSE;
+
+  /* A key on a contact's card (Delta Chat shares contacts as vCards with
+   * their key) counts as of the card's Date, capped at now: newer
+   * Autocrypt mail wins over it, an older one does not. */
+  if (!contact.is_me)
+    {
+      g_autoptr (GBytes) key = koi_contact_card_get_key (card);
+
+      if (key != NULL &&
+          !koi_apply_vcard_key (store, account_id, address, key,
+                                MIN (winner->date_ms, g_get_real_time () / 1000), changes, error))
+        return FALSE;
+    }
 
   if (current != NULL && current->blocked && !contact.blocked)
     {

@@ -4,18 +4,24 @@
 #define G_LOG_DOMAIN "koi-peer-keys"
 
 #include "koi-peer-keys.h"
+#include "koi-store-crypto.h"
 
-/* Until the store's peer keys (schema 11) are merged, no key is known:
- * the engine then sends plain and reports signatures as "unknown key",
- * exactly the state of a peer whose key has not arrived yet. This file is
- * the only one to change when koi_store_peer_key_get() lands. */
+/* The key that counts now (koi-store-crypto.h: newest wins). A store
+ * error is no reason to stop: the peer then counts as one without a key
+ * (plain mail, "unknown key"), and the reason goes to the log. */
 GBytes *
 koi_peer_keys_lookup (KoiStore   *store,
                       gint64      account_id,
                       const char *address)
 {
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KoiStorePeerKey) key = NULL;
+
   g_return_val_if_fail (store != NULL, NULL);
   g_return_val_if_fail (address != NULL, NULL);
 
-  return NULL;
+  key = koi_store_peer_key_get (store, account_id, address, &error);
+  if (error != NULL)
+    g_message ("No key for %s: %s", address, error->message);
+  return key != NULL ? g_bytes_ref (key->keydata) : NULL;
 }

@@ -62,6 +62,15 @@ koi_syncer_edit_contact (KoiSyncer             *self,
                                    error);
   if (card == NULL)
     goto failed;
+  /* The user's own card carries the account's key, so whoever imports
+   * it (Delta Chat among them) can write encrypted at once. */
+  if (g_ascii_strcasecmp (lower, self->account->address) == 0)
+    {
+      g_autoptr (GBytes) own_key = koi_syncer_own_autocrypt (self);
+
+      if (own_key != NULL)
+        koi_contact_card_set_key (card, own_key);
+    }
 
   domain = strchr (self->account->address, '@') + 1;
   message_id = koi_coi_generate_message_id (domain);

@@ -11,6 +11,7 @@
 #include "koi-own-key.h"
 #include "koi-peer-keys.h"
 #include "koi-pgp-mime.h"
+#include "koi-store-crypto.h"
 #include "koi-syncer-private.h"
 
 /*
@@ -198,6 +199,10 @@ placeholder (GBytes  *raw,
   return parsed;
 }
 
+G_STATIC_ASSERT ((int) KOI_PGP_SIGNATURE_VALID == KOI_STORE_SIGNATURE_VALID);
+G_STATIC_ASSERT ((int) KOI_PGP_SIGNATURE_BAD == KOI_STORE_SIGNATURE_BAD);
+G_STATIC_ASSERT ((int) KOI_PGP_SIGNATURE_UNKNOWN_KEY == KOI_STORE_SIGNATURE_UNKNOWN);
+
 /**
  * koi_syncer_parse:
  * @raw: the mail as the server holds it
@@ -276,6 +281,13 @@ koi_syncer_parse (KoiSyncer        *self,
    * and without any the arrival time is. */
   if (parsed != NULL && parsed->date_ms == 0)
     parsed->date_ms = internal_date_ms;
+  /* The apply step stores both with the message and believes the mail's
+   * Autocrypt-Gossip only when it was encrypted and validly signed. */
+  if (parsed != NULL)
+    {
+      parsed->encrypted = TRUE;
+      parsed->signature = (int) state->signature;
+    }
   return parsed;
 }
 
@@ -283,8 +295,9 @@ koi_syncer_parse (KoiSyncer        *self,
  * koi_syncer_record_crypto:
  *
  * Keeps what the crypto found with the message (the padlock, and whether
- * the signature was the sender's). The columns are the store's schema 11
- * (the Autocrypt half of issue 13); until it is merged this logs only.
+ * the signature was the sender's) in the store's schema 11 columns. A new
+ * row has them already (koi_apply_mail writes KoiCoiParsed's); this also
+ * covers a row that existed before, e.g. a placeholder read again.
  */
 gboolean
 koi_syncer_record_crypto (KoiSyncer              *self,
@@ -292,8 +305,8 @@ koi_syncer_record_crypto (KoiSyncer              *self,
                           const KoiSyncerCrypto  *state,
                           GError                **error)
 {
-  if (state->encrypted)
-    g_debug ("Message %" G_GINT64_FORMAT " was encrypted; signature %d", message_ref,
-             state->signature);
-  return TRUE;
+  if (!state->encrypted || message_ref <= 0)
+    return TRUE;
+  return koi_store_message_set_crypto (self->store, message_ref, TRUE,
+                                       (KoiStoreSignature) state->signature, error);
 }

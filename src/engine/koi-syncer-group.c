@@ -114,6 +114,7 @@ queue_change (KoiSyncer           *self,
   g_autofree char *thread_references = NULL;
   const char *references[] = { NULL, NULL, NULL };
   KoiCoiGroupOutgoing out = { 0, };
+  g_autoptr (GBytes) own_key = NULL;
   KoiStoreMessage row = { 0, };
   KoiApplyChanges changes;
   gboolean created = FALSE;
@@ -199,6 +200,8 @@ queue_change (KoiSyncer           *self,
     g_autoptr (GError) build_error = NULL;
 
     /* What the builder refuses is the user's input: "invalid" to callers. */
+    own_key = koi_syncer_own_autocrypt (self);
+    out.base.autocrypt_keydata = own_key;
     message = koi_coi_build_group_message (&out, &build_error);
     if (message == NULL)
       {

@@ -167,4 +167,9 @@ gboolean      koi_syncer_record_crypto  (KoiSyncer              *self,
  * version, so unreadable mail is tried again when the key changes. */
 const char   *koi_syncer_crypto_generation (KoiSyncer *self);
 
+/* koi-syncer-autocrypt.c: the own key as every outgoing mail's Autocrypt
+ * header carries it (KoiCoiOutgoing.autocrypt_keydata); NULL without a key
+ * (encryption off or unavailable): the mail goes without the header. */
+GBytes       *koi_syncer_own_autocrypt (KoiSyncer *self);
+
 G_END_DECLS

@@ -244,6 +244,7 @@ queue_receipt (KoiSyncer   *self,
   g_autoptr (GBytes) raw = NULL;
   const char *recipients[] = { to, NULL };
   KoiCoiReceipt receipt = { 0, };
+  g_autoptr (GBytes) own_key = koi_syncer_own_autocrypt (self);
   KoiStoreMessage row = { 0, };
   gint64 now_ms = g_get_real_time () / 1000;
 
@@ -256,6 +257,7 @@ queue_receipt (KoiSyncer   *self,
   receipt.to = to;
   receipt.message_ids = (const char * const *) id_list->pdata;
   receipt.date_ms = now_ms;
+  receipt.autocrypt_keydata = own_key;
 
   message = koi_coi_build_read_receipt (&receipt, error);
   if (message == NULL)

@@ -94,6 +94,7 @@ queue_request (KoiSyncer   *self,
   g_autoptr (GPtrArray) members = NULL;
   const char *references[] = { NULL, NULL };
   KoiCoiOutgoing outgoing = { 0, };
+  g_autoptr (GBytes) own_key = NULL;
   KoiStoreMessage row = { 0, };
   KoiApplyChanges changes;
   gint64 now_ms = g_get_real_time () / 1000;
@@ -173,6 +174,8 @@ queue_request (KoiSyncer   *self,
   if (type == KOI_COI_TYPE_EDIT)
     outgoing.quote = target->text;
 
+  own_key = koi_syncer_own_autocrypt (self);
+  outgoing.autocrypt_keydata = own_key;
   message = koi_coi_build_chat_message (&outgoing, error);
   if (message == NULL)
     return 0;

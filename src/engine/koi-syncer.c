@@ -1250,6 +1250,7 @@ koi_syncer_queue_message (KoiSyncer                *self,
   g_autofree char *thread_last = NULL;
   g_autofree char *thread_references = NULL;
   KoiCoiOutgoing outgoing = { 0, };
+  g_autoptr (GBytes) own_key = NULL;
   KoiStoreMessage row = { 0, };
   gint64 now_ms = g_get_real_time () / 1000;
   /* The Date header has whole seconds; the row keeps the same time, so this
@@ -1334,6 +1335,8 @@ koi_syncer_queue_message (KoiSyncer                *self,
     thread_references = g_strcmp0 (thread_root, thread_last) == 0
       ? g_strdup (thread_root) : g_strjoin (" ", thread_root, thread_last, NULL);
 
+  own_key = koi_syncer_own_autocrypt (self);
+  outgoing.autocrypt_keydata = own_key;
   message = koi_coi_build_chat_message (&outgoing, error);
   if (message == NULL)
     return 0;

@@ -99,6 +99,7 @@ peer_key_write (KoiStore               *self,
                 int                     source,
                 gint64                  key_time_ms,
                 gint64                  last_seen_ms,
+                gboolean                prefer_encrypt,
                 GError                **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -124,7 +125,7 @@ peer_key_write (KoiStore               *self,
   sqlite3_bind_int (stmt, 5, source);
   sqlite3_bind_int64 (stmt, 6, key_time_ms);
   sqlite3_bind_int64 (stmt, 7, last_seen_ms);
-  sqlite3_bind_int (stmt, 8, key->prefer_encrypt ? 1 : 0);
+  sqlite3_bind_int (stmt, 8, prefer_encrypt ? 1 : 0);
   return koi_store_step_done (self, stmt, "Could not save a peer's key", error);
 }
 
@@ -194,10 +195,14 @@ koi_store_peer_key_update (KoiStore               *self,
         /* The key may carry new subkeys or expiry: keep the newer copy.
          * A key first learnt from others becomes the peer's own once the
          * peer sends it. */
+        /* Only the peer states its preference: gossip or a card that
+         * confirms the key leaves it as the peer last said. */
         ok = peer_key_write (self, key,
                              key->source == KOI_STORE_KEY_SOURCE_AUTOCRYPT ? key->source : stored->source,
                              key->key_time_ms,
                              MAX (key->key_time_ms, stored->last_seen_ms),
+                             key->source == KOI_STORE_KEY_SOURCE_AUTOCRYPT ? key->prefer_encrypt
+                                                                           : stored->prefer_encrypt,
                              &local_error);
         break;
       case KOI_STORE_KEY_NEW:
@@ -205,7 +210,7 @@ koi_store_peer_key_update (KoiStore               *self,
       default:
         ok = peer_key_write (self, key, key->source, key->key_time_ms,
                              stored != NULL ? MAX (key->key_time_ms, stored->last_seen_ms) : key->key_time_ms,
-                             &local_error);
+                             key->prefer_encrypt, &local_error);
         break;
       }
 
@@ -218,6 +223,27 @@ koi_store_peer_key_update (KoiStore               *self,
   if (out_result != NULL)
     *out_result = result;
   return TRUE;
+}
+
+gboolean
+koi_store_peer_key_seen (KoiStore    *self,
+                         gint64       account_id,
+                         const char  *address,
+                         gint64       time_ms,
+                         GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = koi_store_prepare (self,
+                            "UPDATE peer_keys SET last_seen_ms = ?3"
+                            " WHERE account_id = ?1 AND address = ?2 AND last_seen_ms < ?3",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  koi_store_bind_text (stmt, 2, address);
+  sqlite3_bind_int64 (stmt, 3, time_ms);
+  return koi_store_step_done (self, stmt, "Could not note mail from a peer", error);
 }
 
 gboolean

@@ -58,6 +58,15 @@ gboolean          koi_store_peer_key_update  (KoiStore               *store,
                                               const KoiStorePeerKey  *key,
                                               KoiStoreKeyUpdate      *out_result,
                                               GError                **error);
+/* Mail from @address at @time_ms came without a usable Autocrypt header:
+ * only last_seen_ms moves on (never back). Autocrypt Level 1 keeps it so
+ * a key that the peer's newer mail no longer carries can be told stale
+ * (last_seen_ms far past key_time_ms). No key for @address is fine. */
+gboolean          koi_store_peer_key_seen    (KoiStore               *store,
+                                              gint64                  account_id,
+                                              const char             *address,
+                                              gint64                  time_ms,
+                                              GError                **error);
 /* Every key of the account, by address; of KoiStorePeerKey*, free func set. */
 GPtrArray        *koi_store_peer_key_list    (KoiStore               *store,
                                               gint64                  account_id,

@@ -26,6 +26,9 @@ typedef enum {
   KOI_STORE_GROUP_INFO_REMOVED = 3,  /* arg: the removed address */
   KOI_STORE_GROUP_INFO_LEFT    = 4,  /* arg: who left (the sender) */
   KOI_STORE_GROUP_INFO_RENAMED = 5,  /* arg: the new name */
+  /* Not only in groups: a peer's encryption key changed (koi-store-crypto.h);
+   * arg: the peer's address, the row's sender is the peer. */
+  KOI_STORE_GROUP_INFO_KEY_CHANGED = 6,
 } KoiStoreGroupInfo;
 
 typedef enum {

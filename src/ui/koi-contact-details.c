@@ -33,6 +33,8 @@ struct _KoiContactDetails
   AdwEntryRow    *phone_row;
   AdwEntryRow    *note_row;
   GtkSwitch      *notify_switch;
+  GtkWidget      *key_group;
+  GtkLabel       *fingerprint_label;
   GtkWidget      *save_button;
   GtkWidget      *block_button;
   GtkWidget      *send_button;
@@ -102,6 +104,8 @@ show_info (KoiContactDetails *self)
   set_row_text (self->phone_row, info->phone);
   set_row_text (self->note_row, info->note);
   gtk_switch_set_active (self->notify_switch, !info->muted);
+  gtk_label_set_label (self->fingerprint_label, info->fingerprint != NULL ? info->fingerprint : "");
+  gtk_widget_set_visible (self->key_group, info->fingerprint != NULL && !info->is_me);
   gtk_button_set_label (GTK_BUTTON (self->block_button),
                         info->blocked ? _("_Unblock") : _("_Block"));
   if (info->blocked)
@@ -425,6 +429,24 @@ build (KoiContactDetails *self)
   adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (group), self->save_button);
   gtk_box_append (GTK_BOX (box), group);
 
+  /* Read-only: the key comes with their mail (Autocrypt) or card. */
+  self->key_group = adw_preferences_group_new ();
+  /* TRANSLATORS: heading above a contact's OpenPGP key fingerprint */
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->key_group), _("Encryption"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->key_group),
+                                         _("Their key’s fingerprint. To be sure nobody is in between, "
+                                           "compare it with the one their own device shows."));
+  self->fingerprint_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_selectable (self->fingerprint_label, TRUE);
+  gtk_label_set_wrap (self->fingerprint_label, TRUE);
+  gtk_label_set_xalign (self->fingerprint_label, 0.0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->fingerprint_label), "monospace");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->fingerprint_label), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Key fingerprint"), -1);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->key_group), GTK_WIDGET (self->fingerprint_label));
+  gtk_widget_set_visible (self->key_group, FALSE);
+  gtk_box_append (GTK_BOX (box), self->key_group);
+
   self->error_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_wrap (self->error_label, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->error_label), "error");
@@ -482,6 +504,15 @@ koi_contact_details_get_blocked (KoiContactDetails *self)
   g_return_val_if_fail (KOI_IS_CONTACT_DETAILS (self), FALSE);
 
   return self->info != NULL && self->info->blocked;
+}
+
+const char *
+koi_contact_details_get_fingerprint (KoiContactDetails *self)
+{
+  g_return_val_if_fail (KOI_IS_CONTACT_DETAILS (self), NULL);
+  if (!gtk_widget_get_visible (self->key_group))
+    return NULL;
+  return gtk_label_get_label (self->fingerprint_label);
 }
 
 GtkWidget *

@@ -26,6 +26,9 @@ const char *koi_contact_details_get_address  (KoiContactDetails *self);
 /* The name as shown at the top (the card's, else the address). */
 const char *koi_contact_details_get_title    (KoiContactDetails *self);
 gboolean    koi_contact_details_get_blocked  (KoiContactDetails *self);
+/* Their key's fingerprint in groups of four as shown, or NULL when no
+ * key is known (the Encryption group is hidden then). */
+const char *koi_contact_details_get_fingerprint (KoiContactDetails *self);
 /* The editable rows, for the keyboard and for tests. */
 GtkWidget  *koi_contact_details_get_name_row (KoiContactDetails *self);
 GtkWidget  *koi_contact_details_get_save_button  (KoiContactDetails *self);

@@ -7,6 +7,8 @@
 
 #include "koi-contact-card.h"
 #include "koi-contact-info.h"
+#include "koi-pgp-key.h"
+#include "koi-store-crypto.h"
 
 void
 koi_contact_info_free (KoiContactInfo *info)
@@ -21,6 +23,7 @@ koi_contact_info_free (KoiContactInfo *info)
   g_free (info->note);
   g_strfreev (info->emails);
   g_clear_pointer (&info->photo, g_bytes_unref);
+  g_free (info->fingerprint);
   g_free (info);
 }
 
@@ -110,13 +113,21 @@ get_job (KoiStore      *store,
   g_autoptr (GError) local_error = NULL;
   g_autoptr (KoiStoreContact) contact = koi_store_contact_find (store, query->account_id, query->address,
                                                                 &local_error);
+  g_autoptr (KoiStorePeerKey) key = NULL;
+  KoiContactInfo *info;
 
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  return info_from_contact (contact, query->address);
+  info = info_from_contact (contact, query->address);
+  /* The card shows the key so the user can compare it with what the
+   * contact's own device shows (the info line of a key change says so). */
+  key = koi_store_peer_key_get (store, query->account_id, info->address, NULL);
+  if (key != NULL)
+    info->fingerprint = koi_pgp_fingerprint_display (key->fingerprint);
+  return info;
 }
 
 void

@@ -23,6 +23,7 @@ typedef struct
   char     *note;
   GStrv     emails;      /* further addresses on the card, never NULL */
   GBytes   *photo;       /* as on the card, or NULL */
+  char     *fingerprint; /* their OpenPGP key's, in groups of four, or NULL */
   gboolean  has_card;
   gboolean  blocked;
   gboolean  muted;

@@ -45,6 +45,11 @@ koi_group_info_format (int         info,
       return by_me ? g_strdup_printf (_("You renamed the group to “%s”"), arg)
       /* TRANSLATORS: info line in a group chat; the first %s is a person, the second the new name */
                    : g_strdup_printf (_("%s renamed the group to “%s”"), sender, arg);
+    case KOI_STORE_GROUP_INFO_KEY_CHANGED:
+      /* TRANSLATORS: info line in a chat; %s is the person whose OpenPGP
+       * key changed (new device, reinstall - or someone in between) */
+      return g_strdup_printf (_("The encryption key of %s changed. Compare fingerprints on the contact card."),
+                              *sender != '\0' ? sender : arg);
     case KOI_STORE_GROUP_INFO_NONE:
     default:
       return NULL;

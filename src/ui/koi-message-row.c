@@ -205,7 +205,10 @@ update_state (KoiMessageRow *self)
           text = _("Waiting to send");
           break;
         case KOI_MESSAGE_SENDING:
-          icon = "emblem-synchronizing-symbolic";
+          /* Not the emblem-* icons: Adwaita 48 (Debian 13, and the GNOME
+           * runtime) dropped them, and they drew as "image-missing". These
+           * two are in every Adwaita and in GTK's own resources. */
+          icon = "view-refresh-symbolic";
           text = _("Sending…");
           break;
         case KOI_MESSAGE_SENT:
@@ -217,7 +220,7 @@ update_state (KoiMessageRow *self)
             }
           else
             {
-              icon = "emblem-ok-symbolic";
+              icon = "object-select-symbolic";
               text = _("Sent");
             }
           break;

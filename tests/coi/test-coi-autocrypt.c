@@ -5,49 +5,19 @@
 
 #include <string.h>
 
-#include <rnp/rnp.h>
-#include <rnp/rnp_err.h>
-
 #include "koi-coi-autocrypt.h"
 #include "koi-coi-builder.h"
 #include "koi-coi-gmime.h"
 #include "koi-coi-parser.h"
+#include "koi-contact-card.h"
 #include "koi-pgp-key.h"
+#include "koi-test-keys.h"
 
 /* The Autocrypt and Autocrypt-Gossip headers: written on built mail,
  * read back from it, and refused (with a log line) when they lie about
  * the sender or are malformed. Keys are made with librnp here, and the
  * keys read back are checked by the crypto layer: what Koi writes is a
  * key another client can use. */
-
-static GBytes *
-make_key (const char *address,
-          char      **out_fingerprint)
-{
-  rnp_ffi_t ffi = NULL;
-  rnp_key_handle_t key = NULL;
-  rnp_output_t output = NULL;
-  g_autofree char *uid = g_strdup_printf ("<%s>", address);
-  uint8_t *buffer = NULL;
-  size_t length = 0;
-  char *fingerprint = NULL;
-  GBytes *bytes;
-
-  g_assert_cmpint (rnp_ffi_create (&ffi, "GPG", "GPG"), ==, RNP_SUCCESS);
-  g_assert_cmpint (rnp_generate_key_25519 (ffi, uid, NULL, &key), ==, RNP_SUCCESS);
-  g_assert_cmpint (rnp_output_to_memory (&output, 0), ==, RNP_SUCCESS);
-  g_assert_cmpint (rnp_key_export (key, output, RNP_KEY_EXPORT_PUBLIC | RNP_KEY_EXPORT_SUBKEYS),
-                   ==, RNP_SUCCESS);
-  g_assert_cmpint (rnp_output_memory_get_buf (output, &buffer, &length, false), ==, RNP_SUCCESS);
-  bytes = g_bytes_new (buffer, length);
-  g_assert_cmpint (rnp_key_get_fprint (key, &fingerprint), ==, RNP_SUCCESS);
-  *out_fingerprint = g_ascii_strup (fingerprint, -1);
-  rnp_buffer_destroy (fingerprint);
-  rnp_output_destroy (output);
-  rnp_key_handle_destroy (key);
-  rnp_ffi_destroy (ffi);
-  return bytes;
-}
 
 /* Koi logs structured, which g_test_expect_message() does not see: the
  * log lines of the Autocrypt reader are caught here and checked. */
@@ -411,6 +381,92 @@ test_malformed_in_mail_is_logged (void)
   g_assert_cmpstr (parsed->text, ==, "hi");
 }
 
+/* Delta Chat's vCard: KEY as a data: URI of the binary key, one line
+ * (it unfolds before reading). */
+static void
+test_vcard_key_read (void)
+{
+  g_autofree char *b64 = g_base64_encode (g_bytes_get_data (bob_key, NULL), g_bytes_get_size (bob_key));
+  g_autofree char *delta = g_strdup_printf ("BEGIN:VCARD\r\nVERSION:4.0\r\nEMAIL:bob@example.org\r\n"
+                                            "FN:Bob\r\nKEY:data:application/pgp-keys;base64,%s\r\n"
+                                            "REV:20261130T120000Z\r\nEND:VCARD\r\n", b64);
+  g_autofree char *v3 = g_strdup_printf ("BEGIN:VCARD\r\nVERSION:3.0\r\nEMAIL:bob@example.org\r\n"
+                                         "KEY;TYPE=PGP;ENCODING=b:%s\r\nEND:VCARD\r\n", b64);
+  /* An X.509 certificate first, then the OpenPGP key: the key is found. */
+  g_autofree char *two = g_strdup_printf ("BEGIN:VCARD\r\nVERSION:4.0\r\nEMAIL:bob@example.org\r\n"
+                                          "KEY;PREF=1:data:application/pkix-cert;base64,MIIBAA==\r\n"
+                                          "KEY:data:application/pgp-keys;base64,%s\r\nEND:VCARD\r\n", b64);
+  const char *none =
+    "BEGIN:VCARD\r\nVERSION:4.0\r\nEMAIL:bob@example.org\r\n"
+    "KEY:http://www.example.com/keys/bob.asc\r\n"
+    "KEY:data:application/pgp-keys;base64,LS0tLS1CRUdJTiBQR1A=\r\nEND:VCARD\r\n";
+  /* Delta Chat 2.x escapes the comma of the data: URI. */
+  g_autofree char *escaped = g_strdup_printf ("BEGIN:VCARD\r\nVERSION:4.0\r\nEMAIL:bob@example.org\r\n"
+                                              "KEY:data:application/pgp-keys;base64\\,%s\r\n"
+                                              "END:VCARD\r\n", b64);
+  const char *cards[] = { delta, v3, two, escaped };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cards); i++)
+    {
+      g_autoptr (KoiContactCard) card = koi_contact_card_parse (NULL, cards[i], NULL, NULL, NULL);
+      g_autoptr (GBytes) key = NULL;
+
+      g_assert_nonnull (card);
+      key = koi_contact_card_get_key (card);
+      g_assert_nonnull (key);
+      g_assert_true (g_bytes_equal (key, bob_key));
+      assert_key_is (key, bob_fpr);
+    }
+
+  {
+    /* A link and an armoured key are no key Koi can take from a card. */
+    g_autoptr (KoiContactCard) card = koi_contact_card_parse (NULL, none, NULL, NULL, NULL);
+
+    g_assert_nonnull (card);
+    g_assert_null (koi_contact_card_get_key (card));
+  }
+}
+
+/* Koi's own card with its key, in the form Delta Chat reads back. */
+static void
+test_vcard_key_write (void)
+{
+  g_autoptr (KoiContactCard) card = koi_contact_card_new ("alice@example.org");
+  g_autoptr (KoiContactCard) again = NULL;
+  g_autoptr (GBytes) read = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *b64 = g_base64_encode (g_bytes_get_data (alice_key, NULL), g_bytes_get_size (alice_key));
+  g_autofree char *expected = g_strdup_printf ("\nKEY:data:application/pgp-keys;base64,%s\r\n", b64);
+  GString *unfolded;
+
+  koi_contact_card_set_key (card, bob_key);
+  koi_contact_card_set_key (card, alice_key);   /* replaces, never adds */
+  text = koi_contact_card_to_vcard (card);
+
+  /* Folded at 75 octets like every line Koi writes... */
+  for (const char *line = text; *line != '\0';)
+    {
+      const char *eol = strstr (line, "\r\n");
+
+      g_assert_nonnull (eol);
+      g_assert_cmpint (eol - line, <=, 75);
+      line = eol + 2;
+    }
+  /* ...and one line, exactly Delta Chat's prefix, once unfolded. */
+  unfolded = g_string_new (text);
+  g_string_replace (unfolded, "\r\n ", "", 0);
+  g_assert_nonnull (strstr (unfolded->str, expected));
+  g_assert_null (strstr (strstr (unfolded->str, expected) + 1, "\nKEY"));
+  g_string_free (unfolded, TRUE);
+
+  again = koi_contact_card_parse (NULL, text, NULL, NULL, NULL);
+  read = koi_contact_card_get_key (again);
+  assert_key_is (read, alice_fpr);
+
+  koi_contact_card_set_key (again, NULL);
+  g_assert_null (koi_contact_card_get_key (again));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -422,9 +478,9 @@ main (int   argc,
   logged = g_ptr_array_new_with_free_func (g_free);
   g_log_set_writer_func (log_writer, NULL, NULL);
 
-  alice_key = make_key ("alice@example.org", &alice_fpr);
-  bob_key = make_key ("bob@example.org", &bob_fpr);
-  carol_key = make_key ("carol@example.org", &carol_fpr);
+  alice_key = koi_test_make_key ("alice@example.org", TRUE, &alice_fpr);
+  bob_key = koi_test_make_key ("bob@example.org", TRUE, &bob_fpr);
+  carol_key = koi_test_make_key ("carol@example.org", TRUE, &carol_fpr);
 
   g_test_add_func ("/coi/autocrypt/build-and-read", test_build_and_read);
   g_test_add_func ("/coi/autocrypt/no-key-no-header", test_no_key_no_header);
@@ -434,6 +490,8 @@ main (int   argc,
   g_test_add_func ("/coi/autocrypt/two-headers", test_two_headers_count_as_none);
   g_test_add_func ("/coi/autocrypt/parse-table", test_parse_table);
   g_test_add_func ("/coi/autocrypt/malformed-is-logged", test_malformed_in_mail_is_logged);
+  g_test_add_func ("/coi/autocrypt/vcard-key-read", test_vcard_key_read);
+  g_test_add_func ("/coi/autocrypt/vcard-key-write", test_vcard_key_write);
 
   result = g_test_run ();
 

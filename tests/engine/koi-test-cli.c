@@ -136,6 +136,26 @@ koi_test_cli_run (KoiTestCli  *self,
   return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
 }
 
+char *
+koi_test_cli_run_ok (KoiTestCli *self,
+                     const char *profile,
+                     ...)
+{
+  g_autofree char *dir = koi_test_cli_profile (self, profile);
+  const char *args[6] = { NULL, };
+  char *out = NULL;
+  va_list ap;
+  guint n = 0;
+
+  va_start (ap, profile);
+  for (const char *arg = va_arg (ap, const char *); arg != NULL && n < 5; arg = va_arg (ap, const char *))
+    args[n++] = arg;
+  va_end (ap);
+  g_assert_cmpint (koi_test_cli_run (self, NULL, &out, NULL, "--profile", dir, args[0], args[1],
+                                     args[2], args[3], args[4], NULL), ==, 0);
+  return out;
+}
+
 void
 koi_test_cli_add_account (KoiTestCli *self,
                           const char *profile,

@@ -41,6 +41,11 @@ int           koi_test_cli_run            (KoiTestCli   *self,
                                            char        **out,
                                            char        **err,
                                            ...) G_GNUC_NULL_TERMINATED;
+/* Runs koi-cli on @profile with up to five arguments (NULL-terminated);
+ * asserts exit 0 and returns stdout. */
+char         *koi_test_cli_run_ok         (KoiTestCli   *self,
+                                           const char   *profile,
+                                           ...) G_GNUC_NULL_TERMINATED;
 /* account add for @profile (a name under the temp dir) with the server's
  * IMAPS and submission ports and the test CA; asserts success. */
 void          koi_test_cli_add_account    (KoiTestCli   *self,

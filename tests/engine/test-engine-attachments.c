@@ -407,8 +407,10 @@ test_crafted (void)
 
       g_assert_cmpstr (base, !=, ".bashrc");
       if (g_str_has_prefix (path, bob) && !g_str_has_prefix (path, attachments_dir))
+        /* key-N.pgp: the account's own OpenPGP key, made once mail is sent. */
         g_assert_true (g_str_has_prefix (base, "koi.db") || g_str_has_suffix (base, ".json") ||
-                       g_str_has_suffix (base, ".ini") || g_str_has_suffix (base, ".keyring"));
+                       g_str_has_suffix (base, ".ini") || g_str_has_suffix (base, ".keyring") ||
+                       (g_str_has_prefix (base, "key-") && g_str_has_suffix (base, ".pgp")));
     }
   {
     g_autofree char *tmp = g_build_filename (attachments_dir, "tmp", NULL);

@@ -86,6 +86,16 @@ test_newest_wins (void)
   g_assert_cmpint (offer (store, account_id, "bob@example.org", FPR_A, KOI_STORE_KEY_SOURCE_AUTOCRYPT, 3000, TRUE),
                    ==, KOI_STORE_KEY_REFRESHED);
   assert_key (store, account_id, "bob@example.org", FPR_A, KOI_STORE_KEY_SOURCE_AUTOCRYPT, 3000);
+  /* Gossip confirming the key moves its time on but says nothing of
+   * Bob's preference. */
+  g_assert_cmpint (offer (store, account_id, "bob@example.org", FPR_A, KOI_STORE_KEY_SOURCE_GOSSIP, 3000, FALSE),
+                   ==, KOI_STORE_KEY_REFRESHED);
+  {
+    g_autoptr(KoiStorePeerKey) key = koi_store_peer_key_get (store, account_id, "bob@example.org", &error);
+
+    g_assert_true (key->prefer_encrypt);
+    g_assert_cmpint (key->source, ==, KOI_STORE_KEY_SOURCE_AUTOCRYPT);
+  }
   /* Gossip of the same second does not outweigh the peer's own word. */
   g_assert_cmpint (offer (store, account_id, "bob@example.org", FPR_B, KOI_STORE_KEY_SOURCE_GOSSIP, 3000, TRUE),
                    ==, KOI_STORE_KEY_IGNORED);
@@ -99,6 +109,19 @@ test_newest_wins (void)
     g_assert_false (key->prefer_encrypt);
     g_assert_cmpint (key->last_seen_ms, ==, 4000);
   }
+
+  /* Mail without a header only moves last_seen on, never back. */
+  g_assert_true (koi_store_peer_key_seen (store, account_id, "bob@example.org", 9000, &error));
+  g_assert_true (koi_store_peer_key_seen (store, account_id, "bob@example.org", 5000, &error));
+  g_assert_true (koi_store_peer_key_seen (store, account_id, "nobody@example.org", 5000, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(KoiStorePeerKey) key = koi_store_peer_key_get (store, account_id, "bob@example.org", &error);
+
+    g_assert_cmpint (key->last_seen_ms, ==, 9000);
+    g_assert_cmpint (key->key_time_ms, ==, 4000);
+  }
+  g_assert_null (koi_store_peer_key_get (store, account_id, "nobody@example.org", &error));
 
   /* A key first known from a vCard becomes the peer's own once it sends it. */
   g_assert_cmpint (offer (store, account_id, "carol@example.org", FPR_A, KOI_STORE_KEY_SOURCE_VCARD, 1000, FALSE),

@@ -13,6 +13,9 @@
 
 #include "koi-test-ui.h"
 
+#include "koi-account.h"
+#include "koi-chat.h"
+
 /* Long enough for a cold start under Xvfb on a loaded CI machine (the first
  * frame takes ~0.3 s), short enough that a window that never shows fails
  * the test instead of hitting meson's timeout without a word. */
@@ -417,20 +420,44 @@ koi_test_ui_focus_window (GtkWindow *window)
   g_assert_true (gtk_window_is_active (window));
 }
 
-/* Runs xdotool with @args; FALSE when it failed. */
-static gboolean
+typedef struct
+{
+  gboolean  done;
+  GBytes   *err;
+} XdotoolRun;
+
+static void
+xdotool_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  XdotoolRun *run = user_data;
+
+  g_subprocess_communicate_finish (G_SUBPROCESS (source), result, NULL, &run->err, NULL);
+  run->done = TRUE;
+}
+
+/* Runs xdotool with @args (NULL-terminated, "xdotool" first) and fails the
+ * test if it fails. The main loop keeps running meanwhile: GTK must read
+ * the events as they come. */
+static void
 run_xdotool (const char * const *args)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
+  g_autoptr (GSubprocess) process = NULL;
+  XdotoolRun run = { FALSE, NULL };
 
-  if (!g_spawn_sync (NULL, (char **) args, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                     NULL, NULL, NULL, &err, &status, &error))
+  process = g_subprocess_newv (args, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  if (process == NULL)
     g_error ("xdotool (build-aux/install-deps) did not run: %s", error->message);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("xdotool failed: %s", err);
-  return TRUE;
+  g_subprocess_communicate_async (process, NULL, NULL, xdotool_done_cb, &run);
+  while (!run.done)
+    g_main_context_iteration (NULL, TRUE);
+  if (!g_subprocess_get_successful (process))
+    g_error ("xdotool failed: %.*s", run.err != NULL ? (int) g_bytes_get_size (run.err) : 0,
+             run.err != NULL ? (const char *) g_bytes_get_data (run.err, NULL) : "");
+  g_clear_pointer (&run.err, g_bytes_unref);
 }
 
 /* Lets GTK read and handle what the X server has for it. */
@@ -498,6 +525,23 @@ koi_test_ui_press_keys (const char *keys)
   settle_events ();
 }
 
+void
+koi_test_ui_xdotool (const char *first,
+                     ...)
+{
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  g_ptr_array_add (args, (char *) "xdotool");
+  va_start (ap, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  run_xdotool ((const char * const *) args->pdata);
+  settle_events ();
+}
+
 static GtkWidget *
 find_mapped (GtkWidget *root,
              GType      type)
@@ -530,4 +574,180 @@ koi_test_ui_find_shown (GType type)
         return found;
     }
   return NULL;
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+guint
+koi_test_ui_tick_add (void)
+{
+  return g_timeout_add (20, tick_cb, NULL);
+}
+
+void
+koi_test_ui_iterate_ms (guint ms)
+{
+  gboolean done = FALSE;
+
+  /* The timeout wakes the loop at the end and removes itself. */
+  g_timeout_add (ms, wait_timed_out_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+GdkTexture *
+koi_test_ui_shoot (GtkWidget  *widget,
+                   const char *name,
+                   guint       min_colors)
+{
+  GdkTexture *texture;
+  g_autofree char *path = NULL;
+
+  koi_test_ui_wait_for_drawn (widget);
+  texture = koi_test_ui_render (widget);
+  path = koi_test_ui_save_png (texture, name);
+  g_test_message ("screenshot: %s", path);
+  g_assert_cmpuint (koi_test_ui_count_colors (texture, NULL, min_colors), >=, min_colors);
+
+  return texture;
+}
+
+GtkWindow *
+koi_test_ui_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* owned by GTK */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+GtkEventController *
+koi_test_ui_find_capture_key_controller (GtkWidget *widget)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller)
+          && gtk_event_controller_get_propagation_phase (controller) == GTK_PHASE_CAPTURE)
+        return controller;
+    }
+  return NULL;
+}
+
+gboolean
+koi_test_ui_window_online (KoiWindow *window)
+{
+  KoiAccount *account;
+
+  if (g_strcmp0 (koi_window_get_page_name (window), "chats") != 0)
+    return FALSE;
+  account = koi_window_get_account (window);
+  return account != NULL && koi_account_get_connection_state (account) == KOI_CONNECTION_ONLINE;
+}
+
+static KoiMessageRow *
+find_message_row (GtkWidget  *root,
+                  const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      KoiMessageRow *found;
+
+      if (KOI_IS_MESSAGE_ROW (child))
+        {
+          if (gtk_widget_get_mapped (child) && koi_test_ui_find_label (child, text) != NULL)
+            return KOI_MESSAGE_ROW (child);
+          continue;
+        }
+      found = find_message_row (child, text);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+KoiMessageRow *
+koi_test_ui_find_bubble (KoiWindow  *window,
+                         const char *text)
+{
+  return find_message_row (GTK_WIDGET (koi_window_get_conversation_view (window)), text);
+}
+
+typedef gboolean (*ChatMatch) (KoiChat       *chat,
+                               gconstpointer  wanted);
+
+static KoiChatRow *
+find_chat_row (GtkWidget     *root,
+               ChatMatch      match,
+               gconstpointer  wanted)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      KoiChatRow *found;
+
+      if (KOI_IS_CHAT_ROW (child))
+        {
+          KoiChat *chat = koi_chat_row_get_item (KOI_CHAT_ROW (child));
+
+          if (gtk_widget_get_mapped (child) && chat != NULL && match (chat, wanted))
+            return KOI_CHAT_ROW (child);
+          continue;
+        }
+      found = find_chat_row (child, match, wanted);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+chat_has_peer (KoiChat       *chat,
+               gconstpointer  peer)
+{
+  const char *address = koi_chat_get_peer_address (chat);
+
+  return address != NULL && g_ascii_strcasecmp (address, peer) == 0;
+}
+
+static gboolean
+chat_has_id (KoiChat       *chat,
+             gconstpointer  chat_id)
+{
+  return koi_chat_get_id (chat) == *(const gint64 *) chat_id;
+}
+
+KoiChatRow *
+koi_test_ui_find_chat_row (KoiWindow  *window,
+                           const char *peer)
+{
+  return find_chat_row (GTK_WIDGET (koi_window_get_chat_list_view (window)), chat_has_peer, peer);
+}
+
+KoiChatRow *
+koi_test_ui_find_chat_row_by_id (KoiWindow *window,
+                                 gint64     chat_id)
+{
+  return find_chat_row (GTK_WIDGET (koi_window_get_chat_list_view (window)), chat_has_id, &chat_id);
+}
+
+gboolean
+koi_test_ui_chat_row_shows (KoiChatRow *row,
+                            const char *preview)
+{
+  return row != NULL && g_strcmp0 (koi_chat_row_get_preview_text (row), preview) == 0;
 }

@@ -3,6 +3,10 @@
 
 #include <adwaita.h>
 
+#include "koi-chat-row.h"
+#include "koi-message-row.h"
+#include "koi-window.h"
+
 G_BEGIN_DECLS
 
 void        koi_test_ui_init             (int               *argc,
@@ -43,5 +47,53 @@ void        koi_test_ui_remove_file_keyring (const char *keyring_path);
 
 /* Mean brightness (0..255) of a rendered texture: tells dark from light. */
 double      koi_test_ui_mean_brightness  (GdkTexture        *texture);
+
+/* Runs the main loop until @cond holds or @seconds pass, and fails the test
+ * naming @cond if it never held. A tick wakes the loop, so an idle main
+ * context never sleeps past the deadline. */
+#define KOI_TEST_UI_WAIT_FOR(cond, seconds)                                   \
+  G_STMT_START {                                                              \
+    gint64 koi_wait_end_ = g_get_monotonic_time () + (gint64) (seconds) * G_USEC_PER_SEC; \
+    guint koi_wait_tick_ = koi_test_ui_tick_add ();                           \
+    while (!(cond) && g_get_monotonic_time () < koi_wait_end_)                \
+      g_main_context_iteration (NULL, TRUE);                                  \
+    g_source_remove (koi_wait_tick_);                                         \
+    if (!(cond))                                                              \
+      g_error ("timed out after %d s waiting for %s", (int) (seconds), #cond); \
+  } G_STMT_END
+
+/* A 20 ms timeout that only wakes the main loop (g_source_remove() it). */
+guint       koi_test_ui_tick_add         (void);
+/* Runs the main loop for @ms milliseconds: timers, I/O and frames due in
+ * that time happen. */
+void        koi_test_ui_iterate_ms       (guint              ms);
+/* Renders @widget once drawn, saves it as screenshots/@name and asserts it
+ * shows at least @min_colors colours (a blank render has one). */
+GdkTexture *koi_test_ui_shoot            (GtkWidget         *widget,
+                                          const char        *name,
+                                          guint              min_colors);
+/* Runs xdotool with the given arguments (NULL-terminated) while the main
+ * loop keeps running, so GTK reads the events as they come. */
+void        koi_test_ui_xdotool          (const char        *first,
+                                          ...) G_GNUC_NULL_TERMINATED;
+/* A visible toplevel of @type (a window of its own, e.g. AdwWindow). */
+GtkWindow  *koi_test_ui_find_toplevel    (GType              type);
+/* The capture-phase key controller a widget installs for its shortcuts. */
+GtkEventController *koi_test_ui_find_capture_key_controller (GtkWidget *widget);
+
+/* @window shows the chat list and its account is online. */
+gboolean       koi_test_ui_window_online       (KoiWindow  *window);
+/* The mapped bubble in @window's conversation whose label shows @text. */
+KoiMessageRow *koi_test_ui_find_bubble         (KoiWindow  *window,
+                                                const char *text);
+/* The mapped row of @window's chat list for the 1:1 chat with @peer
+ * (addresses compare without case), or for the chat @chat_id. */
+KoiChatRow    *koi_test_ui_find_chat_row       (KoiWindow  *window,
+                                                const char *peer);
+KoiChatRow    *koi_test_ui_find_chat_row_by_id (KoiWindow  *window,
+                                                gint64      chat_id);
+/* @row is there and its preview line reads @preview. */
+gboolean       koi_test_ui_chat_row_shows      (KoiChatRow *row,
+                                                const char *preview);
 
 G_END_DECLS

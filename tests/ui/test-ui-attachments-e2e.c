@@ -21,21 +21,7 @@
 
 #define WAIT_S 45
 
-#define WAIT_FOR(cond, seconds)                                               \
-  G_STMT_START {                                                              \
-    gint64 wait_end_ = g_get_monotonic_time () + (gint64) (seconds) * G_USEC_PER_SEC; \
-    while (!(cond) && g_get_monotonic_time () < wait_end_)                    \
-      g_main_context_iteration (NULL, TRUE);                                  \
-    g_assert_true (cond);                                                     \
-  } G_STMT_END
-
 static char *keyring_path;
-
-static gboolean
-tick_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
 
 static KoiFileBubble *
 find_bubble (GtkWidget *root)
@@ -137,15 +123,15 @@ test_download_in_window (void)
   koi_window_set_session (window, session);
   gtk_window_present (GTK_WINDOW (window));
 
-  WAIT_FOR (open_chat (window, "alice@example.org"), WAIT_S);
-  WAIT_FOR ((bubble = find_bubble (GTK_WIDGET (koi_window_get_conversation_view (window)))) != NULL, WAIT_S);
-  WAIT_FOR (g_str_has_prefix (button_label (bubble), "Download"), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (open_chat (window, "alice@example.org"), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR ((bubble = find_bubble (GTK_WIDGET (koi_window_get_conversation_view (window)))) != NULL, WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (g_str_has_prefix (button_label (bubble), "Download"), WAIT_S);
   attachment = koi_file_bubble_get_attachment (bubble);
   g_assert_cmpstr (koi_attachment_get_name (attachment), ==, "minutes.pdf");
 
   /* The user clicks "Download 150 kB". */
   g_signal_emit_by_name (gtk_widget_get_last_child (GTK_WIDGET (bubble)), "clicked");
-  WAIT_FOR (koi_attachment_get_state (attachment) == KOI_ATTACHMENT_DONE, WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_attachment_get_state (attachment) == KOI_ATTACHMENT_DONE, WAIT_S);
   g_assert_cmpstr (button_label (bubble), ==, "Open");
   g_assert_true (g_file_get_contents (koi_attachment_get_path (attachment), &contents, &len, NULL));
   on_disk = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
@@ -165,7 +151,7 @@ test_download_in_window (void)
     g_assert_true (g_file_set_contents (notes, "Thanks! My notes.\n", -1, NULL));
     koi_account_send_file_async (account, koi_chat_get_id (chat), notes, NULL, NULL,
                                  send_file_cb, &sent);
-    WAIT_FOR (sent != 0, WAIT_S);
+    KOI_TEST_UI_WAIT_FOR (sent != 0, WAIT_S);
     for (guint attempt = 0; attempt < 80 && !done; attempt++)
       {
         g_clear_pointer (&out, g_free);
@@ -203,7 +189,7 @@ main (int   argc,
 
   koi_test_ui_init (&argc, &argv);
   koi_model_init ();
-  g_timeout_add (20, tick_cb, NULL);
+  koi_test_ui_tick_add ();
 
   g_test_add_func ("/ui/attachments-e2e/download", test_download_in_window);
 

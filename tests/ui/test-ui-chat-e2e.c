@@ -42,16 +42,6 @@
  * not at meson's timeout. */
 #define WAIT_S 45
 
-/* Runs the main loop until @cond holds or @seconds pass, then asserts it
- * (the assertion message names the condition). */
-#define WAIT_FOR(cond, seconds)                                               \
-  G_STMT_START {                                                              \
-    gint64 wait_end_ = g_get_monotonic_time () + (gint64) (seconds) * G_USEC_PER_SEC; \
-    while (!(cond) && g_get_monotonic_time () < wait_end_)                    \
-      g_main_context_iteration (NULL, TRUE);                                  \
-    g_assert_true (cond);                                                     \
-  } G_STMT_END
-
 typedef struct
 {
   const char *address;
@@ -59,57 +49,8 @@ typedef struct
   KoiWindow  *window;
 } Side;
 
-/* Keeps g_main_context_iteration (TRUE) from sleeping past a WAIT_FOR
- * deadline when nothing else is due. */
-static gboolean
-tick_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-iterate_ms (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 /* ------------------------------------------------------------------ */
 /* Finding what the user sees */
-
-/* The mapped bubble whose label shows @text, else NULL. */
-static KoiMessageRow *
-find_message_row (GtkWidget  *root,
-                  const char *text)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      KoiMessageRow *found;
-
-      if (KOI_IS_MESSAGE_ROW (child))
-        {
-          if (gtk_widget_get_mapped (child) && koi_test_ui_find_label (child, text) != NULL)
-            return KOI_MESSAGE_ROW (child);
-          continue;
-        }
-
-      found = find_message_row (child, text);
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static KoiMessageRow *
-side_find_bubble (Side       *side,
-                  const char *text)
-{
-  return find_message_row (GTK_WIDGET (koi_window_get_conversation_view (side->window)), text);
-}
 
 static void
 collect_chat_rows (GtkWidget *root,
@@ -153,32 +94,6 @@ side_chat_rows (Side *side)
   collect_chat_rows (sort_root, rows);
   g_ptr_array_sort (rows, compare_by_y);
   return rows;
-}
-
-static KoiChatRow *
-side_find_chat_row (Side       *side,
-                    const char *peer)
-{
-  g_autoptr (GPtrArray) rows = side_chat_rows (side);
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      KoiChat *chat = koi_chat_row_get_item (rows->pdata[i]);
-
-      if (g_ascii_strcasecmp (koi_chat_get_peer_address (chat), peer) == 0)
-        return rows->pdata[i];
-    }
-  return NULL;
-}
-
-static gboolean
-chat_row_shows (Side       *side,
-                const char *peer,
-                const char *preview)
-{
-  KoiChatRow *row = side_find_chat_row (side, peer);
-
-  return row != NULL && g_strcmp0 (koi_chat_row_get_preview_text (row), preview) == 0;
 }
 
 /* The peers of the chat list's model, in its order, joined by spaces. */
@@ -311,22 +226,6 @@ side_unread_total (Side *side)
   return total;
 }
 
-static GtkEventController *
-capture_key_controller (GtkWidget *widget)
-{
-  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr (GtkEventController) controller = g_list_model_get_item (controllers, i);
-
-      if (GTK_IS_EVENT_CONTROLLER_KEY (controller)
-          && gtk_event_controller_get_propagation_phase (controller) == GTK_PHASE_CAPTURE)
-        return controller;
-    }
-  return NULL;
-}
-
 /* Types @text into the open chat's composer as a user does (into the text
  * view's buffer, at the cursor) and presses Enter through the composer's
  * key controller. */
@@ -336,7 +235,7 @@ side_type_and_press_enter (Side       *side,
 {
   KoiComposer *composer = koi_conversation_view_get_composer (koi_window_get_conversation_view (side->window));
   GtkTextView *view = koi_composer_get_text_view (composer);
-  GtkEventController *keys = capture_key_controller (GTK_WIDGET (view));
+  GtkEventController *keys = koi_test_ui_find_capture_key_controller (GTK_WIDGET (view));
   gboolean handled = FALSE;
 
   g_assert_nonnull (keys);
@@ -421,23 +320,6 @@ carol_writes_to_bob (KoiTestCli *cli,
 
 /* ------------------------------------------------------------------ */
 /* Screenshots */
-
-static GdkTexture *
-shoot (Side       *side,
-       const char *name)
-{
-  GdkTexture *texture;
-  g_autofree char *path = NULL;
-
-  koi_test_ui_wait_for_drawn (GTK_WIDGET (side->window));
-  texture = koi_test_ui_render (GTK_WIDGET (side->window));
-  path = koi_test_ui_save_png (texture, name);
-  g_test_message ("screenshot: %s", path);
-  /* A real conversation: header, list, bubbles, text. A blank render has
-   * one colour. */
-  g_assert_cmpuint (koi_test_ui_count_colors (texture, NULL, 16), >=, 16);
-  return texture;
-}
 
 /* ------------------------------------------------------------------ */
 
@@ -545,18 +427,18 @@ test_chat_e2e (void)
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
   side_open (&alice, cli, "alice", ALICE);
   side_open (&bob, cli, "bob", BOB);
-  WAIT_FOR (side_online (&alice), WAIT_S);
-  WAIT_FOR (side_online (&bob), WAIT_S);
-  WAIT_FOR (chat_row_shows (&bob, CAROL, carol_first), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (side_online (&alice), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (side_online (&bob), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row (bob.window, CAROL), carol_first), WAIT_S);
 
   /* Alice: New Chat (Ctrl+N's action), types Bob's address, starts. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (alice.window), "win.new-chat", NULL));
-  WAIT_FOR ((dialog = find_new_chat_dialog ()) != NULL, 10);
+  KOI_TEST_UI_WAIT_FOR ((dialog = find_new_chat_dialog ()) != NULL, 10);
   koi_new_chat_dialog_set_address (dialog, BOB);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "new-chat.start", NULL));
-  WAIT_FOR (side_chat_open (&alice, BOB), 10);
+  KOI_TEST_UI_WAIT_FOR (side_chat_open (&alice, BOB), 10);
   /* It closes only on success (an error keeps it open with the words). */
-  WAIT_FOR (find_new_chat_dialog () == NULL, 10);
+  KOI_TEST_UI_WAIT_FOR (find_new_chat_dialog () == NULL, 10);
 
   /* The mail server's submission is down when Alice sends: the bubble must
    * show it waits (not failed, not lost), then "Sent" once it is back. */
@@ -564,7 +446,7 @@ test_chat_e2e (void)
   g_assert_no_error (error);
 
   side_type_and_press_enter (&alice, hello);
-  WAIT_FOR ((row = side_find_bubble (&alice, hello)) != NULL, 10);
+  KOI_TEST_UI_WAIT_FOR ((row = koi_test_ui_find_bubble (alice.window, hello)) != NULL, 10);
   sent = koi_message_row_get_item (row);
   g_signal_connect (sent, "notify::state", G_CALLBACK (on_state_changed), states);
   on_state_changed (sent, NULL, states);
@@ -575,7 +457,7 @@ test_chat_e2e (void)
    * queue with the reason (the engine's events carry ids, so a "Sending…"
    * that lasts less than a read of the store may never be drawn); the row
    * says it waits, with no Retry button: the engine retries by itself. */
-  WAIT_FOR (koi_message_get_state (sent) == KOI_MESSAGE_QUEUED &&
+  KOI_TEST_UI_WAIT_FOR (koi_message_get_state (sent) == KOI_MESSAGE_QUEUED &&
             koi_message_get_failure_reason (sent) != NULL, WAIT_S);
   g_assert_cmpstr (koi_message_row_get_state_text (row), ==, "Waiting to send");
   g_assert_nonnull (koi_test_ui_find_image (GTK_WIDGET (row), "document-open-recent-symbolic"));
@@ -583,11 +465,11 @@ test_chat_e2e (void)
 
   koi_test_mailserver_start_service (cli->server, "smtp", &error);
   g_assert_no_error (error);
-  WAIT_FOR (koi_message_get_state (sent) == KOI_MESSAGE_SENT, WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_message_get_state (sent) == KOI_MESSAGE_SENT, WAIT_S);
   /* The same row, still bound to the same message, now says "Sent". */
-  g_assert_true (side_find_bubble (&alice, hello) == row);
+  g_assert_true (koi_test_ui_find_bubble (alice.window, hello) == row);
   g_assert_cmpstr (koi_message_row_get_state_text (row), ==, "Sent");
-  g_assert_nonnull (koi_test_ui_find_image (GTK_WIDGET (row), "emblem-ok-symbolic"));
+  g_assert_nonnull (koi_test_ui_find_image (GTK_WIDGET (row), "object-select-symbolic"));
   g_signal_handlers_disconnect_by_func (sent, on_state_changed, states);
   {
     g_autoptr (GString) seen = g_string_new (NULL);
@@ -604,11 +486,11 @@ test_chat_e2e (void)
     g_assert_cmpint (g_array_index (states, int, states->len - 1), ==, KOI_MESSAGE_SENT);
     g_assert_cmpuint (states->len, >=, 2);
   }
-  WAIT_FOR (chat_row_shows (&alice, BOB, own_preview), 10);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row (alice.window, BOB), own_preview), 10);
 
   /* Bob: the chat with Alice appears, on top, with her words. */
-  WAIT_FOR (chat_row_shows (&bob, ALICE, hello), WAIT_S);
-  WAIT_FOR (side_order_is (&bob, ALICE " " CAROL), 10);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row (bob.window, ALICE), hello), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (side_order_is (&bob, ALICE " " CAROL), 10);
   /* His window's title counts what waits unread in all his chats. */
   {
     guint unread = side_unread_total (&bob);
@@ -621,18 +503,18 @@ test_chat_e2e (void)
   /* Bob is at his window (it has the focus, as after a click). */
   koi_test_ui_focus_window (GTK_WINDOW (bob.window));
   side_activate_chat (&bob, ALICE);
-  WAIT_FOR (side_chat_open (&bob, ALICE), 10);
-  WAIT_FOR ((row = side_find_bubble (&bob, hello)) != NULL, 10);
+  KOI_TEST_UI_WAIT_FOR (side_chat_open (&bob, ALICE), 10);
+  KOI_TEST_UI_WAIT_FOR ((row = koi_test_ui_find_bubble (bob.window, hello)) != NULL, 10);
   /* Her message was unread when he opened the chat: "New messages" above it. */
   g_assert_true (koi_message_row_get_unread_marker (row));
   /* Read now: the title counts only Carol's. */
-  WAIT_FOR (koi_chat_get_unread_count (koi_chat_row_get_item (side_find_chat_row (&bob, ALICE))) == 0, 10);
+  KOI_TEST_UI_WAIT_FOR (koi_chat_get_unread_count (koi_chat_row_get_item (koi_test_ui_find_chat_row (bob.window, ALICE))) == 0, 10);
   {
     guint unread = side_unread_total (&bob);
     g_autofree char *title = unread > 0 ? g_strdup_printf ("(%u) Koi — " BOB, unread)
                                         : g_strdup ("Koi — " BOB);
 
-    WAIT_FOR (g_strcmp0 (gtk_window_get_title (GTK_WINDOW (bob.window)), title) == 0, 10);
+    KOI_TEST_UI_WAIT_FOR (g_strcmp0 (gtk_window_get_title (GTK_WINDOW (bob.window)), title) == 0, 10);
   }
   g_assert_cmpint (koi_message_get_direction (koi_message_row_get_item (row)), ==, KOI_MESSAGE_INCOMING);
   g_assert_cmpstr (koi_message_row_get_state_text (row), ==, "");
@@ -648,28 +530,28 @@ test_chat_e2e (void)
     GtkWidget *accept;
     g_autoptr (GdkTexture) request_shot = NULL;
 
-    g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (side_find_chat_row (&bob, ALICE)), "Request"));
+    g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (koi_test_ui_find_chat_row (bob.window, ALICE)), "Request"));
     g_assert_false (gtk_widget_get_visible (GTK_WIDGET (composer)));
     accept = koi_test_ui_find_label (GTK_WIDGET (view), "Accept");
     g_assert_nonnull (accept);
     g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (view), "Block"));
     g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (view), "Delete"));
-    request_shot = shoot (&bob, "request-bob.png");
-    g_assert_false (koi_message_get_read (koi_message_row_get_item (side_find_bubble (&alice, hello))));
+    request_shot = koi_test_ui_shoot (GTK_WIDGET (bob.window), "request-bob.png", 16);
+    g_assert_false (koi_message_get_read (koi_message_row_get_item (koi_test_ui_find_bubble (alice.window, hello))));
 
     accept = gtk_widget_get_ancestor (accept, GTK_TYPE_BUTTON);
     g_assert_true (gtk_widget_activate (accept));
-    WAIT_FOR (gtk_widget_get_visible (GTK_WIDGET (composer)), 10);
-    g_assert_null (koi_test_ui_find_label (GTK_WIDGET (side_find_chat_row (&bob, ALICE)), "Request"));
+    KOI_TEST_UI_WAIT_FOR (gtk_widget_get_visible (GTK_WIDGET (composer)), 10);
+    g_assert_null (koi_test_ui_find_label (GTK_WIDGET (koi_test_ui_find_chat_row (bob.window, ALICE)), "Request"));
   }
 
   /* Bob had her message on screen and let her in: his Koi sends a read
    * receipt, and Alice's bubble shows two ticks ("Read"). */
-  WAIT_FOR (koi_message_get_read (koi_message_row_get_item (side_find_bubble (&alice, hello))), WAIT_S);
-  g_assert_cmpstr (koi_message_row_get_state_text (side_find_bubble (&alice, hello)), ==, "Read");
+  KOI_TEST_UI_WAIT_FOR (koi_message_get_read (koi_message_row_get_item (koi_test_ui_find_bubble (alice.window, hello))), WAIT_S);
+  g_assert_cmpstr (koi_message_row_get_state_text (koi_test_ui_find_bubble (alice.window, hello)), ==, "Read");
   /* Message Info says by whom. */
   {
-    KoiMessageRow *read_row = side_find_bubble (&alice, hello);
+    KoiMessageRow *read_row = koi_test_ui_find_bubble (alice.window, hello);
     gint64 id = koi_message_get_id (koi_message_row_get_item (read_row));
     GtkWidget *info;
 
@@ -684,38 +566,38 @@ test_chat_e2e (void)
 
   /* Bob replies with the Send button; Alice sees it in her open chat. */
   side_type_and_click_send (&bob, reply);
-  WAIT_FOR ((row = side_find_bubble (&bob, reply)) != NULL, 10);
+  KOI_TEST_UI_WAIT_FOR ((row = koi_test_ui_find_bubble (bob.window, reply)) != NULL, 10);
   reply_ms = koi_message_get_timestamp (koi_message_row_get_item (row));
-  WAIT_FOR (koi_message_get_state (koi_message_row_get_item (row)) == KOI_MESSAGE_SENT, WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_message_get_state (koi_message_row_get_item (row)) == KOI_MESSAGE_SENT, WAIT_S);
   g_assert_cmpstr (koi_message_row_get_state_text (row), ==, "Sent");
-  WAIT_FOR ((row = side_find_bubble (&alice, reply)) != NULL, WAIT_S);
+  KOI_TEST_UI_WAIT_FOR ((row = koi_test_ui_find_bubble (alice.window, reply)) != NULL, WAIT_S);
   g_assert_cmpint (koi_message_get_direction (koi_message_row_get_item (row)), ==, KOI_MESSAGE_INCOMING);
   /* Her own bubble is still there above it. */
-  g_assert_nonnull (side_find_bubble (&alice, hello));
+  g_assert_nonnull (koi_test_ui_find_bubble (alice.window, hello));
   /* She comes back to her window, where the chat the reply came into is
    * open: it is read at once, no unread badge. */
   koi_test_ui_focus_window (GTK_WINDOW (alice.window));
-  WAIT_FOR (chat_row_shows (&alice, BOB, reply), 10);
-  WAIT_FOR (koi_chat_get_unread_count (koi_chat_row_get_item (side_find_chat_row (&alice, BOB))) == 0, 10);
-  g_assert_cmpstr (koi_chat_row_get_unread_text (side_find_chat_row (&alice, BOB)), ==, "");
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row (alice.window, BOB), reply), 10);
+  KOI_TEST_UI_WAIT_FOR (koi_chat_get_unread_count (koi_chat_row_get_item (koi_test_ui_find_chat_row (alice.window, BOB))) == 0, 10);
+  g_assert_cmpstr (koi_chat_row_get_unread_text (koi_test_ui_find_chat_row (alice.window, BOB)), ==, "");
 
   /* Carol writes again: her chat, second in Bob's list, moves to the top,
    * in the model and in the rows drawn. */
   g_assert_true (side_order_is (&bob, ALICE " " CAROL));
   /* A Date header counts whole seconds and chats sort by it: Carol's mail
    * must be written in a later second than Bob's reply to be newer. */
-  WAIT_FOR (g_get_real_time () / 1000 >= (reply_ms / 1000 + 1) * 1000, 5);
+  KOI_TEST_UI_WAIT_FOR (g_get_real_time () / 1000 >= (reply_ms / 1000 + 1) * 1000, 5);
   carol_writes_to_bob (cli, "e2e-carol-2", carol_again);
-  WAIT_FOR (chat_row_shows (&bob, CAROL, carol_again), WAIT_S);
-  WAIT_FOR (side_order_is (&bob, CAROL " " ALICE), 10);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row (bob.window, CAROL), carol_again), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (side_order_is (&bob, CAROL " " ALICE), 10);
   /* Bob's open chat stays open while the list moves. */
   g_assert_true (side_chat_open (&bob, ALICE));
 
   /* Screenshots of the real conversation. */
-  alice_light = shoot (&alice, "e2e-alice.png");
-  bob_light = shoot (&bob, "e2e-bob.png");
+  alice_light = koi_test_ui_shoot (GTK_WIDGET (alice.window), "e2e-alice.png", 16);
+  bob_light = koi_test_ui_shoot (GTK_WIDGET (bob.window), "e2e-bob.png", 16);
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
-  alice_dark = shoot (&alice, "e2e-alice-dark.png");
+  alice_dark = koi_test_ui_shoot (GTK_WIDGET (alice.window), "e2e-alice-dark.png", 16);
   g_test_message ("brightness light %.0f, dark %.0f",
                   koi_test_ui_mean_brightness (alice_light), koi_test_ui_mean_brightness (alice_dark));
   g_assert_cmpfloat (koi_test_ui_mean_brightness (alice_dark) + 60, <, koi_test_ui_mean_brightness (alice_light));
@@ -726,38 +608,38 @@ test_chat_e2e (void)
    * AdwBanner over the chat list), and goes quiet again once it is back. */
   koi_test_mailserver_stop_service (cli->server, "imap", &error);
   g_assert_no_error (error);
-  WAIT_FOR (g_strcmp0 (koi_window_get_connection_text (alice.window), "Reconnecting…") == 0, WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_window_get_connection_text (alice.window), "Reconnecting…") == 0, WAIT_S);
   banner = koi_window_get_connection_banner (alice.window);
   g_assert_true ((banner != NULL) == KOI_WIDGET_SET_MODERN);
   if (banner != NULL)
     {
       /* Revealed, and grown to full height (it slides in). */
-      WAIT_FOR (banner_says (banner, "Reconnecting…") && gtk_widget_get_mapped (banner)
+      KOI_TEST_UI_WAIT_FOR (banner_says (banner, "Reconnecting…") && gtk_widget_get_mapped (banner)
                 && gtk_widget_get_height (banner) >= 30, 10);
       g_assert_nonnull (koi_test_ui_find_label (banner, "Reconnecting…"));
       g_clear_object (&alice_light);
-      alice_light = shoot (&alice, "e2e-alice-reconnecting.png");
+      alice_light = koi_test_ui_shoot (GTK_WIDGET (alice.window), "e2e-alice-reconnecting.png", 16);
     }
   koi_test_mailserver_start_service (cli->server, "imap", &error);
   g_assert_no_error (error);
-  WAIT_FOR (side_online (&alice), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (side_online (&alice), WAIT_S);
   if (banner != NULL)
-    WAIT_FOR (banner_says (banner, NULL), 10);
+    KOI_TEST_UI_WAIT_FOR (banner_says (banner, NULL), 10);
 
   /* Narrow, as on a phone: one pane, with the open conversation in front. */
   gtk_window_set_default_size (GTK_WINDOW (alice.window), 360, 640);
-  WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (alice.window)) <= 360, 10);
-  WAIT_FOR (!gtk_widget_get_mapped (GTK_WIDGET (koi_window_get_chat_list_view (alice.window))), 10);
+  KOI_TEST_UI_WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (alice.window)) <= 360, 10);
+  KOI_TEST_UI_WAIT_FOR (!gtk_widget_get_mapped (GTK_WIDGET (koi_window_get_chat_list_view (alice.window))), 10);
   /* An AdwNavigationSplitView moves the page into its navigation view when
    * it collapses, so the rows come back a frame later. */
-  WAIT_FOR (side_find_bubble (&alice, hello) != NULL, 10);
-  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (side_find_bubble (&alice, hello))));
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_find_bubble (alice.window, hello) != NULL, 10);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (koi_test_ui_find_bubble (alice.window, hello))));
   g_clear_object (&alice_light);
-  alice_light = shoot (&alice, "e2e-alice-narrow.png");
+  alice_light = koi_test_ui_shoot (GTK_WIDGET (alice.window), "e2e-alice-narrow.png", 16);
 
   side_close (&alice);
   side_close (&bob);
-  iterate_ms (100);
+  koi_test_ui_iterate_ms (100);
 }
 
 /* Presses @keyval in the composer's entry, as a user does. */
@@ -766,7 +648,7 @@ side_press_key (Side  *side,
                 guint  keyval)
 {
   KoiComposer *composer = koi_conversation_view_get_composer (koi_window_get_conversation_view (side->window));
-  GtkEventController *keys = capture_key_controller (GTK_WIDGET (koi_composer_get_text_view (composer)));
+  GtkEventController *keys = koi_test_ui_find_capture_key_controller (GTK_WIDGET (koi_composer_get_text_view (composer)));
   gboolean handled = FALSE;
 
   g_signal_emit_by_name (keys, "key-pressed", keyval, 0, 0, &handled);
@@ -889,11 +771,11 @@ menu_click (Side          *side,
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "message-row.menu", NULL));
   menu = koi_message_row_get_menu (row);
-  WAIT_FOR (koi_test_ui_find_label (menu, first) != NULL, 5);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_find_label (menu, first) != NULL, 5);
   koi_test_ui_click (koi_test_ui_find_label (menu, first));
   if (second != NULL)
     {
-      WAIT_FOR (koi_test_ui_find_label (menu, second) != NULL, 5);
+      KOI_TEST_UI_WAIT_FOR (koi_test_ui_find_label (menu, second) != NULL, 5);
       koi_test_ui_click (koi_test_ui_find_label (menu, second));
     }
 }
@@ -952,11 +834,11 @@ test_edit_reply_react (void)
   g_free (koi_test_cli_send (cli, "alice", BOB, first));
 
   side_open (&alice, cli, "alice", ALICE);
-  WAIT_FOR (side_online (&alice), WAIT_S);
-  WAIT_FOR (chat_row_shows (&alice, BOB, "You: Lunch at noon?"), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (side_online (&alice), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row (alice.window, BOB), "You: Lunch at noon?"), WAIT_S);
   side_activate_chat (&alice, BOB);
-  WAIT_FOR (side_chat_open (&alice, BOB), 10);
-  WAIT_FOR ((row = side_find_bubble (&alice, first)) != NULL, 10);
+  KOI_TEST_UI_WAIT_FOR (side_chat_open (&alice, BOB), 10);
+  KOI_TEST_UI_WAIT_FOR ((row = koi_test_ui_find_bubble (alice.window, first)) != NULL, 10);
   message = koi_message_row_get_item (row);
   composer = koi_conversation_view_get_composer (koi_window_get_conversation_view (alice.window));
 
@@ -974,13 +856,13 @@ test_edit_reply_react (void)
   g_assert_true (side_press_key (&alice, GDK_KEY_Return));
   g_assert_cmpint (koi_composer_get_mode (composer), ==, KOI_COMPOSER_NEW);
   /* The same bubble now shows the new text, marked edited. */
-  WAIT_FOR (g_strcmp0 (koi_message_get_text (message), fixed) == 0, 10);
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_message_get_text (message), fixed) == 0, 10);
   g_assert_true (koi_message_get_edited (message));
-  WAIT_FOR (side_find_bubble (&alice, fixed) != NULL, 10);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_find_bubble (alice.window, fixed) != NULL, 10);
 
   /* The keyboard path to the context menu (Shift+F10 / Menu key); it
    * offers Edit and Delete for Everyone on an own message. */
-  row = side_find_bubble (&alice, fixed);
+  row = koi_test_ui_find_bubble (alice.window, fixed);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "message-row.menu", NULL));
   g_assert_true (menu_offers (row, "conversation.edit"));
   g_assert_true (menu_offers (row, "conversation.delete-for-everyone"));
@@ -1003,7 +885,7 @@ test_edit_reply_react (void)
                                              koi_message_get_id (message)));
   side_replace_text (&alice, fixed_again);
   g_assert_true (side_press_key (&alice, GDK_KEY_Return));
-  WAIT_FOR (g_strcmp0 (koi_message_get_text (message), fixed_again) == 0, 10);
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_message_get_text (message), fixed_again) == 0, 10);
 
   /* "edited 10:31" is a button: a click opens Edit History with every
    * version, newest first, the changed words marked. */
@@ -1017,7 +899,7 @@ test_edit_reply_react (void)
     g_assert_nonnull (koi_test_ui_find_label (edited, koi_message_row_get_time_text (row)));
     g_assert_true (g_str_has_prefix (koi_message_row_get_time_text (row), "edited "));
     koi_test_ui_click (edited);
-    WAIT_FOR ((dialog = find_history_dialog ()) != NULL &&
+    KOI_TEST_UI_WAIT_FOR ((dialog = find_history_dialog ()) != NULL &&
               koi_edit_history_dialog_get_n_versions (dialog) == 3, 10);
     newest = koi_edit_history_dialog_get_markup (dialog, 0);
     g_assert_cmpstr (newest, ==, "Lunch at <s><span alpha=\"55%\">one?</span></s> <b><u>two?</u></b>");
@@ -1038,17 +920,17 @@ test_edit_reply_react (void)
       g_assert_cmpuint (koi_test_ui_count_colors (shot, NULL, 16), >=, 16);
     }
     koi_compat_dialog_close (dialog);
-    WAIT_FOR (find_history_dialog () == NULL, 5);
+    KOI_TEST_UI_WAIT_FOR (find_history_dialog () == NULL, 5);
 
     /* The keyboard path: Tab reaches the button, Enter opens it. */
     koi_test_ui_focus_window (GTK_WINDOW (alice.window));
     g_assert_true (gtk_widget_get_focusable (edited));
     g_assert_true (gtk_widget_grab_focus (edited));
     koi_test_ui_press_keys ("Return");
-    WAIT_FOR ((dialog = find_history_dialog ()) != NULL &&
+    KOI_TEST_UI_WAIT_FOR ((dialog = find_history_dialog ()) != NULL &&
               koi_edit_history_dialog_get_n_versions (dialog) == 3, 10);
     koi_compat_dialog_close (dialog);
-    WAIT_FOR (find_history_dialog () == NULL, 5);
+    KOI_TEST_UI_WAIT_FOR (find_history_dialog () == NULL, 5);
   }
 
   /* Reply from the menu: the bar names the message; the answer quotes it,
@@ -1058,44 +940,44 @@ test_edit_reply_react (void)
   g_assert_cmpint (koi_composer_get_mode (composer), ==, KOI_COMPOSER_REPLYING);
   g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (composer), "You: Lunch at two?"));
   side_type_and_press_enter (&alice, "Or three");
-  WAIT_FOR ((row = side_find_bubble (&alice, "Or three")) != NULL, 10);
+  KOI_TEST_UI_WAIT_FOR ((row = koi_test_ui_find_bubble (alice.window, "Or three")) != NULL, 10);
   g_assert_true (g_str_has_prefix (koi_message_get_full_text (koi_message_row_get_item (row)),
                                    "> Lunch at two?"));
   {
     GtkWidget *quote;
 
-    WAIT_FOR ((quote = koi_message_row_get_quote_block (row)) != NULL, 10);
+    KOI_TEST_UI_WAIT_FOR ((quote = koi_message_row_get_quote_block (row)) != NULL, 10);
     g_assert_cmpstr (koi_quote_block_get_sender (KOI_QUOTE_BLOCK (quote)), ==, "You");
     g_assert_cmpstr (koi_quote_block_get_text (KOI_QUOTE_BLOCK (quote)), ==, "Lunch at two?");
     g_assert_cmpint (koi_quote_block_get_quoted_id (KOI_QUOTE_BLOCK (quote)), ==, koi_message_get_id (message));
     g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (row), "Lunch at two?"));
     /* The message before it is not a quoted reply, though it threads. */
-    g_assert_null (koi_message_row_get_quote_block (side_find_bubble (&alice, fixed_again)));
+    g_assert_null (koi_message_row_get_quote_block (koi_test_ui_find_bubble (alice.window, fixed_again)));
 
     /* A click on the quote goes to the original: its row takes the focus. */
     g_assert_cmpint (focused_message_id (&alice), !=, koi_message_get_id (message));
     koi_test_ui_click (gtk_widget_get_first_child (quote));
-    WAIT_FOR (focused_message_id (&alice) == koi_message_get_id (message), 10);
+    KOI_TEST_UI_WAIT_FOR (focused_message_id (&alice) == koi_message_get_id (message), 10);
   }
 
   /* React from the menu, for real: React ▸ 👍. A chip under the bubble,
    * the user's own highlighted, "You" in its tooltip. */
-  row = side_find_bubble (&alice, fixed_again);
+  row = koi_test_ui_find_bubble (alice.window, fixed_again);
   menu_click (&alice, row, "React", "👍");
-  WAIT_FOR (chips_are (row, "👍 1*"), 10);
+  KOI_TEST_UI_WAIT_FOR (chips_are (row, "👍 1*"), 10);
   g_assert_cmpstr (gtk_widget_get_tooltip_text (koi_reaction_bar_get_chip (KOI_REACTION_BAR (koi_message_row_get_reaction_bar (row)), 0)),
                    ==, "You");
   /* The chip again takes it back (the second change within a second). */
   koi_test_ui_click (koi_reaction_bar_get_chip (KOI_REACTION_BAR (koi_message_row_get_reaction_bar (row)), 0));
-  WAIT_FOR (koi_message_row_get_reaction_bar (row) == NULL, 10);
+  KOI_TEST_UI_WAIT_FOR (koi_message_row_get_reaction_bar (row) == NULL, 10);
   g_assert_null (koi_message_get_reactions (message));
 
   /* The full emoji chooser from "More Reactions…". */
   menu_click (&alice, row, "React", "More Reactions…");
-  WAIT_FOR (koi_message_row_get_emoji_chooser (row) != NULL &&
+  KOI_TEST_UI_WAIT_FOR (koi_message_row_get_emoji_chooser (row) != NULL &&
             gtk_widget_get_mapped (koi_message_row_get_emoji_chooser (row)), 5);
   g_signal_emit_by_name (koi_message_row_get_emoji_chooser (row), "emoji-picked", "🎉");
-  WAIT_FOR (chips_are (row, "🎉 1*"), 10);
+  KOI_TEST_UI_WAIT_FOR (chips_are (row, "🎉 1*"), 10);
 
   /* Bob (another device, through the server) adds ❤️: a second chip,
    * with his name in its tooltip; counts as both sides see them. */
@@ -1106,7 +988,7 @@ test_edit_reply_react (void)
     g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob_dir, "sync", NULL), ==, 0);
     g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob_dir, "react",
                                        koi_message_get_message_id (message), "❤️", NULL), ==, 0);
-    WAIT_FOR (chips_are (row, "❤️ 1,🎉 1*"), WAIT_S);
+    KOI_TEST_UI_WAIT_FOR (chips_are (row, "❤️ 1,🎉 1*"), WAIT_S);
     heart = koi_reaction_bar_get_chip (KOI_REACTION_BAR (koi_message_row_get_reaction_bar (row)), 0);
     if (!g_str_has_prefix (gtk_button_get_label (GTK_BUTTON (heart)), "❤️"))
       heart = koi_reaction_bar_get_chip (KOI_REACTION_BAR (koi_message_row_get_reaction_bar (row)), 1);
@@ -1119,7 +1001,7 @@ test_edit_reply_react (void)
   g_assert_nonnull (strstr (out, "\"text\":\"Lunch at two?\""));
 
   {
-    g_autoptr (GdkTexture) shot = shoot (&alice, "reactions.png");
+    g_autoptr (GdkTexture) shot = koi_test_ui_shoot (GTK_WIDGET (alice.window), "reactions.png", 16);
     KoiReactionBar *bar = KOI_REACTION_BAR (koi_message_row_get_reaction_bar (row));
     GtkWidget *own = koi_reaction_bar_get_chip (bar, 0);
     GtkWidget *other = koi_reaction_bar_get_chip (bar, 1);
@@ -1142,7 +1024,7 @@ test_edit_reply_react (void)
       }
     g_assert_cmpuint (color_distance (background_of (own, GTK_WIDGET (alice.window), shot),
                                       background_of (other, GTK_WIDGET (alice.window), shot)), >, 30);
-    g_assert_true (koi_test_ui_widget_area (koi_message_row_get_quote_block (side_find_bubble (&alice, "Or three")),
+    g_assert_true (koi_test_ui_widget_area (koi_message_row_get_quote_block (koi_test_ui_find_bubble (alice.window, "Or three")),
                                             GTK_WIDGET (alice.window), shot, &area));
     g_assert_cmpuint (koi_test_ui_count_colors (shot, &area, 12), >=, 12);
     g_assert_true (koi_test_ui_widget_area (koi_message_row_get_edited_button (row), GTK_WIDGET (alice.window),
@@ -1154,33 +1036,33 @@ test_edit_reply_react (void)
     g_autoptr (GdkTexture) shot = NULL;
 
     adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
-    iterate_ms (200);
-    shot = shoot (&alice, "reactions-dark.png");
+    koi_test_ui_iterate_ms (200);
+    shot = koi_test_ui_shoot (GTK_WIDGET (alice.window), "reactions-dark.png", 16);
     g_assert_cmpfloat (koi_test_ui_mean_brightness (shot), <, 100.0);
     adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
   }
 
   /* Delete for Everyone asks first; Cancel keeps the message. */
   side_type_and_press_enter (&alice, "Oops, wrong chat");
-  WAIT_FOR ((row = side_find_bubble (&alice, "Oops, wrong chat")) != NULL, 10);
-  WAIT_FOR (koi_message_get_id (koi_message_row_get_item (row)) > 0, 10);
+  KOI_TEST_UI_WAIT_FOR ((row = koi_test_ui_find_bubble (alice.window, "Oops, wrong chat")) != NULL, 10);
+  KOI_TEST_UI_WAIT_FOR (koi_message_get_id (koi_message_row_get_item (row)) > 0, 10);
   koi_test_ui_focus_window (GTK_WINDOW (alice.window));
   menu_click (&alice, row, "Delete for Everyone", NULL);
   {
     GtkWidget *alert;
 
-    WAIT_FOR ((alert = koi_compat_alert_find (GTK_WINDOW (alice.window))) != NULL, 5);
+    KOI_TEST_UI_WAIT_FOR ((alert = koi_compat_alert_find (GTK_WINDOW (alice.window))) != NULL, 5);
     g_assert_cmpstr (koi_compat_alert_get_heading (alert), ==, "Delete for Everyone?");
     koi_compat_alert_respond (alert, "cancel");
-    iterate_ms (300);
+    koi_test_ui_iterate_ms (300);
     g_assert_false (koi_message_get_deleted (koi_message_row_get_item (row)));
-    g_assert_nonnull (side_find_bubble (&alice, "Oops, wrong chat"));
+    g_assert_nonnull (koi_test_ui_find_bubble (alice.window, "Oops, wrong chat"));
 
     menu_click (&alice, row, "Delete for Everyone", NULL);
-    WAIT_FOR ((alert = koi_compat_alert_find (GTK_WINDOW (alice.window))) != NULL, 5);
+    KOI_TEST_UI_WAIT_FOR ((alert = koi_compat_alert_find (GTK_WINDOW (alice.window))) != NULL, 5);
     koi_compat_alert_respond (alert, "delete");
-    WAIT_FOR (koi_message_get_deleted (koi_message_row_get_item (row)), 10);
-    WAIT_FOR (koi_test_ui_find_label (GTK_WIDGET (row), "Message deleted") != NULL, 10);
+    KOI_TEST_UI_WAIT_FOR (koi_message_get_deleted (koi_message_row_get_item (row)), 10);
+    KOI_TEST_UI_WAIT_FOR (koi_test_ui_find_label (GTK_WIDGET (row), "Message deleted") != NULL, 10);
   }
 
   /* A quote whose original is far up: Bob writes a screenful, Alice
@@ -1198,32 +1080,32 @@ test_edit_reply_react (void)
 
         g_free (koi_test_cli_send (cli, "bob", ALICE, text));
       }
-    WAIT_FOR (side_find_bubble (&alice, "Filler 13") != NULL, WAIT_S);
-    WAIT_FOR (side_find_bubble (&alice, fixed_again) == NULL, 10);
+    KOI_TEST_UI_WAIT_FOR (koi_test_ui_find_bubble (alice.window, "Filler 13") != NULL, WAIT_S);
+    KOI_TEST_UI_WAIT_FOR (koi_test_ui_find_bubble (alice.window, fixed_again) == NULL, 10);
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "conversation.reply", "x",
                                                koi_message_get_id (message)));
     side_type_and_press_enter (&alice, "Still two?");
     /* Rows are recycled while the list settles at its end: look again
      * until the reply's quote is on screen. */
-    WAIT_FOR ((reply = side_find_bubble (&alice, "Still two?")) != NULL &&
+    KOI_TEST_UI_WAIT_FOR ((reply = koi_test_ui_find_bubble (alice.window, "Still two?")) != NULL &&
               (quote = koi_message_row_get_quote_block (reply)) != NULL &&
               gtk_widget_get_mapped (gtk_widget_get_first_child (quote)) &&
               koi_conversation_view_get_at_bottom (view), 10);
     /* Settled: no row moves under the pointer any more. */
-    iterate_ms (500);
-    WAIT_FOR ((reply = side_find_bubble (&alice, "Still two?")) != NULL &&
+    koi_test_ui_iterate_ms (500);
+    KOI_TEST_UI_WAIT_FOR ((reply = koi_test_ui_find_bubble (alice.window, "Still two?")) != NULL &&
               (quote = koi_message_row_get_quote_block (reply)) != NULL &&
               gtk_widget_get_mapped (gtk_widget_get_first_child (quote)), 10);
     koi_test_ui_click (gtk_widget_get_first_child (quote));
-    WAIT_FOR (focused_message_id (&alice) == koi_message_get_id (message), 10);
-    original = side_find_bubble (&alice, fixed_again);
+    KOI_TEST_UI_WAIT_FOR (focused_message_id (&alice) == koi_message_get_id (message), 10);
+    original = koi_test_ui_find_bubble (alice.window, fixed_again);
     g_assert_nonnull (original);
     g_assert_true (koi_conversation_view_row_in_view (view, GTK_WIDGET (original)));
     g_assert_false (koi_conversation_view_get_at_bottom (view));
   }
 
   side_close (&alice);
-  iterate_ms (100);
+  koi_test_ui_iterate_ms (100);
 }
 
 static char *
@@ -1254,12 +1136,12 @@ test_drafts (void)
   g_free (koi_test_cli_send (cli, "alice", CAROL, "Hi Carol"));
 
   side_open (&alice, cli, "alice", ALICE);
-  WAIT_FOR (side_online (&alice), WAIT_S);
-  WAIT_FOR (chat_row_shows (&alice, BOB, "You: Hi Bob"), WAIT_S);
-  WAIT_FOR (chat_row_shows (&alice, CAROL, "You: Hi Carol"), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (side_online (&alice), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row (alice.window, BOB), "You: Hi Bob"), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row (alice.window, CAROL), "You: Hi Carol"), WAIT_S);
 
   side_activate_chat (&alice, BOB);
-  WAIT_FOR (side_chat_open (&alice, BOB), 10);
+  KOI_TEST_UI_WAIT_FOR (side_chat_open (&alice, BOB), 10);
   composer = koi_conversation_view_get_composer (koi_window_get_conversation_view (alice.window));
   gtk_widget_grab_focus (GTK_WIDGET (koi_composer_get_text_view (composer)));
   gtk_text_buffer_insert_at_cursor (gtk_text_view_get_buffer (koi_composer_get_text_view (composer)),
@@ -1267,18 +1149,18 @@ test_drafts (void)
 
   /* Another chat: its composer is empty; Bob's row reminds of the draft. */
   side_activate_chat (&alice, CAROL);
-  WAIT_FOR (side_chat_open (&alice, CAROL), 10);
+  KOI_TEST_UI_WAIT_FOR (side_chat_open (&alice, CAROL), 10);
   {
     g_autofree char *text = composer_text (&alice);
 
     g_assert_cmpstr (text, ==, "");
   }
-  WAIT_FOR (chat_row_shows (&alice, BOB, "Draft: See you at the station"), 10);
-  g_assert_true (chat_row_shows (&alice, CAROL, "You: Hi Carol"));
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row (alice.window, BOB), "Draft: See you at the station"), 10);
+  g_assert_true (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row (alice.window, CAROL), "You: Hi Carol"));
 
   /* Back: the text is there to finish. */
   side_activate_chat (&alice, BOB);
-  WAIT_FOR (side_chat_open (&alice, BOB), 10);
+  KOI_TEST_UI_WAIT_FOR (side_chat_open (&alice, BOB), 10);
   {
     g_autofree char *text = composer_text (&alice);
 
@@ -1288,22 +1170,22 @@ test_drafts (void)
   /* Carol's draft typed and the window closed at once, as Ctrl+Q or a
    * click on the close button right after typing would. */
   side_activate_chat (&alice, CAROL);
-  WAIT_FOR (side_chat_open (&alice, CAROL), 10);
+  KOI_TEST_UI_WAIT_FOR (side_chat_open (&alice, CAROL), 10);
   gtk_text_buffer_insert_at_cursor (gtk_text_view_get_buffer (koi_composer_get_text_view (composer)),
                                     "Bring the map", -1);
   gtk_window_destroy (GTK_WINDOW (alice.window));
-  WAIT_FOR (!koi_session_get_saving (alice.session), 10);
+  KOI_TEST_UI_WAIT_FOR (!koi_session_get_saving (alice.session), 10);
   koi_session_shutdown (alice.session);
   g_clear_object (&alice.session);
-  iterate_ms (100);
+  koi_test_ui_iterate_ms (100);
 
   /* A new start on the same profile. */
   side_open (&alice, cli, "alice", ALICE);
-  WAIT_FOR (side_online (&alice), WAIT_S);
-  WAIT_FOR (chat_row_shows (&alice, CAROL, "Draft: Bring the map"), WAIT_S);
-  WAIT_FOR (chat_row_shows (&alice, BOB, "Draft: See you at the station"), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (side_online (&alice), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row (alice.window, CAROL), "Draft: Bring the map"), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row (alice.window, BOB), "Draft: See you at the station"), WAIT_S);
   side_activate_chat (&alice, CAROL);
-  WAIT_FOR (side_chat_open (&alice, CAROL), 10);
+  KOI_TEST_UI_WAIT_FOR (side_chat_open (&alice, CAROL), 10);
   {
     g_autofree char *text = composer_text (&alice);
 
@@ -1312,14 +1194,14 @@ test_drafts (void)
 
   /* Sent: the draft is gone from the list. */
   side_press_key (&alice, GDK_KEY_Return);
-  WAIT_FOR (chat_row_shows (&alice, CAROL, "You: Bring the map"), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row (alice.window, CAROL), "You: Bring the map"), WAIT_S);
   side_activate_chat (&alice, BOB);
-  WAIT_FOR (side_chat_open (&alice, BOB), 10);
-  iterate_ms (200);
-  g_assert_true (chat_row_shows (&alice, CAROL, "You: Bring the map"));
+  KOI_TEST_UI_WAIT_FOR (side_chat_open (&alice, BOB), 10);
+  koi_test_ui_iterate_ms (200);
+  g_assert_true (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row (alice.window, CAROL), "You: Bring the map"));
 
   side_close (&alice);
-  iterate_ms (100);
+  koi_test_ui_iterate_ms (100);
 }
 
 int
@@ -1334,7 +1216,7 @@ main (int   argc,
 
   koi_test_ui_init (&argc, &argv);
   koi_model_init ();
-  g_timeout_add (20, tick_cb, NULL);
+  koi_test_ui_tick_add ();
 
   g_test_add_func ("/ui/chat-e2e/alice-and-bob", test_chat_e2e);
   g_test_add_func ("/ui/chat-e2e/edit-reply-react", test_edit_reply_react);

@@ -12,7 +12,9 @@
 #include "koi-model.h"
 #include "koi-new-chat-dialog.h"
 #include "koi-preferences-window.h"
+#include "koi-pgp-key.h"
 #include "koi-profile-dialog.h"
+#include "koi-rnp-context.h"
 #include "koi-session.h"
 #include "koi-test-cli.h"
 #include "koi-test-ui.h"
@@ -32,144 +34,13 @@
 #define BOB   "bob@example.org"
 #define WAIT_S 45
 
-#define WAIT_FOR(cond, seconds)                                               \
-  G_STMT_START {                                                              \
-    gint64 wait_end_ = g_get_monotonic_time () + (gint64) (seconds) * G_USEC_PER_SEC; \
-    while (!(cond) && g_get_monotonic_time () < wait_end_)                    \
-      g_main_context_iteration (NULL, TRUE);                                  \
-    if (!(cond))                                                              \
-      g_error ("timed out waiting for %s", #cond);                            \
-  } G_STMT_END
-
 static char *keyring_path;
-
-static gboolean
-tick_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-online (KoiWindow *window)
-{
-  KoiAccount *account;
-
-  if (g_strcmp0 (koi_window_get_page_name (window), "chats") != 0)
-    return FALSE;
-  account = koi_window_get_account (window);
-  return account != NULL && koi_account_get_connection_state (account) == KOI_CONNECTION_ONLINE;
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
-}
-
-static void
-on_exited (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(gboolean *) user_data = TRUE;
-}
-
-/* Real key presses to the window with the X input focus. */
-static void
-xdotool (const char *first,
-         ...) G_GNUC_NULL_TERMINATED;
-
-static void
-xdotool (const char *first,
-         ...)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocess) process = NULL;
-  gboolean done = FALSE;
-  va_list ap;
-
-  g_ptr_array_add (argv, (char *) "xdotool");
-  va_start (ap, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  process = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  /* Keep the main loop running: GTK must read the events as they come. */
-  g_subprocess_wait_async (process, NULL, on_exited, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (g_subprocess_get_successful (process));
-  for (guint i = 0; i < 20; i++)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static char *
-run_cli (KoiTestCli *cli,
-         const char *profile,
-         ...) G_GNUC_NULL_TERMINATED;
-
-static char *
-run_cli (KoiTestCli *cli,
-         const char *profile,
-         ...)
-{
-  g_autofree char *dir = koi_test_cli_profile (cli, profile);
-  const char *args[6] = { NULL, };
-  char *out = NULL;
-  va_list ap;
-  guint n = 0;
-
-  va_start (ap, profile);
-  for (const char *arg = va_arg (ap, const char *); arg != NULL && n < 5; arg = va_arg (ap, const char *))
-    args[n++] = arg;
-  va_end (ap);
-  g_assert_cmpint (koi_test_cli_run (cli, NULL, &out, NULL, "--profile", dir, args[0], args[1],
-                                     args[2], args[3], args[4], NULL), ==, 0);
-  return out;
-}
-
-static KoiChatRow *
-find_chat_row (GtkWidget  *root,
-               const char *peer)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      KoiChatRow *found;
-
-      if (KOI_IS_CHAT_ROW (child))
-        {
-          KoiChat *chat = koi_chat_row_get_item (KOI_CHAT_ROW (child));
-
-          if (gtk_widget_get_mapped (child) && chat != NULL &&
-              g_strcmp0 (koi_chat_get_peer_address (chat), peer) == 0)
-            return KOI_CHAT_ROW (child);
-          continue;
-        }
-      found = find_chat_row (child, peer);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
 
 static const char *
 chat_row_title (KoiWindow  *window,
                 const char *peer)
 {
-  KoiChatRow *row = find_chat_row (GTK_WIDGET (koi_window_get_chat_list_view (window)), peer);
+  KoiChatRow *row = koi_test_ui_find_chat_row (window, peer);
 
   return row != NULL ? koi_chat_row_get_title_text (row) : NULL;
 }
@@ -208,27 +79,13 @@ has_blocked (KoiPreferencesWindow *preferences,
 static char *
 name_on_second_device (KoiTestCli *cli)
 {
-  g_autofree char *synced = run_cli (cli, "alice-2", "sync", NULL);
-  g_autofree char *out = run_cli (cli, "alice-2", "contact", "show", BOB, NULL);
+  g_autofree char *synced = koi_test_cli_run_ok (cli, "alice-2", "sync", NULL);
+  g_autofree char *out = koi_test_cli_run_ok (cli, "alice-2", "contact", "show", BOB, NULL);
   g_autoptr (GPtrArray) lines = koi_test_cli_parse_lines (out);
 
   if (lines->len != 1)
     return NULL;
   return g_strdup (json_object_get_string_member_with_default (g_ptr_array_index (lines, 0), "name", NULL));
-}
-
-static void
-shoot (GtkWidget  *widget,
-       const char *name)
-{
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-
-  koi_test_ui_wait_for_drawn (widget);
-  texture = koi_test_ui_render (widget);
-  path = koi_test_ui_save_png (texture, name);
-  g_test_message ("screenshot: %s", path);
-  g_assert_cmpuint (koi_test_ui_count_colors (texture, NULL, 16), >=, 16);
 }
 
 /* What Space or Enter on the focused button does. GtkButton does
@@ -238,7 +95,7 @@ static void
 press (GtkWidget *button)
 {
   g_assert_nonnull (button);
-  WAIT_FOR (gtk_widget_get_mapped (button) && gtk_widget_is_sensitive (button), 10);
+  KOI_TEST_UI_WAIT_FOR (gtk_widget_get_mapped (button) && gtk_widget_is_sensitive (button), 10);
   g_assert_true (gtk_widget_activate (button));
 }
 
@@ -247,6 +104,36 @@ on_count (gpointer  instance,
           guint    *count)
 {
   (*count)++;
+}
+
+/* The fingerprint of the key @profile's Koi made, as the card shows it. */
+static char *
+own_fingerprint_display (KoiTestCli *cli,
+                         const char *profile)
+{
+  g_autofree char *dir = koi_test_cli_profile (cli, profile);
+  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (listing);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_prefix (name, "key-") && g_str_has_suffix (name, ".pgp"))
+      {
+        g_autoptr (GError) error = NULL;
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+        g_autofree char *contents = NULL;
+        g_autofree char *fingerprint = NULL;
+        g_autoptr (GBytes) bytes = NULL;
+        gsize length = 0;
+
+        g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+        bytes = g_bytes_new (contents, length);
+        fingerprint = koi_pgp_own_key_file_fingerprint (bytes, &error);
+        g_assert_no_error (error);
+        return koi_pgp_fingerprint_display (fingerprint);
+      }
+  g_error ("%s has no key file", profile);
+  return NULL;
 }
 
 static void
@@ -287,66 +174,73 @@ test_contacts_window (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
   koi_window_set_session (window, session);
   gtk_window_present (GTK_WINDOW (window));
-  WAIT_FOR (online (window), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_window_online (window), WAIT_S);
 
   /* New Chat with Bob: the chat partner becomes a contact (a card). */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-chat", NULL));
-  WAIT_FOR ((dialog = KOI_NEW_CHAT_DIALOG (koi_test_ui_find_shown (KOI_TYPE_NEW_CHAT_DIALOG))) != NULL, 10);
+  KOI_TEST_UI_WAIT_FOR ((dialog = KOI_NEW_CHAT_DIALOG (koi_test_ui_find_shown (KOI_TYPE_NEW_CHAT_DIALOG))) != NULL, 10);
   koi_new_chat_dialog_set_address (dialog, BOB);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "new-chat.start", NULL));
-  WAIT_FOR (chat_row_title (window, BOB) != NULL, WAIT_S);
-  g_free (run_cli (cli, "bob", "send", ALICE, "Hi Alice, this is Bob", NULL));
-  WAIT_FOR (bubble_shown (window, "Hi Alice, this is Bob"), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (chat_row_title (window, BOB) != NULL, WAIT_S);
+  g_free (koi_test_cli_run_ok (cli, "bob", "send", ALICE, "Hi Alice, this is Bob", NULL));
+  KOI_TEST_UI_WAIT_FOR (bubble_shown (window, "Hi Alice, this is Bob"), WAIT_S);
 
   /* Cards written on Alice's other device come to this one. */
-  g_free (run_cli (cli, "alice-2", "contact", "edit", "carol@example.org", "--name", "Carol Danvers", NULL));
-  g_free (run_cli (cli, "alice-2", "contact", "edit", "dave@example.org", "--name", "Dave Lister", NULL));
+  g_free (koi_test_cli_run_ok (cli, "alice-2", "contact", "edit", "carol@example.org", "--name", "Carol Danvers", NULL));
+  g_free (koi_test_cli_run_ok (cli, "alice-2", "contact", "edit", "dave@example.org", "--name", "Dave Lister", NULL));
 
   /* Ctrl+Shift+C, pressed: the Contacts window, Bob listed. */
   koi_test_ui_focus_window (GTK_WINDOW (window));
-  xdotool ("key", "--clearmodifiers", "ctrl+shift+c", NULL);
-  WAIT_FOR ((contacts = KOI_CONTACTS_WINDOW (find_toplevel (KOI_TYPE_CONTACTS_WINDOW))) != NULL, 10);
+  koi_test_ui_xdotool ("key", "--clearmodifiers", "ctrl+shift+c", NULL);
+  KOI_TEST_UI_WAIT_FOR ((contacts = KOI_CONTACTS_WINDOW (koi_test_ui_find_toplevel (KOI_TYPE_CONTACTS_WINDOW))) != NULL, 10);
   g_signal_connect (contacts, "loaded", G_CALLBACK (on_count), &loads);
-  WAIT_FOR (koi_contacts_window_get_row (contacts, BOB) != NULL, WAIT_S);
-  WAIT_FOR (koi_contacts_window_get_row (contacts, "carol@example.org") != NULL &&
+  KOI_TEST_UI_WAIT_FOR (koi_contacts_window_get_row (contacts, BOB) != NULL, WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_contacts_window_get_row (contacts, "carol@example.org") != NULL &&
             koi_contacts_window_get_row (contacts, "dave@example.org") != NULL, WAIT_S);
   {
     static const char * const all[] = { BOB, "Carol Danvers", "Dave Lister", NULL };
 
-    WAIT_FOR (strv_is (koi_contacts_window_get_titles (contacts), all), 5);
+    KOI_TEST_UI_WAIT_FOR (strv_is (koi_contacts_window_get_titles (contacts), all), 5);
   }
-  shoot (GTK_WIDGET (contacts), "contacts.png");
+  g_object_unref (koi_test_ui_shoot (GTK_WIDGET (contacts), "contacts.png", 16));
   koi_test_ui_focus_window (GTK_WINDOW (contacts));
   /* Typing searches: a name that is nobody's empties the list. */
   gtk_widget_grab_focus (koi_contacts_window_get_search_entry (contacts));
-  xdotool ("type", "--delay", "30", "zzz", NULL);
-  WAIT_FOR (strv_is (koi_contacts_window_get_titles (contacts), none), 5);
-  xdotool ("key", "--clearmodifiers", "ctrl+a", "BackSpace", NULL);
-  xdotool ("type", "--delay", "30", "bo", NULL);
-  WAIT_FOR (strv_is (koi_contacts_window_get_titles (contacts), only_bob), 5);
+  koi_test_ui_xdotool ("type", "--delay", "30", "zzz", NULL);
+  KOI_TEST_UI_WAIT_FOR (strv_is (koi_contacts_window_get_titles (contacts), none), 5);
+  koi_test_ui_xdotool ("key", "--clearmodifiers", "ctrl+a", "BackSpace", NULL);
+  koi_test_ui_xdotool ("type", "--delay", "30", "bo", NULL);
+  KOI_TEST_UI_WAIT_FOR (strv_is (koi_contacts_window_get_titles (contacts), only_bob), 5);
 
   /* Bob's card: a new name typed in, Enter saves it. */
   press (koi_contacts_window_get_row (contacts, BOB));
   details = koi_contacts_window_get_details (contacts);
   g_signal_connect (details, "saved", G_CALLBACK (on_count), &saves);
-  WAIT_FOR (g_strcmp0 (koi_contacts_window_get_page_name (contacts), "card") == 0 &&
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_contacts_window_get_page_name (contacts), "card") == 0 &&
             g_strcmp0 (koi_contact_details_get_title (details), BOB) == 0, 10);
+  /* Bob's mail brought his key (Autocrypt): the card shows its
+   * fingerprint, the one Bob's own Koi made, in groups of four. */
+  {
+    g_autofree char *expected = own_fingerprint_display (cli, "bob");
+
+    KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_contact_details_get_fingerprint (details), expected) == 0, 10);
+  }
   gtk_widget_grab_focus (koi_contact_details_get_name_row (details));
-  xdotool ("key", "--clearmodifiers", "ctrl+a", "BackSpace", NULL);
-  xdotool ("type", "--delay", "30", "Bobby Tables", NULL);
-  xdotool ("key", "--clearmodifiers", "Return", NULL);
-  WAIT_FOR (saves == 1, WAIT_S);
+  koi_test_ui_xdotool ("key", "--clearmodifiers", "ctrl+a", "BackSpace", NULL);
+  koi_test_ui_xdotool ("type", "--delay", "30", "Bobby Tables", NULL);
+  koi_test_ui_xdotool ("key", "--clearmodifiers", "Return", NULL);
+  KOI_TEST_UI_WAIT_FOR (saves == 1, WAIT_S);
   g_assert_null (koi_contact_details_get_error (details));
-  WAIT_FOR (g_strcmp0 (koi_contact_details_get_title (details), "Bobby Tables") == 0, 10);
-  shoot (GTK_WIDGET (contacts), "contact-card.png");
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_contact_details_get_title (details), "Bobby Tables") == 0, 10);
+  g_object_unref (koi_test_ui_shoot (GTK_WIDGET (contacts), "contact-card.png", 16));
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
-  shoot (GTK_WIDGET (contacts), "contact-card-dark.png");
+  g_object_unref (koi_test_ui_shoot (GTK_WIDGET (contacts), "contact-card-dark.png", 16));
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
 
   /* The chat list, the header and the address book follow the card. */
-  WAIT_FOR (g_strcmp0 (chat_row_title (window, BOB), "Bobby Tables") == 0, 10);
-  WAIT_FOR (koi_test_ui_find_label (GTK_WIDGET (window), "Bobby Tables") != NULL, 10);
-  WAIT_FOR (strv_is (koi_contacts_window_get_titles (contacts), renamed) ||
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (chat_row_title (window, BOB), "Bobby Tables") == 0, 10);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_find_label (GTK_WIDGET (window), "Bobby Tables") != NULL, 10);
+  KOI_TEST_UI_WAIT_FOR (strv_is (koi_contacts_window_get_titles (contacts), renamed) ||
             g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (koi_contacts_window_get_search_entry (contacts))),
                        "bo") == 0, 10);
   /* ... and Alice's other device has it. */
@@ -358,10 +252,10 @@ test_contacts_window (void)
 
   /* Block: Bob's next message does not show. */
   press (koi_contact_details_get_block_button (details));
-  WAIT_FOR (saves == 2 && koi_contact_details_get_blocked (details), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (saves == 2 && koi_contact_details_get_blocked (details), WAIT_S);
   gtk_window_destroy (GTK_WINDOW (contacts));
-  g_free (run_cli (cli, "bob", "send", ALICE, hidden_text, NULL));
-  g_free (run_cli (cli, "alice-2", "sync", NULL));
+  g_free (koi_test_cli_run_ok (cli, "bob", "send", ALICE, hidden_text, NULL));
+  g_free (koi_test_cli_run_ok (cli, "alice-2", "sync", NULL));
   {
     /* Alice's window has had every chance to fetch it. */
     gint64 until = g_get_monotonic_time () + 4 * G_USEC_PER_SEC;
@@ -374,15 +268,15 @@ test_contacts_window (void)
   /* Preferences: Bob under Blocked Contacts; Unblock; his message shows. */
   preferences = KOI_PREFERENCES_WINDOW (koi_preferences_window_new (settings, koi_session_get_accounts (session)));
   koi_compat_present_dialog (preferences, GTK_WIDGET (window));
-  WAIT_FOR (has_blocked (preferences, BOB), 10);
+  KOI_TEST_UI_WAIT_FOR (has_blocked (preferences, BOB), 10);
   press (koi_preferences_window_get_unblock_button (preferences, BOB));
-  WAIT_FOR (!has_blocked (preferences, BOB), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (!has_blocked (preferences, BOB), WAIT_S);
   koi_compat_dialog_close (preferences);
-  WAIT_FOR (bubble_shown (window, hidden_text), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (bubble_shown (window, hidden_text), WAIT_S);
 
   /* The chat header's button (also a click on its title) opens Bob's card. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.group-details", NULL));
-  WAIT_FOR ((contacts = KOI_CONTACTS_WINDOW (find_toplevel (KOI_TYPE_CONTACTS_WINDOW))) != NULL &&
+  KOI_TEST_UI_WAIT_FOR ((contacts = KOI_CONTACTS_WINDOW (koi_test_ui_find_toplevel (KOI_TYPE_CONTACTS_WINDOW))) != NULL &&
             g_strcmp0 (koi_contacts_window_get_page_name (contacts), "card") == 0 &&
             g_strcmp0 (koi_contact_details_get_title (koi_contacts_window_get_details (contacts)),
                        "Bobby Tables") == 0 &&
@@ -391,7 +285,7 @@ test_contacts_window (void)
 
   /* The own profile: name, status and an avatar from a file. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.profile", NULL));
-  WAIT_FOR ((profile = KOI_PROFILE_DIALOG (koi_test_ui_find_shown (KOI_TYPE_PROFILE_DIALOG))) != NULL &&
+  KOI_TEST_UI_WAIT_FOR ((profile = KOI_PROFILE_DIALOG (koi_test_ui_find_shown (KOI_TYPE_PROFILE_DIALOG))) != NULL &&
             koi_profile_dialog_get_loaded (profile), 10);
   g_assert_cmpstr (g_type_name (g_type_parent (G_OBJECT_TYPE (profile))), ==,
                    KOI_WIDGET_SET_MODERN ? "AdwDialog" : "AdwWindow");
@@ -408,7 +302,7 @@ test_contacts_window (void)
     koi_profile_dialog_set_name (profile, "Alice Liddell");
     koi_profile_dialog_set_status (profile, "Down the rabbit hole");
     koi_profile_dialog_set_avatar_file (profile, file);
-    WAIT_FOR (koi_profile_dialog_has_avatar (profile), 10);
+    KOI_TEST_UI_WAIT_FOR (koi_profile_dialog_has_avatar (profile), 10);
     {
       /* The rows' titles slide up when text is set: let that end. */
       gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
@@ -416,15 +310,15 @@ test_contacts_window (void)
       while (g_get_monotonic_time () < until)
         g_main_context_iteration (NULL, TRUE);
     }
-    shoot (GTK_WIDGET (profile), "profile.png");
+    g_object_unref (koi_test_ui_shoot (GTK_WIDGET (profile), "profile.png", 16));
     koi_profile_dialog_save (profile);
-    WAIT_FOR (saved == 1, WAIT_S);
+    KOI_TEST_UI_WAIT_FOR (saved == 1, WAIT_S);
     /* Saved, it closes. */
-    WAIT_FOR (koi_test_ui_find_shown (KOI_TYPE_PROFILE_DIALOG) == NULL, 10);
+    KOI_TEST_UI_WAIT_FOR (koi_test_ui_find_shown (KOI_TYPE_PROFILE_DIALOG) == NULL, 10);
   }
   /* Opened again, it shows what was saved, picture included. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.profile", NULL));
-  WAIT_FOR ((profile = KOI_PROFILE_DIALOG (koi_test_ui_find_shown (KOI_TYPE_PROFILE_DIALOG))) != NULL &&
+  KOI_TEST_UI_WAIT_FOR ((profile = KOI_PROFILE_DIALOG (koi_test_ui_find_shown (KOI_TYPE_PROFILE_DIALOG))) != NULL &&
             koi_profile_dialog_get_loaded (profile), 10);
   g_assert_true (koi_profile_dialog_has_avatar (profile));
   g_assert_cmpstr (koi_profile_dialog_get_name (profile), ==, "Alice Liddell");
@@ -445,7 +339,7 @@ main (int   argc,
   keyring_path = koi_test_ui_use_file_keyring ();
   koi_test_ui_init (&argc, &argv);
   koi_model_init ();
-  g_timeout_add (20, tick_cb, NULL);
+  koi_test_ui_tick_add ();
 
   g_test_add_func ("/ui/contacts/card-block-profile", test_contacts_window);
 

@@ -19,29 +19,6 @@
  * a keyboard would (Xvfb; no synthetic GTK events).
  */
 
-static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static void
-press (const char *keys)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *command = g_strdup_printf ("xdotool key --clearmodifiers %s", keys);
-  int status = 0;
-
-  if (!g_spawn_command_line_sync (command, NULL, NULL, &status, &error))
-    g_error ("cannot run xdotool (build-aux/install-deps installs it): %s", error->message);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-  /* The X server, then GTK's event queue, then a frame. */
-  iterate_for (150);
-}
-
 static KoiMessage *
 make_message (guint i)
 {
@@ -155,7 +132,7 @@ test_keyboard_only (void)
   koi_conversation_view_set_messages (view, G_LIST_MODEL (store));
   gtk_window_present (window);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
-  iterate_for (300);
+  koi_test_ui_iterate_ms (300);
   if (!koi_conversation_view_newest_in_view (view))
     {
       GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list));
@@ -169,39 +146,39 @@ test_keyboard_only (void)
   g_assert_true (focus_in (window, composer));
 
   /* Shift+Tab from the composer: into the list, at the newest message. */
-  press ("shift+Tab");
+  koi_test_ui_press_keys ("shift+Tab");
   g_assert_true (focus_in (window, list));
   g_assert_cmpstr (focused_text (window), ==, "message 11");
 
   /* Arrow keys walk the messages. */
-  press ("Up");
+  koi_test_ui_press_keys ("Up");
   g_assert_cmpstr (focused_text (window), ==, "message 10");
-  press ("Up");
+  koi_test_ui_press_keys ("Up");
   g_assert_cmpstr (focused_text (window), ==, "message 9");
-  press ("Down");
+  koi_test_ui_press_keys ("Down");
   g_assert_cmpstr (focused_text (window), ==, "message 10");
 
   /* The Menu key opens the focused message's actions; Escape closes them
    * and leaves the focus on the message. */
   g_assert_null (open_menu (list));
-  press ("Menu");
+  koi_test_ui_press_keys ("Menu");
   g_assert_nonnull (open_menu (list));
-  press ("Escape");
+  koi_test_ui_press_keys ("Escape");
   g_assert_null (open_menu (list));
   g_assert_cmpstr (focused_text (window), ==, "message 10");
 
   /* Enter and Shift+F10 do the same. */
-  press ("Return");
+  koi_test_ui_press_keys ("Return");
   g_assert_nonnull (open_menu (list));
-  press ("Escape");
+  koi_test_ui_press_keys ("Escape");
   g_assert_null (open_menu (list));
-  press ("shift+F10");
+  koi_test_ui_press_keys ("shift+F10");
   g_assert_nonnull (open_menu (list));
-  press ("Escape");
+  koi_test_ui_press_keys ("Escape");
   g_assert_null (open_menu (list));
 
   /* Escape in the list: back to the composer. */
-  press ("Escape");
+  koi_test_ui_press_keys ("Escape");
   g_assert_true (focus_in (window, composer));
 
   /* The focus chain: Tab from the composer goes round every control and
@@ -212,7 +189,7 @@ test_keyboard_only (void)
     {
       GtkWidget *focus;
 
-      press ("Tab");
+      koi_test_ui_press_keys ("Tab");
       focus = gtk_window_get_focus (window);
       if (focus_in (window, list))
         list_reached = TRUE;
@@ -278,26 +255,26 @@ test_tab_into_bubble (void)
   koi_conversation_view_set_messages (view, G_LIST_MODEL (store));
   gtk_window_present (window);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
-  iterate_for (300);
+  koi_test_ui_iterate_ms (300);
   gtk_widget_grab_focus (GTK_WIDGET (view));
   g_assert_true (focus_in (window, composer));
 
-  press ("shift+Tab");
+  koi_test_ui_press_keys ("shift+Tab");
   g_assert_cmpstr (focused_text (window), ==, "the plan is at https://example.org/plan");
   g_assert_false (focus_on_link_text (window));
 
-  press ("Tab");
+  koi_test_ui_press_keys ("Tab");
   g_assert_true (focus_in (window, list));
   g_assert_true (focus_on_link_text (window));
   g_assert_cmpstr (focused_text (window), ==, "the plan is at https://example.org/plan");
 
-  press ("shift+Tab");
+  koi_test_ui_press_keys ("shift+Tab");
   g_assert_false (focus_on_link_text (window));
   g_assert_cmpstr (focused_text (window), ==, "the plan is at https://example.org/plan");
 
-  press ("Tab");
+  koi_test_ui_press_keys ("Tab");
   g_assert_true (focus_on_link_text (window));
-  press ("Tab");
+  koi_test_ui_press_keys ("Tab");
   g_assert_true (focus_in (window, composer));
 
   gtk_window_destroy (window);
@@ -345,7 +322,7 @@ test_accessible_labels (void)
   koi_conversation_view_set_messages (view, G_LIST_MODEL (store));
   gtk_window_present (window);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
-  iterate_for (200);
+  koi_test_ui_iterate_ms (200);
 
   for (GtkWidget *item = gtk_widget_get_first_child (GTK_WIDGET (koi_conversation_view_get_list_view (view)));
        item != NULL; item = gtk_widget_get_next_sibling (item))

@@ -77,15 +77,6 @@ on_ready (KoiMessageList *list,
   *ready = TRUE;
 }
 
-static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
-
 /* The KoiMessageRow showing @position, if one is bound to it. */
 static KoiMessageRow *
 find_row_with_text (GtkWidget  *root,
@@ -205,9 +196,9 @@ test_open_and_incoming (void)
    * view; the button counts it. */
   koi_compat_list_scroll_to (koi_conversation_view_get_list_view (view), 0);
   adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (koi_conversation_view_get_list_view (view)));
-  iterate_for (200);
+  koi_test_ui_iterate_ms (200);
   gtk_adjustment_set_value (adj, 0);
-  iterate_for (200);
+  koi_test_ui_iterate_ms (200);
   g_assert_false (koi_conversation_view_get_at_bottom (view));
   value = gtk_adjustment_get_value (adj);
   for (guint i = n; i < n + 2; i++)
@@ -215,7 +206,7 @@ test_open_and_incoming (void)
       g_autoptr (KoiMessage) message = make_message (i);
 
       g_list_store_append (store, message);
-      iterate_for (150);
+      koi_test_ui_iterate_ms (150);
     }
   n += 2;
   g_assert_cmpfloat (gtk_adjustment_get_value (adj), ==, value);
@@ -270,7 +261,7 @@ test_large_history (void)
   g_assert_true (wait_for_row (GTK_WIDGET (view), "message 9999"));
   g_assert_true (wait_until_newest_in_view (view));
   g_assert_true (koi_conversation_view_row_in_view (view, GTK_WIDGET (find_row_with_text (GTK_WIDGET (view), "message 9999"))));
-  iterate_for (300);
+  koi_test_ui_iterate_ms (300);
   g_assert_true (koi_conversation_view_newest_in_view (view));
   scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (koi_conversation_view_get_list_view (view)),
                                                            GTK_TYPE_SCROLLED_WINDOW));
@@ -289,9 +280,9 @@ test_large_history (void)
   for (guint step = 0; step < 20; step++)
     {
       gtk_adjustment_set_value (adj, gtk_adjustment_get_value (adj) - 60);
-      iterate_for (15);
+      koi_test_ui_iterate_ms (15);
     }
-  iterate_for (500);
+  koi_test_ui_iterate_ms (500);
   g_assert_false (koi_conversation_view_get_at_bottom (view));
   g_assert_cmpfloat (gtk_adjustment_get_value (adj), <,
                      gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj) - 600);
@@ -306,7 +297,7 @@ test_large_history (void)
       koi_compat_list_scroll_to (koi_conversation_view_get_list_view (view), position);
       /* Give the reader thread time for the pages in view, as a user who
        * reads while scrolling does. */
-      iterate_for (60);
+      koi_test_ui_iterate_ms (60);
       max_rows = MAX (max_rows, koi_message_row_get_instance_count ());
       g_assert_cmpuint (koi_message_list_get_cached_pages (list), <=, KOI_MESSAGE_LIST_MAX_PAGES);
     }

@@ -31,110 +31,7 @@
 #define CAROL "carol@example.org"
 #define WAIT_S 45
 
-#define WAIT_FOR(cond, seconds)                                               \
-  G_STMT_START {                                                              \
-    gint64 wait_end_ = g_get_monotonic_time () + (gint64) (seconds) * G_USEC_PER_SEC; \
-    while (!(cond) && g_get_monotonic_time () < wait_end_)                    \
-      g_main_context_iteration (NULL, TRUE);                                  \
-    g_assert_true (cond);                                                     \
-  } G_STMT_END
-
 static char *keyring_path;
-
-static gboolean
-tick_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-online (KoiWindow *window)
-{
-  KoiAccount *account;
-
-  if (g_strcmp0 (koi_window_get_page_name (window), "chats") != 0)
-    return FALSE;
-  account = koi_window_get_account (window);
-  return account != NULL && koi_account_get_connection_state (account) == KOI_CONNECTION_ONLINE;
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
-}
-
-static KoiMessageRow *
-find_message_row (GtkWidget  *root,
-                  const char *text)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      KoiMessageRow *found;
-
-      if (KOI_IS_MESSAGE_ROW (child))
-        {
-          if (gtk_widget_get_mapped (child) && koi_test_ui_find_label (child, text) != NULL)
-            return KOI_MESSAGE_ROW (child);
-          continue;
-        }
-      found = find_message_row (child, text);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static KoiMessageRow *
-bubble (KoiWindow  *window,
-        const char *text)
-{
-  return find_message_row (GTK_WIDGET (koi_window_get_conversation_view (window)), text);
-}
-
-static KoiChatRow *
-find_chat_row (GtkWidget *root,
-               gint64     chat_id)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      KoiChatRow *found;
-
-      if (KOI_IS_CHAT_ROW (child))
-        {
-          KoiChat *chat = koi_chat_row_get_item (KOI_CHAT_ROW (child));
-
-          if (gtk_widget_get_mapped (child) && chat != NULL && koi_chat_get_id (chat) == chat_id)
-            return KOI_CHAT_ROW (child);
-          continue;
-        }
-      found = find_chat_row (child, chat_id);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static gboolean
-chat_row_shows (KoiWindow  *window,
-                gint64      chat_id,
-                const char *preview)
-{
-  KoiChatRow *row = find_chat_row (GTK_WIDGET (koi_window_get_chat_list_view (window)), chat_id);
-
-  return row != NULL && g_strcmp0 (koi_chat_row_get_preview_text (row), preview) == 0;
-}
 
 static void
 type_and_send (KoiWindow  *window,
@@ -147,31 +44,6 @@ type_and_send (KoiWindow  *window,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
 }
 
-static char *
-run_cli (KoiTestCli *cli,
-         const char *profile,
-         ...) G_GNUC_NULL_TERMINATED;
-
-static char *
-run_cli (KoiTestCli *cli,
-         const char *profile,
-         ...)
-{
-  g_autofree char *dir = koi_test_cli_profile (cli, profile);
-  const char *args[6] = { NULL, };
-  char *out = NULL;
-  va_list ap;
-  guint n = 0;
-
-  va_start (ap, profile);
-  for (const char *arg = va_arg (ap, const char *); arg != NULL && n < 5; arg = va_arg (ap, const char *))
-    args[n++] = arg;
-  va_end (ap);
-  g_assert_cmpint (koi_test_cli_run (cli, NULL, &out, NULL, "--profile", dir, args[0], args[1],
-                                     args[2], args[3], args[4], NULL), ==, 0);
-  return out;
-}
-
 /* @profile's chat id of its only group, as text, after syncing. */
 static char *
 synced_group (KoiTestCli *cli,
@@ -179,8 +51,8 @@ synced_group (KoiTestCli *cli,
 {
   for (guint attempt = 0; attempt < 80; attempt++)
     {
-      g_autofree char *synced = run_cli (cli, profile, "sync", NULL);
-      g_autofree char *out = run_cli (cli, profile, "chats", NULL);
+      g_autofree char *synced = koi_test_cli_run_ok (cli, profile, "sync", NULL);
+      g_autofree char *out = koi_test_cli_run_ok (cli, profile, "chats", NULL);
       g_autoptr (GPtrArray) chats = koi_test_cli_parse_lines (out);
 
       for (guint i = 0; i < chats->len; i++)
@@ -198,21 +70,6 @@ on_loaded (KoiGroupDetails *details,
            guint           *count)
 {
   (*count)++;
-}
-
-static GdkTexture *
-shoot (GtkWidget  *widget,
-       const char *name)
-{
-  GdkTexture *texture;
-  g_autofree char *path = NULL;
-
-  koi_test_ui_wait_for_drawn (widget);
-  texture = koi_test_ui_render (widget);
-  path = koi_test_ui_save_png (texture, name);
-  g_test_message ("screenshot: %s", path);
-  g_assert_cmpuint (koi_test_ui_count_colors (texture, NULL, 16), >=, 16);
-  return texture;
 }
 
 static void
@@ -256,11 +113,11 @@ test_group_window (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
   koi_window_set_session (window, session);
   gtk_window_present (GTK_WINDOW (window));
-  WAIT_FOR (online (window), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_window_online (window), WAIT_S);
 
   /* New Group: a name, two typed addresses (one typed wrong first). */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-group", NULL));
-  WAIT_FOR ((dialog = (KoiNewGroupDialog *) find_toplevel (KOI_TYPE_NEW_GROUP_DIALOG)) != NULL, 10);
+  KOI_TEST_UI_WAIT_FOR ((dialog = (KoiNewGroupDialog *) koi_test_ui_find_toplevel (KOI_TYPE_NEW_GROUP_DIALOG)) != NULL, 10);
   koi_new_group_dialog_set_name (dialog, "Trip");
   g_assert_false (koi_new_group_dialog_add_address (dialog, "bob at example"));
   g_assert_nonnull (koi_new_group_dialog_get_error (dialog));
@@ -268,58 +125,58 @@ test_group_window (void)
   g_assert_true (koi_new_group_dialog_add_address (dialog, CAROL));
   g_assert_null (koi_new_group_dialog_get_error (dialog));
   koi_new_group_dialog_create (dialog);
-  WAIT_FOR (find_toplevel (KOI_TYPE_NEW_GROUP_DIALOG) == NULL, 10);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_find_toplevel (KOI_TYPE_NEW_GROUP_DIALOG) == NULL, 10);
 
   /* The new group is open, titled by its name. */
-  WAIT_FOR ((chat = koi_conversation_view_get_chat (koi_window_get_conversation_view (window))) != NULL &&
+  KOI_TEST_UI_WAIT_FOR ((chat = koi_conversation_view_get_chat (koi_window_get_conversation_view (window))) != NULL &&
             koi_chat_get_is_group (chat), 10);
   g_assert_cmpstr (koi_chat_get_title (chat), ==, "Trip");
   chat_id = koi_chat_get_id (chat);
-  WAIT_FOR (koi_test_ui_find_label (GTK_WIDGET (koi_window_get_conversation_view (window)),
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_find_label (GTK_WIDGET (koi_window_get_conversation_view (window)),
                                     "You created the group “Trip”") != NULL, 10);
 
   type_and_send (window, hello);
-  WAIT_FOR ((row = bubble (window, hello)) != NULL &&
+  KOI_TEST_UI_WAIT_FOR ((row = koi_test_ui_find_bubble (window, hello)) != NULL &&
             koi_message_get_state (koi_message_row_get_item (row)) == KOI_MESSAGE_SENT, WAIT_S);
 
   /* Bob has the group too, and answers into it. */
   bob_chat = synced_group (cli, "bob");
   g_assert_nonnull (bob_chat);
-  g_free (run_cli (cli, "bob", "send", bob_chat, answer, NULL));
-  WAIT_FOR ((row = bubble (window, answer)) != NULL, WAIT_S);
+  g_free (koi_test_cli_run_ok (cli, "bob", "send", bob_chat, answer, NULL));
+  KOI_TEST_UI_WAIT_FOR ((row = koi_test_ui_find_bubble (window, answer)) != NULL, WAIT_S);
   /* His name (here his address) on the bubble; "Bob: …" in the list. */
   g_assert_cmpstr (koi_message_row_get_sender_text (row), ==, BOB);
   g_assert_cmpstr (koi_message_row_get_avatar_text (row), ==, BOB);
   /* Alice's own bubble has none. */
-  g_assert_null (koi_message_row_get_avatar_text (bubble (window, hello)));
-  WAIT_FOR (chat_row_shows (window, chat_id, bob_preview), WAIT_S);
+  g_assert_null (koi_message_row_get_avatar_text (koi_test_ui_find_bubble (window, hello)));
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row_by_id (window, chat_id), bob_preview), WAIT_S);
 
-  light = shoot (GTK_WIDGET (window), "group-light.png");
+  light = koi_test_ui_shoot (GTK_WIDGET (window), "group-light.png", 16);
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
-  dark = shoot (GTK_WIDGET (window), "group-dark.png");
+  dark = koi_test_ui_shoot (GTK_WIDGET (window), "group-dark.png", 16);
   g_assert_cmpfloat (koi_test_ui_mean_brightness (dark) + 60, <, koi_test_ui_mean_brightness (light));
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
 
   /* The details page: three members; remove Carol. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.group-details", NULL));
-  WAIT_FOR ((details = (KoiGroupDetails *) find_toplevel (KOI_TYPE_GROUP_DETAILS)) != NULL, 10);
+  KOI_TEST_UI_WAIT_FOR ((details = (KoiGroupDetails *) koi_test_ui_find_toplevel (KOI_TYPE_GROUP_DETAILS)) != NULL, 10);
   g_signal_connect (details, "loaded", G_CALLBACK (on_loaded), &loads);
   {
     g_auto (GStrv) members = NULL;
 
-    WAIT_FOR ((members = koi_group_details_get_members (details)) != NULL && g_strv_length (members) == 3,
+    KOI_TEST_UI_WAIT_FOR ((members = koi_group_details_get_members (details)) != NULL && g_strv_length (members) == 3,
               10);
     g_assert_cmpstr (members[0], ==, ALICE);
     g_assert_cmpstr (members[1], ==, BOB);
     g_assert_cmpstr (members[2], ==, CAROL);
   }
-  details_shot = shoot (GTK_WIDGET (details), "group-details.png");
+  details_shot = koi_test_ui_shoot (GTK_WIDGET (details), "group-details.png", 16);
   {
     guint before = loads;
 
     koi_group_details_remove_member (details, CAROL);
     /* Read again once the engine stored the removal. */
-    WAIT_FOR (loads > before, 10);
+    KOI_TEST_UI_WAIT_FOR (loads > before, 10);
   }
   {
     g_auto (GStrv) members = koi_group_details_get_members (details);
@@ -330,27 +187,27 @@ test_group_window (void)
   gtk_window_destroy (GTK_WINDOW (details));
 
   /* The removal is an info line in the conversation. */
-  WAIT_FOR (koi_test_ui_find_label (GTK_WIDGET (koi_window_get_conversation_view (window)),
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_find_label (GTK_WIDGET (koi_window_get_conversation_view (window)),
                                     "You removed " CAROL) != NULL, 10);
   /* ... and the chat list's preview. */
-  WAIT_FOR (chat_row_shows (window, chat_id, "You removed " CAROL), 10);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row_by_id (window, chat_id), "You removed " CAROL), 10);
 
   /* Alice leaves from the details page, confirming the question: where
    * she typed, a line now says why she cannot write any more. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.group-details", NULL));
-  WAIT_FOR ((details = (KoiGroupDetails *) find_toplevel (KOI_TYPE_GROUP_DETAILS)) != NULL, 10);
+  KOI_TEST_UI_WAIT_FOR ((details = (KoiGroupDetails *) koi_test_ui_find_toplevel (KOI_TYPE_GROUP_DETAILS)) != NULL, 10);
   {
     GtkWidget *leave = NULL;
     GtkWidget *alert = NULL;
     KoiConversationView *view = koi_window_get_conversation_view (window);
 
-    WAIT_FOR ((leave = koi_test_ui_find_label (GTK_WIDGET (details), "Leave Group")) != NULL, 10);
+    KOI_TEST_UI_WAIT_FOR ((leave = koi_test_ui_find_label (GTK_WIDGET (details), "Leave Group")) != NULL, 10);
     g_assert_true (gtk_widget_activate (gtk_widget_get_ancestor (leave, GTK_TYPE_BUTTON)));
-    WAIT_FOR ((alert = koi_compat_alert_find (GTK_WINDOW (details))) != NULL, 10);
+    KOI_TEST_UI_WAIT_FOR ((alert = koi_compat_alert_find (GTK_WINDOW (details))) != NULL, 10);
     koi_compat_alert_respond (alert, "leave");
     gtk_window_destroy (GTK_WINDOW (details));
 
-    WAIT_FOR (!gtk_widget_get_visible (GTK_WIDGET (koi_conversation_view_get_composer (view))), 10);
+    KOI_TEST_UI_WAIT_FOR (!gtk_widget_get_visible (GTK_WIDGET (koi_conversation_view_get_composer (view))), 10);
     g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (view),
                                               "You are no longer a member of this group, so you cannot write in it."));
   }
@@ -369,7 +226,7 @@ main (int   argc,
   keyring_path = koi_test_ui_use_file_keyring ();
   koi_test_ui_init (&argc, &argv);
   koi_model_init ();
-  g_timeout_add (20, tick_cb, NULL);
+  koi_test_ui_tick_add ();
 
   g_test_add_func ("/ui/groups/create-send-details", test_group_window);
 

@@ -19,6 +19,7 @@
 
 #include "koi-account.h"
 #include "koi-notifier.h"
+#include "koi-test-ui.h"
 
 static const char introspection[] =
   "<node>"
@@ -305,19 +306,10 @@ fixture_set_up (Fixture *fixture)
 }
 
 static void
-iterate_ms (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static void
 fixture_tear_down (Fixture *fixture)
 {
   /* Let every reply reach the backend before the app goes. */
-  iterate_ms (200);
+  koi_test_ui_iterate_ms (200);
   g_clear_object (&fixture->notifier);
   g_clear_object (&fixture->chats);
   g_clear_object (&fixture->settings);

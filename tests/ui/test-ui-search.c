@@ -23,18 +23,6 @@
 #include "koi-test-ui.h"
 #include "koi-window.h"
 
-#define WAIT_FOR(condition, seconds)                                        \
-  G_STMT_START {                                                            \
-    gint64 deadline_ = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC; \
-    while (!(condition))                                                    \
-      {                                                                     \
-        if (g_get_monotonic_time () > deadline_)                            \
-          g_error ("timed out waiting for %s", #condition);                 \
-        g_main_context_iteration (NULL, FALSE);                             \
-        g_usleep (1000);                                                    \
-      }                                                                     \
-  } G_STMT_END
-
 /* Bob's chat is long, so the message the search finds (number 20) is far
  * above what opening the chat shows. "harbor" is in one message of Bob's
  * and one of Carol's; "zeppelin" only in Bob's number 20. */
@@ -240,8 +228,8 @@ fixture_set_up (Fixture       *fixture,
   gtk_window_set_default_size (GTK_WINDOW (fixture->window), 900, 640);
   koi_window_set_session (fixture->window, fixture->session);
   gtk_window_present (GTK_WINDOW (fixture->window));
-  WAIT_FOR (g_strcmp0 (koi_window_get_page_name (fixture->window), "chats") == 0, 20);
-  WAIT_FOR (n_listed (fixture->window) == 3, 20);
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_window_get_page_name (fixture->window), "chats") == 0, 20);
+  KOI_TEST_UI_WAIT_FOR (n_listed (fixture->window) == 3, 20);
   koi_test_ui_focus_window (GTK_WINDOW (fixture->window));
 }
 
@@ -276,25 +264,25 @@ test_all_chats_enter (Fixture       *fixture,
 
   g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (koi_window_get_chat_list_view (window))));
   koi_test_ui_press_keys ("ctrl+f");
-  WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
 
   type_word ("zepp");
-  WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "zepp") == 0 &&
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "zepp") == 0 &&
             !koi_search_results_get_busy (results), 5);
   g_assert_cmpuint (koi_search_results_get_n_results (results), ==, 1);
   row = koi_search_results_get_row (results, 0);
   /* Drawn where the user looks: inside the sidebar's visible part. */
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
-  WAIT_FOR (widget_in_viewport (row), 5);
+  KOI_TEST_UI_WAIT_FOR (widget_in_viewport (row), 5);
   g_assert_nonnull (koi_test_ui_find_label (row, "Bob"));
   /* A prefix marks the whole word, in its own case. */
   g_assert_true (row_marks (row, "Zeppelin"));
 
   koi_test_ui_press_keys ("Return");
-  WAIT_FOR ((open = koi_conversation_view_get_chat (view)) != NULL, 5);
+  KOI_TEST_UI_WAIT_FOR ((open = koi_conversation_view_get_chat (view)) != NULL, 5);
   g_assert_cmpstr (koi_chat_get_peer_address (open), ==, "bob@example.org");
-  WAIT_FOR (message_in_view (view, zeppelin_id), 10);
-  WAIT_FOR (koi_conversation_view_get_highlighted (view) == zeppelin_id, 5);
+  KOI_TEST_UI_WAIT_FOR (message_in_view (view, zeppelin_id), 10);
+  KOI_TEST_UI_WAIT_FOR (koi_conversation_view_get_highlighted (view) == zeppelin_id, 5);
   /* Not the newest message: the view went up to it. */
   g_assert_false (koi_conversation_view_newest_in_view (view));
   /* The search is done with: closed, and its entry does not keep the
@@ -312,21 +300,21 @@ test_all_chats_enter (Fixture       *fixture,
    * chat and is in messages: the chat above, the messages below, both in
    * view. */
   koi_test_ui_press_keys ("ctrl+k");
-  WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
   type_word ("bob");
-  WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "bob") == 0 &&
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "bob") == 0 &&
             !koi_search_results_get_busy (results), 5);
-  WAIT_FOR (n_listed (window) == 1, 5);
+  KOI_TEST_UI_WAIT_FOR (n_listed (window) == 1, 5);
   g_assert_cmpuint (koi_search_results_get_n_results (results), >, 10);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
   row = koi_search_results_get_row (results, 0);
-  WAIT_FOR (widget_in_viewport (row), 5);
+  KOI_TEST_UI_WAIT_FOR (widget_in_viewport (row), 5);
   g_assert_true (row_marks (row, "Bob"));
   {
     GtkWidget *chat_row = koi_test_ui_find_label (GTK_WIDGET (koi_window_get_chat_list_view (window)), "Bob");
 
     g_assert_nonnull (chat_row);
-    WAIT_FOR (widget_in_viewport (chat_row), 5);
+    KOI_TEST_UI_WAIT_FOR (widget_in_viewport (chat_row), 5);
   }
   {
     g_autoptr (GdkTexture) shot = koi_test_ui_render (GTK_WIDGET (window));
@@ -353,9 +341,9 @@ test_all_chats_click_empty_escape (Fixture       *fixture,
   g_assert_true (gtk_widget_grab_focus (list));
   before = focus_of (window);
   koi_test_ui_press_keys ("ctrl+f");
-  WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
   type_word ("harbor");
-  WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "harbor") == 0 &&
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "harbor") == 0 &&
             !koi_search_results_get_busy (results), 5);
   g_assert_cmpuint (koi_search_results_get_n_results (results), ==, 2);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
@@ -373,33 +361,33 @@ test_all_chats_click_empty_escape (Fixture       *fixture,
         carol_row = row;
     }
   g_assert_nonnull (carol_row);
-  WAIT_FOR (widget_in_viewport (carol_row), 5);
+  KOI_TEST_UI_WAIT_FOR (widget_in_viewport (carol_row), 5);
   koi_test_ui_click (carol_row);
-  WAIT_FOR (koi_conversation_view_get_chat (view) != NULL &&
+  KOI_TEST_UI_WAIT_FOR (koi_conversation_view_get_chat (view) != NULL &&
             g_strcmp0 (koi_chat_get_peer_address (koi_conversation_view_get_chat (view)), "carol@example.org") == 0, 5);
-  WAIT_FOR (message_in_view (view, carol_harbor_id), 10);
-  WAIT_FOR (koi_conversation_view_get_highlighted (view) == carol_harbor_id, 5);
+  KOI_TEST_UI_WAIT_FOR (message_in_view (view, carol_harbor_id), 10);
+  KOI_TEST_UI_WAIT_FOR (koi_conversation_view_get_highlighted (view) == carol_harbor_id, 5);
 
   /* Nothing found, from the chat list again. */
   g_assert_true (gtk_widget_grab_focus (list));
   before = focus_of (window);
   koi_test_ui_press_keys ("ctrl+f");
-  WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
   type_word ("quokka");
-  WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "quokka") == 0 &&
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "quokka") == 0 &&
             !koi_search_results_get_busy (results), 5);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
   nothing = koi_test_ui_find_label (GTK_WIDGET (window), "Nothing Found");
   g_assert_nonnull (nothing);
-  WAIT_FOR (gtk_widget_is_drawable (nothing), 5);
+  KOI_TEST_UI_WAIT_FOR (gtk_widget_is_drawable (nothing), 5);
   g_assert_false (gtk_widget_is_drawable (GTK_WIDGET (results)));
 
   /* The chat list had it; its rows came back with the cleared search. */
   koi_test_ui_press_keys ("Escape");
-  WAIT_FOR (focus_of (window) == before ||
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) == before ||
             (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), list)), 5);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
-  WAIT_FOR (n_listed (window) == 3, 5);
+  KOI_TEST_UI_WAIT_FOR (n_listed (window) == 3, 5);
 }
 
 /* Ctrl+F inside Bob's chat searches Bob's chat only; Enter goes to the
@@ -427,7 +415,7 @@ test_in_chat (Fixture       *fixture,
     }
   g_assert_nonnull (bob);
   koi_window_open_chat (window, bob);
-  WAIT_FOR (koi_conversation_view_newest_in_view (view), 10);
+  KOI_TEST_UI_WAIT_FOR (koi_conversation_view_newest_in_view (view), 10);
   g_assert_true (gtk_widget_grab_focus (composer_text));
 
   results = KOI_SEARCH_RESULTS (find_type (GTK_WIDGET (view), KOI_TYPE_SEARCH_RESULTS));
@@ -436,33 +424,33 @@ test_in_chat (Fixture       *fixture,
   g_assert_nonnull (entry);
 
   koi_test_ui_press_keys ("ctrl+f");
-  WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
   type_word ("harbor");
-  WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "harbor") == 0 &&
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "harbor") == 0 &&
             !koi_search_results_get_busy (results), 5);
   /* Carol's harbor is not in this chat. */
   g_assert_cmpuint (koi_search_results_get_n_results (results), ==, 1);
   row = koi_search_results_get_row (results, 0);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
-  WAIT_FOR (widget_in_viewport (row), 5);
+  KOI_TEST_UI_WAIT_FOR (widget_in_viewport (row), 5);
   g_assert_true (row_marks (row, "harbor"));
 
   koi_test_ui_press_keys ("Return");
-  WAIT_FOR (message_in_view (view, bob_harbor_id), 10);
-  WAIT_FOR (koi_conversation_view_get_highlighted (view) == bob_harbor_id, 5);
+  KOI_TEST_UI_WAIT_FOR (message_in_view (view, bob_harbor_id), 10);
+  KOI_TEST_UI_WAIT_FOR (koi_conversation_view_get_highlighted (view) == bob_harbor_id, 5);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (results)));
 
   /* Nothing found, then Escape: back to the composer. */
   g_assert_true (gtk_widget_grab_focus (composer_text));
   koi_test_ui_press_keys ("ctrl+f");
-  WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
   type_word ("quokka");
-  WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "quokka") == 0 &&
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "quokka") == 0 &&
             !koi_search_results_get_busy (results), 5);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
   nothing = koi_test_ui_find_label (GTK_WIDGET (results), "No Messages Found");
   g_assert_nonnull (nothing);
-  WAIT_FOR (gtk_widget_is_drawable (nothing), 5);
+  KOI_TEST_UI_WAIT_FOR (gtk_widget_is_drawable (nothing), 5);
   {
     g_autoptr (GdkTexture) shot = koi_test_ui_render (GTK_WIDGET (window));
     g_autofree char *path = koi_test_ui_save_png (shot, "search-in-chat-nothing.png");
@@ -470,7 +458,7 @@ test_in_chat (Fixture       *fixture,
     g_test_message ("screenshot: %s", path);
   }
   koi_test_ui_press_keys ("Escape");
-  WAIT_FOR (focus_of (window) == composer_text, 5);
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) == composer_text, 5);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (results)));
 }
 

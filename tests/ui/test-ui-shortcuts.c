@@ -16,18 +16,6 @@
 #include "koi-test-ui.h"
 #include "koi-window.h"
 
-#define WAIT_FOR(condition, seconds)                                        \
-  G_STMT_START {                                                            \
-    gint64 deadline_ = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC; \
-    while (!(condition))                                                    \
-      {                                                                     \
-        if (g_get_monotonic_time () > deadline_)                            \
-          g_error ("timed out waiting for %s", #condition);                 \
-        g_main_context_iteration (NULL, FALSE);                             \
-        g_usleep (1000);                                                    \
-      }                                                                     \
-  } G_STMT_END
-
 /* Three chats, newest first: carol, bob, dave. */
 static char *
 make_profile (void)
@@ -179,8 +167,8 @@ test_shortcuts (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
   koi_window_set_session (window, session);
   gtk_window_present (GTK_WINDOW (window));
-  WAIT_FOR (g_strcmp0 (koi_window_get_page_name (window), "chats") == 0, 20);
-  WAIT_FOR (n_listed (window) == 3, 20);
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_window_get_page_name (window), "chats") == 0, 20);
+  KOI_TEST_UI_WAIT_FOR (n_listed (window) == 3, 20);
 
   /* The keys, as the shortcuts window lists them. */
   bindings = window_bindings (GTK_WIDGET (window));
@@ -192,14 +180,14 @@ test_shortcuts (void)
 
   /* Alt+Down / Alt+Up walk the list in its order: carol, bob, dave. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.next-chat", NULL);
-  WAIT_FOR (selected_position (window) != GTK_INVALID_LIST_POSITION, 5);
+  KOI_TEST_UI_WAIT_FOR (selected_position (window) != GTK_INVALID_LIST_POSITION, 5);
   g_assert_cmpstr (selected_peer (window), ==, "carol@example.org");
   gtk_widget_activate_action (GTK_WIDGET (window), "win.next-chat", NULL);
-  WAIT_FOR (g_strcmp0 (selected_peer (window), "bob@example.org") == 0, 5);
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (selected_peer (window), "bob@example.org") == 0, 5);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.next-chat", NULL);
-  WAIT_FOR (g_strcmp0 (selected_peer (window), "dave@example.org") == 0, 5);
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (selected_peer (window), "dave@example.org") == 0, 5);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.previous-chat", NULL);
-  WAIT_FOR (g_strcmp0 (selected_peer (window), "bob@example.org") == 0, 5);
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (selected_peer (window), "bob@example.org") == 0, 5);
   /* The open conversation follows. */
   g_assert_cmpstr (koi_chat_get_peer_address (koi_conversation_view_get_chat (koi_window_get_conversation_view (window))),
                    ==, "bob@example.org");
@@ -216,16 +204,16 @@ test_shortcuts (void)
   g_assert_nonnull (search_entry);
   g_assert_false (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (search_bar)));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.find", NULL);
-  WAIT_FOR (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (search_bar)), 5);
+  KOI_TEST_UI_WAIT_FOR (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (search_bar)), 5);
   gtk_editable_set_text (GTK_EDITABLE (search_entry), "dave");
-  WAIT_FOR (n_listed (window) == 1, 5);
+  KOI_TEST_UI_WAIT_FOR (n_listed (window) == 1, 5);
   gtk_editable_set_text (GTK_EDITABLE (search_entry), "");
-  WAIT_FOR (n_listed (window) == 3, 5);
+  KOI_TEST_UI_WAIT_FOR (n_listed (window) == 3, 5);
 
   /* Ctrl+N: the new-chat dialog. */
   g_assert_false (new_chat_dialog_open ());
   gtk_widget_activate_action (GTK_WIDGET (window), "win.new-chat", NULL);
-  WAIT_FOR (new_chat_dialog_open (), 5);
+  KOI_TEST_UI_WAIT_FOR (new_chat_dialog_open (), 5);
 
   gtk_window_destroy (GTK_WINDOW (window));
   koi_session_shutdown (session);
@@ -258,8 +246,8 @@ test_tab_leaves_chat_list (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
   koi_window_set_session (window, session);
   gtk_window_present (GTK_WINDOW (window));
-  WAIT_FOR (g_strcmp0 (koi_window_get_page_name (window), "chats") == 0, 20);
-  WAIT_FOR (n_listed (window) == 3, 20);
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_window_get_page_name (window), "chats") == 0, 20);
+  KOI_TEST_UI_WAIT_FOR (n_listed (window) == 3, 20);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
 
   list = GTK_WIDGET (koi_window_get_chat_list_view (window));

@@ -95,6 +95,73 @@ test_main_window_renders (void)
   gtk_window_destroy (window);
 }
 
+/* Koi's own icons come from its GResource, so a build run from its build
+ * folder (no hicolor copy installed) draws them and not GTK's
+ * "image-missing" stand-in. */
+static char *
+lookup_icon_uri (GtkIconTheme *theme,
+                 const char   *name)
+{
+  g_autoptr (GtkIconPaintable) icon = NULL;
+  g_autoptr (GFile) file = NULL;
+  char *uri;
+
+  icon = gtk_icon_theme_lookup_icon (theme, name, NULL, 48, 1, GTK_TEXT_DIR_NONE, 0);
+  g_assert_cmpstr (gtk_icon_paintable_get_icon_name (icon), ==, name);
+  file = gtk_icon_paintable_get_file (icon);
+  g_assert_nonnull (file);
+  uri = g_file_get_uri (file);
+  g_test_message ("%s: %s", name, uri);
+  return uri;
+}
+
+static void
+assert_own_icon (GtkIconTheme *theme,
+                 const char   *name)
+{
+  g_autofree char *uri = lookup_icon_uri (theme, name);
+
+  g_assert_true (g_str_has_prefix (uri, "resource://" RESOURCE_BASE_PATH "/icons/"));
+}
+
+static const char *state_icons[] = {
+  "document-open-recent-symbolic", "view-refresh-symbolic", "object-select-symbolic",
+  "dialog-error-symbolic",
+};
+
+static void
+test_own_icons (void)
+{
+  GtkWindow *window = open_main_window ();
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (window)));
+  GtkWidget *about;
+  GtkWidget *image;
+  GType about_type;
+
+  assert_own_icon (theme, "io.github.koichat.Koi-symbolic");
+  assert_own_icon (theme, "koi-read-symbolic");
+  assert_own_icon (theme, APP_ID);
+  /* The theme's icons a bubble's send state shows (koi-message-row.c):
+   * Adwaita 48 dropped emblem-ok-symbolic, which drew as "image-missing"
+   * on Debian 13 and would in the GNOME runtime. */
+  for (guint i = 0; i < G_N_ELEMENTS (state_icons); i++)
+    g_free (lookup_icon_uri (theme, state_icons[i]));
+
+  /* The About dialog is where the full-colour app icon shows. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  about_type = g_type_from_name ("AdwAboutDialog");
+  if (about_type == 0)
+    about_type = ADW_TYPE_ABOUT_WINDOW;
+  KOI_TEST_UI_WAIT_FOR ((about = koi_test_ui_find_shown (about_type)) != NULL, 15);
+  /* An AdwDialog (libadwaita >= 1.5) shows its content a moment after it
+   * is mapped itself: wait for the icon, not only for the dialog. */
+  KOI_TEST_UI_WAIT_FOR ((image = koi_test_ui_find_image (about, APP_ID)) != NULL, 15);
+  koi_test_ui_wait_for_drawn (image);
+
+  koi_compat_dialog_close (about);
+  gtk_window_destroy (window);
+}
+
 static void
 test_main_window_fits_narrow_screen (void)
 {
@@ -242,6 +309,7 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/ui/smoke/main-window-renders", test_main_window_renders);
+  g_test_add_func ("/ui/smoke/own-icons", test_own_icons);
   g_test_add_func ("/ui/smoke/main-window-fits-narrow-screen", test_main_window_fits_narrow_screen);
   g_test_add_func ("/ui/smoke/run-in-background", test_run_in_background);
   g_test_add_func ("/ui/smoke/start-at-login", test_start_at_login);

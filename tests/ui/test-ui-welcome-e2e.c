@@ -45,33 +45,6 @@
  * bounded so a hang fails here and not at meson's timeout. */
 #define WAIT_S 45
 
-/* Runs the main loop until @cond holds or @seconds pass, then asserts it
- * (the assertion message names the condition). */
-#define WAIT_FOR(cond, seconds)                                               \
-  G_STMT_START {                                                              \
-    gint64 wait_end_ = g_get_monotonic_time () + (gint64) (seconds) * G_USEC_PER_SEC; \
-    while (!(cond) && g_get_monotonic_time () < wait_end_)                    \
-      g_main_context_iteration (NULL, TRUE);                                  \
-    g_assert_true (cond);                                                     \
-  } G_STMT_END
-
-/* Keeps g_main_context_iteration (TRUE) from sleeping past a WAIT_FOR
- * deadline when nothing else is due. */
-static gboolean
-tick_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-iterate_ms (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 /* ------------------------------------------------------------------ */
 /* Finding the form's widgets by what the user reads on them */
 
@@ -266,7 +239,7 @@ choose_ca_file (KoiWelcomePage *page,
 
   g_assert_nonnull (choose);
   gtk_widget_activate (choose);
-  WAIT_FOR ((chooser = find_file_chooser ()) != NULL, 10);
+  KOI_TEST_UI_WAIT_FOR ((chooser = find_file_chooser ()) != NULL, 10);
   g_assert_cmpint (gtk_file_chooser_get_action (chooser), ==, GTK_FILE_CHOOSER_ACTION_OPEN);
 
   g_assert_true (gtk_file_chooser_set_file (chooser, file, &error));
@@ -277,13 +250,13 @@ choose_ca_file (KoiWelcomePage *page,
    * GTK 4.18 a chooser closed during that walk crashes in a later main-loop
    * turn (GtkPathBar's cancelled query callback removes buttons from the
    * freed bar: "gtk_box_remove: assertion 'GTK_IS_BOX (box)' failed"). */
-  WAIT_FOR (chooser_has_file (chooser, file), 10);
-  WAIT_FOR (find_widget (GTK_WIDGET (chooser), path_bar_shows, folder) != NULL, 10);
+  KOI_TEST_UI_WAIT_FOR (chooser_has_file (chooser, file), 10);
+  KOI_TEST_UI_WAIT_FOR (find_widget (GTK_WIDGET (chooser), path_bar_shows, folder) != NULL, 10);
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
 
-  WAIT_FOR (find_file_chooser () == NULL, 10);
+  KOI_TEST_UI_WAIT_FOR (find_file_chooser () == NULL, 10);
   /* The row names the file; the clear button appears. */
-  WAIT_FOR (g_strcmp0 (ca_subtitle (page), name) == 0, 10);
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (ca_subtitle (page), name) == 0, 10);
   g_assert_nonnull (koi_test_ui_find_image (row, "edit-clear-symbolic"));
 }
 
@@ -298,7 +271,7 @@ clear_ca_file (KoiWelcomePage *page)
   g_assert_nonnull (clear);
   g_assert_true (gtk_widget_get_visible (clear));
   gtk_widget_activate (clear);
-  WAIT_FOR (g_strcmp0 (ca_subtitle (page), "None (the system’s trusted authorities)") == 0, 5);
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (ca_subtitle (page), "None (the system’s trusted authorities)") == 0, 5);
   g_assert_false (gtk_widget_get_visible (clear));
 }
 
@@ -355,7 +328,7 @@ press_add_account (Fixture *f)
   /* A button activated like this shows itself pressed for a moment before
    * it clicks; the page turns busy in the same main-loop turn as the click,
    * long before a TLS handshake and a login can come back. */
-  WAIT_FOR (page_busy (f), 5);
+  KOI_TEST_UI_WAIT_FOR (page_busy (f), 5);
   g_assert_false (gtk_widget_is_sensitive (button));
   g_assert_false (gtk_widget_is_sensitive (form_row (f->page, "Account", "Password")));
   g_assert_cmpstr (koi_welcome_page_get_error (f->page), ==, "");
@@ -368,7 +341,7 @@ wait_for_error (Fixture *f)
 {
   const char *error;
 
-  WAIT_FOR (!page_busy (f), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (!page_busy (f), WAIT_S);
   error = koi_welcome_page_get_error (f->page);
   g_test_message ("the page says: %s", error);
   g_assert_cmpstr (error, !=, "");
@@ -510,7 +483,7 @@ scroll_to_error (Fixture    *f,
   g_assert_nonnull (scrolled);
   g_assert_nonnull (label);
   koi_test_ui_wait_for_drawn (label);
-  WAIT_FOR (label_in_view (label, scrolled), 5);
+  KOI_TEST_UI_WAIT_FOR (label_in_view (label, scrolled), 5);
 }
 
 static gboolean
@@ -554,8 +527,8 @@ test_welcome_e2e (void)
   /* The window keeps the size the app opens with (koi-window.ui). */
   koi_window_set_session (f->window, f->session);
   gtk_window_present (GTK_WINDOW (f->window));
-  WAIT_FOR (koi_session_get_loaded (f->session), WAIT_S);
-  WAIT_FOR (g_strcmp0 (koi_window_get_page_name (f->window), "welcome") == 0, 10);
+  KOI_TEST_UI_WAIT_FOR (koi_session_get_loaded (f->session), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_window_get_page_name (f->window), "welcome") == 0, 10);
   f->page = page_of (f);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (f->page));
   g_assert_nonnull (koi_test_ui_find_label (GTK_WIDGET (f->page), "Welcome to Koi"));
@@ -612,7 +585,7 @@ test_welcome_e2e (void)
   g_clear_pointer (&expected, g_free);
   /* The certificate page offers to trust it; this user has a CA instead
    * and cancels. Nothing is trusted. */
-  WAIT_FOR (koi_welcome_page_get_cert_dialog (f->page) != NULL, 10);
+  KOI_TEST_UI_WAIT_FOR (koi_welcome_page_get_cert_dialog (f->page) != NULL, 10);
   {
     GtkWidget *dialog = koi_welcome_page_get_cert_dialog (f->page);
     GtkWidget *cancel = find_widget (dialog, is_button_labelled, "_Cancel");
@@ -622,21 +595,21 @@ test_welcome_e2e (void)
      * until the button itself is on screen, as a user's click does. */
     koi_test_ui_wait_for_drawn (cancel);
     gtk_widget_activate (cancel);
-    WAIT_FOR (koi_welcome_page_get_cert_dialog (f->page) == NULL, 10);
+    KOI_TEST_UI_WAIT_FOR (koi_welcome_page_get_cert_dialog (f->page) == NULL, 10);
   }
   assert_nothing_saved (f);
 
   /* 4. The right password and the CA: the chats page, empty, online. */
   choose_ca_file (f->page, server->ca_file);
   press_add_account (f);
-  WAIT_FOR (g_strcmp0 (koi_window_get_page_name (f->window), "chats") == 0, WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_window_get_page_name (f->window), "chats") == 0, WAIT_S);
   g_assert_cmpstr (koi_welcome_page_get_error (f->page), ==, "");
-  WAIT_FOR (koi_test_ui_find_label (GTK_WIDGET (f->window), "No Chats Yet") != NULL, 10);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_find_label (GTK_WIDGET (f->window), "No Chats Yet") != NULL, 10);
   /* The header names the account (title), and the window title too. */
   g_assert_cmpstr (koi_account_get_address (koi_window_get_account (f->window)), ==, BOB);
-  WAIT_FOR (koi_test_ui_find_label (GTK_WIDGET (f->window), BOB) != NULL, 10);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_find_label (GTK_WIDGET (f->window), BOB) != NULL, 10);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->window)), ==, "Koi — " BOB);
-  WAIT_FOR (bob_online (f), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (bob_online (f), WAIT_S);
   /* The form forgot the password: it lives in the keyring now. */
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (form_row (f->page, "Account", "Password"))), ==, "");
 
@@ -671,7 +644,7 @@ test_welcome_e2e (void)
   gtk_window_destroy (GTK_WINDOW (f->window));
   koi_session_shutdown (f->session);
   g_clear_object (&f->session);
-  iterate_ms (100);
+  koi_test_ui_iterate_ms (100);
 
   g_assert_true (koi_secret_clear_sync (BOB, f->secret_server, NULL, &error));
   g_assert_no_error (error);
@@ -742,8 +715,8 @@ test_welcome_autoconfig (void)
   f->window = koi_window_new (NULL);
   koi_window_set_session (f->window, f->session);
   gtk_window_present (GTK_WINDOW (f->window));
-  WAIT_FOR (koi_session_get_loaded (f->session), WAIT_S);
-  WAIT_FOR (g_strcmp0 (koi_window_get_page_name (f->window), "welcome") == 0, 10);
+  KOI_TEST_UI_WAIT_FOR (koi_session_get_loaded (f->session), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_window_get_page_name (f->window), "welcome") == 0, 10);
   f->page = page_of (f);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (f->page));
 
@@ -765,7 +738,7 @@ test_welcome_autoconfig (void)
   press_add_account (f);
   shown = wait_for_error (f);
   g_assert_true (g_str_has_prefix (shown, "Koi could not find the mail servers of koi.localhost."));
-  WAIT_FOR (manual_shown (f), 5);
+  KOI_TEST_UI_WAIT_FOR (manual_shown (f), 5);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (form_row (f->page, "Incoming Mail (IMAP)", "Server"))),
                    ==, "imap.koi.localhost");
   assert_nothing_saved (f);
@@ -786,14 +759,14 @@ test_welcome_autoconfig (void)
   f->window = koi_window_new (NULL);
   koi_window_set_session (f->window, f->session);
   gtk_window_present (GTK_WINDOW (f->window));
-  WAIT_FOR (g_strcmp0 (koi_window_get_page_name (f->window), "welcome") == 0, 10);
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_window_get_page_name (f->window), "welcome") == 0, 10);
   f->page = page_of (f);
   g_assert_false (manual_shown (f));
   type_into (f->page, "Account", "Email Address", ALICE);
   type_into (f->page, "Account", "Password", ALICE_PASSWORD);
   koi_welcome_page_set_autoconfig_options (f->page, autoconfig_options (https, both_cas, 5000));
   press_add_account (f);
-  WAIT_FOR (g_strcmp0 (koi_window_get_page_name (f->window), "chats") == 0, WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_window_get_page_name (f->window), "chats") == 0, WAIT_S);
   g_assert_cmpstr (koi_account_get_address (koi_window_get_account (f->window)), ==, ALICE);
   g_assert_cmpuint (koi_fake_https_server_hits (https, "/mail/config-v1.1.xml"), ==, 2);
   g_assert_false (folder_contains (f->profile, ALICE_PASSWORD));
@@ -801,7 +774,7 @@ test_welcome_autoconfig (void)
   gtk_window_destroy (GTK_WINDOW (f->window));
   koi_session_shutdown (f->session);
   g_clear_object (&f->session);
-  iterate_ms (100);
+  koi_test_ui_iterate_ms (100);
   g_assert_true (koi_secret_clear_sync (ALICE, f->secret_server, NULL, &error));
   g_assert_no_error (error);
   remove_tree (f->profile);
@@ -877,8 +850,8 @@ test_welcome_trust_certificate (void)
   f->window = koi_window_new (NULL);
   koi_window_set_session (f->window, f->session);
   gtk_window_present (GTK_WINDOW (f->window));
-  WAIT_FOR (koi_session_get_loaded (f->session), WAIT_S);
-  WAIT_FOR (g_strcmp0 (koi_window_get_page_name (f->window), "welcome") == 0, 10);
+  KOI_TEST_UI_WAIT_FOR (koi_session_get_loaded (f->session), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_window_get_page_name (f->window), "welcome") == 0, 10);
   f->page = page_of (f);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (f->page));
 
@@ -889,7 +862,7 @@ test_welcome_trust_certificate (void)
   press_add_account (f);
 
   /* The certificate page, with what a user compares. */
-  WAIT_FOR (koi_welcome_page_get_cert_dialog (f->page) != NULL, WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_welcome_page_get_cert_dialog (f->page) != NULL, WAIT_S);
   dialog = koi_welcome_page_get_cert_dialog (f->page);
   trust = find_widget (dialog, is_button_labelled, "_Trust This Certificate");
   g_assert_nonnull (trust);
@@ -928,9 +901,9 @@ test_welcome_trust_certificate (void)
   gtk_widget_activate (trust);
 
   /* Dovecot and Postfix share the certificate: trusted once, for both. */
-  WAIT_FOR (g_strcmp0 (koi_window_get_page_name (f->window), "chats") == 0, WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_window_get_page_name (f->window), "chats") == 0, WAIT_S);
   g_assert_null (koi_welcome_page_get_cert_dialog (f->page));
-  WAIT_FOR (bob_online (f), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (bob_online (f), WAIT_S);
 
   db = koi_profile_store_path (f->profile);
   {
@@ -966,7 +939,7 @@ test_welcome_trust_certificate (void)
     new_fingerprint = server_fingerprint (server);
     g_assert_cmpstr (new_fingerprint, !=, fingerprint);
 
-    WAIT_FOR (koi_account_get_connection_state (account) == KOI_CONNECTION_FAILED, 120);
+    KOI_TEST_UI_WAIT_FOR (koi_account_get_connection_state (account) == KOI_CONNECTION_FAILED, 120);
     g_test_message ("the account says: %s", koi_account_get_last_error (account));
     g_assert_nonnull (strstr (koi_account_get_last_error (account), fingerprint));
     g_assert_nonnull (strstr (koi_account_get_last_error (account), new_fingerprint));
@@ -980,7 +953,7 @@ test_welcome_trust_certificate (void)
     g_assert_nonnull (review);
     koi_test_ui_wait_for_drawn (review);
     gtk_widget_activate (review);
-    WAIT_FOR ((changed = koi_test_ui_find_shown (KOI_TYPE_CERT_DIALOG)) != NULL, WAIT_S);
+    KOI_TEST_UI_WAIT_FOR ((changed = koi_test_ui_find_shown (KOI_TYPE_CERT_DIALOG)) != NULL, WAIT_S);
     trust = find_widget (changed, is_button_labelled, "_Trust This Certificate");
     g_assert_nonnull (trust);
     koi_test_ui_wait_for_drawn (trust);
@@ -994,7 +967,7 @@ test_welcome_trust_certificate (void)
 
     gtk_widget_activate (trust);
     /* Trusted for both servers, and the account connects again. */
-    WAIT_FOR (bob_online (f), WAIT_S);
+    KOI_TEST_UI_WAIT_FOR (bob_online (f), WAIT_S);
     {
       g_autoptr (KoiStore) store = koi_store_open (db, &error);
       g_autoptr (GPtrArray) accounts = koi_store_account_list (store, &error);
@@ -1009,7 +982,7 @@ test_welcome_trust_certificate (void)
   gtk_window_destroy (GTK_WINDOW (f->window));
   koi_session_shutdown (f->session);
   g_clear_object (&f->session);
-  iterate_ms (100);
+  koi_test_ui_iterate_ms (100);
 
   g_assert_true (koi_secret_clear_sync (BOB, f->secret_server, NULL, &error));
   g_assert_no_error (error);
@@ -1031,7 +1004,7 @@ main (int   argc,
 
   koi_test_ui_init (&argc, &argv);
   koi_model_init ();
-  g_timeout_add (20, tick_cb, NULL);
+  koi_test_ui_tick_add ();
 
   g_test_add_func ("/ui/welcome-e2e/add-account", test_welcome_e2e);
   g_test_add_func ("/ui/welcome-e2e/autoconfig", test_welcome_autoconfig);

@@ -387,23 +387,6 @@ on_send (KoiComposer *composer,
   g_ptr_array_add (sent, g_strdup (text));
 }
 
-static GtkEventController *
-capture_key_controller (GtkWidget *widget)
-{
-  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr (GtkEventController) controller = g_list_model_get_item (controllers, i);
-
-      if (GTK_IS_EVENT_CONTROLLER_KEY (controller)
-          && gtk_event_controller_get_propagation_phase (controller) == GTK_PHASE_CAPTURE)
-        return controller;
-    }
-
-  return NULL;
-}
-
 static gboolean
 press (GtkEventController *controller,
        guint               keyval,
@@ -429,7 +412,7 @@ test_composer (void)
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
   g_signal_connect (composer, "send", G_CALLBACK (on_send), sent);
 
-  keys = capture_key_controller (GTK_WIDGET (koi_composer_get_text_view (composer)));
+  keys = koi_test_ui_find_capture_key_controller (GTK_WIDGET (koi_composer_get_text_view (composer)));
   g_assert_nonnull (keys);
 
   /* Empty and blank: nothing to send, the button says so. */

@@ -11,23 +11,6 @@
 #include "koi-test-ui.h"
 #include "koi-window.h"
 
-static GdkTexture *
-shoot (GtkWidget  *window,
-       const char *name)
-{
-  GdkTexture *texture;
-  g_autofree char *path = NULL;
-
-  koi_test_ui_wait_for_drawn (window);
-  texture = koi_test_ui_render (window);
-  path = koi_test_ui_save_png (texture, name);
-  g_test_message ("screenshot: %s", path);
-  /* Text, header bar and widgets: many colours; a blank render has one. */
-  g_assert_cmpuint (koi_test_ui_count_colors (texture, NULL, 12), >=, 12);
-
-  return texture;
-}
-
 static GListModel *
 sample_conversation (void)
 {
@@ -116,10 +99,10 @@ test_light_dark_narrow (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
   gtk_window_present (GTK_WINDOW (window));
   g_assert_cmpstr (koi_window_get_page_name (KOI_WINDOW (window)), ==, "welcome");
-  light = shoot (window, "window-light.png");
+  light = koi_test_ui_shoot (window, "window-light.png", 12);
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
-  dark = shoot (window, "window-dark.png");
+  dark = koi_test_ui_shoot (window, "window-dark.png", 12);
   g_test_message ("brightness light %.0f, dark %.0f", koi_test_ui_mean_brightness (light), koi_test_ui_mean_brightness (dark));
   /* Dark follows from the theme's named colours alone. */
   g_assert_cmpfloat (koi_test_ui_mean_brightness (dark) + 60, <, koi_test_ui_mean_brightness (light));
@@ -130,7 +113,7 @@ test_light_dark_narrow (void)
   window = GTK_WIDGET (koi_window_new (NULL));
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
   gtk_window_present (GTK_WINDOW (window));
-  narrow = shoot (window, "window-360.png");
+  narrow = koi_test_ui_shoot (window, "window-360.png", 12);
   g_assert_cmpint (gtk_widget_get_width (window), <=, 360);
   gtk_window_destroy (GTK_WINDOW (window));
 
@@ -148,7 +131,7 @@ test_light_dark_narrow (void)
   gtk_window_set_child (chat_window, GTK_WIDGET (view));
   koi_conversation_view_set_messages (view, messages);
   gtk_window_present (chat_window);
-  chat_light = shoot (GTK_WIDGET (chat_window), "conversation-light.png");
+  chat_light = koi_test_ui_shoot (GTK_WIDGET (chat_window), "conversation-light.png", 12);
   /* The first frame drawn shows the newest message, and all of it. */
   g_assert_true (koi_conversation_view_newest_in_view (view));
   g_assert_cmpuint (assert_texts_whole (GTK_WIDGET (chat_window)), >=, 5);
@@ -158,7 +141,7 @@ test_light_dark_narrow (void)
                                             "Server refused: bob@example.org: 550 5.1.1 No such user"));
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
-  chat_dark = shoot (GTK_WIDGET (chat_window), "conversation-dark.png");
+  chat_dark = koi_test_ui_shoot (GTK_WIDGET (chat_window), "conversation-dark.png", 12);
   g_assert_cmpfloat (koi_test_ui_mean_brightness (chat_dark) + 60, <, koi_test_ui_mean_brightness (chat_light));
   gtk_window_destroy (chat_window);
 
