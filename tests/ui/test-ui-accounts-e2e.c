@@ -12,6 +12,7 @@
 #include "koi-model.h"
 #include "koi-own-key.h"
 #include "koi-profile.h"
+#include "koi-rnp-context.h"
 #include "koi-secret.h"
 #include "koi-session.h"
 #include "koi-test-cli.h"
@@ -25,7 +26,8 @@
  * lists both; Carol's mail to Bob raises Bob's count in the popover (drawn)
  * and puts a dot on the button; a real click on Bob's row shows his chat
  * row. Remove Account asks first; then Bob's chats are gone, his password
- * is no longer in the keyring, his key file is gone, and the server still
+ * and his key's passphrase are no longer in the keyring, his key file is
+ * gone, and the server still
  * has his mail. And the chosen account is the one shown at the next start
  * (two runs of KoiApplication on the profile).
  */
@@ -162,6 +164,7 @@ test_two_accounts (void)
   g_autofree char *multi = NULL;
   g_autofree char *store_path = NULL;
   g_autofree char *bob_key = NULL;
+  g_autofree char *bob_fingerprint = NULL;
   g_autofree char *server = NULL;
   g_autofree char *password = NULL;
   g_autofree char *png = NULL;
@@ -175,9 +178,13 @@ test_two_accounts (void)
   cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
   koi_test_cli_add_account (cli, "multi", "alice@example.org", "alice-secret");
   koi_test_cli_add_account (cli, "multi", "bob@example.org", "bob-secret");
-  koi_test_cli_add_account (cli, "carol", "carol@example.org", "carol-secret");
   multi = koi_test_cli_profile (cli, "multi");
+  koi_test_cli_add_account (cli, "carol", "carol@example.org", "carol-secret");
   g_free (koi_test_cli_send (cli, "carol", "alice@example.org", "hello alice"));
+  /* Bob wrote once from this profile: his key file is made then. */
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", multi, "--account",
+                                     "bob@example.org", "send", "carol@example.org", "from bob",
+                                     NULL), ==, 0);
 
   session = koi_session_new (multi);
   koi_session_load_async (session, NULL, NULL, NULL);
@@ -233,6 +240,21 @@ test_two_accounts (void)
   g_assert_cmpstr (password, ==, "bob-secret");
   g_clear_pointer (&password, g_free);
   g_assert_cmpuint (count_mail_files (cli->server->dir, "bob"), >, 0);
+  WAIT_FOR (g_file_test (bob_key, G_FILE_TEST_EXISTS), WAIT_S);
+  {
+    g_autofree char *contents = NULL;
+    gsize length = 0;
+    g_autoptr (GBytes) file = NULL;
+    g_autofree char *passphrase = NULL;
+
+    g_assert_true (g_file_get_contents (bob_key, &contents, &length, NULL));
+    file = g_bytes_new_take (g_steal_pointer (&contents), length);
+    bob_fingerprint = koi_pgp_own_key_file_fingerprint (file, &error);
+    g_assert_no_error (error);
+    passphrase = koi_secret_key_passphrase_lookup_sync ("bob@example.org", bob_fingerprint, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (passphrase);
+  }
 
   /* Remove asks first; Cancel keeps everything. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.remove-account", NULL));
@@ -258,6 +280,9 @@ test_two_accounts (void)
   g_assert_no_error (error);
   g_assert_null (password);
   g_assert_false (g_file_test (bob_key, G_FILE_TEST_EXISTS));
+  password = koi_secret_key_passphrase_lookup_sync ("bob@example.org", bob_fingerprint, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (password);
   g_assert_cmpuint (count_mail_files (cli->server->dir, "bob"), >, 0);
   {
     g_autofree char *out = NULL;
