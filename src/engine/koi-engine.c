@@ -51,6 +51,7 @@ struct _KoiEngine
   KoiConnectionState  state;        /* main-thread copy */
   int                 move_chat_mail;   /* atomic: -1 = the store's setting */
   int                 read_receipts;    /* atomic: -1 = the store's setting */
+  int                 encrypt;          /* atomic: "encrypt when possible" */
 };
 
 G_DEFINE_FINAL_TYPE (KoiEngine, koi_engine, G_TYPE_OBJECT)
@@ -382,6 +383,7 @@ run_connected (KoiEngine  *self,
        * undone by the server's older view. */
       if (g_atomic_int_get (&self->read_receipts) >= 0)
         koi_syncer_set_read_receipts (syncer, g_atomic_int_get (&self->read_receipts));
+      koi_syncer_set_encrypt (syncer, g_atomic_int_get (&self->encrypt));
 
       /* Receipts right after the read state: both come from the user
        * reading, and the sync below selects INBOX again for IDLE. */
@@ -661,6 +663,15 @@ koi_engine_set_move_chat_mail (KoiEngine *self,
 }
 
 void
+koi_engine_set_encrypt (KoiEngine *self,
+                        gboolean   encrypt)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  g_atomic_int_set (&self->encrypt, encrypt ? 1 : 0);
+}
+
+void
 koi_engine_set_read_receipts (KoiEngine *self,
                               gboolean   enabled)
 {
@@ -738,6 +749,7 @@ command_run (gpointer data,
 
   if (g_atomic_int_get (&self->read_receipts) >= 0)
     koi_syncer_set_read_receipts (self->command_syncer, g_atomic_int_get (&self->read_receipts));
+  koi_syncer_set_encrypt (self->command_syncer, g_atomic_int_get (&self->encrypt));
 
   if (!command->func (self, self->command_syncer, task, &error))
     g_task_return_error (task, error);
@@ -1595,4 +1607,5 @@ koi_engine_init (KoiEngine *self)
   self->state = KOI_CONNECTION_OFFLINE;
   self->move_chat_mail = -1;
   self->read_receipts = -1;
+  self->encrypt = 1;
 }

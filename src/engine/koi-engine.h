@@ -320,4 +320,9 @@ void                koi_engine_set_move_chat_mail   (KoiEngine              *sel
 void                koi_engine_set_read_receipts    (KoiEngine              *self,
                                                     gboolean                enabled);
 
+/* "Encrypt when possible" (default on): off, every mail goes plain even to
+ * peers whose key is known. Incoming mail is decrypted either way. */
+void                koi_engine_set_encrypt          (KoiEngine              *self,
+                                                    gboolean                encrypt);
+
 G_END_DECLS

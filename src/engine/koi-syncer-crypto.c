@@ -30,13 +30,42 @@
  * which gmime's protocol registry could not give (koi-rnp-context.h).
  */
 
-KoiRnpContext *
-koi_syncer_crypto (KoiSyncer *self)
+/* Whether the store knows a key for the account's own address (its own
+ * mail from another device carried one): then that device holds the
+ * account's key, and a key made here would split the account in two
+ * (peers switch to the newest key and the other device stops reading
+ * their answers). The key must come from there instead (docs/ARCHITECTURE.md). */
+static gboolean
+own_key_elsewhere (KoiSyncer *self)
+{
+  g_autoptr (GBytes) keydata = koi_peer_keys_lookup (self->store, self->account->id,
+                                                      self->account->address);
+
+  return keydata != NULL;
+}
+
+static KoiRnpContext *
+open_crypto (KoiSyncer *self,
+             gboolean   create)
 {
   g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
 
-  if (self->crypto_tried || !self->account->encryption)
+  if (self->crypto != NULL || self->crypto_tried || !self->account->encryption)
     return self->crypto;
+  path = koi_own_key_path (koi_store_get_path (self->store), self->account->id);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      if (!create)
+        return NULL;
+      if (own_key_elsewhere (self))
+        {
+          self->crypto_tried = TRUE;
+          g_message ("Encryption is off for %s: another device holds the account's key",
+                     self->account->address);
+          return NULL;
+        }
+    }
   self->crypto_tried = TRUE;
   self->crypto = koi_own_key_open (koi_store_get_path (self->store), self->account->id,
                                    self->account->address, NULL, &error);
@@ -47,10 +76,25 @@ koi_syncer_crypto (KoiSyncer *self)
   return self->crypto;
 }
 
+/* The own key, made now if the account has none yet (sending, the end
+ * of a sync). */
+KoiRnpContext *
+koi_syncer_crypto (KoiSyncer *self)
+{
+  return open_crypto (self, TRUE);
+}
+
+/* The own key if this device has one; never makes it (reading mail). */
+static KoiRnpContext *
+existing_crypto (KoiSyncer *self)
+{
+  return open_crypto (self, FALSE);
+}
+
 const char *
 koi_syncer_crypto_generation (KoiSyncer *self)
 {
-  KoiRnpContext *crypto = koi_syncer_crypto (self);
+  KoiRnpContext *crypto = existing_crypto (self);
 
   return crypto != NULL ? koi_rnp_context_get_own_fingerprint (crypto) : NULL;
 }
@@ -241,20 +285,30 @@ koi_syncer_parse (KoiSyncer        *self,
   if (body == NULL || !koi_pgp_mime_is_encrypted (body))
     return koi_coi_parse (raw, error);
 
-  crypto = koi_syncer_crypto (self);
+  crypto = existing_crypto (self);
   if (crypto == NULL)
     {
       state->undecryptable = TRUE;
       return placeholder (raw, uid, internal_date_ms);
     }
 
-  /* The sender's known key checks the signature; without one a valid
-   * signature is "unknown key", never "valid". */
+  /* The sender's known key checks the signature. Without one, the key
+   * in this mail's own Autocrypt header does: applying the mail makes it
+   * the sender's key anyway (Autocrypt's trust on first use), so the
+   * first encrypted mail of a new peer is not marked worse than the next.
+   * Without either, a signature is "unknown key", never "valid". */
   sender = first_address (g_mime_message_get_from (message));
   if (sender != NULL)
     {
       g_autoptr (GBytes) keydata = koi_peer_keys_lookup (self->store, self->account->id, sender);
 
+      if (keydata == NULL)
+        {
+          g_autoptr (KoiCoiAutocrypt) header = koi_coi_autocrypt_read_sender (message, sender);
+
+          if (header != NULL)
+            keydata = g_bytes_ref (header->keydata);
+        }
       if (keydata != NULL)
         sender_fingerprint = koi_rnp_context_add_public_key (crypto, keydata, NULL);
     }

@@ -109,6 +109,7 @@ queue_change (KoiSyncer           *self,
   g_autoptr (GBytes) raw = NULL;
   g_autoptr (KoiCoiParsed) parsed = NULL;
   KoiSyncerCrypto crypto_state;
+  KoiSyncerCrypto sent_crypto = { FALSE, FALSE, 0 };
   g_autofree char *thread_root = NULL;
   g_autofree char *thread_last = NULL;
   g_autofree char *thread_references = NULL;
@@ -225,6 +226,16 @@ queue_change (KoiSyncer           *self,
     g_ptr_array_add (recipients, self->account->address);
   g_ptr_array_add (recipients, NULL);
 
+  /* Encrypted when every member's key is known (koi-syncer-encrypt.c). */
+  if (!koi_syncer_encrypt_outgoing (self, message, (const char * const *) recipients->pdata,
+                                    &sent_crypto.encrypted, error))
+    return 0;
+  if (sent_crypto.encrypted)
+    {
+      g_bytes_unref (raw);
+      raw = koi_coi_message_to_bytes (message);
+    }
+
   koi_apply_changes_init (&changes);
   if (!koi_store_begin (self->store, error))
     goto out;
@@ -255,6 +266,7 @@ queue_change (KoiSyncer           *self,
 
   id = koi_store_outbox_enqueue (self->store, &row, raw, (const char * const *) recipients->pdata, error);
   if (id == 0 ||
+      !koi_syncer_record_crypto (self, id, &sent_crypto, error) ||
       !koi_apply_group_effects (self->store, self->account->address, chat_id, created, id, parsed,
                                 &changes, error) ||
       !koi_store_commit (self->store, error))

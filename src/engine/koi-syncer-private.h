@@ -34,6 +34,7 @@ struct _KoiSyncer
   /* A send whose outcome the store did not take (see send_one). */
   KoiRnpContext       *crypto;        /* own key; NULL until first use */
   gboolean             crypto_tried;  /* opened (or failed) once */
+  gboolean             encrypt;       /* the user's "encrypt when possible" */
   struct _SendOutcome *unrecorded;
   gint64               unrecorded_retry_ms;
 };
@@ -158,6 +159,12 @@ KoiCoiParsed *koi_syncer_parse          (KoiSyncer        *self,
                                          gint64           internal_date_ms,
                                          KoiSyncerCrypto  *state,
                                          GError          **error);
+/* koi-syncer-encrypt.c */
+gboolean      koi_syncer_encrypt_outgoing (KoiSyncer           *self,
+                                           GMimeMessage        *message,
+                                           const char * const  *recipients,
+                                           gboolean            *encrypted,
+                                           GError             **error);
 /* Records @state on the stored message @message_ref (inside the batch). */
 gboolean      koi_syncer_record_crypto  (KoiSyncer              *self,
                                          gint64                  message_ref,

@@ -85,6 +85,7 @@ queue_request (KoiSyncer   *self,
   g_autoptr (GMimeMessage) message = NULL;
   g_autoptr (KoiCoiParsed) parsed = NULL;
   KoiSyncerCrypto crypto_state;
+  KoiSyncerCrypto sent_crypto = { FALSE, FALSE, 0 };
   g_autoptr (GBytes) raw = NULL;
   g_autofree char *message_id = NULL;
   g_autofree char *thread_root = NULL;
@@ -217,11 +218,22 @@ queue_request (KoiSyncer   *self,
     g_ptr_array_add (recipients, NULL);
   }
 
+  /* Encrypted when every member's key is known (koi-syncer-encrypt.c). */
+  if (!koi_syncer_encrypt_outgoing (self, message, (const char * const *) recipients->pdata,
+                                    &sent_crypto.encrypted, error))
+    return 0;
+  if (sent_crypto.encrypted)
+    {
+      g_bytes_unref (raw);
+      raw = koi_coi_message_to_bytes (message);
+    }
+
   if (!koi_store_begin (self->store, error))
     return 0;
   koi_apply_changes_init (&changes);
   id = koi_store_outbox_enqueue (self->store, &row, raw, (const char * const *) recipients->pdata, error);
   ok = id != 0 &&
+       koi_syncer_record_crypto (self, id, &sent_crypto, error) &&
        koi_apply_own_request (self->store, self->account->id, id, parsed, &changes, error) &&
        koi_store_commit (self->store, error);
   if (!ok)

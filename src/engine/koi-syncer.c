@@ -121,6 +121,7 @@ koi_syncer_new (KoiStore               *store,
     self->events = *events;
   self->user_data = user_data;
   self->read_receipts = -1;
+  self->encrypt = TRUE;
 
   /* Moving chat mail out of INBOX is the user's explicit choice: another
    * chat app on the account would miss what Koi moves. */
@@ -144,6 +145,13 @@ koi_syncer_free (KoiSyncer *self)
   g_free (self->chats_folder);
   g_free (self->contacts_folder);
   g_free (self);
+}
+
+void
+koi_syncer_set_encrypt (KoiSyncer *self,
+                        gboolean   encrypt)
+{
+  self->encrypt = encrypt;
 }
 
 void
@@ -998,7 +1006,14 @@ koi_syncer_sync (KoiSyncer     *self,
                !koi_syncer_sync_contacts (self, cancellable, error)))
     return FALSE;
 
-  return koi_syncer_sync_folder (self, "INBOX", TRUE, full, cancellable, error);
+  if (!koi_syncer_sync_folder (self, "INBOX", TRUE, full, cancellable, error))
+    return FALSE;
+
+  /* The account's key is made at its first start, but only after the
+   * mail is in: the own mail there tells whether another device holds
+   * the account's key already (koi-syncer-crypto.c). */
+  koi_syncer_crypto (self);
+  return TRUE;
 }
 
 gboolean
@@ -1252,6 +1267,8 @@ koi_syncer_queue_message (KoiSyncer                *self,
   KoiCoiOutgoing outgoing = { 0, };
   g_autoptr (GBytes) own_key = NULL;
   KoiStoreMessage row = { 0, };
+  KoiSyncerCrypto crypto_state = { FALSE, FALSE, 0 };
+  g_autofree char *subject = NULL;
   gint64 now_ms = g_get_real_time () / 1000;
   /* The Date header has whole seconds; the row keeps the same time, so this
    * device orders the message exactly as every other device will. */
@@ -1354,8 +1371,6 @@ koi_syncer_queue_message (KoiSyncer                *self,
       if (!koi_coi_split_file_message (message, &raw, &tail, error))
         return 0;
     }
-  else
-    raw = koi_coi_message_to_bytes (message);
 
   row.account_id = self->account->id;
   row.chat_id = chat_id;
@@ -1365,7 +1380,8 @@ koi_syncer_queue_message (KoiSyncer                *self,
   row.kind = KOI_STORE_KIND_CHAT;
   row.from_address = self->account->address;
   row.from_name = self->account->display_name;
-  row.subject = (char *) g_mime_message_get_subject (message);
+  subject = g_strdup (g_mime_message_get_subject (message));
+  row.subject = subject;
   row.text = (char *) text;
   /* The quote stays in the whole text, as it does for a received reply:
    * that is how the reply is known as one (koi_store_message_quoted_id). */
@@ -1390,11 +1406,21 @@ koi_syncer_queue_message (KoiSyncer                *self,
   if (!address_is_self (self, peer))
     recipients[1] = self->account->address;
 
+  /* Encrypted when every key is known (koi-syncer-encrypt.c); the row
+   * above keeps the real subject and text either way. */
+  if (file == NULL)
+    {
+      if (!koi_syncer_encrypt_outgoing (self, message, recipients, &crypto_state.encrypted,
+                                        error))
+        return 0;
+      raw = koi_coi_message_to_bytes (message);
+    }
+
   if (file != NULL)
     id = koi_store_outbox_enqueue_with_file (self->store, &row, raw, tail, file, recipients, error);
   else
     id = koi_store_outbox_enqueue (self->store, &row, raw, recipients, error);
-  if (id == 0)
+  if (id == 0 || !koi_syncer_record_crypto (self, id, &crypto_state, error))
     return 0;
 
   koi_syncer_emit_message_added (self, chat_id, id);

@@ -76,6 +76,9 @@ gboolean   koi_syncer_save_move_chat_mail (KoiSyncer        *self,
                                            GError          **error);
 
 /* Overrides the account's "move_chat_mail" store setting. */
+/* "Encrypt when possible" (default on): off sends every mail plain. */
+void       koi_syncer_set_encrypt        (KoiSyncer      *self,
+                                          gboolean        encrypt);
 void       koi_syncer_set_move_chat_mail (KoiSyncer         *self,
                                           gboolean           move);
 

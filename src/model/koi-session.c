@@ -22,6 +22,7 @@ struct _KoiSession
   gboolean        loaded;
   int             move_chat_mail;  /* -1: each account's stored setting */
   int             read_receipts;   /* -1: each account's stored setting */
+  gboolean        encrypt;         /* "encrypt when possible" */
 };
 
 G_DEFINE_FINAL_TYPE (KoiSession, koi_session, G_TYPE_OBJECT)
@@ -48,6 +49,22 @@ koi_session_set_move_chat_mail (KoiSession *self,
 
       if (koi_account_get_engine (account) != NULL)
         koi_engine_set_move_chat_mail (koi_account_get_engine (account), move);
+    }
+}
+
+void
+koi_session_set_encrypt (KoiSession *self,
+                         gboolean    encrypt)
+{
+  g_return_if_fail (KOI_IS_SESSION (self));
+
+  self->encrypt = encrypt;
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->accounts)); i++)
+    {
+      g_autoptr(KoiAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+
+      if (koi_account_get_engine (account) != NULL)
+        koi_engine_set_encrypt (koi_account_get_engine (account), encrypt);
     }
 }
 
@@ -154,6 +171,7 @@ start_engine (KoiSession            *self,
     koi_engine_set_move_chat_mail (engine, self->move_chat_mail);
   if (self->read_receipts >= 0)
     koi_engine_set_read_receipts (engine, self->read_receipts);
+  koi_engine_set_encrypt (engine, self->encrypt);
   koi_account_set_engine (account, engine);
   koi_engine_start (engine);
 }
@@ -613,4 +631,5 @@ koi_session_init (KoiSession *self)
   self->accounts = g_list_store_new (KOI_TYPE_ACCOUNT);
   self->move_chat_mail = -1;
   self->read_receipts = -1;
+  self->encrypt = TRUE;
 }

@@ -93,6 +93,8 @@ void             koi_session_set_move_chat_mail (KoiSession *self,
                                                  gboolean    move);
 /* Whether read receipts are asked for and sent (the user's preference),
  * for every account now and later. */
+void             koi_session_set_encrypt        (KoiSession *self,
+                                                 gboolean    encrypt);
 void             koi_session_set_read_receipts  (KoiSession *self,
                                                  gboolean    enabled);
 

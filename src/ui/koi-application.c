@@ -337,6 +337,15 @@ on_move_chats_changed (KoiApplication *self,
 }
 
 static void
+on_encrypt_changed (KoiApplication *self,
+                    const char     *key,
+                    GSettings      *settings)
+{
+  if (self->session != NULL)
+    koi_session_set_encrypt (self->session, g_settings_get_boolean (settings, key));
+}
+
+static void
 on_read_receipts_changed (KoiApplication *self,
                           const char     *key,
                           GSettings      *settings)
@@ -406,6 +415,10 @@ koi_application_startup (GApplication *app)
                                      g_settings_get_boolean (self->settings, "send-read-receipts"));
       g_signal_connect_object (self->settings, "changed::send-read-receipts",
                                G_CALLBACK (on_read_receipts_changed), self, G_CONNECT_SWAPPED);
+      koi_session_set_encrypt (self->session,
+                               g_settings_get_boolean (self->settings, "encrypt-when-possible"));
+      g_signal_connect_object (self->settings, "changed::encrypt-when-possible",
+                               G_CALLBACK (on_encrypt_changed), self, G_CONNECT_SWAPPED);
     }
   self->loading = TRUE;
   koi_session_load_async (self->session, NULL, session_loaded, g_object_ref (self));

@@ -82,17 +82,6 @@ void   koi_compat_open_file        (GtkWidget           *parent,
 GFile *koi_compat_open_file_finish (GAsyncResult        *result,
                                     GError             **error);
 
-/* Asks the user where to save a file, suggesting @initial_name: the same
- * choosers as koi_compat_open_file(); finish with the chosen file, or NULL
- * with an error when the user closed it without choosing. */
-void   koi_compat_save_file        (GtkWidget           *parent,
-                                    const char          *title,
-                                    const char          *initial_name,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data);
-GFile *koi_compat_save_file_finish (GAsyncResult        *result,
-                                    GError             **error);
 /* Scrolls @list so that @position is visible (gtk_list_view_scroll_to on
  * GTK >= 4.12, the list's own action before). */
 void koi_compat_list_scroll_to     (GtkListView *list,

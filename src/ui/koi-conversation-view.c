@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "koi-compat.h"
+#include "koi-attachment-sender.h"
 #include "koi-composer-draft.h"
 #include "koi-request-bar.h"
 #include "koi-conversation-view.h"
@@ -710,6 +711,8 @@ koi_conversation_view_set_chat (KoiConversationView *self,
   /* The old chat's text goes to its draft before the mode is left. */
   koi_composer_draft_save (self->draft);
   leave_mode (self);
+  /* Files attached for one chat are not meant for the next. */
+  koi_composer_clear_files (self->composer);
   koi_composer_draft_switch (self->draft, self->account, chat);
 
   if (chat != NULL && self->account != NULL)
@@ -1378,6 +1381,84 @@ on_composer_send (KoiConversationView *self,
 }
 
 static void
+files_sent (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+  GWeakRef *ref = user_data;
+  g_autoptr (KoiConversationView) self = g_weak_ref_get (ref);
+
+  g_weak_ref_clear (ref);
+  g_free (ref);
+  if (!koi_attachment_sender_send_finish (result, &error) && self != NULL)
+    g_signal_emit (self, signals[SIGNAL_ERROR], 0, error->message);
+}
+
+static void
+on_composer_send_files (KoiConversationView *self,
+                        const char          *text,
+                        GListModel          *files,
+                        gboolean             original,
+                        KoiComposer         *composer)
+{
+  GWeakRef *ref;
+
+  if (self->account == NULL || self->chat == NULL)
+    {
+      g_signal_emit (self, signals[SIGNAL_ERROR], 0, _("Open a chat to send a message."));
+      return;
+    }
+  leave_mode (self);
+  self->at_bottom = TRUE;
+
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  /* No cancellable: switching chats must not stop the files already on
+   * their way to the old one. */
+  koi_attachment_sender_send_async (self->account, koi_chat_get_id (self->chat), text, files,
+                                    original, NULL, files_sent, ref);
+}
+
+/* Files dropped anywhere on the conversation join the composer's. */
+static gboolean
+on_drop (KoiConversationView *self,
+         const GValue        *value,
+         double               x,
+         double               y,
+         GtkDropTarget       *target)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "koi-drop-hover");
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST) || self->chat == NULL ||
+      !gtk_widget_get_visible (GTK_WIDGET (self->composer)))
+    return FALSE;
+  for (GSList *l = g_value_get_boxed (value); l != NULL; l = l->next)
+    koi_composer_add_file (self->composer, l->data, FALSE);
+  return TRUE;
+}
+
+/* While files are dragged over the conversation it is outlined: this is
+ * where they go. */
+static GdkDragAction
+on_drop_enter (KoiConversationView *self,
+               double               x,
+               double               y,
+               GtkDropTarget       *target)
+{
+  if (self->chat == NULL || !gtk_widget_get_visible (GTK_WIDGET (self->composer)))
+    return 0;
+  gtk_widget_add_css_class (GTK_WIDGET (self), "koi-drop-hover");
+  return GDK_ACTION_COPY;
+}
+
+static void
+on_drop_leave (KoiConversationView *self,
+               GtkDropTarget       *target)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "koi-drop-hover");
+}
+
+static void
 retry_action (GtkWidget  *widget,
               const char *action_name,
               GVariant   *parameter)
@@ -1760,6 +1841,7 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_factory_bind);
   gtk_widget_class_bind_template_callback (widget_class, on_factory_unbind);
   gtk_widget_class_bind_template_callback (widget_class, on_composer_send);
+  gtk_widget_class_bind_template_callback (widget_class, on_composer_send_files);
   gtk_widget_class_bind_template_callback (widget_class, on_request_answer);
   gtk_widget_class_bind_template_callback (widget_class, on_composer_cancel);
   gtk_widget_class_bind_template_callback (widget_class, on_composer_edit_last);
@@ -1788,6 +1870,7 @@ koi_conversation_view_init (KoiConversationView *self)
 {
   GtkAdjustment *adj;
   GtkEventController *keys;
+  GtkDropTarget *drop;
 
   self->heights = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -1808,6 +1891,12 @@ koi_conversation_view_init (KoiConversationView *self)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->list_view, "unrealize", G_CALLBACK (on_list_unrealize),
                            self, G_CONNECT_SWAPPED);
+
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect_object (drop, "drop", G_CALLBACK (on_drop), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (drop, "enter", G_CALLBACK (on_drop_enter), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (drop, "leave", G_CALLBACK (on_drop_leave), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
   adj = vadjustment (self);
   g_signal_connect_object (adj, "value-changed", G_CALLBACK (on_adjustment_value_changed),

@@ -10,6 +10,8 @@
 #include "koi-compat.h"
 #include "koi-group-info.h"
 #include "koi-file-bubble.h"
+#include "koi-image-bubble.h"
+#include "koi-image-file.h"
 
 #include "koi-message-extras.h"
 #include "koi-message-row.h"
@@ -487,7 +489,11 @@ update_files (KoiMessageRow *self)
     {
       g_autoptr (KoiAttachment) attachment = g_list_model_get_item (files, i);
 
-      gtk_box_append (GTK_BOX (self->files_box), koi_file_bubble_new (attachment));
+      /* Pictures show as themselves; any other file as a file bubble. */
+      if (koi_image_file_is_image (koi_attachment_get_mime_type (attachment)))
+        gtk_box_append (GTK_BOX (self->files_box), koi_image_bubble_new (attachment));
+      else
+        gtk_box_append (GTK_BOX (self->files_box), koi_file_bubble_new (attachment));
     }
   gtk_widget_set_visible (self->files_box, n > 0);
 }

@@ -19,6 +19,7 @@ struct _KoiPreferencesWindow
   GtkSwitch            *move_switch;
   AdwActionRow         *other_app_row;
   GtkSwitch            *receipts_switch;
+  GtkSwitch            *encrypt_switch;
   AdwComboRow          *ordinary_email_row;
   GtkSwitch            *notifications_switch;
   GtkSwitch            *content_switch;
@@ -399,6 +400,8 @@ koi_preferences_window_new (GSettings  *settings,
                                 scheme_to_position, position_to_scheme, NULL, NULL);
   g_settings_bind (settings, "send-read-receipts", self->receipts_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "encrypt-when-possible", self->encrypt_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (settings, "show-ordinary-email", self->ordinary_email_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, nick_to_position, position_to_nick,
                                 (gpointer) ordinary_email_nicks, NULL);
@@ -462,6 +465,7 @@ koi_preferences_window_class_init (KoiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, move_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, other_app_row);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, receipts_switch);
+  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, encrypt_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, ordinary_email_row);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, notifications_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, content_switch);

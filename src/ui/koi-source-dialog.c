@@ -6,6 +6,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "koi-compat-files.h"
 #include "koi-engine-error.h"
 #include "koi-source-dialog.h"
 

@@ -397,8 +397,8 @@ test_crafted (void)
   g_assert_nonnull (strstr (member (lines->pdata[5], "error"), "cut off"));
 
   /* Nothing landed outside the attachment folder: every file of the
-   * profile is the store's or lies under attachments/, and no .bashrc
-   * appeared anywhere in the test's folder. */
+   * profile is the store's (or the account's key file) or lies under
+   * attachments/, and no .bashrc appeared anywhere in the test's folder. */
   list_files (cli->tmp, files);
   for (guint i = 0; i < files->len; i++)
     {

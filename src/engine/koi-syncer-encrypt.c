@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#define G_LOG_DOMAIN "koi-syncer"
+
+#include <string.h>
+
+#include "koi-coi.h"
+#include "koi-coi-gmime.h"
+#include "koi-peer-keys.h"
+#include "koi-pgp-mime.h"
+#include "koi-syncer-private.h"
+
+/*
+ * Outgoing crypto: a built mail is encrypted (and signed) as PGP/MIME
+ * right before it is queued, when the account encrypts, the user allows
+ * it ("encrypt-when-possible", default on) and every recipient's key is
+ * known. Otherwise it goes plain, byte for byte as before. The headers a
+ * chat client needs are protected (RFC 9788, as Delta Chat writes them):
+ * copies of all of them ride inside, on the encrypted part; outside stay
+ * the ones the servers and a mail program's threading need, the Subject
+ * becomes "[...]" and every Chat-* header but Chat-Version goes.
+ */
+
+static gboolean
+is_content_header (const char *name)
+{
+  return g_ascii_strncasecmp (name, "Content-", 8) == 0
+         || g_ascii_strcasecmp (name, "MIME-Version") == 0;
+}
+
+static gboolean
+stays_outside (const char *name)
+{
+  return g_ascii_strncasecmp (name, "Chat-", 5) != 0
+         || g_ascii_strcasecmp (name, "Chat-Version") == 0;
+}
+
+/* Copies @message's headers onto @inner and hides what must not show. */
+static void
+protect_headers (GMimeMessage *message,
+                 GMimeObject  *inner)
+{
+  GMimeHeaderList *outer = g_mime_object_get_header_list (GMIME_OBJECT (message));
+  g_autoptr (GPtrArray) hidden = g_ptr_array_new_with_free_func (g_free);
+  int count = g_mime_header_list_get_count (outer);
+
+  for (int i = 0; i < count; i++)
+    {
+      GMimeHeader *header = g_mime_header_list_get_header_at (outer, i);
+      const char *name = g_mime_header_get_name (header);
+
+      if (is_content_header (name) || g_ascii_strcasecmp (name, "Autocrypt") == 0)
+        continue;
+      g_mime_object_append_header (inner, name, g_mime_header_get_value (header), NULL);
+      if (!stays_outside (name))
+        g_ptr_array_add (hidden, g_strdup (name));
+    }
+  for (guint i = 0; i < hidden->len; i++)
+    while (g_mime_header_list_remove (outer, g_ptr_array_index (hidden, i)))
+      ;
+  g_mime_content_type_set_parameter (g_mime_object_get_content_type (inner),
+                                     "protected-headers", "v1");
+  g_mime_message_set_subject (message, "[...]", NULL);
+}
+
+/* The fingerprints of every recipient's key, added to @crypto; NULL when
+ * one is not known (the mail then goes plain). The own address needs none:
+ * the own key is always a recipient. */
+static GPtrArray *
+recipient_keys (KoiSyncer           *self,
+                KoiRnpContext       *crypto,
+                const char * const  *recipients)
+{
+  g_autoptr (GPtrArray) fingerprints = g_ptr_array_new_with_free_func (g_free);
+
+  for (gsize i = 0; recipients != NULL && recipients[i] != NULL; i++)
+    {
+      g_autoptr (GBytes) keydata = NULL;
+      g_autoptr (GError) error = NULL;
+      char *fingerprint;
+
+      if (g_ascii_strcasecmp (recipients[i], self->account->address) == 0)
+        continue;
+      keydata = koi_peer_keys_lookup (self->store, self->account->id, recipients[i]);
+      if (keydata == NULL)
+        return NULL;
+      fingerprint = koi_rnp_context_add_public_key (crypto, keydata, &error);
+      if (fingerprint == NULL)
+        {
+          g_message ("The key of %s is not usable: %s", recipients[i], error->message);
+          return NULL;
+        }
+      g_ptr_array_add (fingerprints, fingerprint);
+    }
+  g_ptr_array_add (fingerprints, NULL);
+  return g_steal_pointer (&fingerprints);
+}
+
+/**
+ * koi_syncer_encrypt_outgoing:
+ * @message: a built mail, changed in place when it is encrypted
+ * @recipients: every address it goes to (To, Cc, Bcc; the own one may be
+ *   among them)
+ * @encrypted: (out): whether it was
+ *
+ * Returns: %FALSE only when encrypting failed for a reason that must not
+ *   be hidden by sending plain (a broken own key): the caller reports it
+ */
+gboolean
+koi_syncer_encrypt_outgoing (KoiSyncer           *self,
+                             GMimeMessage        *message,
+                             const char * const  *recipients,
+                             gboolean            *encrypted,
+                             GError             **error)
+{
+  KoiRnpContext *crypto;
+  g_autoptr (GPtrArray) fingerprints = NULL;
+  g_autoptr (GMimeObject) inner = NULL;
+  GMimeMultipartEncrypted *wrapped;
+
+  *encrypted = FALSE;
+  if (!self->encrypt || (crypto = koi_syncer_crypto (self)) == NULL)
+    return TRUE;
+  fingerprints = recipient_keys (self, crypto, recipients);
+  if (fingerprints == NULL)
+    return TRUE;
+
+  inner = g_object_ref (g_mime_message_get_mime_part (message));
+  protect_headers (message, inner);
+  wrapped = koi_pgp_mime_encrypt (crypto, inner, (const char * const *) fingerprints->pdata,
+                                  error);
+  if (wrapped == NULL)
+    return FALSE;
+  g_mime_message_set_mime_part (message, GMIME_OBJECT (wrapped));
+  g_object_unref (wrapped);
+  *encrypted = TRUE;
+  return TRUE;
+}
