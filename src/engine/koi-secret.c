@@ -162,3 +162,23 @@ koi_secret_key_passphrase_lookup_sync (const char    *address,
                                       "fingerprint", fingerprint,
                                       NULL);
 }
+
+gboolean
+koi_secret_key_passphrase_clear_sync (const char    *address,
+                                      const char    *fingerprint,
+                                      GCancellable  *cancellable,
+                                      GError       **error)
+{
+  g_autoptr (GError) local_error = NULL;
+
+  secret_password_clear_sync (koi_secret_get_key_schema (), cancellable, &local_error,
+                              "address", address,
+                              "fingerprint", fingerprint,
+                              NULL);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}

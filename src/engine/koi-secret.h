@@ -47,4 +47,10 @@ char     *koi_secret_key_passphrase_lookup_sync (const char    *address,
                                                  GCancellable  *cancellable,
                                                  GError       **error);
 
+/* Removes the passphrase item of the key @fingerprint of @address. */
+gboolean  koi_secret_key_passphrase_clear_sync  (const char    *address,
+                                                 const char    *fingerprint,
+                                                 GCancellable  *cancellable,
+                                                 GError       **error);
+
 G_END_DECLS

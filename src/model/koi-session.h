@@ -68,6 +68,18 @@ KoiAccount     *koi_session_add_account_finish (KoiSession                *self,
                                                 GAsyncResult              *result,
                                                 GError                   **error);
 
+/* Stops the account's engine, deletes its local data and keyring items
+ * (koi_account_remove_sync(); never anything on the server), then drops
+ * it from the accounts. */
+void            koi_session_remove_account_async  (KoiSession           *self,
+                                                   KoiAccount           *account,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
+gboolean        koi_session_remove_account_finish (KoiSession           *self,
+                                                   GAsyncResult         *result,
+                                                   GError              **error);
+
 /* TRUE while an account still writes something the user typed (a
  * draft) to its store. */
 gboolean        koi_session_get_saving         (KoiSession           *self);

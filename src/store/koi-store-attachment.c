@@ -334,3 +334,60 @@ koi_store_attachment_hash_in_use (KoiStore    *self,
     koi_store_set_error (self, error, rc, "Could not look for a file");
   return rc == SQLITE_ROW;
 }
+
+/* Which files an account's removal may free: its rows' local paths, read
+ * before the rows go; a file stays while another account's row names it
+ * (files are named by their content, so two accounts can share one). */
+GPtrArray *
+koi_store_attachment_account_paths (KoiStore  *self,
+                                    gint64     account_id,
+                                    GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  stmt = koi_store_prepare (self,
+                            "SELECT DISTINCT a.local_path"
+                            " FROM attachments a JOIN messages m ON m.id = a.message_ref"
+                            " WHERE m.account_id = ?1 AND a.local_path IS NOT NULL",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (paths, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  if (rc != SQLITE_DONE)
+    {
+      koi_store_set_error (self, error, rc, "Could not read the account's attachments");
+      return NULL;
+    }
+  return g_steal_pointer (&paths);
+}
+
+gboolean
+koi_store_attachment_path_in_use (KoiStore    *self,
+                                  const char  *local_path,
+                                  GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, TRUE);
+
+  stmt = koi_store_prepare (self, "SELECT 1 FROM attachments WHERE local_path = ?1 LIMIT 1", error);
+  if (stmt == NULL)
+    return TRUE;
+  sqlite3_bind_text (stmt, 1, local_path, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc != SQLITE_DONE)
+    {
+      koi_store_set_error (self, error, rc, "Could not read the attachments");
+      return TRUE;
+    }
+  return FALSE;
+}

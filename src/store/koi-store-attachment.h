@@ -124,4 +124,13 @@ gint64              koi_store_outbox_enqueue_with_file (KoiStore                
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiStoreAttachment, koi_store_attachment_free)
 
+/* The distinct local paths of @account_id's attachment files (of char*). */
+GPtrArray          *koi_store_attachment_account_paths (KoiStore     *store,
+                                                        gint64        account_id,
+                                                        GError      **error);
+/* Whether any row still names @local_path (TRUE on error: keep the file). */
+gboolean            koi_store_attachment_path_in_use   (KoiStore     *store,
+                                                        const char   *local_path,
+                                                        GError      **error);
+
 G_END_DECLS

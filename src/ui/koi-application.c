@@ -397,6 +397,7 @@ koi_application_startup (GApplication *app)
 
   self->notifier = koi_notifier_new (app, self->settings);
   koi_notifier_set_shown_func (self->notifier, chat_is_shown, self);
+  koi_notifier_set_accounts (self->notifier, koi_session_get_accounts (self->session));
   {
     GListModel *accounts = koi_session_get_accounts (self->session);
 

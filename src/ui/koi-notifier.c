@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "koi-account.h"
 #include "koi-chat-filter.h"
 #include "koi-notifier.h"
 
@@ -32,6 +33,7 @@ struct _KoiNotifier
   /* notification ids sent and not withdrawn */
   GHashTable           *shown;
   guint                 flush_id;
+  GListModel           *accounts;      /* of KoiAccount, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (KoiNotifier, koi_notifier, G_TYPE_OBJECT)
@@ -79,6 +81,27 @@ withdraw (KoiNotifier *self,
   g_application_withdraw_notification (self->application, id);
 }
 
+/* With several accounts the title says which one the chat is in: the
+ * same name can be a chat in both. */
+static char *
+title_for (KoiNotifier *self,
+           KoiChat     *chat,
+           const char  *title)
+{
+  guint n = self->accounts != NULL ? g_list_model_get_n_items (self->accounts) : 0;
+
+  for (guint i = 0; i < n && n > 1; i++)
+    {
+      g_autoptr (KoiAccount) account = g_list_model_get_item (self->accounts, i);
+
+      if (koi_account_get_id (account) == koi_chat_get_account_id (chat))
+        /* TRANSLATORS: notification title with several accounts: the
+         * chat, then the account it is in: "Alice (bob@example.org)" */
+        return g_strdup_printf (_("%s (%s)"), title, koi_account_get_address (account));
+    }
+  return g_strdup (title);
+}
+
 static void
 send_for_chat (KoiNotifier *self,
                KoiChat     *chat,
@@ -122,13 +145,21 @@ send_for_chat (KoiNotifier *self,
 
       /* TRANSLATORS: notification title for a stranger's first message; %s is who */
       title = g_strdup_printf (_("Contact request from %s"), koi_chat_get_title (chat));
-      notification = g_notification_new (title);
+      {
+        g_autofree char *full = title_for (self, chat, title);
+
+        notification = g_notification_new (full);
+      }
       /* Quiet until the user lets the sender in: no sound, no banner on
        * desktops that hide low-priority notifications. */
       g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_LOW);
     }
   else
-    notification = g_notification_new (koi_chat_get_title (chat));
+    {
+      g_autofree char *full = title_for (self, chat, koi_chat_get_title (chat));
+
+      notification = g_notification_new (full);
+    }
   g_notification_set_body (notification, body);
   g_notification_set_category (notification, "im.received");
   g_notification_set_default_action_and_target_value (notification, "app.open-chat", target);
@@ -288,6 +319,15 @@ on_loading_changed (KoiNotifier *self,
 }
 
 void
+koi_notifier_set_accounts (KoiNotifier *self,
+                           GListModel  *accounts)
+{
+  g_return_if_fail (KOI_IS_NOTIFIER (self));
+
+  g_set_object (&self->accounts, accounts);
+}
+
+void
 koi_notifier_watch (KoiNotifier *self,
                     GListModel  *chats)
 {
@@ -363,6 +403,7 @@ koi_notifier_dispose (GObject *object)
 
   g_clear_handle_id (&self->flush_id, g_source_remove);
   g_clear_object (&self->settings);
+  g_clear_object (&self->accounts);
   if (self->models != NULL)
     g_ptr_array_set_size (self->models, 0);
 

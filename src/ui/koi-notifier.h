@@ -45,6 +45,10 @@ void         koi_notifier_watch          (KoiNotifier          *self,
                                           GListModel           *chats);
 /* Sends what is pending now instead of after the short wait that gathers
  * a burst into one notification. For tests. */
+/* The session's accounts (KoiAccount items): with more than one, a
+ * notification's title names the chat's account. */
+void         koi_notifier_set_accounts   (KoiNotifier          *self,
+                                          GListModel           *accounts);
 void         koi_notifier_flush          (KoiNotifier          *self);
 /* The GNotification id of a chat's notification. */
 char        *koi_notifier_id_for_chat    (gint64                account_id,

@@ -312,6 +312,9 @@ koi_window_update_actions (KoiWindow *self)
   gtk_widget_action_set_enabled (widget, "win.contact-card", open_peer (self) != NULL);
   gtk_widget_action_set_enabled (widget, "win.add-contact", open_peer (self) != NULL);
   gtk_widget_action_set_enabled (widget, "win.find", has_account);
+  gtk_widget_action_set_enabled (widget, "win.add-account",
+                                 self->session != NULL && koi_session_get_loaded (self->session));
+  gtk_widget_action_set_enabled (widget, "win.remove-account", has_account);
   gtk_widget_action_set_enabled (widget, "win.previous-chat", n > 1);
   gtk_widget_action_set_enabled (widget, "win.next-chat", n > 1);
 }
@@ -319,6 +322,7 @@ koi_window_update_actions (KoiWindow *self)
 void
 koi_window_class_install_actions (GtkWidgetClass *widget_class)
 {
+  koi_window_class_install_account_actions (widget_class);
   gtk_widget_class_install_action (widget_class, "win.new-chat", NULL, new_chat_action);
   gtk_widget_class_install_action (widget_class, "win.new-group", NULL, new_group_action);
   gtk_widget_class_install_action (widget_class, "win.group-details", NULL, group_details_action);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "koi-account-switcher.h"
 #include "koi-search-results.h"
 #include "koi-window.h"
 
@@ -23,7 +24,7 @@ struct _KoiWindow
   AdwBin               *banner_bin;
   /* koi_compat_banner_new (): NULL on the legacy widget set. */
   GtkWidget            *connection_banner;
-  AdwAvatar            *account_avatar;
+  KoiAccountSwitcher   *account_switcher;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
   GtkStack             *chat_list_stack;
@@ -51,9 +52,14 @@ struct _KoiWindow
   gint64                pending_group;
   gulong                pending_group_id;
   GtkWidget            *details_button;
+  /* "Add Account…": the welcome form shows until an account is added. */
+  gboolean              adding_account;
+  GtkWidget            *welcome_cancel;
 };
 
 void koi_window_class_install_actions (GtkWidgetClass *widget_class);
+/* Add, cancel adding and remove an account (koi-window-accounts.c). */
+void koi_window_class_install_account_actions (GtkWidgetClass *widget_class);
 /* Opens the sidebar's search (all chats), remembering where the focus was. */
 void koi_window_open_search           (KoiWindow      *self);
 void koi_window_update_actions        (KoiWindow      *self);

@@ -428,6 +428,7 @@ set_account (KoiWindow  *self,
   g_clear_object (&self->selection);
   g_clear_object (&self->filtered);
   g_set_object (&self->account, account);
+  koi_account_switcher_set_current (self->account_switcher, account);
   koi_conversation_view_set_account (self->conversation_view, account);
   koi_search_results_set_account (self->search_results, account);
   koi_search_results_set_chats (self->search_results,
@@ -447,8 +448,6 @@ set_account (KoiWindow  *self,
   g_signal_connect_object (koi_account_get_chats (account), "items-changed",
                            G_CALLBACK (on_chats_changed), self, G_CONNECT_SWAPPED);
   adw_window_title_set_title (self->account_title, koi_account_get_title (account));
-  adw_avatar_set_text (self->account_avatar, koi_account_get_address (account));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->account_avatar), koi_account_get_address (account));
 
   {
     GSettings *settings = app_settings (self);
@@ -483,7 +482,57 @@ set_account (KoiWindow  *self,
   koi_window_update_actions (self);
 }
 
-/* One account per window for now: the first one. */
+/* The account to show: the one shown, while it exists; else the one the
+ * user chose last time ("selected-account"); else the first. */
+static KoiAccount *
+choose_account (KoiWindow  *self,
+                GListModel *accounts)
+{
+  GSettings *settings = app_settings (self);
+  g_autofree char *chosen = settings != NULL ? g_settings_get_string (settings, "selected-account") : NULL;
+  guint n = g_list_model_get_n_items (accounts);
+
+  for (guint i = 0; i < n && self->account != NULL; i++)
+    {
+      g_autoptr (KoiAccount) account = g_list_model_get_item (accounts, i);
+
+      if (account == self->account)
+        return g_steal_pointer (&account);
+    }
+  for (guint i = 0; i < n && chosen != NULL && *chosen != '\0'; i++)
+    {
+      g_autoptr (KoiAccount) account = g_list_model_get_item (accounts, i);
+
+      if (g_strcmp0 (koi_account_get_address (account), chosen) == 0)
+        return g_steal_pointer (&account);
+    }
+  return n > 0 ? g_list_model_get_item (accounts, 0) : NULL;
+}
+
+void
+koi_window_show_account (KoiWindow  *self,
+                         KoiAccount *account)
+{
+  GSettings *settings;
+
+  g_return_if_fail (KOI_IS_WINDOW (self));
+  g_return_if_fail (KOI_IS_ACCOUNT (account));
+
+  settings = app_settings (self);
+  if (settings != NULL)
+    g_settings_set_string (settings, "selected-account", koi_account_get_address (account));
+  set_account (self, account);
+  koi_compat_split_show_content (self->split_view, FALSE);
+}
+
+static void
+on_account_activated (KoiWindow          *self,
+                      KoiAccount         *account,
+                      KoiAccountSwitcher *switcher)
+{
+  koi_window_show_account (self, account);
+}
+
 static void
 update_page (KoiWindow *self)
 {
@@ -506,10 +555,15 @@ update_page (KoiWindow *self)
 
   koi_compat_spinner_set_spinning (self->loading_spinner, FALSE);
   accounts = koi_session_get_accounts (self->session);
-  if (g_list_model_get_n_items (accounts) > 0)
-    first = g_list_model_get_item (accounts, 0);
+  first = choose_account (self, accounts);
 
   set_account (self, first);
+  /* Adding another account shows the welcome form until it is done. */
+  if (first != NULL && self->adding_account)
+    {
+      koi_window_update_actions (self);
+      return;
+    }
   /* The welcome form's entry that had the focus goes off screen with its
    * page: hand the focus to the page that comes instead, so no hidden
    * entry keeps it (GTK warns about a text that never lost its focus). */
@@ -559,6 +613,9 @@ koi_window_set_session (KoiWindow  *self,
     }
 
   g_set_object (&self->session, session);
+  koi_account_switcher_set_accounts (self->account_switcher,
+                                     session != NULL ? koi_session_get_accounts (session) : NULL,
+                                     app_settings (self));
   koi_welcome_page_set_session (self->welcome_page, session);
 
   if (session != NULL)
@@ -629,6 +686,10 @@ on_account_added (KoiWindow      *self,
                   KoiAccount     *account,
                   KoiWelcomePage *page)
 {
+  self->adding_account = FALSE;
+  gtk_widget_set_visible (self->welcome_cancel, FALSE);
+  if (account != NULL)
+    koi_window_show_account (self, account);
   update_page (self);
 }
 
@@ -860,6 +921,7 @@ koi_window_class_init (KoiWindowClass *klass)
 
   object_class->dispose = koi_window_dispose;
 
+  g_type_ensure (KOI_TYPE_ACCOUNT_SWITCHER);
   g_type_ensure (KOI_TYPE_CHAT_ROW);
   g_type_ensure (KOI_TYPE_CONVERSATION_VIEW);
   g_type_ensure (KOI_TYPE_SEARCH_RESULTS);
@@ -875,7 +937,8 @@ koi_window_class_init (KoiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, content);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, account_title);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, banner_bin);
-  gtk_widget_class_bind_template_child (widget_class, KoiWindow, account_avatar);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, account_switcher);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, welcome_cancel);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, chat_list_stack);
@@ -887,6 +950,7 @@ koi_window_class_init (KoiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, conversation_stack);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, conversation_view);
   gtk_widget_class_bind_template_callback (widget_class, on_account_added);
+  gtk_widget_class_bind_template_callback (widget_class, on_account_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);

@@ -22,6 +22,10 @@ void                 koi_window_set_session           (KoiWindow      *self,
                                                        KoiSession     *session);
 KoiSession          *koi_window_get_session           (KoiWindow      *self);
 KoiAccount          *koi_window_get_account           (KoiWindow      *self);
+/* Shows @account's chats (the user chose it in the account switcher) and
+ * remembers it for the next start. */
+void                 koi_window_show_account          (KoiWindow      *self,
+                                                       KoiAccount     *account);
 
 /* Opens @chat (must be in the account's chat list). */
 void                 koi_window_open_chat             (KoiWindow      *self,

@@ -14,8 +14,10 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
+#include "koi-account.h"
 #include "koi-notifier.h"
 #include "koi-test-ui.h"
 
@@ -504,6 +506,47 @@ test_request_notifications (void)
   fixture_tear_down (f);
 }
 
+/* With two accounts in the profile, the title names the chat's account;
+ * with one, it does not. */
+static void
+test_account_notifications (void)
+{
+  Fixture fixture = { 0, };
+  Fixture *f = &fixture;
+  g_autoptr (KoiStoreReader) reader = NULL;
+  g_autoptr (GListStore) accounts = g_list_store_new (KOI_TYPE_ACCOUNT);
+  g_autoptr (KoiAccount) me = NULL;
+  g_autoptr (KoiAccount) work = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("koi-notify-XXXXXX", NULL);
+  g_autofree char *db = g_build_filename (dir, "koi.db", NULL);
+  KoiChat *alice;
+  Sent *sent;
+
+  fixture_set_up (f);
+  reader = koi_store_reader_new (db);
+  me = koi_account_new (reader, 1, "me@example.org", NULL);
+  work = koi_account_new (reader, 2, "me@work.example", NULL);
+  g_list_store_append (accounts, me);
+  g_list_store_append (accounts, work);
+  koi_notifier_set_accounts (f->notifier, G_LIST_MODEL (accounts));
+
+  alice = add_chat (f, 1, "Alice", 0, "old news", FALSE);
+  koi_notifier_watch (f->notifier, G_LIST_MODEL (f->chats));
+  chat_update (alice, 1, "Lunch?", KOI_STORE_DIRECTION_INCOMING);
+  sent = wait_sent (f, 1);
+  g_assert_cmpstr (sent->summary, ==, "Alice (me@example.org)");
+
+  /* The other account removed: the title is the chat's alone again. */
+  g_list_store_remove (accounts, 1);
+  chat_update (alice, 2, "Lunch at noon?", KOI_STORE_DIRECTION_INCOMING);
+  sent = wait_sent (f, 2);
+  g_assert_cmpstr (sent->summary, ==, "Alice");
+
+  g_clear_object (&reader);
+  fixture_tear_down (f);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -512,6 +555,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/notifications/fdo", test_notifications);
   g_test_add_func ("/ui/notifications/requests", test_request_notifications);
+  g_test_add_func ("/ui/notifications/accounts", test_account_notifications);
 
   return g_test_run ();
 }
