@@ -166,6 +166,11 @@ start_engine (KoiSession            *self,
   g_autoptr(KoiAccountConfig) config = koi_account_config_new_from_store (row, password);
   g_autoptr(KoiEngine) engine = NULL;
 
+  /* The password came from the Secret Service (or was just stored
+   * there): it can keep the key's passphrase too, as for koi-cli
+   * (koi_account_config_load_sync). Without this the window would
+   * neither encrypt nor read encrypted mail. */
+  config->encryption = TRUE;
   engine = koi_engine_new_from_config (self->store_path, config);
   if (self->move_chat_mail >= 0)
     koi_engine_set_move_chat_mail (engine, self->move_chat_mail);

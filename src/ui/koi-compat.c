@@ -359,14 +359,19 @@ koi_compat_dialog_set_content (gpointer    dialog,
 void
 koi_compat_dialog_close (gpointer dialog)
 {
+  /* A focused entry in a window that goes away gets no focus-out event
+   * (GTK warns "GtkText did not receive a focus-out event"): take the
+   * focus away first, as the user's Escape would. */
 #if ADW_CHECK_VERSION (1, 5, 0)
   if (ADW_IS_DIALOG (dialog))
     {
+      adw_dialog_set_focus (ADW_DIALOG (dialog), NULL);
       adw_dialog_close (ADW_DIALOG (dialog));
       return;
     }
 #endif
   g_return_if_fail (GTK_IS_WINDOW (dialog));
+  gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
   gtk_window_close (GTK_WINDOW (dialog));
 }
 
