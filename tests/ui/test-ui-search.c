@@ -525,14 +525,19 @@ test_open_chat_stays_marked (Fixture       *fixture,
   KOI_TEST_UI_WAIT_FOR (koi_conversation_view_newest_in_view (view), 10);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
   KOI_TEST_UI_WAIT_FOR (row_selected (window, "Bob"), 5);
-  /* The account's avatar in the header is a picture, not a button that
-   * does nothing: no button around it, and the keyboard passes it by. */
+  /* The account's avatar in the header is no button that does nothing:
+   * it is the account switcher's menu button (issue 14), which opens the
+   * list of accounts. */
   {
     GtkWidget *avatar = header_avatar (GTK_WIDGET (window));
+    GtkWidget *button;
 
     g_assert_nonnull (avatar);
-    g_assert_null (gtk_widget_get_ancestor (avatar, GTK_TYPE_BUTTON));
     g_assert_false (gtk_widget_get_focusable (avatar));
+    button = gtk_widget_get_ancestor (avatar, GTK_TYPE_MENU_BUTTON);
+    g_assert_nonnull (button);
+    g_assert_true (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)) != NULL ||
+                   gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button)) != NULL);
   }
 
   /* A search for another chat hides Bob's row; Escape brings it back,
