@@ -40,6 +40,9 @@ stream_read_cb (void   *app_ctx,
 {
   gssize n = g_mime_stream_read (GMIME_STREAM (app_ctx), buf, len);
 
+  /* Some gmime streams (GMimeStreamCat) answer -1 at their end. */
+  if (n < 0 && g_mime_stream_eos (GMIME_STREAM (app_ctx)))
+    n = 0;
   if (n < 0)
     return false;
   *read = (size_t) n;
@@ -151,6 +154,8 @@ read_more (CipherReader *reader)
   old = reader->raw->len;
   g_byte_array_set_size (reader->raw, old + READ_BLOCK);
   n = g_mime_stream_read (reader->source, (char *) reader->raw->data + old, READ_BLOCK);
+  if (n < 0 && g_mime_stream_eos (reader->source))
+    n = 0;
   if (n <= 0)
     {
       g_byte_array_set_size (reader->raw, old);

@@ -226,6 +226,20 @@ GMimeObject  *koi_syncer_decrypt_to_file (KoiSyncer                *self,
                                           GMimeDecryptResult      **result,
                                           GError                  **error);
 /* koi-syncer-encrypt.c */
+gboolean      koi_syncer_encrypt_file_message (KoiSyncer                *self,
+                                               GMimeMessage             *message,
+                                               const char * const       *recipients,
+                                               const KoiStoreAttachment *file,
+                                               GBytes                  **out_head,
+                                               GBytes                  **out_tail,
+                                               gboolean                 *encrypted,
+                                               GError                  **error);
+/* Where the armored body of an encrypted file message waits to be sent:
+ * attachments/outgoing/<SHA-256 of its Message-ID>.asc (no column names
+ * it: the outbox row's head says multipart/encrypted, its Message-ID the
+ * file). */
+char         *koi_syncer_outgoing_cipher_path (KoiSyncer  *self,
+                                               const char *message_id);
 gboolean      koi_syncer_encrypt_outgoing (KoiSyncer           *self,
                                            GMimeMessage        *message,
                                            const char * const  *recipients,

@@ -1400,8 +1400,6 @@ koi_syncer_queue_message (KoiSyncer                *self,
       g_mime_multipart_add (mixed, g_mime_message_get_mime_part (message));
       g_mime_multipart_add (mixed, GMIME_OBJECT (part));
       g_mime_message_set_mime_part (message, GMIME_OBJECT (mixed));
-      if (!koi_coi_split_file_message (message, &raw, &tail, error))
-        return 0;
     }
 
   row.account_id = self->account->id;
@@ -1446,6 +1444,15 @@ koi_syncer_queue_message (KoiSyncer                *self,
                                         error))
         return 0;
       raw = koi_coi_message_to_bytes (message);
+    }
+  else
+    {
+      /* A file message too, streaming from the file (koi-syncer-encrypt.c). */
+      if (!koi_syncer_encrypt_file_message (self, message, recipients, file, &raw, &tail,
+                                            &crypto_state.encrypted, error))
+        return 0;
+      if (!crypto_state.encrypted && !koi_coi_split_file_message (message, &raw, &tail, error))
+        return 0;
     }
 
   if (file != NULL)
