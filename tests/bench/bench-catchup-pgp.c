@@ -292,7 +292,13 @@ main (int   argc,
   if (n_messages == 0)
     g_error ("KOI_BENCH_MESSAGES must be a positive number");
 
-  cli = koi_test_cli_new ();
+  {
+    static const char * const users[] = {
+      ALICE ":alice-secret", BOB ":bob-secret", CAROL ":carol-secret", NULL
+    };
+
+    cli = koi_test_cli_new_with_users (users);
+  }
   koi_test_cli_add_account (cli, "bob", BOB, "bob-secret");
   koi_test_cli_add_account (cli, "carol", CAROL, "carol-secret");
   koi_test_cli_add_account (cli, "alice", ALICE, "alice-secret");
