@@ -7,6 +7,7 @@
 
 #include "koi-coi-error.h"
 #include "koi-coi-gmime.h"
+#include "koi-coi-member-fpr.h"
 #include "koi-coi-parser.h"
 #include "koi-coi-private.h"
 #include "koi-coi-text.h"
@@ -607,6 +608,7 @@ koi_coi_parse_message (GMimeMessage *message,
 
   parsed->autocrypt = koi_coi_autocrypt_read_sender (message, parsed->from_address);
   parsed->autocrypt_gossip = koi_coi_autocrypt_read_gossip (message);
+  parsed->member_fingerprints = koi_coi_member_fpr_read (message, parsed->to);
 
   value = g_mime_message_get_subject (message);
   parsed->subject = value != NULL ? koi_coi_one_line (value, KOI_COI_MAX_SUBJECT) : g_strdup ("");
@@ -823,6 +825,7 @@ koi_coi_parsed_free (KoiCoiParsed *parsed)
   g_free (parsed->from_name);
   g_clear_pointer (&parsed->to, g_ptr_array_unref);
   g_clear_pointer (&parsed->cc, g_ptr_array_unref);
+  g_clear_pointer (&parsed->member_fingerprints, g_ptr_array_unref);
   g_free (parsed->subject);
   g_free (parsed->in_reply_to);
   g_clear_pointer (&parsed->references, g_ptr_array_unref);

@@ -186,6 +186,9 @@ typedef enum
  *   headers of the message and of its top MIME part; never %NULL. Only
  *   worth believing in a mail that was encrypted and validly signed: the
  *   parser does not know, the engine does
+ * @member_fingerprints: (nullable) (element-type utf8): Delta Chat's
+ *   Chat-Group-Member-Fpr, one fingerprint per address of @to in its order
+ *   (koi-coi-member-fpr.h); as trustworthy as the gossip
  *
  * What one mail means to Koi. Free with koi_coi_parsed_free().
  */
@@ -236,6 +239,7 @@ typedef struct
   int              signature;
   KoiCoiAutocrypt *autocrypt;
   GPtrArray       *autocrypt_gossip;
+  GPtrArray       *member_fingerprints;
 } KoiCoiParsed;
 
 /**

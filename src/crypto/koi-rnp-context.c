@@ -15,6 +15,13 @@ struct _KoiRnpContext
   rnp_ffi_t ffi;
   char *own_fingerprint;
   char *own_address;
+  /* Key bytes already imported into @ffi → their fingerprint (GBytes →
+   * char*). Every mail of a chat carries the same key, and reading and
+   * importing it again checked its self-signatures twice per message:
+   * the largest cost of an encrypted catch-up after the message's own
+   * crypto (docs/PERFORMANCE.md, section 16). Keys are never removed from
+   * @ffi, so an entry stays true. */
+  GHashTable *imported;
 };
 
 G_DEFINE_FINAL_TYPE (KoiRnpContext, koi_rnp_context, GMIME_TYPE_CRYPTO_CONTEXT)
@@ -109,6 +116,13 @@ koi_rnp_context_add_public_key (KoiRnpContext  *self,
   g_return_val_if_fail (KOI_IS_RNP_CONTEXT (self), NULL);
   g_return_val_if_fail (keydata != NULL, NULL);
 
+  {
+    const char *known = g_hash_table_lookup (self->imported, keydata);
+
+    if (known != NULL)
+      return g_strdup (known);
+  }
+
   fingerprint = koi_pgp_key_fingerprint (keydata, error);
   if (fingerprint == NULL)
     return NULL;
@@ -126,6 +140,7 @@ koi_rnp_context_add_public_key (KoiRnpContext  *self,
                    "The key could not be imported: %s", rnp_result_to_string (status));
       return NULL;
     }
+  g_hash_table_insert (self->imported, g_bytes_ref (keydata), g_strdup (fingerprint));
   return g_steal_pointer (&fingerprint);
 }
 
@@ -658,6 +673,7 @@ koi_rnp_context_finalize (GObject *object)
   KoiRnpContext *self = KOI_RNP_CONTEXT (object);
 
   rnp_ffi_destroy (self->ffi);
+  g_hash_table_unref (self->imported);
   g_free (self->own_fingerprint);
   g_free (self->own_address);
 
@@ -690,6 +706,8 @@ koi_rnp_context_init (KoiRnpContext *self)
 {
   if (rnp_ffi_create (&self->ffi, "GPG", "GPG") != RNP_SUCCESS)
     g_error ("librnp could not create a keyring");
+  self->imported = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+                                          (GDestroyNotify) g_bytes_unref, g_free);
 }
 
 KoiRnpContext *

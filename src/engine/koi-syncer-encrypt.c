@@ -13,6 +13,7 @@
 #include "koi-coi-attachment.h"
 #include "koi-coi-autocrypt.h"
 #include "koi-coi-gmime.h"
+#include "koi-coi-member-fpr.h"
 #include "koi-peer-keys.h"
 #include "koi-pgp-mime.h"
 #include "koi-syncer-private.h"
@@ -76,7 +77,8 @@ protect_headers (GMimeMessage *message,
 static GPtrArray *
 recipient_keys (KoiSyncer           *self,
                 KoiRnpContext       *crypto,
-                const char * const  *recipients)
+                const char * const  *recipients,
+                GHashTable          *by_address)
 {
   g_autoptr (GPtrArray) fingerprints = g_ptr_array_new_with_free_func (g_free);
 
@@ -98,9 +100,28 @@ recipient_keys (KoiSyncer           *self,
           return NULL;
         }
       g_ptr_array_add (fingerprints, fingerprint);
+      g_hash_table_insert (by_address, g_ascii_strdown (recipients[i], -1), g_strdup (fingerprint));
     }
   g_ptr_array_add (fingerprints, NULL);
   return g_steal_pointer (&fingerprints);
+}
+
+/* Delta Chat's Chat-Group-Member-Fpr on a group mail: every To address's
+ * fingerprint in To's order (the own address among them), so a receiver
+ * pairs each member with the key this mail went to. Written before the
+ * headers are protected: it is a Chat-* header and rides inside. */
+static void
+add_member_fingerprints (KoiSyncer     *self,
+                         KoiRnpContext *crypto,
+                         GMimeMessage  *message,
+                         GHashTable    *by_address)
+{
+  g_autofree char *value = koi_coi_member_fpr_for_to (message, self->account->address,
+                                                      koi_rnp_context_get_own_fingerprint (crypto),
+                                                      by_address);
+
+  if (value != NULL)
+    g_mime_object_set_header (GMIME_OBJECT (message), KOI_COI_MEMBER_FPR_HEADER, value, NULL);
 }
 
 /* Autocrypt-Gossip for every other recipient of a mail that goes to more
@@ -148,15 +169,19 @@ koi_syncer_encrypt_outgoing (KoiSyncer           *self,
 {
   KoiRnpContext *crypto;
   g_autoptr (GPtrArray) fingerprints = NULL;
+  g_autoptr (GHashTable) by_address = NULL;
   g_autoptr (GMimeObject) inner = NULL;
   GMimeMultipartEncrypted *wrapped;
 
   *encrypted = FALSE;
   if (!self->encrypt || (crypto = koi_syncer_crypto (self)) == NULL)
     return TRUE;
-  fingerprints = recipient_keys (self, crypto, recipients);
+  by_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  fingerprints = recipient_keys (self, crypto, recipients, by_address);
   if (fingerprints == NULL)
     return TRUE;
+
+  add_member_fingerprints (self, crypto, message, by_address);
 
   inner = g_object_ref (g_mime_message_get_mime_part (message));
   protect_headers (message, inner);

@@ -1477,6 +1477,27 @@ on_find_message_activated (KoiConversationView *self,
     koi_conversation_view_show_message (self, message_id);
 }
 
+/* Message Info's word on end-to-end encryption. A failed signature check
+ * comes first: the text may not be from who it says, encrypted or not. */
+static const char *
+crypto_words (KoiMessage *message)
+{
+  switch (koi_message_get_signature (message))
+    {
+    case KOI_MESSAGE_SIGNATURE_BAD:
+      return _("Signature not valid");
+    case KOI_MESSAGE_SIGNATURE_UNKNOWN:
+      if (koi_message_get_encrypted (message))
+        return _("Encrypted (end-to-end), signed with a key that is not known");
+      break;
+    case KOI_MESSAGE_SIGNATURE_NONE:
+    case KOI_MESSAGE_SIGNATURE_VALID:
+    default:
+      break;
+    }
+  return koi_message_get_encrypted (message) ? _("Encrypted (end-to-end)") : _("Not encrypted");
+}
+
 static void
 info_action (GtkWidget  *widget,
              const char *action_name,
@@ -1498,6 +1519,11 @@ info_action (GtkWidget  *widget,
                           koi_message_get_from_address (message) != NULL
                             ? koi_message_get_from_address (message) : "",
                           when, koi_message_get_message_id (message));
+  {
+    g_autofree char *plain = g_steal_pointer (&body);
+
+    body = g_strconcat (crypto_words (message), "\n", plain, NULL);
+  }
   if (koi_message_get_read_by (message) != NULL)
     {
       g_autofree char *plain = g_steal_pointer (&body);

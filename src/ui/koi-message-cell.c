@@ -121,8 +121,9 @@ char *
 koi_message_cell_dup_accessible_label (KoiMessageCell *self)
 {
   KoiMessage *item = self->item;
-  const char *who, *text, *state;
+  const char *who, *text, *state, *crypto = NULL;
   g_autofree char *clock = NULL;
+  g_autofree char *label = NULL;
 
   g_return_val_if_fail (KOI_IS_MESSAGE_CELL (self), NULL);
 
@@ -140,9 +141,21 @@ koi_message_cell_dup_accessible_label (KoiMessageCell *self)
   if (state != NULL)
     /* TRANSLATORS: what a screen reader says for a message: who, time,
      * text, state, e.g. "You, 10:42, Are you coming?, read" */
-    return g_strdup_printf (_("%s, %s, %s, %s"), who ? who : "", clock, text, state);
-  /* TRANSLATORS: what a screen reader says for a message: who, time, text */
-  return g_strdup_printf (_("%s, %s, %s"), who ? who : "", clock, text);
+    label = g_strdup_printf (_("%s, %s, %s, %s"), who ? who : "", clock, text, state);
+  else
+    /* TRANSLATORS: what a screen reader says for a message: who, time, text */
+    label = g_strdup_printf (_("%s, %s, %s"), who ? who : "", clock, text);
+
+  /* What the padlock (or its warning) beside the time says to the eye. */
+  if (koi_message_get_signature (item) == KOI_MESSAGE_SIGNATURE_BAD)
+    crypto = _("signature not valid");
+  else if (koi_message_get_encrypted (item))
+    crypto = _("encrypted");
+  if (crypto == NULL)
+    return g_steal_pointer (&label);
+  /* TRANSLATORS: a message's screen reader text (above) and how it came:
+   * "encrypted" or "signature not valid" */
+  return g_strdup_printf (_("%s, %s"), label, crypto);
 }
 
 /* The label goes on the cell and on the list's item widget around it,

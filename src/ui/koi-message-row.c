@@ -44,6 +44,7 @@ struct _KoiMessageRow
   GtkLabel   *text_label;
   GtkButton  *full_button;
   GtkLabel   *time_label;
+  GtkImage   *lock_image;
   GtkImage   *state_image;
   GtkLabel   *state_label;
   GtkWidget  *retry_button;
@@ -268,6 +269,32 @@ update_state (KoiMessageRow *self)
     gtk_widget_remove_css_class (self->bubble, "failed");
 }
 
+/* The padlock beside the time: the message came end-to-end encrypted. A
+ * signature that failed its check outweighs it (the text may not be from
+ * who it says), so that shows a warning instead, on plain mail too. A
+ * missing or unknown-key signature is no warning: Delta Chat and older
+ * Koi mail sign only what they encrypt, and Message Info tells the rest. */
+static void
+update_crypto (KoiMessageRow *self)
+{
+  KoiMessage *item = self->item;
+  gboolean loaded = item != NULL && koi_message_get_loaded (item);
+  gboolean bad = loaded && koi_message_get_signature (item) == KOI_MESSAGE_SIGNATURE_BAD;
+  gboolean encrypted = loaded && koi_message_get_encrypted (item);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->lock_image), bad || encrypted);
+  if (!bad && !encrypted)
+    return;
+  gtk_image_set_from_icon_name (self->lock_image,
+                                bad ? "koi-signature-bad-symbolic" : "koi-lock-symbolic");
+  if (bad)
+    gtk_widget_add_css_class (GTK_WIDGET (self->lock_image), "warning");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->lock_image), "warning");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->lock_image), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  bad ? _("Signature not valid") : _("Encrypted"), -1);
+}
+
 /* A wrapped GtkLabel finds its minimum width by laying its text out as
  * narrow as it may get: at width 0 that is one line per character (wrap
  * mode word-char), and Pango shapes the rest of the paragraph again at
@@ -440,6 +467,7 @@ update_all (KoiMessageRow *self)
 
   update_text (self);
   update_state (self);
+  update_crypto (self);
   update_grouping (self);
   update_extras (self);
 }
@@ -1050,6 +1078,7 @@ koi_message_row_class_init (KoiMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, text_label);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, full_button);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, time_label);
+  gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, lock_image);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, state_image);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, state_label);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, retry_button);

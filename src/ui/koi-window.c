@@ -325,6 +325,37 @@ update_chat_title (KoiWindow  *self,
                                  address != NULL && g_strcmp0 (title, address) != 0 ? address : "");
 }
 
+/* The header's padlock: the next message in the open chat goes end-to-end
+ * encrypted. That is what the engine decides when sending
+ * (koi-syncer-encrypt.c): every other member's key is known and the user
+ * lets it encrypt. It follows both, so it appears as a key arrives. */
+static void
+update_chat_lock (KoiWindow *self)
+{
+  GSettings *settings = app_settings (self);
+  gboolean allowed = settings == NULL || g_settings_get_boolean (settings, "encrypt-when-possible");
+
+  if (settings != NULL && !self->watching_encrypt)
+    {
+      self->watching_encrypt = TRUE;
+      g_signal_connect_object (settings, "changed::encrypt-when-possible",
+                               G_CALLBACK (update_chat_lock), self, G_CONNECT_SWAPPED);
+    }
+  gtk_widget_set_visible (self->chat_lock_image,
+                          allowed && self->open_chat != NULL &&
+                          koi_chat_get_keys_known (self->open_chat) &&
+                          !koi_chat_get_not_member (self->open_chat));
+}
+
+static void
+on_chat_keys_known (KoiWindow  *self,
+                    GParamSpec *pspec,
+                    KoiChat    *chat)
+{
+  if (chat == self->open_chat)
+    update_chat_lock (self);
+}
+
 static void
 show_chat (KoiWindow *self,
            KoiChat   *chat)
@@ -341,8 +372,13 @@ show_chat (KoiWindow *self,
     {
       g_object_set_data (G_OBJECT (chat), "koi-window-chat-title", self);
       g_signal_connect_object (chat, "notify::title", G_CALLBACK (update_chat_title), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (chat, "notify::keys-known", G_CALLBACK (on_chat_keys_known), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (chat, "notify::not-member", G_CALLBACK (on_chat_keys_known), self,
+                               G_CONNECT_SWAPPED);
     }
   koi_window_update_actions (self);
+  update_chat_lock (self);
 
   if (chat == NULL)
     {
@@ -946,6 +982,7 @@ koi_window_class_init (KoiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, chat_list_scroller);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, search_results);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, chat_title);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, chat_lock_image);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, details_button);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, conversation_stack);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, conversation_view);

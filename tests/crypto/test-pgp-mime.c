@@ -295,6 +295,42 @@ test_signed_by_another_key (Fixture       *fixture,
   g_assert_cmpint (koi_pgp_mime_signature_state (NULL, NULL), ==, KOI_PGP_SIGNATURE_NONE);
 }
 
+/* The same key bytes come with every mail of a chat: the second time they
+ * give the same fingerprint without being read again, and mail signed
+ * with that key still checks as valid; bytes that are no key are still
+ * refused, however often a good key came before. */
+static void
+test_same_key_again (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) keydata = koi_rnp_context_export_autocrypt (fixture->bob, &error);
+  g_autoptr (GBytes) garbage = g_bytes_new_static ("\x99\x00\x01x", 4);
+  g_autofree char *wire = encrypt_mail (fixture->bob, fixture->alice_fp, "Again");
+  KoiPgpSignature signature = KOI_PGP_SIGNATURE_NONE;
+  g_autofree char *read = NULL;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *fingerprint = koi_rnp_context_add_public_key (fixture->alice, keydata, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (fingerprint, ==, fixture->bob_fp);
+    }
+  read = decrypt_mail (fixture->alice, wire, fixture->bob_fp, &signature, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (read, ==, "Again");
+  g_assert_cmpint (signature, ==, KOI_PGP_SIGNATURE_VALID);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (GError) refused = NULL;
+
+      g_assert_null (koi_rnp_context_add_public_key (fixture->alice, garbage, &refused));
+      g_assert_error (refused, KOI_PGP_ERROR, KOI_PGP_ERROR_BAD_KEY);
+    }
+}
+
 /* A detached signature over altered content is reported bad, even though
  * the signer's key is the sender's. */
 static void
@@ -526,6 +562,7 @@ main (int argc, char **argv)
   ADD ("altered-signature", test_altered_signature);
   ADD ("not-for-this-device", test_not_for_this_device);
   ADD ("unknown-recipient", test_unknown_recipient);
+  ADD ("same-key-again", test_same_key_again);
 #undef ADD
   return g_test_run ();
 }
