@@ -277,6 +277,7 @@ koi_syncer_encrypt_file_message (KoiSyncer                *self,
   KoiRnpContext *crypto;
   g_autoptr (GPtrArray) fingerprints = NULL;
   g_autoptr (GPtrArray) names = g_ptr_array_new ();
+  g_autoptr (GHashTable) by_address = NULL;
   g_autoptr (GMimeObject) inner = NULL;
   g_autoptr (GBytes) inner_head = NULL;
   g_autoptr (GBytes) inner_tail = NULL;
@@ -298,12 +299,14 @@ koi_syncer_encrypt_file_message (KoiSyncer                *self,
   *encrypted = FALSE;
   if (!self->encrypt || (crypto = koi_syncer_crypto (self)) == NULL)
     return TRUE;
-  fingerprints = recipient_keys (self, crypto, recipients);
+  by_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  fingerprints = recipient_keys (self, crypto, recipients, by_address);
   if (fingerprints == NULL)
     return TRUE;
   for (guint i = 0; fingerprints->pdata[i] != NULL; i++)
     g_ptr_array_add (names, fingerprints->pdata[i]);
 
+  add_member_fingerprints (self, crypto, message, by_address);
   inner = g_object_ref (g_mime_message_get_mime_part (message));
   protect_headers (message, inner);
   add_gossip (self, message, recipients);
