@@ -25,6 +25,7 @@
 #include "koi-profile.h"
 #include "koi-smtp.h"
 #include "koi-store.h"
+#include "koi-profile-lock.h"
 #include "koi-store-group.h"
 #include "koi-syncer.h"
 #include "koi-syncer-group.h"
@@ -1188,8 +1189,15 @@ command_watch (const char *profile_dir,
   g_autoptr (GHashTable) states = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr (GHashTable) reads = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   Watch watch = { loop, NULL, EXIT_OK, 0, states, reads };
+  g_autoptr (KoiProfileLock) lock = NULL;
   guint sigint, sigterm;
 
+  /* watch runs an engine as the window does: one of them per profile. */
+  if (!koi_profile_ensure (profile_dir, &error))
+    return report_error (error);
+  lock = koi_profile_lock_acquire (profile_dir, &error);
+  if (lock == NULL)
+    return report_error (error);
   if (!profile_open (&profile, profile_dir, TRUE, &error))
     return report_error (error);
   watch.store = profile.store;
