@@ -351,6 +351,7 @@ test_huge_line (void)
   GtkTextView *text_view;
   GtkTextBuffer *buffer;
   GtkTextIter start, end;
+  g_autoptr (GdkTexture) shot = NULL;
   graphene_rect_t bounds;
   gint64 began;
   gint64 end_time;
@@ -400,6 +401,8 @@ test_huge_line (void)
   koi_compat_list_scroll_to (koi_conversation_view_get_list_view (view), 1);
   koi_test_ui_iterate_ms (200);
   g_assert_true (koi_conversation_view_row_in_view (view, button));
+  g_clear_object (&shot);
+  shot = koi_test_ui_shoot (GTK_WIDGET (window), "long-message.png", 8);
 
   /* It opens the whole text, wrapped, selectable, not editable. */
   began = g_get_monotonic_time ();
@@ -429,6 +432,8 @@ test_huge_line (void)
   g_assert_cmpint (gtk_text_view_get_wrap_mode (text_view), ==, GTK_WRAP_WORD_CHAR);
   g_assert_false (gtk_text_view_get_editable (text_view));
   g_assert_nonnull (gtk_widget_get_ancestor (GTK_WIDGET (text_view), GTK_TYPE_SCROLLED_WINDOW));
+  g_clear_object (&shot);
+  shot = koi_test_ui_shoot (GTK_WIDGET (gtk_widget_get_root (dialog)), "long-message-full.png", 8);
   /* Selectable: select all and copy what is selected. */
   gtk_text_buffer_select_range (buffer, &start, &end);
   g_assert_true (gtk_text_buffer_get_has_selection (buffer));
