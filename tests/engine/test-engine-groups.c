@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "koi-test-cli.h"
+#include "koi-test-own-key.h"
 #include "koi-test-deltachat.h"
 
 static const char * const users[] = {
@@ -781,10 +782,10 @@ test_two_devices_order (void)
    * group's mail is encrypted to it): the key file (the passphrase is in
    * the keyring both profiles use), before the phone's first sync. */
   {
-    g_autofree char *desktop = koi_test_cli_profile (cli, "alice");
     g_autofree char *phone = koi_test_cli_profile (cli, "alice-phone");
-    g_autofree char *from = g_build_filename (desktop, "key-1.pgp", NULL);
-    g_autofree char *to = g_build_filename (phone, "key-1.pgp", NULL);
+    g_autofree char *from = koi_test_own_key_path (cli, "alice");
+    g_autofree char *name = g_path_get_basename (from);
+    g_autofree char *to = g_build_filename (phone, name, NULL);
     g_autofree char *key = NULL;
     gsize length = 0;
     g_autoptr (GError) error = NULL;
@@ -811,7 +812,7 @@ test_two_devices_order (void)
    * carol and renames a second later. The desktop syncs in between. */
   g_free (run_ok (cli, "alice", "group", "rename", alice_chat, "Trip 2", NULL));
   g_free (run_ok (cli, "alice", "group", "add", alice_chat, "dave@example.org", NULL));
-  wait_for_empty_queue (cli);
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
   g_free (run_ok (cli, "alice", "sync", NULL));
   g_usleep (G_USEC_PER_SEC + 100 * 1000);   /* Dates have whole seconds */
   g_free (run_ok (cli, "bob", "group", "remove", bob_chat, "carol@example.org", NULL));
