@@ -25,6 +25,7 @@
 #include "koi-profile.h"
 #include "koi-smtp.h"
 #include "koi-store.h"
+#include "koi-profile-lock.h"
 #include "koi-store-group.h"
 #include "koi-syncer.h"
 #include "koi-syncer-group.h"
@@ -127,7 +128,8 @@ static const char usage[] =
   "               \"connection\",\n"
   "               \"synced\", \"error\". Stops on SIGINT/SIGTERM. Every \"message\"\n"
   "               carries a \"cursor\": --since CURSOR first prints every message\n"
-  "               stored after it, so a restarted bot misses nothing.\n"
+  "               stored after it, so a restarted bot misses nothing. One watch\n"
+  "               (or Koi window) per profile folder: a second one is refused.\n"
   "  chats        the chats, newest activity first, one JSON object per line;\n"
   "               a stranger's chat has \"request\": \"request\" (or \"dismissed\").\n"
   "  request      answers a contact request: accept lets the chat in (the sender\n"
@@ -1188,8 +1190,15 @@ command_watch (const char *profile_dir,
   g_autoptr (GHashTable) states = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr (GHashTable) reads = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   Watch watch = { loop, NULL, EXIT_OK, 0, states, reads };
+  g_autoptr (KoiProfileLock) lock = NULL;
   guint sigint, sigterm;
 
+  /* watch runs an engine as the window does: one of them per profile. */
+  if (!koi_profile_ensure (profile_dir, &error))
+    return report_error (error);
+  lock = koi_profile_lock_acquire (profile_dir, &error);
+  if (lock == NULL)
+    return report_error (error);
   if (!profile_open (&profile, profile_dir, TRUE, &error))
     return report_error (error);
   watch.store = profile.store;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "koi-account-config.h"
+#include "koi-profile-lock.h"
 #include "koi-profile.h"
 #include "koi-secret.h"
 #include "koi-server-config.h"
@@ -23,6 +24,8 @@ struct _KoiSession
   int             move_chat_mail;  /* -1: each account's stored setting */
   int             read_receipts;   /* -1: each account's stored setting */
   gboolean        encrypt;         /* "encrypt when possible" */
+  gboolean        exclusive;       /* take the profile's lock when loading */
+  KoiProfileLock *lock;            /* set by the load thread, then kept */
 };
 
 G_DEFINE_FINAL_TYPE (KoiSession, koi_session, G_TYPE_OBJECT)
@@ -308,7 +311,15 @@ profile_ensure_thread (GTask        *task,
   /* A damaged, newer or locked store fails the load with its
    * KOI_STORE_ERROR before anything opens it (koi_store_open would set a
    * damaged one aside by itself): the window asks the user first. */
-  if (koi_profile_ensure (profile_dir, &error) && koi_store_check (store_path, &error))
+  KoiSession *self = KOI_SESSION (source_object);
+
+  /* A second Koi on this profile is refused first (KOI_STORE_ERROR_BUSY,
+   * the window's "Koi Is Already Running"); the lock is kept from then on,
+   * also through a Try Again after another failure. */
+  if (koi_profile_ensure (profile_dir, &error) &&
+      (!self->exclusive || self->lock != NULL ||
+       (self->lock = koi_profile_lock_acquire (profile_dir, &error)) != NULL) &&
+      koi_store_check (store_path, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -551,6 +562,7 @@ koi_session_finalize (GObject *object)
   g_clear_object (&self->reader);
   g_clear_pointer (&self->profile_dir, g_free);
   g_clear_pointer (&self->store_path, g_free);
+  g_clear_pointer (&self->lock, koi_profile_lock_release);
 
   G_OBJECT_CLASS (koi_session_parent_class)->finalize (object);
 }
@@ -637,4 +649,13 @@ koi_session_init (KoiSession *self)
   self->move_chat_mail = -1;
   self->read_receipts = -1;
   self->encrypt = TRUE;
+}
+
+void
+koi_session_set_exclusive (KoiSession *self,
+                           gboolean    exclusive)
+{
+  g_return_if_fail (KOI_IS_SESSION (self));
+
+  self->exclusive = exclusive;
 }

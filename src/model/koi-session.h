@@ -89,6 +89,12 @@ void            koi_session_shutdown           (KoiSession           *self);
 
 /* Whether chat mail is moved out of INBOX (the user's preference), for
  * every account now and later. */
+/* Loading takes the profile folder's lock (koi-profile-lock.h) and fails
+ * with KOI_STORE_ERROR_BUSY while another process holds it. The window
+ * sets it before the first load; tests that open one profile twice in one
+ * process leave it off. */
+void             koi_session_set_exclusive      (KoiSession *self,
+                                                 gboolean    exclusive);
 void             koi_session_set_move_chat_mail (KoiSession *self,
                                                  gboolean    move);
 /* Whether read receipts are asked for and sent (the user's preference),

@@ -394,6 +394,7 @@ koi_application_startup (GApplication *app)
     }
 
   self->session = koi_session_new (self->profile_dir);
+  koi_session_set_exclusive (self->session, TRUE);
 
   self->notifier = koi_notifier_new (app, self->settings);
   koi_notifier_set_shown_func (self->notifier, chat_is_shown, self);

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "koi-compat.h"
+#include "koi-bubble-text.h"
 #include "koi-message-cell.h"
 #include "koi-ui-format.h"
 
@@ -124,6 +125,7 @@ koi_message_cell_dup_accessible_label (KoiMessageCell *self)
   const char *who, *text, *state, *crypto = NULL;
   g_autofree char *clock = NULL;
   g_autofree char *label = NULL;
+  g_autofree char *cut = NULL;
 
   g_return_val_if_fail (KOI_IS_MESSAGE_CELL (self), NULL);
 
@@ -137,6 +139,10 @@ koi_message_cell_dup_accessible_label (KoiMessageCell *self)
   clock = koi_ui_format_clock (koi_message_get_timestamp (item));
   text = koi_message_get_deleted (item) ? _("Message deleted")
     : koi_message_get_text (item) != NULL ? koi_message_get_text (item) : "";
+  /* What the bubble shows, not a megabyte read out. */
+  cut = koi_bubble_text_cut (text);
+  if (cut != NULL)
+    text = cut;
   state = state_words (item);
   if (state != NULL)
     /* TRANSLATORS: what a screen reader says for a message: who, time,
@@ -303,13 +309,16 @@ estimate_height (KoiMessageCell *self,
 {
   int cw, lh, chars;
   KoiMessage *item = self->item;
+  g_autofree char *cut = NULL;
 
   if (item == NULL || !koi_message_get_loaded (item))
     return CHROME_HEIGHT;
   font_size (self, &cw, &lh);
   chars = width > 0 ? (width - CHROME_WIDTH) / cw : TEXT_MAX_CHARS;
   chars = CLAMP (chars, 8, TEXT_MAX_CHARS);
-  return CHROME_HEIGHT + lh * estimate_lines (koi_message_get_text (item), chars);
+  /* The bubble draws at most the cut text (koi-bubble-text.h). */
+  cut = koi_bubble_text_cut (koi_message_get_text (item));
+  return CHROME_HEIGHT + lh * estimate_lines (cut != NULL ? cut : koi_message_get_text (item), chars);
 }
 
 static void

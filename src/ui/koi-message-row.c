@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "koi-bubble-text.h"
 #include "koi-compat.h"
 #include "koi-group-info.h"
 #include "koi-file-bubble.h"
@@ -14,6 +15,7 @@
 #include "koi-image-file.h"
 
 #include "koi-message-extras.h"
+#include "koi-full-text-dialog.h"
 #include "koi-message-row.h"
 #include "koi-quote-block.h"
 #include "koi-reaction-bar.h"
@@ -28,6 +30,7 @@
 #define PLACEHOLDER_HEIGHT 36
 /* See wrap_floor(): the narrowest a long text's bubble gets, in characters. */
 #define WRAP_FLOOR_CHARS 16
+
 
 struct _KoiMessageRow
 {
@@ -64,6 +67,7 @@ struct _KoiMessageRow
   char       *state_text;
   gboolean    grouped;
   gboolean    show_full;
+  gboolean    text_cut;   /* the bubble shows only the start of the text */
   gboolean    show_avatar;   /* a group: who wrote it matters */
   gboolean    offline;       /* the account cannot reach its server now */
 };
@@ -354,12 +358,25 @@ update_text (KoiMessageRow *self)
       gtk_widget_add_css_class (GTK_WIDGET (self->text_label), "dim-label");
       gtk_widget_set_visible (GTK_WIDGET (self->text_label), TRUE);
       gtk_widget_set_visible (GTK_WIDGET (self->full_button), FALSE);
+      self->text_cut = FALSE;
       return;
     }
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->text_label), "dim-label");
-  markup = koi_ui_text_to_markup (self->show_full && full != NULL ? full : text);
-  wrap_floor (self->text_label, self->show_full && full != NULL ? full : text);
+  {
+    const char *shown = self->show_full && full != NULL ? full : text;
+    g_autofree char *cut = koi_bubble_text_cut (shown);
+
+    /* Too long for a bubble: its start, and the button opens the whole. */
+    self->text_cut = cut != NULL;
+    if (self->text_cut)
+      {
+        gtk_widget_set_visible (GTK_WIDGET (self->full_button), TRUE);
+        gtk_button_set_label (self->full_button, _("Show Full Message"));
+      }
+    markup = koi_ui_text_to_markup (cut != NULL ? cut : shown);
+    wrap_floor (self->text_label, cut != NULL ? cut : shown);
+  }
   gtk_label_set_markup (self->text_label, markup);
   gtk_widget_set_visible (GTK_WIDGET (self->text_label), text != NULL && *text != '\0');
 }
@@ -717,6 +734,16 @@ static void
 on_full_clicked (KoiMessageRow *self,
                  GtkButton     *button)
 {
+  if (self->text_cut && self->item != NULL)
+    {
+      const char *full = koi_message_get_full_text (self->item);
+      GtkWidget *dialog;
+
+      dialog = koi_full_text_dialog_new (self->show_full && full != NULL ? full
+                                         : koi_message_get_text (self->item));
+      koi_compat_present_dialog (dialog, GTK_WIDGET (self));
+      return;
+    }
   self->show_full = !self->show_full;
   update_text (self);
 }

@@ -590,6 +590,42 @@ test_clear_errors (void)
   g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, &err, "--profile", profile, "chats", NULL), ==, 7);
 }
 
+/* A second Koi on one profile folder is refused with a message that says
+ * which process has it; one-shot commands go on working beside the running
+ * one, and once it stops the next one starts. */
+static void
+test_one_watch_per_profile (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (KoiTestWatch) watch = NULL;
+  g_autoptr (KoiTestWatch) again = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *named = NULL;
+  guint from = 0;
+
+  setup_two_accounts (cli);
+  dir = koi_test_cli_profile (cli, "bob");
+  watch = koi_test_watch_start (cli, "bob");
+
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, &err, "--profile", dir, "watch", NULL), !=, 0);
+  named = g_strdup_printf ("Another Koi (process %d) is already using the profile folder %s",
+                           (int) g_ascii_strtoll (g_subprocess_get_identifier (watch->process),
+                                                  NULL, 10), dir);
+  g_assert_nonnull (strstr (err, named));
+
+  /* A send from bob's profile beside its running watch still works, and
+   * the watch sees alice's answer. */
+  g_free (koi_test_cli_send (cli, "bob", "alice@example.org", "Sent beside the watch"));
+  id = koi_test_cli_send (cli, "alice", "bob@example.org", "Seen by the watch");
+  g_assert_nonnull (koi_test_watch_wait (watch, &from, "message", "message_id", id, DELIVERY_TIMEOUT_S));
+
+  g_clear_pointer (&watch, koi_test_watch_stop);
+  again = koi_test_watch_start (cli, "bob");
+  g_assert_nonnull (again);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -608,6 +644,7 @@ main (int   argc,
   g_test_add_func ("/engine/cli/move-switched-off", test_move_switched_off);
   g_test_add_func ("/engine/cli/move-off-by-default", test_move_off_by_default);
   g_test_add_func ("/engine/cli/clear-errors", test_clear_errors);
+  g_test_add_func ("/engine/cli/one-watch-per-profile", test_one_watch_per_profile);
 
   return g_test_run ();
 }
