@@ -121,6 +121,7 @@ koi_syncer_new (KoiStore               *store,
     self->events = *events;
   self->user_data = user_data;
   self->read_receipts = -1;
+  self->auto_download_max = -1;
   self->encrypt = TRUE;
 
   /* Moving chat mail out of INBOX is the user's explicit choice: another
@@ -1606,7 +1607,8 @@ send_one (KoiSyncer                *self,
     {
       /* Too large for the server, or the file is gone: no retry helps. */
       if (g_error_matches (local_error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TOO_LARGE) ||
-          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
+          g_error_matches (local_error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_CANCELLED))
         {
           if (!koi_store_outbox_fail (self->store, item->outbox_id, local_error->message, &store_error))
             g_message ("Could not record a failed send: %s", store_error->message);

@@ -200,6 +200,9 @@ gboolean      koi_account_get_saving           (KoiAccount           *self);
  * the message's attachments then move on in place). */
 void          koi_account_download             (KoiAccount           *self,
                                                 gint64                message_id);
+/* Stops the message's file on its way up or down (koi_engine_cancel_transfer). */
+void          koi_account_cancel_transfer      (KoiAccount           *self,
+                                                gint64                message_id);
 void          koi_account_retry                (KoiAccount           *self,
                                                 gint64                message_id);
 

@@ -240,6 +240,45 @@ test_too_large (void)
   g_assert_true (koi_test_mailserver_queue_is_empty (cli->server));
 }
 
+/* The limit is the server's own: Postfix set to take 1 MiB announces
+ * SIZE 1048576 in its EHLO; the account's setup keeps it, so a 2 MB file is
+ * refused with both numbers before anything is queued, and a file well
+ * under it still goes. */
+static void
+test_server_size_limit (void)
+{
+  g_autoptr (KoiTestCli) cli = NULL;
+  g_autofree char *big = NULL;
+  g_autofree char *small = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *big_sha = NULL;
+  g_autofree char *small_sha = NULL;
+
+  g_setenv ("KOI_MAILSERVER_MAX_MESSAGE_SIZE", "1048576", TRUE);
+  cli = koi_test_cli_new ();
+  g_unsetenv ("KOI_MAILSERVER_MAX_MESSAGE_SIZE");
+  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
+  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+  dir = koi_test_cli_profile (cli, "alice");
+  big = write_random_file (cli, "two-megabytes.bin", NULL, 2 * 1000 * 1000, &big_sha);
+  small = write_random_file (cli, "small.bin", NULL, 100 * 1000, &small_sha);
+
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, &err, "--profile", dir, "send", "--file", big,
+                                     "bob@example.org", NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "2000000 bytes"));
+  g_assert_nonnull (strstr (err, "takes at most 1048576 bytes"));
+  g_assert_true (koi_test_mailserver_queue_is_empty (cli->server));
+
+  g_free (send_file (cli, small, NULL));
+  {
+    g_autoptr (GPtrArray) bobs = sync_until (cli, "bob", "alice@example.org", 1);
+
+    g_assert_cmpuint (bobs->len, ==, 1);
+    g_assert_cmpstr (member (first_attachment (g_ptr_array_index (bobs, 0)), "name"), ==, "small.bin");
+  }
+}
+
 /* Parts a hostile or broken sender can produce, all in one mail. */
 static const char crafted_mail[] =
   "From: Alice <alice@example.org>\r\n"
@@ -430,6 +469,7 @@ main (int   argc,
 
   g_test_add_func ("/engine/attachments/send-and-receive", test_send_and_receive);
   g_test_add_func ("/engine/attachments/too-large", test_too_large);
+  g_test_add_func ("/engine/attachments/server-size-limit", test_server_size_limit);
   g_test_add_func ("/engine/attachments/crafted", test_crafted);
 
   return g_test_run ();

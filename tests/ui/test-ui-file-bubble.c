@@ -92,6 +92,7 @@ test_file_bubbles (void)
   g_autoptr (KoiMessage) message = koi_message_new_from_store (&stored);
   g_autoptr (GSimpleActionGroup) group = g_simple_action_group_new ();
   g_autoptr (GSimpleAction) download = g_simple_action_new ("download", G_VARIANT_TYPE_INT64);
+  g_autoptr (GSimpleAction) cancel = g_simple_action_new ("cancel-transfer", G_VARIANT_TYPE_INT64);
   g_autoptr (GdkTexture) texture = NULL;
   g_autofree char *png = NULL;
   GtkWidget *window = gtk_window_new ();
@@ -99,9 +100,12 @@ test_file_bubbles (void)
   KoiFileBubble *first;
   KoiAttachment *first_attachment;
   gint64 asked = 0;
+  gint64 stopped = 0;
 
   g_signal_connect (download, "activate", G_CALLBACK (on_download), &asked);
   g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (download));
+  g_signal_connect (cancel, "activate", G_CALLBACK (on_download), &stopped);
+  g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (cancel));
   gtk_widget_insert_action_group (window, "conversation", G_ACTION_GROUP (group));
   gtk_window_set_default_size (GTK_WINDOW (window), 480, -1);
   gtk_window_set_child (GTK_WINDOW (window), row);
@@ -127,6 +131,29 @@ test_file_bubbles (void)
   /* "Download" asks the conversation for the message's files. */
   g_signal_emit_by_name (gtk_widget_get_last_child (GTK_WIDGET (first)), "clicked");
   g_assert_cmpint (asked, ==, 42);
+
+  /* On its way: bytes so far of the total on a progress bar, and Stop
+   * in place of the button, which asks the conversation to stop it. */
+  koi_attachment_set_progress (first_attachment, 3000000, 32000000);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (koi_file_bubble_get_progress_bar (first))));
+  g_assert_cmpfloat_with_epsilon (gtk_progress_bar_get_fraction (koi_file_bubble_get_progress_bar (first)),
+                                  3.0 / 32.0, 0.001);
+  g_assert_cmpstr (koi_file_bubble_get_detail_text (first), ==, "3.0\u00a0MB of 32.0\u00a0MB");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (koi_file_bubble_get_cancel_button (first))));
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_last_child (GTK_WIDGET (first))));
+  g_clear_object (&texture);
+  koi_test_ui_iterate_ms (200);
+  texture = koi_test_ui_render (window);
+  g_free (png);
+  png = koi_test_ui_save_png (texture, "file-bubble-progress.png");
+  g_test_message ("screenshot: %s", png);
+  asked = 0;
+  g_signal_emit_by_name (koi_file_bubble_get_cancel_button (first), "clicked");
+  g_assert_cmpint (stopped, ==, 42);
+  koi_attachment_set_progress (first_attachment, -1, 32000000);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (koi_file_bubble_get_progress_bar (first))));
+  g_assert_true (gtk_widget_get_visible (gtk_widget_get_last_child (GTK_WIDGET (first))));
+  g_assert_cmpstr (koi_file_bubble_get_button_label (first), ==, "Download 24.1\u00a0MB");
 
   /* The download finished: the same bubble now opens the file. */
   stored.attachments = done;
