@@ -275,6 +275,20 @@ test_widget_set (void)
     collect_widgets (preferences, seen_again, deprecated);
   g_assert_cmpstr (g_type_name (g_type_parent (G_OBJECT_TYPE (preferences))), ==,
                    modern ? "AdwPreferencesDialog" : "AdwPreferencesWindow");
+  /* "Download Images Automatically up to" shows the setting and sets it,
+   * in both widget sets. */
+  {
+    GtkWidget *label = koi_test_ui_find_label (preferences, "Download Images Automatically up to");
+    GtkWidget *combo = label != NULL ? gtk_widget_get_ancestor (label, ADW_TYPE_COMBO_ROW) : NULL;
+
+    g_assert_nonnull (combo);
+    g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (combo)), ==, 2);   /* 10 MB */
+    adw_combo_row_set_selected (ADW_COMBO_ROW (combo), 3);
+    g_assert_cmpuint (g_settings_get_uint (settings, "auto-download-images-mb"), ==, 50);
+    g_settings_set_uint (settings, "auto-download-images-mb", 0);
+    g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (combo)), ==, 0);
+    g_settings_reset (settings, "auto-download-images-mb");
+  }
   koi_compat_dialog_close (preferences);
   g_test_message ("libadwaita %u.%u.%u, GTK %u.%u.%u; deprecated widget types in the window:%s",
                   adw_get_major_version (), adw_get_minor_version (), adw_get_micro_version (),
