@@ -993,7 +993,8 @@ send_file_command (KoiEngine  *self,
                    GError    **error)
 {
   Command *command = g_task_get_task_data (task);
-  gint64 id = koi_syncer_queue_file (syncer, command->id, command->text, command->caption, error);
+  gint64 id = koi_syncer_queue_file (syncer, command->id, command->text, command->caption,
+                                     command->other_id, error);
 
   if (id == 0)
     return FALSE;
@@ -1007,6 +1008,7 @@ koi_engine_send_file_async (KoiEngine           *self,
                             gint64               chat_id,
                             const char          *path,
                             const char          *caption,
+                            gint64               reply_to,
                             GCancellable        *cancellable,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
@@ -1023,6 +1025,7 @@ koi_engine_send_file_async (KoiEngine           *self,
   command->id = chat_id;
   command->text = g_strdup (path);
   command->caption = g_strdup (caption);
+  command->other_id = reply_to;
   g_task_set_source_tag (task, koi_engine_send_file_async);
   g_task_set_task_data (task, command, command_free);
   g_thread_pool_push (self->commands, task, NULL);

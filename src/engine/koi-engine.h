@@ -155,13 +155,15 @@ gint64              koi_engine_send_text_finish     (KoiEngine              *sel
 /* Creates a group chat named @name with @addresses (NULL-terminated) and
  * sends its first message to them ("chat-updated" and "message-added"
  * follow). Finishes with the new chat's id. */
-/* Queues the file at @path (with @caption, may be NULL) to the chat: it is
- * copied into the profile's attachment folder and streamed from there when
- * sent. Finish with koi_engine_send_text_finish() (the message id). */
+/* Queues the file at @path (with @caption, may be NULL) to the chat,
+ * answering @reply_to (0: none) with its quote: it is copied into the
+ * profile's attachment folder and streamed from there when sent. Finish
+ * with koi_engine_send_text_finish() (the message id). */
 void                koi_engine_send_file_async      (KoiEngine              *self,
                                                      gint64                  chat_id,
                                                      const char             *path,
                                                      const char             *caption,
+                                                     gint64                  reply_to,
                                                      GCancellable           *cancellable,
                                                      GAsyncReadyCallback     callback,
                                                      gpointer                user_data);

@@ -147,6 +147,7 @@ koi_syncer_note_attachments (KoiSyncer        *self,
                              gint64            message_ref,
                              KoiImapBodyPart  *structure,
                              const char       *chat_content,
+                             GPtrArray        *preview_sections,
                              gboolean          voice,
                              GError          **error)
 {
@@ -166,6 +167,10 @@ koi_syncer_note_attachments (KoiSyncer        *self,
       KoiStoreAttachment row = { 0, };
 
       if (!koi_coi_part_is_attachment (part->type, part->subtype, part->disposition, raw_name != NULL))
+        continue;
+      /* A COI preview belongs to the file after it: not a second file. */
+      if (preview_sections != NULL &&
+          g_ptr_array_find_with_equal_func (preview_sections, part->section, g_str_equal, NULL))
         continue;
       /* A lone top-level part of a text type is the mail's text. */
       if (g_str_equal (part->section, "1") && structure->children->len == 0 &&

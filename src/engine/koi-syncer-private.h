@@ -110,6 +110,7 @@ gboolean koi_syncer_note_attachments   (KoiSyncer        *self,
                                         gint64            message_ref,
                                         KoiImapBodyPart  *structure,
                                         const char       *chat_content,
+                                        GPtrArray        *preview_sections,
                                         gboolean          voice,
                                         GError          **error);
 gboolean koi_syncer_structure_has_attachments (KoiImapBodyPart *structure);

@@ -274,6 +274,7 @@ koi_syncer_queue_file (KoiSyncer   *self,
                        gint64       chat_id,
                        const char  *path,
                        const char  *caption,
+                       gint64       reply_to_ref,
                        GError     **error)
 {
   g_autofree char *base = NULL;
@@ -344,5 +345,5 @@ koi_syncer_queue_file (KoiSyncer   *self,
   /* A mail program shows the caption, or at least the file's name. */
   return koi_syncer_queue_message (self, chat_id,
                                    caption != NULL && *caption != '\0' ? caption : name,
-                                   0, &row, error);
+                                   reply_to_ref, &row, error);
 }

@@ -16,6 +16,7 @@
 #include "koi-imap-command.h"
 #include "koi-message-identity.h"
 #include "koi-smtp.h"
+#include "koi-attachment-file.h"
 #include "koi-store-attachment.h"
 #include "koi-syncer.h"
 #include "koi-syncer-group.h"
@@ -250,6 +251,8 @@ koi_syncer_emit_changes (KoiSyncer             *self,
     koi_syncer_emit_chat_updated (self, g_array_index (changes->chats, gint64, i));
   for (guint i = 0; i < changes->contacts->len; i++)
     koi_syncer_emit_contact_updated (self, g_array_index (changes->contacts, gint64, i));
+  /* Committed: the files of messages deleted in the batch may go. */
+  koi_attachment_file_remove_unused (self->store, changes->freed_files);
 }
 
 /* --------------------------------------------------------------------- */
@@ -839,7 +842,7 @@ sync_chunk (KoiSyncer     *self,
         id = 0;
       if (id != 0 && !koi_coi_type_is_hidden (message->parsed->type) &&
           !koi_syncer_note_attachments (self, id, message->structure, message->parsed->chat_content,
-                                        message->voice, error))
+                                        message->parsed->preview_sections, message->voice, error))
         id = 0;
       if (id == 0 ||
           !koi_store_location_add (self->store, id, self->account->id, folder, uidvalidity,

@@ -295,13 +295,15 @@ gboolean   koi_syncer_download_attachments (KoiSyncer       *self,
 gint       koi_syncer_request_download (KoiSyncer           *self,
                                      gint64                  message_ref,
                                      GError                **error);
-/* Queues @path as a file message with @caption (may be NULL): the file is
+/* Queues @path as a file message with @caption (may be NULL), answering
+ * @reply_to_ref (0: none) with its quote as a text reply does: the file is
  * copied into the attachment folder (content-addressed) and the outbox
  * keeps a reference to it. Returns the message id. */
 gint64     koi_syncer_queue_file    (KoiSyncer              *self,
                                      gint64                  chat_id,
                                      const char             *path,
                                      const char             *caption,
+                                     gint64                  reply_to_ref,
                                      GError                **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiSyncer, koi_syncer_free)

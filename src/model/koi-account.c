@@ -471,6 +471,7 @@ koi_account_send_file_async (KoiAccount          *self,
                              gint64               chat_id,
                              const char          *path,
                              const char          *caption,
+                             gint64               reply_to,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
@@ -484,7 +485,7 @@ koi_account_send_file_async (KoiAccount          *self,
   /* Finished like a text: the engine's task carries the message id. */
   g_task_set_source_tag (task, koi_account_send_text_async);
   if (require_engine (self, task))
-    koi_engine_send_file_async (self->engine, chat_id, path, caption, cancellable,
+    koi_engine_send_file_async (self->engine, chat_id, path, caption, reply_to, cancellable,
                                 id_command_cb, g_steal_pointer (&task));
 }
 

@@ -81,13 +81,15 @@ void          koi_account_send_text_async      (KoiAccount           *self,
                                                 GCancellable         *cancellable,
                                                 GAsyncReadyCallback   callback,
                                                 gpointer              user_data);
-/* Queues the file at @path with @caption (may be NULL); it is copied into
- * the profile and streamed from there when sent. Finish with
+/* Queues the file at @path with @caption (may be NULL), answering
+ * @reply_to (0: none) with its quote; it is copied into the profile and
+ * streamed from there when sent. Finish with
  * koi_account_send_text_finish() (the message id). */
 void          koi_account_send_file_async      (KoiAccount           *self,
                                                 gint64                chat_id,
                                                 const char           *path,
                                                 const char           *caption,
+                                                gint64                reply_to,
                                                 GCancellable         *cancellable,
                                                 GAsyncReadyCallback   callback,
                                                 gpointer              user_data);

@@ -1583,6 +1583,8 @@ on_composer_send_files (KoiConversationView *self,
                         KoiComposer         *composer)
 {
   GWeakRef *ref;
+  /* Replying with a file keeps the quote, as replying with text does. */
+  gint64 reply_id = self->reply_id;
 
   if (self->account == NULL || self->chat == NULL)
     {
@@ -1596,7 +1598,7 @@ on_composer_send_files (KoiConversationView *self,
   g_weak_ref_init (ref, self);
   /* No cancellable: switching chats must not stop the files already on
    * their way to the old one. */
-  koi_attachment_sender_send_async (self->account, koi_chat_get_id (self->chat), text, files,
+  koi_attachment_sender_send_async (self->account, koi_chat_get_id (self->chat), text, reply_id, files,
                                     original, NULL, files_sent, ref);
 }
 
