@@ -246,11 +246,16 @@ smtp_send_item (KoiSyncer                *self,
   koi_transfer_end (&transfer);
   g_free (reader.pending);
   close (reader.fd);
-  /* Not to be tried again by itself: the user may press Retry. */
-  if (!ok && reader.cancelled)
+  /* Stopped: nobody got it (the read failed before the final dot, which
+   * koi_smtp reports as a line broken after the recipients' replies). Not
+   * to be tried again by itself: the user may press Retry. */
+  if (reader.cancelled)
     {
+      if (ok && out_results != NULL)
+        g_clear_pointer (out_results, g_ptr_array_unref);
       g_clear_error (error);
       g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_CANCELLED, "Sending stopped");
+      return FALSE;
     }
   return ok;
 }

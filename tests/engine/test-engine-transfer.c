@@ -18,7 +18,10 @@
  * A 25 MB file on the real server, downloaded through the engine the
  * window uses: progress arrives (at most ten a second), Stop brings the
  * file back to "Download" with nothing left in the attachment folder, and
- * Download again completes with the sender's SHA-256.
+ * Download again completes with the sender's SHA-256. And up: a 25 MB
+ * file sent by the engine reports progress, Stop fails it before the
+ * final dot (nothing reaches the server's queue, no automatic retry), and
+ * Retry sends it.
  */
 
 typedef struct {
@@ -55,6 +58,20 @@ on_progress (KoiEngine *engine,
       progress->cancel_at_first = FALSE;
       koi_engine_cancel_transfer (engine, message_ref);
     }
+}
+
+/* The message id is known only once the send is queued: every report
+ * before that is this upload's too (nothing else moves). */
+static void
+on_upload_progress (KoiEngine *engine,
+                    gint64     message_ref,
+                    gint64     attachment_id,
+                    gint64     done,
+                    gint64     total,
+                    Progress  *progress)
+{
+  progress->message_ref = message_ref;
+  on_progress (engine, message_ref, attachment_id, done, total, progress);
 }
 
 static void
@@ -256,11 +273,151 @@ test_progress_cancel_download (void)
   g_array_unref (progress.times);
 }
 
+static void
+sent_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  *(gint64 *) user_data = koi_engine_send_text_finish (KOI_ENGINE (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+retried (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (koi_engine_retry_finish (KOI_ENGINE (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static int
+message_state (const char *store_path,
+               gint64      id)
+{
+  g_autoptr (GError) error = NULL;
+  KoiStore *store = koi_store_open (store_path, &error);
+  g_autoptr (KoiStoreMessage) message = NULL;
+  int state;
+
+  g_assert_no_error (error);
+  message = koi_store_message_get (store, id, &error);
+  g_assert_no_error (error);
+  state = message->state;
+  koi_store_close (store);
+  return state;
+}
+
+/* Up: a 25 MB file sent from the engine reports progress as it goes up;
+ * Stop fails the send before the final dot, so nothing reaches Bob; Retry
+ * sends it whole. */
+static void
+test_progress_cancel_upload (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KoiAccountConfig) config = NULL;
+  g_autoptr (GRand) rand = g_rand_new_with_seed (52);
+  g_autofree char *alice = NULL;
+  g_autofree char *store_path = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *data = NULL;
+  Progress progress = { 0, };
+  const gsize size = 25 * 1000 * 1000;
+  gint64 chat_id, id = 0;
+  gboolean again = FALSE;
+
+  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
+  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+  g_free (koi_test_cli_send (cli, "alice", "bob@example.org", "A big one is coming"));
+  alice = koi_test_cli_profile (cli, "alice");
+  data = g_malloc (size);
+  for (gsize i = 0; i < size; i += 4)
+    {
+      guint32 r = g_rand_int (rand);
+
+      memcpy (data + i, &r, MIN (4, size - i));
+    }
+  path = g_build_filename (cli->tmp, "upload.bin", NULL);
+  g_assert_true (g_file_set_contents (path, data, size, NULL));
+  g_clear_pointer (&data, g_free);
+
+  for (guint i = 0; cli->env[i] != NULL; i++)
+    if (g_str_has_prefix (cli->env[i], "SECRET_") || g_str_has_prefix (cli->env[i], "XDG_DATA_HOME="))
+      {
+        g_auto (GStrv) pair = g_strsplit (cli->env[i], "=", 2);
+
+        g_setenv (pair[0], pair[1], TRUE);
+      }
+  store_path = koi_profile_store_path (alice);
+  {
+    KoiStore *store = koi_store_open (store_path, &error);
+
+    g_assert_no_error (error);
+    config = koi_account_config_load_sync (store, 0, NULL, &error);
+    g_assert_no_error (error);
+    chat_id = koi_store_chat_ensure_1to1 (store, config->id, "bob@example.org", NULL, &error);
+    g_assert_no_error (error);
+    koi_store_close (store);
+  }
+
+  progress.times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  progress.engine = koi_engine_new_from_config (store_path, config);
+  g_signal_connect (progress.engine, "transfer-progress", G_CALLBACK (on_upload_progress), &progress);
+  progress.cancel_at_first = TRUE;
+  koi_engine_send_file_async (progress.engine, chat_id, path, NULL, 0, NULL, sent_done, &id);
+  koi_engine_start (progress.engine);
+  {
+    gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+    while (id == 0)
+      {
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_main_context_iteration (NULL, TRUE);
+      }
+  }
+  progress.message_ref = id;
+  wait_until_ended (&progress, 1);
+  g_assert_cmpint (progress.total, ==, size);
+  g_assert_cmpint (progress.last_done, <, size);
+  for (gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+       message_state (store_path, id) != KOI_STORE_STATE_FAILED;)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (20 * 1000);
+    }
+  g_assert_true (koi_test_mailserver_queue_is_empty (cli->server));
+
+  /* Retry: it goes whole, and Bob has it. */
+  progress.last_done = 0;
+  koi_engine_retry_async (progress.engine, id, NULL, retried, &again);
+  wait_until_ended (&progress, 2);
+  for (gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+       message_state (store_path, id) != KOI_STORE_STATE_SENT;)
+    {
+      g_assert_cmpint (message_state (store_path, id), !=, KOI_STORE_STATE_FAILED);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (20 * 1000);
+    }
+  g_assert_true (again);
+  koi_engine_stop_and_wait (progress.engine);
+  g_object_unref (progress.engine);
+  g_array_unref (progress.times);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/transfer/progress-cancel-download", test_progress_cancel_download);
+  g_test_add_func ("/engine/transfer/progress-cancel-upload", test_progress_cancel_upload);
   return g_test_run ();
 }
