@@ -50,7 +50,7 @@ static const char usage[] =
   "          [--trust-fingerprint SHA256]... --password-stdin\n"
   "  koi-cli [--profile DIR] [--account ADDR] account trust --fingerprint SHA256...\n"
   "  koi-cli [--profile DIR] send [--reply-to MSG] ADDR|CHAT TEXT\n"
-  "  koi-cli [--profile DIR] send --file PATH [--caption TEXT] ADDR|CHAT\n"
+  "  koi-cli [--profile DIR] send [--reply-to MSG] --file PATH [--caption TEXT] ADDR|CHAT\n"
   "  koi-cli [--profile DIR] download MSG\n"
   "  koi-cli [--profile DIR] edit MSG TEXT\n"
   "  koi-cli [--profile DIR] delete MSG [--everyone]\n"
@@ -610,23 +610,27 @@ static int
 command_send_file (const char *profile_dir,
                    const char *address_or_chat,
                    const char *path,
-                   const char *caption)
+                   const char *caption,
+                   const char *reply_to)
 {
   g_auto (Profile) profile = { 0, };
   g_autoptr (KoiSyncer) syncer = NULL;
   g_autoptr (GError) error = NULL;
   guint64 chat_id = 0;
+  gint64 reply_to_ref = 0;
   gint64 id;
 
   if (!profile_open (&profile, profile_dir, TRUE, &error))
     return report_error (error);
+  if (reply_to != NULL && (reply_to_ref = find_message (&profile, reply_to)) == 0)
+    return EXIT_BAD_ARGUMENTS;
 
   syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
   if (!g_ascii_string_to_unsigned (address_or_chat, 10, 1, G_MAXINT64, &chat_id, NULL))
     chat_id = (guint64) koi_syncer_create_chat (syncer, address_or_chat, &error);
   if (chat_id == 0)
     return report_error (error);
-  id = koi_syncer_queue_file (syncer, (gint64) chat_id, path, caption, &error);
+  id = koi_syncer_queue_file (syncer, (gint64) chat_id, path, caption, reply_to_ref, &error);
   if (id == 0)
     return report_error (error);
 
@@ -1683,10 +1687,13 @@ main (int   argc,
   if (g_str_equal (argv[i], "send") && argc - i == 5 && g_str_equal (argv[i + 1], "--reply-to"))
     return command_send (profile_dir, argv[i + 3], argv[i + 4], argv[i + 2]);
   if (g_str_equal (argv[i], "send") && argc - i == 4 && g_str_equal (argv[i + 1], "--file"))
-    return command_send_file (profile_dir, argv[i + 3], argv[i + 2], NULL);
+    return command_send_file (profile_dir, argv[i + 3], argv[i + 2], NULL, NULL);
+  if (g_str_equal (argv[i], "send") && argc - i == 6 && g_str_equal (argv[i + 1], "--reply-to") &&
+      g_str_equal (argv[i + 3], "--file"))
+    return command_send_file (profile_dir, argv[i + 5], argv[i + 4], NULL, argv[i + 2]);
   if (g_str_equal (argv[i], "send") && argc - i == 6 && g_str_equal (argv[i + 1], "--file") &&
       g_str_equal (argv[i + 3], "--caption"))
-    return command_send_file (profile_dir, argv[i + 5], argv[i + 2], argv[i + 4]);
+    return command_send_file (profile_dir, argv[i + 5], argv[i + 2], argv[i + 4], NULL);
   if (g_str_equal (argv[i], "download") && argc - i == 2)
     return command_download (profile_dir, argv[i + 1]);
   if (g_str_equal (argv[i], "edit") && argc - i == 3)

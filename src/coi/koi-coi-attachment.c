@@ -194,6 +194,48 @@ koi_coi_sniff_image_type (const guint8 *data,
   return NULL;
 }
 
+static void
+collect_previews (GMimeObject *object,
+                  const char  *section,
+                  GPtrArray   *out)
+{
+  const char *content;
+
+  if (GMIME_IS_MULTIPART (object))
+    {
+      int n = g_mime_multipart_get_count (GMIME_MULTIPART (object));
+
+      for (int i = 0; i < n; i++)
+        {
+          g_autofree char *child = *section != '\0' ? g_strdup_printf ("%s.%d", section, i + 1)
+                                                     : g_strdup_printf ("%d", i + 1);
+
+          collect_previews (g_mime_multipart_get_part (GMIME_MULTIPART (object), i), child, out);
+        }
+      return;
+    }
+  content = g_mime_object_get_header (object, "Chat-Content");
+  while (content != NULL && g_ascii_isspace (*content))
+    content++;
+  if (content != NULL && g_ascii_strncasecmp (content, "preview", 7) == 0 &&
+      (content[7] == '\0' || g_ascii_isspace (content[7]) || content[7] == ';'))
+    g_ptr_array_add (out, g_strdup (section));
+}
+
+GPtrArray *
+koi_coi_preview_sections (GMimeMessage *message)
+{
+  GMimeObject *body = message != NULL ? g_mime_message_get_mime_part (message) : NULL;
+  g_autoptr (GPtrArray) sections = g_ptr_array_new_with_free_func (g_free);
+
+  if (body == NULL)
+    return NULL;
+  /* IMAP numbers a multipart body's parts from 1 (RFC 3501 6.4.5); a body
+   * that is one part is section 1. */
+  collect_previews (body, GMIME_IS_MULTIPART (body) ? "" : "1", sections);
+  return sections->len > 0 ? g_steal_pointer (&sections) : NULL;
+}
+
 int
 koi_coi_attachment_kind (const char *mime_type,
                          const char *chat_content,

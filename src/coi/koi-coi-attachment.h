@@ -76,5 +76,9 @@ GMimePart  *koi_coi_file_part_new          (const char   *filename,
 
 /* Bytes @size bytes of file become as base64 lines of 76 with CRLF. */
 guint64     koi_coi_base64_encoded_size    (guint64       size);
+/* The IMAP sections of @message's parts marked `Chat-Content: preview`
+ * (COI: a small preview of the part after it, not a file of its own), or
+ * NULL when it has none. */
+GPtrArray  *koi_coi_preview_sections       (GMimeMessage *message);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "koi-coi-attachment.h"
 #include "koi-coi-error.h"
 #include "koi-coi-gmime.h"
 #include "koi-coi-member-fpr.h"
@@ -630,6 +631,7 @@ koi_coi_parse_message (GMimeMessage *message,
   value = g_mime_object_get_header (object, "Chat-Content");
   if (value != NULL)
     parsed->chat_content = g_strstrip (g_utf8_strdown (value, -1));
+  parsed->preview_sections = koi_coi_preview_sections (message);
 
   body = g_mime_message_get_mime_part (message);
   if (body != NULL)
@@ -833,6 +835,7 @@ koi_coi_parsed_free (KoiCoiParsed *parsed)
   g_free (parsed->folded_text);
   g_free (parsed->full_text);
   g_free (parsed->chat_content);
+  g_clear_pointer (&parsed->preview_sections, g_ptr_array_unref);
   g_free (parsed->read_receipt_to);
   g_clear_pointer (&parsed->target_ids, g_ptr_array_unref);
   g_free (parsed->reaction);

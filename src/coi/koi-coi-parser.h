@@ -213,6 +213,10 @@ typedef struct
   char       *read_receipt_to;
   gboolean    is_delta_chat;
   char       *chat_content;
+  /* IMAP sections ("2", "1.3") of parts marked `Chat-Content: preview`
+   * (COI: a small preview of the next part, not a file of its own); NULL
+   * when none. */
+  GPtrArray  *preview_sections;
 
   KoiCoiType  type;
   GPtrArray  *target_ids;

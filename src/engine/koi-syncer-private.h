@@ -30,6 +30,7 @@ struct _KoiSyncer
   gboolean          notify;         /* NOTIFY SET covers the chat folder */
   KoiChatClient     other_client;   /* seen on the account: never move then */
   int               read_receipts;  /* -1: the account's store setting */
+  gint64            auto_download_max; /* -1: the account's store setting */
 
   /* A send whose outcome the store did not take (see send_one). */
   KoiRnpContext       *crypto;        /* own key; NULL until first use */
@@ -110,6 +111,7 @@ gboolean koi_syncer_note_attachments   (KoiSyncer        *self,
                                         gint64            message_ref,
                                         KoiImapBodyPart  *structure,
                                         const char       *chat_content,
+                                        GPtrArray        *preview_sections,
                                         gboolean          voice,
                                         GError          **error);
 gboolean koi_syncer_structure_has_attachments (KoiImapBodyPart *structure);
@@ -144,6 +146,30 @@ gboolean koi_syncer_smtp_send_item     (KoiSyncer                *self,
                                         GPtrArray               **out_results,
                                         GCancellable             *cancellable,
                                         GError                  **error);
+
+/* koi-syncer-transfer.c: a file going up or down, told to the window
+ * (events.transfer_progress, throttled) and stoppable by the user
+ * (events.transfer_cancelled). */
+typedef struct {
+  KoiSyncer *syncer;
+  gint64     message_ref;
+  gint64     attachment_id;
+  guint64    done;
+  guint64    total;
+  gint64     last_us;
+} KoiTransfer;
+
+void     koi_transfer_init       (KoiTransfer *transfer,
+                                  KoiSyncer   *syncer,
+                                  gint64       message_ref,
+                                  gint64       attachment_id,
+                                  guint64      total);
+void     koi_transfer_advance    (KoiTransfer *transfer,
+                                  guint64      bytes);
+void     koi_transfer_end        (KoiTransfer *transfer);
+/* The user asked to stop this message's transfer (asks once: the request
+ * is used up). */
+gboolean koi_transfer_cancelled  (KoiTransfer *transfer);
 
 /* koi-syncer-crypto.c: the one path from raw mail to KoiCoiParsed.
  * Decrypts PGP/MIME first (see there); @state says what the crypto found. */

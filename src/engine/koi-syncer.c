@@ -16,6 +16,7 @@
 #include "koi-imap-command.h"
 #include "koi-message-identity.h"
 #include "koi-smtp.h"
+#include "koi-attachment-file.h"
 #include "koi-store-attachment.h"
 #include "koi-syncer.h"
 #include "koi-syncer-group.h"
@@ -121,6 +122,7 @@ koi_syncer_new (KoiStore               *store,
     self->events = *events;
   self->user_data = user_data;
   self->read_receipts = -1;
+  self->auto_download_max = -1;
   self->encrypt = TRUE;
 
   /* Moving chat mail out of INBOX is the user's explicit choice: another
@@ -249,6 +251,8 @@ koi_syncer_emit_changes (KoiSyncer             *self,
     koi_syncer_emit_chat_updated (self, g_array_index (changes->chats, gint64, i));
   for (guint i = 0; i < changes->contacts->len; i++)
     koi_syncer_emit_contact_updated (self, g_array_index (changes->contacts, gint64, i));
+  /* Committed: the files of messages deleted in the batch may go. */
+  koi_attachment_file_remove_unused (self->store, changes->freed_files);
 }
 
 /* --------------------------------------------------------------------- */
@@ -870,7 +874,9 @@ sync_chunk (KoiSyncer     *self,
             ? koi_syncer_note_files (self, id, message->files, message->parsed->chat_content,
                                      message->voice, error)
             : koi_syncer_note_attachments (self, id, message->structure,
-                                           message->parsed->chat_content, message->voice, error)))
+                                           message->parsed->chat_content,
+                                           message->parsed->preview_sections, message->voice,
+                                           error)))
         id = 0;
       if (id == 0 ||
           !koi_store_location_add (self->store, id, self->account->id, folder, uidvalidity,
@@ -1645,7 +1651,8 @@ send_one (KoiSyncer                *self,
     {
       /* Too large for the server, or the file is gone: no retry helps. */
       if (g_error_matches (local_error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TOO_LARGE) ||
-          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
+          g_error_matches (local_error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_CANCELLED))
         {
           if (!koi_store_outbox_fail (self->store, item->outbox_id, local_error->message, &store_error))
             g_message ("Could not record a failed send: %s", store_error->message);

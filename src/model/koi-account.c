@@ -51,6 +51,7 @@ enum {
   CHAT_UPDATED,
   CONTACT_UPDATED,
   SYNC_FINISHED,
+  TRANSFER_PROGRESS,
   N_SIGNALS
 };
 
@@ -282,6 +283,16 @@ on_engine_contact_updated (KoiAccount *self,
 }
 
 static void
+on_engine_transfer_progress (KoiAccount *self,
+                             gint64      message_id,
+                             gint64      attachment_id,
+                             gint64      done,
+                             gint64      total)
+{
+  g_signal_emit (self, signals[TRANSFER_PROGRESS], 0, message_id, attachment_id, done, total);
+}
+
+static void
 on_engine_sync_finished (KoiAccount *self)
 {
   g_signal_emit (self, signals[SYNC_FINISHED], 0);
@@ -317,6 +328,8 @@ koi_account_set_engine (KoiAccount *self,
                                G_CALLBACK (on_engine_contact_updated), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "sync-finished",
                                G_CALLBACK (on_engine_sync_finished), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "transfer-progress",
+                               G_CALLBACK (on_engine_transfer_progress), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "sync-finished",
                                G_CALLBACK (reload_other_chat_client), self, G_CONNECT_SWAPPED);
       reload_other_chat_client (self);
@@ -458,6 +471,7 @@ koi_account_send_file_async (KoiAccount          *self,
                              gint64               chat_id,
                              const char          *path,
                              const char          *caption,
+                             gint64               reply_to,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
@@ -471,7 +485,7 @@ koi_account_send_file_async (KoiAccount          *self,
   /* Finished like a text: the engine's task carries the message id. */
   g_task_set_source_tag (task, koi_account_send_text_async);
   if (require_engine (self, task))
-    koi_engine_send_file_async (self->engine, chat_id, path, caption, cancellable,
+    koi_engine_send_file_async (self->engine, chat_id, path, caption, reply_to, cancellable,
                                 id_command_cb, g_steal_pointer (&task));
 }
 
@@ -819,6 +833,16 @@ koi_account_download (KoiAccount *self,
     koi_engine_download_async (self->engine, message_id, NULL, download_cb, g_object_ref (self));
 }
 
+void
+koi_account_cancel_transfer (KoiAccount *self,
+                             gint64      message_id)
+{
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  if (self->engine != NULL)
+    koi_engine_cancel_transfer (self->engine, message_id);
+}
+
 static void
 koi_account_dispose (GObject *object)
 {
@@ -937,6 +961,12 @@ koi_account_class_init (KoiAccountClass *klass)
   signals[CHAT_UPDATED] =
     g_signal_new ("chat-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  /* The engine's "transfer-progress": message id, attachment id, bytes
+   * so far (-1: ended), total. */
+  signals[TRANSFER_PROGRESS] =
+    g_signal_new ("transfer-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 4, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_INT64,
+                  G_TYPE_INT64);
   signals[SYNC_FINISHED] =
     g_signal_new ("sync-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);

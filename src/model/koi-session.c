@@ -23,6 +23,7 @@ struct _KoiSession
   gboolean        loaded;
   int             move_chat_mail;  /* -1: each account's stored setting */
   int             read_receipts;   /* -1: each account's stored setting */
+  gint64          auto_download_max; /* -1: each account's stored setting */
   gboolean        encrypt;         /* "encrypt when possible" */
   gboolean        exclusive;       /* take the profile's lock when loading */
   KoiProfileLock *lock;            /* set by the load thread, then kept */
@@ -68,6 +69,22 @@ koi_session_set_encrypt (KoiSession *self,
 
       if (koi_account_get_engine (account) != NULL)
         koi_engine_set_encrypt (koi_account_get_engine (account), encrypt);
+    }
+}
+
+void
+koi_session_set_auto_download_max (KoiSession *self,
+                                   gint64      bytes)
+{
+  g_return_if_fail (KOI_IS_SESSION (self));
+
+  self->auto_download_max = bytes;
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->accounts)); i++)
+    {
+      g_autoptr(KoiAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+
+      if (koi_account_get_engine (account) != NULL)
+        koi_engine_set_auto_download_max (koi_account_get_engine (account), bytes);
     }
 }
 
@@ -180,6 +197,8 @@ start_engine (KoiSession            *self,
   if (self->read_receipts >= 0)
     koi_engine_set_read_receipts (engine, self->read_receipts);
   koi_engine_set_encrypt (engine, self->encrypt);
+  if (self->auto_download_max >= 0)
+    koi_engine_set_auto_download_max (engine, self->auto_download_max);
   koi_account_set_engine (account, engine);
   koi_engine_start (engine);
 }
@@ -648,6 +667,7 @@ koi_session_init (KoiSession *self)
   self->accounts = g_list_store_new (KOI_TYPE_ACCOUNT);
   self->move_chat_mail = -1;
   self->read_receipts = -1;
+  self->auto_download_max = -1;
   self->encrypt = TRUE;
 }
 

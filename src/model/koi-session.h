@@ -101,6 +101,10 @@ void             koi_session_set_move_chat_mail (KoiSession *self,
  * for every account now and later. */
 void             koi_session_set_encrypt        (KoiSession *self,
                                                  gboolean    encrypt);
+/* Every engine's koi_engine_set_auto_download_max, now and for accounts
+ * added later. */
+void             koi_session_set_auto_download_max (KoiSession *self,
+                                                 gint64      bytes);
 void             koi_session_set_read_receipts  (KoiSession *self,
                                                  gboolean    enabled);
 

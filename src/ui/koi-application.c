@@ -346,6 +346,16 @@ on_encrypt_changed (KoiApplication *self,
 }
 
 static void
+on_auto_download_changed (KoiApplication *self,
+                          const char     *key,
+                          GSettings      *settings)
+{
+  if (self->session != NULL)
+    koi_session_set_auto_download_max (self->session,
+                                       (gint64) g_settings_get_uint (settings, key) * 1000 * 1000);
+}
+
+static void
 on_read_receipts_changed (KoiApplication *self,
                           const char     *key,
                           GSettings      *settings)
@@ -420,6 +430,9 @@ koi_application_startup (GApplication *app)
                                g_settings_get_boolean (self->settings, "encrypt-when-possible"));
       g_signal_connect_object (self->settings, "changed::encrypt-when-possible",
                                G_CALLBACK (on_encrypt_changed), self, G_CONNECT_SWAPPED);
+      on_auto_download_changed (self, "auto-download-images-mb", self->settings);
+      g_signal_connect_object (self->settings, "changed::auto-download-images-mb",
+                               G_CALLBACK (on_auto_download_changed), self, G_CONNECT_SWAPPED);
     }
   self->loading = TRUE;
   koi_session_load_async (self->session, NULL, session_loaded, g_object_ref (self));

@@ -635,6 +635,16 @@ koi_conversation_view_get_messages (KoiConversationView *self)
   return self->messages;
 }
 
+/* The composer refuses a file over the server's EHLO SIZE (the engine
+ * keeps it from the last connection; 25 MB until one told it). */
+static void
+update_size_limit (KoiConversationView *self)
+{
+  KoiEngine *engine = self->account != NULL ? koi_account_get_engine (self->account) : NULL;
+
+  koi_composer_set_size_limit (self->composer, engine != NULL ? koi_engine_get_smtp_size_limit (engine) : 0);
+}
+
 /* Connecting and updating count as reachable: sending waits only a
  * moment then. */
 static void
@@ -645,6 +655,7 @@ on_connection_changed (KoiConversationView *self)
   gboolean offline = state == KOI_CONNECTION_OFFLINE || state == KOI_CONNECTION_RECONNECTING ||
                      state == KOI_CONNECTION_FAILED;
 
+  update_size_limit (self);
   if (self->offline == offline)
     return;
   self->offline = offline;
@@ -779,6 +790,7 @@ koi_conversation_view_set_chat (KoiConversationView *self,
   /* Files attached for one chat are not meant for the next. */
   koi_composer_clear_files (self->composer);
   koi_composer_draft_switch (self->draft, self->account, chat);
+  update_size_limit (self);
 
   if (chat != NULL && self->account != NULL)
     messages = koi_account_create_message_list (self->account, koi_chat_get_id (chat));
@@ -1597,6 +1609,8 @@ on_composer_send_files (KoiConversationView *self,
                         KoiComposer         *composer)
 {
   GWeakRef *ref;
+  /* Replying with a file keeps the quote, as replying with text does. */
+  gint64 reply_id = self->reply_id;
 
   if (self->account == NULL || self->chat == NULL)
     {
@@ -1610,7 +1624,7 @@ on_composer_send_files (KoiConversationView *self,
   g_weak_ref_init (ref, self);
   /* No cancellable: switching chats must not stop the files already on
    * their way to the old one. */
-  koi_attachment_sender_send_async (self->account, koi_chat_get_id (self->chat), text, files,
+  koi_attachment_sender_send_async (self->account, koi_chat_get_id (self->chat), text, reply_id, files,
                                     original, NULL, files_sent, ref);
 }
 
@@ -1672,6 +1686,17 @@ download_action (GtkWidget  *widget,
 
   if (self->account != NULL)
     koi_account_download (self->account, g_variant_get_int64 (parameter));
+}
+
+static void
+cancel_transfer_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
+
+  if (self->account != NULL)
+    koi_account_cancel_transfer (self->account, g_variant_get_int64 (parameter));
 }
 
 /* ------------------------------------------------------------------ */
@@ -2049,6 +2074,7 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
 
   gtk_widget_class_install_action (widget_class, "conversation.retry", "x", retry_action);
   gtk_widget_class_install_action (widget_class, "conversation.download", "x", download_action);
+  gtk_widget_class_install_action (widget_class, "conversation.cancel-transfer", "x", cancel_transfer_action);
   gtk_widget_class_install_action (widget_class, "conversation.reply", "x", reply_action);
   gtk_widget_class_install_action (widget_class, "conversation.react", "(xs)", react_action);
   gtk_widget_class_install_action (widget_class, "conversation.copy", "x", copy_action);

@@ -12,6 +12,7 @@
 #include "koi-group-info.h"
 #include "koi-file-bubble.h"
 #include "koi-image-bubble.h"
+#include "koi-media-bubble.h"
 #include "koi-image-file.h"
 
 #include "koi-message-extras.h"
@@ -537,9 +538,12 @@ update_files (KoiMessageRow *self)
     {
       g_autoptr (KoiAttachment) attachment = g_list_model_get_item (files, i);
 
-      /* Pictures show as themselves; any other file as a file bubble. */
+      /* Pictures show as themselves, sound and video play in place; any
+       * other file as a file bubble. */
       if (koi_image_file_is_image (koi_attachment_get_mime_type (attachment)))
         gtk_box_append (GTK_BOX (self->files_box), koi_image_bubble_new (attachment));
+      else if (koi_media_bubble_plays (koi_attachment_get_mime_type (attachment)))
+        gtk_box_append (GTK_BOX (self->files_box), koi_media_bubble_new (attachment));
       else
         gtk_box_append (GTK_BOX (self->files_box), koi_file_bubble_new (attachment));
     }
