@@ -9,6 +9,8 @@
 
 #include "koi-account.h"
 #include "koi-chat-filter.h"
+#include "koi-notification-icon.h"
+#include "koi-notification-sound.h"
 #include "koi-notifier.h"
 
 /* A burst (a catch-up, or a few quick messages) lands as several chat list
@@ -34,9 +36,19 @@ struct _KoiNotifier
   GHashTable           *shown;
   guint                 flush_id;
   GListModel           *accounts;      /* of KoiAccount, or NULL */
+  /* notification id → GCancellable: waiting for its icon */
+  GHashTable           *pending;
+  gboolean              sandboxed;     /* icons as bytes for the portal */
 };
 
 G_DEFINE_FINAL_TYPE (KoiNotifier, koi_notifier, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_PLAY_SOUND,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 char *
 koi_notifier_id_for_chat (gint64 account_id,
@@ -76,9 +88,111 @@ static void
 withdraw (KoiNotifier *self,
           const char  *id)
 {
+  GCancellable *pending = g_hash_table_lookup (self->pending, id);
+
+  /* Read before its icon was found: it never goes out. */
+  if (pending != NULL)
+    g_cancellable_cancel (pending);
+  g_hash_table_remove (self->pending, id);
   if (!g_hash_table_remove (self->shown, id))
     return;
   g_application_withdraw_notification (self->application, id);
+}
+
+static KoiAccount *
+account_of (KoiNotifier *self,
+            gint64       account_id)
+{
+  guint n = self->accounts != NULL ? g_list_model_get_n_items (self->accounts) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (KoiAccount) account = g_list_model_get_item (self->accounts, i);
+
+      if (koi_account_get_id (account) == account_id)
+        return account;   /* the list keeps it */
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  KoiNotifier   *self;           /* weak */
+  char          *id;
+  GNotification *notification;
+  GCancellable  *cancellable;
+} Delivery;
+
+static void
+delivery_free (Delivery *delivery)
+{
+  g_clear_weak_pointer (&delivery->self);
+  g_free (delivery->id);
+  g_object_unref (delivery->notification);
+  g_object_unref (delivery->cancellable);
+  g_free (delivery);
+}
+
+static void
+on_icon (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Delivery *delivery = user_data;
+  KoiNotifier *self = delivery->self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GIcon) icon = koi_notification_icon_finish (KOI_STORE_READER (source), result, &error);
+
+  if (self == NULL || g_cancellable_is_cancelled (delivery->cancellable))
+    {
+      delivery_free (delivery);
+      return;
+    }
+  if (g_hash_table_lookup (self->pending, delivery->id) == delivery->cancellable)
+    g_hash_table_remove (self->pending, delivery->id);
+  /* Without a picture the notification still goes: the words matter. */
+  if (error != NULL)
+    g_debug ("No picture for notification %s: %s", delivery->id, error->message);
+  if (icon != NULL)
+    g_notification_set_icon (delivery->notification, icon);
+  g_application_send_notification (self->application, delivery->id, delivery->notification);
+  delivery_free (delivery);
+}
+
+/* Sends @notification for @chat, with the sender's picture when the
+ * contact card has one (looked up first, off the main thread). */
+static void
+deliver (KoiNotifier   *self,
+         KoiChat       *chat,
+         const char    *id,
+         GNotification *notification)
+{
+  KoiAccount *account = account_of (self, koi_chat_get_account_id (chat));
+  const char *address = koi_chat_get_peer_address (chat);
+  GCancellable *before = g_hash_table_lookup (self->pending, id);
+  Delivery *delivery;
+
+  g_hash_table_add (self->shown, g_strdup (id));
+  /* A newer notification for the chat replaces one still waiting. */
+  if (before != NULL)
+    g_cancellable_cancel (before);
+  g_hash_table_remove (self->pending, id);
+
+  /* A group has no picture of its own yet. */
+  if (account == NULL || koi_chat_get_is_group (chat) || address == NULL)
+    {
+      g_application_send_notification (self->application, id, notification);
+      return;
+    }
+
+  delivery = g_new0 (Delivery, 1);
+  g_set_weak_pointer (&delivery->self, self);
+  delivery->id = g_strdup (id);
+  delivery->notification = g_object_ref (notification);
+  delivery->cancellable = g_cancellable_new ();
+  g_hash_table_insert (self->pending, g_strdup (id), g_object_ref (delivery->cancellable));
+  koi_notification_icon_async (koi_account_get_reader (account), koi_chat_get_account_id (chat), address,
+                               self->sandboxed, delivery->cancellable, on_icon, delivery);
 }
 
 /* With several accounts the title says which one the chat is in: the
@@ -167,8 +281,12 @@ send_for_chat (KoiNotifier *self,
                                                g_variant_new ("(xx)", koi_chat_get_account_id (chat),
                                                               koi_chat_get_id (chat)));
 
-  g_application_send_notification (self->application, id, notification);
-  g_hash_table_add (self->shown, g_strdup (id));
+  deliver (self, chat, id, notification);
+
+  /* A stranger does not get to make noise before the user lets them in. */
+  if (koi_chat_get_request (chat) != KOI_CHAT_REQUEST && setting (self, "notification-sound"))
+    g_signal_emit (self, signals[SIGNAL_PLAY_SOUND], 0, koi_chat_get_account_id (chat),
+                   koi_chat_get_id (chat));
 }
 
 /* One chat, after a change: notify for what is new, withdraw what was read. */
@@ -402,6 +520,15 @@ koi_notifier_dispose (GObject *object)
   KoiNotifier *self = KOI_NOTIFIER (object);
 
   g_clear_handle_id (&self->flush_id, g_source_remove);
+  {
+    GHashTableIter iter;
+    gpointer cancellable;
+
+    g_hash_table_iter_init (&iter, self->pending);
+    while (g_hash_table_iter_next (&iter, NULL, &cancellable))
+      g_cancellable_cancel (cancellable);
+    g_hash_table_remove_all (self->pending);
+  }
   g_clear_object (&self->settings);
   g_clear_object (&self->accounts);
   if (self->models != NULL)
@@ -418,8 +545,17 @@ koi_notifier_finalize (GObject *object)
   g_ptr_array_unref (self->models);
   g_hash_table_unref (self->seen_unread);
   g_hash_table_unref (self->shown);
+  g_hash_table_unref (self->pending);
 
   G_OBJECT_CLASS (koi_notifier_parent_class)->finalize (object);
+}
+
+static void
+koi_notifier_real_play_sound (KoiNotifier *self,
+                              gint64       account_id,
+                              gint64       chat_id)
+{
+  koi_notification_sound_play ();
 }
 
 static void
@@ -429,6 +565,13 @@ koi_notifier_class_init (KoiNotifierClass *klass)
 
   object_class->dispose = koi_notifier_dispose;
   object_class->finalize = koi_notifier_finalize;
+
+  /* Emitted when a notification is shown that should be heard; the
+   * default handler plays the sound. Tests stop it and count. */
+  signals[SIGNAL_PLAY_SOUND] =
+    g_signal_new_class_handler ("play-sound", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                G_CALLBACK (koi_notifier_real_play_sound), NULL, NULL, NULL,
+                                G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_INT64);
 }
 
 static void
@@ -437,4 +580,8 @@ koi_notifier_init (KoiNotifier *self)
   self->models = g_ptr_array_new_with_free_func (g_object_unref);
   self->seen_unread = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->shown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  /* In a Flatpak GLib sends through the portal, which cannot read our
+   * files but takes an icon's bytes. */
+  self->sandboxed = g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
 }

@@ -21,6 +21,11 @@ G_DECLARE_FINAL_TYPE (KoiNotifier, koi_notifier, KOI, NOTIFIER, GObject)
  * newest message is the user's own (sent from another device). A chat read
  * here or on another device (unread 0) has its notification withdrawn.
  *
+ * A notification that should be heard emits "play-sound" (gint64
+ * account id, gint64 chat id), whose default handler plays the theme's
+ * message sound: only when "notification-sound" is on, never for a
+ * contact request (nor, as above, a muted or focused chat).
+ *
  * Clicking a notification activates "app.open-chat" and its button
  * "app.mark-chat-read", both with the target (account id, chat id) as
  * "(xx)": the application implements them.

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "koi-account.h"
+#include "koi-contact-card.h"
 #include "koi-notifier.h"
 #include "koi-test-ui.h"
 
@@ -48,6 +49,7 @@ typedef struct {
   char   *body;
   GStrv   actions;
   int     urgency;   /* the "urgency" hint: 0 low, 1 normal, 2 critical */
+  char   *image;     /* the "image-path" hint: the picture shown, or NULL */
 } Sent;
 
 typedef struct {
@@ -62,6 +64,7 @@ sent_free (Sent *sent)
 {
   g_free (sent->summary);
   g_free (sent->body);
+  g_free (sent->image);
   g_strfreev (sent->actions);
   g_free (sent);
 }
@@ -89,6 +92,7 @@ server_method (GDBusConnection       *connection,
       g_variant_get (parameters, "(&su&s&s&s^as@a{sv}i)", NULL, &replaces, NULL, &summary, &body,
                      &sent->actions, &hints, NULL);
       g_variant_lookup (hints, "urgency", "y", &urgency);
+      g_variant_lookup (hints, "image-path", "s", &sent->image);
       sent->urgency = urgency;
       sent->id = replaces != 0 ? replaces : ++server->next_id;
       sent->summary = g_strdup (summary);
@@ -127,7 +131,23 @@ typedef struct {
   gint64          focused_chat;
   GVariant       *marked;   /* target of the last app.mark-chat-read */
   GVariant       *opened;   /* target of the last app.open-chat */
+  guint           sounds;   /* "play-sound" emissions: what the user would hear */
+  gint64          sound_chat;
 } Fixture;
+
+/* Counts the notifier's decision to play and keeps the test silent. */
+static void
+on_play_sound (KoiNotifier *notifier,
+               gint64       account_id,
+               gint64       chat_id,
+               gpointer     user_data)
+{
+  Fixture *fixture = user_data;
+
+  fixture->sounds++;
+  fixture->sound_chat = chat_id;
+  g_signal_stop_emission_by_name (notifier, "play-sound");
+}
 
 static gboolean
 is_shown (gint64   account_id,
@@ -303,6 +323,7 @@ fixture_set_up (Fixture *fixture)
   fixture->chats = g_list_store_new (KOI_TYPE_CHAT);
   fixture->notifier = koi_notifier_new (fixture->app, fixture->settings);
   koi_notifier_set_shown_func (fixture->notifier, is_shown, fixture);
+  g_signal_connect (fixture->notifier, "play-sound", G_CALLBACK (on_play_sound), fixture);
 }
 
 static void
@@ -371,6 +392,9 @@ test_notifications (void)
   g_assert_true (strv_has (sent->actions, "default"));
   g_assert_true (strv_has (sent->actions, "Mark as Read"));
   alice_id = sent->id;
+  /* ... and it is heard: the sound goes with the notification. */
+  g_assert_cmpuint (f->sounds, ==, 1);
+  g_assert_cmpint (f->sound_chat, ==, 1);
 
   /* None for the user's own message from another device (Bob), a muted
    * chat (Carol) or the chat open in the focused window (Dave). Then one
@@ -383,6 +407,9 @@ test_notifications (void)
   chat_update (erin, 1, "Erin here", KOI_STORE_DIRECTION_INCOMING);
   sent = wait_sent (f, 2);
   g_assert_cmpstr (sent->summary, ==, "Erin");
+  /* No sound for the muted or the focused chat either: only Erin's. */
+  g_assert_cmpuint (f->sounds, ==, 2);
+  g_assert_cmpint (f->sound_chat, ==, 5);
 
   /* A catch-up of 200 messages from Frank, as 200 list updates: one
    * notification that says how many. */
@@ -395,6 +422,8 @@ test_notifications (void)
   sent = wait_sent (f, 3);
   g_assert_cmpstr (sent->summary, ==, "Frank");
   g_assert_cmpstr (sent->body, ==, "200 new messages, the newest: message 200");
+  /* One notification, one sound, not 200. */
+  g_assert_cmpuint (f->sounds, ==, 3);
 
   /* Alice's chat is read on another device: her notification goes away. */
   chat_update (alice, 0, "Are you coming tonight?", KOI_STORE_DIRECTION_INCOMING);
@@ -464,6 +493,8 @@ test_request_notifications (void)
   sent = wait_sent (f, 1);
   g_assert_cmpstr (sent->summary, ==, "Contact request from Mallory");
   g_assert_cmpint (sent->urgency, ==, 0);
+  /* A stranger makes no sound until accepted. */
+  g_assert_cmpuint (f->sounds, ==, 0);
 
   /* The shop's newsletter (no Chat-Version) stays silent; Alice's message
    * after it is the next one recorded, at normal urgency. */
@@ -473,6 +504,10 @@ test_request_notifications (void)
   sent = wait_sent (f, 2);
   g_assert_cmpstr (sent->summary, ==, "Alice");
   g_assert_cmpint (sent->urgency, ==, 1);
+  g_assert_cmpuint (f->sounds, ==, 1);
+
+  /* Sound off in Preferences: the notification still comes, silently. */
+  g_settings_set_boolean (f->settings, "notification-sound", FALSE);
 
   /* A group's message: the group's name on top, the sender before the
    * words. */
@@ -494,6 +529,7 @@ test_request_notifications (void)
     sent = wait_sent (f, 3);
     g_assert_cmpstr (sent->summary, ==, "Trip 2027");
     g_assert_cmpstr (sent->body, ==, "Bob: who brings the tent?");
+    g_assert_cmpuint (f->sounds, ==, 1);
   }
 
   /* With every ordinary email shown, the shop's next one notifies. */
@@ -547,11 +583,107 @@ test_account_notifications (void)
   g_rmdir (dir);
 }
 
+/* A tiny JPEG is not needed: the notification carries the card's bytes
+ * as they are, and the server (here, the test) reads the file. */
+static const char photo_bytes[] = "\xff\xd8\xff\xe0 Alice's face \xff\xd9";
+
+/* The sender's picture from the contact card goes with the notification
+ * (the freedesktop server gets it as "image-path"); a contact without one
+ * gets none, and a chat read while its picture is looked up never shows. */
+static void
+test_avatar_notifications (void)
+{
+  Fixture fixture = { 0, };
+  Fixture *f = &fixture;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KoiStoreReader) reader = NULL;
+  g_autoptr (GListStore) accounts = g_list_store_new (KOI_TYPE_ACCOUNT);
+  g_autoptr (KoiAccount) me = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("koi-notify-XXXXXX", NULL);
+  g_autofree char *db = g_build_filename (dir, "koi.db", NULL);
+  g_autoptr (GBytes) photo = g_bytes_new_static (photo_bytes, sizeof photo_bytes - 1);
+  g_autofree char *contents = NULL;
+  gsize length;
+  gint64 account_id;
+  KoiChat *alice, *bob;
+  Sent *sent;
+
+  {
+    g_autoptr (KoiStore) store = koi_store_open (db, &error);
+    g_autoptr (KoiContactCard) card = koi_contact_card_new ("alice@example.org");
+    g_autofree char *vcard = NULL;
+    g_autofree char *json = NULL;
+    KoiStoreAccount account = {
+      .address = (char *) "me@example.org", .imap_host = (char *) "127.0.0.1",
+      .imap_port = 1, .imap_security = (char *) "tls", .smtp_host = (char *) "127.0.0.1",
+      .smtp_port = 1, .smtp_security = (char *) "tls",
+    };
+    KoiStoreContact contact = { .address = (char *) "alice@example.org" };
+
+    g_assert_no_error (error);
+    account_id = koi_store_account_upsert (store, &account, &error);
+    g_assert_no_error (error);
+    koi_contact_card_set_photo (card, photo);
+    vcard = koi_contact_card_to_vcard (card);
+    json = koi_contact_card_to_json (card);
+    contact.account_id = account_id;
+    contact.vcard = vcard;
+    contact.contact_json = json;
+    koi_store_contact_ensure (store, account_id, "alice@example.org", "Alice", &error);
+    g_assert_no_error (error);
+    koi_store_contact_upsert (store, &contact, &error);
+    g_assert_no_error (error);
+  }
+
+  fixture_set_up (f);
+  reader = koi_store_reader_new (db);
+  me = koi_account_new (reader, account_id, "me@example.org", NULL);
+  g_list_store_append (accounts, me);
+  koi_notifier_set_accounts (f->notifier, G_LIST_MODEL (accounts));
+
+  alice = add_chat (f, 1, "alice", 0, "old news", FALSE);
+  bob = add_chat (f, 2, "bob", 0, "hi", FALSE);
+  koi_notifier_watch (f->notifier, G_LIST_MODEL (f->chats));
+
+  /* chat_new() gives account 1: the store's first account is 1 too. */
+  g_assert_cmpint (account_id, ==, 1);
+  chat_update (alice, 1, "Look at my new picture", KOI_STORE_DIRECTION_INCOMING);
+  sent = wait_sent (f, 1);
+  g_assert_cmpstr (sent->summary, ==, "alice");
+  g_assert_nonnull (sent->image);
+  g_assert_true (g_file_get_contents (sent->image, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (contents, length, photo_bytes, sizeof photo_bytes - 1);
+  g_assert_cmpuint (f->sounds, ==, 1);
+
+  /* Bob has no card: his notification has no picture. */
+  chat_update (bob, 1, "no face here", KOI_STORE_DIRECTION_INCOMING);
+  sent = wait_sent (f, 2);
+  g_assert_cmpstr (sent->summary, ==, "bob");
+  g_assert_null (sent->image);
+
+  /* Read on another device while the picture is looked up: nothing goes
+   * out (the next one recorded is Bob's, and nothing was closed twice). */
+  chat_update (alice, 2, "one more", KOI_STORE_DIRECTION_INCOMING);
+  koi_notifier_flush (f->notifier);
+  chat_update (alice, 0, "one more", KOI_STORE_DIRECTION_INCOMING);
+  koi_notifier_flush (f->notifier);
+  chat_update (bob, 2, "still no face", KOI_STORE_DIRECTION_INCOMING);
+  sent = wait_sent (f, 3);
+  g_assert_cmpstr (sent->summary, ==, "bob");
+  koi_test_ui_iterate_ms (200);
+  g_assert_cmpuint (f->server.sent->len, ==, 3);
+
+  g_clear_object (&reader);
+  fixture_tear_down (f);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/ui/notifications/avatar", test_avatar_notifications);
 
   g_test_add_func ("/ui/notifications/fdo", test_notifications);
   g_test_add_func ("/ui/notifications/requests", test_request_notifications);
