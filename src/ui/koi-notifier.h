@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "koi-chat.h"
+#include "koi-portal-notifications.h"
 
 G_BEGIN_DECLS
 
@@ -55,6 +56,10 @@ void         koi_notifier_watch          (KoiNotifier          *self,
 void         koi_notifier_set_accounts   (KoiNotifier          *self,
                                           GListModel           *accounts);
 void         koi_notifier_flush          (KoiNotifier          *self);
+/* Sends through @portal instead of GNotification once it is ready (a
+ * version 2 portal: notifications with a reply field). */
+void         koi_notifier_set_portal     (KoiNotifier            *self,
+                                          KoiPortalNotifications *portal);
 /* The GNotification id of a chat's notification. */
 char        *koi_notifier_id_for_chat    (gint64                account_id,
                                           gint64                chat_id);
