@@ -283,7 +283,7 @@ test_connect_refused_port (void)
                                   "alice@example.org", "alice-secret", server.ca_file);
   client = koi_imap_client_new (config);
   g_assert_false (koi_imap_client_connect (client, NULL, &error));
-  g_assert_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_CONNECT_FAILED);
+  g_assert_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_REFUSED);
 }
 
 static void
