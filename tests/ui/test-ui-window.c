@@ -275,6 +275,23 @@ test_widget_set (void)
     collect_widgets (preferences, seen_again, deprecated);
   g_assert_cmpstr (g_type_name (g_type_parent (G_OBJECT_TYPE (preferences))), ==,
                    modern ? "AdwPreferencesDialog" : "AdwPreferencesWindow");
+  /* "Sound" (issue 11) on both widget sets, its switch following the
+   * setting both ways. */
+  {
+    GtkWidget *label = koi_test_ui_find_label (preferences, "Sound");
+    GtkWidget *row = label != NULL ? gtk_widget_get_ancestor (label, ADW_TYPE_ACTION_ROW) : NULL;
+    GtkWidget *sound;
+
+    g_assert_nonnull (row);
+    sound = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row));
+    g_assert_true (GTK_IS_SWITCH (sound));
+    g_assert_true (g_settings_get_boolean (settings, "notification-sound"));
+    g_assert_true (gtk_switch_get_active (GTK_SWITCH (sound)));
+    g_settings_set_boolean (settings, "notification-sound", FALSE);
+    g_assert_false (gtk_switch_get_active (GTK_SWITCH (sound)));
+    gtk_switch_set_active (GTK_SWITCH (sound), TRUE);
+    g_assert_true (g_settings_get_boolean (settings, "notification-sound"));
+  }
   koi_compat_dialog_close (preferences);
   g_test_message ("libadwaita %u.%u.%u, GTK %u.%u.%u; deprecated widget types in the window:%s",
                   adw_get_major_version (), adw_get_minor_version (), adw_get_micro_version (),
