@@ -273,10 +273,10 @@ koi_coi_file_part_new (const char *filename,
 }
 
 gboolean
-koi_coi_split_file_message (GMimeMessage  *message,
-                            GBytes       **out_head,
-                            GBytes       **out_tail,
-                            GError       **error)
+koi_coi_split_file_entity (GMimeObject   *entity,
+                           GBytes       **out_head,
+                           GBytes       **out_tail,
+                           GError       **error)
 {
   g_autoptr(GMimeFormatOptions) options = g_mime_format_options_new ();
   g_autoptr(GMimeStream) stream = g_mime_stream_mem_new ();
@@ -286,7 +286,7 @@ koi_coi_split_file_message (GMimeMessage  *message,
   gsize skip = strlen (FILE_BODY_MARKER "\r\n");
 
   g_mime_format_options_set_newline_format (options, GMIME_NEWLINE_FORMAT_DOS);
-  g_mime_object_write_to_stream (GMIME_OBJECT (message), options, stream);
+  g_mime_object_write_to_stream (entity, options, stream);
   bytes = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (stream));
   marker = g_strstr_len ((const char *) bytes->data, bytes->len, FILE_BODY_MARKER "\r\n");
   if (marker == NULL)
@@ -299,4 +299,35 @@ koi_coi_split_file_message (GMimeMessage  *message,
   *out_head = g_bytes_new (bytes->data, head_len);
   *out_tail = g_bytes_new (bytes->data + head_len + skip, bytes->len - head_len - skip);
   return TRUE;
+}
+
+gboolean
+koi_coi_split_file_message (GMimeMessage  *message,
+                            GBytes       **out_head,
+                            GBytes       **out_tail,
+                            GError       **error)
+{
+  return koi_coi_split_file_entity (GMIME_OBJECT (message), out_head, out_tail, error);
+}
+
+/* The body of a PGP/MIME mail with a file is written apart too: the
+ * ciphertext is made from the file into a file of its own and streamed
+ * from there when sent (koi-syncer-send-file.c). Armored, so 7bit. */
+GMimePart *
+koi_coi_armored_part_new (void)
+{
+  GMimePart *part = g_mime_part_new_with_type ("application", "octet-stream");
+  g_autoptr(GMimeStream) stream = g_mime_stream_mem_new_with_buffer (FILE_BODY_MARKER "\n",
+                                                                     strlen (FILE_BODY_MARKER "\n"));
+  g_autoptr(GMimeDataWrapper) content =
+    g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_7BIT);
+
+  g_mime_part_set_content (part, content);
+  g_mime_part_set_content_encoding (part, GMIME_CONTENT_ENCODING_7BIT);
+  g_mime_part_set_filename (part, "encrypted.asc");
+  g_mime_content_disposition_set_disposition (g_mime_object_get_content_disposition (GMIME_OBJECT (part)),
+                                              GMIME_DISPOSITION_INLINE);
+  g_mime_object_set_header (GMIME_OBJECT (part), "Content-Description",
+                            "OpenPGP encrypted message", NULL);
+  return part;
 }

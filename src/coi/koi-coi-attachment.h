@@ -58,6 +58,16 @@ gboolean    koi_coi_split_file_message     (GMimeMessage *message,
                                             GBytes      **out_tail,
                                             GError      **error);
 
+/* The same for any entity (the inner part of an encrypted mail). */
+gboolean    koi_coi_split_file_entity      (GMimeObject  *entity,
+                                            GBytes      **out_head,
+                                            GBytes      **out_tail,
+                                            GError      **error);
+
+/* The encrypted.asc part of a PGP/MIME mail whose armored body is sent
+ * from a file: koi_coi_split_file_message finds its place like a file's. */
+GMimePart  *koi_coi_armored_part_new       (void);
+
 /* The part to put into the multipart/mixed message for a file (empty
  * body, encoding base64); koi_coi_split_file_message finds it again. */
 GMimePart  *koi_coi_file_part_new          (const char   *filename,

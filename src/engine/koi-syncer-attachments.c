@@ -100,6 +100,15 @@ koi_syncer_header_says_multipart (GBytes *mail)
 }
 
 gboolean
+koi_syncer_header_says_encrypted (GBytes *mail)
+{
+  gsize len = 0;
+  const char *value = top_header (mail, "Content-Type", &len);
+
+  return value != NULL && len >= 19 && g_ascii_strncasecmp (value, "multipart/encrypted", 19) == 0;
+}
+
+gboolean
 koi_syncer_header_says_voice (GBytes *mail)
 {
   gsize len;
@@ -445,6 +454,17 @@ download_one (KoiSyncer           *self,
         return FALSE;
       if (status.uidvalidity != where->uidvalidity)
         return TRUE;   /* the next sync of the folder finds it again */
+    }
+
+  /* Inside an encrypted mail: the whole mail, decrypted again. */
+  if (koi_syncer_is_encrypted_section (attachment->section))
+    {
+      if (!koi_syncer_download_encrypted (self, attachment, where->uid, cancellable, error))
+        return FALSE;
+      message = koi_store_message_get (self->store, attachment->message_ref, NULL);
+      if (message != NULL)
+        koi_syncer_emit_message_updated (self, message->chat_id, message->id);
+      return TRUE;
     }
 
   /* Streamed into a file by the parser as it arrives (set at connect). */

@@ -32,6 +32,7 @@ typedef struct {
   GBytes  *tail;
   int      fd;
   int      phase;     /* 0 head, 1 file, 2 tail, 3 done */
+  gboolean verbatim;  /* the file is an armored ciphertext: sent as it is */
   gsize    offset;    /* in head or tail */
   guint8  *pending;   /* encoded lines not yet handed out */
   gsize    pending_len;
@@ -61,6 +62,26 @@ refill (FileReader  *reader,
   guint8 in[LINE_BYTES * BLOCK_LINES];
   gsize got = 0;
   guint8 *out = reader->pending;
+
+  if (reader->verbatim)
+    {
+      gssize n;
+
+      do
+        n = read (reader->fd, out, LINE_BYTES * BLOCK_LINES);
+      while (n < 0 && errno == EINTR);
+      if (n < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "Could not read the file to send: %s", g_strerror (saved));
+          return FALSE;
+        }
+      reader->pending_len = n;
+      reader->pending_off = 0;
+      return TRUE;
+    }
 
   while (got < sizeof in)
     {
@@ -177,7 +198,12 @@ koi_syncer_smtp_send_item (KoiSyncer                *self,
   if (attachment == NULL)
     return FALSE;
   dir = koi_syncer_attachment_dir (self);
-  path = g_build_filename (dir, attachment->local_path, NULL);
+  /* Encrypted: the ciphertext made when it was queued goes as it is. */
+  reader.verbatim = koi_syncer_header_says_encrypted (item->raw);
+  if (reader.verbatim)
+    path = koi_syncer_outgoing_cipher_path (self, item->message_id);
+  else
+    path = g_build_filename (dir, attachment->local_path, NULL);
   reader.fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
   if (reader.fd < 0 || fstat (reader.fd, &st) != 0)
     {
@@ -190,7 +216,8 @@ koi_syncer_smtp_send_item (KoiSyncer                *self,
       return FALSE;
     }
 
-  size = g_bytes_get_size (item->raw) + koi_coi_base64_encoded_size (st.st_size) +
+  size = g_bytes_get_size (item->raw) +
+         (reader.verbatim ? (guint64) st.st_size : koi_coi_base64_encoded_size (st.st_size)) +
          g_bytes_get_size (item->tail);
   reader.head = item->raw;
   reader.tail = item->tail;
@@ -199,7 +226,31 @@ koi_syncer_smtp_send_item (KoiSyncer                *self,
                                   read_file_message, &reader, out_results, cancellable, error);
   g_free (reader.pending);
   close (reader.fd);
+  /* Sent to everybody: the ciphertext is not needed again. */
+  if (ok && reader.verbatim && out_results != NULL && *out_results != NULL)
+    {
+      gboolean all = TRUE;
+
+      for (guint i = 0; i < (*out_results)->len; i++)
+        all = all && ((KoiSmtpRecipientResult *) (*out_results)->pdata[i])->accepted;
+      if (all)
+        g_unlink (path);
+    }
   return ok;
+}
+
+char *
+koi_syncer_outgoing_cipher_path (KoiSyncer  *self,
+                                 const char *message_id)
+{
+  g_autofree char *dir = koi_syncer_attachment_dir (self);
+  g_autofree char *outgoing = g_build_filename (dir, "outgoing", NULL);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
+                                                        message_id != NULL ? message_id : "", -1);
+  g_autofree char *name = g_strconcat (hash, ".asc", NULL);
+
+  g_mkdir_with_parents (outgoing, 0700);
+  return g_build_filename (outgoing, name, NULL);
 }
 
 gint64

@@ -225,6 +225,46 @@ test_tampered (Fixture       *fixture,
     }
 }
 
+/* A mail far larger than the cipher input's first block (64 KiB held back
+ * for the session key packets, then 32 KiB at a time, koi-pgp-stream.c):
+ * it reads whole and exact, and a change near its end, read only after
+ * most of the plaintext went out, still makes it damaged. */
+static void
+test_large (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  g_autofree char *wire = NULL;
+  g_autofree char *read = NULL;
+  g_autofree char *copy = NULL;
+  g_autoptr (GError) error = NULL;
+  KoiPgpSignature signature = KOI_PGP_SIGNATURE_NONE;
+  const char *checksum;
+  gsize offset;
+
+  for (int i = 0; text->len < 3 * 1024 * 1024; i++)
+    g_string_append_printf (text, "Line %d of the long report, nothing repeats exactly.\n", i);
+  wire = encrypt_mail (fixture->alice, fixture->bob_fp, text->str);
+  read = decrypt_mail (fixture->bob, wire, fixture->alice_fp, &signature, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (read), ==, text->len);
+  g_assert_true (strcmp (read, text->str) == 0);
+  g_assert_cmpint (signature, ==, KOI_PGP_SIGNATURE_VALID);
+
+  copy = g_strdup (wire);
+  checksum = strstr (copy, "\n=");
+  g_assert_nonnull (checksum);
+  offset = (checksum - copy) - 200;
+  while (!g_ascii_isalnum (copy[offset]))
+    offset++;
+  copy[offset] = copy[offset] == 'A' ? 'B' : 'A';
+  g_clear_pointer (&read, g_free);
+  g_clear_error (&error);
+  read = decrypt_mail (fixture->bob, copy, fixture->alice_fp, &signature, &error);
+  g_assert_null (read);
+  g_assert_error (error, KOI_PGP_ERROR, KOI_PGP_ERROR_DAMAGED);
+}
+
 static void
 test_signed_by_another_key (Fixture       *fixture,
                             gconstpointer  data)
@@ -481,6 +521,7 @@ main (int argc, char **argv)
   g_test_add ("/pgp-mime/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("round-trip", test_round_trip);
   ADD ("tampered", test_tampered);
+  ADD ("large", test_large);
   ADD ("signed-by-another-key", test_signed_by_another_key);
   ADD ("altered-signature", test_altered_signature);
   ADD ("not-for-this-device", test_not_for_this_device);
