@@ -51,6 +51,7 @@ struct _KoiEngine
 
   KoiConnectionState  state;        /* main-thread copy */
   guint64             smtp_size_limit;  /* main-thread copy; 0 = not known */
+  KoiConnectionProblem problem;     /* main-thread copy: why not connected */
   int                 move_chat_mail;   /* atomic: -1 = the store's setting */
   int                 read_receipts;    /* atomic: -1 = the store's setting */
   int                 auto_download_kb; /* atomic: -1 = the store's setting */
@@ -63,6 +64,7 @@ enum {
   PROP_0,
   PROP_CONNECTION_STATE,
   PROP_SMTP_SIZE_LIMIT,
+  PROP_CONNECTION_PROBLEM,
   N_PROPS
 };
 
@@ -121,6 +123,7 @@ typedef struct {
   guint64             size_limit;
   gint64              attachment_id;
   gint64              done;
+  int                 problem;      /* a KoiConnectionProblem, -1 = unchanged */
   GError             *error;
 } Event;
 
@@ -160,6 +163,12 @@ event_dispatch (gpointer data)
       g_signal_emit (self, signals[SYNC_FINISHED], 0);
       break;
     case EVENT_STATE:
+      /* The reason first: whoever follows the state reads it then. */
+      if (event->problem >= 0 && (int) self->problem != event->problem)
+        {
+          self->problem = event->problem;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION_PROBLEM]);
+        }
       if (self->state != event->connection_state)
         {
           self->state = event->connection_state;
@@ -225,6 +234,23 @@ post_state (KoiEngine          *self,
   Event *event = event_new (self, EVENT_STATE);
 
   event->connection_state = state;
+  /* Connected: nothing is wrong any more. Otherwise the last reason
+   * stands until a new one is known. */
+  event->problem = state == KOI_CONNECTION_SYNCING || state == KOI_CONNECTION_ONLINE
+                   ? KOI_CONNECTION_PROBLEM_NONE : -1;
+  event_post (event);
+}
+
+/* Not connected, and why. */
+static void
+post_problem (KoiEngine          *self,
+              KoiConnectionState  state,
+              const GError       *error)
+{
+  Event *event = event_new (self, EVENT_STATE);
+
+  event->connection_state = state;
+  event->problem = koi_connection_problem_from_error (error);
   event_post (event);
 }
 
@@ -532,7 +558,7 @@ koi_engine_worker (gpointer data)
         {
           /* Retrying a wrong password only gets the account locked. */
           post_error (self, error);
-          post_state (self, KOI_CONNECTION_FAILED);
+          post_problem (self, KOI_CONNECTION_FAILED, error);
           break;
         }
 
@@ -547,7 +573,7 @@ koi_engine_worker (gpointer data)
           break;
         }
 
-      post_state (self, KOI_CONNECTION_RECONNECTING);
+      post_problem (self, KOI_CONNECTION_RECONNECTING, error);
       /* The SMTP server may well be up while IMAP is not. */
       send_due (self, syncer, FALSE);
       backoff_ms = backoff_ms == 0 ? 1000 : MIN (backoff_ms * 2, BACKOFF_MAX_MS);
@@ -777,6 +803,24 @@ koi_engine_wake (KoiEngine *self)
   if (self->wake != NULL)
     g_cancellable_cancel (self->wake);
   g_mutex_unlock (&self->lock);
+}
+
+KoiConnectionProblem
+koi_engine_get_connection_problem (KoiEngine *self)
+{
+  g_return_val_if_fail (KOI_IS_ENGINE (self), KOI_CONNECTION_PROBLEM_NONE);
+
+  return self->problem;
+}
+
+void
+koi_engine_reconnect_now (KoiEngine *self)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  /* Ending the backoff wait is all it takes: the worker's loop connects
+   * next. While connected it only makes an extra pass. */
+  koi_engine_wake (self);
 }
 
 /* --------------------------------------------------------------------- */
@@ -1662,6 +1706,10 @@ koi_engine_get_property (GObject    *object,
       g_value_set_int (value, self->state);
       break;
 
+    case PROP_CONNECTION_PROBLEM:
+      g_value_set_int (value, self->problem);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1690,6 +1738,11 @@ koi_engine_class_init (KoiEngineClass *klass)
   properties[PROP_SMTP_SIZE_LIMIT] =
     g_param_spec_uint64 ("smtp-size-limit", NULL, NULL, 0, G_MAXUINT64, 0,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* A KoiConnectionProblem: why the engine is not connected. */
+  properties[PROP_CONNECTION_PROBLEM] =
+    g_param_spec_int ("connection-problem", NULL, NULL,
+                      KOI_CONNECTION_PROBLEM_NONE, KOI_CONNECTION_PROBLEM_OTHER, KOI_CONNECTION_PROBLEM_NONE,
+                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[MESSAGE_ADDED] =

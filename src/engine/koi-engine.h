@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "koi-account-config.h"
+#include "koi-connection-problem.h"
 #include "koi-contact-requests.h"
 #include "koi-contacts.h"
 #include "koi-server-config.h"
@@ -55,7 +56,9 @@ G_DECLARE_FINAL_TYPE (KoiEngine, koi_engine, KOI, ENGINE, GObject)
  *   "error"           (const GError *error)                something the user should
  *                      know (wrong password, untrusted certificate, ...)
  *   "stopped"         ()                                   the worker has returned
- * Property "connection-state" (KoiConnectionState as int), notify on change.
+ * Property "connection-state" (KoiConnectionState as int), notify on change;
+ * "connection-problem" (KoiConnectionProblem as int): why it is
+ * RECONNECTING or FAILED, NONE once connected (notified before the state).
  *
  * Commands are keyed by chat or message id and run, one at a time, on the
  * engine's command thread with its own store connection: only the engine
@@ -86,6 +89,9 @@ void                koi_engine_stop_and_wait        (KoiEngine              *sel
 gboolean            koi_engine_is_running           (KoiEngine              *self);
 
 KoiConnectionState  koi_engine_get_connection_state (KoiEngine              *self);
+KoiConnectionProblem koi_engine_get_connection_problem (KoiEngine            *self);
+/* Ends a reconnect backoff at once: "Reconnect Now" in the window. */
+void                koi_engine_reconnect_now        (KoiEngine              *self);
 const char         *koi_engine_get_address          (KoiEngine              *self);
 /* The "smtp-size-limit" property: the largest mail the SMTP server takes
  * (EHLO SIZE, kept per account from the last connection); 0 = unknown. */

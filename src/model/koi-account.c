@@ -34,6 +34,7 @@ enum {
   PROP_DISPLAY_NAME,
   PROP_TITLE,
   PROP_CONNECTION_STATE,
+  PROP_CONNECTION_PROBLEM,
   PROP_ENGINE,
   PROP_LAST_ERROR,
   PROP_OTHER_CHAT_CLIENT,
@@ -169,6 +170,29 @@ koi_account_get_disk_full (KoiAccount *self)
   g_return_val_if_fail (KOI_IS_ACCOUNT (self), FALSE);
 
   return self->disk_full;
+}
+
+KoiConnectionProblem
+koi_account_get_connection_problem (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), KOI_CONNECTION_PROBLEM_NONE);
+
+  return self->engine != NULL ? koi_engine_get_connection_problem (self->engine) : KOI_CONNECTION_PROBLEM_NONE;
+}
+
+void
+koi_account_reconnect_now (KoiAccount *self)
+{
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  if (self->engine != NULL)
+    koi_engine_reconnect_now (self->engine);
+}
+
+static void
+on_engine_problem (KoiAccount *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION_PROBLEM]);
 }
 
 static void
@@ -314,6 +338,8 @@ koi_account_set_engine (KoiAccount *self,
 
   if (engine != NULL)
     {
+      g_signal_connect_object (engine, "notify::connection-problem",
+                               G_CALLBACK (on_engine_problem), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "notify::connection-state",
                                G_CALLBACK (on_engine_state), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "error",
@@ -337,6 +363,7 @@ koi_account_set_engine (KoiAccount *self,
     }
   else
     set_connection_state (self, KOI_CONNECTION_OFFLINE);
+  on_engine_problem (self);
 
   /* Whatever the new engine's first sync finds is announced; what changed
    * in between (an engine that ran elsewhere) is read now. */
@@ -897,6 +924,9 @@ koi_account_get_property (GObject    *object,
     case PROP_CONNECTION_STATE:
       g_value_set_int (value, self->connection_state);
       break;
+    case PROP_CONNECTION_PROBLEM:
+      g_value_set_int (value, koi_account_get_connection_problem (self));
+      break;
     case PROP_ENGINE:
       g_value_set_object (value, self->engine);
       break;
@@ -934,6 +964,10 @@ koi_account_class_init (KoiAccountClass *klass)
   properties[PROP_CONNECTION_STATE] =
     g_param_spec_int ("connection-state", NULL, NULL,
                       KOI_CONNECTION_OFFLINE, KOI_CONNECTION_FAILED, KOI_CONNECTION_OFFLINE, flags);
+  /* A KoiConnectionProblem from the engine: why it is not connected. */
+  properties[PROP_CONNECTION_PROBLEM] =
+    g_param_spec_int ("connection-problem", NULL, NULL, KOI_CONNECTION_PROBLEM_NONE,
+                      KOI_CONNECTION_PROBLEM_OTHER, KOI_CONNECTION_PROBLEM_NONE, flags);
   /* NULL until the account is started. */
   properties[PROP_ENGINE] = g_param_spec_object ("engine", NULL, NULL, KOI_TYPE_ENGINE, flags);
   /* A sentence for the user about what went wrong last; NULL when fine. */

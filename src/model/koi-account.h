@@ -43,6 +43,11 @@ const char   *koi_account_get_display_name     (KoiAccount           *self);
 const char   *koi_account_get_title            (KoiAccount           *self);
 KoiConnectionState koi_account_get_connection_state (KoiAccount      *self);
 KoiEngine    *koi_account_get_engine           (KoiAccount           *self);
+/* Why the engine is not connected (NONE without an engine); property
+ * "connection-problem", notified when it changes. */
+KoiConnectionProblem koi_account_get_connection_problem (KoiAccount  *self);
+/* Ends the engine's reconnect backoff: it tries at once. */
+void          koi_account_reconnect_now        (KoiAccount           *self);
 const char   *koi_account_get_last_error       (KoiAccount           *self);
 const char   *koi_account_get_other_chat_client (KoiAccount          *self);
 gboolean      koi_account_get_disk_full        (KoiAccount           *self);

@@ -197,6 +197,14 @@ koi_compat_banner_set_title (GtkWidget  *banner,
 #endif
 }
 
+void
+koi_compat_banner_set_button_label (GtkWidget  *banner,
+                                    const char *label)
+{
+  /* AdwBanner and KoiBanner share the property's name and meaning. */
+  g_object_set (banner, "button-label", label, NULL);
+}
+
 GObject *
 koi_compat_about_new (void)
 {

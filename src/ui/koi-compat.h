@@ -102,6 +102,9 @@ GtkWidget *koi_compat_banner_new            (void);
 /* Shows @title in @banner, or hides it when @title is NULL. */
 void     koi_compat_banner_set_title        (GtkWidget   *banner,
                                              const char  *title);
+/* A button in the banner (NULL: none); both emit "button-clicked". */
+void     koi_compat_banner_set_button_label (GtkWidget   *banner,
+                                             const char  *label);
 
 /* The About dialog: AdwAboutDialog (libadwaita >= 1.5) or AdwAboutWindow.
  * Returns it floating/unshown; set its properties (the two share their

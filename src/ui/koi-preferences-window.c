@@ -24,6 +24,7 @@ struct _KoiPreferencesWindow
   AdwComboRow          *auto_download_row;
   GtkSwitch            *notifications_switch;
   GtkSwitch            *content_switch;
+  GtkSwitch            *sound_switch;
   GtkSwitch            *background_switch;
   GtkSwitch            *login_switch;
   AdwPreferencesGroup  *blocked_group;
@@ -447,6 +448,8 @@ koi_preferences_window_new (GSettings  *settings,
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "notification-show-content", self->content_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "notification-sound", self->sound_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "run-in-background", self->background_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "start-at-login", self->login_switch, "active",
@@ -456,6 +459,8 @@ koi_preferences_window_new (GSettings  *settings,
                    G_SETTINGS_BIND_GET);
   /* Content without notifications means nothing. */
   g_settings_bind (settings, "notifications", self->content_switch, "sensitive",
+                   G_SETTINGS_BIND_GET);
+  g_settings_bind (settings, "notifications", self->sound_switch, "sensitive",
                    G_SETTINGS_BIND_GET);
   if (accounts != NULL)
     {
@@ -508,6 +513,7 @@ koi_preferences_window_class_init (KoiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, auto_download_row);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, notifications_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, content_switch);
+  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, sound_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, background_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, login_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, blocked_group);

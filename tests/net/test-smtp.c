@@ -254,7 +254,7 @@ test_server_down (void)
 
   config = smtp_config (KOI_SECURITY_STARTTLS, "alice-secret", TRUE);
   g_assert_false (koi_smtp_send (config, "alice@example.org", to, message, &results, NULL, &error));
-  g_assert_error (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_CONNECT_FAILED);
+  g_assert_error (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_REFUSED);
   g_test_message ("%s", error->message);
   g_assert_null (results);
   g_clear_error (&error);

@@ -308,6 +308,24 @@ test_widget_set (void)
     g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (combo)), ==, 0);
     g_settings_reset (settings, "auto-download-images-mb");
   }
+
+  /* "Sound" (issue 11) on both widget sets, its switch following the
+   * setting both ways. */
+  {
+    GtkWidget *sound = GTK_WIDGET (gtk_widget_get_template_child (preferences, KOI_TYPE_PREFERENCES_WINDOW,
+                                                                  "sound_switch"));
+    GtkWidget *row = sound != NULL ? gtk_widget_get_ancestor (sound, ADW_TYPE_ACTION_ROW) : NULL;
+
+    g_assert_nonnull (row);
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "_Sound");
+    g_assert_true (GTK_IS_SWITCH (sound));
+    g_assert_true (g_settings_get_boolean (settings, "notification-sound"));
+    g_assert_true (gtk_switch_get_active (GTK_SWITCH (sound)));
+    g_settings_set_boolean (settings, "notification-sound", FALSE);
+    g_assert_false (gtk_switch_get_active (GTK_SWITCH (sound)));
+    gtk_switch_set_active (GTK_SWITCH (sound), TRUE);
+    g_assert_true (g_settings_get_boolean (settings, "notification-sound"));
+  }
   koi_compat_dialog_close (preferences);
   g_test_message ("libadwaita %u.%u.%u, GTK %u.%u.%u; deprecated widget types in the window:%s",
                   adw_get_major_version (), adw_get_minor_version (), adw_get_micro_version (),
