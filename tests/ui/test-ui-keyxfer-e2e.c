@@ -203,8 +203,8 @@ test_import (void)
   enter = koi_key_transfer_row_get_enter_code (row);
   KOI_TEST_UI_WAIT_FOR (gtk_widget_get_visible (enter), WAIT_S);
   koi_test_ui_wait_for_drawn (enter);
-  g_object_unref (koi_test_ui_shoot (GTK_IS_WINDOW (preferences) ? preferences : GTK_WIDGET (window),
-                                     "key-transfer.png", 16));
+  g_object_unref (koi_test_ui_shoot (gtk_widget_get_ancestor (row, ADW_TYPE_PREFERENCES_GROUP),
+                                     "key-transfer-enter-code.png", 16));
 
   /* A wrong code: said so, nothing changed. */
   gtk_widget_activate (enter);
@@ -300,6 +300,7 @@ test_transfer (void)
   g_assert_nonnull (label);
   koi_test_ui_wait_for_drawn (label);
   shown = g_strdup (gtk_label_get_text (GTK_LABEL (label)));
+  g_object_unref (koi_test_ui_shoot (alert, "key-transfer-setup-code.png", 8));
   /* Three lines of three blocks of four digits. */
   g_assert_true (g_regex_match_simple ("^([0-9]{4} – [0-9]{4} – [0-9]{4}\n){2}[0-9]{4} – [0-9]{4} – [0-9]{4}$",
                                        shown, 0, 0));
