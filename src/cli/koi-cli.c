@@ -169,8 +169,9 @@ static const char usage[] =
   "               export-setup puts an Autocrypt Setup Message with this device's\n"
   "               key into INBOX and prints its setup code (once: it is kept\n"
   "               nowhere). import-setup reads the code from stdin and takes the\n"
-  "               key over from MSG (default: the newest setup message); a wrong\n"
-  "               code changes nothing. Sync afterwards to read older mail.\n"
+  "               key over from MSG (default: the newest setup message the code\n"
+  "               opens); a wrong code changes nothing. Sync afterwards to read\n"
+  "               older mail.\n"
   "  profile set  the user's own card (name, status, avatar scaled to 256 px JPEG).\n"
   "\n"
   "Options:\n"
@@ -1401,6 +1402,7 @@ command_import_setup (const char *profile_dir,
 
   if (!profile_open (&profile, profile_dir, TRUE, &error))
     return report_error (error);
+  /* Without MSG: the newest own setup message the code opens (0 below). */
   if (message != NULL)
     ref = find_message (&profile, message);
   else
@@ -1420,7 +1422,8 @@ command_import_setup (const char *profile_dir,
 
   syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
   if (koi_syncer_connect (syncer, NULL, &error))
-    fingerprint = koi_syncer_import_setup_message (syncer, ref, code, NULL, &error);
+    fingerprint = koi_syncer_import_setup_message (syncer, message != NULL ? ref : 0, code, NULL,
+                                                   &error);
   koi_pgp_setup_code_free (code);
   koi_syncer_disconnect (syncer);
   if (fingerprint == NULL)

@@ -140,6 +140,31 @@ insert_armour_headers (GBytes     *armoured,
   return g_string_free (text, FALSE);
 }
 
+static void
+wipe_free (gpointer data)
+{
+  /* g_bytes_new_with_free_func hands the pointer back; the length lives
+   * in the block's first bytes (see wiping_bytes_new). */
+  gsize *block = (gsize *) data - 1;
+
+  explicit_bzero (block, *block + sizeof (gsize));
+  g_free (block);
+}
+
+/* A copy of secret bytes that is overwritten when the last reference goes. */
+static GBytes *
+wiping_bytes_new (const guint8 *data,
+                  gsize         length)
+{
+  gsize *block = g_malloc (sizeof (gsize) + length + 1);
+  guint8 *copy = (guint8 *) (block + 1);
+
+  *block = length;
+  memcpy (copy, data, length);
+  copy[length] = '\0';
+  return g_bytes_new_with_free_func (copy, length, wipe_free, copy);
+}
+
 static rnp_ffi_t
 new_ffi (GError **error)
 {
@@ -242,8 +267,10 @@ koi_pgp_setup_payload_new (GBytes      *key_file,
       char *text = insert_armour_headers (armoured, "Autocrypt-Prefer-Encrypt: mutual\n");
 
       if (text != NULL)
-        payload = g_bytes_new_with_free_func (text, strlen (text),
-                                              (GDestroyNotify) koi_pgp_setup_code_free, text);
+        {
+          payload = wiping_bytes_new ((const guint8 *) text, strlen (text));
+          koi_pgp_setup_code_free (text);
+        }
       g_clear_pointer (&armoured, wipe_bytes_free);
     }
   if (payload == NULL)
@@ -396,7 +423,14 @@ koi_pgp_setup_decrypt (const char  *armoured,
   if (status == RNP_SUCCESS)
     status = rnp_decrypt (ffi, input, output);
   if (status == RNP_SUCCESS)
-    payload = koi_rnp_output_to_bytes (output);
+    {
+      uint8_t *buffer = NULL;
+      size_t length = 0;
+
+      /* rnp keeps its own buffer until the output goes; ours is wiped. */
+      if (rnp_output_memory_get_buf (output, &buffer, &length, false) == RNP_SUCCESS)
+        payload = wiping_bytes_new (buffer, length);
+    }
   if (output != NULL)
     rnp_output_destroy (output);
   if (input != NULL)

@@ -354,7 +354,8 @@ void                koi_engine_find_setup_async     (KoiEngine              *sel
 gint64              koi_engine_find_setup_finish    (KoiEngine              *self,
                                                      GAsyncResult           *result,
                                                      GError                **error);
-/* Imports the setup message @message_ref with @code as typed by the user
+/* Imports the setup message @message_ref (0: the newest of the account's
+ * own that @code opens) with @code as typed by the user
  * (spaces and dashes as they come). A wrong code fails with
  * KOI_PGP_ERROR_WRONG_PASSPHRASE and changes nothing; a right one makes
  * the key this account's key here, and the next sync pass (started at

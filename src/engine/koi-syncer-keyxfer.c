@@ -9,6 +9,7 @@
 #include "koi-own-key.h"
 #include "koi-pgp-setup.h"
 #include "koi-store-crypto.h"
+#include "koi-store-keyxfer.h"
 #include "koi-syncer-private.h"
 #include "koi-syncer.h"
 
@@ -73,12 +74,12 @@ koi_syncer_needs_setup_code (KoiStore   *store,
   return seen != NULL && g_ascii_strcasecmp (seen->fingerprint, here) != 0;
 }
 
-char *
-koi_syncer_import_setup_message (KoiSyncer     *self,
-                                 gint64         message_ref,
-                                 const char    *code,
-                                 GCancellable  *cancellable,
-                                 GError       **error)
+static char *
+import_one (KoiSyncer     *self,
+            gint64         message_ref,
+            const char    *code,
+            GCancellable  *cancellable,
+            GError       **error)
 {
   g_autoptr (KoiStoreMessage) row = NULL;
   g_autoptr (GBytes) raw = NULL;
@@ -119,4 +120,43 @@ koi_syncer_import_setup_message (KoiSyncer     *self,
     return NULL;
   return koi_own_key_import (koi_store_get_path (self->store), self->account->id,
                              self->account->address, payload, cancellable, error);
+}
+
+/* @message_ref 0: the newest of the account's own setup messages that
+ * @code opens. Anyone can send mail "from" the user; a newer fake one
+ * must not hide the real one (its code would not open it anyway). */
+char *
+koi_syncer_import_setup_message (KoiSyncer     *self,
+                                 gint64         message_ref,
+                                 const char    *code,
+                                 GCancellable  *cancellable,
+                                 GError       **error)
+{
+  g_autoptr (GArray) refs = NULL;
+  g_autoptr (GError) first_error = NULL;
+
+  if (message_ref != 0)
+    return import_one (self, message_ref, code, cancellable, error);
+
+  refs = koi_store_setup_message_list (self->store, self->account->id, self->account->address,
+                                       error);
+  if (refs == NULL)
+    return NULL;
+  for (guint i = 0; i < refs->len; i++)
+    {
+      g_autoptr (GError) local_error = NULL;
+      char *fingerprint = import_one (self, g_array_index (refs, gint64, i), code, cancellable,
+                                      &local_error);
+
+      if (fingerprint != NULL)
+        return fingerprint;
+      if (first_error == NULL)
+        first_error = g_steal_pointer (&local_error);
+    }
+  if (first_error == NULL)
+    g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
+                         "This account has no setup message");
+  else
+    g_propagate_error (error, g_steal_pointer (&first_error));
+  return NULL;
 }

@@ -277,7 +277,8 @@ gint64     koi_syncer_queue_file    (KoiSyncer              *self,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiSyncer, koi_syncer_free)
 
 /* koi-syncer-keyxfer.c: the Autocrypt Setup Message. Send: the code
- * (free with koi_pgp_setup_code_free). Import: the key's fingerprint;
+ * (free with koi_pgp_setup_code_free). Import (message_ref 0: the newest
+ * own setup message the code opens): the key's fingerprint;
  * KOI_PGP_ERROR_WRONG_PASSPHRASE for a wrong code, nothing changed. */
 char      *koi_syncer_send_setup_message   (KoiSyncer     *self,
                                             GCancellable  *cancellable,

@@ -41,3 +41,40 @@ koi_store_setup_message_latest (KoiStore    *store,
     koi_store_set_error (store, error, rc, "Looking for a setup message");
   return id;
 }
+
+GArray *
+koi_store_setup_message_list (KoiStore    *store,
+                              gint64       account_id,
+                              const char  *own_address,
+                              GError     **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int rc;
+
+  g_return_val_if_fail (store != NULL && own_address != NULL, NULL);
+
+  stmt = koi_store_prepare (store,
+                            "SELECT id FROM messages"
+                            " WHERE account_id = ?1 AND type = ?2"
+                            "   AND from_address = ?3 COLLATE NOCASE"
+                            " ORDER BY sent_at_ms DESC, id DESC",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int (stmt, 2, TYPE_KEY_SETUP);
+  sqlite3_bind_text (stmt, 3, own_address, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      koi_store_set_error (store, error, rc, "Listing the setup messages");
+      return NULL;
+    }
+  return g_steal_pointer (&ids);
+}

@@ -12,4 +12,10 @@ gint64 koi_store_setup_message_latest (KoiStore    *store,
                                        const char  *own_address,
                                        GError     **error);
 
+/* Every one of them, newest first (gint64 ids); NULL on error. */
+GArray *koi_store_setup_message_list  (KoiStore    *store,
+                                       gint64       account_id,
+                                       const char  *own_address,
+                                       GError     **error);
+
 G_END_DECLS

@@ -216,7 +216,9 @@ on_code_response (GtkWidget  *alert,
   if (g_strcmp0 (response, "import") == 0 && engine != NULL && ref != NULL && *ref != 0)
     {
       gtk_widget_set_sensitive (g_object_get_data (G_OBJECT (row), ENTER_KEY), FALSE);
-      koi_engine_import_setup_async (engine, *ref, gtk_editable_get_text (entry), NULL,
+      /* 0: whichever own setup message the code opens (a fake newer one
+       * must not hide the real one). */
+      koi_engine_import_setup_async (engine, 0, gtk_editable_get_text (entry), NULL,
                                      import_done, g_object_ref (row));
     }
   gtk_editable_set_text (entry, "");

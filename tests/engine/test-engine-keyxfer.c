@@ -162,6 +162,11 @@ test_second_device (void)
   g_clear_pointer (&out, g_free);
   g_assert_cmpuint (strlen (code), ==, 44);
   g_assert_true (g_regex_match_simple ("^([0-9]{4}-){8}[0-9]{4}$", code, 0, 0));
+  /* A second one, newer, under another code (the user pressed twice, or
+   * someone sent a fake "from" Alice): the first code still works. */
+  out = koi_test_cli_run_ok (cli, "alice", "keys", "export-setup", NULL);
+  g_assert_cmpstr (g_strstrip (out), !=, code);
+  g_clear_pointer (&out, g_free);
 
   /* Device 2 sees it, and shows it nowhere: no chat with herself, nothing
    * new with Bob. */
@@ -190,7 +195,8 @@ test_second_device (void)
   sync_profile (cli, "alice-laptop");
   g_assert_cmpuint (count_text (cli, "alice-laptop", "bob@example.org", UNREADABLE), ==, 2);
 
-  /* The right code, typed with spaces: Alice's key, the one Bob knows. */
+  /* The older message's code, typed with spaces: Alice's key, the one
+   * Bob knows. */
   g_strdelimit (code, "-", ' ');
   g_assert_cmpint (import_setup (cli, "alice-laptop", code, &out, &err), ==, 0);
   g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
