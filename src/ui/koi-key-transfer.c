@@ -79,7 +79,8 @@ look_for_setup (GtkWidget *row)
 
 /* ---- Sending: confirm, send, show the code once ---- */
 
-/* "1234-5678-9012-…" as three lines of three blocks, easier to copy out. */
+/* "1234-5678-9012-…" as three lines of three blocks, easier to copy out;
+ * blocks apart by a space, where a narrow dialog may wrap a line. */
 static char *
 code_for_reading (const char *code)
 {
@@ -90,7 +91,7 @@ code_for_reading (const char *code)
       if (*p == '-' && (p - code) % 15 == 14)
         g_string_append_c (text, '\n');
       else if (*p == '-')
-        g_string_append (text, " – ");
+        g_string_append_c (text, ' ');
       else
         g_string_append_c (text, *p);
     }
@@ -117,6 +118,7 @@ show_code (GtkWidget  *row,
   koi_pgp_setup_code_free (reading);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
   gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_CENTER);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_widget_add_css_class (label, "monospace");
   gtk_widget_add_css_class (label, "title-3");
   gtk_widget_set_name (label, "setup-code");
