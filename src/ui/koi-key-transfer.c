@@ -64,8 +64,6 @@ find_done (GObject      *source,
     g_object_set_data_full (G_OBJECT (row), SETUP_REF_KEY, stored, g_free);
   }
   gtk_widget_set_visible (enter, ref != 0);
-  if (ref != 0)
-    set_subtitle (row, _("Another device holds this account’s key and sent it here. Enter the setup code it showed to read encrypted messages on this device"));
 }
 
 static void
@@ -162,7 +160,7 @@ on_transfer_response (GtkWidget  *alert,
 }
 
 static void
-on_transfer_clicked (GtkButton *button,
+on_transfer_clicked (GtkWidget *activated,
                      GtkWidget *row)
 {
   GtkWidget *alert = koi_compat_alert_new (_("Transfer Key to Another Device?"),
@@ -172,7 +170,7 @@ on_transfer_clicked (GtkButton *button,
   koi_compat_alert_add_response (alert, "transfer", _("_Transfer Key"), ADW_RESPONSE_SUGGESTED);
   koi_compat_alert_set_responses (alert, "transfer", "cancel");
   g_signal_connect_object (alert, "response", G_CALLBACK (on_transfer_response), row, 0);
-  koi_compat_alert_present (alert, GTK_WIDGET (button));
+  koi_compat_alert_present (alert, activated);
 }
 
 /* ---- Receiving: the code, then the import ---- */
@@ -203,7 +201,13 @@ import_done (GObject      *source,
       return;
     }
   gtk_widget_set_visible (enter, FALSE);
-  set_subtitle (row, _("The key is on this device now. Encrypted messages are read again"));
+  /* Translators: %s is the account's address. */
+  {
+    g_autofree char *done = g_strdup_printf (_("%s: the key is on this device now. Encrypted messages are read again"),
+                                             koi_account_get_address (account_of (row)));
+
+    set_subtitle (row, done);
+  }
 }
 
 static void
@@ -238,7 +242,7 @@ on_code_changed (GtkEditable *entry,
 }
 
 static void
-on_enter_clicked (GtkButton *button,
+on_enter_clicked (GtkWidget *activated,
                   GtkWidget *row)
 {
   GtkWidget *alert = koi_compat_alert_new (_("Enter Setup Code"),
@@ -257,7 +261,7 @@ on_enter_clicked (GtkButton *button,
   g_signal_connect (entry, "changed", G_CALLBACK (on_code_changed), alert);
   on_code_changed (GTK_EDITABLE (entry), alert);
   g_signal_connect_object (alert, "response", G_CALLBACK (on_code_response), row, 0);
-  koi_compat_alert_present (alert, GTK_WIDGET (button));
+  koi_compat_alert_present (alert, activated);
 }
 
 static void
@@ -268,31 +272,48 @@ on_sync_finished (KoiAccount *account,
 }
 
 GtkWidget *
-koi_key_transfer_row_new (KoiAccount *account)
+koi_key_transfer_rows_add (AdwPreferencesGroup *group,
+                           KoiAccount          *account,
+                           GPtrArray           *rows)
 {
   GtkWidget *row = adw_action_row_new ();
-  GtkWidget *transfer = gtk_button_new_with_mnemonic (_("_Transfer Key to Another Device…"));
-  GtkWidget *enter = gtk_button_new_with_mnemonic (_("_Enter Setup Code…"));
+  GtkWidget *enter = adw_action_row_new ();
+  g_autofree char *enter_subtitle = NULL;
 
   g_return_val_if_fail (KOI_IS_ACCOUNT (account), NULL);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), koi_account_get_address (account));
-  set_subtitle (row, _("Move this account’s key to your other device, so it reads your encrypted messages too"));
-  g_object_set_data_full (G_OBJECT (row), "koi-account", g_object_ref (account), g_object_unref);
-  gtk_widget_set_valign (transfer, GTK_ALIGN_CENTER);
-  gtk_widget_set_valign (enter, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (enter, "suggested-action");
+  /* Whole rows are the buttons (the GNOME way for an action with a
+   * dialog): a long title leaves the explanation room. */
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("_Transfer Key to Another Device…"));
+  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), TRUE);
+  set_subtitle (row, koi_account_get_address (account));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (enter), _("_Enter Setup Code…"));
+  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (enter), TRUE);
+  /* Translators: %s is the account's address. */
+  enter_subtitle = g_strdup_printf (_("Another device holds the key of %s and sent it here. Enter the setup code it showed to read encrypted messages on this device"),
+                                    koi_account_get_address (account));
+  set_subtitle (enter, enter_subtitle);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (enter), gtk_image_new_from_icon_name ("go-next-symbolic"));
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (enter), TRUE);
   gtk_widget_set_visible (enter, FALSE);
-  g_object_set_data (G_OBJECT (row), TRANSFER_KEY, transfer);
+
+  g_object_set_data_full (G_OBJECT (row), "koi-account", g_object_ref (account), g_object_unref);
+  g_object_set_data (G_OBJECT (row), TRANSFER_KEY, row);
   g_object_set_data (G_OBJECT (row), ENTER_KEY, enter);
-  g_signal_connect_object (transfer, "clicked", G_CALLBACK (on_transfer_clicked), row, 0);
-  g_signal_connect_object (enter, "clicked", G_CALLBACK (on_enter_clicked), row, 0);
+  g_signal_connect_object (row, "activated", G_CALLBACK (on_transfer_clicked), row, 0);
+  g_signal_connect_object (enter, "activated", G_CALLBACK (on_enter_clicked), row, 0);
   g_signal_connect_object (account, "sync-finished", G_CALLBACK (on_sync_finished), row, 0);
   /* And each time Preferences open: the user comes here after sending
    * the setup message from the other device. */
   g_signal_connect (row, "map", G_CALLBACK (look_for_setup), NULL);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), enter);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), transfer);
+
+  adw_preferences_group_add (group, row);
+  adw_preferences_group_add (group, enter);
+  g_ptr_array_add (rows, row);
+  g_ptr_array_add (rows, enter);
   return row;
 }
 

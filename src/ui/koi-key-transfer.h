@@ -15,9 +15,14 @@ G_BEGIN_DECLS
  * account's own mail shows and a setup message is there, "Enter Setup
  * Code…". The work runs in the engine (koi-engine-keyxfer.c).
  */
-GtkWidget *koi_key_transfer_row_new             (KoiAccount *account);
+/* Adds the account's rows to @group and to @rows (to remove them later):
+ * "Transfer Key to Another Device…", and "Enter Setup Code…" (shown only
+ * when there is a key to take over). Returns the first (borrowed). */
+GtkWidget *koi_key_transfer_rows_add            (AdwPreferencesGroup *group,
+                                                 KoiAccount          *account,
+                                                 GPtrArray           *rows);
 
-/* For tests: the row's buttons. */
+/* For tests: the rows, from the one koi_key_transfer_rows_add() returned. */
 GtkWidget *koi_key_transfer_row_get_transfer    (GtkWidget  *row);
 GtkWidget *koi_key_transfer_row_get_enter_code  (GtkWidget  *row);
 

@@ -381,10 +381,8 @@ update_keys (KoiPreferencesWindow *self)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr (KoiAccount) account = g_list_model_get_item (self->accounts, i);
-      GtkWidget *row = koi_key_transfer_row_new (account);
 
-      adw_preferences_group_add (self->keys_group, row);
-      g_ptr_array_add (self->key_rows, row);
+      koi_key_transfer_rows_add (self->keys_group, account, self->key_rows);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->keys_group), n > 0);
 }
@@ -395,7 +393,9 @@ koi_preferences_window_get_key_row (KoiPreferencesWindow *self,
 {
   g_return_val_if_fail (KOI_IS_PREFERENCES_WINDOW (self), NULL);
 
-  return position < self->key_rows->len ? g_ptr_array_index (self->key_rows, position) : NULL;
+  /* Two rows per account (koi_key_transfer_rows_add): the first is asked for. */
+  return 2 * position < self->key_rows->len ? g_ptr_array_index (self->key_rows, 2 * position)
+                                            : NULL;
 }
 
 static void
