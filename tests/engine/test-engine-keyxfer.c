@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "koi-test-cli.h"
+#include "koi-test-own-key.h"
 
 #define UNREADABLE "Encrypted message that this device cannot read"
 
@@ -35,14 +36,9 @@ static gboolean
 has_own_key (KoiTestCli *cli,
              const char *profile)
 {
-  g_autofree char *path = koi_test_cli_profile (cli, profile);
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
+  g_autofree char *path = koi_test_own_key_path (cli, profile);
 
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_prefix (name, "key-") && g_str_has_suffix (name, ".pgp"))
-      return TRUE;
-  return FALSE;
+  return path != NULL;
 }
 
 static JsonObject *
@@ -205,6 +201,12 @@ test_second_device (void)
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)),
                                                   "fingerprint"), ==, alice_fp);
   g_assert_true (has_own_key (cli, "alice-laptop"));
+  {
+    g_autofree char *here = koi_test_own_key_fingerprint (cli, "alice-laptop");
+    g_autofree char *there = koi_test_own_key_fingerprint (cli, "alice");
+
+    g_assert_cmpstr (here, ==, there);
+  }
   /* No log line carries the code. */
   g_assert_null (strstr (err, code));
 
