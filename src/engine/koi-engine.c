@@ -823,6 +823,16 @@ koi_engine_reconnect_now (KoiEngine *self)
   koi_engine_wake (self);
 }
 
+/* A sync pass now rather than at the next push or timeout (a new own key:
+ * its reparse runs first in the pass). */
+void
+koi_engine_sync_soon (KoiEngine *self)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  koi_engine_wake (self);
+}
+
 /* --------------------------------------------------------------------- */
 /* Commands, keyed by chat or message id */
 

@@ -35,6 +35,7 @@ struct _KoiSyncer
   /* A send whose outcome the store did not take (see send_one). */
   KoiRnpContext       *crypto;        /* own key; NULL until first use */
   gboolean             crypto_tried;  /* opened (or failed) once */
+  guint                crypto_generation; /* koi_own_key_generation() then */
   gboolean             encrypt;       /* the user's "encrypt when possible" */
   struct _SendOutcome *unrecorded;
   gint64               unrecorded_retry_ms;

@@ -308,4 +308,20 @@ gint64     koi_syncer_queue_file    (KoiSyncer              *self,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiSyncer, koi_syncer_free)
 
+/* koi-syncer-keyxfer.c: the Autocrypt Setup Message. Send: the code
+ * (free with koi_pgp_setup_code_free). Import (message_ref 0: the newest
+ * own setup message the code opens): the key's fingerprint;
+ * KOI_PGP_ERROR_WRONG_PASSPHRASE for a wrong code, nothing changed. */
+char      *koi_syncer_send_setup_message   (KoiSyncer     *self,
+                                            GCancellable  *cancellable,
+                                            GError       **error);
+char      *koi_syncer_import_setup_message (KoiSyncer     *self,
+                                            gint64         message_ref,
+                                            const char    *code,
+                                            GCancellable  *cancellable,
+                                            GError       **error);
+gboolean   koi_syncer_needs_setup_code     (KoiStore      *store,
+                                            gint64         account_id,
+                                            const char    *address);
+
 G_END_DECLS

@@ -180,7 +180,7 @@ test_new_device_sees_history (void)
    * is encrypted (his first device knew Alice's key from "one") to keys
    * this device does not hold: it shows them as such, in place, and makes no key of
    * its own that would split Bob's account (koi_apply_autocrypt_own).
-   * Moving the key here is issue 13's second-device part. */
+   * The key comes by a setup message (test-engine-keyxfer.c). */
   history = koi_test_cli_messages (cli, "bob-laptop", "alice@example.org");
   g_assert_cmpuint (history->len, ==, 3);
   g_assert_cmpstr (member (g_ptr_array_index (history, 0), "message_id"), ==, first);
