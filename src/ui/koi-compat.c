@@ -303,6 +303,19 @@ koi_compat_banner_set_title (GtkWidget  *banner,
 #endif
 }
 
+void
+koi_compat_banner_set_button (GtkWidget  *banner,
+                              const char *label)
+{
+#if KOI_WIDGET_SET_MODERN
+  g_return_if_fail (ADW_IS_BANNER (banner));
+  adw_banner_set_button_label (ADW_BANNER (banner), label);
+#else
+  g_return_if_fail (KOI_IS_BANNER (banner));
+  koi_banner_set_button_label (KOI_BANNER (banner), label);
+#endif
+}
+
 GObject *
 koi_compat_about_new (void)
 {

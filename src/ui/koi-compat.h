@@ -118,6 +118,10 @@ GtkWidget *koi_compat_banner_new            (void);
 /* Shows @title in @banner, or hides it when @title is NULL. */
 void     koi_compat_banner_set_title        (GtkWidget   *banner,
                                              const char  *title);
+/* A button at the banner's end (a mnemonic label), hidden for NULL; both
+ * widgets emit "button-clicked". */
+void     koi_compat_banner_set_button       (GtkWidget   *banner,
+                                             const char  *label);
 
 /* The About dialog: AdwAboutDialog (libadwaita >= 1.5) or AdwAboutWindow.
  * Returns it floating/unshown; set its properties (the two share their

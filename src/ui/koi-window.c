@@ -5,7 +5,9 @@
 
 #include <glib/gi18n.h>
 
+#include "koi-cert-review.h"
 #include "koi-chat-filter.h"
+#include "koi-coi-offer.h"
 #include "koi-chat-row.h"
 #include "koi-compat.h"
 #include "koi-window-private.h"
@@ -74,6 +76,7 @@ update_connection (KoiWindow *self)
 {
   const char *text = NULL;
   const char *banner = NULL;
+  const char *button = NULL;
   g_autofree char *with_reason = NULL;
 
   if (self->account != NULL)
@@ -92,6 +95,13 @@ update_connection (KoiWindow *self)
       else if (reason != NULL && *reason != '\0' && state == KOI_CONNECTION_FAILED)
         /* TRANSLATORS: in the window's banner; %s is why Koi cannot connect */
         banner = with_reason = g_strdup_printf (_("Not connected: %s"), reason);
+      /* A refused certificate is the user's to judge: the same review as
+       * Preferences → Server Certificates, one click away. */
+      if (state == KOI_CONNECTION_FAILED && koi_account_get_certificate_refused (self->account))
+        {
+          text = _("Not connected: review the server certificate");
+          button = _("_Review…");
+        }
       /* Above the connection: new mail is lost to the user until there
        * is room, and only they can make it. */
       if (koi_account_get_disk_full (self->account))
@@ -102,7 +112,24 @@ update_connection (KoiWindow *self)
 
   adw_window_title_set_subtitle (self->account_title, text != NULL ? text : "");
   if (self->connection_banner != NULL)
-    koi_compat_banner_set_title (self->connection_banner, banner);
+    {
+      koi_compat_banner_set_title (self->connection_banner, banner);
+      koi_compat_banner_set_button (self->connection_banner, banner != NULL ? button : NULL);
+    }
+}
+
+static void
+on_banner_button_clicked (KoiWindow *self)
+{
+  if (self->account != NULL && koi_account_get_certificate_refused (self->account))
+    koi_cert_review_run (self->account, GTK_WIDGET (self));
+}
+
+static void
+on_coi_server_offered (KoiWindow  *self,
+                       KoiAccount *account)
+{
+  koi_coi_offer_ask (account, GTK_WIDGET (self));
 }
 
 GtkWidget *
@@ -475,11 +502,15 @@ set_account (KoiWindow  *self,
                            G_CALLBACK (on_account_error_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (account, "notify::disk-full",
                            G_CALLBACK (on_account_connection_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (account, "coi-server-offered",
+                           G_CALLBACK (on_coi_server_offered), self, G_CONNECT_SWAPPED);
 
   update_connection (self);
   update_chat_list_page (self);
   on_account_error_changed (self, NULL, account);
   koi_window_update_actions (self);
+  /* Offered while another account was shown: asked now. */
+  koi_coi_offer_ask (account, GTK_WIDGET (self));
 }
 
 /* The account to show: the one shown, while it exists; else the one the
@@ -970,7 +1001,11 @@ koi_window_init (KoiWindow *self)
 
   self->connection_banner = koi_compat_banner_new ();
   if (self->connection_banner != NULL)
-    adw_bin_set_child (self->banner_bin, self->connection_banner);
+    {
+      adw_bin_set_child (self->banner_bin, self->connection_banner);
+      g_signal_connect_swapped (self->connection_banner, "button-clicked",
+                                G_CALLBACK (on_banner_button_clicked), self);
+    }
   self->filter = koi_chat_filter_new ();
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
 
