@@ -14,6 +14,7 @@
 #include "koi-secret.h"
 #include "koi-smtp.h"
 #include "koi-test-cli.h"
+#include "koi-test-own-key.h"
 
 #define DELIVERY_TIMEOUT_S 20
 
@@ -39,20 +40,6 @@ setup_two_accounts (KoiTestCli *cli)
   move_chat_mail (cli, "bob", "on");
 }
 
-/* Whether the profile holds an account key file (koi-own-key.c). */
-static gboolean
-has_own_key (KoiTestCli *cli,
-             const char *profile)
-{
-  g_autoptr(GDir) dir = g_dir_open (koi_test_cli_profile (cli, profile), 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_prefix (name, "key-") && g_str_has_suffix (name, ".pgp"))
-      return TRUE;
-  return FALSE;
-}
-
 static const char *
 member (JsonObject *object,
         const char *name)
@@ -62,20 +49,6 @@ member (JsonObject *object,
 
 /* Delivery is asynchronous: syncs @profile until its chat with @peer holds
  * at least @count messages (or 10 s pass) and returns that chat. */
-/* Waits until Postfix has delivered (or bounced) all it was given. */
-static void
-wait_for_empty_queue (KoiTestCli *cli)
-{
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  while (!koi_test_mailserver_queue_is_empty (cli->server))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Postfix still holds mail after 60 s; see %s/logs", cli->server->dir);
-      g_usleep (20 * 1000);
-    }
-}
-
 static GPtrArray *
 sync_until (KoiTestCli *cli,
             const char *profile,
@@ -221,8 +194,13 @@ test_new_device_sees_history (void)
   /* Alice had not synced Bob's key when she wrote "three": plain. */
   g_assert_cmpstr (member (g_ptr_array_index (history, 2), "message_id"), ==, third);
   g_assert_cmpstr (member (g_ptr_array_index (history, 2), "text"), ==, "three");
-  g_assert_false (has_own_key (cli, "bob-laptop"));
-  g_assert_true (has_own_key (cli, "bob"));
+  {
+    g_autofree char *laptop_key = koi_test_own_key_path (cli, "bob-laptop");
+    g_autofree char *bob_key = koi_test_own_key_path (cli, "bob");
+
+    g_assert_null (laptop_key);
+    g_assert_nonnull (bob_key);
+  }
 
   /* A second sync changes nothing. */
   g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile",
@@ -411,7 +389,7 @@ test_send_while_smtp_down (void)
   g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", alice, "sync", NULL), ==, 0);
   /* Once Postfix holds nothing, whatever that sync sent is in Bob's INBOX:
    * a barrier, not a guess at delivery time. */
-  wait_for_empty_queue (cli);
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
   g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile",
                                      koi_test_cli_profile (cli, "bob"), "sync", NULL), ==, 0);
   g_clear_pointer (&bobs, g_ptr_array_unref);

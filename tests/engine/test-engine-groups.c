@@ -41,19 +41,6 @@ setup (void)
   return cli;
 }
 
-static void
-wait_for_empty_queue (KoiTestCli *cli)
-{
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  while (!koi_test_mailserver_queue_is_empty (cli->server))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Postfix still holds mail after 60 s; see %s/logs", cli->server->dir);
-      g_usleep (20 * 1000);
-    }
-}
-
 static char *
 run_ok (KoiTestCli *cli,
         const char *profile,
@@ -90,7 +77,7 @@ static void
 sync_all (KoiTestCli         *cli,
           const char * const *profiles)
 {
-  wait_for_empty_queue (cli);
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
   for (guint i = 0; profiles[i] != NULL; i++)
     g_free (run_ok (cli, profiles[i], "sync", NULL));
 }
@@ -506,7 +493,7 @@ test_delta_chat_group (void)
 
   reply_id = run_ok (cli, "bob", "send", chat, "I am in", NULL);
   g_strstrip (reply_id);
-  wait_for_empty_queue (cli);
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
   /* What carol's Delta Chat reads: the group's id and name, to every
    * member, in reply to her message. */
   delivered = find_delivered (cli, "carol", reply_id);
@@ -599,7 +586,7 @@ test_real_delta_chat_member (void)
   g_assert_no_error (error);
   koi_test_deltachat_wait_sent (alice_dc, (guint) json_node_get_int (sent_node), 30, &error);
   g_assert_no_error (error);
-  wait_for_empty_queue (cli);
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
   g_free (run_ok (cli, "bob", "sync", NULL));
   {
     g_assert_cmpuint (count_text (cli, "bob", lines[0], "Ich komme"), ==, 1);
@@ -612,7 +599,7 @@ test_real_delta_chat_member (void)
   g_free (run_ok (cli, "bob", "group", "rename", lines[0], "Chorprobe Freitag", NULL));
   g_free (run_ok (cli, "bob", "group", "add", lines[0], "dave@example.org", NULL));
   g_free (run_ok (cli, "bob", "group", "remove", lines[0], "carol@example.org", NULL));
-  wait_for_empty_queue (cli);
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
   {
     g_autofree char *chat_params = g_strdup_printf ("[%u, %" G_GINT64_FORMAT "]",
                                                     koi_test_deltachat_account_id (alice_dc), dc_chat);
@@ -682,7 +669,7 @@ test_real_delta_chat_member (void)
     /* Koi's user leaves: Delta Chat shows one more line; what it does to
      * its member list is logged for docs/WIRE.md. */
     g_free (run_ok (cli, "bob", "group", "leave", lines[0], NULL));
-    wait_for_empty_queue (cli);
+    koi_test_mailserver_wait_for_empty_queue (cli->server);
     deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
     for (;;)
       {
