@@ -903,6 +903,10 @@ test_engine_drop_mid_fetch (void)
   g_assert_cmpuint (seen.n_added, ==, 4);
 
   koi_engine_stop_and_wait (engine);
+  /* Events the worker posted last ("stopped", the state) are still queued
+   * and keep the engine alive: their handlers must not reach this frame
+   * once it is gone (the next test's would be where it was). */
+  g_signal_handlers_disconnect_by_data (engine, &seen);
   g_clear_object (&engine);
   fixture_tear_down (&f);
 }
@@ -937,6 +941,10 @@ test_engine_huge_copyuid (void)
   g_assert_cmpuint (f.mailbox->chats.mails->len, ==, 3);
 
   koi_engine_stop_and_wait (engine);
+  /* Events the worker posted last ("stopped", the state) are still queued
+   * and keep the engine alive: their handlers must not reach this frame
+   * once it is gone (the next test's would be where it was). */
+  g_signal_handlers_disconnect_by_data (engine, &seen);
   g_clear_object (&engine);
   fixture_tear_down (&f);
 }
@@ -1255,6 +1263,11 @@ test_engine_coi_enable (void)
     }
 
   koi_engine_stop_and_wait (engine);
+  /* Events the worker posted last ("stopped", the state) are still queued
+   * and keep the engine alive: their handlers must not reach this frame
+   * once it is gone (the next test's would be where it was). */
+  g_signal_handlers_disconnect_by_data (engine, &seen);
+  g_signal_handlers_disconnect_by_data (engine, &n_offered);
   g_clear_object (&engine);
   fixture_tear_down (&f);
 }
