@@ -656,6 +656,20 @@ test_account_remove (void)
   g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", profile, "--account",
                                      "bob@example.org", "sync", NULL), ==, 0);
 
+  /* Dovecot here announces no COI: nothing to enable, Koi files itself. */
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *why = NULL;
+
+    g_assert_cmpint (koi_test_cli_run (cli, NULL, &out, NULL, "--profile", profile, "--account",
+                                       "bob@example.org", "account", "coi", NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "\"coi\":\"none\""));
+    g_assert_nonnull (strstr (out, "\"chats_folder\":\"COI/Chats\""));
+    g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, &why, "--profile", profile, "--account",
+                                       "bob@example.org", "account", "coi", "enable", NULL), !=, 0);
+    g_assert_nonnull (strstr (why, "does not offer COI"));
+  }
+
   before = stored_password (cli, "bob@example.org");
   g_assert_cmpstr (before, ==, "bob-secret");
   g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, &err, "--profile", profile, "account", "remove",
