@@ -160,6 +160,31 @@ stored_choice (const char *profile)
   return koi_store_setting_get (store, ((KoiStoreAccount *) accounts->pdata[0])->id, "coi_filing", NULL);
 }
 
+/* What the account says, in the test's log: on a failure, why. */
+static void
+log_account (KoiAccount *account)
+{
+  g_test_message ("%s: %s%s%s", koi_account_get_address (account),
+                  koi_connection_state_to_string (koi_account_get_connection_state (account)),
+                  koi_account_get_last_error (account) != NULL ? ": " : "",
+                  koi_account_get_last_error (account) != NULL ? koi_account_get_last_error (account) : "");
+}
+
+static void
+on_accounts_changed (GListModel *accounts,
+                     guint       position,
+                     guint       removed,
+                     guint       added)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr (KoiAccount) account = g_list_model_get_item (accounts, i);
+
+      g_signal_connect (account, "notify::connection-state", G_CALLBACK (log_account), NULL);
+      g_signal_connect (account, "notify::last-error", G_CALLBACK (log_account), NULL);
+    }
+}
+
 static KoiWindow *
 open_window (KoiSession **out_session,
              const char  *profile)
@@ -167,6 +192,8 @@ open_window (KoiSession **out_session,
   KoiSession *session = koi_session_new (profile);
   KoiWindow *window;
 
+  g_signal_connect (koi_session_get_accounts (session), "items-changed",
+                    G_CALLBACK (on_accounts_changed), NULL);
   koi_session_load_async (session, NULL, NULL, NULL);
   window = koi_window_new (NULL);
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
@@ -187,7 +214,7 @@ test_offer (void)
   g_autofree char *choice = NULL;
   g_autofree char *png = NULL;
   g_autoptr (GdkTexture) shot = NULL;
-  GtkWidget *alert = NULL, *sort = NULL;
+  GtkWidget *alert = NULL, *sort = NULL, *label = NULL;
   KoiWindow *window;
   guint asked;
 
@@ -204,9 +231,8 @@ test_offer (void)
   g_assert_cmpstr (koi_compat_alert_get_heading (alert), ==, "Let the Server Sort Chat Messages?");
   g_assert_nonnull (strstr (koi_compat_alert_get_body (alert), ADDRESS));
   g_assert_false (server_enabled (&coi));
-  KOI_TEST_UI_WAIT_FOR ((sort = gtk_widget_get_ancestor (koi_test_ui_find_label (alert, "Let the Server Sort"),
-                                                         GTK_TYPE_BUTTON)) != NULL &&
-                        gtk_widget_get_mapped (sort), 10);
+  KOI_TEST_UI_WAIT_FOR ((label = koi_test_ui_find_label (alert, "Let the Server Sort")) != NULL &&
+                        (sort = gtk_widget_get_ancestor (label, GTK_TYPE_BUTTON)) != NULL, 10);
   koi_test_ui_wait_for_drawn (sort);
   shot = koi_test_ui_render (GTK_IS_WINDOW (alert) ? alert : GTK_WIDGET (window));
   png = koi_test_ui_save_png (shot, "coi-server-offer.png");
