@@ -36,7 +36,7 @@ koi_coi_offer_ask (KoiAccount *account,
                             "as they arrive, so the inbox keeps only ordinary email, in every mail "
                             "program. Koi then reads chats from there."),
                           koi_account_get_address (account));
-  alert = koi_compat_alert_new (_("Let the Server Sort Chat Messages?"), body);
+  alert = koi_compat_alert_new (_("Let the Server Sort Chats?"), body);
   koi_compat_alert_add_response (alert, "keep", _("_Keep in Inbox"), ADW_RESPONSE_DEFAULT);
   koi_compat_alert_add_response (alert, "enable", _("_Let the Server Sort"), ADW_RESPONSE_SUGGESTED);
   koi_compat_alert_set_responses (alert, "enable", "keep");

@@ -228,7 +228,7 @@ test_offer (void)
    * window asks. */
   window = open_window (&session, profile);
   KOI_TEST_UI_WAIT_FOR ((alert = koi_compat_alert_find (GTK_WINDOW (window))) != NULL, WAIT_S);
-  g_assert_cmpstr (koi_compat_alert_get_heading (alert), ==, "Let the Server Sort Chat Messages?");
+  g_assert_cmpstr (koi_compat_alert_get_heading (alert), ==, "Let the Server Sort Chats?");
   g_assert_nonnull (strstr (koi_compat_alert_get_body (alert), ADDRESS));
   g_assert_false (server_enabled (&coi));
   KOI_TEST_UI_WAIT_FOR ((label = koi_test_ui_find_label (alert, "Let the Server Sort")) != NULL &&
