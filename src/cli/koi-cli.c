@@ -11,6 +11,7 @@
 #include "koi-account-config.h"
 #include "koi-account-setup.h"
 #include "koi-chat-client-detect.h"
+#include "koi-cli-account.h"
 #include "koi-cli-contacts.h"
 #include "koi-cli-attachments.h"
 #include "koi-cli-json.h"
@@ -51,6 +52,8 @@ static const char usage[] =
   "          [--login NAME] [--name DISPLAY-NAME] [--ca-file PEM]\n"
   "          [--trust-fingerprint SHA256]... --password-stdin\n"
   "  koi-cli [--profile DIR] [--account ADDR] account trust --fingerprint SHA256...\n"
+  "  koi-cli [--profile DIR] account remove ADDR\n"
+  "  koi-cli [--profile DIR] [--account ADDR] account coi [enable]\n"
   "  koi-cli [--profile DIR] send [--reply-to MSG] ADDR|CHAT TEXT\n"
   "  koi-cli [--profile DIR] send [--reply-to MSG] --file PATH [--caption TEXT] ADDR|CHAT\n"
   "  koi-cli [--profile DIR] download MSG\n"
@@ -101,6 +104,14 @@ static const char usage[] =
   "  account trust  trusts the certificate the account's IMAP or SMTP server shows\n"
   "               now, if it has the given SHA-256 fingerprint: after a certificate\n"
   "               changed and koi-cli refused it, naming the old and the new one.\n"
+  "  account remove  removes the account ADDR from the profile, as the window's\n"
+  "               Remove Account does: its chats, files, key and keyring entries\n"
+  "               go; the mail on the server stays. Close Koi's window first.\n"
+  "  account coi  whether the server is a COI server (it can file chat mail into\n"
+  "               its own chat folder) and whether that is on, as JSON: \"coi\" is\n"
+  "               none, offered, declined or enabled. enable turns it on (saved\n"
+  "               with the account): the server files chat mail from then on, and\n"
+  "               Koi uses its folders and moves nothing itself.\n"
   "  --account ADDR  picks the account where the profile has several (default:\n"
   "               the first one added).\n"
   "  send         queues a chat message to ADDR (or to the chat with the id CHAT, a\n"
@@ -1774,6 +1785,27 @@ main (int   argc,
     return command_account_add (profile_dir, argc - i - 1, argv + i + 1);
   if (g_str_equal (argv[i], "account") && i + 1 < argc && g_str_equal (argv[i + 1], "trust"))
     return command_account_trust (profile_dir, argc - i - 1, argv + i + 1);
+  if (g_str_equal (argv[i], "account") && argc - i == 3 && g_str_equal (argv[i + 1], "remove"))
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (!koi_cli_account_remove (profile_dir, argv[i + 2], &error))
+        return report_error (error);
+      fprintf (stderr, "koi-cli: removed %s from this profile (its mail stays on the server)\n",
+               argv[i + 2]);
+      return EXIT_OK;
+    }
+  if (g_str_equal (argv[i], "account") && i + 1 < argc && g_str_equal (argv[i + 1], "coi") &&
+      (argc - i == 2 || (argc - i == 3 && g_str_equal (argv[i + 2], "enable"))))
+    {
+      g_auto (Profile) profile = { 0, };
+      g_autoptr (GError) error = NULL;
+
+      if (!profile_open (&profile, profile_dir, TRUE, &error) ||
+          !koi_cli_account_coi (profile.store, profile.account, argc - i == 3, &error))
+        return report_error (error);
+      return EXIT_OK;
+    }
   if (g_str_equal (argv[i], "send") && argc - i == 3)
     return command_send (profile_dir, argv[i + 1], argv[i + 2], NULL);
   if (g_str_equal (argv[i], "send") && argc - i == 5 && g_str_equal (argv[i + 1], "--reply-to"))

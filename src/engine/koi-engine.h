@@ -56,6 +56,9 @@ G_DECLARE_FINAL_TYPE (KoiEngine, koi_engine, KOI, ENGINE, GObject)
  *   "error"           (const GError *error)                something the user should
  *                      know (wrong password, untrusted certificate, ...)
  *   "stopped"         ()                                   the worker has returned
+ *   "coi-server-offered" ()                                the server can file chat
+ *                      mail itself (COI) and the user was not asked yet: ask once,
+ *                      answer with koi_engine_set_coi_filing_async()
  * Property "connection-state" (KoiConnectionState as int), notify on change;
  * "connection-problem" (KoiConnectionProblem as int): why it is
  * RECONNECTING or FAILED, NONE once connected (notified before the state).
@@ -331,6 +334,19 @@ gboolean            koi_engine_retry_finish         (KoiEngine              *sel
  * callable at any time. */
 void                koi_engine_set_move_chat_mail   (KoiEngine              *self,
                                                     gboolean                move);
+
+/* The user's answer to "coi-server-offered", kept with the account. Yes:
+ * the worker turns filing on (SETMETADATA) at once and from then on uses
+ * the server's folders and never moves chat mail itself. No: never asked
+ * again. */
+void                koi_engine_set_coi_filing_async (KoiEngine              *self,
+                                                    gboolean                enable,
+                                                    GCancellable           *cancellable,
+                                                    GAsyncReadyCallback     callback,
+                                                    gpointer                user_data);
+gboolean            koi_engine_set_coi_filing_finish (KoiEngine             *self,
+                                                    GAsyncResult           *result,
+                                                    GError                **error);
 
 /* Whether outgoing chat messages ask for read receipts and messages the
  * user saw get one (default: the account's "read_receipts" store setting,
