@@ -163,7 +163,7 @@ static void
 on_transfer_clicked (GtkWidget *activated,
                      GtkWidget *row)
 {
-  GtkWidget *alert = koi_compat_alert_new (_("Transfer Key to Another Device?"),
+  GtkWidget *alert = koi_compat_alert_new (_("Transfer the Key?"),
                                            _("Koi puts this account’s encryption key into your mailbox, locked with a setup code that only this device shows you. Your other device needs the code to read your encrypted messages."));
 
   koi_compat_alert_add_response (alert, "cancel", _("_Cancel"), ADW_RESPONSE_DEFAULT);

@@ -292,7 +292,7 @@ test_transfer (void)
   g_assert_false (gtk_widget_get_visible (koi_key_transfer_row_get_enter_code (row)));
 
   gtk_widget_activate (koi_key_transfer_row_get_transfer (row));
-  KOI_TEST_UI_WAIT_FOR ((alert = shown_alert (window, preferences, "Transfer Key to Another Device?")) != NULL,
+  KOI_TEST_UI_WAIT_FOR ((alert = shown_alert (window, preferences, "Transfer the Key?")) != NULL,
                         WAIT_S);
   koi_compat_alert_respond (alert, "transfer");
   KOI_TEST_UI_WAIT_FOR ((alert = shown_alert (window, preferences, "Setup Code")) != NULL, WAIT_S);
