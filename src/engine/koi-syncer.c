@@ -1319,8 +1319,8 @@ koi_syncer_queue_message (KoiSyncer                *self,
   if (chat->request != KOI_STORE_CHAT_ACCEPTED &&
       !koi_store_chat_set_request (self->store, chat_id, KOI_STORE_CHAT_ACCEPTED, error))
     return 0;
-  if (chat->kind == KOI_STORE_CHAT_GROUP && file == NULL)
-    return koi_syncer_queue_group_text (self, chat_id, text, reply_to_ref, error);
+  if (chat->kind == KOI_STORE_CHAT_GROUP)
+    return koi_syncer_queue_group_text (self, chat_id, text, reply_to_ref, file, error);
   if (chat->kind != KOI_STORE_CHAT_1TO1 || !koi_address_is_valid (chat->peer_address))
     {
       g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,
