@@ -84,22 +84,44 @@ koi_store_group_member_state (KoiStore                  *self,
 /* Whether a change (@member, @at_ms, @explicit_change) outweighs what is
  * stored. The rules of koi-store-group.h: they make the result independent
  * of the order in which changes are applied. */
-static gboolean
-member_change_wins (const MemberRow *row,
-                    gboolean         member,
-                    gint64           at_ms,
-                    gboolean         explicit_change)
+gboolean
+koi_store_group_member_wins (gboolean found,
+                             gboolean removed,
+                             gboolean row_explicit,
+                             gint64   row_at_ms,
+                             gboolean member,
+                             gint64   at_ms,
+                             gboolean explicit_change)
 {
-  if (!row->found)
+  if (!found)
     return TRUE;
   if (!explicit_change)
     return FALSE;   /* seen in To/Cc: only ever introduces an unknown address */
-  if (!row->explicit_change)
+  if (!row_explicit)
     return TRUE;
-  if (at_ms != row->changed_at_ms)
-    return at_ms > row->changed_at_ms;
+  if (at_ms != row_at_ms)
+    return at_ms > row_at_ms;
   /* The same second: a removal wins, whichever came first. */
-  return !member && !row->removed;
+  return !member && !removed;
+}
+
+/* Explicit beats seen; then the newer Date; then, at the same Date, the
+ * greater name, so both arrival orders agree. */
+gboolean
+koi_store_group_name_wins (const char *current,
+                           gboolean    current_explicit,
+                           gint64      current_at_ms,
+                           const char *name,
+                           gint64      at_ms,
+                           gboolean    explicit_change)
+{
+  if (current == NULL)
+    return TRUE;
+  if (explicit_change != current_explicit)
+    return explicit_change;
+  if (at_ms != current_at_ms)
+    return at_ms > current_at_ms;
+  return strcmp (name, current) > 0;
 }
 
 gboolean
@@ -132,7 +154,8 @@ koi_store_group_member_set (KoiStore     *self,
   if (chat == NULL || !read_member (self, chat_id, address, &row, error))
     goto out;
 
-  if (!member_change_wins (&row, member, at_ms, explicit_change))
+  if (!koi_store_group_member_wins (row.found, row.removed, row.explicit_change, row.changed_at_ms,
+                                    member, at_ms, explicit_change))
     {
       ok = TRUE;
       goto out;
@@ -179,7 +202,6 @@ koi_store_group_name_set (KoiStore     *self,
   g_autofree char *current = NULL;
   gboolean current_explicit;
   gint64 current_at;
-  gboolean wins;
   int rc;
 
   g_return_val_if_fail (self != NULL, FALSE);
@@ -210,17 +232,8 @@ koi_store_group_name_set (KoiStore     *self,
   current_at = sqlite3_column_int64 (stmt, 2);
   g_clear_pointer (&stmt, koi_store_stmt_release);
 
-  /* Explicit beats seen; then the newer Date; then, at the same Date, the
-   * greater name, so both arrival orders agree. */
-  if (current == NULL)
-    wins = TRUE;
-  else if (explicit_change != current_explicit)
-    wins = explicit_change;
-  else if (at_ms != current_at)
-    wins = at_ms > current_at;
-  else
-    wins = strcmp (name, current) > 0;
-  if (!wins)
+  if (!koi_store_group_name_wins (current, current_explicit, current_at, name, at_ms,
+                                  explicit_change))
     return TRUE;
 
   stmt = koi_store_prepare (self,

@@ -886,6 +886,156 @@ test_outsider (void)
   }
 }
 
+/* The info line of @message_id in @profile's @chat ("-" for none) and
+ * whether it is marked as from a non-member. */
+static char *
+info_of (KoiTestCli *cli,
+         const char *profile,
+         const char *chat,
+         const char *message_id,
+         gboolean   *out_not_member)
+{
+  g_autoptr (GPtrArray) messages = koi_test_cli_messages (cli, profile, chat);
+  JsonObject *message = find_message (messages, message_id);
+
+  g_assert_nonnull (message);
+  *out_not_member = json_object_get_boolean_member (message, "not_member");
+  return g_strdup (json_object_has_member (message, "info")
+                   ? json_object_get_string_member (message, "info") : "-");
+}
+
+/* Only members change a group (docs/WIRE.md), on the real server:
+ * - eve, never a member, removes alice: nothing changes, the mail shows
+ *   marked and without an info line;
+ * - dave renames the group a minute after alice adds him: bob gets the
+ *   rename before the addition, carol after it; both end with dave's
+ *   name and his info line (a mail that arrives early is judged again);
+ * - carol leaves, alice adds her back, and carol's removal of dave counts
+ *   on every device, also on alice's other device, which syncs only at the
+ *   end (the user's own mail there: alice is a member). */
+static void
+test_only_members_change (void)
+{
+  static const char * const profiles[] = { "alice", "bob", "carol", "dave", NULL };
+  g_autoptr (KoiTestCli) cli = setup ();
+  g_autofree char *created = NULL;
+  g_autofree char *alice_chat = NULL, *bob_chat = NULL, *carol_chat = NULL, *phone_chat = NULL;
+  g_autofree char *group_id = NULL;
+  g_autofree char *soon = date_from_now (60);
+  g_autofree char *eve_id = NULL, *dave_id = NULL;
+  g_autoptr (GPtrArray) chats = NULL;
+  const char *members_ = "alice@example.org bob@example.org carol@example.org dave@example.org";
+  const char *readers[] = { "bob", "carol", NULL };
+
+  created = run_ok (cli, "alice", "group", "create", "Trip", "bob@example.org",
+                    "carol@example.org", NULL);
+  alice_chat = g_strndup (created, strcspn (created, "\n"));
+  chats = chats_of (cli, "alice");
+  group_id = g_strdup (member (g_ptr_array_index (chats, 0), "group_id"));
+  sync_all (cli, profiles);
+  bob_chat = group_chat (cli, "bob", group_id);
+  carol_chat = group_chat (cli, "carol", group_id);
+  g_assert_nonnull (bob_chat);
+  g_assert_nonnull (carol_chat);
+  eve_id = g_strdup_printf ("chat$group.%s.forged@example.org", group_id);
+  dave_id = g_strdup_printf ("chat$group.%s.daverename@example.org", group_id);
+
+  /* eve forges a removal; bob also gets dave's rename, not yet a member. */
+  for (guint i = 0; readers[i] != NULL; i++)
+    inject_group_mail (cli, readers[i] == readers[0] ? "bob@example.org" : "carol@example.org",
+                       "Eve <eve@example.org>", group_id, "forged", soon,
+                       "alice@example.org, bob@example.org, carol@example.org", "Trip",
+                       "Chat-Group-Member-Removed: alice@example.org\r\n", "I removed alice.");
+  inject_group_mail (cli, "bob@example.org", "Dave <dave@example.org>", group_id, "daverename",
+                     soon, "alice@example.org, bob@example.org, carol@example.org", "Dave's Trip",
+                     "Chat-Group-Name-Changed: Trip\r\n", "I renamed the group.");
+  g_free (run_ok (cli, "bob", "sync", NULL));
+  {
+    g_autofree char *name = group_name (cli, "bob", bob_chat);
+    g_autofree char *members = members_of (cli, "bob", bob_chat);
+    g_autofree char *info = NULL;
+    gboolean not_member = FALSE;
+
+    /* Not yet: dave is no member as far as bob knows. */
+    g_assert_cmpstr (name, ==, "Trip");
+    g_assert_cmpstr (members, ==, "alice@example.org bob@example.org carol@example.org");
+    info = info_of (cli, "bob", bob_chat, dave_id, &not_member);
+    g_assert_cmpstr (info, ==, "-");
+    g_assert_true (not_member);
+  }
+
+  g_free (run_ok (cli, "alice", "group", "add", alice_chat, "dave@example.org", NULL));
+  sync_all (cli, profiles);
+  /* carol gets dave's rename after his addition. */
+  inject_group_mail (cli, "carol@example.org", "Dave <dave@example.org>", group_id, "daverename",
+                     soon, "alice@example.org, bob@example.org, carol@example.org", "Dave's Trip",
+                     "Chat-Group-Name-Changed: Trip\r\n", "I renamed the group.");
+  sync_all (cli, profiles);
+
+  for (guint i = 0; readers[i] != NULL; i++)
+    {
+      const char *chat = i == 0 ? bob_chat : carol_chat;
+      g_autofree char *name = group_name (cli, readers[i], chat);
+      g_autofree char *members = members_of (cli, readers[i], chat);
+      g_autofree char *eve_info = NULL, *dave_info = NULL;
+      gboolean eve_marked = FALSE, dave_marked = TRUE;
+
+      g_test_message ("%s: '%s', %s", readers[i], name, members);
+      g_assert_cmpstr (name, ==, "Dave's Trip");
+      g_assert_cmpstr (members, ==, members_);
+      eve_info = info_of (cli, readers[i], chat, eve_id, &eve_marked);
+      dave_info = info_of (cli, readers[i], chat, dave_id, &dave_marked);
+      g_assert_cmpstr (eve_info, ==, "-");
+      g_assert_true (eve_marked);
+      g_assert_cmpstr (dave_info, ==, "renamed");
+      g_assert_false (dave_marked);
+    }
+
+  /* carol leaves and is added back; her change counts again, also on
+   * alice's phone, which syncs only now and so gets everything at once. */
+  koi_test_cli_add_account (cli, "alice-phone", "alice@example.org", "alice-secret");
+  {
+    g_autofree char *phone = koi_test_cli_profile (cli, "alice-phone");
+    g_autofree char *from = koi_test_own_key_path (cli, "alice");
+    g_autofree char *name = g_path_get_basename (from);
+    g_autofree char *to = g_build_filename (phone, name, NULL);
+    g_autofree char *key = NULL;
+    gsize length = 0;
+    g_autoptr (GError) error = NULL;
+
+    g_assert_true (g_file_get_contents (from, &key, &length, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_set_contents_full (to, key, length, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                             &error));
+    g_assert_no_error (error);
+  }
+  g_free (run_ok (cli, "carol", "group", "leave", carol_chat, NULL));
+  sync_all (cli, profiles);
+  g_usleep (G_USEC_PER_SEC + 100 * 1000);   /* Dates have whole seconds */
+  g_free (run_ok (cli, "alice", "group", "add", alice_chat, "carol@example.org", NULL));
+  sync_all (cli, profiles);
+  g_usleep (G_USEC_PER_SEC + 100 * 1000);
+  g_free (run_ok (cli, "carol", "group", "remove", carol_chat, "dave@example.org", NULL));
+  sync_all (cli, profiles);
+  g_free (run_ok (cli, "alice-phone", "sync", NULL));
+  phone_chat = group_chat (cli, "alice-phone", group_id);
+  g_assert_nonnull (phone_chat);
+
+  {
+    const char *devices[] = { "alice", "alice-phone", "bob", "carol", "dave", NULL };
+
+    for (guint i = 0; devices[i] != NULL; i++)
+      {
+        g_autofree char *chat = group_chat (cli, devices[i], group_id);
+        g_autofree char *name = group_name (cli, devices[i], chat);
+        g_autofree char *members = members_of (cli, devices[i], chat);
+
+        g_test_message ("%s: '%s', %s", devices[i], name, members);
+        g_assert_cmpstr (members, ==, "alice@example.org bob@example.org carol@example.org");
+      }
+  }
+}
+
 /* A file into a group: one mail to every member, who each get the same
  * bytes; encrypted, since every member's key is known by then. */
 static void
@@ -961,6 +1111,7 @@ main (int   argc,
   g_test_add_func ("/groups/real-delta-chat-member", test_real_delta_chat_member);
   g_test_add_func ("/groups/two-devices-order", test_two_devices_order);
   g_test_add_func ("/groups/outsider", test_outsider);
+  g_test_add_func ("/groups/only-members-change", test_only_members_change);
   g_test_add_func ("/groups/file", test_group_file);
 
   return g_test_run ();

@@ -293,6 +293,7 @@ static const struct {
   { 8, "schema-v8.sql" },
   { 9, "schema-v9.sql" },
   { 10, "schema-v10.sql" },
+  { 11, "schema-v11.sql" },
 };
 
 /* A trusted certificate is kept with its account and server, survives a
