@@ -362,9 +362,9 @@ group_replay (KoiStore  *self,
   int rc;
 
   stmt = koi_store_prepare (self,
-                            "SELECT COALESCE (message_ref, 0), tie, at_ms, sender, kind, value,"
-                            " info, info_arg FROM group_events WHERE chat_id = ?1"
-                            " ORDER BY at_ms, tie, id",
+                            "SELECT COALESCE (message_ref, 0), tie, mail_at_ms, sender, kind, value,"
+                            " info, info_arg, at_ms FROM group_events WHERE chat_id = ?1"
+                            " ORDER BY mail_at_ms, tie, id",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -398,7 +398,8 @@ group_replay (KoiStore  *self,
         }
       if (counted)
         group_apply_fact (group, sqlite3_column_int (stmt, 4),
-                          (const char *) sqlite3_column_text (stmt, 5), at_ms);
+                          (const char *) sqlite3_column_text (stmt, 5),
+                          sqlite3_column_int64 (stmt, 8));
     }
   if (rc != SQLITE_DONE)
     {
@@ -454,8 +455,8 @@ mail_is_last (KoiStore                *self,
     }
 
   stmt = koi_store_prepare (self,
-                            "SELECT at_ms, tie FROM group_events WHERE chat_id = ?1"
-                            " ORDER BY at_ms DESC, tie DESC LIMIT 1",
+                            "SELECT mail_at_ms, tie FROM group_events WHERE chat_id = ?1"
+                            " ORDER BY mail_at_ms DESC, tie DESC LIMIT 1",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -489,8 +490,9 @@ log_mail (KoiStore                *self,
       if (mail->facts[i].value == NULL || *mail->facts[i].value == '\0')
         continue;
       stmt = koi_store_prepare (self,
-                                "INSERT INTO group_events (chat_id, message_ref, at_ms, tie, sender,"
-                                " kind, value, info, info_arg) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                "INSERT INTO group_events (chat_id, message_ref, mail_at_ms, at_ms, tie,"
+                                " sender, kind, value, info, info_arg)"
+                                " VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                                 error);
       if (stmt == NULL)
         return FALSE;

@@ -17,7 +17,8 @@ G_BEGIN_DECLS
  * of the order they arrived in: a mail that arrives in Date order is
  * applied on top of the stored members; one that arrives out of order
  * replays the group from its log. Members and name then follow the rules
- * of koi-store-group.h.
+ * of koi-store-group.h. A group stored before the log (schema 11) starts
+ * from its stored members and name, replayed before any mail.
  */
 
 /* On-disk values (group_events.kind): frozen, only append. */

@@ -399,18 +399,21 @@ static const char migration_11_autocrypt[] =
  * - kind (frozen): 1 member seen in To/Cc, 2 member added, 3 member
  *   removed (or left), 4 name seen, 5 name changed; value the address or
  *   the name;
- * - at_ms the mail's Date, tie its Message-ID (orders mails of one Date);
+ * - mail_at_ms the mail's Date, tie its Message-ID: the order of the
+ *   replay; at_ms the time the fact carries (the mail's Date too);
  * - sender NULL: applied without a check (the rows below, and the Subject
  *   of an email program's reply, which only titles an untitled group);
  * - info/info_arg: the info line the mail shows when it is applied
  *   (KoiStoreGroupInfo), none when its sender was not a member.
  * Groups that exist already keep their members and name: their rows
- * become facts without a sender. */
+ * become facts without a sender, replayed before any mail (mail_at_ms -1),
+ * so a late mail is judged by the members as they were stored. */
 static const char migration_12_group_log[] =
   "CREATE TABLE group_events ("
   "  id           INTEGER PRIMARY KEY,"
   "  chat_id      INTEGER NOT NULL REFERENCES chats (id) ON DELETE CASCADE,"
   "  message_ref  INTEGER,"
+  "  mail_at_ms   INTEGER NOT NULL,"
   "  at_ms        INTEGER NOT NULL,"
   "  tie          TEXT NOT NULL DEFAULT '',"
   "  sender       TEXT COLLATE NOCASE,"
@@ -419,16 +422,16 @@ static const char migration_12_group_log[] =
   "  info         INTEGER NOT NULL DEFAULT 0,"
   "  info_arg     TEXT"
   ");"
-  "CREATE INDEX group_events_by_chat ON group_events (chat_id, at_ms, tie);"
+  "CREATE INDEX group_events_by_chat ON group_events (chat_id, mail_at_ms, tie);"
   "CREATE INDEX group_events_by_message ON group_events (message_ref)"
   "  WHERE message_ref IS NOT NULL;"
-  "INSERT INTO group_events (chat_id, at_ms, kind, value)"
-  "  SELECT m.chat_id, m.changed_at_ms,"
+  "INSERT INTO group_events (chat_id, mail_at_ms, at_ms, kind, value)"
+  "  SELECT m.chat_id, -1, m.changed_at_ms,"
   "   CASE WHEN m.explicit = 0 THEN 1 WHEN m.removed = 1 THEN 3 ELSE 2 END, k.address"
   "  FROM chat_members m JOIN chats c ON c.id = m.chat_id JOIN contacts k ON k.id = m.contact_id"
   "  WHERE c.kind = 1;"
-  "INSERT INTO group_events (chat_id, at_ms, kind, value)"
-  "  SELECT id, name_changed_at_ms, CASE WHEN name_explicit = 1 THEN 5 ELSE 4 END, name"
+  "INSERT INTO group_events (chat_id, mail_at_ms, at_ms, kind, value)"
+  "  SELECT id, -1, name_changed_at_ms, CASE WHEN name_explicit = 1 THEN 5 ELSE 4 END, name"
   "  FROM chats WHERE kind = 1 AND name IS NOT NULL AND name <> '';";
 
 const char * const koi_store_migrations[] = {
