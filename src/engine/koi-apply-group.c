@@ -170,13 +170,14 @@ koi_apply_group_effects (KoiStore           *store,
   /* A group known only from an email program's reply still needs a title:
    * its Subject without "Re:", dated 0 so any name a group client wrote
    * outweighs it, whatever the order. It changes nothing else, so it needs
-   * no member to send it. */
+   * no member to send it. The mail keeps its Date for the log's order, so
+   * a reply arriving in order does not replay the group. */
   if (!parsed->group_id_explicit)
     {
       if (parsed->subject == NULL)
         return TRUE;
       add_fact (facts, KOI_STORE_GROUP_FACT_NAME_SEEN, reply_subject (parsed->subject));
-      mail.at_ms = 0;
+      mail.facts_undated = TRUE;
       mail.sender = NULL;
     }
 

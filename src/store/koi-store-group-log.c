@@ -492,7 +492,7 @@ log_mail (KoiStore                *self,
       stmt = koi_store_prepare (self,
                                 "INSERT INTO group_events (chat_id, message_ref, mail_at_ms, at_ms, tie,"
                                 " sender, kind, value, info, info_arg)"
-                                " VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                " VALUES (?1, ?2, ?3, ?10, ?4, ?5, ?6, ?7, ?8, ?9)",
                                 error);
       if (stmt == NULL)
         return FALSE;
@@ -505,6 +505,7 @@ log_mail (KoiStore                *self,
       koi_store_bind_text (stmt, 7, mail->facts[i].value);
       sqlite3_bind_int (stmt, 8, mail->info);
       koi_store_bind_text (stmt, 9, mail->info_arg);
+      sqlite3_bind_int64 (stmt, 10, mail->facts_undated ? 0 : mail->at_ms);
       if (!koi_store_step_done (self, stmt, "Could not save the group’s log", error))
         return FALSE;
     }
@@ -573,7 +574,8 @@ koi_store_group_log_apply (KoiStore                *self,
       counted = group_counts (&group, mail->sender);
       for (guint i = 0; counted && i < mail->n_facts; i++)
         if (mail->facts[i].value != NULL && *mail->facts[i].value != '\0')
-          group_apply_fact (&group, mail->facts[i].kind, mail->facts[i].value, mail->at_ms);
+          group_apply_fact (&group, mail->facts[i].kind, mail->facts[i].value,
+                            mail->facts_undated ? 0 : mail->at_ms);
       if (mail->message_ref != 0 &&
           !set_info (self, mail->message_ref,
                      counted ? mail->info : KOI_STORE_GROUP_INFO_NONE, mail->info_arg, &set, error))

@@ -40,8 +40,8 @@ typedef struct {
   const char               *tie;          /* its Message-ID: orders mails of one Date */
   gint64                    at_ms;        /* its Date */
   /* Whose membership decides whether the facts count; NULL: they always
-   * count (the Subject of an email program's reply, dated 0, which only
-   * titles a group nothing else named). */
+   * count (the Subject of an email program's reply, which only titles a
+   * group nothing else named). */
   const char               *sender;
   const KoiStoreGroupFact  *facts;
   guint                     n_facts;
@@ -49,6 +49,9 @@ typedef struct {
    * it shows none (the change did not happen). */
   KoiStoreGroupInfo         info;
   const char               *info_arg;
+  /* The facts carry the time 0 instead of @at_ms (the Subject of an email
+   * program's reply, which any name a group client wrote outweighs). */
+  gboolean                  facts_undated;
 } KoiStoreGroupMail;
 
 /* Records @mail's facts for group @chat_id and brings the group's members,

@@ -400,7 +400,8 @@ static const char migration_11_autocrypt[] =
  *   removed (or left), 4 name seen, 5 name changed; value the address or
  *   the name;
  * - mail_at_ms the mail's Date, tie its Message-ID: the order of the
- *   replay; at_ms the time the fact carries (the mail's Date too);
+ *   replay; at_ms the time the fact carries (the mail's Date, 0 for the
+ *   Subject of an email program's reply);
  * - sender NULL: applied without a check (the rows below, and the Subject
  *   of an email program's reply, which only titles an untitled group);
  * - info/info_arg: the info line the mail shows when it is applied
