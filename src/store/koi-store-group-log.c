@@ -342,7 +342,146 @@ same_members (Group *a,
   return present_a == 0;
 }
 
-/* Rebuilds the group from its log, in Date order. */
+/* A replay keeps the group every SNAPSHOT_EVERY mails, so that a late
+ * mail replays from the last snapshot before its Date instead of from the
+ * group's first mail: its cost is the mails after it (plus at most this
+ * many), not the group's whole history. */
+#define SNAPSHOT_EVERY 64
+#define SNAPSHOT_TYPE  "(msbxa(sbbxx))"
+
+static GVariant *
+group_to_variant (Group *group)
+{
+  GVariantBuilder members;
+  GHashTableIter iter;
+  Member *row;
+
+  g_variant_builder_init (&members, G_VARIANT_TYPE ("a(sbbxx)"));
+  g_hash_table_iter_init (&iter, group->members);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &row))
+    g_variant_builder_add (&members, "(sbbxx)", row->address, row->removed,
+                           row->explicit_change, row->changed_at_ms, row->added_at);
+  return g_variant_ref_sink (g_variant_new (SNAPSHOT_TYPE, group->name, group->name_explicit,
+                                            group->name_at_ms, &members));
+}
+
+static void
+group_from_variant (Group    *group,
+                    GVariant *state)
+{
+  g_autoptr(GVariantIter) members = NULL;
+  const char *address;
+  gboolean removed, explicit_change;
+  gint64 changed_at_ms, added_at;
+
+  g_variant_get (state, "(msbxa(sbbxx))", &group->name, &group->name_explicit,
+                 &group->name_at_ms, &members);
+  while (g_variant_iter_next (members, "(&sbbxx)", &address, &removed, &explicit_change,
+                              &changed_at_ms, &added_at))
+    {
+      Member *row = g_new0 (Member, 1);
+
+      row->address = g_strdup (address);
+      row->removed = removed;
+      row->explicit_change = explicit_change;
+      row->changed_at_ms = changed_at_ms;
+      row->added_at = added_at;
+      g_hash_table_insert (group->members, g_ascii_strdown (address, -1), row);
+    }
+}
+
+static gboolean
+snapshot_save (KoiStore    *self,
+               gint64       chat_id,
+               gint64       at_ms,
+               const char  *tie,
+               Group       *group,
+               GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GVariant) state = group_to_variant (group);
+
+  stmt = koi_store_prepare (self,
+                            "INSERT OR REPLACE INTO group_snapshots (chat_id, mail_at_ms, tie, state)"
+                            " VALUES (?1, ?2, ?3, ?4)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, chat_id);
+  sqlite3_bind_int64 (stmt, 2, at_ms);
+  koi_store_bind_text (stmt, 3, tie ? tie : "");
+  sqlite3_bind_blob (stmt, 4, g_variant_get_data (state), g_variant_get_size (state),
+                     SQLITE_TRANSIENT);
+  return koi_store_step_done (self, stmt, "Could not save the group’s log", error);
+}
+
+/* Forgets the snapshots that a mail at (@at_ms, @tie) makes wrong: those
+ * at its place and after. */
+static gboolean
+snapshots_drop_from (KoiStore    *self,
+                     gint64       chat_id,
+                     gint64       at_ms,
+                     const char  *tie,
+                     GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = koi_store_prepare (self,
+                            "DELETE FROM group_snapshots WHERE chat_id = ?1"
+                            " AND (mail_at_ms, tie) >= (?2, ?3)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, chat_id);
+  sqlite3_bind_int64 (stmt, 2, at_ms);
+  koi_store_bind_text (stmt, 3, tie ? tie : "");
+  return koi_store_step_done (self, stmt, "Could not save the group’s log", error);
+}
+
+/* Loads into the empty @group the last snapshot of @chat_id; *@out_found:
+ * there is one, and *@out_at_ms / *@out_tie its place. */
+static gboolean
+snapshot_load_last (KoiStore    *self,
+                    gint64       chat_id,
+                    Group       *group,
+                    gboolean    *out_found,
+                    gint64      *out_at_ms,
+                    char       **out_tie,
+                    GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  *out_found = FALSE;
+  stmt = koi_store_prepare (self,
+                            "SELECT mail_at_ms, tie, state FROM group_snapshots WHERE chat_id = ?1"
+                            " ORDER BY mail_at_ms DESC, tie DESC LIMIT 1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, chat_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (sqlite3_column_blob (stmt, 2),
+                                             sqlite3_column_bytes (stmt, 2));
+      g_autoptr(GVariant) state = g_variant_ref_sink (
+        g_variant_new_from_bytes (G_VARIANT_TYPE (SNAPSHOT_TYPE), bytes, FALSE));
+
+      group_from_variant (group, state);
+      *out_found = TRUE;
+      *out_at_ms = sqlite3_column_int64 (stmt, 0);
+      *out_tie = koi_store_column_dup (stmt, 1);
+      return TRUE;
+    }
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  koi_store_set_error (self, error, rc, "Could not read the group’s log");
+  return FALSE;
+}
+
+/* Rebuilds the group from its log, in Date order: from its last snapshot
+ * (those after a late mail are dropped first), keeping new ones. */
 static gboolean
 group_replay (KoiStore  *self,
               gint64     chat_id,
@@ -359,21 +498,52 @@ group_replay (KoiStore  *self,
   gint64 mail_at = 0;
   g_autofree char *mail_tie = NULL;
   gboolean counted = FALSE;
+  gboolean from_snapshot = FALSE;
+  gint64 snapshot_at = 0;
+  g_autofree char *snapshot_tie = NULL;
+  guint since_snapshot = 0;
   int rc;
 
-  stmt = koi_store_prepare (self,
-                            "SELECT COALESCE (message_ref, 0), tie, mail_at_ms, sender, kind, value,"
-                            " info, info_arg, at_ms FROM group_events WHERE chat_id = ?1"
-                            " ORDER BY mail_at_ms, tie, id",
-                            error);
+  if (!snapshot_load_last (self, chat_id, group, &from_snapshot, &snapshot_at, &snapshot_tie,
+                           error))
+    return FALSE;
+  if (from_snapshot)
+    stmt = koi_store_prepare (self,
+                              "SELECT COALESCE (message_ref, 0), tie, mail_at_ms, sender, kind, value,"
+                              " info, info_arg, at_ms FROM group_events WHERE chat_id = ?1"
+                              " AND (mail_at_ms, tie) > (?2, ?3)"
+                              " ORDER BY mail_at_ms, tie, id",
+                              error);
+  else
+    stmt = koi_store_prepare (self,
+                              "SELECT COALESCE (message_ref, 0), tie, mail_at_ms, sender, kind, value,"
+                              " info, info_arg, at_ms FROM group_events WHERE chat_id = ?1"
+                              " ORDER BY mail_at_ms, tie, id",
+                              error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, chat_id);
+  if (from_snapshot)
+    {
+      sqlite3_bind_int64 (stmt, 2, snapshot_at);
+      koi_store_bind_text (stmt, 3, snapshot_tie);
+    }
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 ref = sqlite3_column_int64 (stmt, 0);
       const char *tie = (const char *) sqlite3_column_text (stmt, 1);
       gint64 at_ms = sqlite3_column_int64 (stmt, 2);
+
+      /* A snapshot goes between two places in the order, never between
+       * two mails of one place (Date and Message-ID): a late mail drops
+       * the snapshots from its place on. */
+      if (have_mail && (at_ms != mail_at || g_strcmp0 (tie, mail_tie) != 0) &&
+          ++since_snapshot >= SNAPSHOT_EVERY)
+        {
+          if (!snapshot_save (self, chat_id, mail_at, mail_tie, group, error))
+            return FALSE;
+          since_snapshot = 0;
+        }
 
       /* A mail's facts come together and are judged once, by the group
        * as the mails before it left it. */
@@ -422,13 +592,16 @@ group_replay (KoiStore  *self,
 }
 
 /* Whether @mail comes after every mail already in the log of @chat_id by
- * (Date, Message-ID); *@out_known: it is in the log already. */
+ * (Date, Message-ID); *@out_known: it is in the log already, at
+ * (*@out_known_at, *@out_known_tie). */
 static gboolean
 mail_is_last (KoiStore                *self,
               gint64                   chat_id,
               const KoiStoreGroupMail *mail,
               gboolean                *out_last,
               gboolean                *out_known,
+              gint64                  *out_known_at,
+              char                   **out_known_tie,
               GError                 **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -439,7 +612,8 @@ mail_is_last (KoiStore                *self,
   if (mail->message_ref != 0)
     {
       stmt = koi_store_prepare (self,
-                                "SELECT 1 FROM group_events WHERE message_ref = ?1 LIMIT 1",
+                                "SELECT mail_at_ms, tie FROM group_events WHERE message_ref = ?1"
+                                " ORDER BY mail_at_ms, tie LIMIT 1",
                                 error);
       if (stmt == NULL)
         return FALSE;
@@ -451,6 +625,11 @@ mail_is_last (KoiStore                *self,
           return FALSE;
         }
       *out_known = rc == SQLITE_ROW;
+      if (*out_known)
+        {
+          *out_known_at = sqlite3_column_int64 (stmt, 0);
+          *out_known_tie = koi_store_column_dup (stmt, 1);
+        }
       g_clear_pointer (&stmt, koi_store_stmt_release);
     }
 
@@ -525,6 +704,8 @@ koi_store_group_log_apply (KoiStore                *self,
   Group group;
   gboolean last = TRUE;
   gboolean known = FALSE;
+  gint64 known_at = 0;
+  g_autofree char *known_tie = NULL;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (self != NULL, FALSE);
@@ -541,7 +722,8 @@ koi_store_group_log_apply (KoiStore                *self,
     }
 
   chat = koi_store_chat_get (self, chat_id, error);
-  if (chat == NULL || !mail_is_last (self, chat_id, mail, &last, &known, error))
+  if (chat == NULL || !mail_is_last (self, chat_id, mail, &last, &known, &known_at, &known_tie,
+                                       error))
     goto out;
 
   if (known)
@@ -554,6 +736,8 @@ koi_store_group_log_apply (KoiStore                *self,
         goto out;
       sqlite3_bind_int64 (stmt, 1, mail->message_ref);
       if (!koi_store_step_done (self, stmt, "Could not save the group’s log", error))
+        goto out;
+      if (!snapshots_drop_from (self, chat_id, known_at, known_tie, error))
         goto out;
       last = FALSE;
     }
@@ -590,9 +774,11 @@ koi_store_group_log_apply (KoiStore                *self,
       Group before;
       gboolean replayed;
 
-      /* Out of order: replay, and compare with what was stored. */
+      /* Out of order: replay from the last snapshot before it, and
+       * compare with what was stored. */
       group_init (&before);
-      replayed = group_load (self, chat_id, &before, error) &&
+      replayed = snapshots_drop_from (self, chat_id, mail->at_ms, mail->tie, error) &&
+                 group_load (self, chat_id, &before, error) &&
                  group_replay (self, chat_id, mail->message_ref, &group, out_updated, error) &&
                  group_save (self, chat->account_id, chat_id, &group, TRUE, error);
       if (replayed && out_changed != NULL)

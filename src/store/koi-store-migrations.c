@@ -406,6 +406,10 @@ static const char migration_11_autocrypt[] =
  *   of an email program's reply, which only titles an untitled group);
  * - info/info_arg: the info line the mail shows when it is applied
  *   (KoiStoreGroupInfo), none when its sender was not a member.
+ * group_snapshots: the group as a replay left it after the mails up to
+ * (mail_at_ms, tie), a GVariant (koi-store-group-log.c), so that a late
+ * mail replays from the last one before it instead of from the start; a
+ * cache of group_events, dropped from a late mail's place onwards.
  * Groups that exist already keep their members and name: their rows
  * become facts without a sender, replayed before any mail (mail_at_ms -1),
  * so a late mail is judged by the members as they were stored. */
@@ -426,6 +430,13 @@ static const char migration_12_group_log[] =
   "CREATE INDEX group_events_by_chat ON group_events (chat_id, mail_at_ms, tie);"
   "CREATE INDEX group_events_by_message ON group_events (message_ref)"
   "  WHERE message_ref IS NOT NULL;"
+  "CREATE TABLE group_snapshots ("
+  "  chat_id     INTEGER NOT NULL REFERENCES chats (id) ON DELETE CASCADE,"
+  "  mail_at_ms  INTEGER NOT NULL,"
+  "  tie         TEXT NOT NULL,"
+  "  state       BLOB NOT NULL,"
+  "  PRIMARY KEY (chat_id, mail_at_ms, tie)"
+  ") WITHOUT ROWID;"
   "INSERT INTO group_events (chat_id, mail_at_ms, at_ms, kind, value)"
   "  SELECT m.chat_id, -1, m.changed_at_ms,"
   "   CASE WHEN m.explicit = 0 THEN 1 WHEN m.removed = 1 THEN 3 ELSE 2 END, k.address"

@@ -11,18 +11,18 @@
 /*
  * Group log benchmark (meson benchmark, not a test): what judging group
  * mail by its sender's membership costs (koi-store-group-log.h). A group
- * of 8 members gets 2,000 messages, each listing the 7 others in To, in
+ * of 8 members gets its messages, each listing the 7 others in To, in
  * batches of 100 per transaction:
- * - in Date order (the usual case: applied on top of the stored members);
- * - with one mail in 100 arriving late (each replays the group);
- * - 500 mails in reverse Date order (every mail replays the group: the
- *   worst case, quadratic, so fewer mails).
+ * - 2,000 and 10,000 in Date order (the usual case: applied on top of the
+ *   stored members);
+ * - 2,000 and 10,000 with one mail in 100 arriving 50 mails late (each
+ *   replays the group from the last snapshot before it);
+ * - 500 and 2,000 in reverse Date order (every mail comes first, so each
+ *   replays the whole group: the worst case).
  * Prints one figure per line.
  */
 
-#define N_MAILS   2000
 #define N_MEMBERS 8
-#define N_REVERSE 500
 #define BATCH     100
 
 static void
@@ -95,18 +95,60 @@ run (KoiStore    *store,
   return (g_get_monotonic_time () - start) / 1000.0;
 }
 
+static void
+in_order (guint *order,
+          guint  n_mails)
+{
+  for (guint i = 0; i < n_mails; i++)
+    order[i] = i;
+}
+
+/* One mail in 100 comes 50 mails late. */
+static void
+one_in_100_late (guint *order,
+                 guint  n_mails)
+{
+  in_order (order, n_mails);
+  for (guint i = 0; i + 50 < n_mails; i += 100)
+    {
+      guint late = order[i];
+
+      memmove (&order[i], &order[i + 1], 50 * sizeof order[0]);
+      order[i + 50] = late;
+    }
+}
+
+static void
+reversed (guint *order,
+          guint  n_mails)
+{
+  for (guint i = 0; i < n_mails; i++)
+    order[i] = n_mails - 1 - i;
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  static const struct {
+    const char *group_id;
+    void      (*make_order) (guint *order, guint n_mails);
+    guint       n_mails;
+    const char *what;
+  } cases[] = {
+    { "BenchInOrder0001", in_order, 2000, "in Date order" },
+    { "BenchLateMail001", one_in_100_late, 2000, "1 in 100 late" },
+    { "BenchReversed001", reversed, 500, "in reverse Date order (each replays)" },
+    { "BenchInOrder0002", in_order, 10000, "in Date order" },
+    { "BenchLateMail002", one_in_100_late, 10000, "1 in 100 late" },
+    { "BenchReversed002", reversed, 2000, "in reverse Date order (each replays)" },
+  };
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("koi-bench-group-log-XXXXXX", &error);
   g_autofree char *path = NULL;
   g_autoptr(KoiStore) store = NULL;
   KoiStoreAccount account = { .address = (char *) "member0@example.org" };
-  guint order[N_MAILS];
   gint64 account_id;
-  double ms;
 
   check (error);
   path = g_build_filename (dir, "koi.db", NULL);
@@ -115,31 +157,16 @@ main (int   argc,
   account_id = koi_store_account_upsert (store, &account, &error);
   check (error);
 
-  for (guint i = 0; i < N_MAILS; i++)
-    order[i] = i;
-  ms = run (store, account_id, "BenchInOrder0001", order, N_MAILS);
-  g_print ("group log, %d mails in Date order: %.0f ms (%.3f ms per mail)\n", N_MAILS, ms,
-           ms / N_MAILS);
-
-  /* One mail in 100 comes 50 mails late. */
-  for (guint i = 0; i < N_MAILS; i++)
-    order[i] = i;
-  for (guint i = 0; i + 50 < N_MAILS; i += 100)
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
     {
-      guint late = order[i];
+      g_autofree guint *order = g_new (guint, cases[c].n_mails);
+      double ms;
 
-      memmove (&order[i], &order[i + 1], 50 * sizeof order[0]);
-      order[i + 50] = late;
+      cases[c].make_order (order, cases[c].n_mails);
+      ms = run (store, account_id, cases[c].group_id, order, cases[c].n_mails);
+      g_print ("group log, %u mails %s: %.0f ms (%.3f ms per mail)\n", cases[c].n_mails,
+               cases[c].what, ms, ms / cases[c].n_mails);
     }
-  ms = run (store, account_id, "BenchLateMail001", order, N_MAILS);
-  g_print ("group log, %d mails, 1 in 100 late: %.0f ms (%.3f ms per mail)\n", N_MAILS, ms,
-           ms / N_MAILS);
-
-  for (guint i = 0; i < N_REVERSE; i++)
-    order[i] = N_REVERSE - 1 - i;
-  ms = run (store, account_id, "BenchReversed001", order, N_REVERSE);
-  g_print ("group log, %d mails in reverse Date order (each replays): %.0f ms (%.3f ms per mail)\n",
-           N_REVERSE, ms, ms / N_REVERSE);
 
   g_clear_pointer (&store, koi_store_close);
   g_unlink (path);
