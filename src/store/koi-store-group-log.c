@@ -415,20 +415,20 @@ snapshot_save (KoiStore    *self,
   return koi_store_step_done (self, stmt, "Could not save the group’s log", error);
 }
 
-/* Forgets the snapshots that a mail at (@at_ms, @tie) makes wrong: those
- * at its place and after. */
+/* Forgets the snapshots at (@at_ms, @tie), the place of a mail whose
+ * facts changed: one there sat between two mails that are now three. */
 static gboolean
-snapshots_drop_from (KoiStore    *self,
-                     gint64       chat_id,
-                     gint64       at_ms,
-                     const char  *tie,
-                     GError     **error)
+snapshots_drop_at (KoiStore    *self,
+                   gint64       chat_id,
+                   gint64       at_ms,
+                   const char  *tie,
+                   GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
   stmt = koi_store_prepare (self,
                             "DELETE FROM group_snapshots WHERE chat_id = ?1"
-                            " AND (mail_at_ms, tie) >= (?2, ?3)",
+                            " AND mail_at_ms = ?2 AND tie = ?3",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -438,11 +438,137 @@ snapshots_drop_from (KoiStore    *self,
   return koi_store_step_done (self, stmt, "Could not save the group’s log", error);
 }
 
-/* Loads into the empty @group the last snapshot of @chat_id; *@out_found:
- * there is one, and *@out_at_ms / *@out_tie its place. */
+static int
+place_cmp (gint64      a_at,
+           const char *a_tie,
+           gint64      b_at,
+           const char *b_tie)
+{
+  if (a_at != b_at)
+    return a_at < b_at ? -1 : 1;
+  return strcmp (a_tie ? a_tie : "", b_tie ? b_tie : "");
+}
+
+/* Loads the snapshot at (@at_ms, @tie) into the empty @group; *@out_found:
+ * there is one. */
+static gboolean
+snapshot_load_at (KoiStore    *self,
+                  gint64       chat_id,
+                  gint64       at_ms,
+                  const char  *tie,
+                  Group       *group,
+                  gboolean    *out_found,
+                  GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  *out_found = FALSE;
+  stmt = koi_store_prepare (self,
+                            "SELECT state FROM group_snapshots WHERE chat_id = ?1"
+                            " AND mail_at_ms = ?2 AND tie = ?3",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, chat_id);
+  sqlite3_bind_int64 (stmt, 2, at_ms);
+  koi_store_bind_text (stmt, 3, tie ? tie : "");
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (sqlite3_column_blob (stmt, 0),
+                                             sqlite3_column_bytes (stmt, 0));
+      g_autoptr(GVariant) state = g_variant_ref_sink (
+        g_variant_new_from_bytes (G_VARIANT_TYPE (SNAPSHOT_TYPE), bytes, FALSE));
+
+      group_from_variant (group, state);
+      *out_found = TRUE;
+      return TRUE;
+    }
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  koi_store_set_error (self, error, rc, "Could not read the group’s log");
+  return FALSE;
+}
+
+/* Whether the mails after a place are judged and applied alike from @a
+ * and from @b: the same members, removed or not, with the same kind of
+ * change, the same times where they decide (an explicit change's), and
+ * the same name. What they may still differ in decides nothing: the time
+ * a member was added, and when a member only seen in To/Cc was first seen
+ * (koi_store_group_member_wins: seen only introduces unknown addresses). */
+static gboolean
+same_judgement (Group *a,
+                Group *b)
+{
+  GHashTableIter iter;
+  const char *key;
+  Member *row;
+
+  if (g_hash_table_size (a->members) != g_hash_table_size (b->members) ||
+      g_strcmp0 (a->name, b->name) != 0 || a->name_explicit != b->name_explicit ||
+      a->name_at_ms != b->name_at_ms)
+    return FALSE;
+  g_hash_table_iter_init (&iter, a->members);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, (gpointer *) &row))
+    {
+      Member *other = g_hash_table_lookup (b->members, key);
+
+      if (other == NULL || other->removed != row->removed ||
+          other->explicit_change != row->explicit_change ||
+          (row->explicit_change && other->changed_at_ms != row->changed_at_ms))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* After a replay met the old log's state @old_k at a place with @new_k,
+ * judged alike (same_judgement), @later (the stored group, or a later
+ * snapshot of the old log) differs from what a full replay would give
+ * only where @new_k differs from @old_k in what decides nothing; this
+ * carries those times over. A member's added time is rewritten only when
+ * a removed member comes back, which, after the place, happens in both
+ * logs alike: where @later still has the old log's time, nothing rewrote
+ * it. A member only seen stays so until an explicit change, whose time
+ * both logs then share. */
+static void
+group_carry_times (Group *later,
+                   Group *old_k,
+                   Group *new_k)
+{
+  GHashTableIter iter;
+  const char *key;
+  Member *row;
+
+  g_hash_table_iter_init (&iter, new_k->members);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, (gpointer *) &row))
+    {
+      Member *old = g_hash_table_lookup (old_k->members, key);
+      Member *target = g_hash_table_lookup (later->members, key);
+
+      if (old == NULL || target == NULL)
+        continue;
+      if (old->added_at != row->added_at && target->added_at == old->added_at)
+        {
+          target->added_at = row->added_at;
+          target->dirty = TRUE;
+        }
+      if (!target->explicit_change && target->changed_at_ms != row->changed_at_ms)
+        {
+          target->changed_at_ms = row->changed_at_ms;
+          target->dirty = TRUE;
+        }
+    }
+}
+
+/* Loads into the empty @group the last snapshot of @chat_id before
+ * (@before_at, @before_tie); *@out_found: there is one, and *@out_at_ms /
+ * *@out_tie its place. */
 static gboolean
 snapshot_load_last (KoiStore    *self,
                     gint64       chat_id,
+                    gint64       before_at,
+                    const char  *before_tie,
                     Group       *group,
                     gboolean    *out_found,
                     gint64      *out_at_ms,
@@ -455,11 +581,14 @@ snapshot_load_last (KoiStore    *self,
   *out_found = FALSE;
   stmt = koi_store_prepare (self,
                             "SELECT mail_at_ms, tie, state FROM group_snapshots WHERE chat_id = ?1"
+                            " AND (mail_at_ms, tie) < (?2, ?3)"
                             " ORDER BY mail_at_ms DESC, tie DESC LIMIT 1",
                             error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, chat_id);
+  sqlite3_bind_int64 (stmt, 2, before_at);
+  koi_store_bind_text (stmt, 3, before_tie ? before_tie : "");
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -483,12 +612,20 @@ snapshot_load_last (KoiStore    *self,
 /* Rebuilds the group from its log, in Date order: from its last snapshot
  * (those after a late mail are dropped first), keeping new ones. */
 static gboolean
-group_replay (KoiStore  *self,
-              gint64     chat_id,
-              gint64     current_ref,
-              Group     *group,
-              GArray    *out_updated,
-              GError   **error)
+group_replay (KoiStore    *self,
+              gint64       chat_id,
+              gint64       current_ref,
+              gint64       lo_at,
+              const char  *lo_tie,
+              gint64       hi_at,
+              const char  *hi_tie,
+              Group       *group,
+              Group       *old_k,
+              gboolean    *out_met,
+              gint64      *out_met_at,
+              char       **out_met_tie,
+              GArray      *out_updated,
+              GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GArray) infos = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -504,8 +641,9 @@ group_replay (KoiStore  *self,
   guint since_snapshot = 0;
   int rc;
 
-  if (!snapshot_load_last (self, chat_id, group, &from_snapshot, &snapshot_at, &snapshot_tie,
-                           error))
+  *out_met = FALSE;
+  if (!snapshot_load_last (self, chat_id, lo_at, lo_tie, group, &from_snapshot, &snapshot_at,
+                           &snapshot_tie, error))
     return FALSE;
   if (from_snapshot)
     stmt = koi_store_prepare (self,
@@ -535,14 +673,38 @@ group_replay (KoiStore  *self,
       gint64 at_ms = sqlite3_column_int64 (stmt, 2);
 
       /* A snapshot goes between two places in the order, never between
-       * two mails of one place (Date and Message-ID): a late mail drops
-       * the snapshots from its place on. */
-      if (have_mail && (at_ms != mail_at || g_strcmp0 (tie, mail_tie) != 0) &&
-          ++since_snapshot >= SNAPSHOT_EVERY)
+       * two mails of one place (Date and Message-ID). Past the mails that
+       * changed, one from before is the old log's state there: when it
+       * judges alike, the rest of the log gives what it gave before, and
+       * the replay stops. */
+      if (have_mail && (at_ms != mail_at || g_strcmp0 (tie, mail_tie) != 0))
         {
-          if (!snapshot_save (self, chat_id, mail_at, mail_tie, group, error))
-            return FALSE;
-          since_snapshot = 0;
+          gboolean found = FALSE;
+
+          since_snapshot++;
+          if (place_cmp (mail_at, mail_tie, hi_at, hi_tie) > 0)
+            {
+              group_clear (old_k);
+              group_init (old_k);
+              if (!snapshot_load_at (self, chat_id, mail_at, mail_tie, old_k, &found, error))
+                return FALSE;
+              if (found && same_judgement (group, old_k))
+                {
+                  /* It stays, with the times this replay got there. */
+                  if (!snapshot_save (self, chat_id, mail_at, mail_tie, group, error))
+                    return FALSE;
+                  *out_met = TRUE;
+                  *out_met_at = mail_at;
+                  *out_met_tie = g_strdup (mail_tie);
+                  break;
+                }
+            }
+          if (found || since_snapshot >= SNAPSHOT_EVERY)
+            {
+              if (!snapshot_save (self, chat_id, mail_at, mail_tie, group, error))
+                return FALSE;
+              since_snapshot = 0;
+            }
         }
 
       /* A mail's facts come together and are judged once, by the group
@@ -571,7 +733,7 @@ group_replay (KoiStore  *self,
                           (const char *) sqlite3_column_text (stmt, 5),
                           sqlite3_column_int64 (stmt, 8));
     }
-  if (rc != SQLITE_DONE)
+  if (rc != SQLITE_DONE && !*out_met)
     {
       koi_store_set_error (self, error, rc, "Could not read the group’s log");
       return FALSE;
@@ -587,6 +749,75 @@ group_replay (KoiStore  *self,
         return FALSE;
       if (set && ref != current_ref && out_updated != NULL)
         g_array_append_val (out_updated, ref);
+    }
+  return TRUE;
+}
+
+/* Carries the times a replay that stopped at (@at_ms, @tie) changed into
+ * the snapshots after it (group_carry_times). */
+static gboolean
+snapshots_carry_times (KoiStore    *self,
+                       gint64       chat_id,
+                       gint64       at_ms,
+                       const char  *tie,
+                       Group       *old_k,
+                       Group       *new_k,
+                       GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GArray) places = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) ties = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) states = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  int rc;
+
+  stmt = koi_store_prepare (self,
+                            "SELECT mail_at_ms, tie, state FROM group_snapshots WHERE chat_id = ?1"
+                            " AND (mail_at_ms, tie) > (?2, ?3)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, chat_id);
+  sqlite3_bind_int64 (stmt, 2, at_ms);
+  koi_store_bind_text (stmt, 3, tie);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 place = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (places, place);
+      g_ptr_array_add (ties, koi_store_column_dup (stmt, 1));
+      g_ptr_array_add (states, g_bytes_new (sqlite3_column_blob (stmt, 2),
+                                            sqlite3_column_bytes (stmt, 2)));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      koi_store_set_error (self, error, rc, "Could not read the group’s log");
+      return FALSE;
+    }
+  g_clear_pointer (&stmt, koi_store_stmt_release);
+
+  for (guint i = 0; i < states->len; i++)
+    {
+      g_autoptr(GVariant) state = g_variant_ref_sink (
+        g_variant_new_from_bytes (G_VARIANT_TYPE (SNAPSHOT_TYPE), g_ptr_array_index (states, i),
+                                  FALSE));
+      GHashTableIter iter;
+      Member *row;
+      gboolean dirty = FALSE;
+      gboolean ok = TRUE;
+      Group later;
+
+      group_init (&later);
+      group_from_variant (&later, state);
+      group_carry_times (&later, old_k, new_k);
+      g_hash_table_iter_init (&iter, later.members);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &row))
+        dirty = dirty || row->dirty;
+      if (dirty)
+        ok = snapshot_save (self, chat_id, g_array_index (places, gint64, i),
+                            g_ptr_array_index (ties, i), &later, error);
+      group_clear (&later);
+      if (!ok)
+        return FALSE;
     }
   return TRUE;
 }
@@ -737,7 +968,7 @@ koi_store_group_log_apply (KoiStore                *self,
       sqlite3_bind_int64 (stmt, 1, mail->message_ref);
       if (!koi_store_step_done (self, stmt, "Could not save the group’s log", error))
         goto out;
-      if (!snapshots_drop_from (self, chat_id, known_at, known_tie, error))
+      if (!snapshots_drop_at (self, chat_id, known_at, known_tie, error))
         goto out;
       last = FALSE;
     }
@@ -772,18 +1003,44 @@ koi_store_group_log_apply (KoiStore                *self,
   else
     {
       Group before;
+      Group old_k;
       gboolean replayed;
+      gboolean met = FALSE;
+      gint64 met_at = 0;
+      g_autofree char *met_tie = NULL;
+      /* The places whose mails changed: this one, and where it was. */
+      gboolean known_first = known && place_cmp (known_at, known_tie, mail->at_ms, mail->tie) < 0;
+      gboolean known_last = known && place_cmp (known_at, known_tie, mail->at_ms, mail->tie) > 0;
 
       /* Out of order: replay from the last snapshot before it, and
        * compare with what was stored. */
       group_init (&before);
-      replayed = snapshots_drop_from (self, chat_id, mail->at_ms, mail->tie, error) &&
+      group_init (&old_k);
+      replayed = snapshots_drop_at (self, chat_id, mail->at_ms, mail->tie, error) &&
                  group_load (self, chat_id, &before, error) &&
-                 group_replay (self, chat_id, mail->message_ref, &group, out_updated, error) &&
-                 group_save (self, chat->account_id, chat_id, &group, TRUE, error);
-      if (replayed && out_changed != NULL)
-        *out_changed = !same_members (&before, &group) || g_strcmp0 (before.name, group.name) != 0;
+                 group_replay (self, chat_id, mail->message_ref,
+                               known_first ? known_at : mail->at_ms,
+                               known_first ? known_tie : mail->tie,
+                               known_last ? known_at : mail->at_ms,
+                               known_last ? known_tie : mail->tie,
+                               &group, &old_k, &met, &met_at, &met_tie, out_updated, error);
+      if (replayed && met)
+        {
+          /* The rest of the log judges as before: the stored group stands,
+           * but for the times that decide nothing. */
+          group_carry_times (&before, &old_k, &group);
+          replayed = group_save (self, chat->account_id, chat_id, &before, FALSE, error) &&
+                     snapshots_carry_times (self, chat_id, met_at, met_tie, &old_k, &group, error);
+        }
+      else if (replayed)
+        {
+          replayed = group_save (self, chat->account_id, chat_id, &group, TRUE, error);
+          if (replayed && out_changed != NULL)
+            *out_changed = !same_members (&before, &group) ||
+                           g_strcmp0 (before.name, group.name) != 0;
+        }
       group_clear (&before);
+      group_clear (&old_k);
       if (!replayed)
         goto out;
     }
