@@ -522,6 +522,27 @@ same_judgement (Group *a,
   return TRUE;
 }
 
+/* Whether @a and @b (judged alike) agree in every time too. */
+static gboolean
+same_times (Group *a,
+            Group *b)
+{
+  GHashTableIter iter;
+  const char *key;
+  Member *row;
+
+  g_hash_table_iter_init (&iter, a->members);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, (gpointer *) &row))
+    {
+      Member *other = g_hash_table_lookup (b->members, key);
+
+      if (other == NULL || other->added_at != row->added_at ||
+          other->changed_at_ms != row->changed_at_ms)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* After a replay met the old log's state @old_k at a place with @new_k,
  * judged alike (same_judgement), @later (the stored group, or a later
  * snapshot of the old log) differs from what a full replay would give
@@ -691,7 +712,8 @@ group_replay (KoiStore    *self,
               if (found && same_judgement (group, old_k))
                 {
                   /* It stays, with the times this replay got there. */
-                  if (!snapshot_save (self, chat_id, mail_at, mail_tie, group, error))
+                  if (!same_times (group, old_k) &&
+                      !snapshot_save (self, chat_id, mail_at, mail_tie, group, error))
                     return FALSE;
                   *out_met = TRUE;
                   *out_met_at = mail_at;
@@ -753,73 +775,26 @@ group_replay (KoiStore    *self,
   return TRUE;
 }
 
-/* Carries the times a replay that stopped at (@at_ms, @tie) changed into
- * the snapshots after it (group_carry_times). */
+/* Forgets the snapshots after (@at_ms, @tie). */
 static gboolean
-snapshots_carry_times (KoiStore    *self,
-                       gint64       chat_id,
-                       gint64       at_ms,
-                       const char  *tie,
-                       Group       *old_k,
-                       Group       *new_k,
-                       GError     **error)
+snapshots_drop_after (KoiStore    *self,
+                      gint64       chat_id,
+                      gint64       at_ms,
+                      const char  *tie,
+                      GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GArray) places = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GPtrArray) ties = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) states = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  int rc;
 
   stmt = koi_store_prepare (self,
-                            "SELECT mail_at_ms, tie, state FROM group_snapshots WHERE chat_id = ?1"
+                            "DELETE FROM group_snapshots WHERE chat_id = ?1"
                             " AND (mail_at_ms, tie) > (?2, ?3)",
                             error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, chat_id);
   sqlite3_bind_int64 (stmt, 2, at_ms);
-  koi_store_bind_text (stmt, 3, tie);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 place = sqlite3_column_int64 (stmt, 0);
-
-      g_array_append_val (places, place);
-      g_ptr_array_add (ties, koi_store_column_dup (stmt, 1));
-      g_ptr_array_add (states, g_bytes_new (sqlite3_column_blob (stmt, 2),
-                                            sqlite3_column_bytes (stmt, 2)));
-    }
-  if (rc != SQLITE_DONE)
-    {
-      koi_store_set_error (self, error, rc, "Could not read the group’s log");
-      return FALSE;
-    }
-  g_clear_pointer (&stmt, koi_store_stmt_release);
-
-  for (guint i = 0; i < states->len; i++)
-    {
-      g_autoptr(GVariant) state = g_variant_ref_sink (
-        g_variant_new_from_bytes (G_VARIANT_TYPE (SNAPSHOT_TYPE), g_ptr_array_index (states, i),
-                                  FALSE));
-      GHashTableIter iter;
-      Member *row;
-      gboolean dirty = FALSE;
-      gboolean ok = TRUE;
-      Group later;
-
-      group_init (&later);
-      group_from_variant (&later, state);
-      group_carry_times (&later, old_k, new_k);
-      g_hash_table_iter_init (&iter, later.members);
-      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &row))
-        dirty = dirty || row->dirty;
-      if (dirty)
-        ok = snapshot_save (self, chat_id, g_array_index (places, gint64, i),
-                            g_ptr_array_index (ties, i), &later, error);
-      group_clear (&later);
-      if (!ok)
-        return FALSE;
-    }
-  return TRUE;
+  koi_store_bind_text (stmt, 3, tie ? tie : "");
+  return koi_store_step_done (self, stmt, "Could not save the group’s log", error);
 }
 
 /* Whether @mail comes after every mail already in the log of @chat_id by
@@ -1027,10 +1002,15 @@ koi_store_group_log_apply (KoiStore                *self,
       if (replayed && met)
         {
           /* The rest of the log judges as before: the stored group stands,
-           * but for the times that decide nothing. */
+           * but for the times that decide nothing. Those times differ in
+           * the later snapshots too (a mail that comes first and shows
+           * everyone moves each member's first sight): rather than rewrite
+           * every one, they go, and the next late mail after them replays
+           * to the end and keeps new ones. */
           group_carry_times (&before, &old_k, &group);
           replayed = group_save (self, chat->account_id, chat_id, &before, FALSE, error) &&
-                     snapshots_carry_times (self, chat_id, met_at, met_tie, &old_k, &group, error);
+                     (same_times (&group, &old_k) ||
+                      snapshots_drop_after (self, chat_id, met_at, met_tie, error));
         }
       else if (replayed)
         {
