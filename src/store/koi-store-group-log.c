@@ -544,8 +544,7 @@ same_times (Group *a,
 }
 
 /* After a replay met the old log's state @old_k at a place with @new_k,
- * judged alike (same_judgement), @later (the stored group, or a later
- * snapshot of the old log) differs from what a full replay would give
+ * judged alike (same_judgement), @later (the stored group) differs from what a full replay would give
  * only where @new_k differs from @old_k in what decides nothing; this
  * carries those times over. A member's added time is rewritten only when
  * a removed member comes back, which, after the place, happens in both

@@ -16,7 +16,8 @@ G_BEGIN_DECLS
  * user and so knows it. The outcome is a function of the set of mails, not
  * of the order they arrived in: a mail that arrives in Date order is
  * applied on top of the stored members; one that arrives out of order
- * replays the group from its log. Members and name then follow the rules
+ * replays the group from its log (from a snapshot before it, until the
+ * group judges as it did before: koi-store-group-log.c). Members and name then follow the rules
  * of koi-store-group.h. A group stored before the log (schema 11) starts
  * from its stored members and name, replayed before any mail.
  */
