@@ -109,6 +109,14 @@ gboolean   koi_syncer_connect       (KoiSyncer              *self,
 gboolean   koi_syncer_is_connected  (KoiSyncer              *self);
 /* Logs out (politely if the line is alive) and forgets the connection. */
 void       koi_syncer_disconnect    (KoiSyncer              *self);
+/* What the current IMAP connection has moved so far (zeros when there is
+ * none) and whether it is compressed (COMPRESS=DEFLATE); koi-cli sync
+ * reports it. In koi-syncer-traffic.c. */
+gboolean   koi_syncer_get_imap_traffic (KoiSyncer           *self,
+                                        guint64             *wire_in,
+                                        guint64             *plain_in,
+                                        guint64             *wire_out,
+                                        guint64             *plain_out);
 
 /* The user's choice, kept in the account's "move_chat_mail" store setting
  * (the engine is the one writer of the store). */

@@ -41,8 +41,9 @@ void           koi_net_deflate_push       (KoiNetDeflate  *self,
                                            gsize           len);
 
 /* Inflates into `buffer`: returns the number of plain bytes (0 when more
- * input is needed), or -1 + KOI_IMAP_ERROR_PROTOCOL for corrupt data or a
- * stream the peer ended (RFC 4978 has no end but the connection's). */
+ * input is needed), or -1 + KOI_IMAP_ERROR_PROTOCOL for corrupt data or
+ * data after the end of the stream (a server may finish its stream when it
+ * closes the connection, after LOGOUT). */
 gssize         koi_net_deflate_pull       (KoiNetDeflate  *self,
                                            void           *buffer,
                                            gsize           size,

@@ -216,19 +216,24 @@ test_corrupt (void)
     assert_broken (client, bad_stored, sizeof bad_stored, "corrupt compressed data");
   }
 
-  /* A server that finishes its stream: RFC 4978 has no such thing. */
+  /* A server that finishes its stream as it closes (Dovecot after LOGOUT):
+   * what came before the end arrives; anything after the end is an error. */
   {
     g_autoptr(KoiNetDeflate) client = koi_net_deflate_new ();
+    g_autoptr(GString) plain = g_string_new (NULL);
     guint8 finished[256];
     z_stream z = { 0 };
+    static const guint8 more[] = { 0x02, 0x00 };
 
     g_assert_cmpint (deflateInit2 (&z, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY), ==, Z_OK);
-    z.next_in = (Bytef *) "K1 OK bye\r\n";
-    z.avail_in = 11;
+    z.next_in = (Bytef *) "* BYE Logging out\r\nK9 OK Logout completed.\r\n";
+    z.avail_in = 44;
     z.next_out = finished;
     z.avail_out = sizeof finished;
     g_assert_cmpint (deflate (&z, Z_FINISH), ==, Z_STREAM_END);
-    assert_broken (client, finished, sizeof finished - z.avail_out, "ended its compressed stream");
+    feed (client, finished, sizeof finished - z.avail_out, plain);
+    g_assert_cmpstr (plain->str, ==, "* BYE Logging out\r\nK9 OK Logout completed.\r\n");
+    assert_broken (client, more, sizeof more, "after the end of its compressed stream");
     deflateEnd (&z);
   }
 }
