@@ -109,6 +109,9 @@ gboolean   koi_syncer_connect       (KoiSyncer              *self,
 gboolean   koi_syncer_is_connected  (KoiSyncer              *self);
 /* Logs out (politely if the line is alive) and forgets the connection. */
 void       koi_syncer_disconnect    (KoiSyncer              *self);
+/* Forgets the connection without a word to the server: for a line that
+ * may have gone quiet, where even LOGOUT would be waited for. */
+void       koi_syncer_drop_connection (KoiSyncer            *self);
 
 /* The user's choice, kept in the account's "move_chat_mail" store setting
  * (the engine is the one writer of the store). */
