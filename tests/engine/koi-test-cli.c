@@ -228,6 +228,18 @@ koi_test_cli_messages (KoiTestCli *self,
   return koi_test_cli_parse_lines (out);
 }
 
+void
+koi_test_cli_use_keyring_here (KoiTestCli *self)
+{
+  for (guint i = 0; self->env[i] != NULL; i++)
+    if (g_str_has_prefix (self->env[i], "SECRET_") || g_str_has_prefix (self->env[i], "XDG_DATA_HOME="))
+      {
+        g_auto (GStrv) pair = g_strsplit (self->env[i], "=", 2);
+
+        g_setenv (pair[0], pair[1], TRUE);
+      }
+}
+
 GPtrArray *
 koi_test_cli_sync_until (KoiTestCli *self,
                          const char *profile,

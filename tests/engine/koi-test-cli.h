@@ -54,6 +54,10 @@ void          koi_test_cli_add_account    (KoiTestCli   *self,
                                            const char   *password);
 char         *koi_test_cli_profile        (KoiTestCli   *self,
                                            const char   *profile);
+/* For an engine in the test's own process: the keyring koi-cli keeps the
+ * passwords in (libsecret's file backend), set in this process's
+ * environment. */
+void          koi_test_cli_use_keyring_here (KoiTestCli *self);
 /* send; asserts exit 0 and returns the Message-ID it printed. */
 char         *koi_test_cli_send           (KoiTestCli   *self,
                                            const char   *profile,

@@ -136,13 +136,7 @@ test_reconnect_now_quiet_line (void)
 
   /* The engine in this process, as the window runs it, with the password
    * from the same file keyring koi-cli used. */
-  for (guint i = 0; cli->env[i] != NULL; i++)
-    if (g_str_has_prefix (cli->env[i], "SECRET_") || g_str_has_prefix (cli->env[i], "XDG_DATA_HOME="))
-      {
-        g_auto (GStrv) pair = g_strsplit (cli->env[i], "=", 2);
-
-        g_setenv (pair[0], pair[1], TRUE);
-      }
+  koi_test_cli_use_keyring_here (cli);
   store_path = koi_profile_store_path (alice);
   {
     KoiStore *store = koi_store_open (store_path, &error);

@@ -107,38 +107,68 @@ ctrl_scroll_at (KoiImageViewer *viewer,
                        "keyup", "ctrl", NULL);
 }
 
+/* The photo in a viewer over a 900×700 window, drawn and focused. */
+typedef struct {
+  char           *dir;
+  char           *path;
+  KoiAttachment  *attachment;
+  GtkWidget      *window;
+  KoiImageViewer *viewer;
+  GtkRoot        *root;
+} Shown;
+
 static void
-test_zoom_keys (void)
+show_photo (Shown *shown)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("koi-viewer-XXXXXX", &error);
-  g_autofree char *path = NULL;
-  g_autoptr (KoiAttachment) attachment = NULL;
   KoiStoreAttachment row = {
     .id = 1, .message_ref = 1, .filename = (char *) "photo.png", .mime_type = (char *) "image/png",
     .kind = KOI_STORE_ATTACHMENT_IMAGE, .state = KOI_STORE_ATTACHMENT_DONE,
   };
-  GtkWidget *window = gtk_window_new ();
+
+  shown->dir = g_dir_make_tmp ("koi-viewer-XXXXXX", &error);
+  g_assert_no_error (error);
+  shown->path = write_photo (shown->dir);
+  row.path = shown->path;
+  row.size = 1;
+  shown->attachment = koi_attachment_new_from_store (&row);
+
+  shown->window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (shown->window), 900, 700);
+  gtk_window_present (GTK_WINDOW (shown->window));
+  koi_test_ui_wait_for_drawn (shown->window);
+  shown->viewer = KOI_IMAGE_VIEWER (koi_image_viewer_new (shown->attachment));
+  koi_compat_present_dialog (shown->viewer, shown->window);
+  KOI_TEST_UI_WAIT_FOR (koi_image_viewer_get_paintable (shown->viewer) != NULL &&
+                        drawn_width (shown->viewer) > 0, 10);
+  koi_test_ui_iterate_ms (200);
+  shown->root = gtk_widget_get_root (GTK_WIDGET (shown->viewer));
+  koi_test_ui_focus_window (GTK_WINDOW (shown->root));
+}
+
+static void
+close_photo (Shown *shown)
+{
+  koi_compat_dialog_close (shown->viewer);
+  gtk_window_destroy (GTK_WINDOW (shown->window));
+  g_clear_object (&shown->attachment);
+  g_unlink (shown->path);
+  g_rmdir (shown->dir);
+  g_free (shown->path);
+  g_free (shown->dir);
+}
+
+static void
+test_zoom_keys (void)
+{
+  int fitted, zoomed;
+  Shown shown = { 0, };
   KoiImageViewer *viewer;
   GtkRoot *root;
-  int fitted, zoomed;
 
-  g_assert_no_error (error);
-  path = write_photo (dir);
-  row.path = path;
-  row.size = 1;
-  attachment = koi_attachment_new_from_store (&row);
-
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
-  gtk_window_present (GTK_WINDOW (window));
-  koi_test_ui_wait_for_drawn (window);
-  viewer = KOI_IMAGE_VIEWER (koi_image_viewer_new (attachment));
-  koi_compat_present_dialog (viewer, window);
-  KOI_TEST_UI_WAIT_FOR (koi_image_viewer_get_paintable (viewer) != NULL &&
-            drawn_width (viewer) > 0, 10);
-  koi_test_ui_iterate_ms (200);
-  root = gtk_widget_get_root (GTK_WIDGET (viewer));
-  koi_test_ui_focus_window (GTK_WINDOW (root));
+  show_photo (&shown);
+  viewer = shown.viewer;
+  root = shown.root;
 
   /* Fitted: the whole 4:3 photo inside the viewport, not wider than it. */
   fitted = drawn_width (viewer);
@@ -163,47 +193,21 @@ test_zoom_keys (void)
   koi_test_ui_press_keys ("ctrl+0");
   KOI_TEST_UI_WAIT_FOR (koi_image_viewer_get_zoom (viewer) == 1.0 && drawn_width (viewer) == fitted, 5);
 
-  koi_compat_dialog_close (viewer);
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_unlink (path);
-  g_rmdir (dir);
+  close_photo (&shown);
 }
 
 static void
 test_zoom_pointer (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("koi-viewer-XXXXXX", &error);
-  g_autofree char *path = NULL;
-  g_autoptr (KoiAttachment) attachment = NULL;
-  KoiStoreAttachment row = {
-    .id = 1, .message_ref = 1, .filename = (char *) "photo.png", .mime_type = (char *) "image/png",
-    .kind = KOI_STORE_ATTACHMENT_IMAGE, .state = KOI_STORE_ATTACHMENT_DONE,
-  };
   /* Off the centre, towards the bottom right, then towards the top left:
    * a zoom about a corner or the centre moves either point far away. */
   const double points[][2] = { { 0.75, 0.7 }, { 0.75, 0.7 }, { 0.2, 0.3 } };
-  GtkWidget *window = gtk_window_new ();
   GtkWidget *scroller;
+  Shown shown = { 0, };
   KoiImageViewer *viewer;
-  GtkRoot *root;
 
-  g_assert_no_error (error);
-  path = write_photo (dir);
-  row.path = path;
-  row.size = 1;
-  attachment = koi_attachment_new_from_store (&row);
-
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
-  gtk_window_present (GTK_WINDOW (window));
-  koi_test_ui_wait_for_drawn (window);
-  viewer = KOI_IMAGE_VIEWER (koi_image_viewer_new (attachment));
-  koi_compat_present_dialog (viewer, window);
-  KOI_TEST_UI_WAIT_FOR (koi_image_viewer_get_paintable (viewer) != NULL &&
-                        drawn_width (viewer) > 0, 10);
-  koi_test_ui_iterate_ms (200);
-  root = gtk_widget_get_root (GTK_WIDGET (viewer));
-  koi_test_ui_focus_window (GTK_WINDOW (root));
+  show_photo (&shown);
+  viewer = shown.viewer;
   scroller = gtk_widget_get_parent (gtk_widget_get_parent (koi_image_viewer_get_picture (viewer)));
 
   for (guint i = 0; i < G_N_ELEMENTS (points); i++)
@@ -246,10 +250,7 @@ test_zoom_pointer (void)
     g_assert_cmpfloat (fabs (after.y - before.y), <, 6);
   }
 
-  koi_compat_dialog_close (viewer);
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_unlink (path);
-  g_rmdir (dir);
+  close_photo (&shown);
 }
 
 int

@@ -80,27 +80,6 @@ on_frame (GtkWidget     *widget,
 }
 
 static gboolean
-open_chat (KoiWindow  *window,
-           const char *peer)
-{
-  GtkListView *list_view = koi_window_get_chat_list_view (window);
-  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (list_view));
-  guint n = model != NULL ? g_list_model_get_n_items (model) : 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (KoiChat) chat = g_list_model_get_item (model, i);
-
-      if (g_ascii_strcasecmp (koi_chat_get_peer_address (chat), peer) == 0)
-        {
-          g_signal_emit_by_name (list_view, "activate", i);
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-static gboolean
 sent (KoiFileBubble *bubble)
 {
   GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (bubble), KOI_TYPE_MESSAGE_ROW);
@@ -149,7 +128,7 @@ test_upload_progress (void)
   gtk_window_present (GTK_WINDOW (window));
   view = koi_window_get_conversation_view (window);
   composer = koi_conversation_view_get_composer (view);
-  KOI_TEST_UI_WAIT_FOR (open_chat (window, "bob@example.org"), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_open_chat (window, "bob@example.org"), WAIT_S);
   KOI_TEST_UI_WAIT_FOR (koi_conversation_view_get_chat (view) != NULL &&
                         gtk_widget_get_mapped (GTK_WIDGET (composer)), WAIT_S);
   KOI_TEST_UI_WAIT_FOR (koi_test_ui_window_online (window), WAIT_S);
