@@ -173,6 +173,7 @@ typedef struct {
   gint64     attachment_id;
   guint64    done;
   guint64    total;
+  guint64    moving_total;  /* 0, or the bytes that move when they are not the file's */
   gint64     last_us;
 } KoiTransfer;
 
@@ -181,6 +182,11 @@ void     koi_transfer_init       (KoiTransfer *transfer,
                                   gint64       message_ref,
                                   gint64       attachment_id,
                                   guint64      total);
+/* What moves is @moving_total bytes, not the file's size (its ciphertext
+ * going up): advances count those, and the window is told the share of
+ * the file's size, so "X of Y" ends at the size its bubble shows. */
+void     koi_transfer_set_moving_total (KoiTransfer *transfer,
+                                        guint64      moving_total);
 void     koi_transfer_advance    (KoiTransfer *transfer,
                                   guint64      bytes);
 void     koi_transfer_end        (KoiTransfer *transfer);

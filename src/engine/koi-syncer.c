@@ -350,6 +350,12 @@ koi_syncer_disconnect (KoiSyncer *self)
   g_clear_pointer (&self->imap, koi_imap_client_free);
 }
 
+void
+koi_syncer_drop_connection (KoiSyncer *self)
+{
+  g_clear_pointer (&self->imap, koi_imap_client_free);
+}
+
 static gboolean
 require_connection (KoiSyncer  *self,
                     GError    **error)

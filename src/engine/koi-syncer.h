@@ -118,6 +118,10 @@ gboolean   koi_syncer_get_imap_traffic (KoiSyncer           *self,
                                         guint64             *wire_out,
                                         guint64             *plain_out);
 
+/* Forgets the connection without a word to the server: for a line that
+ * may have gone quiet, where even LOGOUT would be waited for. */
+void       koi_syncer_drop_connection (KoiSyncer            *self);
+
 /* The user's choice, kept in the account's "move_chat_mail" store setting
  * (the engine is the one writer of the store). */
 gboolean   koi_syncer_save_move_chat_mail (KoiSyncer        *self,

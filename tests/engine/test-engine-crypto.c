@@ -17,6 +17,7 @@
 #include "koi-pgp-mime.h"
 #include "koi-store.h"
 #include "koi-test-cli.h"
+#include "koi-test-files.h"
 #include "koi-test-own-key.h"
 
 #define CANNOT_READ "Encrypted message that this device cannot read"
@@ -273,93 +274,6 @@ test_own_key_and_encrypted_mail (void)
   g_assert_nonnull (find_text (on_phone_later, CANNOT_READ));
 }
 
-/* The mail with @message_id as the server keeps it in @user's Maildir
- * (any folder), or NULL. */
-static char *
-find_in_maildir (KoiTestCli *cli,
-             const char *user,
-             const char *message_id)
-{
-  g_autofree char *root = g_build_filename (cli->server->dir, "mail", "example.org", user,
-                                            "Maildir", NULL);
-  g_autofree char *needle = g_strdup_printf ("<%s>", message_id);
-  g_autoptr (GPtrArray) pending = g_ptr_array_new_with_free_func (g_free);
-
-  g_ptr_array_add (pending, g_strdup (root));
-  while (pending->len > 0)
-    {
-      g_autofree char *dir = g_ptr_array_steal_index (pending, pending->len - 1);
-      g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
-      const char *name;
-
-      while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (dir, name, NULL);
-          char *contents = NULL;
-
-          if (g_file_test (path, G_FILE_TEST_IS_DIR))
-            {
-              g_ptr_array_add (pending, g_steal_pointer (&path));
-              continue;
-            }
-          if (!g_file_get_contents (path, &contents, NULL, NULL))
-            continue;
-          if (strstr (contents, needle) != NULL)
-            return contents;
-          g_free (contents);
-        }
-    }
-  return NULL;
-}
-
-/* The same, once Postfix has delivered it (it queues first). */
-static char *
-server_copy (KoiTestCli *cli,
-             const char *user,
-             const char *message_id)
-{
-  for (int tries = 0; tries < 200; tries++)
-    {
-      char *found = find_in_maildir (cli, user, message_id);
-
-      if (found != NULL)
-        return found;
-      g_usleep (100 * 1000);
-    }
-  return NULL;
-}
-
-/* The padlock and signature the profile's store keeps for @message_id. */
-static void
-assert_crypto_state (KoiTestCli *cli,
-                     const char *profile,
-                     const char *message_id,
-                     gboolean    encrypted,
-                     int         signature)
-{
-  g_autofree char *dir = koi_test_cli_profile (cli, profile);
-  g_autofree char *path = g_build_filename (dir, "koi.db", NULL);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (KoiStore) store = koi_store_open (path, &error);
-  g_autoptr (GPtrArray) accounts = NULL;
-  g_autoptr (KoiStoreMessage) message = NULL;
-  const KoiStoreAccount *account;
-  gint64 id;
-
-  g_assert_no_error (error);
-  accounts = koi_store_account_list (store, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (accounts->len, ==, 1);
-  account = g_ptr_array_index (accounts, 0);
-  id = koi_store_message_find (store, account->id, message_id, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (id, !=, 0);
-  message = koi_store_message_get (store, id, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (message->encrypted, ==, encrypted);
-  g_assert_cmpint (message->signature, ==, signature);
-}
-
 /* Alice and Bob, both on Koi, start plain; their first messages carry
  * their keys, and from then on everything between them is encrypted on
  * the server and reads as the right text, padlocked, on the other side. */
@@ -380,17 +294,17 @@ test_alice_and_bob (void)
 
   /* Alice knows no key of Bob's: plain, with her key in the header. */
   first = koi_test_cli_send (cli, "alice", "bob@example.org", "Hi Bob, in the clear.");
-  raw = server_copy (cli, "bob", first);
+  raw = koi_test_server_copy (cli, "bob", first);
   g_assert_nonnull (raw);
   g_assert_null (strstr (raw, "multipart/encrypted"));
   g_assert_nonnull (strstr (raw, "Autocrypt: addr=alice@example.org"));
   g_clear_pointer (&raw, g_free);
   sync_profile (cli, "bob");
-  assert_crypto_state (cli, "bob", first, FALSE, KOI_STORE_SIGNATURE_NONE);
+  koi_test_assert_crypto_state (cli, "bob", first, FALSE, KOI_STORE_SIGNATURE_NONE);
 
   /* Bob's answer is encrypted: on the server nothing of it shows. */
   second = koi_test_cli_send (cli, "bob", "alice@example.org", "Hello Alice, this one is secret.");
-  raw = server_copy (cli, "alice", second);
+  raw = koi_test_server_copy (cli, "alice", second);
   g_assert_nonnull (raw);
   g_assert_nonnull (strstr (raw, "multipart/encrypted"));
   g_assert_nonnull (strstr (raw, "-----BEGIN PGP MESSAGE-----"));
@@ -402,11 +316,11 @@ test_alice_and_bob (void)
   message = find_message (at_alice, second);
   g_assert_nonnull (message);
   g_assert_cmpstr (member (message, "text"), ==, "Hello Alice, this one is secret.");
-  assert_crypto_state (cli, "alice", second, TRUE, KOI_STORE_SIGNATURE_VALID);
+  koi_test_assert_crypto_state (cli, "alice", second, TRUE, KOI_STORE_SIGNATURE_VALID);
 
   /* And Alice's next one too, now that she has Bob's key. */
   third = koi_test_cli_send (cli, "alice", "bob@example.org", "Encrypted both ways now.");
-  raw = server_copy (cli, "bob", third);
+  raw = koi_test_server_copy (cli, "bob", third);
   g_assert_nonnull (raw);
   g_assert_nonnull (strstr (raw, "multipart/encrypted"));
   g_assert_null (strstr (raw, "both ways"));
@@ -416,11 +330,11 @@ test_alice_and_bob (void)
   message = find_message (at_bob, third);
   g_assert_nonnull (message);
   g_assert_cmpstr (member (message, "text"), ==, "Encrypted both ways now.");
-  assert_crypto_state (cli, "bob", third, TRUE, KOI_STORE_SIGNATURE_VALID);
+  koi_test_assert_crypto_state (cli, "bob", third, TRUE, KOI_STORE_SIGNATURE_VALID);
   /* Her own copy (sent to herself for her other devices) reads too, and
    * once read back from the server its signature is checked as well. */
   sync_profile (cli, "alice");
-  assert_crypto_state (cli, "alice", third, TRUE, KOI_STORE_SIGNATURE_VALID);
+  koi_test_assert_crypto_state (cli, "alice", third, TRUE, KOI_STORE_SIGNATURE_VALID);
 }
 
 int

@@ -49,27 +49,6 @@ chat_shows (KoiWindow  *window,
   return FALSE;
 }
 
-static gboolean
-open_chat (KoiWindow  *window,
-           const char *peer)
-{
-  GtkListView *list_view = koi_window_get_chat_list_view (window);
-  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (list_view));
-  guint n = model != NULL ? g_list_model_get_n_items (model) : 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (KoiChat) chat = g_list_model_get_item (model, i);
-
-      if (g_ascii_strcasecmp (koi_chat_get_peer_address (chat), peer) == 0)
-        {
-          g_signal_emit_by_name (list_view, "activate", i);
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
 /* The alert shown now, over the window (modern: dialogs stack in the
  * window) or over the preferences window (legacy: a transient window). */
 static GtkWidget *
@@ -174,7 +153,7 @@ test_import (void)
   session = koi_session_new (laptop);
   koi_session_load_async (session, NULL, NULL, NULL);
   window = open_window (session);
-  KOI_TEST_UI_WAIT_FOR (open_chat (window, "bob@example.org"), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_open_chat (window, "bob@example.org"), WAIT_S);
   KOI_TEST_UI_WAIT_FOR (chat_shows (window, UNREADABLE), WAIT_S);
   g_assert_true (chat_shows (window, "Hello Bob, plain."));
 
@@ -279,7 +258,7 @@ test_transfer (void)
   session = koi_session_new (alice);
   koi_session_load_async (session, NULL, NULL, NULL);
   window = open_window (session);
-  KOI_TEST_UI_WAIT_FOR (open_chat (window, "bob@example.org"), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_open_chat (window, "bob@example.org"), WAIT_S);
   KOI_TEST_UI_WAIT_FOR (chat_shows (window, "Secret for Alice."), WAIT_S);
 
   preferences = koi_preferences_window_new (settings, koi_session_get_accounts (session));
