@@ -38,6 +38,7 @@ typedef struct _KoiSyncerDecrypt {
   GAsyncQueue   *queue;       /* Job, or &stop */
   /* Used on the thread only. */
   KoiRnpContext *crypto;
+  char          *failed;      /* the fingerprint that did not open here */
   char          *store_path;
   gint64         account_id;
   char          *address;
@@ -147,16 +148,25 @@ thread_crypto (KoiSyncerDecrypt *decrypt,
       g_strcmp0 (koi_rnp_context_get_own_fingerprint (decrypt->crypto), fingerprint) == 0)
     return decrypt->crypto;
   g_clear_object (&decrypt->crypto);
+  /* Tried once per key: a Secret Service that failed here is not asked
+   * again for every mail. */
+  if (g_strcmp0 (decrypt->failed, fingerprint) == 0)
+    return NULL;
   /* Never makes a key: only one the syncer's thread has open already. */
   path = koi_own_key_path (decrypt->store_path, decrypt->account_id);
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    return NULL;
-  decrypt->crypto = koi_own_key_open (decrypt->store_path, decrypt->account_id,
-                                      decrypt->address, NULL, &error);
-  if (decrypt->crypto == NULL)
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    decrypt->crypto = koi_own_key_open (decrypt->store_path, decrypt->account_id,
+                                        decrypt->address, NULL, &error);
+  if (decrypt->crypto == NULL && error != NULL)
     g_message ("Decrypting on the syncer's thread only: %s", error->message);
-  else if (g_strcmp0 (koi_rnp_context_get_own_fingerprint (decrypt->crypto), fingerprint) != 0)
+  if (decrypt->crypto != NULL &&
+      g_strcmp0 (koi_rnp_context_get_own_fingerprint (decrypt->crypto), fingerprint) != 0)
     g_clear_object (&decrypt->crypto);
+  if (decrypt->crypto == NULL)
+    {
+      g_free (decrypt->failed);
+      decrypt->failed = g_strdup (fingerprint);
+    }
   return decrypt->crypto;
 }
 
@@ -230,6 +240,7 @@ koi_syncer_decrypt_free (KoiSyncerDecrypt *decrypt)
   g_async_queue_push (decrypt->queue, &stop);
   g_thread_join (decrypt->thread);
   g_async_queue_unref (decrypt->queue);
+  g_free (decrypt->failed);
   g_free (decrypt->store_path);
   g_free (decrypt->address);
   g_free (decrypt);

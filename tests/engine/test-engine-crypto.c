@@ -452,7 +452,7 @@ message_row (KoiStore   *store,
  * is decrypted on a second thread, koi-syncer-decrypt.c): every mail
  * reads as its text with a valid signature, in the order the server
  * holds them, with the plain mail and the one for another key in between
- * where they belong. */
+ * where they belong, and nothing shown of an altered one. */
 static void
 test_many_at_once (void)
 {
@@ -471,7 +471,7 @@ test_many_at_once (void)
   g_autofree char *dir = NULL;
   g_autofree char *db = NULL;
   g_autoptr (GPtrArray) messages = NULL;
-  enum { N_MAILS = 40, PLAIN = 12, FOR_CAROL = 7 };
+  enum { N_MAILS = 40, PLAIN = 12, FOR_CAROL = 7, ALTERED = 20 };
   gint64 previous = 0;
   gint64 account_id;
 
@@ -521,6 +521,25 @@ test_many_at_once (void)
       else
         mail = delta_chat_style_mail_with (bob, autocrypt, i == FOR_CAROL ? carol_fp : alice_fp,
                                            id, text);
+      if (i == ALTERED)
+        {
+          /* One character of the ciphertext changed on the way. */
+          gsize length = 0;
+          const char *data = g_bytes_get_data (mail, &length);
+          char *copy = g_memdup2 (data, length);
+          char *armour = g_strstr_len (copy, length, "-----BEGIN PGP MESSAGE-----");
+          char *spot;
+
+          g_assert_nonnull (armour);
+          spot = armour + 400;
+          while (*spot == '\r' || *spot == '\n')
+            spot++;
+          g_assert_true (spot < copy + length);
+          g_assert_true (g_ascii_isalnum (*spot) || *spot == '+' || *spot == '/');
+          *spot = *spot == 'A' ? 'B' : 'A';
+          g_bytes_unref (mail);
+          mail = g_bytes_new_take (copy, length);
+        }
       g_assert_true (koi_test_mailserver_inject (cli->server, "alice@example.org", "INBOX", mail,
                                                  &error));
       g_assert_no_error (error);
@@ -550,6 +569,12 @@ test_many_at_once (void)
 
       if (i == FOR_CAROL)
         continue;
+      if (i == ALTERED)
+        {
+          /* Never a text from an altered ciphertext. */
+          g_assert_null (find_text (messages, text));
+          continue;
+        }
       message = find_message (messages, id);
       g_assert_nonnull (message);
       row = message_row (store, account_id, id);
