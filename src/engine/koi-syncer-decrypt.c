@@ -46,7 +46,7 @@ typedef struct _KoiSyncerDecrypt {
 
 struct _KoiSyncerBatch {
   KoiSyncer  *self;
-  gboolean    pipeline;      /* jobs go to the thread */
+  gboolean    large;         /* enough mail for the thread to pay off */
   char       *fingerprint;   /* the own key the chunk started with */
   GHashTable *keys;          /* the chunk's peer keys, shared read-only */
   gint64      store_max;
@@ -261,24 +261,15 @@ koi_syncer_batch_new (KoiSyncer *self,
                       guint      n_mails)
 {
   KoiSyncerBatch *batch = g_new0 (KoiSyncerBatch, 1);
-  KoiRnpContext *crypto;
 
   batch->self = self;
+  batch->large = n_mails >= PIPELINE_MIN_MAILS;
   batch->jobs = g_ptr_array_new_with_free_func (job_free);
   g_mutex_init (&batch->lock);
   g_cond_init (&batch->cond);
   self->batch_active = TRUE;
   self->batch_store_max = -1;
   g_clear_pointer (&self->batch_keys, g_hash_table_unref);
-
-  /* Only with a key on this device: without one every encrypted mail is
-   * a cheap placeholder. */
-  crypto = n_mails >= PIPELINE_MIN_MAILS ? koi_syncer_existing_crypto (self) : NULL;
-  if (crypto != NULL)
-    {
-      batch->pipeline = TRUE;
-      batch->fingerprint = g_strdup (koi_rnp_context_get_own_fingerprint (crypto));
-    }
   return batch;
 }
 
@@ -299,10 +290,21 @@ koi_syncer_batch_add (KoiSyncerBatch *batch,
   KoiSyncer *self = batch->self;
   Job *job;
 
-  if (!batch->pipeline)
+  if (!batch->large)
     return FALSE;
   if (batch->keys == NULL)
     {
+      /* At the first encrypted mail, so plain mail never opens the key.
+       * Only with a key on this device: without one every encrypted mail
+       * is a cheap placeholder. */
+      KoiRnpContext *crypto = koi_syncer_existing_crypto (self);
+
+      if (crypto == NULL)
+        {
+          batch->large = FALSE;
+          return FALSE;
+        }
+      batch->fingerprint = g_strdup (koi_rnp_context_get_own_fingerprint (crypto));
       batch->keys = g_hash_table_ref (batch_keys (self));
       batch->store_max = koi_syncer_store_max (self);
     }
