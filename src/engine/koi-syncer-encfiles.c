@@ -228,9 +228,10 @@ void
 koi_syncer_collect_files (KoiSyncer   *self,
                           GMimeObject *inner,
                           gboolean     take,
+                          gint64       store_max,
                           GPtrArray   *files)
 {
-  Walk walk = { self, files, koi_syncer_auto_download_max (self), NULL, take, NULL };
+  Walk walk = { self, files, store_max, NULL, take, NULL };
 
   walk_part (&walk, inner, NULL, TRUE);
 }
