@@ -64,6 +64,12 @@ GPtrArray    *koi_test_cli_messages       (KoiTestCli   *self,
                                            const char   *profile,
                                            const char   *chat);
 GPtrArray    *koi_test_cli_parse_lines    (const char   *output);
+/* Bytes the mail server's IMAP sent to @user's sessions that logged out
+ * since @offset of its log (Dovecot's "out=N"); moves @offset to the
+ * log's end. -1 when the log cannot be read. */
+gint64        koi_test_cli_imap_bytes_out (KoiTestCli   *self,
+                                           const char   *user,
+                                           gsize        *offset);
 
 KoiTestWatch *koi_test_watch_start        (KoiTestCli   *self,
                                            const char   *profile);
