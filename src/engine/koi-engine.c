@@ -83,6 +83,7 @@ enum {
   ERROR,
   STOPPED,
   COI_SERVER_OFFERED,
+  KEY_SETUP_ARRIVED,
   N_SIGNALS
 };
 
@@ -119,6 +120,7 @@ typedef enum {
   EVENT_ERROR,
   EVENT_STOPPED,
   EVENT_COI_SERVER_OFFERED,
+  EVENT_KEY_SETUP_ARRIVED,
 } EventKind;
 
 typedef struct {
@@ -198,6 +200,9 @@ event_dispatch (gpointer data)
       break;
     case EVENT_COI_SERVER_OFFERED:
       g_signal_emit (self, signals[COI_SERVER_OFFERED], 0);
+      break;
+    case EVENT_KEY_SETUP_ARRIVED:
+      g_signal_emit (self, signals[KEY_SETUP_ARRIVED], 0);
       break;
     case EVENT_STOPPED:
       /* The worker has returned: joining it takes no time. */
@@ -363,6 +368,12 @@ on_coi_server_offered (gpointer user_data)
   event_post (event_new (user_data, EVENT_COI_SERVER_OFFERED));
 }
 
+static void
+on_key_setup_arrived (gpointer user_data)
+{
+  event_post (event_new (user_data, EVENT_KEY_SETUP_ARRIVED));
+}
+
 static const KoiSyncerEvents syncer_events = {
   .transfer_progress = on_transfer_progress,
   .transfer_cancelled = on_transfer_cancelled,
@@ -372,6 +383,7 @@ static const KoiSyncerEvents syncer_events = {
   .chat_updated = on_chat_updated,
   .contact_updated = on_contact_updated,
   .coi_server_offered = on_coi_server_offered,
+  .key_setup_arrived = on_key_setup_arrived,
 };
 
 /* --------------------------------------------------------------------- */
@@ -1902,6 +1914,9 @@ koi_engine_class_init (KoiEngineClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
   signals[COI_SERVER_OFFERED] =
     g_signal_new ("coi-server-offered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[KEY_SETUP_ARRIVED] =
+    g_signal_new ("key-setup-arrived", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[STOPPED] =
     g_signal_new ("stopped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

@@ -59,6 +59,9 @@ G_DECLARE_FINAL_TYPE (KoiEngine, koi_engine, KOI, ENGINE, GObject)
  *   "coi-server-offered" ()                                the server can file chat
  *                      mail itself (COI) and the user was not asked yet: ask once,
  *                      answer with koi_engine_set_coi_filing_async()
+ *   "key-setup-arrived" ()                                 an Autocrypt Setup Message of
+ *                      the account was stored (koi_engine_find_setup_async() says
+ *                      whether this device needs its code)
  * Property "connection-state" (KoiConnectionState as int), notify on change;
  * "connection-problem" (KoiConnectionProblem as int): why it is
  * RECONNECTING or FAILED, NONE once connected (notified before the state).

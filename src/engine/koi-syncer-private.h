@@ -282,12 +282,15 @@ typedef struct {
   char   *sha256;     /* set when stored already */
   char   *relative;
   gint64  stored_size;
+  gboolean kept;      /* stored although over the auto-download size: it
+                       * waits for Download, which then fetches nothing */
   char   *error;      /* set when storing it failed */
 } KoiSyncerFile;
 
 void          koi_syncer_file_free      (KoiSyncerFile *file);
 /* koi_syncer_parse() for the sync: an encrypted mail's file parts land in
- * @files (KoiSyncerFile, those up to the auto-download size stored). With
+ * @files (KoiSyncerFile, all stored: those over the auto-download size
+ * are kept for Download, see koi-syncer-encfiles.c). With
  * @spill, the decrypted mail goes to a file in the attachment folder's
  * tmp, never into memory whole. */
 KoiCoiParsed *koi_syncer_parse_files    (KoiSyncer        *self,
@@ -331,6 +334,12 @@ gboolean      koi_syncer_download_encrypted (KoiSyncer           *self,
                                              GCancellable        *cancellable,
                                              GError             **error);
 gboolean      koi_syncer_is_encrypted_section (const char *section);
+/* A file of an encrypted mail kept at the sync (KoiSyncerFile.kept):
+ * marks it done, @used TRUE, with no fetch. FALSE only on a store error. */
+gboolean      koi_syncer_use_kept_file  (KoiSyncer           *self,
+                                         KoiStoreAttachment  *attachment,
+                                         gboolean            *used,
+                                         GError             **error);
 /* Decrypts into an unlinked file in the attachment folder's tmp and
  * parses the entity from there (its parts are windows on the file). */
 GMimeObject  *koi_syncer_decrypt_to_file (KoiSyncer                *self,

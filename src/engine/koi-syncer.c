@@ -253,6 +253,8 @@ koi_syncer_emit_changes (KoiSyncer             *self,
     koi_syncer_emit_chat_updated (self, g_array_index (changes->chats, gint64, i));
   for (guint i = 0; i < changes->contacts->len; i++)
     koi_syncer_emit_contact_updated (self, g_array_index (changes->contacts, gint64, i));
+  if (changes->key_setup && self->events.key_setup_arrived != NULL)
+    self->events.key_setup_arrived (self->user_data);
   /* Committed: the files of messages deleted in the batch may go. */
   koi_attachment_file_remove_unused (self->store, changes->freed_files);
 }

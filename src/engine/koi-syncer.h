@@ -63,6 +63,9 @@ typedef struct {
   /* The server can file chat mail itself (COI) and the user was not
    * asked yet (koi_syncer_enable_coi_server / save_coi_filing). */
   void (*coi_server_offered) (gpointer user_data);
+  /* An Autocrypt Setup Message of the account arrived (another device
+   * sent its key; koi-syncer-keyxfer.c). May be NULL. */
+  void (*key_setup_arrived) (gpointer user_data);
 } KoiSyncerEvents;
 
 /* The account's store setting that keeps the server's EHLO SIZE from the

@@ -5,6 +5,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <string.h>
 
 #include "koi-test-cli.h"
 
@@ -443,4 +444,30 @@ koi_test_watch_stop (KoiTestWatch *watch)
   g_clear_object (&watch->cancellable);
   g_ptr_array_unref (watch->events);
   g_free (watch);
+}
+
+gint64
+koi_test_cli_imap_bytes_out (KoiTestCli *cli,
+                             const char *user,
+                             gsize      *offset)
+{
+  g_autofree char *path = g_build_filename (cli->server->dir, "logs", "dovecot.log", NULL);
+  g_autofree char *log = NULL;
+  g_autofree char *who = g_strdup_printf ("imap(%s)", user);
+  g_auto (GStrv) lines = NULL;
+  gsize length = 0;
+  gint64 total = 0;
+
+  if (!g_file_get_contents (path, &log, &length, NULL) || length < *offset)
+    return -1;
+  lines = g_strsplit (log + *offset, "\n", -1);
+  *offset = length;
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *out = strstr (lines[i], " out=");
+
+      if (out != NULL && strstr (lines[i], who) != NULL)
+        total += g_ascii_strtoll (out + 5, NULL, 10);
+    }
+  return total;
 }

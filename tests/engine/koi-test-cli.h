@@ -86,6 +86,12 @@ JsonObject   *koi_test_messages_find      (GPtrArray    *messages,
                                            const char   *message_id);
 /* The message's first attachment; fails the test if it has none. */
 JsonObject   *koi_test_message_first_attachment (JsonObject *message);
+/* Bytes the mail server's IMAP sent to @user's sessions that logged out
+ * since @offset of its log (Dovecot's "out=N"); moves @offset to the
+ * log's end. -1 when the log cannot be read. */
+gint64        koi_test_cli_imap_bytes_out (KoiTestCli   *self,
+                                           const char   *user,
+                                           gsize        *offset);
 
 KoiTestWatch *koi_test_watch_start        (KoiTestCli   *self,
                                            const char   *profile);

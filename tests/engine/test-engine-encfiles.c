@@ -75,6 +75,8 @@ test_encrypted_files (void)
   g_autofree char *bob = NULL;
   g_autofree char *alice = NULL;
   JsonObject *attachment;
+  gsize log_offset = 0;
+  gint64 fetched;
 
   koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
   koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
@@ -137,7 +139,14 @@ test_encrypted_files (void)
   g_assert_cmpstr (member (attachment, "name"), ==, "big.bin");
   g_assert_cmpstr (member (attachment, "state"), ==, "pending");
   g_assert_cmpint (json_object_get_int_member (attachment, "size"), >, 25 * 1000 * 1000);
+  /* The sync had the whole mail (to decrypt it) and kept the file:
+   * Download fetches no second 34 MB. */
+  koi_test_cli_imap_bytes_out (cli, "bob@example.org", &log_offset);
   download (cli, "bob", big_id, big_sha);
+  fetched = koi_test_cli_imap_bytes_out (cli, "bob@example.org", &log_offset);
+  g_test_message ("Download of the 25 MB file: %" G_GINT64_FORMAT " bytes from IMAP", fetched);
+  g_assert_cmpint (fetched, >=, 0);
+  g_assert_cmpint (fetched, <, 1000 * 1000);
   koi_test_assert_crypto_state (cli, "bob", big_id, TRUE, KOI_STORE_SIGNATURE_VALID);
 
   /* Nothing of the ciphertext to send is left behind at Alice's. */
