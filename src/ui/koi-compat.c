@@ -173,6 +173,9 @@ koi_compat_list_scroll_to (GtkListView *list,
 {
   g_return_if_fail (GTK_IS_LIST_VIEW (list));
 
+  /* The list moves in its next layout: remembered, so a view can tell
+   * this move from one the list's layout makes by itself. */
+  g_object_set_data (G_OBJECT (list), "koi-scroll-requested", GINT_TO_POINTER (TRUE));
 #if GTK_CHECK_VERSION (4, 12, 0)
   gtk_list_view_scroll_to (list, position, GTK_LIST_SCROLL_NONE, NULL);
 #else
@@ -182,9 +185,23 @@ koi_compat_list_scroll_to (GtkListView *list,
 }
 
 gboolean
-koi_compat_list_keeps_few_items (void)
+koi_compat_list_take_scroll_request (GtkListView *list)
 {
-  return GTK_CHECK_VERSION (4, 12, 0);
+  gboolean requested;
+
+  g_return_val_if_fail (GTK_IS_LIST_VIEW (list), FALSE);
+
+  requested = g_object_get_data (G_OBJECT (list), "koi-scroll-requested") != NULL;
+  g_object_set_data (G_OBJECT (list), "koi-scroll-requested", NULL);
+  return requested;
+}
+
+gboolean
+koi_compat_list_peek_scroll_request (GtkListView *list)
+{
+  g_return_val_if_fail (GTK_IS_LIST_VIEW (list), FALSE);
+
+  return g_object_get_data (G_OBJECT (list), "koi-scroll-requested") != NULL;
 }
 
 gboolean

@@ -44,10 +44,6 @@ void     koi_compat_dialog_set_content      (gpointer     dialog,
                                              GtkWidget   *content,
                                              int          width,
                                              int          height);
-/* Whether a list view keeps only a few screenfuls of items (GTK >= 4.12),
- * so every item may have its full row; GTK 4.8 keeps 200 and measures
- * them all, so rows far from the viewport stay light (koi-message-cell.h). */
-gboolean koi_compat_list_keeps_few_items    (void);
 /* Closes a dialog made from KoiDialogBase (or any AdwDialog / GtkWindow). */
 void     koi_compat_dialog_close            (gpointer     dialog);
 /* Calls @callback (swapped: @data first, then the dialog) once the dialog
@@ -86,6 +82,13 @@ GFile *koi_compat_open_file_finish (GAsyncResult        *result,
  * GTK >= 4.12, the list's own action before). */
 void koi_compat_list_scroll_to     (GtkListView *list,
                                     guint        position);
+/* Whether koi_compat_list_scroll_to() was called on @list since the last
+ * take: a move of its adjustment in the next layout was asked for, not
+ * one the list's layout made by itself (GTK >= 4.12 may jump to its top
+ * while it replaces estimated heights). */
+gboolean koi_compat_list_peek_scroll_request (GtkListView *list);
+/* The same, and forgets the request (once a frame is painted). */
+gboolean koi_compat_list_take_scroll_request (GtkListView *list);
 
 /* The window's two panes, whichever widget the build's koi-window.ui
  * declares: AdwLeaflet (legacy widget set) or AdwNavigationSplitView

@@ -71,6 +71,12 @@ struct _KoiConversationView
    * are not live. */
   GdkFrameClock     *clock;
   gulong             layout_handler;
+  /* Inside a frame (from "before-paint" to "after-paint"): the list is
+   * being laid out, and what moves its adjustment then is GTK's layout,
+   * not the user, whose input arrives before (the "flush-events" phase). */
+  gulong             before_paint_handler;
+  gulong             after_paint_handler;
+  gboolean           in_frame;
   gint64             live_frame;
   guint              live_passes;
   guint              live_tick;
@@ -167,6 +173,8 @@ scroll_to_end (KoiConversationView *self)
     return;
 
   koi_compat_list_scroll_to (self->list_view, n - 1);
+  /* Following the end is not the user leaving it. */
+  koi_compat_list_take_scroll_request (self->list_view);
   /* scroll-to-item only brings the row into view; its bottom edge may
    * still be cut off. The adjustment's "changed" handler below finishes
    * the job once the list has measured the row. */
@@ -370,12 +378,33 @@ on_clock_layout (KoiConversationView *self,
 }
 
 static void
+on_clock_before_paint (KoiConversationView *self,
+                       GdkFrameClock       *clock)
+{
+  self->in_frame = TRUE;
+}
+
+static void
+on_clock_after_paint (KoiConversationView *self,
+                      GdkFrameClock       *clock)
+{
+  self->in_frame = FALSE;
+  koi_compat_list_take_scroll_request (self->list_view);
+}
+
+static void
 on_list_realize (KoiConversationView *self,
                  GtkWidget           *list)
 {
   self->clock = g_object_ref (gtk_widget_get_frame_clock (list));
   self->layout_handler = g_signal_connect_object (self->clock, "layout", G_CALLBACK (on_clock_layout),
                                                   self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  self->before_paint_handler = g_signal_connect_object (self->clock, "before-paint",
+                                                        G_CALLBACK (on_clock_before_paint),
+                                                        self, G_CONNECT_SWAPPED);
+  self->after_paint_handler = g_signal_connect_object (self->clock, "after-paint",
+                                                       G_CALLBACK (on_clock_after_paint),
+                                                       self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
 }
 
 static void
@@ -383,7 +412,12 @@ on_list_unrealize (KoiConversationView *self,
                    GtkWidget           *list)
 {
   if (self->clock != NULL)
-    g_clear_signal_handler (&self->layout_handler, self->clock);
+    {
+      g_clear_signal_handler (&self->layout_handler, self->clock);
+      g_clear_signal_handler (&self->before_paint_handler, self->clock);
+      g_clear_signal_handler (&self->after_paint_handler, self->clock);
+    }
+  self->in_frame = FALSE;
   g_clear_object (&self->clock);
 }
 
@@ -478,8 +512,14 @@ on_adjustment_value_changed (KoiConversationView *self,
   /* Only moving up away from the end is the user leaving it: rows
    * getting their real heights move the value and the end together
    * (above) or the end alone (below), and GTK 4.18 reports both as
-   * value changes while it lays the list out. */
-  else if (moved_up)
+   * value changes while it lays the list out. Nor is a jump to the very
+   * top during a frame's layout that nobody asked for: GTK >= 4.12
+   * sometimes puts its value back to 0 while the cells near the end
+   * replace estimated heights with real ones (seen in ui-conversation
+   * with lazy cells); the layout handler brings the end back within the
+   * same frame. */
+  else if (moved_up && !(value < 0.5 && self->in_frame &&
+                         !koi_compat_list_peek_scroll_request (self->list_view)))
     self->at_bottom = FALSE;
   if (self->at_bottom)
     update_jump_button (self);
