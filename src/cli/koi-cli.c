@@ -25,6 +25,7 @@
 #include "koi-profile.h"
 #include "koi-smtp.h"
 #include "koi-store.h"
+#include "koi-profile-lock.h"
 #include "koi-store-group.h"
 #include "koi-syncer.h"
 #include "koi-syncer-group.h"
@@ -49,7 +50,7 @@ static const char usage[] =
   "          [--trust-fingerprint SHA256]... --password-stdin\n"
   "  koi-cli [--profile DIR] [--account ADDR] account trust --fingerprint SHA256...\n"
   "  koi-cli [--profile DIR] send [--reply-to MSG] ADDR|CHAT TEXT\n"
-  "  koi-cli [--profile DIR] send --file PATH [--caption TEXT] ADDR|CHAT\n"
+  "  koi-cli [--profile DIR] send [--reply-to MSG] --file PATH [--caption TEXT] ADDR|CHAT\n"
   "  koi-cli [--profile DIR] download MSG\n"
   "  koi-cli [--profile DIR] edit MSG TEXT\n"
   "  koi-cli [--profile DIR] delete MSG [--everyone]\n"
@@ -127,7 +128,8 @@ static const char usage[] =
   "               \"connection\",\n"
   "               \"synced\", \"error\". Stops on SIGINT/SIGTERM. Every \"message\"\n"
   "               carries a \"cursor\": --since CURSOR first prints every message\n"
-  "               stored after it, so a restarted bot misses nothing.\n"
+  "               stored after it, so a restarted bot misses nothing. One watch\n"
+  "               (or Koi window) per profile folder: a second one is refused.\n"
   "  chats        the chats, newest activity first, one JSON object per line;\n"
   "               a stranger's chat has \"request\": \"request\" (or \"dismissed\").\n"
   "  request      answers a contact request: accept lets the chat in (the sender\n"
@@ -608,23 +610,27 @@ static int
 command_send_file (const char *profile_dir,
                    const char *address_or_chat,
                    const char *path,
-                   const char *caption)
+                   const char *caption,
+                   const char *reply_to)
 {
   g_auto (Profile) profile = { 0, };
   g_autoptr (KoiSyncer) syncer = NULL;
   g_autoptr (GError) error = NULL;
   guint64 chat_id = 0;
+  gint64 reply_to_ref = 0;
   gint64 id;
 
   if (!profile_open (&profile, profile_dir, TRUE, &error))
     return report_error (error);
+  if (reply_to != NULL && (reply_to_ref = find_message (&profile, reply_to)) == 0)
+    return EXIT_BAD_ARGUMENTS;
 
   syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
   if (!g_ascii_string_to_unsigned (address_or_chat, 10, 1, G_MAXINT64, &chat_id, NULL))
     chat_id = (guint64) koi_syncer_create_chat (syncer, address_or_chat, &error);
   if (chat_id == 0)
     return report_error (error);
-  id = koi_syncer_queue_file (syncer, (gint64) chat_id, path, caption, &error);
+  id = koi_syncer_queue_file (syncer, (gint64) chat_id, path, caption, reply_to_ref, &error);
   if (id == 0)
     return report_error (error);
 
@@ -1188,8 +1194,15 @@ command_watch (const char *profile_dir,
   g_autoptr (GHashTable) states = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr (GHashTable) reads = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   Watch watch = { loop, NULL, EXIT_OK, 0, states, reads };
+  g_autoptr (KoiProfileLock) lock = NULL;
   guint sigint, sigterm;
 
+  /* watch runs an engine as the window does: one of them per profile. */
+  if (!koi_profile_ensure (profile_dir, &error))
+    return report_error (error);
+  lock = koi_profile_lock_acquire (profile_dir, &error);
+  if (lock == NULL)
+    return report_error (error);
   if (!profile_open (&profile, profile_dir, TRUE, &error))
     return report_error (error);
   watch.store = profile.store;
@@ -1674,10 +1687,13 @@ main (int   argc,
   if (g_str_equal (argv[i], "send") && argc - i == 5 && g_str_equal (argv[i + 1], "--reply-to"))
     return command_send (profile_dir, argv[i + 3], argv[i + 4], argv[i + 2]);
   if (g_str_equal (argv[i], "send") && argc - i == 4 && g_str_equal (argv[i + 1], "--file"))
-    return command_send_file (profile_dir, argv[i + 3], argv[i + 2], NULL);
+    return command_send_file (profile_dir, argv[i + 3], argv[i + 2], NULL, NULL);
+  if (g_str_equal (argv[i], "send") && argc - i == 6 && g_str_equal (argv[i + 1], "--reply-to") &&
+      g_str_equal (argv[i + 3], "--file"))
+    return command_send_file (profile_dir, argv[i + 5], argv[i + 4], NULL, argv[i + 2]);
   if (g_str_equal (argv[i], "send") && argc - i == 6 && g_str_equal (argv[i + 1], "--file") &&
       g_str_equal (argv[i + 3], "--caption"))
-    return command_send_file (profile_dir, argv[i + 5], argv[i + 2], argv[i + 4]);
+    return command_send_file (profile_dir, argv[i + 5], argv[i + 2], argv[i + 4], NULL);
   if (g_str_equal (argv[i], "download") && argc - i == 2)
     return command_download (profile_dir, argv[i + 1]);
   if (g_str_equal (argv[i], "edit") && argc - i == 3)

@@ -194,6 +194,48 @@ koi_coi_sniff_image_type (const guint8 *data,
   return NULL;
 }
 
+static void
+collect_previews (GMimeObject *object,
+                  const char  *section,
+                  GPtrArray   *out)
+{
+  const char *content;
+
+  if (GMIME_IS_MULTIPART (object))
+    {
+      int n = g_mime_multipart_get_count (GMIME_MULTIPART (object));
+
+      for (int i = 0; i < n; i++)
+        {
+          g_autofree char *child = *section != '\0' ? g_strdup_printf ("%s.%d", section, i + 1)
+                                                     : g_strdup_printf ("%d", i + 1);
+
+          collect_previews (g_mime_multipart_get_part (GMIME_MULTIPART (object), i), child, out);
+        }
+      return;
+    }
+  content = g_mime_object_get_header (object, "Chat-Content");
+  while (content != NULL && g_ascii_isspace (*content))
+    content++;
+  if (content != NULL && g_ascii_strncasecmp (content, "preview", 7) == 0 &&
+      (content[7] == '\0' || g_ascii_isspace (content[7]) || content[7] == ';'))
+    g_ptr_array_add (out, g_strdup (section));
+}
+
+GPtrArray *
+koi_coi_preview_sections (GMimeMessage *message)
+{
+  GMimeObject *body = message != NULL ? g_mime_message_get_mime_part (message) : NULL;
+  g_autoptr (GPtrArray) sections = g_ptr_array_new_with_free_func (g_free);
+
+  if (body == NULL)
+    return NULL;
+  /* IMAP numbers a multipart body's parts from 1 (RFC 3501 6.4.5); a body
+   * that is one part is section 1. */
+  collect_previews (body, GMIME_IS_MULTIPART (body) ? "" : "1", sections);
+  return sections->len > 0 ? g_steal_pointer (&sections) : NULL;
+}
+
 int
 koi_coi_attachment_kind (const char *mime_type,
                          const char *chat_content,
@@ -273,10 +315,10 @@ koi_coi_file_part_new (const char *filename,
 }
 
 gboolean
-koi_coi_split_file_message (GMimeMessage  *message,
-                            GBytes       **out_head,
-                            GBytes       **out_tail,
-                            GError       **error)
+koi_coi_split_file_entity (GMimeObject   *entity,
+                           GBytes       **out_head,
+                           GBytes       **out_tail,
+                           GError       **error)
 {
   g_autoptr(GMimeFormatOptions) options = g_mime_format_options_new ();
   g_autoptr(GMimeStream) stream = g_mime_stream_mem_new ();
@@ -286,7 +328,7 @@ koi_coi_split_file_message (GMimeMessage  *message,
   gsize skip = strlen (FILE_BODY_MARKER "\r\n");
 
   g_mime_format_options_set_newline_format (options, GMIME_NEWLINE_FORMAT_DOS);
-  g_mime_object_write_to_stream (GMIME_OBJECT (message), options, stream);
+  g_mime_object_write_to_stream (entity, options, stream);
   bytes = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (stream));
   marker = g_strstr_len ((const char *) bytes->data, bytes->len, FILE_BODY_MARKER "\r\n");
   if (marker == NULL)
@@ -299,4 +341,35 @@ koi_coi_split_file_message (GMimeMessage  *message,
   *out_head = g_bytes_new (bytes->data, head_len);
   *out_tail = g_bytes_new (bytes->data + head_len + skip, bytes->len - head_len - skip);
   return TRUE;
+}
+
+gboolean
+koi_coi_split_file_message (GMimeMessage  *message,
+                            GBytes       **out_head,
+                            GBytes       **out_tail,
+                            GError       **error)
+{
+  return koi_coi_split_file_entity (GMIME_OBJECT (message), out_head, out_tail, error);
+}
+
+/* The body of a PGP/MIME mail with a file is written apart too: the
+ * ciphertext is made from the file into a file of its own and streamed
+ * from there when sent (koi-syncer-send-file.c). Armored, so 7bit. */
+GMimePart *
+koi_coi_armored_part_new (void)
+{
+  GMimePart *part = g_mime_part_new_with_type ("application", "octet-stream");
+  g_autoptr(GMimeStream) stream = g_mime_stream_mem_new_with_buffer (FILE_BODY_MARKER "\n",
+                                                                     strlen (FILE_BODY_MARKER "\n"));
+  g_autoptr(GMimeDataWrapper) content =
+    g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_7BIT);
+
+  g_mime_part_set_content (part, content);
+  g_mime_part_set_content_encoding (part, GMIME_CONTENT_ENCODING_7BIT);
+  g_mime_part_set_filename (part, "encrypted.asc");
+  g_mime_content_disposition_set_disposition (g_mime_object_get_content_disposition (GMIME_OBJECT (part)),
+                                              GMIME_DISPOSITION_INLINE);
+  g_mime_object_set_header (GMIME_OBJECT (part), "Content-Description",
+                            "OpenPGP encrypted message", NULL);
+  return part;
 }

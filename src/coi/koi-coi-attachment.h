@@ -58,6 +58,16 @@ gboolean    koi_coi_split_file_message     (GMimeMessage *message,
                                             GBytes      **out_tail,
                                             GError      **error);
 
+/* The same for any entity (the inner part of an encrypted mail). */
+gboolean    koi_coi_split_file_entity      (GMimeObject  *entity,
+                                            GBytes      **out_head,
+                                            GBytes      **out_tail,
+                                            GError      **error);
+
+/* The encrypted.asc part of a PGP/MIME mail whose armored body is sent
+ * from a file: koi_coi_split_file_message finds its place like a file's. */
+GMimePart  *koi_coi_armored_part_new       (void);
+
 /* The part to put into the multipart/mixed message for a file (empty
  * body, encoding base64); koi_coi_split_file_message finds it again. */
 GMimePart  *koi_coi_file_part_new          (const char   *filename,
@@ -66,5 +76,9 @@ GMimePart  *koi_coi_file_part_new          (const char   *filename,
 
 /* Bytes @size bytes of file become as base64 lines of 76 with CRLF. */
 guint64     koi_coi_base64_encoded_size    (guint64       size);
+/* The IMAP sections of @message's parts marked `Chat-Content: preview`
+ * (COI: a small preview of the part after it, not a file of its own), or
+ * NULL when it has none. */
+GPtrArray  *koi_coi_preview_sections       (GMimeMessage *message);
 
 G_END_DECLS

@@ -5,8 +5,10 @@
 
 #include <string.h>
 
+#include "koi-coi-attachment.h"
 #include "koi-coi-error.h"
 #include "koi-coi-gmime.h"
+#include "koi-coi-member-fpr.h"
 #include "koi-coi-parser.h"
 #include "koi-coi-private.h"
 #include "koi-coi-text.h"
@@ -607,6 +609,7 @@ koi_coi_parse_message (GMimeMessage *message,
 
   parsed->autocrypt = koi_coi_autocrypt_read_sender (message, parsed->from_address);
   parsed->autocrypt_gossip = koi_coi_autocrypt_read_gossip (message);
+  parsed->member_fingerprints = koi_coi_member_fpr_read (message, parsed->to);
 
   value = g_mime_message_get_subject (message);
   parsed->subject = value != NULL ? koi_coi_one_line (value, KOI_COI_MAX_SUBJECT) : g_strdup ("");
@@ -628,6 +631,7 @@ koi_coi_parse_message (GMimeMessage *message,
   value = g_mime_object_get_header (object, "Chat-Content");
   if (value != NULL)
     parsed->chat_content = g_strstrip (g_utf8_strdown (value, -1));
+  parsed->preview_sections = koi_coi_preview_sections (message);
 
   body = g_mime_message_get_mime_part (message);
   if (body != NULL)
@@ -823,6 +827,7 @@ koi_coi_parsed_free (KoiCoiParsed *parsed)
   g_free (parsed->from_name);
   g_clear_pointer (&parsed->to, g_ptr_array_unref);
   g_clear_pointer (&parsed->cc, g_ptr_array_unref);
+  g_clear_pointer (&parsed->member_fingerprints, g_ptr_array_unref);
   g_free (parsed->subject);
   g_free (parsed->in_reply_to);
   g_clear_pointer (&parsed->references, g_ptr_array_unref);
@@ -830,6 +835,7 @@ koi_coi_parsed_free (KoiCoiParsed *parsed)
   g_free (parsed->folded_text);
   g_free (parsed->full_text);
   g_free (parsed->chat_content);
+  g_clear_pointer (&parsed->preview_sections, g_ptr_array_unref);
   g_free (parsed->read_receipt_to);
   g_clear_pointer (&parsed->target_ids, g_ptr_array_unref);
   g_free (parsed->reaction);

@@ -186,6 +186,9 @@ typedef enum
  *   headers of the message and of its top MIME part; never %NULL. Only
  *   worth believing in a mail that was encrypted and validly signed: the
  *   parser does not know, the engine does
+ * @member_fingerprints: (nullable) (element-type utf8): Delta Chat's
+ *   Chat-Group-Member-Fpr, one fingerprint per address of @to in its order
+ *   (koi-coi-member-fpr.h); as trustworthy as the gossip
  *
  * What one mail means to Koi. Free with koi_coi_parsed_free().
  */
@@ -210,6 +213,10 @@ typedef struct
   char       *read_receipt_to;
   gboolean    is_delta_chat;
   char       *chat_content;
+  /* IMAP sections ("2", "1.3") of parts marked `Chat-Content: preview`
+   * (COI: a small preview of the next part, not a file of its own); NULL
+   * when none. */
+  GPtrArray  *preview_sections;
 
   KoiCoiType  type;
   GPtrArray  *target_ids;
@@ -236,6 +243,7 @@ typedef struct
   int              signature;
   KoiCoiAutocrypt *autocrypt;
   GPtrArray       *autocrypt_gossip;
+  GPtrArray       *member_fingerprints;
 } KoiCoiParsed;
 
 /**

@@ -82,23 +82,26 @@ binary_packets (GBytes *cipher)
   return out;
 }
 
-GBytes *
-koi_pgp_name_hidden_recipients (KoiRnpContext *context,
-                                GBytes        *cipher)
+/* Renames the wildcard ids of the leading session key packets of @data
+ * (binary packets; possibly only the first bytes of a longer stream: the
+ * walk stops at the first packet that is not a session key packet or does
+ * not fit) in place. Returns how many. */
+guint
+koi_pgp_rename_hidden_in_place (KoiRnpContext *context,
+                                guint8        *data,
+                                gsize          length)
 {
-  g_autoptr (GByteArray) packets = binary_packets (cipher);
   guint8 own_id[8];
   gsize at = 0;
   guint renamed = 0;
 
-  if (packets == NULL || !own_encryption_key_id (context, own_id))
-    return NULL;
-
+  if (length == 0 || !own_encryption_key_id (context, own_id))
+    return 0;
   /* Only the leading session key packets: the first other packet is the
    * encrypted data, which is left alone. */
-  while (at + 2 <= packets->len)
+  while (at + 2 <= length)
     {
-      guint8 ctb = packets->data[at];
+      guint8 ctb = data[at];
       guint tag;
       gsize header;
       gsize body;
@@ -107,16 +110,16 @@ koi_pgp_name_hidden_recipients (KoiRnpContext *context,
         break;
       if ((ctb & 0x40) != 0)
         {
-          guint8 first = packets->data[at + 1];
+          guint8 first = data[at + 1];
 
           tag = ctb & 0x3f;
           if (first < 192)
             header = 2, body = first;
-          else if (first < 224 && at + 3 <= packets->len)
-            header = 3, body = ((first - 192) << 8) + packets->data[at + 2] + 192;
-          else if (first == 255 && at + 6 <= packets->len)
-            header = 6, body = ((gsize) packets->data[at + 2] << 24) | (packets->data[at + 3] << 16) |
-                               (packets->data[at + 4] << 8) | packets->data[at + 5];
+          else if (first < 224 && at + 3 <= length)
+            header = 3, body = ((first - 192) << 8) + data[at + 2] + 192;
+          else if (first == 255 && at + 6 <= length)
+            header = 6, body = ((gsize) data[at + 2] << 24) | (data[at + 3] << 16) |
+                               (data[at + 4] << 8) | data[at + 5];
           else
             break;   /* partial lengths: not a session key packet */
         }
@@ -126,20 +129,20 @@ koi_pgp_name_hidden_recipients (KoiRnpContext *context,
           guint type = ctb & 0x03;
 
           tag = (ctb >> 2) & 0x0f;
-          if (type == 3 || at + 1 + sizes[type] > packets->len)
+          if (type == 3 || at + 1 + sizes[type] > length)
             break;
           header = 1 + sizes[type];
           body = 0;
           for (gsize i = 0; i < sizes[type]; i++)
-            body = (body << 8) | packets->data[at + 1 + i];
+            body = (body << 8) | data[at + 1 + i];
         }
-      if ((tag != 1 && tag != 3) || at + header + body > packets->len)
+      if ((tag != 1 && tag != 3) || at + header + body > length)
         break;
 
       /* A version 3 PKESK: version, 8-byte key id, algorithm, ... */
-      if (tag == 1 && body >= 10 && packets->data[at + header] == 3)
+      if (tag == 1 && body >= 10 && data[at + header] == 3)
         {
-          guint8 *id = packets->data + at + header + 1;
+          guint8 *id = data + at + header + 1;
           static const guint8 wildcard[8] = { 0 };
 
           if (memcmp (id, wildcard, 8) == 0)
@@ -151,8 +154,18 @@ koi_pgp_name_hidden_recipients (KoiRnpContext *context,
       at += header + body;
     }
 
-  if (renamed == 0)
+  if (renamed > 0)
+    g_debug ("Encrypted to %u hidden recipient(s): trying the own key", renamed);
+  return renamed;
+}
+
+GBytes *
+koi_pgp_name_hidden_recipients (KoiRnpContext *context,
+                                GBytes        *cipher)
+{
+  g_autoptr (GByteArray) packets = binary_packets (cipher);
+
+  if (packets == NULL || koi_pgp_rename_hidden_in_place (context, packets->data, packets->len) == 0)
     return NULL;
-  g_debug ("Encrypted to %u hidden recipient(s): trying the own key", renamed);
   return g_bytes_new (packets->data, packets->len);
 }

@@ -13,4 +13,10 @@ G_BEGIN_DECLS
 GBytes *koi_pgp_name_hidden_recipients (KoiRnpContext *context,
                                         GBytes        *cipher);
 
+/* The same in place on the first @length bytes of binary packets (which
+ * may be only the start of a stream); returns how many ids it renamed. */
+guint   koi_pgp_rename_hidden_in_place (KoiRnpContext *context,
+                                        guint8        *data,
+                                        gsize          length);
+
 G_END_DECLS

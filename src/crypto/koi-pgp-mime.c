@@ -28,57 +28,68 @@ koi_pgp_mime_is_encrypted (GMimeObject *object)
 }
 
 /**
- * koi_pgp_mime_decrypt:
+ * koi_pgp_mime_decrypt_to_stream:
+ * @plaintext: where the decrypted entity goes (LF line ends); on failure
+ *   it may hold a part of it, which the caller must drop
  * @result: (out) (optional): the signatures found inside
  *
- * Decrypts @encrypted with @context's own key and parses the plaintext as
- * the MIME entity it is (with its protected headers, if any). Errors are
+ * Decrypts @encrypted with @context's own key, streaming: the ciphertext
+ * is read from the encrypted part's own stream (a file's, for a large
+ * mail) and the plaintext written a block at a time. Errors are
  * %KOI_PGP_ERROR_NO_SECRET_KEY (not for this device) or
  * %KOI_PGP_ERROR_DAMAGED.
  */
-GMimeObject *
-koi_pgp_mime_decrypt (KoiRnpContext            *context,
-                      GMimeMultipartEncrypted  *encrypted,
-                      GMimeDecryptResult      **result,
-                      GError                  **error)
+gboolean
+koi_pgp_mime_decrypt_to_stream (KoiRnpContext            *context,
+                                GMimeMultipartEncrypted  *encrypted,
+                                GMimeStream              *plaintext,
+                                GMimeDecryptResult      **result,
+                                GError                  **error)
 {
   GMimeMultipart *multipart = GMIME_MULTIPART (encrypted);
   g_autoptr (GMimeDecryptResult) decrypted = NULL;
   g_autoptr (GMimeStream) ciphertext = NULL;
-  g_autoptr (GMimeStream) plaintext = NULL;
   g_autoptr (GMimeStream) filtered = NULL;
   g_autoptr (GMimeFilter) crlf = NULL;
-  g_autoptr (GMimeParser) parser = NULL;
   GMimeObject *content;
   GMimeDataWrapper *wrapper;
-  GMimeObject *inner;
+  GMimeContentEncoding encoding;
 
-  g_return_val_if_fail (KOI_IS_RNP_CONTEXT (context), NULL);
-  g_return_val_if_fail (GMIME_IS_MULTIPART_ENCRYPTED (encrypted), NULL);
+  g_return_val_if_fail (KOI_IS_RNP_CONTEXT (context), FALSE);
+  g_return_val_if_fail (GMIME_IS_MULTIPART_ENCRYPTED (encrypted), FALSE);
 
   if (!koi_pgp_mime_is_encrypted (GMIME_OBJECT (encrypted))
       || g_mime_multipart_get_count (multipart) < 2)
     {
       g_set_error_literal (error, KOI_PGP_ERROR, KOI_PGP_ERROR_DAMAGED,
                            "Not a PGP/MIME encrypted part");
-      return NULL;
+      return FALSE;
     }
   content = g_mime_multipart_get_part (multipart, GMIME_MULTIPART_ENCRYPTED_CONTENT);
   if (!GMIME_IS_PART (content)
-      || (wrapper = g_mime_part_get_content (GMIME_PART (content))) == NULL)
+      || (wrapper = g_mime_part_get_content (GMIME_PART (content))) == NULL
+      || g_mime_data_wrapper_get_stream (wrapper) == NULL)
     {
       g_set_error_literal (error, KOI_PGP_ERROR, KOI_PGP_ERROR_DAMAGED,
                            "The encrypted part holds no data");
-      return NULL;
+      return FALSE;
     }
 
-  ciphertext = g_mime_stream_mem_new ();
-  g_mime_data_wrapper_write_to_stream (wrapper, ciphertext);
-  g_mime_stream_reset (ciphertext);
+  /* The part's own stream (a window on the mail's file when the parser
+   * read one), decoded on the fly if a sender base64-encoded the armor. */
+  ciphertext = g_mime_stream_filter_new (g_mime_data_wrapper_get_stream (wrapper));
+  g_mime_stream_reset (g_mime_data_wrapper_get_stream (wrapper));
+  encoding = g_mime_data_wrapper_get_encoding (wrapper);
+  if (encoding == GMIME_CONTENT_ENCODING_BASE64 || encoding == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE
+      || encoding == GMIME_CONTENT_ENCODING_UUENCODE)
+    {
+      g_autoptr (GMimeFilter) decode = g_mime_filter_basic_new (encoding, FALSE);
+
+      g_mime_stream_filter_add (GMIME_STREAM_FILTER (ciphertext), decode);
+    }
 
   /* The plaintext is a MIME entity with CRLF line ends (RFC 3156 §4);
    * gmime's parser and Koi's COI parser expect LF. */
-  plaintext = g_mime_stream_mem_new ();
   filtered = g_mime_stream_filter_new (plaintext);
   crlf = g_mime_filter_dos2unix_new (FALSE);
   g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), crlf);
@@ -87,10 +98,34 @@ koi_pgp_mime_decrypt (KoiRnpContext            *context,
                                              GMIME_DECRYPT_NONE, NULL,
                                              ciphertext, filtered, error);
   if (decrypted == NULL)
-    return NULL;
+    return FALSE;
   g_mime_stream_flush (filtered);
-  g_mime_stream_reset (plaintext);
+  if (result != NULL)
+    *result = g_steal_pointer (&decrypted);
+  return TRUE;
+}
 
+/**
+ * koi_pgp_mime_decrypt:
+ * @result: (out) (optional): the signatures found inside
+ *
+ * koi_pgp_mime_decrypt_to_stream() into memory, parsed as the MIME entity
+ * it is (with its protected headers, if any).
+ */
+GMimeObject *
+koi_pgp_mime_decrypt (KoiRnpContext            *context,
+                      GMimeMultipartEncrypted  *encrypted,
+                      GMimeDecryptResult      **result,
+                      GError                  **error)
+{
+  g_autoptr (GMimeStream) plaintext = g_mime_stream_mem_new ();
+  g_autoptr (GMimeDecryptResult) decrypted = NULL;
+  g_autoptr (GMimeParser) parser = NULL;
+  GMimeObject *inner;
+
+  if (!koi_pgp_mime_decrypt_to_stream (context, encrypted, plaintext, &decrypted, error))
+    return NULL;
+  g_mime_stream_reset (plaintext);
   parser = g_mime_parser_new_with_stream (plaintext);
   g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
   inner = g_mime_parser_construct_part (parser, NULL);

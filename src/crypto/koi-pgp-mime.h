@@ -31,6 +31,11 @@ GMimeObject             *koi_pgp_mime_decrypt          (KoiRnpContext           
                                                         GMimeMultipartEncrypted  *encrypted,
                                                         GMimeDecryptResult      **result,
                                                         GError                  **error);
+gboolean                 koi_pgp_mime_decrypt_to_stream (KoiRnpContext           *context,
+                                                         GMimeMultipartEncrypted *encrypted,
+                                                         GMimeStream             *plaintext,
+                                                         GMimeDecryptResult     **result,
+                                                         GError                 **error);
 KoiPgpSignature          koi_pgp_mime_signature_state  (GMimeDecryptResult       *result,
                                                         const char               *sender_fingerprint);
 GMimeMultipartEncrypted *koi_pgp_mime_encrypt          (KoiRnpContext            *context,

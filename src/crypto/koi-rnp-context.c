@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "koi-crypto"
 
 #include "koi-pgp-hidden.h"
+#include "koi-pgp-stream.h"
 #include "koi-rnp-context-private.h"
 #include "koi-crypto-gmime.h"
 
@@ -14,6 +15,13 @@ struct _KoiRnpContext
   rnp_ffi_t ffi;
   char *own_fingerprint;
   char *own_address;
+  /* Key bytes already imported into @ffi → their fingerprint (GBytes →
+   * char*). Every mail of a chat carries the same key, and reading and
+   * importing it again checked its self-signatures twice per message:
+   * the largest cost of an encrypted catch-up after the message's own
+   * crypto (docs/PERFORMANCE.md, section 16). Keys are never removed from
+   * @ffi, so an entry stays true. */
+  GHashTable *imported;
 };
 
 G_DEFINE_FINAL_TYPE (KoiRnpContext, koi_rnp_context, GMIME_TYPE_CRYPTO_CONTEXT)
@@ -108,6 +116,13 @@ koi_rnp_context_add_public_key (KoiRnpContext  *self,
   g_return_val_if_fail (KOI_IS_RNP_CONTEXT (self), NULL);
   g_return_val_if_fail (keydata != NULL, NULL);
 
+  {
+    const char *known = g_hash_table_lookup (self->imported, keydata);
+
+    if (known != NULL)
+      return g_strdup (known);
+  }
+
   fingerprint = koi_pgp_key_fingerprint (keydata, error);
   if (fingerprint == NULL)
     return NULL;
@@ -125,6 +140,7 @@ koi_rnp_context_add_public_key (KoiRnpContext  *self,
                    "The key could not be imported: %s", rnp_result_to_string (status));
       return NULL;
     }
+  g_hash_table_insert (self->imported, g_bytes_ref (keydata), g_strdup (fingerprint));
   return g_steal_pointer (&fingerprint);
 }
 
@@ -190,13 +206,10 @@ koi_rnp_context_encrypt (GMimeCryptoContext  *context,
                          GError             **error)
 {
   KoiRnpContext *self = KOI_RNP_CONTEXT (context);
-  g_autoptr (GBytes) plain = stream_to_bytes (istream);
   rnp_key_handle_t own = koi_rnp_context_locate_own (self);
   rnp_input_t input = NULL;
   rnp_output_t output = NULL;
   rnp_op_encrypt_t op = NULL;
-  gsize length = 0;
-  const guint8 *data = g_bytes_get_data (plain, &length);
   int result = -1;
 
   if (own == NULL)
@@ -206,8 +219,10 @@ koi_rnp_context_encrypt (GMimeCryptoContext  *context,
       return -1;
     }
 
-  if (rnp_input_from_memory (&input, data, length, false) != RNP_SUCCESS
-      || rnp_output_to_memory (&output, 0) != RNP_SUCCESS
+  /* Streamed both ways (koi-pgp-stream.c): a file part is read from its
+   * file a block at a time. */
+  if ((input = koi_pgp_stream_input (istream)) == NULL
+      || (output = koi_pgp_stream_output (ostream)) == NULL
       || rnp_op_encrypt_create (&op, self->ffi, input, output) != RNP_SUCCESS)
     {
       g_set_error_literal (error, KOI_PGP_ERROR, KOI_PGP_ERROR_FAILED,
@@ -253,14 +268,14 @@ koi_rnp_context_encrypt (GMimeCryptoContext  *context,
   rnp_op_encrypt_set_hash (op, "SHA256");
   rnp_op_encrypt_set_armor (op, true);
 
-  if (rnp_op_encrypt_execute (op) != RNP_SUCCESS)
+  if (rnp_op_encrypt_execute (op) != RNP_SUCCESS || rnp_output_finish (output) != RNP_SUCCESS)
     {
       g_set_error_literal (error, KOI_PGP_ERROR, KOI_PGP_ERROR_FAILED,
                            "Encrypting failed");
       goto out;
     }
-  if (write_output (output, ostream, error))
-    result = 0;
+  g_mime_stream_flush (ostream);
+  result = 0;
 
 out:
   if (op != NULL)
@@ -377,10 +392,6 @@ koi_rnp_context_decrypt (GMimeCryptoContext  *context,
                          GError             **error)
 {
   KoiRnpContext *self = KOI_RNP_CONTEXT (context);
-  g_autoptr (GBytes) armored = stream_to_bytes (istream);
-  /* Delta Chat hides the recipients (koi-pgp-hidden.c). */
-  g_autoptr (GBytes) named = koi_pgp_name_hidden_recipients (self, armored);
-  GBytes *cipher = named != NULL ? named : armored;
   GMimeDecryptResult *result = NULL;
   rnp_input_t input = NULL;
   rnp_output_t output = NULL;
@@ -388,12 +399,14 @@ koi_rnp_context_decrypt (GMimeCryptoContext  *context,
   char *mode = NULL;
   char *algorithm = NULL;
   bool integrity = false;
-  gsize length = 0;
-  const guint8 *data = g_bytes_get_data (cipher, &length);
   rnp_result_t status;
 
-  if (rnp_input_from_memory (&input, data, length, false) != RNP_SUCCESS
-      || rnp_output_to_memory (&output, 0) != RNP_SUCCESS
+  /* Streamed both ways (koi-pgp-stream.c), the hidden recipients named on
+   * the way in (koi-pgp-hidden.c). The plaintext reaches @ostream before
+   * the integrity check at its end: on any failure the caller must drop
+   * what @ostream got, and every caller does (koi-pgp-mime.c). */
+  if ((input = koi_pgp_stream_cipher_input (self, istream)) == NULL
+      || (output = koi_pgp_stream_output (ostream)) == NULL
       || rnp_op_verify_create (&op, self->ffi, input, output) != RNP_SUCCESS)
     {
       g_set_error_literal (error, KOI_PGP_ERROR, KOI_PGP_ERROR_FAILED,
@@ -426,9 +439,7 @@ koi_rnp_context_decrypt (GMimeCryptoContext  *context,
       goto out;
     }
 
-  if (!write_output (output, ostream, error))
-    goto out;
-
+  g_mime_stream_flush (ostream);
   result = g_mime_decrypt_result_new ();
   {
     g_autoptr (GMimeSignatureList) signatures = describe_signatures (op);
@@ -662,6 +673,7 @@ koi_rnp_context_finalize (GObject *object)
   KoiRnpContext *self = KOI_RNP_CONTEXT (object);
 
   rnp_ffi_destroy (self->ffi);
+  g_hash_table_unref (self->imported);
   g_free (self->own_fingerprint);
   g_free (self->own_address);
 
@@ -694,6 +706,8 @@ koi_rnp_context_init (KoiRnpContext *self)
 {
   if (rnp_ffi_create (&self->ffi, "GPG", "GPG") != RNP_SUCCESS)
     g_error ("librnp could not create a keyring");
+  self->imported = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+                                          (GDestroyNotify) g_bytes_unref, g_free);
 }
 
 KoiRnpContext *

@@ -10,6 +10,7 @@
 #include "koi-imap-client.h"
 #include "koi-profile.h"
 #include "koi-secret.h"
+#include "koi-smtp.h"
 #include "koi-smtp-verify.h"
 #include "koi-store.h"
 #include "koi-syncer.h"
@@ -66,6 +67,7 @@ koi_account_setup_sync (const char                *profile_dir,
   g_autoptr (KoiStore) store = NULL;
   g_autoptr (GError) backup_error = NULL;
   KoiStoreAccount row = { 0, };
+  guint64 size_limit = 0;
   gint64 id;
 
   g_return_val_if_fail (profile_dir != NULL, 0);
@@ -122,6 +124,16 @@ koi_account_setup_sync (const char                *profile_dir,
   row.smtp_pin_cert = settings->smtp->pinned_cert;
 
   id = koi_store_account_upsert (store, &row, error);
+  /* The verification's EHLO told the largest message the server takes:
+   * the window refuses a larger file before the first send. */
+  if (id != 0 && koi_smtp_get_size_limit (settings->smtp, &size_limit))
+    {
+      g_autofree char *value = g_strdup_printf ("%" G_GUINT64_FORMAT, size_limit);
+      g_autoptr (GError) limit_error = NULL;
+
+      if (!koi_store_setting_set (store, id, KOI_SMTP_SIZE_LIMIT_SETTING, value, &limit_error))
+        g_message ("Cannot keep the server's size limit: %s", limit_error->message);
+    }
   /* The spare copy a damaged store is rebuilt from; the account works
    * without it, so a failure is only logged. */
   if (id != 0 && !koi_account_backup_write (store, profile_dir, &backup_error))

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "koi-apply-autocrypt.h"
+#include "koi-coi-member-fpr.h"
 #include "koi-own-key.h"
 #include "koi-pgp-key.h"
 #include "koi-store-crypto.h"
@@ -201,6 +202,38 @@ koi_apply_autocrypt_own (KoiStore           *store,
   return koi_store_peer_key_update (store, &key, &result, error);
 }
 
+/* A member's key from Autocrypt-Gossip. Where the sender also named the
+ * member's fingerprint (Delta Chat's Chat-Group-Member-Fpr, paired with To
+ * by position) only the key it names is taken: the one the sender itself
+ * encrypted to. The header never adds a member or a key on its own. */
+static gboolean
+offer_gossip (KoiStore               *store,
+              gint64                  account_id,
+              const KoiCoiParsed     *parsed,
+              const KoiCoiAutocrypt  *gossip,
+              gint64                  time_ms,
+              KoiApplyChanges        *changes,
+              GError                **error)
+{
+  const char *named = koi_coi_member_fpr_lookup (parsed->member_fingerprints, parsed->to,
+                                                 gossip->address);
+
+  if (named != NULL)
+    {
+      g_autoptr(GError) key_error = NULL;
+      g_autofree char *fingerprint = koi_pgp_key_fingerprint (gossip->keydata, &key_error);
+
+      if (fingerprint == NULL || g_ascii_strcasecmp (fingerprint, named) != 0)
+        {
+          g_message ("Ignoring gossip for %s in <%s>: not the key its %s names", gossip->address,
+                     parsed->message_id, KOI_COI_MEMBER_FPR_HEADER);
+          return TRUE;
+        }
+    }
+  return offer_key (store, account_id, gossip->address, gossip->keydata,
+                    KOI_STORE_KEY_SOURCE_GOSSIP, FALSE, time_ms, changes, error);
+}
+
 gboolean
 koi_apply_autocrypt (KoiStore           *store,
                      gint64              account_id,
@@ -243,8 +276,7 @@ koi_apply_autocrypt (KoiStore           *store,
           g_ascii_strcasecmp (gossip->address, parsed->from_address) == 0 ||
           !is_recipient (parsed, gossip->address))
         continue;
-      if (!offer_key (store, account_id, gossip->address, gossip->keydata,
-                      KOI_STORE_KEY_SOURCE_GOSSIP, FALSE, time_ms, changes, error))
+      if (!offer_gossip (store, account_id, parsed, gossip, time_ms, changes, error))
         return FALSE;
     }
   return TRUE;

@@ -62,6 +62,7 @@ static gboolean
 seen_members (KoiStore           *store,
               gint64              chat_id,
               GPtrArray          *addresses,
+              const char         *sender,
               gint64              at_ms,
               gboolean           *changed,
               GError            **error)
@@ -69,6 +70,13 @@ seen_members (KoiStore           *store,
   for (guint i = 0; i < addresses->len; i++)
     {
       gboolean one_changed = FALSE;
+
+      /* Group clients never list the sender in To or Cc; a sender who
+       * does vouches for nobody but themself, which is not how anyone
+       * joins (an outsider writing into the group with their own
+       * address in To stays outside, shown marked). */
+      if (same_address (g_ptr_array_index (addresses, i), sender))
+        continue;
 
       if (!koi_store_group_member_set (store, chat_id, g_ptr_array_index (addresses, i), TRUE,
                                        at_ms, FALSE, &one_changed, error))
@@ -106,8 +114,8 @@ koi_apply_group_effects (KoiStore           *store,
        * group's creator is known no other way). So a Koi or email user
        * cannot join a group by writing to it. The rule looks at nothing but
        * the mail itself: the order mail arrives in cannot change it. */
-      if (!seen_members (store, chat_id, parsed->to, at_ms, &changed, error) ||
-          !seen_members (store, chat_id, parsed->cc, at_ms, &changed, error))
+      if (!seen_members (store, chat_id, parsed->to, sender, at_ms, &changed, error) ||
+          !seen_members (store, chat_id, parsed->cc, sender, at_ms, &changed, error))
         return FALSE;
       if ((founding || parsed->is_delta_chat || parsed->type == KOI_COI_TYPE_GROUP_CHANGE) &&
           sender != NULL)

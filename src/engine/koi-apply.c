@@ -8,6 +8,7 @@
 #include "koi-apply.h"
 #include "koi-apply-autocrypt.h"
 #include "koi-apply-group.h"
+#include "koi-store-attachment.h"
 #include "koi-contact-requests.h"
 #include "koi-contacts.h"
 
@@ -18,6 +19,7 @@ koi_apply_changes_init (KoiApplyChanges *changes)
   changes->updated = g_array_new (FALSE, FALSE, sizeof (KoiApplyChange));
   changes->chats = g_array_new (FALSE, FALSE, sizeof (gint64));
   changes->contacts = g_array_new (FALSE, FALSE, sizeof (gint64));
+  changes->freed_files = g_ptr_array_new_with_free_func (g_free);
 }
 
 void
@@ -27,6 +29,7 @@ koi_apply_changes_clear (KoiApplyChanges *changes)
   g_clear_pointer (&changes->updated, g_array_unref);
   g_clear_pointer (&changes->chats, g_array_unref);
   g_clear_pointer (&changes->contacts, g_array_unref);
+  g_clear_pointer (&changes->freed_files, g_ptr_array_unref);
 }
 
 void
@@ -189,8 +192,16 @@ apply_request (KoiStore               *store,
 
       if (request->type == KOI_COI_TYPE_DELETE)
         {
+          g_autoptr(GPtrArray) freed = NULL;
+
           if (!koi_store_message_mark_deleted (store, target->id, error))
             return FALSE;
+          /* Its files go too, once no other message names them. */
+          freed = koi_store_attachment_drop_message (store, target->id, error);
+          if (freed == NULL)
+            return FALSE;
+          for (guint i = 0; i < freed->len; i++)
+            g_ptr_array_add (changes->freed_files, g_strdup (freed->pdata[i]));
           changed = TRUE;
         }
       else

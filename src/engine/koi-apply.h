@@ -38,6 +38,8 @@ typedef struct {
   GArray *updated;   /* KoiApplyChange: messages whose content or state changed */
   GArray *chats;     /* gint64: chats whose list row (preview, unread) changed */
   GArray *contacts;  /* gint64: contacts whose card changed */
+  GPtrArray *freed_files; /* char*: attachment files of deleted messages,
+                           * to remove once committed (koi_attachment_file_remove_unused) */
 } KoiApplyChanges;
 
 void    koi_apply_changes_init   (KoiApplyChanges *changes);

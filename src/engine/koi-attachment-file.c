@@ -14,6 +14,7 @@
 #include "koi-coi.h"
 #include "koi-coi-gmime.h"
 #include "koi-engine-error.h"
+#include "koi-store-attachment.h"
 
 /* One file into the attachment folder: decoded from its transfer encoding
  * block by block into a temporary file while its SHA-256 is taken, then
@@ -268,3 +269,30 @@ koi_attachment_file_store (const char  *dir,
   return TRUE;
 }
 
+
+void
+koi_attachment_file_remove_unused (KoiStore  *store,
+                                   GPtrArray *relative_paths)
+{
+  g_autofree char *dir = NULL;
+
+  if (relative_paths == NULL || relative_paths->len == 0)
+    return;
+  dir = koi_store_get_attachment_dir (store);
+  for (guint i = 0; i < relative_paths->len; i++)
+    {
+      const char *relative = g_ptr_array_index (relative_paths, i);
+      g_autofree char *path = NULL;
+      g_autofree char *thumb = NULL;
+
+      /* The same content received twice is one file: it stays while a
+       * row names it. A failed look keeps it too. */
+      if (koi_store_attachment_path_in_use (store, relative, NULL) || strstr (relative, "..") != NULL)
+        continue;
+      path = g_build_filename (dir, relative, NULL);
+      thumb = g_strconcat (path, ".thumb.png", NULL);
+      if (g_unlink (path) != 0 && errno != ENOENT)
+        g_message ("Cannot remove %s: %s", path, g_strerror (errno));
+      g_unlink (thumb);
+    }
+}

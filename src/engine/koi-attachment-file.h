@@ -3,6 +3,8 @@
 
 #include <gio/gio.h>
 
+#include "koi-store.h"
+
 G_BEGIN_DECLS
 
 /* Decodes @in_fd (read from its position to the end; @encoding base64,
@@ -20,5 +22,12 @@ gboolean koi_attachment_file_store (const char  *dir,
                                     char       **out_relative,
                                     guint64     *out_size,
                                     GError     **error);
+
+/* Removes the files at @relative_paths (in @dir) that no attachment row of
+ * @store names any more, each with its cached thumbnail
+ * (XX/<sha256>.thumb.png, made by the window). Call after the rows went
+ * and the change is committed. */
+void     koi_attachment_file_remove_unused (KoiStore    *store,
+                                            GPtrArray   *relative_paths);
 
 G_END_DECLS

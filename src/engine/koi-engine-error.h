@@ -12,6 +12,7 @@ typedef enum {
   KOI_ENGINE_ERROR_NO_PASSWORD,   /* the Secret Service has no password for it */
   KOI_ENGINE_ERROR_INVALID,       /* bad input: an address, an empty text */
   KOI_ENGINE_ERROR_SEND_FAILED,   /* a recipient refused the message for good */
+  KOI_ENGINE_ERROR_CANCELLED,     /* the user stopped a transfer */
 } KoiEngineError;
 
 GQuark koi_engine_error_quark (void);

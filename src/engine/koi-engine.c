@@ -44,13 +44,17 @@ struct _KoiEngine
   KoiStore           *command_store;    /* only touched on the command thread */
   KoiSyncer          *command_syncer;
 
-  GMutex              lock;         /* guards wake and wake_pending */
+  GMutex              lock;         /* guards wake, wake_pending and stopped_transfers */
+  GHashTable         *stopped_transfers;  /* message refs the user stopped */
   GCancellable       *wake;
   gboolean            wake_pending;
 
   KoiConnectionState  state;        /* main-thread copy */
+  guint64             smtp_size_limit;  /* main-thread copy; 0 = not known */
+  KoiConnectionProblem problem;     /* main-thread copy: why not connected */
   int                 move_chat_mail;   /* atomic: -1 = the store's setting */
   int                 read_receipts;    /* atomic: -1 = the store's setting */
+  int                 auto_download_kb; /* atomic: -1 = the store's setting */
   int                 encrypt;          /* atomic: "encrypt when possible" */
 };
 
@@ -59,6 +63,8 @@ G_DEFINE_FINAL_TYPE (KoiEngine, koi_engine, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_CONNECTION_STATE,
+  PROP_SMTP_SIZE_LIMIT,
+  PROP_CONNECTION_PROBLEM,
   N_PROPS
 };
 
@@ -68,6 +74,7 @@ enum {
   CHAT_UPDATED,
   CONTACT_UPDATED,
   SYNC_FINISHED,
+  TRANSFER_PROGRESS,
   ERROR,
   STOPPED,
   N_SIGNALS
@@ -101,6 +108,8 @@ typedef enum {
   EVENT_CONTACT_UPDATED,
   EVENT_SYNC_FINISHED,
   EVENT_STATE,
+  EVENT_SIZE_LIMIT,
+  EVENT_PROGRESS,
   EVENT_ERROR,
   EVENT_STOPPED,
 } EventKind;
@@ -111,6 +120,10 @@ typedef struct {
   gint64              chat_id;
   gint64              message_ref;
   KoiConnectionState  connection_state;
+  guint64             size_limit;
+  gint64              attachment_id;
+  gint64              done;
+  int                 problem;      /* a KoiConnectionProblem, -1 = unchanged */
   GError             *error;
 } Event;
 
@@ -150,11 +163,28 @@ event_dispatch (gpointer data)
       g_signal_emit (self, signals[SYNC_FINISHED], 0);
       break;
     case EVENT_STATE:
+      /* The reason first: whoever follows the state reads it then. */
+      if (event->problem >= 0 && (int) self->problem != event->problem)
+        {
+          self->problem = event->problem;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION_PROBLEM]);
+        }
       if (self->state != event->connection_state)
         {
           self->state = event->connection_state;
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION_STATE]);
         }
+      break;
+    case EVENT_SIZE_LIMIT:
+      if (self->smtp_size_limit != event->size_limit)
+        {
+          self->smtp_size_limit = event->size_limit;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SMTP_SIZE_LIMIT]);
+        }
+      break;
+    case EVENT_PROGRESS:
+      g_signal_emit (self, signals[TRANSFER_PROGRESS], 0, event->message_ref, event->attachment_id,
+                     event->done, (gint64) event->size_limit);
       break;
     case EVENT_ERROR:
       g_signal_emit (self, signals[ERROR], 0, event->error);
@@ -204,6 +234,23 @@ post_state (KoiEngine          *self,
   Event *event = event_new (self, EVENT_STATE);
 
   event->connection_state = state;
+  /* Connected: nothing is wrong any more. Otherwise the last reason
+   * stands until a new one is known. */
+  event->problem = state == KOI_CONNECTION_SYNCING || state == KOI_CONNECTION_ONLINE
+                   ? KOI_CONNECTION_PROBLEM_NONE : -1;
+  event_post (event);
+}
+
+/* Not connected, and why. */
+static void
+post_problem (KoiEngine          *self,
+              KoiConnectionState  state,
+              const GError       *error)
+{
+  Event *event = event_new (self, EVENT_STATE);
+
+  event->connection_state = state;
+  event->problem = koi_connection_problem_from_error (error);
   event_post (event);
 }
 
@@ -261,7 +308,49 @@ on_contact_updated (gint64   contact_id,
   event_post (event);
 }
 
+static void
+on_smtp_size_limit (guint64  bytes,
+                    gpointer user_data)
+{
+  Event *event = event_new (user_data, EVENT_SIZE_LIMIT);
+
+  event->size_limit = bytes;
+  event_post (event);
+}
+
+static void
+on_transfer_progress (gint64   message_ref,
+                      gint64   attachment_id,
+                      gint64   done,
+                      guint64  total,
+                      gpointer user_data)
+{
+  Event *event = event_new (user_data, EVENT_PROGRESS);
+
+  event->message_ref = message_ref;
+  event->attachment_id = attachment_id;
+  event->done = done;
+  event->size_limit = total;   /* the field for a byte count */
+  event_post (event);
+}
+
+static gboolean
+on_transfer_cancelled (gint64   message_ref,
+                       gpointer user_data)
+{
+  KoiEngine *self = user_data;
+  gboolean stopped;
+
+  g_mutex_lock (&self->lock);
+  stopped = g_hash_table_remove (self->stopped_transfers, &message_ref);
+  g_mutex_unlock (&self->lock);
+  return stopped;
+}
+
 static const KoiSyncerEvents syncer_events = {
+  .transfer_progress = on_transfer_progress,
+  .transfer_cancelled = on_transfer_cancelled,
+  .smtp_size_limit = on_smtp_size_limit,
   .message_added = on_message_added,
   .message_updated = on_message_updated,
   .chat_updated = on_chat_updated,
@@ -384,6 +473,8 @@ run_connected (KoiEngine  *self,
       if (g_atomic_int_get (&self->read_receipts) >= 0)
         koi_syncer_set_read_receipts (syncer, g_atomic_int_get (&self->read_receipts));
       koi_syncer_set_encrypt (syncer, g_atomic_int_get (&self->encrypt));
+      if (g_atomic_int_get (&self->auto_download_kb) >= 0)
+        koi_syncer_set_auto_download_max (syncer, (gint64) g_atomic_int_get (&self->auto_download_kb) * 1000);
 
       /* Receipts right after the read state: both come from the user
        * reading, and the sync below selects INBOX again for IDLE. */
@@ -442,6 +533,8 @@ koi_engine_worker (gpointer data)
     }
 
   syncer = koi_syncer_new (store, self->account, &syncer_events, self);
+  /* The limit from the last connection, until this run learns it anew. */
+  on_smtp_size_limit (koi_syncer_get_smtp_size_limit (syncer), self);
 
   while (!g_cancellable_is_cancelled (self->stop))
     {
@@ -465,7 +558,7 @@ koi_engine_worker (gpointer data)
         {
           /* Retrying a wrong password only gets the account locked. */
           post_error (self, error);
-          post_state (self, KOI_CONNECTION_FAILED);
+          post_problem (self, KOI_CONNECTION_FAILED, error);
           break;
         }
 
@@ -480,7 +573,7 @@ koi_engine_worker (gpointer data)
           break;
         }
 
-      post_state (self, KOI_CONNECTION_RECONNECTING);
+      post_problem (self, KOI_CONNECTION_RECONNECTING, error);
       /* The SMTP server may well be up while IMAP is not. */
       send_due (self, syncer, FALSE);
       backoff_ms = backoff_ms == 0 ? 1000 : MIN (backoff_ms * 2, BACKOFF_MAX_MS);
@@ -621,6 +714,14 @@ koi_engine_is_running (KoiEngine *self)
   return running;
 }
 
+guint64
+koi_engine_get_smtp_size_limit (KoiEngine *self)
+{
+  g_return_val_if_fail (KOI_IS_ENGINE (self), 0);
+
+  return self->smtp_size_limit;
+}
+
 KoiConnectionState
 koi_engine_get_connection_state (KoiEngine *self)
 {
@@ -671,6 +772,19 @@ koi_engine_set_encrypt (KoiEngine *self,
   g_atomic_int_set (&self->encrypt, encrypt ? 1 : 0);
 }
 
+static void koi_engine_wake (KoiEngine *self);
+
+void
+koi_engine_set_auto_download_max (KoiEngine *self,
+                                  gint64     bytes)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  g_atomic_int_set (&self->auto_download_kb, bytes < 0 ? -1 : (int) MIN (bytes / 1000, G_MAXINT));
+  /* Images that now fall under the limit come at the next pass. */
+  koi_engine_wake (self);
+}
+
 void
 koi_engine_set_read_receipts (KoiEngine *self,
                               gboolean   enabled)
@@ -689,6 +803,24 @@ koi_engine_wake (KoiEngine *self)
   if (self->wake != NULL)
     g_cancellable_cancel (self->wake);
   g_mutex_unlock (&self->lock);
+}
+
+KoiConnectionProblem
+koi_engine_get_connection_problem (KoiEngine *self)
+{
+  g_return_val_if_fail (KOI_IS_ENGINE (self), KOI_CONNECTION_PROBLEM_NONE);
+
+  return self->problem;
+}
+
+void
+koi_engine_reconnect_now (KoiEngine *self)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  /* Ending the backoff wait is all it takes: the worker's loop connects
+   * next. While connected it only makes an extra pass. */
+  koi_engine_wake (self);
 }
 
 /* --------------------------------------------------------------------- */
@@ -905,7 +1037,8 @@ send_file_command (KoiEngine  *self,
                    GError    **error)
 {
   Command *command = g_task_get_task_data (task);
-  gint64 id = koi_syncer_queue_file (syncer, command->id, command->text, command->caption, error);
+  gint64 id = koi_syncer_queue_file (syncer, command->id, command->text, command->caption,
+                                     command->other_id, error);
 
   if (id == 0)
     return FALSE;
@@ -919,6 +1052,7 @@ koi_engine_send_file_async (KoiEngine           *self,
                             gint64               chat_id,
                             const char          *path,
                             const char          *caption,
+                            gint64               reply_to,
                             GCancellable        *cancellable,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
@@ -935,6 +1069,7 @@ koi_engine_send_file_async (KoiEngine           *self,
   command->id = chat_id;
   command->text = g_strdup (path);
   command->caption = g_strdup (caption);
+  command->other_id = reply_to;
   g_task_set_source_tag (task, koi_engine_send_file_async);
   g_task_set_task_data (task, command, command_free);
   g_thread_pool_push (self->commands, task, NULL);
@@ -958,6 +1093,20 @@ download_command (KoiEngine  *self,
 }
 
 void
+koi_engine_cancel_transfer (KoiEngine *self,
+                            gint64     message_ref)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_add (self->stopped_transfers, g_memdup2 (&message_ref, sizeof message_ref));
+  g_mutex_unlock (&self->lock);
+  /* A download asked for but not begun is dropped at the worker's next
+   * pass: wake it. */
+  koi_engine_wake (self);
+}
+
+void
 koi_engine_download_async (KoiEngine           *self,
                            gint64               message_ref,
                            GCancellable        *cancellable,
@@ -965,6 +1114,11 @@ koi_engine_download_async (KoiEngine           *self,
                            gpointer             user_data)
 {
   g_return_if_fail (KOI_IS_ENGINE (self));
+
+  /* A stop asked for after the last transfer ended must not stop this. */
+  g_mutex_lock (&self->lock);
+  g_hash_table_remove (self->stopped_transfers, &message_ref);
+  g_mutex_unlock (&self->lock);
 
   command_queue (self, download_command, message_ref, NULL, koi_engine_download_async,
                  cancellable, callback, user_data);
@@ -1257,6 +1411,9 @@ koi_engine_retry_async (KoiEngine           *self,
 {
   g_return_if_fail (KOI_IS_ENGINE (self));
 
+  g_mutex_lock (&self->lock);
+  g_hash_table_remove (self->stopped_transfers, &message_ref);
+  g_mutex_unlock (&self->lock);
   command_queue (self, retry_command, message_ref, NULL, koi_engine_retry_async,
                  cancellable, callback, user_data);
 }
@@ -1526,6 +1683,7 @@ koi_engine_finalize (GObject *object)
   g_clear_object (&self->wake);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->lock);
+  g_clear_pointer (&self->stopped_transfers, g_hash_table_unref);
   g_mutex_clear (&self->thread_lock);
 
   G_OBJECT_CLASS (koi_engine_parent_class)->finalize (object);
@@ -1541,8 +1699,15 @@ koi_engine_get_property (GObject    *object,
 
   switch (prop_id)
     {
+    case PROP_SMTP_SIZE_LIMIT:
+      g_value_set_uint64 (value, self->smtp_size_limit);
+      break;
     case PROP_CONNECTION_STATE:
       g_value_set_int (value, self->state);
+      break;
+
+    case PROP_CONNECTION_PROBLEM:
+      g_value_set_int (value, self->problem);
       break;
 
     default:
@@ -1568,6 +1733,16 @@ koi_engine_class_init (KoiEngineClass *klass)
     g_param_spec_int ("connection-state", NULL, NULL,
                       KOI_CONNECTION_OFFLINE, KOI_CONNECTION_FAILED, KOI_CONNECTION_OFFLINE,
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The largest mail the SMTP server takes (its EHLO SIZE, kept from the
+   * last connection); 0 = not known yet or not announced. */
+  properties[PROP_SMTP_SIZE_LIMIT] =
+    g_param_spec_uint64 ("smtp-size-limit", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* A KoiConnectionProblem: why the engine is not connected. */
+  properties[PROP_CONNECTION_PROBLEM] =
+    g_param_spec_int ("connection-problem", NULL, NULL,
+                      KOI_CONNECTION_PROBLEM_NONE, KOI_CONNECTION_PROBLEM_OTHER, KOI_CONNECTION_PROBLEM_NONE,
+                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[MESSAGE_ADDED] =
@@ -1589,6 +1764,20 @@ koi_engine_class_init (KoiEngineClass *klass)
   signals[SYNC_FINISHED] =
     g_signal_new ("sync-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /**
+   * KoiEngine::transfer-progress:
+   * @message_ref: the message whose file is on its way (up or down)
+   * @attachment_id: the file
+   * @done: bytes so far; -1 when the transfer ended (the message's
+   *   state says how)
+   * @total: the file's size as the transfer knows it
+   *
+   * At most ten a second per transfer.
+   */
+  signals[TRANSFER_PROGRESS] =
+    g_signal_new ("transfer-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 4, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_INT64,
+                  G_TYPE_INT64);
   signals[ERROR] =
     g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
@@ -1601,11 +1790,13 @@ static void
 koi_engine_init (KoiEngine *self)
 {
   g_mutex_init (&self->lock);
+  self->stopped_transfers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_mutex_init (&self->thread_lock);
   self->commands = g_thread_pool_new (command_run, self, 1, FALSE, NULL);
   self->context = g_main_context_ref_thread_default ();
   self->state = KOI_CONNECTION_OFFLINE;
   self->move_chat_mail = -1;
   self->read_receipts = -1;
+  self->auto_download_kb = -1;
   self->encrypt = 1;
 }

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "koi-account-config.h"
+#include "koi-connection-problem.h"
 #include "koi-contact-requests.h"
 #include "koi-contacts.h"
 #include "koi-server-config.h"
@@ -55,7 +56,9 @@ G_DECLARE_FINAL_TYPE (KoiEngine, koi_engine, KOI, ENGINE, GObject)
  *   "error"           (const GError *error)                something the user should
  *                      know (wrong password, untrusted certificate, ...)
  *   "stopped"         ()                                   the worker has returned
- * Property "connection-state" (KoiConnectionState as int), notify on change.
+ * Property "connection-state" (KoiConnectionState as int), notify on change;
+ * "connection-problem" (KoiConnectionProblem as int): why it is
+ * RECONNECTING or FAILED, NONE once connected (notified before the state).
  *
  * Commands are keyed by chat or message id and run, one at a time, on the
  * engine's command thread with its own store connection: only the engine
@@ -86,7 +89,13 @@ void                koi_engine_stop_and_wait        (KoiEngine              *sel
 gboolean            koi_engine_is_running           (KoiEngine              *self);
 
 KoiConnectionState  koi_engine_get_connection_state (KoiEngine              *self);
+KoiConnectionProblem koi_engine_get_connection_problem (KoiEngine            *self);
+/* Ends a reconnect backoff at once: "Reconnect Now" in the window. */
+void                koi_engine_reconnect_now        (KoiEngine              *self);
 const char         *koi_engine_get_address          (KoiEngine              *self);
+/* The "smtp-size-limit" property: the largest mail the SMTP server takes
+ * (EHLO SIZE, kept per account from the last connection); 0 = unknown. */
+guint64             koi_engine_get_smtp_size_limit  (KoiEngine              *self);
 gint64              koi_engine_get_account_id       (KoiEngine              *self);
 /* The servers as the engine connects to them (main thread; copy it to use
  * it elsewhere). */
@@ -152,18 +161,27 @@ gint64              koi_engine_send_text_finish     (KoiEngine              *sel
 /* Creates a group chat named @name with @addresses (NULL-terminated) and
  * sends its first message to them ("chat-updated" and "message-added"
  * follow). Finishes with the new chat's id. */
-/* Queues the file at @path (with @caption, may be NULL) to the chat: it is
- * copied into the profile's attachment folder and streamed from there when
- * sent. Finish with koi_engine_send_text_finish() (the message id). */
+/* Queues the file at @path (with @caption, may be NULL) to the chat,
+ * answering @reply_to (0: none) with its quote: it is copied into the
+ * profile's attachment folder and streamed from there when sent. Finish
+ * with koi_engine_send_text_finish() (the message id). */
 void                koi_engine_send_file_async      (KoiEngine              *self,
                                                      gint64                  chat_id,
                                                      const char             *path,
                                                      const char             *caption,
+                                                     gint64                  reply_to,
                                                      GCancellable           *cancellable,
                                                      GAsyncReadyCallback     callback,
                                                      gpointer                user_data);
 /* Asks for the message's attachments that are not here yet; the worker
  * fetches them and emits "message-updated" for each. Returns how many. */
+/* Stops the transfer of @message_ref's file, up or down, between two
+ * blocks: a download goes back to "Download" (an image fetched by itself
+ * to failed, so it is not fetched again), its partial file removed; an
+ * upload fails (the server drops what it got) and waits for Retry.
+ * Returns at once; "message-updated" tells the outcome. */
+void                koi_engine_cancel_transfer      (KoiEngine              *self,
+                                                    gint64                  message_ref);
 void                koi_engine_download_async       (KoiEngine              *self,
                                                      gint64                  message_ref,
                                                      GCancellable           *cancellable,
@@ -322,6 +340,12 @@ void                koi_engine_set_read_receipts    (KoiEngine              *sel
 
 /* "Encrypt when possible" (default on): off, every mail goes plain even to
  * peers whose key is known. Incoming mail is decrypted either way. */
+/* Images up to @bytes (in steps of 1000) download by themselves, 0: none;
+ * -1: the account's "attachment_auto_download_max" store setting (10 MB
+ * unless koi-cli set another). Takes effect at the next pass. */
+void                koi_engine_set_auto_download_max (KoiEngine             *self,
+                                                     gint64                 bytes);
+
 void                koi_engine_set_encrypt          (KoiEngine              *self,
                                                     gboolean                encrypt);
 

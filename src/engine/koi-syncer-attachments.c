@@ -26,11 +26,22 @@
  * decoded from there into the content-addressed folder
  * (koi-attachment-file.c). */
 
+void
+koi_syncer_set_auto_download_max (KoiSyncer *self,
+                                  gint64     bytes)
+{
+  self->auto_download_max = bytes;
+}
+
 gint64
 koi_syncer_auto_download_max (KoiSyncer *self)
 {
-  g_autofree char *value = koi_store_setting_get (self->store, self->account->id,
-                                                  "attachment_auto_download_max", NULL);
+  g_autofree char *value = NULL;
+
+  /* The window's preference, when it runs the engine. */
+  if (self->auto_download_max >= 0)
+    return self->auto_download_max;
+  value = koi_store_setting_get (self->store, self->account->id, "attachment_auto_download_max", NULL);
   gint64 max = value != NULL ? g_ascii_strtoll (value, NULL, 10) : -1;
 
   return max >= 0 ? max : KOI_ATTACHMENT_AUTO_DOWNLOAD_MAX;
@@ -100,6 +111,15 @@ koi_syncer_header_says_multipart (GBytes *mail)
 }
 
 gboolean
+koi_syncer_header_says_encrypted (GBytes *mail)
+{
+  gsize len = 0;
+  const char *value = top_header (mail, "Content-Type", &len);
+
+  return value != NULL && len >= 19 && g_ascii_strncasecmp (value, "multipart/encrypted", 19) == 0;
+}
+
+gboolean
 koi_syncer_header_says_voice (GBytes *mail)
 {
   gsize len;
@@ -136,6 +156,7 @@ koi_syncer_note_attachments (KoiSyncer        *self,
                              gint64            message_ref,
                              KoiImapBodyPart  *structure,
                              const char       *chat_content,
+                             GPtrArray        *preview_sections,
                              gboolean          voice,
                              GError          **error)
 {
@@ -155,6 +176,10 @@ koi_syncer_note_attachments (KoiSyncer        *self,
       KoiStoreAttachment row = { 0, };
 
       if (!koi_coi_part_is_attachment (part->type, part->subtype, part->disposition, raw_name != NULL))
+        continue;
+      /* A COI preview belongs to the file after it: not a second file. */
+      if (preview_sections != NULL &&
+          g_ptr_array_find_with_equal_func (preview_sections, part->section, g_str_equal, NULL))
         continue;
       /* A lone top-level part of a text type is the mail's text. */
       if (g_str_equal (part->section, "1") && structure->children->len == 0 &&
@@ -336,10 +361,122 @@ koi_syncer_attachment_store_file (KoiSyncer   *self,
 
 /* ---- downloading -------------------------------------------------------- */
 
+/* One piece of a download: 1 MiB of the encoded part, so a 25 MB file
+ * (34 MB as base64) comes in 34 round trips, and a cancel waits for at
+ * most one piece. */
+#define DOWNLOAD_PIECE (1024 * 1024)
+
 typedef struct {
-  char   *path;    /* the spilled literal, now ours */
-  GBytes *bytes;   /* or the section in memory */
+  char     *path;    /* the spilled literal, now ours */
+  GBytes   *bytes;   /* or the section in memory */
+  gboolean  seen;    /* the server answered with the section at all */
 } Download;
+
+static void
+emit_updated (KoiSyncer          *self,
+              KoiStoreAttachment *attachment)
+{
+  g_autoptr(KoiStoreMessage) message = koi_store_message_get (self->store, attachment->message_ref, NULL);
+
+  if (message != NULL)
+    koi_syncer_emit_message_updated (self, message->chat_id, message->id);
+}
+
+static gboolean
+write_all (int           fd,
+           const guint8 *data,
+           gsize         len,
+           GError      **error)
+{
+  while (len > 0)
+    {
+      gssize n = write (fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "Could not write the download: %s", g_strerror (saved));
+          return FALSE;
+        }
+      data += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+/* A temp file in the attachment folder's tmp/, already unlinked. */
+static int
+open_temp (KoiSyncer  *self,
+           GError    **error)
+{
+  g_autofree char *tmp_dir = koi_syncer_attachment_tmp_dir (self);
+  g_autofree char *path = g_build_filename (tmp_dir, "download-XXXXXX", NULL);
+  int fd = g_mkstemp_full (path, O_RDWR | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Could not create a file in %s: %s", tmp_dir, g_strerror (saved));
+      return -1;
+    }
+  g_unlink (path);
+  return fd;
+}
+
+/* Appends one fetched piece to @fd; *out_len is its length. */
+static gboolean
+append_download (KoiSyncer  *self,
+                 int         fd,
+                 Download   *download,
+                 gsize      *out_len,
+                 GError    **error)
+{
+  gboolean ok = TRUE;
+
+  *out_len = 0;
+  if (download->path != NULL)
+    {
+      int in = g_open (download->path, O_RDONLY | O_CLOEXEC, 0);
+      guint8 buffer[64 * 1024];
+
+      g_unlink (download->path);
+      g_clear_pointer (&download->path, g_free);
+      if (in < 0)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "The downloaded piece is gone");
+          return FALSE;
+        }
+      for (;;)
+        {
+          gssize n = read (in, buffer, sizeof buffer);
+
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n <= 0)
+            break;
+          if (!(ok = write_all (fd, buffer, n, error)))
+            break;
+          *out_len += n;
+        }
+      close (in);
+    }
+  else if (download->bytes != NULL)
+    {
+      gsize len;
+      const guint8 *data = g_bytes_get_data (download->bytes, &len);
+
+      ok = write_all (fd, data, len, error);
+      *out_len = len;
+      g_clear_pointer (&download->bytes, g_bytes_unref);
+    }
+  return ok;
+}
 
 static gboolean
 collect_download_cb (const KoiImapFetchItem  *item,
@@ -348,6 +485,8 @@ collect_download_cb (const KoiImapFetchItem  *item,
 {
   Download *download = user_data;
 
+  if (item->section_value != NULL || item->section_bytes != NULL)
+    download->seen = TRUE;
   if (item->section_value != NULL && item->section_value->path != NULL)
     {
       g_free (download->path);
@@ -361,43 +500,6 @@ collect_download_cb (const KoiImapFetchItem  *item,
   return TRUE;
 }
 
-/* A small section came in memory: a file too, so one decoder serves all. */
-static int
-bytes_to_fd (KoiSyncer  *self,
-             GBytes     *bytes,
-             GError    **error)
-{
-  g_autofree char *tmp_dir = koi_syncer_attachment_tmp_dir (self);
-  g_autofree char *path = g_build_filename (tmp_dir, "small-XXXXXX", NULL);
-  int fd = g_mkstemp_full (path, O_RDWR | O_CLOEXEC, 0600);
-  gsize len;
-  const char *data = g_bytes_get_data (bytes, &len);
-
-  if (fd < 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not create a file in %s", tmp_dir);
-      return -1;
-    }
-  g_unlink (path);
-  while (len > 0)
-    {
-      gssize n = write (fd, data, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          close (fd);
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not write a file in %s", tmp_dir);
-          return -1;
-        }
-      data += n;
-      len -= n;
-    }
-  lseek (fd, 0, SEEK_SET);
-  return fd;
-}
-
 /* Fetches one attachment where the store says its mail is. FALSE with
  * error only when the connection failed; a mail gone from the server or a
  * damaged part marks the row failed and returns TRUE. */
@@ -409,13 +511,12 @@ download_one (KoiSyncer           *self,
 {
   g_autoptr(GPtrArray) locations = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(KoiStoreMessage) message = NULL;
   g_autofree char *sha256 = NULL;
   g_autofree char *relative = NULL;
   g_autofree char *items = NULL;
   g_autofree char *set = NULL;
   KoiStoreLocation *where = NULL;
-  Download download = { NULL, NULL };
+  KoiTransfer transfer;
   guint64 size = 0;
   int fd = -1;
   gboolean stored;
@@ -447,45 +548,92 @@ download_one (KoiSyncer           *self,
         return TRUE;   /* the next sync of the folder finds it again */
     }
 
-  /* Streamed into a file by the parser as it arrives (set at connect). */
-  items = g_strdup_printf ("(UID BODY.PEEK[%s])", attachment->section);
-  set = g_strdup_printf ("%u", where->uid);
-  if (!koi_imap_client_uid_fetch (self->imap, set, items, collect_download_cb, &download,
-                                  cancellable, &local_error))
+  /* Inside an encrypted mail: the whole mail, decrypted again. */
+  if (koi_syncer_is_encrypted_section (attachment->section))
     {
-      if (download.path != NULL)
-        g_unlink (download.path);
-      g_free (download.path);
-      g_clear_pointer (&download.bytes, g_bytes_unref);
-      /* The server refused this one part: the line is still good. */
-      if (g_error_matches (local_error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_NO) ||
-          g_error_matches (local_error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_BAD))
-        return koi_store_attachment_set_state (self->store, attachment->id, KOI_STORE_ATTACHMENT_FAILED,
-                                               NULL, NULL, 0, local_error->message, error);
+      if (!koi_syncer_download_encrypted (self, attachment, where->uid, cancellable, error))
+        return FALSE;
+      emit_updated (self, attachment);
+      return TRUE;
+    }
+
+  /* In pieces (BODY.PEEK[n]<offset.length>, RFC 3501 6.4.5) appended to
+   * a temp file that has no name (a crash or a cancel leaves nothing
+   * behind): between two pieces the window learns how far it got and the
+   * user can stop it without cutting the connection. A piece over the
+   * spill threshold arrives in a file of the parser's. */
+  fd = open_temp (self, &local_error);
+  if (fd < 0)
+    {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
+  set = g_strdup_printf ("%u", where->uid);
+  koi_transfer_init (&transfer, self, attachment->message_ref, attachment->id,
+                     attachment->size > 0 ? (guint64) attachment->size : 0);
+  for (guint64 offset = 0;;)
+    {
+      Download download = { NULL, NULL, FALSE };
+      gsize got = 0;
 
-  if (download.path != NULL)
-    {
-      fd = g_open (download.path, O_RDONLY | O_CLOEXEC, 0);
-      g_unlink (download.path);
-      g_free (download.path);
-    }
-  else if (download.bytes != NULL)
-    {
-      fd = bytes_to_fd (self, download.bytes, &local_error);
-      g_bytes_unref (download.bytes);
-    }
+      if (koi_transfer_cancelled (&transfer))
+        {
+          close (fd);
+          koi_transfer_end (&transfer);
+          g_debug ("Download of attachment %" G_GINT64_FORMAT " stopped by the user", attachment->id);
+          /* Asked for: back to "Download". Fetched by itself (an image):
+           * failed, or the next pass would fetch it again. */
+          if (!koi_store_attachment_set_state (self->store, attachment->id,
+                                               attachment->state == KOI_STORE_ATTACHMENT_DOWNLOADING
+                                               ? KOI_STORE_ATTACHMENT_PENDING : KOI_STORE_ATTACHMENT_FAILED,
+                                               NULL, NULL, 0, "Download stopped", error))
+            return FALSE;
+          emit_updated (self, attachment);
+          return TRUE;
+        }
 
-  if (fd < 0)
-    {
-      return koi_store_attachment_set_state (self->store, attachment->id, KOI_STORE_ATTACHMENT_FAILED,
-                                             NULL, NULL, 0,
-                                             local_error != NULL ? local_error->message
-                                             : "The server did not send the attachment",
-                                             error);
+      g_free (items);
+      items = g_strdup_printf ("(UID BODY.PEEK[%s]<%" G_GUINT64_FORMAT ".%u>)",
+                               attachment->section, offset, DOWNLOAD_PIECE);
+      if (!koi_imap_client_uid_fetch (self->imap, set, items, collect_download_cb, &download,
+                                      cancellable, &local_error))
+        {
+          if (download.path != NULL)
+            g_unlink (download.path);
+          g_free (download.path);
+          g_clear_pointer (&download.bytes, g_bytes_unref);
+          close (fd);
+          koi_transfer_end (&transfer);
+          /* The server refused this one part: the line is still good. */
+          if (g_error_matches (local_error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_NO) ||
+              g_error_matches (local_error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_BAD))
+            return koi_store_attachment_set_state (self->store, attachment->id, KOI_STORE_ATTACHMENT_FAILED,
+                                                   NULL, NULL, 0, local_error->message, error);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (offset == 0 && !download.seen)
+        {
+          close (fd);
+          koi_transfer_end (&transfer);
+          return koi_store_attachment_set_state (self->store, attachment->id, KOI_STORE_ATTACHMENT_FAILED,
+                                                 NULL, NULL, 0, "The server did not send the attachment",
+                                                 error);
+        }
+      if (!append_download (self, fd, &download, &got, &local_error))
+        {
+          close (fd);
+          koi_transfer_end (&transfer);
+          return koi_store_attachment_set_state (self->store, attachment->id, KOI_STORE_ATTACHMENT_FAILED,
+                                                 NULL, NULL, 0, local_error->message, error);
+        }
+      offset += got;
+      koi_transfer_advance (&transfer, got);
+      if (got < DOWNLOAD_PIECE)
+        break;
     }
+  koi_transfer_end (&transfer);
+  lseek (fd, 0, SEEK_SET);
 
   stored = koi_syncer_attachment_store_file (self, fd, attachment->encoding, attachment->mime_type,
                                              &sha256, &relative, &size, &local_error);
@@ -501,9 +649,7 @@ download_one (KoiSyncer           *self,
                                             sha256, relative, (gint64) size, NULL, error))
     return FALSE;
 
-  message = koi_store_message_get (self->store, attachment->message_ref, NULL);
-  if (message != NULL)
-    koi_syncer_emit_message_updated (self, message->chat_id, message->id);
+  emit_updated (self, attachment);
   return TRUE;
 }
 

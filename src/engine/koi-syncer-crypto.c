@@ -3,7 +3,10 @@
 
 #define G_LOG_DOMAIN "koi-syncer"
 
+#include <fcntl.h>
+
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "koi-coi.h"
@@ -266,6 +269,59 @@ koi_syncer_parse (KoiSyncer        *self,
                   KoiSyncerCrypto  *state,
                   GError          **error)
 {
+  return koi_syncer_parse_files (self, NULL, raw, FALSE, uid, internal_date_ms, state, NULL,
+                                 error);
+}
+
+/* The decrypted entity in a file of its own (unlinked at once: it lives
+ * as long as gmime's parts point into it), for a mail too large to hold
+ * twice in memory. */
+GMimeObject *
+koi_syncer_decrypt_to_file (KoiSyncer                *self,
+                            KoiRnpContext            *crypto,
+                            GMimeMultipartEncrypted  *encrypted,
+                            GMimeDecryptResult      **result,
+                            GError                  **error)
+{
+  g_autofree char *dir = koi_syncer_attachment_tmp_dir (self);
+  g_autofree char *path = g_build_filename (dir, "decrypted-XXXXXX", NULL);
+  g_autoptr (GMimeStream) stream = NULL;
+  g_autoptr (GMimeParser) parser = NULL;
+  GMimeObject *inner;
+  int fd = g_mkstemp_full (path, O_RDWR | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      g_set_error (error, KOI_PGP_ERROR, KOI_PGP_ERROR_FAILED, "Could not create a file in %s", dir);
+      return NULL;
+    }
+  g_unlink (path);
+  stream = g_mime_stream_fs_new (fd);
+  if (!koi_pgp_mime_decrypt_to_stream (crypto, encrypted, stream, result, error))
+    return NULL;
+  g_mime_stream_reset (stream);
+  parser = g_mime_parser_new_with_stream (stream);
+  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
+  /* Persistent (gmime's default): the parts are windows on the file. */
+  g_mime_parser_set_persist_stream (parser, TRUE);
+  inner = g_mime_parser_construct_part (parser, NULL);
+  if (inner == NULL)
+    g_set_error_literal (error, KOI_PGP_ERROR, KOI_PGP_ERROR_DAMAGED,
+                         "The decrypted data is not a MIME part");
+  return inner;
+}
+
+KoiCoiParsed *
+koi_syncer_parse_files (KoiSyncer        *self,
+                        GMimeStream      *mail,
+                        GBytes           *raw,
+                        gboolean          spill,
+                        guint32           uid,
+                        gint64            internal_date_ms,
+                        KoiSyncerCrypto  *state,
+                        GPtrArray        *files,
+                        GError          **error)
+{
   g_autoptr (GMimeMessage) message = NULL;
   g_autoptr (GMimeObject) inner = NULL;
   g_autoptr (GError) local_error = NULL;
@@ -279,12 +335,19 @@ koi_syncer_parse (KoiSyncer        *self,
 
   *state = (KoiSyncerCrypto) { FALSE, FALSE, KOI_PGP_SIGNATURE_NONE };
 
-  if (!looks_encrypted (raw) || (message = parse_message (raw)) == NULL)
+  if (mail != NULL)
+    {
+      g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (mail);
+
+      message = g_mime_parser_construct_message (parser, NULL);
+      if (message == NULL)
+        return koi_coi_parse (raw, error);
+    }
+  else if (!looks_encrypted (raw) || (message = parse_message (raw)) == NULL)
     return koi_coi_parse (raw, error);
   body = g_mime_message_get_mime_part (message);
   if (body == NULL || !koi_pgp_mime_is_encrypted (body))
     return koi_coi_parse (raw, error);
-
   crypto = existing_crypto (self);
   if (crypto == NULL)
     {
@@ -313,7 +376,10 @@ koi_syncer_parse (KoiSyncer        *self,
         sender_fingerprint = koi_rnp_context_add_public_key (crypto, keydata, NULL);
     }
 
-  inner = koi_pgp_mime_decrypt (crypto, GMIME_MULTIPART_ENCRYPTED (body), &result, &local_error);
+  if (spill)
+    inner = koi_syncer_decrypt_to_file (self, crypto, GMIME_MULTIPART_ENCRYPTED (body), &result, &local_error);
+  else
+    inner = koi_pgp_mime_decrypt (crypto, GMIME_MULTIPART_ENCRYPTED (body), &result, &local_error);
   if (inner == NULL)
     {
       g_message ("UID %u: %s", uid, local_error->message);
@@ -326,6 +392,11 @@ koi_syncer_parse (KoiSyncer        *self,
   state->encrypted = TRUE;
   state->signature = koi_pgp_mime_signature_state (result, sender_fingerprint);
   g_clear_object (&result);
+
+  /* The files inside, stored from the decrypted entity; from a file,
+   * taken out of it too, so the bytes parsed below are the text only. */
+  if (files != NULL)
+    koi_syncer_collect_files (self, inner, spill, files);
 
   apply_protected_headers (message, inner);
   g_mime_message_set_mime_part (message, inner);

@@ -30,6 +30,7 @@ struct _KoiSyncer
   gboolean          notify;         /* NOTIFY SET covers the chat folder */
   KoiChatClient     other_client;   /* seen on the account: never move then */
   int               read_receipts;  /* -1: the account's store setting */
+  gint64            auto_download_max; /* -1: the account's store setting */
 
   /* A send whose outcome the store did not take (see send_one). */
   KoiRnpContext       *crypto;        /* own key; NULL until first use */
@@ -101,6 +102,7 @@ gboolean koi_syncer_reparse_unreadable (KoiSyncer     *self,
 
 gint64   koi_syncer_auto_download_max (KoiSyncer *self);
 gboolean koi_syncer_header_says_voice  (GBytes    *mail);
+gboolean koi_syncer_header_says_encrypted (GBytes *mail);
 gboolean koi_syncer_header_says_multipart (GBytes *mail);
 char    *koi_syncer_attachment_dir     (KoiSyncer *self);
 char    *koi_syncer_attachment_tmp_dir (KoiSyncer *self);
@@ -109,6 +111,7 @@ gboolean koi_syncer_note_attachments   (KoiSyncer        *self,
                                         gint64            message_ref,
                                         KoiImapBodyPart  *structure,
                                         const char       *chat_content,
+                                        GPtrArray        *preview_sections,
                                         gboolean          voice,
                                         GError          **error);
 gboolean koi_syncer_structure_has_attachments (KoiImapBodyPart *structure);
@@ -144,6 +147,30 @@ gboolean koi_syncer_smtp_send_item     (KoiSyncer                *self,
                                         GCancellable             *cancellable,
                                         GError                  **error);
 
+/* koi-syncer-transfer.c: a file going up or down, told to the window
+ * (events.transfer_progress, throttled) and stoppable by the user
+ * (events.transfer_cancelled). */
+typedef struct {
+  KoiSyncer *syncer;
+  gint64     message_ref;
+  gint64     attachment_id;
+  guint64    done;
+  guint64    total;
+  gint64     last_us;
+} KoiTransfer;
+
+void     koi_transfer_init       (KoiTransfer *transfer,
+                                  KoiSyncer   *syncer,
+                                  gint64       message_ref,
+                                  gint64       attachment_id,
+                                  guint64      total);
+void     koi_transfer_advance    (KoiTransfer *transfer,
+                                  guint64      bytes);
+void     koi_transfer_end        (KoiTransfer *transfer);
+/* The user asked to stop this message's transfer (asks once: the request
+ * is used up). */
+gboolean koi_transfer_cancelled  (KoiTransfer *transfer);
+
 /* koi-syncer-crypto.c: the one path from raw mail to KoiCoiParsed.
  * Decrypts PGP/MIME first (see there); @state says what the crypto found. */
 typedef struct {
@@ -159,7 +186,86 @@ KoiCoiParsed *koi_syncer_parse          (KoiSyncer        *self,
                                          gint64           internal_date_ms,
                                          KoiSyncerCrypto  *state,
                                          GError          **error);
+/* A file part found inside a decrypted mail (koi-syncer-encfiles.c). */
+typedef struct {
+  char   *section;    /* "pgp.2": its place in the decrypted entity */
+  char   *raw_name;   /* as the mail names it; NULL if it does not */
+  char   *mime_type;
+  char   *encoding;
+  gint64  size;       /* encoded, as BODYSTRUCTURE would give it */
+  char   *sha256;     /* set when stored already */
+  char   *relative;
+  gint64  stored_size;
+  char   *error;      /* set when storing it failed */
+} KoiSyncerFile;
+
+void          koi_syncer_file_free      (KoiSyncerFile *file);
+/* koi_syncer_parse() for the sync: an encrypted mail's file parts land in
+ * @files (KoiSyncerFile, those up to the auto-download size stored). With
+ * @spill, the decrypted mail goes to a file in the attachment folder's
+ * tmp, never into memory whole. */
+KoiCoiParsed *koi_syncer_parse_files    (KoiSyncer        *self,
+                                         GMimeStream      *mail,
+                                         GBytes           *raw,
+                                         gboolean          spill,
+                                         guint32           uid,
+                                         gint64           internal_date_ms,
+                                         KoiSyncerCrypto  *state,
+                                         GPtrArray        *files,
+                                         GError          **error);
+/* An encrypted mail over the partial fetch: fetched whole into a file,
+ * decrypted into another one, parsed. NULL with @error only when the
+ * connection failed. @partial: its first MiB, for a placeholder. */
+KoiCoiParsed *koi_syncer_parse_large_encrypted (KoiSyncer        *self,
+                                                guint32           uid,
+                                                GBytes           *partial,
+                                                gint64           internal_date_ms,
+                                                KoiSyncerCrypto  *state,
+                                                GPtrArray        *files,
+                                                GCancellable     *cancellable,
+                                                GError          **error);
+/* Adds the file parts of a decrypted @inner to @files, storing those up
+ * to the auto-download size; with @take, removes them from @inner. */
+void          koi_syncer_collect_files  (KoiSyncer        *self,
+                                         GMimeObject      *inner,
+                                         gboolean          take,
+                                         GPtrArray        *files);
+gboolean      koi_syncer_note_files     (KoiSyncer        *self,
+                                         gint64            message_ref,
+                                         GPtrArray        *files,
+                                         const char       *chat_content,
+                                         gboolean          voice,
+                                         GError          **error);
+/* The file part @section ("pgp.N") of the encrypted mail at @uid of the
+ * selected folder, fetched whole and decrypted again, into the store. */
+gboolean      koi_syncer_download_encrypted (KoiSyncer           *self,
+                                             KoiStoreAttachment  *attachment,
+                                             guint32              uid,
+                                             GCancellable        *cancellable,
+                                             GError             **error);
+gboolean      koi_syncer_is_encrypted_section (const char *section);
+/* Decrypts into an unlinked file in the attachment folder's tmp and
+ * parses the entity from there (its parts are windows on the file). */
+GMimeObject  *koi_syncer_decrypt_to_file (KoiSyncer                *self,
+                                          KoiRnpContext            *crypto,
+                                          GMimeMultipartEncrypted  *encrypted,
+                                          GMimeDecryptResult      **result,
+                                          GError                  **error);
 /* koi-syncer-encrypt.c */
+gboolean      koi_syncer_encrypt_file_message (KoiSyncer                *self,
+                                               GMimeMessage             *message,
+                                               const char * const       *recipients,
+                                               const KoiStoreAttachment *file,
+                                               GBytes                  **out_head,
+                                               GBytes                  **out_tail,
+                                               gboolean                 *encrypted,
+                                               GError                  **error);
+/* Where the armored body of an encrypted file message waits to be sent:
+ * attachments/outgoing/<SHA-256 of its Message-ID>.asc (no column names
+ * it: the outbox row's head says multipart/encrypted, its Message-ID the
+ * file). */
+char         *koi_syncer_outgoing_cipher_path (KoiSyncer  *self,
+                                               const char *message_id);
 gboolean      koi_syncer_encrypt_outgoing (KoiSyncer           *self,
                                            GMimeMessage        *message,
                                            const char * const  *recipients,

@@ -10,6 +10,8 @@
 #include "koi-coi-gmime.h"
 #include "koi-engine-error.h"
 #include "koi-syncer-group.h"
+#include "koi-attachment-file.h"
+#include "koi-store-attachment.h"
 #include "koi-syncer-private.h"
 
 /* The user's requests on a message (edit, delete for everyone, reaction,
@@ -293,11 +295,17 @@ koi_syncer_delete_local (KoiSyncer   *self,
                          GError     **error)
 {
   g_autoptr (KoiStoreMessage) target = get_target (self, message_ref, NULL, error);
+  g_autoptr (GPtrArray) freed = NULL;
 
   if (target == NULL)
     return FALSE;
   if (!koi_store_message_hide (self->store, message_ref, error))
     return FALSE;
+  /* Deleted here: its files go once no other message names them. */
+  freed = koi_store_attachment_drop_message (self->store, message_ref, error);
+  if (freed == NULL)
+    return FALSE;
+  koi_attachment_file_remove_unused (self->store, freed);
 
   koi_syncer_emit_message_updated (self, target->chat_id, message_ref);
   koi_syncer_emit_chat_updated (self, target->chat_id);

@@ -32,10 +32,13 @@ typedef struct {
   GBytes  *tail;
   int      fd;
   int      phase;     /* 0 head, 1 file, 2 tail, 3 done */
+  gboolean verbatim;  /* the file is an armored ciphertext: sent as it is */
   gsize    offset;    /* in head or tail */
   guint8  *pending;   /* encoded lines not yet handed out */
   gsize    pending_len;
   gsize    pending_off;
+  KoiTransfer *transfer;
+  gboolean     cancelled;  /* the user stopped it */
 } FileReader;
 
 static gssize
@@ -62,6 +65,36 @@ refill (FileReader  *reader,
   gsize got = 0;
   guint8 *out = reader->pending;
 
+  /* Stopped between two blocks: the server gets no final dot, so it
+   * drops what came (RFC 5321 4.1.1.4), and nobody gets a part. */
+  if (koi_transfer_cancelled (reader->transfer))
+    {
+      reader->cancelled = TRUE;
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Sending stopped");
+      return FALSE;
+    }
+
+  if (reader->verbatim)
+    {
+      gssize n;
+
+      do
+        n = read (reader->fd, out, LINE_BYTES * BLOCK_LINES);
+      while (n < 0 && errno == EINTR);
+      if (n < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "Could not read the file to send: %s", g_strerror (saved));
+          return FALSE;
+        }
+      koi_transfer_advance (reader->transfer, n);
+      reader->pending_len = n;
+      reader->pending_off = 0;
+      return TRUE;
+    }
+
   while (got < sizeof in)
     {
       gssize n = read (reader->fd, in + got, sizeof in - got);
@@ -80,6 +113,7 @@ refill (FileReader  *reader,
         break;
       got += n;
     }
+  koi_transfer_advance (reader->transfer, got);
 
   reader->pending_len = 0;
   reader->pending_off = 0;
@@ -153,18 +187,50 @@ read_file_message (gpointer   user_data,
     }
 }
 
-gboolean
-koi_syncer_smtp_send_item (KoiSyncer                *self,
-                           const KoiStoreOutboxItem *item,
-                           const char * const       *recipients,
-                           GPtrArray               **out_results,
-                           GCancellable             *cancellable,
-                           GError                  **error)
+guint64
+koi_syncer_get_smtp_size_limit (KoiSyncer *self)
+{
+  g_autofree char *value = koi_store_setting_get (self->store, self->account->id,
+                                                  KOI_SMTP_SIZE_LIMIT_SETTING, NULL);
+
+  return value != NULL ? g_ascii_strtoull (value, NULL, 10) : 0;
+}
+
+/* After a connection: a changed EHLO SIZE is kept for the account and told
+ * to the window, which refuses larger files before they are queued. */
+static void
+note_size_limit (KoiSyncer *self)
+{
+  g_autofree char *value = NULL;
+  g_autoptr (GError) error = NULL;
+  guint64 limit = 0;
+
+  if (!koi_smtp_get_size_limit (self->account->smtp, &limit) ||
+      limit == koi_syncer_get_smtp_size_limit (self))
+    return;
+  value = g_strdup_printf ("%" G_GUINT64_FORMAT, limit);
+  if (!koi_store_setting_set (self->store, self->account->id, KOI_SMTP_SIZE_LIMIT_SETTING, value, &error))
+    {
+      g_message ("Cannot keep the server's size limit: %s", error->message);
+      return;
+    }
+  if (self->events.smtp_size_limit != NULL)
+    self->events.smtp_size_limit (limit, self->user_data);
+}
+
+static gboolean
+smtp_send_item (KoiSyncer                *self,
+                const KoiStoreOutboxItem *item,
+                const char * const       *recipients,
+                GPtrArray               **out_results,
+                GCancellable             *cancellable,
+                GError                  **error)
 {
   g_autoptr (KoiStoreAttachment) attachment = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
   FileReader reader = { 0, };
+  KoiTransfer transfer;
   GStatBuf st;
   guint64 size;
   gboolean ok;
@@ -177,7 +243,12 @@ koi_syncer_smtp_send_item (KoiSyncer                *self,
   if (attachment == NULL)
     return FALSE;
   dir = koi_syncer_attachment_dir (self);
-  path = g_build_filename (dir, attachment->local_path, NULL);
+  /* Encrypted: the ciphertext made when it was queued goes as it is. */
+  reader.verbatim = koi_syncer_header_says_encrypted (item->raw);
+  if (reader.verbatim)
+    path = koi_syncer_outgoing_cipher_path (self, item->message_id);
+  else
+    path = g_build_filename (dir, attachment->local_path, NULL);
   reader.fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
   if (reader.fd < 0 || fstat (reader.fd, &st) != 0)
     {
@@ -190,16 +261,69 @@ koi_syncer_smtp_send_item (KoiSyncer                *self,
       return FALSE;
     }
 
-  size = g_bytes_get_size (item->raw) + koi_coi_base64_encoded_size (st.st_size) +
+  size = g_bytes_get_size (item->raw) +
+         (reader.verbatim ? (guint64) st.st_size : koi_coi_base64_encoded_size (st.st_size)) +
          g_bytes_get_size (item->tail);
   reader.head = item->raw;
   reader.tail = item->tail;
   reader.pending = g_malloc ((LINE_BYTES * BLOCK_LINES / 3 + 2) * 4 + BLOCK_LINES * 2);
+  reader.transfer = &transfer;
+  koi_transfer_init (&transfer, self, item->message_ref, attachment->id, st.st_size);
   ok = koi_smtp_send_from_reader (self->account->smtp, self->account->address, recipients, size,
                                   read_file_message, &reader, out_results, cancellable, error);
+  koi_transfer_end (&transfer);
   g_free (reader.pending);
   close (reader.fd);
+  /* Stopped: nobody got it (the read failed before the final dot, which
+   * koi_smtp reports as a line broken after the recipients' replies). Not
+   * to be tried again by itself: the user may press Retry. */
+  if (reader.cancelled)
+    {
+      if (ok && out_results != NULL)
+        g_clear_pointer (out_results, g_ptr_array_unref);
+      g_clear_error (error);
+      g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_CANCELLED, "Sending stopped");
+      return FALSE;
+    }
+  /* Sent to everybody: the ciphertext is not needed again. */
+  if (ok && reader.verbatim && out_results != NULL && *out_results != NULL)
+    {
+      gboolean all = TRUE;
+
+      for (guint i = 0; i < (*out_results)->len; i++)
+        all = all && ((KoiSmtpRecipientResult *) (*out_results)->pdata[i])->accepted;
+      if (all)
+        g_unlink (path);
+    }
   return ok;
+}
+
+gboolean
+koi_syncer_smtp_send_item (KoiSyncer                *self,
+                           const KoiStoreOutboxItem *item,
+                           const char * const       *recipients,
+                           GPtrArray               **out_results,
+                           GCancellable             *cancellable,
+                           GError                  **error)
+{
+  gboolean ok = smtp_send_item (self, item, recipients, out_results, cancellable, error);
+
+  note_size_limit (self);
+  return ok;
+}
+
+char *
+koi_syncer_outgoing_cipher_path (KoiSyncer  *self,
+                                 const char *message_id)
+{
+  g_autofree char *dir = koi_syncer_attachment_dir (self);
+  g_autofree char *outgoing = g_build_filename (dir, "outgoing", NULL);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
+                                                        message_id != NULL ? message_id : "", -1);
+  g_autofree char *name = g_strconcat (hash, ".asc", NULL);
+
+  g_mkdir_with_parents (outgoing, 0700);
+  return g_build_filename (outgoing, name, NULL);
 }
 
 gint64
@@ -207,6 +331,7 @@ koi_syncer_queue_file (KoiSyncer   *self,
                        gint64       chat_id,
                        const char  *path,
                        const char  *caption,
+                       gint64       reply_to_ref,
                        GError     **error)
 {
   g_autofree char *base = NULL;
@@ -219,6 +344,8 @@ koi_syncer_queue_file (KoiSyncer   *self,
   gssize head_len;
   guint64 size = 0;
   KoiStoreAttachment row = { 0, };
+  GStatBuf st;
+  guint64 size_limit;
   int fd;
   gboolean stored;
 
@@ -242,6 +369,20 @@ koi_syncer_queue_file (KoiSyncer   *self,
   if (mime_type == NULL)
     mime_type = g_strdup ("application/octet-stream");
 
+  /* Said before anything is queued or copied: the server would refuse
+   * the whole mail. The mail is the file in base64 plus some headers. */
+  size_limit = koi_syncer_get_smtp_size_limit (self);
+  if (size_limit > 0 && fstat (fd, &st) == 0 &&
+      koi_coi_base64_encoded_size (st.st_size) + 4096 > size_limit)
+    {
+      g_set_error (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TOO_LARGE,
+                   "%s is %" G_GUINT64_FORMAT " bytes (%" G_GUINT64_FORMAT " as mail); the server takes at most %"
+                   G_GUINT64_FORMAT " bytes", name, (guint64) st.st_size,
+                   koi_coi_base64_encoded_size (st.st_size) + 4096, size_limit);
+      close (fd);
+      return 0;
+    }
+
   stored = koi_syncer_attachment_store_file (self, fd, "binary", mime_type, &sha256, &relative,
                                              &size, error);
   close (fd);
@@ -261,5 +402,5 @@ koi_syncer_queue_file (KoiSyncer   *self,
   /* A mail program shows the caption, or at least the file's name. */
   return koi_syncer_queue_message (self, chat_id,
                                    caption != NULL && *caption != '\0' ? caption : name,
-                                   0, &row, error);
+                                   reply_to_ref, &row, error);
 }

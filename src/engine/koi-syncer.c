@@ -16,6 +16,7 @@
 #include "koi-imap-command.h"
 #include "koi-message-identity.h"
 #include "koi-smtp.h"
+#include "koi-attachment-file.h"
 #include "koi-store-attachment.h"
 #include "koi-syncer.h"
 #include "koi-syncer-group.h"
@@ -121,6 +122,7 @@ koi_syncer_new (KoiStore               *store,
     self->events = *events;
   self->user_data = user_data;
   self->read_receipts = -1;
+  self->auto_download_max = -1;
   self->encrypt = TRUE;
 
   /* Moving chat mail out of INBOX is the user's explicit choice: another
@@ -249,6 +251,8 @@ koi_syncer_emit_changes (KoiSyncer             *self,
     koi_syncer_emit_chat_updated (self, g_array_index (changes->chats, gint64, i));
   for (guint i = 0; i < changes->contacts->len; i++)
     koi_syncer_emit_contact_updated (self, g_array_index (changes->contacts, gint64, i));
+  /* Committed: the files of messages deleted in the batch may go. */
+  koi_attachment_file_remove_unused (self->store, changes->freed_files);
 }
 
 /* --------------------------------------------------------------------- */
@@ -423,6 +427,8 @@ typedef struct {
   gboolean         cut;         /* larger than the partial fetch: text still to come */
   gboolean         multipart;   /* may hold files: its structure is fetched */
   GBytes          *partial;     /* a cut mail's first MiB, parsed if nothing better comes */
+  gboolean         encrypted;   /* PGP/MIME: files come from inside, not by section */
+  GPtrArray       *files;       /* KoiSyncerFile, for encrypted mail */
   gint64           internal_date_ms;
   KoiSyncerCrypto  crypto;      /* encrypted? signed? (koi-syncer-crypto.c) */
 } FetchedMessage;
@@ -440,6 +446,7 @@ fetched_message_clear (gpointer data)
   g_clear_pointer (&fetched->parsed, koi_coi_parsed_free);
   g_clear_pointer (&fetched->structure, koi_imap_body_part_free);
   g_clear_pointer (&fetched->partial, g_bytes_unref);
+  g_clear_pointer (&fetched->files, g_ptr_array_unref);
 }
 
 static gboolean
@@ -469,8 +476,12 @@ parse_fetched (KoiSyncer      *self,
 {
   g_autoptr (GError) local_error = NULL;
 
-  message->parsed = koi_syncer_parse (self, body, message->uid, message->internal_date_ms,
-                                      &message->crypto, &local_error);
+  if (message->parsed == NULL)
+    message->parsed = koi_syncer_parse_files (self, NULL, body, FALSE, message->uid,
+                                              message->internal_date_ms, &message->crypto,
+                                              message->files, &local_error);
+  if (message->parsed == NULL && local_error == NULL)
+    g_set_error_literal (&local_error, KOI_COI_ERROR, KOI_COI_ERROR_INVALID, "Unreadable");
   if (message->parsed == NULL)
     {
       /* Malformed beyond use: stored as an unreadable email with its UID,
@@ -517,6 +528,9 @@ collect_body_cb (const KoiImapFetchItem  *item,
   message.internal_date_ms = item->internal_date_ms;
   message.cut = item->size > g_bytes_get_size (item->body);
   message.multipart = koi_syncer_header_says_multipart (item->body);
+  message.encrypted = koi_syncer_header_says_encrypted (item->body);
+  if (message.encrypted)
+    message.files = g_ptr_array_new_with_free_func ((GDestroyNotify) koi_syncer_file_free);
   if (!message.cut)
     parse_fetched (collect->self, &message, item->body);
   else
@@ -766,7 +780,8 @@ sync_chunk (KoiSyncer     *self,
       {
         FetchedMessage *message = &g_array_index (fetched, FetchedMessage, i);
 
-        if (message->multipart || message->cut)
+        /* An encrypted mail's structure is one encrypted part. */
+        if ((message->multipart || message->cut) && !message->encrypted)
           g_array_append_val (structured, message->uid);
       }
     if (structured->len > 0)
@@ -789,6 +804,24 @@ sync_chunk (KoiSyncer     *self,
 
       if (!message->cut)
         continue;
+      if (message->encrypted)
+        {
+          /* Whole, through files (koi-syncer-encfiles.c). */
+          g_autoptr (GError) local_error = NULL;
+
+          message->parsed = koi_syncer_parse_large_encrypted (self, message->uid, message->partial,
+                                                              message->internal_date_ms,
+                                                              &message->crypto, message->files,
+                                                              cancellable, &local_error);
+          if (message->parsed == NULL && local_error != NULL &&
+              local_error->domain != KOI_COI_ERROR)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          parse_fetched (self, message, message->partial);
+          continue;
+        }
       if (message->structure == NULL)
         {
           /* No structure came: the first MiB is what can be shown. */
@@ -837,8 +870,13 @@ sync_chunk (KoiSyncer     *self,
       if (id != 0 && !koi_syncer_record_crypto (self, id, &message->crypto, error))
         id = 0;
       if (id != 0 && !koi_coi_type_is_hidden (message->parsed->type) &&
-          !koi_syncer_note_attachments (self, id, message->structure, message->parsed->chat_content,
-                                        message->voice, error))
+          !(message->encrypted
+            ? koi_syncer_note_files (self, id, message->files, message->parsed->chat_content,
+                                     message->voice, error)
+            : koi_syncer_note_attachments (self, id, message->structure,
+                                           message->parsed->chat_content,
+                                           message->parsed->preview_sections, message->voice,
+                                           error)))
         id = 0;
       if (id == 0 ||
           !koi_store_location_add (self->store, id, self->account->id, folder, uidvalidity,
@@ -1368,8 +1406,6 @@ koi_syncer_queue_message (KoiSyncer                *self,
       g_mime_multipart_add (mixed, g_mime_message_get_mime_part (message));
       g_mime_multipart_add (mixed, GMIME_OBJECT (part));
       g_mime_message_set_mime_part (message, GMIME_OBJECT (mixed));
-      if (!koi_coi_split_file_message (message, &raw, &tail, error))
-        return 0;
     }
 
   row.account_id = self->account->id;
@@ -1414,6 +1450,15 @@ koi_syncer_queue_message (KoiSyncer                *self,
                                         error))
         return 0;
       raw = koi_coi_message_to_bytes (message);
+    }
+  else
+    {
+      /* A file message too, streaming from the file (koi-syncer-encrypt.c). */
+      if (!koi_syncer_encrypt_file_message (self, message, recipients, file, &raw, &tail,
+                                            &crypto_state.encrypted, error))
+        return 0;
+      if (!crypto_state.encrypted && !koi_coi_split_file_message (message, &raw, &tail, error))
+        return 0;
     }
 
   if (file != NULL)
@@ -1606,7 +1651,8 @@ send_one (KoiSyncer                *self,
     {
       /* Too large for the server, or the file is gone: no retry helps. */
       if (g_error_matches (local_error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TOO_LARGE) ||
-          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
+          g_error_matches (local_error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_CANCELLED))
         {
           if (!koi_store_outbox_fail (self->store, item->outbox_id, local_error->message, &store_error))
             g_message ("Could not record a failed send: %s", store_error->message);

@@ -44,7 +44,27 @@ typedef struct {
   /* A contact's card changed (another device, an edit here). */
   void (*contact_updated) (gint64    contact_id,
                            gpointer  user_data);
+  /* The SMTP server announced another largest message size (EHLO SIZE;
+   * 0: none). May be NULL. */
+  void (*smtp_size_limit) (guint64   bytes,
+                           gpointer  user_data);
+  /* A file of @message_ref is on its way (up or down): @done of @total
+   * bytes; @done < 0 when the transfer ended. At most ten a second. May be
+   * NULL. */
+  void (*transfer_progress) (gint64    message_ref,
+                             gint64    attachment_id,
+                             gint64    done,
+                             guint64   total,
+                             gpointer  user_data);
+  /* Whether the user asked to stop @message_ref's transfer; TRUE once per
+   * request. Called on the syncer's thread. May be NULL. */
+  gboolean (*transfer_cancelled) (gint64    message_ref,
+                                  gpointer  user_data);
 } KoiSyncerEvents;
+
+/* The account's store setting that keeps the server's EHLO SIZE from the
+ * last connection, in bytes ("0": the server announced none). */
+#define KOI_SMTP_SIZE_LIMIT_SETTING "smtp_size_limit"
 
 typedef struct _KoiSyncer KoiSyncer;
 
@@ -60,6 +80,16 @@ KoiSyncer *koi_syncer_new           (KoiStore               *store,
                                      const KoiSyncerEvents  *events,
                                      gpointer                user_data);
 void       koi_syncer_free          (KoiSyncer              *self);
+
+/* The server's largest message as last seen (KOI_SMTP_SIZE_LIMIT_SETTING),
+ * 0 if never seen or not announced. */
+guint64    koi_syncer_get_smtp_size_limit (KoiSyncer           *self);
+
+/* Images up to @bytes download by themselves (0: none), whatever the
+ * account's "attachment_auto_download_max" store setting says; -1: that
+ * setting again. */
+void       koi_syncer_set_auto_download_max (KoiSyncer         *self,
+                                             gint64             bytes);
 
 /* Opens the IMAP connection and makes sure the chat folder exists. */
 gboolean   koi_syncer_connect       (KoiSyncer              *self,
@@ -265,13 +295,15 @@ gboolean   koi_syncer_download_attachments (KoiSyncer       *self,
 gint       koi_syncer_request_download (KoiSyncer           *self,
                                      gint64                  message_ref,
                                      GError                **error);
-/* Queues @path as a file message with @caption (may be NULL): the file is
+/* Queues @path as a file message with @caption (may be NULL), answering
+ * @reply_to_ref (0: none) with its quote as a text reply does: the file is
  * copied into the attachment folder (content-addressed) and the outbox
  * keeps a reference to it. Returns the message id. */
 gint64     koi_syncer_queue_file    (KoiSyncer              *self,
                                      gint64                  chat_id,
                                      const char             *path,
                                      const char             *caption,
+                                     gint64                  reply_to_ref,
                                      GError                **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiSyncer, koi_syncer_free)

@@ -34,6 +34,7 @@ enum {
   PROP_DISPLAY_NAME,
   PROP_TITLE,
   PROP_CONNECTION_STATE,
+  PROP_CONNECTION_PROBLEM,
   PROP_ENGINE,
   PROP_LAST_ERROR,
   PROP_OTHER_CHAT_CLIENT,
@@ -51,6 +52,7 @@ enum {
   CHAT_UPDATED,
   CONTACT_UPDATED,
   SYNC_FINISHED,
+  TRANSFER_PROGRESS,
   N_SIGNALS
 };
 
@@ -170,6 +172,29 @@ koi_account_get_disk_full (KoiAccount *self)
   return self->disk_full;
 }
 
+KoiConnectionProblem
+koi_account_get_connection_problem (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), KOI_CONNECTION_PROBLEM_NONE);
+
+  return self->engine != NULL ? koi_engine_get_connection_problem (self->engine) : KOI_CONNECTION_PROBLEM_NONE;
+}
+
+void
+koi_account_reconnect_now (KoiAccount *self)
+{
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  if (self->engine != NULL)
+    koi_engine_reconnect_now (self->engine);
+}
+
+static void
+on_engine_problem (KoiAccount *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION_PROBLEM]);
+}
+
 static void
 on_engine_state (KoiAccount *self)
 {
@@ -282,6 +307,16 @@ on_engine_contact_updated (KoiAccount *self,
 }
 
 static void
+on_engine_transfer_progress (KoiAccount *self,
+                             gint64      message_id,
+                             gint64      attachment_id,
+                             gint64      done,
+                             gint64      total)
+{
+  g_signal_emit (self, signals[TRANSFER_PROGRESS], 0, message_id, attachment_id, done, total);
+}
+
+static void
 on_engine_sync_finished (KoiAccount *self)
 {
   g_signal_emit (self, signals[SYNC_FINISHED], 0);
@@ -303,6 +338,8 @@ koi_account_set_engine (KoiAccount *self,
 
   if (engine != NULL)
     {
+      g_signal_connect_object (engine, "notify::connection-problem",
+                               G_CALLBACK (on_engine_problem), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "notify::connection-state",
                                G_CALLBACK (on_engine_state), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "error",
@@ -317,6 +354,8 @@ koi_account_set_engine (KoiAccount *self,
                                G_CALLBACK (on_engine_contact_updated), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "sync-finished",
                                G_CALLBACK (on_engine_sync_finished), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "transfer-progress",
+                               G_CALLBACK (on_engine_transfer_progress), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "sync-finished",
                                G_CALLBACK (reload_other_chat_client), self, G_CONNECT_SWAPPED);
       reload_other_chat_client (self);
@@ -324,6 +363,7 @@ koi_account_set_engine (KoiAccount *self,
     }
   else
     set_connection_state (self, KOI_CONNECTION_OFFLINE);
+  on_engine_problem (self);
 
   /* Whatever the new engine's first sync finds is announced; what changed
    * in between (an engine that ran elsewhere) is read now. */
@@ -458,6 +498,7 @@ koi_account_send_file_async (KoiAccount          *self,
                              gint64               chat_id,
                              const char          *path,
                              const char          *caption,
+                             gint64               reply_to,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
@@ -471,7 +512,7 @@ koi_account_send_file_async (KoiAccount          *self,
   /* Finished like a text: the engine's task carries the message id. */
   g_task_set_source_tag (task, koi_account_send_text_async);
   if (require_engine (self, task))
-    koi_engine_send_file_async (self->engine, chat_id, path, caption, cancellable,
+    koi_engine_send_file_async (self->engine, chat_id, path, caption, reply_to, cancellable,
                                 id_command_cb, g_steal_pointer (&task));
 }
 
@@ -819,6 +860,16 @@ koi_account_download (KoiAccount *self,
     koi_engine_download_async (self->engine, message_id, NULL, download_cb, g_object_ref (self));
 }
 
+void
+koi_account_cancel_transfer (KoiAccount *self,
+                             gint64      message_id)
+{
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  if (self->engine != NULL)
+    koi_engine_cancel_transfer (self->engine, message_id);
+}
+
 static void
 koi_account_dispose (GObject *object)
 {
@@ -873,6 +924,9 @@ koi_account_get_property (GObject    *object,
     case PROP_CONNECTION_STATE:
       g_value_set_int (value, self->connection_state);
       break;
+    case PROP_CONNECTION_PROBLEM:
+      g_value_set_int (value, koi_account_get_connection_problem (self));
+      break;
     case PROP_ENGINE:
       g_value_set_object (value, self->engine);
       break;
@@ -910,6 +964,10 @@ koi_account_class_init (KoiAccountClass *klass)
   properties[PROP_CONNECTION_STATE] =
     g_param_spec_int ("connection-state", NULL, NULL,
                       KOI_CONNECTION_OFFLINE, KOI_CONNECTION_FAILED, KOI_CONNECTION_OFFLINE, flags);
+  /* A KoiConnectionProblem from the engine: why it is not connected. */
+  properties[PROP_CONNECTION_PROBLEM] =
+    g_param_spec_int ("connection-problem", NULL, NULL, KOI_CONNECTION_PROBLEM_NONE,
+                      KOI_CONNECTION_PROBLEM_OTHER, KOI_CONNECTION_PROBLEM_NONE, flags);
   /* NULL until the account is started. */
   properties[PROP_ENGINE] = g_param_spec_object ("engine", NULL, NULL, KOI_TYPE_ENGINE, flags);
   /* A sentence for the user about what went wrong last; NULL when fine. */
@@ -937,6 +995,12 @@ koi_account_class_init (KoiAccountClass *klass)
   signals[CHAT_UPDATED] =
     g_signal_new ("chat-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  /* The engine's "transfer-progress": message id, attachment id, bytes
+   * so far (-1: ended), total. */
+  signals[TRANSFER_PROGRESS] =
+    g_signal_new ("transfer-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 4, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_INT64,
+                  G_TYPE_INT64);
   signals[SYNC_FINISHED] =
     g_signal_new ("sync-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);

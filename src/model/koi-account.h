@@ -43,6 +43,11 @@ const char   *koi_account_get_display_name     (KoiAccount           *self);
 const char   *koi_account_get_title            (KoiAccount           *self);
 KoiConnectionState koi_account_get_connection_state (KoiAccount      *self);
 KoiEngine    *koi_account_get_engine           (KoiAccount           *self);
+/* Why the engine is not connected (NONE without an engine); property
+ * "connection-problem", notified when it changes. */
+KoiConnectionProblem koi_account_get_connection_problem (KoiAccount  *self);
+/* Ends the engine's reconnect backoff: it tries at once. */
+void          koi_account_reconnect_now        (KoiAccount           *self);
 const char   *koi_account_get_last_error       (KoiAccount           *self);
 const char   *koi_account_get_other_chat_client (KoiAccount          *self);
 gboolean      koi_account_get_disk_full        (KoiAccount           *self);
@@ -81,13 +86,15 @@ void          koi_account_send_text_async      (KoiAccount           *self,
                                                 GCancellable         *cancellable,
                                                 GAsyncReadyCallback   callback,
                                                 gpointer              user_data);
-/* Queues the file at @path with @caption (may be NULL); it is copied into
- * the profile and streamed from there when sent. Finish with
+/* Queues the file at @path with @caption (may be NULL), answering
+ * @reply_to (0: none) with its quote; it is copied into the profile and
+ * streamed from there when sent. Finish with
  * koi_account_send_text_finish() (the message id). */
 void          koi_account_send_file_async      (KoiAccount           *self,
                                                 gint64                chat_id,
                                                 const char           *path,
                                                 const char           *caption,
+                                                gint64                reply_to,
                                                 GCancellable         *cancellable,
                                                 GAsyncReadyCallback   callback,
                                                 gpointer              user_data);
@@ -199,6 +206,9 @@ gboolean      koi_account_get_saving           (KoiAccount           *self);
 /* Fetches the message's files that are not here yet (the worker does;
  * the message's attachments then move on in place). */
 void          koi_account_download             (KoiAccount           *self,
+                                                gint64                message_id);
+/* Stops the message's file on its way up or down (koi_engine_cancel_transfer). */
+void          koi_account_cancel_transfer      (KoiAccount           *self,
                                                 gint64                message_id);
 void          koi_account_retry                (KoiAccount           *self,
                                                 gint64                message_id);

@@ -17,6 +17,8 @@ struct _KoiAttachment
   KoiAttachmentState  state;
   char               *path;
   char               *error;
+  gint64              transferred;     /* -1: no transfer under way */
+  gint64              transfer_total;
 };
 
 G_DEFINE_FINAL_TYPE (KoiAttachment, koi_attachment, G_TYPE_OBJECT)
@@ -36,6 +38,8 @@ enum {
   PROP_STATE,
   PROP_PATH,
   PROP_ERROR,
+  PROP_TRANSFERRED,
+  PROP_TRANSFER_TOTAL,
   N_PROPS
 };
 
@@ -105,6 +109,44 @@ koi_attachment_update_from_store (KoiAttachment            *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
     }
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+koi_attachment_set_progress (KoiAttachment *self,
+                             gint64         done,
+                             gint64         total)
+{
+  g_return_if_fail (KOI_IS_ATTACHMENT (self));
+
+  done = done < 0 ? -1 : done;
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->transfer_total != total)
+    {
+      self->transfer_total = total;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSFER_TOTAL]);
+    }
+  if (self->transferred != done)
+    {
+      self->transferred = done;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSFERRED]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+gint64
+koi_attachment_get_transferred (KoiAttachment *self)
+{
+  g_return_val_if_fail (KOI_IS_ATTACHMENT (self), -1);
+
+  return self->transferred;
+}
+
+gint64
+koi_attachment_get_transfer_total (KoiAttachment *self)
+{
+  g_return_val_if_fail (KOI_IS_ATTACHMENT (self), 0);
+
+  return self->transfer_total;
 }
 
 gint64
@@ -216,6 +258,12 @@ koi_attachment_get_property (GObject    *object,
     case PROP_ERROR:
       g_value_set_string (value, self->error);
       break;
+    case PROP_TRANSFERRED:
+      g_value_set_int64 (value, self->transferred);
+      break;
+    case PROP_TRANSFER_TOTAL:
+      g_value_set_int64 (value, self->transfer_total);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -238,10 +286,14 @@ koi_attachment_class_init (KoiAttachmentClass *klass)
                                               KOI_ATTACHMENT_PENDING, flags);
   properties[PROP_PATH] = g_param_spec_string ("path", NULL, NULL, NULL, flags);
   properties[PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL, flags);
+  /* Bytes of a transfer under way (up or down), -1 when none is. */
+  properties[PROP_TRANSFERRED] = g_param_spec_int64 ("transferred", NULL, NULL, -1, G_MAXINT64, -1, flags);
+  properties[PROP_TRANSFER_TOTAL] = g_param_spec_int64 ("transfer-total", NULL, NULL, 0, G_MAXINT64, 0, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 koi_attachment_init (KoiAttachment *self)
 {
+  self->transferred = -1;
 }

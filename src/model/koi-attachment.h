@@ -28,6 +28,13 @@ KoiAttachment      *koi_attachment_new_from_store    (const KoiStoreAttachment *
 void                koi_attachment_update_from_store (KoiAttachment            *self,
                                                       const KoiStoreAttachment *attachment);
 
+/* A transfer under way: @done of @total bytes (@done < 0: none is);
+ * "transferred" and "transfer-total" notify. */
+void                koi_attachment_set_progress     (KoiAttachment *self,
+                                                     gint64         done,
+                                                     gint64         total);
+gint64              koi_attachment_get_transferred  (KoiAttachment *self);
+gint64              koi_attachment_get_transfer_total (KoiAttachment *self);
 gint64              koi_attachment_get_id           (KoiAttachment *self);
 gint64              koi_attachment_get_message_ref  (KoiAttachment *self);
 const char         *koi_attachment_get_name         (KoiAttachment *self);

@@ -371,6 +371,9 @@ koi_chat_list_new (KoiStoreReader *reader,
                            G_CALLBACK (on_chat_updated), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (account, "message-added",
                            G_CALLBACK (on_message_added), self, G_CONNECT_SWAPPED);
+  /* A key that arrives by vCard (no message) can make a chat encrypted. */
+  g_signal_connect_object (account, "contact-updated",
+                           G_CALLBACK (on_chat_updated), self, G_CONNECT_SWAPPED);
   /* The row shows the last message's delivery state and text. */
   g_signal_connect_object (account, "message-updated",
                            G_CALLBACK (on_message_added), self, G_CONNECT_SWAPPED);

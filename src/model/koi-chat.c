@@ -28,6 +28,7 @@ struct _KoiChat
   KoiChatRequest       request;
   gboolean             email_only;
   gboolean             not_member;
+  gboolean             keys_known;
   KoiMessageDirection  last_direction;
   KoiMessageState      last_state;
   gboolean             has_messages;
@@ -51,6 +52,7 @@ enum {
   PROP_DRAFT,
   PROP_REQUEST,
   PROP_NOT_MEMBER,
+  PROP_KEYS_KNOWN,
   N_PROPS
 };
 
@@ -146,6 +148,8 @@ koi_chat_update_from_store (KoiChat            *self,
   self->email_only = chat->email_only;
   notify (self, self->not_member != chat->not_member, PROP_NOT_MEMBER);
   self->not_member = chat->not_member;
+  notify (self, self->keys_known != chat->keys_known, PROP_KEYS_KNOWN);
+  self->keys_known = chat->keys_known;
   notify (self, self->request != (KoiChatRequest) chat->request, PROP_REQUEST);
   self->request = (KoiChatRequest) chat->request;
 
@@ -164,6 +168,13 @@ koi_chat_get_not_member (KoiChat *self)
 {
   g_return_val_if_fail (KOI_IS_CHAT (self), FALSE);
   return self->not_member;
+}
+
+gboolean
+koi_chat_get_keys_known (KoiChat *self)
+{
+  g_return_val_if_fail (KOI_IS_CHAT (self), FALSE);
+  return self->keys_known;
 }
 
 gboolean
@@ -413,6 +424,9 @@ koi_chat_get_property (GObject    *object,
     case PROP_NOT_MEMBER:
       g_value_set_boolean (value, self->not_member);
       break;
+    case PROP_KEYS_KNOWN:
+      g_value_set_boolean (value, self->keys_known);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -452,6 +466,9 @@ koi_chat_class_init (KoiChatClass *klass)
   /* KoiChatRequest: whether the user let this chat in. */
   /* A group the user left or was removed from: nothing can be sent. */
   properties[PROP_NOT_MEMBER] = g_param_spec_boolean ("not-member", NULL, NULL, FALSE, flags);
+  /* Every other member's OpenPGP key is known: with "Encrypt when
+   * possible" on, the next message goes end-to-end encrypted. */
+  properties[PROP_KEYS_KNOWN] = g_param_spec_boolean ("keys-known", NULL, NULL, FALSE, flags);
   properties[PROP_REQUEST] = g_param_spec_int ("request", NULL, NULL, KOI_CHAT_ACCEPTED,
                                                KOI_CHAT_DISMISSED, KOI_CHAT_ACCEPTED, flags);
 

@@ -50,6 +50,8 @@ KoiChatRequest       koi_chat_get_request         (KoiChat *self);
 gboolean             koi_chat_get_not_member      (KoiChat *self);
 /* The chat holds only ordinary email (no chat message). */
 gboolean             koi_chat_get_email_only      (KoiChat *self);
+/* Every other member's key is known (koi-syncer-encrypt.c encrypts then). */
+gboolean             koi_chat_get_keys_known      (KoiChat *self);
 /* What the user typed here and did not send; NULL = none. */
 const char          *koi_chat_get_draft           (KoiChat *self);
 

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "koi-account.h"
+#include "koi-attachment.h"
 #include "koi-message-list.h"
 
 /*
@@ -877,6 +878,30 @@ on_message_updated (KoiAccount     *account,
 
 /* ------------------------------------------------------------------ */
 
+/* Progress goes straight to the shown message's file: no store read,
+ * the bytes so far are nowhere but in the event. */
+static void
+on_transfer_progress (KoiMessageList *self,
+                      gint64          message_id,
+                      gint64          attachment_id,
+                      gint64          done,
+                      gint64          total)
+{
+  KoiMessage *message = g_hash_table_lookup (self->live, &message_id);
+  GListModel *attachments;
+
+  if (message == NULL)
+    return;
+  attachments = koi_message_get_attachments (message);
+  for (guint i = 0; i < g_list_model_get_n_items (attachments); i++)
+    {
+      g_autoptr (KoiAttachment) attachment = g_list_model_get_item (attachments, i);
+
+      if (koi_attachment_get_id (attachment) == attachment_id)
+        koi_attachment_set_progress (attachment, done, total);
+    }
+}
+
 KoiMessageList *
 koi_message_list_new (KoiStoreReader *reader,
                       KoiAccount     *account,
@@ -897,6 +922,8 @@ koi_message_list_new (KoiStoreReader *reader,
                                G_CALLBACK (on_message_added), self, 0);
       g_signal_connect_object (account, "message-updated",
                                G_CALLBACK (on_message_updated), self, 0);
+      g_signal_connect_object (account, "transfer-progress",
+                               G_CALLBACK (on_transfer_progress), self, G_CONNECT_SWAPPED);
     }
 
   request_sync (self);

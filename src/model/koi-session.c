@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "koi-account-config.h"
+#include "koi-profile-lock.h"
 #include "koi-profile.h"
 #include "koi-secret.h"
 #include "koi-server-config.h"
@@ -22,7 +23,10 @@ struct _KoiSession
   gboolean        loaded;
   int             move_chat_mail;  /* -1: each account's stored setting */
   int             read_receipts;   /* -1: each account's stored setting */
+  gint64          auto_download_max; /* -1: each account's stored setting */
   gboolean        encrypt;         /* "encrypt when possible" */
+  gboolean        exclusive;       /* take the profile's lock when loading */
+  KoiProfileLock *lock;            /* set by the load thread, then kept */
 };
 
 G_DEFINE_FINAL_TYPE (KoiSession, koi_session, G_TYPE_OBJECT)
@@ -65,6 +69,22 @@ koi_session_set_encrypt (KoiSession *self,
 
       if (koi_account_get_engine (account) != NULL)
         koi_engine_set_encrypt (koi_account_get_engine (account), encrypt);
+    }
+}
+
+void
+koi_session_set_auto_download_max (KoiSession *self,
+                                   gint64      bytes)
+{
+  g_return_if_fail (KOI_IS_SESSION (self));
+
+  self->auto_download_max = bytes;
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->accounts)); i++)
+    {
+      g_autoptr(KoiAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+
+      if (koi_account_get_engine (account) != NULL)
+        koi_engine_set_auto_download_max (koi_account_get_engine (account), bytes);
     }
 }
 
@@ -177,6 +197,8 @@ start_engine (KoiSession            *self,
   if (self->read_receipts >= 0)
     koi_engine_set_read_receipts (engine, self->read_receipts);
   koi_engine_set_encrypt (engine, self->encrypt);
+  if (self->auto_download_max >= 0)
+    koi_engine_set_auto_download_max (engine, self->auto_download_max);
   koi_account_set_engine (account, engine);
   koi_engine_start (engine);
 }
@@ -308,7 +330,15 @@ profile_ensure_thread (GTask        *task,
   /* A damaged, newer or locked store fails the load with its
    * KOI_STORE_ERROR before anything opens it (koi_store_open would set a
    * damaged one aside by itself): the window asks the user first. */
-  if (koi_profile_ensure (profile_dir, &error) && koi_store_check (store_path, &error))
+  KoiSession *self = KOI_SESSION (source_object);
+
+  /* A second Koi on this profile is refused first (KOI_STORE_ERROR_BUSY,
+   * the window's "Koi Is Already Running"); the lock is kept from then on,
+   * also through a Try Again after another failure. */
+  if (koi_profile_ensure (profile_dir, &error) &&
+      (!self->exclusive || self->lock != NULL ||
+       (self->lock = koi_profile_lock_acquire (profile_dir, &error)) != NULL) &&
+      koi_store_check (store_path, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -551,6 +581,7 @@ koi_session_finalize (GObject *object)
   g_clear_object (&self->reader);
   g_clear_pointer (&self->profile_dir, g_free);
   g_clear_pointer (&self->store_path, g_free);
+  g_clear_pointer (&self->lock, koi_profile_lock_release);
 
   G_OBJECT_CLASS (koi_session_parent_class)->finalize (object);
 }
@@ -636,5 +667,15 @@ koi_session_init (KoiSession *self)
   self->accounts = g_list_store_new (KOI_TYPE_ACCOUNT);
   self->move_chat_mail = -1;
   self->read_receipts = -1;
+  self->auto_download_max = -1;
   self->encrypt = TRUE;
+}
+
+void
+koi_session_set_exclusive (KoiSession *self,
+                           gboolean    exclusive)
+{
+  g_return_if_fail (KOI_IS_SESSION (self));
+
+  self->exclusive = exclusive;
 }

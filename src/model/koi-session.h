@@ -89,12 +89,22 @@ void            koi_session_shutdown           (KoiSession           *self);
 
 /* Whether chat mail is moved out of INBOX (the user's preference), for
  * every account now and later. */
+/* Loading takes the profile folder's lock (koi-profile-lock.h) and fails
+ * with KOI_STORE_ERROR_BUSY while another process holds it. The window
+ * sets it before the first load; tests that open one profile twice in one
+ * process leave it off. */
+void             koi_session_set_exclusive      (KoiSession *self,
+                                                 gboolean    exclusive);
 void             koi_session_set_move_chat_mail (KoiSession *self,
                                                  gboolean    move);
 /* Whether read receipts are asked for and sent (the user's preference),
  * for every account now and later. */
 void             koi_session_set_encrypt        (KoiSession *self,
                                                  gboolean    encrypt);
+/* Every engine's koi_engine_set_auto_download_max, now and for accounts
+ * added later. */
+void             koi_session_set_auto_download_max (KoiSession *self,
+                                                 gint64      bytes);
 void             koi_session_set_read_receipts  (KoiSession *self,
                                                  gboolean    enabled);
 

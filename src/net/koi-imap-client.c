@@ -32,6 +32,7 @@ struct _KoiImapClient
   char            *bye_text;
   guint            timeout_ms;
   char            *spill_dir;
+  gboolean         body_to_file;
   guint64          spill_threshold;
   GString         *server_line; /* the last line curl read during login */
   char             errbuf[CURL_ERROR_SIZE];
@@ -89,6 +90,13 @@ koi_imap_client_free (KoiImapClient *self)
   koi_server_config_free (self->config);
   g_free (self->spill_dir);
   g_free (self);
+}
+
+void
+koi_imap_client_set_body_to_file (KoiImapClient *self,
+                                  gboolean       to_file)
+{
+  self->body_to_file = to_file;
 }
 
 void
@@ -1205,7 +1213,10 @@ handle_fetch (KoiImapClient          *self,
                strcmp (name, "RFC822") == 0)
         {
           g_clear_pointer (&body, g_bytes_unref);
-          body = koi_imap_value_dup_bytes (value);
+          if (self->body_to_file && value->type == KOI_IMAP_VALUE_LITERAL && value->path != NULL)
+            item.body_value = (KoiImapValue *) value;
+          else
+            body = koi_imap_value_dup_bytes (value);
         }
       else if (g_str_has_prefix (name, "BODY[HEADER") || strcmp (name, "RFC822.HEADER") == 0)
         {

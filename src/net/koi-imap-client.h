@@ -89,6 +89,9 @@ typedef struct
   const char   *section;
   GBytes       *section_bytes;
   KoiImapValue *section_value;
+  /* With koi_imap_client_set_body_to_file: a BODY[] spilled to a file
+   * comes here instead of in @body (path stealable as above). */
+  KoiImapValue *body_value;
 } KoiImapFetchItem;
 
 /* "17-Jul-1996 02:44:25 -0700" (RFC 3501 date-time) in ms since the
@@ -128,6 +131,11 @@ void           koi_imap_client_free           (KoiImapClient   *self);
 void           koi_imap_client_set_spill      (KoiImapClient   *self,
                                                const char      *dir,
                                                guint64          threshold);
+/* Whether a whole mail (BODY[]) spilled to a file stays there
+ * (KoiImapFetchItem.body_value) instead of being read into @body: an
+ * encrypted mail of 25 MB is decrypted from its file. Default FALSE. */
+void           koi_imap_client_set_body_to_file (KoiImapClient *self,
+                                                 gboolean       to_file);
 /* Read timeout for every wait on the server (default 60000 ms). */
 void           koi_imap_client_set_timeout    (KoiImapClient   *self,
                                                guint            timeout_ms);

@@ -131,12 +131,12 @@ koi_net_set_curl_error (GError               **error,
       break;
 
     case CURLE_COULDNT_RESOLVE_HOST:
-      g_set_error (error, domain, imap ? KOI_IMAP_ERROR_CONNECT_FAILED : KOI_SMTP_ERROR_CONNECT_FAILED,
+      g_set_error (error, domain, imap ? KOI_IMAP_ERROR_HOST_NOT_FOUND : KOI_SMTP_ERROR_HOST_NOT_FOUND,
                    "Could not find the server %s: %s", config->host, detail);
       return;
 
     case CURLE_COULDNT_CONNECT:
-      g_set_error (error, domain, imap ? KOI_IMAP_ERROR_CONNECT_FAILED : KOI_SMTP_ERROR_CONNECT_FAILED,
+      g_set_error (error, domain, imap ? KOI_IMAP_ERROR_REFUSED : KOI_SMTP_ERROR_REFUSED,
                    "Could not connect to %s: %s", where, detail);
       return;
 

@@ -23,6 +23,11 @@ typedef enum
   KOI_IMAP_ERROR_UNSUPPORTED,      /* the server lacks a needed capability (e.g. IDLE) */
   KOI_IMAP_ERROR_INVALID_ARGUMENT, /* the caller passed something that cannot be sent */
   KOI_IMAP_ERROR_TLS_CERTIFICATE_CHANGED, /* not the certificate the account trusts */
+  /* Two kinds of CONNECT_FAILED the user can tell apart (no network or a
+   * mistyped name; a server that is down): the connection banner says
+   * which. Treat them as CONNECT_FAILED otherwise. */
+  KOI_IMAP_ERROR_HOST_NOT_FOUND,   /* DNS found no such server */
+  KOI_IMAP_ERROR_REFUSED,          /* nothing listens on the port */
 } KoiImapError;
 
 typedef enum
@@ -38,6 +43,8 @@ typedef enum
   KOI_SMTP_ERROR_INVALID_ARGUMENT,
   KOI_SMTP_ERROR_TOO_LARGE,        /* larger than the server's EHLO SIZE: never sent */
   KOI_SMTP_ERROR_TLS_CERTIFICATE_CHANGED,
+  KOI_SMTP_ERROR_HOST_NOT_FOUND,   /* as the IMAP ones */
+  KOI_SMTP_ERROR_REFUSED,
 } KoiSmtpError;
 
 GQuark koi_imap_error_quark (void);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "koi-net-curl.h"
+#include "koi-smtp.h"
 #include "koi-smtp-session.h"
 
 #define SEND_TIMEOUT_MS  60000
@@ -85,6 +86,45 @@ debug_cb (CURL          *handle,
   return 0;
 }
 
+/* The EHLO SIZE of every server seen in this process, keyed by login,
+ * host and port: the engine keeps it per account (koi_smtp_get_size_limit)
+ * so the window can refuse a file before anything is queued. */
+G_LOCK_DEFINE_STATIC (size_limits);
+static GHashTable *size_limits;
+
+static char *
+size_limit_key (const KoiServerConfig *config)
+{
+  return g_strdup_printf ("%s@%s:%u", config->login ? config->login : "", config->host, config->port);
+}
+
+static void
+remember_size_limit (const KoiServerConfig *config,
+                     guint64                limit)
+{
+  G_LOCK (size_limits);
+  if (size_limits == NULL)
+    size_limits = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_insert (size_limits, size_limit_key (config), g_memdup2 (&limit, sizeof limit));
+  G_UNLOCK (size_limits);
+}
+
+gboolean
+koi_smtp_get_size_limit (const KoiServerConfig *config,
+                         guint64               *out_limit)
+{
+  g_autofree char *key = size_limit_key (config);
+  const guint64 *limit = NULL;
+
+  G_LOCK (size_limits);
+  if (size_limits != NULL)
+    limit = g_hash_table_lookup (size_limits, key);
+  if (limit != NULL)
+    *out_limit = *limit;
+  G_UNLOCK (size_limits);
+  return limit != NULL;
+}
+
 KoiSmtpSession *
 koi_smtp_session_open (const KoiServerConfig  *config,
                        const char             *helo,
@@ -123,6 +163,7 @@ koi_smtp_session_open (const KoiServerConfig  *config,
   if (self->curl == NULL)
     return NULL;
 
+  remember_size_limit (config, koi_smtp_session_get_size_limit (self));
   return g_steal_pointer (&self);
 }
 

@@ -72,6 +72,12 @@ gboolean koi_smtp_send_from_reader (const KoiServerConfig  *config,
  * AUTH): what benchmarks count as uploaded. */
 guint64  koi_smtp_get_bytes_uploaded (void);
 
+/* The EHLO SIZE (RFC 1870) the server behind @config announced at the last
+ * connection in this process: TRUE and *out_limit (0 = it announced none)
+ * once any connection (a send, koi_smtp_verify) logged in; FALSE before. */
+gboolean koi_smtp_get_size_limit     (const KoiServerConfig  *config,
+                                      guint64                *out_limit);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiSmtpRecipientResult, koi_smtp_recipient_result_free)
 
 G_END_DECLS

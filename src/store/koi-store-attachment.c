@@ -317,6 +317,53 @@ koi_store_attachment_reset_downloading (KoiStore  *self,
   return koi_store_step_done (self, stmt, "Could not reset the downloads", error);
 }
 
+GPtrArray *
+koi_store_attachment_drop_message (KoiStore  *self,
+                                   gint64     message_ref,
+                                   GError   **error)
+{
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  {
+    /* A file still waiting in the outbox keeps its row: the send streams
+     * from it. */
+    g_autoptr(sqlite3_stmt) stmt =
+      koi_store_prepare (self,
+                         "SELECT DISTINCT local_path FROM attachments WHERE message_ref = ?1"
+                         " AND local_path IS NOT NULL AND id NOT IN"
+                         " (SELECT attachment_ref FROM outbox WHERE attachment_ref IS NOT NULL)",
+                         error);
+
+    if (stmt == NULL)
+      return NULL;
+    sqlite3_bind_int64 (stmt, 1, message_ref);
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      g_ptr_array_add (paths, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+    if (rc != SQLITE_DONE)
+      {
+        koi_store_set_error (self, error, rc, "Could not read the message's attachments");
+        return NULL;
+      }
+  }
+  {
+    g_autoptr(sqlite3_stmt) stmt =
+      koi_store_prepare (self,
+                         "DELETE FROM attachments WHERE message_ref = ?1 AND id NOT IN"
+                         " (SELECT attachment_ref FROM outbox WHERE attachment_ref IS NOT NULL)",
+                         error);
+
+    if (stmt == NULL)
+      return NULL;
+    sqlite3_bind_int64 (stmt, 1, message_ref);
+    if (!koi_store_step_done (self, stmt, "Could not remove the message's attachments", error))
+      return NULL;
+  }
+  return g_steal_pointer (&paths);
+}
+
 gboolean
 koi_store_attachment_hash_in_use (KoiStore    *self,
                                   const char  *sha256,

@@ -104,6 +104,13 @@ gboolean            koi_store_attachment_reset_downloading (KoiStore  *store,
                                                      gint64        account_id,
                                                      GError      **error);
 
+/* Removes the rows of @message_ref's files (a deleted message shows
+ * none), except one an outgoing mail still streams from. Returns their
+ * local paths (char*, maybe empty): the files no other row names
+ * (koi_store_attachment_path_in_use) may then go. NULL on error. */
+GPtrArray          *koi_store_attachment_drop_message (KoiStore   *store,
+                                                     gint64      message_ref,
+                                                     GError    **error);
 /* Whether any row still names the content @sha256 (a file no row uses any
  * more may be removed). */
 gboolean            koi_store_attachment_hash_in_use (KoiStore    *store,

@@ -31,7 +31,16 @@ koi_store_chat_free (KoiStoreChat *chat)
   " NOT EXISTS (SELECT 1 FROM messages e WHERE e.chat_id = c.id AND e.kind = 0)," \
   " c.kind = 1 AND EXISTS (SELECT 1 FROM chat_members cm JOIN contacts k ON k.id = cm.contact_id" \
   "  JOIN accounts a ON a.id = c.account_id WHERE cm.chat_id = c.id AND k.address = a.address" \
-  "  AND cm.removed)" \
+  "  AND cm.removed)," \
+  /* Every other member's key is known (the next message can go encrypted):
+   * one other member at least, and none without a row in peer_keys. */ \
+  " EXISTS (SELECT 1 FROM chat_members cm JOIN contacts k ON k.id = cm.contact_id" \
+  "  JOIN accounts a ON a.id = c.account_id WHERE cm.chat_id = c.id AND NOT cm.removed" \
+  "  AND k.address <> a.address)" \
+  " AND NOT EXISTS (SELECT 1 FROM chat_members cm JOIN contacts k ON k.id = cm.contact_id" \
+  "  JOIN accounts a ON a.id = c.account_id WHERE cm.chat_id = c.id AND NOT cm.removed" \
+  "  AND k.address <> a.address AND NOT EXISTS (SELECT 1 FROM peer_keys p" \
+  "   WHERE p.account_id = c.account_id AND p.address = k.address))" \
   " FROM chats c LEFT JOIN messages m ON m.id = c.last_message_id"
 
 static KoiStoreChat *
@@ -60,6 +69,7 @@ chat_from_row (sqlite3_stmt *stmt)
   chat->request = sqlite3_column_int (stmt, 18);
   chat->email_only = sqlite3_column_int (stmt, 19) != 0;
   chat->not_member = sqlite3_column_int (stmt, 20) != 0;
+  chat->keys_known = sqlite3_column_int (stmt, 21) != 0;
   return chat;
 }
 

@@ -296,6 +296,8 @@ typedef struct {
   gboolean  email_only;
   /* A group the user left or was removed from. */
   gboolean  not_member;
+  /* Every other member's OpenPGP key is known (peer_keys). */
+  gboolean  keys_known;
 } KoiStoreChat;
 
 /* Whether the user let a chat in (docs/ARCHITECTURE.md, "Contact

@@ -27,6 +27,7 @@ struct _KoiApplication
    * opens on the right page instead of flashing a spinner. */
   GtkWindow      *pending_window;
   KoiNotifier    *notifier;
+  KoiPortalNotifications *portal;   /* notifications with a reply field */
   gboolean        loading;
   /* --background (the login's autostart): the first activation opens no
    * window; any later one (the user starting Koi) does. */
@@ -245,6 +246,71 @@ mark_chat_read_action (GSimpleAction *action,
     koi_account_mark_read_unseen (account, koi_chat_get_id (chat));
 }
 
+/* Text typed into a notification's reply field: sent into that chat
+ * through the engine, like the composer's, and the chat is then read
+ * here (the user answered it), which withdraws the notification. */
+static void
+on_sent_reply (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  /* A failure shows on the bubble in the chat, as for any send. */
+  if (koi_account_send_text_finish (KOI_ACCOUNT (source), result, &error) <= 0 && error != NULL)
+    g_message ("Reply from a notification not queued: %s", error->message);
+}
+
+static void
+on_notification_reply (KoiApplication *self,
+                       gint64          account_id,
+                       gint64          chat_id,
+                       const char     *text)
+{
+  g_autoptr (GVariant) target = g_variant_ref_sink (g_variant_new ("(xx)", account_id, chat_id));
+  KoiAccount *account = NULL;
+  KoiChat *chat = chat_for_target (self, target, &account);
+
+  if (chat == NULL)
+    return;
+  koi_account_send_text_async (account, chat_id, text, NULL, on_sent_reply, NULL);
+  if (koi_chat_get_unread_count (chat) > 0)
+    koi_account_mark_read_unseen (account, chat_id);
+}
+
+static void
+on_portal_probed (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (KoiApplication) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (koi_portal_notifications_probe_finish (KOI_PORTAL_NOTIFICATIONS (source), result, &error) &&
+      self->notifier != NULL)
+    koi_notifier_set_portal (self->notifier, self->portal);
+  else if (error != NULL)
+    g_debug ("No notification portal: %s", error->message);
+}
+
+/* In a Flatpak (or with GTK_USE_PORTAL=1, as GLib decides for its own
+ * portal backend) notifications go to the portal directly once it says
+ * it takes reply fields; outside, xdg-desktop-portal does not know which
+ * app a host process is, so GNotification stays. */
+static void
+setup_notification_portal (KoiApplication *self)
+{
+  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (self));
+
+  if (bus == NULL ||
+      (!g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) && g_strcmp0 (g_getenv ("GTK_USE_PORTAL"), "1") != 0))
+    return;
+  self->portal = koi_portal_notifications_new (bus);
+  g_signal_connect_object (self->portal, "reply", G_CALLBACK (on_notification_reply), self,
+                           G_CONNECT_SWAPPED);
+  koi_portal_notifications_probe_async (self->portal, NULL, on_portal_probed, g_object_ref (self));
+}
+
 static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = quit_action },
   { .name = "about", .activate = about_action },
@@ -346,6 +412,16 @@ on_encrypt_changed (KoiApplication *self,
 }
 
 static void
+on_auto_download_changed (KoiApplication *self,
+                          const char     *key,
+                          GSettings      *settings)
+{
+  if (self->session != NULL)
+    koi_session_set_auto_download_max (self->session,
+                                       (gint64) g_settings_get_uint (settings, key) * 1000 * 1000);
+}
+
+static void
 on_read_receipts_changed (KoiApplication *self,
                           const char     *key,
                           GSettings      *settings)
@@ -394,10 +470,12 @@ koi_application_startup (GApplication *app)
     }
 
   self->session = koi_session_new (self->profile_dir);
+  koi_session_set_exclusive (self->session, TRUE);
 
   self->notifier = koi_notifier_new (app, self->settings);
   koi_notifier_set_shown_func (self->notifier, chat_is_shown, self);
   koi_notifier_set_accounts (self->notifier, koi_session_get_accounts (self->session));
+  setup_notification_portal (self);
   {
     GListModel *accounts = koi_session_get_accounts (self->session);
 
@@ -419,6 +497,9 @@ koi_application_startup (GApplication *app)
                                g_settings_get_boolean (self->settings, "encrypt-when-possible"));
       g_signal_connect_object (self->settings, "changed::encrypt-when-possible",
                                G_CALLBACK (on_encrypt_changed), self, G_CONNECT_SWAPPED);
+      on_auto_download_changed (self, "auto-download-images-mb", self->settings);
+      g_signal_connect_object (self->settings, "changed::auto-download-images-mb",
+                               G_CALLBACK (on_auto_download_changed), self, G_CONNECT_SWAPPED);
     }
   self->loading = TRUE;
   koi_session_load_async (self->session, NULL, session_loaded, g_object_ref (self));
@@ -497,6 +578,7 @@ koi_application_finalize (GObject *object)
 
   g_clear_weak_pointer (&self->pending_window);
   g_clear_object (&self->notifier);
+  g_clear_object (&self->portal);
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->profile_dir, g_free);

@@ -22,6 +22,7 @@ typedef struct {
   GPtrArray  *paths;
   char       *dir;
   guint       next;
+  gint64      reply_to;   /* the first file answers it; 0: none */
 } SendJob;
 
 static void
@@ -126,6 +127,7 @@ send_next (GTask *task)
     }
   koi_account_send_file_async (job->account, job->chat_id, g_ptr_array_index (job->paths, i),
                                i == 0 && *job->caption != '\0' ? job->caption : NULL,
+                               i == 0 ? job->reply_to : 0,
                                g_task_get_cancellable (task), file_queued, task);
 }
 
@@ -150,6 +152,7 @@ void
 koi_attachment_sender_send_async (KoiAccount          *account,
                                   gint64               chat_id,
                                   const char          *caption,
+                                  gint64               reply_to,
                                   GListModel          *files,
                                   gboolean             original,
                                   GCancellable        *cancellable,
@@ -167,6 +170,7 @@ koi_attachment_sender_send_async (KoiAccount          *account,
   job = g_new0 (SendJob, 1);
   job->account = g_object_ref (account);
   job->chat_id = chat_id;
+  job->reply_to = reply_to;
   job->caption = g_strdup (caption != NULL ? caption : "");
   job->original = original;
   job->files = g_ptr_array_new_with_free_func (g_object_unref);

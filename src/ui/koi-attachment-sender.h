@@ -9,7 +9,8 @@ G_BEGIN_DECLS
 
 /*
  * Sends the composer's files to a chat, one message each, in order; the
- * caption goes with the first. Images are first made ready in a worker
+ * caption goes with the first, and so does the quote of @reply_to (a
+ * message id; 0: no reply). Images are first made ready in a worker
  * (koi_image_file_prepare_to_send: upright, at most 1280 px, no EXIF)
  * unless @original; the engine copies each file into the profile when it
  * queues it, so the prepared copies and pasted images are deleted then.
@@ -18,6 +19,7 @@ G_BEGIN_DECLS
 void     koi_attachment_sender_send_async  (KoiAccount          *account,
                                             gint64               chat_id,
                                             const char          *caption,
+                                            gint64               reply_to,
                                             GListModel          *files,
                                             gboolean             original,
                                             GCancellable        *cancellable,

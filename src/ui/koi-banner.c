@@ -11,6 +11,7 @@ struct _KoiBanner
 
   GtkRevealer *revealer;
   GtkLabel    *label;
+  GtkButton   *button;
 };
 
 G_DEFINE_FINAL_TYPE (KoiBanner, koi_banner, GTK_TYPE_WIDGET)
@@ -19,10 +20,18 @@ enum {
   PROP_0,
   PROP_TITLE,
   PROP_REVEALED,
+  PROP_BUTTON_LABEL,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_BUTTON_CLICKED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 GtkWidget *
 koi_banner_new (void)
@@ -70,6 +79,39 @@ koi_banner_set_revealed (KoiBanner *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REVEALED]);
 }
 
+const char *
+koi_banner_get_button_label (KoiBanner *self)
+{
+  g_return_val_if_fail (KOI_IS_BANNER (self), NULL);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->button)) ? gtk_button_get_label (self->button) : NULL;
+}
+
+/* As AdwBanner: NULL or "" hides the button. */
+void
+koi_banner_set_button_label (KoiBanner  *self,
+                             const char *label)
+{
+  gboolean shown;
+
+  g_return_if_fail (KOI_IS_BANNER (self));
+
+  shown = label != NULL && *label != '\0';
+  if (shown == gtk_widget_get_visible (GTK_WIDGET (self->button)) &&
+      (!shown || g_strcmp0 (gtk_button_get_label (self->button), label) == 0))
+    return;
+  if (shown)
+    gtk_button_set_label (self->button, label);
+  gtk_widget_set_visible (GTK_WIDGET (self->button), shown);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUTTON_LABEL]);
+}
+
+static void
+on_button_clicked (KoiBanner *self)
+{
+  g_signal_emit (self, signals[SIGNAL_BUTTON_CLICKED], 0);
+}
+
 static void
 koi_banner_get_property (GObject    *object,
                          guint       prop_id,
@@ -85,6 +127,9 @@ koi_banner_get_property (GObject    *object,
       break;
     case PROP_REVEALED:
       g_value_set_boolean (value, koi_banner_get_revealed (self));
+      break;
+    case PROP_BUTTON_LABEL:
+      g_value_set_string (value, koi_banner_get_button_label (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -107,6 +152,9 @@ koi_banner_set_property (GObject      *object,
     case PROP_REVEALED:
       koi_banner_set_revealed (self, g_value_get_boolean (value));
       break;
+    case PROP_BUTTON_LABEL:
+      koi_banner_set_button_label (self, g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -121,6 +169,7 @@ koi_banner_dispose (GObject *object)
     gtk_widget_unparent (GTK_WIDGET (self->revealer));
   self->revealer = NULL;
   self->label = NULL;
+  self->button = NULL;
   G_OBJECT_CLASS (koi_banner_parent_class)->dispose (object);
 }
 
@@ -140,7 +189,15 @@ koi_banner_class_init (KoiBannerClass *klass)
   properties[PROP_REVEALED] =
     g_param_spec_boolean ("revealed", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BUTTON_LABEL] =
+    g_param_spec_string ("button-label", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* AdwBanner's name for it. */
+  signals[SIGNAL_BUTTON_CLICKED] =
+    g_signal_new ("button-clicked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "koi-banner");
@@ -161,6 +218,11 @@ koi_banner_init (KoiBanner *self)
   gtk_widget_set_hexpand (GTK_WIDGET (self->label), TRUE);
   gtk_widget_add_css_class (box, "koi-banner-box");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->label));
+  self->button = GTK_BUTTON (gtk_button_new ());
+  gtk_widget_set_valign (GTK_WIDGET (self->button), GTK_ALIGN_CENTER);
+  gtk_widget_set_visible (GTK_WIDGET (self->button), FALSE);
+  g_signal_connect_swapped (self->button, "clicked", G_CALLBACK (on_button_clicked), self);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->button));
   gtk_revealer_set_child (self->revealer, box);
   gtk_widget_set_parent (GTK_WIDGET (self->revealer), GTK_WIDGET (self));
 }

@@ -54,6 +54,18 @@ return_dialog_result (GTask   *task,
 }
 
 static void
+open_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  GFile *file = gtk_file_dialog_open_finish (GTK_FILE_DIALOG (source), result, &error);
+
+  return_dialog_result (task, file, error);
+}
+
+static void
 open_multiple_done (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
@@ -75,6 +87,35 @@ save_done (GObject      *source,
   GFile *file = gtk_file_dialog_save_finish (GTK_FILE_DIALOG (source), result, &error);
 
   return_dialog_result (task, file, error);
+}
+
+void
+koi_compat_open_file (GtkWidget           *parent,
+                      const char          *title,
+                      GtkFileFilter       *filter,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr (GtkFileDialog) dialog = NULL;
+
+  g_task_set_source_tag (task, koi_compat_open_file);
+  if (answer_for_test (task, FALSE))
+    return;
+  dialog = gtk_file_dialog_new ();
+  gtk_file_dialog_set_title (dialog, title);
+  gtk_file_dialog_set_modal (dialog, TRUE);
+  if (filter != NULL)
+    {
+      g_autoptr (GListStore) filters = g_list_store_new (GTK_TYPE_FILE_FILTER);
+
+      g_list_store_append (filters, filter);
+      gtk_file_dialog_set_filters (dialog, G_LIST_MODEL (filters));
+      gtk_file_dialog_set_default_filter (dialog, filter);
+    }
+  gtk_file_dialog_open (dialog, parent_window (parent), cancellable,
+                        open_done, g_steal_pointer (&task));
 }
 
 void
@@ -173,6 +214,30 @@ show_chooser (GTask                *task,
 }
 
 void
+koi_compat_open_file (GtkWidget           *parent,
+                      const char          *title,
+                      GtkFileFilter       *filter,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  GtkFileChooserNative *chooser;
+
+  g_task_set_source_tag (task, koi_compat_open_file);
+  if (answer_for_test (task, FALSE))
+    {
+      g_object_unref (task);
+      return;
+    }
+  chooser = gtk_file_chooser_native_new (title, parent_window (parent), GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Choose"), _("_Cancel"));
+  if (filter != NULL)
+    gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  show_chooser (task, chooser);
+}
+
+void
 koi_compat_open_files (GtkWidget           *parent,
                        const char          *title,
                        GCancellable        *cancellable,
@@ -217,6 +282,13 @@ koi_compat_save_file (GtkWidget           *parent,
   show_chooser (task, chooser);
 }
 #endif
+
+GFile *
+koi_compat_open_file_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
 
 GListModel *
 koi_compat_open_files_finish (GAsyncResult  *result,

@@ -6,10 +6,22 @@
 G_BEGIN_DECLS
 
 /*
- * File choosers for attaching and saving, beside koi-compat.h: GtkFileDialog
+ * File choosers for opening and saving, beside koi-compat.h: GtkFileDialog
  * on GTK >= 4.10, GtkFileChooserNative before; both use the file chooser
  * portal when there is one (the Flatpak).
  */
+
+/* Asks for one file to open; @filter (may be NULL) limits the choice.
+ * Finishes with the GFile, or NULL with G_IO_ERROR_CANCELLED when the
+ * user chose none. Cancelling @cancellable closes the chooser. */
+void        koi_compat_open_file         (GtkWidget           *parent,
+                                          const char          *title,
+                                          GtkFileFilter       *filter,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+GFile      *koi_compat_open_file_finish  (GAsyncResult        *result,
+                                          GError             **error);
 
 /* Asks for one or more files to open. Finishes with a GListModel of GFile,
  * or NULL with G_IO_ERROR_CANCELLED when the user chose none. */

@@ -61,112 +61,6 @@ koi_compat_launch_uri (GtkWidget  *parent,
 #endif
 }
 
-#if GTK_CHECK_VERSION (4, 10, 0)
-void
-koi_compat_open_file (GtkWidget           *parent,
-                      const char          *title,
-                      GtkFileFilter       *filter,
-                      GCancellable        *cancellable,
-                      GAsyncReadyCallback  callback,
-                      gpointer             user_data)
-{
-  GtkRoot *root = parent != NULL ? gtk_widget_get_root (parent) : NULL;
-  g_autoptr (GtkFileDialog) dialog = gtk_file_dialog_new ();
-
-  gtk_file_dialog_set_title (dialog, title);
-  gtk_file_dialog_set_modal (dialog, TRUE);
-  if (filter != NULL)
-    {
-      g_autoptr (GListStore) filters = g_list_store_new (GTK_TYPE_FILE_FILTER);
-
-      g_list_store_append (filters, filter);
-      gtk_file_dialog_set_filters (dialog, G_LIST_MODEL (filters));
-      gtk_file_dialog_set_default_filter (dialog, filter);
-    }
-  /* The dialog object stays alive until it calls back. */
-  gtk_file_dialog_open (dialog, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                        cancellable, callback, user_data);
-}
-
-GFile *
-koi_compat_open_file_finish (GAsyncResult  *result,
-                             GError       **error)
-{
-  GObject *dialog = g_async_result_get_source_object (result);
-  GFile *file;
-
-  file = gtk_file_dialog_open_finish (GTK_FILE_DIALOG (dialog), result, error);
-  g_object_unref (dialog);
-  return file;
-}
-#else
-static void
-on_chooser_response (GtkNativeDialog *chooser,
-                     int              response,
-                     GTask           *task)
-{
-  g_autoptr (GTask) owned = task;
-  GCancellable *cancellable = g_task_get_cancellable (task);
-  GFile *file = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  g_signal_handlers_disconnect_by_data (chooser, task);
-  if (cancellable != NULL)
-    g_signal_handlers_disconnect_by_data (cancellable, task);
-
-  if (file != NULL)
-    g_task_return_pointer (task, file, g_object_unref);
-  else
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "No file was chosen");
-}
-
-/* A hidden native dialog sends no response: answer the task here. */
-static void
-chooser_cancelled (GCancellable *cancellable,
-                   GTask        *task)
-{
-  GtkNativeDialog *chooser = g_task_get_task_data (task);
-
-  gtk_native_dialog_hide (chooser);
-  on_chooser_response (chooser, GTK_RESPONSE_CANCEL, task);
-}
-
-void
-koi_compat_open_file (GtkWidget           *parent,
-                      const char          *title,
-                      GtkFileFilter       *filter,
-                      GCancellable        *cancellable,
-                      GAsyncReadyCallback  callback,
-                      gpointer             user_data)
-{
-  GtkRoot *root = parent != NULL ? gtk_widget_get_root (parent) : NULL;
-  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
-  GtkFileChooserNative *chooser;
-
-  g_task_set_source_tag (task, koi_compat_open_file);
-  chooser = gtk_file_chooser_native_new (title, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"), _("_Cancel"));
-  /* The task owns the chooser; the task's own reference ends in the
-   * response handler. */
-  g_task_set_task_data (task, chooser, g_object_unref);
-  if (filter != NULL)
-    gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response), task);
-  if (cancellable != NULL)
-    g_signal_connect (cancellable, "cancelled", G_CALLBACK (chooser_cancelled), task);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
-}
-
-GFile *
-koi_compat_open_file_finish (GAsyncResult  *result,
-                             GError       **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-#endif
-
 void
 koi_compat_list_scroll_to (GtkListView *list,
                            guint        position)
@@ -318,6 +212,14 @@ koi_compat_banner_set_title (GtkWidget  *banner,
     koi_banner_set_title (KOI_BANNER (banner), title);
   koi_banner_set_revealed (KOI_BANNER (banner), title != NULL);
 #endif
+}
+
+void
+koi_compat_banner_set_button_label (GtkWidget  *banner,
+                                    const char *label)
+{
+  /* AdwBanner and KoiBanner share the property's name and meaning. */
+  g_object_set (banner, "button-label", label, NULL);
 }
 
 GObject *

@@ -62,22 +62,6 @@ void     koi_compat_dialog_class_init       (GtkWidgetClass *widget_class);
 /* Opens a link (https:, mailto:, ...) with the user's default handler. */
 void koi_compat_launch_uri         (GtkWidget  *parent,
                                     const char *uri);
-/* Asks the user for one file to open: GtkFileDialog on GTK >= 4.10,
- * GtkFileChooserNative before (both use the file chooser portal when there
- * is one, e.g. in the Flatpak). @filter (may be NULL) limits the choice.
- * Cancelling @cancellable closes the chooser. */
-void   koi_compat_open_file        (GtkWidget           *parent,
-                                    const char          *title,
-                                    GtkFileFilter       *filter,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data);
-/* The chosen file, or NULL with an error (G_IO_ERROR_CANCELLED, or
- * GTK_DIALOG_ERROR_DISMISSED / _CANCELLED on GTK >= 4.10, when the user
- * closed it without choosing). */
-GFile *koi_compat_open_file_finish (GAsyncResult        *result,
-                                    GError             **error);
-
 /* Scrolls @list so that @position is visible (gtk_list_view_scroll_to on
  * GTK >= 4.12, the list's own action before). */
 void koi_compat_list_scroll_to     (GtkListView *list,
@@ -121,6 +105,9 @@ GtkWidget *koi_compat_banner_new            (void);
 /* Shows @title in @banner, or hides it when @title is NULL. */
 void     koi_compat_banner_set_title        (GtkWidget   *banner,
                                              const char  *title);
+/* A button in the banner (NULL: none); both emit "button-clicked". */
+void     koi_compat_banner_set_button_label (GtkWidget   *banner,
+                                             const char  *label);
 
 /* The About dialog: AdwAboutDialog (libadwaita >= 1.5) or AdwAboutWindow.
  * Returns it floating/unshown; set its properties (the two share their

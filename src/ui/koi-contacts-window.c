@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "koi-compat.h"
+#include "koi-compat-files.h"
 #include "koi-contact-info.h"
 #include "koi-contacts.h"
 #include "koi-contacts-import.h"

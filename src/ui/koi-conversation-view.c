@@ -675,6 +675,16 @@ koi_conversation_view_get_messages (KoiConversationView *self)
   return self->messages;
 }
 
+/* The composer refuses a file over the server's EHLO SIZE (the engine
+ * keeps it from the last connection; 25 MB until one told it). */
+static void
+update_size_limit (KoiConversationView *self)
+{
+  KoiEngine *engine = self->account != NULL ? koi_account_get_engine (self->account) : NULL;
+
+  koi_composer_set_size_limit (self->composer, engine != NULL ? koi_engine_get_smtp_size_limit (engine) : 0);
+}
+
 /* Connecting and updating count as reachable: sending waits only a
  * moment then. */
 static void
@@ -685,6 +695,7 @@ on_connection_changed (KoiConversationView *self)
   gboolean offline = state == KOI_CONNECTION_OFFLINE || state == KOI_CONNECTION_RECONNECTING ||
                      state == KOI_CONNECTION_FAILED;
 
+  update_size_limit (self);
   if (self->offline == offline)
     return;
   self->offline = offline;
@@ -819,6 +830,7 @@ koi_conversation_view_set_chat (KoiConversationView *self,
   /* Files attached for one chat are not meant for the next. */
   koi_composer_clear_files (self->composer);
   koi_composer_draft_switch (self->draft, self->account, chat);
+  update_size_limit (self);
 
   if (chat != NULL && self->account != NULL)
     messages = koi_account_create_message_list (self->account, koi_chat_get_id (chat));
@@ -1517,6 +1529,27 @@ on_find_message_activated (KoiConversationView *self,
     koi_conversation_view_show_message (self, message_id);
 }
 
+/* Message Info's word on end-to-end encryption. A failed signature check
+ * comes first: the text may not be from who it says, encrypted or not. */
+static const char *
+crypto_words (KoiMessage *message)
+{
+  switch (koi_message_get_signature (message))
+    {
+    case KOI_MESSAGE_SIGNATURE_BAD:
+      return _("Signature not valid");
+    case KOI_MESSAGE_SIGNATURE_UNKNOWN:
+      if (koi_message_get_encrypted (message))
+        return _("Encrypted (end-to-end), signed with a key that is not known");
+      break;
+    case KOI_MESSAGE_SIGNATURE_NONE:
+    case KOI_MESSAGE_SIGNATURE_VALID:
+    default:
+      break;
+    }
+  return koi_message_get_encrypted (message) ? _("Encrypted (end-to-end)") : _("Not encrypted");
+}
+
 static void
 info_action (GtkWidget  *widget,
              const char *action_name,
@@ -1538,6 +1571,11 @@ info_action (GtkWidget  *widget,
                           koi_message_get_from_address (message) != NULL
                             ? koi_message_get_from_address (message) : "",
                           when, koi_message_get_message_id (message));
+  {
+    g_autofree char *plain = g_steal_pointer (&body);
+
+    body = g_strconcat (crypto_words (message), "\n", plain, NULL);
+  }
   if (koi_message_get_read_by (message) != NULL)
     {
       g_autofree char *plain = g_steal_pointer (&body);
@@ -1611,6 +1649,8 @@ on_composer_send_files (KoiConversationView *self,
                         KoiComposer         *composer)
 {
   GWeakRef *ref;
+  /* Replying with a file keeps the quote, as replying with text does. */
+  gint64 reply_id = self->reply_id;
 
   if (self->account == NULL || self->chat == NULL)
     {
@@ -1624,7 +1664,7 @@ on_composer_send_files (KoiConversationView *self,
   g_weak_ref_init (ref, self);
   /* No cancellable: switching chats must not stop the files already on
    * their way to the old one. */
-  koi_attachment_sender_send_async (self->account, koi_chat_get_id (self->chat), text, files,
+  koi_attachment_sender_send_async (self->account, koi_chat_get_id (self->chat), text, reply_id, files,
                                     original, NULL, files_sent, ref);
 }
 
@@ -1686,6 +1726,17 @@ download_action (GtkWidget  *widget,
 
   if (self->account != NULL)
     koi_account_download (self->account, g_variant_get_int64 (parameter));
+}
+
+static void
+cancel_transfer_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  KoiConversationView *self = KOI_CONVERSATION_VIEW (widget);
+
+  if (self->account != NULL)
+    koi_account_cancel_transfer (self->account, g_variant_get_int64 (parameter));
 }
 
 /* ------------------------------------------------------------------ */
@@ -2063,6 +2114,7 @@ koi_conversation_view_class_init (KoiConversationViewClass *klass)
 
   gtk_widget_class_install_action (widget_class, "conversation.retry", "x", retry_action);
   gtk_widget_class_install_action (widget_class, "conversation.download", "x", download_action);
+  gtk_widget_class_install_action (widget_class, "conversation.cancel-transfer", "x", cancel_transfer_action);
   gtk_widget_class_install_action (widget_class, "conversation.reply", "x", reply_action);
   gtk_widget_class_install_action (widget_class, "conversation.react", "(xs)", react_action);
   gtk_widget_class_install_action (widget_class, "conversation.copy", "x", copy_action);

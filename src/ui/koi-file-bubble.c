@@ -15,6 +15,8 @@ struct _KoiFileBubble
   GtkLabel      *name_label;
   GtkLabel      *detail_label;
   GtkButton     *action_button;
+  GtkProgressBar *progress_bar;
+  GtkButton     *cancel_button;
 
   KoiAttachment *attachment;
 };
@@ -30,10 +32,30 @@ update (KoiFileBubble *self)
   g_autoptr (GIcon) icon = g_content_type_get_symbolic_icon (content_type != NULL ? content_type
                                                               : "application/octet-stream");
   KoiAttachmentState state = koi_attachment_get_state (attachment);
+  gint64 done = koi_attachment_get_transferred (attachment);
+  gint64 total = koi_attachment_get_transfer_total (attachment);
+  gboolean moving = done >= 0;
 
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), moving);
+  gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), moving);
+  gtk_widget_set_visible (GTK_WIDGET (self->action_button), !moving);
   gtk_image_set_from_gicon (self->icon, icon);
   gtk_label_set_label (self->name_label, koi_attachment_get_name (attachment));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), koi_attachment_get_name (attachment));
+
+  if (moving)
+    {
+      g_autofree char *so_far = g_format_size (done);
+      g_autofree char *of = g_format_size (total);
+      g_autofree char *detail = NULL;
+
+      /* TRANSLATORS: progress of a file on its way, e.g. "3.1 MB of 25.0 MB" */
+      detail = g_strdup_printf (_("%s of %s"), so_far, of);
+      gtk_label_set_label (self->detail_label, detail);
+      gtk_progress_bar_set_fraction (self->progress_bar,
+                                     total > 0 ? CLAMP ((double) done / (double) total, 0.0, 1.0) : 0.0);
+      return;
+    }
 
   switch (state)
     {
@@ -105,6 +127,13 @@ on_action_clicked (KoiFileBubble *self)
                               koi_attachment_get_message_ref (self->attachment));
 }
 
+static void
+on_cancel_clicked (KoiFileBubble *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "conversation.cancel-transfer", "x",
+                              koi_attachment_get_message_ref (self->attachment));
+}
+
 GtkWidget *
 koi_file_bubble_new (KoiAttachment *attachment)
 {
@@ -133,6 +162,22 @@ koi_file_bubble_get_button_label (KoiFileBubble *self)
   g_return_val_if_fail (KOI_IS_FILE_BUBBLE (self), NULL);
 
   return gtk_button_get_label (self->action_button);
+}
+
+GtkProgressBar *
+koi_file_bubble_get_progress_bar (KoiFileBubble *self)
+{
+  g_return_val_if_fail (KOI_IS_FILE_BUBBLE (self), NULL);
+
+  return self->progress_bar;
+}
+
+GtkButton *
+koi_file_bubble_get_cancel_button (KoiFileBubble *self)
+{
+  g_return_val_if_fail (KOI_IS_FILE_BUBBLE (self), NULL);
+
+  return self->cancel_button;
 }
 
 const char *
@@ -171,7 +216,10 @@ koi_file_bubble_class_init (KoiFileBubbleClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiFileBubble, name_label);
   gtk_widget_class_bind_template_child (widget_class, KoiFileBubble, detail_label);
   gtk_widget_class_bind_template_child (widget_class, KoiFileBubble, action_button);
+  gtk_widget_class_bind_template_child (widget_class, KoiFileBubble, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, KoiFileBubble, cancel_button);
   gtk_widget_class_bind_template_callback (widget_class, on_action_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
   gtk_widget_class_set_css_name (widget_class, "koi-file-bubble");
 }
 
@@ -179,4 +227,6 @@ static void
 koi_file_bubble_init (KoiFileBubble *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* TRANSLATORS: the tooltip of the button that stops a download or upload */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->cancel_button), _("Stop"));
 }

@@ -18,5 +18,9 @@ KoiAttachment *koi_file_bubble_get_attachment (KoiFileBubble *self);
 /* For tests: what the button says and what the size line says. */
 const char    *koi_file_bubble_get_button_label (KoiFileBubble *self);
 const char    *koi_file_bubble_get_detail_text  (KoiFileBubble *self);
+/* Shown while the file is on its way (up or down), with the Stop button
+ * ("conversation.cancel-transfer" with the message id). */
+GtkProgressBar *koi_file_bubble_get_progress_bar  (KoiFileBubble *self);
+GtkButton     *koi_file_bubble_get_cancel_button (KoiFileBubble *self);
 
 G_END_DECLS

@@ -11,6 +11,10 @@
 
 /* Enough for a 4K screen; a 50-megapixel photo would take 200 MB. */
 #define VIEWER_SIDE 2560
+/* Zoom is relative to the fitted size: 1 fits the window; each step
+ * (Ctrl+plus, a notch of Ctrl+scroll) is a quarter more. */
+#define ZOOM_STEP 1.25
+#define ZOOM_MAX  16.0
 
 struct _KoiImageViewer
 {
@@ -19,7 +23,13 @@ struct _KoiImageViewer
   KoiAttachment *attachment;
   GCancellable  *cancellable;
   GtkPicture    *picture;
+  GtkWidget     *scroller;
   GtkWidget     *stack;
+  double         zoom;        /* 1 = fit */
+  double         pinch_start; /* the zoom when a pinch began */
+  double         scroll_x;    /* where to scroll once the zoomed size is laid out */
+  double         scroll_y;
+  guint          scroll_tick;
   GtkLabel      *status;
 };
 
@@ -61,7 +71,173 @@ loaded (GObject      *source,
       return;
     }
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (texture));
-  gtk_stack_set_visible_child (GTK_STACK (self->stack), GTK_WIDGET (self->picture));
+  gtk_stack_set_visible_child (GTK_STACK (self->stack), self->scroller);
+}
+
+/* The picture's size at zoom 1: the image scaled into the viewport. */
+static gboolean
+fitted_size (KoiImageViewer *self,
+             double         *width,
+             double         *height)
+{
+  GdkPaintable *paintable = gtk_picture_get_paintable (self->picture);
+  double view_w = gtk_widget_get_width (self->scroller);
+  double view_h = gtk_widget_get_height (self->scroller);
+  double image_w, image_h, scale;
+
+  if (paintable == NULL || view_w <= 0 || view_h <= 0)
+    return FALSE;
+  image_w = gdk_paintable_get_intrinsic_width (paintable);
+  image_h = gdk_paintable_get_intrinsic_height (paintable);
+  if (image_w <= 0 || image_h <= 0)
+    return FALSE;
+  scale = MIN (view_w / image_w, view_h / image_h);
+  *width = image_w * scale;
+  *height = image_h * scale;
+  return TRUE;
+}
+
+static gboolean
+scroll_after_layout (GtkWidget     *scroller,
+                     GdkFrameClock *clock,
+                     gpointer       user_data)
+{
+  KoiImageViewer *self = user_data;
+
+  gtk_adjustment_set_value (gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scroller)), self->scroll_x);
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)), self->scroll_y);
+  self->scroll_tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* Zoomed in, the picture asks for its zoomed size and the scroller lets it
+ * be moved around; at 1 it fits again. The point under @x, @y (in the
+ * viewport; negative: its centre) stays where it is. */
+static void
+set_zoom (KoiImageViewer *self,
+          double          zoom,
+          double          x,
+          double          y)
+{
+  GtkAdjustment *h = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (self->scroller));
+  GtkAdjustment *v = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller));
+  double fit_w, fit_h, old = self->zoom;
+  double view_w = gtk_widget_get_width (self->scroller);
+  double view_h = gtk_widget_get_height (self->scroller);
+  double content_x, content_y;
+
+  zoom = CLAMP (zoom, 1.0, ZOOM_MAX);
+  g_return_if_fail (h != NULL && v != NULL);
+  if (!fitted_size (self, &fit_w, &fit_h) || zoom == old)
+    return;
+  if (x < 0 || y < 0)
+    {
+      x = view_w / 2;
+      y = view_h / 2;
+    }
+  content_x = (gtk_adjustment_get_value (h) + x) / old;
+  content_y = (gtk_adjustment_get_value (v) + y) / old;
+  self->zoom = zoom;
+
+  if (zoom == 1.0)
+    {
+      gtk_widget_set_size_request (GTK_WIDGET (self->picture), -1, -1);
+      gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller),
+                                      GTK_POLICY_NEVER, GTK_POLICY_NEVER);
+      return;
+    }
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller),
+                                  GTK_POLICY_AUTOMATIC, GTK_POLICY_AUTOMATIC);
+  /* The fitted size is the viewport's in one direction; the picture keeps
+   * its centre in the other while it is still smaller. */
+  gtk_widget_set_size_request (GTK_WIDGET (self->picture),
+                               (int) MAX (fit_w * zoom, view_w), (int) MAX (fit_h * zoom, view_h));
+  /* The adjustments take the new size at the next layout: the point under
+   * the pointer is put back in the frame after. */
+  self->scroll_x = content_x * zoom - x;
+  self->scroll_y = content_y * zoom - y;
+  if (self->scroll_tick == 0)
+    self->scroll_tick = gtk_widget_add_tick_callback (self->scroller, scroll_after_layout, self, NULL);
+}
+
+static void
+zoom_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  KoiImageViewer *self = KOI_IMAGE_VIEWER (widget);
+
+  if (g_str_equal (action_name, "viewer.zoom-in"))
+    set_zoom (self, self->zoom * ZOOM_STEP, -1, -1);
+  else if (g_str_equal (action_name, "viewer.zoom-out"))
+    set_zoom (self, self->zoom / ZOOM_STEP, -1, -1);
+  else
+    set_zoom (self, 1.0, -1, -1);
+}
+
+/* Ctrl+scroll zooms about the pointer; plain scrolling moves. */
+static gboolean
+on_scroll (KoiImageViewer           *self,
+           double                    dx,
+           double                    dy,
+           GtkEventControllerScroll *controller)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
+  GdkEvent *event = gtk_event_controller_get_current_event (GTK_EVENT_CONTROLLER (controller));
+  double x = -1, y = -1;
+
+  if (!(state & GDK_CONTROL_MASK) || dy == 0)
+    return FALSE;
+  if (event != NULL && gdk_event_get_position (event, &x, &y))
+    {
+      graphene_point_t in_view;
+
+      if (!gtk_widget_compute_point (GTK_WIDGET (gtk_widget_get_native (self->scroller)), self->scroller,
+                                     &GRAPHENE_POINT_INIT (x, y), &in_view))
+        x = y = -1;
+      else
+        {
+          x = in_view.x;
+          y = in_view.y;
+        }
+    }
+  /* One step a notch, whatever the notch's size (smooth scrolling sends
+   * many small ones: those add up through repeated events). */
+  set_zoom (self, dy < 0 ? self->zoom * ZOOM_STEP : self->zoom / ZOOM_STEP, x, y);
+  return TRUE;
+}
+
+static void
+on_pinch_begin (KoiImageViewer *self)
+{
+  self->pinch_start = self->zoom;
+}
+
+static void
+on_pinch (KoiImageViewer *self,
+          double          scale,
+          GtkGestureZoom *gesture)
+{
+  double x = -1, y = -1;
+
+  gtk_gesture_get_bounding_box_center (GTK_GESTURE (gesture), &x, &y);
+  set_zoom (self, self->pinch_start * scale, x, y);
+}
+
+double
+koi_image_viewer_get_zoom (KoiImageViewer *self)
+{
+  g_return_val_if_fail (KOI_IS_IMAGE_VIEWER (self), 1.0);
+
+  return self->zoom;
+}
+
+GtkWidget *
+koi_image_viewer_get_picture (KoiImageViewer *self)
+{
+  g_return_val_if_fail (KOI_IS_IMAGE_VIEWER (self), NULL);
+
+  return GTK_WIDGET (self->picture);
 }
 
 static void
@@ -154,6 +330,18 @@ koi_image_viewer_class_init (KoiImageViewerClass *klass)
   object_class->dispose = koi_image_viewer_dispose;
   koi_compat_dialog_class_init (widget_class);
   gtk_widget_class_install_action (widget_class, "viewer.save-as", NULL, save_as_action);
+  gtk_widget_class_install_action (widget_class, "viewer.zoom-in", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "viewer.zoom-out", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "viewer.zoom-reset", NULL, zoom_action);
+  /* As in image viewers and browsers: Ctrl+plus (or equal, the same key
+   * unshifted), Ctrl+minus, Ctrl+0 back to fitting the window. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, GDK_CONTROL_MASK, "viewer.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, GDK_CONTROL_MASK, "viewer.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Add, GDK_CONTROL_MASK, "viewer.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, GDK_CONTROL_MASK, "viewer.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Subtract, GDK_CONTROL_MASK, "viewer.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "viewer.zoom-reset", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_0, GDK_CONTROL_MASK, "viewer.zoom-reset", NULL);
 }
 
 static void
@@ -179,11 +367,29 @@ koi_image_viewer_init (KoiImageViewer *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->picture),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Image"), -1);
 
+  /* Fitted, the scroller never scrolls; zoomed in, it moves the picture. */
+  self->zoom = 1.0;
+  self->scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_NEVER, GTK_POLICY_NEVER);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), GTK_WIDGET (self->picture));
+  {
+    GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+    GtkGesture *pinch = gtk_gesture_zoom_new ();
+
+    /* Before the scroller's own handler, which would scroll instead. */
+    gtk_event_controller_set_propagation_phase (scroll, GTK_PHASE_CAPTURE);
+    g_signal_connect_object (scroll, "scroll", G_CALLBACK (on_scroll), self, G_CONNECT_SWAPPED);
+    gtk_widget_add_controller (self->scroller, scroll);
+    g_signal_connect_object (pinch, "begin", G_CALLBACK (on_pinch_begin), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (pinch, "scale-changed", G_CALLBACK (on_pinch), self, G_CONNECT_SWAPPED);
+    gtk_widget_add_controller (self->scroller, GTK_EVENT_CONTROLLER (pinch));
+  }
+
   self->stack = gtk_stack_new ();
   gtk_widget_set_vexpand (self->stack, TRUE);
   gtk_widget_set_hexpand (self->stack, TRUE);
   gtk_stack_add_child (GTK_STACK (self->stack), status);
-  gtk_stack_add_child (GTK_STACK (self->stack), GTK_WIDGET (self->picture));
+  gtk_stack_add_child (GTK_STACK (self->stack), self->scroller);
   gtk_stack_set_visible_child (GTK_STACK (self->stack), status);
   gtk_box_append (GTK_BOX (box), self->stack);
 

@@ -18,5 +18,9 @@ G_DECLARE_FINAL_TYPE (KoiImageViewer, koi_image_viewer, KOI, IMAGE_VIEWER, KoiDi
 GtkWidget  *koi_image_viewer_new         (KoiAttachment  *attachment);
 /* For tests: the picture shown, NULL until the image is decoded. */
 GdkPaintable *koi_image_viewer_get_paintable (KoiImageViewer *self);
+/* 1 while the image fits the window; Ctrl+plus, Ctrl+scroll and a pinch
+ * zoom in (up to 16), Ctrl+minus out, Ctrl+0 back to fit. For tests. */
+double      koi_image_viewer_get_zoom     (KoiImageViewer *self);
+GtkWidget  *koi_image_viewer_get_picture  (KoiImageViewer *self);
 
 G_END_DECLS

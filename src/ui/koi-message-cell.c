@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "koi-bubble-text.h"
 #include "koi-message-cell.h"
 #include "koi-ui-format.h"
 
@@ -120,8 +121,10 @@ char *
 koi_message_cell_dup_accessible_label (KoiMessageCell *self)
 {
   KoiMessage *item = self->item;
-  const char *who, *text, *state;
+  const char *who, *text, *state, *crypto = NULL;
   g_autofree char *clock = NULL;
+  g_autofree char *label = NULL;
+  g_autofree char *cut = NULL;
 
   g_return_val_if_fail (KOI_IS_MESSAGE_CELL (self), NULL);
 
@@ -135,13 +138,29 @@ koi_message_cell_dup_accessible_label (KoiMessageCell *self)
   clock = koi_ui_format_clock (koi_message_get_timestamp (item));
   text = koi_message_get_deleted (item) ? _("Message deleted")
     : koi_message_get_text (item) != NULL ? koi_message_get_text (item) : "";
+  /* What the bubble shows, not a megabyte read out. */
+  cut = koi_bubble_text_cut (text);
+  if (cut != NULL)
+    text = cut;
   state = state_words (item);
   if (state != NULL)
     /* TRANSLATORS: what a screen reader says for a message: who, time,
      * text, state, e.g. "You, 10:42, Are you coming?, read" */
-    return g_strdup_printf (_("%s, %s, %s, %s"), who ? who : "", clock, text, state);
-  /* TRANSLATORS: what a screen reader says for a message: who, time, text */
-  return g_strdup_printf (_("%s, %s, %s"), who ? who : "", clock, text);
+    label = g_strdup_printf (_("%s, %s, %s, %s"), who ? who : "", clock, text, state);
+  else
+    /* TRANSLATORS: what a screen reader says for a message: who, time, text */
+    label = g_strdup_printf (_("%s, %s, %s"), who ? who : "", clock, text);
+
+  /* What the padlock (or its warning) beside the time says to the eye. */
+  if (koi_message_get_signature (item) == KOI_MESSAGE_SIGNATURE_BAD)
+    crypto = _("signature not valid");
+  else if (koi_message_get_encrypted (item))
+    crypto = _("encrypted");
+  if (crypto == NULL)
+    return g_steal_pointer (&label);
+  /* TRANSLATORS: a message's screen reader text (above) and how it came:
+   * "encrypted" or "signature not valid" */
+  return g_strdup_printf (_("%s, %s"), label, crypto);
 }
 
 /* The label goes on the cell and on the list's item widget around it,
@@ -288,13 +307,16 @@ estimate_height (KoiMessageCell *self,
 {
   int cw, lh, chars;
   KoiMessage *item = self->item;
+  g_autofree char *cut = NULL;
 
   if (item == NULL || !koi_message_get_loaded (item))
     return CHROME_HEIGHT;
   font_size (self, &cw, &lh);
   chars = width > 0 ? (width - CHROME_WIDTH) / cw : TEXT_MAX_CHARS;
   chars = CLAMP (chars, 8, TEXT_MAX_CHARS);
-  return CHROME_HEIGHT + lh * estimate_lines (koi_message_get_text (item), chars);
+  /* The bubble draws at most the cut text (koi-bubble-text.h). */
+  cut = koi_bubble_text_cut (koi_message_get_text (item));
+  return CHROME_HEIGHT + lh * estimate_lines (cut != NULL ? cut : koi_message_get_text (item), chars);
 }
 
 static void

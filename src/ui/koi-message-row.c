@@ -7,13 +7,16 @@
 
 #include <glib/gi18n.h>
 
+#include "koi-bubble-text.h"
 #include "koi-compat.h"
 #include "koi-group-info.h"
 #include "koi-file-bubble.h"
 #include "koi-image-bubble.h"
+#include "koi-media-bubble.h"
 #include "koi-image-file.h"
 
 #include "koi-message-extras.h"
+#include "koi-full-text-dialog.h"
 #include "koi-message-row.h"
 #include "koi-quote-block.h"
 #include "koi-reaction-bar.h"
@@ -28,6 +31,7 @@
 #define PLACEHOLDER_HEIGHT 36
 /* See wrap_floor(): the narrowest a long text's bubble gets, in characters. */
 #define WRAP_FLOOR_CHARS 16
+
 
 struct _KoiMessageRow
 {
@@ -44,6 +48,7 @@ struct _KoiMessageRow
   GtkLabel   *text_label;
   GtkButton  *full_button;
   GtkLabel   *time_label;
+  GtkImage   *lock_image;
   GtkImage   *state_image;
   GtkLabel   *state_label;
   GtkWidget  *retry_button;
@@ -63,6 +68,7 @@ struct _KoiMessageRow
   char       *state_text;
   gboolean    grouped;
   gboolean    show_full;
+  gboolean    text_cut;   /* the bubble shows only the start of the text */
   gboolean    show_avatar;   /* a group: who wrote it matters */
   gboolean    offline;       /* the account cannot reach its server now */
 };
@@ -268,6 +274,32 @@ update_state (KoiMessageRow *self)
     gtk_widget_remove_css_class (self->bubble, "failed");
 }
 
+/* The padlock beside the time: the message came end-to-end encrypted. A
+ * signature that failed its check outweighs it (the text may not be from
+ * who it says), so that shows a warning instead, on plain mail too. A
+ * missing or unknown-key signature is no warning: Delta Chat and older
+ * Koi mail sign only what they encrypt, and Message Info tells the rest. */
+static void
+update_crypto (KoiMessageRow *self)
+{
+  KoiMessage *item = self->item;
+  gboolean loaded = item != NULL && koi_message_get_loaded (item);
+  gboolean bad = loaded && koi_message_get_signature (item) == KOI_MESSAGE_SIGNATURE_BAD;
+  gboolean encrypted = loaded && koi_message_get_encrypted (item);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->lock_image), bad || encrypted);
+  if (!bad && !encrypted)
+    return;
+  gtk_image_set_from_icon_name (self->lock_image,
+                                bad ? "koi-signature-bad-symbolic" : "koi-lock-symbolic");
+  if (bad)
+    gtk_widget_add_css_class (GTK_WIDGET (self->lock_image), "warning");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->lock_image), "warning");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->lock_image), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  bad ? _("Signature not valid") : _("Encrypted"), -1);
+}
+
 /* A wrapped GtkLabel finds its minimum width by laying its text out as
  * narrow as it may get: at width 0 that is one line per character (wrap
  * mode word-char), and Pango shapes the rest of the paragraph again at
@@ -327,12 +359,25 @@ update_text (KoiMessageRow *self)
       gtk_widget_add_css_class (GTK_WIDGET (self->text_label), "dim-label");
       gtk_widget_set_visible (GTK_WIDGET (self->text_label), TRUE);
       gtk_widget_set_visible (GTK_WIDGET (self->full_button), FALSE);
+      self->text_cut = FALSE;
       return;
     }
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->text_label), "dim-label");
-  markup = koi_ui_text_to_markup (self->show_full && full != NULL ? full : text);
-  wrap_floor (self->text_label, self->show_full && full != NULL ? full : text);
+  {
+    const char *shown = self->show_full && full != NULL ? full : text;
+    g_autofree char *cut = koi_bubble_text_cut (shown);
+
+    /* Too long for a bubble: its start, and the button opens the whole. */
+    self->text_cut = cut != NULL;
+    if (self->text_cut)
+      {
+        gtk_widget_set_visible (GTK_WIDGET (self->full_button), TRUE);
+        gtk_button_set_label (self->full_button, _("Show Full Message"));
+      }
+    markup = koi_ui_text_to_markup (cut != NULL ? cut : shown);
+    wrap_floor (self->text_label, cut != NULL ? cut : shown);
+  }
   gtk_label_set_markup (self->text_label, markup);
   gtk_widget_set_visible (GTK_WIDGET (self->text_label), text != NULL && *text != '\0');
 }
@@ -440,6 +485,7 @@ update_all (KoiMessageRow *self)
 
   update_text (self);
   update_state (self);
+  update_crypto (self);
   update_grouping (self);
   update_extras (self);
 }
@@ -492,9 +538,12 @@ update_files (KoiMessageRow *self)
     {
       g_autoptr (KoiAttachment) attachment = g_list_model_get_item (files, i);
 
-      /* Pictures show as themselves; any other file as a file bubble. */
+      /* Pictures show as themselves, sound and video play in place; any
+       * other file as a file bubble. */
       if (koi_image_file_is_image (koi_attachment_get_mime_type (attachment)))
         gtk_box_append (GTK_BOX (self->files_box), koi_image_bubble_new (attachment));
+      else if (koi_media_bubble_plays (koi_attachment_get_mime_type (attachment)))
+        gtk_box_append (GTK_BOX (self->files_box), koi_media_bubble_new (attachment));
       else
         gtk_box_append (GTK_BOX (self->files_box), koi_file_bubble_new (attachment));
     }
@@ -689,6 +738,16 @@ static void
 on_full_clicked (KoiMessageRow *self,
                  GtkButton     *button)
 {
+  if (self->text_cut && self->item != NULL)
+    {
+      const char *full = koi_message_get_full_text (self->item);
+      GtkWidget *dialog;
+
+      dialog = koi_full_text_dialog_new (self->show_full && full != NULL ? full
+                                         : koi_message_get_text (self->item));
+      koi_compat_present_dialog (dialog, GTK_WIDGET (self));
+      return;
+    }
   self->show_full = !self->show_full;
   update_text (self);
 }
@@ -1050,6 +1109,7 @@ koi_message_row_class_init (KoiMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, text_label);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, full_button);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, time_label);
+  gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, lock_image);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, state_image);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, state_label);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, retry_button);

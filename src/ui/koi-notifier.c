@@ -9,7 +9,10 @@
 
 #include "koi-account.h"
 #include "koi-chat-filter.h"
+#include "koi-notification-icon.h"
+#include "koi-notification-sound.h"
 #include "koi-notifier.h"
+#include "koi-portal-notifications.h"
 
 /* A burst (a catch-up, or a few quick messages) lands as several chat list
  * updates: wait this long after the first so the burst is one notification. */
@@ -34,9 +37,20 @@ struct _KoiNotifier
   GHashTable           *shown;
   guint                 flush_id;
   GListModel           *accounts;      /* of KoiAccount, or NULL */
+  /* notification id → GCancellable: waiting for its icon */
+  GHashTable           *pending;
+  gboolean              sandboxed;     /* icons as bytes for the portal */
+  KoiPortalNotifications *portal;      /* with replies, when ready */
 };
 
 G_DEFINE_FINAL_TYPE (KoiNotifier, koi_notifier, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_PLAY_SOUND,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 char *
 koi_notifier_id_for_chat (gint64 account_id,
@@ -72,13 +86,161 @@ preview_of (const char *text)
   return g_steal_pointer (&line);
 }
 
+static gboolean
+use_portal (KoiNotifier *self)
+{
+  return self->portal != NULL && koi_portal_notifications_get_ready (self->portal);
+}
+
 static void
 withdraw (KoiNotifier *self,
           const char  *id)
 {
+  GCancellable *pending = g_hash_table_lookup (self->pending, id);
+
+  /* Read before its icon was found: it never goes out. */
+  if (pending != NULL)
+    g_cancellable_cancel (pending);
+  g_hash_table_remove (self->pending, id);
   if (!g_hash_table_remove (self->shown, id))
     return;
-  g_application_withdraw_notification (self->application, id);
+  if (use_portal (self))
+    koi_portal_notifications_withdraw (self->portal, id);
+  else
+    g_application_withdraw_notification (self->application, id);
+}
+
+static KoiAccount *
+account_of (KoiNotifier *self,
+            gint64       account_id)
+{
+  guint n = self->accounts != NULL ? g_list_model_get_n_items (self->accounts) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (KoiAccount) account = g_list_model_get_item (self->accounts, i);
+
+      if (koi_account_get_id (account) == account_id)
+        return account;   /* the list keeps it */
+    }
+  return NULL;
+}
+
+/* One notification on its way: what it says, for GNotification or the
+ * portal, whichever shows it. */
+typedef struct
+{
+  KoiNotifier   *self;           /* weak */
+  char          *id;
+  char          *title;
+  char          *body;
+  gboolean       request;        /* a contact request: quiet, no reply */
+  gint64         account_id;
+  gint64         chat_id;
+  GCancellable  *cancellable;
+} Delivery;
+
+static void
+delivery_free (Delivery *delivery)
+{
+  g_clear_weak_pointer (&delivery->self);
+  g_free (delivery->id);
+  g_free (delivery->title);
+  g_free (delivery->body);
+  g_clear_object (&delivery->cancellable);
+  g_free (delivery);
+}
+
+static void
+post (KoiNotifier *self,
+      Delivery    *delivery,
+      GIcon       *icon)
+{
+  g_autoptr (GNotification) notification = NULL;
+  GVariant *target;
+
+  if (use_portal (self))
+    {
+      koi_portal_notifications_send (self->portal, delivery->id, delivery->title, delivery->body, icon,
+                                     delivery->request, !delivery->request, delivery->account_id,
+                                     delivery->chat_id);
+      return;
+    }
+
+  notification = g_notification_new (delivery->title);
+  g_notification_set_body (notification, delivery->body);
+  /* Quiet until the user lets the sender in: no banner on desktops that
+   * hide low-priority notifications. */
+  if (delivery->request)
+    g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_LOW);
+  g_notification_set_category (notification, "im.received");
+  if (icon != NULL)
+    g_notification_set_icon (notification, icon);
+  target = g_variant_new ("(xx)", delivery->account_id, delivery->chat_id);
+  g_notification_set_default_action_and_target_value (notification, "app.open-chat", target);
+  g_notification_add_button_with_target_value (notification, _("Mark as Read"), "app.mark-chat-read",
+                                               g_variant_new ("(xx)", delivery->account_id,
+                                                              delivery->chat_id));
+  g_application_send_notification (self->application, delivery->id, notification);
+}
+
+static void
+on_icon (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Delivery *delivery = user_data;
+  KoiNotifier *self = delivery->self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GIcon) icon = koi_notification_icon_finish (KOI_STORE_READER (source), result, &error);
+
+  if (self == NULL || g_cancellable_is_cancelled (delivery->cancellable))
+    {
+      delivery_free (delivery);
+      return;
+    }
+  if (g_hash_table_lookup (self->pending, delivery->id) == delivery->cancellable)
+    g_hash_table_remove (self->pending, delivery->id);
+  /* Without a picture the notification still goes: the words matter. */
+  if (error != NULL)
+    g_debug ("No picture for notification %s: %s", delivery->id, error->message);
+  post (self, delivery, icon);
+  delivery_free (delivery);
+}
+
+/* Sends @delivery (taken) for @chat, with the sender's picture when the
+ * contact card has one (looked up first, off the main thread). */
+static void
+deliver (KoiNotifier *self,
+         KoiChat     *chat,
+         Delivery    *delivery)
+{
+  KoiAccount *account = account_of (self, koi_chat_get_account_id (chat));
+  const char *address = koi_chat_get_peer_address (chat);
+  const char *id = delivery->id;
+  GCancellable *before = g_hash_table_lookup (self->pending, id);
+
+  g_hash_table_add (self->shown, g_strdup (id));
+  /* A newer notification for the chat replaces one still waiting. */
+  if (before != NULL)
+    g_cancellable_cancel (before);
+  g_hash_table_remove (self->pending, id);
+
+  /* A group has no picture of its own yet. */
+  if (account == NULL || koi_chat_get_is_group (chat) || address == NULL)
+    {
+      post (self, delivery, NULL);
+      delivery_free (delivery);
+      return;
+    }
+
+  g_set_weak_pointer (&delivery->self, self);
+  delivery->cancellable = g_cancellable_new ();
+  g_hash_table_insert (self->pending, g_strdup (id), g_object_ref (delivery->cancellable));
+  /* The portal cannot read our files: it gets the picture's bytes. */
+  koi_notification_icon_async (koi_account_get_reader (account), koi_chat_get_account_id (chat), address,
+                               self->sandboxed || use_portal (self), delivery->cancellable, on_icon,
+                               delivery);
 }
 
 /* With several accounts the title says which one the chat is in: the
@@ -108,9 +270,8 @@ send_for_chat (KoiNotifier *self,
                const char  *id,
                guint        n_new)
 {
-  g_autoptr (GNotification) notification = NULL;
   g_autofree char *body = NULL;
-  GVariant *target = g_variant_new ("(xx)", koi_chat_get_account_id (chat), koi_chat_get_id (chat));
+  Delivery *delivery;
 
   if (setting (self, "notification-show-content"))
     {
@@ -139,36 +300,27 @@ send_for_chat (KoiNotifier *self,
   else
     body = g_strdup (_("New message"));
 
-  if (koi_chat_get_request (chat) == KOI_CHAT_REQUEST)
+  delivery = g_new0 (Delivery, 1);
+  delivery->id = g_strdup (id);
+  delivery->body = g_steal_pointer (&body);
+  delivery->account_id = koi_chat_get_account_id (chat);
+  delivery->chat_id = koi_chat_get_id (chat);
+  delivery->request = koi_chat_get_request (chat) == KOI_CHAT_REQUEST;
+  if (delivery->request)
     {
-      g_autofree char *title = NULL;
-
       /* TRANSLATORS: notification title for a stranger's first message; %s is who */
-      title = g_strdup_printf (_("Contact request from %s"), koi_chat_get_title (chat));
-      {
-        g_autofree char *full = title_for (self, chat, title);
+      g_autofree char *title = g_strdup_printf (_("Contact request from %s"), koi_chat_get_title (chat));
 
-        notification = g_notification_new (full);
-      }
-      /* Quiet until the user lets the sender in: no sound, no banner on
-       * desktops that hide low-priority notifications. */
-      g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_LOW);
+      delivery->title = title_for (self, chat, title);
     }
   else
-    {
-      g_autofree char *full = title_for (self, chat, koi_chat_get_title (chat));
+    delivery->title = title_for (self, chat, koi_chat_get_title (chat));
+  deliver (self, chat, delivery);
 
-      notification = g_notification_new (full);
-    }
-  g_notification_set_body (notification, body);
-  g_notification_set_category (notification, "im.received");
-  g_notification_set_default_action_and_target_value (notification, "app.open-chat", target);
-  g_notification_add_button_with_target_value (notification, _("Mark as Read"), "app.mark-chat-read",
-                                               g_variant_new ("(xx)", koi_chat_get_account_id (chat),
-                                                              koi_chat_get_id (chat)));
-
-  g_application_send_notification (self->application, id, notification);
-  g_hash_table_add (self->shown, g_strdup (id));
+  /* A stranger does not get to make noise before the user lets them in. */
+  if (koi_chat_get_request (chat) != KOI_CHAT_REQUEST && setting (self, "notification-sound"))
+    g_signal_emit (self, signals[SIGNAL_PLAY_SOUND], 0, koi_chat_get_account_id (chat),
+                   koi_chat_get_id (chat));
 }
 
 /* One chat, after a change: notify for what is new, withdraw what was read. */
@@ -328,6 +480,15 @@ koi_notifier_set_accounts (KoiNotifier *self,
 }
 
 void
+koi_notifier_set_portal (KoiNotifier            *self,
+                         KoiPortalNotifications *portal)
+{
+  g_return_if_fail (KOI_IS_NOTIFIER (self));
+
+  g_set_object (&self->portal, portal);
+}
+
+void
 koi_notifier_watch (KoiNotifier *self,
                     GListModel  *chats)
 {
@@ -372,7 +533,15 @@ on_notifications_changed (KoiNotifier *self)
   g_hash_table_iter_init (&iter, self->shown);
   while (g_hash_table_iter_next (&iter, &id, NULL))
     {
-      g_application_withdraw_notification (self->application, id);
+      GCancellable *pending = g_hash_table_lookup (self->pending, id);
+
+      if (pending != NULL)
+        g_cancellable_cancel (pending);
+      g_hash_table_remove (self->pending, id);
+      if (use_portal (self))
+        koi_portal_notifications_withdraw (self->portal, id);
+      else
+        g_application_withdraw_notification (self->application, id);
       g_hash_table_iter_remove (&iter);
     }
 }
@@ -402,8 +571,18 @@ koi_notifier_dispose (GObject *object)
   KoiNotifier *self = KOI_NOTIFIER (object);
 
   g_clear_handle_id (&self->flush_id, g_source_remove);
+  {
+    GHashTableIter iter;
+    gpointer cancellable;
+
+    g_hash_table_iter_init (&iter, self->pending);
+    while (g_hash_table_iter_next (&iter, NULL, &cancellable))
+      g_cancellable_cancel (cancellable);
+    g_hash_table_remove_all (self->pending);
+  }
   g_clear_object (&self->settings);
   g_clear_object (&self->accounts);
+  g_clear_object (&self->portal);
   if (self->models != NULL)
     g_ptr_array_set_size (self->models, 0);
 
@@ -418,8 +597,17 @@ koi_notifier_finalize (GObject *object)
   g_ptr_array_unref (self->models);
   g_hash_table_unref (self->seen_unread);
   g_hash_table_unref (self->shown);
+  g_hash_table_unref (self->pending);
 
   G_OBJECT_CLASS (koi_notifier_parent_class)->finalize (object);
+}
+
+static void
+koi_notifier_real_play_sound (KoiNotifier *self,
+                              gint64       account_id,
+                              gint64       chat_id)
+{
+  koi_notification_sound_play ();
 }
 
 static void
@@ -429,6 +617,13 @@ koi_notifier_class_init (KoiNotifierClass *klass)
 
   object_class->dispose = koi_notifier_dispose;
   object_class->finalize = koi_notifier_finalize;
+
+  /* Emitted when a notification is shown that should be heard; the
+   * default handler plays the sound. Tests stop it and count. */
+  signals[SIGNAL_PLAY_SOUND] =
+    g_signal_new_class_handler ("play-sound", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                G_CALLBACK (koi_notifier_real_play_sound), NULL, NULL, NULL,
+                                G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_INT64);
 }
 
 static void
@@ -437,4 +632,8 @@ koi_notifier_init (KoiNotifier *self)
   self->models = g_ptr_array_new_with_free_func (g_object_unref);
   self->seen_unread = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->shown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  /* In a Flatpak GLib sends through the portal, which cannot read our
+   * files but takes an icon's bytes. */
+  self->sandboxed = g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
 }

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "koi-chat.h"
+#include "koi-portal-notifications.h"
 
 G_BEGIN_DECLS
 
@@ -20,6 +21,11 @@ G_DECLARE_FINAL_TYPE (KoiNotifier, koi_notifier, KOI, NOTIFIER, GObject)
  * chat, for the chat the user is looking at (@shown_func), or when the
  * newest message is the user's own (sent from another device). A chat read
  * here or on another device (unread 0) has its notification withdrawn.
+ *
+ * A notification that should be heard emits "play-sound" (gint64
+ * account id, gint64 chat id), whose default handler plays the theme's
+ * message sound: only when "notification-sound" is on, never for a
+ * contact request (nor, as above, a muted or focused chat).
  *
  * Clicking a notification activates "app.open-chat" and its button
  * "app.mark-chat-read", both with the target (account id, chat id) as
@@ -50,6 +56,10 @@ void         koi_notifier_watch          (KoiNotifier          *self,
 void         koi_notifier_set_accounts   (KoiNotifier          *self,
                                           GListModel           *accounts);
 void         koi_notifier_flush          (KoiNotifier          *self);
+/* Sends through @portal instead of GNotification once it is ready (a
+ * version 2 portal: notifications with a reply field). */
+void         koi_notifier_set_portal     (KoiNotifier            *self,
+                                          KoiPortalNotifications *portal);
 /* The GNotification id of a chat's notification. */
 char        *koi_notifier_id_for_chat    (gint64                account_id,
                                           gint64                chat_id);

@@ -21,8 +21,10 @@ struct _KoiPreferencesWindow
   GtkSwitch            *receipts_switch;
   GtkSwitch            *encrypt_switch;
   AdwComboRow          *ordinary_email_row;
+  AdwComboRow          *auto_download_row;
   GtkSwitch            *notifications_switch;
   GtkSwitch            *content_switch;
+  GtkSwitch            *sound_switch;
   GtkSwitch            *background_switch;
   GtkSwitch            *login_switch;
   AdwPreferencesGroup  *blocked_group;
@@ -104,6 +106,40 @@ position_to_nick (const GValue       *value,
   if (position >= g_strv_length ((char **) nicks))
     return NULL;
   return g_variant_new_string (nicks[position]);
+}
+
+/* "auto-download-images-mb" and its combo row: Off, 1, 10, 50 MB. A value
+ * set some other way (gsettings) shows as the next step up. */
+static const guint auto_download_steps[] = { 0, 1, 10, 50 };
+
+static gboolean
+megabytes_to_position (GValue   *value,
+                       GVariant *variant,
+                       gpointer  user_data)
+{
+  guint32 mb = g_variant_get_uint32 (variant);
+  guint position = G_N_ELEMENTS (auto_download_steps) - 1;
+
+  for (guint i = 0; i < G_N_ELEMENTS (auto_download_steps); i++)
+    if (mb <= auto_download_steps[i])
+      {
+        position = i;
+        break;
+      }
+  g_value_set_uint (value, position);
+  return TRUE;
+}
+
+static GVariant *
+position_to_megabytes (const GValue       *value,
+                       const GVariantType *expected_type,
+                       gpointer            user_data)
+{
+  guint position = g_value_get_uint (value);
+
+  if (position >= G_N_ELEMENTS (auto_download_steps))
+    return NULL;
+  return g_variant_new_uint32 (auto_download_steps[position]);
 }
 
 /* Another chat app fetches chat mail from INBOX, and the engine never
@@ -405,9 +441,14 @@ koi_preferences_window_new (GSettings  *settings,
   g_settings_bind_with_mapping (settings, "show-ordinary-email", self->ordinary_email_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, nick_to_position, position_to_nick,
                                 (gpointer) ordinary_email_nicks, NULL);
+  g_settings_bind_with_mapping (settings, "auto-download-images-mb", self->auto_download_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, megabytes_to_position, position_to_megabytes,
+                                NULL, NULL);
   g_settings_bind (settings, "notifications", self->notifications_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "notification-show-content", self->content_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "notification-sound", self->sound_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "run-in-background", self->background_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
@@ -418,6 +459,8 @@ koi_preferences_window_new (GSettings  *settings,
                    G_SETTINGS_BIND_GET);
   /* Content without notifications means nothing. */
   g_settings_bind (settings, "notifications", self->content_switch, "sensitive",
+                   G_SETTINGS_BIND_GET);
+  g_settings_bind (settings, "notifications", self->sound_switch, "sensitive",
                    G_SETTINGS_BIND_GET);
   if (accounts != NULL)
     {
@@ -467,8 +510,10 @@ koi_preferences_window_class_init (KoiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, receipts_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, encrypt_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, ordinary_email_row);
+  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, auto_download_row);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, notifications_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, content_switch);
+  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, sound_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, background_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, login_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, blocked_group);

@@ -7,6 +7,7 @@
 
 #include "koi-avatar-file.h"
 #include "koi-compat.h"
+#include "koi-compat-files.h"
 #include "koi-contact-info.h"
 #include "koi-contacts.h"
 #include "koi-profile-dialog.h"

@@ -22,6 +22,8 @@ classify (const GError *error)
         case KOI_IMAP_ERROR_TLS_CERTIFICATE_CHANGED: return KIND_CERT_CHANGED;
         case KOI_IMAP_ERROR_TLS_FAILED: return KIND_TLS;
         case KOI_IMAP_ERROR_CONNECT_FAILED:
+        case KOI_IMAP_ERROR_HOST_NOT_FOUND:
+        case KOI_IMAP_ERROR_REFUSED:
         case KOI_IMAP_ERROR_DISCONNECTED: return KIND_REACH;
         case KOI_IMAP_ERROR_TIMEOUT: return KIND_TIMEOUT;
         case KOI_IMAP_ERROR_NO:
@@ -42,6 +44,8 @@ classify (const GError *error)
         case KOI_SMTP_ERROR_TLS_CERTIFICATE_CHANGED: return KIND_CERT_CHANGED;
         case KOI_SMTP_ERROR_TLS_FAILED: return KIND_TLS;
         case KOI_SMTP_ERROR_CONNECT_FAILED:
+        case KOI_SMTP_ERROR_HOST_NOT_FOUND:
+        case KOI_SMTP_ERROR_REFUSED:
         case KOI_SMTP_ERROR_DISCONNECTED: return KIND_REACH;
         case KOI_SMTP_ERROR_TIMEOUT: return KIND_TIMEOUT;
         case KOI_SMTP_ERROR_PERMANENT: return KIND_REFUSED;

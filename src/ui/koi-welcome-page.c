@@ -9,6 +9,7 @@
 #include "koi-cert-dialog.h"
 #include "koi-cert-trust.h"
 #include "koi-compat.h"
+#include "koi-compat-files.h"
 #include "koi-net-error.h"
 #include "koi-ui-errors.h"
 #include "koi-ui-format.h"

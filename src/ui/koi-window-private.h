@@ -35,6 +35,8 @@ struct _KoiWindow
    * (weak pointer). */
   GtkWidget            *search_return_focus;
   AdwWindowTitle       *chat_title;
+  GtkWidget            *chat_lock_image;
+  gboolean              watching_encrypt;  /* "changed::encrypt-when-possible" */
   GtkStack             *conversation_stack;
   KoiConversationView  *conversation_view;
 

@@ -57,6 +57,31 @@ connection_text (KoiAccount *account)
     }
 }
 
+/* Why the engine is not connected, in words a user can act on. */
+static const char *
+problem_text (KoiConnectionProblem problem)
+{
+  switch (problem)
+    {
+    case KOI_CONNECTION_PROBLEM_HOST_NOT_FOUND:
+      return _("the mail server’s name was not found. Check the internet connection.");
+    case KOI_CONNECTION_PROBLEM_REFUSED:
+      return _("the mail server refused the connection. It may be down.");
+    case KOI_CONNECTION_PROBLEM_TLS:
+      return _("no secure connection to the mail server could be made.");
+    case KOI_CONNECTION_PROBLEM_LOGIN:
+      return _("the mail server refused the login.");
+    case KOI_CONNECTION_PROBLEM_TIMEOUT:
+      return _("the mail server did not answer in time.");
+    case KOI_CONNECTION_PROBLEM_DISCONNECTED:
+      return _("the connection to the mail server broke.");
+    case KOI_CONNECTION_PROBLEM_NONE:
+    case KOI_CONNECTION_PROBLEM_OTHER:
+    default:
+      return NULL;
+    }
+}
+
 const char *
 koi_window_get_connection_text (KoiWindow *self)
 {
@@ -74,24 +99,35 @@ update_connection (KoiWindow *self)
 {
   const char *text = NULL;
   const char *banner = NULL;
+  const char *button = NULL;
   g_autofree char *with_reason = NULL;
 
   if (self->account != NULL)
     {
       KoiConnectionState state = koi_account_get_connection_state (self->account);
       const char *reason = koi_account_get_last_error (self->account);
+      const char *problem = problem_text (koi_account_get_connection_problem (self->account));
 
       text = connection_text (self->account);
       if (state == KOI_CONNECTION_RECONNECTING || state == KOI_CONNECTION_FAILED
           || state == KOI_CONNECTION_OFFLINE)
         banner = text;
       /* The banner has room for why: the server's own words. */
-      if (reason != NULL && *reason != '\0' && state == KOI_CONNECTION_RECONNECTING)
+      /* The engine's kind of trouble says more than its last words. */
+      if (problem != NULL && state == KOI_CONNECTION_RECONNECTING)
+        /* TRANSLATORS: in the window's banner; %s is why, e.g. "the mail
+         * server refused the connection. It may be down." */
+        banner = with_reason = g_strdup_printf (_("Reconnecting: %s"), problem);
+      else if (reason != NULL && *reason != '\0' && state == KOI_CONNECTION_RECONNECTING)
         /* TRANSLATORS: in the window's banner; %s is why the connection was lost */
         banner = with_reason = g_strdup_printf (_("Reconnecting: %s"), reason);
       else if (reason != NULL && *reason != '\0' && state == KOI_CONNECTION_FAILED)
         /* TRANSLATORS: in the window's banner; %s is why Koi cannot connect */
         banner = with_reason = g_strdup_printf (_("Not connected: %s"), reason);
+      /* Waiting out a backoff: the user can cut it short (the network
+       * is back, the server restarted). */
+      if (state == KOI_CONNECTION_RECONNECTING && koi_account_get_engine (self->account) != NULL)
+        button = _("Reconnect Now");
       /* Above the connection: new mail is lost to the user until there
        * is room, and only they can make it. */
       if (koi_account_get_disk_full (self->account))
@@ -102,7 +138,17 @@ update_connection (KoiWindow *self)
 
   adw_window_title_set_subtitle (self->account_title, text != NULL ? text : "");
   if (self->connection_banner != NULL)
-    koi_compat_banner_set_title (self->connection_banner, banner);
+    {
+      koi_compat_banner_set_title (self->connection_banner, banner);
+      koi_compat_banner_set_button_label (self->connection_banner, banner != NULL ? button : NULL);
+    }
+}
+
+static void
+on_reconnect_clicked (KoiWindow *self)
+{
+  if (self->account != NULL)
+    koi_account_reconnect_now (self->account);
 }
 
 GtkWidget *
@@ -325,6 +371,37 @@ update_chat_title (KoiWindow  *self,
                                  address != NULL && g_strcmp0 (title, address) != 0 ? address : "");
 }
 
+/* The header's padlock: the next message in the open chat goes end-to-end
+ * encrypted. That is what the engine decides when sending
+ * (koi-syncer-encrypt.c): every other member's key is known and the user
+ * lets it encrypt. It follows both, so it appears as a key arrives. */
+static void
+update_chat_lock (KoiWindow *self)
+{
+  GSettings *settings = app_settings (self);
+  gboolean allowed = settings == NULL || g_settings_get_boolean (settings, "encrypt-when-possible");
+
+  if (settings != NULL && !self->watching_encrypt)
+    {
+      self->watching_encrypt = TRUE;
+      g_signal_connect_object (settings, "changed::encrypt-when-possible",
+                               G_CALLBACK (update_chat_lock), self, G_CONNECT_SWAPPED);
+    }
+  gtk_widget_set_visible (self->chat_lock_image,
+                          allowed && self->open_chat != NULL &&
+                          koi_chat_get_keys_known (self->open_chat) &&
+                          !koi_chat_get_not_member (self->open_chat));
+}
+
+static void
+on_chat_keys_known (KoiWindow  *self,
+                    GParamSpec *pspec,
+                    KoiChat    *chat)
+{
+  if (chat == self->open_chat)
+    update_chat_lock (self);
+}
+
 static void
 show_chat (KoiWindow *self,
            KoiChat   *chat)
@@ -341,8 +418,13 @@ show_chat (KoiWindow *self,
     {
       g_object_set_data (G_OBJECT (chat), "koi-window-chat-title", self);
       g_signal_connect_object (chat, "notify::title", G_CALLBACK (update_chat_title), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (chat, "notify::keys-known", G_CALLBACK (on_chat_keys_known), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (chat, "notify::not-member", G_CALLBACK (on_chat_keys_known), self,
+                               G_CONNECT_SWAPPED);
     }
   koi_window_update_actions (self);
+  update_chat_lock (self);
 
   if (chat == NULL)
     {
@@ -470,6 +552,8 @@ set_account (KoiWindow  *self,
   g_signal_connect_object (self->selection, "notify::selected-item",
                            G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (account, "notify::connection-state",
+                           G_CALLBACK (on_account_connection_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (account, "notify::connection-problem",
                            G_CALLBACK (on_account_connection_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (account, "notify::last-error",
                            G_CALLBACK (on_account_error_changed), self, G_CONNECT_SWAPPED);
@@ -946,6 +1030,7 @@ koi_window_class_init (KoiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, chat_list_scroller);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, search_results);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, chat_title);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, chat_lock_image);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, details_button);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, conversation_stack);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, conversation_view);
@@ -970,7 +1055,11 @@ koi_window_init (KoiWindow *self)
 
   self->connection_banner = koi_compat_banner_new ();
   if (self->connection_banner != NULL)
-    adw_bin_set_child (self->banner_bin, self->connection_banner);
+    {
+      adw_bin_set_child (self->banner_bin, self->connection_banner);
+      g_signal_connect_swapped (self->connection_banner, "button-clicked", G_CALLBACK (on_reconnect_clicked),
+                                self);
+    }
   self->filter = koi_chat_filter_new ();
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
 

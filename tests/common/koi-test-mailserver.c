@@ -433,6 +433,26 @@ koi_test_mailserver_queue_is_empty (KoiTestMailserver *self)
   return TRUE;
 }
 
+/**
+ * koi_test_mailserver_wait_for_empty_queue:
+ * @self: an instance
+ *
+ * Waits until Postfix has delivered (or bounced) everything it was given,
+ * failing the test after 60 s with the logs' folder in the message.
+ */
+void
+koi_test_mailserver_wait_for_empty_queue (KoiTestMailserver *self)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (!koi_test_mailserver_queue_is_empty (self))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Postfix still holds mail after 60 s; see %s/logs", self->dir);
+      g_usleep (20 * 1000);
+    }
+}
+
 static void
 remove_dir (const char *dir)
 {

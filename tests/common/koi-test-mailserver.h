@@ -52,6 +52,8 @@ gboolean           koi_test_mailserver_port_open     (KoiTestMailserver  *self,
  * bounced): after the sender's SMTP transactions ended, the barrier after
  * which nothing more can arrive in a mailbox. */
 gboolean           koi_test_mailserver_queue_is_empty (KoiTestMailserver *self);
+/* Waits (up to 60 s, then fails the test) until the queue is empty. */
+void               koi_test_mailserver_wait_for_empty_queue (KoiTestMailserver *self);
 void               koi_test_mailserver_free          (KoiTestMailserver  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiTestMailserver, koi_test_mailserver_free)

@@ -225,6 +225,46 @@ test_tampered (Fixture       *fixture,
     }
 }
 
+/* A mail far larger than the cipher input's first block (64 KiB held back
+ * for the session key packets, then 32 KiB at a time, koi-pgp-stream.c):
+ * it reads whole and exact, and a change near its end, read only after
+ * most of the plaintext went out, still makes it damaged. */
+static void
+test_large (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  g_autofree char *wire = NULL;
+  g_autofree char *read = NULL;
+  g_autofree char *copy = NULL;
+  g_autoptr (GError) error = NULL;
+  KoiPgpSignature signature = KOI_PGP_SIGNATURE_NONE;
+  const char *checksum;
+  gsize offset;
+
+  for (int i = 0; text->len < 3 * 1024 * 1024; i++)
+    g_string_append_printf (text, "Line %d of the long report, nothing repeats exactly.\n", i);
+  wire = encrypt_mail (fixture->alice, fixture->bob_fp, text->str);
+  read = decrypt_mail (fixture->bob, wire, fixture->alice_fp, &signature, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (read), ==, text->len);
+  g_assert_true (strcmp (read, text->str) == 0);
+  g_assert_cmpint (signature, ==, KOI_PGP_SIGNATURE_VALID);
+
+  copy = g_strdup (wire);
+  checksum = strstr (copy, "\n=");
+  g_assert_nonnull (checksum);
+  offset = (checksum - copy) - 200;
+  while (!g_ascii_isalnum (copy[offset]))
+    offset++;
+  copy[offset] = copy[offset] == 'A' ? 'B' : 'A';
+  g_clear_pointer (&read, g_free);
+  g_clear_error (&error);
+  read = decrypt_mail (fixture->bob, copy, fixture->alice_fp, &signature, &error);
+  g_assert_null (read);
+  g_assert_error (error, KOI_PGP_ERROR, KOI_PGP_ERROR_DAMAGED);
+}
+
 static void
 test_signed_by_another_key (Fixture       *fixture,
                             gconstpointer  data)
@@ -253,6 +293,42 @@ test_signed_by_another_key (Fixture       *fixture,
 
   /* And with no key known for the sender at all, never valid either. */
   g_assert_cmpint (koi_pgp_mime_signature_state (NULL, NULL), ==, KOI_PGP_SIGNATURE_NONE);
+}
+
+/* The same key bytes come with every mail of a chat: the second time they
+ * give the same fingerprint without being read again, and mail signed
+ * with that key still checks as valid; bytes that are no key are still
+ * refused, however often a good key came before. */
+static void
+test_same_key_again (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) keydata = koi_rnp_context_export_autocrypt (fixture->bob, &error);
+  g_autoptr (GBytes) garbage = g_bytes_new_static ("\x99\x00\x01x", 4);
+  g_autofree char *wire = encrypt_mail (fixture->bob, fixture->alice_fp, "Again");
+  KoiPgpSignature signature = KOI_PGP_SIGNATURE_NONE;
+  g_autofree char *read = NULL;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *fingerprint = koi_rnp_context_add_public_key (fixture->alice, keydata, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (fingerprint, ==, fixture->bob_fp);
+    }
+  read = decrypt_mail (fixture->alice, wire, fixture->bob_fp, &signature, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (read, ==, "Again");
+  g_assert_cmpint (signature, ==, KOI_PGP_SIGNATURE_VALID);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (GError) refused = NULL;
+
+      g_assert_null (koi_rnp_context_add_public_key (fixture->alice, garbage, &refused));
+      g_assert_error (refused, KOI_PGP_ERROR, KOI_PGP_ERROR_BAD_KEY);
+    }
 }
 
 /* A detached signature over altered content is reported bad, even though
@@ -481,10 +557,12 @@ main (int argc, char **argv)
   g_test_add ("/pgp-mime/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("round-trip", test_round_trip);
   ADD ("tampered", test_tampered);
+  ADD ("large", test_large);
   ADD ("signed-by-another-key", test_signed_by_another_key);
   ADD ("altered-signature", test_altered_signature);
   ADD ("not-for-this-device", test_not_for_this_device);
   ADD ("unknown-recipient", test_unknown_recipient);
+  ADD ("same-key-again", test_same_key_again);
 #undef ADD
   return g_test_run ();
 }

@@ -23,7 +23,7 @@
 #define HOUR_MS (3600 * G_GINT64_CONSTANT (1000))
 
 static GBytes *key_a, *key_b, *key_c, *carol_key, *dave_key, *sign_only;
-static char *fpr_a, *fpr_b, *fpr_c, *carol_fpr;
+static char *fpr_a, *fpr_b, *fpr_c, *carol_fpr, *dave_fpr;
 
 typedef struct {
   const char  *from;
@@ -33,6 +33,7 @@ typedef struct {
   GPtrArray   *gossip;
   gboolean     encrypted;
   int          signature;
+  const char  *member_fpr;   /* Chat-Group-Member-Fpr, as Delta Chat sends it */
 } Mail;
 
 static gint64 counter;
@@ -62,6 +63,8 @@ apply_mail (ApplyStore *s,
   gint64 id;
 
   g_assert_no_error (error);
+  if (mail->member_fpr != NULL)
+    g_mime_object_set_header (GMIME_OBJECT (message), "Chat-Group-Member-Fpr", mail->member_fpr, NULL);
   raw = koi_coi_message_to_bytes (message);
   parsed = koi_coi_parse (raw, &error);
   g_assert_no_error (error);
@@ -247,6 +250,53 @@ test_gossip_needs_encryption_and_signature (void)
   apply_store_close (&s);
 }
 
+/* Delta Chat's Chat-Group-Member-Fpr pairs To with fingerprints: gossip
+ * is taken only for the key the sender names for that address; a header
+ * that pairs nothing (too short) changes nothing; fingerprints past the
+ * To addresses (Delta Chat's past members) name nobody. */
+static void
+test_member_fingerprints_pick_gossip (void)
+{
+  ApplyStore s = { 0, };
+  const char *to[] = { "alice@example.org", "carol@example.org", "dave@example.org", NULL };
+  g_autoptr (GPtrArray) gossip = g_ptr_array_new_with_free_func ((GDestroyNotify) koi_coi_autocrypt_free);
+  gint64 now = g_get_real_time () / 1000;
+  g_autofree char *names = NULL;
+  g_autofree char *short_header = NULL;
+  g_autoptr (KoiStorePeerKey) carol = NULL;
+  g_autoptr (KoiStorePeerKey) dave = NULL;
+  g_autoptr (KoiStorePeerKey) erin = NULL;
+
+  g_ptr_array_add (gossip, koi_coi_autocrypt_new ("carol@example.org", carol_key, FALSE));
+  g_ptr_array_add (gossip, koi_coi_autocrypt_new ("dave@example.org", dave_key, FALSE));
+  apply_store_open (&s, "alice@example.org");
+
+  /* Carol's entry names her gossiped key; Dave's names another one (the
+   * gossip is not the key Bob encrypted to). A fourth fingerprint is a
+   * past member's: it names no address here. */
+  names = g_strdup_printf ("%s %s %s %s", fpr_b, carol_fpr, fpr_c, fpr_a);
+  apply_mail (&s, &(Mail) { .to = to, .date_ms = now - 2 * HOUR_MS, .key = key_a, .gossip = gossip,
+                            .encrypted = TRUE, .signature = KOI_COI_SIGNATURE_VALID,
+                            .member_fpr = names });
+  carol = key_of (&s, "carol@example.org");
+  g_assert_nonnull (carol);
+  g_assert_cmpstr (carol->fingerprint, ==, carol_fpr);
+  g_assert_null (key_of (&s, "dave@example.org"));
+  g_assert_null (key_of (&s, "erin@example.org"));
+
+  /* Two fingerprints for three addresses: nothing can be paired, so the
+   * header is ignored and the gossip counts as without it. */
+  short_header = g_strdup_printf ("%s %s", fpr_b, fpr_c);
+  apply_mail (&s, &(Mail) { .to = to, .date_ms = now - 1 * HOUR_MS, .key = key_a, .gossip = gossip,
+                            .encrypted = TRUE, .signature = KOI_COI_SIGNATURE_VALID,
+                            .member_fpr = short_header });
+  dave = key_of (&s, "dave@example.org");
+  g_assert_nonnull (dave);
+  g_assert_cmpstr (dave->fingerprint, ==, dave_fpr);
+
+  apply_store_close (&s);
+}
+
 static void
 test_own_key_from_another_device (void)
 {
@@ -290,7 +340,7 @@ main (int   argc,
   key_b = koi_test_make_key ("bob@example.org", TRUE, &fpr_b);
   key_c = koi_test_make_key ("bob@example.org", TRUE, &fpr_c);
   carol_key = koi_test_make_key ("carol@example.org", TRUE, &carol_fpr);
-  dave_key = koi_test_make_key ("dave@example.org", TRUE, NULL);
+  dave_key = koi_test_make_key ("dave@example.org", TRUE, &dave_fpr);
   sign_only = koi_test_make_key ("bob@example.org", FALSE, NULL);
 
   g_test_add_func ("/apply/autocrypt/newest-wins", test_newest_wins_and_change_is_shown);
@@ -298,6 +348,7 @@ main (int   argc,
   g_test_add_func ("/apply/autocrypt/unusable-key", test_unusable_key_is_ignored);
   g_test_add_func ("/apply/autocrypt/gossip", test_gossip_needs_encryption_and_signature);
   g_test_add_func ("/apply/autocrypt/own-key", test_own_key_from_another_device);
+  g_test_add_func ("/apply/autocrypt/member-fingerprints", test_member_fingerprints_pick_gossip);
 
   result = g_test_run ();
 

@@ -159,8 +159,7 @@ test_trust_and_change (void)
   }
   id = koi_test_cli_send (cli, "alice", "bob@example.org", "over a pinned certificate");
   g_assert_nonnull (id);
-  while (!koi_test_mailserver_queue_is_empty (cli->server))
-    g_usleep (50 * 1000);
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
   {
     g_autofree char *bob = koi_test_cli_profile (cli, "bob");
 
@@ -211,8 +210,7 @@ test_trust_and_change (void)
   g_assert_nonnull (strstr (err, g_strdup_printf ("%u", cli->server->submission_port)));
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", alice, "sync", NULL), ==, 0);
-  while (!koi_test_mailserver_queue_is_empty (cli->server))
-    g_usleep (50 * 1000);
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
   {
     g_autofree char *bob = koi_test_cli_profile (cli, "bob");
 
@@ -252,8 +250,7 @@ test_choose_account (void)
                                      "dave@example.org", "sync", NULL), !=, 0);
   g_assert_nonnull (strstr (err, "alice@example.org, carol@example.org"));
 
-  while (!koi_test_mailserver_queue_is_empty (cli->server))
-    g_usleep (50 * 1000);
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
   g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob, "sync", NULL), ==, 0);
   g_assert_true (chat_has_text (cli, "bob", "carol@example.org", "from carol"));
   g_assert_true (chat_has_text (cli, "bob", "alice@example.org", "from the first account"));

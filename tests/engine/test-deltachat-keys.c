@@ -12,6 +12,7 @@
 #include "koi-pgp-key.h"
 #include "koi-rnp-context.h"
 #include "koi-test-cli.h"
+#include "koi-test-own-key.h"
 #include "koi-test-deltachat.h"
 
 static const char *
@@ -38,35 +39,6 @@ run_ok (KoiTestCli *cli,
   if (status != 0)
     g_error ("koi-cli %s %s failed (%d): %s", profile, arg1, status, err);
   return out;
-}
-
-static char *
-own_fingerprint (KoiTestCli *cli,
-                 const char *profile)
-{
-  g_autofree char *dir = koi_test_cli_profile (cli, profile);
-  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
-  g_autoptr (GError) error = NULL;
-  const char *name;
-
-  g_assert_nonnull (listing);
-  while ((name = g_dir_read_name (listing)) != NULL)
-    if (g_str_has_prefix (name, "key-") && g_str_has_suffix (name, ".pgp"))
-      {
-        g_autofree char *path = g_build_filename (dir, name, NULL);
-        g_autofree char *contents = NULL;
-        gsize length = 0;
-        g_autoptr (GBytes) bytes = NULL;
-        char *fingerprint;
-
-        g_assert_true (g_file_get_contents (path, &contents, &length, &error));
-        bytes = g_bytes_new (contents, length);
-        fingerprint = koi_pgp_own_key_file_fingerprint (bytes, &error);
-        g_assert_no_error (error);
-        return fingerprint;
-      }
-  g_error ("%s has no key file", profile);
-  return NULL;
 }
 
 /* @text without white space, upper-cased: Delta Chat prints fingerprints
@@ -109,7 +81,7 @@ test_vcards_both_ways (void)
 
   koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
   g_free (run_ok (cli, "alice", "sync", NULL, NULL, NULL));
-  koi_fp = own_fingerprint (cli, "alice");
+  koi_fp = koi_test_own_key_fingerprint (cli, "alice");
 
   dc = koi_test_deltachat_start (&error);
   g_assert_no_error (error);

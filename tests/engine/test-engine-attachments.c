@@ -240,6 +240,45 @@ test_too_large (void)
   g_assert_true (koi_test_mailserver_queue_is_empty (cli->server));
 }
 
+/* The limit is the server's own: Postfix set to take 1 MiB announces
+ * SIZE 1048576 in its EHLO; the account's setup keeps it, so a 2 MB file is
+ * refused with both numbers before anything is queued, and a file well
+ * under it still goes. */
+static void
+test_server_size_limit (void)
+{
+  g_autoptr (KoiTestCli) cli = NULL;
+  g_autofree char *big = NULL;
+  g_autofree char *small = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *big_sha = NULL;
+  g_autofree char *small_sha = NULL;
+
+  g_setenv ("KOI_MAILSERVER_MAX_MESSAGE_SIZE", "1048576", TRUE);
+  cli = koi_test_cli_new ();
+  g_unsetenv ("KOI_MAILSERVER_MAX_MESSAGE_SIZE");
+  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
+  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+  dir = koi_test_cli_profile (cli, "alice");
+  big = write_random_file (cli, "two-megabytes.bin", NULL, 2 * 1000 * 1000, &big_sha);
+  small = write_random_file (cli, "small.bin", NULL, 100 * 1000, &small_sha);
+
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, &err, "--profile", dir, "send", "--file", big,
+                                     "bob@example.org", NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "2000000 bytes"));
+  g_assert_nonnull (strstr (err, "takes at most 1048576 bytes"));
+  g_assert_true (koi_test_mailserver_queue_is_empty (cli->server));
+
+  g_free (send_file (cli, small, NULL));
+  {
+    g_autoptr (GPtrArray) bobs = sync_until (cli, "bob", "alice@example.org", 1);
+
+    g_assert_cmpuint (bobs->len, ==, 1);
+    g_assert_cmpstr (member (first_attachment (g_ptr_array_index (bobs, 0)), "name"), ==, "small.bin");
+  }
+}
+
 /* Parts a hostile or broken sender can produce, all in one mail. */
 static const char crafted_mail[] =
   "From: Alice <alice@example.org>\r\n"
@@ -422,6 +461,121 @@ test_crafted (void)
   }
 }
 
+/* COI: a small image marked Chat-Content: preview before the file it
+ * previews. */
+static const char preview_mail[] =
+  "From: Alice <alice@example.org>\r\n"
+  "To: bob@example.org\r\n"
+  "Subject: Chat: preview\r\n"
+  "Date: Mon, 30 Nov 2026 10:00:00 +0000\r\n"
+  "Message-ID: <chat$preview-1@example.org>\r\n"
+  "Chat-Version: 1.0\r\n"
+  "MIME-Version: 1.0\r\n"
+  "Content-Type: multipart/mixed; boundary=\"PP\"\r\n"
+  "\r\n"
+  "--PP\r\n"
+  "Content-Type: text/plain; charset=utf-8\r\n"
+  "\r\n"
+  "The plan\r\n"
+  "--PP\r\n"
+  "Content-Type: image/png\r\n"
+  "Chat-Content: preview\r\n"
+  "Content-Disposition: inline; filename=\"plan-preview.png\"\r\n"
+  "Content-Transfer-Encoding: base64\r\n"
+  "\r\n"
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYPj/HwADAgH/tZx+wAAAAABJRU5ErkJggg==\r\n"
+  "--PP\r\n"
+  "Content-Type: application/pdf\r\n"
+  "Content-Disposition: attachment; filename=\"plan.pdf\"\r\n"
+  "Content-Transfer-Encoding: base64\r\n"
+  "\r\n"
+  "JVBERi0xLjQKJcOkw7zDtsOfCg==\r\n"
+  "--PP--\r\n";
+
+/* Replying with a file keeps the quote; a COI preview part is no second
+ * file; a deleted message's file leaves the disk once no other message
+ * names it. */
+static void
+test_reply_preview_delete (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (KoiServerConfig) smtp = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *bob = NULL;
+  g_autofree char *question = NULL;
+  g_autofree char *image = NULL;
+  g_autofree char *image_sha = NULL;
+  g_autofree char *answer_id = NULL;
+  g_autofree char *photo = NULL;
+  g_autofree char *photo_sha = NULL;
+  g_autofree char *first_id = NULL;
+  g_autofree char *second_id = NULL;
+  g_autofree char *path = NULL;
+  const char *recipients[] = { "bob@example.org", NULL };
+
+  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
+  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+  bob = koi_test_cli_profile (cli, "bob");
+
+  /* Bob answers Alice's question with a file: Alice sees the quote. */
+  question = koi_test_cli_send (cli, "alice", "bob@example.org", "Do you have the photo?");
+  g_ptr_array_unref (sync_until (cli, "bob", "alice@example.org", 1));
+  image = write_random_file (cli, "answer.png", "\x89PNG\r\n\x1a\n", 5000, &image_sha);
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (koi_test_cli_run (cli, NULL, &out, &err, "--profile", bob, "send", "--reply-to", question,
+                                       "--file", image, "alice@example.org", NULL), ==, 0);
+    answer_id = g_strstrip (g_steal_pointer (&out));
+  }
+  {
+    g_autoptr (GPtrArray) alices = sync_until (cli, "alice", "bob@example.org", 2);
+    JsonObject *answer = find_by_id (alices, answer_id);
+
+    g_assert_nonnull (answer);
+    g_assert_cmpstr (member (answer, "reply_to"), ==, question);
+    g_assert_cmpstr (member (first_attachment (answer), "name"), ==, "answer.png");
+  }
+
+  /* The preview part is not listed as a file of its own. */
+  smtp = koi_server_config_new (cli->server->host, cli->server->submission_port, KOI_SECURITY_STARTTLS,
+                                "alice@example.org", "alice-secret", cli->server->ca_file);
+  {
+    g_autoptr (GBytes) raw = g_bytes_new_static (preview_mail, strlen (preview_mail));
+    g_autoptr (GPtrArray) results = NULL;
+    g_autoptr (GPtrArray) bobs = NULL;
+    JsonArray *files;
+
+    g_assert_true (koi_smtp_send (smtp, "alice@example.org", recipients, raw, &results, NULL, &error));
+    g_assert_no_error (error);
+    bobs = sync_until (cli, "bob", "alice@example.org", 3);
+    files = json_object_get_array_member (find_by_id (bobs, "chat$preview-1@example.org"), "attachments");
+    g_assert_cmpuint (json_array_get_length (files), ==, 1);
+    g_assert_cmpstr (member (json_array_get_object_element (files, 0), "name"), ==, "plan.pdf");
+  }
+
+  /* The same image twice in Bob's chat is one file: deleting one message
+   * keeps it, deleting the other removes it (and its row). */
+  photo = write_random_file (cli, "photo.png", "\x89PNG\r\n\x1a\n", 6000, &photo_sha);
+  first_id = send_file (cli, photo, NULL);
+  second_id = send_file (cli, photo, NULL);
+  {
+    g_autoptr (GPtrArray) bobs = sync_until (cli, "bob", "alice@example.org", 5);
+    JsonObject *first = find_by_id (bobs, first_id);
+
+    g_assert_nonnull (first);
+    g_assert_cmpstr (member (first_attachment (first), "state"), ==, "done");
+    path = g_strdup (member (first_attachment (first), "path"));
+    g_assert_cmpstr (member (first_attachment (find_by_id (bobs, second_id)), "path"), ==, path);
+    g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  }
+  g_free (koi_test_cli_run_ok (cli, "bob", "delete", first_id, NULL));
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_free (koi_test_cli_run_ok (cli, "bob", "delete", second_id, NULL));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -430,7 +584,9 @@ main (int   argc,
 
   g_test_add_func ("/engine/attachments/send-and-receive", test_send_and_receive);
   g_test_add_func ("/engine/attachments/too-large", test_too_large);
+  g_test_add_func ("/engine/attachments/server-size-limit", test_server_size_limit);
   g_test_add_func ("/engine/attachments/crafted", test_crafted);
+  g_test_add_func ("/engine/attachments/reply-preview-delete", test_reply_preview_delete);
 
   return g_test_run ();
 }

@@ -16,6 +16,7 @@
 #include "koi-pgp-key.h"
 #include "koi-rnp-context.h"
 #include "koi-test-cli.h"
+#include "koi-test-own-key.h"
 #include "koi-test-keys.h"
 
 #define DAY_MS (24 * 3600 * G_GINT64_CONSTANT (1000))
@@ -44,49 +45,6 @@ run_ok (KoiTestCli *cli,
   if (status != 0)
     g_error ("koi-cli %s %s failed (%d): %s", profile, arg1, status, err);
   return out;
-}
-
-static void
-wait_for_empty_queue (KoiTestCli *cli)
-{
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  while (!koi_test_mailserver_queue_is_empty (cli->server))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Postfix still holds mail after 60 s; see %s/logs", cli->server->dir);
-      g_usleep (20 * 1000);
-    }
-}
-
-/* The fingerprint of the own key @profile made at its first start. */
-static char *
-own_fingerprint (KoiTestCli *cli,
-                 const char *profile)
-{
-  g_autofree char *dir = koi_test_cli_profile (cli, profile);
-  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
-  g_autoptr (GError) error = NULL;
-  const char *name;
-
-  g_assert_nonnull (listing);
-  while ((name = g_dir_read_name (listing)) != NULL)
-    if (g_str_has_prefix (name, "key-") && g_str_has_suffix (name, ".pgp"))
-      {
-        g_autofree char *path = g_build_filename (dir, name, NULL);
-        g_autofree char *contents = NULL;
-        gsize length = 0;
-        g_autoptr (GBytes) bytes = NULL;
-        char *fingerprint;
-
-        g_assert_true (g_file_get_contents (path, &contents, &length, &error));
-        bytes = g_bytes_new (contents, length);
-        fingerprint = koi_pgp_own_key_file_fingerprint (bytes, &error);
-        g_assert_no_error (error);
-        return fingerprint;
-      }
-  g_error ("%s has no key file", profile);
-  return NULL;
 }
 
 /* Alice's `keys` line for Bob, or NULL. */
@@ -175,7 +133,7 @@ test_key_from_header_newest_wins (void)
   koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
   g_free (run_ok (cli, "alice", "sync", NULL, NULL, NULL));
   g_free (run_ok (cli, "bob", "sync", NULL, NULL, NULL));
-  bob_fp = own_fingerprint (cli, "bob");
+  bob_fp = koi_test_own_key_fingerprint (cli, "bob");
   bob_display = koi_pgp_fingerprint_display (bob_fp);
   other_display = koi_pgp_fingerprint_display (other_fp);
   newer_display = koi_pgp_fingerprint_display (newer_fp);
@@ -189,7 +147,7 @@ test_key_from_header_newest_wins (void)
 
   /* Bob's Koi writes to Alice: its key comes along. */
   sent = koi_test_cli_send (cli, "bob", "alice@example.org", "Hello Alice, here is my key");
-  wait_for_empty_queue (cli);
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
   g_free (run_ok (cli, "alice", "sync", NULL, NULL, NULL));
   {
     g_autoptr (GPtrArray) keys = alice_keys (cli);
@@ -260,7 +218,7 @@ test_key_by_vcard (void)
   koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
   g_free (run_ok (cli, "alice", "sync", NULL, NULL, NULL));
   g_free (run_ok (cli, "bob", "sync", NULL, NULL, NULL));
-  bob_fp = own_fingerprint (cli, "bob");
+  bob_fp = koi_test_own_key_fingerprint (cli, "bob");
   bob_display = koi_pgp_fingerprint_display (bob_fp);
 
   /* Bob's own card carries his key, in the form Delta Chat imports. */
@@ -290,7 +248,7 @@ test_key_by_vcard (void)
 
   /* Bob's mail confirms the same key: now his own word, nothing changed. */
   sent = koi_test_cli_send (cli, "bob", "alice@example.org", "Did my card arrive?");
-  wait_for_empty_queue (cli);
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
   g_free (run_ok (cli, "alice", "sync", NULL, NULL, NULL));
   {
     g_autoptr (GPtrArray) keys = alice_keys (cli);

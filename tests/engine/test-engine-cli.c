@@ -12,6 +12,7 @@
 #include "koi-imap-client.h"
 #include "koi-smtp.h"
 #include "koi-test-cli.h"
+#include "koi-test-own-key.h"
 
 #define DELIVERY_TIMEOUT_S 20
 
@@ -37,20 +38,6 @@ setup_two_accounts (KoiTestCli *cli)
   move_chat_mail (cli, "bob", "on");
 }
 
-/* Whether the profile holds an account key file (koi-own-key.c). */
-static gboolean
-has_own_key (KoiTestCli *cli,
-             const char *profile)
-{
-  g_autoptr(GDir) dir = g_dir_open (koi_test_cli_profile (cli, profile), 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_prefix (name, "key-") && g_str_has_suffix (name, ".pgp"))
-      return TRUE;
-  return FALSE;
-}
-
 static const char *
 member (JsonObject *object,
         const char *name)
@@ -60,20 +47,6 @@ member (JsonObject *object,
 
 /* Delivery is asynchronous: syncs @profile until its chat with @peer holds
  * at least @count messages (or 10 s pass) and returns that chat. */
-/* Waits until Postfix has delivered (or bounced) all it was given. */
-static void
-wait_for_empty_queue (KoiTestCli *cli)
-{
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  while (!koi_test_mailserver_queue_is_empty (cli->server))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Postfix still holds mail after 60 s; see %s/logs", cli->server->dir);
-      g_usleep (20 * 1000);
-    }
-}
-
 static GPtrArray *
 sync_until (KoiTestCli *cli,
             const char *profile,
@@ -219,8 +192,13 @@ test_new_device_sees_history (void)
   /* Alice had not synced Bob's key when she wrote "three": plain. */
   g_assert_cmpstr (member (g_ptr_array_index (history, 2), "message_id"), ==, third);
   g_assert_cmpstr (member (g_ptr_array_index (history, 2), "text"), ==, "three");
-  g_assert_false (has_own_key (cli, "bob-laptop"));
-  g_assert_true (has_own_key (cli, "bob"));
+  {
+    g_autofree char *laptop_key = koi_test_own_key_path (cli, "bob-laptop");
+    g_autofree char *bob_key = koi_test_own_key_path (cli, "bob");
+
+    g_assert_null (laptop_key);
+    g_assert_nonnull (bob_key);
+  }
 
   /* A second sync changes nothing. */
   g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile",
@@ -409,7 +387,7 @@ test_send_while_smtp_down (void)
   g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", alice, "sync", NULL), ==, 0);
   /* Once Postfix holds nothing, whatever that sync sent is in Bob's INBOX:
    * a barrier, not a guess at delivery time. */
-  wait_for_empty_queue (cli);
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
   g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile",
                                      koi_test_cli_profile (cli, "bob"), "sync", NULL), ==, 0);
   g_clear_pointer (&bobs, g_ptr_array_unref);
@@ -612,6 +590,42 @@ test_clear_errors (void)
   g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, &err, "--profile", profile, "chats", NULL), ==, 7);
 }
 
+/* A second Koi on one profile folder is refused with a message that says
+ * which process has it; one-shot commands go on working beside the running
+ * one, and once it stops the next one starts. */
+static void
+test_one_watch_per_profile (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (KoiTestWatch) watch = NULL;
+  g_autoptr (KoiTestWatch) again = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *named = NULL;
+  guint from = 0;
+
+  setup_two_accounts (cli);
+  dir = koi_test_cli_profile (cli, "bob");
+  watch = koi_test_watch_start (cli, "bob");
+
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, &err, "--profile", dir, "watch", NULL), !=, 0);
+  named = g_strdup_printf ("Another Koi (process %d) is already using the profile folder %s",
+                           (int) g_ascii_strtoll (g_subprocess_get_identifier (watch->process),
+                                                  NULL, 10), dir);
+  g_assert_nonnull (strstr (err, named));
+
+  /* A send from bob's profile beside its running watch still works, and
+   * the watch sees alice's answer. */
+  g_free (koi_test_cli_send (cli, "bob", "alice@example.org", "Sent beside the watch"));
+  id = koi_test_cli_send (cli, "alice", "bob@example.org", "Seen by the watch");
+  g_assert_nonnull (koi_test_watch_wait (watch, &from, "message", "message_id", id, DELIVERY_TIMEOUT_S));
+
+  g_clear_pointer (&watch, koi_test_watch_stop);
+  again = koi_test_watch_start (cli, "bob");
+  g_assert_nonnull (again);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -630,6 +644,7 @@ main (int   argc,
   g_test_add_func ("/engine/cli/move-switched-off", test_move_switched_off);
   g_test_add_func ("/engine/cli/move-off-by-default", test_move_off_by_default);
   g_test_add_func ("/engine/cli/clear-errors", test_clear_errors);
+  g_test_add_func ("/engine/cli/one-watch-per-profile", test_one_watch_per_profile);
 
   return g_test_run ();
 }

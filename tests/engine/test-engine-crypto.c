@@ -17,6 +17,7 @@
 #include "koi-pgp-mime.h"
 #include "koi-store.h"
 #include "koi-test-cli.h"
+#include "koi-test-own-key.h"
 
 #define CANNOT_READ "Encrypted message that this device cannot read"
 
@@ -25,22 +26,6 @@ member (JsonObject *object,
         const char *name)
 {
   return json_object_get_string_member_with_default (object, name, NULL);
-}
-
-/* The profile's key file: there after the first sync, private to the user. */
-static char *
-key_file_path (KoiTestCli *cli,
-               const char *profile)
-{
-  g_autofree char *dir = koi_test_cli_profile (cli, profile);
-  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (listing);
-  while ((name = g_dir_read_name (listing)) != NULL)
-    if (g_str_has_prefix (name, "key-") && g_str_has_suffix (name, ".pgp"))
-      return g_build_filename (dir, name, NULL);
-  return NULL;
 }
 
 static GBytes *
@@ -184,7 +169,7 @@ test_own_key_and_encrypted_mail (void)
   /* The first start makes the key without asking: a file of its own, for
    * the user only, its secret unreadable without the keyring. */
   sync_profile (cli, "alice-laptop");
-  laptop_key = key_file_path (cli, "alice-laptop");
+  laptop_key = koi_test_own_key_path (cli, "alice-laptop");
   g_assert_nonnull (laptop_key);
   g_assert_cmpint (g_stat (laptop_key, &info), ==, 0);
   g_assert_cmpint (info.st_mode & 0777, ==, 0600);
@@ -266,7 +251,7 @@ test_own_key_and_encrypted_mail (void)
   /* Alice's phone has a key of its own (made at its first start), not the
    * laptop's: Bob's mail is unreadable there... */
   sync_profile (cli, "alice-phone");
-  phone_key = key_file_path (cli, "alice-phone");
+  phone_key = koi_test_own_key_path (cli, "alice-phone");
   g_assert_nonnull (phone_key);
   on_phone = koi_test_cli_messages (cli, "alice-phone", "bob@example.org");
   g_assert_null (find_text (on_phone, text));

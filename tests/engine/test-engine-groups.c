@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "koi-test-cli.h"
+#include "koi-test-own-key.h"
 #include "koi-test-deltachat.h"
 
 static const char * const users[] = {
@@ -39,19 +40,6 @@ setup (void)
       koi_test_cli_add_account (cli, profile, parts[0], parts[1]);
     }
   return cli;
-}
-
-static void
-wait_for_empty_queue (KoiTestCli *cli)
-{
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  while (!koi_test_mailserver_queue_is_empty (cli->server))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Postfix still holds mail after 60 s; see %s/logs", cli->server->dir);
-      g_usleep (20 * 1000);
-    }
 }
 
 static char *
@@ -90,7 +78,7 @@ static void
 sync_all (KoiTestCli         *cli,
           const char * const *profiles)
 {
-  wait_for_empty_queue (cli);
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
   for (guint i = 0; profiles[i] != NULL; i++)
     g_free (run_ok (cli, profiles[i], "sync", NULL));
 }
@@ -506,7 +494,7 @@ test_delta_chat_group (void)
 
   reply_id = run_ok (cli, "bob", "send", chat, "I am in", NULL);
   g_strstrip (reply_id);
-  wait_for_empty_queue (cli);
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
   /* What carol's Delta Chat reads: the group's id and name, to every
    * member, in reply to her message. */
   delivered = find_delivered (cli, "carol", reply_id);
@@ -599,7 +587,7 @@ test_real_delta_chat_member (void)
   g_assert_no_error (error);
   koi_test_deltachat_wait_sent (alice_dc, (guint) json_node_get_int (sent_node), 30, &error);
   g_assert_no_error (error);
-  wait_for_empty_queue (cli);
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
   g_free (run_ok (cli, "bob", "sync", NULL));
   {
     g_assert_cmpuint (count_text (cli, "bob", lines[0], "Ich komme"), ==, 1);
@@ -612,7 +600,7 @@ test_real_delta_chat_member (void)
   g_free (run_ok (cli, "bob", "group", "rename", lines[0], "Chorprobe Freitag", NULL));
   g_free (run_ok (cli, "bob", "group", "add", lines[0], "dave@example.org", NULL));
   g_free (run_ok (cli, "bob", "group", "remove", lines[0], "carol@example.org", NULL));
-  wait_for_empty_queue (cli);
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
   {
     g_autofree char *chat_params = g_strdup_printf ("[%u, %" G_GINT64_FORMAT "]",
                                                     koi_test_deltachat_account_id (alice_dc), dc_chat);
@@ -682,7 +670,7 @@ test_real_delta_chat_member (void)
     /* Koi's user leaves: Delta Chat shows one more line; what it does to
      * its member list is logged for docs/WIRE.md. */
     g_free (run_ok (cli, "bob", "group", "leave", lines[0], NULL));
-    wait_for_empty_queue (cli);
+    koi_test_mailserver_wait_for_empty_queue (cli->server);
     deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
     for (;;)
       {
@@ -710,6 +698,194 @@ test_real_delta_chat_member (void)
   }
 }
 
+/* An RFC 5322 date @seconds from now (English names, whatever the
+ * locale). */
+static char *
+date_from_now (gint64 seconds)
+{
+  static const char * const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+  static const char * const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (GDateTime) then = g_date_time_add_seconds (now, (gdouble) seconds);
+
+  return g_strdup_printf ("%s, %02d %s %d %02d:%02d:%02d +0000",
+                          days[g_date_time_get_day_of_week (then) - 1],
+                          g_date_time_get_day_of_month (then),
+                          months[g_date_time_get_month (then) - 1],
+                          g_date_time_get_year (then), g_date_time_get_hour (then),
+                          g_date_time_get_minute (then), g_date_time_get_second (then));
+}
+
+/* A group mail from @from (as its group client wrote it) with @headers
+ * (CRLF-terminated lines) and @body, put straight into @user's INBOX. */
+static void
+inject_group_mail (KoiTestCli *cli,
+                   const char *user,
+                   const char *from,
+                   const char *group_id,
+                   const char *unique,
+                   const char *date,
+                   const char *to,
+                   const char *name,
+                   const char *headers,
+                   const char *body)
+{
+  g_autofree char *mail = g_strdup_printf (
+    "From: %s\r\n"
+    "To: %s\r\n"
+    "Date: %s\r\n"
+    "Message-ID: <chat$group.%s.%s@example.org>\r\n"
+    "Subject: %s\r\n"
+    "Chat-Version: 1.0\r\n"
+    "Chat-Group-ID: %s\r\n"
+    "Chat-Group-Name: %s\r\n"
+    "%s"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "\r\n"
+    "%s\r\n",
+    from, to, date, group_id, unique, name, group_id, name, headers, body);
+  g_autoptr (GBytes) raw = g_bytes_new_take (g_strdup (mail), strlen (mail));
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (koi_test_mailserver_inject (cli->server, user, "INBOX", raw, &error));
+  g_assert_no_error (error);
+}
+
+/* alice on two devices (profiles "alice" and "alice-phone", one account)
+ * and bob change the group at the same time; the phone syncs only after
+ * all of it, and two changes written earlier arrive last (a client that
+ * was offline). Every device ends with the same members and name: the
+ * change with the latest Date wins, whatever order each device saw. */
+static void
+test_two_devices_order (void)
+{
+  static const char * const everyone[] = { "alice", "bob", "carol", "dave", NULL };
+  g_autoptr (KoiTestCli) cli = setup ();
+  g_autofree char *created = NULL;
+  g_autofree char *alice_chat = NULL, *phone_chat = NULL, *bob_chat = NULL;
+  g_autofree char *group_id = NULL;
+  g_autofree char *early = date_from_now (-3600);
+  g_autoptr (GPtrArray) chats = NULL;
+  /* Not dave: bob changed the group before he learnt of dave, so his
+   * mail never reached dave (docs/WIRE.md, "Groups"). */
+  const char *devices[] = { "alice", "alice-phone", "bob", NULL };
+
+  koi_test_cli_add_account (cli, "alice-phone", "alice@example.org", "alice-secret");
+  created = run_ok (cli, "alice", "group", "create", "Trip", "bob@example.org",
+                    "carol@example.org", NULL);
+  alice_chat = g_strndup (created, strcspn (created, "\n"));
+  chats = chats_of (cli, "alice");
+  group_id = g_strdup (member (g_ptr_array_index (chats, 0), "group_id"));
+  /* The phone has alice's key, as a key transfer would give it (the
+   * group's mail is encrypted to it): the key file (the passphrase is in
+   * the keyring both profiles use), before the phone's first sync. */
+  {
+    g_autofree char *phone = koi_test_cli_profile (cli, "alice-phone");
+    g_autofree char *from = koi_test_own_key_path (cli, "alice");
+    g_autofree char *name = g_path_get_basename (from);
+    g_autofree char *to = g_build_filename (phone, name, NULL);
+    g_autofree char *key = NULL;
+    gsize length = 0;
+    g_autoptr (GError) error = NULL;
+
+    g_assert_true (g_file_get_contents (from, &key, &length, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_set_contents_full (to, key, length, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                             &error));
+    g_assert_no_error (error);
+  }
+  sync_all (cli, everyone);
+  g_free (run_ok (cli, "alice-phone", "sync", NULL));
+  phone_chat = group_chat (cli, "alice-phone", group_id);
+  bob_chat = group_chat (cli, "bob", group_id);
+  g_assert_nonnull (phone_chat);
+  g_assert_nonnull (bob_chat);
+  {
+    g_autofree char *members = members_of (cli, "alice-phone", phone_chat);
+
+    g_assert_cmpstr (members, ==, "alice@example.org bob@example.org carol@example.org");
+  }
+
+  /* alice's desktop renames and adds dave; bob, not synced since, removes
+   * carol and renames a second later. The desktop syncs in between. */
+  g_free (run_ok (cli, "alice", "group", "rename", alice_chat, "Trip 2", NULL));
+  g_free (run_ok (cli, "alice", "group", "add", alice_chat, "dave@example.org", NULL));
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
+  g_free (run_ok (cli, "alice", "sync", NULL));
+  g_usleep (G_USEC_PER_SEC + 100 * 1000);   /* Dates have whole seconds */
+  g_free (run_ok (cli, "bob", "group", "remove", bob_chat, "carol@example.org", NULL));
+  g_free (run_ok (cli, "bob", "group", "rename", bob_chat, "Bob's Trip", NULL));
+
+  /* Two older changes arrive last: an hour-old rename by bob and an
+   * hour-old removal of dave, from before dave was added. */
+  inject_group_mail (cli, "alice@example.org", "Bob <bob@example.org>", group_id, "oldname", early,
+                     "alice@example.org, carol@example.org", "Old Trip",
+                     "Chat-Group-Name-Changed: Trip\r\n", "I renamed the group.");
+  inject_group_mail (cli, "alice@example.org", "Bob <bob@example.org>", group_id, "olddave", early,
+                     "alice@example.org, carol@example.org, dave@example.org", "Trip",
+                     "Chat-Group-Member-Removed: dave@example.org\r\n", "I removed dave.");
+  sync_all (cli, everyone);
+  /* The phone sees everything at once, in the server's order. */
+  g_free (run_ok (cli, "alice-phone", "sync", NULL));
+  g_free (run_ok (cli, "alice", "sync", NULL));
+
+  for (guint i = 0; devices[i] != NULL; i++)
+    {
+      const char *chat = i == 0 ? alice_chat : i == 1 ? phone_chat : bob_chat;
+      g_autofree char *name = group_name (cli, devices[i], chat);
+      g_autofree char *members = members_of (cli, devices[i], chat);
+
+      g_test_message ("%s: '%s', %s", devices[i], name, members);
+      g_assert_cmpstr (name, ==, "Bob's Trip");
+      g_assert_cmpstr (members, ==, "alice@example.org bob@example.org dave@example.org");
+    }
+}
+
+/* A message from someone who never was a member (dave writes into the
+ * group with its id) shows in the group, marked, and adds nobody. */
+static void
+test_outsider (void)
+{
+  static const char * const profiles[] = { "alice", "bob", "carol", NULL };
+  g_autoptr (KoiTestCli) cli = setup ();
+  g_autofree char *created = NULL;
+  g_autofree char *alice_chat = NULL, *bob_chat = NULL;
+  g_autofree char *group_id = NULL;
+  g_autofree char *now = date_from_now (0);
+  g_autofree char *message_id = NULL;
+  g_autoptr (GPtrArray) chats = NULL;
+
+  created = run_ok (cli, "alice", "group", "create", "Trip", "bob@example.org",
+                    "carol@example.org", NULL);
+  alice_chat = g_strndup (created, strcspn (created, "\n"));
+  chats = chats_of (cli, "alice");
+  group_id = g_strdup (member (g_ptr_array_index (chats, 0), "group_id"));
+  sync_all (cli, profiles);
+  bob_chat = group_chat (cli, "bob", group_id);
+  g_assert_nonnull (bob_chat);
+
+  inject_group_mail (cli, "bob@example.org", "Dave <dave@example.org>", group_id, "outsider", now,
+                     "alice@example.org, bob@example.org, carol@example.org, dave@example.org",
+                     "Trip", "", "Dave: can I come too?");
+  g_free (run_ok (cli, "bob", "sync", NULL));
+  message_id = g_strdup_printf ("chat$group.%s.outsider@example.org", group_id);
+  {
+    g_autoptr (GPtrArray) messages = koi_test_cli_messages (cli, "bob", bob_chat);
+    g_autoptr (GPtrArray) bob_chats = chats_of (cli, "bob");
+    g_autofree char *members = members_of (cli, "bob", bob_chat);
+    JsonObject *outsider = find_message (messages, message_id);
+
+    /* In the group (not a chat of its own), marked, members unchanged. */
+    g_assert_nonnull (outsider);
+    g_assert_cmpstr (member (outsider, "text"), ==, "Dave: can I come too?");
+    g_assert_true (json_object_get_boolean_member (outsider, "not_member"));
+    g_assert_cmpuint (bob_chats->len, ==, 1);
+    g_assert_cmpstr (members, ==, "alice@example.org bob@example.org carol@example.org");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -719,6 +895,8 @@ main (int   argc,
   g_test_add_func ("/groups/life", test_group_life);
   g_test_add_func ("/groups/delta-chat", test_delta_chat_group);
   g_test_add_func ("/groups/real-delta-chat-member", test_real_delta_chat_member);
+  g_test_add_func ("/groups/two-devices-order", test_two_devices_order);
+  g_test_add_func ("/groups/outsider", test_outsider);
 
   return g_test_run ();
 }

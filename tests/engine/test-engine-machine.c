@@ -17,19 +17,6 @@
 
 #include "koi-test-cli.h"
 
-static void
-wait_for_empty_queue (KoiTestCli *cli)
-{
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  while (!koi_test_mailserver_queue_is_empty (cli->server))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Postfix still holds mail after 60 s; see %s/logs", cli->server->dir);
-      g_usleep (20 * 1000);
-    }
-}
-
 static int
 run_in (KoiTestCli *cli,
         const char *dir,
@@ -106,7 +93,7 @@ test_damaged_store (void)
   dir = koi_test_cli_profile (cli, "alice");
   db = g_build_filename (dir, "koi.db", NULL);
   sent_id = koi_test_cli_send (cli, "alice", "bob@example.org", "before the damage");
-  wait_for_empty_queue (cli);
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
   g_assert_cmpint (run_in (cli, dir, NULL, "sync", NULL, NULL), ==, 0);
 
   /* The first page (the file header and the schema) overwritten. */
@@ -162,7 +149,7 @@ test_locked_store (void)
   sqlite3_close (other);
 
   g_free (koi_test_cli_send (cli, "alice", "bob@example.org", "after the lock"));
-  wait_for_empty_queue (cli);
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
   messages = koi_test_cli_messages (cli, "alice", "bob@example.org");
   g_assert_cmpuint (count_texts (messages, "first"), ==, 1);
   g_assert_cmpuint (count_texts (messages, "after the lock"), ==, 1);
@@ -265,7 +252,7 @@ test_disk_full (void)
 
       g_assert_cmpint (run_in (cli, bob, NULL, "send", "alice@example.org", text), ==, 0);
     }
-  wait_for_empty_queue (cli);
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
 
   /* Full at once: not even SQLite's shared-memory file fits. */
   filler = fill_disk (mount_point, 0);

@@ -141,14 +141,7 @@ fixture_tear_down (Fixture *f)
 static void
 wait_for_delivery (Fixture *f)
 {
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  while (!koi_test_mailserver_queue_is_empty (f->server))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Postfix still holds mail after 60 s; see %s/logs", f->server->dir);
-      g_usleep (20 * 1000);
-    }
+  koi_test_mailserver_wait_for_empty_queue (f->server);
 }
 
 static guint

@@ -124,9 +124,8 @@ interop_dc_chat_type (KoiTestDeltachat *dc,
   return g_strdup (interop_member (chat, "chatType"));
 }
 
-/* @text as a JSON string, quotes included. */
-static char *
-json_string (const char *text)
+char *
+interop_json_string (const char *text)
 {
   g_autoptr (JsonNode) node = json_node_init_string (json_node_alloc (), text);
 
@@ -139,7 +138,7 @@ interop_dc_send (KoiTestDeltachat *dc,
                  const char       *text)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *quoted = json_string (text);
+  g_autofree char *quoted = interop_json_string (text);
   g_autofree char *params = g_strdup_printf ("[%u, %" G_GINT64_FORMAT ", %s]",
                                              koi_test_deltachat_account_id (dc), chat_id, quoted);
   gint64 msg_id = interop_dc_int (dc, "misc_send_text_message", params);
@@ -213,7 +212,7 @@ interop_exchange_vcards (KoiTestCli       *cli,
   /* Koi's own card (its key made at the first sync) goes the other way. */
   koi_card = interop_koi_run (cli, profile, "contact", "export", koi_address, NULL, NULL);
   g_assert_nonnull (strstr (koi_card, "KEY"));
-  quoted = json_string (koi_card);
+  quoted = interop_json_string (koi_card);
   g_free (params);
   params = g_strdup_printf ("[%u, %s]", koi_test_deltachat_account_id (dc), quoted);
   ids = koi_test_deltachat_call (dc, "import_vcard_contents", params, &error);

@@ -19,6 +19,8 @@ G_BEGIN_DECLS
 
 const char *interop_member           (JsonObject       *object,
                                       const char       *name);
+/* @text as a JSON string, quotes included. */
+char       *interop_json_string      (const char       *text);
 
 /* koi-cli --profile PROFILE ARG1... (up to five, the rest NULL) must
  * exit 0; returns its stdout. */

@@ -491,6 +491,103 @@ test_autocrypt (void)
                       "Sealed back", NULL);
 }
 
+/* An 8×8 PNG: small enough that Delta Chat sends it as it is. */
+static const guint8 dot_png[] = { 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x08, 0x08, 0x02, 0x00, 0x00, 0x00, 0x4b, 0x6d, 0x29, 0xdc, 0x00, 0x00, 0x00, 0x6c, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x0d, 0xc9, 0x41, 0x01, 0x00, 0x30, 0x08, 0x03, 0x31, 0x94, 0xa0, 0xa4, 0x4a, 0xaa, 0x84, 0xe7, 0xa9, 0x40, 0x09, 0x4a, 0xaa, 0x68, 0xcb, 0x37, 0x55, 0x45, 0x17, 0x2a, 0x5c, 0x4c, 0xb1, 0xc5, 0x15, 0x29, 0xaa, 0x9a, 0x6e, 0xd4, 0xb8, 0x99, 0x66, 0x9b, 0x6b, 0xd2, 0x3f, 0x44, 0x0b, 0x09, 0x8b, 0x11, 0x2b, 0x4e, 0x44, 0x3f, 0x4c, 0x1b, 0x19, 0x9b, 0x31, 0x6b, 0xce, 0xc4, 0x3f, 0x86, 0x1e, 0x34, 0x78, 0x98, 0x61, 0x87, 0x1b, 0x32, 0x3f, 0x96, 0x5e, 0xb4, 0x78, 0x99, 0x65, 0x97, 0x5b, 0xb2, 0x3f, 0x8e, 0x3e, 0x74, 0xf8, 0x98, 0x63, 0x8f, 0x3b, 0x72, 0x3f, 0x42, 0x07, 0x05, 0x87, 0x09, 0x1b, 0x2e, 0x24, 0x3c, 0xb0, 0x2c, 0x54, 0x81, 0x31, 0xc8, 0xe3, 0xff, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82 };
+
+static char *
+sha256_of_file (const char *path)
+{
+  g_autofree char *data = NULL;
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (path, &data, &length, NULL));
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, length);
+}
+
+/* (e) Files, encrypted both ways: Delta Chat's image arrives in Koi as an
+ * image with the bytes Delta Chat sent; Koi's file arrives in Delta Chat
+ * as a file message with its name and size. */
+static void
+test_files (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (KoiTestDeltachat) bob = NULL;
+  g_autoptr (JsonObject) sent = NULL;
+  g_autoptr (JsonObject) at_alice = NULL;
+  g_autoptr (JsonObject) at_bob = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *image = g_build_filename (cli->tmp, "dot.png", NULL);
+  g_autofree char *report = g_build_filename (cli->tmp, "Report.pdf", NULL);
+  g_autofree char *params = NULL;
+  g_autofree char *quoted = NULL;
+  g_autofree char *dc_sha = NULL;
+  g_autofree char *alice = NULL;
+  g_autofree char *out = NULL;
+  g_autofree guint8 *report_data = NULL;
+  JsonArray *attachments;
+  JsonObject *attachment;
+  gint64 alice_contact;
+  gint64 chat;
+  gint64 msg_id;
+  gsize report_size = 300 * 1000;
+
+  koi_alice (cli);
+  alice = koi_test_cli_profile (cli, "alice");
+  bob = interop_deltachat (cli, BOB, "bob-secret", FALSE);
+  alice_contact = interop_exchange_vcards (cli, "alice", ALICE, bob, BOB);
+  chat = dc_chat_with (bob, alice_contact);
+
+  /* Delta Chat → Koi: an image. */
+  g_assert_true (g_file_set_contents (image, (const char *) dot_png, sizeof dot_png, NULL));
+  quoted = interop_json_string (image);
+  params = g_strdup_printf ("[%u, %" G_GINT64_FORMAT ", {\"text\": \"A dot from Delta Chat\", "
+                            "\"file\": %s, \"filename\": \"dot.png\", \"viewtype\": \"Image\"}]",
+                            koi_test_deltachat_account_id (bob), chat, quoted);
+  msg_id = interop_dc_int (bob, "send_msg", params);
+  koi_test_deltachat_wait_sent (bob, msg_id, INTEROP_TIMEOUT_S, &error);
+  g_assert_no_error (error);
+  sent = interop_dc_message (bob, msg_id);
+  g_assert_true (json_object_get_boolean_member (sent, "showPadlock"));
+  g_assert_cmpstr (interop_member (sent, "viewType"), ==, "Image");
+  dc_sha = sha256_of_file (interop_member (sent, "file"));
+
+  at_alice = koi_wait_message (cli, BOB, NULL, "A dot from Delta Chat");
+  g_assert_nonnull (at_alice);
+  g_assert_true (json_object_get_boolean_member (at_alice, "encrypted"));
+  g_assert_cmpstr (interop_member (at_alice, "signature"), ==, "valid");
+  interop_assert_encrypted_on_server (cli, "alice", interop_member (at_alice, "message_id"),
+                                      "A dot from");
+  attachments = json_object_get_array_member (at_alice, "attachments");
+  g_assert_cmpuint (json_array_get_length (attachments), ==, 1);
+  attachment = json_array_get_object_element (attachments, 0);
+  g_assert_cmpstr (interop_member (attachment, "kind"), ==, "image");
+  g_assert_cmpstr (interop_member (attachment, "state"), ==, "done");
+  g_assert_cmpstr (interop_member (attachment, "sha256"), ==, dc_sha);
+  {
+    g_autofree char *on_disk = sha256_of_file (interop_member (attachment, "path"));
+
+    g_assert_cmpstr (on_disk, ==, dc_sha);
+  }
+
+  /* Koi → Delta Chat: a file. */
+  report_data = g_malloc (report_size);
+  for (gsize i = 0; i < report_size; i++)
+    report_data[i] = (guint8) g_random_int ();
+  memcpy (report_data, "%PDF-1.4\n", 9);
+  g_assert_true (g_file_set_contents (report, (const char *) report_data, report_size, NULL));
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, &out, NULL, "--profile", alice, "send", "--file",
+                                     report, "--caption", "The report, sealed", BOB, NULL), ==, 0);
+  g_strstrip (out);
+  interop_assert_encrypted_on_server (cli, "bob", out, "Report.pdf");
+
+  at_bob = interop_dc_wait_text (bob, "The report, sealed");
+  g_assert_nonnull (at_bob);
+  g_assert_true (json_object_get_boolean_member (at_bob, "showPadlock"));
+  g_assert_cmpstr (interop_member (at_bob, "viewType"), ==, "File");
+  g_assert_cmpstr (interop_member (at_bob, "fileName"), ==, "Report.pdf");
+  g_assert_cmpint (json_object_get_int_member (at_bob, "fileBytes"), ==, (gint64) report_size);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -501,6 +598,7 @@ main (int   argc,
   g_test_add_func ("/interop/encrypted/edit-react-read", test_edit_react_read);
   g_test_add_func ("/interop/encrypted/group", test_group);
   g_test_add_func ("/interop/encrypted/autocrypt", test_autocrypt);
+  g_test_add_func ("/interop/encrypted/files", test_files);
 
   return g_test_run ();
 }

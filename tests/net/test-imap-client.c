@@ -283,7 +283,26 @@ test_connect_refused_port (void)
                                   "alice@example.org", "alice-secret", server.ca_file);
   client = koi_imap_client_new (config);
   g_assert_false (koi_imap_client_connect (client, NULL, &error));
-  g_assert_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_CONNECT_FAILED);
+  g_assert_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_REFUSED);
+}
+
+/* A server name DNS does not know (".invalid" never resolves, RFC 6761)
+ * is told apart from a closed port: the window says "check the internet
+ * connection" for one, "the server may be down" for the other. */
+static void
+test_connect_unknown_host (void)
+{
+  g_autoptr(KoiServerConfig) config = NULL;
+  g_autoptr(KoiImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  REQUIRE_SERVER ();
+
+  config = koi_server_config_new ("no-such-server.koi.invalid", 993, KOI_SECURITY_TLS,
+                                  "alice@example.org", "alice-secret", server.ca_file);
+  client = koi_imap_client_new (config);
+  g_assert_false (koi_imap_client_connect (client, NULL, &error));
+  g_assert_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_HOST_NOT_FOUND);
 }
 
 static void
@@ -716,6 +735,7 @@ main (int   argc,
   g_test_add_func ("/net/imap-client/connect/wrong-password", test_connect_wrong_password);
   g_test_add_func ("/net/imap-client/connect/untrusted-certificate", test_connect_untrusted_certificate);
   g_test_add_func ("/net/imap-client/connect/refused-port", test_connect_refused_port);
+  g_test_add_func ("/net/imap-client/connect/unknown-host", test_connect_unknown_host);
   g_test_add_func ("/net/imap-client/cancelled", test_cancelled);
   g_test_add_func ("/net/imap-client/list-create", test_list_create);
   g_test_add_func ("/net/imap-client/select-missing", test_select_missing);

@@ -149,7 +149,7 @@ test_download_in_window (void)
     gboolean done = FALSE;
 
     g_assert_true (g_file_set_contents (notes, "Thanks! My notes.\n", -1, NULL));
-    koi_account_send_file_async (account, koi_chat_get_id (chat), notes, NULL, NULL,
+    koi_account_send_file_async (account, koi_chat_get_id (chat), notes, NULL, 0, NULL,
                                  send_file_cb, &sent);
     KOI_TEST_UI_WAIT_FOR (sent != 0, WAIT_S);
     for (guint attempt = 0; attempt < 80 && !done; attempt++)

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include <gdk/x11/gdkx.h>
 #include <glib/gstdio.h>
 
 #include "koi-chat-row.h"
@@ -336,6 +337,8 @@ on_state_changed (KoiMessage *message,
 }
 
 /* An attempt was made (SENDING) and put back (QUEUED). */
+#define REFUSED_BANNER "Reconnecting: the mail server refused the connection. It may be down."
+
 /* The connection banner is shown with @title, or hidden when NULL. */
 static gboolean
 banner_says (GtkWidget  *banner,
@@ -409,6 +412,7 @@ test_chat_e2e (void)
   AdwStyleManager *style = adw_style_manager_get_default ();
   KoiNewChatDialog *dialog;
   GtkWidget *banner;
+  GtkWidget *reconnect;
   KoiMessageRow *row;
   KoiMessage *sent;
   gint64 reply_ms;
@@ -605,24 +609,49 @@ test_chat_e2e (void)
 
   /* The mail server's IMAP goes away: Alice's window says she is cut off
    * (the header's subtitle, and a banner over the chat list: AdwBanner on
-   * the modern set, KoiBanner on the legacy one), and
-   * goes quiet again once it is back. */
+   * the modern set, KoiBanner on the legacy one) and why, in plain words,
+   * with "Reconnect Now"; it goes quiet again once she is back. */
   koi_test_mailserver_stop_service (cli->server, "imap", &error);
   g_assert_no_error (error);
   KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_window_get_connection_text (alice.window), "Reconnecting…") == 0, WAIT_S);
   banner = koi_window_get_connection_banner (alice.window);
   g_assert_nonnull (banner);
-  /* Revealed, and grown to full height (it slides in). A lost line has
-   * no reason of its own from the engine (only a refusal does, as
-   * "Not connected: …"), so the banner says what the header says. */
-  KOI_TEST_UI_WAIT_FOR (banner_says (banner, "Reconnecting…") && gtk_widget_get_mapped (banner)
-                        && gtk_widget_get_height (banner) >= 30, 10);
-  g_assert_nonnull (koi_test_ui_find_label (banner, "Reconnecting…"));
+  /* Revealed, and grown to full height (it slides in). The line first
+   * breaks; the next tries find the port closed. */
+  KOI_TEST_UI_WAIT_FOR (banner_says (banner, REFUSED_BANNER) && gtk_widget_get_mapped (banner)
+                        && gtk_widget_get_height (banner) >= 30, WAIT_S);
+  g_assert_nonnull (koi_test_ui_find_label (banner, REFUSED_BANNER));
+  reconnect = koi_test_ui_find_label (banner, "Reconnect Now");
+  g_assert_nonnull (reconnect);
+  reconnect = gtk_widget_get_ancestor (reconnect, GTK_TYPE_BUTTON);
+  g_assert_nonnull (reconnect);
+  KOI_TEST_UI_WAIT_FOR (gtk_widget_get_mapped (reconnect), 10);
   g_clear_object (&alice_light);
   alice_light = koi_test_ui_shoot (GTK_WIDGET (alice.window), "e2e-alice-reconnecting.png", 16);
+  /* Let the engine's backoff grow to its longest: it tries about 1, 3,
+   * 7, 15 and 30 s after the line broke, so from 16 s on (and the
+   * server's start takes a few) it waits until 30 s, and coming back
+   * within 4 s of the click is the button's doing. */
+  koi_test_ui_iterate_ms (16000);
   koi_test_mailserver_start_service (cli->server, "imap", &error);
   g_assert_no_error (error);
-  KOI_TEST_UI_WAIT_FOR (side_online (&alice), WAIT_S);
+  koi_test_ui_iterate_ms (500);
+  g_assert_false (side_online (&alice));
+  {
+    gint64 clicked;
+
+    /* Bob's window lies over Alice's (no window manager places them):
+     * raise hers, or the click lands on his banner. */
+    g_autofree char *xid = g_strdup_printf (
+      "%lu", (gulong) gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (alice.window))));
+
+    koi_test_ui_xdotool ("windowraise", xid, NULL);
+    clicked = g_get_monotonic_time ();
+    koi_test_ui_click (reconnect);
+    KOI_TEST_UI_WAIT_FOR (side_online (&alice), 4);
+    g_test_message ("online %.1f s after Reconnect Now",
+                    (g_get_monotonic_time () - clicked) / (double) G_USEC_PER_SEC);
+  }
   KOI_TEST_UI_WAIT_FOR (banner_says (banner, NULL), 10);
 
   /* Narrow, as on a phone: one pane, with the open conversation in front. */

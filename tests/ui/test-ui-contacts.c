@@ -17,6 +17,7 @@
 #include "koi-rnp-context.h"
 #include "koi-session.h"
 #include "koi-test-cli.h"
+#include "koi-test-own-key.h"
 #include "koi-test-ui.h"
 #include "koi-window.h"
 
@@ -106,36 +107,6 @@ on_count (gpointer  instance,
   (*count)++;
 }
 
-/* The fingerprint of the key @profile's Koi made, as the card shows it. */
-static char *
-own_fingerprint_display (KoiTestCli *cli,
-                         const char *profile)
-{
-  g_autofree char *dir = koi_test_cli_profile (cli, profile);
-  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (listing);
-  while ((name = g_dir_read_name (listing)) != NULL)
-    if (g_str_has_prefix (name, "key-") && g_str_has_suffix (name, ".pgp"))
-      {
-        g_autoptr (GError) error = NULL;
-        g_autofree char *path = g_build_filename (dir, name, NULL);
-        g_autofree char *contents = NULL;
-        g_autofree char *fingerprint = NULL;
-        g_autoptr (GBytes) bytes = NULL;
-        gsize length = 0;
-
-        g_assert_true (g_file_get_contents (path, &contents, &length, &error));
-        bytes = g_bytes_new (contents, length);
-        fingerprint = koi_pgp_own_key_file_fingerprint (bytes, &error);
-        g_assert_no_error (error);
-        return koi_pgp_fingerprint_display (fingerprint);
-      }
-  g_error ("%s has no key file", profile);
-  return NULL;
-}
-
 static void
 test_contacts_window (void)
 {
@@ -221,7 +192,8 @@ test_contacts_window (void)
   /* Bob's mail brought his key (Autocrypt): the card shows its
    * fingerprint, the one Bob's own Koi made, in groups of four. */
   {
-    g_autofree char *expected = own_fingerprint_display (cli, "bob");
+    g_autofree char *bob_fp = koi_test_own_key_fingerprint (cli, "bob");
+    g_autofree char *expected = koi_pgp_fingerprint_display (bob_fp);
 
     KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_contact_details_get_fingerprint (details), expected) == 0, 10);
   }

@@ -7,6 +7,7 @@
 
 #include "koi-compat.h"
 #include "koi-conversation-view.h"
+#include "koi-full-text-dialog.h"
 #include "koi-message-list.h"
 #include "koi-message-row.h"
 #include "koi-model.h"
@@ -315,6 +316,133 @@ test_large_history (void)
   gtk_window_destroy (window);
 }
 
+/* One megabyte on one line (no space to wrap at), as a hostile or broken
+ * sender may write. */
+#define HUGE_LINE_BYTES (1024 * 1024)
+
+static KoiMessage *
+make_text_message (guint       i,
+                   const char *text)
+{
+  gint64 when = g_get_real_time () / 1000 - 3600 * 1000 + i * 1000;
+  KoiStoreMessage stored = {
+    .id = i + 1, .chat_id = 1, .message_id = (char *) "x@example.org",
+    .direction = KOI_STORE_DIRECTION_INCOMING, .state = KOI_STORE_STATE_RECEIVED,
+    .kind = KOI_STORE_KIND_CHAT, .from_address = (char *) "bob@example.org",
+    .text = (char *) text, .sent_at_ms = when, .sort_ms = when,
+  };
+
+  return koi_message_new_from_store (&stored);
+}
+
+/* A 1 MB single-line message: its bubble is drawn no taller than the
+ * window, with a reachable "Show Full Message" that opens the whole text
+ * wrapped, selectable and scrollable. */
+static void
+test_huge_line (void)
+{
+  g_autoptr (GListStore) store = g_list_store_new (KOI_TYPE_MESSAGE);
+  g_autofree char *huge = g_malloc (HUGE_LINE_BYTES + 1);
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  KoiConversationView *view = KOI_CONVERSATION_VIEW (koi_conversation_view_new ());
+  KoiMessageRow *row;
+  GtkWidget *button;
+  GtkWidget *dialog;
+  GtkTextView *text_view;
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+  g_autoptr (GdkTexture) shot = NULL;
+  graphene_rect_t bounds;
+  gint64 began;
+  gint64 end_time;
+
+  for (guint i = 0; i < HUGE_LINE_BYTES; i++)
+    huge[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[i % 36];
+  huge[HUGE_LINE_BYTES] = '\0';
+  {
+    g_autoptr (KoiMessage) before = make_text_message (0, "before");
+    g_autoptr (KoiMessage) message = make_text_message (1, huge);
+    g_autoptr (KoiMessage) after = make_text_message (2, "after");
+
+    g_list_store_append (store, before);
+    g_list_store_append (store, message);
+    g_list_store_append (store, after);
+  }
+  gtk_window_set_default_size (window, 480, 600);
+  gtk_window_set_child (window, GTK_WIDGET (view));
+  gtk_window_present (window);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+
+  began = g_get_monotonic_time ();
+  koi_conversation_view_set_messages (view, G_LIST_MODEL (store));
+  g_assert_true (wait_for_row (GTK_WIDGET (view), huge));
+  g_assert_true (wait_until_newest_in_view (view));
+  row = find_row_with_text (GTK_WIDGET (view), huge);
+  koi_test_ui_iterate_ms (100);
+  g_test_message ("the chat with a 1 MB line was shown after %" G_GINT64_FORMAT " ms",
+                  (g_get_monotonic_time () - began) / 1000);
+
+  /* A sane height: well within the window, not a megabyte of wrapped
+   * lines. */
+  g_test_message ("the bubble is %d px tall", gtk_widget_get_height (GTK_WIDGET (row)));
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (row)), >, 40);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (row)), <, 600);
+
+  /* The button: shown and inside the row's drawn area. */
+  button = koi_test_ui_find_label (GTK_WIDGET (row), "Show Full Message");
+  g_assert_nonnull (button);
+  button = gtk_widget_get_ancestor (button, GTK_TYPE_BUTTON);
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_mapped (button));
+  g_assert_true (gtk_widget_compute_bounds (button, GTK_WIDGET (row), &bounds));
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_widget_get_height (GTK_WIDGET (row)));
+  g_assert_cmpfloat (bounds.size.height, >, 0);
+  /* Scrolled to the bubble, the button is on screen. */
+  koi_compat_list_scroll_to (koi_conversation_view_get_list_view (view), 1);
+  koi_test_ui_iterate_ms (200);
+  g_assert_true (koi_conversation_view_row_in_view (view, button));
+  g_clear_object (&shot);
+  shot = koi_test_ui_shoot (GTK_WIDGET (window), "long-message.png", 8);
+
+  /* It opens the whole text, wrapped, selectable, not editable. */
+  began = g_get_monotonic_time ();
+  gtk_widget_activate (button);
+  end_time = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while ((dialog = koi_test_ui_find_shown (KOI_TYPE_FULL_TEXT_DIALOG)) == NULL &&
+         g_get_monotonic_time () < end_time)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_nonnull (dialog);
+  text_view = koi_full_text_dialog_get_view (KOI_FULL_TEXT_DIALOG (dialog));
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (text_view));
+  g_test_message ("Full Message drawn after %" G_GINT64_FORMAT " ms",
+                  (g_get_monotonic_time () - began) / 1000);
+  /* All of it, exactly (Copy copies this), and shown whole: the view
+   * holds it in pieces of a few KB, one line each. */
+  g_assert_cmpstr (koi_full_text_dialog_get_text (KOI_FULL_TEXT_DIALOG (dialog)), ==, huge);
+  buffer = gtk_text_view_get_buffer (text_view);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  {
+    g_autofree char *shown = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+    g_auto (GStrv) pieces = g_strsplit (shown, "\n", -1);
+    g_autofree char *joined = g_strjoinv ("", pieces);
+
+    g_assert_cmpuint (g_strv_length (pieces), >, 1);
+    g_assert_cmpstr (joined, ==, huge);
+  }
+  g_assert_cmpint (gtk_text_view_get_wrap_mode (text_view), ==, GTK_WRAP_WORD_CHAR);
+  g_assert_false (gtk_text_view_get_editable (text_view));
+  g_assert_nonnull (gtk_widget_get_ancestor (GTK_WIDGET (text_view), GTK_TYPE_SCROLLED_WINDOW));
+  g_clear_object (&shot);
+  shot = koi_test_ui_shoot (GTK_WIDGET (gtk_widget_get_root (dialog)), "long-message-full.png", 8);
+  /* Selectable: select all and copy what is selected. */
+  gtk_text_buffer_select_range (buffer, &start, &end);
+  g_assert_true (gtk_text_buffer_get_has_selection (buffer));
+
+  koi_compat_dialog_close (dialog);
+  koi_test_ui_iterate_ms (100);
+  gtk_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -327,6 +455,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/conversation/open-and-incoming", test_open_and_incoming);
   g_test_add_func ("/ui/conversation/large-history", test_large_history);
+  g_test_add_func ("/ui/conversation/huge-line", test_huge_line);
 
   ret = g_test_run ();
 

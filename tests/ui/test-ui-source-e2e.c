@@ -465,6 +465,68 @@ test_damaged_store (void)
   koi_session_shutdown (session);
 }
 
+/* A second Koi on the profile folder (here `koi-cli watch` holds it):
+ * the window says Koi is already running, with Try Again and Quit; once
+ * the other one stops, Try Again loads the chats. */
+static void
+test_second_koi (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (KoiSession) session = NULL;
+  g_autofree char *bob = NULL;
+  KoiTestWatch *watch;
+  GtkWidget *alert = NULL;
+  GtkWidget *root;
+  KoiWindow *window;
+  Load load = { 0, };
+
+  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PATH", keyring_path, TRUE);
+  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
+  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
+  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+  bob = koi_test_cli_profile (cli, "bob");
+  g_free (koi_test_cli_send (cli, "bob", "alice@example.org", "while another Koi ran"));
+  watch = koi_test_watch_start (cli, "bob");
+
+  session = koi_session_new (bob);
+  koi_session_set_exclusive (session, TRUE);   /* as KoiApplication does */
+  window = koi_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  koi_window_set_session (window, session);
+  gtk_window_present (GTK_WINDOW (window));
+  load.window = window;
+  load.session = session;
+  koi_session_load_async (session, NULL, loaded_cb, &load);
+
+  WAIT_FOR (load.done, WAIT_S);
+  g_assert_true (load.handled);
+  WAIT_FOR ((alert = koi_compat_alert_find (GTK_WINDOW (window))) != NULL, 10);
+  g_assert_cmpstr (koi_compat_alert_get_heading (alert), ==, "Koi Is Already Running");
+  root = GTK_WIDGET (gtk_widget_get_root (alert));
+  koi_test_ui_wait_for_drawn (root);
+  WAIT_FOR (koi_test_ui_find_label (alert, "Try Again") != NULL, 10);
+  WAIT_FOR (koi_test_ui_find_label (alert, "Quit") != NULL, 10);
+  settle_ms (600);   /* an AdwDialog fades in */
+
+  /* The other one stops; Enter is Try Again: the chats load. */
+  koi_test_watch_stop (watch);
+  koi_test_ui_focus_window (GTK_WINDOW (root));
+  koi_test_ui_press_keys ("Return");
+  WAIT_FOR (koi_compat_alert_find (GTK_WINDOW (window)) == NULL, 10);
+  WAIT_FOR (row_drawn (GTK_WIDGET (window), "while another Koi ran"), WAIT_S);
+
+  /* Now the window holds it: a watch is refused. */
+  {
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, &err, "--profile", bob, "watch", NULL), !=, 0);
+    g_assert_nonnull (strstr (err, "is already using the profile folder"));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  koi_session_shutdown (session);
+}
+
 /* A store from a newer Koi: the window says so and offers only Quit;
  * the file is left exactly as it was. */
 static void
@@ -674,6 +736,7 @@ main (int   argc,
   g_test_add_func ("/ui/source-e2e/damaged-store", test_damaged_store);
   g_test_add_func ("/ui/source-e2e/disk-full", test_disk_full);
   g_test_add_func ("/ui/source-e2e/newer-store", test_newer_store);
+  g_test_add_func ("/ui/source-e2e/second-koi", test_second_koi);
 
   status = g_test_run ();
 

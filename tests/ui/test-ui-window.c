@@ -235,6 +235,26 @@ collect_widgets (GtkWidget *widget,
  * (src/ui/meson.build): the current widgets where the runtime has them, so
  * what Flatpak users run is what this lane tests. On the modern set no
  * widget in the window may be of a deprecated type. */
+/* The preference row with @title, shown or not (the widget sets lay
+ * their pages out differently). */
+static GtkWidget *
+find_row_titled (GtkWidget  *root,
+                 const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (root) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row_titled (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_widget_set (void)
 {
@@ -275,6 +295,37 @@ test_widget_set (void)
     collect_widgets (preferences, seen_again, deprecated);
   g_assert_cmpstr (g_type_name (g_type_parent (G_OBJECT_TYPE (preferences))), ==,
                    modern ? "AdwPreferencesDialog" : "AdwPreferencesWindow");
+  /* "Download Images Automatically up to" shows the setting and sets it,
+   * in both widget sets. */
+  {
+    GtkWidget *combo = find_row_titled (preferences, "Download Images _Automatically up to");
+
+    g_assert_nonnull (combo);
+    g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (combo)), ==, 2);   /* 10 MB */
+    adw_combo_row_set_selected (ADW_COMBO_ROW (combo), 3);
+    g_assert_cmpuint (g_settings_get_uint (settings, "auto-download-images-mb"), ==, 50);
+    g_settings_set_uint (settings, "auto-download-images-mb", 0);
+    g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (combo)), ==, 0);
+    g_settings_reset (settings, "auto-download-images-mb");
+  }
+
+  /* "Sound" (issue 11) on both widget sets, its switch following the
+   * setting both ways. */
+  {
+    GtkWidget *sound = GTK_WIDGET (gtk_widget_get_template_child (preferences, KOI_TYPE_PREFERENCES_WINDOW,
+                                                                  "sound_switch"));
+    GtkWidget *row = sound != NULL ? gtk_widget_get_ancestor (sound, ADW_TYPE_ACTION_ROW) : NULL;
+
+    g_assert_nonnull (row);
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "_Sound");
+    g_assert_true (GTK_IS_SWITCH (sound));
+    g_assert_true (g_settings_get_boolean (settings, "notification-sound"));
+    g_assert_true (gtk_switch_get_active (GTK_SWITCH (sound)));
+    g_settings_set_boolean (settings, "notification-sound", FALSE);
+    g_assert_false (gtk_switch_get_active (GTK_SWITCH (sound)));
+    gtk_switch_set_active (GTK_SWITCH (sound), TRUE);
+    g_assert_true (g_settings_get_boolean (settings, "notification-sound"));
+  }
   koi_compat_dialog_close (preferences);
   g_test_message ("libadwaita %u.%u.%u, GTK %u.%u.%u; deprecated widget types in the window:%s",
                   adw_get_major_version (), adw_get_minor_version (), adw_get_micro_version (),
