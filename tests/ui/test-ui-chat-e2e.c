@@ -724,6 +724,26 @@ menu_offers (KoiMessageRow *row,
   return FALSE;
 }
 
+/* Whether @widget sits where it sat 300 ms ago in @window: a click goes
+ * through the X server after its point is computed, so a row still moving
+ * then (a reply stored, a bubble getting its real height, the list
+ * following the end) would take the click somewhere else. */
+static gboolean
+stays_put (GtkWidget *widget,
+           GtkWidget *window)
+{
+  graphene_point_t before;
+  graphene_point_t after;
+
+  if (!gtk_widget_get_mapped (widget) ||
+      !gtk_widget_compute_point (widget, window, &GRAPHENE_POINT_INIT (0, 0), &before))
+    return FALSE;
+  koi_test_ui_iterate_ms (300);
+  return gtk_widget_get_mapped (widget) &&
+         gtk_widget_compute_point (widget, window, &GRAPHENE_POINT_INIT (0, 0), &after) &&
+         graphene_point_equal (&before, &after);
+}
+
 /* The message whose row (or a widget inside it) has the keyboard focus. */
 static gint64
 focused_message_id (Side *side)
@@ -982,8 +1002,14 @@ test_edit_reply_react (void)
     /* The message before it is not a quoted reply, though it threads. */
     g_assert_null (koi_message_row_get_quote_block (koi_test_ui_find_bubble (alice.window, fixed_again)));
 
-    /* A click on the quote goes to the original: its row takes the focus. */
+    /* A click on the quote goes to the original: its row takes the focus.
+     * First the reply is stored and its row stands still. */
     g_assert_cmpint (focused_message_id (&alice), !=, koi_message_get_id (message));
+    KOI_TEST_UI_WAIT_FOR ((row = koi_test_ui_find_bubble (alice.window, "Or three")) != NULL &&
+                          koi_message_get_id (koi_message_row_get_item (row)) > 0, 10);
+    KOI_TEST_UI_WAIT_FOR ((row = koi_test_ui_find_bubble (alice.window, "Or three")) != NULL &&
+                          (quote = koi_message_row_get_quote_block (row)) != NULL &&
+                          stays_put (gtk_widget_get_first_child (quote), GTK_WIDGET (alice.window)), 10);
     koi_test_ui_click (gtk_widget_get_first_child (quote));
     KOI_TEST_UI_WAIT_FOR (focused_message_id (&alice) == koi_message_get_id (message), 10);
   }
@@ -1119,11 +1145,14 @@ test_edit_reply_react (void)
               (quote = koi_message_row_get_quote_block (reply)) != NULL &&
               gtk_widget_get_mapped (gtk_widget_get_first_child (quote)) &&
               koi_conversation_view_get_at_bottom (view), 10);
-    /* Settled: no row moves under the pointer any more. */
-    koi_test_ui_iterate_ms (500);
+    /* Settled: the reply is stored and no row moves under the pointer
+     * any more. */
+    KOI_TEST_UI_WAIT_FOR ((reply = koi_test_ui_find_bubble (alice.window, "Still two?")) != NULL &&
+              koi_message_get_id (koi_message_row_get_item (reply)) > 0, 10);
     KOI_TEST_UI_WAIT_FOR ((reply = koi_test_ui_find_bubble (alice.window, "Still two?")) != NULL &&
               (quote = koi_message_row_get_quote_block (reply)) != NULL &&
-              gtk_widget_get_mapped (gtk_widget_get_first_child (quote)), 10);
+              koi_conversation_view_row_in_view (view, GTK_WIDGET (reply)) &&
+              stays_put (gtk_widget_get_first_child (quote), GTK_WIDGET (alice.window)), 10);
     koi_test_ui_click (gtk_widget_get_first_child (quote));
     KOI_TEST_UI_WAIT_FOR (focused_message_id (&alice) == koi_message_get_id (message), 10);
     original = koi_test_ui_find_bubble (alice.window, fixed_again);
