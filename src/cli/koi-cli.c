@@ -11,6 +11,7 @@
 #include "koi-account-config.h"
 #include "koi-account-setup.h"
 #include "koi-chat-client-detect.h"
+#include "koi-cli-account.h"
 #include "koi-cli-contacts.h"
 #include "koi-cli-attachments.h"
 #include "koi-cli-json.h"
@@ -22,11 +23,13 @@
 #include "koi-cert-trust.h"
 #include "koi-imap-client.h"
 #include "koi-model.h"
+#include "koi-pgp-setup.h"
 #include "koi-profile.h"
 #include "koi-smtp.h"
 #include "koi-store.h"
 #include "koi-profile-lock.h"
 #include "koi-store-group.h"
+#include "koi-store-keyxfer.h"
 #include "koi-syncer.h"
 #include "koi-syncer-group.h"
 
@@ -49,6 +52,8 @@ static const char usage[] =
   "          [--login NAME] [--name DISPLAY-NAME] [--ca-file PEM]\n"
   "          [--trust-fingerprint SHA256]... --password-stdin\n"
   "  koi-cli [--profile DIR] [--account ADDR] account trust --fingerprint SHA256...\n"
+  "  koi-cli [--profile DIR] account remove ADDR\n"
+  "  koi-cli [--profile DIR] [--account ADDR] account coi [enable]\n"
   "  koi-cli [--profile DIR] send [--reply-to MSG] ADDR|CHAT TEXT\n"
   "  koi-cli [--profile DIR] send [--reply-to MSG] --file PATH [--caption TEXT] ADDR|CHAT\n"
   "  koi-cli [--profile DIR] download MSG\n"
@@ -78,6 +83,8 @@ static const char usage[] =
   "  koi-cli [--profile DIR] contact import FILE.vcf\n"
   "  koi-cli [--profile DIR] contact export [ADDR]\n"
   "  koi-cli [--profile DIR] keys\n"
+  "  koi-cli [--profile DIR] keys export-setup\n"
+  "  koi-cli [--profile DIR] keys import-setup [MSG] --code-stdin\n"
   "  koi-cli [--profile DIR] profile set [--name NAME] [--status TEXT] [--avatar FILE]\n"
   "  koi-cli [--profile DIR] request accept|block|delete CHAT\n"
   "\n"
@@ -97,6 +104,14 @@ static const char usage[] =
   "  account trust  trusts the certificate the account's IMAP or SMTP server shows\n"
   "               now, if it has the given SHA-256 fingerprint: after a certificate\n"
   "               changed and koi-cli refused it, naming the old and the new one.\n"
+  "  account remove  removes the account ADDR from the profile, as the window's\n"
+  "               Remove Account does: its chats, files, key and keyring entries\n"
+  "               go; the mail on the server stays. Close Koi's window first.\n"
+  "  account coi  whether the server is a COI server (it can file chat mail into\n"
+  "               its own chat folder) and whether that is on, as JSON: \"coi\" is\n"
+  "               none, offered, declined or enabled. enable turns it on (saved\n"
+  "               with the account): the server files chat mail from then on, and\n"
+  "               Koi uses its folders and moves nothing itself.\n"
   "  --account ADDR  picks the account where the profile has several (default:\n"
   "               the first one added).\n"
   "  send         queues a chat message to ADDR (or to the chat with the id CHAT, a\n"
@@ -164,6 +179,12 @@ static const char usage[] =
   "               four), \"key_source\" (autocrypt, gossip, vcard) and \"key_time_ms\".\n"
   "  keys         every peer key Koi knows, one JSON object per line: address,\n"
   "               fingerprint, source, key_time_ms, last_seen_ms, prefer_encrypt.\n"
+  "               export-setup puts an Autocrypt Setup Message with this device's\n"
+  "               key into INBOX and prints its setup code (once: it is kept\n"
+  "               nowhere). import-setup reads the code from stdin and takes the\n"
+  "               key over from MSG (default: the newest setup message the code\n"
+  "               opens); a wrong code changes nothing. Sync afterwards to read\n"
+  "               older mail.\n"
   "  profile set  the user's own card (name, status, avatar scaled to 256 px JPEG).\n"
   "\n"
   "Options:\n"
@@ -1368,6 +1389,88 @@ command_source (const char *profile_dir,
   return EXIT_OK;
 }
 
+/* The Autocrypt Setup Message (koi-syncer-keyxfer.c). The code goes to
+ * stdout only: it is for the user's eyes and is kept nowhere. */
+static int
+command_export_setup (const char *profile_dir)
+{
+  g_auto (Profile) profile = { 0, };
+  g_autoptr (KoiSyncer) syncer = NULL;
+  g_autoptr (GError) error = NULL;
+  char *code = NULL;
+
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
+    return report_error (error);
+  syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
+  if (!koi_syncer_connect (syncer, NULL, &error) ||
+      (code = koi_syncer_send_setup_message (syncer, NULL, &error)) == NULL)
+    return report_error (error);
+  koi_syncer_disconnect (syncer);
+  printf ("%s\n", code);
+  fflush (stdout);
+  koi_pgp_setup_code_free (code);
+  return EXIT_OK;
+}
+
+static int
+command_import_setup (const char *profile_dir,
+                      const char *message)
+{
+  g_auto (Profile) profile = { 0, };
+  g_autoptr (KoiSyncer) syncer = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *fingerprint = NULL;
+  char typed[256] = { 0, };
+  char *code = NULL;
+  gint64 ref;
+
+  if (!profile_open (&profile, profile_dir, TRUE, &error))
+    return report_error (error);
+  /* Without MSG: the newest own setup message the code opens (0 below). */
+  if (message != NULL)
+    ref = find_message (&profile, message);
+  else
+    ref = koi_store_setup_message_latest (profile.store, profile.account->id,
+                                          profile.account->address, NULL);
+  if (ref == 0)
+    {
+      fputs ("koi-cli: no setup message (run sync first, or send one with "
+             "\"keys export-setup\" on the device that has the key)\n", stderr);
+      return EXIT_BAD_ARGUMENTS;
+    }
+  if (fgets (typed, sizeof typed, stdin) != NULL)
+    code = koi_pgp_setup_code_normalize (typed);
+  explicit_bzero (typed, sizeof typed);
+  if (code == NULL)
+    return bad_arguments ("a setup code is 36 digits (9 blocks of 4), on stdin");
+
+  syncer = koi_syncer_new (profile.store, profile.account, NULL, NULL);
+  if (koi_syncer_connect (syncer, NULL, &error))
+    fingerprint = koi_syncer_import_setup_message (syncer, message != NULL ? ref : 0, code, NULL,
+                                                   &error);
+  koi_pgp_setup_code_free (code);
+  koi_syncer_disconnect (syncer);
+  if (fingerprint == NULL)
+    {
+      if (g_error_matches (error, KOI_PGP_ERROR, KOI_PGP_ERROR_WRONG_PASSPHRASE))
+        {
+          fputs ("koi-cli: the setup code is wrong; nothing was changed\n", stderr);
+          return EXIT_FAILURE_OTHER;
+        }
+      return report_error (error);
+    }
+  {
+    g_autoptr (JsonBuilder) builder = json_builder_new ();
+    g_autofree char *display = koi_pgp_fingerprint_display (fingerprint);
+
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "fingerprint");
+    json_builder_add_string_value (builder, display);
+    koi_cli_print_object (builder);
+  }
+  return EXIT_OK;
+}
+
 static int
 command_messages (const char *profile_dir,
                   const char *chat)
@@ -1682,6 +1785,27 @@ main (int   argc,
     return command_account_add (profile_dir, argc - i - 1, argv + i + 1);
   if (g_str_equal (argv[i], "account") && i + 1 < argc && g_str_equal (argv[i + 1], "trust"))
     return command_account_trust (profile_dir, argc - i - 1, argv + i + 1);
+  if (g_str_equal (argv[i], "account") && argc - i == 3 && g_str_equal (argv[i + 1], "remove"))
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (!koi_cli_account_remove (profile_dir, argv[i + 2], &error))
+        return report_error (error);
+      fprintf (stderr, "koi-cli: removed %s from this profile (its mail stays on the server)\n",
+               argv[i + 2]);
+      return EXIT_OK;
+    }
+  if (g_str_equal (argv[i], "account") && i + 1 < argc && g_str_equal (argv[i + 1], "coi") &&
+      (argc - i == 2 || (argc - i == 3 && g_str_equal (argv[i + 2], "enable"))))
+    {
+      g_auto (Profile) profile = { 0, };
+      g_autoptr (GError) error = NULL;
+
+      if (!profile_open (&profile, profile_dir, TRUE, &error) ||
+          !koi_cli_account_coi (profile.store, profile.account, argc - i == 3, &error))
+        return report_error (error);
+      return EXIT_OK;
+    }
   if (g_str_equal (argv[i], "send") && argc - i == 3)
     return command_send (profile_dir, argv[i + 1], argv[i + 2], NULL);
   if (g_str_equal (argv[i], "send") && argc - i == 5 && g_str_equal (argv[i + 1], "--reply-to"))
@@ -1731,6 +1855,11 @@ main (int   argc,
     return command_search (profile_dir, argv[i + 1]);
   if (g_str_equal (argv[i], "source") && argc - i == 2)
     return command_source (profile_dir, argv[i + 1]);
+  if (g_str_equal (argv[i], "keys") && argc - i == 2 && g_str_equal (argv[i + 1], "export-setup"))
+    return command_export_setup (profile_dir);
+  if (g_str_equal (argv[i], "keys") && argc - i >= 3 && argc - i <= 4 &&
+      g_str_equal (argv[i + 1], "import-setup") && g_str_equal (argv[argc - 1], "--code-stdin"))
+    return command_import_setup (profile_dir, argc - i == 4 ? argv[i + 2] : NULL);
   if (g_str_equal (argv[i], "contacts") || g_str_equal (argv[i], "contact") ||
       g_str_equal (argv[i], "keys") ||
       g_str_equal (argv[i], "profile") || g_str_equal (argv[i], "request"))

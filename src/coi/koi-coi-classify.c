@@ -8,6 +8,7 @@
 #include "koi-coi-gmime.h"
 #include "koi-coi-parser.h"
 #include "koi-coi-private.h"
+#include "koi-coi-setup.h"
 
 /* What a mail does, from its headers alone. Everything here reads only the
  * fields in KOI_COI_CLASSIFY_HEADER_FIELDS, so the engine's header pass
@@ -426,6 +427,7 @@ koi_coi_type_is_hidden (KoiCoiType type)
     case KOI_COI_TYPE_READ_RECEIPT:
     case KOI_COI_TYPE_CONTACT:
     case KOI_COI_TYPE_DELIVERY_FAILURE:
+    case KOI_COI_TYPE_KEY_SETUP:
       return TRUE;
     case KOI_COI_TYPE_CHAT:
     case KOI_COI_TYPE_EMAIL:
@@ -454,6 +456,7 @@ koi_coi_type_is_chat_mail (KoiCoiType type)
     case KOI_COI_TYPE_DELIVERY_FAILURE:
     case KOI_COI_TYPE_AUTO_REPLY:
     case KOI_COI_TYPE_MAILING_LIST:
+    case KOI_COI_TYPE_KEY_SETUP:
     default:
       return FALSE;
     }
@@ -475,6 +478,7 @@ koi_coi_type_to_string (KoiCoiType type)
     case KOI_COI_TYPE_DELIVERY_FAILURE: return "delivery-failure";
     case KOI_COI_TYPE_AUTO_REPLY: return "auto-reply";
     case KOI_COI_TYPE_MAILING_LIST: return "mailing-list";
+    case KOI_COI_TYPE_KEY_SETUP: return "key-setup";
     default: return "unknown";
     }
 }
@@ -541,6 +545,8 @@ is_list_mail (GMimeObject *object)
  *
  * What @message does, decided in this order (the first match wins):
  *
+ * 0. an Autocrypt Setup Message (`Autocrypt-Setup-Message: v1` on a
+ *    multipart/mixed mail): key setup;
  * 1. a multipart/report: read receipt (disposition-notification) or
  *    delivery failure (delivery-status);
  * 2. a chat client's request: edit (Chat-Edit, or Chat-Content edit with a
@@ -585,6 +591,10 @@ koi_coi_classify_headers (GMimeMessage *message)
     content_type = g_mime_object_get_content_type (body);
   chat_client = g_mime_object_get_header (object, "Chat-Version") != NULL;
   chat_content = koi_coi_header_token (object, "Chat-Content");
+
+  if (content_type != NULL && g_mime_content_type_is_type (content_type, "multipart", "mixed") &&
+      koi_coi_is_setup_message (message))
+    return KOI_COI_TYPE_KEY_SETUP;
 
   if (content_type != NULL && g_mime_content_type_is_type (content_type, "multipart", "report"))
     {

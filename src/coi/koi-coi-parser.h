@@ -46,6 +46,9 @@ typedef enum
  *   the usual vacation headers): ordinary email, never moved
  * @KOI_COI_TYPE_MAILING_LIST: mail from a list (List-Id, Precedence:
  *   list/bulk): ordinary email, never moved
+ * @KOI_COI_TYPE_KEY_SETUP: an Autocrypt Setup Message (header
+ *   `Autocrypt-Setup-Message: v1`): a secret key under a setup code for
+ *   another device of the user's (koi-coi-setup.h); never a bubble
  *
  * What one incoming mail does. The values are stored on disk: never
  * renumber, only append.
@@ -63,11 +66,12 @@ typedef enum
   KOI_COI_TYPE_DELIVERY_FAILURE = 8,
   KOI_COI_TYPE_AUTO_REPLY       = 9,
   KOI_COI_TYPE_MAILING_LIST     = 10,
+  KOI_COI_TYPE_KEY_SETUP        = 11,
 } KoiCoiType;
 
 /* Whether a mail of @type acts on another message and is never shown as
  * a bubble of its own (edit, delete, reaction, read receipt, contact card,
- * delivery failure). */
+ * delivery failure, key setup). */
 gboolean    koi_coi_type_is_hidden     (KoiCoiType type);
 /* Whether mail of @type is chat mail that may be moved out of INBOX
  * (chat, edit, delete, reaction, group change; not email, auto-replies,
@@ -83,7 +87,7 @@ const char *koi_coi_type_to_string     (KoiCoiType type);
   "CHAT-EDIT CHAT-DELETE CONTENT-TYPE CONTENT-DISPOSITION AUTO-SUBMITTED " \
   "X-AUTOREPLY X-AUTORESPOND PRECEDENCE LIST-ID LIST-UNSUBSCRIBE SUBJECT " \
   "CHAT-GROUP-ID CHAT-GROUP-MEMBER-ADDED CHAT-GROUP-MEMBER-REMOVED " \
-  "CHAT-GROUP-NAME-CHANGED"
+  "CHAT-GROUP-NAME-CHANGED AUTOCRYPT-SETUP-MESSAGE"
 
 /* The type of a mail from its headers alone (a message with only the
  * KOI_COI_CLASSIFY_HEADER_FIELDS, or a whole one): the same answer

@@ -9,6 +9,7 @@
 #include "koi-coi-gmime.h"
 #include "koi-coi-parser.h"
 #include "koi-coi-private.h"
+#include "koi-coi-setup.h"
 
 /* The fields of each result type, read from the whole mail once
  * koi_coi_classify_headers() has said what it is. */
@@ -357,6 +358,15 @@ koi_coi_fill_typed (GMimeMessage *message,
                                                           "multipart", "report");
 
         if (!(is_report ? koi_coi_read_dsn (message, parsed) : koi_coi_read_bounce (message, parsed)))
+          parsed->type = KOI_COI_TYPE_EMAIL;
+      }
+      break;
+    case KOI_COI_TYPE_KEY_SETUP:
+      {
+        /* The header alone hides nothing: without the key part it is mail. */
+        g_autofree char *armour = koi_coi_setup_message_armour (message);
+
+        if (armour == NULL)
           parsed->type = KOI_COI_TYPE_EMAIL;
       }
       break;

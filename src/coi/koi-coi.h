@@ -7,6 +7,7 @@
 #include "koi-coi-builder.h"
 #include "koi-coi-group.h"
 #include "koi-coi-parser.h"
+#include "koi-coi-setup.h"
 #include "koi-coi-text.h"
 #include "koi-contact-card.h"
 #include "koi-vcard.h"

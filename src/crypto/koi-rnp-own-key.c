@@ -130,9 +130,9 @@ koi_rnp_context_generate_own_key (KoiRnpContext  *self,
 
 /* Unlocks the primary key and every subkey: rnp_key_unlock() works on one
  * key at a time. */
-static rnp_result_t
-unlock_all (rnp_key_handle_t  primary,
-            const char       *passphrase)
+rnp_result_t
+koi_rnp_unlock_all (rnp_key_handle_t  primary,
+                    const char       *passphrase)
 {
   size_t count = 0;
   rnp_result_t status = rnp_key_unlock (primary, passphrase);
@@ -152,9 +152,9 @@ unlock_all (rnp_key_handle_t  primary,
   return status;
 }
 
-static rnp_result_t
-protect_all (rnp_key_handle_t  primary,
-             const char       *passphrase)
+rnp_result_t
+koi_rnp_protect_all (rnp_key_handle_t  primary,
+                     const char       *passphrase)
 {
   size_t count = 0;
   rnp_result_t status = rnp_key_protect (primary, passphrase, "AES256", NULL, "SHA256", 0);
@@ -201,7 +201,7 @@ koi_rnp_context_export_own_key (KoiRnpContext  *self,
       return NULL;
     }
 
-  status = protect_all (own, passphrase);
+  status = koi_rnp_protect_all (own, passphrase);
   if (status == RNP_SUCCESS)
     status = rnp_output_to_memory (&output, 0);
   if (status == RNP_SUCCESS)
@@ -210,7 +210,7 @@ koi_rnp_context_export_own_key (KoiRnpContext  *self,
     result = koi_rnp_output_to_bytes (output);
   /* Protecting locked the key; it stays usable here. */
   if (status == RNP_SUCCESS)
-    status = unlock_all (own, passphrase);
+    status = koi_rnp_unlock_all (own, passphrase);
   if (status != RNP_SUCCESS)
     {
       g_clear_pointer (&result, g_bytes_unref);
@@ -224,8 +224,8 @@ koi_rnp_context_export_own_key (KoiRnpContext  *self,
 }
 
 /* The first primary key that has its secret part. */
-static rnp_key_handle_t
-find_secret_primary (rnp_ffi_t ffi)
+rnp_key_handle_t
+koi_rnp_find_secret_primary (rnp_ffi_t ffi)
 {
   rnp_identifier_iterator_t iterator = NULL;
   const char *identifier = NULL;
@@ -255,8 +255,8 @@ find_secret_primary (rnp_ffi_t ffi)
 }
 
 /* "<alice@example.org>" → "alice@example.org" */
-static char *
-own_address_of (rnp_key_handle_t key)
+char *
+koi_rnp_key_address (rnp_key_handle_t key)
 {
   char *uid = NULL;
   char *address = NULL;
@@ -308,14 +308,14 @@ koi_rnp_context_load_own_key (KoiRnpContext  *self,
                               RNP_LOAD_SAVE_PUBLIC_KEYS | RNP_LOAD_SAVE_SECRET_KEYS, NULL);
   if (input != NULL)
     rnp_input_destroy (input);
-  if (status != RNP_SUCCESS || (primary = find_secret_primary (ffi)) == NULL)
+  if (status != RNP_SUCCESS || (primary = koi_rnp_find_secret_primary (ffi)) == NULL)
     {
       g_set_error_literal (error, KOI_PGP_ERROR, KOI_PGP_ERROR_BAD_KEY,
                            "The key file holds no secret key");
       return FALSE;
     }
 
-  status = unlock_all (primary, passphrase);
+  status = koi_rnp_unlock_all (primary, passphrase);
   if (status != RNP_SUCCESS)
     {
       clear_key (&primary);
@@ -325,7 +325,7 @@ koi_rnp_context_load_own_key (KoiRnpContext  *self,
     }
   rnp_key_get_fprint (primary, &buffer);
   fingerprint = koi_rnp_take_fingerprint (buffer);
-  address = own_address_of (primary);
+  address = koi_rnp_key_address (primary);
   clear_key (&primary);
   koi_rnp_context_set_own (self, fingerprint, address);
   return TRUE;
@@ -425,7 +425,7 @@ koi_pgp_own_key_file_fingerprint (GBytes  *secret,
   if (status == RNP_SUCCESS)
     status = rnp_import_keys (ffi, input,
                               RNP_LOAD_SAVE_PUBLIC_KEYS | RNP_LOAD_SAVE_SECRET_KEYS, NULL);
-  if (status == RNP_SUCCESS && (primary = find_secret_primary (ffi)) != NULL)
+  if (status == RNP_SUCCESS && (primary = koi_rnp_find_secret_primary (ffi)) != NULL)
     rnp_key_get_fprint (primary, &buffer);
   clear_key (&primary);
   if (input != NULL)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "koi-autoconfig.h"
+#include "koi-isp-db.h"
 #include "koi-net-fetch.h"
 #include "koi-net-probe.h"
 
@@ -21,6 +22,7 @@ struct _KoiAutoconfigOptions {
   GHashTable *ports;     /* standard port → port to try instead */
   GResolver  *resolver;
   guint       timeout_ms;
+  char       *isp_dir;   /* NULL: the shipped ISP database */
 };
 
 KoiAutoconfigOptions *
@@ -53,6 +55,7 @@ options_copy (const KoiAutoconfigOptions *options)
     g_hash_table_insert (copy->ports, key, value);
   g_set_object (&copy->resolver, options->resolver);
   copy->timeout_ms = options->timeout_ms;
+  copy->isp_dir = g_strdup (options->isp_dir);
   return copy;
 }
 
@@ -65,6 +68,7 @@ koi_autoconfig_options_free (KoiAutoconfigOptions *options)
   g_ptr_array_unref (options->resolve);
   g_hash_table_unref (options->ports);
   g_clear_object (&options->resolver);
+  g_free (options->isp_dir);
   g_free (options);
 }
 
@@ -74,6 +78,14 @@ koi_autoconfig_options_set_ca_file (KoiAutoconfigOptions *options,
 {
   g_free (options->ca_file);
   options->ca_file = g_strdup (ca_file);
+}
+
+void
+koi_autoconfig_options_set_isp_dir (KoiAutoconfigOptions *options,
+                                    const char           *dir)
+{
+  g_free (options->isp_dir);
+  options->isp_dir = g_strdup (dir);
 }
 
 void
@@ -121,6 +133,7 @@ koi_autoconfig_source_to_string (KoiAutoconfigSource source)
     {
     case KOI_AUTOCONFIG_SOURCE_PROVIDER: return "provider";
     case KOI_AUTOCONFIG_SOURCE_WELL_KNOWN: return "well-known";
+    case KOI_AUTOCONFIG_SOURCE_ISP: return "isp";
     case KOI_AUTOCONFIG_SOURCE_SRV: return "srv";
     case KOI_AUTOCONFIG_SOURCE_GUESS: return "guess";
     case KOI_AUTOCONFIG_SOURCE_NONE:
@@ -395,6 +408,34 @@ try_candidates (Run                 *run,
   return run->have_imap && run->have_smtp;
 }
 
+/* Probes the servers a config-v1.1.xml names (@origin for the log). */
+static gboolean
+try_config (Run                 *run,
+            GBytes              *body,
+            const char          *origin,
+            KoiAutoconfigSource  source,
+            GCancellable        *cancellable)
+{
+  const KoiAutoconfigOptions *options = run->options;
+  g_autoptr(GPtrArray) candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
+  g_autoptr(GPtrArray) imap = NULL;
+  g_autoptr(GPtrArray) smtp = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!koi_autoconfig_parse_xml (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                 run->address, &imap, &smtp, &error))
+    {
+      g_debug ("%s: %s", origin, error->message);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < imap->len; i++)
+    add_candidate (candidates, imap->pdata[i], KOI_PROBE_IMAP, options->ca_file);
+  for (guint i = 0; i < smtp->len; i++)
+    add_candidate (candidates, smtp->pdata[i], KOI_PROBE_SMTP, options->ca_file);
+  return try_candidates (run, candidates, source, cancellable);
+}
+
 static gboolean
 try_config_file (Run                 *run,
                  const char          *host,
@@ -403,9 +444,6 @@ try_config_file (Run                 *run,
                  GCancellable        *cancellable)
 {
   const KoiAutoconfigOptions *options = run->options;
-  g_autoptr(GPtrArray) candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
-  g_autoptr(GPtrArray) imap = NULL;
-  g_autoptr(GPtrArray) smtp = NULL;
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
@@ -423,18 +461,20 @@ try_config_file (Run                 *run,
       g_debug ("%s: %s", url, error->message);
       return FALSE;
     }
-  if (!koi_autoconfig_parse_xml (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
-                                 run->address, &imap, &smtp, &error))
-    {
-      g_debug ("%s: %s", url, error->message);
-      return FALSE;
-    }
+  return try_config (run, body, url, source, cancellable);
+}
 
-  for (guint i = 0; i < imap->len; i++)
-    add_candidate (candidates, imap->pdata[i], KOI_PROBE_IMAP, options->ca_file);
-  for (guint i = 0; i < smtp->len; i++)
-    add_candidate (candidates, smtp->pdata[i], KOI_PROBE_SMTP, options->ca_file);
-  return try_candidates (run, candidates, source, cancellable);
+/* The ISP database shipped with Koi (koi-isp-db.h): no network until the
+ * probes, so a known provider is found even where its own files are not. */
+static gboolean
+try_isp_db (Run          *run,
+            GCancellable *cancellable)
+{
+  g_autoptr(GBytes) body = koi_isp_db_lookup (run->domain, run->options->isp_dir);
+
+  if (body == NULL)
+    return FALSE;
+  return try_config (run, body, "the ISP database", KOI_AUTOCONFIG_SOURCE_ISP, cancellable);
 }
 
 static void
@@ -564,6 +604,8 @@ koi_autoconfig_run_sync (const char                  *address,
   if (!done && !g_cancellable_is_cancelled (cancellable))
     done = try_config_file (&run, domain, "/.well-known/autoconfig/mail/config-v1.1.xml",
                             KOI_AUTOCONFIG_SOURCE_WELL_KNOWN, cancellable);
+  if (!done && !g_cancellable_is_cancelled (cancellable))
+    done = try_isp_db (&run, cancellable);
   if (!done && !g_cancellable_is_cancelled (cancellable))
     done = try_srv (&run, cancellable);
   if (!done && !g_cancellable_is_cancelled (cancellable))

@@ -22,6 +22,7 @@ typedef enum {
   KOI_AUTOCONFIG_SOURCE_NONE,
   KOI_AUTOCONFIG_SOURCE_PROVIDER,   /* https://autoconfig.<domain>/mail/config-v1.1.xml */
   KOI_AUTOCONFIG_SOURCE_WELL_KNOWN, /* https://<domain>/.well-known/autoconfig/mail/config-v1.1.xml */
+  KOI_AUTOCONFIG_SOURCE_ISP,        /* the ISP database shipped with Koi (koi-isp-db.h) */
   KOI_AUTOCONFIG_SOURCE_SRV,        /* RFC 6186 DNS SRV records */
   KOI_AUTOCONFIG_SOURCE_GUESS,      /* imap./mail./<domain> on the usual ports */
 } KoiAutoconfigSource;
@@ -67,6 +68,10 @@ void                  koi_autoconfig_options_free         (KoiAutoconfigOptions 
 /* An extra CA (PEM) trusted for the config download and the probes. */
 void                  koi_autoconfig_options_set_ca_file  (KoiAutoconfigOptions *options,
                                                            const char           *ca_file);
+/* A folder of config-v1.1.xml files used as the ISP database instead of
+ * the shipped one. */
+void                  koi_autoconfig_options_set_isp_dir  (KoiAutoconfigOptions *options,
+                                                           const char           *dir);
 /* The HTTPS port the config files are fetched from instead of 443. */
 void                  koi_autoconfig_options_set_https_port (KoiAutoconfigOptions *options,
                                                              guint16               port);
@@ -87,7 +92,7 @@ void                  koi_autoconfig_options_set_timeout  (KoiAutoconfigOptions 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiAutoconfigOptions, koi_autoconfig_options_free)
 
 /* Finds the IMAP and SMTP servers of `address`: the provider's config
- * files over HTTPS, then SRV records, then guesses; every candidate of a
+ * files over HTTPS, then the ISP database shipped with Koi, then SRV records, then guesses; every candidate of a
  * source is probed at once (koi_net_probe: verified TLS, protocol greeting)
  * and the first verified IMAP and SMTP in the source's order are chosen.
  * A source that yields no verified pair hands over to the next. Returns a

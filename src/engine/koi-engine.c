@@ -56,6 +56,7 @@ struct _KoiEngine
   int                 read_receipts;    /* atomic: -1 = the store's setting */
   int                 auto_download_kb; /* atomic: -1 = the store's setting */
   int                 encrypt;          /* atomic: "encrypt when possible" */
+  int                 coi_enable;       /* atomic: the user agreed to COI filing */
 };
 
 G_DEFINE_FINAL_TYPE (KoiEngine, koi_engine, G_TYPE_OBJECT)
@@ -77,6 +78,7 @@ enum {
   TRANSFER_PROGRESS,
   ERROR,
   STOPPED,
+  COI_SERVER_OFFERED,
   N_SIGNALS
 };
 
@@ -112,6 +114,7 @@ typedef enum {
   EVENT_PROGRESS,
   EVENT_ERROR,
   EVENT_STOPPED,
+  EVENT_COI_SERVER_OFFERED,
 } EventKind;
 
 typedef struct {
@@ -188,6 +191,9 @@ event_dispatch (gpointer data)
       break;
     case EVENT_ERROR:
       g_signal_emit (self, signals[ERROR], 0, event->error);
+      break;
+    case EVENT_COI_SERVER_OFFERED:
+      g_signal_emit (self, signals[COI_SERVER_OFFERED], 0);
       break;
     case EVENT_STOPPED:
       /* The worker has returned: joining it takes no time. */
@@ -347,6 +353,12 @@ on_transfer_cancelled (gint64   message_ref,
   return stopped;
 }
 
+static void
+on_coi_server_offered (gpointer user_data)
+{
+  event_post (event_new (user_data, EVENT_COI_SERVER_OFFERED));
+}
+
 static const KoiSyncerEvents syncer_events = {
   .transfer_progress = on_transfer_progress,
   .transfer_cancelled = on_transfer_cancelled,
@@ -355,6 +367,7 @@ static const KoiSyncerEvents syncer_events = {
   .message_updated = on_message_updated,
   .chat_updated = on_chat_updated,
   .contact_updated = on_contact_updated,
+  .coi_server_offered = on_coi_server_offered,
 };
 
 /* --------------------------------------------------------------------- */
@@ -467,6 +480,11 @@ run_connected (KoiEngine  *self,
         last_chats_us = now_us;
       if (g_atomic_int_get (&self->move_chat_mail) >= 0)
         koi_syncer_set_move_chat_mail (syncer, g_atomic_int_get (&self->move_chat_mail));
+      /* The user just agreed to COI filing: on the server before the
+       * sync, so this pass already reads the server's folders. */
+      if (g_atomic_int_compare_and_exchange (&self->coi_enable, 1, 0) &&
+          !koi_syncer_enable_coi_server (syncer, self->stop, error))
+        return FALSE;
 
       /* Read state goes out before flags come in, so a read here is never
        * undone by the server's older view. */
@@ -823,6 +841,16 @@ koi_engine_reconnect_now (KoiEngine *self)
   koi_engine_wake (self);
 }
 
+/* A sync pass now rather than at the next push or timeout (a new own key:
+ * its reparse runs first in the pass). */
+void
+koi_engine_sync_soon (KoiEngine *self)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  koi_engine_wake (self);
+}
+
 /* --------------------------------------------------------------------- */
 /* Commands, keyed by chat or message id */
 
@@ -930,6 +958,49 @@ command_queue_full (KoiEngine           *self,
   g_task_set_task_data (task, command, command_free);
   g_thread_pool_push (self->commands, task, NULL);
   return command;
+}
+
+static gboolean
+coi_filing_command (KoiEngine  *self,
+                    KoiSyncer  *syncer,
+                    GTask      *task,
+                    GError    **error)
+{
+  Command *command = g_task_get_task_data (task);
+
+  if (!koi_syncer_save_coi_filing (syncer, command->id != 0, error))
+    return FALSE;
+  /* SETMETADATA needs the worker's connection: it acts at once. */
+  if (command->id != 0)
+    {
+      g_atomic_int_set (&self->coi_enable, 1);
+      koi_engine_wake (self);
+    }
+  g_task_return_boolean (task, TRUE);
+  return TRUE;
+}
+
+void
+koi_engine_set_coi_filing_async (KoiEngine           *self,
+                                 gboolean             enable,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  command_queue (self, coi_filing_command, enable ? 1 : 0, NULL, koi_engine_set_coi_filing_async,
+                 cancellable, callback, user_data);
+}
+
+gboolean
+koi_engine_set_coi_filing_finish (KoiEngine     *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static gboolean
@@ -1781,6 +1852,9 @@ koi_engine_class_init (KoiEngineClass *klass)
   signals[ERROR] =
     g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  signals[COI_SERVER_OFFERED] =
+    g_signal_new ("coi-server-offered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[STOPPED] =
     g_signal_new ("stopped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);

@@ -56,6 +56,9 @@ G_DECLARE_FINAL_TYPE (KoiEngine, koi_engine, KOI, ENGINE, GObject)
  *   "error"           (const GError *error)                something the user should
  *                      know (wrong password, untrusted certificate, ...)
  *   "stopped"         ()                                   the worker has returned
+ *   "coi-server-offered" ()                                the server can file chat
+ *                      mail itself (COI) and the user was not asked yet: ask once,
+ *                      answer with koi_engine_set_coi_filing_async()
  * Property "connection-state" (KoiConnectionState as int), notify on change;
  * "connection-problem" (KoiConnectionProblem as int): why it is
  * RECONNECTING or FAILED, NONE once connected (notified before the state).
@@ -332,6 +335,19 @@ gboolean            koi_engine_retry_finish         (KoiEngine              *sel
 void                koi_engine_set_move_chat_mail   (KoiEngine              *self,
                                                     gboolean                move);
 
+/* The user's answer to "coi-server-offered", kept with the account. Yes:
+ * the worker turns filing on (SETMETADATA) at once and from then on uses
+ * the server's folders and never moves chat mail itself. No: never asked
+ * again. */
+void                koi_engine_set_coi_filing_async (KoiEngine              *self,
+                                                    gboolean                enable,
+                                                    GCancellable           *cancellable,
+                                                    GAsyncReadyCallback     callback,
+                                                    gpointer                user_data);
+gboolean            koi_engine_set_coi_filing_finish (KoiEngine             *self,
+                                                    GAsyncResult           *result,
+                                                    GError                **error);
+
 /* Whether outgoing chat messages ask for read receipts and messages the
  * user saw get one (default: the account's "read_receipts" store setting,
  * on). Callable at any time; takes effect at the next command or pass. */
@@ -348,5 +364,50 @@ void                koi_engine_set_auto_download_max (KoiEngine             *sel
 
 void                koi_engine_set_encrypt          (KoiEngine              *self,
                                                     gboolean                encrypt);
+
+/* A sync pass soon: after the own key changed (koi-engine-keyxfer.c). */
+void                koi_engine_sync_soon            (KoiEngine              *self);
+
+/* Moving the account's key to another device: the Autocrypt Setup
+ * Message (docs/WIRE.md). Each runs on a thread of its own with its own
+ * IMAP and store connections, like "Show Source".
+ *
+ * Transfer: puts a setup message with this device's key into INBOX and
+ * finishes with the setup code (show it once, then wipe it with
+ * koi_pgp_setup_code_free; never log it). Fails when this device has no
+ * key. */
+void                koi_engine_transfer_key_async   (KoiEngine              *self,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+char               *koi_engine_transfer_key_finish  (KoiEngine              *self,
+                                                     GAsyncResult           *result,
+                                                     GError                **error);
+/* The setup message this device should offer to import: the newest one
+ * the account sent itself, when this device lacks the key its own mail
+ * shows (no key here, or another one). Finishes with its message id, or
+ * 0 when there is nothing to offer. */
+void                koi_engine_find_setup_async     (KoiEngine              *self,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+gint64              koi_engine_find_setup_finish    (KoiEngine              *self,
+                                                     GAsyncResult           *result,
+                                                     GError                **error);
+/* Imports the setup message @message_ref (0: the newest of the account's
+ * own that @code opens) with @code as typed by the user
+ * (spaces and dashes as they come). A wrong code fails with
+ * KOI_PGP_ERROR_WRONG_PASSPHRASE and changes nothing; a right one makes
+ * the key this account's key here, and the next sync pass (started at
+ * once) reads the encrypted mail this device could not read. */
+void                koi_engine_import_setup_async   (KoiEngine              *self,
+                                                     gint64                  message_ref,
+                                                     const char             *code,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+gboolean            koi_engine_import_setup_finish  (KoiEngine              *self,
+                                                     GAsyncResult           *result,
+                                                     GError                **error);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "koi-own-key.h"
+#include "koi-pgp-setup.h"
 #include "koi-secret.h"
 
 /* The sync worker and the command thread both open the key when an account
@@ -127,4 +128,117 @@ koi_own_key_open (const char    *store_path,
   if (g_file_test (path, G_FILE_TEST_EXISTS))
     return load (path, address, cancellable, error);
   return create (path, address, cancellable, error);
+}
+
+static guint own_key_generation;
+
+guint
+koi_own_key_generation (void)
+{
+  return g_atomic_int_get (&own_key_generation);
+}
+
+static GBytes *
+read_key_file (const char  *path,
+               GError     **error)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, error))
+    return NULL;
+  return g_bytes_new_take (g_steal_pointer (&contents), length);
+}
+
+char *
+koi_own_key_file_fingerprint (const char *store_path,
+                              gint64      account_id)
+{
+  g_autofree char *path = koi_own_key_path (store_path, account_id);
+  g_autoptr (GBytes) file = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+  file = read_key_file (path, NULL);
+  return file != NULL ? koi_pgp_own_key_file_fingerprint (file, NULL) : NULL;
+}
+
+GBytes *
+koi_own_key_setup_payload (const char    *store_path,
+                           gint64         account_id,
+                           const char    *address,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  g_autofree char *path = koi_own_key_path (store_path, account_id);
+  g_autofree char *fingerprint = NULL;
+  g_autoptr (GBytes) file = NULL;
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&own_key_lock);
+  char *passphrase = NULL;
+  GBytes *payload;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error_literal (error, KOI_PGP_ERROR, KOI_PGP_ERROR_NO_SECRET_KEY,
+                           "This device has no key of the account to transfer");
+      return NULL;
+    }
+  file = read_key_file (path, error);
+  if (file == NULL || (fingerprint = koi_pgp_own_key_file_fingerprint (file, error)) == NULL)
+    return NULL;
+  passphrase = koi_secret_key_passphrase_lookup_sync (address, fingerprint, cancellable, error);
+  if (passphrase == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, KOI_PGP_ERROR, KOI_PGP_ERROR_WRONG_PASSPHRASE,
+                     "The keyring has no passphrase for the key %s", fingerprint);
+      return NULL;
+    }
+  payload = koi_pgp_setup_payload_new (file, passphrase, error);
+  wipe_free (passphrase);
+  return payload;
+}
+
+char *
+koi_own_key_import (const char    *store_path,
+                    gint64         account_id,
+                    const char    *address,
+                    GBytes        *payload,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autofree char *path = koi_own_key_path (store_path, account_id);
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *key_address = NULL;
+  g_autoptr (GBytes) file = NULL;
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&own_key_lock);
+  char *passphrase = koi_pgp_random_passphrase ();
+  gboolean saved;
+  gsize length = 0;
+  const char *data;
+
+  file = koi_pgp_setup_key_file_new (payload, passphrase, &fingerprint, &key_address, error);
+  /* A key for another address would sign as someone else: peers check the
+   * user id against From. */
+  if (file != NULL && (key_address == NULL || g_ascii_strcasecmp (key_address, address) != 0))
+    {
+      g_set_error (error, KOI_PGP_ERROR, KOI_PGP_ERROR_BAD_KEY,
+                   "The key in the setup message is for %s, not for %s",
+                   key_address != NULL ? key_address : "no address", address);
+      g_clear_pointer (&file, g_bytes_unref);
+    }
+  /* As at creation: the passphrase first, so a written file always has
+   * one. The old key's item stays (its file is replaced, not its mail). */
+  saved = file != NULL &&
+          koi_secret_key_passphrase_store_sync (address, fingerprint, passphrase, cancellable, error);
+  wipe_free (passphrase);
+  if (!saved)
+    return NULL;
+  data = g_bytes_get_data (file, &length);
+  if (!g_file_set_contents_full (path, data, length,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+    return NULL;
+  g_atomic_int_inc (&own_key_generation);
+  g_message ("Took over the encryption key %s for %s from a setup message", fingerprint, address);
+  return g_steal_pointer (&fingerprint);
 }

@@ -25,4 +25,31 @@ KoiRnpContext *koi_own_key_open (const char    *store_path,
                                  GCancellable  *cancellable,
                                  GError       **error);
 
+/* Moving the key to another device (Autocrypt Setup Message,
+ * koi-pgp-setup.h). Blocking: worker threads only. */
+
+/* The own key, unprotected and armoured, for the setup message; wipe it
+ * with the setup code after use. Fails when this device has no key. */
+GBytes        *koi_own_key_setup_payload (const char    *store_path,
+                                          gint64         account_id,
+                                          const char    *address,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
+/* Makes @payload (a decrypted setup message) the account's key here: a
+ * new passphrase in the Secret Service, then the key file, replacing any
+ * key this device had. Returns the key's fingerprint. */
+char          *koi_own_key_import        (const char    *store_path,
+                                          gint64         account_id,
+                                          const char    *address,
+                                          GBytes        *payload,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
+/* The fingerprint of the key file here, read without its passphrase, or
+ * NULL when this device has none. */
+char          *koi_own_key_file_fingerprint (const char *store_path,
+                                             gint64      account_id);
+/* Counts imports in this process: a syncer that opened the key before
+ * the count changed opens it again (koi-syncer-crypto.c). */
+guint          koi_own_key_generation    (void);
+
 G_END_DECLS

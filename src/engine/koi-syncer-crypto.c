@@ -54,6 +54,12 @@ open_crypto (KoiSyncer *self,
   g_autoptr (GError) error = NULL;
   g_autofree char *path = NULL;
 
+  /* A key taken over from a setup message since: open that one. */
+  if (self->crypto_tried && self->crypto_generation != koi_own_key_generation ())
+    {
+      g_clear_object (&self->crypto);
+      self->crypto_tried = FALSE;
+    }
   if (self->crypto != NULL || self->crypto_tried || !self->account->encryption)
     return self->crypto;
   path = koi_own_key_path (koi_store_get_path (self->store), self->account->id);
@@ -64,12 +70,14 @@ open_crypto (KoiSyncer *self,
       if (own_key_elsewhere (self))
         {
           self->crypto_tried = TRUE;
+          self->crypto_generation = koi_own_key_generation ();
           g_message ("Encryption is off for %s: another device holds the account's key",
                      self->account->address);
           return NULL;
         }
     }
   self->crypto_tried = TRUE;
+  self->crypto_generation = koi_own_key_generation ();
   self->crypto = koi_own_key_open (koi_store_get_path (self->store), self->account->id,
                                    self->account->address, NULL, &error);
   if (self->crypto == NULL)

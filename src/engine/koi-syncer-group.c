@@ -7,8 +7,10 @@
 
 #include "koi-apply-group.h"
 #include "koi-coi.h"
+#include "koi-coi-attachment.h"
 #include "koi-coi-gmime.h"
 #include "koi-engine-error.h"
+#include "koi-store-attachment.h"
 #include "koi-store-group.h"
 #include "koi-syncer-group.h"
 #include "koi-syncer-private.h"
@@ -25,6 +27,8 @@ typedef struct {
   /* text: the message it answers with a quote (Message-ID, its text) */
   const char        *quote_id;
   const char        *quote_text;
+  /* text: a file sent with it (@text its caption), or NULL */
+  const KoiStoreAttachment *file;
 } GroupChange;
 
 static gboolean
@@ -107,6 +111,7 @@ queue_change (KoiSyncer           *self,
   g_autoptr (GPtrArray) recipients = g_ptr_array_new ();
   g_autoptr (GMimeMessage) message = NULL;
   g_autoptr (GBytes) raw = NULL;
+  g_autoptr (GBytes) tail = NULL;
   g_autoptr (KoiCoiParsed) parsed = NULL;
   KoiSyncerCrypto crypto_state;
   KoiSyncerCrypto sent_crypto = { FALSE, FALSE, 0 };
@@ -226,14 +231,39 @@ queue_change (KoiSyncer           *self,
     g_ptr_array_add (recipients, self->account->address);
   g_ptr_array_add (recipients, NULL);
 
-  /* Encrypted when every member's key is known (koi-syncer-encrypt.c). */
-  if (!koi_syncer_encrypt_outgoing (self, message, (const char * const *) recipients->pdata,
-                                    &sent_crypto.encrypted, error))
-    return 0;
-  if (sent_crypto.encrypted)
+  if (change->file != NULL)
     {
-      g_bytes_unref (raw);
-      raw = koi_coi_message_to_bytes (message);
+      /* A file: multipart/mixed, the text then the file, whose body is
+       * streamed from the attachment folder when sent, as in a 1:1 chat
+       * (koi-syncer-send-file.c). The group headers read back above are
+       * the same. Encrypted when every member's key is known. */
+      g_autoptr (GMimeMultipart) mixed = g_mime_multipart_new_with_subtype ("mixed");
+      g_autoptr (GMimePart) part = koi_coi_file_part_new (change->file->filename,
+                                                          change->file->mime_type,
+                                                          change->file->size);
+
+      g_mime_multipart_add (mixed, g_mime_message_get_mime_part (message));
+      g_mime_multipart_add (mixed, GMIME_OBJECT (part));
+      g_mime_message_set_mime_part (message, GMIME_OBJECT (mixed));
+      g_clear_pointer (&raw, g_bytes_unref);
+      if (!koi_syncer_encrypt_file_message (self, message, (const char * const *) recipients->pdata,
+                                            change->file, &raw, &tail, &sent_crypto.encrypted,
+                                            error))
+        return 0;
+      if (!sent_crypto.encrypted && !koi_coi_split_file_message (message, &raw, &tail, error))
+        return 0;
+    }
+  /* Encrypted when every member's key is known (koi-syncer-encrypt.c). */
+  else
+    {
+      if (!koi_syncer_encrypt_outgoing (self, message, (const char * const *) recipients->pdata,
+                                        &sent_crypto.encrypted, error))
+        return 0;
+      if (sent_crypto.encrypted)
+        {
+          g_bytes_unref (raw);
+          raw = koi_coi_message_to_bytes (message);
+        }
     }
 
   koi_apply_changes_init (&changes);
@@ -264,7 +294,12 @@ queue_change (KoiSyncer           *self,
   row.sort_ms = date_ms;
   row.seen = TRUE;
 
-  id = koi_store_outbox_enqueue (self->store, &row, raw, (const char * const *) recipients->pdata, error);
+  if (change->file != NULL)
+    id = koi_store_outbox_enqueue_with_file (self->store, &row, raw, tail, change->file,
+                                             (const char * const *) recipients->pdata, error);
+  else
+    id = koi_store_outbox_enqueue (self->store, &row, raw, (const char * const *) recipients->pdata,
+                                   error);
   if (id == 0 ||
       !koi_syncer_record_crypto (self, id, &sent_crypto, error) ||
       !koi_apply_group_effects (self->store, self->account->address, chat_id, created, id, parsed,
@@ -447,11 +482,12 @@ koi_syncer_group_leave (KoiSyncer  *self,
 }
 
 gint64
-koi_syncer_queue_group_text (KoiSyncer   *self,
-                             gint64       chat_id,
-                             const char  *text,
-                             gint64       reply_to_ref,
-                             GError     **error)
+koi_syncer_queue_group_text (KoiSyncer                *self,
+                             gint64                    chat_id,
+                             const char               *text,
+                             gint64                    reply_to_ref,
+                             const KoiStoreAttachment *file,
+                             GError                  **error)
 {
   g_autoptr (KoiStoreChat) chat = get_group (self, chat_id, error);
   g_autoptr (KoiStoreMessage) quoted = NULL;
@@ -480,6 +516,7 @@ koi_syncer_queue_group_text (KoiSyncer   *self,
       change.quote_text = quoted->text;
     }
   change.text = text;
+  change.file = file;
   return queue_change (self, chat, chat->group_id, &change, NULL, error);
 }
 

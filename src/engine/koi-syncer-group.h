@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "koi-store-attachment.h"
 #include "koi-syncer.h"
 
 G_BEGIN_DECLS
@@ -40,13 +41,15 @@ gint64 koi_syncer_group_remove_member (KoiSyncer          *self,
 gint64 koi_syncer_group_leave        (KoiSyncer           *self,
                                       gint64               chat_id,
                                       GError             **error);
-/* A text to the group (koi_syncer_queue_text() calls it for groups),
- * with a quote of @reply_to_ref (a message of the group; 0: none). */
-gint64 koi_syncer_queue_group_text   (KoiSyncer           *self,
-                                      gint64               chat_id,
-                                      const char          *text,
-                                      gint64               reply_to_ref,
-                                      GError             **error);
+/* A text to the group (koi_syncer_queue_message() calls it for groups),
+ * with a quote of @reply_to_ref (a message of the group; 0: none) and a
+ * file (@text its caption; NULL: none). */
+gint64 koi_syncer_queue_group_text   (KoiSyncer                *self,
+                                      gint64                    chat_id,
+                                      const char               *text,
+                                      gint64                    reply_to_ref,
+                                      const KoiStoreAttachment *file,
+                                      GError                  **error);
 
 /* Who a message to the group goes to: every member but the user (the user
  * alone: the user's own address). Of char*, free func set. */

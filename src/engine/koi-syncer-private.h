@@ -28,6 +28,10 @@ struct _KoiSyncer
   char             *contacts_folder; /* the same for the contact cards */
   gboolean          move_chat_mail;
   gboolean          notify;         /* NOTIFY SET covers the chat folder */
+  char              delimiter;      /* the server's hierarchy separator, '\0' if flat */
+  gboolean          coi_server;     /* announces COI and its configuration is readable */
+  gboolean          server_files;   /* COI filing is on: the server moves chat mail */
+  gboolean          coi_offered;    /* a COI server, and the user was not asked yet */
   KoiChatClient     other_client;   /* seen on the account: never move then */
   int               read_receipts;  /* -1: the account's store setting */
   gint64            auto_download_max; /* -1: the account's store setting */
@@ -35,6 +39,7 @@ struct _KoiSyncer
   /* A send whose outcome the store did not take (see send_one). */
   KoiRnpContext       *crypto;        /* own key; NULL until first use */
   gboolean             crypto_tried;  /* opened (or failed) once */
+  guint                crypto_generation; /* koi_own_key_generation() then */
   gboolean             encrypt;       /* the user's "encrypt when possible" */
   struct _SendOutcome *unrecorded;
   gint64               unrecorded_retry_ms;
@@ -53,6 +58,18 @@ void koi_syncer_emit_contact_updated (KoiSyncer *self,
 /* Every event for a committed batch. */
 void koi_syncer_emit_changes         (KoiSyncer             *self,
                                       const KoiApplyChanges *changes);
+
+/* After login: reads a COI server's configuration (koi-syncer-coi.c),
+ * turns filing on if the user chose it, and names the chat and contact
+ * folders (the server's root when it files, else COI). */
+gboolean koi_syncer_coi_connect      (KoiSyncer     *self,
+                                      KoiImapClient *imap,
+                                      char           delimiter,
+                                      GCancellable  *cancellable,
+                                      GError       **error);
+/* Whether chat mail found in INBOX is moved by Koi: the user's choice,
+ * unless a COI server files it. */
+gboolean koi_syncer_moves_chat_mail  (KoiSyncer     *self);
 
 /* Fetches what is new in @folder and applies it. */
 gboolean koi_syncer_sync_folder      (KoiSyncer     *self,

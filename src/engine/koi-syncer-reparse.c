@@ -58,12 +58,23 @@ replace (KoiSyncer              *self,
          const Refetched        *refetched,
          GError                **error)
 {
+  g_autoptr (KoiStoreMessage) placeholder = NULL;
   KoiApplyChanges changes;
   gint64 id;
 
   if (!koi_store_begin (self->store, error))
     return FALSE;
   koi_apply_changes_init (&changes);
+  /* The placeholder leaves its chat while the mail takes a place of its
+   * own: the chat's count stays the same, so a window showing the chat
+   * learns of it only through this update (koi-message-list.c reloads). */
+  placeholder = koi_store_message_get (self->store, ref, NULL);
+  if (placeholder != NULL && placeholder->chat_id != 0)
+    {
+      KoiApplyChange change = { placeholder->chat_id, ref };
+
+      g_array_append_val (changes.updated, change);
+    }
   if (!koi_store_location_remove (self->store, self->account->id, location->folder,
                                   location->uidvalidity, location->uid, error) ||
       !koi_store_message_hide (self->store, ref, error) ||

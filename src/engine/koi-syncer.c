@@ -280,18 +280,8 @@ koi_syncer_connect (KoiSyncer     *self,
   if (root->len > 0)
     delimiter = ((KoiImapMailbox *) g_ptr_array_index (root, 0))->delimiter;
 
-  g_free (self->chats_folder);
-  g_free (self->contacts_folder);
-  if (delimiter == '\0')
-    {
-      self->chats_folder = g_strdup ("COI-Chats");   /* flat namespace */
-      self->contacts_folder = g_strdup ("COI-Contacts");
-    }
-  else
-    {
-      self->chats_folder = g_strdup_printf ("COI%cChats", delimiter);
-      self->contacts_folder = g_strdup_printf ("COI%cContacts", delimiter);
-    }
+  if (!koi_syncer_coi_connect (self, imap, delimiter, cancellable, error))
+    return FALSE;
 
   if (!koi_imap_client_create (imap, self->chats_folder, cancellable, error) ||
       !koi_imap_client_create (imap, self->contacts_folder, cancellable, error))
@@ -326,7 +316,15 @@ koi_syncer_connect (KoiSyncer     *self,
   }
 
   self->imap = g_steal_pointer (&imap);
+  if (self->coi_offered && self->events.coi_server_offered != NULL)
+    self->events.coi_server_offered (self->user_data);
   return TRUE;
+}
+
+const char *
+koi_syncer_get_chats_folder (KoiSyncer *self)
+{
+  return self->chats_folder;
 }
 
 gboolean
@@ -751,7 +749,7 @@ sync_chunk (KoiSyncer     *self,
       if (!koi_chat_client_note (self->store, self->account, &self->other_client,
                                  info->from_address, info->message_id, info->chat_version, error))
         return FALSE;
-      if (is_inbox && info->is_chat && self->move_chat_mail)
+      if (is_inbox && info->is_chat && koi_syncer_moves_chat_mail (self))
         g_array_append_val (to_move, info->uid);
 
       if (info->known_ref != 0)
@@ -887,7 +885,7 @@ sync_chunk (KoiSyncer     *self,
         }
 
       /* Without a header pass, the body says what is chat mail. */
-      if (!headers_first && is_inbox && self->move_chat_mail &&
+      if (!headers_first && is_inbox && koi_syncer_moves_chat_mail (self) &&
           koi_coi_type_is_chat_mail (message->parsed->type))
         g_array_append_val (to_move, message->uid);
     }
@@ -1321,8 +1319,8 @@ koi_syncer_queue_message (KoiSyncer                *self,
   if (chat->request != KOI_STORE_CHAT_ACCEPTED &&
       !koi_store_chat_set_request (self->store, chat_id, KOI_STORE_CHAT_ACCEPTED, error))
     return 0;
-  if (chat->kind == KOI_STORE_CHAT_GROUP && file == NULL)
-    return koi_syncer_queue_group_text (self, chat_id, text, reply_to_ref, error);
+  if (chat->kind == KOI_STORE_CHAT_GROUP)
+    return koi_syncer_queue_group_text (self, chat_id, text, reply_to_ref, file, error);
   if (chat->kind != KOI_STORE_CHAT_1TO1 || !koi_address_is_valid (chat->peer_address))
     {
       g_set_error_literal (error, KOI_ENGINE_ERROR, KOI_ENGINE_ERROR_INVALID,

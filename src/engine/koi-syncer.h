@@ -60,11 +60,22 @@ typedef struct {
    * request. Called on the syncer's thread. May be NULL. */
   gboolean (*transfer_cancelled) (gint64    message_ref,
                                   gpointer  user_data);
+  /* The server can file chat mail itself (COI) and the user was not
+   * asked yet (koi_syncer_enable_coi_server / save_coi_filing). */
+  void (*coi_server_offered) (gpointer user_data);
 } KoiSyncerEvents;
 
 /* The account's store setting that keeps the server's EHLO SIZE from the
  * last connection, in bytes ("0": the server announced none). */
 #define KOI_SMTP_SIZE_LIMIT_SETTING "smtp_size_limit"
+
+/* What the account's server does with chat mail (docs/WIRE.md). */
+typedef enum {
+  KOI_COI_SERVER_NONE,     /* no COI capability: Koi files, if the user chose to */
+  KOI_COI_SERVER_OFFERED,  /* COI server, filing off, the user not asked yet */
+  KOI_COI_SERVER_DECLINED, /* COI server, the user said no */
+  KOI_COI_SERVER_ENABLED,  /* the server files chat mail under its mailbox root */
+} KoiCoiServerState;
 
 typedef struct _KoiSyncer KoiSyncer;
 
@@ -104,6 +115,20 @@ void       koi_syncer_disconnect    (KoiSyncer              *self);
 gboolean   koi_syncer_save_move_chat_mail (KoiSyncer        *self,
                                            gboolean          move,
                                            GError          **error);
+
+/* After connect: what the server offers and what the user chose. */
+KoiCoiServerState koi_syncer_get_coi_server   (KoiSyncer        *self);
+/* The user's answer, kept in the account's "coi_filing" store setting. */
+gboolean   koi_syncer_save_coi_filing     (KoiSyncer        *self,
+                                           gboolean          enable,
+                                           GError          **error);
+/* Saves "yes" and, on a connected COI server, turns filing on there
+ * (SETMETADATA) and connects again to use the server's folders. */
+gboolean   koi_syncer_enable_coi_server   (KoiSyncer        *self,
+                                           GCancellable     *cancellable,
+                                           GError          **error);
+/* The chat folder as named on the wire (valid after connect). */
+const char *koi_syncer_get_chats_folder   (KoiSyncer        *self);
 
 /* Overrides the account's "move_chat_mail" store setting. */
 /* "Encrypt when possible" (default on): off sends every mail plain. */
@@ -307,5 +332,21 @@ gint64     koi_syncer_queue_file    (KoiSyncer              *self,
                                      GError                **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiSyncer, koi_syncer_free)
+
+/* koi-syncer-keyxfer.c: the Autocrypt Setup Message. Send: the code
+ * (free with koi_pgp_setup_code_free). Import (message_ref 0: the newest
+ * own setup message the code opens): the key's fingerprint;
+ * KOI_PGP_ERROR_WRONG_PASSPHRASE for a wrong code, nothing changed. */
+char      *koi_syncer_send_setup_message   (KoiSyncer     *self,
+                                            GCancellable  *cancellable,
+                                            GError       **error);
+char      *koi_syncer_import_setup_message (KoiSyncer     *self,
+                                            gint64         message_ref,
+                                            const char    *code,
+                                            GCancellable  *cancellable,
+                                            GError       **error);
+gboolean   koi_syncer_needs_setup_code     (KoiStore      *store,
+                                            gint64         account_id,
+                                            const char    *address);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 
 #include "koi-account.h"
 #include "koi-chat-client-detect.h"
+#include "koi-net-error.h"
 
 struct _KoiAccount
 {
@@ -22,6 +23,8 @@ struct _KoiAccount
   char               *other_chat_client;
   GCancellable       *other_chat_client_load;
   gboolean            disk_full;
+  gboolean            certificate_refused;
+  gboolean            coi_offered;   /* "coi-server-offered" came, not answered yet */
   guint               drafts_saving;
 };
 
@@ -53,6 +56,7 @@ enum {
   CONTACT_UPDATED,
   SYNC_FINISHED,
   TRANSFER_PROGRESS,
+  COI_SERVER_OFFERED,
   N_SIGNALS
 };
 
@@ -150,6 +154,10 @@ set_connection_state (KoiAccount         *self,
   if (self->connection_state == state)
     return;
 
+  /* A new attempt (or success) leaves an old refusal behind. */
+  if (state == KOI_CONNECTION_CONNECTING || state == KOI_CONNECTION_SYNCING ||
+      state == KOI_CONNECTION_ONLINE)
+    self->certificate_refused = FALSE;
   self->connection_state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION_STATE]);
 }
@@ -270,10 +278,62 @@ static void
 on_engine_error (KoiAccount   *self,
                  const GError *error)
 {
+  /* Before the message goes out: whoever shows it can point to the
+   * certificate review. */
+  self->certificate_refused =
+    g_error_matches (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_TLS_CERTIFICATE) ||
+    g_error_matches (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_TLS_CERTIFICATE_CHANGED) ||
+    g_error_matches (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TLS_CERTIFICATE) ||
+    g_error_matches (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TLS_CERTIFICATE_CHANGED);
   if (error != NULL)
     koi_account_set_last_error (self, error->message);
   if (g_error_matches (error, KOI_STORE_ERROR, KOI_STORE_ERROR_FULL))
     set_disk_full (self, TRUE);
+}
+
+gboolean
+koi_account_get_certificate_refused (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), FALSE);
+
+  return self->certificate_refused;
+}
+
+static void
+on_engine_coi_server_offered (KoiAccount *self)
+{
+  self->coi_offered = TRUE;
+  g_signal_emit (self, signals[COI_SERVER_OFFERED], 0);
+}
+
+gboolean
+koi_account_get_coi_offered (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), FALSE);
+
+  return self->coi_offered;
+}
+
+static void
+coi_answered_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!koi_engine_set_coi_filing_finish (KOI_ENGINE (source), result, &error))
+    g_warning ("Saving the answer about COI filing failed: %s", error->message);
+}
+
+void
+koi_account_answer_coi_offer (KoiAccount *self,
+                              gboolean    enable)
+{
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  self->coi_offered = FALSE;
+  if (self->engine != NULL)
+    koi_engine_set_coi_filing_async (self->engine, enable, NULL, coi_answered_cb, NULL);
 }
 
 static void
@@ -356,6 +416,8 @@ koi_account_set_engine (KoiAccount *self,
                                G_CALLBACK (on_engine_sync_finished), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "transfer-progress",
                                G_CALLBACK (on_engine_transfer_progress), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "coi-server-offered",
+                               G_CALLBACK (on_engine_coi_server_offered), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "sync-finished",
                                G_CALLBACK (reload_other_chat_client), self, G_CONNECT_SWAPPED);
       reload_other_chat_client (self);
@@ -1003,6 +1065,9 @@ koi_account_class_init (KoiAccountClass *klass)
                   G_TYPE_INT64);
   signals[SYNC_FINISHED] =
     g_signal_new ("sync-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[COI_SERVER_OFFERED] =
+    g_signal_new ("coi-server-offered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 

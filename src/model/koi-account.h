@@ -29,7 +29,8 @@ G_DECLARE_FINAL_TYPE (KoiAccount, koi_account, KOI, ACCOUNT, GObject)
  * Signals, relayed from whichever engine runs the account, so a list keeps
  * updating across engine restarts: "message-added" (gint64 chat_id, gint64
  * message_id), "message-updated" (same), "chat-updated" (gint64 chat_id), "contact-updated" (gint64 contact_id),
- * "sync-finished" ().
+ * "sync-finished" (), "coi-server-offered" () (the server can file chat mail
+ * itself and the user was not asked yet: koi_engine_set_coi_filing_async()).
  */
 
 KoiAccount   *koi_account_new                  (KoiStoreReader       *reader,
@@ -51,6 +52,16 @@ void          koi_account_reconnect_now        (KoiAccount           *self);
 const char   *koi_account_get_last_error       (KoiAccount           *self);
 const char   *koi_account_get_other_chat_client (KoiAccount          *self);
 gboolean      koi_account_get_disk_full        (KoiAccount           *self);
+/* Whether the last error was a server certificate Koi refused (not
+ * trusted, or not the one trusted): the certificate review can help.
+ * Cleared when the account connects again. */
+gboolean      koi_account_get_certificate_refused (KoiAccount        *self);
+/* Whether the server offered COI filing and the user was not asked yet. */
+gboolean      koi_account_get_coi_offered      (KoiAccount           *self);
+/* The user's answer: saved by the engine (asked once per account); yes
+ * turns filing on at the server at once. */
+void          koi_account_answer_coi_offer     (KoiAccount           *self,
+                                                gboolean              enable);
 
 /* The account's chats (created on first use, then the same object). */
 KoiChatList  *koi_account_get_chats            (KoiAccount           *self);

@@ -856,6 +856,13 @@ updated_message_cb (GObject      *source,
       return;
     }
 
+  /* Gone from this chat (an unreadable row replaced by the mail once a
+   * key reads it): positions shift in a way a count cannot tell. */
+  if (row->chat_id != self->chat_id)
+    {
+      koi_message_list_reload (self);
+      return;
+    }
   message = g_hash_table_lookup (self->live, &row->id);
   if (message != NULL)
     koi_message_update_from_store (message, row);

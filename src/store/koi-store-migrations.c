@@ -19,7 +19,7 @@
  *   messages.type, requests.type   the coi layer's KoiCoiType: 0 chat, 1 email,
  *                              2 edit, 3 delete, 4 reaction, 5 read receipt,
  *                              6 contact, 7 group change, 8 delivery failure,
- *                              9 auto-reply, 10 mailing list
+ *                              9 auto-reply, 10 mailing list, 11 key setup
  *   outbox_recipients.state    0 pending, 1 accepted, 2 refused
  *   receipt_requests.state     0 waiting to be seen, 1 due, 2 done
  *   peer_keys.source           0 autocrypt, 1 gossip, 2 vcard

@@ -219,6 +219,8 @@ koi_banner_init (KoiBanner *self)
   gtk_widget_add_css_class (box, "koi-banner-box");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->label));
   self->button = GTK_BUTTON (gtk_button_new ());
+  /* As AdwBanner's: the label may carry a mnemonic ("_Review…"). */
+  gtk_button_set_use_underline (self->button, TRUE);
   gtk_widget_set_valign (GTK_WIDGET (self->button), GTK_ALIGN_CENTER);
   gtk_widget_set_visible (GTK_WIDGET (self->button), FALSE);
   g_signal_connect_swapped (self->button, "clicked", G_CALLBACK (on_button_clicked), self);

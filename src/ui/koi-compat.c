@@ -370,6 +370,29 @@ koi_compat_alert_set_responses (GtkWidget  *alert,
 }
 
 void
+koi_compat_alert_set_response_enabled (GtkWidget  *alert,
+                                       const char *id,
+                                       gboolean    enabled)
+{
+#if KOI_WIDGET_SET_MODERN
+  adw_alert_dialog_set_response_enabled (ADW_ALERT_DIALOG (alert), id, enabled);
+#else
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (alert), id, enabled);
+#endif
+}
+
+void
+koi_compat_alert_set_extra_child (GtkWidget *alert,
+                                  GtkWidget *child)
+{
+#if KOI_WIDGET_SET_MODERN
+  adw_alert_dialog_set_extra_child (ADW_ALERT_DIALOG (alert), child);
+#else
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (alert), child);
+#endif
+}
+
+void
 koi_compat_alert_present (GtkWidget *alert,
                           GtkWidget *parent)
 {

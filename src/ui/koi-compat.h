@@ -136,6 +136,12 @@ void        koi_compat_alert_add_response (GtkWidget             *alert,
 void        koi_compat_alert_set_responses (GtkWidget *alert,
                                             const char *default_id,
                                             const char *close_id);
+void        koi_compat_alert_set_response_enabled (GtkWidget  *alert,
+                                                   const char *id,
+                                                   gboolean    enabled);
+/* A widget under the body (an entry, a code to read). */
+void        koi_compat_alert_set_extra_child (GtkWidget *alert,
+                                              GtkWidget *child);
 void        koi_compat_alert_present      (GtkWidget  *alert,
                                            GtkWidget  *parent);
 const char *koi_compat_alert_get_heading  (GtkWidget  *alert);

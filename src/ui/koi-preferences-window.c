@@ -8,6 +8,7 @@
 #include "koi-account.h"
 #include "koi-contact-info.h"
 #include "koi-contacts.h"
+#include "koi-key-transfer.h"
 #include "koi-cert-review.h"
 #include "koi-preferences-window.h"
 
@@ -31,6 +32,8 @@ struct _KoiPreferencesWindow
   GtkWidget            *blocked_empty_row;
   AdwPreferencesGroup  *certificates_group;
   GPtrArray            *certificate_rows;
+  AdwPreferencesGroup  *keys_group;
+  GPtrArray            *key_rows;
 
   GSettings            *settings;
   GListModel           *accounts;
@@ -400,6 +403,37 @@ update_certificates (KoiPreferencesWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->certificates_group), n > 0);
 }
 
+/* One row per account: move its key to another device, or take it over
+ * from one (koi-key-transfer.c). */
+static void
+update_keys (KoiPreferencesWindow *self)
+{
+  guint n = self->accounts != NULL ? g_list_model_get_n_items (self->accounts) : 0;
+
+  for (guint i = 0; i < self->key_rows->len; i++)
+    adw_preferences_group_remove (self->keys_group, g_ptr_array_index (self->key_rows, i));
+  g_ptr_array_set_size (self->key_rows, 0);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (KoiAccount) account = g_list_model_get_item (self->accounts, i);
+
+      koi_key_transfer_rows_add (self->keys_group, account, self->key_rows);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->keys_group), n > 0);
+}
+
+GtkWidget *
+koi_preferences_window_get_key_row (KoiPreferencesWindow *self,
+                                    guint                 position)
+{
+  g_return_val_if_fail (KOI_IS_PREFERENCES_WINDOW (self), NULL);
+
+  /* Two rows per account (koi_key_transfer_rows_add): the first is asked for. */
+  return 2 * position < self->key_rows->len ? g_ptr_array_index (self->key_rows, 2 * position)
+                                            : NULL;
+}
+
 static void
 on_accounts_changed (KoiPreferencesWindow *self,
                      guint                 position,
@@ -418,6 +452,7 @@ on_accounts_changed (KoiPreferencesWindow *self,
     }
   update_other_app (self);
   update_certificates (self);
+  update_keys (self);
 }
 
 GtkWidget *
@@ -473,6 +508,7 @@ koi_preferences_window_new (GSettings  *settings,
     {
       update_other_app (self);
       update_certificates (self);
+      update_keys (self);
     }
 
   return GTK_WIDGET (self);
@@ -490,6 +526,7 @@ koi_preferences_window_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->blocked_rows, g_hash_table_unref);
   g_clear_pointer (&self->certificate_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->key_rows, g_ptr_array_unref);
 
   G_OBJECT_CLASS (koi_preferences_window_parent_class)->dispose (object);
 }
@@ -517,6 +554,7 @@ koi_preferences_window_class_init (KoiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, background_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, login_switch);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, blocked_group);
+  gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, keys_group);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, blocked_empty_row);
   gtk_widget_class_bind_template_child (widget_class, KoiPreferencesWindow, certificates_group);
 }
@@ -529,4 +567,5 @@ koi_preferences_window_init (KoiPreferencesWindow *self)
   self->blocked_rows = g_hash_table_new_full (NULL, NULL, g_object_unref,
                                               (GDestroyNotify) g_ptr_array_unref);
   self->certificate_rows = g_ptr_array_new ();
+  self->key_rows = g_ptr_array_new ();
 }

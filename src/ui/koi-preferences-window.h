@@ -19,6 +19,9 @@ GtkWidget *koi_preferences_window_new (GSettings  *settings,
 /* The addresses in the Blocked Contacts list, and the Unblock button of
  * one of them (NULL when it is not listed). */
 GStrv      koi_preferences_window_get_blocked        (KoiPreferencesWindow *self);
+/* For tests: the "Encryption Key" row of the account at @position. */
+GtkWidget *koi_preferences_window_get_key_row (KoiPreferencesWindow *self,
+                                               guint                 position);
 GtkWidget *koi_preferences_window_get_unblock_button (KoiPreferencesWindow *self,
                                                       const char           *address);
 

@@ -759,6 +759,18 @@ koi_welcome_page_submit (KoiWelcomePage *self)
        * thread), then check the login with them. */
       gtk_label_set_label (self->status_label, _("Looking up the mail servers…"));
       gtk_widget_set_visible (GTK_WIDGET (self->status_label), TRUE);
+      /* build-aux/demo (and koi-cli's tests) serve the autoconfig file from
+       * a loopback port with a throw-away CA: the same two variables as
+       * koi-cli reads. Verification stays on; only where it looks moves. */
+      if (self->autoconfig_options == NULL && g_getenv ("KOI_TEST_AUTOCONFIG_HTTPS_PORT") != NULL)
+        {
+          self->autoconfig_options = koi_autoconfig_options_new ();
+          koi_autoconfig_options_set_https_port (self->autoconfig_options,
+                                                 (guint16) g_ascii_strtoull (g_getenv ("KOI_TEST_AUTOCONFIG_HTTPS_PORT"),
+                                                                             NULL, 10));
+          koi_autoconfig_options_set_ca_file (self->autoconfig_options,
+                                              g_getenv ("KOI_TEST_AUTOCONFIG_CA_FILE"));
+        }
       koi_autoconfig_run_async (settings->address, self->autoconfig_options, self->cancellable,
                                 autoconfig_done, g_object_ref (self));
       koi_account_settings_free (settings);

@@ -5,7 +5,9 @@
 
 #include <glib/gi18n.h>
 
+#include "koi-cert-review.h"
 #include "koi-chat-filter.h"
+#include "koi-coi-offer.h"
 #include "koi-chat-row.h"
 #include "koi-compat.h"
 #include "koi-window-private.h"
@@ -128,6 +130,13 @@ update_connection (KoiWindow *self)
        * is back, the server restarted). */
       if (state == KOI_CONNECTION_RECONNECTING && koi_account_get_engine (self->account) != NULL)
         button = _("Reconnect Now");
+      /* A refused certificate is the user's to judge: the same review as
+       * Preferences → Server Certificates, one click away. */
+      if (state == KOI_CONNECTION_FAILED && koi_account_get_certificate_refused (self->account))
+        {
+          text = _("Not connected: review the server certificate");
+          button = _("_Review…");
+        }
       /* Above the connection: new mail is lost to the user until there
        * is room, and only they can make it. */
       if (koi_account_get_disk_full (self->account))
@@ -145,10 +154,23 @@ update_connection (KoiWindow *self)
 }
 
 static void
-on_reconnect_clicked (KoiWindow *self)
+on_banner_button_clicked (KoiWindow *self)
 {
-  if (self->account != NULL)
+  if (self->account == NULL)
+    return;
+  /* The banner's one button: Review… for a refused certificate,
+   * Reconnect Now while waiting out a backoff. */
+  if (koi_account_get_certificate_refused (self->account))
+    koi_cert_review_run (self->account, GTK_WIDGET (self));
+  else
     koi_account_reconnect_now (self->account);
+}
+
+static void
+on_coi_server_offered (KoiWindow  *self,
+                       KoiAccount *account)
+{
+  koi_coi_offer_ask (account, GTK_WIDGET (self));
 }
 
 GtkWidget *
@@ -559,11 +581,15 @@ set_account (KoiWindow  *self,
                            G_CALLBACK (on_account_error_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (account, "notify::disk-full",
                            G_CALLBACK (on_account_connection_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (account, "coi-server-offered",
+                           G_CALLBACK (on_coi_server_offered), self, G_CONNECT_SWAPPED);
 
   update_connection (self);
   update_chat_list_page (self);
   on_account_error_changed (self, NULL, account);
   koi_window_update_actions (self);
+  /* Offered while another account was shown: asked now. */
+  koi_coi_offer_ask (account, GTK_WIDGET (self));
 }
 
 /* The account to show: the one shown, while it exists; else the one the
@@ -1057,8 +1083,8 @@ koi_window_init (KoiWindow *self)
   if (self->connection_banner != NULL)
     {
       adw_bin_set_child (self->banner_bin, self->connection_banner);
-      g_signal_connect_swapped (self->connection_banner, "button-clicked", G_CALLBACK (on_reconnect_clicked),
-                                self);
+      g_signal_connect_swapped (self->connection_banner, "button-clicked",
+                                G_CALLBACK (on_banner_button_clicked), self);
     }
   self->filter = koi_chat_filter_new ();
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "koi-autoconfig.h"
+#include "koi-isp-db.h"
 
 /* What a provider really serves (shape of Thunderbird's ISP database
  * entries): two IMAP servers, a POP3 one to skip, SMTP on two ports. */
@@ -160,6 +161,69 @@ test_every_prefix (void)
     }
 }
 
+/* The shipped ISP database answers for Gmail from inside the binary: no
+ * download, no DNS. */
+static void
+test_isp_gmail (void)
+{
+  g_autoptr(GBytes) file = koi_isp_db_lookup ("gmail.com", NULL);
+  g_autoptr(GBytes) alias = koi_isp_db_lookup ("GoogleMail.com", NULL);
+  g_autoptr(GPtrArray) imap = NULL;
+  g_autoptr(GPtrArray) smtp = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (file);
+  g_assert_true (alias != NULL && g_bytes_equal (file, alias));
+  g_assert_true (koi_autoconfig_parse_xml (g_bytes_get_data (file, NULL), g_bytes_get_size (file),
+                                           "jo.doe@gmail.com", &imap, &smtp, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (imap->len, ==, 1);
+  assert_server (imap, 0, "imap.gmail.com", 993, KOI_SECURITY_TLS, "jo.doe@gmail.com");
+  g_assert_cmpuint (smtp->len, ==, 2);
+  assert_server (smtp, 0, "smtp.gmail.com", 465, KOI_SECURITY_TLS, "jo.doe@gmail.com");
+  assert_server (smtp, 1, "smtp.gmail.com", 587, KOI_SECURITY_STARTTLS, "jo.doe@gmail.com");
+}
+
+/* Every provider the database promises is there, and every file gives at
+ * least one IMAP and one SMTP server that Koi accepts (encrypted, with a
+ * password). A domain it does not list, or a subdomain of one, is not. */
+static void
+test_isp_all (void)
+{
+  const char *promised[] = {
+    "gmail.com", "outlook.com", "hotmail.com", "yahoo.com", "gmx.de", "gmx.net", "web.de",
+    "posteo.de", "mailbox.org", "fastmail.com", "icloud.com", "t-online.de",
+  };
+  g_auto(GStrv) domains = koi_isp_db_domains ();
+  g_autoptr(GBytes) unknown = koi_isp_db_lookup ("example.org", NULL);
+  g_autoptr(GBytes) subdomain = koi_isp_db_lookup ("mail.gmail.com", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (promised); i++)
+    g_assert_true (g_strv_contains ((const char * const *) domains, promised[i]));
+
+  for (guint i = 0; domains[i] != NULL; i++)
+    {
+      g_autofree char *address = g_strconcat ("someone@", domains[i], NULL);
+      g_autoptr(GBytes) file = koi_isp_db_lookup (domains[i], NULL);
+      g_autoptr(GPtrArray) imap = NULL;
+      g_autoptr(GPtrArray) smtp = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("%s", domains[i]);
+      g_assert_nonnull (file);
+      g_assert_true (koi_autoconfig_parse_xml (g_bytes_get_data (file, NULL), g_bytes_get_size (file),
+                                               address, &imap, &smtp, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (imap->len, >=, 1);
+      g_assert_cmpuint (smtp->len, >=, 1);
+      for (guint j = 0; j < imap->len; j++)
+        g_assert_cmpuint (((KoiServerConfig *) imap->pdata[j])->port, ==, 993);
+    }
+
+  g_assert_null (unknown);
+  g_assert_null (subdomain);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -173,5 +237,7 @@ main (int argc, char **argv)
       g_test_add_data_func (path, GUINT_TO_POINTER (i), test_bad);
     }
   g_test_add_func ("/autoconfig/xml/every-prefix", test_every_prefix);
+  g_test_add_func ("/autoconfig/isp/gmail", test_isp_gmail);
+  g_test_add_func ("/autoconfig/isp/all", test_isp_all);
   return g_test_run ();
 }

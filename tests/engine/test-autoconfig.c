@@ -313,6 +313,39 @@ test_malformed (Fixture       *fixture,
   g_assert_cmpuint (result->smtp->port, ==, server->smtps_port);
 }
 
+/* Neither of the provider's own files: the ISP database (here a folder in
+ * place of the shipped one) names the servers, before any SRV lookup. */
+static void
+test_isp_db (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *xml = config_xml (server->imaps_port, "SSL", server->submission_port, "STARTTLS");
+  g_autoptr(GString) isp = g_string_new (xml);
+  g_autoptr(KoiAutoconfigResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("koi-isp-XXXXXX", &error);
+  g_autofree char *path = NULL;
+
+  g_assert_no_error (error);
+  g_string_replace (isp, "<domain>localhost</domain>", "<domain>other.example</domain><domain>KOI.localhost</domain>", 1);
+  path = g_build_filename (dir, "koi.localhost.xml", NULL);
+  g_assert_true (g_file_set_contents (path, isp->str, -1, NULL));
+  koi_autoconfig_options_set_isp_dir (fixture->options, dir);
+  stub_add (fixture->resolver, "_imaps._tcp.koi.localhost", "localhost", 1, 0);
+  result = run (fixture);
+
+  g_assert_true (result->verified);
+  g_assert_cmpint (result->source, ==, KOI_AUTOCONFIG_SOURCE_ISP);
+  g_assert_cmpuint (result->imap->port, ==, server->imaps_port);
+  g_assert_cmpuint (result->smtp->port, ==, server->submission_port);
+  g_assert_cmpuint (koi_fake_https_server_hits (fixture->https, PROVIDER_PATH), ==, 1);
+  g_assert_cmpuint (koi_fake_https_server_hits (fixture->https, WELL_KNOWN_PATH), ==, 1);
+  g_assert_cmpuint (fixture->resolver->asked, ==, 0);
+
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 static void
 test_srv (Fixture       *fixture,
           gconstpointer  data)
@@ -493,6 +526,7 @@ main (int argc, char **argv)
   g_test_add ("/autoconfig/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("provider-then-login", test_provider_then_login);
   ADD ("well-known", test_well_known);
+  ADD ("isp-db", test_isp_db);
   ADD ("wrong-port", test_wrong_port);
   ADD ("malformed", test_malformed);
   ADD ("srv", test_srv);

@@ -9,7 +9,9 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "koi-account-config.h"
 #include "koi-imap-client.h"
+#include "koi-secret.h"
 #include "koi-smtp.h"
 #include "koi-test-cli.h"
 #include "koi-test-own-key.h"
@@ -180,7 +182,7 @@ test_new_device_sees_history (void)
    * is encrypted (his first device knew Alice's key from "one") to keys
    * this device does not hold: it shows them as such, in place, and makes no key of
    * its own that would split Bob's account (koi_apply_autocrypt_own).
-   * Moving the key here is issue 13's second-device part. */
+   * The key comes by a setup message (test-engine-keyxfer.c). */
   history = koi_test_cli_messages (cli, "bob-laptop", "alice@example.org");
   g_assert_cmpuint (history->len, ==, 3);
   g_assert_cmpstr (member (g_ptr_array_index (history, 0), "message_id"), ==, first);
@@ -626,10 +628,115 @@ test_one_watch_per_profile (void)
   g_assert_nonnull (again);
 }
 
+static const char *self_path;
+
+/* The password koi-cli keeps for @address, read as the app's next start
+ * would: by a fresh process (this binary in lookup mode), since libsecret's
+ * file backend reads its file once per process. */
+static char *
+stored_password (KoiTestCli *cli,
+                 const char *address)
+{
+  g_autofree char *server = koi_account_config_secret_server (cli->server->host, cli->server->imaps_port);
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+
+  g_subprocess_launcher_set_environ (launcher, cli->env);
+  process = g_subprocess_launcher_spawn (launcher, &error, self_path, "--lookup-secret", address,
+                                         server, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  return g_str_has_prefix (out, "found:") ? g_strdup (out + strlen ("found:")) : NULL;
+}
+
+static int
+lookup_secret (const char *address,
+               const char *server)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *password = koi_secret_lookup_sync (address, server, NULL, &error);
+
+  if (error != NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  printf (password != NULL ? "found:%s" : "none", password);
+  return 0;
+}
+
+/* `account remove`: one of two accounts in a profile goes with its
+ * password; the other keeps working; the server keeps the mail. */
+static void
+test_account_remove (void)
+{
+  const char *users[] = { "alice@example.org:alice-secret", "bob@example.org:bob-secret",
+                          "carol@example.org:carol-secret", NULL };
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new_with_users (users);
+  g_autofree char *profile = koi_test_cli_profile (cli, "both");
+  g_autofree char *id = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *err = NULL;
+
+  koi_test_cli_add_account (cli, "both", "alice@example.org", "alice-secret");
+  koi_test_cli_add_account (cli, "both", "bob@example.org", "bob-secret");
+  koi_test_cli_add_account (cli, "carol", "carol@example.org", "carol-secret");
+  id = koi_test_cli_send (cli, "carol", "bob@example.org", "still on the server afterwards");
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", profile, "--account",
+                                     "bob@example.org", "sync", NULL), ==, 0);
+
+  /* Dovecot here announces no COI: nothing to enable, Koi files itself. */
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *why = NULL;
+
+    g_assert_cmpint (koi_test_cli_run (cli, NULL, &out, NULL, "--profile", profile, "--account",
+                                       "bob@example.org", "account", "coi", NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "\"coi\":\"none\""));
+    g_assert_nonnull (strstr (out, "\"chats_folder\":\"COI/Chats\""));
+    g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, &why, "--profile", profile, "--account",
+                                       "bob@example.org", "account", "coi", "enable", NULL), !=, 0);
+    g_assert_nonnull (strstr (why, "does not offer COI"));
+  }
+
+  before = stored_password (cli, "bob@example.org");
+  g_assert_cmpstr (before, ==, "bob-secret");
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, &err, "--profile", profile, "account", "remove",
+                                     "bob@example.org", NULL), ==, 0);
+  g_assert_nonnull (strstr (err, "removed bob@example.org"));
+
+  /* No secret left for bob; alice's is untouched and she still works. */
+  after = stored_password (cli, "bob@example.org");
+  g_assert_null (after);
+  kept = stored_password (cli, "alice@example.org");
+  g_assert_cmpstr (kept, ==, "alice-secret");
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", profile, "--account",
+                                     "bob@example.org", "chats", NULL), ==, 7);
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", profile, "--account",
+                                     "alice@example.org", "sync", NULL), ==, 0);
+  g_assert_cmpuint (count_on_server (cli, "INBOX", id), ==, 1);
+
+  /* An address the profile does not have: exit 7, and it says which it has. */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, &err, "--profile", profile, "account", "remove",
+                                     "bob@example.org", NULL), ==, 7);
+  g_assert_nonnull (strstr (err, "alice@example.org"));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  if (argc == 4 && g_str_equal (argv[1], "--lookup-secret"))
+    return lookup_secret (argv[2], argv[3]);
+  self_path = argv[0];
   g_test_init (&argc, &argv, NULL);
   curl_global_init (CURL_GLOBAL_DEFAULT);
 
@@ -645,6 +752,7 @@ main (int   argc,
   g_test_add_func ("/engine/cli/move-off-by-default", test_move_off_by_default);
   g_test_add_func ("/engine/cli/clear-errors", test_clear_errors);
   g_test_add_func ("/engine/cli/one-watch-per-profile", test_one_watch_per_profile);
+  g_test_add_func ("/engine/cli/account-remove", test_account_remove);
 
   return g_test_run ();
 }

@@ -886,6 +886,70 @@ test_outsider (void)
   }
 }
 
+/* A file into a group: one mail to every member, who each get the same
+ * bytes; encrypted, since every member's key is known by then. */
+static void
+test_group_file (void)
+{
+  static const char * const profiles[] = { "alice", "bob", "carol", NULL };
+  g_autoptr (KoiTestCli) cli = setup ();
+  g_autofree char *created = NULL;
+  g_autofree char *alice_chat = NULL;
+  g_autofree char *group_id = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *sha = NULL;
+  g_autofree char *message_id = NULL;
+  g_autoptr (GPtrArray) chats = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  GString *contents = g_string_new (NULL);
+
+  created = run_ok (cli, "alice", "group", "create", "Trip", "bob@example.org",
+                    "carol@example.org", NULL);
+  alice_chat = g_strndup (created, strcspn (created, "\n"));
+  chats = chats_of (cli, "alice");
+  group_id = g_strdup (member (g_ptr_array_index (chats, 0), "group_id"));
+  sync_all (cli, profiles);
+  /* Bob and carol answer: their keys reach alice. */
+  for (guint i = 1; i < 3; i++)
+    {
+      g_autofree char *chat = group_chat (cli, profiles[i], group_id);
+
+      g_assert_nonnull (chat);
+      g_free (run_ok (cli, profiles[i], "send", chat, "Here", NULL));
+    }
+  sync_all (cli, profiles);
+
+  for (guint i = 0; contents->len < 300 * 1000; i++)
+    g_string_append_printf (contents, "line %u of the packing list\n", i);
+  path = g_build_filename (cli->tmp, "packing list.txt", NULL);
+  g_assert_true (g_file_set_contents (path, contents->str, contents->len, NULL));
+  sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents->str, contents->len);
+  g_string_free (contents, TRUE);
+  message_id = g_strstrip (run_ok (cli, "alice", "send", "--file", path, alice_chat, NULL));
+  sync_all (cli, profiles);
+
+  for (guint i = 1; i < 3; i++)
+    {
+      g_autofree char *chat = group_chat (cli, profiles[i], group_id);
+      g_autoptr (GPtrArray) messages = koi_test_cli_messages (cli, profiles[i], chat);
+      g_autoptr (GPtrArray) all_chats = chats_of (cli, profiles[i]);
+      JsonObject *message = find_message (messages, message_id);
+      JsonArray *attachments;
+      JsonObject *attachment;
+
+      g_assert_nonnull (message);
+      /* In the group, not a 1:1 chat with alice. */
+      g_assert_cmpuint (all_chats->len, ==, 1);
+      g_assert_true (json_object_get_boolean_member (message, "encrypted"));
+      attachments = json_object_get_array_member (message, "attachments");
+      g_assert_cmpuint (json_array_get_length (attachments), ==, 1);
+      attachment = json_array_get_object_element (attachments, 0);
+      g_assert_cmpstr (member (attachment, "name"), ==, "packing list.txt");
+      g_assert_cmpstr (member (attachment, "state"), ==, "done");
+      g_assert_cmpstr (member (attachment, "sha256"), ==, sha);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -897,6 +961,7 @@ main (int   argc,
   g_test_add_func ("/groups/real-delta-chat-member", test_real_delta_chat_member);
   g_test_add_func ("/groups/two-devices-order", test_two_devices_order);
   g_test_add_func ("/groups/outsider", test_outsider);
+  g_test_add_func ("/groups/file", test_group_file);
 
   return g_test_run ();
 }

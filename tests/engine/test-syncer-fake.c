@@ -67,6 +67,13 @@ typedef struct
   Hostile  hostile;
   guint    n_body_fetches;
   guint    n_moves;
+  /* A COI server (set before the client connects): the configuration it
+   * keeps in METADATA, and what clients asked of it. */
+  const char *coi_root;     /* NULL: the server has no mailbox-root entry */
+  gboolean    coi_enabled;
+  char       *coi_filter;
+  guint       n_getmetadata;
+  guint       n_setmetadata;
 } FakeMailbox;
 
 static void
@@ -115,6 +122,7 @@ fake_mailbox_free (FakeMailbox *self)
   g_array_unref (self->inbox.mails);
   g_array_unref (self->chats.mails);
   g_array_unref (self->contacts.mails);
+  g_free (self->coi_filter);
   g_mutex_clear (&self->lock);
   g_free (self);
 }
@@ -155,9 +163,9 @@ find_folder (FakeMailbox *self,
 {
   if (g_ascii_strcasecmp (name, "INBOX") == 0)
     return &self->inbox;
-  if (strcmp (name, "COI/Chats") == 0)
+  if (strcmp (name, self->chats.name) == 0)
     return &self->chats;
-  if (strcmp (name, "COI/Contacts") == 0)
+  if (strcmp (name, self->contacts.name) == 0)
     return &self->contacts;
   return NULL;
 }
@@ -304,6 +312,59 @@ answer_move (FakeMailbox     *self,
   return koi_fake_imap_conn_printf (conn, "%s OK Move completed\r\n", tag) || TRUE;
 }
 
+#define COI_CONFIG "/private/vendor/vendor.dovecot/coi/config"
+
+/* RFC 5464 as a COI server answers it: the server's configuration entries
+ * for GETMETADATA (DEPTH 1) "" (COI_CONFIG), and SETMETADATA of one entry. */
+static gboolean
+answer_metadata (FakeMailbox     *self,
+                 KoiFakeImapConn *conn,
+                 const char      *tag,
+                 const char      *verb,
+                 const char      *args)
+{
+  g_autoptr(GString) reply = g_string_new (NULL);
+
+  g_mutex_lock (&self->lock);
+  if (g_ascii_strcasecmp (verb, "SETMETADATA") == 0)
+    {
+      const char *entry = strstr (args, COI_CONFIG "/");
+      g_autofree char *value = NULL;
+
+      self->n_setmetadata++;
+      if (entry != NULL && strchr (entry, '"') != NULL)
+        {
+          const char *start = strchr (entry, '"') + 1;
+          const char *end = strchr (start, '"');
+
+          value = end != NULL ? g_strndup (start, end - start) : NULL;
+        }
+      if (entry != NULL && g_str_has_prefix (entry, COI_CONFIG "/enabled "))
+        self->coi_enabled = g_strcmp0 (value, "yes") == 0;
+      else if (entry != NULL && g_str_has_prefix (entry, COI_CONFIG "/message-filter "))
+        {
+          g_free (self->coi_filter);
+          self->coi_filter = g_steal_pointer (&value);
+        }
+      g_string_append_printf (reply, "%s OK Setmetadata completed\r\n", tag);
+    }
+  else
+    {
+      self->n_getmetadata++;
+      g_string_append (reply, "* METADATA \"\" (" COI_CONFIG "/enabled ");
+      g_string_append (reply, self->coi_enabled ? "\"yes\"" : "NIL");
+      if (self->coi_root != NULL)
+        g_string_append_printf (reply, " " COI_CONFIG "/mailbox-root {%zu}\r\n%s",
+                                strlen (self->coi_root), self->coi_root);
+      if (self->coi_filter != NULL)
+        g_string_append_printf (reply, " " COI_CONFIG "/message-filter \"%s\"", self->coi_filter);
+      g_string_append_printf (reply, ")\r\n%s OK Getmetadata completed\r\n", tag);
+    }
+  g_mutex_unlock (&self->lock);
+
+  return koi_fake_imap_conn_write (conn, reply->str, reply->len) || TRUE;
+}
+
 static gboolean
 fake_mailbox_script (KoiFakeImapConn *conn,
                      const char      *tag,
@@ -389,6 +450,9 @@ fake_mailbox_script (KoiFakeImapConn *conn,
   if (g_ascii_strcasecmp (verb, "UID MOVE") == 0 && self->selected != NULL)
     return answer_move (self, conn, tag, args);
 
+  if (g_ascii_strcasecmp (verb, "GETMETADATA") == 0 || g_ascii_strcasecmp (verb, "SETMETADATA") == 0)
+    return answer_metadata (self, conn, tag, verb, args);
+
   return koi_fake_imap_conn_printf (conn, "%s OK Done\r\n", tag) || TRUE;
 }
 
@@ -403,6 +467,7 @@ typedef struct
   KoiFakeImapServer *server;
   KoiAccountConfig  *account;
   guint              n_added;   /* message_added events */
+  guint              n_offered; /* coi_server_offered events */
 } Fixture;
 
 static void
@@ -411,6 +476,12 @@ count_added (gint64   chat_id,
              gpointer user_data)
 {
   ((Fixture *) user_data)->n_added++;
+}
+
+static void
+count_offered (gpointer user_data)
+{
+  ((Fixture *) user_data)->n_offered++;
 }
 
 static void
@@ -479,7 +550,7 @@ fixture_tear_down (Fixture *f)
 static KoiSyncer *
 syncer_new (Fixture *f)
 {
-  KoiSyncerEvents events = { .message_added = count_added };
+  KoiSyncerEvents events = { .message_added = count_added, .coi_server_offered = count_offered };
   KoiSyncer *syncer = koi_syncer_new (f->store, f->account, &events, f);
 
   /* These tests are about MOVE and COPYUID: the user chose to move. */
@@ -832,6 +903,10 @@ test_engine_drop_mid_fetch (void)
   g_assert_cmpuint (seen.n_added, ==, 4);
 
   koi_engine_stop_and_wait (engine);
+  /* Events the worker posted last ("stopped", the state) are still queued
+   * and keep the engine alive: their handlers must not reach this frame
+   * once it is gone (the next test's would be where it was). */
+  g_signal_handlers_disconnect_by_data (engine, &seen);
   g_clear_object (&engine);
   fixture_tear_down (&f);
 }
@@ -866,6 +941,10 @@ test_engine_huge_copyuid (void)
   g_assert_cmpuint (f.mailbox->chats.mails->len, ==, 3);
 
   koi_engine_stop_and_wait (engine);
+  /* Events the worker posted last ("stopped", the state) are still queued
+   * and keep the engine alive: their handlers must not reach this frame
+   * once it is gone (the next test's would be where it was). */
+  g_signal_handlers_disconnect_by_data (engine, &seen);
   g_clear_object (&engine);
   fixture_tear_down (&f);
 }
@@ -968,6 +1047,231 @@ test_duplicate_message_id (void)
 /* The syncer's warning about a mail it skips is expected in one test (Koi
  * logs structured, which g_test_expect_message() does not see): count it
  * instead of letting the test harness abort on it. */
+/* ---- COI servers ------------------------------------------------------------ */
+
+static char *
+store_setting (Fixture    *f,
+               const char *key)
+{
+  return koi_store_setting_get (f->store, f->account_id, key, NULL);
+}
+
+/* A server without COI: nothing is asked of it or of the user, and chat
+ * mail is moved as the user chose, as always. */
+static void
+test_coi_absent (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(KoiSyncer) syncer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *raw = chat_mail (1, "no COI here");
+
+  fixture_set_up (&f, HOSTILE_NONE);
+  folder_add (&f.mailbox->inbox, raw);
+  syncer = syncer_new (&f);
+  g_assert_true (koi_syncer_connect (syncer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (koi_syncer_sync (syncer, TRUE, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (koi_syncer_get_coi_server (syncer), ==, KOI_COI_SERVER_NONE);
+  g_assert_cmpuint (f.n_offered, ==, 0);
+  g_assert_false (received_contains (&f, "METADATA"));
+  g_assert_cmpstr (koi_syncer_get_chats_folder (syncer), ==, "COI/Chats");
+  g_assert_true (received_contains (&f, "UID MOVE 1 \"COI/Chats\""));
+  g_assert_cmpuint (f.mailbox->chats.mails->len, ==, 1);
+  g_assert_true (stored (&f, 1));
+
+  g_clear_pointer (&syncer, koi_syncer_free);
+  fixture_tear_down (&f);
+}
+
+/* A COI server with filing off: Koi reads its configuration, offers
+ * filing once, and until the user answers changes nothing on the server
+ * and files chat mail as before. Saying no is remembered: not offered
+ * again. */
+static void
+test_coi_offered_declined (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(KoiSyncer) syncer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *raw = chat_mail (1, "a COI server that does not file yet");
+  g_autofree char *choice = NULL;
+
+  fixture_set_up (&f, HOSTILE_NONE);
+  koi_fake_imap_server_set_extra_capabilities (f.server, "METADATA COI");
+  folder_add (&f.mailbox->inbox, raw);
+  syncer = syncer_new (&f);
+  g_assert_true (koi_syncer_connect (syncer, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (received_contains (&f, "GETMETADATA (DEPTH 1) \"\" (/private/vendor/vendor.dovecot/coi/config)"));
+  g_assert_cmpint (koi_syncer_get_coi_server (syncer), ==, KOI_COI_SERVER_OFFERED);
+  g_assert_cmpuint (f.n_offered, ==, 1);
+  g_assert_true (koi_syncer_sync (syncer, TRUE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (f.mailbox->n_setmetadata, ==, 0);
+  g_assert_cmpuint (f.mailbox->n_moves, ==, 1);
+
+  g_assert_true (koi_syncer_save_coi_filing (syncer, FALSE, &error));
+  g_assert_no_error (error);
+  choice = store_setting (&f, "coi_filing");
+  g_assert_cmpstr (choice, ==, "no");
+  g_assert_true (koi_syncer_connect (syncer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (koi_syncer_get_coi_server (syncer), ==, KOI_COI_SERVER_DECLINED);
+  g_assert_cmpuint (f.n_offered, ==, 1);
+  g_assert_cmpuint (f.mailbox->n_setmetadata, ==, 0);
+
+  g_clear_pointer (&syncer, koi_syncer_free);
+  fixture_tear_down (&f);
+}
+
+/* The user agrees: Koi turns filing on with SETMETADATA, takes the
+ * server's mailbox root, reads the chat mail the server files there, and
+ * never moves chat mail itself, even with "move chat mail" chosen. The
+ * next connect finds filing on and sets nothing again. */
+static void
+test_coi_enable (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(KoiSyncer) syncer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *in_inbox = chat_mail (1, "arrived before filing was on");
+  g_autofree char *filed = chat_mail (2, "filed by the server");
+  g_autofree char *choice = NULL;
+
+  fixture_set_up (&f, HOSTILE_NONE);
+  koi_fake_imap_server_set_extra_capabilities (f.server, "METADATA COI");
+  f.mailbox->coi_root = "Chat";
+  f.mailbox->chats.name = "Chat/Chats";
+  f.mailbox->contacts.name = "Chat/Contacts";
+  folder_add (&f.mailbox->inbox, in_inbox);
+  syncer = syncer_new (&f);
+  g_assert_true (koi_syncer_connect (syncer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (f.n_offered, ==, 1);
+
+  g_assert_true (koi_syncer_enable_coi_server (syncer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (received_contains (&f, "SETMETADATA \"\" (/private/vendor/vendor.dovecot/coi/config/enabled \"yes\")"));
+  g_assert_true (received_contains (&f, "SETMETADATA \"\" (/private/vendor/vendor.dovecot/coi/config/message-filter \"active\")"));
+  g_assert_true (f.mailbox->coi_enabled);
+  g_assert_cmpstr (f.mailbox->coi_filter, ==, "active");
+  choice = store_setting (&f, "coi_filing");
+  g_assert_cmpstr (choice, ==, "yes");
+  g_assert_cmpint (koi_syncer_get_coi_server (syncer), ==, KOI_COI_SERVER_ENABLED);
+  g_assert_cmpstr (koi_syncer_get_chats_folder (syncer), ==, "Chat/Chats");
+
+  /* The server files what arrives from now on. */
+  folder_add (&f.mailbox->chats, filed);
+  g_assert_true (koi_syncer_sync (syncer, TRUE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (stored (&f, 1));
+  g_assert_true (stored (&f, 2));
+  g_assert_cmpuint (f.mailbox->n_moves, ==, 0);
+  g_assert_false (received_contains (&f, "UID MOVE"));
+  g_assert_false (received_contains (&f, "SELECT \"COI/Chats\""));
+  g_assert_true (received_contains (&f, "SELECT \"Chat/Chats\""));
+  g_assert_cmpuint (f.mailbox->inbox.mails->len, ==, 1);
+
+  /* Another start: filing is on at the server, nothing is set or offered. */
+  g_clear_pointer (&syncer, koi_syncer_free);
+  syncer = syncer_new (&f);
+  g_assert_true (koi_syncer_connect (syncer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (koi_syncer_sync (syncer, TRUE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (f.mailbox->n_setmetadata, ==, 2);
+  g_assert_cmpuint (f.n_offered, ==, 1);
+  g_assert_cmpint (koi_syncer_get_coi_server (syncer), ==, KOI_COI_SERVER_ENABLED);
+  g_assert_cmpuint (f.mailbox->n_moves, ==, 0);
+  g_assert_cmpuint (messages_with_peer (&f), ==, 2);
+
+  g_clear_pointer (&syncer, koi_syncer_free);
+  fixture_tear_down (&f);
+}
+
+/* Both SETMETADATA arrived: filing on, filter "active". */
+static gboolean
+mailbox_coi_filing (FakeMailbox *mailbox)
+{
+  gboolean filing;
+
+  g_mutex_lock (&mailbox->lock);
+  filing = mailbox->coi_enabled && g_strcmp0 (mailbox->coi_filter, "active") == 0;
+  g_mutex_unlock (&mailbox->lock);
+  return filing;
+}
+
+static void
+engine_coi_offered (KoiEngine *engine,
+                    guint     *n)
+{
+  (*n)++;
+}
+
+static void
+engine_coi_answered (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (koi_engine_set_coi_filing_finish (KOI_ENGINE (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* The window's path: the engine says the server offers COI, the user's yes
+ * goes to the running engine, which turns filing on at once. */
+static void
+test_engine_coi_enable (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(KoiEngine) engine = NULL;
+  g_autofree char *path = NULL;
+  EngineSeen seen = { 0, };
+  guint n_offered = 0;
+  gboolean answered = FALSE;
+  guint timeout;
+
+  fixture_set_up (&f, HOSTILE_NONE);
+  koi_fake_imap_server_set_extra_capabilities (f.server, "METADATA COI");
+  path = g_build_filename (f.dir, "koi.db", NULL);
+  engine = koi_engine_new (path, f.account_id, SELF, f.account->imap, f.account->smtp);
+  g_signal_connect (engine, "sync-finished", G_CALLBACK (engine_sync_finished), &seen);
+  g_signal_connect (engine, "coi-server-offered", G_CALLBACK (engine_coi_offered), &n_offered);
+  koi_engine_start (engine);
+  wait_for_sync (&seen, 1);
+  g_assert_cmpuint (n_offered, ==, 1);
+  g_assert_cmpuint (f.mailbox->n_setmetadata, ==, 0);
+
+  koi_engine_set_coi_filing_async (engine, TRUE, NULL, engine_coi_answered, &answered);
+  timeout = g_timeout_add_seconds (60, wait_timed_out, NULL);
+  while (!answered)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+  /* The worker acts on the answer on its own connection: the fake server
+   * tells no main loop when SETMETADATA arrives, so look every 10 ms. */
+  for (guint waited_ms = 0; !mailbox_coi_filing (f.mailbox); waited_ms += 10)
+    {
+      g_assert_cmpuint (waited_ms, <, 60000);
+      g_usleep (10 * 1000);
+      g_main_context_iteration (NULL, FALSE);
+    }
+
+  koi_engine_stop_and_wait (engine);
+  /* Events the worker posted last ("stopped", the state) are still queued
+   * and keep the engine alive: their handlers must not reach this frame
+   * once it is gone (the next test's would be where it was). */
+  g_signal_handlers_disconnect_by_data (engine, &seen);
+  g_signal_handlers_disconnect_by_data (engine, &n_offered);
+  g_clear_object (&engine);
+  fixture_tear_down (&f);
+}
+
 static GLogWriterOutput
 log_writer (GLogLevelFlags   log_level,
             const GLogField *fields,
@@ -1154,6 +1458,10 @@ main (int   argc,
   g_test_add_func ("/engine/engine-fake/copyuid/huge", test_engine_huge_copyuid);
   g_test_add_func ("/engine/syncer-fake/parse/no-date", test_no_date);
   g_test_add_func ("/engine/syncer-fake/identity/duplicate-message-id", test_duplicate_message_id);
+  g_test_add_func ("/engine/syncer-fake/coi/absent", test_coi_absent);
+  g_test_add_func ("/engine/syncer-fake/coi/offered-declined", test_coi_offered_declined);
+  g_test_add_func ("/engine/syncer-fake/coi/enable", test_coi_enable);
+  g_test_add_func ("/engine/engine-fake/coi/enable", test_engine_coi_enable);
 
   return g_test_run ();
 }

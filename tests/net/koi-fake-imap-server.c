@@ -30,6 +30,7 @@ struct _KoiFakeImapServer
   GMutex             lock;
   GByteArray        *received;  /* under lock */
   guint              n_connections; /* under lock */
+  char              *extra_capabilities; /* under lock; NULL for none */
 };
 
 struct _KoiFakeImapConn
@@ -109,6 +110,29 @@ record (KoiFakeImapServer *self,
   g_mutex_unlock (&self->lock);
 }
 
+static char *
+capabilities (KoiFakeImapServer *self)
+{
+  char *caps;
+
+  g_mutex_lock (&self->lock);
+  caps = self->extra_capabilities != NULL
+    ? g_strconcat (CAPABILITIES " ", self->extra_capabilities, NULL)
+    : g_strdup (CAPABILITIES);
+  g_mutex_unlock (&self->lock);
+  return caps;
+}
+
+void
+koi_fake_imap_server_set_extra_capabilities (KoiFakeImapServer *self,
+                                             const char        *extra)
+{
+  g_mutex_lock (&self->lock);
+  g_free (self->extra_capabilities);
+  self->extra_capabilities = g_strdup (extra);
+  g_mutex_unlock (&self->lock);
+}
+
 /* Returns TRUE if the line was answered here. */
 static gboolean
 answer_builtin (KoiFakeImapConn *conn,
@@ -118,15 +142,17 @@ answer_builtin (KoiFakeImapConn *conn,
 {
   *out_close = FALSE;
 
+  g_autofree char *caps = capabilities (conn->server);
+
   if (g_ascii_strcasecmp (verb, "CAPABILITY") == 0)
     {
-      koi_fake_imap_conn_printf (conn, "* CAPABILITY " CAPABILITIES "\r\n%s OK Capability done\r\n", tag);
+      koi_fake_imap_conn_printf (conn, "* CAPABILITY %s\r\n%s OK Capability done\r\n", caps, tag);
       return TRUE;
     }
   /* Only curl logs in (tags A001...); Koi's own tags go to the script. */
   if (tag[0] == 'A' && g_ascii_strcasecmp (verb, "LOGIN") == 0)
     {
-      koi_fake_imap_conn_printf (conn, "%s OK [CAPABILITY " CAPABILITIES "] Logged in\r\n", tag);
+      koi_fake_imap_conn_printf (conn, "%s OK [CAPABILITY %s] Logged in\r\n", tag, caps);
       return TRUE;
     }
   if (tag[0] == 'A' && g_ascii_strcasecmp (verb, "AUTHENTICATE") == 0)
@@ -143,7 +169,7 @@ answer_builtin (KoiFakeImapConn *conn,
           return TRUE;
         }
       record (conn->server, response, strlen (response));
-      koi_fake_imap_conn_printf (conn, "%s OK [CAPABILITY " CAPABILITIES "] Logged in\r\n", tag);
+      koi_fake_imap_conn_printf (conn, "%s OK [CAPABILITY %s] Logged in\r\n", tag, caps);
       return TRUE;
     }
   if (g_ascii_strcasecmp (verb, "LOGOUT") == 0)
@@ -294,6 +320,7 @@ koi_fake_imap_server_free (KoiFakeImapServer *self)
   koi_fake_remove_dir (self->dir);
   g_free (self->dir);
   g_free (self->ca_file);
+  g_free (self->extra_capabilities);
   g_byte_array_unref (self->received);
   g_mutex_clear (&self->lock);
   g_object_unref (self->cancellable);

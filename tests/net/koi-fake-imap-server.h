@@ -47,6 +47,10 @@ guint16            koi_fake_imap_server_get_port         (KoiFakeImapServer *sel
 const char        *koi_fake_imap_server_get_ca_file      (KoiFakeImapServer *self);
 /* Everything every connection has sent so far, in order. */
 GBytes            *koi_fake_imap_server_dup_received     (KoiFakeImapServer *self);
+/* Announced after the built-in ones from the next CAPABILITY or login on,
+ * e.g. "COI METADATA" for a COI server. */
+void               koi_fake_imap_server_set_extra_capabilities (KoiFakeImapServer *self,
+                                                                const char        *extra);
 /* Connections accepted so far. */
 guint              koi_fake_imap_server_get_n_connections (KoiFakeImapServer *self);
 

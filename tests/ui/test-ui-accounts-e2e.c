@@ -29,7 +29,8 @@
  * and his key's passphrase are no longer in the keyring, his key file is
  * gone, and the server still
  * has his mail. And the chosen account is the one shown at the next start
- * (two runs of KoiApplication on the profile).
+ * (two runs of KoiApplication on the profile). Removing the last account
+ * too (by a click in the alert) leaves the welcome page.
  */
 
 #define WAIT_S 45
@@ -313,6 +314,37 @@ test_two_accounts (void)
   }
   WAIT_FOR (g_strcmp0 (koi_window_get_page_name (window), "chats") == 0, 10);
   WAIT_FOR (row_drawn (GTK_WIDGET (window), "hello alice"), 10);
+
+  /* The last account, chosen by a click on the alert's button: the window
+   * is back at the welcome page, with no way "back" to chats that are
+   * gone, and Alice's password is gone too. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.remove-account", NULL));
+  WAIT_FOR ((alert = koi_compat_alert_find (GTK_WINDOW (window))) != NULL, 10);
+  g_assert_nonnull (strstr (koi_compat_alert_get_body (alert), "alice@example.org"));
+  {
+    GtkWidget *label = NULL, *remove = NULL;
+
+    /* Only a mapped label is found: the alert may still be coming up. */
+    WAIT_FOR ((label = koi_test_ui_find_label (alert, "Remove")) != NULL &&
+              (remove = gtk_widget_get_ancestor (label, GTK_TYPE_BUTTON)) != NULL, 10);
+    koi_test_ui_wait_for_drawn (remove);
+    koi_test_ui_click (remove);
+  }
+  WAIT_FOR (g_list_model_get_n_items (koi_session_get_accounts (session)) == 0, WAIT_S);
+  WAIT_FOR (g_strcmp0 (koi_window_get_page_name (window), "welcome") == 0, 10);
+  g_assert_null (koi_window_get_account (window));
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  {
+    GtkWidget *cancel = koi_test_ui_find_label (GTK_WIDGET (window), "Cancel");
+
+    g_assert_true (cancel == NULL || !gtk_widget_get_mapped (cancel));
+  }
+  {
+    g_autofree char *alice = koi_secret_lookup_sync ("alice@example.org", server, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_null (alice);
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
   koi_session_shutdown (session);

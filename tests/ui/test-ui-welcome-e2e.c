@@ -929,7 +929,9 @@ test_welcome_trust_certificate (void)
     g_autofree char *new_fingerprint = NULL;
     g_autoptr (GSettings) settings = g_settings_new ("io.github.koichat.Koi");
     KoiAccount *account = koi_window_get_account (f->window);
-    GtkWidget *preferences, *review, *changed;
+    GtkWidget *preferences, *review, *changed, *banner;
+    g_autofree char *button_label = NULL;
+    gboolean revealed = FALSE;
 
     g_assert_true (koi_test_mailserver_stop_service (server, NULL, &error));
     g_assert_no_error (error);
@@ -944,12 +946,21 @@ test_welcome_trust_certificate (void)
     g_assert_nonnull (strstr (koi_account_get_last_error (account), fingerprint));
     g_assert_nonnull (strstr (koi_account_get_last_error (account), new_fingerprint));
 
-    /* The account settings: "Review…" shows the new certificate against
-     * the one trusted until now. */
+    /* The header and the banner point to the review: the banner's
+     * "Review…" opens the same page as Preferences → Server Certificates,
+     * with the new certificate against the one trusted until now. */
+    g_assert_cmpstr (koi_window_get_connection_text (f->window), ==,
+                     "Not connected: review the server certificate");
+    banner = koi_window_get_connection_banner (f->window);
+    g_object_get (banner, "revealed", &revealed, "button-label", &button_label, NULL);
+    g_assert_true (revealed);
+    g_assert_cmpstr (button_label, ==, "_Review…");
     preferences = koi_preferences_window_new (settings, koi_session_get_accounts (f->session));
     koi_compat_present_dialog (preferences, GTK_WIDGET (f->window));
     koi_test_ui_wait_for_drawn (preferences);
-    review = find_widget (preferences, is_button_labelled, "_Review…");
+    g_assert_nonnull (find_widget (preferences, is_button_labelled, "_Review…"));
+    koi_compat_dialog_close (preferences);
+    review = find_widget (banner, is_button_labelled, "_Review…");
     g_assert_nonnull (review);
     koi_test_ui_wait_for_drawn (review);
     gtk_widget_activate (review);
@@ -966,8 +977,13 @@ test_welcome_trust_certificate (void)
     g_test_message ("screenshot: %s", path);
 
     gtk_widget_activate (trust);
-    /* Trusted for both servers, and the account connects again. */
+    /* Trusted for both servers, and the account connects again: the
+     * banner and its button go. */
     KOI_TEST_UI_WAIT_FOR (bob_online (f), WAIT_S);
+    g_clear_pointer (&button_label, g_free);
+    g_object_get (banner, "revealed", &revealed, "button-label", &button_label, NULL);
+    g_assert_false (revealed);
+    g_assert_true (button_label == NULL || *button_label == '\0');
     {
       g_autoptr (KoiStore) store = koi_store_open (db, &error);
       g_autoptr (GPtrArray) accounts = koi_store_account_list (store, &error);
@@ -976,7 +992,6 @@ test_welcome_trust_certificate (void)
       g_assert_cmpstr (row->imap_pin_cert, ==, new_fingerprint);
       g_assert_cmpstr (row->smtp_pin_cert, ==, new_fingerprint);
     }
-    koi_compat_dialog_close (preferences);
   }
 
   gtk_window_destroy (GTK_WINDOW (f->window));
