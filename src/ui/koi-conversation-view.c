@@ -22,10 +22,16 @@
 
 /* Within this many pixels of the end counts as "at the bottom". */
 #define BOTTOM_SLACK 48.0
+/* A move of the list during a frame's layout counts as the user's for this
+ * long after their last scroll, click, key or touch in the list: what they
+ * did then (a key moving the focus up) moves the list in the next layout. */
+#define USER_INPUT_USEC (500 * G_TIME_SPAN_MILLISECOND)
 /* Cells this far (in viewport heights) above or below the viewport show
  * their bubble (are "live"); farther ones only claim a height. Page Up
  * moves 0.9 of a viewport, so its next page is live already. */
 #define LIVE_MARGIN 1.0
+/* Layout rounds per frame the view may ask for (see on_clock_layout). */
+#define LAYOUT_PASSES 2
 
 struct _KoiConversationView
 {
@@ -53,6 +59,11 @@ struct _KoiConversationView
    * end (see on_adjustment_value_changed). */
   double             last_value;
   double             last_distance;
+  /* When the user last scrolled, clicked, pressed a key or touched inside
+   * the scroller (monotonic time), and whether the end is kept by the
+   * list's anchor (GTK >= 4.12) rather than by setting the adjustment. */
+  gint64             input_time;
+  gboolean           anchored;
 
   /* Bringing the newest message into view: a tick callback on the list
    * that checks, after each layout, whether the newest row is drawn inside
@@ -172,6 +183,13 @@ scroll_to_end (KoiConversationView *self)
   if (n == 0)
     return;
 
+  /* GTK >= 4.12: the list keeps the last row's bottom edge at the bottom
+   * by itself from its next layout on, whatever heights change. Setting
+   * the adjustment there fights the list: it puts the value back from its
+   * anchor in the same layout (issue 16, ui-chat-edits). */
+  self->anchored = koi_compat_list_anchor_end (self->list_view, n - 1);
+  if (self->anchored)
+    return;
   koi_compat_list_scroll_to (self->list_view, n - 1);
   /* Following the end is not the user leaving it. */
   koi_compat_list_take_scroll_request (self->list_view);
@@ -308,9 +326,10 @@ queue_update_live (KoiConversationView *self)
 static void stop_settle (KoiConversationView *self);
 
 /* After the window's layout in each layout round of a frame. The clock
- * runs at most 4 rounds a frame (and warns after that): three may be ours
- * (waking cells, or scrolling to the end); more work waits for the next
- * frame. */
+ * runs at most 4 rounds a frame (and warns after that): two may be ours
+ * (waking cells, or scrolling to the end), leaving one for what woken
+ * rows ask for once laid out (their CSS, their text: GTK 4.18 warned with
+ * three of ours in ui-conversation); more work waits for the next frame. */
 static void
 on_clock_layout (KoiConversationView *self,
                  GdkFrameClock       *clock)
@@ -322,7 +341,7 @@ on_clock_layout (KoiConversationView *self,
       self->live_frame = frame;
       self->live_passes = 0;
     }
-  if (self->live_passes >= 3)
+  if (self->live_passes >= LAYOUT_PASSES)
     {
       /* Enough layout rounds for this frame: go on in the next one. */
       queue_update_live (self);
@@ -346,8 +365,10 @@ on_clock_layout (KoiConversationView *self,
       KoiMessageRow *row = self->at_bottom ? newest_row (self) : NULL;
       KoiMessage *item = row != NULL ? koi_message_row_get_item (row) : NULL;
 
+      /* Anchored at the last row's end (GTK >= 4.12), the value is that
+       * edge: only a row out of view needs the anchor set again. */
       if (self->at_bottom &&
-          (gtk_adjustment_get_value (adj) < end - 0.5 ||
+          ((!self->anchored && gtk_adjustment_get_value (adj) < end - 0.5) ||
            (item != NULL && koi_message_get_loaded (item) &&
             /* A bubble taller than the view is never wholly in it. */
             gtk_widget_get_height (GTK_WIDGET (row)) < gtk_widget_get_height (GTK_WIDGET (self->scroller)) &&
@@ -501,6 +522,13 @@ on_adjustment_value_changed (KoiConversationView *self,
   double value = gtk_adjustment_get_value (adj);
   double distance = end - value;
   gboolean moved_up = value < self->last_value - 0.5 && distance > self->last_distance + 0.5;
+  /* Who moved it: outside a frame, the user (wheel and scrollbar events
+   * arrive before a frame) or code that scrolls for them; during a frame's
+   * layout, the list itself, replacing estimated heights from its anchor,
+   * unless a scroll was asked for or the user's input just came. */
+  gboolean by_user = !self->in_frame ||
+                     koi_compat_list_peek_scroll_request (self->list_view) ||
+                     g_get_monotonic_time () - self->input_time < USER_INPUT_USEC;
 
   self->last_value = value;
   self->last_distance = distance;
@@ -509,17 +537,14 @@ on_adjustment_value_changed (KoiConversationView *self,
     return;
   if (distance <= BOTTOM_SLACK)
     self->at_bottom = TRUE;
-  /* Only moving up away from the end is the user leaving it: rows
-   * getting their real heights move the value and the end together
-   * (above) or the end alone (below), and GTK 4.18 reports both as
-   * value changes while it lays the list out. Nor is a jump to the very
-   * top during a frame's layout that nobody asked for: GTK >= 4.12
-   * sometimes puts its value back to 0 while the cells near the end
-   * replace estimated heights with real ones (seen in ui-conversation
-   * with lazy cells); the layout handler brings the end back within the
-   * same frame. */
-  else if (moved_up && !(value < 0.5 && self->in_frame &&
-                         !koi_compat_list_peek_scroll_request (self->list_view)))
+  /* Only the user moving up away from the end leaves it: rows getting
+   * their real heights move the value and the end together (above) or
+   * the end alone (below), and GTK 4.18 reports both as value changes
+   * while it lays the list out; it may even put the value back from an
+   * older anchor, up to the very top (seen in ui-conversation and
+   * ui-chat-edits with lazy cells). The layout handler brings the end
+   * back within the same frame. */
+  else if (moved_up && by_user)
     self->at_bottom = FALSE;
   if (self->at_bottom)
     update_jump_button (self);
@@ -531,13 +556,42 @@ static void
 on_adjustment_changed (KoiConversationView *self,
                        GtkAdjustment       *adj)
 {
-  if (self->at_bottom)
+  /* The list's anchor keeps the end where it can (see scroll_to_end). */
+  if (self->at_bottom && !self->anchored)
     {
       double end = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
 
       if (gtk_adjustment_get_value (adj) < end)
         gtk_adjustment_set_value (adj, end);
     }
+}
+
+/* The user's own input inside the scroller (capture phase, so the list and
+ * its rows still get it): moves of the list that follow it are theirs. */
+static gboolean
+on_scroller_event (KoiConversationView *self,
+                   GdkEvent            *event,
+                   GtkEventController  *controller)
+{
+  switch (gdk_event_get_event_type (event))
+    {
+    case GDK_MOTION_NOTIFY:
+      /* Dragging the scrollbar or a touchscreen, not merely hovering. */
+      if ((gdk_event_get_modifier_state (event) & (GDK_BUTTON1_MASK | GDK_BUTTON2_MASK | GDK_BUTTON3_MASK)) == 0)
+        break;
+      G_GNUC_FALLTHROUGH;
+    case GDK_SCROLL:
+    case GDK_BUTTON_PRESS:
+    case GDK_KEY_PRESS:
+    case GDK_TOUCH_BEGIN:
+    case GDK_TOUCH_UPDATE:
+    case GDK_TOUCHPAD_SWIPE:
+      self->input_time = g_get_monotonic_time ();
+      break;
+    default:
+      break;
+    }
+  return GDK_EVENT_PROPAGATE;
 }
 
 /* The empty state, once the list knows it has no message (not while its
@@ -2137,6 +2191,7 @@ koi_conversation_view_init (KoiConversationView *self)
 {
   GtkAdjustment *adj;
   GtkEventController *keys;
+  GtkEventController *input;
   GtkDropTarget *drop;
 
   self->heights = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
@@ -2154,6 +2209,11 @@ koi_conversation_view_init (KoiConversationView *self)
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
   g_signal_connect_object (keys, "key-pressed", G_CALLBACK (on_list_key_pressed), self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (GTK_WIDGET (self->list_view), keys);
+
+  input = gtk_event_controller_legacy_new ();
+  gtk_event_controller_set_propagation_phase (input, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (input, "event", G_CALLBACK (on_scroller_event), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->scroller), input);
 
   g_signal_connect_object (self->list_view, "realize", G_CALLBACK (on_list_realize),
                            self, G_CONNECT_SWAPPED);
