@@ -532,8 +532,11 @@ on_adjustment_value_changed (KoiConversationView *self,
 
   self->last_value = value;
   self->last_distance = distance;
-  /* While settling, the list's own jumps are not the user's scrolling. */
-  if (self->settle_tick != 0)
+  /* While settling, the list's own jumps are not the user's scrolling;
+   * while going to a quoted message, passing near the end must not make
+   * the view follow the end again and pull the list back down (seen in
+   * ui-chat-edits under load: the jump ran out of frames). */
+  if (self->settle_tick != 0 || self->jump_tick != 0)
     return;
   if (distance <= BOTTOM_SLACK)
     self->at_bottom = TRUE;
@@ -1298,6 +1301,7 @@ jump_tick_cb (GtkWidget     *widget,
 
   if (focus_message_row (self, self->jump_id) || ++self->jump_frames > JUMP_MAX_FRAMES)
     {
+      g_debug ("jump to message %" G_GINT64_FORMAT " ended after %u frames", self->jump_id, self->jump_frames);
       self->jump_tick = 0;
       return G_SOURCE_REMOVE;
     }
@@ -1347,6 +1351,7 @@ position_found (GObject      *source,
       self->jump_position = position;
       self->jump_frames = 0;
       koi_compat_list_scroll_to (self->list_view, position);
+      g_debug ("jump to message %" G_GINT64_FORMAT " at %u", data->id, position);
       if (!focus_message_row (self, data->id))
         self->jump_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view), jump_tick_cb,
                                                         self, NULL);
