@@ -924,6 +924,8 @@ command_sync (const char *profile_dir)
     .message_updated = count_updated,
   };
   SyncCounts counts = { 0, };
+  guint64 traffic[4];
+  gboolean compressed;
   int code = EXIT_OK;
 
   if (!profile_open (&profile, profile_dir, TRUE, &error))
@@ -940,6 +942,9 @@ command_sync (const char *profile_dir)
   if (!koi_syncer_send_queued (syncer, TRUE, NULL, &send_error) && code == EXIT_OK)
     code = report_error (send_error);
 
+  /* Before LOGOUT forgets them: the IMAP bytes on the wire and plain. */
+  compressed = koi_syncer_get_imap_traffic (syncer, &traffic[0], &traffic[1], &traffic[2],
+                                            &traffic[3]);
   koi_syncer_disconnect (syncer);
 
   json_builder_begin_object (builder);
@@ -951,6 +956,17 @@ command_sync (const char *profile_dir)
   json_builder_add_int_value (builder, counts.sent);
   json_builder_set_member_name (builder, "failed");
   json_builder_add_int_value (builder, counts.failed);
+  json_builder_set_member_name (builder, "imap_compressed");
+  json_builder_add_boolean_value (builder, compressed);
+  for (guint i = 0; i < G_N_ELEMENTS (traffic); i++)
+    {
+      static const char *const names[] = {
+        "imap_wire_in", "imap_plain_in", "imap_wire_out", "imap_plain_out",
+      };
+
+      json_builder_set_member_name (builder, names[i]);
+      json_builder_add_int_value (builder, (gint64) traffic[i]);
+    }
   koi_cli_print_object (builder);
 
   return code;

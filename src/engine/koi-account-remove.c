@@ -101,6 +101,13 @@ koi_account_remove_sync (const char    *profile_dir,
 
   if (g_unlink (key_path) != 0 && errno != ENOENT)
     g_warning ("Cannot remove the key file %s: %s", key_path, g_strerror (errno));
+  /* An import's note of the key it replaced (koi-own-key.c). */
+  {
+    g_autofree char *note = g_strconcat (key_path, ".replaced", NULL);
+
+    if (g_unlink (note) != 0 && errno != ENOENT)
+      g_warning ("Cannot remove %s: %s", note, g_strerror (errno));
+  }
   if (fingerprint != NULL &&
       !koi_secret_key_passphrase_clear_sync (row->address, fingerprint, cancellable, &local_error))
     {

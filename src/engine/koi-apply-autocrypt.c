@@ -83,23 +83,30 @@ add_key_changed_line (KoiStore         *store,
   return TRUE;
 }
 
+/* Stores @keydata as @address's key unless the stored one is newer; the
+ * one place a key from mail reaches `peer_keys`. *@result says what
+ * happened (KOI_STORE_KEY_IGNORED also for a key that is no OpenPGP key);
+ * *@out_fingerprint is the key's fingerprint, NULL when it was ignored. */
 static gboolean
-offer_key (KoiStore           *store,
-           gint64              account_id,
-           const char         *address,
-           GBytes             *keydata,
-           KoiStoreKeySource   source,
-           gboolean            prefer_encrypt,
-           gint64              time_ms,
-           KoiApplyChanges    *changes,
-           GError            **error)
+update_key (KoiStore           *store,
+            gint64              account_id,
+            const char         *address,
+            GBytes             *keydata,
+            KoiStoreKeySource   source,
+            gboolean            prefer_encrypt,
+            gint64              time_ms,
+            KoiStoreKeyUpdate  *result,
+            char              **out_fingerprint,
+            GError            **error)
 {
   g_autoptr(GError) key_error = NULL;
   g_autoptr(KoiStorePeerKey) stored = NULL;
   g_autofree char *fingerprint = NULL;
   g_autofree char *lower = g_ascii_strdown (address, -1);
-  KoiStoreKeyUpdate result = KOI_STORE_KEY_IGNORED;
   KoiStorePeerKey key = { 0, };
+
+  *result = KOI_STORE_KEY_IGNORED;
+  *out_fingerprint = NULL;
 
   /* Every mail of a chat carries the same key: the bytes Koi checked
    * already need no OpenPGP parse again (bench-autocrypt). */
@@ -124,7 +131,29 @@ offer_key (KoiStore           *store,
   key.source = source;
   key.key_time_ms = time_ms;
   key.prefer_encrypt = prefer_encrypt;
-  if (!koi_store_peer_key_update (store, &key, &result, error))
+  if (!koi_store_peer_key_update (store, &key, result, error))
+    return FALSE;
+  *out_fingerprint = g_steal_pointer (&fingerprint);
+  return TRUE;
+}
+
+static gboolean
+offer_key (KoiStore           *store,
+           gint64              account_id,
+           const char         *address,
+           GBytes             *keydata,
+           KoiStoreKeySource   source,
+           gboolean            prefer_encrypt,
+           gint64              time_ms,
+           KoiApplyChanges    *changes,
+           GError            **error)
+{
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *lower = g_ascii_strdown (address, -1);
+  KoiStoreKeyUpdate result;
+
+  if (!update_key (store, account_id, address, keydata, source, prefer_encrypt, time_ms,
+                   &result, &fingerprint, error))
     return FALSE;
 
   switch (result)
@@ -173,10 +202,7 @@ koi_apply_autocrypt_own (KoiStore           *store,
 {
   g_autofree char *key_path = NULL;
   g_autofree char *fingerprint = NULL;
-  g_autofree char *lower = NULL;
-  g_autoptr(GError) key_error = NULL;
-  KoiStoreKeyUpdate result = KOI_STORE_KEY_IGNORED;
-  KoiStorePeerKey key = { 0, };
+  KoiStoreKeyUpdate result;
 
   if (parsed->autocrypt == NULL || parsed->from_address == NULL ||
       g_ascii_strcasecmp (parsed->from_address, own_address) != 0)
@@ -185,21 +211,10 @@ koi_apply_autocrypt_own (KoiStore           *store,
   if (g_file_test (key_path, G_FILE_TEST_EXISTS))
     return TRUE;
 
-  fingerprint = koi_pgp_key_fingerprint (parsed->autocrypt->keydata, &key_error);
-  if (fingerprint == NULL)
-    {
-      g_message ("Ignoring the key in own mail: %s", key_error->message);
-      return TRUE;
-    }
-  lower = g_ascii_strdown (own_address, -1);
-  key.account_id = account_id;
-  key.address = lower;
-  key.keydata = parsed->autocrypt->keydata;
-  key.fingerprint = fingerprint;
-  key.source = KOI_STORE_KEY_SOURCE_AUTOCRYPT;
-  key.key_time_ms = time_ms;
-  key.prefer_encrypt = parsed->autocrypt->prefer_encrypt;
-  return koi_store_peer_key_update (store, &key, &result, error);
+  /* No info line and no contact to refresh: it is the user's own key. */
+  return update_key (store, account_id, own_address, parsed->autocrypt->keydata,
+                     KOI_STORE_KEY_SOURCE_AUTOCRYPT, parsed->autocrypt->prefer_encrypt, time_ms,
+                     &result, &fingerprint, error);
 }
 
 /* A member's key from Autocrypt-Gossip. Where the sender also named the

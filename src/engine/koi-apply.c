@@ -20,6 +20,7 @@ koi_apply_changes_init (KoiApplyChanges *changes)
   changes->chats = g_array_new (FALSE, FALSE, sizeof (gint64));
   changes->contacts = g_array_new (FALSE, FALSE, sizeof (gint64));
   changes->freed_files = g_ptr_array_new_with_free_func (g_free);
+  changes->key_setup = FALSE;
 }
 
 void
@@ -474,6 +475,9 @@ koi_apply_mail (KoiStore           *store,
         return 0;
       if (!record_requests (store, account_id, id, parsed, changes, error))
         return 0;
+      /* No chat shows it: the window points to it by itself. */
+      if (parsed->type == KOI_COI_TYPE_KEY_SETUP)
+        changes->key_setup = TRUE;
       return id;
     }
 

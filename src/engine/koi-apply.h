@@ -40,6 +40,7 @@ typedef struct {
   GArray *contacts;  /* gint64: contacts whose card changed */
   GPtrArray *freed_files; /* char*: attachment files of deleted messages,
                            * to remove once committed (koi_attachment_file_remove_unused) */
+  gboolean   key_setup;   /* an Autocrypt Setup Message was stored (a hidden row) */
 } KoiApplyChanges;
 
 void    koi_apply_changes_init   (KoiApplyChanges *changes);

@@ -44,10 +44,14 @@ struct _KoiEngine
   KoiStore           *command_store;    /* only touched on the command thread */
   KoiSyncer          *command_syncer;
 
-  GMutex              lock;         /* guards wake, wake_pending and stopped_transfers */
+  GMutex              lock;         /* guards wake, wake_pending, line, fresh_start and stopped_transfers */
   GHashTable         *stopped_transfers;  /* message refs the user stopped */
   GCancellable       *wake;
   gboolean            wake_pending;
+  /* The worker's current connection (its attempt included): "Reconnect
+   * Now" cancels it, so a line that went quiet is not waited out. */
+  GCancellable       *line;
+  gboolean            fresh_start;  /* Reconnect Now: no backoff before the next attempt */
 
   KoiConnectionState  state;        /* main-thread copy */
   guint64             smtp_size_limit;  /* main-thread copy; 0 = not known */
@@ -79,6 +83,7 @@ enum {
   ERROR,
   STOPPED,
   COI_SERVER_OFFERED,
+  KEY_SETUP_ARRIVED,
   N_SIGNALS
 };
 
@@ -115,6 +120,7 @@ typedef enum {
   EVENT_ERROR,
   EVENT_STOPPED,
   EVENT_COI_SERVER_OFFERED,
+  EVENT_KEY_SETUP_ARRIVED,
 } EventKind;
 
 typedef struct {
@@ -194,6 +200,9 @@ event_dispatch (gpointer data)
       break;
     case EVENT_COI_SERVER_OFFERED:
       g_signal_emit (self, signals[COI_SERVER_OFFERED], 0);
+      break;
+    case EVENT_KEY_SETUP_ARRIVED:
+      g_signal_emit (self, signals[KEY_SETUP_ARRIVED], 0);
       break;
     case EVENT_STOPPED:
       /* The worker has returned: joining it takes no time. */
@@ -359,6 +368,12 @@ on_coi_server_offered (gpointer user_data)
   event_post (event_new (user_data, EVENT_COI_SERVER_OFFERED));
 }
 
+static void
+on_key_setup_arrived (gpointer user_data)
+{
+  event_post (event_new (user_data, EVENT_KEY_SETUP_ARRIVED));
+}
+
 static const KoiSyncerEvents syncer_events = {
   .transfer_progress = on_transfer_progress,
   .transfer_cancelled = on_transfer_cancelled,
@@ -368,6 +383,7 @@ static const KoiSyncerEvents syncer_events = {
   .chat_updated = on_chat_updated,
   .contact_updated = on_contact_updated,
   .coi_server_offered = on_coi_server_offered,
+  .key_setup_arrived = on_key_setup_arrived,
 };
 
 /* --------------------------------------------------------------------- */
@@ -453,9 +469,10 @@ ms_until_next_send (KoiSyncer *syncer)
 /* Connected: sync, send, IDLE, until the line breaks or we are stopped.
  * Returns FALSE with error when the connection was lost. */
 static gboolean
-run_connected (KoiEngine  *self,
-               KoiSyncer  *syncer,
-               GError    **error)
+run_connected (KoiEngine     *self,
+               KoiSyncer     *syncer,
+               GCancellable  *line,
+               GError       **error)
 {
   gint64 last_full_us = 0;
   gint64 last_chats_us = 0;
@@ -483,7 +500,7 @@ run_connected (KoiEngine  *self,
       /* The user just agreed to COI filing: on the server before the
        * sync, so this pass already reads the server's folders. */
       if (g_atomic_int_compare_and_exchange (&self->coi_enable, 1, 0) &&
-          !koi_syncer_enable_coi_server (syncer, self->stop, error))
+          !koi_syncer_enable_coi_server (syncer, line, error))
         return FALSE;
 
       /* Read state goes out before flags come in, so a read here is never
@@ -496,12 +513,12 @@ run_connected (KoiEngine  *self,
 
       /* Receipts right after the read state: both come from the user
        * reading, and the sync below selects INBOX again for IDLE. */
-      if (!koi_syncer_push_seen (syncer, self->stop, error) ||
-          !koi_syncer_send_receipts (syncer, self->stop, error) ||
-          !koi_syncer_push_contacts (syncer, self->stop, error) ||
-          (chats_changed && !full && !koi_syncer_sync_chats (syncer, self->stop, error)) ||
-          !koi_syncer_sync (syncer, full, self->stop, error) ||
-          !koi_syncer_download_attachments (syncer, self->stop, error))
+      if (!koi_syncer_push_seen (syncer, line, error) ||
+          !koi_syncer_send_receipts (syncer, line, error) ||
+          !koi_syncer_push_contacts (syncer, line, error) ||
+          (chats_changed && !full && !koi_syncer_sync_chats (syncer, line, error)) ||
+          !koi_syncer_sync (syncer, full, line, error) ||
+          !koi_syncer_download_attachments (syncer, line, error))
         return FALSE;
       chats_changed = FALSE;
       send_due (self, syncer, FALSE);
@@ -526,9 +543,16 @@ run_connected (KoiEngine  *self,
         continue;
 
       if (!koi_syncer_idle (syncer, (guint) timeout_ms, wake, &changed, &chats_changed,
-                            self->stop, error))
+                            line, error))
         return FALSE;
     }
+}
+
+static void
+cancel_line (GCancellable *stop,
+             GCancellable *line)
+{
+  g_cancellable_cancel (line);
 }
 
 static gpointer
@@ -556,19 +580,47 @@ koi_engine_worker (gpointer data)
 
   while (!g_cancellable_is_cancelled (self->stop))
     {
+      g_autoptr (GCancellable) line = g_cancellable_new ();
+      gulong stop_handler;
+      gboolean fresh_start;
+
       g_clear_error (&error);
+      g_mutex_lock (&self->lock);
+      g_set_object (&self->line, line);
+      fresh_start = self->fresh_start;
+      self->fresh_start = FALSE;
+      g_mutex_unlock (&self->lock);
+      /* Stopping ends the line too; if it came first, at once. */
+      stop_handler = g_cancellable_connect (self->stop, G_CALLBACK (cancel_line), line, NULL);
+      if (fresh_start)
+        backoff_ms = 0;
       post_state (self, backoff_ms == 0 ? KOI_CONNECTION_CONNECTING : KOI_CONNECTION_RECONNECTING);
 
-      if (koi_syncer_connect (syncer, self->stop, &error))
+      if (koi_syncer_connect (syncer, line, &error))
         {
           post_state (self, KOI_CONNECTION_SYNCING);
           backoff_ms = 0;
-          if (run_connected (self, syncer, &error))
-            break;   /* once mode */
+          if (run_connected (self, syncer, line, &error))
+            {
+              g_cancellable_disconnect (self->stop, stop_handler);
+              break;   /* once mode */
+            }
         }
+      g_cancellable_disconnect (self->stop, stop_handler);
+      g_mutex_lock (&self->lock);
+      g_clear_object (&self->line);
+      g_mutex_unlock (&self->lock);
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        break;
+        {
+          if (g_cancellable_is_cancelled (self->stop))
+            break;
+          /* Reconnect Now: the line may be one that went quiet, so no
+           * LOGOUT waits for it; the next attempt starts right away. */
+          g_message ("%s: reconnecting now, as asked", self->account->address);
+          koi_syncer_drop_connection (syncer);
+          continue;
+        }
 
       koi_syncer_disconnect (syncer);
 
@@ -836,8 +888,15 @@ koi_engine_reconnect_now (KoiEngine *self)
 {
   g_return_if_fail (KOI_IS_ENGINE (self));
 
-  /* Ending the backoff wait is all it takes: the worker's loop connects
-   * next. While connected it only makes an extra pass. */
+  /* The user knows something the engine does not (the network is back,
+   * the server restarted): whatever the worker is on, a connection or an
+   * attempt, is given up, and the next attempt comes without a backoff. A
+   * backoff wait ends with the wake. */
+  g_mutex_lock (&self->lock);
+  self->fresh_start = TRUE;
+  if (self->line != NULL)
+    g_cancellable_cancel (self->line);
+  g_mutex_unlock (&self->lock);
   koi_engine_wake (self);
 }
 
@@ -1752,6 +1811,7 @@ koi_engine_finalize (GObject *object)
   g_clear_pointer (&self->account, koi_account_config_free);
   g_clear_object (&self->stop);
   g_clear_object (&self->wake);
+  g_clear_object (&self->line);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->lock);
   g_clear_pointer (&self->stopped_transfers, g_hash_table_unref);
@@ -1854,6 +1914,9 @@ koi_engine_class_init (KoiEngineClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
   signals[COI_SERVER_OFFERED] =
     g_signal_new ("coi-server-offered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[KEY_SETUP_ARRIVED] =
+    g_signal_new ("key-setup-arrived", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[STOPPED] =
     g_signal_new ("stopped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

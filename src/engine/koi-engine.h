@@ -59,6 +59,9 @@ G_DECLARE_FINAL_TYPE (KoiEngine, koi_engine, KOI, ENGINE, GObject)
  *   "coi-server-offered" ()                                the server can file chat
  *                      mail itself (COI) and the user was not asked yet: ask once,
  *                      answer with koi_engine_set_coi_filing_async()
+ *   "key-setup-arrived" ()                                 an Autocrypt Setup Message of
+ *                      the account was stored (koi_engine_find_setup_async() says
+ *                      whether this device needs its code)
  * Property "connection-state" (KoiConnectionState as int), notify on change;
  * "connection-problem" (KoiConnectionProblem as int): why it is
  * RECONNECTING or FAILED, NONE once connected (notified before the state).
@@ -93,7 +96,10 @@ gboolean            koi_engine_is_running           (KoiEngine              *sel
 
 KoiConnectionState  koi_engine_get_connection_state (KoiEngine              *self);
 KoiConnectionProblem koi_engine_get_connection_problem (KoiEngine            *self);
-/* Ends a reconnect backoff at once: "Reconnect Now" in the window. */
+/* "Reconnect Now" in the window: gives up the connection or the attempt
+ * the engine is on (it may have gone quiet: no LOGOUT is waited for) and
+ * connects again at once, without a backoff wait. Unlike
+ * koi_engine_sync_soon, which only asks for a pass on the same line. */
 void                koi_engine_reconnect_now        (KoiEngine              *self);
 const char         *koi_engine_get_address          (KoiEngine              *self);
 /* The "smtp-size-limit" property: the largest mail the SMTP server takes

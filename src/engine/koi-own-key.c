@@ -34,6 +34,46 @@ wipe_free (char *secret)
   g_free (secret);
 }
 
+/* "key-ID.pgp.replaced" holds the fingerprint of a key an import is
+ * replacing, from before the new file is written until the old key's
+ * passphrase is gone from the Secret Service. A fingerprint is no secret;
+ * the note lets the next start finish the job after a crash. */
+static char *
+replaced_note_path (const char *key_path)
+{
+  return g_strconcat (key_path, ".replaced", NULL);
+}
+
+/* Forgets the passphrase the note names, unless the file at @key_path is
+ * still that key: an import that stopped before its file was written
+ * left the old key in use, and its passphrase must stay. */
+static void
+forget_replaced (const char   *key_path,
+                 const char   *address,
+                 const char   *current,
+                 GCancellable *cancellable)
+{
+  g_autofree char *note = replaced_note_path (key_path);
+  g_autofree char *old = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (!g_file_get_contents (note, &old, NULL, NULL))
+    return;
+  g_strstrip (old);
+  if (current != NULL && *old != '\0' && g_ascii_strcasecmp (old, current) != 0)
+    {
+      if (!koi_secret_key_passphrase_clear_sync (address, old, cancellable, &error))
+        {
+          /* The note stays: the next start tries again. */
+          g_message ("Cannot remove the passphrase of the replaced key %s: %s", old, error->message);
+          return;
+        }
+      g_message ("Removed the passphrase of the replaced key %s of %s", old, address);
+    }
+  if (g_unlink (note) != 0 && errno != ENOENT)
+    g_message ("Cannot remove %s: %s", note, g_strerror (errno));
+}
+
 static KoiRnpContext *
 load (const char    *path,
       const char    *address,
@@ -126,7 +166,15 @@ koi_own_key_open (const char    *store_path,
   path = koi_own_key_path (store_path, account_id);
   locker = g_mutex_locker_new (&own_key_lock);
   if (g_file_test (path, G_FILE_TEST_EXISTS))
-    return load (path, address, cancellable, error);
+    {
+      KoiRnpContext *context = load (path, address, cancellable, error);
+      g_autofree char *note = replaced_note_path (path);
+
+      /* An import stopped between its key file and the old passphrase. */
+      if (context != NULL && g_file_test (note, G_FILE_TEST_EXISTS))
+        forget_replaced (path, address, koi_rnp_context_get_own_fingerprint (context), cancellable);
+      return context;
+    }
   return create (path, address, cancellable, error);
 }
 
@@ -208,8 +256,10 @@ koi_own_key_import (const char    *store_path,
                     GError       **error)
 {
   g_autofree char *path = koi_own_key_path (store_path, account_id);
+  g_autofree char *note = replaced_note_path (path);
   g_autofree char *fingerprint = NULL;
   g_autofree char *key_address = NULL;
+  g_autofree char *old = NULL;
   g_autoptr (GBytes) file = NULL;
   g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&own_key_lock);
   char *passphrase = koi_pgp_random_passphrase ();
@@ -227,17 +277,36 @@ koi_own_key_import (const char    *store_path,
                    key_address != NULL ? key_address : "no address", address);
       g_clear_pointer (&file, g_bytes_unref);
     }
+  /* The key this one replaces, noted before anything changes (see
+   * forget_replaced ()). */
+  if (file != NULL && g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_autoptr (GBytes) before = read_key_file (path, NULL);
+
+      old = before != NULL ? koi_pgp_own_key_file_fingerprint (before, NULL) : NULL;
+      if (old != NULL && g_ascii_strcasecmp (old, fingerprint) == 0)
+        g_clear_pointer (&old, g_free);
+      if (old != NULL && !g_file_set_contents_full (note, old, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+                                                    0600, error))
+        g_clear_pointer (&file, g_bytes_unref);
+    }
   /* As at creation: the passphrase first, so a written file always has
-   * one. The old key's item stays (its file is replaced, not its mail). */
+   * one. */
   saved = file != NULL &&
           koi_secret_key_passphrase_store_sync (address, fingerprint, passphrase, cancellable, error);
   wipe_free (passphrase);
   if (!saved)
     return NULL;
   data = g_bytes_get_data (file, &length);
+  /* Replaced in one rename: the old file or the new, never half of one,
+   * and no copy of the old key stays behind. */
   if (!g_file_set_contents_full (path, data, length,
                                  G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
     return NULL;
+  /* Only now is the old key out of use: its passphrase can go. A crash
+   * before this line leaves the note for the next start. */
+  if (old != NULL)
+    forget_replaced (path, address, fingerprint, cancellable);
   g_atomic_int_inc (&own_key_generation);
   g_message ("Took over the encryption key %s for %s from a setup message", fingerprint, address);
   return g_steal_pointer (&fingerprint);

@@ -37,7 +37,9 @@ GBytes        *koi_own_key_setup_payload (const char    *store_path,
                                           GError       **error);
 /* Makes @payload (a decrypted setup message) the account's key here: a
  * new passphrase in the Secret Service, then the key file, replacing any
- * key this device had. Returns the key's fingerprint. */
+ * key this device had; only then the replaced key's passphrase leaves the
+ * Secret Service (a note beside the key file lets koi_own_key_open()
+ * finish that after a crash). Returns the key's fingerprint. */
 char          *koi_own_key_import        (const char    *store_path,
                                           gint64         account_id,
                                           const char    *address,

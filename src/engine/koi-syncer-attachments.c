@@ -520,7 +520,15 @@ download_one (KoiSyncer           *self,
   guint64 size = 0;
   int fd = -1;
   gboolean stored;
+  gboolean kept = FALSE;
 
+  if (!koi_syncer_use_kept_file (self, attachment, &kept, error))
+    return FALSE;
+  if (kept)
+    {
+      emit_updated (self, attachment);
+      return TRUE;
+    }
   locations = koi_store_location_list (self->store, attachment->message_ref, error);
   if (locations == NULL)
     return FALSE;

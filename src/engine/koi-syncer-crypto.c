@@ -96,8 +96,8 @@ koi_syncer_crypto (KoiSyncer *self)
 }
 
 /* The own key if this device has one; never makes it (reading mail). */
-static KoiRnpContext *
-existing_crypto (KoiSyncer *self)
+KoiRnpContext *
+koi_syncer_existing_crypto (KoiSyncer *self)
 {
   return open_crypto (self, FALSE);
 }
@@ -105,7 +105,7 @@ existing_crypto (KoiSyncer *self)
 const char *
 koi_syncer_crypto_generation (KoiSyncer *self)
 {
-  KoiRnpContext *crypto = existing_crypto (self);
+  KoiRnpContext *crypto = koi_syncer_existing_crypto (self);
 
   return crypto != NULL ? koi_rnp_context_get_own_fingerprint (crypto) : NULL;
 }
@@ -319,16 +319,34 @@ koi_syncer_decrypt_to_file (KoiSyncer                *self,
   return inner;
 }
 
-KoiCoiParsed *
-koi_syncer_parse_files (KoiSyncer        *self,
-                        GMimeStream      *mail,
-                        GBytes           *raw,
-                        gboolean          spill,
-                        guint32           uid,
-                        gint64            internal_date_ms,
-                        KoiSyncerCrypto  *state,
-                        GPtrArray        *files,
-                        GError          **error)
+/* The sender's key from @env's copy, or from the store. */
+static GBytes *
+env_sender_key (KoiSyncer               *self,
+                const KoiSyncerParseEnv *env,
+                const char              *sender)
+{
+  GBytes *keydata;
+
+  if (env->sender_keys == NULL)
+    return koi_syncer_sender_key (self, sender);
+  keydata = g_hash_table_lookup (env->sender_keys, sender);
+  return keydata != NULL ? g_bytes_ref (keydata) : NULL;
+}
+
+/* koi_syncer_parse_files() with what it needs from the syncer in @env:
+ * with @env->sender_keys set, @self is used only for the attachment
+ * folder's path, so this may run on the decrypt thread. */
+static KoiCoiParsed *
+parse_in (KoiSyncer               *self,
+          const KoiSyncerParseEnv *env,
+          GMimeStream             *mail,
+          GBytes                  *raw,
+          gboolean                 spill,
+          guint32                  uid,
+          gint64                   internal_date_ms,
+          KoiSyncerCrypto         *state,
+          GPtrArray               *files,
+          GError                 **error)
 {
   g_autoptr (GMimeMessage) message = NULL;
   g_autoptr (GMimeObject) inner = NULL;
@@ -356,7 +374,7 @@ koi_syncer_parse_files (KoiSyncer        *self,
   body = g_mime_message_get_mime_part (message);
   if (body == NULL || !koi_pgp_mime_is_encrypted (body))
     return koi_coi_parse (raw, error);
-  crypto = existing_crypto (self);
+  crypto = env->crypto;
   if (crypto == NULL)
     {
       state->undecryptable = TRUE;
@@ -371,7 +389,7 @@ koi_syncer_parse_files (KoiSyncer        *self,
   sender = first_address (g_mime_message_get_from (message));
   if (sender != NULL)
     {
-      g_autoptr (GBytes) keydata = koi_peer_keys_lookup (self->store, self->account->id, sender);
+      g_autoptr (GBytes) keydata = env_sender_key (self, env, sender);
 
       if (keydata == NULL)
         {
@@ -404,7 +422,7 @@ koi_syncer_parse_files (KoiSyncer        *self,
   /* The files inside, stored from the decrypted entity; from a file,
    * taken out of it too, so the bytes parsed below are the text only. */
   if (files != NULL)
-    koi_syncer_collect_files (self, inner, spill, files);
+    koi_syncer_collect_files (self, inner, spill, env->store_max, files);
 
   apply_protected_headers (message, inner);
   g_mime_message_set_mime_part (message, inner);
@@ -422,6 +440,43 @@ koi_syncer_parse_files (KoiSyncer        *self,
       parsed->signature = (int) state->signature;
     }
   return parsed;
+}
+
+KoiCoiParsed *
+koi_syncer_parse_files (KoiSyncer        *self,
+                        GMimeStream      *mail,
+                        GBytes           *raw,
+                        gboolean          spill,
+                        guint32           uid,
+                        gint64            internal_date_ms,
+                        KoiSyncerCrypto  *state,
+                        GPtrArray        *files,
+                        GError          **error)
+{
+  /* The key is opened only for mail that needs it: plain mail must not
+   * make the account's key or ask the Secret Service. */
+  KoiSyncerParseEnv env = { NULL, NULL, -1 };
+
+  if (mail == NULL && !looks_encrypted (raw))
+    return koi_coi_parse (raw, error);
+  env.crypto = koi_syncer_existing_crypto (self);
+  if (files != NULL)
+    env.store_max = koi_syncer_store_max (self);
+  return parse_in (self, &env, mail, raw, spill, uid, internal_date_ms, state, files, error);
+}
+
+/* One mail with @env prepared by the syncer's thread (koi-syncer-decrypt.c). */
+KoiCoiParsed *
+koi_syncer_parse_with (KoiSyncer               *self,
+                       const KoiSyncerParseEnv *env,
+                       GBytes                  *raw,
+                       guint32                  uid,
+                       gint64                   internal_date_ms,
+                       KoiSyncerCrypto         *state,
+                       GPtrArray               *files,
+                       GError                 **error)
+{
+  return parse_in (self, env, NULL, raw, FALSE, uid, internal_date_ms, state, files, error);
 }
 
 /**

@@ -41,6 +41,12 @@ struct _KoiSyncer
   gboolean             crypto_tried;  /* opened (or failed) once */
   guint                crypto_generation; /* koi_own_key_generation() then */
   gboolean             encrypt;       /* the user's "encrypt when possible" */
+  /* While a chunk is synced (koi-syncer-decrypt.c): the peers' keys and
+   * the auto-download size read once for its mail, not once per mail. */
+  gboolean             batch_active;
+  GHashTable          *batch_keys;    /* lower-case address → GBytes */
+  gint64               batch_store_max; /* -1 until read */
+  struct _KoiSyncerDecrypt *decrypt;  /* the second thread, NULL until used */
   struct _SendOutcome *unrecorded;
   gint64               unrecorded_retry_ms;
 };
@@ -173,6 +179,7 @@ typedef struct {
   gint64     attachment_id;
   guint64    done;
   guint64    total;
+  guint64    moving_total;  /* 0, or the bytes that move when they are not the file's */
   gint64     last_us;
 } KoiTransfer;
 
@@ -181,6 +188,11 @@ void     koi_transfer_init       (KoiTransfer *transfer,
                                   gint64       message_ref,
                                   gint64       attachment_id,
                                   guint64      total);
+/* What moves is @moving_total bytes, not the file's size (its ciphertext
+ * going up): advances count those, and the window is told the share of
+ * the file's size, so "X of Y" ends at the size its bubble shows. */
+void     koi_transfer_set_moving_total (KoiTransfer *transfer,
+                                        guint64      moving_total);
 void     koi_transfer_advance    (KoiTransfer *transfer,
                                   guint64      bytes);
 void     koi_transfer_end        (KoiTransfer *transfer);
@@ -203,6 +215,63 @@ KoiCoiParsed *koi_syncer_parse          (KoiSyncer        *self,
                                          gint64           internal_date_ms,
                                          KoiSyncerCrypto  *state,
                                          GError          **error);
+/* What reading one encrypted mail needs from the syncer, taken on the
+ * syncer's thread, so that the decrypt thread (koi-syncer-decrypt.c)
+ * never touches the store: only the syncer's thread may. */
+typedef struct {
+  KoiRnpContext *crypto;       /* the own key; NULL: "cannot read" */
+  GHashTable    *sender_keys;  /* lower-case address → GBytes; NULL: ask the store */
+  gint64         store_max;    /* files inside up to this size are stored */
+} KoiSyncerParseEnv;
+
+KoiCoiParsed *koi_syncer_parse_with     (KoiSyncer               *self,
+                                         const KoiSyncerParseEnv *env,
+                                         GBytes                  *raw,
+                                         guint32                  uid,
+                                         gint64                   internal_date_ms,
+                                         KoiSyncerCrypto         *state,
+                                         GPtrArray               *files,
+                                         GError                 **error);
+
+/* koi-syncer-decrypt.c: encrypted mail of a chunk decrypted on a second
+ * thread while the syncer reads the next mail from the server. */
+typedef struct _KoiSyncerBatch KoiSyncerBatch;
+
+/* The sender's key for checking a signature: the chunk's copy while one
+ * runs, else the store. */
+GBytes         *koi_syncer_sender_key    (KoiSyncer       *self,
+                                          const char      *address);
+gint64          koi_syncer_store_max     (KoiSyncer       *self);
+/* The own key if this device has one; never makes it. */
+KoiRnpContext  *koi_syncer_existing_crypto (KoiSyncer     *self);
+/* A chunk being read: the store is read once for its keys and settings
+ * until it is freed, and its encrypted mail may go to the thread. */
+KoiSyncerBatch *koi_syncer_batch_new     (KoiSyncer       *self,
+                                          guint            n_mails);
+/* Queues @raw (kept) as job @index; its @files are filled on the thread.
+ * FALSE: the caller reads it itself. */
+gboolean        koi_syncer_batch_add     (KoiSyncerBatch  *batch,
+                                          guint            index,
+                                          GBytes          *raw,
+                                          guint32          uid,
+                                          gint64           internal_date_ms,
+                                          GPtrArray       *files);
+/* Waits for every job (helping with those not started yet), then hands
+ * out each result in the order added: @parsed NULL means "read it on
+ * the syncer's thread". */
+typedef void  (*KoiSyncerBatchResult)    (guint            index,
+                                          GBytes          *raw,
+                                          KoiCoiParsed    *parsed,
+                                          const KoiSyncerCrypto *state,
+                                          gpointer         user_data);
+void            koi_syncer_batch_finish  (KoiSyncerBatch  *batch,
+                                          KoiSyncerBatchResult result,
+                                          gpointer         user_data);
+/* Waits for every job and drops the results (a failed fetch). */
+void            koi_syncer_batch_free    (KoiSyncerBatch  *batch);
+void            koi_syncer_decrypt_free  (struct _KoiSyncerDecrypt *decrypt);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KoiSyncerBatch, koi_syncer_batch_free)
+
 /* A file part found inside a decrypted mail (koi-syncer-encfiles.c). */
 typedef struct {
   char   *section;    /* "pgp.2": its place in the decrypted entity */
@@ -213,12 +282,15 @@ typedef struct {
   char   *sha256;     /* set when stored already */
   char   *relative;
   gint64  stored_size;
+  gboolean kept;      /* stored although over the auto-download size: it
+                       * waits for Download, which then fetches nothing */
   char   *error;      /* set when storing it failed */
 } KoiSyncerFile;
 
 void          koi_syncer_file_free      (KoiSyncerFile *file);
 /* koi_syncer_parse() for the sync: an encrypted mail's file parts land in
- * @files (KoiSyncerFile, those up to the auto-download size stored). With
+ * @files (KoiSyncerFile, all stored: those over the auto-download size
+ * are kept for Download, see koi-syncer-encfiles.c). With
  * @spill, the decrypted mail goes to a file in the attachment folder's
  * tmp, never into memory whole. */
 KoiCoiParsed *koi_syncer_parse_files    (KoiSyncer        *self,
@@ -246,6 +318,7 @@ KoiCoiParsed *koi_syncer_parse_large_encrypted (KoiSyncer        *self,
 void          koi_syncer_collect_files  (KoiSyncer        *self,
                                          GMimeObject      *inner,
                                          gboolean          take,
+                                         gint64            store_max,
                                          GPtrArray        *files);
 gboolean      koi_syncer_note_files     (KoiSyncer        *self,
                                          gint64            message_ref,
@@ -261,6 +334,12 @@ gboolean      koi_syncer_download_encrypted (KoiSyncer           *self,
                                              GCancellable        *cancellable,
                                              GError             **error);
 gboolean      koi_syncer_is_encrypted_section (const char *section);
+/* A file of an encrypted mail kept at the sync (KoiSyncerFile.kept):
+ * marks it done, @used TRUE, with no fetch. FALSE only on a store error. */
+gboolean      koi_syncer_use_kept_file  (KoiSyncer           *self,
+                                         KoiStoreAttachment  *attachment,
+                                         gboolean            *used,
+                                         GError             **error);
 /* Decrypts into an unlinked file in the attachment folder's tmp and
  * parses the entity from there (its parts are windows on the file). */
 GMimeObject  *koi_syncer_decrypt_to_file (KoiSyncer                *self,

@@ -25,8 +25,12 @@ typedef struct {
   KoiSyncer      *self;
   guint32         uid;
   gboolean        seen;
+  gboolean        voice;
   KoiCoiParsed   *parsed;
   KoiSyncerCrypto crypto;
+  /* KoiSyncerFile: a decrypted mail's files, kept as at the first sync
+   * (koi-syncer-encfiles.c), so a placeholder comes back with them. */
+  GPtrArray      *files;
 } Refetched;
 
 static gboolean
@@ -39,8 +43,11 @@ refetch_cb (const KoiImapFetchItem  *item,
   if (item->body == NULL || item->uid != refetched->uid)
     return TRUE;
   g_clear_pointer (&refetched->parsed, koi_coi_parsed_free);
-  refetched->parsed = koi_syncer_parse (refetched->self, item->body, item->uid,
-                                       item->internal_date_ms, &refetched->crypto, NULL);
+  g_ptr_array_set_size (refetched->files, 0);
+  refetched->parsed = koi_syncer_parse_files (refetched->self, NULL, item->body, FALSE, item->uid,
+                                              item->internal_date_ms, &refetched->crypto,
+                                              refetched->files, NULL);
+  refetched->voice = koi_syncer_header_says_voice (item->body);
   /* Still not for this device: it stays the placeholder it is. */
   if (refetched->parsed != NULL && refetched->crypto.undecryptable)
     g_clear_pointer (&refetched->parsed, koi_coi_parsed_free);
@@ -82,6 +89,9 @@ replace (KoiSyncer              *self,
       (id = koi_apply_mail (self->store, self->account->id, self->account->address,
                             refetched->parsed, refetched->seen, &changes, error)) == 0 ||
       !koi_syncer_record_crypto (self, id, &refetched->crypto, error) ||
+      (!koi_coi_type_is_hidden (refetched->parsed->type) &&
+       !koi_syncer_note_files (self, id, refetched->files, refetched->parsed->chat_content,
+                               refetched->voice, error)) ||
       !koi_store_location_add (self->store, id, self->account->id, location->folder,
                                location->uidvalidity, location->uid, error) ||
       !koi_store_commit (self->store, error))
@@ -147,8 +157,11 @@ koi_syncer_reparse_unreadable (KoiSyncer     *self,
         {
           const KoiStoreLocation *location = g_ptr_array_index (locations, j);
           KoiImapMailboxStatus status = { 0, };
-          Refetched refetched = { self, location->uid, FALSE, NULL, { 0, } };
+          Refetched refetched = { self, location->uid, FALSE, FALSE, NULL, { 0, }, NULL };
+          g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func ((GDestroyNotify) koi_syncer_file_free);
           g_autofree char *uid_set = g_strdup_printf ("%u", location->uid);
+
+          refetched.files = files;
 
           if (location->uid == 0)
             continue;

@@ -268,7 +268,12 @@ smtp_send_item (KoiSyncer                *self,
   reader.tail = item->tail;
   reader.pending = g_malloc ((LINE_BYTES * BLOCK_LINES / 3 + 2) * 4 + BLOCK_LINES * 2);
   reader.transfer = &transfer;
-  koi_transfer_init (&transfer, self, item->message_ref, attachment->id, st.st_size);
+  /* The window shows the file's own size: encrypted, the ciphertext that
+   * goes is larger (armored), and its progress is told as a share. */
+  koi_transfer_init (&transfer, self, item->message_ref, attachment->id,
+                     reader.verbatim && attachment->size > 0 ? (guint64) attachment->size : (guint64) st.st_size);
+  if (reader.verbatim)
+    koi_transfer_set_moving_total (&transfer, st.st_size);
   ok = koi_smtp_send_from_reader (self->account->smtp, self->account->address, recipients, size,
                                   read_file_message, &reader, out_results, cancellable, error);
   koi_transfer_end (&transfer);

@@ -31,10 +31,18 @@ koi_transfer_init (KoiTransfer *transfer,
 }
 
 void
+koi_transfer_set_moving_total (KoiTransfer *transfer,
+                               guint64      moving_total)
+{
+  transfer->moving_total = moving_total;
+}
+
+void
 koi_transfer_advance (KoiTransfer *transfer,
                       guint64      bytes)
 {
   KoiSyncer *syncer = transfer->syncer;
+  guint64 shown;
   gint64 now;
 
   transfer->done += bytes;
@@ -42,9 +50,12 @@ koi_transfer_advance (KoiTransfer *transfer,
   if (now - transfer->last_us < PROGRESS_INTERVAL_US)
     return;
   transfer->last_us = now;
+  shown = transfer->done;
+  if (transfer->moving_total > 0)
+    shown = (guint64) ((double) transfer->done / (double) transfer->moving_total * (double) transfer->total);
   if (syncer->events.transfer_progress != NULL)
     syncer->events.transfer_progress (transfer->message_ref, transfer->attachment_id,
-                                      MIN (transfer->done, transfer->total), transfer->total,
+                                      MIN (shown, transfer->total), transfer->total,
                                       syncer->user_data);
 }
 

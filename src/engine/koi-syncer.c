@@ -142,6 +142,8 @@ koi_syncer_free (KoiSyncer *self)
 
   koi_syncer_disconnect (self);
   g_clear_pointer (&self->unrecorded, send_outcome_free);
+  g_clear_pointer (&self->decrypt, koi_syncer_decrypt_free);
+  g_clear_pointer (&self->batch_keys, g_hash_table_unref);
   g_clear_object (&self->crypto);
   g_clear_pointer (&self->account, koi_account_config_free);
   g_free (self->chats_folder);
@@ -251,6 +253,8 @@ koi_syncer_emit_changes (KoiSyncer             *self,
     koi_syncer_emit_chat_updated (self, g_array_index (changes->chats, gint64, i));
   for (guint i = 0; i < changes->contacts->len; i++)
     koi_syncer_emit_contact_updated (self, g_array_index (changes->contacts, gint64, i));
+  if (changes->key_setup && self->events.key_setup_arrived != NULL)
+    self->events.key_setup_arrived (self->user_data);
   /* Committed: the files of messages deleted in the batch may go. */
   koi_attachment_file_remove_unused (self->store, changes->freed_files);
 }
@@ -350,6 +354,12 @@ koi_syncer_disconnect (KoiSyncer *self)
   g_clear_pointer (&self->imap, koi_imap_client_free);
 }
 
+void
+koi_syncer_drop_connection (KoiSyncer *self)
+{
+  g_clear_pointer (&self->imap, koi_imap_client_free);
+}
+
 static gboolean
 require_connection (KoiSyncer  *self,
                     GError    **error)
@@ -432,8 +442,9 @@ typedef struct {
 } FetchedMessage;
 
 typedef struct {
-  KoiSyncer *self;
-  GArray    *fetched;
+  KoiSyncer      *self;
+  GArray         *fetched;
+  KoiSyncerBatch *batch;    /* encrypted mail goes to the decrypt thread */
 } BodyCollect;
 
 static void
@@ -529,13 +540,33 @@ collect_body_cb (const KoiImapFetchItem  *item,
   message.encrypted = koi_syncer_header_says_encrypted (item->body);
   if (message.encrypted)
     message.files = g_ptr_array_new_with_free_func ((GDestroyNotify) koi_syncer_file_free);
-  if (!message.cut)
-    parse_fetched (collect->self, &message, item->body);
-  else
+  if (message.cut)
     message.partial = g_bytes_ref (item->body);
+  else if (!message.encrypted ||
+           !koi_syncer_batch_add (collect->batch, fetched->len, item->body, message.uid,
+                                  message.internal_date_ms, message.files))
+    parse_fetched (collect->self, &message, item->body);
 
   g_array_append_val (fetched, message);
   return TRUE;
+}
+
+/* A mail the decrypt thread read: the rest of parse_fetched() here. */
+static void
+take_decrypted_cb (guint                  index,
+                   GBytes                *raw,
+                   KoiCoiParsed          *parsed,
+                   const KoiSyncerCrypto *state,
+                   gpointer               user_data)
+{
+  BodyCollect *collect = user_data;
+  FetchedMessage *message = &g_array_index (collect->fetched, FetchedMessage, index);
+
+  g_assert (message->parsed == NULL);
+  message->parsed = parsed;
+  if (parsed != NULL)
+    message->crypto = *state;
+  parse_fetched (collect->self, message, raw);
 }
 
 /* The last UID the folder may record: @last, unless a wanted mail's body
@@ -699,6 +730,7 @@ sync_chunk (KoiSyncer     *self,
   g_autoptr (GArray) wanted = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_autoptr (GArray) fetched = g_array_new (FALSE, TRUE, sizeof (FetchedMessage));
   g_autoptr (GArray) to_move = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr (KoiSyncerBatch) batch = NULL;
   KoiApplyChanges changes;
   gint64 email_horizon_ms = g_get_real_time () / 1000 - (gint64) FIRST_SYNC_EMAIL_DAYS * 24 * 3600 * 1000;
 
@@ -760,14 +792,17 @@ sync_chunk (KoiSyncer     *self,
       g_array_append_val (wanted, info->uid);
     }
 
+  /* Until the chunk is applied, keys and settings are read once. */
+  batch = koi_syncer_batch_new (self, wanted->len);
   if (wanted->len > 0)
     {
       g_autofree char *wanted_set = koi_uid_set_from_array ((const guint32 *) wanted->data, wanted->len);
-      BodyCollect collect = { self, fetched };
+      BodyCollect collect = { self, fetched, batch };
 
       if (!koi_imap_client_uid_fetch (self->imap, wanted_set, BODY_ITEMS, collect_body_cb, &collect,
                                       cancellable, error))
         return FALSE;
+      koi_syncer_batch_finish (batch, take_decrypted_cb, &collect);
     }
 
   /* The structure of what may hold files, in one round trip. */
@@ -831,6 +866,8 @@ sync_chunk (KoiSyncer     *self,
         return FALSE;
       parse_fetched (self, message, text);
     }
+  /* Applying the chunk may change the keys. */
+  g_clear_pointer (&batch, koi_syncer_batch_free);
 
   if (!koi_store_begin (self->store, error))
     return FALSE;

@@ -63,6 +63,9 @@ typedef struct {
   /* The server can file chat mail itself (COI) and the user was not
    * asked yet (koi_syncer_enable_coi_server / save_coi_filing). */
   void (*coi_server_offered) (gpointer user_data);
+  /* An Autocrypt Setup Message of the account arrived (another device
+   * sent its key; koi-syncer-keyxfer.c). May be NULL. */
+  void (*key_setup_arrived) (gpointer user_data);
 } KoiSyncerEvents;
 
 /* The account's store setting that keeps the server's EHLO SIZE from the
@@ -109,6 +112,18 @@ gboolean   koi_syncer_connect       (KoiSyncer              *self,
 gboolean   koi_syncer_is_connected  (KoiSyncer              *self);
 /* Logs out (politely if the line is alive) and forgets the connection. */
 void       koi_syncer_disconnect    (KoiSyncer              *self);
+/* What the current IMAP connection has moved so far (zeros when there is
+ * none) and whether it is compressed (COMPRESS=DEFLATE); koi-cli sync
+ * reports it. In koi-syncer-traffic.c. */
+gboolean   koi_syncer_get_imap_traffic (KoiSyncer           *self,
+                                        guint64             *wire_in,
+                                        guint64             *plain_in,
+                                        guint64             *wire_out,
+                                        guint64             *plain_out);
+
+/* Forgets the connection without a word to the server: for a line that
+ * may have gone quiet, where even LOGOUT would be waited for. */
+void       koi_syncer_drop_connection (KoiSyncer            *self);
 
 /* The user's choice, kept in the account's "move_chat_mail" store setting
  * (the engine is the one writer of the store). */

@@ -57,6 +57,7 @@ enum {
   SYNC_FINISHED,
   TRANSFER_PROGRESS,
   COI_SERVER_OFFERED,
+  KEY_SETUP_ARRIVED,
   N_SIGNALS
 };
 
@@ -300,6 +301,12 @@ koi_account_get_certificate_refused (KoiAccount *self)
 }
 
 static void
+on_engine_key_setup_arrived (KoiAccount *self)
+{
+  g_signal_emit (self, signals[KEY_SETUP_ARRIVED], 0);
+}
+
+static void
 on_engine_coi_server_offered (KoiAccount *self)
 {
   self->coi_offered = TRUE;
@@ -418,6 +425,8 @@ koi_account_set_engine (KoiAccount *self,
                                G_CALLBACK (on_engine_transfer_progress), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "coi-server-offered",
                                G_CALLBACK (on_engine_coi_server_offered), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "key-setup-arrived",
+                               G_CALLBACK (on_engine_key_setup_arrived), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "sync-finished",
                                G_CALLBACK (reload_other_chat_client), self, G_CONNECT_SWAPPED);
       reload_other_chat_client (self);
@@ -1068,6 +1077,9 @@ koi_account_class_init (KoiAccountClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[COI_SERVER_OFFERED] =
     g_signal_new ("coi-server-offered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[KEY_SETUP_ARRIVED] =
+    g_signal_new ("key-setup-arrived", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 

@@ -30,7 +30,8 @@ G_DECLARE_FINAL_TYPE (KoiAccount, koi_account, KOI, ACCOUNT, GObject)
  * updating across engine restarts: "message-added" (gint64 chat_id, gint64
  * message_id), "message-updated" (same), "chat-updated" (gint64 chat_id), "contact-updated" (gint64 contact_id),
  * "sync-finished" (), "coi-server-offered" () (the server can file chat mail
- * itself and the user was not asked yet: koi_engine_set_coi_filing_async()).
+ * itself and the user was not asked yet: koi_engine_set_coi_filing_async()),
+ * "key-setup-arrived" () (another device sent the account's key).
  */
 
 KoiAccount   *koi_account_new                  (KoiStoreReader       *reader,

@@ -8,6 +8,7 @@
 
 #include "koi-imap-client.h"
 #include "koi-net-curl.h"
+#include "koi-net-deflate.h"
 
 #define DEFAULT_TIMEOUT_MS      60000
 /* RFC 2177: re-issue IDLE at least every 29 minutes. */
@@ -35,6 +36,8 @@ struct _KoiImapClient
   gboolean         body_to_file;
   guint64          spill_threshold;
   GString         *server_line; /* the last line curl read during login */
+  KoiNetDeflate   *deflate;     /* COMPRESS=DEFLATE is on: every byte goes through it */
+  KoiImapTraffic   traffic;
   char             errbuf[CURL_ERROR_SIZE];
   char             buffer[RECV_BUFFER_SIZE];
 };
@@ -69,8 +72,18 @@ koi_imap_client_new (const KoiServerConfig *config)
 static void
 close_connection (KoiImapClient *self)
 {
+  /* Its own domain, so benchmarks can ask for just this line
+   * (G_MESSAGES_DEBUG=koi-imap-traffic). */
+  if (self->curl != NULL)
+    g_log ("koi-imap-traffic", G_LOG_LEVEL_DEBUG,
+           "IMAP traffic with %s: in %" G_GUINT64_FORMAT " wire %" G_GUINT64_FORMAT
+           " plain, out %" G_GUINT64_FORMAT " wire %" G_GUINT64_FORMAT " plain, %s",
+           self->config->host, self->traffic.wire_in, self->traffic.plain_in,
+           self->traffic.wire_out, self->traffic.plain_out,
+           self->deflate != NULL ? "compressed" : "uncompressed");
   g_clear_pointer (&self->curl, curl_easy_cleanup);
   g_clear_pointer (&self->parser, koi_imap_parser_free);
+  g_clear_pointer (&self->deflate, koi_net_deflate_free);
   g_clear_pointer (&self->selected, g_free);
   self->sock = CURL_SOCKET_BAD;
   self->connected = FALSE;
@@ -126,6 +139,19 @@ gboolean
 koi_imap_client_is_connected (KoiImapClient *self)
 {
   return self->connected;
+}
+
+gboolean
+koi_imap_client_is_compressed (KoiImapClient *self)
+{
+  return self->deflate != NULL;
+}
+
+void
+koi_imap_client_get_traffic (KoiImapClient  *self,
+                             KoiImapTraffic *traffic)
+{
+  *traffic = self->traffic;
 }
 
 gboolean
@@ -224,6 +250,21 @@ send_all (KoiImapClient  *self,
           GCancellable   *cancellable,
           GError        **error)
 {
+  g_autoptr(GByteArray) compressed = NULL;
+
+  self->traffic.plain_out += len;
+  if (self->deflate != NULL)
+    {
+      /* Flushed per write, so a command (or the end of a literal) reaches
+       * the server whole: it must not wait for bytes Koi has not sent. */
+      compressed = g_byte_array_sized_new (len / 2 + 64);
+      if (!koi_net_deflate_compress (self->deflate, data, len, compressed, error))
+        return broken (self);
+      data = (const char *) compressed->data;
+      len = compressed->len;
+    }
+  self->traffic.wire_out += len;
+
   if (!koi_net_send_all (self->curl, self->sock, data, len, self->timeout_ms, self->config->host,
                          cancellable, KOI_IMAP_ERROR, error))
     return broken (self);
@@ -270,11 +311,44 @@ read_response (KoiImapClient    *self,
           return READ_RESPONSE;
         }
 
+      /* Inflate a buffer at a time and parse it before inflating more: a
+       * few compressed bytes may stand for gigabytes, and only the parser
+       * knows how much of that it may keep. */
+      if (self->deflate != NULL && koi_net_deflate_has_pending (self->deflate))
+        {
+          gssize plain = koi_net_deflate_pull (self->deflate, self->buffer, sizeof self->buffer,
+                                               error);
+
+          if (plain < 0)
+            {
+              g_prefix_error (error, "%s: ", self->config->host);
+              broken (self);
+              return READ_FAILED;
+            }
+          if (plain > 0)
+            {
+              self->traffic.plain_in += plain;
+              if (!koi_imap_parser_feed (self->parser, self->buffer, plain, error))
+                {
+                  broken (self);
+                  return READ_FAILED;
+                }
+              continue;
+            }
+        }
+
       switch (koi_net_recv (self->curl, self->sock, self->buffer, sizeof self->buffer, &n,
                             deadline, self->config->host, cancellable, wake, KOI_IMAP_ERROR,
                             error))
         {
         case KOI_NET_RECV_DATA:
+          self->traffic.wire_in += n;
+          if (self->deflate != NULL)
+            {
+              koi_net_deflate_push (self->deflate, self->buffer, n);
+              continue;
+            }
+          self->traffic.plain_in += n;
           if (!koi_imap_parser_feed (self->parser, self->buffer, n, error))
             {
               broken (self);
@@ -692,6 +766,51 @@ enable_utf8 (KoiImapClient          *client,
   return TRUE;
 }
 
+/* COMPRESS=DEFLATE (RFC 4978) right after login, before anything else, so
+ * every later command and answer is compressed. Not when TLS compresses
+ * already (the RFC says so): curl's OpenSSL never does, since OpenSSL
+ * turns TLS compression off by default (CRIME) and Debian builds it without.
+ * A NO (e.g. compression already active through a proxy) leaves the line
+ * uncompressed and usable. */
+static gboolean
+start_compression (KoiImapClient  *self,
+                   GCancellable   *cancellable,
+                   GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!koi_imap_client_has_capability (self, "COMPRESS=DEFLATE") ||
+      g_strcmp0 (g_getenv ("KOI_IMAP_NO_COMPRESS"), "1") == 0)
+    return TRUE;
+
+  if (!koi_imap_client_command_raw (self, "COMPRESS DEFLATE", NULL, NULL, NULL, cancellable,
+                                    &local_error))
+    {
+      if (!self->connected || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_debug ("%s refused COMPRESS DEFLATE: %s", self->config->host, local_error->message);
+      return TRUE;
+    }
+
+  /* The server compresses from the byte after its OK line on. Bytes read
+   * with that line were taken for plain ones: nothing can be made of them.
+   * (The server has no reason to send any before Koi's next command.) */
+  if (koi_imap_parser_get_pending (self->parser) > 0)
+    {
+      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_PROTOCOL,
+                   "The IMAP server %s sent data together with its answer to COMPRESS",
+                   self->config->host);
+      return broken (self);
+    }
+
+  self->deflate = koi_net_deflate_new ();
+  g_debug ("%s: COMPRESS=DEFLATE on", self->config->host);
+  return TRUE;
+}
+
 gboolean
 koi_imap_client_connect (KoiImapClient  *self,
                          GCancellable   *cancellable,
@@ -706,6 +825,7 @@ koi_imap_client_connect (KoiImapClient  *self,
   close_connection (self);
   g_hash_table_remove_all (self->capabilities);
   g_clear_pointer (&self->bye_text, g_free);
+  memset (&self->traffic, 0, sizeof self->traffic);
   self->utf8_enabled = FALSE;
   self->changed = FALSE;
 
@@ -737,7 +857,8 @@ koi_imap_client_connect (KoiImapClient  *self,
 
   /* curl's CAPABILITY from before login is not kept, and the list often
    * grows after login: ask again. */
-  if (!koi_imap_client_command_raw (self, "CAPABILITY", NULL, NULL, NULL, cancellable, error))
+  if (!koi_imap_client_command_raw (self, "CAPABILITY", NULL, NULL, NULL, cancellable, error) ||
+      !start_compression (self, cancellable, error))
     {
       close_connection (self);
       return FALSE;

@@ -147,6 +147,24 @@ gboolean       koi_imap_client_is_connected   (KoiImapClient   *self);
 gboolean       koi_imap_client_has_capability (KoiImapClient   *self,
                                                const char      *capability);
 
+/* COMPRESS=DEFLATE (RFC 4978): connect turns it on where the server offers
+ * it, unless KOI_IMAP_NO_COMPRESS=1 is set (for tests and benchmarks). */
+gboolean       koi_imap_client_is_compressed  (KoiImapClient   *self);
+
+/* Bytes of this connection since connect, after curl's login: what went
+ * over the (TLS) line and what the parser and commands saw. The two are
+ * equal without compression. */
+typedef struct
+{
+  guint64 wire_in;
+  guint64 plain_in;
+  guint64 wire_out;
+  guint64 plain_out;
+} KoiImapTraffic;
+
+void           koi_imap_client_get_traffic    (KoiImapClient   *self,
+                                               KoiImapTraffic  *traffic);
+
 /* GPtrArray of KoiImapMailbox, in the server's order. */
 GPtrArray     *koi_imap_client_list           (KoiImapClient   *self,
                                                const char      *reference,

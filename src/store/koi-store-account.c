@@ -123,8 +123,6 @@ koi_store_account_list (KoiStore  *self,
                         GError   **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) accounts = NULL;
-  int rc;
 
   g_return_val_if_fail (self != NULL, NULL);
 
@@ -132,15 +130,8 @@ koi_store_account_list (KoiStore  *self,
   if (stmt == NULL)
     return NULL;
 
-  accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) koi_store_account_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (accounts, account_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      koi_store_set_error (self, error, rc, "Could not list the accounts");
-      return NULL;
-    }
-  return g_steal_pointer (&accounts);
+  return koi_store_step_rows (self, stmt, (KoiStoreRowFunc) account_from_row, (GDestroyNotify) koi_store_account_free,
+                              "Could not list the accounts", error);
 }
 
 KoiStoreAccount *
@@ -375,7 +366,6 @@ koi_store_contact_find (KoiStore    *self,
                         GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (address != NULL, NULL);
@@ -389,12 +379,7 @@ koi_store_contact_find (KoiStore    *self,
 
   sqlite3_bind_int64 (stmt, 1, account_id);
   koi_store_bind_text (stmt, 2, address);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return contact_from_row (stmt);
-  if (rc != SQLITE_DONE)
-    koi_store_set_error (self, error, rc, "Could not read the contact");
-  return NULL;
+  return koi_store_step_row (self, stmt, (KoiStoreRowFunc) contact_from_row, "Could not read the contact", error);
 }
 
 KoiStoreContact *
@@ -403,19 +388,13 @@ koi_store_contact_get (KoiStore  *self,
                        GError   **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
 
   stmt = koi_store_prepare (self, "SELECT " CONTACT_COLUMNS " FROM contacts WHERE id = ?1", error);
   if (stmt == NULL)
     return NULL;
 
   sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return contact_from_row (stmt);
-  if (rc != SQLITE_DONE)
-    koi_store_set_error (self, error, rc, "Could not read the contact");
-  return NULL;
+  return koi_store_step_row (self, stmt, (KoiStoreRowFunc) contact_from_row, "Could not read the contact", error);
 }
 
 gboolean
@@ -530,8 +509,6 @@ koi_store_contact_list (KoiStore  *self,
                         GError   **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) contacts = NULL;
-  int rc;
 
   g_return_val_if_fail (self != NULL, NULL);
 
@@ -543,15 +520,8 @@ koi_store_contact_list (KoiStore  *self,
     return NULL;
 
   sqlite3_bind_int64 (stmt, 1, account_id);
-  contacts = g_ptr_array_new_with_free_func ((GDestroyNotify) koi_store_contact_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (contacts, contact_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      koi_store_set_error (self, error, rc, "Could not list the contacts");
-      return NULL;
-    }
-  return g_steal_pointer (&contacts);
+  return koi_store_step_rows (self, stmt, (KoiStoreRowFunc) contact_from_row, (GDestroyNotify) koi_store_contact_free,
+                              "Could not list the contacts", error);
 }
 
 /* ------------------------------------------------------------------ */

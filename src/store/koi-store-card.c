@@ -88,7 +88,6 @@ koi_store_card_winner (KoiStore    *self,
                        GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
 
   stmt = koi_store_prepare (self,
                             "SELECT " CARD_COLUMNS " FROM contact_cards c"
@@ -100,12 +99,7 @@ koi_store_card_winner (KoiStore    *self,
 
   sqlite3_bind_int64 (stmt, 1, account_id);
   koi_store_bind_text (stmt, 2, address);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return card_from_row (stmt);
-  if (rc != SQLITE_DONE)
-    koi_store_set_error (self, error, rc, "Could not read the contact card");
-  return NULL;
+  return koi_store_step_row (self, stmt, (KoiStoreRowFunc) card_from_row, "Could not read the contact card", error);
 }
 
 GPtrArray *
@@ -140,8 +134,6 @@ koi_store_card_list_pending (KoiStore  *self,
                              GError   **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) cards = g_ptr_array_new_with_free_func ((GDestroyNotify) koi_store_card_free);
-  int rc;
 
   stmt = koi_store_prepare (self,
                             "SELECT " CARD_COLUMNS " FROM contact_cards c"
@@ -151,14 +143,8 @@ koi_store_card_list_pending (KoiStore  *self,
     return NULL;
 
   sqlite3_bind_int64 (stmt, 1, account_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (cards, card_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      koi_store_set_error (self, error, rc, "Could not list the contact cards");
-      return NULL;
-    }
-  return g_steal_pointer (&cards);
+  return koi_store_step_rows (self, stmt, (KoiStoreRowFunc) card_from_row, (GDestroyNotify) koi_store_card_free,
+                              "Could not list the contact cards", error);
 }
 
 gboolean

@@ -195,8 +195,6 @@ koi_store_chat_list (KoiStore  *self,
                      GError   **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) chats = NULL;
-  int rc;
 
   g_return_val_if_fail (self != NULL, NULL);
 
@@ -209,15 +207,8 @@ koi_store_chat_list (KoiStore  *self,
     return NULL;
 
   sqlite3_bind_int64 (stmt, 1, account_id);
-  chats = g_ptr_array_new_with_free_func ((GDestroyNotify) koi_store_chat_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (chats, chat_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      koi_store_set_error (self, error, rc, "Could not list the chats");
-      return NULL;
-    }
-  return g_steal_pointer (&chats);
+  return koi_store_step_rows (self, stmt, (KoiStoreRowFunc) chat_from_row, (GDestroyNotify) koi_store_chat_free,
+                              "Could not list the chats", error);
 }
 
 KoiStoreChat *

@@ -44,7 +44,6 @@ koi_store_peer_key_get (KoiStore    *self,
                         GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (address != NULL, NULL);
@@ -58,12 +57,7 @@ koi_store_peer_key_get (KoiStore    *self,
 
   sqlite3_bind_int64 (stmt, 1, account_id);
   koi_store_bind_text (stmt, 2, address);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return peer_key_from_row (stmt);
-  if (rc != SQLITE_DONE)
-    koi_store_set_error (self, error, rc, "Could not read a peer's key");
-  return NULL;
+  return koi_store_step_row (self, stmt, (KoiStoreRowFunc) peer_key_from_row, "Could not read a peer's key", error);
 }
 
 GPtrArray *
@@ -72,8 +66,6 @@ koi_store_peer_key_list (KoiStore  *self,
                          GError   **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func ((GDestroyNotify) koi_store_peer_key_free);
-  int rc;
 
   stmt = koi_store_prepare (self,
                             "SELECT " PEER_KEY_COLUMNS " FROM peer_keys"
@@ -83,14 +75,8 @@ koi_store_peer_key_list (KoiStore  *self,
     return NULL;
 
   sqlite3_bind_int64 (stmt, 1, account_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (keys, peer_key_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      koi_store_set_error (self, error, rc, "Could not list the peers' keys");
-      return NULL;
-    }
-  return g_steal_pointer (&keys);
+  return koi_store_step_rows (self, stmt, (KoiStoreRowFunc) peer_key_from_row, (GDestroyNotify) koi_store_peer_key_free,
+                              "Could not list the peers' keys", error);
 }
 
 static gboolean

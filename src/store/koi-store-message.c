@@ -1164,8 +1164,6 @@ koi_store_message_list_after (KoiStore  *self,
                               GError   **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify) koi_store_message_free);
-  int rc;
 
   g_return_val_if_fail (self != NULL, NULL);
 
@@ -1180,13 +1178,6 @@ koi_store_message_list_after (KoiStore  *self,
   sqlite3_bind_int64 (stmt, 1, account_id);
   sqlite3_bind_int64 (stmt, 2, after_id);
   sqlite3_bind_int64 (stmt, 3, limit > 0 ? (gint64) limit : -1);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (messages, message_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      koi_store_set_error (self, error, rc, "Could not read the messages");
-      return NULL;
-    }
-
-  return g_steal_pointer (&messages);
+  return koi_store_step_rows (self, stmt, (KoiStoreRowFunc) message_from_row, (GDestroyNotify) koi_store_message_free,
+                              "Could not read the messages", error);
 }

@@ -58,6 +58,25 @@ gboolean      koi_store_step_done      (KoiStore      *self,
                                         const char    *what,
                                         GError       **error);
 
+/* Makes one item (a KoiStoreChat, a KoiStoreContact...) of @stmt's row. */
+typedef gpointer (*KoiStoreRowFunc) (sqlite3_stmt *stmt);
+
+/* Steps a query to its end: one item a row, in an array that frees them
+ * with @free_func; NULL with @error set ("@what: ...") on failure. */
+GPtrArray    *koi_store_step_rows      (KoiStore         *self,
+                                        sqlite3_stmt     *stmt,
+                                        KoiStoreRowFunc   from_row,
+                                        GDestroyNotify    free_func,
+                                        const char       *what,
+                                        GError          **error);
+/* Steps a query once: the item of its first row, or NULL, with @error
+ * set only when it failed (no row is not an error). */
+gpointer      koi_store_step_row       (KoiStore         *self,
+                                        sqlite3_stmt     *stmt,
+                                        KoiStoreRowFunc   from_row,
+                                        const char       *what,
+                                        GError          **error);
+
 /* Steps an INSERT/UPDATE ... RETURNING id to completion (so the change is
  * final when this returns) and gives the id; 0 = no row came back (e.g. ON
  * CONFLICT DO NOTHING), -1 = error. */

@@ -141,6 +141,43 @@ koi_store_step_done (KoiStore      *self,
   return TRUE;
 }
 
+GPtrArray *
+koi_store_step_rows (KoiStore         *self,
+                     sqlite3_stmt     *stmt,
+                     KoiStoreRowFunc   from_row,
+                     GDestroyNotify    free_func,
+                     const char       *what,
+                     GError          **error)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (free_func);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (items, from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      koi_store_set_error (self, error, rc, what);
+      return NULL;
+    }
+  return g_steal_pointer (&items);
+}
+
+gpointer
+koi_store_step_row (KoiStore         *self,
+                    sqlite3_stmt     *stmt,
+                    KoiStoreRowFunc   from_row,
+                    const char       *what,
+                    GError          **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW)
+    return from_row (stmt);
+  if (rc != SQLITE_DONE)
+    koi_store_set_error (self, error, rc, what);
+  return NULL;
+}
+
 gint64
 koi_store_step_returning_id (KoiStore      *self,
                              sqlite3_stmt  *stmt,

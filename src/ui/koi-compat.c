@@ -67,6 +67,9 @@ koi_compat_list_scroll_to (GtkListView *list,
 {
   g_return_if_fail (GTK_IS_LIST_VIEW (list));
 
+  /* The list moves in its next layout: remembered, so a view can tell
+   * this move from one the list's layout makes by itself. */
+  g_object_set_data (G_OBJECT (list), "koi-scroll-requested", GINT_TO_POINTER (TRUE));
 #if GTK_CHECK_VERSION (4, 12, 0)
   gtk_list_view_scroll_to (list, position, GTK_LIST_SCROLL_NONE, NULL);
 #else
@@ -76,9 +79,49 @@ koi_compat_list_scroll_to (GtkListView *list,
 }
 
 gboolean
-koi_compat_list_keeps_few_items (void)
+koi_compat_list_anchor_end (GtkListView *list,
+                            guint        position)
 {
-  return GTK_CHECK_VERSION (4, 12, 0);
+  g_return_val_if_fail (GTK_IS_LIST_VIEW (list), FALSE);
+
+#if GTK_CHECK_VERSION (4, 12, 0)
+  {
+    /* Without vertical scrolling the list keeps the current viewport to
+     * choose the anchor's side: an item reaching below it is anchored at
+     * its end (align 1.0), one wholly inside at its start where it is now
+     * (the view's layout handler asks again once it grows out of view).
+     * Setting the adjustment instead makes the list pick an anchor at the
+     * item's start, and a row that then gets its real height pushes the
+     * end out of view again. */
+    GtkScrollInfo *info = gtk_scroll_info_new ();
+
+    gtk_scroll_info_set_enable_vertical (info, FALSE);
+    gtk_list_view_scroll_to (list, position, GTK_LIST_SCROLL_NONE, info);
+    return TRUE;
+  }
+#else
+  return FALSE;
+#endif
+}
+
+gboolean
+koi_compat_list_take_scroll_request (GtkListView *list)
+{
+  gboolean requested;
+
+  g_return_val_if_fail (GTK_IS_LIST_VIEW (list), FALSE);
+
+  requested = g_object_get_data (G_OBJECT (list), "koi-scroll-requested") != NULL;
+  g_object_set_data (G_OBJECT (list), "koi-scroll-requested", NULL);
+  return requested;
+}
+
+gboolean
+koi_compat_list_peek_scroll_request (GtkListView *list)
+{
+  g_return_val_if_fail (GTK_IS_LIST_VIEW (list), FALSE);
+
+  return g_object_get_data (G_OBJECT (list), "koi-scroll-requested") != NULL;
 }
 
 gboolean

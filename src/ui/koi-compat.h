@@ -44,10 +44,6 @@ void     koi_compat_dialog_set_content      (gpointer     dialog,
                                              GtkWidget   *content,
                                              int          width,
                                              int          height);
-/* Whether a list view keeps only a few screenfuls of items (GTK >= 4.12),
- * so every item may have its full row; GTK 4.8 keeps 200 and measures
- * them all, so rows far from the viewport stay light (koi-message-cell.h). */
-gboolean koi_compat_list_keeps_few_items    (void);
 /* Closes a dialog made from KoiDialogBase (or any AdwDialog / GtkWindow). */
 void     koi_compat_dialog_close            (gpointer     dialog);
 /* Calls @callback (swapped: @data first, then the dialog) once the dialog
@@ -70,6 +66,24 @@ void koi_compat_launch_uri         (GtkWidget  *parent,
  * GTK >= 4.12, the list's own action before). */
 void koi_compat_list_scroll_to     (GtkListView *list,
                                     guint        position);
+/* Keeps the bottom edge of @position (the list's last item) at the bottom
+ * of the viewport from the next layout on, however its height or the
+ * heights above change: on GTK >= 4.12 the list's anchor is set to that
+ * edge (gtk_list_view_scroll_to without vertical scrolling, so the item
+ * below the viewport is anchored at its end), and the list computes its
+ * adjustment from it in each layout. FALSE on older GTK, where the caller
+ * scrolls by item and sets the adjustment itself. Not a request as
+ * koi_compat_list_scroll_to() is: following the end is not the user
+ * leaving it. */
+gboolean koi_compat_list_anchor_end (GtkListView *list,
+                                     guint        position);
+/* Whether koi_compat_list_scroll_to() was called on @list since the last
+ * take: a move of its adjustment in the next layout was asked for, not
+ * one the list's layout made by itself (GTK >= 4.12 may jump to its top
+ * while it replaces estimated heights). */
+gboolean koi_compat_list_peek_scroll_request (GtkListView *list);
+/* The same, and forgets the request (once a frame is painted). */
+gboolean koi_compat_list_take_scroll_request (GtkListView *list);
 
 /* The window's two panes, whichever widget the build's koi-window.ui
  * declares: AdwLeaflet (legacy widget set) or AdwNavigationSplitView

@@ -22,10 +22,16 @@
 
 /* Within this many pixels of the end counts as "at the bottom". */
 #define BOTTOM_SLACK 48.0
+/* A move of the list during a frame's layout counts as the user's for this
+ * long after their last scroll, click, key or touch in the list: what they
+ * did then (a key moving the focus up) moves the list in the next layout. */
+#define USER_INPUT_USEC (500 * G_TIME_SPAN_MILLISECOND)
 /* Cells this far (in viewport heights) above or below the viewport show
  * their bubble (are "live"); farther ones only claim a height. Page Up
  * moves 0.9 of a viewport, so its next page is live already. */
 #define LIVE_MARGIN 1.0
+/* Layout rounds per frame the view may ask for (see on_clock_layout). */
+#define LAYOUT_PASSES 2
 
 struct _KoiConversationView
 {
@@ -53,6 +59,11 @@ struct _KoiConversationView
    * end (see on_adjustment_value_changed). */
   double             last_value;
   double             last_distance;
+  /* When the user last scrolled, clicked, pressed a key or touched inside
+   * the scroller (monotonic time), and whether the end is kept by the
+   * list's anchor (GTK >= 4.12) rather than by setting the adjustment. */
+  gint64             input_time;
+  gboolean           anchored;
 
   /* Bringing the newest message into view: a tick callback on the list
    * that checks, after each layout, whether the newest row is drawn inside
@@ -71,6 +82,12 @@ struct _KoiConversationView
    * are not live. */
   GdkFrameClock     *clock;
   gulong             layout_handler;
+  /* Inside a frame (from "before-paint" to "after-paint"): the list is
+   * being laid out, and what moves its adjustment then is GTK's layout,
+   * not the user, whose input arrives before (the "flush-events" phase). */
+  gulong             before_paint_handler;
+  gulong             after_paint_handler;
+  gboolean           in_frame;
   gint64             live_frame;
   guint              live_passes;
   guint              live_tick;
@@ -166,7 +183,16 @@ scroll_to_end (KoiConversationView *self)
   if (n == 0)
     return;
 
+  /* GTK >= 4.12: the list keeps the last row's bottom edge at the bottom
+   * by itself from its next layout on, whatever heights change. Setting
+   * the adjustment there fights the list: it puts the value back from its
+   * anchor in the same layout (issue 16, ui-chat-edits). */
+  self->anchored = koi_compat_list_anchor_end (self->list_view, n - 1);
+  if (self->anchored)
+    return;
   koi_compat_list_scroll_to (self->list_view, n - 1);
+  /* Following the end is not the user leaving it. */
+  koi_compat_list_take_scroll_request (self->list_view);
   /* scroll-to-item only brings the row into view; its bottom edge may
    * still be cut off. The adjustment's "changed" handler below finishes
    * the job once the list has measured the row. */
@@ -300,9 +326,10 @@ queue_update_live (KoiConversationView *self)
 static void stop_settle (KoiConversationView *self);
 
 /* After the window's layout in each layout round of a frame. The clock
- * runs at most 4 rounds a frame (and warns after that): three may be ours
- * (waking cells, or scrolling to the end); more work waits for the next
- * frame. */
+ * runs at most 4 rounds a frame (and warns after that): two may be ours
+ * (waking cells, or scrolling to the end), leaving one for what woken
+ * rows ask for once laid out (their CSS, their text: GTK 4.18 warned with
+ * three of ours in ui-conversation); more work waits for the next frame. */
 static void
 on_clock_layout (KoiConversationView *self,
                  GdkFrameClock       *clock)
@@ -314,7 +341,7 @@ on_clock_layout (KoiConversationView *self,
       self->live_frame = frame;
       self->live_passes = 0;
     }
-  if (self->live_passes >= 3)
+  if (self->live_passes >= LAYOUT_PASSES)
     {
       /* Enough layout rounds for this frame: go on in the next one. */
       queue_update_live (self);
@@ -338,8 +365,10 @@ on_clock_layout (KoiConversationView *self,
       KoiMessageRow *row = self->at_bottom ? newest_row (self) : NULL;
       KoiMessage *item = row != NULL ? koi_message_row_get_item (row) : NULL;
 
+      /* Anchored at the last row's end (GTK >= 4.12), the value is that
+       * edge: only a row out of view needs the anchor set again. */
       if (self->at_bottom &&
-          (gtk_adjustment_get_value (adj) < end - 0.5 ||
+          ((!self->anchored && gtk_adjustment_get_value (adj) < end - 0.5) ||
            (item != NULL && koi_message_get_loaded (item) &&
             /* A bubble taller than the view is never wholly in it. */
             gtk_widget_get_height (GTK_WIDGET (row)) < gtk_widget_get_height (GTK_WIDGET (self->scroller)) &&
@@ -370,12 +399,33 @@ on_clock_layout (KoiConversationView *self,
 }
 
 static void
+on_clock_before_paint (KoiConversationView *self,
+                       GdkFrameClock       *clock)
+{
+  self->in_frame = TRUE;
+}
+
+static void
+on_clock_after_paint (KoiConversationView *self,
+                      GdkFrameClock       *clock)
+{
+  self->in_frame = FALSE;
+  koi_compat_list_take_scroll_request (self->list_view);
+}
+
+static void
 on_list_realize (KoiConversationView *self,
                  GtkWidget           *list)
 {
   self->clock = g_object_ref (gtk_widget_get_frame_clock (list));
   self->layout_handler = g_signal_connect_object (self->clock, "layout", G_CALLBACK (on_clock_layout),
                                                   self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  self->before_paint_handler = g_signal_connect_object (self->clock, "before-paint",
+                                                        G_CALLBACK (on_clock_before_paint),
+                                                        self, G_CONNECT_SWAPPED);
+  self->after_paint_handler = g_signal_connect_object (self->clock, "after-paint",
+                                                       G_CALLBACK (on_clock_after_paint),
+                                                       self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
 }
 
 static void
@@ -383,7 +433,12 @@ on_list_unrealize (KoiConversationView *self,
                    GtkWidget           *list)
 {
   if (self->clock != NULL)
-    g_clear_signal_handler (&self->layout_handler, self->clock);
+    {
+      g_clear_signal_handler (&self->layout_handler, self->clock);
+      g_clear_signal_handler (&self->before_paint_handler, self->clock);
+      g_clear_signal_handler (&self->after_paint_handler, self->clock);
+    }
+  self->in_frame = FALSE;
   g_clear_object (&self->clock);
 }
 
@@ -467,19 +522,32 @@ on_adjustment_value_changed (KoiConversationView *self,
   double value = gtk_adjustment_get_value (adj);
   double distance = end - value;
   gboolean moved_up = value < self->last_value - 0.5 && distance > self->last_distance + 0.5;
+  /* Who moved it: outside a frame, the user (wheel and scrollbar events
+   * arrive before a frame) or code that scrolls for them; during a frame's
+   * layout, the list itself, replacing estimated heights from its anchor,
+   * unless a scroll was asked for or the user's input just came. */
+  gboolean by_user = !self->in_frame ||
+                     koi_compat_list_peek_scroll_request (self->list_view) ||
+                     g_get_monotonic_time () - self->input_time < USER_INPUT_USEC;
 
   self->last_value = value;
   self->last_distance = distance;
-  /* While settling, the list's own jumps are not the user's scrolling. */
-  if (self->settle_tick != 0)
+  /* While settling, the list's own jumps are not the user's scrolling;
+   * while going to a quoted message, passing near the end must not make
+   * the view follow the end again and pull the list back down (seen in
+   * ui-chat-edits under load: the jump ran out of frames). */
+  if (self->settle_tick != 0 || self->jump_tick != 0)
     return;
   if (distance <= BOTTOM_SLACK)
     self->at_bottom = TRUE;
-  /* Only moving up away from the end is the user leaving it: rows
-   * getting their real heights move the value and the end together
-   * (above) or the end alone (below), and GTK 4.18 reports both as
-   * value changes while it lays the list out. */
-  else if (moved_up)
+  /* Only the user moving up away from the end leaves it: rows getting
+   * their real heights move the value and the end together (above) or
+   * the end alone (below), and GTK 4.18 reports both as value changes
+   * while it lays the list out; it may even put the value back from an
+   * older anchor, up to the very top (seen in ui-conversation and
+   * ui-chat-edits with lazy cells). The layout handler brings the end
+   * back within the same frame. */
+  else if (moved_up && by_user)
     self->at_bottom = FALSE;
   if (self->at_bottom)
     update_jump_button (self);
@@ -491,13 +559,42 @@ static void
 on_adjustment_changed (KoiConversationView *self,
                        GtkAdjustment       *adj)
 {
-  if (self->at_bottom)
+  /* The list's anchor keeps the end where it can (see scroll_to_end). */
+  if (self->at_bottom && !self->anchored)
     {
       double end = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
 
       if (gtk_adjustment_get_value (adj) < end)
         gtk_adjustment_set_value (adj, end);
     }
+}
+
+/* The user's own input inside the scroller (capture phase, so the list and
+ * its rows still get it): moves of the list that follow it are theirs. */
+static gboolean
+on_scroller_event (KoiConversationView *self,
+                   GdkEvent            *event,
+                   GtkEventController  *controller)
+{
+  switch (gdk_event_get_event_type (event))
+    {
+    case GDK_MOTION_NOTIFY:
+      /* Dragging the scrollbar or a touchscreen, not merely hovering. */
+      if ((gdk_event_get_modifier_state (event) & (GDK_BUTTON1_MASK | GDK_BUTTON2_MASK | GDK_BUTTON3_MASK)) == 0)
+        break;
+      G_GNUC_FALLTHROUGH;
+    case GDK_SCROLL:
+    case GDK_BUTTON_PRESS:
+    case GDK_KEY_PRESS:
+    case GDK_TOUCH_BEGIN:
+    case GDK_TOUCH_UPDATE:
+    case GDK_TOUCHPAD_SWIPE:
+      self->input_time = g_get_monotonic_time ();
+      break;
+    default:
+      break;
+    }
+  return GDK_EVENT_PROPAGATE;
 }
 
 /* The empty state, once the list knows it has no message (not while its
@@ -1204,6 +1301,7 @@ jump_tick_cb (GtkWidget     *widget,
 
   if (focus_message_row (self, self->jump_id) || ++self->jump_frames > JUMP_MAX_FRAMES)
     {
+      g_debug ("jump to message %" G_GINT64_FORMAT " ended after %u frames", self->jump_id, self->jump_frames);
       self->jump_tick = 0;
       return G_SOURCE_REMOVE;
     }
@@ -1253,6 +1351,7 @@ position_found (GObject      *source,
       self->jump_position = position;
       self->jump_frames = 0;
       koi_compat_list_scroll_to (self->list_view, position);
+      g_debug ("jump to message %" G_GINT64_FORMAT " at %u", data->id, position);
       if (!focus_message_row (self, data->id))
         self->jump_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view), jump_tick_cb,
                                                         self, NULL);
@@ -2097,6 +2196,7 @@ koi_conversation_view_init (KoiConversationView *self)
 {
   GtkAdjustment *adj;
   GtkEventController *keys;
+  GtkEventController *input;
   GtkDropTarget *drop;
 
   self->heights = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
@@ -2114,6 +2214,11 @@ koi_conversation_view_init (KoiConversationView *self)
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
   g_signal_connect_object (keys, "key-pressed", G_CALLBACK (on_list_key_pressed), self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (GTK_WIDGET (self->list_view), keys);
+
+  input = gtk_event_controller_legacy_new ();
+  gtk_event_controller_set_propagation_phase (input, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (input, "event", G_CALLBACK (on_scroller_event), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->scroller), input);
 
   g_signal_connect_object (self->list_view, "realize", G_CALLBACK (on_list_realize),
                            self, G_CONNECT_SWAPPED);

@@ -27,9 +27,12 @@ struct _KoiImageViewer
   GtkWidget     *stack;
   double         zoom;        /* 1 = fit */
   double         pinch_start; /* the zoom when a pinch began */
+  double         pointer_x;   /* where the pointer is over the scroller; -1: not there */
+  double         pointer_y;
   double         scroll_x;    /* where to scroll once the zoomed size is laid out */
   double         scroll_y;
-  guint          scroll_tick;
+  GdkFrameClock *layout_clock;  /* while scroll_x, scroll_y wait for a layout */
+  gulong         layout_handler;
   GtkLabel      *status;
 };
 
@@ -97,22 +100,36 @@ fitted_size (KoiImageViewer *self,
   return TRUE;
 }
 
-static gboolean
-scroll_after_layout (GtkWidget     *scroller,
-                     GdkFrameClock *clock,
-                     gpointer       user_data)
+/* Where the image starts inside the picture at @zoom along one axis: the
+ * picture is at least the viewport's size and centres the image in it. */
+static double
+image_offset (double fit,
+              double zoom,
+              double view)
 {
-  KoiImageViewer *self = user_data;
+  return (MAX (fit * zoom, view) - fit * zoom) / 2;
+}
 
-  gtk_adjustment_set_value (gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scroller)), self->scroll_x);
-  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)), self->scroll_y);
-  self->scroll_tick = 0;
-  return G_SOURCE_REMOVE;
+static void
+stop_waiting_for_layout (KoiImageViewer *self)
+{
+  if (self->layout_clock == NULL)
+    return;
+  g_clear_signal_handler (&self->layout_handler, self->layout_clock);
+  g_clear_object (&self->layout_clock);
+}
+
+static void
+scroll_after_layout (KoiImageViewer *self)
+{
+  gtk_adjustment_set_value (gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (self->scroller)), self->scroll_x);
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller)), self->scroll_y);
+  stop_waiting_for_layout (self);
 }
 
 /* Zoomed in, the picture asks for its zoomed size and the scroller lets it
- * be moved around; at 1 it fits again. The point under @x, @y (in the
- * viewport; negative: its centre) stays where it is. */
+ * be moved around; at 1 it fits again. The point of the image under @x, @y
+ * (in the viewport; negative: its centre) stays where it is. */
 static void
 set_zoom (KoiImageViewer *self,
           double          zoom,
@@ -121,10 +138,11 @@ set_zoom (KoiImageViewer *self,
 {
   GtkAdjustment *h = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (self->scroller));
   GtkAdjustment *v = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller));
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (self->scroller);
   double fit_w, fit_h, old = self->zoom;
   double view_w = gtk_widget_get_width (self->scroller);
   double view_h = gtk_widget_get_height (self->scroller);
-  double content_x, content_y;
+  double image_x, image_y;
 
   zoom = CLAMP (zoom, 1.0, ZOOM_MAX);
   g_return_if_fail (h != NULL && v != NULL);
@@ -135,12 +153,17 @@ set_zoom (KoiImageViewer *self,
       x = view_w / 2;
       y = view_h / 2;
     }
-  content_x = (gtk_adjustment_get_value (h) + x) / old;
-  content_y = (gtk_adjustment_get_value (v) + y) / old;
+  /* The point in the image at zoom 1, from where the last zoom asked to
+   * scroll if its layout has not come yet. */
+  image_x = ((self->layout_clock != NULL ? self->scroll_x : gtk_adjustment_get_value (h))
+             + x - image_offset (fit_w, old, view_w)) / old;
+  image_y = ((self->layout_clock != NULL ? self->scroll_y : gtk_adjustment_get_value (v))
+             + y - image_offset (fit_h, old, view_h)) / old;
   self->zoom = zoom;
 
   if (zoom == 1.0)
     {
+      stop_waiting_for_layout (self);
       gtk_widget_set_size_request (GTK_WIDGET (self->picture), -1, -1);
       gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller),
                                       GTK_POLICY_NEVER, GTK_POLICY_NEVER);
@@ -152,12 +175,23 @@ set_zoom (KoiImageViewer *self,
    * its centre in the other while it is still smaller. */
   gtk_widget_set_size_request (GTK_WIDGET (self->picture),
                                (int) MAX (fit_w * zoom, view_w), (int) MAX (fit_h * zoom, view_h));
-  /* The adjustments take the new size at the next layout: the point under
-   * the pointer is put back in the frame after. */
-  self->scroll_x = content_x * zoom - x;
-  self->scroll_y = content_y * zoom - y;
-  if (self->scroll_tick == 0)
-    self->scroll_tick = gtk_widget_add_tick_callback (self->scroller, scroll_after_layout, self, NULL);
+  self->scroll_x = image_offset (fit_w, zoom, view_w) + image_x * zoom - x;
+  self->scroll_y = image_offset (fit_h, zoom, view_h) + image_y * zoom - y;
+  /* The adjustments learn the new size in the layout phase of the next
+   * frame, after the tick callbacks: a value set before it would be
+   * clamped to the old size (at zoom 1 to 0, the top-left corner). */
+  if (clock == NULL)
+    {
+      scroll_after_layout (self);
+      return;
+    }
+  if (self->layout_clock == NULL)
+    {
+      self->layout_clock = g_object_ref (clock);
+      self->layout_handler = g_signal_connect_object (clock, "layout", G_CALLBACK (scroll_after_layout),
+                                                      self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+    }
+  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_LAYOUT);
 }
 
 static void
@@ -175,7 +209,9 @@ zoom_action (GtkWidget  *widget,
     set_zoom (self, 1.0, -1, -1);
 }
 
-/* Ctrl+scroll zooms about the pointer; plain scrolling moves. */
+/* Ctrl+scroll zooms about the pointer; plain scrolling moves. The
+ * pointer's place comes from its motion: a scroll event's own position is
+ * not there on every backend (X11 gives NaN for wheel clicks). */
 static gboolean
 on_scroll (KoiImageViewer           *self,
            double                    dx,
@@ -183,28 +219,28 @@ on_scroll (KoiImageViewer           *self,
            GtkEventControllerScroll *controller)
 {
   GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
-  GdkEvent *event = gtk_event_controller_get_current_event (GTK_EVENT_CONTROLLER (controller));
-  double x = -1, y = -1;
 
   if (!(state & GDK_CONTROL_MASK) || dy == 0)
     return FALSE;
-  if (event != NULL && gdk_event_get_position (event, &x, &y))
-    {
-      graphene_point_t in_view;
-
-      if (!gtk_widget_compute_point (GTK_WIDGET (gtk_widget_get_native (self->scroller)), self->scroller,
-                                     &GRAPHENE_POINT_INIT (x, y), &in_view))
-        x = y = -1;
-      else
-        {
-          x = in_view.x;
-          y = in_view.y;
-        }
-    }
   /* One step a notch, whatever the notch's size (smooth scrolling sends
    * many small ones: those add up through repeated events). */
-  set_zoom (self, dy < 0 ? self->zoom * ZOOM_STEP : self->zoom / ZOOM_STEP, x, y);
+  set_zoom (self, dy < 0 ? self->zoom * ZOOM_STEP : self->zoom / ZOOM_STEP, self->pointer_x, self->pointer_y);
   return TRUE;
+}
+
+static void
+on_pointer_motion (KoiImageViewer *self,
+                   double          x,
+                   double          y)
+{
+  self->pointer_x = x;
+  self->pointer_y = y;
+}
+
+static void
+on_pointer_leave (KoiImageViewer *self)
+{
+  self->pointer_x = self->pointer_y = -1;
 }
 
 static void
@@ -317,6 +353,7 @@ koi_image_viewer_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->attachment);
+  stop_waiting_for_layout (self);
 
   G_OBJECT_CLASS (koi_image_viewer_parent_class)->dispose (object);
 }
@@ -369,17 +406,23 @@ koi_image_viewer_init (KoiImageViewer *self)
 
   /* Fitted, the scroller never scrolls; zoomed in, it moves the picture. */
   self->zoom = 1.0;
+  self->pointer_x = self->pointer_y = -1;
   self->scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_NEVER, GTK_POLICY_NEVER);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), GTK_WIDGET (self->picture));
   {
     GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+    GtkEventController *motion = gtk_event_controller_motion_new ();
     GtkGesture *pinch = gtk_gesture_zoom_new ();
 
     /* Before the scroller's own handler, which would scroll instead. */
     gtk_event_controller_set_propagation_phase (scroll, GTK_PHASE_CAPTURE);
     g_signal_connect_object (scroll, "scroll", G_CALLBACK (on_scroll), self, G_CONNECT_SWAPPED);
     gtk_widget_add_controller (self->scroller, scroll);
+    g_signal_connect_object (motion, "enter", G_CALLBACK (on_pointer_motion), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (motion, "motion", G_CALLBACK (on_pointer_motion), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (motion, "leave", G_CALLBACK (on_pointer_leave), self, G_CONNECT_SWAPPED);
+    gtk_widget_add_controller (self->scroller, motion);
     g_signal_connect_object (pinch, "begin", G_CALLBACK (on_pinch_begin), self, G_CONNECT_SWAPPED);
     g_signal_connect_object (pinch, "scale-changed", G_CALLBACK (on_pinch), self, G_CONNECT_SWAPPED);
     gtk_widget_add_controller (self->scroller, GTK_EVENT_CONTROLLER (pinch));

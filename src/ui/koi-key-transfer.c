@@ -175,16 +175,30 @@ on_transfer_clicked (GtkWidget *activated,
 
 /* ---- Receiving: the code, then the import ---- */
 
+/* One "Enter Setup Code" alert and its import, for whoever asked: the
+ * Preferences row or the window's banner. */
+typedef struct {
+  GtkWidget            *owner;
+  KoiAccount           *account;
+  KoiKeyTransferNotify  notify;
+} AskCode;
+
+static void
+ask_code_free (AskCode *ask)
+{
+  g_clear_object (&ask->owner);
+  g_clear_object (&ask->account);
+  g_free (ask);
+}
+
 static void
 import_done (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr (GtkWidget) row = user_data;
+  AskCode *ask = user_data;
   g_autoptr (GError) error = NULL;
-  GtkWidget *enter = g_object_get_data (G_OBJECT (row), ENTER_KEY);
 
-  gtk_widget_set_sensitive (enter, TRUE);
   if (!koi_engine_import_setup_finish (KOI_ENGINE (source), result, &error))
     {
       if (g_error_matches (error, KOI_PGP_ERROR, KOI_PGP_ERROR_WRONG_PASSPHRASE))
@@ -194,38 +208,37 @@ import_done (GObject      *source,
 
           koi_compat_alert_add_response (alert, "close", _("_Close"), ADW_RESPONSE_DEFAULT);
           koi_compat_alert_set_responses (alert, "close", "close");
-          koi_compat_alert_present (alert, row);
+          koi_compat_alert_present (alert, ask->owner);
         }
       else
-        show_error (row, _("Could Not Import the Key"), error);
-      return;
+        show_error (ask->owner, _("Could Not Import the Key"), error);
+      ask->notify (ask->owner, KOI_KEY_TRANSFER_FAILED);
     }
-  gtk_widget_set_visible (enter, FALSE);
-  /* Translators: %s is the account's address. */
-  {
-    g_autofree char *done = g_strdup_printf (_("%s: the key is on this device now. Encrypted messages are read again"),
-                                             koi_account_get_address (account_of (row)));
-
-    set_subtitle (row, done);
-  }
+  else
+    ask->notify (ask->owner, KOI_KEY_TRANSFER_IMPORTED);
+  ask_code_free (ask);
 }
 
 static void
 on_code_response (GtkWidget  *alert,
                   const char *response,
-                  GtkWidget  *row)
+                  AskCode    *ask)
 {
   GtkEditable *entry = g_object_get_data (G_OBJECT (alert), "koi-entry");
-  KoiEngine *engine = koi_account_get_engine (account_of (row));
-  gint64 *ref = g_object_get_data (G_OBJECT (row), SETUP_REF_KEY);
+  KoiEngine *engine = koi_account_get_engine (ask->account);
 
-  if (g_strcmp0 (response, "import") == 0 && engine != NULL && ref != NULL && *ref != 0)
+  if (g_strcmp0 (response, "import") == 0 && engine != NULL)
     {
-      gtk_widget_set_sensitive (g_object_get_data (G_OBJECT (row), ENTER_KEY), FALSE);
+      AskCode *running = g_new0 (AskCode, 1);
+
+      running->owner = g_object_ref (ask->owner);
+      running->account = g_object_ref (ask->account);
+      running->notify = ask->notify;
+      ask->notify (ask->owner, KOI_KEY_TRANSFER_IMPORTING);
       /* 0: whichever own setup message the code opens (a fake newer one
        * must not hide the real one). */
       koi_engine_import_setup_async (engine, 0, gtk_editable_get_text (entry), NULL,
-                                     import_done, g_object_ref (row));
+                                     import_done, running);
     }
   gtk_editable_set_text (entry, "");
 }
@@ -241,27 +254,68 @@ on_code_changed (GtkEditable *entry,
     explicit_bzero (code, strlen (code));
 }
 
-static void
-on_enter_clicked (GtkWidget *activated,
-                  GtkWidget *row)
+void
+koi_key_transfer_ask_code (GtkWidget            *owner,
+                           KoiAccount           *account,
+                           KoiKeyTransferNotify  notify)
 {
   GtkWidget *alert = koi_compat_alert_new (_("Enter Setup Code"),
                                            _("Type the 36-digit code your other device showed when it transferred the key."));
   GtkWidget *entry = gtk_entry_new ();
+  AskCode *ask = g_new0 (AskCode, 1);
 
+  g_return_if_fail (GTK_IS_WIDGET (owner));
+  g_return_if_fail (KOI_IS_ACCOUNT (account));
+  g_return_if_fail (notify != NULL);
+
+  ask->owner = g_object_ref (owner);
+  ask->account = g_object_ref (account);
+  ask->notify = notify;
   gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_DIGITS);
   gtk_entry_set_placeholder_text (GTK_ENTRY (entry), "1234-5678-9012-…");
   gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
   gtk_widget_set_name (entry, "setup-code-entry");
   koi_compat_alert_set_extra_child (alert, entry);
   g_object_set_data (G_OBJECT (alert), "koi-entry", entry);
+  /* Freed with the alert, whichever way it closes. */
+  g_object_set_data_full (G_OBJECT (alert), "koi-ask-code", ask, (GDestroyNotify) ask_code_free);
   koi_compat_alert_add_response (alert, "cancel", _("_Cancel"), ADW_RESPONSE_DEFAULT);
   koi_compat_alert_add_response (alert, "import", _("_Import Key"), ADW_RESPONSE_SUGGESTED);
   koi_compat_alert_set_responses (alert, "import", "cancel");
   g_signal_connect (entry, "changed", G_CALLBACK (on_code_changed), alert);
   on_code_changed (GTK_EDITABLE (entry), alert);
-  g_signal_connect_object (alert, "response", G_CALLBACK (on_code_response), row, 0);
-  koi_compat_alert_present (alert, activated);
+  g_signal_connect (alert, "response", G_CALLBACK (on_code_response), ask);
+  koi_compat_alert_present (alert, owner);
+}
+
+/* The Preferences row's part: busy while importing, gone once done. */
+static void
+on_row_import (GtkWidget         *row,
+               KoiKeyTransferStep step)
+{
+  GtkWidget *enter = g_object_get_data (G_OBJECT (row), ENTER_KEY);
+
+  gtk_widget_set_sensitive (enter, step != KOI_KEY_TRANSFER_IMPORTING);
+  if (step != KOI_KEY_TRANSFER_IMPORTED)
+    return;
+  gtk_widget_set_visible (enter, FALSE);
+  /* Translators: %s is the account's address. */
+  {
+    g_autofree char *done = g_strdup_printf (_("%s: the key is on this device now. Encrypted messages are read again"),
+                                             koi_account_get_address (account_of (row)));
+
+    set_subtitle (row, done);
+  }
+}
+
+static void
+on_enter_clicked (GtkWidget *activated,
+                  GtkWidget *row)
+{
+  gint64 *ref = g_object_get_data (G_OBJECT (row), SETUP_REF_KEY);
+
+  if (ref != NULL && *ref != 0)
+    koi_key_transfer_ask_code (row, account_of (row), on_row_import);
 }
 
 static void

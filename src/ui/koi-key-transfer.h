@@ -22,6 +22,24 @@ GtkWidget *koi_key_transfer_rows_add            (AdwPreferencesGroup *group,
                                                  KoiAccount          *account,
                                                  GPtrArray           *rows);
 
+typedef enum {
+  KOI_KEY_TRANSFER_IMPORTING,
+  KOI_KEY_TRANSFER_IMPORTED,
+  KOI_KEY_TRANSFER_FAILED,
+} KoiKeyTransferStep;
+
+/* Told when the import starts and how it ended (a failure has been shown
+ * to the user already). */
+typedef void (*KoiKeyTransferNotify) (GtkWidget          *owner,
+                                      KoiKeyTransferStep  step);
+
+/* Asks for the setup code ("Enter Setup Code" over @owner) and imports
+ * the account's key with it; Preferences' row and the window's banner
+ * both lead here. @owner is kept alive until the import ends. */
+void       koi_key_transfer_ask_code            (GtkWidget            *owner,
+                                                 KoiAccount           *account,
+                                                 KoiKeyTransferNotify  notify);
+
 /* For tests: the rows, from the one koi_key_transfer_rows_add() returned. */
 GtkWidget *koi_key_transfer_row_get_transfer    (GtkWidget  *row);
 GtkWidget *koi_key_transfer_row_get_enter_code  (GtkWidget  *row);

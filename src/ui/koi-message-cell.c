@@ -5,7 +5,6 @@
 
 #include <glib/gi18n.h>
 
-#include "koi-compat.h"
 #include "koi-bubble-text.h"
 #include "koi-message-cell.h"
 #include "koi-ui-format.h"
@@ -236,10 +235,9 @@ koi_message_cell_bind (KoiMessageCell *self,
   self->show_avatar = show_avatar;
   self->unread_marker = unread_marker;
   /* A recycled cell usually comes from the far edge of what the list
-   * keeps: not live until the view finds it near the viewport. Newer GTK
-   * keeps only items near the viewport anyway: there every cell is live,
-   * so no height is ever an estimate. */
-  self->live = item != NULL && koi_compat_list_keeps_few_items ();
+   * keeps (some 200 items around its anchor, on GTK 4.8 and 4.18 alike):
+   * not live until the view finds it near the viewport. */
+  self->live = FALSE;
   push_to_row (self);
   update_label (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));

@@ -24,6 +24,10 @@ struct _KoiWindow
   AdwBin               *banner_bin;
   /* koi_compat_banner_new (): NULL on the legacy widget set. */
   GtkWidget            *connection_banner;
+  /* "Another device sent this account's key" (koi-window-keyxfer.c). */
+  AdwBin               *key_banner_bin;
+  GtkWidget            *key_banner;
+  gboolean              importing_key;
   KoiAccountSwitcher   *account_switcher;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
@@ -65,5 +69,9 @@ void koi_window_class_install_account_actions (GtkWidgetClass *widget_class);
 /* Opens the sidebar's search (all chats), remembering where the focus was. */
 void koi_window_open_search           (KoiWindow      *self);
 void koi_window_update_actions        (KoiWindow      *self);
+/* The setup-message banner (koi-window-keyxfer.c): made once, then
+ * watching each account the window shows. */
+void koi_window_keyxfer_init          (KoiWindow      *self);
+void koi_window_keyxfer_watch         (KoiWindow      *self);
 
 G_END_DECLS

@@ -544,6 +544,7 @@ set_account (KoiWindow  *self,
       adw_window_title_set_title (self->account_title, _("Koi"));
       update_connection (self);
       update_chat_list_page (self);
+      koi_window_keyxfer_watch (self);
       return;
     }
 
@@ -587,6 +588,7 @@ set_account (KoiWindow  *self,
   update_connection (self);
   update_chat_list_page (self);
   on_account_error_changed (self, NULL, account);
+  koi_window_keyxfer_watch (self);
   koi_window_update_actions (self);
   /* Offered while another account was shown: asked now. */
   koi_coi_offer_ask (account, GTK_WIDGET (self));
@@ -1047,6 +1049,7 @@ koi_window_class_init (KoiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, content);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, account_title);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, banner_bin);
+  gtk_widget_class_bind_template_child (widget_class, KoiWindow, key_banner_bin);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, account_switcher);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, welcome_cancel);
   gtk_widget_class_bind_template_child (widget_class, KoiWindow, search_bar);
@@ -1086,6 +1089,7 @@ koi_window_init (KoiWindow *self)
       g_signal_connect_swapped (self->connection_banner, "button-clicked",
                                 G_CALLBACK (on_banner_button_clicked), self);
     }
+  koi_window_keyxfer_init (self);
   self->filter = koi_chat_filter_new ();
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
 

@@ -46,5 +46,8 @@ const char          *koi_window_get_connection_text   (KoiWindow      *self);
 /* The "Offline"/"Reconnecting…" banner (AdwBanner), NULL on the legacy
  * widget set. */
 GtkWidget           *koi_window_get_connection_banner (KoiWindow      *self);
+/* "Another device sent this account's encryption key", with "Import
+ * Key…" (AdwBanner, or KoiBanner on the legacy widget set). */
+GtkWidget           *koi_window_get_key_banner        (KoiWindow      *self);
 
 G_END_DECLS

@@ -114,27 +114,6 @@ iterate (void)
       g_error ("timed out: %s", #cond);                                       \
   } G_STMT_END
 
-static gboolean
-open_chat (KoiWindow  *window,
-           const char *peer)
-{
-  GtkListView *list_view = koi_window_get_chat_list_view (window);
-  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (list_view));
-  guint n = model != NULL ? g_list_model_get_n_items (model) : 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (KoiChat) chat = g_list_model_get_item (model, i);
-
-      if (g_ascii_strcasecmp (koi_chat_get_peer_address (chat), peer) == 0)
-        {
-          g_signal_emit_by_name (list_view, "activate", i);
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
 /* A photo of noise, which JPEG cannot shrink: about 10 MB. */
 static char *
 write_photo (const char *dir)
@@ -223,7 +202,7 @@ main (int   argc,
   gtk_window_present (GTK_WINDOW (window));
   view = koi_window_get_conversation_view (window);
   composer = koi_conversation_view_get_composer (view);
-  RUN_UNTIL (open_chat (window, "bob@example.org"), 60);
+  RUN_UNTIL (koi_test_ui_open_chat (window, "bob@example.org"), 60);
   RUN_UNTIL (koi_conversation_view_get_chat (view) != NULL && gtk_widget_get_mapped (GTK_WIDGET (composer)), 60);
   gtk_widget_add_tick_callback (GTK_WIDGET (view), tick, NULL, NULL);
   /* Settle: the window's first frames are not what is measured. */

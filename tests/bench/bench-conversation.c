@@ -12,6 +12,7 @@
 
 #include "koi-compat.h"
 #include "koi-conversation-view.h"
+#include "koi-message-cell.h"
 #include "koi-message-list.h"
 #include "koi-message-row.h"
 #include "koi-model.h"
@@ -135,6 +136,27 @@ find_row (GtkWidget  *root,
         return found;
     }
   return NULL;
+}
+
+/* How many cells the list keeps, and how many of them show a bubble: what
+ * the list makes and measures in each layout. */
+static void
+count_cells (GtkWidget *list,
+             guint     *kept,
+             guint     *live)
+{
+  *kept = *live = 0;
+  for (GtkWidget *item = gtk_widget_get_first_child (list); item != NULL;
+       item = gtk_widget_get_next_sibling (item))
+    {
+      GtkWidget *cell = gtk_widget_get_first_child (item);
+
+      if (cell == NULL || !KOI_IS_MESSAGE_CELL (cell))
+        continue;
+      (*kept)++;
+      if (koi_message_cell_get_live (KOI_MESSAGE_CELL (cell)))
+        (*live)++;
+    }
 }
 
 /* Whether @row is drawn and wholly inside @scroller's visible area. */
@@ -326,6 +348,7 @@ measure (KoiStoreReader *reader,
   gint64 deadline;
   gulong handler;
   guint wakeup;
+  guint kept, live;
   double rss;
 
   gtk_window_set_default_size (window, 480, 700);
@@ -396,6 +419,10 @@ measure (KoiStoreReader *reader,
       }
       return FALSE;
     }
+
+  count_cells (GTK_WIDGET (koi_conversation_view_get_list_view (view)), &kept, &live);
+  g_print ("%6u messages: after opening the list keeps %u cells, %u of them live\n",
+           n_messages, kept, live);
 
   /* Let the first pages settle, as a user who reads the newest does. */
   for (guint i = 0; i < 10; i++)

@@ -5,6 +5,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <string.h>
 
 #include "koi-test-cli.h"
 
@@ -228,6 +229,85 @@ koi_test_cli_messages (KoiTestCli *self,
   return koi_test_cli_parse_lines (out);
 }
 
+void
+koi_test_cli_use_keyring_here (KoiTestCli *self)
+{
+  for (guint i = 0; self->env[i] != NULL; i++)
+    if (g_str_has_prefix (self->env[i], "SECRET_") || g_str_has_prefix (self->env[i], "XDG_DATA_HOME="))
+      {
+        g_auto (GStrv) pair = g_strsplit (self->env[i], "=", 2);
+
+        g_setenv (pair[0], pair[1], TRUE);
+      }
+}
+
+GPtrArray *
+koi_test_cli_sync_until (KoiTestCli *self,
+                         const char *profile,
+                         const char *peer,
+                         guint       count)
+{
+  g_autofree char *dir = koi_test_cli_profile (self, profile);
+  GPtrArray *messages = NULL;
+
+  for (guint attempt = 0; attempt < 80; attempt++)
+    {
+      g_clear_pointer (&messages, g_ptr_array_unref);
+      g_assert_cmpint (koi_test_cli_run (self, NULL, NULL, NULL, "--profile", dir, "sync", NULL), ==, 0);
+      messages = koi_test_cli_messages (self, profile, peer);
+      if (messages->len >= count)
+        break;
+      g_usleep (250 * 1000);
+    }
+  return messages;
+}
+
+char *
+koi_test_cli_send_file (KoiTestCli *self,
+                        const char *profile,
+                        const char *to,
+                        const char *path,
+                        const char *caption)
+{
+  g_autofree char *dir = koi_test_cli_profile (self, profile);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  if (caption != NULL)
+    status = koi_test_cli_run (self, NULL, &out, &err, "--profile", dir, "send", "--file", path,
+                               "--caption", caption, to, NULL);
+  else
+    status = koi_test_cli_run (self, NULL, &out, &err, "--profile", dir, "send", "--file", path,
+                               to, NULL);
+  if (status != 0)
+    g_printerr ("%s", err);
+  g_assert_cmpint (status, ==, 0);
+  return g_strstrip (g_steal_pointer (&out));
+}
+
+JsonObject *
+koi_test_messages_find (GPtrArray  *messages,
+                        const char *message_id)
+{
+  for (guint i = 0; i < messages->len; i++)
+    if (g_strcmp0 (json_object_get_string_member_with_default (messages->pdata[i], "message_id", NULL),
+                   message_id) == 0)
+      return messages->pdata[i];
+  return NULL;
+}
+
+JsonObject *
+koi_test_message_first_attachment (JsonObject *message)
+{
+  JsonArray *list;
+
+  g_assert_true (json_object_has_member (message, "attachments"));
+  list = json_object_get_array_member (message, "attachments");
+  g_assert_cmpuint (json_array_get_length (list), >=, 1);
+  return json_array_get_object_element (list, 0);
+}
+
 /* --------------------------------------------------------------------- */
 /* watch */
 
@@ -364,4 +444,30 @@ koi_test_watch_stop (KoiTestWatch *watch)
   g_clear_object (&watch->cancellable);
   g_ptr_array_unref (watch->events);
   g_free (watch);
+}
+
+gint64
+koi_test_cli_imap_bytes_out (KoiTestCli *cli,
+                             const char *user,
+                             gsize      *offset)
+{
+  g_autofree char *path = g_build_filename (cli->server->dir, "logs", "dovecot.log", NULL);
+  g_autofree char *log = NULL;
+  g_autofree char *who = g_strdup_printf ("imap(%s)", user);
+  g_auto (GStrv) lines = NULL;
+  gsize length = 0;
+  gint64 total = 0;
+
+  if (!g_file_get_contents (path, &log, &length, NULL) || length < *offset)
+    return -1;
+  lines = g_strsplit (log + *offset, "\n", -1);
+  *offset = length;
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *out = strstr (lines[i], " out=");
+
+      if (out != NULL && strstr (lines[i], who) != NULL)
+        total += g_ascii_strtoll (out + 5, NULL, 10);
+    }
+  return total;
 }

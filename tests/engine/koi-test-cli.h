@@ -54,6 +54,10 @@ void          koi_test_cli_add_account    (KoiTestCli   *self,
                                            const char   *password);
 char         *koi_test_cli_profile        (KoiTestCli   *self,
                                            const char   *profile);
+/* For an engine in the test's own process: the keyring koi-cli keeps the
+ * passwords in (libsecret's file backend), set in this process's
+ * environment. */
+void          koi_test_cli_use_keyring_here (KoiTestCli *self);
 /* send; asserts exit 0 and returns the Message-ID it printed. */
 char         *koi_test_cli_send           (KoiTestCli   *self,
                                            const char   *profile,
@@ -64,6 +68,30 @@ GPtrArray    *koi_test_cli_messages       (KoiTestCli   *self,
                                            const char   *profile,
                                            const char   *chat);
 GPtrArray    *koi_test_cli_parse_lines    (const char   *output);
+/* Delivery is asynchronous: syncs @profile until its chat with @peer holds
+ * at least @count messages (or 20 s pass) and returns that chat. */
+GPtrArray    *koi_test_cli_sync_until     (KoiTestCli   *self,
+                                           const char   *profile,
+                                           const char   *peer,
+                                           guint         count);
+/* `send --file PATH [--caption CAPTION] TO` from @profile; asserts exit 0
+ * and returns the Message-ID it printed. */
+char         *koi_test_cli_send_file      (KoiTestCli   *self,
+                                           const char   *profile,
+                                           const char   *to,
+                                           const char   *path,
+                                           const char   *caption);
+/* The message (a JSON object of `messages`) with @message_id, or NULL. */
+JsonObject   *koi_test_messages_find      (GPtrArray    *messages,
+                                           const char   *message_id);
+/* The message's first attachment; fails the test if it has none. */
+JsonObject   *koi_test_message_first_attachment (JsonObject *message);
+/* Bytes the mail server's IMAP sent to @user's sessions that logged out
+ * since @offset of its log (Dovecot's "out=N"); moves @offset to the
+ * log's end. -1 when the log cannot be read. */
+gint64        koi_test_cli_imap_bytes_out (KoiTestCli   *self,
+                                           const char   *user,
+                                           gsize        *offset);
 
 KoiTestWatch *koi_test_watch_start        (KoiTestCli   *self,
                                            const char   *profile);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "koi-rnp-context.h"
+#include "koi-store.h"
 #include "koi-test-own-key.h"
 
 char *
@@ -39,4 +40,34 @@ koi_test_own_key_fingerprint (KoiTestCli *cli,
   fingerprint = koi_pgp_own_key_file_fingerprint (bytes, &error);
   g_assert_no_error (error);
   return fingerprint;
+}
+
+void
+koi_test_assert_crypto_state (KoiTestCli *cli,
+                              const char *profile,
+                              const char *message_id,
+                              gboolean    encrypted,
+                              int         signature)
+{
+  g_autofree char *dir = koi_test_cli_profile (cli, profile);
+  g_autofree char *path = g_build_filename (dir, "koi.db", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KoiStore) store = koi_store_open (path, &error);
+  g_autoptr (GPtrArray) accounts = NULL;
+  g_autoptr (KoiStoreMessage) message = NULL;
+  const KoiStoreAccount *account;
+  gint64 id;
+
+  g_assert_no_error (error);
+  accounts = koi_store_account_list (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (accounts->len, ==, 1);
+  account = g_ptr_array_index (accounts, 0);
+  id = koi_store_message_find (store, account->id, message_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, !=, 0);
+  message = koi_store_message_get (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (message->encrypted, ==, encrypted);
+  g_assert_cmpint (message->signature, ==, signature);
 }

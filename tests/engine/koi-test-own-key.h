@@ -17,4 +17,12 @@ char *koi_test_own_key_path        (KoiTestCli *cli,
 char *koi_test_own_key_fingerprint (KoiTestCli *cli,
                                     const char *profile);
 
+/* Asserts the padlock (@encrypted) and signature state (KoiStoreSignature)
+ * that @profile's store keeps for @message_id. */
+void  koi_test_assert_crypto_state (KoiTestCli *cli,
+                                    const char *profile,
+                                    const char *message_id,
+                                    gboolean    encrypted,
+                                    int         signature);
+
 G_END_DECLS

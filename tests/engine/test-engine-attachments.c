@@ -15,112 +15,13 @@
 
 #include "koi-smtp.h"
 #include "koi-test-cli.h"
+#include "koi-test-files.h"
 
 static const char *
 member (JsonObject *object,
         const char *name)
 {
   return json_object_get_string_member_with_default (object, name, NULL);
-}
-
-static char *
-write_random_file (KoiTestCli   *cli,
-                   const char   *name,
-                   const char   *magic,
-                   gsize         size,
-                   char        **out_sha256)
-{
-  g_autofree char *path = g_build_filename (cli->tmp, name, NULL);
-  g_autofree guint8 *data = g_malloc (size);
-  g_autoptr (GRand) rand = g_rand_new_with_seed (size);
-  g_autoptr (GError) error = NULL;
-
-  for (gsize i = 0; i < size; i += 4)
-    {
-      guint32 r = g_rand_int (rand);
-
-      memcpy (data + i, &r, MIN (4, size - i));
-    }
-  if (magic != NULL)
-    memcpy (data, magic, strlen (magic));
-  g_file_set_contents (path, (const char *) data, size, &error);
-  g_assert_no_error (error);
-  *out_sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, size);
-  return g_steal_pointer (&path);
-}
-
-static char *
-send_file (KoiTestCli *cli,
-           const char *path,
-           const char *caption)
-{
-  g_autofree char *dir = koi_test_cli_profile (cli, "alice");
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status;
-
-  if (caption != NULL)
-    status = koi_test_cli_run (cli, NULL, &out, &err, "--profile", dir, "send", "--file", path,
-                               "--caption", caption, "bob@example.org", NULL);
-  else
-    status = koi_test_cli_run (cli, NULL, &out, &err, "--profile", dir, "send", "--file", path,
-                               "bob@example.org", NULL);
-  if (status != 0)
-    g_printerr ("%s", err);
-  g_assert_cmpint (status, ==, 0);
-  return g_strstrip (g_steal_pointer (&out));
-}
-
-static JsonObject *
-find_by_id (GPtrArray  *messages,
-            const char *message_id)
-{
-  for (guint i = 0; i < messages->len; i++)
-    if (g_strcmp0 (member (messages->pdata[i], "message_id"), message_id) == 0)
-      return messages->pdata[i];
-  return NULL;
-}
-
-static JsonObject *
-first_attachment (JsonObject *message)
-{
-  JsonArray *list;
-
-  g_assert_true (json_object_has_member (message, "attachments"));
-  list = json_object_get_array_member (message, "attachments");
-  g_assert_cmpuint (json_array_get_length (list), >=, 1);
-  return json_array_get_object_element (list, 0);
-}
-
-static GPtrArray *
-sync_until (KoiTestCli *cli,
-            const char *profile,
-            const char *peer,
-            guint       count)
-{
-  g_autofree char *dir = koi_test_cli_profile (cli, profile);
-  GPtrArray *messages = NULL;
-
-  for (guint attempt = 0; attempt < 80; attempt++)
-    {
-      g_clear_pointer (&messages, g_ptr_array_unref);
-      g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", dir, "sync", NULL), ==, 0);
-      messages = koi_test_cli_messages (cli, profile, peer);
-      if (messages->len >= count)
-        break;
-      g_usleep (250 * 1000);
-    }
-  return messages;
-}
-
-static char *
-file_sha256 (const char *path)
-{
-  g_autofree char *data = NULL;
-  gsize len = 0;
-
-  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
 }
 
 /* alice sends an image, a PDF and a 25 MB file; bob gets the image at
@@ -144,38 +45,38 @@ test_send_and_receive (void)
    * whose images would wait for him to accept it. */
   g_free (koi_test_cli_send (cli, "bob", "alice@example.org", "Send me the photos?"));
 
-  image = write_random_file (cli, "cat.png", "\x89PNG\r\n\x1a\n", 200 * 1000, &image_sha);
-  pdf = write_random_file (cli, "Grüße.pdf", "%PDF-1.4\n", 120 * 1000, &pdf_sha);
-  big = write_random_file (cli, "big.bin", NULL, 25 * 1000 * 1000, &big_sha);
+  image = koi_test_write_random_file (cli->tmp, "cat.png", "\x89PNG\r\n\x1a\n", 200 * 1000, &image_sha);
+  pdf = koi_test_write_random_file (cli->tmp, "Grüße.pdf", "%PDF-1.4\n", 120 * 1000, &pdf_sha);
+  big = koi_test_write_random_file (cli->tmp, "big.bin", NULL, 25 * 1000 * 1000, &big_sha);
 
-  image_id = send_file (cli, image, "A cat");
-  pdf_id = send_file (cli, pdf, NULL);
-  big_id = send_file (cli, big, "The big one");
+  image_id = koi_test_cli_send_file (cli, "alice", "bob@example.org", image, "A cat");
+  pdf_id = koi_test_cli_send_file (cli, "alice", "bob@example.org", pdf, NULL);
+  big_id = koi_test_cli_send_file (cli, "alice", "bob@example.org", big, "The big one");
 
   /* Bob's own question and Alice's three files. */
-  messages = sync_until (cli, "bob", "alice@example.org", 4);
+  messages = koi_test_cli_sync_until (cli, "bob", "alice@example.org", 4);
   g_assert_cmpuint (messages->len, ==, 4);
 
   /* The image came by itself, with its caption as the text. */
-  g_assert_cmpstr (member (find_by_id (messages, image_id), "text"), ==, "A cat");
-  attachment = first_attachment (find_by_id (messages, image_id));
+  g_assert_cmpstr (member (koi_test_messages_find (messages, image_id), "text"), ==, "A cat");
+  attachment = koi_test_message_first_attachment (koi_test_messages_find (messages, image_id));
   g_assert_cmpstr (member (attachment, "name"), ==, "cat.png");
   g_assert_cmpstr (member (attachment, "type"), ==, "image/png");
   g_assert_cmpstr (member (attachment, "kind"), ==, "image");
   g_assert_cmpstr (member (attachment, "state"), ==, "done");
   g_assert_cmpstr (member (attachment, "sha256"), ==, image_sha);
   {
-    g_autofree char *on_disk = file_sha256 (member (attachment, "path"));
+    g_autofree char *on_disk = koi_test_file_sha256 (member (attachment, "path"));
 
     g_assert_cmpstr (on_disk, ==, image_sha);
     g_assert_true (g_str_has_prefix (member (attachment, "path"), bob));
   }
 
   /* The PDF and the 25 MB file wait to be asked for. */
-  attachment = first_attachment (find_by_id (messages, pdf_id));
+  attachment = koi_test_message_first_attachment (koi_test_messages_find (messages, pdf_id));
   g_assert_cmpstr (member (attachment, "name"), ==, "Grüße.pdf");
   g_assert_cmpstr (member (attachment, "state"), ==, "pending");
-  attachment = first_attachment (find_by_id (messages, big_id));
+  attachment = koi_test_message_first_attachment (koi_test_messages_find (messages, big_id));
   g_assert_cmpstr (member (attachment, "state"), ==, "pending");
   g_assert_cmpint (json_object_get_int_member (attachment, "size"), >, 25 * 1000 * 1000);
 
@@ -196,17 +97,17 @@ test_send_and_receive (void)
         g_assert_cmpuint (lines->len, ==, 1);
         g_assert_cmpstr (member (lines->pdata[0], "state"), ==, "done");
         g_assert_cmpstr (member (lines->pdata[0], "sha256"), ==, shas[i]);
-        on_disk = file_sha256 (member (lines->pdata[0], "path"));
+        on_disk = koi_test_file_sha256 (member (lines->pdata[0], "path"));
         g_assert_cmpstr (on_disk, ==, shas[i]);
       }
   }
 
   /* The same file sent again is stored once. */
   {
-    g_autofree char *again_id = send_file (cli, image, NULL);
-    g_autoptr (GPtrArray) now = sync_until (cli, "bob", "alice@example.org", 5);
-    const char *first_path = member (first_attachment (find_by_id (now, image_id)), "path");
-    const char *second_path = member (first_attachment (find_by_id (now, again_id)), "path");
+    g_autofree char *again_id = koi_test_cli_send_file (cli, "alice", "bob@example.org", image, NULL);
+    g_autoptr (GPtrArray) now = koi_test_cli_sync_until (cli, "bob", "alice@example.org", 5);
+    const char *first_path = member (koi_test_message_first_attachment (koi_test_messages_find (now, image_id)), "path");
+    const char *second_path = member (koi_test_message_first_attachment (koi_test_messages_find (now, again_id)), "path");
 
     g_assert_cmpstr (first_path, ==, second_path);
   }
@@ -261,8 +162,8 @@ test_server_size_limit (void)
   koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
   koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
   dir = koi_test_cli_profile (cli, "alice");
-  big = write_random_file (cli, "two-megabytes.bin", NULL, 2 * 1000 * 1000, &big_sha);
-  small = write_random_file (cli, "small.bin", NULL, 100 * 1000, &small_sha);
+  big = koi_test_write_random_file (cli->tmp, "two-megabytes.bin", NULL, 2 * 1000 * 1000, &big_sha);
+  small = koi_test_write_random_file (cli->tmp, "small.bin", NULL, 100 * 1000, &small_sha);
 
   g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, &err, "--profile", dir, "send", "--file", big,
                                      "bob@example.org", NULL), !=, 0);
@@ -270,12 +171,12 @@ test_server_size_limit (void)
   g_assert_nonnull (strstr (err, "takes at most 1048576 bytes"));
   g_assert_true (koi_test_mailserver_queue_is_empty (cli->server));
 
-  g_free (send_file (cli, small, NULL));
+  g_free (koi_test_cli_send_file (cli, "alice", "bob@example.org", small, NULL));
   {
-    g_autoptr (GPtrArray) bobs = sync_until (cli, "bob", "alice@example.org", 1);
+    g_autoptr (GPtrArray) bobs = koi_test_cli_sync_until (cli, "bob", "alice@example.org", 1);
 
     g_assert_cmpuint (bobs->len, ==, 1);
-    g_assert_cmpstr (member (first_attachment (g_ptr_array_index (bobs, 0)), "name"), ==, "small.bin");
+    g_assert_cmpstr (member (koi_test_message_first_attachment (g_ptr_array_index (bobs, 0)), "name"), ==, "small.bin");
   }
 }
 
@@ -407,10 +308,10 @@ test_crafted (void)
       g_assert_no_error (error);
     }
 
-  messages = sync_until (cli, "bob", "alice@example.org", 2);
+  messages = koi_test_cli_sync_until (cli, "bob", "alice@example.org", 2);
   g_assert_cmpuint (messages->len, ==, 2);
 
-  voice = first_attachment (find_by_id (messages, "Mr.voice1.abc@example.org"));
+  voice = koi_test_message_first_attachment (koi_test_messages_find (messages, "Mr.voice1.abc@example.org"));
   g_assert_cmpstr (member (voice, "kind"), ==, "voice");
   g_assert_cmpstr (member (voice, "name"), ==, "voice-message_2026-11-30.ogg");
 
@@ -519,8 +420,8 @@ test_reply_preview_delete (void)
 
   /* Bob answers Alice's question with a file: Alice sees the quote. */
   question = koi_test_cli_send (cli, "alice", "bob@example.org", "Do you have the photo?");
-  g_ptr_array_unref (sync_until (cli, "bob", "alice@example.org", 1));
-  image = write_random_file (cli, "answer.png", "\x89PNG\r\n\x1a\n", 5000, &image_sha);
+  g_ptr_array_unref (koi_test_cli_sync_until (cli, "bob", "alice@example.org", 1));
+  image = koi_test_write_random_file (cli->tmp, "answer.png", "\x89PNG\r\n\x1a\n", 5000, &image_sha);
   {
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
@@ -530,12 +431,12 @@ test_reply_preview_delete (void)
     answer_id = g_strstrip (g_steal_pointer (&out));
   }
   {
-    g_autoptr (GPtrArray) alices = sync_until (cli, "alice", "bob@example.org", 2);
-    JsonObject *answer = find_by_id (alices, answer_id);
+    g_autoptr (GPtrArray) alices = koi_test_cli_sync_until (cli, "alice", "bob@example.org", 2);
+    JsonObject *answer = koi_test_messages_find (alices, answer_id);
 
     g_assert_nonnull (answer);
     g_assert_cmpstr (member (answer, "reply_to"), ==, question);
-    g_assert_cmpstr (member (first_attachment (answer), "name"), ==, "answer.png");
+    g_assert_cmpstr (member (koi_test_message_first_attachment (answer), "name"), ==, "answer.png");
   }
 
   /* The preview part is not listed as a file of its own. */
@@ -549,25 +450,25 @@ test_reply_preview_delete (void)
 
     g_assert_true (koi_smtp_send (smtp, "alice@example.org", recipients, raw, &results, NULL, &error));
     g_assert_no_error (error);
-    bobs = sync_until (cli, "bob", "alice@example.org", 3);
-    files = json_object_get_array_member (find_by_id (bobs, "chat$preview-1@example.org"), "attachments");
+    bobs = koi_test_cli_sync_until (cli, "bob", "alice@example.org", 3);
+    files = json_object_get_array_member (koi_test_messages_find (bobs, "chat$preview-1@example.org"), "attachments");
     g_assert_cmpuint (json_array_get_length (files), ==, 1);
     g_assert_cmpstr (member (json_array_get_object_element (files, 0), "name"), ==, "plan.pdf");
   }
 
   /* The same image twice in Bob's chat is one file: deleting one message
    * keeps it, deleting the other removes it (and its row). */
-  photo = write_random_file (cli, "photo.png", "\x89PNG\r\n\x1a\n", 6000, &photo_sha);
-  first_id = send_file (cli, photo, NULL);
-  second_id = send_file (cli, photo, NULL);
+  photo = koi_test_write_random_file (cli->tmp, "photo.png", "\x89PNG\r\n\x1a\n", 6000, &photo_sha);
+  first_id = koi_test_cli_send_file (cli, "alice", "bob@example.org", photo, NULL);
+  second_id = koi_test_cli_send_file (cli, "alice", "bob@example.org", photo, NULL);
   {
-    g_autoptr (GPtrArray) bobs = sync_until (cli, "bob", "alice@example.org", 5);
-    JsonObject *first = find_by_id (bobs, first_id);
+    g_autoptr (GPtrArray) bobs = koi_test_cli_sync_until (cli, "bob", "alice@example.org", 5);
+    JsonObject *first = koi_test_messages_find (bobs, first_id);
 
     g_assert_nonnull (first);
-    g_assert_cmpstr (member (first_attachment (first), "state"), ==, "done");
-    path = g_strdup (member (first_attachment (first), "path"));
-    g_assert_cmpstr (member (first_attachment (find_by_id (bobs, second_id)), "path"), ==, path);
+    g_assert_cmpstr (member (koi_test_message_first_attachment (first), "state"), ==, "done");
+    path = g_strdup (member (koi_test_message_first_attachment (first), "path"));
+    g_assert_cmpstr (member (koi_test_message_first_attachment (koi_test_messages_find (bobs, second_id)), "path"), ==, path);
     g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
   }
   g_free (koi_test_cli_run_ok (cli, "bob", "delete", first_id, NULL));

@@ -47,30 +47,6 @@ member (JsonObject *object,
   return json_object_get_string_member_with_default (object, name, NULL);
 }
 
-/* Delivery is asynchronous: syncs @profile until its chat with @peer holds
- * at least @count messages (or 10 s pass) and returns that chat. */
-static GPtrArray *
-sync_until (KoiTestCli *cli,
-            const char *profile,
-            const char *peer,
-            guint       count)
-{
-  g_autofree char *dir = koi_test_cli_profile (cli, profile);
-  GPtrArray *messages = NULL;
-
-  for (guint attempt = 0; attempt < 40; attempt++)
-    {
-      g_clear_pointer (&messages, g_ptr_array_unref);
-      g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", dir, "sync", NULL), ==, 0);
-      messages = koi_test_cli_messages (cli, profile, peer);
-      if (messages->len >= count)
-        break;
-      g_usleep (250 * 1000);
-    }
-
-  return messages;
-}
-
 static void
 test_message_reaches_watch_and_reply_returns (void)
 {
@@ -138,7 +114,7 @@ test_watch_resumes_from_cursor (void)
    * run (a sync): no watch ever announced them. */
   second = koi_test_cli_send (cli, "alice", "bob@example.org", "while it was down");
   third = koi_test_cli_send (cli, "alice", "bob@example.org", "and another one");
-  history = sync_until (cli, "bob", "alice@example.org", 3);
+  history = koi_test_cli_sync_until (cli, "bob", "alice@example.org", 3);
   g_assert_cmpuint (history->len, ==, 3);
 
   /* Resumed from its last cursor, the bot gets exactly what it missed. */
@@ -283,7 +259,7 @@ test_ordinary_email_stays_in_inbox (void)
   g_assert_true (koi_smtp_send (smtp, "alice@example.org", recipients, raw, &results, NULL, &error));
   g_assert_no_error (error);
 
-  messages = sync_until (cli, "bob", "alice@example.org", 1);
+  messages = koi_test_cli_sync_until (cli, "bob", "alice@example.org", 1);
 
   g_assert_cmpuint (messages->len, ==, 1);
   email = g_ptr_array_index (messages, 0);
@@ -381,7 +357,7 @@ test_send_while_smtp_down (void)
   g_assert_cmpstr (member (g_ptr_array_index (alices, 0), "state"), ==, "sent");
 
   g_clear_pointer (&bobs, g_ptr_array_unref);
-  bobs = sync_until (cli, "bob", "alice@example.org", 1);
+  bobs = koi_test_cli_sync_until (cli, "bob", "alice@example.org", 1);
   g_assert_cmpuint (bobs->len, ==, 1);
   g_assert_cmpstr (member (g_ptr_array_index (bobs, 0), "text"), ==, "written while the server was away");
 
@@ -419,7 +395,7 @@ test_uidvalidity_change (void)
   g_free (koi_test_cli_send (cli, "alice", "bob@example.org", "before one"));
   g_free (koi_test_cli_send (cli, "alice", "bob@example.org", "before two"));
   g_clear_pointer (&history, g_ptr_array_unref);
-  history = sync_until (cli, "bob", "alice@example.org", 2);
+  history = koi_test_cli_sync_until (cli, "bob", "alice@example.org", 2);
   g_assert_cmpuint (history->len, ==, 2);
 
   /* Lose the chat folder's UID list and indexes while Dovecot is down. */
@@ -449,7 +425,7 @@ test_uidvalidity_change (void)
   /* And life goes on: a new message arrives once. */
   g_free (koi_test_cli_send (cli, "alice", "bob@example.org", "after"));
   g_clear_pointer (&history, g_ptr_array_unref);
-  history = sync_until (cli, "bob", "alice@example.org", 3);
+  history = koi_test_cli_sync_until (cli, "bob", "alice@example.org", 3);
   g_assert_cmpuint (history->len, ==, 3);
   g_assert_cmpstr (member (g_ptr_array_index (history, 2), "text"), ==, "after");
 }
@@ -521,7 +497,7 @@ test_move_switched_off (void)
                                      "move-chat-mail", "off", NULL), ==, 0);
 
   id = koi_test_cli_send (cli, "alice", "bob@example.org", "leave me where I am");
-  messages = sync_until (cli, "bob", "alice@example.org", 1);
+  messages = koi_test_cli_sync_until (cli, "bob", "alice@example.org", 1);
   g_assert_cmpuint (messages->len, ==, 1);
   g_assert_cmpstr (member (g_ptr_array_index (messages, 0), "message_id"), ==, id);
   g_assert_cmpuint (count_on_server (cli, "INBOX", id), ==, 1);
@@ -541,7 +517,7 @@ test_move_off_by_default (void)
   koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
 
   id = koi_test_cli_send (cli, "alice", "bob@example.org", "still in the inbox");
-  messages = sync_until (cli, "bob", "alice@example.org", 1);
+  messages = koi_test_cli_sync_until (cli, "bob", "alice@example.org", 1);
   g_assert_cmpuint (messages->len, ==, 1);
   g_assert_cmpstr (member (g_ptr_array_index (messages, 0), "message_id"), ==, id);
   g_assert_cmpuint (count_on_server (cli, "INBOX", id), ==, 1);

@@ -14,9 +14,11 @@
 #include <glib/gstdio.h>
 #include <sys/stat.h>
 
+#include "koi-coi-autocrypt.h"
 #include "koi-pgp-mime.h"
 #include "koi-store.h"
 #include "koi-test-cli.h"
+#include "koi-test-files.h"
 #include "koi-test-own-key.h"
 
 #define CANNOT_READ "Encrypted message that this device cannot read"
@@ -54,10 +56,11 @@ sync_profile (KoiTestCli *cli,
 
 /* A chat message from Bob to Alice as Delta Chat sends it encrypted. */
 static GBytes *
-delta_chat_style_mail (KoiRnpContext *sender,
-                       const char    *recipient_fp,
-                       const char    *message_id,
-                       const char    *text)
+delta_chat_style_mail_with (KoiRnpContext         *sender,
+                            const KoiCoiAutocrypt *autocrypt,
+                            const char            *recipient_fp,
+                            const char            *message_id,
+                            const char            *text)
 {
   g_autoptr (GError) error = NULL;
   GMimeTextPart *inner = g_mime_text_part_new_with_subtype ("plain");
@@ -98,6 +101,8 @@ delta_chat_style_mail (KoiRnpContext *sender,
   g_mime_message_set_date (outer, backdated);
   g_mime_message_set_message_id (outer, message_id);
   g_mime_object_set_header (GMIME_OBJECT (outer), "Chat-Version", "1.0", NULL);
+  if (autocrypt != NULL)
+    koi_coi_autocrypt_write_sender (outer, autocrypt);
   g_mime_message_set_mime_part (outer, GMIME_OBJECT (encrypted));
 
   g_mime_format_options_set_newline_format (options, GMIME_NEWLINE_FORMAT_DOS);
@@ -110,6 +115,15 @@ delta_chat_style_mail (KoiRnpContext *sender,
   g_object_unref (encrypted);
   g_object_unref (inner);
   return bytes;
+}
+
+static GBytes *
+delta_chat_style_mail (KoiRnpContext *sender,
+                       const char    *recipient_fp,
+                       const char    *message_id,
+                       const char    *text)
+{
+  return delta_chat_style_mail_with (sender, NULL, recipient_fp, message_id, text);
 }
 
 static JsonObject *
@@ -273,93 +287,6 @@ test_own_key_and_encrypted_mail (void)
   g_assert_nonnull (find_text (on_phone_later, CANNOT_READ));
 }
 
-/* The mail with @message_id as the server keeps it in @user's Maildir
- * (any folder), or NULL. */
-static char *
-find_in_maildir (KoiTestCli *cli,
-             const char *user,
-             const char *message_id)
-{
-  g_autofree char *root = g_build_filename (cli->server->dir, "mail", "example.org", user,
-                                            "Maildir", NULL);
-  g_autofree char *needle = g_strdup_printf ("<%s>", message_id);
-  g_autoptr (GPtrArray) pending = g_ptr_array_new_with_free_func (g_free);
-
-  g_ptr_array_add (pending, g_strdup (root));
-  while (pending->len > 0)
-    {
-      g_autofree char *dir = g_ptr_array_steal_index (pending, pending->len - 1);
-      g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
-      const char *name;
-
-      while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (dir, name, NULL);
-          char *contents = NULL;
-
-          if (g_file_test (path, G_FILE_TEST_IS_DIR))
-            {
-              g_ptr_array_add (pending, g_steal_pointer (&path));
-              continue;
-            }
-          if (!g_file_get_contents (path, &contents, NULL, NULL))
-            continue;
-          if (strstr (contents, needle) != NULL)
-            return contents;
-          g_free (contents);
-        }
-    }
-  return NULL;
-}
-
-/* The same, once Postfix has delivered it (it queues first). */
-static char *
-server_copy (KoiTestCli *cli,
-             const char *user,
-             const char *message_id)
-{
-  for (int tries = 0; tries < 200; tries++)
-    {
-      char *found = find_in_maildir (cli, user, message_id);
-
-      if (found != NULL)
-        return found;
-      g_usleep (100 * 1000);
-    }
-  return NULL;
-}
-
-/* The padlock and signature the profile's store keeps for @message_id. */
-static void
-assert_crypto_state (KoiTestCli *cli,
-                     const char *profile,
-                     const char *message_id,
-                     gboolean    encrypted,
-                     int         signature)
-{
-  g_autofree char *dir = koi_test_cli_profile (cli, profile);
-  g_autofree char *path = g_build_filename (dir, "koi.db", NULL);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (KoiStore) store = koi_store_open (path, &error);
-  g_autoptr (GPtrArray) accounts = NULL;
-  g_autoptr (KoiStoreMessage) message = NULL;
-  const KoiStoreAccount *account;
-  gint64 id;
-
-  g_assert_no_error (error);
-  accounts = koi_store_account_list (store, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (accounts->len, ==, 1);
-  account = g_ptr_array_index (accounts, 0);
-  id = koi_store_message_find (store, account->id, message_id, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (id, !=, 0);
-  message = koi_store_message_get (store, id, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (message->encrypted, ==, encrypted);
-  g_assert_cmpint (message->signature, ==, signature);
-}
-
 /* Alice and Bob, both on Koi, start plain; their first messages carry
  * their keys, and from then on everything between them is encrypted on
  * the server and reads as the right text, padlocked, on the other side. */
@@ -380,17 +307,17 @@ test_alice_and_bob (void)
 
   /* Alice knows no key of Bob's: plain, with her key in the header. */
   first = koi_test_cli_send (cli, "alice", "bob@example.org", "Hi Bob, in the clear.");
-  raw = server_copy (cli, "bob", first);
+  raw = koi_test_server_copy (cli, "bob", first);
   g_assert_nonnull (raw);
   g_assert_null (strstr (raw, "multipart/encrypted"));
   g_assert_nonnull (strstr (raw, "Autocrypt: addr=alice@example.org"));
   g_clear_pointer (&raw, g_free);
   sync_profile (cli, "bob");
-  assert_crypto_state (cli, "bob", first, FALSE, KOI_STORE_SIGNATURE_NONE);
+  koi_test_assert_crypto_state (cli, "bob", first, FALSE, KOI_STORE_SIGNATURE_NONE);
 
   /* Bob's answer is encrypted: on the server nothing of it shows. */
   second = koi_test_cli_send (cli, "bob", "alice@example.org", "Hello Alice, this one is secret.");
-  raw = server_copy (cli, "alice", second);
+  raw = koi_test_server_copy (cli, "alice", second);
   g_assert_nonnull (raw);
   g_assert_nonnull (strstr (raw, "multipart/encrypted"));
   g_assert_nonnull (strstr (raw, "-----BEGIN PGP MESSAGE-----"));
@@ -402,11 +329,11 @@ test_alice_and_bob (void)
   message = find_message (at_alice, second);
   g_assert_nonnull (message);
   g_assert_cmpstr (member (message, "text"), ==, "Hello Alice, this one is secret.");
-  assert_crypto_state (cli, "alice", second, TRUE, KOI_STORE_SIGNATURE_VALID);
+  koi_test_assert_crypto_state (cli, "alice", second, TRUE, KOI_STORE_SIGNATURE_VALID);
 
   /* And Alice's next one too, now that she has Bob's key. */
   third = koi_test_cli_send (cli, "alice", "bob@example.org", "Encrypted both ways now.");
-  raw = server_copy (cli, "bob", third);
+  raw = koi_test_server_copy (cli, "bob", third);
   g_assert_nonnull (raw);
   g_assert_nonnull (strstr (raw, "multipart/encrypted"));
   g_assert_null (strstr (raw, "both ways"));
@@ -416,11 +343,166 @@ test_alice_and_bob (void)
   message = find_message (at_bob, third);
   g_assert_nonnull (message);
   g_assert_cmpstr (member (message, "text"), ==, "Encrypted both ways now.");
-  assert_crypto_state (cli, "bob", third, TRUE, KOI_STORE_SIGNATURE_VALID);
+  koi_test_assert_crypto_state (cli, "bob", third, TRUE, KOI_STORE_SIGNATURE_VALID);
   /* Her own copy (sent to herself for her other devices) reads too, and
    * once read back from the server its signature is checked as well. */
   sync_profile (cli, "alice");
-  assert_crypto_state (cli, "alice", third, TRUE, KOI_STORE_SIGNATURE_VALID);
+  koi_test_assert_crypto_state (cli, "alice", third, TRUE, KOI_STORE_SIGNATURE_VALID);
+}
+
+static gint64
+message_row (KoiStore   *store,
+             gint64      account_id,
+             const char *message_id)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 id = koi_store_message_find (store, account_id, message_id, &error);
+
+  g_assert_no_error (error);
+  return id;
+}
+
+/* A catch-up of many encrypted mails at once (the chunk's encrypted mail
+ * is decrypted on a second thread, koi-syncer-decrypt.c): every mail
+ * reads as its text with a valid signature, in the order the server
+ * holds them, with the plain mail and the one for another key in between
+ * where they belong, and nothing shown of an altered one. */
+static void
+test_many_at_once (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (KoiRnpContext) bob = koi_rnp_context_new ();
+  g_autoptr (KoiRnpContext) carol = koi_rnp_context_new ();
+  g_autoptr (KoiCoiAutocrypt) autocrypt = NULL;
+  g_autoptr (GBytes) bob_public = NULL;
+  g_autoptr (GBytes) key_file = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) accounts = NULL;
+  g_autoptr (KoiStore) store = NULL;
+  g_autofree char *alice_key = NULL;
+  g_autofree char *alice_fp = NULL;
+  g_autofree char *carol_fp = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *db = NULL;
+  g_autoptr (GPtrArray) messages = NULL;
+  enum { N_MAILS = 40, PLAIN = 12, FOR_CAROL = 7, ALTERED = 20 };
+  gint64 previous = 0;
+  gint64 account_id;
+
+  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
+  sync_profile (cli, "alice");
+  alice_key = koi_test_own_key_path (cli, "alice");
+  key_file = read_file (alice_key);
+  alice_fp = koi_pgp_own_key_file_fingerprint (key_file, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (koi_rnp_context_generate_own_key (bob, "bob@example.org", &error));
+  g_assert_true (koi_rnp_context_generate_own_key (carol, "carol@example.org", &error));
+  g_assert_no_error (error);
+  g_free (koi_rnp_context_add_public_key (bob, key_file, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr (GBytes) carol_public = koi_rnp_context_export_autocrypt (carol, &error);
+
+    g_assert_no_error (error);
+    carol_fp = koi_rnp_context_add_public_key (bob, carol_public, &error);
+    g_assert_no_error (error);
+  }
+  /* Bob's key comes with his mail (Alice has never seen it before). */
+  bob_public = koi_rnp_context_export_autocrypt (bob, &error);
+  g_assert_no_error (error);
+  autocrypt = koi_coi_autocrypt_new ("bob@example.org", bob_public, TRUE);
+
+  for (int i = 0; i < N_MAILS; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("chat$many.%02d@example.org", i);
+      g_autofree char *text = g_strdup_printf ("Secret number %d", i);
+      g_autoptr (GBytes) mail = NULL;
+
+      if (i == PLAIN)
+        {
+          g_autofree char *plain = g_strdup_printf ("From: Bob <bob@example.org>\r\n"
+                                                    "To: alice@example.org\r\n"
+                                                    "Subject: Message from bob@example.org\r\n"
+                                                    "Message-ID: <%s>\r\n"
+                                                    "Chat-Version: 1.0\r\n"
+                                                    "Content-Type: text/plain; charset=utf-8\r\n"
+                                                    "\r\n"
+                                                    "In the clear, between the secrets\r\n", id);
+
+          mail = g_bytes_new (plain, strlen (plain));
+        }
+      else
+        mail = delta_chat_style_mail_with (bob, autocrypt, i == FOR_CAROL ? carol_fp : alice_fp,
+                                           id, text);
+      if (i == ALTERED)
+        {
+          /* One character of the ciphertext changed on the way. */
+          gsize length = 0;
+          const char *data = g_bytes_get_data (mail, &length);
+          char *copy = g_memdup2 (data, length);
+          char *armour = g_strstr_len (copy, length, "-----BEGIN PGP MESSAGE-----");
+          char *spot;
+
+          g_assert_nonnull (armour);
+          spot = armour + 400;
+          while (*spot == '\r' || *spot == '\n')
+            spot++;
+          g_assert_true (spot < copy + length);
+          g_assert_true (g_ascii_isalnum (*spot) || *spot == '+' || *spot == '/');
+          *spot = *spot == 'A' ? 'B' : 'A';
+          g_bytes_unref (mail);
+          mail = g_bytes_new_take (copy, length);
+        }
+      g_assert_true (koi_test_mailserver_inject (cli->server, "alice@example.org", "INBOX", mail,
+                                                 &error));
+      g_assert_no_error (error);
+    }
+
+  sync_profile (cli, "alice");
+
+  messages = koi_test_cli_messages (cli, "alice", "bob@example.org");
+  g_assert_nonnull (find_text (messages, "In the clear, between the secrets"));
+  g_assert_nonnull (find_text (messages, CANNOT_READ));
+  g_assert_null (find_message (messages, "chat$many.07@example.org"));
+
+  dir = koi_test_cli_profile (cli, "alice");
+  db = g_build_filename (dir, "koi.db", NULL);
+  store = koi_store_open (db, &error);
+  g_assert_no_error (error);
+  accounts = koi_store_account_list (store, &error);
+  g_assert_no_error (error);
+  account_id = ((const KoiStoreAccount *) g_ptr_array_index (accounts, 0))->id;
+  for (int i = 0; i < N_MAILS; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("chat$many.%02d@example.org", i);
+      g_autofree char *text = g_strdup_printf ("Secret number %d", i);
+      g_autoptr (KoiStoreMessage) stored = NULL;
+      JsonObject *message;
+      gint64 row;
+
+      if (i == FOR_CAROL)
+        continue;
+      if (i == ALTERED)
+        {
+          /* Never a text from an altered ciphertext. */
+          g_assert_null (find_text (messages, text));
+          continue;
+        }
+      message = find_message (messages, id);
+      g_assert_nonnull (message);
+      row = message_row (store, account_id, id);
+      /* Stored in the server's order. */
+      g_assert_cmpint (row, >, previous);
+      previous = row;
+      if (i == PLAIN)
+        continue;
+      g_assert_cmpstr (member (message, "text"), ==, text);
+      stored = koi_store_message_get (store, row, &error);
+      g_assert_no_error (error);
+      g_assert_true (stored->encrypted);
+      g_assert_cmpint (stored->signature, ==, KOI_STORE_SIGNATURE_VALID);
+    }
 }
 
 int
@@ -431,5 +513,6 @@ main (int   argc,
   g_mime_init ();
   g_test_add_func ("/engine-crypto/own-key-and-encrypted-mail", test_own_key_and_encrypted_mail);
   g_test_add_func ("/engine-crypto/alice-and-bob", test_alice_and_bob);
+  g_test_add_func ("/engine-crypto/many-at-once", test_many_at_once);
   return g_test_run ();
 }

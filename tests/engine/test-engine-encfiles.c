@@ -18,199 +18,14 @@
 #include "koi-store.h"
 #include "koi-store-crypto.h"
 #include "koi-test-cli.h"
+#include "koi-test-files.h"
+#include "koi-test-own-key.h"
 
 static const char *
 member (JsonObject *object,
         const char *name)
 {
   return json_object_get_string_member_with_default (object, name, NULL);
-}
-
-static char *
-write_random_file (KoiTestCli   *cli,
-                   const char   *name,
-                   const char   *magic,
-                   gsize         size,
-                   char        **out_sha256)
-{
-  g_autofree char *path = g_build_filename (cli->tmp, name, NULL);
-  g_autofree guint8 *data = g_malloc (size);
-  g_autoptr (GRand) rand = g_rand_new_with_seed (size);
-  g_autoptr (GError) error = NULL;
-
-  for (gsize i = 0; i < size; i += 4)
-    {
-      guint32 r = g_rand_int (rand);
-
-      memcpy (data + i, &r, MIN (4, size - i));
-    }
-  if (magic != NULL)
-    memcpy (data, magic, strlen (magic));
-  g_file_set_contents (path, (const char *) data, size, &error);
-  g_assert_no_error (error);
-  *out_sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, size);
-  return g_steal_pointer (&path);
-}
-
-static char *
-send_file (KoiTestCli *cli,
-           const char *path,
-           const char *caption)
-{
-  g_autofree char *dir = koi_test_cli_profile (cli, "alice");
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status;
-
-  if (caption != NULL)
-    status = koi_test_cli_run (cli, NULL, &out, &err, "--profile", dir, "send", "--file", path,
-                               "--caption", caption, "bob@example.org", NULL);
-  else
-    status = koi_test_cli_run (cli, NULL, &out, &err, "--profile", dir, "send", "--file", path,
-                               "bob@example.org", NULL);
-  if (status != 0)
-    g_printerr ("%s", err);
-  g_assert_cmpint (status, ==, 0);
-  return g_strstrip (g_steal_pointer (&out));
-}
-
-static JsonObject *
-find_by_id (GPtrArray  *messages,
-            const char *message_id)
-{
-  for (guint i = 0; i < messages->len; i++)
-    if (g_strcmp0 (member (messages->pdata[i], "message_id"), message_id) == 0)
-      return messages->pdata[i];
-  return NULL;
-}
-
-static JsonObject *
-first_attachment (JsonObject *message)
-{
-  JsonArray *list;
-
-  g_assert_true (json_object_has_member (message, "attachments"));
-  list = json_object_get_array_member (message, "attachments");
-  g_assert_cmpuint (json_array_get_length (list), >=, 1);
-  return json_array_get_object_element (list, 0);
-}
-
-static GPtrArray *
-sync_until (KoiTestCli *cli,
-            const char *profile,
-            const char *peer,
-            guint       count)
-{
-  g_autofree char *dir = koi_test_cli_profile (cli, profile);
-  GPtrArray *messages = NULL;
-
-  for (guint attempt = 0; attempt < 80; attempt++)
-    {
-      g_clear_pointer (&messages, g_ptr_array_unref);
-      g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", dir, "sync", NULL), ==, 0);
-      messages = koi_test_cli_messages (cli, profile, peer);
-      if (messages->len >= count)
-        break;
-      g_usleep (250 * 1000);
-    }
-  return messages;
-}
-
-static char *
-file_sha256 (const char *path)
-{
-  g_autofree char *data = NULL;
-  gsize len = 0;
-
-  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
-}
-
-/* The mail with @message_id as the server keeps it in @user's Maildir
- * (any folder), or NULL. */
-static char *
-find_in_maildir (KoiTestCli *cli,
-             const char *user,
-             const char *message_id)
-{
-  g_autofree char *root = g_build_filename (cli->server->dir, "mail", "example.org", user,
-                                            "Maildir", NULL);
-  g_autofree char *needle = g_strdup_printf ("<%s>", message_id);
-  g_autoptr (GPtrArray) pending = g_ptr_array_new_with_free_func (g_free);
-
-  g_ptr_array_add (pending, g_strdup (root));
-  while (pending->len > 0)
-    {
-      g_autofree char *dir = g_ptr_array_steal_index (pending, pending->len - 1);
-      g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
-      const char *name;
-
-      while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (dir, name, NULL);
-          char *contents = NULL;
-
-          if (g_file_test (path, G_FILE_TEST_IS_DIR))
-            {
-              g_ptr_array_add (pending, g_steal_pointer (&path));
-              continue;
-            }
-          if (!g_file_get_contents (path, &contents, NULL, NULL))
-            continue;
-          if (strstr (contents, needle) != NULL)
-            return contents;
-          g_free (contents);
-        }
-    }
-  return NULL;
-}
-
-/* The same, once Postfix has delivered it (it queues first). */
-static char *
-server_copy (KoiTestCli *cli,
-             const char *user,
-             const char *message_id)
-{
-  for (int tries = 0; tries < 200; tries++)
-    {
-      char *found = find_in_maildir (cli, user, message_id);
-
-      if (found != NULL)
-        return found;
-      g_usleep (100 * 1000);
-    }
-  return NULL;
-}
-
-/* The padlock and signature the profile's store keeps for @message_id. */
-static void
-assert_crypto_state (KoiTestCli *cli,
-                     const char *profile,
-                     const char *message_id,
-                     gboolean    encrypted,
-                     int         signature)
-{
-  g_autofree char *dir = koi_test_cli_profile (cli, profile);
-  g_autofree char *path = g_build_filename (dir, "koi.db", NULL);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (KoiStore) store = koi_store_open (path, &error);
-  g_autoptr (GPtrArray) accounts = NULL;
-  g_autoptr (KoiStoreMessage) message = NULL;
-  const KoiStoreAccount *account;
-  gint64 id;
-
-  g_assert_no_error (error);
-  accounts = koi_store_account_list (store, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (accounts->len, ==, 1);
-  account = g_ptr_array_index (accounts, 0);
-  id = koi_store_message_find (store, account->id, message_id, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (id, !=, 0);
-  message = koi_store_message_get (store, id, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (message->encrypted, ==, encrypted);
-  g_assert_cmpint (message->signature, ==, signature);
 }
 
 static void
@@ -230,7 +45,7 @@ download (KoiTestCli *cli,
   g_assert_cmpuint (lines->len, ==, 1);
   g_assert_cmpstr (member (lines->pdata[0], "state"), ==, "done");
   g_assert_cmpstr (member (lines->pdata[0], "sha256"), ==, sha256);
-  on_disk = file_sha256 (member (lines->pdata[0], "path"));
+  on_disk = koi_test_file_sha256 (member (lines->pdata[0], "path"));
   g_assert_cmpstr (on_disk, ==, sha256);
 }
 
@@ -240,7 +55,7 @@ assert_encrypted_on_server (KoiTestCli *cli,
                             const char *message_id,
                             const char *secret)
 {
-  g_autofree char *raw = server_copy (cli, "bob", message_id);
+  g_autofree char *raw = koi_test_server_copy (cli, "bob", message_id);
 
   g_assert_nonnull (raw);
   g_assert_null (strstr (raw, "--(null)"));
@@ -260,6 +75,8 @@ test_encrypted_files (void)
   g_autofree char *bob = NULL;
   g_autofree char *alice = NULL;
   JsonObject *attachment;
+  gsize log_offset = 0;
+  gint64 fetched;
 
   koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
   koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
@@ -269,61 +86,68 @@ test_encrypted_files (void)
   /* Keys both ways: Bob writes first (plain, with his key), Alice answers
    * (encrypted, with hers); then each knows the other's. */
   g_free (koi_test_cli_send (cli, "bob", "alice@example.org", "Send me the photos?"));
-  g_ptr_array_unref (sync_until (cli, "alice", "bob@example.org", 1));
+  g_ptr_array_unref (koi_test_cli_sync_until (cli, "alice", "bob@example.org", 1));
   g_free (koi_test_cli_send (cli, "alice", "bob@example.org", "Coming, encrypted."));
-  g_ptr_array_unref (sync_until (cli, "bob", "alice@example.org", 2));
+  g_ptr_array_unref (koi_test_cli_sync_until (cli, "bob", "alice@example.org", 2));
 
-  image = write_random_file (cli, "cat.png", "\x89PNG\r\n\x1a\n", 200 * 1000, &image_sha);
-  pdf = write_random_file (cli, "Secret-Report.pdf", "%PDF-1.4\n", 5 * 1000 * 1000, &pdf_sha);
-  big = write_random_file (cli, "big.bin", NULL, 25 * 1000 * 1000, &big_sha);
+  image = koi_test_write_random_file (cli->tmp, "cat.png", "\x89PNG\r\n\x1a\n", 200 * 1000, &image_sha);
+  pdf = koi_test_write_random_file (cli->tmp, "Secret-Report.pdf", "%PDF-1.4\n", 5 * 1000 * 1000, &pdf_sha);
+  big = koi_test_write_random_file (cli->tmp, "big.bin", NULL, 25 * 1000 * 1000, &big_sha);
 
-  image_id = send_file (cli, image, "A secret cat");
-  pdf_id = send_file (cli, pdf, NULL);
-  big_id = send_file (cli, big, "The big one");
+  image_id = koi_test_cli_send_file (cli, "alice", "bob@example.org", image, "A secret cat");
+  pdf_id = koi_test_cli_send_file (cli, "alice", "bob@example.org", pdf, NULL);
+  big_id = koi_test_cli_send_file (cli, "alice", "bob@example.org", big, "The big one");
 
   assert_encrypted_on_server (cli, image_id, "cat.png");
   assert_encrypted_on_server (cli, pdf_id, "Secret-Report");
   assert_encrypted_on_server (cli, big_id, "big.bin");
 
-  messages = sync_until (cli, "bob", "alice@example.org", 5);
+  messages = koi_test_cli_sync_until (cli, "bob", "alice@example.org", 5);
   g_assert_cmpuint (messages->len, ==, 5);
 
   /* The image: there, an image, byte for byte, under its caption. */
-  g_assert_cmpstr (member (find_by_id (messages, image_id), "text"), ==, "A secret cat");
-  attachment = first_attachment (find_by_id (messages, image_id));
+  g_assert_cmpstr (member (koi_test_messages_find (messages, image_id), "text"), ==, "A secret cat");
+  attachment = koi_test_message_first_attachment (koi_test_messages_find (messages, image_id));
   g_assert_cmpstr (member (attachment, "name"), ==, "cat.png");
   g_assert_cmpstr (member (attachment, "type"), ==, "image/png");
   g_assert_cmpstr (member (attachment, "kind"), ==, "image");
   g_assert_cmpstr (member (attachment, "state"), ==, "done");
   g_assert_cmpstr (member (attachment, "sha256"), ==, image_sha);
   {
-    g_autofree char *on_disk = file_sha256 (member (attachment, "path"));
+    g_autofree char *on_disk = koi_test_file_sha256 (member (attachment, "path"));
 
     g_assert_cmpstr (on_disk, ==, image_sha);
     g_assert_true (g_str_has_prefix (member (attachment, "path"), bob));
   }
-  assert_crypto_state (cli, "bob", image_id, TRUE, KOI_STORE_SIGNATURE_VALID);
+  koi_test_assert_crypto_state (cli, "bob", image_id, TRUE, KOI_STORE_SIGNATURE_VALID);
 
   /* The 5 MB PDF came whole (over the partial fetch) and is there too. */
-  attachment = first_attachment (find_by_id (messages, pdf_id));
+  attachment = koi_test_message_first_attachment (koi_test_messages_find (messages, pdf_id));
   g_assert_cmpstr (member (attachment, "name"), ==, "Secret-Report.pdf");
   g_assert_cmpstr (member (attachment, "state"), ==, "done");
   g_assert_cmpstr (member (attachment, "sha256"), ==, pdf_sha);
   {
-    g_autofree char *on_disk = file_sha256 (member (attachment, "path"));
+    g_autofree char *on_disk = koi_test_file_sha256 (member (attachment, "path"));
 
     g_assert_cmpstr (on_disk, ==, pdf_sha);
   }
-  assert_crypto_state (cli, "bob", pdf_id, TRUE, KOI_STORE_SIGNATURE_VALID);
+  koi_test_assert_crypto_state (cli, "bob", pdf_id, TRUE, KOI_STORE_SIGNATURE_VALID);
 
   /* The 25 MB file waits; "Download" brings it, byte for byte. */
-  g_assert_cmpstr (member (find_by_id (messages, big_id), "text"), ==, "The big one");
-  attachment = first_attachment (find_by_id (messages, big_id));
+  g_assert_cmpstr (member (koi_test_messages_find (messages, big_id), "text"), ==, "The big one");
+  attachment = koi_test_message_first_attachment (koi_test_messages_find (messages, big_id));
   g_assert_cmpstr (member (attachment, "name"), ==, "big.bin");
   g_assert_cmpstr (member (attachment, "state"), ==, "pending");
   g_assert_cmpint (json_object_get_int_member (attachment, "size"), >, 25 * 1000 * 1000);
+  /* The sync had the whole mail (to decrypt it) and kept the file:
+   * Download fetches no second 34 MB. */
+  koi_test_cli_imap_bytes_out (cli, "bob@example.org", &log_offset);
   download (cli, "bob", big_id, big_sha);
-  assert_crypto_state (cli, "bob", big_id, TRUE, KOI_STORE_SIGNATURE_VALID);
+  fetched = koi_test_cli_imap_bytes_out (cli, "bob@example.org", &log_offset);
+  g_test_message ("Download of the 25 MB file: %" G_GINT64_FORMAT " bytes from IMAP", fetched);
+  g_assert_cmpint (fetched, >=, 0);
+  g_assert_cmpint (fetched, <, 1000 * 1000);
+  koi_test_assert_crypto_state (cli, "bob", big_id, TRUE, KOI_STORE_SIGNATURE_VALID);
 
   /* Nothing of the ciphertext to send is left behind at Alice's. */
   {

@@ -5,7 +5,8 @@
  * through the real koi-cli. Before the import the new device shows her
  * encrypted history as unreadable and makes no key of its own; a wrong
  * code changes nothing; the right code makes the history readable and
- * lets the new device write encrypted mail Bob reads.
+ * lets the new device write encrypted mail Bob reads. An encrypted image
+ * that came before the key comes back with its file.
  */
 #include "config.h"
 
@@ -99,6 +100,33 @@ fingerprint_at (KoiTestCli *cli,
   return NULL;
 }
 
+/* A small PNG (its magic, then noise) in the test's folder. */
+static char *
+write_image (KoiTestCli  *cli,
+             char       **out_sha256)
+{
+  g_autofree char *path = g_build_filename (cli->tmp, "cat.png", NULL);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (13);
+  guint8 data[20000];
+
+  for (gsize i = 0; i < sizeof data; i++)
+    data[i] = g_rand_int (rand) & 0xff;
+  memcpy (data, "\x89PNG\r\n\x1a\n", 8);
+  g_assert_true (g_file_set_contents (path, (const char *) data, sizeof data, NULL));
+  *out_sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, sizeof data);
+  return g_steal_pointer (&path);
+}
+
+static char *
+file_sha256 (const char *path)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
+}
+
 static int
 import_setup (KoiTestCli  *cli,
               const char  *profile,
@@ -120,6 +148,7 @@ test_second_device (void)
   g_autofree char *hello = NULL, *secret_in = NULL, *secret_out = NULL, *from_laptop = NULL;
   g_autofree char *code = NULL, *wrong = NULL, *out = NULL, *err = NULL;
   g_autofree char *text = NULL, *alice_fp = NULL, *bob_dir = NULL, *raw = NULL;
+  g_autofree char *image = NULL, *image_sha = NULL, *image_id = NULL;
   g_autoptr (GPtrArray) chats = NULL;
   g_autoptr (JsonParser) parser = json_parser_new ();
 
@@ -132,6 +161,16 @@ test_second_device (void)
   secret_in = koi_test_cli_send (cli, "bob", "alice@example.org", "Secret for Alice.");
   sync_profile (cli, "alice");
   secret_out = koi_test_cli_send (cli, "alice", "bob@example.org", "Secret for Bob.");
+  /* And an encrypted image from Bob. */
+  image = write_image (cli, &image_sha);
+  {
+    g_autofree char *dir = koi_test_cli_profile (cli, "bob");
+
+    g_assert_cmpint (koi_test_cli_run (cli, NULL, &image_id, NULL, "--profile", dir, "send",
+                                       "--file", image, "--caption", "A cat for Alice",
+                                       "alice@example.org", NULL), ==, 0);
+    g_strstrip (image_id);
+  }
   text = text_of (cli, "alice", "bob@example.org", secret_in);
   g_assert_cmpstr (text, ==, "Secret for Alice.");
   g_clear_pointer (&text, g_free);
@@ -139,9 +178,10 @@ test_second_device (void)
   /* Device 2: a fresh profile of the same account. */
   koi_test_cli_add_account (cli, "alice-laptop", "alice@example.org", "alice-secret");
   sync_profile (cli, "alice-laptop");
-  /* Bob's answer and her own encrypted copy: placeholders (under ids of
-   * their own until they are read), the plain first one readable. */
-  g_assert_cmpuint (count_text (cli, "alice-laptop", "bob@example.org", UNREADABLE), ==, 2);
+  /* Bob's answer, his image and her own encrypted copy: placeholders
+   * (under ids of their own until they are read), the plain first one
+   * readable. */
+  g_assert_cmpuint (count_text (cli, "alice-laptop", "bob@example.org", UNREADABLE), ==, 3);
   g_assert_null (text_of (cli, "alice-laptop", "bob@example.org", secret_in));
   text = text_of (cli, "alice-laptop", "bob@example.org", hello);
   g_assert_cmpstr (text, ==, "Hello Bob, plain.");
@@ -189,7 +229,7 @@ test_second_device (void)
   g_clear_pointer (&err, g_free);
   g_assert_false (has_own_key (cli, "alice-laptop"));
   sync_profile (cli, "alice-laptop");
-  g_assert_cmpuint (count_text (cli, "alice-laptop", "bob@example.org", UNREADABLE), ==, 2);
+  g_assert_cmpuint (count_text (cli, "alice-laptop", "bob@example.org", UNREADABLE), ==, 3);
 
   /* The older message's code, typed with spaces: Alice's key, the one
    * Bob knows. */
@@ -222,6 +262,27 @@ test_second_device (void)
   g_assert_cmpstr (text, ==, "Hello Bob, plain.");
   g_clear_pointer (&text, g_free);
   g_assert_cmpuint (count_text (cli, "alice-laptop", "bob@example.org", UNREADABLE), ==, 0);
+  /* The image is back as an image, byte for byte. */
+  {
+    g_autoptr (GPtrArray) messages = koi_test_cli_messages (cli, "alice-laptop", "bob@example.org");
+    JsonObject *message = find_message (messages, image_id);
+    JsonObject *attachment;
+    g_autofree char *on_disk = NULL;
+
+    g_assert_nonnull (message);
+    g_assert_cmpstr (member (message, "text"), ==, "A cat for Alice");
+    g_assert_true (json_object_has_member (message, "attachments"));
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (message, "attachments")),
+                      ==, 1);
+    attachment = json_array_get_object_element (json_object_get_array_member (message, "attachments"),
+                                                0);
+    g_assert_cmpstr (member (attachment, "name"), ==, "cat.png");
+    g_assert_cmpstr (member (attachment, "kind"), ==, "image");
+    g_assert_cmpstr (member (attachment, "state"), ==, "done");
+    g_assert_cmpstr (member (attachment, "sha256"), ==, image_sha);
+    on_disk = file_sha256 (member (attachment, "path"));
+    g_assert_cmpstr (on_disk, ==, image_sha);
+  }
 
   /* Device 2 writes encrypted mail that Bob reads. */
   from_laptop = koi_test_cli_send (cli, "alice-laptop", "bob@example.org", "Now from my laptop.");

@@ -13,6 +13,7 @@
 #include "koi-store.h"
 #include "koi-store-attachment.h"
 #include "koi-test-cli.h"
+#include "koi-test-files.h"
 
 /*
  * A 25 MB file on the real server, downloaded through the engine the
@@ -145,7 +146,6 @@ test_progress_cancel_download (void)
   g_autoptr (GPtrArray) messages = NULL;
   g_autoptr (KoiAccountConfig) config = NULL;
   g_autoptr (KoiStoreAttachment) attachment = NULL;
-  g_autoptr (GRand) rand = g_rand_new_with_seed (25);
   Progress progress = { 0, };
   const gsize size = 25 * 1000 * 1000;
   gsize len;
@@ -155,17 +155,7 @@ test_progress_cancel_download (void)
   alice = koi_test_cli_profile (cli, "alice");
   bob = koi_test_cli_profile (cli, "bob");
 
-  data = g_malloc (size);
-  for (gsize i = 0; i < size; i += 4)
-    {
-      guint32 r = g_rand_int (rand);
-
-      memcpy (data + i, &r, MIN (4, size - i));
-    }
-  path = g_build_filename (cli->tmp, "big.bin", NULL);
-  g_assert_true (g_file_set_contents (path, data, size, NULL));
-  sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, size);
-  g_clear_pointer (&data, g_free);
+  path = koi_test_write_random_file (cli->tmp, "big.bin", NULL, size, &sha);
   g_free (koi_test_cli_run_ok (cli, "alice", "send", "--file", path, "bob@example.org", NULL));
 
   for (guint attempt = 0; attempt < 80; attempt++)
@@ -188,13 +178,7 @@ test_progress_cancel_download (void)
 
   /* The engine in this process, as the window runs it, with the
    * password from the same file keyring koi-cli used. */
-  for (guint i = 0; cli->env[i] != NULL; i++)
-    if (g_str_has_prefix (cli->env[i], "SECRET_") || g_str_has_prefix (cli->env[i], "XDG_DATA_HOME="))
-      {
-        g_auto (GStrv) pair = g_strsplit (cli->env[i], "=", 2);
-
-        g_setenv (pair[0], pair[1], TRUE);
-      }
+  koi_test_cli_use_keyring_here (cli);
   store_path = koi_profile_store_path (bob);
   {
     KoiStore *store = koi_store_open (store_path, &error);
@@ -322,11 +306,10 @@ test_progress_cancel_upload (void)
   g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
   g_autoptr (GError) error = NULL;
   g_autoptr (KoiAccountConfig) config = NULL;
-  g_autoptr (GRand) rand = g_rand_new_with_seed (52);
   g_autofree char *alice = NULL;
   g_autofree char *store_path = NULL;
   g_autofree char *path = NULL;
-  g_autofree char *data = NULL;
+  g_autofree char *sha = NULL;
   Progress progress = { 0, };
   const gsize size = 25 * 1000 * 1000;
   gint64 chat_id, id = 0;
@@ -336,24 +319,9 @@ test_progress_cancel_upload (void)
   koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
   g_free (koi_test_cli_send (cli, "alice", "bob@example.org", "A big one is coming"));
   alice = koi_test_cli_profile (cli, "alice");
-  data = g_malloc (size);
-  for (gsize i = 0; i < size; i += 4)
-    {
-      guint32 r = g_rand_int (rand);
+  path = koi_test_write_random_file (cli->tmp, "upload.bin", NULL, size, &sha);
 
-      memcpy (data + i, &r, MIN (4, size - i));
-    }
-  path = g_build_filename (cli->tmp, "upload.bin", NULL);
-  g_assert_true (g_file_set_contents (path, data, size, NULL));
-  g_clear_pointer (&data, g_free);
-
-  for (guint i = 0; cli->env[i] != NULL; i++)
-    if (g_str_has_prefix (cli->env[i], "SECRET_") || g_str_has_prefix (cli->env[i], "XDG_DATA_HOME="))
-      {
-        g_auto (GStrv) pair = g_strsplit (cli->env[i], "=", 2);
-
-        g_setenv (pair[0], pair[1], TRUE);
-      }
+  koi_test_cli_use_keyring_here (cli);
   store_path = koi_profile_store_path (alice);
   {
     KoiStore *store = koi_store_open (store_path, &error);

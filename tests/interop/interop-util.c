@@ -221,68 +221,13 @@ interop_exchange_vcards (KoiTestCli       *cli,
   return json_array_get_int_element (json_node_get_array (ids), 0);
 }
 
-/* The mail with @message_id in @user's Maildir, or NULL. */
-static char *
-find_in_maildir (KoiTestCli *cli,
-                 const char *user,
-                 const char *message_id)
-{
-  g_autofree char *root = g_build_filename (cli->server->dir, "mail", "example.org", user,
-                                            "Maildir", NULL);
-  g_autofree char *needle = g_strdup_printf ("<%s>", message_id);
-  g_autoptr (GPtrArray) pending = g_ptr_array_new_with_free_func (g_free);
-
-  g_ptr_array_add (pending, g_strdup (root));
-  while (pending->len > 0)
-    {
-      g_autofree char *dir = g_ptr_array_steal_index (pending, pending->len - 1);
-      g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
-      const char *name;
-
-      while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (dir, name, NULL);
-          char *contents = NULL;
-
-          if (g_file_test (path, G_FILE_TEST_IS_DIR))
-            {
-              g_ptr_array_add (pending, g_steal_pointer (&path));
-              continue;
-            }
-          if (!g_file_get_contents (path, &contents, NULL, NULL))
-            continue;
-          if (strstr (contents, needle) != NULL)
-            return contents;
-          g_free (contents);
-        }
-    }
-  return NULL;
-}
-
-char *
-interop_server_copy (KoiTestCli *cli,
-                     const char *user,
-                     const char *message_id)
-{
-  /* Postfix queues first; 20 s is far beyond its delivery here. */
-  for (int tries = 0; tries < 200; tries++)
-    {
-      char *found = find_in_maildir (cli, user, message_id);
-
-      if (found != NULL)
-        return found;
-      g_usleep (100 * 1000);
-    }
-  return NULL;
-}
-
 void
 interop_assert_encrypted_on_server (KoiTestCli *cli,
                                     const char *user,
                                     const char *message_id,
                                     const char *text)
 {
-  g_autofree char *raw = interop_server_copy (cli, user, message_id);
+  g_autofree char *raw = koi_test_server_copy (cli, user, message_id);
 
   g_assert_nonnull (raw);
   g_assert_nonnull (strstr (raw, "multipart/encrypted"));

@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "koi-test-cli.h"
+#include "koi-test-files.h"
 #include "koi-test-deltachat.h"
 
 G_BEGIN_DECLS
@@ -78,11 +79,6 @@ gint64      interop_exchange_vcards  (KoiTestCli       *cli,
                                       KoiTestDeltachat *dc,
                                       const char       *dc_address);
 
-/* The mail with @message_id in @user's Maildir on the server (any folder),
- * waiting for Postfix to deliver it; NULL if it never came. */
-char       *interop_server_copy      (KoiTestCli       *cli,
-                                      const char       *user,
-                                      const char       *message_id);
 /* Asserts the raw mail is PGP/MIME with nothing of @text outside. */
 void        interop_assert_encrypted_on_server (KoiTestCli *cli,
                                                 const char *user,

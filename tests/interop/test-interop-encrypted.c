@@ -452,7 +452,7 @@ test_autocrypt (void)
   bob = interop_deltachat (cli, BOB, "bob-secret", TRUE);
 
   first_id = koi_test_cli_send (cli, "alice", BOB, "Hi Bob, this one is plain");
-  raw = interop_server_copy (cli, "bob", first_id);
+  raw = koi_test_server_copy (cli, "bob", first_id);
   g_assert_nonnull (raw);
   g_assert_null (strstr (raw, "multipart/encrypted"));
   g_assert_nonnull (strstr (raw, "Autocrypt: addr=" ALICE));

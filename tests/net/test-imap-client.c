@@ -542,6 +542,90 @@ test_append_select_search_fetch_store_move (void)
     g_bytes_unref (messages[i]);
 }
 
+/* ---- COMPRESS=DEFLATE ----------------------------------------------------- */
+
+/* Dovecot offers COMPRESS=DEFLATE (koi-mailserver turns it on for 2.3;
+ * 2.4 always has it): the client uses it unless KOI_IMAP_NO_COMPRESS=1,
+ * and what it sends and reads is the same either way. Only the bytes on
+ * the wire differ. */
+static void
+check_compress (gboolean expect_compressed)
+{
+  g_autoptr(KoiImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  static guint run;
+  g_autofree char *box = g_strdup_printf ("Compress %u", ++run);
+  g_autoptr(GBytes) message = NULL;
+  KoiImapTraffic traffic;
+  Fetched f = { 0, };
+  guint32 uid = 0;
+
+  REQUIRE_SERVER ();
+
+  client = connect_as ("bob@example.org", "bob-secret");
+  g_assert_true (koi_imap_client_has_capability (client, "COMPRESS=DEFLATE"));
+  g_assert_cmpint (koi_imap_client_is_compressed (client), ==, expect_compressed);
+
+  /* Chat mail is text: 512 KiB of it up and down again, byte-exact. */
+  message = make_message ("bob@example.org", "alice@example.org", "chat$z1@example.org",
+                          512 * 1024);
+  g_assert_true (koi_imap_client_create (client, box, NULL, &error));
+  g_assert_true (koi_imap_client_append (client, box, NULL, message, &uid, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (koi_imap_client_select (client, box, FALSE, NULL, NULL, &error));
+  g_assert_no_error (error);
+  fetched_init (&f);
+  g_assert_true (koi_imap_client_uid_fetch (client, "1:*", "(UID BODY.PEEK[])", collect_fetch, &f,
+                                            NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (f.items->len, ==, 1);
+  g_assert_true (g_bytes_equal (f.items->pdata[0], message));
+  fetched_clear (&f);
+
+  koi_imap_client_get_traffic (client, &traffic);
+  g_test_message ("in: %" G_GUINT64_FORMAT " on the wire for %" G_GUINT64_FORMAT
+                  "; out: %" G_GUINT64_FORMAT " for %" G_GUINT64_FORMAT,
+                  traffic.wire_in, traffic.plain_in, traffic.wire_out, traffic.plain_out);
+  g_assert_cmpuint (traffic.plain_in, >, g_bytes_get_size (message));
+  g_assert_cmpuint (traffic.plain_out, >, g_bytes_get_size (message));
+  if (expect_compressed)
+    {
+      /* The message's lines are alike: far less than half of it crossed. */
+      g_assert_cmpuint (traffic.wire_in * 4, <, traffic.plain_in);
+      g_assert_cmpuint (traffic.wire_out * 4, <, traffic.plain_out);
+    }
+  else
+    {
+      g_assert_cmpuint (traffic.wire_in, ==, traffic.plain_in);
+      g_assert_cmpuint (traffic.wire_out, ==, traffic.plain_out);
+    }
+
+  /* The connection stays usable to the end, LOGOUT and BYE included. */
+  g_assert_true (koi_imap_client_noop (client, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (koi_imap_client_logout (client, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_compress (void)
+{
+  check_compress (g_strcmp0 (g_getenv ("KOI_IMAP_NO_COMPRESS"), "1") != 0);
+}
+
+static void
+test_compress_switched_off (void)
+{
+  g_autofree char *old = g_strdup (g_getenv ("KOI_IMAP_NO_COMPRESS"));
+
+  g_setenv ("KOI_IMAP_NO_COMPRESS", "1", TRUE);
+  check_compress (FALSE);
+  if (old != NULL)
+    g_setenv ("KOI_IMAP_NO_COMPRESS", old, TRUE);
+  else
+    g_unsetenv ("KOI_IMAP_NO_COMPRESS");
+}
+
 /* ---- IDLE ---------------------------------------------------------------- */
 
 static gpointer
@@ -740,6 +824,8 @@ main (int   argc,
   g_test_add_func ("/net/imap-client/list-create", test_list_create);
   g_test_add_func ("/net/imap-client/select-missing", test_select_missing);
   g_test_add_func ("/net/imap-client/messages", test_append_select_search_fetch_store_move);
+  g_test_add_func ("/net/imap-client/compress", test_compress);
+  g_test_add_func ("/net/imap-client/compress/switched-off", test_compress_switched_off);
   g_test_add_func ("/net/imap-client/idle/server-change", test_idle_server_change);
   g_test_add_func ("/net/imap-client/idle/wake-and-timeout", test_idle_wake_and_timeout);
   g_test_add_func ("/net/imap-client/idle/server-gone", test_idle_server_gone);

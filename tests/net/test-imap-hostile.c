@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <zlib.h>
 
 #include "koi-fake-imap-server.h"
 #include "koi-imap-client.h"
@@ -462,7 +463,144 @@ test_starttls_not_offered (void)
   g_assert_false (received_contains (server, LOGIN));
 }
 
-/* ---- 7. IDLE -------------------------------------------------------------- */
+/* ---- 7. COMPRESS=DEFLATE (RFC 4978) ---------------------------------------- */
+
+typedef enum
+{
+  COMPRESS_REFUSED,  /* NO: the client goes on uncompressed */
+  COMPRESS_CORRUPT,  /* OK, then bytes that are no deflate stream */
+  COMPRESS_BOMB,     /* OK, then a few KiB that inflate to 256 MiB without a line end */
+} CompressCase;
+
+static gboolean
+script_compress (KoiFakeImapConn *conn,
+                 const char      *tag,
+                 const char      *line,
+                 gpointer         user_data)
+{
+  CompressCase what = GPOINTER_TO_INT (user_data);
+
+  if (strstr (line, "COMPRESS DEFLATE") == NULL)
+    return ok_to_everything (conn, tag);
+
+  if (what == COMPRESS_REFUSED)
+    return koi_fake_imap_conn_printf (conn, "%s NO [COMPRESSIONACTIVE] Not now\r\n", tag) || TRUE;
+
+  koi_fake_imap_conn_printf (conn, "%s OK DEFLATE active\r\n", tag);
+  /* Apart from the OK: it is not the case of data glued to the answer. */
+  koi_fake_imap_conn_pause (conn, 200);
+
+  if (what == COMPRESS_CORRUPT)
+    {
+      static const guint8 garbage[] = { 0x07, 0xff, 0xff, 0xff, 0x00, 0x13 };
+
+      koi_fake_imap_conn_write (conn, garbage, sizeof garbage);
+    }
+  else
+    {
+      /* Raw deflate of 1 MiB of "a": a literal, then matches at distance 1,
+       * so the same bytes go on being valid however often they repeat. */
+      g_autofree guint8 *plain = g_malloc (1024 * 1024);
+      guint8 chunk[16 * 1024];
+      z_stream z = { 0 };
+
+      memset (plain, 'a', 1024 * 1024);
+      g_assert_cmpint (deflateInit2 (&z, 9, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY), ==, Z_OK);
+      z.next_in = plain;
+      z.avail_in = 1024 * 1024;
+      z.next_out = chunk;
+      z.avail_out = sizeof chunk;
+      g_assert_cmpint (deflate (&z, Z_SYNC_FLUSH), ==, Z_OK);
+      g_assert_cmpuint (z.avail_in, ==, 0);
+      for (guint i = 0; i < 256; i++)
+        if (!koi_fake_imap_conn_write (conn, chunk, sizeof chunk - z.avail_out))
+          break;
+      deflateEnd (&z);
+    }
+  return TRUE;
+}
+
+static KoiImapClient *
+connect_compress (KoiFakeImapServer *server)
+{
+  koi_fake_imap_server_set_extra_capabilities (server, "COMPRESS=DEFLATE");
+  return connect_to (server);
+}
+
+static void
+test_compress_refused (void)
+{
+  g_autoptr(KoiFakeImapServer) server = start_server (KOI_FAKE_IMAP_TLS, script_compress,
+                                                      GINT_TO_POINTER (COMPRESS_REFUSED));
+  g_autoptr(KoiImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  KoiImapTraffic traffic;
+
+  if (server == NULL)
+    return;
+  client = connect_compress (server);
+
+  /* Asked, refused, and the line works on uncompressed. */
+  g_assert_true (received_contains (server, "COMPRESS DEFLATE"));
+  g_assert_false (koi_imap_client_is_compressed (client));
+  g_assert_true (koi_imap_client_noop (client, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (received_contains (server, "NOOP\r\n"));
+  koi_imap_client_get_traffic (client, &traffic);
+  g_assert_cmpuint (traffic.wire_in, ==, traffic.plain_in);
+  g_assert_cmpuint (traffic.wire_out, ==, traffic.plain_out);
+}
+
+static void
+check_compress_broken (CompressCase what)
+{
+  g_autoptr(KoiFakeImapServer) server = start_server (KOI_FAKE_IMAP_TLS, script_compress,
+                                                      GINT_TO_POINTER (what));
+  g_autoptr(KoiImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  KoiImapTraffic traffic;
+  gint64 start;
+
+  if (server == NULL)
+    return;
+  client = connect_compress (server);
+  g_assert_true (koi_imap_client_is_compressed (client));
+
+  start = g_get_monotonic_time ();
+  g_assert_false (koi_imap_client_noop (client, NULL, &error));
+  g_assert_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_PROTOCOL);
+  g_test_message ("error: %s", error->message);
+  g_assert_false (koi_imap_client_is_connected (client));
+  g_assert_cmpfloat (seconds_since (start), <, 20.0);
+
+  /* The NOOP went out compressed: the plain word never crossed the line. */
+  g_assert_false (received_contains (server, "NOOP"));
+  if (what == COMPRESS_CORRUPT)
+    g_assert_nonnull (strstr (error->message, "corrupt compressed data"));
+  else
+    {
+      /* The parser's line limit (64 MiB) ended it, long before 256 MiB. */
+      koi_imap_client_get_traffic (client, &traffic);
+      g_test_message ("bomb: %" G_GUINT64_FORMAT " bytes on the wire, %" G_GUINT64_FORMAT
+                      " inflated", traffic.wire_in, traffic.plain_in);
+      g_assert_cmpuint (traffic.plain_in, <=, 65 * 1024 * 1024);
+      g_assert_cmpuint (traffic.plain_in, >, 100 * traffic.wire_in);
+    }
+}
+
+static void
+test_compress_corrupt (void)
+{
+  check_compress_broken (COMPRESS_CORRUPT);
+}
+
+static void
+test_compress_bomb (void)
+{
+  check_compress_broken (COMPRESS_BOMB);
+}
+
+/* ---- 8. IDLE -------------------------------------------------------------- */
 
 static gboolean
 script_idle_split (KoiFakeImapConn *conn,
@@ -573,6 +711,9 @@ main (int   argc,
   g_test_add_func ("/net/imap-hostile/fetch/huge-literal", test_fetch_huge_literal);
   g_test_add_func ("/net/imap-hostile/bye/clean-close", test_bye_close);
   g_test_add_func ("/net/imap-hostile/bye/dropped", test_bye_drop);
+  g_test_add_func ("/net/imap-hostile/compress/refused", test_compress_refused);
+  g_test_add_func ("/net/imap-hostile/compress/corrupt", test_compress_corrupt);
+  g_test_add_func ("/net/imap-hostile/compress/bomb", test_compress_bomb);
   g_test_add_func ("/net/imap-hostile/idle/split-exists", test_idle_split_exists);
   g_test_add_func ("/net/imap-hostile/idle/dropped", test_idle_drop);
 

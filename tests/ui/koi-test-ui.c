@@ -747,6 +747,27 @@ koi_test_ui_find_chat_row (KoiWindow  *window,
   return find_chat_row (GTK_WIDGET (koi_window_get_chat_list_view (window)), chat_has_peer, peer);
 }
 
+gboolean
+koi_test_ui_open_chat (KoiWindow  *window,
+                       const char *peer)
+{
+  GtkListView *list_view = koi_window_get_chat_list_view (window);
+  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (list_view));
+  guint n = model != NULL ? g_list_model_get_n_items (model) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (KoiChat) chat = g_list_model_get_item (model, i);
+
+      if (g_ascii_strcasecmp (koi_chat_get_peer_address (chat), peer) == 0)
+        {
+          g_signal_emit_by_name (list_view, "activate", i);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 KoiChatRow *
 koi_test_ui_find_chat_row_by_id (KoiWindow *window,
                                  gint64     chat_id)

@@ -92,6 +92,10 @@ KoiChatRow    *koi_test_ui_find_chat_row       (KoiWindow  *window,
                                                 const char *peer);
 KoiChatRow    *koi_test_ui_find_chat_row_by_id (KoiWindow  *window,
                                                 gint64      chat_id);
+/* Opens the 1:1 chat with @peer as activating its row does, whether the
+ * row is drawn or not; FALSE while the chat list does not hold it yet. */
+gboolean       koi_test_ui_open_chat           (KoiWindow  *window,
+                                                const char *peer);
 /* @row is there and its preview line reads @preview. */
 gboolean       koi_test_ui_chat_row_shows      (KoiChatRow *row,
                                                 const char *preview);

@@ -90,27 +90,6 @@ count_mapped (GtkWidget *root,
   return n;
 }
 
-static gboolean
-open_chat (KoiWindow  *window,
-           const char *peer)
-{
-  GtkListView *list_view = koi_window_get_chat_list_view (window);
-  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (list_view));
-  guint n = model != NULL ? g_list_model_get_n_items (model) : 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (KoiChat) chat = g_list_model_get_item (model, i);
-
-      if (g_ascii_strcasecmp (koi_chat_get_peer_address (chat), peer) == 0)
-        {
-          g_signal_emit_by_name (list_view, "activate", i);
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
 static KoiWindow *
 open_window (KoiSession *session)
 {
@@ -281,7 +260,7 @@ test_attach_send_receive (void)
   alice = open_window (alice_session);
   view = koi_window_get_conversation_view (alice);
   composer = koi_conversation_view_get_composer (view);
-  WAIT_FOR (open_chat (alice, "bob@example.org"), WAIT_S);
+  WAIT_FOR (koi_test_ui_open_chat (alice, "bob@example.org"), WAIT_S);
   WAIT_FOR (koi_conversation_view_get_chat (view) != NULL && gtk_widget_get_mapped (GTK_WIDGET (composer)), WAIT_S);
   koi_test_ui_focus_window (GTK_WINDOW (alice));
 
@@ -388,7 +367,7 @@ test_attach_send_receive (void)
     koi_session_load_async (bob_session, NULL, NULL, NULL);
   }
   bob = open_window (bob_session);
-  WAIT_FOR (open_chat (bob, "alice@example.org"), WAIT_S);
+  WAIT_FOR (koi_test_ui_open_chat (bob, "alice@example.org"), WAIT_S);
   view = koi_window_get_conversation_view (bob);
   WAIT_FOR ((image = (KoiImageBubble *) find_mapped (GTK_WIDGET (view), KOI_TYPE_IMAGE_BUBBLE)) != NULL &&
             koi_image_bubble_get_paintable (image) != NULL, WAIT_S);

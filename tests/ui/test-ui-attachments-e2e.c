@@ -40,27 +40,6 @@ find_bubble (GtkWidget *root)
   return NULL;
 }
 
-static gboolean
-open_chat (KoiWindow  *window,
-           const char *peer)
-{
-  GtkListView *list_view = koi_window_get_chat_list_view (window);
-  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (list_view));
-  guint n = model != NULL ? g_list_model_get_n_items (model) : 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (KoiChat) chat = g_list_model_get_item (model, i);
-
-      if (g_ascii_strcasecmp (koi_chat_get_peer_address (chat), peer) == 0)
-        {
-          g_signal_emit_by_name (list_view, "activate", i);
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
 static void
 send_file_cb (GObject      *source,
               GAsyncResult *result,
@@ -123,7 +102,7 @@ test_download_in_window (void)
   koi_window_set_session (window, session);
   gtk_window_present (GTK_WINDOW (window));
 
-  KOI_TEST_UI_WAIT_FOR (open_chat (window, "alice@example.org"), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_open_chat (window, "alice@example.org"), WAIT_S);
   KOI_TEST_UI_WAIT_FOR ((bubble = find_bubble (GTK_WIDGET (koi_window_get_conversation_view (window)))) != NULL, WAIT_S);
   KOI_TEST_UI_WAIT_FOR (g_str_has_prefix (button_label (bubble), "Download"), WAIT_S);
   attachment = koi_file_bubble_get_attachment (bubble);

@@ -19,8 +19,10 @@
  *
  *  - import: the window is Alice's new device. Her encrypted history with
  *    Bob shows as unreadable; once her first device (koi-cli) sent the
- *    setup message, Preferences offer "Enter Setup Code…"; a wrong code is
- *    refused with nothing changed; the right one makes the history read.
+ *    setup message, a banner over the chat list says so and Preferences
+ *    offer "Enter Setup Code…"; a click on the banner's "Import Key…" asks
+ *    for the code; a wrong code is refused with nothing changed; the right
+ *    one, typed on the keyboard, makes the history read.
  *  - transfer: the window is the device with the key. Preferences'
  *    "Transfer Key to Another Device…" shows the setup code once; with it,
  *    a new device (koi-cli) takes the key over.
@@ -45,27 +47,6 @@ chat_shows (KoiWindow  *window,
 
       if (g_strcmp0 (koi_message_get_text (message), text) == 0)
         return TRUE;
-    }
-  return FALSE;
-}
-
-static gboolean
-open_chat (KoiWindow  *window,
-           const char *peer)
-{
-  GtkListView *list_view = koi_window_get_chat_list_view (window);
-  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (list_view));
-  guint n = model != NULL ? g_list_model_get_n_items (model) : 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (KoiChat) chat = g_list_model_get_item (model, i);
-
-      if (g_ascii_strcasecmp (koi_chat_get_peer_address (chat), peer) == 0)
-        {
-          g_signal_emit_by_name (list_view, "activate", i);
-          return TRUE;
-        }
     }
   return FALSE;
 }
@@ -141,6 +122,46 @@ encrypted_history (KoiTestCli *cli)
   g_free (koi_test_cli_run_ok (cli, "alice", "sync", NULL));
 }
 
+/* The window's "Another device sent this account's encryption key" banner
+ * is up, with its button. */
+static gboolean
+key_banner_shown (KoiWindow *window)
+{
+  GtkWidget *banner = koi_window_get_key_banner (window);
+  g_autofree char *title = NULL;
+  g_autofree char *button = NULL;
+  gboolean revealed = FALSE;
+
+  g_object_get (banner, "revealed", &revealed, "title", &title, "button-label", &button, NULL);
+  return revealed && button != NULL && *button != '\0' &&
+         g_strcmp0 (title, "Another device sent this account’s encryption key") == 0;
+}
+
+static gboolean
+key_banner_hidden (KoiWindow *window)
+{
+  gboolean revealed = TRUE;
+
+  g_object_get (koi_window_get_key_banner (window), "revealed", &revealed, NULL);
+  return !revealed;
+}
+
+static GtkWidget *
+find_button (GtkWidget *root)
+{
+  if (GTK_IS_BUTTON (root) && gtk_widget_get_mapped (root))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 type_code (GtkWidget  *alert,
            const char *code)
@@ -174,7 +195,7 @@ test_import (void)
   session = koi_session_new (laptop);
   koi_session_load_async (session, NULL, NULL, NULL);
   window = open_window (session);
-  KOI_TEST_UI_WAIT_FOR (open_chat (window, "bob@example.org"), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_open_chat (window, "bob@example.org"), WAIT_S);
   KOI_TEST_UI_WAIT_FOR (chat_shows (window, UNREADABLE), WAIT_S);
   g_assert_true (chat_shows (window, "Hello Bob, plain."));
 
@@ -188,6 +209,7 @@ test_import (void)
   koi_test_ui_iterate_ms (500);
   g_assert_false (gtk_widget_get_visible (enter));
   koi_compat_dialog_close (preferences);
+  g_assert_true (key_banner_hidden (window));
 
   /* The first device sends the key; the window's engine picks it up. */
   out = koi_test_cli_run_ok (cli, "alice", "keys", "export-setup", NULL);
@@ -206,29 +228,55 @@ test_import (void)
   g_object_unref (koi_test_ui_shoot (gtk_widget_get_ancestor (row, ADW_TYPE_PREFERENCES_GROUP),
                                      "key-transfer-enter-code.png", 16));
 
-  /* A wrong code: said so, nothing changed. */
-  gtk_widget_activate (enter);
-  KOI_TEST_UI_WAIT_FOR ((alert = shown_alert (window, preferences, "Enter Setup Code")) != NULL, WAIT_S);
+  koi_compat_dialog_close (preferences);
+
+  /* The main window points to it, where the user looks. */
+  KOI_TEST_UI_WAIT_FOR (key_banner_shown (window), WAIT_S);
+  koi_test_ui_iterate_ms (500);
+  g_object_unref (koi_test_ui_shoot (GTK_WIDGET (window), "key-transfer-banner.png", 16));
+
+  /* A click on "Import Key…" asks for the code; a wrong one is refused,
+   * nothing changed, and the banner stays for the next try. */
+  koi_test_ui_focus_window (GTK_WINDOW (window));
+  koi_test_ui_click (find_button (koi_window_get_key_banner (window)));
+  KOI_TEST_UI_WAIT_FOR ((alert = shown_alert (window, NULL, "Enter Setup Code")) != NULL, WAIT_S);
   wrong = g_strdup (code);
   wrong[0] = wrong[0] == '9' ? '0' : wrong[0] + 1;
   type_code (alert, wrong);
   koi_compat_alert_respond (alert, "import");
-  KOI_TEST_UI_WAIT_FOR ((alert = shown_alert (window, preferences, "Wrong Setup Code")) != NULL, WAIT_S);
+  KOI_TEST_UI_WAIT_FOR ((alert = shown_alert (window, NULL, "Wrong Setup Code")) != NULL, WAIT_S);
   g_assert_nonnull (strstr (koi_compat_alert_get_body (alert), "Nothing was changed"));
   koi_compat_alert_respond (alert, "close");
   koi_test_ui_iterate_ms (300);
   g_assert_true (chat_shows (window, UNREADABLE));
-  g_assert_true (gtk_widget_get_visible (enter));
+  KOI_TEST_UI_WAIT_FOR (key_banner_shown (window), WAIT_S);
 
-  /* The right code, with spaces as someone types it off another screen. */
-  gtk_widget_activate (enter);
-  KOI_TEST_UI_WAIT_FOR ((alert = shown_alert (window, preferences, "Enter Setup Code")) != NULL, WAIT_S);
-  g_strdelimit (code, "-", ' ');
-  type_code (alert, code);
-  koi_compat_alert_respond (alert, "import");
-  KOI_TEST_UI_WAIT_FOR (!gtk_widget_get_visible (enter), WAIT_S);
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
-                   "alice@example.org: the key is on this device now. Encrypted messages are read again");
+  /* The right code, typed on the keyboard with spaces as someone types it
+   * off another screen, and Return. */
+  koi_test_ui_focus_window (GTK_WINDOW (window));
+  koi_test_ui_click (find_button (koi_window_get_key_banner (window)));
+  KOI_TEST_UI_WAIT_FOR ((alert = shown_alert (window, NULL, "Enter Setup Code")) != NULL, WAIT_S);
+  {
+    GtkWidget *entry = g_object_get_data (G_OBJECT (alert), "koi-entry");
+
+    koi_test_ui_wait_for_drawn (entry);
+    if (GTK_IS_WINDOW (alert))
+      koi_test_ui_focus_window (GTK_WINDOW (alert));
+    koi_test_ui_click (entry);
+    g_strdelimit (code, "-", ' ');
+    koi_test_ui_xdotool ("type", "--delay", "5", code, NULL);
+    KOI_TEST_UI_WAIT_FOR (strlen (gtk_editable_get_text (GTK_EDITABLE (entry))) == strlen (code),
+                          WAIT_S);
+    koi_test_ui_press_keys ("Return");
+  }
+  KOI_TEST_UI_WAIT_FOR (key_banner_hidden (window), WAIT_S);
+
+  /* Preferences have nothing left to enter. */
+  preferences = koi_preferences_window_new (settings, koi_session_get_accounts (session));
+  koi_compat_present_dialog (preferences, GTK_WIDGET (window));
+  koi_test_ui_wait_for_drawn (preferences);
+  row = koi_preferences_window_get_key_row (KOI_PREFERENCES_WINDOW (preferences), 0);
+  KOI_TEST_UI_WAIT_FOR (!gtk_widget_get_visible (koi_key_transfer_row_get_enter_code (row)), WAIT_S);
   koi_compat_dialog_close (preferences);
 
   /* The history reads, in place. */
@@ -279,7 +327,7 @@ test_transfer (void)
   session = koi_session_new (alice);
   koi_session_load_async (session, NULL, NULL, NULL);
   window = open_window (session);
-  KOI_TEST_UI_WAIT_FOR (open_chat (window, "bob@example.org"), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_open_chat (window, "bob@example.org"), WAIT_S);
   KOI_TEST_UI_WAIT_FOR (chat_shows (window, "Secret for Alice."), WAIT_S);
 
   preferences = koi_preferences_window_new (settings, koi_session_get_accounts (session));

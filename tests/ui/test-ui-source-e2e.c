@@ -49,27 +49,6 @@ tick_cb (gpointer user_data)
 }
 
 static gboolean
-open_chat (KoiWindow  *window,
-           const char *peer)
-{
-  GtkListView *list_view = koi_window_get_chat_list_view (window);
-  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (list_view));
-  guint n = model != NULL ? g_list_model_get_n_items (model) : 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (KoiChat) chat = g_list_model_get_item (model, i);
-
-      if (g_ascii_strcasecmp (koi_chat_get_peer_address (chat), peer) == 0)
-        {
-          g_signal_emit_by_name (list_view, "activate", i);
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-static gboolean
 chat_shows (KoiWindow  *window,
             const char *text)
 {
@@ -256,7 +235,7 @@ test_show_source (void)
   koi_window_set_session (window, session);
   gtk_window_present (GTK_WINDOW (window));
 
-  WAIT_FOR (open_chat (window, "alice@example.org"), WAIT_S);
+  WAIT_FOR (koi_test_ui_open_chat (window, "alice@example.org"), WAIT_S);
   WAIT_FOR (chat_shows (window, "This one, byte for byte"), WAIT_S);
   view = koi_window_get_conversation_view (window);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
@@ -713,7 +692,7 @@ test_disk_full (void)
   g_assert_cmpint (g_unlink (filler), ==, 0);
   WAIT_FOR (!koi_account_get_disk_full (account), WAIT_S);
   g_assert_cmpstr (connection_text (window), !=, full);
-  WAIT_FOR (open_chat (window, "alice@example.org"), WAIT_S);
+  WAIT_FOR (koi_test_ui_open_chat (window, "alice@example.org"), WAIT_S);
   WAIT_FOR (chat_shows_prefix (window, "batch 39 "), WAIT_S);
 
   gtk_window_destroy (GTK_WINDOW (window));
