@@ -65,5 +65,8 @@ void koi_window_class_install_account_actions (GtkWidgetClass *widget_class);
 /* Opens the sidebar's search (all chats), remembering where the focus was. */
 void koi_window_open_search           (KoiWindow      *self);
 void koi_window_update_actions        (KoiWindow      *self);
+/* Up and Down between the search entry and its results
+ * (koi-window-search-keys.c). */
+void koi_window_search_keys_init      (KoiWindow      *self);
 
 G_END_DECLS

@@ -1088,6 +1088,7 @@ koi_window_init (KoiWindow *self)
     }
   self->filter = koi_chat_filter_new ();
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  koi_window_search_keys_init (self);
 
   if (g_strcmp0 (PROFILE, "development") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
