@@ -4,7 +4,10 @@
  * (xdotool through the X server): Ctrl+F in the chat list searches every
  * chat, Ctrl+F in an open chat searches that chat; a result opens its chat
  * with the message in view; nothing found shows so; Escape gives the focus
- * back.
+ * back; Down and Up move between the entry and the results; the open chat
+ * is marked again after folding and unfolding (a real resize). Results
+ * that follow new, edited and deleted messages need a running engine:
+ * test-ui-live-e2e.c.
  */
 #define G_LOG_DOMAIN "test-ui-search"
 
