@@ -16,8 +16,8 @@
 #define MAX_RESULTS 100
 
 /* A message that arrives, is edited or deleted while results are shown
- * asks the store again, once the burst is over: a catch-up of hundreds of
- * messages costs one query, not hundreds. */
+ * asks the store again at once, then at most once per this interval: a
+ * catch-up of hundreds of messages costs a few queries, not hundreds. */
 #define REFRESH_DELAY_MS 150
 
 struct _KoiSearchResults
@@ -37,6 +37,7 @@ struct _KoiSearchResults
   gboolean      busy;
   guint         n_results;
   guint         refresh_id;
+  gint64        refreshed_us;   /* monotonic time of the last refresh */
   /* The message whose row had the focus when the results were asked for
    * again: its new row takes it back. */
   gint64        refocus_id;
@@ -296,6 +297,7 @@ refresh (gpointer user_data)
   self->refresh_id = 0;
   if (self->query == NULL || self->account == NULL)
     return G_SOURCE_REMOVE;
+  self->refreshed_us = g_get_monotonic_time ();
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
@@ -315,10 +317,12 @@ on_message_changed (KoiSearchResults *self,
                     gint64            message_id,
                     KoiAccount       *account)
 {
-  if (self->query == NULL || (self->chat_id != 0 && self->chat_id != chat_id))
+  gint64 wait_ms;
+
+  if (self->query == NULL || (self->chat_id != 0 && self->chat_id != chat_id) || self->refresh_id != 0)
     return;
-  if (self->refresh_id == 0)
-    self->refresh_id = g_timeout_add (REFRESH_DELAY_MS, refresh, self);
+  wait_ms = (self->refreshed_us + REFRESH_DELAY_MS * 1000 - g_get_monotonic_time ()) / 1000;
+  self->refresh_id = g_timeout_add (CLAMP (wait_ms, 0, REFRESH_DELAY_MS), refresh, self);
 }
 
 void

@@ -118,6 +118,7 @@ test_search_follows (void)
   GtkWidget *entry, *nothing;
   g_autofree char *sent = NULL;
   g_autofree char *bob_dir = NULL;
+  gint64 start;
 
   fixture_start (&fixture);
   g_free (koi_test_cli_send (fixture.cli, "bob", ALICE, "Hi Alice, Bob here"));
@@ -140,7 +141,10 @@ test_search_follows (void)
 
   /* It arrives: the result shows up without a keystroke. */
   sent = koi_test_cli_send (fixture.cli, "bob", ALICE, "The lighthouse is lit tonight");
+  start = g_get_monotonic_time ();
   KOI_TEST_UI_WAIT_FOR (first_result_reads (results, "The lighthouse is lit tonight"), WAIT_S);
+  g_test_message ("result shown %.2f s after Bob's send returned",
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
   g_assert_cmpuint (koi_search_results_get_n_results (results), ==, 1);
   g_assert_false (gtk_widget_is_drawable (nothing));
   /* Named by its chat: Bob has no display name here. */
@@ -154,15 +158,21 @@ test_search_follows (void)
   bob_dir = koi_test_cli_profile (fixture.cli, "bob");
   g_assert_cmpint (koi_test_cli_run (fixture.cli, NULL, NULL, NULL, "--profile", bob_dir, "edit", sent,
                                      "The lighthouse is dark tonight", NULL), ==, 0);
+  start = g_get_monotonic_time ();
   KOI_TEST_UI_WAIT_FOR (first_result_reads (results, "The lighthouse is dark tonight"), WAIT_S);
+  g_test_message ("edit shown %.2f s after Bob's edit returned",
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
   KOI_TEST_UI_WAIT_FOR (focus_of (fixture.window) == koi_search_results_get_row (results, 0), 5);
 
   /* Deleted for everyone: gone from the results, "Nothing Found" again,
    * and the focus back in the entry, where typing goes on. */
   g_assert_cmpint (koi_test_cli_run (fixture.cli, NULL, NULL, NULL, "--profile", bob_dir, "delete", sent,
                                      "--everyone", NULL), ==, 0);
+  start = g_get_monotonic_time ();
   KOI_TEST_UI_WAIT_FOR (koi_search_results_get_n_results (results) == 0 && gtk_widget_is_drawable (nothing),
                         WAIT_S);
+  g_test_message ("result gone %.2f s after Bob's delete returned",
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
   KOI_TEST_UI_WAIT_FOR (focus_of (fixture.window) != NULL && gtk_widget_is_ancestor (focus_of (fixture.window), entry), 5);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "lighthouse");
 
