@@ -1521,7 +1521,23 @@ on_find_key_pressed (KoiConversationView   *self,
       find_step (self, -1);
       return TRUE;
     }
+  /* Down: into the list of matches while it shows, as in GNOME's apps. */
+  if ((keyval == GDK_KEY_Down || keyval == GDK_KEY_KP_Down) &&
+      (state & gtk_accelerator_get_default_mod_mask ()) == 0 &&
+      gtk_widget_get_visible (GTK_WIDGET (self->find_results)))
+    return koi_search_results_focus_first (self->find_results);
   return FALSE;
+}
+
+/* Up on the first match in the list: back to the entry. */
+static gboolean
+on_find_results_keynav_failed (KoiConversationView *self,
+                               GtkDirectionType     direction,
+                               KoiSearchResults    *results)
+{
+  if (direction != GTK_DIR_UP || !gtk_revealer_get_reveal_child (self->find_bar))
+    return FALSE;
+  return gtk_widget_grab_focus (GTK_WIDGET (self->find_entry));
 }
 
 static void
@@ -1557,6 +1573,17 @@ static void
 on_find_results_updated (KoiConversationView *self,
                          KoiSearchResults    *results)
 {
+  /* Asked again for a message that came, changed or went: the step
+   * counter follows the match shown, wherever it now is. */
+  if (self->find_index >= 0)
+    {
+      guint n = koi_search_results_get_n_results (results);
+
+      self->find_index = n > 0 ? MIN (self->find_index, (int) n - 1) : -1;
+      for (guint i = 0; i < n; i++)
+        if (koi_search_results_get_message_id (results, i) == self->highlight_id)
+          self->find_index = (int) i;
+    }
   /* The list shows until the user steps through the matches in place. */
   gtk_widget_set_visible (GTK_WIDGET (results),
                           koi_search_results_get_query (results) != NULL && self->find_index < 0);
@@ -2207,6 +2234,8 @@ koi_conversation_view_init (KoiConversationView *self)
   self->marker_position = G_MAXUINT;
   self->at_bottom = TRUE;
   self->find_index = -1;
+  g_signal_connect_object (self->find_results, "keynav-failed",
+                           G_CALLBACK (on_find_results_keynav_failed), self, G_CONNECT_SWAPPED);
 
   /* Capture: GTK 4.8's list items take Enter for activation, which
    * these items do not use. */

@@ -15,6 +15,11 @@
  * at the limit, so a common word costs what a rare one does. */
 #define MAX_RESULTS 100
 
+/* A message that arrives, is edited or deleted while results are shown
+ * asks the store again at once, then at most once per this interval: a
+ * catch-up of hundreds of messages costs a few queries, not hundreds. */
+#define REFRESH_DELAY_MS 150
+
 struct _KoiSearchResults
 {
   GtkWidget     parent_instance;
@@ -31,6 +36,11 @@ struct _KoiSearchResults
   GCancellable *cancellable;
   gboolean      busy;
   guint         n_results;
+  guint         refresh_id;
+  gint64        refreshed_us;   /* monotonic time of the last refresh */
+  /* The message whose row had the focus when the results were asked for
+   * again: its new row takes it back. */
+  gint64        refocus_id;
 };
 
 enum {
@@ -147,16 +157,59 @@ clear_rows (KoiSearchResults *self)
   self->n_results = 0;
 }
 
+/* The message id of the row that has the focus, or 0. */
+static gint64
+focused_message (KoiSearchResults *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkWidget *row;
+  const gint64 *ids;
+
+  if (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->list)))
+    return 0;
+  row = GTK_IS_LIST_BOX_ROW (focus) ? focus : gtk_widget_get_ancestor (focus, GTK_TYPE_LIST_BOX_ROW);
+  ids = row != NULL ? g_object_get_data (G_OBJECT (row), "koi-ids") : NULL;
+  return ids != NULL ? ids[1] : 0;
+}
+
 static void
 show_results (KoiSearchResults *self,
               GPtrArray        *found)
 {
   g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  GtkWidget *refocus = NULL;
+  guint old_index = 0;
 
+  /* The focus must not fall out of the list with the row that had it: the
+   * list keeps it while the rows are replaced, then the same message's row
+   * (or the one now in its place) takes it. */
+  if (self->refocus_id != 0)
+    {
+      for (guint i = 0; i < self->n_results; i++)
+        if (koi_search_results_get_message_id (self, i) == self->refocus_id)
+          old_index = i;
+      gtk_widget_grab_focus (GTK_WIDGET (self->list));
+    }
   clear_rows (self);
   for (guint i = 0; found != NULL && i < found->len; i++)
-    gtk_list_box_append (self->list, make_row (self, g_ptr_array_index (found, i), now));
+    {
+      const KoiStoreMessage *message = g_ptr_array_index (found, i);
+      GtkWidget *row = make_row (self, message, now);
+
+      gtk_list_box_append (self->list, row);
+      if (self->refocus_id != 0 && message->id == self->refocus_id)
+        refocus = row;
+    }
   self->n_results = found != NULL ? found->len : 0;
+  if (self->refocus_id != 0 && refocus == NULL && self->n_results > 0)
+    refocus = koi_search_results_get_row (self, MIN (old_index, self->n_results - 1));
+  if (refocus != NULL)
+    gtk_widget_grab_focus (refocus);
+  else if (self->refocus_id != 0)
+    /* Nothing left to focus in here: whoever shows the results decides. */
+    gtk_widget_keynav_failed (GTK_WIDGET (self), GTK_DIR_UP);
+  self->refocus_id = 0;
 
   if (self->n_results == 0 && self->query != NULL)
     gtk_stack_set_visible_child_name (self->stack, "empty");
@@ -194,6 +247,8 @@ koi_search_results_set_query (KoiSearchResults *self,
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  self->refocus_id = 0;
   g_clear_pointer (&self->query, g_free);
   if (*stripped != '\0')
     self->query = g_steal_pointer (&stripped);
@@ -231,14 +286,64 @@ on_row_activated (KoiSearchResults *self,
     g_signal_emit (self, signals[SIGNAL_MESSAGE_ACTIVATED], 0, ids[0], ids[1]);
 }
 
+/* The same query again, for what changed in the store meanwhile. Unlike a
+ * new query it does not count as busy: the rows shown stay until the new
+ * ones replace them, so nothing flickers. */
+static gboolean
+refresh (gpointer user_data)
+{
+  KoiSearchResults *self = user_data;
+
+  self->refresh_id = 0;
+  if (self->query == NULL || self->account == NULL)
+    return G_SOURCE_REMOVE;
+  self->refreshed_us = g_get_monotonic_time ();
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  self->refocus_id = focused_message (self);
+  koi_store_reader_search_messages_async (koi_account_get_reader (self->account),
+                                          koi_account_get_id (self->account), self->chat_id,
+                                          self->query, MAX_RESULTS, self->cancellable,
+                                          search_done, g_object_ref (self));
+  return G_SOURCE_REMOVE;
+}
+
+/* A message arrived, was edited or deleted ("message-added",
+ * "message-updated"): the results may have changed. */
+static void
+on_message_changed (KoiSearchResults *self,
+                    gint64            chat_id,
+                    gint64            message_id,
+                    KoiAccount       *account)
+{
+  gint64 wait_ms;
+
+  if (self->query == NULL || (self->chat_id != 0 && self->chat_id != chat_id) || self->refresh_id != 0)
+    return;
+  wait_ms = (self->refreshed_us + REFRESH_DELAY_MS * 1000 - g_get_monotonic_time ()) / 1000;
+  self->refresh_id = g_timeout_add (CLAMP (wait_ms, 0, REFRESH_DELAY_MS), refresh, self);
+}
+
 void
 koi_search_results_set_account (KoiSearchResults *self,
                                 KoiAccount       *account)
 {
   g_return_if_fail (KOI_IS_SEARCH_RESULTS (self));
 
-  if (g_set_object (&self->account, account))
-    koi_search_results_set_query (self, NULL);
+  if (self->account == account)
+    return;
+  if (self->account != NULL)
+    g_signal_handlers_disconnect_by_data (self->account, self);
+  g_set_object (&self->account, account);
+  if (account != NULL)
+    {
+      g_signal_connect_object (account, "message-added", G_CALLBACK (on_message_changed), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (account, "message-updated", G_CALLBACK (on_message_changed), self,
+                               G_CONNECT_SWAPPED);
+    }
+  koi_search_results_set_query (self, NULL);
 }
 
 void
@@ -335,6 +440,24 @@ koi_search_results_focus_first (KoiSearchResults *self)
   return row != NULL && gtk_widget_grab_focus (row);
 }
 
+/* Up on the first result leaves the list upwards (to the search entry, as
+ * in GNOME's apps): whoever shows the results handles "keynav-failed". */
+static gboolean
+on_list_key_pressed (KoiSearchResults      *self,
+                     guint                  keyval,
+                     guint                  keycode,
+                     GdkModifierType        state,
+                     GtkEventControllerKey *controller)
+{
+  GtkWidget *first = koi_search_results_get_row (self, 0);
+
+  if ((keyval != GDK_KEY_Up && keyval != GDK_KEY_KP_Up) ||
+      (state & gtk_accelerator_get_default_mod_mask ()) != 0 || first == NULL ||
+      !gtk_widget_has_focus (first))
+    return FALSE;
+  return gtk_widget_keynav_failed (GTK_WIDGET (self), GTK_DIR_UP);
+}
+
 static void
 koi_search_results_dispose (GObject *object)
 {
@@ -342,7 +465,10 @@ koi_search_results_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
   g_clear_pointer (&self->box, gtk_widget_unparent);
+  if (self->account != NULL)
+    g_signal_handlers_disconnect_by_data (self->account, self);
   g_clear_object (&self->account);
   g_clear_object (&self->chats);
 
@@ -407,6 +533,14 @@ koi_search_results_init (KoiSearchResults *self)
                                   _("Messages found"), -1);
   g_signal_connect_object (self->list, "row-activated", G_CALLBACK (on_row_activated), self,
                            G_CONNECT_SWAPPED);
+  {
+    GtkEventController *keys = gtk_event_controller_key_new ();
+
+    gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+    g_signal_connect_object (keys, "key-pressed", G_CALLBACK (on_list_key_pressed), self,
+                             G_CONNECT_SWAPPED);
+    gtk_widget_add_controller (GTK_WIDGET (self->list), keys);
+  }
   scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
                                   GTK_POLICY_AUTOMATIC);

@@ -21,7 +21,11 @@ G_DECLARE_FINAL_TYPE (KoiSearchResults, koi_search_results, KOI, SEARCH_RESULTS,
  *
  * Signal "message-activated" (gint64 chat_id, gint64 message_id): a row was
  * clicked or got Enter. Signal "updated": the results of the latest query
- * are shown.
+ * are shown. A message that arrives, is edited or deleted while a query is
+ * shown asks the store again (without "busy"); the focused row keeps the
+ * focus. GtkWidget's "keynav-failed" (GTK_DIR_UP): Up on the first row, or
+ * the focused row went and none is left; the owner moves the focus (back
+ * to its search entry).
  */
 GtkWidget  *koi_search_results_new            (void);
 

@@ -73,5 +73,8 @@ void koi_window_update_actions        (KoiWindow      *self);
  * watching each account the window shows. */
 void koi_window_keyxfer_init          (KoiWindow      *self);
 void koi_window_keyxfer_watch         (KoiWindow      *self);
+/* Up and Down between the search entry and its results
+ * (koi-window-search-keys.c). */
+void koi_window_search_keys_init      (KoiWindow      *self);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include "koi-coi-offer.h"
 #include "koi-chat-row.h"
 #include "koi-compat.h"
+#include "koi-password-prompt.h"
 #include "koi-window-private.h"
 
 G_DEFINE_FINAL_TYPE (KoiWindow, koi_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -84,6 +85,15 @@ problem_text (KoiConnectionProblem problem)
     }
 }
 
+/* The engine stopped because the server refused the saved password. */
+static gboolean
+password_refused (KoiWindow *self)
+{
+  return koi_account_get_connection_state (self->account) == KOI_CONNECTION_FAILED
+    && koi_account_get_connection_problem (self->account) == KOI_CONNECTION_PROBLEM_LOGIN
+    && koi_account_get_engine (self->account) != NULL;
+}
+
 const char *
 koi_window_get_connection_text (KoiWindow *self)
 {
@@ -130,6 +140,15 @@ update_connection (KoiWindow *self)
        * is back, the server restarted). */
       if (state == KOI_CONNECTION_RECONNECTING && koi_account_get_engine (self->account) != NULL)
         button = _("Reconnect Now");
+      /* A refused password: only the user knows the right one. The
+       * engine has stopped (retrying gets accounts locked), so the button
+       * asks for it and starts it again. */
+      if (state == KOI_CONNECTION_FAILED && password_refused (self))
+        {
+          text = _("Not connected: the password was not accepted");
+          banner = _("Not connected: the mail server did not accept the password.");
+          button = _("_Enter Password…");
+        }
       /* A refused certificate is the user's to judge: the same review as
        * Preferences → Server Certificates, one click away. */
       if (state == KOI_CONNECTION_FAILED && koi_account_get_certificate_refused (self->account))
@@ -158,9 +177,12 @@ on_banner_button_clicked (KoiWindow *self)
 {
   if (self->account == NULL)
     return;
-  /* The banner's one button: Review… for a refused certificate,
-   * Reconnect Now while waiting out a backoff. */
-  if (koi_account_get_certificate_refused (self->account))
+  /* The banner's one button: Enter Password… for a refused password,
+   * Review… for a refused certificate, Reconnect Now while waiting out a
+   * backoff. */
+  if (password_refused (self) && self->session != NULL)
+    koi_password_prompt_run (self->session, self->account, GTK_WIDGET (self));
+  else if (koi_account_get_certificate_refused (self->account))
     koi_cert_review_run (self->account, GTK_WIDGET (self));
   else
     koi_account_reconnect_now (self->account);
@@ -1092,6 +1114,7 @@ koi_window_init (KoiWindow *self)
   koi_window_keyxfer_init (self);
   self->filter = koi_chat_filter_new ();
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  koi_window_search_keys_init (self);
 
   if (g_strcmp0 (PROFILE, "development") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");

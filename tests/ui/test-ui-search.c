@@ -4,13 +4,18 @@
  * (xdotool through the X server): Ctrl+F in the chat list searches every
  * chat, Ctrl+F in an open chat searches that chat; a result opens its chat
  * with the message in view; nothing found shows so; Escape gives the focus
- * back.
+ * back; Down and Up move between the entry and the results; the open chat
+ * is marked again after folding and unfolding (a real resize). Results
+ * that follow new, edited and deleted messages need a running engine:
+ * test-ui-live-e2e.c.
  */
 #define G_LOG_DOMAIN "test-ui-search"
 
 #include "config.h"
 
 #include <string.h>
+
+#include <gdk/x11/gdkx.h>
 
 #include "koi-chat.h"
 #include "koi-conversation-view.h"
@@ -501,9 +506,8 @@ header_avatar (GtkWidget *root)
   return NULL;
 }
 
-/* The open chat's row stays marked after a search that hid it. (Marking
- * it again after unfolding has no test: a mapped window under Xvfb
- * without a window manager does not grow back.) */
+/* The open chat's row stays marked after a search that hid it (after
+ * unfolding: test_unfold_keeps_marked). */
 static void
 test_open_chat_stays_marked (Fixture       *fixture,
                              gconstpointer  data)
@@ -674,6 +678,175 @@ test_in_chat_steps (Fixture       *fixture,
   g_assert_cmpint (koi_conversation_view_get_highlighted (view), ==, 0);
 }
 
+/* The arrow keys, as in GNOME's apps: Down in the search entry goes to the
+ * first result, Up from it back to the entry; Down and Enter on a result
+ * open its chat at the message. With chats found by name, Down goes to
+ * the first chat, on from the last chat to the messages. */
+static void
+test_arrow_keys (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  KoiWindow *window = fixture->window;
+  KoiConversationView *view = koi_window_get_conversation_view (window);
+  KoiSearchResults *results = KOI_SEARCH_RESULTS (koi_window_get_search_results (window));
+  GtkWidget *entry = koi_window_get_search_entry (window);
+  GtkWidget *list = GTK_WIDGET (koi_window_get_chat_list_view (window));
+  guint carol;
+
+  g_assert_true (gtk_widget_grab_focus (list));
+  koi_test_ui_press_keys ("ctrl+f");
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  type_word ("harbor");
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "harbor") == 0 &&
+                        !koi_search_results_get_busy (results), 5);
+  KOI_TEST_UI_WAIT_FOR (n_listed (window) == 0, 5);
+  g_assert_cmpuint (koi_search_results_get_n_results (results), ==, 2);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+
+  koi_test_ui_press_keys ("Down");
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) == koi_search_results_get_row (results, 0), 5);
+  koi_test_ui_press_keys ("Up");
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  /* The words are still there to type on. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "harbor");
+
+  /* Carol's (the second row, or the first): Down to it, Enter. */
+  carol = koi_test_ui_find_label (koi_search_results_get_row (results, 0), "Carol") != NULL ? 0 : 1;
+  g_assert_nonnull (koi_test_ui_find_label (koi_search_results_get_row (results, carol), "Carol"));
+  koi_test_ui_press_keys ("Down");
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) == koi_search_results_get_row (results, 0), 5);
+  koi_test_ui_press_keys ("Down");
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) == koi_search_results_get_row (results, 1), 5);
+  if (carol == 0)
+    {
+      koi_test_ui_press_keys ("Up");
+      KOI_TEST_UI_WAIT_FOR (focus_of (window) == koi_search_results_get_row (results, 0), 5);
+    }
+  koi_test_ui_press_keys ("Return");
+  KOI_TEST_UI_WAIT_FOR (koi_conversation_view_get_chat (view) != NULL &&
+                        g_strcmp0 (koi_chat_get_peer_address (koi_conversation_view_get_chat (view)), "carol@example.org") == 0, 5);
+  KOI_TEST_UI_WAIT_FOR (message_in_view (view, carol_harbor_id), 10);
+  KOI_TEST_UI_WAIT_FOR (koi_conversation_view_get_highlighted (view) == carol_harbor_id, 5);
+
+  /* A word that names a chat: Down to the chat, on to the messages, Up
+   * back to the entry; Up from the chat too. */
+  koi_test_ui_press_keys ("ctrl+k");
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  type_word ("bob");
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "bob") == 0 &&
+                        !koi_search_results_get_busy (results), 5);
+  KOI_TEST_UI_WAIT_FOR (n_listed (window) == 1, 5);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  koi_test_ui_press_keys ("Down");
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), list) &&
+                        koi_test_ui_find_label (focus_of (window), "Bob") != NULL, 5);
+  koi_test_ui_press_keys ("Up");
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  koi_test_ui_press_keys ("Down");
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), list), 5);
+  koi_test_ui_press_keys ("Down");
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) == koi_search_results_get_row (results, 0), 5);
+  koi_test_ui_press_keys ("Up");
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  /* Only the focus moved: Carol's chat is still the open one. */
+  g_assert_cmpstr (koi_chat_get_peer_address (koi_conversation_view_get_chat (view)), ==, "carol@example.org");
+  koi_test_ui_press_keys ("Escape");
+}
+
+/* The same inside a chat: Down from the find entry into the list of
+ * matches, Up back; Enter on a match goes to it. */
+static void
+test_in_chat_arrow_keys (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  KoiWindow *window = fixture->window;
+  KoiConversationView *view = koi_window_get_conversation_view (window);
+  GtkWidget *composer_text = GTK_WIDGET (koi_composer_get_text_view (koi_conversation_view_get_composer (view)));
+  GListModel *chats = G_LIST_MODEL (gtk_list_view_get_model (koi_window_get_chat_list_view (window)));
+  KoiSearchResults *results;
+  GtkWidget *entry;
+  g_autoptr (KoiChat) bob = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (chats) && bob == NULL; i++)
+    {
+      g_autoptr (KoiChat) chat = g_list_model_get_item (chats, i);
+
+      if (g_strcmp0 (koi_chat_get_peer_address (chat), "bob@example.org") == 0)
+        bob = g_steal_pointer (&chat);
+    }
+  koi_window_open_chat (window, bob);
+  KOI_TEST_UI_WAIT_FOR (koi_conversation_view_newest_in_view (view), 10);
+  g_assert_true (gtk_widget_grab_focus (composer_text));
+  results = KOI_SEARCH_RESULTS (find_type (GTK_WIDGET (view), KOI_TYPE_SEARCH_RESULTS));
+  entry = find_type (GTK_WIDGET (view), GTK_TYPE_SEARCH_ENTRY);
+
+  koi_test_ui_press_keys ("ctrl+f");
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  type_word ("kite");
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "kite") == 0 &&
+                        !koi_search_results_get_busy (results), 5);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  koi_test_ui_press_keys ("Down");
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) == koi_search_results_get_row (results, 0), 5);
+  koi_test_ui_press_keys ("Up");
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  koi_test_ui_press_keys ("Down");
+  koi_test_ui_press_keys ("Down");
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) == koi_search_results_get_row (results, 1), 5);
+  koi_test_ui_press_keys ("Return");
+  KOI_TEST_UI_WAIT_FOR (message_in_view (view, kite_id[1]), 10);
+  KOI_TEST_UI_WAIT_FOR (koi_conversation_view_get_highlighted (view) == kite_id[1], 5);
+}
+
+/* Resizes the window's X window as a user dragging its edge would (Xvfb
+ * runs no window manager, so nothing else would). */
+static void
+resize_window (KoiWindow *window,
+               int        width)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+  g_autofree char *xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
+  g_autofree char *w = g_strdup_printf ("%d", width);
+
+  koi_test_ui_xdotool ("windowsize", xid, w, "640", NULL);
+  /* The X window holds the client-side decoration's edges (and, where
+   * GTK draws them, shadows) too. */
+  KOI_TEST_UI_WAIT_FOR (ABS (gtk_widget_get_width (GTK_WIDGET (window)) - width) <= 80, 10);
+}
+
+/* Folded (narrow), back at the list (which unselects, so a tap opens the
+ * chat again), then wide again: the open chat's row is marked again. */
+static void
+test_unfold_keeps_marked (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  KoiWindow *window = fixture->window;
+  KoiConversationView *view = koi_window_get_conversation_view (window);
+  GtkWidget *list = GTK_WIDGET (koi_window_get_chat_list_view (window));
+  GtkWidget *row;
+
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  KOI_TEST_UI_WAIT_FOR ((row = koi_test_ui_find_label (list, "Bob")) != NULL && gtk_widget_is_drawable (row), 10);
+  koi_test_ui_click (row);
+  KOI_TEST_UI_WAIT_FOR (koi_conversation_view_get_chat (view) != NULL, 10);
+  KOI_TEST_UI_WAIT_FOR (row_selected (window, "Bob"), 5);
+
+  resize_window (window, 480);
+  /* Folded: the conversation alone. */
+  KOI_TEST_UI_WAIT_FOR (gtk_widget_is_drawable (GTK_WIDGET (view)) && !gtk_widget_is_drawable (list), 10);
+  koi_test_ui_press_keys ("alt+Left");
+  KOI_TEST_UI_WAIT_FOR (gtk_widget_is_drawable (list) && !gtk_widget_is_drawable (GTK_WIDGET (view)), 10);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  KOI_TEST_UI_WAIT_FOR (!row_selected (window, "Bob"), 5);
+
+  resize_window (window, 900);
+  KOI_TEST_UI_WAIT_FOR (gtk_widget_is_drawable (list) && gtk_widget_is_drawable (GTK_WIDGET (view)), 10);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  KOI_TEST_UI_WAIT_FOR (row_selected (window, "Bob"), 5);
+  g_assert_cmpstr (koi_chat_get_peer_address (koi_conversation_view_get_chat (view)), ==, "bob@example.org");
+  g_object_unref (koi_test_ui_shoot (GTK_WIDGET (window), "unfolded-marked.png", 8));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -695,6 +868,12 @@ main (int   argc,
   g_test_add ("/ui/search/open-chat-stays-marked", Fixture, NULL, fixture_set_up,
               test_open_chat_stays_marked, fixture_tear_down);
   g_test_add ("/ui/search/in-chat-steps", Fixture, NULL, fixture_set_up, test_in_chat_steps,
+              fixture_tear_down);
+  g_test_add ("/ui/search/arrow-keys", Fixture, NULL, fixture_set_up, test_arrow_keys,
+              fixture_tear_down);
+  g_test_add ("/ui/search/in-chat-arrow-keys", Fixture, NULL, fixture_set_up, test_in_chat_arrow_keys,
+              fixture_tear_down);
+  g_test_add ("/ui/search/unfold-keeps-marked", Fixture, NULL, fixture_set_up, test_unfold_keeps_marked,
               fixture_tear_down);
 
   status = g_test_run ();

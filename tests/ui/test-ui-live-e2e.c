@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-ui-live-e2e"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "koi-account-config.h"
+#include "koi-compat.h"
+#include "koi-conversation-view.h"
+#include "koi-model.h"
+#include "koi-search-results.h"
+#include "koi-secret.h"
+#include "koi-session.h"
+#include "koi-test-cli.h"
+#include "koi-test-ui.h"
+#include "koi-window.h"
+
+/*
+ * Alice's window while others act, through the private Dovecot + Postfix,
+ * with real keys and clicks (xdotool): search results that follow what
+ * arrives, changes and goes; the chat header that follows a rename by
+ * another member; and the banner's "Enter Password…" once the server
+ * refuses the saved password. Each case runs in its own process (a second
+ * session in one process does not come online).
+ */
+
+#define ALICE "alice@example.org"
+#define BOB   "bob@example.org"
+#define WAIT_S 45
+
+static char *keyring_path;
+
+typedef struct
+{
+  KoiTestCli *cli;
+  KoiSession *session;
+  KoiWindow  *window;
+} Fixture;
+
+static void
+fixture_start (Fixture *fixture)
+{
+  fixture->cli = koi_test_cli_new ();
+  /* koi-cli saves the passwords into the keyring file this process reads. */
+  fixture->cli->env = g_environ_setenv (fixture->cli->env, "SECRET_FILE_TEST_PATH", keyring_path, TRUE);
+  fixture->cli->env = g_environ_setenv (fixture->cli->env, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
+  koi_test_cli_add_account (fixture->cli, "alice", ALICE, "alice-secret");
+  koi_test_cli_add_account (fixture->cli, "bob", BOB, "bob-secret");
+}
+
+static void
+fixture_open_window (Fixture *fixture)
+{
+  g_autofree char *dir = koi_test_cli_profile (fixture->cli, "alice");
+
+  fixture->session = koi_session_new (dir);
+  koi_session_load_async (fixture->session, NULL, NULL, NULL);
+  fixture->window = koi_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 900, 640);
+  koi_window_set_session (fixture->window, fixture->session);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_window_get_page_name (fixture->window), "chats") == 0, WAIT_S);
+  koi_test_ui_focus_window (GTK_WINDOW (fixture->window));
+}
+
+static void
+fixture_stop (Fixture *fixture)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  koi_session_shutdown (fixture->session);
+  g_clear_object (&fixture->session);
+  koi_test_ui_iterate_ms (100);
+  koi_test_cli_free (fixture->cli);
+}
+
+static GtkWidget *
+focus_of (KoiWindow *window)
+{
+  return gtk_root_get_focus (GTK_ROOT (window));
+}
+
+/* The text of a search result's snippet (the last label of its box). */
+static const char *
+snippet_of (GtkWidget *row)
+{
+  GtkWidget *box = row != NULL ? gtk_widget_get_first_child (row) : NULL;
+  GtkWidget *label = NULL;
+
+  for (GtkWidget *c = box != NULL ? gtk_widget_get_first_child (box) : NULL; c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    if (GTK_IS_LABEL (c))
+      label = c;
+  return label != NULL ? gtk_label_get_text (GTK_LABEL (label)) : NULL;
+}
+
+/* The first result reads @text and is drawn. */
+static gboolean
+first_result_reads (KoiSearchResults *results,
+                    const char       *text)
+{
+  GtkWidget *row = koi_search_results_get_row (results, 0);
+
+  return row != NULL && gtk_widget_is_drawable (row) && g_strcmp0 (snippet_of (row), text) == 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+/* Alice searches for a word no message has; Bob then writes it, edits
+ * that message and deletes it for everyone, while her results stay open:
+ * they show it, change with it and lose it, and the focus on its row
+ * stays in the search. */
+static void
+test_search_follows (void)
+{
+  Fixture fixture = { 0 };
+  KoiSearchResults *results;
+  GtkWidget *entry, *nothing;
+  g_autofree char *sent = NULL;
+  g_autofree char *bob_dir = NULL;
+  gint64 start;
+
+  fixture_start (&fixture);
+  g_free (koi_test_cli_send (fixture.cli, "bob", ALICE, "Hi Alice, Bob here"));
+  fixture_open_window (&fixture);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_window_online (fixture.window), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_find_chat_row (fixture.window, BOB) != NULL, WAIT_S);
+  results = KOI_SEARCH_RESULTS (koi_window_get_search_results (fixture.window));
+  entry = koi_window_get_search_entry (fixture.window);
+
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (koi_window_get_chat_list_view (fixture.window))));
+  koi_test_ui_press_keys ("ctrl+f");
+  KOI_TEST_UI_WAIT_FOR (focus_of (fixture.window) != NULL && gtk_widget_is_ancestor (focus_of (fixture.window), entry), 5);
+  koi_test_ui_xdotool ("type", "--delay", "30", "lighthouse", NULL);
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "lighthouse") == 0 &&
+                        !koi_search_results_get_busy (results), 5);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (fixture.window));
+  nothing = koi_test_ui_find_label (GTK_WIDGET (fixture.window), "Nothing Found");
+  g_assert_nonnull (nothing);
+  KOI_TEST_UI_WAIT_FOR (gtk_widget_is_drawable (nothing), 5);
+
+  /* It arrives: the result shows up without a keystroke. */
+  sent = koi_test_cli_send (fixture.cli, "bob", ALICE, "The lighthouse is lit tonight");
+  start = g_get_monotonic_time ();
+  KOI_TEST_UI_WAIT_FOR (first_result_reads (results, "The lighthouse is lit tonight"), WAIT_S);
+  g_test_message ("result shown %.2f s after Bob's send returned",
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+  g_assert_cmpuint (koi_search_results_get_n_results (results), ==, 1);
+  g_assert_false (gtk_widget_is_drawable (nothing));
+  /* Named by its chat: Bob has no display name here. */
+  g_assert_nonnull (koi_test_ui_find_label (koi_search_results_get_row (results, 0), BOB));
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (fixture.window));
+  g_object_unref (koi_test_ui_shoot (GTK_WIDGET (fixture.window), "search-live.png", 8));
+
+  /* Down: the result has the focus, and keeps it when Bob edits it. */
+  koi_test_ui_press_keys ("Down");
+  KOI_TEST_UI_WAIT_FOR (focus_of (fixture.window) == koi_search_results_get_row (results, 0), 5);
+  bob_dir = koi_test_cli_profile (fixture.cli, "bob");
+  g_assert_cmpint (koi_test_cli_run (fixture.cli, NULL, NULL, NULL, "--profile", bob_dir, "edit", sent,
+                                     "The lighthouse is dark tonight", NULL), ==, 0);
+  start = g_get_monotonic_time ();
+  KOI_TEST_UI_WAIT_FOR (first_result_reads (results, "The lighthouse is dark tonight"), WAIT_S);
+  g_test_message ("edit shown %.2f s after Bob's edit returned",
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+  KOI_TEST_UI_WAIT_FOR (focus_of (fixture.window) == koi_search_results_get_row (results, 0), 5);
+
+  /* Deleted for everyone: gone from the results, "Nothing Found" again,
+   * and the focus back in the entry, where typing goes on. */
+  g_assert_cmpint (koi_test_cli_run (fixture.cli, NULL, NULL, NULL, "--profile", bob_dir, "delete", sent,
+                                     "--everyone", NULL), ==, 0);
+  start = g_get_monotonic_time ();
+  KOI_TEST_UI_WAIT_FOR (koi_search_results_get_n_results (results) == 0 && gtk_widget_is_drawable (nothing),
+                        WAIT_S);
+  g_test_message ("result gone %.2f s after Bob's delete returned",
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+  KOI_TEST_UI_WAIT_FOR (focus_of (fixture.window) != NULL && gtk_widget_is_ancestor (focus_of (fixture.window), entry), 5);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "lighthouse");
+
+  fixture_stop (&fixture);
+}
+
+/* ------------------------------------------------------------------ */
+
+/* A drawn title in the window's header bars reads @title. */
+static gboolean
+header_reads (GtkWidget  *root,
+              const char *title)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (ADW_IS_WINDOW_TITLE (child) && gtk_widget_is_drawable (child) &&
+          g_strcmp0 (adw_window_title_get_title (ADW_WINDOW_TITLE (child)), title) == 0)
+        return TRUE;
+      if (header_reads (child, title))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The chat list's row that shows @title, drawn. */
+static GtkWidget *
+chat_row_titled (KoiWindow  *window,
+                 const char *title)
+{
+  GtkWidget *label = koi_test_ui_find_label (GTK_WIDGET (koi_window_get_chat_list_view (window)), title);
+
+  return label != NULL && gtk_widget_is_drawable (label) ? label : NULL;
+}
+
+/* Bob makes a group with Alice; she opens it with a click; he renames it
+ * while it is open: her header (and list) follow. */
+static void
+test_group_rename (void)
+{
+  Fixture fixture = { 0 };
+  g_autofree char *created = NULL;
+  g_auto (GStrv) lines = NULL;
+  GtkWidget *row;
+
+  fixture_start (&fixture);
+  created = koi_test_cli_run_ok (fixture.cli, "bob", "group", "create", "Picnic", ALICE, NULL);
+  lines = g_strsplit (created, "\n", -1);
+  g_assert_cmpint (g_ascii_strtoll (lines[0], NULL, 10), >, 0);
+  fixture_open_window (&fixture);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_window_online (fixture.window), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR ((row = chat_row_titled (fixture.window, "Picnic")) != NULL, WAIT_S);
+  koi_test_ui_click (row);
+  KOI_TEST_UI_WAIT_FOR (koi_conversation_view_get_chat (koi_window_get_conversation_view (fixture.window)) != NULL, 10);
+  KOI_TEST_UI_WAIT_FOR (header_reads (GTK_WIDGET (fixture.window), "Picnic"), 10);
+
+  g_free (koi_test_cli_run_ok (fixture.cli, "bob", "group", "rename", lines[0], "Beach Picnic", NULL));
+  KOI_TEST_UI_WAIT_FOR (header_reads (GTK_WIDGET (fixture.window), "Beach Picnic"), WAIT_S);
+  g_assert_false (header_reads (GTK_WIDGET (fixture.window), "Picnic"));
+  KOI_TEST_UI_WAIT_FOR (chat_row_titled (fixture.window, "Beach Picnic") != NULL, 10);
+
+  fixture_stop (&fixture);
+}
+
+/* ------------------------------------------------------------------ */
+
+#define PASSWORD_BANNER "Not connected: the mail server did not accept the password."
+
+static gboolean
+banner_says (GtkWidget  *banner,
+             const char *title)
+{
+  g_autofree char *shown = NULL;
+  gboolean revealed = FALSE;
+
+  g_object_get (banner, "title", &shown, "revealed", &revealed, NULL);
+  return title != NULL ? revealed && g_strcmp0 (shown, title) == 0 : !revealed;
+}
+
+/* The password prompt over @window, focused for typing. */
+static GtkWidget *
+wait_for_prompt (KoiWindow *window)
+{
+  GtkWidget *alert = NULL;
+
+  KOI_TEST_UI_WAIT_FOR ((alert = koi_compat_alert_find (GTK_WINDOW (window))) != NULL &&
+                        gtk_widget_get_mapped (alert), 10);
+  g_assert_cmpstr (koi_compat_alert_get_heading (alert), ==, "Enter Password");
+  /* The legacy set's alert is a window of its own: it gets the X input
+   * focus as a window manager would give it. */
+  koi_test_ui_focus_window (GTK_WINDOW (gtk_widget_get_root (alert)));
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (gtk_widget_get_root (alert)));
+  KOI_TEST_UI_WAIT_FOR (GTK_IS_TEXT (gtk_root_get_focus (gtk_widget_get_root (alert))), 5);
+  return alert;
+}
+
+/* The server no longer takes the password in the keyring (changed on the
+ * web, say): the engine stops, the banner says why and offers "Enter
+ * Password…"; a wrong one is refused with words, the right one brings the
+ * account online and is what the keyring keeps. */
+static void
+test_wrong_password (void)
+{
+  Fixture fixture = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *expected = NULL;
+  GtkWidget *banner, *button, *alert;
+
+  fixture_start (&fixture);
+  server = koi_account_config_secret_server (fixture.cli->server->host, fixture.cli->server->imaps_port);
+  g_assert_true (koi_secret_store_sync (ALICE, server, "an-old-password", NULL, &error));
+  g_assert_no_error (error);
+  fixture_open_window (&fixture);
+
+  banner = koi_window_get_connection_banner (fixture.window);
+  g_assert_nonnull (banner);
+  KOI_TEST_UI_WAIT_FOR (banner_says (banner, PASSWORD_BANNER) && gtk_widget_get_mapped (banner)
+                        && gtk_widget_get_height (banner) >= 30, WAIT_S);
+  g_assert_cmpint (koi_account_get_connection_state (koi_window_get_account (fixture.window)), ==,
+                   KOI_CONNECTION_FAILED);
+  button = koi_test_ui_find_label (banner, "Enter Password…");
+  g_assert_nonnull (button);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (fixture.window));
+  g_object_unref (koi_test_ui_shoot (GTK_WIDGET (fixture.window), "password-refused.png", 8));
+
+  /* Mistyped: refused, asked again with why. */
+  koi_test_ui_click (button);
+  alert = wait_for_prompt (fixture.window);
+  g_object_unref (koi_test_ui_shoot (GTK_WIDGET (gtk_widget_get_root (alert)), "password-prompt.png", 8));
+  koi_test_ui_xdotool ("type", "--delay", "30", "alice-typo", NULL);
+  koi_test_ui_press_keys ("Return");
+  KOI_TEST_UI_WAIT_FOR (koi_compat_alert_find (GTK_WINDOW (fixture.window)) != alert, 10);
+  alert = wait_for_prompt (fixture.window);
+  expected = g_strdup_printf ("The password for %s was not accepted.", ALICE);
+  g_assert_nonnull (strstr (koi_compat_alert_get_body (alert), expected));
+  g_assert_cmpint (koi_account_get_connection_state (koi_window_get_account (fixture.window)), ==,
+                   KOI_CONNECTION_FAILED);
+
+  koi_test_ui_xdotool ("type", "--delay", "30", "alice-secret", NULL);
+  koi_test_ui_press_keys ("Return");
+  KOI_TEST_UI_WAIT_FOR (koi_compat_alert_find (GTK_WINDOW (fixture.window)) == NULL, 10);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_window_online (fixture.window), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (banner_says (banner, NULL), 10);
+  /* The next start finds the right one. */
+  kept = koi_secret_lookup_sync (ALICE, server, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (kept, ==, "alice-secret");
+
+  fixture_stop (&fixture);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  keyring_path = koi_test_ui_use_file_keyring ();
+
+  koi_test_ui_init (&argc, &argv);
+  koi_model_init ();
+  koi_test_ui_tick_add ();
+
+  g_test_add_func ("/ui/live-e2e/search-follows", test_search_follows);
+  g_test_add_func ("/ui/live-e2e/group-rename", test_group_rename);
+  g_test_add_func ("/ui/live-e2e/wrong-password", test_wrong_password);
+
+  status = g_test_run ();
+
+  koi_test_ui_remove_file_keyring (keyring_path);
+  g_free (keyring_path);
+  return status;
+}
