@@ -162,6 +162,60 @@ test_offline_changes_fallback (void)
   run_offline_changes (FALSE);
 }
 
+/* Live: Koi is online (IDLE on INBOX) when the other device expunges one
+ * of two chat messages: VANISHED ends the IDLE and the message leaves
+ * the chat within seconds, not at the next full sync. */
+static void
+test_vanished_while_idle (void)
+{
+  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (KoiTestWatch) watch = NULL;
+  g_autoptr (KoiServerConfig) config = NULL;
+  g_autoptr (KoiImapClient) phone = NULL;
+  g_autoptr (GArray) uids = NULL;
+  g_autoptr (GPtrArray) messages = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *gone = NULL;
+  JsonObject *event;
+  guint from = 0;
+
+  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
+  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+  first = koi_test_cli_send (cli, "alice", "bob@example.org", "Soon gone");
+  second = koi_test_cli_send (cli, "alice", "bob@example.org", "Stays");
+
+  watch = koi_test_watch_start (cli, "bob");
+  g_assert_nonnull (koi_test_watch_wait (watch, &from, "synced", NULL, NULL, 20));
+  messages = koi_test_cli_messages (cli, "bob", "alice@example.org");
+  g_assert_cmpuint (messages->len, ==, 2);
+  g_clear_pointer (&messages, g_ptr_array_unref);
+
+  /* Chat mail stays in INBOX (moving is off by default). */
+  config = imap_config (cli);
+  phone = koi_imap_client_new (config);
+  g_assert_true (koi_imap_client_connect (phone, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (koi_imap_client_select (phone, "INBOX", FALSE, NULL, NULL, &error));
+  g_assert_no_error (error);
+  uids = koi_imap_client_uid_search (phone, "ALL", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (uids->len, ==, 2);
+  gone = g_strdup_printf ("%u", g_array_index (uids, guint32, 0));
+  g_assert_true (koi_imap_client_uid_expunge (phone, gone, NULL, &error));
+  g_assert_no_error (error);
+  koi_imap_client_logout (phone, NULL);
+
+  event = koi_test_watch_wait (watch, &from, "updated", "message_id", first, 8);
+  g_assert_nonnull (event);
+  koi_test_watch_stop (g_steal_pointer (&watch));
+
+  messages = koi_test_cli_messages (cli, "bob", "alice@example.org");
+  g_assert_cmpuint (messages->len, ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (g_ptr_array_index (messages, 0), "message_id"), ==, second);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -170,6 +224,7 @@ main (int   argc,
 
   g_test_add_func ("/engine/qresync/offline-changes", test_offline_changes_qresync);
   g_test_add_func ("/engine/qresync/offline-changes-without-qresync", test_offline_changes_fallback);
+  g_test_add_func ("/engine/qresync/vanished-while-idle", test_vanished_while_idle);
 
   return g_test_run ();
 }
