@@ -133,18 +133,13 @@ failed:
   return FALSE;
 }
 
-static gboolean
-in_ranges (GArray  *ranges,
-           guint32  uid)
+static gint
+compare_range (gconstpointer a,
+               gconstpointer b)
 {
-  for (guint i = 0; i < ranges->len; i++)
-    {
-      const KoiImapUidRange *range = &g_array_index (ranges, KoiImapUidRange, i);
+  guint32 x = ((const KoiImapUidRange *) a)->first, y = ((const KoiImapUidRange *) b)->first;
 
-      if (uid >= range->first && uid <= range->last)
-        return TRUE;
-    }
-  return FALSE;
+  return x < y ? -1 : x > y;
 }
 
 gboolean
@@ -165,10 +160,24 @@ koi_syncer_forget_vanished (KoiSyncer   *self,
   if (known == NULL)
     return FALSE;
 
+  /* Both in ascending order and walked once together: a server's line of
+   * 100,000 ranges against 10,000 known UIDs stays linear. */
+  g_array_sort (ranges, compare_range);
   gone = g_array_new (FALSE, FALSE, sizeof (guint32));
-  for (guint i = 0; i < known->len; i++)
-    if (in_ranges (ranges, g_array_index (known, guint32, i)))
-      g_array_append_val (gone, g_array_index (known, guint32, i));
+  for (guint i = 0, r = 0; i < known->len && r < ranges->len; )
+    {
+      guint32 uid = g_array_index (known, guint32, i);
+      const KoiImapUidRange *range = &g_array_index (ranges, KoiImapUidRange, r);
+
+      if (uid > range->last)
+        r++;
+      else
+        {
+          if (uid >= range->first)
+            g_array_append_val (gone, uid);
+          i++;
+        }
+    }
 
   return forget_uids (self, folder, uidvalidity, gone, error);
 }
