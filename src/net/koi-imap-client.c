@@ -415,7 +415,7 @@ track_vanished (KoiImapClient         *self,
         }
       if (!add_uid_ranges (self->vanished, set))
         {
-          g_warning ("Ignoring a VANISHED Koi cannot read: %s", set);
+          g_message ("Ignoring a VANISHED Koi cannot read: %s", set);
           continue;
         }
       /* Without EARLIER it replaces EXPUNGE: those messages left the
