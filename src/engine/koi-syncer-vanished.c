@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "koi-attachment-file.h"
 #include "koi-syncer-private.h"
 #include "koi-uid-set.h"
@@ -26,7 +28,10 @@
  * location is forgotten.
  */
 
-/* The store's UIDs of (folder, uidvalidity) as a UID set, NULL when none.
+#define KNOWN_SET_MAX (8 * 1024)
+
+/* The store's UIDs of (folder, uidvalidity) as a UID set, NULL when none
+ * (or too long to send).
  * Told to the server in SELECT (QRESYNC ...) so it reports only those. */
 char *
 koi_syncer_known_uid_set (KoiSyncer   *self,
@@ -37,9 +42,18 @@ koi_syncer_known_uid_set (KoiSyncer   *self,
   g_autoptr (GArray) uids = koi_store_location_list_uids (self->store, self->account->id, folder,
                                                           uidvalidity, error);
 
+  g_autofree char *set = NULL;
+
   if (uids == NULL || uids->len == 0)
     return NULL;
-  return koi_uid_set_from_array ((const guint32 *) uids->data, uids->len);
+  set = koi_uid_set_from_array ((const guint32 *) uids->data, uids->len);
+  /* Chat mail scattered through a big INBOX makes a long set, and servers
+   * cap the command line (Dovecot at 64 KiB). The set only narrows the
+   * answer: without it the server names every UID expunged since, and
+   * only the known ones are acted on. */
+  if (strlen (set) > KNOWN_SET_MAX)
+    return NULL;
+  return g_steal_pointer (&set);
 }
 
 static gboolean
@@ -204,7 +218,13 @@ koi_syncer_sweep_expunged (KoiSyncer     *self,
 
   /* Asked for the known UIDs only: the answer is what is still there. */
   set = koi_uid_set_from_array ((const guint32 *) known->data, known->len);
-  criteria = g_strdup_printf ("UID %s", set);
+  /* A set too long for a command line (see KNOWN_SET_MAX): the range
+   * from the first to the last, which also answers other mail. */
+  if (strlen (set) > KNOWN_SET_MAX)
+    criteria = g_strdup_printf ("UID %u:%u", g_array_index (known, guint32, 0),
+                                g_array_index (known, guint32, known->len - 1));
+  else
+    criteria = g_strdup_printf ("UID %s", set);
   present = koi_imap_client_uid_search (self->imap, criteria, cancellable, error);
   if (present == NULL)
     return FALSE;
