@@ -113,19 +113,15 @@ koi_syncer_push_seen (KoiSyncer     *self,
   return koi_store_commit (self->store, error);
 }
 
-typedef struct {
-  GArray *seen_uids;
-} FlagsData;
-
-static gboolean
-collect_seen_cb (const KoiImapFetchItem  *item,
-                 gpointer                 user_data,
-                 GError                 **error)
+gboolean
+koi_syncer_collect_seen (const KoiImapFetchItem  *item,
+                         gpointer                 user_data,
+                         GError                 **error)
 {
-  FlagsData *data = user_data;
+  GArray *seen_uids = user_data;
 
   if (item->has_flags && (item->flags & KOI_IMAP_FLAG_SEEN) != 0)
-    g_array_append_val (data->seen_uids, item->uid);
+    g_array_append_val (seen_uids, item->uid);
   return TRUE;
 }
 
@@ -139,15 +135,17 @@ koi_syncer_pull_flags (KoiSyncer     *self,
                        GError       **error)
 {
   g_autoptr (GArray) seen_uids = g_array_new (FALSE, FALSE, sizeof (guint32));
-  g_autoptr (GArray) chats = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (GError) local_error = NULL;
   g_autofree char *set = NULL;
   g_autofree char *items = NULL;
-  FlagsData data = { seen_uids };
   guint64 known_modseq;
 
+  /* Nothing fetched yet, so nothing to mark; the folder's HIGHESTMODSEQ
+   * still counts as looked at, so the next SELECT can resync from it
+   * (QRESYNC) even for what this device files there meanwhile. */
   if (last_uid == 0)
-    return TRUE;
+    return highest_modseq == 0 ||
+           koi_store_folder_set_modseq (self->store, self->account->id, folder, highest_modseq, error);
 
   known_modseq = koi_store_folder_get_modseq (self->store, self->account->id, folder, &local_error);
   if (local_error != NULL)
@@ -164,12 +162,25 @@ koi_syncer_pull_flags (KoiSyncer     *self,
   else
     items = g_strdup ("(UID FLAGS)");
 
-  if (!koi_imap_client_uid_fetch (self->imap, set, items, collect_seen_cb, &data, cancellable, error))
+  if (!koi_imap_client_uid_fetch (self->imap, set, items, koi_syncer_collect_seen, seen_uids,
+                                  cancellable, error))
     return FALSE;
+
+  return koi_syncer_apply_seen (self, folder, uidvalidity, seen_uids, highest_modseq, error);
+}
+
+gboolean
+koi_syncer_apply_seen (KoiSyncer     *self,
+                       const char    *folder,
+                       guint32        uidvalidity,
+                       GArray        *seen_uids,
+                       guint64        highest_modseq,
+                       GError       **error)
+{
+  g_autoptr (GArray) chats = g_array_new (FALSE, FALSE, sizeof (gint64));
 
   if (!koi_store_begin (self->store, error))
     return FALSE;
-
   for (guint i = 0; i < seen_uids->len; i++)
     {
       gint64 ref = koi_store_location_find_message (self->store, self->account->id, folder, uidvalidity,

@@ -94,6 +94,39 @@ gboolean koi_syncer_pull_flags       (KoiSyncer     *self,
                                       GCancellable  *cancellable,
                                       GError       **error);
 
+/* A KoiImapFetchFunc adding the UID of every \Seen message to the
+ * GArray (guint32) @user_data. */
+gboolean koi_syncer_collect_seen     (const KoiImapFetchItem  *item,
+                                      gpointer                 user_data,
+                                      GError                 **error);
+/* Marks @seen_uids of @folder read here and records @highest_modseq (0:
+ * leaves it) as the folder's last look. */
+gboolean koi_syncer_apply_seen       (KoiSyncer     *self,
+                                      const char    *folder,
+                                      guint32        uidvalidity,
+                                      GArray        *seen_uids,
+                                      guint64        highest_modseq,
+                                      GError       **error);
+
+/* koi-syncer-vanished.c: mail expunged elsewhere leaves its chat. */
+char    *koi_syncer_known_uid_set    (KoiSyncer     *self,
+                                      const char    *folder,
+                                      guint32        uidvalidity,
+                                      GError       **error);
+/* @ranges (KoiImapUidRange) vanished from @folder (QRESYNC). */
+gboolean koi_syncer_forget_vanished  (KoiSyncer     *self,
+                                      const char    *folder,
+                                      guint32        uidvalidity,
+                                      GArray        *ranges,
+                                      GError       **error);
+/* Without QRESYNC: asks which known UIDs of the selected @folder are
+ * still there (one UID SEARCH) and forgets the others. */
+gboolean koi_syncer_sweep_expunged   (KoiSyncer     *self,
+                                      const char    *folder,
+                                      guint32        uidvalidity,
+                                      GCancellable  *cancellable,
+                                      GError       **error);
+
 /* The user saw @marked (gint64* message refs): receipts they asked for
  * become due (koi-syncer-receipts.c). */
 gboolean koi_syncer_receipts_shown   (KoiSyncer     *self,

@@ -974,6 +974,51 @@ pull_flags (KoiSyncer                  *self,
                                 last_uid, cancellable, error);
 }
 
+/* SELECT, with what the store knew of the folder when the server offers
+ * QRESYNC: the answer then says what was expunged (VANISHED) and whose
+ * flags changed (into @seen_uids) since, and *@qresynced is set. */
+static gboolean
+select_folder (KoiSyncer             *self,
+               const char            *folder,
+               gboolean               known,
+               guint32                uidvalidity,
+               GArray                *seen_uids,
+               KoiImapMailboxStatus  *status,
+               gboolean              *qresynced,
+               GCancellable          *cancellable,
+               GError               **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *known_uids = NULL;
+  KoiImapQresync qresync = { 0, };
+  guint64 modseq;
+
+  *qresynced = FALSE;
+  if (!known || !koi_imap_client_has_qresync (self->imap))
+    return koi_imap_client_select (self->imap, folder, FALSE, status, cancellable, error);
+
+  modseq = koi_store_folder_get_modseq (self->store, self->account->id, folder, &local_error);
+  if (local_error == NULL && modseq != 0)
+    known_uids = koi_syncer_known_uid_set (self, folder, uidvalidity, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  /* Never looked at its flags yet: nothing to resynchronise from. */
+  if (modseq == 0)
+    return koi_imap_client_select (self->imap, folder, FALSE, status, cancellable, error);
+
+  qresync.uidvalidity = uidvalidity;
+  qresync.modseq = modseq;
+  qresync.known_uids = known_uids;
+  if (!koi_imap_client_select_qresync (self->imap, folder, &qresync, koi_syncer_collect_seen,
+                                       seen_uids, status, cancellable, error))
+    return FALSE;
+  *qresynced = TRUE;
+  return TRUE;
+}
+
 gboolean
 koi_syncer_sync_folder (KoiSyncer     *self,
              const char    *folder,
@@ -986,13 +1031,12 @@ koi_syncer_sync_folder (KoiSyncer     *self,
   g_autoptr (GArray) uids = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autofree char *criteria = NULL;
+  g_autoptr (GArray) seen_uids = g_array_new (FALSE, FALSE, sizeof (guint32));
   guint32 uidvalidity = 0;
   guint32 last_uid = 0;
   gboolean known;
+  gboolean qresynced = FALSE;
   guint first = 0;
-
-  if (!koi_imap_client_select (self->imap, folder, FALSE, &status, cancellable, error))
-    return FALSE;
 
   known = koi_store_folder_get (self->store, self->account->id, folder, &uidvalidity,
                                 &last_uid, &local_error);
@@ -1001,6 +1045,10 @@ koi_syncer_sync_folder (KoiSyncer     *self,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
+
+  if (!select_folder (self, folder, known, uidvalidity, seen_uids, &status, &qresynced,
+                      cancellable, error))
+    return FALSE;
 
   if (known && uidvalidity != status.uidvalidity)
     {
@@ -1018,8 +1066,24 @@ koi_syncer_sync_folder (KoiSyncer     *self,
                                last_uid, error))
       return FALSE;
 
+  /* Expunged and read elsewhere since the last look: told by the server
+   * (QRESYNC), or else found out on a full sync. */
+  if (known && uidvalidity == status.uidvalidity)
+    {
+      if (qresynced)
+        {
+          g_autoptr (GArray) vanished = koi_imap_client_take_vanished (self->imap);
+
+          if (!koi_syncer_forget_vanished (self, folder, uidvalidity, vanished, error) ||
+              !koi_syncer_apply_seen (self, folder, uidvalidity, seen_uids, status.highest_modseq, error))
+            return FALSE;
+        }
+      else if (full && !koi_syncer_sweep_expunged (self, folder, uidvalidity, cancellable, error))
+        return FALSE;
+    }
+
   if (status.exists == 0)
-    return TRUE;
+    return pull_flags (self, folder, &status, full, cancellable, error);
   if (status.uidnext != 0 && status.uidnext <= last_uid + 1)
     return pull_flags (self, folder, &status, full, cancellable, error);
 
@@ -1078,6 +1142,19 @@ koi_syncer_sync (KoiSyncer     *self,
   if (full && (!koi_syncer_sync_folder (self, self->chats_folder, FALSE, TRUE, cancellable, error) ||
                !koi_syncer_sync_contacts (self, cancellable, error)))
     return FALSE;
+
+  /* Something vanished from INBOX (QRESYNC, seen during IDLE): it may be
+   * another device filing chat mail into the chat folder. Look there
+   * first, so such a message is found there and stays in its chat. */
+  if (!full && koi_imap_client_has_qresync (self->imap))
+    {
+      g_autoptr (GArray) vanished = koi_imap_client_take_vanished (self->imap);
+
+      if (vanished->len > 0 &&
+          g_strcmp0 (koi_imap_client_get_selected (self->imap), "INBOX") == 0 &&
+          !koi_syncer_sync_folder (self, self->chats_folder, FALSE, FALSE, cancellable, error))
+        return FALSE;
+    }
 
   if (!koi_syncer_sync_folder (self, "INBOX", TRUE, full, cancellable, error))
     return FALSE;

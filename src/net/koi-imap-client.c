@@ -26,6 +26,8 @@ struct _KoiImapClient
   guint            next_tag;
   GHashTable      *capabilities; /* upper-case names */
   gboolean         utf8_enabled;
+  gboolean         qresync_enabled;
+  GArray          *vanished;    /* KoiImapUidRange of the selected mailbox (QRESYNC) */
   char            *selected;
   guint32          exists;
   gboolean         changed;
@@ -65,6 +67,7 @@ koi_imap_client_new (const KoiServerConfig *config)
   self->timeout_ms = DEFAULT_TIMEOUT_MS;
   self->capabilities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->server_line = g_string_new (NULL);
+  self->vanished = g_array_new (FALSE, FALSE, sizeof (KoiImapUidRange));
 
   return self;
 }
@@ -88,6 +91,9 @@ close_connection (KoiImapClient *self)
   self->sock = CURL_SOCKET_BAD;
   self->connected = FALSE;
   self->exists = 0;
+  self->qresync_enabled = FALSE;
+  if (self->vanished != NULL)
+    g_array_set_size (self->vanished, 0);
 }
 
 void
@@ -99,6 +105,7 @@ koi_imap_client_free (KoiImapClient *self)
   close_connection (self);
   g_hash_table_unref (self->capabilities);
   g_string_free (self->server_line, TRUE);
+  g_array_unref (self->vanished);
   g_free (self->bye_text);
   koi_server_config_free (self->config);
   g_free (self->spill_dir);
@@ -391,6 +398,24 @@ read_deadline (KoiImapClient *self)
 
 /* ---- what the client tracks on its own ----------------------------------- */
 
+/* KOI_IMAP_IGNORE="QRESYNC CONDSTORE": Koi acts as if the server did not
+ * offer these, to try each extension's fallback against a real server
+ * (tests, benchmarks, and a user chasing a server bug). */
+static gboolean
+capability_ignored (const char *cap)
+{
+  const char *ignore = g_getenv ("KOI_IMAP_IGNORE");
+  g_auto(GStrv) names = NULL;
+
+  if (ignore == NULL || *ignore == '\0')
+    return FALSE;
+  names = g_strsplit_set (ignore, " ,", -1);
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_ascii_strcasecmp (names[i], cap) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 set_capabilities (KoiImapClient *self,
                   GPtrArray     *values)
@@ -400,8 +425,82 @@ set_capabilities (KoiImapClient *self,
     {
       const char *cap = koi_imap_value_get_string (values->pdata[i]);
 
-      if (cap != NULL)
+      if (cap != NULL && !capability_ignored (cap))
         g_hash_table_add (self->capabilities, g_ascii_strup (cap, -1));
+    }
+}
+
+/* "1:5,7" (a VANISHED argument) as ranges added to @ranges; FALSE if it
+ * is not a UID set. Ranges, not UIDs: "1:4294967295" is eight bytes. */
+static gboolean
+add_uid_ranges (GArray     *ranges,
+                const char *set)
+{
+  const char *p = set;
+
+  while (p != NULL && *p != '\0')
+    {
+      KoiImapUidRange range;
+      char *end = NULL;
+      guint64 a, b;
+
+      if (!g_ascii_isdigit (*p))
+        return FALSE;
+      a = g_ascii_strtoull (p, &end, 10);
+      b = a;
+      if (*end == ':')
+        {
+          if (!g_ascii_isdigit (end[1]))
+            return FALSE;
+          b = g_ascii_strtoull (end + 1, &end, 10);
+        }
+      if (a == 0 || b == 0 || a > G_MAXUINT32 || b > G_MAXUINT32)
+        return FALSE;
+      range.first = (guint32) MIN (a, b);
+      range.last = (guint32) MAX (a, b);
+      g_array_append_val (ranges, range);
+      if (*end == ',')
+        end++;
+      else if (*end != '\0')
+        return FALSE;
+      p = end;
+    }
+  return TRUE;
+}
+
+/* "* VANISHED (EARLIER) 1:5,7" or "* VANISHED 9" (RFC 7162 3.2.10). */
+static void
+track_vanished (KoiImapClient         *self,
+                const KoiImapResponse *response)
+{
+  gboolean earlier = FALSE;
+
+  for (guint i = 0; i < response->args->len; i++)
+    {
+      const KoiImapValue *value = response->args->pdata[i];
+      const char *set = koi_imap_value_get_string (value);
+
+      guint before = self->vanished->len;
+
+      if (value->type == KOI_IMAP_VALUE_LIST || set == NULL)
+        {
+          earlier = TRUE;   /* (EARLIER) */
+          continue;
+        }
+      if (!add_uid_ranges (self->vanished, set))
+        {
+          g_message ("Ignoring a VANISHED Koi cannot read: %s", set);
+          continue;
+        }
+      /* Without EARLIER it replaces EXPUNGE: those messages left the
+       * mailbox now, and EXISTS counts them no more (RFC 7162 3.2.10). */
+      for (guint j = before; j < self->vanished->len && !earlier; j++)
+        {
+          const KoiImapUidRange *range = &g_array_index (self->vanished, KoiImapUidRange, j);
+          guint64 n = (guint64) range->last - range->first + 1;
+
+          self->exists = n >= self->exists ? 0 : self->exists - (guint32) n;
+        }
     }
 }
 
@@ -418,6 +517,11 @@ track_untagged (KoiImapClient         *self,
     {
       if (self->exists > 0)
         self->exists--;
+      self->changed = TRUE;
+    }
+  else if (g_strcmp0 (response->name, "VANISHED") == 0)
+    {
+      track_vanished (self, response);
       self->changed = TRUE;
     }
   else if (response->has_number && g_strcmp0 (response->name, "RECENT") == 0)
@@ -513,6 +617,8 @@ koi_imap_client_run (KoiImapClient        *self,
   /* curl tags its own commands A001...: a different prefix keeps a stray
    * reply of curl's from ever matching ours. */
   tag = g_strdup_printf ("K%u", ++self->next_tag);
+  /* The verb and its first argument only: never a literal (a mail). */
+  g_debug ("%s %s", tag, koi_imap_command_get_summary (command));
   literal_plus = koi_imap_client_has_capability (self, "LITERAL+");
   n_parts = koi_imap_command_get_n_parts (command);
 
@@ -811,6 +917,21 @@ start_compression (KoiImapClient  *self,
   return TRUE;
 }
 
+static gboolean
+enable_qresync (KoiImapClient          *client,
+                const KoiImapResponse  *response,
+                gpointer                user_data,
+                GError                **error)
+{
+  if (g_strcmp0 (response->name, "ENABLED") == 0)
+    {
+      for (guint i = 0; i < response->args->len; i++)
+        if (koi_imap_value_is_atom (response->args->pdata[i], "QRESYNC"))
+          client->qresync_enabled = TRUE;
+    }
+  return TRUE;
+}
+
 gboolean
 koi_imap_client_connect (KoiImapClient  *self,
                          GCancellable   *cancellable,
@@ -867,7 +988,25 @@ koi_imap_client_connect (KoiImapClient  *self,
   /* CONDSTORE: every SELECT then says HIGHESTMODSEQ, so the engine can ask
    * only for flags changed since its last look (read state from other
    * devices). A server that refuses simply gets full flag syncs. */
-  if (koi_imap_client_has_capability (self, "CONDSTORE") &&
+  /* QRESYNC (RFC 7162) implies CONDSTORE and adds SELECT ... (QRESYNC
+   * ...): a reconnect is told what was expunged (VANISHED) and which flags
+   * changed, and an expunge is reported by UID, not sequence number. */
+  if (koi_imap_client_has_capability (self, "QRESYNC") &&
+      koi_imap_client_has_capability (self, "ENABLE"))
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!koi_imap_client_command_raw (self, "ENABLE QRESYNC", enable_qresync, NULL, NULL,
+                                        cancellable, &local_error) &&
+          (!self->connected || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          close_connection (self);
+          return FALSE;
+        }
+    }
+  if (!self->qresync_enabled &&
+      koi_imap_client_has_capability (self, "CONDSTORE") &&
       koi_imap_client_has_capability (self, "ENABLE"))
     {
       g_autoptr(GError) local_error = NULL;
@@ -1065,13 +1204,31 @@ koi_imap_client_create (KoiImapClient  *self,
 
 /* ---- SELECT -------------------------------------------------------------- */
 
+static gboolean handle_fetch (KoiImapClient          *self,
+                              const KoiImapResponse  *response,
+                              gpointer                user_data,
+                              GError                **error);
+
+typedef struct
+{
+  KoiImapFetchFunc func;
+  gpointer         user_data;
+} FetchData;
+
+typedef struct
+{
+  KoiImapMailboxStatus status;
+  FetchData            changed;   /* QRESYNC: the FETCHes of changed flags */
+} SelectData;
+
 static gboolean
 collect_select (KoiImapClient          *self,
                 const KoiImapResponse  *response,
                 gpointer                user_data,
                 GError                **error)
 {
-  KoiImapMailboxStatus *status = user_data;
+  SelectData *data = user_data;
+  KoiImapMailboxStatus *status = &data->status;
   const KoiImapValue *arg = response->code_args->len > 0 ? response->code_args->pdata[0] : NULL;
 
   if (response->status == KOI_IMAP_STATUS_OK && response->code != NULL)
@@ -1084,7 +1241,71 @@ collect_select (KoiImapClient          *self,
                arg->type == KOI_IMAP_VALUE_NUMBER)
         status->highest_modseq = arg->number;
     }
+  else if (data->changed.func != NULL && g_strcmp0 (response->name, "FETCH") == 0)
+    return handle_fetch (self, response, &data->changed, error);
 
+  return TRUE;
+}
+
+static gboolean
+select_mailbox (KoiImapClient         *self,
+                const char            *mailbox,
+                gboolean               read_only,
+                const KoiImapQresync  *qresync,
+                KoiImapFetchFunc       changed_func,
+                gpointer               user_data,
+                KoiImapMailboxStatus  *out_status,
+                GCancellable          *cancellable,
+                GError               **error)
+{
+  g_autoptr(KoiImapCommand) command = NULL;
+  g_autoptr(KoiImapResponse) tagged = NULL;
+  SelectData data = { { 0, }, { changed_func, user_data } };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!check_mailbox_arg (mailbox, error))
+    return FALSE;
+
+  /* RFC 3501: a SELECT, even a failing one, leaves the old mailbox. */
+  g_clear_pointer (&self->selected, g_free);
+  self->exists = 0;
+  g_array_set_size (self->vanished, 0);
+
+  command = mailbox_command (self, read_only ? "EXAMINE" : "SELECT", mailbox);
+  if (qresync != NULL)
+    {
+      g_autofree char *params = NULL;
+      g_autofree char *summary = NULL;
+
+      if (qresync->known_uids != NULL && !check_syntax_arg ("UID set", qresync->known_uids, error))
+        return FALSE;
+      params = g_strdup_printf ("(QRESYNC (%u %" G_GUINT64_FORMAT "%s%s))",
+                                qresync->uidvalidity, qresync->modseq,
+                                qresync->known_uids != NULL ? " " : "",
+                                qresync->known_uids != NULL ? qresync->known_uids : "");
+      koi_imap_command_add_atom (command, params);
+      summary = g_strdup_printf ("SELECT \"%s\" (QRESYNC)", mailbox);
+      koi_imap_command_set_summary (command, summary);
+    }
+  if (!koi_imap_client_run (self, command, collect_select, &data, &tagged, cancellable, error))
+    return FALSE;
+
+  self->selected = g_strdup (mailbox);
+  /* What SELECT reported is the new baseline, not news. */
+  self->changed = FALSE;
+  data.status.exists = self->exists;
+  data.status.read_only = read_only || g_strcmp0 (tagged->code, "READ-ONLY") == 0;
+
+  if (data.status.uidvalidity == 0)
+    {
+      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_PROTOCOL,
+                   "The server selected “%s” without giving its UIDVALIDITY", mailbox);
+      return FALSE;
+    }
+
+  if (out_status != NULL)
+    *out_status = data.status;
   return TRUE;
 }
 
@@ -1096,39 +1317,44 @@ koi_imap_client_select (KoiImapClient         *self,
                         GCancellable          *cancellable,
                         GError               **error)
 {
-  g_autoptr(KoiImapCommand) command = NULL;
-  g_autoptr(KoiImapResponse) tagged = NULL;
-  KoiImapMailboxStatus status = { 0, };
+  return select_mailbox (self, mailbox, read_only, NULL, NULL, NULL, out_status, cancellable, error);
+}
 
-  g_return_val_if_fail (self != NULL, FALSE);
+gboolean
+koi_imap_client_select_qresync (KoiImapClient         *self,
+                                const char            *mailbox,
+                                const KoiImapQresync  *qresync,
+                                KoiImapFetchFunc       changed_func,
+                                gpointer               user_data,
+                                KoiImapMailboxStatus  *out_status,
+                                GCancellable          *cancellable,
+                                GError               **error)
+{
+  g_return_val_if_fail (qresync != NULL, FALSE);
 
-  if (!check_mailbox_arg (mailbox, error))
-    return FALSE;
-
-  /* RFC 3501: a SELECT, even a failing one, leaves the old mailbox. */
-  g_clear_pointer (&self->selected, g_free);
-  self->exists = 0;
-
-  command = mailbox_command (self, read_only ? "EXAMINE" : "SELECT", mailbox);
-  if (!koi_imap_client_run (self, command, collect_select, &status, &tagged, cancellable, error))
-    return FALSE;
-
-  self->selected = g_strdup (mailbox);
-  /* What SELECT reported is the new baseline, not news. */
-  self->changed = FALSE;
-  status.exists = self->exists;
-  status.read_only = read_only || g_strcmp0 (tagged->code, "READ-ONLY") == 0;
-
-  if (status.uidvalidity == 0)
+  if (!self->qresync_enabled)
     {
-      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_PROTOCOL,
-                   "The server selected “%s” without giving its UIDVALIDITY", mailbox);
+      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_UNSUPPORTED,
+                   "The IMAP server %s does not offer QRESYNC", self->config->host);
       return FALSE;
     }
+  return select_mailbox (self, mailbox, FALSE, qresync, changed_func, user_data, out_status,
+                         cancellable, error);
+}
 
-  if (out_status != NULL)
-    *out_status = status;
-  return TRUE;
+gboolean
+koi_imap_client_has_qresync (KoiImapClient *self)
+{
+  return self->qresync_enabled;
+}
+
+GArray *
+koi_imap_client_take_vanished (KoiImapClient *self)
+{
+  GArray *taken = g_array_copy (self->vanished);
+
+  g_array_set_size (self->vanished, 0);
+  return taken;
 }
 
 /* ---- UID SEARCH ---------------------------------------------------------- */
@@ -1199,12 +1425,6 @@ koi_imap_client_uid_search (KoiImapClient  *self,
 }
 
 /* ---- UID FETCH ----------------------------------------------------------- */
-
-typedef struct
-{
-  KoiImapFetchFunc func;
-  gpointer         user_data;
-} FetchData;
 
 static guint
 system_flag (const char *flag)
@@ -1563,6 +1783,8 @@ koi_imap_client_noop (KoiImapClient  *self,
 static gboolean
 is_change (const KoiImapResponse *response)
 {
+  if (g_strcmp0 (response->name, "VANISHED") == 0)
+    return TRUE;
   return response->has_number &&
          (g_strcmp0 (response->name, "EXISTS") == 0 ||
           g_strcmp0 (response->name, "EXPUNGE") == 0 ||

@@ -182,6 +182,41 @@ gboolean       koi_imap_client_select         (KoiImapClient   *self,
                                                KoiImapMailboxStatus *out_status,
                                                GCancellable    *cancellable,
                                                GError         **error);
+/* QRESYNC (RFC 7162): what the client knew of a mailbox when it last
+ * looked, so SELECT can tell only what changed since. */
+typedef struct
+{
+  guint32     uidvalidity;
+  guint64     modseq;      /* the HIGHESTMODSEQ seen then */
+  const char *known_uids;  /* "1:500,502" the client holds, or NULL for all */
+} KoiImapQresync;
+
+typedef struct
+{
+  guint32 first;
+  guint32 last;
+} KoiImapUidRange;
+
+/* Whether ENABLE QRESYNC succeeded at connect (servers offering it). */
+gboolean       koi_imap_client_has_qresync    (KoiImapClient   *self);
+/* SELECT mailbox (QRESYNC (...)): the server answers with VANISHED
+ * (EARLIER) for what was expunged since @qresync->modseq (taken with
+ * koi_imap_client_take_vanished) and a FETCH (UID FLAGS MODSEQ) for every
+ * message whose flags changed, given to @changed_func. If UIDVALIDITY
+ * differs from @qresync's, the server sends neither: compare out_status.
+ * KOI_IMAP_ERROR_UNSUPPORTED without QRESYNC. */
+gboolean       koi_imap_client_select_qresync (KoiImapClient         *self,
+                                               const char            *mailbox,
+                                               const KoiImapQresync  *qresync,
+                                               KoiImapFetchFunc       changed_func,
+                                               gpointer               user_data,
+                                               KoiImapMailboxStatus  *out_status,
+                                               GCancellable          *cancellable,
+                                               GError               **error);
+/* The UIDs the server said VANISHED in the selected mailbox since it was
+ * selected or this was last called (SELECT's EARLIER ones, and those of
+ * IDLE, NOOP and other replies), as KoiImapUidRange; resets. */
+GArray        *koi_imap_client_take_vanished  (KoiImapClient   *self);
 /* GArray of guint32, ascending, no duplicates. */
 GArray        *koi_imap_client_uid_search     (KoiImapClient   *self,
                                                const char      *criteria,

@@ -270,3 +270,43 @@ koi_store_location_list (KoiStore  *self,
     }
   return g_steal_pointer (&locations);
 }
+
+GArray *
+koi_store_location_list_uids (KoiStore    *self,
+                              gint64       account_id,
+                              const char  *folder,
+                              guint32      uidvalidity,
+                              GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GArray) uids = NULL;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (folder != NULL, NULL);
+
+  /* The primary key's order: no sort. */
+  stmt = koi_store_prepare (self,
+                            "SELECT uid FROM message_locations"
+                            " WHERE account_id = ?1 AND folder = ?2 AND uidvalidity = ?3 ORDER BY uid",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  koi_store_bind_text (stmt, 2, folder);
+  sqlite3_bind_int64 (stmt, 3, uidvalidity);
+  uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      guint32 uid = (guint32) sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (uids, uid);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      koi_store_set_error (self, error, rc, "Could not list the folder’s messages");
+      return NULL;
+    }
+  return g_steal_pointer (&uids);
+}

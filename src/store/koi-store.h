@@ -677,6 +677,12 @@ gboolean  koi_store_location_remove (KoiStore     *store,
                                      guint32       uidvalidity,
                                      guint32       uid,
                                      GError      **error);
+/* The UIDs the store knows in (folder, uidvalidity), ascending (guint32). */
+GArray   *koi_store_location_list_uids (KoiStore   *store,
+                                        gint64      account_id,
+                                        const char *folder,
+                                        guint32     uidvalidity,
+                                        GError    **error);
 /* The message at (folder, uidvalidity, uid), 0 = none. */
 gint64    koi_store_location_find_message (KoiStore   *store,
                                            gint64      account_id,

@@ -1440,6 +1440,54 @@ test_reparse_after_upgrade (void)
   fixture_tear_down (&f);
 }
 
+/* A server without QRESYNC (nor CONDSTORE): a chat message another
+ * device expunged from the chat folder leaves the chat at the next full
+ * sync, found by one UID SEARCH over the UIDs Koi knows there; the other
+ * stays. */
+static void
+test_expunged_without_qresync (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(KoiSyncer) syncer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KoiStoreMessage) gone = NULL;
+  g_autoptr(KoiStoreMessage) kept = NULL;
+  g_autofree char *first = chat_mail (1, "expunged on the phone");
+  g_autofree char *second = chat_mail (2, "still there");
+
+  fixture_set_up (&f, HOSTILE_NONE);
+  folder_add (&f.mailbox->inbox, first);
+  folder_add (&f.mailbox->inbox, second);
+  syncer = syncer_new (&f);
+  g_assert_true (koi_syncer_connect (syncer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (koi_syncer_sync (syncer, TRUE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (f.mailbox->chats.mails->len, ==, 2);
+  g_assert_false (received_contains (&f, "ENABLE QRESYNC"));
+
+  g_mutex_lock (&f.mailbox->lock);
+  g_array_remove_index (f.mailbox->chats.mails, 0);
+  g_mutex_unlock (&f.mailbox->lock);
+
+  g_assert_true (koi_syncer_sync (syncer, TRUE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (received_contains (&f, "UID SEARCH UID 1:2"));
+
+  gone = koi_store_message_get (f.store, koi_store_message_find (f.store, f.account_id, "chat$fake1@koi.test", NULL),
+                                &error);
+  g_assert_no_error (error);
+  kept = koi_store_message_get (f.store, koi_store_message_find (f.store, f.account_id, "chat$fake2@koi.test", NULL),
+                                &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gone->chat_id, ==, 0);
+  g_assert_cmpint (kept->chat_id, >, 0);
+  g_assert_cmpuint (koi_store_message_count (f.store, kept->chat_id, &error), ==, 1);
+
+  g_clear_pointer (&syncer, koi_syncer_free);
+  fixture_tear_down (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1459,6 +1507,7 @@ main (int   argc,
   g_test_add_func ("/engine/syncer-fake/parse/no-date", test_no_date);
   g_test_add_func ("/engine/syncer-fake/identity/duplicate-message-id", test_duplicate_message_id);
   g_test_add_func ("/engine/syncer-fake/coi/absent", test_coi_absent);
+  g_test_add_func ("/engine/syncer-fake/expunged/without-qresync", test_expunged_without_qresync);
   g_test_add_func ("/engine/syncer-fake/coi/offered-declined", test_coi_offered_declined);
   g_test_add_func ("/engine/syncer-fake/coi/enable", test_coi_enable);
   g_test_add_func ("/engine/engine-fake/coi/enable", test_engine_coi_enable);

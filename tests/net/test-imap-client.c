@@ -807,6 +807,110 @@ test_idle_server_gone (void)
   g_assert_no_error (error);
 }
 
+static gboolean
+collect_changed (const KoiImapFetchItem  *item,
+                 gpointer                 user_data,
+                 GError                 **error)
+{
+  GArray *seen = user_data;
+
+  if (item->has_flags && (item->flags & KOI_IMAP_FLAG_SEEN) != 0)
+    g_array_append_val (seen, item->uid);
+  return TRUE;
+}
+
+static gboolean
+ranges_hold (GArray  *ranges,
+             guint32  uid)
+{
+  for (guint i = 0; i < ranges->len; i++)
+    if (uid >= g_array_index (ranges, KoiImapUidRange, i).first &&
+        uid <= g_array_index (ranges, KoiImapUidRange, i).last)
+      return TRUE;
+  return FALSE;
+}
+
+/* Another session expunges and reads: the first learns both by UID, live
+ * during IDLE and again from SELECT (QRESYNC ...) after a reconnect. */
+static void
+test_qresync (void)
+{
+  g_autoptr(KoiImapClient) client = NULL;
+  g_autoptr(KoiImapClient) other = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) uids = NULL;
+  g_autoptr(GArray) vanished = NULL;
+  g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autofree char *known = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *third = NULL;
+  KoiImapMailboxStatus status, again;
+  KoiImapIdleResult result = { 0, };
+  KoiImapQresync qresync = { 0, };
+
+  REQUIRE_SERVER ();
+
+  client = connect_as ("alice@example.org", "alice-secret");
+  g_assert_true (koi_imap_client_has_qresync (client));
+  g_assert_true (koi_imap_client_create (client, "Qresync", NULL, &error));
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("qresync-%u@example.org", i);
+      g_autoptr(GBytes) message = make_message ("bob@example.org", "alice@example.org", id, 0);
+
+      g_assert_true (koi_imap_client_append (client, "Qresync", NULL, message, NULL, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (koi_imap_client_select (client, "Qresync", FALSE, &status, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (status.highest_modseq, >, 0);
+  uids = koi_imap_client_uid_search (client, "ALL", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (uids->len, ==, 4);
+  known = g_strdup_printf ("%u:%u", g_array_index (uids, guint32, 0), g_array_index (uids, guint32, 3));
+
+  /* Live: an expunge elsewhere ends IDLE and names its UID. */
+  other = connect_as ("alice@example.org", "alice-secret");
+  g_assert_true (koi_imap_client_select (other, "Qresync", FALSE, NULL, NULL, &error));
+  first = g_strdup_printf ("%u", g_array_index (uids, guint32, 0));
+  g_assert_true (koi_imap_client_uid_expunge (other, first, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (koi_imap_client_idle (client, 20000, NULL, &result, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (result.server_changed);
+  vanished = koi_imap_client_take_vanished (client);
+  g_assert_true (ranges_hold (vanished, g_array_index (uids, guint32, 0)));
+  g_assert_false (ranges_hold (vanished, g_array_index (uids, guint32, 1)));
+  g_clear_pointer (&vanished, g_array_unref);
+
+  /* Offline: another expunge and a \Seen, then a reconnect. */
+  third = g_strdup_printf ("%u", g_array_index (uids, guint32, 2));
+  koi_imap_client_logout (client, NULL);
+  second = g_strdup_printf ("%u", g_array_index (uids, guint32, 1));
+  g_assert_true (koi_imap_client_uid_expunge (other, second, NULL, &error));
+  g_assert_true (koi_imap_client_uid_store (other, third, "+FLAGS.SILENT (\\Seen)", NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (koi_imap_client_connect (client, NULL, &error));
+  g_assert_no_error (error);
+  qresync.uidvalidity = status.uidvalidity;
+  qresync.modseq = status.highest_modseq;
+  qresync.known_uids = known;
+  g_assert_true (koi_imap_client_select_qresync (client, "Qresync", &qresync, collect_changed, seen,
+                                                 &again, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (again.uidvalidity, ==, status.uidvalidity);
+  g_assert_cmpuint (again.highest_modseq, >, status.highest_modseq);
+  vanished = koi_imap_client_take_vanished (client);
+  g_assert_true (ranges_hold (vanished, g_array_index (uids, guint32, 0)));
+  g_assert_true (ranges_hold (vanished, g_array_index (uids, guint32, 1)));
+  g_assert_false (ranges_hold (vanished, g_array_index (uids, guint32, 2)));
+  g_assert_false (ranges_hold (vanished, g_array_index (uids, guint32, 3)));
+  g_assert_cmpuint (seen->len, ==, 1);
+  g_assert_cmpuint (g_array_index (seen, guint32, 0), ==, g_array_index (uids, guint32, 2));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -830,6 +934,7 @@ main (int   argc,
   g_test_add_func ("/net/imap-client/idle/wake-and-timeout", test_idle_wake_and_timeout);
   g_test_add_func ("/net/imap-client/idle/server-gone", test_idle_server_gone);
   g_test_add_func ("/net/imap-client/append-missing-mailbox", test_append_missing_mailbox);
+  g_test_add_func ("/net/imap-client/qresync", test_qresync);
 
   start_server ();
   ret = g_test_run ();
