@@ -744,6 +744,43 @@ stays_put (GtkWidget *widget,
          graphene_point_equal (&before, &after);
 }
 
+static void
+count_click (GtkButton *button,
+             guint     *clicks)
+{
+  (*clicks)++;
+}
+
+/* Clicks a quote's button with the real pointer. Under a heavy load the X
+ * click was seen to not reach the button at all (no "clicked", so no jump
+ * began: the view was never asked); that is the X server and xdotool, not
+ * what this test checks, so a click that did not arrive is made once more.
+ * A click that arrived and then did not take the focus to the original
+ * still fails the test. */
+static void
+click_quote (GtkWidget *widget)
+{
+  /* The jump may recycle the row: keep the button for the disconnect. */
+  g_autoptr (GtkWidget) button = g_object_ref (widget);
+  guint clicks = 0;
+  gulong handler;
+
+  g_assert_true (GTK_IS_BUTTON (button));
+  handler = g_signal_connect (button, "clicked", G_CALLBACK (count_click), &clicks);
+  koi_test_ui_click (button);
+  for (guint i = 0; i < 30 && clicks == 0; i++)
+    koi_test_ui_iterate_ms (100);
+  if (clicks == 0 && gtk_widget_get_mapped (button))
+    {
+      g_test_message ("the click did not reach the quote; clicking again");
+      koi_test_ui_click (button);
+      for (guint i = 0; i < 30 && clicks == 0; i++)
+        koi_test_ui_iterate_ms (100);
+    }
+  g_signal_handler_disconnect (button, handler);
+  g_assert_cmpuint (clicks, >=, 1);
+}
+
 /* The message whose row (or a widget inside it) has the keyboard focus. */
 static gint64
 focused_message_id (Side *side)
@@ -1019,7 +1056,7 @@ test_edit_reply_react (void)
     KOI_TEST_UI_WAIT_FOR ((row = koi_test_ui_find_bubble (alice.window, "Or three")) != NULL &&
                           (quote = koi_message_row_get_quote_block (row)) != NULL &&
                           stays_put (gtk_widget_get_first_child (quote), GTK_WIDGET (alice.window)), 10);
-    koi_test_ui_click (gtk_widget_get_first_child (quote));
+    click_quote (gtk_widget_get_first_child (quote));
     KOI_TEST_UI_WAIT_FOR (focused_message_id (&alice) == koi_message_get_id (message), 10);
   }
 
@@ -1166,7 +1203,7 @@ test_edit_reply_react (void)
               (quote = koi_message_row_get_quote_block (reply)) != NULL &&
               koi_conversation_view_row_in_view (view, GTK_WIDGET (reply)) &&
               stays_put (gtk_widget_get_first_child (quote), GTK_WIDGET (alice.window)), 10);
-    koi_test_ui_click (gtk_widget_get_first_child (quote));
+    click_quote (gtk_widget_get_first_child (quote));
     KOI_TEST_UI_WAIT_FOR (focused_message_id (&alice) == koi_message_get_id (message), 10);
     original = koi_test_ui_find_bubble (alice.window, fixed_again);
     g_assert_nonnull (original);
