@@ -27,6 +27,8 @@
  * transaction: big enough that latency per message vanishes, small enough
  * that memory stays flat whatever the mailbox size. */
 #define CHUNK_SIZE 250
+/* How often INBOX is looked at on a server without IDLE. */
+#define NO_IDLE_POLL_MS (30 * 1000)
 
 /* On the first sync of INBOX Koi imports all chat mail but only recent
  * ordinary email: an account with years of mail should not turn into
@@ -1166,6 +1168,45 @@ koi_syncer_sync (KoiSyncer     *self,
   return TRUE;
 }
 
+/* A server without IDLE cannot tell Koi about new mail: sleep (woken by
+ * a send or by stopping) and then let the caller sync INBOX as if the
+ * server had said something changed. Failing here instead would make the
+ * engine reconnect once a second. */
+static gboolean
+poll_instead_of_idle (KoiSyncer     *self,
+                      guint          timeout_ms,
+                      GCancellable  *wake,
+                      gboolean      *out_changed,
+                      gboolean      *out_chats_changed,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  GPollFD fds[2];
+  guint n = 0;
+  gboolean polled;
+
+  if (timeout_ms == 0 || timeout_ms > NO_IDLE_POLL_MS)
+    timeout_ms = NO_IDLE_POLL_MS;
+  if (cancellable != NULL && g_cancellable_make_pollfd (cancellable, &fds[n]))
+    n++;
+  if (wake != NULL && g_cancellable_make_pollfd (wake, &fds[n]))
+    n++;
+  g_poll (fds, n, (int) timeout_ms);
+  if (wake != NULL)
+    g_cancellable_release_fd (wake);
+  if (cancellable != NULL)
+    g_cancellable_release_fd (cancellable);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  polled = wake == NULL || !g_cancellable_is_cancelled (wake);
+  if (out_changed != NULL)
+    *out_changed = polled;
+  if (out_chats_changed != NULL)
+    *out_chats_changed = FALSE;
+  return TRUE;
+}
+
 gboolean
 koi_syncer_idle (KoiSyncer     *self,
                  guint          timeout_ms,
@@ -1183,6 +1224,10 @@ koi_syncer_idle (KoiSyncer     *self,
   if (g_strcmp0 (koi_imap_client_get_selected (self->imap), "INBOX") != 0 &&
       !koi_imap_client_select (self->imap, "INBOX", FALSE, NULL, cancellable, error))
     return FALSE;
+
+  if (!koi_imap_client_has_capability (self->imap, "IDLE"))
+    return poll_instead_of_idle (self, timeout_ms, wake, out_changed, out_chats_changed,
+                                 cancellable, error);
 
   if (!koi_imap_client_idle (self->imap, timeout_ms, wake, &result, cancellable, error))
     return FALSE;
