@@ -82,6 +82,13 @@ forget_uids (KoiSyncer   *self,
 
   if (gone_uids->len == 0)
     return TRUE;
+  /* Contact cards are versions, not chat messages: koi-syncer-contacts.c
+   * merges them by Date and UID and expunges the losers itself, reading
+   * the folder as it was before this file existed. Forgetting their UIDs
+   * here made two devices that edited one card at once end with different
+   * names (engine-contacts). */
+  if (g_strcmp0 (folder, koi_syncer_get_contacts_folder (self)) == 0)
+    return TRUE;
 
   g_message ("%s: %u message(s) expunged on the server", folder, gone_uids->len);
   if (!koi_store_begin (self->store, error))
