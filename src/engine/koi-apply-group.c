@@ -7,7 +7,6 @@
 
 #include "koi-apply-group.h"
 #include "koi-store-group.h"
-#include "koi-store-group-log.h"
 
 gint64
 koi_apply_group_route (KoiStore           *store,
@@ -59,46 +58,32 @@ shown_name (const KoiCoiParsed *parsed)
   return NULL;
 }
 
-/* To and Cc vouch for members, except the sender's own address: group
- * clients never list the sender, so a sender who does vouches for nobody
- * but themself, which is not how anyone joins. */
-static void
-seen_members (GArray             *facts,
+static gboolean
+seen_members (KoiStore           *store,
+              gint64              chat_id,
               GPtrArray          *addresses,
-              const char         *sender)
+              const char         *sender,
+              gint64              at_ms,
+              gboolean           *changed,
+              GError            **error)
 {
   for (guint i = 0; i < addresses->len; i++)
     {
-      KoiStoreGroupFact fact = { KOI_STORE_GROUP_FACT_MEMBER_SEEN, g_ptr_array_index (addresses, i) };
+      gboolean one_changed = FALSE;
 
-      if (!same_address (fact.value, sender))
-        g_array_append_val (facts, fact);
+      /* Group clients never list the sender in To or Cc; a sender who
+       * does vouches for nobody but themself, which is not how anyone
+       * joins (an outsider writing into the group with their own
+       * address in To stays outside, shown marked). */
+      if (same_address (g_ptr_array_index (addresses, i), sender))
+        continue;
+
+      if (!koi_store_group_member_set (store, chat_id, g_ptr_array_index (addresses, i), TRUE,
+                                       at_ms, FALSE, &one_changed, error))
+        return FALSE;
+      *changed |= one_changed;
     }
-}
-
-static void
-add_fact (GArray                *facts,
-          KoiStoreGroupFactKind  kind,
-          const char            *value)
-{
-  KoiStoreGroupFact fact = { kind, value };
-
-  if (value != NULL && *value != '\0')
-    g_array_append_val (facts, fact);
-}
-
-/* The Subject of an email program's reply, without "Re:" and the like. */
-static const char *
-reply_subject (const char *subject)
-{
-  while (g_ascii_strncasecmp (subject, "Re:", 3) == 0 || g_ascii_strncasecmp (subject, "Fw:", 3) == 0 ||
-         g_ascii_strncasecmp (subject, "Aw:", 3) == 0 || g_ascii_strncasecmp (subject, "Fwd:", 4) == 0)
-    {
-      subject = strchr (subject, ':') + 1;
-      while (*subject == ' ')
-        subject++;
-    }
-  return subject;
+  return TRUE;
 }
 
 gboolean
@@ -111,96 +96,116 @@ koi_apply_group_effects (KoiStore           *store,
                          KoiApplyChanges    *changes,
                          GError            **error)
 {
-  g_autoptr(GArray) facts = g_array_new (FALSE, FALSE, sizeof (KoiStoreGroupFact));
-  g_autoptr(GArray) updated = g_array_new (FALSE, FALSE, sizeof (gint64));
-  KoiStoreGroupMail mail = { 0, };
+  KoiStoreGroupInfo info = KOI_STORE_GROUP_INFO_NONE;
+  const char *info_arg = NULL;
   const char *sender = parsed->from_address;
   gboolean founding = g_strcmp0 (parsed->chat_content, "group-created") == 0;
-  gboolean renamed = FALSE;
   gboolean changed = FALSE;
-
-  mail.message_ref = message_ref;
-  mail.tie = parsed->message_id;
-  mail.at_ms = parsed->date_ms;
-  mail.sender = sender;
+  gint64 at_ms = parsed->date_ms;
 
   /* Only what a group client wrote says who is in the group: a reply from
    * an email program that drops people is a reply, not a removal. */
   if (parsed->group_id_explicit)
     {
-      seen_members (facts, parsed->to, sender);
-      seen_members (facts, parsed->cc, sender);
-      /* The sender vouches for themself where a member writes: Koi's
-       * founding message, a change, and Delta Chat's mail (which never
-       * lists its sender). It counts only where the group log lets the
-       * mail count at all: from a member, or as the group's first mail,
-       * whose sender founded the group or added this user
-       * (koi-store-group-log.h). */
-      if (founding || parsed->is_delta_chat || parsed->type == KOI_COI_TYPE_GROUP_CHANGE)
-        add_fact (facts, KOI_STORE_GROUP_FACT_MEMBER_SEEN, sender);
+      /* To and Cc vouch for members. The sender vouches for themself only
+       * where a member writes: Koi's founding message, a change (only a
+       * member changes a group; the member just added learns the others
+       * from it), and Delta Chat's mail, which never lists its sender (its
+       * group's creator is known no other way). So a Koi or email user
+       * cannot join a group by writing to it. The rule looks at nothing but
+       * the mail itself: the order mail arrives in cannot change it. */
+      if (!seen_members (store, chat_id, parsed->to, sender, at_ms, &changed, error) ||
+          !seen_members (store, chat_id, parsed->cc, sender, at_ms, &changed, error))
+        return FALSE;
+      if ((founding || parsed->is_delta_chat || parsed->type == KOI_COI_TYPE_GROUP_CHANGE) &&
+          sender != NULL)
+        {
+          gboolean one_changed = FALSE;
+
+          if (!koi_store_group_member_set (store, chat_id, sender, TRUE, at_ms, FALSE,
+                                           &one_changed, error))
+            return FALSE;
+          changed |= one_changed;
+        }
     }
 
+  /* Explicit changes are applied whoever sent them, so the result does not
+   * depend on whether the sender's own addition arrived first; a message
+   * from a non-member is marked when shown (koi-store-group.h). */
   if (parsed->type == KOI_COI_TYPE_GROUP_CHANGE)
     {
+      gboolean one_changed = FALSE;
+
       if (parsed->group_member_added != NULL)
         {
-          add_fact (facts, KOI_STORE_GROUP_FACT_ADDED, parsed->group_member_added);
-          mail.info = KOI_STORE_GROUP_INFO_ADDED;
-          mail.info_arg = parsed->group_member_added;
+          if (!koi_store_group_member_set (store, chat_id, parsed->group_member_added, TRUE, at_ms,
+                                           TRUE, &one_changed, error))
+            return FALSE;
+          info = KOI_STORE_GROUP_INFO_ADDED;
+          info_arg = parsed->group_member_added;
         }
       else if (parsed->group_member_removed != NULL)
         {
-          add_fact (facts, KOI_STORE_GROUP_FACT_REMOVED, parsed->group_member_removed);
-          mail.info = same_address (parsed->group_member_removed, sender) ? KOI_STORE_GROUP_INFO_LEFT
-                                                                          : KOI_STORE_GROUP_INFO_REMOVED;
-          mail.info_arg = parsed->group_member_removed;
+          if (!koi_store_group_member_set (store, chat_id, parsed->group_member_removed, FALSE, at_ms,
+                                           TRUE, &one_changed, error))
+            return FALSE;
+          info = same_address (parsed->group_member_removed, sender) ? KOI_STORE_GROUP_INFO_LEFT
+                                                                     : KOI_STORE_GROUP_INFO_REMOVED;
+          info_arg = parsed->group_member_removed;
         }
       else if (parsed->group_name_changed && parsed->group_name != NULL)
         {
-          add_fact (facts, KOI_STORE_GROUP_FACT_RENAMED, parsed->group_name);
-          mail.info = KOI_STORE_GROUP_INFO_RENAMED;
-          mail.info_arg = parsed->group_name;
-          renamed = TRUE;
+          if (!koi_store_group_name_set (store, chat_id, parsed->group_name, at_ms, TRUE,
+                                         &one_changed, error))
+            return FALSE;
+          info = KOI_STORE_GROUP_INFO_RENAMED;
+          info_arg = parsed->group_name;
         }
+      changed |= one_changed;
     }
 
-  if (!renamed && parsed->group_id_explicit)
-    add_fact (facts, KOI_STORE_GROUP_FACT_NAME_SEEN, shown_name (parsed));
+  if (info != KOI_STORE_GROUP_INFO_RENAMED && parsed->group_id_explicit)
+    {
+      gboolean one_changed = FALSE;
+
+      if (!koi_store_group_name_set (store, chat_id, shown_name (parsed), at_ms, FALSE,
+                                     &one_changed, error))
+        return FALSE;
+      changed |= one_changed;
+    }
 
   /* A group known only from an email program's reply still needs a title:
    * its Subject without "Re:", dated 0 so any name a group client wrote
-   * outweighs it, whatever the order. It changes nothing else, so it needs
-   * no member to send it. The mail keeps its Date for the log's order, so
-   * a reply arriving in order does not replay the group. */
-  if (!parsed->group_id_explicit)
+   * outweighs it, whatever the order. */
+  if (!parsed->group_id_explicit && parsed->subject != NULL)
     {
-      if (parsed->subject == NULL)
-        return TRUE;
-      add_fact (facts, KOI_STORE_GROUP_FACT_NAME_SEEN, reply_subject (parsed->subject));
-      mail.facts_undated = TRUE;
-      mail.sender = NULL;
+      const char *subject = parsed->subject;
+      gboolean one_changed = FALSE;
+
+      while (g_ascii_strncasecmp (subject, "Re:", 3) == 0 || g_ascii_strncasecmp (subject, "Fw:", 3) == 0 ||
+             g_ascii_strncasecmp (subject, "Aw:", 3) == 0 || g_ascii_strncasecmp (subject, "Fwd:", 4) == 0)
+        {
+          subject = strchr (subject, ':') + 1;
+          while (*subject == ' ')
+            subject++;
+        }
+      if (*subject != '\0' &&
+          !koi_store_group_name_set (store, chat_id, subject, 0, FALSE, &one_changed, error))
+        return FALSE;
+      changed |= one_changed;
     }
 
-  if (founding && mail.info == KOI_STORE_GROUP_INFO_NONE)
+  if (founding && info == KOI_STORE_GROUP_INFO_NONE)
     {
-      mail.info = KOI_STORE_GROUP_INFO_CREATED;
-      mail.info_arg = shown_name (parsed);
+      info = KOI_STORE_GROUP_INFO_CREATED;
+      info_arg = shown_name (parsed);
     }
 
-  mail.facts = (const KoiStoreGroupFact *) facts->data;
-  mail.n_facts = facts->len;
-  if (!koi_store_group_log_apply (store, chat_id, &mail, &changed, updated, error))
+  if (info != KOI_STORE_GROUP_INFO_NONE &&
+      !koi_store_message_set_group_info (store, message_ref, info, info_arg, error))
     return FALSE;
 
-  /* A mail that came out of order can decide whether earlier-arrived
-   * changes count: their info lines appear or go. */
-  for (guint i = 0; i < updated->len; i++)
-    {
-      KoiApplyChange change = { chat_id, g_array_index (updated, gint64, i) };
-
-      g_array_append_val (changes->updated, change);
-    }
-  if (changed || updated->len > 0)
+  if (changed)
     koi_apply_note_chat (changes, chat_id);
   return TRUE;
 }

@@ -84,44 +84,160 @@ koi_store_group_member_state (KoiStore                  *self,
 /* Whether a change (@member, @at_ms, @explicit_change) outweighs what is
  * stored. The rules of koi-store-group.h: they make the result independent
  * of the order in which changes are applied. */
-gboolean
-koi_store_group_member_wins (gboolean found,
-                             gboolean removed,
-                             gboolean row_explicit,
-                             gint64   row_at_ms,
-                             gboolean member,
-                             gint64   at_ms,
-                             gboolean explicit_change)
+static gboolean
+member_change_wins (const MemberRow *row,
+                    gboolean         member,
+                    gint64           at_ms,
+                    gboolean         explicit_change)
 {
-  if (!found)
+  if (!row->found)
     return TRUE;
   if (!explicit_change)
     return FALSE;   /* seen in To/Cc: only ever introduces an unknown address */
-  if (!row_explicit)
+  if (!row->explicit_change)
     return TRUE;
-  if (at_ms != row_at_ms)
-    return at_ms > row_at_ms;
+  if (at_ms != row->changed_at_ms)
+    return at_ms > row->changed_at_ms;
   /* The same second: a removal wins, whichever came first. */
-  return !member && !removed;
+  return !member && !row->removed;
 }
 
-/* Explicit beats seen; then the newer Date; then, at the same Date, the
- * greater name, so both arrival orders agree. */
 gboolean
-koi_store_group_name_wins (const char *current,
-                           gboolean    current_explicit,
-                           gint64      current_at_ms,
-                           const char *name,
-                           gint64      at_ms,
-                           gboolean    explicit_change)
+koi_store_group_member_set (KoiStore     *self,
+                            gint64        chat_id,
+                            const char   *address,
+                            gboolean      member,
+                            gint64        at_ms,
+                            gboolean      explicit_change,
+                            gboolean     *out_changed,
+                            GError      **error)
 {
-  if (current == NULL)
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(KoiStoreChat) chat = NULL;
+  KoiStoreAtomic atomic;
+  MemberRow row;
+  gint64 contact_id;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (member || explicit_change, FALSE);
+
+  if (out_changed != NULL)
+    *out_changed = FALSE;
+
+  if (!koi_store_atomic_begin (self, &atomic, error))
+    return FALSE;
+
+  chat = koi_store_chat_get (self, chat_id, error);
+  if (chat == NULL || !read_member (self, chat_id, address, &row, error))
+    goto out;
+
+  if (!member_change_wins (&row, member, at_ms, explicit_change))
+    {
+      ok = TRUE;
+      goto out;
+    }
+
+  contact_id = koi_store_contact_ensure (self, chat->account_id, address, NULL, error);
+  if (contact_id == 0)
+    goto out;
+
+  stmt = koi_store_prepare (self,
+                            "INSERT INTO chat_members (chat_id, contact_id, added_at, removed,"
+                            " changed_at_ms, explicit) VALUES (?1, ?2, ?3, ?4, ?3, ?5)"
+                            " ON CONFLICT (chat_id, contact_id) DO UPDATE SET"
+                            "  removed = excluded.removed, changed_at_ms = excluded.changed_at_ms,"
+                            "  explicit = excluded.explicit,"
+                            "  added_at = CASE WHEN excluded.removed = 0 AND removed = 1"
+                            "             THEN excluded.added_at ELSE added_at END",
+                            error);
+  if (stmt == NULL)
+    goto out;
+  sqlite3_bind_int64 (stmt, 1, chat_id);
+  sqlite3_bind_int64 (stmt, 2, contact_id);
+  sqlite3_bind_int64 (stmt, 3, at_ms);
+  sqlite3_bind_int (stmt, 4, member ? 0 : 1);
+  sqlite3_bind_int (stmt, 5, explicit_change ? 1 : 0);
+  ok = koi_store_step_done (self, stmt, "Could not save a group member", error);
+  if (ok && out_changed != NULL)
+    *out_changed = !row.found || row.removed == member;
+
+out:
+  return koi_store_atomic_end (self, &atomic, ok, error);
+}
+
+gboolean
+koi_store_group_name_set (KoiStore     *self,
+                          gint64        chat_id,
+                          const char   *name,
+                          gint64        at_ms,
+                          gboolean      explicit_change,
+                          gboolean     *out_changed,
+                          GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *current = NULL;
+  gboolean current_explicit;
+  gint64 current_at;
+  gboolean wins;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (out_changed != NULL)
+    *out_changed = FALSE;
+  if (name == NULL || *name == '\0')
     return TRUE;
-  if (explicit_change != current_explicit)
-    return explicit_change;
-  if (at_ms != current_at_ms)
-    return at_ms > current_at_ms;
-  return strcmp (name, current) > 0;
+
+  stmt = koi_store_prepare (self,
+                            "SELECT name, name_explicit, name_changed_at_ms FROM chats WHERE id = ?1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, chat_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        g_set_error (error, KOI_STORE_ERROR, KOI_STORE_ERROR_NOT_FOUND,
+                     "There is no chat with id %" G_GINT64_FORMAT, chat_id);
+      else
+        koi_store_set_error (self, error, rc, "Could not read the group’s name");
+      return FALSE;
+    }
+  current = koi_store_column_dup (stmt, 0);
+  current_explicit = sqlite3_column_int (stmt, 1) != 0;
+  current_at = sqlite3_column_int64 (stmt, 2);
+  g_clear_pointer (&stmt, koi_store_stmt_release);
+
+  /* Explicit beats seen; then the newer Date; then, at the same Date, the
+   * greater name, so both arrival orders agree. */
+  if (current == NULL)
+    wins = TRUE;
+  else if (explicit_change != current_explicit)
+    wins = explicit_change;
+  else if (at_ms != current_at)
+    wins = at_ms > current_at;
+  else
+    wins = strcmp (name, current) > 0;
+  if (!wins)
+    return TRUE;
+
+  stmt = koi_store_prepare (self,
+                            "UPDATE chats SET name = ?2, name_changed_at_ms = ?3, name_explicit = ?4"
+                            " WHERE id = ?1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, chat_id);
+  koi_store_bind_text (stmt, 2, name);
+  sqlite3_bind_int64 (stmt, 3, at_ms);
+  sqlite3_bind_int (stmt, 4, explicit_change ? 1 : 0);
+  if (!koi_store_step_done (self, stmt, "Could not rename the group", error))
+    return FALSE;
+  if (out_changed != NULL)
+    *out_changed = g_strcmp0 (name, current) != 0;
+  return TRUE;
 }
 
 GPtrArray *

@@ -16,9 +16,6 @@ G_BEGIN_DECLS
  *   removal wins over an addition and the greater name (byte order) wins;
  * - a removed member keeps a row with the time of removal, so an older
  *   message cannot bring them back.
- *
- * Only the facts of a mail whose sender was a member at its Date count;
- * koi-store-group-log.h keeps them and applies these rules.
  */
 
 /* On-disk values (messages.group_info): frozen, only append. */
@@ -55,9 +52,27 @@ gboolean   koi_store_group_member_state (KoiStore                  *store,
                                          KoiStoreGroupMemberState  *out_state,
                                          GError                   **error);
 
-/* Members and name change only through the group log
- * (koi-store-group-log.h), which replays them: a row written beside it
- * would be lost at the next replay. */
+/* Records that @address is a member (@member) or was removed at @at_ms.
+ * @explicit_change: a change message said so; else the address was only
+ * seen in a group message (then @member must be TRUE). Applies the rules
+ * above; *@out_changed (may be NULL) tells whether the state changed. */
+gboolean   koi_store_group_member_set   (KoiStore                  *store,
+                                         gint64                     chat_id,
+                                         const char                *address,
+                                         gboolean                   member,
+                                         gint64                     at_ms,
+                                         gboolean                   explicit_change,
+                                         gboolean                  *out_changed,
+                                         GError                   **error);
+
+/* The same for the group's name. */
+gboolean   koi_store_group_name_set     (KoiStore                  *store,
+                                         gint64                     chat_id,
+                                         const char                *name,
+                                         gint64                     at_ms,
+                                         gboolean                   explicit_change,
+                                         gboolean                  *out_changed,
+                                         GError                   **error);
 
 /* The Date (ms) of the newest change this group's members or name carry,
  * 0 for none. A device that changes the group again dates the change

@@ -24,8 +24,6 @@
  *   receipt_requests.state     0 waiting to be seen, 1 due, 2 done
  *   peer_keys.source           0 autocrypt, 1 gossip, 2 vcard
  *   messages.signature         0 none, 1 valid, 2 bad, 3 unknown key
- *   group_events.kind          1 member seen, 2 added, 3 removed, 4 name seen,
- *                              5 name changed
  *   booleans                   0 / 1
  * Times are ms since the epoch. Addresses use COLLATE NOCASE so lookups and
  * uniqueness ignore ASCII case while the original spelling is kept.
@@ -391,61 +389,6 @@ static const char migration_11_autocrypt[] =
   "ALTER TABLE messages ADD COLUMN signature INTEGER NOT NULL DEFAULT 0"
   "  CHECK (signature IN (0, 1, 2, 3));";
 
-/* 12 (group checks, issue 8; the lead renumbers on merge): every
- * membership or name fact a group mail carried, so a group can be replayed
- * in Date order with each mail judged by whether its sender was a member
- * at its Date (koi-store-group-log.h). A mail that arrives out of order
- * replays the group; one in order is applied on top.
- * - kind (frozen): 1 member seen in To/Cc, 2 member added, 3 member
- *   removed (or left), 4 name seen, 5 name changed; value the address or
- *   the name;
- * - mail_at_ms the mail's Date, tie its Message-ID: the order of the
- *   replay; at_ms the time the fact carries (the mail's Date, 0 for the
- *   Subject of an email program's reply);
- * - sender NULL: applied without a check (the rows below, and the Subject
- *   of an email program's reply, which only titles an untitled group);
- * - info/info_arg: the info line the mail shows when it is applied
- *   (KoiStoreGroupInfo), none when its sender was not a member.
- * group_snapshots: the group as a replay left it after the mails up to
- * (mail_at_ms, tie), a GVariant (koi-store-group-log.c), so that a late
- * mail replays from the last one before it instead of from the start; a
- * cache of group_events, dropped from a late mail's place onwards.
- * Groups that exist already keep their members and name: their rows
- * become facts without a sender, replayed before any mail (mail_at_ms -1),
- * so a late mail is judged by the members as they were stored. */
-static const char migration_12_group_log[] =
-  "CREATE TABLE group_events ("
-  "  id           INTEGER PRIMARY KEY,"
-  "  chat_id      INTEGER NOT NULL REFERENCES chats (id) ON DELETE CASCADE,"
-  "  message_ref  INTEGER,"
-  "  mail_at_ms   INTEGER NOT NULL,"
-  "  at_ms        INTEGER NOT NULL,"
-  "  tie          TEXT NOT NULL DEFAULT '',"
-  "  sender       TEXT COLLATE NOCASE,"
-  "  kind         INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 5),"
-  "  value        TEXT NOT NULL,"
-  "  info         INTEGER NOT NULL DEFAULT 0,"
-  "  info_arg     TEXT"
-  ");"
-  "CREATE INDEX group_events_by_chat ON group_events (chat_id, mail_at_ms, tie);"
-  "CREATE INDEX group_events_by_message ON group_events (message_ref)"
-  "  WHERE message_ref IS NOT NULL;"
-  "CREATE TABLE group_snapshots ("
-  "  chat_id     INTEGER NOT NULL REFERENCES chats (id) ON DELETE CASCADE,"
-  "  mail_at_ms  INTEGER NOT NULL,"
-  "  tie         TEXT NOT NULL,"
-  "  state       BLOB NOT NULL,"
-  "  PRIMARY KEY (chat_id, mail_at_ms, tie)"
-  ") WITHOUT ROWID;"
-  "INSERT INTO group_events (chat_id, mail_at_ms, at_ms, kind, value)"
-  "  SELECT m.chat_id, -1, m.changed_at_ms,"
-  "   CASE WHEN m.explicit = 0 THEN 1 WHEN m.removed = 1 THEN 3 ELSE 2 END, k.address"
-  "  FROM chat_members m JOIN chats c ON c.id = m.chat_id JOIN contacts k ON k.id = m.contact_id"
-  "  WHERE c.kind = 1;"
-  "INSERT INTO group_events (chat_id, mail_at_ms, at_ms, kind, value)"
-  "  SELECT id, -1, name_changed_at_ms, CASE WHEN name_explicit = 1 THEN 5 ELSE 4 END, name"
-  "  FROM chats WHERE kind = 1 AND name IS NOT NULL AND name <> '';";
-
 const char * const koi_store_migrations[] = {
   migration_1,
   migration_2,
@@ -458,7 +401,6 @@ const char * const koi_store_migrations[] = {
   migration_9_attachments,
   migration_10_cert_pins,
   migration_11_autocrypt,
-  migration_12_group_log,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (koi_store_migrations) == KOI_STORE_SCHEMA_VERSION);

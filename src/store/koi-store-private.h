@@ -123,24 +123,6 @@ gint64        koi_store_message_insert_row (KoiStore               *self,
                                             gboolean               *out_inserted,
                                             GError                **error);
 
-/* The group rules of koi-store-group.h, shared by koi-store-group.c and
- * the replay in koi-store-group-log.c. A member change (@member at @at_ms,
- * @explicit_change) against the stored row (@found, @removed, @row_explicit,
- * @row_at_ms); a name change against the stored name (@current may be NULL). */
-gboolean      koi_store_group_member_wins (gboolean     found,
-                                           gboolean     removed,
-                                           gboolean     row_explicit,
-                                           gint64       row_at_ms,
-                                           gboolean     member,
-                                           gint64       at_ms,
-                                           gboolean     explicit_change);
-gboolean      koi_store_group_name_wins   (const char  *current,
-                                           gboolean     current_explicit,
-                                           gint64       current_at_ms,
-                                           const char  *name,
-                                           gint64       at_ms,
-                                           gboolean     explicit_change);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, koi_store_stmt_release)
 
 G_END_DECLS

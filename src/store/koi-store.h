@@ -66,7 +66,7 @@ typedef enum {
 } KoiStoreSignature;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define KOI_STORE_SCHEMA_VERSION 12
+#define KOI_STORE_SCHEMA_VERSION 11
 
 typedef struct _KoiStore KoiStore;
 

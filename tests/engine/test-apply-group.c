@@ -20,13 +20,7 @@
  * to "Trip 2027", adds dave, removes carol; carol writes again after her
  * removal (with the old name), dave writes, alice replies from an email
  * program to bob only, eve (never a member) writes with the group's id
- * and another name, and bob leaves from his other device. Then the checks
- * on who may change a group (docs/WIRE.md, "Only members change a group"):
- * dave adds frank, whose first mail lists grace (a member's To counts,
- * once his addition is known, whichever arrived first); eve forges the
- * addition of mallory, carol (removed) forges the removal of alice and a
- * rename: none of them counts, and their mails show marked, without an
- * info line.
+ * and another name, and bob leaves from his other device.
  *
  * Every order of arrival must give the same chats, members, name, info
  * lines and marks, as two devices of bob that got the mail in different
@@ -142,7 +136,7 @@ assert_user_view (ApplyStore *self)
   /* One chat: the group. Nobody's mail split off into a 1:1 chat, not
    * even the reply from an email program or the stranger's. */
   g_assert_cmpuint (chats->len, ==, 1);
-  g_assert_cmpuint (koi_store_message_count (self->store, group, NULL), ==, 15);
+  g_assert_cmpuint (koi_store_message_count (self->store, group, NULL), ==, 10);
 
   chat = koi_store_chat_get (self->store, group, &error);
   g_assert_no_error (error);
@@ -151,10 +145,9 @@ assert_user_view (ApplyStore *self)
   g_assert_cmpstr (chat->name, ==, "Trip 2027");
 
   /* carol removed (her later mail did not bring her back), bob left, eve
-   * never joined, dave added, and he added frank, who vouched for grace;
-   * mallory (added by eve) is not in, alice (removed by carol) still is. */
+   * never joined, dave added. */
   members = members_of (self, group);
-  g_assert_cmpstr (members, ==, "alice@example.org dave@example.org frank@example.org grace@example.org");
+  g_assert_cmpstr (members, ==, "alice@example.org dave@example.org");
 
   assert_info (self, group, MSG ("a1"), KOI_STORE_GROUP_INFO_CREATED, "Trip", FALSE);
   assert_info (self, group, MSG ("c1"), KOI_STORE_GROUP_INFO_NONE, NULL, FALSE);
@@ -166,12 +159,6 @@ assert_user_view (ApplyStore *self)
   assert_info (self, group, "20261130090700.1234@mail.example.org", KOI_STORE_GROUP_INFO_NONE, NULL, FALSE);
   assert_info (self, group, MSG ("e1"), KOI_STORE_GROUP_INFO_NONE, NULL, TRUE);
   assert_info (self, group, MSG ("b1"), KOI_STORE_GROUP_INFO_LEFT, "bob@example.org", FALSE);
-  assert_info (self, group, MSG ("d2"), KOI_STORE_GROUP_INFO_ADDED, "frank@example.org", FALSE);
-  assert_info (self, group, MSG ("f1"), KOI_STORE_GROUP_INFO_NONE, NULL, FALSE);
-  /* The forged changes: no info line (nothing changed), marked. */
-  assert_info (self, group, MSG ("e2"), KOI_STORE_GROUP_INFO_NONE, NULL, TRUE);
-  assert_info (self, group, MSG ("c3"), KOI_STORE_GROUP_INFO_NONE, NULL, TRUE);
-  assert_info (self, group, MSG ("c4"), KOI_STORE_GROUP_INFO_NONE, NULL, TRUE);
 }
 
 static char *
@@ -202,7 +189,7 @@ test_every_order_same_group (void)
   g_autofree char *expected = NULL;
   GRand *rand = g_rand_new_with_seed (8);
 
-  g_assert_cmpuint (mails->len, ==, 15);
+  g_assert_cmpuint (mails->len, ==, 10);
   for (guint i = 0; i < mails->len; i++)
     order[i] = i;
   expected = apply_in_order (mails, order);

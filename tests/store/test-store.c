@@ -6,7 +6,6 @@
 
 #include "store-test-util.h"
 #include "koi-store-attachment.h"
-#include "koi-store-group-log.h"
 
 /* Each test gets a fresh folder and an open store with one account. */
 typedef struct {
@@ -294,7 +293,6 @@ static const struct {
   { 8, "schema-v8.sql" },
   { 9, "schema-v9.sql" },
   { 10, "schema-v10.sql" },
-  { 11, "schema-v11.sql" },
 };
 
 /* A trusted certificate is kept with its account and server, survives a
@@ -1515,107 +1513,6 @@ test_receipt_requests (Fixture       *fixture,
   g_assert_cmpuint (due->len, ==, 0);
 }
 
-/* A group from before the group log (schema 11) keeps its members and
- * name, and they decide whether a mail that comes later counts, also one
- * dated before the stored changes (it replays the group). */
-static void
-test_migrate_group_log (void)
-{
-  const char *source_root = g_getenv ("KOI_SOURCE_ROOT");
-  g_autofree char *file = NULL;
-  g_autofree char *dump = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KoiStore) store = NULL;
-  g_autoptr(GPtrArray) members = NULL;
-  g_autoptr(KoiStoreChat) chat = NULL;
-  g_autoptr(GString) list = g_string_new (NULL);
-  StoreTestDir dir;
-  sqlite3 *db = NULL;
-  char *message = NULL;
-  gboolean changed = TRUE;
-  static const KoiStoreGroupFact eve_facts[] = {
-    { KOI_STORE_GROUP_FACT_REMOVED, "bob@example.org" },
-    { KOI_STORE_GROUP_FACT_RENAMED, "Eve's" },
-  };
-  static const KoiStoreGroupFact dave_facts[] = {
-    { KOI_STORE_GROUP_FACT_ADDED, "erin@example.org" },
-  };
-  KoiStoreGroupMail eve = { 0, "chat$group.G1.e@example.org", 1700000009000, "eve@example.org",
-                            eve_facts, G_N_ELEMENTS (eve_facts), KOI_STORE_GROUP_INFO_REMOVED,
-                            "bob@example.org" };
-  static const KoiStoreGroupFact early_facts[] = {
-    { KOI_STORE_GROUP_FACT_ADDED, "mallory@example.org" },
-  };
-  /* Dated before every stored change: were the stored rows replayed at
-   * their own times, this would be the group's first mail and count. */
-  KoiStoreGroupMail early = { 0, "chat$group.G1.e0@example.org", 1700000000400, "eve@example.org",
-                              early_facts, G_N_ELEMENTS (early_facts), KOI_STORE_GROUP_INFO_ADDED,
-                              "mallory@example.org" };
-  KoiStoreGroupMail dave = { 0, "chat$group.G1.d@example.org", 1700000000500, "dave@example.org",
-                             dave_facts, G_N_ELEMENTS (dave_facts), KOI_STORE_GROUP_INFO_ADDED,
-                             "erin@example.org" };
-
-  if (source_root == NULL)
-    {
-      g_test_fail_printf ("KOI_SOURCE_ROOT is not set: cannot find the schema fixtures");
-      return;
-    }
-  file = g_build_filename (source_root, "tests", "store", "fixtures", "schema-v11.sql", NULL);
-  g_assert_true (g_file_get_contents (file, &dump, NULL, &error));
-  g_assert_no_error (error);
-
-  /* The v11 store plus a group: bob seen, dave added, carol removed, the
-   * name set by a rename. */
-  store_test_dir_init (&dir);
-  g_assert_cmpint (sqlite3_open (dir.path, &db), ==, SQLITE_OK);
-  if (sqlite3_exec (db, dump, NULL, NULL, &message) != SQLITE_OK ||
-      sqlite3_exec (db,
-                    "INSERT INTO contacts (id, account_id, address, updated_at) VALUES"
-                    " (2, 1, 'carol@example.org', 0), (3, 1, 'dave@example.org', 0);"
-                    "INSERT INTO chats (id, account_id, kind, group_id, name, created_at,"
-                    " name_changed_at_ms, name_explicit) VALUES (2, 1, 1, 'G1', 'Trip', 0, 1700000003000, 1);"
-                    "INSERT INTO chat_members (chat_id, contact_id, added_at, removed, changed_at_ms, explicit)"
-                    " VALUES (2, 1, 0, 0, 1700000001000, 0), (2, 2, 0, 1, 1700000002000, 1),"
-                    " (2, 3, 0, 0, 1700000001500, 1);",
-                    NULL, NULL, &message) != SQLITE_OK)
-    g_error ("loading %s: %s", file, message);
-  sqlite3_close (db);
-
-  store = store_test_open (dir.path);
-  g_assert_cmpint (koi_store_get_schema_version (store), ==, KOI_STORE_SCHEMA_VERSION);
-
-  /* eve (never a member) removes bob and renames, dated after everything:
-   * applied on top, it does not count. */
-  g_assert_true (koi_store_group_log_apply (store, 2, &eve, &changed, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_false (changed);
-  /* dave, a member as stored, adds erin with a Date before the stored
-   * changes: the group is replayed from the migrated rows and it counts. */
-  g_assert_true (koi_store_group_log_apply (store, 2, &dave, &changed, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (changed);
-  g_assert_true (koi_store_group_log_apply (store, 2, &early, &changed, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_false (changed);
-
-  members = koi_store_group_list_members (store, 2, TRUE, &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < members->len; i++)
-    {
-      KoiStoreGroupMember *member = g_ptr_array_index (members, i);
-
-      g_string_append_printf (list, "%s%s ", member->address, member->removed ? " (removed)" : "");
-    }
-  g_assert_cmpstr (list->str, ==, "bob@example.org carol@example.org (removed) dave@example.org "
-                                  "erin@example.org ");
-  chat = koi_store_chat_get (store, 2, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (chat->name, ==, "Trip");
-
-  g_clear_pointer (&store, koi_store_close);
-  store_test_dir_clear (&dir);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -1628,7 +1525,6 @@ main (int   argc,
   g_test_add_func ("/store/open/reopen-keeps-data", test_reopen_keeps_data);
   g_test_add_func ("/store/migrate/too-new-is-refused", test_too_new_is_refused);
   g_test_add_func ("/store/migrate/fixtures", test_migrate_fixtures);
-  g_test_add_func ("/store/migrate/group-log", test_migrate_group_log);
   g_test_add_func ("/store/account/pins", test_account_pins);
   ADD ("message/insert-dedupe", test_insert_dedupe);
   ADD ("message/sort-time-clamped", test_sort_time_clamped);
