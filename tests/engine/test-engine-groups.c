@@ -362,8 +362,13 @@ test_group_life (void)
   g_assert_null (find_delivered (cli, "carol", "Bob: dave, welcome!"));
 
   /* A later message from carol (an old client that missed her removal)
-   * shows, marked, and does not bring her back. */
+   * shows, marked, and does not bring her back. Dated an hour from now,
+   * so it is later than her removal whenever the test runs (a fixed Date
+   * here turned into an earlier one once the clock passed it). */
   {
+    g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+    g_autoptr (GDateTime) later = g_date_time_add_hours (now, 1);
+    g_autofree char *later_date = g_date_time_format (later, "%a, %d %b %Y %H:%M:%S +0000");
     g_autofree char *mail = g_strdup_printf (
       "From: Carol <carol@example.org>\r\n"
       "To: alice@example.org, bob@example.org, carol@example.org, dave@example.org\r\n"
@@ -377,7 +382,7 @@ test_group_life (void)
       "Content-Type: text/plain; charset=utf-8\r\n"
       "\r\n"
       "Carol: wait for me!\r\n",
-      "Mon, 30 Nov 2026 23:00:00 +0000", group_id, group_id);
+      later_date, group_id, group_id);
     g_autoptr (GBytes) raw = g_bytes_new_take (g_strdup (mail), strlen (mail));
     g_autoptr (GError) error = NULL;
     g_autofree char *members = NULL;
