@@ -857,17 +857,22 @@ debug_cb (CURL          *handle,
   return 0;
 }
 
+/* The ENABLED answer to either ENABLE: what the server turned on. */
 static gboolean
-enable_utf8 (KoiImapClient          *client,
-             const KoiImapResponse  *response,
-             gpointer                user_data,
-             GError                **error)
+note_enabled (KoiImapClient          *client,
+              const KoiImapResponse  *response,
+              gpointer                user_data,
+              GError                **error)
 {
   if (g_strcmp0 (response->name, "ENABLED") == 0)
     {
       for (guint i = 0; i < response->args->len; i++)
-        if (koi_imap_value_is_atom (response->args->pdata[i], "UTF8=ACCEPT"))
-          client->utf8_enabled = TRUE;
+        {
+          if (koi_imap_value_is_atom (response->args->pdata[i], "UTF8=ACCEPT"))
+            client->utf8_enabled = TRUE;
+          else if (koi_imap_value_is_atom (response->args->pdata[i], "QRESYNC"))
+            client->qresync_enabled = TRUE;
+        }
     }
   return TRUE;
 }
@@ -914,21 +919,6 @@ start_compression (KoiImapClient  *self,
 
   self->deflate = koi_net_deflate_new ();
   g_debug ("%s: COMPRESS=DEFLATE on", self->config->host);
-  return TRUE;
-}
-
-static gboolean
-enable_qresync (KoiImapClient          *client,
-                const KoiImapResponse  *response,
-                gpointer                user_data,
-                GError                **error)
-{
-  if (g_strcmp0 (response->name, "ENABLED") == 0)
-    {
-      for (guint i = 0; i < response->args->len; i++)
-        if (koi_imap_value_is_atom (response->args->pdata[i], "QRESYNC"))
-          client->qresync_enabled = TRUE;
-    }
   return TRUE;
 }
 
@@ -996,7 +986,7 @@ koi_imap_client_connect (KoiImapClient  *self,
     {
       g_autoptr(GError) local_error = NULL;
 
-      if (!koi_imap_client_command_raw (self, "ENABLE QRESYNC", enable_qresync, NULL, NULL,
+      if (!koi_imap_client_command_raw (self, "ENABLE QRESYNC", note_enabled, NULL, NULL,
                                         cancellable, &local_error) &&
           (!self->connected || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
         {
@@ -1026,7 +1016,7 @@ koi_imap_client_connect (KoiImapClient  *self,
     {
       g_autoptr(GError) local_error = NULL;
 
-      if (!koi_imap_client_command_raw (self, "ENABLE UTF8=ACCEPT", enable_utf8, NULL, NULL,
+      if (!koi_imap_client_command_raw (self, "ENABLE UTF8=ACCEPT", note_enabled, NULL, NULL,
                                         cancellable, &local_error))
         {
           if (!self->connected || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
