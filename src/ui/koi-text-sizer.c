@@ -3,7 +3,20 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "koi-text-sizer.h"
+
+/* Narrower widths remembered: GTK's box layout asks a height-for-width
+ * child for its height at a series of widths (a search for its width for
+ * a height), and each new width lays the text out again. */
+#define NARROWER_ANSWERS 8
+/* A text this many characters wide or narrower keeps its natural width as
+ * its minimum: it fits beside the avatar in the narrowest window (360 px),
+ * so no window makes it wrap, and GTK's search for a bubble's width never
+ * has a range to search (each step of it shaped the whole text again:
+ * a third of a scrolling frame's CPU, issue 16). */
+#define KEEP_CHARS 24
 
 struct _KoiTextSizer
 {
@@ -17,9 +30,15 @@ struct _KoiTextSizer
   int          limit;         /* Pango units; -1: no limit */
   int          natural_width; /* pixels */
   int          natural_height;
-  /* One more answer: the height for a narrower width. */
-  int          other_width;
-  int          other_height;
+  /* Answers for narrower widths: a layout at @laid pixels broke its
+   * lines with the widest @widest; at any width from @widest to @laid
+   * they break the same way, so the height is @height there too. */
+  struct {
+    int laid;
+    int widest;
+    int height;
+  }            narrower[NARROWER_ANSWERS];
+  guint        next_narrower;
 };
 
 G_DEFINE_FINAL_TYPE (KoiTextSizer, koi_text_sizer, GTK_TYPE_WIDGET)
@@ -80,7 +99,8 @@ ensure_layout (KoiTextSizer *self,
   self->limit = limit;
   self->natural_width = PANGO_PIXELS_CEIL (width);
   self->natural_height = PANGO_PIXELS_CEIL (height);
-  self->other_width = -1;
+  memset (self->narrower, 0, sizeof self->narrower);
+  self->next_narrower = 0;
 }
 
 /* Height of the text at @width pixels. At any width from the natural one
@@ -89,22 +109,27 @@ static int
 height_for (KoiTextSizer *self,
             int           width)
 {
-  int height;
+  int height, widest;
+  guint slot;
 
   /* Wider than the limit, the label would break fewer lines; but a
    * bubble never gets more than its natural width, and more height than
    * needed only leaves space, where less would cut lines off. */
   if (width < 0 || width >= self->natural_width)
     return self->natural_height;
-  if (width == self->other_width)
-    return self->other_height;
+  for (guint i = 0; i < NARROWER_ANSWERS; i++)
+    if (self->narrower[i].laid > 0 && width >= self->narrower[i].widest &&
+        width <= self->narrower[i].laid)
+      return self->narrower[i].height;
 
   pango_layout_set_width (self->layout, width * PANGO_SCALE);
-  pango_layout_get_size (self->layout, NULL, &height);
+  pango_layout_get_size (self->layout, &widest, &height);
   pango_layout_set_width (self->layout, self->limit);
-  self->other_width = width;
-  self->other_height = PANGO_PIXELS_CEIL (height);
-  return self->other_height;
+  slot = self->next_narrower++ % NARROWER_ANSWERS;
+  self->narrower[slot].laid = width;
+  self->narrower[slot].widest = MIN (width, PANGO_PIXELS_CEIL (widest));
+  self->narrower[slot].height = PANGO_PIXELS_CEIL (height);
+  return self->narrower[slot].height;
 }
 
 static void
@@ -130,8 +155,9 @@ koi_text_sizer_measure (GtkWidget      *widget,
 
       *natural = self->natural_width;
       /* A long word breaks between characters (word-char), so a bubble
-       * may get as narrow as the label's width-chars, or a few characters. */
-      *minimum = MIN (*natural, PANGO_PIXELS_CEIL ((floor > 0 ? floor : 4) * char_width (label)));
+       * may get as narrow as the label's width-chars, or a few characters;
+       * but a short text keeps its width (KEEP_CHARS). */
+      *minimum = MIN (*natural, PANGO_PIXELS_CEIL (MAX (floor, KEEP_CHARS) * char_width (label)));
     }
   else
     *minimum = *natural = height_for (self, for_size);
@@ -194,5 +220,4 @@ koi_text_sizer_class_init (KoiTextSizerClass *klass)
 static void
 koi_text_sizer_init (KoiTextSizer *self)
 {
-  self->other_width = -1;
 }
