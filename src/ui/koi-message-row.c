@@ -21,6 +21,7 @@
 #include "koi-quote-block.h"
 #include "koi-reaction-bar.h"
 #include "koi-message-note.h"
+#include "koi-bubble-line.h"
 #include "koi-text-sizer.h"
 #include "koi-ui-format.h"
 
@@ -1097,6 +1098,7 @@ koi_message_row_class_init (KoiMessageRowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (KOI_TYPE_TEXT_SIZER);
+  g_type_ensure (KOI_TYPE_BUBBLE_LINE);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/koi-message-row.ui");
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, day_label);
   gtk_widget_class_bind_template_child (widget_class, KoiMessageRow, unread_marker);

@@ -7,16 +7,10 @@
 
 #include "koi-text-sizer.h"
 
-/* Narrower widths remembered: GTK's box layout asks a height-for-width
- * child for its height at a series of widths (a search for its width for
- * a height), and each new width lays the text out again. */
+/* Narrower widths remembered: a bubble narrower than its text's natural
+ * width (a narrow window) may be asked at a few widths, and each new width
+ * lays the text out again. */
 #define NARROWER_ANSWERS 8
-/* A text this many characters wide or narrower keeps its natural width as
- * its minimum: it fits beside the avatar in the narrowest window (360 px),
- * so no window makes it wrap, and GTK's search for a bubble's width never
- * has a range to search (each step of it shaped the whole text again:
- * a third of a scrolling frame's CPU, issue 16). */
-#define KEEP_CHARS 24
 
 struct _KoiTextSizer
 {
@@ -155,9 +149,8 @@ koi_text_sizer_measure (GtkWidget      *widget,
 
       *natural = self->natural_width;
       /* A long word breaks between characters (word-char), so a bubble
-       * may get as narrow as the label's width-chars, or a few characters;
-       * but a short text keeps its width (KEEP_CHARS). */
-      *minimum = MIN (*natural, PANGO_PIXELS_CEIL (MAX (floor, KEEP_CHARS) * char_width (label)));
+       * may get as narrow as the label's width-chars, or a few characters. */
+      *minimum = MIN (*natural, PANGO_PIXELS_CEIL ((floor > 0 ? floor : 4) * char_width (label)));
     }
   else
     *minimum = *natural = height_for (self, for_size);
