@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include "koi-chat-row.h"
 #include "koi-composer.h"
 #include "koi-message-row.h"
@@ -227,6 +229,80 @@ test_message_row_texts (void)
   g_assert_cmpstr (koi_message_row_get_sender_text (KOI_MESSAGE_ROW (row)), ==, "");
 
   g_object_unref (row);
+}
+
+static GtkWidget *
+find_of_type (GtkWidget *root,
+              GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = G_TYPE_CHECK_INSTANCE_TYPE (child, type) ? child : find_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A group's incoming bubble beside its sender's avatar (KoiBubbleLine), at a
+ * narrow and a wide width: the avatar left of the bubble with 6 px between,
+ * the bubble inside the row, its text whole; narrow, the text wraps into a
+ * taller, narrower bubble. */
+static void
+test_message_row_line (void)
+{
+  const char *text = "Could you bring the notes from the meeting tomorrow? I think we should ask "
+                     "Bob about it first, and then we can decide who writes the summary.";
+  g_autoptr (KoiMessage) message = make_message (6, KOI_STORE_DIRECTION_INCOMING, KOI_STORE_STATE_RECEIVED,
+                                                 KOI_STORE_KIND_CHAT, "bob@example.org", "Bob", NULL,
+                                                 text, NULL, now_ms ());
+  static const int widths[] = { 220, 700 };
+  graphene_rect_t bubbles[G_N_ELEMENTS (widths)];
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  GtkWidget *row = koi_message_row_new ();
+  GtkWidget *avatar, *label, *bubble;
+
+  koi_message_row_set_show_avatar (KOI_MESSAGE_ROW (row), TRUE);
+  koi_message_row_set_item (KOI_MESSAGE_ROW (row), message);
+  gtk_window_set_child (window, row);
+  gtk_window_present (window);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+
+  avatar = find_of_type (row, ADW_TYPE_AVATAR);
+  label = koi_test_ui_find_label (row, text);
+  g_assert_nonnull (avatar);
+  g_assert_nonnull (label);
+  g_assert_true (gtk_widget_get_visible (avatar));
+  /* The bubble: the box around the text's sizer. */
+  bubble = gtk_widget_get_parent (gtk_widget_get_parent (label));
+  g_assert_true (gtk_widget_has_css_class (bubble, "koi-bubble"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      graphene_rect_t face;
+      int height, needed;
+
+      gtk_widget_measure (row, GTK_ORIENTATION_VERTICAL, widths[i], &height, NULL, NULL, NULL);
+      gtk_widget_allocate (row, widths[i], height, -1, NULL);
+      g_assert_true (gtk_widget_compute_bounds (avatar, row, &face));
+      g_assert_true (gtk_widget_compute_bounds (bubble, row, &bubbles[i]));
+      g_test_message ("row %d px: avatar at %.0f (%.0f wide), bubble at %.0f, %.0f x %.0f",
+                      widths[i], face.origin.x, face.size.width, bubbles[i].origin.x,
+                      bubbles[i].size.width, bubbles[i].size.height);
+      g_assert_cmpfloat (fabs (bubbles[i].origin.x - (face.origin.x + face.size.width + 6)), <=, 1);
+      g_assert_cmpfloat (bubbles[i].origin.x + bubbles[i].size.width, <=, widths[i]);
+      /* Top-aligned beside the bubble's first line, not centred on it. */
+      g_assert_cmpfloat (face.origin.y, <=, bubbles[i].origin.y + 1);
+      gtk_widget_measure (label, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (label), &needed, NULL,
+                          NULL, NULL);
+      g_assert_cmpint (gtk_widget_get_height (label), >=, needed);
+    }
+  g_assert_cmpfloat (bubbles[0].size.width, <, bubbles[1].size.width);
+  g_assert_cmpfloat (bubbles[0].size.height, >, bubbles[1].size.height);
+
+  gtk_window_destroy (window);
 }
 
 static void
@@ -548,6 +624,7 @@ main (int   argc,
   g_test_add_func ("/ui/message-row/states", test_message_row_states);
   g_test_add_func ("/ui/message-row/email", test_message_row_email);
   g_test_add_func ("/ui/message-row/edited-deleted", test_message_row_edited_deleted);
+  g_test_add_func ("/ui/message-row/line", test_message_row_line);
   g_test_add_func ("/ui/composer/enter-sends", test_composer);
   g_test_add_func ("/ui/new-chat/bad-address", test_new_chat_bad_address);
   g_test_add_func ("/ui/welcome/form", test_welcome_form);
