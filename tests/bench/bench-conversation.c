@@ -214,15 +214,17 @@ thread_cpu_us (void)
 /* The CPU time of the longest (by CPU) iteration since the last reset. */
 static gint64 longest_cpu;
 
-/* Where a frame's main-thread CPU goes, by the frame clock's phases: what
- * ran before the frame (the scroll call, events, idle callbacks), "update"
- * (tick callbacks), "layout" (CSS, measuring and allocating, the view
- * waking rows; every layout round of the frame), "paint" (snapshot and the
- * renderer drawing into the window) and "after-paint". Marks are taken
- * from handlers connected after GTK's own, so each phase ends after its
- * last handler. */
-enum { PHASE_BEFORE, PHASE_UPDATE, PHASE_LAYOUT, PHASE_PAINT, PHASE_AFTER, N_PHASES };
-static const char *phase_names[N_PHASES] = { "before the frame", "update", "layout", "paint", "after-paint" };
+/* Where a frame's main-thread CPU goes: the scroll call itself (GTK 4.8
+ * binds list items inside it), what ran before the frame (events, idle
+ * callbacks such as a page of messages arriving), then the frame clock's
+ * phases: "update" (tick callbacks), "layout" (CSS, measuring and
+ * allocating, the view waking rows; every layout round of the frame),
+ * "paint" (snapshot and the renderer drawing into the window) and
+ * "after-paint". Marks are taken from handlers connected after GTK's own,
+ * so each phase ends after its last handler. */
+enum { PHASE_SCROLL, PHASE_BEFORE, PHASE_UPDATE, PHASE_LAYOUT, PHASE_PAINT, PHASE_AFTER, N_PHASES };
+static const char *phase_names[N_PHASES] = { "the scroll call", "before the frame", "update", "layout", "paint",
+                                             "after-paint" };
 
 typedef struct {
   gint64 start;   /* CPU when the step began */
@@ -559,6 +561,7 @@ measure (KoiStoreReader *reader,
     {
       split_reset ();
       gtk_adjustment_set_value (adj, gtk_adjustment_get_value (adj) - gtk_adjustment_get_page_size (adj) * 0.9);
+      split_mark (PHASE_SCROLL);
       { gint64 took = one_frame (GTK_WIDGET (view)); longest_page = MAX (longest_page, took); }
       /* The scroll itself binds rows too: count it with its frame. */
       split_take (&paging);
@@ -571,6 +574,7 @@ measure (KoiStoreReader *reader,
 
       split_reset ();
       koi_compat_list_scroll_to (koi_conversation_view_get_list_view (view), position);
+      split_mark (PHASE_SCROLL);
       { gint64 took = one_frame (GTK_WIDGET (view)); longest_fling = MAX (longest_fling, took); }
       split_take (&flinging);
       split_reset ();
