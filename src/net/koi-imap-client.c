@@ -6,43 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "koi-imap-client.h"
-#include "koi-net-curl.h"
-#include "koi-net-deflate.h"
+#include "koi-imap-client-private.h"
 
 #define DEFAULT_TIMEOUT_MS      60000
 /* RFC 2177: re-issue IDLE at least every 29 minutes. */
 #define DEFAULT_IDLE_TIMEOUT_MS (29 * 60 * 1000)
 #define LOGOUT_TIMEOUT_MS       5000
-#define RECV_BUFFER_SIZE        (64 * 1024)
-
-struct _KoiImapClient
-{
-  KoiServerConfig *config;
-  CURL            *curl;
-  curl_socket_t    sock;
-  gboolean         connected;
-  KoiImapParser   *parser;
-  guint            next_tag;
-  GHashTable      *capabilities; /* upper-case names */
-  gboolean         utf8_enabled;
-  gboolean         qresync_enabled;
-  GArray          *vanished;    /* KoiImapUidRange of the selected mailbox (QRESYNC) */
-  char            *selected;
-  guint32          exists;
-  gboolean         changed;
-  gboolean         other_changed;   /* NOTIFY: a STATUS for another mailbox came */
-  char            *bye_text;
-  guint            timeout_ms;
-  char            *spill_dir;
-  gboolean         body_to_file;
-  guint64          spill_threshold;
-  GString         *server_line; /* the last line curl read during login */
-  KoiNetDeflate   *deflate;     /* COMPRESS=DEFLATE is on: every byte goes through it */
-  KoiImapTraffic   traffic;
-  char             errbuf[CURL_ERROR_SIZE];
-  char             buffer[RECV_BUFFER_SIZE];
-};
 
 void
 koi_imap_mailbox_free (KoiImapMailbox *mailbox)
@@ -72,8 +41,8 @@ koi_imap_client_new (const KoiServerConfig *config)
   return self;
 }
 
-static void
-close_connection (KoiImapClient *self)
+void
+koi_imap_client_close (KoiImapClient *self)
 {
   /* Its own domain, so benchmarks can ask for just this line
    * (G_MESSAGES_DEBUG=koi-imap-traffic). */
@@ -102,7 +71,7 @@ koi_imap_client_free (KoiImapClient *self)
   if (self == NULL)
     return;
 
-  close_connection (self);
+  koi_imap_client_close (self);
   g_hash_table_unref (self->capabilities);
   g_string_free (self->server_line, TRUE);
   g_array_unref (self->vanished);
@@ -243,19 +212,19 @@ koi_imap_client_take_changed (KoiImapClient *self)
 /* ---- raw I/O (koi-net-curl.c waits and moves the bytes) ------------------ */
 
 /* Marks the line as unusable and passes the error on. */
-static gboolean
-broken (KoiImapClient *self)
+gboolean
+koi_imap_client_broken (KoiImapClient *self)
 {
-  close_connection (self);
+  koi_imap_client_close (self);
   return FALSE;
 }
 
-static gboolean
-send_all (KoiImapClient  *self,
-          const char     *data,
-          gsize           len,
-          GCancellable   *cancellable,
-          GError        **error)
+gboolean
+koi_imap_client_send_all (KoiImapClient  *self,
+                          const char     *data,
+                          gsize           len,
+                          GCancellable   *cancellable,
+                          GError        **error)
 {
   g_autoptr(GByteArray) compressed = NULL;
 
@@ -266,7 +235,7 @@ send_all (KoiImapClient  *self,
        * the server whole: it must not wait for bytes Koi has not sent. */
       compressed = g_byte_array_sized_new (len / 2 + 64);
       if (!koi_net_deflate_compress (self->deflate, data, len, compressed, error))
-        return broken (self);
+        return koi_imap_client_broken (self);
       data = (const char *) compressed->data;
       len = compressed->len;
     }
@@ -274,38 +243,30 @@ send_all (KoiImapClient  *self,
 
   if (!koi_net_send_all (self->curl, self->sock, data, len, self->timeout_ms, self->config->host,
                          cancellable, KOI_IMAP_ERROR, error))
-    return broken (self);
+    return koi_imap_client_broken (self);
 
   return TRUE;
 }
 
-static gboolean
-send_string (KoiImapClient  *self,
-             const char     *str,
-             GCancellable   *cancellable,
-             GError        **error)
+gboolean
+koi_imap_client_send_string (KoiImapClient  *self,
+                             const char     *str,
+                             GCancellable   *cancellable,
+                             GError        **error)
 {
-  return send_all (self, str, strlen (str), cancellable, error);
+  return koi_imap_client_send_all (self, str, strlen (str), cancellable, error);
 }
 
-typedef enum
-{
-  READ_RESPONSE,
-  READ_WOKEN,
-  READ_TIMED_OUT,
-  READ_FAILED,
-} ReadResult;
-
 /* Reads the next response. With allow_timeout, a quiet server is
- * READ_TIMED_OUT rather than an error (IDLE waits on purpose). */
-static ReadResult
-read_response (KoiImapClient    *self,
-               gint64            deadline,
-               gboolean          allow_timeout,
-               GCancellable     *cancellable,
-               GCancellable     *wake,
-               KoiImapResponse **out_response,
-               GError          **error)
+ * KOI_IMAP_READ_TIMED_OUT rather than an error (IDLE waits on purpose). */
+KoiImapReadResult
+koi_imap_client_read (KoiImapClient    *self,
+                      gint64            deadline,
+                      gboolean          allow_timeout,
+                      GCancellable     *cancellable,
+                      GCancellable     *wake,
+                      KoiImapResponse **out_response,
+                      GError          **error)
 {
   for (;;)
     {
@@ -315,7 +276,7 @@ read_response (KoiImapClient    *self,
       if (response != NULL)
         {
           *out_response = response;
-          return READ_RESPONSE;
+          return KOI_IMAP_READ_RESPONSE;
         }
 
       /* Inflate a buffer at a time and parse it before inflating more: a
@@ -329,16 +290,16 @@ read_response (KoiImapClient    *self,
           if (plain < 0)
             {
               g_prefix_error (error, "%s: ", self->config->host);
-              broken (self);
-              return READ_FAILED;
+              koi_imap_client_broken (self);
+              return KOI_IMAP_READ_FAILED;
             }
           if (plain > 0)
             {
               self->traffic.plain_in += plain;
               if (!koi_imap_parser_feed (self->parser, self->buffer, plain, error))
                 {
-                  broken (self);
-                  return READ_FAILED;
+                  koi_imap_client_broken (self);
+                  return KOI_IMAP_READ_FAILED;
                 }
               continue;
             }
@@ -358,8 +319,8 @@ read_response (KoiImapClient    *self,
           self->traffic.plain_in += n;
           if (!koi_imap_parser_feed (self->parser, self->buffer, n, error))
             {
-              broken (self);
-              return READ_FAILED;
+              koi_imap_client_broken (self);
+              return KOI_IMAP_READ_FAILED;
             }
           continue;
         case KOI_NET_RECV_CLOSED:
@@ -370,28 +331,28 @@ read_response (KoiImapClient    *self,
           else
             g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_DISCONNECTED,
                          "The IMAP server %s closed the connection", self->config->host);
-          broken (self);
-          return READ_FAILED;
+          koi_imap_client_broken (self);
+          return KOI_IMAP_READ_FAILED;
         case KOI_NET_RECV_WOKEN:
-          return READ_WOKEN;
+          return KOI_IMAP_READ_WOKEN;
         case KOI_NET_RECV_TIMED_OUT:
           if (allow_timeout)
-            return READ_TIMED_OUT;
+            return KOI_IMAP_READ_TIMED_OUT;
           g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_TIMEOUT,
                        "The IMAP server %s did not answer for %u s",
                        self->config->host, self->timeout_ms / 1000);
-          broken (self);
-          return READ_FAILED;
+          koi_imap_client_broken (self);
+          return KOI_IMAP_READ_FAILED;
         case KOI_NET_RECV_FAILED:
         default:
-          broken (self);
-          return READ_FAILED;
+          koi_imap_client_broken (self);
+          return KOI_IMAP_READ_FAILED;
         }
     }
 }
 
-static gint64
-read_deadline (KoiImapClient *self)
+gint64
+koi_imap_client_deadline (KoiImapClient *self)
 {
   return g_get_monotonic_time () + (gint64) self->timeout_ms * 1000;
 }
@@ -416,9 +377,9 @@ capability_ignored (const char *cap)
   return FALSE;
 }
 
-static void
-set_capabilities (KoiImapClient *self,
-                  GPtrArray     *values)
+void
+koi_imap_client_set_capabilities (KoiImapClient *self,
+                                  GPtrArray     *values)
 {
   g_hash_table_remove_all (self->capabilities);
   for (guint i = 0; i < values->len; i++)
@@ -469,9 +430,9 @@ add_uid_ranges (GArray     *ranges,
 }
 
 /* "* VANISHED (EARLIER) 1:5,7" or "* VANISHED 9" (RFC 7162 3.2.10). */
-static void
-track_vanished (KoiImapClient         *self,
-                const KoiImapResponse *response)
+void
+koi_imap_client_track_vanished (KoiImapClient         *self,
+                                const KoiImapResponse *response)
 {
   gboolean earlier = FALSE;
 
@@ -504,9 +465,9 @@ track_vanished (KoiImapClient         *self,
     }
 }
 
-static void
-track_untagged (KoiImapClient         *self,
-                const KoiImapResponse *response)
+void
+koi_imap_client_track_untagged (KoiImapClient         *self,
+                                const KoiImapResponse *response)
 {
   if (response->has_number && g_strcmp0 (response->name, "EXISTS") == 0)
     {
@@ -521,7 +482,7 @@ track_untagged (KoiImapClient         *self,
     }
   else if (g_strcmp0 (response->name, "VANISHED") == 0)
     {
-      track_vanished (self, response);
+      koi_imap_client_track_vanished (self, response);
       self->changed = TRUE;
     }
   else if (response->has_number && g_strcmp0 (response->name, "RECENT") == 0)
@@ -534,9 +495,9 @@ track_untagged (KoiImapClient         *self,
       self->other_changed = TRUE;
     }
   else if (g_strcmp0 (response->name, "CAPABILITY") == 0)
-    set_capabilities (self, response->args);
+    koi_imap_client_set_capabilities (self, response->args);
   else if (response->status != KOI_IMAP_STATUS_NONE && g_strcmp0 (response->code, "CAPABILITY") == 0)
-    set_capabilities (self, response->code_args);
+    koi_imap_client_set_capabilities (self, response->code_args);
 
   if (response->status == KOI_IMAP_STATUS_BYE)
     {
@@ -545,11 +506,11 @@ track_untagged (KoiImapClient         *self,
     }
 }
 
-static gboolean
-tagged_error (KoiImapClient          *self,
-              KoiImapCommand         *command,
-              const KoiImapResponse  *tagged,
-              GError                **error)
+gboolean
+koi_imap_client_tagged_error (KoiImapClient          *self,
+                              KoiImapCommand         *command,
+                              const KoiImapResponse  *tagged,
+                              GError                **error)
 {
   const char *text = tagged->text != NULL && tagged->text[0] != '\0' ? tagged->text : "(no reason given)";
 
@@ -565,21 +526,21 @@ tagged_error (KoiImapClient          *self,
   return FALSE;
 }
 
-static gboolean
-unexpected (KoiImapClient          *self,
-            const KoiImapResponse  *response,
-            GError                **error)
+gboolean
+koi_imap_client_unexpected (KoiImapClient          *self,
+                            const KoiImapResponse  *response,
+                            GError                **error)
 {
   g_autofree char *what = koi_imap_response_describe (response);
 
   g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_PROTOCOL,
                "The IMAP server %s sent an unexpected response: %s", self->config->host, what);
-  return broken (self);
+  return koi_imap_client_broken (self);
 }
 
-static gboolean
-ensure_connected (KoiImapClient  *self,
-                  GError        **error)
+gboolean
+koi_imap_client_ensure_connected (KoiImapClient  *self,
+                                  GError        **error)
 {
   if (self->connected)
     return TRUE;
@@ -609,7 +570,7 @@ koi_imap_client_run (KoiImapClient        *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (command != NULL, FALSE);
 
-  if (!ensure_connected (self, error))
+  if (!koi_imap_client_ensure_connected (self, error))
     return FALSE;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
@@ -634,14 +595,14 @@ koi_imap_client_run (KoiImapClient        *self,
       if (literal == NULL)
         {
           g_string_append (line, "\r\n");
-          if (!send_all (self, line->str, line->len, cancellable, error))
+          if (!koi_imap_client_send_all (self, line->str, line->len, cancellable, error))
             return FALSE;
           break;
         }
 
       g_string_append_printf (line, " {%" G_GSIZE_FORMAT "%s}\r\n",
                               g_bytes_get_size (literal), literal_plus ? "+" : "");
-      if (!send_all (self, line->str, line->len, cancellable, error))
+      if (!koi_imap_client_send_all (self, line->str, line->len, cancellable, error))
         return FALSE;
 
       /* A synchronising literal waits for "+"; the server may instead
@@ -650,8 +611,8 @@ koi_imap_client_run (KoiImapClient        *self,
         {
           g_autoptr(KoiImapResponse) response = NULL;
 
-          if (read_response (self, read_deadline (self), FALSE, cancellable, NULL,
-                             &response, error) != READ_RESPONSE)
+          if (koi_imap_client_read (self, koi_imap_client_deadline (self), FALSE, cancellable, NULL,
+                                    &response, error) != KOI_IMAP_READ_RESPONSE)
             return FALSE;
 
           if (response->kind == KOI_IMAP_RESPONSE_CONTINUATION)
@@ -659,11 +620,11 @@ koi_imap_client_run (KoiImapClient        *self,
           if (response->kind == KOI_IMAP_RESPONSE_TAGGED)
             {
               if (g_strcmp0 (response->tag, tag) != 0)
-                return unexpected (self, response, error);
+                return koi_imap_client_unexpected (self, response, error);
               tagged = g_steal_pointer (&response);
               break;
             }
-          track_untagged (self, response);
+          koi_imap_client_track_untagged (self, response);
           if (func != NULL && handler_error == NULL)
             func (self, response, user_data, &handler_error);
         }
@@ -675,7 +636,7 @@ koi_imap_client_run (KoiImapClient        *self,
         gsize size;
         const char *data = g_bytes_get_data (literal, &size);
 
-        if (!send_all (self, data, size, cancellable, error))
+        if (!koi_imap_client_send_all (self, data, size, cancellable, error))
           return FALSE;
       }
     }
@@ -684,27 +645,27 @@ koi_imap_client_run (KoiImapClient        *self,
     {
       g_autoptr(KoiImapResponse) response = NULL;
 
-      if (read_response (self, read_deadline (self), FALSE, cancellable, NULL,
-                         &response, error) != READ_RESPONSE)
+      if (koi_imap_client_read (self, koi_imap_client_deadline (self), FALSE, cancellable, NULL,
+                                &response, error) != KOI_IMAP_READ_RESPONSE)
         return FALSE;
 
       switch (response->kind)
         {
         case KOI_IMAP_RESPONSE_TAGGED:
           if (g_strcmp0 (response->tag, tag) != 0)
-            return unexpected (self, response, error);
+            return koi_imap_client_unexpected (self, response, error);
           tagged = g_steal_pointer (&response);
           break;
 
         case KOI_IMAP_RESPONSE_UNTAGGED:
-          track_untagged (self, response);
+          koi_imap_client_track_untagged (self, response);
           if (func != NULL && handler_error == NULL)
             func (self, response, user_data, &handler_error);
           break;
 
         case KOI_IMAP_RESPONSE_CONTINUATION:
         default:
-          return unexpected (self, response, error);
+          return koi_imap_client_unexpected (self, response, error);
         }
     }
 
@@ -716,7 +677,7 @@ koi_imap_client_run (KoiImapClient        *self,
       return FALSE;
     }
 
-  if (!tagged_error (self, command, tagged, error))
+  if (!koi_imap_client_tagged_error (self, command, tagged, error))
     {
       if (out_tagged != NULL)
         *out_tagged = g_steal_pointer (&tagged);
@@ -771,10 +732,10 @@ koi_imap_client_add_mailbox (KoiImapClient  *self,
 
 /* Arguments the caller writes in IMAP syntax itself (sequence sets,
  * criteria, flag lists) must stay on one line and in ASCII. */
-static gboolean
-check_syntax_arg (const char  *what,
-                  const char  *value,
-                  GError     **error)
+gboolean
+koi_imap_client_check_syntax_arg (const char  *what,
+                                  const char  *value,
+                                  GError     **error)
 {
   if (value == NULL || value[0] == '\0')
     {
@@ -796,9 +757,9 @@ check_syntax_arg (const char  *what,
   return TRUE;
 }
 
-static gboolean
-check_mailbox_arg (const char  *mailbox,
-                   GError     **error)
+gboolean
+koi_imap_client_check_mailbox_arg (const char  *mailbox,
+                                   GError     **error)
 {
   if (mailbox == NULL || mailbox[0] == '\0' || !g_utf8_validate (mailbox, -1, NULL))
     {
@@ -810,10 +771,10 @@ check_mailbox_arg (const char  *mailbox,
   return TRUE;
 }
 
-static KoiImapCommand *
-mailbox_command (KoiImapClient *self,
-                 const char    *verb,
-                 const char    *mailbox)
+KoiImapCommand *
+koi_imap_client_mailbox_command (KoiImapClient *self,
+                                 const char    *verb,
+                                 const char    *mailbox)
 {
   KoiImapCommand *command = koi_imap_command_new (verb);
   g_autofree char *summary = g_strdup_printf ("%s \"%s\"", verb, mailbox);
@@ -858,11 +819,11 @@ debug_cb (CURL          *handle,
 }
 
 /* The ENABLED answer to either ENABLE: what the server turned on. */
-static gboolean
-note_enabled (KoiImapClient          *client,
-              const KoiImapResponse  *response,
-              gpointer                user_data,
-              GError                **error)
+gboolean
+koi_imap_client_note_enabled (KoiImapClient          *client,
+                              const KoiImapResponse  *response,
+                              gpointer                user_data,
+                              GError                **error)
 {
   if (g_strcmp0 (response->name, "ENABLED") == 0)
     {
@@ -883,10 +844,10 @@ note_enabled (KoiImapClient          *client,
  * turns TLS compression off by default (CRIME) and Debian builds it without.
  * A NO (e.g. compression already active through a proxy) leaves the line
  * uncompressed and usable. */
-static gboolean
-start_compression (KoiImapClient  *self,
-                   GCancellable   *cancellable,
-                   GError        **error)
+gboolean
+koi_imap_client_start_compression (KoiImapClient  *self,
+                                   GCancellable   *cancellable,
+                                   GError        **error)
 {
   g_autoptr(GError) local_error = NULL;
 
@@ -914,7 +875,7 @@ start_compression (KoiImapClient  *self,
       g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_PROTOCOL,
                    "The IMAP server %s sent data together with its answer to COMPRESS",
                    self->config->host);
-      return broken (self);
+      return koi_imap_client_broken (self);
     }
 
   self->deflate = koi_net_deflate_new ();
@@ -933,7 +894,7 @@ koi_imap_client_connect (KoiImapClient  *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  close_connection (self);
+  koi_imap_client_close (self);
   g_hash_table_remove_all (self->capabilities);
   g_clear_pointer (&self->bye_text, g_free);
   memset (&self->traffic, 0, sizeof self->traffic);
@@ -957,7 +918,7 @@ koi_imap_client_connect (KoiImapClient  *self,
                                      cancellable, error);
   if (self->curl == NULL)
     {
-      close_connection (self);
+      koi_imap_client_close (self);
       return FALSE;
     }
 
@@ -969,9 +930,9 @@ koi_imap_client_connect (KoiImapClient  *self,
   /* curl's CAPABILITY from before login is not kept, and the list often
    * grows after login: ask again. */
   if (!koi_imap_client_command_raw (self, "CAPABILITY", NULL, NULL, NULL, cancellable, error) ||
-      !start_compression (self, cancellable, error))
+      !koi_imap_client_start_compression (self, cancellable, error))
     {
-      close_connection (self);
+      koi_imap_client_close (self);
       return FALSE;
     }
 
@@ -986,12 +947,12 @@ koi_imap_client_connect (KoiImapClient  *self,
     {
       g_autoptr(GError) local_error = NULL;
 
-      if (!koi_imap_client_command_raw (self, "ENABLE QRESYNC", note_enabled, NULL, NULL,
-                                        cancellable, &local_error) &&
+      if (!koi_imap_client_command_raw (self, "ENABLE QRESYNC", koi_imap_client_note_enabled,
+                                        NULL, NULL, cancellable, &local_error) &&
           (!self->connected || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
-          close_connection (self);
+          koi_imap_client_close (self);
           return FALSE;
         }
     }
@@ -1006,7 +967,7 @@ koi_imap_client_connect (KoiImapClient  *self,
           (!self->connected || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
-          close_connection (self);
+          koi_imap_client_close (self);
           return FALSE;
         }
     }
@@ -1016,13 +977,13 @@ koi_imap_client_connect (KoiImapClient  *self,
     {
       g_autoptr(GError) local_error = NULL;
 
-      if (!koi_imap_client_command_raw (self, "ENABLE UTF8=ACCEPT", note_enabled, NULL, NULL,
-                                        cancellable, &local_error))
+      if (!koi_imap_client_command_raw (self, "ENABLE UTF8=ACCEPT", koi_imap_client_note_enabled,
+                                        NULL, NULL, cancellable, &local_error))
         {
           if (!self->connected || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
             {
               g_propagate_error (error, g_steal_pointer (&local_error));
-              close_connection (self);
+              koi_imap_client_close (self);
               return FALSE;
             }
           /* A server that will not enable it keeps modified UTF-7. */
@@ -1171,10 +1132,10 @@ koi_imap_client_create (KoiImapClient  *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  if (!check_mailbox_arg (mailbox, error))
+  if (!koi_imap_client_check_mailbox_arg (mailbox, error))
     return FALSE;
 
-  command = mailbox_command (self, "CREATE", mailbox);
+  command = koi_imap_client_mailbox_command (self, "CREATE", mailbox);
   if (koi_imap_client_run (self, command, NULL, NULL, &tagged, cancellable, &local_error))
     return TRUE;
 
@@ -1194,21 +1155,10 @@ koi_imap_client_create (KoiImapClient  *self,
 
 /* ---- SELECT -------------------------------------------------------------- */
 
-static gboolean handle_fetch (KoiImapClient          *self,
-                              const KoiImapResponse  *response,
-                              gpointer                user_data,
-                              GError                **error);
-
-typedef struct
-{
-  KoiImapFetchFunc func;
-  gpointer         user_data;
-} FetchData;
-
 typedef struct
 {
   KoiImapMailboxStatus status;
-  FetchData            changed;   /* QRESYNC: the FETCHes of changed flags */
+  KoiImapFetchData     changed;   /* QRESYNC: the FETCHes of changed flags */
 } SelectData;
 
 static gboolean
@@ -1232,21 +1182,21 @@ collect_select (KoiImapClient          *self,
         status->highest_modseq = arg->number;
     }
   else if (data->changed.func != NULL && g_strcmp0 (response->name, "FETCH") == 0)
-    return handle_fetch (self, response, &data->changed, error);
+    return koi_imap_client_handle_fetch (self, response, &data->changed, error);
 
   return TRUE;
 }
 
-static gboolean
-select_mailbox (KoiImapClient         *self,
-                const char            *mailbox,
-                gboolean               read_only,
-                const KoiImapQresync  *qresync,
-                KoiImapFetchFunc       changed_func,
-                gpointer               user_data,
-                KoiImapMailboxStatus  *out_status,
-                GCancellable          *cancellable,
-                GError               **error)
+gboolean
+koi_imap_client_select_mailbox (KoiImapClient         *self,
+                                const char            *mailbox,
+                                gboolean               read_only,
+                                const KoiImapQresync  *qresync,
+                                KoiImapFetchFunc       changed_func,
+                                gpointer               user_data,
+                                KoiImapMailboxStatus  *out_status,
+                                GCancellable          *cancellable,
+                                GError               **error)
 {
   g_autoptr(KoiImapCommand) command = NULL;
   g_autoptr(KoiImapResponse) tagged = NULL;
@@ -1254,7 +1204,7 @@ select_mailbox (KoiImapClient         *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  if (!check_mailbox_arg (mailbox, error))
+  if (!koi_imap_client_check_mailbox_arg (mailbox, error))
     return FALSE;
 
   /* RFC 3501: a SELECT, even a failing one, leaves the old mailbox. */
@@ -1262,13 +1212,14 @@ select_mailbox (KoiImapClient         *self,
   self->exists = 0;
   g_array_set_size (self->vanished, 0);
 
-  command = mailbox_command (self, read_only ? "EXAMINE" : "SELECT", mailbox);
+  command = koi_imap_client_mailbox_command (self, read_only ? "EXAMINE" : "SELECT", mailbox);
   if (qresync != NULL)
     {
       g_autofree char *params = NULL;
       g_autofree char *summary = NULL;
 
-      if (qresync->known_uids != NULL && !check_syntax_arg ("UID set", qresync->known_uids, error))
+      if (qresync->known_uids != NULL &&
+          !koi_imap_client_check_syntax_arg ("UID set", qresync->known_uids, error))
         return FALSE;
       params = g_strdup_printf ("(QRESYNC (%u %" G_GUINT64_FORMAT "%s%s))",
                                 qresync->uidvalidity, qresync->modseq,
@@ -1307,7 +1258,8 @@ koi_imap_client_select (KoiImapClient         *self,
                         GCancellable          *cancellable,
                         GError               **error)
 {
-  return select_mailbox (self, mailbox, read_only, NULL, NULL, NULL, out_status, cancellable, error);
+  return koi_imap_client_select_mailbox (self, mailbox, read_only, NULL, NULL, NULL, out_status,
+                                         cancellable, error);
 }
 
 gboolean
@@ -1328,8 +1280,8 @@ koi_imap_client_select_qresync (KoiImapClient         *self,
                    "The IMAP server %s does not offer QRESYNC", self->config->host);
       return FALSE;
     }
-  return select_mailbox (self, mailbox, FALSE, qresync, changed_func, user_data, out_status,
-                         cancellable, error);
+  return koi_imap_client_select_mailbox (self, mailbox, FALSE, qresync, changed_func, user_data,
+                                         out_status, cancellable, error);
 }
 
 gboolean
@@ -1394,7 +1346,7 @@ koi_imap_client_uid_search (KoiImapClient  *self,
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  if (!check_syntax_arg ("search criteria", criteria, error))
+  if (!koi_imap_client_check_syntax_arg ("search criteria", criteria, error))
     return NULL;
 
   uids = g_array_new (FALSE, FALSE, sizeof (guint32));
@@ -1475,13 +1427,13 @@ fetch_item_name (const char *atom)
   return g_ascii_strup (atom, len);
 }
 
-static gboolean
-handle_fetch (KoiImapClient          *self,
-              const KoiImapResponse  *response,
-              gpointer                user_data,
-              GError                **error)
+gboolean
+koi_imap_client_handle_fetch (KoiImapClient          *self,
+                              const KoiImapResponse  *response,
+                              gpointer                user_data,
+                              GError                **error)
 {
-  FetchData *data = user_data;
+  KoiImapFetchData *data = user_data;
   const KoiImapValue *list = koi_imap_response_get_arg (response, 0);
   KoiImapFetchItem item = { 0, };
   g_autoptr(GPtrArray) keywords = NULL;
@@ -1601,20 +1553,21 @@ koi_imap_client_uid_fetch (KoiImapClient    *self,
                            GError          **error)
 {
   g_autoptr(KoiImapCommand) command = NULL;
-  FetchData data = { func, user_data };
+  KoiImapFetchData data = { func, user_data };
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (func != NULL, FALSE);
 
-  if (!check_syntax_arg ("UID set", uid_set, error) ||
-      !check_syntax_arg ("fetch items", items, error))
+  if (!koi_imap_client_check_syntax_arg ("UID set", uid_set, error) ||
+      !koi_imap_client_check_syntax_arg ("fetch items", items, error))
     return FALSE;
 
   command = koi_imap_command_new ("UID FETCH");
   koi_imap_command_add_atom (command, uid_set);
   koi_imap_command_add_atom (command, items);
 
-  return koi_imap_client_run (self, command, handle_fetch, &data, NULL, cancellable, error);
+  return koi_imap_client_run (self, command, koi_imap_client_handle_fetch, &data, NULL,
+                              cancellable, error);
 }
 
 /* ---- APPEND / STORE / MOVE / NOOP ---------------------------------------- */
@@ -1637,9 +1590,9 @@ koi_imap_client_append (KoiImapClient  *self,
   if (out_uid != NULL)
     *out_uid = 0;
 
-  if (!check_mailbox_arg (mailbox, error))
+  if (!koi_imap_client_check_mailbox_arg (mailbox, error))
     return FALSE;
-  if (flags != NULL && !check_syntax_arg ("flag list", flags, error))
+  if (flags != NULL && !koi_imap_client_check_syntax_arg ("flag list", flags, error))
     return FALSE;
   if (g_bytes_get_size (message) == 0)
     {
@@ -1648,7 +1601,7 @@ koi_imap_client_append (KoiImapClient  *self,
       return FALSE;
     }
 
-  command = mailbox_command (self, "APPEND", mailbox);
+  command = koi_imap_client_mailbox_command (self, "APPEND", mailbox);
   if (flags != NULL)
     koi_imap_command_add_atom (command, flags);
   koi_imap_command_add_literal (command, message);
@@ -1674,8 +1627,8 @@ koi_imap_client_uid_store (KoiImapClient  *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  if (!check_syntax_arg ("UID set", uid_set, error) ||
-      !check_syntax_arg ("store action", action, error))
+  if (!koi_imap_client_check_syntax_arg ("UID set", uid_set, error) ||
+      !koi_imap_client_check_syntax_arg ("store action", action, error))
     return FALSE;
 
   command = koi_imap_command_new ("UID STORE");
@@ -1698,7 +1651,8 @@ koi_imap_client_uid_move (KoiImapClient  *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  if (!check_syntax_arg ("UID set", uid_set, error) || !check_mailbox_arg (destination, error))
+  if (!koi_imap_client_check_syntax_arg ("UID set", uid_set, error) ||
+      !koi_imap_client_check_mailbox_arg (destination, error))
     return FALSE;
 
   summary = g_strdup_printf ("UID MOVE %s \"%s\"", uid_set, destination);
@@ -1798,7 +1752,7 @@ koi_imap_client_idle (KoiImapClient      *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  if (!ensure_connected (self, error))
+  if (!koi_imap_client_ensure_connected (self, error))
     return FALSE;
   if (!koi_imap_client_has_capability (self, "IDLE"))
     {
@@ -1832,7 +1786,7 @@ koi_imap_client_idle (KoiImapClient      *self,
 
   tag = g_strdup_printf ("K%u", ++self->next_tag);
   line = g_strdup_printf ("%s IDLE\r\n", tag);
-  if (!send_string (self, line, cancellable, error))
+  if (!koi_imap_client_send_string (self, line, cancellable, error))
     return FALSE;
 
   /* Wait for "+" (anything untagged before it is still tracked). */
@@ -1840,8 +1794,8 @@ koi_imap_client_idle (KoiImapClient      *self,
     {
       g_autoptr(KoiImapResponse) response = NULL;
 
-      if (read_response (self, read_deadline (self), FALSE, cancellable, NULL,
-                         &response, error) != READ_RESPONSE)
+      if (koi_imap_client_read (self, koi_imap_client_deadline (self), FALSE, cancellable, NULL,
+                                &response, error) != KOI_IMAP_READ_RESPONSE)
         return FALSE;
 
       if (response->kind == KOI_IMAP_RESPONSE_CONTINUATION)
@@ -1851,13 +1805,13 @@ koi_imap_client_idle (KoiImapClient      *self,
           g_autoptr(KoiImapCommand) command = koi_imap_command_new ("IDLE");
 
           if (g_strcmp0 (response->tag, tag) != 0)
-            return unexpected (self, response, error);
+            return koi_imap_client_unexpected (self, response, error);
           /* The server refused IDLE: say so in its words. */
           if (response->status == KOI_IMAP_STATUS_OK)
-            return unexpected (self, response, error);
-          return tagged_error (self, command, response, error);
+            return koi_imap_client_unexpected (self, response, error);
+          return koi_imap_client_tagged_error (self, command, response, error);
         }
-      track_untagged (self, response);
+      koi_imap_client_track_untagged (self, response);
       if (is_change (response))
         result.server_changed = TRUE;
     }
@@ -1866,30 +1820,31 @@ koi_imap_client_idle (KoiImapClient      *self,
   while (!result.server_changed && !self->other_changed)
     {
       g_autoptr(KoiImapResponse) response = NULL;
-      ReadResult read = read_response (self, deadline, TRUE, cancellable, wake, &response, error);
+      KoiImapReadResult read = koi_imap_client_read (self, deadline, TRUE, cancellable, wake,
+                                                     &response, error);
 
-      if (read == READ_FAILED)
+      if (read == KOI_IMAP_READ_FAILED)
         return FALSE;
-      if (read == READ_WOKEN)
+      if (read == KOI_IMAP_READ_WOKEN)
         {
           result.woken = TRUE;
           break;
         }
-      if (read == READ_TIMED_OUT)
+      if (read == KOI_IMAP_READ_TIMED_OUT)
         {
           result.timed_out = TRUE;
           break;
         }
       if (response->kind != KOI_IMAP_RESPONSE_UNTAGGED)
-        return unexpected (self, response, error);
+        return koi_imap_client_unexpected (self, response, error);
 
-      track_untagged (self, response);
+      koi_imap_client_track_untagged (self, response);
       if (is_change (response))
         result.server_changed = TRUE;
       /* "* OK Still here" and the like keep waiting. */
     }
 
-  if (!send_string (self, "DONE\r\n", cancellable, error))
+  if (!koi_imap_client_send_string (self, "DONE\r\n", cancellable, error))
     return FALSE;
 
   /* Not on `wake` any more: once fired it would make every wait return. */
@@ -1897,27 +1852,27 @@ koi_imap_client_idle (KoiImapClient      *self,
     {
       g_autoptr(KoiImapResponse) response = NULL;
 
-      if (read_response (self, read_deadline (self), FALSE, cancellable, NULL,
-                         &response, error) != READ_RESPONSE)
+      if (koi_imap_client_read (self, koi_imap_client_deadline (self), FALSE, cancellable, NULL,
+                                &response, error) != KOI_IMAP_READ_RESPONSE)
         return FALSE;
 
       if (response->kind == KOI_IMAP_RESPONSE_TAGGED && g_strcmp0 (response->tag, tag) == 0)
         tagged = g_steal_pointer (&response);
       else if (response->kind == KOI_IMAP_RESPONSE_UNTAGGED)
         {
-          track_untagged (self, response);
+          koi_imap_client_track_untagged (self, response);
           if (is_change (response))
             result.server_changed = TRUE;
         }
       else
-        return unexpected (self, response, error);
+        return koi_imap_client_unexpected (self, response, error);
     }
 
   if (tagged->status != KOI_IMAP_STATUS_OK)
     {
       g_autoptr(KoiImapCommand) command = koi_imap_command_new ("IDLE");
 
-      return tagged_error (self, command, tagged, error);
+      return koi_imap_client_tagged_error (self, command, tagged, error);
     }
 
   /* Reported here: the caller now knows. */
@@ -1951,6 +1906,6 @@ koi_imap_client_logout (KoiImapClient  *self,
     g_debug ("LOGOUT on %s: %s", self->config->host, local_error->message);
   self->timeout_ms = saved_timeout;
 
-  close_connection (self);
+  koi_imap_client_close (self);
   return TRUE;
 }
