@@ -11,6 +11,7 @@ G_BEGIN_DECLS
  * one job:
  *   koi-imap-client.c             life cycle, the command primitive (run),
  *                                 what every reply updates (EXISTS, ...)
+ *   koi-imap-client-io.c          the byte path: send, read, deflate, traffic
  * Nothing outside src/net/koi-imap-client*.c includes this header. */
 
 #define RECV_BUFFER_SIZE (64 * 1024)
