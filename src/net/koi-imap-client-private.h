@@ -109,6 +109,13 @@ gboolean          koi_imap_client_start_compression  (KoiImapClient          *se
                                                       GError                **error);
 void              koi_imap_client_track_vanished     (KoiImapClient          *self,
                                                       const KoiImapResponse  *response);
+gboolean          koi_imap_client_enable_qresync     (KoiImapClient          *self,
+                                                      GCancellable           *cancellable,
+                                                      GError                **error);
+gboolean          koi_imap_client_add_qresync        (KoiImapCommand         *command,
+                                                      const char             *mailbox,
+                                                      const KoiImapQresync   *qresync,
+                                                      GError                **error);
 gboolean          koi_imap_client_select_mailbox     (KoiImapClient          *self,
                                                       const char             *mailbox,
                                                       gboolean                read_only,
