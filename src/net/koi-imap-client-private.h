@@ -10,11 +10,20 @@ G_BEGIN_DECLS
 /* KoiImapClient's state, shared by the files that make it up, each with
  * one job:
  *   koi-imap-client.c             life cycle, the command primitive (run),
- *                                 what every reply updates (EXISTS, ...)
+ *                                 what every reply updates (EXISTS, BYE, ...)
  *   koi-imap-client-io.c          the byte path: send, read, deflate, traffic
+ *   koi-imap-client-connect.c     connect (curl's login, then ENABLEs), LOGOUT
+ *   koi-imap-client-capability.c  CAPABILITY, KOI_IMAP_IGNORE, ENABLED
+ *   koi-imap-client-compress.c    COMPRESS=DEFLATE switching
+ *   koi-imap-client-qresync.c     CONDSTORE/QRESYNC: ENABLE, SELECT (QRESYNC),
+ *                                 VANISHED
+ *   koi-imap-client-mailbox.c     LIST, CREATE, SELECT/EXAMINE
+ *   koi-imap-client-fetch.c       UID FETCH and its response reader
+ *   koi-imap-client-messages.c    UID SEARCH, APPEND, STORE, MOVE, EXPUNGE
+ *   koi-imap-client-idle.c        IDLE, NOTIFY, the changed marks
  * Nothing outside src/net/koi-imap-client*.c includes this header. */
 
-#define RECV_BUFFER_SIZE (64 * 1024)
+#define KOI_IMAP_RECV_BUFFER_SIZE (64 * 1024)
 
 struct _KoiImapClient
 {
@@ -41,7 +50,7 @@ struct _KoiImapClient
   KoiNetDeflate   *deflate;     /* COMPRESS=DEFLATE is on: every byte goes through it */
   KoiImapTraffic   traffic;
   char             errbuf[CURL_ERROR_SIZE];
-  char             buffer[RECV_BUFFER_SIZE];
+  char             buffer[KOI_IMAP_RECV_BUFFER_SIZE];
 };
 
 typedef enum
@@ -81,6 +90,8 @@ gboolean          koi_imap_client_check_mailbox_arg  (const char             *ma
 KoiImapCommand   *koi_imap_client_mailbox_command    (KoiImapClient          *self,
                                                       const char             *verb,
                                                       const char             *mailbox);
+
+/* koi-imap-client-io.c */
 gboolean          koi_imap_client_send_all           (KoiImapClient          *self,
                                                       const char             *data,
                                                       gsize                   len,
@@ -98,17 +109,21 @@ KoiImapReadResult koi_imap_client_read               (KoiImapClient          *se
                                                       KoiImapResponse       **out_response,
                                                       GError                **error);
 gint64            koi_imap_client_deadline           (KoiImapClient          *self);
+
+/* koi-imap-client-capability.c */
 void              koi_imap_client_set_capabilities   (KoiImapClient          *self,
                                                       GPtrArray              *values);
 gboolean          koi_imap_client_note_enabled       (KoiImapClient          *client,
                                                       const KoiImapResponse  *response,
                                                       gpointer                user_data,
                                                       GError                **error);
+
+/* koi-imap-client-compress.c */
 gboolean          koi_imap_client_start_compression  (KoiImapClient          *self,
                                                       GCancellable           *cancellable,
                                                       GError                **error);
-void              koi_imap_client_track_vanished     (KoiImapClient          *self,
-                                                      const KoiImapResponse  *response);
+
+/* koi-imap-client-qresync.c */
 gboolean          koi_imap_client_enable_qresync     (KoiImapClient          *self,
                                                       GCancellable           *cancellable,
                                                       GError                **error);
@@ -116,6 +131,10 @@ gboolean          koi_imap_client_add_qresync        (KoiImapCommand         *co
                                                       const char             *mailbox,
                                                       const KoiImapQresync   *qresync,
                                                       GError                **error);
+void              koi_imap_client_track_vanished     (KoiImapClient          *self,
+                                                      const KoiImapResponse  *response);
+
+/* koi-imap-client-mailbox.c */
 gboolean          koi_imap_client_select_mailbox     (KoiImapClient          *self,
                                                       const char             *mailbox,
                                                       gboolean                read_only,
@@ -125,6 +144,8 @@ gboolean          koi_imap_client_select_mailbox     (KoiImapClient          *se
                                                       KoiImapMailboxStatus   *out_status,
                                                       GCancellable           *cancellable,
                                                       GError                **error);
+
+/* koi-imap-client-fetch.c */
 gboolean          koi_imap_client_handle_fetch       (KoiImapClient          *self,
                                                       const KoiImapResponse  *response,
                                                       gpointer                user_data,
