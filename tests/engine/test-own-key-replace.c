@@ -181,6 +181,63 @@ test_crash_before_file (void)
   profile_clear (&here);
 }
 
+/* Stopped after the new key's passphrase was stored, before its file:
+ * the old key stays in use, and the new key's passphrase, which nothing
+ * uses, leaves the Secret Service at the next start. */
+static void
+test_crash_after_passphrase (void)
+{
+  Profile here, other;
+  g_autofree char *old_fp = NULL, *new_fp = NULL, *opened = NULL, *note = NULL;
+  g_autofree char *contents = NULL;
+
+  profile_init (&here);
+  profile_init (&other);
+  old_fp = open_key (&here);
+  /* The other profile's key stands for the one in the setup message; its
+   * passphrase is in the same keyring, as the import had stored it. */
+  new_fp = open_key (&other);
+  note = note_path (&here);
+  contents = g_strdup_printf ("%s\n%s", old_fp, new_fp);
+  g_assert_true (g_file_set_contents (note, contents, -1, NULL));
+  g_assert_true (keyring_has (new_fp));
+
+  opened = open_key (&here);
+  g_assert_cmpstr (opened, ==, old_fp);
+  g_assert_true (keyring_has (old_fp));
+  g_assert_false (keyring_has (new_fp));
+  g_assert_false (g_file_test (note, G_FILE_TEST_EXISTS));
+
+  profile_clear (&here);
+  profile_clear (&other);
+}
+
+/* The same on a device that had no key yet: the next start makes one of
+ * its own (as it would have without the import), and the imported key's
+ * passphrase goes. */
+static void
+test_crash_after_passphrase_no_key (void)
+{
+  Profile here, other;
+  g_autofree char *new_fp = NULL, *opened = NULL, *note = NULL, *contents = NULL;
+
+  profile_init (&here);
+  profile_init (&other);
+  new_fp = open_key (&other);
+  note = note_path (&here);
+  contents = g_strdup_printf ("\n%s", new_fp);
+  g_assert_true (g_file_set_contents (note, contents, -1, NULL));
+
+  opened = open_key (&here);
+  g_assert_cmpstr (opened, !=, new_fp);
+  g_assert_true (keyring_has (opened));
+  g_assert_false (keyring_has (new_fp));
+  g_assert_false (g_file_test (note, G_FILE_TEST_EXISTS));
+
+  profile_clear (&here);
+  profile_clear (&other);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -198,6 +255,8 @@ main (int   argc,
   g_test_add_func ("/own-key/replace/import", test_import_forgets_old);
   g_test_add_func ("/own-key/replace/crash-after-file", test_crash_after_file);
   g_test_add_func ("/own-key/replace/crash-before-file", test_crash_before_file);
+  g_test_add_func ("/own-key/replace/crash-after-passphrase", test_crash_after_passphrase);
+  g_test_add_func ("/own-key/replace/crash-after-passphrase-no-key", test_crash_after_passphrase_no_key);
   status = g_test_run ();
 
   g_unlink (keyring);
