@@ -177,6 +177,8 @@ answer_fetch (FakeMailbox     *self,
           send_fetch (conn, i + 1, mail, FALSE, strlen (mail->raw) / 2);
           return FALSE;
         }
+      if (!headers_only && self->fetch_pause_ms > 0)
+        koi_fake_imap_conn_pause (conn, self->fetch_pause_ms);
       send_fetch (conn, i + 1, mail, headers_only, 0);
     }
 

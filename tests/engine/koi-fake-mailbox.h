@@ -52,6 +52,8 @@ typedef struct
   Hostile  hostile;
   guint    n_body_fetches;
   guint    n_moves;
+  /* A slow server: a pause before each whole mail of a body FETCH. */
+  guint    fetch_pause_ms;
   /* A COI server (set before the client connects): the configuration it
    * keeps in METADATA, and what clients asked of it. */
   const char *coi_root;     /* NULL: the server has no mailbox-root entry */
