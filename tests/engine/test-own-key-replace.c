@@ -11,6 +11,7 @@
 
 #include "koi-own-key.h"
 #include "koi-secret.h"
+#include "koi-test-profile.h"
 
 #define ADDRESS "alice@example.org"
 
@@ -242,14 +243,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *keyring_dir = g_dir_make_tmp ("koi-keyring-XXXXXX", NULL);
-  g_autofree char *keyring = g_build_filename (keyring_dir, "keyring", NULL);
+  char *keyring = koi_test_keyring_use_file ();
   int status;
-
-  /* libsecret's file backend, never the user's keyring; before any thread. */
-  g_setenv ("SECRET_BACKEND", "file", TRUE);
-  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
-  g_setenv ("SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/own-key/replace/import", test_import_forgets_old);
@@ -259,7 +254,6 @@ main (int   argc,
   g_test_add_func ("/own-key/replace/crash-after-passphrase-no-key", test_crash_after_passphrase_no_key);
   status = g_test_run ();
 
-  g_unlink (keyring);
-  g_rmdir (keyring_dir);
+  koi_test_keyring_remove (keyring);
   return status;
 }

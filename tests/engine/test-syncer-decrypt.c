@@ -16,6 +16,7 @@
 #include "koi-secret.h"
 #include "koi-store.h"
 #include "koi-syncer.h"
+#include "koi-test-profile.h"
 
 /* Issue 13: a chunk of 16 or more encrypted mails is decrypted on a
  * second thread per syncer (src/engine/koi-syncer-decrypt.c). The real
@@ -86,24 +87,9 @@ fixture_set_up (Fixture *f)
   g_autoptr (GBytes) bob_public = NULL;
   g_autoptr (GBytes) carol_public = NULL;
   g_autofree char *path = NULL;
-  KoiStoreAccount row = {
-    .address = (char *) SELF,
-    .display_name = (char *) "Me",
-    .imap_host = (char *) "127.0.0.1",
-    .imap_port = 993,
-    .imap_security = (char *) "tls",
-    .smtp_host = (char *) "127.0.0.1",
-    .smtp_port = 465,
-    .smtp_security = (char *) "tls",
-  };
 
-  f->dir = g_dir_make_tmp ("koi-test-decrypt-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->store = koi_test_profile_open (SELF, &f->dir, &f->account_id);
   path = g_build_filename (f->dir, "koi.db", NULL);
-  f->store = koi_store_open (path, &error);
-  g_assert_no_error (error);
-  f->account_id = koi_store_account_upsert (f->store, &row, &error);
-  g_assert_no_error (error);
 
   /* The account's key, made as the first sync would (file + keyring). */
   own = koi_own_key_open (path, f->account_id, SELF, NULL, &error);
@@ -131,14 +117,9 @@ fixture_set_up (Fixture *f)
   f->server = koi_fake_imap_server_new (KOI_FAKE_IMAP_TLS, fake_mailbox_script, f->mailbox, &error);
   g_assert_no_error (error);
 
-  f->account = g_new0 (KoiAccountConfig, 1);
-  f->account->id = f->account_id;
-  f->account->address = g_strdup (SELF);
-  f->account->display_name = g_strdup ("Me");
-  f->account->imap = koi_server_config_new ("127.0.0.1", koi_fake_imap_server_get_port (f->server),
-                                            KOI_SECURITY_TLS, SELF, "fake-pw",
-                                            koi_fake_imap_server_get_ca_file (f->server));
-  f->account->smtp = koi_server_config_new ("127.0.0.1", 1, KOI_SECURITY_TLS, SELF, "fake-pw", NULL);
+  f->account = koi_test_profile_account (f->account_id, SELF,
+                                         koi_fake_imap_server_get_port (f->server),
+                                         koi_fake_imap_server_get_ca_file (f->server), 0, NULL);
   f->account->encryption = TRUE;
 
   n_thread_reports = -1;
@@ -148,9 +129,6 @@ fixture_set_up (Fixture *f)
 static void
 fixture_tear_down (Fixture *f)
 {
-  g_autoptr (GDir) dir = NULL;
-  const char *name;
-
   g_clear_pointer (&f->server, koi_fake_imap_server_free);
   g_clear_pointer (&f->mailbox, fake_mailbox_free);
   g_clear_pointer (&f->account, koi_account_config_free);
@@ -161,14 +139,7 @@ fixture_tear_down (Fixture *f)
   koi_secret_key_passphrase_clear_sync (SELF, f->own_fp, NULL, NULL);
   g_free (f->own_fp);
   g_free (f->carol_fp);
-  dir = g_dir_open (f->dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (f->dir, name, NULL);
-
-      g_remove (child);
-    }
-  g_rmdir (f->dir);
+  koi_test_profile_remove (f->dir);
   g_free (f->dir);
 }
 
@@ -400,14 +371,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *keyring_dir = g_dir_make_tmp ("koi-keyring-XXXXXX", NULL);
-  g_autofree char *keyring = g_build_filename (keyring_dir, "keyring", NULL);
+  char *keyring = koi_test_keyring_use_file ();
   int status;
-
-  /* libsecret's file backend, never the user's keyring; before any thread. */
-  g_setenv ("SECRET_BACKEND", "file", TRUE);
-  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
-  g_setenv ("SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
 
   g_test_init (&argc, &argv, NULL);
   g_log_set_writer_func (log_writer, NULL, NULL);
@@ -417,7 +382,6 @@ main (int   argc,
   g_test_add_func ("/engine/syncer-decrypt/key-unavailable-to-thread", test_key_unavailable_to_thread);
   status = g_test_run ();
 
-  g_unlink (keyring);
-  g_rmdir (keyring_dir);
+  koi_test_keyring_remove (keyring);
   return status;
 }

@@ -10,6 +10,7 @@
 #include <gmime/gmime.h>
 
 #include "koi-fake-mailbox.h"
+#include "koi-test-profile.h"
 #include "koi-apply.h"
 #include "koi-coi.h"
 #include "koi-engine.h"
@@ -77,40 +78,16 @@ fixture_set_up (Fixture *f,
                 Hostile  hostile)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  KoiStoreAccount row = {
-    .address = (char *) SELF,
-    .display_name = (char *) "Me",
-    .imap_host = (char *) "127.0.0.1",
-    .imap_port = 993,
-    .imap_security = (char *) "tls",
-    .smtp_host = (char *) "127.0.0.1",
-    .smtp_port = 465,
-    .smtp_security = (char *) "tls",
-  };
 
-  f->dir = g_dir_make_tmp ("koi-test-syncer-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (f->dir, "koi.db", NULL);
-  f->store = koi_store_open (path, &error);
-  g_assert_no_error (error);
-  f->account_id = koi_store_account_upsert (f->store, &row, &error);
-  g_assert_no_error (error);
-
+  f->store = koi_test_profile_open (SELF, &f->dir, &f->account_id);
   f->mailbox = fake_mailbox_new (hostile);
   /* A server that does not start is a failure, not a skip. */
   f->server = koi_fake_imap_server_new (KOI_FAKE_IMAP_TLS, fake_mailbox_script, f->mailbox, &error);
   g_assert_no_error (error);
-
-  f->account = g_new0 (KoiAccountConfig, 1);
-  f->account->id = f->account_id;
-  f->account->address = g_strdup (SELF);
-  f->account->display_name = g_strdup ("Me");
-  f->account->imap = koi_server_config_new ("127.0.0.1", koi_fake_imap_server_get_port (f->server),
-                                            KOI_SECURITY_TLS, SELF, "fake-pw",
-                                            koi_fake_imap_server_get_ca_file (f->server));
-  /* Never used: these tests do not send. */
-  f->account->smtp = koi_server_config_new ("127.0.0.1", 1, KOI_SECURITY_TLS, SELF, "fake-pw", NULL);
+  /* No SMTP server: these tests do not send. */
+  f->account = koi_test_profile_account (f->account_id, SELF,
+                                         koi_fake_imap_server_get_port (f->server),
+                                         koi_fake_imap_server_get_ca_file (f->server), 0, NULL);
 }
 
 static void
@@ -120,18 +97,7 @@ fixture_tear_down (Fixture *f)
   g_clear_pointer (&f->mailbox, fake_mailbox_free);
   g_clear_pointer (&f->account, koi_account_config_free);
   g_clear_pointer (&f->store, koi_store_close);
-  {
-    g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
-    const char *name;
-
-    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (f->dir, name, NULL);
-
-        g_remove (child);
-      }
-  }
-  g_rmdir (f->dir);
+  koi_test_profile_remove (f->dir);
   g_free (f->dir);
 }
 

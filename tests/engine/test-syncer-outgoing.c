@@ -16,6 +16,7 @@
 #include "koi-store-attachment.h"
 #include "koi-store-crypto.h"
 #include "koi-syncer.h"
+#include "koi-test-profile.h"
 
 /* Issue 13: an encrypted file message waits to be sent as its ciphertext
  * in attachments/outgoing/ (koi-syncer-outgoing.c). It stays while its
@@ -77,24 +78,9 @@ fixture_set_up (Fixture *f)
   g_autofree char *path = NULL;
   g_autofree char *bob_fp = NULL;
   KoiStorePeerKey key = { 0, };
-  KoiStoreAccount row = {
-    .address = (char *) SELF,
-    .display_name = (char *) "Me",
-    .imap_host = (char *) "127.0.0.1",
-    .imap_port = 993,
-    .imap_security = (char *) "tls",
-    .smtp_host = (char *) "127.0.0.1",
-    .smtp_port = 465,
-    .smtp_security = (char *) "tls",
-  };
 
-  f->dir = g_dir_make_tmp ("koi-test-outgoing-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->store = koi_test_profile_open (SELF, &f->dir, &f->account_id);
   path = g_build_filename (f->dir, "koi.db", NULL);
-  f->store = koi_store_open (path, &error);
-  g_assert_no_error (error);
-  f->account_id = koi_store_account_upsert (f->store, &row, &error);
-  g_assert_no_error (error);
   f->chat_id = koi_store_chat_ensure_1to1 (f->store, f->account_id, PEER, "Bob", &error);
   g_assert_no_error (error);
 
@@ -119,39 +105,16 @@ fixture_set_up (Fixture *f)
 
   f->smtp = koi_fake_smtp_server_new (FALSE, smtp_script, f, &error);
   g_assert_no_error (error);
-  f->account = g_new0 (KoiAccountConfig, 1);
-  f->account->id = f->account_id;
-  f->account->address = g_strdup (SELF);
-  f->account->display_name = g_strdup ("Me");
-  /* Never used: these tests do not sync. */
-  f->account->imap = koi_server_config_new ("127.0.0.1", 1, KOI_SECURITY_TLS, SELF, "fake-pw", NULL);
-  f->account->smtp = koi_server_config_new ("127.0.0.1", koi_fake_smtp_server_get_port (f->smtp),
-                                            KOI_SECURITY_TLS, SELF, "fake-pw",
-                                            koi_fake_smtp_server_get_ca_file (f->smtp));
+  /* No IMAP server: these tests do not sync. */
+  f->account = koi_test_profile_account (f->account_id, SELF, 0, NULL,
+                                         koi_fake_smtp_server_get_port (f->smtp),
+                                         koi_fake_smtp_server_get_ca_file (f->smtp));
   f->account->encryption = TRUE;
   f->syncer = koi_syncer_new (f->store, f->account, &(KoiSyncerEvents) { 0, }, f);
   koi_syncer_set_encrypt (f->syncer, TRUE);
 
   f->file = g_build_filename (f->dir, "report.pdf", NULL);
   g_assert_true (g_file_set_contents (f->file, "%PDF-1.4 a small report", -1, NULL));
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_remove (child);
-    }
-  g_rmdir (path);
 }
 
 static void
@@ -164,7 +127,7 @@ fixture_tear_down (Fixture *f)
   koi_secret_key_passphrase_clear_sync (SELF, f->own_fp, NULL, NULL);
   g_free (f->own_fp);
   g_free (f->file);
-  remove_tree (f->dir);
+  koi_test_profile_remove (f->dir);
   g_free (f->dir);
 }
 
@@ -226,6 +189,20 @@ send_now (Fixture *f)
   g_assert_no_error (error);
 }
 
+/* A file message to Bob that the server refused for good (550). */
+static gint64
+queue_refused (Fixture *f)
+{
+  gint64 ref;
+
+  f->refuse_peer = TRUE;
+  ref = queue_file (f);
+  g_assert_cmpuint (count_ciphers (f), ==, 1);
+  send_now (f);
+  g_assert_cmpint (message_state (f, ref), ==, KOI_STORE_STATE_FAILED);
+  return ref;
+}
+
 /* Refused for good: the ciphertext stays for Retry, and goes when the
  * user deletes the failed message instead. */
 static void
@@ -236,12 +213,7 @@ test_failed_then_deleted (void)
   gint64 ref;
 
   fixture_set_up (&f);
-  f.refuse_peer = TRUE;
-  ref = queue_file (&f);
-  g_assert_cmpuint (count_ciphers (&f), ==, 1);
-
-  send_now (&f);
-  g_assert_cmpint (message_state (&f, ref), ==, KOI_STORE_STATE_FAILED);
+  ref = queue_refused (&f);
   g_assert_cmpuint (count_ciphers (&f), ==, 1);
 
   g_assert_true (koi_syncer_delete_local (f.syncer, ref, &error));
@@ -260,10 +232,7 @@ test_failed_then_retried (void)
   gint64 ref;
 
   fixture_set_up (&f);
-  f.refuse_peer = TRUE;
-  ref = queue_file (&f);
-  send_now (&f);
-  g_assert_cmpint (message_state (&f, ref), ==, KOI_STORE_STATE_FAILED);
+  ref = queue_refused (&f);
 
   g_atomic_int_set (&f.refuse_peer, FALSE);
   g_assert_true (koi_syncer_retry (f.syncer, ref, &error));
@@ -350,14 +319,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *keyring_dir = g_dir_make_tmp ("koi-keyring-XXXXXX", NULL);
-  g_autofree char *keyring = g_build_filename (keyring_dir, "keyring", NULL);
+  char *keyring = koi_test_keyring_use_file ();
   int status;
-
-  /* libsecret's file backend, never the user's keyring; before any thread. */
-  g_setenv ("SECRET_BACKEND", "file", TRUE);
-  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
-  g_setenv ("SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
 
   g_test_init (&argc, &argv, NULL);
   g_mime_init ();
@@ -368,7 +331,6 @@ main (int   argc,
   g_test_add_func ("/engine/syncer-outgoing/sweep-orphans", test_sweep_orphans);
   status = g_test_run ();
 
-  g_unlink (keyring);
-  g_rmdir (keyring_dir);
+  koi_test_keyring_remove (keyring);
   return status;
 }
