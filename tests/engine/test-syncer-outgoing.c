@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <gmime/gmime.h>
 
+#include "koi-engine.h"
 #include "koi-fake-smtp-server.h"
 #include "koi-own-key.h"
 #include "koi-secret.h"
@@ -315,6 +316,42 @@ test_sweep_orphans (void)
   fixture_tear_down (&f);
 }
 
+/* The engine sweeps when it starts, before it even reaches a server. */
+static void
+test_engine_start_sweeps (void)
+{
+  Fixture f = { 0, };
+  g_autoptr (KoiEngine) engine = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *orphan = NULL;
+  g_autofree char *path = NULL;
+  struct utimbuf two_hours_ago;
+  gint64 deadline;
+
+  fixture_set_up (&f);
+  dir = outgoing_dir (&f);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  orphan = g_build_filename (dir, "0123456789abcdef.asc", NULL);
+  g_assert_true (g_file_set_contents (orphan, "-----BEGIN PGP MESSAGE-----\r\n", -1, NULL));
+  two_hours_ago.actime = two_hours_ago.modtime = g_get_real_time () / G_USEC_PER_SEC - 7200;
+  g_assert_cmpint (utime (orphan, &two_hours_ago), ==, 0);
+
+  path = g_build_filename (f.dir, "koi.db", NULL);
+  engine = koi_engine_new (path, f.account_id, SELF, f.account->imap, f.account->smtp);
+  koi_engine_start (engine);
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (g_file_test (orphan, G_FILE_TEST_EXISTS) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * 1000);
+    }
+  g_assert_false (g_file_test (orphan, G_FILE_TEST_EXISTS));
+
+  koi_engine_stop_and_wait (engine);
+  g_clear_object (&engine);
+  fixture_tear_down (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -329,6 +366,7 @@ main (int   argc,
   g_test_add_func ("/engine/syncer-outgoing/failed-then-retried", test_failed_then_retried);
   g_test_add_func ("/engine/syncer-outgoing/deleted-while-queued", test_deleted_while_queued);
   g_test_add_func ("/engine/syncer-outgoing/sweep-orphans", test_sweep_orphans);
+  g_test_add_func ("/engine/syncer-outgoing/engine-start-sweeps", test_engine_start_sweeps);
   status = g_test_run ();
 
   koi_test_keyring_remove (keyring);
