@@ -34,15 +34,10 @@
  * use librnp at once (the syncer's and the decrypt thread).
  */
 
-/* glibc declares these only for fortified builds. */
 extern int __vfprintf_chk (FILE       *stream,
                            int         flag,
                            const char *format,
                            va_list     args);
-int        __fprintf_chk  (FILE       *stream,
-                           int         flag,
-                           const char *format,
-                           ...);
 
 static void
 line_free (gpointer data)
