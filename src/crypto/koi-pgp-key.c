@@ -8,8 +8,6 @@
 #include <rnp/rnp.h>
 #include <rnp/rnp_err.h>
 
-#include "koi-rnp-log.h"
-
 G_DEFINE_QUARK (koi-pgp-error-quark, koi_pgp_error)
 
 /* A key handle and the ffi it belongs to are freed in that order. */
@@ -86,7 +84,7 @@ koi_pgp_key_fingerprint (GBytes  *keydata,
       return NULL;
     }
 
-  if (koi_rnp_ffi_create (&ffi) != RNP_SUCCESS)
+  if (rnp_ffi_create (&ffi, "GPG", "GPG") != RNP_SUCCESS)
     {
       g_set_error_literal (error, KOI_PGP_ERROR, KOI_PGP_ERROR_FAILED,
                            "The OpenPGP library could not start");

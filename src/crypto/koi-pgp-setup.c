@@ -170,7 +170,7 @@ new_ffi (GError **error)
 {
   rnp_ffi_t ffi = NULL;
 
-  if (koi_rnp_ffi_create (&ffi) != RNP_SUCCESS)
+  if (rnp_ffi_create (&ffi, "GPG", "GPG") != RNP_SUCCESS)
     {
       g_set_error_literal (error, KOI_PGP_ERROR, KOI_PGP_ERROR_FAILED,
                            "The OpenPGP library could not start");

@@ -5,7 +5,6 @@
 #include <rnp/rnp_err.h>
 
 #include "koi-rnp-context.h"
-#include "koi-rnp-log.h"
 
 G_BEGIN_DECLS
 

@@ -704,7 +704,7 @@ koi_rnp_context_class_init (KoiRnpContextClass *klass)
 static void
 koi_rnp_context_init (KoiRnpContext *self)
 {
-  if (koi_rnp_ffi_create (&self->ffi) != RNP_SUCCESS)
+  if (rnp_ffi_create (&self->ffi, "GPG", "GPG") != RNP_SUCCESS)
     g_error ("librnp could not create a keyring");
   self->imported = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
                                           (GDestroyNotify) g_bytes_unref, g_free);

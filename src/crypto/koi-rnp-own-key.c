@@ -415,7 +415,7 @@ koi_pgp_own_key_file_fingerprint (GBytes  *secret,
   const guint8 *data = g_bytes_get_data (secret, &length);
   rnp_result_t status;
 
-  if (koi_rnp_ffi_create (&ffi) != RNP_SUCCESS)
+  if (rnp_ffi_create (&ffi, "GPG", "GPG") != RNP_SUCCESS)
     {
       g_set_error_literal (error, KOI_PGP_ERROR, KOI_PGP_ERROR_FAILED,
                            "The OpenPGP library could not start");
