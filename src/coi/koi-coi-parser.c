@@ -727,6 +727,27 @@ KoiCoiParsed *
 koi_coi_parse (GBytes  *raw,
                GError **error)
 {
+  return koi_coi_parse_full (raw, NULL, error);
+}
+
+/**
+ * koi_coi_parse_full:
+ * @raw: the bytes of one mail
+ * @message: (out) (optional) (nullable): the GMimeMessage the result was
+ *   read from; %NULL when the mail was too complex to parse whole (then
+ *   only a few header fields were read)
+ * @error: return location for a %KOI_COI_ERROR_MALFORMED error
+ *
+ * koi_coi_parse(), also giving the parsed message, so that a caller that
+ * needs its parts too (the files of a decrypted mail) parses it once.
+ *
+ * Returns: (transfer full): the result, or %NULL with @error set
+ */
+KoiCoiParsed *
+koi_coi_parse_full (GBytes        *raw,
+                    GMimeMessage **message_out,
+                    GError       **error)
+{
   static const char *fallback_charsets[] = { "UTF-8", "WINDOWS-1252", NULL };
   g_autoptr(GMimeStream) stream = NULL;
   g_autoptr(GMimeParser) parser = NULL;
@@ -741,6 +762,8 @@ koi_coi_parse (GBytes  *raw,
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (message_out != NULL)
+    *message_out = NULL;
   if (raw == NULL || g_bytes_get_size (raw) == 0)
     {
       g_set_error_literal (error, KOI_COI_ERROR, KOI_COI_ERROR_MALFORMED,
@@ -804,6 +827,14 @@ koi_coi_parse (GBytes  *raw,
 
   parsed = koi_coi_parse_message (message, raw);
 
+  if (message_out != NULL)
+    {
+      /* The options go with the message (its headers decode lazily). */
+      g_object_set_data_full (G_OBJECT (message), "koi-parser-options", options,
+                              (GDestroyNotify) g_mime_parser_options_free);
+      *message_out = g_steal_pointer (&message);
+      return parsed;
+    }
   g_clear_object (&message);
   g_mime_parser_options_free (options);
 

@@ -268,6 +268,9 @@ typedef enum
 
 KoiCoiParsed *koi_coi_parse          (GBytes        *raw,
                                       GError       **error);
+KoiCoiParsed *koi_coi_parse_full     (GBytes        *raw,
+                                      GMimeMessage **message,
+                                      GError       **error);
 KoiCoiParsed *koi_coi_parse_message  (GMimeMessage  *message,
                                       GBytes        *raw);
 KoiCoiParsed *koi_coi_parsed_new_unreadable (GBytes  *raw,

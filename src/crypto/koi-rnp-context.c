@@ -3,6 +3,11 @@
 
 #define G_LOG_DOMAIN "koi-crypto"
 
+#include <stdlib.h>   /* defines __GLIBC__ on glibc */
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "koi-pgp-hidden.h"
 #include "koi-pgp-stream.h"
 #include "koi-rnp-context-private.h"
@@ -680,11 +685,38 @@ koi_rnp_context_finalize (GObject *object)
   G_OBJECT_CLASS (koi_rnp_context_parent_class)->finalize (object);
 }
 
+/* librnp and Botan allocate and free a few hundred kilobytes for every
+ * message (stream caches, key schedules). glibc gives freed memory at the
+ * top of the heap back to the kernel once it exceeds 128 KiB, so the next
+ * message faulted the same pages in again: 1.8 s of system time in a
+ * 10,000-message encrypted catch-up, almost all page faults in memset
+ * (perf record -e page-faults; docs/PERFORMANCE.md, section 16). Keeping
+ * up to KEEP_FREE_HEAP of it costs no more than that in the worst case
+ * and removes the churn. Process-wide, set once, when the first context
+ * class is made (plain mail never gets here). */
+#define KEEP_FREE_HEAP  (8 * 1024 * 1024)
+#define KEEP_HEAP_BLOCK (1024 * 1024)
+
+static void
+keep_heap (void)
+{
+#ifdef __GLIBC__
+  /* Setting one threshold freezes glibc's adaptive mmap threshold at
+   * 128 KiB; it would have risen to the largest block freed, so it is
+   * set to a size that still sends whole files to mmap. */
+  if (mallopt (M_TRIM_THRESHOLD, KEEP_FREE_HEAP) != 1
+      || mallopt (M_MMAP_THRESHOLD, KEEP_HEAP_BLOCK) != 1)
+    g_debug ("mallopt refused a heap threshold");
+#endif
+}
+
 static void
 koi_rnp_context_class_init (KoiRnpContextClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GMimeCryptoContextClass *crypto_class = GMIME_CRYPTO_CONTEXT_CLASS (klass);
+
+  keep_heap ();
 
   object_class->finalize = koi_rnp_context_finalize;
 

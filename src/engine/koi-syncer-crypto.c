@@ -11,6 +11,7 @@
 
 #include "koi-coi.h"
 #include "koi-coi-gmime.h"
+#include "koi-coi-protected.h"
 #include "koi-own-key.h"
 #include "koi-peer-keys.h"
 #include "koi-pgp-mime.h"
@@ -333,6 +334,89 @@ env_sender_key (KoiSyncer               *self,
   return keydata != NULL ? g_bytes_ref (keydata) : NULL;
 }
 
+/* What every decrypted mail's result gets. */
+static KoiCoiParsed *
+finish_parsed (KoiCoiParsed          *parsed,
+               const KoiSyncerCrypto *state,
+               gint64                 internal_date_ms)
+{
+  /* Delta Chat backdates the outer Date; the inner one is the real one,
+   * and without any the arrival time is. */
+  if (parsed != NULL && parsed->date_ms == 0)
+    parsed->date_ms = internal_date_ms;
+  /* The apply step stores both with the message and believes the mail's
+   * Autocrypt-Gossip only when it was encrypted and validly signed. */
+  if (parsed != NULL)
+    {
+      parsed->encrypted = TRUE;
+      parsed->signature = (int) state->signature;
+    }
+  return parsed;
+}
+
+/* Decrypts @encrypted into memory and reads it the short way: the
+ * protected headers spliced in as text (koi-coi-protected.c) and the
+ * result parsed once, through koi_coi_parse_full() and so through the
+ * hostile-mail guard, with the files taken from that same parse. Returns
+ * NULL with *@inner set when the decrypted entity is not plain enough for
+ * that: the caller then goes the long way with it (gmime's header lists,
+ * serialise, parse), as every mail did before. NULL with @error set and
+ * no *@inner when the decryption failed or its result is no MIME part.
+ */
+static KoiCoiParsed *
+parse_decrypted (KoiSyncer                *self,
+                 const KoiSyncerParseEnv  *env,
+                 GBytes                   *raw,
+                 GMimeMessage             *outer,
+                 KoiRnpContext            *crypto,
+                 GMimeMultipartEncrypted  *encrypted,
+                 GMimeObject             **inner,
+                 GMimeDecryptResult      **result,
+                 GPtrArray                *files,
+                 GError                  **error)
+{
+  g_autoptr (GMimeStream) plaintext = g_mime_stream_mem_new ();
+  g_autoptr (GMimeMessage) merged_message = NULL;
+  g_autoptr (GMimeParser) parser = NULL;
+  g_autoptr (GBytes) merged = NULL;
+  g_autofree char *outer_from = NULL;
+  GByteArray *array;
+  KoiCoiParsed *parsed;
+
+  *inner = NULL;
+  if (!koi_pgp_mime_decrypt_to_stream (crypto, encrypted, plaintext, result, error))
+    return NULL;
+  array = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (plaintext));
+  outer_from = first_address (g_mime_message_get_from (outer));
+  merged = koi_coi_protected_merge (raw, array->data, array->len, outer_from);
+  if (merged != NULL)
+    {
+      parsed = koi_coi_parse_full (merged, files != NULL ? &merged_message : NULL, error);
+      if (parsed != NULL && (files == NULL || merged_message != NULL))
+        {
+          if (files != NULL)
+            koi_syncer_collect_files (self, g_mime_message_get_mime_part (merged_message), FALSE,
+                                      env->store_max, files);
+          return parsed;
+        }
+      g_clear_pointer (&parsed, koi_coi_parsed_free);
+      g_clear_error (error);
+    }
+
+  /* The long way, with the entity as koi_pgp_mime_decrypt() reads it. */
+  g_mime_stream_reset (plaintext);
+  parser = g_mime_parser_new_with_stream (plaintext);
+  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
+  *inner = g_mime_parser_construct_part (parser, NULL);
+  if (*inner == NULL)
+    {
+      g_clear_object (result);
+      g_set_error_literal (error, KOI_PGP_ERROR, KOI_PGP_ERROR_DAMAGED,
+                           "The decrypted data is not a MIME part");
+    }
+  return NULL;
+}
+
 /* koi_syncer_parse_files() with what it needs from the syncer in @env:
  * with @env->sender_keys set, @self is used only for the attachment
  * folder's path, so this may run on the decrypt thread. */
@@ -405,7 +489,17 @@ parse_in (KoiSyncer               *self,
   if (spill)
     inner = koi_syncer_decrypt_to_file (self, crypto, GMIME_MULTIPART_ENCRYPTED (body), &result, &local_error);
   else
-    inner = koi_pgp_mime_decrypt (crypto, GMIME_MULTIPART_ENCRYPTED (body), &result, &local_error);
+    {
+      parsed = parse_decrypted (self, env, raw, message, crypto, GMIME_MULTIPART_ENCRYPTED (body),
+                                &inner, &result, files, &local_error);
+      if (parsed != NULL)
+        {
+          state->encrypted = TRUE;
+          state->signature = koi_pgp_mime_signature_state (result, sender_fingerprint);
+          g_clear_object (&result);
+          return finish_parsed (parsed, state, internal_date_ms);
+        }
+    }
   if (inner == NULL)
     {
       g_message ("UID %u: %s", uid, local_error->message);
@@ -428,18 +522,7 @@ parse_in (KoiSyncer               *self,
   g_mime_message_set_mime_part (message, inner);
   decrypted = message_bytes (message);
   parsed = koi_coi_parse (decrypted, error);
-  /* Delta Chat backdates the outer Date; the inner one is the real one,
-   * and without any the arrival time is. */
-  if (parsed != NULL && parsed->date_ms == 0)
-    parsed->date_ms = internal_date_ms;
-  /* The apply step stores both with the message and believes the mail's
-   * Autocrypt-Gossip only when it was encrypted and validly signed. */
-  if (parsed != NULL)
-    {
-      parsed->encrypted = TRUE;
-      parsed->signature = (int) state->signature;
-    }
-  return parsed;
+  return finish_parsed (parsed, state, internal_date_ms);
 }
 
 KoiCoiParsed *
