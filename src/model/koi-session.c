@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "koi-account-config.h"
+#include "koi-network-watch.h"
 #include "koi-profile-lock.h"
 #include "koi-profile.h"
 #include "koi-secret.h"
@@ -27,6 +28,8 @@ struct _KoiSession
   gboolean        encrypt;         /* "encrypt when possible" */
   gboolean        exclusive;       /* take the profile's lock when loading */
   KoiProfileLock *lock;            /* set by the load thread, then kept */
+  GNetworkMonitor *monitor;        /* NULL: the default one */
+  KoiNetworkWatch *network;        /* from the first engine on */
 };
 
 G_DEFINE_FINAL_TYPE (KoiSession, koi_session, G_TYPE_OBJECT)
@@ -201,6 +204,24 @@ start_engine (KoiSession            *self,
     koi_engine_set_auto_download_max (engine, self->auto_download_max);
   koi_account_set_engine (account, engine);
   koi_engine_start (engine);
+  /* Only once engines run: nothing to reconnect before. */
+  if (self->network == NULL)
+    self->network = koi_network_watch_new (G_LIST_MODEL (self->accounts), self->monitor);
+}
+
+void
+koi_session_set_network_monitor (KoiSession      *self,
+                                 GNetworkMonitor *monitor)
+{
+  g_return_if_fail (KOI_IS_SESSION (self));
+  g_return_if_fail (monitor == NULL || G_IS_NETWORK_MONITOR (monitor));
+
+  g_set_object (&self->monitor, monitor);
+  if (self->network != NULL)
+    {
+      koi_network_watch_free (self->network);
+      self->network = koi_network_watch_new (G_LIST_MODEL (self->accounts), self->monitor);
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -208,7 +229,9 @@ start_engine (KoiSession            *self,
 
 typedef struct
 {
-  GTask           *task;        /* the load; finishes when outstanding == 0 */
+  KoiSession      *session;
+  GTask           *task;        /* the load, finishing when outstanding == 0;
+                                 * NULL for a retry */
   KoiAccount      *account;
   KoiStoreAccount *row;
 } Lookup;
@@ -216,6 +239,7 @@ typedef struct
 static void
 lookup_free (Lookup *lookup)
 {
+  g_clear_object (&lookup->session);
   g_clear_object (&lookup->task);
   g_clear_object (&lookup->account);
   g_clear_pointer (&lookup->row, koi_store_account_free);
@@ -245,25 +269,28 @@ secret_lookup_cb (GObject      *source,
                   gpointer      user_data)
 {
   Lookup *lookup = user_data;
-  KoiSession *self = g_task_get_source_object (lookup->task);
+  KoiSession *self = lookup->session;
   g_autoptr(GError) error = NULL;
   g_autofree char *password = NULL;
 
   password = koi_secret_lookup_finish (result, &error);
 
-  if (error != NULL)
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ;
+  else if (error != NULL || password == NULL)
     {
-      g_autofree char *message =
-        g_strdup_printf ("Cannot read the password of %s from the keyring: %s",
-                         lookup->row->address, error->message);
-      koi_account_set_last_error (lookup->account, message);
-    }
-  else if (password == NULL)
-    {
-      g_autofree char *message =
-        g_strdup_printf ("There is no password for %s in the keyring. "
-                         "Add the account again to save it.", lookup->row->address);
-      koi_account_set_last_error (lookup->account, message);
+      /* No engine can start: the window says why and offers the way
+       * on (Enter Password…, Try Again), which needs the servers. */
+      g_autoptr(KoiAccountConfig) servers = koi_account_config_new_from_store (lookup->row, NULL);
+
+      if (error != NULL)
+        g_message ("Cannot read the password of %s from the keyring: %s",
+                   lookup->row->address, error->message);
+      koi_account_set_last_error (lookup->account, error != NULL ? error->message : NULL);
+      koi_account_set_stopped (lookup->account,
+                               error != NULL ? KOI_ACCOUNT_STOPPED_KEYRING
+                                             : KOI_ACCOUNT_STOPPED_NO_PASSWORD,
+                               servers);
     }
   else if (koi_account_get_engine (lookup->account) == NULL)
     start_engine (self, lookup->account, lookup->row, password);
@@ -272,8 +299,54 @@ secret_lookup_cb (GObject      *source,
   if (password != NULL)
     memset (password, 0, strlen (password));
 
-  load_step_done (lookup->task);
+  if (lookup->task != NULL)
+    load_step_done (lookup->task);
   lookup_free (lookup);
+}
+
+static void
+lookup_start (Lookup       *lookup,
+              GCancellable *cancellable)
+{
+  g_autofree char *server = koi_account_config_secret_server (lookup->row->imap_host,
+                                                              lookup->row->imap_port);
+
+  koi_secret_lookup_async (lookup->row->address, server, cancellable, secret_lookup_cb, lookup);
+}
+
+static void
+retry_account_read_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  Lookup *lookup = user_data;
+
+  lookup->row = koi_store_reader_get_account_finish (KOI_STORE_READER (source), result, NULL);
+  if (lookup->row == NULL)
+    {
+      lookup_free (lookup);   /* removed meanwhile */
+      return;
+    }
+  lookup_start (lookup, NULL);
+}
+
+void
+koi_session_retry_account (KoiSession *self,
+                           KoiAccount *account)
+{
+  Lookup *lookup;
+
+  g_return_if_fail (KOI_IS_SESSION (self));
+  g_return_if_fail (KOI_IS_ACCOUNT (account));
+
+  if (koi_account_get_engine (account) != NULL)
+    return;
+  lookup = g_new0 (Lookup, 1);
+  lookup->session = g_object_ref (self);
+  lookup->account = g_object_ref (account);
+  /* The stored row again: the servers may have changed meanwhile. */
+  koi_store_reader_get_account_async (self->reader, koi_account_get_id (account), NULL,
+                                      retry_account_read_cb, lookup);
 }
 
 static void
@@ -304,14 +377,12 @@ accounts_listed_cb (GObject      *source,
     {
       KoiStoreAccount *row = g_ptr_array_index (rows, i);
       Lookup *lookup = g_new0 (Lookup, 1);
-      g_autofree char *server = koi_account_config_secret_server (row->imap_host, row->imap_port);
 
+      lookup->session = g_object_ref (self);
       lookup->task = g_object_ref (task);
       lookup->account = g_object_ref (ensure_account (self, row));
       lookup->row = row;
-
-      koi_secret_lookup_async (lookup->row->address, server, g_task_get_cancellable (task),
-                               secret_lookup_cb, lookup);
+      lookup_start (lookup, g_task_get_cancellable (task));
     }
 
   load_step_done (task);
@@ -565,6 +636,7 @@ koi_session_dispose (GObject *object)
 {
   KoiSession *self = KOI_SESSION (object);
 
+  g_clear_pointer (&self->network, koi_network_watch_free);
   koi_session_shutdown (self);
   if (self->accounts != NULL)
     g_list_store_remove_all (self->accounts);
@@ -579,6 +651,7 @@ koi_session_finalize (GObject *object)
 
   g_clear_object (&self->accounts);
   g_clear_object (&self->reader);
+  g_clear_object (&self->monitor);
   g_clear_pointer (&self->profile_dir, g_free);
   g_clear_pointer (&self->store_path, g_free);
   g_clear_pointer (&self->lock, koi_profile_lock_release);

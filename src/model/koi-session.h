@@ -55,6 +55,18 @@ gint            koi_session_repair_store_finish (KoiSession           *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
 
+/* The network monitor whose changes reconnect the engines at once
+ * (koi-network-watch.h); NULL, the default, is GLib's. For tests, which
+ * cannot change the machine's network. */
+void            koi_session_set_network_monitor (KoiSession          *self,
+                                                 GNetworkMonitor     *monitor);
+
+/* Reads @account's password from the keyring again and starts its engine
+ * (after the keyring was unlocked: koi_account_get_stopped()). Nothing
+ * when it runs already. */
+void            koi_session_retry_account      (KoiSession           *self,
+                                                KoiAccount           *account);
+
 /* Verifies the logins and saves the account (koi_account_setup_async()),
  * then adds it to the accounts and starts its engine. Errors are the
  * setup's (KOI_IMAP_ERROR / KOI_SMTP_ERROR, words for the user).
