@@ -42,8 +42,7 @@ saved_cb (GObject      *source,
   account = koi_session_add_account_finish (KOI_SESSION (source), result, &error);
   if (account == NULL && prompt->parent != NULL)
     {
-      KoiEngine *engine = koi_account_get_engine (prompt->account);
-      const KoiAccountConfig *config = engine != NULL ? koi_engine_get_account_config (engine) : NULL;
+      const KoiAccountConfig *config = koi_account_get_servers (prompt->account);
       g_autofree char *why = koi_ui_describe_account_error (error, koi_account_get_address (prompt->account),
                                                             config != NULL ? config->imap : NULL,
                                                             config != NULL ? config->smtp : NULL);
@@ -60,8 +59,8 @@ static KoiAccountSettings *
 settings_with (KoiAccount *account,
                const char *password)
 {
-  KoiEngine *engine = koi_account_get_engine (account);
-  const KoiAccountConfig *config = engine != NULL ? koi_engine_get_account_config (engine) : NULL;
+  /* Without an engine (no password in the keyring) the stored servers. */
+  const KoiAccountConfig *config = koi_account_get_servers (account);
   KoiAccountSettings *settings;
 
   if (config == NULL || config->imap == NULL || config->smtp == NULL)
@@ -158,9 +157,15 @@ koi_password_prompt_run (KoiSession *session,
   prompt->session = g_object_ref (session);
   prompt->account = g_object_ref (account);
   g_set_weak_pointer (&prompt->parent, parent);
-  /* TRANSLATORS: %s is the account's email address */
-  body = g_strdup_printf (_("The mail server did not accept the saved password for %s. "
-                            "Enter its current password."),
-                          koi_account_get_address (account));
+  if (koi_account_get_stopped (account) == KOI_ACCOUNT_STOPPED_NO_PASSWORD)
+    /* TRANSLATORS: %s is the account's email address */
+    body = g_strdup_printf (_("The keyring has no password for %s. Enter it to connect; "
+                              "Koi saves it in the keyring again."),
+                            koi_account_get_address (account));
+  else
+    /* TRANSLATORS: %s is the account's email address */
+    body = g_strdup_printf (_("The mail server did not accept the saved password for %s. "
+                              "Enter its current password."),
+                            koi_account_get_address (account));
   show_prompt (prompt, body);
 }

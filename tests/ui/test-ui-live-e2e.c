@@ -21,7 +21,7 @@
  * with real keys and clicks (xdotool): search results that follow what
  * arrives, changes and goes; the chat header that follows a rename by
  * another member; and the banner's "Enter Password…" once the server
- * refuses the saved password. Each case runs in its own process (a second
+ * refuses the saved password or the keyring has none. Each case runs in its own process (a second
  * session in one process does not come online).
  */
 
@@ -326,6 +326,57 @@ test_wrong_password (void)
   fixture_stop (&fixture);
 }
 
+#define NO_PASSWORD_BANNER "Not connected: the keyring has no password for this account."
+
+/* The keyring lost Alice's password (reset, new keyring): no engine can
+ * start. The banner says so (not "Offline") and offers "Enter Password…";
+ * the password typed there brings the account online and is saved in the
+ * keyring again. */
+static void
+test_missing_password (void)
+{
+  Fixture fixture = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *expected = NULL;
+  GtkWidget *banner, *button, *alert;
+
+  fixture_start (&fixture);
+  server = koi_account_config_secret_server (fixture.cli->server->host, fixture.cli->server->imaps_port);
+  g_assert_true (koi_secret_clear_sync (ALICE, server, NULL, &error));
+  g_assert_no_error (error);
+  fixture_open_window (&fixture);
+
+  banner = koi_window_get_connection_banner (fixture.window);
+  g_assert_nonnull (banner);
+  KOI_TEST_UI_WAIT_FOR (banner_says (banner, NO_PASSWORD_BANNER) && gtk_widget_get_mapped (banner)
+                        && gtk_widget_get_height (banner) >= 30, WAIT_S);
+  g_assert_null (koi_account_get_engine (koi_window_get_account (fixture.window)));
+  g_assert_cmpstr (koi_window_get_connection_text (fixture.window), ==, "Not connected: no saved password");
+  button = koi_test_ui_find_label (banner, "Enter Password…");
+  g_assert_nonnull (button);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (fixture.window));
+  g_object_unref (koi_test_ui_shoot (GTK_WIDGET (fixture.window), "password-missing.png", 8));
+
+  koi_test_ui_click (button);
+  alert = wait_for_prompt (fixture.window);
+  expected = g_strdup_printf ("The keyring has no password for %s.", ALICE);
+  g_assert_nonnull (strstr (koi_compat_alert_get_body (alert), expected));
+  koi_test_ui_xdotool ("type", "--delay", "30", "alice-secret", NULL);
+  koi_test_ui_press_keys ("Return");
+  KOI_TEST_UI_WAIT_FOR (koi_compat_alert_find (GTK_WINDOW (fixture.window)) == NULL, 10);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_window_online (fixture.window), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (banner_says (banner, NULL), 10);
+  g_assert_cmpint (koi_account_get_stopped (koi_window_get_account (fixture.window)), ==,
+                   KOI_ACCOUNT_STOPPED_NONE);
+  kept = koi_secret_lookup_sync (ALICE, server, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (kept, ==, "alice-secret");
+
+  fixture_stop (&fixture);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -341,6 +392,7 @@ main (int   argc,
   g_test_add_func ("/ui/live-e2e/search-follows", test_search_follows);
   g_test_add_func ("/ui/live-e2e/group-rename", test_group_rename);
   g_test_add_func ("/ui/live-e2e/wrong-password", test_wrong_password);
+  g_test_add_func ("/ui/live-e2e/missing-password", test_missing_password);
 
   status = g_test_run ();
 
