@@ -462,7 +462,13 @@ send_due (KoiEngine    *self,
 
   if (!koi_syncer_send_queued (syncer, force, self->stop, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_message ("Sending postponed: %s", error->message);
+    {
+      g_message ("Sending postponed: %s", error->message);
+      /* Only the user knows the sending server's password: the window
+       * asks for it (receiving may go on with the IMAP one). */
+      if (g_error_matches (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_AUTH_FAILED))
+        post_error (self, error);
+    }
 }
 
 static gint64

@@ -27,6 +27,7 @@ struct _KoiAccount
   gboolean            coi_offered;   /* "coi-server-offered" came, not answered yet */
   guint               drafts_saving;
   KoiAccountStopped   stopped;
+  gboolean            sending_refused; /* SMTP refused the password */
   KoiAccountConfig   *servers;   /* as stored, no password; for a prompt */
 };
 
@@ -45,6 +46,7 @@ enum {
   PROP_OTHER_CHAT_CLIENT,
   PROP_DISK_FULL,
   PROP_STOPPED,
+  PROP_SENDING_REFUSED,
   N_PROPS
 };
 
@@ -149,6 +151,13 @@ koi_account_set_last_error (KoiAccount *self,
   g_free (self->last_error);
   self->last_error = g_strdup (last_error);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
+}
+
+gboolean
+koi_account_get_sending_refused (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), FALSE);
+  return self->sending_refused;
 }
 
 KoiAccountStopped
@@ -324,6 +333,11 @@ on_engine_error (KoiAccount   *self,
     g_error_matches (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_TLS_CERTIFICATE_CHANGED) ||
     g_error_matches (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TLS_CERTIFICATE) ||
     g_error_matches (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TLS_CERTIFICATE_CHANGED);
+  if (g_error_matches (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_AUTH_FAILED) && !self->sending_refused)
+    {
+      self->sending_refused = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SENDING_REFUSED]);
+    }
   if (error != NULL)
     koi_account_set_last_error (self, error->message);
   if (g_error_matches (error, KOI_STORE_ERROR, KOI_STORE_ERROR_FULL))
@@ -441,6 +455,12 @@ koi_account_set_engine (KoiAccount *self,
     g_signal_handlers_disconnect_by_data (self->engine, self);
   g_set_object (&self->engine, engine);
 
+  /* A new engine has new passwords: an old refusal is past. */
+  if (self->sending_refused)
+    {
+      self->sending_refused = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SENDING_REFUSED]);
+    }
   if (engine != NULL)
     {
       koi_account_set_stopped (self, KOI_ACCOUNT_STOPPED_NONE, NULL);
@@ -1053,6 +1073,9 @@ koi_account_get_property (GObject    *object,
     case PROP_STOPPED:
       g_value_set_int (value, self->stopped);
       break;
+    case PROP_SENDING_REFUSED:
+      g_value_set_boolean (value, self->sending_refused);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1098,6 +1121,9 @@ koi_account_class_init (KoiAccountClass *klass)
     g_param_spec_int ("stopped", NULL, NULL, KOI_ACCOUNT_STOPPED_NONE,
                       KOI_ACCOUNT_STOPPED_KEYRING, KOI_ACCOUNT_STOPPED_NONE, flags);
 
+  /* The sending server refused the password while receiving works:
+   * until the engine is replaced (a new password). */
+  properties[PROP_SENDING_REFUSED] = g_param_spec_boolean ("sending-refused", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* Relayed from the current engine (see koi-engine.h). */

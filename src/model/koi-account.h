@@ -88,6 +88,10 @@ KoiStoreReader *koi_account_get_reader         (KoiAccount           *self);
 KoiMessageList *koi_account_create_message_list (KoiAccount          *self,
                                                  gint64               chat_id);
 
+/* Whether the sending server refused the password (property
+ * "sending-refused"), while receiving may work: the window asks for the
+ * sending password (koi_session_set_smtp_password_async()). */
+gboolean      koi_account_get_sending_refused  (KoiAccount           *self);
 /* Why no engine runs (property "stopped", an int), and the servers as
  * stored (no password), so a prompt can log in without an engine. */
 KoiAccountStopped koi_account_get_stopped      (KoiAccount           *self);

@@ -12,6 +12,7 @@
 #include "koi-secret.h"
 #include "koi-server-config.h"
 #include "koi-session.h"
+#include "koi-smtp-verify.h"
 
 struct _KoiSession
 {
@@ -180,13 +181,34 @@ ensure_account (KoiSession            *self,
 
 /* Creates and starts the engine from the stored settings and @password,
  * with the same defaults the engine's own loader uses. */
+static void start_engine_with (KoiSession       *self,
+                               KoiAccount       *account,
+                               KoiAccountConfig *config);
+
 static void
 start_engine (KoiSession            *self,
               KoiAccount            *account,
               const KoiStoreAccount *row,
-              const char            *password)
+              const char            *password,
+              const char            *smtp_password)
 {
   g_autoptr(KoiAccountConfig) config = koi_account_config_new_from_store (row, password);
+
+  /* A sending password of its own (koi_session_set_smtp_password_async). */
+  if (smtp_password != NULL)
+    {
+      explicit_bzero (config->smtp->password, strlen (config->smtp->password));
+      g_free (config->smtp->password);
+      config->smtp->password = g_strdup (smtp_password);
+    }
+  start_engine_with (self, account, config);
+}
+
+static void
+start_engine_with (KoiSession       *self,
+                   KoiAccount       *account,
+                   KoiAccountConfig *config)
+{
   g_autoptr(KoiEngine) engine = NULL;
 
   /* The password came from the Secret Service (or was just stored
@@ -234,6 +256,7 @@ typedef struct
                                  * NULL for a retry */
   KoiAccount      *account;
   KoiStoreAccount *row;
+  char            *password;    /* the account's, until the SMTP one is read */
 } Lookup;
 
 static void
@@ -264,20 +287,51 @@ load_step_done (GTask *task)
 }
 
 static void
+lookup_done (Lookup *lookup)
+{
+  /* The passwords leave memory as soon as the engine has its copy. */
+  if (lookup->password != NULL)
+    explicit_bzero (lookup->password, strlen (lookup->password));
+  g_clear_pointer (&lookup->password, g_free);
+  if (lookup->task != NULL)
+    load_step_done (lookup->task);
+  lookup_free (lookup);
+}
+
+static void
+smtp_lookup_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Lookup *lookup = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *smtp_password = koi_secret_lookup_finish (result, &error);
+
+  /* Without one (the usual case, or the keyring failing now) SMTP logs in
+   * with the account's password. */
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("Cannot read the sending password of %s: %s", lookup->row->address, error->message);
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      koi_account_get_engine (lookup->account) == NULL)
+    start_engine (lookup->session, lookup->account, lookup->row, lookup->password, smtp_password);
+  if (smtp_password != NULL)
+    explicit_bzero (smtp_password, strlen (smtp_password));
+  lookup_done (lookup);
+}
+
+static void
 secret_lookup_cb (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
   Lookup *lookup = user_data;
-  KoiSession *self = lookup->session;
   g_autoptr(GError) error = NULL;
-  g_autofree char *password = NULL;
 
-  password = koi_secret_lookup_finish (result, &error);
+  lookup->password = koi_secret_lookup_finish (result, &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     ;
-  else if (error != NULL || password == NULL)
+  else if (error != NULL || lookup->password == NULL)
     {
       /* No engine can start: the window says why and offers the way
        * on (Enter Password…, Try Again), which needs the servers. */
@@ -292,16 +346,18 @@ secret_lookup_cb (GObject      *source,
                                              : KOI_ACCOUNT_STOPPED_NO_PASSWORD,
                                servers);
     }
-  else if (koi_account_get_engine (lookup->account) == NULL)
-    start_engine (self, lookup->account, lookup->row, password);
+  else
+    {
+      g_autofree char *smtp_server = koi_account_config_smtp_secret_server (lookup->row->smtp_host,
+                                                                            lookup->row->smtp_port);
 
-  /* The password leaves memory as soon as the engine has its copy. */
-  if (password != NULL)
-    memset (password, 0, strlen (password));
+      koi_secret_lookup_async (lookup->row->address, smtp_server,
+                               lookup->task != NULL ? g_task_get_cancellable (lookup->task) : NULL,
+                               smtp_lookup_cb, lookup);
+      return;
+    }
 
-  if (lookup->task != NULL)
-    load_step_done (lookup->task);
-  lookup_free (lookup);
+  lookup_done (lookup);
 }
 
 static void
@@ -515,7 +571,7 @@ added_account_read_cb (GObject      *source,
       koi_account_set_engine (account, NULL);
     }
 
-  start_engine (self, account, row, data->settings->imap->password);
+  start_engine (self, account, row, data->settings->imap->password, NULL);
 
   g_task_return_pointer (task, g_object_ref (account), g_object_unref);
 }
@@ -585,6 +641,120 @@ koi_session_add_account_finish (KoiSession    *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------ */
+/* A sending password of its own */
+
+typedef struct
+{
+  KoiAccount       *account;
+  KoiAccountConfig *config;   /* the engine's, with the new SMTP password */
+} SmtpData;
+
+static void
+smtp_data_free (SmtpData *data)
+{
+  g_clear_object (&data->account);
+  g_clear_pointer (&data->config, koi_account_config_free);
+  g_free (data);
+}
+
+static void
+smtp_password_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  SmtpData *data = task_data;
+  g_autofree char *server = koi_account_config_smtp_secret_server (data->config->smtp->host,
+                                                                   data->config->smtp->port);
+  GError *error = NULL;
+
+  /* Saved only once the sending server took it. */
+  if (!koi_smtp_verify (data->config->smtp, cancellable, &error) ||
+      !koi_secret_store_sync (data->config->address, server, data->config->smtp->password,
+                              cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+smtp_password_saved_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  KoiSession *self = g_task_get_source_object (task);
+  SmtpData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* The engine keeps its servers for its life: a new one sends with it. */
+  if (koi_account_get_engine (data->account) != NULL)
+    {
+      koi_engine_stop (koi_account_get_engine (data->account));
+      koi_account_set_engine (data->account, NULL);
+    }
+  start_engine_with (self, data->account, data->config);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+koi_session_set_smtp_password_async (KoiSession          *self,
+                                     KoiAccount          *account,
+                                     const char          *password,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) save = NULL;
+  const KoiAccountConfig *servers;
+  SmtpData *data;
+
+  g_return_if_fail (KOI_IS_SESSION (self));
+  g_return_if_fail (KOI_IS_ACCOUNT (account));
+  g_return_if_fail (password != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, koi_session_set_smtp_password_async);
+  servers = koi_account_get_engine (account) != NULL
+            ? koi_engine_get_account_config (koi_account_get_engine (account)) : NULL;
+  if (servers == NULL || servers->smtp == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               "The account is not running");
+      return;
+    }
+  data = g_new0 (SmtpData, 1);
+  data->account = g_object_ref (account);
+  data->config = koi_account_config_copy (servers);
+  if (data->config->smtp->password != NULL)
+    explicit_bzero (data->config->smtp->password, strlen (data->config->smtp->password));
+  g_free (data->config->smtp->password);
+  data->config->smtp->password = g_strdup (password);
+  g_task_set_task_data (task, data, (GDestroyNotify) smtp_data_free);
+
+  save = g_task_new (self, cancellable, smtp_password_saved_cb, g_steal_pointer (&task));
+  g_task_set_task_data (save, data, NULL);
+  g_task_run_in_thread (save, smtp_password_thread);
+}
+
+gboolean
+koi_session_set_smtp_password_finish (KoiSession    *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (KOI_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 gboolean

@@ -175,6 +175,22 @@ update_connection (KoiWindow *self)
         default:
           break;
         }
+      /* Receiving works, sending does not: the sending server wants
+       * another password (or the saved one changed there). Messages wait
+       * in the outbox meanwhile. */
+      if (koi_account_get_sending_refused (self->account) && state != KOI_CONNECTION_FAILED
+          && koi_account_get_stopped (self->account) == KOI_ACCOUNT_STOPPED_NONE)
+        {
+          const KoiAccountConfig *servers = koi_account_get_servers (self->account);
+
+          text = _("Not sending: the password was not accepted");
+          /* TRANSLATORS: in the window's banner; %s is the sending (SMTP)
+           * server's name, e.g. "smtp.example.org" */
+          g_free (with_reason);
+          banner = with_reason = g_strdup_printf (_("Not sending: the sending server %s did not accept the password."),
+                                                  servers != NULL ? servers->smtp->host : "");
+          button = _("_Enter Password…");
+        }
       /* Above the connection: new mail is lost to the user until there
        * is room, and only they can make it. */
       if (koi_account_get_disk_full (self->account))
@@ -202,7 +218,8 @@ on_banner_button_clicked (KoiWindow *self)
   if (koi_account_get_stopped (self->account) == KOI_ACCOUNT_STOPPED_KEYRING && self->session != NULL)
     koi_session_retry_account (self->session, self->account);
   else if ((password_refused (self)
-            || koi_account_get_stopped (self->account) == KOI_ACCOUNT_STOPPED_NO_PASSWORD)
+            || koi_account_get_stopped (self->account) == KOI_ACCOUNT_STOPPED_NO_PASSWORD
+            || koi_account_get_sending_refused (self->account))
            && self->session != NULL)
     koi_password_prompt_run (self->session, self->account, GTK_WIDGET (self));
   else if (koi_account_get_certificate_refused (self->account))
@@ -626,6 +643,8 @@ set_account (KoiWindow  *self,
   g_signal_connect_object (account, "notify::last-error",
                            G_CALLBACK (on_account_error_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (account, "notify::disk-full",
+                           G_CALLBACK (on_account_connection_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (account, "notify::sending-refused",
                            G_CALLBACK (on_account_connection_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (account, "notify::stopped",
                            G_CALLBACK (on_account_connection_changed), self, G_CONNECT_SWAPPED);
