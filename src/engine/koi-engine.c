@@ -565,8 +565,10 @@ run_connected (KoiEngine     *self,
         continue;   /* something was queued meanwhile */
 
       timeout_ms = MIN (ms_until_next_send (syncer), IDLE_TIMEOUT_MS);
+      /* What is left of the chat folder's poll interval: keepalive IDLEs
+       * come back here without a pass, so it is not a whole one. */
       if (!koi_syncer_has_notify (syncer))
-        timeout_ms = MIN (timeout_ms, CHATS_POLL_US / 1000);
+        timeout_ms = MIN (timeout_ms, MAX (0, last_chats_us + CHATS_POLL_US - g_get_monotonic_time ()) / 1000);
       if (timeout_ms == 0)
         continue;
       keepalive_ms = g_atomic_int_get (&self->keepalive_ms);
