@@ -60,6 +60,7 @@ struct _KoiEngine
    * Now" cancels it, so a line that went quiet is not waited out. */
   GCancellable       *line;
   gboolean            fresh_start;  /* Reconnect Now: no backoff before the next attempt */
+  gint64              started_us;   /* real time of the last koi_engine_start */
 
   KoiConnectionState  state;        /* main-thread copy */
   guint64             smtp_size_limit;  /* main-thread copy; 0 = not known */
@@ -612,6 +613,14 @@ koi_engine_worker (gpointer data)
     }
 
   syncer = koi_syncer_new (store, self->account, &syncer_events, self);
+  /* Ciphertexts of file messages that nothing sends any more. A minute's
+   * margin: one the command thread wrote just before the start may not
+   * have its outbox entry yet. */
+  if (!koi_syncer_sweep_outgoing_ciphers (syncer, self->started_us - 60 * G_USEC_PER_SEC, &error))
+    {
+      g_message ("Outgoing ciphertexts not checked: %s", error->message);
+      g_clear_error (&error);
+    }
   /* The limit from the last connection, until this run learns it anew. */
   on_smtp_size_limit (koi_syncer_get_smtp_size_limit (syncer), self);
 
@@ -761,6 +770,7 @@ koi_engine_start_worker (KoiEngine *self,
     }
 
   self->once = once;
+  self->started_us = g_get_real_time ();
   g_clear_object (&self->stop);
   self->stop = g_cancellable_new ();
   /* The worker holds a reference until it has returned: stopping never

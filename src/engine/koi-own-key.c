@@ -34,19 +34,48 @@ wipe_free (char *secret)
   g_free (secret);
 }
 
-/* "key-ID.pgp.replaced" holds the fingerprint of a key an import is
- * replacing, from before the new file is written until the old key's
- * passphrase is gone from the Secret Service. A fingerprint is no secret;
- * the note lets the next start finish the job after a crash. */
+/* "key-ID.pgp.replaced" is written by an import before anything changes:
+ * the fingerprint of the key it replaces (empty when the device had
+ * none), a newline, and the fingerprint of the key it brings. It goes once
+ * the import is done. Left by a crash, it tells the next start which
+ * Secret Service item nothing uses any more: the old key's passphrase
+ * when the new file is in place, the new key's when the import stopped
+ * before its file was written. Fingerprints are no secret. */
 static char *
 replaced_note_path (const char *key_path)
 {
   return g_strconcat (key_path, ".replaced", NULL);
 }
 
-/* Forgets the passphrase the note names, unless the file at @key_path is
- * still that key: an import that stopped before its file was written
- * left the old key in use, and its passphrase must stay. */
+/* Forgets the passphrase of @fingerprint (if any) unless it is @current's.
+ * FALSE when the Secret Service failed, so the note stays for next time. */
+static gboolean
+forget_unused (const char   *address,
+               const char   *fingerprint,
+               const char   *current,
+               const char   *which,
+               GCancellable *cancellable)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (fingerprint == NULL || *fingerprint == '\0' ||
+      (current != NULL && g_ascii_strcasecmp (fingerprint, current) == 0))
+    return TRUE;
+  if (!koi_secret_key_passphrase_clear_sync (address, fingerprint, cancellable, &error))
+    {
+      g_message ("Cannot remove the passphrase of the %s key %s: %s", which, fingerprint,
+                 error->message);
+      return FALSE;
+    }
+  g_message ("Removed the passphrase of the %s key %s of %s", which, fingerprint, address);
+  return TRUE;
+}
+
+/* Finishes an import the note describes; @current is the key file's
+ * fingerprint now (NULL: there is no key file). The old key's passphrase
+ * goes only when another key is in use, so an import that stopped before
+ * its file was written leaves the old key working; the new key's goes
+ * unless it is the one in use. */
 static void
 forget_replaced (const char   *key_path,
                  const char   *address,
@@ -54,22 +83,23 @@ forget_replaced (const char   *key_path,
                  GCancellable *cancellable)
 {
   g_autofree char *note = replaced_note_path (key_path);
-  g_autofree char *old = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+  const char *old;
+  const char *brought;
+  gboolean done = TRUE;
 
-  if (!g_file_get_contents (note, &old, NULL, NULL))
+  if (!g_file_get_contents (note, &contents, NULL, NULL))
     return;
-  g_strstrip (old);
-  if (current != NULL && *old != '\0' && g_ascii_strcasecmp (old, current) != 0)
-    {
-      if (!koi_secret_key_passphrase_clear_sync (address, old, cancellable, &error))
-        {
-          /* The note stays: the next start tries again. */
-          g_message ("Cannot remove the passphrase of the replaced key %s: %s", old, error->message);
-          return;
-        }
-      g_message ("Removed the passphrase of the replaced key %s of %s", old, address);
-    }
+  lines = g_strsplit (contents, "\n", 3);
+  old = lines[0] != NULL ? g_strstrip (lines[0]) : NULL;
+  /* Notes written before the second line existed name the old key only. */
+  brought = lines[0] != NULL && lines[1] != NULL ? g_strstrip (lines[1]) : NULL;
+  if (current != NULL)
+    done = forget_unused (address, old, current, "replaced", cancellable);
+  done = forget_unused (address, brought, current, "unused", cancellable) && done;
+  if (!done)
+    return;
   if (g_unlink (note) != 0 && errno != ENOENT)
     g_message ("Cannot remove %s: %s", note, g_strerror (errno));
 }
@@ -158,23 +188,27 @@ koi_own_key_open (const char    *store_path,
                   GError       **error)
 {
   g_autofree char *path = NULL;
+  g_autofree char *note = NULL;
   g_autoptr (GMutexLocker) locker = NULL;
 
   g_return_val_if_fail (store_path != NULL, NULL);
   g_return_val_if_fail (address != NULL, NULL);
 
   path = koi_own_key_path (store_path, account_id);
+  note = replaced_note_path (path);
   locker = g_mutex_locker_new (&own_key_lock);
   if (g_file_test (path, G_FILE_TEST_EXISTS))
     {
       KoiRnpContext *context = load (path, address, cancellable, error);
-      g_autofree char *note = replaced_note_path (path);
 
-      /* An import stopped between its key file and the old passphrase. */
+      /* An import that stopped half-way (see forget_replaced ()). */
       if (context != NULL && g_file_test (note, G_FILE_TEST_EXISTS))
         forget_replaced (path, address, koi_rnp_context_get_own_fingerprint (context), cancellable);
       return context;
     }
+  /* The first import of a device without a key, stopped before its file. */
+  if (g_file_test (note, G_FILE_TEST_EXISTS))
+    forget_replaced (path, address, NULL, cancellable);
   return create (path, address, cancellable, error);
 }
 
@@ -277,17 +311,18 @@ koi_own_key_import (const char    *store_path,
                    key_address != NULL ? key_address : "no address", address);
       g_clear_pointer (&file, g_bytes_unref);
     }
-  /* The key this one replaces, noted before anything changes (see
-   * forget_replaced ()). */
-  if (file != NULL && g_file_test (path, G_FILE_TEST_EXISTS))
+  /* The key this one replaces and the key it brings, noted before
+   * anything changes (see forget_replaced ()). */
+  if (file != NULL)
     {
-      g_autoptr (GBytes) before = read_key_file (path, NULL);
+      g_autoptr (GBytes) before = g_file_test (path, G_FILE_TEST_EXISTS) ? read_key_file (path, NULL)
+                                                                          : NULL;
+      g_autofree char *contents = NULL;
 
       old = before != NULL ? koi_pgp_own_key_file_fingerprint (before, NULL) : NULL;
-      if (old != NULL && g_ascii_strcasecmp (old, fingerprint) == 0)
-        g_clear_pointer (&old, g_free);
-      if (old != NULL && !g_file_set_contents_full (note, old, -1, G_FILE_SET_CONTENTS_CONSISTENT,
-                                                    0600, error))
+      contents = g_strdup_printf ("%s\n%s", old != NULL ? old : "", fingerprint);
+      if (!g_file_set_contents_full (note, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+                                     0600, error))
         g_clear_pointer (&file, g_bytes_unref);
     }
   /* As at creation: the passphrase first, so a written file always has
@@ -296,17 +331,24 @@ koi_own_key_import (const char    *store_path,
           koi_secret_key_passphrase_store_sync (address, fingerprint, passphrase, cancellable, error);
   wipe_free (passphrase);
   if (!saved)
-    return NULL;
+    {
+      /* The old key stays; a passphrase half stored does not. */
+      if (file != NULL)
+        forget_replaced (path, address, old, cancellable);
+      return NULL;
+    }
   data = g_bytes_get_data (file, &length);
   /* Replaced in one rename: the old file or the new, never half of one,
    * and no copy of the old key stays behind. */
   if (!g_file_set_contents_full (path, data, length,
                                  G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
-    return NULL;
+    {
+      forget_replaced (path, address, old, cancellable);
+      return NULL;
+    }
   /* Only now is the old key out of use: its passphrase can go. A crash
    * before this line leaves the note for the next start. */
-  if (old != NULL)
-    forget_replaced (path, address, fingerprint, cancellable);
+  forget_replaced (path, address, fingerprint, cancellable);
   g_atomic_int_inc (&own_key_generation);
   g_message ("Took over the encryption key %s for %s from a setup message", fingerprint, address);
   return g_steal_pointer (&fingerprint);

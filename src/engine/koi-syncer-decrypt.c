@@ -65,6 +65,7 @@ typedef struct {
   GPtrArray       *files;
   KoiCoiParsed    *parsed;   /* NULL: read it on the syncer's thread */
   KoiSyncerCrypto  state;
+  gboolean         on_thread; /* read by the second thread */
 } Job;
 
 static int stop;
@@ -209,6 +210,7 @@ decrypt_thread (gpointer data)
       if (job == (gpointer) &stop)
         break;
       job_run (job, thread_crypto (decrypt, job->batch->fingerprint));
+      job->on_thread = job->parsed != NULL;
       job_done (job);
     }
   g_clear_object (&decrypt->crypto);
@@ -364,7 +366,16 @@ koi_syncer_batch_finish (KoiSyncerBatch       *batch,
                          KoiSyncerBatchResult  result,
                          gpointer              user_data)
 {
+  guint n_thread = 0;
+
   batch_wait (batch);
+  /* Said in the log, so a test can tell the thread did the work (and its
+   * fallback when it did none). */
+  for (guint i = 0; i < batch->jobs->len; i++)
+    n_thread += ((Job *) batch->jobs->pdata[i])->on_thread;
+  if (batch->jobs->len > 0)
+    g_debug ("Read %u of a chunk's %u encrypted mails on the decrypt thread",
+             n_thread, batch->jobs->len);
   for (guint i = 0; i < batch->jobs->len; i++)
     {
       Job *job = batch->jobs->pdata[i];

@@ -396,6 +396,9 @@ gboolean      koi_syncer_encrypt_file_message (KoiSyncer                *self,
  * file). */
 char         *koi_syncer_outgoing_cipher_path (KoiSyncer  *self,
                                                const char *message_id);
+/* Removes it once no outbox entry can send it (koi-syncer-outgoing.c). */
+void          koi_syncer_release_outgoing_cipher (KoiSyncer  *self,
+                                                  const char *message_id);
 gboolean      koi_syncer_encrypt_outgoing (KoiSyncer           *self,
                                            GMimeMessage        *message,
                                            const char * const  *recipients,

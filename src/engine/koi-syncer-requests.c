@@ -275,7 +275,13 @@ koi_syncer_queue_delete (KoiSyncer   *self,
                          gint64       message_ref,
                          GError     **error)
 {
-  return queue_request (self, message_ref, KOI_COI_TYPE_DELETE, NULL, error);
+  g_autoptr (KoiStoreMessage) target = koi_store_message_get (self->store, message_ref, NULL);
+  gint64 id = queue_request (self, message_ref, KOI_COI_TYPE_DELETE, NULL, error);
+
+  /* Deleted for everyone: its own ciphertext is not sent again either. */
+  if (id != 0 && target != NULL)
+    koi_syncer_release_outgoing_cipher (self, target->message_id);
+  return id;
 }
 
 gint64
@@ -306,6 +312,8 @@ koi_syncer_delete_local (KoiSyncer   *self,
   if (freed == NULL)
     return FALSE;
   koi_attachment_file_remove_unused (self->store, freed);
+  /* A failed encrypted file message: nothing can retry it now. */
+  koi_syncer_release_outgoing_cipher (self, target->message_id);
 
   koi_syncer_emit_message_updated (self, target->chat_id, message_ref);
   koi_syncer_emit_chat_updated (self, target->chat_id);

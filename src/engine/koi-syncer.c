@@ -1827,6 +1827,8 @@ send_one (KoiSyncer                *self,
         {
           if (!koi_store_outbox_fail (self->store, item->outbox_id, local_error->message, &store_error))
             g_message ("Could not record a failed send: %s", store_error->message);
+          if (item->tail != NULL)
+            koi_syncer_release_outgoing_cipher (self, item->message_id);
           report_state (self, item->message_ref);
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
@@ -1885,6 +1887,9 @@ send_one (KoiSyncer                *self,
     }
 
   send_outcome_free (outcome);
+  /* Refused for good and deleted meanwhile: nothing will send it again. */
+  if (item->tail != NULL)
+    koi_syncer_release_outgoing_cipher (self, item->message_id);
   report_state (self, item->message_ref);
   return TRUE;
 }

@@ -226,6 +226,12 @@ gint64     koi_syncer_queue_reaction (KoiSyncer             *self,
                                       gint64                 message_ref,
                                       const char            *emoji,
                                       GError               **error);
+/* Removes the ciphertexts in attachments/outgoing/ that no outbox entry
+ * can send any more, of files last written before @before_us (real time):
+ * what a crash or an older version left. The engine calls it at start. */
+gboolean   koi_syncer_sweep_outgoing_ciphers (KoiSyncer         *self,
+                                              gint64             before_us,
+                                              GError           **error);
 /* Delete for me: the message's text leaves this device's store and its
  * bubble the chat; nothing is sent. */
 gboolean   koi_syncer_delete_local  (KoiSyncer              *self,

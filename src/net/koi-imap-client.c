@@ -3,56 +3,11 @@
 
 #include "config.h"
 
-#include <stdio.h>
 #include <string.h>
 
-#include "koi-imap-client.h"
-#include "koi-net-curl.h"
-#include "koi-net-deflate.h"
+#include "koi-imap-client-private.h"
 
 #define DEFAULT_TIMEOUT_MS      60000
-/* RFC 2177: re-issue IDLE at least every 29 minutes. */
-#define DEFAULT_IDLE_TIMEOUT_MS (29 * 60 * 1000)
-#define LOGOUT_TIMEOUT_MS       5000
-#define RECV_BUFFER_SIZE        (64 * 1024)
-
-struct _KoiImapClient
-{
-  KoiServerConfig *config;
-  CURL            *curl;
-  curl_socket_t    sock;
-  gboolean         connected;
-  KoiImapParser   *parser;
-  guint            next_tag;
-  GHashTable      *capabilities; /* upper-case names */
-  gboolean         utf8_enabled;
-  gboolean         qresync_enabled;
-  GArray          *vanished;    /* KoiImapUidRange of the selected mailbox (QRESYNC) */
-  char            *selected;
-  guint32          exists;
-  gboolean         changed;
-  gboolean         other_changed;   /* NOTIFY: a STATUS for another mailbox came */
-  char            *bye_text;
-  guint            timeout_ms;
-  char            *spill_dir;
-  gboolean         body_to_file;
-  guint64          spill_threshold;
-  GString         *server_line; /* the last line curl read during login */
-  KoiNetDeflate   *deflate;     /* COMPRESS=DEFLATE is on: every byte goes through it */
-  KoiImapTraffic   traffic;
-  char             errbuf[CURL_ERROR_SIZE];
-  char             buffer[RECV_BUFFER_SIZE];
-};
-
-void
-koi_imap_mailbox_free (KoiImapMailbox *mailbox)
-{
-  if (mailbox == NULL)
-    return;
-
-  g_free (mailbox->name);
-  g_free (mailbox);
-}
 
 KoiImapClient *
 koi_imap_client_new (const KoiServerConfig *config)
@@ -72,8 +27,8 @@ koi_imap_client_new (const KoiServerConfig *config)
   return self;
 }
 
-static void
-close_connection (KoiImapClient *self)
+void
+koi_imap_client_close (KoiImapClient *self)
 {
   /* Its own domain, so benchmarks can ask for just this line
    * (G_MESSAGES_DEBUG=koi-imap-traffic). */
@@ -102,7 +57,7 @@ koi_imap_client_free (KoiImapClient *self)
   if (self == NULL)
     return;
 
-  close_connection (self);
+  koi_imap_client_close (self);
   g_hash_table_unref (self->capabilities);
   g_string_free (self->server_line, TRUE);
   g_array_unref (self->vanished);
@@ -148,32 +103,6 @@ koi_imap_client_is_connected (KoiImapClient *self)
   return self->connected;
 }
 
-gboolean
-koi_imap_client_is_compressed (KoiImapClient *self)
-{
-  return self->deflate != NULL;
-}
-
-void
-koi_imap_client_get_traffic (KoiImapClient  *self,
-                             KoiImapTraffic *traffic)
-{
-  *traffic = self->traffic;
-}
-
-gboolean
-koi_imap_client_has_capability (KoiImapClient *self,
-                                 const char    *capability)
-{
-  g_autofree char *upper = NULL;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (capability != NULL, FALSE);
-
-  upper = g_ascii_strup (capability, -1);
-  return g_hash_table_contains (self->capabilities, upper);
-}
-
 const char *
 koi_imap_client_get_selected (KoiImapClient *self)
 {
@@ -186,327 +115,19 @@ koi_imap_client_get_exists (KoiImapClient *self)
   return self->exists;
 }
 
-gboolean
-koi_imap_client_take_other_changed (KoiImapClient *self)
-{
-  gboolean changed = self->other_changed;
-
-  self->other_changed = FALSE;
-  return changed;
-}
-
-gboolean
-koi_imap_client_notify (KoiImapClient       *self,
-                        const char * const  *mailboxes,
-                        GCancellable        *cancellable,
-                        GError             **error)
-{
-  g_autoptr(KoiImapCommand) command = NULL;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-
-  if (!koi_imap_client_has_capability (self, "NOTIFY"))
-    {
-      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_UNSUPPORTED,
-                   "The IMAP server %s does not offer NOTIFY", self->config->host);
-      return FALSE;
-    }
-
-  /* The selected mailbox as IDLE reports it anyway (new, expunged, flags),
-   * plus new and expunged messages of @mailboxes as STATUS responses. */
-  command = koi_imap_command_new ("NOTIFY SET");
-  koi_imap_command_add_atom (command, "(selected (MessageNew MessageExpunge FlagChange))");
-  if (mailboxes != NULL && mailboxes[0] != NULL)
-    {
-      koi_imap_command_add_atom (command, "(mailboxes");
-      if (mailboxes[1] != NULL)
-        koi_imap_command_add_atom (command, "(");
-      for (guint i = 0; mailboxes[i] != NULL; i++)
-        koi_imap_client_add_mailbox (self, command, mailboxes[i]);
-      if (mailboxes[1] != NULL)
-        koi_imap_command_add_atom (command, ")");
-      koi_imap_command_add_atom (command, "(MessageNew MessageExpunge FlagChange))");
-    }
-
-  return koi_imap_client_run (self, command, NULL, NULL, NULL, cancellable, error);
-}
-
-gboolean
-koi_imap_client_take_changed (KoiImapClient *self)
-{
-  gboolean changed = self->changed;
-
-  self->changed = FALSE;
-  return changed;
-}
-
-/* ---- raw I/O (koi-net-curl.c waits and moves the bytes) ------------------ */
-
 /* Marks the line as unusable and passes the error on. */
-static gboolean
-broken (KoiImapClient *self)
+gboolean
+koi_imap_client_broken (KoiImapClient *self)
 {
-  close_connection (self);
+  koi_imap_client_close (self);
   return FALSE;
-}
-
-static gboolean
-send_all (KoiImapClient  *self,
-          const char     *data,
-          gsize           len,
-          GCancellable   *cancellable,
-          GError        **error)
-{
-  g_autoptr(GByteArray) compressed = NULL;
-
-  self->traffic.plain_out += len;
-  if (self->deflate != NULL)
-    {
-      /* Flushed per write, so a command (or the end of a literal) reaches
-       * the server whole: it must not wait for bytes Koi has not sent. */
-      compressed = g_byte_array_sized_new (len / 2 + 64);
-      if (!koi_net_deflate_compress (self->deflate, data, len, compressed, error))
-        return broken (self);
-      data = (const char *) compressed->data;
-      len = compressed->len;
-    }
-  self->traffic.wire_out += len;
-
-  if (!koi_net_send_all (self->curl, self->sock, data, len, self->timeout_ms, self->config->host,
-                         cancellable, KOI_IMAP_ERROR, error))
-    return broken (self);
-
-  return TRUE;
-}
-
-static gboolean
-send_string (KoiImapClient  *self,
-             const char     *str,
-             GCancellable   *cancellable,
-             GError        **error)
-{
-  return send_all (self, str, strlen (str), cancellable, error);
-}
-
-typedef enum
-{
-  READ_RESPONSE,
-  READ_WOKEN,
-  READ_TIMED_OUT,
-  READ_FAILED,
-} ReadResult;
-
-/* Reads the next response. With allow_timeout, a quiet server is
- * READ_TIMED_OUT rather than an error (IDLE waits on purpose). */
-static ReadResult
-read_response (KoiImapClient    *self,
-               gint64            deadline,
-               gboolean          allow_timeout,
-               GCancellable     *cancellable,
-               GCancellable     *wake,
-               KoiImapResponse **out_response,
-               GError          **error)
-{
-  for (;;)
-    {
-      KoiImapResponse *response = koi_imap_parser_pop (self->parser);
-      gsize n = 0;
-
-      if (response != NULL)
-        {
-          *out_response = response;
-          return READ_RESPONSE;
-        }
-
-      /* Inflate a buffer at a time and parse it before inflating more: a
-       * few compressed bytes may stand for gigabytes, and only the parser
-       * knows how much of that it may keep. */
-      if (self->deflate != NULL && koi_net_deflate_has_pending (self->deflate))
-        {
-          gssize plain = koi_net_deflate_pull (self->deflate, self->buffer, sizeof self->buffer,
-                                               error);
-
-          if (plain < 0)
-            {
-              g_prefix_error (error, "%s: ", self->config->host);
-              broken (self);
-              return READ_FAILED;
-            }
-          if (plain > 0)
-            {
-              self->traffic.plain_in += plain;
-              if (!koi_imap_parser_feed (self->parser, self->buffer, plain, error))
-                {
-                  broken (self);
-                  return READ_FAILED;
-                }
-              continue;
-            }
-        }
-
-      switch (koi_net_recv (self->curl, self->sock, self->buffer, sizeof self->buffer, &n,
-                            deadline, self->config->host, cancellable, wake, KOI_IMAP_ERROR,
-                            error))
-        {
-        case KOI_NET_RECV_DATA:
-          self->traffic.wire_in += n;
-          if (self->deflate != NULL)
-            {
-              koi_net_deflate_push (self->deflate, self->buffer, n);
-              continue;
-            }
-          self->traffic.plain_in += n;
-          if (!koi_imap_parser_feed (self->parser, self->buffer, n, error))
-            {
-              broken (self);
-              return READ_FAILED;
-            }
-          continue;
-        case KOI_NET_RECV_CLOSED:
-          if (self->bye_text != NULL)
-            g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_DISCONNECTED,
-                         "The IMAP server %s closed the connection: %s",
-                         self->config->host, self->bye_text);
-          else
-            g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_DISCONNECTED,
-                         "The IMAP server %s closed the connection", self->config->host);
-          broken (self);
-          return READ_FAILED;
-        case KOI_NET_RECV_WOKEN:
-          return READ_WOKEN;
-        case KOI_NET_RECV_TIMED_OUT:
-          if (allow_timeout)
-            return READ_TIMED_OUT;
-          g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_TIMEOUT,
-                       "The IMAP server %s did not answer for %u s",
-                       self->config->host, self->timeout_ms / 1000);
-          broken (self);
-          return READ_FAILED;
-        case KOI_NET_RECV_FAILED:
-        default:
-          broken (self);
-          return READ_FAILED;
-        }
-    }
-}
-
-static gint64
-read_deadline (KoiImapClient *self)
-{
-  return g_get_monotonic_time () + (gint64) self->timeout_ms * 1000;
 }
 
 /* ---- what the client tracks on its own ----------------------------------- */
 
-/* KOI_IMAP_IGNORE="QRESYNC CONDSTORE": Koi acts as if the server did not
- * offer these, to try each extension's fallback against a real server
- * (tests, benchmarks, and a user chasing a server bug). */
-static gboolean
-capability_ignored (const char *cap)
-{
-  const char *ignore = g_getenv ("KOI_IMAP_IGNORE");
-  g_auto(GStrv) names = NULL;
-
-  if (ignore == NULL || *ignore == '\0')
-    return FALSE;
-  names = g_strsplit_set (ignore, " ,", -1);
-  for (guint i = 0; names[i] != NULL; i++)
-    if (g_ascii_strcasecmp (names[i], cap) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-static void
-set_capabilities (KoiImapClient *self,
-                  GPtrArray     *values)
-{
-  g_hash_table_remove_all (self->capabilities);
-  for (guint i = 0; i < values->len; i++)
-    {
-      const char *cap = koi_imap_value_get_string (values->pdata[i]);
-
-      if (cap != NULL && !capability_ignored (cap))
-        g_hash_table_add (self->capabilities, g_ascii_strup (cap, -1));
-    }
-}
-
-/* "1:5,7" (a VANISHED argument) as ranges added to @ranges; FALSE if it
- * is not a UID set. Ranges, not UIDs: "1:4294967295" is eight bytes. */
-static gboolean
-add_uid_ranges (GArray     *ranges,
-                const char *set)
-{
-  const char *p = set;
-
-  while (p != NULL && *p != '\0')
-    {
-      KoiImapUidRange range;
-      char *end = NULL;
-      guint64 a, b;
-
-      if (!g_ascii_isdigit (*p))
-        return FALSE;
-      a = g_ascii_strtoull (p, &end, 10);
-      b = a;
-      if (*end == ':')
-        {
-          if (!g_ascii_isdigit (end[1]))
-            return FALSE;
-          b = g_ascii_strtoull (end + 1, &end, 10);
-        }
-      if (a == 0 || b == 0 || a > G_MAXUINT32 || b > G_MAXUINT32)
-        return FALSE;
-      range.first = (guint32) MIN (a, b);
-      range.last = (guint32) MAX (a, b);
-      g_array_append_val (ranges, range);
-      if (*end == ',')
-        end++;
-      else if (*end != '\0')
-        return FALSE;
-      p = end;
-    }
-  return TRUE;
-}
-
-/* "* VANISHED (EARLIER) 1:5,7" or "* VANISHED 9" (RFC 7162 3.2.10). */
-static void
-track_vanished (KoiImapClient         *self,
-                const KoiImapResponse *response)
-{
-  gboolean earlier = FALSE;
-
-  for (guint i = 0; i < response->args->len; i++)
-    {
-      const KoiImapValue *value = response->args->pdata[i];
-      const char *set = koi_imap_value_get_string (value);
-
-      guint before = self->vanished->len;
-
-      if (value->type == KOI_IMAP_VALUE_LIST || set == NULL)
-        {
-          earlier = TRUE;   /* (EARLIER) */
-          continue;
-        }
-      if (!add_uid_ranges (self->vanished, set))
-        {
-          g_message ("Ignoring a VANISHED Koi cannot read: %s", set);
-          continue;
-        }
-      /* Without EARLIER it replaces EXPUNGE: those messages left the
-       * mailbox now, and EXISTS counts them no more (RFC 7162 3.2.10). */
-      for (guint j = before; j < self->vanished->len && !earlier; j++)
-        {
-          const KoiImapUidRange *range = &g_array_index (self->vanished, KoiImapUidRange, j);
-          guint64 n = (guint64) range->last - range->first + 1;
-
-          self->exists = n >= self->exists ? 0 : self->exists - (guint32) n;
-        }
-    }
-}
-
-static void
-track_untagged (KoiImapClient         *self,
-                const KoiImapResponse *response)
+void
+koi_imap_client_track_untagged (KoiImapClient         *self,
+                                const KoiImapResponse *response)
 {
   if (response->has_number && g_strcmp0 (response->name, "EXISTS") == 0)
     {
@@ -521,7 +142,7 @@ track_untagged (KoiImapClient         *self,
     }
   else if (g_strcmp0 (response->name, "VANISHED") == 0)
     {
-      track_vanished (self, response);
+      koi_imap_client_track_vanished (self, response);
       self->changed = TRUE;
     }
   else if (response->has_number && g_strcmp0 (response->name, "RECENT") == 0)
@@ -534,9 +155,9 @@ track_untagged (KoiImapClient         *self,
       self->other_changed = TRUE;
     }
   else if (g_strcmp0 (response->name, "CAPABILITY") == 0)
-    set_capabilities (self, response->args);
+    koi_imap_client_set_capabilities (self, response->args);
   else if (response->status != KOI_IMAP_STATUS_NONE && g_strcmp0 (response->code, "CAPABILITY") == 0)
-    set_capabilities (self, response->code_args);
+    koi_imap_client_set_capabilities (self, response->code_args);
 
   if (response->status == KOI_IMAP_STATUS_BYE)
     {
@@ -545,11 +166,11 @@ track_untagged (KoiImapClient         *self,
     }
 }
 
-static gboolean
-tagged_error (KoiImapClient          *self,
-              KoiImapCommand         *command,
-              const KoiImapResponse  *tagged,
-              GError                **error)
+gboolean
+koi_imap_client_tagged_error (KoiImapClient          *self,
+                              KoiImapCommand         *command,
+                              const KoiImapResponse  *tagged,
+                              GError                **error)
 {
   const char *text = tagged->text != NULL && tagged->text[0] != '\0' ? tagged->text : "(no reason given)";
 
@@ -565,21 +186,21 @@ tagged_error (KoiImapClient          *self,
   return FALSE;
 }
 
-static gboolean
-unexpected (KoiImapClient          *self,
-            const KoiImapResponse  *response,
-            GError                **error)
+gboolean
+koi_imap_client_unexpected (KoiImapClient          *self,
+                            const KoiImapResponse  *response,
+                            GError                **error)
 {
   g_autofree char *what = koi_imap_response_describe (response);
 
   g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_PROTOCOL,
                "The IMAP server %s sent an unexpected response: %s", self->config->host, what);
-  return broken (self);
+  return koi_imap_client_broken (self);
 }
 
-static gboolean
-ensure_connected (KoiImapClient  *self,
-                  GError        **error)
+gboolean
+koi_imap_client_ensure_connected (KoiImapClient  *self,
+                                  GError        **error)
 {
   if (self->connected)
     return TRUE;
@@ -609,7 +230,7 @@ koi_imap_client_run (KoiImapClient        *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (command != NULL, FALSE);
 
-  if (!ensure_connected (self, error))
+  if (!koi_imap_client_ensure_connected (self, error))
     return FALSE;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
@@ -634,14 +255,14 @@ koi_imap_client_run (KoiImapClient        *self,
       if (literal == NULL)
         {
           g_string_append (line, "\r\n");
-          if (!send_all (self, line->str, line->len, cancellable, error))
+          if (!koi_imap_client_send_all (self, line->str, line->len, cancellable, error))
             return FALSE;
           break;
         }
 
       g_string_append_printf (line, " {%" G_GSIZE_FORMAT "%s}\r\n",
                               g_bytes_get_size (literal), literal_plus ? "+" : "");
-      if (!send_all (self, line->str, line->len, cancellable, error))
+      if (!koi_imap_client_send_all (self, line->str, line->len, cancellable, error))
         return FALSE;
 
       /* A synchronising literal waits for "+"; the server may instead
@@ -650,8 +271,8 @@ koi_imap_client_run (KoiImapClient        *self,
         {
           g_autoptr(KoiImapResponse) response = NULL;
 
-          if (read_response (self, read_deadline (self), FALSE, cancellable, NULL,
-                             &response, error) != READ_RESPONSE)
+          if (koi_imap_client_read (self, koi_imap_client_deadline (self), FALSE, cancellable, NULL,
+                                    &response, error) != KOI_IMAP_READ_RESPONSE)
             return FALSE;
 
           if (response->kind == KOI_IMAP_RESPONSE_CONTINUATION)
@@ -659,11 +280,11 @@ koi_imap_client_run (KoiImapClient        *self,
           if (response->kind == KOI_IMAP_RESPONSE_TAGGED)
             {
               if (g_strcmp0 (response->tag, tag) != 0)
-                return unexpected (self, response, error);
+                return koi_imap_client_unexpected (self, response, error);
               tagged = g_steal_pointer (&response);
               break;
             }
-          track_untagged (self, response);
+          koi_imap_client_track_untagged (self, response);
           if (func != NULL && handler_error == NULL)
             func (self, response, user_data, &handler_error);
         }
@@ -675,7 +296,7 @@ koi_imap_client_run (KoiImapClient        *self,
         gsize size;
         const char *data = g_bytes_get_data (literal, &size);
 
-        if (!send_all (self, data, size, cancellable, error))
+        if (!koi_imap_client_send_all (self, data, size, cancellable, error))
           return FALSE;
       }
     }
@@ -684,27 +305,27 @@ koi_imap_client_run (KoiImapClient        *self,
     {
       g_autoptr(KoiImapResponse) response = NULL;
 
-      if (read_response (self, read_deadline (self), FALSE, cancellable, NULL,
-                         &response, error) != READ_RESPONSE)
+      if (koi_imap_client_read (self, koi_imap_client_deadline (self), FALSE, cancellable, NULL,
+                                &response, error) != KOI_IMAP_READ_RESPONSE)
         return FALSE;
 
       switch (response->kind)
         {
         case KOI_IMAP_RESPONSE_TAGGED:
           if (g_strcmp0 (response->tag, tag) != 0)
-            return unexpected (self, response, error);
+            return koi_imap_client_unexpected (self, response, error);
           tagged = g_steal_pointer (&response);
           break;
 
         case KOI_IMAP_RESPONSE_UNTAGGED:
-          track_untagged (self, response);
+          koi_imap_client_track_untagged (self, response);
           if (func != NULL && handler_error == NULL)
             func (self, response, user_data, &handler_error);
           break;
 
         case KOI_IMAP_RESPONSE_CONTINUATION:
         default:
-          return unexpected (self, response, error);
+          return koi_imap_client_unexpected (self, response, error);
         }
     }
 
@@ -716,7 +337,7 @@ koi_imap_client_run (KoiImapClient        *self,
       return FALSE;
     }
 
-  if (!tagged_error (self, command, tagged, error))
+  if (!koi_imap_client_tagged_error (self, command, tagged, error))
     {
       if (out_tagged != NULL)
         *out_tagged = g_steal_pointer (&tagged);
@@ -771,10 +392,10 @@ koi_imap_client_add_mailbox (KoiImapClient  *self,
 
 /* Arguments the caller writes in IMAP syntax itself (sequence sets,
  * criteria, flag lists) must stay on one line and in ASCII. */
-static gboolean
-check_syntax_arg (const char  *what,
-                  const char  *value,
-                  GError     **error)
+gboolean
+koi_imap_client_check_syntax_arg (const char  *what,
+                                  const char  *value,
+                                  GError     **error)
 {
   if (value == NULL || value[0] == '\0')
     {
@@ -796,9 +417,9 @@ check_syntax_arg (const char  *what,
   return TRUE;
 }
 
-static gboolean
-check_mailbox_arg (const char  *mailbox,
-                   GError     **error)
+gboolean
+koi_imap_client_check_mailbox_arg (const char  *mailbox,
+                                   GError     **error)
 {
   if (mailbox == NULL || mailbox[0] == '\0' || !g_utf8_validate (mailbox, -1, NULL))
     {
@@ -810,10 +431,10 @@ check_mailbox_arg (const char  *mailbox,
   return TRUE;
 }
 
-static KoiImapCommand *
-mailbox_command (KoiImapClient *self,
-                 const char    *verb,
-                 const char    *mailbox)
+KoiImapCommand *
+koi_imap_client_mailbox_command (KoiImapClient *self,
+                                 const char    *verb,
+                                 const char    *mailbox)
 {
   KoiImapCommand *command = koi_imap_command_new (verb);
   g_autofree char *summary = g_strdup_printf ("%s \"%s\"", verb, mailbox);
@@ -823,942 +444,7 @@ mailbox_command (KoiImapClient *self,
   return command;
 }
 
-/* ---- connect ------------------------------------------------------------- */
-
-static int
-debug_cb (CURL          *handle,
-          curl_infotype  type,
-          char          *data,
-          size_t         size,
-          void          *userptr)
-{
-  KoiImapClient *self = userptr;
-  const char *p = data;
-  const char *end = data + size;
-
-  /* Only the server's lines are kept, to quote its reason on a refused
-   * login. What curl sends (HEADER_OUT) carries the password: never look. */
-  if (type != CURLINFO_HEADER_IN)
-    return 0;
-
-  while (end > p && (end[-1] == '\n' || end[-1] == '\r'))
-    end--;
-  /* Drop the tag: "A002 NO [AUTHENTICATIONFAILED] ..." -> "NO ..." */
-  if (p < end && *p != '*' && *p != '+')
-    {
-      const char *sp = memchr (p, ' ', end - p);
-
-      if (sp != NULL)
-        p = sp + 1;
-    }
-  g_string_truncate (self->server_line, 0);
-  g_string_append_len (self->server_line, p, MIN (end - p, 300));
-
-  return 0;
-}
-
-/* The ENABLED answer to either ENABLE: what the server turned on. */
-static gboolean
-note_enabled (KoiImapClient          *client,
-              const KoiImapResponse  *response,
-              gpointer                user_data,
-              GError                **error)
-{
-  if (g_strcmp0 (response->name, "ENABLED") == 0)
-    {
-      for (guint i = 0; i < response->args->len; i++)
-        {
-          if (koi_imap_value_is_atom (response->args->pdata[i], "UTF8=ACCEPT"))
-            client->utf8_enabled = TRUE;
-          else if (koi_imap_value_is_atom (response->args->pdata[i], "QRESYNC"))
-            client->qresync_enabled = TRUE;
-        }
-    }
-  return TRUE;
-}
-
-/* COMPRESS=DEFLATE (RFC 4978) right after login, before anything else, so
- * every later command and answer is compressed. Not when TLS compresses
- * already (the RFC says so): curl's OpenSSL never does, since OpenSSL
- * turns TLS compression off by default (CRIME) and Debian builds it without.
- * A NO (e.g. compression already active through a proxy) leaves the line
- * uncompressed and usable. */
-static gboolean
-start_compression (KoiImapClient  *self,
-                   GCancellable   *cancellable,
-                   GError        **error)
-{
-  g_autoptr(GError) local_error = NULL;
-
-  if (!koi_imap_client_has_capability (self, "COMPRESS=DEFLATE") ||
-      g_strcmp0 (g_getenv ("KOI_IMAP_NO_COMPRESS"), "1") == 0)
-    return TRUE;
-
-  if (!koi_imap_client_command_raw (self, "COMPRESS DEFLATE", NULL, NULL, NULL, cancellable,
-                                    &local_error))
-    {
-      if (!self->connected || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      g_debug ("%s refused COMPRESS DEFLATE: %s", self->config->host, local_error->message);
-      return TRUE;
-    }
-
-  /* The server compresses from the byte after its OK line on. Bytes read
-   * with that line were taken for plain ones: nothing can be made of them.
-   * (The server has no reason to send any before Koi's next command.) */
-  if (koi_imap_parser_get_pending (self->parser) > 0)
-    {
-      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_PROTOCOL,
-                   "The IMAP server %s sent data together with its answer to COMPRESS",
-                   self->config->host);
-      return broken (self);
-    }
-
-  self->deflate = koi_net_deflate_new ();
-  g_debug ("%s: COMPRESS=DEFLATE on", self->config->host);
-  return TRUE;
-}
-
-gboolean
-koi_imap_client_connect (KoiImapClient  *self,
-                         GCancellable   *cancellable,
-                         GError        **error)
-{
-  g_autofree char *host = NULL;
-  g_autofree char *url = NULL;
-  curl_socket_t sock = CURL_SOCKET_BAD;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-
-  close_connection (self);
-  g_hash_table_remove_all (self->capabilities);
-  g_clear_pointer (&self->bye_text, g_free);
-  memset (&self->traffic, 0, sizeof self->traffic);
-  self->utf8_enabled = FALSE;
-  self->changed = FALSE;
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-
-  host = koi_net_url_host (self->config->host, KOI_IMAP_ERROR, error);
-  if (host == NULL)
-    return FALSE;
-  url = g_strdup_printf ("%s://%s:%u/",
-                         self->config->security == KOI_SECURITY_TLS ? "imaps" : "imap",
-                         host, self->config->port);
-
-  /* debug_cb keeps the server's words of a refused login. */
-  g_string_truncate (self->server_line, 0);
-  self->curl = koi_net_connect_only (self->config, KOI_IMAP_ERROR, url, self->timeout_ms,
-                                     debug_cb, self, self->server_line, self->errbuf, &sock,
-                                     cancellable, error);
-  if (self->curl == NULL)
-    {
-      close_connection (self);
-      return FALSE;
-    }
-
-  self->sock = sock;
-  self->parser = koi_imap_parser_new ();
-  koi_imap_parser_set_spill (self->parser, self->spill_dir, self->spill_threshold);
-  self->connected = TRUE;
-
-  /* curl's CAPABILITY from before login is not kept, and the list often
-   * grows after login: ask again. */
-  if (!koi_imap_client_command_raw (self, "CAPABILITY", NULL, NULL, NULL, cancellable, error) ||
-      !start_compression (self, cancellable, error))
-    {
-      close_connection (self);
-      return FALSE;
-    }
-
-  /* CONDSTORE: every SELECT then says HIGHESTMODSEQ, so the engine can ask
-   * only for flags changed since its last look (read state from other
-   * devices). A server that refuses simply gets full flag syncs. */
-  /* QRESYNC (RFC 7162) implies CONDSTORE and adds SELECT ... (QRESYNC
-   * ...): a reconnect is told what was expunged (VANISHED) and which flags
-   * changed, and an expunge is reported by UID, not sequence number. */
-  if (koi_imap_client_has_capability (self, "QRESYNC") &&
-      koi_imap_client_has_capability (self, "ENABLE"))
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      if (!koi_imap_client_command_raw (self, "ENABLE QRESYNC", note_enabled, NULL, NULL,
-                                        cancellable, &local_error) &&
-          (!self->connected || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          close_connection (self);
-          return FALSE;
-        }
-    }
-  if (!self->qresync_enabled &&
-      koi_imap_client_has_capability (self, "CONDSTORE") &&
-      koi_imap_client_has_capability (self, "ENABLE"))
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      if (!koi_imap_client_command_raw (self, "ENABLE CONDSTORE", NULL, NULL, NULL,
-                                        cancellable, &local_error) &&
-          (!self->connected || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          close_connection (self);
-          return FALSE;
-        }
-    }
-
-  if (koi_imap_client_has_capability (self, "UTF8=ACCEPT") &&
-      koi_imap_client_has_capability (self, "ENABLE"))
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      if (!koi_imap_client_command_raw (self, "ENABLE UTF8=ACCEPT", note_enabled, NULL, NULL,
-                                        cancellable, &local_error))
-        {
-          if (!self->connected || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            {
-              g_propagate_error (error, g_steal_pointer (&local_error));
-              close_connection (self);
-              return FALSE;
-            }
-          /* A server that will not enable it keeps modified UTF-7. */
-        }
-    }
-
-  return TRUE;
-}
-
-/* ---- LIST / CREATE ------------------------------------------------------- */
-
-static char *
-decode_mailbox_name (KoiImapClient *self,
-                     const char    *raw)
-{
-  char *decoded;
-
-  if (self->utf8_enabled && g_utf8_validate (raw, -1, NULL))
-    return g_strdup (raw);
-
-  decoded = koi_imap_utf7_decode (raw);
-  if (decoded != NULL)
-    return decoded;
-
-  /* Some servers send raw UTF-8 without UTF8=ACCEPT; keep what we can. */
-  return g_utf8_make_valid (raw, -1);
-}
-
-static guint
-mailbox_flag (const char *flag)
-{
-  static const struct { const char *name; guint flag; } flags[] = {
-    { "\\NOSELECT", KOI_IMAP_MAILBOX_NOSELECT },
-    { "\\NOINFERIORS", KOI_IMAP_MAILBOX_NOINFERIORS },
-    { "\\HASCHILDREN", KOI_IMAP_MAILBOX_HAS_CHILDREN },
-    { "\\HASNOCHILDREN", KOI_IMAP_MAILBOX_HAS_NO_CHILDREN },
-    { "\\MARKED", KOI_IMAP_MAILBOX_MARKED },
-    { "\\UNMARKED", KOI_IMAP_MAILBOX_UNMARKED },
-    { "\\NONEXISTENT", KOI_IMAP_MAILBOX_NONEXISTENT },
-    { "\\SUBSCRIBED", KOI_IMAP_MAILBOX_SUBSCRIBED },
-    { "\\ALL", KOI_IMAP_MAILBOX_ALL },
-    { "\\ARCHIVE", KOI_IMAP_MAILBOX_ARCHIVE },
-    { "\\DRAFTS", KOI_IMAP_MAILBOX_DRAFTS },
-    { "\\FLAGGED", KOI_IMAP_MAILBOX_FLAGGED },
-    { "\\JUNK", KOI_IMAP_MAILBOX_JUNK },
-    { "\\SENT", KOI_IMAP_MAILBOX_SENT },
-    { "\\TRASH", KOI_IMAP_MAILBOX_TRASH },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
-    if (g_ascii_strcasecmp (flag, flags[i].name) == 0)
-      return flags[i].flag;
-
-  return 0;
-}
-
-static gboolean
-collect_list (KoiImapClient          *self,
-              const KoiImapResponse  *response,
-              gpointer                user_data,
-              GError                **error)
-{
-  GPtrArray *mailboxes = user_data;
-  const KoiImapValue *flags = koi_imap_response_get_arg (response, 0);
-  const KoiImapValue *delimiter = koi_imap_response_get_arg (response, 1);
-  const KoiImapValue *name = koi_imap_response_get_arg (response, 2);
-  g_autofree char *raw_name = NULL;
-  g_autoptr(KoiImapMailbox) mailbox = NULL;
-
-  if (g_strcmp0 (response->name, "LIST") != 0)
-    return TRUE;
-
-  raw_name = koi_imap_value_dup_astring (name);
-  if (flags == NULL || flags->type != KOI_IMAP_VALUE_LIST || delimiter == NULL || raw_name == NULL)
-    {
-      g_autofree char *what = koi_imap_response_describe (response);
-
-      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_PROTOCOL,
-                   "The server sent a LIST response Koi cannot read: %s", what);
-      return FALSE;
-    }
-
-  mailbox = g_new0 (KoiImapMailbox, 1);
-  for (guint i = 0; i < flags->list->len; i++)
-    {
-      const char *flag = koi_imap_value_get_string (flags->list->pdata[i]);
-
-      if (flag != NULL)
-        mailbox->flags |= mailbox_flag (flag);
-    }
-  if (delimiter->type != KOI_IMAP_VALUE_NIL)
-    {
-      const char *d = koi_imap_value_get_string (delimiter);
-
-      mailbox->delimiter = d != NULL ? d[0] : '\0';
-    }
-  mailbox->name = decode_mailbox_name (self, raw_name);
-
-  g_ptr_array_add (mailboxes, g_steal_pointer (&mailbox));
-  return TRUE;
-}
-
-GPtrArray *
-koi_imap_client_list (KoiImapClient  *self,
-                      const char     *reference,
-                      const char     *pattern,
-                      GCancellable   *cancellable,
-                      GError        **error)
-{
-  g_autoptr(GPtrArray) mailboxes = NULL;
-  g_autoptr(KoiImapCommand) command = NULL;
-
-  g_return_val_if_fail (self != NULL, NULL);
-
-  if (reference == NULL)
-    reference = "";
-  if (pattern == NULL)
-    pattern = "*";
-  if (!g_utf8_validate (reference, -1, NULL) || !g_utf8_validate (pattern, -1, NULL))
-    {
-      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_INVALID_ARGUMENT,
-                   "LIST arguments must be UTF-8");
-      return NULL;
-    }
-
-  mailboxes = g_ptr_array_new_with_free_func ((GDestroyNotify) koi_imap_mailbox_free);
-  command = koi_imap_command_new ("LIST");
-  koi_imap_client_add_mailbox (self, command, reference);
-  koi_imap_client_add_mailbox (self, command, pattern);
-
-  if (!koi_imap_client_run (self, command, collect_list, mailboxes, NULL, cancellable, error))
-    return NULL;
-
-  return g_steal_pointer (&mailboxes);
-}
-
-gboolean
-koi_imap_client_create (KoiImapClient  *self,
-                        const char     *mailbox,
-                        GCancellable   *cancellable,
-                        GError        **error)
-{
-  g_autoptr(KoiImapCommand) command = NULL;
-  g_autoptr(KoiImapResponse) tagged = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-
-  if (!check_mailbox_arg (mailbox, error))
-    return FALSE;
-
-  command = mailbox_command (self, "CREATE", mailbox);
-  if (koi_imap_client_run (self, command, NULL, NULL, &tagged, cancellable, &local_error))
-    return TRUE;
-
-  /* Two devices may create the same folder at once: the one that loses
-   * has what it wanted. Servers without RFC 5530 codes only say it in words. */
-  if (tagged != NULL && tagged->status == KOI_IMAP_STATUS_NO)
-    {
-      g_autofree char *text = g_ascii_strdown (tagged->text != NULL ? tagged->text : "", -1);
-
-      if (g_strcmp0 (tagged->code, "ALREADYEXISTS") == 0 || strstr (text, "already exists") != NULL)
-        return TRUE;
-    }
-
-  g_propagate_error (error, g_steal_pointer (&local_error));
-  return FALSE;
-}
-
-/* ---- SELECT -------------------------------------------------------------- */
-
-static gboolean handle_fetch (KoiImapClient          *self,
-                              const KoiImapResponse  *response,
-                              gpointer                user_data,
-                              GError                **error);
-
-typedef struct
-{
-  KoiImapFetchFunc func;
-  gpointer         user_data;
-} FetchData;
-
-typedef struct
-{
-  KoiImapMailboxStatus status;
-  FetchData            changed;   /* QRESYNC: the FETCHes of changed flags */
-} SelectData;
-
-static gboolean
-collect_select (KoiImapClient          *self,
-                const KoiImapResponse  *response,
-                gpointer                user_data,
-                GError                **error)
-{
-  SelectData *data = user_data;
-  KoiImapMailboxStatus *status = &data->status;
-  const KoiImapValue *arg = response->code_args->len > 0 ? response->code_args->pdata[0] : NULL;
-
-  if (response->status == KOI_IMAP_STATUS_OK && response->code != NULL)
-    {
-      if (strcmp (response->code, "UIDVALIDITY") == 0)
-        koi_imap_value_get_number32 (arg, &status->uidvalidity);
-      else if (strcmp (response->code, "UIDNEXT") == 0)
-        koi_imap_value_get_number32 (arg, &status->uidnext);
-      else if (strcmp (response->code, "HIGHESTMODSEQ") == 0 && arg != NULL &&
-               arg->type == KOI_IMAP_VALUE_NUMBER)
-        status->highest_modseq = arg->number;
-    }
-  else if (data->changed.func != NULL && g_strcmp0 (response->name, "FETCH") == 0)
-    return handle_fetch (self, response, &data->changed, error);
-
-  return TRUE;
-}
-
-static gboolean
-select_mailbox (KoiImapClient         *self,
-                const char            *mailbox,
-                gboolean               read_only,
-                const KoiImapQresync  *qresync,
-                KoiImapFetchFunc       changed_func,
-                gpointer               user_data,
-                KoiImapMailboxStatus  *out_status,
-                GCancellable          *cancellable,
-                GError               **error)
-{
-  g_autoptr(KoiImapCommand) command = NULL;
-  g_autoptr(KoiImapResponse) tagged = NULL;
-  SelectData data = { { 0, }, { changed_func, user_data } };
-
-  g_return_val_if_fail (self != NULL, FALSE);
-
-  if (!check_mailbox_arg (mailbox, error))
-    return FALSE;
-
-  /* RFC 3501: a SELECT, even a failing one, leaves the old mailbox. */
-  g_clear_pointer (&self->selected, g_free);
-  self->exists = 0;
-  g_array_set_size (self->vanished, 0);
-
-  command = mailbox_command (self, read_only ? "EXAMINE" : "SELECT", mailbox);
-  if (qresync != NULL)
-    {
-      g_autofree char *params = NULL;
-      g_autofree char *summary = NULL;
-
-      if (qresync->known_uids != NULL && !check_syntax_arg ("UID set", qresync->known_uids, error))
-        return FALSE;
-      params = g_strdup_printf ("(QRESYNC (%u %" G_GUINT64_FORMAT "%s%s))",
-                                qresync->uidvalidity, qresync->modseq,
-                                qresync->known_uids != NULL ? " " : "",
-                                qresync->known_uids != NULL ? qresync->known_uids : "");
-      koi_imap_command_add_atom (command, params);
-      summary = g_strdup_printf ("SELECT \"%s\" (QRESYNC)", mailbox);
-      koi_imap_command_set_summary (command, summary);
-    }
-  if (!koi_imap_client_run (self, command, collect_select, &data, &tagged, cancellable, error))
-    return FALSE;
-
-  self->selected = g_strdup (mailbox);
-  /* What SELECT reported is the new baseline, not news. */
-  self->changed = FALSE;
-  data.status.exists = self->exists;
-  data.status.read_only = read_only || g_strcmp0 (tagged->code, "READ-ONLY") == 0;
-
-  if (data.status.uidvalidity == 0)
-    {
-      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_PROTOCOL,
-                   "The server selected “%s” without giving its UIDVALIDITY", mailbox);
-      return FALSE;
-    }
-
-  if (out_status != NULL)
-    *out_status = data.status;
-  return TRUE;
-}
-
-gboolean
-koi_imap_client_select (KoiImapClient         *self,
-                        const char            *mailbox,
-                        gboolean               read_only,
-                        KoiImapMailboxStatus  *out_status,
-                        GCancellable          *cancellable,
-                        GError               **error)
-{
-  return select_mailbox (self, mailbox, read_only, NULL, NULL, NULL, out_status, cancellable, error);
-}
-
-gboolean
-koi_imap_client_select_qresync (KoiImapClient         *self,
-                                const char            *mailbox,
-                                const KoiImapQresync  *qresync,
-                                KoiImapFetchFunc       changed_func,
-                                gpointer               user_data,
-                                KoiImapMailboxStatus  *out_status,
-                                GCancellable          *cancellable,
-                                GError               **error)
-{
-  g_return_val_if_fail (qresync != NULL, FALSE);
-
-  if (!self->qresync_enabled)
-    {
-      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_UNSUPPORTED,
-                   "The IMAP server %s does not offer QRESYNC", self->config->host);
-      return FALSE;
-    }
-  return select_mailbox (self, mailbox, FALSE, qresync, changed_func, user_data, out_status,
-                         cancellable, error);
-}
-
-gboolean
-koi_imap_client_has_qresync (KoiImapClient *self)
-{
-  return self->qresync_enabled;
-}
-
-GArray *
-koi_imap_client_take_vanished (KoiImapClient *self)
-{
-  GArray *taken = g_array_copy (self->vanished);
-
-  g_array_set_size (self->vanished, 0);
-  return taken;
-}
-
-/* ---- UID SEARCH ---------------------------------------------------------- */
-
-static gboolean
-collect_search (KoiImapClient          *self,
-                const KoiImapResponse  *response,
-                gpointer                user_data,
-                GError                **error)
-{
-  GArray *uids = user_data;
-
-  if (g_strcmp0 (response->name, "SEARCH") != 0)
-    return TRUE;
-
-  for (guint i = 0; i < response->args->len; i++)
-    {
-      guint32 uid;
-
-      if (koi_imap_value_get_number32 (response->args->pdata[i], &uid))
-        g_array_append_val (uids, uid);
-      /* "(MODSEQ n)" after the numbers (CONDSTORE) is not a UID. */
-    }
-
-  return TRUE;
-}
-
-static int
-compare_uid (gconstpointer a,
-             gconstpointer b)
-{
-  guint32 x = *(const guint32 *) a;
-  guint32 y = *(const guint32 *) b;
-
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-GArray *
-koi_imap_client_uid_search (KoiImapClient  *self,
-                            const char     *criteria,
-                            GCancellable   *cancellable,
-                            GError        **error)
-{
-  g_autoptr(GArray) uids = NULL;
-  g_autoptr(KoiImapCommand) command = NULL;
-  guint out = 0;
-
-  g_return_val_if_fail (self != NULL, NULL);
-
-  if (!check_syntax_arg ("search criteria", criteria, error))
-    return NULL;
-
-  uids = g_array_new (FALSE, FALSE, sizeof (guint32));
-  command = koi_imap_command_new ("UID SEARCH");
-  koi_imap_command_add_atom (command, criteria);
-  if (!koi_imap_client_run (self, command, collect_search, uids, NULL, cancellable, error))
-    return NULL;
-
-  g_array_sort (uids, compare_uid);
-  for (guint i = 0; i < uids->len; i++)
-    {
-      if (out == 0 || g_array_index (uids, guint32, i) != g_array_index (uids, guint32, out - 1))
-        g_array_index (uids, guint32, out++) = g_array_index (uids, guint32, i);
-    }
-  g_array_set_size (uids, out);
-
-  return g_steal_pointer (&uids);
-}
-
-/* ---- UID FETCH ----------------------------------------------------------- */
-
-static guint
-system_flag (const char *flag)
-{
-  static const struct { const char *name; guint flag; } flags[] = {
-    { "\\SEEN", KOI_IMAP_FLAG_SEEN },
-    { "\\ANSWERED", KOI_IMAP_FLAG_ANSWERED },
-    { "\\FLAGGED", KOI_IMAP_FLAG_FLAGGED },
-    { "\\DELETED", KOI_IMAP_FLAG_DELETED },
-    { "\\DRAFT", KOI_IMAP_FLAG_DRAFT },
-    { "\\RECENT", KOI_IMAP_FLAG_RECENT },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
-    if (g_ascii_strcasecmp (flag, flags[i].name) == 0)
-      return flags[i].flag;
-
-  return 0;
-}
-
-/* The item name without a partial suffix: "BODY[]<0>" -> "BODY[]". */
-gint64
-koi_imap_parse_internal_date (const char *text)
-{
-  static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-  g_autoptr(GTimeZone) zone = NULL;
-  g_autoptr(GDateTime) date = NULL;
-  char month[4] = { 0, };
-  char sign = 0;
-  int day, year, hour, minute, second, offset;
-  const char *found;
-
-  if (text == NULL ||
-      sscanf (text, " %d-%3c-%d %d:%d:%d %c%4d", &day, month, &year, &hour, &minute, &second,
-              &sign, &offset) != 8 ||
-      (sign != '+' && sign != '-'))
-    return 0;
-  found = strstr (months, month);
-  if (found == NULL || (found - months) % 3 != 0 || strlen (month) != 3)
-    return 0;
-
-  zone = g_time_zone_new_offset ((sign == '-' ? -1 : 1) * ((offset / 100) * 3600 + (offset % 100) * 60));
-  if (zone == NULL)
-    return 0;
-  date = g_date_time_new (zone, year, (found - months) / 3 + 1, day, hour, minute, second);
-  if (date == NULL)
-    return 0;
-
-  return g_date_time_to_unix (date) * 1000;
-}
-
-static char *
-fetch_item_name (const char *atom)
-{
-  const char *lt = strrchr (atom, '<');
-  gsize len = (lt != NULL && strchr (lt, ']') == NULL) ? (gsize) (lt - atom) : strlen (atom);
-
-  return g_ascii_strup (atom, len);
-}
-
-static gboolean
-handle_fetch (KoiImapClient          *self,
-              const KoiImapResponse  *response,
-              gpointer                user_data,
-              GError                **error)
-{
-  FetchData *data = user_data;
-  const KoiImapValue *list = koi_imap_response_get_arg (response, 0);
-  KoiImapFetchItem item = { 0, };
-  g_autoptr(GPtrArray) keywords = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GBytes) header = NULL;
-  g_autoptr(GBytes) section_bytes = NULL;
-  g_autofree char *section = NULL;
-  g_auto(GStrv) keyword_strv = NULL;
-  gboolean has_uid = FALSE;
-
-  if (g_strcmp0 (response->name, "FETCH") != 0 || !response->has_number)
-    return TRUE;
-
-  if (list == NULL || list->type != KOI_IMAP_VALUE_LIST || list->list->len % 2 != 0)
-    {
-      g_autofree char *what = koi_imap_response_describe (response);
-
-      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_PROTOCOL,
-                   "The server sent a FETCH response Koi cannot read: %s", what);
-      return FALSE;
-    }
-
-  keywords = g_ptr_array_new ();
-  item.seq = response->number;
-
-  for (guint i = 0; i + 1 < list->list->len; i += 2)
-    {
-      const KoiImapValue *key = list->list->pdata[i];
-      const KoiImapValue *value = list->list->pdata[i + 1];
-      g_autofree char *name = NULL;
-
-      if (koi_imap_value_get_string (key) == NULL)
-        continue;
-      name = fetch_item_name (key->str);
-
-      if (strcmp (name, "UID") == 0)
-        has_uid = koi_imap_value_get_number32 (value, &item.uid);
-      else if (strcmp (name, "INTERNALDATE") == 0)
-        item.internal_date_ms = koi_imap_parse_internal_date (koi_imap_value_get_string (value));
-      else if (strcmp (name, "RFC822.SIZE") == 0)
-        item.size = value->type == KOI_IMAP_VALUE_NUMBER ? value->number : 0;
-      else if (strcmp (name, "FLAGS") == 0 && value->type == KOI_IMAP_VALUE_LIST)
-        {
-          item.has_flags = TRUE;
-          for (guint j = 0; j < value->list->len; j++)
-            {
-              const char *flag = koi_imap_value_get_string (value->list->pdata[j]);
-              guint bit;
-
-              if (flag == NULL)
-                continue;
-              bit = system_flag (flag);
-              if (bit != 0)
-                item.flags |= bit;
-              else
-                g_ptr_array_add (keywords, (gpointer) flag);
-            }
-        }
-      else if (strcmp (name, "BODY[]") == 0 || strcmp (name, "BINARY[]") == 0 ||
-               strcmp (name, "RFC822") == 0)
-        {
-          g_clear_pointer (&body, g_bytes_unref);
-          if (self->body_to_file && value->type == KOI_IMAP_VALUE_LITERAL && value->path != NULL)
-            item.body_value = (KoiImapValue *) value;
-          else
-            body = koi_imap_value_dup_bytes (value);
-        }
-      else if (g_str_has_prefix (name, "BODY[HEADER") || strcmp (name, "RFC822.HEADER") == 0)
-        {
-          g_clear_pointer (&header, g_bytes_unref);
-          header = koi_imap_value_dup_bytes (value);
-        }
-      else if (strcmp (name, "BODYSTRUCTURE") == 0 && value->type == KOI_IMAP_VALUE_LIST)
-        item.bodystructure = value;
-      else if (g_str_has_prefix (name, "BODY[") && g_ascii_isdigit (name[5]) &&
-               (value->type == KOI_IMAP_VALUE_LITERAL || value->type == KOI_IMAP_VALUE_STRING ||
-                value->type == KOI_IMAP_VALUE_NIL))
-        {
-          /* One body section ("BODY[2]", "BODY[1.MIME]"): in memory, or
-           * spilled to a file the receiver may take (section_value). */
-          g_free (section);
-          section = g_strndup (name + 5, strcspn (name + 5, "]"));
-          g_clear_pointer (&section_bytes, g_bytes_unref);
-          if (value->type == KOI_IMAP_VALUE_LITERAL && value->path != NULL)
-            item.section_value = (KoiImapValue *) value;
-          else
-            section_bytes = koi_imap_value_dup_bytes (value);
-        }
-    }
-
-  /* A FETCH without UID inside UID FETCH is the server telling of a flag
-   * change made elsewhere, not one of the messages asked for. */
-  if (!has_uid)
-    {
-      self->changed = TRUE;
-      return TRUE;
-    }
-
-  g_ptr_array_add (keywords, NULL);
-  keyword_strv = g_strdupv ((char **) keywords->pdata);
-  item.keywords = keyword_strv;
-  item.body = body;
-  item.header = header;
-  item.section = section;
-  item.section_bytes = section_bytes;
-
-  return data->func (&item, data->user_data, error);
-}
-
-gboolean
-koi_imap_client_uid_fetch (KoiImapClient    *self,
-                           const char       *uid_set,
-                           const char       *items,
-                           KoiImapFetchFunc  func,
-                           gpointer          user_data,
-                           GCancellable     *cancellable,
-                           GError          **error)
-{
-  g_autoptr(KoiImapCommand) command = NULL;
-  FetchData data = { func, user_data };
-
-  g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (func != NULL, FALSE);
-
-  if (!check_syntax_arg ("UID set", uid_set, error) ||
-      !check_syntax_arg ("fetch items", items, error))
-    return FALSE;
-
-  command = koi_imap_command_new ("UID FETCH");
-  koi_imap_command_add_atom (command, uid_set);
-  koi_imap_command_add_atom (command, items);
-
-  return koi_imap_client_run (self, command, handle_fetch, &data, NULL, cancellable, error);
-}
-
-/* ---- APPEND / STORE / MOVE / NOOP ---------------------------------------- */
-
-gboolean
-koi_imap_client_append (KoiImapClient  *self,
-                        const char     *mailbox,
-                        const char     *flags,
-                        GBytes         *message,
-                        guint32        *out_uid,
-                        GCancellable   *cancellable,
-                        GError        **error)
-{
-  g_autoptr(KoiImapCommand) command = NULL;
-  g_autoptr(KoiImapResponse) tagged = NULL;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (message != NULL, FALSE);
-
-  if (out_uid != NULL)
-    *out_uid = 0;
-
-  if (!check_mailbox_arg (mailbox, error))
-    return FALSE;
-  if (flags != NULL && !check_syntax_arg ("flag list", flags, error))
-    return FALSE;
-  if (g_bytes_get_size (message) == 0)
-    {
-      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_INVALID_ARGUMENT,
-                   "Cannot append an empty message to “%s”", mailbox);
-      return FALSE;
-    }
-
-  command = mailbox_command (self, "APPEND", mailbox);
-  if (flags != NULL)
-    koi_imap_command_add_atom (command, flags);
-  koi_imap_command_add_literal (command, message);
-
-  if (!koi_imap_client_run (self, command, NULL, NULL, &tagged, cancellable, error))
-    return FALSE;
-
-  /* [APPENDUID uidvalidity uid] (UIDPLUS) */
-  if (out_uid != NULL && g_strcmp0 (tagged->code, "APPENDUID") == 0 && tagged->code_args->len >= 2)
-    koi_imap_value_get_number32 (tagged->code_args->pdata[1], out_uid);
-
-  return TRUE;
-}
-
-gboolean
-koi_imap_client_uid_store (KoiImapClient  *self,
-                           const char     *uid_set,
-                           const char     *action,
-                           GCancellable   *cancellable,
-                           GError        **error)
-{
-  g_autoptr(KoiImapCommand) command = NULL;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-
-  if (!check_syntax_arg ("UID set", uid_set, error) ||
-      !check_syntax_arg ("store action", action, error))
-    return FALSE;
-
-  command = koi_imap_command_new ("UID STORE");
-  koi_imap_command_add_atom (command, uid_set);
-  koi_imap_command_add_atom (command, action);
-
-  return koi_imap_client_run (self, command, NULL, NULL, NULL, cancellable, error);
-}
-
-gboolean
-koi_imap_client_uid_move (KoiImapClient  *self,
-                          const char     *uid_set,
-                          const char     *destination,
-                          GCancellable   *cancellable,
-                          GError        **error)
-{
-  g_autoptr(KoiImapCommand) copy = NULL;
-  g_autoptr(KoiImapCommand) expunge = NULL;
-  g_autofree char *summary = NULL;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-
-  if (!check_syntax_arg ("UID set", uid_set, error) || !check_mailbox_arg (destination, error))
-    return FALSE;
-
-  summary = g_strdup_printf ("UID MOVE %s \"%s\"", uid_set, destination);
-
-  if (koi_imap_client_has_capability (self, "MOVE"))
-    {
-      g_autoptr(KoiImapCommand) move = koi_imap_command_new ("UID MOVE");
-
-      koi_imap_command_add_atom (move, uid_set);
-      koi_imap_client_add_mailbox (self, move, destination);
-      koi_imap_command_set_summary (move, summary);
-      return koi_imap_client_run (self, move, NULL, NULL, NULL, cancellable, error);
-    }
-
-  /* RFC 6851 fallback. Without UIDPLUS a plain EXPUNGE also removes other
-   * \Deleted messages; that is what such servers offer. */
-  copy = koi_imap_command_new ("UID COPY");
-  koi_imap_command_add_atom (copy, uid_set);
-  koi_imap_client_add_mailbox (self, copy, destination);
-  koi_imap_command_set_summary (copy, summary);
-  if (!koi_imap_client_run (self, copy, NULL, NULL, NULL, cancellable, error))
-    return FALSE;
-
-  if (!koi_imap_client_uid_store (self, uid_set, "+FLAGS.SILENT (\\Deleted)", cancellable, error))
-    return FALSE;
-
-  if (koi_imap_client_has_capability (self, "UIDPLUS"))
-    {
-      expunge = koi_imap_command_new ("UID EXPUNGE");
-      koi_imap_command_add_atom (expunge, uid_set);
-    }
-  else
-    expunge = koi_imap_command_new ("EXPUNGE");
-
-  return koi_imap_client_run (self, expunge, NULL, NULL, NULL, cancellable, error);
-}
-
-gboolean
-koi_imap_client_uid_expunge (KoiImapClient  *self,
-                             const char     *uid_set,
-                             GCancellable   *cancellable,
-                             GError        **error)
-{
-  g_autoptr(KoiImapCommand) expunge = NULL;
-
-  if (!koi_imap_client_uid_store (self, uid_set, "+FLAGS.SILENT (\\Deleted)", cancellable, error))
-    return FALSE;
-
-  /* UID EXPUNGE (UIDPLUS) removes exactly these; a plain EXPUNGE also
-   * removes whatever else is \Deleted in the folder. */
-  if (koi_imap_client_has_capability (self, "UIDPLUS"))
-    {
-      expunge = koi_imap_command_new ("UID EXPUNGE");
-      koi_imap_command_add_atom (expunge, uid_set);
-    }
-  else
-    expunge = koi_imap_command_new ("EXPUNGE");
-
-  return koi_imap_client_run (self, expunge, NULL, NULL, NULL, cancellable, error);
-}
+/* ---- NOOP ---------------------------------------------------------------- */
 
 gboolean
 koi_imap_client_noop (KoiImapClient  *self,
@@ -1766,191 +452,4 @@ koi_imap_client_noop (KoiImapClient  *self,
                       GError        **error)
 {
   return koi_imap_client_command_raw (self, "NOOP", NULL, NULL, NULL, cancellable, error);
-}
-
-/* ---- IDLE ---------------------------------------------------------------- */
-
-static gboolean
-is_change (const KoiImapResponse *response)
-{
-  if (g_strcmp0 (response->name, "VANISHED") == 0)
-    return TRUE;
-  return response->has_number &&
-         (g_strcmp0 (response->name, "EXISTS") == 0 ||
-          g_strcmp0 (response->name, "EXPUNGE") == 0 ||
-          g_strcmp0 (response->name, "FETCH") == 0 ||
-          g_strcmp0 (response->name, "RECENT") == 0);
-}
-
-gboolean
-koi_imap_client_idle (KoiImapClient      *self,
-                      guint               timeout_ms,
-                      GCancellable       *wake,
-                      KoiImapIdleResult  *out_result,
-                      GCancellable       *cancellable,
-                      GError            **error)
-{
-  KoiImapIdleResult result = { 0, };
-  g_autofree char *tag = NULL;
-  g_autofree char *line = NULL;
-  g_autoptr(KoiImapResponse) tagged = NULL;
-  gint64 deadline;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-
-  if (!ensure_connected (self, error))
-    return FALSE;
-  if (!koi_imap_client_has_capability (self, "IDLE"))
-    {
-      g_set_error (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_UNSUPPORTED,
-                   "The IMAP server %s does not offer IDLE", self->config->host);
-      return FALSE;
-    }
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-
-  /* A change that arrived with an earlier reply is reported now rather
-   * than slept through. */
-  if (koi_imap_client_take_changed (self))
-    result.server_changed = TRUE;
-  if (koi_imap_client_take_other_changed (self))
-    result.other_changed = TRUE;
-  if (!result.server_changed && !result.other_changed && wake != NULL &&
-      g_cancellable_is_cancelled (wake))
-    result.woken = TRUE;
-
-  if (result.server_changed || result.other_changed || result.woken)
-    {
-      result.exists = self->exists;
-      if (out_result != NULL)
-        *out_result = result;
-      return TRUE;
-    }
-
-  if (timeout_ms == 0)
-    timeout_ms = DEFAULT_IDLE_TIMEOUT_MS;
-
-  tag = g_strdup_printf ("K%u", ++self->next_tag);
-  line = g_strdup_printf ("%s IDLE\r\n", tag);
-  if (!send_string (self, line, cancellable, error))
-    return FALSE;
-
-  /* Wait for "+" (anything untagged before it is still tracked). */
-  for (;;)
-    {
-      g_autoptr(KoiImapResponse) response = NULL;
-
-      if (read_response (self, read_deadline (self), FALSE, cancellable, NULL,
-                         &response, error) != READ_RESPONSE)
-        return FALSE;
-
-      if (response->kind == KOI_IMAP_RESPONSE_CONTINUATION)
-        break;
-      if (response->kind == KOI_IMAP_RESPONSE_TAGGED)
-        {
-          g_autoptr(KoiImapCommand) command = koi_imap_command_new ("IDLE");
-
-          if (g_strcmp0 (response->tag, tag) != 0)
-            return unexpected (self, response, error);
-          /* The server refused IDLE: say so in its words. */
-          if (response->status == KOI_IMAP_STATUS_OK)
-            return unexpected (self, response, error);
-          return tagged_error (self, command, response, error);
-        }
-      track_untagged (self, response);
-      if (is_change (response))
-        result.server_changed = TRUE;
-    }
-
-  deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  while (!result.server_changed && !self->other_changed)
-    {
-      g_autoptr(KoiImapResponse) response = NULL;
-      ReadResult read = read_response (self, deadline, TRUE, cancellable, wake, &response, error);
-
-      if (read == READ_FAILED)
-        return FALSE;
-      if (read == READ_WOKEN)
-        {
-          result.woken = TRUE;
-          break;
-        }
-      if (read == READ_TIMED_OUT)
-        {
-          result.timed_out = TRUE;
-          break;
-        }
-      if (response->kind != KOI_IMAP_RESPONSE_UNTAGGED)
-        return unexpected (self, response, error);
-
-      track_untagged (self, response);
-      if (is_change (response))
-        result.server_changed = TRUE;
-      /* "* OK Still here" and the like keep waiting. */
-    }
-
-  if (!send_string (self, "DONE\r\n", cancellable, error))
-    return FALSE;
-
-  /* Not on `wake` any more: once fired it would make every wait return. */
-  while (tagged == NULL)
-    {
-      g_autoptr(KoiImapResponse) response = NULL;
-
-      if (read_response (self, read_deadline (self), FALSE, cancellable, NULL,
-                         &response, error) != READ_RESPONSE)
-        return FALSE;
-
-      if (response->kind == KOI_IMAP_RESPONSE_TAGGED && g_strcmp0 (response->tag, tag) == 0)
-        tagged = g_steal_pointer (&response);
-      else if (response->kind == KOI_IMAP_RESPONSE_UNTAGGED)
-        {
-          track_untagged (self, response);
-          if (is_change (response))
-            result.server_changed = TRUE;
-        }
-      else
-        return unexpected (self, response, error);
-    }
-
-  if (tagged->status != KOI_IMAP_STATUS_OK)
-    {
-      g_autoptr(KoiImapCommand) command = koi_imap_command_new ("IDLE");
-
-      return tagged_error (self, command, tagged, error);
-    }
-
-  /* Reported here: the caller now knows. */
-  self->changed = FALSE;
-  if (koi_imap_client_take_other_changed (self))
-    result.other_changed = TRUE;
-  result.exists = self->exists;
-  if (out_result != NULL)
-    *out_result = result;
-  return TRUE;
-}
-
-/* ---- LOGOUT -------------------------------------------------------------- */
-
-gboolean
-koi_imap_client_logout (KoiImapClient  *self,
-                        GError        **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  guint saved_timeout;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-
-  if (!self->connected)
-    return TRUE;
-
-  /* Polite but short: a dead line must not hold up closing. */
-  saved_timeout = self->timeout_ms;
-  self->timeout_ms = MIN (saved_timeout, LOGOUT_TIMEOUT_MS);
-  if (!koi_imap_client_command_raw (self, "LOGOUT", NULL, NULL, NULL, NULL, &local_error))
-    g_debug ("LOGOUT on %s: %s", self->config->host, local_error->message);
-  self->timeout_ms = saved_timeout;
-
-  close_connection (self);
-  return TRUE;
 }

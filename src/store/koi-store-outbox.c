@@ -572,3 +572,34 @@ koi_store_outbox_retry (KoiStore  *self,
 
   return koi_store_atomic_end (self, &atomic, ok, error);
 }
+
+GPtrArray *
+koi_store_outbox_kept_message_ids (KoiStore  *self,
+                                   GError   **error)
+{
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  /* Every account: they share the profile's attachment folder. */
+  stmt = koi_store_prepare (self,
+                            "SELECT m.message_id FROM outbox o JOIN messages m ON m.id = o.message_ref"
+                            " WHERE m.message_id IS NOT NULL"
+                            " AND (EXISTS (SELECT 1 FROM outbox_recipients r"
+                            "              WHERE r.outbox_id = o.id AND r.state = 0)"
+                            "      OR (m.deleted = 0 AND m.chat_id IS NOT NULL))",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  ids = g_ptr_array_new_with_free_func (g_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  if (rc != SQLITE_DONE)
+    {
+      koi_store_set_error (self, error, rc, "Could not read the outbox");
+      return NULL;
+    }
+  return g_steal_pointer (&ids);
+}

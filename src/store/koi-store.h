@@ -777,6 +777,12 @@ gboolean   koi_store_outbox_retry          (KoiStore     *store,
                                             gint64        message_ref,
                                             gint64        now_ms,
                                             GError      **error);
+/* The Message-IDs (of every account) whose outbox entry may still send
+ * its mail: a recipient is pending, or the user can still retry it (the
+ * message failed, is in its chat and not deleted). Of char*, free func
+ * set. What an outgoing file's ciphertext is kept for (koi-syncer-outgoing.c). */
+GPtrArray *koi_store_outbox_kept_message_ids (KoiStore   *store,
+                                              GError    **error);
 void       koi_store_outbox_item_free      (KoiStoreOutboxItem *item);
 
 /* ------------------------------------------------------------------ */

@@ -3,8 +3,6 @@
 
 #include "config.h"
 
-#include <curl/curl.h>
-#include <locale.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -111,13 +109,9 @@ generate_mail (KoiRnpContext   *alice,
             .from_address = ALICE, .from_name = "Alice", .to = to, .text = text,
             .date_ms = now_ms - (gint64) (n_messages - n) * 30 * 1000,
           };
-          g_autoptr (GMimeMessage) message = NULL;
+          g_autoptr (GMimeMessage) message = koi_bench_mail_build (&outgoing, n);
           g_autoptr (GBytes) raw = NULL;
-          g_autoptr (GError) error = NULL;
 
-          message = koi_coi_build_chat_message (&outgoing, &error);
-          if (message == NULL)
-            g_error ("Could not build message %u: %s", n, error->message);
           koi_coi_autocrypt_write_sender (message, alice_header);
           if (sealed)
             {
@@ -278,19 +272,10 @@ main (int   argc,
   g_autofree char *carol_fingerprint = NULL;
   g_autofree char *plain_dir = NULL;
   g_autofree char *sealed_dir = NULL;
-  guint n_messages = DEFAULT_MESSAGES;
-  const char *override = g_getenv ("KOI_BENCH_MESSAGES");
+  guint n_messages = koi_bench_mail_start (DEFAULT_MESSAGES, 1);
   KoiBenchChild plain, sealed;
   guint bob_total, carol_total, carol_sealed;
   double ratio;
-
-  setlocale (LC_ALL, "");
-  g_mime_init ();
-  curl_global_init (CURL_GLOBAL_DEFAULT);
-  if (override != NULL)
-    n_messages = (guint) g_ascii_strtoull (override, NULL, 10);
-  if (n_messages == 0)
-    g_error ("KOI_BENCH_MESSAGES must be a positive number");
 
   {
     static const char * const users[] = {
@@ -302,17 +287,10 @@ main (int   argc,
   koi_test_cli_add_account (cli, "bob", BOB, "bob-secret");
   koi_test_cli_add_account (cli, "carol", CAROL, "carol-secret");
   koi_test_cli_add_account (cli, "alice", ALICE, "alice-secret");
-  /* Returning users with INBOX kept for email, as in bench-catchup: the
-   * first, empty sync sets the folders up (and makes carol's key). */
-  for (guint i = 0; i < 2; i++)
-    {
-      const char *name = i == 0 ? "bob" : "carol";
-      g_autofree char *profile = koi_test_cli_profile (cli, name);
-
-      g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", profile, "set",
-                                         "move-chat-mail", "on", NULL), ==, 0);
-      g_free (koi_bench_run_cli (cli, name, "sync", NULL).output);
-    }
+  /* Returning users with INBOX kept for email, as in bench-catchup (the
+   * first, empty sync makes carol's key too). */
+  koi_bench_mail_returning_user (cli, "bob");
+  koi_bench_mail_returning_user (cli, "carol");
 
   /* Keys both ways, through real mail. */
   alice = koi_rnp_context_new ();
@@ -328,10 +306,8 @@ main (int   argc,
     g_error ("carol's key: %s", error->message);
   introduce_alice (cli, alice_header, CAROL);
 
-  plain_dir = g_build_filename (cli->tmp, "plain", NULL);
-  sealed_dir = g_build_filename (cli->tmp, "sealed", NULL);
-  g_mkdir (plain_dir, 0700);
-  g_mkdir (sealed_dir, 0700);
+  plain_dir = koi_bench_mail_batch_dir (cli, "plain");
+  sealed_dir = koi_bench_mail_batch_dir (cli, "sealed");
   generate_mail (alice, alice_header, carol_fingerprint, plain_dir, sealed_dir, n_messages);
   koi_bench_mail_inject (cli, BOB, plain_dir);
   koi_bench_mail_inject (cli, CAROL, sealed_dir);

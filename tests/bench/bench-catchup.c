@@ -3,21 +3,10 @@
 
 #include "config.h"
 
-#include <curl/curl.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <locale.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <glib/gstdio.h>
 
 #include "bench-mail.h"
 #include "bench-util.h"
-#include "koi-coi.h"
-#include "koi-coi-gmime.h"
 #include "koi-imap-client.h"
 #include "koi-profile.h"
 #include "koi-store.h"
@@ -52,59 +41,17 @@
 #define ALICE "alice@example.org"
 #define BOB   "bob@example.org"
 
-
+/* Bob's 10,000 messages from alice, threaded as in a chat. */
 static void
 generate_mail (const char *folder,
                guint       n_messages)
 {
-  g_autoptr (GRand) rand = g_rand_new_with_seed (11);
-  const char *to[] = { BOB, NULL };
-  g_autofree char *thread_root = NULL;
-  g_autofree char *previous = NULL;
-  gint64 now_ms = g_get_real_time () / 1000;
   gint64 start = g_get_monotonic_time ();
-  gsize bytes = 0;
-
-  for (guint n = 0; n < n_messages; n++)
-    {
-      g_autofree char *text = koi_bench_mail_text (rand, n);
-      const char *references[] = { thread_root, previous, NULL };
-      /* Two in three messages answer the one before: threads as in a chat. */
-      gboolean reply = previous != NULL && g_rand_int_range (rand, 0, 3) != 0;
-      KoiCoiOutgoing outgoing = {
-        .from_address = ALICE,
-        .from_name = "Alice",
-        .to = to,
-        .text = text,
-        .in_reply_to = reply ? previous : NULL,
-        .references = reply ? references : NULL,
-        /* Spread over the last days, one every 30 s, oldest first. */
-        .date_ms = now_ms - (gint64) (n_messages - n) * 30 * 1000,
-      };
-      g_autoptr (GMimeMessage) message = NULL;
-      g_autoptr (GBytes) raw = NULL;
-      g_autoptr (GError) error = NULL;
-
-      message = koi_coi_build_chat_message (&outgoing, &error);
-      if (message == NULL)
-        g_error ("Could not build message %u: %s", n, error->message);
-      raw = koi_coi_message_to_bytes (message);
-      bytes += g_bytes_get_size (raw);
-      koi_bench_mail_write (folder, n, raw);
-
-      if (!reply)
-        {
-          g_free (thread_root);
-          thread_root = g_strdup (g_mime_message_get_message_id (message));
-        }
-      g_free (previous);
-      previous = g_strdup (g_mime_message_get_message_id (message));
-    }
+  gsize bytes = koi_bench_mail_chat (folder, BOB, n_messages, 11, KOI_BENCH_CHAT_THREADS);
 
   g_print ("generated %u chat messages (%.0f bytes each on average) in %.1f s\n",
            n_messages, (double) bytes / n_messages, (g_get_monotonic_time () - start) / 1e6);
 }
-
 
 static void
 bench_search (KoiTestCli *cli)
@@ -168,12 +115,7 @@ bench_search (KoiTestCli *cli)
 /* ------------------------------------------------------------------ */
 /* Transport floor: what the same IMAP traffic costs without Koi's work */
 
-/* The syncer's two fetch passes (src/engine/koi-syncer.c), repeated here so
- * the floor asks the server for exactly the same bytes. */
-#define FLOOR_CHUNK        250
-#define FLOOR_HEADER_ITEMS \
-  "(UID FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID CHAT-VERSION REFERENCES DATE)])"
-#define FLOOR_BODY_ITEMS   "(UID FLAGS BODY.PEEK[])"
+/* The syncer's two fetch passes: KOI_BENCH_FLOOR_* in bench-mail.h. */
 
 static gboolean
 count_bytes_cb (const KoiImapFetchItem  *item,
@@ -187,20 +129,6 @@ count_bytes_cb (const KoiImapFetchItem  *item,
   if (item->header != NULL)
     *bytes += g_bytes_get_size (item->header);
   return TRUE;
-}
-
-static char *
-chunk_set (GArray *uids,
-           guint   start,
-           guint   n)
-{
-  /* The UIDs are contiguous after a batch delivery and a MOVE, but do not
-   * count on it: list them. */
-  GString *set = g_string_new (NULL);
-
-  for (guint i = start; i < start + n; i++)
-    g_string_append_printf (set, "%s%u", set->len ? "," : "", g_array_index (uids, guint32, i));
-  return g_string_free (set, FALSE);
 }
 
 /* Fetches alice's copy of the batch the way the syncer fetches bob's
@@ -228,19 +156,19 @@ bench_transport_floor (KoiTestCli *cli)
   g_print ("transport floor: connect, login, SELECT, UID SEARCH ALL (%u UIDs): %.3f s\n",
            uids->len, (g_get_monotonic_time () - start) / 1e6);
 
-  for (guint i = 0; i < uids->len; i += FLOOR_CHUNK)
+  for (guint i = 0; i < uids->len; i += KOI_BENCH_FLOOR_CHUNK)
     {
-      guint n = MIN (FLOOR_CHUNK, uids->len - i);
-      g_autofree char *set = chunk_set (uids, i, n);
+      guint n = MIN (KOI_BENCH_FLOOR_CHUNK, uids->len - i);
+      g_autofree char *set = koi_bench_mail_uid_set (uids, i, n);
 
       start = g_get_monotonic_time ();
-      if (!koi_imap_client_uid_fetch (imap, set, FLOOR_HEADER_ITEMS, count_bytes_cb, &header_bytes,
+      if (!koi_imap_client_uid_fetch (imap, set, KOI_BENCH_FLOOR_HEADER_ITEMS, count_bytes_cb, &header_bytes,
                                       NULL, &error))
         g_error ("Transport floor, header FETCH: %s", error->message);
       headers_us += g_get_monotonic_time () - start;
 
       start = g_get_monotonic_time ();
-      if (!koi_imap_client_uid_fetch (imap, set, FLOOR_BODY_ITEMS, count_bytes_cb, &body_bytes,
+      if (!koi_imap_client_uid_fetch (imap, set, KOI_BENCH_FLOOR_BODY_ITEMS, count_bytes_cb, &body_bytes,
                                       NULL, &error))
         g_error ("Transport floor, body FETCH: %s", error->message);
       bodies_us += g_get_monotonic_time () - start;
@@ -253,7 +181,7 @@ bench_transport_floor (KoiTestCli *cli)
 
   g_print ("transport floor, %u per round trip: header FETCH %.2f s (%.1f MB), body FETCH %.2f s"
            " (%.1f MB), UID MOVE %.2f s; together %.2f s = %.0f messages/s\n",
-           FLOOR_CHUNK, headers_us / 1e6, header_bytes / 1e6, bodies_us / 1e6, body_bytes / 1e6,
+           KOI_BENCH_FLOOR_CHUNK, headers_us / 1e6, header_bytes / 1e6, bodies_us / 1e6, body_bytes / 1e6,
            moves_us / 1e6, (headers_us + bodies_us + moves_us) / 1e6,
            uids->len / ((headers_us + bodies_us + moves_us) / 1e6));
   koi_imap_client_logout (imap, NULL);
@@ -266,36 +194,18 @@ main (int   argc,
   g_autoptr (KoiTestCli) cli = NULL;
   g_autoptr (GPtrArray) history = NULL;
   g_autofree char *batch = NULL;
-  guint n_messages = DEFAULT_MESSAGES;
-  const char *override = g_getenv ("KOI_BENCH_MESSAGES");
+  guint n_messages = koi_bench_mail_start (DEFAULT_MESSAGES, 1);
   KoiBenchChild first, idle_run;
   gint64 received;
   double rate;
-
-  setlocale (LC_ALL, "");
-  g_mime_init ();
-  curl_global_init (CURL_GLOBAL_DEFAULT);
-  if (override != NULL)
-    n_messages = (guint) g_ascii_strtoull (override, NULL, 10);
-  if (n_messages == 0)
-    g_error ("KOI_BENCH_MESSAGES must be a positive number");
 
   cli = koi_test_cli_new ();
   koi_test_cli_add_account (cli, "bob", BOB, "bob-secret");
   /* As a user who chose to keep INBOX for email: the moves are part of
    * the catch-up (and of the transport floor it is compared with). */
-  {
-    g_autofree char *bob = koi_test_cli_profile (cli, "bob");
+  koi_bench_mail_returning_user (cli, "bob");
 
-    g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob, "set",
-                                       "move-chat-mail", "on", NULL), ==, 0);
-  }
-  /* The empty first sync: creates COI/Chats and the folder state, so what
-   * follows is a returning user's catch-up, not an account setup. */
-  g_free (koi_bench_run_cli (cli, "bob", "sync", NULL).output);
-
-  batch = g_build_filename (cli->tmp, "batch", NULL);
-  g_mkdir (batch, 0700);
+  batch = koi_bench_mail_batch_dir (cli, "batch");
   generate_mail (batch, n_messages);
   koi_bench_mail_inject (cli, BOB, batch);
   /* The same mail for alice, untouched by Koi: the transport floor below

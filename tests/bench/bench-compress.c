@@ -3,16 +3,10 @@
 
 #include "config.h"
 
-#include <curl/curl.h>
-#include <locale.h>
 #include <string.h>
-
-#include <glib/gstdio.h>
 
 #include "bench-mail.h"
 #include "bench-util.h"
-#include "koi-coi.h"
-#include "koi-coi-gmime.h"
 #include "koi-imap-client.h"
 #include "koi-test-cli.h"
 
@@ -35,54 +29,18 @@
 
 #define DEFAULT_MESSAGES 10000
 #define FLOOR_ROUNDS     3
-#define FLOOR_CHUNK      250
-#define FLOOR_HEADER_ITEMS \
-  "(UID FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID CHAT-VERSION REFERENCES DATE)])"
-#define FLOOR_BODY_ITEMS   "(UID FLAGS BODY.PEEK[])"
 
 #define ALICE "alice@example.org"
 #define BOB   "bob@example.org"
 #define CAROL "carol@example.org"
 
-/* A chat from alice to `to`, replies threaded as in bench-catchup. */
+/* A chat from alice to @to_address, replies as in bench-catchup. */
 static void
 generate_mail (const char *folder,
                const char *to_address,
                guint       n_messages)
 {
-  g_autoptr (GRand) rand = g_rand_new_with_seed (11);
-  const char *to[] = { to_address, NULL };
-  g_autofree char *previous = NULL;
-  gint64 now_ms = g_get_real_time () / 1000;
-  gsize bytes = 0;
-
-  for (guint n = 0; n < n_messages; n++)
-    {
-      g_autofree char *text = koi_bench_mail_text (rand, n);
-      const char *references[] = { previous, NULL };
-      gboolean reply = previous != NULL && g_rand_int_range (rand, 0, 3) != 0;
-      KoiCoiOutgoing outgoing = {
-        .from_address = ALICE,
-        .from_name = "Alice",
-        .to = to,
-        .text = text,
-        .in_reply_to = reply ? previous : NULL,
-        .references = reply ? references : NULL,
-        .date_ms = now_ms - (gint64) (n_messages - n) * 30 * 1000,
-      };
-      g_autoptr (GMimeMessage) message = NULL;
-      g_autoptr (GBytes) raw = NULL;
-      g_autoptr (GError) error = NULL;
-
-      message = koi_coi_build_chat_message (&outgoing, &error);
-      if (message == NULL)
-        g_error ("Could not build message %u: %s", n, error->message);
-      raw = koi_coi_message_to_bytes (message);
-      bytes += g_bytes_get_size (raw);
-      koi_bench_mail_write (folder, n, raw);
-      g_free (previous);
-      previous = g_strdup (g_mime_message_get_message_id (message));
-    }
+  gsize bytes = koi_bench_mail_chat (folder, to_address, n_messages, 11, KOI_BENCH_CHAT_REPLIES);
 
   g_print ("generated %u chat messages to %s (%.0f bytes each on average)\n",
            n_messages, to_address, (double) bytes / n_messages);
@@ -149,18 +107,6 @@ catch_up (KoiTestCli *cli,
   return result;
 }
 
-static char *
-chunk_set (GArray *uids,
-           guint   start,
-           guint   n)
-{
-  GString *set = g_string_new (NULL);
-
-  for (guint i = start; i < start + n; i++)
-    g_string_append_printf (set, "%s%u", set->len ? "," : "", g_array_index (uids, guint32, i));
-  return g_string_free (set, FALSE);
-}
-
 static gboolean
 count_cb (const KoiImapFetchItem  *item,
           gpointer                 user_data,
@@ -202,13 +148,13 @@ fetch_pass (KoiTestCli     *cli,
     g_error ("Transport pass: compression is %s, not as asked",
              koi_imap_client_is_compressed (imap) ? "on" : "off");
 
-  for (guint i = 0; i < uids->len; i += FLOOR_CHUNK)
+  for (guint i = 0; i < uids->len; i += KOI_BENCH_FLOOR_CHUNK)
     {
-      g_autofree char *set = chunk_set (uids, i, MIN (FLOOR_CHUNK, uids->len - i));
+      g_autofree char *set = koi_bench_mail_uid_set (uids, i, MIN (KOI_BENCH_FLOOR_CHUNK, uids->len - i));
 
-      if (!koi_imap_client_uid_fetch (imap, set, FLOOR_HEADER_ITEMS, count_cb, &items, NULL,
+      if (!koi_imap_client_uid_fetch (imap, set, KOI_BENCH_FLOOR_HEADER_ITEMS, count_cb, &items, NULL,
                                       &error) ||
-          !koi_imap_client_uid_fetch (imap, set, FLOOR_BODY_ITEMS, count_cb, &items, NULL,
+          !koi_imap_client_uid_fetch (imap, set, KOI_BENCH_FLOOR_BODY_ITEMS, count_cb, &items, NULL,
                                       &error))
         g_error ("Transport pass, FETCH: %s", error->message);
     }
@@ -237,7 +183,7 @@ bench_transport (KoiTestCli *cli)
       koi_bench_stats_compute (seconds[on], FLOOR_ROUNDS, &stats);
       g_print ("transport %-15s header + body FETCH, %u per round trip: median of %u %.2f s"
                " (min %.2f, max %.2f); in %.2f MB on the wire for %.2f MB, out %.1f kB\n",
-               on ? "with COMPRESS:" : "without:", FLOOR_CHUNK, FLOOR_ROUNDS, stats.p50,
+               on ? "with COMPRESS:" : "without:", KOI_BENCH_FLOOR_CHUNK, FLOOR_ROUNDS, stats.p50,
                stats.min, stats.max, traffic[on].wire_in / 1e6, traffic[on].plain_in / 1e6,
                traffic[on].wire_out / 1e3);
     }
@@ -250,39 +196,20 @@ main (int   argc,
   g_autoptr (KoiTestCli) cli = NULL;
   g_autofree char *bob_batch = NULL;
   g_autofree char *carol_batch = NULL;
-  guint n_messages = DEFAULT_MESSAGES;
-  const char *override = g_getenv ("KOI_BENCH_MESSAGES");
+  guint n_messages = koi_bench_mail_start (DEFAULT_MESSAGES, 1);
   const char *users[] = { ALICE ":alice-secret", BOB ":bob-secret", CAROL ":carol-secret", NULL };
   CatchUp on, off;
 
-  setlocale (LC_ALL, "");
-  g_mime_init ();
-  curl_global_init (CURL_GLOBAL_DEFAULT);
   g_unsetenv ("KOI_IMAP_NO_COMPRESS");
-  if (override != NULL)
-    n_messages = (guint) g_ascii_strtoull (override, NULL, 10);
-  if (n_messages == 0)
-    g_error ("KOI_BENCH_MESSAGES must be a positive number");
-
   cli = koi_test_cli_new_with_users (users);
   koi_test_cli_add_account (cli, "bob", BOB, "bob-secret");
   koi_test_cli_add_account (cli, "carol", CAROL, "carol-secret");
-  /* As bench-catchup: an empty first sync, so what follows is a returning
-   * user's catch-up; chat mail moved out of INBOX as part of it. */
-  for (guint i = 0; i < 2; i++)
-    {
-      const char *profile = i == 0 ? "bob" : "carol";
-      g_autofree char *dir = koi_test_cli_profile (cli, profile);
+  /* As bench-catchup: returning users. */
+  koi_bench_mail_returning_user (cli, "bob");
+  koi_bench_mail_returning_user (cli, "carol");
 
-      g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", dir, "set",
-                                         "move-chat-mail", "on", NULL), ==, 0);
-      g_free (koi_bench_run_cli (cli, profile, "sync", NULL).output);
-    }
-
-  bob_batch = g_build_filename (cli->tmp, "batch-bob", NULL);
-  carol_batch = g_build_filename (cli->tmp, "batch-carol", NULL);
-  g_mkdir (bob_batch, 0700);
-  g_mkdir (carol_batch, 0700);
+  bob_batch = koi_bench_mail_batch_dir (cli, "batch-bob");
+  carol_batch = koi_bench_mail_batch_dir (cli, "batch-carol");
   generate_mail (bob_batch, BOB, n_messages);
   generate_mail (carol_batch, CAROL, n_messages);
   koi_bench_mail_inject (cli, BOB, bob_batch);

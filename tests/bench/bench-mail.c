@@ -3,14 +3,127 @@
 
 #include "config.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
 #include "bench-mail.h"
+#include "koi-coi.h"
+#include "koi-coi-gmime.h"
+
+#define ALICE "alice@example.org"
+
+guint
+koi_bench_mail_start (guint default_n,
+                      guint minimum)
+{
+  const char *override = g_getenv ("KOI_BENCH_MESSAGES");
+  guint n_messages = default_n;
+
+  setlocale (LC_ALL, "");
+  g_mime_init ();
+  curl_global_init (CURL_GLOBAL_DEFAULT);
+  if (override != NULL)
+    n_messages = (guint) g_ascii_strtoull (override, NULL, 10);
+  if (minimum <= 1 && n_messages == 0)
+    g_error ("KOI_BENCH_MESSAGES must be a positive number");
+  if (n_messages < minimum)
+    g_error ("KOI_BENCH_MESSAGES must be at least %u", minimum);
+  return n_messages;
+}
+
+void
+koi_bench_mail_returning_user (KoiTestCli *cli,
+                               const char *profile)
+{
+  g_autofree char *dir = koi_test_cli_profile (cli, profile);
+
+  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", dir, "set",
+                                     "move-chat-mail", "on", NULL), ==, 0);
+  g_free (koi_bench_run_cli (cli, profile, "sync", NULL).output);
+}
+
+char *
+koi_bench_mail_batch_dir (KoiTestCli *cli,
+                          const char *name)
+{
+  char *folder = g_build_filename (cli->tmp, name, NULL);
+
+  if (g_mkdir (folder, 0700) != 0)
+    g_error ("Could not create %s: %s", folder, g_strerror (errno));
+  return folder;
+}
+
+char *
+koi_bench_mail_uid_set (GArray *uids,
+                        guint   start,
+                        guint   n)
+{
+  /* The UIDs are contiguous after a batch delivery and a MOVE, but do not
+   * count on it: list them. */
+  GString *set = g_string_new (NULL);
+
+  for (guint i = start; i < start + n; i++)
+    g_string_append_printf (set, "%s%u", set->len ? "," : "", g_array_index (uids, guint32, i));
+  return g_string_free (set, FALSE);
+}
+
+gsize
+koi_bench_mail_chat (const char        *folder,
+                     const char        *to_address,
+                     guint              n_messages,
+                     guint32            seed,
+                     KoiBenchChatShape  shape)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
+  const char *to[] = { to_address, NULL };
+  g_autofree char *thread_root = NULL;
+  g_autofree char *previous = NULL;
+  gint64 now_ms = g_get_real_time () / 1000;
+  gsize bytes = 0;
+
+  for (guint n = 0; n < n_messages; n++)
+    {
+      g_autofree char *text = koi_bench_mail_text (rand, n);
+      const char *threaded[] = { thread_root, previous, NULL };
+      const char *answered[] = { previous, NULL };
+      /* Two in three messages answer the one before: threads as in a chat.
+       * A flat chat draws no number for it (its texts stay as they were). */
+      gboolean reply = shape != KOI_BENCH_CHAT_FLAT && previous != NULL &&
+                       g_rand_int_range (rand, 0, 3) != 0;
+      KoiCoiOutgoing outgoing = {
+        .from_address = ALICE,
+        .from_name = "Alice",
+        .to = to,
+        .text = text,
+        .in_reply_to = reply ? previous : NULL,
+        .references = !reply ? NULL : shape == KOI_BENCH_CHAT_THREADS ? threaded : answered,
+        /* Spread over the last days, one every 30 s, oldest first. */
+        .date_ms = now_ms - (gint64) (n_messages - n) * 30 * 1000,
+      };
+      g_autoptr (GMimeMessage) message = koi_bench_mail_build (&outgoing, n);
+      g_autoptr (GBytes) raw = koi_coi_message_to_bytes (message);
+
+      bytes += g_bytes_get_size (raw);
+      koi_bench_mail_write (folder, n, raw);
+
+      if (!reply)
+        {
+          g_free (thread_root);
+          thread_root = g_strdup (g_mime_message_get_message_id (message));
+        }
+      g_free (previous);
+      previous = g_strdup (g_mime_message_get_message_id (message));
+    }
+  return bytes;
+}
 
 static const char * const words[] = {
   "apple", "bread", "castle", "dinner", "engine", "forest", "garden", "harbor",
@@ -63,6 +176,18 @@ koi_bench_mail_text (GRand *rand,
     g_string_append (text, " Bring the zeppelin.");
 
   return g_string_free (text, FALSE);
+}
+
+GMimeMessage *
+koi_bench_mail_build (const KoiCoiOutgoing *outgoing,
+                      guint                 n)
+{
+  g_autoptr (GError) error = NULL;
+  GMimeMessage *message = koi_coi_build_chat_message (outgoing, &error);
+
+  if (message == NULL)
+    g_error ("Could not build message %u: %s", n, error->message);
+  return message;
 }
 
 /* The mail as a delivery agent would store it: LF line endings. */

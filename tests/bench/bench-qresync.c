@@ -3,15 +3,9 @@
 
 #include "config.h"
 
-#include <curl/curl.h>
-#include <locale.h>
 #include <string.h>
 
-#include <glib/gstdio.h>
-
 #include "bench-mail.h"
-#include "koi-coi.h"
-#include "koi-coi-gmime.h"
 #include "koi-imap-client.h"
 #include "koi-test-cli.h"
 
@@ -38,36 +32,6 @@
 
 #define ALICE "alice@example.org"
 #define BOB   "bob@example.org"
-
-static void
-generate_mail (const char *folder,
-               guint       n_messages)
-{
-  g_autoptr (GRand) rand = g_rand_new_with_seed (14);
-  const char *to[] = { BOB, NULL };
-  gint64 now_ms = g_get_real_time () / 1000;
-
-  for (guint n = 0; n < n_messages; n++)
-    {
-      g_autofree char *text = koi_bench_mail_text (rand, n);
-      KoiCoiOutgoing outgoing = {
-        .from_address = ALICE,
-        .from_name = "Alice",
-        .to = to,
-        .text = text,
-        .date_ms = now_ms - (gint64) (n_messages - n) * 30 * 1000,
-      };
-      g_autoptr (GMimeMessage) message = NULL;
-      g_autoptr (GBytes) raw = NULL;
-      g_autoptr (GError) error = NULL;
-
-      message = koi_coi_build_chat_message (&outgoing, &error);
-      if (message == NULL)
-        g_error ("Could not build message %u: %s", n, error->message);
-      raw = koi_coi_message_to_bytes (message);
-      koi_bench_mail_write (folder, n, raw);
-    }
-}
 
 /* The other device: expunges @CHANGES messages and reads @CHANGES others,
  * spread over the folder, starting at the @round-th of each stride. */
@@ -207,29 +171,18 @@ main (int   argc,
 {
   g_autoptr (KoiTestCli) cli = NULL;
   g_autofree char *batch = NULL;
-  g_autofree char *bob = NULL;
-  guint n_messages = DEFAULT_MESSAGES;
-  const char *override = g_getenv ("KOI_BENCH_MESSAGES");
+  /* Each pass spreads its changes over the unread messages with a stride
+   * of at least two; the second pass finds 2 * CHANGES fewer of them. */
+  guint n_messages = koi_bench_mail_start (DEFAULT_MESSAGES, 6 * CHANGES);
   KoiBenchChild first;
-
-  setlocale (LC_ALL, "");
-  g_mime_init ();
-  curl_global_init (CURL_GLOBAL_DEFAULT);
-  if (override != NULL)
-    n_messages = (guint) g_ascii_strtoull (override, NULL, 10);
-  if (n_messages < 4 * CHANGES + 4)
-    g_error ("KOI_BENCH_MESSAGES must be at least %u", 4 * CHANGES + 4);
 
   cli = koi_test_cli_new ();
   koi_test_cli_add_account (cli, "bob", BOB, "bob-secret");
-  bob = koi_test_cli_profile (cli, "bob");
-  g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", bob, "set",
-                                     "move-chat-mail", "on", NULL), ==, 0);
-  g_free (koi_bench_run_cli (cli, "bob", "sync", NULL).output);
+  koi_bench_mail_returning_user (cli, "bob");
 
-  batch = g_build_filename (cli->tmp, "batch", NULL);
-  g_mkdir (batch, 0700);
-  generate_mail (batch, n_messages);
+  batch = koi_bench_mail_batch_dir (cli, "batch");
+  /* No replies: the expunges and reads hit plain messages. */
+  koi_bench_mail_chat (batch, BOB, n_messages, 14, KOI_BENCH_CHAT_FLAT);
   koi_bench_mail_inject (cli, BOB, batch);
   first = koi_bench_run_cli (cli, "bob", "sync", NULL);
   g_free (first.output);

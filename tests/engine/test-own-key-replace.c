@@ -11,6 +11,7 @@
 
 #include "koi-own-key.h"
 #include "koi-secret.h"
+#include "koi-test-profile.h"
 
 #define ADDRESS "alice@example.org"
 
@@ -181,26 +182,78 @@ test_crash_before_file (void)
   profile_clear (&here);
 }
 
+/* Stopped after the new key's passphrase was stored, before its file:
+ * the old key stays in use, and the new key's passphrase, which nothing
+ * uses, leaves the Secret Service at the next start. */
+static void
+test_crash_after_passphrase (void)
+{
+  Profile here, other;
+  g_autofree char *old_fp = NULL, *new_fp = NULL, *opened = NULL, *note = NULL;
+  g_autofree char *contents = NULL;
+
+  profile_init (&here);
+  profile_init (&other);
+  old_fp = open_key (&here);
+  /* The other profile's key stands for the one in the setup message; its
+   * passphrase is in the same keyring, as the import had stored it. */
+  new_fp = open_key (&other);
+  note = note_path (&here);
+  contents = g_strdup_printf ("%s\n%s", old_fp, new_fp);
+  g_assert_true (g_file_set_contents (note, contents, -1, NULL));
+  g_assert_true (keyring_has (new_fp));
+
+  opened = open_key (&here);
+  g_assert_cmpstr (opened, ==, old_fp);
+  g_assert_true (keyring_has (old_fp));
+  g_assert_false (keyring_has (new_fp));
+  g_assert_false (g_file_test (note, G_FILE_TEST_EXISTS));
+
+  profile_clear (&here);
+  profile_clear (&other);
+}
+
+/* The same on a device that had no key yet: the next start makes one of
+ * its own (as it would have without the import), and the imported key's
+ * passphrase goes. */
+static void
+test_crash_after_passphrase_no_key (void)
+{
+  Profile here, other;
+  g_autofree char *new_fp = NULL, *opened = NULL, *note = NULL, *contents = NULL;
+
+  profile_init (&here);
+  profile_init (&other);
+  new_fp = open_key (&other);
+  note = note_path (&here);
+  contents = g_strdup_printf ("\n%s", new_fp);
+  g_assert_true (g_file_set_contents (note, contents, -1, NULL));
+
+  opened = open_key (&here);
+  g_assert_cmpstr (opened, !=, new_fp);
+  g_assert_true (keyring_has (opened));
+  g_assert_false (keyring_has (new_fp));
+  g_assert_false (g_file_test (note, G_FILE_TEST_EXISTS));
+
+  profile_clear (&here);
+  profile_clear (&other);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *keyring_dir = g_dir_make_tmp ("koi-keyring-XXXXXX", NULL);
-  g_autofree char *keyring = g_build_filename (keyring_dir, "keyring", NULL);
+  char *keyring = koi_test_keyring_use_file ();
   int status;
-
-  /* libsecret's file backend, never the user's keyring; before any thread. */
-  g_setenv ("SECRET_BACKEND", "file", TRUE);
-  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
-  g_setenv ("SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/own-key/replace/import", test_import_forgets_old);
   g_test_add_func ("/own-key/replace/crash-after-file", test_crash_after_file);
   g_test_add_func ("/own-key/replace/crash-before-file", test_crash_before_file);
+  g_test_add_func ("/own-key/replace/crash-after-passphrase", test_crash_after_passphrase);
+  g_test_add_func ("/own-key/replace/crash-after-passphrase-no-key", test_crash_after_passphrase_no_key);
   status = g_test_run ();
 
-  g_unlink (keyring);
-  g_rmdir (keyring_dir);
+  koi_test_keyring_remove (keyring);
   return status;
 }

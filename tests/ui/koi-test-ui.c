@@ -551,9 +551,9 @@ koi_test_ui_xdotool (const char *first,
   settle_events ();
 }
 
-static GtkWidget *
-find_mapped (GtkWidget *root,
-             GType      type)
+GtkWidget *
+koi_test_ui_find_mapped (GtkWidget *root,
+                         GType      type)
 {
   if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && gtk_widget_get_mapped (root))
     return root;
@@ -561,7 +561,7 @@ find_mapped (GtkWidget *root,
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = find_mapped (child, type);
+      GtkWidget *found = koi_test_ui_find_mapped (child, type);
 
       if (found != NULL)
         return found;
@@ -577,7 +577,7 @@ koi_test_ui_find_shown (GType type)
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
     {
       g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
-      GtkWidget *found = find_mapped (window, type);
+      GtkWidget *found = koi_test_ui_find_mapped (window, type);
 
       if (found != NULL)
         return found;

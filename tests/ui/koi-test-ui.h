@@ -76,6 +76,10 @@ GdkTexture *koi_test_ui_shoot            (GtkWidget         *widget,
  * loop keeps running, so GTK reads the events as they come. */
 void        koi_test_ui_xdotool          (const char        *first,
                                           ...) G_GNUC_NULL_TERMINATED;
+/* @root if it is a mapped @type, else the first mapped one under it (depth
+ * first). */
+GtkWidget  *koi_test_ui_find_mapped      (GtkWidget         *root,
+                                          GType              type);
 /* A visible toplevel of @type (a window of its own, e.g. AdwWindow). */
 GtkWindow  *koi_test_ui_find_toplevel    (GType              type);
 /* The capture-phase key controller a widget installs for its shortcuts. */

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-ui-attach-e2e"
+
 #include "config.h"
 
 #include <string.h>
@@ -14,11 +16,8 @@
 #include "koi-image-viewer.h"
 #include "koi-message-row.h"
 #include "koi-pending-file.h"
-#include "koi-model.h"
-#include "koi-session.h"
-#include "koi-test-cli.h"
 #include "koi-test-ui.h"
-#include "koi-window.h"
+#include "koi-test-ui-pair.h"
 
 /*
  * Attaching from Alice's window, through the private Dovecot + Postfix to
@@ -40,40 +39,6 @@
 #define WAIT_S 60
 #define GPS_MARKER "KOI-TEST-GPS-48.137N-11.575E"
 
-#define WAIT_FOR(cond, seconds)                                               \
-  G_STMT_START {                                                              \
-    gint64 wait_end_ = g_get_monotonic_time () + (gint64) (seconds) * G_USEC_PER_SEC; \
-    while (!(cond) && g_get_monotonic_time () < wait_end_)                    \
-      g_main_context_iteration (NULL, TRUE);                                  \
-    g_assert_true (cond);                                                     \
-  } G_STMT_END
-
-static char *keyring_path;
-
-static gboolean
-tick_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static GtkWidget *
-find_mapped (GtkWidget *root,
-             GType      type)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type) && gtk_widget_get_mapped (child))
-        return child;
-      found = find_mapped (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static guint
 count_mapped (GtkWidget *root,
               GType      type)
@@ -88,17 +53,6 @@ count_mapped (GtkWidget *root,
       n += count_mapped (child, type);
     }
   return n;
-}
-
-static KoiWindow *
-open_window (KoiSession *session)
-{
-  KoiWindow *window = koi_window_new (NULL);
-
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
-  koi_window_set_session (window, session);
-  gtk_window_present (GTK_WINDOW (window));
-  return window;
 }
 
 /* A 2000×1000 photo whose EXIF says "turn 90° clockwise to show"
@@ -214,11 +168,10 @@ static void
 test_attach_send_receive (void)
 {
   g_autoptr (KoiTestCli) cli = NULL;
-  g_autoptr (KoiSession) alice_session = NULL;
-  g_autoptr (KoiSession) bob_session = NULL;
   g_autofree char *photo = NULL;
   g_autofree char *big = NULL;
   g_autofree char *pdf = NULL;
+  KoiTestUiSide alice_side = { 0 }, bob_side = { 0 };
   KoiWindow *alice;
   KoiWindow *bob;
   KoiConversationView *view;
@@ -228,12 +181,8 @@ test_attach_send_receive (void)
   /* Postfix takes 20 MB here: the window's limit is the server's EHLO
    * SIZE, which the account's setup kept. */
   g_setenv ("KOI_MAILSERVER_MAX_MESSAGE_SIZE", "20000000", TRUE);
-  cli = koi_test_cli_new ();
+  cli = koi_test_ui_pair_cli_new ();
   g_unsetenv ("KOI_MAILSERVER_MAX_MESSAGE_SIZE");
-  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PATH", keyring_path, TRUE);
-  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
-  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
-  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
   /* Each wrote first once: neither chat is a contact request. */
   g_free (koi_test_cli_send (cli, "bob", "alice@example.org", "Photos from the trip?"));
   g_free (koi_test_cli_send (cli, "alice", "bob@example.org", "Coming up!"));
@@ -251,17 +200,10 @@ test_attach_send_receive (void)
     fclose (f);
   }
 
-  {
-    g_autofree char *dir = koi_test_cli_profile (cli, "alice");
-
-    alice_session = koi_session_new (dir);
-    koi_session_load_async (alice_session, NULL, NULL, NULL);
-  }
-  alice = open_window (alice_session);
-  view = koi_window_get_conversation_view (alice);
+  koi_test_ui_side_open (&alice_side, cli, "alice", KOI_TEST_UI_ALICE, 900, 700);
+  alice = alice_side.window;
+  view = koi_test_ui_side_open_chat (&alice_side, KOI_TEST_UI_BOB, WAIT_S);
   composer = koi_conversation_view_get_composer (view);
-  WAIT_FOR (koi_test_ui_open_chat (alice, "bob@example.org"), WAIT_S);
-  WAIT_FOR (koi_conversation_view_get_chat (view) != NULL && gtk_widget_get_mapped (GTK_WIDGET (composer)), WAIT_S);
   koi_test_ui_focus_window (GTK_WINDOW (alice));
 
   /* The 30 MB file: refused at once, with both sizes. */
@@ -271,7 +213,7 @@ test_attach_send_receive (void)
 
     koi_compat_files_set_test_reply (files);
     gtk_widget_activate_action (GTK_WIDGET (composer), "composer.attach", NULL);
-    WAIT_FOR (alert_shown (alice), 10);
+    KOI_TEST_UI_WAIT_FOR (alert_shown (alice), 10);
     alert = koi_compat_alert_find (GTK_WINDOW (alice));
     g_assert_cmpstr (koi_compat_alert_get_heading (alert), ==, "File Too Large");
     g_assert_nonnull (strstr (koi_compat_alert_get_body (alert), "holiday.mov"));
@@ -284,7 +226,7 @@ test_attach_send_receive (void)
       g_assert_nonnull (strstr (koi_compat_alert_get_body (alert), limit));
     }
     koi_compat_alert_respond (alert, "close");
-    WAIT_FOR (!alert_shown (alice), 10);
+    KOI_TEST_UI_WAIT_FOR (!alert_shown (alice), 10);
     g_assert_cmpuint (g_list_model_get_n_items (koi_composer_get_files (composer)), ==, 0);
     g_assert_cmpuint (chips (composer), ==, 0);
   }
@@ -298,11 +240,11 @@ test_attach_send_receive (void)
 
     koi_compat_files_set_test_reply (files);
     koi_test_ui_click (koi_test_ui_find_image (GTK_WIDGET (composer), "mail-attachment-symbolic"));
-    WAIT_FOR (chips (composer) == 1, 10);
+    KOI_TEST_UI_WAIT_FOR (chips (composer) == 1, 10);
     koi_compat_files_set_test_reply (NULL);
 
     /* The photo's chip: its thumbnail is drawn. */
-    chip = find_mapped (GTK_WIDGET (composer), KOI_TYPE_ATTACHMENT_CHIP);
+    chip = koi_test_ui_find_mapped (GTK_WIDGET (composer), KOI_TYPE_ATTACHMENT_CHIP);
     g_assert_cmpstr (koi_pending_file_get_name (koi_attachment_chip_get_file (KOI_ATTACHMENT_CHIP (chip))),
                      ==, "holiday.jpg");
     g_assert_true (koi_pending_file_is_image (koi_attachment_chip_get_file (KOI_ATTACHMENT_CHIP (chip))));
@@ -335,7 +277,7 @@ test_attach_send_receive (void)
     g_value_unset (&value);
     g_assert_true (taken);
     g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (view), "koi-drop-hover"));
-    WAIT_FOR (chips (composer) == 2, 10);
+    KOI_TEST_UI_WAIT_FOR (chips (composer) == 2, 10);
     koi_test_ui_wait_for_drawn (GTK_WIDGET (alice));
     {
       g_autoptr (GdkTexture) shot = koi_test_ui_render (GTK_WIDGET (alice));
@@ -348,31 +290,26 @@ test_attach_send_receive (void)
   koi_composer_set_text (composer, "Lake view");
   gtk_widget_grab_focus (GTK_WIDGET (koi_composer_get_text_view (composer)));
   koi_test_ui_press_keys ("Return");
-  WAIT_FOR (chips (composer) == 0, 10);
+  KOI_TEST_UI_WAIT_FOR (chips (composer) == 0, 10);
   g_assert_cmpuint (g_list_model_get_n_items (koi_composer_get_files (composer)), ==, 0);
   /* Alice sees her own photo as a picture too. */
   {
     KoiImageBubble *mine = NULL;
 
-    WAIT_FOR ((mine = (KoiImageBubble *) find_mapped (GTK_WIDGET (view), KOI_TYPE_IMAGE_BUBBLE)) != NULL &&
+    KOI_TEST_UI_WAIT_FOR ((mine = (KoiImageBubble *) koi_test_ui_find_mapped (GTK_WIDGET (view), KOI_TYPE_IMAGE_BUBBLE)) != NULL &&
               koi_image_bubble_get_paintable (mine) != NULL, WAIT_S);
     g_assert_cmpint (gdk_paintable_get_intrinsic_height (koi_image_bubble_get_paintable (mine)), ==, 480);
   }
 
   /* Bob's window. */
-  {
-    g_autofree char *dir = koi_test_cli_profile (cli, "bob");
-
-    bob_session = koi_session_new (dir);
-    koi_session_load_async (bob_session, NULL, NULL, NULL);
-  }
-  bob = open_window (bob_session);
-  WAIT_FOR (koi_test_ui_open_chat (bob, "alice@example.org"), WAIT_S);
+  koi_test_ui_side_open (&bob_side, cli, "bob", KOI_TEST_UI_BOB, 900, 700);
+  bob = bob_side.window;
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_open_chat (bob, "alice@example.org"), WAIT_S);
   view = koi_window_get_conversation_view (bob);
-  WAIT_FOR ((image = (KoiImageBubble *) find_mapped (GTK_WIDGET (view), KOI_TYPE_IMAGE_BUBBLE)) != NULL &&
+  KOI_TEST_UI_WAIT_FOR ((image = (KoiImageBubble *) koi_test_ui_find_mapped (GTK_WIDGET (view), KOI_TYPE_IMAGE_BUBBLE)) != NULL &&
             koi_image_bubble_get_paintable (image) != NULL, WAIT_S);
   /* The PDF came too, as a file. */
-  WAIT_FOR (find_mapped (GTK_WIDGET (view), KOI_TYPE_FILE_BUBBLE) != NULL, WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_find_mapped (GTK_WIDGET (view), KOI_TYPE_FILE_BUBBLE) != NULL, WAIT_S);
 
   /* What Bob got: upright, 640×1280, without the EXIF block. */
   {
@@ -418,7 +355,7 @@ test_attach_send_receive (void)
 
     koi_test_ui_wait_for_drawn (GTK_WIDGET (bob));
     /* Settling at the end may still move it: wait for it to be in view. */
-    WAIT_FOR (gtk_widget_compute_bounds (button, GTK_WIDGET (view), &bounds) &&
+    KOI_TEST_UI_WAIT_FOR (gtk_widget_compute_bounds (button, GTK_WIDGET (view), &bounds) &&
               bounds.origin.y >= 0 &&
               bounds.origin.y + bounds.size.height <= gtk_widget_get_height (GTK_WIDGET (view)), 10);
     koi_test_ui_wait_for_drawn (GTK_WIDGET (bob));
@@ -437,7 +374,7 @@ test_attach_send_receive (void)
 
     koi_test_ui_focus_window (GTK_WINDOW (bob));
     koi_test_ui_click (koi_image_bubble_get_button (image));
-    WAIT_FOR ((viewer = (KoiImageViewer *) koi_test_ui_find_shown (KOI_TYPE_IMAGE_VIEWER)) != NULL &&
+    KOI_TEST_UI_WAIT_FOR ((viewer = (KoiImageViewer *) koi_test_ui_find_shown (KOI_TYPE_IMAGE_VIEWER)) != NULL &&
               koi_image_viewer_get_paintable (viewer) != NULL, 10);
     g_assert_cmpint (gdk_paintable_get_intrinsic_width (koi_image_viewer_get_paintable (viewer)), ==, 640);
 
@@ -454,10 +391,10 @@ test_attach_send_receive (void)
       koi_compat_files_set_test_reply (where);
       koi_test_ui_click (koi_test_ui_find_label (GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (viewer))),
                                                  "Save As…"));
-      WAIT_FOR (g_file_test (target, G_FILE_TEST_IS_REGULAR), 10);
+      KOI_TEST_UI_WAIT_FOR (g_file_test (target, G_FILE_TEST_IS_REGULAR), 10);
       koi_compat_files_set_test_reply (NULL);
       /* The copy is asynchronous: wait for all of it. */
-      WAIT_FOR (file_is (target, original, original_len), 10);
+      KOI_TEST_UI_WAIT_FOR (file_is (target, original, original_len), 10);
     }
     {
       GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (viewer));
@@ -465,13 +402,11 @@ test_attach_send_receive (void)
       koi_test_ui_focus_window (GTK_WINDOW (root));
     }
     koi_test_ui_press_keys ("Escape");
-    WAIT_FOR (koi_test_ui_find_shown (KOI_TYPE_IMAGE_VIEWER) == NULL, 10);
+    KOI_TEST_UI_WAIT_FOR (koi_test_ui_find_shown (KOI_TYPE_IMAGE_VIEWER) == NULL, 10);
   }
 
-  gtk_window_destroy (GTK_WINDOW (bob));
-  gtk_window_destroy (GTK_WINDOW (alice));
-  koi_session_shutdown (bob_session);
-  koi_session_shutdown (alice_session);
+  koi_test_ui_side_close (&bob_side);
+  koi_test_ui_side_close (&alice_side);
 }
 
 static gboolean
@@ -509,7 +444,7 @@ test_paste (void)
 
   gdk_clipboard_set_texture (clipboard, texture);
   koi_test_ui_press_keys ("ctrl+v");
-  WAIT_FOR (chips (composer) == 1, 10);
+  KOI_TEST_UI_WAIT_FOR (chips (composer) == 1, 10);
   pending = g_list_model_get_item (koi_composer_get_files (composer), 0);
   g_assert_cmpstr (koi_pending_file_get_name (pending), ==, "Pasted Image.png");
   g_assert_cmpstr (koi_pending_file_get_mime_type (pending), ==, "image/png");
@@ -527,14 +462,14 @@ test_paste (void)
 
   /* Remove: the chip goes, the pasted file is deleted, the entry keeps
    * the focus. */
-  chip = find_mapped (GTK_WIDGET (composer), KOI_TYPE_ATTACHMENT_CHIP);
+  chip = koi_test_ui_find_mapped (GTK_WIDGET (composer), KOI_TYPE_ATTACHMENT_CHIP);
   koi_test_ui_click (gtk_widget_get_last_child (chip));
-  WAIT_FOR (chips (composer) == 0, 10);
-  WAIT_FOR (!g_file_test (path, G_FILE_TEST_EXISTS), 10);
+  KOI_TEST_UI_WAIT_FOR (chips (composer) == 0, 10);
+  KOI_TEST_UI_WAIT_FOR (!g_file_test (path, G_FILE_TEST_EXISTS), 10);
   {
     g_autofree char *folder = g_path_get_dirname (path);
 
-    WAIT_FOR (!g_file_test (folder, G_FILE_TEST_EXISTS), 10);
+    KOI_TEST_UI_WAIT_FOR (!g_file_test (folder, G_FILE_TEST_EXISTS), 10);
   }
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (koi_composer_get_text_view (composer))));
   g_assert_false (gtk_widget_is_sensitive (koi_composer_get_send_button (composer)));
@@ -542,7 +477,7 @@ test_paste (void)
   /* Text is pasted as text. */
   gdk_clipboard_set_text (clipboard, "see you there");
   koi_test_ui_press_keys ("ctrl+v");
-  WAIT_FOR (composer_says (composer, "see you there"), 10);
+  KOI_TEST_UI_WAIT_FOR (composer_says (composer, "see you there"), 10);
   g_assert_cmpuint (chips (composer), ==, 0);
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -552,20 +487,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  int status;
-
-  keyring_path = koi_test_ui_use_file_keyring ();
-
-  koi_test_ui_init (&argc, &argv);
-  koi_model_init ();
-  g_timeout_add (20, tick_cb, NULL);
+  koi_test_ui_pair_init (&argc, &argv);
 
   g_test_add_func ("/ui/attach-e2e/send-image", test_attach_send_receive);
   g_test_add_func ("/ui/attach-e2e/paste", test_paste);
 
-  status = g_test_run ();
-
-  koi_test_ui_remove_file_keyring (keyring_path);
-  g_free (keyring_path);
-  return status;
+  return koi_test_ui_pair_run ();
 }

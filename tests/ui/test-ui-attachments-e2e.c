@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-ui-attachments-e2e"
+
 #include "config.h"
 
 #include <string.h>
@@ -6,11 +8,8 @@
 #include "koi-conversation-view.h"
 #include "koi-file-bubble.h"
 #include "koi-message-row.h"
-#include "koi-model.h"
-#include "koi-session.h"
-#include "koi-test-cli.h"
 #include "koi-test-ui.h"
-#include "koi-window.h"
+#include "koi-test-ui-pair.h"
 
 /*
  * Bob's window, and Alice sending him a PDF with koi-cli through the
@@ -21,23 +20,10 @@
 
 #define WAIT_S 45
 
-static char *keyring_path;
-
 static KoiFileBubble *
 find_bubble (GtkWidget *root)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      KoiFileBubble *found;
-
-      if (KOI_IS_FILE_BUBBLE (child) && gtk_widget_get_mapped (child))
-        return KOI_FILE_BUBBLE (child);
-      found = find_bubble (child);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return (KoiFileBubble *) koi_test_ui_find_mapped (root, KOI_TYPE_FILE_BUBBLE);
 }
 
 static void
@@ -60,8 +46,7 @@ button_label (KoiFileBubble *bubble)
 static void
 test_download_in_window (void)
 {
-  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
-  g_autoptr (KoiSession) session = NULL;
+  g_autoptr (KoiTestCli) cli = koi_test_ui_pair_cli_new ();
   g_autofree char *alice = NULL;
   g_autofree char *bob = NULL;
   g_autofree char *pdf = NULL;
@@ -72,14 +57,11 @@ test_download_in_window (void)
   g_autofree char *png = NULL;
   guint8 data[150000];
   gsize len = 0;
+  KoiTestUiSide side = { 0 };
   KoiWindow *window;
   KoiFileBubble *bubble = NULL;
   KoiAttachment *attachment;
 
-  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PATH", keyring_path, TRUE);
-  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
-  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
-  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
   alice = koi_test_cli_profile (cli, "alice");
   bob = koi_test_cli_profile (cli, "bob");
 
@@ -95,12 +77,8 @@ test_download_in_window (void)
   g_assert_cmpint (koi_test_cli_run (cli, NULL, NULL, NULL, "--profile", alice, "send", "--file", pdf,
                                      "--caption", "Here they are", "bob@example.org", NULL), ==, 0);
 
-  session = koi_session_new (bob);
-  koi_session_load_async (session, NULL, NULL, NULL);
-  window = koi_window_new (NULL);
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
-  koi_window_set_session (window, session);
-  gtk_window_present (GTK_WINDOW (window));
+  koi_test_ui_side_open (&side, cli, "bob", KOI_TEST_UI_BOB, 900, 640);
+  window = side.window;
 
   KOI_TEST_UI_WAIT_FOR (koi_test_ui_open_chat (window, "alice@example.org"), WAIT_S);
   KOI_TEST_UI_WAIT_FOR ((bubble = find_bubble (GTK_WIDGET (koi_window_get_conversation_view (window)))) != NULL, WAIT_S);
@@ -154,27 +132,16 @@ test_download_in_window (void)
   png = koi_test_ui_save_png (texture, "chat-file.png");
   g_test_message ("screenshot: %s", png);
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  koi_session_shutdown (session);
+  koi_test_ui_side_close (&side);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  int status;
-
-  keyring_path = koi_test_ui_use_file_keyring ();
-
-  koi_test_ui_init (&argc, &argv);
-  koi_model_init ();
-  koi_test_ui_tick_add ();
+  koi_test_ui_pair_init (&argc, &argv);
 
   g_test_add_func ("/ui/attachments-e2e/download", test_download_in_window);
 
-  status = g_test_run ();
-
-  koi_test_ui_remove_file_keyring (keyring_path);
-  g_free (keyring_path);
-  return status;
+  return koi_test_ui_pair_run ();
 }

@@ -17,12 +17,10 @@
 #include "koi-quote-block.h"
 #include "koi-reaction-bar.h"
 #include "koi-message-row.h"
-#include "koi-model.h"
 #include "koi-new-chat-dialog.h"
 #include "koi-session.h"
-#include "koi-test-cli.h"
 #include "koi-test-ui.h"
-#include "koi-window.h"
+#include "koi-test-ui-pair.h"
 
 /*
  * Alice's window and Bob's window, in one process, on one display, each
@@ -33,8 +31,8 @@
  * bubbles, their send state, chat list previews and order.
  */
 
-#define ALICE "alice@example.org"
-#define BOB   "bob@example.org"
+#define ALICE KOI_TEST_UI_ALICE
+#define BOB   KOI_TEST_UI_BOB
 #define CAROL "carol@example.org"
 
 /* Server round trips: submit → IDLE notice is ~0.5 s on Dovecot; a sync,
@@ -43,12 +41,8 @@
  * not at meson's timeout. */
 #define WAIT_S 45
 
-typedef struct
-{
-  const char *address;
-  KoiSession *session;
-  KoiWindow  *window;
-} Side;
+/* A user's window (koi_test_ui_side_open). */
+typedef KoiTestUiSide Side;
 
 /* ------------------------------------------------------------------ */
 /* Finding what the user sees */
@@ -184,32 +178,6 @@ find_new_chat_dialog (void)
 
 /* ------------------------------------------------------------------ */
 /* Acting as the user */
-
-static void
-side_open (Side       *side,
-           KoiTestCli *cli,
-           const char *profile,
-           const char *address)
-{
-  g_autofree char *dir = koi_test_cli_profile (cli, profile);
-
-  side->address = address;
-  side->session = koi_session_new (dir);
-  koi_session_load_async (side->session, NULL, NULL, NULL);
-
-  side->window = koi_window_new (NULL);
-  gtk_window_set_default_size (GTK_WINDOW (side->window), 900, 640);
-  koi_window_set_session (side->window, side->session);
-  gtk_window_present (GTK_WINDOW (side->window));
-}
-
-static void
-side_close (Side *side)
-{
-  gtk_window_destroy (GTK_WINDOW (side->window));
-  koi_session_shutdown (side->session);
-  g_clear_object (&side->session);
-}
 
 /* What the side's chats hold unread, all together. */
 static guint
@@ -393,8 +361,6 @@ wait_seen_on_server (KoiTestCli *cli,
     }
 }
 
-static char *keyring_path;
-
 static void
 test_chat_e2e (void)
 {
@@ -402,7 +368,7 @@ test_chat_e2e (void)
   const char *reply = "Hi Alice! Bob here, typing in mine";
   const char *carol_first = "Carol says hello";
   const char *carol_again = "Carol again, now on top";
-  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (KoiTestCli) cli = koi_test_ui_pair_cli_new ();
   g_autoptr (GArray) states = g_array_new (FALSE, FALSE, sizeof (int));
   g_autoptr (GError) error = NULL;
   g_autoptr (GdkTexture) alice_light = NULL;
@@ -418,19 +384,12 @@ test_chat_e2e (void)
   gint64 reply_ms;
   Side alice = { 0 }, bob = { 0 };
 
-  /* koi-cli saves the passwords into the keyring file this process reads
-   * (see main()). */
-  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PATH", keyring_path, TRUE);
-  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
-
-  koi_test_cli_add_account (cli, "alice", ALICE, "alice-secret");
-  koi_test_cli_add_account (cli, "bob", BOB, "bob-secret");
   /* Bob already has a chat when he starts: Carol wrote earlier. */
   carol_writes_to_bob (cli, "e2e-carol-1", carol_first);
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
-  side_open (&alice, cli, "alice", ALICE);
-  side_open (&bob, cli, "bob", BOB);
+  koi_test_ui_side_open (&alice, cli, "alice", ALICE, 900, 640);
+  koi_test_ui_side_open (&bob, cli, "bob", BOB, 900, 640);
   KOI_TEST_UI_WAIT_FOR (side_online (&alice), WAIT_S);
   KOI_TEST_UI_WAIT_FOR (side_online (&bob), WAIT_S);
   KOI_TEST_UI_WAIT_FOR (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row (bob.window, CAROL), carol_first), WAIT_S);
@@ -665,8 +624,8 @@ test_chat_e2e (void)
   g_clear_object (&alice_light);
   alice_light = koi_test_ui_shoot (GTK_WIDGET (alice.window), "e2e-alice-narrow.png", 16);
 
-  side_close (&alice);
-  side_close (&bob);
+  koi_test_ui_side_close (&alice);
+  koi_test_ui_side_close (&bob);
   koi_test_ui_iterate_ms (100);
 }
 
@@ -913,7 +872,7 @@ test_edit_reply_react (void)
   const char *first = "Lunch at noon?";
   const char *fixed = "Lunch at one?";
   const char *fixed_again = "Lunch at two?";
-  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
+  g_autoptr (KoiTestCli) cli = koi_test_ui_pair_cli_new ();
   g_autofree char *out = NULL;
   g_autofree char *alice_dir = NULL;
   KoiComposer *composer;
@@ -921,13 +880,9 @@ test_edit_reply_react (void)
   KoiMessage *message;
   Side alice = { 0 };
 
-  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PATH", keyring_path, TRUE);
-  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
-  koi_test_cli_add_account (cli, "alice", ALICE, "alice-secret");
-  koi_test_cli_add_account (cli, "bob", BOB, "bob-secret");
   g_free (koi_test_cli_send (cli, "alice", BOB, first));
 
-  side_open (&alice, cli, "alice", ALICE);
+  koi_test_ui_side_open (&alice, cli, "alice", ALICE, 900, 640);
   KOI_TEST_UI_WAIT_FOR (side_online (&alice), WAIT_S);
   KOI_TEST_UI_WAIT_FOR (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row (alice.window, BOB), "You: Lunch at noon?"), WAIT_S);
   side_activate_chat (&alice, BOB);
@@ -1211,7 +1166,7 @@ test_edit_reply_react (void)
     g_assert_false (koi_conversation_view_get_at_bottom (view));
   }
 
-  side_close (&alice);
+  koi_test_ui_side_close (&alice);
   koi_test_ui_iterate_ms (100);
 }
 
@@ -1234,15 +1189,14 @@ test_drafts (void)
   KoiComposer *composer;
   Side alice = { 0 };
 
-  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PATH", keyring_path, TRUE);
-  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
+  koi_test_ui_pair_use_keyring (cli);
   koi_test_cli_add_account (cli, "alice", ALICE, "alice-secret");
   koi_test_cli_add_account (cli, "bob", BOB, "bob-secret");
   koi_test_cli_add_account (cli, "carol", CAROL, "carol-secret");
   g_free (koi_test_cli_send (cli, "alice", BOB, "Hi Bob"));
   g_free (koi_test_cli_send (cli, "alice", CAROL, "Hi Carol"));
 
-  side_open (&alice, cli, "alice", ALICE);
+  koi_test_ui_side_open (&alice, cli, "alice", ALICE, 900, 640);
   KOI_TEST_UI_WAIT_FOR (side_online (&alice), WAIT_S);
   KOI_TEST_UI_WAIT_FOR (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row (alice.window, BOB), "You: Hi Bob"), WAIT_S);
   KOI_TEST_UI_WAIT_FOR (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row (alice.window, CAROL), "You: Hi Carol"), WAIT_S);
@@ -1287,7 +1241,7 @@ test_drafts (void)
   koi_test_ui_iterate_ms (100);
 
   /* A new start on the same profile. */
-  side_open (&alice, cli, "alice", ALICE);
+  koi_test_ui_side_open (&alice, cli, "alice", ALICE, 900, 640);
   KOI_TEST_UI_WAIT_FOR (side_online (&alice), WAIT_S);
   KOI_TEST_UI_WAIT_FOR (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row (alice.window, CAROL), "Draft: Bring the map"), WAIT_S);
   KOI_TEST_UI_WAIT_FOR (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row (alice.window, BOB), "Draft: See you at the station"), WAIT_S);
@@ -1307,7 +1261,7 @@ test_drafts (void)
   koi_test_ui_iterate_ms (200);
   g_assert_true (koi_test_ui_chat_row_shows (koi_test_ui_find_chat_row (alice.window, CAROL), "You: Bring the map"));
 
-  side_close (&alice);
+  koi_test_ui_side_close (&alice);
   koi_test_ui_iterate_ms (100);
 }
 
@@ -1315,23 +1269,13 @@ int
 main (int   argc,
       char *argv[])
 {
-  int status;
-
   /* The sessions in this process read passwords from libsecret's file
    * backend, as koi-cli writes them (its env points at the same file). */
-  keyring_path = koi_test_ui_use_file_keyring ();
-
-  koi_test_ui_init (&argc, &argv);
-  koi_model_init ();
-  koi_test_ui_tick_add ();
+  koi_test_ui_pair_init (&argc, &argv);
 
   g_test_add_func ("/ui/chat-e2e/alice-and-bob", test_chat_e2e);
   g_test_add_func ("/ui/chat-e2e/edit-reply-react", test_edit_reply_react);
   g_test_add_func ("/ui/chat-e2e/drafts", test_drafts);
 
-  status = g_test_run ();
-
-  koi_test_ui_remove_file_keyring (keyring_path);
-  g_free (keyring_path);
-  return status;
+  return koi_test_ui_pair_run ();
 }

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-ui-encfile-download"
+
 #include "config.h"
 
 #include <string.h>
 
 #include "koi-file-bubble.h"
-#include "koi-model.h"
-#include "koi-session.h"
-#include "koi-test-cli.h"
 #include "koi-test-ui.h"
-#include "koi-window.h"
+#include "koi-test-ui-pair.h"
 
 /*
  * Download of a file that came in encrypted mail (issue 13), in Bob's
@@ -20,44 +19,10 @@
 
 #define WAIT_S 60
 
-static char *keyring_path;
-
 static KoiFileBubble *
 find_bubble (GtkWidget *root)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      KoiFileBubble *found;
-
-      if (KOI_IS_FILE_BUBBLE (child) && gtk_widget_get_mapped (child))
-        return KOI_FILE_BUBBLE (child);
-      found = find_bubble (child);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static gboolean
-open_chat (KoiWindow  *window,
-           const char *peer)
-{
-  GtkListView *list_view = koi_window_get_chat_list_view (window);
-  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (list_view));
-  guint n = model != NULL ? g_list_model_get_n_items (model) : 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (KoiChat) chat = g_list_model_get_item (model, i);
-
-      if (g_ascii_strcasecmp (koi_chat_get_peer_address (chat), peer) == 0)
-        {
-          g_signal_emit_by_name (list_view, "activate", i);
-          return TRUE;
-        }
-    }
-  return FALSE;
+  return (KoiFileBubble *) koi_test_ui_find_mapped (root, KOI_TYPE_FILE_BUBBLE);
 }
 
 static const char *
@@ -99,22 +64,18 @@ alice_has_message (KoiTestCli *cli)
 static void
 test_download (void)
 {
-  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
-  g_autoptr (KoiSession) session = NULL;
+  g_autoptr (KoiTestCli) cli = koi_test_ui_pair_cli_new ();
   g_autofree char *alice = NULL, *bob = NULL, *pdf = NULL, *sha = NULL;
   g_autofree char *contents = NULL, *on_disk = NULL, *out = NULL;
   g_autofree guint8 *data = NULL;
   const gsize size = 300 * 1000;
   gsize len = 0;
+  KoiTestUiSide side = { 0 };
   KoiWindow *window;
   KoiFileBubble *bubble = NULL;
   KoiAttachment *attachment;
   GtkWidget *button = NULL;
 
-  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PATH", keyring_path, TRUE);
-  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
-  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
-  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
   alice = koi_test_cli_profile (cli, "alice");
   bob = koi_test_cli_profile (cli, "bob");
 
@@ -138,16 +99,14 @@ test_download (void)
                                      "bob@example.org", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "\"encrypted\":true"));
 
-  session = koi_session_new (bob);
-  /* Nothing downloads by itself: the file waits for the click. */
-  koi_session_set_auto_download_max (session, 0);
-  koi_session_load_async (session, NULL, NULL, NULL);
-  window = koi_window_new (NULL);
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
-  koi_window_set_session (window, session);
-  gtk_window_present (GTK_WINDOW (window));
+  koi_test_ui_side_open (&side, cli, "bob", KOI_TEST_UI_BOB, 900, 640);
+  /* Nothing downloads by itself: the file waits for the click. Set before
+   * the main loop runs again: the load's callback starts the engines with
+   * it. */
+  koi_session_set_auto_download_max (side.session, 0);
+  window = side.window;
 
-  KOI_TEST_UI_WAIT_FOR (open_chat (window, "alice@example.org"), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_open_chat (window, "alice@example.org"), WAIT_S);
   KOI_TEST_UI_WAIT_FOR ((bubble = find_bubble (GTK_WIDGET (koi_window_get_conversation_view (window)))) != NULL,
                         WAIT_S);
   KOI_TEST_UI_WAIT_FOR (g_str_has_prefix (button_label (bubble), "Download"), WAIT_S);
@@ -167,26 +126,16 @@ test_download (void)
   g_assert_true (g_str_has_prefix (koi_attachment_get_path (attachment), bob));
   g_object_unref (koi_test_ui_shoot (GTK_WIDGET (window), "encrypted-file-downloaded.png", 16));
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  koi_session_shutdown (session);
+  koi_test_ui_side_close (&side);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  int status;
-
-  keyring_path = koi_test_ui_use_file_keyring ();
-  koi_test_ui_init (&argc, &argv);
-  koi_model_init ();
-  koi_test_ui_tick_add ();
+  koi_test_ui_pair_init (&argc, &argv);
 
   g_test_add_func ("/ui/encfile-download/download", test_download);
 
-  status = g_test_run ();
-
-  koi_test_ui_remove_file_keyring (keyring_path);
-  g_free (keyring_path);
-  return status;
+  return koi_test_ui_pair_run ();
 }

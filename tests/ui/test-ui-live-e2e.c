@@ -8,13 +8,10 @@
 #include "koi-account-config.h"
 #include "koi-compat.h"
 #include "koi-conversation-view.h"
-#include "koi-model.h"
 #include "koi-search-results.h"
 #include "koi-secret.h"
-#include "koi-session.h"
-#include "koi-test-cli.h"
 #include "koi-test-ui.h"
-#include "koi-window.h"
+#include "koi-test-ui-pair.h"
 
 /*
  * Alice's window while others act, through the private Dovecot + Postfix,
@@ -25,41 +22,28 @@
  * session in one process does not come online).
  */
 
-#define ALICE "alice@example.org"
-#define BOB   "bob@example.org"
+#define ALICE KOI_TEST_UI_ALICE
+#define BOB   KOI_TEST_UI_BOB
 #define WAIT_S 45
-
-static char *keyring_path;
 
 typedef struct
 {
-  KoiTestCli *cli;
-  KoiSession *session;
-  KoiWindow  *window;
+  KoiTestCli    *cli;
+  KoiTestUiSide  alice;
+  KoiWindow     *window;   /* alice.window */
 } Fixture;
 
 static void
 fixture_start (Fixture *fixture)
 {
-  fixture->cli = koi_test_cli_new ();
-  /* koi-cli saves the passwords into the keyring file this process reads. */
-  fixture->cli->env = g_environ_setenv (fixture->cli->env, "SECRET_FILE_TEST_PATH", keyring_path, TRUE);
-  fixture->cli->env = g_environ_setenv (fixture->cli->env, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
-  koi_test_cli_add_account (fixture->cli, "alice", ALICE, "alice-secret");
-  koi_test_cli_add_account (fixture->cli, "bob", BOB, "bob-secret");
+  fixture->cli = koi_test_ui_pair_cli_new ();
 }
 
 static void
 fixture_open_window (Fixture *fixture)
 {
-  g_autofree char *dir = koi_test_cli_profile (fixture->cli, "alice");
-
-  fixture->session = koi_session_new (dir);
-  koi_session_load_async (fixture->session, NULL, NULL, NULL);
-  fixture->window = koi_window_new (NULL);
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 900, 640);
-  koi_window_set_session (fixture->window, fixture->session);
-  gtk_window_present (GTK_WINDOW (fixture->window));
+  koi_test_ui_side_open (&fixture->alice, fixture->cli, "alice", ALICE, 900, 640);
+  fixture->window = fixture->alice.window;
   KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_window_get_page_name (fixture->window), "chats") == 0, WAIT_S);
   koi_test_ui_focus_window (GTK_WINDOW (fixture->window));
 }
@@ -67,9 +51,7 @@ fixture_open_window (Fixture *fixture)
 static void
 fixture_stop (Fixture *fixture)
 {
-  gtk_window_destroy (GTK_WINDOW (fixture->window));
-  koi_session_shutdown (fixture->session);
-  g_clear_object (&fixture->session);
+  koi_test_ui_side_close (&fixture->alice);
   koi_test_ui_iterate_ms (100);
   koi_test_cli_free (fixture->cli);
 }
@@ -497,13 +479,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  int status;
-
-  keyring_path = koi_test_ui_use_file_keyring ();
-
-  koi_test_ui_init (&argc, &argv);
-  koi_model_init ();
-  koi_test_ui_tick_add ();
+  koi_test_ui_pair_init (&argc, &argv);
 
   g_test_add_func ("/ui/live-e2e/search-follows", test_search_follows);
   g_test_add_func ("/ui/live-e2e/group-rename", test_group_rename);
@@ -511,9 +487,5 @@ main (int   argc,
   g_test_add_func ("/ui/live-e2e/missing-password", test_missing_password);
   g_test_add_func ("/ui/live-e2e/sending-password", test_sending_password);
 
-  status = g_test_run ();
-
-  koi_test_ui_remove_file_keyring (keyring_path);
-  g_free (keyring_path);
-  return status;
+  return koi_test_ui_pair_run ();
 }

@@ -225,9 +225,17 @@ type_word (const char *word)
 }
 
 typedef struct {
-  char       *profile;
-  KoiSession *session;
-  KoiWindow  *window;
+  char                *profile;
+  KoiSession          *session;
+  KoiWindow           *window;
+  KoiConversationView *view;
+  /* Bob's chat, once open (open_bobs_chat). */
+  KoiChat             *bob;
+  /* The in-chat fixture's: the open chat's find entry, its results and
+   * the composer's text view (which has the focus before Ctrl+F). */
+  GtkWidget           *entry;
+  KoiSearchResults    *results;
+  GtkWidget           *composer_text;
 } Fixture;
 
 static void
@@ -244,6 +252,43 @@ fixture_set_up (Fixture       *fixture,
   KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_window_get_page_name (fixture->window), "chats") == 0, 20);
   KOI_TEST_UI_WAIT_FOR (n_listed (fixture->window) == 3, 20);
   koi_test_ui_focus_window (GTK_WINDOW (fixture->window));
+  fixture->view = koi_window_get_conversation_view (fixture->window);
+}
+
+/* Opens Bob's chat as the chat list would, and waits until its newest
+ * message is in view. */
+static void
+open_bobs_chat (Fixture *fixture)
+{
+  GListModel *chats = G_LIST_MODEL (gtk_list_view_get_model (koi_window_get_chat_list_view (fixture->window)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (chats) && fixture->bob == NULL; i++)
+    {
+      g_autoptr (KoiChat) chat = g_list_model_get_item (chats, i);
+
+      if (g_strcmp0 (koi_chat_get_peer_address (chat), "bob@example.org") == 0)
+        fixture->bob = g_steal_pointer (&chat);
+    }
+  g_assert_nonnull (fixture->bob);
+  koi_window_open_chat (fixture->window, fixture->bob);
+  KOI_TEST_UI_WAIT_FOR (koi_conversation_view_newest_in_view (fixture->view), 10);
+}
+
+/* The window with Bob's chat open, its composer focused, and the chat's
+ * find bar at hand. */
+static void
+fixture_set_up_in_chat (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  fixture_set_up (fixture, data);
+  open_bobs_chat (fixture);
+  fixture->composer_text =
+    GTK_WIDGET (koi_composer_get_text_view (koi_conversation_view_get_composer (fixture->view)));
+  g_assert_true (gtk_widget_grab_focus (fixture->composer_text));
+  fixture->results = KOI_SEARCH_RESULTS (find_type (GTK_WIDGET (fixture->view), KOI_TYPE_SEARCH_RESULTS));
+  fixture->entry = find_type (GTK_WIDGET (fixture->view), GTK_TYPE_SEARCH_ENTRY);
+  g_assert_nonnull (fixture->results);
+  g_assert_nonnull (fixture->entry);
 }
 
 static void
@@ -253,6 +298,7 @@ fixture_tear_down (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (fixture->window));
   koi_session_shutdown (fixture->session);
   g_clear_object (&fixture->session);
+  g_clear_object (&fixture->bob);
   g_free (fixture->profile);
 }
 
@@ -260,6 +306,62 @@ static GtkWidget *
 focus_of (KoiWindow *window)
 {
   return gtk_root_get_focus (GTK_ROOT (window));
+}
+
+/* The focus is in @widget or inside it. */
+static gboolean
+focus_within (KoiWindow *window,
+              GtkWidget *widget)
+{
+  return focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), widget);
+}
+
+/* @key (Down, Up) moves the focus onto result @i. */
+static void
+key_to_result (KoiWindow        *window,
+               KoiSearchResults *results,
+               const char       *key,
+               guint             i)
+{
+  koi_test_ui_press_keys (key);
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) == koi_search_results_get_row (results, i), 5);
+}
+
+/* @key (Up) moves the focus back into the search @entry. */
+static void
+key_to_entry (KoiWindow  *window,
+              GtkWidget  *entry,
+              const char *key)
+{
+  koi_test_ui_press_keys (key);
+  KOI_TEST_UI_WAIT_FOR (focus_within (window, entry), 5);
+}
+
+/* A screenshot of @window as it is now, saved as @name. */
+static void
+save_shot (KoiWindow  *window,
+           const char *name)
+{
+  g_autoptr (GdkTexture) shot = koi_test_ui_render (GTK_WIDGET (window));
+  g_autofree char *path = koi_test_ui_save_png (shot, name);
+
+  g_test_message ("screenshot: %s", path);
+}
+
+/* @keys (Ctrl+F, Ctrl+K) put the focus into @entry; @word is typed key by
+ * key, and @results have searched for it. */
+static void
+search_for (KoiWindow        *window,
+            GtkWidget        *entry,
+            KoiSearchResults *results,
+            const char       *keys,
+            const char       *word)
+{
+  koi_test_ui_press_keys (keys);
+  KOI_TEST_UI_WAIT_FOR (focus_within (window, entry), 5);
+  type_word (word);
+  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), word) == 0 &&
+                        !koi_search_results_get_busy (results), 5);
 }
 
 /* Ctrl+F in the chat list, a word typed key by key, Enter: Bob's chat
@@ -276,12 +378,7 @@ test_all_chats_enter (Fixture       *fixture,
   KoiChat *open;
 
   g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (koi_window_get_chat_list_view (window))));
-  koi_test_ui_press_keys ("ctrl+f");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
-
-  type_word ("zepp");
-  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "zepp") == 0 &&
-            !koi_search_results_get_busy (results), 5);
+  search_for (window, entry, results, "ctrl+f", "zepp");
   g_assert_cmpuint (koi_search_results_get_n_results (results), ==, 1);
   row = koi_search_results_get_row (results, 0);
   /* Drawn where the user looks: inside the sidebar's visible part. */
@@ -302,21 +399,12 @@ test_all_chats_enter (Fixture       *fixture,
    * focus; the found message has it. */
   g_assert_false (gtk_widget_is_ancestor (focus_of (window), entry));
   g_assert_true (gtk_widget_is_ancestor (focus_of (window), GTK_WIDGET (koi_conversation_view_get_list_view (view))));
-  {
-    g_autoptr (GdkTexture) shot = koi_test_ui_render (GTK_WIDGET (window));
-    g_autofree char *path = koi_test_ui_save_png (shot, "search-opened.png");
-
-    g_test_message ("screenshot: %s", path);
-  }
+  save_shot (window, "search-opened.png");
 
   /* Ctrl+K searches every chat even from inside one. A word that names a
    * chat and is in messages: the chat above, the messages below, both in
    * view. */
-  koi_test_ui_press_keys ("ctrl+k");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
-  type_word ("bob");
-  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "bob") == 0 &&
-            !koi_search_results_get_busy (results), 5);
+  search_for (window, entry, results, "ctrl+k", "bob");
   KOI_TEST_UI_WAIT_FOR (n_listed (window) == 1, 5);
   g_assert_cmpuint (koi_search_results_get_n_results (results), >, 10);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
@@ -329,12 +417,7 @@ test_all_chats_enter (Fixture       *fixture,
     g_assert_nonnull (chat_row);
     KOI_TEST_UI_WAIT_FOR (widget_in_viewport (chat_row), 5);
   }
-  {
-    g_autoptr (GdkTexture) shot = koi_test_ui_render (GTK_WIDGET (window));
-    g_autofree char *path = koi_test_ui_save_png (shot, "search-chats-and-messages.png");
-
-    g_test_message ("screenshot: %s", path);
-  }
+  save_shot (window, "search-chats-and-messages.png");
 }
 
 /* A word in two chats: both results, each naming its chat; a click on
@@ -353,19 +436,10 @@ test_all_chats_click_empty_escape (Fixture       *fixture,
 
   g_assert_true (gtk_widget_grab_focus (list));
   before = focus_of (window);
-  koi_test_ui_press_keys ("ctrl+f");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
-  type_word ("harbor");
-  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "harbor") == 0 &&
-            !koi_search_results_get_busy (results), 5);
+  search_for (window, entry, results, "ctrl+f", "harbor");
   g_assert_cmpuint (koi_search_results_get_n_results (results), ==, 2);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
-  {
-    g_autoptr (GdkTexture) shot = koi_test_ui_render (GTK_WIDGET (window));
-    g_autofree char *path = koi_test_ui_save_png (shot, "search-results.png");
-
-    g_test_message ("screenshot: %s", path);
-  }
+  save_shot (window, "search-results.png");
   for (guint i = 0; i < 2; i++)
     {
       row = koi_search_results_get_row (results, i);
@@ -384,11 +458,7 @@ test_all_chats_click_empty_escape (Fixture       *fixture,
   /* Nothing found, from the chat list again. */
   g_assert_true (gtk_widget_grab_focus (list));
   before = focus_of (window);
-  koi_test_ui_press_keys ("ctrl+f");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
-  type_word ("quokka");
-  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "quokka") == 0 &&
-            !koi_search_results_get_busy (results), 5);
+  search_for (window, entry, results, "ctrl+f", "quokka");
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
   nothing = koi_test_ui_find_label (GTK_WIDGET (window), "Nothing Found");
   g_assert_nonnull (nothing);
@@ -397,8 +467,7 @@ test_all_chats_click_empty_escape (Fixture       *fixture,
 
   /* The chat list had it; its rows came back with the cleared search. */
   koi_test_ui_press_keys ("Escape");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) == before ||
-            (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), list)), 5);
+  KOI_TEST_UI_WAIT_FOR (focus_of (window) == before || focus_within (window, list), 5);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
   KOI_TEST_UI_WAIT_FOR (n_listed (window) == 3, 5);
 }
@@ -411,36 +480,13 @@ test_in_chat (Fixture       *fixture,
               gconstpointer  data)
 {
   KoiWindow *window = fixture->window;
-  KoiConversationView *view = koi_window_get_conversation_view (window);
-  GtkWidget *composer_text = GTK_WIDGET (koi_composer_get_text_view (koi_conversation_view_get_composer (view)));
-  GListModel *chats = NULL;
-  KoiSearchResults *results;
-  GtkWidget *entry, *row, *nothing;
-  g_autoptr (KoiChat) bob = NULL;
+  KoiConversationView *view = fixture->view;
+  GtkWidget *composer_text = fixture->composer_text;
+  KoiSearchResults *results = fixture->results;
+  GtkWidget *entry = fixture->entry;
+  GtkWidget *row, *nothing;
 
-  chats = G_LIST_MODEL (gtk_list_view_get_model (koi_window_get_chat_list_view (window)));
-  for (guint i = 0; i < g_list_model_get_n_items (chats) && bob == NULL; i++)
-    {
-      g_autoptr (KoiChat) chat = g_list_model_get_item (chats, i);
-
-      if (g_strcmp0 (koi_chat_get_peer_address (chat), "bob@example.org") == 0)
-        bob = g_steal_pointer (&chat);
-    }
-  g_assert_nonnull (bob);
-  koi_window_open_chat (window, bob);
-  KOI_TEST_UI_WAIT_FOR (koi_conversation_view_newest_in_view (view), 10);
-  g_assert_true (gtk_widget_grab_focus (composer_text));
-
-  results = KOI_SEARCH_RESULTS (find_type (GTK_WIDGET (view), KOI_TYPE_SEARCH_RESULTS));
-  entry = find_type (GTK_WIDGET (view), GTK_TYPE_SEARCH_ENTRY);
-  g_assert_nonnull (results);
-  g_assert_nonnull (entry);
-
-  koi_test_ui_press_keys ("ctrl+f");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
-  type_word ("harbor");
-  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "harbor") == 0 &&
-            !koi_search_results_get_busy (results), 5);
+  search_for (window, entry, results, "ctrl+f", "harbor");
   /* Carol's harbor is not in this chat. */
   g_assert_cmpuint (koi_search_results_get_n_results (results), ==, 1);
   row = koi_search_results_get_row (results, 0);
@@ -455,21 +501,12 @@ test_in_chat (Fixture       *fixture,
 
   /* Nothing found, then Escape: back to the composer. */
   g_assert_true (gtk_widget_grab_focus (composer_text));
-  koi_test_ui_press_keys ("ctrl+f");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
-  type_word ("quokka");
-  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "quokka") == 0 &&
-            !koi_search_results_get_busy (results), 5);
+  search_for (window, entry, results, "ctrl+f", "quokka");
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
   nothing = koi_test_ui_find_label (GTK_WIDGET (results), "No Messages Found");
   g_assert_nonnull (nothing);
   KOI_TEST_UI_WAIT_FOR (gtk_widget_is_drawable (nothing), 5);
-  {
-    g_autoptr (GdkTexture) shot = koi_test_ui_render (GTK_WIDGET (window));
-    g_autofree char *path = koi_test_ui_save_png (shot, "search-in-chat-nothing.png");
-
-    g_test_message ("screenshot: %s", path);
-  }
+  save_shot (window, "search-in-chat-nothing.png");
   koi_test_ui_press_keys ("Escape");
   KOI_TEST_UI_WAIT_FOR (focus_of (window) == composer_text, 5);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (results)));
@@ -513,20 +550,10 @@ test_open_chat_stays_marked (Fixture       *fixture,
                              gconstpointer  data)
 {
   KoiWindow *window = fixture->window;
-  KoiConversationView *view = koi_window_get_conversation_view (window);
-  GListModel *chats = G_LIST_MODEL (gtk_list_view_get_model (koi_window_get_chat_list_view (window)));
+  KoiConversationView *view = fixture->view;
   GtkWidget *entry = koi_window_get_search_entry (window);
-  g_autoptr (KoiChat) bob = NULL;
 
-  for (guint i = 0; i < g_list_model_get_n_items (chats) && bob == NULL; i++)
-    {
-      g_autoptr (KoiChat) chat = g_list_model_get_item (chats, i);
-
-      if (g_strcmp0 (koi_chat_get_peer_address (chat), "bob@example.org") == 0)
-        bob = g_steal_pointer (&chat);
-    }
-  koi_window_open_chat (window, bob);
-  KOI_TEST_UI_WAIT_FOR (koi_conversation_view_newest_in_view (view), 10);
+  open_bobs_chat (fixture);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
   KOI_TEST_UI_WAIT_FOR (row_selected (window, "Bob"), 5);
   /* The account's avatar in the header is no button that does nothing:
@@ -548,14 +575,14 @@ test_open_chat_stays_marked (Fixture       *fixture,
    * still marked. */
   g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (koi_window_get_chat_list_view (window))));
   koi_test_ui_press_keys ("ctrl+f");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  KOI_TEST_UI_WAIT_FOR (focus_within (window, entry), 5);
   type_word ("dave");
   KOI_TEST_UI_WAIT_FOR (n_listed (window) == 1, 5);
   koi_test_ui_press_keys ("Escape");
   KOI_TEST_UI_WAIT_FOR (n_listed (window) == 3, 5);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
   KOI_TEST_UI_WAIT_FOR (row_selected (window, "Bob"), 5);
-  g_assert_true (koi_conversation_view_get_chat (view) == bob);
+  g_assert_true (koi_conversation_view_get_chat (view) == fixture->bob);
 
 }
 
@@ -613,36 +640,18 @@ test_in_chat_steps (Fixture       *fixture,
                     gconstpointer  data)
 {
   KoiWindow *window = fixture->window;
-  KoiConversationView *view = koi_window_get_conversation_view (window);
-  GtkWidget *composer_text = GTK_WIDGET (koi_composer_get_text_view (koi_conversation_view_get_composer (view)));
-  GListModel *chats = G_LIST_MODEL (gtk_list_view_get_model (koi_window_get_chat_list_view (window)));
-  KoiSearchResults *results;
-  GtkWidget *entry, *older, *newer;
-  g_autoptr (KoiChat) bob = NULL;
+  KoiConversationView *view = fixture->view;
+  GtkWidget *composer_text = fixture->composer_text;
+  KoiSearchResults *results = fixture->results;
+  GtkWidget *entry = fixture->entry;
+  GtkWidget *older, *newer;
 
-  for (guint i = 0; i < g_list_model_get_n_items (chats) && bob == NULL; i++)
-    {
-      g_autoptr (KoiChat) chat = g_list_model_get_item (chats, i);
-
-      if (g_strcmp0 (koi_chat_get_peer_address (chat), "bob@example.org") == 0)
-        bob = g_steal_pointer (&chat);
-    }
-  g_assert_nonnull (bob);
-  koi_window_open_chat (window, bob);
-  KOI_TEST_UI_WAIT_FOR (koi_conversation_view_newest_in_view (view), 10);
-  g_assert_true (gtk_widget_grab_focus (composer_text));
-  results = KOI_SEARCH_RESULTS (find_type (GTK_WIDGET (view), KOI_TYPE_SEARCH_RESULTS));
-  entry = find_type (GTK_WIDGET (view), GTK_TYPE_SEARCH_ENTRY);
   older = find_button (entry, "Older match");
   newer = find_button (entry, "Newer match");
   g_assert_nonnull (older);
   g_assert_nonnull (newer);
 
-  koi_test_ui_press_keys ("ctrl+f");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
-  type_word ("kite");
-  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "kite") == 0 &&
-            !koi_search_results_get_busy (results), 5);
+  search_for (window, entry, results, "ctrl+f", "kite");
   g_assert_cmpuint (koi_search_results_get_n_results (results), ==, 3);
   g_assert_cmpstr (find_count (entry), ==, "3 matches");
 
@@ -665,12 +674,7 @@ test_in_chat_steps (Fixture       *fixture,
   assert_at_kite (view, entry, 0);
   koi_test_ui_click (newer);
   assert_at_kite (view, entry, 1);
-  {
-    g_autoptr (GdkTexture) shot = koi_test_ui_render (GTK_WIDGET (window));
-    g_autofree char *path = koi_test_ui_save_png (shot, "search-in-chat-step.png");
-
-    g_test_message ("screenshot: %s", path);
-  }
+  save_shot (window, "search-in-chat-step.png");
 
   /* The mark lasts while stepping, and goes with the search. */
   koi_test_ui_press_keys ("Escape");
@@ -694,34 +698,23 @@ test_arrow_keys (Fixture       *fixture,
   guint carol;
 
   g_assert_true (gtk_widget_grab_focus (list));
-  koi_test_ui_press_keys ("ctrl+f");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
-  type_word ("harbor");
-  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "harbor") == 0 &&
-                        !koi_search_results_get_busy (results), 5);
+  search_for (window, entry, results, "ctrl+f", "harbor");
   KOI_TEST_UI_WAIT_FOR (n_listed (window) == 0, 5);
   g_assert_cmpuint (koi_search_results_get_n_results (results), ==, 2);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
 
-  koi_test_ui_press_keys ("Down");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) == koi_search_results_get_row (results, 0), 5);
-  koi_test_ui_press_keys ("Up");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  key_to_result (window, results, "Down", 0);
+  key_to_entry (window, entry, "Up");
   /* The words are still there to type on. */
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "harbor");
 
   /* Carol's (the second row, or the first): Down to it, Enter. */
   carol = koi_test_ui_find_label (koi_search_results_get_row (results, 0), "Carol") != NULL ? 0 : 1;
   g_assert_nonnull (koi_test_ui_find_label (koi_search_results_get_row (results, carol), "Carol"));
-  koi_test_ui_press_keys ("Down");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) == koi_search_results_get_row (results, 0), 5);
-  koi_test_ui_press_keys ("Down");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) == koi_search_results_get_row (results, 1), 5);
+  key_to_result (window, results, "Down", 0);
+  key_to_result (window, results, "Down", 1);
   if (carol == 0)
-    {
-      koi_test_ui_press_keys ("Up");
-      KOI_TEST_UI_WAIT_FOR (focus_of (window) == koi_search_results_get_row (results, 0), 5);
-    }
+    key_to_result (window, results, "Up", 0);
   koi_test_ui_press_keys ("Return");
   KOI_TEST_UI_WAIT_FOR (koi_conversation_view_get_chat (view) != NULL &&
                         g_strcmp0 (koi_chat_get_peer_address (koi_conversation_view_get_chat (view)), "carol@example.org") == 0, 5);
@@ -730,24 +723,17 @@ test_arrow_keys (Fixture       *fixture,
 
   /* A word that names a chat: Down to the chat, on to the messages, Up
    * back to the entry; Up from the chat too. */
-  koi_test_ui_press_keys ("ctrl+k");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
-  type_word ("bob");
-  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "bob") == 0 &&
-                        !koi_search_results_get_busy (results), 5);
+  search_for (window, entry, results, "ctrl+k", "bob");
   KOI_TEST_UI_WAIT_FOR (n_listed (window) == 1, 5);
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
   koi_test_ui_press_keys ("Down");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), list) &&
+  KOI_TEST_UI_WAIT_FOR (focus_within (window, list) &&
                         koi_test_ui_find_label (focus_of (window), "Bob") != NULL, 5);
-  koi_test_ui_press_keys ("Up");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  key_to_entry (window, entry, "Up");
   koi_test_ui_press_keys ("Down");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), list), 5);
-  koi_test_ui_press_keys ("Down");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) == koi_search_results_get_row (results, 0), 5);
-  koi_test_ui_press_keys ("Up");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
+  KOI_TEST_UI_WAIT_FOR (focus_within (window, list), 5);
+  key_to_result (window, results, "Down", 0);
+  key_to_entry (window, entry, "Up");
   /* Only the focus moved: Carol's chat is still the open one. */
   g_assert_cmpstr (koi_chat_get_peer_address (koi_conversation_view_get_chat (view)), ==, "carol@example.org");
   koi_test_ui_press_keys ("Escape");
@@ -760,39 +746,16 @@ test_in_chat_arrow_keys (Fixture       *fixture,
                          gconstpointer  data)
 {
   KoiWindow *window = fixture->window;
-  KoiConversationView *view = koi_window_get_conversation_view (window);
-  GtkWidget *composer_text = GTK_WIDGET (koi_composer_get_text_view (koi_conversation_view_get_composer (view)));
-  GListModel *chats = G_LIST_MODEL (gtk_list_view_get_model (koi_window_get_chat_list_view (window)));
-  KoiSearchResults *results;
-  GtkWidget *entry;
-  g_autoptr (KoiChat) bob = NULL;
+  KoiConversationView *view = fixture->view;
+  KoiSearchResults *results = fixture->results;
+  GtkWidget *entry = fixture->entry;
 
-  for (guint i = 0; i < g_list_model_get_n_items (chats) && bob == NULL; i++)
-    {
-      g_autoptr (KoiChat) chat = g_list_model_get_item (chats, i);
-
-      if (g_strcmp0 (koi_chat_get_peer_address (chat), "bob@example.org") == 0)
-        bob = g_steal_pointer (&chat);
-    }
-  koi_window_open_chat (window, bob);
-  KOI_TEST_UI_WAIT_FOR (koi_conversation_view_newest_in_view (view), 10);
-  g_assert_true (gtk_widget_grab_focus (composer_text));
-  results = KOI_SEARCH_RESULTS (find_type (GTK_WIDGET (view), KOI_TYPE_SEARCH_RESULTS));
-  entry = find_type (GTK_WIDGET (view), GTK_TYPE_SEARCH_ENTRY);
-
-  koi_test_ui_press_keys ("ctrl+f");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
-  type_word ("kite");
-  KOI_TEST_UI_WAIT_FOR (g_strcmp0 (koi_search_results_get_query (results), "kite") == 0 &&
-                        !koi_search_results_get_busy (results), 5);
+  search_for (window, entry, results, "ctrl+f", "kite");
   koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  key_to_result (window, results, "Down", 0);
+  key_to_entry (window, entry, "Up");
   koi_test_ui_press_keys ("Down");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) == koi_search_results_get_row (results, 0), 5);
-  koi_test_ui_press_keys ("Up");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) != NULL && gtk_widget_is_ancestor (focus_of (window), entry), 5);
-  koi_test_ui_press_keys ("Down");
-  koi_test_ui_press_keys ("Down");
-  KOI_TEST_UI_WAIT_FOR (focus_of (window) == koi_search_results_get_row (results, 1), 5);
+  key_to_result (window, results, "Down", 1);
   koi_test_ui_press_keys ("Return");
   KOI_TEST_UI_WAIT_FOR (message_in_view (view, kite_id[1]), 10);
   KOI_TEST_UI_WAIT_FOR (koi_conversation_view_get_highlighted (view) == kite_id[1], 5);
@@ -864,14 +827,15 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/ui/search/all-chats-click-empty-escape", Fixture, NULL, fixture_set_up,
               test_all_chats_click_empty_escape, fixture_tear_down);
-  g_test_add ("/ui/search/in-chat", Fixture, NULL, fixture_set_up, test_in_chat, fixture_tear_down);
+  g_test_add ("/ui/search/in-chat", Fixture, NULL, fixture_set_up_in_chat, test_in_chat, fixture_tear_down);
   g_test_add ("/ui/search/open-chat-stays-marked", Fixture, NULL, fixture_set_up,
               test_open_chat_stays_marked, fixture_tear_down);
-  g_test_add ("/ui/search/in-chat-steps", Fixture, NULL, fixture_set_up, test_in_chat_steps,
+  g_test_add ("/ui/search/in-chat-steps", Fixture, NULL, fixture_set_up_in_chat, test_in_chat_steps,
               fixture_tear_down);
   g_test_add ("/ui/search/arrow-keys", Fixture, NULL, fixture_set_up, test_arrow_keys,
               fixture_tear_down);
-  g_test_add ("/ui/search/in-chat-arrow-keys", Fixture, NULL, fixture_set_up, test_in_chat_arrow_keys,
+  g_test_add ("/ui/search/in-chat-arrow-keys", Fixture, NULL, fixture_set_up_in_chat,
+              test_in_chat_arrow_keys,
               fixture_tear_down);
   g_test_add ("/ui/search/unfold-keeps-marked", Fixture, NULL, fixture_set_up, test_unfold_keeps_marked,
               fixture_tear_down);

@@ -8,6 +8,8 @@
  * says "Sent". Every frame drawn during the send is looked at, so a bar
  * that never showed (or showed nonsense) fails the test.
  */
+#define G_LOG_DOMAIN "test-ui-upload-progress"
+
 #include "config.h"
 
 #include <string.h>
@@ -18,20 +20,15 @@
 #include "koi-conversation-view.h"
 #include "koi-file-bubble.h"
 #include "koi-message-row.h"
-#include "koi-model.h"
-#include "koi-session.h"
-#include "koi-test-cli.h"
 #include "koi-test-files.h"
 #include "koi-test-ui.h"
-#include "koi-window.h"
+#include "koi-test-ui-pair.h"
 
 #define WAIT_S 60
 /* 12 MB: about 16 MB of base64 on the wire, several tenths of a second
  * over loopback even on a quiet machine (progress comes ten times a second
  * at most). */
 #define FILE_SIZE (12 * 1000 * 1000)
-
-static char *keyring_path;
 
 typedef struct {
   GtkWidget *view;
@@ -40,31 +37,13 @@ typedef struct {
   guint      stop_shown;  /* frames where Stop stood in for the button */
 } Frames;
 
-static GtkWidget *
-find_mapped (GtkWidget *root,
-             GType      type)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type) && gtk_widget_get_mapped (child))
-        return child;
-      found = find_mapped (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 on_frame (GtkWidget     *widget,
           GdkFrameClock *clock,
           gpointer       user_data)
 {
   Frames *frames = user_data;
-  KoiFileBubble *bubble = (KoiFileBubble *) find_mapped (frames->view, KOI_TYPE_FILE_BUBBLE);
+  KoiFileBubble *bubble = (KoiFileBubble *) koi_test_ui_find_mapped (frames->view, KOI_TYPE_FILE_BUBBLE);
   GtkProgressBar *bar;
 
   if (bubble == NULL)
@@ -92,7 +71,6 @@ static void
 test_upload_progress (void)
 {
   g_autoptr (KoiTestCli) cli = NULL;
-  g_autoptr (KoiSession) session = NULL;
   g_autoptr (GListStore) files = g_list_store_new (G_TYPE_FILE);
   g_autoptr (GFile) file = NULL;
   g_autofree char *path = NULL;
@@ -100,37 +78,23 @@ test_upload_progress (void)
   g_autofree char *total = g_format_size (FILE_SIZE);
   g_autofree char *of_total = g_strdup_printf (" of %s", total);
   Frames frames = { 0, };
+  KoiTestUiSide side = { 0 };
   KoiWindow *window;
   KoiConversationView *view;
   KoiComposer *composer;
   KoiFileBubble *bubble = NULL;
   guint tick;
 
-  cli = koi_test_cli_new ();
-  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PATH", keyring_path, TRUE);
-  cli->env = g_environ_setenv (cli->env, "SECRET_FILE_TEST_PASSWORD", "test-keyring", TRUE);
-  koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
-  koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
+  cli = koi_test_ui_pair_cli_new ();
   /* Each wrote first once: neither chat is a contact request. */
   g_free (koi_test_cli_send (cli, "bob", "alice@example.org", "Send me the recording?"));
   g_free (koi_test_cli_send (cli, "alice", "bob@example.org", "Coming up!"));
   path = koi_test_write_random_file (cli->tmp, "recording.bin", NULL, FILE_SIZE, &sha);
 
-  {
-    g_autofree char *dir = koi_test_cli_profile (cli, "alice");
-
-    session = koi_session_new (dir);
-    koi_session_load_async (session, NULL, NULL, NULL);
-  }
-  window = koi_window_new (NULL);
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
-  koi_window_set_session (window, session);
-  gtk_window_present (GTK_WINDOW (window));
-  view = koi_window_get_conversation_view (window);
+  koi_test_ui_side_open (&side, cli, "alice", KOI_TEST_UI_ALICE, 900, 700);
+  window = side.window;
+  view = koi_test_ui_side_open_chat (&side, KOI_TEST_UI_BOB, WAIT_S);
   composer = koi_conversation_view_get_composer (view);
-  KOI_TEST_UI_WAIT_FOR (koi_test_ui_open_chat (window, "bob@example.org"), WAIT_S);
-  KOI_TEST_UI_WAIT_FOR (koi_conversation_view_get_chat (view) != NULL &&
-                        gtk_widget_get_mapped (GTK_WIDGET (composer)), WAIT_S);
   KOI_TEST_UI_WAIT_FOR (koi_test_ui_window_online (window), WAIT_S);
   koi_test_ui_focus_window (GTK_WINDOW (window));
 
@@ -150,7 +114,7 @@ test_upload_progress (void)
   gtk_widget_grab_focus (GTK_WIDGET (koi_composer_get_text_view (composer)));
   koi_test_ui_press_keys ("Return");
 
-  KOI_TEST_UI_WAIT_FOR ((bubble = (KoiFileBubble *) find_mapped (GTK_WIDGET (view), KOI_TYPE_FILE_BUBBLE)) != NULL
+  KOI_TEST_UI_WAIT_FOR ((bubble = (KoiFileBubble *) koi_test_ui_find_mapped (GTK_WIDGET (view), KOI_TYPE_FILE_BUBBLE)) != NULL
                         && sent (bubble), WAIT_S);
   koi_test_ui_iterate_ms (300);
   gtk_widget_remove_tick_callback (GTK_WIDGET (view), tick);
@@ -192,25 +156,16 @@ test_upload_progress (void)
 
   g_ptr_array_unref (frames.details);
   g_array_unref (frames.fractions);
-  gtk_window_destroy (GTK_WINDOW (window));
+  koi_test_ui_side_close (&side);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  int status;
-
-  keyring_path = koi_test_ui_use_file_keyring ();
-
-  koi_test_ui_init (&argc, &argv);
-  koi_model_init ();
+  koi_test_ui_pair_init (&argc, &argv);
 
   g_test_add_func ("/ui/upload-progress/large-file", test_upload_progress);
 
-  status = g_test_run ();
-
-  koi_test_ui_remove_file_keyring (keyring_path);
-  g_free (keyring_path);
-  return status;
+  return koi_test_ui_pair_run ();
 }
