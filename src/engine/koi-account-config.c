@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "koi-account-config.h"
 #include "koi-engine-error.h"
 #include "koi-secret.h"
@@ -40,6 +42,13 @@ koi_account_config_secret_server (const char *imap_host,
                                   guint16     imap_port)
 {
   return g_strdup_printf ("%s:%u", imap_host, imap_port);
+}
+
+char *
+koi_account_config_smtp_secret_server (const char *smtp_host,
+                                       guint16     smtp_port)
+{
+  return g_strdup_printf ("smtp:%s:%u", smtp_host, smtp_port);
 }
 
 static KoiSecurity
@@ -129,7 +138,21 @@ koi_account_config_load_sync (KoiStore      *store,
 
   {
     KoiAccountConfig *config = koi_account_config_new_from_store (account, password);
+    g_autofree char *smtp_server = koi_account_config_smtp_secret_server (account->smtp_host,
+                                                                          account->smtp_port);
+    g_autofree char *smtp_password = koi_secret_lookup_sync (account->address, smtp_server,
+                                                             cancellable, NULL);
 
+    /* A sending password of its own, when the sending server wanted
+     * another one (koi_account_config_smtp_secret_server). */
+    if (smtp_password != NULL)
+      {
+        if (config->smtp->password != NULL)
+          explicit_bzero (config->smtp->password, strlen (config->smtp->password));
+        g_free (config->smtp->password);
+        config->smtp->password = g_strdup (smtp_password);
+        explicit_bzero (smtp_password, strlen (smtp_password));
+      }
     /* The keyring answered: it can keep the key's passphrase too. */
     config->encryption = TRUE;
     return config;

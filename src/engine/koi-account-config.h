@@ -29,6 +29,11 @@ KoiAccountConfig *koi_account_config_copy        (const KoiAccountConfig *config
 /* "host:port" of the IMAP server: the key of the password entry. */
 char             *koi_account_config_secret_server (const char           *imap_host,
                                                   guint16               imap_port);
+/* The keyring item of a sending password that differs from the account's
+ * one (the server attribute "smtp:HOST:PORT"); without it, SMTP logs in
+ * with the IMAP password. */
+char             *koi_account_config_smtp_secret_server (const char     *smtp_host,
+                                                         guint16         smtp_port);
 
 /* Builds the config from a store row and a password (which may be NULL). */
 KoiAccountConfig *koi_account_config_new_from_store (const KoiStoreAccount *account,

@@ -116,6 +116,17 @@ koi_account_remove_sync (const char    *profile_dir,
       return FALSE;
     }
 
+  {
+    g_autofree char *smtp_server = koi_account_config_smtp_secret_server (row->smtp_host,
+                                                                          row->smtp_port);
+
+    if (!koi_secret_clear_sync (row->address, smtp_server, cancellable, &local_error))
+      {
+        g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                    "Cannot remove the sending password from the keyring: ");
+        return FALSE;
+      }
+  }
   server = koi_account_config_secret_server (row->imap_host, row->imap_port);
   if (!koi_secret_clear_sync (row->address, server, cancellable, &local_error))
     {

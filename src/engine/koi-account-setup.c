@@ -106,6 +106,16 @@ koi_account_setup_sync (const char                *profile_dir,
       g_prefix_error (error, "Cannot save the password in the keyring: ");
       return 0;
     }
+  /* One password for both again: a sending password of its own would
+   * outlive the one just checked. */
+  {
+    g_autofree char *smtp_server = koi_account_config_smtp_secret_server (settings->smtp->host,
+                                                                          settings->smtp->port);
+    g_autoptr (GError) clear_error = NULL;
+
+    if (!koi_secret_clear_sync (address, smtp_server, cancellable, &clear_error))
+      g_message ("Cannot remove the sending password from the keyring: %s", clear_error->message);
+  }
 
   row.address = address;
   row.display_name = settings->display_name;

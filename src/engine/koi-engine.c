@@ -20,6 +20,14 @@
 /* A server without NOTIFY cannot say when another device filed mail into
  * the chat folder: it is looked at this often instead. */
 #define CHATS_POLL_US     ((gint64) 60 * G_USEC_PER_SEC)
+/* A line can die while idle without a word (suspend, a new network, a
+ * router's NAT forgetting it): the kernel's TCP keeps waiting for hours.
+ * So an IDLE lasts at most KEEPALIVE_MS, and the server must answer its
+ * end (DONE) within KEEPALIVE_ANSWER_MS, or the line counts as dead and
+ * the engine reconnects: found within about a minute. Two short lines
+ * each time, with no sync pass unless something changed. */
+#define KEEPALIVE_MS        (45 * 1000)
+#define KEEPALIVE_ANSWER_MS (15 * 1000)
 /* Reconnect backoff: 1 s doubling to 15 s; short, because a desktop comes
  * back from suspend or a train tunnel and the user is waiting. */
 #define BACKOFF_MAX_MS    15000
@@ -62,6 +70,8 @@ struct _KoiEngine
   int                 auto_download_kb; /* atomic: -1 = the store's setting */
   int                 encrypt;          /* atomic: "encrypt when possible" */
   int                 coi_enable;       /* atomic: the user agreed to COI filing */
+  int                 keepalive_ms;     /* atomic: longest quiet IDLE; 0 = off */
+  int                 keepalive_answer_ms; /* atomic: time for the IDLE's answers */
 };
 
 G_DEFINE_FINAL_TYPE (KoiEngine, koi_engine, G_TYPE_OBJECT)
@@ -453,7 +463,13 @@ send_due (KoiEngine    *self,
 
   if (!koi_syncer_send_queued (syncer, force, self->stop, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_message ("Sending postponed: %s", error->message);
+    {
+      g_message ("Sending postponed: %s", error->message);
+      /* Only the user knows the sending server's password: the window
+       * asks for it (receiving may go on with the IMAP one). */
+      if (g_error_matches (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_AUTH_FAILED))
+        post_error (self, error);
+    }
 }
 
 static gint64
@@ -479,6 +495,7 @@ run_connected (KoiEngine     *self,
   gint64 last_chats_us = 0;
   gboolean announced = FALSE;
   gboolean chats_changed = FALSE;
+  gboolean quiet_probe = FALSE;
 
   for (;;)
     {
@@ -486,7 +503,9 @@ run_connected (KoiEngine     *self,
       gint64 now_us = g_get_monotonic_time ();
       gboolean full = now_us - last_full_us >= FULL_SYNC_EVERY_US;
       gboolean changed = FALSE;
+      gboolean probe;
       gint64 timeout_ms;
+      gint keepalive_ms;
 
       if (full)
         last_full_us = now_us;
@@ -496,6 +515,14 @@ run_connected (KoiEngine     *self,
         chats_changed = TRUE;
       if (full || chats_changed)
         last_chats_us = now_us;
+      /* A keepalive IDLE ended with nothing new: straight back to IDLE,
+       * no pass over the folders every 45 s. */
+      if (quiet_probe && !full && !chats_changed)
+        {
+          quiet_probe = FALSE;
+          goto idle;
+        }
+      quiet_probe = FALSE;
       if (g_atomic_int_get (&self->move_chat_mail) >= 0)
         koi_syncer_set_move_chat_mail (syncer, g_atomic_int_get (&self->move_chat_mail));
       /* The user just agreed to COI filing: on the server before the
@@ -533,19 +560,29 @@ run_connected (KoiEngine     *self,
           post_state (self, KOI_CONNECTION_ONLINE);
         }
 
+    idle:
       wake = take_wake (self);
       if (wake == NULL)
         continue;   /* something was queued meanwhile */
 
       timeout_ms = MIN (ms_until_next_send (syncer), IDLE_TIMEOUT_MS);
+      /* What is left of the chat folder's poll interval: keepalive IDLEs
+       * come back here without a pass, so it is not a whole one. */
       if (!koi_syncer_has_notify (syncer))
-        timeout_ms = MIN (timeout_ms, CHATS_POLL_US / 1000);
+        timeout_ms = MIN (timeout_ms, MAX (0, last_chats_us + CHATS_POLL_US - g_get_monotonic_time ()) / 1000);
       if (timeout_ms == 0)
         continue;
+      keepalive_ms = g_atomic_int_get (&self->keepalive_ms);
+      probe = keepalive_ms > 0 && keepalive_ms < timeout_ms;
+      if (probe)
+        timeout_ms = keepalive_ms;
+      koi_syncer_set_idle_answer_timeout (syncer, keepalive_ms > 0
+                                          ? (guint) g_atomic_int_get (&self->keepalive_answer_ms) : 0);
 
       if (!koi_syncer_idle (syncer, (guint) timeout_ms, wake, &changed, &chats_changed,
                             line, error))
         return FALSE;
+      quiet_probe = probe && !changed && !chats_changed && !g_cancellable_is_cancelled (wake);
     }
 }
 
@@ -631,7 +668,11 @@ koi_engine_worker (gpointer data)
           continue;
         }
 
-      koi_syncer_disconnect (syncer);
+      /* A line that stopped answering would only make LOGOUT wait too. */
+      if (g_error_matches (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_TIMEOUT))
+        koi_syncer_drop_connection (syncer);
+      else
+        koi_syncer_disconnect (syncer);
 
       if (error_needs_user (error))
         {
@@ -891,6 +932,17 @@ koi_engine_get_connection_problem (KoiEngine *self)
   g_return_val_if_fail (KOI_IS_ENGINE (self), KOI_CONNECTION_PROBLEM_NONE);
 
   return self->problem;
+}
+
+void
+koi_engine_set_keepalive (KoiEngine *self,
+                          guint      interval_ms,
+                          guint      answer_ms)
+{
+  g_return_if_fail (KOI_IS_ENGINE (self));
+
+  g_atomic_int_set (&self->keepalive_ms, (gint) MIN (interval_ms, G_MAXINT));
+  g_atomic_int_set (&self->keepalive_answer_ms, (gint) MIN (answer_ms, G_MAXINT));
 }
 
 void
@@ -1946,4 +1998,6 @@ koi_engine_init (KoiEngine *self)
   self->read_receipts = -1;
   self->auto_download_kb = -1;
   self->encrypt = 1;
+  self->keepalive_ms = KEEPALIVE_MS;
+  self->keepalive_answer_ms = KEEPALIVE_ANSWER_MS;
 }

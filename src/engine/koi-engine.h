@@ -101,6 +101,13 @@ KoiConnectionProblem koi_engine_get_connection_problem (KoiEngine            *se
  * connects again at once, without a backoff wait. Unlike
  * koi_engine_sync_soon, which only asks for a pass on the same line. */
 void                koi_engine_reconnect_now        (KoiEngine              *self);
+/* A line that died while idle is found by ending each quiet IDLE after
+ * @interval_ms and giving the server @answer_ms to answer (defaults 45 s
+ * and 15 s; 0 turns it off: IDLE then lasts 9 minutes). Takes effect
+ * with the next IDLE. */
+void                koi_engine_set_keepalive        (KoiEngine              *self,
+                                                     guint                   interval_ms,
+                                                     guint                   answer_ms);
 const char         *koi_engine_get_address          (KoiEngine              *self);
 /* The "smtp-size-limit" property: the largest mail the SMTP server takes
  * (EHLO SIZE, kept per account from the last connection); 0 = unknown. */

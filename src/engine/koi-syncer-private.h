@@ -49,6 +49,7 @@ struct _KoiSyncer
   struct _KoiSyncerDecrypt *decrypt;  /* the second thread, NULL until used */
   struct _SendOutcome *unrecorded;
   gint64               unrecorded_retry_ms;
+  guint                idle_answer_ms;   /* 0: the client's read timeout */
 };
 
 void koi_syncer_emit_message_added   (KoiSyncer *self,

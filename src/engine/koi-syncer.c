@@ -1207,6 +1207,13 @@ poll_instead_of_idle (KoiSyncer     *self,
   return TRUE;
 }
 
+void
+koi_syncer_set_idle_answer_timeout (KoiSyncer *self,
+                                    guint      timeout_ms)
+{
+  self->idle_answer_ms = timeout_ms;
+}
+
 gboolean
 koi_syncer_idle (KoiSyncer     *self,
                  guint          timeout_ms,
@@ -1229,8 +1236,15 @@ koi_syncer_idle (KoiSyncer     *self,
     return poll_instead_of_idle (self, timeout_ms, wake, out_changed, out_chats_changed,
                                  cancellable, error);
 
+  /* Only the IDLE's own waits: a large FETCH may well take longer. */
+  koi_imap_client_set_timeout (self->imap, self->idle_answer_ms);
   if (!koi_imap_client_idle (self->imap, timeout_ms, wake, &result, cancellable, error))
-    return FALSE;
+    {
+      if (self->imap != NULL)
+        koi_imap_client_set_timeout (self->imap, 0);
+      return FALSE;
+    }
+  koi_imap_client_set_timeout (self->imap, 0);
 
   if (out_changed != NULL)
     *out_changed = result.server_changed;

@@ -169,6 +169,13 @@ gboolean   koi_syncer_sync_chats    (KoiSyncer              *self,
  * (NOTIFY); otherwise the caller must look now and then. */
 gboolean   koi_syncer_has_notify    (KoiSyncer              *self);
 
+/* How long the server may take to answer the start and the end (DONE) of
+ * an IDLE before the line counts as dead (KOI_IMAP_ERROR_TIMEOUT); 0: the
+ * client's usual read timeout (60 s). Short IDLEs with a short answer
+ * time find a line that died while idle (suspend, a new network). */
+void       koi_syncer_set_idle_answer_timeout (KoiSyncer        *self,
+                                               guint             timeout_ms);
+
 /* Waits in IDLE on INBOX until the server reports a change in INBOX
  * (*out_changed) or, with NOTIFY, in the chat folder (*out_chats_changed),
  * @timeout_ms pass or @wake fires. */

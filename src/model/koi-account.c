@@ -26,6 +26,9 @@ struct _KoiAccount
   gboolean            certificate_refused;
   gboolean            coi_offered;   /* "coi-server-offered" came, not answered yet */
   guint               drafts_saving;
+  KoiAccountStopped   stopped;
+  gboolean            sending_refused; /* SMTP refused the password */
+  KoiAccountConfig   *servers;   /* as stored, no password; for a prompt */
 };
 
 G_DEFINE_FINAL_TYPE (KoiAccount, koi_account, G_TYPE_OBJECT)
@@ -42,6 +45,8 @@ enum {
   PROP_LAST_ERROR,
   PROP_OTHER_CHAT_CLIENT,
   PROP_DISK_FULL,
+  PROP_STOPPED,
+  PROP_SENDING_REFUSED,
   N_PROPS
 };
 
@@ -146,6 +151,48 @@ koi_account_set_last_error (KoiAccount *self,
   g_free (self->last_error);
   self->last_error = g_strdup (last_error);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
+}
+
+gboolean
+koi_account_get_sending_refused (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), FALSE);
+  return self->sending_refused;
+}
+
+KoiAccountStopped
+koi_account_get_stopped (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), KOI_ACCOUNT_STOPPED_NONE);
+  return self->stopped;
+}
+
+const KoiAccountConfig *
+koi_account_get_servers (KoiAccount *self)
+{
+  g_return_val_if_fail (KOI_IS_ACCOUNT (self), NULL);
+
+  if (self->engine != NULL)
+    return koi_engine_get_account_config (self->engine);
+  return self->servers;
+}
+
+void
+koi_account_set_stopped (KoiAccount             *self,
+                         KoiAccountStopped       stopped,
+                         const KoiAccountConfig *servers)
+{
+  g_return_if_fail (KOI_IS_ACCOUNT (self));
+
+  if (servers != NULL)
+    {
+      g_clear_pointer (&self->servers, koi_account_config_free);
+      self->servers = koi_account_config_copy (servers);
+    }
+  if (self->stopped == stopped)
+    return;
+  self->stopped = stopped;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STOPPED]);
 }
 
 static void
@@ -286,6 +333,11 @@ on_engine_error (KoiAccount   *self,
     g_error_matches (error, KOI_IMAP_ERROR, KOI_IMAP_ERROR_TLS_CERTIFICATE_CHANGED) ||
     g_error_matches (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TLS_CERTIFICATE) ||
     g_error_matches (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_TLS_CERTIFICATE_CHANGED);
+  if (g_error_matches (error, KOI_SMTP_ERROR, KOI_SMTP_ERROR_AUTH_FAILED) && !self->sending_refused)
+    {
+      self->sending_refused = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SENDING_REFUSED]);
+    }
   if (error != NULL)
     koi_account_set_last_error (self, error->message);
   if (g_error_matches (error, KOI_STORE_ERROR, KOI_STORE_ERROR_FULL))
@@ -403,8 +455,15 @@ koi_account_set_engine (KoiAccount *self,
     g_signal_handlers_disconnect_by_data (self->engine, self);
   g_set_object (&self->engine, engine);
 
+  /* A new engine has new passwords: an old refusal is past. */
+  if (self->sending_refused)
+    {
+      self->sending_refused = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SENDING_REFUSED]);
+    }
   if (engine != NULL)
     {
+      koi_account_set_stopped (self, KOI_ACCOUNT_STOPPED_NONE, NULL);
       g_signal_connect_object (engine, "notify::connection-problem",
                                G_CALLBACK (on_engine_problem), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "notify::connection-state",
@@ -966,6 +1025,7 @@ koi_account_finalize (GObject *object)
   g_clear_pointer (&self->display_name, g_free);
   g_clear_pointer (&self->last_error, g_free);
   g_clear_pointer (&self->other_chat_client, g_free);
+  g_clear_pointer (&self->servers, koi_account_config_free);
 
   G_OBJECT_CLASS (koi_account_parent_class)->finalize (object);
 }
@@ -1010,6 +1070,12 @@ koi_account_get_property (GObject    *object,
     case PROP_DISK_FULL:
       g_value_set_boolean (value, self->disk_full);
       break;
+    case PROP_STOPPED:
+      g_value_set_int (value, self->stopped);
+      break;
+    case PROP_SENDING_REFUSED:
+      g_value_set_boolean (value, self->sending_refused);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1050,7 +1116,14 @@ koi_account_class_init (KoiAccountClass *klass)
   /* The store could not take a write for want of disk space; FALSE again
    * once a sync pass has stored everything. */
   properties[PROP_DISK_FULL] = g_param_spec_boolean ("disk-full", NULL, NULL, FALSE, flags);
+  /* A KoiAccountStopped: why no engine runs, when the user must act. */
+  properties[PROP_STOPPED] =
+    g_param_spec_int ("stopped", NULL, NULL, KOI_ACCOUNT_STOPPED_NONE,
+                      KOI_ACCOUNT_STOPPED_KEYRING, KOI_ACCOUNT_STOPPED_NONE, flags);
 
+  /* The sending server refused the password while receiving works:
+   * until the engine is replaced (a new password). */
+  properties[PROP_SENDING_REFUSED] = g_param_spec_boolean ("sending-refused", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* Relayed from the current engine (see koi-engine.h). */

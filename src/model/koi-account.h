@@ -10,6 +10,22 @@
 
 G_BEGIN_DECLS
 
+/**
+ * KoiAccountStopped:
+ * Why the account has no engine although it should run: the session could
+ * not start one, and only the user can change that.
+ * @KOI_ACCOUNT_STOPPED_NONE: running, or not started yet
+ * @KOI_ACCOUNT_STOPPED_NO_PASSWORD: the keyring has no password for it
+ *   (reset, or a new keyring): asking the user is the way on
+ * @KOI_ACCOUNT_STOPPED_KEYRING: the keyring could not be read (locked, no
+ *   Secret Service): trying again after unlocking it is the way on
+ */
+typedef enum {
+  KOI_ACCOUNT_STOPPED_NONE,
+  KOI_ACCOUNT_STOPPED_NO_PASSWORD,
+  KOI_ACCOUNT_STOPPED_KEYRING,
+} KoiAccountStopped;
+
 #define KOI_TYPE_ACCOUNT (koi_account_get_type ())
 G_DECLARE_FINAL_TYPE (KoiAccount, koi_account, KOI, ACCOUNT, GObject)
 
@@ -72,9 +88,25 @@ KoiStoreReader *koi_account_get_reader         (KoiAccount           *self);
 KoiMessageList *koi_account_create_message_list (KoiAccount          *self,
                                                  gint64               chat_id);
 
+/* Whether the sending server refused the password (property
+ * "sending-refused"), while receiving may work: the window asks for the
+ * sending password (koi_session_set_smtp_password_async()). */
+gboolean      koi_account_get_sending_refused  (KoiAccount           *self);
+/* Why no engine runs (property "stopped", an int), and the servers as
+ * stored (no password), so a prompt can log in without an engine. */
+KoiAccountStopped koi_account_get_stopped      (KoiAccount           *self);
+/* The account's servers: the engine's, else the stored ones kept with
+ * koi_account_set_stopped(); NULL when neither is known. */
+const KoiAccountConfig *koi_account_get_servers (KoiAccount          *self);
+
 /* Used by KoiSession. */
 void          koi_account_set_engine           (KoiAccount           *self,
                                                 KoiEngine            *engine);
+/* @servers (copied, may be NULL) are kept for koi_account_get_servers();
+ * setting an engine clears the reason. */
+void          koi_account_set_stopped          (KoiAccount           *self,
+                                                KoiAccountStopped     stopped,
+                                                const KoiAccountConfig *servers);
 void          koi_account_set_last_error       (KoiAccount           *self,
                                                 const char           *last_error);
 

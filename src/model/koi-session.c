@@ -6,11 +6,13 @@
 #include <string.h>
 
 #include "koi-account-config.h"
+#include "koi-network-watch.h"
 #include "koi-profile-lock.h"
 #include "koi-profile.h"
 #include "koi-secret.h"
 #include "koi-server-config.h"
 #include "koi-session.h"
+#include "koi-smtp-verify.h"
 
 struct _KoiSession
 {
@@ -27,6 +29,8 @@ struct _KoiSession
   gboolean        encrypt;         /* "encrypt when possible" */
   gboolean        exclusive;       /* take the profile's lock when loading */
   KoiProfileLock *lock;            /* set by the load thread, then kept */
+  GNetworkMonitor *monitor;        /* NULL: the default one */
+  KoiNetworkWatch *network;        /* from the first engine on */
 };
 
 G_DEFINE_FINAL_TYPE (KoiSession, koi_session, G_TYPE_OBJECT)
@@ -177,13 +181,34 @@ ensure_account (KoiSession            *self,
 
 /* Creates and starts the engine from the stored settings and @password,
  * with the same defaults the engine's own loader uses. */
+static void start_engine_with (KoiSession       *self,
+                               KoiAccount       *account,
+                               KoiAccountConfig *config);
+
 static void
 start_engine (KoiSession            *self,
               KoiAccount            *account,
               const KoiStoreAccount *row,
-              const char            *password)
+              const char            *password,
+              const char            *smtp_password)
 {
   g_autoptr(KoiAccountConfig) config = koi_account_config_new_from_store (row, password);
+
+  /* A sending password of its own (koi_session_set_smtp_password_async). */
+  if (smtp_password != NULL)
+    {
+      explicit_bzero (config->smtp->password, strlen (config->smtp->password));
+      g_free (config->smtp->password);
+      config->smtp->password = g_strdup (smtp_password);
+    }
+  start_engine_with (self, account, config);
+}
+
+static void
+start_engine_with (KoiSession       *self,
+                   KoiAccount       *account,
+                   KoiAccountConfig *config)
+{
   g_autoptr(KoiEngine) engine = NULL;
 
   /* The password came from the Secret Service (or was just stored
@@ -201,6 +226,24 @@ start_engine (KoiSession            *self,
     koi_engine_set_auto_download_max (engine, self->auto_download_max);
   koi_account_set_engine (account, engine);
   koi_engine_start (engine);
+  /* Only once engines run: nothing to reconnect before. */
+  if (self->network == NULL)
+    self->network = koi_network_watch_new (G_LIST_MODEL (self->accounts), self->monitor);
+}
+
+void
+koi_session_set_network_monitor (KoiSession      *self,
+                                 GNetworkMonitor *monitor)
+{
+  g_return_if_fail (KOI_IS_SESSION (self));
+  g_return_if_fail (monitor == NULL || G_IS_NETWORK_MONITOR (monitor));
+
+  g_set_object (&self->monitor, monitor);
+  if (self->network != NULL)
+    {
+      koi_network_watch_free (self->network);
+      self->network = koi_network_watch_new (G_LIST_MODEL (self->accounts), self->monitor);
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -208,14 +251,18 @@ start_engine (KoiSession            *self,
 
 typedef struct
 {
-  GTask           *task;        /* the load; finishes when outstanding == 0 */
+  KoiSession      *session;
+  GTask           *task;        /* the load, finishing when outstanding == 0;
+                                 * NULL for a retry */
   KoiAccount      *account;
   KoiStoreAccount *row;
+  char            *password;    /* the account's, until the SMTP one is read */
 } Lookup;
 
 static void
 lookup_free (Lookup *lookup)
 {
+  g_clear_object (&lookup->session);
   g_clear_object (&lookup->task);
   g_clear_object (&lookup->account);
   g_clear_pointer (&lookup->row, koi_store_account_free);
@@ -240,40 +287,122 @@ load_step_done (GTask *task)
 }
 
 static void
+lookup_done (Lookup *lookup)
+{
+  /* The passwords leave memory as soon as the engine has its copy. */
+  if (lookup->password != NULL)
+    explicit_bzero (lookup->password, strlen (lookup->password));
+  g_clear_pointer (&lookup->password, g_free);
+  if (lookup->task != NULL)
+    load_step_done (lookup->task);
+  lookup_free (lookup);
+}
+
+static void
+smtp_lookup_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Lookup *lookup = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *smtp_password = koi_secret_lookup_finish (result, &error);
+
+  /* Without one (the usual case, or the keyring failing now) SMTP logs in
+   * with the account's password. */
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("Cannot read the sending password of %s: %s", lookup->row->address, error->message);
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      koi_account_get_engine (lookup->account) == NULL)
+    start_engine (lookup->session, lookup->account, lookup->row, lookup->password, smtp_password);
+  if (smtp_password != NULL)
+    explicit_bzero (smtp_password, strlen (smtp_password));
+  lookup_done (lookup);
+}
+
+static void
 secret_lookup_cb (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
   Lookup *lookup = user_data;
-  KoiSession *self = g_task_get_source_object (lookup->task);
   g_autoptr(GError) error = NULL;
-  g_autofree char *password = NULL;
 
-  password = koi_secret_lookup_finish (result, &error);
+  lookup->password = koi_secret_lookup_finish (result, &error);
 
-  if (error != NULL)
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ;
+  else if (error != NULL || lookup->password == NULL)
     {
-      g_autofree char *message =
-        g_strdup_printf ("Cannot read the password of %s from the keyring: %s",
-                         lookup->row->address, error->message);
-      koi_account_set_last_error (lookup->account, message);
+      /* No engine can start: the window says why and offers the way
+       * on (Enter Password…, Try Again), which needs the servers. */
+      g_autoptr(KoiAccountConfig) servers = koi_account_config_new_from_store (lookup->row, NULL);
+
+      if (error != NULL)
+        g_message ("Cannot read the password of %s from the keyring: %s",
+                   lookup->row->address, error->message);
+      koi_account_set_last_error (lookup->account, error != NULL ? error->message : NULL);
+      koi_account_set_stopped (lookup->account,
+                               error != NULL ? KOI_ACCOUNT_STOPPED_KEYRING
+                                             : KOI_ACCOUNT_STOPPED_NO_PASSWORD,
+                               servers);
     }
-  else if (password == NULL)
+  else
     {
-      g_autofree char *message =
-        g_strdup_printf ("There is no password for %s in the keyring. "
-                         "Add the account again to save it.", lookup->row->address);
-      koi_account_set_last_error (lookup->account, message);
+      g_autofree char *smtp_server = koi_account_config_smtp_secret_server (lookup->row->smtp_host,
+                                                                            lookup->row->smtp_port);
+
+      koi_secret_lookup_async (lookup->row->address, smtp_server,
+                               lookup->task != NULL ? g_task_get_cancellable (lookup->task) : NULL,
+                               smtp_lookup_cb, lookup);
+      return;
     }
-  else if (koi_account_get_engine (lookup->account) == NULL)
-    start_engine (self, lookup->account, lookup->row, password);
 
-  /* The password leaves memory as soon as the engine has its copy. */
-  if (password != NULL)
-    memset (password, 0, strlen (password));
+  lookup_done (lookup);
+}
 
-  load_step_done (lookup->task);
-  lookup_free (lookup);
+static void
+lookup_start (Lookup       *lookup,
+              GCancellable *cancellable)
+{
+  g_autofree char *server = koi_account_config_secret_server (lookup->row->imap_host,
+                                                              lookup->row->imap_port);
+
+  koi_secret_lookup_async (lookup->row->address, server, cancellable, secret_lookup_cb, lookup);
+}
+
+static void
+retry_account_read_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  Lookup *lookup = user_data;
+
+  lookup->row = koi_store_reader_get_account_finish (KOI_STORE_READER (source), result, NULL);
+  if (lookup->row == NULL)
+    {
+      lookup_free (lookup);   /* removed meanwhile */
+      return;
+    }
+  lookup_start (lookup, NULL);
+}
+
+void
+koi_session_retry_account (KoiSession *self,
+                           KoiAccount *account)
+{
+  Lookup *lookup;
+
+  g_return_if_fail (KOI_IS_SESSION (self));
+  g_return_if_fail (KOI_IS_ACCOUNT (account));
+
+  if (koi_account_get_engine (account) != NULL)
+    return;
+  lookup = g_new0 (Lookup, 1);
+  lookup->session = g_object_ref (self);
+  lookup->account = g_object_ref (account);
+  /* The stored row again: the servers may have changed meanwhile. */
+  koi_store_reader_get_account_async (self->reader, koi_account_get_id (account), NULL,
+                                      retry_account_read_cb, lookup);
 }
 
 static void
@@ -304,14 +433,12 @@ accounts_listed_cb (GObject      *source,
     {
       KoiStoreAccount *row = g_ptr_array_index (rows, i);
       Lookup *lookup = g_new0 (Lookup, 1);
-      g_autofree char *server = koi_account_config_secret_server (row->imap_host, row->imap_port);
 
+      lookup->session = g_object_ref (self);
       lookup->task = g_object_ref (task);
       lookup->account = g_object_ref (ensure_account (self, row));
       lookup->row = row;
-
-      koi_secret_lookup_async (lookup->row->address, server, g_task_get_cancellable (task),
-                               secret_lookup_cb, lookup);
+      lookup_start (lookup, g_task_get_cancellable (task));
     }
 
   load_step_done (task);
@@ -444,7 +571,7 @@ added_account_read_cb (GObject      *source,
       koi_account_set_engine (account, NULL);
     }
 
-  start_engine (self, account, row, data->settings->imap->password);
+  start_engine (self, account, row, data->settings->imap->password, NULL);
 
   g_task_return_pointer (task, g_object_ref (account), g_object_unref);
 }
@@ -516,6 +643,120 @@ koi_session_add_account_finish (KoiSession    *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* ------------------------------------------------------------------ */
+/* A sending password of its own */
+
+typedef struct
+{
+  KoiAccount       *account;
+  KoiAccountConfig *config;   /* the engine's, with the new SMTP password */
+} SmtpData;
+
+static void
+smtp_data_free (SmtpData *data)
+{
+  g_clear_object (&data->account);
+  g_clear_pointer (&data->config, koi_account_config_free);
+  g_free (data);
+}
+
+static void
+smtp_password_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  SmtpData *data = task_data;
+  g_autofree char *server = koi_account_config_smtp_secret_server (data->config->smtp->host,
+                                                                   data->config->smtp->port);
+  GError *error = NULL;
+
+  /* Saved only once the sending server took it. */
+  if (!koi_smtp_verify (data->config->smtp, cancellable, &error) ||
+      !koi_secret_store_sync (data->config->address, server, data->config->smtp->password,
+                              cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+smtp_password_saved_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  KoiSession *self = g_task_get_source_object (task);
+  SmtpData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* The engine keeps its servers for its life: a new one sends with it. */
+  if (koi_account_get_engine (data->account) != NULL)
+    {
+      koi_engine_stop (koi_account_get_engine (data->account));
+      koi_account_set_engine (data->account, NULL);
+    }
+  start_engine_with (self, data->account, data->config);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+koi_session_set_smtp_password_async (KoiSession          *self,
+                                     KoiAccount          *account,
+                                     const char          *password,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) save = NULL;
+  const KoiAccountConfig *servers;
+  SmtpData *data;
+
+  g_return_if_fail (KOI_IS_SESSION (self));
+  g_return_if_fail (KOI_IS_ACCOUNT (account));
+  g_return_if_fail (password != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, koi_session_set_smtp_password_async);
+  servers = koi_account_get_engine (account) != NULL
+            ? koi_engine_get_account_config (koi_account_get_engine (account)) : NULL;
+  if (servers == NULL || servers->smtp == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               "The account is not running");
+      return;
+    }
+  data = g_new0 (SmtpData, 1);
+  data->account = g_object_ref (account);
+  data->config = koi_account_config_copy (servers);
+  if (data->config->smtp->password != NULL)
+    explicit_bzero (data->config->smtp->password, strlen (data->config->smtp->password));
+  g_free (data->config->smtp->password);
+  data->config->smtp->password = g_strdup (password);
+  g_task_set_task_data (task, data, (GDestroyNotify) smtp_data_free);
+
+  save = g_task_new (self, cancellable, smtp_password_saved_cb, g_steal_pointer (&task));
+  g_task_set_task_data (save, data, NULL);
+  g_task_run_in_thread (save, smtp_password_thread);
+}
+
+gboolean
+koi_session_set_smtp_password_finish (KoiSession    *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (KOI_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 gboolean
 koi_session_get_saving (KoiSession *self)
 {
@@ -565,6 +806,7 @@ koi_session_dispose (GObject *object)
 {
   KoiSession *self = KOI_SESSION (object);
 
+  g_clear_pointer (&self->network, koi_network_watch_free);
   koi_session_shutdown (self);
   if (self->accounts != NULL)
     g_list_store_remove_all (self->accounts);
@@ -579,6 +821,7 @@ koi_session_finalize (GObject *object)
 
   g_clear_object (&self->accounts);
   g_clear_object (&self->reader);
+  g_clear_object (&self->monitor);
   g_clear_pointer (&self->profile_dir, g_free);
   g_clear_pointer (&self->store_path, g_free);
   g_clear_pointer (&self->lock, koi_profile_lock_release);

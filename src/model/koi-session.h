@@ -55,6 +55,32 @@ gint            koi_session_repair_store_finish (KoiSession           *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
 
+/* The network monitor whose changes reconnect the engines at once
+ * (koi-network-watch.h); NULL, the default, is GLib's. For tests, which
+ * cannot change the machine's network. */
+void            koi_session_set_network_monitor (KoiSession          *self,
+                                                 GNetworkMonitor     *monitor);
+
+/* The sending server refused the account's password (the account's
+ * "sending-refused"): checks @password with it on a worker thread, saves
+ * it in the keyring for SMTP only, and restarts the engine with it.
+ * Errors are the check's (KOI_SMTP_ERROR_AUTH_FAILED, ...). */
+void            koi_session_set_smtp_password_async  (KoiSession          *self,
+                                                      KoiAccount          *account,
+                                                      const char          *password,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+gboolean        koi_session_set_smtp_password_finish (KoiSession          *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
+
+/* Reads @account's password from the keyring again and starts its engine
+ * (after the keyring was unlocked: koi_account_get_stopped()). Nothing
+ * when it runs already. */
+void            koi_session_retry_account      (KoiSession           *self,
+                                                KoiAccount           *account);
+
 /* Verifies the logins and saves the account (koi_account_setup_async()),
  * then adds it to the accounts and starts its engine. Errors are the
  * setup's (KOI_IMAP_ERROR / KOI_SMTP_ERROR, words for the user).

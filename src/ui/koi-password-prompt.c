@@ -16,6 +16,7 @@ typedef struct
   KoiSession *session;
   KoiAccount *account;
   GtkWidget  *parent;   /* weak: the window may close meanwhile */
+  gboolean    sending;  /* only the sending server's password */
 } Prompt;
 
 static void
@@ -42,8 +43,7 @@ saved_cb (GObject      *source,
   account = koi_session_add_account_finish (KOI_SESSION (source), result, &error);
   if (account == NULL && prompt->parent != NULL)
     {
-      KoiEngine *engine = koi_account_get_engine (prompt->account);
-      const KoiAccountConfig *config = engine != NULL ? koi_engine_get_account_config (engine) : NULL;
+      const KoiAccountConfig *config = koi_account_get_servers (prompt->account);
       g_autofree char *why = koi_ui_describe_account_error (error, koi_account_get_address (prompt->account),
                                                             config != NULL ? config->imap : NULL,
                                                             config != NULL ? config->smtp : NULL);
@@ -55,13 +55,35 @@ saved_cb (GObject      *source,
   prompt_free (prompt);
 }
 
+static void
+smtp_saved_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Prompt *prompt = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!koi_session_set_smtp_password_finish (KOI_SESSION (source), result, &error) &&
+      prompt->parent != NULL)
+    {
+      const KoiAccountConfig *config = koi_account_get_servers (prompt->account);
+      g_autofree char *why = koi_ui_describe_account_error (error, koi_account_get_address (prompt->account),
+                                                            config != NULL ? config->imap : NULL,
+                                                            config != NULL ? config->smtp : NULL);
+
+      show_prompt (prompt, why);
+      return;
+    }
+  prompt_free (prompt);
+}
+
 /* The account's servers as the engine knows them, with @password. */
 static KoiAccountSettings *
 settings_with (KoiAccount *account,
                const char *password)
 {
-  KoiEngine *engine = koi_account_get_engine (account);
-  const KoiAccountConfig *config = engine != NULL ? koi_engine_get_account_config (engine) : NULL;
+  /* Without an engine (no password in the keyring) the stored servers. */
+  const KoiAccountConfig *config = koi_account_get_servers (account);
   KoiAccountSettings *settings;
 
   if (config == NULL || config->imap == NULL || config->smtp == NULL)
@@ -94,6 +116,15 @@ on_response (GtkWidget  *alert,
   if (g_strcmp0 (response, "log-in") != 0 || entry == NULL)
     {
       prompt_free (prompt);
+      return;
+    }
+  if (prompt->sending)
+    {
+      /* Checked with the sending server, kept for it alone: the
+       * receiving one still takes the saved password. */
+      koi_session_set_smtp_password_async (prompt->session, prompt->account,
+                                           gtk_editable_get_text (entry), NULL, smtp_saved_cb, prompt);
+      gtk_editable_set_text (entry, "");
       return;
     }
   settings = settings_with (prompt->account, gtk_editable_get_text (entry));
@@ -158,9 +189,29 @@ koi_password_prompt_run (KoiSession *session,
   prompt->session = g_object_ref (session);
   prompt->account = g_object_ref (account);
   g_set_weak_pointer (&prompt->parent, parent);
-  /* TRANSLATORS: %s is the account's email address */
-  body = g_strdup_printf (_("The mail server did not accept the saved password for %s. "
-                            "Enter its current password."),
-                          koi_account_get_address (account));
+  prompt->sending = koi_account_get_stopped (account) == KOI_ACCOUNT_STOPPED_NONE
+                    && koi_account_get_connection_state (account) != KOI_CONNECTION_FAILED
+                    && koi_account_get_sending_refused (account);
+  if (prompt->sending)
+    {
+      const KoiAccountConfig *config = koi_account_get_servers (account);
+
+      /* TRANSLATORS: the first %s is the sending (SMTP) server's name,
+       * the second the account's email address */
+      body = g_strdup_printf (_("The sending server %s did not accept the saved password for %s. "
+                                "Enter the password for sending; receiving keeps its own."),
+                              config != NULL ? config->smtp->host : "",
+                              koi_account_get_address (account));
+    }
+  else if (koi_account_get_stopped (account) == KOI_ACCOUNT_STOPPED_NO_PASSWORD)
+    /* TRANSLATORS: %s is the account's email address */
+    body = g_strdup_printf (_("The keyring has no password for %s. Enter it to connect; "
+                              "Koi saves it in the keyring again."),
+                            koi_account_get_address (account));
+  else
+    /* TRANSLATORS: %s is the account's email address */
+    body = g_strdup_printf (_("The mail server did not accept the saved password for %s. "
+                              "Enter its current password."),
+                            koi_account_get_address (account));
   show_prompt (prompt, body);
 }

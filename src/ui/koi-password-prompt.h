@@ -14,7 +14,11 @@ G_BEGIN_DECLS
  * one, checks it with the servers and saves it in the keyring through
  * koi_session_add_account_async() (the same path as adding the account
  * again), which restarts the engine with it. A refused one asks again,
- * saying why. The outcome shows in the account's connection state.
+ * saying why. The outcome shows in the account's connection state. The
+ * same without a password in the keyring at all (KOI_ACCOUNT_STOPPED_NO_PASSWORD).
+ * When only the sending server refused it (koi_account_get_sending_refused())
+ * the prompt says so and saves the password for sending only
+ * (koi_session_set_smtp_password_async()).
  */
 void        koi_password_prompt_run       (KoiSession *session,
                                            KoiAccount *account,

@@ -156,6 +156,41 @@ update_connection (KoiWindow *self)
           text = _("Not connected: review the server certificate");
           button = _("_Review…");
         }
+      /* No engine could start, and none will until the user acts: the
+       * keyring lost the password (a reset, a new keyring), or could not
+       * be read (locked). Without this the window looked merely offline. */
+      switch (koi_account_get_stopped (self->account))
+        {
+        case KOI_ACCOUNT_STOPPED_NO_PASSWORD:
+          text = _("Not connected: no saved password");
+          banner = _("Not connected: the keyring has no password for this account.");
+          button = _("_Enter Password…");
+          break;
+        case KOI_ACCOUNT_STOPPED_KEYRING:
+          text = _("Not connected: the keyring could not be read");
+          banner = _("Not connected: the keyring could not be read. Unlock it, then try again.");
+          button = _("_Try Again");
+          break;
+        case KOI_ACCOUNT_STOPPED_NONE:
+        default:
+          break;
+        }
+      /* Receiving works, sending does not: the sending server wants
+       * another password (or the saved one changed there). Messages wait
+       * in the outbox meanwhile. */
+      if (koi_account_get_sending_refused (self->account) && state != KOI_CONNECTION_FAILED
+          && koi_account_get_stopped (self->account) == KOI_ACCOUNT_STOPPED_NONE)
+        {
+          const KoiAccountConfig *servers = koi_account_get_servers (self->account);
+
+          text = _("Not sending: the password was not accepted");
+          /* TRANSLATORS: in the window's banner; %s is the sending (SMTP)
+           * server's name, e.g. "smtp.example.org" */
+          g_free (with_reason);
+          banner = with_reason = g_strdup_printf (_("Not sending: the sending server %s did not accept the password."),
+                                                  servers != NULL ? servers->smtp->host : "");
+          button = _("_Enter Password…");
+        }
       /* Above the connection: new mail is lost to the user until there
        * is room, and only they can make it. */
       if (koi_account_get_disk_full (self->account))
@@ -180,7 +215,12 @@ on_banner_button_clicked (KoiWindow *self)
   /* The banner's one button: Enter Password… for a refused password,
    * Review… for a refused certificate, Reconnect Now while waiting out a
    * backoff. */
-  if (password_refused (self) && self->session != NULL)
+  if (koi_account_get_stopped (self->account) == KOI_ACCOUNT_STOPPED_KEYRING && self->session != NULL)
+    koi_session_retry_account (self->session, self->account);
+  else if ((password_refused (self)
+            || koi_account_get_stopped (self->account) == KOI_ACCOUNT_STOPPED_NO_PASSWORD
+            || koi_account_get_sending_refused (self->account))
+           && self->session != NULL)
     koi_password_prompt_run (self->session, self->account, GTK_WIDGET (self));
   else if (koi_account_get_certificate_refused (self->account))
     koi_cert_review_run (self->account, GTK_WIDGET (self));
@@ -603,6 +643,10 @@ set_account (KoiWindow  *self,
   g_signal_connect_object (account, "notify::last-error",
                            G_CALLBACK (on_account_error_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (account, "notify::disk-full",
+                           G_CALLBACK (on_account_connection_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (account, "notify::sending-refused",
+                           G_CALLBACK (on_account_connection_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (account, "notify::stopped",
                            G_CALLBACK (on_account_connection_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (account, "coi-server-offered",
                            G_CALLBACK (on_coi_server_offered), self, G_CONNECT_SWAPPED);

@@ -8,7 +8,9 @@
 
 #include "koi-account-config.h"
 #include "koi-engine.h"
+#include "koi-model.h"
 #include "koi-profile.h"
+#include "koi-session.h"
 #include "koi-store.h"
 #include "koi-test-cli.h"
 
@@ -20,7 +22,8 @@
  * Bob writes to her. A sync pass (koi_engine_sync_soon) only asks the
  * quiet line again and would wait out its 60 s timeout: she sees nothing.
  * Reconnect Now gives the line up and logs in anew: Bob's message is
- * there within seconds.
+ * there within seconds. And without a click: the keepalive (a short IDLE
+ * whose end the server must answer in time) finds the quiet line itself.
  */
 
 #define ALICE "alice@example.org"
@@ -114,29 +117,64 @@ contains (GArray *pids,
   return FALSE;
 }
 
+typedef struct {
+  KoiTestCli *cli;
+  KoiEngine  *engine;
+  Seen        seen;
+  GArray     *before;    /* Dovecot's imap processes before hers */
+  int         stopped;   /* the SIGSTOPped imap process */
+} Fixture;
+
+/* Alice and Bob on the server; this process reads the file keyring
+ * koi-cli saved their passwords in. */
 static void
-test_reconnect_now_quiet_line (void)
+fixture_prepare (Fixture *fixture)
 {
-  g_autoptr (KoiTestCli) cli = koi_test_cli_new ();
-  g_autoptr (GError) error = NULL;
-  g_autoptr (KoiEngine) engine = NULL;
-  g_autoptr (KoiAccountConfig) config = NULL;
-  g_autoptr (GArray) before = NULL;
+  fixture->cli = koi_test_cli_new ();
+  koi_test_cli_add_account (fixture->cli, "alice", ALICE, "alice-secret");
+  koi_test_cli_add_account (fixture->cli, "bob", BOB, "bob-secret");
+  koi_test_cli_use_keyring_here (fixture->cli);
+  fixture->before = imap_processes (fixture->cli);
+}
+
+/* Alice's engine is in IDLE: the Dovecot process serving her goes quiet
+ * (SIGSTOP) and Bob writes to her. */
+static void
+fixture_stop_line (Fixture *fixture)
+{
   g_autoptr (GArray) after = NULL;
+  g_autofree char *sent = NULL;
+
+  /* In IDLE by now (ONLINE comes after the first pass). */
+  g_usleep (300 * 1000);
+  after = imap_processes (fixture->cli);
+  for (guint i = 0; i < after->len; i++)
+    if (!contains (fixture->before, g_array_index (after, int, i)))
+      {
+        g_assert_cmpint (fixture->stopped, ==, 0);   /* hers is the only new one */
+        fixture->stopped = g_array_index (after, int, i);
+      }
+  g_assert_cmpint (fixture->stopped, >, 0);
+  g_assert_cmpint (kill (fixture->stopped, SIGSTOP), ==, 0);
+
+  sent = koi_test_cli_send (fixture->cli, "bob", ALICE, "Are you there?");
+  koi_test_mailserver_wait_for_empty_queue (fixture->cli->server);
+}
+
+/* Alice's engine in this process, as the window runs it (with @keepalive_ms
+ * / @answer_ms, 0 = off), online; then her line goes quiet. */
+static void
+fixture_start (Fixture *fixture,
+               guint    keepalive_ms,
+               guint    answer_ms)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KoiAccountConfig) config = NULL;
   g_autofree char *alice = NULL;
   g_autofree char *store_path = NULL;
-  g_autofree char *sent = NULL;
-  Seen seen = { 0, };
-  int stopped = 0;
-  gint64 asked;
 
-  koi_test_cli_add_account (cli, "alice", ALICE, "alice-secret");
-  koi_test_cli_add_account (cli, "bob", BOB, "bob-secret");
-  alice = koi_test_cli_profile (cli, "alice");
-
-  /* The engine in this process, as the window runs it, with the password
-   * from the same file keyring koi-cli used. */
-  koi_test_cli_use_keyring_here (cli);
+  fixture_prepare (fixture);
+  alice = koi_test_cli_profile (fixture->cli, "alice");
   store_path = koi_profile_store_path (alice);
   {
     KoiStore *store = koi_store_open (store_path, &error);
@@ -147,45 +185,188 @@ test_reconnect_now_quiet_line (void)
     koi_store_close (store);
   }
 
-  before = imap_processes (cli);
-  engine = koi_engine_new_from_config (store_path, config);
-  g_signal_connect (engine, "message-added", G_CALLBACK (on_message_added), &seen);
-  koi_engine_start (engine);
-  g_assert_true (wait_until (is_online, engine, 30));
-  /* In IDLE by now (ONLINE comes after the first pass). */
-  g_usleep (300 * 1000);
+  fixture->engine = koi_engine_new_from_config (store_path, config);
+  koi_engine_set_keepalive (fixture->engine, keepalive_ms, answer_ms);
+  g_signal_connect (fixture->engine, "message-added", G_CALLBACK (on_message_added), &fixture->seen);
+  koi_engine_start (fixture->engine);
+  g_assert_true (wait_until (is_online, fixture->engine, 30));
+  fixture_stop_line (fixture);
+}
 
-  after = imap_processes (cli);
-  for (guint i = 0; i < after->len; i++)
-    if (!contains (before, g_array_index (after, int, i)))
-      {
-        g_assert_cmpint (stopped, ==, 0);   /* hers is the only new one */
-        stopped = g_array_index (after, int, i);
-      }
-  g_assert_cmpint (stopped, >, 0);
-  g_assert_cmpint (kill (stopped, SIGSTOP), ==, 0);
+static void
+fixture_stop (Fixture *fixture)
+{
+  /* The stopped process finds its client gone and ends. */
+  kill (fixture->stopped, SIGCONT);
+  koi_engine_stop_and_wait (fixture->engine);
+  g_signal_handlers_disconnect_by_data (fixture->engine, &fixture->seen);
+  g_clear_object (&fixture->engine);
+  g_clear_pointer (&fixture->before, g_array_unref);
+  g_clear_pointer (&fixture->cli, koi_test_cli_free);
+}
 
-  sent = koi_test_cli_send (cli, "bob", ALICE, "Are you there?");
-  koi_test_mailserver_wait_for_empty_queue (cli->server);
+static void
+test_reconnect_now_quiet_line (void)
+{
+  Fixture fixture = { 0, };
+  gint64 asked;
+
+  /* No keepalive here: it would find the dead line by itself. */
+  fixture_start (&fixture, 0, 0);
 
   /* A pass on the same line: the question goes out, no answer comes. */
-  koi_engine_sync_soon (engine);
-  g_assert_false (wait_until (got_message, &seen, 5));
-  g_assert_cmpuint (seen.added, ==, 0);
+  koi_engine_sync_soon (fixture.engine);
+  g_assert_false (wait_until (got_message, &fixture.seen, 5));
+  g_assert_cmpuint (fixture.seen.added, ==, 0);
 
   /* Reconnect Now: a new login, a new pass, Bob's message. */
   asked = g_get_monotonic_time ();
-  koi_engine_reconnect_now (engine);
-  g_assert_true (wait_until (got_message, &seen, 10));
+  koi_engine_reconnect_now (fixture.engine);
+  g_assert_true (wait_until (got_message, &fixture.seen, 10));
   g_test_message ("Bob's message %.2f s after Reconnect Now (the quiet line's timeout is 60 s)",
                   (g_get_monotonic_time () - asked) / (double) G_USEC_PER_SEC);
-  g_assert_true (wait_until (is_online, engine, 10));
-  g_assert_cmpuint (seen.added, ==, 1);
+  g_assert_true (wait_until (is_online, fixture.engine, 10));
+  g_assert_cmpuint (fixture.seen.added, ==, 1);
 
-  /* The stopped process finds its client gone and ends. */
-  kill (stopped, SIGCONT);
-  koi_engine_stop_and_wait (engine);
-  g_signal_handlers_disconnect_by_data (engine, &seen);
+  fixture_stop (&fixture);
+}
+
+/* Nobody clicks anything: the keepalive ends the quiet IDLE, the server
+ * does not answer DONE in time, and the engine logs in anew by itself.
+ * Scaled down (2 s IDLE, 2 s answer, against 45 s and 15 s in use);
+ * without it the engine sat on the dead line until its 9-minute IDLE
+ * ended, and then another 60 s. */
+static void
+test_keepalive_finds_dead_line (void)
+{
+  Fixture fixture = { 0, };
+  gint64 start;
+
+  fixture_start (&fixture, 2000, 2000);
+  start = g_get_monotonic_time ();
+  g_assert_true (wait_until (got_message, &fixture.seen, 15));
+  g_test_message ("Bob's message %.2f s after the line went quiet (keepalive 2 s + 2 s)",
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+  g_assert_true (wait_until (is_online, fixture.engine, 10));
+  g_assert_cmpuint (fixture.seen.added, ==, 1);
+
+  fixture_stop (&fixture);
+}
+
+/* ------------------------------------------------------------------ */
+
+/* A network monitor the test drives: the machine's network cannot be
+ * changed from a test, and GLib's monitor has no other way in. */
+typedef struct { GObject parent_instance; } FakeMonitor;
+typedef struct { GObjectClass parent_class; } FakeMonitorClass;
+
+static void fake_monitor_iface_init (GNetworkMonitorInterface *iface) { }
+static gboolean
+fake_monitor_init_sync (GInitable     *initable,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  return TRUE;
+}
+static void fake_monitor_initable_init (GInitableIface *iface) { iface->init = fake_monitor_init_sync; }
+
+GType fake_monitor_get_type (void);
+G_DEFINE_TYPE_WITH_CODE (FakeMonitor, fake_monitor, G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, fake_monitor_initable_init)
+                         G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR, fake_monitor_iface_init))
+
+enum { FAKE_PROP_0, FAKE_PROP_AVAILABLE, FAKE_PROP_METERED, FAKE_PROP_CONNECTIVITY };
+
+static void
+fake_monitor_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case FAKE_PROP_AVAILABLE: g_value_set_boolean (value, TRUE); break;
+    case FAKE_PROP_METERED: g_value_set_boolean (value, FALSE); break;
+    case FAKE_PROP_CONNECTIVITY: g_value_set_enum (value, G_NETWORK_CONNECTIVITY_FULL); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fake_monitor_class_init (FakeMonitorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = fake_monitor_get_property;
+  g_object_class_override_property (object_class, FAKE_PROP_AVAILABLE, "network-available");
+  g_object_class_override_property (object_class, FAKE_PROP_METERED, "network-metered");
+  g_object_class_override_property (object_class, FAKE_PROP_CONNECTIVITY, "connectivity");
+}
+
+static void fake_monitor_init (FakeMonitor *self) { }
+
+static void
+on_account_message_added (KoiAccount *account,
+                          gint64      chat_id,
+                          gint64      message_id,
+                          Seen       *seen)
+{
+  seen->added++;
+}
+
+static gboolean
+account_online (gpointer session)
+{
+  GListModel *accounts = koi_session_get_accounts (session);
+  g_autoptr (KoiAccount) account = g_list_model_get_n_items (accounts) > 0
+                                   ? g_list_model_get_item (accounts, 0) : NULL;
+
+  return account != NULL && koi_account_get_connection_state (account) == KOI_CONNECTION_ONLINE;
+}
+
+/* The window's session, its network changing (back from a train tunnel,
+ * another Wi-Fi) while Alice's line is quiet: the engine logs in anew at
+ * once, and Bob's message is there without a click and long before the
+ * keepalive would find the dead line. */
+static void
+test_network_changed (void)
+{
+  Fixture fixture = { 0, };
+  g_autoptr (GObject) monitor = g_object_new (fake_monitor_get_type (), NULL);
+  g_autoptr (KoiSession) session = NULL;
+  g_autoptr (KoiAccount) account = NULL;
+  g_autofree char *alice = NULL;
+  gint64 start;
+
+  fixture_prepare (&fixture);
+  alice = koi_test_cli_profile (fixture.cli, "alice");
+  session = koi_session_new (alice);
+  koi_session_set_network_monitor (session, G_NETWORK_MONITOR (monitor));
+  koi_session_load_async (session, NULL, NULL, NULL);
+  g_assert_true (wait_until (account_online, session, 30));
+  account = g_list_model_get_item (koi_session_get_accounts (session), 0);
+  g_signal_connect (account, "message-added", G_CALLBACK (on_account_message_added), &fixture.seen);
+  fixture.engine = g_object_ref (koi_account_get_engine (account));
+  fixture_stop_line (&fixture);
+
+  /* Nothing comes over the quiet line meanwhile. */
+  g_assert_false (wait_until (got_message, &fixture.seen, 2));
+
+  g_signal_emit_by_name (monitor, "network-changed", TRUE);
+  start = g_get_monotonic_time ();
+  g_assert_true (wait_until (got_message, &fixture.seen, 10));
+  g_test_message ("Bob's message %.2f s after the network changed (keepalive: 45 s + 15 s)",
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+  g_assert_true (wait_until (account_online, session, 10));
+  g_assert_cmpuint (fixture.seen.added, ==, 1);
+
+  g_signal_handlers_disconnect_by_data (account, &fixture.seen);
+  kill (fixture.stopped, SIGCONT);
+  koi_engine_stop_and_wait (fixture.engine);
+  koi_session_shutdown (session);
+  g_clear_object (&fixture.engine);
+  g_clear_pointer (&fixture.before, g_array_unref);
+  g_clear_pointer (&fixture.cli, koi_test_cli_free);
 }
 
 int
@@ -193,8 +374,11 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  koi_model_init ();
 
   g_test_add_func ("/engine/reconnect/now-quiet-line", test_reconnect_now_quiet_line);
+  g_test_add_func ("/engine/reconnect/keepalive-dead-line", test_keepalive_finds_dead_line);
+  g_test_add_func ("/engine/reconnect/network-changed", test_network_changed);
 
   return g_test_run ();
 }

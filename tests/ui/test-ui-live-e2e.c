@@ -18,7 +18,7 @@
  * with real keys and clicks (xdotool): search results that follow what
  * arrives, changes and goes; the chat header that follows a rename by
  * another member; and the banner's "Enter Password…" once the server
- * refuses the saved password. Each case runs in its own process (a second
+ * refuses the saved password or the keyring has none. Each case runs in its own process (a second
  * session in one process does not come online).
  */
 
@@ -308,6 +308,173 @@ test_wrong_password (void)
   fixture_stop (&fixture);
 }
 
+#define NO_PASSWORD_BANNER "Not connected: the keyring has no password for this account."
+
+/* The keyring lost Alice's password (reset, new keyring): no engine can
+ * start. The banner says so (not "Offline") and offers "Enter Password…";
+ * the password typed there brings the account online and is saved in the
+ * keyring again. */
+static void
+test_missing_password (void)
+{
+  Fixture fixture = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *expected = NULL;
+  GtkWidget *banner, *button, *alert;
+
+  fixture_start (&fixture);
+  server = koi_account_config_secret_server (fixture.cli->server->host, fixture.cli->server->imaps_port);
+  g_assert_true (koi_secret_clear_sync (ALICE, server, NULL, &error));
+  g_assert_no_error (error);
+  fixture_open_window (&fixture);
+
+  banner = koi_window_get_connection_banner (fixture.window);
+  g_assert_nonnull (banner);
+  KOI_TEST_UI_WAIT_FOR (banner_says (banner, NO_PASSWORD_BANNER) && gtk_widget_get_mapped (banner)
+                        && gtk_widget_get_height (banner) >= 30, WAIT_S);
+  g_assert_null (koi_account_get_engine (koi_window_get_account (fixture.window)));
+  g_assert_cmpstr (koi_window_get_connection_text (fixture.window), ==, "Not connected: no saved password");
+  button = koi_test_ui_find_label (banner, "Enter Password…");
+  g_assert_nonnull (button);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (fixture.window));
+  g_object_unref (koi_test_ui_shoot (GTK_WIDGET (fixture.window), "password-missing.png", 8));
+
+  koi_test_ui_click (button);
+  alert = wait_for_prompt (fixture.window);
+  expected = g_strdup_printf ("The keyring has no password for %s.", ALICE);
+  g_assert_nonnull (strstr (koi_compat_alert_get_body (alert), expected));
+  koi_test_ui_xdotool ("type", "--delay", "30", "alice-secret", NULL);
+  koi_test_ui_press_keys ("Return");
+  KOI_TEST_UI_WAIT_FOR (koi_compat_alert_find (GTK_WINDOW (fixture.window)) == NULL, 10);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_window_online (fixture.window), WAIT_S);
+  KOI_TEST_UI_WAIT_FOR (banner_says (banner, NULL), 10);
+  g_assert_cmpint (koi_account_get_stopped (koi_window_get_account (fixture.window)), ==,
+                   KOI_ACCOUNT_STOPPED_NONE);
+  kept = koi_secret_lookup_sync (ALICE, server, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (kept, ==, "alice-secret");
+
+  fixture_stop (&fixture);
+}
+
+typedef struct
+{
+  gint64  chat_id;
+  gint64  message_id;
+  GError *error;
+} Queued;
+
+static void
+chat_created_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Queued *queued = user_data;
+
+  queued->chat_id = koi_account_create_chat_finish (KOI_ACCOUNT (source), result, &queued->error);
+}
+
+static void
+text_queued_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Queued *queued = user_data;
+
+  queued->message_id = koi_account_send_text_finish (KOI_ACCOUNT (source), result, &queued->error);
+}
+
+/* The sending server no longer takes the password Koi sends it (it has
+ * one of its own, changed there), while receiving works: the banner says
+ * it is the sending server and offers "Enter Password…"; the password
+ * typed there is checked with that server and kept for sending only, and
+ * the waiting message goes out. */
+static void
+test_sending_password (void)
+{
+  Fixture fixture = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *imap_server = NULL;
+  g_autofree char *smtp_server = NULL;
+  g_autofree char *imap_kept = NULL;
+  g_autofree char *smtp_kept = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr (GPtrArray) bobs = NULL;
+  g_autofree char *bob_dir = NULL;
+  KoiAccount *account;
+  Queued queued = { 0 };
+  GtkWidget *banner, *button, *alert;
+
+  fixture_start (&fixture);
+  imap_server = koi_account_config_secret_server (fixture.cli->server->host, fixture.cli->server->imaps_port);
+  smtp_server = koi_account_config_smtp_secret_server (fixture.cli->server->host,
+                                                       fixture.cli->server->submission_port);
+  g_assert_true (koi_secret_store_sync (ALICE, smtp_server, "an-old-password", NULL, &error));
+  g_assert_no_error (error);
+  fixture_open_window (&fixture);
+  KOI_TEST_UI_WAIT_FOR (koi_test_ui_window_online (fixture.window), WAIT_S);
+
+  account = koi_window_get_account (fixture.window);
+  koi_account_create_chat_async (account, BOB, NULL, chat_created_cb, &queued);
+  KOI_TEST_UI_WAIT_FOR (queued.chat_id != 0 || queued.error != NULL, 10);
+  g_assert_no_error (queued.error);
+  koi_account_send_text_async (account, queued.chat_id, "Lunch at noon?", NULL, text_queued_cb, &queued);
+  KOI_TEST_UI_WAIT_FOR (queued.message_id != 0 || queued.error != NULL, 10);
+  g_assert_no_error (queued.error);
+
+  banner = koi_window_get_connection_banner (fixture.window);
+  expected = g_strdup_printf ("Not sending: the sending server %s did not accept the password.",
+                              fixture.cli->server->host);
+  KOI_TEST_UI_WAIT_FOR (banner_says (banner, expected) && gtk_widget_get_mapped (banner)
+                        && gtk_widget_get_height (banner) >= 30, WAIT_S);
+  /* Receiving still works: the account is not "Not connected". */
+  g_assert_cmpint (koi_account_get_connection_state (account), !=, KOI_CONNECTION_FAILED);
+  button = koi_test_ui_find_label (banner, "Enter Password…");
+  g_assert_nonnull (button);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (fixture.window));
+  g_object_unref (koi_test_ui_shoot (GTK_WIDGET (fixture.window), "password-sending.png", 8));
+
+  koi_test_ui_click (button);
+  alert = wait_for_prompt (fixture.window);
+  g_free (expected);
+  expected = g_strdup_printf ("The sending server %s did not accept the saved password for %s.",
+                              fixture.cli->server->host, ALICE);
+  g_assert_nonnull (strstr (koi_compat_alert_get_body (alert), expected));
+  koi_test_ui_xdotool ("type", "--delay", "30", "alice-secret", NULL);
+  koi_test_ui_press_keys ("Return");
+  KOI_TEST_UI_WAIT_FOR (koi_compat_alert_find (GTK_WINDOW (fixture.window)) == NULL, 10);
+  KOI_TEST_UI_WAIT_FOR (banner_says (banner, NULL), WAIT_S);
+
+  /* The waiting message reaches Bob (his chat with Alice exists once
+   * it did). */
+  bob_dir = koi_test_cli_profile (fixture.cli, "bob");
+  for (guint attempt = 0; attempt < 120 && (bobs == NULL || bobs->len == 0); attempt++)
+    {
+      g_autofree char *out = NULL;
+
+      g_assert_cmpint (koi_test_cli_run (fixture.cli, NULL, NULL, NULL, "--profile", bob_dir, "sync", NULL), ==, 0);
+      if (koi_test_cli_run (fixture.cli, NULL, &out, NULL, "--profile", bob_dir, "messages", ALICE, NULL) == 0)
+        {
+          g_clear_pointer (&bobs, g_ptr_array_unref);
+          bobs = koi_test_cli_parse_lines (out);
+        }
+      koi_test_ui_iterate_ms (250);
+    }
+  g_assert_nonnull (bobs);
+  g_assert_cmpuint (bobs->len, ==, 1);
+  /* Kept for sending only; the receiving password is as it was. */
+  smtp_kept = koi_secret_lookup_sync (ALICE, smtp_server, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (smtp_kept, ==, "alice-secret");
+  imap_kept = koi_secret_lookup_sync (ALICE, imap_server, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (imap_kept, ==, "alice-secret");
+
+  fixture_stop (&fixture);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -317,6 +484,8 @@ main (int   argc,
   g_test_add_func ("/ui/live-e2e/search-follows", test_search_follows);
   g_test_add_func ("/ui/live-e2e/group-rename", test_group_rename);
   g_test_add_func ("/ui/live-e2e/wrong-password", test_wrong_password);
+  g_test_add_func ("/ui/live-e2e/missing-password", test_missing_password);
+  g_test_add_func ("/ui/live-e2e/sending-password", test_sending_password);
 
   return koi_test_ui_pair_run ();
 }
