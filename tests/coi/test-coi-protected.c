@@ -8,6 +8,7 @@
 #include "koi-coi-gmime.h"
 #include "koi-coi-parser.h"
 #include "koi-coi-protected.h"
+#include "koi-coi-protected-gmime.h"
 
 /* The protected headers of a decrypted mail spliced in as text
  * (koi-coi-protected.c) must read exactly as the engine's earlier way
@@ -127,22 +128,8 @@ static const Case cases[] = {
   { "continuation-first", NULL, " folded\nContent-Type: text/plain\n\nx\n", FALSE },
 };
 
-static char *
-first_address (InternetAddressList *list)
-{
-  InternetAddress *address;
-
-  if (list == NULL || internet_address_list_length (list) == 0)
-    return NULL;
-  address = internet_address_list_get_address (list, 0);
-  if (!INTERNET_ADDRESS_IS_MAILBOX (address))
-    return NULL;
-  return g_ascii_strdown (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address)),
-                          -1);
-}
-
-/* The earlier way, through gmime's header lists (the engine's code as it
- * was, kept here as the reference). */
+/* The earlier way, through gmime's header lists (what the engine still
+ * uses for what the text splice does not take), as the reference. */
 static KoiCoiParsed *
 parse_through_gmime (GBytes     *outer_raw,
                      const char *inner_text)
@@ -156,55 +143,14 @@ parse_through_gmime (GBytes     *outer_raw,
     g_mime_stream_mem_new_with_buffer (inner_text, strlen (inner_text));
   g_autoptr (GMimeParser) inner_parser = g_mime_parser_new_with_stream (inner_stream);
   g_autoptr (GMimeObject) inner = NULL;
-  GMimeHeaderList *inner_headers;
-  GMimeHeaderList *outer_headers;
-  g_autoptr (GHashTable) replaced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr (GPtrArray) moved = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *outer_from = NULL;
   g_autofree char *text = NULL;
   g_autoptr (GBytes) bytes = NULL;
-  int count;
 
   g_assert_nonnull (outer);
   g_mime_parser_set_format (inner_parser, GMIME_FORMAT_MESSAGE);
   inner = g_mime_parser_construct_part (inner_parser, NULL);
   g_assert_nonnull (inner);
-  inner_headers = g_mime_object_get_header_list (inner);
-  outer_headers = g_mime_object_get_header_list (GMIME_OBJECT (outer));
-  outer_from = first_address (g_mime_message_get_from (outer));
-  count = g_mime_header_list_get_count (inner_headers);
-
-  while (g_mime_header_list_remove (outer_headers, "Autocrypt-Gossip"))
-    ;
-  for (int i = 0; i < count; i++)
-    {
-      GMimeHeader *header = g_mime_header_list_get_header_at (inner_headers, i);
-      const char *name = g_mime_header_get_name (header);
-      const char *value = g_mime_header_get_value (header);
-      g_autofree char *key = g_ascii_strdown (name, -1);
-
-      if (g_ascii_strncasecmp (name, "Content-", 8) == 0 || g_ascii_strcasecmp (name, "MIME-Version") == 0)
-        continue;
-      g_ptr_array_add (moved, g_strdup (name));
-      if (g_ascii_strcasecmp (name, "From") == 0)
-        {
-          g_autoptr (InternetAddressList) list = internet_address_list_parse (NULL, value);
-          g_autofree char *inner_from = first_address (list);
-
-          if (outer_from != NULL && g_strcmp0 (inner_from, outer_from) != 0)
-            continue;
-        }
-      if (!g_hash_table_contains (replaced, key))
-        {
-          while (g_mime_header_list_remove (outer_headers, name))
-            ;
-          g_hash_table_add (replaced, g_steal_pointer (&key));
-        }
-      g_mime_header_list_append (outer_headers, name, value, NULL);
-    }
-  for (guint i = 0; i < moved->len; i++)
-    while (g_mime_header_list_remove (inner_headers, g_ptr_array_index (moved, i)))
-      ;
+  koi_coi_protected_apply_gmime (outer, inner);
   g_mime_message_set_mime_part (outer, inner);
   text = g_mime_object_to_string (GMIME_OBJECT (outer), NULL);
   bytes = g_bytes_new (text, strlen (text));
