@@ -12,6 +12,7 @@
 #include "koi-contact-card.h"
 #include "koi-pgp-key.h"
 #include "koi-test-keys.h"
+#include "koi-test-log.h"
 
 /* The Autocrypt and Autocrypt-Gossip headers: written on built mail,
  * read back from it, and refused (with a log line) when they lie about
@@ -29,16 +30,10 @@ log_writer (GLogLevelFlags   log_level,
             gsize            n_fields,
             gpointer         user_data)
 {
-  const char *domain = NULL;
-  const char *message = NULL;
+  const char *domain;
+  const char *message;
 
-  for (gsize i = 0; i < n_fields; i++)
-    {
-      if (strcmp (fields[i].key, "GLIB_DOMAIN") == 0)
-        domain = fields[i].value;
-      else if (strcmp (fields[i].key, "MESSAGE") == 0)
-        message = fields[i].value;
-    }
+  koi_test_log_fields (fields, n_fields, &domain, &message);
   if (g_strcmp0 (domain, "koi-coi-autocrypt") == 0 && message != NULL)
     {
       g_ptr_array_add (logged, g_strdup (message));

@@ -10,6 +10,7 @@
 #include "koi-coi-gmime.h"
 #include "koi-coi-member-fpr.h"
 #include "koi-coi-parser.h"
+#include "koi-test-log.h"
 
 /* Delta Chat's Chat-Group-Member-Fpr as Koi writes and reads it: one
  * fingerprint per To address in To's order, all or nothing; read only
@@ -30,16 +31,10 @@ log_writer (GLogLevelFlags   log_level,
             gsize            n_fields,
             gpointer         user_data)
 {
-  const char *domain = NULL;
-  const char *message = NULL;
+  const char *domain;
+  const char *message;
 
-  for (gsize i = 0; i < n_fields; i++)
-    {
-      if (strcmp (fields[i].key, "GLIB_DOMAIN") == 0)
-        domain = fields[i].value;
-      else if (strcmp (fields[i].key, "MESSAGE") == 0)
-        message = fields[i].value;
-    }
+  koi_test_log_fields (fields, n_fields, &domain, &message);
   if (g_strcmp0 (domain, "koi-coi-member-fpr") == 0 && message != NULL)
     {
       g_ptr_array_add (logged, g_strdup (message));

@@ -16,6 +16,7 @@
 #include "koi-secret.h"
 #include "koi-store.h"
 #include "koi-syncer.h"
+#include "koi-test-log.h"
 #include "koi-test-profile.h"
 
 /* Issue 13: a chunk of 16 or more encrypted mails is decrypted on a
@@ -42,16 +43,10 @@ log_writer (GLogLevelFlags   log_level,
             gsize            n_fields,
             gpointer         user_data)
 {
-  const char *domain = NULL;
-  const char *message = NULL;
+  const char *domain;
+  const char *message;
 
-  for (gsize i = 0; i < n_fields; i++)
-    {
-      if (strcmp (fields[i].key, "GLIB_DOMAIN") == 0)
-        domain = fields[i].value;
-      else if (strcmp (fields[i].key, "MESSAGE") == 0)
-        message = fields[i].value;
-    }
+  koi_test_log_fields (fields, n_fields, &domain, &message);
   if (g_strcmp0 (domain, "koi-syncer") == 0 && message != NULL)
     {
       if (g_str_has_prefix (message, "Read "))

@@ -10,6 +10,7 @@
 #include <gmime/gmime.h>
 
 #include "koi-fake-mailbox.h"
+#include "koi-test-log.h"
 #include "koi-test-profile.h"
 #include "koi-apply.h"
 #include "koi-coi.h"
@@ -832,16 +833,10 @@ log_writer (GLogLevelFlags   log_level,
             gsize            n_fields,
             gpointer         user_data)
 {
-  const char *domain = NULL;
-  const char *message = NULL;
+  const char *domain;
+  const char *message;
 
-  for (gsize i = 0; i < n_fields; i++)
-    {
-      if (strcmp (fields[i].key, "GLIB_DOMAIN") == 0)
-        domain = fields[i].value;
-      else if (strcmp (fields[i].key, "MESSAGE") == 0)
-        message = fields[i].value;
-    }
+  koi_test_log_fields (fields, n_fields, &domain, &message);
 
   if (g_strcmp0 (domain, "koi-syncer") == 0 &&
       message != NULL && strstr (message, " is unreadable: ") != NULL)

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Koi logs structured, which g_test_expect_message() does not see: tests
+ * that check log lines install a GLogWriterFunc and read each record's
+ * domain and message with this. Either is NULL where the record has none. */
+void koi_test_log_fields (const GLogField  *fields,
+                          gsize             n_fields,
+                          const char      **domain,
+                          const char      **message);
+
+G_END_DECLS
