@@ -31,6 +31,20 @@ prompt_free (Prompt *prompt)
 static void show_prompt (Prompt     *prompt,
                          const char *body);
 
+/* Asked again, with why the password did not work: the user may have
+ * mistyped. */
+static void
+ask_again (Prompt       *prompt,
+           const GError *error)
+{
+  const KoiAccountConfig *config = koi_account_get_servers (prompt->account);
+  g_autofree char *why = koi_ui_describe_account_error (error, koi_account_get_address (prompt->account),
+                                                        config != NULL ? config->imap : NULL,
+                                                        config != NULL ? config->smtp : NULL);
+
+  show_prompt (prompt, why);
+}
+
 static void
 saved_cb (GObject      *source,
           GAsyncResult *result,
@@ -43,13 +57,7 @@ saved_cb (GObject      *source,
   account = koi_session_add_account_finish (KOI_SESSION (source), result, &error);
   if (account == NULL && prompt->parent != NULL)
     {
-      const KoiAccountConfig *config = koi_account_get_servers (prompt->account);
-      g_autofree char *why = koi_ui_describe_account_error (error, koi_account_get_address (prompt->account),
-                                                            config != NULL ? config->imap : NULL,
-                                                            config != NULL ? config->smtp : NULL);
-
-      /* Asked again, with why: the user may have mistyped. */
-      show_prompt (prompt, why);
+      ask_again (prompt, error);
       return;
     }
   prompt_free (prompt);
@@ -66,12 +74,7 @@ smtp_saved_cb (GObject      *source,
   if (!koi_session_set_smtp_password_finish (KOI_SESSION (source), result, &error) &&
       prompt->parent != NULL)
     {
-      const KoiAccountConfig *config = koi_account_get_servers (prompt->account);
-      g_autofree char *why = koi_ui_describe_account_error (error, koi_account_get_address (prompt->account),
-                                                            config != NULL ? config->imap : NULL,
-                                                            config != NULL ? config->smtp : NULL);
-
-      show_prompt (prompt, why);
+      ask_again (prompt, error);
       return;
     }
   prompt_free (prompt);
