@@ -234,6 +234,51 @@ banner_says (GtkWidget  *banner,
   return title != NULL ? revealed && g_strcmp0 (shown, title) == 0 : !revealed;
 }
 
+/* The connection banner over the window shows @title, at full height. */
+static void
+wait_for_banner (GtkWidget  *banner,
+                 const char *title)
+{
+  KOI_TEST_UI_WAIT_FOR (banner_says (banner, title) && gtk_widget_get_mapped (banner)
+                        && gtk_widget_get_height (banner) >= 30, WAIT_S);
+}
+
+/* The banner's "Enter Password…" button, after the window is shot to
+ * @screenshot with the banner drawn. */
+static GtkWidget *
+password_button_shot (KoiWindow  *window,
+                      GtkWidget  *banner,
+                      const char *screenshot)
+{
+  GtkWidget *button = koi_test_ui_find_label (banner, "Enter Password…");
+
+  g_assert_nonnull (button);
+  koi_test_ui_wait_for_drawn (GTK_WIDGET (window));
+  g_object_unref (koi_test_ui_shoot (GTK_WIDGET (window), screenshot, 8));
+  return button;
+}
+
+/* Types @password into the focused prompt, as a user would, and sends it. */
+static void
+type_into_prompt (const char *password)
+{
+  koi_test_ui_xdotool ("type", "--delay", "30", password, NULL);
+  koi_test_ui_press_keys ("Return");
+}
+
+/* The keyring holds @password for Alice on @server: what the next start
+ * finds. */
+static void
+assert_kept (const char *server,
+             const char *password)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *kept = koi_secret_lookup_sync (ALICE, server, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (kept, ==, password);
+}
+
 /* The password prompt over @window, focused for typing. */
 static GtkWidget *
 wait_for_prompt (KoiWindow *window)
@@ -261,7 +306,6 @@ test_wrong_password (void)
   Fixture fixture = { 0 };
   g_autoptr (GError) error = NULL;
   g_autofree char *server = NULL;
-  g_autofree char *kept = NULL;
   g_autofree char *expected = NULL;
   GtkWidget *banner, *button, *alert;
 
@@ -273,21 +317,16 @@ test_wrong_password (void)
 
   banner = koi_window_get_connection_banner (fixture.window);
   g_assert_nonnull (banner);
-  KOI_TEST_UI_WAIT_FOR (banner_says (banner, PASSWORD_BANNER) && gtk_widget_get_mapped (banner)
-                        && gtk_widget_get_height (banner) >= 30, WAIT_S);
+  wait_for_banner (banner, PASSWORD_BANNER);
   g_assert_cmpint (koi_account_get_connection_state (koi_window_get_account (fixture.window)), ==,
                    KOI_CONNECTION_FAILED);
-  button = koi_test_ui_find_label (banner, "Enter Password…");
-  g_assert_nonnull (button);
-  koi_test_ui_wait_for_drawn (GTK_WIDGET (fixture.window));
-  g_object_unref (koi_test_ui_shoot (GTK_WIDGET (fixture.window), "password-refused.png", 8));
+  button = password_button_shot (fixture.window, banner, "password-refused.png");
 
   /* Mistyped: refused, asked again with why. */
   koi_test_ui_click (button);
   alert = wait_for_prompt (fixture.window);
   g_object_unref (koi_test_ui_shoot (GTK_WIDGET (gtk_widget_get_root (alert)), "password-prompt.png", 8));
-  koi_test_ui_xdotool ("type", "--delay", "30", "alice-typo", NULL);
-  koi_test_ui_press_keys ("Return");
+  type_into_prompt ("alice-typo");
   KOI_TEST_UI_WAIT_FOR (koi_compat_alert_find (GTK_WINDOW (fixture.window)) != alert, 10);
   alert = wait_for_prompt (fixture.window);
   expected = g_strdup_printf ("The password for %s was not accepted.", ALICE);
@@ -295,15 +334,12 @@ test_wrong_password (void)
   g_assert_cmpint (koi_account_get_connection_state (koi_window_get_account (fixture.window)), ==,
                    KOI_CONNECTION_FAILED);
 
-  koi_test_ui_xdotool ("type", "--delay", "30", "alice-secret", NULL);
-  koi_test_ui_press_keys ("Return");
+  type_into_prompt ("alice-secret");
   KOI_TEST_UI_WAIT_FOR (koi_compat_alert_find (GTK_WINDOW (fixture.window)) == NULL, 10);
   KOI_TEST_UI_WAIT_FOR (koi_test_ui_window_online (fixture.window), WAIT_S);
   KOI_TEST_UI_WAIT_FOR (banner_says (banner, NULL), 10);
   /* The next start finds the right one. */
-  kept = koi_secret_lookup_sync (ALICE, server, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (kept, ==, "alice-secret");
+  assert_kept (server, "alice-secret");
 
   fixture_stop (&fixture);
 }
@@ -320,7 +356,6 @@ test_missing_password (void)
   Fixture fixture = { 0 };
   g_autoptr (GError) error = NULL;
   g_autofree char *server = NULL;
-  g_autofree char *kept = NULL;
   g_autofree char *expected = NULL;
   GtkWidget *banner, *button, *alert;
 
@@ -332,29 +367,22 @@ test_missing_password (void)
 
   banner = koi_window_get_connection_banner (fixture.window);
   g_assert_nonnull (banner);
-  KOI_TEST_UI_WAIT_FOR (banner_says (banner, NO_PASSWORD_BANNER) && gtk_widget_get_mapped (banner)
-                        && gtk_widget_get_height (banner) >= 30, WAIT_S);
+  wait_for_banner (banner, NO_PASSWORD_BANNER);
   g_assert_null (koi_account_get_engine (koi_window_get_account (fixture.window)));
   g_assert_cmpstr (koi_window_get_connection_text (fixture.window), ==, "Not connected: no saved password");
-  button = koi_test_ui_find_label (banner, "Enter Password…");
-  g_assert_nonnull (button);
-  koi_test_ui_wait_for_drawn (GTK_WIDGET (fixture.window));
-  g_object_unref (koi_test_ui_shoot (GTK_WIDGET (fixture.window), "password-missing.png", 8));
+  button = password_button_shot (fixture.window, banner, "password-missing.png");
 
   koi_test_ui_click (button);
   alert = wait_for_prompt (fixture.window);
   expected = g_strdup_printf ("The keyring has no password for %s.", ALICE);
   g_assert_nonnull (strstr (koi_compat_alert_get_body (alert), expected));
-  koi_test_ui_xdotool ("type", "--delay", "30", "alice-secret", NULL);
-  koi_test_ui_press_keys ("Return");
+  type_into_prompt ("alice-secret");
   KOI_TEST_UI_WAIT_FOR (koi_compat_alert_find (GTK_WINDOW (fixture.window)) == NULL, 10);
   KOI_TEST_UI_WAIT_FOR (koi_test_ui_window_online (fixture.window), WAIT_S);
   KOI_TEST_UI_WAIT_FOR (banner_says (banner, NULL), 10);
   g_assert_cmpint (koi_account_get_stopped (koi_window_get_account (fixture.window)), ==,
                    KOI_ACCOUNT_STOPPED_NONE);
-  kept = koi_secret_lookup_sync (ALICE, server, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (kept, ==, "alice-secret");
+  assert_kept (server, "alice-secret");
 
   fixture_stop (&fixture);
 }
@@ -398,8 +426,6 @@ test_sending_password (void)
   g_autoptr (GError) error = NULL;
   g_autofree char *imap_server = NULL;
   g_autofree char *smtp_server = NULL;
-  g_autofree char *imap_kept = NULL;
-  g_autofree char *smtp_kept = NULL;
   g_autofree char *expected = NULL;
   g_autoptr (GPtrArray) bobs = NULL;
   g_autofree char *bob_dir = NULL;
@@ -427,14 +453,10 @@ test_sending_password (void)
   banner = koi_window_get_connection_banner (fixture.window);
   expected = g_strdup_printf ("Not sending: the sending server %s did not accept the password.",
                               fixture.cli->server->host);
-  KOI_TEST_UI_WAIT_FOR (banner_says (banner, expected) && gtk_widget_get_mapped (banner)
-                        && gtk_widget_get_height (banner) >= 30, WAIT_S);
+  wait_for_banner (banner, expected);
   /* Receiving still works: the account is not "Not connected". */
   g_assert_cmpint (koi_account_get_connection_state (account), !=, KOI_CONNECTION_FAILED);
-  button = koi_test_ui_find_label (banner, "Enter Password…");
-  g_assert_nonnull (button);
-  koi_test_ui_wait_for_drawn (GTK_WIDGET (fixture.window));
-  g_object_unref (koi_test_ui_shoot (GTK_WIDGET (fixture.window), "password-sending.png", 8));
+  button = password_button_shot (fixture.window, banner, "password-sending.png");
 
   koi_test_ui_click (button);
   alert = wait_for_prompt (fixture.window);
@@ -442,8 +464,7 @@ test_sending_password (void)
   expected = g_strdup_printf ("The sending server %s did not accept the saved password for %s.",
                               fixture.cli->server->host, ALICE);
   g_assert_nonnull (strstr (koi_compat_alert_get_body (alert), expected));
-  koi_test_ui_xdotool ("type", "--delay", "30", "alice-secret", NULL);
-  koi_test_ui_press_keys ("Return");
+  type_into_prompt ("alice-secret");
   KOI_TEST_UI_WAIT_FOR (koi_compat_alert_find (GTK_WINDOW (fixture.window)) == NULL, 10);
   KOI_TEST_UI_WAIT_FOR (banner_says (banner, NULL), WAIT_S);
 
@@ -465,12 +486,8 @@ test_sending_password (void)
   g_assert_nonnull (bobs);
   g_assert_cmpuint (bobs->len, ==, 1);
   /* Kept for sending only; the receiving password is as it was. */
-  smtp_kept = koi_secret_lookup_sync (ALICE, smtp_server, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (smtp_kept, ==, "alice-secret");
-  imap_kept = koi_secret_lookup_sync (ALICE, imap_server, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (imap_kept, ==, "alice-secret");
+  assert_kept (smtp_server, "alice-secret");
+  assert_kept (imap_server, "alice-secret");
 
   fixture_stop (&fixture);
 }
