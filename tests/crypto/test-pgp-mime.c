@@ -4,6 +4,7 @@
 #include <json-glib/json-glib.h>
 
 #include "koi-pgp-mime.h"
+#include "koi-test-identity.h"
 
 /* PGP/MIME through KoiRnpContext, as the engine uses it: keys made by Koi,
  * exchanged as Autocrypt keydata, mail serialised and parsed again between
@@ -19,42 +20,15 @@ typedef struct
   char *carol_fp;
 } Fixture;
 
-static KoiRnpContext *
-make_account (const char *address)
-{
-  KoiRnpContext *context = koi_rnp_context_new ();
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (koi_rnp_context_generate_own_key (context, address, &error));
-  g_assert_no_error (error);
-  return context;
-}
-
-/* @to learns @from's key the way Autocrypt hands it over. */
-static char *
-introduce (KoiRnpContext *from,
-           KoiRnpContext *to)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) keydata = koi_rnp_context_export_autocrypt (from, &error);
-  char *fingerprint;
-
-  g_assert_no_error (error);
-  fingerprint = koi_rnp_context_add_public_key (to, keydata, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (fingerprint, ==, koi_rnp_context_get_own_fingerprint (from));
-  return fingerprint;
-}
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  fixture->alice = make_account ("alice@example.org");
-  fixture->bob = make_account ("bob@example.org");
-  fixture->carol = make_account ("carol@example.org");
-  fixture->bob_fp = introduce (fixture->bob, fixture->alice);
-  fixture->alice_fp = introduce (fixture->alice, fixture->bob);
+  fixture->alice = koi_test_identity_new ("alice@example.org");
+  fixture->bob = koi_test_identity_new ("bob@example.org");
+  fixture->carol = koi_test_identity_new ("carol@example.org");
+  fixture->bob_fp = koi_test_identity_introduce (fixture->bob, fixture->alice);
+  fixture->alice_fp = koi_test_identity_introduce (fixture->alice, fixture->bob);
   fixture->carol_fp = g_strdup (koi_rnp_context_get_own_fingerprint (fixture->carol));
 }
 
@@ -269,7 +243,7 @@ static void
 test_signed_by_another_key (Fixture       *fixture,
                             gconstpointer  data)
 {
-  g_autofree char *bob_for_carol = introduce (fixture->bob, fixture->carol);
+  g_autofree char *bob_for_carol = koi_test_identity_introduce (fixture->bob, fixture->carol);
   /* Carol writes to Bob, but the mail claims to be from Alice. */
   g_autofree char *wire = encrypt_mail (fixture->carol, fixture->bob_fp, "I am Alice");
   g_autoptr (GError) error = NULL;
@@ -285,7 +259,7 @@ test_signed_by_another_key (Fixture       *fixture,
   g_assert_cmpint (signature, ==, KOI_PGP_SIGNATURE_UNKNOWN_KEY);
 
   /* Bob knows Carol's key: the signature is good, but not Alice's. */
-  carol_for_bob = introduce (fixture->carol, fixture->bob);
+  carol_for_bob = koi_test_identity_introduce (fixture->carol, fixture->bob);
   again = decrypt_mail (fixture->bob, wire, fixture->alice_fp, &signature, &error);
   g_assert_no_error (error);
   g_assert_cmpint (signature, ==, KOI_PGP_SIGNATURE_UNKNOWN_KEY);
@@ -388,7 +362,7 @@ static void
 test_not_for_this_device (Fixture       *fixture,
                           gconstpointer  data)
 {
-  g_autofree char *carol_for_alice = introduce (fixture->carol, fixture->alice);
+  g_autofree char *carol_for_alice = koi_test_identity_introduce (fixture->carol, fixture->alice);
   g_autofree char *wire = encrypt_mail (fixture->alice, carol_for_alice, "Only for Carol");
   g_autoptr (GError) error = NULL;
   KoiPgpSignature signature = KOI_PGP_SIGNATURE_NONE;
@@ -420,7 +394,7 @@ test_unknown_recipient (Fixture       *fixture,
 static void
 test_own_key_shape (void)
 {
-  g_autoptr (KoiRnpContext) context = make_account ("alice@example.org");
+  g_autoptr (KoiRnpContext) context = koi_test_identity_new ("alice@example.org");
   g_autofree char *json = koi_rnp_context_dump_own_key_json (context);
   g_autoptr (JsonNode) root = NULL;
   JsonArray *packets;
@@ -491,7 +465,7 @@ test_own_key_shape (void)
 static void
 test_own_key_file (void)
 {
-  g_autoptr (KoiRnpContext) first = make_account ("alice@example.org");
+  g_autoptr (KoiRnpContext) first = koi_test_identity_new ("alice@example.org");
   g_autoptr (KoiRnpContext) second = koi_rnp_context_new ();
   g_autoptr (KoiRnpContext) wrong = koi_rnp_context_new ();
   g_autoptr (GError) error = NULL;
@@ -530,9 +504,9 @@ test_own_key_file (void)
   g_assert_no_error (error);
   g_assert_cmpuint (g_bytes_get_size (autocrypt), <, 1024);
   {
-    g_autoptr (KoiRnpContext) bob = make_account ("bob@example.org");
-    g_autofree char *alice_fp = introduce (second, bob);
-    g_autofree char *bob_fp = introduce (bob, second);
+    g_autoptr (KoiRnpContext) bob = koi_test_identity_new ("bob@example.org");
+    g_autofree char *alice_fp = koi_test_identity_introduce (second, bob);
+    g_autofree char *bob_fp = koi_test_identity_introduce (bob, second);
     g_autofree char *wire = encrypt_mail (second, bob_fp, "after reload");
     KoiPgpSignature signature = KOI_PGP_SIGNATURE_NONE;
     g_autofree char *read = decrypt_mail (bob, wire, alice_fp, &signature, &error);

@@ -16,6 +16,7 @@
 #include "koi-secret.h"
 #include "koi-store.h"
 #include "koi-syncer.h"
+#include "koi-test-identity.h"
 #include "koi-test-log.h"
 #include "koi-test-profile.h"
 
@@ -77,10 +78,8 @@ fixture_set_up (Fixture *f)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (KoiRnpContext) own = NULL;
-  g_autoptr (KoiRnpContext) carol = koi_rnp_context_new ();
-  g_autoptr (GBytes) own_public = NULL;
+  g_autoptr (KoiRnpContext) carol = NULL;
   g_autoptr (GBytes) bob_public = NULL;
-  g_autoptr (GBytes) carol_public = NULL;
   g_autofree char *path = NULL;
 
   f->store = koi_test_profile_open (SELF, &f->dir, &f->account_id);
@@ -90,20 +89,12 @@ fixture_set_up (Fixture *f)
   own = koi_own_key_open (path, f->account_id, SELF, NULL, &error);
   g_assert_no_error (error);
   f->own_fp = g_strdup (koi_rnp_context_get_own_fingerprint (own));
-  own_public = koi_rnp_context_export_autocrypt (own, &error);
-  g_assert_no_error (error);
 
   /* Bob knows the account's key and Carol's; his key comes with his mail. */
-  f->bob = koi_rnp_context_new ();
-  g_assert_true (koi_rnp_context_generate_own_key (f->bob, PEER, &error));
-  g_assert_true (koi_rnp_context_generate_own_key (carol, "carol@koi.test", &error));
-  g_assert_no_error (error);
-  g_free (koi_rnp_context_add_public_key (f->bob, own_public, &error));
-  g_assert_no_error (error);
-  carol_public = koi_rnp_context_export_autocrypt (carol, &error);
-  g_assert_no_error (error);
-  f->carol_fp = koi_rnp_context_add_public_key (f->bob, carol_public, &error);
-  g_assert_no_error (error);
+  f->bob = koi_test_identity_new (PEER);
+  carol = koi_test_identity_new ("carol@koi.test");
+  g_free (koi_test_identity_introduce (own, f->bob));
+  f->carol_fp = koi_test_identity_introduce (carol, f->bob);
   bob_public = koi_rnp_context_export_autocrypt (f->bob, &error);
   g_assert_no_error (error);
   f->bob_autocrypt = koi_coi_autocrypt_new (PEER, bob_public, TRUE);
