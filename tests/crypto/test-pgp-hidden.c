@@ -7,36 +7,12 @@
 
 #include "koi-crypto-gmime.h"
 #include "koi-pgp-mime.h"
+#include "koi-test-identity.h"
 
 /* Mail to hidden recipients, as Delta Chat 2.x sends all of its mail: the
  * key id in every public-key session key packet is the wildcard (all
  * zero). The recipient's own key must open it; anyone else's must not,
  * and that is "not for this device", not "damaged". */
-
-static KoiRnpContext *
-make_account (const char *address)
-{
-  KoiRnpContext *context = koi_rnp_context_new ();
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (koi_rnp_context_generate_own_key (context, address, &error));
-  g_assert_no_error (error);
-  return context;
-}
-
-static char *
-introduce (KoiRnpContext *from,
-           KoiRnpContext *to)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) keydata = koi_rnp_context_export_autocrypt (from, &error);
-  char *fingerprint;
-
-  g_assert_no_error (error);
-  fingerprint = koi_rnp_context_add_public_key (to, keydata, &error);
-  g_assert_no_error (error);
-  return fingerprint;
-}
 
 /* The armored @cipher as binary packets with every PKESK's key id zeroed;
  * how many were zeroed goes to *@hidden. */
@@ -149,11 +125,11 @@ decrypt_mail (KoiRnpContext *receiver,
 static void
 test_hidden_recipients (void)
 {
-  KoiRnpContext *alice = make_account ("alice@example.org");
-  KoiRnpContext *bob = make_account ("bob@example.org");
-  KoiRnpContext *carol = make_account ("carol@example.org");
-  g_autofree char *bob_fp = introduce (bob, alice);
-  g_autofree char *alice_fp = introduce (alice, bob);
+  KoiRnpContext *alice = koi_test_identity_new ("alice@example.org");
+  KoiRnpContext *bob = koi_test_identity_new ("bob@example.org");
+  KoiRnpContext *carol = koi_test_identity_new ("carol@example.org");
+  g_autofree char *bob_fp = koi_test_identity_introduce (bob, alice);
+  g_autofree char *alice_fp = koi_test_identity_introduce (alice, bob);
   g_autofree char *wire = hidden_mail (alice, bob_fp, "Nobody sees who reads this.");
   g_autoptr (GError) error = NULL;
   g_autofree char *for_bob = NULL;
