@@ -19,6 +19,7 @@
 #include "koi-store.h"
 #include "koi-test-cli.h"
 #include "koi-test-files.h"
+#include "koi-test-identity.h"
 #include "koi-test-own-key.h"
 
 #define CANNOT_READ "Encrypted message that this device cannot read"
@@ -215,13 +216,7 @@ test_own_key_and_encrypted_mail (void)
     g_assert_no_error (error);
     g_assert_cmpstr (added, ==, alice_fp);
   }
-  {
-    g_autoptr (GBytes) carol_public = koi_rnp_context_export_autocrypt (carol, &error);
-
-    g_assert_no_error (error);
-    carol_fp = koi_rnp_context_add_public_key (bob, carol_public, &error);
-    g_assert_no_error (error);
-  }
+  carol_fp = koi_test_identity_introduce (carol, bob);
 
   for_alice = delta_chat_style_mail (bob, alice_fp, "chat$secret.one@example.org", text);
   for_carol = delta_chat_style_mail (bob, carol_fp, "chat$secret.two@example.org",
@@ -401,13 +396,7 @@ test_many_at_once (void)
   g_assert_no_error (error);
   g_free (koi_rnp_context_add_public_key (bob, key_file, &error));
   g_assert_no_error (error);
-  {
-    g_autoptr (GBytes) carol_public = koi_rnp_context_export_autocrypt (carol, &error);
-
-    g_assert_no_error (error);
-    carol_fp = koi_rnp_context_add_public_key (bob, carol_public, &error);
-    g_assert_no_error (error);
-  }
+  carol_fp = koi_test_identity_introduce (carol, bob);
   /* Bob's key comes with his mail (Alice has never seen it before). */
   bob_public = koi_rnp_context_export_autocrypt (bob, &error);
   g_assert_no_error (error);
