@@ -7,6 +7,7 @@
 
 #include "koi-coi-gmime.h"
 #include "koi-coi-protected.h"
+#include "koi-coi-protected-gmime.h"
 
 /*
  * Why text and not gmime's header lists: moving the fields through
@@ -121,20 +122,14 @@ from_matches (const Field *field,
 {
   g_autofree char *value = NULL;
   g_autoptr (InternetAddressList) list = NULL;
-  InternetAddress *address;
   g_autofree char *inner = NULL;
 
   if (outer_from == NULL)
     return TRUE;
   value = field_value (field);
   list = internet_address_list_parse (NULL, value);
-  if (list == NULL || internet_address_list_length (list) == 0)
-    return FALSE;
-  address = internet_address_list_get_address (list, 0);
-  if (!INTERNET_ADDRESS_IS_MAILBOX (address))
-    return FALSE;
-  inner = g_ascii_strdown (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address)),
-                           -1);
+  /* No mailbox: NULL, never equal to the outer From. */
+  inner = koi_coi_first_mailbox (list);
   return g_strcmp0 (inner, outer_from) == 0;
 }
 
