@@ -90,16 +90,24 @@ push_to_row (KoiMessageCell *self)
       gtk_widget_set_parent (GTK_WIDGET (self->row), GTK_WIDGET (self));
     }
   /* A jump rebinds the ~200 items the list keeps, nearly all of them not
-   * live: a row already hidden and emptied has nothing to forget. */
+   * live: a hidden row has nothing to forget. A row leaving keeps its
+   * widgets as they were (hidden); the next message redraws all of it. */
   if (!self->live && !self->row_shown)
     return;
+  if (!self->live)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->row), FALSE);
+      koi_message_row_forget_item (self->row);
+      self->row_shown = FALSE;
+      return;
+    }
   koi_message_row_set_show_avatar (self->row, self->show_avatar);
   koi_message_row_set_offline (self->row, self->offline);
-  koi_message_row_set_previous (self->row, self->live ? self->previous : NULL);
-  koi_message_row_set_item (self->row, self->live ? self->item : NULL);
-  koi_message_row_set_unread_marker (self->row, self->live && self->unread_marker);
-  gtk_widget_set_visible (GTK_WIDGET (self->row), self->live);
-  self->row_shown = self->live;
+  koi_message_row_set_previous (self->row, self->previous);
+  koi_message_row_set_item (self->row, self->item);
+  koi_message_row_set_unread_marker (self->row, self->unread_marker);
+  gtk_widget_set_visible (GTK_WIDGET (self->row), TRUE);
+  self->row_shown = TRUE;
 }
 
 static const char *
