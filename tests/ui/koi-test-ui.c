@@ -15,6 +15,7 @@
 
 #include "koi-account.h"
 #include "koi-chat.h"
+#include "koi-conversation-view.h"
 
 /* Long enough for a cold start under Xvfb on a loaded CI machine (the first
  * frame takes ~0.3 s), short enough that a window that never shows fails
@@ -120,12 +121,37 @@ after_paint_cb (GdkFrameClock *clock,
   *painted = TRUE;
 }
 
+/* TRUE while a conversation under @widget still hides its list: a chat
+ * being opened keeps the list transparent until the newest message is in
+ * view (settle_at_end() in koi-conversation-view.c). A frame painted in
+ * that time shows an empty conversation, though every row is already laid
+ * out, so the checks on widgets pass while the screenshot is blank. */
+static gboolean
+conversation_hidden (GtkWidget *widget)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return FALSE;
+  if (KOI_IS_CONVERSATION_VIEW (widget))
+    {
+      GtkListView *list = koi_conversation_view_get_list_view (KOI_CONVERSATION_VIEW (widget));
+
+      if (gtk_widget_get_opacity (GTK_WIDGET (list)) < 1.0)
+        return TRUE;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (conversation_hidden (child))
+      return TRUE;
+  return FALSE;
+}
+
 /**
  * koi_test_ui_wait_for_drawn:
  * @widget: a widget in a presented window
  *
  * Runs the main loop until @widget is mapped and its window has painted a
- * frame since, so what a screenshot shows is what the user would see.
+ * frame since, and no conversation in it still hides its messages while it
+ * opens, so what a screenshot shows is what the user would see.
  * Aborts the test with a message if that does not happen in time.
  */
 void
@@ -147,16 +173,27 @@ koi_test_ui_wait_for_drawn (GtkWidget *widget)
     g_error ("%s was not mapped within %d s", G_OBJECT_TYPE_NAME (widget),
              KOI_TEST_UI_WAIT_SECONDS);
 
-  /* Mapped is not drawn yet: wait for the next frame to be painted. */
+  /* Mapped is not drawn yet: wait for the next frame to be painted, and
+   * for one painted after a conversation being opened shows its messages. */
   clock = gtk_widget_get_frame_clock (widget);
   g_assert_nonnull (clock);
   handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
   gtk_widget_queue_draw (widget);
 
-  while (!painted && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
+  while (!timed_out)
+    {
+      while (!painted && !timed_out)
+        g_main_context_iteration (NULL, TRUE);
+      if (timed_out || !conversation_hidden (widget))
+        break;
+      painted = FALSE;
+      gtk_widget_queue_draw (widget);
+    }
 
   g_signal_handler_disconnect (clock, handler);
+  if (timed_out && conversation_hidden (widget))
+    g_error ("a conversation in %s still hid its messages after %d s",
+             G_OBJECT_TYPE_NAME (widget), KOI_TEST_UI_WAIT_SECONDS);
   if (timed_out)
     g_error ("%s was mapped but never painted within %d s", G_OBJECT_TYPE_NAME (widget),
              KOI_TEST_UI_WAIT_SECONDS);

@@ -79,6 +79,17 @@ assert_texts_whole (GtkWidget *root)
   return checked;
 }
 
+/* Asserts the message area of a conversation shot (above the composer,
+ * left of the scrollbar) has text and bubbles drawn in it. */
+static void
+assert_messages_drawn (GdkTexture *shot)
+{
+  GdkRectangle area = { 0, 0, gdk_texture_get_width (shot) - 24,
+                        gdk_texture_get_height (shot) * 3 / 4 };
+
+  g_assert_cmpuint (koi_test_ui_count_colors (shot, &area, 12), >=, 12);
+}
+
 static void
 test_light_dark_narrow (void)
 {
@@ -132,6 +143,9 @@ test_light_dark_narrow (void)
   koi_conversation_view_set_messages (view, messages);
   gtk_window_present (chat_window);
   chat_light = koi_test_ui_shoot (GTK_WIDGET (chat_window), "conversation-light.png", 12);
+  /* The shot shows the bubbles, not a list still hidden while it opens
+   * (that one is the background alone above the composer). */
+  assert_messages_drawn (chat_light);
   /* The first frame drawn shows the newest message, and all of it. */
   g_assert_true (koi_conversation_view_newest_in_view (view));
   g_assert_cmpuint (assert_texts_whole (GTK_WIDGET (chat_window)), >=, 5);
@@ -160,6 +174,7 @@ test_light_dark_narrow (void)
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   chat_dark = koi_test_ui_shoot (GTK_WIDGET (chat_window), "conversation-dark.png", 12);
+  assert_messages_drawn (chat_dark);
   g_assert_cmpfloat (koi_test_ui_mean_brightness (chat_dark) + 60, <, koi_test_ui_mean_brightness (chat_light));
   gtk_window_destroy (chat_window);
 
