@@ -38,6 +38,8 @@ struct _KoiMessageCell
   gboolean       unread_marker;
   gboolean       live;
   gboolean       offline;
+  gboolean       row_shown;  /* the row shows an item (was last pushed live) */
+  gboolean       labelled;   /* an accessible label is set on cell and item */
 };
 
 G_DEFINE_FINAL_TYPE (KoiMessageCell, koi_message_cell, GTK_TYPE_WIDGET)
@@ -87,13 +89,25 @@ push_to_row (KoiMessageCell *self)
       self->row = KOI_MESSAGE_ROW (koi_message_row_new ());
       gtk_widget_set_parent (GTK_WIDGET (self->row), GTK_WIDGET (self));
     }
-
+  /* A jump rebinds the ~200 items the list keeps, nearly all of them not
+   * live: a hidden row has nothing to forget. A row leaving keeps its
+   * widgets as they were (hidden); the next message redraws all of it. */
+  if (!self->live && !self->row_shown)
+    return;
+  if (!self->live)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->row), FALSE);
+      koi_message_row_forget_item (self->row);
+      self->row_shown = FALSE;
+      return;
+    }
   koi_message_row_set_show_avatar (self->row, self->show_avatar);
   koi_message_row_set_offline (self->row, self->offline);
-  koi_message_row_set_previous (self->row, self->live ? self->previous : NULL);
-  koi_message_row_set_item (self->row, self->live ? self->item : NULL);
-  koi_message_row_set_unread_marker (self->row, self->live && self->unread_marker);
-  gtk_widget_set_visible (GTK_WIDGET (self->row), self->live);
+  koi_message_row_set_previous (self->row, self->previous);
+  koi_message_row_set_item (self->row, self->item);
+  koi_message_row_set_unread_marker (self->row, self->unread_marker);
+  gtk_widget_set_visible (GTK_WIDGET (self->row), TRUE);
+  self->row_shown = TRUE;
 }
 
 static const char *
@@ -164,28 +178,52 @@ koi_message_cell_dup_accessible_label (KoiMessageCell *self)
 }
 
 /* The label goes on the cell and on the list's item widget around it,
- * which is what holds the keyboard focus in the list. */
+ * which is what holds the keyboard focus in the list. Only live cells
+ * have one: they are the ones drawn, and what a screen reader or the
+ * keyboard reaches (the view makes a cell live before it focuses it).
+ * Making it for every item a jump rebinds cost GTK 4.18 a share of the
+ * scroll call; a cell that is not live only drops an earlier label. */
 static void
 update_label (KoiMessageCell *self)
 {
-  g_autofree char *label = koi_message_cell_dup_accessible_label (self);
+  g_autofree char *label = NULL;
   GtkWidget *parent = gtk_widget_get_parent (GTK_WIDGET (self));
 
+  if (!self->live)
+    {
+      if (!self->labelled)
+        return;
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL);
+      if (parent != NULL)
+        gtk_accessible_reset_property (GTK_ACCESSIBLE (parent), GTK_ACCESSIBLE_PROPERTY_LABEL);
+      self->labelled = FALSE;
+      return;
+    }
+  label = koi_message_cell_dup_accessible_label (self);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   label != NULL ? label : "", -1);
   if (parent != NULL)
     gtk_accessible_update_property (GTK_ACCESSIBLE (parent), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                     label != NULL ? label : "", -1);
+  self->labelled = TRUE;
 }
 
 /* A page arrived for the message this cell waits with: its text, and so
- * its estimated height, is known now. A live row follows by itself. */
+ * its estimated height, is known now. A live row follows by itself; its
+ * label follows the state and text too. One handler for every property
+ * (they change rarely): four detailed ones cost a jump's ~200 binds four
+ * closures each. */
 static void
-on_item_loaded (KoiMessageCell *self,
+on_item_notify (KoiMessageCell *self,
                 GParamSpec     *pspec,
                 KoiMessage     *item)
 {
-  if (!self->live && g_str_equal (pspec->name, "loaded"))
+  gboolean loaded = g_str_equal (pspec->name, "loaded");
+
+  if (!loaded && !g_str_equal (pspec->name, "state") && !g_str_equal (pspec->name, "read") &&
+      !g_str_equal (pspec->name, "text"))
+    return;
+  if (!self->live && loaded)
     gtk_widget_queue_resize (GTK_WIDGET (self));
   update_label (self);
 }
@@ -218,20 +256,11 @@ koi_message_cell_bind (KoiMessageCell *self,
     return;
 
   if (self->item != NULL)
-    g_signal_handlers_disconnect_by_func (self->item, on_item_loaded, self);
+    g_signal_handlers_disconnect_by_func (self->item, on_item_notify, self);
   g_set_object (&self->item, item);
   g_set_object (&self->previous, previous);
   if (item != NULL)
-    {
-      g_signal_connect_object (item, "notify::loaded", G_CALLBACK (on_item_loaded), self,
-                               G_CONNECT_SWAPPED);
-      g_signal_connect_object (item, "notify::state", G_CALLBACK (on_item_loaded), self,
-                               G_CONNECT_SWAPPED);
-      g_signal_connect_object (item, "notify::read", G_CALLBACK (on_item_loaded), self,
-                               G_CONNECT_SWAPPED);
-      g_signal_connect_object (item, "notify::text", G_CALLBACK (on_item_loaded), self,
-                               G_CONNECT_SWAPPED);
-    }
+    g_signal_connect_object (item, "notify", G_CALLBACK (on_item_notify), self, G_CONNECT_SWAPPED);
   self->show_avatar = show_avatar;
   self->unread_marker = unread_marker;
   /* A recycled cell usually comes from the far edge of what the list
@@ -253,6 +282,7 @@ koi_message_cell_set_live (KoiMessageCell *self,
     return;
   self->live = !!live;
   push_to_row (self);
+  update_label (self);
 }
 
 /* Lines of @text when wrapped at @chars_per_line characters. */
@@ -397,7 +427,7 @@ koi_message_cell_dispose (GObject *object)
   KoiMessageCell *self = KOI_MESSAGE_CELL (object);
 
   if (self->item != NULL)
-    g_signal_handlers_disconnect_by_func (self->item, on_item_loaded, self);
+    g_signal_handlers_disconnect_by_func (self->item, on_item_notify, self);
   g_clear_object (&self->item);
   g_clear_object (&self->previous);
   if (self->row != NULL)

@@ -22,6 +22,7 @@ GtkWidget  *koi_message_row_new          (void);
 KoiMessage *koi_message_row_get_item     (KoiMessageRow *self);
 void        koi_message_row_set_item     (KoiMessageRow *self,
                                           KoiMessage    *item);
+void        koi_message_row_forget_item  (KoiMessageRow *self);
 KoiMessage *koi_message_row_get_previous (KoiMessageRow *self);
 void        koi_message_row_set_previous (KoiMessageRow *self,
                                           KoiMessage    *previous);
