@@ -24,24 +24,6 @@
  * log lines of the Autocrypt reader are caught here and checked. */
 static GPtrArray *logged;
 
-static GLogWriterOutput
-log_writer (GLogLevelFlags   log_level,
-            const GLogField *fields,
-            gsize            n_fields,
-            gpointer         user_data)
-{
-  const char *domain;
-  const char *message;
-
-  koi_test_log_fields (fields, n_fields, &domain, &message);
-  if (g_strcmp0 (domain, "koi-coi-autocrypt") == 0 && message != NULL)
-    {
-      g_ptr_array_add (logged, g_strdup (message));
-      return G_LOG_WRITER_HANDLED;
-    }
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
-
 /* Exactly one line was logged since the last check, and it matches. */
 static void
 assert_logged (const char *pattern)
@@ -470,8 +452,7 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
   g_mime_init ();
-  logged = g_ptr_array_new_with_free_func (g_free);
-  g_log_set_writer_func (log_writer, NULL, NULL);
+  logged = koi_test_log_collect ("koi-coi-autocrypt");
 
   alice_key = koi_test_make_key ("alice@example.org", TRUE, &alice_fpr);
   bob_key = koi_test_make_key ("bob@example.org", TRUE, &bob_fpr);

@@ -25,24 +25,6 @@
  * reader's log lines are caught here and checked. */
 static GPtrArray *logged;
 
-static GLogWriterOutput
-log_writer (GLogLevelFlags   log_level,
-            const GLogField *fields,
-            gsize            n_fields,
-            gpointer         user_data)
-{
-  const char *domain;
-  const char *message;
-
-  koi_test_log_fields (fields, n_fields, &domain, &message);
-  if (g_strcmp0 (domain, "koi-coi-member-fpr") == 0 && message != NULL)
-    {
-      g_ptr_array_add (logged, g_strdup (message));
-      return G_LOG_WRITER_HANDLED;
-    }
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
-
 /* A group mail from Bob to Alice, Bob and Carol (Delta Chat puts the
  * sender in To too) with @header as its Chat-Group-Member-Fpr, parsed. */
 static KoiCoiParsed *
@@ -202,8 +184,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_mime_init ();
-  logged = g_ptr_array_new_with_free_func (g_free);
-  g_log_set_writer_func (log_writer, NULL, NULL);
+  logged = koi_test_log_collect ("koi-coi-member-fpr");
 
   g_test_add_func ("/coi/member-fpr/format", test_format);
   g_test_add_func ("/coi/member-fpr/for-to", test_for_to);

@@ -13,4 +13,9 @@ void koi_test_log_fields (const GLogField  *fields,
                           const char      **domain,
                           const char      **message);
 
+/* Installs a log writer that keeps each message logged in @domain (and
+ * hands every other record to GLib's default writer). Returns the array
+ * the messages go to, owned by the writer: a test empties it as it checks. */
+GPtrArray *koi_test_log_collect (const char *domain);
+
 G_END_DECLS
