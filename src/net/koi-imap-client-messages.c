@@ -154,7 +154,6 @@ koi_imap_client_uid_move (KoiImapClient  *self,
                           GError        **error)
 {
   g_autoptr(KoiImapCommand) copy = NULL;
-  g_autoptr(KoiImapCommand) expunge = NULL;
   g_autofree char *summary = NULL;
 
   g_return_val_if_fail (self != NULL, FALSE);
@@ -184,18 +183,7 @@ koi_imap_client_uid_move (KoiImapClient  *self,
   if (!koi_imap_client_run (self, copy, NULL, NULL, NULL, cancellable, error))
     return FALSE;
 
-  if (!koi_imap_client_uid_store (self, uid_set, "+FLAGS.SILENT (\\Deleted)", cancellable, error))
-    return FALSE;
-
-  if (koi_imap_client_has_capability (self, "UIDPLUS"))
-    {
-      expunge = koi_imap_command_new ("UID EXPUNGE");
-      koi_imap_command_add_atom (expunge, uid_set);
-    }
-  else
-    expunge = koi_imap_command_new ("EXPUNGE");
-
-  return koi_imap_client_run (self, expunge, NULL, NULL, NULL, cancellable, error);
+  return koi_imap_client_uid_expunge (self, uid_set, cancellable, error);
 }
 
 gboolean
