@@ -318,6 +318,10 @@ test_progress_cancel_upload (void)
   koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
   koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
   g_free (koi_test_cli_send (cli, "alice", "bob@example.org", "A big one is coming"));
+  /* Delivered before the upload starts, so an empty queue after Stop
+   * speaks of the upload alone (on a busy machine Postfix may still hold
+   * this one a few seconds). */
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
   alice = koi_test_cli_profile (cli, "alice");
   path = koi_test_write_random_file (cli->tmp, "upload.bin", NULL, size, &sha);
 
@@ -375,6 +379,16 @@ test_progress_cancel_upload (void)
       g_usleep (20 * 1000);
     }
   g_assert_true (again);
+
+  /* Bob has the text and the file once: the stopped upload never went. */
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
+  {
+    g_autoptr (GPtrArray) bobs = koi_test_cli_sync_until (cli, "bob", "alice@example.org", 2);
+
+    g_assert_cmpuint (bobs->len, ==, 2);
+    g_assert_cmpstr (json_object_get_string_member (koi_test_message_first_attachment (bobs->pdata[1]), "name"),
+                     ==, "upload.bin");
+  }
   koi_engine_stop_and_wait (progress.engine);
   g_object_unref (progress.engine);
   g_array_unref (progress.times);
