@@ -338,10 +338,12 @@ on_engine_error (KoiAccount   *self,
       self->sending_refused = TRUE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SENDING_REFUSED]);
     }
-  if (error != NULL)
-    koi_account_set_last_error (self, error->message);
+  /* Also before the message: the window states a full disk in its
+   * banner instead of showing SQLite's words. */
   if (g_error_matches (error, KOI_STORE_ERROR, KOI_STORE_ERROR_FULL))
     set_disk_full (self, TRUE);
+  if (error != NULL)
+    koi_account_set_last_error (self, error->message);
 }
 
 gboolean

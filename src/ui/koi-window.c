@@ -251,6 +251,19 @@ on_account_connection_changed (KoiWindow  *self,
   update_connection (self);
 }
 
+/* TRUE when the banner states the account's trouble and what to do about
+ * it, for as long as it lasts: a toast would only repeat it once in the
+ * server's or SQLite's words ("535 5.7.8", "SQLite error 13"). */
+static gboolean
+banner_explains_trouble (KoiWindow *self)
+{
+  return self->connection_banner != NULL &&
+         (koi_account_get_disk_full (self->account) ||
+          koi_account_get_sending_refused (self->account) ||
+          koi_account_get_certificate_refused (self->account) ||
+          password_refused (self));
+}
+
 static void
 on_account_error_changed (KoiWindow  *self,
                           GParamSpec *pspec,
@@ -258,7 +271,7 @@ on_account_error_changed (KoiWindow  *self,
 {
   const char *error = koi_account_get_last_error (account);
 
-  if (error != NULL && *error != '\0')
+  if (error != NULL && *error != '\0' && !banner_explains_trouble (self))
     koi_window_show_toast (self, error);
   update_connection (self);
 }

@@ -201,6 +201,64 @@ koi_test_ui_wait_for_drawn (GtkWidget *widget)
   g_source_remove (timeout);
 }
 
+/* TRUE while a revealer under @widget is still sliding its child in or out
+ * (AdwBanner is one: a frame in that time shows the banner's lower lines
+ * alone, at the top of the window). */
+static gboolean
+revealer_moving (GtkWidget *widget)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return FALSE;
+  if (GTK_IS_REVEALER (widget) &&
+      gtk_revealer_get_reveal_child (GTK_REVEALER (widget)) !=
+      gtk_revealer_get_child_revealed (GTK_REVEALER (widget)))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (revealer_moving (child))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+quiet_cb (gpointer user_data)
+{
+  gboolean *quiet = user_data;
+
+  *quiet = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits until what @widget's window shows stops moving: no revealer half
+ * open and no frame painted for 150 ms (a toast sliding in, a banner's
+ * transition). A spinner never stops: after 3 s the picture is taken as it
+ * is. */
+static void
+wait_for_still (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  gint64 give_up = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  gboolean painted = TRUE;
+  gulong handler;
+
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
+  while (g_get_monotonic_time () < give_up && (painted || revealer_moving (widget)))
+    {
+      gboolean quiet = FALSE;
+      guint timeout = g_timeout_add (150, quiet_cb, &quiet);
+
+      painted = FALSE;
+      while (!quiet && !painted)
+        g_main_context_iteration (NULL, TRUE);
+      if (!quiet)
+        g_source_remove (timeout);
+      else if (revealer_moving (widget))
+        painted = TRUE;   /* not moved in 150 ms, yet not there: look again */
+    }
+  g_signal_handler_disconnect (clock, handler);
+}
+
 /**
  * koi_test_ui_render:
  * @widget: a drawn widget (see koi_test_ui_wait_for_drawn())
@@ -654,6 +712,7 @@ koi_test_ui_shoot (GtkWidget  *widget,
   g_autofree char *path = NULL;
 
   koi_test_ui_wait_for_drawn (widget);
+  wait_for_still (widget);
   texture = koi_test_ui_render (widget);
   path = koi_test_ui_save_png (texture, name);
   g_test_message ("screenshot: %s", path);

@@ -67,8 +67,9 @@ guint       koi_test_ui_tick_add         (void);
 /* Runs the main loop for @ms milliseconds: timers, I/O and frames due in
  * that time happen. */
 void        koi_test_ui_iterate_ms       (guint              ms);
-/* Renders @widget once drawn, saves it as screenshots/@name and asserts it
- * shows at least @min_colors colours (a blank render has one). */
+/* Renders @widget once drawn and still (no banner or toast halfway in),
+ * saves it as screenshots/@name and asserts it shows at least @min_colors
+ * colours (a blank render has one). */
 GdkTexture *koi_test_ui_shoot            (GtkWidget         *widget,
                                           const char        *name,
                                           guint              min_colors);

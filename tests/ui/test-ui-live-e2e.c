@@ -457,6 +457,9 @@ test_sending_password (void)
   /* Receiving still works: the account is not "Not connected". */
   g_assert_cmpint (koi_account_get_connection_state (account), !=, KOI_CONNECTION_FAILED);
   button = password_button_shot (fixture.window, banner, "password-sending.png");
+  /* The banner says it: no toast repeats the server's reply. */
+  g_assert_nonnull (koi_account_get_last_error (account));
+  g_assert_null (koi_test_ui_find_label (GTK_WIDGET (fixture.window), koi_account_get_last_error (account)));
 
   koi_test_ui_click (button);
   alert = wait_for_prompt (fixture.window);
