@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 
 #include "koi-account-config.h"
@@ -324,6 +325,66 @@ account_online (gpointer session)
   return account != NULL && koi_account_get_connection_state (account) == KOI_CONNECTION_ONLINE;
 }
 
+/* The window's session for Alice, with @monitor as its network monitor,
+ * online; then her line goes quiet. */
+static KoiSession *
+fixture_start_session (Fixture         *fixture,
+                       GNetworkMonitor *monitor,
+                       KoiAccount     **account_out)
+{
+  g_autofree char *alice = NULL;
+  KoiSession *session;
+  KoiAccount *account;
+
+  fixture_prepare (fixture);
+  alice = koi_test_cli_profile (fixture->cli, "alice");
+  session = koi_session_new (alice);
+  koi_session_set_network_monitor (session, monitor);
+  koi_session_load_async (session, NULL, NULL, NULL);
+  g_assert_true (wait_until (account_online, session, 30));
+  account = g_list_model_get_item (koi_session_get_accounts (session), 0);
+  g_signal_connect (account, "message-added", G_CALLBACK (on_account_message_added), &fixture->seen);
+  fixture->engine = g_object_ref (koi_account_get_engine (account));
+  fixture_stop_line (fixture);
+
+  /* Nothing comes over the quiet line meanwhile. */
+  g_assert_false (wait_until (got_message, &fixture->seen, 2));
+  *account_out = account;
+  return session;
+}
+
+/* Bob's message arrives within 10 s of @event (the keepalive would take
+ * 45 s + 15 s), once, and the account is online again. */
+static void
+assert_reconnected (Fixture    *fixture,
+                    KoiSession *session,
+                    const char *event)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  g_assert_true (wait_until (got_message, &fixture->seen, 10));
+  g_test_message ("Bob's message %.2f s after %s (keepalive: 45 s + 15 s)",
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC, event);
+  g_assert_true (wait_until (account_online, session, 10));
+  g_assert_cmpuint (fixture->seen.added, ==, 1);
+}
+
+static void
+fixture_stop_session (Fixture    *fixture,
+                      KoiSession *session,
+                      KoiAccount *account)
+{
+  g_signal_handlers_disconnect_by_data (account, &fixture->seen);
+  g_object_unref (account);
+  kill (fixture->stopped, SIGCONT);
+  koi_engine_stop_and_wait (fixture->engine);
+  koi_session_shutdown (session);
+  g_object_unref (session);
+  g_clear_object (&fixture->engine);
+  g_clear_pointer (&fixture->before, g_array_unref);
+  g_clear_pointer (&fixture->cli, koi_test_cli_free);
+}
+
 /* The window's session, its network changing (back from a train tunnel,
  * another Wi-Fi) while Alice's line is quiet: the engine logs in anew at
  * once, and Bob's message is there without a click and long before the
@@ -333,40 +394,103 @@ test_network_changed (void)
 {
   Fixture fixture = { 0, };
   g_autoptr (GObject) monitor = g_object_new (fake_monitor_get_type (), NULL);
-  g_autoptr (KoiSession) session = NULL;
-  g_autoptr (KoiAccount) account = NULL;
-  g_autofree char *alice = NULL;
-  gint64 start;
-
-  fixture_prepare (&fixture);
-  alice = koi_test_cli_profile (fixture.cli, "alice");
-  session = koi_session_new (alice);
-  koi_session_set_network_monitor (session, G_NETWORK_MONITOR (monitor));
-  koi_session_load_async (session, NULL, NULL, NULL);
-  g_assert_true (wait_until (account_online, session, 30));
-  account = g_list_model_get_item (koi_session_get_accounts (session), 0);
-  g_signal_connect (account, "message-added", G_CALLBACK (on_account_message_added), &fixture.seen);
-  fixture.engine = g_object_ref (koi_account_get_engine (account));
-  fixture_stop_line (&fixture);
-
-  /* Nothing comes over the quiet line meanwhile. */
-  g_assert_false (wait_until (got_message, &fixture.seen, 2));
+  KoiAccount *account;
+  KoiSession *session = fixture_start_session (&fixture, G_NETWORK_MONITOR (monitor), &account);
 
   g_signal_emit_by_name (monitor, "network-changed", TRUE);
-  start = g_get_monotonic_time ();
-  g_assert_true (wait_until (got_message, &fixture.seen, 10));
-  g_test_message ("Bob's message %.2f s after the network changed (keepalive: 45 s + 15 s)",
-                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
-  g_assert_true (wait_until (account_online, session, 10));
-  g_assert_cmpuint (fixture.seen.added, ==, 1);
+  assert_reconnected (&fixture, session, "the network changed");
+  fixture_stop_session (&fixture, session, account);
+}
 
-  g_signal_handlers_disconnect_by_data (account, &fixture.seen);
-  kill (fixture.stopped, SIGCONT);
-  koi_engine_stop_and_wait (fixture.engine);
-  koi_session_shutdown (session);
-  g_clear_object (&fixture.engine);
-  g_clear_pointer (&fixture.before, g_array_unref);
-  g_clear_pointer (&fixture.cli, koi_test_cli_free);
+/* A message bus of this test's own, standing in for the system bus: a
+ * real dbus-daemon with the session configuration. Returns its address. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static char *
+start_private_bus (GSubprocess **daemon)
+{
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+  char *address;
+
+  /* Its stderr not on the test's: a failed test would otherwise leave the
+   * runner waiting for the daemon to close it. And it ends with the test. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  *daemon = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", "--session", "--nofork",
+                                         "--nopidfile", "--print-address=1", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (*daemon));
+  address = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (address);
+  return address;
+}
+
+static void
+emit_prepare_for_sleep (GDBusConnection *logind,
+                        gboolean         going)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_dbus_connection_emit_signal (logind, NULL, "/org/freedesktop/login1",
+                                                "org.freedesktop.login1.Manager", "PrepareForSleep",
+                                                g_variant_new ("(b)", going), &error));
+  g_assert_no_error (error);
+  g_assert_true (g_dbus_connection_flush_sync (logind, NULL, &error));
+}
+
+/* The laptop sleeps with Alice's window open and wakes: logind says
+ * PrepareForSleep(true) before and (false) after, and every line from
+ * before is dead. Going to sleep changes nothing; waking makes the engine
+ * log in anew at once, and Bob's message is there. logind is stood in for
+ * on a private bus (the test cannot suspend the machine); what Koi
+ * listens to is the same signal from the same name. */
+static void
+test_woke_from_suspend (void)
+{
+  Fixture fixture = { 0, };
+  g_autoptr (GObject) monitor = g_object_new (fake_monitor_get_type (), NULL);
+  g_autoptr (GSubprocess) daemon = NULL;
+  g_autoptr (GDBusConnection) logind = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *address = start_private_bus (&daemon);
+  KoiAccount *account;
+  KoiSession *session;
+  guint32 owned;
+
+  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", address, TRUE);
+  logind = g_dbus_connection_new_for_address_sync (address,
+                                                   G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                   G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                   NULL, NULL, &error);
+  g_assert_no_error (error);
+  reply = g_dbus_connection_call_sync (logind, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.freedesktop.login1", 4 /* do not queue */),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(u)", &owned);
+  g_assert_cmpuint (owned, ==, 1);   /* the primary owner */
+
+  session = fixture_start_session (&fixture, G_NETWORK_MONITOR (monitor), &account);
+
+  emit_prepare_for_sleep (logind, TRUE);
+  g_assert_false (wait_until (got_message, &fixture.seen, 2));
+
+  emit_prepare_for_sleep (logind, FALSE);
+  assert_reconnected (&fixture, session, "the machine woke");
+
+  fixture_stop_session (&fixture, session, account);
+  g_subprocess_send_signal (daemon, SIGTERM);
+  g_assert_true (g_subprocess_wait (daemon, NULL, NULL));
+  g_unsetenv ("DBUS_SYSTEM_BUS_ADDRESS");
 }
 
 int
@@ -379,6 +503,7 @@ main (int   argc,
   g_test_add_func ("/engine/reconnect/now-quiet-line", test_reconnect_now_quiet_line);
   g_test_add_func ("/engine/reconnect/keepalive-dead-line", test_keepalive_finds_dead_line);
   g_test_add_func ("/engine/reconnect/network-changed", test_network_changed);
+  g_test_add_func ("/engine/reconnect/woke-from-suspend", test_woke_from_suspend);
 
   return g_test_run ();
 }
