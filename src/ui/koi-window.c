@@ -194,7 +194,12 @@ update_connection (KoiWindow *self)
       /* Above the connection: new mail is lost to the user until there
        * is room, and only they can make it. */
       if (koi_account_get_disk_full (self->account))
-        text = banner = _("Disk full: new messages cannot be saved. Free some space; Koi retries.");
+        {
+          text = banner = _("Disk full: new messages cannot be saved. Free some space; Koi retries.");
+          /* Reconnect Now does it, but it is no connection that failed:
+           * the user freed space and wants Koi to look now. */
+          button = _("_Try Again");
+        }
       if (text == NULL)
         text = koi_account_get_address (self->account);
     }
