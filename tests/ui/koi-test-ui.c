@@ -121,28 +121,38 @@ after_paint_cb (GdkFrameClock *clock,
   *painted = TRUE;
 }
 
-/* TRUE while a conversation under @widget still hides its list: a chat
+/* TRUE for a conversation that still hides its list: a chat
  * being opened keeps the list transparent until the newest message is in
  * view (settle_at_end() in koi-conversation-view.c). A frame painted in
  * that time shows an empty conversation, though every row is already laid
  * out, so the checks on widgets pass while the screenshot is blank. */
 static gboolean
-conversation_hidden (GtkWidget *widget)
+is_hiding_conversation (GtkWidget *widget)
+{
+  return KOI_IS_CONVERSATION_VIEW (widget) &&
+         gtk_widget_get_opacity (GTK_WIDGET (koi_conversation_view_get_list_view (KOI_CONVERSATION_VIEW (widget)))) < 1.0;
+}
+
+/* TRUE when @widget or a widget under it is mapped and @test says so. */
+static gboolean
+any_mapped (GtkWidget *widget,
+            gboolean (*test) (GtkWidget *widget))
 {
   if (!gtk_widget_get_mapped (widget))
     return FALSE;
-  if (KOI_IS_CONVERSATION_VIEW (widget))
-    {
-      GtkListView *list = koi_conversation_view_get_list_view (KOI_CONVERSATION_VIEW (widget));
-
-      if (gtk_widget_get_opacity (GTK_WIDGET (list)) < 1.0)
-        return TRUE;
-    }
+  if (test (widget))
+    return TRUE;
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
-    if (conversation_hidden (child))
+    if (any_mapped (child, test))
       return TRUE;
   return FALSE;
+}
+
+static gboolean
+conversation_hidden (GtkWidget *widget)
+{
+  return any_mapped (widget, is_hiding_conversation);
 }
 
 /**
@@ -201,23 +211,21 @@ koi_test_ui_wait_for_drawn (GtkWidget *widget)
   g_source_remove (timeout);
 }
 
-/* TRUE while a revealer under @widget is still sliding its child in or out
+/* TRUE for a revealer still sliding its child in or out
  * (AdwBanner is one: a frame in that time shows the banner's lower lines
  * alone, at the top of the window). */
 static gboolean
+is_moving_revealer (GtkWidget *widget)
+{
+  return GTK_IS_REVEALER (widget) &&
+         gtk_revealer_get_reveal_child (GTK_REVEALER (widget)) !=
+         gtk_revealer_get_child_revealed (GTK_REVEALER (widget));
+}
+
+static gboolean
 revealer_moving (GtkWidget *widget)
 {
-  if (!gtk_widget_get_mapped (widget))
-    return FALSE;
-  if (GTK_IS_REVEALER (widget) &&
-      gtk_revealer_get_reveal_child (GTK_REVEALER (widget)) !=
-      gtk_revealer_get_child_revealed (GTK_REVEALER (widget)))
-    return TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (revealer_moving (child))
-      return TRUE;
-  return FALSE;
+  return any_mapped (widget, is_moving_revealer);
 }
 
 static gboolean
