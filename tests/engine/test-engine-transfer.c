@@ -21,8 +21,8 @@
  * file back to "Download" with nothing left in the attachment folder, and
  * Download again completes with the sender's SHA-256. And up: a 25 MB
  * file sent by the engine reports progress, Stop fails it before the
- * final dot (nothing reaches the server's queue, no automatic retry), and
- * Retry sends it.
+ * final dot (Postfix drops what it had, Bob never gets it, no automatic
+ * retry), and Retry sends it.
  */
 
 typedef struct {
@@ -318,9 +318,9 @@ test_progress_cancel_upload (void)
   koi_test_cli_add_account (cli, "alice", "alice@example.org", "alice-secret");
   koi_test_cli_add_account (cli, "bob", "bob@example.org", "bob-secret");
   g_free (koi_test_cli_send (cli, "alice", "bob@example.org", "A big one is coming"));
-  /* Delivered before the upload starts, so an empty queue after Stop
-   * speaks of the upload alone (on a busy machine Postfix may still hold
-   * this one a few seconds). */
+  /* Delivered before the upload starts, so the queue after Stop holds the
+   * upload alone (on a busy machine Postfix may still hold this one a few
+   * seconds). */
   koi_test_mailserver_wait_for_empty_queue (cli->server);
   alice = koi_test_cli_profile (cli, "alice");
   path = koi_test_write_random_file (cli->tmp, "upload.bin", NULL, size, &sha);
@@ -364,7 +364,11 @@ test_progress_cancel_upload (void)
       g_main_context_iteration (NULL, FALSE);
       g_usleep (20 * 1000);
     }
-  g_assert_true (koi_test_mailserver_queue_is_empty (cli->server));
+  /* Postfix writes a message into its incoming queue while the DATA
+   * arrives and removes it once the client is gone without the final dot:
+   * on a loaded machine it may still be there now. It must go (Bob's count
+   * below shows it was never delivered). */
+  koi_test_mailserver_wait_for_empty_queue (cli->server);
 
   /* Retry: it goes whole, and Bob has it. */
   progress.last_done = 0;
