@@ -228,15 +228,6 @@ revealer_moving (GtkWidget *widget)
   return any_mapped (widget, is_moving_revealer);
 }
 
-static gboolean
-quiet_cb (gpointer user_data)
-{
-  gboolean *quiet = user_data;
-
-  *quiet = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 /* Waits until what @widget's window shows stops moving: no revealer half
  * open and no frame painted for 150 ms (a toast sliding in, a banner's
  * transition). A spinner never stops: after 3 s the picture is taken as it
@@ -254,7 +245,7 @@ wait_for_still (GtkWidget *widget)
   while (g_get_monotonic_time () < give_up && (painted || revealer_moving (widget)))
     {
       gboolean quiet = FALSE;
-      guint timeout = g_timeout_add (150, quiet_cb, &quiet);
+      guint timeout = g_timeout_add (150, wait_timed_out_cb, &quiet);
 
       painted = FALSE;
       while (!quiet && !painted)
